@@ -1,0 +1,1043 @@
+/*
+ * conclab bench: what recording costs.  The same loops run on plain
+ * pthreads and on conclab's instrumented primitives, in one process, with
+ * a trace open for the conclab side; each case prints both medians, the
+ * ratio and the issue's target.  Tests never time things: this command
+ * reports, and exits 0 whether or not a target was met.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <conclab/runtime.h>
+#include <conclab/tracer.h>
+
+#include "cmd.h"
+#include "lab.h"
+
+#define REPS 5
+#define BUFFER_MB 512u   /* per-thread records of one repetition fit */
+#define SUSTAIN_MB 16u   /* small: the writer bounds the sustained run */
+#define WORK_NS 200.0    /* case 2: work inside the critical section */
+#define REC_BYTES 32.0   /* sizeof(struct clab__rec) */
+/* Case 1 and 6 repetitions stay below this many records (BUFFER_MB). */
+#define FIT_RECORDS (6u * 1000u * 1000u)
+
+enum verdict { V_NONE = -1, V_MISS = 0, V_PASS = 1 };
+
+struct opts {
+	int quick, json;
+	long iters; /* 0: calibrate by time */
+	double rep_ns; /* the length one repetition aims at */
+	double sustain_ns;
+};
+
+/* One line of the table, and one object in the JSON. */
+struct row {
+	const char *key;   /* JSON key, stable */
+	const char *label; /* for people */
+	const char *unit;  /* of plain and clab: "ns", "M/s", "B/rec" */
+	double plain;      /* median; < 0 when there is no plain side */
+	double clab;
+	const char *target;
+	enum verdict verdict;
+	long iters;        /* per repetition (per thread for case 3) */
+	uint64_t records;  /* written to the trace by the whole case */
+	uint64_t stalls;   /* times a thread waited for the writer */
+	double minflt;     /* minor page faults per conclab repetition */
+	char note[160];
+};
+
+struct bench {
+	struct opts o;
+	char dir[256];
+	char path[300];
+	unsigned long spin_k; /* case 2: spins of the work loop */
+	double work_ns;       /* what spin_k spins measured */
+	pthread_mutex_t pm;
+	clab_mutex_t cm;
+	struct row rows[16];
+	size_t nrows;
+	struct row sustain;
+	int io_error;
+};
+
+/* ---- time and statistics ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(const double *v, size_t n)
+{
+	double s[REPS];
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* ---- the trace each case records into ---- */
+
+static int trace_begin(struct bench *b, unsigned buffer_mb)
+{
+	snprintf(b->path, sizeof(b->path), "%s/conclab-bench-XXXXXX.clt",
+		 b->dir);
+	int fd = mkstemps(b->path, 4);
+	if (fd < 0) {
+		fprintf(stderr, "conclab bench: cannot create a trace in %s: "
+				"%s\n",
+			b->dir, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	struct clab_meta_kv meta[] = {{"bench", "conclab bench"}};
+	struct clab_tracer_opts topts = {
+		.path = b->path,
+		.meta = meta,
+		.nmeta = 1,
+		.buffer_mb = buffer_mb,
+		.compress = -1,
+	};
+	int err = clab_tracer_open(&topts);
+	if (err) {
+		fprintf(stderr, "conclab bench: cannot open the trace %s: %s\n",
+			b->path, clab_strerror(err));
+		unlink(b->path);
+		return -1;
+	}
+	clab_thread_self(); /* the main thread is T0 */
+	return 0;
+}
+
+static void trace_end(struct bench *b, struct clab_tracer_stats *st)
+{
+	int err = clab_tracer_close(st);
+	if (err) {
+		fprintf(stderr, "conclab bench: could not write %s: %s\n",
+			b->path, clab_strerror(err));
+		b->io_error = 1;
+	}
+	unlink(b->path);
+}
+
+/* Write what was recorded so far, so the next repetition starts empty. */
+static void drain(void)
+{
+	clab_tracer_flush();
+}
+
+/* ---- running one case: calibrate, then interleave plain and conclab ---- */
+
+typedef uint64_t (*loop_fn)(struct bench *b, long n);
+
+/* Iterations that make run() take about the repetition's length. */
+static long calibrate(struct bench *b, loop_fn run, long cap)
+{
+	long n = 64;
+	for (;;) {
+		uint64_t t = run(b, n);
+		if (t >= b->o.rep_ns / 16 || n >= cap) {
+			double k = b->o.rep_ns / (double)(t ? t : 1);
+			double nn = (double)n * k;
+			n = nn > (double)cap ? cap : nn < 16 ? 16 : (long)nn;
+			return n;
+		}
+		n *= 4;
+	}
+}
+
+/*
+ * REPS repetitions of each side, interleaved (plain first in even ones,
+ * conclab first in odd ones), each starting with the writer idle.  Fills
+ * the medians in ns per `per` operations.
+ */
+static void measure(struct bench *b, struct row *r, loop_fn plain,
+		    loop_fn clab, long n, double per)
+{
+	double tp[REPS], tc[REPS];
+	long flt = 0;
+	for (int i = 0; i < REPS; i++) {
+		for (int side = 0; side < 2; side++) {
+			int is_clab = (side ^ (i & 1)) == 1;
+			drain();
+			if (is_clab) {
+				long f0 = minflt();
+				tc[i] = (double)clab(b, n) / per;
+				flt += minflt() - f0;
+			} else if (plain) {
+				tp[i] = (double)plain(b, n) / per;
+			}
+		}
+	}
+	r->plain = plain ? median(tp, REPS) : -1;
+	r->clab = median(tc, REPS);
+	r->iters = n;
+	r->minflt = (double)flt / REPS;
+}
+
+/* ---- case 1 and 2: one thread, lock/unlock, with or without work ---- */
+
+static volatile unsigned long spin_ctr;
+
+static inline void spin(unsigned long k)
+{
+	for (unsigned long i = 0; i < k; i++)
+		spin_ctr++;
+}
+
+static uint64_t lock_plain(struct bench *b, long n)
+{
+	int err = 0;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		err |= pthread_mutex_lock(&b->pm);
+		err |= pthread_mutex_unlock(&b->pm);
+	}
+	uint64_t t = now_ns() - t0;
+	if (err)
+		fprintf(stderr, "conclab bench: pthread mutex error\n");
+	return t;
+}
+
+static uint64_t lock_clab(struct bench *b, long n)
+{
+	int err = 0;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		err |= clab_mutex_lock(&b->cm);
+		err |= clab_mutex_unlock(&b->cm);
+	}
+	uint64_t t = now_ns() - t0;
+	if (err)
+		fprintf(stderr, "conclab bench: conclab mutex error\n");
+	return t;
+}
+
+static uint64_t work_plain(struct bench *b, long n)
+{
+	int err = 0;
+	unsigned long k = b->spin_k;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		err |= pthread_mutex_lock(&b->pm);
+		spin(k);
+		err |= pthread_mutex_unlock(&b->pm);
+	}
+	uint64_t t = now_ns() - t0;
+	if (err)
+		fprintf(stderr, "conclab bench: pthread mutex error\n");
+	return t;
+}
+
+static uint64_t work_clab(struct bench *b, long n)
+{
+	int err = 0;
+	unsigned long k = b->spin_k;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		err |= clab_mutex_lock(&b->cm);
+		spin(k);
+		err |= clab_mutex_unlock(&b->cm);
+	}
+	uint64_t t = now_ns() - t0;
+	if (err)
+		fprintf(stderr, "conclab bench: conclab mutex error\n");
+	return t;
+}
+
+static uint64_t work_alone(struct bench *b, long n)
+{
+	unsigned long k = b->spin_k;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		spin(k);
+	return now_ns() - t0;
+}
+
+/* Find the spins that take WORK_NS: the fastest of a few tries. */
+static void calibrate_spin(struct bench *b)
+{
+	const unsigned long k = 100000;
+	double best = 1e30;
+	for (int i = 0; i < 7; i++) {
+		uint64_t t0 = now_ns();
+		spin(k);
+		double t = (double)(now_ns() - t0) / (double)k;
+		if (t < best)
+			best = t;
+	}
+	b->spin_k = (unsigned long)(WORK_NS / best + 0.5);
+	if (b->spin_k == 0)
+		b->spin_k = 1;
+	double v[REPS];
+	for (int i = 0; i < REPS; i++)
+		v[i] = (double)work_alone(b, 100000) / 100000.0;
+	b->work_ns = median(v, REPS);
+}
+
+/* ---- two threads: start together, time from the start to the join ---- */
+
+struct duo {
+	struct bench *b;
+	long n;
+	_Atomic int ready, go;
+	int turn;
+	/* plain */
+	pthread_mutex_t pm;
+	pthread_cond_t pc[2];
+	sem_t ps[2];
+	/* conclab */
+	clab_mutex_t cm;
+	clab_cond_t cc[2];
+	clab_sem_t cs[2];
+	long counter;
+	int err;
+};
+
+struct side {
+	struct duo *d;
+	int me;
+};
+
+static void gate_wait(struct duo *d)
+{
+	atomic_fetch_add(&d->ready, 1);
+	while (!atomic_load_explicit(&d->go, memory_order_acquire))
+		sched_yield();
+}
+
+/* Open the gate once both threads wait at it; returns the start time. */
+static uint64_t gate_open(struct duo *d)
+{
+	while (atomic_load(&d->ready) < 2)
+		sched_yield();
+	uint64_t t0 = now_ns();
+	atomic_store_explicit(&d->go, 1, memory_order_release);
+	return t0;
+}
+
+static void *contend_plain_fn(void *arg)
+{
+	struct side *s = arg;
+	struct duo *d = s->d;
+	int err = 0;
+	gate_wait(d);
+	for (long i = 0; i < d->n; i++) {
+		err |= pthread_mutex_lock(&d->pm);
+		d->counter++;
+		err |= pthread_mutex_unlock(&d->pm);
+	}
+	if (err)
+		d->err = 1;
+	return NULL;
+}
+
+static void *contend_clab_fn(void *arg)
+{
+	struct side *s = arg;
+	struct duo *d = s->d;
+	int err = 0;
+	gate_wait(d);
+	for (long i = 0; i < d->n; i++) {
+		err |= clab_mutex_lock(&d->cm);
+		d->counter++;
+		err |= clab_mutex_unlock(&d->cm);
+	}
+	if (err)
+		d->err = 1;
+	return NULL;
+}
+
+/* Turn-taking on a condition variable per side: a round trip is 2 turns. */
+static void *cond_plain_fn(void *arg)
+{
+	struct side *s = arg;
+	struct duo *d = s->d;
+	int me = s->me, err = 0;
+	gate_wait(d);
+	for (long i = 0; i < d->n; i++) {
+		err |= pthread_mutex_lock(&d->pm);
+		while (d->turn != me)
+			err |= pthread_cond_wait(&d->pc[me], &d->pm);
+		d->turn = !me;
+		err |= pthread_cond_signal(&d->pc[!me]);
+		err |= pthread_mutex_unlock(&d->pm);
+	}
+	if (err)
+		d->err = 1;
+	return NULL;
+}
+
+static void *cond_clab_fn(void *arg)
+{
+	struct side *s = arg;
+	struct duo *d = s->d;
+	int me = s->me, err = 0;
+	gate_wait(d);
+	for (long i = 0; i < d->n; i++) {
+		err |= clab_mutex_lock(&d->cm);
+		while (d->turn != me)
+			err |= clab_cond_wait(&d->cc[me], &d->cm);
+		d->turn = !me;
+		if (clab_cond_signal(&d->cc[!me]) < 0)
+			err = 1;
+		err |= clab_mutex_unlock(&d->cm);
+	}
+	if (err)
+		d->err = 1;
+	return NULL;
+}
+
+/* Side 0 posts ps[0] and waits on ps[1]; side 1 the other way round. */
+static void *sem_plain_fn(void *arg)
+{
+	struct side *s = arg;
+	struct duo *d = s->d;
+	int err = 0;
+	gate_wait(d);
+	for (long i = 0; i < d->n; i++) {
+		if (s->me == 0) {
+			err |= sem_post(&d->ps[0]);
+			while (sem_wait(&d->ps[1]) != 0)
+				if (errno != EINTR) {
+					err = 1;
+					break;
+				}
+		} else {
+			while (sem_wait(&d->ps[0]) != 0)
+				if (errno != EINTR) {
+					err = 1;
+					break;
+				}
+			err |= sem_post(&d->ps[1]);
+		}
+	}
+	if (err)
+		d->err = 1;
+	return NULL;
+}
+
+static void *sem_clab_fn(void *arg)
+{
+	struct side *s = arg;
+	struct duo *d = s->d;
+	int err = 0;
+	gate_wait(d);
+	for (long i = 0; i < d->n; i++) {
+		if (s->me == 0) {
+			err |= clab_sem_release(&d->cs[0]);
+			err |= clab_sem_acquire(&d->cs[1]);
+		} else {
+			err |= clab_sem_acquire(&d->cs[0]);
+			err |= clab_sem_release(&d->cs[1]);
+		}
+	}
+	if (err)
+		d->err = 1;
+	return NULL;
+}
+
+enum duo_kind { DUO_CONTEND, DUO_COND, DUO_SEM };
+
+static uint64_t duo_run(struct bench *b, long n, enum duo_kind kind,
+			int is_clab)
+{
+	static void *(*const fns[3][2])(void *) = {
+		[DUO_CONTEND] = {contend_plain_fn, contend_clab_fn},
+		[DUO_COND] = {cond_plain_fn, cond_clab_fn},
+		[DUO_SEM] = {sem_plain_fn, sem_clab_fn},
+	};
+	struct duo *d = calloc(1, sizeof(*d));
+	if (!d)
+		return 0;
+	d->b = b;
+	d->n = n;
+	struct side sides[2] = {{d, 0}, {d, 1}};
+	uint64_t t0, t;
+	if (!is_clab) {
+		pthread_t th[2];
+		pthread_mutex_init(&d->pm, NULL);
+		pthread_cond_init(&d->pc[0], NULL);
+		pthread_cond_init(&d->pc[1], NULL);
+		sem_init(&d->ps[0], 0, 0);
+		sem_init(&d->ps[1], 0, 0);
+		for (int i = 0; i < 2; i++)
+			pthread_create(&th[i], NULL, fns[kind][0], &sides[i]);
+		t0 = gate_open(d);
+		for (int i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		t = now_ns() - t0;
+		sem_destroy(&d->ps[0]);
+		sem_destroy(&d->ps[1]);
+		pthread_cond_destroy(&d->pc[0]);
+		pthread_cond_destroy(&d->pc[1]);
+		pthread_mutex_destroy(&d->pm);
+	} else {
+		clab_thread_t *th[2];
+		clab_mutex_init(&d->cm, "bench.m", CLAB_MUTEX_NORMAL);
+		clab_cond_init(&d->cc[0], "bench.c0");
+		clab_cond_init(&d->cc[1], "bench.c1");
+		clab_sem_init(&d->cs[0], "bench.s0", 0, 0);
+		clab_sem_init(&d->cs[1], "bench.s1", 0, 0);
+		for (int i = 0; i < 2; i++)
+			clab_thread_create(&th[i], i ? "bench-b" : "bench-a",
+					   fns[kind][1], &sides[i]);
+		t0 = gate_open(d);
+		for (int i = 0; i < 2; i++)
+			clab_thread_join(th[i], NULL);
+		t = now_ns() - t0;
+		clab_sem_destroy(&d->cs[0]);
+		clab_sem_destroy(&d->cs[1]);
+		clab_cond_destroy(&d->cc[0]);
+		clab_cond_destroy(&d->cc[1]);
+		clab_mutex_destroy(&d->cm);
+	}
+	if (d->err || (kind == DUO_CONTEND && d->counter != 2 * n))
+		fprintf(stderr, "conclab bench: the %s %s loop went wrong\n",
+			is_clab ? "conclab" : "plain",
+			kind == DUO_CONTEND ? "contended"
+			: kind == DUO_COND  ? "condition"
+					    : "semaphore");
+	free(d);
+	return t;
+}
+
+static uint64_t contend_plain(struct bench *b, long n)
+{
+	return duo_run(b, n, DUO_CONTEND, 0);
+}
+static uint64_t contend_clab(struct bench *b, long n)
+{
+	return duo_run(b, n, DUO_CONTEND, 1);
+}
+static uint64_t cond_plain(struct bench *b, long n)
+{
+	return duo_run(b, n, DUO_COND, 0);
+}
+static uint64_t cond_clab(struct bench *b, long n)
+{
+	return duo_run(b, n, DUO_COND, 1);
+}
+static uint64_t sem_plain(struct bench *b, long n)
+{
+	return duo_run(b, n, DUO_SEM, 0);
+}
+static uint64_t sem_clab(struct bench *b, long n)
+{
+	return duo_run(b, n, DUO_SEM, 1);
+}
+
+/* ---- case 6: records into the buffer ---- */
+
+static uint64_t note_clab(struct bench *b, long n)
+{
+	(void)b;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		clab_note("bench", i);
+	return now_ns() - t0;
+}
+
+/* ---- the cases ---- */
+
+static struct row *row_new(struct bench *b, const char *key,
+			   const char *label, const char *unit,
+			   const char *target)
+{
+	struct row *r = &b->rows[b->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->key = key;
+	r->label = label;
+	r->unit = unit;
+	r->target = target;
+	r->verdict = V_NONE;
+	r->plain = -1;
+	return r;
+}
+
+static long iters_or(struct bench *b, loop_fn cal, long cap, long div)
+{
+	if (b->o.iters > 0) {
+		long n = b->o.iters / div;
+		return n < 16 ? 16 : n;
+	}
+	return calibrate(b, cal, cap);
+}
+
+static void print_row(const struct bench *b, const struct row *r);
+
+static int case_locks(struct bench *b)
+{
+	struct clab_tracer_stats st;
+	if (trace_begin(b, BUFFER_MB))
+		return -1;
+	pthread_mutex_init(&b->pm, NULL);
+	clab_mutex_init(&b->cm, "bench.m", CLAB_MUTEX_NORMAL);
+
+	/* 1: two records a pair; one repetition fits in the buffer */
+	struct row *r = row_new(b, "lock_uncontended",
+				"uncontended lock/unlock pair", "ns",
+				"<=4x,+25ns");
+	long n = iters_or(b, lock_plain, FIT_RECORDS / 2, 1);
+	measure(b, r, lock_plain, lock_clab, n, (double)n);
+	r->verdict = r->clab <= 4 * r->plain && r->clab - r->plain <= 25
+			     ? V_PASS
+			     : V_MISS;
+
+	/* 2: the same around WORK_NS of work */
+	calibrate_spin(b);
+	struct row *w = row_new(b, "lock_with_work",
+				"the same, ~200 ns work inside", "ns",
+				"<=1.5x");
+	n = iters_or(b, work_plain, FIT_RECORDS / 2, 8);
+	measure(b, w, work_plain, work_clab, n, (double)n);
+	w->verdict = w->clab <= 1.5 * w->plain ? V_PASS : V_MISS;
+	snprintf(w->note, sizeof(w->note), "work alone %.0f ns (%lu spins)",
+		 b->work_ns, b->spin_k);
+
+	clab_mutex_destroy(&b->cm);
+	pthread_mutex_destroy(&b->pm);
+	trace_end(b, &st);
+	/* Both rows share the trace: the stalls are the two cases' total. */
+	r->records = w->records = st.records;
+	r->stalls = w->stalls = st.stalls;
+	snprintf(r->note, sizeof(r->note),
+		 "%ld pairs/rep fit the %u MB buffer: writer stalls %" PRIu64
+		 ", %.0f page faults/rep",
+		 r->iters, BUFFER_MB, st.stalls, r->minflt);
+	print_row(b, r);
+	print_row(b, w);
+	return 0;
+}
+
+/*
+ * The sustained run: lock/unlock for sustain_ns into a small buffer, so
+ * that the writer thread, not the buffer, sets the pace.
+ */
+static int case_sustained(struct bench *b)
+{
+	struct clab_tracer_stats st;
+	struct row *r = &b->sustain;
+	memset(r, 0, sizeof(*r));
+	r->key = "lock_sustained";
+	r->label = "  sustained (writer-bound)";
+	r->unit = "ns";
+	r->target = "(info)";
+	r->verdict = V_NONE;
+	if (trace_begin(b, SUSTAIN_MB))
+		return -1;
+	pthread_mutex_init(&b->pm, NULL);
+	clab_mutex_init(&b->cm, "bench.m", CLAB_MUTEX_NORMAL);
+	const long batch = 1 << 16;
+	/* plain: the same length, in the same batches */
+	long pairs = 0;
+	uint64_t tp = 0, tc = 0;
+	while (tp < b->o.sustain_ns / 4) {
+		tp += lock_plain(b, batch);
+		pairs += batch;
+	}
+	r->plain = (double)tp / (double)pairs;
+	long f0 = minflt();
+	pairs = 0;
+	while (tc < b->o.sustain_ns) {
+		tc += lock_clab(b, batch);
+		pairs += batch;
+	}
+	r->minflt = (double)(minflt() - f0);
+	r->clab = (double)tc / (double)pairs;
+	r->iters = pairs;
+	clab_mutex_destroy(&b->cm);
+	pthread_mutex_destroy(&b->pm);
+	trace_end(b, &st);
+	r->records = st.records;
+	r->stalls = st.stalls;
+	snprintf(r->note, sizeof(r->note),
+		 "%.1f s, %u MB buffer: %.1f M records/s kept up, writer "
+		 "stalls %" PRIu64,
+		 (double)tc / 1e9, SUSTAIN_MB, 2.0 * (double)pairs / (double)tc * 1e3,
+		 st.stalls);
+	print_row(b, r);
+	return 0;
+}
+
+static int case_duos(struct bench *b)
+{
+	struct clab_tracer_stats st;
+	if (trace_begin(b, BUFFER_MB))
+		return -1;
+	clab_set_spurious(0, 0);
+
+	struct row *r = row_new(b, "contended_2threads",
+				"contended pair, 2 threads", "ns", "(report)");
+	long n = iters_or(b, contend_plain, 1 << 24, 2);
+	measure(b, r, contend_plain, contend_clab, n, 2.0 * (double)n);
+	snprintf(r->note, sizeof(r->note),
+		 "%ld pairs per thread/rep; ns per pair of all threads", n);
+	print_row(b, r);
+
+	r = row_new(b, "cond_pingpong", "cond ping-pong round trip", "ns",
+		    "<=1.05x");
+	n = iters_or(b, cond_plain, 1 << 22, 100);
+	measure(b, r, cond_plain, cond_clab, n, (double)n);
+	r->verdict = r->clab <= 1.05 * r->plain ? V_PASS : V_MISS;
+	snprintf(r->note, sizeof(r->note), "%ld round trips/rep", n);
+	print_row(b, r);
+
+	r = row_new(b, "sem_pingpong", "sem ping-pong round trip", "ns",
+		    "<=1.05x");
+	n = iters_or(b, sem_plain, 1 << 22, 100);
+	measure(b, r, sem_plain, sem_clab, n, (double)n);
+	r->verdict = r->clab <= 1.05 * r->plain ? V_PASS : V_MISS;
+	snprintf(r->note, sizeof(r->note),
+		 "%ld round trips/rep; plain is POSIX sem_t", n);
+	print_row(b, r);
+
+	trace_end(b, &st);
+	for (size_t i = b->nrows - 3; i < b->nrows; i++) {
+		b->rows[i].records = st.records;
+		b->rows[i].stalls = st.stalls;
+	}
+	return 0;
+}
+
+static int case_records(struct bench *b)
+{
+	struct clab_tracer_stats st;
+	if (trace_begin(b, BUFFER_MB))
+		return -1;
+	struct row *r = row_new(b, "records_per_s", "clab_note records/s",
+				"M/s", ">=50M/s");
+	long n = iters_or(b, note_clab, FIT_RECORDS, 1);
+	measure(b, r, NULL, note_clab, n, (double)n);
+	trace_end(b, &st);
+	r->records = st.records;
+	r->stalls = st.stalls;
+	double ns = r->clab;
+	r->clab = 1e3 / ns; /* M records/s */
+	r->verdict = r->clab >= 50 ? V_PASS : V_MISS;
+	snprintf(r->note, sizeof(r->note),
+		 "%.2f ns/record, %ld records/rep: writer stalls %" PRIu64
+		 ", %.0f page faults/rep",
+		 ns, n, st.stalls, r->minflt);
+	print_row(b, r);
+	return 0;
+}
+
+/* ---- case 7: bytes per record over the labs' correct variants ---- */
+
+struct labrow {
+	char name[64];
+	uint64_t records, record_bytes, bytes;
+};
+
+static int case_labs(struct bench *b, struct labrow *lr, size_t *nlr,
+		     size_t cap)
+{
+	*nlr = 0;
+	for (size_t l = 0; l < clab_nlabs; l++) {
+		const struct clab_lab *lab = clab_labs[l];
+		for (size_t v = 0; v < lab->nvariants && *nlr < cap; v++) {
+			if (lab->variants[v].expect != 0)
+				continue;
+			struct clab_lab_ctx ctx;
+			clab_lab_ctx_init(&ctx, lab, (unsigned)v);
+			ctx.seed = 1;
+			ctx.out = NULL;
+			if (trace_begin(b, 0))
+				return -1;
+			int rc = lab->run(&ctx);
+			struct clab_tracer_stats st;
+			trace_end(b, &st);
+			if (rc < 0) {
+				fprintf(stderr,
+					"conclab bench: %s %s failed: %s\n",
+					lab->name, lab->variants[v].name,
+					clab_strerror(rc));
+				continue;
+			}
+			struct labrow *x = &lr[(*nlr)++];
+			snprintf(x->name, sizeof(x->name), "%s %s", lab->name,
+				 lab->variants[v].name);
+			x->records = st.records;
+			x->record_bytes = st.record_bytes;
+			x->bytes = st.bytes;
+		}
+	}
+	return 0;
+}
+
+static double per(uint64_t a, uint64_t n)
+{
+	return n ? (double)a / (double)n : 0;
+}
+
+/* ---- output ---- */
+
+static const char *verdict_name(enum verdict v)
+{
+	return v == V_PASS ? "PASS" : v == V_MISS ? "MISS" : "";
+}
+
+static void print_row(const struct bench *b, const struct row *r)
+{
+	if (b->o.json)
+		return;
+	char p[32], c[32], ratio[16], added[24];
+	if (r->plain >= 0)
+		snprintf(p, sizeof(p), "%.1f %s", r->plain, r->unit);
+	else
+		snprintf(p, sizeof(p), "-");
+	snprintf(c, sizeof(c), "%.1f %s", r->clab, r->unit);
+	if (r->plain > 0) {
+		snprintf(ratio, sizeof(ratio), "%.2fx", r->clab / r->plain);
+		snprintf(added, sizeof(added), "%+.1f %s", r->clab - r->plain,
+			 r->unit);
+	} else {
+		snprintf(ratio, sizeof(ratio), "-");
+		snprintf(added, sizeof(added), "-");
+	}
+	printf("%-30s %10s %10s %7s %10s  %-11s %s\n", r->label, p, c, ratio,
+	       added, r->target, verdict_name(r->verdict));
+	if (r->note[0])
+		printf("%-30s   %s\n", "", r->note);
+	fflush(stdout);
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void json_row(const struct row *r, int last)
+{
+	printf("    ");
+	json_str(r->key);
+	printf(": {\"unit\": ");
+	json_str(r->unit);
+	if (r->plain >= 0)
+		printf(", \"plain\": %.3f", r->plain);
+	else
+		printf(", \"plain\": null");
+	printf(", \"conclab\": %.3f", r->clab);
+	if (r->plain > 0)
+		printf(", \"ratio\": %.4f, \"added\": %.3f", r->clab / r->plain,
+		       r->clab - r->plain);
+	else
+		printf(", \"ratio\": null, \"added\": null");
+	printf(", \"target\": ");
+	json_str(r->target);
+	printf(", \"pass\": %s",
+	       r->verdict == V_PASS ? "true"
+	       : r->verdict == V_MISS ? "false"
+				      : "null");
+	printf(", \"iters\": %ld, \"records\": %" PRIu64 ", \"stalls\": %" PRIu64
+	       ", \"minflt\": %.1f}%s\n",
+	       r->iters, r->records, r->stalls, r->minflt, last ? "" : ",");
+}
+
+static void print_json(const struct bench *b, const struct labrow *lr,
+		       size_t nlr, double brec, int bverdict)
+{
+	printf("{\n  \"version\": ");
+	json_str(clab_version());
+	printf(",\n  \"quick\": %s,\n  \"reps\": %d,\n  \"cpus\": %ld,\n"
+	       "  \"work_ns\": %.1f,\n  \"cases\": {\n",
+	       b->o.quick ? "true" : "false", REPS,
+	       sysconf(_SC_NPROCESSORS_ONLN), b->work_ns);
+	for (size_t i = 0; i < b->nrows; i++) {
+		json_row(&b->rows[i], 0);
+		if (i == 0)
+			json_row(&b->sustain, 0);
+	}
+	uint64_t rec = 0, rb = 0, fb = 0;
+	for (size_t i = 0; i < nlr; i++) {
+		rec += lr[i].records;
+		rb += lr[i].record_bytes;
+		fb += lr[i].bytes;
+	}
+	printf("    \"bytes_per_record\": {\"unit\": \"B/rec\", \"conclab\": "
+	       "%.3f, \"file\": %.3f, \"target\": \"<=8\", \"pass\": %s, "
+	       "\"records\": %" PRIu64 ", \"record_bytes\": %" PRIu64
+	       ", \"bytes\": %" PRIu64 ", \"labs\": [",
+	       brec, per(fb, rec), bverdict ? "true" : "false", rec, rb, fb);
+	for (size_t i = 0; i < nlr; i++) {
+		printf("%s\n      {\"lab\": ", i ? "," : "");
+		json_str(lr[i].name);
+		printf(", \"records\": %" PRIu64 ", \"record_bytes\": %" PRIu64
+		       ", \"bytes\": %" PRIu64 ", \"per_record\": %.3f}",
+		       lr[i].records, lr[i].record_bytes, lr[i].bytes,
+		       per(lr[i].record_bytes, lr[i].records));
+	}
+	printf("]}\n  }\n}\n");
+}
+
+static int bench_exec(int argc, char **argv)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	if (!b) {
+		fprintf(stderr, "conclab bench: out of memory\n");
+		return CLAB_EXIT_IO;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (clab_cmd_is_help(a)) {
+			clab_cmd_usage(&clab_cmd_bench, stdout);
+			free(b);
+			return CLAB_EXIT_OK;
+		} else if (strcmp(a, "--quick") == 0) {
+			b->o.quick = 1;
+		} else if (strcmp(a, "--json") == 0) {
+			b->o.json = 1;
+		} else if (strcmp(a, "--iters") == 0 ||
+			   strncmp(a, "--iters=", 8) == 0) {
+			const char *v = a[7] == '=' ? a + 8
+					: i + 1 < argc ? argv[++i]
+						       : NULL;
+			if (!v || clab_cmd_parse_long(v, &b->o.iters) ||
+			    b->o.iters < 1 || b->o.iters > 1000000000L) {
+				free(b);
+				return clab_cmd_misuse(
+					&clab_cmd_bench,
+					"--iters wants a number in "
+					"1..1000000000");
+			}
+		} else {
+			free(b);
+			return clab_cmd_misuse(&clab_cmd_bench,
+					       "unknown argument '%s'", a);
+		}
+	}
+	b->o.rep_ns = b->o.quick ? 25e6 : 150e6;
+	b->o.sustain_ns = b->o.quick ? 0.3e9 : 2e9;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(b->dir, sizeof(b->dir), "%s", tmp && *tmp ? tmp : "/tmp");
+
+	uint64_t t_start = now_ns();
+	if (!b->o.json) {
+		printf("conclab bench %s: %ld CPUs; each value is the median "
+		       "of %d repetitions,\nplain and conclab interleaved; the "
+		       "conclab side records into a trace in %s\n(zlib 1, "
+		       "removed afterwards).  Times are wall-clock ns per "
+		       "operation.\n\n",
+		       clab_version(), sysconf(_SC_NPROCESSORS_ONLN), REPS,
+		       b->dir);
+		printf("%-30s %10s %10s %7s %10s  %-11s %s\n", "case", "plain",
+		       "conclab", "ratio", "added", "target", "");
+	}
+	int rc = CLAB_EXIT_OK;
+	struct labrow lr[64];
+	size_t nlr = 0;
+	if (case_locks(b) || case_sustained(b) || case_duos(b) ||
+	    case_records(b) || case_labs(b, lr, &nlr, 64)) {
+		free(b);
+		return CLAB_EXIT_IO;
+	}
+	uint64_t rec = 0, rb = 0, fb = 0;
+	for (size_t i = 0; i < nlr; i++) {
+		rec += lr[i].records;
+		rb += lr[i].record_bytes;
+		fb += lr[i].bytes;
+	}
+	double brec = per(rb, rec);
+	int bpass = brec <= 8.0;
+	if (b->o.json) {
+		print_json(b, lr, nlr, brec, bpass);
+	} else {
+		printf("%-30s %10s %10s\n", "bytes per record on disk",
+		       "records", "record B");
+		for (size_t i = 0; i < nlr; i++)
+			printf("  %-28s %10" PRIu64 " %10.2f   (file %.2f "
+			       "B/rec)\n",
+			       lr[i].name, lr[i].records,
+			       per(lr[i].record_bytes, lr[i].records),
+			       per(lr[i].bytes, lr[i].records));
+		printf("  %-28s %10" PRIu64 " %10.2f %7s %10s  %-11s %s\n",
+		       "all labs", rec, brec, "", "", "<=8",
+		       verdict_name(bpass ? V_PASS : V_MISS));
+		printf("%-30s   record B = record chunks with their headers "
+		       "/ records;\n%-30s   file %.2f B/rec counts the "
+		       "header, definitions and end too\n",
+		       "", "", per(fb, rec));
+		printf("\n%.1f s in all.  A MISS is reported, not an error: "
+		       "the exit code is 0.\n",
+		       (double)(now_ns() - t_start) / 1e9);
+	}
+	if (b->io_error)
+		rc = CLAB_EXIT_IO;
+	free(b);
+	return rc;
+}
+
+const struct clab_cmd clab_cmd_bench = {
+	.name = "bench",
+	.args = "[--quick] [--iters N] [--json]",
+	.summary = "measure what recording costs, against plain pthreads",
+	.help = "Runs the same loops on plain pthreads and on conclab's "
+		"primitives, with a\ntrace open for the conclab side, and "
+		"prints for each case the median of\n5 repetitions of both "
+		"(interleaved, so that noise hits both), their ratio\nand the "
+		"target it is held to:\n\n"
+		"  1 uncontended lock/unlock pair, one thread  (<=4x and "
+		"<=25 ns added)\n"
+		"    Each repetition fits the 512 MB record buffer, so it "
+		"measures the\n    thread's own cost; the 'sustained' line "
+		"runs longer into a 16 MB buffer\n    and shows the rate the "
+		"writer thread keeps up with, and its stalls.\n"
+		"  2 the same with ~200 ns of work inside         (<=1.5x)\n"
+		"  3 two threads contending for one mutex         (reported)\n"
+		"  4 condition variable ping-pong, two threads    (<=1.05x)\n"
+		"  5 semaphore ping-pong (POSIX sem_t vs clab)    (<=1.05x)\n"
+		"  6 clab_note records per second, one thread     (>=50 M/s)\n"
+		"  7 bytes per record on disk over the correct variants of "
+		"every lab,\n    each run quietly with seed 1 into its own "
+		"trace             (<=8)\n\n"
+		"A repetition lasts about 150 ms (25 ms with --quick); a full "
+		"run takes\nunder a minute, --quick a few seconds.  Traces go "
+		"to $TMPDIR (or /tmp) and\nare removed.\n\n"
+		"Options:\n"
+		"  --quick     short repetitions\n"
+		"  --iters N   N iterations per repetition instead of "
+		"calibrating by time\n"
+		"              (N/8 in case 2, N/2 per thread in case 3, "
+		"N/100 round trips\n              in cases 4 and 5)\n"
+		"  --json      print the numbers as one JSON object\n"
+		"  -h, --help  this text\n\n"
+		"Exit codes: 0 the bench ran (a missed target is reported, "
+		"not an error);\n2 usage error; 5 a trace could not be "
+		"written.\n",
+	.exec = bench_exec,
+};

@@ -1,0 +1,352 @@
+/*
+ * conclab run: run a lab variant under the tracer and the watchdog, then
+ * check the lab's properties on the trace it wrote.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <conclab/runtime.h>
+#include <conclab/trace.h>
+
+#include "cmd.h"
+#include "lab.h"
+
+struct run {
+	const struct clab_lab *lab;
+	struct clab_lab_ctx ctx;
+	const char *trace;
+	int check;
+};
+
+static void run_help(const struct clab_lab *lab, int variant)
+{
+	clab_cmd_usage(&clab_cmd_run, stdout);
+	if (!lab) {
+		printf("\nLabs: ");
+		for (size_t i = 0; i < clab_nlabs; i++)
+			printf("%s%s", i ? ", " : "", clab_labs[i]->name);
+		printf(" ('conclab run LAB --help' for its variants and "
+		       "parameters).\n");
+		return;
+	}
+	printf("\n%s - %s\n(from %s)\n\nVariants (--variant):\n", lab->name,
+	       lab->summary, lab->seed_ref);
+	for (size_t v = 0; v < lab->nvariants; v++) {
+		const struct clab_lab_variant *var = &lab->variants[v];
+		printf("  %-12s %s%s\n", var->name, var->summary,
+		       v == 0 ? " (default)" : "");
+		if (var->bug)
+			printf("  %-12s bug: %s\n", "", var->bug);
+	}
+	printf("\nParameters (--NAME VALUE), defaults for variant '%s':\n",
+	       lab->variants[variant].name);
+	for (size_t p = 0; p < lab->nparams; p++) {
+		const struct clab_lab_param *pa = &lab->params[p];
+		printf("  --%-12s %s (default %ld, %ld..%ld)\n", pa->name,
+		       pa->help,
+		       clab_lab_param_default(lab, (unsigned)variant, p),
+		       pa->min, pa->max);
+	}
+}
+
+/* The watchdog's callback: report, save the trace, check, exit. */
+static void on_stuck(const struct clab_deadlock *d, void *arg)
+{
+	struct run *r = arg;
+	char text[16384];
+	clab_deadlock_format(d, text, sizeof(text));
+	fflush(stdout);
+	fprintf(stderr, "\nconclab: %s", text);
+	struct clab_tracer_stats st;
+	int err = clab_tracer_close(&st);
+	if (err) {
+		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
+			r->trace, clab_strerror(err));
+		_exit(CLAB_EXIT_IO);
+	}
+	fprintf(stderr,
+		"conclab: trace saved to %s (%" PRIu64 " records); see it "
+		"with 'conclab dump %s'\n",
+		r->trace, st.records, r->trace);
+	fflush(stderr);
+	_exit(d->why == CLAB_STUCK_TIME_LIMIT ? CLAB_EXIT_TIMEOUT
+					      : CLAB_EXIT_DEADLOCK);
+}
+
+static int check_trace(struct run *r)
+{
+	char err[512];
+	struct clab_trace *tr;
+	if (clab_trace_load(r->trace, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab: %s\n", err);
+		return CLAB_EXIT_USAGE;
+	}
+	if (clab_trace_damage(tr)) {
+		fprintf(stderr, "conclab: %s\n", clab_trace_damage(tr));
+		clab_trace_free(tr);
+		return CLAB_EXIT_USAGE;
+	}
+	struct clab_lab_report rep = {0};
+	r->lab->check(tr, &r->ctx, &rep);
+	printf("\nchecks (%s %s):\n", r->lab->name,
+	       r->lab->variants[r->ctx.variant].name);
+	for (size_t i = 0; i < rep.n; i++) {
+		const struct clab_lab_prop *p = &rep.props[i];
+		printf("  %-4s %-24s %s", p->ok ? "ok" : "FAIL", p->name,
+		       p->msg);
+		if (!p->ok && p->rec != UINT64_MAX)
+			printf(" (record %" PRIu64 ")", p->rec);
+		printf("\n");
+	}
+	size_t failed = clab_lab_report_failed(&rep);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+	return failed ? CLAB_EXIT_CHECK : CLAB_EXIT_OK;
+}
+
+static int run_exec(int argc, char **argv)
+{
+	struct run r = {.check = 1};
+	const char *variant = NULL, *lab_name = NULL;
+	long seed = 1, limit_s = 60;
+	int quiet = 0, help = 0;
+	char default_trace[256];
+	struct {
+		const char *name, *value;
+	} params[CLAB_LAB_MAX_PARAMS * 2];
+	size_t nparams = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (clab_cmd_is_help(a)) {
+			help = 1;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			quiet = 1;
+		} else if (strcmp(a, "--no-check") == 0) {
+			r.check = 0;
+		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
+			const char *name = a + 2, *val = strchr(name, '=');
+			char key[64];
+			size_t klen = val ? (size_t)(val - name) : strlen(name);
+			if (klen >= sizeof(key))
+				return clab_cmd_misuse(&clab_cmd_run,
+						       "unknown option '%s'",
+						       a);
+			memcpy(key, name, klen);
+			key[klen] = 0;
+			if (val)
+				val++;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return clab_cmd_misuse(&clab_cmd_run,
+						       "option '%s' needs a "
+						       "value",
+						       a);
+			if (strcmp(key, "variant") == 0) {
+				variant = val;
+			} else if (strcmp(key, "trace") == 0) {
+				r.trace = val;
+			} else if (strcmp(key, "seed") == 0) {
+				if (clab_cmd_parse_long(val, &seed) || seed < 0)
+					return clab_cmd_misuse(
+						&clab_cmd_run,
+						"--seed wants a number >= 0, "
+						"not '%s'",
+						val);
+			} else if (strcmp(key, "time-limit") == 0) {
+				if (clab_cmd_parse_long(val, &limit_s) ||
+				    limit_s < 0 || limit_s > 86400)
+					return clab_cmd_misuse(
+						&clab_cmd_run,
+						"--time-limit wants seconds "
+						"(0..86400), not '%s'",
+						val);
+			} else {
+				if (nparams == sizeof(params) / sizeof(params[0]))
+					return clab_cmd_misuse(
+						&clab_cmd_run,
+						"too many parameters");
+				params[nparams].name = strdup(key);
+				params[nparams++].value = val;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			return clab_cmd_misuse(&clab_cmd_run,
+					       "unknown option '%s'", a);
+		} else if (!lab_name) {
+			lab_name = a;
+		} else {
+			return clab_cmd_misuse(&clab_cmd_run,
+					       "unexpected argument '%s'", a);
+		}
+	}
+	int rc = CLAB_EXIT_USAGE;
+	if (lab_name) {
+		r.lab = clab_lab_find(lab_name);
+		if (!r.lab) {
+			fprintf(stderr,
+				"conclab run: no lab called '%s' (see "
+				"'conclab list')\n",
+				lab_name);
+			goto out;
+		}
+	}
+	int vi = 0;
+	if (r.lab && variant) {
+		vi = clab_lab_variant_find(r.lab, variant);
+		if (vi < 0) {
+			fprintf(stderr,
+				"conclab run: %s has no variant '%s'; it has:",
+				r.lab->name, variant);
+			for (size_t v = 0; v < r.lab->nvariants; v++)
+				fprintf(stderr, " %s", r.lab->variants[v].name);
+			fprintf(stderr, "\n");
+			goto out;
+		}
+	}
+	if (help) {
+		run_help(r.lab, vi);
+		rc = CLAB_EXIT_OK;
+		goto out;
+	}
+	if (!r.lab) {
+		rc = clab_cmd_misuse(&clab_cmd_run, "which lab? (see "
+						    "'conclab list')");
+		goto out;
+	}
+	clab_lab_ctx_init(&r.ctx, r.lab, (unsigned)vi);
+	r.ctx.seed = (uint64_t)seed;
+	r.ctx.out = quiet ? NULL : stdout;
+	for (size_t i = 0; i < nparams; i++) {
+		int p = clab_lab_param_find(r.lab, params[i].name);
+		long v;
+		if (p < 0) {
+			rc = clab_cmd_misuse(&clab_cmd_run,
+					     "%s has no parameter '%s'",
+					     r.lab->name, params[i].name);
+			goto out;
+		}
+		const struct clab_lab_param *pa = &r.lab->params[p];
+		if (clab_cmd_parse_long(params[i].value, &v) || v < pa->min ||
+		    v > pa->max) {
+			rc = clab_cmd_misuse(&clab_cmd_run,
+					     "--%s wants a number in %ld..%ld, "
+					     "not '%s'",
+					     pa->name, pa->min, pa->max,
+					     params[i].value);
+			goto out;
+		}
+		r.ctx.param[p] = v;
+	}
+	if (!r.trace) {
+		snprintf(default_trace, sizeof(default_trace), "%s-%s.clt",
+			 r.lab->name, r.lab->variants[vi].name);
+		r.trace = default_trace;
+	}
+
+	/* Metadata: enough to reproduce the run. */
+	char seedbuf[32], pbuf[CLAB_LAB_MAX_PARAMS][32],
+		pkey[CLAB_LAB_MAX_PARAMS][64];
+	struct clab_meta_kv meta[4 + CLAB_LAB_MAX_PARAMS];
+	size_t nmeta = 0;
+	snprintf(seedbuf, sizeof(seedbuf), "%ld", seed);
+	meta[nmeta++] = (struct clab_meta_kv){"lab", r.lab->name};
+	meta[nmeta++] = (struct clab_meta_kv){"variant",
+					      r.lab->variants[vi].name};
+	meta[nmeta++] = (struct clab_meta_kv){"seed", seedbuf};
+	for (size_t p = 0; p < r.lab->nparams && p < CLAB_LAB_MAX_PARAMS;
+	     p++) {
+		snprintf(pkey[p], sizeof(pkey[p]), "param.%s",
+			 r.lab->params[p].name);
+		snprintf(pbuf[p], sizeof(pbuf[p]), "%ld", r.ctx.param[p]);
+		meta[nmeta++] = (struct clab_meta_kv){pkey[p], pbuf[p]};
+	}
+	struct clab_tracer_opts topts = {
+		.path = r.trace,
+		.meta = meta,
+		.nmeta = nmeta,
+		.compress = -1,
+	};
+	int err = clab_tracer_open(&topts);
+	if (err) {
+		fprintf(stderr, "conclab run: cannot create the trace %s: %s\n",
+			r.trace, clab_strerror(err));
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
+	clab_thread_self(); /* the main thread is T0 */
+	struct clab_watchdog_opts wopts = {
+		.period_ms = 100,
+		.run_limit_ms = (unsigned)limit_s * 1000u,
+		.on_stuck = on_stuck,
+		.arg = &r,
+	};
+	err = clab_watchdog_start(&wopts);
+	if (err) {
+		fprintf(stderr, "conclab run: cannot start the watchdog: %s\n",
+			clab_strerror(err));
+		clab_tracer_close(NULL);
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
+	if (!quiet)
+		printf("conclab: %s --variant %s --seed %ld\n", r.lab->name,
+		       r.lab->variants[vi].name, seed);
+	fflush(stdout);
+	int lrc = r.lab->run(&r.ctx);
+	clab_watchdog_stop();
+	struct clab_tracer_stats st;
+	err = clab_tracer_close(&st);
+	fflush(stdout);
+	if (err) {
+		fprintf(stderr, "conclab run: could not write the trace %s: %s\n",
+			r.trace, clab_strerror(err));
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
+	if (lrc < 0) {
+		fprintf(stderr, "conclab run: the lab failed to run: %s\n",
+			clab_strerror(lrc));
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
+	rc = r.check ? check_trace(&r) : CLAB_EXIT_OK;
+	printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes",
+	       r.trace, st.records, st.bytes);
+	if (st.drops)
+		printf(", %" PRIu64 " DROPPED", st.drops);
+	printf(")\n");
+out:
+	for (size_t i = 0; i < nparams; i++)
+		free((char *)params[i].name);
+	return rc;
+}
+
+const struct clab_cmd clab_cmd_run = {
+	.name = "run",
+	.args = "LAB [--variant V] [--PARAM VALUE]... [OPTIONS]",
+	.summary = "run a lab under the tracer and the deadlock watchdog",
+	.help = "Runs one variant of a lab on conclab's instrumented threads,\n"
+		"records every synchronisation operation in a trace file, and\n"
+		"checks the lab's properties on that trace.  A deadlock is\n"
+		"caught by the watchdog: it prints which thread waits on what\n"
+		"and who holds it, saves the trace and exits with code 3.\n\n"
+		"Options:\n"
+		"  --variant V        the variant to run (default: the first)\n"
+		"  --PARAM VALUE      set a lab parameter (see below)\n"
+		"  --seed N           seed for the lab's random delays (1)\n"
+		"  --trace FILE       trace file (default LAB-VARIANT.clt)\n"
+		"  --time-limit SEC   stop a run that takes longer (60; 0 = "
+		"none)\n"
+		"  --no-check         do not check the lab's properties\n"
+		"  -q, --quiet        no narration, only the results\n"
+		"  -h, --help         this text; with LAB, its variants and "
+		"parameters\n\n"
+		"Exit codes: 0 the run ended and every check passed; 1 a check\n"
+		"failed; 2 usage error; 3 deadlock; 4 time limit; 5 the trace\n"
+		"could not be written.\n",
+	.exec = run_exec,
+};

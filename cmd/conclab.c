@@ -1,0 +1,105 @@
+/* conclab: the command's entry point and subcommand table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include <conclab/runtime.h>
+
+#include "cmd.h"
+
+static const struct clab_cmd *const cmds[] = {
+	&clab_cmd_list,
+	&clab_cmd_run,
+	&clab_cmd_dump,
+	&clab_cmd_bench,
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static const char exit_codes[] =
+	"Exit codes:\n"
+	"  0  success\n"
+	"  1  a lab property check failed\n"
+	"  2  usage error, or an unreadable, corrupt or truncated trace\n"
+	"  3  the watchdog found a deadlock (report on stderr, trace saved)\n"
+	"  4  the run exceeded its time limit (trace saved)\n"
+	"  5  the trace file could not be written\n";
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: conclab COMMAND [OPTIONS] [ARGS]\n\n"
+		     "conclab runs concurrency labs on instrumented threads,\n"
+		     "records every synchronisation operation in a trace,\n"
+		     "and finds deadlocks.\n\nCommands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(out, "  %-7s %s\n", cmds[i]->name, cmds[i]->summary);
+	fprintf(out, "\n'conclab COMMAND --help' describes a command.\n"
+		     "Options: -h, --help    this text\n"
+		     "         -V, --version print the version\n\n%s",
+		exit_codes);
+}
+
+void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out)
+{
+	fprintf(out, "usage: conclab %s %s\n\n%s\n\n%s", cmd->name, cmd->args,
+		cmd->summary, cmd->help);
+}
+
+int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "conclab %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: conclab %s %s\n"
+			"Try 'conclab %s --help' for more.\n",
+		cmd->name, cmd->args, cmd->name);
+	return CLAB_EXIT_USAGE;
+}
+
+int clab_cmd_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int clab_cmd_parse_long(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLAB_EXIT_USAGE;
+	}
+	if (clab_cmd_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			for (size_t i = 0; i < NCMDS; i++)
+				if (strcmp(argv[2], cmds[i]->name) == 0) {
+					clab_cmd_usage(cmds[i], stdout);
+					return CLAB_EXIT_OK;
+				}
+		}
+		usage(stdout);
+		return CLAB_EXIT_OK;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("conclab %s\n", clab_version());
+		return CLAB_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(argv[1], cmds[i]->name) == 0)
+			return cmds[i]->exec(argc - 1, argv + 1);
+	fprintf(stderr, "conclab: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return CLAB_EXIT_USAGE;
+}

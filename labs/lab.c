@@ -1,0 +1,262 @@
+/*
+ * The lab table, parameter lookup, report helpers and the checks that every
+ * lab shares.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+
+const struct clab_lab *const clab_labs[] = {
+	&clab_lab_philosophers,
+	&clab_lab_prodcons,
+	&clab_lab_timer,
+};
+
+const size_t clab_nlabs = sizeof(clab_labs) / sizeof(clab_labs[0]);
+
+const struct clab_lab *clab_lab_find(const char *name)
+{
+	for (size_t i = 0; i < clab_nlabs; i++)
+		if (strcmp(clab_labs[i]->name, name) == 0)
+			return clab_labs[i];
+	return NULL;
+}
+
+int clab_lab_variant_find(const struct clab_lab *lab, const char *name)
+{
+	for (size_t i = 0; i < lab->nvariants; i++)
+		if (strcmp(lab->variants[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int clab_lab_param_find(const struct clab_lab *lab, const char *name)
+{
+	for (size_t i = 0; i < lab->nparams; i++)
+		if (strcmp(lab->params[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+long clab_lab_param_default(const struct clab_lab *lab, unsigned variant,
+			    size_t param)
+{
+	const struct clab_lab_default *d;
+
+	if (param >= lab->nparams)
+		return 0;
+	if (variant < lab->nvariants) {
+		d = lab->variants[variant].defaults;
+		for (; d != NULL && d->param != NULL; d++)
+			if (strcmp(d->param, lab->params[param].name) == 0)
+				return d->value;
+	}
+	return lab->params[param].def;
+}
+
+void clab_lab_ctx_init(struct clab_lab_ctx *ctx, const struct clab_lab *lab,
+		       unsigned variant)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->lab = lab;
+	ctx->variant = variant;
+	for (size_t i = 0; i < lab->nparams && i < CLAB_LAB_MAX_PARAMS; i++)
+		ctx->param[i] = clab_lab_param_default(lab, variant, i);
+	ctx->seed = 1;
+	ctx->out = NULL;
+}
+
+long clab_lab_param(const struct clab_lab_ctx *ctx, const char *name)
+{
+	int i = clab_lab_param_find(ctx->lab, name);
+
+	/* A lab asking for a parameter it does not declare is a bug. */
+	if (i < 0 || i >= CLAB_LAB_MAX_PARAMS)
+		abort();
+	return ctx->param[i];
+}
+
+void clab_lab_report_add(struct clab_lab_report *rep, const char *name,
+			 int ok, uint64_t rec, const char *fmt, ...)
+{
+	struct clab_lab_prop *p;
+	va_list ap;
+
+	if (rep->n == rep->cap) {
+		size_t cap = rep->cap ? 2 * rep->cap : 8;
+		struct clab_lab_prop *np =
+			realloc(rep->props, cap * sizeof(*np));
+		if (np == NULL)
+			return;
+		rep->props = np;
+		rep->cap = cap;
+	}
+	p = &rep->props[rep->n++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ok = ok;
+	p->rec = rec;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+}
+
+size_t clab_lab_report_failed(const struct clab_lab_report *rep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rep->n; i++)
+		if (!rep->props[i].ok)
+			n++;
+	return n;
+}
+
+void clab_lab_report_free(struct clab_lab_report *rep)
+{
+	if (rep == NULL)
+		return;
+	free(rep->props);
+	rep->props = NULL;
+	rep->n = rep->cap = 0;
+}
+
+static const char *thread_name(const struct clab_trace *tr, uint32_t tid)
+{
+	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
+
+	return ti != NULL && ti->name != NULL ? ti->name : "?";
+}
+
+static const char *site_text(const struct clab_trace *tr, uint32_t id,
+			     char *buf, size_t len)
+{
+	const struct clab_site_info *si = clab_trace_site(tr, id);
+
+	if (si == NULL || si->file == NULL) {
+		snprintf(buf, len, "an unknown site");
+		return buf;
+	}
+	snprintf(buf, len, "%s:%d", si->file, si->line);
+	return buf;
+}
+
+/* The deadlock watchdog records from its own thread, which never ends. */
+static int runtime_thread(const struct clab_trace *tr, uint32_t tid)
+{
+	return strcmp(thread_name(tr, tid), "watchdog") == 0;
+}
+
+void clab_lab_check_common(const struct clab_trace *tr,
+			   struct clab_lab_report *rep)
+{
+	clab_lab_check_common_allow(tr, rep, 0);
+}
+
+void clab_lab_check_common_allow(const struct clab_trace *tr,
+				 struct clab_lab_report *rep, unsigned allow)
+{
+	size_t n = clab_trace_nrecords(tr);
+	uint32_t nthr = clab_trace_nthreads(tr);
+	const struct clab_record *dead = NULL, *misuse = NULL;
+	size_t nmisuse = 0, nallowed = 0;
+	uint64_t *started;
+	char ob[64], sb[128];
+
+	started = calloc(nthr ? nthr : 1, sizeof(*started));
+	for (size_t i = 0; i < n; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+
+		if (r->kind == CLAB_K_THREAD_START && r->tid < nthr &&
+		    started != NULL)
+			started[r->tid] = r->seq + 1;
+		if (r->kind == CLAB_K_THREAD_EXIT && r->tid < nthr &&
+		    started != NULL)
+			started[r->tid] = 0;
+		if (r->kind != CLAB_K_DIAG)
+			continue;
+		switch (r->a8) {
+		case CLAB_D_DEADLOCK:
+		case CLAB_D_RUN_TIMEOUT:
+			if (dead == NULL)
+				dead = r;
+			break;
+		case CLAB_D_BLOCKED:
+			/* part of a deadlock report, not a misuse */
+			break;
+		default:
+			if (r->a8 < 32 && (allow & (1u << r->a8))) {
+				nallowed++;
+				break;
+			}
+			if (misuse == NULL)
+				misuse = r;
+			nmisuse++;
+			break;
+		}
+	}
+
+	if (dead == NULL)
+		clab_lab_report_add(rep, "no deadlock", 1, UINT64_MAX,
+				    "the run ended without a deadlock");
+	else if (dead->a8 == CLAB_D_DEADLOCK)
+		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
+				    "deadlock detected: %u thread(s) blocked "
+				    "and none could wake another",
+				    dead->a32);
+	else
+		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
+				    "the run hit its time limit: %s",
+				    clab_diag_text(dead->a8));
+
+	if (misuse == NULL && nallowed == 0)
+		clab_lab_report_add(rep, "no misuse", 1, UINT64_MAX,
+				    "no misuse diagnostics");
+	else if (misuse == NULL)
+		clab_lab_report_add(rep, "no misuse", 1, UINT64_MAX,
+				    "no misuse diagnostics beyond the %zu "
+				    "this variant teaches",
+				    nallowed);
+	else
+		clab_lab_report_add(rep, "no misuse", 0, misuse->seq,
+				    "%zu diagnostic(s); first: %s (%s) in %s "
+				    "on %s at %s",
+				    nmisuse, clab_diag_text(misuse->a8),
+				    clab_diag_tag(misuse->a8),
+				    thread_name(tr, misuse->tid),
+				    misuse->obj ? clab_trace_objname(
+							  tr, misuse->obj, ob,
+							  sizeof(ob))
+						: "no object",
+				    site_text(tr, misuse->site, sb,
+					      sizeof(sb)));
+
+	{
+		size_t nleft = 0;
+		uint32_t first = UINT32_MAX;
+
+		/* Thread 0 opened the trace; it ends after the trace does. */
+		for (uint32_t t = 1; started != NULL && t < nthr; t++)
+			if (started[t] != 0 && !runtime_thread(tr, t)) {
+				if (first == UINT32_MAX ||
+				    started[t] < started[first])
+					first = t;
+				nleft++;
+			}
+		if (started == NULL)
+			clab_lab_report_add(rep, "all threads ended", 0,
+					    UINT64_MAX, "out of memory");
+		else if (nleft == 0)
+			clab_lab_report_add(rep, "all threads ended", 1,
+					    UINT64_MAX,
+					    "every thread that started ended");
+		else
+			clab_lab_report_add(rep, "all threads ended", 0,
+					    started[first] - 1,
+					    "%zu thread(s) never ended, "
+					    "first %s",
+					    nleft, thread_name(tr, first));
+	}
+	free(started);
+}

@@ -1,0 +1,593 @@
+/*
+ * philosophers - the dining philosophers.
+ *
+ * N philosophers sit round a table with one fork between each pair.
+ * Philosopher i's left fork is fork i and the right one fork (i+1) % N; a
+ * philosopher needs both to eat.  The idea and the order-checked acquire
+ * come from seed 002 ("防止死锁的加锁机制"): take several locks in one
+ * global order and nobody can wait in a circle.
+ *
+ * Variants:
+ *   naive    left then right: when every philosopher holds a left fork,
+ *            everyone waits for a right one for ever (deadlock)
+ *   ordered  the lower-numbered fork first: no cycle can form
+ *   waiter   a counting semaphore of N-1 seats: someone always has room
+ *   trylock  left, then try right; on failure put left back and retry
+ *   checked  every lock goes through clab_mutex_lock_ordered; the
+ *            philosopher who breaks the order is told so, puts its fork
+ *            back and takes both in order
+ *
+ * Annotations: "think" (meal), "hungry" (meal), "eat" (meal), "done" (meal),
+ * "backoff" (attempt) and "reorder" (meal).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <conclab/runtime.h>
+
+#include "lab.h"
+
+#define MAX_PHIL 16
+
+enum { V_NAIVE, V_ORDERED, V_WAITER, V_TRYLOCK, V_CHECKED };
+
+enum { P_PHIL, P_MEALS, P_THINK, P_EAT, P_GAP, P_BACKOFF, P_COUNT };
+
+static const struct clab_lab_param params[P_COUNT] = {
+	[P_PHIL] = {"philosophers", "philosophers at the table (and forks)",
+		    5, 2, MAX_PHIL},
+	[P_MEALS] = {"meals", "meals each philosopher eats", 3, 1, 1000},
+	[P_THINK] = {"think_ms",
+		     "longest think time in ms (each think is random up to it)",
+		     10, 0, 10000},
+	[P_EAT] = {"eat_ms", "time to eat in ms", 10, 0, 10000},
+	[P_GAP] = {"gap_ms",
+		   "pause between taking the first fork and reaching for the "
+		   "second (0 narrows the deadlock window)",
+		   20, 0, 10000},
+	[P_BACKOFF] = {"backoff_ms",
+		       "trylock: longest random pause before trying again",
+		       10, 1, 10000},
+};
+
+static const struct clab_lab_default naive_defaults[] = {
+	{"gap_ms", 50},
+	{NULL, 0},
+};
+
+static const struct clab_lab_variant variants[] = {
+	[V_NAIVE] = {
+		.name = "naive",
+		.summary = "left fork, then right fork",
+		.bug = "every philosopher can hold a left fork and wait for "
+		       "a right one: deadlock",
+		.expect = 3,
+		.defaults = naive_defaults,
+	},
+	[V_ORDERED] = {
+		.name = "ordered",
+		.summary = "the lower-numbered fork first (a global lock order)",
+		.expect = 0,
+	},
+	[V_WAITER] = {
+		.name = "waiter",
+		.summary = "a counting semaphore lets at most N-1 sit down",
+		.expect = 0,
+	},
+	[V_TRYLOCK] = {
+		.name = "trylock",
+		.summary = "left fork, try the right, put the left back and "
+			   "retry after a random pause",
+		.expect = 0,
+	},
+	[V_CHECKED] = {
+		.name = "checked",
+		.summary = "order-checked locking: an out-of-order lock is "
+			   "refused with both sites, then retried in order",
+		.expect = 0,
+	},
+};
+
+struct table {
+	const struct clab_lab_ctx *ctx;
+	int n;
+	clab_mutex_t fork[MAX_PHIL];
+	clab_sem_t seats;
+};
+
+struct phil {
+	struct table *t;
+	int i;
+	uint64_t rng;
+	clab_thread_t *th;
+	char name[16];
+};
+
+static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->out == NULL)
+		return;
+	flockfile(ctx->out);
+	va_start(ap, fmt);
+	vfprintf(ctx->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->out);
+	fflush(ctx->out);
+	funlockfile(ctx->out);
+}
+
+/* A random pause of 0..max ms (at least 1 when min1). */
+static void pause_rand(struct phil *p, long max, int min1)
+{
+	long ms = max > 0 ? (long)(clab_lab_rand(&p->rng) % (uint64_t)(max + 1))
+			  : 0;
+
+	if (min1 && ms == 0)
+		ms = 1;
+	if (ms > 0)
+		clab_sleep_ms((uint32_t)ms);
+}
+
+static void take_forks(struct phil *p, int meal)
+{
+	struct table *t = p->t;
+	const struct clab_lab_ctx *ctx = t->ctx;
+	int left = p->i, right = (p->i + 1) % t->n;
+	int lo = left < right ? left : right, hi = left ^ right ^ lo;
+	long gap = ctx->param[P_GAP];
+	int attempt, rc;
+
+	switch (ctx->variant) {
+	case V_NAIVE:
+		clab_mutex_lock(&t->fork[left]);
+		say(ctx, "%s takes fork-%d (left)", p->name, left);
+		if (gap > 0)
+			clab_sleep_ms((uint32_t)gap);
+		clab_mutex_lock(&t->fork[right]);
+		break;
+	case V_ORDERED:
+		clab_mutex_lock(&t->fork[lo]);
+		say(ctx, "%s takes fork-%d (the lower number first)", p->name,
+		    lo);
+		if (gap > 0)
+			clab_sleep_ms((uint32_t)gap);
+		clab_mutex_lock(&t->fork[hi]);
+		break;
+	case V_WAITER:
+		clab_sem_acquire(&t->seats);
+		say(ctx, "%s sits down", p->name);
+		clab_mutex_lock(&t->fork[left]);
+		if (gap > 0)
+			clab_sleep_ms((uint32_t)gap);
+		clab_mutex_lock(&t->fork[right]);
+		break;
+	case V_TRYLOCK:
+		for (attempt = 1;; attempt++) {
+			clab_mutex_lock(&t->fork[left]);
+			if (gap > 0)
+				clab_sleep_ms((uint32_t)gap);
+			rc = clab_mutex_trylock(&t->fork[right]);
+			if (rc == 0)
+				break;
+			/* CLAB_EBUSY: put the left fork back, try later */
+			clab_mutex_unlock(&t->fork[left]);
+			clab_note("backoff", attempt);
+			say(ctx, "%s finds fork-%d busy, puts fork-%d back",
+			    p->name, right, left);
+			pause_rand(p, ctx->param[P_BACKOFF], 1);
+		}
+		break;
+	case V_CHECKED:
+		clab_mutex_lock_ordered(&t->fork[left]);
+		if (gap > 0)
+			clab_sleep_ms((uint32_t)gap);
+		rc = clab_mutex_lock_ordered(&t->fork[right]);
+		if (rc == CLAB_EORDER) {
+			/*
+			 * The checker refused: we hold a fork that comes
+			 * after the one we want.  Put it back and take both
+			 * in the global order.
+			 */
+			say(ctx,
+			    "%s: lock order violation (holds fork-%d, wants "
+			    "fork-%d); puts fork-%d back, takes fork-%d "
+			    "then fork-%d",
+			    p->name, left, right, left, lo, hi);
+			clab_mutex_unlock(&t->fork[left]);
+			clab_note("reorder", meal);
+			clab_mutex_lock_ordered(&t->fork[lo]);
+			clab_mutex_lock_ordered(&t->fork[hi]);
+		}
+		break;
+	}
+}
+
+static void put_forks(struct phil *p)
+{
+	struct table *t = p->t;
+	int left = p->i, right = (p->i + 1) % t->n;
+
+	clab_mutex_unlock(&t->fork[right]);
+	clab_mutex_unlock(&t->fork[left]);
+	if (t->ctx->variant == V_WAITER)
+		clab_sem_release(&t->seats);
+}
+
+static void *philosopher(void *arg)
+{
+	struct phil *p = arg;
+	const struct clab_lab_ctx *ctx = p->t->ctx;
+	long meals = ctx->param[P_MEALS];
+
+	for (int meal = 1; meal <= meals; meal++) {
+		clab_note("think", meal);
+		pause_rand(p, ctx->param[P_THINK], 0);
+		clab_note("hungry", meal);
+		take_forks(p, meal);
+		clab_note("eat", meal);
+		say(ctx, "%s eats (meal %d/%ld)", p->name, meal, meals);
+		if (ctx->param[P_EAT] > 0)
+			clab_sleep_ms((uint32_t)ctx->param[P_EAT]);
+		clab_note("done", meal);
+		put_forks(p);
+	}
+	say(ctx, "%s leaves the table", p->name);
+	return NULL;
+}
+
+static int run(const struct clab_lab_ctx *ctx)
+{
+	struct table t;
+	struct phil ph[MAX_PHIL];
+	char name[16];
+	int n = (int)ctx->param[P_PHIL], rc = 0, nforks = 0, nthreads = 0;
+
+	if (n < 2 || n > MAX_PHIL)
+		return CLAB_EINVAL;
+	memset(&t, 0, sizeof(t));
+	t.ctx = ctx;
+	t.n = n;
+	/* Forks are created in order, which is the global lock order. */
+	for (; nforks < n; nforks++) {
+		snprintf(name, sizeof(name), "fork-%d", nforks);
+		rc = clab_mutex_init(&t.fork[nforks], name, CLAB_MUTEX_NORMAL);
+		if (rc < 0)
+			goto out;
+	}
+	if (ctx->variant == V_WAITER) {
+		rc = clab_sem_init(&t.seats, "seats", (uint32_t)(n - 1), 0);
+		if (rc < 0)
+			goto out;
+	}
+	say(ctx, "%d philosophers, %ld meals each (%s)", n,
+	    ctx->param[P_MEALS], variants[ctx->variant].name);
+	for (; nthreads < n; nthreads++) {
+		struct phil *p = &ph[nthreads];
+
+		p->t = &t;
+		p->i = nthreads;
+		p->rng = ctx->seed ^ (0x9e3779b97f4a7c15ull *
+				      (uint64_t)(nthreads + 1));
+		snprintf(p->name, sizeof(p->name), "phil-%d", nthreads);
+		rc = clab_thread_create(&p->th, p->name, philosopher, p);
+		if (rc < 0)
+			break;
+	}
+	for (int i = 0; i < nthreads; i++)
+		clab_thread_join(ph[i].th, NULL);
+	if (rc == 0)
+		say(ctx, "everyone has eaten");
+	if (ctx->variant == V_WAITER)
+		clab_sem_destroy(&t.seats);
+out:
+	for (int i = 0; i < nforks; i++)
+		clab_mutex_destroy(&t.fork[i]);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- checker ---- */
+
+static const char *note_label(const struct clab_trace *tr,
+			      const struct clab_record *r)
+{
+	const struct clab_site_info *si;
+
+	if (r->kind != CLAB_K_NOTE)
+		return NULL;
+	si = clab_trace_site(tr, r->site);
+	return si != NULL ? si->label : NULL;
+}
+
+/* "phil-N" -> N, or -1. */
+static int phil_of_thread(const struct clab_trace *tr, uint32_t tid, int n)
+{
+	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
+	char *end;
+	long i;
+
+	if (ti == NULL || ti->name == NULL || strncmp(ti->name, "phil-", 5))
+		return -1;
+	i = strtol(ti->name + 5, &end, 10);
+	if (*end != '\0' || end == ti->name + 5 || i < 0 || i >= n)
+		return -1;
+	return (int)i;
+}
+
+struct phil_stats {
+	uint32_t tid;
+	int meals;
+	int bad_meal;         /* an "eat" note out of sequence */
+	uint64_t bad_rec;
+	uint64_t last_rec;    /* the philosopher's last record */
+	uint64_t pending_ns;  /* a fork request waiting, + 1 */
+	uint64_t hungry_ns;   /* since "hungry", + 1 */
+	uint64_t max_wait_ns; /* longest wait for one fork */
+	uint64_t max_hunger_ns;
+	int stuck; /* still waiting for a fork when the trace ends */
+};
+
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*off += (size_t)k;
+}
+
+static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
+		  struct clab_lab_report *rep)
+{
+	int n = (int)ctx->param[P_PHIL];
+	long meals = ctx->param[P_MEALS];
+	uint32_t nobj = clab_trace_nobjects(tr), nthr = clab_trace_nthreads(tr);
+	size_t nrec = clab_trace_nrecords(tr);
+	struct phil_stats st[MAX_PHIL];
+	int *fork_of = calloc((size_t)nobj + 1, sizeof(int));
+	int *phil_of = calloc((size_t)nthr + 1, sizeof(int));
+	uint32_t holder[MAX_PHIL];         /* tid + 1, 0 = free */
+	uint64_t held_since[MAX_PHIL];
+	uint64_t clash_rec = UINT64_MAX, nclash = 0, norder = 0;
+	uint64_t order_rec = UINT64_MAX;
+	char msg[240], ob[32];
+	size_t off;
+
+	if (n > MAX_PHIL)
+		n = MAX_PHIL;
+	if (fork_of == NULL || phil_of == NULL) {
+		clab_lab_report_add(rep, "checker", 0, UINT64_MAX,
+				    "out of memory");
+		goto out;
+	}
+	memset(st, 0, sizeof(st));
+	memset(holder, 0, sizeof(holder));
+	memset(held_since, 0, sizeof(held_since));
+	for (uint32_t oid = 1; oid <= nobj; oid++) {
+		const struct clab_object_info *oi = clab_trace_object(tr, oid);
+		char *end;
+		long f;
+
+		fork_of[oid] = -1;
+		if (oi == NULL || oi->kind != CLAB_O_MUTEX || oi->name == NULL ||
+		    strncmp(oi->name, "fork-", 5) != 0)
+			continue;
+		f = strtol(oi->name + 5, &end, 10);
+		if (*end == '\0' && end != oi->name + 5 && f >= 0 && f < n)
+			fork_of[oid] = (int)f;
+	}
+	for (uint32_t tid = 0; tid < nthr; tid++) {
+		phil_of[tid] = phil_of_thread(tr, tid, n);
+		if (phil_of[tid] >= 0)
+			st[phil_of[tid]].tid = tid;
+	}
+
+	for (size_t i = 0; i < nrec; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		int p = r->tid < nthr ? phil_of[r->tid] : -1;
+		int f = r->obj != 0 && r->obj <= nobj ? fork_of[r->obj] : -1;
+		const char *label;
+
+		if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_LOCK_ORDER) {
+			if (norder++ == 0)
+				order_rec = r->seq;
+		}
+		if (p < 0)
+			continue;
+		st[p].last_rec = r->seq;
+		switch (r->kind) {
+		case CLAB_K_MUTEX_REQUEST:
+			if (f >= 0)
+				st[p].pending_ns = r->ns + 1;
+			break;
+		case CLAB_K_MUTEX_BUSY:
+		case CLAB_K_MUTEX_TIMEOUT:
+			if (f >= 0)
+				st[p].pending_ns = 0;
+			break;
+		case CLAB_K_MUTEX_ACQUIRE:
+			if (f < 0)
+				break;
+			if (st[p].pending_ns != 0) {
+				uint64_t w = r->ns - (st[p].pending_ns - 1);
+				if (r->ns + 1 < st[p].pending_ns)
+					w = 0;
+				if (w > st[p].max_wait_ns)
+					st[p].max_wait_ns = w;
+				st[p].pending_ns = 0;
+			}
+			if (holder[f] != 0 && holder[f] != r->tid + 1) {
+				if (nclash++ == 0) {
+					clash_rec = r->seq;
+					snprintf(msg, sizeof(msg),
+						 "fork-%d taken by phil-%d "
+						 "while phil-%d held it "
+						 "(since seq %llu)",
+						 f, p,
+						 phil_of[holder[f] - 1],
+						 (unsigned long long)
+							 held_since[f]);
+				}
+			}
+			holder[f] = r->tid + 1;
+			held_since[f] = r->seq;
+			break;
+		case CLAB_K_MUTEX_RELEASE:
+			if (f >= 0 && holder[f] == r->tid + 1)
+				holder[f] = 0;
+			break;
+		case CLAB_K_NOTE:
+			label = note_label(tr, r);
+			if (label == NULL)
+				break;
+			if (strcmp(label, "hungry") == 0) {
+				st[p].hungry_ns = r->ns + 1;
+			} else if (strcmp(label, "eat") == 0) {
+				st[p].meals++;
+				if (r->val != st[p].meals && !st[p].bad_meal) {
+					st[p].bad_meal = 1;
+					st[p].bad_rec = r->seq;
+				}
+				if (st[p].hungry_ns != 0 &&
+				    r->ns + 1 >= st[p].hungry_ns) {
+					uint64_t h =
+						r->ns - (st[p].hungry_ns - 1);
+					if (h > st[p].max_hunger_ns)
+						st[p].max_hunger_ns = h;
+				}
+				st[p].hungry_ns = 0;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+
+	/* A wait that never ended (a deadlock) counts up to the last record. */
+	for (int p = 0; p < n && nrec > 0; p++) {
+		uint64_t end = clab_trace_record(tr, nrec - 1)->ns;
+
+		if (st[p].pending_ns != 0 && end + 1 >= st[p].pending_ns) {
+			uint64_t w = end - (st[p].pending_ns - 1);
+			if (w > st[p].max_wait_ns)
+				st[p].max_wait_ns = w;
+			st[p].stuck = 1;
+		}
+	}
+
+	if (nclash == 0)
+		clab_lab_report_add(rep, "forks exclusive", 1, UINT64_MAX,
+				    "no fork was ever held by two "
+				    "philosophers");
+	else
+		clab_lab_report_add(rep, "forks exclusive", 0, clash_rec,
+				    "%s; %llu such acquire(s)", msg,
+				    (unsigned long long)nclash);
+
+	{
+		int nshort = 0, first = -1;
+
+		off = 0;
+		msg[0] = '\0';
+		for (int p = 0; p < n; p++) {
+			if (st[p].meals == meals && !st[p].bad_meal)
+				continue;
+			if (first < 0)
+				first = p;
+			nshort++;
+			if (st[p].bad_meal)
+				append(msg, sizeof(msg), &off,
+				       "%sphil-%d's meals out of sequence",
+				       nshort > 1 ? ", " : "", p);
+			else
+				append(msg, sizeof(msg), &off,
+				       "%sphil-%d ate %d of %ld",
+				       nshort > 1 ? ", " : "", p, st[p].meals,
+				       meals);
+		}
+		if (first < 0)
+			clab_lab_report_add(rep, "meals eaten", 1, UINT64_MAX,
+					    "each of the %d philosophers ate "
+					    "%ld meal(s)",
+					    n, meals);
+		else
+			clab_lab_report_add(
+				rep, "meals eaten", 0,
+				st[first].bad_meal ? st[first].bad_rec
+				: st[first].last_rec ? st[first].last_rec
+						     : UINT64_MAX,
+				"%s", msg);
+	}
+
+	off = 0;
+	msg[0] = '\0';
+	append(msg, sizeof(msg), &off, "longest wait for a fork, ms:");
+	for (int p = 0; p < n; p++)
+		append(msg, sizeof(msg), &off, " phil-%d %.1f%s%s", p,
+		       (double)st[p].max_wait_ns / 1e6,
+		       st[p].stuck ? " (still waiting)" : "",
+		       p + 1 < n ? "," : "");
+	clab_lab_report_add(rep, "fork waits", 1, UINT64_MAX, "%s", msg);
+
+	off = 0;
+	msg[0] = '\0';
+	append(msg, sizeof(msg), &off,
+	       "longest time from hungry to eating, ms:");
+	for (int p = 0; p < n; p++)
+		append(msg, sizeof(msg), &off, " phil-%d %.1f%s", p,
+		       (double)st[p].max_hunger_ns / 1e6,
+		       p + 1 < n ? "," : "");
+	clab_lab_report_add(rep, "hunger", 1, UINT64_MAX, "%s", msg);
+
+	if (ctx->variant == V_CHECKED) {
+		if (norder > 0)
+			clab_lab_report_add(
+				rep, "order violation shown", 1, order_rec,
+				"%llu lock-order violation(s) diagnosed and "
+				"recovered from; first at seq %llu (%s)",
+				(unsigned long long)norder,
+				(unsigned long long)order_rec,
+				clab_trace_objname(
+					tr, clab_trace_record(tr, order_rec)->obj,
+					ob, sizeof(ob)));
+		else
+			clab_lab_report_add(rep, "order violation shown", 0,
+					    UINT64_MAX,
+					    "no lock-order diagnostic: the "
+					    "philosopher whose right fork "
+					    "comes first should have been "
+					    "refused");
+	}
+	clab_lab_check_common_allow(
+		tr, rep,
+		ctx->variant == V_CHECKED ? 1u << CLAB_D_LOCK_ORDER : 0);
+out:
+	free(fork_of);
+	free(phil_of);
+}
+
+const struct clab_lab clab_lab_philosophers = {
+	.name = "philosophers",
+	.summary = "dining philosophers: forks, lock order and deadlock",
+	.seed_ref = "seed 002: 防止死锁的加锁机制 (ordered acquire, "
+		    "dining philosophers)",
+	.variants = variants,
+	.nvariants = sizeof(variants) / sizeof(variants[0]),
+	.params = params,
+	.nparams = P_COUNT,
+	.run = run,
+	.check = check,
+};

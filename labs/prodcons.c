@@ -1,0 +1,911 @@
+/*
+ * prodcons - producers and consumers on a bounded buffer.
+ *
+ * Producers make numbered items and put them in a buffer of `capacity`
+ * slots; consumers take them out.  The ideas come from seeds 001, 002
+ * (queues, the shutdown sentinel, task_done/join, an event per item) and
+ * 003 (the Customer example, whose `if` around a wait over-consumes).
+ *
+ * The hand-made buffer is a ring: put writes slot[tail], get reads
+ * slot[head] and empties it (0 means "no item").  Its count is a plain int,
+ * so a buggy consumer can drive it below zero and read an empty slot
+ * without any undefined behaviour; the checker sees the empty take.
+ *
+ * Item k (from 0) of producer p has the id p * items + k + 1.
+ * Annotations: "put" (id, producer) when an item enters the buffer and
+ * "get" (id, consumer) when it leaves, both under the buffer's lock so
+ * their order in the trace is the buffer's order.  With a clab_queue_t
+ * the note is written just before the put and just after the get, and the
+ * checker moves each note to the queue.put / queue.get record it belongs
+ * to.
+ */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <conclab/runtime.h>
+
+#include "lab.h"
+
+#define MAX_THREADS 16
+
+enum {
+	V_CONDVAR,
+	V_SINGLE_CV,
+	V_IF_WAIT,
+	V_SEMAPHORES,
+	V_SEM_ORDER,
+	V_QUEUE,
+	V_JOINABLE,
+	V_ACK,
+	V_COUNT
+};
+
+enum { P_PROD, P_CONS, P_ITEMS, P_CAP, P_PRODUCE, P_CONSUME, P_COUNT };
+
+static const struct clab_lab_param params[P_COUNT] = {
+	[P_PROD] = {"producers", "producer threads", 2, 1, MAX_THREADS},
+	[P_CONS] = {"consumers", "consumer threads", 2, 1, MAX_THREADS},
+	[P_ITEMS] = {"items", "items each producer makes", 10, 1, 100000},
+	[P_CAP] = {"capacity", "slots in the buffer", 4, 1, 1024},
+	[P_PRODUCE] = {"produce_ms", "time to make one item, ms", 2, 0,
+		       10000},
+	[P_CONSUME] = {"consume_ms", "time to use one item, ms", 3, 0,
+		       10000},
+};
+
+/* Small buffer, many threads, no pauses: the all-asleep state comes fast. */
+static const struct clab_lab_default single_cv_defaults[] = {
+	{"producers", 4}, {"consumers", 4}, {"items", 500}, {"capacity", 1},
+	{"produce_ms", 0}, {"consume_ms", 0}, {NULL, 0},
+};
+
+/* A slow producer and eager consumers that are already waiting. */
+static const struct clab_lab_default if_wait_defaults[] = {
+	{"producers", 1}, {"consumers", 3}, {"items", 8},
+	{"produce_ms", 20}, {"consume_ms", 0}, {NULL, 0},
+};
+
+/* A fast producer and a slow consumer: the buffer fills up. */
+static const struct clab_lab_default sem_order_defaults[] = {
+	{"producers", 1}, {"consumers", 1}, {"capacity", 2},
+	{"produce_ms", 0}, {"consume_ms", 5}, {NULL, 0},
+};
+
+static const struct clab_lab_variant variants[V_COUNT] = {
+	[V_CONDVAR] = {
+		.name = "condvar",
+		.summary = "a mutex and two condition variables, waits in "
+			   "while loops",
+		.expect = 0,
+	},
+	[V_SINGLE_CV] = {
+		.name = "single-cv",
+		.summary = "one condition variable for producers and "
+			   "consumers, signal instead of broadcast",
+		.bug = "a signal wakes a thread of the wrong side, which "
+		       "goes back to sleep: in the end everyone sleeps",
+		.expect = 3,
+		.defaults = single_cv_defaults,
+	},
+	[V_IF_WAIT] = {
+		.name = "if-wait",
+		.summary = "consumers wait under `if`, not `while` (the "
+			   "seed's Customer)",
+		.bug = "two consumers wake for one item and both take one: "
+		       "the count goes negative and empty slots are taken",
+		.expect = 1,
+		.defaults = if_wait_defaults,
+	},
+	[V_SEMAPHORES] = {
+		.name = "semaphores",
+		.summary = "empty/full counting semaphores and a mutex",
+		.expect = 0,
+	},
+	[V_SEM_ORDER] = {
+		.name = "sem-order",
+		.summary = "the producer locks the mutex before waiting for "
+			   "an empty slot",
+		.bug = "with the buffer full the producer sleeps holding the "
+		       "mutex that the consumer needs: deadlock",
+		.expect = 3,
+		.defaults = sem_order_defaults,
+	},
+	[V_QUEUE] = {
+		.name = "queue",
+		.summary = "a blocking queue; a sentinel that each consumer "
+			   "puts back ends them all",
+		.expect = 0,
+	},
+	[V_JOINABLE] = {
+		.name = "joinable",
+		.summary = "task_done()/join(): main waits until every item "
+			   "was processed",
+		.expect = 0,
+	},
+	[V_ACK] = {
+		.name = "ack",
+		.summary = "each item carries a latch that the consumer sets "
+			   "when it is done",
+		.expect = 0,
+	},
+};
+
+struct item {
+	int id;
+	int producer;
+	clab_latch_t done; /* ack only */
+};
+
+struct shop {
+	const struct clab_lab_ctx *ctx;
+	int verbose;
+	long nprod, ncons, items, cap;
+	/* the hand-made buffer */
+	clab_mutex_t lock;
+	clab_cond_t not_full, not_empty; /* single-cv uses not_empty only */
+	clab_sem_t empty, full;
+	int *slot;
+	int head, tail, count;
+	int producers_left;
+	atomic_long tickets; /* semaphore variants: items left to claim */
+	/* the queue variants */
+	clab_queue_t q;
+	struct item *item;
+};
+
+struct worker {
+	struct shop *s;
+	int i;
+	clab_thread_t *th;
+	char name[16];
+};
+
+/* The shutdown sentinel of the queue variant: no item has its address. */
+static struct item sentinel;
+
+static void say(const struct shop *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct shop *s, const char *fmt, ...)
+{
+	FILE *out = s->ctx->out;
+	va_list ap;
+
+	if (out == NULL)
+		return;
+	flockfile(out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+	fflush(out);
+	funlockfile(out);
+}
+
+static void pause_ms(long ms)
+{
+	if (ms > 0)
+		clab_sleep_ms((uint32_t)ms);
+}
+
+/* Buffer operations: the caller holds s->lock. */
+static void buf_put(struct shop *s, int id, int producer)
+{
+	s->slot[s->tail] = id;
+	s->tail = (s->tail + 1) % (int)s->cap;
+	s->count++;
+	clab_note2("put", id, producer);
+}
+
+static int buf_get(struct shop *s, int consumer)
+{
+	int id = s->slot[s->head];
+
+	s->slot[s->head] = 0;
+	s->head = (s->head + 1) % (int)s->cap;
+	s->count--;
+	clab_note2("get", id, consumer);
+	return id;
+}
+
+static int item_id(const struct shop *s, int producer, long k)
+{
+	return (int)(producer * s->items + k + 1);
+}
+
+/* ---- condvar, single-cv, if-wait: a mutex and condition variables ---- */
+
+static void *cv_producer(void *arg)
+{
+	struct worker *w = arg;
+	struct shop *s = w->s;
+	unsigned v = s->ctx->variant;
+	clab_cond_t *room = v == V_SINGLE_CV ? &s->not_empty : &s->not_full;
+
+	for (long k = 0; k < s->items; k++) {
+		int id = item_id(s, w->i, k);
+
+		pause_ms(s->ctx->param[P_PRODUCE]);
+		clab_mutex_lock(&s->lock);
+		while (s->count >= s->cap)
+			clab_cond_wait(room, &s->lock);
+		buf_put(s, id, w->i);
+		if (s->verbose)
+			say(s, "%s puts item %d (count %d)", w->name, id,
+			    s->count);
+		if (v == V_IF_WAIT)
+			/* Legal: every waiter must check again. */
+			clab_cond_broadcast(&s->not_empty);
+		else
+			clab_cond_signal(&s->not_empty);
+		clab_mutex_unlock(&s->lock);
+	}
+	clab_mutex_lock(&s->lock);
+	if (--s->producers_left == 0)
+		clab_cond_broadcast(&s->not_empty); /* wake everyone to end */
+	clab_mutex_unlock(&s->lock);
+	say(s, "%s is done", w->name);
+	return NULL;
+}
+
+static void *cv_consumer(void *arg)
+{
+	struct worker *w = arg;
+	struct shop *s = w->s;
+	unsigned v = s->ctx->variant;
+	clab_cond_t *room = v == V_SINGLE_CV ? &s->not_empty : &s->not_full;
+	long got = 0;
+
+	for (;;) {
+		int id;
+
+		clab_mutex_lock(&s->lock);
+		if (v == V_IF_WAIT) {
+			/* BUG: after waking, nobody checks the count again. */
+			if (s->count <= 0 && s->producers_left > 0) {
+				if (s->verbose)
+					say(s, "%s finds nothing and waits",
+					    w->name);
+				clab_cond_wait(&s->not_empty, &s->lock);
+			}
+			if (s->count <= 0 && s->producers_left == 0) {
+				clab_mutex_unlock(&s->lock);
+				break;
+			}
+		} else {
+			while (s->count == 0 && s->producers_left > 0)
+				clab_cond_wait(&s->not_empty, &s->lock);
+			if (s->count == 0) { /* every producer is done */
+				clab_mutex_unlock(&s->lock);
+				break;
+			}
+		}
+		id = buf_get(s, w->i);
+		got++;
+		if (s->verbose && id != 0)
+			say(s, "%s takes item %d (count %d)", w->name, id,
+			    s->count);
+		else if (s->verbose)
+			say(s, "%s takes an EMPTY slot (count %d)", w->name,
+			    s->count);
+		clab_cond_signal(room);
+		clab_mutex_unlock(&s->lock);
+		pause_ms(s->ctx->param[P_CONSUME]);
+	}
+	say(s, "%s is done after %ld take(s)", w->name, got);
+	return NULL;
+}
+
+/* ---- semaphores, sem-order ---- */
+
+static void *sem_producer(void *arg)
+{
+	struct worker *w = arg;
+	struct shop *s = w->s;
+
+	for (long k = 0; k < s->items; k++) {
+		int id = item_id(s, w->i, k);
+
+		pause_ms(s->ctx->param[P_PRODUCE]);
+		if (s->ctx->variant == V_SEM_ORDER) {
+			/* BUG: sleeps on `empty` while holding the lock. */
+			clab_mutex_lock(&s->lock);
+			clab_sem_acquire(&s->empty);
+		} else {
+			clab_sem_acquire(&s->empty);
+			clab_mutex_lock(&s->lock);
+		}
+		buf_put(s, id, w->i);
+		if (s->verbose)
+			say(s, "%s puts item %d (count %d)", w->name, id,
+			    s->count);
+		clab_mutex_unlock(&s->lock);
+		clab_sem_release(&s->full);
+	}
+	say(s, "%s is done", w->name);
+	return NULL;
+}
+
+static void *sem_consumer(void *arg)
+{
+	struct worker *w = arg;
+	struct shop *s = w->s;
+	long got = 0;
+
+	/*
+	 * Each consumer claims an item before waiting for it, so between
+	 * them they wait for exactly producers * items items.
+	 */
+	while (atomic_fetch_sub(&s->tickets, 1) > 0) {
+		int id;
+
+		clab_sem_acquire(&s->full);
+		clab_mutex_lock(&s->lock);
+		id = buf_get(s, w->i);
+		if (s->verbose)
+			say(s, "%s takes item %d (count %d)", w->name, id,
+			    s->count);
+		clab_mutex_unlock(&s->lock);
+		clab_sem_release(&s->empty);
+		got++;
+		pause_ms(s->ctx->param[P_CONSUME]);
+	}
+	say(s, "%s is done after %ld item(s)", w->name, got);
+	return NULL;
+}
+
+/* ---- queue, joinable, ack: a clab_queue_t ---- */
+
+static void *q_producer(void *arg)
+{
+	struct worker *w = arg;
+	struct shop *s = w->s;
+
+	for (long k = 0; k < s->items; k++) {
+		struct item *it = &s->item[w->i * s->items + k];
+
+		pause_ms(s->ctx->param[P_PRODUCE]);
+		clab_note2("put", it->id, w->i);
+		clab_queue_put(&s->q, it);
+		if (s->verbose)
+			say(s, "%s puts item %d", w->name, it->id);
+		if (s->ctx->variant == V_ACK) {
+			clab_latch_wait(&it->done);
+			if (s->verbose)
+				say(s, "%s: item %d was processed", w->name,
+				    it->id);
+		}
+	}
+	say(s, "%s is done", w->name);
+	return NULL;
+}
+
+static void *q_consumer(void *arg)
+{
+	struct worker *w = arg;
+	struct shop *s = w->s;
+	long got = 0;
+
+	for (;;) {
+		void *p;
+		struct item *it;
+
+		if (clab_queue_get(&s->q, &p) != 0)
+			break; /* closed: joinable and ack end this way */
+		it = p;
+		if (it == &sentinel) {
+			/* Pass it on so that the next consumer ends too. */
+			clab_queue_put(&s->q, it);
+			break;
+		}
+		clab_note2("get", it->id, w->i);
+		if (s->verbose)
+			say(s, "%s takes item %d", w->name, it->id);
+		got++;
+		pause_ms(s->ctx->param[P_CONSUME]);
+		if (s->ctx->variant == V_JOINABLE)
+			clab_queue_task_done(&s->q);
+		else if (s->ctx->variant == V_ACK)
+			clab_latch_set(&it->done);
+	}
+	say(s, "%s is done after %ld item(s)", w->name, got);
+	return NULL;
+}
+
+/* ---- set-up ---- */
+
+static int setup(struct shop *s)
+{
+	unsigned v = s->ctx->variant;
+	long total = s->nprod * s->items;
+	int rc;
+
+	if (v == V_QUEUE || v == V_JOINABLE || v == V_ACK) {
+		s->item = calloc((size_t)total, sizeof(*s->item));
+		if (s->item == NULL)
+			return CLAB_ENOMEM;
+		rc = clab_queue_init(&s->q, "buffer", (uint32_t)s->cap);
+		if (rc < 0)
+			return rc;
+		for (long i = 0; i < total; i++) {
+			s->item[i].producer = (int)(i / s->items);
+			s->item[i].id =
+				item_id(s, s->item[i].producer, i % s->items);
+		}
+		if (v == V_ACK) {
+			for (long i = 0; i < total; i++) {
+				char name[24];
+
+				snprintf(name, sizeof(name), "ack-%d",
+					 s->item[i].id);
+				rc = clab_latch_init(&s->item[i].done, name);
+				if (rc < 0)
+					return rc;
+			}
+		}
+		return 0;
+	}
+	s->slot = calloc((size_t)s->cap, sizeof(*s->slot));
+	if (s->slot == NULL)
+		return CLAB_ENOMEM;
+	rc = clab_mutex_init(&s->lock, "buffer.lock", CLAB_MUTEX_NORMAL);
+	if (rc < 0)
+		return rc;
+	if (v == V_SEMAPHORES || v == V_SEM_ORDER) {
+		atomic_init(&s->tickets, total);
+		rc = clab_sem_init(&s->empty, "empty-slots",
+				   (uint32_t)s->cap, 0);
+		if (rc == 0)
+			rc = clab_sem_init(&s->full, "full-slots", 0, 0);
+		return rc;
+	}
+	if (v == V_SINGLE_CV)
+		return clab_cond_init(&s->not_empty, "buffer.cv");
+	rc = clab_cond_init(&s->not_full, "not-full");
+	if (rc == 0)
+		rc = clab_cond_init(&s->not_empty, "not-empty");
+	return rc;
+}
+
+static void teardown(struct shop *s)
+{
+	unsigned v = s->ctx->variant;
+
+	if (v == V_QUEUE || v == V_JOINABLE || v == V_ACK) {
+		if (v == V_ACK)
+			for (long i = 0; i < s->nprod * s->items; i++)
+				clab_latch_destroy(&s->item[i].done);
+		clab_queue_destroy(&s->q);
+		free(s->item);
+		return;
+	}
+	if (v == V_SEMAPHORES || v == V_SEM_ORDER) {
+		clab_sem_destroy(&s->empty);
+		clab_sem_destroy(&s->full);
+	} else if (v == V_SINGLE_CV) {
+		clab_cond_destroy(&s->not_empty);
+	} else {
+		clab_cond_destroy(&s->not_full);
+		clab_cond_destroy(&s->not_empty);
+	}
+	clab_mutex_destroy(&s->lock);
+	free(s->slot);
+}
+
+static int start(struct worker *w, struct shop *s, int i, const char *role,
+		 void *(*fn)(void *))
+{
+	w->s = s;
+	w->i = i;
+	snprintf(w->name, sizeof(w->name), "%s-%d", role, i);
+	return clab_thread_create(&w->th, w->name, fn, w);
+}
+
+static int run(const struct clab_lab_ctx *ctx)
+{
+	struct shop s;
+	struct worker prod[MAX_THREADS], cons[MAX_THREADS];
+	void *(*pf)(void *), *(*cf)(void *);
+	int np = 0, nc = 0, rc;
+	unsigned v = ctx->variant;
+
+	memset(&s, 0, sizeof(s));
+	s.ctx = ctx;
+	s.nprod = ctx->param[P_PROD];
+	s.ncons = ctx->param[P_CONS];
+	s.items = ctx->param[P_ITEMS];
+	s.cap = ctx->param[P_CAP];
+	if (s.nprod < 1 || s.nprod > MAX_THREADS || s.ncons < 1 ||
+	    s.ncons > MAX_THREADS || s.items < 1 || s.cap < 1 ||
+	    s.nprod * s.items > 10000000)
+		return CLAB_EINVAL;
+	s.verbose = s.nprod * s.items <= 60;
+	s.producers_left = (int)s.nprod;
+	rc = setup(&s);
+	if (rc < 0)
+		goto out;
+
+	if (v == V_QUEUE || v == V_JOINABLE || v == V_ACK) {
+		pf = q_producer;
+		cf = q_consumer;
+	} else if (v == V_SEMAPHORES || v == V_SEM_ORDER) {
+		pf = sem_producer;
+		cf = sem_consumer;
+	} else {
+		pf = cv_producer;
+		cf = cv_consumer;
+	}
+	say(&s, "%ld producer(s) x %ld item(s), %ld consumer(s), capacity "
+		"%ld (%s)",
+	    s.nprod, s.items, s.ncons, s.cap, variants[v].name);
+	/* Consumers first, so that they are waiting when items come. */
+	for (; nc < s.ncons && rc == 0; nc++)
+		rc = start(&cons[nc], &s, nc, "cons", cf);
+	if (rc < 0)
+		nc--;
+	for (; np < s.nprod && rc == 0; np++)
+		rc = start(&prod[np], &s, np, "prod", pf);
+	if (rc < 0)
+		np--;
+	for (int i = 0; i < np; i++)
+		clab_thread_join(prod[i].th, NULL);
+
+	if (v == V_QUEUE) {
+		clab_queue_put(&s.q, &sentinel);
+	} else if (v == V_JOINABLE) {
+		clab_queue_join(&s.q);
+		say(&s, "main: every item was processed; closing the queue");
+		clab_queue_close(&s.q);
+	} else if (v == V_ACK) {
+		clab_queue_close(&s.q);
+	}
+	for (int i = 0; i < nc; i++)
+		clab_thread_join(cons[i].th, NULL);
+	if (rc == 0)
+		say(&s, "all done");
+out:
+	teardown(&s);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- checker ---- */
+
+struct ev {
+	uint64_t pos; /* where the item entered or left the buffer */
+	uint64_t seq; /* the note */
+	int64_t id;
+	uint32_t who; /* producer or consumer index */
+	uint32_t tid;
+	int put;
+};
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static const char *note_label(const struct clab_trace *tr,
+			      const struct clab_record *r)
+{
+	const struct clab_site_info *si = clab_trace_site(tr, r->site);
+
+	return si != NULL ? si->label : NULL;
+}
+
+static const char *tname(const struct clab_trace *tr, uint32_t tid)
+{
+	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
+
+	return ti != NULL && ti->name != NULL ? ti->name : "?";
+}
+
+/*
+ * Collect the put and get notes.  For the queue variants each note is
+ * moved to its queue record: a "put" to the same thread's next queue.put,
+ * a "get" to the same thread's last queue.get.
+ */
+static struct ev *collect(const struct clab_trace *tr, int queued, size_t *nev)
+{
+	size_t nrec = clab_trace_nrecords(tr), n = 0, cap = 64;
+	uint32_t nthr = clab_trace_nthreads(tr);
+	struct ev *ev = malloc(cap * sizeof(*ev));
+	size_t *pending = calloc((size_t)nthr + 1, sizeof(*pending));
+	uint64_t *lastget = calloc((size_t)nthr + 1, sizeof(*lastget));
+
+	if (ev == NULL || pending == NULL || lastget == NULL)
+		goto fail;
+	for (size_t i = 0; i < nrec; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		const char *label;
+		int put;
+
+		if (r->tid >= nthr)
+			continue;
+		if (queued && r->kind == CLAB_K_QUEUE_PUT) {
+			if (pending[r->tid] != 0)
+				ev[pending[r->tid] - 1].pos = r->seq;
+			pending[r->tid] = 0;
+			continue;
+		}
+		if (queued && r->kind == CLAB_K_QUEUE_GET) {
+			lastget[r->tid] = r->seq + 1;
+			continue;
+		}
+		if (r->kind != CLAB_K_NOTE)
+			continue;
+		label = note_label(tr, r);
+		if (label == NULL)
+			continue;
+		if (strcmp(label, "put") == 0)
+			put = 1;
+		else if (strcmp(label, "get") == 0)
+			put = 0;
+		else
+			continue;
+		if (n == cap) {
+			struct ev *ne = realloc(ev, 2 * cap * sizeof(*ev));
+			if (ne == NULL)
+				goto fail;
+			ev = ne;
+			cap *= 2;
+		}
+		ev[n].pos = ev[n].seq = r->seq;
+		ev[n].id = r->val;
+		ev[n].who = r->a32;
+		ev[n].tid = r->tid;
+		ev[n].put = put;
+		if (queued && put) {
+			/* until its queue.put is seen, it is not in */
+			ev[n].pos = UINT64_MAX;
+			pending[r->tid] = n + 1;
+		} else if (queued && lastget[r->tid] != 0) {
+			ev[n].pos = lastget[r->tid] - 1;
+			lastget[r->tid] = 0;
+		}
+		n++;
+	}
+	free(pending);
+	free(lastget);
+	qsort(ev, n, sizeof(*ev), ev_cmp);
+	*nev = n;
+	return ev;
+fail:
+	free(ev);
+	free(pending);
+	free(lastget);
+	return NULL;
+}
+
+/* The last record of the thread called prefix<i>, or UINT64_MAX. */
+static uint64_t last_rec_of(const struct clab_trace *tr, const char *prefix,
+			    long i)
+{
+	char name[32];
+	uint32_t tid = UINT32_MAX;
+
+	snprintf(name, sizeof(name), "%s%ld", prefix, i);
+	for (uint32_t t = 0; t < clab_trace_nthreads(tr); t++) {
+		const struct clab_thread_info *ti = clab_trace_thread(tr, t);
+
+		if (ti != NULL && ti->name != NULL &&
+		    strcmp(ti->name, name) == 0)
+			tid = t;
+	}
+	for (size_t i2 = clab_trace_nrecords(tr); tid != UINT32_MAX && i2-- > 0;)
+		if (clab_trace_record(tr, i2)->tid == tid)
+			return clab_trace_record(tr, i2)->seq;
+	return UINT64_MAX;
+}
+
+struct item_state {
+	uint64_t put_seq; /* + 1; 0 = never put */
+	uint64_t get_seq; /* + 1 */
+	long rank;        /* position in its producer's put order */
+	int gets;
+	int producer;
+};
+
+static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
+		  struct clab_lab_report *rep)
+{
+	unsigned v = ctx->variant;
+	int queued = v == V_QUEUE || v == V_JOINABLE || v == V_ACK;
+	long nprod = ctx->param[P_PROD], items = ctx->param[P_ITEMS];
+	long cap = ctx->param[P_CAP], total = nprod * items;
+	size_t nev = 0;
+	struct ev *ev = collect(tr, queued, &nev);
+	struct item_state *st = calloc((size_t)total + 1, sizeof(*st));
+	long *puts = calloc((size_t)nprod + 1, sizeof(long));
+	long *last_rank = calloc((size_t)nprod + 1, sizeof(long));
+	long depth = 0, maxdepth = 0, nempty = 0, ntwice = 0, nlost = 0;
+	long nfifo = 0, nunknown = 0;
+	uint64_t depth_rec = UINT64_MAX, empty_rec = UINT64_MAX;
+	uint64_t twice_rec = UINT64_MAX, lost_rec = UINT64_MAX;
+	uint64_t fifo_rec = UINT64_MAX, first_rec;
+	char depth_msg[160] = "", empty_msg[120] = "", twice_msg[120] = "";
+	char lost_msg[120] = "", fifo_msg[160] = "";
+
+	if (ev == NULL || st == NULL || puts == NULL || last_rank == NULL) {
+		clab_lab_report_add(rep, "checker", 0, UINT64_MAX,
+				    "out of memory");
+		goto out;
+	}
+	for (long p = 0; p < nprod; p++)
+		last_rank[p] = -1;
+	for (size_t i = 0; i < nev; i++) {
+		const struct ev *e = &ev[i];
+		struct item_state *it =
+			e->id >= 1 && e->id <= total ? &st[e->id] : NULL;
+
+		if (e->pos == UINT64_MAX)
+			continue; /* a put that never reached the queue */
+		if (e->put) {
+			depth++;
+			if (it != NULL && it->put_seq == 0 &&
+			    e->who < (uint32_t)nprod) {
+				it->put_seq = e->seq + 1;
+				it->producer = (int)e->who;
+				it->rank = puts[e->who]++;
+			} else {
+				nunknown++;
+			}
+		} else {
+			depth--;
+			if (it == NULL || it->put_seq == 0) {
+				if (nempty++ == 0) {
+					empty_rec = e->seq;
+					snprintf(empty_msg, sizeof(empty_msg),
+						 "%s took %s (seq %llu)",
+						 tname(tr, e->tid),
+						 e->id == 0 ? "an empty slot"
+							    : "an item never put",
+						 (unsigned long long)e->seq);
+				}
+			} else if (it->gets++ > 0) {
+				if (ntwice++ == 0) {
+					twice_rec = e->seq;
+					snprintf(twice_msg, sizeof(twice_msg),
+						 "item %lld taken again by %s "
+						 "(seq %llu, first at seq "
+						 "%llu)",
+						 (long long)e->id,
+						 tname(tr, e->tid),
+						 (unsigned long long)e->seq,
+						 (unsigned long long)(it->get_seq -
+								      1));
+				}
+			} else {
+				it->get_seq = e->seq + 1;
+				if (it->rank < last_rank[it->producer]) {
+					if (nfifo++ == 0) {
+						fifo_rec = e->seq;
+						snprintf(fifo_msg,
+							 sizeof(fifo_msg),
+							 "prod-%d's item %lld "
+							 "taken by %s (seq "
+							 "%llu) after a later "
+							 "item of the same "
+							 "producer",
+							 it->producer,
+							 (long long)e->id,
+							 tname(tr, e->tid),
+							 (unsigned long long)
+								 e->seq);
+					}
+				} else {
+					last_rank[it->producer] = it->rank;
+				}
+			}
+		}
+		if (depth > maxdepth)
+			maxdepth = depth;
+		if ((depth > cap || depth < 0) && depth_rec == UINT64_MAX) {
+			depth_rec = e->seq;
+			snprintf(depth_msg, sizeof(depth_msg),
+				 "the buffer held %ld item(s) after %s's %s "
+				 "at seq %llu (capacity %ld)",
+				 depth, tname(tr, e->tid),
+				 e->put ? "put" : "get",
+				 (unsigned long long)e->seq, cap);
+		}
+	}
+	for (long id = 1; id <= total; id++) {
+		if (st[id].put_seq == 0 || st[id].gets > 0)
+			continue;
+		if (nlost++ == 0) {
+			lost_rec = st[id].put_seq - 1;
+			snprintf(lost_msg, sizeof(lost_msg),
+				 "item %ld of prod-%d (put at seq %llu) was "
+				 "never taken",
+				 id, st[id].producer,
+				 (unsigned long long)lost_rec);
+		}
+	}
+
+	{
+		long short_p = -1, nput = 0;
+
+		for (long p = 0; p < nprod; p++) {
+			nput += puts[p];
+			if (puts[p] != items && short_p < 0)
+				short_p = p;
+		}
+		if (short_p < 0 && nunknown == 0)
+			clab_lab_report_add(rep, "all produced", 1, UINT64_MAX,
+					    "%ld producer(s) put %ld item(s) "
+					    "each",
+					    nprod, items);
+		else if (short_p >= 0)
+			clab_lab_report_add(rep, "all produced", 0,
+					    last_rec_of(tr, "prod-", short_p),
+					    "prod-%ld put %ld of its %ld "
+					    "item(s); %ld of %ld put in all",
+					    short_p, puts[short_p], items,
+					    nput, total);
+		else
+			clab_lab_report_add(rep, "all produced", 0, UINT64_MAX,
+					    "%ld put(s) of unknown or repeated "
+					    "items",
+					    nunknown);
+	}
+
+	first_rec = empty_rec;
+	if (twice_rec < first_rec)
+		first_rec = twice_rec;
+	if (lost_rec < first_rec)
+		first_rec = lost_rec;
+	if (nempty + ntwice + nlost == 0)
+		clab_lab_report_add(rep, "consumed once", 1, UINT64_MAX,
+				    "every item put was taken exactly once");
+	else
+		clab_lab_report_add(rep, "consumed once", 0, first_rec,
+				    "%ld empty take(s), %ld repeated, %ld "
+				    "never taken; first: %s",
+				    nempty, ntwice, nlost,
+				    first_rec == empty_rec   ? empty_msg
+				    : first_rec == twice_rec ? twice_msg
+							     : lost_msg);
+
+	if (nfifo == 0)
+		clab_lab_report_add(rep, "producer FIFO", 1, UINT64_MAX,
+				    "each producer's items were taken in the "
+				    "order they were put");
+	else
+		clab_lab_report_add(rep, "producer FIFO", 0, fifo_rec,
+				    "%s; %ld item(s) out of order", fifo_msg,
+				    nfifo);
+
+	if (depth_rec == UINT64_MAX)
+		clab_lab_report_add(rep, "buffer depth", 1, UINT64_MAX,
+				    "between 0 and %ld (capacity %ld)",
+				    maxdepth, cap);
+	else
+		clab_lab_report_add(rep, "buffer depth", 0, depth_rec, "%s",
+				    depth_msg);
+
+	clab_lab_check_common(tr, rep);
+out:
+	free(ev);
+	free(st);
+	free(puts);
+	free(last_rank);
+}
+
+const struct clab_lab clab_lab_prodcons = {
+	.name = "prodcons",
+	.summary = "producers and consumers on a bounded buffer",
+	.seed_ref = "seeds 001, 002 (queues, sentinel, task_done/join, an "
+		    "event per item), 003 (Customer: `if` around a wait)",
+	.variants = variants,
+	.nvariants = V_COUNT,
+	.params = params,
+	.nparams = P_COUNT,
+	.run = run,
+	.check = check,
+};

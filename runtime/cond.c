@@ -1,0 +1,207 @@
+/*
+ * Condition variables: wait (releasing every level of the mutex), timed
+ * wait, signal and broadcast, and injected spurious wakeups.
+ *
+ * A wait is queued on the condition's wait queue while its internal lock
+ * `lk` is held, and the mutex is released while lk is still held.  A
+ * signaller must take lk to find the waiter, so a signal sent after the
+ * mutex was released cannot be lost.
+ *
+ * Spurious wakeups (clab_set_spurious): with probability per_mille/1000 a
+ * wait parks with a short deadline (1..5 ms); if that deadline passes first
+ * the wait returns 0 as if woken, and records cause "spurious".  Each
+ * thread's generator is reseeded from (seed, tid) the first time the thread
+ * waits after clab_set_spurious(), so a run with the same seed injects the
+ * same wakeups in the same waits of each thread.
+ */
+#include <stdint.h>
+
+#include "rt.h"
+
+/* Probability of an injected spurious wakeup, per thousand waits. */
+_Atomic unsigned clab__spurious_per_mille;
+/* Bumped by each clab_set_spurious() so that threads reseed lazily. */
+static _Atomic uint64_t spurious_epoch;
+
+/* What a thread last seeded its rng for: (thread state, trace, epoch). */
+static _Thread_local struct {
+	struct clab__thr *thr;
+	unsigned gen;
+	uint64_t epoch;
+} seeded;
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* Give self->rng a state that depends only on the seed and the tid. */
+static void spurious_reseed(struct clab__thr *self)
+{
+	uint64_t epoch = atomic_load(&spurious_epoch);
+
+	if (seeded.thr == self && seeded.gen == self->gen &&
+	    seeded.epoch == epoch)
+		return;
+	self->rng = splitmix64(atomic_load(&clab__spurious_seed) ^
+			       splitmix64(self->tid + 1ull));
+	if (self->rng == 0) /* xorshift must not start at 0 */
+		self->rng = 0x2545f4914f6cdd1dull;
+	seeded.thr = self;
+	seeded.gen = self->gen;
+	seeded.epoch = epoch;
+}
+
+void clab_set_spurious(unsigned per_mille, uint64_t seed)
+{
+	if (per_mille > 1000)
+		per_mille = 1000;
+	atomic_store(&clab__spurious_seed, seed);
+	atomic_fetch_add(&spurious_epoch, 1);
+	atomic_store(&clab__spurious_per_mille, per_mille);
+}
+
+/* Whether this wait gets a spurious wakeup, and after how many ms. */
+static uint32_t spurious_ms(struct clab__thr *self)
+{
+	unsigned pm = atomic_load_explicit(&clab__spurious_per_mille,
+					   memory_order_relaxed);
+
+	if (pm == 0)
+		return 0;
+	spurious_reseed(self);
+	if (clab__rand(self) % 1000 >= pm)
+		return 0;
+	return 1 + (uint32_t)(clab__rand(self) % 5);
+}
+
+static int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int clab__cond_init(clab_cond_t *c, const char *name,
+		    const struct clab_site *site)
+{
+	int r;
+
+	if (c == NULL)
+		return CLAB_EINVAL;
+	c->wq.head = c->wq.tail = NULL;
+	atomic_init(&c->mutex, NULL);
+	if (pthread_mutex_init(&c->lk, NULL) != 0)
+		return CLAB_ENOMEM;
+	r = clab__obj_init(&c->h, clab__self(), CLAB_O_COND, name, site, 0, 0);
+	if (r < 0) {
+		pthread_mutex_destroy(&c->lk);
+		return r;
+	}
+	return 0;
+}
+
+/* NULL is accepted and ignored (returns 0). */
+int clab__cond_destroy(clab_cond_t *c, const struct clab_site *site)
+{
+	struct clab__thr *self;
+
+	if (c == NULL)
+		return 0;
+	self = clab__self();
+	pthread_mutex_lock(&c->lk);
+	if (!clab__wq_empty(&c->wq)) {
+		clab__diag(self, CLAB_D_DESTROY_BUSY, c->h.id, c->h.id, site);
+		pthread_mutex_unlock(&c->lk);
+		return CLAB_EBUSY;
+	}
+	clab__obj_fini(&c->h, self, site);
+	pthread_mutex_unlock(&c->lk);
+	pthread_mutex_destroy(&c->lk);
+	return 0;
+}
+
+int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
+		    const struct clab_site *site)
+{
+	struct clab__thr *self;
+	struct clab__waiter w;
+	struct timespec dl, sdl;
+	const struct timespec *pdl = NULL;
+	clab_mutex_t *prev = NULL;
+	uint32_t depth, sms;
+	unsigned cause;
+	int r = 0, spurious = 0;
+
+	if (c == NULL || m == NULL)
+		return CLAB_EINVAL;
+	self = clab__self();
+	if (!clab_mutex_held(m)) {
+		clab__diag(self, CLAB_D_COND_NO_MUTEX, c->h.id, m->h.id, site);
+		return CLAB_EPERM;
+	}
+	if (!atomic_compare_exchange_strong(&c->mutex, &prev, m) && prev != m)
+		clab__diag(self, CLAB_D_COND_TWO_MUTEXES, c->h.id, m->h.id,
+			   site);
+
+	if (ms != CLAB_FOREVER) {
+		clab__deadline(&dl, ms);
+		pdl = &dl;
+	}
+	sms = spurious_ms(self);
+	if (sms != 0) {
+		clab__deadline(&sdl, sms);
+		if (pdl == NULL || ts_before(&sdl, pdl)) {
+			pdl = &sdl;
+			spurious = 1;
+		}
+	}
+
+	pthread_mutex_lock(&c->lk);
+	clab__waiter_init(&w, self);
+	clab__wq_push(&c->wq, &w);
+	clab__emit_obj(self, CLAB_K_COND_WAIT, &c->h, site,
+		       ms != CLAB_FOREVER, m->h.id);
+	depth = clab__mutex_release_all(m, self, site);
+	while (w.q != NULL) {
+		r = clab__park(self, &c->lk, &w, &c->h, site, pdl);
+		if (r == CLAB_ETIMEDOUT)
+			break;
+	}
+	if (r == CLAB_ETIMEDOUT) {
+		if (spurious) {
+			cause = CLAB_CAUSE_SPURIOUS;
+			r = 0;
+		} else {
+			cause = CLAB_CAUSE_TIMEOUT;
+		}
+	} else {
+		cause = w.cause;
+	}
+	clab__emit_obj(self, CLAB_K_COND_WAKE, &c->h, site, cause, 0);
+	pthread_mutex_unlock(&c->lk);
+	clab__mutex_reacquire(m, self, depth, site);
+	return r;
+}
+
+int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
+{
+	struct clab__thr *self;
+	unsigned n;
+
+	if (c == NULL)
+		return CLAB_EINVAL;
+	self = clab__self();
+	pthread_mutex_lock(&c->lk);
+	if (all) {
+		n = clab__unpark_all(&c->wq, CLAB_CAUSE_BROADCAST);
+		clab__emit_obj(self, CLAB_K_COND_BROADCAST, &c->h, site, 0, n);
+	} else {
+		n = (unsigned)clab__unpark_one(&c->wq, CLAB_CAUSE_SIGNAL);
+		clab__emit_obj(self, CLAB_K_COND_SIGNAL, &c->h, site, 0, n);
+	}
+	pthread_mutex_unlock(&c->lk);
+	return (int)n;
+}

@@ -1,0 +1,432 @@
+/*
+ * conclab runtime: instrumented threads and synchronisation primitives.
+ *
+ * Every call records what it does into the open trace (see tracer.h), with
+ * the caller's file, line and function captured by the macros below at no
+ * run-time cost.  Functions return 0 (or a non-negative value) on success
+ * and a negative error from error.h on failure; clab_strerror() explains it.
+ *
+ * Misuse that the labs teach (unlocking a mutex one does not hold, locking
+ * a non-recursive mutex twice, over-releasing a bounded semaphore, waiting
+ * on a condition without its mutex, destroying a held mutex) is never
+ * undefined behaviour: the call records a diagnostic with its site and
+ * returns an error.
+ *
+ * Primitives are caller-allocated (clab_mutex_t m; clab_mutex_init(&m,...))
+ * and must be initialised while a trace is open; they belong to that trace.
+ * Their fields are private.  Timeouts are in milliseconds: CLAB_FOREVER
+ * waits without limit and 0 does not block.
+ *
+ * All blocking goes through one internal seam (park/unpark), so that a
+ * controlled scheduler can later run the same primitives one thread at a
+ * time.
+ */
+#ifndef CONCLAB_RUNTIME_H
+#define CONCLAB_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <conclab/error.h>
+#include <conclab/kinds.h>
+#include <conclab/site.h>
+#include <conclab/tracer.h>
+
+#define CLAB_FOREVER UINT32_MAX
+
+/* ---- private building blocks (do not use their fields) ---- */
+struct clab__thr;
+struct clab__waiter;
+
+struct clab__waitq {
+	struct clab__waiter *head;
+	struct clab__waiter *tail;
+};
+
+struct clab__obj {
+	uint32_t id;   /* object id in the trace */
+	uint32_t oseq; /* per-object sequence, under the object's lock */
+	uint8_t kind;  /* enum clab_objkind */
+	uint8_t alive;
+};
+
+/* ---- threads ---- */
+typedef struct clab__thr clab_thread_t;
+
+/*
+ * clab_thread_create - start fn(arg) in a new named thread.
+ * *out receives a handle for join/detach; the handle stays valid until it
+ * is joined (or, for a detached thread, until the trace is closed).
+ */
+#define clab_thread_create(out, name, fn, arg)                                \
+	clab__thread_create((out), (name), (fn), (arg), CLAB_SITE())
+/* clab_thread_join - wait for t to end; *ret gets fn's result if not NULL. */
+#define clab_thread_join(t, ret) clab__thread_join((t), (ret), CLAB_FOREVER, CLAB_SITE())
+/* clab_thread_join_timeout - the same, CLAB_ETIMEDOUT after ms. */
+#define clab_thread_join_timeout(t, ret, ms)                                  \
+	clab__thread_join((t), (ret), (ms), CLAB_SITE())
+/* clab_thread_detach - the thread's resources go when it ends (daemon). */
+#define clab_thread_detach(t) clab__thread_detach((t), CLAB_SITE())
+/* clab_sleep_ms - sleep, recorded so the viewer shows "sleeping". */
+#define clab_sleep_ms(ms) clab__sleep_ms((ms), CLAB_SITE())
+
+int clab__thread_create(clab_thread_t **out, const char *name,
+			void *(*fn)(void *), void *arg,
+			const struct clab_site *site);
+int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
+		      const struct clab_site *site);
+int clab__thread_detach(clab_thread_t *t, const struct clab_site *site);
+void clab__sleep_ms(uint32_t ms, const struct clab_site *site);
+
+/* The calling thread's handle (registers a thread not made by conclab). */
+clab_thread_t *clab_thread_self(void);
+/* A thread's dense id in the trace (0 = main) and its name. */
+uint32_t clab_thread_tid(const clab_thread_t *t);
+const char *clab_thread_name(const clab_thread_t *t);
+
+/* ---- annotations ---- */
+/*
+ * clab_note - record a labelled annotation ("eat", "produce") with a value;
+ * clab_note2 adds a second, 32-bit value.  label must be a string literal.
+ */
+#define clab_note(label, v) clab__note(CLAB__SITE_L(label), (int64_t)(v), 0)
+#define clab_note2(label, v, w)                                               \
+	clab__note(CLAB__SITE_L(label), (int64_t)(v), (uint32_t)(w))
+void clab__note(const struct clab_site *site, int64_t v, uint32_t w);
+
+/* ---- mutex ---- */
+enum clab_mutex_type {
+	CLAB_MUTEX_NORMAL = 0,     /* relock by the owner: error + diagnostic */
+	CLAB_MUTEX_ERRORCHECK = 1, /* the same; named for pthread parity */
+	CLAB_MUTEX_RECURSIVE = 2,  /* the owner may lock again (RLock) */
+};
+
+typedef struct {
+	_Atomic uint32_t state; /* 0 free, 1 locked, 2 locked with waiters */
+	uint8_t type;
+	struct clab__obj h;
+	struct clab__thr *_Atomic owner;
+	const struct clab_site *_Atomic owner_site;
+	uint32_t depth;
+	pthread_mutex_t lk;
+	struct clab__waitq wq;
+} clab_mutex_t;
+
+#define clab_mutex_init(m, name, type)                                        \
+	clab__mutex_init((m), (name), (type), CLAB_SITE())
+#define clab_mutex_destroy(m) clab__mutex_destroy((m), CLAB_SITE())
+#define clab_mutex_lock(m) clab__mutex_lock((m), CLAB_FOREVER, CLAB_SITE())
+#define clab_mutex_timedlock(m, ms)                                           \
+	clab__mutex_lock((m), (ms), CLAB_SITE())
+/* clab_mutex_trylock - CLAB_EBUSY when another thread holds it. */
+#define clab_mutex_trylock(m) clab__mutex_lock((m), 0, CLAB_SITE())
+#define clab_mutex_unlock(m) clab__mutex_unlock((m), CLAB_SITE())
+/*
+ * clab_mutex_lock_ordered - lock m only if every mutex the thread holds
+ * comes before m in the global order (the order in which the mutexes
+ * were initialised).  Otherwise records a lock-order diagnostic
+ * naming both sites and returns CLAB_EORDER without locking.
+ */
+#define clab_mutex_lock_ordered(m) clab__mutex_lock_ordered((m), CLAB_SITE())
+
+int clab__mutex_init(clab_mutex_t *m, const char *name, int type,
+		     const struct clab_site *site);
+int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site);
+int clab__mutex_lock(clab_mutex_t *m, uint32_t ms,
+		     const struct clab_site *site);
+int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site);
+int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site);
+/* Whether the calling thread holds m. */
+int clab_mutex_held(const clab_mutex_t *m);
+
+/* ---- condition variable ---- */
+typedef struct {
+	struct clab__obj h;
+	pthread_mutex_t lk;
+	struct clab__waitq wq;
+	clab_mutex_t *_Atomic mutex; /* the mutex it is used with */
+} clab_cond_t;
+
+#define clab_cond_init(c, name) clab__cond_init((c), (name), CLAB_SITE())
+#define clab_cond_destroy(c) clab__cond_destroy((c), CLAB_SITE())
+/* Wait releases m (every level of a recursive m) and retakes it. */
+#define clab_cond_wait(c, m) clab__cond_wait((c), (m), CLAB_FOREVER, CLAB_SITE())
+#define clab_cond_timedwait(c, m, ms)                                         \
+	clab__cond_wait((c), (m), (ms), CLAB_SITE())
+/* Returns the number of threads woken (0 or 1). */
+#define clab_cond_signal(c) clab__cond_signal((c), 0, CLAB_SITE())
+#define clab_cond_broadcast(c) clab__cond_signal((c), 1, CLAB_SITE())
+
+int clab__cond_init(clab_cond_t *c, const char *name,
+		    const struct clab_site *site);
+int clab__cond_destroy(clab_cond_t *c, const struct clab_site *site);
+int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
+		    const struct clab_site *site);
+int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site);
+
+/*
+ * clab_set_spurious - make condition waits wake up spuriously, on average
+ * once in every `per_mille` thousand waits (0 turns it off).  Real pthreads
+ * may do this at any time; conclab does it on purpose so that a wait
+ * without a loop shows its bug.  Seeded by seed, deterministic per thread.
+ */
+void clab_set_spurious(unsigned per_mille, uint64_t seed);
+
+/* ---- semaphore ---- */
+typedef struct {
+	struct clab__obj h;
+	pthread_mutex_t lk;
+	struct clab__waitq wq;
+	uint32_t value;
+	uint32_t bound; /* 0 = unbounded */
+} clab_sem_t;
+
+/* bound 0: a counting semaphore; bound > 0: releasing above it fails. */
+#define clab_sem_init(s, name, value, bound)                                  \
+	clab__sem_init((s), (name), (value), (bound), CLAB_SITE())
+#define clab_sem_destroy(s) clab__sem_destroy((s), CLAB_SITE())
+#define clab_sem_acquire(s) clab__sem_acquire((s), CLAB_FOREVER, CLAB_SITE())
+#define clab_sem_acquire_timeout(s, ms)                                       \
+	clab__sem_acquire((s), (ms), CLAB_SITE())
+#define clab_sem_tryacquire(s) clab__sem_acquire((s), 0, CLAB_SITE())
+/* CLAB_EOVERFLOW (and a diagnostic) when a bounded semaphore is full. */
+#define clab_sem_release(s) clab__sem_release((s), CLAB_SITE())
+uint32_t clab_sem_value(clab_sem_t *s);
+
+int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
+		   uint32_t bound, const struct clab_site *site);
+int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site);
+int clab__sem_acquire(clab_sem_t *s, uint32_t ms,
+		      const struct clab_site *site);
+int clab__sem_release(clab_sem_t *s, const struct clab_site *site);
+
+/* ---- latch: a one-shot flag, Python's threading.Event ---- */
+typedef struct {
+	struct clab__obj h;
+	pthread_mutex_t lk;
+	struct clab__waitq wq;
+	int flag;
+} clab_latch_t;
+
+#define clab_latch_init(l, name) clab__latch_init((l), (name), CLAB_SITE())
+#define clab_latch_destroy(l) clab__latch_destroy((l), CLAB_SITE())
+/* Set the flag and wake every waiter; returns how many were woken. */
+#define clab_latch_set(l) clab__latch_set((l), CLAB_SITE())
+#define clab_latch_clear(l) clab__latch_clear((l), CLAB_SITE())
+/* Wait until set: 0, or CLAB_ETIMEDOUT. */
+#define clab_latch_wait(l) clab__latch_wait((l), CLAB_FOREVER, CLAB_SITE())
+#define clab_latch_wait_timeout(l, ms)                                        \
+	clab__latch_wait((l), (ms), CLAB_SITE())
+int clab_latch_is_set(clab_latch_t *l);
+
+int clab__latch_init(clab_latch_t *l, const char *name,
+		     const struct clab_site *site);
+int clab__latch_destroy(clab_latch_t *l, const struct clab_site *site);
+int clab__latch_set(clab_latch_t *l, const struct clab_site *site);
+int clab__latch_clear(clab_latch_t *l, const struct clab_site *site);
+int clab__latch_wait(clab_latch_t *l, uint32_t ms,
+		     const struct clab_site *site);
+
+/* ---- barrier ---- */
+typedef struct {
+	struct clab__obj h;
+	pthread_mutex_t lk;
+	struct clab__waitq wq;
+	uint32_t parties;
+	uint32_t arrived;
+	uint32_t generation;
+	int broken;
+} clab_barrier_t;
+
+#define clab_barrier_init(b, name, parties)                                   \
+	clab__barrier_init((b), (name), (parties), CLAB_SITE())
+#define clab_barrier_destroy(b) clab__barrier_destroy((b), CLAB_SITE())
+/*
+ * Wait for all parties.  Returns the arrival index (0..parties-1), or
+ * CLAB_EBROKEN if the barrier is or becomes broken, or CLAB_ETIMEDOUT (which
+ * breaks it for the others, as in Python).
+ */
+#define clab_barrier_wait(b) clab__barrier_wait((b), CLAB_FOREVER, CLAB_SITE())
+#define clab_barrier_wait_timeout(b, ms)                                      \
+	clab__barrier_wait((b), (ms), CLAB_SITE())
+/* Break the barrier: every waiter, now and later, gets CLAB_EBROKEN. */
+#define clab_barrier_abort(b) clab__barrier_abort((b), 0, CLAB_SITE())
+/* Back to the initial state; current waiters get CLAB_EBROKEN. */
+#define clab_barrier_reset(b) clab__barrier_abort((b), 1, CLAB_SITE())
+int clab_barrier_broken(clab_barrier_t *b);
+
+int clab__barrier_init(clab_barrier_t *b, const char *name, uint32_t parties,
+		       const struct clab_site *site);
+int clab__barrier_destroy(clab_barrier_t *b, const struct clab_site *site);
+int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
+		       const struct clab_site *site);
+int clab__barrier_abort(clab_barrier_t *b, int reset,
+			const struct clab_site *site);
+
+/* ---- blocking queue (FIFO) of pointers ---- */
+typedef struct {
+	struct clab__obj h;
+	pthread_mutex_t lk;
+	struct clab__waitq putq;  /* producers waiting for room */
+	struct clab__waitq getq;  /* consumers waiting for items */
+	struct clab__waitq joinq; /* threads in join */
+	void **items;
+	uint32_t cap;   /* 0 = unbounded */
+	uint32_t alloc; /* slots allocated */
+	uint32_t head;
+	uint32_t len;
+	uint32_t unfinished;
+	int closed;
+} clab_queue_t;
+
+/* capacity 0 makes an unbounded queue. */
+#define clab_queue_init(q, name, capacity)                                    \
+	clab__queue_init((q), (name), (capacity), CLAB_SITE())
+#define clab_queue_destroy(q) clab__queue_destroy((q), CLAB_SITE())
+/* put/get: 0, CLAB_ETIMEDOUT, CLAB_EAGAIN (ms == 0), CLAB_ECLOSED. */
+#define clab_queue_put(q, item) clab__queue_put((q), (item), CLAB_FOREVER, CLAB_SITE())
+#define clab_queue_put_timeout(q, item, ms)                                   \
+	clab__queue_put((q), (item), (ms), CLAB_SITE())
+#define clab_queue_get(q, out) clab__queue_get((q), (out), CLAB_FOREVER, CLAB_SITE())
+#define clab_queue_get_timeout(q, out, ms)                                    \
+	clab__queue_get((q), (out), (ms), CLAB_SITE())
+/* Mark one item got earlier as processed (Python's task_done). */
+#define clab_queue_task_done(q) clab__queue_task_done((q), CLAB_SITE())
+/* Wait until every item put has been marked done. */
+#define clab_queue_join(q) clab__queue_join((q), CLAB_FOREVER, CLAB_SITE())
+#define clab_queue_join_timeout(q, ms) clab__queue_join((q), (ms), CLAB_SITE())
+/*
+ * Close: later puts fail with CLAB_ECLOSED; gets drain what is left and
+ * then fail with CLAB_ECLOSED; every waiter wakes.
+ */
+#define clab_queue_close(q) clab__queue_close((q), CLAB_SITE())
+uint32_t clab_queue_len(clab_queue_t *q);
+
+int clab__queue_init(clab_queue_t *q, const char *name, uint32_t capacity,
+		     const struct clab_site *site);
+int clab__queue_destroy(clab_queue_t *q, const struct clab_site *site);
+int clab__queue_put(clab_queue_t *q, void *item, uint32_t ms,
+		    const struct clab_site *site);
+int clab__queue_get(clab_queue_t *q, void **out, uint32_t ms,
+		    const struct clab_site *site);
+int clab__queue_task_done(clab_queue_t *q, const struct clab_site *site);
+int clab__queue_join(clab_queue_t *q, uint32_t ms,
+		     const struct clab_site *site);
+int clab__queue_close(clab_queue_t *q, const struct clab_site *site);
+
+/* ---- one-shot timer (Python's threading.Timer) ---- */
+typedef struct {
+	struct clab__obj h;
+	pthread_mutex_t lk;
+	struct clab__waitq wq;
+	clab_thread_t *thread;
+	void (*fn)(void *);
+	void *arg;
+	uint32_t delay_ms;
+	int state; /* 0 idle, 1 armed, 2 fired, 3 cancelled */
+} clab_timer_t;
+
+#define clab_timer_init(t, name) clab__timer_init((t), (name), CLAB_SITE())
+/* Destroy waits for the timer's thread; cancel it first to not wait. */
+#define clab_timer_destroy(t) clab__timer_destroy((t), CLAB_SITE())
+/* Run fn(arg) in the timer's own thread after delay_ms, unless cancelled. */
+#define clab_timer_start(t, delay_ms, fn, arg)                                \
+	clab__timer_start((t), (delay_ms), (fn), (arg), CLAB_SITE())
+/* 0 if cancelled in time, CLAB_EAGAIN if it had already fired. */
+#define clab_timer_cancel(t) clab__timer_cancel((t), CLAB_SITE())
+
+int clab__timer_init(clab_timer_t *t, const char *name,
+		     const struct clab_site *site);
+int clab__timer_destroy(clab_timer_t *t, const struct clab_site *site);
+int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
+		      void *arg, const struct clab_site *site);
+int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site);
+
+/* ---- periodic timer on a condition variable (the seed's PeriodicTimer) ---- */
+typedef struct {
+	struct clab__obj h;
+	pthread_mutex_t lk;
+	struct clab__waitq wq;
+	clab_thread_t *thread;
+	uint32_t interval_ms;
+	uint32_t tick;
+	int stop;
+} clab_ptimer_t;
+
+#define clab_ptimer_init(p, name, interval_ms)                                \
+	clab__ptimer_init((p), (name), (interval_ms), CLAB_SITE())
+#define clab_ptimer_start(p) clab__ptimer_start((p), CLAB_SITE())
+/* Stop ticking and join the tick thread; waiters wake with CLAB_ECANCELED. */
+#define clab_ptimer_stop(p) clab__ptimer_stop((p), CLAB_SITE())
+#define clab_ptimer_destroy(p) clab__ptimer_destroy((p), CLAB_SITE())
+/* Wait for the next tick; returns its number (from 1) or an error. */
+#define clab_ptimer_wait_tick(p) clab__ptimer_wait_tick((p), CLAB_SITE())
+
+int clab__ptimer_init(clab_ptimer_t *p, const char *name, uint32_t interval_ms,
+		      const struct clab_site *site);
+int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site);
+int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site);
+int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site);
+int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site);
+
+/* ---- deadlock watchdog ---- */
+struct clab_blocked {
+	uint32_t tid;
+	const char *thread;
+	uint32_t obj; /* object waited on (0: none) */
+	unsigned objkind;
+	const char *objname;
+	uint32_t holder; /* tid holding it, UINT32_MAX if none/unknown */
+	const char *holder_name;
+	const struct clab_site *site;        /* where it waits */
+	const struct clab_site *holder_site; /* where the holder took it */
+	int timed;                           /* a wait with a deadline */
+};
+
+enum clab_stuck {
+	CLAB_STUCK_ALL_BLOCKED = 1, /* every live thread waits forever */
+	CLAB_STUCK_CYCLE = 2,       /* a cycle of threads waiting on locks */
+	CLAB_STUCK_TIME_LIMIT = 3,  /* the run limit passed */
+};
+
+struct clab_deadlock {
+	enum clab_stuck why;
+	size_t nthreads; /* live threads */
+	struct clab_blocked *threads;
+	size_t ncycle; /* threads in the lock cycle, in order (CYCLE) */
+	uint32_t *cycle;
+};
+
+struct clab_watchdog_opts {
+	unsigned period_ms;    /* check interval (100) */
+	unsigned run_limit_ms; /* 0: no limit */
+	/*
+	 * Called once, from the watchdog's thread, after the deadlock record
+	 * was written and the trace flushed.  Usually prints the report,
+	 * closes the trace and exits.  If it returns, the watchdog stops.
+	 */
+	void (*on_stuck)(const struct clab_deadlock *d, void *arg);
+	void *arg;
+};
+
+/* Start the watchdog for the open trace.  CLAB_EBUSY if one runs. */
+int clab_watchdog_start(const struct clab_watchdog_opts *o);
+/* Stop it (waits for its thread).  Safe if none runs. */
+void clab_watchdog_stop(void);
+/*
+ * clab_deadlock_format - a report for people: why, then each thread, what
+ * it waits on, where, and who holds it.  Returns the length needed.
+ */
+int clab_deadlock_format(const struct clab_deadlock *d, char *buf,
+			 size_t len);
+
+/* Library version, mirroring the macros. */
+#define CLAB_VERSION_MAJOR 0
+#define CLAB_VERSION_MINOR 1
+#define CLAB_VERSION_PATCH 0
+#define CLAB_VERSION_STRING "0.1.0"
+const char *clab_version(void);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * Mutex: plain, error-checking and recursive.
+ *
+ * The lock word is a futex-style state (0 free, 1 locked, 2 locked with
+ * waiters): an uncontended lock is one compare-and-swap and an unlock one
+ * exchange, as in glibc.  Contended threads queue on the internal lock `lk`
+ * and sleep through the seam; unlock wakes the first waiter, which then
+ * competes for the lock again (a running thread may barge in first, as with
+ * pthreads; the woken thread goes back to the front of the queue).
+ *
+ * The owner is recorded for misuse checks and for the watchdog.  The
+ * mutex's sequence number is bumped by the owner while it holds the mutex:
+ * an acquire takes its number after the lock is won, a release before the
+ * lock is given up, so the trace orders them as they happened.
+ */
+#include <stddef.h>
+
+#include "rt.h"
+
+static inline void held_push(struct clab__thr *self, clab_mutex_t *m,
+			     const struct clab_site *site)
+{
+	if (self->nheld < CLAB__HELD_MAX) {
+		self->held[self->nheld].m = m;
+		self->held[self->nheld].site = site;
+	}
+	self->nheld++;
+}
+
+static inline void held_pop(struct clab__thr *self, clab_mutex_t *m)
+{
+	unsigned n = self->nheld < CLAB__HELD_MAX ? self->nheld
+						  : CLAB__HELD_MAX;
+	for (unsigned i = n; i-- > 0;) {
+		if (self->held[i].m == m) {
+			for (unsigned j = i; j + 1 < n; j++)
+				self->held[j] = self->held[j + 1];
+			self->nheld--;
+			return;
+		}
+	}
+	if (self->nheld > CLAB__HELD_MAX)
+		self->nheld--; /* it was past the end of the array */
+}
+
+int clab__mutex_init(clab_mutex_t *m, const char *name, int type,
+		     const struct clab_site *site)
+{
+	if (!m || type < CLAB_MUTEX_NORMAL || type > CLAB_MUTEX_RECURSIVE)
+		return CLAB_EINVAL;
+	struct clab__thr *self = clab__self();
+	atomic_init(&m->state, 0);
+	m->type = (uint8_t)type;
+	atomic_init(&m->owner, NULL);
+	atomic_init(&m->owner_site, NULL);
+	m->depth = 0;
+	m->wq.head = m->wq.tail = NULL;
+	pthread_mutex_init(&m->lk, NULL);
+	return clab__obj_init(&m->h, self, CLAB_O_MUTEX, name, site,
+			      (unsigned)type, 0);
+}
+
+int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site)
+{
+	if (!m)
+		return 0;
+	struct clab__thr *self = clab__self();
+	if (atomic_load(&m->owner) != NULL) {
+		clab__diag(self, CLAB_D_DESTROY_HELD, m->h.id, 0, site);
+		return CLAB_EBUSY;
+	}
+	pthread_mutex_lock(&m->lk);
+	int busy = !clab__wq_empty(&m->wq);
+	pthread_mutex_unlock(&m->lk);
+	if (busy) {
+		clab__diag(self, CLAB_D_DESTROY_BUSY, m->h.id, 0, site);
+		return CLAB_EBUSY;
+	}
+	clab__obj_fini(&m->h, self, site);
+	pthread_mutex_destroy(&m->lk);
+	return 0;
+}
+
+/* Sleep until the lock is ours, or the deadline passes. */
+static int lock_slow(clab_mutex_t *m, struct clab__thr *self,
+		     const struct clab_site *site, const struct timespec *dl)
+{
+	int rc = 0, first = 1;
+	pthread_mutex_lock(&m->lk);
+	while (atomic_exchange_explicit(&m->state, 2, memory_order_acquire) !=
+	       0) {
+		struct clab__waiter w;
+		clab__waiter_init(&w, self);
+		if (first)
+			clab__wq_push(&m->wq, &w);
+		else
+			clab__wq_push_front(&m->wq, &w);
+		first = 0;
+		rc = clab__park(self, &m->lk, &w, &m->h, site, dl);
+		if (rc)
+			break;
+	}
+	pthread_mutex_unlock(&m->lk);
+	return rc;
+}
+
+static inline void acquired(clab_mutex_t *m, struct clab__thr *self,
+			    const struct clab_site *site, unsigned how,
+			    uint32_t depth)
+{
+	atomic_store_explicit(&m->owner, self, memory_order_relaxed);
+	atomic_store_explicit(&m->owner_site, site, memory_order_relaxed);
+	m->depth = depth;
+	held_push(self, m, site);
+	clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site, how, depth);
+}
+
+/* Take the lock, recording a request if it has to wait. */
+static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
+		const struct clab_site *site, unsigned how, uint32_t depth)
+{
+	uint32_t z = 0;
+	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+				     &m->state, &z, 1, memory_order_acquire,
+				     memory_order_relaxed),
+			     1)) {
+		acquired(m, self, site, how, depth);
+		return 0;
+	}
+	if (ms == 0) {
+		clab__emit(self->tb, CLAB_K_MUTEX_BUSY, m->h.id, 0, site, 0,
+			   0);
+		return CLAB_EBUSY;
+	}
+	clab__emit(self->tb, CLAB_K_MUTEX_REQUEST, m->h.id, 0, site, how, 0);
+	struct timespec dl;
+	if (ms != CLAB_FOREVER)
+		clab__deadline(&dl, ms);
+	int rc = lock_slow(m, self, site, ms == CLAB_FOREVER ? NULL : &dl);
+	if (rc) {
+		clab__emit(self->tb, CLAB_K_MUTEX_TIMEOUT, m->h.id, 0, site, 0,
+			   0);
+		return rc;
+	}
+	acquired(m, self, site, how, depth);
+	return 0;
+}
+
+int clab__mutex_lock(clab_mutex_t *m, uint32_t ms,
+		     const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	unsigned how = ms == CLAB_FOREVER ? CLAB_HOW_BLOCK
+		       : ms == 0	  ? CLAB_HOW_TRY
+					  : CLAB_HOW_TIMED;
+	if (__builtin_expect(atomic_load_explicit(&m->owner,
+						  memory_order_relaxed) == self,
+			     0)) {
+		if (m->type == CLAB_MUTEX_RECURSIVE) {
+			m->depth++;
+			clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site,
+				       how, m->depth);
+			return 0;
+		}
+		clab__diag(self, CLAB_D_RELOCK, m->h.id, 0, site);
+		return CLAB_EDEADLK;
+	}
+	return take(m, self, ms, site, how, 1);
+}
+
+int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	unsigned n = self->nheld < CLAB__HELD_MAX ? self->nheld
+						  : CLAB__HELD_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		clab_mutex_t *h = self->held[i].m;
+		if (h != m && h->h.id > m->h.id) {
+			clab__diag(self, CLAB_D_LOCK_ORDER, m->h.id, h->h.id,
+				   site);
+			return CLAB_EORDER;
+		}
+	}
+	return clab__mutex_lock(m, CLAB_FOREVER, site);
+}
+
+/* Give the lock up; the owner checks are done. */
+static void give(clab_mutex_t *m, struct clab__thr *self,
+		 const struct clab_site *site, unsigned how)
+{
+	m->depth = 0;
+	clab__emit_obj(self, CLAB_K_MUTEX_RELEASE, &m->h, site, how, 0);
+	held_pop(self, m);
+	atomic_store_explicit(&m->owner, NULL, memory_order_relaxed);
+	atomic_store_explicit(&m->owner_site, NULL, memory_order_relaxed);
+	if (atomic_exchange_explicit(&m->state, 0, memory_order_release) ==
+	    2) {
+		pthread_mutex_lock(&m->lk);
+		clab__unpark_one(&m->wq, CLAB_CAUSE_SIGNAL);
+		pthread_mutex_unlock(&m->lk);
+	}
+}
+
+int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	struct clab__thr *own =
+		atomic_load_explicit(&m->owner, memory_order_relaxed);
+	if (__builtin_expect(own != self, 0)) {
+		clab__diag(self,
+			   own ? CLAB_D_UNLOCK_NOT_OWNER
+			       : CLAB_D_UNLOCK_UNLOCKED,
+			   m->h.id, own ? own->tid : UINT32_MAX, site);
+		return CLAB_EPERM;
+	}
+	if (m->depth > 1) {
+		m->depth--;
+		clab__emit_obj(self, CLAB_K_MUTEX_RELEASE, &m->h, site,
+			       CLAB_HOW_BLOCK, m->depth);
+		return 0;
+	}
+	give(m, self, site, CLAB_HOW_BLOCK);
+	return 0;
+}
+
+int clab_mutex_held(const clab_mutex_t *m)
+{
+	return m && atomic_load_explicit(&((clab_mutex_t *)m)->owner,
+					 memory_order_relaxed) == clab__self();
+}
+
+uint32_t clab__mutex_release_all(clab_mutex_t *m, struct clab__thr *self,
+				 const struct clab_site *site)
+{
+	uint32_t depth = m->depth;
+	give(m, self, site, CLAB_HOW_COND);
+	return depth;
+}
+
+void clab__mutex_reacquire(clab_mutex_t *m, struct clab__thr *self,
+			   uint32_t depth, const struct clab_site *site)
+{
+	take(m, self, CLAB_FOREVER, site, CLAB_HOW_COND, depth);
+}

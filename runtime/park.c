@@ -1,0 +1,185 @@
+/*
+ * The blocking seam (native backend), wait queues, and the helpers every
+ * primitive shares: object registration, diagnostics, deadlines.
+ */
+#include <errno.h>
+#include <time.h>
+
+#include "rt.h"
+
+_Atomic uint64_t clab__progress;
+
+void clab__wq_push(struct clab__waitq *q, struct clab__waiter *w)
+{
+	w->q = q;
+	w->next = NULL;
+	w->prev = q->tail;
+	if (q->tail)
+		q->tail->next = w;
+	else
+		q->head = w;
+	q->tail = w;
+}
+
+void clab__wq_push_front(struct clab__waitq *q, struct clab__waiter *w)
+{
+	w->q = q;
+	w->prev = NULL;
+	w->next = q->head;
+	if (q->head)
+		q->head->prev = w;
+	else
+		q->tail = w;
+	q->head = w;
+}
+
+void clab__wq_remove(struct clab__waiter *w)
+{
+	struct clab__waitq *q = w->q;
+	if (!q)
+		return;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		q->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		q->tail = w->prev;
+	w->prev = w->next = NULL;
+	w->q = NULL;
+}
+
+void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self)
+{
+	w->thr = self;
+	w->prev = w->next = NULL;
+	w->q = NULL;
+	atomic_store_explicit(&w->signalled, 0, memory_order_relaxed);
+	w->cause = 0;
+	w->data = NULL;
+}
+
+int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
+	       struct clab__waiter *w, struct clab__obj *obj,
+	       const struct clab_site *site, const struct timespec *deadline)
+{
+	int rc = 0;
+	atomic_store(&self->woken, 0);
+	atomic_store(&self->blocked_site, site);
+	atomic_store(&self->blocked_timed, deadline != NULL);
+	atomic_store(&self->blocked_on, obj);
+	atomic_fetch_add(&clab__progress, 1);
+	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
+		if (!deadline) {
+			pthread_cond_wait(&self->cv, lk);
+			continue;
+		}
+		int e = pthread_cond_timedwait(&self->cv, lk, deadline);
+		if (e == ETIMEDOUT &&
+		    !atomic_load_explicit(&w->signalled,
+					  memory_order_acquire)) {
+			clab__wq_remove(w);
+			rc = CLAB_ETIMEDOUT;
+			break;
+		}
+	}
+	atomic_store(&self->blocked_on, NULL);
+	atomic_store(&self->woken, 0);
+	atomic_fetch_add(&clab__progress, 1);
+	return rc;
+}
+
+void clab__unpark(struct clab__waiter *w, unsigned cause)
+{
+	clab__wq_remove(w);
+	w->cause = (uint8_t)cause;
+	struct clab__thr *t = w->thr;
+	atomic_store(&t->woken, 1);
+	atomic_store_explicit(&w->signalled, 1, memory_order_release);
+	atomic_fetch_add(&clab__progress, 1);
+	/* w may go away once its thread runs, but that needs lk: we hold it. */
+	pthread_cond_signal(&t->cv);
+}
+
+int clab__unpark_one(struct clab__waitq *q, unsigned cause)
+{
+	if (!q->head)
+		return 0;
+	clab__unpark(q->head, cause);
+	return 1;
+}
+
+unsigned clab__unpark_all(struct clab__waitq *q, unsigned cause)
+{
+	unsigned n = 0;
+	while (q->head) {
+		clab__unpark(q->head, cause);
+		n++;
+	}
+	return n;
+}
+
+uint64_t clab__mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void clab__deadline(struct timespec *ts, uint32_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int clab__obj_init(struct clab__obj *h, struct clab__thr *self,
+		   unsigned objkind, const char *name,
+		   const struct clab_site *site, unsigned flags,
+		   uint32_t param)
+{
+	h->kind = (uint8_t)objkind;
+	h->oseq = 0;
+	h->alive = 1;
+	h->id = clab__obj_new(objkind, name, site, self->tid, flags, param);
+	if (h->id == 0 && clab_tracer_active())
+		return CLAB_ENOMEM;
+	clab__emit_obj(self, CLAB_K_OBJ_CREATE, h, site, 0, 0);
+	return 0;
+}
+
+void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
+		    const struct clab_site *site)
+{
+	clab__emit_obj(self, CLAB_K_OBJ_DESTROY, h, site, 0, 0);
+	h->alive = 0;
+}
+
+void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,
+		uint32_t detail, const struct clab_site *site)
+{
+	clab__emit(self->tb, CLAB_K_DIAG, obj, 0, site, code, detail);
+}
+
+_Atomic uint64_t clab__spurious_seed;
+
+uint64_t clab__rand(struct clab__thr *self)
+{
+	if (self->rng == 0) {
+		uint64_t s = atomic_load(&clab__spurious_seed);
+		self->rng = (s ^ ((uint64_t)self->tid + 1) *
+				     0x9e3779b97f4a7c15ull) |
+			    1;
+	}
+	uint64_t x = self->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	self->rng = x;
+	return x * 0x2545f4914f6cdd1dull;
+}

@@ -1,0 +1,202 @@
+/*
+ * Periodic timers: a tick thread sleeps interval_ms (a timed park on the
+ * timer's wait queue, so that stop() can interrupt it), bumps tick, records
+ * ptimer.tick and wakes every thread in wait_tick().  Ticks keep a fixed
+ * rate: each deadline is the previous one plus the interval.
+ *
+ * wait_tick() waits for a tick after the one current when it was called
+ * and returns that tick's number (from 1); a thread that was not waiting
+ * when a tick happened does not see it.  stop() wakes the waiters with
+ * CLAB_ECANCELED and joins the tick thread.
+ *
+ * The tick thread sleeps on the same queue as the waiters; when it wakes
+ * them it is not on the queue itself (its park timed out), and stop() wakes
+ * it together with them.
+ */
+#include <stdlib.h>
+
+#include "rt.h"
+
+struct ptimer_start {
+	clab_ptimer_t *p;
+	const struct clab_site *site; /* where start() was called */
+};
+
+static void ts_add_ms(struct timespec *ts, uint32_t ms)
+{
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static void *ptimer_main(void *arg)
+{
+	struct ptimer_start ps = *(struct ptimer_start *)arg;
+	clab_ptimer_t *p = ps.p;
+	struct clab__thr *self = clab__self();
+	struct clab__waiter w;
+	struct timespec dl;
+	int r;
+
+	free(arg);
+	pthread_mutex_lock(&p->lk);
+	clab__deadline(&dl, p->interval_ms);
+	while (!p->stop) {
+		clab__waiter_init(&w, self);
+		clab__wq_push(&p->wq, &w);
+		r = 0;
+		while (w.q != NULL && r == 0)
+			r = clab__park(self, &p->lk, &w, &p->h, ps.site, &dl);
+		if (p->stop)
+			break;
+		if (r != CLAB_ETIMEDOUT)
+			continue; /* woken, not by stop: sleep on */
+		p->tick++;
+		clab__unpark_all(&p->wq, CLAB_CAUSE_BROADCAST);
+		clab__emit_obj(self, CLAB_K_PTIMER_TICK, &p->h, ps.site, 0,
+			       p->tick);
+		ts_add_ms(&dl, p->interval_ms);
+	}
+	pthread_mutex_unlock(&p->lk);
+	return NULL;
+}
+
+int clab__ptimer_init(clab_ptimer_t *p, const char *name, uint32_t interval_ms,
+		      const struct clab_site *site)
+{
+	int r;
+
+	if (p == NULL || interval_ms == 0 || interval_ms == CLAB_FOREVER)
+		return CLAB_EINVAL;
+	p->wq.head = p->wq.tail = NULL;
+	p->thread = NULL;
+	p->interval_ms = interval_ms;
+	p->tick = 0;
+	p->stop = 0;
+	if (pthread_mutex_init(&p->lk, NULL) != 0)
+		return CLAB_ENOMEM;
+	r = clab__obj_init(&p->h, clab__self(), CLAB_O_PTIMER, name, site, 0,
+			   interval_ms);
+	if (r < 0) {
+		pthread_mutex_destroy(&p->lk);
+		return r;
+	}
+	return 0;
+}
+
+/* Start ticking.  CLAB_EINVAL if it was started or stopped before. */
+int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
+{
+	struct ptimer_start *ps;
+	clab_thread_t *th = NULL;
+	int r;
+
+	if (p == NULL)
+		return CLAB_EINVAL;
+	ps = malloc(sizeof(*ps));
+	if (ps == NULL)
+		return CLAB_ENOMEM;
+	ps->p = p;
+	ps->site = site;
+	pthread_mutex_lock(&p->lk);
+	if (p->thread != NULL || p->stop) {
+		pthread_mutex_unlock(&p->lk);
+		free(ps);
+		return CLAB_EINVAL;
+	}
+	/* the tick thread takes lk only after it has started */
+	r = clab__thread_create(&th, clab__obj_name(p->h.id), ptimer_main, ps,
+				site);
+	if (r < 0) {
+		pthread_mutex_unlock(&p->lk);
+		free(ps);
+		return r;
+	}
+	p->thread = th;
+	pthread_mutex_unlock(&p->lk);
+	return 0;
+}
+
+/*
+ * Stop ticking, wake the waiters (CLAB_ECANCELED) and join the tick thread.
+ * Stopping a stopped or never started timer returns 0.
+ */
+int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site)
+{
+	clab_thread_t *th;
+
+	if (p == NULL)
+		return CLAB_EINVAL;
+	pthread_mutex_lock(&p->lk);
+	p->stop = 1;
+	clab__unpark_all(&p->wq, CLAB_CAUSE_BROADCAST);
+	th = p->thread;
+	p->thread = NULL;
+	pthread_mutex_unlock(&p->lk);
+	if (th != NULL)
+		return clab__thread_join(th, NULL, CLAB_FOREVER, site);
+	return 0;
+}
+
+/* NULL is accepted and ignored (returns 0).  Stops the timer if it runs. */
+int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site)
+{
+	struct clab__thr *self;
+	struct clab__waiter *w;
+	int r;
+
+	if (p == NULL)
+		return 0;
+	self = clab__self();
+	pthread_mutex_lock(&p->lk);
+	for (w = p->wq.head; w != NULL; w = w->next) {
+		if (w->thr != p->thread) {
+			clab__diag(self, CLAB_D_DESTROY_BUSY, p->h.id, p->tick,
+				   site);
+			pthread_mutex_unlock(&p->lk);
+			return CLAB_EBUSY;
+		}
+	}
+	pthread_mutex_unlock(&p->lk);
+	r = clab__ptimer_stop(p, site);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&p->lk);
+	clab__obj_fini(&p->h, self, site);
+	pthread_mutex_unlock(&p->lk);
+	pthread_mutex_destroy(&p->lk);
+	return 0;
+}
+
+/*
+ * Wait for the next tick: its number, or CLAB_ECANCELED once stopped.
+ * Records ptimer.wait (a32 = the tick current at the call) and ptimer.wake
+ * (a32 = the tick seen; on stop, the last tick).
+ */
+int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site)
+{
+	struct clab__thr *self;
+	struct clab__waiter w;
+	uint32_t seen;
+	int r;
+
+	if (p == NULL)
+		return CLAB_EINVAL;
+	self = clab__self();
+	pthread_mutex_lock(&p->lk);
+	seen = p->tick;
+	clab__emit_obj(self, CLAB_K_PTIMER_WAIT, &p->h, site, 0, seen);
+	while (!p->stop && p->tick == seen) {
+		clab__waiter_init(&w, self);
+		clab__wq_push(&p->wq, &w);
+		while (w.q != NULL)
+			clab__park(self, &p->lk, &w, &p->h, site, NULL);
+	}
+	r = p->stop && p->tick == seen ? CLAB_ECANCELED : (int)p->tick;
+	clab__emit_obj(self, CLAB_K_PTIMER_WAKE, &p->h, site, 0, p->tick);
+	pthread_mutex_unlock(&p->lk);
+	return r;
+}

@@ -1,0 +1,172 @@
+/*
+ * Runtime internals shared by the primitives: the per-thread state, the
+ * wait queues and the blocking seam (park/unpark).
+ *
+ * The seam: a thread that must block puts a struct clab__waiter on the
+ * object's wait queue while holding the object's internal lock `lk`, then
+ * calls clab__park(), which releases lk while it sleeps and takes it again
+ * before returning.  A thread that wakes it calls clab__unpark() with lk
+ * held; unpark removes the waiter from its queue.  Every blocking operation
+ * in the runtime goes through these two calls, so a controlled scheduler can
+ * replace them.  The native backend sleeps on a per-thread pthread
+ * condition variable.
+ */
+#ifndef CONCLAB_RT_H
+#define CONCLAB_RT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <conclab/runtime.h>
+
+#define CLAB__HELD_MAX 256
+
+struct clab__held {
+	clab_mutex_t *m;
+	const struct clab_site *site;
+};
+
+struct clab__waiter {
+	struct clab__thr *thr;
+	struct clab__waiter *prev, *next;
+	struct clab__waitq *q; /* queue it is on, NULL once removed */
+	_Atomic int signalled;
+	uint8_t cause; /* enum clab_cause */
+	void *data;    /* primitive specific */
+};
+
+struct clab__thr {
+	struct clab__tbuf *tb;
+	unsigned gen;
+	uint32_t tid;
+	struct clab__obj h; /* the thread as an object (join waits on it) */
+	pthread_t pt;
+	int made_here; /* created by clab_thread_create */
+	int detached;
+	void *(*fn)(void *);
+	void *arg;
+	void *ret;
+	/* sleeping in park */
+	pthread_cond_t cv;
+	/* what the thread is blocked on, for the watchdog */
+	struct clab__obj *_Atomic blocked_on;
+	const struct clab_site *_Atomic blocked_site;
+	_Atomic int blocked_timed;
+	_Atomic int woken; /* unparked, not yet running again */
+	_Atomic int live;  /* created or registered, and not ended */
+	int internal;      /* the watchdog: not counted as a live thread */
+	_Atomic int gone;  /* the thread will not touch this state again */
+	/* held mutexes, innermost last */
+	struct clab__held held[CLAB__HELD_MAX];
+	unsigned nheld;
+	/* exit and join: under lk */
+	pthread_mutex_t lk;
+	struct clab__waitq joinq;
+	int ended;
+	int joined;
+	/* spurious wakeup generator */
+	uint64_t rng;
+	struct clab__thr *next_all; /* registry */
+};
+
+/* The calling thread's state; registers it on first use in a trace. */
+extern _Thread_local struct clab__thr *clab__tls_self;
+struct clab__thr *clab__self_slow(const char *name, int internal);
+static inline struct clab__thr *clab__self(void)
+{
+	struct clab__thr *t = clab__tls_self;
+	if (__builtin_expect(t != NULL && t->gen == atomic_load_explicit(
+						       &clab__trace_gen,
+						       memory_order_relaxed),
+			     1))
+		return t;
+	return clab__self_slow(NULL, 0);
+}
+
+/* ---- wait queues (caller holds the owning object's lk) ---- */
+void clab__wq_push(struct clab__waitq *q, struct clab__waiter *w);
+void clab__wq_push_front(struct clab__waitq *q, struct clab__waiter *w);
+void clab__wq_remove(struct clab__waiter *w);
+static inline int clab__wq_empty(const struct clab__waitq *q)
+{
+	return q->head == 0;
+}
+
+/* ---- the seam ---- */
+/*
+ * clab__waiter_init - prepare w for self before queueing it.
+ */
+void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self);
+
+/*
+ * clab__park - sleep until w is unparked or the deadline passes.
+ * Called with lk held and w queued; returns with lk held.  obj and site say
+ * what is being waited on (for the watchdog).  deadline NULL waits forever.
+ * Returns 0 if unparked, CLAB_ETIMEDOUT if the deadline passed first (w is
+ * then removed from its queue).
+ */
+int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
+	       struct clab__waiter *w, struct clab__obj *obj,
+	       const struct clab_site *site, const struct timespec *deadline);
+
+/* clab__unpark - remove w from its queue and wake it (lk held). */
+void clab__unpark(struct clab__waiter *w, unsigned cause);
+
+/* Wake the first waiter of q, if any; returns 1 if one was woken. */
+int clab__unpark_one(struct clab__waitq *q, unsigned cause);
+/* Wake every waiter of q; returns how many. */
+unsigned clab__unpark_all(struct clab__waitq *q, unsigned cause);
+
+/* An absolute CLOCK_MONOTONIC deadline ms from now. */
+void clab__deadline(struct timespec *ts, uint32_t ms);
+
+/* Monotonic nanoseconds. */
+uint64_t clab__mono_ns(void);
+
+/* Progress counter the watchdog reads: bumped by every park and unpark. */
+extern _Atomic uint64_t clab__progress;
+
+/* ---- objects ---- */
+/* Register and record creation; returns 0 or CLAB_ENOMEM. */
+int clab__obj_init(struct clab__obj *h, struct clab__thr *self,
+		   unsigned objkind, const char *name,
+		   const struct clab_site *site, unsigned flags,
+		   uint32_t param);
+/* Record destruction (the caller checked it is not busy). */
+void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
+		    const struct clab_site *site);
+
+/* Record a diagnostic about obj. */
+void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,
+		uint32_t detail, const struct clab_site *site);
+
+/* Record with the object's next sequence number (caller holds its lock). */
+static inline void clab__emit_obj(struct clab__thr *self, unsigned kind,
+				  struct clab__obj *h,
+				  const struct clab_site *site, unsigned a8,
+				  uint32_t a32)
+{
+	clab__emit(self->tb, kind, h->id, ++h->oseq, site, a8, a32);
+}
+
+/* ---- mutex internals used by the condition variable ---- */
+/* Release every level of m for a wait; returns the depth to restore. */
+uint32_t clab__mutex_release_all(clab_mutex_t *m, struct clab__thr *self,
+				 const struct clab_site *site);
+/* Take m back after a wait, restoring depth. */
+void clab__mutex_reacquire(clab_mutex_t *m, struct clab__thr *self,
+			   uint32_t depth, const struct clab_site *site);
+
+/* Per-thread random numbers (xorshift64*), for spurious wakeups. */
+uint64_t clab__rand(struct clab__thr *self);
+extern _Atomic unsigned clab__spurious_per_mille;
+/* Seed of the per-thread generators (set by clab_set_spurious). */
+extern _Atomic uint64_t clab__spurious_seed;
+
+/* The registry of threads of the current trace (for the watchdog). */
+extern pthread_mutex_t clab__thr_lock;
+extern struct clab__thr *clab__thr_all;
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * Threads: creation, start, end, join, detach, sleep, annotations, and the
+ * per-thread state behind clab__self().
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clab-config.h"
+#include "rt.h"
+
+_Thread_local struct clab__thr *clab__tls_self
+	__attribute__((tls_model("initial-exec")));
+
+pthread_mutex_t clab__thr_lock = PTHREAD_MUTEX_INITIALIZER;
+struct clab__thr *clab__thr_all;
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+
+static void thr_free(struct clab__thr *t)
+{
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->lk);
+	free(t);
+}
+
+/*
+ * Free the state of threads of earlier traces that are over for good:
+ * ended, and joined or detached, or registered threads that ended.
+ * Called with clab__thr_lock held.
+ */
+static void reap_locked(unsigned gen)
+{
+	struct clab__thr **pp = &clab__thr_all;
+	while (*pp) {
+		struct clab__thr *t = *pp;
+		int done;
+		pthread_mutex_lock(&t->lk);
+		done = t->ended && atomic_load(&t->gone) &&
+		       (t->joined || t->detached || !t->made_here);
+		pthread_mutex_unlock(&t->lk);
+		if (t->gen != gen && done && t != clab__tls_self) {
+			*pp = t->next_all;
+			thr_free(t);
+		} else {
+			pp = &t->next_all;
+		}
+	}
+}
+
+static struct clab__thr *thr_new(const char *name, uint32_t parent)
+{
+	struct clab__thr *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&t->lk, NULL);
+	unsigned gen = atomic_load(&clab__trace_gen);
+	t->tb = clab__tbuf_new(name, parent);
+	if (!t->tb) {
+		thr_free(t);
+		return NULL;
+	}
+	t->gen = gen;
+	t->tid = t->tb->tid;
+	t->h.id = t->tb->oid;
+	t->h.kind = CLAB_O_THREAD;
+	t->h.alive = 1;
+	pthread_mutex_lock(&clab__thr_lock);
+	reap_locked(gen);
+	t->next_all = clab__thr_all;
+	clab__thr_all = t;
+	pthread_mutex_unlock(&clab__thr_lock);
+	return t;
+}
+
+static void thread_end(struct clab__thr *t, void *ret);
+
+static void exit_destructor(void *p)
+{
+	struct clab__thr *t = p;
+	if (t && !t->made_here && !t->ended &&
+	    t->gen == atomic_load(&clab__trace_gen))
+		thread_end(t, NULL);
+	if (t)
+		atomic_store(&t->gone, 1);
+}
+
+static void make_exit_key(void)
+{
+	pthread_key_create(&exit_key, exit_destructor);
+}
+
+struct clab__thr *clab__self_slow(const char *name, int internal)
+{
+	struct clab__thr *old = clab__tls_self;
+	if (old && !clab_tracer_active() && !name)
+		return old; /* no trace: keep recording nowhere */
+	struct clab__thr *t = thr_new(name, 0);
+	if (!t) {
+		if (old)
+			return old;
+		/* Out of memory with no state at all: nothing sane left. */
+		abort();
+	}
+	t->internal = internal;
+	t->pt = pthread_self();
+	clab__tls_self = t;
+	if (t->tid != UINT32_MAX) {
+		atomic_store(&t->live, !internal);
+		pthread_mutex_lock(&t->lk);
+		clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
+		pthread_mutex_unlock(&t->lk);
+		pthread_once(&exit_once, make_exit_key);
+		pthread_setspecific(exit_key, t);
+	}
+	return t;
+}
+
+clab_thread_t *clab_thread_self(void)
+{
+	return clab__self();
+}
+
+uint32_t clab_thread_tid(const clab_thread_t *t)
+{
+	return t ? t->tid : UINT32_MAX;
+}
+
+const char *clab_thread_name(const clab_thread_t *t)
+{
+	return t && t->tb && t->tb->name ? t->tb->name : "?";
+}
+
+static void thread_end(struct clab__thr *t, void *ret)
+{
+	for (unsigned i = 0; i < t->nheld; i++)
+		clab__diag(t, CLAB_D_EXIT_HOLDING, t->held[i].m->h.id, 0,
+			   t->held[i].site);
+	pthread_mutex_lock(&t->lk);
+	t->ret = ret;
+	clab__emit_obj(t, CLAB_K_THREAD_EXIT, &t->h, NULL, 0, 0);
+	t->ended = 1;
+	clab__unpark_all(&t->joinq, CLAB_CAUSE_SIGNAL);
+	atomic_store(&t->live, 0);
+	pthread_mutex_unlock(&t->lk);
+	clab__tbuf_exit(t->tb);
+	atomic_fetch_add(&clab__progress, 1);
+}
+
+static void *trampoline(void *arg)
+{
+	struct clab__thr *t = arg;
+	clab__tls_self = t;
+	pthread_mutex_lock(&t->lk);
+	clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
+	pthread_mutex_unlock(&t->lk);
+	void *ret = t->fn(t->arg);
+	thread_end(t, ret);
+	atomic_store(&t->gone, 1);
+	return ret;
+}
+
+int clab__thread_create(clab_thread_t **out, const char *name,
+			void *(*fn)(void *), void *arg,
+			const struct clab_site *site)
+{
+	if (!out || !fn)
+		return CLAB_EINVAL;
+	struct clab__thr *self = clab__self();
+	struct clab__thr *t = thr_new(name, self->tid);
+	if (!t)
+		return CLAB_ENOMEM;
+	t->fn = fn;
+	t->arg = arg;
+	t->made_here = 1;
+	pthread_mutex_lock(&t->lk);
+	clab__emit(self->tb, CLAB_K_THREAD_CREATE, t->h.id, ++t->h.oseq, site,
+		   0, 0);
+	pthread_mutex_unlock(&t->lk);
+	atomic_store(&t->live, 1);
+	int e = pthread_create(&t->pt, NULL, trampoline, t);
+	if (e) {
+		pthread_mutex_lock(&t->lk);
+		t->ended = t->joined = 1;
+		atomic_store(&t->live, 0);
+		atomic_store(&t->gone, 1);
+		pthread_mutex_unlock(&t->lk);
+		clab__tbuf_exit(t->tb);
+		return -e;
+	}
+	*out = t;
+	return 0;
+}
+
+int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
+		      const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	if (!t)
+		return CLAB_EINVAL;
+	if (t == self) {
+		clab__diag(self, CLAB_D_JOIN_SELF, t->h.id, 0, site);
+		return CLAB_EDEADLK;
+	}
+	pthread_mutex_lock(&t->lk);
+	if (!t->made_here || t->detached || t->joined) {
+		pthread_mutex_unlock(&t->lk);
+		return CLAB_EINVAL;
+	}
+	if (!t->ended) {
+		if (ms == 0) {
+			pthread_mutex_unlock(&t->lk);
+			clab__emit(self->tb, CLAB_K_THREAD_JOIN_TIMEOUT, t->h.id,
+				   0, site, 0, 0);
+			return CLAB_ETIMEDOUT;
+		}
+		struct timespec dl;
+		if (ms != CLAB_FOREVER)
+			clab__deadline(&dl, ms);
+		clab__emit(self->tb, CLAB_K_THREAD_JOIN_WAIT, t->h.id, 0, site,
+			   0, 0);
+		while (!t->ended) {
+			struct clab__waiter w;
+			clab__waiter_init(&w, self);
+			clab__wq_push(&t->joinq, &w);
+			if (clab__park(self, &t->lk, &w, &t->h, site,
+				       ms == CLAB_FOREVER ? NULL : &dl)) {
+				pthread_mutex_unlock(&t->lk);
+				clab__emit(self->tb,
+					   CLAB_K_THREAD_JOIN_TIMEOUT, t->h.id,
+					   0, site, 0, 0);
+				return CLAB_ETIMEDOUT;
+			}
+		}
+	}
+	clab__emit_obj(self, CLAB_K_THREAD_JOIN, &t->h, site, 0, 0);
+	t->joined = 1;
+	void *r = t->ret;
+	pthread_mutex_unlock(&t->lk);
+	pthread_join(t->pt, NULL);
+	if (ret)
+		*ret = r;
+	return 0;
+}
+
+int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	if (!t)
+		return CLAB_EINVAL;
+	pthread_mutex_lock(&t->lk);
+	if (!t->made_here || t->detached || t->joined) {
+		pthread_mutex_unlock(&t->lk);
+		return CLAB_EINVAL;
+	}
+	t->detached = 1;
+	pthread_mutex_unlock(&t->lk);
+	clab__emit(self->tb, CLAB_K_THREAD_DETACH, t->h.id, 0, site, 0, 0);
+	pthread_detach(t->pt);
+	return 0;
+}
+
+void clab__sleep_ms(uint32_t ms, const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	clab__emit(self->tb, CLAB_K_SLEEP_BEGIN, 0, 0, site, 0, ms);
+	struct timespec d = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &d, &d) != 0)
+		;
+	clab__emit(self->tb, CLAB_K_SLEEP_END, 0, 0, site, 0, 0);
+}
+
+void clab__note(const struct clab_site *site, int64_t v, uint32_t w)
+{
+	clab__emit_val(clab__self()->tb, CLAB_K_NOTE, v, site, w);
+}
+
+const char *clab_version(void)
+{
+	return CLAB_VERSION;
+}

@@ -1,0 +1,343 @@
+/*
+ * The deadlock watchdog.
+ *
+ * Every period it looks at every live thread of the trace: what it is
+ * blocked on (set by the seam), whether that wait has a deadline, and who
+ * holds the object (mutexes and joins).  It declares the run stuck when
+ *   - every live thread waits without a deadline, or
+ *   - some threads wait for each other in a cycle of owned objects,
+ * and the same holds at the next check with no progress in between (so a
+ * wakeup in flight is never mistaken for a deadlock).  A thread blocked in
+ * something conclab does not instrument (sleep, I/O) counts as running.
+ *
+ * When stuck, it records a deadlock diagnostic and one "blocked" record per
+ * blocked thread, flushes the trace and calls the program's callback.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "rt.h"
+
+static struct {
+	pthread_mutex_t lk;
+	pthread_cond_t cv;
+	pthread_t thr;
+	int running, stop;
+	struct clab_watchdog_opts o;
+} wd = {
+	.lk = PTHREAD_MUTEX_INITIALIZER,
+	.cv = PTHREAD_COND_INITIALIZER,
+};
+
+struct snap {
+	struct clab__thr *t;
+	struct clab__obj *on;
+	const struct clab_site *site;
+	int timed;
+	struct clab__thr *holder;
+	const struct clab_site *holder_site;
+};
+
+/* Who holds what t waits on: a mutex's owner, or the thread being joined. */
+static struct clab__thr *holder_of(struct clab__obj *on,
+				   const struct clab_site **site)
+{
+	*site = NULL;
+	if (!on)
+		return NULL;
+	if (on->kind == CLAB_O_MUTEX) {
+		clab_mutex_t *m = (clab_mutex_t *)((char *)on -
+						   offsetof(clab_mutex_t, h));
+		*site = atomic_load(&m->owner_site);
+		return atomic_load(&m->owner);
+	}
+	if (on->kind == CLAB_O_THREAD)
+		return (struct clab__thr *)((char *)on -
+					    offsetof(struct clab__thr, h));
+	return NULL;
+}
+
+/* Snapshot the live threads of the current trace. */
+static size_t snapshot(struct snap **out, size_t *nblocked_forever)
+{
+	unsigned gen = atomic_load(&clab__trace_gen);
+	size_t n = 0, cap = 0, forever = 0;
+	struct snap *s = NULL;
+	pthread_mutex_lock(&clab__thr_lock);
+	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all) {
+		if (t->gen != gen || t->internal || !atomic_load(&t->live))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct snap *ns = realloc(s, cap * sizeof(*s));
+			if (!ns)
+				break;
+			s = ns;
+		}
+		struct snap *e = &s[n++];
+		memset(e, 0, sizeof(*e));
+		e->t = t;
+		if (!atomic_load(&t->woken)) {
+			e->on = atomic_load(&t->blocked_on);
+			e->site = atomic_load(&t->blocked_site);
+			e->timed = atomic_load(&t->blocked_timed);
+		}
+		if (e->on) {
+			e->holder = holder_of(e->on, &e->holder_site);
+			if (!e->timed)
+				forever++;
+		}
+	}
+	pthread_mutex_unlock(&clab__thr_lock);
+	/* The registry is newest first: report in thread order. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && s[j - 1].t->tid > s[j].t->tid; j--) {
+			struct snap tmp = s[j];
+			s[j] = s[j - 1];
+			s[j - 1] = tmp;
+		}
+	*out = s;
+	*nblocked_forever = forever;
+	return s ? n : 0;
+}
+
+static ssize_t find(struct snap *s, size_t n, struct clab__thr *t)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].t == t)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* A cycle of untimed waits on owned objects; returns its length. */
+static size_t find_cycle(struct snap *s, size_t n, uint32_t *cycle)
+{
+	for (size_t start = 0; start < n; start++) {
+		size_t len = 0;
+		ssize_t i = (ssize_t)start;
+		while (i >= 0 && s[i].on && !s[i].timed && s[i].holder &&
+		       len <= n) {
+			cycle[len++] = (uint32_t)i;
+			i = find(s, n, s[i].holder);
+			if (i == (ssize_t)start)
+				return len;
+			for (size_t k = 1; k < len && i >= 0; k++)
+				if (cycle[k] == (uint32_t)i)
+					i = -1; /* a tail into another cycle */
+		}
+	}
+	return 0;
+}
+
+static void report(enum clab_stuck why, struct snap *s, size_t n,
+		   uint32_t *cycle, size_t ncycle)
+{
+	struct clab__thr *self = clab__self_slow("watchdog", 1);
+	struct clab_deadlock d = {.why = why, .nthreads = n};
+	d.threads = calloc(n ? n : 1, sizeof(*d.threads));
+	d.cycle = calloc(ncycle ? ncycle : 1, sizeof(*d.cycle));
+	if (!d.threads || !d.cycle) {
+		free(d.threads);
+		free(d.cycle);
+		d.threads = NULL;
+		d.cycle = NULL;
+		d.nthreads = 0;
+		ncycle = 0;
+	}
+	size_t blocked = 0;
+	for (size_t i = 0; i < d.nthreads; i++) {
+		struct clab_blocked *b = &d.threads[i];
+		b->tid = s[i].t->tid;
+		b->thread = clab_thread_name(s[i].t);
+		b->holder = UINT32_MAX;
+		b->site = s[i].site;
+		b->timed = s[i].timed;
+		if (s[i].on) {
+			b->obj = s[i].on->id;
+			b->objkind = s[i].on->kind;
+			b->objname = clab__obj_name(s[i].on->id);
+			blocked++;
+		}
+		if (s[i].holder) {
+			b->holder = s[i].holder->tid;
+			b->holder_name = clab_thread_name(s[i].holder);
+			b->holder_site = s[i].holder_site;
+		}
+	}
+	d.ncycle = ncycle;
+	for (size_t i = 0; i < ncycle; i++)
+		d.cycle[i] = s[cycle[i]].t->tid;
+	unsigned code = why == CLAB_STUCK_TIME_LIMIT ? CLAB_D_RUN_TIMEOUT
+						     : CLAB_D_DEADLOCK;
+	clab__diag(self, code, 0, (uint32_t)blocked, NULL);
+	for (size_t i = 0; i < d.nthreads; i++)
+		if (d.threads[i].obj)
+			clab__diag(self, CLAB_D_BLOCKED, s[i].t->h.id,
+				   d.threads[i].obj, d.threads[i].site);
+	clab_tracer_flush();
+	if (wd.o.on_stuck)
+		wd.o.on_stuck(&d, wd.o.arg);
+	free(d.threads);
+	free(d.cycle);
+}
+
+static void *watchdog_main(void *arg)
+{
+	(void)arg;
+	uint64_t start = clab__mono_ns();
+	int suspect = 0;
+	uint64_t seen = 0;
+	pthread_mutex_lock(&wd.lk);
+	while (!wd.stop) {
+		struct timespec ts;
+		clab__deadline(&ts, wd.o.period_ms);
+		pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
+		if (wd.stop)
+			break;
+		pthread_mutex_unlock(&wd.lk);
+
+		uint64_t progress = atomic_load(&clab__progress);
+		size_t forever;
+		struct snap *s;
+		size_t n = snapshot(&s, &forever);
+		uint32_t *cycle = calloc(n ? n + 1 : 1, sizeof(*cycle));
+		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
+		int stuck = n > 0 && (forever == n || ncycle > 0);
+		int done = 0;
+		if (stuck && suspect && progress == seen) {
+			report(forever == n ? CLAB_STUCK_ALL_BLOCKED
+					    : CLAB_STUCK_CYCLE,
+			       s, n, cycle, ncycle);
+			done = 1;
+		} else if (wd.o.run_limit_ms &&
+			   clab__mono_ns() - start >
+				   (uint64_t)wd.o.run_limit_ms * 1000000u) {
+			report(CLAB_STUCK_TIME_LIMIT, s, n, NULL, 0);
+			done = 1;
+		}
+		suspect = stuck;
+		seen = progress;
+		free(s);
+		free(cycle);
+		pthread_mutex_lock(&wd.lk);
+		if (done)
+			break;
+	}
+	pthread_mutex_unlock(&wd.lk);
+	return NULL;
+}
+
+int clab_watchdog_start(const struct clab_watchdog_opts *o)
+{
+	pthread_mutex_lock(&wd.lk);
+	if (wd.running) {
+		pthread_mutex_unlock(&wd.lk);
+		return CLAB_EBUSY;
+	}
+	wd.o = *o;
+	if (!wd.o.period_ms)
+		wd.o.period_ms = 100;
+	wd.stop = 0;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_destroy(&wd.cv);
+	pthread_cond_init(&wd.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	int e = pthread_create(&wd.thr, NULL, watchdog_main, NULL);
+	wd.running = e == 0;
+	pthread_mutex_unlock(&wd.lk);
+	return -e;
+}
+
+void clab_watchdog_stop(void)
+{
+	pthread_mutex_lock(&wd.lk);
+	if (!wd.running) {
+		pthread_mutex_unlock(&wd.lk);
+		return;
+	}
+	wd.stop = 1;
+	pthread_cond_signal(&wd.cv);
+	pthread_mutex_unlock(&wd.lk);
+	if (!pthread_equal(pthread_self(), wd.thr))
+		pthread_join(wd.thr, NULL);
+	else
+		pthread_detach(wd.thr);
+	pthread_mutex_lock(&wd.lk);
+	wd.running = 0;
+	pthread_mutex_unlock(&wd.lk);
+}
+
+static const char *short_path(const char *f)
+{
+	if (!f)
+		return "?";
+	while (f[0] == '.' && (f[1] == '/' || (f[1] == '.' && f[2] == '/')))
+		f += f[1] == '/' ? 2 : 3;
+	return f;
+}
+
+int clab_deadlock_format(const struct clab_deadlock *d, char *buf,
+			 size_t len)
+{
+	size_t n = 0;
+#define OUT(...)                                                              \
+	do {                                                                  \
+		int k_ = snprintf(buf + (n < len ? n : len),                  \
+				  n < len ? len - n : 0, __VA_ARGS__);        \
+		if (k_ > 0)                                                   \
+			n += (size_t)k_;                                      \
+	} while (0)
+	switch (d->why) {
+	case CLAB_STUCK_ALL_BLOCKED:
+		OUT("deadlock: every live thread is blocked and none can wake "
+		    "another\n");
+		break;
+	case CLAB_STUCK_CYCLE:
+		OUT("deadlock: threads wait for each other in a cycle\n");
+		break;
+	case CLAB_STUCK_TIME_LIMIT:
+		OUT("stopped: the run exceeded its time limit (livelock, "
+		    "starvation, or a very slow run)\n");
+		break;
+	}
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct clab_blocked *b = &d->threads[i];
+		OUT("  T%u %-12s ", b->tid, b->thread);
+		if (!b->obj) {
+			OUT("running\n");
+			continue;
+		}
+		OUT("waits%s on %s %s", b->timed ? " (with a timeout)" : "",
+		    clab_objkind_name(b->objkind),
+		    b->objname ? b->objname : "?");
+		if (b->site)
+			OUT(" at %s:%d", short_path(b->site->file),
+			    b->site->line);
+		if (b->holder != UINT32_MAX) {
+			if (b->objkind == CLAB_O_THREAD)
+				OUT(", until T%u %s ends", b->holder,
+				    b->holder_name);
+			else
+				OUT(", held by T%u %s", b->holder,
+				    b->holder_name);
+			if (b->holder_site)
+				OUT(" (taken at %s:%d)",
+				    short_path(b->holder_site->file),
+				    b->holder_site->line);
+		}
+		OUT("\n");
+	}
+	if (d->ncycle) {
+		OUT("  cycle:");
+		for (size_t i = 0; i < d->ncycle; i++)
+			OUT(" T%u ->", d->cycle[i]);
+		OUT(" T%u\n", d->cycle[0]);
+	}
+#undef OUT
+	return (int)n;
+}

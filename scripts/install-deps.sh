@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install every Debian package that conclab's build, tests and benchmark need.
+# Safe to run again; does nothing that is already done.
+set -eu
+PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev libncurses-dev \
+libunwind-dev libcunit1-dev libdw-dev tmux"
+missing=""
+for p in $PKGS; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		SUDO=sudo
+	else
+		SUDO=
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,0 +1,32 @@
+#!/bin/sh
+# The command line: help everywhere, clear usage errors with exit 2.
+. "$(dirname "$0")/lib.sh"
+expect_exit 0 "$CONCLAB" --help
+contains "$T/out" 'Exit codes' "--help lists the exit codes"
+expect_exit 0 "$CONCLAB" --version
+for c in list run dump bench; do
+	expect_exit 0 "$CONCLAB" $c --help
+	contains "$T/out" "^usage: conclab $c" "$c --help"
+done
+expect_exit 0 "$CONCLAB" run philosophers --help
+contains "$T/out" 'gap_ms' "run LAB --help lists parameters"
+expect_exit 0 "$CONCLAB" list
+contains "$T/out" '^philosophers ' "list shows the labs"
+expect_exit 2 "$CONCLAB"
+expect_exit 2 "$CONCLAB" frobnicate
+contains "$T/err" "unknown command 'frobnicate'" "unknown command named"
+expect_exit 2 "$CONCLAB" run nosuchlab
+contains "$T/err" "no lab called 'nosuchlab'" "unknown lab named"
+expect_exit 2 "$CONCLAB" run philosophers --variant nosuch
+contains "$T/err" "no variant 'nosuch'" "unknown variant named"
+expect_exit 2 "$CONCLAB" run philosophers --meals many
+contains "$T/err" "meals wants a number" "bad parameter value"
+expect_exit 2 "$CONCLAB" run philosophers --meals 0
+expect_exit 2 "$CONCLAB" run philosophers --nosuchparam 3
+contains "$T/err" "no parameter 'nosuchparam'" "unknown parameter named"
+expect_exit 2 "$CONCLAB" run philosophers --seed
+expect_exit 2 "$CONCLAB" dump
+expect_exit 2 "$CONCLAB" dump a b
+expect_exit 5 "$CONCLAB" run timer --variant oneshot -q --trace /nonexistent/dir/t.clt
+contains "$T/err" "cannot create the trace" "unwritable trace path"
+finish

@@ -1,0 +1,61 @@
+#!/bin/sh
+# The promises of the core labs, checked on their traces.
+. "$(dirname "$0")/lib.sh"
+
+# Naive philosophers: the watchdog reports the five-fork cycle.
+expect_exit 3 "$CONCLAB" run philosophers --variant naive -q --trace naive.clt
+contains "$T/err" '^conclab: deadlock' "naive: deadlock reported"
+contains "$T/err" 'cycle: (T[0-9] -> ){5}T[0-9]' "naive: five threads in the cycle"
+n=$(count_lines "$T/err" 'waits on mutex fork-[0-9] .*held by T[0-9] phil-[0-9]')
+[ "$n" -eq 5 ] && pass "naive: each philosopher waits on a fork held by another" ||
+	fail "naive: $n philosophers reported waiting on a held fork, expected 5"
+expect_exit 0 "$CONCLAB" dump -o naive.txt naive.clt
+n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
+[ "$n" -eq 5 ] && pass "naive: five blocked records in the trace" ||
+	fail "naive: $n blocked records, expected 5"
+
+# Ordered philosophers: every meal eaten, 5 x meals.
+expect_exit 0 "$CONCLAB" run philosophers --variant ordered -q --meals 4 --trace ordered.clt
+"$CONCLAB" dump ordered.clt >ordered.txt
+n=$(count_lines ordered.txt ' note +- +eat=')
+[ "$n" -eq 20 ] && pass "ordered: 20 meals eaten" || fail "ordered: $n meals, expected 20"
+for p in 0 1 2 3 4; do
+	n=$(count_lines ordered.txt "T[0-9]+ +phil-$p +note +- +eat=")
+	[ "$n" -eq 4 ] || fail "ordered: phil-$p ate $n meals, expected 4"
+done
+
+# prodcons condvar: every item consumed exactly once.
+expect_exit 0 "$CONCLAB" run prodcons --variant condvar -q --producers 2 --consumers 3 --items 25 --trace pc.clt
+"$CONCLAB" dump pc.clt >pc.txt
+grep -E ' note +- +put=' pc.txt | sed -E 's/.* put=([0-9]+).*/\1/' | sort -n >puts
+grep -E ' note +- +get=' pc.txt | sed -E 's/.* get=([0-9]+).*/\1/' | sort -n >gets
+np=$(wc -l <puts)
+[ "$np" -eq 50 ] && pass "condvar: 50 items produced" || fail "condvar: $np items produced, expected 50"
+if cmp -s puts gets && [ -z "$(uniq -d gets)" ]; then
+	pass "condvar: every item consumed exactly once"
+else
+	fail "condvar: items produced and consumed differ"
+fi
+
+# timer condvar: both waiters see every tick once, in order.
+expect_exit 0 "$CONCLAB" run timer --variant condvar -q --trace tick.clt
+"$CONCLAB" dump tick.clt >tick.txt
+for w in 0 1; do
+	if [ $w -eq 0 ]; then pat=' note +- +saw=[0-9]+ @'; else pat=" note +- +saw=[0-9]+ $w @"; fi
+	grep -E "$pat" tick.txt | sed -E 's/.* saw=([0-9]+).*/\1/' >saw$w
+	first=$(head -n 1 saw$w)
+	n=$(wc -l <saw$w)
+	seq "$first" $((first + n - 1)) >want$w
+	if [ "$n" -gt 0 ] && cmp -s saw$w want$w; then
+		pass "timer: waiter $w saw $n consecutive ticks"
+	else
+		fail "timer: waiter $w saw ticks $(tr '\n' ' ' <saw$w)"
+	fi
+done
+[ "$(wc -l <saw0)" -eq 10 ] || fail "timer: countdown saw $(wc -l <saw0) ticks, expected 10"
+[ "$(wc -l <saw1)" -eq 5 ] || fail "timer: countup saw $(wc -l <saw1) ticks, expected 5"
+
+# The same trace always dumps to the same bytes.
+"$CONCLAB" dump tick.clt >tick2.txt
+cmp -s tick.txt tick2.txt && pass "dump is byte-identical" || fail "two dumps differ"
+finish

@@ -1,0 +1,53 @@
+# Shared by the end-to-end tests: sh tests/e2e/X.sh CONCLAB
+set -u
+CONCLAB=${1:?usage: $0 path/to/conclab}
+case $CONCLAB in /*) ;; *) CONCLAB=$(pwd)/$CONCLAB ;; esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/conclab-e2e.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# expect_exit CODE what... : run a command and check its exit code.
+expect_exit() {
+	want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$* exited $got, expected $want"
+		sed 's/^/  stdout: /' "$T/out" | tail -n 20
+		sed 's/^/  stderr: /' "$T/err" | tail -n 20
+		return 1
+	fi
+	pass "$* exited $want"
+}
+
+# contains FILE PATTERN what
+contains() {
+	if grep -q -E -- "$2" "$1"; then
+		pass "$3"
+	else
+		fail "$3: no line matching '$2' in $(basename "$1")"
+		tail -n 20 "$1" | sed 's/^/  /'
+	fi
+}
+
+# count_lines FILE PATTERN
+count_lines() {
+	grep -c -E -- "$2" "$1"
+}
+
+finish() {
+	[ "$failures" -eq 0 ] && { echo "all passed"; exit 0; }
+	echo "$failures failed"
+	exit 1
+}

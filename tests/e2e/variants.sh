@@ -1,0 +1,32 @@
+#!/bin/sh
+# Every variant of one lab ends as its table says: correct ones exit 0 with
+# every check passing, deadlocking ones are stopped by the watchdog (exit 3,
+# report, trace saved), buggy ones exit 1 with a failed property.  Every
+# trace they leave dumps cleanly.
+# usage: variants.sh CONCLAB LAB
+. "$(dirname "$0")/lib.sh"
+LAB=${2:?lab}
+"$CONCLAB" list --porcelain "$LAB" >"$T/variants" || fail "list --porcelain"
+[ -s "$T/variants" ] || fail "no variants for $LAB"
+while read -r lab variant expect; do
+	tr="$T/$lab-$variant.clt"
+	if expect_exit "$expect" "$CONCLAB" run "$lab" --variant "$variant" \
+		-q --trace "$tr"; then
+		case $expect in
+		0) contains "$T/out" '^  ok +all threads ended' \
+			"$lab/$variant: all threads ended"
+		   if grep -q FAIL "$T/out"; then
+			fail "$lab/$variant: a check failed"
+		   fi ;;
+		1) contains "$T/out" '^  FAIL ' "$lab/$variant: a property fails" ;;
+		3) contains "$T/err" '^conclab: deadlock' "$lab/$variant: deadlock report"
+		   contains "$T/err" 'trace saved to' "$lab/$variant: trace saved" ;;
+		esac
+	fi
+	expect_exit 0 "$CONCLAB" dump -o "$T/dump" "$tr"
+	if [ "$expect" -eq 3 ]; then
+		contains "$T/dump" ' diag +- +deadlock blocked=' \
+			"$lab/$variant: deadlock diagnostic in the trace"
+	fi
+done <"$T/variants"
+finish

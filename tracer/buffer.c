@@ -1,0 +1,294 @@
+/*
+ * Per-thread record buffers and the registry of threads and objects.
+ *
+ * A thread appends records to the current block of its own buffer and
+ * publishes the count with a release store; the writer reads up to that
+ * count.  When a block fills, the thread links a fresh one after it.  The
+ * writer gives blocks back once it has written all their records.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracer-int.h"
+
+struct clab__reg clab__reg = {
+	.lk = PTHREAD_MUTEX_INITIALIZER,
+	.room = PTHREAD_COND_INITIALIZER,
+};
+
+_Atomic unsigned clab__trace_gen;
+
+#define FREE_KEEP 64
+
+static struct clab__block *block_new(void)
+{
+	struct clab__block *b = NULL;
+	pthread_mutex_lock(&clab__reg.lk);
+	if (clab__reg.freelist) {
+		b = clab__reg.freelist;
+		clab__reg.freelist = atomic_load_explicit(&b->next,
+							  memory_order_relaxed);
+		clab__reg.nfree--;
+	}
+	pthread_mutex_unlock(&clab__reg.lk);
+	if (!b)
+		b = malloc(sizeof(*b));
+	if (b) {
+		atomic_store_explicit(&b->pos, 0, memory_order_relaxed);
+		atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
+	}
+	return b;
+}
+
+void clab__block_put(struct clab__block *b)
+{
+	pthread_mutex_lock(&clab__reg.lk);
+	atomic_fetch_sub(&clab__reg.blocks_out, 1);
+	if (clab__reg.nfree < FREE_KEEP) {
+		atomic_store_explicit(&b->next, clab__reg.freelist,
+				      memory_order_relaxed);
+		clab__reg.freelist = b;
+		clab__reg.nfree++;
+		b = NULL;
+	}
+	pthread_cond_broadcast(&clab__reg.room);
+	pthread_mutex_unlock(&clab__reg.lk);
+	free(b);
+}
+
+/* Wait until the writer has made room; returns 0 if the trace closed. */
+static int wait_for_room(void)
+{
+	int stalled = 0;
+	pthread_mutex_lock(&clab__reg.lk);
+	while (atomic_load(&clab__reg.open) &&
+	       atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks) {
+		if (!stalled) {
+			atomic_fetch_add(&clab__reg.stalls, 1);
+			stalled = 1;
+		}
+		pthread_mutex_unlock(&clab__reg.lk);
+		clab__writer_kick();
+		pthread_mutex_lock(&clab__reg.lk);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 5 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&clab__reg.room, &clab__reg.lk, &ts);
+	}
+	int open = atomic_load(&clab__reg.open);
+	pthread_mutex_unlock(&clab__reg.lk);
+	return open;
+}
+
+void clab__tbuf_grow(struct clab__tbuf *tb)
+{
+	/*
+	 * A buffer whose trace is gone (or that never had one) keeps
+	 * reusing its block: nobody reads it, and what it records is lost.
+	 */
+	if (tb->gen != atomic_load_explicit(&clab__trace_gen,
+					    memory_order_acquire) ||
+	    !atomic_load(&clab__reg.open) || tb->tid == UINT32_MAX) {
+		atomic_fetch_add_explicit(&tb->drops, tb->pos,
+					  memory_order_relaxed);
+		tb->pos = 0;
+		return;
+	}
+	struct clab__block *nb = NULL;
+	if (wait_for_room()) {
+		nb = block_new();
+		if (nb)
+			atomic_fetch_add(&clab__reg.blocks_out, 1);
+	}
+	if (!nb) {
+		/* Out of memory or closing: keep going, count the loss. */
+		atomic_fetch_add_explicit(&tb->drops, CLAB__BLOCK_RECS,
+					  memory_order_relaxed);
+		tb->gen = 0; /* from now on reuse in place (see above) */
+		nb = block_new();
+		if (!nb) {
+			tb->pos = 0;
+			return;
+		}
+		/* The old block may still be read by the writer: a new one
+		 * that nobody links to takes the records from here on. */
+		tb->cur = nb;
+		tb->pos = 0;
+		return;
+	}
+	atomic_store_explicit(&tb->cur->next, nb, memory_order_release);
+	tb->cur = nb;
+	tb->pos = 0;
+}
+
+static uint32_t obj_add_locked(unsigned kind, const char *name,
+			       const struct clab_site *site, uint32_t tid,
+			       unsigned flags, uint32_t param)
+{
+	struct clab__reg *r = &clab__reg;
+	if (r->nobjs == r->objcap) {
+		uint32_t cap = r->objcap ? r->objcap * 2 : 64;
+		struct clab__objdef *n = realloc(r->objs, cap * sizeof(*n));
+		if (!n)
+			return 0;
+		r->objs = n;
+		r->objcap = cap;
+	}
+	char *copy = strdup(name ? name : "");
+	if (!copy)
+		return 0;
+	struct clab__objdef *d = &r->objs[r->nobjs++];
+	d->oid = r->nobjs;
+	d->kind = (uint8_t)kind;
+	d->flags = (uint8_t)flags;
+	d->param = param;
+	d->tid = tid;
+	d->site = site;
+	d->name = copy;
+	return d->oid;
+}
+
+uint32_t clab__obj_new(unsigned objkind, const char *name,
+		       const struct clab_site *site, uint32_t tid,
+		       unsigned flags, uint32_t param)
+{
+	uint32_t id = 0;
+	pthread_mutex_lock(&clab__reg.lk);
+	if (atomic_load(&clab__reg.open))
+		id = obj_add_locked(objkind, name, site, tid, flags, param);
+	pthread_mutex_unlock(&clab__reg.lk);
+	return id;
+}
+
+const char *clab__obj_name(uint32_t oid)
+{
+	const char *n = "?";
+	pthread_mutex_lock(&clab__reg.lk);
+	if (oid >= 1 && oid <= clab__reg.nobjs)
+		n = clab__reg.objs[oid - 1].name;
+	pthread_mutex_unlock(&clab__reg.lk);
+	return n;
+}
+
+struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
+{
+	struct clab__tbuf *tb = calloc(1, sizeof(*tb));
+	if (!tb)
+		return NULL;
+	tb->cur = block_new();
+	if (!tb->cur) {
+		free(tb);
+		return NULL;
+	}
+	pthread_mutex_lock(&clab__reg.lk);
+	if (!atomic_load(&clab__reg.open)) {
+		/* No trace: a private buffer that records nowhere. */
+		tb->tid = UINT32_MAX;
+		tb->next = clab__reg.orphans;
+		clab__reg.orphans = tb;
+		pthread_mutex_unlock(&clab__reg.lk);
+		tb->name = NULL;
+		return tb;
+	}
+	uint32_t tid = clab__reg.nthreads;
+	char gen_name[32];
+	if (!name) {
+		if (tid == 0)
+			name = "main";
+		else {
+			snprintf(gen_name, sizeof(gen_name), "thread-%u", tid);
+			name = gen_name;
+		}
+	}
+	tb->name = strdup(name);
+	uint32_t oid = tb->name ? obj_add_locked(CLAB_O_THREAD, name, NULL,
+						 parent, 0, tid)
+				: 0;
+	if (!oid) {
+		pthread_mutex_unlock(&clab__reg.lk);
+		free(tb->name);
+		free(tb->cur);
+		free(tb);
+		return NULL;
+	}
+	clab__reg.nthreads++;
+	atomic_fetch_add(&clab__reg.blocks_out, 1);
+	tb->tid = tid;
+	tb->oid = oid;
+	tb->parent = tid == 0 ? 0 : parent;
+	tb->gen = atomic_load(&clab__trace_gen);
+	tb->wblk = tb->cur;
+	tb->wpos = 0;
+	*clab__reg.tail = tb;
+	clab__reg.tail = &tb->next;
+	pthread_mutex_unlock(&clab__reg.lk);
+	return tb;
+}
+
+void clab__tbuf_exit(struct clab__tbuf *tb)
+{
+	if (tb)
+		atomic_store_explicit(&tb->exited, 1, memory_order_release);
+}
+
+void clab__reg_reset(size_t cap_blocks)
+{
+	pthread_mutex_lock(&clab__reg.lk);
+	clab__reg.threads = NULL;
+	clab__reg.tail = &clab__reg.threads;
+	clab__reg.nthreads = 0;
+	clab__reg.nobjs = 0;
+	clab__reg.cap_blocks = cap_blocks < 4 ? 4 : cap_blocks;
+	atomic_store(&clab__reg.stalls, 0);
+	atomic_fetch_add(&clab__trace_gen, 1);
+	atomic_store(&clab__reg.open, 1);
+	pthread_mutex_unlock(&clab__reg.lk);
+}
+
+/*
+ * Free what the closed trace kept.  Buffers of threads still running are
+ * kept (their thread may still write into the current block) on the
+ * orphan list, reachable, until the process ends.
+ */
+void clab__reg_release(void)
+{
+	pthread_mutex_lock(&clab__reg.lk);
+	atomic_store(&clab__reg.open, 0);
+	pthread_cond_broadcast(&clab__reg.room);
+	struct clab__tbuf *tb = clab__reg.threads, *next;
+	for (; tb; tb = next) {
+		next = tb->next;
+		if (!atomic_load_explicit(&tb->exited, memory_order_acquire)) {
+			tb->next = clab__reg.orphans;
+			clab__reg.orphans = tb;
+			continue;
+		}
+		struct clab__block *b = tb->wblk, *bn;
+		for (; b; b = bn) {
+			bn = atomic_load(&b->next);
+			free(b);
+			atomic_fetch_sub(&clab__reg.blocks_out, 1);
+		}
+		free(tb->name);
+		free(tb);
+	}
+	clab__reg.threads = NULL;
+	clab__reg.tail = &clab__reg.threads;
+	for (uint32_t i = 0; i < clab__reg.nobjs; i++)
+		free(clab__reg.objs[i].name);
+	free(clab__reg.objs);
+	clab__reg.objs = NULL;
+	clab__reg.nobjs = clab__reg.objcap = 0;
+	while (clab__reg.freelist) {
+		struct clab__block *b = clab__reg.freelist;
+		clab__reg.freelist = atomic_load(&b->next);
+		free(b);
+	}
+	clab__reg.nfree = 0;
+	pthread_mutex_unlock(&clab__reg.lk);
+}

@@ -1,0 +1,67 @@
+/*
+ * The trace file's building blocks, shared by the writer and the reader.
+ * The format is specified in docs/trace-format.md.
+ */
+#ifndef CLAB_FORMAT_H
+#define CLAB_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLAB_FMT_MAGIC "\x89" "CLT\r\n\x1a\n"
+#define CLAB_FMT_MAGIC_LEN 8
+#define CLAB_FMT_MAJOR 1
+#define CLAB_FMT_MINOR 0
+#define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
+#define CLAB_CHUNK_HDR_LEN 12 /* u32 type, u32 length, u32 crc */
+#define CLAB_CHUNK_MAX (64u << 20)
+
+enum clab_chunk_type {
+	CLAB_CH_META = 1,
+	CLAB_CH_THREADS = 2,
+	CLAB_CH_OBJECTS = 3,
+	CLAB_CH_SITES = 4,
+	CLAB_CH_EVENTS = 5,
+	CLAB_CH_END = 6,
+};
+
+enum clab_codec {
+	CLAB_CODEC_RAW = 0,
+	CLAB_CODEC_ZLIB = 1,
+};
+
+/* A growable output buffer; a failed allocation sets oom. */
+struct clab_wbuf {
+	uint8_t *p;
+	size_t len, cap;
+	int oom;
+};
+
+void clab_wbuf_reserve(struct clab_wbuf *b, size_t more);
+void clab_wbuf_put(struct clab_wbuf *b, const void *data, size_t n);
+void clab_wbuf_u8(struct clab_wbuf *b, unsigned v);
+void clab_wbuf_u16le(struct clab_wbuf *b, unsigned v);
+void clab_wbuf_u32le(struct clab_wbuf *b, uint32_t v);
+void clab_wbuf_uv(struct clab_wbuf *b, uint64_t v);
+void clab_wbuf_sv(struct clab_wbuf *b, int64_t v);
+void clab_wbuf_str(struct clab_wbuf *b, const char *s);
+void clab_wbuf_free(struct clab_wbuf *b);
+
+/* A bounded input cursor; any overrun or malformed value sets err. */
+struct clab_rbuf {
+	const uint8_t *p, *end;
+	int err;
+};
+
+unsigned clab_rbuf_u8(struct clab_rbuf *b);
+uint32_t clab_rbuf_u32le(const uint8_t *p);
+uint16_t clab_rbuf_u16le(const uint8_t *p);
+uint64_t clab_rbuf_uv(struct clab_rbuf *b);
+int64_t clab_rbuf_sv(struct clab_rbuf *b);
+/* A length-prefixed string copied to a new NUL-terminated buffer. */
+char *clab_rbuf_str(struct clab_rbuf *b);
+
+/* CRC-32 (zlib's) of a chunk: its type and length, then its payload. */
+uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * Reading conclab trace files (.clt).
+ *
+ * clab_trace_load() reads a whole trace into memory, checks every chunk's
+ * checksum and merges the per-thread record streams into one total order
+ * that is consistent with causality (see docs/trace-format.md).  Records are
+ * then addressed by their sequence number 0..n-1.
+ *
+ * A loaded trace is immutable; it may be read from several threads at once.
+ */
+#ifndef CONCLAB_TRACE_H
+#define CONCLAB_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <conclab/kinds.h>
+
+/* One record, in merged order.  Fields a kind does not use are zero. */
+struct clab_record {
+	uint64_t seq;  /* position in the merged order */
+	uint64_t ns;   /* nanoseconds since the trace started */
+	int64_t val;   /* annotation value (CLAB_F_VAL) */
+	uint32_t tid;  /* thread (dense, 0 = main) */
+	uint32_t obj;  /* object id (dense, from 1), 0 = none */
+	uint32_t oseq; /* per-object order, 0 = none */
+	uint32_t site; /* site id, 0 = unknown */
+	uint32_t a32;
+	uint8_t kind;
+	uint8_t a8;
+};
+
+struct clab_thread_info {
+	uint32_t tid;
+	uint32_t oid;    /* the thread's object id */
+	uint32_t parent; /* creating thread's tid (main: itself) */
+	const char *name;
+};
+
+struct clab_object_info {
+	uint32_t oid;
+	uint8_t kind;  /* enum clab_objkind */
+	uint8_t flags; /* kind specific: the mutex type, the queue order */
+	uint32_t param; /* kind specific: semaphore bound, queue capacity, */
+			/* barrier parties, timer period in ms */
+	uint32_t site;  /* creation site */
+	uint32_t tid;   /* creating thread */
+	const char *name;
+};
+
+struct clab_site_info {
+	uint32_t id;
+	int line;
+	const char *file;
+	const char *func;
+	const char *label; /* annotation label, or NULL */
+};
+
+struct clab_trace;
+
+/*
+ * clab_trace_load - read and merge a trace file.
+ *
+ * On success returns 0 and sets *out.  If the file is damaged after some
+ * whole chunks (cut short by a crash, or a corrupt chunk), the whole chunks
+ * before the damage are loaded, 0 is returned, and clab_trace_damage()
+ * describes what was lost.  Returns a negative error (CLAB_ENOENT,
+ * CLAB_EBADMSG, CLAB_EPROTO, CLAB_ENOMEM) and writes a message naming the
+ * file and the byte offset to errbuf when nothing usable could be read.
+ */
+int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
+		    size_t errlen);
+
+/* clab_trace_load_mem - the same over a buffer (which is not kept). */
+int clab_trace_load_mem(const void *data, size_t len, const char *name,
+			struct clab_trace **out, char *errbuf, size_t errlen);
+
+/* clab_trace_free - release a trace.  Accepts NULL. */
+void clab_trace_free(struct clab_trace *tr);
+
+/* A description of damage found while loading, or NULL if the file is whole. */
+const char *clab_trace_damage(const struct clab_trace *tr);
+
+size_t clab_trace_nrecords(const struct clab_trace *tr);
+const struct clab_record *clab_trace_record(const struct clab_trace *tr,
+					    size_t seq);
+const struct clab_record *clab_trace_records(const struct clab_trace *tr);
+
+uint32_t clab_trace_nthreads(const struct clab_trace *tr);
+/* tid in 0..nthreads-1; NULL when out of range. */
+const struct clab_thread_info *clab_trace_thread(const struct clab_trace *tr,
+						 uint32_t tid);
+/* tid of the thread whose object id is oid, or UINT32_MAX. */
+uint32_t clab_trace_thread_of_obj(const struct clab_trace *tr, uint32_t oid);
+
+/* Objects have ids 1..nobjects. */
+uint32_t clab_trace_nobjects(const struct clab_trace *tr);
+const struct clab_object_info *clab_trace_object(const struct clab_trace *tr,
+						 uint32_t oid);
+
+/* Sites have ids 1..nsites. */
+uint32_t clab_trace_nsites(const struct clab_trace *tr);
+const struct clab_site_info *clab_trace_site(const struct clab_trace *tr,
+					     uint32_t id);
+
+/* Metadata written by the program (lab, variant, seed, parameters...). */
+size_t clab_trace_nmeta(const struct clab_trace *tr);
+int clab_trace_meta_at(const struct clab_trace *tr, size_t i, const char **key,
+		       const char **value);
+/* The value for key, or NULL. */
+const char *clab_trace_meta(const struct clab_trace *tr, const char *key);
+
+/* Totals from the trace's end chunk (0 when the trace was cut short). */
+uint64_t clab_trace_drops(const struct clab_trace *tr);
+int clab_trace_complete(const struct clab_trace *tr);
+uint32_t clab_trace_version_major(const struct clab_trace *tr);
+uint32_t clab_trace_version_minor(const struct clab_trace *tr);
+/* Records the merge had to order by time alone because data was missing. */
+uint64_t clab_trace_gaps(const struct clab_trace *tr);
+
+/*
+ * clab_trace_format_record - the dump line for one record (no newline).
+ * Returns the length that the full line needs, like snprintf.
+ */
+int clab_trace_format_record(const struct clab_trace *tr,
+			     const struct clab_record *r, char *buf,
+			     size_t len);
+
+/*
+ * clab_trace_dump - write the stable text form: a header of '#' lines, then
+ * one record a line.  The same trace always gives the same bytes.
+ * Returns 0 or a negative error if writing failed.
+ */
+int clab_trace_dump(const struct clab_trace *tr, FILE *out);
+
+/* A short name for an object: "fork-3#7" style, written to buf. */
+const char *clab_trace_objname(const struct clab_trace *tr, uint32_t oid,
+			       char *buf, size_t len);
+
+#endif

@@ -1,0 +1,55 @@
+/* Tracer internals shared by buffer.c (registry, blocks) and writer.c. */
+#ifndef CLAB_TRACER_INT_H
+#define CLAB_TRACER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <conclab/tracer.h>
+
+struct clab__objdef {
+	uint32_t oid;
+	uint8_t kind;
+	uint8_t flags;
+	uint32_t param;
+	uint32_t tid;
+	const struct clab_site *site;
+	char *name;
+};
+
+struct clab__reg {
+	pthread_mutex_t lk;
+	_Atomic int open;
+	/* threads of the open trace, in tid order */
+	struct clab__tbuf *threads;
+	struct clab__tbuf **tail;
+	uint32_t nthreads;
+	/* objects of the open trace; oid = index + 1 */
+	struct clab__objdef *objs;
+	uint32_t nobjs, objcap;
+	/* blocks */
+	struct clab__block *freelist;
+	unsigned nfree;
+	_Atomic size_t blocks_out;
+	size_t cap_blocks;
+	pthread_cond_t room;
+	_Atomic uint64_t stalls;
+	/* buffers of threads that outlived their trace, kept until exit */
+	struct clab__tbuf *orphans;
+};
+
+extern struct clab__reg clab__reg;
+
+void clab__clock_start(void);
+uint64_t clab__clock_ticks(uint64_t ns);
+
+/* Give a block back (the writer, once it wrote every record in it). */
+void clab__block_put(struct clab__block *b);
+/* Called by open/close under no lock. */
+void clab__reg_reset(size_t cap_blocks);
+void clab__reg_release(void);
+/* Wake the writer: a thread is waiting for room. */
+void clab__writer_kick(void);
+
+#endif

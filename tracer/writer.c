@@ -1,0 +1,599 @@
+/*
+ * The writer: turns what the threads published into chunks of the trace
+ * file.  It runs in its own thread, waking every few milliseconds; records
+ * are written once a thread has a full chunk of them, once the oldest is
+ * older than flush_ms, when the thread ended, or on clab_tracer_flush().
+ *
+ * Each record chunk holds records of one thread, encoded against each other
+ * (time deltas, sequence deltas per object) and compressed with zlib.  A
+ * chunk is self-contained, so every whole chunk of a file cut short can be
+ * read.  Definitions (threads, objects, sites) are written before the first
+ * chunk that uses them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "clab-config.h"
+#include "format.h"
+#include "tracer-int.h"
+
+#define CHUNK_RECS 4096u
+#define TICK_MS 5
+
+struct last_oseq {
+	uint32_t gen;
+	uint32_t oseq;
+};
+
+static struct writer {
+	pthread_mutex_t lk;
+	pthread_cond_t kick;
+	pthread_t thr;
+	int running, stop, kicked;
+	int fd;
+	char *path;
+	uint64_t flush_ticks;
+	int level;
+	/* sites: pointer -> id (open addressing), and the list by id */
+	const struct clab_site **skeys;
+	uint32_t *svals;
+	size_t scap, nsites;
+	const struct clab_site **sites;
+	size_t sites_cap, sites_written;
+	uint32_t threads_written, objs_written;
+	/* per-object last sequence in the current chunk */
+	struct last_oseq *last;
+	uint32_t lastcap, chunkgen;
+	/* per-thread last time written */
+	uint64_t *last_ns;
+	uint32_t last_ns_cap;
+	struct clab_wbuf ebuf, zbuf, dbuf;
+	struct clab_tracer_stats st;
+} w = {
+	.lk = PTHREAD_MUTEX_INITIALIZER,
+	.fd = -1,
+};
+
+static pthread_mutex_t kick_lk = PTHREAD_MUTEX_INITIALIZER;
+
+void clab__writer_kick(void)
+{
+	pthread_mutex_lock(&kick_lk);
+	w.kicked = 1;
+	pthread_cond_signal(&w.kick);
+	pthread_mutex_unlock(&kick_lk);
+}
+
+static void note_error(int err)
+{
+	if (!w.st.error)
+		w.st.error = err;
+}
+
+static void write_all(const struct iovec *iov, int n)
+{
+	struct iovec v[4];
+	memcpy(v, iov, (size_t)n * sizeof(*v));
+	struct iovec *p = v;
+	while (n > 0 && !w.st.error) {
+		ssize_t k = writev(w.fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			note_error(-errno);
+			return;
+		}
+		w.st.bytes += (uint64_t)k;
+		while (n > 0 && (size_t)k >= p->iov_len) {
+			k -= (ssize_t)p->iov_len;
+			p++;
+			n--;
+		}
+		if (n > 0) {
+			p->iov_base = (char *)p->iov_base + k;
+			p->iov_len -= (size_t)k;
+		}
+	}
+}
+
+static void write_chunk(uint32_t type, const struct clab_wbuf *b)
+{
+	if (b->oom) {
+		note_error(-ENOMEM);
+		return;
+	}
+	struct clab_wbuf h = {0};
+	clab_wbuf_u32le(&h, type);
+	clab_wbuf_u32le(&h, (uint32_t)b->len);
+	clab_wbuf_u32le(&h, clab_chunk_crc(type, (uint32_t)b->len, b->p));
+	if (h.oom) {
+		note_error(-ENOMEM);
+		clab_wbuf_free(&h);
+		return;
+	}
+	struct iovec iov[2] = {{h.p, h.len}, {b->p, b->len}};
+	write_all(iov, b->len ? 2 : 1);
+	clab_wbuf_free(&h);
+	w.st.chunks++;
+}
+
+static uint32_t site_id(const struct clab_site *s)
+{
+	if (!s)
+		return 0;
+	if (w.nsites * 2 >= w.scap) {
+		size_t cap = w.scap ? w.scap * 2 : 256;
+		const struct clab_site **k = calloc(cap, sizeof(*k));
+		uint32_t *v = calloc(cap, sizeof(*v));
+		if (!k || !v) {
+			free(k);
+			free(v);
+			note_error(-ENOMEM);
+			return 0;
+		}
+		for (size_t i = 0; i < w.scap; i++) {
+			if (!w.skeys[i])
+				continue;
+			size_t j = ((uintptr_t)w.skeys[i] >> 3) * 0x9e3779b1u;
+			for (j &= cap - 1; k[j]; j = (j + 1) & (cap - 1))
+				;
+			k[j] = w.skeys[i];
+			v[j] = w.svals[i];
+		}
+		free(w.skeys);
+		free(w.svals);
+		w.skeys = k;
+		w.svals = v;
+		w.scap = cap;
+	}
+	size_t j = ((uintptr_t)s >> 3) * 0x9e3779b1u;
+	for (j &= w.scap - 1; w.skeys[j]; j = (j + 1) & (w.scap - 1))
+		if (w.skeys[j] == s)
+			return w.svals[j];
+	if (w.nsites == w.sites_cap) {
+		size_t cap = w.sites_cap ? w.sites_cap * 2 : 256;
+		const struct clab_site **n = realloc(w.sites, cap * sizeof(*n));
+		if (!n) {
+			note_error(-ENOMEM);
+			return 0;
+		}
+		w.sites = n;
+		w.sites_cap = cap;
+	}
+	w.sites[w.nsites++] = s;
+	w.skeys[j] = s;
+	w.svals[j] = (uint32_t)w.nsites;
+	return (uint32_t)w.nsites;
+}
+
+static int grow_u32(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need < *cap)
+		return 0;
+	uint32_t n = *cap ? *cap : 64;
+	while (n <= need)
+		n *= 2;
+	void *p = realloc(*arr, (size_t)n * elem);
+	if (!p)
+		return -1;
+	memset((char *)p + (size_t)*cap * elem, 0, (size_t)(n - *cap) * elem);
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+/* Records tb has published and the writer has not written, up to max. */
+static uint32_t available(struct clab__tbuf *tb, uint32_t max)
+{
+	uint32_t n = 0, pos = tb->wpos;
+	struct clab__block *b = tb->wblk;
+	while (b && n < max) {
+		uint32_t p = atomic_load_explicit(&b->pos,
+						  memory_order_acquire);
+		n += p - pos;
+		if (p < CLAB__BLOCK_RECS)
+			break;
+		b = atomic_load_explicit(&b->next, memory_order_acquire);
+		pos = 0;
+	}
+	return n < max ? n : max;
+}
+
+static const struct clab__rec *next_rec(struct clab__tbuf *tb)
+{
+	if (tb->wpos == CLAB__BLOCK_RECS) {
+		struct clab__block *nb =
+			atomic_load_explicit(&tb->wblk->next,
+					     memory_order_acquire);
+		clab__block_put(tb->wblk);
+		tb->wblk = nb;
+		tb->wpos = 0;
+	}
+	return &tb->wblk->recs[tb->wpos++];
+}
+
+static void encode_records(struct clab__tbuf *tb, uint32_t n)
+{
+	struct clab_wbuf *e = &w.ebuf;
+	e->len = 0;
+	w.chunkgen++;
+	if (grow_u32((void **)&w.last_ns, &w.last_ns_cap, tb->tid,
+		     sizeof(*w.last_ns)) < 0) {
+		e->oom = 1;
+		return;
+	}
+	uint64_t prev = w.last_ns[tb->tid], base = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct clab__rec *r = next_rec(tb);
+		uint64_t ns = clab__clock_ns(r->tsc);
+		if (ns < prev)
+			ns = prev; /* a thread's clock never goes back */
+		if (i == 0)
+			base = prev = ns;
+		unsigned f = clab_kind_fields(r->kind);
+		clab_wbuf_u8(e, r->kind);
+		clab_wbuf_uv(e, ns - prev);
+		clab_wbuf_uv(e, site_id(r->site));
+		prev = ns;
+		if (f & CLAB_F_OBJ)
+			clab_wbuf_uv(e, r->u.o.obj);
+		if (f & CLAB_F_SEQ) {
+			uint32_t obj = r->u.o.obj;
+			if (grow_u32((void **)&w.last, &w.lastcap, obj,
+				     sizeof(*w.last)) < 0) {
+				e->oom = 1;
+				return;
+			}
+			struct last_oseq *l = &w.last[obj];
+			uint32_t expect = l->gen == w.chunkgen ? l->oseq + 1 : 1;
+			clab_wbuf_sv(e, (int64_t)r->u.o.oseq - (int64_t)expect);
+			l->gen = w.chunkgen;
+			l->oseq = r->u.o.oseq;
+		}
+		if (f & CLAB_F_A8)
+			clab_wbuf_u8(e, r->a8);
+		if (f & CLAB_F_A32)
+			clab_wbuf_uv(e, r->a32);
+		if (f & CLAB_F_VAL)
+			clab_wbuf_sv(e, r->u.val);
+	}
+	w.last_ns[tb->tid] = prev;
+
+	/* The chunk: tid, count, base time, codec, raw length, data. */
+	struct clab_wbuf *d = &w.dbuf;
+	d->len = 0;
+	clab_wbuf_uv(d, tb->tid);
+	clab_wbuf_uv(d, n);
+	clab_wbuf_uv(d, base);
+	uLongf zlen = compressBound((uLong)e->len);
+	if (w.level > 0 && !e->oom) {
+		clab_wbuf_reserve(&w.zbuf, zlen);
+		if (!w.zbuf.oom &&
+		    compress2(w.zbuf.p, &zlen, e->p, (uLong)e->len,
+			      w.level) == Z_OK &&
+		    zlen < e->len) {
+			clab_wbuf_u8(d, CLAB_CODEC_ZLIB);
+			clab_wbuf_uv(d, e->len);
+			clab_wbuf_put(d, w.zbuf.p, zlen);
+			return;
+		}
+	}
+	clab_wbuf_u8(d, CLAB_CODEC_RAW);
+	clab_wbuf_uv(d, e->len);
+	if (e->oom)
+		d->oom = 1;
+	else
+		clab_wbuf_put(d, e->p, e->len);
+}
+
+/* Definitions of threads and objects registered since the last call. */
+static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
+{
+	struct clab_wbuf t = {0}, o = {0}, s = {0};
+	pthread_mutex_lock(&clab__reg.lk);
+	uint32_t nt = ntbs - w.threads_written;
+	uint32_t no = clab__reg.nobjs - w.objs_written;
+	if (nt) {
+		clab_wbuf_uv(&t, nt);
+		for (uint32_t i = w.threads_written; i < ntbs; i++) {
+			clab_wbuf_uv(&t, tbs[i]->tid);
+			clab_wbuf_uv(&t, tbs[i]->oid);
+			clab_wbuf_uv(&t, tbs[i]->parent);
+			clab_wbuf_str(&t, tbs[i]->name);
+		}
+	}
+	if (no) {
+		clab_wbuf_uv(&o, no);
+		for (uint32_t i = w.objs_written; i < clab__reg.nobjs; i++) {
+			const struct clab__objdef *d = &clab__reg.objs[i];
+			clab_wbuf_uv(&o, d->oid);
+			clab_wbuf_u8(&o, d->kind);
+			clab_wbuf_u8(&o, d->flags);
+			clab_wbuf_uv(&o, d->param);
+			clab_wbuf_uv(&o, site_id(d->site));
+			clab_wbuf_uv(&o, d->tid);
+			clab_wbuf_str(&o, d->name);
+		}
+	}
+	pthread_mutex_unlock(&clab__reg.lk);
+	if (w.nsites > w.sites_written) {
+		clab_wbuf_uv(&s, w.nsites - w.sites_written);
+		for (size_t i = w.sites_written; i < w.nsites; i++) {
+			const struct clab_site *si = w.sites[i];
+			clab_wbuf_uv(&s, i + 1);
+			clab_wbuf_uv(&s, si->line > 0 ? (uint64_t)si->line : 0);
+			clab_wbuf_str(&s, si->file);
+			clab_wbuf_str(&s, si->func);
+			clab_wbuf_u8(&s, si->label != NULL);
+			if (si->label)
+				clab_wbuf_str(&s, si->label);
+		}
+		write_chunk(CLAB_CH_SITES, &s);
+		w.sites_written = w.nsites;
+	}
+	if (nt) {
+		write_chunk(CLAB_CH_THREADS, &t);
+		w.threads_written = ntbs;
+	}
+	if (no) {
+		write_chunk(CLAB_CH_OBJECTS, &o);
+		w.objs_written += no;
+	}
+	clab_wbuf_free(&t);
+	clab_wbuf_free(&o);
+	clab_wbuf_free(&s);
+}
+
+static struct clab__tbuf **snapshot(uint32_t *n)
+{
+	pthread_mutex_lock(&clab__reg.lk);
+	uint32_t cnt = clab__reg.nthreads;
+	struct clab__tbuf **a = calloc(cnt ? cnt : 1, sizeof(*a));
+	if (a) {
+		uint32_t i = 0;
+		for (struct clab__tbuf *tb = clab__reg.threads; tb && i < cnt;
+		     tb = tb->next)
+			a[i++] = tb;
+		cnt = i;
+	}
+	pthread_mutex_unlock(&clab__reg.lk);
+	*n = a ? cnt : 0;
+	if (!a)
+		note_error(-ENOMEM);
+	return a;
+}
+
+/* One pass over every thread's buffer; force writes everything. */
+static void pass(int force)
+{
+	uint32_t ntbs;
+	struct clab__tbuf **tbs = snapshot(&ntbs);
+	if (!tbs)
+		return;
+	uint64_t now = clab__clock();
+	for (uint32_t i = 0; i < ntbs; i++) {
+		struct clab__tbuf *tb = tbs[i];
+		for (;;) {
+			int exited = atomic_load_explicit(
+				&tb->exited, memory_order_acquire);
+			uint32_t n = available(tb, CHUNK_RECS);
+			if (n == 0)
+				break;
+			if (n < CHUNK_RECS && !force && !exited) {
+				uint32_t p = tb->wpos;
+				struct clab__block *b = tb->wblk;
+				if (p == CLAB__BLOCK_RECS) {
+					b = atomic_load_explicit(
+						&b->next,
+						memory_order_acquire);
+					p = 0;
+				}
+				uint64_t t0 = b->recs[p].tsc;
+				if (now < t0 || now - t0 < w.flush_ticks)
+					break;
+			}
+			encode_records(tb, n);
+			write_defs(tbs, ntbs);
+			write_chunk(CLAB_CH_EVENTS, &w.dbuf);
+			w.st.records += n;
+			w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
+			if (n < CHUNK_RECS)
+				break;
+		}
+	}
+	write_defs(tbs, ntbs);
+	free(tbs);
+}
+
+static void *writer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&w.lk);
+	while (!w.stop) {
+		pass(0);
+		pthread_mutex_unlock(&w.lk);
+		pthread_mutex_lock(&kick_lk);
+		if (!w.kicked && !w.stop) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += TICK_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w.kick, &kick_lk, &ts);
+		}
+		w.kicked = 0;
+		pthread_mutex_unlock(&kick_lk);
+		pthread_mutex_lock(&w.lk);
+	}
+	pthread_mutex_unlock(&w.lk);
+	return NULL;
+}
+
+static void write_header(const struct clab_tracer_opts *o)
+{
+	struct clab_wbuf h = {0};
+	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
+	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
+	clab_wbuf_u16le(&h, CLAB_FMT_MINOR);
+	clab_wbuf_u32le(&h, 0);
+	if (!h.oom) {
+		struct iovec iov = {h.p, h.len};
+		write_all(&iov, 1);
+	} else {
+		note_error(-ENOMEM);
+	}
+	clab_wbuf_free(&h);
+
+	struct clab_wbuf m = {0};
+	clab_wbuf_uv(&m, o->nmeta + 1);
+	clab_wbuf_str(&m, "conclab.version");
+	clab_wbuf_str(&m, CLAB_VERSION);
+	for (size_t i = 0; i < o->nmeta; i++) {
+		clab_wbuf_str(&m, o->meta[i].key);
+		clab_wbuf_str(&m, o->meta[i].value);
+	}
+	write_chunk(CLAB_CH_META, &m);
+	clab_wbuf_free(&m);
+}
+
+static void writer_reset(void)
+{
+	free(w.skeys);
+	free(w.svals);
+	free(w.sites);
+	free(w.last);
+	free(w.last_ns);
+	clab_wbuf_free(&w.ebuf);
+	clab_wbuf_free(&w.zbuf);
+	clab_wbuf_free(&w.dbuf);
+	free(w.path);
+	int fd = w.fd;
+	memset(&w.skeys, 0, sizeof(w) - offsetof(struct writer, skeys));
+	w.path = NULL;
+	w.fd = fd;
+}
+
+int clab_tracer_open(const struct clab_tracer_opts *o)
+{
+	if (!o || !o->path)
+		return CLAB_EINVAL;
+	pthread_mutex_lock(&w.lk);
+	if (w.fd >= 0) {
+		pthread_mutex_unlock(&w.lk);
+		return CLAB_EBUSY;
+	}
+	writer_reset();
+	int fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int err = -errno;
+		pthread_mutex_unlock(&w.lk);
+		return err;
+	}
+	w.path = strdup(o->path);
+	if (!w.path) {
+		close(fd);
+		pthread_mutex_unlock(&w.lk);
+		return CLAB_ENOMEM;
+	}
+	w.fd = fd;
+	w.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
+	clab__clock_start();
+	w.flush_ticks = clab__clock_ticks(
+		(uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
+	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
+	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
+	write_header(o);
+	pthread_cond_init(&w.kick, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_destroy(&w.kick);
+	pthread_cond_init(&w.kick, &ca);
+	pthread_condattr_destroy(&ca);
+	w.stop = 0;
+	w.kicked = 0;
+	int err = pthread_create(&w.thr, NULL, writer_main, NULL);
+	w.running = err == 0;
+	int ret = w.st.error;
+	pthread_mutex_unlock(&w.lk);
+	if (err || ret) {
+		clab_tracer_close(NULL);
+		return err ? -err : ret;
+	}
+	return 0;
+}
+
+int clab_tracer_active(void)
+{
+	return atomic_load(&clab__reg.open);
+}
+
+const char *clab_tracer_path(void)
+{
+	return clab_tracer_active() ? w.path : NULL;
+}
+
+int clab_tracer_flush(void)
+{
+	pthread_mutex_lock(&w.lk);
+	int err = CLAB_EINVAL;
+	if (w.fd >= 0) {
+		pass(1);
+		err = w.st.error;
+	}
+	pthread_mutex_unlock(&w.lk);
+	return err;
+}
+
+int clab_tracer_close(struct clab_tracer_stats *st)
+{
+	pthread_mutex_lock(&w.lk);
+	if (w.fd < 0) {
+		pthread_mutex_unlock(&w.lk);
+		return CLAB_EINVAL;
+	}
+	if (w.running) {
+		pthread_mutex_lock(&kick_lk);
+		w.stop = 1;
+		pthread_cond_signal(&w.kick);
+		pthread_mutex_unlock(&kick_lk);
+		pthread_mutex_unlock(&w.lk);
+		pthread_join(w.thr, NULL);
+		pthread_mutex_lock(&w.lk);
+		w.running = 0;
+	}
+	pass(1);
+	/* What a live thread published but will never be written is lost. */
+	uint64_t drops = 0;
+	pthread_mutex_lock(&clab__reg.lk);
+	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next)
+		drops += atomic_load(&tb->drops);
+	pthread_mutex_unlock(&clab__reg.lk);
+	w.st.drops = drops;
+	w.st.stalls = atomic_load(&clab__reg.stalls);
+	struct clab_wbuf e = {0};
+	clab_wbuf_uv(&e, w.st.records);
+	clab_wbuf_uv(&e, w.st.drops);
+	clab_wbuf_uv(&e, w.st.stalls);
+	write_chunk(CLAB_CH_END, &e);
+	clab_wbuf_free(&e);
+	clab__reg_release();
+	if (close(w.fd) != 0)
+		note_error(-errno);
+	w.fd = -1;
+	if (st)
+		*st = w.st;
+	int err = w.st.error;
+	memset(&w.st, 0, sizeof(w.st));
+	writer_reset();
+	pthread_mutex_unlock(&w.lk);
+	return err;
+}
