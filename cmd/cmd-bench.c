@@ -54,6 +54,8 @@ struct row {
 	uint64_t records;  /* written to the trace by the whole case */
 	uint64_t stalls;   /* times a thread waited for the writer */
 	double minflt;     /* minor page faults per conclab repetition */
+	double csw_plain;  /* context switches per operation */
+	double csw_clab;
 	char note[160];
 };
 
@@ -85,6 +87,14 @@ static long minflt(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_minflt;
+}
+
+/* Context switches of the whole process, voluntary or not. */
+static long ncsw(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_nvcsw + ru.ru_nivcsw;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -180,23 +190,27 @@ static void measure(struct bench *b, struct row *r, loop_fn plain,
 		    loop_fn clab, long n, double per)
 {
 	double tp[REPS], tc[REPS];
-	long flt = 0;
+	long flt = 0, cp = 0, cc = 0;
 	for (int i = 0; i < REPS; i++) {
 		for (int side = 0; side < 2; side++) {
 			int is_clab = (side ^ (i & 1)) == 1;
 			drain();
+			long f0 = minflt(), c0 = ncsw();
 			if (is_clab) {
-				long f0 = minflt();
 				tc[i] = (double)clab(b, n) / per;
 				flt += minflt() - f0;
+				cc += ncsw() - c0;
 			} else if (plain) {
 				tp[i] = (double)plain(b, n) / per;
+				cp += ncsw() - c0;
 			}
 		}
 	}
 	r->plain = plain ? median(tp, REPS) : -1;
 	r->clab = median(tc, REPS);
 	r->iters = n;
+	r->csw_plain = (double)cp / REPS / (double)n;
+	r->csw_clab = (double)cc / REPS / (double)n;
 	r->minflt = (double)flt / REPS;
 }
 
@@ -603,7 +617,7 @@ static int case_locks(struct bench *b)
 	struct row *r = row_new(b, "lock_uncontended",
 				"uncontended lock/unlock pair", "ns",
 				"<=4x,+25ns");
-	long n = iters_or(b, lock_plain, FIT_RECORDS / 2, 1);
+	long n = iters_or(b, lock_clab, FIT_RECORDS / 2, 1);
 	measure(b, r, lock_plain, lock_clab, n, (double)n);
 	r->verdict = r->clab <= 4 * r->plain && r->clab - r->plain <= 25
 			     ? V_PASS
@@ -614,7 +628,7 @@ static int case_locks(struct bench *b)
 	struct row *w = row_new(b, "lock_with_work",
 				"the same, ~200 ns work inside", "ns",
 				"<=1.5x");
-	n = iters_or(b, work_plain, FIT_RECORDS / 2, 8);
+	n = iters_or(b, work_clab, FIT_RECORDS / 2, 8);
 	measure(b, w, work_plain, work_clab, n, (double)n);
 	w->verdict = w->clab <= 1.5 * w->plain ? V_PASS : V_MISS;
 	snprintf(w->note, sizeof(w->note), "work alone %.0f ns (%lu spins)",
@@ -694,27 +708,34 @@ static int case_duos(struct bench *b)
 
 	struct row *r = row_new(b, "contended_2threads",
 				"contended pair, 2 threads", "ns", "(report)");
-	long n = iters_or(b, contend_plain, 1 << 24, 2);
+	long n = iters_or(b, contend_clab, 1 << 24, 2);
 	measure(b, r, contend_plain, contend_clab, n, 2.0 * (double)n);
 	snprintf(r->note, sizeof(r->note),
-		 "%ld pairs per thread/rep; ns per pair of all threads", n);
+		 "%ld pairs per thread/rep, ns per pair of all threads; "
+		 "context switches per pair: plain %.3f, conclab %.3f",
+		 n, r->csw_plain / 2, r->csw_clab / 2);
 	print_row(b, r);
 
 	r = row_new(b, "cond_pingpong", "cond ping-pong round trip", "ns",
 		    "<=1.05x");
-	n = iters_or(b, cond_plain, 1 << 22, 100);
+	n = iters_or(b, cond_clab, 1 << 22, 100);
 	measure(b, r, cond_plain, cond_clab, n, (double)n);
 	r->verdict = r->clab <= 1.05 * r->plain ? V_PASS : V_MISS;
-	snprintf(r->note, sizeof(r->note), "%ld round trips/rep", n);
+	snprintf(r->note, sizeof(r->note),
+		 "%ld round trips/rep; context switches per round trip: "
+		 "plain %.2f, conclab %.2f",
+		 n, r->csw_plain, r->csw_clab);
 	print_row(b, r);
 
 	r = row_new(b, "sem_pingpong", "sem ping-pong round trip", "ns",
 		    "<=1.05x");
-	n = iters_or(b, sem_plain, 1 << 22, 100);
+	n = iters_or(b, sem_clab, 1 << 22, 100);
 	measure(b, r, sem_plain, sem_clab, n, (double)n);
 	r->verdict = r->clab <= 1.05 * r->plain ? V_PASS : V_MISS;
 	snprintf(r->note, sizeof(r->note),
-		 "%ld round trips/rep; plain is POSIX sem_t", n);
+		 "%ld round trips/rep (plain: POSIX sem_t); context switches "
+		 "per round trip: plain %.2f, conclab %.2f",
+		 n, r->csw_plain, r->csw_clab);
 	print_row(b, r);
 
 	trace_end(b, &st);
@@ -865,8 +886,10 @@ static void json_row(const struct row *r, int last)
 	       : r->verdict == V_MISS ? "false"
 				      : "null");
 	printf(", \"iters\": %ld, \"records\": %" PRIu64 ", \"stalls\": %" PRIu64
-	       ", \"minflt\": %.1f}%s\n",
-	       r->iters, r->records, r->stalls, r->minflt, last ? "" : ",");
+	       ", \"minflt\": %.1f, \"csw_plain\": %.4f, \"csw_conclab\": "
+	       "%.4f}%s\n",
+	       r->iters, r->records, r->stalls, r->minflt, r->csw_plain,
+	       r->csw_clab, last ? "" : ",");
 }
 
 static void print_json(const struct bench *b, const struct labrow *lr,

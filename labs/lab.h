@@ -90,7 +90,7 @@ void clab_lab_ctx_init(struct clab_lab_ctx *ctx, const struct clab_lab *lab,
 		       unsigned variant);
 /* Index of the parameter called name, or -1. */
 int clab_lab_param_find(const struct clab_lab *lab, const char *name);
-/* A parameter's value by name (the lab's own code uses this). */
+/* A parameter's value by name (the lab's own code uses this), or 0. */
 long clab_lab_param(const struct clab_lab_ctx *ctx, const char *name);
 /* The default of a parameter for a variant. */
 long clab_lab_param_default(const struct clab_lab *lab, unsigned variant,

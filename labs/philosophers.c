@@ -67,7 +67,8 @@ static const struct clab_lab_variant variants[] = {
 	},
 	[V_ORDERED] = {
 		.name = "ordered",
-		.summary = "the lower-numbered fork first (a global lock order)",
+		.summary = "the lower-numbered fork first (a global lock "
+			   "order)",
 		.expect = 0,
 	},
 	[V_WAITER] = {
@@ -101,7 +102,7 @@ struct phil {
 	int i;
 	uint64_t rng;
 	clab_thread_t *th;
-	char name[16];
+	char name[24];
 };
 
 static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
@@ -245,7 +246,7 @@ static int run(const struct clab_lab_ctx *ctx)
 {
 	struct table t;
 	struct phil ph[MAX_PHIL];
-	char name[16];
+	char name[24];
 	int n = (int)ctx->param[P_PHIL], rc = 0, nforks = 0, nthreads = 0;
 
 	if (n < 2 || n > MAX_PHIL)
@@ -382,8 +383,8 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		long f;
 
 		fork_of[oid] = -1;
-		if (oi == NULL || oi->kind != CLAB_O_MUTEX || oi->name == NULL ||
-		    strncmp(oi->name, "fork-", 5) != 0)
+		if (oi == NULL || oi->kind != CLAB_O_MUTEX ||
+		    oi->name == NULL || strncmp(oi->name, "fork-", 5) != 0)
 			continue;
 		f = strtol(oi->name + 5, &end, 10);
 		if (*end == '\0' && end != oi->name + 5 && f >= 0 && f < n)
@@ -553,16 +554,17 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	clab_lab_report_add(rep, "hunger", 1, UINT64_MAX, "%s", msg);
 
 	if (ctx->variant == V_CHECKED) {
-		if (norder > 0)
+		const struct clab_record *o =
+			norder > 0 ? clab_trace_record(tr, order_rec) : NULL;
+
+		if (o != NULL)
 			clab_lab_report_add(
 				rep, "order violation shown", 1, order_rec,
 				"%llu lock-order violation(s) diagnosed and "
 				"recovered from; first at seq %llu (%s)",
 				(unsigned long long)norder,
 				(unsigned long long)order_rec,
-				clab_trace_objname(
-					tr, clab_trace_record(tr, order_rec)->obj,
-					ob, sizeof(ob)));
+				clab_trace_objname(tr, o->obj, ob, sizeof(ob)));
 		else
 			clab_lab_report_add(rep, "order violation shown", 0,
 					    UINT64_MAX,

@@ -159,7 +159,7 @@ struct worker {
 	struct shop *s;
 	int i;
 	clab_thread_t *th;
-	char name[16];
+	char name[24];
 };
 
 /* The shutdown sentinel of the queue variant: no item has its address. */
@@ -697,9 +697,11 @@ static uint64_t last_rec_of(const struct clab_trace *tr, const char *prefix,
 		    strcmp(ti->name, name) == 0)
 			tid = t;
 	}
-	for (size_t i2 = clab_trace_nrecords(tr); tid != UINT32_MAX && i2-- > 0;)
-		if (clab_trace_record(tr, i2)->tid == tid)
-			return clab_trace_record(tr, i2)->seq;
+	if (tid == UINT32_MAX)
+		return UINT64_MAX;
+	for (size_t k = clab_trace_nrecords(tr); k-- > 0;)
+		if (clab_trace_record(tr, k)->tid == tid)
+			return clab_trace_record(tr, k)->seq;
 	return UINT64_MAX;
 }
 
@@ -711,190 +713,212 @@ struct item_state {
 	int producer;
 };
 
+/* What the checker found, with the first instance of each problem. */
+struct tally {
+	const struct clab_trace *tr;
+	struct item_state *st;
+	long total, nprod, cap;
+	long *puts;      /* items put, per producer */
+	long *last_rank; /* rank of the producer's last item taken */
+	long depth, maxdepth;
+	long nunknown, nempty, ntwice, nlost, nfifo;
+	uint64_t depth_rec, empty_rec, twice_rec, lost_rec, fifo_rec;
+	char depth_msg[160], empty_msg[120], twice_msg[120];
+	char lost_msg[120], fifo_msg[160];
+};
+
+static void on_put(struct tally *t, const struct ev *e)
+{
+	struct item_state *it =
+		e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
+
+	t->depth++;
+	if (it == NULL || it->put_seq != 0 || e->who >= (uint32_t)t->nprod) {
+		t->nunknown++;
+		return;
+	}
+	it->put_seq = e->seq + 1;
+	it->producer = (int)e->who;
+	it->rank = t->puts[e->who]++;
+}
+
+static void on_get(struct tally *t, const struct ev *e)
+{
+	struct item_state *it =
+		e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
+	const char *who = tname(t->tr, e->tid);
+	unsigned long long seq = e->seq;
+
+	t->depth--;
+	if (it == NULL || it->put_seq == 0) {
+		if (t->nempty++ > 0)
+			return;
+		t->empty_rec = e->seq;
+		snprintf(t->empty_msg, sizeof(t->empty_msg),
+			 "%s took %s (seq %llu)", who,
+			 e->id == 0 ? "an empty slot" : "an item never put",
+			 seq);
+		return;
+	}
+	if (it->gets++ > 0) {
+		if (t->ntwice++ > 0)
+			return;
+		t->twice_rec = e->seq;
+		snprintf(t->twice_msg, sizeof(t->twice_msg),
+			 "item %lld taken again by %s (seq %llu, first at "
+			 "seq %llu)",
+			 (long long)e->id, who, seq,
+			 (unsigned long long)(it->get_seq - 1));
+		return;
+	}
+	it->get_seq = e->seq + 1;
+	if (it->rank >= t->last_rank[it->producer]) {
+		t->last_rank[it->producer] = it->rank;
+		return;
+	}
+	if (t->nfifo++ > 0)
+		return;
+	t->fifo_rec = e->seq;
+	snprintf(t->fifo_msg, sizeof(t->fifo_msg),
+		 "prod-%d's item %lld taken by %s (seq %llu) after a later "
+		 "item of the same producer",
+		 it->producer, (long long)e->id, who, seq);
+}
+
 static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		  struct clab_lab_report *rep)
 {
 	unsigned v = ctx->variant;
 	int queued = v == V_QUEUE || v == V_JOINABLE || v == V_ACK;
-	long nprod = ctx->param[P_PROD], items = ctx->param[P_ITEMS];
-	long cap = ctx->param[P_CAP], total = nprod * items;
+	long items = ctx->param[P_ITEMS];
 	size_t nev = 0;
 	struct ev *ev = collect(tr, queued, &nev);
-	struct item_state *st = calloc((size_t)total + 1, sizeof(*st));
-	long *puts = calloc((size_t)nprod + 1, sizeof(long));
-	long *last_rank = calloc((size_t)nprod + 1, sizeof(long));
-	long depth = 0, maxdepth = 0, nempty = 0, ntwice = 0, nlost = 0;
-	long nfifo = 0, nunknown = 0;
-	uint64_t depth_rec = UINT64_MAX, empty_rec = UINT64_MAX;
-	uint64_t twice_rec = UINT64_MAX, lost_rec = UINT64_MAX;
-	uint64_t fifo_rec = UINT64_MAX, first_rec;
-	char depth_msg[160] = "", empty_msg[120] = "", twice_msg[120] = "";
-	char lost_msg[120] = "", fifo_msg[160] = "";
+	struct tally t;
+	uint64_t first_rec;
+	const char *first_msg;
 
-	if (ev == NULL || st == NULL || puts == NULL || last_rank == NULL) {
+	memset(&t, 0, sizeof(t));
+	t.tr = tr;
+	t.nprod = ctx->param[P_PROD];
+	t.cap = ctx->param[P_CAP];
+	t.total = t.nprod * items;
+	t.st = calloc((size_t)t.total + 1, sizeof(*t.st));
+	t.puts = calloc((size_t)t.nprod + 1, sizeof(long));
+	t.last_rank = calloc((size_t)t.nprod + 1, sizeof(long));
+	t.depth_rec = t.empty_rec = t.twice_rec = UINT64_MAX;
+	t.lost_rec = t.fifo_rec = UINT64_MAX;
+	if (ev == NULL || t.st == NULL || t.puts == NULL ||
+	    t.last_rank == NULL) {
 		clab_lab_report_add(rep, "checker", 0, UINT64_MAX,
 				    "out of memory");
 		goto out;
 	}
-	for (long p = 0; p < nprod; p++)
-		last_rank[p] = -1;
+	for (long p = 0; p < t.nprod; p++)
+		t.last_rank[p] = -1;
 	for (size_t i = 0; i < nev; i++) {
 		const struct ev *e = &ev[i];
-		struct item_state *it =
-			e->id >= 1 && e->id <= total ? &st[e->id] : NULL;
 
 		if (e->pos == UINT64_MAX)
 			continue; /* a put that never reached the queue */
-		if (e->put) {
-			depth++;
-			if (it != NULL && it->put_seq == 0 &&
-			    e->who < (uint32_t)nprod) {
-				it->put_seq = e->seq + 1;
-				it->producer = (int)e->who;
-				it->rank = puts[e->who]++;
-			} else {
-				nunknown++;
-			}
-		} else {
-			depth--;
-			if (it == NULL || it->put_seq == 0) {
-				if (nempty++ == 0) {
-					empty_rec = e->seq;
-					snprintf(empty_msg, sizeof(empty_msg),
-						 "%s took %s (seq %llu)",
-						 tname(tr, e->tid),
-						 e->id == 0 ? "an empty slot"
-							    : "an item never put",
-						 (unsigned long long)e->seq);
-				}
-			} else if (it->gets++ > 0) {
-				if (ntwice++ == 0) {
-					twice_rec = e->seq;
-					snprintf(twice_msg, sizeof(twice_msg),
-						 "item %lld taken again by %s "
-						 "(seq %llu, first at seq "
-						 "%llu)",
-						 (long long)e->id,
-						 tname(tr, e->tid),
-						 (unsigned long long)e->seq,
-						 (unsigned long long)(it->get_seq -
-								      1));
-				}
-			} else {
-				it->get_seq = e->seq + 1;
-				if (it->rank < last_rank[it->producer]) {
-					if (nfifo++ == 0) {
-						fifo_rec = e->seq;
-						snprintf(fifo_msg,
-							 sizeof(fifo_msg),
-							 "prod-%d's item %lld "
-							 "taken by %s (seq "
-							 "%llu) after a later "
-							 "item of the same "
-							 "producer",
-							 it->producer,
-							 (long long)e->id,
-							 tname(tr, e->tid),
-							 (unsigned long long)
-								 e->seq);
-					}
-				} else {
-					last_rank[it->producer] = it->rank;
-				}
-			}
-		}
-		if (depth > maxdepth)
-			maxdepth = depth;
-		if ((depth > cap || depth < 0) && depth_rec == UINT64_MAX) {
-			depth_rec = e->seq;
-			snprintf(depth_msg, sizeof(depth_msg),
+		if (e->put)
+			on_put(&t, e);
+		else
+			on_get(&t, e);
+		if (t.depth > t.maxdepth)
+			t.maxdepth = t.depth;
+		if ((t.depth > t.cap || t.depth < 0) &&
+		    t.depth_rec == UINT64_MAX) {
+			t.depth_rec = e->seq;
+			snprintf(t.depth_msg, sizeof(t.depth_msg),
 				 "the buffer held %ld item(s) after %s's %s "
 				 "at seq %llu (capacity %ld)",
-				 depth, tname(tr, e->tid),
+				 t.depth, tname(tr, e->tid),
 				 e->put ? "put" : "get",
-				 (unsigned long long)e->seq, cap);
+				 (unsigned long long)e->seq, t.cap);
 		}
 	}
-	for (long id = 1; id <= total; id++) {
-		if (st[id].put_seq == 0 || st[id].gets > 0)
+	for (long id = 1; id <= t.total; id++) {
+		if (t.st[id].put_seq == 0 || t.st[id].gets > 0)
 			continue;
-		if (nlost++ == 0) {
-			lost_rec = st[id].put_seq - 1;
-			snprintf(lost_msg, sizeof(lost_msg),
-				 "item %ld of prod-%d (put at seq %llu) was "
-				 "never taken",
-				 id, st[id].producer,
-				 (unsigned long long)lost_rec);
-		}
+		if (t.nlost++ > 0)
+			continue;
+		t.lost_rec = t.st[id].put_seq - 1;
+		snprintf(t.lost_msg, sizeof(t.lost_msg),
+			 "item %ld of prod-%d (put at seq %llu) was never "
+			 "taken",
+			 id, t.st[id].producer,
+			 (unsigned long long)t.lost_rec);
 	}
 
 	{
 		long short_p = -1, nput = 0;
 
-		for (long p = 0; p < nprod; p++) {
-			nput += puts[p];
-			if (puts[p] != items && short_p < 0)
+		for (long p = 0; p < t.nprod; p++) {
+			nput += t.puts[p];
+			if (t.puts[p] != items && short_p < 0)
 				short_p = p;
 		}
-		if (short_p < 0 && nunknown == 0)
+		if (short_p < 0 && t.nunknown == 0)
 			clab_lab_report_add(rep, "all produced", 1, UINT64_MAX,
 					    "%ld producer(s) put %ld item(s) "
 					    "each",
-					    nprod, items);
+					    t.nprod, items);
 		else if (short_p >= 0)
 			clab_lab_report_add(rep, "all produced", 0,
 					    last_rec_of(tr, "prod-", short_p),
 					    "prod-%ld put %ld of its %ld "
 					    "item(s); %ld of %ld put in all",
-					    short_p, puts[short_p], items,
-					    nput, total);
+					    short_p, t.puts[short_p], items,
+					    nput, t.total);
 		else
 			clab_lab_report_add(rep, "all produced", 0, UINT64_MAX,
 					    "%ld put(s) of unknown or repeated "
 					    "items",
-					    nunknown);
+					    t.nunknown);
 	}
 
-	first_rec = empty_rec;
-	if (twice_rec < first_rec)
-		first_rec = twice_rec;
-	if (lost_rec < first_rec)
-		first_rec = lost_rec;
-	if (nempty + ntwice + nlost == 0)
+	first_rec = t.empty_rec;
+	first_msg = t.empty_msg;
+	if (t.twice_rec < first_rec) {
+		first_rec = t.twice_rec;
+		first_msg = t.twice_msg;
+	}
+	if (t.lost_rec < first_rec) {
+		first_rec = t.lost_rec;
+		first_msg = t.lost_msg;
+	}
+	if (t.nempty + t.ntwice + t.nlost == 0)
 		clab_lab_report_add(rep, "consumed once", 1, UINT64_MAX,
 				    "every item put was taken exactly once");
 	else
 		clab_lab_report_add(rep, "consumed once", 0, first_rec,
 				    "%ld empty take(s), %ld repeated, %ld "
 				    "never taken; first: %s",
-				    nempty, ntwice, nlost,
-				    first_rec == empty_rec   ? empty_msg
-				    : first_rec == twice_rec ? twice_msg
-							     : lost_msg);
+				    t.nempty, t.ntwice, t.nlost, first_msg);
 
-	if (nfifo == 0)
+	if (t.nfifo == 0)
 		clab_lab_report_add(rep, "producer FIFO", 1, UINT64_MAX,
 				    "each producer's items were taken in the "
 				    "order they were put");
 	else
-		clab_lab_report_add(rep, "producer FIFO", 0, fifo_rec,
-				    "%s; %ld item(s) out of order", fifo_msg,
-				    nfifo);
+		clab_lab_report_add(rep, "producer FIFO", 0, t.fifo_rec,
+				    "%s; %ld item(s) out of order",
+				    t.fifo_msg, t.nfifo);
 
-	if (depth_rec == UINT64_MAX)
+	if (t.depth_rec == UINT64_MAX)
 		clab_lab_report_add(rep, "buffer depth", 1, UINT64_MAX,
 				    "between 0 and %ld (capacity %ld)",
-				    maxdepth, cap);
+				    t.maxdepth, t.cap);
 	else
-		clab_lab_report_add(rep, "buffer depth", 0, depth_rec, "%s",
-				    depth_msg);
+		clab_lab_report_add(rep, "buffer depth", 0, t.depth_rec, "%s",
+				    t.depth_msg);
 
 	clab_lab_check_common(tr, rep);
 out:
 	free(ev);
-	free(st);
-	free(puts);
-	free(last_rank);
+	free(t.st);
+	free(t.puts);
+	free(t.last_rank);
 }
 
 const struct clab_lab clab_lab_prodcons = {

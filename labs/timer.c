@@ -470,7 +470,7 @@ static void check_periodic(const struct clab_trace *tr,
 
 	for (int i = 0; i < 2; i++) {
 		struct seen *s = &w[i];
-		char name[48], msg[200];
+		char name[48], msg[240];
 		size_t off = 0;
 
 		snprintf(name, sizeof(name), "%s saw every tick",

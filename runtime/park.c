@@ -65,10 +65,12 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 	       const struct clab_site *site, const struct timespec *deadline)
 {
 	int rc = 0;
+	pthread_mutex_lock(&self->plk);
 	atomic_store(&self->woken, 0);
 	atomic_store(&self->blocked_site, site);
 	atomic_store(&self->blocked_timed, deadline != NULL);
 	atomic_store(&self->blocked_on, obj);
+	pthread_mutex_unlock(&self->plk);
 	atomic_fetch_add(&clab__progress, 1);
 	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
 		if (!deadline) {
@@ -84,8 +86,10 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 			break;
 		}
 	}
+	pthread_mutex_lock(&self->plk);
 	atomic_store(&self->blocked_on, NULL);
 	atomic_store(&self->woken, 0);
+	pthread_mutex_unlock(&self->plk);
 	atomic_fetch_add(&clab__progress, 1);
 	return rc;
 }

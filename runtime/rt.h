@@ -50,7 +50,13 @@ struct clab__thr {
 	void *ret;
 	/* sleeping in park */
 	pthread_cond_t cv;
-	/* what the thread is blocked on, for the watchdog */
+	/*
+	 * What the thread is blocked on, for the watchdog.  plk is held while
+	 * these change, and by the watchdog while it looks at the object, so
+	 * the object cannot go away under it (the thread must clear
+	 * blocked_on before it can return and let the object be destroyed).
+	 */
+	pthread_mutex_t plk;
 	struct clab__obj *_Atomic blocked_on;
 	const struct clab_site *_Atomic blocked_site;
 	_Atomic int blocked_timed;

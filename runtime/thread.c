@@ -22,6 +22,7 @@ static void thr_free(struct clab__thr *t)
 {
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->lk);
+	pthread_mutex_destroy(&t->plk);
 	free(t);
 }
 
@@ -60,6 +61,7 @@ static struct clab__thr *thr_new(const char *name, uint32_t parent)
 	pthread_cond_init(&t->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&t->lk, NULL);
+	pthread_mutex_init(&t->plk, NULL);
 	unsigned gen = atomic_load(&clab__trace_gen);
 	t->tb = clab__tbuf_new(name, parent);
 	if (!t->tb) {

@@ -34,7 +34,8 @@ static struct {
 
 struct snap {
 	struct clab__thr *t;
-	struct clab__obj *on;
+	uint32_t on;   /* object id waited on, 0 if running */
+	uint8_t kind;  /* its kind */
 	const struct clab_site *site;
 	int timed;
 	struct clab__thr *holder;
@@ -80,16 +81,18 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever)
 		struct snap *e = &s[n++];
 		memset(e, 0, sizeof(*e));
 		e->t = t;
-		if (!atomic_load(&t->woken)) {
-			e->on = atomic_load(&t->blocked_on);
+		pthread_mutex_lock(&t->plk);
+		struct clab__obj *on = atomic_load(&t->blocked_on);
+		if (on && !atomic_load(&t->woken)) {
+			e->on = on->id;
+			e->kind = on->kind;
 			e->site = atomic_load(&t->blocked_site);
 			e->timed = atomic_load(&t->blocked_timed);
-		}
-		if (e->on) {
-			e->holder = holder_of(e->on, &e->holder_site);
+			e->holder = holder_of(on, &e->holder_site);
 			if (!e->timed)
 				forever++;
 		}
+		pthread_mutex_unlock(&t->plk);
 	}
 	pthread_mutex_unlock(&clab__thr_lock);
 	/* The registry is newest first: report in thread order. */
@@ -156,9 +159,9 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		b->site = s[i].site;
 		b->timed = s[i].timed;
 		if (s[i].on) {
-			b->obj = s[i].on->id;
-			b->objkind = s[i].on->kind;
-			b->objname = clab__obj_name(s[i].on->id);
+			b->obj = s[i].on;
+			b->objkind = s[i].kind;
+			b->objname = clab__obj_name(s[i].on);
 			blocked++;
 		}
 		if (s[i].holder) {
@@ -177,6 +180,12 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		if (d.threads[i].obj)
 			clab__diag(self, CLAB_D_BLOCKED, s[i].t->h.id,
 				   d.threads[i].obj, d.threads[i].site);
+	/* The watchdog's lane in the trace ends with its report. */
+	pthread_mutex_lock(&self->lk);
+	clab__emit_obj(self, CLAB_K_THREAD_EXIT, &self->h, NULL, 0, 0);
+	self->ended = 1;
+	pthread_mutex_unlock(&self->lk);
+	clab__tbuf_exit(self->tb);
 	clab_tracer_flush();
 	if (wd.o.on_stuck)
 		wd.o.on_stuck(&d, wd.o.arg);
