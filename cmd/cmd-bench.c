@@ -82,14 +82,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Minor page faults of the calling (measured) thread. */
 static long minflt(void)
 {
 	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
+	getrusage(RUSAGE_THREAD, &ru);
 	return ru.ru_minflt;
 }
 
-/* Context switches of the whole process, voluntary or not. */
+/* Context switches of the whole process (all threads, the writer too). */
 static long ncsw(void)
 {
 	struct rusage ru;
