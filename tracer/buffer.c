@@ -180,6 +180,7 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	struct clab__tbuf *tb = calloc(1, sizeof(*tb));
 	if (!tb)
 		return NULL;
+	tb->last_tick = UINT32_MAX; /* the first fast record is stamped */
 	tb->cur = block_new();
 	if (!tb->cur) {
 		free(tb);
@@ -243,6 +244,7 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.tail = &clab__reg.threads;
 	clab__reg.nthreads = 0;
 	clab__reg.nobjs = 0;
+	clab__reg.main_tb = NULL;
 	clab__reg.cap_blocks = cap_blocks < 4 ? 4 : cap_blocks;
 	atomic_store(&clab__reg.stalls, 0);
 	atomic_fetch_add(&clab__trace_gen, 1);
@@ -259,6 +261,9 @@ void clab__reg_release(void)
 {
 	pthread_mutex_lock(&clab__reg.lk);
 	atomic_store(&clab__reg.open, 0);
+	if (clab__reg.main_tb) /* never claimed: nobody writes into it */
+		atomic_store(&clab__reg.main_tb->exited, 1);
+	clab__reg.main_tb = NULL;
 	pthread_cond_broadcast(&clab__reg.room);
 	struct clab__tbuf *tb = clab__reg.threads, *next;
 	for (; tb; tb = next) {
@@ -291,4 +296,26 @@ void clab__reg_release(void)
 	}
 	clab__reg.nfree = 0;
 	pthread_mutex_unlock(&clab__reg.lk);
+}
+
+void clab__reg_open_main(void)
+{
+	struct clab__tbuf *tb = clab__tbuf_new("main", 0);
+	pthread_mutex_lock(&clab__reg.lk);
+	clab__reg.main_tb = tb;
+	clab__reg.opener = pthread_self();
+	pthread_mutex_unlock(&clab__reg.lk);
+}
+
+struct clab__tbuf *clab__tbuf_claim_main(void)
+{
+	struct clab__tbuf *tb = NULL;
+	pthread_mutex_lock(&clab__reg.lk);
+	if (clab__reg.main_tb &&
+	    pthread_equal(clab__reg.opener, pthread_self())) {
+		tb = clab__reg.main_tb;
+		clab__reg.main_tb = NULL;
+	}
+	pthread_mutex_unlock(&clab__reg.lk);
+	return tb;
 }

@@ -35,6 +35,9 @@ struct clab__reg {
 	size_t cap_blocks;
 	pthread_cond_t room;
 	_Atomic uint64_t stalls;
+	/* thread 0: made at open for the opening thread, until it claims it */
+	struct clab__tbuf *main_tb;
+	pthread_t opener;
 	/* buffers of threads that outlived their trace, kept until exit */
 	struct clab__tbuf *orphans;
 };
@@ -49,6 +52,8 @@ void clab__block_put(struct clab__block *b);
 /* Called by open/close under no lock. */
 void clab__reg_reset(size_t cap_blocks);
 void clab__reg_release(void);
+/* Register the opening thread as thread 0 "main" (at open). */
+void clab__reg_open_main(void);
 /* Wake the writer: a thread is waiting for room. */
 void clab__writer_kick(void);
 

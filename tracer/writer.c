@@ -53,6 +53,8 @@ static struct writer {
 	/* per-thread last time written */
 	uint64_t *last_ns;
 	uint32_t last_ns_cap;
+	const struct clab__rec *recp[CHUNK_RECS];
+	uint64_t ns[CHUNK_RECS];
 	struct clab_wbuf ebuf, zbuf, dbuf;
 	struct clab_tracer_stats st;
 } w = {
@@ -61,6 +63,8 @@ static struct writer {
 };
 
 static pthread_mutex_t kick_lk = PTHREAD_MUTEX_INITIALIZER;
+
+_Atomic uint32_t clab__tick;
 
 void clab__writer_kick(void)
 {
@@ -205,37 +209,97 @@ static uint32_t available(struct clab__tbuf *tb, uint32_t max)
 	return n < max ? n : max;
 }
 
-static const struct clab__rec *next_rec(struct clab__tbuf *tb)
+/* Pointers to the next n unwritten records of tb, without consuming them. */
+static void peek(struct clab__tbuf *tb, uint32_t n,
+		 const struct clab__rec **out)
 {
-	if (tb->wpos == CLAB__BLOCK_RECS) {
-		struct clab__block *nb =
-			atomic_load_explicit(&tb->wblk->next,
-					     memory_order_acquire);
-		clab__block_put(tb->wblk);
-		tb->wblk = nb;
-		tb->wpos = 0;
+	struct clab__block *b = tb->wblk;
+	uint32_t pos = tb->wpos;
+	for (uint32_t i = 0; i < n; i++) {
+		if (pos == CLAB__BLOCK_RECS) {
+			b = atomic_load_explicit(&b->next,
+						 memory_order_acquire);
+			pos = 0;
+		}
+		out[i] = &b->recs[pos++];
 	}
-	return &tb->wblk->recs[tb->wpos++];
 }
 
-static void encode_records(struct clab__tbuf *tb, uint32_t n)
+/* Move tb's cursor past n records, giving back the blocks left behind. */
+static void consume(struct clab__tbuf *tb, uint32_t n)
+{
+	while (n) {
+		if (tb->wpos == CLAB__BLOCK_RECS) {
+			struct clab__block *nb = atomic_load_explicit(
+				&tb->wblk->next, memory_order_acquire);
+			clab__block_put(tb->wblk);
+			tb->wblk = nb;
+			tb->wpos = 0;
+		}
+		uint32_t k = CLAB__BLOCK_RECS - tb->wpos;
+		if (k > n)
+			k = n;
+		tb->wpos += k;
+		n -= k;
+	}
+}
+
+/*
+ * Times of the records in w.recp[0..n): stamped records convert their
+ * clock value, the others are interpolated between the stamped records
+ * around them (see clab__lazy_stamp).  Unless force, the chunk ends at its
+ * last stamped record, since the records after it wait for the next stamp;
+ * returns how many records get a time.
+ */
+static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
+{
+	uint32_t m = n;
+	if (!force) {
+		while (m > 0 && w.recp[m - 1]->tsc == 0)
+			m--;
+		if (m == 0)
+			return 0;
+	}
+	uint64_t prev = w.last_ns[tid];
+	uint32_t from = 0; /* first record after the last stamp */
+	for (uint32_t i = 0; i < m; i++) {
+		if (w.recp[i]->tsc == 0 && i + 1 < m)
+			continue;
+		uint64_t ns = w.recp[i]->tsc ? clab__clock_ns(w.recp[i]->tsc)
+					     : prev;
+		if (ns < prev)
+			ns = prev; /* a thread's clock never goes back */
+		/* records from..i-1 had no stamp: spread them evenly */
+		uint32_t gap = i - from + 1;
+		for (uint32_t j = from; j < i; j++)
+			w.ns[j] = prev + (ns - prev) * (j - from + 1) / gap;
+		w.ns[i] = ns;
+		prev = ns;
+		from = i + 1;
+	}
+	w.last_ns[tid] = prev;
+	return m;
+}
+
+/* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
+static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 {
 	struct clab_wbuf *e = &w.ebuf;
 	e->len = 0;
 	w.chunkgen++;
 	if (grow_u32((void **)&w.last_ns, &w.last_ns_cap, tb->tid,
 		     sizeof(*w.last_ns)) < 0) {
-		e->oom = 1;
-		return;
+		note_error(-ENOMEM);
+		return 0;
 	}
-	uint64_t prev = w.last_ns[tb->tid], base = 0;
+	peek(tb, n, w.recp);
+	n = assign_times(tb->tid, n, force);
+	if (n == 0)
+		return 0;
+	uint64_t prev = w.ns[0];
 	for (uint32_t i = 0; i < n; i++) {
-		const struct clab__rec *r = next_rec(tb);
-		uint64_t ns = clab__clock_ns(r->tsc);
-		if (ns < prev)
-			ns = prev; /* a thread's clock never goes back */
-		if (i == 0)
-			base = prev = ns;
+		const struct clab__rec *r = w.recp[i];
+		uint64_t ns = w.ns[i];
 		unsigned f = clab_kind_fields(r->kind);
 		clab_wbuf_u8(e, r->kind);
 		clab_wbuf_uv(e, ns - prev);
@@ -248,7 +312,7 @@ static void encode_records(struct clab__tbuf *tb, uint32_t n)
 			if (grow_u32((void **)&w.last, &w.lastcap, obj,
 				     sizeof(*w.last)) < 0) {
 				e->oom = 1;
-				return;
+				break;
 			}
 			struct last_oseq *l = &w.last[obj];
 			uint32_t expect = l->gen == w.chunkgen ? l->oseq + 1 : 1;
@@ -263,7 +327,8 @@ static void encode_records(struct clab__tbuf *tb, uint32_t n)
 		if (f & CLAB_F_VAL)
 			clab_wbuf_sv(e, r->u.val);
 	}
-	w.last_ns[tb->tid] = prev;
+	uint64_t base = w.ns[0];
+	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
 	struct clab_wbuf *d = &w.dbuf;
@@ -281,7 +346,7 @@ static void encode_records(struct clab__tbuf *tb, uint32_t n)
 			clab_wbuf_u8(d, CLAB_CODEC_ZLIB);
 			clab_wbuf_uv(d, e->len);
 			clab_wbuf_put(d, w.zbuf.p, zlen);
-			return;
+			return n;
 		}
 	}
 	clab_wbuf_u8(d, CLAB_CODEC_RAW);
@@ -290,6 +355,7 @@ static void encode_records(struct clab__tbuf *tb, uint32_t n)
 		d->oom = 1;
 	else
 		clab_wbuf_put(d, e->p, e->len);
+	return n;
 }
 
 /* Definitions of threads and objects registered since the last call. */
@@ -383,27 +449,25 @@ static void pass(int force)
 			int exited = atomic_load_explicit(
 				&tb->exited, memory_order_acquire);
 			uint32_t n = available(tb, CHUNK_RECS);
-			if (n == 0)
+			if (n == 0) {
+				tb->wpending = 0;
 				break;
-			if (n < CHUNK_RECS && !force && !exited) {
-				uint32_t p = tb->wpos;
-				struct clab__block *b = tb->wblk;
-				if (p == CLAB__BLOCK_RECS) {
-					b = atomic_load_explicit(
-						&b->next,
-						memory_order_acquire);
-					p = 0;
-				}
-				uint64_t t0 = b->recs[p].tsc;
-				if (now < t0 || now - t0 < w.flush_ticks)
-					break;
 			}
-			encode_records(tb, n);
+			if (!tb->wpending)
+				tb->wpending = now;
+			int old = now - tb->wpending >= w.flush_ticks;
+			if (n < CHUNK_RECS && !force && !exited && !old)
+				break;
+			uint32_t m = encode_records(tb, n,
+						    force || exited || old);
+			if (m == 0)
+				break; /* waiting for the next time stamp */
 			write_defs(tbs, ntbs);
 			write_chunk(CLAB_CH_EVENTS, &w.dbuf);
-			w.st.records += n;
+			w.st.records += m;
 			w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
-			if (n < CHUNK_RECS)
+			tb->wpending = m < n ? now : 0;
+			if (m < CHUNK_RECS)
 				break;
 		}
 	}
@@ -411,29 +475,42 @@ static void pass(int force)
 	free(tbs);
 }
 
+/*
+ * The writer's thread: bumps the tick every millisecond (the lazy time
+ * stamps depend on it) and writes every TICK_MS milliseconds, or at once
+ * when a thread waits for room.
+ */
 static void *writer_main(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&w.lk);
-	while (!w.stop) {
-		pass(0);
-		pthread_mutex_unlock(&w.lk);
+	unsigned ticks = 0;
+	int kicked = 0;
+	for (;;) {
+		if (kicked || ++ticks >= TICK_MS) {
+			pthread_mutex_lock(&w.lk);
+			pass(0);
+			pthread_mutex_unlock(&w.lk);
+			ticks = 0;
+		}
 		pthread_mutex_lock(&kick_lk);
 		if (!w.kicked && !w.stop) {
 			struct timespec ts;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_nsec += TICK_MS * 1000000L;
+			ts.tv_nsec += 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
 			}
 			pthread_cond_timedwait(&w.kick, &kick_lk, &ts);
 		}
+		kicked = w.kicked;
 		w.kicked = 0;
+		int stop = w.stop;
 		pthread_mutex_unlock(&kick_lk);
-		pthread_mutex_lock(&w.lk);
+		atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
+		if (stop)
+			break;
 	}
-	pthread_mutex_unlock(&w.lk);
 	return NULL;
 }
 
@@ -510,6 +587,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		(uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
 	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
+	clab__reg_open_main();
 	write_header(o);
 	pthread_cond_init(&w.kick, NULL);
 	pthread_condattr_t ca;
