@@ -68,11 +68,11 @@ int clab__barrier_destroy(clab_barrier_t *b, const struct clab_site *site)
 	if (!clab__wq_empty(&b->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, b->h.id, b->arrived,
 			   site);
-		pthread_mutex_unlock(&b->lk);
+		clab__lk_unlock(&b->lk);
 		return CLAB_EBUSY;
 	}
 	clab__obj_fini(&b->h, self, site);
-	pthread_mutex_unlock(&b->lk);
+	clab__lk_unlock(&b->lk);
 	pthread_mutex_destroy(&b->lk);
 	return 0;
 }
@@ -94,7 +94,7 @@ int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
 	pthread_mutex_lock(&b->lk);
 	if (b->broken) {
 		clab__emit_obj(self, CLAB_K_BARRIER_BROKEN, &b->h, site, 0, 0);
-		pthread_mutex_unlock(&b->lk);
+		clab__lk_unlock(&b->lk);
 		return CLAB_EBROKEN;
 	}
 	index = b->arrived++;
@@ -105,7 +105,7 @@ int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
 		wake_all(b, OUT_PASSED);
 		clab__emit_obj(self, CLAB_K_BARRIER_PASS, &b->h, site, 0,
 			       b->generation);
-		pthread_mutex_unlock(&b->lk);
+		clab__lk_unlock(&b->lk);
 		return (int)index;
 	}
 	clab__waiter_init(&w, self);
@@ -119,7 +119,7 @@ int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
 				       ms == CLAB_FOREVER ? NULL : &dl);
 	}
 	if (out == OUT_PASSED) {
-		pthread_mutex_unlock(&b->lk);
+		clab__lk_unlock(&b->lk);
 		return (int)index;
 	}
 	if (out == OUT_WAITING) {
@@ -130,11 +130,11 @@ int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
 		b->arrived = 0;
 		wake_all(b, OUT_BROKEN);
 		clab__emit_obj(self, CLAB_K_BARRIER_BROKEN, &b->h, site, 0, 0);
-		pthread_mutex_unlock(&b->lk);
+		clab__lk_unlock(&b->lk);
 		return CLAB_ETIMEDOUT;
 	}
 	clab__emit_obj(self, CLAB_K_BARRIER_BROKEN, &b->h, site, 0, 0);
-	pthread_mutex_unlock(&b->lk);
+	clab__lk_unlock(&b->lk);
 	return CLAB_EBROKEN;
 }
 
@@ -154,7 +154,7 @@ int clab__barrier_abort(clab_barrier_t *b, int reset,
 	b->broken = !reset;
 	clab__emit_obj(self, reset ? CLAB_K_BARRIER_RESET : CLAB_K_BARRIER_ABORT,
 		       &b->h, site, 0, n);
-	pthread_mutex_unlock(&b->lk);
+	clab__lk_unlock(&b->lk);
 	return 0;
 }
 
@@ -166,6 +166,6 @@ int clab_barrier_broken(clab_barrier_t *b)
 		return 0;
 	pthread_mutex_lock(&b->lk);
 	v = b->broken;
-	pthread_mutex_unlock(&b->lk);
+	clab__lk_unlock(&b->lk);
 	return v;
 }

@@ -114,11 +114,11 @@ int clab__cond_destroy(clab_cond_t *c, const struct clab_site *site)
 	pthread_mutex_lock(&c->lk);
 	if (!clab__wq_empty(&c->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, c->h.id, c->h.id, site);
-		pthread_mutex_unlock(&c->lk);
+		clab__lk_unlock(&c->lk);
 		return CLAB_EBUSY;
 	}
 	clab__obj_fini(&c->h, self, site);
-	pthread_mutex_unlock(&c->lk);
+	clab__lk_unlock(&c->lk);
 	pthread_mutex_destroy(&c->lk);
 	return 0;
 }
@@ -181,7 +181,7 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 		cause = w.cause;
 	}
 	clab__emit_obj(self, CLAB_K_COND_WAKE, &c->h, site, cause, 0);
-	pthread_mutex_unlock(&c->lk);
+	clab__lk_unlock(&c->lk);
 	clab__mutex_reacquire(m, self, depth, site);
 	return r;
 }
@@ -202,6 +202,6 @@ int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 		n = (unsigned)clab__unpark_one(&c->wq, CLAB_CAUSE_SIGNAL);
 		clab__emit_obj(self, CLAB_K_COND_SIGNAL, &c->h, site, 0, n);
 	}
-	pthread_mutex_unlock(&c->lk);
+	clab__lk_unlock(&c->lk);
 	return (int)n;
 }

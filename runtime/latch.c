@@ -39,11 +39,11 @@ int clab__latch_destroy(clab_latch_t *l, const struct clab_site *site)
 	pthread_mutex_lock(&l->lk);
 	if (!clab__wq_empty(&l->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, l->h.id, l->h.id, site);
-		pthread_mutex_unlock(&l->lk);
+		clab__lk_unlock(&l->lk);
 		return CLAB_EBUSY;
 	}
 	clab__obj_fini(&l->h, self, site);
-	pthread_mutex_unlock(&l->lk);
+	clab__lk_unlock(&l->lk);
 	pthread_mutex_destroy(&l->lk);
 	return 0;
 }
@@ -61,7 +61,7 @@ int clab__latch_set(clab_latch_t *l, const struct clab_site *site)
 	l->flag = 1;
 	n = clab__unpark_all(&l->wq, CLAB_CAUSE_SET);
 	clab__emit_obj(self, CLAB_K_LATCH_SET, &l->h, site, 0, n);
-	pthread_mutex_unlock(&l->lk);
+	clab__lk_unlock(&l->lk);
 	return (int)n;
 }
 
@@ -75,7 +75,7 @@ int clab__latch_clear(clab_latch_t *l, const struct clab_site *site)
 	pthread_mutex_lock(&l->lk);
 	l->flag = 0;
 	clab__emit_obj(self, CLAB_K_LATCH_CLEAR, &l->h, site, 0, 0);
-	pthread_mutex_unlock(&l->lk);
+	clab__lk_unlock(&l->lk);
 	return 0;
 }
 
@@ -101,7 +101,7 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms,
 	if (l->flag) {
 		clab__emit_obj(self, CLAB_K_LATCH_WAKE, &l->h, site,
 			       CLAB_CAUSE_ALREADY, 0);
-		pthread_mutex_unlock(&l->lk);
+		clab__lk_unlock(&l->lk);
 		return 0;
 	}
 	clab__emit_obj(self, CLAB_K_LATCH_WAIT, &l->h, site, 0, 0);
@@ -116,7 +116,7 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms,
 	}
 	clab__emit_obj(self, CLAB_K_LATCH_WAKE, &l->h, site,
 		       r == 0 ? CLAB_CAUSE_SET : CLAB_CAUSE_TIMEOUT, 0);
-	pthread_mutex_unlock(&l->lk);
+	clab__lk_unlock(&l->lk);
 	return r;
 }
 
@@ -128,6 +128,6 @@ int clab_latch_is_set(clab_latch_t *l)
 		return 0;
 	pthread_mutex_lock(&l->lk);
 	f = l->flag;
-	pthread_mutex_unlock(&l->lk);
+	clab__lk_unlock(&l->lk);
 	return f;
 }

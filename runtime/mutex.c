@@ -71,7 +71,7 @@ int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site)
 	}
 	pthread_mutex_lock(&m->lk);
 	int busy = !clab__wq_empty(&m->wq);
-	pthread_mutex_unlock(&m->lk);
+	clab__lk_unlock(&m->lk);
 	if (busy) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, m->h.id, 0, site);
 		return CLAB_EBUSY;
@@ -100,19 +100,24 @@ static int lock_slow(clab_mutex_t *m, struct clab__thr *self,
 		if (rc)
 			break;
 	}
-	pthread_mutex_unlock(&m->lk);
+	clab__lk_unlock(&m->lk);
 	return rc;
 }
 
 static inline void acquired(clab_mutex_t *m, struct clab__thr *self,
 			    const struct clab_site *site, unsigned how,
-			    uint32_t depth)
+			    uint32_t depth, int waited)
 {
 	atomic_store_explicit(&m->owner, self, memory_order_relaxed);
 	atomic_store_explicit(&m->owner_site, site, memory_order_relaxed);
 	m->depth = depth;
 	held_push(self, m, site);
-	clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site, how, depth);
+	if (waited)
+		clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site, how,
+			       depth);
+	else
+		clab__emit_obj_fast(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site,
+				    how, depth);
 }
 
 /* Take the lock, recording a request if it has to wait. */
@@ -124,7 +129,7 @@ static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
 				     &m->state, &z, 1, memory_order_acquire,
 				     memory_order_relaxed),
 			     1)) {
-		acquired(m, self, site, how, depth);
+		acquired(m, self, site, how, depth, 0);
 		return 0;
 	}
 	if (ms == 0) {
@@ -142,7 +147,7 @@ static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
 			   0);
 		return rc;
 	}
-	acquired(m, self, site, how, depth);
+	acquired(m, self, site, how, depth, 1);
 	return 0;
 }
 
@@ -158,8 +163,8 @@ int clab__mutex_lock(clab_mutex_t *m, uint32_t ms,
 			     0)) {
 		if (m->type == CLAB_MUTEX_RECURSIVE) {
 			m->depth++;
-			clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site,
-				       how, m->depth);
+			clab__emit_obj_fast(self, CLAB_K_MUTEX_ACQUIRE, &m->h,
+					    site, how, m->depth);
 			return 0;
 		}
 		clab__diag(self, CLAB_D_RELOCK, m->h.id, 0, site);
@@ -173,6 +178,9 @@ int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site)
 	struct clab__thr *self = clab__self();
 	unsigned n = self->nheld < CLAB__HELD_MAX ? self->nheld
 						  : CLAB__HELD_MAX;
+	/* A relock is the mutex's own business (recursion or misuse). */
+	if (atomic_load_explicit(&m->owner, memory_order_relaxed) == self)
+		n = 0;
 	for (unsigned i = 0; i < n; i++) {
 		clab_mutex_t *h = self->held[i].m;
 		if (h != m && h->h.id > m->h.id) {
@@ -189,7 +197,7 @@ static void give(clab_mutex_t *m, struct clab__thr *self,
 		 const struct clab_site *site, unsigned how)
 {
 	m->depth = 0;
-	clab__emit_obj(self, CLAB_K_MUTEX_RELEASE, &m->h, site, how, 0);
+	clab__emit_obj_fast(self, CLAB_K_MUTEX_RELEASE, &m->h, site, how, 0);
 	held_pop(self, m);
 	atomic_store_explicit(&m->owner, NULL, memory_order_relaxed);
 	atomic_store_explicit(&m->owner_site, NULL, memory_order_relaxed);
@@ -197,7 +205,7 @@ static void give(clab_mutex_t *m, struct clab__thr *self,
 	    2) {
 		pthread_mutex_lock(&m->lk);
 		clab__unpark_one(&m->wq, CLAB_CAUSE_SIGNAL);
-		pthread_mutex_unlock(&m->lk);
+		clab__lk_unlock(&m->lk);
 	}
 }
 
@@ -215,8 +223,8 @@ int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)
 	}
 	if (m->depth > 1) {
 		m->depth--;
-		clab__emit_obj(self, CLAB_K_MUTEX_RELEASE, &m->h, site,
-			       CLAB_HOW_BLOCK, m->depth);
+		clab__emit_obj_fast(self, CLAB_K_MUTEX_RELEASE, &m->h, site,
+				    CLAB_HOW_BLOCK, m->depth);
 		return 0;
 	}
 	give(m, self, site, CLAB_HOW_BLOCK);

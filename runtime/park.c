@@ -3,7 +3,10 @@
  * primitive shares: object registration, diagnostics, deadlines.
  */
 #include <errno.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rt.h"
 
@@ -60,11 +63,35 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self)
 	w->data = NULL;
 }
 
+/* The native backend sleeps on a futex word per thread. */
+static void futex_wake(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Sleep while *word == 0, until an absolute CLOCK_MONOTONIC deadline. */
+static int futex_wait(_Atomic uint32_t *word, const struct timespec *dl)
+{
+	long r = syscall(SYS_futex, word,
+			 FUTEX_WAIT_BITSET_PRIVATE, 0, dl, NULL,
+			 FUTEX_BITSET_MATCH_ANY);
+	return r == 0 ? 0 : errno;
+}
+
+static void wake_pending(struct clab__thr *self)
+{
+	for (unsigned i = 0; i < self->nwake; i++)
+		futex_wake(&self->wake[i]->futex);
+	self->nwake = 0;
+}
+
 int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 	       struct clab__waiter *w, struct clab__obj *obj,
 	       const struct clab_site *site, const struct timespec *deadline)
 {
 	int rc = 0;
+	/* Threads unparked under lk must not wait until we wake up. */
+	wake_pending(self);
 	pthread_mutex_lock(&self->plk);
 	atomic_store(&self->woken, 0);
 	atomic_store(&self->blocked_site, site);
@@ -73,11 +100,14 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 	pthread_mutex_unlock(&self->plk);
 	atomic_fetch_add(&clab__progress, 1);
 	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
-		if (!deadline) {
-			pthread_cond_wait(&self->cv, lk);
-			continue;
-		}
-		int e = pthread_cond_timedwait(&self->cv, lk, deadline);
+		/*
+		 * Cleared under lk: an unpark, which needs lk, sets it to 1
+		 * before its wake, so the wait below cannot miss it.
+		 */
+		atomic_store_explicit(&self->futex, 0, memory_order_relaxed);
+		pthread_mutex_unlock(lk);
+		int e = futex_wait(&self->futex, deadline);
+		pthread_mutex_lock(lk);
 		if (e == ETIMEDOUT &&
 		    !atomic_load_explicit(&w->signalled,
 					  memory_order_acquire)) {
@@ -101,9 +131,28 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 	struct clab__thr *t = w->thr;
 	atomic_store(&t->woken, 1);
 	atomic_store_explicit(&w->signalled, 1, memory_order_release);
+	atomic_store_explicit(&t->futex, 1, memory_order_release);
 	atomic_fetch_add(&clab__progress, 1);
-	/* w may go away once its thread runs, but that needs lk: we hold it. */
-	pthread_cond_signal(&t->cv);
+	/*
+	 * Wake it after the caller drops lk, so that it does not wake up
+	 * only to wait for lk.  Only the thread state is used then, never w
+	 * (which lives on the sleeper's stack): the sleeper re-checks its
+	 * flag under lk, so a late wake is never lost, and one that arrives
+	 * during a later sleep is taken as spurious.
+	 */
+	struct clab__thr *self = clab__tls_self;
+	if (self && self->nwake < sizeof(self->wake) / sizeof(self->wake[0]))
+		self->wake[self->nwake++] = t;
+	else
+		futex_wake(&t->futex);
+}
+
+void clab__lk_unlock(pthread_mutex_t *lk)
+{
+	pthread_mutex_unlock(lk);
+	struct clab__thr *self = clab__tls_self;
+	if (self && self->nwake)
+		wake_pending(self);
 }
 
 int clab__unpark_one(struct clab__waitq *q, unsigned cause)

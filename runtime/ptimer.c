@@ -60,7 +60,7 @@ static void *ptimer_main(void *arg)
 			       p->tick);
 		ts_add_ms(&dl, p->interval_ms);
 	}
-	pthread_mutex_unlock(&p->lk);
+	clab__lk_unlock(&p->lk);
 	return NULL;
 }
 
@@ -103,7 +103,7 @@ int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
 	ps->site = site;
 	pthread_mutex_lock(&p->lk);
 	if (p->thread != NULL || p->stop) {
-		pthread_mutex_unlock(&p->lk);
+		clab__lk_unlock(&p->lk);
 		free(ps);
 		return CLAB_EINVAL;
 	}
@@ -111,12 +111,12 @@ int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
 	r = clab__thread_create(&th, clab__obj_name(p->h.id), ptimer_main, ps,
 				site);
 	if (r < 0) {
-		pthread_mutex_unlock(&p->lk);
+		clab__lk_unlock(&p->lk);
 		free(ps);
 		return r;
 	}
 	p->thread = th;
-	pthread_mutex_unlock(&p->lk);
+	clab__lk_unlock(&p->lk);
 	return 0;
 }
 
@@ -135,7 +135,7 @@ int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site)
 	clab__unpark_all(&p->wq, CLAB_CAUSE_BROADCAST);
 	th = p->thread;
 	p->thread = NULL;
-	pthread_mutex_unlock(&p->lk);
+	clab__lk_unlock(&p->lk);
 	if (th != NULL)
 		return clab__thread_join(th, NULL, CLAB_FOREVER, site);
 	return 0;
@@ -156,17 +156,17 @@ int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site)
 		if (w->thr != p->thread) {
 			clab__diag(self, CLAB_D_DESTROY_BUSY, p->h.id, p->tick,
 				   site);
-			pthread_mutex_unlock(&p->lk);
+			clab__lk_unlock(&p->lk);
 			return CLAB_EBUSY;
 		}
 	}
-	pthread_mutex_unlock(&p->lk);
+	clab__lk_unlock(&p->lk);
 	r = clab__ptimer_stop(p, site);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&p->lk);
 	clab__obj_fini(&p->h, self, site);
-	pthread_mutex_unlock(&p->lk);
+	clab__lk_unlock(&p->lk);
 	pthread_mutex_destroy(&p->lk);
 	return 0;
 }
@@ -197,6 +197,6 @@ int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site)
 	}
 	r = p->stop && p->tick == seen ? CLAB_ECANCELED : (int)p->tick;
 	clab__emit_obj(self, CLAB_K_PTIMER_WAKE, &p->h, site, 0, p->tick);
-	pthread_mutex_unlock(&p->lk);
+	clab__lk_unlock(&p->lk);
 	return r;
 }

@@ -70,11 +70,11 @@ int clab__queue_destroy(clab_queue_t *q, const struct clab_site *site)
 	if (!clab__wq_empty(&q->putq) || !clab__wq_empty(&q->getq) ||
 	    !clab__wq_empty(&q->joinq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, q->h.id, q->len, site);
-		pthread_mutex_unlock(&q->lk);
+		clab__lk_unlock(&q->lk);
 		return CLAB_EBUSY;
 	}
 	clab__obj_fini(&q->h, self, site);
-	pthread_mutex_unlock(&q->lk);
+	clab__lk_unlock(&q->lk);
 	pthread_mutex_destroy(&q->lk);
 	free(q->items);
 	q->items = NULL;
@@ -173,7 +173,7 @@ int clab__queue_put(clab_queue_t *q, void *item, uint32_t ms,
 			break;
 		}
 	}
-	pthread_mutex_unlock(&q->lk);
+	clab__lk_unlock(&q->lk);
 	return r;
 }
 
@@ -225,7 +225,7 @@ int clab__queue_get(clab_queue_t *q, void **out, uint32_t ms,
 			break;
 		}
 	}
-	pthread_mutex_unlock(&q->lk);
+	clab__lk_unlock(&q->lk);
 	return r;
 }
 
@@ -239,7 +239,7 @@ int clab__queue_task_done(clab_queue_t *q, const struct clab_site *site)
 	self = clab__self();
 	pthread_mutex_lock(&q->lk);
 	if (q->unfinished == 0) {
-		pthread_mutex_unlock(&q->lk);
+		clab__lk_unlock(&q->lk);
 		return CLAB_EINVAL;
 	}
 	q->unfinished--;
@@ -247,7 +247,7 @@ int clab__queue_task_done(clab_queue_t *q, const struct clab_site *site)
 		clab__unpark_all(&q->joinq, CLAB_CAUSE_BROADCAST);
 	clab__emit_obj(self, CLAB_K_QUEUE_TASK_DONE, &q->h, site, 0,
 		       q->unfinished);
-	pthread_mutex_unlock(&q->lk);
+	clab__lk_unlock(&q->lk);
 	return 0;
 }
 
@@ -288,7 +288,7 @@ int clab__queue_join(clab_queue_t *q, uint32_t ms,
 	else
 		clab__emit_obj(self, CLAB_K_QUEUE_TIMEOUT, &q->h, site,
 			       CLAB_QOP_JOIN, 0);
-	pthread_mutex_unlock(&q->lk);
+	clab__lk_unlock(&q->lk);
 	return r;
 }
 
@@ -308,7 +308,7 @@ int clab__queue_close(clab_queue_t *q, const struct clab_site *site)
 		n += clab__unpark_all(&q->getq, CLAB_CAUSE_BROADCAST);
 		clab__emit_obj(self, CLAB_K_QUEUE_CLOSE, &q->h, site, 0, n);
 	}
-	pthread_mutex_unlock(&q->lk);
+	clab__lk_unlock(&q->lk);
 	return 0;
 }
 
@@ -320,6 +320,6 @@ uint32_t clab_queue_len(clab_queue_t *q)
 		return 0;
 	pthread_mutex_lock(&q->lk);
 	n = q->len;
-	pthread_mutex_unlock(&q->lk);
+	clab__lk_unlock(&q->lk);
 	return n;
 }

@@ -48,8 +48,8 @@ struct clab__thr {
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
-	/* sleeping in park */
-	pthread_cond_t cv;
+	/* sleeping in park: 0 while asleep, set to 1 by an unpark */
+	_Atomic uint32_t futex;
 	/*
 	 * What the thread is blocked on, for the watchdog.  plk is held while
 	 * these change, and by the watchdog while it looks at the object, so
@@ -72,6 +72,9 @@ struct clab__thr {
 	struct clab__waitq joinq;
 	int ended;
 	int joined;
+	/* threads this thread unparked, to signal once it drops the lock */
+	struct clab__thr *wake[8];
+	unsigned nwake;
 	/* spurious wakeup generator */
 	uint64_t rng;
 	struct clab__thr *next_all; /* registry */
@@ -117,8 +120,15 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 	       struct clab__waiter *w, struct clab__obj *obj,
 	       const struct clab_site *site, const struct timespec *deadline);
 
-/* clab__unpark - remove w from its queue and wake it (lk held). */
+/*
+ * clab__unpark - remove w from its queue and wake it (lk held).  The
+ * sleeping thread is signalled when the caller drops lk with
+ * clab__lk_unlock(), so that it does not wake up only to wait for lk.
+ */
 void clab__unpark(struct clab__waiter *w, unsigned cause);
+
+/* Unlock an object's lk and signal the threads unparked under it. */
+void clab__lk_unlock(pthread_mutex_t *lk);
 
 /* Wake the first waiter of q, if any; returns 1 if one was woken. */
 int clab__unpark_one(struct clab__waitq *q, unsigned cause);
@@ -147,6 +157,15 @@ void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 /* Record a diagnostic about obj. */
 void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,
 		uint32_t detail, const struct clab_site *site);
+
+/* The same for a fast path: lazily time-stamped (see tracer.h). */
+static inline void clab__emit_obj_fast(struct clab__thr *self, unsigned kind,
+				       struct clab__obj *h,
+				       const struct clab_site *site,
+				       unsigned a8, uint32_t a32)
+{
+	clab__emit_fast(self->tb, kind, h->id, ++h->oseq, site, a8, a32);
+}
 
 /* Record with the object's next sequence number (caller holds its lock). */
 static inline void clab__emit_obj(struct clab__thr *self, unsigned kind,

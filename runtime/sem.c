@@ -50,11 +50,11 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site)
 	pthread_mutex_lock(&s->lk);
 	if (!clab__wq_empty(&s->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, s->h.id, s->value, site);
-		pthread_mutex_unlock(&s->lk);
+		clab__lk_unlock(&s->lk);
 		return CLAB_EBUSY;
 	}
 	clab__obj_fini(&s->h, self, site);
-	pthread_mutex_unlock(&s->lk);
+	clab__lk_unlock(&s->lk);
 	pthread_mutex_destroy(&s->lk);
 	return 0;
 }
@@ -82,13 +82,13 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms,
 			s->value--;
 			clab__emit_obj(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
 				       how_of(ms), s->value);
-			pthread_mutex_unlock(&s->lk);
+			clab__lk_unlock(&s->lk);
 			return 0;
 		}
 		if (ms == 0) {
 			clab__emit_obj(self, CLAB_K_SEM_BUSY, &s->h, site, 0,
 				       s->value);
-			pthread_mutex_unlock(&s->lk);
+			clab__lk_unlock(&s->lk);
 			return CLAB_EAGAIN;
 		}
 		clab__waiter_init(&w, self);
@@ -108,7 +108,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms,
 		if (r == CLAB_ETIMEDOUT) {
 			clab__emit_obj(self, CLAB_K_SEM_TIMEOUT, &s->h, site, 0,
 				       s->value);
-			pthread_mutex_unlock(&s->lk);
+			clab__lk_unlock(&s->lk);
 			return CLAB_ETIMEDOUT;
 		}
 	}
@@ -125,13 +125,13 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 	if (s->bound != 0 && s->value >= s->bound) {
 		clab__diag(self, CLAB_D_SEM_OVER_RELEASE, s->h.id, s->value,
 			   site);
-		pthread_mutex_unlock(&s->lk);
+		clab__lk_unlock(&s->lk);
 		return CLAB_EOVERFLOW;
 	}
 	s->value++;
 	clab__unpark_one(&s->wq, CLAB_CAUSE_SIGNAL);
 	clab__emit_obj(self, CLAB_K_SEM_RELEASE, &s->h, site, 0, s->value);
-	pthread_mutex_unlock(&s->lk);
+	clab__lk_unlock(&s->lk);
 	return 0;
 }
 
@@ -143,6 +143,6 @@ uint32_t clab_sem_value(clab_sem_t *s)
 		return 0;
 	pthread_mutex_lock(&s->lk);
 	v = s->value;
-	pthread_mutex_unlock(&s->lk);
+	clab__lk_unlock(&s->lk);
 	return v;
 }

@@ -20,7 +20,6 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
 static void thr_free(struct clab__thr *t)
 {
-	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->lk);
 	pthread_mutex_destroy(&t->plk);
 	free(t);
@@ -40,7 +39,7 @@ static void reap_locked(unsigned gen)
 		pthread_mutex_lock(&t->lk);
 		done = t->ended && atomic_load(&t->gone) &&
 		       (t->joined || t->detached || !t->made_here);
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		if (t->gen != gen && done && t != clab__tls_self) {
 			*pp = t->next_all;
 			thr_free(t);
@@ -50,20 +49,19 @@ static void reap_locked(unsigned gen)
 	}
 }
 
-static struct clab__thr *thr_new(const char *name, uint32_t parent)
+/* New thread state; claim: the calling thread registers itself. */
+static struct clab__thr *thr_new(const char *name, uint32_t parent,
+				 int claim)
 {
 	struct clab__thr *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cv, &ca);
-	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&t->lk, NULL);
 	pthread_mutex_init(&t->plk, NULL);
 	unsigned gen = atomic_load(&clab__trace_gen);
-	t->tb = clab__tbuf_new(name, parent);
+	t->tb = claim ? clab__tbuf_claim_main() : NULL;
+	if (!t->tb)
+		t->tb = clab__tbuf_new(name, parent);
 	if (!t->tb) {
 		thr_free(t);
 		return NULL;
@@ -103,7 +101,7 @@ struct clab__thr *clab__self_slow(const char *name, int internal)
 	struct clab__thr *old = clab__tls_self;
 	if (old && !clab_tracer_active() && !name)
 		return old; /* no trace: keep recording nowhere */
-	struct clab__thr *t = thr_new(name, 0);
+	struct clab__thr *t = thr_new(name, 0, !internal);
 	if (!t) {
 		if (old)
 			return old;
@@ -117,7 +115,7 @@ struct clab__thr *clab__self_slow(const char *name, int internal)
 		atomic_store(&t->live, !internal);
 		pthread_mutex_lock(&t->lk);
 		clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		pthread_once(&exit_once, make_exit_key);
 		pthread_setspecific(exit_key, t);
 	}
@@ -141,7 +139,8 @@ const char *clab_thread_name(const clab_thread_t *t)
 
 static void thread_end(struct clab__thr *t, void *ret)
 {
-	for (unsigned i = 0; i < t->nheld; i++)
+	unsigned nheld = t->nheld < CLAB__HELD_MAX ? t->nheld : CLAB__HELD_MAX;
+	for (unsigned i = 0; i < nheld; i++)
 		clab__diag(t, CLAB_D_EXIT_HOLDING, t->held[i].m->h.id, 0,
 			   t->held[i].site);
 	pthread_mutex_lock(&t->lk);
@@ -150,7 +149,7 @@ static void thread_end(struct clab__thr *t, void *ret)
 	t->ended = 1;
 	clab__unpark_all(&t->joinq, CLAB_CAUSE_SIGNAL);
 	atomic_store(&t->live, 0);
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	clab__tbuf_exit(t->tb);
 	atomic_fetch_add(&clab__progress, 1);
 }
@@ -161,7 +160,7 @@ static void *trampoline(void *arg)
 	clab__tls_self = t;
 	pthread_mutex_lock(&t->lk);
 	clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	void *ret = t->fn(t->arg);
 	thread_end(t, ret);
 	atomic_store(&t->gone, 1);
@@ -175,7 +174,7 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 	if (!out || !fn)
 		return CLAB_EINVAL;
 	struct clab__thr *self = clab__self();
-	struct clab__thr *t = thr_new(name, self->tid);
+	struct clab__thr *t = thr_new(name, self->tid, 0);
 	if (!t)
 		return CLAB_ENOMEM;
 	t->fn = fn;
@@ -184,7 +183,7 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 	pthread_mutex_lock(&t->lk);
 	clab__emit(self->tb, CLAB_K_THREAD_CREATE, t->h.id, ++t->h.oseq, site,
 		   0, 0);
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	atomic_store(&t->live, 1);
 	int e = pthread_create(&t->pt, NULL, trampoline, t);
 	if (e) {
@@ -192,7 +191,7 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 		t->ended = t->joined = 1;
 		atomic_store(&t->live, 0);
 		atomic_store(&t->gone, 1);
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		clab__tbuf_exit(t->tb);
 		return -e;
 	}
@@ -212,12 +211,12 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	}
 	pthread_mutex_lock(&t->lk);
 	if (!t->made_here || t->detached || t->joined) {
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		return CLAB_EINVAL;
 	}
 	if (!t->ended) {
 		if (ms == 0) {
-			pthread_mutex_unlock(&t->lk);
+			clab__lk_unlock(&t->lk);
 			clab__emit(self->tb, CLAB_K_THREAD_JOIN_TIMEOUT, t->h.id,
 				   0, site, 0, 0);
 			return CLAB_ETIMEDOUT;
@@ -233,7 +232,7 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			clab__wq_push(&t->joinq, &w);
 			if (clab__park(self, &t->lk, &w, &t->h, site,
 				       ms == CLAB_FOREVER ? NULL : &dl)) {
-				pthread_mutex_unlock(&t->lk);
+				clab__lk_unlock(&t->lk);
 				clab__emit(self->tb,
 					   CLAB_K_THREAD_JOIN_TIMEOUT, t->h.id,
 					   0, site, 0, 0);
@@ -244,7 +243,7 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	clab__emit_obj(self, CLAB_K_THREAD_JOIN, &t->h, site, 0, 0);
 	t->joined = 1;
 	void *r = t->ret;
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	pthread_join(t->pt, NULL);
 	if (ret)
 		*ret = r;
@@ -258,11 +257,11 @@ int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
 		return CLAB_EINVAL;
 	pthread_mutex_lock(&t->lk);
 	if (!t->made_here || t->detached || t->joined) {
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		return CLAB_EINVAL;
 	}
 	t->detached = 1;
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	clab__emit(self->tb, CLAB_K_THREAD_DETACH, t->h.id, 0, site, 0, 0);
 	pthread_detach(t->pt);
 	return 0;

@@ -39,12 +39,12 @@ static void *timer_main(void *arg)
 			r = clab__park(self, &t->lk, &w, &t->h, ts.site, &dl);
 	}
 	if (t->state != T_ARMED) {
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		return NULL;
 	}
 	t->state = T_FIRED;
 	clab__emit_obj(self, CLAB_K_TIMER_FIRE, &t->h, ts.site, 0, 0);
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	t->fn(t->arg);
 	return NULL;
 }
@@ -90,7 +90,7 @@ int clab__timer_destroy(clab_timer_t *t, const struct clab_site *site)
 	self = clab__self();
 	pthread_mutex_lock(&t->lk);
 	th = t->thread;
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	if (th != NULL) {
 		r = clab__thread_join(th, NULL, CLAB_FOREVER, site);
 		if (r < 0)
@@ -100,11 +100,11 @@ int clab__timer_destroy(clab_timer_t *t, const struct clab_site *site)
 	t->thread = NULL;
 	if (!clab__wq_empty(&t->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, t->h.id, t->h.id, site);
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		return CLAB_EBUSY;
 	}
 	clab__obj_fini(&t->h, self, site);
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	pthread_mutex_destroy(&t->lk);
 	return 0;
 }
@@ -131,7 +131,7 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 	ts->site = site;
 	pthread_mutex_lock(&t->lk);
 	if (t->state != T_IDLE) {
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		free(ts);
 		return CLAB_EINVAL;
 	}
@@ -148,12 +148,12 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 				site);
 	if (r < 0) {
 		t->state = T_IDLE;
-		pthread_mutex_unlock(&t->lk);
+		clab__lk_unlock(&t->lk);
 		free(ts);
 		return r;
 	}
 	t->thread = th;
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	return 0;
 }
 
@@ -173,6 +173,6 @@ int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site)
 		clab__unpark_all(&t->wq, CLAB_CAUSE_SIGNAL);
 	}
 	clab__emit_obj(self, CLAB_K_TIMER_CANCEL, &t->h, site, r == 0, 0);
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_unlock(&t->lk);
 	return r;
 }

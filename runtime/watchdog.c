@@ -217,8 +217,9 @@ static void *watchdog_main(void *arg)
 		int stuck = n > 0 && (forever == n || ncycle > 0);
 		int done = 0;
 		if (stuck && suspect && progress == seen) {
-			report(forever == n ? CLAB_STUCK_ALL_BLOCKED
-					    : CLAB_STUCK_CYCLE,
+			/* A cycle is the more precise explanation. */
+			report(ncycle ? CLAB_STUCK_CYCLE
+				      : CLAB_STUCK_ALL_BLOCKED,
 			       s, n, cycle, ncycle);
 			done = 1;
 		} else if (wd.o.run_limit_ms &&
