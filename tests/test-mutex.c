@@ -482,8 +482,7 @@ static void test_mutual_exclusion(void)
 		c[i].count = &count;
 		c[i].fails = 0;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&t[i], "inc", incrementer, &c[i]),
-			0);
+		    clab_thread_create(&t[i], "inc", incrementer, &c[i]), 0);
 	}
 	for (i = 0; i < NTHR; i++) {
 		CU_ASSERT_EQUAL(clab_thread_join(t[i], NULL), 0);
@@ -511,8 +510,7 @@ static void test_mutual_exclusion(void)
 				bad_alt++;
 		} else if (r->kind == CLAB_K_MUTEX_RELEASE) {
 			nrel++;
-			if (prev == NULL ||
-			    prev->kind != CLAB_K_MUTEX_ACQUIRE)
+			if (prev == NULL || prev->kind != CLAB_K_MUTEX_ACQUIRE)
 				bad_alt++;
 			else if (prev->tid != r->tid)
 				bad_tid++;

@@ -1,4 +1,563 @@
+/* Tests of runtime/thread.c: threads, join, detach, sleep and notes. */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "testutil.h"
+
+static int retval = 42;
+
+struct child {
+	clab_thread_t *grandchild;
+	uint32_t tid;
+	uint32_t gc_tid;
+};
+
+static void *grandchild(void *p)
+{
+	(void)p;
+	return NULL;
+}
+
+static void *worker(void *p)
+{
+	struct child *c = p;
+
+	c->tid = clab_thread_tid(clab_thread_self());
+	if (clab_thread_create(&c->grandchild, "grandchild", grandchild,
+			       NULL) == 0) {
+		c->gc_tid = clab_thread_tid(c->grandchild);
+		clab_thread_join(c->grandchild, NULL);
+	}
+	return &retval;
+}
+
+static void test_create_join(void)
+{
+	clab_thread_t *t;
+	struct child c = {NULL, UINT32_MAX, UINT32_MAX};
+	const struct clab_record *cr, *st, *ex, *jn;
+	const struct clab_thread_info *ti;
+	struct clab_trace *tr;
+	uint32_t oid, tid;
+	void *ret = NULL;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_thread_tid(clab_thread_self()), 0);
+	CU_ASSERT_STRING_EQUAL(clab_thread_name(clab_thread_self()), "main");
+	CU_ASSERT_EQUAL(clab_thread_create(NULL, "x", worker, &c), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_create(&t, "x", NULL, &c), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_join(NULL, NULL), CLAB_EINVAL);
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "worker", worker, &c), 0);
+	oid = t->h.id;
+	tid = clab_thread_tid(t);
+	CU_ASSERT_STRING_EQUAL(clab_thread_name(t), "worker");
+	CU_ASSERT_EQUAL(clab_thread_join(t, &ret), 0);
+	CU_ASSERT_PTR_EQUAL(ret, &retval);
+	CU_ASSERT_EQUAL(c.tid, tid);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	ti = clab_trace_thread(tr, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ti);
+	CU_ASSERT_STRING_EQUAL(ti->name, "main");
+	ti = clab_trace_thread(tr, tid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ti);
+	CU_ASSERT_STRING_EQUAL(ti->name, "worker");
+	CU_ASSERT_EQUAL(ti->oid, oid);
+	CU_ASSERT_EQUAL(ti->parent, 0);
+	CU_ASSERT_EQUAL(clab_trace_thread_of_obj(tr, oid), tid);
+	CU_ASSERT_EQUAL(clab_trace_object(tr, oid)->kind, CLAB_O_THREAD);
+	ti = clab_trace_thread(tr, c.gc_tid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ti);
+	CU_ASSERT_STRING_EQUAL(ti->name, "grandchild");
+	CU_ASSERT_EQUAL(ti->parent, tid);
+	CU_ASSERT_EQUAL(clab_trace_nthreads(tr), 3);
+
+	cr = tu_find_obj(tr, CLAB_K_THREAD_CREATE, oid, 0);
+	st = tu_find_obj(tr, CLAB_K_THREAD_START, oid, 0);
+	ex = tu_find_obj(tr, CLAB_K_THREAD_EXIT, oid, 0);
+	jn = tu_find_obj(tr, CLAB_K_THREAD_JOIN, oid, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(jn);
+	CU_ASSERT_EQUAL(cr->tid, 0);
+	CU_ASSERT_EQUAL(st->tid, tid);
+	CU_ASSERT_EQUAL(ex->tid, tid);
+	CU_ASSERT_EQUAL(jn->tid, 0);
+	CU_ASSERT_TRUE(cr->seq < st->seq && st->seq < ex->seq &&
+		       ex->seq < jn->seq);
+	CU_ASSERT_EQUAL(cr->oseq, 1);
+	CU_ASSERT_EQUAL(st->oseq, 2);
+	CU_ASSERT_EQUAL(ex->oseq, 3);
+	CU_ASSERT_EQUAL(jn->oseq, 4);
+	CU_ASSERT_NOT_EQUAL(cr->site, 0);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_CREATE), 2);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_JOIN), 2);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 0);
+	clab_trace_free(tr);
+}
+
+static void *wait_latch(void *p)
+{
+	clab_latch_wait((clab_latch_t *)p);
+	return &retval;
+}
+
+static void test_join_timeout(void)
+{
+	clab_latch_t go;
+	clab_thread_t *t;
+	const struct clab_record *w, *to;
+	struct clab_trace *tr;
+	void *ret = NULL;
+	uint32_t oid;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_latch_init(&go, "go"), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "sleeper", wait_latch, &go), 0);
+	oid = t->h.id;
+	CU_ASSERT_EQUAL(clab_thread_join_timeout(t, &ret, 30), CLAB_ETIMEDOUT);
+	CU_ASSERT_EQUAL(clab_thread_join_timeout(t, &ret, 0), CLAB_ETIMEDOUT);
+	CU_ASSERT_PTR_NULL(ret);
+	CU_ASSERT_TRUE(clab_latch_set(&go) >= 0);
+	CU_ASSERT_EQUAL(clab_thread_join_timeout(t, &ret, 10000), 0);
+	CU_ASSERT_PTR_EQUAL(ret, &retval);
+	CU_ASSERT_EQUAL(clab_latch_destroy(&go), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_THREAD_JOIN_TIMEOUT, oid), 2);
+	w = tu_find_obj(tr, CLAB_K_THREAD_JOIN_WAIT, oid, 0);
+	to = tu_find_obj(tr, CLAB_K_THREAD_JOIN_TIMEOUT, oid, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(to);
+	CU_ASSERT_EQUAL(to->tid, 0);
+	CU_ASSERT_TRUE(w->seq < to->seq);
+	CU_ASSERT_TRUE(to->ns - w->ns >= 29000000u);
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_THREAD_JOIN, oid), 1);
+	CU_ASSERT_TRUE(to->seq <
+		       tu_find_obj(tr, CLAB_K_THREAD_JOIN, oid, 0)->seq);
+	clab_trace_free(tr);
+}
+
+static void *join_self(void *p)
+{
+	*(int *)p = clab_thread_join(clab_thread_self(), NULL);
+	return NULL;
+}
+
+static void test_join_self(void)
+{
+	clab_thread_t *t;
+	const struct clab_record *d;
+	struct clab_trace *tr;
+	int r = 1;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_thread_join(clab_thread_self(), NULL),
+			CLAB_EDEADLK);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "narcissus", join_self, &r), 0);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	CU_ASSERT_EQUAL(r, CLAB_EDEADLK);
+	/* a second join of a joined thread is refused */
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), CLAB_EINVAL);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_DIAG), 2);
+	d = tu_find(tr, CLAB_K_DIAG, 0);
+	CU_ASSERT_EQUAL(d->a8, CLAB_D_JOIN_SELF);
+	CU_ASSERT_EQUAL(d->tid, 0);
+	CU_ASSERT_EQUAL(d->obj, clab_trace_thread(tr, 0)->oid);
+	d = tu_find(tr, CLAB_K_DIAG, 1);
+	CU_ASSERT_EQUAL(d->a8, CLAB_D_JOIN_SELF);
+	CU_ASSERT_EQUAL(d->tid, 1);
+	CU_ASSERT_EQUAL(d->obj, clab_trace_thread(tr, 1)->oid);
+	clab_trace_free(tr);
+}
+
+static int thread_ended(void *p)
+{
+	clab_thread_t *t = p;
+	int e;
+
+	pthread_mutex_lock(&t->lk);
+	e = t->ended;
+	pthread_mutex_unlock(&t->lk);
+	return e;
+}
+
+static void test_detach(void)
+{
+	clab_latch_t go;
+	clab_thread_t *t;
+	const struct clab_record *d, *ex;
+	struct clab_trace *tr;
+	uint32_t oid;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_latch_init(&go, "go"), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "daemon", wait_latch, &go),
+			      0);
+	oid = t->h.id;
+	CU_ASSERT_EQUAL(clab_thread_detach(t), 0);
+	CU_ASSERT_EQUAL(clab_thread_detach(t), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_detach(NULL), CLAB_EINVAL);
+	CU_ASSERT_TRUE(clab_latch_set(&go) >= 0);
+	CU_ASSERT_EQUAL(tu_wait_until(thread_ended, t), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	d = tu_find_obj(tr, CLAB_K_THREAD_DETACH, oid, 0);
+	ex = tu_find_obj(tr, CLAB_K_THREAD_EXIT, oid, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_THREAD_DETACH, oid), 1);
+	CU_ASSERT_EQUAL(d->tid, 0);
+	CU_ASSERT_TRUE(d->seq < ex->seq);
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_THREAD_JOIN, oid), 0);
+	clab_trace_free(tr);
+}
+
+static void *lock_and_leave(void *p)
+{
+	clab_mutex_lock((clab_mutex_t *)p);
+	return NULL;
+}
+
+static void test_exit_holding(void)
+{
+	clab_mutex_t m;
+	clab_thread_t *t;
+	const struct clab_record *d, *ex;
+	struct clab_trace *tr;
+	uint32_t tid;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "leaver", lock_and_leave, &m), 0);
+	tid = clab_thread_tid(t);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	CU_ASSERT_FALSE(clab_mutex_held(&m));
+	CU_ASSERT_EQUAL(clab_mutex_trylock(&m), CLAB_EBUSY);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_DIAG), 1);
+	d = tu_find(tr, CLAB_K_DIAG, 0);
+	CU_ASSERT_EQUAL(d->a8, CLAB_D_EXIT_HOLDING);
+	CU_ASSERT_EQUAL(d->obj, m.h.id);
+	CU_ASSERT_EQUAL(d->tid, tid);
+	/* the site is where the mutex was taken */
+	CU_ASSERT_EQUAL(d->site,
+			tu_find_obj(tr, CLAB_K_MUTEX_ACQUIRE, m.h.id, 0)->site);
+	ex = tu_find(tr, CLAB_K_THREAD_EXIT, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
+	CU_ASSERT_EQUAL(ex->tid, tid);
+	CU_ASSERT_TRUE(d->seq < ex->seq);
+	clab_trace_free(tr);
+}
+
+/* ---- a thread ending with more mutexes than the held list keeps ---- */
+#define NHELD 300
+
+static void *lock_many(void *p)
+{
+	clab_mutex_t *m = p;
+	int i;
+
+	for (i = 0; i < NHELD; i++)
+		clab_mutex_lock(&m[i]);
+	return NULL;
+}
+
+/* Run fn in a forked child; its exit status, or -1 (after CU_FAIL). */
+static int in_child(void (*fn)(const char *path), const char *path)
+{
+	struct timespec ts = {0, 10000000L};
+	pid_t pid, w;
+	int st, i;
+
+	fflush(NULL);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		fn(path);
+		_exit(0);
+	}
+	for (i = 0; i < 1000; i++) {
+		w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st)
+					     : 128 + WTERMSIG(st);
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	CU_FAIL("the child did not end within 10 s");
+	return -1;
+}
+
+static void exit_holding_many(const char *path)
+{
+	struct clab_tracer_opts o = {.path = path, .compress = -1};
+	clab_mutex_t *m = calloc(NHELD, sizeof(*m));
+	clab_thread_t *t;
+	int i;
+
+	if (m == NULL || clab_tracer_open(&o) != 0)
+		_exit(10);
+	for (i = 0; i < NHELD; i++)
+		clab_mutex_init(&m[i], "m", CLAB_MUTEX_NORMAL);
+	if (clab_thread_create(&t, "hoarder", lock_many, m) != 0)
+		_exit(11);
+	clab_thread_join(t, NULL);
+	clab_tracer_close(NULL);
+	_exit(0);
+}
+
+static void test_exit_holding_many(void)
+{
+	char path[] = "/tmp/conclab-test-held-XXXXXX";
+	struct clab_trace *tr = NULL;
+	char err[256];
+	int fd, st;
+
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	st = in_child(exit_holding_many, path);
+	if (st != 0)
+		fprintf(stderr, "\nthe child ended with status %d\n", st);
+	CU_ASSERT_EQUAL(st, 0);
+	if (st == 0) {
+		CU_ASSERT_EQUAL(clab_trace_load(path, &tr, err, sizeof(err)),
+				0);
+		/* every mutex it tracks as held is reported */
+		CU_ASSERT_TRUE(tu_count(tr, CLAB_K_DIAG) >= CLAB__HELD_MAX);
+		CU_ASSERT_TRUE(tu_count(tr, CLAB_K_DIAG) <= NHELD);
+		CU_ASSERT_EQUAL(tu_find(tr, CLAB_K_DIAG, 0)->a8,
+				CLAB_D_EXIT_HOLDING);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_EXIT), 1);
+		clab_trace_free(tr);
+	}
+	unlink(path);
+}
+
+static void test_sleep(void)
+{
+	const struct clab_record *b, *e;
+	struct clab_trace *tr;
+	uint64_t t0;
+
+	tu_begin();
+	t0 = clab__mono_ns();
+	clab_sleep_ms(25);
+	CU_ASSERT_TRUE(clab__mono_ns() - t0 >= 25000000u);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	b = tu_find(tr, CLAB_K_SLEEP_BEGIN, 0);
+	e = tu_find(tr, CLAB_K_SLEEP_END, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(b->a32, 25);
+	CU_ASSERT_EQUAL(b->tid, 0);
+	CU_ASSERT_EQUAL(e->tid, 0);
+	CU_ASSERT_TRUE(b->seq < e->seq);
+	CU_ASSERT_TRUE(e->ns - b->ns >= 25000000u);
+	CU_ASSERT_NOT_EQUAL(b->site, 0);
+	clab_trace_free(tr);
+}
+
+static void test_note(void)
+{
+	const struct clab_record *r;
+	const struct clab_site_info *si;
+	struct clab_trace *tr;
+
+	tu_begin();
+	clab_note("eat", 7);
+	clab_note2("produce", -5, 9);
+	clab_note("big", (int64_t)1 << 40);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_NOTE), 3);
+	r = tu_find(tr, CLAB_K_NOTE, 0);
+	si = clab_trace_site(tr, r->site);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(si);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(si->label);
+	CU_ASSERT_STRING_EQUAL(si->label, "eat");
+	CU_ASSERT_STRING_EQUAL(si->func, "test_note");
+	CU_ASSERT_EQUAL(r->val, 7);
+	CU_ASSERT_EQUAL(r->a32, 0);
+	CU_ASSERT_EQUAL(r->tid, 0);
+	r = tu_find(tr, CLAB_K_NOTE, 1);
+	si = clab_trace_site(tr, r->site);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(si);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(si->label);
+	CU_ASSERT_STRING_EQUAL(si->label, "produce");
+	CU_ASSERT_EQUAL(r->val, -5);
+	CU_ASSERT_EQUAL(r->a32, 9);
+	r = tu_find(tr, CLAB_K_NOTE, 2);
+	CU_ASSERT_EQUAL(r->val, (int64_t)1 << 40);
+	clab_trace_free(tr);
+}
+
+/* A thread conclab did not make, using a conclab mutex. */
+static void *plain_user(void *p)
+{
+	clab_mutex_t *m = p;
+
+	clab_mutex_lock(m);
+	clab_mutex_unlock(m);
+	return NULL;
+}
+
+static void test_plain_pthread(void)
+{
+	clab_mutex_t m;
+	pthread_t pt;
+	const struct clab_record *st, *acq, *rel, *ex;
+	const struct clab_thread_info *ti;
+	struct clab_trace *tr;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&pt, NULL, plain_user, &m), 0);
+	CU_ASSERT_EQUAL(pthread_join(pt, NULL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&m), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nthreads(tr), 2);
+	ti = clab_trace_thread(tr, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ti);
+	CU_ASSERT_PTR_NOT_NULL(ti->name);
+	st = tu_find_obj(tr, CLAB_K_THREAD_START, ti->oid, 0);
+	acq = tu_find_obj(tr, CLAB_K_MUTEX_ACQUIRE, m.h.id, 0);
+	rel = tu_find_obj(tr, CLAB_K_MUTEX_RELEASE, m.h.id, 0);
+	ex = tu_find_obj(tr, CLAB_K_THREAD_EXIT, ti->oid, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(acq);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rel);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
+	CU_ASSERT_EQUAL(st->tid, 1);
+	CU_ASSERT_EQUAL(acq->tid, 1);
+	CU_ASSERT_EQUAL(ex->tid, 1);
+	CU_ASSERT_TRUE(st->seq < acq->seq && rel->seq < ex->seq);
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_THREAD_CREATE, ti->oid), 0);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 0);
+	clab_trace_free(tr);
+}
+
+static void *note_first(void *p)
+{
+	(void)p;
+	clab_note("from-pthread", 1);
+	return NULL;
+}
+
+/*
+ * clab_tracer_open registers the calling thread as thread 0, "main", even
+ * when another thread records first.
+ */
+static void test_main_is_tid0(void)
+{
+	pthread_t pt;
+	const struct clab_record *r;
+	const struct clab_site_info *si;
+	struct clab_trace *tr;
+
+	tu_begin();
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&pt, NULL, note_first, NULL), 0);
+	CU_ASSERT_EQUAL(pthread_join(pt, NULL), 0);
+	clab_note("from-main", 2);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(tr, 0)->name, "main");
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_NOTE), 2);
+	r = tu_find(tr, CLAB_K_NOTE, 1);
+	si = clab_trace_site(tr, r->site);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(si);
+	CU_ASSERT_STRING_EQUAL(si->label, "from-main");
+	CU_ASSERT_EQUAL(r->tid, 0);
+	CU_ASSERT_NOT_EQUAL(tu_find(tr, CLAB_K_NOTE, 0)->tid, 0);
+	clab_trace_free(tr);
+}
+
+/* Each trace of a process starts afresh: main is T0, ids from 1. */
+static void test_traces_in_a_row(void)
+{
+	clab_mutex_t m;
+	clab_thread_t *t;
+	const struct clab_thread_info *ti;
+	struct clab_trace *tr;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		tu_begin();
+		CU_ASSERT_EQUAL(clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL), 0);
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t, "w", plain_user, &m), 0);
+		CU_ASSERT_EQUAL(clab_thread_tid(t), 1);
+		CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+		CU_ASSERT_EQUAL(clab_thread_tid(clab_thread_self()), 0);
+		CU_ASSERT_EQUAL(clab_mutex_destroy(&m), 0);
+		tr = tu_end();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+		CU_ASSERT_EQUAL(clab_trace_nthreads(tr), 2);
+		CU_ASSERT_EQUAL(clab_trace_nobjects(tr), 3);
+		ti = clab_trace_thread(tr, 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ti);
+		CU_ASSERT_STRING_EQUAL(ti->name, "main");
+		CU_ASSERT_EQUAL(ti->oid, 1);
+		CU_ASSERT_EQUAL(m.h.id, 2);
+		CU_ASSERT_EQUAL(clab_trace_object(tr, 2)->kind, CLAB_O_MUTEX);
+		ti = clab_trace_thread(tr, 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ti);
+		CU_ASSERT_STRING_EQUAL(ti->name, "w");
+		CU_ASSERT_EQUAL(ti->oid, 3);
+		CU_ASSERT_EQUAL(tu_find(tr, CLAB_K_OBJ_CREATE, 0)->obj, 2);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_EXIT), 1);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 0);
+		clab_trace_free(tr);
+	}
+}
+
+static void add_tests(CU_pSuite s)
+{
+	/* first: fork while the process has a single thread */
+	CU_add_test(s, "exit holding more mutexes than the held list",
+		    test_exit_holding_many);
+	CU_add_test(s, "create, start, exit, join", test_create_join);
+	CU_add_test(s, "join with a timeout", test_join_timeout);
+	CU_add_test(s, "join yourself", test_join_self);
+	CU_add_test(s, "detach", test_detach);
+	CU_add_test(s, "exit holding a mutex", test_exit_holding);
+	CU_add_test(s, "sleep", test_sleep);
+	CU_add_test(s, "notes", test_note);
+	CU_add_test(s, "a thread not made by conclab", test_plain_pthread);
+	CU_add_test(s, "traces in a row", test_traces_in_a_row);
+	CU_add_test(s, "main is thread 0", test_main_is_tid0);
+}
+
 int main(void)
 {
-	return 77;
+	return tu_main("runtime/thread", add_tests);
 }

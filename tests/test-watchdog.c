@@ -1,4 +1,511 @@
+/*
+ * Tests of runtime/watchdog.c: deadlock and time-limit detection.
+ *
+ * The watchdog's callback usually ends the program, so each scenario runs
+ * in a forked child: the child records a trace, starts the watchdog with a
+ * callback that writes the report to a file, closes the trace and exits
+ * with status 3, and then gets stuck.  The parent waits for it (killing it
+ * after 10 s) and checks the exit status, the report and the trace.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "testutil.h"
+
+#define STUCK_EXIT 3
+
+static char report_path[4096];
+
+/* The callback: write "why=N" and the report, close the trace, exit. */
+static void on_stuck(const struct clab_deadlock *d, void *arg)
+{
+	FILE *f = fopen(report_path, "w");
+	char *buf;
+	int n;
+
+	(void)arg;
+	n = clab_deadlock_format(d, NULL, 0);
+	buf = malloc((size_t)n + 1);
+	if (f != NULL && buf != NULL) {
+		clab_deadlock_format(d, buf, (size_t)n + 1);
+		fprintf(f, "why=%d\n%s", (int)d->why, buf);
+	}
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+	clab_tracer_close(NULL);
+	_exit(STUCK_EXIT);
+}
+
+static void child_begin(const char *trace, unsigned run_limit_ms)
+{
+	struct clab_tracer_opts o = {.path = trace, .compress = -1};
+	struct clab_watchdog_opts w = {
+	    .period_ms = 50,
+	    .run_limit_ms = run_limit_ms,
+	    .on_stuck = on_stuck,
+	};
+
+	if (clab_tracer_open(&o) != 0)
+		_exit(10);
+	if (clab_watchdog_start(&w) != 0)
+		_exit(11);
+}
+
+/* What a child left behind. */
+struct outcome {
+	int status; /* exit status, 128 + signal, or -1 if it was killed */
+	uint64_t ms;
+	char report[8192];
+	struct clab_trace *tr;
+};
+
+static void read_report(struct outcome *o)
+{
+	FILE *f = fopen(report_path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(o->report, 1, sizeof(o->report) - 1, f);
+		fclose(f);
+	}
+	o->report[n] = '\0';
+}
+
+/* Run scenario in a child; fill o.  Free o->tr afterwards. */
+static void run_child(void (*scenario)(const char *trace), struct outcome *o)
+{
+	char trace[] = "/tmp/conclab-test-wd-XXXXXX";
+	struct timespec ts = {0, 10000000L};
+	char err[512];
+	uint64_t t0;
+	pid_t pid;
+	int fd, st = 0, i, done = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->status = -1;
+	fd = mkstemp(trace);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	strcpy(report_path, "/tmp/conclab-test-wdr-XXXXXX");
+	fd = mkstemp(report_path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	fflush(NULL);
+	t0 = clab__mono_ns();
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		scenario(trace);
+		_exit(12); /* scenarios do not return */
+	}
+	for (i = 0; i < 1000 && !done; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			done = 1;
+		else
+			nanosleep(&ts, NULL);
+	}
+	o->ms = (clab__mono_ns() - t0) / 1000000u;
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		CU_FAIL("the child did not end within 10 s");
+	} else {
+		o->status =
+		    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	read_report(o);
+	if (o->status == STUCK_EXIT || o->status == 0) {
+		err[0] = '\0';
+		if (clab_trace_load(trace, &o->tr, err, sizeof(err)) != 0)
+			fprintf(stderr, "\nclab_trace_load: %s\n", err);
+		CU_ASSERT_PTR_NOT_NULL(o->tr);
+	}
+	if (o->status != STUCK_EXIT && o->status != 0)
+		fprintf(stderr, "\nchild status %d, report:\n%s\n", o->status,
+			o->report);
+	unlink(trace);
+	unlink(report_path);
+}
+
+/* The object (or thread object) with this name, or 0. */
+static uint32_t oid_named(const struct clab_trace *tr, const char *name)
+{
+	uint32_t i, n = tr != NULL ? clab_trace_nobjects(tr) : 0;
+
+	for (i = 1; i <= n; i++)
+		if (strcmp(clab_trace_object(tr, i)->name, name) == 0)
+			return i;
+	return 0;
+}
+
+/* The a32 of the BLOCKED diagnostic about thread object oid, or 0. */
+static uint32_t blocked_on(const struct clab_trace *tr, uint32_t oid)
+{
+	size_t i, n = tu_count(tr, CLAB_K_DIAG);
+	const struct clab_record *r;
+
+	for (i = 0; i < n; i++) {
+		r = tu_find(tr, CLAB_K_DIAG, i);
+		if (r->a8 == CLAB_D_BLOCKED && r->obj == oid)
+			return r->a32;
+	}
+	return 0;
+}
+
+static size_t count_diag(const struct clab_trace *tr, unsigned code)
+{
+	size_t i, c = 0, n = tu_count(tr, CLAB_K_DIAG);
+
+	for (i = 0; i < n; i++)
+		if (tu_find(tr, CLAB_K_DIAG, i)->a8 == code)
+			c++;
+	return c;
+}
+
+static const struct clab_record *find_diag(const struct clab_trace *tr,
+					   unsigned code)
+{
+	size_t i, n = tu_count(tr, CLAB_K_DIAG);
+
+	for (i = 0; i < n; i++)
+		if (tu_find(tr, CLAB_K_DIAG, i)->a8 == code)
+			return tu_find(tr, CLAB_K_DIAG, i);
+	return NULL;
+}
+
+#define REPORT_HAS(o, s)                                                       \
+	do {                                                                   \
+		if (strstr((o)->report, (s)) == NULL)                          \
+			fprintf(stderr, "\nreport lacks \"%s\":\n%s\n", (s),   \
+				(o)->report);                                  \
+		CU_ASSERT_PTR_NOT_NULL(strstr((o)->report, (s)));              \
+	} while (0)
+
+/* ---- two threads take two locks in opposite orders ---- */
+static struct {
+	clab_mutex_t a, b;
+	clab_barrier_t both;
+	clab_cond_t c;
+	clab_mutex_t m;
+	int flag;
+} sc;
+
+static void *take_ab(void *p)
+{
+	(void)p;
+	clab_mutex_lock(&sc.a);
+	clab_barrier_wait(&sc.both);
+	clab_mutex_lock(&sc.b);
+	return NULL;
+}
+
+static void *take_ba(void *p)
+{
+	(void)p;
+	clab_mutex_lock(&sc.b);
+	clab_barrier_wait(&sc.both);
+	clab_mutex_lock(&sc.a);
+	return NULL;
+}
+
+static void scenario_cycle(const char *trace)
+{
+	clab_thread_t *t1, *t2;
+
+	child_begin(trace, 0);
+	clab_mutex_init(&sc.a, "fork-A", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&sc.b, "fork-B", CLAB_MUTEX_NORMAL);
+	clab_barrier_init(&sc.both, "both", 2);
+	clab_thread_create(&t1, "alice", take_ab, NULL);
+	clab_thread_create(&t2, "bob", take_ba, NULL);
+	/* main keeps running (outside conclab): only the cycle is stuck */
+	for (;;)
+		pause();
+}
+
+static void test_cycle(void)
+{
+	struct outcome o;
+	const struct clab_record *d;
+	uint32_t alice, bob, fa, fb;
+
+	run_child(scenario_cycle, &o);
+	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
+	REPORT_HAS(&o, "why=2\n");
+	REPORT_HAS(&o, "deadlock: threads wait for each other in a cycle\n");
+	REPORT_HAS(&o, "T0 main         running\n");
+	REPORT_HAS(&o, "T1 alice        waits on mutex fork-B at ");
+	REPORT_HAS(&o, ", held by T2 bob (taken at ");
+	REPORT_HAS(&o, "T2 bob          waits on mutex fork-A at ");
+	REPORT_HAS(&o, ", held by T1 alice (taken at ");
+	REPORT_HAS(&o, "  cycle: T1 -> T2 -> T1\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
+
+	CU_ASSERT_TRUE(clab_trace_complete(o.tr));
+	alice = oid_named(o.tr, "alice");
+	bob = oid_named(o.tr, "bob");
+	fa = oid_named(o.tr, "fork-A");
+	fb = oid_named(o.tr, "fork-B");
+	CU_ASSERT_TRUE(alice && bob && fa && fb);
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_DEADLOCK), 1);
+	d = find_diag(o.tr, CLAB_D_DEADLOCK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->a32, 2); /* blocked threads */
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_BLOCKED), 2);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, alice), fb);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, bob), fa);
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_RUN_TIMEOUT), 0);
+	clab_trace_free(o.tr);
+}
+
+/* ---- everyone waits on a condition nobody will signal ---- */
+static void *wait_flag(void *p)
+{
+	uint32_t ms = (uint32_t)(uintptr_t)p;
+	int r = 0;
+
+	clab_mutex_lock(&sc.m);
+	while (!sc.flag && r == 0)
+		r = ms ? clab_cond_timedwait(&sc.c, &sc.m, ms)
+		       : clab_cond_wait(&sc.c, &sc.m);
+	/* a timed waiter that timed out wakes the others */
+	sc.flag = 1;
+	clab_cond_broadcast(&sc.c);
+	clab_mutex_unlock(&sc.m);
+	return NULL;
+}
+
+static void scenario_all_blocked(const char *trace)
+{
+	clab_thread_t *t1, *t2;
+
+	child_begin(trace, 0);
+	clab_mutex_init(&sc.m, "m", CLAB_MUTEX_NORMAL);
+	clab_cond_init(&sc.c, "nonempty");
+	sc.flag = 0;
+	clab_thread_create(&t1, "w1", wait_flag, NULL);
+	clab_thread_create(&t2, "w2", wait_flag, NULL);
+	clab_thread_join(t1, NULL);
+	_exit(13); /* never */
+}
+
+static void test_all_blocked(void)
+{
+	struct outcome o;
+	const struct clab_record *d;
+	uint32_t w1, w2, c;
+
+	run_child(scenario_all_blocked, &o);
+	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
+	REPORT_HAS(&o, "why=1\n");
+	REPORT_HAS(&o, "every live thread is blocked");
+	REPORT_HAS(&o, "T0 main         waits on thread w1 at ");
+	REPORT_HAS(&o, ", until T1 w1 ends\n");
+	REPORT_HAS(&o, "T1 w1           waits on cond nonempty at ");
+	REPORT_HAS(&o, "T2 w2           waits on cond nonempty at ");
+	CU_ASSERT_PTR_NULL(strstr(o.report, "cycle:"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
+
+	w1 = oid_named(o.tr, "w1");
+	w2 = oid_named(o.tr, "w2");
+	c = oid_named(o.tr, "nonempty");
+	CU_ASSERT_TRUE(w1 && w2 && c);
+	d = find_diag(o.tr, CLAB_D_DEADLOCK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->a32, 3);
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_BLOCKED), 3);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, clab_trace_thread(o.tr, 0)->oid), w1);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, w1), c);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, w2), c);
+	clab_trace_free(o.tr);
+}
+
+/* ---- a timed waiter among blocked threads is not a deadlock ---- */
+static void scenario_timed(const char *trace)
+{
+	clab_thread_t *t1, *t2;
+
+	child_begin(trace, 0);
+	clab_mutex_init(&sc.m, "m", CLAB_MUTEX_NORMAL);
+	clab_cond_init(&sc.c, "c");
+	sc.flag = 0;
+	clab_thread_create(&t1, "forever", wait_flag, NULL);
+	clab_thread_create(&t2, "timed", wait_flag, (void *)(uintptr_t)3000);
+	clab_thread_join(t1, NULL);
+	clab_thread_join(t2, NULL);
+	clab_watchdog_stop();
+	clab_tracer_close(NULL);
+	_exit(0);
+}
+
+static void test_timed_is_not_stuck(void)
+{
+	struct outcome o;
+
+	run_child(scenario_timed, &o);
+	CU_ASSERT_EQUAL(o.status, 0);
+	CU_ASSERT_STRING_EQUAL(o.report, "");
+	CU_ASSERT_TRUE(o.ms >= 2900);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_DEADLOCK), 0);
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_BLOCKED), 0);
+	/* the timed waiter did time out, then woke the other */
+	CU_ASSERT_EQUAL(tu_count(o.tr, CLAB_K_COND_WAIT), 2);
+	CU_ASSERT_EQUAL(tu_count(o.tr, CLAB_K_THREAD_EXIT), 2);
+	clab_trace_free(o.tr);
+}
+
+/* ---- spinning threads: only the run limit stops them ---- */
+static void *spin(void *p)
+{
+	clab_mutex_t *first = p, *second = p == &sc.a ? &sc.b : &sc.a;
+
+	clab_mutex_lock(first);
+	clab_barrier_wait(&sc.both);
+	while (clab_mutex_trylock(second) == CLAB_EBUSY)
+		clab_sleep_ms(1);
+	return NULL;
+}
+
+static void scenario_livelock(const char *trace)
+{
+	clab_thread_t *t1, *t2;
+
+	child_begin(trace, 300);
+	clab_mutex_init(&sc.a, "fork-A", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&sc.b, "fork-B", CLAB_MUTEX_NORMAL);
+	clab_barrier_init(&sc.both, "both", 2);
+	clab_thread_create(&t1, "alice", spin, &sc.a);
+	clab_thread_create(&t2, "bob", spin, &sc.b);
+	clab_thread_join(t1, NULL);
+	_exit(13); /* never */
+}
+
+static void test_time_limit(void)
+{
+	struct outcome o;
+	const struct clab_record *d;
+
+	run_child(scenario_livelock, &o);
+	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
+	REPORT_HAS(&o, "why=3\n");
+	REPORT_HAS(&o, "stopped: the run exceeded its time limit");
+	REPORT_HAS(&o, "T1 alice        running\n");
+	REPORT_HAS(&o, "T2 bob          running\n");
+	CU_ASSERT_TRUE(o.ms >= 300);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
+
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_DEADLOCK), 0);
+	d = find_diag(o.tr, CLAB_D_RUN_TIMEOUT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->a32, 1);
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_BLOCKED), 1);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, clab_trace_thread(o.tr, 0)->oid),
+			oid_named(o.tr, "alice"));
+	CU_ASSERT_TRUE(tu_count(o.tr, CLAB_K_MUTEX_BUSY) >= 2);
+	clab_trace_free(o.tr);
+}
+
+/* ---- the report text for a hand-built deadlock ---- */
+static void test_format(void)
+{
+	static const struct clab_site s1 = {"./labs/x.c", "f", NULL, 10};
+	static const struct clab_site s2 = {"../labs/x.c", "g", NULL, 20};
+	static const struct clab_site s3 = {"labs/y.c", "h", NULL, 7};
+	struct clab_blocked b[4];
+	uint32_t cycle[2] = {1, 2};
+	struct clab_deadlock d;
+	static const char want[] =
+	    "deadlock: threads wait for each other in a cycle\n"
+	    "  T0 main         running\n"
+	    "  T1 alice        waits on mutex fork-B at labs/x.c:10, "
+	    "held by T2 bob (taken at labs/x.c:20)\n"
+	    "  T2 bob          waits (with a timeout) on mutex fork-A at "
+	    "labs/y.c:7, held by T1 alice\n"
+	    "  T3 joiner       waits on thread alice at labs/y.c:7, "
+	    "until T1 alice ends\n"
+	    "  cycle: T1 -> T2 -> T1\n";
+	char buf[1024], small[16];
+	int n;
+
+	memset(b, 0, sizeof(b));
+	b[0] = (struct clab_blocked){
+	    .tid = 0, .thread = "main", .holder = UINT32_MAX};
+	b[1] = (struct clab_blocked){.tid = 1,
+				     .thread = "alice",
+				     .obj = 5,
+				     .objkind = CLAB_O_MUTEX,
+				     .objname = "fork-B",
+				     .holder = 2,
+				     .holder_name = "bob",
+				     .site = &s1,
+				     .holder_site = &s2};
+	b[2] = (struct clab_blocked){.tid = 2,
+				     .thread = "bob",
+				     .obj = 4,
+				     .objkind = CLAB_O_MUTEX,
+				     .objname = "fork-A",
+				     .holder = 1,
+				     .holder_name = "alice",
+				     .site = &s3,
+				     .timed = 1};
+	b[3] = (struct clab_blocked){.tid = 3,
+				     .thread = "joiner",
+				     .obj = 2,
+				     .objkind = CLAB_O_THREAD,
+				     .objname = "alice",
+				     .holder = 1,
+				     .holder_name = "alice",
+				     .site = &s3};
+	d = (struct clab_deadlock){.why = CLAB_STUCK_CYCLE,
+				   .nthreads = 4,
+				   .threads = b,
+				   .ncycle = 2,
+				   .cycle = cycle};
+	n = clab_deadlock_format(&d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	CU_ASSERT_EQUAL(n, (int)strlen(want));
+	/* too small: cut short, terminated, the full length returned */
+	memset(small, 'x', sizeof(small));
+	CU_ASSERT_EQUAL(clab_deadlock_format(&d, small, sizeof(small)), n);
+	CU_ASSERT_EQUAL(small[sizeof(small) - 1], '\0');
+	CU_ASSERT_EQUAL(strncmp(small, want, sizeof(small) - 1), 0);
+	CU_ASSERT_EQUAL(clab_deadlock_format(&d, NULL, 0), n);
+
+	d = (struct clab_deadlock){
+	    .why = CLAB_STUCK_ALL_BLOCKED, .nthreads = 1, .threads = &b[3]};
+	clab_deadlock_format(&d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(
+	    buf, "deadlock: every live thread is blocked and none can "
+		 "wake another\n"
+		 "  T3 joiner       waits on thread alice at labs/y.c:7, "
+		 "until T1 alice ends\n");
+	d = (struct clab_deadlock){.why = CLAB_STUCK_TIME_LIMIT};
+	clab_deadlock_format(&d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "stopped: the run exceeded its time limit "
+				    "(livelock, starvation, or a very slow "
+				    "run)\n");
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "lock cycle", test_cycle);
+	CU_add_test(s, "every thread blocked", test_all_blocked);
+	CU_add_test(s, "a timed wait is not a deadlock",
+		    test_timed_is_not_stuck);
+	CU_add_test(s, "run time limit", test_time_limit);
+	CU_add_test(s, "report format", test_format);
+}
+
 int main(void)
 {
-	return 77;
+	return tu_main("runtime/watchdog", add_tests);
 }
