@@ -25,10 +25,10 @@
 #include "lab.h"
 
 #define REPS 5
-#define BUFFER_MB 512u   /* per-thread records of one repetition fit */
-#define SUSTAIN_MB 16u   /* small: the writer bounds the sustained run */
-#define WORK_NS 200.0    /* case 2: work inside the critical section */
-#define REC_BYTES 32.0   /* sizeof(struct clab__rec) */
+#define BUFFER_MB 512u /* per-thread records of one repetition fit */
+#define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
+#define WORK_NS 200.0  /* case 2: work inside the critical section */
+#define REC_BYTES 32.0 /* sizeof(struct clab__rec) */
 /* Case 1 and 6 repetitions stay below this many records (BUFFER_MB). */
 #define FIT_RECORDS (6u * 1000u * 1000u)
 
@@ -36,7 +36,7 @@ enum verdict { V_NONE = -1, V_MISS = 0, V_PASS = 1 };
 
 struct opts {
 	int quick, json;
-	long iters; /* 0: calibrate by time */
+	long iters;    /* 0: calibrate by time */
 	double rep_ns; /* the length one repetition aims at */
 	double sustain_ns;
 };
@@ -46,15 +46,15 @@ struct row {
 	const char *key;   /* JSON key, stable */
 	const char *label; /* for people */
 	const char *unit;  /* of plain and clab: "ns", "M/s", "B/rec" */
-	double plain;      /* median; < 0 when there is no plain side */
+	double plain;	   /* median; < 0 when there is no plain side */
 	double clab;
 	const char *target;
 	enum verdict verdict;
-	long iters;        /* per repetition (per thread for case 3) */
-	uint64_t records;  /* written to the trace by the whole case */
-	uint64_t stalls;   /* times a thread waited for the writer */
-	double minflt;     /* minor page faults per conclab repetition */
-	double csw_plain;  /* context switches per operation */
+	long iters;	  /* per repetition (per thread for case 3) */
+	uint64_t records; /* written to the trace by the whole case */
+	uint64_t stalls;  /* times a thread waited for the writer */
+	double minflt;	  /* minor page faults per conclab repetition */
+	double csw_plain; /* context switches per operation */
 	double csw_clab;
 	char note[160];
 };
@@ -64,7 +64,7 @@ struct bench {
 	char dir[256];
 	char path[300];
 	unsigned long spin_k; /* case 2: spins of the work loop */
-	double work_ns;       /* what spin_k spins measured */
+	double work_ns;	      /* what spin_k spins measured */
 	pthread_mutex_t pm;
 	clab_mutex_t cm;
 	struct row rows[16];
@@ -120,19 +120,20 @@ static int trace_begin(struct bench *b, unsigned buffer_mb)
 		 b->dir);
 	int fd = mkstemps(b->path, 4);
 	if (fd < 0) {
-		fprintf(stderr, "conclab bench: cannot create a trace in %s: "
-				"%s\n",
+		fprintf(stderr,
+			"conclab bench: cannot create a trace in %s: "
+			"%s\n",
 			b->dir, strerror(errno));
 		return -1;
 	}
 	close(fd);
 	struct clab_meta_kv meta[] = {{"bench", "conclab bench"}};
 	struct clab_tracer_opts topts = {
-		.path = b->path,
-		.meta = meta,
-		.nmeta = 1,
-		.buffer_mb = buffer_mb,
-		.compress = -1,
+	    .path = b->path,
+	    .meta = meta,
+	    .nmeta = 1,
+	    .buffer_mb = buffer_mb,
+	    .compress = -1,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {
@@ -187,8 +188,8 @@ static long calibrate(struct bench *b, loop_fn run, long cap)
  * conclab first in odd ones), each starting with the writer idle.  Fills
  * the medians in ns per `per` operations.
  */
-static void measure(struct bench *b, struct row *r, loop_fn plain,
-		    loop_fn clab, long n, double per)
+static void measure(struct bench *b, struct row *r, loop_fn plain, loop_fn clab,
+		    long n, double per)
 {
 	double tp[REPS], tc[REPS];
 	long flt = 0, cp = 0, cc = 0;
@@ -483,9 +484,9 @@ static uint64_t duo_run(struct bench *b, long n, enum duo_kind kind,
 			int is_clab)
 {
 	static void *(*const fns[3][2])(void *) = {
-		[DUO_CONTEND] = {contend_plain_fn, contend_clab_fn},
-		[DUO_COND] = {cond_plain_fn, cond_clab_fn},
-		[DUO_SEM] = {sem_plain_fn, sem_clab_fn},
+	    [DUO_CONTEND] = {contend_plain_fn, contend_clab_fn},
+	    [DUO_COND] = {cond_plain_fn, cond_clab_fn},
+	    [DUO_SEM] = {sem_plain_fn, sem_clab_fn},
 	};
 	struct duo *d = calloc(1, sizeof(*d));
 	if (!d)
@@ -580,9 +581,8 @@ static uint64_t note_clab(struct bench *b, long n)
 
 /* ---- the cases ---- */
 
-static struct row *row_new(struct bench *b, const char *key,
-			   const char *label, const char *unit,
-			   const char *target)
+static struct row *row_new(struct bench *b, const char *key, const char *label,
+			   const char *unit, const char *target)
 {
 	struct row *r = &b->rows[b->nrows++];
 	memset(r, 0, sizeof(*r));
@@ -615,20 +615,20 @@ static int case_locks(struct bench *b)
 	clab_mutex_init(&b->cm, "bench.m", CLAB_MUTEX_NORMAL);
 
 	/* 1: two records a pair; one repetition fits in the buffer */
-	struct row *r = row_new(b, "lock_uncontended",
-				"uncontended lock/unlock pair", "ns",
-				"<=4x,+25ns");
+	struct row *r =
+	    row_new(b, "lock_uncontended", "uncontended lock/unlock pair", "ns",
+		    "<=4x,+25ns");
 	long n = iters_or(b, lock_clab, FIT_RECORDS / 2, 1);
 	measure(b, r, lock_plain, lock_clab, n, (double)n);
 	r->verdict = r->clab <= 4 * r->plain && r->clab - r->plain <= 25
-			     ? V_PASS
-			     : V_MISS;
+			 ? V_PASS
+			 : V_MISS;
 
 	/* 2: the same around WORK_NS of work */
 	calibrate_spin(b);
-	struct row *w = row_new(b, "lock_with_work",
-				"the same, ~200 ns work inside", "ns",
-				"<=1.5x");
+	struct row *w =
+	    row_new(b, "lock_with_work", "the same, ~200 ns work inside", "ns",
+		    "<=1.5x");
 	n = iters_or(b, work_clab, FIT_RECORDS / 2, 8);
 	measure(b, w, work_plain, work_clab, n, (double)n);
 	w->verdict = w->clab <= 1.5 * w->plain ? V_PASS : V_MISS;
@@ -694,8 +694,8 @@ static int case_sustained(struct bench *b)
 	snprintf(r->note, sizeof(r->note),
 		 "%.1f s, %u MB buffer: %.1f M records/s kept up, writer "
 		 "stalls %" PRIu64,
-		 (double)tc / 1e9, SUSTAIN_MB, 2.0 * (double)pairs / (double)tc * 1e3,
-		 st.stalls);
+		 (double)tc / 1e9, SUSTAIN_MB,
+		 2.0 * (double)pairs / (double)tc * 1e3, st.stalls);
 	print_row(b, r);
 	return 0;
 }
@@ -882,11 +882,11 @@ static void json_row(const struct row *r, int last)
 		printf(", \"ratio\": null, \"added\": null");
 	printf(", \"target\": ");
 	json_str(r->target);
-	printf(", \"pass\": %s",
-	       r->verdict == V_PASS ? "true"
-	       : r->verdict == V_MISS ? "false"
-				      : "null");
-	printf(", \"iters\": %ld, \"records\": %" PRIu64 ", \"stalls\": %" PRIu64
+	printf(", \"pass\": %s", r->verdict == V_PASS	? "true"
+				 : r->verdict == V_MISS ? "false"
+							: "null");
+	printf(", \"iters\": %ld, \"records\": %" PRIu64
+	       ", \"stalls\": %" PRIu64
 	       ", \"minflt\": %.1f, \"csw_plain\": %.4f, \"csw_conclab\": "
 	       "%.4f}%s\n",
 	       r->iters, r->records, r->stalls, r->minflt, r->csw_plain,
@@ -948,16 +948,16 @@ static int bench_exec(int argc, char **argv)
 			b->o.json = 1;
 		} else if (strcmp(a, "--iters") == 0 ||
 			   strncmp(a, "--iters=", 8) == 0) {
-			const char *v = a[7] == '=' ? a + 8
+			const char *v = a[7] == '='    ? a + 8
 					: i + 1 < argc ? argv[++i]
 						       : NULL;
 			if (!v || clab_cmd_parse_long(v, &b->o.iters) ||
 			    b->o.iters < 1 || b->o.iters > 1000000000L) {
 				free(b);
 				return clab_cmd_misuse(
-					&clab_cmd_bench,
-					"--iters wants a number in "
-					"1..1000000000");
+				    &clab_cmd_bench,
+				    "--iters wants a number in "
+				    "1..1000000000");
 			}
 		} else {
 			free(b);
@@ -1027,41 +1027,41 @@ static int bench_exec(int argc, char **argv)
 }
 
 const struct clab_cmd clab_cmd_bench = {
-	.name = "bench",
-	.args = "[--quick] [--iters N] [--json]",
-	.summary = "measure what recording costs, against plain pthreads",
-	.help = "Runs the same loops on plain pthreads and on conclab's "
-		"primitives, with a\ntrace open for the conclab side, and "
-		"prints for each case the median of\n5 repetitions of both "
-		"(interleaved, so that noise hits both), their ratio\nand the "
-		"target it is held to:\n\n"
-		"  1 uncontended lock/unlock pair, one thread  (<=4x and "
-		"<=25 ns added)\n"
-		"    Each repetition fits the 512 MB record buffer, so it "
-		"measures the\n    thread's own cost; the 'sustained' line "
-		"runs longer into a 16 MB buffer\n    and shows the rate the "
-		"writer thread keeps up with, and its stalls.\n"
-		"  2 the same with ~200 ns of work inside         (<=1.5x)\n"
-		"  3 two threads contending for one mutex         (reported)\n"
-		"  4 condition variable ping-pong, two threads    (<=1.05x)\n"
-		"  5 semaphore ping-pong (POSIX sem_t vs clab)    (<=1.05x)\n"
-		"  6 clab_note records per second, one thread     (>=50 M/s)\n"
-		"  7 bytes per record on disk over the correct variants of "
-		"every lab,\n    each run quietly with seed 1 into its own "
-		"trace             (<=8)\n\n"
-		"A repetition lasts about 150 ms (25 ms with --quick); a full "
-		"run takes\nunder a minute, --quick a few seconds.  Traces go "
-		"to $TMPDIR (or /tmp) and\nare removed.\n\n"
-		"Options:\n"
-		"  --quick     short repetitions\n"
-		"  --iters N   N iterations per repetition instead of "
-		"calibrating by time\n"
-		"              (N/8 in case 2, N/2 per thread in case 3, "
-		"N/100 round trips\n              in cases 4 and 5)\n"
-		"  --json      print the numbers as one JSON object\n"
-		"  -h, --help  this text\n\n"
-		"Exit codes: 0 the bench ran (a missed target is reported, "
-		"not an error);\n2 usage error; 5 a trace could not be "
-		"written.\n",
-	.exec = bench_exec,
+    .name = "bench",
+    .args = "[--quick] [--iters N] [--json]",
+    .summary = "measure what recording costs, against plain pthreads",
+    .help = "Runs the same loops on plain pthreads and on conclab's "
+	    "primitives, with a\ntrace open for the conclab side, and "
+	    "prints for each case the median of\n5 repetitions of both "
+	    "(interleaved, so that noise hits both), their ratio\nand the "
+	    "target it is held to:\n\n"
+	    "  1 uncontended lock/unlock pair, one thread  (<=4x and "
+	    "<=25 ns added)\n"
+	    "    Each repetition fits the 512 MB record buffer, so it "
+	    "measures the\n    thread's own cost; the 'sustained' line "
+	    "runs longer into a 16 MB buffer\n    and shows the rate the "
+	    "writer thread keeps up with, and its stalls.\n"
+	    "  2 the same with ~200 ns of work inside         (<=1.5x)\n"
+	    "  3 two threads contending for one mutex         (reported)\n"
+	    "  4 condition variable ping-pong, two threads    (<=1.05x)\n"
+	    "  5 semaphore ping-pong (POSIX sem_t vs clab)    (<=1.05x)\n"
+	    "  6 clab_note records per second, one thread     (>=50 M/s)\n"
+	    "  7 bytes per record on disk over the correct variants of "
+	    "every lab,\n    each run quietly with seed 1 into its own "
+	    "trace             (<=8)\n\n"
+	    "A repetition lasts about 150 ms (25 ms with --quick); a full "
+	    "run takes\nunder a minute, --quick a few seconds.  Traces go "
+	    "to $TMPDIR (or /tmp) and\nare removed.\n\n"
+	    "Options:\n"
+	    "  --quick     short repetitions\n"
+	    "  --iters N   N iterations per repetition instead of "
+	    "calibrating by time\n"
+	    "              (N/8 in case 2, N/2 per thread in case 3, "
+	    "N/100 round trips\n              in cases 4 and 5)\n"
+	    "  --json      print the numbers as one JSON object\n"
+	    "  -h, --help  this text\n\n"
+	    "Exit codes: 0 the bench ran (a missed target is reported, "
+	    "not an error);\n2 usage error; 5 a trace could not be "
+	    "written.\n",
+    .exec = bench_exec,
 };

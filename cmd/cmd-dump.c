@@ -17,9 +17,8 @@ static int dump_exec(int argc, char **argv)
 		if (strcmp(argv[i], "-o") == 0 ||
 		    strcmp(argv[i], "--output") == 0) {
 			if (i + 1 >= argc)
-				return clab_cmd_misuse(&clab_cmd_dump,
-						       "%s needs a file",
-						       argv[i]);
+				return clab_cmd_misuse(
+				    &clab_cmd_dump, "%s needs a file", argv[i]);
 			outpath = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return clab_cmd_misuse(&clab_cmd_dump,
@@ -65,18 +64,18 @@ static int dump_exec(int argc, char **argv)
 }
 
 const struct clab_cmd clab_cmd_dump = {
-	.name = "dump",
-	.args = "[-o FILE] TRACE",
-	.summary = "print a trace as text, one record a line",
-	.help = "Prints the trace's metadata, threads and objects as '#' "
-		"lines, then one line\nper record: sequence number, time "
-		"(seconds since the trace started),\nthread, kind, object, "
-		"arguments and source site.  The same trace always\ndumps to "
-		"the same bytes, so dumps can be diffed and graded.\n\n"
-		"A trace that was cut short or damaged is dumped up to its "
-		"last whole chunk;\nthe damage is reported on stderr and the "
-		"exit code is 2.\n\n"
-		"Options:\n  -o, --output FILE  write to FILE instead of "
-		"standard output\n",
-	.exec = dump_exec,
+    .name = "dump",
+    .args = "[-o FILE] TRACE",
+    .summary = "print a trace as text, one record a line",
+    .help = "Prints the trace's metadata, threads and objects as '#' "
+	    "lines, then one line\nper record: sequence number, time "
+	    "(seconds since the trace started),\nthread, kind, object, "
+	    "arguments and source site.  The same trace always\ndumps to "
+	    "the same bytes, so dumps can be diffed and graded.\n\n"
+	    "A trace that was cut short or damaged is dumped up to its "
+	    "last whole chunk;\nthe damage is reported on stderr and the "
+	    "exit code is 2.\n\n"
+	    "Options:\n  -o, --output FILE  write to FILE instead of "
+	    "standard output\n",
+    .exec = dump_exec,
 };

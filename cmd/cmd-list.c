@@ -67,17 +67,17 @@ static int list_exec(int argc, char **argv)
 }
 
 const struct clab_cmd clab_cmd_list = {
-	.name = "list",
-	.args = "[--porcelain] [LAB]",
-	.summary = "list the labs and their variants",
-	.help = "Prints every lab (or only LAB) with its variants.  Each "
-		"variant is marked\n'correct', 'deadlocks' (the watchdog "
-		"stops it) or 'buggy' (it ends, but a\nproperty check "
-		"fails).\n\n"
-		"Options:\n"
-		"  --porcelain  one line per variant for scripts: LAB VARIANT "
-		"EXIT, where EXIT\n"
-		"               is the exit code 'conclab run' is expected to "
-		"end with\n",
-	.exec = list_exec,
+    .name = "list",
+    .args = "[--porcelain] [LAB]",
+    .summary = "list the labs and their variants",
+    .help = "Prints every lab (or only LAB) with its variants.  Each "
+	    "variant is marked\n'correct', 'deadlocks' (the watchdog "
+	    "stops it) or 'buggy' (it ends, but a\nproperty check "
+	    "fails).\n\n"
+	    "Options:\n"
+	    "  --porcelain  one line per variant for scripts: LAB VARIANT "
+	    "EXIT, where EXIT\n"
+	    "               is the exit code 'conclab run' is expected to "
+	    "end with\n",
+    .exec = list_exec,
 };

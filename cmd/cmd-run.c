@@ -132,9 +132,8 @@ static int run_exec(int argc, char **argv)
 			char key[64];
 			size_t klen = val ? (size_t)(val - name) : strlen(name);
 			if (klen >= sizeof(key))
-				return clab_cmd_misuse(&clab_cmd_run,
-						       "unknown option '%s'",
-						       a);
+				return clab_cmd_misuse(
+				    &clab_cmd_run, "unknown option '%s'", a);
 			memcpy(key, name, klen);
 			key[klen] = 0;
 			if (val)
@@ -153,23 +152,24 @@ static int run_exec(int argc, char **argv)
 			} else if (strcmp(key, "seed") == 0) {
 				if (clab_cmd_parse_long(val, &seed) || seed < 0)
 					return clab_cmd_misuse(
-						&clab_cmd_run,
-						"--seed wants a number >= 0, "
-						"not '%s'",
-						val);
+					    &clab_cmd_run,
+					    "--seed wants a number >= 0, "
+					    "not '%s'",
+					    val);
 			} else if (strcmp(key, "time-limit") == 0) {
 				if (clab_cmd_parse_long(val, &limit_s) ||
 				    limit_s < 0 || limit_s > 86400)
 					return clab_cmd_misuse(
-						&clab_cmd_run,
-						"--time-limit wants seconds "
-						"(0..86400), not '%s'",
-						val);
+					    &clab_cmd_run,
+					    "--time-limit wants seconds "
+					    "(0..86400), not '%s'",
+					    val);
 			} else {
-				if (nparams == sizeof(params) / sizeof(params[0]))
+				if (nparams ==
+				    sizeof(params) / sizeof(params[0]))
 					return clab_cmd_misuse(
-						&clab_cmd_run,
-						"too many parameters");
+					    &clab_cmd_run,
+					    "too many parameters");
 				params[nparams].name = strdup(key);
 				params[nparams++].value = val;
 			}
@@ -249,26 +249,25 @@ static int run_exec(int argc, char **argv)
 
 	/* Metadata: enough to reproduce the run. */
 	char seedbuf[32], pbuf[CLAB_LAB_MAX_PARAMS][32],
-		pkey[CLAB_LAB_MAX_PARAMS][64];
+	    pkey[CLAB_LAB_MAX_PARAMS][64];
 	struct clab_meta_kv meta[4 + CLAB_LAB_MAX_PARAMS];
 	size_t nmeta = 0;
 	snprintf(seedbuf, sizeof(seedbuf), "%ld", seed);
 	meta[nmeta++] = (struct clab_meta_kv){"lab", r.lab->name};
-	meta[nmeta++] = (struct clab_meta_kv){"variant",
-					      r.lab->variants[vi].name};
+	meta[nmeta++] =
+	    (struct clab_meta_kv){"variant", r.lab->variants[vi].name};
 	meta[nmeta++] = (struct clab_meta_kv){"seed", seedbuf};
-	for (size_t p = 0; p < r.lab->nparams && p < CLAB_LAB_MAX_PARAMS;
-	     p++) {
+	for (size_t p = 0; p < r.lab->nparams && p < CLAB_LAB_MAX_PARAMS; p++) {
 		snprintf(pkey[p], sizeof(pkey[p]), "param.%s",
 			 r.lab->params[p].name);
 		snprintf(pbuf[p], sizeof(pbuf[p]), "%ld", r.ctx.param[p]);
 		meta[nmeta++] = (struct clab_meta_kv){pkey[p], pbuf[p]};
 	}
 	struct clab_tracer_opts topts = {
-		.path = r.trace,
-		.meta = meta,
-		.nmeta = nmeta,
-		.compress = -1,
+	    .path = r.trace,
+	    .meta = meta,
+	    .nmeta = nmeta,
+	    .compress = -1,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {
@@ -279,10 +278,10 @@ static int run_exec(int argc, char **argv)
 	}
 	clab_thread_self(); /* the main thread is T0 */
 	struct clab_watchdog_opts wopts = {
-		.period_ms = 100,
-		.run_limit_ms = (unsigned)limit_s * 1000u,
-		.on_stuck = on_stuck,
-		.arg = &r,
+	    .period_ms = 100,
+	    .run_limit_ms = (unsigned)limit_s * 1000u,
+	    .on_stuck = on_stuck,
+	    .arg = &r,
 	};
 	err = clab_watchdog_start(&wopts);
 	if (err) {
@@ -302,7 +301,8 @@ static int run_exec(int argc, char **argv)
 	err = clab_tracer_close(&st);
 	fflush(stdout);
 	if (err) {
-		fprintf(stderr, "conclab run: could not write the trace %s: %s\n",
+		fprintf(stderr,
+			"conclab run: could not write the trace %s: %s\n",
 			r.trace, clab_strerror(err));
 		rc = CLAB_EXIT_IO;
 		goto out;
@@ -314,8 +314,8 @@ static int run_exec(int argc, char **argv)
 		goto out;
 	}
 	rc = r.check ? check_trace(&r) : CLAB_EXIT_OK;
-	printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes",
-	       r.trace, st.records, st.bytes);
+	printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes", r.trace,
+	       st.records, st.bytes);
 	if (st.drops)
 		printf(", %" PRIu64 " DROPPED", st.drops);
 	printf(")\n");
@@ -326,27 +326,27 @@ out:
 }
 
 const struct clab_cmd clab_cmd_run = {
-	.name = "run",
-	.args = "LAB [--variant V] [--PARAM VALUE]... [OPTIONS]",
-	.summary = "run a lab under the tracer and the deadlock watchdog",
-	.help = "Runs one variant of a lab on conclab's instrumented threads,\n"
-		"records every synchronisation operation in a trace file, and\n"
-		"checks the lab's properties on that trace.  A deadlock is\n"
-		"caught by the watchdog: it prints which thread waits on what\n"
-		"and who holds it, saves the trace and exits with code 3.\n\n"
-		"Options:\n"
-		"  --variant V        the variant to run (default: the first)\n"
-		"  --PARAM VALUE      set a lab parameter (see below)\n"
-		"  --seed N           seed for the lab's random delays (1)\n"
-		"  --trace FILE       trace file (default LAB-VARIANT.clt)\n"
-		"  --time-limit SEC   stop a run that takes longer (60; 0 = "
-		"none)\n"
-		"  --no-check         do not check the lab's properties\n"
-		"  -q, --quiet        no narration, only the results\n"
-		"  -h, --help         this text; with LAB, its variants and "
-		"parameters\n\n"
-		"Exit codes: 0 the run ended and every check passed; 1 a check\n"
-		"failed; 2 usage error; 3 deadlock; 4 time limit; 5 the trace\n"
-		"could not be written.\n",
-	.exec = run_exec,
+    .name = "run",
+    .args = "LAB [--variant V] [--PARAM VALUE]... [OPTIONS]",
+    .summary = "run a lab under the tracer and the deadlock watchdog",
+    .help = "Runs one variant of a lab on conclab's instrumented threads,\n"
+	    "records every synchronisation operation in a trace file, and\n"
+	    "checks the lab's properties on that trace.  A deadlock is\n"
+	    "caught by the watchdog: it prints which thread waits on what\n"
+	    "and who holds it, saves the trace and exits with code 3.\n\n"
+	    "Options:\n"
+	    "  --variant V        the variant to run (default: the first)\n"
+	    "  --PARAM VALUE      set a lab parameter (see below)\n"
+	    "  --seed N           seed for the lab's random delays (1)\n"
+	    "  --trace FILE       trace file (default LAB-VARIANT.clt)\n"
+	    "  --time-limit SEC   stop a run that takes longer (60; 0 = "
+	    "none)\n"
+	    "  --no-check         do not check the lab's properties\n"
+	    "  -q, --quiet        no narration, only the results\n"
+	    "  -h, --help         this text; with LAB, its variants and "
+	    "parameters\n\n"
+	    "Exit codes: 0 the run ended and every check passed; 1 a check\n"
+	    "failed; 2 usage error; 3 deadlock; 4 time limit; 5 the trace\n"
+	    "could not be written.\n",
+    .exec = run_exec,
 };

@@ -7,11 +7,11 @@
 /* Exit codes, documented in `conclab --help` and conclab(1). */
 enum {
 	CLAB_EXIT_OK = 0,
-	CLAB_EXIT_CHECK = 1,    /* a lab property failed */
-	CLAB_EXIT_USAGE = 2,    /* bad usage, or bad or damaged input */
+	CLAB_EXIT_CHECK = 1,	/* a lab property failed */
+	CLAB_EXIT_USAGE = 2,	/* bad usage, or bad or damaged input */
 	CLAB_EXIT_DEADLOCK = 3, /* the watchdog found a deadlock */
-	CLAB_EXIT_TIMEOUT = 4,  /* the run exceeded its time limit */
-	CLAB_EXIT_IO = 5,       /* the trace could not be written */
+	CLAB_EXIT_TIMEOUT = 4,	/* the run exceeded its time limit */
+	CLAB_EXIT_IO = 5,	/* the trace could not be written */
 };
 
 struct clab_cmd {
@@ -31,7 +31,7 @@ extern const struct clab_cmd clab_cmd_bench;
 void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out);
 /* Report a usage error for cmd on stderr; returns CLAB_EXIT_USAGE. */
 int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Whether arg is -h or --help. */
 int clab_cmd_is_help(const char *arg);
 /* Parse a whole decimal number into *out; returns 0 or -1. */

@@ -10,21 +10,21 @@
 #include "cmd.h"
 
 static const struct clab_cmd *const cmds[] = {
-	&clab_cmd_list,
-	&clab_cmd_run,
-	&clab_cmd_dump,
-	&clab_cmd_bench,
+    &clab_cmd_list,
+    &clab_cmd_run,
+    &clab_cmd_dump,
+    &clab_cmd_bench,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 static const char exit_codes[] =
-	"Exit codes:\n"
-	"  0  success\n"
-	"  1  a lab property check failed\n"
-	"  2  usage error, or an unreadable, corrupt or truncated trace\n"
-	"  3  the watchdog found a deadlock (report on stderr, trace saved)\n"
-	"  4  the run exceeded its time limit (trace saved)\n"
-	"  5  the trace file could not be written\n";
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  a lab property check failed\n"
+    "  2  usage error, or an unreadable, corrupt or truncated trace\n"
+    "  3  the watchdog found a deadlock (report on stderr, trace saved)\n"
+    "  4  the run exceeded its time limit (trace saved)\n"
+    "  5  the trace file could not be written\n";
 
 static void usage(FILE *out)
 {
@@ -34,9 +34,10 @@ static void usage(FILE *out)
 		     "and finds deadlocks.\n\nCommands:\n");
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(out, "  %-7s %s\n", cmds[i]->name, cmds[i]->summary);
-	fprintf(out, "\n'conclab COMMAND --help' describes a command.\n"
-		     "Options: -h, --help    this text\n"
-		     "         -V, --version print the version\n\n%s",
+	fprintf(out,
+		"\n'conclab COMMAND --help' describes a command.\n"
+		"Options: -h, --help    this text\n"
+		"         -V, --version print the version\n\n%s",
 		exit_codes);
 }
 
@@ -53,8 +54,9 @@ int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: conclab %s %s\n"
-			"Try 'conclab %s --help' for more.\n",
+	fprintf(stderr,
+		"\nusage: conclab %s %s\n"
+		"Try 'conclab %s --help' for more.\n",
 		cmd->name, cmd->args, cmd->name);
 	return CLAB_EXIT_USAGE;
 }

@@ -9,9 +9,9 @@
 #include "lab.h"
 
 const struct clab_lab *const clab_labs[] = {
-	&clab_lab_philosophers,
-	&clab_lab_prodcons,
-	&clab_lab_timer,
+    &clab_lab_philosophers,
+    &clab_lab_prodcons,
+    &clab_lab_timer,
 };
 
 const size_t clab_nlabs = sizeof(clab_labs) / sizeof(clab_labs[0]);
@@ -78,8 +78,8 @@ long clab_lab_param(const struct clab_lab_ctx *ctx, const char *name)
 	return ctx->param[i];
 }
 
-void clab_lab_report_add(struct clab_lab_report *rep, const char *name,
-			 int ok, uint64_t rec, const char *fmt, ...)
+void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
+			 uint64_t rec, const char *fmt, ...)
 {
 	struct clab_lab_prop *p;
 	va_list ap;
@@ -87,7 +87,7 @@ void clab_lab_report_add(struct clab_lab_report *rep, const char *name,
 	if (rep->n == rep->cap) {
 		size_t cap = rep->cap ? 2 * rep->cap : 8;
 		struct clab_lab_prop *np =
-			realloc(rep->props, cap * sizeof(*np));
+		    realloc(rep->props, cap * sizeof(*np));
 		if (np == NULL)
 			return;
 		rep->props = np;
@@ -213,18 +213,16 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 				    "this variant teaches",
 				    nallowed);
 	else
-		clab_lab_report_add(rep, "no misuse", 0, misuse->seq,
-				    "%zu diagnostic(s); first: %s (%s) in %s "
-				    "on %s at %s",
-				    nmisuse, clab_diag_text(misuse->a8),
-				    clab_diag_tag(misuse->a8),
-				    thread_name(tr, misuse->tid),
-				    misuse->obj ? clab_trace_objname(
-							  tr, misuse->obj, ob,
-							  sizeof(ob))
-						: "no object",
-				    site_text(tr, misuse->site, sb,
-					      sizeof(sb)));
+		clab_lab_report_add(
+		    rep, "no misuse", 0, misuse->seq,
+		    "%zu diagnostic(s); first: %s (%s) in %s "
+		    "on %s at %s",
+		    nmisuse, clab_diag_text(misuse->a8),
+		    clab_diag_tag(misuse->a8), thread_name(tr, misuse->tid),
+		    misuse->obj
+			? clab_trace_objname(tr, misuse->obj, ob, sizeof(ob))
+			: "no object",
+		    site_text(tr, misuse->site, sb, sizeof(sb)));
 
 	{
 		size_t nleft = 0;

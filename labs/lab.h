@@ -44,7 +44,7 @@ struct clab_lab_variant {
 
 struct clab_lab_ctx {
 	const struct clab_lab *lab;
-	unsigned variant;             /* index into lab->variants */
+	unsigned variant;		 /* index into lab->variants */
 	long param[CLAB_LAB_MAX_PARAMS]; /* by index into lab->params */
 	uint64_t seed;
 	FILE *out; /* narration for people, or NULL when quiet */
@@ -97,9 +97,9 @@ long clab_lab_param_default(const struct clab_lab *lab, unsigned variant,
 			    size_t param);
 
 /* Add a property result; fmt describes it (a failure says what broke). */
-void clab_lab_report_add(struct clab_lab_report *rep, const char *name,
-			 int ok, uint64_t rec, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
+			 uint64_t rec, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Number of failed properties. */
 size_t clab_lab_report_failed(const struct clab_lab_report *rep);
 void clab_lab_report_free(struct clab_lab_report *rep);

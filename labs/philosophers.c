@@ -35,58 +35,63 @@ enum { V_NAIVE, V_ORDERED, V_WAITER, V_TRYLOCK, V_CHECKED };
 enum { P_PHIL, P_MEALS, P_THINK, P_EAT, P_GAP, P_BACKOFF, P_COUNT };
 
 static const struct clab_lab_param params[P_COUNT] = {
-	[P_PHIL] = {"philosophers", "philosophers at the table (and forks)",
-		    5, 2, MAX_PHIL},
-	[P_MEALS] = {"meals", "meals each philosopher eats", 3, 1, 1000},
-	[P_THINK] = {"think_ms",
-		     "longest think time in ms (each think is random up to it)",
-		     10, 0, 10000},
-	[P_EAT] = {"eat_ms", "time to eat in ms", 10, 0, 10000},
-	[P_GAP] = {"gap_ms",
-		   "pause between taking the first fork and reaching for the "
-		   "second (0 narrows the deadlock window)",
-		   20, 0, 10000},
-	[P_BACKOFF] = {"backoff_ms",
-		       "trylock: longest random pause before trying again",
-		       10, 1, 10000},
+    [P_PHIL] = {"philosophers", "philosophers at the table (and forks)", 5, 2,
+		MAX_PHIL},
+    [P_MEALS] = {"meals", "meals each philosopher eats", 3, 1, 1000},
+    [P_THINK] = {"think_ms",
+		 "longest think time in ms (each think is random up to it)", 10,
+		 0, 10000},
+    [P_EAT] = {"eat_ms", "time to eat in ms", 10, 0, 10000},
+    [P_GAP] = {"gap_ms",
+	       "pause between taking the first fork and reaching for the "
+	       "second (0 narrows the deadlock window)",
+	       20, 0, 10000},
+    [P_BACKOFF] = {"backoff_ms",
+		   "trylock: longest random pause before trying again", 10, 1,
+		   10000},
 };
 
 static const struct clab_lab_default naive_defaults[] = {
-	{"gap_ms", 50},
-	{NULL, 0},
+    {"gap_ms", 50},
+    {NULL, 0},
 };
 
 static const struct clab_lab_variant variants[] = {
-	[V_NAIVE] = {
-		.name = "naive",
-		.summary = "left fork, then right fork",
-		.bug = "every philosopher can hold a left fork and wait for "
-		       "a right one: deadlock",
-		.expect = 3,
-		.defaults = naive_defaults,
+    [V_NAIVE] =
+	{
+	    .name = "naive",
+	    .summary = "left fork, then right fork",
+	    .bug = "every philosopher can hold a left fork and wait for "
+		   "a right one: deadlock",
+	    .expect = 3,
+	    .defaults = naive_defaults,
 	},
-	[V_ORDERED] = {
-		.name = "ordered",
-		.summary = "the lower-numbered fork first (a global lock "
-			   "order)",
-		.expect = 0,
+    [V_ORDERED] =
+	{
+	    .name = "ordered",
+	    .summary = "the lower-numbered fork first (a global lock "
+		       "order)",
+	    .expect = 0,
 	},
-	[V_WAITER] = {
-		.name = "waiter",
-		.summary = "a counting semaphore lets at most N-1 sit down",
-		.expect = 0,
+    [V_WAITER] =
+	{
+	    .name = "waiter",
+	    .summary = "a counting semaphore lets at most N-1 sit down",
+	    .expect = 0,
 	},
-	[V_TRYLOCK] = {
-		.name = "trylock",
-		.summary = "left fork, try the right, put the left back and "
-			   "retry after a random pause",
-		.expect = 0,
+    [V_TRYLOCK] =
+	{
+	    .name = "trylock",
+	    .summary = "left fork, try the right, put the left back and "
+		       "retry after a random pause",
+	    .expect = 0,
 	},
-	[V_CHECKED] = {
-		.name = "checked",
-		.summary = "order-checked locking: an out-of-order lock is "
-			   "refused with both sites, then retried in order",
-		.expect = 0,
+    [V_CHECKED] =
+	{
+	    .name = "checked",
+	    .summary = "order-checked locking: an out-of-order lock is "
+		       "refused with both sites, then retried in order",
+	    .expect = 0,
 	},
 };
 
@@ -106,7 +111,7 @@ struct phil {
 };
 
 static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
 {
@@ -126,8 +131,8 @@ static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
 /* A random pause of 0..max ms (at least 1 when min1). */
 static void pause_rand(struct phil *p, long max, int min1)
 {
-	long ms = max > 0 ? (long)(clab_lab_rand(&p->rng) % (uint64_t)(max + 1))
-			  : 0;
+	long ms =
+	    max > 0 ? (long)(clab_lab_rand(&p->rng) % (uint64_t)(max + 1)) : 0;
 
 	if (min1 && ms == 0)
 		ms = 1;
@@ -266,15 +271,15 @@ static int run(const struct clab_lab_ctx *ctx)
 		if (rc < 0)
 			goto out;
 	}
-	say(ctx, "%d philosophers, %ld meals each (%s)", n,
-	    ctx->param[P_MEALS], variants[ctx->variant].name);
+	say(ctx, "%d philosophers, %ld meals each (%s)", n, ctx->param[P_MEALS],
+	    variants[ctx->variant].name);
 	for (; nthreads < n; nthreads++) {
 		struct phil *p = &ph[nthreads];
 
 		p->t = &t;
 		p->i = nthreads;
-		p->rng = ctx->seed ^ (0x9e3779b97f4a7c15ull *
-				      (uint64_t)(nthreads + 1));
+		p->rng = ctx->seed ^
+			 (0x9e3779b97f4a7c15ull * (uint64_t)(nthreads + 1));
 		snprintf(p->name, sizeof(p->name), "phil-%d", nthreads);
 		rc = clab_thread_create(&p->th, p->name, philosopher, p);
 		if (rc < 0)
@@ -323,7 +328,7 @@ static int phil_of_thread(const struct clab_trace *tr, uint32_t tid, int n)
 struct phil_stats {
 	uint32_t tid;
 	int meals;
-	int bad_meal;         /* an "eat" note out of sequence */
+	int bad_meal; /* an "eat" note out of sequence */
 	uint64_t bad_rec;
 	uint64_t last_rec;    /* the philosopher's last record */
 	uint64_t pending_ns;  /* a fork request waiting, + 1 */
@@ -334,7 +339,7 @@ struct phil_stats {
 };
 
 static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
@@ -360,7 +365,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	struct phil_stats st[MAX_PHIL];
 	int *fork_of = calloc((size_t)nobj + 1, sizeof(int));
 	int *phil_of = calloc((size_t)nthr + 1, sizeof(int));
-	uint32_t holder[MAX_PHIL];         /* tid + 1, 0 = free */
+	uint32_t holder[MAX_PHIL]; /* tid + 1, 0 = free */
 	uint64_t held_since[MAX_PHIL];
 	uint64_t clash_rec = UINT64_MAX, nclash = 0, norder = 0;
 	uint64_t order_rec = UINT64_MAX;
@@ -433,14 +438,13 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			if (holder[f] != 0 && holder[f] != r->tid + 1) {
 				if (nclash++ == 0) {
 					clash_rec = r->seq;
-					snprintf(msg, sizeof(msg),
-						 "fork-%d taken by phil-%d "
-						 "while phil-%d held it "
-						 "(since seq %llu)",
-						 f, p,
-						 phil_of[holder[f] - 1],
-						 (unsigned long long)
-							 held_since[f]);
+					snprintf(
+					    msg, sizeof(msg),
+					    "fork-%d taken by phil-%d "
+					    "while phil-%d held it "
+					    "(since seq %llu)",
+					    f, p, phil_of[holder[f] - 1],
+					    (unsigned long long)held_since[f]);
 				}
 			}
 			holder[f] = r->tid + 1;
@@ -465,7 +469,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				if (st[p].hungry_ns != 0 &&
 				    r->ns + 1 >= st[p].hungry_ns) {
 					uint64_t h =
-						r->ns - (st[p].hungry_ns - 1);
+					    r->ns - (st[p].hungry_ns - 1);
 					if (h > st[p].max_hunger_ns)
 						st[p].max_hunger_ns = h;
 				}
@@ -526,11 +530,11 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 					    n, meals);
 		else
 			clab_lab_report_add(
-				rep, "meals eaten", 0,
-				st[first].bad_meal ? st[first].bad_rec
-				: st[first].last_rec ? st[first].last_rec
-						     : UINT64_MAX,
-				"%s", msg);
+			    rep, "meals eaten", 0,
+			    st[first].bad_meal	 ? st[first].bad_rec
+			    : st[first].last_rec ? st[first].last_rec
+						 : UINT64_MAX,
+			    "%s", msg);
 	}
 
 	off = 0;
@@ -549,22 +553,21 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	       "longest time from hungry to eating, ms:");
 	for (int p = 0; p < n; p++)
 		append(msg, sizeof(msg), &off, " phil-%d %.1f%s", p,
-		       (double)st[p].max_hunger_ns / 1e6,
-		       p + 1 < n ? "," : "");
+		       (double)st[p].max_hunger_ns / 1e6, p + 1 < n ? "," : "");
 	clab_lab_report_add(rep, "hunger", 1, UINT64_MAX, "%s", msg);
 
 	if (ctx->variant == V_CHECKED) {
 		const struct clab_record *o =
-			norder > 0 ? clab_trace_record(tr, order_rec) : NULL;
+		    norder > 0 ? clab_trace_record(tr, order_rec) : NULL;
 
 		if (o != NULL)
 			clab_lab_report_add(
-				rep, "order violation shown", 1, order_rec,
-				"%llu lock-order violation(s) diagnosed and "
-				"recovered from; first at seq %llu (%s)",
-				(unsigned long long)norder,
-				(unsigned long long)order_rec,
-				clab_trace_objname(tr, o->obj, ob, sizeof(ob)));
+			    rep, "order violation shown", 1, order_rec,
+			    "%llu lock-order violation(s) diagnosed and "
+			    "recovered from; first at seq %llu (%s)",
+			    (unsigned long long)norder,
+			    (unsigned long long)order_rec,
+			    clab_trace_objname(tr, o->obj, ob, sizeof(ob)));
 		else
 			clab_lab_report_add(rep, "order violation shown", 0,
 					    UINT64_MAX,
@@ -574,22 +577,21 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 					    "refused");
 	}
 	clab_lab_check_common_allow(
-		tr, rep,
-		ctx->variant == V_CHECKED ? 1u << CLAB_D_LOCK_ORDER : 0);
+	    tr, rep, ctx->variant == V_CHECKED ? 1u << CLAB_D_LOCK_ORDER : 0);
 out:
 	free(fork_of);
 	free(phil_of);
 }
 
 const struct clab_lab clab_lab_philosophers = {
-	.name = "philosophers",
-	.summary = "dining philosophers: forks, lock order and deadlock",
-	.seed_ref = "seed 002: 防止死锁的加锁机制 (ordered acquire, "
-		    "dining philosophers)",
-	.variants = variants,
-	.nvariants = sizeof(variants) / sizeof(variants[0]),
-	.params = params,
-	.nparams = P_COUNT,
-	.run = run,
-	.check = check,
+    .name = "philosophers",
+    .summary = "dining philosophers: forks, lock order and deadlock",
+    .seed_ref = "seed 002: 防止死锁的加锁机制 (ordered acquire, "
+		"dining philosophers)",
+    .variants = variants,
+    .nvariants = sizeof(variants) / sizeof(variants[0]),
+    .params = params,
+    .nparams = P_COUNT,
+    .run = run,
+    .check = check,
 };

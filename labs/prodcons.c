@@ -45,90 +45,96 @@ enum {
 enum { P_PROD, P_CONS, P_ITEMS, P_CAP, P_PRODUCE, P_CONSUME, P_COUNT };
 
 static const struct clab_lab_param params[P_COUNT] = {
-	[P_PROD] = {"producers", "producer threads", 2, 1, MAX_THREADS},
-	[P_CONS] = {"consumers", "consumer threads", 2, 1, MAX_THREADS},
-	[P_ITEMS] = {"items", "items each producer makes", 10, 1, 100000},
-	[P_CAP] = {"capacity", "slots in the buffer", 4, 1, 1024},
-	[P_PRODUCE] = {"produce_ms", "time to make one item, ms", 2, 0,
-		       10000},
-	[P_CONSUME] = {"consume_ms", "time to use one item, ms", 3, 0,
-		       10000},
+    [P_PROD] = {"producers", "producer threads", 2, 1, MAX_THREADS},
+    [P_CONS] = {"consumers", "consumer threads", 2, 1, MAX_THREADS},
+    [P_ITEMS] = {"items", "items each producer makes", 10, 1, 100000},
+    [P_CAP] = {"capacity", "slots in the buffer", 4, 1, 1024},
+    [P_PRODUCE] = {"produce_ms", "time to make one item, ms", 2, 0, 10000},
+    [P_CONSUME] = {"consume_ms", "time to use one item, ms", 3, 0, 10000},
 };
 
 /* Small buffer, many threads, no pauses: the all-asleep state comes fast. */
 static const struct clab_lab_default single_cv_defaults[] = {
-	{"producers", 4}, {"consumers", 4}, {"items", 500}, {"capacity", 1},
-	{"produce_ms", 0}, {"consume_ms", 0}, {NULL, 0},
+    {"producers", 4},  {"consumers", 4},  {"items", 500}, {"capacity", 1},
+    {"produce_ms", 0}, {"consume_ms", 0}, {NULL, 0},
 };
 
 /* A slow producer and eager consumers that are already waiting. */
 static const struct clab_lab_default if_wait_defaults[] = {
-	{"producers", 1}, {"consumers", 3}, {"items", 8},
-	{"produce_ms", 20}, {"consume_ms", 0}, {NULL, 0},
+    {"producers", 1},	{"consumers", 3},  {"items", 8},
+    {"produce_ms", 20}, {"consume_ms", 0}, {NULL, 0},
 };
 
 /* A fast producer and a slow consumer: the buffer fills up. */
 static const struct clab_lab_default sem_order_defaults[] = {
-	{"producers", 1}, {"consumers", 1}, {"capacity", 2},
-	{"produce_ms", 0}, {"consume_ms", 5}, {NULL, 0},
+    {"producers", 1},  {"consumers", 1},  {"capacity", 2},
+    {"produce_ms", 0}, {"consume_ms", 5}, {NULL, 0},
 };
 
 static const struct clab_lab_variant variants[V_COUNT] = {
-	[V_CONDVAR] = {
-		.name = "condvar",
-		.summary = "a mutex and two condition variables, waits in "
-			   "while loops",
-		.expect = 0,
+    [V_CONDVAR] =
+	{
+	    .name = "condvar",
+	    .summary = "a mutex and two condition variables, waits in "
+		       "while loops",
+	    .expect = 0,
 	},
-	[V_SINGLE_CV] = {
-		.name = "single-cv",
-		.summary = "one condition variable for producers and "
-			   "consumers, signal instead of broadcast",
-		.bug = "a signal wakes a thread of the wrong side, which "
-		       "goes back to sleep: in the end everyone sleeps",
-		.expect = 3,
-		.defaults = single_cv_defaults,
+    [V_SINGLE_CV] =
+	{
+	    .name = "single-cv",
+	    .summary = "one condition variable for producers and "
+		       "consumers, signal instead of broadcast",
+	    .bug = "a signal wakes a thread of the wrong side, which "
+		   "goes back to sleep: in the end everyone sleeps",
+	    .expect = 3,
+	    .defaults = single_cv_defaults,
 	},
-	[V_IF_WAIT] = {
-		.name = "if-wait",
-		.summary = "consumers wait under `if`, not `while` (the "
-			   "seed's Customer)",
-		.bug = "two consumers wake for one item and both take one: "
-		       "the count goes negative and empty slots are taken",
-		.expect = 1,
-		.defaults = if_wait_defaults,
+    [V_IF_WAIT] =
+	{
+	    .name = "if-wait",
+	    .summary = "consumers wait under `if`, not `while` (the "
+		       "seed's Customer)",
+	    .bug = "two consumers wake for one item and both take one: "
+		   "the count goes negative and empty slots are taken",
+	    .expect = 1,
+	    .defaults = if_wait_defaults,
 	},
-	[V_SEMAPHORES] = {
-		.name = "semaphores",
-		.summary = "empty/full counting semaphores and a mutex",
-		.expect = 0,
+    [V_SEMAPHORES] =
+	{
+	    .name = "semaphores",
+	    .summary = "empty/full counting semaphores and a mutex",
+	    .expect = 0,
 	},
-	[V_SEM_ORDER] = {
-		.name = "sem-order",
-		.summary = "the producer locks the mutex before waiting for "
-			   "an empty slot",
-		.bug = "with the buffer full the producer sleeps holding the "
-		       "mutex that the consumer needs: deadlock",
-		.expect = 3,
-		.defaults = sem_order_defaults,
+    [V_SEM_ORDER] =
+	{
+	    .name = "sem-order",
+	    .summary = "the producer locks the mutex before waiting for "
+		       "an empty slot",
+	    .bug = "with the buffer full the producer sleeps holding the "
+		   "mutex that the consumer needs: deadlock",
+	    .expect = 3,
+	    .defaults = sem_order_defaults,
 	},
-	[V_QUEUE] = {
-		.name = "queue",
-		.summary = "a blocking queue; a sentinel that each consumer "
-			   "puts back ends them all",
-		.expect = 0,
+    [V_QUEUE] =
+	{
+	    .name = "queue",
+	    .summary = "a blocking queue; a sentinel that each consumer "
+		       "puts back ends them all",
+	    .expect = 0,
 	},
-	[V_JOINABLE] = {
-		.name = "joinable",
-		.summary = "task_done()/join(): main waits until every item "
-			   "was processed",
-		.expect = 0,
+    [V_JOINABLE] =
+	{
+	    .name = "joinable",
+	    .summary = "task_done()/join(): main waits until every item "
+		       "was processed",
+	    .expect = 0,
 	},
-	[V_ACK] = {
-		.name = "ack",
-		.summary = "each item carries a latch that the consumer sets "
-			   "when it is done",
-		.expect = 0,
+    [V_ACK] =
+	{
+	    .name = "ack",
+	    .summary = "each item carries a latch that the consumer sets "
+		       "when it is done",
+	    .expect = 0,
 	},
 };
 
@@ -166,7 +172,7 @@ struct worker {
 static struct item sentinel;
 
 static void say(const struct shop *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void say(const struct shop *s, const char *fmt, ...)
 {
@@ -432,7 +438,7 @@ static int setup(struct shop *s)
 		for (long i = 0; i < total; i++) {
 			s->item[i].producer = (int)(i / s->items);
 			s->item[i].id =
-				item_id(s, s->item[i].producer, i % s->items);
+			    item_id(s, s->item[i].producer, i % s->items);
 		}
 		if (v == V_ACK) {
 			for (long i = 0; i < total; i++) {
@@ -455,8 +461,8 @@ static int setup(struct shop *s)
 		return rc;
 	if (v == V_SEMAPHORES || v == V_SEM_ORDER) {
 		atomic_init(&s->tickets, total);
-		rc = clab_sem_init(&s->empty, "empty-slots",
-				   (uint32_t)s->cap, 0);
+		rc = clab_sem_init(&s->empty, "empty-slots", (uint32_t)s->cap,
+				   0);
 		if (rc == 0)
 			rc = clab_sem_init(&s->full, "full-slots", 0, 0);
 		return rc;
@@ -537,8 +543,9 @@ static int run(const struct clab_lab_ctx *ctx)
 		pf = cv_producer;
 		cf = cv_consumer;
 	}
-	say(&s, "%ld producer(s) x %ld item(s), %ld consumer(s), capacity "
-		"%ld (%s)",
+	say(&s,
+	    "%ld producer(s) x %ld item(s), %ld consumer(s), capacity "
+	    "%ld (%s)",
 	    s.nprod, s.items, s.ncons, s.cap, variants[v].name);
 	/* Consumers first, so that they are waiting when items come. */
 	for (; nc < s.ncons && rc == 0; nc++)
@@ -708,7 +715,7 @@ static uint64_t last_rec_of(const struct clab_trace *tr, const char *prefix,
 struct item_state {
 	uint64_t put_seq; /* + 1; 0 = never put */
 	uint64_t get_seq; /* + 1 */
-	long rank;        /* position in its producer's put order */
+	long rank;	  /* position in its producer's put order */
 	int gets;
 	int producer;
 };
@@ -718,7 +725,7 @@ struct tally {
 	const struct clab_trace *tr;
 	struct item_state *st;
 	long total, nprod, cap;
-	long *puts;      /* items put, per producer */
+	long *puts;	 /* items put, per producer */
 	long *last_rank; /* rank of the producer's last item taken */
 	long depth, maxdepth;
 	long nunknown, nempty, ntwice, nlost, nfifo;
@@ -730,7 +737,7 @@ struct tally {
 static void on_put(struct tally *t, const struct ev *e)
 {
 	struct item_state *it =
-		e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
+	    e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
 
 	t->depth++;
 	if (it == NULL || it->put_seq != 0 || e->who >= (uint32_t)t->nprod) {
@@ -745,7 +752,7 @@ static void on_put(struct tally *t, const struct ev *e)
 static void on_get(struct tally *t, const struct ev *e)
 {
 	struct item_state *it =
-		e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
+	    e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
 	const char *who = tname(t->tr, e->tid);
 	unsigned long long seq = e->seq;
 
@@ -846,8 +853,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		snprintf(t.lost_msg, sizeof(t.lost_msg),
 			 "item %ld of prod-%d (put at seq %llu) was never "
 			 "taken",
-			 id, t.st[id].producer,
-			 (unsigned long long)t.lost_rec);
+			 id, t.st[id].producer, (unsigned long long)t.lost_rec);
 	}
 
 	{
@@ -902,8 +908,8 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				    "order they were put");
 	else
 		clab_lab_report_add(rep, "producer FIFO", 0, t.fifo_rec,
-				    "%s; %ld item(s) out of order",
-				    t.fifo_msg, t.nfifo);
+				    "%s; %ld item(s) out of order", t.fifo_msg,
+				    t.nfifo);
 
 	if (t.depth_rec == UINT64_MAX)
 		clab_lab_report_add(rep, "buffer depth", 1, UINT64_MAX,
@@ -922,14 +928,14 @@ out:
 }
 
 const struct clab_lab clab_lab_prodcons = {
-	.name = "prodcons",
-	.summary = "producers and consumers on a bounded buffer",
-	.seed_ref = "seeds 001, 002 (queues, sentinel, task_done/join, an "
-		    "event per item), 003 (Customer: `if` around a wait)",
-	.variants = variants,
-	.nvariants = V_COUNT,
-	.params = params,
-	.nparams = P_COUNT,
-	.run = run,
-	.check = check,
+    .name = "prodcons",
+    .summary = "producers and consumers on a bounded buffer",
+    .seed_ref = "seeds 001, 002 (queues, sentinel, task_done/join, an "
+		"event per item), 003 (Customer: `if` around a wait)",
+    .variants = variants,
+    .nvariants = V_COUNT,
+    .params = params,
+    .nparams = P_COUNT,
+    .run = run,
+    .check = check,
 };

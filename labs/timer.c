@@ -45,63 +45,66 @@ enum {
 };
 
 static const struct clab_lab_param params[P_COUNT] = {
-	[P_INTERVAL] = {"interval_ms",
-			"time between ticks (oneshot: the first timer's "
-			"delay), ms",
-			20, 1, 10000},
-	[P_COUNTDOWN] = {"countdown", "ticks the countdown thread waits for",
-			 10, 1, 1000},
-	[P_COUNTUP] = {"countup", "ticks the countup thread waits for", 5, 1,
-		       1000},
-	[P_SPURIOUS] = {"spurious",
-			"injected spurious wakeups per thousand waits", 0, 0,
-			1000},
-	[P_PULSE] = {"pulse_ms",
-		     "event-reuse: how long the latch stays set before it is "
-		     "cleared, ms",
-		     2, 0, 10000},
-	[P_WORK] = {"work_ms",
-		    "longest random work a waiter does after each tick, ms",
-		    1, 0, 10000},
+    [P_INTERVAL] = {"interval_ms",
+		    "time between ticks (oneshot: the first timer's "
+		    "delay), ms",
+		    20, 1, 10000},
+    [P_COUNTDOWN] = {"countdown", "ticks the countdown thread waits for", 10, 1,
+		     1000},
+    [P_COUNTUP] = {"countup", "ticks the countup thread waits for", 5, 1, 1000},
+    [P_SPURIOUS] = {"spurious", "injected spurious wakeups per thousand waits",
+		    0, 0, 1000},
+    [P_PULSE] = {"pulse_ms",
+		 "event-reuse: how long the latch stays set before it is "
+		 "cleared, ms",
+		 2, 0, 10000},
+    [P_WORK] = {"work_ms",
+		"longest random work a waiter does after each tick, ms", 1, 0,
+		10000},
 };
 
 static const struct clab_lab_default no_loop_defaults[] = {
-	{"spurious", 300},
-	{NULL, 0},
+    {"spurious", 300},
+    {NULL, 0},
 };
 
 static const struct clab_lab_variant variants[V_COUNT] = {
-	[V_CONDVAR] = {
-		.name = "condvar",
-		.summary = "tick under the lock, broadcast; waiters re-check "
-			   "in a while loop",
-		.expect = 0,
+    [V_CONDVAR] =
+	{
+	    .name = "condvar",
+	    .summary = "tick under the lock, broadcast; waiters re-check "
+		       "in a while loop",
+	    .expect = 0,
 	},
-	[V_EVENT_REUSE] = {
-		.name = "event-reuse",
-		.summary = "one latch (event) set and cleared for every tick",
-		.bug = "a waiter that waits again before the clear sees the "
-		       "same tick twice; one that is late misses it",
-		.expect = 1,
+    [V_EVENT_REUSE] =
+	{
+	    .name = "event-reuse",
+	    .summary = "one latch (event) set and cleared for every tick",
+	    .bug = "a waiter that waits again before the clear sees the "
+		   "same tick twice; one that is late misses it",
+	    .expect = 1,
 	},
-	[V_NOTIFY_ONE] = {
-		.name = "notify-one",
-		.summary = "signal instead of broadcast",
-		.bug = "each tick wakes one waiter: the other misses it",
-		.expect = 1,
+    [V_NOTIFY_ONE] =
+	{
+	    .name = "notify-one",
+	    .summary = "signal instead of broadcast",
+	    .bug = "each tick wakes one waiter: the other misses it",
+	    .expect = 1,
 	},
-	[V_NO_LOOP] = {
-		.name = "no-loop",
-		.summary = "the wait is not re-checked in a loop",
-		.bug = "a spurious wakeup is counted as a tick",
-		.expect = 1,
-		.defaults = no_loop_defaults,
+    [V_NO_LOOP] =
+	{
+	    .name = "no-loop",
+	    .summary = "the wait is not re-checked in a loop",
+	    .bug = "a spurious wakeup is counted as a tick",
+	    .expect = 1,
+	    .defaults = no_loop_defaults,
 	},
-	[V_ONESHOT] = {
-		.name = "oneshot",
-		.summary = "two one-shot timers: one fires, the other is "
-			   "cancelled before it fires",
-		.expect = 0,
+    [V_ONESHOT] =
+	{
+	    .name = "oneshot",
+	    .summary = "two one-shot timers: one fires, the other is "
+		       "cancelled before it fires",
+	    .expect = 0,
 	},
 };
 
@@ -124,7 +127,7 @@ struct waiter {
 };
 
 static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
 {
@@ -269,8 +272,8 @@ static int run_periodic(const struct clab_lab_ctx *ctx)
 	t.ctx = ctx;
 	t.running = 2;
 	most = ctx->param[P_COUNTDOWN] > ctx->param[P_COUNTUP]
-		       ? ctx->param[P_COUNTDOWN]
-		       : ctx->param[P_COUNTUP];
+		   ? ctx->param[P_COUNTDOWN]
+		   : ctx->param[P_COUNTUP];
 	/* A safety net: a timer whose waiters fall behind still ends. */
 	t.max_ticks = (unsigned)(3 * most + 5);
 	rc = clab_mutex_init(&t.lock, "timer.lock", CLAB_MUTEX_NORMAL);
@@ -399,10 +402,10 @@ static const char *note_label(const struct clab_trace *tr,
 static const char *const waiter_name[2] = {"countdown", "countup"};
 
 struct seen {
-	long want;      /* ticks it should see: 1..want */
-	long next;      /* the tick it should see next */
+	long want; /* ticks it should see: 1..want */
+	long next; /* the tick it should see next */
 	long nsaw, missed, dups;
-	uint64_t first_bad; /* seq of the first wrong "saw" */
+	uint64_t first_bad;	    /* seq of the first wrong "saw" */
 	long first_dup, first_miss; /* tick numbers */
 	long last;
 };
@@ -512,7 +515,7 @@ static void check_periodic(const struct clab_trace *tr,
 		double mean = (double)sum_p / (double)(nticks - 1) / 1e6;
 		double lo = (double)min_p / 1e6, hi = (double)max_p / 1e6;
 		double jit = hi - interval > interval - lo ? hi - interval
-							    : interval - lo;
+							   : interval - lo;
 		clab_lab_report_add(rep, "tick period", 1, UINT64_MAX,
 				    "%ld ticks, period mean %.2f ms (min "
 				    "%.2f, max %.2f, asked %ld), jitter up "
@@ -566,13 +569,12 @@ static void check_oneshot(const struct clab_trace *tr,
 		}
 	}
 	if (fired[1] == 1)
-		clab_lab_report_add(rep, "timer-a fired once", 1, UINT64_MAX,
-				    "fired %.1f ms after it was armed "
-				    "(asked %ld)",
-				    fire_ns > arm_ns
-					    ? (double)(fire_ns - arm_ns) / 1e6
-					    : 0.0,
-				    ctx->param[P_INTERVAL]);
+		clab_lab_report_add(
+		    rep, "timer-a fired once", 1, UINT64_MAX,
+		    "fired %.1f ms after it was armed "
+		    "(asked %ld)",
+		    fire_ns > arm_ns ? (double)(fire_ns - arm_ns) / 1e6 : 0.0,
+		    ctx->param[P_INTERVAL]);
 	else
 		clab_lab_report_add(rep, "timer-a fired once", 0, fired_rec[1],
 				    "timer-a fired %ld times", fired[1]);
@@ -588,8 +590,8 @@ static void check_oneshot(const struct clab_trace *tr,
 	else
 		clab_lab_report_add(rep, "timer-b cancelled", 0, cancel_rec,
 				    cancel_rec == UINT64_MAX
-					    ? "timer-b was never cancelled"
-					    : "the cancel came too late");
+					? "timer-b was never cancelled"
+					: "the cancel came too late");
 }
 
 static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
@@ -603,15 +605,15 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 }
 
 const struct clab_lab clab_lab_timer = {
-	.name = "timer",
-	.summary = "a periodic timer on a condition variable, and one-shot "
-		   "timers",
-	.seed_ref = "seed 002: PeriodicTimer (Condition), why an Event "
-		    "should be used once, threading.Timer",
-	.variants = variants,
-	.nvariants = V_COUNT,
-	.params = params,
-	.nparams = P_COUNT,
-	.run = run,
-	.check = check,
+    .name = "timer",
+    .summary = "a periodic timer on a condition variable, and one-shot "
+	       "timers",
+    .seed_ref = "seed 002: PeriodicTimer (Condition), why an Event "
+		"should be used once, threading.Timer",
+    .variants = variants,
+    .nvariants = V_COUNT,
+    .params = params,
+    .nparams = P_COUNT,
+    .run = run,
+    .check = check,
 };

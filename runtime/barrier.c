@@ -152,7 +152,8 @@ int clab__barrier_abort(clab_barrier_t *b, int reset,
 	b->arrived = 0;
 	n = wake_all(b, OUT_BROKEN);
 	b->broken = !reset;
-	clab__emit_obj(self, reset ? CLAB_K_BARRIER_RESET : CLAB_K_BARRIER_ABORT,
+	clab__emit_obj(self,
+		       reset ? CLAB_K_BARRIER_RESET : CLAB_K_BARRIER_ABORT,
 		       &b->h, site, 0, n);
 	clab__lk_unlock(&b->lk);
 	return 0;

@@ -19,8 +19,7 @@ int clab__latch_init(clab_latch_t *l, const char *name,
 	l->flag = 0;
 	if (pthread_mutex_init(&l->lk, NULL) != 0)
 		return CLAB_ENOMEM;
-	r = clab__obj_init(&l->h, clab__self(), CLAB_O_LATCH, name, site, 0,
-			   0);
+	r = clab__obj_init(&l->h, clab__self(), CLAB_O_LATCH, name, site, 0, 0);
 	if (r < 0) {
 		pthread_mutex_destroy(&l->lk);
 		return r;
@@ -84,8 +83,7 @@ int clab__latch_clear(clab_latch_t *l, const struct clab_site *site)
  * "already-set" and 0 at once.  Otherwise latch.wait, then latch.wake with
  * cause "set" (0) or "timeout" (CLAB_ETIMEDOUT; ms == 0 times out at once).
  */
-int clab__latch_wait(clab_latch_t *l, uint32_t ms,
-		     const struct clab_site *site)
+int clab__latch_wait(clab_latch_t *l, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self;
 	struct clab__waiter w;

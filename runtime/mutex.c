@@ -29,8 +29,8 @@ static inline void held_push(struct clab__thr *self, clab_mutex_t *m,
 
 static inline void held_pop(struct clab__thr *self, clab_mutex_t *m)
 {
-	unsigned n = self->nheld < CLAB__HELD_MAX ? self->nheld
-						  : CLAB__HELD_MAX;
+	unsigned n =
+	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
 	for (unsigned i = n; i-- > 0;) {
 		if (self->held[i].m == m) {
 			for (unsigned j = i; j + 1 < n; j++)
@@ -126,15 +126,14 @@ static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
 {
 	uint32_t z = 0;
 	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
-				     &m->state, &z, 1, memory_order_acquire,
-				     memory_order_relaxed),
+				 &m->state, &z, 1, memory_order_acquire,
+				 memory_order_relaxed),
 			     1)) {
 		acquired(m, self, site, how, depth, 0);
 		return 0;
 	}
 	if (ms == 0) {
-		clab__emit(self->tb, CLAB_K_MUTEX_BUSY, m->h.id, 0, site, 0,
-			   0);
+		clab__emit(self->tb, CLAB_K_MUTEX_BUSY, m->h.id, 0, site, 0, 0);
 		return CLAB_EBUSY;
 	}
 	clab__emit(self->tb, CLAB_K_MUTEX_REQUEST, m->h.id, 0, site, how, 0);
@@ -151,16 +150,15 @@ static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
 	return 0;
 }
 
-int clab__mutex_lock(clab_mutex_t *m, uint32_t ms,
-		     const struct clab_site *site)
+int clab__mutex_lock(clab_mutex_t *m, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
 	unsigned how = ms == CLAB_FOREVER ? CLAB_HOW_BLOCK
 		       : ms == 0	  ? CLAB_HOW_TRY
 					  : CLAB_HOW_TIMED;
-	if (__builtin_expect(atomic_load_explicit(&m->owner,
-						  memory_order_relaxed) == self,
-			     0)) {
+	if (__builtin_expect(
+		atomic_load_explicit(&m->owner, memory_order_relaxed) == self,
+		0)) {
 		if (m->type == CLAB_MUTEX_RECURSIVE) {
 			m->depth++;
 			clab__emit_obj_fast(self, CLAB_K_MUTEX_ACQUIRE, &m->h,
@@ -176,8 +174,8 @@ int clab__mutex_lock(clab_mutex_t *m, uint32_t ms,
 int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
-	unsigned n = self->nheld < CLAB__HELD_MAX ? self->nheld
-						  : CLAB__HELD_MAX;
+	unsigned n =
+	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
 	/* A relock is the mutex's own business (recursion or misuse). */
 	if (atomic_load_explicit(&m->owner, memory_order_relaxed) == self)
 		n = 0;
@@ -201,8 +199,7 @@ static void give(clab_mutex_t *m, struct clab__thr *self,
 	held_pop(self, m);
 	atomic_store_explicit(&m->owner, NULL, memory_order_relaxed);
 	atomic_store_explicit(&m->owner_site, NULL, memory_order_relaxed);
-	if (atomic_exchange_explicit(&m->state, 0, memory_order_release) ==
-	    2) {
+	if (atomic_exchange_explicit(&m->state, 0, memory_order_release) == 2) {
 		pthread_mutex_lock(&m->lk);
 		clab__unpark_one(&m->wq, CLAB_CAUSE_SIGNAL);
 		clab__lk_unlock(&m->lk);
@@ -213,7 +210,7 @@ int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
 	struct clab__thr *own =
-		atomic_load_explicit(&m->owner, memory_order_relaxed);
+	    atomic_load_explicit(&m->owner, memory_order_relaxed);
 	if (__builtin_expect(own != self, 0)) {
 		clab__diag(self,
 			   own ? CLAB_D_UNLOCK_NOT_OWNER

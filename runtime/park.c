@@ -72,9 +72,8 @@ static void futex_wake(_Atomic uint32_t *word)
 /* Sleep while *word == 0, until an absolute CLOCK_MONOTONIC deadline. */
 static int futex_wait(_Atomic uint32_t *word, const struct timespec *dl)
 {
-	long r = syscall(SYS_futex, word,
-			 FUTEX_WAIT_BITSET_PRIVATE, 0, dl, NULL,
-			 FUTEX_BITSET_MATCH_ANY);
+	long r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, 0, dl,
+			 NULL, FUTEX_BITSET_MATCH_ANY);
 	return r == 0 ? 0 : errno;
 }
 
@@ -193,8 +192,7 @@ void clab__deadline(struct timespec *ts, uint32_t ms)
 
 int clab__obj_init(struct clab__obj *h, struct clab__thr *self,
 		   unsigned objkind, const char *name,
-		   const struct clab_site *site, unsigned flags,
-		   uint32_t param)
+		   const struct clab_site *site, unsigned flags, uint32_t param)
 {
 	h->kind = (uint8_t)objkind;
 	h->oseq = 0;
@@ -225,9 +223,8 @@ uint64_t clab__rand(struct clab__thr *self)
 {
 	if (self->rng == 0) {
 		uint64_t s = atomic_load(&clab__spurious_seed);
-		self->rng = (s ^ ((uint64_t)self->tid + 1) *
-				     0x9e3779b97f4a7c15ull) |
-			    1;
+		self->rng =
+		    (s ^ ((uint64_t)self->tid + 1) * 0x9e3779b97f4a7c15ull) | 1;
 	}
 	uint64_t x = self->rng;
 	x ^= x >> 12;

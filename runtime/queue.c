@@ -256,8 +256,7 @@ int clab__queue_task_done(clab_queue_t *q, const struct clab_site *site)
  * CLAB_EAGAIN (with a queue.timeout record, op join) if items are
  * unfinished.
  */
-int clab__queue_join(clab_queue_t *q, uint32_t ms,
-		     const struct clab_site *site)
+int clab__queue_join(clab_queue_t *q, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self;
 	struct timespec dl;
@@ -275,8 +274,8 @@ int clab__queue_join(clab_queue_t *q, uint32_t ms,
 			break;
 		}
 		if (!again)
-			clab__emit_obj(self, CLAB_K_QUEUE_JOIN_WAIT, &q->h, site,
-				       0, q->unfinished);
+			clab__emit_obj(self, CLAB_K_QUEUE_JOIN_WAIT, &q->h,
+				       site, 0, q->unfinished);
 		r = block(q, &q->joinq, self, again,
 			  ms == CLAB_FOREVER ? NULL : &dl, site);
 		again = 1;

@@ -62,7 +62,7 @@ struct clab__thr {
 	_Atomic int blocked_timed;
 	_Atomic int woken; /* unparked, not yet running again */
 	_Atomic int live;  /* created or registered, and not ended */
-	int internal;      /* the watchdog: not counted as a live thread */
+	int internal;	   /* the watchdog: not counted as a live thread */
 	_Atomic int gone;  /* the thread will not touch this state again */
 	/* held mutexes, innermost last */
 	struct clab__held held[CLAB__HELD_MAX];
@@ -87,8 +87,8 @@ static inline struct clab__thr *clab__self(void)
 {
 	struct clab__thr *t = clab__tls_self;
 	if (__builtin_expect(t != NULL && t->gen == atomic_load_explicit(
-						       &clab__trace_gen,
-						       memory_order_relaxed),
+							&clab__trace_gen,
+							memory_order_relaxed),
 			     1))
 		return t;
 	return clab__self_slow(NULL, 0);

@@ -63,8 +63,7 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site)
  * Take a permit.  ms == 0 does not block (CLAB_EAGAIN and a sem.busy
  * record when none is available); CLAB_ETIMEDOUT when ms passes first.
  */
-int clab__sem_acquire(clab_sem_t *s, uint32_t ms,
-		      const struct clab_site *site)
+int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self;
 	struct clab__waiter w;

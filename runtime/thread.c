@@ -10,7 +10,7 @@
 #include "rt.h"
 
 _Thread_local struct clab__thr *clab__tls_self
-	__attribute__((tls_model("initial-exec")));
+    __attribute__((tls_model("initial-exec")));
 
 pthread_mutex_t clab__thr_lock = PTHREAD_MUTEX_INITIALIZER;
 struct clab__thr *clab__thr_all;
@@ -50,8 +50,7 @@ static void reap_locked(unsigned gen)
 }
 
 /* New thread state; claim: the calling thread registers itself. */
-static struct clab__thr *thr_new(const char *name, uint32_t parent,
-				 int claim)
+static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
 {
 	struct clab__thr *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -217,8 +216,8 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	if (!t->ended) {
 		if (ms == 0) {
 			clab__lk_unlock(&t->lk);
-			clab__emit(self->tb, CLAB_K_THREAD_JOIN_TIMEOUT, t->h.id,
-				   0, site, 0, 0);
+			clab__emit(self->tb, CLAB_K_THREAD_JOIN_TIMEOUT,
+				   t->h.id, 0, site, 0, 0);
 			return CLAB_ETIMEDOUT;
 		}
 		struct timespec dl;
@@ -233,9 +232,8 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			if (clab__park(self, &t->lk, &w, &t->h, site,
 				       ms == CLAB_FOREVER ? NULL : &dl)) {
 				clab__lk_unlock(&t->lk);
-				clab__emit(self->tb,
-					   CLAB_K_THREAD_JOIN_TIMEOUT, t->h.id,
-					   0, site, 0, 0);
+				clab__emit(self->tb, CLAB_K_THREAD_JOIN_TIMEOUT,
+					   t->h.id, 0, site, 0, 0);
 				return CLAB_ETIMEDOUT;
 			}
 		}

@@ -64,8 +64,7 @@ int clab__timer_init(clab_timer_t *t, const char *name,
 	t->state = T_IDLE;
 	if (pthread_mutex_init(&t->lk, NULL) != 0)
 		return CLAB_ENOMEM;
-	r = clab__obj_init(&t->h, clab__self(), CLAB_O_TIMER, name, site, 0,
-			   0);
+	r = clab__obj_init(&t->h, clab__self(), CLAB_O_TIMER, name, site, 0, 0);
 	if (r < 0) {
 		pthread_mutex_destroy(&t->lk);
 		return r;

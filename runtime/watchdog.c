@@ -28,14 +28,14 @@ static struct {
 	int running, stop;
 	struct clab_watchdog_opts o;
 } wd = {
-	.lk = PTHREAD_MUTEX_INITIALIZER,
-	.cv = PTHREAD_COND_INITIALIZER,
+    .lk = PTHREAD_MUTEX_INITIALIZER,
+    .cv = PTHREAD_COND_INITIALIZER,
 };
 
 struct snap {
 	struct clab__thr *t;
-	uint32_t on;   /* object id waited on, 0 if running */
-	uint8_t kind;  /* its kind */
+	uint32_t on;  /* object id waited on, 0 if running */
+	uint8_t kind; /* its kind */
 	const struct clab_site *site;
 	int timed;
 	struct clab__thr *holder;
@@ -50,8 +50,8 @@ static struct clab__thr *holder_of(struct clab__obj *on,
 	if (!on)
 		return NULL;
 	if (on->kind == CLAB_O_MUTEX) {
-		clab_mutex_t *m = (clab_mutex_t *)((char *)on -
-						   offsetof(clab_mutex_t, h));
+		clab_mutex_t *m =
+		    (clab_mutex_t *)((char *)on - offsetof(clab_mutex_t, h));
 		*site = atomic_load(&m->owner_site);
 		return atomic_load(&m->owner);
 	}
@@ -97,7 +97,8 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever)
 	pthread_mutex_unlock(&clab__thr_lock);
 	/* The registry is newest first: report in thread order. */
 	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && s[j - 1].t->tid > s[j].t->tid; j--) {
+		for (size_t j = i; j > 0 && s[j - 1].t->tid > s[j].t->tid;
+		     j--) {
 			struct snap tmp = s[j];
 			s[j] = s[j - 1];
 			s[j - 1] = tmp;
@@ -173,8 +174,8 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	d.ncycle = ncycle;
 	for (size_t i = 0; i < ncycle; i++)
 		d.cycle[i] = s[cycle[i]].t->tid;
-	unsigned code = why == CLAB_STUCK_TIME_LIMIT ? CLAB_D_RUN_TIMEOUT
-						     : CLAB_D_DEADLOCK;
+	unsigned code =
+	    why == CLAB_STUCK_TIME_LIMIT ? CLAB_D_RUN_TIMEOUT : CLAB_D_DEADLOCK;
 	clab__diag(self, code, 0, (uint32_t)blocked, NULL);
 	for (size_t i = 0; i < d.nthreads; i++)
 		if (d.threads[i].obj)
@@ -224,7 +225,7 @@ static void *watchdog_main(void *arg)
 			done = 1;
 		} else if (wd.o.run_limit_ms &&
 			   clab__mono_ns() - start >
-				   (uint64_t)wd.o.run_limit_ms * 1000000u) {
+			       (uint64_t)wd.o.run_limit_ms * 1000000u) {
 			report(CLAB_STUCK_TIME_LIMIT, s, n, NULL, 0);
 			done = 1;
 		}
@@ -291,16 +292,15 @@ static const char *short_path(const char *f)
 	return f;
 }
 
-int clab_deadlock_format(const struct clab_deadlock *d, char *buf,
-			 size_t len)
+int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 {
 	size_t n = 0;
-#define OUT(...)                                                              \
-	do {                                                                  \
-		int k_ = snprintf(buf + (n < len ? n : len),                  \
-				  n < len ? len - n : 0, __VA_ARGS__);        \
-		if (k_ > 0)                                                   \
-			n += (size_t)k_;                                      \
+#define OUT(...)                                                               \
+	do {                                                                   \
+		int k_ = snprintf(buf + (n < len ? n : len),                   \
+				  n < len ? len - n : 0, __VA_ARGS__);         \
+		if (k_ > 0)                                                    \
+			n += (size_t)k_;                                       \
 	} while (0)
 	switch (d->why) {
 	case CLAB_STUCK_ALL_BLOCKED:

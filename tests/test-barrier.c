@@ -42,8 +42,8 @@ static void *party(void *p)
 	return NULL;
 }
 
-static void start(clab_thread_t **t, struct parg *a, int n,
-		  clab_barrier_t *b, uint32_t ms, int rounds)
+static void start(clab_thread_t **t, struct parg *a, int n, clab_barrier_t *b,
+		  uint32_t ms, int rounds)
 {
 	int i;
 
@@ -53,7 +53,7 @@ static void start(clab_thread_t **t, struct parg *a, int n,
 		a[i].ms = ms;
 		a[i].rounds = rounds;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&t[i], "party", party, &a[i]), 0);
+		    clab_thread_create(&t[i], "party", party, &a[i]), 0);
 	}
 }
 
@@ -101,8 +101,8 @@ static void test_pass(void)
 			2 * NPARTY);
 	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_BARRIER_PASS, b.h.id), 2);
 	for (round = 0; round < 2; round++) {
-		pass = tu_find_obj(tr, CLAB_K_BARRIER_PASS, b.h.id,
-				   (size_t)round);
+		pass =
+		    tu_find_obj(tr, CLAB_K_BARRIER_PASS, b.h.id, (size_t)round);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(pass);
 		CU_ASSERT_EQUAL(pass->a32, (uint32_t)round + 1);
 		for (i = 0; i < NPARTY; i++) {
@@ -148,8 +148,9 @@ static void test_abort(void)
 	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_BARRIER_BROKEN, b.h.id),
 			NPARTY);
 	for (i = 0; i < NPARTY; i++)
-		CU_ASSERT_TRUE(tu_find_obj(tr, CLAB_K_BARRIER_BROKEN, b.h.id,
-					   (size_t)i)->seq > ab->seq);
+		CU_ASSERT_TRUE(
+		    tu_find_obj(tr, CLAB_K_BARRIER_BROKEN, b.h.id, (size_t)i)
+			->seq > ab->seq);
 	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_BARRIER_PASS, b.h.id), 0);
 	clab_trace_free(tr);
 }

@@ -62,8 +62,8 @@ static void shared_fini(struct shared *s)
  * last one sets the latch while holding m, so when main gets m every waiter
  * has released it inside clab_cond_wait.  Returns with m held.
  */
-static void start_waiters(struct shared *s, clab_thread_t **t,
-			  struct warg *a, int n)
+static void start_waiters(struct shared *s, clab_thread_t **t, struct warg *a,
+			  int n)
 {
 	int i;
 
@@ -71,7 +71,7 @@ static void start_waiters(struct shared *s, clab_thread_t **t,
 		a[i].s = s;
 		a[i].i = i;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&t[i], "waiter", waiter, &a[i]), 0);
+		    clab_thread_create(&t[i], "waiter", waiter, &a[i]), 0);
 	}
 	CU_ASSERT_EQUAL(clab_latch_wait(&s->ready), 0);
 	CU_ASSERT_EQUAL(clab_mutex_lock(&s->m), 0);
@@ -106,9 +106,9 @@ static void test_signal_wakes_one(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sig);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(wk);
-	CU_ASSERT_EQUAL(w->a8, 0);          /* not timed */
-	CU_ASSERT_EQUAL(w->a32, s.m.h.id);  /* the mutex */
-	CU_ASSERT_EQUAL(sig->a32, 1);       /* woken */
+	CU_ASSERT_EQUAL(w->a8, 0);	   /* not timed */
+	CU_ASSERT_EQUAL(w->a32, s.m.h.id); /* the mutex */
+	CU_ASSERT_EQUAL(sig->a32, 1);	   /* woken */
 	CU_ASSERT_EQUAL(wk->a8, CLAB_CAUSE_SIGNAL);
 	CU_ASSERT_TRUE(w->seq < sig->seq);
 	CU_ASSERT_TRUE(sig->seq < wk->seq);
@@ -393,7 +393,8 @@ static void test_recursive_and_destroy_busy(void)
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "signal wakes one waiter", test_signal_wakes_one);
-	CU_add_test(s, "broadcast wakes every waiter", test_broadcast_wakes_all);
+	CU_add_test(s, "broadcast wakes every waiter",
+		    test_broadcast_wakes_all);
 	CU_add_test(s, "wait without the mutex is refused",
 		    test_wait_without_mutex);
 	CU_add_test(s, "timed wait times out", test_timedwait_times_out);

@@ -82,7 +82,7 @@ static void test_set_wakes_all(void)
 		a[i].l = &l;
 		a[i].ret = 1;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&t[i], "waiter", waiter, &a[i]), 0);
+		    clab_thread_create(&t[i], "waiter", waiter, &a[i]), 0);
 	}
 	CU_ASSERT_EQUAL(tu_wait_until(all_waiting, &l), 0);
 	CU_ASSERT_EQUAL(clab_latch_destroy(&l), CLAB_EBUSY);
@@ -148,8 +148,7 @@ static void test_timeout_and_clear(void)
 
 static void add_tests(CU_pSuite s)
 {
-	CU_add_test(s, "wait on a set latch returns at once",
-		    test_already_set);
+	CU_add_test(s, "wait on a set latch returns at once", test_already_set);
 	CU_add_test(s, "set wakes every waiter", test_set_wakes_all);
 	CU_add_test(s, "timed wait and clear", test_timeout_and_clear);
 }

@@ -182,8 +182,7 @@ static void test_close(void)
 	CU_ASSERT_EQUAL(clab_queue_init(&q, "q", 4), 0);
 	for (i = 0; i < 2; i++)
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&t[i], "consumer", getter, &a[i]),
-			0);
+		    clab_thread_create(&t[i], "consumer", getter, &a[i]), 0);
 	CU_ASSERT_EQUAL(tu_wait_until(n_waiting, &w), 0);
 	CU_ASSERT_EQUAL(clab_queue_close(&q), 0);
 	for (i = 0; i < 2; i++) {
@@ -354,17 +353,15 @@ static void test_producers_consumers(void)
 	for (i = 0; i < NCONS; i++) {
 		cw[i].q = &q;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&ct[i], "consumer", consumer,
-					   &cw[i]),
-			0);
+		    clab_thread_create(&ct[i], "consumer", consumer, &cw[i]),
+		    0);
 	}
 	for (i = 0; i < NPROD; i++) {
 		pw[i].q = &q;
 		pw[i].id = i;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&pt[i], "producer", producer,
-					   &pw[i]),
-			0);
+		    clab_thread_create(&pt[i], "producer", producer, &pw[i]),
+		    0);
 	}
 	for (i = 0; i < NPROD; i++) {
 		CU_ASSERT_EQUAL(clab_thread_join(pt[i], NULL), 0);

@@ -229,7 +229,7 @@ static void test_mutual_exclusion(void)
 		w[i].most = &most;
 		w[i].fails = 0;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&t[i], "worker", worker, &w[i]), 0);
+		    clab_thread_create(&t[i], "worker", worker, &w[i]), 0);
 	}
 	for (i = 0; i < NTHR; i++) {
 		CU_ASSERT_EQUAL(clab_thread_join(t[i], NULL), 0);
@@ -252,9 +252,11 @@ static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "try, count and values", test_try_and_count);
 	CU_add_test(s, "bounded over-release", test_bounded_over_release);
-	CU_add_test(s, "acquire blocks until release", test_block_until_release);
+	CU_add_test(s, "acquire blocks until release",
+		    test_block_until_release);
 	CU_add_test(s, "timed acquire times out", test_timeout);
-	CU_add_test(s, "never more holders than permits", test_mutual_exclusion);
+	CU_add_test(s, "never more holders than permits",
+		    test_mutual_exclusion);
 }
 
 int main(void)

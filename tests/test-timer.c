@@ -185,8 +185,7 @@ static void test_ptimer_ticks(void)
 	for (i = 0; i < 2; i++) {
 		a[i].p = &p;
 		CU_ASSERT_EQUAL_FATAL(
-			clab_thread_create(&t[i], "ticker", tick_waiter, &a[i]),
-			0);
+		    clab_thread_create(&t[i], "ticker", tick_waiter, &a[i]), 0);
 	}
 	/* both wait before the first tick can happen */
 	CU_ASSERT_EQUAL(tu_wait_until(n_tick_waiters, &want), 0);
@@ -207,8 +206,8 @@ static void test_ptimer_ticks(void)
 	CU_ASSERT_EQUAL(clab_trace_object(tr, p.h.id)->param, 100);
 	CU_ASSERT_TRUE(tu_count_obj(tr, CLAB_K_PTIMER_TICK, p.h.id) >= NTICK);
 	for (k = 0; k < NTICK; k++) {
-		tick[k] = tu_find_obj(tr, CLAB_K_PTIMER_TICK, p.h.id,
-				      (size_t)k);
+		tick[k] =
+		    tu_find_obj(tr, CLAB_K_PTIMER_TICK, p.h.id, (size_t)k);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(tick[k]);
 		CU_ASSERT_EQUAL(tick[k]->a32, (uint32_t)k + 1);
 	}

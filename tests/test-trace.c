@@ -24,8 +24,8 @@ static void open_trace(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
 	struct clab_meta_kv meta[] = {{"lab", "unit"}, {"seed", "42"}};
-	struct clab_tracer_opts o = {.path = path, .meta = meta, .nmeta = 2,
-				     .compress = -1};
+	struct clab_tracer_opts o = {
+	    .path = path, .meta = meta, .nmeta = 2, .compress = -1};
 	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
 }
 
@@ -60,11 +60,12 @@ static void put(struct clab__tbuf *tb, uint64_t tsc, unsigned kind,
 
 static void test_varints(void)
 {
-	static const uint64_t u[] = {0, 1, 127, 128, 300, 16383, 16384,
-				     UINT32_MAX, (uint64_t)1 << 63,
+	static const uint64_t u[] = {0,		1,	    127,
+				     128,	300,	    16383,
+				     16384,	UINT32_MAX, (uint64_t)1 << 63,
 				     UINT64_MAX};
-	static const int64_t s[] = {0, 1, -1, 63, -64, 64, INT64_MAX,
-				    INT64_MIN};
+	static const int64_t s[] = {0,	 1,  -1,	63,
+				    -64, 64, INT64_MAX, INT64_MIN};
 	struct clab_wbuf b = {0};
 	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
 		clab_wbuf_uv(&b, u[i]);
@@ -101,8 +102,8 @@ static void test_fields_roundtrip(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
 	CU_ASSERT_PTR_NULL(clab__tbuf_claim_main()); /* only once */
 	static const struct clab_site site = {"dir/file.c", "fn", NULL, 42};
-	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "fork-1", &site, 0,
-				   2 /* flags */, 0);
+	uint32_t m =
+	    clab__obj_new(CLAB_O_MUTEX, "fork-1", &site, 0, 2 /* flags */, 0);
 	uint32_t q = clab__obj_new(CLAB_O_QUEUE, "buf", &site, 0, 0, 8);
 	CU_ASSERT(m > 0 && q > m);
 	clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, m, 1, &site, CLAB_HOW_TIMED, 3);
@@ -115,7 +116,7 @@ static void test_fields_roundtrip(void)
 	struct clab_trace *tr;
 	char err[256];
 	CU_ASSERT_EQUAL_FATAL(
-		clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
 	CU_ASSERT(clab_trace_complete(tr));
 	CU_ASSERT_EQUAL(clab_trace_drops(tr), 0);
@@ -188,7 +189,7 @@ static void test_merge_follows_object_order(void)
 	struct clab_trace *tr;
 	char err[256];
 	CU_ASSERT_EQUAL_FATAL(
-		clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), 5);
 	uint32_t oseq[4], n = 0;
 	for (size_t i = 0; i < 5; i++) {
@@ -218,8 +219,8 @@ static void test_many_records(void)
 	uint32_t seq = 0;
 	for (int i = 0; i < N; i++)
 		for (int t = 0; t < T; t++)
-			clab__emit(tb[t], CLAB_K_MUTEX_ACQUIRE, m, ++seq,
-				   NULL, 0, (uint32_t)i);
+			clab__emit(tb[t], CLAB_K_MUTEX_ACQUIRE, m, ++seq, NULL,
+				   0, (uint32_t)i);
 	for (int t = 0; t < T; t++)
 		clab__tbuf_exit(tb[t]);
 	size_t len;
@@ -227,7 +228,7 @@ static void test_many_records(void)
 	struct clab_trace *tr;
 	char err[256];
 	CU_ASSERT_EQUAL_FATAL(
-		clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), (size_t)T * N);
 	uint32_t next[T] = {0};
 	int ok = 1;
@@ -272,14 +273,14 @@ static void test_truncation_everywhere(void)
 	char err[256];
 	struct clab_trace *tr;
 	CU_ASSERT_EQUAL_FATAL(
-		clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
 	whole = clab_trace_nrecords(tr);
 	CU_ASSERT_EQUAL(whole, 100);
 	clab_trace_free(tr);
 	int ok = 1;
 	for (size_t cut = 0; cut < len; cut++) {
-		int rc = clab_trace_load_mem(data, cut, "t", &tr, err,
-					     sizeof(err));
+		int rc =
+		    clab_trace_load_mem(data, cut, "t", &tr, err, sizeof(err));
 		if (cut < 16) {
 			ok &= rc == CLAB_EBADMSG && tr == NULL &&
 			      strstr(err, "not a conclab trace") != NULL;
@@ -311,8 +312,8 @@ static void test_corruption_everywhere(void)
 		memcpy(copy, data, len);
 		copy[i] ^= 0x5a;
 		struct clab_trace *tr;
-		int rc = clab_trace_load_mem(copy, len, "t", &tr, err,
-					     sizeof(err));
+		int rc =
+		    clab_trace_load_mem(copy, len, "t", &tr, err, sizeof(err));
 		if (rc != 0) {
 			ok &= tr == NULL && err[0] != 0;
 			noticed++;
@@ -339,22 +340,21 @@ static void test_version_refused(void)
 	char err[256];
 	struct clab_trace *tr;
 	data[8] = 2; /* major version 2 */
-	CU_ASSERT_EQUAL(clab_trace_load_mem(data, len, "t.clt", &tr, err,
-					    sizeof(err)),
-			CLAB_EPROTO);
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(data, len, "t.clt", &tr, err, sizeof(err)),
+	    CLAB_EPROTO);
 	CU_ASSERT_PTR_NULL(tr);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.clt"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "version 2.0"));
 	data[8] = 1;
 	data[10] = 7; /* a newer minor version is read */
-	CU_ASSERT_EQUAL(clab_trace_load_mem(data, len, "t", &tr, err,
-					    sizeof(err)),
-			0);
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 7);
 	clab_trace_free(tr);
-	CU_ASSERT_EQUAL(clab_trace_load("/nonexistent/x.clt", &tr, err,
-					sizeof(err)),
-			CLAB_ENOENT);
+	CU_ASSERT_EQUAL(
+	    clab_trace_load("/nonexistent/x.clt", &tr, err, sizeof(err)),
+	    CLAB_ENOENT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/x.clt"));
 	free(data);
 }
@@ -376,9 +376,9 @@ static void test_dump_stable(void)
 	char err[256];
 	struct clab_trace *a, *b;
 	CU_ASSERT_EQUAL_FATAL(
-		clab_trace_load_mem(data, len, "t", &a, err, sizeof(err)), 0);
+	    clab_trace_load_mem(data, len, "t", &a, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(
-		clab_trace_load_mem(data, len, "t", &b, err, sizeof(err)), 0);
+	    clab_trace_load_mem(data, len, "t", &b, err, sizeof(err)), 0);
 	char *da = dump_text(a), *db = dump_text(b);
 	CU_ASSERT_STRING_EQUAL(da, db);
 	CU_ASSERT_PTR_NOT_NULL(strstr(da, "# records 100, dropped 0\n"));

@@ -13,8 +13,8 @@
 #include "tracer-int.h"
 
 struct clab__reg clab__reg = {
-	.lk = PTHREAD_MUTEX_INITIALIZER,
-	.room = PTHREAD_COND_INITIALIZER,
+    .lk = PTHREAD_MUTEX_INITIALIZER,
+    .room = PTHREAD_COND_INITIALIZER,
 };
 
 _Atomic unsigned clab__trace_gen;
@@ -27,8 +27,8 @@ static struct clab__block *block_new(void)
 	pthread_mutex_lock(&clab__reg.lk);
 	if (clab__reg.freelist) {
 		b = clab__reg.freelist;
-		clab__reg.freelist = atomic_load_explicit(&b->next,
-							  memory_order_relaxed);
+		clab__reg.freelist =
+		    atomic_load_explicit(&b->next, memory_order_relaxed);
 		clab__reg.nfree--;
 	}
 	pthread_mutex_unlock(&clab__reg.lk);
@@ -91,8 +91,8 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 	 * A buffer whose trace is gone (or that never had one) keeps
 	 * reusing its block: nobody reads it, and what it records is lost.
 	 */
-	if (tb->gen != atomic_load_explicit(&clab__trace_gen,
-					    memory_order_acquire) ||
+	if (tb->gen !=
+		atomic_load_explicit(&clab__trace_gen, memory_order_acquire) ||
 	    !atomic_load(&clab__reg.open) || tb->tid == UINT32_MAX) {
 		atomic_fetch_add_explicit(&tb->drops, tb->pos,
 					  memory_order_relaxed);
@@ -207,9 +207,9 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 		}
 	}
 	tb->name = strdup(name);
-	uint32_t oid = tb->name ? obj_add_locked(CLAB_O_THREAD, name, NULL,
-						 parent, 0, tid)
-				: 0;
+	uint32_t oid =
+	    tb->name ? obj_add_locked(CLAB_O_THREAD, name, NULL, parent, 0, tid)
+		     : 0;
 	if (!oid) {
 		pthread_mutex_unlock(&clab__reg.lk);
 		free(tb->name);

@@ -59,11 +59,11 @@ int clab_trace_format_record(const struct clab_trace *tr,
 
 	if (f & CLAB_F_OBJ && r->obj)
 		clab_trace_objname(tr, r->obj, obj, sizeof(obj));
-#define ARG(...)                                                              \
-	do {                                                                  \
-		if (n < sizeof(args))                                         \
-			n += (size_t)snprintf(args + n, sizeof(args) - n,     \
-					      __VA_ARGS__);                   \
+#define ARG(...)                                                               \
+	do {                                                                   \
+		if (n < sizeof(args))                                          \
+			n += (size_t)snprintf(args + n, sizeof(args) - n,      \
+					      __VA_ARGS__);                    \
 	} while (0)
 	if (r->kind == CLAB_K_NOTE) {
 		ARG(" %s=%" PRId64, si && si->label ? si->label : "?", r->val);
@@ -72,11 +72,11 @@ int clab_trace_format_record(const struct clab_trace *tr,
 	} else if (r->kind == CLAB_K_DIAG) {
 		ARG(" %s", clab_diag_tag(r->a8));
 		if (r->a8 == CLAB_D_LOCK_ORDER && r->a32)
-			ARG(" held=%s", clab_trace_objname(tr, r->a32, tmp,
-							   sizeof(tmp)));
+			ARG(" held=%s",
+			    clab_trace_objname(tr, r->a32, tmp, sizeof(tmp)));
 		else if (r->a8 == CLAB_D_BLOCKED)
-			ARG(" waits=%s", clab_trace_objname(tr, r->a32, tmp,
-							    sizeof(tmp)));
+			ARG(" waits=%s",
+			    clab_trace_objname(tr, r->a32, tmp, sizeof(tmp)));
 		else if (r->a8 == CLAB_D_DEADLOCK ||
 			 r->a8 == CLAB_D_RUN_TIMEOUT)
 			ARG(" blocked=%" PRIu32, r->a32);
@@ -129,8 +129,9 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 	fprintf(out, "# threads %" PRIu32 "\n", clab_trace_nthreads(tr));
 	for (uint32_t t = 0; t < clab_trace_nthreads(tr); t++) {
 		const struct clab_thread_info *th = clab_trace_thread(tr, t);
-		fprintf(out, "#   T%" PRIu32 " %s (object %" PRIu32
-			     ", started by T%" PRIu32 ")\n",
+		fprintf(out,
+			"#   T%" PRIu32 " %s (object %" PRIu32
+			", started by T%" PRIu32 ")\n",
 			th->tid, th->name, th->oid, th->parent);
 	}
 	fprintf(out, "# objects %" PRIu32 "\n", clab_trace_nobjects(tr));

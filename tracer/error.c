@@ -5,8 +5,8 @@
 const char *clab_strerror(int err)
 {
 	switch (err) {
-#define CLAB__ERR_TEXT(name, value, text)                                     \
-	case (value):                                                         \
+#define CLAB__ERR_TEXT(name, value, text)                                      \
+	case (value):                                                          \
 		return text;
 		CLAB_ERRNO_MAP(CLAB__ERR_TEXT)
 #undef CLAB__ERR_TEXT
@@ -20,8 +20,8 @@ const char *clab_strerror(int err)
 const char *clab_errname(int err)
 {
 	switch (err) {
-#define CLAB__ERR_NAME(name, value, text)                                     \
-	case (value):                                                         \
+#define CLAB__ERR_NAME(name, value, text)                                      \
+	case (value):                                                          \
 		return "CLAB_" #name;
 		CLAB_ERRNO_MAP(CLAB__ERR_NAME)
 #undef CLAB__ERR_NAME

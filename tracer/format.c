@@ -150,9 +150,9 @@ char *clab_rbuf_str(struct clab_rbuf *b)
 
 uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload)
 {
-	uint8_t h[8] = {(uint8_t)type,        (uint8_t)(type >> 8),
+	uint8_t h[8] = {(uint8_t)type,	       (uint8_t)(type >> 8),
 			(uint8_t)(type >> 16), (uint8_t)(type >> 24),
-			(uint8_t)len,         (uint8_t)(len >> 8),
+			(uint8_t)len,	       (uint8_t)(len >> 8),
 			(uint8_t)(len >> 16),  (uint8_t)(len >> 24)};
 	uLong c = crc32(0L, Z_NULL, 0);
 	c = crc32(c, h, 8);

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLAB_FMT_MAGIC "\x89" "CLT\r\n\x1a\n"
+#define CLAB_FMT_MAGIC                                                         \
+	"\x89"                                                                 \
+	"CLT\r\n\x1a\n"
 #define CLAB_FMT_MAGIC_LEN 8
 #define CLAB_FMT_MAJOR 1
 #define CLAB_FMT_MINOR 0

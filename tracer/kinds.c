@@ -10,9 +10,9 @@ struct kind_info {
 };
 
 static const struct kind_info kinds[CLAB_KIND_MAX] = {
-#define CLAB__KIND_INFO(nm, num, text, f, a8, a32)                            \
+#define CLAB__KIND_INFO(nm, num, text, f, a8, a32)                             \
 	[num] = {.name = text, .a8name = a8, .a32name = a32, .fields = (f)},
-	CLAB_KIND_MAP(CLAB__KIND_INFO)
+    CLAB_KIND_MAP(CLAB__KIND_INFO)
 #undef CLAB__KIND_INFO
 };
 
@@ -41,27 +41,27 @@ const char *clab_kind_a32name(unsigned kind)
 	return clab_kind_valid(kind) ? kinds[kind].a32name : "";
 }
 
-#define CLAB__TABLE_FN(fn, map, type)                                         \
-	const char *fn(unsigned v)                                            \
-	{                                                                     \
-		switch (v) {                                                  \
-			map(type) default : return "?";                       \
-		}                                                             \
+#define CLAB__TABLE_FN(fn, map, type)                                          \
+	const char *fn(unsigned v)                                             \
+	{                                                                      \
+		switch (v) {                                                   \
+			map(type) default : return "?";                        \
+		}                                                              \
 	}
 
-#define CLAB__CASE3(name, num, text)                                          \
-	case num:                                                             \
+#define CLAB__CASE3(name, num, text)                                           \
+	case num:                                                              \
 		return text;
 CLAB__TABLE_FN(clab_objkind_name, CLAB_OBJKIND_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_how_name, CLAB_HOW_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_cause_name, CLAB_CAUSE_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_qop_name, CLAB_QOP_MAP, CLAB__CASE3)
 
-#define CLAB__DIAG_TAG(name, num, tag, text)                                  \
-	case num:                                                             \
+#define CLAB__DIAG_TAG(name, num, tag, text)                                   \
+	case num:                                                              \
 		return tag;
-#define CLAB__DIAG_TEXT(name, num, tag, text)                                 \
-	case num:                                                             \
+#define CLAB__DIAG_TEXT(name, num, tag, text)                                  \
+	case num:                                                              \
 		return text;
 CLAB__TABLE_FN(clab_diag_tag, CLAB_DIAG_MAP, CLAB__DIAG_TAG)
 CLAB__TABLE_FN(clab_diag_text, CLAB_DIAG_MAP, CLAB__DIAG_TEXT)

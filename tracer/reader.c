@@ -48,7 +48,7 @@ struct clab_trace {
 	uint32_t nstreams, streams_cap;
 };
 
-#define GROW(arr, n, cap)                                                     \
+#define GROW(arr, n, cap)                                                      \
 	((n) < (cap) ? 0 : grow((void **)&(arr), &(cap), sizeof(*(arr))))
 
 static int grow(void **arr, uint32_t *cap, size_t elem)
@@ -64,7 +64,7 @@ static int grow(void **arr, uint32_t *cap, size_t elem)
 }
 
 static void set_damage(struct clab_trace *tr, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void set_damage(struct clab_trace *tr, const char *fmt, ...)
 {
 	if (tr->damage)
@@ -117,13 +117,13 @@ static int parse_meta(struct clab_trace *tr, struct clab_rbuf *b)
 		char *k = clab_rbuf_str(b), *v = clab_rbuf_str(b);
 		if (b->err || tr->nmeta == tr->meta_cap) {
 			size_t cap = tr->meta_cap ? tr->meta_cap * 2 : 16;
-			char **nk = b->err ? NULL
-					   : realloc(tr->mkeys,
-						     cap * sizeof(*nk));
+			char **nk = b->err
+					? NULL
+					: realloc(tr->mkeys, cap * sizeof(*nk));
 			if (nk)
 				tr->mkeys = nk;
-			char **nv = nk ? realloc(tr->mvals, cap * sizeof(*nv))
-				       : NULL;
+			char **nv =
+			    nk ? realloc(tr->mvals, cap * sizeof(*nv)) : NULL;
 			if (nv)
 				tr->mvals = nv;
 			if (!nk || !nv) {
@@ -233,8 +233,9 @@ static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	if (codec == CLAB_CODEC_ZLIB) {
 		raw = malloc((size_t)rawlen);
 		uLongf out = (uLongf)rawlen;
-		if (!raw || uncompress(raw, &out, b->p,
-				       (uLong)(b->end - b->p)) != Z_OK ||
+		if (!raw ||
+		    uncompress(raw, &out, b->p, (uLong)(b->end - b->p)) !=
+			Z_OK ||
 		    out != rawlen) {
 			free(raw);
 			*why = "record data does not decompress";
@@ -320,15 +321,15 @@ static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 			unsigned j;
 			for (j = 0; j < nlast && last[j].obj != rec->obj; j++)
 				;
-			int64_t expect = j < nlast ? (int64_t)last[j].oseq + 1
-						  : 1;
+			int64_t expect =
+			    j < nlast ? (int64_t)last[j].oseq + 1 : 1;
 			/* slow path for chunks touching many objects */
 			if (j == nlast && nlast == 64) {
 				for (size_t k = s->n; k-- > start;)
 					if (s->r[k].obj == rec->obj &&
 					    s->r[k].oseq) {
-						expect = (int64_t)s->r[k].oseq +
-							 1;
+						expect =
+						    (int64_t)s->r[k].oseq + 1;
 						break;
 					}
 			}
@@ -439,7 +440,8 @@ static int merge(struct clab_trace *tr)
 	uint32_t ns = tr->nstreams;
 	tr->recs = malloc((total ? total : 1) * sizeof(*tr->recs));
 	uint32_t *expect = calloc((size_t)tr->nobjs + 1, sizeof(*expect));
-	uint32_t *wait_head = malloc(((size_t)tr->nobjs + 1) * sizeof(uint32_t));
+	uint32_t *wait_head =
+	    malloc(((size_t)tr->nobjs + 1) * sizeof(uint32_t));
 	uint32_t *wait_next = malloc((ns ? ns : 1) * sizeof(uint32_t));
 	uint8_t *parked = calloc(ns ? ns : 1, 1);
 	struct heap h = {malloc((ns ? ns : 1) * sizeof(uint32_t)), 0};
@@ -458,16 +460,16 @@ static int merge(struct clab_trace *tr)
 	}
 #define HEAD(t) (&tr->streams[t].r[tr->streams[t].head])
 	/* Place thread t's head: ready (heap) or parked on its object. */
-#define PLACE(t)                                                              \
-	do {                                                                  \
-		const struct clab_record *hd_ = HEAD(t);                      \
-		if (hd_->oseq && hd_->oseq > expect[hd_->obj]) {              \
-			wait_next[t] = wait_head[hd_->obj];                   \
-			wait_head[hd_->obj] = (t);                            \
-			parked[t] = 1;                                        \
-		} else {                                                      \
-			heap_push(tr, &h, (t));                               \
-		}                                                             \
+#define PLACE(t)                                                               \
+	do {                                                                   \
+		const struct clab_record *hd_ = HEAD(t);                       \
+		if (hd_->oseq && hd_->oseq > expect[hd_->obj]) {               \
+			wait_next[t] = wait_head[hd_->obj];                    \
+			wait_head[hd_->obj] = (t);                             \
+			parked[t] = 1;                                         \
+		} else {                                                       \
+			heap_push(tr, &h, (t));                                \
+		}                                                              \
 	} while (0)
 	uint32_t live = 0;
 	for (uint32_t t = 0; t < ns; t++)
@@ -533,7 +535,7 @@ static int merge(struct clab_trace *tr)
 }
 
 static int fail(char *errbuf, size_t errlen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int fail(char *errbuf, size_t errlen, int err, const char *fmt, ...)
 {
 	if (errbuf && errlen) {
@@ -560,7 +562,8 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 	if (memcmp(p, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN) != 0)
 		return fail(errbuf, errlen, CLAB_EBADMSG,
 			    "%s: not a conclab trace (bad magic bytes)", name);
-	uint32_t major = clab_rbuf_u16le(p + 8), minor = clab_rbuf_u16le(p + 10);
+	uint32_t major = clab_rbuf_u16le(p + 8),
+		 minor = clab_rbuf_u16le(p + 10);
 	if (major != CLAB_FMT_MAJOR)
 		return fail(errbuf, errlen, CLAB_EPROTO,
 			    "%s: trace format version %u.%u; this conclab "
@@ -650,8 +653,9 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 		nchunks++;
 		off += CLAB_CHUNK_HDR_LEN + clen;
 		if (type == CLAB_CH_END && off < len) {
-			set_damage(tr, "%s: %zu bytes of junk after the end "
-				       "chunk at byte %zu",
+			set_damage(tr,
+				   "%s: %zu bytes of junk after the end "
+				   "chunk at byte %zu",
 				   name, len - off, off);
 			break;
 		}

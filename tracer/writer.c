@@ -58,8 +58,8 @@ static struct writer {
 	struct clab_wbuf ebuf, zbuf, dbuf;
 	struct clab_tracer_stats st;
 } w = {
-	.lk = PTHREAD_MUTEX_INITIALIZER,
-	.fd = -1,
+    .lk = PTHREAD_MUTEX_INITIALIZER,
+    .fd = -1,
 };
 
 static pthread_mutex_t kick_lk = PTHREAD_MUTEX_INITIALIZER;
@@ -198,8 +198,8 @@ static uint32_t available(struct clab__tbuf *tb, uint32_t max)
 	uint32_t n = 0, pos = tb->wpos;
 	struct clab__block *b = tb->wblk;
 	while (b && n < max) {
-		uint32_t p = atomic_load_explicit(&b->pos,
-						  memory_order_acquire);
+		uint32_t p =
+		    atomic_load_explicit(&b->pos, memory_order_acquire);
 		n += p - pos;
 		if (p < CLAB__BLOCK_RECS)
 			break;
@@ -231,7 +231,7 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
 	while (n) {
 		if (tb->wpos == CLAB__BLOCK_RECS) {
 			struct clab__block *nb = atomic_load_explicit(
-				&tb->wblk->next, memory_order_acquire);
+			    &tb->wblk->next, memory_order_acquire);
 			clab__block_put(tb->wblk);
 			tb->wblk = nb;
 			tb->wpos = 0;
@@ -265,8 +265,8 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 	for (uint32_t i = 0; i < m; i++) {
 		if (w.recp[i]->tsc == 0 && i + 1 < m)
 			continue;
-		uint64_t ns = w.recp[i]->tsc ? clab__clock_ns(w.recp[i]->tsc)
-					     : prev;
+		uint64_t ns =
+		    w.recp[i]->tsc ? clab__clock_ns(w.recp[i]->tsc) : prev;
 		if (ns < prev)
 			ns = prev; /* a thread's clock never goes back */
 		/* records from..i-1 had no stamp: spread them evenly */
@@ -315,7 +315,8 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 				break;
 			}
 			struct last_oseq *l = &w.last[obj];
-			uint32_t expect = l->gen == w.chunkgen ? l->oseq + 1 : 1;
+			uint32_t expect =
+			    l->gen == w.chunkgen ? l->oseq + 1 : 1;
 			clab_wbuf_sv(e, (int64_t)r->u.o.oseq - (int64_t)expect);
 			l->gen = w.chunkgen;
 			l->oseq = r->u.o.oseq;
@@ -340,8 +341,8 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	if (w.level > 0 && !e->oom) {
 		clab_wbuf_reserve(&w.zbuf, zlen);
 		if (!w.zbuf.oom &&
-		    compress2(w.zbuf.p, &zlen, e->p, (uLong)e->len,
-			      w.level) == Z_OK &&
+		    compress2(w.zbuf.p, &zlen, e->p, (uLong)e->len, w.level) ==
+			Z_OK &&
 		    zlen < e->len) {
 			clab_wbuf_u8(d, CLAB_CODEC_ZLIB);
 			clab_wbuf_uv(d, e->len);
@@ -446,8 +447,8 @@ static void pass(int force)
 	for (uint32_t i = 0; i < ntbs; i++) {
 		struct clab__tbuf *tb = tbs[i];
 		for (;;) {
-			int exited = atomic_load_explicit(
-				&tb->exited, memory_order_acquire);
+			int exited = atomic_load_explicit(&tb->exited,
+							  memory_order_acquire);
 			uint32_t n = available(tb, CHUNK_RECS);
 			if (n == 0) {
 				tb->wpending = 0;
@@ -458,8 +459,8 @@ static void pass(int force)
 			int old = now - tb->wpending >= w.flush_ticks;
 			if (n < CHUNK_RECS && !force && !exited && !old)
 				break;
-			uint32_t m = encode_records(tb, n,
-						    force || exited || old);
+			uint32_t m =
+			    encode_records(tb, n, force || exited || old);
 			if (m == 0)
 				break; /* waiting for the next time stamp */
 			write_defs(tbs, ntbs);
@@ -584,7 +585,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	w.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
 	clab__clock_start();
 	w.flush_ticks = clab__clock_ticks(
-		(uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
+	    (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
 	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();

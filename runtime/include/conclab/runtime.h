@@ -60,12 +60,13 @@ typedef struct clab__thr clab_thread_t;
  * *out receives a handle for join/detach; the handle stays valid until it
  * is joined (or, for a detached thread, until the trace is closed).
  */
-#define clab_thread_create(out, name, fn, arg)                                \
+#define clab_thread_create(out, name, fn, arg)                                 \
 	clab__thread_create((out), (name), (fn), (arg), CLAB_SITE())
 /* clab_thread_join - wait for t to end; *ret gets fn's result if not NULL. */
-#define clab_thread_join(t, ret) clab__thread_join((t), (ret), CLAB_FOREVER, CLAB_SITE())
+#define clab_thread_join(t, ret)                                               \
+	clab__thread_join((t), (ret), CLAB_FOREVER, CLAB_SITE())
 /* clab_thread_join_timeout - the same, CLAB_ETIMEDOUT after ms. */
-#define clab_thread_join_timeout(t, ret, ms)                                  \
+#define clab_thread_join_timeout(t, ret, ms)                                   \
 	clab__thread_join((t), (ret), (ms), CLAB_SITE())
 /* clab_thread_detach - the thread's resources go when it ends (daemon). */
 #define clab_thread_detach(t) clab__thread_detach((t), CLAB_SITE())
@@ -92,13 +93,13 @@ const char *clab_thread_name(const clab_thread_t *t);
  * clab_note2 adds a second, 32-bit value.  label must be a string literal.
  */
 #define clab_note(label, v) clab__note(CLAB__SITE_L(label), (int64_t)(v), 0)
-#define clab_note2(label, v, w)                                               \
+#define clab_note2(label, v, w)                                                \
 	clab__note(CLAB__SITE_L(label), (int64_t)(v), (uint32_t)(w))
 void clab__note(const struct clab_site *site, int64_t v, uint32_t w);
 
 /* ---- mutex ---- */
 enum clab_mutex_type {
-	CLAB_MUTEX_NORMAL = 0,     /* relock by the owner: error + diagnostic */
+	CLAB_MUTEX_NORMAL = 0,	   /* relock by the owner: error + diagnostic */
 	CLAB_MUTEX_ERRORCHECK = 1, /* the same; named for pthread parity */
 	CLAB_MUTEX_RECURSIVE = 2,  /* the owner may lock again (RLock) */
 };
@@ -114,12 +115,11 @@ typedef struct {
 	struct clab__waitq wq;
 } clab_mutex_t;
 
-#define clab_mutex_init(m, name, type)                                        \
+#define clab_mutex_init(m, name, type)                                         \
 	clab__mutex_init((m), (name), (type), CLAB_SITE())
 #define clab_mutex_destroy(m) clab__mutex_destroy((m), CLAB_SITE())
 #define clab_mutex_lock(m) clab__mutex_lock((m), CLAB_FOREVER, CLAB_SITE())
-#define clab_mutex_timedlock(m, ms)                                           \
-	clab__mutex_lock((m), (ms), CLAB_SITE())
+#define clab_mutex_timedlock(m, ms) clab__mutex_lock((m), (ms), CLAB_SITE())
 /* clab_mutex_trylock - CLAB_EBUSY when another thread holds it. */
 #define clab_mutex_trylock(m) clab__mutex_lock((m), 0, CLAB_SITE())
 #define clab_mutex_unlock(m) clab__mutex_unlock((m), CLAB_SITE())
@@ -152,8 +152,9 @@ typedef struct {
 #define clab_cond_init(c, name) clab__cond_init((c), (name), CLAB_SITE())
 #define clab_cond_destroy(c) clab__cond_destroy((c), CLAB_SITE())
 /* Wait releases m (every level of a recursive m) and retakes it. */
-#define clab_cond_wait(c, m) clab__cond_wait((c), (m), CLAB_FOREVER, CLAB_SITE())
-#define clab_cond_timedwait(c, m, ms)                                         \
+#define clab_cond_wait(c, m)                                                   \
+	clab__cond_wait((c), (m), CLAB_FOREVER, CLAB_SITE())
+#define clab_cond_timedwait(c, m, ms)                                          \
 	clab__cond_wait((c), (m), (ms), CLAB_SITE())
 /* Returns the number of threads woken (0 or 1). */
 #define clab_cond_signal(c) clab__cond_signal((c), 0, CLAB_SITE())
@@ -184,11 +185,11 @@ typedef struct {
 } clab_sem_t;
 
 /* bound 0: a counting semaphore; bound > 0: releasing above it fails. */
-#define clab_sem_init(s, name, value, bound)                                  \
+#define clab_sem_init(s, name, value, bound)                                   \
 	clab__sem_init((s), (name), (value), (bound), CLAB_SITE())
 #define clab_sem_destroy(s) clab__sem_destroy((s), CLAB_SITE())
 #define clab_sem_acquire(s) clab__sem_acquire((s), CLAB_FOREVER, CLAB_SITE())
-#define clab_sem_acquire_timeout(s, ms)                                       \
+#define clab_sem_acquire_timeout(s, ms)                                        \
 	clab__sem_acquire((s), (ms), CLAB_SITE())
 #define clab_sem_tryacquire(s) clab__sem_acquire((s), 0, CLAB_SITE())
 /* CLAB_EOVERFLOW (and a diagnostic) when a bounded semaphore is full. */
@@ -198,8 +199,7 @@ uint32_t clab_sem_value(clab_sem_t *s);
 int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
 		   uint32_t bound, const struct clab_site *site);
 int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site);
-int clab__sem_acquire(clab_sem_t *s, uint32_t ms,
-		      const struct clab_site *site);
+int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site);
 int clab__sem_release(clab_sem_t *s, const struct clab_site *site);
 
 /* ---- latch: a one-shot flag, Python's threading.Event ---- */
@@ -217,8 +217,7 @@ typedef struct {
 #define clab_latch_clear(l) clab__latch_clear((l), CLAB_SITE())
 /* Wait until set: 0, or CLAB_ETIMEDOUT. */
 #define clab_latch_wait(l) clab__latch_wait((l), CLAB_FOREVER, CLAB_SITE())
-#define clab_latch_wait_timeout(l, ms)                                        \
-	clab__latch_wait((l), (ms), CLAB_SITE())
+#define clab_latch_wait_timeout(l, ms) clab__latch_wait((l), (ms), CLAB_SITE())
 int clab_latch_is_set(clab_latch_t *l);
 
 int clab__latch_init(clab_latch_t *l, const char *name,
@@ -240,7 +239,7 @@ typedef struct {
 	int broken;
 } clab_barrier_t;
 
-#define clab_barrier_init(b, name, parties)                                   \
+#define clab_barrier_init(b, name, parties)                                    \
 	clab__barrier_init((b), (name), (parties), CLAB_SITE())
 #define clab_barrier_destroy(b) clab__barrier_destroy((b), CLAB_SITE())
 /*
@@ -249,7 +248,7 @@ typedef struct {
  * breaks it for the others, as in Python).
  */
 #define clab_barrier_wait(b) clab__barrier_wait((b), CLAB_FOREVER, CLAB_SITE())
-#define clab_barrier_wait_timeout(b, ms)                                      \
+#define clab_barrier_wait_timeout(b, ms)                                       \
 	clab__barrier_wait((b), (ms), CLAB_SITE())
 /* Break the barrier: every waiter, now and later, gets CLAB_EBROKEN. */
 #define clab_barrier_abort(b) clab__barrier_abort((b), 0, CLAB_SITE())
@@ -273,7 +272,7 @@ typedef struct {
 	struct clab__waitq getq;  /* consumers waiting for items */
 	struct clab__waitq joinq; /* threads in join */
 	void **items;
-	uint32_t cap;   /* 0 = unbounded */
+	uint32_t cap;	/* 0 = unbounded */
 	uint32_t alloc; /* slots allocated */
 	uint32_t head;
 	uint32_t len;
@@ -282,15 +281,17 @@ typedef struct {
 } clab_queue_t;
 
 /* capacity 0 makes an unbounded queue. */
-#define clab_queue_init(q, name, capacity)                                    \
+#define clab_queue_init(q, name, capacity)                                     \
 	clab__queue_init((q), (name), (capacity), CLAB_SITE())
 #define clab_queue_destroy(q) clab__queue_destroy((q), CLAB_SITE())
 /* put/get: 0, CLAB_ETIMEDOUT, CLAB_EAGAIN (ms == 0), CLAB_ECLOSED. */
-#define clab_queue_put(q, item) clab__queue_put((q), (item), CLAB_FOREVER, CLAB_SITE())
-#define clab_queue_put_timeout(q, item, ms)                                   \
+#define clab_queue_put(q, item)                                                \
+	clab__queue_put((q), (item), CLAB_FOREVER, CLAB_SITE())
+#define clab_queue_put_timeout(q, item, ms)                                    \
 	clab__queue_put((q), (item), (ms), CLAB_SITE())
-#define clab_queue_get(q, out) clab__queue_get((q), (out), CLAB_FOREVER, CLAB_SITE())
-#define clab_queue_get_timeout(q, out, ms)                                    \
+#define clab_queue_get(q, out)                                                 \
+	clab__queue_get((q), (out), CLAB_FOREVER, CLAB_SITE())
+#define clab_queue_get_timeout(q, out, ms)                                     \
 	clab__queue_get((q), (out), (ms), CLAB_SITE())
 /* Mark one item got earlier as processed (Python's task_done). */
 #define clab_queue_task_done(q) clab__queue_task_done((q), CLAB_SITE())
@@ -332,7 +333,7 @@ typedef struct {
 /* Destroy waits for the timer's thread; cancel it first to not wait. */
 #define clab_timer_destroy(t) clab__timer_destroy((t), CLAB_SITE())
 /* Run fn(arg) in the timer's own thread after delay_ms, unless cancelled. */
-#define clab_timer_start(t, delay_ms, fn, arg)                                \
+#define clab_timer_start(t, delay_ms, fn, arg)                                 \
 	clab__timer_start((t), (delay_ms), (fn), (arg), CLAB_SITE())
 /* 0 if cancelled in time, CLAB_EAGAIN if it had already fired. */
 #define clab_timer_cancel(t) clab__timer_cancel((t), CLAB_SITE())
@@ -344,7 +345,8 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 		      void *arg, const struct clab_site *site);
 int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site);
 
-/* ---- periodic timer on a condition variable (the seed's PeriodicTimer) ---- */
+/* ---- periodic timer on a condition variable (the seed's PeriodicTimer) ----
+ */
 typedef struct {
 	struct clab__obj h;
 	pthread_mutex_t lk;
@@ -355,7 +357,7 @@ typedef struct {
 	int stop;
 } clab_ptimer_t;
 
-#define clab_ptimer_init(p, name, interval_ms)                                \
+#define clab_ptimer_init(p, name, interval_ms)                                 \
 	clab__ptimer_init((p), (name), (interval_ms), CLAB_SITE())
 #define clab_ptimer_start(p) clab__ptimer_start((p), CLAB_SITE())
 /* Stop ticking and join the tick thread; waiters wake with CLAB_ECANCELED. */
@@ -380,14 +382,14 @@ struct clab_blocked {
 	const char *objname;
 	uint32_t holder; /* tid holding it, UINT32_MAX if none/unknown */
 	const char *holder_name;
-	const struct clab_site *site;        /* where it waits */
+	const struct clab_site *site;	     /* where it waits */
 	const struct clab_site *holder_site; /* where the holder took it */
-	int timed;                           /* a wait with a deadline */
+	int timed;			     /* a wait with a deadline */
 };
 
 enum clab_stuck {
 	CLAB_STUCK_ALL_BLOCKED = 1, /* every live thread waits forever */
-	CLAB_STUCK_CYCLE = 2,       /* a cycle of threads waiting on locks */
+	CLAB_STUCK_CYCLE = 2,	    /* a cycle of threads waiting on locks */
 	CLAB_STUCK_TIME_LIMIT = 3,  /* the run limit passed */
 };
 
@@ -419,8 +421,7 @@ void clab_watchdog_stop(void);
  * clab_deadlock_format - a report for people: why, then each thread, what
  * it waits on, where, and who holds it.  Returns the length needed.
  */
-int clab_deadlock_format(const struct clab_deadlock *d, char *buf,
-			 size_t len);
+int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len);
 
 /* Library version, mirroring the macros. */
 #define CLAB_VERSION_MAJOR 0

@@ -11,27 +11,28 @@
 #include <errno.h>
 
 /* X(name, value, text) */
-#define CLAB_ERRNO_MAP(X)                                                     \
-	X(EPERM, -EPERM, "the calling thread does not own this object")       \
-	X(EDEADLK, -EDEADLK,                                                  \
+#define CLAB_ERRNO_MAP(X)                                                      \
+	X(EPERM, -EPERM, "the calling thread does not own this object")        \
+	X(EDEADLK, -EDEADLK,                                                   \
 	  "would deadlock: the calling thread already holds this lock")        \
-	X(ETIMEDOUT, -ETIMEDOUT, "timed out")                                 \
-	X(EBUSY, -EBUSY, "busy: the object is held or has waiters")           \
+	X(ETIMEDOUT, -ETIMEDOUT, "timed out")                                  \
+	X(EBUSY, -EBUSY, "busy: the object is held or has waiters")            \
 	X(EAGAIN, -EAGAIN, "would block")                                      \
-	X(EOVERFLOW, -EOVERFLOW,                                              \
+	X(EOVERFLOW, -EOVERFLOW,                                               \
 	  "released more times than acquired (bounded semaphore)")             \
-	X(EBROKEN, -EPIPE, "the barrier is broken (aborted or reset)")        \
-	X(ECLOSED, -ESHUTDOWN, "the queue is closed")                         \
-	X(ECANCELED, -ECANCELED, "cancelled")                                 \
-	X(EINVAL, -EINVAL, "invalid argument")                                \
-	X(ENOMEM, -ENOMEM, "out of memory")                                   \
-	X(ENOENT, -ENOENT, "no such file")                                    \
-	X(EIO, -EIO, "input/output error")                                    \
-	X(EBADMSG, -EBADMSG, "corrupt trace data")                            \
-	X(EPROTO, -EPROTONOSUPPORT, "unsupported trace format version")       \
-	X(ESRCH, -ESRCH, "no such thread")                                    \
-	X(EORDER, -4000,                                                      \
-	  "lock order violation: a lock was requested out of the global order")
+	X(EBROKEN, -EPIPE, "the barrier is broken (aborted or reset)")         \
+	X(ECLOSED, -ESHUTDOWN, "the queue is closed")                          \
+	X(ECANCELED, -ECANCELED, "cancelled")                                  \
+	X(EINVAL, -EINVAL, "invalid argument")                                 \
+	X(ENOMEM, -ENOMEM, "out of memory")                                    \
+	X(ENOENT, -ENOENT, "no such file")                                     \
+	X(EIO, -EIO, "input/output error")                                     \
+	X(EBADMSG, -EBADMSG, "corrupt trace data")                             \
+	X(EPROTO, -EPROTONOSUPPORT, "unsupported trace format version")        \
+	X(ESRCH, -ESRCH, "no such thread")                                     \
+	X(EORDER, -4000,                                                       \
+	  "lock order violation: a lock was requested out of the global "      \
+	  "order")
 
 enum clab_error {
 #define CLAB__ERR_ENUM(name, value, text) CLAB_##name = (value),

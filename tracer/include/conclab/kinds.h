@@ -38,71 +38,71 @@
  * X(NAME, number, "text", fields, "a8 name", "a32 name")
  * An empty argument name means the field is printed without a label.
  */
-#define CLAB_KIND_MAP(X)                                                      \
-	/* objects */                                                         \
-	X(OBJ_CREATE, 1, "create", CLAB__OS, "", "")                          \
-	X(OBJ_DESTROY, 2, "destroy", CLAB__OS, "", "")                        \
-	/* threads: obj is the thread's object */                             \
-	X(THREAD_CREATE, 10, "thread.create", CLAB__OS, "", "")               \
-	X(THREAD_START, 11, "thread.start", CLAB__OS, "", "")                 \
-	X(THREAD_EXIT, 12, "thread.exit", CLAB__OS, "", "")                   \
-	X(THREAD_JOIN_WAIT, 13, "thread.join-wait", CLAB__O, "", "")          \
-	X(THREAD_JOIN, 14, "thread.join", CLAB__OS, "", "")                   \
-	X(THREAD_JOIN_TIMEOUT, 15, "thread.join-timeout", CLAB__O, "", "")    \
-	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "")                \
-	/* mutex: a8 = how (clab_how), a32 = recursion depth */               \
-	X(MUTEX_REQUEST, 20, "mutex.request", CLAB__OB, "how", "")            \
-	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth")     \
-	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "")                      \
-	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "")                \
-	X(MUTEX_RELEASE, 24, "mutex.release", CLAB__OSBW, "how", "depth")     \
-	/* condition variable: a32 of wait = the mutex's object id */         \
-	X(COND_WAIT, 30, "cond.wait", CLAB__OSBW, "timed", "mutex")          \
-	X(COND_WAKE, 31, "cond.wake", CLAB__OSB, "cause", "")                 \
-	X(COND_SIGNAL, 32, "cond.signal", CLAB__OSW, "", "woken")             \
-	X(COND_BROADCAST, 33, "cond.broadcast", CLAB__OSW, "", "woken")       \
-	/* semaphore: a32 = value after */                                    \
-	X(SEM_WAIT, 40, "sem.wait", CLAB__OSW, "", "value")                   \
-	X(SEM_ACQUIRE, 41, "sem.acquire", CLAB__OSBW, "how", "value")         \
-	X(SEM_BUSY, 42, "sem.busy", CLAB__OSW, "", "value")                   \
-	X(SEM_TIMEOUT, 43, "sem.timeout", CLAB__OSW, "", "value")             \
-	X(SEM_RELEASE, 44, "sem.release", CLAB__OSW, "", "value")             \
-	/* latch (the threading.Event idea) */                                \
-	X(LATCH_WAIT, 50, "latch.wait", CLAB__OS, "", "")                     \
-	X(LATCH_WAKE, 51, "latch.wake", CLAB__OSB, "cause", "")               \
-	X(LATCH_SET, 52, "latch.set", CLAB__OSW, "", "woken")                 \
-	X(LATCH_CLEAR, 53, "latch.clear", CLAB__OS, "", "")                   \
-	/* barrier: a32 = arrivals (wait) or generation (pass) */             \
-	X(BARRIER_WAIT, 60, "barrier.wait", CLAB__OSW, "", "arrived")         \
-	X(BARRIER_PASS, 61, "barrier.pass", CLAB__OSW, "", "generation")      \
-	X(BARRIER_BROKEN, 62, "barrier.broken", CLAB__OS, "", "")             \
-	X(BARRIER_ABORT, 63, "barrier.abort", CLAB__OSW, "", "woken")         \
-	X(BARRIER_RESET, 64, "barrier.reset", CLAB__OSW, "", "woken")         \
-	/* queue: a32 = depth after; a8 = op (clab_qop) */                    \
-	X(QUEUE_PUT_WAIT, 70, "queue.put-wait", CLAB__OSW, "", "depth")       \
-	X(QUEUE_PUT, 71, "queue.put", CLAB__OSW, "", "depth")                 \
-	X(QUEUE_GET_WAIT, 72, "queue.get-wait", CLAB__OSW, "", "depth")       \
-	X(QUEUE_GET, 73, "queue.get", CLAB__OSW, "", "depth")                 \
-	X(QUEUE_TIMEOUT, 74, "queue.timeout", CLAB__OSB, "op", "")            \
-	X(QUEUE_FULL, 75, "queue.full", CLAB__OSW, "", "depth")               \
-	X(QUEUE_EMPTY, 76, "queue.empty", CLAB__OS, "", "")                   \
+#define CLAB_KIND_MAP(X)                                                       \
+	/* objects */                                                          \
+	X(OBJ_CREATE, 1, "create", CLAB__OS, "", "")                           \
+	X(OBJ_DESTROY, 2, "destroy", CLAB__OS, "", "")                         \
+	/* threads: obj is the thread's object */                              \
+	X(THREAD_CREATE, 10, "thread.create", CLAB__OS, "", "")                \
+	X(THREAD_START, 11, "thread.start", CLAB__OS, "", "")                  \
+	X(THREAD_EXIT, 12, "thread.exit", CLAB__OS, "", "")                    \
+	X(THREAD_JOIN_WAIT, 13, "thread.join-wait", CLAB__O, "", "")           \
+	X(THREAD_JOIN, 14, "thread.join", CLAB__OS, "", "")                    \
+	X(THREAD_JOIN_TIMEOUT, 15, "thread.join-timeout", CLAB__O, "", "")     \
+	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "")                 \
+	/* mutex: a8 = how (clab_how), a32 = recursion depth */                \
+	X(MUTEX_REQUEST, 20, "mutex.request", CLAB__OB, "how", "")             \
+	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth")      \
+	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "")                       \
+	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "")                 \
+	X(MUTEX_RELEASE, 24, "mutex.release", CLAB__OSBW, "how", "depth")      \
+	/* condition variable: a32 of wait = the mutex's object id */          \
+	X(COND_WAIT, 30, "cond.wait", CLAB__OSBW, "timed", "mutex")            \
+	X(COND_WAKE, 31, "cond.wake", CLAB__OSB, "cause", "")                  \
+	X(COND_SIGNAL, 32, "cond.signal", CLAB__OSW, "", "woken")              \
+	X(COND_BROADCAST, 33, "cond.broadcast", CLAB__OSW, "", "woken")        \
+	/* semaphore: a32 = value after */                                     \
+	X(SEM_WAIT, 40, "sem.wait", CLAB__OSW, "", "value")                    \
+	X(SEM_ACQUIRE, 41, "sem.acquire", CLAB__OSBW, "how", "value")          \
+	X(SEM_BUSY, 42, "sem.busy", CLAB__OSW, "", "value")                    \
+	X(SEM_TIMEOUT, 43, "sem.timeout", CLAB__OSW, "", "value")              \
+	X(SEM_RELEASE, 44, "sem.release", CLAB__OSW, "", "value")              \
+	/* latch (the threading.Event idea) */                                 \
+	X(LATCH_WAIT, 50, "latch.wait", CLAB__OS, "", "")                      \
+	X(LATCH_WAKE, 51, "latch.wake", CLAB__OSB, "cause", "")                \
+	X(LATCH_SET, 52, "latch.set", CLAB__OSW, "", "woken")                  \
+	X(LATCH_CLEAR, 53, "latch.clear", CLAB__OS, "", "")                    \
+	/* barrier: a32 = arrivals (wait) or generation (pass) */              \
+	X(BARRIER_WAIT, 60, "barrier.wait", CLAB__OSW, "", "arrived")          \
+	X(BARRIER_PASS, 61, "barrier.pass", CLAB__OSW, "", "generation")       \
+	X(BARRIER_BROKEN, 62, "barrier.broken", CLAB__OS, "", "")              \
+	X(BARRIER_ABORT, 63, "barrier.abort", CLAB__OSW, "", "woken")          \
+	X(BARRIER_RESET, 64, "barrier.reset", CLAB__OSW, "", "woken")          \
+	/* queue: a32 = depth after; a8 = op (clab_qop) */                     \
+	X(QUEUE_PUT_WAIT, 70, "queue.put-wait", CLAB__OSW, "", "depth")        \
+	X(QUEUE_PUT, 71, "queue.put", CLAB__OSW, "", "depth")                  \
+	X(QUEUE_GET_WAIT, 72, "queue.get-wait", CLAB__OSW, "", "depth")        \
+	X(QUEUE_GET, 73, "queue.get", CLAB__OSW, "", "depth")                  \
+	X(QUEUE_TIMEOUT, 74, "queue.timeout", CLAB__OSB, "op", "")             \
+	X(QUEUE_FULL, 75, "queue.full", CLAB__OSW, "", "depth")                \
+	X(QUEUE_EMPTY, 76, "queue.empty", CLAB__OS, "", "")                    \
 	X(QUEUE_TASK_DONE, 77, "queue.task-done", CLAB__OSW, "", "unfinished") \
 	X(QUEUE_JOIN_WAIT, 78, "queue.join-wait", CLAB__OSW, "", "unfinished") \
-	X(QUEUE_JOIN, 79, "queue.join", CLAB__OS, "", "")                     \
-	X(QUEUE_CLOSE, 80, "queue.close", CLAB__OSW, "", "woken")             \
-	X(QUEUE_CLOSED, 81, "queue.closed", CLAB__OSB, "op", "")              \
-	/* timers: a32 = delay in ms (arm) or tick number */                  \
-	X(TIMER_ARM, 90, "timer.arm", CLAB__OSW, "", "ms")                    \
-	X(TIMER_FIRE, 91, "timer.fire", CLAB__OS, "", "")                     \
-	X(TIMER_CANCEL, 92, "timer.cancel", CLAB__OSB, "in-time", "")         \
-	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick")              \
-	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after")             \
-	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick")              \
-	/* the thread sleeps (a32 = ms) */                                    \
-	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms")                    \
-	X(SLEEP_END, 101, "wake-up", 0, "", "")                               \
-	/* annotation: the label is in the site, val and a32 are values */    \
-	X(NOTE, 110, "note", CLAB_F_VAL | CLAB_F_A32, "", "")                 \
+	X(QUEUE_JOIN, 79, "queue.join", CLAB__OS, "", "")                      \
+	X(QUEUE_CLOSE, 80, "queue.close", CLAB__OSW, "", "woken")              \
+	X(QUEUE_CLOSED, 81, "queue.closed", CLAB__OSB, "op", "")               \
+	/* timers: a32 = delay in ms (arm) or tick number */                   \
+	X(TIMER_ARM, 90, "timer.arm", CLAB__OSW, "", "ms")                     \
+	X(TIMER_FIRE, 91, "timer.fire", CLAB__OS, "", "")                      \
+	X(TIMER_CANCEL, 92, "timer.cancel", CLAB__OSB, "in-time", "")          \
+	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick")               \
+	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after")              \
+	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick")               \
+	/* the thread sleeps (a32 = ms) */                                     \
+	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms")                     \
+	X(SLEEP_END, 101, "wake-up", 0, "", "")                                \
+	/* annotation: the label is in the site, val and a32 are values */     \
+	X(NOTE, 110, "note", CLAB_F_VAL | CLAB_F_A32, "", "")                  \
 	/* diagnostic: a8 = clab_diag code, a32 = detail (object id, value) */ \
 	X(DIAG, 120, "diag", CLAB_F_OBJ | CLAB_F_A8 | CLAB_F_A32, "", "")
 
@@ -115,15 +115,15 @@ enum clab_kind {
 #define CLAB_KIND_MAX 128 /* every kind number is below this */
 
 /* Object kinds.  X(NAME, number, "text") */
-#define CLAB_OBJKIND_MAP(X)                                                   \
-	X(THREAD, 1, "thread")                                                \
-	X(MUTEX, 2, "mutex")                                                  \
-	X(COND, 3, "cond")                                                    \
-	X(SEM, 4, "sem")                                                      \
-	X(LATCH, 5, "latch")                                                  \
-	X(BARRIER, 6, "barrier")                                              \
-	X(QUEUE, 7, "queue")                                                  \
-	X(TIMER, 8, "timer")                                                  \
+#define CLAB_OBJKIND_MAP(X)                                                    \
+	X(THREAD, 1, "thread")                                                 \
+	X(MUTEX, 2, "mutex")                                                   \
+	X(COND, 3, "cond")                                                     \
+	X(SEM, 4, "sem")                                                       \
+	X(LATCH, 5, "latch")                                                   \
+	X(BARRIER, 6, "barrier")                                               \
+	X(QUEUE, 7, "queue")                                                   \
+	X(TIMER, 8, "timer")                                                   \
 	X(PTIMER, 9, "ptimer")
 
 enum clab_objkind {
@@ -133,10 +133,10 @@ enum clab_objkind {
 };
 
 /* How a lock or semaphore was taken or released (a8). */
-#define CLAB_HOW_MAP(X)                                                       \
-	X(BLOCK, 0, "block")                                                  \
-	X(TRY, 1, "try")                                                      \
-	X(TIMED, 2, "timed")                                                  \
+#define CLAB_HOW_MAP(X)                                                        \
+	X(BLOCK, 0, "block")                                                   \
+	X(TRY, 1, "try")                                                       \
+	X(TIMED, 2, "timed")                                                   \
 	X(COND, 3, "cond")
 
 enum clab_how {
@@ -146,12 +146,12 @@ enum clab_how {
 };
 
 /* Why a waiter woke up (a8 of cond.wake and latch.wake). */
-#define CLAB_CAUSE_MAP(X)                                                     \
-	X(SIGNAL, 0, "signal")                                                \
-	X(BROADCAST, 1, "broadcast")                                          \
-	X(TIMEOUT, 2, "timeout")                                              \
-	X(SPURIOUS, 3, "spurious")                                            \
-	X(SET, 4, "set")                                                      \
+#define CLAB_CAUSE_MAP(X)                                                      \
+	X(SIGNAL, 0, "signal")                                                 \
+	X(BROADCAST, 1, "broadcast")                                           \
+	X(TIMEOUT, 2, "timeout")                                               \
+	X(SPURIOUS, 3, "spurious")                                             \
+	X(SET, 4, "set")                                                       \
 	X(ALREADY, 5, "already-set")
 
 enum clab_cause {
@@ -161,9 +161,9 @@ enum clab_cause {
 };
 
 /* Queue operations (a8 of queue.timeout and queue.closed). */
-#define CLAB_QOP_MAP(X)                                                       \
-	X(PUT, 0, "put")                                                      \
-	X(GET, 1, "get")                                                      \
+#define CLAB_QOP_MAP(X)                                                        \
+	X(PUT, 0, "put")                                                       \
+	X(GET, 1, "get")                                                       \
 	X(JOIN, 2, "join")
 
 enum clab_qop {
@@ -176,31 +176,31 @@ enum clab_qop {
  * Diagnostics (a8 of a diag record).  X(NAME, number, "tag", "text")
  * The tag is a stable short name for tools; the text is for people.
  */
-#define CLAB_DIAG_MAP(X)                                                      \
-	X(UNLOCK_NOT_OWNER, 1, "unlock-not-owner",                            \
-	  "unlock by a thread that does not hold the mutex")                  \
-	X(UNLOCK_UNLOCKED, 2, "unlock-unlocked",                              \
-	  "unlock of a mutex that is not locked")                             \
-	X(RELOCK, 3, "relock",                                                \
-	  "the owner locked a non-recursive mutex again (self-deadlock)")     \
-	X(SEM_OVER_RELEASE, 4, "sem-over-release",                            \
-	  "bounded semaphore released more times than it was acquired")       \
-	X(COND_NO_MUTEX, 5, "cond-without-mutex",                             \
-	  "wait on a condition variable without holding its mutex")           \
-	X(COND_TWO_MUTEXES, 6, "cond-two-mutexes",                            \
-	  "one condition variable used with two different mutexes")          \
-	X(DESTROY_HELD, 7, "destroy-held", "destroy of a mutex that is held") \
-	X(DESTROY_BUSY, 8, "destroy-busy",                                    \
-	  "destroy of an object that threads are waiting on")                 \
-	X(LOCK_ORDER, 9, "lock-order",                                        \
-	  "lock order violation: a lock was taken out of the global order")   \
-	X(DEADLOCK, 10, "deadlock", "deadlock: no thread can make progress")  \
-	X(JOIN_SELF, 11, "join-self", "a thread tried to join itself")        \
-	X(EXIT_HOLDING, 12, "exit-holding",                                   \
-	  "a thread ended while holding a mutex")                             \
-	X(RUN_TIMEOUT, 13, "run-timeout",                                     \
-	  "the run exceeded its time limit (livelock or a very slow run)")    \
-	X(BLOCKED, 14, "blocked",                                             \
+#define CLAB_DIAG_MAP(X)                                                       \
+	X(UNLOCK_NOT_OWNER, 1, "unlock-not-owner",                             \
+	  "unlock by a thread that does not hold the mutex")                   \
+	X(UNLOCK_UNLOCKED, 2, "unlock-unlocked",                               \
+	  "unlock of a mutex that is not locked")                              \
+	X(RELOCK, 3, "relock",                                                 \
+	  "the owner locked a non-recursive mutex again (self-deadlock)")      \
+	X(SEM_OVER_RELEASE, 4, "sem-over-release",                             \
+	  "bounded semaphore released more times than it was acquired")        \
+	X(COND_NO_MUTEX, 5, "cond-without-mutex",                              \
+	  "wait on a condition variable without holding its mutex")            \
+	X(COND_TWO_MUTEXES, 6, "cond-two-mutexes",                             \
+	  "one condition variable used with two different mutexes")            \
+	X(DESTROY_HELD, 7, "destroy-held", "destroy of a mutex that is held")  \
+	X(DESTROY_BUSY, 8, "destroy-busy",                                     \
+	  "destroy of an object that threads are waiting on")                  \
+	X(LOCK_ORDER, 9, "lock-order",                                         \
+	  "lock order violation: a lock was taken out of the global order")    \
+	X(DEADLOCK, 10, "deadlock", "deadlock: no thread can make progress")   \
+	X(JOIN_SELF, 11, "join-self", "a thread tried to join itself")         \
+	X(EXIT_HOLDING, 12, "exit-holding",                                    \
+	  "a thread ended while holding a mutex")                              \
+	X(RUN_TIMEOUT, 13, "run-timeout",                                      \
+	  "the run exceeded its time limit (livelock or a very slow run)")     \
+	X(BLOCKED, 14, "blocked",                                              \
 	  "this thread was blocked when the deadlock was detected")
 
 enum clab_diag {

@@ -13,11 +13,11 @@ struct clab_site {
 	int line;
 };
 
-#define CLAB__SITE_L(lbl)                                                     \
-	__extension__({                                                       \
-		static const struct clab_site clab__site_ = {                 \
-			__FILE__, __func__, (lbl), __LINE__};                 \
-		&clab__site_;                                                 \
+#define CLAB__SITE_L(lbl)                                                      \
+	__extension__({                                                        \
+		static const struct clab_site clab__site_ = {                  \
+		    __FILE__, __func__, (lbl), __LINE__};                      \
+		&clab__site_;                                                  \
 	})
 
 /* CLAB_SITE() - a pointer to the static site of the caller. */

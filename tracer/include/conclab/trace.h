@@ -33,19 +33,19 @@ struct clab_record {
 
 struct clab_thread_info {
 	uint32_t tid;
-	uint32_t oid;    /* the thread's object id */
+	uint32_t oid;	 /* the thread's object id */
 	uint32_t parent; /* creating thread's tid (main: itself) */
 	const char *name;
 };
 
 struct clab_object_info {
 	uint32_t oid;
-	uint8_t kind;  /* enum clab_objkind */
-	uint8_t flags; /* kind specific: the mutex type, the queue order */
+	uint8_t kind;	/* enum clab_objkind */
+	uint8_t flags;	/* kind specific: the mutex type, the queue order */
 	uint32_t param; /* kind specific: semaphore bound, queue capacity, */
 			/* barrier parties, timer period in ms */
-	uint32_t site;  /* creation site */
-	uint32_t tid;   /* creating thread */
+	uint32_t site;	/* creation site */
+	uint32_t tid;	/* creating thread */
 	const char *name;
 };
 

@@ -33,17 +33,17 @@ struct clab_tracer_opts {
 	size_t nmeta;
 	unsigned flush_ms;  /* records older than this are written (500) */
 	unsigned buffer_mb; /* memory for unwritten records (256) */
-	int compress;       /* zlib level 0..9 for record chunks (-1: 1) */
+	int compress;	    /* zlib level 0..9 for record chunks (-1: 1) */
 };
 
 struct clab_tracer_stats {
 	uint64_t records; /* records written to the file */
-	uint64_t drops;   /* records that could not be kept */
+	uint64_t drops;	  /* records that could not be kept */
 	uint64_t stalls;  /* times a thread waited for the writer */
-	uint64_t bytes;   /* size of the file */
+	uint64_t bytes;	  /* size of the file */
 	uint64_t chunks;
 	uint64_t record_bytes; /* bytes of record chunks (with headers) */
-	int error;             /* first write error, or 0 */
+	int error;	       /* first write error, or 0 */
 };
 
 /*
