@@ -3,6 +3,9 @@
  * check the lab's properties on the trace it wrote.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +55,53 @@ static void run_help(const struct clab_lab *lab, int variant)
 	}
 }
 
+/*
+ * Three paths can end a run: the lab returns, the watchdog finds it stuck,
+ * or a signal asks it to stop.  The first to get here closes the trace;
+ * the others wait for the process to exit.
+ */
+static atomic_int ending;
+
+static void end_once(void)
+{
+	if (atomic_exchange(&ending, 1))
+		for (;;)
+			pause();
+}
+
+struct sigwaiter {
+	sigset_t set;
+	struct run *r;
+};
+
+/* Ctrl-C, SIGTERM, SIGHUP: save what was recorded, then exit 128+sig. */
+static void *signal_main(void *arg)
+{
+	struct sigwaiter *sw = arg;
+	int sig;
+	if (sigwait(&sw->set, &sig) != 0)
+		return NULL;
+	end_once();
+	fflush(stdout);
+	fprintf(stderr, "\nconclab: interrupted (%s); saving the trace\n",
+		strsignal(sig));
+	struct clab_tracer_stats st;
+	int err = clab_tracer_close(&st);
+	if (err)
+		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
+			sw->r->trace, clab_strerror(err));
+	else
+		fprintf(stderr,
+			"conclab: trace saved to %s (%" PRIu64 " records)\n",
+			sw->r->trace, st.records);
+	_exit(128 + sig);
+}
+
 /* The watchdog's callback: report, save the trace, check, exit. */
 static void on_stuck(const struct clab_deadlock *d, void *arg)
 {
 	struct run *r = arg;
+	end_once();
 	char text[16384];
 	clab_deadlock_format(d, text, sizeof(text));
 	fflush(stdout);
@@ -263,6 +309,17 @@ static int run_exec(int argc, char **argv)
 		snprintf(pbuf[p], sizeof(pbuf[p]), "%ld", r.ctx.param[p]);
 		meta[nmeta++] = (struct clab_meta_kv){pkey[p], pbuf[p]};
 	}
+	/* Every thread inherits this mask; one thread takes the signals. */
+	static struct sigwaiter sw;
+	sigemptyset(&sw.set);
+	sigaddset(&sw.set, SIGINT);
+	sigaddset(&sw.set, SIGTERM);
+	sigaddset(&sw.set, SIGHUP);
+	sw.r = &r;
+	pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
+	pthread_t sigthr;
+	if (pthread_create(&sigthr, NULL, signal_main, &sw) == 0)
+		pthread_detach(sigthr);
 	struct clab_tracer_opts topts = {
 	    .path = r.trace,
 	    .meta = meta,
@@ -296,6 +353,7 @@ static int run_exec(int argc, char **argv)
 		       r.lab->variants[vi].name, seed);
 	fflush(stdout);
 	int lrc = r.lab->run(&r.ctx);
+	end_once();
 	clab_watchdog_stop();
 	struct clab_tracer_stats st;
 	err = clab_tracer_close(&st);
@@ -345,8 +403,9 @@ const struct clab_cmd clab_cmd_run = {
 	    "  -q, --quiet        no narration, only the results\n"
 	    "  -h, --help         this text; with LAB, its variants and "
 	    "parameters\n\n"
+	    "Ctrl-C (or SIGTERM, SIGHUP) stops the run and saves the trace.\n\n"
 	    "Exit codes: 0 the run ended and every check passed; 1 a check\n"
 	    "failed; 2 usage error; 3 deadlock; 4 time limit; 5 the trace\n"
-	    "could not be written.\n",
+	    "could not be written; 128+N stopped by signal N (130: Ctrl-C).\n",
     .exec = run_exec,
 };

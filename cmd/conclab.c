@@ -24,7 +24,8 @@ static const char exit_codes[] =
     "  2  usage error, or an unreadable, corrupt or truncated trace\n"
     "  3  the watchdog found a deadlock (report on stderr, trace saved)\n"
     "  4  the run exceeded its time limit (trace saved)\n"
-    "  5  the trace file could not be written\n";
+    "  5  the trace file could not be written\n"
+    "  128+N  the run was stopped by signal N (130: Ctrl-C; trace saved)\n";
 
 static void usage(FILE *out)
 {
