@@ -1,12 +1,13 @@
 /*
  * Mutex: plain, error-checking and recursive.
  *
- * The lock word is a futex-style state (0 free, 1 locked, 2 locked with
- * waiters): an uncontended lock is one compare-and-swap and an unlock one
- * exchange, as in glibc.  Contended threads queue on the internal lock `lk`
- * and sleep through the seam; unlock wakes the first waiter, which then
- * competes for the lock again (a running thread may barge in first, as with
- * pthreads; the woken thread goes back to the front of the queue).
+ * The lock word is a futex-style state (0 free, 1 locked, 2 locked and
+ * maybe contended), as in glibc: an uncontended lock is one compare-and-
+ * swap and an unlock one exchange; a contended thread sleeps on the word
+ * through the seam's word form (clab__park_word), and an unlock that finds
+ * 2 wakes one sleeper, which then competes for the lock again.  Waiters are
+ * counted so that destroy can refuse a mutex that threads wait for; their
+ * order is in the trace (their request records).
  *
  * The owner is recorded for misuse checks and for the watchdog.  The
  * mutex's sequence number is bumped by the owner while it holds the mutex:
@@ -54,8 +55,7 @@ int clab__mutex_init(clab_mutex_t *m, const char *name, int type,
 	atomic_init(&m->owner, NULL);
 	atomic_init(&m->owner_site, NULL);
 	m->depth = 0;
-	m->wq.head = m->wq.tail = NULL;
-	pthread_mutex_init(&m->lk, NULL);
+	atomic_init(&m->waiters, 0);
 	return clab__obj_init(&m->h, self, CLAB_O_MUTEX, name, site,
 			      (unsigned)type, 0);
 }
@@ -69,15 +69,11 @@ int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site)
 		clab__diag(self, CLAB_D_DESTROY_HELD, m->h.id, 0, site);
 		return CLAB_EBUSY;
 	}
-	pthread_mutex_lock(&m->lk);
-	int busy = !clab__wq_empty(&m->wq);
-	clab__lk_unlock(&m->lk);
-	if (busy) {
+	if (atomic_load(&m->waiters)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, m->h.id, 0, site);
 		return CLAB_EBUSY;
 	}
 	clab__obj_fini(&m->h, self, site);
-	pthread_mutex_destroy(&m->lk);
 	return 0;
 }
 
@@ -85,22 +81,15 @@ int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site)
 static int lock_slow(clab_mutex_t *m, struct clab__thr *self,
 		     const struct clab_site *site, const struct timespec *dl)
 {
-	int rc = 0, first = 1;
-	pthread_mutex_lock(&m->lk);
+	int rc = 0;
+	atomic_fetch_add(&m->waiters, 1);
 	while (atomic_exchange_explicit(&m->state, 2, memory_order_acquire) !=
 	       0) {
-		struct clab__waiter w;
-		clab__waiter_init(&w, self);
-		if (first)
-			clab__wq_push(&m->wq, &w);
-		else
-			clab__wq_push_front(&m->wq, &w);
-		first = 0;
-		rc = clab__park(self, &m->lk, &w, &m->h, site, dl);
+		rc = clab__park_word(self, &m->state, 2, &m->h, site, dl);
 		if (rc)
 			break;
 	}
-	clab__lk_unlock(&m->lk);
+	atomic_fetch_sub(&m->waiters, 1);
 	return rc;
 }
 
@@ -199,11 +188,8 @@ static void give(clab_mutex_t *m, struct clab__thr *self,
 	held_pop(self, m);
 	atomic_store_explicit(&m->owner, NULL, memory_order_relaxed);
 	atomic_store_explicit(&m->owner_site, NULL, memory_order_relaxed);
-	if (atomic_exchange_explicit(&m->state, 0, memory_order_release) == 2) {
-		pthread_mutex_lock(&m->lk);
-		clab__unpark_one(&m->wq, CLAB_CAUSE_SIGNAL);
-		clab__lk_unlock(&m->lk);
-	}
+	if (atomic_exchange_explicit(&m->state, 0, memory_order_release) == 2)
+		clab__unpark_word(&m->state, 1);
 }
 
 int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)

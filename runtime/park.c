@@ -10,8 +10,6 @@
 
 #include "rt.h"
 
-_Atomic uint64_t clab__progress;
-
 void clab__wq_push(struct clab__waitq *q, struct clab__waiter *w)
 {
 	w->q = q;
@@ -63,16 +61,17 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self)
 	w->data = NULL;
 }
 
-/* The native backend sleeps on a futex word per thread. */
-static void futex_wake(_Atomic uint32_t *word)
+/* The native backend sleeps on futex words. */
+static void futex_wake(_Atomic uint32_t *word, int n)
 {
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
-/* Sleep while *word == 0, until an absolute CLOCK_MONOTONIC deadline. */
-static int futex_wait(_Atomic uint32_t *word, const struct timespec *dl)
+/* Sleep while *word == val, until an absolute CLOCK_MONOTONIC deadline. */
+static int futex_wait(_Atomic uint32_t *word, uint32_t val,
+		      const struct timespec *dl)
 {
-	long r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, 0, dl,
+	long r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, val, dl,
 			 NULL, FUTEX_BITSET_MATCH_ANY);
 	return r == 0 ? 0 : errno;
 }
@@ -80,8 +79,31 @@ static int futex_wait(_Atomic uint32_t *word, const struct timespec *dl)
 static void wake_pending(struct clab__thr *self)
 {
 	for (unsigned i = 0; i < self->nwake; i++)
-		futex_wake(&self->wake[i]->futex);
+		futex_wake(&self->wake[i]->futex, 1);
 	self->nwake = 0;
+}
+
+/* What the thread waits on, for the watchdog (see rt.h on plk). */
+static void blocked(struct clab__thr *self, struct clab__obj *obj,
+		    const struct clab_site *site,
+		    const struct timespec *deadline)
+{
+	pthread_mutex_lock(&self->plk);
+	atomic_store(&self->woken, 0);
+	atomic_store(&self->blocked_site, site);
+	atomic_store(&self->blocked_timed, deadline != NULL);
+	atomic_store(&self->blocked_on, obj);
+	pthread_mutex_unlock(&self->plk);
+	clab__progress(self);
+}
+
+static void unblocked(struct clab__thr *self)
+{
+	pthread_mutex_lock(&self->plk);
+	atomic_store(&self->blocked_on, NULL);
+	atomic_store(&self->woken, 0);
+	pthread_mutex_unlock(&self->plk);
+	clab__progress(self);
 }
 
 int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
@@ -91,13 +113,7 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 	int rc = 0;
 	/* Threads unparked under lk must not wait until we wake up. */
 	wake_pending(self);
-	pthread_mutex_lock(&self->plk);
-	atomic_store(&self->woken, 0);
-	atomic_store(&self->blocked_site, site);
-	atomic_store(&self->blocked_timed, deadline != NULL);
-	atomic_store(&self->blocked_on, obj);
-	pthread_mutex_unlock(&self->plk);
-	atomic_fetch_add(&clab__progress, 1);
+	blocked(self, obj, site, deadline);
 	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
 		/*
 		 * Cleared under lk: an unpark, which needs lk, sets it to 1
@@ -105,7 +121,10 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 		 */
 		atomic_store_explicit(&self->futex, 0, memory_order_relaxed);
 		pthread_mutex_unlock(lk);
-		int e = futex_wait(&self->futex, deadline);
+		int e = 0;
+		/* An unpark between the unlock and here needs no sleep. */
+		if (!atomic_load_explicit(&self->futex, memory_order_acquire))
+			e = futex_wait(&self->futex, 0, deadline);
 		pthread_mutex_lock(lk);
 		if (e == ETIMEDOUT &&
 		    !atomic_load_explicit(&w->signalled,
@@ -115,12 +134,28 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 			break;
 		}
 	}
-	pthread_mutex_lock(&self->plk);
-	atomic_store(&self->blocked_on, NULL);
-	atomic_store(&self->woken, 0);
-	pthread_mutex_unlock(&self->plk);
-	atomic_fetch_add(&clab__progress, 1);
+	unblocked(self);
 	return rc;
+}
+
+int clab__park_word(struct clab__thr *self, _Atomic uint32_t *word,
+		    uint32_t val, struct clab__obj *obj,
+		    const struct clab_site *site,
+		    const struct timespec *deadline)
+{
+	wake_pending(self);
+	blocked(self, obj, site, deadline);
+	int e = futex_wait(word, val, deadline);
+	unblocked(self);
+	return e == ETIMEDOUT ? CLAB_ETIMEDOUT : 0;
+}
+
+void clab__unpark_word(_Atomic uint32_t *word, int n)
+{
+	struct clab__thr *self = clab__tls_self;
+	if (self)
+		clab__progress(self);
+	futex_wake(word, n);
 }
 
 void clab__unpark(struct clab__waiter *w, unsigned cause)
@@ -131,7 +166,6 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 	atomic_store(&t->woken, 1);
 	atomic_store_explicit(&w->signalled, 1, memory_order_release);
 	atomic_store_explicit(&t->futex, 1, memory_order_release);
-	atomic_fetch_add(&clab__progress, 1);
 	/*
 	 * Wake it after the caller drops lk, so that it does not wake up
 	 * only to wait for lk.  Only the thread state is used then, never w
@@ -140,10 +174,12 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 	 * during a later sleep is taken as spurious.
 	 */
 	struct clab__thr *self = clab__tls_self;
+	if (self)
+		clab__progress(self);
 	if (self && self->nwake < sizeof(self->wake) / sizeof(self->wake[0]))
 		self->wake[self->nwake++] = t;
 	else
-		futex_wake(&t->futex);
+		futex_wake(&t->futex, 1);
 }
 
 void clab__lk_unlock(pthread_mutex_t *lk)

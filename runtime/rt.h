@@ -64,6 +64,7 @@ struct clab__thr {
 	_Atomic int live;  /* created or registered, and not ended */
 	int internal;	   /* the watchdog: not counted as a live thread */
 	_Atomic int gone;  /* the thread will not touch this state again */
+	_Atomic uint64_t progress; /* written by this thread only */
 	/* held mutexes, innermost last */
 	struct clab__held held[CLAB__HELD_MAX];
 	unsigned nheld;
@@ -130,6 +131,19 @@ void clab__unpark(struct clab__waiter *w, unsigned cause);
 /* Unlock an object's lk and signal the threads unparked under it. */
 void clab__lk_unlock(pthread_mutex_t *lk);
 
+/*
+ * The seam's second form, for locks whose state is one word (the mutex):
+ * clab__park_word sleeps while *word == val (until unparked by
+ * clab__unpark_word on the same word, or the deadline; it may also return
+ * for no reason, so callers loop).  Returns 0 or CLAB_ETIMEDOUT.
+ */
+int clab__park_word(struct clab__thr *self, _Atomic uint32_t *word,
+		    uint32_t val, struct clab__obj *obj,
+		    const struct clab_site *site,
+		    const struct timespec *deadline);
+/* Wake up to n threads sleeping on word. */
+void clab__unpark_word(_Atomic uint32_t *word, int n);
+
 /* Wake the first waiter of q, if any; returns 1 if one was woken. */
 int clab__unpark_one(struct clab__waitq *q, unsigned cause);
 /* Wake every waiter of q; returns how many. */
@@ -141,8 +155,17 @@ void clab__deadline(struct timespec *ts, uint32_t ms);
 /* Monotonic nanoseconds. */
 uint64_t clab__mono_ns(void);
 
-/* Progress counter the watchdog reads: bumped by every park and unpark. */
-extern _Atomic uint64_t clab__progress;
+/*
+ * Progress the watchdog reads: each thread counts its own parks, wakeups
+ * and unparks (no shared cache line); the watchdog adds them up.
+ */
+static inline void clab__progress(struct clab__thr *t)
+{
+	atomic_store_explicit(
+	    &t->progress,
+	    atomic_load_explicit(&t->progress, memory_order_relaxed) + 1,
+	    memory_order_release);
+}
 
 /* ---- objects ---- */
 /* Register and record creation; returns 0 or CLAB_ENOMEM. */

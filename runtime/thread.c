@@ -150,7 +150,7 @@ static void thread_end(struct clab__thr *t, void *ret)
 	atomic_store(&t->live, 0);
 	clab__lk_unlock(&t->lk);
 	clab__tbuf_exit(t->tb);
-	atomic_fetch_add(&clab__progress, 1);
+	clab__progress(t);
 }
 
 static void *trampoline(void *arg)

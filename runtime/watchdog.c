@@ -62,14 +62,20 @@ static struct clab__thr *holder_of(struct clab__obj *on,
 }
 
 /* Snapshot the live threads of the current trace. */
-static size_t snapshot(struct snap **out, size_t *nblocked_forever)
+static size_t snapshot(struct snap **out, size_t *nblocked_forever,
+		       uint64_t *progress)
 {
 	unsigned gen = atomic_load(&clab__trace_gen);
 	size_t n = 0, cap = 0, forever = 0;
 	struct snap *s = NULL;
 	pthread_mutex_lock(&clab__thr_lock);
+	*progress = 0;
 	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all) {
-		if (t->gen != gen || t->internal || !atomic_load(&t->live))
+		if (t->gen != gen)
+			continue;
+		*progress +=
+		    atomic_load_explicit(&t->progress, memory_order_acquire);
+		if (t->internal || !atomic_load(&t->live))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -209,10 +215,10 @@ static void *watchdog_main(void *arg)
 			break;
 		pthread_mutex_unlock(&wd.lk);
 
-		uint64_t progress = atomic_load(&clab__progress);
+		uint64_t progress;
 		size_t forever;
 		struct snap *s;
-		size_t n = snapshot(&s, &forever);
+		size_t n = snapshot(&s, &forever, &progress);
 		uint32_t *cycle = calloc(n ? n + 1 : 1, sizeof(*cycle));
 		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
 		int stuck = n > 0 && (forever == n || ncycle > 0);

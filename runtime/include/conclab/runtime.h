@@ -111,8 +111,7 @@ typedef struct {
 	struct clab__thr *_Atomic owner;
 	const struct clab_site *_Atomic owner_site;
 	uint32_t depth;
-	pthread_mutex_t lk;
-	struct clab__waitq wq;
+	_Atomic uint32_t waiters; /* threads asleep on state */
 } clab_mutex_t;
 
 #define clab_mutex_init(m, name, type)                                         \
