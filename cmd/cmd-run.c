@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <conclab/analyze.h>
 #include <conclab/runtime.h>
 #include <conclab/trace.h>
 
@@ -97,6 +98,8 @@ static void *signal_main(void *arg)
 	_exit(128 + sig);
 }
 
+static int report_trace(struct run *r);
+
 /* The watchdog's callback: report, save the trace, check, exit. */
 static void on_stuck(const struct clab_deadlock *d, void *arg)
 {
@@ -118,11 +121,17 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 		"with 'conclab dump %s'\n",
 		r->trace, st.records, r->trace);
 	fflush(stderr);
+	report_trace(r);
+	fflush(stdout);
 	_exit(d->why == CLAB_STUCK_TIME_LIMIT ? CLAB_EXIT_TIMEOUT
 					      : CLAB_EXIT_DEADLOCK);
 }
 
-static int check_trace(struct run *r)
+/*
+ * After a run: the lock-order report (when there is anything to say) and,
+ * unless --no-check, the lab's properties.  Returns the exit code.
+ */
+static int report_trace(struct run *r)
 {
 	char err[512];
 	struct clab_trace *tr;
@@ -134,6 +143,18 @@ static int check_trace(struct run *r)
 		fprintf(stderr, "conclab: %s\n", clab_trace_damage(tr));
 		clab_trace_free(tr);
 		return CLAB_EXIT_USAGE;
+	}
+	struct clab_analysis an;
+	if (clab_analyze(tr, &an) == 0) {
+		if (clab_lockdep_ncycles(an.ld) || an.nwaits) {
+			printf("\nlock order (conclab analyze):\n");
+			clab_analysis_print(tr, &an, stdout);
+		}
+		clab_analysis_fini(&an);
+	}
+	if (!r->check) {
+		clab_trace_free(tr);
+		return CLAB_EXIT_OK;
 	}
 	struct clab_lab_report rep = {0};
 	r->lab->check(tr, &r->ctx, &rep);
@@ -371,7 +392,7 @@ static int run_exec(int argc, char **argv)
 		rc = CLAB_EXIT_IO;
 		goto out;
 	}
-	rc = r.check ? check_trace(&r) : CLAB_EXIT_OK;
+	rc = report_trace(&r);
 	printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes", r.trace,
 	       st.records, st.bytes);
 	if (st.drops)

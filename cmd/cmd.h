@@ -25,6 +25,7 @@ struct clab_cmd {
 extern const struct clab_cmd clab_cmd_list;
 extern const struct clab_cmd clab_cmd_run;
 extern const struct clab_cmd clab_cmd_dump;
+extern const struct clab_cmd clab_cmd_analyze;
 extern const struct clab_cmd clab_cmd_bench;
 
 /* Print cmd's usage and help to out. */

@@ -10,10 +10,8 @@
 #include "cmd.h"
 
 static const struct clab_cmd *const cmds[] = {
-    &clab_cmd_list,
-    &clab_cmd_run,
-    &clab_cmd_dump,
-    &clab_cmd_bench,
+    &clab_cmd_list,    &clab_cmd_run,	&clab_cmd_dump,
+    &clab_cmd_analyze, &clab_cmd_bench,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

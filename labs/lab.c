@@ -153,7 +153,8 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 {
 	size_t n = clab_trace_nrecords(tr);
 	uint32_t nthr = clab_trace_nthreads(tr);
-	const struct clab_record *dead = NULL, *misuse = NULL;
+	const struct clab_record *dead = NULL, *misuse = NULL, *cycle = NULL;
+	size_t ncycles_allowed = 0;
 	size_t nmisuse = 0, nallowed = 0;
 	uint64_t *started;
 	char ob[64], sb[128];
@@ -179,6 +180,15 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		case CLAB_D_BLOCKED:
 			/* part of a deadlock report, not a misuse */
 			break;
+		case CLAB_D_LOCK_CYCLE:
+		case CLAB_D_LOCK_CYCLE_TIMED:
+		case CLAB_D_LOCK_CYCLE_LATENT:
+			/* the lock-order detector: its own property */
+			if (r->a8 < 32 && (allow & (1u << r->a8)))
+				ncycles_allowed++;
+			else if (cycle == NULL)
+				cycle = r;
+			break;
 		default:
 			if (r->a8 < 32 && (allow & (1u << r->a8))) {
 				nallowed++;
@@ -203,6 +213,23 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
 				    "the run hit its time limit: %s",
 				    clab_diag_text(dead->a8));
+
+	if (cycle != NULL)
+		clab_lab_report_add(
+		    rep, "lock order", 0, cycle->seq,
+		    "%s requesting %s at %s closed a lock-order cycle (%s); "
+		    "'conclab analyze' shows it whole",
+		    thread_name(tr, cycle->tid),
+		    clab_trace_objname(tr, cycle->obj, ob, sizeof(ob)),
+		    site_text(tr, cycle->site, sb, sizeof(sb)),
+		    clab_diag_tag(cycle->a8));
+	else if (ncycles_allowed)
+		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
+				    "a lock-order cycle that this variant "
+				    "keeps from deadlocking another way");
+	else
+		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
+				    "no lock-order cycle");
 
 	if (misuse == NULL && nallowed == 0)
 		clab_lab_report_add(rep, "no misuse", 1, UINT64_MAX,

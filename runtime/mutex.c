@@ -16,14 +16,20 @@
  */
 #include <stddef.h>
 
+#include <conclab/lockdep.h>
+
 #include "rt.h"
 
 static inline void held_push(struct clab__thr *self, clab_mutex_t *m,
 			     const struct clab_site *site)
 {
-	if (self->nheld < CLAB__HELD_MAX) {
-		self->held[self->nheld].m = m;
-		self->held[self->nheld].site = site;
+	unsigned n = self->nheld;
+	if (n < CLAB__HELD_MAX) {
+		uint64_t prev = n ? self->held[n - 1].chain
+				  : (uint64_t)self->tid << 32 | self->gen;
+		self->held[n].m = m;
+		self->held[n].site = site;
+		self->held[n].chain = clab__chain_mix(prev, m->h.id);
 	}
 	self->nheld++;
 }
@@ -34,8 +40,14 @@ static inline void held_pop(struct clab__thr *self, clab_mutex_t *m)
 	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
 	for (unsigned i = n; i-- > 0;) {
 		if (self->held[i].m == m) {
-			for (unsigned j = i; j + 1 < n; j++)
+			for (unsigned j = i; j + 1 < n; j++) {
+				uint64_t prev =
+				    j ? self->held[j - 1].chain
+				      : (uint64_t)self->tid << 32 | self->gen;
 				self->held[j] = self->held[j + 1];
+				self->held[j].chain = clab__chain_mix(
+				    prev, self->held[j].m->h.id);
+			}
 			self->nheld--;
 			return;
 		}
@@ -157,6 +169,9 @@ int clab__mutex_lock(clab_mutex_t *m, uint32_t ms, const struct clab_site *site)
 		clab__diag(self, CLAB_D_RELOCK, m->h.id, 0, site);
 		return CLAB_EDEADLK;
 	}
+	if (ms != 0) /* a trylock cannot wait, so it orders nothing */
+		clab__order_check(self, m, site,
+				  ms == CLAB_FOREVER ? 0 : CLAB_LD_TIMED);
 	return take(m, self, ms, site, how, 1);
 }
 
@@ -231,5 +246,6 @@ uint32_t clab__mutex_release_all(clab_mutex_t *m, struct clab__thr *self,
 void clab__mutex_reacquire(clab_mutex_t *m, struct clab__thr *self,
 			   uint32_t depth, const struct clab_site *site)
 {
+	clab__order_check(self, m, site, 0);
 	take(m, self, CLAB_FOREVER, site, CLAB_HOW_COND, depth);
 }

@@ -26,6 +26,7 @@
 struct clab__held {
 	clab_mutex_t *m;
 	const struct clab_site *site;
+	uint64_t chain; /* hash of the held locks up to this one */
 };
 
 struct clab__waiter {
@@ -206,6 +207,57 @@ uint32_t clab__mutex_release_all(clab_mutex_t *m, struct clab__thr *self,
 /* Take m back after a wait, restoring depth. */
 void clab__mutex_reacquire(clab_mutex_t *m, struct clab__thr *self,
 			   uint32_t depth, const struct clab_site *site);
+
+/* ---- the live lock-order detector (lockorder.c) ---- */
+#define CLAB__CHAINS (1u << 16)
+#define CLAB__CHAIN_PROBES 8
+extern _Atomic uint64_t clab__chains[CLAB__CHAINS];
+
+/* The hash of a chain of held locks, extended by v; never 0. */
+static inline uint64_t clab__chain_mix(uint64_t h, uint64_t v)
+{
+	uint64_t x = h ^ (v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2));
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 29;
+	return x | 1; /* 0 marks an empty slot */
+}
+
+static inline int clab__chain_seen(uint64_t key)
+{
+	for (unsigned i = 0; i < CLAB__CHAIN_PROBES; i++) {
+		uint64_t k = atomic_load_explicit(
+		    &clab__chains[(key + i) & (CLAB__CHAINS - 1)],
+		    memory_order_relaxed);
+		if (k == key)
+			return 1;
+		if (k == 0)
+			return 0;
+	}
+	return 0;
+}
+void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
+		      const struct clab_site *site, unsigned flags,
+		      uint64_t key);
+
+/*
+ * Before a thread that holds locks requests m: have we seen this thread
+ * request m under the very same chain of held locks?  If so, nothing can
+ * be new (a few nanoseconds); if not, the detector adds the edges and
+ * records a diagnostic if they close a lock-order cycle.
+ */
+static inline void clab__order_check(struct clab__thr *self, clab_mutex_t *m,
+				     const struct clab_site *site,
+				     unsigned flags)
+{
+	unsigned n = self->nheld;
+	if (n == 0 || n > CLAB__HELD_MAX)
+		return;
+	uint64_t key = clab__chain_mix(self->held[n - 1].chain,
+				       (uint64_t)m->h.id << 4 | flags);
+	if (!clab__chain_seen(key))
+		clab__order_slow(self, m, site, flags, key);
+}
 
 /* Per-thread random numbers (xorshift64*), for spurious wakeups. */
 uint64_t clab__rand(struct clab__thr *self);

@@ -201,7 +201,14 @@ enum clab_qop {
 	X(RUN_TIMEOUT, 13, "run-timeout",                                      \
 	  "the run exceeded its time limit (livelock or a very slow run)")     \
 	X(BLOCKED, 14, "blocked",                                              \
-	  "this thread was blocked when the deadlock was detected")
+	  "this thread was blocked when the deadlock was detected")            \
+	X(LOCK_CYCLE, 15, "lock-cycle",                                        \
+	  "this lock request closed a lock-order cycle: a potential deadlock") \
+	X(LOCK_CYCLE_TIMED, 16, "lock-cycle-timed",                            \
+	  "a lock-order cycle that only a lock timeout keeps from "            \
+	  "deadlocking")                                                       \
+	X(LOCK_CYCLE_LATENT, 17, "lock-cycle-latent",                          \
+	  "one thread took locks in both orders: two threads could deadlock")
 
 enum clab_diag {
 #define CLAB__DIAG_ENUM(name, num, tag, text) CLAB_D_##name = num,

@@ -1,0 +1,90 @@
+/* conclab analyze: the lock-order detector and wait checks over a trace. */
+#include <stdio.h>
+#include <string.h>
+
+#include <conclab/analyze.h>
+#include <conclab/trace.h>
+
+#include "cmd.h"
+
+static int analyze_exec(int argc, char **argv)
+{
+	const char *path = NULL;
+	int json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (clab_cmd_is_help(argv[i])) {
+			clab_cmd_usage(&clab_cmd_analyze, stdout);
+			return CLAB_EXIT_OK;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return clab_cmd_misuse(&clab_cmd_analyze,
+					       "unknown option '%s'", argv[i]);
+		else if (!path)
+			path = argv[i];
+		else
+			return clab_cmd_misuse(&clab_cmd_analyze,
+					       "one trace at a time");
+	}
+	if (!path)
+		return clab_cmd_misuse(&clab_cmd_analyze, "which trace?");
+	char err[512];
+	struct clab_trace *tr;
+	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab analyze: %s\n", err);
+		return CLAB_EXIT_USAGE;
+	}
+	if (clab_trace_damage(tr))
+		fprintf(stderr,
+			"conclab analyze: %s\nconclab analyze: analysing the "
+			"%zu records before the damage\n",
+			clab_trace_damage(tr), clab_trace_nrecords(tr));
+	struct clab_analysis an;
+	if (clab_analyze(tr, &an) != 0) {
+		fprintf(stderr, "conclab analyze: out of memory\n");
+		clab_trace_free(tr);
+		return CLAB_EXIT_IO;
+	}
+	if (json)
+		clab_analysis_json(tr, &an, stdout);
+	else if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0)
+		printf("no lock-order cycles and no waits while holding a "
+		       "lock in %zu records\n",
+		       clab_trace_nrecords(tr));
+	else
+		clab_analysis_print(tr, &an, stdout);
+	int rc = clab_analysis_problems(&an) ? CLAB_EXIT_CHECK : CLAB_EXIT_OK;
+	if (clab_trace_damage(tr))
+		rc = CLAB_EXIT_USAGE;
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+	return rc;
+}
+
+const struct clab_cmd clab_cmd_analyze = {
+    .name = "analyze",
+    .args = "[--json] TRACE",
+    .summary = "find lock-order cycles (potential deadlocks) in a trace",
+    .help =
+	"Replays every thread's mutexes into conclab's lock-order detector.  "
+	"A cycle in\nthe order locks are taken is a deadlock waiting to "
+	"happen, even if this run\ndid not deadlock.  Each cycle is "
+	"reported once, whole: every lock, every edge\nwith its thread, "
+	"where the held lock was taken and where the next one was\n"
+	"requested, a possible interleaving, and a lock order that fixes "
+	"it.\n\n"
+	"A cycle whose every edge was taken under one same other lock (a "
+	"gate) cannot\ndeadlock and is only a note; one made by a single "
+	"thread is latent; one that\nholds only because a timed lock gives "
+	"up is a warning.  Waits on a condition\nvariable, semaphore, "
+	"queue, latch or join made while holding a mutex are warned\n"
+	"about too.  `conclab run` prints the same report after each run.\n\n"
+	"Options:\n"
+	"  --json      one JSON object per finding, one a line\n"
+	"  -h, --help  this text\n\n"
+	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
+	"(or a\ntimed-only order) was found; 2 usage error or a bad or "
+	"damaged trace.\n",
+    .exec = analyze_exec,
+};

@@ -1,0 +1,84 @@
+/*
+ * The live lock-order detector: the tracer's lockdep graph, fed by the
+ * runtime when a thread that holds mutexes requests another, before it can
+ * block, so that the first inversion is recorded even if it then deadlocks.
+ *
+ * A cache of the chains already checked (this thread, these held locks in
+ * this order, this request) keeps the common case to a hash and a lookup:
+ * a chain seen before cannot add anything new.  The chain includes the
+ * thread, so a second thread on the same path is seen (it turns a latent
+ * cycle into a real one), and the held set, so an observation without a
+ * gate lock is seen too.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <conclab/lockdep.h>
+
+#include "rt.h"
+
+_Atomic uint64_t clab__chains[CLAB__CHAINS];
+static pthread_mutex_t order_lk = PTHREAD_MUTEX_INITIALIZER;
+static struct clab_lockdep *live;
+static unsigned live_gen;
+
+static void remember(uint64_t key)
+{
+	for (unsigned i = 0; i < CLAB__CHAIN_PROBES; i++) {
+		_Atomic uint64_t *slot =
+		    &clab__chains[(key + i) & (CLAB__CHAINS - 1)];
+		uint64_t k = 0;
+		if (atomic_compare_exchange_strong(slot, &k, key) || k == key)
+			return;
+	}
+	/* Full here: this chain is checked again next time (still right). */
+}
+
+static unsigned diag_code(enum clab_ld_class cls)
+{
+	switch (cls) {
+	case CLAB_LD_DEADLOCK:
+		return CLAB_D_LOCK_CYCLE;
+	case CLAB_LD_TIMED_ONLY:
+		return CLAB_D_LOCK_CYCLE_TIMED;
+	case CLAB_LD_LATENT:
+		return CLAB_D_LOCK_CYCLE_LATENT;
+	default:
+		return 0; /* gated: cannot deadlock, nothing to record */
+	}
+}
+
+void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
+		      const struct clab_site *site, unsigned flags,
+		      uint64_t key)
+{
+	struct clab_ld_held held[CLAB__HELD_MAX];
+	unsigned n = self->nheld;
+	for (unsigned i = 0; i < n; i++)
+		held[i] = (struct clab_ld_held){self->held[i].m->h.id, 0, 0};
+	pthread_mutex_lock(&order_lk);
+	if (!live || live_gen != self->gen) {
+		/* A new trace: object ids start again. */
+		clab_lockdep_free(live);
+		live = clab_lockdep_new();
+		live_gen = self->gen;
+		for (unsigned i = 0; i < CLAB__CHAINS; i++)
+			atomic_store_explicit(&clab__chains[i], 0,
+					      memory_order_relaxed);
+	}
+	int changed = live ? clab_lockdep_request(live, self->tid, held, n,
+						  m->h.id, 0, 0, flags)
+			   : 0;
+	uint32_t ids[8];
+	uint32_t k = changed > 0 ? clab_lockdep_changed(live, ids, 8) : 0;
+	for (uint32_t i = 0; i < k; i++) {
+		const struct clab_ld_cycle *c =
+		    clab_lockdep_cycle(live, ids[i]);
+		unsigned code = diag_code(c->cls);
+		if (code)
+			clab__diag(self, code, m->h.id, c->id + 1, site);
+	}
+	if (changed >= 0)
+		remember(key);
+	pthread_mutex_unlock(&order_lk);
+}

@@ -1,0 +1,503 @@
+/*
+ * Analyses over a whole trace: replay each thread's mutexes into the
+ * lock-order detector, and note blocking waits made while holding one.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <conclab/analyze.h>
+#include <conclab/error.h>
+
+struct tstate {
+	struct clab_ld_held *held;
+	uint32_t n, cap;
+	uint32_t pending; /* mutex of an outstanding request */
+};
+
+static int push(struct tstate *t, uint32_t lock, uint32_t site, uint64_t seq)
+{
+	if (t->n == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 8;
+		struct clab_ld_held *h = realloc(t->held, cap * sizeof(*h));
+		if (!h)
+			return -1;
+		t->held = h;
+		t->cap = cap;
+	}
+	t->held[t->n++] = (struct clab_ld_held){lock, site, seq};
+	return 0;
+}
+
+static void pop(struct tstate *t, uint32_t lock)
+{
+	for (uint32_t i = t->n; i-- > 0;)
+		if (t->held[i].lock == lock) {
+			memmove(&t->held[i], &t->held[i + 1],
+				(t->n - i - 1) * sizeof(*t->held));
+			t->n--;
+			return;
+		}
+}
+
+static int is_wait(unsigned kind)
+{
+	switch (kind) {
+	case CLAB_K_SEM_WAIT:
+	case CLAB_K_LATCH_WAIT:
+	case CLAB_K_QUEUE_PUT_WAIT:
+	case CLAB_K_QUEUE_GET_WAIT:
+	case CLAB_K_QUEUE_JOIN_WAIT:
+	case CLAB_K_THREAD_JOIN_WAIT:
+	case CLAB_K_COND_WAIT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int note_wait(struct clab_analysis *an, const struct clab_record *r,
+		     const struct clab_ld_held *h)
+{
+	for (size_t i = 0; i < an->nwaits; i++) {
+		struct clab_hold_wait *w = &an->waits[i];
+		if (w->site == r->site && w->held == h->lock &&
+		    w->obj == r->obj) {
+			w->count++;
+			return 0;
+		}
+	}
+	struct clab_hold_wait *n =
+	    realloc(an->waits, (an->nwaits + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	an->waits = n;
+	an->waits[an->nwaits++] = (struct clab_hold_wait){
+	    .seq = r->seq,
+	    .tid = r->tid,
+	    .obj = r->obj,
+	    .held = h->lock,
+	    .held_site = h->site,
+	    .site = r->site,
+	    .count = 1,
+	};
+	return 0;
+}
+
+static unsigned ld_flags(unsigned how)
+{
+	return how == CLAB_HOW_TRY     ? CLAB_LD_TRY
+	       : how == CLAB_HOW_TIMED ? CLAB_LD_TIMED
+				       : 0;
+}
+
+int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
+{
+	memset(an, 0, sizeof(*an));
+	an->ld = clab_lockdep_new();
+	uint32_t nt = clab_trace_nthreads(tr);
+	struct tstate *ts = calloc(nt ? nt : 1, sizeof(*ts));
+	int rc = an->ld && ts ? 0 : CLAB_ENOMEM;
+	size_t n = clab_trace_nrecords(tr);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->tid >= nt)
+			continue;
+		struct tstate *t = &ts[r->tid];
+		switch (r->kind) {
+		case CLAB_K_MUTEX_REQUEST:
+			t->pending = r->obj;
+			rc = clab_lockdep_request(an->ld, r->tid, t->held, t->n,
+						  r->obj, r->site, r->seq,
+						  ld_flags(r->a8));
+			break;
+		case CLAB_K_MUTEX_ACQUIRE:
+			if (r->a32 > 1)
+				break; /* a recursive relock */
+			if (t->pending != r->obj)
+				rc = clab_lockdep_request(
+				    an->ld, r->tid, t->held, t->n, r->obj,
+				    r->site, r->seq, ld_flags(r->a8));
+			t->pending = 0;
+			if (rc >= 0 && push(t, r->obj, r->site, r->seq))
+				rc = CLAB_ENOMEM;
+			break;
+		case CLAB_K_MUTEX_TIMEOUT:
+		case CLAB_K_MUTEX_BUSY:
+			t->pending = 0;
+			break;
+		case CLAB_K_MUTEX_RELEASE:
+			if (r->a32 == 0)
+				pop(t, r->obj);
+			break;
+		case CLAB_K_THREAD_EXIT:
+			t->n = 0;
+			t->pending = 0;
+			break;
+		default:
+			if (!is_wait(r->kind))
+				break;
+			for (uint32_t k = 0; k < t->n && rc == 0; k++) {
+				/* a condition wait releases its own mutex */
+				if (r->kind == CLAB_K_COND_WAIT &&
+				    t->held[k].lock == r->a32)
+					continue;
+				if (note_wait(an, r, &t->held[k]))
+					rc = CLAB_ENOMEM;
+			}
+			break;
+		}
+		if (rc > 0)
+			rc = 0;
+	}
+	for (uint32_t i = 0; ts && i < nt; i++)
+		free(ts[i].held);
+	free(ts);
+	if (rc)
+		clab_analysis_fini(an);
+	return rc;
+}
+
+void clab_analysis_fini(struct clab_analysis *an)
+{
+	clab_lockdep_free(an->ld);
+	free(an->waits);
+	memset(an, 0, sizeof(*an));
+}
+
+size_t clab_analysis_problems(const struct clab_analysis *an)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < clab_lockdep_ncycles(an->ld); i++) {
+		const struct clab_ld_cycle *c = clab_lockdep_cycle(an->ld, i);
+		n += c->cls == CLAB_LD_DEADLOCK || c->cls == CLAB_LD_TIMED_ONLY;
+	}
+	return n;
+}
+
+/* ---- report ---- */
+
+static const char *short_path(const char *f)
+{
+	if (!f || !*f)
+		return "?";
+	while (strncmp(f, "../", 3) == 0 || strncmp(f, "./", 2) == 0)
+		f += f[1] == '/' ? 2 : 3;
+	return f;
+}
+
+static const char *site_str(const struct clab_trace *tr, uint32_t id, char *buf,
+			    size_t len)
+{
+	const struct clab_site_info *s = clab_trace_site(tr, id);
+	if (!s)
+		snprintf(buf, len, "an unknown site");
+	else
+		snprintf(buf, len, "%s:%d", short_path(s->file), s->line);
+	return buf;
+}
+
+static const char *thr_str(const struct clab_trace *tr, uint32_t tid, char *buf,
+			   size_t len)
+{
+	const struct clab_thread_info *t = clab_trace_thread(tr, tid);
+	snprintf(buf, len, "T%" PRIu32 " %s", tid, t ? t->name : "?");
+	return buf;
+}
+
+static const char *lock_str(const struct clab_trace *tr, uint32_t oid,
+			    char *buf, size_t len)
+{
+	const struct clab_object_info *o = clab_trace_object(tr, oid);
+	snprintf(buf, len, "%s", o && o->name[0] ? o->name : "?");
+	if (!o || !o->name[0])
+		clab_trace_objname(tr, oid, buf, len);
+	return buf;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The edge of c at position i, starting from its lowest lock. */
+static const struct clab_ld_edge *cyc_edge(const struct clab_lockdep *ld,
+					   const struct clab_ld_cycle *c,
+					   uint32_t i)
+{
+	uint32_t first = 0;
+	for (uint32_t k = 1; k < c->nedges; k++)
+		if (clab_lockdep_edge(ld, c->edges[k])->from <
+		    clab_lockdep_edge(ld, c->edges[first])->from)
+			first = k;
+	return clab_lockdep_edge(ld, c->edges[(first + i) % c->nedges]);
+}
+
+/*
+ * A possible interleaving: each thread takes the first lock of its edge,
+ * then all request their second and wait for each other.  One column per
+ * thread when that fits in 80 columns, else one line per step.
+ */
+static void print_interleaving(const struct clab_trace *tr,
+			       const struct clab_lockdep *ld,
+			       const struct clab_ld_cycle *c, FILE *out)
+{
+	enum { COL = 16 };
+	char b1[64], who[64], act[96];
+	int table = 4 + 6 + c->nedges * (COL + 1) <= 80;
+	fprintf(out, "  A possible interleaving%s:\n",
+		table ? " (one column per thread)" : "");
+	if (table) {
+		fprintf(out, "    %-5s", "step");
+		for (uint32_t i = 0; i < c->nedges; i++) {
+			const struct clab_ld_edge *e = cyc_edge(ld, c, i);
+			if (c->cls == CLAB_LD_LATENT)
+				snprintf(who, sizeof(who), "thread %c",
+					 'A' + (int)i);
+			else
+				thr_str(tr, e->tid, who, sizeof(who));
+			if (i + 1 < c->nedges)
+				fprintf(out, " %-*.*s", COL, COL, who);
+			else
+				fprintf(out, " %.*s", COL, who);
+		}
+		fprintf(out, "\n");
+	}
+	unsigned step = 1;
+	for (int phase = 0; phase < 2; phase++)
+		for (uint32_t i = 0; i < c->nedges; i++) {
+			const struct clab_ld_edge *e = cyc_edge(ld, c, i);
+			snprintf(act, sizeof(act), "%s %s",
+				 phase ? "waits for" : "locks",
+				 lock_str(tr, phase ? e->to : e->from, b1,
+					  sizeof(b1)));
+			if (table) {
+				fprintf(out, "    %-5u", step++);
+				for (uint32_t k = 0; k < i; k++)
+					fprintf(out, " %-*s", COL, "");
+				fprintf(out, " %s\n", act);
+				continue;
+			}
+			if (c->cls == CLAB_LD_LATENT)
+				snprintf(who, sizeof(who), "thread %c",
+					 'A' + (int)i);
+			else
+				thr_str(tr, e->tid, who, sizeof(who));
+			fprintf(out, "    %-4u %-16s %s\n", step++, who, act);
+		}
+	fprintf(out, "    Now every thread waits for a lock the next one "
+		     "holds: none can go on.\n");
+}
+
+/* A global order (creation order) and the edges of c that go against it. */
+static void print_fix(const struct clab_trace *tr,
+		      const struct clab_lockdep *ld,
+		      const struct clab_ld_cycle *c, FILE *out)
+{
+	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	uint32_t *locks = malloc(c->nedges * sizeof(*locks));
+	if (!locks)
+		return;
+	for (uint32_t i = 0; i < c->nedges; i++)
+		locks[i] = clab_lockdep_edge(ld, c->edges[i])->from;
+	qsort(locks, c->nedges, sizeof(*locks), cmp_u32);
+	fprintf(out, "  Fix: take these locks in one global order, for "
+		     "example the order they were\n  created in: ");
+	for (uint32_t i = 0; i < c->nedges; i++)
+		fprintf(out, "%s%s", i ? " < " : "",
+			lock_str(tr, locks[i], b1, sizeof(b1)));
+	fprintf(out, ".\n");
+	free(locks);
+	for (uint32_t i = 0; i < c->nedges; i++) {
+		const struct clab_ld_edge *e = cyc_edge(ld, c, i);
+		if (e->from < e->to)
+			continue;
+		fprintf(out,
+			"  Against that order: %s takes %s (%s) before %s "
+			"(%s).\n",
+			thr_str(tr, e->tid, b3, sizeof(b3)),
+			lock_str(tr, e->from, b1, sizeof(b1)),
+			site_str(tr, e->from_site, s1, sizeof(s1)),
+			lock_str(tr, e->to, b2, sizeof(b2)),
+			site_str(tr, e->to_site, s2, sizeof(s2)));
+	}
+}
+
+static void print_cycle(const struct clab_trace *tr,
+			const struct clab_lockdep *ld,
+			const struct clab_ld_cycle *c, FILE *out)
+{
+	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	const char *what = c->cls == CLAB_LD_DEADLOCK ? "potential deadlock"
+			   : c->cls == CLAB_LD_TIMED_ONLY
+			       ? "warning: lock order kept only by a timeout"
+			   : c->cls == CLAB_LD_LATENT
+			       ? "latent lock-order cycle (one thread)"
+			       : "note: gated lock-order cycle";
+	fprintf(out, "lock-order cycle %u: %s, %u locks\n", c->id + 1, what,
+		c->nedges);
+	fprintf(out, "  closed at record %" PRIu64 " by %s", c->seq,
+		thr_str(tr, c->tid, b1, sizeof(b1)));
+	if (c->seen > 1)
+		fprintf(out, "; closed %" PRIu64 " times", c->seen);
+	fprintf(out, "\n\n    ");
+	for (uint32_t i = 0; i < c->nedges; i++)
+		fprintf(out, "%s -> ",
+			lock_str(tr, cyc_edge(ld, c, i)->from, b1, sizeof(b1)));
+	fprintf(out, "%s\n\n",
+		lock_str(tr, cyc_edge(ld, c, 0)->from, b1, sizeof(b1)));
+	for (uint32_t i = 0; i < c->nedges; i++) {
+		const struct clab_ld_edge *e = cyc_edge(ld, c, i);
+		fprintf(out,
+			"  %s -> %s: %s held %s (taken at %s) and requested "
+			"%s at %s",
+			lock_str(tr, e->from, b1, sizeof(b1)),
+			lock_str(tr, e->to, b2, sizeof(b2)),
+			thr_str(tr, e->tid, b3, sizeof(b3)),
+			lock_str(tr, e->from, b1, sizeof(b1)),
+			site_str(tr, e->from_site, s1, sizeof(s1)),
+			lock_str(tr, e->to, b2, sizeof(b2)),
+			site_str(tr, e->to_site, s2, sizeof(s2)));
+		if (e->timed && !e->untimed)
+			fprintf(out, " with a timeout");
+		fprintf(out, " (record %" PRIu64, e->first_seq);
+		if (e->count > 1)
+			fprintf(out, ", %" PRIu64 " times, last %" PRIu64,
+				e->count, e->last_seq);
+		if (e->multi_thread)
+			fprintf(out, ", by several threads");
+		fprintf(out, ")\n");
+	}
+	fprintf(out, "\n");
+	switch (c->cls) {
+	case CLAB_LD_GATED:
+		fprintf(out,
+			"  Every edge was taken while holding %s, so two "
+			"threads can never be inside\n  this cycle at once: "
+			"it cannot deadlock as long as %s guards it.\n",
+			lock_str(tr, c->gate, b1, sizeof(b1)),
+			lock_str(tr, c->gate, b2, sizeof(b2)));
+		return;
+	case CLAB_LD_LATENT:
+		fprintf(out,
+			"  One thread took these locks in both orders.  "
+			"Alone it cannot deadlock, but two\n  threads running "
+			"this code at once can:\n");
+		break;
+	case CLAB_LD_TIMED_ONLY:
+		fprintf(out,
+			"  This order survives only because a timed lock "
+			"gives up; without the timeout\n  it deadlocks:\n");
+		break;
+	case CLAB_LD_DEADLOCK:
+		break;
+	}
+	print_interleaving(tr, ld, c, out);
+	print_fix(tr, ld, c, out);
+}
+
+void clab_analysis_print(const struct clab_trace *tr,
+			 const struct clab_analysis *an, FILE *out)
+{
+	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	uint32_t nc = clab_lockdep_ncycles(an->ld);
+	for (uint32_t i = 0; i < nc; i++) {
+		print_cycle(tr, an->ld, clab_lockdep_cycle(an->ld, i), out);
+		fprintf(out, "\n");
+	}
+	for (size_t i = 0; i < an->nwaits; i++) {
+		const struct clab_hold_wait *w = &an->waits[i];
+		const struct clab_object_info *o =
+		    clab_trace_object(tr, w->obj);
+		fprintf(out,
+			"warning: %s waits on %s %s at %s while holding %s "
+			"(taken at %s)",
+			thr_str(tr, w->tid, b1, sizeof(b1)),
+			o ? clab_objkind_name(o->kind) : "object",
+			clab_trace_objname(tr, w->obj, b2, sizeof(b2)),
+			site_str(tr, w->site, s1, sizeof(s1)),
+			lock_str(tr, w->held, b3, sizeof(b3)),
+			site_str(tr, w->held_site, s2, sizeof(s2)));
+		fprintf(out, " (record %" PRIu64, w->seq);
+		if (w->count > 1)
+			fprintf(out, ", %" PRIu64 " times", w->count);
+		fprintf(out,
+			")\n  No other thread can take %s until "
+			"the wait ends.\n",
+			lock_str(tr, w->held, b3, sizeof(b3)));
+	}
+}
+
+/* A JSON string (names are already free of control bytes). */
+static void jstr(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void jsite(const struct clab_trace *tr, uint32_t id, FILE *out)
+{
+	char s[160];
+	jstr(out, site_str(tr, id, s, sizeof(s)));
+}
+
+void clab_analysis_json(const struct clab_trace *tr,
+			const struct clab_analysis *an, FILE *out)
+{
+	char b[64];
+	static const char *const cls[] = {"potential-deadlock", "timed",
+					  "latent", "gated"};
+	for (uint32_t i = 0; i < clab_lockdep_ncycles(an->ld); i++) {
+		const struct clab_ld_cycle *c = clab_lockdep_cycle(an->ld, i);
+		fprintf(out,
+			"{\"type\":\"lock-cycle\",\"id\":%u,\"class\":\"%s\","
+			"\"closed_at\":%" PRIu64
+			",\"thread\":%u,\"seen\":%" PRIu64,
+			c->id + 1, cls[c->cls], c->seq, c->tid, c->seen);
+		if (c->cls == CLAB_LD_GATED) {
+			fprintf(out, ",\"gate\":");
+			jstr(out, lock_str(tr, c->gate, b, sizeof(b)));
+		}
+		fprintf(out, ",\"edges\":[");
+		for (uint32_t k = 0; k < c->nedges; k++) {
+			const struct clab_ld_edge *e =
+			    clab_lockdep_edge(an->ld, c->edges[k]);
+			fprintf(out, "%s{\"from\":", k ? "," : "");
+			jstr(out, lock_str(tr, e->from, b, sizeof(b)));
+			fprintf(out, ",\"from_id\":%u,\"to\":", e->from);
+			jstr(out, lock_str(tr, e->to, b, sizeof(b)));
+			fprintf(out, ",\"to_id\":%u,\"thread\":%u,\"held_at\":",
+				e->to, e->tid);
+			jsite(tr, e->from_site, out);
+			fprintf(out, ",\"requested_at\":");
+			jsite(tr, e->to_site, out);
+			fprintf(out,
+				",\"first\":%" PRIu64 ",\"last\":%" PRIu64
+				",\"count\":%" PRIu64 ",\"timed\":%s}",
+				e->first_seq, e->last_seq, e->count,
+				e->timed && !e->untimed ? "true" : "false");
+		}
+		fprintf(out, "]}\n");
+	}
+	for (size_t i = 0; i < an->nwaits; i++) {
+		const struct clab_hold_wait *w = &an->waits[i];
+		fprintf(out,
+			"{\"type\":\"wait-holding\",\"record\":%" PRIu64
+			",\"thread\":%u,\"waits_on\":",
+			w->seq, w->tid);
+		jstr(out, clab_trace_objname(tr, w->obj, b, sizeof(b)));
+		fprintf(out, ",\"at\":");
+		jsite(tr, w->site, out);
+		fprintf(out, ",\"holding\":");
+		jstr(out, lock_str(tr, w->held, b, sizeof(b)));
+		fprintf(out, ",\"held_at\":");
+		jsite(tr, w->held_site, out);
+		fprintf(out, ",\"count\":%" PRIu64 "}\n", w->count);
+	}
+}
