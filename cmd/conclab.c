@@ -9,10 +9,15 @@
 
 #include "cmd.h"
 
+/* clang-format off */
 static const struct clab_cmd *const cmds[] = {
-    &clab_cmd_list,    &clab_cmd_run,	&clab_cmd_dump,
-    &clab_cmd_analyze, &clab_cmd_bench,
+	&clab_cmd_list,
+	&clab_cmd_run,
+	&clab_cmd_dump,
+	&clab_cmd_analyze,
+	&clab_cmd_bench,
 };
+/* clang-format on */
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 static const char exit_codes[] =

@@ -94,6 +94,8 @@ static int lock_slow(clab_mutex_t *m, struct clab__thr *self,
 		     const struct clab_site *site, const struct timespec *dl)
 {
 	int rc = 0;
+	if (!dl)
+		clab__deadlock_probe(self, &m->h);
 	atomic_fetch_add(&m->waiters, 1);
 	while (atomic_exchange_explicit(&m->state, 2, memory_order_acquire) !=
 	       0) {

@@ -265,6 +265,13 @@ extern _Atomic unsigned clab__spurious_per_mille;
 /* Seed of the per-thread generators (set by clab_set_spurious). */
 extern _Atomic uint64_t clab__spurious_seed;
 
+/*
+ * About to wait on `on` (a mutex, or a thread to join): if the holder
+ * chain comes back to us, we are closing a wait cycle; the watchdog is
+ * told to look at once instead of at its next period.
+ */
+void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on);
+
 /* The registry of threads of the current trace (for the watchdog). */
 extern pthread_mutex_t clab__thr_lock;
 extern struct clab__thr *clab__thr_all;

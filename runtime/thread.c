@@ -225,6 +225,11 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			clab__deadline(&dl, ms);
 		clab__emit(self->tb, CLAB_K_THREAD_JOIN_WAIT, t->h.id, 0, site,
 			   0, 0);
+		if (ms == CLAB_FOREVER) {
+			pthread_mutex_unlock(&t->lk);
+			clab__deadlock_probe(self, &t->h);
+			pthread_mutex_lock(&t->lk);
+		}
 		while (!t->ended) {
 			struct clab__waiter w;
 			clab__waiter_init(&w, self);

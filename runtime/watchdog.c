@@ -27,6 +27,7 @@ static struct {
 	pthread_t thr;
 	int running, stop;
 	struct clab_watchdog_opts o;
+	int urgent; /* a thread saw a wait cycle close: look now */
 } wd = {
     .lk = PTHREAD_MUTEX_INITIALIZER,
     .cv = PTHREAD_COND_INITIALIZER,
@@ -200,17 +201,61 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	free(d.cycle);
 }
 
+void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
+{
+	const struct clab_site *site;
+	struct clab__thr *t = holder_of(on, &site);
+	for (int i = 0; t && i < 256; i++) {
+		if (t == self) {
+			/* We hold what they wait for: about to close a cycle.
+			 */
+			pthread_mutex_lock(&wd.lk);
+			if (wd.running) {
+				wd.urgent = 1;
+				pthread_cond_signal(&wd.cv);
+			}
+			pthread_mutex_unlock(&wd.lk);
+			return;
+		}
+		pthread_mutex_lock(&t->plk);
+		struct clab__obj *next = atomic_load(&t->blocked_on);
+		struct clab__thr *h = NULL;
+		if (next && !atomic_load(&t->blocked_timed) &&
+		    !atomic_load(&t->woken))
+			h = holder_of(next, &site);
+		pthread_mutex_unlock(&t->plk);
+		t = h;
+	}
+}
+
 static void *watchdog_main(void *arg)
 {
 	(void)arg;
 	uint64_t start = clab__mono_ns();
-	int suspect = 0;
+	int suspect = 0, quick = 0;
 	uint64_t seen = 0;
 	pthread_mutex_lock(&wd.lk);
 	while (!wd.stop) {
-		struct timespec ts;
-		clab__deadline(&ts, wd.o.period_ms);
-		pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
+		/*
+		 * A suspicion is confirmed quickly; a thread that saw a cycle
+		 * close gets a few quick looks while it falls asleep.
+		 */
+		if (wd.urgent) {
+			wd.urgent = 0;
+			quick = 20;
+		}
+		if (!quick) {
+			struct timespec ts;
+			clab__deadline(&ts, suspect ? 10 : wd.o.period_ms);
+			pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
+			if (wd.urgent)
+				continue;
+		} else {
+			struct timespec ts;
+			clab__deadline(&ts, 2);
+			pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
+			quick--;
+		}
 		if (wd.stop)
 			break;
 		pthread_mutex_unlock(&wd.lk);

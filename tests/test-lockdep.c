@@ -1,0 +1,506 @@
+/*
+ * tracer/lockdep and tracer/analyze: the lock-order detector, fed directly
+ * and through real threads on the runtime.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <conclab/analyze.h>
+#include <conclab/lockdep.h>
+#include <conclab/runtime.h>
+
+#include "testutil.h"
+
+/* ---- the graph, fed directly ---- */
+
+static int req(struct clab_lockdep *ld, uint32_t tid, const uint32_t *held,
+	       uint32_t n, uint32_t lock, unsigned flags)
+{
+	struct clab_ld_held h[8];
+	for (uint32_t i = 0; i < n; i++)
+		h[i] = (struct clab_ld_held){held[i], 100 + held[i], i};
+	return clab_lockdep_request(ld, tid, h, n, lock, 200 + lock, 1000,
+				    flags);
+}
+
+static void test_graph_two_lock_cycle(void)
+{
+	struct clab_lockdep *ld = clab_lockdep_new();
+	uint32_t a[] = {1}, b[] = {2};
+	CU_ASSERT_EQUAL(req(ld, 1, a, 1, 2, 0), 0);
+	CU_ASSERT(clab_lockdep_has_edge(ld, 1, 2));
+	CU_ASSERT_EQUAL(req(ld, 2, b, 1, 1, 0), 1);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(ld), 1);
+	const struct clab_ld_cycle *c = clab_lockdep_cycle(ld, 0);
+	CU_ASSERT_EQUAL(c->nedges, 2);
+	CU_ASSERT_EQUAL(c->cls, CLAB_LD_DEADLOCK);
+	CU_ASSERT_EQUAL(c->tid, 2);
+	/* the same observation again: not a new cycle */
+	CU_ASSERT_EQUAL(req(ld, 2, b, 1, 1, 0), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(ld), 1);
+	const struct clab_ld_edge *e = clab_lockdep_edge(ld, c->edges[0]);
+	CU_ASSERT_EQUAL(e->from_site, 100 + e->from);
+	CU_ASSERT_EQUAL(e->to_site, 200 + e->to);
+	clab_lockdep_free(ld);
+}
+
+static void test_graph_classes(void)
+{
+	struct clab_lockdep *ld = clab_lockdep_new();
+	uint32_t ga[] = {9, 1}, gb[] = {9, 2}, a[] = {1}, b[] = {2};
+	/* gated by 9 */
+	req(ld, 1, ga, 2, 2, 0);
+	CU_ASSERT_EQUAL(req(ld, 2, gb, 2, 1, 0), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_GATED);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->gate, 9);
+	/* an ungated observation makes it a deadlock */
+	CU_ASSERT_EQUAL(req(ld, 3, b, 1, 1, 0), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->tid, 3);
+	clab_lockdep_free(ld);
+
+	/* one thread: latent, until a second thread takes an edge */
+	ld = clab_lockdep_new();
+	req(ld, 1, a, 1, 2, 0);
+	CU_ASSERT_EQUAL(req(ld, 1, b, 1, 1, 0), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_LATENT);
+	CU_ASSERT_EQUAL(req(ld, 2, b, 1, 1, 0), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
+	clab_lockdep_free(ld);
+
+	/* timed only, until a plain lock takes the same edge */
+	ld = clab_lockdep_new();
+	req(ld, 1, a, 1, 2, 0);
+	CU_ASSERT_EQUAL(req(ld, 2, b, 1, 1, CLAB_LD_TIMED), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_TIMED_ONLY);
+	CU_ASSERT_EQUAL(req(ld, 2, b, 1, 1, 0), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
+
+	/* trylock and relock add nothing */
+	uint32_t n = clab_lockdep_nedges(ld);
+	uint32_t c3[] = {3};
+	CU_ASSERT_EQUAL(req(ld, 4, c3, 1, 4, CLAB_LD_TRY), 0);
+	CU_ASSERT_EQUAL(req(ld, 4, c3, 1, 3, 0), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_nedges(ld), n);
+	clab_lockdep_free(ld);
+}
+
+/* A long cycle is found whole. */
+static void test_graph_long_cycle(void)
+{
+	struct clab_lockdep *ld = clab_lockdep_new();
+	enum { N = 300 };
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t h = i + 1;
+		int r = req(ld, i, &h, 1, (i + 1) % N + 1, 0);
+		CU_ASSERT_EQUAL(r, i == N - 1 ? 1 : 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(ld), 1);
+	const struct clab_ld_cycle *c = clab_lockdep_cycle(ld, 0);
+	CU_ASSERT_EQUAL_FATAL(c->nedges, N);
+	for (uint32_t i = 0; i < N; i++)
+		CU_ASSERT_EQUAL(
+		    clab_lockdep_edge(ld, c->edges[i])->to,
+		    clab_lockdep_edge(ld, c->edges[(i + 1) % N])->from);
+	clab_lockdep_free(ld);
+}
+
+/* ---- through the runtime and a trace ---- */
+
+struct step {
+	clab_mutex_t *first, *second;
+	clab_mutex_t *gate;
+	int timed;
+};
+
+static void *take_two(void *arg)
+{
+	struct step *s = arg;
+	if (s->gate)
+		clab_mutex_lock(s->gate);
+	clab_mutex_lock(s->first);
+	if (s->timed)
+		clab_mutex_timedlock(s->second, 1000);
+	else
+		clab_mutex_lock(s->second);
+	clab_mutex_unlock(s->second);
+	clab_mutex_unlock(s->first);
+	if (s->gate)
+		clab_mutex_unlock(s->gate);
+	return NULL;
+}
+
+/* Run the steps one after another, each in its own thread. */
+static void run_steps(struct step *steps, int n)
+{
+	for (int i = 0; i < n; i++) {
+		clab_thread_t *t;
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t, "worker", take_two, &steps[i]), 0);
+		CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	}
+}
+
+static size_t count_diag(const struct clab_trace *tr, unsigned code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		n += r->kind == CLAB_K_DIAG && r->a8 == code;
+	}
+	return n;
+}
+
+static char *report(const struct clab_trace *tr, struct clab_analysis *an)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	clab_analysis_print(tr, an, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_inversion_in_time(void)
+{
+	clab_mutex_t a, b;
+	tu_begin();
+	clab_mutex_init(&a, "lock-a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "lock-b", CLAB_MUTEX_NORMAL);
+	struct step s[] = {{&a, &b, NULL, 0}, {&b, &a, NULL, 0}};
+	run_steps(s, 2);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	/* recorded live, at the second thread's request of lock-a */
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 1);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_DEADLOCK), 0);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 1);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "potential deadlock, 2 locks"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "lock-a -> lock-b -> lock-a"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "T1 worker held lock-a (taken "
+					    "at tests/test-lockdep.c:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "T2 worker held lock-b"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "lock-a < lock-b"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "Against that order: T2 worker "
+					    "takes lock-b"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
+static void test_five_cycle(void)
+{
+	clab_mutex_t m[5];
+	char name[16];
+	tu_begin();
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "fork-%d", i);
+		clab_mutex_init(&m[i], name, CLAB_MUTEX_NORMAL);
+	}
+	struct step s[5];
+	for (int i = 0; i < 5; i++)
+		s[i] = (struct step){&m[i], &m[(i + 1) % 5], NULL, 0};
+	run_steps(s, 5);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->nedges, 5);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+	    text, "fork-0 -> fork-1 -> fork-2 -> fork-3 -> fork-4 -> fork-0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "T5 worker takes fork-4"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
+static void test_timed(void)
+{
+	clab_mutex_t a, b;
+	tu_begin();
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	struct step s[] = {{&a, &b, NULL, 0}, {&b, &a, NULL, 1}};
+	run_steps(s, 2);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE_TIMED), 1);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->cls, CLAB_LD_TIMED_ONLY);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "kept only by a timeout"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "with a timeout"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
+static void test_gated_then_ungated(void)
+{
+	clab_mutex_t g, a, b;
+	tu_begin();
+	clab_mutex_init(&g, "gate", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	struct step s[] = {{&a, &b, &g, 0}, {&b, &a, &g, 0}};
+	run_steps(s, 2);
+	/* gated so far: a note, no diagnostic */
+	clab_tracer_flush();
+	struct step u[] = {{&b, &a, NULL, 0}};
+	run_steps(u, 1);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 1);
+	/* the diagnostic is the third thread's (the ungated one) */
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_LOCK_CYCLE)
+			CU_ASSERT_EQUAL(r->tid, 3);
+	}
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->cls, CLAB_LD_DEADLOCK);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->tid, 3);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+
+	/* only gated: a note */
+	tu_begin();
+	clab_mutex_init(&g, "gate", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	run_steps(s, 2);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "note: gated lock-order cycle"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "while holding gate"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
+static void *latent_fn(void *arg)
+{
+	clab_mutex_t *m = arg;
+	clab_mutex_lock(&m[0]);
+	clab_mutex_lock(&m[1]);
+	clab_mutex_unlock(&m[1]);
+	clab_mutex_unlock(&m[0]);
+	clab_mutex_lock(&m[1]);
+	clab_mutex_lock(&m[0]);
+	clab_mutex_unlock(&m[0]);
+	clab_mutex_unlock(&m[1]);
+	return NULL;
+}
+
+static void test_latent_one_thread(void)
+{
+	clab_mutex_t m[2];
+	tu_begin();
+	clab_mutex_init(&m[0], "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&m[1], "b", CLAB_MUTEX_NORMAL);
+	clab_thread_t *t;
+	clab_thread_create(&t, "solo", latent_fn, m);
+	clab_thread_join(t, NULL);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE_LATENT), 1);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->cls, CLAB_LD_LATENT);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "latent lock-order cycle"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "thread A"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
+static void *try_fn(void *arg)
+{
+	clab_mutex_t *m = arg;
+	clab_mutex_lock(&m[1]);
+	if (clab_mutex_trylock(&m[0]) == 0)
+		clab_mutex_unlock(&m[0]);
+	clab_mutex_unlock(&m[1]);
+	return NULL;
+}
+
+/* trylock adds no edge; a recursive relock adds none either. */
+static void test_try_and_relock(void)
+{
+	clab_mutex_t m[3];
+	tu_begin();
+	clab_mutex_init(&m[0], "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&m[1], "b", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&m[2], "r", CLAB_MUTEX_RECURSIVE);
+	struct step s[] = {{&m[0], &m[1], NULL, 0}};
+	run_steps(s, 1);
+	clab_thread_t *t;
+	clab_thread_create(&t, "try", try_fn, m);
+	clab_thread_join(t, NULL);
+	clab_mutex_lock(&m[2]);
+	clab_mutex_lock(&m[0]);
+	clab_mutex_lock(&m[2]); /* relock under a: no edge a -> r */
+	clab_mutex_unlock(&m[2]);
+	clab_mutex_unlock(&m[0]);
+	clab_mutex_unlock(&m[2]);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(an.ld), 0);
+	CU_ASSERT_FALSE(clab_lockdep_has_edge(an.ld, m[1].h.id, m[0].h.id));
+	CU_ASSERT_FALSE(clab_lockdep_has_edge(an.ld, m[0].h.id, m[2].h.id));
+	CU_ASSERT(clab_lockdep_has_edge(an.ld, m[2].h.id, m[0].h.id));
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
+/* A mutex destroyed and made again at the same address is a new lock. */
+static void test_address_reuse(void)
+{
+	clab_mutex_t a, *b = malloc(sizeof(*b));
+	tu_begin();
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(b, "b", CLAB_MUTEX_NORMAL);
+	struct step s1[] = {{&a, b, NULL, 0}};
+	run_steps(s1, 1);
+	clab_mutex_destroy(b);
+	clab_mutex_init(b, "c", CLAB_MUTEX_NORMAL); /* same memory */
+	struct step s2[] = {{b, &a, NULL, 0}};
+	run_steps(s2, 1);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(an.ld), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_nedges(an.ld), 2);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+	free(b);
+}
+
+static void *hold_many_fn(void *arg)
+{
+	clab_mutex_t *m = arg;
+	for (int i = 0; i < 256; i++)
+		clab_mutex_lock(&m[i]);
+	for (int i = 256; i-- > 0;)
+		clab_mutex_unlock(&m[i]);
+	return NULL;
+}
+
+/* 256 locks held by one thread, 4096 live locks: no abort, no cycle. */
+static void test_capacity(void)
+{
+	enum { LIVE = 4096 };
+	clab_mutex_t *m = calloc(LIVE, sizeof(*m));
+	tu_begin();
+	for (int i = 0; i < LIVE; i++)
+		CU_ASSERT_EQUAL(clab_mutex_init(&m[i], "m", 0), 0);
+	clab_thread_t *t;
+	clab_thread_create(&t, "deep", hold_many_fn, m);
+	clab_thread_join(t, NULL);
+	for (int i = 0; i < LIVE; i++)
+		clab_mutex_destroy(&m[i]);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(an.ld), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_nedges(an.ld), 256 * 255 / 2);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+	free(m);
+}
+
+static int sem_has_waiter(void *arg)
+{
+	clab_sem_t *s = arg;
+	pthread_mutex_lock(&s->lk);
+	int n = s->wq.head != NULL;
+	pthread_mutex_unlock(&s->lk);
+	return n;
+}
+
+static void *release_when_waited(void *arg)
+{
+	clab_sem_t *s = arg;
+	if (tu_wait_until(sem_has_waiter, s) == 0)
+		clab_sem_release(s);
+	return NULL;
+}
+
+/* A blocking wait on a semaphore while holding a mutex is warned about;
+ * a wait that did not block is not. */
+static void test_wait_holding(void)
+{
+	clab_mutex_t m;
+	clab_sem_t s;
+	tu_begin();
+	clab_mutex_init(&m, "buffer.lock", 0);
+	clab_sem_init(&s, "slots", 1, 0);
+	clab_mutex_lock(&m);
+	clab_sem_acquire(&s); /* a permit is there: no wait */
+	clab_thread_t *t;
+	clab_thread_create(&t, "releaser", release_when_waited, &s);
+	clab_sem_acquire(&s); /* blocks until released */
+	clab_mutex_unlock(&m);
+	clab_thread_join(t, NULL);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(an.nwaits, 1);
+	CU_ASSERT_EQUAL(an.waits[0].tid, 0);
+	CU_ASSERT_EQUAL(an.waits[0].held, m.h.id);
+	CU_ASSERT_EQUAL(an.waits[0].obj, s.h.id);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "T0 main waits on sem slots#"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "while holding buffer.lock"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "graph: two-lock cycle", test_graph_two_lock_cycle);
+	CU_add_test(s, "graph: classes", test_graph_classes);
+	CU_add_test(s, "graph: a 300-lock cycle", test_graph_long_cycle);
+	CU_add_test(s, "inversion separated in time", test_inversion_in_time);
+	CU_add_test(s, "five-lock cycle", test_five_cycle);
+	CU_add_test(s, "timed lock", test_timed);
+	CU_add_test(s, "gated, then ungated", test_gated_then_ungated);
+	CU_add_test(s, "latent, one thread", test_latent_one_thread);
+	CU_add_test(s, "trylock and recursive relock", test_try_and_relock);
+	CU_add_test(s, "address reuse", test_address_reuse);
+	CU_add_test(s, "256 held, 4096 live", test_capacity);
+	CU_add_test(s, "wait while holding a lock", test_wait_holding);
+}
+
+int main(void)
+{
+	return tu_main("tracer/lockdep", add_tests);
+}
