@@ -15,8 +15,12 @@
  * lock is given up, so the trace orders them as they happened.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <conclab/lockdep.h>
+
+static _Atomic int strict_order; /* clab_set_strict_order */
 
 #include "rt.h"
 
@@ -153,6 +157,34 @@ static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
 	return 0;
 }
 
+/*
+ * A held mutex that comes after m in the global order (the order mutexes
+ * were created in), or NULL.  A relock of m itself is the mutex's own
+ * business (recursion or misuse), not an order question.
+ */
+static clab_mutex_t *out_of_order(struct clab__thr *self, clab_mutex_t *m,
+				  uint32_t id)
+{
+	unsigned n =
+	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
+	if (atomic_load_explicit(&m->owner, memory_order_relaxed) == self)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		clab_mutex_t *h = self->held[i].m;
+		if (h != m && h->h.id > id)
+			return h;
+	}
+	return NULL;
+}
+
+/* Refuse m, recording the violation with the held lock's id. */
+static int refuse(struct clab__thr *self, clab_mutex_t *m, clab_mutex_t *h,
+		  const struct clab_site *site)
+{
+	clab__diag(self, CLAB_D_LOCK_ORDER, m->h.id, h->h.id, site);
+	return CLAB_EORDER;
+}
+
 int clab__mutex_lock(clab_mutex_t *m, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
@@ -171,29 +203,85 @@ int clab__mutex_lock(clab_mutex_t *m, uint32_t ms, const struct clab_site *site)
 		clab__diag(self, CLAB_D_RELOCK, m->h.id, 0, site);
 		return CLAB_EDEADLK;
 	}
-	if (ms != 0) /* a trylock cannot wait, so it orders nothing */
+	if (ms != 0) { /* a trylock cannot wait, so it orders nothing */
+		if (__builtin_expect(
+			self->nheld != 0 &&
+			    atomic_load_explicit(&strict_order,
+						 memory_order_relaxed),
+			0)) {
+			clab_mutex_t *h = out_of_order(self, m, m->h.id);
+			if (h)
+				return refuse(self, m, h, site);
+		}
 		clab__order_check(self, m, site,
 				  ms == CLAB_FOREVER ? 0 : CLAB_LD_TIMED);
+	}
 	return take(m, self, ms, site, how, 1);
+}
+
+void clab_set_strict_order(int on)
+{
+	atomic_store(&strict_order, on != 0);
 }
 
 int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
-	unsigned n =
-	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
-	/* A relock is the mutex's own business (recursion or misuse). */
-	if (atomic_load_explicit(&m->owner, memory_order_relaxed) == self)
-		n = 0;
-	for (unsigned i = 0; i < n; i++) {
-		clab_mutex_t *h = self->held[i].m;
-		if (h != m && h->h.id > m->h.id) {
-			clab__diag(self, CLAB_D_LOCK_ORDER, m->h.id, h->h.id,
-				   site);
-			return CLAB_EORDER;
+	clab_mutex_t *h = out_of_order(self, m, m->h.id);
+	return h ? refuse(self, m, h, site)
+		 : clab__mutex_lock(m, CLAB_FOREVER, site);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const clab_mutex_t *x = *(clab_mutex_t *const *)a;
+	const clab_mutex_t *y = *(clab_mutex_t *const *)b;
+	return x->h.id < y->h.id ? -1 : x->h.id > y->h.id;
+}
+
+int clab__lock_many(clab_mutex_t *const *ms, size_t n,
+		    const struct clab_site *site)
+{
+	if (!ms || n == 0 || n > CLAB__HELD_MAX)
+		return CLAB_EINVAL;
+	struct clab__thr *self = clab__self();
+	clab_mutex_t *sorted[CLAB__HELD_MAX];
+	memcpy(sorted, ms, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), by_id);
+	clab_mutex_t *h = out_of_order(self, sorted[0], sorted[0]->h.id);
+	if (h)
+		return refuse(self, sorted[0], h, site);
+	for (size_t i = 0; i < n; i++) {
+		if (i && sorted[i] == sorted[i - 1])
+			continue; /* the same mutex twice: take it once */
+		int rc = clab__mutex_lock(sorted[i], CLAB_FOREVER, site);
+		if (rc) {
+			while (i-- > 0)
+				if (!i || sorted[i] != sorted[i - 1])
+					clab__mutex_unlock(sorted[i], site);
+			return rc;
 		}
 	}
-	return clab__mutex_lock(m, CLAB_FOREVER, site);
+	return 0;
+}
+
+int clab__unlock_many(clab_mutex_t *const *ms, size_t n,
+		      const struct clab_site *site)
+{
+	if (!ms || n > CLAB__HELD_MAX)
+		return CLAB_EINVAL;
+	clab_mutex_t *sorted[CLAB__HELD_MAX];
+	memcpy(sorted, ms, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), by_id);
+	int first = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (i + 1 < n && sorted[i] == sorted[i + 1])
+			continue;
+		int rc = clab__mutex_unlock(sorted[i], site);
+		if (rc && !first)
+			first = rc;
+	}
+	return first;
 }
 
 /* Give the lock up; the owner checks are done. */

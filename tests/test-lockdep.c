@@ -484,6 +484,116 @@ static void test_wait_holding(void)
 	clab_trace_free(tr);
 }
 
+/* clab_lock_many takes any set in the global order (the seed's acquire). */
+static void test_lock_many(void)
+{
+	clab_mutex_t a, b, c;
+	tu_begin();
+	clab_mutex_init(&a, "a", 0);
+	clab_mutex_init(&b, "b", 0);
+	clab_mutex_init(&c, "c", 0);
+	clab_mutex_t *ba[] = {&b, &a};
+	CU_ASSERT_EQUAL(clab_lock_many(ba, 2), 0);
+	CU_ASSERT(clab_mutex_held(&a) && clab_mutex_held(&b));
+	CU_ASSERT_EQUAL(clab_unlock_many(ba, 2), 0);
+	CU_ASSERT(!clab_mutex_held(&a) && !clab_mutex_held(&b));
+	/* holding c, which comes after a and b: refused, nothing taken */
+	clab_mutex_lock(&c);
+	CU_ASSERT_EQUAL(clab_lock_many(ba, 2), CLAB_EORDER);
+	CU_ASSERT(!clab_mutex_held(&a) && !clab_mutex_held(&b));
+	clab_mutex_unlock(&c);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	/* a before b, although b was given first */
+	const struct clab_record *r0 = tu_find(tr, CLAB_K_MUTEX_ACQUIRE, 0);
+	const struct clab_record *r1 = tu_find(tr, CLAB_K_MUTEX_ACQUIRE, 1);
+	CU_ASSERT(r0 && r1 && r0->obj == a.h.id && r1->obj == b.h.id);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_ORDER), 1);
+	const struct clab_record *d = tu_find(tr, CLAB_K_DIAG, 0);
+	CU_ASSERT(d && d->obj == a.h.id && d->a32 == c.h.id);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	clab_trace_free(tr);
+}
+
+/* Strict mode: an out-of-order lock fails before it can deadlock. */
+static void test_strict_order(void)
+{
+	clab_mutex_t a, b;
+	tu_begin();
+	clab_mutex_init(&a, "a", 0);
+	clab_mutex_init(&b, "b", 0);
+	clab_set_strict_order(1);
+	clab_mutex_lock(&b);
+	CU_ASSERT_EQUAL(clab_mutex_lock(&a), CLAB_EORDER);
+	CU_ASSERT_FALSE(clab_mutex_held(&a));
+	CU_ASSERT_EQUAL(clab_mutex_trylock(&a), 0); /* a try cannot wait */
+	clab_mutex_unlock(&a);
+	clab_mutex_unlock(&b);
+	clab_set_strict_order(0);
+	clab_mutex_lock(&b);
+	CU_ASSERT_EQUAL(clab_mutex_lock(&a), 0);
+	clab_mutex_unlock(&a);
+	clab_mutex_unlock(&b);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_ORDER), 1);
+	/* the relaxed run took b then a: a latent cycle, one thread */
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	clab_trace_free(tr);
+}
+
+struct semstep {
+	clab_sem_t *s;
+	clab_mutex_t *m;
+	int sem_first;
+};
+
+static void *sem_and_mutex(void *arg)
+{
+	struct semstep *st = arg;
+	if (st->sem_first) {
+		clab_sem_acquire(st->s);
+		clab_mutex_lock(st->m);
+		clab_mutex_unlock(st->m);
+		clab_sem_release(st->s);
+	} else {
+		clab_mutex_lock(st->m);
+		clab_sem_acquire(st->s);
+		clab_sem_release(st->s);
+		clab_mutex_unlock(st->m);
+	}
+	return NULL;
+}
+
+/* A binary semaphore used as a lock takes part in the lock order. */
+static void test_binary_semaphore(void)
+{
+	clab_sem_t s;
+	clab_mutex_t m;
+	tu_begin();
+	clab_sem_init(&s, "sem-lock", 1, 1);
+	clab_mutex_init(&m, "mtx", 0);
+	struct semstep st[] = {{&s, &m, 1}, {&s, &m, 0}};
+	for (int i = 0; i < 2; i++) {
+		clab_thread_t *t;
+		clab_thread_create(&t, "worker", sem_and_mutex, &st[i]);
+		clab_thread_join(t, NULL);
+	}
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->cls, CLAB_LD_DEADLOCK);
+	CU_ASSERT(clab_lockdep_has_edge(an.ld, s.h.id, m.h.id));
+	CU_ASSERT(clab_lockdep_has_edge(an.ld, m.h.id, s.h.id));
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "sem-lock -> mtx -> sem-lock"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "graph: two-lock cycle", test_graph_two_lock_cycle);
@@ -498,6 +608,9 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "address reuse", test_address_reuse);
 	CU_add_test(s, "256 held, 4096 live", test_capacity);
 	CU_add_test(s, "wait while holding a lock", test_wait_holding);
+	CU_add_test(s, "clab_lock_many", test_lock_many);
+	CU_add_test(s, "strict order", test_strict_order);
+	CU_add_test(s, "binary semaphore as a lock", test_binary_semaphore);
 }
 
 int main(void)

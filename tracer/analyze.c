@@ -91,20 +91,83 @@ static unsigned ld_flags(unsigned how)
 				       : 0;
 }
 
+/*
+ * Semaphores used as locks: never above 1, and every release made by the
+ * thread that took it.  Those take part in the lock order like mutexes
+ * (a binary semaphore guarding a resource deadlocks like a mutex).
+ */
+static uint8_t *lock_like_sems(const struct clab_trace *tr)
+{
+	uint32_t no = clab_trace_nobjects(tr);
+	uint8_t *like = calloc((size_t)no + 1, 1);
+	uint32_t *holder = malloc(((size_t)no + 1) * sizeof(*holder));
+	if (!like || !holder) {
+		free(like);
+		free(holder);
+		return NULL;
+	}
+	for (uint32_t o = 0; o <= no; o++) {
+		const struct clab_object_info *oi = clab_trace_object(tr, o);
+		like[o] = oi && oi->kind == CLAB_O_SEM;
+		holder[o] = UINT32_MAX;
+	}
+	uint8_t *used = calloc((size_t)no + 1, 1);
+	for (size_t i = 0; used && i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->obj > no || !like[r->obj])
+			continue;
+		if (r->kind == CLAB_K_SEM_ACQUIRE) {
+			if (holder[r->obj] != UINT32_MAX || r->a32 != 0)
+				like[r->obj] = 0;
+			holder[r->obj] = r->tid;
+			used[r->obj] = 1;
+		} else if (r->kind == CLAB_K_SEM_RELEASE) {
+			if (holder[r->obj] != r->tid || r->a32 > 1)
+				like[r->obj] = 0;
+			holder[r->obj] = UINT32_MAX;
+		}
+	}
+	for (uint32_t o = 0; used && o <= no; o++)
+		like[o] &= used[o];
+	free(used);
+	free(holder);
+	return like;
+}
+
 int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
 {
 	memset(an, 0, sizeof(*an));
+	uint8_t *semlock = lock_like_sems(tr);
 	an->ld = clab_lockdep_new();
 	uint32_t nt = clab_trace_nthreads(tr);
 	struct tstate *ts = calloc(nt ? nt : 1, sizeof(*ts));
-	int rc = an->ld && ts ? 0 : CLAB_ENOMEM;
+	int rc = an->ld && ts && semlock ? 0 : CLAB_ENOMEM;
 	size_t n = clab_trace_nrecords(tr);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
 		if (r->tid >= nt)
 			continue;
 		struct tstate *t = &ts[r->tid];
-		switch (r->kind) {
+		unsigned kind = r->kind;
+		/* a semaphore used as a lock is replayed as a mutex */
+		if (r->obj <= clab_trace_nobjects(tr) && semlock[r->obj]) {
+			switch (kind) {
+			case CLAB_K_SEM_WAIT:
+				kind = CLAB_K_MUTEX_REQUEST;
+				break;
+			case CLAB_K_SEM_ACQUIRE:
+				kind = CLAB_K_MUTEX_ACQUIRE;
+				break;
+			case CLAB_K_SEM_TIMEOUT:
+			case CLAB_K_SEM_BUSY:
+				kind = CLAB_K_MUTEX_TIMEOUT;
+				break;
+			case CLAB_K_SEM_RELEASE:
+				pop(t, r->obj);
+				continue;
+			}
+		}
+		switch (kind) {
 		case CLAB_K_MUTEX_REQUEST:
 			t->pending = r->obj;
 			rc = clab_lockdep_request(an->ld, r->tid, t->held, t->n,
@@ -135,7 +198,7 @@ int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
 			t->pending = 0;
 			break;
 		default:
-			if (!is_wait(r->kind))
+			if (!is_wait(kind))
 				break;
 			for (uint32_t k = 0; k < t->n && rc == 0; k++) {
 				/* a condition wait releases its own mutex */
@@ -153,6 +216,7 @@ int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
 	for (uint32_t i = 0; ts && i < nt; i++)
 		free(ts[i].held);
 	free(ts);
+	free(semlock);
 	if (rc)
 		clab_analysis_fini(an);
 	return rc;

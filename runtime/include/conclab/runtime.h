@@ -137,6 +137,29 @@ int clab__mutex_lock(clab_mutex_t *m, uint32_t ms,
 		     const struct clab_site *site);
 int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site);
 int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site);
+
+/*
+ * clab_lock_many - lock n mutexes (at most 256) in the global order,
+ * whatever order they are given in: the seed's `acquire(*locks)`.  If the
+ * thread already holds a mutex that comes after one of them, nothing is
+ * locked: a lock-order diagnostic names both sites and CLAB_EORDER is
+ * returned.  On another error, the mutexes already taken are released.
+ * clab_unlock_many releases them, in the reverse order.
+ */
+#define clab_lock_many(ms, n) clab__lock_many((ms), (n), CLAB_SITE())
+#define clab_unlock_many(ms, n) clab__unlock_many((ms), (n), CLAB_SITE())
+int clab__lock_many(clab_mutex_t *const *ms, size_t n,
+		    const struct clab_site *site);
+int clab__unlock_many(clab_mutex_t *const *ms, size_t n,
+		      const struct clab_site *site);
+
+/*
+ * clab_set_strict_order - in strict mode every blocking lock (lock,
+ * timedlock) behaves like clab_mutex_lock_ordered: taking a mutex out of
+ * the global order fails at once with CLAB_EORDER and a diagnostic, before
+ * it can deadlock.  Off by default; affects every thread.
+ */
+void clab_set_strict_order(int on);
 /* Whether the calling thread holds m. */
 int clab_mutex_held(const clab_mutex_t *m);
 
