@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "lab.h"
+#include "report.h"
 
 struct run {
 	const struct clab_lab *lab;
@@ -158,16 +159,9 @@ static int report_trace(struct run *r)
 	}
 	struct clab_lab_report rep = {0};
 	r->lab->check(tr, &r->ctx, &rep);
-	printf("\nchecks (%s %s):\n", r->lab->name,
-	       r->lab->variants[r->ctx.variant].name);
-	for (size_t i = 0; i < rep.n; i++) {
-		const struct clab_lab_prop *p = &rep.props[i];
-		printf("  %-4s %-24s %s", p->ok ? "ok" : "FAIL", p->name,
-		       p->msg);
-		if (!p->ok && p->rec != UINT64_MAX)
-			printf(" (record %" PRIu64 ")", p->rec);
-		printf("\n");
-	}
+	printf("\n");
+	clab_report_write(stdout, CLAB_REPORT_TEXT, r->trace, r->lab->name,
+			  r->lab->variants[r->ctx.variant].name, &rep);
 	size_t failed = clab_lab_report_failed(&rep);
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);

@@ -3,6 +3,7 @@
  * lab shares.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,52 @@ void clab_lab_ctx_init(struct clab_lab_ctx *ctx, const struct clab_lab *lab,
 		ctx->param[i] = clab_lab_param_default(lab, variant, i);
 	ctx->seed = 1;
 	ctx->out = NULL;
+}
+
+int clab_lab_ctx_from_trace(struct clab_lab_ctx *ctx,
+			    const struct clab_trace *tr, const char *lab_name,
+			    char *err, size_t errlen)
+{
+	const char *name = lab_name ? lab_name : clab_trace_meta(tr, "lab");
+	if (!name) {
+		snprintf(err, errlen,
+			 "the trace names no lab (not made by 'conclab run'); "
+			 "give one with --lab");
+		return -1;
+	}
+	const struct clab_lab *lab = clab_lab_find(name);
+	if (!lab) {
+		snprintf(err, errlen, "no lab called '%s'", name);
+		return -1;
+	}
+	const char *vname = clab_trace_meta(tr, "variant");
+	int v = vname ? clab_lab_variant_find(lab, vname) : 0;
+	if (v < 0) {
+		snprintf(err, errlen, "%s has no variant '%s'", lab->name,
+			 vname);
+		return -1;
+	}
+	clab_lab_ctx_init(ctx, lab, (unsigned)v);
+	for (size_t i = 0; i < lab->nparams && i < CLAB_LAB_MAX_PARAMS; i++) {
+		char key[80];
+		snprintf(key, sizeof(key), "param.%s", lab->params[i].name);
+		const char *val = clab_trace_meta(tr, key);
+		char *end;
+		if (!val)
+			continue;
+		long x = strtol(val, &end, 10);
+		if (end == val || *end || x < lab->params[i].min ||
+		    x > lab->params[i].max) {
+			snprintf(err, errlen, "the trace's %s is '%s'", key,
+				 val);
+			return -1;
+		}
+		ctx->param[i] = x;
+	}
+	const char *seed = clab_trace_meta(tr, "seed");
+	if (seed)
+		ctx->seed = strtoull(seed, NULL, 10);
+	return 0;
 }
 
 long clab_lab_param(const struct clab_lab_ctx *ctx, const char *name)

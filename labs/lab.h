@@ -88,6 +88,15 @@ int clab_lab_variant_find(const struct clab_lab *lab, const char *name);
 /* Fill ctx with the defaults of lab and variant. */
 void clab_lab_ctx_init(struct clab_lab_ctx *ctx, const struct clab_lab *lab,
 		       unsigned variant);
+/*
+ * Rebuild the context a trace was made with, from its metadata (lab,
+ * variant, param.NAME, seed), so that its checker can run on it later.
+ * lab_name, if not NULL, overrides the trace's lab.  Returns 0, or -1 with
+ * a message in err.
+ */
+int clab_lab_ctx_from_trace(struct clab_lab_ctx *ctx,
+			    const struct clab_trace *tr, const char *lab_name,
+			    char *err, size_t errlen);
 /* Index of the parameter called name, or -1. */
 int clab_lab_param_find(const struct clab_lab *lab, const char *name);
 /* A parameter's value by name (the lab's own code uses this), or 0. */

@@ -1,0 +1,190 @@
+/*
+ * Lab reports: text for people, JSON, Gradescope's results.json and JUnit
+ * XML for autograders and CI.  Nothing here depends on the time or the
+ * machine, so a report is byte-identical for the same trace.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "report.h"
+
+int clab_report_format_find(const char *name)
+{
+	static const char *const names[] = {
+	    [CLAB_REPORT_TEXT] = "text",
+	    [CLAB_REPORT_JSON] = "json",
+	    [CLAB_REPORT_GRADESCOPE] = "gradescope",
+	    [CLAB_REPORT_JUNIT] = "junit",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void xml_str(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&apos;", out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+	}
+}
+
+/* The message of a property, with the record that shows a failure. */
+static void message(FILE *out, const struct clab_lab_prop *p,
+		    void (*esc)(FILE *, const char *))
+{
+	char rec[48] = "";
+	if (!p->ok && p->rec != UINT64_MAX)
+		snprintf(rec, sizeof(rec), " (record %" PRIu64 ")", p->rec);
+	char buf[sizeof(p->msg) + sizeof(rec)];
+	snprintf(buf, sizeof(buf), "%s%s", p->msg, rec);
+	if (esc)
+		esc(out, buf);
+	else
+		fputs(buf, out);
+}
+
+static void json_msg(FILE *out, const char *s)
+{
+	json_str(out, s);
+}
+
+int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
+		      const char *lab, const char *variant,
+		      const struct clab_lab_report *rep)
+{
+	size_t failed = clab_lab_report_failed(rep);
+	size_t passed = rep->n - failed;
+	switch (fmt) {
+	case CLAB_REPORT_TEXT:
+		fprintf(out, "checks (%s%s%s):\n", lab, variant ? " " : "",
+			variant ? variant : "");
+		for (size_t i = 0; i < rep->n; i++) {
+			const struct clab_lab_prop *p = &rep->props[i];
+			fprintf(out, "  %-4s %-24s ", p->ok ? "ok" : "FAIL",
+				p->name);
+			message(out, p, NULL);
+			fputc('\n', out);
+		}
+		fprintf(out, "%zu of %zu properties hold\n", passed, rep->n);
+		break;
+	case CLAB_REPORT_JSON:
+		fprintf(out, "{\"trace\":");
+		json_str(out, trace);
+		fprintf(out, ",\"lab\":");
+		json_str(out, lab);
+		fprintf(out, ",\"variant\":");
+		if (variant)
+			json_str(out, variant);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"passed\":%zu,\"failed\":%zu,\"properties\":[",
+			passed, failed);
+		for (size_t i = 0; i < rep->n; i++) {
+			const struct clab_lab_prop *p = &rep->props[i];
+			fprintf(out, "%s{\"name\":", i ? "," : "");
+			json_str(out, p->name);
+			fprintf(out, ",\"ok\":%s,\"record\":",
+				p->ok ? "true" : "false");
+			if (p->rec != UINT64_MAX)
+				fprintf(out, "%" PRIu64, p->rec);
+			else
+				fputs("null", out);
+			fprintf(out, ",\"message\":");
+			json_str(out, p->msg);
+			fputc('}', out);
+		}
+		fprintf(out, "]}\n");
+		break;
+	case CLAB_REPORT_GRADESCOPE:
+		/* https://gradescope-autograders.readthedocs.io: results.json
+		 */
+		fprintf(out, "{\"score\":%zu,\"output\":", passed);
+		{
+			char sum[160];
+			snprintf(sum, sizeof(sum),
+				 "conclab: %zu of %zu properties hold on %s",
+				 passed, rep->n, trace);
+			json_str(out, sum);
+		}
+		fprintf(out, ",\"tests\":[");
+		for (size_t i = 0; i < rep->n; i++) {
+			const struct clab_lab_prop *p = &rep->props[i];
+			fprintf(out, "%s{\"name\":", i ? "," : "");
+			json_str(out, p->name);
+			fprintf(
+			    out,
+			    ",\"score\":%d,\"max_score\":1,\"status\":\"%s\","
+			    "\"output\":",
+			    p->ok ? 1 : 0, p->ok ? "passed" : "failed");
+			message(out, p, json_msg);
+			fputc('}', out);
+		}
+		fprintf(out, "]}\n");
+		break;
+	case CLAB_REPORT_JUNIT:
+		fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+		fprintf(out, "<testsuites tests=\"%zu\" failures=\"%zu\">\n",
+			rep->n, failed);
+		fprintf(out, "  <testsuite name=\"conclab.");
+		xml_str(out, lab);
+		fprintf(out,
+			"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
+			rep->n, failed);
+		for (size_t i = 0; i < rep->n; i++) {
+			const struct clab_lab_prop *p = &rep->props[i];
+			fprintf(out, "    <testcase classname=\"");
+			xml_str(out, lab);
+			if (variant) {
+				fputc('.', out);
+				xml_str(out, variant);
+			}
+			fprintf(out, "\" name=\"");
+			xml_str(out, p->name);
+			if (p->ok) {
+				fprintf(out, "\"/>\n");
+				continue;
+			}
+			fprintf(out, "\">\n      <failure message=\"");
+			message(out, p, xml_str);
+			fprintf(out, "\"/>\n    </testcase>\n");
+		}
+		fprintf(out, "  </testsuite>\n</testsuites>\n");
+		break;
+	}
+	fflush(out);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,28 @@
+/* A lab report in the formats that people and autograders read. */
+#ifndef CONCLAB_REPORT_H
+#define CONCLAB_REPORT_H
+
+#include <stdio.h>
+
+#include "lab.h"
+
+enum clab_report_format {
+	CLAB_REPORT_TEXT,
+	CLAB_REPORT_JSON,
+	CLAB_REPORT_GRADESCOPE,
+	CLAB_REPORT_JUNIT,
+};
+
+/* The format called name ("text", "json", "gradescope", "junit"), or -1. */
+int clab_report_format_find(const char *name);
+
+/*
+ * Write rep for a trace of lab/variant (variant may be NULL) in fmt.  The
+ * output depends only on its arguments: the same trace gives the same
+ * bytes.  Returns 0, or -1 if writing failed.
+ */
+int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
+		      const char *lab, const char *variant,
+		      const struct clab_lab_report *rep);
+
+#endif

@@ -1,0 +1,45 @@
+#!/bin/sh
+# conclab check: every correct variant passes, every buggy one fails with
+# the property its bug breaks; every format is stable and well formed.
+. "$(dirname "$0")/lib.sh"
+"$CONCLAB" list --porcelain >variants || fail "list --porcelain"
+while read -r lab variant expect; do
+	tr="$T/$lab-$variant.clt"
+	"$CONCLAB" run "$lab" --variant "$variant" -q --no-check --trace "$tr" \
+		>/dev/null 2>&1
+	want=0
+	[ "$expect" -ne 0 ] && want=1
+	expect_exit $want "$CONCLAB" check "$tr"
+	contains "$T/out" "^checks \\($lab $variant\\):" "$lab/$variant: report names the lab"
+	case $variant in
+	naive | single-cv | sem-order)
+		contains "$T/out" '^  FAIL no deadlock' "$lab/$variant: fails 'no deadlock'" ;;
+	if-wait)
+		contains "$T/out" '^  FAIL (consumed once|buffer depth)' "$lab/$variant: over-consumption" ;;
+	event-reuse | notify-one | no-loop)
+		contains "$T/out" '^  FAIL ' "$lab/$variant: a tick property fails" ;;
+	esac
+	for f in text json gradescope junit; do
+		"$CONCLAB" check --format $f -o "$T/r1.$f" "$tr" >/dev/null 2>&1
+		"$CONCLAB" check --format $f "$tr" >"$T/r2.$f" 2>/dev/null
+		cmp -s "$T/r1.$f" "$T/r2.$f" ||
+			fail "$lab/$variant: --format $f differs between runs (or -o)"
+	done
+	contains "$T/r1.json" '^\{"trace":.*"properties":\[.*\]\}$' "$lab/$variant: json is one object"
+	contains "$T/r1.gradescope" '^\{"score":[0-9]+,"output":.*"tests":\[\{"name":' "$lab/$variant: gradescope results"
+	contains "$T/r1.junit" '^</testsuites>$' "$lab/$variant: junit closes"
+	n=$(grep -c '<testcase ' "$T/r1.junit")
+	m=$(grep -cE '^  (ok|FAIL) ' "$T/r1.text")
+	[ "$n" -eq "$m" ] || fail "$lab/$variant: junit has $n testcases, text $m properties"
+done <variants
+
+# Bad input: exit 2 with a message.
+expect_exit 2 "$CONCLAB" check
+expect_exit 2 "$CONCLAB" check --format yaml x.clt
+contains "$T/err" "text, json, gradescope or junit" "unknown format named"
+expect_exit 2 "$CONCLAB" check missing.clt
+head -c 100 "$T/philosophers-ordered.clt" >cut.clt
+expect_exit 2 "$CONCLAB" check cut.clt
+expect_exit 2 "$CONCLAB" check --lab nosuch "$T/philosophers-ordered.clt"
+contains "$T/err" "no lab called 'nosuch'" "unknown lab named"
+finish
