@@ -43,7 +43,7 @@ static void pop(struct tstate *t, uint32_t lock)
 static int is_wait(unsigned kind)
 {
 	switch (kind) {
-	case CLAB_K_SEM_WAIT:
+	case CLAB_K_SEM_ACQUIRE: /* may block, even when it did not */
 	case CLAB_K_LATCH_WAIT:
 	case CLAB_K_QUEUE_PUT_WAIT:
 	case CLAB_K_QUEUE_GET_WAIT:
@@ -198,7 +198,8 @@ int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
 			t->pending = 0;
 			break;
 		default:
-			if (!is_wait(kind))
+			if (!is_wait(kind) || (kind == CLAB_K_SEM_ACQUIRE &&
+					       r->a8 == CLAB_HOW_TRY))
 				break;
 			for (uint32_t k = 0; k < t->n && rc == 0; k++) {
 				/* a condition wait releases its own mutex */
