@@ -173,7 +173,7 @@ static int run_exec(int argc, char **argv)
 	struct run r = {.check = 1};
 	const char *variant = NULL, *lab_name = NULL;
 	long seed = 1, limit_s = 60;
-	int quiet = 0, help = 0;
+	int quiet = 0, help = 0, stacks = 0;
 	char default_trace[256];
 	struct {
 		const char *name, *value;
@@ -188,6 +188,8 @@ static int run_exec(int argc, char **argv)
 			quiet = 1;
 		} else if (strcmp(a, "--no-check") == 0) {
 			r.check = 0;
+		} else if (strcmp(a, "--stacks") == 0) {
+			stacks = 1;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
 			const char *name = a + 2, *val = strchr(name, '=');
 			char key[64];
@@ -311,13 +313,15 @@ static int run_exec(int argc, char **argv)
 	/* Metadata: enough to reproduce the run. */
 	char seedbuf[32], pbuf[CLAB_LAB_MAX_PARAMS][32],
 	    pkey[CLAB_LAB_MAX_PARAMS][64];
-	struct clab_meta_kv meta[4 + CLAB_LAB_MAX_PARAMS];
+	struct clab_meta_kv meta[5 + CLAB_LAB_MAX_PARAMS];
 	size_t nmeta = 0;
 	snprintf(seedbuf, sizeof(seedbuf), "%ld", seed);
 	meta[nmeta++] = (struct clab_meta_kv){"lab", r.lab->name};
 	meta[nmeta++] =
 	    (struct clab_meta_kv){"variant", r.lab->variants[vi].name};
 	meta[nmeta++] = (struct clab_meta_kv){"seed", seedbuf};
+	if (stacks)
+		meta[nmeta++] = (struct clab_meta_kv){"stacks", "1"};
 	for (size_t p = 0; p < r.lab->nparams && p < CLAB_LAB_MAX_PARAMS; p++) {
 		snprintf(pkey[p], sizeof(pkey[p]), "param.%s",
 			 r.lab->params[p].name);
@@ -348,6 +352,7 @@ static int run_exec(int argc, char **argv)
 		rc = CLAB_EXIT_IO;
 		goto out;
 	}
+	clab_set_stacks(stacks);
 	clab_thread_self(); /* the main thread is T0 */
 	struct clab_watchdog_opts wopts = {
 	    .period_ms = 100,
@@ -415,6 +420,8 @@ const struct clab_cmd clab_cmd_run = {
 	    "  --time-limit SEC   stop a run that takes longer (60; 0 = "
 	    "none)\n"
 	    "  --no-check         do not check the lab's properties\n"
+	    "  --stacks           record full call stacks of waits and locks\n"
+	    "                     (function, file, line; slower)\n"
 	    "  -q, --quiet        no narration, only the results\n"
 	    "  -h, --help         this text; with LAB, its variants and "
 	    "parameters\n\n"

@@ -162,8 +162,8 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 	pthread_mutex_lock(&c->lk);
 	clab__waiter_init(&w, self);
 	clab__wq_push(&c->wq, &w);
-	clab__emit_obj(self, CLAB_K_COND_WAIT, &c->h, site, ms != CLAB_FOREVER,
-		       m->h.id);
+	clab__emit_obj_s(self, CLAB_K_COND_WAIT, &c->h, site,
+			 ms != CLAB_FOREVER, m->h.id, clab__stack_here());
 	depth = clab__mutex_release_all(m, self, site);
 	while (w.q != NULL) {
 		r = clab__park(self, &c->lk, &w, &c->h, site, pdl);

@@ -102,7 +102,8 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms, const struct clab_site *site)
 		clab__lk_unlock(&l->lk);
 		return 0;
 	}
-	clab__emit_obj(self, CLAB_K_LATCH_WAIT, &l->h, site, 0, 0);
+	clab__emit_obj_s(self, CLAB_K_LATCH_WAIT, &l->h, site, 0, 0,
+			 clab__stack_here());
 	if (ms == 0) {
 		r = CLAB_ETIMEDOUT;
 	} else {

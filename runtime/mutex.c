@@ -111,20 +111,23 @@ static int lock_slow(clab_mutex_t *m, struct clab__thr *self,
 	return rc;
 }
 
+/* waited: the lock was contended; stack is then its request's stack. */
 static inline void acquired(clab_mutex_t *m, struct clab__thr *self,
 			    const struct clab_site *site, unsigned how,
-			    uint32_t depth, int waited)
+			    uint32_t depth, int waited, uint16_t stack)
 {
-	atomic_store_explicit(&m->owner, self, memory_order_relaxed);
+	/* release: a thread that finds us here may look at our state */
+	atomic_store_explicit(&m->owner, self, memory_order_release);
 	atomic_store_explicit(&m->owner_site, site, memory_order_relaxed);
 	m->depth = depth;
 	held_push(self, m, site);
 	if (waited)
-		clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site, how,
-			       depth);
+		clab__emit_obj_s(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site, how,
+				 depth, stack);
 	else
-		clab__emit_obj_fast(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site,
-				    how, depth);
+		clab__emit_fast_s(self->tb, CLAB_K_MUTEX_ACQUIRE, m->h.id,
+				  ++m->h.oseq, site, how, depth,
+				  clab__stack_here());
 }
 
 /* Take the lock, recording a request if it has to wait. */
@@ -136,24 +139,27 @@ static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
 				 &m->state, &z, 1, memory_order_acquire,
 				 memory_order_relaxed),
 			     1)) {
-		acquired(m, self, site, how, depth, 0);
+		acquired(m, self, site, how, depth, 0, 0);
 		return 0;
 	}
+	uint16_t stack = clab__stack_here();
 	if (ms == 0) {
-		clab__emit(self->tb, CLAB_K_MUTEX_BUSY, m->h.id, 0, site, 0, 0);
+		clab__emit_s(self->tb, CLAB_K_MUTEX_BUSY, m->h.id, 0, site, 0,
+			     0, stack);
 		return CLAB_EBUSY;
 	}
-	clab__emit(self->tb, CLAB_K_MUTEX_REQUEST, m->h.id, 0, site, how, 0);
+	clab__emit_s(self->tb, CLAB_K_MUTEX_REQUEST, m->h.id, 0, site, how, 0,
+		     stack);
 	struct timespec dl;
 	if (ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	int rc = lock_slow(m, self, site, ms == CLAB_FOREVER ? NULL : &dl);
 	if (rc) {
-		clab__emit(self->tb, CLAB_K_MUTEX_TIMEOUT, m->h.id, 0, site, 0,
-			   0);
+		clab__emit_s(self->tb, CLAB_K_MUTEX_TIMEOUT, m->h.id, 0, site,
+			     0, 0, stack);
 		return rc;
 	}
-	acquired(m, self, site, how, depth, 1);
+	acquired(m, self, site, how, depth, 1, stack);
 	return 0;
 }
 
@@ -224,6 +230,11 @@ void clab_set_strict_order(int on)
 	atomic_store(&strict_order, on != 0);
 }
 
+void clab_set_stacks(int on)
+{
+	clab__stacks_set(on);
+}
+
 int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
@@ -289,7 +300,17 @@ static void give(clab_mutex_t *m, struct clab__thr *self,
 		 const struct clab_site *site, unsigned how)
 {
 	m->depth = 0;
-	clab__emit_obj_fast(self, CLAB_K_MUTEX_RELEASE, &m->h, site, how, 0);
+	/*
+	 * A thread that waits has recorded its request with an exact time:
+	 * then this release gets one too, so that the trace never shows it
+	 * before that request.
+	 */
+	if (atomic_load_explicit(&m->state, memory_order_relaxed) == 2 ||
+	    atomic_load_explicit(&m->waiters, memory_order_relaxed))
+		clab__emit_obj(self, CLAB_K_MUTEX_RELEASE, &m->h, site, how, 0);
+	else
+		clab__emit_obj_fast(self, CLAB_K_MUTEX_RELEASE, &m->h, site,
+				    how, 0);
 	held_pop(self, m);
 	atomic_store_explicit(&m->owner, NULL, memory_order_relaxed);
 	atomic_store_explicit(&m->owner_site, NULL, memory_order_relaxed);

@@ -250,7 +250,8 @@ void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,
 		uint32_t detail, const struct clab_site *site)
 {
-	clab__emit(self->tb, CLAB_K_DIAG, obj, 0, site, code, detail);
+	clab__emit_s(self->tb, CLAB_K_DIAG, obj, 0, site, code, detail,
+		     clab__stack_here());
 }
 
 _Atomic uint64_t clab__spurious_seed;

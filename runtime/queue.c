@@ -162,8 +162,8 @@ int clab__queue_put(clab_queue_t *q, void *item, uint32_t ms,
 			break;
 		}
 		if (!again)
-			clab__emit_obj(self, CLAB_K_QUEUE_PUT_WAIT, &q->h, site,
-				       0, q->len);
+			clab__emit_obj_s(self, CLAB_K_QUEUE_PUT_WAIT, &q->h,
+					 site, 0, q->len, clab__stack_here());
 		r = block(q, &q->putq, self, again,
 			  ms == CLAB_FOREVER ? NULL : &dl, site);
 		again = 1;
@@ -214,8 +214,8 @@ int clab__queue_get(clab_queue_t *q, void **out, uint32_t ms,
 			break;
 		}
 		if (!again)
-			clab__emit_obj(self, CLAB_K_QUEUE_GET_WAIT, &q->h, site,
-				       0, q->len);
+			clab__emit_obj_s(self, CLAB_K_QUEUE_GET_WAIT, &q->h,
+					 site, 0, q->len, clab__stack_here());
 		r = block(q, &q->getq, self, again,
 			  ms == CLAB_FOREVER ? NULL : &dl, site);
 		again = 1;
@@ -274,8 +274,9 @@ int clab__queue_join(clab_queue_t *q, uint32_t ms, const struct clab_site *site)
 			break;
 		}
 		if (!again)
-			clab__emit_obj(self, CLAB_K_QUEUE_JOIN_WAIT, &q->h,
-				       site, 0, q->unfinished);
+			clab__emit_obj_s(self, CLAB_K_QUEUE_JOIN_WAIT, &q->h,
+					 site, 0, q->unfinished,
+					 clab__stack_here());
 		r = block(q, &q->joinq, self, again,
 			  ms == CLAB_FOREVER ? NULL : &dl, site);
 		again = 1;

@@ -200,6 +200,18 @@ static inline void clab__emit_obj(struct clab__thr *self, unsigned kind,
 	clab__emit(self->tb, kind, h->id, ++h->oseq, site, a8, a32);
 }
 
+/*
+ * The same with a call stack: stack is clab__stack_here() (0 unless
+ * clab_set_stacks is on), or the id of an earlier record of the same call.
+ */
+static inline void clab__emit_obj_s(struct clab__thr *self, unsigned kind,
+				    struct clab__obj *h,
+				    const struct clab_site *site, unsigned a8,
+				    uint32_t a32, uint16_t stack)
+{
+	clab__emit_s(self->tb, kind, h->id, ++h->oseq, site, a8, a32, stack);
+}
+
 /* ---- mutex internals used by the condition variable ---- */
 /* Release every level of m for a wait; returns the depth to restore. */
 uint32_t clab__mutex_release_all(clab_mutex_t *m, struct clab__thr *self,

@@ -69,6 +69,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	struct clab__waiter w;
 	struct timespec dl;
 	int r, waited = 0;
+	uint16_t stack = 0;
 
 	if (s == NULL)
 		return CLAB_EINVAL;
@@ -79,8 +80,9 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	for (;;) {
 		if (s->value > 0) {
 			s->value--;
-			clab__emit_obj(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
-				       how_of(ms), s->value);
+			clab__emit_obj_s(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
+					 how_of(ms), s->value,
+					 waited ? stack : clab__stack_here());
 			clab__lk_unlock(&s->lk);
 			return 0;
 		}
@@ -92,8 +94,9 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 		}
 		clab__waiter_init(&w, self);
 		if (!waited) {
-			clab__emit_obj(self, CLAB_K_SEM_WAIT, &s->h, site, 0,
-				       s->value);
+			stack = clab__stack_here();
+			clab__emit_obj_s(self, CLAB_K_SEM_WAIT, &s->h, site, 0,
+					 s->value, stack);
 			clab__wq_push(&s->wq, &w);
 			waited = 1;
 		} else {

@@ -32,6 +32,11 @@ static void thr_free(struct clab__thr *t)
  */
 static void reap_locked(unsigned gen)
 {
+	/* Only threads of earlier traces go: once per new trace. */
+	static unsigned reaped;
+	if (gen == reaped)
+		return;
+	reaped = gen;
 	struct clab__thr **pp = &clab__thr_all;
 	while (*pp) {
 		struct clab__thr *t = *pp;
@@ -223,8 +228,8 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		struct timespec dl;
 		if (ms != CLAB_FOREVER)
 			clab__deadline(&dl, ms);
-		clab__emit(self->tb, CLAB_K_THREAD_JOIN_WAIT, t->h.id, 0, site,
-			   0, 0);
+		clab__emit_s(self->tb, CLAB_K_THREAD_JOIN_WAIT, t->h.id, 0,
+			     site, 0, 0, clab__stack_here());
 		if (ms == CLAB_FOREVER) {
 			pthread_mutex_unlock(&t->lk);
 			clab__deadlock_probe(self, &t->h);

@@ -318,8 +318,8 @@ static void print_interleaving(const struct clab_trace *tr,
 		for (uint32_t i = 0; i < c->nedges; i++) {
 			const struct clab_ld_edge *e = cyc_edge(ld, c, i);
 			if (c->cls == CLAB_LD_LATENT)
-				snprintf(who, sizeof(who), "thread %c",
-					 'A' + (int)i);
+				snprintf(who, sizeof(who), "thread #%u",
+					 (unsigned)i + 1);
 			else
 				thr_str(tr, e->tid, who, sizeof(who));
 			if (i + 1 < c->nedges)
@@ -345,8 +345,8 @@ static void print_interleaving(const struct clab_trace *tr,
 				continue;
 			}
 			if (c->cls == CLAB_LD_LATENT)
-				snprintf(who, sizeof(who), "thread %c",
-					 'A' + (int)i);
+				snprintf(who, sizeof(who), "thread #%u",
+					 (unsigned)i + 1);
 			else
 				thr_str(tr, e->tid, who, sizeof(who));
 			fprintf(out, "    %-4u %-16s %s\n", step++, who, act);
@@ -386,6 +386,56 @@ static void print_fix(const struct clab_trace *tr,
 			site_str(tr, e->from_site, s1, sizeof(s1)),
 			lock_str(tr, e->to, b2, sizeof(b2)),
 			site_str(tr, e->to_site, s2, sizeof(s2)));
+	}
+}
+
+/*
+ * A record of thread tid about lock at site, with a call stack: the record
+ * seq itself if it has one, else the first of that thread's records of
+ * the same kinds (a request, or an acquire when acquire is set) about the
+ * lock at the site.  NULL when the trace has no such stack.
+ */
+static const struct clab_record *stacked(const struct clab_trace *tr,
+					 uint64_t seq, uint32_t tid,
+					 uint32_t lock, uint32_t site,
+					 int acquire)
+{
+	const struct clab_record *r = clab_trace_record(tr, seq);
+	if (r && r->stack)
+		return r;
+	if (!clab_trace_nstacks(tr))
+		return NULL;
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		r = clab_trace_record(tr, i);
+		if (!r->stack || r->tid != tid || r->obj != lock ||
+		    r->site != site)
+			continue;
+		if (acquire ? r->kind == CLAB_K_MUTEX_ACQUIRE ||
+				  r->kind == CLAB_K_SEM_ACQUIRE
+			    : r->kind == CLAB_K_MUTEX_REQUEST ||
+				  r->kind == CLAB_K_SEM_WAIT)
+			return r;
+	}
+	return NULL;
+}
+
+/* The call stack of r, indented under the line of its edge. */
+static void print_stack(const struct clab_trace *tr,
+			const struct clab_record *r, const char *what,
+			FILE *out)
+{
+	const struct clab_stack_info *st =
+	    r ? clab_trace_stack(tr, r->stack) : NULL;
+	if (!st)
+		return;
+	fprintf(out, "      %s (record %" PRIu64 ", stack %u):\n", what, r->seq,
+		r->stack);
+	for (uint32_t k = 0; k < st->nframes; k++) {
+		const struct clab_frame_info *f = &st->frames[k];
+		fprintf(out, "        %s (%s", f->func, short_path(f->file));
+		if (f->line)
+			fprintf(out, ":%d", f->line);
+		fprintf(out, ")\n");
 	}
 }
 
@@ -433,6 +483,14 @@ static void print_cycle(const struct clab_trace *tr,
 		if (e->multi_thread)
 			fprintf(out, ", by several threads");
 		fprintf(out, ")\n");
+		/* with --stacks: where it was requested, and where held */
+		print_stack(
+		    tr, stacked(tr, e->first_seq, e->tid, e->to, e->to_site, 0),
+		    "request", out);
+		print_stack(
+		    tr,
+		    stacked(tr, UINT64_MAX, e->tid, e->from, e->from_site, 1),
+		    "held lock taken", out);
 	}
 	fprintf(out, "\n");
 	switch (c->cls) {

@@ -57,13 +57,22 @@ void clab__block_put(struct clab__block *b)
 	free(b);
 }
 
-/* Wait until the writer has made room; returns 0 if the trace closed. */
+/*
+ * Wait until the writer has made room; returns 0 if the trace closed.
+ * The cap is there to keep a fast thread from running far ahead of the
+ * writer, not to lose records: when the writer makes no room for a while
+ * (the memory is held by the current blocks of many live threads), the
+ * thread goes over the cap rather than wait for ever.
+ */
 static int wait_for_room(void)
 {
 	int stalled = 0;
+	unsigned idle_ms = 0;
 	pthread_mutex_lock(&clab__reg.lk);
+	size_t last = atomic_load(&clab__reg.blocks_out);
 	while (atomic_load(&clab__reg.open) &&
-	       atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks) {
+	       atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks &&
+	       idle_ms < 200) {
 		if (!stalled) {
 			atomic_fetch_add(&clab__reg.stalls, 1);
 			stalled = 1;
@@ -79,6 +88,13 @@ static int wait_for_room(void)
 			ts.tv_nsec -= 1000000000;
 		}
 		pthread_cond_timedwait(&clab__reg.room, &clab__reg.lk, &ts);
+		size_t now = atomic_load(&clab__reg.blocks_out);
+		if (now < last) {
+			last = now;
+			idle_ms = 0;
+		} else {
+			idle_ms += 5;
+		}
 	}
 	int open = atomic_load(&clab__reg.open);
 	pthread_mutex_unlock(&clab__reg.lk);

@@ -105,6 +105,8 @@ int clab_trace_format_record(const struct clab_trace *tr,
 		if (f & CLAB_F_SEQ)
 			ARG(" oseq=%" PRIu32, r->oseq);
 	}
+	if (r->stack)
+		ARG(" stack=%u", r->stack);
 #undef ARG
 	char site[160];
 	if (si)
@@ -155,6 +157,28 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 			fprintf(out, " at %s:%d", short_path(si->file),
 				si->line);
 		fprintf(out, ")\n");
+	}
+	if (clab_trace_nstacks(tr) || clab_trace_stacks_lost(tr)) {
+		fprintf(out, "# stacks %" PRIu32, clab_trace_nstacks(tr));
+		if (clab_trace_stacks_lost(tr))
+			fprintf(out,
+				", %" PRIu64 " records without one (the table "
+				"of stacks was full)",
+				clab_trace_stacks_lost(tr));
+		fprintf(out, "\n");
+	}
+	for (uint32_t i = 1; i <= clab_trace_nstacks(tr); i++) {
+		const struct clab_stack_info *st = clab_trace_stack(tr, i);
+		fprintf(out, "# stack %" PRIu32 ":", i);
+		for (uint32_t k = 0; k < st->nframes; k++) {
+			const struct clab_frame_info *fr = &st->frames[k];
+			fprintf(out, "%s %s (%s", k ? " <-" : "", fr->func,
+				short_path(fr->file));
+			if (fr->line)
+				fprintf(out, ":%d", fr->line);
+			fprintf(out, ")");
+		}
+		fprintf(out, "\n");
 	}
 	fprintf(out, "# records %zu", clab_trace_nrecords(tr));
 	if (clab_trace_complete(tr))

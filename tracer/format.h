@@ -13,7 +13,8 @@
 	"CLT\r\n\x1a\n"
 #define CLAB_FMT_MAGIC_LEN 8
 #define CLAB_FMT_MAJOR 1
-#define CLAB_FMT_MINOR 0
+/* The newest minor version read and written; a file without stacks is 1.0. */
+#define CLAB_FMT_MINOR 1
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
 #define CLAB_CHUNK_HDR_LEN 12 /* u32 type, u32 length, u32 crc */
 #define CLAB_CHUNK_MAX (64u << 20)
@@ -25,11 +26,14 @@ enum clab_chunk_type {
 	CLAB_CH_SITES = 4,
 	CLAB_CH_EVENTS = 5,
 	CLAB_CH_END = 6,
+	CLAB_CH_STACKS = 7, /* since 1.1 */
 };
 
 enum clab_codec {
 	CLAB_CODEC_RAW = 0,
 	CLAB_CODEC_ZLIB = 1,
+	/* flag (since 1.1): every record has a varint stack id at its end */
+	CLAB_CODEC_STACKS = 0x80,
 };
 
 /* A growable output buffer; a failed allocation sets oom. */

@@ -436,12 +436,18 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 			if (n) {
 				path[0] = e;
 				rc = add_cycle(ld, path, n + 1, tid, seq);
+				if (rc == 0 && !ld->edges[e].closes)
+					ld->edges[e].closes = ld->ncycles;
 			}
 			free(path);
 			if (rc)
 				return CLAB_ENOMEM;
-		} else if (worse && reclassify(ld, e, tid, seq)) {
-			return CLAB_ENOMEM;
+		} else {
+			/* the closing edge again: the cycle was closed again */
+			if (ed->closes)
+				ld->cycles[ed->closes - 1].seen++;
+			if (worse && reclassify(ld, e, tid, seq))
+				return CLAB_ENOMEM;
 		}
 	}
 	return (int)ld->nchanged;

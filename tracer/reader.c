@@ -38,6 +38,9 @@ struct clab_trace {
 	uint32_t nobjs, objs_cap;
 	struct clab_site_info *sites;
 	uint32_t nsites, sites_cap;
+	struct clab_stack_info *stacks;
+	uint32_t nstacks, stacks_cap;
+	uint64_t stacks_lost;
 	char **mkeys, **mvals;
 	size_t nmeta, meta_cap;
 	uint64_t drops, stalls, end_records, gaps;
@@ -95,6 +98,16 @@ void clab_trace_free(struct clab_trace *tr)
 		free((char *)tr->sites[i].label);
 	}
 	free(tr->sites);
+	for (uint32_t i = 0; i < tr->nstacks; i++) {
+		struct clab_frame_info *f =
+		    (struct clab_frame_info *)tr->stacks[i].frames;
+		for (uint32_t k = 0; k < tr->stacks[i].nframes; k++) {
+			free((char *)f[k].func);
+			free((char *)f[k].file);
+		}
+		free(f);
+	}
+	free(tr->stacks);
 	for (size_t i = 0; i < tr->nmeta; i++) {
 		free(tr->mkeys[i]);
 		free(tr->mvals[i]);
@@ -216,12 +229,47 @@ static int parse_sites(struct clab_trace *tr, struct clab_rbuf *b)
 	return b->err ? -1 : 0;
 }
 
+static int parse_stacks(struct clab_trace *tr, struct clab_rbuf *b)
+{
+	uint64_t lost = clab_rbuf_uv(b), n = clab_rbuf_uv(b);
+	if (lost > tr->stacks_lost)
+		tr->stacks_lost = lost;
+	for (uint64_t i = 0; i < n && !b->err; i++) {
+		uint64_t id = clab_rbuf_uv(b), nf = clab_rbuf_uv(b);
+		if (b->err || id != (uint64_t)tr->nstacks + 1 ||
+		    id > CLAB_STACKS_MAX || nf > 1024 ||
+		    nf > (uint64_t)(b->end - b->p) ||
+		    GROW(tr->stacks, tr->nstacks, tr->stacks_cap))
+			return -1;
+		struct clab_frame_info *f = calloc(nf ? nf : 1, sizeof(*f));
+		if (!f)
+			return -1;
+		struct clab_stack_info *st = &tr->stacks[tr->nstacks++];
+		st->id = (uint32_t)id;
+		st->nframes = (uint32_t)nf;
+		st->frames = f;
+		for (uint64_t k = 0; k < nf && !b->err; k++) {
+			f[k].func = clab_rbuf_str(b);
+			f[k].file = clab_rbuf_str(b);
+			uint64_t line = clab_rbuf_uv(b);
+			if (line > INT32_MAX)
+				b->err = 1;
+			f[k].line = (int)line;
+			if (!f[k].func || !f[k].file)
+				b->err = 1;
+		}
+	}
+	return b->err ? -1 : 0;
+}
+
 static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 			const char **why)
 {
 	uint64_t tid = clab_rbuf_uv(b), n = clab_rbuf_uv(b),
 		 base = clab_rbuf_uv(b);
 	unsigned codec = clab_rbuf_u8(b);
+	unsigned stacks = codec & CLAB_CODEC_STACKS;
+	codec &= ~(unsigned)CLAB_CODEC_STACKS;
 	uint64_t rawlen = clab_rbuf_uv(b);
 	if (b->err || tid >= tr->nthreads || n == 0 || n > (1u << 24) ||
 	    rawlen > CLAB_CHUNK_MAX || rawlen < n * 3) {
@@ -357,6 +405,15 @@ static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		}
 		if (f & CLAB_F_VAL)
 			rec->val = clab_rbuf_sv(&r);
+		if (stacks) {
+			uint64_t st = clab_rbuf_uv(&r);
+			if (st > tr->nstacks) {
+				r.err = 1;
+				*why = "record refers to an unknown stack";
+				break;
+			}
+			rec->stack = (uint16_t)st;
+		}
 		if (r.err)
 			break;
 		s->n++;
@@ -636,11 +693,14 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 		case CLAB_CH_END:
 			rc = parse_end(tr, &b);
 			break;
+		case CLAB_CH_STACKS:
+			rc = parse_stacks(tr, &b);
+			break;
 		default:
 			break; /* a newer minor version's chunk: skip it */
 		}
-		if (rc == 0 && type != CLAB_CH_EVENTS && type <= CLAB_CH_END &&
-		    b.p != b.end)
+		if (rc == 0 && type != CLAB_CH_EVENTS &&
+		    type <= CLAB_CH_STACKS && b.p != b.end)
 			rc = -1;
 		if (rc != 0) {
 			set_damage(tr,
@@ -805,6 +865,22 @@ const char *clab_trace_meta(const struct clab_trace *tr, const char *key)
 		if (strcmp(tr->mkeys[i], key) == 0)
 			return tr->mvals[i];
 	return NULL;
+}
+
+uint32_t clab_trace_nstacks(const struct clab_trace *tr)
+{
+	return tr->nstacks;
+}
+
+const struct clab_stack_info *clab_trace_stack(const struct clab_trace *tr,
+					       uint32_t id)
+{
+	return id >= 1 && id <= tr->nstacks ? &tr->stacks[id - 1] : NULL;
+}
+
+uint64_t clab_trace_stacks_lost(const struct clab_trace *tr)
+{
+	return tr->stacks_lost;
 }
 
 uint64_t clab_trace_drops(const struct clab_trace *tr)

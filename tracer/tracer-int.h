@@ -57,4 +57,21 @@ void clab__reg_open_main(void);
 /* Wake the writer: a thread is waiting for room. */
 void clab__writer_kick(void);
 
+/* Symbols for call stacks (symbols.c), used by the writer only. */
+struct clab__frame {
+	char *func;
+	char *file;    /* relative to the build directory, or the module */
+	uint32_t line; /* 0 when unknown */
+};
+struct clab__syms;
+struct clab__syms *clab__syms_new(void);
+void clab__syms_free(struct clab__syms *s);
+/*
+ * The frames of a stack given by its return addresses (innermost first),
+ * without conclab's own frames at the top.  *out is valid until the next
+ * call.  Returns the number of frames.
+ */
+size_t clab__syms_stack(struct clab__syms *s, const uintptr_t *pc, uint32_t n,
+			const struct clab__frame **out);
+
 #endif

@@ -7,8 +7,15 @@
  * Each record chunk holds records of one thread, encoded against each other
  * (time deltas, sequence deltas per object) and compressed with zlib.  A
  * chunk is self-contained, so every whole chunk of a file cut short can be
- * read.  Definitions (threads, objects, sites) are written before the first
- * chunk that uses them.
+ * read.  Definitions (threads, objects, sites, call stacks) are written
+ * before the first chunk that uses them.
+ *
+ * Call stacks (clab_set_stacks): records carry a process-wide stack id
+ * (stack.c); the writer gives each stack a dense id in this trace on its
+ * first use, symbolises it (symbols.c) and writes it in a STACKS chunk.
+ * A record chunk whose records carry stacks says so in its codec byte, so
+ * a trace without stacks is what a 1.0 writer wrote, version number
+ * included: the header says 1.1 only once a STACKS chunk is written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +57,12 @@ static struct writer {
 	/* per-object last sequence in the current chunk */
 	struct last_oseq *last;
 	uint32_t lastcap, chunkgen;
+	/* call stacks: process id -> trace id, and process ids by trace id */
+	uint16_t *stk_tid, *stk_pid;
+	uint32_t nstk, stk_written;
+	uint64_t stk_lost0, stk_lost_written;
+	struct clab__syms *syms;
+	int minor_set;
 	/* per-thread last time written */
 	uint64_t *last_ns;
 	uint32_t last_ns_cap;
@@ -176,6 +189,27 @@ static uint32_t site_id(const struct clab_site *s)
 	return (uint32_t)w.nsites;
 }
 
+/* The id in this trace of process stack pid, given on first use. */
+static uint32_t stack_id(uint16_t pid)
+{
+	if (!w.stk_tid) {
+		w.stk_tid = calloc(CLAB__STACKS_MAX + 1, sizeof(*w.stk_tid));
+		w.stk_pid = calloc(CLAB__STACKS_MAX + 1, sizeof(*w.stk_pid));
+		if (!w.stk_tid || !w.stk_pid) {
+			free(w.stk_tid);
+			free(w.stk_pid);
+			w.stk_tid = w.stk_pid = NULL;
+			note_error(-ENOMEM);
+			return 0;
+		}
+	}
+	if (!w.stk_tid[pid]) {
+		w.stk_pid[++w.nstk] = pid;
+		w.stk_tid[pid] = (uint16_t)w.nstk;
+	}
+	return w.stk_tid[pid];
+}
+
 static int grow_u32(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
 	if (need < *cap)
@@ -296,6 +330,10 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	n = assign_times(tb->tid, n, force);
 	if (n == 0)
 		return 0;
+	unsigned stacks = 0;
+	for (uint32_t i = 0; i < n && !stacks; i++)
+		if (w.recp[i]->pad)
+			stacks = CLAB_CODEC_STACKS;
 	uint64_t prev = w.ns[0];
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = w.recp[i];
@@ -327,6 +365,8 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			clab_wbuf_uv(e, r->a32);
 		if (f & CLAB_F_VAL)
 			clab_wbuf_sv(e, r->u.val);
+		if (stacks)
+			clab_wbuf_uv(e, r->pad ? stack_id(r->pad) : 0);
 	}
 	uint64_t base = w.ns[0];
 	consume(tb, n);
@@ -344,13 +384,13 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 		    compress2(w.zbuf.p, &zlen, e->p, (uLong)e->len, w.level) ==
 			Z_OK &&
 		    zlen < e->len) {
-			clab_wbuf_u8(d, CLAB_CODEC_ZLIB);
+			clab_wbuf_u8(d, CLAB_CODEC_ZLIB | stacks);
 			clab_wbuf_uv(d, e->len);
 			clab_wbuf_put(d, w.zbuf.p, zlen);
 			return n;
 		}
 	}
-	clab_wbuf_u8(d, CLAB_CODEC_RAW);
+	clab_wbuf_u8(d, CLAB_CODEC_RAW | stacks);
 	clab_wbuf_uv(d, e->len);
 	if (e->oom)
 		d->oom = 1;
@@ -359,10 +399,57 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	return n;
 }
 
+/* The header's minor version becomes 1.1 when the file first needs it. */
+static void mark_minor(void)
+{
+	uint8_t v[2] = {CLAB_FMT_MINOR & 0xff, CLAB_FMT_MINOR >> 8};
+	if (w.minor_set)
+		return;
+	w.minor_set = 1;
+	if (pwrite(w.fd, v, 2, CLAB_FMT_MAGIC_LEN + 2) != 2)
+		note_error(errno ? -errno : -EIO);
+}
+
+/*
+ * Stacks given an id since the last call, symbolised, and the number of
+ * captures that got no stack because the process's table was full.
+ */
+static void write_stacks(void)
+{
+	uint64_t lost = clab__stacks_lost() - w.stk_lost0;
+	if (w.nstk == w.stk_written && lost == w.stk_lost_written)
+		return;
+	if (!w.syms)
+		w.syms = clab__syms_new();
+	struct clab_wbuf b = {0};
+	clab_wbuf_uv(&b, lost);
+	clab_wbuf_uv(&b, w.nstk - w.stk_written);
+	for (uint32_t id = w.stk_written + 1; id <= w.nstk; id++) {
+		uint32_t npc;
+		const uintptr_t *pc = clab__stack_pcs(w.stk_pid[id], &npc);
+		const struct clab__frame *f = NULL;
+		size_t nf =
+		    w.syms && pc ? clab__syms_stack(w.syms, pc, npc, &f) : 0;
+		clab_wbuf_uv(&b, id);
+		clab_wbuf_uv(&b, nf);
+		for (size_t i = 0; i < nf; i++) {
+			clab_wbuf_str(&b, f[i].func);
+			clab_wbuf_str(&b, f[i].file);
+			clab_wbuf_uv(&b, f[i].line);
+		}
+	}
+	mark_minor();
+	write_chunk(CLAB_CH_STACKS, &b);
+	clab_wbuf_free(&b);
+	w.stk_written = w.nstk;
+	w.stk_lost_written = lost;
+}
+
 /* Definitions of threads and objects registered since the last call. */
 static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 {
 	struct clab_wbuf t = {0}, o = {0}, s = {0};
+	write_stacks();
 	pthread_mutex_lock(&clab__reg.lk);
 	uint32_t nt = ntbs - w.threads_written;
 	uint32_t no = clab__reg.nobjs - w.objs_written;
@@ -452,6 +539,12 @@ static void pass(int force)
 			uint32_t n = available(tb, CHUNK_RECS);
 			if (n == 0) {
 				tb->wpending = 0;
+				/* An ended thread's last block is all written:
+				 * give it back now, not at close. */
+				if (exited && tb->wblk) {
+					clab__block_put(tb->wblk);
+					tb->wblk = NULL;
+				}
 				break;
 			}
 			if (!tb->wpending)
@@ -520,7 +613,7 @@ static void write_header(const struct clab_tracer_opts *o)
 	struct clab_wbuf h = {0};
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
-	clab_wbuf_u16le(&h, CLAB_FMT_MINOR);
+	clab_wbuf_u16le(&h, 0); /* 1.0 until it needs 1.1 (mark_minor) */
 	clab_wbuf_u32le(&h, 0);
 	if (!h.oom) {
 		struct iovec iov = {h.p, h.len};
@@ -549,6 +642,9 @@ static void writer_reset(void)
 	free(w.sites);
 	free(w.last);
 	free(w.last_ns);
+	free(w.stk_tid);
+	free(w.stk_pid);
+	clab__syms_free(w.syms);
 	clab_wbuf_free(&w.ebuf);
 	clab_wbuf_free(&w.zbuf);
 	clab_wbuf_free(&w.dbuf);
@@ -583,6 +679,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	}
 	w.fd = fd;
 	w.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
+	w.stk_lost0 = clab__stacks_lost();
 	clab__clock_start();
 	w.flush_ticks = clab__clock_ticks(
 	    (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);

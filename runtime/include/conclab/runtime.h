@@ -160,6 +160,20 @@ int clab__unlock_many(clab_mutex_t *const *ms, size_t n,
  * it can deadlock.  Off by default; affects every thread.
  */
 void clab_set_strict_order(int on);
+
+/*
+ * clab_set_stacks - record full call stacks.  When on, the records of
+ * every wait and slow path (mutex request, busy, timeout and acquire;
+ * condition, semaphore, latch, queue and join waits; semaphore acquires;
+ * diagnostics) carry the calling thread's stack, captured with libunwind
+ * and symbolised by the tracer (function, file and line) once per unique
+ * address.  A captured record costs about 100 ns more (more the first
+ * time a stack is seen); off (the default) it costs one predictable
+ * branch on those paths.  A process keeps at most 65535 different stacks;
+ * records past that have none and are counted in the trace.  Affects every
+ * thread; the static call sites of the macros are recorded either way.
+ */
+void clab_set_stacks(int on);
 /* Whether the calling thread holds m. */
 int clab_mutex_held(const clab_mutex_t *m);
 

@@ -48,6 +48,7 @@ struct clab_ld_edge {
 	int timed, untimed; /* made with a timed lock / a plain one */
 	uint32_t ngates;    /* locks held at every observation */
 	uint32_t *gates;
+	uint32_t closes; /* 1 + id of the cycle it closed, or 0 */
 };
 
 enum clab_ld_class {
@@ -65,7 +66,7 @@ struct clab_ld_cycle {
 	uint32_t gate; /* the gate lock when gated */
 	uint64_t seq;  /* the observation that closed it (or ungated it) */
 	uint32_t tid;  /* the thread of that observation */
-	uint64_t seen; /* observations that closed it again */
+	uint64_t seen; /* times its closing edge was taken (from 1) */
 	int reported;  /* set by the caller once reported */
 };
 

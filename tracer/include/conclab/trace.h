@@ -29,6 +29,7 @@ struct clab_record {
 	uint32_t a32;
 	uint8_t kind;
 	uint8_t a8;
+	uint16_t stack; /* call stack id (clab_trace_stack), 0 = none */
 };
 
 struct clab_thread_info {
@@ -55,6 +56,22 @@ struct clab_site_info {
 	const char *file;
 	const char *func;
 	const char *label; /* annotation label, or NULL */
+};
+
+/* One frame of a call stack, innermost first. */
+struct clab_frame_info {
+	const char *func; /* function, or symbol / "+0xOFFSET" without debug */
+	const char *file; /* source file, or the module without debug info */
+	int line;	  /* 0 when unknown */
+};
+
+/* Stack ids fit a record's 16 bits: at most this many per trace. */
+#define CLAB_STACKS_MAX 65535u
+
+struct clab_stack_info {
+	uint32_t id;
+	uint32_t nframes;
+	const struct clab_frame_info *frames; /* [0] is where it was taken */
 };
 
 struct clab_trace;
@@ -103,6 +120,17 @@ const struct clab_object_info *clab_trace_object(const struct clab_trace *tr,
 uint32_t clab_trace_nsites(const struct clab_trace *tr);
 const struct clab_site_info *clab_trace_site(const struct clab_trace *tr,
 					     uint32_t id);
+
+/*
+ * Call stacks (recorded with conclab run --stacks) have ids 1..nstacks;
+ * clab_trace_stack returns NULL for 0 or an id out of range.
+ * clab_trace_stacks_lost counts records that should have had a stack but
+ * got none because the recording process's table of stacks was full.
+ */
+uint32_t clab_trace_nstacks(const struct clab_trace *tr);
+const struct clab_stack_info *clab_trace_stack(const struct clab_trace *tr,
+					       uint32_t id);
+uint64_t clab_trace_stacks_lost(const struct clab_trace *tr);
 
 /* Metadata written by the program (lab, variant, seed, parameters...). */
 size_t clab_trace_nmeta(const struct clab_trace *tr);

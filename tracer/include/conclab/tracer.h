@@ -92,7 +92,7 @@ struct clab__rec {
 	} u;
 	uint8_t kind;
 	uint8_t a8;
-	uint16_t pad;
+	uint16_t pad; /* call stack id (stack.c), 0 for none */
 	uint32_t a32;
 };
 
@@ -201,10 +201,11 @@ static inline void clab__emit_publish(struct clab__tbuf *tb)
 	atomic_store_explicit(&tb->cur->pos, tb->pos, memory_order_release);
 }
 
-static inline void clab__emit(struct clab__tbuf *tb, unsigned kind,
-			      uint32_t obj, uint32_t oseq,
-			      const struct clab_site *site, unsigned a8,
-			      uint32_t a32)
+/* clab__emit with a call stack id (see clab__stack_here), 0 for none. */
+static inline void clab__emit_s(struct clab__tbuf *tb, unsigned kind,
+				uint32_t obj, uint32_t oseq,
+				const struct clab_site *site, unsigned a8,
+				uint32_t a32, uint16_t stack)
 {
 	struct clab__rec *r = clab__emit_slot(tb);
 	r->tsc = clab__clock();
@@ -214,9 +215,17 @@ static inline void clab__emit(struct clab__tbuf *tb, unsigned kind,
 	r->u.o.oseq = oseq;
 	r->kind = (uint8_t)kind;
 	r->a8 = (uint8_t)a8;
-	r->pad = 0;
+	r->pad = stack;
 	r->a32 = a32;
 	clab__emit_publish(tb);
+}
+
+static inline void clab__emit(struct clab__tbuf *tb, unsigned kind,
+			      uint32_t obj, uint32_t oseq,
+			      const struct clab_site *site, unsigned a8,
+			      uint32_t a32)
+{
+	clab__emit_s(tb, kind, obj, oseq, site, a8, a32, 0);
 }
 
 /* The time stamp of a fast-path record: the clock, or 0 (interpolated). */
@@ -231,10 +240,10 @@ static inline uint64_t clab__lazy_stamp(struct clab__tbuf *tb)
 }
 
 /* clab__emit for fast paths: stamped lazily. */
-static inline void clab__emit_fast(struct clab__tbuf *tb, unsigned kind,
-				   uint32_t obj, uint32_t oseq,
-				   const struct clab_site *site, unsigned a8,
-				   uint32_t a32)
+static inline void clab__emit_fast_s(struct clab__tbuf *tb, unsigned kind,
+				     uint32_t obj, uint32_t oseq,
+				     const struct clab_site *site, unsigned a8,
+				     uint32_t a32, uint16_t stack)
 {
 	struct clab__rec *r = clab__emit_slot(tb);
 	r->tsc = clab__lazy_stamp(tb);
@@ -243,9 +252,17 @@ static inline void clab__emit_fast(struct clab__tbuf *tb, unsigned kind,
 	r->u.o.oseq = oseq;
 	r->kind = (uint8_t)kind;
 	r->a8 = (uint8_t)a8;
-	r->pad = 0;
+	r->pad = stack;
 	r->a32 = a32;
 	clab__emit_publish(tb);
+}
+
+static inline void clab__emit_fast(struct clab__tbuf *tb, unsigned kind,
+				   uint32_t obj, uint32_t oseq,
+				   const struct clab_site *site, unsigned a8,
+				   uint32_t a32)
+{
+	clab__emit_fast_s(tb, kind, obj, oseq, site, a8, a32, 0);
 }
 
 /* An annotation-like record (stamped lazily). */
@@ -262,6 +279,34 @@ static inline void clab__emit_val(struct clab__tbuf *tb, unsigned kind,
 	r->pad = 0;
 	r->a32 = a32;
 	clab__emit_publish(tb);
+}
+
+/*
+ * Call stacks (stack.c), off by default.  When on, the runtime asks for the
+ * calling thread's stack on its slow paths and for lock records, and the
+ * record keeps the stack's id in its 16-bit pad: ids count from 1 (0 is
+ * none) and at most CLAB__STACKS_MAX different stacks are kept per process;
+ * a capture beyond that records 0 and is counted (clab__stacks_lost).
+ */
+#define CLAB__STACKS_MAX 65535u
+#define CLAB__STACK_FRAMES 32u /* return addresses kept per stack */
+extern _Atomic int clab__stacks_on;
+void clab__stacks_set(int on);
+/* The calling thread's stack, interned: its id, or 0 (table full). */
+uint16_t clab__stack_capture(void);
+/* The return addresses of stack id (innermost first), or NULL. */
+const uintptr_t *clab__stack_pcs(uint16_t id, uint32_t *n);
+/* Captures that got no id because the table was full. */
+uint64_t clab__stacks_lost(void);
+
+/* A stack id for a record, when stacks are on: one predictable branch. */
+static inline uint16_t clab__stack_here(void)
+{
+	if (__builtin_expect(
+		atomic_load_explicit(&clab__stacks_on, memory_order_relaxed),
+		0))
+		return clab__stack_capture();
+	return 0;
 }
 
 #endif

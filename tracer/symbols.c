@@ -1,0 +1,327 @@
+/*
+ * Symbols for call stacks, in the writer: return addresses of the running
+ * process to function, file and line, with elfutils' libdwfl.  Each unique
+ * address is looked up once.  An address in inlined code gives one frame
+ * per inlined call (as addr2line -i does), so a lab function the compiler
+ * inlined into its caller still shows.  Without debug information a frame
+ * is the symbol (or the offset) and the module's name, with line 0.
+ *
+ * conclab's own frames (the runtime's and the tracer's code, recognised by
+ * the compilation unit's path) are left out at the top of a stack, so that
+ * it starts where the program called conclab.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tracer-int.h"
+
+#define MAX_FRAMES 128 /* symbolised frames kept per stack */
+
+struct addr {
+	uintptr_t pc;	   /* 0: empty slot */
+	uintptr_t module;  /* the module's start, 0 if none */
+	uint32_t first, n; /* frames[first .. first+n) */
+	int own;	   /* in conclab's runtime or tracer */
+};
+
+struct clab__syms {
+	Dwfl *dwfl;
+	int tried;
+	struct addr *map;
+	size_t mapcap, nmap;
+	struct clab__frame *frames;
+	size_t nframes, framecap;
+	struct clab__frame *out;
+	char root[256]; /* the source root as the compiler saw it */
+};
+
+static const Dwfl_Callbacks callbacks = {
+    .find_elf = dwfl_linux_proc_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+struct clab__syms *clab__syms_new(void)
+{
+	struct clab__syms *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	/* this file is ROOT "tracer/symbols.c" */
+	const char *me = __FILE__, *tail = "tracer/symbols.c";
+	size_t ml = strlen(me), tl = strlen(tail);
+	if (ml >= tl && strcmp(me + ml - tl, tail) == 0 &&
+	    ml - tl < sizeof(s->root))
+		memcpy(s->root, me, ml - tl);
+	else
+		s->root[0] = '\1'; /* unknown: match no unit by path */
+	return s;
+}
+
+void clab__syms_free(struct clab__syms *s)
+{
+	if (!s)
+		return;
+	if (s->dwfl)
+		dwfl_end(s->dwfl);
+	for (size_t i = 0; i < s->nframes; i++) {
+		free(s->frames[i].func);
+		free(s->frames[i].file);
+	}
+	free(s->frames);
+	free(s->map);
+	free(s->out);
+	free(s);
+}
+
+static Dwfl *dwfl_get(struct clab__syms *s)
+{
+	if (s->dwfl || s->tried)
+		return s->dwfl;
+	s->tried = 1;
+	Dwfl *d = dwfl_begin(&callbacks);
+	if (!d)
+		return NULL;
+	dwfl_report_begin(d);
+	int rc = dwfl_linux_proc_report(d, getpid());
+	if (dwfl_report_end(d, NULL, NULL) != 0 || rc != 0) {
+		dwfl_end(d);
+		return NULL;
+	}
+	s->dwfl = d;
+	return d;
+}
+
+static int add_frame(struct clab__syms *s, const char *func, const char *file,
+		     int line)
+{
+	if (s->nframes == s->framecap) {
+		size_t cap = s->framecap ? s->framecap * 2 : 256;
+		struct clab__frame *f = realloc(s->frames, cap * sizeof(*f));
+		if (!f)
+			return -1;
+		s->frames = f;
+		s->framecap = cap;
+	}
+	struct clab__frame *f = &s->frames[s->nframes];
+	f->func = strdup(func && *func ? func : "?");
+	f->file = strdup(file && *file ? file : "?");
+	f->line = line > 0 ? (uint32_t)line : 0;
+	if (!f->func || !f->file) {
+		free(f->func);
+		free(f->file);
+		return -1;
+	}
+	s->nframes++;
+	return 0;
+}
+
+/* A path from the debug information, relative to the unit's directory. */
+static const char *rel_path(const char *path, const char *compdir)
+{
+	size_t n = compdir ? strlen(compdir) : 0;
+	if (path && n && strncmp(path, compdir, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *b = p ? strrchr(p, '/') : NULL;
+	return b ? b + 1 : p;
+}
+
+/* Whether a compilation unit is conclab's runtime or tracer. */
+static int own_unit(const struct clab__syms *s, const char *cuname)
+{
+	size_t rl = strlen(s->root);
+	if (!cuname || strncmp(cuname, s->root, rl) != 0)
+		return 0;
+	cuname += rl;
+	return strncmp(cuname, "runtime/", 8) == 0 ||
+	       strncmp(cuname, "tracer/", 7) == 0;
+}
+
+static int is_function(Dwarf_Die *d)
+{
+	int tag = dwarf_tag(d);
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine;
+}
+
+/* Frames for the code at addr (a call's address: return address - 1). */
+static void lookup(struct clab__syms *s, struct addr *a, Dwarf_Addr addr)
+{
+	Dwfl *d = dwfl_get(s);
+	Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
+	char buf[64];
+	a->first = (uint32_t)s->nframes;
+	if (!m) {
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+		add_frame(s, buf, "?", 0);
+		a->n = (uint32_t)(s->nframes - a->first);
+		return;
+	}
+	Dwarf_Addr start = 0, bias = 0;
+	const char *mname =
+	    dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	a->module = (uintptr_t)start;
+	Dwarf_Die *cu = dwfl_module_addrdie(m, addr, &bias);
+	Dwarf_Die *scopes = NULL;
+	int ns = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+	if (cu && ns > 0) {
+		Dwarf_Attribute at;
+		const char *compdir =
+		    dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &at));
+		a->own = own_unit(s, dwarf_diename(cu));
+		int line = 0;
+		const char *file = NULL;
+		Dwfl_Line *ln = dwfl_module_getsrc(m, addr);
+		if (ln)
+			file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
+		Dwarf_Files *files = NULL;
+		size_t nfiles = 0;
+		Dwarf_Die fn;
+		int i = 0;
+		while (i < ns && !is_function(&scopes[i]))
+			i++;
+		if (i < ns)
+			fn = scopes[i];
+		/*
+		 * dwarf_getscopes continues from an inlined call with the
+		 * scopes of the inlined function's definition; the caller is
+		 * the function around the inlined call instead.
+		 */
+		for (int depth = 0; i < ns && depth < 64; depth++) {
+			add_frame(s, dwarf_diename(&fn),
+				  rel_path(file, compdir), line);
+			if (dwarf_tag(&fn) != DW_TAG_inlined_subroutine)
+				break;
+			Dwarf_Word cf = 0, cl = 0;
+			dwarf_formudata(dwarf_attr(&fn, DW_AT_call_file, &at),
+					&cf);
+			dwarf_formudata(dwarf_attr(&fn, DW_AT_call_line, &at),
+					&cl);
+			if (!files && dwarf_getsrcfiles(cu, &files, &nfiles))
+				files = NULL;
+			file = files && cf < nfiles
+				   ? dwarf_filesrc(files, cf, NULL, NULL)
+				   : NULL;
+			line = (int)cl;
+			Dwarf_Die *outer = NULL;
+			int no = dwarf_getscopes_die(&fn, &outer);
+			int j = 1;
+			while (j < no && !is_function(&outer[j]))
+				j++;
+			if (j < no)
+				fn = outer[j];
+			free(outer);
+			if (j >= no)
+				break;
+		}
+	}
+	free(scopes);
+	if (s->nframes == a->first) {
+		/* no debug information: the symbol, or the offset */
+		const char *sym = dwfl_module_addrname(m, addr);
+		if (!sym) {
+			snprintf(buf, sizeof(buf), "+0x%llx",
+				 (unsigned long long)(addr - start));
+			sym = buf;
+		}
+		a->own = strncmp(sym, "clab_", 5) == 0;
+		add_frame(s, sym, base_name(mname), 0);
+	}
+	a->n = (uint32_t)(s->nframes - a->first);
+}
+
+static size_t slot_of(uintptr_t pc, size_t cap)
+{
+	return (size_t)((pc * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
+}
+
+/* Room for more addresses, so that pointers into the map stay valid. */
+static int reserve(struct clab__syms *s, size_t more)
+{
+	if ((s->nmap + more) * 2 < s->mapcap)
+		return 0;
+	size_t cap = s->mapcap ? s->mapcap : 1024;
+	while ((s->nmap + more) * 2 >= cap)
+		cap *= 2;
+	struct addr *m = calloc(cap, sizeof(*m));
+	if (!m)
+		return -1;
+	for (size_t i = 0; i < s->mapcap; i++) {
+		if (!s->map[i].pc)
+			continue;
+		size_t j = slot_of(s->map[i].pc, cap);
+		while (m[j].pc)
+			j = (j + 1) & (cap - 1);
+		m[j] = s->map[i];
+	}
+	free(s->map);
+	s->map = m;
+	s->mapcap = cap;
+	return 0;
+}
+
+static struct addr *find(struct clab__syms *s, uintptr_t pc)
+{
+	size_t j = slot_of(pc, s->mapcap);
+	for (; s->map[j].pc; j = (j + 1) & (s->mapcap - 1))
+		if (s->map[j].pc == pc)
+			return &s->map[j];
+	struct addr *a = &s->map[j];
+	a->pc = pc;
+	s->nmap++;
+	lookup(s, a, (Dwarf_Addr)(pc - 1));
+	return a;
+}
+
+size_t clab__syms_stack(struct clab__syms *s, const uintptr_t *pc, uint32_t n,
+			const struct clab__frame **out)
+{
+	struct addr *a[CLAB__STACK_FRAMES];
+	uint32_t k = 0;
+	if (n > CLAB__STACK_FRAMES)
+		n = CLAB__STACK_FRAMES;
+	if (reserve(s, n) < 0)
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (pc[i])
+			a[k++] = find(s, pc[i]);
+	/*
+	 * Leave out conclab's own frames at the top, unless no code of the
+	 * program (the module conclab is linked into) would be left: a stack
+	 * of conclab's own threads, say the watchdog's, is kept whole.
+	 */
+	uint32_t from = 0, user = 0;
+	while (from < k && a[from]->own)
+		from++;
+	for (uint32_t i = from; i < k && from > 0; i++)
+		user |= !a[i]->own && a[i]->module == a[0]->module;
+	if (!user)
+		from = 0;
+	if (!s->out) {
+		s->out = malloc(MAX_FRAMES * sizeof(*s->out));
+		if (!s->out)
+			return 0;
+	}
+	size_t nf = 0;
+	for (uint32_t i = from; i < k; i++)
+		for (uint32_t j = 0; j < a[i]->n && nf < MAX_FRAMES; j++)
+			s->out[nf++] = s->frames[a[i]->first + j];
+	/* a stack kept whole starts at the call that took it */
+	size_t skip = 0;
+	while (from == 0 && skip + 1 < nf &&
+	       strcmp(s->out[skip].func, "clab__stack_here") == 0)
+		skip++;
+	if (skip) {
+		nf -= skip;
+		memmove(s->out, s->out + skip, nf * sizeof(*s->out));
+	}
+	*out = s->out;
+	return nf;
+}
