@@ -26,6 +26,7 @@ extern const struct clab_cmd clab_cmd_list;
 extern const struct clab_cmd clab_cmd_run;
 extern const struct clab_cmd clab_cmd_dump;
 extern const struct clab_cmd clab_cmd_analyze;
+extern const struct clab_cmd clab_cmd_export;
 extern const struct clab_cmd clab_cmd_check;
 extern const struct clab_cmd clab_cmd_bench;
 

@@ -15,6 +15,7 @@ static const struct clab_cmd *const cmds[] = {
 	&clab_cmd_run,
 	&clab_cmd_dump,
 	&clab_cmd_analyze,
+	&clab_cmd_export,
 	&clab_cmd_check,
 	&clab_cmd_bench,
 };
