@@ -29,6 +29,7 @@ extern const struct clab_cmd clab_cmd_analyze;
 extern const struct clab_cmd clab_cmd_export;
 extern const struct clab_cmd clab_cmd_check;
 extern const struct clab_cmd clab_cmd_bench;
+extern const struct clab_cmd clab_cmd_replay;
 
 /* Print cmd's usage and help to out. */
 void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out);

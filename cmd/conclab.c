@@ -18,6 +18,7 @@ static const struct clab_cmd *const cmds[] = {
 	&clab_cmd_export,
 	&clab_cmd_check,
 	&clab_cmd_bench,
+	&clab_cmd_replay,
 };
 /* clang-format on */
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

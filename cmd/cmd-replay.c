@@ -1,0 +1,168 @@
+/* conclab replay: step through a trace in the terminal. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <conclab/trace.h>
+#include <conclab/tui.h>
+
+#include "cmd.h"
+
+static int parse_size(const char *s, int *w, int *h)
+{
+	char *end;
+	long a = strtol(s, &end, 10);
+	if (end == s || *end != 'x')
+		return -1;
+	const char *p = end + 1;
+	long b = strtol(p, &end, 10);
+	if (end == p || *end || a < 1 || b < 1 || a > 1000 || b > 1000)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+static int replay_exec(int argc, char **argv)
+{
+	const struct clab_cmd *cmd = &clab_cmd_replay;
+	struct clab_tui_opts o;
+	const char *path = NULL;
+	int bench = 0;
+	clab_tui_opts_init(&o);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		long v;
+		if (clab_cmd_is_help(a)) {
+			clab_cmd_usage(cmd, stdout);
+			return CLAB_EXIT_OK;
+		}
+		int takes = strcmp(a, "--at") == 0 ||
+			    strcmp(a, "--keys") == 0 ||
+			    strcmp(a, "--size") == 0;
+		if (takes && i + 1 >= argc)
+			return clab_cmd_misuse(cmd, "%s needs a value", a);
+		if (strcmp(a, "--at") == 0) {
+			if (clab_cmd_parse_long(argv[++i], &v) || v < 0)
+				return clab_cmd_misuse(
+				    cmd, "--at needs a record number, not '%s'",
+				    argv[i]);
+			o.at = (uint64_t)v;
+		} else if (strcmp(a, "--keys") == 0) {
+			o.keys = argv[++i];
+		} else if (strcmp(a, "--size") == 0) {
+			if (parse_size(argv[++i], &o.width, &o.height))
+				return clab_cmd_misuse(
+				    cmd, "--size needs WIDTHxHEIGHT, not '%s'",
+				    argv[i]);
+		} else if (strcmp(a, "--deadlock") == 0) {
+			o.deadlock = 1;
+		} else if (strcmp(a, "--no-color") == 0) {
+			o.no_color = 1;
+		} else if (strcmp(a, "--ascii") == 0) {
+			o.ascii = 1;
+		} else if (strcmp(a, "--batch") == 0) {
+			o.batch = 1;
+		} else if (strcmp(a, "--bench") == 0) {
+			bench = 1;
+		} else if (a[0] == '-' && a[1]) {
+			return clab_cmd_misuse(cmd, "unknown option '%s'", a);
+		} else if (!path) {
+			path = a;
+		} else {
+			return clab_cmd_misuse(cmd, "one trace at a time");
+		}
+	}
+	if (!path)
+		return clab_cmd_misuse(cmd, "which trace?");
+	if (o.keys && !o.batch)
+		return clab_cmd_misuse(cmd, "--keys needs --batch");
+
+	char err[512], dir[4096];
+	struct clab_trace *tr;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab replay: %s\n", err);
+		return CLAB_EXIT_USAGE;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	o.dir = slash ? dir : ".";
+
+	int rc;
+	if (bench) {
+		printf("load         %.1f ms (%s)\n",
+		       (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+		       path);
+		rc = clab_tui_bench(tr, stdout);
+		if (rc)
+			snprintf(err, sizeof(err), "%s", "out of memory");
+	} else {
+		rc = clab_tui_run(tr, &o, err, sizeof(err));
+	}
+	clab_trace_free(tr);
+	if (rc < 0) {
+		/* the terminal is restored by now */
+		fprintf(stderr, "conclab replay: %s\n", err);
+		return CLAB_EXIT_USAGE;
+	}
+	return rc;
+}
+
+const struct clab_cmd clab_cmd_replay = {
+    .name = "replay",
+    .args = "[--at N] [--deadlock] [--no-color] [--ascii] TRACE",
+    .summary = "step through a trace in the terminal",
+    .help =
+	"Replays a trace record by record: a lane per thread across time, "
+	"the\nobjects (owner, waiters in order, values), the records with "
+	"their source\nsites, and the wait-for cycle of a deadlock.  Works "
+	"in 80x24 and larger,\nwith or without colour (NO_COLOR is "
+	"respected), in a UTF-8 or a plain\nlocale.  A damaged trace opens "
+	"up to its last whole chunk, with a warning.\n\n"
+	"Options:\n"
+	"  --at N          open at record N\n"
+	"  --deadlock      open at the deadlock, if the trace has one\n"
+	"  --no-color      no colour\n"
+	"  --ascii         ASCII lines and glyphs even in a UTF-8 locale\n"
+	"  --batch         no terminal: apply --keys to a screen of --size "
+	"and\n                  print it as text (for tests and scripts)\n"
+	"  --keys KEYS     the keys, e.g. 'jjD?'; special keys as <Tab> "
+	"<BTab>\n                  <Left> <Right> <Up> <Down> <PgUp> <PgDn> "
+	"<Home> <End>\n                  <Enter> <Esc> <BS> <Space> <lt>\n"
+	"  --size WxH      the batch screen's size (default 80x24)\n"
+	"  --bench         print load, index, seek and frame times\n\n"
+	"Keys:\n"
+	"  l Right / h Left      next / previous record\n"
+	"  j Down / k Up         next / previous thread (lanes pane), "
+	"record (log\n"
+	"                        pane) or object (objects pane)\n"
+	"  PgDn / PgUp           20 records forward / back\n"
+	"  t / T                 next / previous record of the selected "
+	"thread\n"
+	"  o / O                 next / previous record of the selected "
+	"object\n"
+	"  c                     the record this one waited for (its "
+	"cause)\n"
+	"  g Home / G End        first / last record\n"
+	"  D                     the deadlock\n"
+	"  ] / [                 next / previous diagnostic\n"
+	"  :N Enter              record N\n"
+	"  /text Enter, n / N    search, next / previous match\n"
+	"  Space, + / -          play / pause, faster / slower\n"
+	"  z / Z                 lanes: zoom out / in\n"
+	"  Tab / Shift-Tab       next / previous pane\n"
+	"  ?                     help\n"
+	"  q                     quit\n\n"
+	"Exit codes: 0 quit; 2 usage error, or a trace that cannot be "
+	"read;\n128+N stopped by signal N (the terminal is restored).\n",
+    .exec = replay_exec,
+};

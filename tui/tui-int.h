@@ -1,0 +1,115 @@
+/*
+ * The viewer's insides: the application state, the keys, the views.
+ * Everything here is curses-free; screen.h is the terminal.
+ */
+#ifndef CLAB_TUI_INT_H
+#define CLAB_TUI_INT_H
+
+#include <stdint.h>
+
+#include <conclab/trace.h>
+#include <conclab/tui.h>
+
+#include "canvas.h"
+#include "replay.h"
+#include "source.h"
+
+#define TUI_MIN_W 80
+#define TUI_MIN_H 24
+
+/* Keys: characters are themselves; the others are above Unicode. */
+enum {
+	TK_NONE = -1,
+	TK_TAB = '\t',
+	TK_ENTER = '\n',
+	TK_ESC = 27,
+	TK_BACKSPACE = 127,
+	TK_LEFT = 0x110000,
+	TK_RIGHT,
+	TK_UP,
+	TK_DOWN,
+	TK_PGUP,
+	TK_PGDN,
+	TK_HOME,
+	TK_END,
+	TK_BTAB,
+	TK_RESIZE,
+	TK_TICK, /* a frame passed while playing */
+};
+
+enum tui_pane { PANE_LANES, PANE_LOG, PANE_OBJECTS, PANE_N };
+
+struct tui {
+	const struct clab_trace *tr;
+	struct clab_replay *rp;
+	struct clab_rstate st;	    /* the state after the cursor's record */
+	struct clab_rstate scratch; /* for the lanes */
+	uint32_t n;		    /* records */
+	uint32_t cur;		    /* the cursor: a record number */
+	uint32_t sel_thread;
+	uint32_t sel_obj; /* 0: none */
+	int pane;
+	int help;
+	int playing;
+	int speed;     /* index into the speed table */
+	uint32_t zoom; /* records per lane column */
+	int color, utf8;
+	int quit;
+	int prompt; /* 0, ':' or '/' while typing */
+	char input[128];
+	char search[128];
+	char msg[200];
+	int msg_warn;
+	struct clab_canvas cv;
+	struct clab_source *src;
+	uint8_t *lane; /* lane glyph buffer: threads x columns */
+	size_t lane_cap;
+};
+
+/* One entry of the key table; the help overlay is made from it. */
+struct tui_key {
+	int key, alt;	  /* alt: TK_NONE or a second key */
+	const char *name; /* as shown in help: "l Right" */
+	const char *help;
+	void (*fn)(struct tui *t, int key);
+};
+
+extern const struct tui_key clab_tui_keys[];
+extern const unsigned clab_tui_nkeys;
+
+/* Handle one key (prompts, help, the table); sets t->quit on q. */
+void clab_tui_key(struct tui *t, int key);
+/* Move the cursor to record i (clamped) and update the state. */
+void clab_tui_goto(struct tui *t, uint32_t i);
+/* Records per second of each speed. */
+uint32_t clab_tui_speed(const struct tui *t);
+/* Parse a batch key string into keys; returns the count or -1. */
+int clab_tui_parse_keys(const char *s, int *keys, int max);
+
+/* A view draws itself into a rectangle of the canvas. */
+struct tui_rect {
+	int y, x, w, h;
+};
+struct tui_view {
+	const char *name;
+	void (*draw)(struct tui *t, struct tui_rect r, int focused);
+};
+
+extern const struct tui_view clab_view_status, clab_view_lanes, clab_view_log,
+    clab_view_objects, clab_view_info, clab_view_help;
+
+/* Draw the whole frame into t->cv (the layout lives here). */
+void clab_tui_draw(struct tui *t);
+
+/* Short names: "T3", an object's name ("fork-2"). */
+const char *clab_tui_tname(const struct tui *t, uint32_t tid, char *buf,
+			   size_t len);
+const char *clab_tui_oname(const struct tui *t, uint32_t oid, char *buf,
+			   size_t len);
+/* A compact one-line form of record i for the log. */
+void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len);
+/* The glyph and role of a thread state in the lanes. */
+uint32_t clab_tui_glyph(const struct tui *t, const struct clab_rthread *th,
+			unsigned *role);
+
+#endif

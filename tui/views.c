@@ -1,0 +1,551 @@
+/*
+ * The views and the layout: status line, thread lanes, record log, the
+ * info lines at the bottom, the help overlay, and "terminal too small".
+ * Each view draws into a rectangle of the canvas; nothing here knows
+ * about curses.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui-int.h"
+
+#define LABEL_W 11 /* "T1 phil-0  " */
+#define STATE_W 16 /* the lanes' state column */
+
+/* ---- names and record lines ---- */
+
+const char *clab_tui_tname(const struct tui *t, uint32_t tid, char *buf,
+			   size_t len)
+{
+	const struct clab_thread_info *ti = clab_trace_thread(t->tr, tid);
+	snprintf(buf, len, "T%" PRIu32 " %s", tid, ti ? ti->name : "?");
+	return buf;
+}
+
+const char *clab_tui_oname(const struct tui *t, uint32_t oid, char *buf,
+			   size_t len)
+{
+	const struct clab_object_info *oi = clab_trace_object(t->tr, oid);
+	uint32_t tid = clab_trace_thread_of_obj(t->tr, oid);
+	if (oi && oi->kind == CLAB_O_THREAD && tid != UINT32_MAX)
+		snprintf(buf, len, "T%" PRIu32, tid);
+	else if (oi && oi->name && *oi->name)
+		snprintf(buf, len, "%s", oi->name);
+	else
+		snprintf(buf, len, "#%" PRIu32, oid);
+	return buf;
+}
+
+static const char *a8_text(unsigned kind, unsigned a8, char *buf, size_t len)
+{
+	const char *name = clab_kind_a8name(kind);
+	if (strcmp(name, "how") == 0)
+		return clab_how_name(a8);
+	if (strcmp(name, "cause") == 0)
+		return clab_cause_name(a8);
+	if (strcmp(name, "op") == 0)
+		return clab_qop_name(a8);
+	snprintf(buf, len, "%u", a8);
+	return buf;
+}
+
+void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len)
+{
+	const struct clab_record *r = clab_trace_record(t->tr, i);
+	const struct clab_site_info *si = clab_trace_site(t->tr, r->site);
+	unsigned f = clab_kind_fields(r->kind);
+	char obj[64] = "", x[64], y[64];
+	size_t n;
+
+	if (f & CLAB_F_OBJ && r->obj)
+		clab_tui_oname(t, r->obj, obj, sizeof(obj));
+	n = (size_t)snprintf(buf, len, "T%-2" PRIu32 " %s%s%s", r->tid,
+			     clab_kind_name(r->kind), *obj ? " " : "", obj);
+#define ARG(...)                                                               \
+	do {                                                                   \
+		if (n < len)                                                   \
+			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);  \
+	} while (0)
+	if (r->kind == CLAB_K_NOTE) {
+		ARG(" %s=%" PRId64, si && si->label ? si->label : "?", r->val);
+		if (r->a32)
+			ARG(" %" PRIu32, r->a32);
+	} else if (r->kind == CLAB_K_DIAG) {
+		ARG(" %s", clab_diag_tag(r->a8));
+		if (r->a8 == CLAB_D_BLOCKED || r->a8 == CLAB_D_LOCK_ORDER)
+			ARG(" %s=%s",
+			    r->a8 == CLAB_D_BLOCKED ? "waits" : "held",
+			    clab_tui_oname(t, r->a32, x, sizeof(x)));
+		else if (r->a32)
+			ARG(" %" PRIu32, r->a32);
+	} else {
+		const char *a8n = clab_kind_a8name(r->kind);
+		if (f & CLAB_F_A8 &&
+		    !(r->a8 == 0 &&
+		      (strcmp(a8n, "how") == 0 || strcmp(a8n, "timed") == 0)))
+			ARG(" %s=%s", clab_kind_a8name(r->kind),
+			    a8_text(r->kind, r->a8, y, sizeof(y)));
+		if (f & CLAB_F_A32) {
+			const char *an = clab_kind_a32name(r->kind);
+			if (strcmp(an, "mutex") == 0)
+				ARG(" mutex=%s",
+				    clab_tui_oname(t, r->a32, x, sizeof(x)));
+			else
+				ARG(" %s%s%" PRIu32, an, *an ? "=" : "",
+				    r->a32);
+		}
+	}
+#undef ARG
+}
+
+static const char *site_text(const struct tui *t, uint32_t i, char *buf,
+			     size_t len)
+{
+	const struct clab_record *r = clab_trace_record(t->tr, i);
+	const struct clab_site_info *si = clab_trace_site(t->tr, r->site);
+	if (!si || !si->file) {
+		buf[0] = 0;
+		return buf;
+	}
+	const char *base = strrchr(si->file, '/');
+	snprintf(buf, len, "%s:%d", base ? base + 1 : si->file, si->line);
+	return buf;
+}
+
+/* ---- lanes ---- */
+
+uint32_t clab_tui_glyph(const struct tui *t, const struct clab_rthread *th,
+			unsigned *role)
+{
+	int u = t->cv.utf8;
+	switch (th->st) {
+	case CLAB_TS_RUN:
+		*role = th->nheld ? CV_HOLD : CV_RUN;
+		return th->nheld ? (u ? 0x2501 : '=') : (u ? 0x2500 : '-');
+	case CLAB_TS_REQ:
+		*role = CV_REQ;
+		return 'r';
+	case CLAB_TS_WAIT:
+		*role = CV_WAIT;
+		return 'w';
+	case CLAB_TS_BLOCK:
+		*role = CV_BLOCK;
+		return 'b';
+	case CLAB_TS_SLEEP:
+		*role = CV_SLEEP;
+		return 's';
+	case CLAB_TS_DONE:
+		*role = CV_DONE;
+		return u ? 0xb7 : '.';
+	default:
+		*role = CV_DIM;
+		return ' ';
+	}
+}
+
+/* What a thread does at the cursor, in words, for the state column. */
+static void state_words(const struct tui *t, uint32_t tid, char *buf,
+			size_t len)
+{
+	const struct clab_rthread *th = &t->st.th[tid];
+	char o[48];
+	uint32_t h[1];
+	switch (th->st) {
+	case CLAB_TS_RUN:
+		if (clab_replay_held(t->rp, &t->st, tid, h, 1))
+			snprintf(buf, len, "holds %s",
+				 clab_tui_oname(t, h[0], o, sizeof(o)));
+		else
+			snprintf(buf, len, "running");
+		return;
+	case CLAB_TS_REQ:
+	case CLAB_TS_WAIT:
+	case CLAB_TS_BLOCK:
+		snprintf(buf, len, "%s %s",
+			 th->st == CLAB_TS_REQ	  ? "wants"
+			 : th->st == CLAB_TS_WAIT ? "waits"
+						  : "blocked",
+			 clab_tui_oname(t, th->obj, o, sizeof(o)));
+		return;
+	default:
+		snprintf(buf, len, "%s",
+			 th->st == CLAB_TS_NONE ? ""
+						: clab_tstate_name(th->st));
+	}
+}
+
+enum { L_STATE = 0x0f, L_HOLD = 0x10, L_ACT = 0x20, L_VALID = 0x40 };
+
+static uint8_t lane_code(const struct clab_rthread *th, int acted)
+{
+	return (uint8_t)((th->st & L_STATE) | (th->nheld ? L_HOLD : 0) |
+			 (acted ? L_ACT : 0) | L_VALID);
+}
+
+/* Fill t->lane[tid * lw + c] for the lw columns from column c0. */
+static void lanes_fill(struct tui *t, uint32_t c0, int lw)
+{
+	uint32_t nt = clab_trace_nthreads(t->tr), z = t->zoom;
+	memset(t->lane, 0, (size_t)nt * lw);
+	if ((uint64_t)lw * z <= 65536) {
+		clab_replay_seek(t->rp, &t->scratch, c0 * z);
+		for (int c = 0; c < lw; c++) {
+			uint64_t end = (uint64_t)(c0 + c + 1) * z;
+			if ((uint64_t)(c0 + c) * z >= t->n)
+				break;
+			if (end > t->n)
+				end = t->n;
+			uint32_t actor = UINT32_MAX;
+			while (t->scratch.at < end) {
+				actor = clab_trace_record(t->tr, t->scratch.at)
+					    ->tid;
+				clab_replay_step(t->rp, &t->scratch);
+			}
+			for (uint32_t k = 0; k < nt; k++)
+				t->lane[k * lw + c] = lane_code(
+				    &t->scratch.th[k], z == 1 && k == actor);
+		}
+		return;
+	}
+	for (int c = 0; c < lw; c++) {
+		uint64_t end = (uint64_t)(c0 + c + 1) * z;
+		if ((uint64_t)(c0 + c) * z >= t->n)
+			break;
+		clab_replay_seek(t->rp, &t->scratch,
+				 end > t->n ? t->n : (uint32_t)end);
+		for (uint32_t k = 0; k < nt; k++)
+			t->lane[k * lw + c] = lane_code(&t->scratch.th[k], 0);
+	}
+}
+
+static void draw_lanes(struct tui *t, struct tui_rect r, int focused)
+{
+	struct clab_canvas *cv = &t->cv;
+	uint32_t nt = clab_trace_nthreads(t->tr);
+	int sw = r.w >= 60 ? STATE_W : 0;
+	int lw = r.w - LABEL_W - sw - (sw ? 1 : 0);
+	if (lw < 1 || r.h < 2)
+		return;
+	if ((size_t)nt * lw > t->lane_cap) {
+		uint8_t *p = realloc(t->lane, (size_t)nt * lw);
+		if (!p)
+			return;
+		t->lane = p;
+		t->lane_cap = (size_t)nt * lw;
+	}
+	uint32_t z = t->zoom, total = (t->n + z - 1) / z, cc = t->cur / z;
+	uint32_t c0 = cc > (uint32_t)lw / 2 ? cc - (uint32_t)lw / 2 : 0;
+	if (total > (uint32_t)lw && c0 > total - (uint32_t)lw)
+		c0 = total - (uint32_t)lw;
+	if (total <= (uint32_t)lw)
+		c0 = 0;
+	int curcol = (int)(cc - c0);
+	lanes_fill(t, c0, lw);
+
+	/* title row: a ruler with the cursor's record over its column */
+	unsigned trole = focused ? CV_FOCUS : CV_TITLE;
+	clab_canvas_fill(cv, r.y, r.x, r.w, 1, trole);
+	clab_canvas_puts(cv, r.y, r.x, LABEL_W, trole, 0, "Threads");
+	clab_canvas_hline(cv, r.y, r.x + LABEL_W, lw, trole);
+	char num[48];
+	if (z == 1)
+		snprintf(num, sizeof(num), "#%" PRIu32, t->cur);
+	else
+		snprintf(num, sizeof(num), "#%" PRIu32 " (%" PRIu32 "/col)",
+			 t->cur, z);
+	int nl = (int)strlen(num);
+	int nx = curcol + 1 + nl <= lw ? curcol + 1 : curcol - nl;
+	clab_canvas_puts(cv, r.y, r.x + LABEL_W + nx, nl, trole, 0, num);
+	clab_canvas_putc(cv, r.y, r.x + LABEL_W + curcol, 'v', trole, 0);
+	if (sw)
+		clab_canvas_puts(cv, r.y, r.x + r.w - sw, sw, trole, 0,
+				 "at the cursor");
+
+	int rows = r.h - 1;
+	uint32_t first = 0;
+	if (nt > (uint32_t)rows && t->sel_thread >= (uint32_t)rows / 2)
+		first = t->sel_thread - (uint32_t)rows / 2;
+	if (nt > (uint32_t)rows && first > nt - (uint32_t)rows)
+		first = nt - (uint32_t)rows;
+	for (int row = 0; row < rows && first + row < nt; row++) {
+		uint32_t tid = first + (uint32_t)row;
+		int y = r.y + 1 + row;
+		char name[64], words[64];
+		int sel = tid == t->sel_thread;
+		clab_tui_tname(t, tid, name, sizeof(name));
+		clab_canvas_putc(cv, y, r.x, sel ? '>' : ' ', CV_NORMAL,
+				 sel ? CV_BOLD : 0);
+		clab_canvas_puts(cv, y, r.x + 1, LABEL_W - 2, CV_NORMAL,
+				 sel ? CV_BOLD : 0, name);
+		for (int c = 0; c < lw; c++) {
+			uint8_t code = t->lane[tid * lw + c];
+			unsigned role = CV_DIM, attr = 0;
+			uint32_t ch = ' ';
+			if (code & L_VALID) {
+				struct clab_rthread th = {
+				    .st = code & L_STATE,
+				    .nheld = (code & L_HOLD) ? 1 : 0};
+				ch = clab_tui_glyph(t, &th, &role);
+				if (code & L_ACT)
+					attr |= CV_BOLD;
+			}
+			if (c == curcol)
+				attr |= CV_REVERSE;
+			clab_canvas_putc(cv, y, r.x + LABEL_W + c, ch, role,
+					 attr);
+		}
+		if (sw) {
+			state_words(t, tid, words, sizeof(words));
+			unsigned role;
+			clab_tui_glyph(t, &t->st.th[tid], &role);
+			clab_canvas_puts(cv, y, r.x + r.w - sw, sw, role, 0,
+					 words);
+		}
+	}
+}
+
+/* ---- the record log ---- */
+
+static void draw_log(struct tui *t, struct tui_rect r, int focused)
+{
+	struct clab_canvas *cv = &t->cv;
+	unsigned trole = focused ? CV_FOCUS : CV_TITLE;
+	clab_canvas_fill(cv, r.y, r.x, r.w, 1, trole);
+	clab_canvas_printf(cv, r.y, r.x, r.w, trole, 0, "Records %" PRIu32,
+			   t->n);
+	int rows = r.h - 1;
+	if (rows < 1 || t->n == 0)
+		return;
+	uint32_t cause = clab_replay_cause(t->rp, t->cur);
+	uint32_t first = t->cur > (uint32_t)rows / 2 ? t->cur - rows / 2 : 0;
+	if (t->n > (uint32_t)rows && first > t->n - (uint32_t)rows)
+		first = t->n - (uint32_t)rows;
+	int sw = 1;
+	for (uint32_t v = t->n - 1; v >= 10; v /= 10)
+		sw++;
+	for (int row = 0; row < rows && first + row < t->n; row++) {
+		uint32_t i = first + (uint32_t)row;
+		const struct clab_record *rec = clab_trace_record(t->tr, i);
+		int y = r.y + 1 + row;
+		char line[256], site[96];
+		unsigned role = rec->kind == CLAB_K_DIAG   ? CV_DIAG
+				: rec->kind == CLAB_K_NOTE ? CV_NOTE
+							   : CV_NORMAL;
+		unsigned attr = i == t->cur ? CV_REVERSE : 0;
+		clab_tui_format(t, i, line, sizeof(line));
+		site_text(t, i, site, sizeof(site));
+		char mark = i == t->cur ? '>' : i == cause ? '*' : ' ';
+		if (i == t->cur)
+			clab_canvas_fill(cv, y, r.x, r.w, 1, CV_CURSOR);
+		int x =
+		    clab_canvas_printf(cv, y, r.x, r.w, role, attr,
+				       "%c%*" PRIu32 " %s", mark, sw, i, line);
+		int sl = (int)strlen(site);
+		if (sl && x + 2 + sl <= r.x + r.w)
+			clab_canvas_puts(cv, y, r.x + r.w - sl, sl, CV_DIM,
+					 attr, site);
+		if (i == t->cur)
+			clab_canvas_paint(cv, y, r.x, r.w, 1, CV_CURSOR,
+					  CV_REVERSE);
+	}
+}
+
+/* ---- the status line and the info lines ---- */
+
+static void draw_status(struct tui *t, struct tui_rect r, int focused)
+{
+	struct clab_canvas *cv = &t->cv;
+	const char *lab = clab_trace_meta(t->tr, "lab");
+	const char *var = clab_trace_meta(t->tr, "variant");
+	const struct clab_record *rec =
+	    t->n ? clab_trace_record(t->tr, t->cur) : NULL;
+	uint64_t ns = rec ? rec->ns : 0;
+	char play[48];
+	if (t->playing)
+		snprintf(play, sizeof(play), "playing %" PRIu32 "/s",
+			 clab_tui_speed(t));
+	else
+		snprintf(play, sizeof(play), "paused");
+	clab_canvas_fill(cv, r.y, r.x, r.w, 1, CV_STATUS);
+	int x = clab_canvas_printf(cv, r.y, r.x, r.w, CV_STATUS, 0,
+				   " record %" PRIu32 "/%" PRIu32 "  t=%" PRIu64
+				   ".%09" PRIu64 "s  %s%s%s  %s",
+				   t->n ? t->cur : 0, t->n, ns / 1000000000u,
+				   ns % 1000000000u, lab ? lab : "trace",
+				   var ? "/" : "", var ? var : "", play);
+	if (clab_trace_damage(t->tr))
+		clab_canvas_puts(cv, r.y, x + 2, r.x + r.w - x - 2, CV_WARN,
+				 CV_BOLD, "DAMAGED TRACE: cut at last chunk");
+}
+
+static void draw_info(struct tui *t, struct tui_rect r, int focused)
+{
+	struct clab_canvas *cv = &t->cv;
+	char buf[512], o[64];
+	if (r.h < 3 || t->n == 0)
+		return;
+	/* the cursor record's site and source line */
+	const struct clab_record *rec = clab_trace_record(t->tr, t->cur);
+	const struct clab_site_info *si = clab_trace_site(t->tr, rec->site);
+	if (si && si->file) {
+		const char *src = clab_source_line(t->src, si->file, si->line);
+		site_text(t, t->cur, o, sizeof(o));
+		int x =
+		    clab_canvas_printf(cv, r.y, r.x, r.w, CV_DIM, 0,
+				       "%s %s: ", o, si->func ? si->func : "");
+		if (src) {
+			while (*src == ' ' || *src == '\t')
+				src++;
+			clab_canvas_puts(cv, r.y, x, r.x + r.w - x, CV_SOURCE,
+					 0, src);
+		} else {
+			clab_canvas_puts(cv, r.y, x, r.x + r.w - x, CV_DIM, 0,
+					 "(source not found)");
+		}
+	} else {
+		clab_canvas_puts(cv, r.y, r.x, r.w, CV_DIM, 0,
+				 "(no source site for this record)");
+	}
+	/* the selected thread */
+	uint32_t tid = t->sel_thread;
+	const struct clab_rthread *th = &t->st.th[tid];
+	uint32_t held[8];
+	size_t nh = clab_replay_held(t->rp, &t->st, tid, held, 8);
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s: %s",
+				    clab_tui_tname(t, tid, o, sizeof(o)),
+				    clab_tstate_name(th->st));
+	if (th->obj && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %s",
+				      clab_tui_oname(t, th->obj, o, sizeof(o)));
+	uint32_t w = clab_replay_waits_for(t->rp, &t->st, tid);
+	if (w != CLAB_REPLAY_NONE && n < sizeof(buf))
+		n += (size_t)snprintf(
+		    buf + n, sizeof(buf) - n, " (%s T%" PRIu32 ")",
+		    th->st == CLAB_TS_REQ ? "held by" : "waits for", w);
+	if (th->st != CLAB_TS_NONE && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      " since #%" PRIu32, th->since);
+	for (size_t k = 0; k < nh && n < sizeof(buf); k++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "%s%s (#%" PRIu32 ")",
+				      k ? ", " : "; holds ",
+				      clab_tui_oname(t, held[k], o, sizeof(o)),
+				      t->st.ob[held[k]].since);
+	clab_canvas_puts(cv, r.y + 1, r.x, r.w, CV_NORMAL, 0, buf);
+	/* the prompt, a message, or the main keys */
+	int y = r.y + 2;
+	if (t->prompt) {
+		int x = clab_canvas_printf(cv, y, r.x, r.w, CV_KEY, 0, "%c%s",
+					   t->prompt, t->input);
+		clab_canvas_putc(cv, y, x, '_', CV_KEY, CV_REVERSE);
+	} else if (t->msg[0]) {
+		clab_canvas_puts(cv, y, r.x, r.w,
+				 t->msg_warn ? CV_WARN : CV_NORMAL, 0, t->msg);
+	} else {
+		clab_canvas_puts(cv, y, r.x, r.w, CV_KEY, 0,
+				 "? help  q quit  h/l step  t/o thread/object  "
+				 "c cause  D deadlock  / search");
+	}
+}
+
+/* ---- help overlay ---- */
+
+static void draw_help(struct tui *t, struct tui_rect r, int focused)
+{
+	struct clab_canvas *cv = &t->cv;
+	unsigned n = clab_tui_nkeys;
+	int cols = (int)n + 6 > r.h ? 2 : 1;
+	int per = ((int)n + cols - 1) / cols;
+	int w = cols == 2 ? r.w : 64, h = per + 6;
+	if (w > r.w)
+		w = r.w;
+	if (h > r.h)
+		h = r.h;
+	int y = r.y + (r.h - h) / 2, x = r.x + (r.w - w) / 2;
+	clab_canvas_box(cv, y, x, w, h, CV_NORMAL);
+	clab_canvas_puts(cv, y, x + 2, w - 4, CV_FOCUS, 0,
+			 " Keys (any key closes this help) ");
+	int cw = (w - 2) / cols;
+	for (unsigned i = 0; i < n; i++) {
+		int c = (int)i / per, row = (int)i % per;
+		int yy = y + 1 + row, xx = x + 2 + c * cw;
+		clab_canvas_puts(cv, yy, xx, 11, CV_KEY, CV_BOLD,
+				 clab_tui_keys[i].name);
+		clab_canvas_puts(cv, yy, xx + 12, cw - 13, CV_NORMAL, 0,
+				 clab_tui_keys[i].help);
+	}
+	char legend[160];
+	snprintf(legend, sizeof(legend),
+		 "Lanes: %s run  %s holds a mutex  r wants a mutex  "
+		 "w waits (cond)",
+		 cv->utf8 ? "\xe2\x94\x80" : "-",
+		 cv->utf8 ? "\xe2\x94\x81" : "=");
+	clab_canvas_puts(cv, y + h - 4, x + 2, w - 4, CV_DIM, 0, legend);
+	snprintf(legend, sizeof(legend),
+		 "       b blocked  s sleeps  %s finished  (bold: acted)",
+		 cv->utf8 ? "\xc2\xb7" : ".");
+	clab_canvas_puts(cv, y + h - 3, x + 2, w - 4, CV_DIM, 0, legend);
+	clab_canvas_puts(cv, y + h - 2, x + 2, w - 4, CV_DIM, 0,
+			 "Log: > the cursor  * the record it waited for");
+}
+
+const struct tui_view clab_view_status = {"status", draw_status};
+const struct tui_view clab_view_lanes = {"lanes", draw_lanes};
+const struct tui_view clab_view_log = {"log", draw_log};
+const struct tui_view clab_view_info = {"info", draw_info};
+const struct tui_view clab_view_help = {"help", draw_help};
+
+/* ---- the layout ---- */
+
+static void draw_small(struct tui *t)
+{
+	struct clab_canvas *cv = &t->cv;
+	char line[64];
+	int y = cv->h / 2 - 1;
+	snprintf(line, sizeof(line), "terminal too small (need %dx%d)",
+		 TUI_MIN_W, TUI_MIN_H);
+	int len = (int)strlen(line);
+	clab_canvas_puts(cv, y, (cv->w - len) / 2 > 0 ? (cv->w - len) / 2 : 0,
+			 -1, CV_WARN, CV_BOLD, line);
+	snprintf(line, sizeof(line), "now %dx%d; q quits", cv->w, cv->h);
+	len = (int)strlen(line);
+	clab_canvas_puts(cv, y + 1,
+			 (cv->w - len) / 2 > 0 ? (cv->w - len) / 2 : 0, -1,
+			 CV_NORMAL, 0, line);
+}
+
+void clab_tui_draw(struct tui *t)
+{
+	struct clab_canvas *cv = &t->cv;
+	clab_canvas_clear(cv);
+	if (cv->w < TUI_MIN_W || cv->h < TUI_MIN_H) {
+		draw_small(t);
+		return;
+	}
+	uint32_t nt = clab_trace_nthreads(t->tr);
+	int info_h = 3;
+	int lanes_h = (int)nt + 1;
+	int max_lanes = (cv->h - 1 - info_h) / 2;
+	if (lanes_h > max_lanes)
+		lanes_h = max_lanes;
+	int mid_y = 1 + lanes_h, mid_h = cv->h - mid_y - info_h;
+	int pw = cv->w / 3 < 30 ? 30 : cv->w / 3 > 56 ? 56 : cv->w / 3;
+	struct tui_rect status = {0, 0, cv->w, 1};
+	struct tui_rect lanes = {1, 0, cv->w, lanes_h};
+	struct tui_rect log = {mid_y, 0, cv->w - pw - 1, mid_h};
+	struct tui_rect objs = {mid_y, cv->w - pw, pw, mid_h};
+	struct tui_rect info = {cv->h - info_h, 0, cv->w, info_h};
+	clab_view_status.draw(t, status, 0);
+	clab_view_lanes.draw(t, lanes, t->pane == PANE_LANES);
+	clab_view_log.draw(t, log, t->pane == PANE_LOG);
+	for (int y = mid_y; y < mid_y + mid_h; y++)
+		clab_canvas_putc(cv, y, cv->w - pw - 1,
+				 clab_canvas_glyph(cv, G_VLINE), CV_DIM, 0);
+	clab_view_objects.draw(t, objs, t->pane == PANE_OBJECTS);
+	clab_view_info.draw(t, info, 0);
+	if (t->help)
+		clab_view_help.draw(t, (struct tui_rect){0, 0, cv->w, cv->h},
+				    1);
+}
