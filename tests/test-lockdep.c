@@ -599,11 +599,67 @@ static void test_binary_semaphore(void)
 	clab_trace_free(tr);
 }
 
+/* Brute force: does `from` reach `to` in the adjacency matrix? */
+static int reaches(unsigned char adj[][40], int n, int from, int to)
+{
+	unsigned char seen[40] = {0};
+	int stack[40], top = 0;
+	stack[top++] = from;
+	seen[from] = 1;
+	while (top) {
+		int u = stack[--top];
+		if (u == to)
+			return 1;
+		for (int v = 0; v < n; v++)
+			if (adj[u][v] && !seen[v]) {
+				seen[v] = 1;
+				stack[top++] = v;
+			}
+	}
+	return 0;
+}
+
+/*
+ * The ordered search (used while the graph has no cycle) against brute
+ * force: random edges, the first cycle is found exactly when it closes.
+ */
+static void test_graph_random(void)
+{
+	uint64_t rng = 7;
+	for (int round = 0; round < 200; round++) {
+		enum { N = 40 };
+		unsigned char adj[N][40];
+		memset(adj, 0, sizeof(adj));
+		struct clab_lockdep *ld = clab_lockdep_new();
+		for (int k = 0; k < 400; k++) {
+			rng = rng * 6364136223846793005ull +
+			      1442695040888963407ull;
+			int a = (int)((rng >> 33) % N),
+			    b = (int)((rng >> 17) % N);
+			if (a == b || adj[a][b])
+				continue;
+			int closes = reaches(adj, N, b, a);
+			uint32_t h = (uint32_t)a + 1;
+			uint32_t before = clab_lockdep_ncycles(ld);
+			req(ld, 1 + (uint32_t)k % 2, &h, 1, (uint32_t)b + 1, 0);
+			adj[a][b] = 1;
+			if (before == 0) {
+				CU_ASSERT_EQUAL(clab_lockdep_ncycles(ld),
+						closes ? 1u : 0u);
+			}
+			if (closes && before == 0)
+				break;
+		}
+		clab_lockdep_free(ld);
+	}
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "graph: two-lock cycle", test_graph_two_lock_cycle);
 	CU_add_test(s, "graph: classes", test_graph_classes);
 	CU_add_test(s, "graph: a 300-lock cycle", test_graph_long_cycle);
+	CU_add_test(s, "graph: random, against brute force", test_graph_random);
 	CU_add_test(s, "inversion separated in time", test_inversion_in_time);
 	CU_add_test(s, "five-lock cycle", test_five_cycle);
 	CU_add_test(s, "timed lock", test_timed);

@@ -18,8 +18,10 @@
 
 struct node {
 	uint32_t first_out; /* edge list */
+	uint32_t first_in;  /* edges into it */
 	uint32_t mark;	    /* search generation */
 	uint32_t via;	    /* edge that reached it */
+	uint32_t ord;	    /* position in a topological order */
 };
 
 struct clab_lockdep {
@@ -37,6 +39,11 @@ struct clab_lockdep {
 	uint32_t ncycles, cycles_cap;
 	uint32_t mark;
 	uint32_t *queue;
+	uint32_t *path; /* a cycle being found: at most nnodes + 1 edges */
+	uint32_t *next_in;
+	/* the order search (Pearce-Kelly) while the graph has no cycle */
+	int cyclic;
+	uint32_t *rf, *rb, *pool;
 	uint32_t *changed;
 	uint32_t nchanged, changed_cap;
 };
@@ -72,6 +79,11 @@ void clab_lockdep_free(struct clab_lockdep *ld)
 	free(ld->cycles);
 	free(ld->ckeys);
 	free(ld->queue);
+	free(ld->path);
+	free(ld->next_in);
+	free(ld->rf);
+	free(ld->rb);
+	free(ld->pool);
 	free(ld->changed);
 	free(ld);
 }
@@ -100,14 +112,27 @@ static int ensure_node(struct clab_lockdep *ld, uint32_t lock)
 		n *= 2;
 	struct node *nn = realloc(ld->nodes, (size_t)n * sizeof(*nn));
 	uint32_t *q = realloc(ld->queue, (size_t)n * sizeof(*q));
+	uint32_t *p = realloc(ld->path, ((size_t)n + 1) * sizeof(*p));
+	uint32_t *rf = realloc(ld->rf, (size_t)n * sizeof(*rf));
+	uint32_t *rb = realloc(ld->rb, (size_t)n * sizeof(*rb));
+	uint32_t *pool = realloc(ld->pool, (size_t)n * sizeof(*pool));
 	if (nn)
 		ld->nodes = nn;
 	if (q)
 		ld->queue = q;
-	if (!nn || !q)
+	if (p)
+		ld->path = p;
+	if (rf)
+		ld->rf = rf;
+	if (rb)
+		ld->rb = rb;
+	if (pool)
+		ld->pool = pool;
+	if (!nn || !q || !p || !rf || !rb || !pool)
 		return -1;
+	/* a new lock has no edge: any new place in the order will do */
 	for (uint32_t i = ld->nnodes; i < n; i++)
-		ld->nodes[i] = (struct node){NONE, 0, NONE};
+		ld->nodes[i] = (struct node){NONE, NONE, 0, NONE, i};
 	ld->nnodes = n;
 	return 0;
 }
@@ -303,11 +328,13 @@ static uint32_t find_path(struct clab_lockdep *ld, uint32_t from, uint32_t to,
 
 static uint32_t new_edge(struct clab_lockdep *ld, uint32_t from, uint32_t to)
 {
-	uint32_t cap = ld->edges_cap;
+	uint32_t cap = ld->edges_cap, cap2 = ld->edges_cap;
 	if (grow((void **)&ld->edges, &ld->edges_cap, ld->nedges + 1,
 		 sizeof(*ld->edges)) ||
 	    grow((void **)&ld->next_out, &cap, ld->nedges + 1,
 		 sizeof(*ld->next_out)) ||
+	    grow((void **)&ld->next_in, &cap2, ld->nedges + 1,
+		 sizeof(*ld->next_in)) ||
 	    map_edge(ld, (uint64_t)from << 32 | to, ld->nedges))
 		return NONE;
 	uint32_t i = ld->nedges++;
@@ -316,7 +343,86 @@ static uint32_t new_edge(struct clab_lockdep *ld, uint32_t from, uint32_t to)
 	ld->edges[i].to = to;
 	ld->next_out[i] = ld->nodes[from].first_out;
 	ld->nodes[from].first_out = i;
+	ld->next_in[i] = ld->nodes[to].first_in;
+	ld->nodes[to].first_in = i;
 	return i;
+}
+
+static struct clab_lockdep *sort_ld; /* qsort has no context argument */
+
+static int by_ord(const void *a, const void *b)
+{
+	uint32_t x = sort_ld->nodes[*(const uint32_t *)a].ord;
+	uint32_t y = sort_ld->nodes[*(const uint32_t *)b].ord;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Pearce-Kelly: keep a topological order of an acyclic graph as edges are
+ * added.  For a new edge x -> y with x already before y nothing can have
+ * changed; otherwise only the locks between y and x in the order are
+ * searched, and reordered.  Returns 1 when y reaches x (the edge closes a
+ * cycle; the order is then given up), else 0.
+ */
+static int order_add(struct clab_lockdep *ld, uint32_t x, uint32_t y)
+{
+	uint32_t lb = ld->nodes[y].ord, ub = ld->nodes[x].ord;
+	if (ub < lb)
+		return 0;
+	uint32_t gf = ++ld->mark, gb = ++ld->mark;
+	if (gf == 0 || gb == 0) {
+		for (uint32_t i = 0; i < ld->nnodes; i++)
+			ld->nodes[i].mark = 0;
+		ld->mark = 2;
+		gf = 1;
+		gb = 2;
+	}
+	uint32_t nf = 0, nb = 0, top = 0;
+	ld->queue[top++] = y;
+	ld->nodes[y].mark = gf;
+	while (top) {
+		uint32_t n = ld->queue[--top];
+		ld->rf[nf++] = n;
+		for (uint32_t e = ld->nodes[n].first_out; e != NONE;
+		     e = ld->next_out[e]) {
+			uint32_t w = ld->edges[e].to;
+			if (w == x)
+				return 1;
+			if (ld->nodes[w].mark != gf && ld->nodes[w].ord < ub) {
+				ld->nodes[w].mark = gf;
+				ld->queue[top++] = w;
+			}
+		}
+	}
+	ld->queue[top++] = x;
+	ld->nodes[x].mark = gb;
+	while (top) {
+		uint32_t n = ld->queue[--top];
+		ld->rb[nb++] = n;
+		for (uint32_t e = ld->nodes[n].first_in; e != NONE;
+		     e = ld->next_in[e]) {
+			uint32_t w = ld->edges[e].from;
+			if (ld->nodes[w].mark != gb && ld->nodes[w].ord > lb) {
+				ld->nodes[w].mark = gb;
+				ld->queue[top++] = w;
+			}
+		}
+	}
+	sort_ld = ld;
+	qsort(ld->rb, nb, sizeof(uint32_t), by_ord);
+	qsort(ld->rf, nf, sizeof(uint32_t), by_ord);
+	/* the places they held, in order: first those that reach x */
+	uint32_t k = 0, i = 0, j = 0;
+	while (i < nb || j < nf) {
+		uint32_t a = i < nb ? ld->nodes[ld->rb[i]].ord : UINT32_MAX;
+		uint32_t b = j < nf ? ld->nodes[ld->rf[j]].ord : UINT32_MAX;
+		ld->pool[k++] = a < b ? (i++, a) : (j++, b);
+	}
+	for (i = 0; i < nb; i++)
+		ld->nodes[ld->rb[i]].ord = ld->pool[i];
+	for (j = 0; j < nf; j++)
+		ld->nodes[ld->rf[j]].ord = ld->pool[nb + j];
+	return 0;
 }
 
 /* The other held locks: the gates of this observation. */
@@ -427,10 +533,12 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 		if (is_new) {
 			/* Does `lock` already reach a?  Then a -> lock closes
 			 * a cycle. */
-			uint32_t *path =
-			    malloc((ld->nedges + 1) * sizeof(*path));
-			if (!path)
-				return CLAB_ENOMEM;
+			/* without a cycle yet, the order says at once
+			 * whether one is possible */
+			if (!ld->cyclic && !order_add(ld, a, lock))
+				continue;
+			ld->cyclic = 1;
+			uint32_t *path = ld->path;
 			uint32_t n = find_path(ld, lock, a, path + 1);
 			int rc = 0;
 			if (n) {
@@ -439,7 +547,6 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 				if (rc == 0 && !ld->edges[e].closes)
 					ld->edges[e].closes = ld->ncycles;
 			}
-			free(path);
 			if (rc)
 				return CLAB_ENOMEM;
 		} else {
