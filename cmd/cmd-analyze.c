@@ -11,6 +11,7 @@ static int analyze_exec(int argc, char **argv)
 {
 	const char *path = NULL;
 	int json = 0;
+	unsigned flags = 0;
 	for (int i = 1; i < argc; i++) {
 		if (clab_cmd_is_help(argv[i])) {
 			clab_cmd_usage(&clab_cmd_analyze, stdout);
@@ -18,6 +19,8 @@ static int analyze_exec(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--classes") == 0)
+			flags |= CLAB_ANALYZE_CLASSES;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return clab_cmd_misuse(&clab_cmd_analyze,
 					       "unknown option '%s'", argv[i]);
@@ -41,14 +44,15 @@ static int analyze_exec(int argc, char **argv)
 			"%zu records before the damage\n",
 			clab_trace_damage(tr), clab_trace_nrecords(tr));
 	struct clab_analysis an;
-	if (clab_analyze(tr, &an) != 0) {
+	if (clab_analyze_flags(tr, &an, flags) != 0) {
 		fprintf(stderr, "conclab analyze: out of memory\n");
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
 	}
 	if (json)
 		clab_analysis_json(tr, &an, stdout);
-	else if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0)
+	else if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0 &&
+		 an.nnests == 0)
 		printf("no lock-order cycles and no waits while holding a "
 		       "lock in %zu records\n",
 		       clab_trace_nrecords(tr));
@@ -64,7 +68,7 @@ static int analyze_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_analyze = {
     .name = "analyze",
-    .args = "[--json] TRACE",
+    .args = "[--json] [--classes] TRACE",
     .summary = "find lock-order cycles (potential deadlocks) in a trace",
     .help =
 	"Replays every thread's mutexes into conclab's lock-order detector.  "
@@ -82,6 +86,11 @@ const struct clab_cmd clab_cmd_analyze = {
 	"about too.  `conclab run` prints the same report after each run.\n\n"
 	"Options:\n"
 	"  --json      one JSON object per finding, one a line\n"
+	"  --classes   group locks by the site that made them (lock classes):"
+	"\n              an order seen between two locks then holds for all "
+	"the\n              locks made at the same sites; locks of one "
+	"class made\n              with clab_mutex_init_indexed must be "
+	"nested in increasing\n              index order\n"
 	"  -h, --help  this text\n\n"
 	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
 	"(or a\ntimed-only order) was found; 2 usage error or a bad or "

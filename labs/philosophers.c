@@ -262,7 +262,8 @@ static int run(const struct clab_lab_ctx *ctx)
 	/* Forks are created in order, which is the global lock order. */
 	for (; nforks < n; nforks++) {
 		snprintf(name, sizeof(name), "fork-%d", nforks);
-		rc = clab_mutex_init(&t.fork[nforks], name, CLAB_MUTEX_NORMAL);
+		rc = clab_mutex_init_indexed(&t.fork[nforks], name,
+					     CLAB_MUTEX_NORMAL, nforks);
 		if (rc < 0)
 			goto out;
 	}

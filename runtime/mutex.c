@@ -63,7 +63,14 @@ static inline void held_pop(struct clab__thr *self, clab_mutex_t *m)
 int clab__mutex_init(clab_mutex_t *m, const char *name, int type,
 		     const struct clab_site *site)
 {
-	if (!m || type < CLAB_MUTEX_NORMAL || type > CLAB_MUTEX_RECURSIVE)
+	return clab__mutex_init_ix(m, name, type, -1, site);
+}
+
+int clab__mutex_init_ix(clab_mutex_t *m, const char *name, int type, long index,
+			const struct clab_site *site)
+{
+	if (!m || type < CLAB_MUTEX_NORMAL || type > CLAB_MUTEX_RECURSIVE ||
+	    index < -1 || index >= (long)UINT32_MAX - 1)
 		return CLAB_EINVAL;
 	struct clab__thr *self = clab__self();
 	atomic_init(&m->state, 0);
@@ -72,8 +79,9 @@ int clab__mutex_init(clab_mutex_t *m, const char *name, int type,
 	atomic_init(&m->owner_site, NULL);
 	m->depth = 0;
 	atomic_init(&m->waiters, 0);
+	/* the object's param is the index + 1 (0: none) */
 	return clab__obj_init(&m->h, self, CLAB_O_MUTEX, name, site,
-			      (unsigned)type, 0);
+			      (unsigned)type, (uint32_t)(index + 1));
 }
 
 int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site)

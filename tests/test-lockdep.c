@@ -654,6 +654,49 @@ static void test_graph_random(void)
 	}
 }
 
+/* Class mode: an order between two sites holds for all their locks. */
+static void test_classes(void)
+{
+	clab_mutex_t a[2], b[2], f[3];
+	tu_begin();
+	for (int i = 0; i < 2; i++) {
+		clab_mutex_init(&a[i], "a", 0); /* one site: class a */
+		clab_mutex_init(&b[i], "b", 0); /* one site: class b */
+	}
+	for (int i = 0; i < 3; i++)
+		clab_mutex_init_indexed(&f[i], "fork", 0, i);
+	/* a0 -> b0, then b1 -> a1: different locks, same two classes */
+	struct step s[] = {{&a[0], &b[0], NULL, 0}, {&b[1], &a[1], NULL, 0}};
+	run_steps(s, 2);
+	/* indexed: 0 then 2 is in order, 2 then 1 is not */
+	struct step o[] = {{&f[0], &f[2], NULL, 0}, {&f[2], &f[1], NULL, 0}};
+	run_steps(o, 2);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_analysis an;
+	/* by instance: nothing to see */
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(an.ld), 0);
+	CU_ASSERT_EQUAL(an.nnests, 0);
+	clab_analysis_fini(&an);
+	/* by class: the a/b cycle, and the fork taken against its index */
+	CU_ASSERT_EQUAL_FATAL(clab_analyze_flags(tr, &an, CLAB_ANALYZE_CLASSES),
+			      0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(an.ld), 1);
+	CU_ASSERT_EQUAL_FATAL(an.nnests, 1);
+	CU_ASSERT(an.nests[0].inverted);
+	CU_ASSERT_EQUAL(an.nests[0].held, f[2].h.id);
+	CU_ASSERT_EQUAL(an.nests[0].lock, f[1].h.id);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 2);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "class a... (2 made at"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "class order:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "1 before 2"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "graph: two-lock cycle", test_graph_two_lock_cycle);
@@ -672,6 +715,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "clab_lock_many", test_lock_many);
 	CU_add_test(s, "strict order", test_strict_order);
 	CU_add_test(s, "binary semaphore as a lock", test_binary_semaphore);
+	CU_add_test(s, "lock classes", test_classes);
 }
 
 int main(void)

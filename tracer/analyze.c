@@ -134,9 +134,115 @@ static uint8_t *lock_like_sems(const struct clab_trace *tr)
 	return like;
 }
 
+/* A mutex's index in its array (clab_mutex_init_indexed), or -1. */
+static long lock_index(const struct clab_trace *tr, uint32_t oid)
+{
+	const struct clab_object_info *o = clab_trace_object(tr, oid);
+	return o && o->kind == CLAB_O_MUTEX && o->param ? (long)o->param - 1
+							: -1;
+}
+
+/* Lock classes: every lock maps to the first lock made at its site. */
+static int make_classes(const struct clab_trace *tr, struct clab_analysis *an)
+{
+	uint32_t no = clab_trace_nobjects(tr);
+	an->nobjs = no;
+	an->cls = calloc((size_t)no + 1, sizeof(*an->cls));
+	an->csize = calloc((size_t)no + 1, sizeof(*an->csize));
+	if (!an->cls || !an->csize)
+		return CLAB_ENOMEM;
+	for (uint32_t o = 1; o <= no; o++) {
+		const struct clab_object_info *oi = clab_trace_object(tr, o);
+		an->cls[o] = o;
+		for (uint32_t p = 1; oi->site && p < o; p++) {
+			const struct clab_object_info *pi =
+			    clab_trace_object(tr, p);
+			if (pi->site == oi->site && pi->kind == oi->kind) {
+				an->cls[o] = an->cls[p];
+				break;
+			}
+		}
+		an->csize[an->cls[o]]++;
+	}
+	return 0;
+}
+
+static int note_nest(struct clab_analysis *an, const struct clab_record *r,
+		     const struct clab_ld_held *h, int inverted)
+{
+	for (size_t i = 0; i < an->nnests; i++) {
+		struct clab_class_nest *c = &an->nests[i];
+		if (c->held_site == h->site && c->site == r->site &&
+		    c->inverted == inverted) {
+			c->count++;
+			return 0;
+		}
+	}
+	struct clab_class_nest *n =
+	    realloc(an->nests, (an->nnests + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	an->nests = n;
+	an->nests[an->nnests++] = (struct clab_class_nest){
+	    .seq = r->seq,
+	    .tid = r->tid,
+	    .held = h->lock,
+	    .lock = r->obj,
+	    .held_site = h->site,
+	    .site = r->site,
+	    .inverted = inverted,
+	    .count = 1,
+	};
+	return 0;
+}
+
+/*
+ * The request of r->obj while holding t's locks, into the detector; in
+ * class mode by class, after checking locks of the same class.
+ */
+static int request(const struct clab_trace *tr, struct clab_analysis *an,
+		   struct tstate *t, const struct clab_record *r,
+		   unsigned flags)
+{
+	if (!an->classes)
+		return clab_lockdep_request(an->ld, r->tid, t->held, t->n,
+					    r->obj, r->site, r->seq, flags);
+	struct clab_ld_held cl[64];
+	uint32_t n = 0, c = an->cls[r->obj];
+	for (uint32_t k = 0; k < t->n; k++) {
+		const struct clab_ld_held *h = &t->held[k];
+		if (an->cls[h->lock] == c && h->lock != r->obj) {
+			long hi = lock_index(tr, h->lock);
+			long li = lock_index(tr, r->obj);
+			int ok = hi >= 0 && li >= 0 && li > hi;
+			if (!ok && !(flags & CLAB_LD_TRY) &&
+			    note_nest(an, r, h, hi >= 0 && li >= 0))
+				return CLAB_ENOMEM;
+			continue;
+		}
+		if (n < 64) {
+			cl[n] = *h;
+			cl[n++].lock = an->cls[h->lock];
+		}
+	}
+	return clab_lockdep_request(an->ld, r->tid, cl, n, c, r->site, r->seq,
+				    flags);
+}
+
 int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
 {
+	return clab_analyze_flags(tr, an, 0);
+}
+
+int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
+		       unsigned aflags)
+{
 	memset(an, 0, sizeof(*an));
+	an->classes = (aflags & CLAB_ANALYZE_CLASSES) != 0;
+	if (an->classes && make_classes(tr, an)) {
+		clab_analysis_fini(an);
+		return CLAB_ENOMEM;
+	}
 	uint8_t *semlock = lock_like_sems(tr);
 	an->ld = clab_lockdep_new();
 	uint32_t nt = clab_trace_nthreads(tr);
@@ -170,17 +276,13 @@ int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
 		switch (kind) {
 		case CLAB_K_MUTEX_REQUEST:
 			t->pending = r->obj;
-			rc = clab_lockdep_request(an->ld, r->tid, t->held, t->n,
-						  r->obj, r->site, r->seq,
-						  ld_flags(r->a8));
+			rc = request(tr, an, t, r, ld_flags(r->a8));
 			break;
 		case CLAB_K_MUTEX_ACQUIRE:
 			if (r->a32 > 1)
 				break; /* a recursive relock */
 			if (t->pending != r->obj)
-				rc = clab_lockdep_request(
-				    an->ld, r->tid, t->held, t->n, r->obj,
-				    r->site, r->seq, ld_flags(r->a8));
+				rc = request(tr, an, t, r, ld_flags(r->a8));
 			t->pending = 0;
 			if (rc >= 0 && push(t, r->obj, r->site, r->seq))
 				rc = CLAB_ENOMEM;
@@ -227,6 +329,9 @@ void clab_analysis_fini(struct clab_analysis *an)
 {
 	clab_lockdep_free(an->ld);
 	free(an->waits);
+	free(an->cls);
+	free(an->csize);
+	free(an->nests);
 	memset(an, 0, sizeof(*an));
 }
 
@@ -237,6 +342,8 @@ size_t clab_analysis_problems(const struct clab_analysis *an)
 		const struct clab_ld_cycle *c = clab_lockdep_cycle(an->ld, i);
 		n += c->cls == CLAB_LD_DEADLOCK || c->cls == CLAB_LD_TIMED_ONLY;
 	}
+	for (size_t i = 0; i < an->nnests; i++)
+		n += an->nests[i].inverted;
 	return n;
 }
 
@@ -270,10 +377,24 @@ static const char *thr_str(const struct clab_trace *tr, uint32_t tid, char *buf,
 	return buf;
 }
 
+/*
+ * The analysis being printed, for lock_str's class names: the printers
+ * below are called only through clab_analysis_print/json, one at a time.
+ */
+static const struct clab_analysis *printing;
+
 static const char *lock_str(const struct clab_trace *tr, uint32_t oid,
 			    char *buf, size_t len)
 {
 	const struct clab_object_info *o = clab_trace_object(tr, oid);
+	if (printing && printing->classes && oid <= printing->nobjs &&
+	    printing->csize[oid] > 1) {
+		const struct clab_site_info *si = clab_trace_site(tr, o->site);
+		snprintf(buf, len, "class %s... (%u made at %s:%d)", o->name,
+			 printing->csize[oid], short_path(si ? si->file : "?"),
+			 si ? si->line : 0);
+		return buf;
+	}
 	snprintf(buf, len, "%s", o && o->name[0] ? o->name : "?");
 	if (!o || !o->name[0])
 		clab_trace_objname(tr, oid, buf, len);
@@ -520,9 +641,50 @@ static void print_cycle(const struct clab_trace *tr,
 	print_fix(tr, ld, c, out);
 }
 
+static void print_nests(const struct clab_trace *tr,
+			const struct clab_analysis *an, FILE *out)
+{
+	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	for (size_t i = 0; i < an->nnests; i++) {
+		const struct clab_class_nest *c = &an->nests[i];
+		const struct clab_object_info *o =
+		    clab_trace_object(tr, c->held);
+		const struct clab_site_info *si = clab_trace_site(tr, o->site);
+		fprintf(out,
+			"%s: %s holds %s (taken at %s) and requests %s at %s "
+			"(record %" PRIu64,
+			c->inverted ? "class order" : "note: class nesting",
+			thr_str(tr, c->tid, b1, sizeof(b1)),
+			clab_trace_objname(tr, c->held, b2, sizeof(b2)),
+			site_str(tr, c->held_site, s1, sizeof(s1)),
+			clab_trace_objname(tr, c->lock, b3, sizeof(b3)),
+			site_str(tr, c->site, s2, sizeof(s2)), c->seq);
+		if (c->count > 1)
+			fprintf(out, ", %" PRIu64 " times", c->count);
+		fprintf(out, ")\n");
+		if (c->inverted)
+			fprintf(out,
+				"  Both were made at %s:%d, one class: take "
+				"them in increasing index, %ld before %ld.\n",
+				short_path(si ? si->file : "?"),
+				si ? si->line : 0, lock_index(tr, c->lock),
+				lock_index(tr, c->held));
+		else
+			fprintf(out,
+				"  Both were made at %s:%d, one class, and "
+				"have no index: give them one with\n  "
+				"clab_mutex_init_indexed() so that their order "
+				"can be checked.\n",
+				short_path(si ? si->file : "?"),
+				si ? si->line : 0);
+	}
+}
+
 void clab_analysis_print(const struct clab_trace *tr,
 			 const struct clab_analysis *an, FILE *out)
 {
+	printing = an;
+	print_nests(tr, an, out);
 	char b1[64], b2[64], b3[64], s1[160], s2[160];
 	uint32_t nc = clab_lockdep_ncycles(an->ld);
 	for (uint32_t i = 0; i < nc; i++) {
@@ -550,6 +712,7 @@ void clab_analysis_print(const struct clab_trace *tr,
 			"the wait ends.\n",
 			lock_str(tr, w->held, b3, sizeof(b3)));
 	}
+	printing = NULL;
 }
 
 /* A JSON string (names are already free of control bytes). */
@@ -573,6 +736,7 @@ static void jsite(const struct clab_trace *tr, uint32_t id, FILE *out)
 void clab_analysis_json(const struct clab_trace *tr,
 			const struct clab_analysis *an, FILE *out)
 {
+	printing = an;
 	char b[64];
 	static const char *const cls[] = {"potential-deadlock", "timed",
 					  "latent", "gated"};
@@ -623,4 +787,20 @@ void clab_analysis_json(const struct clab_trace *tr,
 		jsite(tr, w->held_site, out);
 		fprintf(out, ",\"count\":%" PRIu64 "}\n", w->count);
 	}
+	for (size_t i = 0; i < an->nnests; i++) {
+		const struct clab_class_nest *c = &an->nests[i];
+		fprintf(out,
+			"{\"type\":\"class-%s\",\"record\":%" PRIu64
+			",\"thread\":%u,\"holds\":",
+			c->inverted ? "order" : "nesting", c->seq, c->tid);
+		jstr(out, clab_trace_objname(tr, c->held, b, sizeof(b)));
+		fprintf(out, ",\"held_at\":");
+		jsite(tr, c->held_site, out);
+		fprintf(out, ",\"requests\":");
+		jstr(out, clab_trace_objname(tr, c->lock, b, sizeof(b)));
+		fprintf(out, ",\"at\":");
+		jsite(tr, c->site, out);
+		fprintf(out, ",\"count\":%" PRIu64 "}\n", c->count);
+	}
+	printing = NULL;
 }

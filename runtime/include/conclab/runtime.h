@@ -132,6 +132,17 @@ typedef struct {
 
 int clab__mutex_init(clab_mutex_t *m, const char *name, int type,
 		     const struct clab_site *site);
+/*
+ * clab_mutex_init_indexed - a mutex that is element `index` (from 0) of an
+ * array made at one site, such as the forks of the philosophers.  In class
+ * mode (conclab analyze --classes, which groups locks by the site that made
+ * them) two locks of one class may be nested only in increasing index
+ * order; taking them the other way is reported with both sites.
+ */
+#define clab_mutex_init_indexed(m, name, type, index)                          \
+	clab__mutex_init_ix((m), (name), (type), (index), CLAB_SITE())
+int clab__mutex_init_ix(clab_mutex_t *m, const char *name, int type, long index,
+			const struct clab_site *site);
 int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site);
 int clab__mutex_lock(clab_mutex_t *m, uint32_t ms,
 		     const struct clab_site *site);

@@ -22,17 +22,50 @@ struct clab_hold_wait {
 	uint64_t count; /* how many times */
 };
 
+/*
+ * Class mode: two locks of one class (made at one site) nested.  With
+ * indexes (clab_mutex_init_indexed) they must be taken in increasing
+ * index order; without, the detector cannot order them.
+ */
+struct clab_class_nest {
+	uint64_t seq; /* the first time */
+	uint32_t tid;
+	uint32_t held, lock; /* the two locks (object ids) */
+	uint32_t held_site, site;
+	int inverted; /* both indexed, taken in decreasing order */
+	uint64_t count;
+};
+
 struct clab_analysis {
 	struct clab_lockdep *ld;
 	struct clab_hold_wait *waits;
 	size_t nwaits;
+	/* class mode (CLAB_ANALYZE_CLASSES) */
+	int classes;
+	uint32_t *cls;	 /* object id -> the id of its class's first lock */
+	uint32_t *csize; /* by class id: how many locks it has */
+	uint32_t nobjs;
+	struct clab_class_nest *nests;
+	size_t nnests;
 };
+
+/*
+ * Group locks by the site that made them (lockdep's lock classes): an
+ * order found between two locks holds for every pair made at the same two
+ * sites, so one run's forks 0 and 1 speak for forks 3 and 4 too.
+ */
+#define CLAB_ANALYZE_CLASSES 1u
 
 /* Analyse tr; returns 0 or CLAB_ENOMEM.  Free with clab_analysis_fini. */
 int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an);
+int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
+		       unsigned flags);
 void clab_analysis_fini(struct clab_analysis *an);
 
-/* Cycles that can deadlock, counting timed-only ones (not latent/gated). */
+/*
+ * Cycles that can deadlock, counting timed-only ones (not latent/gated),
+ * and, in class mode, locks of one class taken against their indexes.
+ */
 size_t clab_analysis_problems(const struct clab_analysis *an);
 
 /*
