@@ -92,6 +92,7 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 	atomic_store(&self->woken, 0);
 	atomic_store(&self->blocked_site, site);
 	atomic_store(&self->blocked_timed, deadline != NULL);
+	atomic_store(&self->blocked_ns, clab__mono_ns());
 	atomic_store(&self->blocked_on, obj);
 	pthread_mutex_unlock(&self->plk);
 	clab__progress(self);

@@ -61,10 +61,11 @@ struct clab__thr {
 	struct clab__obj *_Atomic blocked_on;
 	const struct clab_site *_Atomic blocked_site;
 	_Atomic int blocked_timed;
-	_Atomic int woken; /* unparked, not yet running again */
-	_Atomic int live;  /* created or registered, and not ended */
-	int internal;	   /* the watchdog: not counted as a live thread */
-	_Atomic int gone;  /* the thread will not touch this state again */
+	_Atomic uint64_t blocked_ns; /* when it started to wait (monotonic) */
+	_Atomic int woken;	     /* unparked, not yet running again */
+	_Atomic int live;	     /* created or registered, and not ended */
+	int internal;	  /* the watchdog: not counted as a live thread */
+	_Atomic int gone; /* the thread will not touch this state again */
 	_Atomic uint64_t progress; /* written by this thread only */
 	/* held mutexes, innermost last */
 	struct clab__held held[CLAB__HELD_MAX];

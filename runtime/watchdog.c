@@ -39,6 +39,7 @@ struct snap {
 	uint8_t kind; /* its kind */
 	const struct clab_site *site;
 	int timed;
+	uint64_t since; /* monotonic ns when the wait began */
 	struct clab__thr *holder;
 	const struct clab_site *holder_site;
 };
@@ -95,6 +96,7 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 			e->kind = on->kind;
 			e->site = atomic_load(&t->blocked_site);
 			e->timed = atomic_load(&t->blocked_timed);
+			e->since = atomic_load(&t->blocked_ns);
 			e->holder = holder_of(on, &e->holder_site);
 			if (!e->timed)
 				forever++;
@@ -166,6 +168,10 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		b->holder = UINT32_MAX;
 		b->site = s[i].site;
 		b->timed = s[i].timed;
+		if (s[i].on && s[i].since) {
+			uint64_t now = clab__mono_ns();
+			b->waited_ns = now > s[i].since ? now - s[i].since : 0;
+		}
 		if (s[i].on) {
 			b->obj = s[i].on;
 			b->objkind = s[i].kind;
@@ -379,6 +385,8 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		if (b->site)
 			OUT(" at %s:%d", short_path(b->site->file),
 			    b->site->line);
+		if (b->waited_ns)
+			OUT(" for %.0f ms", (double)b->waited_ns / 1e6);
 		if (b->holder != UINT32_MAX) {
 			if (b->objkind == CLAB_O_THREAD)
 				OUT(", until T%u %s ends", b->holder,

@@ -432,6 +432,7 @@ struct clab_blocked {
 	const struct clab_site *site;	     /* where it waits */
 	const struct clab_site *holder_site; /* where the holder took it */
 	int timed;			     /* a wait with a deadline */
+	uint64_t waited_ns;		     /* how long it has waited */
 };
 
 enum clab_stuck {
