@@ -15,6 +15,8 @@
 
 #include "format.h"
 #include "lab.h"
+#include "labpic.h"
+#include "lockorder.h"
 #include "replay.h"
 #include "testutil.h"
 
@@ -524,6 +526,200 @@ static void test_prodcons_signals(void)
 	clab_trace_free(tr);
 }
 
+/* ---- the lock-order view's model ---- */
+
+static void test_lorder_naive(void)
+{
+	struct clab_trace *tr = lab_trace("philosophers", "naive");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_lorder lo;
+	CU_ASSERT_EQUAL_FATAL(clab_lorder_build(tr, &lo), 0);
+	CU_ASSERT_EQUAL_FATAL(lo.ncycles, 1);
+	const struct clab_lorder_cycle *c = &lo.cycles[0];
+	CU_ASSERT_EQUAL(c->cls, CLAB_LD_DEADLOCK);
+	CU_ASSERT_EQUAL_FATAL(c->nedges, 5);
+	char name[64];
+	for (uint32_t k = 0; k < c->nedges; k++) {
+		const struct clab_lorder_edge *e = &c->edges[k];
+		/* fork-k -> fork-(k+1), from the lowest lock, as a chain */
+		snprintf(name, sizeof(name), "fork-%u", k);
+		CU_ASSERT_STRING_EQUAL(clab_trace_object(tr, e->from)->name,
+				       name);
+		CU_ASSERT_EQUAL(e->to, c->edges[(k + 1) % 5].from);
+		const struct clab_thread_info *ti =
+		    clab_trace_thread(tr, e->tid);
+		snprintf(name, sizeof(name), "phil-%u", k);
+		CU_ASSERT_STRING_EQUAL(ti->name, name);
+		CU_ASSERT(e->from_site != e->to_site);
+		CU_ASSERT_NOT_EQUAL_FATAL(e->first, UINT32_MAX);
+		const struct clab_record *r = clab_trace_record(tr, e->first);
+		CU_ASSERT_EQUAL(r->tid, e->tid);
+		CU_ASSERT_EQUAL(r->obj, e->to);
+	}
+	/* the record that closed it: a request by the cycle's thread */
+	CU_ASSERT_NOT_EQUAL_FATAL(c->record, UINT32_MAX);
+	const struct clab_record *r = clab_trace_record(tr, c->record);
+	CU_ASSERT_EQUAL(r->kind, CLAB_K_MUTEX_REQUEST);
+	CU_ASSERT_EQUAL(r->tid, c->tid);
+	/* and the diagnostic the run recorded for it, cycle 1 */
+	CU_ASSERT_NOT_EQUAL_FATAL(c->diag, UINT32_MAX);
+	r = clab_trace_record(tr, c->diag);
+	CU_ASSERT_EQUAL(r->kind, CLAB_K_DIAG);
+	CU_ASSERT_EQUAL(r->a8, CLAB_D_LOCK_CYCLE);
+	CU_ASSERT_EQUAL(r->a32, 1);
+	clab_lorder_fini(&lo);
+	clab_lorder_fini(&lo); /* an empty one is fine */
+	clab_trace_free(tr);
+}
+
+static void test_lorder_ordered(void)
+{
+	struct clab_trace *tr = lab_trace("philosophers", "ordered");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_lorder lo;
+	CU_ASSERT_EQUAL_FATAL(clab_lorder_build(tr, &lo), 0);
+	CU_ASSERT_EQUAL(lo.ncycles, 0);
+	clab_lorder_fini(&lo);
+	clab_trace_free(tr);
+}
+
+/* ---- lab pictures ---- */
+
+static void test_labpic_naive(void)
+{
+	struct clab_trace *tr = lab_trace("philosophers", "naive");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	struct clab_labpic *lp;
+	struct clab_rstate st;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_kind(lp), CLAB_PIC_PHILOSOPHERS);
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	uint32_t d = clab_replay_deadlock(rp);
+	CU_ASSERT_NOT_EQUAL_FATAL(d, CLAB_REPLAY_NONE);
+	clab_replay_seek(rp, &st, d + 1);
+	struct clab_phil ph[8];
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_philos(lp, &st, d, ph, 8), 5);
+	for (uint32_t i = 0; i < 5; i++) {
+		/* each holds its left fork and wants its right one */
+		CU_ASSERT_EQUAL(ph[i].index, i);
+		CU_ASSERT_EQUAL(ph[i].doing, CLAB_PH_WANTS);
+		CU_ASSERT_EQUAL(ph[i].wants, ph[i].right);
+		CU_ASSERT_EQUAL(ph[i].right, ph[(i + 1) % 5].left);
+		CU_ASSERT_EQUAL(st.ob[ph[i].left].a, ph[i].tid + 1);
+	}
+	/* before anything happened, nobody sits at the table */
+	clab_replay_seek(rp, &st, 1);
+	CU_ASSERT_EQUAL(clab_labpic_philos(lp, &st, 0, ph, 8), 5);
+	CU_ASSERT_EQUAL(ph[0].doing, CLAB_PH_AWAY);
+	clab_rstate_destroy(&st);
+	clab_labpic_free(lp);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
+static void test_labpic_ordered(void)
+{
+	struct clab_trace *tr = lab_trace("philosophers", "ordered");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	struct clab_labpic *lp;
+	struct clab_rstate st;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	uint32_t n = clab_replay_nrecords(rp), eating = 0, left = 0;
+	struct clab_phil ph[8];
+	clab_replay_seek(rp, &st, 0);
+	for (uint32_t i = 0; i < n; i++) {
+		clab_replay_step(rp, &st);
+		size_t np = clab_labpic_philos(lp, &st, i, ph, 8);
+		CU_ASSERT_EQUAL_FATAL(np, 5);
+		for (size_t k = 0; k < np; k++) {
+			if (ph[k].doing == CLAB_PH_EAT) {
+				/* an eating philosopher holds both forks */
+				eating++;
+				CU_ASSERT_EQUAL(st.ob[ph[k].left].a,
+						ph[k].tid + 1);
+				CU_ASSERT_EQUAL(st.ob[ph[k].right].a,
+						ph[k].tid + 1);
+				CU_ASSERT(ph[k].meal >= 1);
+			}
+			if (i + 1 == n)
+				left += ph[k].doing == CLAB_PH_LEFT;
+		}
+	}
+	CU_ASSERT(eating > 0);
+	CU_ASSERT_EQUAL(left, 5); /* all finished at the end */
+	clab_rstate_destroy(&st);
+	clab_labpic_free(lp);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
+static void test_labpic_buffer(void)
+{
+	struct clab_trace *tr = lab_trace("prodcons", "condvar");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	struct clab_labpic *lp, *lp2;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp2), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_kind(lp), CLAB_PIC_BUFFER);
+	long cap = atol(clab_trace_meta(tr, "param.capacity"));
+	uint32_t n = clab_replay_nrecords(rp);
+	struct clab_buffer_pic b, b2;
+	uint64_t maxfull = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL_FATAL(clab_labpic_buffer(lp, i, &b), 0);
+		CU_ASSERT_EQUAL(b.cap, (uint32_t)cap);
+		uint64_t full = 0;
+		for (uint32_t s = 0; s < b.cap; s++)
+			full += b.item[s] != 0;
+		/* a correct buffer: the items in it are those put, not got */
+		CU_ASSERT_EQUAL(full, b.puts - b.gets);
+		CU_ASSERT(full <= (uint64_t)cap);
+		CU_ASSERT_EQUAL(b.bad, CLAB_REPLAY_NONE);
+		maxfull = full > maxfull ? full : maxfull;
+	}
+	CU_ASSERT(maxfull > 0);
+	CU_ASSERT(b.puts > 0 && b.puts == b.gets); /* empty at the end */
+	/* going back gives what a fresh look gives */
+	uint32_t mid = n / 2;
+	CU_ASSERT_EQUAL(clab_labpic_buffer(lp, mid, &b), 0);
+	CU_ASSERT_EQUAL(clab_labpic_buffer(lp2, mid, &b2), 0);
+	CU_ASSERT_EQUAL(b.puts, b2.puts);
+	CU_ASSERT_EQUAL(b.head, b2.head);
+	CU_ASSERT_EQUAL(b.tail, b2.tail);
+	CU_ASSERT(memcmp(b.item, b2.item, b.cap * sizeof(*b.item)) == 0);
+	CU_ASSERT(b.last <= mid);
+	clab_labpic_free(lp);
+	clab_labpic_free(lp2);
+	clab_labpic_free(NULL);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
+/* Another lab, or a trace from no lab: no picture, and a reason. */
+static void test_labpic_none(void)
+{
+	struct clab_trace *tr = lab_trace("timer", "condvar");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	struct clab_labpic *lp;
+	struct clab_buffer_pic b;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	CU_ASSERT_EQUAL(clab_labpic_kind(lp), CLAB_PIC_NONE);
+	CU_ASSERT(strstr(clab_labpic_why(lp), "no picture") != NULL);
+	CU_ASSERT_EQUAL(clab_labpic_buffer(lp, 0, &b), -1);
+	clab_labpic_free(lp);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "states of a synthetic trace", test_basic_states);
@@ -536,6 +732,16 @@ static void add_tests(CU_pSuite s)
 		    test_prodcons_signals);
 	CU_add_test(s, "seek equals scan on every lab variant",
 		    test_every_variant);
+	CU_add_test(s, "lock order: the naive philosophers' 5-fork cycle",
+		    test_lorder_naive);
+	CU_add_test(s, "lock order: none for ordered philosophers",
+		    test_lorder_ordered);
+	CU_add_test(s, "picture: the naive philosophers at the deadlock",
+		    test_labpic_naive);
+	CU_add_test(s, "picture: ordered philosophers eat with two forks",
+		    test_labpic_ordered);
+	CU_add_test(s, "picture: the prodcons buffer", test_labpic_buffer);
+	CU_add_test(s, "picture: none for other labs", test_labpic_none);
 }
 
 int main(int argc, char **argv)

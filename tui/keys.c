@@ -152,6 +152,69 @@ static void a_diag(struct tui *t, int k)
 		       : "diagnostic before this record");
 }
 
+static void a_locks(struct tui *t, int k)
+{
+	if (!t->locks_built) {
+		int err = clab_lorder_build(t->tr, &t->lo);
+		if (err) {
+			say(t, 1, "cannot find the lock-order cycles: %s",
+			    "out of memory");
+			return;
+		}
+		t->locks_built = 1;
+	}
+	t->locks = !t->locks;
+}
+
+static void a_picture(struct tui *t, int k)
+{
+	if (!t->pic && clab_labpic_new(t->rp, &t->pic)) {
+		say(t, 1, "cannot draw the lab: %s", "out of memory");
+		return;
+	}
+	t->picture = !t->picture;
+	if (t->picture && clab_labpic_kind(t->pic) == CLAB_PIC_NONE)
+		say(t, 0, "%s", clab_labpic_why(t->pic));
+}
+
+int clab_tui_locks_key(struct tui *t, int key)
+{
+	switch (key) {
+	case 'j':
+	case TK_DOWN:
+		if (t->lsel + 1 < t->lo.ncycles)
+			t->lsel++;
+		return 1;
+	case 'k':
+	case TK_UP:
+		if (t->lsel > 0)
+			t->lsel--;
+		return 1;
+	case TK_ESC:
+		t->locks = 0;
+		return 1;
+	case TK_ENTER:
+	case '\r':
+		if (t->lsel < t->lo.ncycles) {
+			const struct clab_lorder_cycle *c =
+			    &t->lo.cycles[t->lsel];
+			if (c->record == UINT32_MAX) {
+				say(t, 1, "%s",
+				    "that record is not in the trace");
+				return 1;
+			}
+			t->locks = 0;
+			clab_tui_goto(t, c->record);
+			snprintf(t->msg, sizeof(t->msg),
+				 "this request closed lock-order cycle %u (%s)",
+				 t->lsel + 1, clab_ld_class_name(c->cls));
+			t->msg_warn = 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static void a_prompt(struct tui *t, int k)
 {
 	t->prompt = k;
@@ -236,6 +299,8 @@ const struct tui_key clab_tui_keys[] = {
     {'G', TK_END, "G End", "last record", a_end},
     {'D', TK_NONE, "D", "jump to the deadlock", a_deadlock},
     {']', '[', "] [", "next / previous diagnostic", a_diag},
+    {'L', TK_NONE, "L", "lock-order cycles (Enter)", a_locks},
+    {'p', TK_NONE, "p", "lab picture / objects", a_picture},
     {':', TK_NONE, ":N Enter", "go to record N", a_prompt},
     {'/', TK_NONE, "/text Enter", "search the records", a_prompt},
     {'n', 'N', "n N", "next / previous match", a_search},
@@ -306,6 +371,8 @@ void clab_tui_key(struct tui *t, int key)
 			return;
 	}
 	t->msg[0] = 0;
+	if (t->locks && clab_tui_locks_key(t, key))
+		return;
 	for (unsigned i = 0; i < clab_tui_nkeys; i++) {
 		const struct tui_key *k = &clab_tui_keys[i];
 		if (key == k->key || (k->alt != TK_NONE && key == k->alt)) {

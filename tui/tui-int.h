@@ -11,6 +11,8 @@
 #include <conclab/tui.h>
 
 #include "canvas.h"
+#include "labpic.h"
+#include "lockorder.h"
 #include "replay.h"
 #include "source.h"
 
@@ -64,6 +66,13 @@ struct tui {
 	struct clab_source *src;
 	uint8_t *lane; /* lane glyph buffer: threads x columns */
 	size_t lane_cap;
+	/* the lock-order view (L), built at its first use */
+	int locks, locks_built;
+	struct clab_lorder lo;
+	uint32_t lsel; /* the selected cycle */
+	/* the lab picture (p) in the objects' place, made at its first use */
+	int picture;
+	struct clab_labpic *pic;
 };
 
 /* One entry of the key table; the help overlay is made from it. */
@@ -96,7 +105,11 @@ struct tui_view {
 };
 
 extern const struct tui_view clab_view_status, clab_view_lanes, clab_view_log,
-    clab_view_objects, clab_view_info, clab_view_help;
+    clab_view_objects, clab_view_info, clab_view_help, clab_view_locks,
+    clab_view_picture;
+
+/* Keys of the lock-order view (j k Enter Esc); 1 when handled. */
+int clab_tui_locks_key(struct tui *t, int key);
 
 /* Draw the whole frame into t->cv (the layout lives here). */
 void clab_tui_draw(struct tui *t);
@@ -108,6 +121,9 @@ const char *clab_tui_oname(const struct tui *t, uint32_t oid, char *buf,
 			   size_t len);
 /* A compact one-line form of record i for the log. */
 void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len);
+/* "philosophers.c:158", the site's file without its folders. */
+const char *clab_tui_site(const struct tui *t, uint32_t site, char *buf,
+			  size_t len);
 /* The glyph and role of a thread state in the lanes. */
 uint32_t clab_tui_glyph(const struct tui *t, const struct clab_rthread *th,
 			unsigned *role);

@@ -40,6 +40,8 @@ static void tui_fini(struct tui *t)
 	clab_source_free(t->src);
 	clab_canvas_free(&t->cv);
 	free(t->lane);
+	clab_lorder_fini(&t->lo);
+	clab_labpic_free(t->pic);
 }
 
 static int tui_init(struct tui *t, const struct clab_trace *tr,

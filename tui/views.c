@@ -100,6 +100,19 @@ void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len)
 #undef ARG
 }
 
+const char *clab_tui_site(const struct tui *t, uint32_t site, char *buf,
+			  size_t len)
+{
+	const struct clab_site_info *si = clab_trace_site(t->tr, site);
+	if (!si || !si->file) {
+		buf[0] = 0;
+		return buf;
+	}
+	const char *base = strrchr(si->file, '/');
+	snprintf(buf, len, "%s:%d", base ? base + 1 : si->file, si->line);
+	return buf;
+}
+
 static const char *site_text(const struct tui *t, uint32_t i, char *buf,
 			     size_t len)
 {
@@ -539,11 +552,22 @@ void clab_tui_draw(struct tui *t)
 	struct tui_rect info = {cv->h - info_h, 0, cv->w, info_h};
 	clab_view_status.draw(t, status, 0);
 	clab_view_lanes.draw(t, lanes, t->pane == PANE_LANES);
-	clab_view_log.draw(t, log, t->pane == PANE_LOG);
-	for (int y = mid_y; y < mid_y + mid_h; y++)
-		clab_canvas_putc(cv, y, cv->w - pw - 1,
-				 clab_canvas_glyph(cv, G_VLINE), CV_DIM, 0);
-	clab_view_objects.draw(t, objs, t->pane == PANE_OBJECTS);
+	if (t->locks) {
+		clab_view_locks.draw(
+		    t, (struct tui_rect){mid_y, 0, cv->w, mid_h}, 1);
+	} else {
+		clab_view_log.draw(t, log, t->pane == PANE_LOG);
+		for (int y = mid_y; y < mid_y + mid_h; y++)
+			clab_canvas_putc(cv, y, cv->w - pw - 1,
+					 clab_canvas_glyph(cv, G_VLINE), CV_DIM,
+					 0);
+		if (t->picture)
+			clab_view_picture.draw(t, objs,
+					       t->pane == PANE_OBJECTS);
+		else
+			clab_view_objects.draw(t, objs,
+					       t->pane == PANE_OBJECTS);
+	}
 	clab_view_info.draw(t, info, 0);
 	if (t->help)
 		clab_view_help.draw(t, (struct tui_rect){0, 0, cv->w, cv->h},
