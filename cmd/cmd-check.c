@@ -75,9 +75,12 @@ static int check_exec(int argc, char **argv)
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
 	}
+	/* an exercise's trace is the student's code, not a variant */
+	const char *vname = clab_trace_meta(tr, "exercise")
+				? "exercise"
+				: ctx.lab->variants[ctx.variant].name;
 	int werr = clab_report_write(out, (enum clab_report_format)fmt, path,
-				     ctx.lab->name,
-				     ctx.lab->variants[ctx.variant].name, &rep);
+				     ctx.lab->name, vname, &rep);
 	if (out != stdout && fclose(out) != 0)
 		werr = -1;
 	int rc = werr				? CLAB_EXIT_IO

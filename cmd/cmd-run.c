@@ -14,6 +14,7 @@
 #include <conclab/analyze.h>
 #include <conclab/runtime.h>
 #include <conclab/trace.h>
+#include <conclab/tui.h>
 
 #include "cmd.h"
 #include "lab.h"
@@ -24,7 +25,18 @@ struct run {
 	struct clab_lab_ctx ctx;
 	const char *trace;
 	int check;
+	int view;	     /* --view, and stdin and stdout are a terminal */
+	const char *variant; /* shown in the report */
+	int variant_meta;    /* also written as the trace's "variant" */
+	const struct clab_meta_kv *extra; /* more metadata */
+	size_t nextra;
+	int (*body)(const struct clab_lab_ctx *ctx,
+		    void *arg); /* or lab->run */
+	void *arg;
+	int crash; /* catch a crash: save the trace, check, exit 128+N */
 };
+
+static int report_trace(struct run *r);
 
 static void run_help(const struct clab_lab *lab, int variant)
 {
@@ -76,13 +88,96 @@ struct sigwaiter {
 	struct run *r;
 };
 
+/*
+ * While the viewer runs (--view), the signals that the signal thread
+ * takes go to the viewer's thread instead, whose handlers restore the
+ * terminal before the process exits.
+ */
+static atomic_int viewing;
+static pthread_t viewer;
+
+/*
+ * A crash in the lab's code (struct run's crash: student code in `conclab
+ * exercise`).  The handler runs in the thread that crashed: it notes the
+ * signal, asks the signal thread to save the trace and check it (kill() is
+ * async-signal-safe; CRASH_NOTIFY is blocked in every thread, so the
+ * signal thread's sigwait takes it) and parks until the process exits.
+ * Other threads that crash park too.  If saving crashes in turn, the
+ * default action kills the process (the caller sees the signal).
+ */
+#define CRASH_NOTIFY SIGUSR2
+static _Atomic int crash_sig; /* lock-free: safe in a handler */
+static void *_Atomic crash_addr;
+static _Thread_local int saving; /* the signal thread, while it saves */
+
+static void on_crash(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (saving) {
+		signal(sig, SIG_DFL); /* returns to the fault: dies */
+		return;
+	}
+	int none = 0;
+	if (atomic_compare_exchange_strong(&crash_sig, &none, sig)) {
+		atomic_store(&crash_addr, si->si_addr);
+		kill(getpid(), CRASH_NOTIFY); /* after the address is set */
+	}
+	for (;;)
+		pause();
+}
+
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
+static void catch_crashes(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_crash;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(int); i++)
+		sigaction(crash_signals[i], &sa, NULL);
+}
+
 /* Ctrl-C, SIGTERM, SIGHUP: save what was recorded, then exit 128+sig. */
 static void *signal_main(void *arg)
 {
 	struct sigwaiter *sw = arg;
 	int sig;
-	if (sigwait(&sw->set, &sig) != 0)
-		return NULL;
+	for (;;) {
+		if (sigwait(&sw->set, &sig) != 0)
+			return NULL;
+		if (!atomic_load(&viewing) || sig == CRASH_NOTIFY)
+			break;
+		pthread_kill(viewer, sig);
+	}
+	if (sig == CRASH_NOTIFY && atomic_load(&crash_sig) != 0) {
+		saving = 1;
+		end_once();
+		fflush(stdout);
+		sig = atomic_load(&crash_sig);
+		fprintf(stderr,
+			"\nconclab: the program crashed: %s (%s) at address "
+			"%p; saving the trace\n",
+			strsignal(sig), sigabbrev_np(sig),
+			atomic_load(&crash_addr));
+		struct clab_tracer_stats st;
+		int err = clab_tracer_close(&st);
+		if (err) {
+			fprintf(stderr,
+				"conclab: could not write the trace %s: %s\n",
+				sw->r->trace, clab_strerror(err));
+			_exit(128 + sig);
+		}
+		fprintf(stderr,
+			"conclab: trace saved to %s (%" PRIu64 " records); "
+			"each thread's last records show where it was\n",
+			sw->r->trace, st.records);
+		fflush(stderr);
+		report_trace(sw->r);
+		fflush(stdout);
+		_exit(128 + sig);
+	}
 	end_once();
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: interrupted (%s); saving the trace\n",
@@ -99,9 +194,53 @@ static void *signal_main(void *arg)
 	_exit(128 + sig);
 }
 
-static int report_trace(struct run *r);
+/*
+ * --view: open the viewer on the saved trace, at the deadlock when there
+ * is one.  Returns 128+N when the viewer was stopped by signal N, else 0
+ * (a viewer that cannot start says why and leaves the exit code alone).
+ */
+static int view_trace(struct run *r, int deadlock)
+{
+	char err[512], dir[4096];
+	struct clab_trace *tr;
+	struct clab_tui_opts o;
+	if (!r->view)
+		return 0;
+	if (clab_trace_load(r->trace, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab run: --view: %s\n", err);
+		return 0;
+	}
+	clab_tui_opts_init(&o);
+	o.deadlock = deadlock;
+	snprintf(dir, sizeof(dir), "%s", r->trace);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	o.dir = slash ? dir : ".";
+	fflush(stdout);
+	fflush(stderr);
+	/* take the signals in this thread while the viewer runs */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	viewer = pthread_self();
+	atomic_store(&viewing, 1);
+	pthread_sigmask(SIG_UNBLOCK, &set, &old);
+	int rc = clab_tui_run(tr, &o, err, sizeof(err));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	atomic_store(&viewing, 0);
+	clab_trace_free(tr);
+	if (rc < 0) {
+		/* the terminal is restored by now */
+		fprintf(stderr, "conclab run: --view: %s\n", err);
+		return 0;
+	}
+	return rc;
+}
 
-/* The watchdog's callback: report, save the trace, check, exit. */
+/* The watchdog's callback: report, save the trace, check, view, exit. */
 static void on_stuck(const struct clab_deadlock *d, void *arg)
 {
 	struct run *r = arg;
@@ -124,6 +263,10 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	fflush(stderr);
 	report_trace(r);
 	fflush(stdout);
+	int vrc = view_trace(r, d->why != CLAB_STUCK_TIME_LIMIT);
+	fflush(stdout);
+	if (vrc > 0)
+		_exit(vrc);
 	_exit(d->why == CLAB_STUCK_TIME_LIMIT ? CLAB_EXIT_TIMEOUT
 					      : CLAB_EXIT_DEADLOCK);
 }
@@ -161,16 +304,123 @@ static int report_trace(struct run *r)
 	r->lab->check(tr, &r->ctx, &rep);
 	printf("\n");
 	clab_report_write(stdout, CLAB_REPORT_TEXT, r->trace, r->lab->name,
-			  r->lab->variants[r->ctx.variant].name, &rep);
+			  r->variant, &rep);
 	size_t failed = clab_lab_report_failed(&rep);
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);
 	return failed ? CLAB_EXIT_CHECK : CLAB_EXIT_OK;
 }
 
+/*
+ * Run r's lab (or r->body) on the open trace under the watchdog, close the
+ * trace, print the lock-order report and check the lab's properties: what
+ * `conclab run` and `conclab exercise` share.  Returns the exit code, or
+ * minus an exit code when the run could not start or its trace could not
+ * be written (after saying why).  A deadlock, the time limit, a signal or
+ * (with r->crash) a crash ends the process from another thread.
+ */
+static int run_traced(struct run *r, long seed, long limit_s, int stacks,
+		      int quiet)
+{
+	/* Metadata: enough to reproduce the run. */
+	char seedbuf[32], pbuf[CLAB_LAB_MAX_PARAMS][32],
+	    pkey[CLAB_LAB_MAX_PARAMS][64];
+	struct clab_meta_kv meta[5 + CLAB_RUN_MAX_EXTRA + CLAB_LAB_MAX_PARAMS];
+	size_t nmeta = 0;
+	snprintf(seedbuf, sizeof(seedbuf), "%ld", seed);
+	meta[nmeta++] = (struct clab_meta_kv){"lab", r->lab->name};
+	if (r->variant_meta)
+		meta[nmeta++] = (struct clab_meta_kv){"variant", r->variant};
+	meta[nmeta++] = (struct clab_meta_kv){"seed", seedbuf};
+	if (stacks)
+		meta[nmeta++] = (struct clab_meta_kv){"stacks", "1"};
+	for (size_t i = 0; i < r->nextra && i < CLAB_RUN_MAX_EXTRA; i++)
+		meta[nmeta++] = r->extra[i];
+	for (size_t p = 0; p < r->lab->nparams && p < CLAB_LAB_MAX_PARAMS;
+	     p++) {
+		snprintf(pkey[p], sizeof(pkey[p]), "param.%s",
+			 r->lab->params[p].name);
+		snprintf(pbuf[p], sizeof(pbuf[p]), "%ld", r->ctx.param[p]);
+		meta[nmeta++] = (struct clab_meta_kv){pkey[p], pbuf[p]};
+	}
+	/* Every thread inherits this mask; one thread takes the signals. */
+	static struct sigwaiter sw;
+	sigemptyset(&sw.set);
+	sigaddset(&sw.set, SIGINT);
+	sigaddset(&sw.set, SIGTERM);
+	sigaddset(&sw.set, SIGHUP);
+	if (r->crash) {
+		sigaddset(&sw.set, CRASH_NOTIFY);
+		catch_crashes();
+	}
+	sw.r = r;
+	pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
+	pthread_t sigthr;
+	if (pthread_create(&sigthr, NULL, signal_main, &sw) == 0)
+		pthread_detach(sigthr);
+	struct clab_tracer_opts topts = {
+	    .path = r->trace,
+	    .meta = meta,
+	    .nmeta = nmeta,
+	    .compress = -1,
+	};
+	int err = clab_tracer_open(&topts);
+	if (err) {
+		fprintf(stderr, "conclab run: cannot create the trace %s: %s\n",
+			r->trace, clab_strerror(err));
+		return -CLAB_EXIT_IO;
+	}
+	clab_set_stacks(stacks);
+	clab_thread_self(); /* the main thread is T0 */
+	struct clab_watchdog_opts wopts = {
+	    .period_ms = 100,
+	    .run_limit_ms = (unsigned)limit_s * 1000u,
+	    .on_stuck = on_stuck,
+	    .arg = r,
+	};
+	err = clab_watchdog_start(&wopts);
+	if (err) {
+		fprintf(stderr, "conclab run: cannot start the watchdog: %s\n",
+			clab_strerror(err));
+		clab_tracer_close(NULL);
+		return -CLAB_EXIT_IO;
+	}
+	if (!quiet && !r->body)
+		printf("conclab: %s --variant %s --seed %ld\n", r->lab->name,
+		       r->variant, seed);
+	else if (!quiet)
+		printf("conclab: %s %s --seed %ld\n", r->lab->name, r->variant,
+		       seed);
+	fflush(stdout);
+	int lrc = r->body ? r->body(&r->ctx, r->arg) : r->lab->run(&r->ctx);
+	end_once();
+	clab_watchdog_stop();
+	struct clab_tracer_stats st;
+	err = clab_tracer_close(&st);
+	fflush(stdout);
+	if (err) {
+		fprintf(stderr,
+			"conclab run: could not write the trace %s: %s\n",
+			r->trace, clab_strerror(err));
+		return -CLAB_EXIT_IO;
+	}
+	if (lrc < 0) {
+		fprintf(stderr, "conclab run: the lab failed to run: %s\n",
+			clab_strerror(lrc));
+		return -CLAB_EXIT_IO;
+	}
+	int rc = report_trace(r);
+	printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes", r->trace,
+	       st.records, st.bytes);
+	if (st.drops)
+		printf(", %" PRIu64 " DROPPED", st.drops);
+	printf(")\n");
+	return rc;
+}
+
 static int run_exec(int argc, char **argv)
 {
-	struct run r = {.check = 1};
+	struct run r = {.check = 1, .variant_meta = 1};
 	const char *variant = NULL, *lab_name = NULL;
 	long seed = 1, limit_s = 60;
 	int quiet = 0, help = 0, stacks = 0;
@@ -190,6 +440,8 @@ static int run_exec(int argc, char **argv)
 			r.check = 0;
 		} else if (strcmp(a, "--stacks") == 0) {
 			stacks = 1;
+		} else if (strcmp(a, "--view") == 0) {
+			r.view = 1;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
 			const char *name = a + 2, *val = strchr(name, '=');
 			char key[64];
@@ -310,97 +562,58 @@ static int run_exec(int argc, char **argv)
 		r.trace = default_trace;
 	}
 
-	/* Metadata: enough to reproduce the run. */
-	char seedbuf[32], pbuf[CLAB_LAB_MAX_PARAMS][32],
-	    pkey[CLAB_LAB_MAX_PARAMS][64];
-	struct clab_meta_kv meta[5 + CLAB_LAB_MAX_PARAMS];
-	size_t nmeta = 0;
-	snprintf(seedbuf, sizeof(seedbuf), "%ld", seed);
-	meta[nmeta++] = (struct clab_meta_kv){"lab", r.lab->name};
-	meta[nmeta++] =
-	    (struct clab_meta_kv){"variant", r.lab->variants[vi].name};
-	meta[nmeta++] = (struct clab_meta_kv){"seed", seedbuf};
-	if (stacks)
-		meta[nmeta++] = (struct clab_meta_kv){"stacks", "1"};
-	for (size_t p = 0; p < r.lab->nparams && p < CLAB_LAB_MAX_PARAMS; p++) {
-		snprintf(pkey[p], sizeof(pkey[p]), "param.%s",
-			 r.lab->params[p].name);
-		snprintf(pbuf[p], sizeof(pbuf[p]), "%ld", r.ctx.param[p]);
-		meta[nmeta++] = (struct clab_meta_kv){pkey[p], pbuf[p]};
-	}
-	/* Every thread inherits this mask; one thread takes the signals. */
-	static struct sigwaiter sw;
-	sigemptyset(&sw.set);
-	sigaddset(&sw.set, SIGINT);
-	sigaddset(&sw.set, SIGTERM);
-	sigaddset(&sw.set, SIGHUP);
-	sw.r = &r;
-	pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
-	pthread_t sigthr;
-	if (pthread_create(&sigthr, NULL, signal_main, &sw) == 0)
-		pthread_detach(sigthr);
-	struct clab_tracer_opts topts = {
-	    .path = r.trace,
-	    .meta = meta,
-	    .nmeta = nmeta,
-	    .compress = -1,
-	};
-	int err = clab_tracer_open(&topts);
-	if (err) {
-		fprintf(stderr, "conclab run: cannot create the trace %s: %s\n",
-			r.trace, clab_strerror(err));
-		rc = CLAB_EXIT_IO;
-		goto out;
-	}
-	clab_set_stacks(stacks);
-	clab_thread_self(); /* the main thread is T0 */
-	struct clab_watchdog_opts wopts = {
-	    .period_ms = 100,
-	    .run_limit_ms = (unsigned)limit_s * 1000u,
-	    .on_stuck = on_stuck,
-	    .arg = &r,
-	};
-	err = clab_watchdog_start(&wopts);
-	if (err) {
-		fprintf(stderr, "conclab run: cannot start the watchdog: %s\n",
-			clab_strerror(err));
-		clab_tracer_close(NULL);
-		rc = CLAB_EXIT_IO;
-		goto out;
-	}
-	if (!quiet)
-		printf("conclab: %s --variant %s --seed %ld\n", r.lab->name,
-		       r.lab->variants[vi].name, seed);
-	fflush(stdout);
-	int lrc = r.lab->run(&r.ctx);
-	end_once();
-	clab_watchdog_stop();
-	struct clab_tracer_stats st;
-	err = clab_tracer_close(&st);
-	fflush(stdout);
-	if (err) {
+	if (r.view && (!isatty(0) || !isatty(1))) {
 		fprintf(stderr,
-			"conclab run: could not write the trace %s: %s\n",
-			r.trace, clab_strerror(err));
-		rc = CLAB_EXIT_IO;
+			"conclab run: --view needs a terminal; see the trace "
+			"with conclab replay %s\n",
+			r.trace);
+		r.view = 0;
+	}
+
+	r.variant = r.lab->variants[vi].name;
+	rc = run_traced(&r, seed, limit_s, stacks, quiet);
+	if (rc < 0) {
+		rc = -rc;
 		goto out;
 	}
-	if (lrc < 0) {
-		fprintf(stderr, "conclab run: the lab failed to run: %s\n",
-			clab_strerror(lrc));
-		rc = CLAB_EXIT_IO;
-		goto out;
-	}
-	rc = report_trace(&r);
-	printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes", r.trace,
-	       st.records, st.bytes);
-	if (st.drops)
-		printf(", %" PRIu64 " DROPPED", st.drops);
-	printf(")\n");
+	int vrc = view_trace(&r, 0);
+	if (vrc > 0)
+		rc = vrc;
 out:
 	for (size_t i = 0; i < nparams; i++)
 		free((char *)params[i].name);
 	return rc;
+}
+
+static void run_from_spec(struct run *r, const struct clab_run_spec *s)
+{
+	memset(r, 0, sizeof(*r));
+	r->lab = s->lab;
+	r->ctx = *s->ctx;
+	r->trace = s->trace;
+	r->check = 1;
+	r->variant = s->variant;
+	r->extra = s->extra;
+	r->nextra = s->nextra;
+	r->body = s->body;
+	r->arg = s->arg;
+	r->crash = 1;
+}
+
+int clab_run_traced(const struct clab_run_spec *s)
+{
+	/* the signal thread and the watchdog keep a pointer to it */
+	static struct run r;
+	run_from_spec(&r, s);
+	int rc = run_traced(&r, (long)s->ctx->seed, s->limit_s, 0, s->quiet);
+	return rc < 0 ? -rc : rc;
+}
+
+int clab_run_check(const struct clab_run_spec *s)
+{
+	struct run r;
+	run_from_spec(&r, s);
+	return report_trace(&r);
 }
 
 const struct clab_cmd clab_cmd_run = {
@@ -422,6 +635,10 @@ const struct clab_cmd clab_cmd_run = {
 	    "  --no-check         do not check the lab's properties\n"
 	    "  --stacks           record full call stacks of waits and locks\n"
 	    "                     (function, file, line; slower)\n"
+	    "  --view             open the viewer (conclab replay) when the\n"
+	    "                     run ends: at the deadlock if there was one,\n"
+	    "                     else at the start; needs a terminal; the\n"
+	    "                     exit code is the run's, after q\n"
 	    "  -q, --quiet        no narration, only the results\n"
 	    "  -h, --help         this text; with LAB, its variants and "
 	    "parameters\n\n"

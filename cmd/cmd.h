@@ -30,6 +30,43 @@ extern const struct clab_cmd clab_cmd_export;
 extern const struct clab_cmd clab_cmd_check;
 extern const struct clab_cmd clab_cmd_bench;
 extern const struct clab_cmd clab_cmd_replay;
+extern const struct clab_cmd clab_cmd_exercise;
+
+struct clab_lab;
+struct clab_lab_ctx;
+struct clab_meta_kv;
+
+/* At most this many extra metadata entries in a clab_run_spec. */
+#define CLAB_RUN_MAX_EXTRA 8
+
+/* Something to run the way `conclab run` runs a lab (cmd-run.c). */
+struct clab_run_spec {
+	const struct clab_lab *lab;	  /* whose checker grades the trace */
+	const struct clab_lab_ctx *ctx;	  /* parameters and seed */
+	const char *variant;		  /* what ran, for the report */
+	const char *trace;		  /* the trace file to write */
+	const struct clab_meta_kv *extra; /* more metadata ("exercise") */
+	size_t nextra;
+	/* Runs in the traced main thread; returns 0 or a negative error. */
+	int (*body)(const struct clab_lab_ctx *ctx, void *arg);
+	void *arg;
+	long limit_s; /* time limit, seconds (0: none) */
+	int quiet;
+};
+
+/*
+ * clab_run_traced - run s->body under the tracer and the deadlock watchdog
+ * as `conclab run` runs a lab: the trace gets lab, seed, the parameters and
+ * s->extra as metadata (no "variant"), then the lock-order report and the
+ * lab's checker are printed.  Returns the exit code (0, 1, or 5 when the
+ * trace could not be written).  Does not return on a deadlock (exit 3), the
+ * time limit (4), Ctrl-C and friends (128+N), or a crash in the body
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: the trace is saved and
+ * checked, then exit 128+N).  Call it once per process.
+ */
+int clab_run_traced(const struct clab_run_spec *s);
+/* Load s->trace, print the lock-order report and check it; exit code. */
+int clab_run_check(const struct clab_run_spec *s);
 
 /* Print cmd's usage and help to out. */
 void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out);

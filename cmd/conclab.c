@@ -19,6 +19,7 @@ static const struct clab_cmd *const cmds[] = {
 	&clab_cmd_check,
 	&clab_cmd_bench,
 	&clab_cmd_replay,
+	&clab_cmd_exercise,
 };
 /* clang-format on */
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -40,7 +41,7 @@ static void usage(FILE *out)
 		     "records every synchronisation operation in a trace,\n"
 		     "and finds deadlocks.\n\nCommands:\n");
 	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(out, "  %-7s %s\n", cmds[i]->name, cmds[i]->summary);
+		fprintf(out, "  %-8s %s\n", cmds[i]->name, cmds[i]->summary);
 	fprintf(out,
 		"\n'conclab COMMAND --help' describes a command.\n"
 		"Options: -h, --help    this text\n"

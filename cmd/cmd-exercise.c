@@ -1,0 +1,575 @@
+/*
+ * conclab exercise: build a student's solution of a lab's exercise, run
+ * the lab's harness against it the way `conclab run` runs a lab, and grade
+ * the trace with the lab's checker.
+ *
+ * The solution is compiled into a shared object with the system's C
+ * compiler and loaded with dlopen() into a child process, so that a crash
+ * in it ends with a report and a trace, never with a hung grader: the
+ * child saves and checks the trace on a fatal signal (cmd-run.c), and the
+ * parent reports a child that died another way or outlived its time limit.
+ * The student's code calls the clab_* functions of this executable, which
+ * exports them (export_dynamic).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <conclab/tracer.h>
+
+#include "cmd.h"
+#include "exercise-config.h"
+#include "exercise.h"
+#include "lab.h"
+
+extern char **environ;
+
+/* Where the headers are: this source tree, or `pkg-config conclab`. */
+struct paths {
+	char starters[4096];
+	char *cflags[16]; /* -I... for <conclab/runtime.h> */
+	size_t ncflags;
+};
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static int find_paths(struct paths *p)
+{
+	char buf[4096];
+	memset(p, 0, sizeof(*p));
+	snprintf(buf, sizeof(buf), "%s/runtime/include/conclab/runtime.h",
+		 CLAB_SOURCE_ROOT);
+	if (exists(buf)) {
+		snprintf(p->starters, sizeof(p->starters), "%s/labs/starters",
+			 CLAB_SOURCE_ROOT);
+		asprintf(&p->cflags[p->ncflags++], "-I%s/runtime/include",
+			 CLAB_SOURCE_ROOT);
+		asprintf(&p->cflags[p->ncflags++], "-I%s/tracer/include",
+			 CLAB_SOURCE_ROOT);
+		return 0;
+	}
+	/* Moved away from its source tree: an installed conclab.pc. */
+	FILE *f = popen("pkg-config --variable=startersdir conclab "
+			"2>/dev/null",
+			"r");
+	if (f == NULL || fgets(p->starters, sizeof(p->starters), f) == NULL) {
+		if (f)
+			pclose(f);
+		return -1;
+	}
+	pclose(f);
+	p->starters[strcspn(p->starters, "\n")] = 0;
+	f = popen("pkg-config --cflags conclab 2>/dev/null", "r");
+	if (f == NULL || fgets(buf, sizeof(buf), f) == NULL) {
+		if (f)
+			pclose(f);
+		return -1;
+	}
+	pclose(f);
+	for (char *save, *w = strtok_r(buf, " \t\n", &save);
+	     w && p->ncflags < 15; w = strtok_r(NULL, " \t\n", &save))
+		p->cflags[p->ncflags++] = strdup(w);
+	return 0;
+}
+
+static void free_paths(struct paths *p)
+{
+	for (size_t i = 0; i < p->ncflags; i++)
+		free(p->cflags[i]);
+}
+
+/* Copy src to dst, refusing to overwrite. */
+static int copy_new(const char *src, const char *dst)
+{
+	FILE *in = fopen(src, "r"), *out;
+	char buf[8192];
+	size_t n;
+	if (in == NULL) {
+		fprintf(stderr, "conclab exercise: cannot read %s: %s\n", src,
+			strerror(errno));
+		return -1;
+	}
+	out = fopen(dst, "wx");
+	if (out == NULL) {
+		fprintf(stderr, "conclab exercise: cannot create %s: %s\n", dst,
+			strerror(errno));
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	return fclose(out) == 0 ? 0 : -1;
+}
+
+static int init_dir(const struct clab_exercise *ex, const struct paths *p,
+		    const char *dir)
+{
+	const char *lab = ex->lab->name;
+	char src[8192], dst[8192];
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, "conclab exercise: cannot create %s: %s\n", dir,
+			strerror(errno));
+		return CLAB_EXIT_IO;
+	}
+	static const char *const ext[] = {"h", "c"};
+	for (int i = 0; i < 2; i++) {
+		snprintf(src, sizeof(src), "%s/%s.%s", p->starters, lab,
+			 ext[i]);
+		snprintf(dst, sizeof(dst), "%s/%s.%s", dir, lab, ext[i]);
+		if (copy_new(src, dst) != 0)
+			return CLAB_EXIT_IO;
+	}
+	snprintf(dst, sizeof(dst), "%s/README.md", dir);
+	FILE *f = fopen(dst, "wx");
+	if (f == NULL) {
+		fprintf(stderr, "conclab exercise: cannot create %s: %s\n", dst,
+			strerror(errno));
+		return CLAB_EXIT_IO;
+	}
+	fprintf(f,
+		"# The %s exercise\n\n"
+		"Write %s in `%s.c`; `%s.h` says what each function must "
+		"do.\n"
+		"The starter compiles and runs but is not correct yet: the "
+		"code marked \"replace this\" is where to start.\n\n"
+		"Build, run and grade it (from this directory):\n\n"
+		"    conclab exercise %s %s.c\n\n"
+		"conclab compiles `%s.c` with `cc`, runs it under the "
+		"tracer and the deadlock watchdog, checks the lab's "
+		"properties on the trace and prints them.\n"
+		"Exit codes: 0 every property holds, 1 one failed, 2 it did "
+		"not compile, 3 deadlock, 4 time limit, 128+N it crashed "
+		"with signal N (139: a segmentation fault).\n"
+		"The trace is saved to `%s-exercise.clt`: see it with "
+		"`conclab dump`, `conclab replay` or `conclab analyze`.\n\n"
+		"Parameters (`conclab run %s --help` lists them) are set "
+		"the same way: `conclab exercise %s --seed 7 %s.c`.\n"
+		"More in conclab's docs/exercises.md.\n",
+		lab, ex->summary, lab, lab, lab, lab, lab, lab, lab, lab, lab);
+	if (fclose(f) != 0)
+		return CLAB_EXIT_IO;
+	printf("conclab exercise: wrote %s/%s.c, %s/%s.h and %s/README.md\n"
+	       "next: cd %s && conclab exercise %s %s.c\n",
+	       dir, lab, dir, lab, dir, dir, lab, lab);
+	return CLAB_EXIT_OK;
+}
+
+/*
+ * Compile solution into so with cc (or $CC).  The compiler's messages go
+ * to our stderr.  Returns 0, or the exit code.
+ */
+static int compile(const struct paths *p, const char *solution, const char *so)
+{
+	const char *cc = getenv("CC");
+	char *argv[48], soldir[4096], incdir[4200], incstart[4200];
+	size_t n = 0;
+	if (cc == NULL || *cc == 0)
+		cc = "cc";
+	snprintf(soldir, sizeof(soldir), "%s", solution);
+	char *slash = strrchr(soldir, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(incdir, sizeof(incdir), "-I%s", slash ? soldir : ".");
+	snprintf(incstart, sizeof(incstart), "-I%s", p->starters);
+	argv[n++] = (char *)cc;
+	static const char *const flags[] = {
+	    "-std=gnu11",
+	    "-g",
+	    "-O0",
+	    "-fPIC",
+	    "-shared",
+	    "-pthread",
+	    "-Wall",
+	    "-Wextra",
+	    "-Wno-unused-parameter",
+	    "-Werror=implicit-function-declaration",
+	    "-fno-omit-frame-pointer",
+	};
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		argv[n++] = (char *)flags[i];
+	argv[n++] = incdir;
+	argv[n++] = incstart;
+	for (size_t i = 0; i < p->ncflags; i++)
+		argv[n++] = p->cflags[i];
+	argv[n++] = (char *)"-o";
+	argv[n++] = (char *)so;
+	argv[n++] = (char *)solution;
+	argv[n] = NULL;
+	fflush(stdout);
+	pid_t pid;
+	int err = posix_spawnp(&pid, cc, NULL, NULL, argv, environ);
+	if (err) {
+		fprintf(stderr,
+			"conclab exercise: cannot run the compiler %s: "
+			"%s\n",
+			cc, strerror(err));
+		return CLAB_EXIT_USAGE;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr,
+			"conclab exercise: %s does not compile (the "
+			"compiler's messages are above)\n",
+			solution);
+		return CLAB_EXIT_USAGE;
+	}
+	return 0;
+}
+
+struct child {
+	const struct clab_exercise *ex;
+	void *dl;
+};
+
+static void *lookup(const char *name, void *arg)
+{
+	struct child *c = arg;
+	return dlsym(c->dl, name);
+}
+
+static int body(const struct clab_lab_ctx *ctx, void *arg)
+{
+	struct child *c = arg;
+	return c->ex->run(ctx, lookup, c);
+}
+
+/* In the child: load the solution, run the harness; never returns. */
+static void child_main(const struct clab_exercise *ex, const char *so,
+		       const char *solution, struct clab_run_spec *spec)
+{
+	struct child c = {.ex = ex};
+	c.dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	if (c.dl == NULL) {
+		fprintf(stderr, "conclab exercise: cannot load %s: %s\n",
+			solution, dlerror());
+		_exit(CLAB_EXIT_USAGE);
+	}
+	for (const char *const *f = ex->required; *f; f++) {
+		if (dlsym(c.dl, *f) == NULL) {
+			fprintf(stderr,
+				"conclab exercise: %s does not define %s(), "
+				"which the %s exercise needs (see %s.h)\n",
+				solution, *f, ex->lab->name, ex->lab->name);
+			_exit(CLAB_EXIT_USAGE);
+		}
+	}
+	spec->body = body;
+	spec->arg = &c;
+	int rc = clab_run_traced(spec);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(rc); /* not exit(): the student's code stays unloaded-free */
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * In the parent: wait for the child, at most limit_s plus a grace period
+ * (its own watchdog normally ends it first).  Returns the exit code.
+ */
+static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec)
+{
+	double deadline = limit_s > 0 ? now_s() + (double)limit_s + 15 : 0;
+	int status, killed = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			fprintf(stderr, "conclab exercise: waitpid: %s\n",
+				strerror(errno));
+			return CLAB_EXIT_IO;
+		}
+		if (deadline > 0 && now_s() > deadline && !killed) {
+			kill(pid, SIGKILL);
+			killed = 1;
+		}
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	int sig = WTERMSIG(status);
+	fflush(stdout);
+	if (killed)
+		fprintf(stderr,
+			"\nconclab exercise: the run did not end %ld s after "
+			"its time limit and was killed\n",
+			limit_s);
+	else
+		fprintf(stderr,
+			"\nconclab exercise: the program was killed by %s "
+			"(%s) before it could save its trace\n",
+			strsignal(sig), sigabbrev_np(sig));
+	/* What reached the file, in whole chunks, can still be checked. */
+	fprintf(stderr, "conclab exercise: checking what reached %s\n",
+		spec->trace);
+	clab_run_check(spec);
+	fflush(stdout);
+	return killed ? CLAB_EXIT_TIMEOUT : 128 + sig;
+}
+
+static int exercise_help(void)
+{
+	clab_cmd_usage(&clab_cmd_exercise, stdout);
+	printf("\nExercises:\n");
+	for (size_t i = 0; i < clab_nexercises; i++)
+		printf("  %-14s %s\n", clab_exercises[i]->lab->name,
+		       clab_exercises[i]->summary);
+	return CLAB_EXIT_OK;
+}
+
+static int exercise_exec(int argc, char **argv)
+{
+	const char *lab_name = NULL, *solution = NULL, *init = NULL;
+	const char *trace = NULL;
+	long seed = 1, limit_s = 60;
+	int quiet = 0;
+	struct {
+		const char *name, *value;
+	} params[CLAB_LAB_MAX_PARAMS * 2];
+	size_t nparams = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (clab_cmd_is_help(a))
+			return exercise_help();
+		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			quiet = 1;
+		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
+			const char *name = a + 2, *val = strchr(name, '=');
+			static char keys[CLAB_LAB_MAX_PARAMS * 2][64];
+			size_t klen = val ? (size_t)(val - name) : strlen(name);
+			if (klen >= 64 ||
+			    nparams == sizeof(params) / sizeof(params[0]))
+				return clab_cmd_misuse(&clab_cmd_exercise,
+						       "unknown option '%s'",
+						       a);
+			char *key = keys[nparams];
+			memcpy(key, name, klen);
+			key[klen] = 0;
+			if (val)
+				val++;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return clab_cmd_misuse(&clab_cmd_exercise,
+						       "option '%s' needs a "
+						       "value",
+						       a);
+			if (strcmp(key, "init") == 0) {
+				init = val;
+			} else if (strcmp(key, "trace") == 0) {
+				trace = val;
+			} else if (strcmp(key, "seed") == 0) {
+				if (clab_cmd_parse_long(val, &seed) || seed < 0)
+					return clab_cmd_misuse(
+					    &clab_cmd_exercise,
+					    "--seed wants a number >= 0, "
+					    "not '%s'",
+					    val);
+			} else if (strcmp(key, "time-limit") == 0) {
+				if (clab_cmd_parse_long(val, &limit_s) ||
+				    limit_s < 0 || limit_s > 86400)
+					return clab_cmd_misuse(
+					    &clab_cmd_exercise,
+					    "--time-limit wants seconds "
+					    "(0..86400), not '%s'",
+					    val);
+			} else {
+				params[nparams].name = key;
+				params[nparams++].value = val;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			return clab_cmd_misuse(&clab_cmd_exercise,
+					       "unknown option '%s'", a);
+		} else if (!lab_name) {
+			lab_name = a;
+		} else if (!solution) {
+			solution = a;
+		} else {
+			return clab_cmd_misuse(&clab_cmd_exercise,
+					       "unexpected argument '%s'", a);
+		}
+	}
+	if (!lab_name)
+		return clab_cmd_misuse(&clab_cmd_exercise,
+				       "which lab? (philosophers, prodcons, "
+				       "timer)");
+	const struct clab_exercise *ex = clab_exercise_find(lab_name);
+	if (!ex) {
+		fprintf(stderr,
+			"conclab exercise: no exercise for '%s'; there are:",
+			lab_name);
+		for (size_t i = 0; i < clab_nexercises; i++)
+			fprintf(stderr, " %s", clab_exercises[i]->lab->name);
+		fprintf(stderr, "\n");
+		return CLAB_EXIT_USAGE;
+	}
+	struct paths p;
+	if (find_paths(&p) != 0) {
+		fprintf(stderr,
+			"conclab exercise: cannot find conclab's headers: "
+			"neither the source tree %s nor 'pkg-config conclab'\n",
+			CLAB_SOURCE_ROOT);
+		return CLAB_EXIT_IO;
+	}
+	int rc;
+	if (init) {
+		if (solution || nparams) {
+			free_paths(&p);
+			return clab_cmd_misuse(&clab_cmd_exercise,
+					       "--init DIR takes no solution "
+					       "nor parameters");
+		}
+		rc = init_dir(ex, &p, init);
+		free_paths(&p);
+		return rc;
+	}
+	if (!solution) {
+		free_paths(&p);
+		return clab_cmd_misuse(&clab_cmd_exercise,
+				       "which solution file? ('conclab "
+				       "exercise %s --init DIR' writes a "
+				       "starter)",
+				       ex->lab->name);
+	}
+
+	const struct clab_lab *lab = ex->lab;
+	struct clab_lab_ctx ctx;
+	clab_lab_ctx_init(&ctx, lab, 0);
+	ctx.seed = (uint64_t)seed;
+	ctx.out = NULL; /* the harness does not narrate */
+	for (size_t i = 0; i < nparams; i++) {
+		int pi = clab_lab_param_find(lab, params[i].name);
+		long v;
+		if (pi < 0) {
+			free_paths(&p);
+			return clab_cmd_misuse(&clab_cmd_exercise,
+					       "%s has no parameter '%s'",
+					       lab->name, params[i].name);
+		}
+		const struct clab_lab_param *pa = &lab->params[pi];
+		if (clab_cmd_parse_long(params[i].value, &v) || v < pa->min ||
+		    v > pa->max) {
+			free_paths(&p);
+			return clab_cmd_misuse(
+			    &clab_cmd_exercise,
+			    "--%s wants a number in %ld..%ld, "
+			    "not '%s'",
+			    pa->name, pa->min, pa->max, params[i].value);
+		}
+		ctx.param[pi] = v;
+	}
+	char default_trace[256];
+	if (!trace) {
+		snprintf(default_trace, sizeof(default_trace),
+			 "%s-exercise.clt", lab->name);
+		trace = default_trace;
+	}
+
+	char tmp[] = "/tmp/conclab-exercise.XXXXXX", so[64];
+	if (mkdtemp(tmp) == NULL) {
+		fprintf(stderr,
+			"conclab exercise: cannot make a directory: "
+			"%s\n",
+			strerror(errno));
+		free_paths(&p);
+		return CLAB_EXIT_IO;
+	}
+	snprintf(so, sizeof(so), "%s/solution.so", tmp);
+	rc = compile(&p, solution, so);
+	free_paths(&p);
+	if (rc != 0)
+		goto out;
+
+	struct clab_meta_kv extra[] = {
+	    {"exercise", "1"},
+	    {"solution", solution},
+	};
+	struct clab_run_spec spec = {
+	    .lab = lab,
+	    .ctx = &ctx,
+	    .variant = "exercise",
+	    .trace = trace,
+	    .extra = extra,
+	    .nextra = sizeof(extra) / sizeof(extra[0]),
+	    .limit_s = limit_s,
+	    .quiet = quiet,
+	};
+	if (!quiet)
+		printf("conclab: %s compiled; running the %s exercise\n",
+		       solution, lab->name);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "conclab exercise: fork: %s\n",
+			strerror(errno));
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
+	if (pid == 0)
+		child_main(ex, so, solution, &spec);
+	/* Ctrl-C reaches the child too, which saves its trace. */
+	signal(SIGINT, SIG_IGN);
+	rc = wait_child(pid, limit_s, &spec);
+out:
+	unlink(so);
+	rmdir(tmp);
+	return rc;
+}
+
+const struct clab_cmd clab_cmd_exercise = {
+    .name = "exercise",
+    .args = "LAB [--PARAM VALUE]... [OPTIONS] SOLUTION.c | LAB --init DIR",
+    .summary = "build, run and grade a student's solution of a lab",
+    .help =
+	"With --init DIR, writes a starter for the lab's exercise into DIR:\n"
+	"LAB.c (the functions to write; it compiles and runs but is not\n"
+	"correct yet), LAB.h (what each function must do) and README.md.\n\n"
+	"With SOLUTION.c, compiles it into a shared object with the system's\n"
+	"C compiler ($CC, else cc):\n"
+	"  cc -std=gnu11 -g -O0 -fPIC -shared -pthread -Wall -Wextra\n"
+	"     -I<SOLUTION's dir> -I<conclab>/labs/starters\n"
+	"     -I<conclab>/runtime/include -I<conclab>/tracer/include\n"
+	"     -o TMP/solution.so SOLUTION.c\n"
+	"then runs the lab's harness against it under the tracer and the\n"
+	"deadlock watchdog, as 'conclab run' runs a lab, in a child process,\n"
+	"and checks the lab's properties on the trace.\n\n"
+	"Options:\n"
+	"  --init DIR         write the starter files into DIR\n"
+	"  --PARAM VALUE      set a lab parameter ('conclab run LAB --help')\n"
+	"  --seed N           seed for the harness's random delays (1)\n"
+	"  --trace FILE       trace file (default LAB-exercise.clt)\n"
+	"  --time-limit SEC   stop a run that takes longer (60; 0 = none)\n"
+	"  -q, --quiet        only the results\n"
+	"  -h, --help         this text and the exercises\n\n"
+	"A crash in the solution (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT)\n"
+	"saves the trace, checks it and exits 128+N.\n\n"
+	"Exit codes: 0 every check passed; 1 a check failed; 2 usage error,\n"
+	"or the solution does not compile or lacks a function; 3 deadlock;\n"
+	"4 time limit; 5 the trace could not be written; 128+N the solution\n"
+	"crashed with signal N (139: SIGSEGV), or the run was stopped by it.\n",
+    .exec = exercise_exec,
+};
