@@ -243,6 +243,26 @@ static uint32_t available(struct clab__tbuf *tb, uint32_t max)
 	return n < max ? n : max;
 }
 
+/* Varints written in place (the buffer was reserved). */
+#define REC_MAX 56 /* kind, dt, site, obj, oseq, a8, a32, val, stack */
+
+static uint8_t kind_fields[CLAB_KIND_MAX]; /* clab_kind_fields, cached */
+
+static inline uint8_t *put_uv(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static inline uint8_t *put_sv(uint8_t *p, int64_t v)
+{
+	return put_uv(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
 /* Pointers to the next n unwritten records of tb, without consuming them. */
 static void peek(struct clab__tbuf *tb, uint32_t n,
 		 const struct clab__rec **out)
@@ -334,20 +354,44 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	for (uint32_t i = 0; i < n && !stacks; i++)
 		if (w.recp[i]->pad)
 			stacks = CLAB_CODEC_STACKS;
+	/*
+	 * The hot loop of the writer: at most REC_MAX bytes a record, so
+	 * reserve once and write the varints in place.
+	 */
+	clab_wbuf_reserve(e, (size_t)n * REC_MAX);
+	if (e->oom)
+		return 0;
+	if (!kind_fields[0]) {
+		for (unsigned k = 0; k < CLAB_KIND_MAX; k++)
+			kind_fields[k] = (uint8_t)clab_kind_fields(k);
+		kind_fields[0] = 0x80; /* filled (kind 0 does not exist) */
+	}
+	uint8_t *p = e->p;
+	/* a few sites recur in a chunk: a small direct-mapped cache */
+	const struct clab_site *ckey[16] = {0};
+	uint32_t cval[16];
 	uint64_t prev = w.ns[0];
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = w.recp[i];
 		uint64_t ns = w.ns[i];
-		unsigned f = clab_kind_fields(r->kind);
-		clab_wbuf_u8(e, r->kind);
-		clab_wbuf_uv(e, ns - prev);
-		clab_wbuf_uv(e, site_id(r->site));
+		unsigned f =
+		    r->kind < CLAB_KIND_MAX ? kind_fields[r->kind] & 0x7f : 0;
+		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
+		if (ckey[slot] != r->site || !r->site) {
+			ckey[slot] = r->site;
+			cval[slot] = site_id(r->site);
+		}
+		uint32_t last_sid = cval[slot];
+		*p++ = r->kind;
+		p = put_uv(p, ns - prev);
+		p = put_uv(p, last_sid);
 		prev = ns;
 		if (f & CLAB_F_OBJ)
-			clab_wbuf_uv(e, r->u.o.obj);
+			p = put_uv(p, r->u.o.obj);
 		if (f & CLAB_F_SEQ) {
 			uint32_t obj = r->u.o.obj;
-			if (grow_u32((void **)&w.last, &w.lastcap, obj,
+			if (obj >= w.lastcap &&
+			    grow_u32((void **)&w.last, &w.lastcap, obj,
 				     sizeof(*w.last)) < 0) {
 				e->oom = 1;
 				break;
@@ -355,19 +399,20 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			struct last_oseq *l = &w.last[obj];
 			uint32_t expect =
 			    l->gen == w.chunkgen ? l->oseq + 1 : 1;
-			clab_wbuf_sv(e, (int64_t)r->u.o.oseq - (int64_t)expect);
+			p = put_sv(p, (int64_t)r->u.o.oseq - (int64_t)expect);
 			l->gen = w.chunkgen;
 			l->oseq = r->u.o.oseq;
 		}
 		if (f & CLAB_F_A8)
-			clab_wbuf_u8(e, r->a8);
+			*p++ = r->a8;
 		if (f & CLAB_F_A32)
-			clab_wbuf_uv(e, r->a32);
+			p = put_uv(p, r->a32);
 		if (f & CLAB_F_VAL)
-			clab_wbuf_sv(e, r->u.val);
+			p = put_sv(p, r->u.val);
 		if (stacks)
-			clab_wbuf_uv(e, r->pad ? stack_id(r->pad) : 0);
+			p = put_uv(p, r->pad ? stack_id(r->pad) : 0);
 	}
+	e->len = (size_t)(p - e->p);
 	uint64_t base = w.ns[0];
 	consume(tb, n);
 
