@@ -187,6 +187,8 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 		fprintf(out, ", ordered by time alone %" PRIu64,
 			clab_trace_gaps(tr));
 	fprintf(out, "\n");
+	if (clab_trace_checksum_ok(tr) > 0)
+		fprintf(out, "# content checksum ok\n");
 	if (clab_trace_damage(tr))
 		fprintf(out, "# damaged: %s\n", clab_trace_damage(tr));
 	fprintf(out, "#      seq         time thread          kind"

@@ -13,8 +13,11 @@
 	"CLT\r\n\x1a\n"
 #define CLAB_FMT_MAGIC_LEN 8
 #define CLAB_FMT_MAJOR 1
-/* The newest minor version read and written; a file without stacks is 1.0. */
-#define CLAB_FMT_MINOR 1
+/*
+ * The minor version written: 1.1 added call stacks, 1.2 the content
+ * checksum in the end chunk.  Readers read every 1.x.
+ */
+#define CLAB_FMT_MINOR 2
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
 #define CLAB_CHUNK_HDR_LEN 12 /* u32 type, u32 length, u32 crc */
 #define CLAB_CHUNK_MAX (64u << 20)

@@ -46,6 +46,7 @@ struct clab_trace {
 	uint64_t drops, stalls, end_records, gaps;
 	int complete;
 	uint32_t major, minor;
+	int checksum; /* 1 matched, -1 did not, 0 none (before 1.2) */
 	uint32_t *obj2tid;
 	struct stream *streams;
 	uint32_t nstreams, streams_cap;
@@ -432,13 +433,20 @@ static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	return 0;
 }
 
-static int parse_end(struct clab_trace *tr, struct clab_rbuf *b)
+/* crc: the CRC-32 of every chunk before the end chunk. */
+static int parse_end(struct clab_trace *tr, struct clab_rbuf *b, uint32_t crc)
 {
 	tr->end_records = clab_rbuf_uv(b);
 	tr->drops = clab_rbuf_uv(b);
 	tr->stalls = clab_rbuf_uv(b);
 	if (b->err)
 		return -1;
+	if (b->p != b->end) { /* format 1.2: the content checksum */
+		uint64_t want = clab_rbuf_uv(b);
+		if (b->err || want > UINT32_MAX)
+			return -1;
+		tr->checksum = want == crc ? 1 : -1;
+	}
 	tr->complete = 1;
 	return 0;
 }
@@ -634,6 +642,7 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 	tr->minor = minor;
 	size_t off = CLAB_FMT_HDR_LEN;
 	size_t nchunks = 0;
+	uint32_t content = 0; /* CRC-32 of the chunks read so far */
 	while (off < len) {
 		if (len - off < CLAB_CHUNK_HDR_LEN) {
 			set_damage(tr,
@@ -691,7 +700,7 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			rc = parse_events(tr, &b, &why);
 			break;
 		case CLAB_CH_END:
-			rc = parse_end(tr, &b);
+			rc = parse_end(tr, &b, content);
 			break;
 		case CLAB_CH_STACKS:
 			rc = parse_stacks(tr, &b);
@@ -711,6 +720,8 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			break;
 		}
 		nchunks++;
+		content = (uint32_t)crc32(content, p + off,
+					  (uInt)(CLAB_CHUNK_HDR_LEN + clen));
 		off += CLAB_CHUNK_HDR_LEN + clen;
 		if (type == CLAB_CH_END && off < len) {
 			set_damage(tr,
@@ -720,6 +731,12 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			break;
 		}
 	}
+	if (tr->checksum < 0)
+		set_damage(tr,
+			   "%s: the content does not match the checksum in its "
+			   "end chunk: chunks were removed, added or changed "
+			   "after the trace was written",
+			   name);
 	if (!tr->complete && !tr->damage)
 		set_damage(tr,
 			   "%s: cut short: no end chunk (the program did not "
@@ -896,6 +913,11 @@ int clab_trace_complete(const struct clab_trace *tr)
 uint32_t clab_trace_version_major(const struct clab_trace *tr)
 {
 	return tr->major;
+}
+
+int clab_trace_checksum_ok(const struct clab_trace *tr)
+{
+	return tr->checksum;
 }
 
 uint32_t clab_trace_version_minor(const struct clab_trace *tr)

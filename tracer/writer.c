@@ -62,7 +62,7 @@ static struct writer {
 	uint32_t nstk, stk_written;
 	uint64_t stk_lost0, stk_lost_written;
 	struct clab__syms *syms;
-	int minor_set;
+	uint32_t content_crc; /* CRC-32 of every chunk so far */
 	/* per-thread last time written */
 	uint64_t *last_ns;
 	uint32_t last_ns_cap;
@@ -136,6 +136,11 @@ static void write_chunk(uint32_t type, const struct clab_wbuf *b)
 	}
 	struct iovec iov[2] = {{h.p, h.len}, {b->p, b->len}};
 	write_all(iov, b->len ? 2 : 1);
+	/* the end chunk's checksum covers every chunk before it */
+	w.content_crc = (uint32_t)crc32(w.content_crc, h.p, (uInt)h.len);
+	if (b->len)
+		w.content_crc =
+		    (uint32_t)crc32(w.content_crc, b->p, (uInt)b->len);
 	clab_wbuf_free(&h);
 	w.st.chunks++;
 }
@@ -444,17 +449,6 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	return n;
 }
 
-/* The header's minor version becomes 1.1 when the file first needs it. */
-static void mark_minor(void)
-{
-	uint8_t v[2] = {CLAB_FMT_MINOR & 0xff, CLAB_FMT_MINOR >> 8};
-	if (w.minor_set)
-		return;
-	w.minor_set = 1;
-	if (pwrite(w.fd, v, 2, CLAB_FMT_MAGIC_LEN + 2) != 2)
-		note_error(errno ? -errno : -EIO);
-}
-
 /*
  * Stacks given an id since the last call, symbolised, and the number of
  * captures that got no stack because the process's table was full.
@@ -483,7 +477,6 @@ static void write_stacks(void)
 			clab_wbuf_uv(&b, f[i].line);
 		}
 	}
-	mark_minor();
 	write_chunk(CLAB_CH_STACKS, &b);
 	clab_wbuf_free(&b);
 	w.stk_written = w.nstk;
@@ -658,7 +651,7 @@ static void write_header(const struct clab_tracer_opts *o)
 	struct clab_wbuf h = {0};
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
-	clab_wbuf_u16le(&h, 0); /* 1.0 until it needs 1.1 (mark_minor) */
+	clab_wbuf_u16le(&h, CLAB_FMT_MINOR);
 	clab_wbuf_u32le(&h, 0);
 	if (!h.oom) {
 		struct iovec iov = {h.p, h.len};
@@ -731,6 +724,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();
+	w.content_crc = 0;
 	write_header(o);
 	pthread_cond_init(&w.kick, NULL);
 	pthread_condattr_t ca;
@@ -804,6 +798,7 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 	clab_wbuf_uv(&e, w.st.records);
 	clab_wbuf_uv(&e, w.st.drops);
 	clab_wbuf_uv(&e, w.st.stalls);
+	clab_wbuf_uv(&e, w.content_crc); /* since format 1.2 */
 	write_chunk(CLAB_CH_END, &e);
 	clab_wbuf_free(&e);
 	clab__reg_release();

@@ -144,6 +144,12 @@ uint64_t clab_trace_drops(const struct clab_trace *tr);
 int clab_trace_complete(const struct clab_trace *tr);
 uint32_t clab_trace_version_major(const struct clab_trace *tr);
 uint32_t clab_trace_version_minor(const struct clab_trace *tr);
+/*
+ * The end chunk's checksum over every chunk before it (format 1.2): 1 if
+ * it matches, -1 if not (the trace is then damaged: chunks were removed,
+ * added or changed after it was written), 0 if the trace has none.
+ */
+int clab_trace_checksum_ok(const struct clab_trace *tr);
 /* Records the merge had to order by time alone because data was missing. */
 uint64_t clab_trace_gaps(const struct clab_trace *tr);
 
