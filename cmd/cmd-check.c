@@ -12,11 +12,24 @@ static int check_exec(int argc, char **argv)
 {
 	const char *path = NULL, *lab = NULL, *outpath = NULL;
 	int fmt = CLAB_REPORT_TEXT;
+	long starvation_ms = 0; /* 0: the checks' default */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (clab_cmd_is_help(a)) {
 			clab_cmd_usage(&clab_cmd_check, stdout);
 			return CLAB_EXIT_OK;
+		}
+		if (strcmp(a, "--starvation-ms") == 0) {
+			if (i + 1 >= argc ||
+			    clab_cmd_parse_long(argv[i + 1], &starvation_ms) !=
+				0 ||
+			    starvation_ms < 1 || starvation_ms > 86400000L)
+				return clab_cmd_misuse(
+				    &clab_cmd_check,
+				    "--starvation-ms needs a number of "
+				    "milliseconds, 1 to 86400000");
+			i++;
+			continue;
 		}
 		if (strcmp(a, "--lab") == 0 || strcmp(a, "--format") == 0 ||
 		    strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
@@ -67,6 +80,7 @@ static int check_exec(int argc, char **argv)
 		return CLAB_EXIT_USAGE;
 	}
 	struct clab_lab_report rep = {0};
+	rep.opts.starvation_ms = starvation_ms;
 	ctx.lab->check(tr, &ctx, &rep);
 	FILE *out = stdout;
 	if (outpath && !(out = fopen(outpath, "w"))) {
@@ -93,14 +107,15 @@ static int check_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_check = {
     .name = "check",
-    .args = "[--lab LAB] [--format F] [-o FILE] TRACE",
+    .args = "[--lab LAB] [--format F] [-o FILE] [--starvation-ms N] TRACE",
     .summary = "check a lab's properties on a trace, for graders",
     .help =
 	"Runs the lab's checker on the trace: each property (a fork is never "
 	"held by\ntwo philosophers, every item is consumed exactly once, "
 	"every waiter sees\nevery tick...) plus the checks every lab shares "
 	"(no deadlock, no lock-order\ncycle, no misuse, every thread "
-	"ended).  A failed property names the record\nthat shows it, so "
+	"ended, no starvation, no busy waiting, and\nhow much ran "
+	"concurrently).  A failed property names the record\nthat shows it, so "
 	"it can be found in 'conclab dump' or the viewer.\n\n"
 	"The lab, its variant and parameters are read from the trace "
 	"(written by\n'conclab run'); --lab names the lab of a trace that "
@@ -111,6 +126,10 @@ const struct clab_cmd clab_cmd_check = {
 	"  --format F       text (default), json, gradescope (results.json) "
 	"or junit\n"
 	"  -o, --output F   write the report to F\n"
+	"  --starvation-ms N\n"
+	"                   a wait longer than N ms fails \"starvation\" "
+	"(default: the\n                   larger of 1000 and 10 times "
+	"the median wait)\n"
 	"  -h, --help       this text\n\n"
 	"Exit codes: 0 every property holds; 1 a property failed; 2 usage "
 	"error, or\nan unreadable, damaged or unknown trace; 5 the report "

@@ -9,6 +9,12 @@
 
 #include "lab.h"
 
+/* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
+#define CLAB__DIAG_BELOW_NEED(name, num, tag, text) &&(num) < 31
+_Static_assert(1 CLAB_DIAG_MAP(CLAB__DIAG_BELOW_NEED),
+	       "a diagnostic code collides with CLAB_LAB_NEED_CONCURRENCY");
+#undef CLAB__DIAG_BELOW_NEED
+
 const struct clab_lab *const clab_labs[] = {
     &clab_lab_philosophers,
     &clab_lab_prodcons,
@@ -234,13 +240,13 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		case CLAB_D_LOCK_CYCLE_TIMED:
 		case CLAB_D_LOCK_CYCLE_LATENT:
 			/* the lock-order detector: its own property */
-			if (r->a8 < 32 && (allow & (1u << r->a8)))
+			if (r->a8 < 31 && (allow & (1u << r->a8)))
 				ncycles_allowed++;
 			else if (cycle == NULL)
 				cycle = r;
 			break;
 		default:
-			if (r->a8 < 32 && (allow & (1u << r->a8))) {
+			if (r->a8 < 31 && (allow & (1u << r->a8))) {
 				nallowed++;
 				break;
 			}
@@ -328,4 +334,6 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 					    nleft, thread_name(tr, first));
 	}
 	free(started);
+
+	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);
 }

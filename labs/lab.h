@@ -58,9 +58,23 @@ struct clab_lab_prop {
 	char msg[240];
 };
 
+/*
+ * How the checks are asked to judge, set by the caller (`conclab check
+ * --starvation-ms N`) before the check runs; zero means the default.
+ */
+struct clab_lab_check_opts {
+	/*
+	 * starvation: a thread waiting longer than this fails.  0: the
+	 * larger of CLAB_LAB_STARVATION_MS and CLAB_LAB_STARVATION_MEDIANS
+	 * times the median wait of the trace.
+	 */
+	long starvation_ms;
+};
+
 struct clab_lab_report {
 	struct clab_lab_prop *props;
 	size_t n, cap;
+	struct clab_lab_check_opts opts; /* read by the checks, never changed */
 };
 
 struct clab_lab {
@@ -115,7 +129,9 @@ void clab_lab_report_free(struct clab_lab_report *rep);
 
 /*
  * Checks shared by the labs: a deadlock diagnostic in the trace, any
- * misuse diagnostic, and that every thread that started also ended.
+ * misuse diagnostic, that every thread that started also ended, and the
+ * generic checks (clab_generic_check: starvation, busy waiting,
+ * concurrency).
  */
 void clab_lab_check_common(const struct clab_trace *tr,
 			   struct clab_lab_report *rep);
@@ -124,10 +140,57 @@ void clab_lab_check_common(const struct clab_trace *tr,
  * what the variant teaches (a lock-order violation in philosophers
  * "checked"): they are counted in the message and do not fail "no misuse".
  * Deadlock and time-limit diagnostics fail "no deadlock"; "blocked" records
- * belong to a deadlock report and are not misuse.
+ * belong to a deadlock report and are not misuse.  The CLAB_LAB_NEED_*
+ * bits opt into generic checks that are otherwise information only.
  */
 void clab_lab_check_common_allow(const struct clab_trace *tr,
 				 struct clab_lab_report *rep, unsigned allow);
+
+/*
+ * Bits of the allow mask above the diagnostic codes (lab.c asserts that
+ * every code stays below them): a lab that teaches concurrency sets
+ * CLAB_LAB_NEED_CONCURRENCY and then "concurrency" fails when no two
+ * threads ever held mutexes at the same time.
+ */
+#define CLAB_LAB_NEED_CONCURRENCY (1u << 31)
+#define CLAB_LAB_NEED_MASK CLAB_LAB_NEED_CONCURRENCY
+
+/* Default thresholds of the generic checks (docs/grading.md). */
+#define CLAB_LAB_STARVATION_MS 1000L   /* a wait longer than 1 s... */
+#define CLAB_LAB_STARVATION_MEDIANS 10 /* ...and 10x the median wait */
+#define CLAB_LAB_BUSY_RUN 100 /* failed attempts in a row: busy waiting */
+
+/*
+ * clab_generic_check - the checks any trace can be given, computed from its
+ * records alone (labs/generic.c); clab_lab_check_common_allow adds them.
+ *
+ *   starvation    the longest wait of each thread; fails when a thread
+ *                 waited longer than the threshold (rep->opts)
+ *   busy waiting  fails when a thread failed more than CLAB_LAB_BUSY_RUN
+ *                 non-blocking attempts in a row with no blocking wait or
+ *                 sleep between them
+ *   concurrency   how much of the time threads ran, and held mutexes, at
+ *                 the same time; fails only with CLAB_LAB_NEED_CONCURRENCY
+ *                 in need, when no two threads ever held mutexes at once
+ */
+void clab_generic_check(const struct clab_trace *tr,
+			struct clab_lab_report *rep, unsigned need);
+
+/*
+ * The numbers behind "concurrency".  Times are in nanoseconds, out of the
+ * time at least two threads existed (started and not yet ended).
+ */
+struct clab_generic_concurrency {
+	uint64_t multi_ns;    /* two or more threads existed */
+	uint64_t running_ns;  /* two or more ran: not waiting or sleeping */
+	uint64_t holding_ns;  /* two or more held a mutex (different ones) */
+	uint32_t max_running; /* most threads running at once */
+	uint32_t max_holding; /* most threads holding a mutex at once */
+};
+
+/* Measure tr's concurrency into c.  Returns 0 or CLAB_ENOMEM. */
+int clab_generic_concurrency(const struct clab_trace *tr,
+			     struct clab_generic_concurrency *c);
 
 /* Deterministic per-thread random numbers for the labs (splitmix64). */
 static inline uint64_t clab_lab_rand(uint64_t *state)

@@ -33,6 +33,11 @@ while read -r lab variant expect; do
 	[ "$n" -eq "$m" ] || fail "$lab/$variant: junit has $n testcases, text $m properties"
 done <variants
 
+# A threshold for starvation: a correct run fails it when it is tiny.
+expect_exit 1 "$CONCLAB" check --starvation-ms 1 "$T/philosophers-ordered.clt"
+contains "$T/out" '^  FAIL starvation' "--starvation-ms 1 fails starvation"
+expect_exit 2 "$CONCLAB" check --starvation-ms lots "$T/philosophers-ordered.clt"
+
 # Bad input: exit 2 with a message.
 expect_exit 2 "$CONCLAB" check
 expect_exit 2 "$CONCLAB" check --format yaml x.clt

@@ -1,0 +1,365 @@
+/*
+ * labs/generic: the checks any trace gets (starvation, busy waiting,
+ * concurrency), on traces recorded from real threads.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "lab.h"
+#include "rt.h"
+#include "testutil.h"
+
+static const struct clab_lab_prop *prop(const struct clab_lab_report *rep,
+					const char *name)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		if (strcmp(rep->props[i].name, name) == 0)
+			return &rep->props[i];
+	return NULL;
+}
+
+/* ---- starvation ---- */
+
+static int latch_queued(void *p)
+{
+	clab_latch_t *l = p;
+	int n;
+
+	pthread_mutex_lock(&l->lk);
+	n = l->wq.head != NULL;
+	pthread_mutex_unlock(&l->lk);
+	return n;
+}
+
+static void *latch_waiter(void *p)
+{
+	clab_latch_wait((clab_latch_t *)p);
+	return NULL;
+}
+
+static void test_starvation(void)
+{
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+	const struct clab_record *w;
+	clab_latch_t l;
+	clab_thread_t *t;
+	struct clab_trace *tr;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_latch_init(&l, "go"), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "waiter", latch_waiter, &l), 0);
+	CU_ASSERT_EQUAL(tu_wait_until(latch_queued, &l), 0);
+	/* the property is about time: the waiter waits at least 50 ms */
+	clab_sleep_ms(50);
+	CU_ASSERT_EQUAL(clab_latch_set(&l), 1);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	CU_ASSERT_EQUAL(clab_latch_destroy(&l), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	w = tu_find_obj(tr, CLAB_K_LATCH_WAIT, l.h.id, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+
+	/* a 20 ms threshold: the 50 ms wait fails, naming its record */
+	rep.opts.starvation_ms = 20;
+	clab_lab_check_common(tr, &rep);
+	p = prop(&rep, "starvation");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	CU_ASSERT_EQUAL(p->rec, w->seq);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "waiter waited"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(p->msg, "20 ms threshold (--starvation-ms)"));
+	clab_lab_report_free(&rep);
+
+	/* the default (1 s) and a threshold above the wait: ok, listed */
+	memset(&rep, 0, sizeof(rep));
+	clab_generic_check(tr, &rep, 0);
+	p = prop(&rep, "starvation");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "threshold 1000, the default"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "waiter "));
+	clab_lab_report_free(&rep);
+	memset(&rep, 0, sizeof(rep));
+	rep.opts.starvation_ms = 5000;
+	clab_generic_check(tr, &rep, 0);
+	p = prop(&rep, "starvation");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	clab_lab_report_free(&rep);
+
+	clab_trace_free(tr);
+}
+
+static void *sleeper(void *p)
+{
+	(void)p;
+	clab_sleep_ms(30);
+	return NULL;
+}
+
+/* A join waits for the other thread's work: long, but not starvation. */
+static void test_join_not_judged(void)
+{
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+	const struct clab_record *jw, *j;
+	clab_thread_t *t;
+	struct clab_trace *tr;
+
+	tu_begin();
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "sleeper", sleeper, NULL),
+			      0);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	jw = tu_find(tr, CLAB_K_THREAD_JOIN_WAIT, 0);
+	j = tu_find(tr, CLAB_K_THREAD_JOIN, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(jw);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_TRUE(j->ns - jw->ns > 5000000u);
+
+	rep.opts.starvation_ms = 5;
+	clab_generic_check(tr, &rep, 0);
+	p = prop(&rep, "starvation");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "no thread waited"));
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
+/* ---- busy waiting ---- */
+
+struct spin {
+	clab_mutex_t *m;
+	unsigned backoff_ms; /* sleep after each failure; 0: spin */
+	atomic_uint failed;
+};
+
+static void *trylocker(void *p)
+{
+	struct spin *s = p;
+
+	while (clab_mutex_trylock(s->m) != 0) {
+		atomic_fetch_add(&s->failed, 1);
+		if (s->backoff_ms)
+			clab_sleep_ms(s->backoff_ms);
+	}
+	clab_mutex_unlock(s->m);
+	return NULL;
+}
+
+static unsigned spin_goal;
+
+static int spun_enough(void *p)
+{
+	return atomic_load(&((struct spin *)p)->failed) >= spin_goal;
+}
+
+/*
+ * The main thread holds m until the trylock loop has failed goal times,
+ * then lets it go; returns the trace and m's object id in *obj.
+ */
+static struct clab_trace *trylock_run(unsigned backoff_ms, unsigned goal,
+				      uint32_t *obj)
+{
+	clab_mutex_t m;
+	clab_thread_t *t;
+	struct spin s = {&m, backoff_ms, 0};
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_lock(&m), 0);
+	if (clab_thread_create(&t, "spinner", trylocker, &s) != 0) {
+		CU_FAIL("thread create");
+		clab_mutex_unlock(&m);
+		return tu_end();
+	}
+	spin_goal = goal;
+	CU_ASSERT_EQUAL(tu_wait_until(spun_enough, &s), 0);
+	CU_ASSERT_EQUAL(clab_mutex_unlock(&m), 0);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&m), 0);
+	*obj = m.h.id;
+	return tu_end();
+}
+
+static void test_busy_tight_loop(void)
+{
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+	const struct clab_record *b;
+	uint32_t obj = 0;
+	struct clab_trace *tr = trylock_run(0, 2 * CLAB_LAB_BUSY_RUN, &obj);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_TRUE(tu_count_obj(tr, CLAB_K_MUTEX_BUSY, obj) >
+		       2 * CLAB_LAB_BUSY_RUN - 1);
+	b = tu_find_obj(tr, CLAB_K_MUTEX_BUSY, obj, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	clab_lab_check_common(tr, &rep);
+	p = prop(&rep, "busy waiting");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	CU_ASSERT_EQUAL(p->rec, b->seq);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "spinner failed"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "mutex.busy on m#"));
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
+static void test_busy_backoff(void)
+{
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+	uint32_t obj = 0;
+	struct clab_trace *tr = trylock_run(1, CLAB_LAB_BUSY_RUN + 20, &obj);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	/* as many failures as a spin, but with a sleep after each one */
+	CU_ASSERT_TRUE(tu_count_obj(tr, CLAB_K_MUTEX_BUSY, obj) >
+		       CLAB_LAB_BUSY_RUN);
+	clab_lab_check_common(tr, &rep);
+	p = prop(&rep, "busy waiting");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "at most 1 failed"));
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
+/* ---- concurrency ---- */
+
+#define ROUNDS 5
+
+struct worker {
+	clab_mutex_t *m;
+	clab_barrier_t *inside; /* both workers hold their mutex, or NULL */
+};
+
+static void work(void)
+{
+	volatile unsigned x = 0;
+
+	for (unsigned i = 0; i < 100000; i++)
+		x += i;
+}
+
+static void *worker(void *p)
+{
+	struct worker *w = p;
+
+	for (int i = 0; i < ROUNDS; i++) {
+		clab_mutex_lock(w->m);
+		if (w->inside)
+			clab_barrier_wait(w->inside);
+		work();
+		clab_mutex_unlock(w->m);
+	}
+	return NULL;
+}
+
+/* Two workers; with one mutex for both, or one each and a barrier. */
+static struct clab_trace *workers_run(int shared)
+{
+	clab_mutex_t m[2];
+	clab_barrier_t b;
+	clab_thread_t *t[2];
+	struct worker w[2];
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m[0], "a", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_init(&m[1], "b", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_barrier_init(&b, "inside", 2), 0);
+	for (int i = 0; i < 2; i++) {
+		w[i].m = shared ? &m[0] : &m[i];
+		w[i].inside = shared ? NULL : &b;
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t[i], "worker", worker, &w[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(clab_thread_join(t[i], NULL), 0);
+	clab_barrier_destroy(&b);
+	clab_mutex_destroy(&m[0]);
+	clab_mutex_destroy(&m[1]);
+	return tu_end();
+}
+
+static void test_concurrency_parallel(void)
+{
+	struct clab_generic_concurrency c;
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+	struct clab_trace *tr = workers_run(0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(clab_generic_concurrency(tr, &c), 0);
+	CU_ASSERT_TRUE(c.multi_ns > 0);
+	CU_ASSERT_TRUE(c.holding_ns > 0);
+	CU_ASSERT_TRUE(c.holding_ns <= c.multi_ns);
+	CU_ASSERT_EQUAL(c.max_holding, 2);
+	/* a lab that needs concurrency gets it */
+	clab_lab_check_common_allow(tr, &rep, CLAB_LAB_NEED_CONCURRENCY);
+	p = prop(&rep, "concurrency");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "at most 2 at once"));
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
+static void test_concurrency_serialised(void)
+{
+	struct clab_generic_concurrency c;
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+	struct clab_trace *tr = workers_run(1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(clab_generic_concurrency(tr, &c), 0);
+	CU_ASSERT_TRUE(c.multi_ns > 0);
+	CU_ASSERT_EQUAL(c.holding_ns, 0);
+	CU_ASSERT_EQUAL(c.max_holding, 1);
+	/* information only, unless the lab asks for concurrency */
+	clab_lab_check_common(tr, &rep);
+	p = prop(&rep, "concurrency");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	clab_lab_report_free(&rep);
+	memset(&rep, 0, sizeof(rep));
+	clab_lab_check_common_allow(tr, &rep, CLAB_LAB_NEED_CONCURRENCY);
+	p = prop(&rep, "concurrency");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	CU_ASSERT_EQUAL(p->rec, UINT64_MAX);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "no two threads ever held"));
+	/* the need bit is not a diagnostic code the variant teaches */
+	p = prop(&rep, "no misuse");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_STRING_EQUAL(p->msg, "no misuse diagnostics");
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "a wait beyond the threshold is starvation",
+		    test_starvation);
+	CU_add_test(s, "a join is not starvation", test_join_not_judged);
+	CU_add_test(s, "a tight trylock loop is busy waiting",
+		    test_busy_tight_loop);
+	CU_add_test(s, "trylock with a sleep between tries is not",
+		    test_busy_backoff);
+	CU_add_test(s, "different mutexes held at once: concurrency",
+		    test_concurrency_parallel);
+	CU_add_test(s, "one mutex for everything: none",
+		    test_concurrency_serialised);
+}
+
+int main(void)
+{
+	return tu_main("labs/generic", add_tests);
+}
