@@ -64,6 +64,8 @@ static int replay_exec(int argc, char **argv)
 			o.no_color = 1;
 		} else if (strcmp(a, "--ascii") == 0) {
 			o.ascii = 1;
+		} else if (strcmp(a, "--no-mouse") == 0) {
+			o.no_mouse = 1;
 		} else if (strcmp(a, "--batch") == 0) {
 			o.batch = 1;
 		} else if (strcmp(a, "--bench") == 0) {
@@ -119,7 +121,7 @@ static int replay_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_replay = {
     .name = "replay",
-    .args = "[--at N] [--deadlock] [--no-color] [--ascii] TRACE",
+    .args = "[--at N] [--deadlock] [--no-color] [--ascii] [--no-mouse] TRACE",
     .summary = "step through a trace in the terminal",
     .help =
 	"Replays a trace record by record: a lane per thread across time, "
@@ -133,11 +135,15 @@ const struct clab_cmd clab_cmd_replay = {
 	"  --deadlock      open at the deadlock, if the trace has one\n"
 	"  --no-color      no colour\n"
 	"  --ascii         ASCII lines and glyphs even in a UTF-8 locale\n"
+	"  --no-mouse      leave the mouse to the terminal (to select "
+	"text)\n"
 	"  --batch         no terminal: apply --keys to a screen of --size "
 	"and\n                  print it as text (for tests and scripts)\n"
 	"  --keys KEYS     the keys, e.g. 'jjD?'; special keys as <Tab> "
 	"<BTab>\n                  <Left> <Right> <Up> <Down> <PgUp> <PgDn> "
-	"<Home> <End>\n                  <Enter> <Esc> <BS> <Space> <lt>\n"
+	"<Home> <End>\n                  <Enter> <Esc> <BS> <Space> <lt>; the "
+	"mouse as\n                  <Click:ROW,COL> <WheelUp:ROW,COL> "
+	"<WheelDown:ROW,COL>\n                  (rows and columns from 0)\n"
 	"  --size WxH      the batch screen's size (default 80x24)\n"
 	"  --bench         print load, index, seek and frame times\n\n"
 	"Keys:\n"
@@ -166,6 +172,10 @@ const struct clab_cmd clab_cmd_replay = {
 	"prodcons\n                        buffer) or the objects\n"
 	"  Tab / Shift-Tab       next / previous pane\n"
 	"  ?                     help\n"
+	"  mouse click           a thread's lane selects it, a column or a "
+	"record\n                        goes there, an object selects it\n"
+	"  mouse wheel           next / previous record (over the objects:\n"
+	"                        object; in the lock-order view: cycle)\n"
 	"  q                     quit\n\n"
 	"Exit codes: 0 quit; 2 usage error, or a trace that cannot be "
 	"read;\n128+N stopped by signal N (the terminal is restored).\n",

@@ -62,7 +62,7 @@ static uint32_t nselectable(const struct tui *t)
 }
 
 /* The next (dir) object that is not a thread, from sel_obj. */
-static void select_obj(struct tui *t, int dir)
+void clab_tui_select_obj(struct tui *t, int dir)
 {
 	uint32_t no = nselectable(t), o = t->sel_obj;
 	for (uint32_t k = 0; k < no; k++) {
@@ -81,7 +81,7 @@ static void a_down(struct tui *t, int k)
 	if (t->pane == PANE_LANES && nt)
 		t->sel_thread = (t->sel_thread + 1) % nt;
 	else if (t->pane == PANE_OBJECTS)
-		select_obj(t, 1);
+		clab_tui_select_obj(t, 1);
 	else
 		a_next(t, k);
 }
@@ -92,7 +92,7 @@ static void a_up(struct tui *t, int k)
 	if (t->pane == PANE_LANES && nt)
 		t->sel_thread = (t->sel_thread + nt - 1) % nt;
 	else if (t->pane == PANE_OBJECTS)
-		select_obj(t, -1);
+		clab_tui_select_obj(t, -1);
 	else
 		a_prev(t, k);
 }
@@ -117,7 +117,7 @@ static void a_thread(struct tui *t, int k)
 static void a_object(struct tui *t, int k)
 {
 	if (!t->sel_obj)
-		select_obj(t, 1);
+		clab_tui_select_obj(t, 1);
 	go_or(t,
 	      clab_replay_object_next(t->rp, t->sel_obj, t->cur,
 				      k == 'o' ? 1 : -1),
@@ -311,6 +311,9 @@ const struct tui_key clab_tui_keys[] = {
     {'?', TK_NONE, "?", "this help", a_help},
     {'L' - '@', TK_NONE, "Ctrl-L", "redraw", a_redraw},
     {'q', TK_NONE, "q", "quit", a_quit},
+    /* the mouse, for the help only (clab_tui_mouse() handles it) */
+    {TK_NONE, TK_NONE, "Click", "select thread/rec/object", NULL},
+    {TK_NONE, TK_NONE, "Wheel", "next / previous record", NULL},
 };
 const unsigned clab_tui_nkeys =
     sizeof(clab_tui_keys) / sizeof(clab_tui_keys[0]);
@@ -371,11 +374,16 @@ void clab_tui_key(struct tui *t, int key)
 			return;
 	}
 	t->msg[0] = 0;
+	if (clab_tui_is_mouse(key)) {
+		clab_tui_mouse(t, key);
+		return;
+	}
 	if (t->locks && clab_tui_locks_key(t, key))
 		return;
 	for (unsigned i = 0; i < clab_tui_nkeys; i++) {
 		const struct tui_key *k = &clab_tui_keys[i];
-		if (key == k->key || (k->alt != TK_NONE && key == k->alt)) {
+		if (k->fn &&
+		    (key == k->key || (k->alt != TK_NONE && key == k->alt))) {
 			k->fn(t, key);
 			return;
 		}
@@ -399,6 +407,44 @@ static const struct {
     {"Tick", TK_TICK},
 };
 
+static const struct {
+	const char *name;
+	enum tui_mouse kind;
+} mouse_named[] = {
+    {"Click", TM_CLICK},
+    {"WheelUp", TM_WHEEL_UP},
+    {"WheelDown", TM_WHEEL_DOWN},
+};
+
+/* "Click:Y,X" (len characters, rows and columns from 0): its key, or -1. */
+static int parse_mouse(const char *s, size_t len)
+{
+	char buf[64], *end;
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	char *colon = strchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = 0;
+	for (size_t i = 0; i < sizeof(mouse_named) / sizeof(*mouse_named);
+	     i++) {
+		if (strcmp(buf, mouse_named[i].name) != 0)
+			continue;
+		long y = strtol(colon + 1, &end, 10);
+		if (end == colon + 1 || *end != ',')
+			return -1;
+		const char *p = end + 1;
+		long x = strtol(p, &end, 10);
+		if (end == p || *end || y < 0 || x < 0 || y >= TM_MAXPOS ||
+		    x >= TM_MAXPOS)
+			return -1;
+		return clab_tui_mouse_key(mouse_named[i].kind, (int)y, (int)x);
+	}
+	return -1;
+}
+
 int clab_tui_parse_keys(const char *s, int *keys, int max)
 {
 	int n = 0;
@@ -413,6 +459,8 @@ int clab_tui_parse_keys(const char *s, int *keys, int max)
 				if (strlen(named[i].name) == len &&
 				    strncmp(named[i].name, s, len) == 0)
 					key = named[i].key;
+			if (key < 0 && end)
+				key = parse_mouse(s, len);
 			if (key < 0)
 				return -1;
 			s = end + 1;

@@ -14,6 +14,7 @@
 
 static int active;
 static int colored;
+static int mouse_on; /* the buttons that mousemask() granted */
 static SCREEN *scr;
 
 /* Colours of the roles: foreground, background, attributes. */
@@ -47,6 +48,15 @@ void clab_screen_close(void)
 	if (!active)
 		return;
 	active = 0;
+	/*
+	 * endwin() turns mouse reporting off too; asking for no events
+	 * first does it even where it would not, so that clicks in the
+	 * shell afterwards do not print escape sequences.
+	 */
+	if (mouse_on) {
+		mousemask(0, NULL);
+		mouse_on = 0;
+	}
 	endwin();
 	if (scr) {
 		delscreen(scr);
@@ -55,7 +65,7 @@ void clab_screen_close(void)
 	fflush(stdout);
 }
 
-int clab_screen_open(int color, char *err, size_t errlen)
+int clab_screen_open(int color, int mouse, char *err, size_t errlen)
 {
 	static int registered;
 	if (!isatty(0) || !isatty(1)) {
@@ -82,6 +92,22 @@ int clab_screen_open(int color, char *err, size_t errlen)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
+	/*
+	 * Presses only (no releases, no motion): a click acts when pressed,
+	 * and with mouseinterval(0) curses does not wait to tell clicks
+	 * from double clicks.  A terminal without a mouse grants nothing,
+	 * and the viewer is as with --no-mouse.
+	 */
+	mouse_on = 0;
+	if (mouse) {
+		mmask_t want = BUTTON1_PRESSED | BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+		want |= BUTTON5_PRESSED;
+#endif
+		mouse_on = mousemask(want, NULL) != 0;
+		if (mouse_on)
+			mouseinterval(0);
+	}
 	colored = color && has_colors();
 	if (colored && start_color() == OK) {
 		use_default_colors();
@@ -91,6 +117,28 @@ int clab_screen_open(int color, char *err, size_t errlen)
 		colored = 0;
 	}
 	return 0;
+}
+
+int clab_screen_mouse(void)
+{
+	return active && mouse_on;
+}
+
+/* A curses mouse event as a mouse key, or TK_NONE. */
+static int mouse_key(void)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return TK_NONE;
+	if (ev.bstate & BUTTON1_PRESSED)
+		return clab_tui_mouse_key(TM_CLICK, ev.y, ev.x);
+	if (ev.bstate & BUTTON4_PRESSED)
+		return clab_tui_mouse_key(TM_WHEEL_UP, ev.y, ev.x);
+#ifdef BUTTON5_PRESSED
+	if (ev.bstate & BUTTON5_PRESSED)
+		return clab_tui_mouse_key(TM_WHEEL_DOWN, ev.y, ev.x);
+#endif
+	return TK_NONE;
 }
 
 void clab_screen_size(int *w, int *h)
@@ -166,6 +214,8 @@ int clab_screen_key(int timeout_ms)
 			return TK_ENTER;
 		case KEY_RESIZE:
 			return TK_RESIZE;
+		case KEY_MOUSE:
+			return mouse_key();
 		default:
 			return TK_NONE;
 		}

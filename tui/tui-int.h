@@ -36,8 +36,30 @@ enum {
 	TK_END,
 	TK_BTAB,
 	TK_RESIZE,
-	TK_TICK, /* a frame passed while playing */
+	TK_TICK,	     /* a frame passed while playing */
+	TK_MOUSE = 0x200000, /* and above: mouse events, see below */
 };
+
+/*
+ * Mouse events travel as keys too, so that the terminal, batch mode and
+ * the tests share one path: the kind and the cell (0-based, as in the
+ * canvas) packed above every other key.  The view under the cell
+ * resolves the event from its layout (clab_tui_mouse()).
+ */
+enum tui_mouse { TM_CLICK, TM_WHEEL_UP, TM_WHEEL_DOWN, TM_N };
+#define TM_MAXPOS 1024 /* rows and columns beyond are clamped */
+
+static inline int clab_tui_mouse_key(enum tui_mouse kind, int y, int x)
+{
+	y = y < 0 ? 0 : y >= TM_MAXPOS ? TM_MAXPOS - 1 : y;
+	x = x < 0 ? 0 : x >= TM_MAXPOS ? TM_MAXPOS - 1 : x;
+	return TK_MOUSE + (int)kind * TM_MAXPOS * TM_MAXPOS + y * TM_MAXPOS + x;
+}
+
+static inline int clab_tui_is_mouse(int key)
+{
+	return key >= TK_MOUSE && key < TK_MOUSE + TM_N * TM_MAXPOS * TM_MAXPOS;
+}
 
 enum tui_pane { PANE_LANES, PANE_LOG, PANE_OBJECTS, PANE_N };
 
@@ -56,6 +78,7 @@ struct tui {
 	int speed;     /* index into the speed table */
 	uint32_t zoom; /* records per lane column */
 	int color, utf8;
+	int mouse; /* the terminal reports the mouse (help says so) */
 	int quit;
 	int prompt; /* 0, ':' or '/' while typing */
 	char input[128];
@@ -86,12 +109,21 @@ struct tui_key {
 extern const struct tui_key clab_tui_keys[];
 extern const unsigned clab_tui_nkeys;
 
+/* Set up t for tr with the options o (no terminal); fini frees it. */
+int clab_tui_init(struct tui *t, const struct clab_trace *tr,
+		  const struct clab_tui_opts *o);
+void clab_tui_fini(struct tui *t);
+
 /* Handle one key (prompts, help, the table); sets t->quit on q. */
 void clab_tui_key(struct tui *t, int key);
 /* Move the cursor to record i (clamped) and update the state. */
 void clab_tui_goto(struct tui *t, uint32_t i);
 /* Records per second of each speed. */
 uint32_t clab_tui_speed(const struct tui *t);
+/* Select the next (dir > 0) or previous object, skipping threads. */
+void clab_tui_select_obj(struct tui *t, int dir);
+/* Handle a mouse key: the view under its cell resolves it. */
+void clab_tui_mouse(struct tui *t, int key);
 /* Parse a batch key string into keys; returns the count or -1. */
 int clab_tui_parse_keys(const char *s, int *keys, int max);
 
@@ -102,7 +134,21 @@ struct tui_rect {
 struct tui_view {
 	const char *name;
 	void (*draw)(struct tui *t, struct tui_rect r, int focused);
+	/*
+	 * A click or wheel turn at (y, x) in r, with r as drawn last: act on
+	 * what is drawn there; 1 when handled, 0 to let the wheel step the
+	 * records.  NULL: the view ignores the mouse.
+	 */
+	int (*mouse)(struct tui *t, struct tui_rect r, enum tui_mouse kind,
+		     int y, int x);
 };
+
+/* Where the views are in a frame of the canvas's size. */
+struct tui_layout {
+	int small; /* below TUI_MIN_W x TUI_MIN_H: only a message */
+	struct tui_rect status, lanes, mid, log, objs, info;
+};
+void clab_tui_layout(const struct tui *t, struct tui_layout *l);
 
 extern const struct tui_view clab_view_status, clab_view_lanes, clab_view_log,
     clab_view_objects, clab_view_info, clab_view_help, clab_view_locks,

@@ -2,7 +2,6 @@
  * clab_tui_run: the viewer's set-up, its loop over a terminal or over a
  * batch of keys, and the way out on every path.
  */
-#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,73 +20,6 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
 	got_signal = sig;
-}
-
-void clab_tui_opts_init(struct clab_tui_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->at = UINT64_MAX;
-	o->width = TUI_MIN_W;
-	o->height = TUI_MIN_H;
-	o->out = stdout;
-}
-
-static void tui_fini(struct tui *t)
-{
-	clab_rstate_destroy(&t->st);
-	clab_rstate_destroy(&t->scratch);
-	clab_replay_free(t->rp);
-	clab_source_free(t->src);
-	clab_canvas_free(&t->cv);
-	free(t->lane);
-	clab_lorder_fini(&t->lo);
-	clab_labpic_free(t->pic);
-}
-
-static int tui_init(struct tui *t, const struct clab_trace *tr,
-		    const struct clab_tui_opts *o)
-{
-	memset(t, 0, sizeof(*t));
-	t->tr = tr;
-	t->zoom = 1;
-	t->speed = 3; /* 10 records a second */
-	int err = clab_replay_new(tr, 0, &t->rp);
-	if (err)
-		return err;
-	if ((err = clab_rstate_init(t->rp, &t->st)) != 0 ||
-	    (err = clab_rstate_init(t->rp, &t->scratch)) != 0)
-		return err;
-	if (!(t->src = clab_source_new(o->dir)))
-		return CLAB_ENOMEM;
-	t->n = clab_replay_nrecords(t->rp);
-	const char *lc = setlocale(LC_CTYPE, NULL);
-	t->utf8 = !o->ascii && lc && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	t->cv.utf8 = t->utf8;
-	const char *nc = getenv("NO_COLOR");
-	t->color = !o->no_color && !(nc && *nc);
-
-	uint32_t at = 0, dl = clab_replay_deadlock(t->rp);
-	if (o->deadlock && dl != CLAB_REPLAY_NONE)
-		at = dl;
-	else if (o->at != UINT64_MAX)
-		at = o->at >= t->n ? (t->n ? t->n - 1 : 0) : (uint32_t)o->at;
-	clab_tui_goto(t, at);
-	if (o->deadlock && dl == CLAB_REPLAY_NONE)
-		snprintf(t->msg, sizeof(t->msg), "no deadlock in this trace");
-	if (clab_trace_damage(tr)) {
-		snprintf(t->msg, sizeof(t->msg), "%s", clab_trace_damage(tr));
-		t->msg_warn = 1;
-	}
-	/* select the thread of the cursor's record, or the first in a cycle */
-	uint32_t c[1];
-	if (clab_replay_cycle(t->rp, &t->st, c, 1))
-		t->sel_thread = c[0];
-	else if (t->n)
-		t->sel_thread = clab_trace_record(tr, t->cur)->tid;
-	for (uint32_t k = 1; k <= clab_trace_nobjects(tr) && !t->sel_obj; k++)
-		if (clab_trace_object(tr, k)->kind != CLAB_O_THREAD)
-			t->sel_obj = k;
-	return 0;
 }
 
 static int run_batch(struct tui *t, const struct clab_tui_opts *o, char *errbuf,
@@ -135,10 +67,11 @@ static int run_tty(struct tui *t, const struct clab_tui_opts *o, char *errbuf,
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &sa, &old[i]);
 	int rc = 0;
-	if (clab_screen_open(t->color, errbuf, errlen) != 0) {
+	if (clab_screen_open(t->color, !o->no_mouse, errbuf, errlen) != 0) {
 		rc = CLAB_EINVAL;
 		goto out;
 	}
+	t->mouse = clab_screen_mouse();
 	uint64_t last = now_ms();
 	while (!t->quit && !got_signal) {
 		int w, h;
@@ -188,7 +121,7 @@ int clab_tui_run(const struct clab_trace *tr, const struct clab_tui_opts *o,
 {
 	struct tui t;
 	setlocale(LC_ALL, "");
-	int rc = tui_init(&t, tr, o);
+	int rc = clab_tui_init(&t, tr, o);
 	if (rc) {
 		snprintf(errbuf, errlen, "cannot replay the trace: %s",
 			 clab_strerror(rc));
@@ -197,7 +130,7 @@ int clab_tui_run(const struct clab_trace *tr, const struct clab_tui_opts *o,
 	} else {
 		rc = run_tty(&t, o, errbuf, errlen);
 	}
-	tui_fini(&t);
+	clab_tui_fini(&t);
 	return rc;
 }
 
@@ -218,10 +151,10 @@ int clab_tui_bench(const struct clab_trace *tr, FILE *out)
 	struct timespec t0;
 	clab_tui_opts_init(&o);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int rc = tui_init(&t, tr, &o);
+	int rc = clab_tui_init(&t, tr, &o);
 	double index_ms = ms_since(&t0);
 	if (rc) {
-		tui_fini(&t);
+		clab_tui_fini(&t);
 		return rc;
 	}
 	fprintf(out, "records      %u\n", t.n);
@@ -268,6 +201,6 @@ int clab_tui_bench(const struct clab_trace *tr, FILE *out)
 	clab_tui_draw(&t);
 	fprintf(out, "frame zoomed %.3f ms (65536 records a column)\n",
 		ms_since(&t0));
-	tui_fini(&t);
+	clab_tui_fini(&t);
 	return 0;
 }

@@ -102,6 +102,15 @@ static int draw_cycle(struct tui *t, uint32_t k, int y, int x, int w, int ymax,
 	return y - y0;
 }
 
+/* The first cycle shown: the first, unless the selected one would not fit. */
+static uint32_t locks_top(struct tui *t, struct tui_rect r)
+{
+	int rows = 0;
+	for (uint32_t k = 0; k <= t->lsel && k < t->lo.ncycles; k++)
+		rows += draw_cycle(t, k, 0, r.x, r.w, 0, 1);
+	return rows > r.h - 1 ? t->lsel : 0;
+}
+
 static void draw_locks(struct tui *t, struct tui_rect r, int focused)
 {
 	struct clab_canvas *cv = &t->cv;
@@ -120,13 +129,7 @@ static void draw_locks(struct tui *t, struct tui_rect r, int focused)
 				 "in one order, so none can deadlock on them.");
 		return;
 	}
-	/* from the first cycle, unless the selected one would not fit */
-	uint32_t top = 0;
-	int rows = 0;
-	for (uint32_t k = 0; k <= t->lsel && k < t->lo.ncycles; k++)
-		rows += draw_cycle(t, k, 0, r.x, r.w, 0, 1);
-	if (rows > r.h - 1)
-		top = t->lsel;
+	uint32_t top = locks_top(t, r);
 	for (uint32_t k = top; k < t->lo.ncycles && y < ymax; k++)
 		y += draw_cycle(t, k, y, r.x, r.w, ymax, 0);
 	if (top)
@@ -134,4 +137,25 @@ static void draw_locks(struct tui *t, struct tui_rect r, int focused)
 				   "%" PRIu32 " above", top);
 }
 
-const struct tui_view clab_view_locks = {"locks", draw_locks};
+/* A click on a cycle selects it; the wheel selects the next one. */
+static int mouse_locks(struct tui *t, struct tui_rect r, enum tui_mouse kind,
+		       int y, int x)
+{
+	if (kind != TM_CLICK) {
+		clab_tui_locks_key(t, kind == TM_WHEEL_DOWN ? TK_DOWN : TK_UP);
+		return 1;
+	}
+	int yy = r.y + 1;
+	for (uint32_t k = locks_top(t, r); k < t->lo.ncycles && yy <= y; k++) {
+		int h = draw_cycle(t, k, 0, r.x, r.w, 0, 1);
+		if (y < yy + h) {
+			t->lsel = k;
+			break;
+		}
+		yy += h;
+	}
+	return 1;
+}
+
+const struct tui_view clab_view_locks = {
+    .name = "locks", .draw = draw_locks, .mouse = mouse_locks};

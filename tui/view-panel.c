@@ -129,35 +129,64 @@ static void ns_text(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
 }
 
+/* Where the panel's parts are in r: drawing and the mouse share it. */
+struct objects_geom {
+	size_t ncycle; /* threads in the wait-for cycle at the cursor */
+	uint32_t cycle[64];
+	struct tui_rect body; /* below the title and the cycle */
+	int detail, rows;     /* the details' rows; the list's rows */
+	uint32_t list[512];   /* the objects shown */
+	int nl, first;	      /* how many; the first one on screen */
+};
+
+/* The rows draw_cycle() uses for a cycle of len threads in h rows. */
+static int cycle_rows(size_t len, int h)
+{
+	int edges = h - 2 < (int)len ? h - 2 : (int)len;
+	return 2 + (edges > 0 ? edges : 0);
+}
+
+static void objects_geom(const struct tui *t, struct tui_rect r,
+			 struct objects_geom *g)
+{
+	g->body = (struct tui_rect){r.y + 1, r.x, r.w, r.h - 1};
+	g->ncycle = clab_replay_cycle(t->rp, &t->st, g->cycle, 64);
+	if (g->ncycle) {
+		int used = cycle_rows(g->ncycle, g->body.h);
+		g->body.y += used;
+		g->body.h -= used;
+	}
+	/* the selected object's details take the last two rows */
+	g->detail = t->sel_obj && g->body.h >= 6 ? 2 : 0;
+	g->rows = g->body.h - g->detail;
+	uint32_t no = clab_trace_nobjects(t->tr);
+	int selrow = -1;
+	g->nl = 0;
+	for (uint32_t o = 1; o <= no && g->nl < 512; o++)
+		if (shown(t, o)) {
+			if (o == t->sel_obj)
+				selrow = g->nl;
+			g->list[g->nl++] = o;
+		}
+	g->first = 0;
+	if (selrow >= g->rows && g->rows > 0)
+		g->first = selrow - g->rows + 1;
+}
+
 static void draw_objects(struct tui *t, struct tui_rect r, int focused)
 {
 	struct clab_canvas *cv = &t->cv;
 	unsigned trole = focused ? CV_FOCUS : CV_TITLE;
 	clab_canvas_fill(cv, r.y, r.x, r.w, 1, trole);
 	clab_canvas_puts(cv, r.y, r.x, r.w, trole, 0, "Objects at the cursor");
-	struct tui_rect body = {r.y + 1, r.x, r.w, r.h - 1};
-	uint32_t c[64];
-	size_t len = clab_replay_cycle(t->rp, &t->st, c, 64);
-	if (len) {
-		int used = draw_cycle(t, body, c, len);
-		body.y += used;
-		body.h -= used;
-	}
-	/* the selected object's details take the last two rows */
-	int detail = t->sel_obj && body.h >= 6 ? 2 : 0;
-	int rows = body.h - detail;
-	uint32_t no = clab_trace_nobjects(t->tr);
-	uint32_t list[512];
-	int nl = 0, selrow = -1;
-	for (uint32_t o = 1; o <= no && nl < 512; o++)
-		if (shown(t, o)) {
-			if (o == t->sel_obj)
-				selrow = nl;
-			list[nl++] = o;
-		}
-	int first = 0;
-	if (selrow >= rows && rows > 0)
-		first = selrow - rows + 1;
+	struct objects_geom g;
+	objects_geom(t, r, &g);
+	if (g.ncycle)
+		draw_cycle(t, (struct tui_rect){r.y + 1, r.x, r.w, r.h - 1},
+			   g.cycle, g.ncycle);
+	struct tui_rect body = g.body;
+	int detail = g.detail, rows = g.rows, first = g.first, nl = g.nl;
+	const uint32_t *list = g.list;
 	for (int k = 0; k < rows && first + k < nl; k++) {
 		uint32_t o = list[first + k];
 		char name[64], sum[256];
@@ -192,4 +221,22 @@ static void draw_objects(struct tui *t, struct tui_rect r, int focused)
 			   "%" PRIu64 " waits %s, held %s", s->waits, w, h);
 }
 
-const struct tui_view clab_view_objects = {"objects", draw_objects};
+/* A click on an object's line selects it; the wheel selects the next. */
+static int mouse_objects(struct tui *t, struct tui_rect r, enum tui_mouse kind,
+			 int y, int x)
+{
+	t->pane = PANE_OBJECTS;
+	if (kind != TM_CLICK) {
+		clab_tui_select_obj(t, kind == TM_WHEEL_DOWN ? 1 : -1);
+		return 1;
+	}
+	struct objects_geom g;
+	objects_geom(t, r, &g);
+	int k = y - g.body.y;
+	if (k >= 0 && k < g.rows && g.first + k < g.nl)
+		t->sel_obj = g.list[g.first + k];
+	return 1;
+}
+
+const struct tui_view clab_view_objects = {
+    .name = "objects", .draw = draw_objects, .mouse = mouse_objects};

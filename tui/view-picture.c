@@ -226,4 +226,5 @@ static void draw_picture(struct tui *t, struct tui_rect r, int focused)
 	}
 }
 
-const struct tui_view clab_view_picture = {"picture", draw_picture};
+const struct tui_view clab_view_picture = {.name = "picture",
+					   .draw = draw_picture};

@@ -233,14 +233,52 @@ static void lanes_fill(struct tui *t, uint32_t c0, int lw)
 	}
 }
 
+/* Where the lanes' parts are in r: drawing and the mouse share it. */
+struct lanes_geom {
+	int sw, lw;	/* the state column's and the lanes' widths */
+	uint32_t z, c0; /* records a column; the first column shown */
+	int curcol;	/* the cursor's column */
+	uint32_t first; /* the first thread shown */
+	int rows;	/* thread rows */
+};
+
+/* 0, or -1 when r has no room for lanes. */
+static int lanes_geom(const struct tui *t, struct tui_rect r,
+		      struct lanes_geom *g)
+{
+	uint32_t nt = clab_trace_nthreads(t->tr);
+	g->sw = r.w >= 60 ? STATE_W : 0;
+	g->lw = r.w - LABEL_W - g->sw - (g->sw ? 1 : 0);
+	if (g->lw < 1 || r.h < 2)
+		return -1;
+	uint32_t lw = (uint32_t)g->lw;
+	uint32_t z = t->zoom, total = (t->n + z - 1) / z, cc = t->cur / z;
+	uint32_t c0 = cc > lw / 2 ? cc - lw / 2 : 0;
+	if (total > lw && c0 > total - lw)
+		c0 = total - lw;
+	if (total <= lw)
+		c0 = 0;
+	g->z = z;
+	g->c0 = c0;
+	g->curcol = (int)(cc - c0);
+	g->rows = r.h - 1;
+	g->first = 0;
+	if (nt > (uint32_t)g->rows && t->sel_thread >= (uint32_t)g->rows / 2)
+		g->first = t->sel_thread - (uint32_t)g->rows / 2;
+	if (nt > (uint32_t)g->rows && g->first > nt - (uint32_t)g->rows)
+		g->first = nt - (uint32_t)g->rows;
+	return 0;
+}
+
 static void draw_lanes(struct tui *t, struct tui_rect r, int focused)
 {
 	struct clab_canvas *cv = &t->cv;
 	uint32_t nt = clab_trace_nthreads(t->tr);
-	int sw = r.w >= 60 ? STATE_W : 0;
-	int lw = r.w - LABEL_W - sw - (sw ? 1 : 0);
-	if (lw < 1 || r.h < 2)
+	struct lanes_geom g;
+	if (lanes_geom(t, r, &g))
 		return;
+	int sw = g.sw, lw = g.lw, curcol = g.curcol;
+	uint32_t z = g.z;
 	if ((size_t)nt * lw > t->lane_cap) {
 		uint8_t *p = realloc(t->lane, (size_t)nt * lw);
 		if (!p)
@@ -248,14 +286,7 @@ static void draw_lanes(struct tui *t, struct tui_rect r, int focused)
 		t->lane = p;
 		t->lane_cap = (size_t)nt * lw;
 	}
-	uint32_t z = t->zoom, total = (t->n + z - 1) / z, cc = t->cur / z;
-	uint32_t c0 = cc > (uint32_t)lw / 2 ? cc - (uint32_t)lw / 2 : 0;
-	if (total > (uint32_t)lw && c0 > total - (uint32_t)lw)
-		c0 = total - (uint32_t)lw;
-	if (total <= (uint32_t)lw)
-		c0 = 0;
-	int curcol = (int)(cc - c0);
-	lanes_fill(t, c0, lw);
+	lanes_fill(t, g.c0, lw);
 
 	/* title row: a ruler with the cursor's record over its column */
 	unsigned trole = focused ? CV_FOCUS : CV_TITLE;
@@ -276,12 +307,8 @@ static void draw_lanes(struct tui *t, struct tui_rect r, int focused)
 		clab_canvas_puts(cv, r.y, r.x + r.w - sw, sw, trole, 0,
 				 "at the cursor");
 
-	int rows = r.h - 1;
-	uint32_t first = 0;
-	if (nt > (uint32_t)rows && t->sel_thread >= (uint32_t)rows / 2)
-		first = t->sel_thread - (uint32_t)rows / 2;
-	if (nt > (uint32_t)rows && first > nt - (uint32_t)rows)
-		first = nt - (uint32_t)rows;
+	int rows = g.rows;
+	uint32_t first = g.first;
 	for (int row = 0; row < rows && first + row < nt; row++) {
 		uint32_t tid = first + (uint32_t)row;
 		int y = r.y + 1 + row;
@@ -319,7 +346,47 @@ static void draw_lanes(struct tui *t, struct tui_rect r, int focused)
 	}
 }
 
+/*
+ * A click on a thread's row selects the thread; on a column (of a row or
+ * of the ruler) it also moves the cursor to the column's record: with
+ * zoom, the group's last, whose state the column shows.
+ */
+static int mouse_lanes(struct tui *t, struct tui_rect r, enum tui_mouse kind,
+		       int y, int x)
+{
+	struct lanes_geom g;
+	if (kind != TM_CLICK)
+		return 0;
+	t->pane = PANE_LANES;
+	if (lanes_geom(t, r, &g))
+		return 1;
+	int row = y - r.y - 1, col = x - r.x - LABEL_W;
+	if (row >= 0) {
+		uint32_t tid = g.first + (uint32_t)row;
+		if (row >= g.rows || tid >= clab_trace_nthreads(t->tr))
+			return 1;
+		t->sel_thread = tid;
+	}
+	if (col >= 0 && col < g.lw) {
+		uint64_t start = ((uint64_t)g.c0 + (uint64_t)col) * g.z;
+		if (start < t->n)
+			clab_tui_goto(t, (uint32_t)(start + g.z - 1 < t->n
+							? start + g.z - 1
+							: t->n - 1));
+	}
+	return 1;
+}
+
 /* ---- the record log ---- */
+
+/* The first record of a log of rows lines: the cursor in the middle. */
+static uint32_t log_first(const struct tui *t, int rows)
+{
+	uint32_t first = t->cur > (uint32_t)rows / 2 ? t->cur - rows / 2 : 0;
+	if (t->n > (uint32_t)rows && first > t->n - (uint32_t)rows)
+		first = t->n - (uint32_t)rows;
+	return first;
+}
 
 static void draw_log(struct tui *t, struct tui_rect r, int focused)
 {
@@ -332,9 +399,7 @@ static void draw_log(struct tui *t, struct tui_rect r, int focused)
 	if (rows < 1 || t->n == 0)
 		return;
 	uint32_t cause = clab_replay_cause(t->rp, t->cur);
-	uint32_t first = t->cur > (uint32_t)rows / 2 ? t->cur - rows / 2 : 0;
-	if (t->n > (uint32_t)rows && first > t->n - (uint32_t)rows)
-		first = t->n - (uint32_t)rows;
+	uint32_t first = log_first(t, rows);
 	int sw = 1;
 	for (uint32_t v = t->n - 1; v >= 10; v /= 10)
 		sw++;
@@ -363,6 +428,22 @@ static void draw_log(struct tui *t, struct tui_rect r, int focused)
 			clab_canvas_paint(cv, y, r.x, r.w, 1, CV_CURSOR,
 					  CV_REVERSE);
 	}
+}
+
+/* A click on a record's line moves the cursor there. */
+static int mouse_log(struct tui *t, struct tui_rect r, enum tui_mouse kind,
+		     int y, int x)
+{
+	if (kind != TM_CLICK)
+		return 0;
+	t->pane = PANE_LOG;
+	int rows = r.h - 1, row = y - r.y - 1;
+	if (rows < 1 || row < 0 || row >= rows || t->n == 0)
+		return 1;
+	uint32_t i = log_first(t, rows) + (uint32_t)row;
+	if (i < t->n)
+		clab_tui_goto(t, i);
+	return 1;
 }
 
 /* ---- the status line and the info lines ---- */
@@ -504,11 +585,14 @@ static void draw_help(struct tui *t, struct tui_rect r, int focused)
 			 "Log: > the cursor  * the record it waited for");
 }
 
-const struct tui_view clab_view_status = {"status", draw_status};
-const struct tui_view clab_view_lanes = {"lanes", draw_lanes};
-const struct tui_view clab_view_log = {"log", draw_log};
-const struct tui_view clab_view_info = {"info", draw_info};
-const struct tui_view clab_view_help = {"help", draw_help};
+const struct tui_view clab_view_status = {.name = "status",
+					  .draw = draw_status};
+const struct tui_view clab_view_lanes = {
+    .name = "lanes", .draw = draw_lanes, .mouse = mouse_lanes};
+const struct tui_view clab_view_log = {
+    .name = "log", .draw = draw_log, .mouse = mouse_log};
+const struct tui_view clab_view_info = {.name = "info", .draw = draw_info};
+const struct tui_view clab_view_help = {.name = "help", .draw = draw_help};
 
 /* ---- the layout ---- */
 
@@ -529,12 +613,12 @@ static void draw_small(struct tui *t)
 			 CV_NORMAL, 0, line);
 }
 
-void clab_tui_draw(struct tui *t)
+void clab_tui_layout(const struct tui *t, struct tui_layout *l)
 {
-	struct clab_canvas *cv = &t->cv;
-	clab_canvas_clear(cv);
+	const struct clab_canvas *cv = &t->cv;
+	memset(l, 0, sizeof(*l));
 	if (cv->w < TUI_MIN_W || cv->h < TUI_MIN_H) {
-		draw_small(t);
+		l->small = 1;
 		return;
 	}
 	uint32_t nt = clab_trace_nthreads(t->tr);
@@ -545,30 +629,42 @@ void clab_tui_draw(struct tui *t)
 		lanes_h = max_lanes;
 	int mid_y = 1 + lanes_h, mid_h = cv->h - mid_y - info_h;
 	int pw = cv->w / 3 < 30 ? 30 : cv->w / 3 > 56 ? 56 : cv->w / 3;
-	struct tui_rect status = {0, 0, cv->w, 1};
-	struct tui_rect lanes = {1, 0, cv->w, lanes_h};
-	struct tui_rect log = {mid_y, 0, cv->w - pw - 1, mid_h};
-	struct tui_rect objs = {mid_y, cv->w - pw, pw, mid_h};
-	struct tui_rect info = {cv->h - info_h, 0, cv->w, info_h};
-	clab_view_status.draw(t, status, 0);
-	clab_view_lanes.draw(t, lanes, t->pane == PANE_LANES);
+	l->status = (struct tui_rect){0, 0, cv->w, 1};
+	l->lanes = (struct tui_rect){1, 0, cv->w, lanes_h};
+	l->mid = (struct tui_rect){mid_y, 0, cv->w, mid_h};
+	l->log = (struct tui_rect){mid_y, 0, cv->w - pw - 1, mid_h};
+	l->objs = (struct tui_rect){mid_y, cv->w - pw, pw, mid_h};
+	l->info = (struct tui_rect){cv->h - info_h, 0, cv->w, info_h};
+}
+
+void clab_tui_draw(struct tui *t)
+{
+	struct clab_canvas *cv = &t->cv;
+	struct tui_layout l;
+	clab_canvas_clear(cv);
+	clab_tui_layout(t, &l);
+	if (l.small) {
+		draw_small(t);
+		return;
+	}
+	clab_view_status.draw(t, l.status, 0);
+	clab_view_lanes.draw(t, l.lanes, t->pane == PANE_LANES);
 	if (t->locks) {
-		clab_view_locks.draw(
-		    t, (struct tui_rect){mid_y, 0, cv->w, mid_h}, 1);
+		clab_view_locks.draw(t, l.mid, 1);
 	} else {
-		clab_view_log.draw(t, log, t->pane == PANE_LOG);
-		for (int y = mid_y; y < mid_y + mid_h; y++)
-			clab_canvas_putc(cv, y, cv->w - pw - 1,
+		clab_view_log.draw(t, l.log, t->pane == PANE_LOG);
+		for (int y = l.mid.y; y < l.mid.y + l.mid.h; y++)
+			clab_canvas_putc(cv, y, l.log.x + l.log.w,
 					 clab_canvas_glyph(cv, G_VLINE), CV_DIM,
 					 0);
 		if (t->picture)
-			clab_view_picture.draw(t, objs,
+			clab_view_picture.draw(t, l.objs,
 					       t->pane == PANE_OBJECTS);
 		else
-			clab_view_objects.draw(t, objs,
+			clab_view_objects.draw(t, l.objs,
 					       t->pane == PANE_OBJECTS);
 	}
-	clab_view_info.draw(t, info, 0);
+	clab_view_info.draw(t, l.info, 0);
 	if (t->help)
 		clab_view_help.draw(t, (struct tui_rect){0, 0, cv->w, cv->h},
 				    1);

@@ -21,6 +21,7 @@ struct clab_tui_opts {
 	int deadlock;	 /* open at the deadlock, if the trace has one */
 	int no_color;	 /* no colour (NO_COLOR in the environment too) */
 	int ascii;	 /* ASCII glyphs even in a UTF-8 locale */
+	int no_mouse;	 /* leave the mouse to the terminal (selecting text) */
 	const char *dir; /* the trace's directory, for source files */
 	/* Batch mode: no terminal; apply keys, print the screen to out. */
 	int batch;

@@ -1,0 +1,79 @@
+/*
+ * The viewer's state: set up from a trace and the options, and freed.
+ * No terminal here, so that the unit tests can make a viewer too.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <conclab/error.h>
+
+#include "tui-int.h"
+
+void clab_tui_opts_init(struct clab_tui_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->at = UINT64_MAX;
+	o->width = TUI_MIN_W;
+	o->height = TUI_MIN_H;
+	o->out = stdout;
+}
+
+void clab_tui_fini(struct tui *t)
+{
+	clab_rstate_destroy(&t->st);
+	clab_rstate_destroy(&t->scratch);
+	clab_replay_free(t->rp);
+	clab_source_free(t->src);
+	clab_canvas_free(&t->cv);
+	free(t->lane);
+	clab_lorder_fini(&t->lo);
+	clab_labpic_free(t->pic);
+}
+
+int clab_tui_init(struct tui *t, const struct clab_trace *tr,
+		  const struct clab_tui_opts *o)
+{
+	memset(t, 0, sizeof(*t));
+	t->tr = tr;
+	t->zoom = 1;
+	t->speed = 3; /* 10 records a second */
+	int err = clab_replay_new(tr, 0, &t->rp);
+	if (err)
+		return err;
+	if ((err = clab_rstate_init(t->rp, &t->st)) != 0 ||
+	    (err = clab_rstate_init(t->rp, &t->scratch)) != 0)
+		return err;
+	if (!(t->src = clab_source_new(o->dir)))
+		return CLAB_ENOMEM;
+	t->n = clab_replay_nrecords(t->rp);
+	const char *lc = setlocale(LC_CTYPE, NULL);
+	t->utf8 = !o->ascii && lc && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	t->cv.utf8 = t->utf8;
+	const char *nc = getenv("NO_COLOR");
+	t->color = !o->no_color && !(nc && *nc);
+
+	uint32_t at = 0, dl = clab_replay_deadlock(t->rp);
+	if (o->deadlock && dl != CLAB_REPLAY_NONE)
+		at = dl;
+	else if (o->at != UINT64_MAX)
+		at = o->at >= t->n ? (t->n ? t->n - 1 : 0) : (uint32_t)o->at;
+	clab_tui_goto(t, at);
+	if (o->deadlock && dl == CLAB_REPLAY_NONE)
+		snprintf(t->msg, sizeof(t->msg), "no deadlock in this trace");
+	if (clab_trace_damage(tr)) {
+		snprintf(t->msg, sizeof(t->msg), "%s", clab_trace_damage(tr));
+		t->msg_warn = 1;
+	}
+	/* select the thread of the cursor's record, or the first in a cycle */
+	uint32_t c[1];
+	if (clab_replay_cycle(t->rp, &t->st, c, 1))
+		t->sel_thread = c[0];
+	else if (t->n)
+		t->sel_thread = clab_trace_record(tr, t->cur)->tid;
+	for (uint32_t k = 1; k <= clab_trace_nobjects(tr) && !t->sel_obj; k++)
+		if (clab_trace_object(tr, k)->kind != CLAB_O_THREAD)
+			t->sel_obj = k;
+	return 0;
+}
