@@ -357,26 +357,17 @@ static int exercise_exec(int argc, char **argv)
 		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			quiet = 1;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
-			const char *name = a + 2, *val = strchr(name, '=');
 			static char keys[CLAB_LAB_MAX_PARAMS * 2][64];
-			size_t klen = val ? (size_t)(val - name) : strlen(name);
-			if (klen >= 64 ||
-			    nparams == sizeof(params) / sizeof(params[0]))
+			if (nparams == sizeof(params) / sizeof(params[0]))
 				return clab_cmd_misuse(&clab_cmd_exercise,
 						       "unknown option '%s'",
 						       a);
 			char *key = keys[nparams];
-			memcpy(key, name, klen);
-			key[klen] = 0;
-			if (val)
-				val++;
-			else if (i + 1 < argc)
-				val = argv[++i];
-			else
-				return clab_cmd_misuse(&clab_cmd_exercise,
-						       "option '%s' needs a "
-						       "value",
-						       a);
+			const char *val;
+			int bad = clab_cmd_keyval(&clab_cmd_exercise, argc,
+						  argv, &i, key, 64, &val);
+			if (bad)
+				return bad;
 			if (strcmp(key, "init") == 0) {
 				init = val;
 			} else if (strcmp(key, "trace") == 0) {

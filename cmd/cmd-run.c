@@ -443,23 +443,12 @@ static int run_exec(int argc, char **argv)
 		} else if (strcmp(a, "--view") == 0) {
 			r.view = 1;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
-			const char *name = a + 2, *val = strchr(name, '=');
 			char key[64];
-			size_t klen = val ? (size_t)(val - name) : strlen(name);
-			if (klen >= sizeof(key))
-				return clab_cmd_misuse(
-				    &clab_cmd_run, "unknown option '%s'", a);
-			memcpy(key, name, klen);
-			key[klen] = 0;
-			if (val)
-				val++;
-			else if (i + 1 < argc)
-				val = argv[++i];
-			else
-				return clab_cmd_misuse(&clab_cmd_run,
-						       "option '%s' needs a "
-						       "value",
-						       a);
+			const char *val;
+			int bad = clab_cmd_keyval(&clab_cmd_run, argc, argv, &i,
+						  key, sizeof(key), &val);
+			if (bad)
+				return bad;
 			if (strcmp(key, "variant") == 0) {
 				variant = val;
 			} else if (strcmp(key, "trace") == 0) {

@@ -75,6 +75,14 @@ int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Whether arg is -h or --help. */
 int clab_cmd_is_help(const char *arg);
+/*
+ * clab_cmd_keyval - split the option argv[*i], "--KEY=VALUE" or "--KEY"
+ * followed by VALUE in the next argument (then *i moves past it), into
+ * key (at most keylen - 1 characters) and *val.  Returns 0, or the usage
+ * error's exit code after reporting it for cmd.
+ */
+int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,
+		    char *key, size_t keylen, const char **val);
 /* Parse a whole decimal number into *out; returns 0 or -1. */
 int clab_cmd_parse_long(const char *s, long *out);
 
