@@ -52,7 +52,7 @@ static int analyze_exec(int argc, char **argv)
 	if (json)
 		clab_analysis_json(tr, &an, stdout);
 	else if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0 &&
-		 an.nnests == 0)
+		 an.nnests == 0 && an.nblocked == 0)
 		printf("no lock-order cycles and no waits while holding a "
 		       "lock in %zu records\n",
 		       clab_trace_nrecords(tr));
@@ -92,8 +92,11 @@ const struct clab_cmd clab_cmd_analyze = {
 	"class made\n              with clab_mutex_init_indexed must be "
 	"nested in increasing\n              index order\n"
 	"  -h, --help  this text\n\n"
+	"A trace that ended in a deadlock also gets the watchdog's report "
+	"with, for\neach blocked thread, the record where its wait began "
+	"and who holds what it\nwaits for.\n\n"
 	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
-	"(or a\ntimed-only order) was found; 2 usage error or a bad or "
-	"damaged trace.\n",
+	"(a cycle, a\ntimed-only order, a class order) or a deadlock was "
+	"found; 2 usage error or a\nbad or damaged trace.\n",
     .exec = analyze_exec,
 };

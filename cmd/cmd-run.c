@@ -290,7 +290,8 @@ static int report_trace(struct run *r)
 	}
 	struct clab_analysis an;
 	if (clab_analyze(tr, &an) == 0) {
-		if (clab_lockdep_ncycles(an.ld) || an.nwaits) {
+		if (clab_lockdep_ncycles(an.ld) || an.nwaits || an.nnests ||
+		    an.nblocked) {
 			printf("\nlock order (conclab analyze):\n");
 			clab_analysis_print(tr, &an, stdout);
 		}

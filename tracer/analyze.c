@@ -12,8 +12,52 @@
 struct tstate {
 	struct clab_ld_held *held;
 	uint32_t n, cap;
-	uint32_t pending; /* mutex of an outstanding request */
+	uint32_t pending;  /* mutex of an outstanding request */
+	uint64_t wait_seq; /* the last record that began a blocking wait */
 };
+
+/* Records after which a thread may sleep until someone wakes it. */
+static int begins_wait(unsigned kind)
+{
+	switch (kind) {
+	case CLAB_K_MUTEX_REQUEST:
+	case CLAB_K_COND_WAIT:
+	case CLAB_K_SEM_WAIT:
+	case CLAB_K_LATCH_WAIT:
+	case CLAB_K_BARRIER_WAIT:
+	case CLAB_K_QUEUE_PUT_WAIT:
+	case CLAB_K_QUEUE_GET_WAIT:
+	case CLAB_K_QUEUE_JOIN_WAIT:
+	case CLAB_K_THREAD_JOIN_WAIT:
+	case CLAB_K_PTIMER_WAIT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The watchdog's report, with what the trace adds: since when, by whom. */
+static int note_blocked(const struct clab_trace *tr, struct clab_analysis *an,
+			const struct tstate *ts, uint32_t nt,
+			const uint32_t *owner, const struct clab_record *r)
+{
+	uint32_t tid = clab_trace_thread_of_obj(tr, r->obj);
+	if (tid >= nt)
+		return 0;
+	struct clab_blocked_at *n =
+	    realloc(an->blocked, (an->nblocked + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	an->blocked = n;
+	uint32_t h = r->a32 <= clab_trace_nobjects(tr) ? owner[r->a32] : 0;
+	an->blocked[an->nblocked++] = (struct clab_blocked_at){
+	    .tid = tid,
+	    .obj = r->a32,
+	    .since = ts[tid].wait_seq,
+	    .holder = h ? h - 1 : UINT32_MAX,
+	};
+	return 0;
+}
 
 static int push(struct tstate *t, uint32_t lock, uint32_t site, uint64_t seq)
 {
@@ -247,7 +291,11 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 	an->ld = clab_lockdep_new();
 	uint32_t nt = clab_trace_nthreads(tr);
 	struct tstate *ts = calloc(nt ? nt : 1, sizeof(*ts));
-	int rc = an->ld && ts && semlock ? 0 : CLAB_ENOMEM;
+	uint32_t *owner =
+	    calloc((size_t)clab_trace_nobjects(tr) + 1,
+		   sizeof(*owner)); /* tid + 1 of a mutex's owner */
+	an->deadlock_seq = UINT64_MAX;
+	int rc = an->ld && ts && semlock && owner ? 0 : CLAB_ENOMEM;
 	size_t n = clab_trace_nrecords(tr);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
@@ -255,6 +303,18 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 			continue;
 		struct tstate *t = &ts[r->tid];
 		unsigned kind = r->kind;
+		if (begins_wait(kind))
+			t->wait_seq = r->seq;
+		if (r->kind == CLAB_K_MUTEX_ACQUIRE && r->a32 == 1)
+			owner[r->obj] = r->tid + 1;
+		else if (r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0)
+			owner[r->obj] = 0;
+		else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_DEADLOCK &&
+			 an->deadlock_seq == UINT64_MAX)
+			an->deadlock_seq = r->seq;
+		else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_BLOCKED &&
+			 note_blocked(tr, an, ts, nt, owner, r))
+			rc = CLAB_ENOMEM;
 		/* a semaphore used as a lock is replayed as a mutex */
 		if (r->obj <= clab_trace_nobjects(tr) && semlock[r->obj]) {
 			switch (kind) {
@@ -320,6 +380,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		free(ts[i].held);
 	free(ts);
 	free(semlock);
+	free(owner);
 	if (rc)
 		clab_analysis_fini(an);
 	return rc;
@@ -332,6 +393,7 @@ void clab_analysis_fini(struct clab_analysis *an)
 	free(an->cls);
 	free(an->csize);
 	free(an->nests);
+	free(an->blocked);
 	memset(an, 0, sizeof(*an));
 }
 
@@ -344,6 +406,7 @@ size_t clab_analysis_problems(const struct clab_analysis *an)
 	}
 	for (size_t i = 0; i < an->nnests; i++)
 		n += an->nests[i].inverted;
+	n += an->deadlock_seq != UINT64_MAX; /* it did deadlock */
 	return n;
 }
 
@@ -712,6 +775,22 @@ void clab_analysis_print(const struct clab_trace *tr,
 			"the wait ends.\n",
 			lock_str(tr, w->held, b3, sizeof(b3)));
 	}
+	if (an->nblocked)
+		fprintf(out,
+			"deadlock at record %" PRIu64
+			" (the watchdog's report):\n",
+			an->deadlock_seq);
+	for (size_t i = 0; i < an->nblocked; i++) {
+		const struct clab_blocked_at *b = &an->blocked[i];
+		fprintf(out, "  %s waits on %s since record %" PRIu64,
+			thr_str(tr, b->tid, b1, sizeof(b1)),
+			clab_trace_objname(tr, b->obj, b2, sizeof(b2)),
+			b->since);
+		if (b->holder != UINT32_MAX)
+			fprintf(out, ", held by %s",
+				thr_str(tr, b->holder, b3, sizeof(b3)));
+		fprintf(out, "\n");
+	}
 	printing = NULL;
 }
 
@@ -801,6 +880,19 @@ void clab_analysis_json(const struct clab_trace *tr,
 		fprintf(out, ",\"at\":");
 		jsite(tr, c->site, out);
 		fprintf(out, ",\"count\":%" PRIu64 "}\n", c->count);
+	}
+	for (size_t i = 0; i < an->nblocked; i++) {
+		const struct clab_blocked_at *bl = &an->blocked[i];
+		fprintf(out,
+			"{\"type\":\"blocked\",\"deadlock\":%" PRIu64
+			",\"thread\":%u,\"waits_on\":",
+			an->deadlock_seq, bl->tid);
+		jstr(out, clab_trace_objname(tr, bl->obj, b, sizeof(b)));
+		fprintf(out, ",\"since\":%" PRIu64 ",\"holder\":", bl->since);
+		if (bl->holder != UINT32_MAX)
+			fprintf(out, "%u}\n", bl->holder);
+		else
+			fprintf(out, "null}\n");
 	}
 	printing = NULL;
 }

@@ -10,6 +10,11 @@ n=$(count_lines "$T/err" 'waits on mutex fork-[0-9] .*held by T[0-9] phil-[0-9]'
 [ "$n" -eq 5 ] && pass "naive: each philosopher waits on a fork held by another" ||
 	fail "naive: $n philosophers reported waiting on a held fork, expected 5"
 expect_exit 0 "$CONCLAB" dump -o naive.txt naive.clt
+expect_exit 1 "$CONCLAB" analyze naive.clt
+contains "$T/out" '^deadlock at record [0-9]+' "analyze: the deadlock"
+n=$(count_lines "$T/out" 'phil-[0-9] waits on fork-[0-9]#[0-9]+ since record [0-9]+, held by T[0-9] phil-[0-9]')
+[ "$n" -eq 5 ] && pass "analyze: each philosopher's wait since its record, and the holder" ||
+	fail "analyze: $n philosophers with since/holder, expected 5"
 n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
 [ "$n" -eq 5 ] && pass "naive: five blocked records in the trace" ||
 	fail "naive: $n blocked records, expected 5"

@@ -36,8 +36,20 @@ struct clab_class_nest {
 	uint64_t count;
 };
 
+/* A thread the watchdog found blocked (its `blocked` diagnostic). */
+struct clab_blocked_at {
+	uint32_t tid;
+	uint32_t obj;	 /* what it waits on */
+	uint64_t since;	 /* the record that began the wait */
+	uint32_t holder; /* tid holding obj (a mutex), or UINT32_MAX */
+};
+
 struct clab_analysis {
 	struct clab_lockdep *ld;
+	/* the watchdog's deadlock, if the trace has one */
+	uint64_t deadlock_seq; /* its record, or UINT64_MAX */
+	struct clab_blocked_at *blocked;
+	size_t nblocked;
 	struct clab_hold_wait *waits;
 	size_t nwaits;
 	/* class mode (CLAB_ANALYZE_CLASSES) */
@@ -64,7 +76,8 @@ void clab_analysis_fini(struct clab_analysis *an);
 
 /*
  * Cycles that can deadlock, counting timed-only ones (not latent/gated),
- * and, in class mode, locks of one class taken against their indexes.
+ * in class mode locks of one class taken against their indexes, and the
+ * watchdog's deadlock when the trace has one.
  */
 size_t clab_analysis_problems(const struct clab_analysis *an);
 
