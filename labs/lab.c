@@ -191,10 +191,7 @@ static const char *site_text(const struct clab_trace *tr, uint32_t id,
 		snprintf(buf, len, "an unknown site");
 		return buf;
 	}
-	const char *f = si->file;
-	while (strncmp(f, "../", 3) == 0 || strncmp(f, "./", 2) == 0)
-		f += f[1] == '/' ? 2 : 3; /* as the dump shows it */
-	snprintf(buf, len, "%s:%d", f, si->line);
+	snprintf(buf, len, "%s:%d", clab_site_path(si->file), si->line);
 	return buf;
 }
 

@@ -19,6 +19,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <conclab/trace.h>
+
 #include "rt.h"
 
 static struct {
@@ -340,15 +342,6 @@ void clab_watchdog_stop(void)
 	pthread_mutex_unlock(&wd.lk);
 }
 
-static const char *short_path(const char *f)
-{
-	if (!f)
-		return "?";
-	while (f[0] == '.' && (f[1] == '/' || (f[1] == '.' && f[2] == '/')))
-		f += f[1] == '/' ? 2 : 3;
-	return f;
-}
-
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -383,7 +376,7 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		    clab_objkind_name(b->objkind),
 		    b->objname ? b->objname : "?");
 		if (b->site)
-			OUT(" at %s:%d", short_path(b->site->file),
+			OUT(" at %s:%d", clab_site_path(b->site->file),
 			    b->site->line);
 		if (b->waited_ns)
 			OUT(" for %.0f ms", (double)b->waited_ns / 1e6);
@@ -396,7 +389,7 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 				    b->holder_name);
 			if (b->holder_site)
 				OUT(" (taken at %s:%d)",
-				    short_path(b->holder_site->file),
+				    clab_site_path(b->holder_site->file),
 				    b->holder_site->line);
 		}
 		OUT("\n");

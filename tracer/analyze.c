@@ -412,15 +412,6 @@ size_t clab_analysis_problems(const struct clab_analysis *an)
 
 /* ---- report ---- */
 
-static const char *short_path(const char *f)
-{
-	if (!f || !*f)
-		return "?";
-	while (strncmp(f, "../", 3) == 0 || strncmp(f, "./", 2) == 0)
-		f += f[1] == '/' ? 2 : 3;
-	return f;
-}
-
 static const char *site_str(const struct clab_trace *tr, uint32_t id, char *buf,
 			    size_t len)
 {
@@ -428,7 +419,7 @@ static const char *site_str(const struct clab_trace *tr, uint32_t id, char *buf,
 	if (!s)
 		snprintf(buf, len, "an unknown site");
 	else
-		snprintf(buf, len, "%s:%d", short_path(s->file), s->line);
+		snprintf(buf, len, "%s:%d", clab_site_path(s->file), s->line);
 	return buf;
 }
 
@@ -454,7 +445,8 @@ static const char *lock_str(const struct clab_trace *tr, uint32_t oid,
 	    printing->csize[oid] > 1) {
 		const struct clab_site_info *si = clab_trace_site(tr, o->site);
 		snprintf(buf, len, "class %s... (%u made at %s:%d)", o->name,
-			 printing->csize[oid], short_path(si ? si->file : "?"),
+			 printing->csize[oid],
+			 clab_site_path(si ? si->file : "?"),
 			 si ? si->line : 0);
 		return buf;
 	}
@@ -616,7 +608,8 @@ static void print_stack(const struct clab_trace *tr,
 		r->stack);
 	for (uint32_t k = 0; k < st->nframes; k++) {
 		const struct clab_frame_info *f = &st->frames[k];
-		fprintf(out, "        %s (%s", f->func, short_path(f->file));
+		fprintf(out, "        %s (%s", f->func,
+			clab_site_path(f->file));
 		if (f->line)
 			fprintf(out, ":%d", f->line);
 		fprintf(out, ")\n");
@@ -729,7 +722,7 @@ static void print_nests(const struct clab_trace *tr,
 			fprintf(out,
 				"  Both were made at %s:%d, one class: take "
 				"them in increasing index, %ld before %ld.\n",
-				short_path(si ? si->file : "?"),
+				clab_site_path(si ? si->file : "?"),
 				si ? si->line : 0, lock_index(tr, c->lock),
 				lock_index(tr, c->held));
 		else
@@ -738,7 +731,7 @@ static void print_nests(const struct clab_trace *tr,
 				"have no index: give them one with\n  "
 				"clab_mutex_init_indexed() so that their order "
 				"can be checked.\n",
-				short_path(si ? si->file : "?"),
+				clab_site_path(si ? si->file : "?"),
 				si ? si->line : 0);
 	}
 }

@@ -11,7 +11,7 @@
 #include <conclab/trace.h>
 
 /* A compile-time path as it is shown: without leading "./" and "../". */
-static const char *short_path(const char *f)
+const char *clab_site_path(const char *f)
 {
 	if (!f || !*f)
 		return "?";
@@ -110,8 +110,9 @@ int clab_trace_format_record(const struct clab_trace *tr,
 #undef ARG
 	char site[160];
 	if (si)
-		snprintf(site, sizeof(site), "%s:%d %s", short_path(si->file),
-			 si->line, si->func && *si->func ? si->func : "?");
+		snprintf(site, sizeof(site), "%s:%d %s",
+			 clab_site_path(si->file), si->line,
+			 si->func && *si->func ? si->func : "?");
 	else
 		snprintf(site, sizeof(site), "-");
 	return snprintf(buf, len,
@@ -154,7 +155,7 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 			fprintf(out, " flags=%u", ob->flags);
 		fprintf(out, " (T%" PRIu32, ob->tid);
 		if (si)
-			fprintf(out, " at %s:%d", short_path(si->file),
+			fprintf(out, " at %s:%d", clab_site_path(si->file),
 				si->line);
 		fprintf(out, ")\n");
 	}
@@ -173,7 +174,7 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 		for (uint32_t k = 0; k < st->nframes; k++) {
 			const struct clab_frame_info *fr = &st->frames[k];
 			fprintf(out, "%s %s (%s", k ? " <-" : "", fr->func,
-				short_path(fr->file));
+				clab_site_path(fr->file));
 			if (fr->line)
 				fprintf(out, ":%d", fr->line);
 			fprintf(out, ")");

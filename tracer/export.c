@@ -119,16 +119,6 @@ static void jus(FILE *f, const char *key, uint64_t ns)
 		(unsigned)(ns % 1000));
 }
 
-/* A compile-time path as it is shown: without leading "./" and "../". */
-static const char *short_path(const char *f)
-{
-	if (!f || !*f)
-		return "?";
-	while (strncmp(f, "../", 3) == 0 || strncmp(f, "./", 2) == 0)
-		f += f[1] == '/' ? 2 : 3;
-	return f;
-}
-
 /* ,"site":"file:line","func":"fn" for a record's site, if it has one. */
 static void jsite(FILE *f, const struct clab_trace *tr, uint32_t site,
 		  const char *key, int with_func)
@@ -137,7 +127,7 @@ static void jsite(FILE *f, const struct clab_trace *tr, uint32_t site,
 	char buf[600];
 	if (!si)
 		return;
-	snprintf(buf, sizeof(buf), "%s:%d", short_path(si->file), si->line);
+	snprintf(buf, sizeof(buf), "%s:%d", clab_site_path(si->file), si->line);
 	jkv_str(f, key, buf);
 	if (with_func && si->func && si->func[0])
 		jkv_str(f, "func", si->func);
@@ -890,6 +880,31 @@ static void write_args(FILE *f, const struct clab_export *x,
 	fputs("}", f);
 }
 
+/* The trace's metadata as one JSON object; a repeated key keeps its first
+ * value. */
+static void json_meta(FILE *f, const struct clab_trace *tr)
+{
+	size_t nm = clab_trace_nmeta(tr), written = 0;
+	fputs("{", f);
+	for (size_t i = 0; i < nm; i++) {
+		const char *k, *v, *k2, *v2;
+		int dup = 0;
+		clab_trace_meta_at(tr, i, &k, &v);
+		for (size_t j = 0; j < i && !dup; j++) {
+			clab_trace_meta_at(tr, j, &k2, &v2);
+			dup = strcmp(k, k2) == 0;
+		}
+		if (dup)
+			continue;
+		if (written++)
+			fputs(",", f);
+		jstr(f, k);
+		fputs(":", f);
+		jstr(f, v);
+	}
+	fputs("}", f);
+}
+
 static void write_event(FILE *f, const struct clab_export *x,
 			const struct item *it)
 {
@@ -988,25 +1003,9 @@ int clab_export_write_chrome(const struct clab_export *x, FILE *out)
 		clab_trace_complete(tr) ? "true" : "false");
 	if (clab_trace_damage(tr))
 		jkv_str(out, "damage", clab_trace_damage(tr));
-	fputs(",\"meta\":{", out);
-	size_t nm = clab_trace_nmeta(tr), written = 0;
-	for (size_t i = 0; i < nm; i++) {
-		const char *k, *v, *k2, *v2;
-		int dup = 0;
-		clab_trace_meta_at(tr, i, &k, &v);
-		for (size_t j = 0; j < i && !dup; j++) {
-			clab_trace_meta_at(tr, j, &k2, &v2);
-			dup = strcmp(k, k2) == 0;
-		}
-		if (dup)
-			continue;
-		if (written++)
-			fputs(",", out);
-		jstr(out, k);
-		fputs(":", out);
-		jstr(out, v);
-	}
-	fputs("}}}\n", out);
+	fputs(",\"meta\":", out);
+	json_meta(out, tr);
+	fputs("}}\n", out);
 	return ferror(out) ? CLAB_EIO : 0;
 }
 
@@ -1025,29 +1024,6 @@ int clab_export_chrome(const struct clab_trace *tr, FILE *out)
 /* JSON Lines                                                           */
 /* ------------------------------------------------------------------ */
 
-static void jsonl_meta(FILE *f, const struct clab_trace *tr)
-{
-	size_t nm = clab_trace_nmeta(tr), written = 0;
-	fputs("{", f);
-	for (size_t i = 0; i < nm; i++) {
-		const char *k, *v, *k2, *v2;
-		int dup = 0;
-		clab_trace_meta_at(tr, i, &k, &v);
-		for (size_t j = 0; j < i && !dup; j++) {
-			clab_trace_meta_at(tr, j, &k2, &v2);
-			dup = strcmp(k, k2) == 0;
-		}
-		if (dup)
-			continue;
-		if (written++)
-			fputs(",", f);
-		jstr(f, k);
-		fputs(":", f);
-		jstr(f, v);
-	}
-	fputs("}", f);
-}
-
 static void jsonl_header(FILE *f, const struct clab_trace *tr)
 {
 	char buf[256];
@@ -1063,7 +1039,7 @@ static void jsonl_header(FILE *f, const struct clab_trace *tr)
 	else
 		fputs(",\"damage\":null", f);
 	fputs(",\"meta\":", f);
-	jsonl_meta(f, tr);
+	json_meta(f, tr);
 	fputs(",\"threads\":[", f);
 	for (uint32_t t = 0; t < clab_trace_nthreads(tr); t++) {
 		const struct clab_thread_info *ti = clab_trace_thread(tr, t);

@@ -168,6 +168,12 @@ int clab_trace_format_record(const struct clab_trace *tr,
  */
 int clab_trace_dump(const struct clab_trace *tr, FILE *out);
 
+/*
+ * A site's file as conclab shows it: the compiler's path without leading
+ * "./" and "../" ("labs/philosophers.c"); "?" for NULL or "".
+ */
+const char *clab_site_path(const char *file);
+
 /* A short name for an object: "fork-3#7" style, written to buf. */
 const char *clab_trace_objname(const struct clab_trace *tr, uint32_t oid,
 			       char *buf, size_t len);
