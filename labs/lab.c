@@ -267,7 +267,19 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 				    "the run hit its time limit: %s",
 				    clab_diag_text(dead->a8));
 
-	if (cycle != NULL)
+	const struct clab_object_info *co =
+	    cycle ? clab_trace_object(tr, cycle->obj) : NULL;
+	if (co != NULL && co->kind == CLAB_O_SEM)
+		clab_lab_report_add(
+		    rep, "lock order", 0, cycle->seq,
+		    "%s released %s at %s without holding a permit of it, so "
+		    "it no longer keeps threads out of a lock-order cycle "
+		    "(%s); 'conclab analyze' shows it whole",
+		    thread_name(tr, cycle->tid),
+		    clab_trace_objname(tr, cycle->obj, ob, sizeof(ob)),
+		    site_text(tr, cycle->site, sb, sizeof(sb)),
+		    clab_diag_tag(cycle->a8));
+	else if (cycle != NULL)
 		clab_lab_report_add(
 		    rep, "lock order", 0, cycle->seq,
 		    "%s requesting %s at %s closed a lock-order cycle (%s); "
@@ -282,7 +294,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 				    "keeps from deadlocking another way");
 	else
 		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
-				    "no lock-order cycle");
+				    "no lock-order cycle that can deadlock");
 
 	if (misuse == NULL && nallowed == 0)
 		clab_lab_report_add(rep, "no misuse", 1, UINT64_MAX,

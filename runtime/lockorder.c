@@ -48,15 +48,9 @@ static unsigned diag_code(enum clab_ld_class cls)
 	}
 }
 
-void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
-		      const struct clab_site *site, unsigned flags,
-		      uint64_t key)
+/* The detector of the current trace (order_lk held). */
+static struct clab_lockdep *live_of(struct clab__thr *self)
 {
-	struct clab_ld_held held[CLAB__HELD_MAX];
-	unsigned n = self->nheld;
-	for (unsigned i = 0; i < n; i++)
-		held[i] = (struct clab_ld_held){self->held[i].m->h.id, 0, 0};
-	pthread_mutex_lock(&order_lk);
 	if (!live || live_gen != self->gen) {
 		/* A new trace: object ids start again. */
 		clab_lockdep_free(live);
@@ -66,9 +60,13 @@ void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 			atomic_store_explicit(&clab__chains[i], 0,
 					      memory_order_relaxed);
 	}
-	int changed = live ? clab_lockdep_request(live, self->tid, held, n,
-						  m->h.id, 0, 0, flags)
-			   : 0;
+	return live;
+}
+
+/* A diagnostic for each cycle whose report changed (order_lk held). */
+static void report_changed(struct clab__thr *self, int changed, uint32_t obj,
+			   const struct clab_site *site)
+{
 	uint32_t ids[8];
 	uint32_t k = changed > 0 ? clab_lockdep_changed(live, ids, 8) : 0;
 	for (uint32_t i = 0; i < k; i++) {
@@ -76,9 +74,74 @@ void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 		    clab_lockdep_cycle(live, ids[i]);
 		unsigned code = diag_code(c->cls);
 		if (code)
-			clab__diag(self, code, m->h.id, c->id + 1, site);
+			clab__diag(self, code, obj, c->id + 1, site);
 	}
+}
+
+void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
+		      const struct clab_site *site, unsigned flags,
+		      uint64_t key)
+{
+	struct clab_ld_held held[CLAB__HELD_MAX + CLAB__HSEM_MAX];
+	unsigned n = self->nheld;
+	for (unsigned i = 0; i < n; i++)
+		held[i] = (struct clab_ld_held){self->held[i].m->h.id, 0, 0, 0};
+	for (unsigned i = 0; i < self->nhsem; i++)
+		held[n++] = (struct clab_ld_held){self->hsem[i]->h.id, 0, 0,
+						  self->hsem[i]->permits};
+	pthread_mutex_lock(&order_lk);
+	struct clab_lockdep *ld = live_of(self);
+	int changed = ld ? clab_lockdep_request(ld, self->tid, held, n, m->h.id,
+						0, 0, flags)
+			 : 0;
+	report_changed(self, changed, m->h.id, site);
 	if (changed >= 0)
 		remember(key);
 	pthread_mutex_unlock(&order_lk);
+}
+
+static void hsem_rehash(struct clab__thr *self)
+{
+	uint64_t h = 0;
+	for (unsigned i = 0; i < self->nhsem; i++)
+		h = clab__chain_mix(h, self->hsem[i]->h.id);
+	self->hsem_chain = h;
+}
+
+/* s gates nothing from now on (s->lk held). */
+static void ungate(struct clab__thr *self, clab_sem_t *s,
+		   const struct clab_site *site)
+{
+	s->ungated = 1;
+	pthread_mutex_lock(&order_lk);
+	struct clab_lockdep *ld = live_of(self);
+	int changed = ld ? clab_lockdep_ungate(ld, s->h.id, self->tid, 0) : 0;
+	report_changed(self, changed, s->h.id, site);
+	pthread_mutex_unlock(&order_lk);
+}
+
+void clab__order_sem_take(struct clab__thr *self, clab_sem_t *s,
+			  const struct clab_site *site)
+{
+	if (s->permits == 0 || s->ungated)
+		return;
+	if (self->nhsem == CLAB__HSEM_MAX) {
+		ungate(self, s, site); /* CLAB_LD_PERMITS_MAX */
+		return;
+	}
+	self->hsem[self->nhsem++] = s;
+	hsem_rehash(self);
+}
+
+void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
+			  const struct clab_site *site)
+{
+	for (unsigned i = self->nhsem; i-- > 0;)
+		if (self->hsem[i] == s) {
+			self->hsem[i] = self->hsem[--self->nhsem];
+			hsem_rehash(self);
+			return;
+		}
+	if (!s->ungated && s->permits != 0)
+		ungate(self, s, site);
 }

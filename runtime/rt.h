@@ -19,9 +19,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <conclab/lockdep.h>
 #include <conclab/runtime.h>
 
 #define CLAB__HELD_MAX 256
+#define CLAB__HSEM_MAX CLAB_LD_PERMITS_MAX
 
 struct clab__held {
 	clab_mutex_t *m;
@@ -70,6 +72,10 @@ struct clab__thr {
 	/* held mutexes, innermost last */
 	struct clab__held held[CLAB__HELD_MAX];
 	unsigned nheld;
+	/* permits of semaphores held, which may gate a lock-order cycle */
+	clab_sem_t *hsem[CLAB__HSEM_MAX];
+	unsigned nhsem;
+	uint64_t hsem_chain; /* hash of hsem, mixed into the chain key */
 	/* exit and join: under lk */
 	pthread_mutex_t lk;
 	struct clab__waitq joinq;
@@ -252,6 +258,15 @@ static inline int clab__chain_seen(uint64_t key)
 void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 		      const struct clab_site *site, unsigned flags,
 		      uint64_t key);
+/*
+ * Semaphore permits for the detector (s->lk held): a thread took one, or
+ * gave one back.  A release by a thread without a permit ungates s, and
+ * so does a take beyond CLAB_LD_PERMITS_MAX.
+ */
+void clab__order_sem_take(struct clab__thr *self, clab_sem_t *s,
+			  const struct clab_site *site);
+void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
+			  const struct clab_site *site);
 
 /*
  * Before a thread that holds locks requests m: have we seen this thread
@@ -268,6 +283,8 @@ static inline void clab__order_check(struct clab__thr *self, clab_mutex_t *m,
 		return;
 	uint64_t key = clab__chain_mix(self->held[n - 1].chain,
 				       (uint64_t)m->h.id << 4 | flags);
+	if (self->nhsem)
+		key = clab__chain_mix(key, self->hsem_chain);
 	if (!clab__chain_seen(key))
 		clab__order_slow(self, m, site, flags, key);
 }

@@ -8,6 +8,11 @@
  * refuses a release that would take value above bound: that is recorded as
  * a diagnostic and returned as CLAB_EOVERFLOW, as Python's
  * BoundedSemaphore raises ValueError.
+ *
+ * The permits a thread holds go with its mutexes into the lock-order
+ * detector: a semaphore that lets fewer threads in than a cycle needs
+ * gates it (the philosophers' waiter), until some thread releases a
+ * permit it never took.
  */
 #include "rt.h"
 
@@ -28,6 +33,8 @@ int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
 	s->wq.head = s->wq.tail = NULL;
 	s->value = value;
 	s->bound = bound;
+	s->permits = value;
+	s->ungated = 0;
 	if (pthread_mutex_init(&s->lk, NULL) != 0)
 		return CLAB_ENOMEM;
 	r = clab__obj_init(&s->h, clab__self(), CLAB_O_SEM, name, site, 0,
@@ -80,6 +87,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	for (;;) {
 		if (s->value > 0) {
 			s->value--;
+			clab__order_sem_take(self, s, site);
 			clab__emit_obj_s(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
 					 how_of(ms), s->value,
 					 waited ? stack : clab__stack_here());
@@ -130,6 +138,7 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 		clab__lk_unlock(&s->lk);
 		return CLAB_EOVERFLOW;
 	}
+	clab__order_sem_give(self, s, site);
 	s->value++;
 	clab__unpark_one(&s->wq, CLAB_CAUSE_SIGNAL);
 	clab__emit_obj(self, CLAB_K_SEM_RELEASE, &s->h, site, 0, s->value);

@@ -18,7 +18,7 @@ static int req(struct clab_lockdep *ld, uint32_t tid, const uint32_t *held,
 {
 	struct clab_ld_held h[8];
 	for (uint32_t i = 0; i < n; i++)
-		h[i] = (struct clab_ld_held){held[i], 100 + held[i], i};
+		h[i] = (struct clab_ld_held){held[i], 100 + held[i], i, 0};
 	return clab_lockdep_request(ld, tid, h, n, lock, 200 + lock, 1000,
 				    flags);
 }
@@ -42,6 +42,62 @@ static void test_graph_two_lock_cycle(void)
 	const struct clab_ld_edge *e = clab_lockdep_edge(ld, c->edges[0]);
 	CU_ASSERT_EQUAL(e->from_site, 100 + e->from);
 	CU_ASSERT_EQUAL(e->to_site, 200 + e->to);
+	clab_lockdep_free(ld);
+}
+
+/* Each of n threads holds a permit of sem 9 (permits p) and lock i while
+ * requesting lock i+1 (mod n). */
+static void seat_cycle(struct clab_lockdep *ld, uint32_t n, uint32_t p)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct clab_ld_held h[2] = {{9, 0, 0, p}, {1 + i, 0, 0, 0}};
+		clab_lockdep_request(ld, 1 + i, h, 2, 1 + (i + 1) % n, 0, i, 0);
+	}
+}
+
+static void test_graph_semaphore_gate(void)
+{
+	/* three locks, two seats: gated */
+	struct clab_lockdep *ld = clab_lockdep_new();
+	seat_cycle(ld, 3, 2);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(ld), 1);
+	const struct clab_ld_cycle *c = clab_lockdep_cycle(ld, 0);
+	CU_ASSERT_EQUAL(c->cls, CLAB_LD_GATED);
+	CU_ASSERT_EQUAL(c->gate, 9);
+	CU_ASSERT_EQUAL(c->gate_permits, 2);
+	/* the semaphore is no lock: no edge from or to it */
+	CU_ASSERT_EQUAL(clab_lockdep_nedges(ld), 3);
+	CU_ASSERT(!clab_lockdep_has_edge(ld, 9, 2));
+	/* a release by a thread without a permit: a deadlock, reported */
+	CU_ASSERT_EQUAL(clab_lockdep_ungate(ld, 9, 7, 99), 1);
+	c = clab_lockdep_cycle(ld, 0);
+	CU_ASSERT_EQUAL(c->cls, CLAB_LD_DEADLOCK);
+	CU_ASSERT_EQUAL(c->tid, 7);
+	CU_ASSERT_EQUAL(c->seq, 99);
+	CU_ASSERT_EQUAL(clab_lockdep_ungate(ld, 9, 7, 100), 0);
+	clab_lockdep_free(ld);
+
+	/* three seats let the three threads in: a deadlock */
+	ld = clab_lockdep_new();
+	seat_cycle(ld, 3, 3);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
+	clab_lockdep_free(ld);
+
+	/* more permits seen later: the gate no longer holds */
+	ld = clab_lockdep_new();
+	seat_cycle(ld, 3, 2);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_GATED);
+	struct clab_ld_held h[2] = {{9, 0, 0, 3}, {1, 0, 0, 0}};
+	CU_ASSERT_EQUAL(clab_lockdep_request(ld, 1, h, 2, 2, 0, 50, 0), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
+	clab_lockdep_free(ld);
+
+	/* a permit alone makes no edge */
+	ld = clab_lockdep_new();
+	struct clab_ld_held only = {9, 0, 0, 1};
+	CU_ASSERT_EQUAL(clab_lockdep_request(ld, 1, &only, 1, 2, 0, 1, 0), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_nedges(ld), 0);
 	clab_lockdep_free(ld);
 }
 
@@ -599,6 +655,107 @@ static void test_binary_semaphore(void)
 	clab_trace_free(tr);
 }
 
+/* The philosophers' waiter: seats, then left and right fork. */
+struct seat {
+	clab_sem_t *seats;
+	clab_mutex_t *left, *right;
+};
+
+static void *seated(void *arg)
+{
+	struct seat *s = arg;
+	clab_sem_acquire(s->seats);
+	clab_mutex_lock(s->left);
+	clab_mutex_lock(s->right);
+	clab_mutex_unlock(s->right);
+	clab_mutex_unlock(s->left);
+	clab_sem_release(s->seats);
+	return NULL;
+}
+
+/*
+ * Five philosophers, one after another, each with a permit of a semaphore
+ * of `permits`; with stranger set, main then releases a permit it never
+ * took.  Returns the trace.
+ */
+static struct clab_trace *seat_run(uint32_t permits, int stranger,
+				   uint32_t *seats_id)
+{
+	clab_sem_t seats;
+	clab_mutex_t m[5];
+	char name[16];
+	tu_begin();
+	clab_sem_init(&seats, "seats", permits, 0);
+	*seats_id = seats.h.id;
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "fork-%d", i);
+		clab_mutex_init(&m[i], name, CLAB_MUTEX_NORMAL);
+	}
+	for (int i = 0; i < 5; i++) {
+		struct seat st = {&seats, &m[i], &m[(i + 1) % 5]};
+		clab_thread_t *t;
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t, "phil", seated, &st), 0);
+		CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	}
+	if (stranger)
+		clab_sem_release(&seats);
+	return tu_end();
+}
+
+static void test_semaphore_gate(void)
+{
+	uint32_t sid;
+	struct clab_analysis an;
+
+	/* four seats, five forks: gated, live and offline */
+	struct clab_trace *tr = seat_run(4, 0, &sid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	const struct clab_ld_cycle *c = clab_lockdep_cycle(an.ld, 0);
+	CU_ASSERT_EQUAL(c->cls, CLAB_LD_GATED);
+	CU_ASSERT_EQUAL(c->gate, sid);
+	CU_ASSERT_EQUAL(c->gate_permits, 4);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "a permit of seats, which lets "
+					    "at most 4"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+
+	/* five seats: the cycle can deadlock */
+	tr = seat_run(5, 0, &sid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 1);
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->cls, CLAB_LD_DEADLOCK);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+
+	/* four seats, then a release by main, which took none */
+	tr = seat_run(4, 1, &sid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 1);
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_LOCK_CYCLE) {
+			CU_ASSERT_EQUAL(r->obj, sid);
+			CU_ASSERT_EQUAL(r->tid, 0);
+		}
+	}
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 1);
+	c = clab_lockdep_cycle(an.ld, 0);
+	CU_ASSERT_EQUAL(c->cls, CLAB_LD_DEADLOCK);
+	CU_ASSERT_EQUAL(c->tid, 0);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
 /* Brute force: does `from` reach `to` in the adjacency matrix? */
 static int reaches(unsigned char adj[][40], int n, int from, int to)
 {
@@ -701,6 +858,8 @@ static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "graph: two-lock cycle", test_graph_two_lock_cycle);
 	CU_add_test(s, "graph: classes", test_graph_classes);
+	CU_add_test(s, "graph: a semaphore as a gate",
+		    test_graph_semaphore_gate);
 	CU_add_test(s, "graph: a 300-lock cycle", test_graph_long_cycle);
 	CU_add_test(s, "graph: random, against brute force", test_graph_random);
 	CU_add_test(s, "inversion separated in time", test_inversion_in_time);
@@ -715,6 +874,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "clab_lock_many", test_lock_many);
 	CU_add_test(s, "strict order", test_strict_order);
 	CU_add_test(s, "binary semaphore as a lock", test_binary_semaphore);
+	CU_add_test(s, "seat semaphore as a gate", test_semaphore_gate);
 	CU_add_test(s, "lock classes", test_classes);
 }
 

@@ -59,7 +59,8 @@ static int note_blocked(const struct clab_trace *tr, struct clab_analysis *an,
 	return 0;
 }
 
-static int push(struct tstate *t, uint32_t lock, uint32_t site, uint64_t seq)
+static int push(struct tstate *t, uint32_t lock, uint32_t site, uint64_t seq,
+		uint32_t permits)
 {
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 8;
@@ -69,19 +70,21 @@ static int push(struct tstate *t, uint32_t lock, uint32_t site, uint64_t seq)
 		t->held = h;
 		t->cap = cap;
 	}
-	t->held[t->n++] = (struct clab_ld_held){lock, site, seq};
+	t->held[t->n++] = (struct clab_ld_held){lock, site, seq, permits};
 	return 0;
 }
 
-static void pop(struct tstate *t, uint32_t lock)
+/* Drop the innermost hold of lock; 0 if the thread did not hold it. */
+static int pop(struct tstate *t, uint32_t lock)
 {
 	for (uint32_t i = t->n; i-- > 0;)
 		if (t->held[i].lock == lock) {
 			memmove(&t->held[i], &t->held[i + 1],
 				(t->n - i - 1) * sizeof(*t->held));
 			t->n--;
-			return;
+			return 1;
 		}
+	return 0;
 }
 
 static int is_wait(unsigned kind)
@@ -178,6 +181,46 @@ static uint8_t *lock_like_sems(const struct clab_trace *tr)
 	return like;
 }
 
+/*
+ * The other semaphores: the permits each started with, read off its first
+ * record (each record carries the value after it).  A thread holding a
+ * permit can gate a lock-order cycle (conclab/lockdep.h).
+ */
+static uint32_t *sem_permits(const struct clab_trace *tr, const uint8_t *like)
+{
+	uint32_t no = clab_trace_nobjects(tr);
+	uint32_t *permits = calloc((size_t)no + 1, sizeof(*permits));
+	uint8_t *seen = calloc((size_t)no + 1, 1);
+	for (size_t i = 0; permits && seen && i < clab_trace_nrecords(tr);
+	     i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->obj > no || like[r->obj] || seen[r->obj])
+			continue;
+		const struct clab_object_info *oi =
+		    clab_trace_object(tr, r->obj);
+		if (!oi || oi->kind != CLAB_O_SEM)
+			continue;
+		switch (r->kind) {
+		case CLAB_K_SEM_ACQUIRE:
+			permits[r->obj] = r->a32 + 1;
+			break;
+		case CLAB_K_SEM_RELEASE:
+			permits[r->obj] = r->a32 ? r->a32 - 1 : 0;
+			break;
+		case CLAB_K_SEM_WAIT:
+		case CLAB_K_SEM_BUSY:
+		case CLAB_K_SEM_TIMEOUT:
+			permits[r->obj] = r->a32;
+			break;
+		default:
+			continue;
+		}
+		seen[r->obj] = 1;
+	}
+	free(seen);
+	return permits;
+}
+
 /* A mutex's index in its array (clab_mutex_init_indexed), or -1. */
 static long lock_index(const struct clab_trace *tr, uint32_t oid)
 {
@@ -255,7 +298,7 @@ static int request(const struct clab_trace *tr, struct clab_analysis *an,
 	uint32_t n = 0, c = an->cls[r->obj];
 	for (uint32_t k = 0; k < t->n; k++) {
 		const struct clab_ld_held *h = &t->held[k];
-		if (an->cls[h->lock] == c && h->lock != r->obj) {
+		if (an->cls[h->lock] == c && h->lock != r->obj && !h->permits) {
 			long hi = lock_index(tr, h->lock);
 			long li = lock_index(tr, r->obj);
 			int ok = hi >= 0 && li >= 0 && li > hi;
@@ -278,6 +321,39 @@ int clab_analyze(const struct clab_trace *tr, struct clab_analysis *an)
 	return clab_analyze_flags(tr, an, 0);
 }
 
+/*
+ * A permit of a counting semaphore, taken or given back: held permits go
+ * with the thread's locks into the detector, where they can gate a cycle.
+ * A release by a thread without a permit frees the semaphore's holders
+ * from its count, and a thread taking more than CLAB_LD_PERMITS_MAX permits
+ * escapes the runtime's tracking: either way the semaphore gates nothing
+ * from then on (permits[sem] = UINT32_MAX), as live.
+ */
+static int sem_gate(struct clab_analysis *an, struct tstate *t,
+		    const struct clab_record *r, uint32_t *permits)
+{
+	uint32_t *p = &permits[r->obj];
+	if (r->kind == CLAB_K_SEM_RELEASE) {
+		if (pop(t, r->obj) || *p == UINT32_MAX)
+			return 0;
+	} else if (r->kind == CLAB_K_SEM_ACQUIRE) {
+		if (*p == UINT32_MAX)
+			return 0; /* gates nothing any more */
+		uint32_t held = 0;
+		for (uint32_t k = 0; k < t->n; k++)
+			held += t->held[k].permits != 0;
+		if (held < CLAB_LD_PERMITS_MAX)
+			return push(t, r->obj, r->site, r->seq, *p)
+				   ? CLAB_ENOMEM
+				   : 0;
+	} else {
+		return 0;
+	}
+	*p = UINT32_MAX;
+	return clab_lockdep_ungate(
+	    an->ld, an->classes ? an->cls[r->obj] : r->obj, r->tid, r->seq);
+}
+
 int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		       unsigned aflags)
 {
@@ -288,6 +364,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		return CLAB_ENOMEM;
 	}
 	uint8_t *semlock = lock_like_sems(tr);
+	uint32_t *permits = semlock ? sem_permits(tr, semlock) : NULL;
 	an->ld = clab_lockdep_new();
 	uint32_t nt = clab_trace_nthreads(tr);
 	struct tstate *ts = calloc(nt ? nt : 1, sizeof(*ts));
@@ -295,7 +372,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 	    calloc((size_t)clab_trace_nobjects(tr) + 1,
 		   sizeof(*owner)); /* tid + 1 of a mutex's owner */
 	an->deadlock_seq = UINT64_MAX;
-	int rc = an->ld && ts && semlock && owner ? 0 : CLAB_ENOMEM;
+	int rc = an->ld && ts && permits && owner ? 0 : CLAB_ENOMEM;
 	size_t n = clab_trace_nrecords(tr);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
@@ -344,7 +421,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 			if (t->pending != r->obj)
 				rc = request(tr, an, t, r, ld_flags(r->a8));
 			t->pending = 0;
-			if (rc >= 0 && push(t, r->obj, r->site, r->seq))
+			if (rc >= 0 && push(t, r->obj, r->site, r->seq, 0))
 				rc = CLAB_ENOMEM;
 			break;
 		case CLAB_K_MUTEX_TIMEOUT:
@@ -368,11 +445,16 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 				if (r->kind == CLAB_K_COND_WAIT &&
 				    t->held[k].lock == r->a32)
 					continue;
+				if (t->held[k].permits)
+					continue; /* a semaphore's permit */
 				if (note_wait(an, r, &t->held[k]))
 					rc = CLAB_ENOMEM;
 			}
 			break;
 		}
+		if (rc >= 0 && r->obj <= clab_trace_nobjects(tr) &&
+		    permits[r->obj])
+			rc = sem_gate(an, t, r, permits);
 		if (rc > 0)
 			rc = 0;
 	}
@@ -380,6 +462,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		free(ts[i].held);
 	free(ts);
 	free(semlock);
+	free(permits);
 	free(owner);
 	if (rc)
 		clab_analysis_fini(an);
@@ -672,12 +755,24 @@ static void print_cycle(const struct clab_trace *tr,
 	fprintf(out, "\n");
 	switch (c->cls) {
 	case CLAB_LD_GATED:
-		fprintf(out,
-			"  Every edge was taken while holding %s, so two "
-			"threads can never be inside\n  this cycle at once: "
-			"it cannot deadlock as long as %s guards it.\n",
-			lock_str(tr, c->gate, b1, sizeof(b1)),
-			lock_str(tr, c->gate, b2, sizeof(b2)));
+		if (c->gate_permits)
+			fprintf(out,
+				"  Every edge was taken while holding a permit "
+				"of %s, which lets at most %u\n  thread(s) in "
+				"at once; a deadlock on this cycle needs %u "
+				"threads inside it,\n  one per edge, so it "
+				"cannot deadlock as long as %s guards it.\n",
+				lock_str(tr, c->gate, b1, sizeof(b1)),
+				c->gate_permits, c->nedges,
+				lock_str(tr, c->gate, b2, sizeof(b2)));
+		else
+			fprintf(out,
+				"  Every edge was taken while holding %s, so "
+				"two threads can never be inside\n  this cycle "
+				"at once: it cannot deadlock as long as %s "
+				"guards it.\n",
+				lock_str(tr, c->gate, b1, sizeof(b1)),
+				lock_str(tr, c->gate, b2, sizeof(b2)));
 		return;
 	case CLAB_LD_LATENT:
 		fprintf(out,
@@ -822,6 +917,8 @@ void clab_analysis_json(const struct clab_trace *tr,
 		if (c->cls == CLAB_LD_GATED) {
 			fprintf(out, ",\"gate\":");
 			jstr(out, lock_str(tr, c->gate, b, sizeof(b)));
+			fprintf(out, ",\"gate_permits\":%u",
+				c->gate_permits ? c->gate_permits : 1);
 		}
 		fprintf(out, ",\"edges\":[");
 		for (uint32_t k = 0; k < c->nedges; k++) {

@@ -46,7 +46,13 @@ struct clab_lockdep {
 	uint32_t *rf, *rb, *pool;
 	uint32_t *changed;
 	uint32_t nchanged, changed_cap;
+	/* per semaphore id: the permits it gates with (0: not one yet;
+	 * UNGATED: released by a thread without a permit) */
+	uint32_t *gperm;
+	uint32_t gperm_cap;
 };
+
+#define UNGATED UINT32_MAX
 
 static uint64_t mix(uint64_t x)
 {
@@ -85,6 +91,7 @@ void clab_lockdep_free(struct clab_lockdep *ld)
 	free(ld->rb);
 	free(ld->pool);
 	free(ld->changed);
+	free(ld->gperm);
 	free(ld);
 }
 
@@ -195,15 +202,33 @@ static int has_gate(const struct clab_ld_edge *e, uint32_t lock)
 	return 0;
 }
 
+static int note_changed(struct clab_lockdep *ld, uint32_t id)
+{
+	if (grow((void **)&ld->changed, &ld->changed_cap, ld->nchanged + 1,
+		 sizeof(uint32_t)))
+		return -1;
+	ld->changed[ld->nchanged++] = id;
+	return 0;
+}
+
+/* How many threads gate g lets in at once: 1 for a lock. */
+static uint32_t gate_permits(const struct clab_lockdep *ld, uint32_t g)
+{
+	return g < ld->gperm_cap && ld->gperm[g] ? ld->gperm[g] : 1;
+}
+
 static enum clab_ld_class classify(const struct clab_lockdep *ld,
 				   const struct clab_ld_cycle *c,
 				   uint32_t *gate)
 {
 	const struct clab_ld_edge *e0 = &ld->edges[c->edges[0]];
-	/* a gate: held at every observation of every edge */
+	/*
+	 * a gate: held at every observation of every edge, and letting in
+	 * fewer threads than the cycle needs (one per edge)
+	 */
 	for (uint32_t g = 0; g < e0->ngates; g++) {
 		uint32_t lock = e0->gates[g];
-		int all = 1;
+		int all = gate_permits(ld, lock) < c->nedges;
 		for (uint32_t i = 1; i < c->nedges && all; i++)
 			all = has_gate(&ld->edges[c->edges[i]], lock);
 		for (uint32_t i = 0; i < c->nedges && all; i++)
@@ -227,13 +252,21 @@ static enum clab_ld_class classify(const struct clab_lockdep *ld,
 	return timed_only ? CLAB_LD_TIMED_ONLY : CLAB_LD_DEADLOCK;
 }
 
-static int note_changed(struct clab_lockdep *ld, uint32_t id)
+/* Classify c again; note it if its report got worse. */
+static int reclassify_one(struct clab_lockdep *ld, struct clab_ld_cycle *c,
+			  uint32_t tid, uint64_t seq)
 {
-	if (grow((void **)&ld->changed, &ld->changed_cap, ld->nchanged + 1,
-		 sizeof(uint32_t)))
-		return -1;
-	ld->changed[ld->nchanged++] = id;
-	return 0;
+	uint32_t gate;
+	enum clab_ld_class cls = classify(ld, c, &gate);
+	if (cls >= c->cls)
+		return 0;
+	c->cls = cls;
+	c->gate = gate;
+	c->gate_permits = 0;
+	c->seq = seq;
+	c->tid = tid;
+	c->reported = 0;
+	return note_changed(ld, c->id);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -276,6 +309,8 @@ static int add_cycle(struct clab_lockdep *ld, uint32_t *edges, uint32_t n,
 	c->nedges = n;
 	c->id = ld->ncycles;
 	c->cls = classify(ld, c, &c->gate);
+	if (c->cls == CLAB_LD_GATED && c->gate < ld->gperm_cap)
+		c->gate_permits = ld->gperm[c->gate];
 	c->seq = seq;
 	c->tid = tid;
 	c->seen = 1;
@@ -467,21 +502,46 @@ static int reclassify(struct clab_lockdep *ld, uint32_t e, uint32_t tid,
 		int through = 0;
 		for (uint32_t k = 0; k < c->nedges && !through; k++)
 			through = c->edges[k] == e;
-		if (!through)
-			continue;
-		uint32_t gate;
-		enum clab_ld_class cls = classify(ld, c, &gate);
-		if (cls < c->cls) {
-			c->cls = cls;
-			c->gate = gate;
-			c->seq = seq;
-			c->tid = tid;
-			c->reported = 0;
-			if (note_changed(ld, c->id))
-				return -1;
-		}
+		if (through && reclassify_one(ld, c, tid, seq))
+			return -1;
 	}
 	return 0;
+}
+
+/*
+ * The permits semaphore sem gates with: the most seen at an observation,
+ * or UNGATED.  More than before can turn gated cycles into deadlocks.
+ */
+static int set_permits(struct clab_lockdep *ld, uint32_t sem, uint32_t permits,
+		       uint32_t tid, uint64_t seq)
+{
+	uint32_t cap = ld->gperm_cap;
+	if (grow((void **)&ld->gperm, &ld->gperm_cap, sem + 1,
+		 sizeof(*ld->gperm)))
+		return -1;
+	memset(ld->gperm + cap, 0, (ld->gperm_cap - cap) * sizeof(*ld->gperm));
+	uint32_t was = ld->gperm[sem];
+	if (was >= permits)
+		return 0;
+	ld->gperm[sem] = permits;
+	for (uint32_t i = 0; was && i < ld->ncycles; i++) {
+		struct clab_ld_cycle *c = &ld->cycles[i];
+		if (c->cls == CLAB_LD_GATED && c->gate == sem &&
+		    reclassify_one(ld, c, tid, seq))
+			return -1;
+	}
+	return 0;
+}
+
+int clab_lockdep_ungate(struct clab_lockdep *ld, uint32_t sem, uint32_t tid,
+			uint64_t seq)
+{
+	ld->nchanged = 0;
+	if (sem < ld->gperm_cap && ld->gperm[sem] == 0)
+		ld->gperm[sem] = 1; /* so that the cycles it gated are seen */
+	if (set_permits(ld, sem, UNGATED, tid, seq))
+		return CLAB_ENOMEM;
+	return (int)ld->nchanged;
 }
 
 int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
@@ -490,17 +550,28 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 			 unsigned flags)
 {
 	ld->nchanged = 0;
-	if ((flags & CLAB_LD_TRY) || nheld == 0)
-		return 0;
-	for (uint32_t i = 0; i < nheld; i++)
+	uint32_t nlocks = 0;
+	for (uint32_t i = 0; i < nheld; i++) {
+		if (held[i].permits) {
+			if (set_permits(ld, held[i].lock, held[i].permits, tid,
+					seq))
+				return CLAB_ENOMEM;
+			continue;
+		}
 		if (held[i].lock == lock)
 			return 0; /* a relock: the mutex's own business */
+		nlocks++;
+	}
+	if ((flags & CLAB_LD_TRY) || nlocks == 0)
+		return 0;
 	if (ensure_node(ld, lock))
 		return CLAB_ENOMEM;
 	for (uint32_t i = 0; i < nheld; i++)
-		if (ensure_node(ld, held[i].lock))
+		if (!held[i].permits && ensure_node(ld, held[i].lock))
 			return CLAB_ENOMEM;
 	for (uint32_t i = 0; i < nheld; i++) {
+		if (held[i].permits)
+			continue; /* a semaphore: a gate, never an edge */
 		uint32_t a = held[i].lock;
 		uint32_t e = find_edge(ld, a, lock);
 		int is_new = e == NONE, worse = 0;

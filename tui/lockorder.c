@@ -119,6 +119,7 @@ int clab_lorder_build(const struct clab_trace *tr, struct clab_lorder *lo)
 		d->nedges = c->nedges;
 		d->cls = c->cls;
 		d->gate = c->gate;
+		d->gate_permits = c->gate_permits;
 		d->tid = c->tid;
 		d->record = c->seq < nrec ? (uint32_t)c->seq : UINT32_MAX;
 		d->diag = find_diag(tr, diags, nd, c->id + 1, d->record);

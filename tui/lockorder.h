@@ -23,10 +23,11 @@ struct clab_lorder_edge {
 
 struct clab_lorder_cycle {
 	enum clab_ld_class cls;
-	uint32_t gate;	 /* the gate lock of a gated cycle */
-	uint32_t record; /* the request that closed it (or ungated it) */
-	uint32_t tid;	 /* the thread of that request */
-	uint32_t diag;	 /* its lock-cycle diagnostic, or UINT32_MAX */
+	uint32_t gate;	       /* the gate lock of a gated cycle */
+	uint32_t gate_permits; /* 0: a lock; n: a semaphore's permits */
+	uint32_t record;       /* the request that closed it (or ungated it) */
+	uint32_t tid;	       /* the thread of that request */
+	uint32_t diag;	       /* its lock-cycle diagnostic, or UINT32_MAX */
 	uint32_t nedges;
 	struct clab_lorder_edge *edges; /* edges[i].to == edges[i+1].from */
 };

@@ -30,8 +30,10 @@ static int draw_cycle(struct tui *t, uint32_t k, int y, int x, int w, int ymax,
 				    sel ? '>' : ' ', k + 1,
 				    clab_ld_class_name(c->cls), c->nedges);
 	if (c->cls == CLAB_LD_GATED && c->gate && n < sizeof(buf))
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " (gate %s)",
-				      clab_tui_oname(t, c->gate, a, sizeof(a)));
+		n += (size_t)snprintf(
+		    buf + n, sizeof(buf) - n,
+		    c->gate_permits ? " (gate %s, %u permits)" : " (gate %s)",
+		    clab_tui_oname(t, c->gate, a, sizeof(a)), c->gate_permits);
 	if (c->record != UINT32_MAX && n < sizeof(buf))
 		n += (size_t)snprintf(
 		    buf + n, sizeof(buf) - n, ", closed at #%" PRIu32 " by %s",

@@ -11,7 +11,10 @@
  *   - gated: every observation of every edge was made while holding one
  *     same other lock (a gate), so two threads cannot be inside the cycle
  *     at once.  Reported again, as a deadlock, once an observation without
- *     the gate appears.
+ *     the gate appears.  A counting semaphore held across every edge is a
+ *     gate too when it lets fewer threads in than the cycle has edges (a
+ *     cycle of k locks needs k threads to deadlock): the dining
+ *     philosophers' waiter with N-1 seats.
  *   - latent: all its edges come from one thread; a second thread taking
  *     the same path would deadlock.
  *   - timed: an edge was only ever taken with a timed lock; the order only
@@ -27,6 +30,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Permits one thread may hold at once for them to gate: one more, and the
+ * semaphore is ungated for good (the runtime keeps a small array).
+ */
+#define CLAB_LD_PERMITS_MAX 8
+
 #define CLAB_LD_TRY 1u	 /* a trylock: adds no edge */
 #define CLAB_LD_TIMED 2u /* a lock with a timeout */
 
@@ -34,6 +43,12 @@ struct clab_ld_held {
 	uint32_t lock;
 	uint32_t site; /* where it was taken */
 	uint64_t seq;  /* the record that took it */
+	/*
+	 * 0: a lock, which takes part in the order.  n > 0: a permit of a
+	 * semaphore that lets at most n threads in at once; it makes no
+	 * edges and can only gate (see clab_lockdep_ungate).
+	 */
+	uint32_t permits;
 };
 
 struct clab_ld_edge {
@@ -63,7 +78,8 @@ struct clab_ld_cycle {
 	uint32_t nedges; /* the cycle: edges[i].to == edges[i+1].from */
 	uint32_t *edges; /* edge indexes */
 	enum clab_ld_class cls;
-	uint32_t gate; /* the gate lock when gated */
+	uint32_t gate;	       /* the gate lock when gated */
+	uint32_t gate_permits; /* 0: the gate is a lock; n: a semaphore's */
 	uint64_t seq;  /* the observation that closed it (or ungated it) */
 	uint32_t tid;  /* the thread of that observation */
 	uint64_t seen; /* times its closing edge was taken (from 1) */
@@ -87,7 +103,18 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 			 uint32_t lock, uint32_t site, uint64_t seq,
 			 unsigned flags);
 
-/* Cycles changed by the last request: ids written to out (at most max). */
+/*
+ * clab_lockdep_ungate - semaphore sem was released by a thread that did
+ * not hold a permit of it: its holders are no longer bounded by its
+ * permits, so it gates nothing from now on.  Cycles it gated are
+ * classified again; returns the number whose report changed (see
+ * clab_lockdep_changed), 0, or CLAB_ENOMEM.
+ */
+int clab_lockdep_ungate(struct clab_lockdep *ld, uint32_t sem, uint32_t tid,
+			uint64_t seq);
+
+/* Cycles changed by the last request (or ungate): ids written to out (at most
+ * max). */
 uint32_t clab_lockdep_changed(const struct clab_lockdep *ld, uint32_t *out,
 			      uint32_t max);
 
