@@ -4,8 +4,9 @@
  * the trace with the lab's checker.
  *
  * The solution is compiled into a shared object with the system's C
- * compiler and loaded with dlopen() into a child process, so that a crash
- * in it ends with a report and a trace, never with a hung grader: the
+ * compiler (or given as one, built by hand with `pkg-config conclab`)
+ * and loaded with dlopen() into a child process, so that a crash in it
+ * ends with a report and a trace, never with a hung grader: the
  * child saves and checks the trace on a fatal signal (cmd-run.c), and the
  * parent reports a child that died another way or outlived its time limit.
  * The student's code calls the clab_* functions of this executable, which
@@ -88,6 +89,13 @@ static void free_paths(struct paths *p)
 {
 	for (size_t i = 0; i < p->ncflags; i++)
 		free(p->cflags[i]);
+}
+
+/* A solution named *.so was built already: it is loaded as is. */
+static int is_shared_object(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 3 && strcmp(path + n - 3, ".so") == 0;
 }
 
 /* Copy src to dst, refusing to overwrite. */
@@ -417,8 +425,10 @@ static int exercise_exec(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return CLAB_EXIT_USAGE;
 	}
-	struct paths p;
-	if (find_paths(&p) != 0) {
+	/* A prebuilt solution needs no headers: find them for the others. */
+	int prebuilt = solution && !init && is_shared_object(solution);
+	struct paths p = {.ncflags = 0};
+	if (!prebuilt && find_paths(&p) != 0) {
 		fprintf(stderr,
 			"conclab exercise: cannot find conclab's headers: "
 			"neither the source tree %s nor 'pkg-config conclab'\n",
@@ -479,20 +489,32 @@ static int exercise_exec(int argc, char **argv)
 		trace = default_trace;
 	}
 
-	char tmp[] = "/tmp/conclab-exercise.XXXXXX", so[64];
-	if (mkdtemp(tmp) == NULL) {
-		fprintf(stderr,
-			"conclab exercise: cannot make a directory: "
-			"%s\n",
-			strerror(errno));
+	char tmp[] = "/tmp/conclab-exercise.XXXXXX", built[64];
+	char *so = built;
+	if (prebuilt) {
+		/* dlopen() looks a bare name up in the library path. */
+		so = realpath(solution, NULL);
+		if (so == NULL) {
+			fprintf(stderr,
+				"conclab exercise: cannot read %s: %s\n",
+				solution, strerror(errno));
+			return CLAB_EXIT_USAGE;
+		}
+	} else {
+		if (mkdtemp(tmp) == NULL) {
+			fprintf(stderr,
+				"conclab exercise: cannot make a directory: "
+				"%s\n",
+				strerror(errno));
+			free_paths(&p);
+			return CLAB_EXIT_IO;
+		}
+		snprintf(built, sizeof(built), "%s/solution.so", tmp);
+		rc = compile(&p, solution, built);
 		free_paths(&p);
-		return CLAB_EXIT_IO;
+		if (rc != 0)
+			goto out;
 	}
-	snprintf(so, sizeof(so), "%s/solution.so", tmp);
-	rc = compile(&p, solution, so);
-	free_paths(&p);
-	if (rc != 0)
-		goto out;
 
 	struct clab_meta_kv extra[] = {
 	    {"exercise", "1"},
@@ -509,8 +531,8 @@ static int exercise_exec(int argc, char **argv)
 	    .quiet = quiet,
 	};
 	if (!quiet)
-		printf("conclab: %s compiled; running the %s exercise\n",
-		       solution, lab->name);
+		printf("conclab: %s %s; running the %s exercise\n", solution,
+		       prebuilt ? "is built already" : "compiled", lab->name);
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
@@ -526,14 +548,19 @@ static int exercise_exec(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	rc = wait_child(pid, limit_s, &spec);
 out:
-	unlink(so);
-	rmdir(tmp);
+	if (prebuilt) {
+		free(so);
+	} else {
+		unlink(built);
+		rmdir(tmp);
+	}
 	return rc;
 }
 
 const struct clab_cmd clab_cmd_exercise = {
     .name = "exercise",
-    .args = "LAB [--PARAM VALUE]... [OPTIONS] SOLUTION.c | LAB --init DIR",
+    .args = "LAB [--PARAM VALUE]... [OPTIONS] SOLUTION.c|SOLUTION.so | "
+	    "LAB --init DIR",
     .summary = "build, run and grade a student's solution of a lab",
     .help =
 	"With --init DIR, writes a starter for the lab's exercise into DIR:\n"
@@ -548,6 +575,13 @@ const struct clab_cmd clab_cmd_exercise = {
 	"then runs the lab's harness against it under the tracer and the\n"
 	"deadlock watchdog, as 'conclab run' runs a lab, in a child process,\n"
 	"and checks the lab's properties on the trace.\n\n"
+	"With SOLUTION.so (a name ending in .so), loads that shared object as\n"
+	"it is instead, for instance one built with the installed headers:\n"
+	"  cc -std=gnu11 -g -O0 -fPIC -shared $(pkg-config --cflags conclab)\n"
+	"     -I\"$(pkg-config --variable=startersdir conclab)\"\n"
+	"     -o SOLUTION.so SOLUTION.c\n"
+	"Its calls to clab_* go to this program: it links against no "
+	"library.\n\n"
 	"Options:\n"
 	"  --init DIR         write the starter files into DIR\n"
 	"  --PARAM VALUE      set a lab parameter ('conclab run LAB --help')\n"
@@ -559,8 +593,9 @@ const struct clab_cmd clab_cmd_exercise = {
 	"A crash in the solution (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT)\n"
 	"saves the trace, checks it and exits 128+N.\n\n"
 	"Exit codes: 0 every check passed; 1 a check failed; 2 usage error,\n"
-	"or the solution does not compile or lacks a function; 3 deadlock;\n"
-	"4 time limit; 5 the trace could not be written; 128+N the solution\n"
-	"crashed with signal N (139: SIGSEGV), or the run was stopped by it.\n",
+	"or the solution does not compile, cannot be loaded or lacks a\n"
+	"function; 3 deadlock; 4 time limit; 5 the trace could not be\n"
+	"written; 128+N the solution crashed with signal N (139: SIGSEGV),\n"
+	"or the run was stopped by it.\n",
     .exec = exercise_exec,
 };
