@@ -34,6 +34,17 @@ ex 3 philosophers philosophers-naive.c
 contains "$T/out" '^  FAIL no deadlock' "philosophers naive: 'no deadlock' fails"
 contains "$T/err" 'deadlock' "philosophers naive: the watchdog's report"
 
+# philosophers: left then right, but a waiter with one seat too few: the
+# detector sees the cycle, and that the seats gate it; every property holds.
+ex 0 philosophers philosophers-waiter.c
+contains "$T/out" '^  ok   lock order ' "philosophers waiter: 'lock order' holds"
+contains "$T/out" 'gated lock-order cycle, 5 locks' "philosophers waiter: the cycle is shown, gated"
+contains "$T/out" 'a permit of seats, which lets at most 4' "philosophers waiter: gated by the seats"
+expect_exit 0 "$CONCLAB" check "$T/philosophers.clt"
+"$CONCLAB" exercise philosophers -q --trace "$T/waiter6.clt" --philosophers 6 \
+	"$X/philosophers-waiter.c" >"$T/out" 2>&1
+contains "$T/out" '^([0-9]+) of \1 properties hold' "philosophers waiter, 6 at the table: every property holds"
+
 # prodcons: `if` around the wait over-consumes (a slow producer, three
 # eager consumers woken by a broadcast).
 ex 1 prodcons prodcons-ifwait.c --producers 1 --consumers 3 --items 8 \
@@ -90,6 +101,27 @@ took=$(($(date +%s) - start))
 contains "$T/err" 'crashed: Segmentation fault' "null: the crash is reported"
 contains "$T/out" '^  FAIL (meals eaten|all threads ended)' "null: the trace is checked"
 expect_exit 1 "$CONCLAB" check "$T/philosophers.clt"
+
+# A solution built by hand into a shared object is loaded as is (here with
+# this tree's headers; tests/e2e/install.sh builds one with pkg-config).
+S=$(cd "$X/../.." && pwd)
+cp "$X/philosophers-good.c" "$T/philosophers.c"
+"${CC:-cc}" -std=gnu11 -g -O0 -fPIC -shared -I"$S/runtime/include" \
+	-I"$S/tracer/include" -I"$S/labs/starters" -o "$T/philosophers.so" \
+	"$T/philosophers.c" || fail "philosophers.so does not build"
+# A bare name is a file in the current directory, not a library to look up.
+expect_exit 0 "$CONCLAB" exercise philosophers --trace "$T/so.clt" philosophers.so
+contains "$T/out" '^conclab: philosophers.so is built already' "so: loaded, not compiled"
+contains "$T/out" '^([0-9]+) of \1 properties hold' "so: every property holds"
+expect_exit 2 "$CONCLAB" exercise philosophers -q nosuch.so
+contains "$T/err" 'cannot read nosuch.so' "so: a missing file"
+echo 'not an ELF file' >"$T/junk.so"
+expect_exit 2 "$CONCLAB" exercise philosophers -q "$T/junk.so"
+contains "$T/err" 'cannot load' "so: not a shared object"
+echo 'int get_forks_not;' >"$T/empty.c"
+"${CC:-cc}" -fPIC -shared -o "$T/empty.so" "$T/empty.c" || fail "empty.so"
+expect_exit 2 "$CONCLAB" exercise philosophers -q "$T/empty.so"
+contains "$T/err" 'does not define get_forks' "so: a missing function"
 
 # Usage errors.
 expect_exit 2 "$CONCLAB" exercise
