@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <conclab/export.h>
 #include <conclab/lockdep.h>
 #include <conclab/runtime.h>
 #include <conclab/tracer.h>
@@ -851,26 +852,12 @@ static void print_row(const struct bench *b, const struct row *r)
 	fflush(stdout);
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void json_row(const struct row *r, int last)
 {
 	printf("    ");
-	json_str(r->key);
+	clab_json_str(stdout, r->key);
 	printf(": {\"unit\": ");
-	json_str(r->unit);
+	clab_json_str(stdout, r->unit);
 	if (r->plain >= 0)
 		printf(", \"plain\": %.3f", r->plain);
 	else
@@ -882,7 +869,7 @@ static void json_row(const struct row *r, int last)
 	else
 		printf(", \"ratio\": null, \"added\": null");
 	printf(", \"target\": ");
-	json_str(r->target);
+	clab_json_str(stdout, r->target);
 	printf(", \"pass\": %s", r->verdict == V_PASS	? "true"
 				 : r->verdict == V_MISS ? "false"
 							: "null");
@@ -898,7 +885,7 @@ static void print_json(const struct bench *b, const struct labrow *lr,
 		       size_t nlr, double brec, int bverdict)
 {
 	printf("{\n  \"version\": ");
-	json_str(clab_version());
+	clab_json_str(stdout, clab_version());
 	printf(",\n  \"quick\": %s,\n  \"reps\": %d,\n  \"cpus\": %ld,\n"
 	       "  \"work_ns\": %.1f,\n  \"cases\": {\n",
 	       b->o.quick ? "true" : "false", REPS,
@@ -921,7 +908,7 @@ static void print_json(const struct bench *b, const struct labrow *lr,
 	       brec, per(fb, rec), bverdict ? "true" : "false", rec, rb, fb);
 	for (size_t i = 0; i < nlr; i++) {
 		printf("%s\n      {\"lab\": ", i ? "," : "");
-		json_str(lr[i].name);
+		clab_json_str(stdout, lr[i].name);
 		printf(", \"records\": %" PRIu64 ", \"record_bytes\": %" PRIu64
 		       ", \"bytes\": %" PRIu64 ", \"per_record\": %.3f}",
 		       lr[i].records, lr[i].record_bytes, lr[i].bytes,

@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <conclab/export.h>
+
 #include "report.h"
 
 int clab_report_format_find(const char *name)
@@ -20,21 +22,6 @@ int clab_report_format_find(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return (int)i;
 	return -1;
-}
-
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
 }
 
 static void xml_str(FILE *out, const char *s)
@@ -79,7 +66,7 @@ static void message(FILE *out, const struct clab_lab_prop *p,
 
 static void json_msg(FILE *out, const char *s)
 {
-	json_str(out, s);
+	clab_json_str(out, s);
 }
 
 int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
@@ -103,12 +90,12 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		break;
 	case CLAB_REPORT_JSON:
 		fprintf(out, "{\"trace\":");
-		json_str(out, trace);
+		clab_json_str(out, trace);
 		fprintf(out, ",\"lab\":");
-		json_str(out, lab);
+		clab_json_str(out, lab);
 		fprintf(out, ",\"variant\":");
 		if (variant)
-			json_str(out, variant);
+			clab_json_str(out, variant);
 		else
 			fputs("null", out);
 		fprintf(out, ",\"passed\":%zu,\"failed\":%zu,\"properties\":[",
@@ -116,7 +103,7 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
 			fprintf(out, "%s{\"name\":", i ? "," : "");
-			json_str(out, p->name);
+			clab_json_str(out, p->name);
 			fprintf(out, ",\"ok\":%s,\"record\":",
 				p->ok ? "true" : "false");
 			if (p->rec != UINT64_MAX)
@@ -124,7 +111,7 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			else
 				fputs("null", out);
 			fprintf(out, ",\"message\":");
-			json_str(out, p->msg);
+			clab_json_str(out, p->msg);
 			fputc('}', out);
 		}
 		fprintf(out, "]}\n");
@@ -138,13 +125,13 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			snprintf(sum, sizeof(sum),
 				 "conclab: %zu of %zu properties hold on %s",
 				 passed, rep->n, trace);
-			json_str(out, sum);
+			clab_json_str(out, sum);
 		}
 		fprintf(out, ",\"tests\":[");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
 			fprintf(out, "%s{\"name\":", i ? "," : "");
-			json_str(out, p->name);
+			clab_json_str(out, p->name);
 			fprintf(
 			    out,
 			    ",\"score\":%d,\"max_score\":1,\"status\":\"%s\","

@@ -8,6 +8,7 @@
 
 #include <conclab/analyze.h>
 #include <conclab/error.h>
+#include <conclab/export.h>
 
 struct tstate {
 	struct clab_ld_held *held;
@@ -882,22 +883,10 @@ void clab_analysis_print(const struct clab_trace *tr,
 	printing = NULL;
 }
 
-/* A JSON string (names are already free of control bytes). */
-static void jstr(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void jsite(const struct clab_trace *tr, uint32_t id, FILE *out)
 {
 	char s[160];
-	jstr(out, site_str(tr, id, s, sizeof(s)));
+	clab_json_str(out, site_str(tr, id, s, sizeof(s)));
 }
 
 void clab_analysis_json(const struct clab_trace *tr,
@@ -916,7 +905,7 @@ void clab_analysis_json(const struct clab_trace *tr,
 			c->id + 1, cls[c->cls], c->seq, c->tid, c->seen);
 		if (c->cls == CLAB_LD_GATED) {
 			fprintf(out, ",\"gate\":");
-			jstr(out, lock_str(tr, c->gate, b, sizeof(b)));
+			clab_json_str(out, lock_str(tr, c->gate, b, sizeof(b)));
 			fprintf(out, ",\"gate_permits\":%u",
 				c->gate_permits ? c->gate_permits : 1);
 		}
@@ -925,9 +914,9 @@ void clab_analysis_json(const struct clab_trace *tr,
 			const struct clab_ld_edge *e =
 			    clab_lockdep_edge(an->ld, c->edges[k]);
 			fprintf(out, "%s{\"from\":", k ? "," : "");
-			jstr(out, lock_str(tr, e->from, b, sizeof(b)));
+			clab_json_str(out, lock_str(tr, e->from, b, sizeof(b)));
 			fprintf(out, ",\"from_id\":%u,\"to\":", e->from);
-			jstr(out, lock_str(tr, e->to, b, sizeof(b)));
+			clab_json_str(out, lock_str(tr, e->to, b, sizeof(b)));
 			fprintf(out, ",\"to_id\":%u,\"thread\":%u,\"held_at\":",
 				e->to, e->tid);
 			jsite(tr, e->from_site, out);
@@ -947,11 +936,12 @@ void clab_analysis_json(const struct clab_trace *tr,
 			"{\"type\":\"wait-holding\",\"record\":%" PRIu64
 			",\"thread\":%u,\"waits_on\":",
 			w->seq, w->tid);
-		jstr(out, clab_trace_objname(tr, w->obj, b, sizeof(b)));
+		clab_json_str(out,
+			      clab_trace_objname(tr, w->obj, b, sizeof(b)));
 		fprintf(out, ",\"at\":");
 		jsite(tr, w->site, out);
 		fprintf(out, ",\"holding\":");
-		jstr(out, lock_str(tr, w->held, b, sizeof(b)));
+		clab_json_str(out, lock_str(tr, w->held, b, sizeof(b)));
 		fprintf(out, ",\"held_at\":");
 		jsite(tr, w->held_site, out);
 		fprintf(out, ",\"count\":%" PRIu64 "}\n", w->count);
@@ -962,11 +952,13 @@ void clab_analysis_json(const struct clab_trace *tr,
 			"{\"type\":\"class-%s\",\"record\":%" PRIu64
 			",\"thread\":%u,\"holds\":",
 			c->inverted ? "order" : "nesting", c->seq, c->tid);
-		jstr(out, clab_trace_objname(tr, c->held, b, sizeof(b)));
+		clab_json_str(out,
+			      clab_trace_objname(tr, c->held, b, sizeof(b)));
 		fprintf(out, ",\"held_at\":");
 		jsite(tr, c->held_site, out);
 		fprintf(out, ",\"requests\":");
-		jstr(out, clab_trace_objname(tr, c->lock, b, sizeof(b)));
+		clab_json_str(out,
+			      clab_trace_objname(tr, c->lock, b, sizeof(b)));
 		fprintf(out, ",\"at\":");
 		jsite(tr, c->site, out);
 		fprintf(out, ",\"count\":%" PRIu64 "}\n", c->count);
@@ -977,7 +969,8 @@ void clab_analysis_json(const struct clab_trace *tr,
 			"{\"type\":\"blocked\",\"deadlock\":%" PRIu64
 			",\"thread\":%u,\"waits_on\":",
 			an->deadlock_seq, bl->tid);
-		jstr(out, clab_trace_objname(tr, bl->obj, b, sizeof(b)));
+		clab_json_str(out,
+			      clab_trace_objname(tr, bl->obj, b, sizeof(b)));
 		fprintf(out, ",\"since\":%" PRIu64 ",\"holder\":", bl->since);
 		if (bl->holder != UINT32_MAX)
 			fprintf(out, "%u}\n", bl->holder);

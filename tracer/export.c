@@ -59,12 +59,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/*
- * Write s as a JSON string: quotes, backslashes and control bytes escaped,
- * bytes that are not UTF-8 replaced by U+FFFD, so the output is always
- * valid JSON whatever a name contains.
- */
-static void jstr(FILE *f, const char *s)
+void clab_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p);
@@ -104,7 +99,7 @@ static void jstr(FILE *f, const char *s)
 static void jkv_str(FILE *f, const char *key, const char *v)
 {
 	fprintf(f, ",\"%s\":", key);
-	jstr(f, v);
+	clab_json_str(f, v);
 }
 
 static void jkv_u64(FILE *f, const char *key, uint64_t v)
@@ -801,7 +796,7 @@ static void write_head(FILE *f, const char *ph, const char *name,
 		       const char *cat, uint32_t tid, uint64_t ts)
 {
 	fprintf(f, "{\"ph\":\"%s\",\"name\":", ph);
-	jstr(f, name);
+	clab_json_str(f, name);
 	if (cat)
 		jkv_str(f, "cat", cat);
 	fprintf(f, ",\"pid\":%d,\"tid\":%" PRIu32, PID, tid + 1);
@@ -898,9 +893,9 @@ static void json_meta(FILE *f, const struct clab_trace *tr)
 			continue;
 		if (written++)
 			fputs(",", f);
-		jstr(f, k);
+		clab_json_str(f, k);
 		fputs(":", f);
-		jstr(f, v);
+		clab_json_str(f, v);
 	}
 	fputs("}", f);
 }
@@ -973,7 +968,7 @@ int clab_export_write_chrome(const struct clab_export *x, FILE *out)
 		snprintf(buf, sizeof(buf), "conclab");
 	write_head(out, "M", "process_name", NULL, 0, 0);
 	fputs(",\"args\":{\"name\":", out);
-	jstr(out, buf);
+	clab_json_str(out, buf);
 	fputs("}}", out);
 	for (uint32_t t = 0; t < nthr; t++) {
 		snprintf(buf, sizeof(buf), "T%" PRIu32 " %s", t,
@@ -981,7 +976,7 @@ int clab_export_write_chrome(const struct clab_export *x, FILE *out)
 		fputs(",\n", out);
 		write_head(out, "M", "thread_name", NULL, t, 0);
 		fputs(",\"args\":{\"name\":", out);
-		jstr(out, buf);
+		clab_json_str(out, buf);
 		fputs("}}", out);
 		fputs(",\n", out);
 		write_head(out, "M", "thread_sort_index", NULL, t, 0);

@@ -137,4 +137,12 @@ int clab_export_check_jsonl(const char *text, size_t len,
 			    struct clab_export_check *st, char *err,
 			    size_t errlen);
 
+/*
+ * clab_json_str - write s (NULL: "") as a JSON string: quotes, backslashes
+ * and control bytes escaped, bytes that are not UTF-8 replaced by U+FFFD,
+ * so that the output is valid JSON whatever a name, path or label holds.
+ * Every JSON conclab writes goes through it.
+ */
+void clab_json_str(FILE *f, const char *s);
+
 #endif
