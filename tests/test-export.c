@@ -572,9 +572,24 @@ static void test_checker(void)
 	    CLAB_EBADMSG);
 }
 
+/* Every JSON conclab writes goes through clab_json_str. */
+static void test_json_str(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	clab_json_str(f, "a\"b\\c\n\x01\xff\xc3\xa9");
+	clab_json_str(f, NULL);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "\"a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd"
+				    "\xc3\xa9\"\"\"");
+	free(buf);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "checker accepts and rejects", test_checker);
+	CU_add_test(s, "JSON strings: escapes, bad UTF-8", test_json_str);
 	CU_add_test(s, "deadlock: unfinished spans", test_deadlock_unfinished);
 	CU_add_test(s, "recursive hold, skewed clocks",
 		    test_recursive_and_skew);
