@@ -37,10 +37,43 @@ static int begins_wait(unsigned kind)
 	}
 }
 
+/* The last record on an object that could wake its waiters. */
+struct wakeup {
+	uint64_t seq; /* + 1; 0: none yet */
+	uint32_t kind, tid, site, woke;
+};
+
+static void note_wakeup(struct wakeup *w, const struct clab_record *r)
+{
+	switch (r->kind) {
+	case CLAB_K_COND_SIGNAL:
+	case CLAB_K_COND_BROADCAST:
+	case CLAB_K_LATCH_SET:
+	case CLAB_K_SEM_RELEASE:
+		*w = (struct wakeup){r->seq + 1, r->kind, r->tid, r->site,
+				     UINT32_MAX};
+		break;
+	case CLAB_K_COND_WAKE:
+	case CLAB_K_LATCH_WAKE:
+		if (w->seq && w->woke == UINT32_MAX &&
+		    (r->a8 == CLAB_CAUSE_SIGNAL ||
+		     r->a8 == CLAB_CAUSE_BROADCAST || r->a8 == CLAB_CAUSE_SET))
+			w->woke = r->tid;
+		break;
+	case CLAB_K_SEM_ACQUIRE:
+		/* a release's permit, taken by a thread that had waited */
+		if (w->seq && w->woke == UINT32_MAX &&
+		    w->kind == CLAB_K_SEM_RELEASE && r->a8 != CLAB_HOW_TRY)
+			w->woke = r->tid;
+		break;
+	}
+}
+
 /* The watchdog's report, with what the trace adds: since when, by whom. */
 static int note_blocked(const struct clab_trace *tr, struct clab_analysis *an,
 			const struct tstate *ts, uint32_t nt,
-			const uint32_t *owner, const struct clab_record *r)
+			const uint32_t *owner, const struct wakeup *wk,
+			const struct clab_record *r)
 {
 	uint32_t tid = clab_trace_thread_of_obj(tr, r->obj);
 	if (tid >= nt)
@@ -51,11 +84,18 @@ static int note_blocked(const struct clab_trace *tr, struct clab_analysis *an,
 		return -1;
 	an->blocked = n;
 	uint32_t h = r->a32 <= clab_trace_nobjects(tr) ? owner[r->a32] : 0;
+	const struct wakeup *w =
+	    r->a32 <= clab_trace_nobjects(tr) ? &wk[r->a32] : NULL;
 	an->blocked[an->nblocked++] = (struct clab_blocked_at){
 	    .tid = tid,
 	    .obj = r->a32,
 	    .since = ts[tid].wait_seq,
 	    .holder = h ? h - 1 : UINT32_MAX,
+	    .signal_seq = w && w->seq ? w->seq - 1 : UINT64_MAX,
+	    .signal_kind = w ? w->kind : 0,
+	    .signal_tid = w ? w->tid : 0,
+	    .signal_site = w ? w->site : 0,
+	    .signal_woke = w && w->seq ? w->woke : UINT32_MAX,
 	};
 	return 0;
 }
@@ -372,8 +412,10 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 	uint32_t *owner =
 	    calloc((size_t)clab_trace_nobjects(tr) + 1,
 		   sizeof(*owner)); /* tid + 1 of a mutex's owner */
+	struct wakeup *wk =
+	    calloc((size_t)clab_trace_nobjects(tr) + 1, sizeof(*wk));
 	an->deadlock_seq = UINT64_MAX;
-	int rc = an->ld && ts && permits && owner ? 0 : CLAB_ENOMEM;
+	int rc = an->ld && ts && permits && owner && wk ? 0 : CLAB_ENOMEM;
 	size_t n = clab_trace_nrecords(tr);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
@@ -391,8 +433,10 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 			 an->deadlock_seq == UINT64_MAX)
 			an->deadlock_seq = r->seq;
 		else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_BLOCKED &&
-			 note_blocked(tr, an, ts, nt, owner, r))
+			 note_blocked(tr, an, ts, nt, owner, wk, r))
 			rc = CLAB_ENOMEM;
+		if (r->obj <= clab_trace_nobjects(tr))
+			note_wakeup(&wk[r->obj], r);
 		/* a semaphore used as a lock is replayed as a mutex */
 		if (r->obj <= clab_trace_nobjects(tr) && semlock[r->obj]) {
 			switch (kind) {
@@ -465,6 +509,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 	free(semlock);
 	free(permits);
 	free(owner);
+	free(wk);
 	if (rc)
 		clab_analysis_fini(an);
 	return rc;
@@ -832,6 +877,63 @@ static void print_nests(const struct clab_trace *tr,
 	}
 }
 
+/*
+ * For each condition, latch or semaphore that blocked threads wait on
+ * (once each): the last record that could have woken them, and whom it
+ * woke instead.
+ */
+static void print_last_signals(const struct clab_trace *tr,
+			       const struct clab_analysis *an, FILE *out)
+{
+	char b1[64], b2[64], s1[160];
+	for (size_t i = 0; i < an->nblocked; i++) {
+		const struct clab_blocked_at *b = &an->blocked[i];
+		const struct clab_object_info *o =
+		    clab_trace_object(tr, b->obj);
+		size_t nw = 0, first = i;
+		for (size_t k = 0; k < an->nblocked; k++)
+			if (an->blocked[k].obj == b->obj) {
+				nw++;
+				first = k < first ? k : first;
+			}
+		if (first != i || !o ||
+		    (o->kind != CLAB_O_COND && o->kind != CLAB_O_LATCH &&
+		     o->kind != CLAB_O_SEM))
+			continue;
+		fprintf(out, "  %s (%zu waiting): ",
+			clab_trace_objname(tr, b->obj, b1, sizeof(b1)), nw);
+		if (b->signal_seq == UINT64_MAX) {
+			fprintf(out, "never %s\n",
+				o->kind == CLAB_O_COND	  ? "signalled"
+				: o->kind == CLAB_O_LATCH ? "set"
+							  : "released");
+			continue;
+		}
+		fprintf(out, "its last %s, record %" PRIu64 " by %s at %s, ",
+			clab_kind_name(b->signal_kind), b->signal_seq,
+			thr_str(tr, b->signal_tid, b1, sizeof(b1)),
+			site_str(tr, b->signal_site, s1, sizeof(s1)));
+		int sem = b->signal_kind == CLAB_K_SEM_RELEASE;
+		if (b->signal_woke == UINT32_MAX) {
+			fprintf(out, sem ? "gave a permit nobody took\n"
+					 : "woke nobody\n");
+			continue;
+		}
+		fprintf(out, sem ? "gave its permit to %s" : "woke %s",
+			thr_str(tr, b->signal_woke, b2, sizeof(b2)));
+		for (size_t k = 0; k < an->nblocked; k++)
+			if (an->blocked[k].tid == b->signal_woke &&
+			    an->blocked[k].obj == b->obj) {
+				fprintf(out,
+					", which waits on it again since "
+					"record %" PRIu64,
+					an->blocked[k].since);
+				break;
+			}
+		fprintf(out, "\n");
+	}
+}
+
 void clab_analysis_print(const struct clab_trace *tr,
 			 const struct clab_analysis *an, FILE *out)
 {
@@ -880,6 +982,7 @@ void clab_analysis_print(const struct clab_trace *tr,
 				thr_str(tr, b->holder, b3, sizeof(b3)));
 		fprintf(out, "\n");
 	}
+	print_last_signals(tr, an, out);
 	printing = NULL;
 }
 
@@ -973,9 +1076,23 @@ void clab_analysis_json(const struct clab_trace *tr,
 			      clab_trace_objname(tr, bl->obj, b, sizeof(b)));
 		fprintf(out, ",\"since\":%" PRIu64 ",\"holder\":", bl->since);
 		if (bl->holder != UINT32_MAX)
-			fprintf(out, "%u}\n", bl->holder);
+			fprintf(out, "%u", bl->holder);
 		else
+			fprintf(out, "null");
+		fprintf(out, ",\"last_signal\":");
+		if (bl->signal_seq == UINT64_MAX) {
 			fprintf(out, "null}\n");
+			continue;
+		}
+		fprintf(out,
+			"{\"record\":%" PRIu64 ",\"kind\":", bl->signal_seq);
+		clab_json_str(out, clab_kind_name(bl->signal_kind));
+		fprintf(out, ",\"thread\":%u,\"at\":", bl->signal_tid);
+		jsite(tr, bl->signal_site, out);
+		if (bl->signal_woke != UINT32_MAX)
+			fprintf(out, ",\"woke\":%u}}\n", bl->signal_woke);
+		else
+			fprintf(out, ",\"woke\":null}}\n");
 	}
 	printing = NULL;
 }

@@ -19,6 +19,14 @@ n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
 [ "$n" -eq 5 ] && pass "naive: five blocked records in the trace" ||
 	fail "naive: $n blocked records, expected 5"
 
+# single-cv: everyone waits on the one condition; analyze says who last
+# signalled it and whom that woke (a thread of the wrong kind).
+expect_exit 3 "$CONCLAB" run prodcons --variant single-cv -q --trace scv.clt
+expect_exit 1 "$CONCLAB" analyze scv.clt
+contains "$T/out" '^  buffer\.cv#[0-9]+ \([0-9]+ waiting\): its last cond\.(signal|broadcast), record [0-9]+ by T[0-9]+ (cons|prod)-[0-9] at labs/prodcons\.c:[0-9]+, woke T[0-9]+ (cons|prod)-[0-9]' "single-cv: the last signal and whom it woke"
+expect_exit 1 "$CONCLAB" analyze --json scv.clt
+contains "$T/out" '"last_signal":\{"record":[0-9]+,"kind":"cond\.signal","thread":[0-9]+,"at":"labs/prodcons\.c:[0-9]+","woke":[0-9]+\}' "single-cv: the last signal in JSON"
+
 # Ordered philosophers: every meal eaten, 5 x meals.
 expect_exit 0 "$CONCLAB" run philosophers --variant ordered -q --meals 4 --trace ordered.clt
 "$CONCLAB" dump ordered.clt >ordered.txt

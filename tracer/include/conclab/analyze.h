@@ -42,6 +42,14 @@ struct clab_blocked_at {
 	uint32_t obj;	 /* what it waits on */
 	uint64_t since;	 /* the record that began the wait */
 	uint32_t holder; /* tid holding obj (a mutex), or UINT32_MAX */
+	/*
+	 * For a condition, latch or semaphore: the last record that could
+	 * wake a waiter on obj (signal, broadcast, set, release), before
+	 * the deadlock, or UINT64_MAX if there was none; who made it and
+	 * where, and the first thread it woke (UINT32_MAX: none).
+	 */
+	uint64_t signal_seq;
+	uint32_t signal_kind, signal_tid, signal_site, signal_woke;
 };
 
 struct clab_analysis {
