@@ -3,13 +3,14 @@
  * repetitions, so that what recording costs can be told from noise.
  *
  *   pingpong [-k cond|sem] [-n ROUNDTRIPS] [-r REPS] [-p none|same|split]
- *            [-m plain,clab,traced]
+ *            [-m plain,clab,traced] [-z LEVEL]
  *
  * Each repetition runs every mode of -m once (in a rotating order) with
  * n round trips; it prints the median, the minimum and the quartiles of
  * ns per round trip of each mode, and their ratios to plain.  "clab" runs
  * the instrumented primitives with no trace open, "traced" with one open.
  * -p pins the two threads to CPU 0 (same) or to CPUs 0 and 1 (split).
+ * -z is the trace's zlib level (default 1, as in the bench; 0: none).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -127,6 +128,8 @@ static void *clab_fn(void *arg)
 	return NULL;
 }
 
+static int zlevel = -1;
+
 static double run(enum mode m, int sem, long n, int pinning)
 {
 	struct duo *d = calloc(1, sizeof(*d));
@@ -160,7 +163,7 @@ static double run(enum mode m, int sem, long n, int pinning)
 		int fd = mkstemps(path, 4);
 		close(fd);
 		struct clab_tracer_opts o = {
-		    .path = path, .buffer_mb = 512, .compress = -1};
+		    .path = path, .buffer_mb = 512, .compress = zlevel};
 		if (clab_tracer_open(&o) != 0) {
 			fprintf(stderr, "pingpong: cannot open a trace\n");
 			exit(1);
@@ -208,7 +211,7 @@ int main(int argc, char **argv)
 	int modes[M_MAX], nmodes = 0;
 	char mlist[64] = "plain,clab,traced";
 
-	while ((opt = getopt(argc, argv, "k:n:r:p:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "k:n:r:p:m:z:")) != -1) {
 		switch (opt) {
 		case 'k':
 			sem = strcmp(optarg, "sem") == 0;
@@ -223,6 +226,9 @@ int main(int argc, char **argv)
 			pinning = strcmp(optarg, "same") == 0	 ? 1
 				  : strcmp(optarg, "split") == 0 ? 2
 								 : 0;
+			break;
+		case 'z':
+			zlevel = atoi(optarg);
 			break;
 		case 'm':
 			snprintf(mlist, sizeof(mlist), "%s", optarg);
