@@ -127,11 +127,11 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 		    const struct clab_site *site)
 {
 	struct clab__thr *self;
-	struct clab__waiter w;
+	struct clab__waiter *w;
 	struct timespec dl, sdl;
 	const struct timespec *pdl = NULL;
 	clab_mutex_t *prev = NULL;
-	uint32_t depth, sms;
+	uint32_t depth, sms, id;
 	unsigned cause;
 	int r = 0, spurious = 0;
 
@@ -159,17 +159,20 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 		}
 	}
 
+	id = c->h.id;
 	pthread_mutex_lock(&c->lk);
-	clab__waiter_init(&w, self);
-	clab__wq_push(&c->wq, &w);
+	w = &self->wait; /* see struct clab__thr */
+	clab__waiter_init(w, self);
+	clab__wq_push(&c->wq, w);
 	clab__emit_obj_s(self, CLAB_K_COND_WAIT, &c->h, site,
 			 ms != CLAB_FOREVER, m->h.id, clab__stack_here());
 	depth = clab__mutex_release_all(m, self, site);
-	while (w.q != NULL) {
-		r = clab__park(self, &c->lk, &w, &c->h, site, pdl);
-		if (r == CLAB_ETIMEDOUT)
-			break;
-	}
+	/*
+	 * Woken, this thread does not touch c again: the signaller gave the
+	 * wake record its sequence number (w->seq), so that c may even be
+	 * destroyed by then.
+	 */
+	r = clab__park_nolk(self, &c->lk, w, &c->h, site, pdl);
 	if (r == CLAB_ETIMEDOUT) {
 		if (spurious) {
 			cause = CLAB_CAUSE_SPURIOUS;
@@ -178,30 +181,42 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 			cause = CLAB_CAUSE_TIMEOUT;
 		}
 	} else {
-		cause = w.cause;
+		cause = w->cause;
 	}
-	clab__emit_obj(self, CLAB_K_COND_WAKE, &c->h, site, cause, 0);
-	clab__lk_unlock(&c->lk);
+	clab__emit(self->tb, CLAB_K_COND_WAKE, id, w->seq, site, cause, 0);
 	clab__mutex_reacquire(m, self, depth, site);
 	return r;
 }
 
+/*
+ * The signal takes its sequence number and its time, and gives the next
+ * numbers to the wake records of the threads it wakes (clab__park_nolk),
+ * all under lk; it is written once they are woken, so that they do not
+ * wait for the record, with the time it happened: before their wakes.
+ */
 int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 {
 	struct clab__thr *self;
-	unsigned n;
+	unsigned n = 0;
+	uint32_t seq, id;
+	uint64_t tsc;
 
 	if (c == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	id = c->h.id;
 	pthread_mutex_lock(&c->lk);
-	if (all) {
-		n = clab__unpark_all(&c->wq, CLAB_CAUSE_BROADCAST);
-		clab__emit_obj(self, CLAB_K_COND_BROADCAST, &c->h, site, 0, n);
-	} else {
-		n = (unsigned)clab__unpark_one(&c->wq, CLAB_CAUSE_SIGNAL);
-		clab__emit_obj(self, CLAB_K_COND_SIGNAL, &c->h, site, 0, n);
+	seq = ++c->h.oseq;
+	tsc = clab__clock();
+	while (c->wq.head != NULL && (all || n == 0)) {
+		c->wq.head->seq = ++c->h.oseq;
+		clab__unpark(c->wq.head,
+			     all ? CLAB_CAUSE_BROADCAST : CLAB_CAUSE_SIGNAL);
+		n++;
 	}
 	clab__lk_unlock(&c->lk);
+	clab__emit_at(self->tb, tsc,
+		      all ? CLAB_K_COND_BROADCAST : CLAB_K_COND_SIGNAL, id, seq,
+		      site, 0, n);
 	return (int)n;
 }

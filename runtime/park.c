@@ -58,6 +58,7 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self)
 	w->q = NULL;
 	atomic_store_explicit(&w->signalled, 0, memory_order_relaxed);
 	w->cause = 0;
+	w->seq = 0;
 	w->data = NULL;
 }
 
@@ -84,16 +85,26 @@ static void wake_pending(struct clab__thr *self)
 }
 
 /* What the thread waits on, for the watchdog (see rt.h on plk). */
+/*
+ * Whoever reads these takes plk, so they need no stronger order than plk
+ * gives (a locked exchange per store would cost a wakeup more than the
+ * lock does); woken, which an unpark sets without plk, is only a hint.
+ */
+#define PLK_STORE(field, v)                                                    \
+	atomic_store_explicit(&self->field, (v), memory_order_relaxed)
+
 static void blocked(struct clab__thr *self, struct clab__obj *obj,
 		    const struct clab_site *site,
 		    const struct timespec *deadline)
 {
+	uint64_t now = clab__mono_ns();
+
 	pthread_mutex_lock(&self->plk);
-	atomic_store(&self->woken, 0);
-	atomic_store(&self->blocked_site, site);
-	atomic_store(&self->blocked_timed, deadline != NULL);
-	atomic_store(&self->blocked_ns, clab__mono_ns());
-	atomic_store(&self->blocked_on, obj);
+	PLK_STORE(woken, 0);
+	PLK_STORE(blocked_site, site);
+	PLK_STORE(blocked_timed, deadline != NULL);
+	PLK_STORE(blocked_ns, now);
+	PLK_STORE(blocked_on, obj);
 	pthread_mutex_unlock(&self->plk);
 	clab__progress(self);
 }
@@ -101,8 +112,8 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 static void unblocked(struct clab__thr *self)
 {
 	pthread_mutex_lock(&self->plk);
-	atomic_store(&self->blocked_on, NULL);
-	atomic_store(&self->woken, 0);
+	PLK_STORE(blocked_on, NULL);
+	PLK_STORE(woken, 0);
 	pthread_mutex_unlock(&self->plk);
 	clab__progress(self);
 }
@@ -139,6 +150,42 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 	return rc;
 }
 
+int clab__park_nolk(struct clab__thr *self, pthread_mutex_t *lk,
+		    struct clab__waiter *w, struct clab__obj *obj,
+		    const struct clab_site *site,
+		    const struct timespec *deadline)
+{
+	int rc = 0;
+	wake_pending(self);
+	blocked(self, obj, site, deadline);
+	/* Cleared under lk, as in clab__park. */
+	atomic_store_explicit(&self->futex, 0, memory_order_relaxed);
+	pthread_mutex_unlock(lk);
+	/*
+	 * An unpark sets w->signalled, then self->futex, both under lk: a
+	 * wakeup with neither set (a late wake of an earlier park, a signal)
+	 * goes back to sleep.
+	 */
+	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
+		int e = 0;
+		if (!atomic_load_explicit(&self->futex, memory_order_acquire))
+			e = futex_wait(&self->futex, 0, deadline);
+		if (e != ETIMEDOUT)
+			continue;
+		pthread_mutex_lock(lk);
+		if (!atomic_load_explicit(&w->signalled,
+					  memory_order_acquire)) {
+			clab__wq_remove(w);
+			w->seq = ++obj->oseq;
+			rc = CLAB_ETIMEDOUT;
+		}
+		pthread_mutex_unlock(lk);
+		break;
+	}
+	unblocked(self);
+	return rc;
+}
+
 int clab__park_word(struct clab__thr *self, _Atomic uint32_t *word,
 		    uint32_t val, struct clab__obj *obj,
 		    const struct clab_site *site,
@@ -164,7 +211,7 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 	clab__wq_remove(w);
 	w->cause = (uint8_t)cause;
 	struct clab__thr *t = w->thr;
-	atomic_store(&t->woken, 1);
+	atomic_store_explicit(&t->woken, 1, memory_order_relaxed);
 	atomic_store_explicit(&w->signalled, 1, memory_order_release);
 	atomic_store_explicit(&t->futex, 1, memory_order_release);
 	/*

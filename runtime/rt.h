@@ -37,11 +37,26 @@ struct clab__waiter {
 	struct clab__waitq *q; /* queue it is on, NULL once removed */
 	_Atomic int signalled;
 	uint8_t cause; /* enum clab_cause */
+	uint32_t seq;  /* the wake record's sequence (clab__park_nolk) */
 	void *data;    /* primitive specific */
 };
 
+#define CLAB__LINE 64 /* cache line */
+
 struct clab__thr {
-	struct clab__tbuf *tb;
+	/*
+	 * What a thread that wakes this one writes, in one cache line: the
+	 * waiter the condition variable and the semaphore queue (the other
+	 * primitives queue one on their stack), the futex word park sleeps
+	 * on and the woken flag.  A wakeup then moves one line from the
+	 * waker's CPU to the sleeper's, not three.
+	 */
+	_Alignas(CLAB__LINE) struct clab__waiter wait;
+	/* sleeping in park: 0 while asleep, set to 1 by an unpark */
+	_Atomic uint32_t futex;
+	_Atomic int woken; /* unparked, not yet running again */
+
+	_Alignas(CLAB__LINE) struct clab__tbuf *tb;
 	unsigned gen;
 	uint32_t tid;
 	struct clab__obj h; /* the thread as an object (join waits on it) */
@@ -51,8 +66,6 @@ struct clab__thr {
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
-	/* sleeping in park: 0 while asleep, set to 1 by an unpark */
-	_Atomic uint32_t futex;
 	/*
 	 * What the thread is blocked on, for the watchdog.  plk is held while
 	 * these change, and by the watchdog while it looks at the object, so
@@ -64,7 +77,6 @@ struct clab__thr {
 	const struct clab_site *_Atomic blocked_site;
 	_Atomic int blocked_timed;
 	_Atomic uint64_t blocked_ns; /* when it started to wait (monotonic) */
-	_Atomic int woken;	     /* unparked, not yet running again */
 	_Atomic int live;	     /* created or registered, and not ended */
 	int internal;	  /* the watchdog: not counted as a live thread */
 	_Atomic int gone; /* the thread will not touch this state again */
@@ -128,6 +140,20 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self);
 int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 	       struct clab__waiter *w, struct clab__obj *obj,
 	       const struct clab_site *site, const struct timespec *deadline);
+
+/*
+ * clab__park_nolk - clab__park for a waiter whose waker does all the
+ * bookkeeping under lk: it removes w from its queue, sets w->cause and
+ * gives w->seq the object's sequence number for the wake record.  The
+ * sleeper then has no need of lk once it is woken, so it does not take it
+ * again (nor touch the object): returns 0 without lk when unparked.  When
+ * the deadline passes first, w is removed, w->seq is given the object's
+ * next sequence number, and CLAB_ETIMEDOUT is returned, also without lk.
+ */
+int clab__park_nolk(struct clab__thr *self, pthread_mutex_t *lk,
+		    struct clab__waiter *w, struct clab__obj *obj,
+		    const struct clab_site *site,
+		    const struct timespec *deadline);
 
 /*
  * clab__unpark - remove w from its queue and wake it (lk held).  The

@@ -73,7 +73,7 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site)
 int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self;
-	struct clab__waiter w;
+	struct clab__waiter *w = NULL;
 	struct timespec dl;
 	int r, waited = 0;
 	uint16_t stack = 0;
@@ -100,20 +100,21 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 			clab__lk_unlock(&s->lk);
 			return CLAB_EAGAIN;
 		}
-		clab__waiter_init(&w, self);
+		w = &self->wait; /* see struct clab__thr */
+		clab__waiter_init(w, self);
 		if (!waited) {
 			stack = clab__stack_here();
 			clab__emit_obj_s(self, CLAB_K_SEM_WAIT, &s->h, site, 0,
 					 s->value, stack);
-			clab__wq_push(&s->wq, &w);
+			clab__wq_push(&s->wq, w);
 			waited = 1;
 		} else {
 			/* woken, but another thread took the permit */
-			clab__wq_push_front(&s->wq, &w);
+			clab__wq_push_front(&s->wq, w);
 		}
 		r = 0;
-		while (w.q != NULL && r == 0)
-			r = clab__park(self, &s->lk, &w, &s->h, site,
+		while (w->q != NULL && r == 0)
+			r = clab__park(self, &s->lk, w, &s->h, site,
 				       ms == CLAB_FOREVER ? NULL : &dl);
 		if (r == CLAB_ETIMEDOUT) {
 			clab__emit_obj(self, CLAB_K_SEM_TIMEOUT, &s->h, site, 0,
@@ -127,10 +128,13 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 {
 	struct clab__thr *self;
+	uint32_t seq, value, id;
+	uint64_t tsc;
 
 	if (s == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	id = s->h.id;
 	pthread_mutex_lock(&s->lk);
 	if (s->bound != 0 && s->value >= s->bound) {
 		clab__diag(self, CLAB_D_SEM_OVER_RELEASE, s->h.id, s->value,
@@ -140,9 +144,17 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 	}
 	clab__order_sem_give(self, s, site);
 	s->value++;
+	/*
+	 * Numbered and timed here, written once the waiter is woken, so that
+	 * it does not wait for the record (see clab__cond_signal).
+	 */
+	seq = ++s->h.oseq;
+	tsc = clab__clock();
+	value = s->value;
 	clab__unpark_one(&s->wq, CLAB_CAUSE_SIGNAL);
-	clab__emit_obj(self, CLAB_K_SEM_RELEASE, &s->h, site, 0, s->value);
 	clab__lk_unlock(&s->lk);
+	clab__emit_at(self->tb, tsc, CLAB_K_SEM_RELEASE, id, seq, site, 0,
+		      value);
 	return 0;
 }
 

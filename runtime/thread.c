@@ -57,9 +57,11 @@ static void reap_locked(unsigned gen)
 /* New thread state; claim: the calling thread registers itself. */
 static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
 {
-	struct clab__thr *t = calloc(1, sizeof(*t));
+	/* aligned: the line wakers write is a line of its own */
+	struct clab__thr *t = aligned_alloc(CLAB__LINE, sizeof(*t));
 	if (!t)
 		return NULL;
+	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->lk, NULL);
 	pthread_mutex_init(&t->plk, NULL);
 	unsigned gen = atomic_load(&clab__trace_gen);

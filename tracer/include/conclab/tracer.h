@@ -201,6 +201,29 @@ static inline void clab__emit_publish(struct clab__tbuf *tb)
 	atomic_store_explicit(&tb->cur->pos, tb->pos, memory_order_release);
 }
 
+/*
+ * clab__emit_s stamped with tsc, a clab__clock() value read earlier: a
+ * record written after what it records (see clab__cond_signal) keeps the
+ * time it happened.  tsc must not be older than the thread's last record.
+ */
+static inline void clab__emit_at(struct clab__tbuf *tb, uint64_t tsc,
+				 unsigned kind, uint32_t obj, uint32_t oseq,
+				 const struct clab_site *site, unsigned a8,
+				 uint32_t a32)
+{
+	struct clab__rec *r = clab__emit_slot(tb);
+	r->tsc = tsc;
+	tb->since_stamp = 0;
+	r->site = site;
+	r->u.o.obj = obj;
+	r->u.o.oseq = oseq;
+	r->kind = (uint8_t)kind;
+	r->a8 = (uint8_t)a8;
+	r->pad = 0;
+	r->a32 = a32;
+	clab__emit_publish(tb);
+}
+
 /* clab__emit with a call stack id (see clab__stack_here), 0 for none. */
 static inline void clab__emit_s(struct clab__tbuf *tb, unsigned kind,
 				uint32_t obj, uint32_t oseq,
