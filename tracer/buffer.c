@@ -59,6 +59,8 @@ void clab__block_put(struct clab__block *b)
 
 /*
  * Wait until the writer has made room; returns 0 if the trace closed.
+ * The writer runs at idle priority, so the waiting thread writes a pass
+ * itself first when nobody else is writing one.
  * The cap is there to keep a fast thread from running far ahead of the
  * writer, not to lose records: when the writer makes no room for a while
  * (the memory is held by the current blocks of many live threads), the
@@ -78,8 +80,16 @@ static int wait_for_room(void)
 			stalled = 1;
 		}
 		pthread_mutex_unlock(&clab__reg.lk);
-		clab__writer_kick();
+		/* the writer runs at idle priority: do its work here */
+		int helped = clab__writer_help();
+		if (!helped)
+			clab__writer_kick();
 		pthread_mutex_lock(&clab__reg.lk);
+		if (helped && atomic_load(&clab__reg.blocks_out) < last) {
+			last = atomic_load(&clab__reg.blocks_out);
+			idle_ms = 0;
+			continue;
+		}
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 5 * 1000 * 1000;

@@ -56,6 +56,11 @@ void clab__reg_release(void);
 void clab__reg_open_main(void);
 /* Wake the writer: a thread is waiting for room. */
 void clab__writer_kick(void);
+/*
+ * Write a pass in the calling thread, one that waits for room, unless a
+ * pass is being written already; returns whether it wrote one.
+ */
+int clab__writer_help(void);
 
 /* Symbols for call stacks (symbols.c), used by the writer only. */
 struct clab__frame {

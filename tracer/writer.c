@@ -4,6 +4,14 @@
  * are written once a thread has a full chunk of them, once the oldest is
  * older than flush_ms, when the thread ended, or on clab_tracer_flush().
  *
+ * The writer thread runs at idle priority (SCHED_IDLE): encoding and
+ * compressing take CPU time, and on a machine whose CPUs the program keeps
+ * busy that time would come out of the program's threads, on the very
+ * path it is measured on.  A thread that runs out of room does not wait
+ * for it either: it writes a pass itself (clab__writer_help), at its own
+ * priority.  The millisecond tick the lazy time stamps need comes from a
+ * separate thread at normal priority that does nothing else.
+ *
  * Each record chunk holds records of one thread, encoded against each other
  * (time deltas, sequence deltas per object) and compressed with zlib.  A
  * chunk is self-contained, so every whole chunk of a file cut short can be
@@ -18,6 +26,7 @@
  * included: the header says 1.1 only once a STACKS chunk is written.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +50,9 @@ struct last_oseq {
 static struct writer {
 	pthread_mutex_t lk;
 	pthread_cond_t kick;
-	pthread_t thr;
-	int running, stop, kicked;
+	pthread_t thr, ticker;
+	int running, ticking, stop, kicked;
+	_Atomic int tick_stop;
 	int fd;
 	char *path;
 	uint64_t flush_ticks;
@@ -607,43 +617,72 @@ static void pass(int force)
 	free(tbs);
 }
 
+/* The tick: a millisecond counter for the lazy time stamps (tracer.h). */
+static void *ticker_main(void *arg)
+{
+	(void)arg;
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load_explicit(&w.tick_stop, memory_order_relaxed)) {
+		next.tv_nsec += 1000000L;
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
+		/* late (a busy machine): go on from now, without a burst */
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next.tv_sec ||
+		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+			next = now;
+	}
+	return NULL;
+}
+
 /*
- * The writer's thread: bumps the tick every millisecond (the lazy time
- * stamps depend on it) and writes every TICK_MS milliseconds, or at once
- * when a thread waits for room.
+ * The writer's thread, at idle priority (see the top): a pass every
+ * TICK_MS milliseconds, or at once when kicked.
  */
 static void *writer_main(void *arg)
 {
 	(void)arg;
-	unsigned ticks = 0;
-	int kicked = 0;
+	struct sched_param sp = {0};
+	/* best effort: where it is refused, the writer runs as before */
+	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
 	for (;;) {
-		if (kicked || ++ticks >= TICK_MS) {
-			pthread_mutex_lock(&w.lk);
-			pass(0);
-			pthread_mutex_unlock(&w.lk);
-			ticks = 0;
-		}
+		pthread_mutex_lock(&w.lk);
+		pass(0);
+		pthread_mutex_unlock(&w.lk);
 		pthread_mutex_lock(&kick_lk);
 		if (!w.kicked && !w.stop) {
 			struct timespec ts;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_nsec += 1000000L;
+			ts.tv_nsec += TICK_MS * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
 			}
 			pthread_cond_timedwait(&w.kick, &kick_lk, &ts);
 		}
-		kicked = w.kicked;
 		w.kicked = 0;
 		int stop = w.stop;
 		pthread_mutex_unlock(&kick_lk);
-		atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
 		if (stop)
 			break;
 	}
 	return NULL;
+}
+
+int clab__writer_help(void)
+{
+	if (pthread_mutex_trylock(&w.lk) != 0)
+		return 0; /* someone is writing already */
+	if (w.fd >= 0)
+		pass(0);
+	pthread_mutex_unlock(&w.lk);
+	return 1;
 }
 
 static void write_header(const struct clab_tracer_opts *o)
@@ -735,7 +774,11 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	pthread_condattr_destroy(&ca);
 	w.stop = 0;
 	w.kicked = 0;
-	int err = pthread_create(&w.thr, NULL, writer_main, NULL);
+	atomic_store(&w.tick_stop, 0);
+	int err = pthread_create(&w.ticker, NULL, ticker_main, NULL);
+	w.ticking = err == 0;
+	if (!err)
+		err = pthread_create(&w.thr, NULL, writer_main, NULL);
 	w.running = err == 0;
 	int ret = w.st.error;
 	pthread_mutex_unlock(&w.lk);
@@ -784,6 +827,11 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 		pthread_join(w.thr, NULL);
 		pthread_mutex_lock(&w.lk);
 		w.running = 0;
+	}
+	if (w.ticking) {
+		atomic_store(&w.tick_stop, 1);
+		pthread_join(w.ticker, NULL);
+		w.ticking = 0;
 	}
 	pass(1);
 	/* What a live thread published but will never be written is lost. */
