@@ -342,8 +342,32 @@ struct side {
 	int me;
 };
 
-static void gate_wait(struct duo *d)
+/*
+ * Each side of a pair on a CPU of its own (the first two the process may
+ * use), the same for plain and conclab: left alone, the scheduler starts
+ * the two threads on one CPU or on two, which changes a ping-pong round
+ * trip by a factor of two and would decide a case by chance.  The
+ * writer's and the watchdog's threads are not pinned.
+ */
+static void pin(int me)
 {
+	cpu_set_t all, one;
+	if (sched_getaffinity(0, sizeof(all), &all) != 0 || CPU_COUNT(&all) < 2)
+		return;
+	for (int c = 0, k = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all) && k++ == me) {
+			CPU_ZERO(&one);
+			CPU_SET(c, &one);
+			(void)pthread_setaffinity_np(pthread_self(),
+						     sizeof(one), &one);
+			return;
+		}
+}
+
+static void gate_wait(const struct side *s)
+{
+	struct duo *d = s->d;
+	pin(s->me);
 	atomic_fetch_add(&d->ready, 1);
 	while (!atomic_load_explicit(&d->go, memory_order_acquire))
 		sched_yield();
@@ -364,7 +388,7 @@ static void *contend_plain_fn(void *arg)
 	struct side *s = arg;
 	struct duo *d = s->d;
 	int err = 0;
-	gate_wait(d);
+	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		err |= pthread_mutex_lock(&d->pm);
 		d->counter++;
@@ -380,7 +404,7 @@ static void *contend_clab_fn(void *arg)
 	struct side *s = arg;
 	struct duo *d = s->d;
 	int err = 0;
-	gate_wait(d);
+	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		err |= clab_mutex_lock(&d->cm);
 		d->counter++;
@@ -397,7 +421,7 @@ static void *cond_plain_fn(void *arg)
 	struct side *s = arg;
 	struct duo *d = s->d;
 	int me = s->me, err = 0;
-	gate_wait(d);
+	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		err |= pthread_mutex_lock(&d->pm);
 		while (d->turn != me)
@@ -416,7 +440,7 @@ static void *cond_clab_fn(void *arg)
 	struct side *s = arg;
 	struct duo *d = s->d;
 	int me = s->me, err = 0;
-	gate_wait(d);
+	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		err |= clab_mutex_lock(&d->cm);
 		while (d->turn != me)
@@ -437,7 +461,7 @@ static void *sem_plain_fn(void *arg)
 	struct side *s = arg;
 	struct duo *d = s->d;
 	int err = 0;
-	gate_wait(d);
+	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		if (s->me == 0) {
 			err |= sem_post(&d->ps[0]);
@@ -465,7 +489,7 @@ static void *sem_clab_fn(void *arg)
 	struct side *s = arg;
 	struct duo *d = s->d;
 	int err = 0;
-	gate_wait(d);
+	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		if (s->me == 0) {
 			err |= clab_sem_release(&d->cs[0]);
@@ -1139,43 +1163,47 @@ const struct clab_cmd clab_cmd_bench = {
     .name = "bench",
     .args = "[--quick] [--iters N] [--json]",
     .summary = "measure what recording costs, against plain pthreads",
-    .help = "Runs the same loops on plain pthreads and on conclab's "
-	    "primitives, with a\ntrace open for the conclab side, and "
-	    "prints for each case the median of\n5 repetitions of both "
-	    "(interleaved, so that noise hits both), their ratio\nand the "
-	    "target it is held to:\n\n"
-	    "  1 uncontended lock/unlock pair, one thread  (<=4x and "
-	    "<=25 ns added)\n"
-	    "    Each repetition fits the 512 MB record buffer, so it "
-	    "measures the\n    thread's own cost; the 'sustained' line "
-	    "runs longer into a 16 MB buffer\n    and shows the rate the "
-	    "writer thread keeps up with, and its stalls.\n"
-	    "  2 the same with ~200 ns of work inside         (<=1.5x)\n"
-	    "  3 two threads contending for one mutex         (reported)\n"
-	    "  4 condition variable ping-pong, two threads    (<=1.05x)\n"
-	    "  5 semaphore ping-pong (POSIX sem_t vs clab)    (<=1.05x)\n"
-	    "  6 clab_note records per second, one thread     (>=50 M/s)\n"
-	    "  7 bytes per record on disk over the correct variants of "
-	    "every lab,\n    each run quietly with seed 1 into its own "
-	    "trace             (<=8)\n"
-	    "  8 a pair taken under another lock: the lock-order detector "
-	    "on every\n    request (<=5x plain, <=10 ns over case 1)\n"
-	    "  9 the detector's cycle search for a new edge in a graph of "
-	    "1000 locks\n    and 10000 edges                            "
-	    "(<=10 us)\n\n"
-	    "A repetition lasts about 150 ms (25 ms with --quick); a full "
-	    "run takes\nunder a minute, --quick a few seconds.  Traces go "
-	    "to $TMPDIR (or /tmp) and\nare removed.\n\n"
-	    "Options:\n"
-	    "  --quick     short repetitions\n"
-	    "  --iters N   N iterations per repetition instead of "
-	    "calibrating by time\n"
-	    "              (N/8 in case 2, N/2 per thread in case 3, "
-	    "N/100 round trips\n              in cases 4 and 5)\n"
-	    "  --json      print the numbers as one JSON object\n"
-	    "  -h, --help  this text\n\n"
-	    "Exit codes: 0 the bench ran (a missed target is reported, "
-	    "not an error);\n2 usage error; 5 a trace could not be "
-	    "written.\n",
+    .help =
+	"Runs the same loops on plain pthreads and on conclab's "
+	"primitives, with a\ntrace open for the conclab side, and "
+	"prints for each case the median of\n5 repetitions of both "
+	"(interleaved, so that noise hits both), their ratio\nand the "
+	"target it is held to:\n\n"
+	"  1 uncontended lock/unlock pair, one thread  (<=4x and "
+	"<=25 ns added)\n"
+	"    Each repetition fits the 512 MB record buffer, so it "
+	"measures the\n    thread's own cost; the 'sustained' line "
+	"runs longer into a 16 MB buffer\n    and shows the rate the "
+	"writer thread keeps up with, and its stalls.\n"
+	"  2 the same with ~200 ns of work inside         (<=1.5x)\n"
+	"  3 two threads contending for one mutex         (reported)\n"
+	"  4 condition variable ping-pong, two threads    (<=1.05x)\n"
+	"  5 semaphore ping-pong (POSIX sem_t vs clab)    (<=1.05x)\n"
+	"    In 3, 4 and 5 the two threads are pinned to two CPUs, on both\n"
+	"    sides: where the scheduler starts them changes a round trip\n"
+	"    by up to 2x.\n"
+	"  6 clab_note records per second, one thread     (>=50 M/s)\n"
+	"  7 bytes per record on disk over the correct variants of "
+	"every lab,\n    each run quietly with seed 1 into its own "
+	"trace             (<=8)\n"
+	"  8 a pair taken under another lock: the lock-order detector "
+	"on every\n    request (<=5x plain, <=10 ns over case 1)\n"
+	"  9 the detector's cycle search for a new edge in a graph of "
+	"1000 locks\n    and 10000 edges                            "
+	"(<=10 us)\n\n"
+	"A repetition lasts about 150 ms (25 ms with --quick); a full "
+	"run takes\nunder a minute, --quick a few seconds.  Traces go "
+	"to $TMPDIR (or /tmp) and\nare removed.\n\n"
+	"Options:\n"
+	"  --quick     short repetitions\n"
+	"  --iters N   N iterations per repetition instead of "
+	"calibrating by time\n"
+	"              (N/8 in case 2, N/2 per thread in case 3, "
+	"N/100 round trips\n              in cases 4 and 5)\n"
+	"  --json      print the numbers as one JSON object\n"
+	"  -h, --help  this text\n\n"
+	"Exit codes: 0 the bench ran (a missed target is reported, "
+	"not an error);\n2 usage error; 5 a trace could not be "
+	"written.\n",
     .exec = bench_exec,
 };
