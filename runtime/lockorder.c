@@ -48,6 +48,18 @@ static unsigned diag_code(enum clab_ld_class cls)
 	}
 }
 
+void clab__chain_fill(struct clab__thr *self)
+{
+	unsigned n = self->nheld;
+	for (unsigned i = self->nchained; i < n; i++) {
+		uint64_t prev = i ? self->held[i - 1].chain
+				  : (uint64_t)self->tid << 32 | self->gen;
+		self->held[i].chain =
+		    clab__chain_mix(prev, self->held[i].m->h.id);
+	}
+	self->nchained = n;
+}
+
 /* The detector of the current trace (order_lk held). */
 static struct clab_lockdep *live_of(struct clab__thr *self)
 {

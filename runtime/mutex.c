@@ -24,34 +24,36 @@ static _Atomic int strict_order; /* clab_set_strict_order */
 
 #include "rt.h"
 
+/* The chains are hashed when a request needs them (clab__order_check). */
 static inline void held_push(struct clab__thr *self, clab_mutex_t *m,
 			     const struct clab_site *site)
 {
 	unsigned n = self->nheld;
 	if (n < CLAB__HELD_MAX) {
-		uint64_t prev = n ? self->held[n - 1].chain
-				  : (uint64_t)self->tid << 32 | self->gen;
 		self->held[n].m = m;
 		self->held[n].site = site;
-		self->held[n].chain = clab__chain_mix(prev, m->h.id);
 	}
 	self->nheld++;
 }
 
 static inline void held_pop(struct clab__thr *self, clab_mutex_t *m)
 {
-	unsigned n =
-	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
+	unsigned n = self->nheld;
+	if (__builtin_expect(n != 0 && n <= CLAB__HELD_MAX &&
+				 self->held[n - 1].m == m,
+			     1)) { /* the innermost: the common case */
+		self->nheld = n - 1;
+		if (self->nchained >= n)
+			self->nchained = n - 1;
+		return;
+	}
+	n = n < CLAB__HELD_MAX ? n : CLAB__HELD_MAX;
 	for (unsigned i = n; i-- > 0;) {
 		if (self->held[i].m == m) {
-			for (unsigned j = i; j + 1 < n; j++) {
-				uint64_t prev =
-				    j ? self->held[j - 1].chain
-				      : (uint64_t)self->tid << 32 | self->gen;
+			for (unsigned j = i; j + 1 < n; j++)
 				self->held[j] = self->held[j + 1];
-				self->held[j].chain = clab__chain_mix(
-				    prev, self->held[j].m->h.id);
-			}
+			if (self->nchained > i)
+				self->nchained = i;
 			self->nheld--;
 			return;
 		}
@@ -139,8 +141,9 @@ static inline void acquired(clab_mutex_t *m, struct clab__thr *self,
 }
 
 /* Take the lock, recording a request if it has to wait. */
-static int take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
-		const struct clab_site *site, unsigned how, uint32_t depth)
+static inline __attribute__((always_inline)) int
+take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
+     const struct clab_site *site, unsigned how, uint32_t depth)
 {
 	uint32_t z = 0;
 	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
@@ -304,8 +307,9 @@ int clab__unlock_many(clab_mutex_t *const *ms, size_t n,
 }
 
 /* Give the lock up; the owner checks are done. */
-static void give(clab_mutex_t *m, struct clab__thr *self,
-		 const struct clab_site *site, unsigned how)
+static inline __attribute__((always_inline)) void
+give(clab_mutex_t *m, struct clab__thr *self, const struct clab_site *site,
+     unsigned how)
 {
 	m->depth = 0;
 	/*

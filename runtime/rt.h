@@ -28,7 +28,8 @@
 struct clab__held {
 	clab_mutex_t *m;
 	const struct clab_site *site;
-	uint64_t chain; /* hash of the held locks up to this one */
+	uint64_t chain; /* hash of the held locks up to this one, once */
+			/* hashed (below nchained) */
 };
 
 struct clab__waiter {
@@ -84,6 +85,7 @@ struct clab__thr {
 	/* held mutexes, innermost last */
 	struct clab__held held[CLAB__HELD_MAX];
 	unsigned nheld;
+	unsigned nchained; /* held[0..nchained) have their chain hashed */
 	/* permits of semaphores held, which may gate a lock-order cycle */
 	clab_sem_t *hsem[CLAB__HSEM_MAX];
 	unsigned nhsem;
@@ -284,6 +286,8 @@ static inline int clab__chain_seen(uint64_t key)
 void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 		      const struct clab_site *site, unsigned flags,
 		      uint64_t key);
+/* Hash the chains of held[nchained..nheld), which acquires leave undone. */
+void clab__chain_fill(struct clab__thr *self);
 /*
  * Semaphore permits for the detector (s->lk held): a thread took one, or
  * gave one back.  A release by a thread without a permit ungates s, and
@@ -307,6 +311,8 @@ static inline void clab__order_check(struct clab__thr *self, clab_mutex_t *m,
 	unsigned n = self->nheld;
 	if (n == 0 || n > CLAB__HELD_MAX)
 		return;
+	if (self->nchained < n)
+		clab__chain_fill(self);
 	uint64_t key = clab__chain_mix(self->held[n - 1].chain,
 				       (uint64_t)m->h.id << 4 | flags);
 	if (self->nhsem)
