@@ -99,8 +99,8 @@ void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 	for (unsigned i = 0; i < n; i++)
 		held[i] = (struct clab_ld_held){self->held[i].m->h.id, 0, 0, 0};
 	for (unsigned i = 0; i < self->nhsem; i++)
-		held[n++] = (struct clab_ld_held){self->hsem[i]->h.id, 0, 0,
-						  self->hsem[i]->permits};
+		held[n++] = (struct clab_ld_held){self->hsem[i].id, 0, 0,
+						  self->hsem[i].permits};
 	pthread_mutex_lock(&order_lk);
 	struct clab_lockdep *ld = live_of(self);
 	int changed = ld ? clab_lockdep_request(ld, self->tid, held, n, m->h.id,
@@ -116,7 +116,7 @@ static void hsem_rehash(struct clab__thr *self)
 {
 	uint64_t h = 0;
 	for (unsigned i = 0; i < self->nhsem; i++)
-		h = clab__chain_mix(h, self->hsem[i]->h.id);
+		h = clab__chain_mix(h, self->hsem[i].id);
 	self->hsem_chain = h;
 }
 
@@ -141,7 +141,7 @@ void clab__order_sem_take(struct clab__thr *self, clab_sem_t *s,
 		ungate(self, s, site); /* CLAB_LD_PERMITS_MAX */
 		return;
 	}
-	self->hsem[self->nhsem++] = s;
+	self->hsem[self->nhsem++] = (struct clab__hsem){s->h.id, s->permits};
 	hsem_rehash(self);
 }
 
@@ -149,7 +149,7 @@ void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
 			  const struct clab_site *site)
 {
 	for (unsigned i = self->nhsem; i-- > 0;)
-		if (self->hsem[i] == s) {
+		if (self->hsem[i].id == s->h.id) {
 			self->hsem[i] = self->hsem[--self->nhsem];
 			hsem_rehash(self);
 			return;

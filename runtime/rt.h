@@ -86,8 +86,14 @@ struct clab__thr {
 	struct clab__held held[CLAB__HELD_MAX];
 	unsigned nheld;
 	unsigned nchained; /* held[0..nchained) have their chain hashed */
-	/* permits of semaphores held, which may gate a lock-order cycle */
-	clab_sem_t *hsem[CLAB__HSEM_MAX];
+	/*
+	 * Permits of semaphores held, which may gate a lock-order cycle: by
+	 * id (never reused in a trace), so that a semaphore destroyed while
+	 * a permit of it is held leaves nothing to dereference.
+	 */
+	struct clab__hsem {
+		uint32_t id, permits;
+	} hsem[CLAB__HSEM_MAX];
 	unsigned nhsem;
 	uint64_t hsem_chain; /* hash of hsem, mixed into the chain key */
 	/* exit and join: under lk */

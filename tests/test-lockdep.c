@@ -756,6 +756,32 @@ static void test_semaphore_gate(void)
 	clab_trace_free(tr);
 }
 
+/*
+ * A permit kept when its semaphore is destroyed and freed: the detector
+ * never looks at the semaphore again (ASan would see it).
+ */
+static void test_semaphore_gone(void)
+{
+	clab_mutex_t a, b;
+	tu_begin();
+	clab_sem_t *s = malloc(sizeof(*s));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	clab_sem_init(s, "gone", 2, 0);
+	CU_ASSERT_EQUAL(clab_sem_acquire(s), 0);
+	clab_sem_destroy(s);
+	free(s);
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	clab_mutex_lock(&a);
+	clab_mutex_lock(&b); /* a new chain: the detector's slow path */
+	clab_mutex_unlock(&b);
+	clab_mutex_unlock(&a);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_LOCK_CYCLE), 0);
+	clab_trace_free(tr);
+}
+
 /* Brute force: does `from` reach `to` in the adjacency matrix? */
 static int reaches(unsigned char adj[][40], int n, int from, int to)
 {
@@ -875,6 +901,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "strict order", test_strict_order);
 	CU_add_test(s, "binary semaphore as a lock", test_binary_semaphore);
 	CU_add_test(s, "seat semaphore as a gate", test_semaphore_gate);
+	CU_add_test(s, "a held permit's semaphore destroyed",
+		    test_semaphore_gone);
 	CU_add_test(s, "lock classes", test_classes);
 }
 
