@@ -124,7 +124,7 @@ static void hsem_rehash(struct clab__thr *self)
 static void ungate(struct clab__thr *self, clab_sem_t *s,
 		   const struct clab_site *site)
 {
-	s->ungated = 1;
+	atomic_store_explicit(&s->ungated, 1, memory_order_relaxed);
 	pthread_mutex_lock(&order_lk);
 	struct clab_lockdep *ld = live_of(self);
 	int changed = ld ? clab_lockdep_ungate(ld, s->h.id, self->tid, 0) : 0;
@@ -135,7 +135,8 @@ static void ungate(struct clab__thr *self, clab_sem_t *s,
 void clab__order_sem_take(struct clab__thr *self, clab_sem_t *s,
 			  const struct clab_site *site)
 {
-	if (s->permits == 0 || s->ungated)
+	if (s->permits == 0 ||
+	    atomic_load_explicit(&s->ungated, memory_order_relaxed))
 		return;
 	if (self->nhsem == CLAB__HSEM_MAX) {
 		ungate(self, s, site); /* CLAB_LD_PERMITS_MAX */
@@ -154,6 +155,7 @@ void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
 			hsem_rehash(self);
 			return;
 		}
-	if (!s->ungated && s->permits != 0)
+	if (s->permits != 0 &&
+	    !atomic_load_explicit(&s->ungated, memory_order_relaxed))
 		ungate(self, s, site);
 }

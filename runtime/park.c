@@ -59,6 +59,7 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self)
 	atomic_store_explicit(&w->signalled, 0, memory_order_relaxed);
 	w->cause = 0;
 	w->seq = 0;
+	w->val = 0;
 	w->data = NULL;
 }
 

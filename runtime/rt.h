@@ -39,6 +39,7 @@ struct clab__waiter {
 	_Atomic int signalled;
 	uint8_t cause; /* enum clab_cause */
 	uint32_t seq;  /* the wake record's sequence (clab__park_nolk) */
+	uint32_t val;  /* primitive specific: a semaphore's value */
 	void *data;    /* primitive specific */
 };
 

@@ -1,10 +1,10 @@
 /*
  * Counting and bounded semaphores.
  *
- * value is the number of permits available.  A release adds one and wakes
- * the first waiter, which takes a permit when it runs; a thread that
- * arrives in between may take the permit first (barging), and the woken
- * waiter then queues again at the front.  A bounded semaphore (bound > 0)
+ * value is the number of permits available.  A release with threads
+ * waiting hands its permit to the first of them (first come, first
+ * served; no thread that arrives later can take it first); without
+ * waiters it adds one to value.  A bounded semaphore (bound > 0)
  * refuses a release that would take value above bound: that is recorded as
  * a diagnostic and returned as CLAB_EOVERFLOW, as Python's
  * BoundedSemaphore raises ValueError.
@@ -34,7 +34,7 @@ int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
 	s->value = value;
 	s->bound = bound;
 	s->permits = value;
-	s->ungated = 0;
+	atomic_init(&s->ungated, 0);
 	if (pthread_mutex_init(&s->lk, NULL) != 0)
 		return CLAB_ENOMEM;
 	r = clab__obj_init(&s->h, clab__self(), CLAB_O_SEM, name, site, 0,
@@ -73,58 +73,63 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site)
 int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self;
-	struct clab__waiter *w = NULL;
+	struct clab__waiter *w;
 	struct timespec dl;
-	int r, waited = 0;
-	uint16_t stack = 0;
+	uint32_t id;
+	uint16_t stack;
+	int r;
 
 	if (s == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
+	id = s->h.id;
 	pthread_mutex_lock(&s->lk);
-	for (;;) {
-		if (s->value > 0) {
-			s->value--;
-			clab__order_sem_take(self, s, site);
-			clab__emit_obj_s(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
-					 how_of(ms), s->value,
-					 waited ? stack : clab__stack_here());
-			clab__lk_unlock(&s->lk);
-			return 0;
-		}
-		if (ms == 0) {
-			clab__emit_obj(self, CLAB_K_SEM_BUSY, &s->h, site, 0,
-				       s->value);
-			clab__lk_unlock(&s->lk);
-			return CLAB_EAGAIN;
-		}
-		w = &self->wait; /* see struct clab__thr */
-		clab__waiter_init(w, self);
-		if (!waited) {
-			stack = clab__stack_here();
-			clab__emit_obj_s(self, CLAB_K_SEM_WAIT, &s->h, site, 0,
-					 s->value, stack);
-			clab__wq_push(&s->wq, w);
-			waited = 1;
-		} else {
-			/* woken, but another thread took the permit */
-			clab__wq_push_front(&s->wq, w);
-		}
-		r = 0;
-		while (w->q != NULL && r == 0)
-			r = clab__park(self, &s->lk, w, &s->h, site,
-				       ms == CLAB_FOREVER ? NULL : &dl);
-		if (r == CLAB_ETIMEDOUT) {
-			clab__emit_obj(self, CLAB_K_SEM_TIMEOUT, &s->h, site, 0,
-				       s->value);
-			clab__lk_unlock(&s->lk);
-			return CLAB_ETIMEDOUT;
-		}
+	if (s->value > 0) {
+		s->value--;
+		clab__order_sem_take(self, s, site);
+		clab__emit_obj_s(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
+				 how_of(ms), s->value, clab__stack_here());
+		clab__lk_unlock(&s->lk);
+		return 0;
 	}
+	if (ms == 0) {
+		clab__emit_obj(self, CLAB_K_SEM_BUSY, &s->h, site, 0, s->value);
+		clab__lk_unlock(&s->lk);
+		return CLAB_EAGAIN;
+	}
+	w = &self->wait; /* see struct clab__thr */
+	clab__waiter_init(w, self);
+	stack = clab__stack_here();
+	clab__emit_obj_s(self, CLAB_K_SEM_WAIT, &s->h, site, 0, s->value,
+			 stack);
+	clab__wq_push(&s->wq, w);
+	/* a release hands its permit over: lk is not taken again */
+	r = clab__park_nolk(self, &s->lk, w, &s->h, site,
+			    ms == CLAB_FOREVER ? NULL : &dl);
+	if (r == CLAB_ETIMEDOUT) {
+		pthread_mutex_lock(&s->lk);
+		uint32_t v = s->value;
+		clab__lk_unlock(&s->lk);
+		clab__emit_s(self->tb, CLAB_K_SEM_TIMEOUT, id, w->seq, site, 0,
+			     v, stack);
+		return CLAB_ETIMEDOUT;
+	}
+	clab__order_sem_take(self, s, site);
+	clab__emit_s(self->tb, CLAB_K_SEM_ACQUIRE, id, w->seq, site, how_of(ms),
+		     w->val, stack);
+	return 0;
 }
 
+/*
+ * With a thread waiting, the permit goes to the first waiter, not to the
+ * count: the woken thread needs nothing more (clab__park_nolk), and no
+ * thread arriving in between can take it.  The release is numbered and
+ * timed here and written once the waiter is woken, so that it does not
+ * wait for the record; as before, it records the value just after the
+ * release, and the waiter's acquire the value after that.
+ */
 int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 {
 	struct clab__thr *self;
@@ -143,15 +148,17 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 		return CLAB_EOVERFLOW;
 	}
 	clab__order_sem_give(self, s, site);
-	s->value++;
-	/*
-	 * Numbered and timed here, written once the waiter is woken, so that
-	 * it does not wait for the record (see clab__cond_signal).
-	 */
 	seq = ++s->h.oseq;
 	tsc = clab__clock();
-	value = s->value;
-	clab__unpark_one(&s->wq, CLAB_CAUSE_SIGNAL);
+	value = s->value + 1;
+	struct clab__waiter *w = s->wq.head;
+	if (w != NULL) {
+		w->seq = ++s->h.oseq;
+		w->val = s->value;
+		clab__unpark(w, CLAB_CAUSE_SIGNAL);
+	} else {
+		s->value++;
+	}
 	clab__lk_unlock(&s->lk);
 	clab__emit_at(self->tb, tsc, CLAB_K_SEM_RELEASE, id, seq, site, 0,
 		      value);

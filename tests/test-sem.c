@@ -132,6 +132,8 @@ static void test_block_until_release(void)
 	CU_ASSERT_EQUAL(tu_wait_until(sem_has_waiter, &s), 0);
 	CU_ASSERT_EQUAL(clab_sem_destroy(&s), CLAB_EBUSY);
 	CU_ASSERT_EQUAL(clab_sem_release(&s), 0);
+	/* the permit went to the waiter: nobody can take it before it */
+	CU_ASSERT_EQUAL(clab_sem_tryacquire(&s), CLAB_EAGAIN);
 	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
 	CU_ASSERT_EQUAL(a.ret, 0);
 	CU_ASSERT_EQUAL(clab_sem_value(&s), 0);
