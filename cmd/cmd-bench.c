@@ -328,20 +328,34 @@ static void calibrate_spin(struct bench *b)
 
 /* ---- two threads: start together, time from the start to the join ---- */
 
+/*
+ * Each object a pair shares on a cache line of its own, on both sides:
+ * packed together, glibc's smaller objects would share lines that
+ * conclab's do not, and the ratio would measure the layout.
+ */
+#define LINE _Alignas(64)
 struct duo {
 	struct bench *b;
 	long n;
 	_Atomic int ready, go;
-	int turn;
+	LINE int turn;
 	/* plain */
-	pthread_mutex_t pm;
-	pthread_cond_t pc[2];
-	sem_t ps[2];
+	LINE pthread_mutex_t pm;
+	struct {
+		LINE pthread_cond_t v;
+	} pc[2];
+	struct {
+		LINE sem_t v;
+	} ps[2];
 	/* conclab */
-	clab_mutex_t cm;
-	clab_cond_t cc[2];
-	clab_sem_t cs[2];
-	long counter;
+	LINE clab_mutex_t cm;
+	struct {
+		LINE clab_cond_t v;
+	} cc[2];
+	struct {
+		LINE clab_sem_t v;
+	} cs[2];
+	LINE long counter;
 	int err;
 };
 
@@ -433,9 +447,9 @@ static void *cond_plain_fn(void *arg)
 	for (long i = 0; i < d->n; i++) {
 		err |= pthread_mutex_lock(&d->pm);
 		while (d->turn != me)
-			err |= pthread_cond_wait(&d->pc[me], &d->pm);
+			err |= pthread_cond_wait(&d->pc[me].v, &d->pm);
 		d->turn = !me;
-		err |= pthread_cond_signal(&d->pc[!me]);
+		err |= pthread_cond_signal(&d->pc[!me].v);
 		err |= pthread_mutex_unlock(&d->pm);
 	}
 	if (err)
@@ -452,9 +466,9 @@ static void *cond_clab_fn(void *arg)
 	for (long i = 0; i < d->n; i++) {
 		err |= clab_mutex_lock(&d->cm);
 		while (d->turn != me)
-			err |= clab_cond_wait(&d->cc[me], &d->cm);
+			err |= clab_cond_wait(&d->cc[me].v, &d->cm);
 		d->turn = !me;
-		if (clab_cond_signal(&d->cc[!me]) < 0)
+		if (clab_cond_signal(&d->cc[!me].v) < 0)
 			err = 1;
 		err |= clab_mutex_unlock(&d->cm);
 	}
@@ -472,19 +486,19 @@ static void *sem_plain_fn(void *arg)
 	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		if (s->me == 0) {
-			err |= sem_post(&d->ps[0]);
-			while (sem_wait(&d->ps[1]) != 0)
+			err |= sem_post(&d->ps[0].v);
+			while (sem_wait(&d->ps[1].v) != 0)
 				if (errno != EINTR) {
 					err = 1;
 					break;
 				}
 		} else {
-			while (sem_wait(&d->ps[0]) != 0)
+			while (sem_wait(&d->ps[0].v) != 0)
 				if (errno != EINTR) {
 					err = 1;
 					break;
 				}
-			err |= sem_post(&d->ps[1]);
+			err |= sem_post(&d->ps[1].v);
 		}
 	}
 	if (err)
@@ -500,11 +514,11 @@ static void *sem_clab_fn(void *arg)
 	gate_wait(s);
 	for (long i = 0; i < d->n; i++) {
 		if (s->me == 0) {
-			err |= clab_sem_release(&d->cs[0]);
-			err |= clab_sem_acquire(&d->cs[1]);
+			err |= clab_sem_release(&d->cs[0].v);
+			err |= clab_sem_acquire(&d->cs[1].v);
 		} else {
-			err |= clab_sem_acquire(&d->cs[0]);
-			err |= clab_sem_release(&d->cs[1]);
+			err |= clab_sem_acquire(&d->cs[0].v);
+			err |= clab_sem_release(&d->cs[1].v);
 		}
 	}
 	if (err)
@@ -522,9 +536,10 @@ static uint64_t duo_run(struct bench *b, long n, enum duo_kind kind,
 	    [DUO_COND] = {cond_plain_fn, cond_clab_fn},
 	    [DUO_SEM] = {sem_plain_fn, sem_clab_fn},
 	};
-	struct duo *d = calloc(1, sizeof(*d));
+	struct duo *d = aligned_alloc(64, sizeof(*d));
 	if (!d)
 		return 0;
+	memset(d, 0, sizeof(*d));
 	d->b = b;
 	d->n = n;
 	struct side sides[2] = {{d, 0}, {d, 1}};
@@ -532,28 +547,28 @@ static uint64_t duo_run(struct bench *b, long n, enum duo_kind kind,
 	if (!is_clab) {
 		pthread_t th[2];
 		pthread_mutex_init(&d->pm, NULL);
-		pthread_cond_init(&d->pc[0], NULL);
-		pthread_cond_init(&d->pc[1], NULL);
-		sem_init(&d->ps[0], 0, 0);
-		sem_init(&d->ps[1], 0, 0);
+		pthread_cond_init(&d->pc[0].v, NULL);
+		pthread_cond_init(&d->pc[1].v, NULL);
+		sem_init(&d->ps[0].v, 0, 0);
+		sem_init(&d->ps[1].v, 0, 0);
 		for (int i = 0; i < 2; i++)
 			pthread_create(&th[i], NULL, fns[kind][0], &sides[i]);
 		t0 = gate_open(d);
 		for (int i = 0; i < 2; i++)
 			pthread_join(th[i], NULL);
 		t = now_ns() - t0;
-		sem_destroy(&d->ps[0]);
-		sem_destroy(&d->ps[1]);
-		pthread_cond_destroy(&d->pc[0]);
-		pthread_cond_destroy(&d->pc[1]);
+		sem_destroy(&d->ps[0].v);
+		sem_destroy(&d->ps[1].v);
+		pthread_cond_destroy(&d->pc[0].v);
+		pthread_cond_destroy(&d->pc[1].v);
 		pthread_mutex_destroy(&d->pm);
 	} else {
 		clab_thread_t *th[2];
 		clab_mutex_init(&d->cm, "bench.m", CLAB_MUTEX_NORMAL);
-		clab_cond_init(&d->cc[0], "bench.c0");
-		clab_cond_init(&d->cc[1], "bench.c1");
-		clab_sem_init(&d->cs[0], "bench.s0", 0, 0);
-		clab_sem_init(&d->cs[1], "bench.s1", 0, 0);
+		clab_cond_init(&d->cc[0].v, "bench.c0");
+		clab_cond_init(&d->cc[1].v, "bench.c1");
+		clab_sem_init(&d->cs[0].v, "bench.s0", 0, 0);
+		clab_sem_init(&d->cs[1].v, "bench.s1", 0, 0);
 		for (int i = 0; i < 2; i++)
 			clab_thread_create(&th[i], i ? "bench-b" : "bench-a",
 					   fns[kind][1], &sides[i]);
@@ -561,10 +576,10 @@ static uint64_t duo_run(struct bench *b, long n, enum duo_kind kind,
 		for (int i = 0; i < 2; i++)
 			clab_thread_join(th[i], NULL);
 		t = now_ns() - t0;
-		clab_sem_destroy(&d->cs[0]);
-		clab_sem_destroy(&d->cs[1]);
-		clab_cond_destroy(&d->cc[0]);
-		clab_cond_destroy(&d->cc[1]);
+		clab_sem_destroy(&d->cs[0].v);
+		clab_sem_destroy(&d->cs[1].v);
+		clab_cond_destroy(&d->cc[0].v);
+		clab_cond_destroy(&d->cc[1].v);
 		clab_mutex_destroy(&d->cm);
 	}
 	if (d->err || (kind == DUO_CONTEND && d->counter != 2 * n))
