@@ -85,8 +85,8 @@ static void wake_pending(struct clab__thr *self)
 	self->nwake = 0;
 }
 
-/* What the thread waits on, for the watchdog (see rt.h on plk). */
 /*
+ * What the thread waits on, for the watchdog (see rt.h on plk).
  * Whoever reads these takes plk, so they need no stronger order than plk
  * gives (a locked exchange per store would cost a wakeup more than the
  * lock does); woken, which an unpark sets without plk, is only a hint.
