@@ -510,7 +510,8 @@ static int reclassify(struct clab_lockdep *ld, uint32_t e, uint32_t tid,
 
 /*
  * The permits semaphore sem gates with: the most seen at an observation,
- * or UNGATED.  More than before can turn gated cycles into deadlocks.
+ * or UNGATED.  More than before can turn gated cycles into deadlocks (a
+ * semaphore never seen with permits gates no cycle yet).
  */
 static int set_permits(struct clab_lockdep *ld, uint32_t sem, uint32_t permits,
 		       uint32_t tid, uint64_t seq)
@@ -537,8 +538,6 @@ int clab_lockdep_ungate(struct clab_lockdep *ld, uint32_t sem, uint32_t tid,
 			uint64_t seq)
 {
 	ld->nchanged = 0;
-	if (sem < ld->gperm_cap && ld->gperm[sem] == 0)
-		ld->gperm[sem] = 1; /* so that the cycles it gated are seen */
 	if (set_permits(ld, sem, UNGATED, tid, seq))
 		return CLAB_ENOMEM;
 	return (int)ld->nchanged;
@@ -558,12 +557,14 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 				return CLAB_ENOMEM;
 			continue;
 		}
+		/* a relock is the mutex's own business: no edge */
 		if (held[i].lock == lock)
-			return 0; /* a relock: the mutex's own business */
+			return (int)ld->nchanged;
 		nlocks++;
 	}
+	/* no edge either way; what the permits changed is still reported */
 	if ((flags & CLAB_LD_TRY) || nlocks == 0)
-		return 0;
+		return (int)ld->nchanged;
 	if (ensure_node(ld, lock))
 		return CLAB_ENOMEM;
 	for (uint32_t i = 0; i < nheld; i++)
