@@ -26,8 +26,8 @@
  * included: the header says 1.1 only once a STACKS chunk is written.
  */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
