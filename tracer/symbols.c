@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clab-config.h"
 #include "tracer-int.h"
 
 #define MAX_FRAMES 128 /* symbolised frames kept per stack */
@@ -50,12 +51,12 @@ struct clab__syms *clab__syms_new(void)
 	struct clab__syms *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	/* this file is ROOT "tracer/symbols.c" */
-	const char *me = __FILE__, *tail = "tracer/symbols.c";
-	size_t ml = strlen(me), tl = strlen(tail);
-	if (ml >= tl && strcmp(me + ml - tl, tail) == 0 &&
-	    ml - tl < sizeof(s->root))
-		memcpy(s->root, me, ml - tl);
+	/*
+	 * The debug information names units by the path the compiler was
+	 * given (__FILE__ has the way to the source tree mapped away).
+	 */
+	if (strlen(CLAB_SOURCE_PREFIX) < sizeof(s->root))
+		strcpy(s->root, CLAB_SOURCE_PREFIX);
 	else
 		s->root[0] = '\1'; /* unknown: match no unit by path */
 	return s;
@@ -107,6 +108,10 @@ static int add_frame(struct clab__syms *s, const char *func, const char *file,
 		s->framecap = cap;
 	}
 	struct clab__frame *f = &s->frames[s->nframes];
+	/* conclab's sources by their path in its tree, as sites are */
+	size_t rl = strlen(s->root);
+	if (file && strncmp(file, s->root, rl) == 0 && file[rl])
+		file += rl;
 	f->func = strdup(func && *func ? func : "?");
 	f->file = strdup(file && *file ? file : "?");
 	f->line = line > 0 ? (uint32_t)line : 0;

@@ -145,5 +145,16 @@ expect_exit 3 "$CONCLAB" exercise philosophers -q --trace "$T/so.clt" \
 	philosophers.so
 contains "$T/out" '^  FAIL no deadlock' "the naive .so: 'no deadlock' fails"
 
+# Sites name conclab's own sources by their path in the tree, however far
+# from it the build directory was ($T/build beside $T/src here).
+expect_exit 3 "$CONCLAB" run philosophers --variant naive -q --trace "$T/run.clt"
+expect_exit 0 "$CONCLAB" dump "$T/run.clt"
+contains "$T/out" ' @ labs/philosophers\.c:[0-9]+ ' "sites read labs/philosophers.c"
+if grep -q ' @ [^ ]*src/labs/' "$T/out"; then
+	fail "a site still carries the build's way to the tree"
+else
+	pass "no site carries the build's way to the tree"
+fi
+
 echo "took $(($(date +%s) - start)) s ($((built - start)) s to build and install)"
 finish
