@@ -105,6 +105,8 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 	PLK_STORE(blocked_site, site);
 	PLK_STORE(blocked_timed, deadline != NULL);
 	PLK_STORE(blocked_ns, now);
+	PLK_STORE(blocked_id, obj->id);
+	PLK_STORE(blocked_kind, obj->kind);
 	PLK_STORE(blocked_on, obj);
 	pthread_mutex_unlock(&self->plk);
 	clab__progress(self);

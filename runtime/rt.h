@@ -79,7 +79,15 @@ struct clab__thr {
 	const struct clab_site *_Atomic blocked_site;
 	_Atomic int blocked_timed;
 	_Atomic uint64_t blocked_ns; /* when it started to wait (monotonic) */
-	_Atomic int live;	     /* created or registered, and not ended */
+	/*
+	 * blocked_on's id and kind, copied when the wait began: a woken
+	 * waiter's condition or semaphore may be destroyed before the
+	 * waiter clears blocked_on, so the watchdog reads only a mutex or a
+	 * thread through it (those cannot go while waited for).
+	 */
+	_Atomic uint32_t blocked_id;
+	_Atomic uint8_t blocked_kind;
+	_Atomic int live; /* created or registered, and not ended */
 	int internal;	  /* the watchdog: not counted as a live thread */
 	_Atomic int gone; /* the thread will not touch this state again */
 	_Atomic uint64_t progress; /* written by this thread only */

@@ -47,19 +47,20 @@ struct snap {
 };
 
 /* Who holds what t waits on: a mutex's owner, or the thread being joined. */
-static struct clab__thr *holder_of(struct clab__obj *on,
+/* Who holds on, of kind (read from the waiter, not from on). */
+static struct clab__thr *holder_of(struct clab__obj *on, unsigned kind,
 				   const struct clab_site **site)
 {
 	*site = NULL;
 	if (!on)
 		return NULL;
-	if (on->kind == CLAB_O_MUTEX) {
+	if (kind == CLAB_O_MUTEX) {
 		clab_mutex_t *m =
 		    (clab_mutex_t *)((char *)on - offsetof(clab_mutex_t, h));
 		*site = atomic_load(&m->owner_site);
 		return atomic_load(&m->owner);
 	}
-	if (on->kind == CLAB_O_THREAD)
+	if (kind == CLAB_O_THREAD)
 		return (struct clab__thr *)((char *)on -
 					    offsetof(struct clab__thr, h));
 	return NULL;
@@ -94,12 +95,12 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 		pthread_mutex_lock(&t->plk);
 		struct clab__obj *on = atomic_load(&t->blocked_on);
 		if (on && !atomic_load(&t->woken)) {
-			e->on = on->id;
-			e->kind = on->kind;
+			e->on = atomic_load(&t->blocked_id);
+			e->kind = atomic_load(&t->blocked_kind);
 			e->site = atomic_load(&t->blocked_site);
 			e->timed = atomic_load(&t->blocked_timed);
 			e->since = atomic_load(&t->blocked_ns);
-			e->holder = holder_of(on, &e->holder_site);
+			e->holder = holder_of(on, e->kind, &e->holder_site);
 			if (!e->timed)
 				forever++;
 		}
@@ -212,7 +213,8 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 {
 	const struct clab_site *site;
-	struct clab__thr *t = holder_of(on, &site);
+	/* on is the caller's own object, valid here */
+	struct clab__thr *t = holder_of(on, on->kind, &site);
 	for (int i = 0; t && i < 256; i++) {
 		if (t == self) {
 			/* We hold what they wait for: about to close a cycle.
@@ -230,7 +232,8 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 		struct clab__thr *h = NULL;
 		if (next && !atomic_load(&t->blocked_timed) &&
 		    !atomic_load(&t->woken))
-			h = holder_of(next, &site);
+			h = holder_of(next, atomic_load(&t->blocked_kind),
+				      &site);
 		pthread_mutex_unlock(&t->plk);
 		t = h;
 	}

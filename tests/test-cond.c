@@ -1,5 +1,8 @@
 /* Tests of runtime/cond.c: condition variables. */
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rt.h"
@@ -390,9 +393,81 @@ static void test_recursive_and_destroy_busy(void)
 	clab_trace_free(tr);
 }
 
+/* ---- a condition destroyed and freed right after its signal ---- */
+
+struct gone {
+	clab_mutex_t *m;
+	clab_cond_t *c;
+	_Atomic int waiting;
+	int go;
+};
+
+static void *gone_waiter(void *arg)
+{
+	struct gone *g = arg;
+	clab_mutex_lock(g->m);
+	atomic_store(&g->waiting, 1);
+	while (!g->go)
+		clab_cond_wait(g->c, g->m);
+	clab_mutex_unlock(g->m);
+	return NULL;
+}
+
+static void never_stuck(const struct clab_deadlock *d, void *arg)
+{
+	(void)d;
+	*(int *)arg = 1;
+}
+
+/*
+ * Once signalled, a waiter is off the queue and the condition may go at
+ * once: neither the woken waiter nor the watchdog (checking every
+ * millisecond) may touch it again.  ASan sees it if one does.
+ */
+static void test_destroy_after_signal(void)
+{
+	enum { N = 500 };
+	int stuck = 0, destroyed = 0;
+	clab_mutex_t m;
+	tu_begin();
+	struct clab_watchdog_opts w = {
+	    .period_ms = 1, .on_stuck = never_stuck, .arg = &stuck};
+	CU_ASSERT_EQUAL_FATAL(clab_watchdog_start(&w), 0);
+	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
+	for (int i = 0; i < N; i++) {
+		clab_cond_t *c = malloc(sizeof(*c));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		clab_cond_init(c, "c");
+		struct gone g = {&m, c, 0, 0};
+		clab_thread_t *t;
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t, "waiter", gone_waiter, &g), 0);
+		while (!atomic_load(&g.waiting))
+			sched_yield();
+		clab_mutex_lock(&m); /* the waiter waits on c by now */
+		g.go = 1;
+		clab_cond_signal(c);
+		clab_mutex_unlock(&m);
+		destroyed += clab_cond_destroy(c) == 0;
+		memset(c, 0xa5, sizeof(*c));
+		free(c);
+		CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	}
+	clab_watchdog_stop();
+	clab_mutex_destroy(&m);
+	CU_ASSERT_EQUAL(destroyed, N);
+	CU_ASSERT_EQUAL(stuck, 0);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_COND_WAKE), N);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "signal wakes one waiter", test_signal_wakes_one);
+	CU_add_test(s, "destroyed and freed right after the signal",
+		    test_destroy_after_signal);
 	CU_add_test(s, "broadcast wakes every waiter",
 		    test_broadcast_wakes_all);
 	CU_add_test(s, "wait without the mutex is refused",
