@@ -120,30 +120,29 @@ static void hsem_rehash(struct clab__thr *self)
 	self->hsem_chain = h;
 }
 
-/* s gates nothing from now on (s->lk held). */
-static void ungate(struct clab__thr *self, clab_sem_t *s,
+/* Semaphore id gates nothing from now on. */
+static void ungate(struct clab__thr *self, uint32_t id,
 		   const struct clab_site *site)
 {
-	atomic_store_explicit(&s->ungated, 1, memory_order_relaxed);
 	pthread_mutex_lock(&order_lk);
 	struct clab_lockdep *ld = live_of(self);
-	int changed = ld ? clab_lockdep_ungate(ld, s->h.id, self->tid, 0) : 0;
-	report_changed(self, changed, s->h.id, site);
+	int changed = ld ? clab_lockdep_ungate(ld, id, self->tid, 0) : 0;
+	report_changed(self, changed, id, site);
 	pthread_mutex_unlock(&order_lk);
 }
 
-void clab__order_sem_take(struct clab__thr *self, clab_sem_t *s,
-			  const struct clab_site *site)
+int clab__order_sem_take(struct clab__thr *self, uint32_t id, uint32_t permits,
+			 int ungated, const struct clab_site *site)
 {
-	if (s->permits == 0 ||
-	    atomic_load_explicit(&s->ungated, memory_order_relaxed))
-		return;
+	if (permits == 0 || ungated)
+		return 0;
 	if (self->nhsem == CLAB__HSEM_MAX) {
-		ungate(self, s, site); /* CLAB_LD_PERMITS_MAX */
-		return;
+		ungate(self, id, site); /* CLAB_LD_PERMITS_MAX */
+		return 1;
 	}
-	self->hsem[self->nhsem++] = (struct clab__hsem){s->h.id, s->permits};
+	self->hsem[self->nhsem++] = (struct clab__hsem){id, permits};
 	hsem_rehash(self);
+	return 0;
 }
 
 void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
@@ -155,7 +154,8 @@ void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
 			hsem_rehash(self);
 			return;
 		}
-	if (s->permits != 0 &&
-	    !atomic_load_explicit(&s->ungated, memory_order_relaxed))
-		ungate(self, s, site);
+	if (s->permits != 0 && !s->ungated) {
+		s->ungated = 1;
+		ungate(self, s->h.id, site);
+	}
 }

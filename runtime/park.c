@@ -60,6 +60,7 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self)
 	w->cause = 0;
 	w->seq = 0;
 	w->val = 0;
+	w->ungated = 0;
 	w->data = NULL;
 }
 

@@ -37,10 +37,11 @@ struct clab__waiter {
 	struct clab__waiter *prev, *next;
 	struct clab__waitq *q; /* queue it is on, NULL once removed */
 	_Atomic int signalled;
-	uint8_t cause; /* enum clab_cause */
-	uint32_t seq;  /* the wake record's sequence (clab__park_nolk) */
-	uint32_t val;  /* primitive specific: a semaphore's value */
-	void *data;    /* primitive specific */
+	uint8_t cause;	 /* enum clab_cause */
+	uint32_t seq;	 /* the wake record's sequence (clab__park_nolk) */
+	uint32_t val;	 /* primitive specific: a semaphore's value */
+	uint8_t ungated; /* and whether it gates nothing (clab__sem_release) */
+	void *data;	 /* primitive specific */
 };
 
 #define CLAB__LINE 64 /* cache line */
@@ -304,12 +305,15 @@ void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 /* Hash the chains of held[nchained..nheld), which acquires leave undone. */
 void clab__chain_fill(struct clab__thr *self);
 /*
- * Semaphore permits for the detector (s->lk held): a thread took one, or
- * gave one back.  A release by a thread without a permit ungates s, and
- * so does a take beyond CLAB_LD_PERMITS_MAX.
+ * Semaphore permits for the detector: a thread took one of semaphore id
+ * (which started with permits and is ungated or not), or gave one back
+ * (s->lk held).  A release by a thread without a permit ungates s, and so
+ * does a take beyond CLAB_LD_PERMITS_MAX: take returns 1 then, for a
+ * caller that holds s->lk to set s->ungated.  A take by a waiter that was
+ * handed its permit runs without s->lk and never touches s.
  */
-void clab__order_sem_take(struct clab__thr *self, clab_sem_t *s,
-			  const struct clab_site *site);
+int clab__order_sem_take(struct clab__thr *self, uint32_t id, uint32_t permits,
+			 int ungated, const struct clab_site *site);
 void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
 			  const struct clab_site *site);
 

@@ -34,7 +34,7 @@ int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
 	s->value = value;
 	s->bound = bound;
 	s->permits = value;
-	atomic_init(&s->ungated, 0);
+	s->ungated = 0;
 	if (pthread_mutex_init(&s->lk, NULL) != 0)
 		return CLAB_ENOMEM;
 	r = clab__obj_init(&s->h, clab__self(), CLAB_O_SEM, name, site, 0,
@@ -75,7 +75,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	struct clab__thr *self;
 	struct clab__waiter *w;
 	struct timespec dl;
-	uint32_t id;
+	uint32_t id, permits;
 	uint16_t stack;
 	int r;
 
@@ -88,7 +88,9 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	pthread_mutex_lock(&s->lk);
 	if (s->value > 0) {
 		s->value--;
-		clab__order_sem_take(self, s, site);
+		if (clab__order_sem_take(self, s->h.id, s->permits, s->ungated,
+					 site))
+			s->ungated = 1;
 		clab__emit_obj_s(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
 				 how_of(ms), s->value, clab__stack_here());
 		clab__lk_unlock(&s->lk);
@@ -101,6 +103,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	}
 	w = &self->wait; /* see struct clab__thr */
 	clab__waiter_init(w, self);
+	permits = s->permits;
 	stack = clab__stack_here();
 	clab__emit_obj_s(self, CLAB_K_SEM_WAIT, &s->h, site, 0, s->value,
 			 stack);
@@ -109,14 +112,14 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	r = clab__park_nolk(self, &s->lk, w, &s->h, site,
 			    ms == CLAB_FOREVER ? NULL : &dl);
 	if (r == CLAB_ETIMEDOUT) {
-		pthread_mutex_lock(&s->lk);
-		uint32_t v = s->value;
-		clab__lk_unlock(&s->lk);
+		/* queued until then, so value was 0: a release with a
+		 * waiter hands its permit over and leaves value alone */
 		clab__emit_s(self->tb, CLAB_K_SEM_TIMEOUT, id, w->seq, site, 0,
-			     v, stack);
+			     0, stack);
 		return CLAB_ETIMEDOUT;
 	}
-	clab__order_sem_take(self, s, site);
+	/* s may be gone by now: what the take needs came with the permit */
+	clab__order_sem_take(self, id, permits, w->ungated, site);
 	clab__emit_s(self->tb, CLAB_K_SEM_ACQUIRE, id, w->seq, site, how_of(ms),
 		     w->val, stack);
 	return 0;
@@ -155,6 +158,7 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 	if (w != NULL) {
 		w->seq = ++s->h.oseq;
 		w->val = s->value;
+		w->ungated = (uint8_t)s->ungated;
 		clab__unpark(w, CLAB_CAUSE_SIGNAL);
 	} else {
 		s->value++;

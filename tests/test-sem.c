@@ -1,5 +1,6 @@
 /* Tests of runtime/sem.c: counting and bounded semaphores. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rt.h"
@@ -250,6 +251,39 @@ static void test_mutual_exclusion(void)
 	clab_trace_free(tr);
 }
 
+/*
+ * A release hands the permit to the waiter, which then never touches the
+ * semaphore again: it may be destroyed and freed at once (ASan sees it if
+ * the woken thread does touch it).
+ */
+static void test_destroy_after_release(void)
+{
+	enum { N = 300 };
+	int destroyed = 0;
+	tu_begin();
+	for (int i = 0; i < N; i++) {
+		clab_sem_t *s = malloc(sizeof(*s));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		clab_sem_init(s, "s", 0, 0);
+		struct acq a = {s, CLAB_FOREVER, 1};
+		clab_thread_t *t;
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t, "acq", acquirer, &a), 0);
+		CU_ASSERT_EQUAL(tu_wait_until(sem_has_waiter, s), 0);
+		CU_ASSERT_EQUAL(clab_sem_release(s), 0);
+		destroyed += clab_sem_destroy(s) == 0;
+		memset(s, 0xa5, sizeof(*s));
+		free(s);
+		CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+		CU_ASSERT_EQUAL(a.ret, 0);
+	}
+	CU_ASSERT_EQUAL(destroyed, N);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_SEM_ACQUIRE), N);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "try, count and values", test_try_and_count);
@@ -257,6 +291,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "acquire blocks until release",
 		    test_block_until_release);
 	CU_add_test(s, "timed acquire times out", test_timeout);
+	CU_add_test(s, "destroyed and freed right after the release",
+		    test_destroy_after_release);
 	CU_add_test(s, "never more holders than permits",
 		    test_mutual_exclusion);
 }

@@ -228,9 +228,9 @@ typedef struct {
 	pthread_mutex_t lk;
 	struct clab__waitq wq;
 	uint32_t value;
-	uint32_t bound;	     /* 0 = unbounded */
-	uint32_t permits;    /* the value it started with */
-	_Atomic int ungated; /* released by a thread without a permit */
+	uint32_t bound;	  /* 0 = unbounded */
+	uint32_t permits; /* the value it started with */
+	int ungated;	  /* released by a thread without a permit */
 } clab_sem_t;
 
 /* bound 0: a counting semaphore; bound > 0: releasing above it fails. */
