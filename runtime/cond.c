@@ -214,7 +214,7 @@ int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 			     all ? CLAB_CAUSE_BROADCAST : CLAB_CAUSE_SIGNAL);
 		n++;
 	}
-	clab__lk_unlock(&c->lk);
+	clab__lk_unlock_woken(&c->lk);
 	clab__emit_at(self->tb, tsc,
 		      all ? CLAB_K_COND_BROADCAST : CLAB_K_COND_SIGNAL, id, seq,
 		      site, 0, n);

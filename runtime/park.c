@@ -234,6 +234,14 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 		futex_wake(&t->futex, 1);
 }
 
+void clab__lk_unlock_woken(pthread_mutex_t *lk)
+{
+	struct clab__thr *self = clab__tls_self;
+	if (self && self->nwake)
+		wake_pending(self);
+	pthread_mutex_unlock(lk);
+}
+
 void clab__lk_unlock(pthread_mutex_t *lk)
 {
 	pthread_mutex_unlock(lk);

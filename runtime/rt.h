@@ -182,6 +182,11 @@ void clab__unpark(struct clab__waiter *w, unsigned cause);
 
 /* Unlock an object's lk and signal the threads unparked under it. */
 void clab__lk_unlock(pthread_mutex_t *lk);
+/*
+ * The same, waking first: for waiters parked with clab__park_nolk, which
+ * do not take lk again, so that their wakeup starts a little earlier.
+ */
+void clab__lk_unlock_woken(pthread_mutex_t *lk);
 
 /*
  * The seam's second form, for locks whose state is one word (the mutex):

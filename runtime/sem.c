@@ -163,7 +163,7 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 	} else {
 		s->value++;
 	}
-	clab__lk_unlock(&s->lk);
+	clab__lk_unlock_woken(&s->lk);
 	clab__emit_at(self->tb, tsc, CLAB_K_SEM_RELEASE, id, seq, site, 0,
 		      value);
 	return 0;
