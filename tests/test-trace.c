@@ -48,16 +48,7 @@ static uint8_t *close_trace(size_t *len)
 static void put(struct clab__tbuf *tb, uint64_t tsc, unsigned kind,
 		uint32_t obj, uint32_t oseq, unsigned a8, uint32_t a32)
 {
-	struct clab__rec *r = clab__emit_slot(tb);
-	r->tsc = tsc;
-	r->site = NULL;
-	r->u.o.obj = obj;
-	r->u.o.oseq = oseq;
-	r->kind = (uint8_t)kind;
-	r->a8 = (uint8_t)a8;
-	r->pad = 0;
-	r->a32 = a32;
-	clab__emit_publish(tb);
+	clab__emit_at(tb, tsc, kind, obj, oseq, NULL, a8, a32);
 }
 
 static void test_varints(void)

@@ -202,14 +202,15 @@ static inline void clab__emit_publish(struct clab__tbuf *tb)
 }
 
 /*
- * clab__emit_s stamped with tsc, a clab__clock() value read earlier: a
- * record written after what it records (see clab__cond_signal) keeps the
- * time it happened.  tsc must not be older than the thread's last record.
+ * A record stamped with tsc, a clab__clock() value, and a call stack id
+ * (see clab__stack_here, 0 for none).  Read earlier, tsc keeps the time a
+ * record written after what it records happened (see clab__cond_signal);
+ * it must not be older than the thread's last record.
  */
-static inline void clab__emit_at(struct clab__tbuf *tb, uint64_t tsc,
-				 unsigned kind, uint32_t obj, uint32_t oseq,
-				 const struct clab_site *site, unsigned a8,
-				 uint32_t a32)
+static inline void clab__emit_at_s(struct clab__tbuf *tb, uint64_t tsc,
+				   unsigned kind, uint32_t obj, uint32_t oseq,
+				   const struct clab_site *site, unsigned a8,
+				   uint32_t a32, uint16_t stack)
 {
 	struct clab__rec *r = clab__emit_slot(tb);
 	r->tsc = tsc;
@@ -219,9 +220,17 @@ static inline void clab__emit_at(struct clab__tbuf *tb, uint64_t tsc,
 	r->u.o.oseq = oseq;
 	r->kind = (uint8_t)kind;
 	r->a8 = (uint8_t)a8;
-	r->pad = 0;
+	r->pad = stack;
 	r->a32 = a32;
 	clab__emit_publish(tb);
+}
+
+static inline void clab__emit_at(struct clab__tbuf *tb, uint64_t tsc,
+				 unsigned kind, uint32_t obj, uint32_t oseq,
+				 const struct clab_site *site, unsigned a8,
+				 uint32_t a32)
+{
+	clab__emit_at_s(tb, tsc, kind, obj, oseq, site, a8, a32, 0);
 }
 
 /* clab__emit with a call stack id (see clab__stack_here), 0 for none. */
@@ -230,17 +239,8 @@ static inline void clab__emit_s(struct clab__tbuf *tb, unsigned kind,
 				const struct clab_site *site, unsigned a8,
 				uint32_t a32, uint16_t stack)
 {
-	struct clab__rec *r = clab__emit_slot(tb);
-	r->tsc = clab__clock();
-	tb->since_stamp = 0;
-	r->site = site;
-	r->u.o.obj = obj;
-	r->u.o.oseq = oseq;
-	r->kind = (uint8_t)kind;
-	r->a8 = (uint8_t)a8;
-	r->pad = stack;
-	r->a32 = a32;
-	clab__emit_publish(tb);
+	clab__emit_at_s(tb, clab__clock(), kind, obj, oseq, site, a8, a32,
+			stack);
 }
 
 static inline void clab__emit(struct clab__tbuf *tb, unsigned kind,
