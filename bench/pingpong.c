@@ -29,17 +29,27 @@
 enum mode { M_PLAIN, M_CLAB, M_TRACED, M_MAX };
 static const char *const mode_name[M_MAX] = {"plain", "clab", "traced"};
 
+/* Each object on a cache line of its own, as in conclab bench. */
+#define LINE _Alignas(64)
 struct duo {
 	long n;
 	int sem, pin;
 	_Atomic int ready, go;
-	int turn;
-	pthread_mutex_t pm;
-	pthread_cond_t pc[2];
-	sem_t ps[2];
-	clab_mutex_t cm;
-	clab_cond_t cc[2];
-	clab_sem_t cs[2];
+	LINE int turn;
+	LINE pthread_mutex_t pm;
+	struct {
+		LINE pthread_cond_t v;
+	} pc[2];
+	struct {
+		LINE sem_t v;
+	} ps[2];
+	LINE clab_mutex_t cm;
+	struct {
+		LINE clab_cond_t v;
+	} cc[2];
+	struct {
+		LINE clab_sem_t v;
+	} cs[2];
 };
 
 struct side {
@@ -81,21 +91,21 @@ static void *plain_fn(void *arg)
 	for (long i = 0; i < d->n; i++) {
 		if (d->sem) {
 			if (me == 0) {
-				sem_post(&d->ps[0]);
-				while (sem_wait(&d->ps[1]) != 0)
+				sem_post(&d->ps[0].v);
+				while (sem_wait(&d->ps[1].v) != 0)
 					;
 			} else {
-				while (sem_wait(&d->ps[0]) != 0)
+				while (sem_wait(&d->ps[0].v) != 0)
 					;
-				sem_post(&d->ps[1]);
+				sem_post(&d->ps[1].v);
 			}
 			continue;
 		}
 		pthread_mutex_lock(&d->pm);
 		while (d->turn != me)
-			pthread_cond_wait(&d->pc[me], &d->pm);
+			pthread_cond_wait(&d->pc[me].v, &d->pm);
 		d->turn = !me;
-		pthread_cond_signal(&d->pc[!me]);
+		pthread_cond_signal(&d->pc[!me].v);
 		pthread_mutex_unlock(&d->pm);
 	}
 	return NULL;
@@ -110,19 +120,19 @@ static void *clab_fn(void *arg)
 	for (long i = 0; i < d->n; i++) {
 		if (d->sem) {
 			if (me == 0) {
-				clab_sem_release(&d->cs[0]);
-				clab_sem_acquire(&d->cs[1]);
+				clab_sem_release(&d->cs[0].v);
+				clab_sem_acquire(&d->cs[1].v);
 			} else {
-				clab_sem_acquire(&d->cs[0]);
-				clab_sem_release(&d->cs[1]);
+				clab_sem_acquire(&d->cs[0].v);
+				clab_sem_release(&d->cs[1].v);
 			}
 			continue;
 		}
 		clab_mutex_lock(&d->cm);
 		while (d->turn != me)
-			clab_cond_wait(&d->cc[me], &d->cm);
+			clab_cond_wait(&d->cc[me].v, &d->cm);
 		d->turn = !me;
-		clab_cond_signal(&d->cc[!me]);
+		clab_cond_signal(&d->cc[!me].v);
 		clab_mutex_unlock(&d->cm);
 	}
 	return NULL;
@@ -132,7 +142,8 @@ static int zlevel = -1;
 
 static double run(enum mode m, int sem, long n, int pinning)
 {
-	struct duo *d = calloc(1, sizeof(*d));
+	struct duo *d = aligned_alloc(64, sizeof(*d));
+	memset(d, 0, sizeof(*d));
 	struct side sides[2] = {{d, 0}, {d, 1}};
 	uint64_t t0, t;
 	char path[] = "/tmp/pingpong-XXXXXX.clt";
@@ -143,10 +154,10 @@ static double run(enum mode m, int sem, long n, int pinning)
 	if (m == M_PLAIN) {
 		pthread_t th[2];
 		pthread_mutex_init(&d->pm, NULL);
-		pthread_cond_init(&d->pc[0], NULL);
-		pthread_cond_init(&d->pc[1], NULL);
-		sem_init(&d->ps[0], 0, 0);
-		sem_init(&d->ps[1], 0, 0);
+		pthread_cond_init(&d->pc[0].v, NULL);
+		pthread_cond_init(&d->pc[1].v, NULL);
+		sem_init(&d->ps[0].v, 0, 0);
+		sem_init(&d->ps[1].v, 0, 0);
 		for (int i = 0; i < 2; i++)
 			pthread_create(&th[i], NULL, plain_fn, &sides[i]);
 		while (atomic_load(&d->ready) < 2)
@@ -172,10 +183,10 @@ static double run(enum mode m, int sem, long n, int pinning)
 	}
 	clab_thread_t *th[2];
 	clab_mutex_init(&d->cm, "m", CLAB_MUTEX_NORMAL);
-	clab_cond_init(&d->cc[0], "c0");
-	clab_cond_init(&d->cc[1], "c1");
-	clab_sem_init(&d->cs[0], "s0", 0, 0);
-	clab_sem_init(&d->cs[1], "s1", 0, 0);
+	clab_cond_init(&d->cc[0].v, "c0");
+	clab_cond_init(&d->cc[1].v, "c1");
+	clab_sem_init(&d->cs[0].v, "s0", 0, 0);
+	clab_sem_init(&d->cs[1].v, "s1", 0, 0);
 	for (int i = 0; i < 2; i++)
 		clab_thread_create(&th[i], i ? "b" : "a", clab_fn, &sides[i]);
 	while (atomic_load(&d->ready) < 2)
@@ -185,10 +196,10 @@ static double run(enum mode m, int sem, long n, int pinning)
 	for (int i = 0; i < 2; i++)
 		clab_thread_join(th[i], NULL);
 	t = now_ns() - t0;
-	clab_sem_destroy(&d->cs[0]);
-	clab_sem_destroy(&d->cs[1]);
-	clab_cond_destroy(&d->cc[0]);
-	clab_cond_destroy(&d->cc[1]);
+	clab_sem_destroy(&d->cs[0].v);
+	clab_sem_destroy(&d->cs[1].v);
+	clab_cond_destroy(&d->cc[0].v);
+	clab_cond_destroy(&d->cc[1].v);
 	clab_mutex_destroy(&d->cm);
 	if (m == M_TRACED) {
 		clab_tracer_close(NULL);
