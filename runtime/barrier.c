@@ -45,15 +45,10 @@ int clab__barrier_init(clab_barrier_t *b, const char *name, uint32_t parties,
 	b->arrived = 0;
 	b->generation = 0;
 	b->broken = 0;
-	if (pthread_mutex_init(&b->lk, NULL) != 0)
-		return CLAB_ENOMEM;
+	clab__lk_init(&b->lk);
 	r = clab__obj_init(&b->h, clab__self(), CLAB_O_BARRIER, name, site, 0,
 			   parties);
-	if (r < 0) {
-		pthread_mutex_destroy(&b->lk);
-		return r;
-	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* NULL is accepted and ignored (returns 0). */
@@ -64,7 +59,7 @@ int clab__barrier_destroy(clab_barrier_t *b, const struct clab_site *site)
 	if (b == NULL)
 		return 0;
 	self = clab__self();
-	pthread_mutex_lock(&b->lk);
+	clab__lk_lock(&b->lk);
 	if (!clab__wq_empty(&b->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, b->h.id, b->arrived,
 			   site);
@@ -73,7 +68,6 @@ int clab__barrier_destroy(clab_barrier_t *b, const struct clab_site *site)
 	}
 	clab__obj_fini(&b->h, self, site);
 	clab__lk_unlock(&b->lk);
-	pthread_mutex_destroy(&b->lk);
 	return 0;
 }
 
@@ -91,7 +85,7 @@ int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
 	self = clab__self();
 	if (ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
-	pthread_mutex_lock(&b->lk);
+	clab__lk_lock(&b->lk);
 	if (b->broken) {
 		clab__emit_obj(self, CLAB_K_BARRIER_BROKEN, &b->h, site, 0, 0);
 		clab__lk_unlock(&b->lk);
@@ -148,7 +142,7 @@ int clab__barrier_abort(clab_barrier_t *b, int reset,
 	if (b == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
-	pthread_mutex_lock(&b->lk);
+	clab__lk_lock(&b->lk);
 	b->arrived = 0;
 	n = wake_all(b, OUT_BROKEN);
 	b->broken = !reset;
@@ -165,7 +159,7 @@ int clab_barrier_broken(clab_barrier_t *b)
 
 	if (b == NULL)
 		return 0;
-	pthread_mutex_lock(&b->lk);
+	clab__lk_lock(&b->lk);
 	v = b->broken;
 	clab__lk_unlock(&b->lk);
 	return v;

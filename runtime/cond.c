@@ -93,14 +93,9 @@ int clab__cond_init(clab_cond_t *c, const char *name,
 		return CLAB_EINVAL;
 	c->wq.head = c->wq.tail = NULL;
 	atomic_init(&c->mutex, NULL);
-	if (pthread_mutex_init(&c->lk, NULL) != 0)
-		return CLAB_ENOMEM;
+	clab__lk_init(&c->lk);
 	r = clab__obj_init(&c->h, clab__self(), CLAB_O_COND, name, site, 0, 0);
-	if (r < 0) {
-		pthread_mutex_destroy(&c->lk);
-		return r;
-	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* NULL is accepted and ignored (returns 0). */
@@ -111,7 +106,7 @@ int clab__cond_destroy(clab_cond_t *c, const struct clab_site *site)
 	if (c == NULL)
 		return 0;
 	self = clab__self();
-	pthread_mutex_lock(&c->lk);
+	clab__lk_lock(&c->lk);
 	if (!clab__wq_empty(&c->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, c->h.id, c->h.id, site);
 		clab__lk_unlock(&c->lk);
@@ -119,7 +114,6 @@ int clab__cond_destroy(clab_cond_t *c, const struct clab_site *site)
 	}
 	clab__obj_fini(&c->h, self, site);
 	clab__lk_unlock(&c->lk);
-	pthread_mutex_destroy(&c->lk);
 	return 0;
 }
 
@@ -160,7 +154,7 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 	}
 
 	id = c->h.id;
-	pthread_mutex_lock(&c->lk);
+	clab__lk_lock(&c->lk);
 	w = &self->wait; /* see struct clab__thr */
 	clab__waiter_init(w, self);
 	clab__wq_push(&c->wq, w);
@@ -205,7 +199,7 @@ int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 		return CLAB_EINVAL;
 	self = clab__self();
 	id = c->h.id;
-	pthread_mutex_lock(&c->lk);
+	clab__lk_lock(&c->lk);
 	seq = ++c->h.oseq;
 	tsc = clab__clock();
 	while (c->wq.head != NULL && (all || n == 0)) {

@@ -17,14 +17,9 @@ int clab__latch_init(clab_latch_t *l, const char *name,
 		return CLAB_EINVAL;
 	l->wq.head = l->wq.tail = NULL;
 	l->flag = 0;
-	if (pthread_mutex_init(&l->lk, NULL) != 0)
-		return CLAB_ENOMEM;
+	clab__lk_init(&l->lk);
 	r = clab__obj_init(&l->h, clab__self(), CLAB_O_LATCH, name, site, 0, 0);
-	if (r < 0) {
-		pthread_mutex_destroy(&l->lk);
-		return r;
-	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* NULL is accepted and ignored (returns 0). */
@@ -35,7 +30,7 @@ int clab__latch_destroy(clab_latch_t *l, const struct clab_site *site)
 	if (l == NULL)
 		return 0;
 	self = clab__self();
-	pthread_mutex_lock(&l->lk);
+	clab__lk_lock(&l->lk);
 	if (!clab__wq_empty(&l->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, l->h.id, l->h.id, site);
 		clab__lk_unlock(&l->lk);
@@ -43,7 +38,6 @@ int clab__latch_destroy(clab_latch_t *l, const struct clab_site *site)
 	}
 	clab__obj_fini(&l->h, self, site);
 	clab__lk_unlock(&l->lk);
-	pthread_mutex_destroy(&l->lk);
 	return 0;
 }
 
@@ -56,7 +50,7 @@ int clab__latch_set(clab_latch_t *l, const struct clab_site *site)
 	if (l == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
-	pthread_mutex_lock(&l->lk);
+	clab__lk_lock(&l->lk);
 	l->flag = 1;
 	n = clab__unpark_all(&l->wq, CLAB_CAUSE_SET);
 	clab__emit_obj(self, CLAB_K_LATCH_SET, &l->h, site, 0, n);
@@ -71,7 +65,7 @@ int clab__latch_clear(clab_latch_t *l, const struct clab_site *site)
 	if (l == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
-	pthread_mutex_lock(&l->lk);
+	clab__lk_lock(&l->lk);
 	l->flag = 0;
 	clab__emit_obj(self, CLAB_K_LATCH_CLEAR, &l->h, site, 0, 0);
 	clab__lk_unlock(&l->lk);
@@ -95,7 +89,7 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms, const struct clab_site *site)
 	self = clab__self();
 	if (ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
-	pthread_mutex_lock(&l->lk);
+	clab__lk_lock(&l->lk);
 	if (l->flag) {
 		clab__emit_obj(self, CLAB_K_LATCH_WAKE, &l->h, site,
 			       CLAB_CAUSE_ALREADY, 0);
@@ -125,7 +119,7 @@ int clab_latch_is_set(clab_latch_t *l)
 
 	if (l == NULL)
 		return 0;
-	pthread_mutex_lock(&l->lk);
+	clab__lk_lock(&l->lk);
 	f = l->flag;
 	clab__lk_unlock(&l->lk);
 	return f;

@@ -79,6 +79,43 @@ static int futex_wait(_Atomic uint32_t *word, uint32_t val,
 	return r == 0 ? 0 : errno;
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * An internal lock is held for a few dozen instructions, so a thread that
+ * finds it taken spins a little before it sleeps.  Once it has slept it
+ * takes the lock as 2, so that its own unlock wakes whoever queued
+ * behind it (as in Drepper's "Futexes Are Tricky", mutex 3).
+ */
+void clab__lk_lock_slow(clab__lock_t *lk)
+{
+	for (int i = 0; i < 100; i++) {
+		uint32_t free_ = 0;
+		cpu_relax();
+		if (atomic_load_explicit(&lk->word, memory_order_relaxed) ==
+			0 &&
+		    atomic_compare_exchange_weak_explicit(&lk->word, &free_, 1,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return;
+	}
+	while (atomic_exchange_explicit(&lk->word, 2, memory_order_acquire) !=
+	       0)
+		futex_wait(&lk->word, 2, NULL);
+}
+
+void clab__lk_wake(clab__lock_t *lk)
+{
+	futex_wake(&lk->word, 1);
+}
+
 static void wake_pending(struct clab__thr *self)
 {
 	for (unsigned i = 0; i < self->nwake; i++)
@@ -90,7 +127,8 @@ static void wake_pending(struct clab__thr *self)
  * What the thread waits on, for the watchdog (see rt.h on plk).
  * Whoever reads these takes plk, so they need no stronger order than plk
  * gives (a locked exchange per store would cost a wakeup more than the
- * lock does); woken, which an unpark sets without plk, is only a hint.
+ * lock does); woken, which an unpark sets without plk, is only a hint,
+ * and unblocked() may clear blocked_on without plk (see there).
  */
 #define PLK_STORE(field, v)                                                    \
 	atomic_store_explicit(&self->field, (v), memory_order_relaxed)
@@ -101,7 +139,7 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 {
 	uint64_t now = clab__mono_ns();
 
-	pthread_mutex_lock(&self->plk);
+	clab__lk_lock(&self->plk);
 	PLK_STORE(woken, 0);
 	PLK_STORE(blocked_site, site);
 	PLK_STORE(blocked_timed, deadline != NULL);
@@ -109,22 +147,35 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 	PLK_STORE(blocked_id, obj->id);
 	PLK_STORE(blocked_kind, obj->kind);
 	PLK_STORE(blocked_on, obj);
-	pthread_mutex_unlock(&self->plk);
+	clab__lk_drop(&self->plk);
 	clab__progress(self);
 }
 
-static void unblocked(struct clab__thr *self)
+/*
+ * The wait is over.  The watchdog looks through blocked_on only at a mutex
+ * or a thread (holder_of): for those it is cleared under plk, so that the
+ * object outlives the look.  For the other kinds a store will do, which
+ * spares a woken thread two locked instructions on its way.  woken is left
+ * set: a look under plk that still finds the old wait finds the unpark's
+ * woken with it, and does not count the thread as blocked (a wait that
+ * timed out was a timed one, which never makes a deadlock alone).
+ */
+static void unblocked(struct clab__thr *self, unsigned kind)
 {
-	pthread_mutex_lock(&self->plk);
-	PLK_STORE(blocked_on, NULL);
-	PLK_STORE(woken, 0);
-	pthread_mutex_unlock(&self->plk);
+	if (kind == CLAB_O_MUTEX || kind == CLAB_O_THREAD) {
+		clab__lk_lock(&self->plk);
+		PLK_STORE(blocked_on, NULL);
+		clab__lk_drop(&self->plk);
+	} else {
+		atomic_store_explicit(&self->blocked_on, NULL,
+				      memory_order_release);
+	}
 	clab__progress(self);
 }
 
-int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
-	       struct clab__waiter *w, struct clab__obj *obj,
-	       const struct clab_site *site, const struct timespec *deadline)
+int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
+	       struct clab__obj *obj, const struct clab_site *site,
+	       const struct timespec *deadline)
 {
 	int rc = 0;
 	/* Threads unparked under lk must not wait until we wake up. */
@@ -136,12 +187,12 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 		 * before its wake, so the wait below cannot miss it.
 		 */
 		atomic_store_explicit(&self->futex, 0, memory_order_relaxed);
-		pthread_mutex_unlock(lk);
+		clab__lk_drop(lk);
 		int e = 0;
 		/* An unpark between the unlock and here needs no sleep. */
 		if (!atomic_load_explicit(&self->futex, memory_order_acquire))
 			e = futex_wait(&self->futex, 0, deadline);
-		pthread_mutex_lock(lk);
+		clab__lk_lock(lk);
 		if (e == ETIMEDOUT &&
 		    !atomic_load_explicit(&w->signalled,
 					  memory_order_acquire)) {
@@ -150,21 +201,22 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
 			break;
 		}
 	}
-	unblocked(self);
+	unblocked(self, obj->kind);
 	return rc;
 }
 
-int clab__park_nolk(struct clab__thr *self, pthread_mutex_t *lk,
+int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 		    struct clab__waiter *w, struct clab__obj *obj,
 		    const struct clab_site *site,
 		    const struct timespec *deadline)
 {
 	int rc = 0;
+	unsigned kind = obj->kind; /* obj may be gone once woken */
 	wake_pending(self);
 	blocked(self, obj, site, deadline);
 	/* Cleared under lk, as in clab__park. */
 	atomic_store_explicit(&self->futex, 0, memory_order_relaxed);
-	pthread_mutex_unlock(lk);
+	clab__lk_drop(lk);
 	/*
 	 * An unpark sets w->signalled, then self->futex, both under lk: a
 	 * wakeup with neither set (a late wake of an earlier park, a signal)
@@ -176,17 +228,17 @@ int clab__park_nolk(struct clab__thr *self, pthread_mutex_t *lk,
 			e = futex_wait(&self->futex, 0, deadline);
 		if (e != ETIMEDOUT)
 			continue;
-		pthread_mutex_lock(lk);
+		clab__lk_lock(lk);
 		if (!atomic_load_explicit(&w->signalled,
 					  memory_order_acquire)) {
 			clab__wq_remove(w);
 			w->seq = ++obj->oseq;
 			rc = CLAB_ETIMEDOUT;
 		}
-		pthread_mutex_unlock(lk);
+		clab__lk_drop(lk);
 		break;
 	}
-	unblocked(self);
+	unblocked(self, kind);
 	return rc;
 }
 
@@ -198,7 +250,7 @@ int clab__park_word(struct clab__thr *self, _Atomic uint32_t *word,
 	wake_pending(self);
 	blocked(self, obj, site, deadline);
 	int e = futex_wait(word, val, deadline);
-	unblocked(self);
+	unblocked(self, obj->kind);
 	return e == ETIMEDOUT ? CLAB_ETIMEDOUT : 0;
 }
 
@@ -234,17 +286,17 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 		futex_wake(&t->futex, 1);
 }
 
-void clab__lk_unlock_woken(pthread_mutex_t *lk)
+void clab__lk_unlock_woken(clab__lock_t *lk)
 {
 	struct clab__thr *self = clab__tls_self;
 	if (self && self->nwake)
 		wake_pending(self);
-	pthread_mutex_unlock(lk);
+	clab__lk_drop(lk);
 }
 
-void clab__lk_unlock(pthread_mutex_t *lk)
+void clab__lk_unlock(clab__lock_t *lk)
 {
-	pthread_mutex_unlock(lk);
+	clab__lk_drop(lk);
 	struct clab__thr *self = clab__tls_self;
 	if (self && self->nwake)
 		wake_pending(self);

@@ -42,7 +42,7 @@ static void *ptimer_main(void *arg)
 	int r;
 
 	free(arg);
-	pthread_mutex_lock(&p->lk);
+	clab__lk_lock(&p->lk);
 	clab__deadline(&dl, p->interval_ms);
 	while (!p->stop) {
 		clab__waiter_init(&w, self);
@@ -76,15 +76,10 @@ int clab__ptimer_init(clab_ptimer_t *p, const char *name, uint32_t interval_ms,
 	p->interval_ms = interval_ms;
 	p->tick = 0;
 	p->stop = 0;
-	if (pthread_mutex_init(&p->lk, NULL) != 0)
-		return CLAB_ENOMEM;
+	clab__lk_init(&p->lk);
 	r = clab__obj_init(&p->h, clab__self(), CLAB_O_PTIMER, name, site, 0,
 			   interval_ms);
-	if (r < 0) {
-		pthread_mutex_destroy(&p->lk);
-		return r;
-	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* Start ticking.  CLAB_EINVAL if it was started or stopped before. */
@@ -101,7 +96,7 @@ int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
 		return CLAB_ENOMEM;
 	ps->p = p;
 	ps->site = site;
-	pthread_mutex_lock(&p->lk);
+	clab__lk_lock(&p->lk);
 	if (p->thread != NULL || p->stop) {
 		clab__lk_unlock(&p->lk);
 		free(ps);
@@ -130,7 +125,7 @@ int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site)
 
 	if (p == NULL)
 		return CLAB_EINVAL;
-	pthread_mutex_lock(&p->lk);
+	clab__lk_lock(&p->lk);
 	p->stop = 1;
 	clab__unpark_all(&p->wq, CLAB_CAUSE_BROADCAST);
 	th = p->thread;
@@ -151,7 +146,7 @@ int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site)
 	if (p == NULL)
 		return 0;
 	self = clab__self();
-	pthread_mutex_lock(&p->lk);
+	clab__lk_lock(&p->lk);
 	for (w = p->wq.head; w != NULL; w = w->next) {
 		if (w->thr != p->thread) {
 			clab__diag(self, CLAB_D_DESTROY_BUSY, p->h.id, p->tick,
@@ -164,10 +159,9 @@ int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site)
 	r = clab__ptimer_stop(p, site);
 	if (r < 0)
 		return r;
-	pthread_mutex_lock(&p->lk);
+	clab__lk_lock(&p->lk);
 	clab__obj_fini(&p->h, self, site);
 	clab__lk_unlock(&p->lk);
-	pthread_mutex_destroy(&p->lk);
 	return 0;
 }
 
@@ -186,7 +180,7 @@ int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site)
 	if (p == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
-	pthread_mutex_lock(&p->lk);
+	clab__lk_lock(&p->lk);
 	seen = p->tick;
 	clab__emit_obj(self, CLAB_K_PTIMER_WAIT, &p->h, site, 0, seen);
 	while (!p->stop && p->tick == seen) {

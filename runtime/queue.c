@@ -42,15 +42,10 @@ int clab__queue_init(clab_queue_t *q, const char *name, uint32_t capacity,
 	q->items = calloc(q->alloc, sizeof(*q->items));
 	if (q->items == NULL)
 		return CLAB_ENOMEM;
-	if (pthread_mutex_init(&q->lk, NULL) != 0) {
-		free(q->items);
-		q->items = NULL;
-		return CLAB_ENOMEM;
-	}
+	clab__lk_init(&q->lk);
 	r = clab__obj_init(&q->h, clab__self(), CLAB_O_QUEUE, name, site, 0,
 			   capacity);
 	if (r < 0) {
-		pthread_mutex_destroy(&q->lk);
 		free(q->items);
 		q->items = NULL;
 		return r;
@@ -66,7 +61,7 @@ int clab__queue_destroy(clab_queue_t *q, const struct clab_site *site)
 	if (q == NULL)
 		return 0;
 	self = clab__self();
-	pthread_mutex_lock(&q->lk);
+	clab__lk_lock(&q->lk);
 	if (!clab__wq_empty(&q->putq) || !clab__wq_empty(&q->getq) ||
 	    !clab__wq_empty(&q->joinq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, q->h.id, q->len, site);
@@ -75,7 +70,6 @@ int clab__queue_destroy(clab_queue_t *q, const struct clab_site *site)
 	}
 	clab__obj_fini(&q->h, self, site);
 	clab__lk_unlock(&q->lk);
-	pthread_mutex_destroy(&q->lk);
 	free(q->items);
 	q->items = NULL;
 	return 0;
@@ -135,7 +129,7 @@ int clab__queue_put(clab_queue_t *q, void *item, uint32_t ms,
 	self = clab__self();
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
-	pthread_mutex_lock(&q->lk);
+	clab__lk_lock(&q->lk);
 	for (;;) {
 		if (q->closed) {
 			clab__emit_obj(self, CLAB_K_QUEUE_CLOSED, &q->h, site,
@@ -189,7 +183,7 @@ int clab__queue_get(clab_queue_t *q, void **out, uint32_t ms,
 	self = clab__self();
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
-	pthread_mutex_lock(&q->lk);
+	clab__lk_lock(&q->lk);
 	for (;;) {
 		if (q->len > 0) {
 			*out = q->items[q->head];
@@ -237,7 +231,7 @@ int clab__queue_task_done(clab_queue_t *q, const struct clab_site *site)
 	if (q == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
-	pthread_mutex_lock(&q->lk);
+	clab__lk_lock(&q->lk);
 	if (q->unfinished == 0) {
 		clab__lk_unlock(&q->lk);
 		return CLAB_EINVAL;
@@ -267,7 +261,7 @@ int clab__queue_join(clab_queue_t *q, uint32_t ms, const struct clab_site *site)
 	self = clab__self();
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
-	pthread_mutex_lock(&q->lk);
+	clab__lk_lock(&q->lk);
 	while (q->unfinished > 0) {
 		if (ms == 0) {
 			r = CLAB_EAGAIN;
@@ -301,7 +295,7 @@ int clab__queue_close(clab_queue_t *q, const struct clab_site *site)
 	if (q == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
-	pthread_mutex_lock(&q->lk);
+	clab__lk_lock(&q->lk);
 	if (!q->closed) {
 		q->closed = 1;
 		n = clab__unpark_all(&q->putq, CLAB_CAUSE_BROADCAST);
@@ -318,7 +312,7 @@ uint32_t clab_queue_len(clab_queue_t *q)
 
 	if (q == NULL)
 		return 0;
-	pthread_mutex_lock(&q->lk);
+	clab__lk_lock(&q->lk);
 	n = q->len;
 	clab__lk_unlock(&q->lk);
 	return n;

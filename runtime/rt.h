@@ -8,8 +8,7 @@
  * before returning.  A thread that wakes it calls clab__unpark() with lk
  * held; unpark removes the waiter from its queue.  Every blocking operation
  * in the runtime goes through these two calls, so a controlled scheduler can
- * replace them.  The native backend sleeps on a per-thread pthread
- * condition variable.
+ * replace them.  The native backend sleeps on a per-thread futex word.
  */
 #ifndef CONCLAB_RT_H
 #define CONCLAB_RT_H
@@ -37,65 +36,57 @@ struct clab__waiter {
 	struct clab__waiter *prev, *next;
 	struct clab__waitq *q; /* queue it is on, NULL once removed */
 	_Atomic int signalled;
-	uint8_t cause;	 /* enum clab_cause */
 	uint32_t seq;	 /* the wake record's sequence (clab__park_nolk) */
 	uint32_t val;	 /* primitive specific: a semaphore's value */
+	uint8_t cause;	 /* enum clab_cause */
 	uint8_t ungated; /* and whether it gates nothing (clab__sem_release) */
 	void *data;	 /* primitive specific */
 };
 
 #define CLAB__LINE 64 /* cache line */
 
+/*
+ * A thread that was asleep may find its caches cold: the state it touches
+ * from its wakeup to the wakeup it gives in turn (a ping-pong's critical
+ * path) is packed into as few lines as it can be, and what other threads
+ * write is kept apart from what the thread writes itself.
+ */
 struct clab__thr {
 	/*
-	 * What a thread that wakes this one writes, in one cache line: the
-	 * waiter the condition variable and the semaphore queue (the other
-	 * primitives queue one on their stack), the futex word park sleeps
-	 * on and the woken flag.  A wakeup then moves one line from the
-	 * waker's CPU to the sleeper's, not three.
+	 * Line 0, what a thread that wakes this one writes: the waiter the
+	 * condition variable and the semaphore queue (the other primitives
+	 * queue one on their stack), the futex word park sleeps on and the
+	 * woken flag.  A wakeup then moves one line from the waker's CPU to
+	 * the sleeper's.
 	 */
 	_Alignas(CLAB__LINE) struct clab__waiter wait;
 	/* sleeping in park: 0 while asleep, set to 1 by an unpark */
 	_Atomic uint32_t futex;
 	_Atomic int woken; /* unparked, not yet running again */
 
+	/* Line 1, what every operation of the thread itself touches. */
 	_Alignas(CLAB__LINE) struct clab__tbuf *tb;
 	unsigned gen;
-	uint32_t tid;
-	struct clab__obj h; /* the thread as an object (join waits on it) */
-	pthread_t pt;
-	int made_here; /* created by clab_thread_create */
-	int detached;
-	void *(*fn)(void *);
-	void *arg;
-	void *ret;
 	/*
 	 * What the thread is blocked on, for the watchdog.  plk is held while
-	 * these change, and by the watchdog while it looks at the object, so
-	 * the object cannot go away under it (the thread must clear
-	 * blocked_on before it can return and let the object be destroyed).
+	 * these (and the blocked_ fields below) change, and by the watchdog
+	 * while it looks at a mutex or a thread waited for, so that it cannot
+	 * go away under it (the thread must clear blocked_on under plk before
+	 * it can return and let the object be destroyed; for other kinds a
+	 * plain store clears it, see unblocked() in park.c).
 	 */
-	pthread_mutex_t plk;
+	clab__lock_t plk;
 	struct clab__obj *_Atomic blocked_on;
-	const struct clab_site *_Atomic blocked_site;
-	_Atomic int blocked_timed;
-	_Atomic uint64_t blocked_ns; /* when it started to wait (monotonic) */
-	/*
-	 * blocked_on's id and kind, copied when the wait began: a woken
-	 * waiter's condition or semaphore may be destroyed before the
-	 * waiter clears blocked_on, so the watchdog reads only a mutex or a
-	 * thread through it (those cannot go while waited for).
-	 */
-	_Atomic uint32_t blocked_id;
-	_Atomic uint8_t blocked_kind;
-	_Atomic int live; /* created or registered, and not ended */
-	int internal;	  /* the watchdog: not counted as a live thread */
-	_Atomic int gone; /* the thread will not touch this state again */
 	_Atomic uint64_t progress; /* written by this thread only */
-	/* held mutexes, innermost last */
-	struct clab__held held[CLAB__HELD_MAX];
-	unsigned nheld;
-	unsigned nchained; /* held[0..nchained) have their chain hashed */
+	/* threads this thread unparked, to signal once it drops the lock */
+	unsigned nwake;
+	unsigned nheld;	     /* held mutexes (held below) */
+	unsigned nchained;   /* held[0..nchained) have their chain hashed */
+	unsigned nhsem;	     /* permits held (hsem below) */
+	uint64_t hsem_chain; /* hash of hsem, mixed into the chain key */
+
+	/* Line 2 */
+	_Alignas(CLAB__LINE) struct clab__thr *wake[8];
 	/*
 	 * Permits of semaphores held, which may gate a lock-order cycle: by
 	 * id (never reused in a trace), so that a semaphore destroyed while
@@ -104,20 +95,49 @@ struct clab__thr {
 	struct clab__hsem {
 		uint32_t id, permits;
 	} hsem[CLAB__HSEM_MAX];
-	unsigned nhsem;
-	uint64_t hsem_chain; /* hash of hsem, mixed into the chain key */
+
+	/*
+	 * The rest of what the watchdog reads, written when a wait begins.
+	 * blocked_id and blocked_kind are blocked_on's, copied then: a woken
+	 * waiter's condition or semaphore may be destroyed before the waiter
+	 * clears blocked_on, so the watchdog reads only a mutex or a thread
+	 * through it (those cannot go while waited for).
+	 */
+	const struct clab_site *_Atomic blocked_site;
+	_Atomic uint64_t blocked_ns; /* when it started to wait (monotonic) */
+	_Atomic uint32_t blocked_id;
+	_Atomic uint8_t blocked_kind;
+	_Atomic uint8_t blocked_timed;
+	uint32_t tid;
+	struct clab__obj h; /* the thread as an object (join waits on it) */
+	pthread_t pt;
+	int made_here; /* created by clab_thread_create */
+	int detached;
+	void *(*fn)(void *);
+	void *arg;
+	void *ret;
+	_Atomic int live; /* created or registered, and not ended */
+	int internal;	  /* the watchdog: not counted as a live thread */
+	_Atomic int gone; /* the thread will not touch this state again */
 	/* exit and join: under lk */
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq joinq;
 	int ended;
 	int joined;
-	/* threads this thread unparked, to signal once it drops the lock */
-	struct clab__thr *wake[8];
-	unsigned nwake;
 	/* spurious wakeup generator */
 	uint64_t rng;
 	struct clab__thr *next_all; /* registry */
+	/* held mutexes, innermost last */
+	struct clab__held held[CLAB__HELD_MAX];
 };
+
+/* The lines the hot path counts on: a change that breaks them fails here. */
+_Static_assert(sizeof(struct clab__waiter) + 2 * sizeof(uint32_t) <= CLAB__LINE,
+	       "a waker writes one line");
+_Static_assert(__builtin_offsetof(struct clab__thr, hsem_chain) +
+		       sizeof(uint64_t) <=
+		   2 * CLAB__LINE,
+	       "the thread's hot fields share line 1");
 
 /* The calling thread's state; registers it on first use in a trace. */
 extern _Thread_local struct clab__thr *clab__tls_self;
@@ -131,6 +151,34 @@ static inline struct clab__thr *clab__self(void)
 			     1))
 		return t;
 	return clab__self_slow(NULL, 0);
+}
+
+/* ---- an object's internal lock ---- */
+void clab__lk_lock_slow(clab__lock_t *lk);
+void clab__lk_wake(clab__lock_t *lk);
+
+static inline void clab__lk_init(clab__lock_t *lk)
+{
+	atomic_init(&lk->word, 0);
+}
+
+static inline void clab__lk_lock(clab__lock_t *lk)
+{
+	uint32_t free_ = 0;
+	if (__builtin_expect(!atomic_compare_exchange_strong_explicit(
+				 &lk->word, &free_, 1, memory_order_acquire,
+				 memory_order_relaxed),
+			     0))
+		clab__lk_lock_slow(lk);
+}
+
+/* Unlock, and nothing more (clab__lk_unlock also wakes, see below). */
+static inline void clab__lk_drop(clab__lock_t *lk)
+{
+	if (__builtin_expect(atomic_exchange_explicit(
+				 &lk->word, 0, memory_order_release) == 2,
+			     0))
+		clab__lk_wake(lk);
 }
 
 /* ---- wait queues (caller holds the owning object's lk) ---- */
@@ -155,9 +203,9 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self);
  * Returns 0 if unparked, CLAB_ETIMEDOUT if the deadline passed first (w is
  * then removed from its queue).
  */
-int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
-	       struct clab__waiter *w, struct clab__obj *obj,
-	       const struct clab_site *site, const struct timespec *deadline);
+int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
+	       struct clab__obj *obj, const struct clab_site *site,
+	       const struct timespec *deadline);
 
 /*
  * clab__park_nolk - clab__park for a waiter whose waker does all the
@@ -168,7 +216,7 @@ int clab__park(struct clab__thr *self, pthread_mutex_t *lk,
  * the deadline passes first, w is removed, w->seq is given the object's
  * next sequence number, and CLAB_ETIMEDOUT is returned, also without lk.
  */
-int clab__park_nolk(struct clab__thr *self, pthread_mutex_t *lk,
+int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 		    struct clab__waiter *w, struct clab__obj *obj,
 		    const struct clab_site *site,
 		    const struct timespec *deadline);
@@ -181,12 +229,12 @@ int clab__park_nolk(struct clab__thr *self, pthread_mutex_t *lk,
 void clab__unpark(struct clab__waiter *w, unsigned cause);
 
 /* Unlock an object's lk and signal the threads unparked under it. */
-void clab__lk_unlock(pthread_mutex_t *lk);
+void clab__lk_unlock(clab__lock_t *lk);
 /*
  * The same, waking first: for waiters parked with clab__park_nolk, which
  * do not take lk again, so that their wakeup starts a little earlier.
  */
-void clab__lk_unlock_woken(pthread_mutex_t *lk);
+void clab__lk_unlock_woken(clab__lock_t *lk);
 
 /*
  * The seam's second form, for locks whose state is one word (the mutex):

@@ -35,15 +35,10 @@ int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
 	s->bound = bound;
 	s->permits = value;
 	s->ungated = 0;
-	if (pthread_mutex_init(&s->lk, NULL) != 0)
-		return CLAB_ENOMEM;
+	clab__lk_init(&s->lk);
 	r = clab__obj_init(&s->h, clab__self(), CLAB_O_SEM, name, site, 0,
 			   bound);
-	if (r < 0) {
-		pthread_mutex_destroy(&s->lk);
-		return r;
-	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* NULL is accepted and ignored (returns 0). */
@@ -54,7 +49,7 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site)
 	if (s == NULL)
 		return 0;
 	self = clab__self();
-	pthread_mutex_lock(&s->lk);
+	clab__lk_lock(&s->lk);
 	if (!clab__wq_empty(&s->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, s->h.id, s->value, site);
 		clab__lk_unlock(&s->lk);
@@ -62,7 +57,6 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site)
 	}
 	clab__obj_fini(&s->h, self, site);
 	clab__lk_unlock(&s->lk);
-	pthread_mutex_destroy(&s->lk);
 	return 0;
 }
 
@@ -85,7 +79,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	id = s->h.id;
-	pthread_mutex_lock(&s->lk);
+	clab__lk_lock(&s->lk);
 	if (s->value > 0) {
 		s->value--;
 		if (clab__order_sem_take(self, s->h.id, s->permits, s->ungated,
@@ -143,7 +137,7 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 		return CLAB_EINVAL;
 	self = clab__self();
 	id = s->h.id;
-	pthread_mutex_lock(&s->lk);
+	clab__lk_lock(&s->lk);
 	if (s->bound != 0 && s->value >= s->bound) {
 		clab__diag(self, CLAB_D_SEM_OVER_RELEASE, s->h.id, s->value,
 			   site);
@@ -175,7 +169,7 @@ uint32_t clab_sem_value(clab_sem_t *s)
 
 	if (s == NULL)
 		return 0;
-	pthread_mutex_lock(&s->lk);
+	clab__lk_lock(&s->lk);
 	v = s->value;
 	clab__lk_unlock(&s->lk);
 	return v;

@@ -18,13 +18,6 @@ struct clab__thr *clab__thr_all;
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
-static void thr_free(struct clab__thr *t)
-{
-	pthread_mutex_destroy(&t->lk);
-	pthread_mutex_destroy(&t->plk);
-	free(t);
-}
-
 /*
  * Free the state of threads of earlier traces that are over for good:
  * ended, and joined or detached, or registered threads that ended.
@@ -41,13 +34,13 @@ static void reap_locked(unsigned gen)
 	while (*pp) {
 		struct clab__thr *t = *pp;
 		int done;
-		pthread_mutex_lock(&t->lk);
+		clab__lk_lock(&t->lk);
 		done = t->ended && atomic_load(&t->gone) &&
 		       (t->joined || t->detached || !t->made_here);
 		clab__lk_unlock(&t->lk);
 		if (t->gen != gen && done && t != clab__tls_self) {
 			*pp = t->next_all;
-			thr_free(t);
+			free(t);
 		} else {
 			pp = &t->next_all;
 		}
@@ -62,14 +55,12 @@ static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	pthread_mutex_init(&t->lk, NULL);
-	pthread_mutex_init(&t->plk, NULL);
 	unsigned gen = atomic_load(&clab__trace_gen);
 	t->tb = claim ? clab__tbuf_claim_main() : NULL;
 	if (!t->tb)
 		t->tb = clab__tbuf_new(name, parent);
 	if (!t->tb) {
-		thr_free(t);
+		free(t);
 		return NULL;
 	}
 	t->gen = gen;
@@ -119,7 +110,7 @@ struct clab__thr *clab__self_slow(const char *name, int internal)
 	clab__tls_self = t;
 	if (t->tid != UINT32_MAX) {
 		atomic_store(&t->live, !internal);
-		pthread_mutex_lock(&t->lk);
+		clab__lk_lock(&t->lk);
 		clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
 		clab__lk_unlock(&t->lk);
 		pthread_once(&exit_once, make_exit_key);
@@ -149,7 +140,7 @@ static void thread_end(struct clab__thr *t, void *ret)
 	for (unsigned i = 0; i < nheld; i++)
 		clab__diag(t, CLAB_D_EXIT_HOLDING, t->held[i].m->h.id, 0,
 			   t->held[i].site);
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	t->ret = ret;
 	clab__emit_obj(t, CLAB_K_THREAD_EXIT, &t->h, NULL, 0, 0);
 	t->ended = 1;
@@ -164,7 +155,7 @@ static void *trampoline(void *arg)
 {
 	struct clab__thr *t = arg;
 	clab__tls_self = t;
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
 	clab__lk_unlock(&t->lk);
 	void *ret = t->fn(t->arg);
@@ -186,14 +177,14 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 	t->fn = fn;
 	t->arg = arg;
 	t->made_here = 1;
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	clab__emit(self->tb, CLAB_K_THREAD_CREATE, t->h.id, ++t->h.oseq, site,
 		   0, 0);
 	clab__lk_unlock(&t->lk);
 	atomic_store(&t->live, 1);
 	int e = pthread_create(&t->pt, NULL, trampoline, t);
 	if (e) {
-		pthread_mutex_lock(&t->lk);
+		clab__lk_lock(&t->lk);
 		t->ended = t->joined = 1;
 		atomic_store(&t->live, 0);
 		atomic_store(&t->gone, 1);
@@ -215,7 +206,7 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		clab__diag(self, CLAB_D_JOIN_SELF, t->h.id, 0, site);
 		return CLAB_EDEADLK;
 	}
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	if (!t->made_here || t->detached || t->joined) {
 		clab__lk_unlock(&t->lk);
 		return CLAB_EINVAL;
@@ -233,9 +224,9 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		clab__emit_s(self->tb, CLAB_K_THREAD_JOIN_WAIT, t->h.id, 0,
 			     site, 0, 0, clab__stack_here());
 		if (ms == CLAB_FOREVER) {
-			pthread_mutex_unlock(&t->lk);
+			clab__lk_drop(&t->lk);
 			clab__deadlock_probe(self, &t->h);
-			pthread_mutex_lock(&t->lk);
+			clab__lk_lock(&t->lk);
 		}
 		while (!t->ended) {
 			struct clab__waiter w;
@@ -265,7 +256,7 @@ int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
 	struct clab__thr *self = clab__self();
 	if (!t)
 		return CLAB_EINVAL;
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	if (!t->made_here || t->detached || t->joined) {
 		clab__lk_unlock(&t->lk);
 		return CLAB_EINVAL;

@@ -30,7 +30,7 @@ static void *timer_main(void *arg)
 	int r = 0;
 
 	free(arg);
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	clab__deadline(&dl, t->delay_ms);
 	while (t->state == T_ARMED && r == 0) {
 		clab__waiter_init(&w, self);
@@ -62,14 +62,9 @@ int clab__timer_init(clab_timer_t *t, const char *name,
 	t->arg = NULL;
 	t->delay_ms = 0;
 	t->state = T_IDLE;
-	if (pthread_mutex_init(&t->lk, NULL) != 0)
-		return CLAB_ENOMEM;
+	clab__lk_init(&t->lk);
 	r = clab__obj_init(&t->h, clab__self(), CLAB_O_TIMER, name, site, 0, 0);
-	if (r < 0) {
-		pthread_mutex_destroy(&t->lk);
-		return r;
-	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /*
@@ -87,7 +82,7 @@ int clab__timer_destroy(clab_timer_t *t, const struct clab_site *site)
 	if (t == NULL)
 		return 0;
 	self = clab__self();
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	th = t->thread;
 	clab__lk_unlock(&t->lk);
 	if (th != NULL) {
@@ -95,7 +90,7 @@ int clab__timer_destroy(clab_timer_t *t, const struct clab_site *site)
 		if (r < 0)
 			return r;
 	}
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	t->thread = NULL;
 	if (!clab__wq_empty(&t->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, t->h.id, t->h.id, site);
@@ -104,7 +99,6 @@ int clab__timer_destroy(clab_timer_t *t, const struct clab_site *site)
 	}
 	clab__obj_fini(&t->h, self, site);
 	clab__lk_unlock(&t->lk);
-	pthread_mutex_destroy(&t->lk);
 	return 0;
 }
 
@@ -128,7 +122,7 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 		return CLAB_ENOMEM;
 	ts->t = t;
 	ts->site = site;
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	if (t->state != T_IDLE) {
 		clab__lk_unlock(&t->lk);
 		free(ts);
@@ -164,7 +158,7 @@ int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site)
 	if (t == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	if (t->state == T_FIRED) {
 		r = CLAB_EAGAIN;
 	} else {

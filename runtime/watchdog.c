@@ -46,8 +46,11 @@ struct snap {
 	const struct clab_site *holder_site;
 };
 
-/* Who holds what t waits on: a mutex's owner, or the thread being joined. */
-/* Who holds on, of kind (read from the waiter, not from on). */
+/*
+ * Who holds what a thread waits on, of kind (read from the waiter, not
+ * from on): a mutex's owner, or the thread being joined.  Only these two
+ * kinds are looked at through on (see unblocked() in park.c).
+ */
 static struct clab__thr *holder_of(struct clab__obj *on, unsigned kind,
 				   const struct clab_site **site)
 {
@@ -92,7 +95,7 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 		struct snap *e = &s[n++];
 		memset(e, 0, sizeof(*e));
 		e->t = t;
-		pthread_mutex_lock(&t->plk);
+		clab__lk_lock(&t->plk);
 		struct clab__obj *on = atomic_load(&t->blocked_on);
 		if (on && !atomic_load(&t->woken)) {
 			e->on = atomic_load(&t->blocked_id);
@@ -104,7 +107,7 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 			if (!e->timed)
 				forever++;
 		}
-		pthread_mutex_unlock(&t->plk);
+		clab__lk_drop(&t->plk);
 	}
 	pthread_mutex_unlock(&clab__thr_lock);
 	/* The registry is newest first: report in thread order. */
@@ -198,10 +201,10 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 			clab__diag(self, CLAB_D_BLOCKED, s[i].t->h.id,
 				   d.threads[i].obj, d.threads[i].site);
 	/* The watchdog's lane in the trace ends with its report. */
-	pthread_mutex_lock(&self->lk);
+	clab__lk_lock(&self->lk);
 	clab__emit_obj(self, CLAB_K_THREAD_EXIT, &self->h, NULL, 0, 0);
 	self->ended = 1;
-	pthread_mutex_unlock(&self->lk);
+	clab__lk_drop(&self->lk);
 	clab__tbuf_exit(self->tb);
 	clab_tracer_flush();
 	if (wd.o.on_stuck)
@@ -227,14 +230,14 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 			pthread_mutex_unlock(&wd.lk);
 			return;
 		}
-		pthread_mutex_lock(&t->plk);
+		clab__lk_lock(&t->plk);
 		struct clab__obj *next = atomic_load(&t->blocked_on);
 		struct clab__thr *h = NULL;
 		if (next && !atomic_load(&t->blocked_timed) &&
 		    !atomic_load(&t->woken))
 			h = holder_of(next, atomic_load(&t->blocked_kind),
 				      &site);
-		pthread_mutex_unlock(&t->plk);
+		clab__lk_drop(&t->plk);
 		t = h;
 	}
 }

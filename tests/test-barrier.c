@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "testutil-rt.h"
 #include "testutil.h"
 
 #define NPARTY 3
@@ -15,14 +16,8 @@ struct want {
 static int n_waiting(void *p)
 {
 	struct want *w = p;
-	struct clab__waiter *x;
-	unsigned n = 0;
 
-	pthread_mutex_lock(&w->b->lk);
-	for (x = w->b->wq.head; x != NULL; x = x->next)
-		n++;
-	pthread_mutex_unlock(&w->b->lk);
-	return n == w->n;
+	return tu_nwaiting(&w->b->lk, &w->b->wq) == w->n;
 }
 
 struct parg {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "testutil-rt.h"
 #include "testutil.h"
 
 #define NWAIT 4
@@ -331,12 +332,8 @@ static void test_spurious(void)
 static int cond_has_waiter(void *p)
 {
 	clab_cond_t *c = p;
-	int r;
 
-	pthread_mutex_lock(&c->lk);
-	r = !clab__wq_empty(&c->wq);
-	pthread_mutex_unlock(&c->lk);
-	return r;
+	return tu_nwaiting(&c->lk, &c->wq) > 0;
 }
 
 static void test_recursive_and_destroy_busy(void)

@@ -7,6 +7,7 @@
 
 #include "lab.h"
 #include "rt.h"
+#include "testutil-rt.h"
 #include "testutil.h"
 
 static const struct clab_lab_prop *prop(const struct clab_lab_report *rep,
@@ -23,12 +24,8 @@ static const struct clab_lab_prop *prop(const struct clab_lab_report *rep,
 static int latch_queued(void *p)
 {
 	clab_latch_t *l = p;
-	int n;
 
-	pthread_mutex_lock(&l->lk);
-	n = l->wq.head != NULL;
-	pthread_mutex_unlock(&l->lk);
-	return n;
+	return tu_nwaiting(&l->lk, &l->wq) > 0;
 }
 
 static void *latch_waiter(void *p)

@@ -3,27 +3,16 @@
 #include <string.h>
 
 #include "rt.h"
+#include "testutil-rt.h"
 #include "testutil.h"
 
 #define NWAIT 3
-
-static unsigned nwaiting(pthread_mutex_t *lk, struct clab__waitq *q)
-{
-	struct clab__waiter *w;
-	unsigned n = 0;
-
-	pthread_mutex_lock(lk);
-	for (w = q->head; w != NULL; w = w->next)
-		n++;
-	pthread_mutex_unlock(lk);
-	return n;
-}
 
 static int all_waiting(void *p)
 {
 	clab_latch_t *l = p;
 
-	return nwaiting(&l->lk, &l->wq) == NWAIT;
+	return tu_nwaiting(&l->lk, &l->wq) == NWAIT;
 }
 
 struct warg {

@@ -9,6 +9,7 @@
 #include <conclab/lockdep.h>
 #include <conclab/runtime.h>
 
+#include "testutil-rt.h"
 #include "testutil.h"
 
 /* ---- the graph, fed directly ---- */
@@ -495,10 +496,8 @@ static void test_capacity(void)
 static int sem_has_waiter(void *arg)
 {
 	clab_sem_t *s = arg;
-	pthread_mutex_lock(&s->lk);
-	int n = s->wq.head != NULL;
-	pthread_mutex_unlock(&s->lk);
-	return n;
+
+	return tu_nwaiting(&s->lk, &s->wq) > 0;
 }
 
 static void *release_when_waited(void *arg)

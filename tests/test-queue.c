@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "testutil-rt.h"
 #include "testutil.h"
 
 #define ITEM(i) ((void *)(uintptr_t)(i))
@@ -17,14 +18,8 @@ struct qwait {
 static int n_waiting(void *p)
 {
 	struct qwait *a = p;
-	struct clab__waiter *w;
-	unsigned n = 0;
 
-	pthread_mutex_lock(&a->q->lk);
-	for (w = a->wq->head; w != NULL; w = w->next)
-		n++;
-	pthread_mutex_unlock(&a->q->lk);
-	return n == a->n;
+	return tu_nwaiting(&a->q->lk, a->wq) == a->n;
 }
 
 static void test_fifo_unbounded(void)

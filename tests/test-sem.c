@@ -4,25 +4,14 @@
 #include <string.h>
 
 #include "rt.h"
+#include "testutil-rt.h"
 #include "testutil.h"
-
-static unsigned nwaiting(pthread_mutex_t *lk, struct clab__waitq *q)
-{
-	struct clab__waiter *w;
-	unsigned n = 0;
-
-	pthread_mutex_lock(lk);
-	for (w = q->head; w != NULL; w = w->next)
-		n++;
-	pthread_mutex_unlock(lk);
-	return n;
-}
 
 static int sem_has_waiter(void *p)
 {
 	clab_sem_t *s = p;
 
-	return nwaiting(&s->lk, &s->wq) >= 1;
+	return tu_nwaiting(&s->lk, &s->wq) >= 1;
 }
 
 static void test_try_and_count(void)

@@ -191,9 +191,9 @@ static int thread_ended(void *p)
 	clab_thread_t *t = p;
 	int e;
 
-	pthread_mutex_lock(&t->lk);
+	clab__lk_lock(&t->lk);
 	e = t->ended;
-	pthread_mutex_unlock(&t->lk);
+	clab__lk_drop(&t->lk);
 	return e;
 }
 

@@ -157,10 +157,10 @@ static int n_tick_waiters(void *arg)
 	struct clab__waiter *w;
 	unsigned n = 0;
 
-	pthread_mutex_lock(&a->p->lk);
+	clab__lk_lock(&a->p->lk);
 	for (w = a->p->wq.head; w != NULL; w = w->next)
 		n += w->thr != a->p->thread;
-	pthread_mutex_unlock(&a->p->lk);
+	clab__lk_drop(&a->p->lk);
 	return n == a->n;
 }
 

@@ -45,6 +45,15 @@ struct clab__waitq {
 	struct clab__waiter *tail;
 };
 
+/*
+ * The internal lock every primitive guards its own state with (not a
+ * clab mutex: it records nothing).  One futex word, so that an object's
+ * lock and the fields it guards share a cache line.
+ */
+typedef struct {
+	_Atomic uint32_t word; /* 0 free, 1 held, 2 held and maybe wanted */
+} clab__lock_t;
+
 struct clab__obj {
 	uint32_t id;   /* object id in the trace */
 	uint32_t oseq; /* per-object sequence, under the object's lock */
@@ -191,7 +200,7 @@ int clab_mutex_held(const clab_mutex_t *m);
 /* ---- condition variable ---- */
 typedef struct {
 	struct clab__obj h;
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq wq;
 	clab_mutex_t *_Atomic mutex; /* the mutex it is used with */
 } clab_cond_t;
@@ -225,7 +234,7 @@ void clab_set_spurious(unsigned per_mille, uint64_t seed);
 /* ---- semaphore ---- */
 typedef struct {
 	struct clab__obj h;
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq wq;
 	uint32_t value;
 	uint32_t bound;	  /* 0 = unbounded */
@@ -254,7 +263,7 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site);
 /* ---- latch: a one-shot flag, Python's threading.Event ---- */
 typedef struct {
 	struct clab__obj h;
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq wq;
 	int flag;
 } clab_latch_t;
@@ -280,7 +289,7 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms,
 /* ---- barrier ---- */
 typedef struct {
 	struct clab__obj h;
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq wq;
 	uint32_t parties;
 	uint32_t arrived;
@@ -316,7 +325,7 @@ int clab__barrier_abort(clab_barrier_t *b, int reset,
 /* ---- blocking queue (FIFO) of pointers ---- */
 typedef struct {
 	struct clab__obj h;
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq putq;  /* producers waiting for room */
 	struct clab__waitq getq;  /* consumers waiting for items */
 	struct clab__waitq joinq; /* threads in join */
@@ -369,7 +378,7 @@ int clab__queue_close(clab_queue_t *q, const struct clab_site *site);
 /* ---- one-shot timer (Python's threading.Timer) ---- */
 typedef struct {
 	struct clab__obj h;
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq wq;
 	clab_thread_t *thread;
 	void (*fn)(void *);
@@ -398,7 +407,7 @@ int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site);
  */
 typedef struct {
 	struct clab__obj h;
-	pthread_mutex_t lk;
+	clab__lock_t lk;
 	struct clab__waitq wq;
 	clab_thread_t *thread;
 	uint32_t interval_ms;
