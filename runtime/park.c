@@ -262,7 +262,8 @@ void clab__unpark_word(_Atomic uint32_t *word, int n)
 	futex_wake(word, n);
 }
 
-void clab__unpark(struct clab__waiter *w, unsigned cause)
+/* Take w off its queue and mark it woken; its thread, to wake. */
+static struct clab__thr *unpark_mark(struct clab__waiter *w, unsigned cause)
 {
 	clab__wq_remove(w);
 	w->cause = (uint8_t)cause;
@@ -270,6 +271,15 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 	atomic_store_explicit(&t->woken, 1, memory_order_relaxed);
 	atomic_store_explicit(&w->signalled, 1, memory_order_release);
 	atomic_store_explicit(&t->futex, 1, memory_order_release);
+	struct clab__thr *self = clab__tls_self;
+	if (self)
+		clab__progress(self);
+	return t;
+}
+
+void clab__unpark(struct clab__waiter *w, unsigned cause)
+{
+	struct clab__thr *t = unpark_mark(w, cause);
 	/*
 	 * Wake it after the caller drops lk, so that it does not wake up
 	 * only to wait for lk.  Only the thread state is used then, never w
@@ -278,20 +288,15 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 	 * during a later sleep is taken as spurious.
 	 */
 	struct clab__thr *self = clab__tls_self;
-	if (self)
-		clab__progress(self);
 	if (self && self->nwake < sizeof(self->wake) / sizeof(self->wake[0]))
 		self->wake[self->nwake++] = t;
 	else
 		futex_wake(&t->futex, 1);
 }
 
-void clab__lk_unlock_woken(clab__lock_t *lk)
+void clab__unpark_now(struct clab__waiter *w, unsigned cause)
 {
-	struct clab__thr *self = clab__tls_self;
-	if (self && self->nwake)
-		wake_pending(self);
-	clab__lk_drop(lk);
+	futex_wake(&unpark_mark(w, cause)->futex, 1);
 }
 
 void clab__lk_unlock(clab__lock_t *lk)

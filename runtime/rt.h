@@ -228,13 +228,15 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
  */
 void clab__unpark(struct clab__waiter *w, unsigned cause);
 
+/*
+ * clab__unpark_now - clab__unpark for a waiter parked with clab__park_nolk,
+ * which does not take lk again: it is woken at once, not when lk drops, so
+ * that its wakeup starts as early as it can.
+ */
+void clab__unpark_now(struct clab__waiter *w, unsigned cause);
+
 /* Unlock an object's lk and signal the threads unparked under it. */
 void clab__lk_unlock(clab__lock_t *lk);
-/*
- * The same, waking first: for waiters parked with clab__park_nolk, which
- * do not take lk again, so that their wakeup starts a little earlier.
- */
-void clab__lk_unlock_woken(clab__lock_t *lk);
 
 /*
  * The seam's second form, for locks whose state is one word (the mutex):

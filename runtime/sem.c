@@ -153,11 +153,11 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 		w->seq = ++s->h.oseq;
 		w->val = s->value;
 		w->ungated = (uint8_t)s->ungated;
-		clab__unpark(w, CLAB_CAUSE_SIGNAL);
+		clab__unpark_now(w, CLAB_CAUSE_SIGNAL);
 	} else {
 		s->value++;
 	}
-	clab__lk_unlock_woken(&s->lk);
+	clab__lk_drop(&s->lk);
 	clab__emit_at(self->tb, tsc, CLAB_K_SEM_RELEASE, id, seq, site, 0,
 		      value);
 	return 0;
