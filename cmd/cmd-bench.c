@@ -26,9 +26,10 @@
 #include "cmd.h"
 #include "lab.h"
 
-#define REPS 5
-#define PP_REPS 15 /* ping-pongs: shorter repetitions, more of them */
-#define REPS_MAX 15
+#define REPS 5	   /* repetitions of a case, unless --reps says */
+#define PP_TIMES 3 /* ping-pongs: 3 times as many, a third as long */
+#define REPS_MAX (3 * 100)
+#define NCASES 9
 #define BUFFER_MB 512u /* per-thread records of one repetition fit */
 #define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
 #define WORK_NS 200.0  /* case 2: work inside the critical section */
@@ -41,6 +42,8 @@ enum verdict { V_NONE = -1, V_MISS = 0, V_PASS = 1 };
 struct opts {
 	int quick, json;
 	long iters;    /* 0: calibrate by time */
+	int reps;      /* repetitions of a case (ping-pongs: PP_TIMES more) */
+	unsigned only; /* bit i: run case i (1..NCASES) */
 	double rep_ns; /* the length one repetition aims at */
 	double sustain_ns;
 };
@@ -101,6 +104,11 @@ static long ncsw(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+static int want(const struct bench *b, int c)
+{
+	return (b->o.only >> c) & 1;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -198,7 +206,7 @@ static long calibrate(struct bench *b, loop_fn run, long cap)
 static void measure(struct bench *b, struct row *r, loop_fn plain, loop_fn clab,
 		    long n, double per, int reps)
 {
-	double tp[REPS_MAX], tc[REPS_MAX], q[REPS_MAX];
+	double tp[REPS_MAX] = {0}, tc[REPS_MAX] = {0}, q[REPS_MAX];
 	long flt = 0, cp = 0, cc = 0;
 	for (int i = 0; i < reps; i++) {
 		for (int side = 0; side < 2; side++) {
@@ -653,6 +661,19 @@ static long iters_or(struct bench *b, loop_fn cal, long cap, long div)
 	return calibrate(b, cal, cap);
 }
 
+/*
+ * The ping-pongs: PP_TIMES as many repetitions, each a PP_TIMES-th as
+ * long, so that their ratios, which a round trip's wide spread makes
+ * noisy, rest on more pairs in the same time.
+ */
+static long pp_iters(struct bench *b, loop_fn cal)
+{
+	if (b->o.iters > 0)
+		return b->o.iters / 100 < 16 ? 16 : b->o.iters / 100;
+	long n = calibrate(b, cal, 1 << 22) / PP_TIMES;
+	return n < 16 ? 16 : n;
+}
+
 static void print_row(const struct bench *b, const struct row *r);
 
 static int case_locks(struct bench *b)
@@ -664,37 +685,47 @@ static int case_locks(struct bench *b)
 	clab_mutex_init(&b->cm, "bench.m", CLAB_MUTEX_NORMAL);
 
 	/* 1: two records a pair; one repetition fits in the buffer */
-	struct row *r =
-	    row_new(b, "lock_uncontended", "uncontended lock/unlock pair", "ns",
-		    "<=4x,+25ns");
-	long n = iters_or(b, lock_clab, FIT_RECORDS / 2, 1);
-	measure(b, r, lock_plain, lock_clab, n, (double)n, REPS);
-	r->verdict =
-	    r->ratio <= 4 && r->clab - r->plain <= 25 ? V_PASS : V_MISS;
+	struct row *r = NULL, *w = NULL;
+	if (want(b, 1)) {
+		r = row_new(b, "lock_uncontended",
+			    "uncontended lock/unlock pair", "ns", "<=4x,+25ns");
+		long n = iters_or(b, lock_clab, FIT_RECORDS / 2, 1);
+		measure(b, r, lock_plain, lock_clab, n, (double)n, b->o.reps);
+		r->verdict =
+		    r->ratio <= 4 && r->clab - r->plain <= 25 ? V_PASS : V_MISS;
+	}
 
 	/* 2: the same around WORK_NS of work */
-	calibrate_spin(b);
-	struct row *w =
-	    row_new(b, "lock_with_work", "the same, ~200 ns work inside", "ns",
-		    "<=1.5x");
-	n = iters_or(b, work_clab, FIT_RECORDS / 2, 8);
-	measure(b, w, work_plain, work_clab, n, (double)n, REPS);
-	w->verdict = w->ratio <= 1.5 ? V_PASS : V_MISS;
-	snprintf(w->note, sizeof(w->note), "work alone %.0f ns (%lu spins)",
-		 b->work_ns, b->spin_k);
+	if (want(b, 2)) {
+		calibrate_spin(b);
+		w = row_new(b, "lock_with_work",
+			    "the same, ~200 ns work inside", "ns", "<=1.5x");
+		long n = iters_or(b, work_clab, FIT_RECORDS / 2, 8);
+		measure(b, w, work_plain, work_clab, n, (double)n, b->o.reps);
+		w->verdict = w->ratio <= 1.5 ? V_PASS : V_MISS;
+		snprintf(w->note, sizeof(w->note),
+			 "work alone %.0f ns (%lu spins)", b->work_ns,
+			 b->spin_k);
+	}
 
 	clab_mutex_destroy(&b->cm);
 	pthread_mutex_destroy(&b->pm);
 	trace_end(b, &st);
 	/* Both rows share the trace: the stalls are the two cases' total. */
-	r->records = w->records = st.records;
-	r->stalls = w->stalls = st.stalls;
-	snprintf(r->note, sizeof(r->note),
-		 "%ld pairs/rep fit the %u MB buffer: writer stalls %" PRIu64
-		 ", %.0f page faults/rep",
-		 r->iters, BUFFER_MB, st.stalls, r->minflt);
-	print_row(b, r);
-	print_row(b, w);
+	if (r) {
+		r->records = st.records;
+		r->stalls = st.stalls;
+		snprintf(r->note, sizeof(r->note),
+			 "%ld pairs/rep fit the %u MB buffer: writer stalls "
+			 "%" PRIu64 ", %.0f page faults/rep",
+			 r->iters, BUFFER_MB, st.stalls, r->minflt);
+		print_row(b, r);
+	}
+	if (w) {
+		w->records = st.records;
+		w->stalls = st.stalls;
+		print_row(b, w);
+	}
 	return 0;
 }
 
@@ -749,6 +780,21 @@ static int case_sustained(struct bench *b)
 	return 0;
 }
 
+/* Cases 4 and 5: a ping-pong, held to within 5% of plain. */
+static void pingpong(struct bench *b, const char *key, const char *label,
+		     loop_fn plain, loop_fn clab, const char *what)
+{
+	struct row *r = row_new(b, key, label, "ns", "<=1.05x");
+	long n = pp_iters(b, clab);
+	measure(b, r, plain, clab, n, (double)n, PP_TIMES * b->o.reps);
+	r->verdict = r->ratio <= 1.05 ? V_PASS : V_MISS;
+	snprintf(r->note, sizeof(r->note),
+		 "%ld round trips/rep%s; context switches per round trip: "
+		 "plain %.2f, conclab %.2f",
+		 n, what, r->csw_plain, r->csw_clab);
+	print_row(b, r);
+}
+
 static int case_duos(struct bench *b)
 {
 	struct clab_tracer_stats st;
@@ -756,42 +802,31 @@ static int case_duos(struct bench *b)
 		return -1;
 	clab_set_spurious(0, 0);
 
-	struct row *r = row_new(b, "contended_2threads",
-				"contended pair, 2 threads", "ns", "(report)");
-	long n = iters_or(b, contend_clab, 1 << 24, 2);
-	measure(b, r, contend_plain, contend_clab, n, 2.0 * (double)n, REPS);
-	snprintf(r->note, sizeof(r->note),
-		 "%ld pairs per thread/rep, ns per pair of all threads; "
-		 "context switches per pair: plain %.3f, conclab %.3f",
-		 n, r->csw_plain / 2, r->csw_clab / 2);
-	print_row(b, r);
+	size_t first = b->nrows;
+	if (want(b, 3)) {
+		struct row *r =
+		    row_new(b, "contended_2threads",
+			    "contended pair, 2 threads", "ns", "(report)");
+		long n = iters_or(b, contend_clab, 1 << 24, 2);
+		measure(b, r, contend_plain, contend_clab, n, 2.0 * (double)n,
+			b->o.reps);
+		snprintf(r->note, sizeof(r->note),
+			 "%ld pairs per thread/rep, ns per pair of all "
+			 "threads; context switches per pair: plain %.3f, "
+			 "conclab %.3f",
+			 n, r->csw_plain / 2, r->csw_clab / 2);
+		print_row(b, r);
+	}
 
-	r = row_new(b, "cond_pingpong", "cond ping-pong round trip", "ns",
-		    "<=1.05x");
-	n = iters_or(b, cond_clab, 1 << 22, 100 * PP_REPS / REPS) * REPS /
-	    PP_REPS;
-	measure(b, r, cond_plain, cond_clab, n, (double)n, PP_REPS);
-	r->verdict = r->ratio <= 1.05 ? V_PASS : V_MISS;
-	snprintf(r->note, sizeof(r->note),
-		 "%ld round trips/rep; context switches per round trip: "
-		 "plain %.2f, conclab %.2f",
-		 n, r->csw_plain, r->csw_clab);
-	print_row(b, r);
-
-	r = row_new(b, "sem_pingpong", "sem ping-pong round trip", "ns",
-		    "<=1.05x");
-	n = iters_or(b, sem_clab, 1 << 22, 100 * PP_REPS / REPS) * REPS /
-	    PP_REPS;
-	measure(b, r, sem_plain, sem_clab, n, (double)n, PP_REPS);
-	r->verdict = r->ratio <= 1.05 ? V_PASS : V_MISS;
-	snprintf(r->note, sizeof(r->note),
-		 "%ld round trips/rep (plain: POSIX sem_t); context switches "
-		 "per round trip: plain %.2f, conclab %.2f",
-		 n, r->csw_plain, r->csw_clab);
-	print_row(b, r);
+	if (want(b, 4))
+		pingpong(b, "cond_pingpong", "cond ping-pong round trip",
+			 cond_plain, cond_clab, "");
+	if (want(b, 5))
+		pingpong(b, "sem_pingpong", "sem ping-pong round trip",
+			 sem_plain, sem_clab, " (plain: POSIX sem_t)");
 
 	trace_end(b, &st);
-	for (size_t i = b->nrows - 3; i < b->nrows; i++) {
+	for (size_t i = first; i < b->nrows; i++) {
 		b->rows[i].records = st.records;
 		b->rows[i].stalls = st.stalls;
 	}
@@ -806,7 +841,7 @@ static int case_records(struct bench *b)
 	struct row *r = row_new(b, "records_per_s", "clab_note records/s",
 				"M/s", ">=50M/s");
 	long n = iters_or(b, note_clab, FIT_RECORDS, 1);
-	measure(b, r, NULL, note_clab, n, (double)n, REPS);
+	measure(b, r, NULL, note_clab, n, (double)n, b->o.reps);
 	trace_end(b, &st);
 	r->records = st.records;
 	r->stalls = st.stalls;
@@ -937,12 +972,18 @@ static void print_json(const struct bench *b, const struct labrow *lr,
 	clab_json_str(stdout, clab_version());
 	printf(",\n  \"quick\": %s,\n  \"reps\": %d,\n  \"cpus\": %ld,\n"
 	       "  \"work_ns\": %.1f,\n  \"cases\": {\n",
-	       b->o.quick ? "true" : "false", REPS,
+	       b->o.quick ? "true" : "false", b->o.reps,
 	       sysconf(_SC_NPROCESSORS_ONLN), b->work_ns);
+	int labs = want(b, 7);
 	for (size_t i = 0; i < b->nrows; i++) {
-		json_row(&b->rows[i], 0);
-		if (i == 0)
-			json_row(&b->sustain, 0);
+		json_row(&b->rows[i],
+			 !labs && !b->sustain.key && i + 1 == b->nrows);
+		if (b->sustain.key && i == 0)
+			json_row(&b->sustain, !labs && i + 1 == b->nrows);
+	}
+	if (!labs) {
+		printf("  }\n}\n");
+		return;
 	}
 	uint64_t rec = 0, rb = 0, fb = 0;
 	for (size_t i = 0; i < nlr; i++) {
@@ -1005,9 +1046,14 @@ static uint64_t nested_clab(struct bench *b, long n)
  * graph of 1000 locks and 10000 edges (no cycle, so it searches all it
  * can reach).
  */
-static int case_detector(struct bench *b, double uncontended_clab)
+/* 8; it compares with case 1, which --case runs along with it. */
+static int nested(struct bench *b)
 {
 	struct clab_tracer_stats st;
+	double uncontended_clab = 0;
+	for (size_t i = 0; i < b->nrows; i++)
+		if (strcmp(b->rows[i].key, "lock_uncontended") == 0)
+			uncontended_clab = b->rows[i].clab;
 	if (trace_begin(b, BUFFER_MB))
 		return -1;
 	pthread_mutex_init(&b->pm, NULL);
@@ -1017,7 +1063,7 @@ static int case_detector(struct bench *b, double uncontended_clab)
 	struct row *r = row_new(b, "lock_nested", "nested pair (detector on)",
 				"ns", "<=5x,+10ns");
 	long n = iters_or(b, nested_clab, FIT_RECORDS / 2, 1);
-	measure(b, r, nested_plain, nested_clab, n, (double)n, REPS);
+	measure(b, r, nested_plain, nested_clab, n, (double)n, b->o.reps);
 	double added = r->clab - uncontended_clab;
 	r->verdict = r->ratio <= 5 && added <= 10 ? V_PASS : V_MISS;
 	snprintf(r->note, sizeof(r->note),
@@ -1031,6 +1077,15 @@ static int case_detector(struct bench *b, double uncontended_clab)
 	trace_end(b, &st);
 	r->records = st.records;
 	print_row(b, r);
+	return 0;
+}
+
+static int case_detector(struct bench *b)
+{
+	if (want(b, 8) && nested(b))
+		return -1;
+	if (!want(b, 9))
+		return 0;
 
 	enum { LOCKS = 1000, EDGES = 10000, NEW = 2000 };
 	struct row *c =
@@ -1046,8 +1101,8 @@ static int case_detector(struct bench *b, double uncontended_clab)
 		perm[i] = perm[j];
 		perm[j] = t;
 	}
-	double v[REPS];
-	for (int rep = 0; rep < REPS; rep++) {
+	double v[REPS_MAX];
+	for (int rep = 0; rep < b->o.reps; rep++) {
 		struct clab_lockdep *ld = clab_lockdep_new();
 		if (!ld)
 			return -1;
@@ -1075,7 +1130,7 @@ static int case_detector(struct bench *b, double uncontended_clab)
 		v[rep] = ((double)now_ns() - v[rep]) / NEW / 1000.0;
 		clab_lockdep_free(ld);
 	}
-	c->clab = median(v, REPS);
+	c->clab = median(v, (size_t)b->o.reps);
 	c->iters = NEW;
 	c->verdict = c->clab <= 10 ? V_PASS : V_MISS;
 	snprintf(c->note, sizeof(c->note),
@@ -1084,6 +1139,24 @@ static int case_detector(struct bench *b, double uncontended_clab)
 		 NEW, LOCKS, EDGES);
 	print_row(b, c);
 	return 0;
+}
+
+/* "4,5" or "1": a bit per case; -1 for anything else. */
+static int parse_cases(const char *v, unsigned *only)
+{
+	*only = 0;
+	for (;;) {
+		char *end;
+		long c = strtol(v, &end, 10);
+		if (end == v || c < 1 || c > NCASES)
+			return -1;
+		*only |= 1u << c;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			return -1;
+		v = end + 1;
+	}
 }
 
 static int bench_exec(int argc, char **argv)
@@ -1116,12 +1189,46 @@ static int bench_exec(int argc, char **argv)
 				    "--iters wants a number in "
 				    "1..1000000000");
 			}
+		} else if (strcmp(a, "--reps") == 0 ||
+			   strncmp(a, "--reps=", 7) == 0) {
+			const char *v = a[6] == '='    ? a + 7
+					: i + 1 < argc ? argv[++i]
+						       : NULL;
+			long reps;
+			if (!v || clab_cmd_parse_long(v, &reps) || reps < 1 ||
+			    reps > REPS_MAX / PP_TIMES) {
+				free(b);
+				return clab_cmd_misuse(
+				    &clab_cmd_bench,
+				    "--reps wants a number in 1..%d",
+				    REPS_MAX / PP_TIMES);
+			}
+			b->o.reps = (int)reps;
+		} else if (strcmp(a, "--case") == 0 ||
+			   strncmp(a, "--case=", 7) == 0) {
+			const char *v = a[6] == '='    ? a + 7
+					: i + 1 < argc ? argv[++i]
+						       : NULL;
+			if (!v || parse_cases(v, &b->o.only)) {
+				free(b);
+				return clab_cmd_misuse(
+				    &clab_cmd_bench,
+				    "--case wants case numbers 1..%d, "
+				    "separated by commas (say --case 4,5)",
+				    NCASES);
+			}
 		} else {
 			free(b);
 			return clab_cmd_misuse(&clab_cmd_bench,
 					       "unknown argument '%s'", a);
 		}
 	}
+	if (b->o.reps == 0)
+		b->o.reps = REPS;
+	if (b->o.only == 0)
+		b->o.only = ((1u << NCASES) - 1) << 1;
+	if (want(b, 8))
+		b->o.only |= 1u << 1; /* 8 is measured against 1 */
 	b->o.rep_ns = b->o.quick ? 25e6 : 150e6;
 	b->o.sustain_ns = b->o.quick ? 0.3e9 : 2e9;
 	const char *tmp = getenv("TMPDIR");
@@ -1135,17 +1242,19 @@ static int bench_exec(int argc, char **argv)
 		       "the repetitions' ratios; the conclab side records into "
 		       "a trace\nin %s (zlib 1, removed afterwards).  Times "
 		       "are wall-clock ns per operation.\n\n",
-		       clab_version(), sysconf(_SC_NPROCESSORS_ONLN), REPS,
-		       PP_REPS, b->dir);
+		       clab_version(), sysconf(_SC_NPROCESSORS_ONLN), b->o.reps,
+		       PP_TIMES * b->o.reps, b->dir);
 		printf("%-30s %10s %10s %7s %10s  %-11s %s\n", "case", "plain",
 		       "conclab", "ratio", "added", "target", "");
 	}
 	int rc = CLAB_EXIT_OK;
 	struct labrow lr[64];
 	size_t nlr = 0;
-	if (case_locks(b) || case_detector(b, b->rows[0].clab) ||
-	    case_sustained(b) || case_duos(b) || case_records(b) ||
-	    case_labs(b, lr, &nlr, 64)) {
+	if (((want(b, 1) || want(b, 2)) && case_locks(b)) || case_detector(b) ||
+	    (want(b, 1) && case_sustained(b)) ||
+	    ((want(b, 3) || want(b, 4) || want(b, 5)) && case_duos(b)) ||
+	    (want(b, 6) && case_records(b)) ||
+	    (want(b, 7) && case_labs(b, lr, &nlr, 64))) {
 		free(b);
 		return CLAB_EXIT_IO;
 	}
@@ -1159,7 +1268,7 @@ static int bench_exec(int argc, char **argv)
 	int bpass = brec <= 8.0;
 	if (b->o.json) {
 		print_json(b, lr, nlr, brec, bpass);
-	} else {
+	} else if (want(b, 7)) {
 		printf("%-30s %10s %10s\n", "bytes per record on disk",
 		       "records", "record B");
 		for (size_t i = 0; i < nlr; i++)
@@ -1175,6 +1284,8 @@ static int bench_exec(int argc, char **argv)
 		       "/ records;\n%-30s   file %.2f B/rec counts the "
 		       "header, definitions and end too\n",
 		       "", "", per(fb, rec));
+	}
+	if (!b->o.json) {
 		printf("\n%.1f s in all.  A MISS is reported, not an error: "
 		       "the exit code is 0.\n",
 		       (double)(now_ns() - t_start) / 1e9);
@@ -1187,15 +1298,15 @@ static int bench_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_bench = {
     .name = "bench",
-    .args = "[--quick] [--iters N] [--json]",
+    .args = "[--case LIST] [--reps N] [--quick] [--iters N] [--json]",
     .summary = "measure what recording costs, against plain pthreads",
     .help =
 	"Runs the same loops on plain pthreads and on conclab's "
 	"primitives, with a\ntrace open for the conclab side, and "
 	"prints for each case the median of\n5 repetitions of both "
-	"(interleaved, so that noise hits both; 15 shorter ones\nfor the "
-	"ping-pongs), the median of the repetitions' ratios, and the "
-	"target\nit is held to:\n\n"
+	"(interleaved, so that noise hits both; 3 times as many,\n"
+	"a third as long, for the ping-pongs), the median of the "
+	"repetitions' ratios,\nand the target it is held to:\n\n"
 	"  1 uncontended lock/unlock pair, one thread  (<=4x and "
 	"<=25 ns added)\n"
 	"    Each repetition fits the 512 MB record buffer, so it "
@@ -1222,6 +1333,11 @@ const struct clab_cmd clab_cmd_bench = {
 	"run takes\nunder a minute, --quick a few seconds.  Traces go "
 	"to $TMPDIR (or /tmp) and\nare removed.\n\n"
 	"Options:\n"
+	"  --case LIST run only these cases, say --case 4,5 (8 brings 1 "
+	"along)\n"
+	"  --reps N    N repetitions a case instead of 5 (3N for the "
+	"ping-pongs, at\n              most 100): more of them, a surer "
+	"ratio\n"
 	"  --quick     short repetitions\n"
 	"  --iters N   N iterations per repetition instead of "
 	"calibrating by time\n"

@@ -27,6 +27,22 @@ contains "$T/err" "no parameter 'nosuchparam'" "unknown parameter named"
 expect_exit 2 "$CONCLAB" run philosophers --seed
 expect_exit 2 "$CONCLAB" dump
 expect_exit 2 "$CONCLAB" dump a b
+expect_exit 2 "$CONCLAB" bench --case 0
+contains "$T/err" "case numbers 1..9" "bench --case out of range"
+expect_exit 2 "$CONCLAB" bench --case 4,
+expect_exit 2 "$CONCLAB" bench --reps 101
+contains "$T/err" "reps wants a number in 1..100" "bench --reps out of range"
+# One cheap case alone, as JSON: that case and no other.
+expect_exit 0 "$CONCLAB" bench --case 9 --reps 2 --quick --json
+contains "$T/out" '"cycle_check"' "bench --case 9 runs case 9"
+contains "$T/out" '"reps": 2,' "bench --reps"
+if grep -q 'pingpong\|bytes_per_record' "$T/out"; then
+	fail "bench --case 9 ran other cases"
+elif python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out"; then
+	pass "bench --case 9 --json is one JSON object"
+else
+	fail "bench --case 9 --json is not JSON"
+fi
 expect_exit 5 "$CONCLAB" run timer --variant oneshot -q --trace /nonexistent/dir/t.clt
 contains "$T/err" "cannot create the trace" "unwritable trace path"
 finish
