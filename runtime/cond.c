@@ -204,8 +204,8 @@ int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 	tsc = clab__clock();
 	while (c->wq.head != NULL && (all || n == 0)) {
 		c->wq.head->seq = ++c->h.oseq;
-		clab__unpark_now(c->wq.head, all ? CLAB_CAUSE_BROADCAST
-						 : CLAB_CAUSE_SIGNAL);
+		clab__unpark_head_now(&c->wq, all ? CLAB_CAUSE_BROADCAST
+						  : CLAB_CAUSE_SIGNAL);
 		n++;
 	}
 	clab__lk_drop(&c->lk);

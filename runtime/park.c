@@ -3,6 +3,7 @@
  * primitive shares: object registration, diagnostics, deadlines.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -262,24 +263,24 @@ void clab__unpark_word(_Atomic uint32_t *word, int n)
 	futex_wake(word, n);
 }
 
-/* Take w off its queue and mark it woken; its thread, to wake. */
-static struct clab__thr *unpark_mark(struct clab__waiter *w, unsigned cause)
+/* Mark w, off its queue, woken (the sleeper may then return). */
+static void mark_woken(struct clab__thr *t, struct clab__waiter *w,
+		       unsigned cause)
 {
-	clab__wq_remove(w);
 	w->cause = (uint8_t)cause;
-	struct clab__thr *t = w->thr;
 	atomic_store_explicit(&t->woken, 1, memory_order_relaxed);
 	atomic_store_explicit(&w->signalled, 1, memory_order_release);
 	atomic_store_explicit(&t->futex, 1, memory_order_release);
 	struct clab__thr *self = clab__tls_self;
 	if (self)
 		clab__progress(self);
-	return t;
 }
 
 void clab__unpark(struct clab__waiter *w, unsigned cause)
 {
-	struct clab__thr *t = unpark_mark(w, cause);
+	struct clab__thr *t = w->thr;
+	clab__wq_remove(w);
+	mark_woken(t, w, cause);
 	/*
 	 * Wake it after the caller drops lk, so that it does not wake up
 	 * only to wait for lk.  Only the thread state is used then, never w
@@ -294,9 +295,26 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 		futex_wake(&t->futex, 1);
 }
 
-void clab__unpark_now(struct clab__waiter *w, unsigned cause)
+void clab__unpark_head_now(struct clab__waitq *q, unsigned cause)
 {
-	futex_wake(&unpark_mark(w, cause)->futex, 1);
+	struct clab__waiter *w = q->head;
+	/* the thread's own waiter: no need to read w->thr */
+	struct clab__thr *t =
+	    (struct clab__thr *)((char *)w - offsetof(struct clab__thr, wait));
+	/*
+	 * The line the sleeper wrote last is only written here, never read,
+	 * when it waits alone: a store does not stall the waker, and the line
+	 * moves while the wake goes into the kernel.
+	 */
+	if (w == q->tail) {
+		q->head = q->tail = NULL;
+		w->prev = w->next = NULL;
+		w->q = NULL;
+	} else {
+		clab__wq_remove(w);
+	}
+	mark_woken(t, w, cause);
+	futex_wake(&t->futex, 1);
 }
 
 void clab__lk_unlock(clab__lock_t *lk)

@@ -229,11 +229,12 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 void clab__unpark(struct clab__waiter *w, unsigned cause);
 
 /*
- * clab__unpark_now - clab__unpark for a waiter parked with clab__park_nolk,
- * which does not take lk again: it is woken at once, not when lk drops, so
- * that its wakeup starts as early as it can.
+ * clab__unpark_head_now - clab__unpark for the first waiter of q, which
+ * must be a thread's own (struct clab__thr.wait) parked with
+ * clab__park_nolk: as it does not take lk again, it is woken at once, not
+ * when lk drops, so that its wakeup starts as early as it can.
  */
-void clab__unpark_now(struct clab__waiter *w, unsigned cause);
+void clab__unpark_head_now(struct clab__waitq *q, unsigned cause);
 
 /* Unlock an object's lk and signal the threads unparked under it. */
 void clab__lk_unlock(clab__lock_t *lk);

@@ -153,7 +153,7 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 		w->seq = ++s->h.oseq;
 		w->val = s->value;
 		w->ungated = (uint8_t)s->ungated;
-		clab__unpark_now(w, CLAB_CAUSE_SIGNAL);
+		clab__unpark_head_now(&s->wq, CLAB_CAUSE_SIGNAL);
 	} else {
 		s->value++;
 	}
