@@ -26,9 +26,11 @@
 #include "cmd.h"
 #include "lab.h"
 
-#define REPS 5	   /* repetitions of a case, unless --reps says */
-#define PP_TIMES 3 /* ping-pongs: 3 times as many, a third as long */
-#define REPS_MAX (3 * 100)
+#define REPS 5 /* repetitions of a case, unless --reps says */
+/* A ping-pong repetition is a third as long, and there are 6 times more. */
+#define PP_SHORTER 3
+#define PP_MORE 6
+#define REPS_MAX (PP_MORE * 100)
 #define NCASES 9
 #define BUFFER_MB 512u /* per-thread records of one repetition fit */
 #define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
@@ -42,7 +44,7 @@ enum verdict { V_NONE = -1, V_MISS = 0, V_PASS = 1 };
 struct opts {
 	int quick, json;
 	long iters;    /* 0: calibrate by time */
-	int reps;      /* repetitions of a case (ping-pongs: PP_TIMES more) */
+	int reps;      /* repetitions of a case (ping-pongs: PP_MORE times) */
 	unsigned only; /* bit i: run case i (1..NCASES) */
 	double rep_ns; /* the length one repetition aims at */
 	double sustain_ns;
@@ -662,15 +664,15 @@ static long iters_or(struct bench *b, loop_fn cal, long cap, long div)
 }
 
 /*
- * The ping-pongs: PP_TIMES as many repetitions, each a PP_TIMES-th as
- * long, so that their ratios, which a round trip's wide spread makes
- * noisy, rest on more pairs in the same time.
+ * The ping-pongs: PP_MORE times as many repetitions, each a
+ * PP_SHORTER-th as long, so that their ratios, which a round trip's wide
+ * spread makes noisy, rest on many more pairs in twice the time.
  */
 static long pp_iters(struct bench *b, loop_fn cal)
 {
 	if (b->o.iters > 0)
 		return b->o.iters / 100 < 16 ? 16 : b->o.iters / 100;
-	long n = calibrate(b, cal, 1 << 22) / PP_TIMES;
+	long n = calibrate(b, cal, 1 << 22) / PP_SHORTER;
 	return n < 16 ? 16 : n;
 }
 
@@ -786,7 +788,7 @@ static void pingpong(struct bench *b, const char *key, const char *label,
 {
 	struct row *r = row_new(b, key, label, "ns", "<=1.05x");
 	long n = pp_iters(b, clab);
-	measure(b, r, plain, clab, n, (double)n, PP_TIMES * b->o.reps);
+	measure(b, r, plain, clab, n, (double)n, PP_MORE * b->o.reps);
 	r->verdict = r->ratio <= 1.05 ? V_PASS : V_MISS;
 	snprintf(r->note, sizeof(r->note),
 		 "%ld round trips/rep%s; context switches per round trip: "
@@ -1196,12 +1198,12 @@ static int bench_exec(int argc, char **argv)
 						       : NULL;
 			long reps;
 			if (!v || clab_cmd_parse_long(v, &reps) || reps < 1 ||
-			    reps > REPS_MAX / PP_TIMES) {
+			    reps > REPS_MAX / PP_MORE) {
 				free(b);
 				return clab_cmd_misuse(
 				    &clab_cmd_bench,
 				    "--reps wants a number in 1..%d",
-				    REPS_MAX / PP_TIMES);
+				    REPS_MAX / PP_MORE);
 			}
 			b->o.reps = (int)reps;
 		} else if (strcmp(a, "--case") == 0 ||
@@ -1243,7 +1245,7 @@ static int bench_exec(int argc, char **argv)
 		       "a trace\nin %s (zlib 1, removed afterwards).  Times "
 		       "are wall-clock ns per operation.\n\n",
 		       clab_version(), sysconf(_SC_NPROCESSORS_ONLN), b->o.reps,
-		       PP_TIMES * b->o.reps, b->dir);
+		       PP_MORE * b->o.reps, b->dir);
 		printf("%-30s %10s %10s %7s %10s  %-11s %s\n", "case", "plain",
 		       "conclab", "ratio", "added", "target", "");
 	}
@@ -1304,7 +1306,7 @@ const struct clab_cmd clab_cmd_bench = {
 	"Runs the same loops on plain pthreads and on conclab's "
 	"primitives, with a\ntrace open for the conclab side, and "
 	"prints for each case the median of\n5 repetitions of both "
-	"(interleaved, so that noise hits both; 3 times as many,\n"
+	"(interleaved, so that noise hits both; 6 times as many,\n"
 	"a third as long, for the ping-pongs), the median of the "
 	"repetitions' ratios,\nand the target it is held to:\n\n"
 	"  1 uncontended lock/unlock pair, one thread  (<=4x and "
@@ -1335,7 +1337,7 @@ const struct clab_cmd clab_cmd_bench = {
 	"Options:\n"
 	"  --case LIST run only these cases, say --case 4,5 (8 brings 1 "
 	"along)\n"
-	"  --reps N    N repetitions a case instead of 5 (3N for the "
+	"  --reps N    N repetitions a case instead of 5 (6N for the "
 	"ping-pongs, at\n              most 100): more of them, a surer "
 	"ratio\n"
 	"  --quick     short repetitions\n"
