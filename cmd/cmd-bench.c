@@ -972,9 +972,10 @@ static void print_json(const struct bench *b, const struct labrow *lr,
 {
 	printf("{\n  \"version\": ");
 	clab_json_str(stdout, clab_version());
-	printf(",\n  \"quick\": %s,\n  \"reps\": %d,\n  \"cpus\": %ld,\n"
-	       "  \"work_ns\": %.1f,\n  \"cases\": {\n",
-	       b->o.quick ? "true" : "false", b->o.reps,
+	printf(",\n  \"quick\": %s,\n  \"reps\": %d,\n  \"pingpong_reps\": "
+	       "%d,\n  \"cpus\": %ld,\n  \"work_ns\": %.1f,\n  \"cases\": "
+	       "{\n",
+	       b->o.quick ? "true" : "false", b->o.reps, PP_MORE * b->o.reps,
 	       sysconf(_SC_NPROCESSORS_ONLN), b->work_ns);
 	int labs = want(b, 7);
 	for (size_t i = 0; i < b->nrows; i++) {

@@ -85,7 +85,7 @@ struct clab__thr {
 	unsigned nhsem;	     /* permits held (hsem below) */
 	uint64_t hsem_chain; /* hash of hsem, mixed into the chain key */
 
-	/* Line 2 */
+	/* Line 2: the threads to wake once a lock drops, the permits held. */
 	_Alignas(CLAB__LINE) struct clab__thr *wake[8];
 	/*
 	 * Permits of semaphores held, which may gate a lock-order cycle: by
