@@ -140,7 +140,15 @@ static inline void acquired(clab_mutex_t *m, struct clab__thr *self,
 				  clab__stack_here());
 }
 
-/* Take the lock, recording a request if it has to wait. */
+static int take_contended(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
+			  const struct clab_site *site, unsigned how,
+			  uint32_t depth);
+
+/*
+ * Take the lock, recording a request if it has to wait.  The contended
+ * part is a function of its own, so that the uncontended one, inlined in
+ * the callers, stays small.
+ */
 static inline __attribute__((always_inline)) int
 take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
      const struct clab_site *site, unsigned how, uint32_t depth)
@@ -153,6 +161,13 @@ take(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
 		acquired(m, self, site, how, depth, 0, 0);
 		return 0;
 	}
+	return take_contended(m, self, ms, site, how, depth);
+}
+
+static __attribute__((noinline)) int
+take_contended(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
+	       const struct clab_site *site, unsigned how, uint32_t depth)
+{
 	uint16_t stack = clab__stack_here();
 	if (ms == 0) {
 		clab__emit_s(self->tb, CLAB_K_MUTEX_BUSY, m->h.id, 0, site, 0,
