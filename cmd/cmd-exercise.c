@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <conclab/runtime.h>
 #include <conclab/tracer.h>
 
 #include "cmd.h"
@@ -265,6 +266,24 @@ static void child_main(const struct clab_exercise *ex, const char *so,
 	if (c.dl == NULL) {
 		fprintf(stderr, "conclab exercise: cannot load %s: %s\n",
 			solution, dlerror());
+		_exit(CLAB_EXIT_USAGE);
+	}
+	const unsigned *abi = dlsym(c.dl, "clab_abi_built");
+	if (abi == NULL || *abi != CLAB_ABI) {
+		if (abi == NULL)
+			fprintf(stderr,
+				"conclab exercise: %s was not built with "
+				"<conclab/runtime.h>",
+				solution);
+		else
+			fprintf(stderr,
+				"conclab exercise: %s was built against the "
+				"headers of another conclab (layout %u; this "
+				"one has %u)",
+				solution, *abi, CLAB_ABI);
+		fprintf(stderr, ": build it again with this conclab's "
+				"headers (see docs/exercises.md), or give the "
+				".c file\n");
 		_exit(CLAB_EXIT_USAGE);
 	}
 	for (const char *const *f = ex->required; *f; f++) {

@@ -11,6 +11,20 @@
 
 #include "rt.h"
 
+/*
+ * The public types' sizes under CLAB_ABI (runtime.h) on 64-bit Linux: a
+ * change of layout stops the build here until CLAB_ABI counts up, so
+ * that solutions built against the old headers are refused, not run.
+ */
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(CLAB_ABI == 2 && sizeof(clab_mutex_t) == 48 &&
+		   sizeof(clab_cond_t) == 40 && sizeof(clab_sem_t) == 48 &&
+		   sizeof(clab_latch_t) == 40 && sizeof(clab_barrier_t) == 48 &&
+		   sizeof(clab_queue_t) == 96 && sizeof(clab_timer_t) == 64 &&
+		   sizeof(clab_ptimer_t) == 56,
+	       "the public types changed: count CLAB_ABI up and set the sizes");
+#endif
+
 void clab__wq_push(struct clab__waitq *q, struct clab__waiter *w)
 {
 	w->q = q;

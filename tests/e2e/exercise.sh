@@ -118,10 +118,21 @@ contains "$T/err" 'cannot read nosuch.so' "so: a missing file"
 echo 'not an ELF file' >"$T/junk.so"
 expect_exit 2 "$CONCLAB" exercise philosophers -q "$T/junk.so"
 contains "$T/err" 'cannot load' "so: not a shared object"
-echo 'int get_forks_not;' >"$T/empty.c"
-"${CC:-cc}" -fPIC -shared -o "$T/empty.so" "$T/empty.c" || fail "empty.so"
+printf '#include <conclab/runtime.h>\nint get_forks_not;\n' >"$T/empty.c"
+"${CC:-cc}" -std=gnu11 -fPIC -shared -I"$S/runtime/include" \
+	-I"$S/tracer/include" -o "$T/empty.so" "$T/empty.c" || fail "empty.so"
 expect_exit 2 "$CONCLAB" exercise philosophers -q "$T/empty.so"
 contains "$T/err" 'does not define get_forks' "so: a missing function"
+# Built against other headers, or without them: refused, not run.
+printf 'void get_forks(void) {}\nvoid put_forks(void) {}\n' >"$T/bare.c"
+"${CC:-cc}" -fPIC -shared -o "$T/bare.so" "$T/bare.c" || fail "bare.so"
+expect_exit 2 "$CONCLAB" exercise philosophers -q "$T/bare.so"
+contains "$T/err" 'was not built with <conclab/runtime.h>' "so: no headers"
+printf 'const unsigned clab_abi_built = 1;\n' >>"$T/bare.c"
+"${CC:-cc}" -fPIC -shared -o "$T/old.so" "$T/bare.c" || fail "old.so"
+expect_exit 2 "$CONCLAB" exercise philosophers -q "$T/old.so"
+contains "$T/err" 'built against the headers of another conclab \(layout 1;' \
+	"so: other headers"
 
 # Usage errors.
 expect_exit 2 "$CONCLAB" exercise

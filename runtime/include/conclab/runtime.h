@@ -36,6 +36,18 @@
 
 #define CLAB_FOREVER UINT32_MAX
 
+/*
+ * The layout of the types below (and of the exercises' headers, which
+ * hold them), counted up whenever it changes.  Each program or library
+ * built with this header carries the value it was built with, as
+ * clab_abi_built (weak: one per program, however many of its files
+ * include this), so that `conclab exercise` refuses a solution built
+ * against other headers instead of handing it objects of another size.
+ */
+#define CLAB_ABI 2
+__attribute__((weak, used, visibility("default")))
+const unsigned clab_abi_built = CLAB_ABI;
+
 /* ---- private building blocks (do not use their fields) ---- */
 struct clab__thr;
 struct clab__waiter;
