@@ -272,8 +272,10 @@ static void child_main(const struct clab_exercise *ex, const char *so,
 	if (abi == NULL || *abi != CLAB_ABI) {
 		if (abi == NULL)
 			fprintf(stderr,
-				"conclab exercise: %s was not built with "
-				"<conclab/runtime.h>",
+				"conclab exercise: %s carries no conclab "
+				"layout number (it was built without "
+				"<conclab/runtime.h>, or with the headers of "
+				"an older conclab)",
 				solution);
 		else
 			fprintf(stderr,
