@@ -336,7 +336,8 @@ struct phil_stats {
 	uint64_t hungry_ns;   /* since "hungry", + 1 */
 	uint64_t max_wait_ns; /* longest wait for one fork */
 	uint64_t max_hunger_ns;
-	int stuck; /* still waiting for a fork when the trace ends */
+	int stuck;   /* still waiting for a fork when the trace ends */
+	int starved; /* hungry, not eating, when the trace ends */
 };
 
 static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -482,7 +483,10 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		}
 	}
 
-	/* A wait that never ended (a deadlock) counts up to the last record. */
+	/*
+	 * A wait that never ended (a deadlock) counts up to the last record,
+	 * and so does a hunger that never ended in a meal.
+	 */
 	for (int p = 0; p < n && nrec > 0; p++) {
 		uint64_t end = clab_trace_record(tr, nrec - 1)->ns;
 
@@ -491,6 +495,12 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			if (w > st[p].max_wait_ns)
 				st[p].max_wait_ns = w;
 			st[p].stuck = 1;
+		}
+		if (st[p].hungry_ns != 0 && end + 1 >= st[p].hungry_ns) {
+			uint64_t h = end - (st[p].hungry_ns - 1);
+			if (h > st[p].max_hunger_ns)
+				st[p].max_hunger_ns = h;
+			st[p].starved = 1;
 		}
 	}
 
@@ -553,8 +563,10 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	append(msg, sizeof(msg), &off,
 	       "longest time from hungry to eating, ms:");
 	for (int p = 0; p < n; p++)
-		append(msg, sizeof(msg), &off, " phil-%d %.1f%s", p,
-		       (double)st[p].max_hunger_ns / 1e6, p + 1 < n ? "," : "");
+		append(msg, sizeof(msg), &off, " phil-%d %.1f%s%s", p,
+		       (double)st[p].max_hunger_ns / 1e6,
+		       st[p].starved ? " (still hungry)" : "",
+		       p + 1 < n ? "," : "");
 	clab_lab_report_add(rep, "hunger", 1, UINT64_MAX, "%s", msg);
 
 	if (ctx->variant == V_CHECKED) {

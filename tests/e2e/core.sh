@@ -15,6 +15,8 @@ contains "$T/out" '^deadlock at record [0-9]+' "analyze: the deadlock"
 n=$(count_lines "$T/out" 'phil-[0-9] waits on fork-[0-9]#[0-9]+ since record [0-9]+, held by T[0-9] phil-[0-9]')
 [ "$n" -eq 5 ] && pass "analyze: each philosopher's wait since its record, and the holder" ||
 	fail "analyze: $n philosophers with since/holder, expected 5"
+expect_exit 1 "$CONCLAB" check naive.clt
+contains "$T/out" '^  ok   hunger .*(phil-[0-9] [0-9.]+ \(still hungry\),? ?){5}$' "naive: every philosopher still hungry at the end"
 n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
 [ "$n" -eq 5 ] && pass "naive: five blocked records in the trace" ||
 	fail "naive: $n blocked records, expected 5"
