@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #include <conclab/runtime.h>
 #include <conclab/tracer.h>
@@ -47,6 +48,25 @@ static int exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/*
+ * What `pkg-config ARG conclab` prints, in words as a shell splits them:
+ * pkg-config writes a space in a path as "\ ".  WRDE_NOCMD: nothing in
+ * its output is run.  0, or -1 (no conclab.pc, or nothing printed).
+ */
+static int pkg_config(const char *arg, wordexp_t *we)
+{
+	char cmd[128], buf[4096];
+	snprintf(cmd, sizeof(cmd), "pkg-config %s conclab 2>/dev/null", arg);
+	FILE *f = popen(cmd, "r");
+	if (f == NULL)
+		return -1;
+	char *got = fgets(buf, sizeof(buf), f);
+	if (pclose(f) != 0 || got == NULL)
+		return -1;
+	buf[strcspn(buf, "\n")] = 0; /* wordexp() refuses a newline */
+	return wordexp(buf, we, WRDE_NOCMD) == 0 ? 0 : -1;
+}
+
 static int find_paths(struct paths *p)
 {
 	char buf[4096];
@@ -63,26 +83,18 @@ static int find_paths(struct paths *p)
 		return 0;
 	}
 	/* Moved away from its source tree: an installed conclab.pc. */
-	FILE *f = popen("pkg-config --variable=startersdir conclab "
-			"2>/dev/null",
-			"r");
-	if (f == NULL || fgets(p->starters, sizeof(p->starters), f) == NULL) {
-		if (f)
-			pclose(f);
+	wordexp_t we;
+	if (pkg_config("--variable=startersdir", &we) != 0)
 		return -1;
-	}
-	pclose(f);
-	p->starters[strcspn(p->starters, "\n")] = 0;
-	f = popen("pkg-config --cflags conclab 2>/dev/null", "r");
-	if (f == NULL || fgets(buf, sizeof(buf), f) == NULL) {
-		if (f)
-			pclose(f);
+	if (we.we_wordc == 1)
+		snprintf(p->starters, sizeof(p->starters), "%s",
+			 we.we_wordv[0]);
+	wordfree(&we);
+	if (p->starters[0] == 0 || pkg_config("--cflags", &we) != 0)
 		return -1;
-	}
-	pclose(f);
-	for (char *save, *w = strtok_r(buf, " \t\n", &save);
-	     w && p->ncflags < 15; w = strtok_r(NULL, " \t\n", &save))
-		p->cflags[p->ncflags++] = strdup(w);
+	for (size_t i = 0; i < we.we_wordc && p->ncflags < 16; i++)
+		p->cflags[p->ncflags++] = strdup(we.we_wordv[i]);
+	wordfree(&we);
 	return 0;
 }
 

@@ -145,6 +145,26 @@ expect_exit 3 "$CONCLAB" exercise philosophers -q --trace "$T/so.clt" \
 	philosophers.so
 contains "$T/out" '^  FAIL no deadlock' "the naive .so: 'no deadlock' fails"
 
+# Headers under a path with a space: pkg-config writes it as "\ ", and
+# conclab splits --cflags as a shell would.
+sp="$T/with space"
+mkdir -p "$sp/pc" && cp -R "$prefix/include" "$prefix/share" "$sp/" ||
+	fail "copy the headers under a path with a space"
+cat >"$sp/pc/conclab.pc" <<EOF
+prefix=$(printf '%s' "$sp" | sed 's/ /\\ /g')
+includedir=\${prefix}/include
+startersdir=\${prefix}/share/conclab/starters
+
+Name: conclab
+Description: conclab's headers, under a path with a space
+Version: $(pkg-config --modversion conclab)
+Cflags: -I\${includedir}
+EOF
+rm -rf "$prefix/include/conclab"
+expect_exit 0 env PKG_CONFIG_PATH="$sp/pc" "$CONCLAB" exercise philosophers \
+	-q --trace "$T/sp.clt" "$T/sol/philosophers-good.c"
+contains "$T/out" '^([0-9]+) of \1 properties hold' "headers under a path with a space"
+
 # Sites name conclab's own sources by their path in the tree, however far
 # from it the build directory was ($T/build beside $T/src here).
 expect_exit 3 "$CONCLAB" run philosophers --variant naive -q --trace "$T/run.clt"
