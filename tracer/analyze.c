@@ -965,6 +965,11 @@ void clab_analysis_print(const struct clab_trace *tr,
 			")\n  No other thread can take %s until "
 			"the wait ends.\n",
 			lock_str(tr, w->held, b3, sizeof(b3)));
+		print_stack(tr, clab_trace_record(tr, w->seq), "wait", out);
+		print_stack(
+		    tr,
+		    stacked(tr, UINT64_MAX, w->tid, w->held, w->held_site, 1),
+		    "held lock taken", out);
 	}
 	if (an->nblocked)
 		fprintf(out,
@@ -990,6 +995,27 @@ static void jsite(const struct clab_trace *tr, uint32_t id, FILE *out)
 {
 	char s[160];
 	clab_json_str(out, site_str(tr, id, s, sizeof(s)));
+}
+
+/* ,"KEY":{"record":N,"frames":[...]}: r's call stack, when it has one. */
+static void jstack(const struct clab_trace *tr, const struct clab_record *r,
+		   const char *key, FILE *out)
+{
+	const struct clab_stack_info *st =
+	    r ? clab_trace_stack(tr, r->stack) : NULL;
+	if (!st)
+		return;
+	fprintf(out, ",\"%s\":{\"record\":%" PRIu64 ",\"frames\":[", key,
+		r->seq);
+	for (uint32_t k = 0; k < st->nframes; k++) {
+		const struct clab_frame_info *f = &st->frames[k];
+		fprintf(out, "%s{\"func\":", k ? "," : "");
+		clab_json_str(out, f->func);
+		fprintf(out, ",\"file\":");
+		clab_json_str(out, clab_site_path(f->file));
+		fprintf(out, ",\"line\":%d}", f->line);
+	}
+	fprintf(out, "]}");
 }
 
 void clab_analysis_json(const struct clab_trace *tr,
@@ -1027,9 +1053,18 @@ void clab_analysis_json(const struct clab_trace *tr,
 			jsite(tr, e->to_site, out);
 			fprintf(out,
 				",\"first\":%" PRIu64 ",\"last\":%" PRIu64
-				",\"count\":%" PRIu64 ",\"timed\":%s}",
+				",\"count\":%" PRIu64 ",\"timed\":%s",
 				e->first_seq, e->last_seq, e->count,
 				e->timed && !e->untimed ? "true" : "false");
+			jstack(tr,
+			       stacked(tr, e->first_seq, e->tid, e->to,
+				       e->to_site, 0),
+			       "request_stack", out);
+			jstack(tr,
+			       stacked(tr, UINT64_MAX, e->tid, e->from,
+				       e->from_site, 1),
+			       "held_stack", out);
+			fprintf(out, "}");
 		}
 		fprintf(out, "]}\n");
 	}
@@ -1047,7 +1082,13 @@ void clab_analysis_json(const struct clab_trace *tr,
 		clab_json_str(out, lock_str(tr, w->held, b, sizeof(b)));
 		fprintf(out, ",\"held_at\":");
 		jsite(tr, w->held_site, out);
-		fprintf(out, ",\"count\":%" PRIu64 "}\n", w->count);
+		fprintf(out, ",\"count\":%" PRIu64, w->count);
+		jstack(tr, clab_trace_record(tr, w->seq), "stack", out);
+		jstack(
+		    tr,
+		    stacked(tr, UINT64_MAX, w->tid, w->held, w->held_site, 1),
+		    "held_stack", out);
+		fprintf(out, "}\n");
 	}
 	for (size_t i = 0; i < an->nnests; i++) {
 		const struct clab_class_nest *c = &an->nests[i];

@@ -29,6 +29,24 @@ contains "$T/out" '^  buffer\.cv#[0-9]+ \([0-9]+ waiting\): its last cond\.(sign
 expect_exit 1 "$CONCLAB" analyze --json scv.clt
 contains "$T/out" '"last_signal":\{"record":[0-9]+,"kind":"cond\.signal","thread":[0-9]+,"at":"labs/prodcons\.c:[0-9]+","woke":[0-9]+\}' "single-cv: the last signal in JSON"
 
+# With --stacks, analyze shows where: the wait under the lock, and the
+# lock-cycle edges, in text and in JSON.
+expect_exit 3 "$CONCLAB" run prodcons --variant sem-order --stacks -q --trace so.clt
+expect_exit 1 "$CONCLAB" analyze so.clt
+contains "$T/out" '^      wait \(record [0-9]+, stack [0-9]+\):$' "sem-order: the wait's stack"
+contains "$T/out" '^        sem_producer \(labs/prodcons\.c:[0-9]+\)$' "sem-order: its frame"
+expect_exit 1 "$CONCLAB" analyze --json so.clt
+contains "$T/out" '"type":"wait-holding".*"stack":\{"record":[0-9]+,"frames":\[\{"func":"sem_producer","file":"labs/prodcons\.c","line":[0-9]+\}.*"held_stack":\{' "sem-order: the stacks in JSON"
+expect_exit 3 "$CONCLAB" run philosophers --variant naive --stacks -q --trace ns.clt
+expect_exit 1 "$CONCLAB" analyze --json ns.clt
+contains "$T/out" '"type":"lock-cycle".*"request_stack":\{"record":[0-9]+,"frames":\[\{"func":"[a-z_]+","file":"labs/philosophers\.c"' "naive: an edge's request stack in JSON"
+expect_exit 1 "$CONCLAB" analyze --json naive.clt
+if grep -q 'request_stack\|held_stack' "$T/out"; then
+	fail "analyze --json shows stacks of a trace without them"
+else
+	pass "no stacks in JSON when the trace has none"
+fi
+
 # Ordered philosophers: every meal eaten, 5 x meals.
 expect_exit 0 "$CONCLAB" run philosophers --variant ordered -q --meals 4 --trace ordered.clt
 "$CONCLAB" dump ordered.clt >ordered.txt
