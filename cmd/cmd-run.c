@@ -156,11 +156,13 @@ static void *signal_main(void *arg)
 		end_once();
 		fflush(stdout);
 		sig = atomic_load(&crash_sig);
-		fprintf(stderr,
-			"\nconclab: the program crashed: %s (%s) at address "
-			"%p; saving the trace\n",
-			strsignal(sig), sigabbrev_np(sig),
-			atomic_load(&crash_addr));
+		/* an address means something for a fault, not an abort */
+		fprintf(stderr, "\nconclab: the program crashed: %s (%s)",
+			strsignal(sig), sigabbrev_np(sig));
+		if (sig != SIGABRT)
+			fprintf(stderr, " at address %p",
+				atomic_load(&crash_addr));
+		fprintf(stderr, "; saving the trace\n");
 		struct clab_tracer_stats st;
 		int err = clab_tracer_close(&st);
 		if (err) {
