@@ -192,6 +192,40 @@ static int init_dir(const struct clab_exercise *ex, const struct paths *p,
  * Compile solution into so with cc (or $CC).  The compiler's messages go
  * to our stderr.  Returns 0, or the exit code.
  */
+/*
+ * A solution built with UBSan (compile()): a report stops the run with an
+ * abort, which saves the trace, and shows where it came from.  The
+ * sanitizer's runtime, loaded with the solution, asks the program for
+ * these (conclab exports its symbols); UBSAN_OPTIONS still overrides them.
+ */
+const char *__ubsan_default_options(void);
+__attribute__((visibility("default"))) const char *__ubsan_default_options(void)
+{
+	return "abort_on_error=1:print_stacktrace=1";
+}
+
+/* Whether cc is GCC (not clang posing as cc), from `cc --version`. */
+static int compiler_is_gcc(const char *cc)
+{
+	char cmd[300], line[256];
+	/* a name or a path: nothing a shell would read as more */
+	if (strlen(cc) > 200 || strspn(cc, "abcdefghijklmnopqrstuvwxyz"
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789_+-./") != strlen(cc))
+		return 0;
+	snprintf(cmd, sizeof(cmd), "%s --version 2>/dev/null", cc);
+	FILE *f = popen(cmd, "r");
+	if (f == NULL)
+		return 0;
+	int gcc = 0, clang = 0;
+	while (fgets(line, sizeof(line), f)) {
+		clang |= strstr(line, "clang") != NULL;
+		gcc |= strstr(line, "Free Software Foundation") != NULL;
+	}
+	pclose(f);
+	return gcc && !clang;
+}
+
 static int compile(const struct paths *p, const char *solution, const char *so)
 {
 	const char *cc = getenv("CC");
@@ -206,6 +240,18 @@ static int compile(const struct paths *p, const char *solution, const char *so)
 	snprintf(incdir, sizeof(incdir), "-I%s", slash ? soldir : ".");
 	snprintf(incstart, sizeof(incstart), "-I%s", p->starters);
 	argv[n++] = (char *)cc;
+	/*
+	 * UndefinedBehaviorSanitizer, so that an index out of an array's
+	 * bounds (a neighbour's fork as (i - 1) % n, which is -1 for i = 0)
+	 * or an overflow stops the run with the line that did it, instead of
+	 * corrupting conclab's state.  It aborts, and the abort saves the
+	 * trace (__ubsan_default_options).  With GCC only: its runtime is
+	 * on the loader's path, where clang's is not.
+	 */
+	if (compiler_is_gcc(cc)) {
+		argv[n++] = (char *)"-fsanitize=undefined";
+		argv[n++] = (char *)"-fno-sanitize-recover=undefined";
+	}
 	static const char *const flags[] = {
 	    "-std=gnu11",
 	    "-g",
@@ -605,7 +651,9 @@ const struct clab_cmd clab_cmd_exercise = {
 	"     -I<SOLUTION's dir> -I<conclab>/labs/starters\n"
 	"     -I<conclab>/runtime/include -I<conclab>/tracer/include\n"
 	"     -o TMP/solution.so SOLUTION.c\n"
-	"then runs the lab's harness against it under the tracer and the\n"
+	"(with GCC, also -fsanitize=undefined: an index out of bounds or an\n"
+	"overflow stops the run at its line, and the trace is saved), then\n"
+	"runs the lab's harness against it under the tracer and the\n"
 	"deadlock watchdog, as 'conclab run' runs a lab, in a child process,\n"
 	"and checks the lab's properties on the trace.\n\n"
 	"With SOLUTION.so (a name ending in .so), loads that shared object as\n"
