@@ -123,6 +123,7 @@ struct thr {
 	struct span wait;
 	uint64_t wait_ns;    /* when the wait under way began */
 	struct span longest; /* the longest judged wait */
+	uint64_t open_ns;    /* a judged wait still under way at the end */
 	struct span run;     /* failed attempts in a row, under way */
 	struct span worst;   /* the longest such run */
 };
@@ -349,8 +350,11 @@ static int sweep_run(struct sweep *s, const struct clab_trace *tr)
 	for (size_t i = 0; i < n; i++)
 		sweep_record(s, clab_trace_record(tr, i));
 	for (uint32_t u = 0; u < s->nthr; u++)
-		if (s->t[u].waiting)
+		if (s->t[u].waiting) {
 			s->unended++;
+			if (wait_judged(s->t[u].wait.kind))
+				s->t[u].open_ns = s->now - s->t[u].wait_ns;
+		}
 	if (s->nomem) {
 		sweep_free(s);
 		return CLAB_ENOMEM;
@@ -415,7 +419,8 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	struct longest *ids;
 	uint32_t nids = 0, over = 0;
 	const char *why = "the default";
-	char list[200], ob[64], unended[48] = "";
+	/* the list fits the report's 240 characters with its prefix */
+	char list[150], ob[64], unended[48] = "";
 	size_t len = 0;
 
 	if (s->nwaits > 0) {
@@ -439,22 +444,36 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 				    "out of memory");
 		return;
 	}
-	for (uint32_t u = 0; u < s->nthr; u++)
-		if (s->t[u].longest.kind != 0) {
-			ids[nids++] = (struct longest){s->t[u].longest.n, u};
-			over += s->t[u].longest.n > thr_ns;
+	/*
+	 * Listed: a thread's longest wait, or the wait it was still in when
+	 * the trace ended if that is longer (marked; it is not judged here).
+	 */
+	for (uint32_t u = 0; u < s->nthr; u++) {
+		const struct thr *t = &s->t[u];
+		if (t->longest.kind != 0 || t->open_ns != 0) {
+			uint64_t n = t->longest.kind != 0 ? t->longest.n : 0;
+			ids[nids++] = (struct longest){
+			    t->open_ns > n ? t->open_ns : n, u};
 		}
+		over += t->longest.kind != 0 && t->longest.n > thr_ns;
+	}
 	qsort(ids, nids, sizeof(*ids), cmp_longest);
 
 	if (over > 0) {
-		const struct span *w = &s->t[ids[0].tid].longest;
+		uint32_t u = 0;
+		for (uint32_t i = 1; i < s->nthr; i++)
+			if (s->t[i].longest.kind != 0 &&
+			    (s->t[u].longest.kind == 0 ||
+			     s->t[i].longest.n > s->t[u].longest.n))
+				u = i;
+		const struct span *w = &s->t[u].longest;
 
 		clab_lab_report_add(
 		    rep, "starvation", 0, w->from,
 		    "%s waited %.1f ms for %s (%s, records %llu to %llu), "
 		    "longer than the %.0f ms threshold (%s); %u "
 		    "thread(s) over it",
-		    thread_name(tr, ids[0].tid), ms(w->n),
+		    thread_name(tr, u), ms(w->n),
 		    clab_trace_objname(tr, w->obj, ob, sizeof(ob)),
 		    clab_kind_name(w->kind), (unsigned long long)w->from,
 		    (unsigned long long)w->to, ms(thr_ns), why, over);
@@ -463,12 +482,16 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	}
 	list[0] = '\0';
 	for (uint32_t i = 0; i < nids; i++) {
-		const struct span *w = &s->t[ids[i].tid].longest;
+		const struct thr *t = &s->t[ids[i].tid];
+		int open = t->open_ns != 0 &&
+			   (t->longest.kind == 0 || t->open_ns > t->longest.n);
+		const struct span *w = open ? &t->wait : &t->longest;
 		char one[128];
-		int k =
-		    snprintf(one, sizeof(one), "%s%s %.1f (%s)", i ? ", " : "",
-			     thread_name(tr, ids[i].tid), ms(w->n),
-			     clab_trace_objname(tr, w->obj, ob, sizeof(ob)));
+		int k = snprintf(one, sizeof(one), "%s%s %.1f (%s%s)",
+				 i ? ", " : "", thread_name(tr, ids[i].tid),
+				 ms(ids[i].ns),
+				 clab_trace_objname(tr, w->obj, ob, sizeof(ob)),
+				 open ? ", still waiting" : "");
 
 		if (k < 0 || len + (size_t)k + 16 >= sizeof(list)) {
 			snprintf(list + len, sizeof(list) - len, ", %u more",
