@@ -189,10 +189,6 @@ static int init_dir(const struct clab_exercise *ex, const struct paths *p,
 }
 
 /*
- * Compile solution into so with cc (or $CC).  The compiler's messages go
- * to our stderr.  Returns 0, or the exit code.
- */
-/*
  * A solution built with UBSan (compile()): a report stops the run with an
  * abort, which saves the trace, and shows where it came from.  The
  * sanitizer's runtime, loaded with the solution, asks the program for
@@ -226,6 +222,10 @@ static int compiler_is_gcc(const char *cc)
 	return gcc && !clang;
 }
 
+/*
+ * Compile solution into so with cc (or $CC).  The compiler's messages go
+ * to our stderr.  Returns 0, or the exit code.
+ */
 static int compile(const struct paths *p, const char *solution, const char *so)
 {
 	const char *cc = getenv("CC");
