@@ -448,32 +448,29 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	 * Listed: a thread's longest wait, or the wait it was still in when
 	 * the trace ended if that is longer (marked; it is not judged here).
 	 */
+	uint32_t worst = UINT32_MAX; /* the longest finished wait's thread */
 	for (uint32_t u = 0; u < s->nthr; u++) {
 		const struct thr *t = &s->t[u];
-		if (t->longest.kind != 0 || t->open_ns != 0) {
-			uint64_t n = t->longest.kind != 0 ? t->longest.n : 0;
+		uint64_t n = t->longest.kind != 0 ? t->longest.n : 0;
+		if (t->longest.kind != 0 || t->open_ns != 0)
 			ids[nids++] = (struct longest){
 			    t->open_ns > n ? t->open_ns : n, u};
-		}
-		over += t->longest.kind != 0 && t->longest.n > thr_ns;
+		if (t->longest.kind != 0 &&
+		    (worst == UINT32_MAX || n > s->t[worst].longest.n))
+			worst = u;
+		over += t->longest.kind != 0 && n > thr_ns;
 	}
 	qsort(ids, nids, sizeof(*ids), cmp_longest);
 
 	if (over > 0) {
-		uint32_t u = 0;
-		for (uint32_t i = 1; i < s->nthr; i++)
-			if (s->t[i].longest.kind != 0 &&
-			    (s->t[u].longest.kind == 0 ||
-			     s->t[i].longest.n > s->t[u].longest.n))
-				u = i;
-		const struct span *w = &s->t[u].longest;
+		const struct span *w = &s->t[worst].longest;
 
 		clab_lab_report_add(
 		    rep, "starvation", 0, w->from,
 		    "%s waited %.1f ms for %s (%s, records %llu to %llu), "
 		    "longer than the %.0f ms threshold (%s); %u "
 		    "thread(s) over it",
-		    thread_name(tr, u), ms(w->n),
+		    thread_name(tr, worst), ms(w->n),
 		    clab_trace_objname(tr, w->obj, ob, sizeof(ob)),
 		    clab_kind_name(w->kind), (unsigned long long)w->from,
 		    (unsigned long long)w->to, ms(thr_ns), why, over);
