@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <conclab/analyze.h>
@@ -140,6 +141,19 @@ static void catch_crashes(void)
 }
 
 /* Ctrl-C, SIGTERM, SIGHUP: save what was recorded, then exit 128+sig. */
+/*
+ * The end of a crashed run, once its trace is saved: at once, as the
+ * signal would have ended it.  The exit_group system call, not _exit(),
+ * which a sanitizer's runtime intercepts to look at the wreck (in a
+ * ThreadSanitizer build, the threads the crash left unjoined) and would
+ * turn 128+N into its own exit code.
+ */
+static _Noreturn void crash_exit(int code)
+{
+	syscall(SYS_exit_group, code);
+	_exit(code);
+}
+
 static void *signal_main(void *arg)
 {
 	struct sigwaiter *sw = arg;
@@ -169,7 +183,7 @@ static void *signal_main(void *arg)
 			fprintf(stderr,
 				"conclab: could not write the trace %s: %s\n",
 				sw->r->trace, clab_strerror(err));
-			_exit(128 + sig);
+			crash_exit(128 + sig);
 		}
 		fprintf(stderr,
 			"conclab: trace saved to %s (%" PRIu64 " records); "
@@ -178,7 +192,7 @@ static void *signal_main(void *arg)
 		fflush(stderr);
 		report_trace(sw->r);
 		fflush(stdout);
-		_exit(128 + sig);
+		crash_exit(128 + sig);
 	}
 	end_once();
 	fflush(stdout);
