@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <conclab/error.h>
@@ -23,10 +25,61 @@
 
 #include "format.h"
 
+/*
+ * One thread's records as decoded, before the merge puts them in order.
+ * Mapped, not malloc'd: the merge hands the pages it has gone past back
+ * to the system (stream_done), so that a trace's records are not held
+ * twice over at their peak, once per thread and once merged.
+ */
 struct stream {
 	struct clab_record *r;
 	size_t n, cap, head;
+	size_t bytes;	 /* mapped */
+	size_t released; /* bytes from the start given back */
 };
+
+#define STREAM_RELEASE (1u << 20) /* give pages back a megabyte at a time */
+
+/* Room for need records in s; 0, or -1 when out of memory. */
+static int stream_reserve(struct stream *s, size_t need)
+{
+	if (need <= s->cap)
+		return 0;
+	size_t cap = s->cap ? s->cap : 1024;
+	while (cap < need)
+		cap *= 2;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t bytes = (cap * sizeof(*s->r) + page - 1) / page * page;
+	void *p = s->r ? mremap(s->r, s->bytes, bytes, MREMAP_MAYMOVE)
+		       : mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	s->r = p;
+	s->bytes = bytes;
+	s->cap = bytes / sizeof(*s->r);
+	return 0;
+}
+
+static void stream_free(struct stream *s)
+{
+	if (s->r)
+		munmap(s->r, s->bytes);
+	s->r = NULL;
+	s->bytes = s->cap = 0;
+}
+
+/* The merge is past s's records before head: give their pages back. */
+static void stream_done(struct stream *s)
+{
+	size_t past = s->head * sizeof(*s->r);
+	if (past < s->released + STREAM_RELEASE)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	past = past / page * page;
+	madvise((char *)s->r + s->released, past - s->released, MADV_DONTNEED);
+	s->released = past;
+}
 
 struct clab_trace {
 	char *damage;
@@ -117,7 +170,7 @@ void clab_trace_free(struct clab_trace *tr)
 	free(tr->mvals);
 	free(tr->obj2tid);
 	for (uint32_t i = 0; i < tr->nstreams; i++)
-		free(tr->streams[i].r);
+		stream_free(&tr->streams[i]);
 	free(tr->streams);
 	free(tr);
 }
@@ -310,18 +363,10 @@ static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		tr->nstreams++;
 	}
 	struct stream *s = &tr->streams[tid];
-	if (s->n + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 1024;
-		while (cap < s->n + n)
-			cap *= 2;
-		struct clab_record *nr = realloc(s->r, cap * sizeof(*nr));
-		if (!nr) {
-			free(raw);
-			*why = "out of memory";
-			return -1;
-		}
-		s->r = nr;
-		s->cap = cap;
+	if (stream_reserve(s, s->n + n) != 0) {
+		free(raw);
+		*why = "out of memory";
+		return -1;
 	}
 	uint64_t t = base;
 	if (s->n && t < s->r[s->n - 1].ns) {
@@ -583,6 +628,7 @@ static int merge(struct clab_trace *tr)
 			PLACE(t);
 		else
 			live--;
+		stream_done(&tr->streams[t]);
 	}
 #undef PLACE
 #undef HEAD
@@ -592,10 +638,8 @@ static int merge(struct clab_trace *tr)
 	free(wait_next);
 	free(parked);
 	free(h.a);
-	for (uint32_t i = 0; i < tr->nstreams; i++) {
-		free(tr->streams[i].r);
-		tr->streams[i].r = NULL;
-	}
+	for (uint32_t i = 0; i < tr->nstreams; i++)
+		stream_free(&tr->streams[i]);
 	return 0;
 }
 
