@@ -27,14 +27,16 @@
 
 /*
  * One thread's records as decoded, before the merge puts them in order.
- * Mapped, not malloc'd: the merge hands the pages it has gone past back
- * to the system (stream_done), so that a trace's records are not held
- * twice over at their peak, once per thread and once merged.
+ * A large one is mapped, not malloc'd: the merge hands the pages it has
+ * gone past back to the system (stream_done), so that a trace's records
+ * are not held twice over at their peak, once per thread and once merged.
+ * Small ones stay on the heap (a trace may have more threads than a
+ * process may have mappings).
  */
 struct stream {
 	struct clab_record *r;
 	size_t n, cap, head;
-	size_t bytes;	 /* mapped */
+	size_t bytes;	 /* mapped, or 0: on the heap */
 	size_t released; /* bytes from the start given back */
 };
 
@@ -48,13 +50,25 @@ static int stream_reserve(struct stream *s, size_t need)
 	size_t cap = s->cap ? s->cap : 1024;
 	while (cap < need)
 		cap *= 2;
+	if (cap * sizeof(*s->r) < STREAM_RELEASE) {
+		struct clab_record *nr = realloc(s->r, cap * sizeof(*nr));
+		if (!nr)
+			return -1;
+		s->r = nr;
+		s->cap = cap;
+		return 0;
+	}
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t bytes = (cap * sizeof(*s->r) + page - 1) / page * page;
-	void *p = s->r ? mremap(s->r, s->bytes, bytes, MREMAP_MAYMOVE)
-		       : mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = s->bytes ? mremap(s->r, s->bytes, bytes, MREMAP_MAYMOVE)
+			   : mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
+	if (!s->bytes && s->r) { /* from the heap to a mapping */
+		memcpy(p, s->r, s->n * sizeof(*s->r));
+		free(s->r);
+	}
 	s->r = p;
 	s->bytes = bytes;
 	s->cap = bytes / sizeof(*s->r);
@@ -63,8 +77,10 @@ static int stream_reserve(struct stream *s, size_t need)
 
 static void stream_free(struct stream *s)
 {
-	if (s->r)
+	if (s->bytes)
 		munmap(s->r, s->bytes);
+	else
+		free(s->r);
 	s->r = NULL;
 	s->bytes = s->cap = 0;
 }
@@ -73,7 +89,7 @@ static void stream_free(struct stream *s)
 static void stream_done(struct stream *s)
 {
 	size_t past = s->head * sizeof(*s->r);
-	if (past < s->released + STREAM_RELEASE)
+	if (!s->bytes || past < s->released + STREAM_RELEASE)
 		return;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	past = past / page * page;
