@@ -25,8 +25,12 @@ uint64_t clab__clock_slow(void)
 }
 
 static pthread_once_t calib_once = PTHREAD_ONCE_INIT;
-static uint64_t mult32; /* ns per tick, as a 32.32 fixed-point number */
+static uint64_t calib32; /* ns per TSC tick, as a 32.32 fixed-point number */
+static uint64_t mult32;	 /* the open trace's: calib32, or 1 for virtual */
 static uint64_t base_tsc;
+
+_Atomic int clab__vclock_on;
+_Atomic uint64_t clab__vclock;
 
 static void calibrate(void)
 {
@@ -37,17 +41,27 @@ static void calibrate(void)
 		;
 	uint64_t n1 = mono_ns(), t1 = clab__clock();
 	if (t1 > t0 && n1 > n0)
-		mult32 = (uint64_t)(((u128)(n1 - n0) << 32) / (t1 - t0));
+		calib32 = (uint64_t)(((u128)(n1 - n0) << 32) / (t1 - t0));
 	else
-		mult32 = 1ull << 32;
+		calib32 = 1ull << 32;
 #else
-	mult32 = 1ull << 32;
+	calib32 = 1ull << 32;
 #endif
 }
 
-void clab__clock_start(void)
+void clab__clock_start(int virtual_time)
 {
+	if (virtual_time) {
+		/* a tick is a nanosecond; 0 stays "no stamp" (tracer.h) */
+		atomic_store(&clab__vclock, 1);
+		mult32 = 1ull << 32;
+		base_tsc = 0;
+		atomic_store(&clab__vclock_on, 1);
+		return;
+	}
+	atomic_store(&clab__vclock_on, 0);
 	pthread_once(&calib_once, calibrate);
+	mult32 = calib32;
 	base_tsc = clab__clock();
 }
 

@@ -80,6 +80,8 @@ int clab_trace_format_record(const struct clab_trace *tr,
 		else if (r->a8 == CLAB_D_DEADLOCK ||
 			 r->a8 == CLAB_D_RUN_TIMEOUT)
 			ARG(" blocked=%" PRIu32, r->a32);
+		else if (r->a8 == CLAB_D_STEP_LIMIT)
+			ARG(" steps=%" PRIu32, r->a32);
 		else if (r->a8 == CLAB_D_LOCK_CYCLE ||
 			 r->a8 == CLAB_D_LOCK_CYCLE_TIMED ||
 			 r->a8 == CLAB_D_LOCK_CYCLE_LATENT)

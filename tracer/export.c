@@ -1086,6 +1086,8 @@ static const char *diag_detail_key(unsigned code)
 	case CLAB_D_DEADLOCK:
 	case CLAB_D_RUN_TIMEOUT:
 		return "blocked";
+	case CLAB_D_STEP_LIMIT:
+		return "steps";
 	case CLAB_D_LOCK_CYCLE:
 	case CLAB_D_LOCK_CYCLE_TIMED:
 	case CLAB_D_LOCK_CYCLE_LATENT:

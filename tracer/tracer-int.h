@@ -44,7 +44,7 @@ struct clab__reg {
 
 extern struct clab__reg clab__reg;
 
-void clab__clock_start(void);
+void clab__clock_start(int virtual_time);
 uint64_t clab__clock_ticks(uint64_t ns);
 
 /* Give a block back (the writer, once it wrote every record in it). */

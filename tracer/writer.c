@@ -630,7 +630,11 @@ static void *ticker_main(void *arg)
 			next.tv_nsec -= 1000000000L;
 		}
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-		atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
+		/* on a virtual clock, its owner moves the tick (tracer.h) */
+		if (!atomic_load_explicit(&clab__vclock_on,
+					  memory_order_relaxed))
+			atomic_fetch_add_explicit(&clab__tick, 1,
+						  memory_order_relaxed);
 		/* late (a busy machine): go on from now, without a burst */
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -757,7 +761,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	w.fd = fd;
 	w.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
 	w.stk_lost0 = clab__stacks_lost();
-	clab__clock_start();
+	clab__clock_start(o->virtual_time);
 	w.flush_ticks = clab__clock_ticks(
 	    (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
 	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
@@ -787,6 +791,26 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		return err ? -err : ret;
 	}
 	return 0;
+}
+
+int clab_tracer_meta_add(const char *key, const char *value)
+{
+	if (!key || !value)
+		return CLAB_EINVAL;
+	pthread_mutex_lock(&w.lk);
+	if (w.fd < 0) {
+		pthread_mutex_unlock(&w.lk);
+		return CLAB_EINVAL;
+	}
+	struct clab_wbuf m = {0};
+	clab_wbuf_uv(&m, 1);
+	clab_wbuf_str(&m, key);
+	clab_wbuf_str(&m, value);
+	write_chunk(CLAB_CH_META, &m);
+	clab_wbuf_free(&m);
+	int err = w.st.error;
+	pthread_mutex_unlock(&w.lk);
+	return err;
 }
 
 int clab_tracer_active(void)
@@ -853,6 +877,7 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 	if (close(w.fd) != 0)
 		note_error(-errno);
 	w.fd = -1;
+	atomic_store(&clab__vclock_on, 0);
 	if (st)
 		*st = w.st;
 	int err = w.st.error;

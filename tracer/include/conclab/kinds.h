@@ -208,7 +208,10 @@ enum clab_qop {
 	  "a lock-order cycle that only a lock timeout keeps from "            \
 	  "deadlocking")                                                       \
 	X(LOCK_CYCLE_LATENT, 17, "lock-cycle-latent",                          \
-	  "one thread took locks in both orders: two threads could deadlock")
+	  "one thread took locks in both orders: two threads could deadlock")  \
+	X(STEP_LIMIT, 18, "step-limit",                                        \
+	  "the run exceeded its step limit under the controlled scheduler "    \
+	  "(livelock or busy waiting)")
 
 enum clab_diag {
 #define CLAB__DIAG_ENUM(name, num, tag, text) CLAB_D_##name = num,

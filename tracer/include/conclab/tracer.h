@@ -34,6 +34,12 @@ struct clab_tracer_opts {
 	unsigned flush_ms;  /* records older than this are written (500) */
 	unsigned buffer_mb; /* memory for unwritten records (256) */
 	int compress;	    /* zlib level 0..9 for record chunks (-1: 1) */
+	/*
+	 * Stamp records with a virtual clock (clab__vclock, moved by the
+	 * controlled scheduler) instead of the processor's: two runs of
+	 * the same schedule then record the same times.
+	 */
+	int virtual_time;
 };
 
 struct clab_tracer_stats {
@@ -69,6 +75,14 @@ int clab_tracer_flush(void);
  * Returns 0, or the first write error.
  */
 int clab_tracer_close(struct clab_tracer_stats *st);
+
+/*
+ * clab_tracer_meta_add - add key = value to the trace's metadata (a META
+ * chunk written now, read like the first one): what is known only once a
+ * run has ended, such as its schedule.  Returns 0, CLAB_EINVAL when no
+ * trace is open, or a write error.
+ */
+int clab_tracer_meta_add(const char *key, const char *value);
 
 /* Whether a trace is open. */
 int clab_tracer_active(void);
@@ -162,8 +176,22 @@ const char *clab__obj_name(uint32_t oid);
 /* CLOCK_MONOTONIC in nanoseconds: the clock where there is no TSC. */
 uint64_t clab__clock_slow(void);
 
+/*
+ * The virtual clock, in nanoseconds from 1, while a trace opened with
+ * virtual_time is open: clab__clock() then reads it, the writer takes its
+ * values as nanoseconds, and only its owner (the controlled scheduler)
+ * moves it and clab__tick.
+ */
+extern _Atomic int clab__vclock_on;
+extern _Atomic uint64_t clab__vclock;
+
 static inline uint64_t clab__clock(void)
 {
+	if (__builtin_expect(
+		atomic_load_explicit(&clab__vclock_on, memory_order_relaxed),
+		0))
+		return atomic_load_explicit(&clab__vclock,
+					    memory_order_relaxed);
 #if defined(__x86_64__) || defined(__i386__)
 	return __builtin_ia32_rdtsc();
 #else
