@@ -227,6 +227,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		switch (r->a8) {
 		case CLAB_D_DEADLOCK:
 		case CLAB_D_RUN_TIMEOUT:
+		case CLAB_D_STEP_LIMIT:
 			if (dead == NULL)
 				dead = r;
 			break;
@@ -261,6 +262,12 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
 				    "deadlock detected: %u thread(s) blocked "
 				    "and none could wake another",
+				    dead->a32);
+	else if (dead->a8 == CLAB_D_STEP_LIMIT)
+		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
+				    "the run never ended: %u scheduling steps "
+				    "without finishing (livelock or busy "
+				    "waiting)",
 				    dead->a32);
 	else
 		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,

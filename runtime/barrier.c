@@ -83,6 +83,7 @@ int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
 	if (b == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	if (ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&b->lk);
@@ -142,6 +143,7 @@ int clab__barrier_abort(clab_barrier_t *b, int reset,
 	if (b == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	clab__lk_lock(&b->lk);
 	b->arrived = 0;
 	n = wake_all(b, OUT_BROKEN);

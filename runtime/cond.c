@@ -132,6 +132,7 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 	if (c == NULL || m == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	if (!clab_mutex_held(m)) {
 		clab__diag(self, CLAB_D_COND_NO_MUTEX, c->h.id, m->h.id, site);
 		return CLAB_EPERM;
@@ -144,7 +145,8 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 		clab__deadline(&dl, ms);
 		pdl = &dl;
 	}
-	sms = spurious_ms(self);
+	/* under control, spurious wakeups are the scheduler's choice */
+	sms = clab__sched_ctl(self) ? 0 : spurious_ms(self);
 	if (sms != 0) {
 		clab__deadline(&sdl, sms);
 		if (pdl == NULL || ts_before(&sdl, pdl)) {
@@ -166,7 +168,13 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 	 * wake record its sequence number (w->seq), so that c may even be
 	 * destroyed by then.
 	 */
+	self->s.spur_ok = 1;
+	self->s.spurs = 0;
 	r = clab__park_nolk(self, &c->lk, w, &c->h, site, pdl);
+	self->s.spur_ok = 0;
+	if (r == CLAB_ETIMEDOUT && self->s.wake == CLAB__SW_SPURIOUS &&
+	    clab__sched_ctl(self))
+		spurious = 1;
 	if (r == CLAB_ETIMEDOUT) {
 		if (spurious) {
 			cause = CLAB_CAUSE_SPURIOUS;
@@ -188,6 +196,27 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
  * all under lk; it is written once they are woken, so that they do not
  * wait for the record, with the time it happened: before their wakes.
  */
+/*
+ * Under control, which waiter a signal wakes is the scheduler's choice
+ * (the operating system promises no order): it goes to the front.
+ */
+static void pick_waiter(struct clab__thr *self, struct clab__waitq *q)
+{
+	unsigned n = 0;
+	for (struct clab__waiter *w = q->head; w != NULL; w = w->next)
+		n++;
+	if (n < 2)
+		return;
+	unsigned k = clab__sched_pick(self, n);
+	struct clab__waiter *w = q->head;
+	while (k-- > 0)
+		w = w->next;
+	if (w != q->head) {
+		clab__wq_remove(w);
+		clab__wq_push_front(q, w);
+	}
+}
+
 int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 {
 	struct clab__thr *self;
@@ -198,10 +227,13 @@ int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 	if (c == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	id = c->h.id;
 	clab__lk_lock(&c->lk);
 	seq = ++c->h.oseq;
 	tsc = clab__clock();
+	if (!all && clab__sched_ctl(self))
+		pick_waiter(self, &c->wq);
 	while (c->wq.head != NULL && (all || n == 0)) {
 		c->wq.head->seq = ++c->h.oseq;
 		clab__unpark_head_now(&c->wq, all ? CLAB_CAUSE_BROADCAST

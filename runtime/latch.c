@@ -50,6 +50,7 @@ int clab__latch_set(clab_latch_t *l, const struct clab_site *site)
 	if (l == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	clab__lk_lock(&l->lk);
 	l->flag = 1;
 	n = clab__unpark_all(&l->wq, CLAB_CAUSE_SET);
@@ -65,6 +66,7 @@ int clab__latch_clear(clab_latch_t *l, const struct clab_site *site)
 	if (l == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	clab__lk_lock(&l->lk);
 	l->flag = 0;
 	clab__emit_obj(self, CLAB_K_LATCH_CLEAR, &l->h, site, 0, 0);
@@ -87,6 +89,7 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms, const struct clab_site *site)
 	if (l == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	if (ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&l->lk);

@@ -220,6 +220,7 @@ static int refuse(struct clab__thr *self, clab_mutex_t *m, clab_mutex_t *h,
 int clab__mutex_lock(clab_mutex_t *m, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
+	clab__sched_point(self, site);
 	unsigned how = ms == CLAB_FOREVER ? CLAB_HOW_BLOCK
 		       : ms == 0	  ? CLAB_HOW_TRY
 					  : CLAB_HOW_TIMED;
@@ -348,6 +349,7 @@ give(clab_mutex_t *m, struct clab__thr *self, const struct clab_site *site,
 int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
+	clab__sched_point(self, site);
 	struct clab__thr *own =
 	    atomic_load_explicit(&m->owner, memory_order_relaxed);
 	if (__builtin_expect(own != self, 0)) {

@@ -152,7 +152,7 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 		    const struct clab_site *site,
 		    const struct timespec *deadline)
 {
-	uint64_t now = clab__mono_ns();
+	uint64_t now = clab__now_ns();
 
 	clab__lk_lock(&self->plk);
 	PLK_STORE(woken, 0);
@@ -205,7 +205,11 @@ int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
 		clab__lk_drop(lk);
 		int e = 0;
 		/* An unpark between the unlock and here needs no sleep. */
-		if (!atomic_load_explicit(&self->futex, memory_order_acquire))
+		if (atomic_load_explicit(&self->futex, memory_order_acquire))
+			;
+		else if (clab__sched_ctl(self))
+			e = clab__sched_block(self, &self->futex, deadline);
+		else
 			e = futex_wait(&self->futex, 0, deadline);
 		clab__lk_lock(lk);
 		if (e == ETIMEDOUT &&
@@ -239,7 +243,11 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 	 */
 	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
 		int e = 0;
-		if (!atomic_load_explicit(&self->futex, memory_order_acquire))
+		if (atomic_load_explicit(&self->futex, memory_order_acquire))
+			;
+		else if (clab__sched_ctl(self))
+			e = clab__sched_block(self, &self->futex, deadline);
+		else
 			e = futex_wait(&self->futex, 0, deadline);
 		if (e != ETIMEDOUT)
 			continue;
@@ -264,7 +272,9 @@ int clab__park_word(struct clab__thr *self, _Atomic uint32_t *word,
 {
 	wake_pending(self);
 	blocked(self, obj, site, deadline);
-	int e = futex_wait(word, val, deadline);
+	int e = clab__sched_ctl(self)
+		    ? clab__sched_block_word(self, word, val, deadline)
+		    : futex_wait(word, val, deadline);
 	unblocked(self, obj->kind);
 	return e == ETIMEDOUT ? CLAB_ETIMEDOUT : 0;
 }
@@ -274,6 +284,8 @@ void clab__unpark_word(_Atomic uint32_t *word, int n)
 	struct clab__thr *self = clab__tls_self;
 	if (self)
 		clab__progress(self);
+	if (self && clab__sched_ctl(self))
+		clab__sched_wake_word(word, n);
 	futex_wake(word, n);
 }
 
@@ -364,9 +376,22 @@ uint64_t clab__mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t clab__now_ns(void)
+{
+	if (atomic_load_explicit(&clab__sched_on, memory_order_relaxed))
+		return clab__sched_now();
+	return clab__mono_ns();
+}
+
 void clab__deadline(struct timespec *ts, uint32_t ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
+	if (atomic_load_explicit(&clab__sched_on, memory_order_relaxed)) {
+		uint64_t now = clab__sched_now();
+		ts->tv_sec = (time_t)(now / 1000000000u);
+		ts->tv_nsec = (long)(now % 1000000000u);
+	} else {
+		clock_gettime(CLOCK_MONOTONIC, ts);
+	}
 	ts->tv_sec += ms / 1000;
 	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (ts->tv_nsec >= 1000000000L) {

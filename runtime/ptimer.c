@@ -91,6 +91,7 @@ int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
 
 	if (p == NULL)
 		return CLAB_EINVAL;
+	clab__sched_point(clab__self(), site);
 	ps = malloc(sizeof(*ps));
 	if (ps == NULL)
 		return CLAB_ENOMEM;
@@ -125,6 +126,7 @@ int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site)
 
 	if (p == NULL)
 		return CLAB_EINVAL;
+	clab__sched_point(clab__self(), site);
 	clab__lk_lock(&p->lk);
 	p->stop = 1;
 	clab__unpark_all(&p->wq, CLAB_CAUSE_BROADCAST);
@@ -180,6 +182,7 @@ int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site)
 	if (p == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	clab__lk_lock(&p->lk);
 	seen = p->tick;
 	clab__emit_obj(self, CLAB_K_PTIMER_WAIT, &p->h, site, 0, seen);

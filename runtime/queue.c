@@ -127,6 +127,7 @@ int clab__queue_put(clab_queue_t *q, void *item, uint32_t ms,
 	if (q == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&q->lk);
@@ -181,6 +182,7 @@ int clab__queue_get(clab_queue_t *q, void **out, uint32_t ms,
 	if (q == NULL || out == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&q->lk);
@@ -231,6 +233,7 @@ int clab__queue_task_done(clab_queue_t *q, const struct clab_site *site)
 	if (q == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	clab__lk_lock(&q->lk);
 	if (q->unfinished == 0) {
 		clab__lk_unlock(&q->lk);
@@ -259,6 +262,7 @@ int clab__queue_join(clab_queue_t *q, uint32_t ms, const struct clab_site *site)
 	if (q == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&q->lk);
@@ -295,6 +299,7 @@ int clab__queue_close(clab_queue_t *q, const struct clab_site *site)
 	if (q == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	clab__lk_lock(&q->lk);
 	if (!q->closed) {
 		q->closed = 1;

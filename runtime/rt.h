@@ -127,6 +127,23 @@ struct clab__thr {
 	/* spurious wakeup generator */
 	uint64_t rng;
 	struct clab__thr *next_all; /* registry */
+	/* the controlled scheduler's view of the thread (sched.c) */
+	struct clab__sthr {
+		_Atomic int ctl;	/* under control */
+		int state;		/* CLAB__S_* */
+		_Atomic uint32_t go;	/* the baton: 1 when it may run */
+		_Atomic uint32_t *flag; /* blocked: runnable once *flag */
+		uint64_t deadline;	/* blocked: virtual ns, 0 none */
+		int wake;		/* why a block ended: CLAB__SW_* */
+		unsigned spur_ok; /* a condition wait: may wake spuriously */
+		unsigned spurs;	  /* spurious wakeups of this wait */
+		_Atomic uint32_t *word; /* park_word: the word slept on */
+		_Atomic uint32_t woke;	/* park_word: an unpark chose it */
+		uint64_t prio;		/* PCT priority */
+		/* read by the watchdog: */
+		_Atomic uint64_t steps; /* scheduling points it passed */
+		const struct clab_site *_Atomic site; /* the last one */
+	} s;
 	/* held mutexes, innermost last */
 	struct clab__held held[CLAB__HELD_MAX];
 };
@@ -257,11 +274,17 @@ int clab__unpark_one(struct clab__waitq *q, unsigned cause);
 /* Wake every waiter of q; returns how many. */
 unsigned clab__unpark_all(struct clab__waitq *q, unsigned cause);
 
-/* An absolute CLOCK_MONOTONIC deadline ms from now. */
+/*
+ * An absolute CLOCK_MONOTONIC deadline ms from now: on the virtual clock
+ * under control (clab__sched_now), where every deadline the seam is given
+ * then lies.
+ */
 void clab__deadline(struct timespec *ts, uint32_t ms);
 
-/* Monotonic nanoseconds. */
+/* Monotonic nanoseconds, real time (the watchdog's run limit). */
 uint64_t clab__mono_ns(void);
+/* The runtime's time: virtual under control, else clab__mono_ns(). */
+uint64_t clab__now_ns(void);
 
 /*
  * Progress the watchdog reads: each thread counts its own parks, wakeups
@@ -408,6 +431,79 @@ extern _Atomic uint64_t clab__spurious_seed;
  * told to look at once instead of at its next period.
  */
 void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on);
+
+/*
+ * The controlled scheduler found the run stuck (no thread can run, or the
+ * step limit passed): the watchdog reports it at once.  CLAB_EINVAL when
+ * no watchdog runs to report it.
+ */
+int clab__watchdog_sched_stuck(enum clab_stuck why, uint64_t steps);
+
+/* ---- the controlled scheduler (sched.c) ---- */
+enum { CLAB__S_RUN = 0, CLAB__S_BLOCK, CLAB__S_DONE };
+enum { CLAB__SW_WOKEN = 0, CLAB__SW_TIMEOUT, CLAB__SW_SPURIOUS };
+
+/* Nonzero while a controlled schedule runs (clab_sched_start). */
+extern _Atomic int clab__sched_on;
+
+void clab__sched_point_slow(struct clab__thr *self,
+			    const struct clab_site *site);
+
+/*
+ * clab__sched_point - a scheduling point: under control, the scheduler
+ * may run another thread before this one goes on.  Called at the start of
+ * every visible operation, with no internal lock held.  One predictable
+ * branch when nothing is controlled.
+ */
+static inline void clab__sched_point(struct clab__thr *self,
+				     const struct clab_site *site)
+{
+	if (__builtin_expect(
+		atomic_load_explicit(&clab__sched_on, memory_order_relaxed), 0))
+		clab__sched_point_slow(self, site);
+}
+
+/* Whether self runs under the controlled scheduler. */
+static inline int clab__sched_ctl(const struct clab__thr *self)
+{
+	return __builtin_expect(
+		   atomic_load_explicit(&self->s.ctl, memory_order_relaxed),
+		   0) &&
+	       atomic_load_explicit(&clab__sched_on, memory_order_relaxed);
+}
+
+/*
+ * clab__sched_block - under control, give up running until *flag is set
+ * by a waker, or the scheduler times the wait out (deadline, an absolute
+ * virtual CLOCK_MONOTONIC time, or NULL) or wakes it spuriously
+ * (self->s.spur_ok).  Returns 0, or CLAB_ETIMEDOUT for a timeout or a
+ * spurious wakeup (self->s.wake says which).  Called with no internal
+ * lock held.
+ */
+int clab__sched_block(struct clab__thr *self, _Atomic uint32_t *flag,
+		      const struct timespec *deadline);
+
+/* park_word's form: sleep while *word == val (see clab__park_word). */
+int clab__sched_block_word(struct clab__thr *self, _Atomic uint32_t *word,
+			   uint32_t val, const struct timespec *deadline);
+/* unpark_word's: mark up to n threads sleeping on word runnable. */
+void clab__sched_wake_word(_Atomic uint32_t *word, int n);
+
+/* A new thread t, made by self: under control when self is. */
+void clab__sched_thread_new(struct clab__thr *self, struct clab__thr *t);
+/* A new thread's first step: wait for its turn. */
+void clab__sched_thread_start(struct clab__thr *t);
+/* A thread's last: give the turn away for good. */
+void clab__sched_thread_exit(struct clab__thr *t);
+
+/*
+ * clab__sched_pick - a choice among n the program cannot see (which
+ * waiter a signal wakes): 0 when not under control.
+ */
+unsigned clab__sched_pick(struct clab__thr *self, unsigned n);
+
+/* Virtual CLOCK_MONOTONIC nanoseconds, under control. */
+uint64_t clab__sched_now(void);
 
 /* The registry of threads of the current trace (for the watchdog). */
 extern pthread_mutex_t clab__thr_lock;

@@ -76,6 +76,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	if (s == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	id = s->h.id;
@@ -136,6 +137,7 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 	if (s == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	id = s->h.id;
 	clab__lk_lock(&s->lk);
 	if (s->bound != 0 && s->value >= s->bound) {

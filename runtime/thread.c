@@ -2,6 +2,7 @@
  * Threads: creation, start, end, join, detach, sleep, annotations, and the
  * per-thread state behind clab__self().
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -155,11 +156,14 @@ static void *trampoline(void *arg)
 {
 	struct clab__thr *t = arg;
 	clab__tls_self = t;
+	clab__sched_thread_start(t);
 	clab__lk_lock(&t->lk);
 	clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
 	clab__lk_unlock(&t->lk);
 	void *ret = t->fn(t->arg);
+	clab__sched_point(t, NULL);
 	thread_end(t, ret);
+	clab__sched_thread_exit(t);
 	atomic_store(&t->gone, 1);
 	return ret;
 }
@@ -171,9 +175,11 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 	if (!out || !fn)
 		return CLAB_EINVAL;
 	struct clab__thr *self = clab__self();
+	clab__sched_point(self, site);
 	struct clab__thr *t = thr_new(name, self->tid, 0);
 	if (!t)
 		return CLAB_ENOMEM;
+	clab__sched_thread_new(self, t);
 	t->fn = fn;
 	t->arg = arg;
 	t->made_here = 1;
@@ -202,6 +208,7 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	struct clab__thr *self = clab__self();
 	if (!t)
 		return CLAB_EINVAL;
+	clab__sched_point(self, site);
 	if (t == self) {
 		clab__diag(self, CLAB_D_JOIN_SELF, t->h.id, 0, site);
 		return CLAB_EDEADLK;
@@ -271,16 +278,30 @@ int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
 void clab__sleep_ms(uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
+	clab__sched_point(self, site);
 	clab__emit(self->tb, CLAB_K_SLEEP_BEGIN, 0, 0, site, 0, ms);
-	struct timespec d = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &d, &d) != 0)
-		;
+	if (clab__sched_ctl(self)) {
+		/* on the virtual clock: nothing wakes it but the time */
+		_Atomic uint32_t never = 0;
+		struct timespec dl;
+		clab__deadline(&dl, ms);
+		while (clab__sched_ctl(self) &&
+		       clab__sched_block(self, &never, &dl) != ETIMEDOUT)
+			;
+	} else {
+		struct timespec d = {(time_t)(ms / 1000),
+				     (long)(ms % 1000) * 1000000L};
+		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &d, &d) != 0)
+			;
+	}
 	clab__emit(self->tb, CLAB_K_SLEEP_END, 0, 0, site, 0, 0);
 }
 
 void clab__note(const struct clab_site *site, int64_t v, uint32_t w)
 {
-	clab__emit_val(clab__self()->tb, CLAB_K_NOTE, v, site, w);
+	struct clab__thr *self = clab__self();
+	clab__sched_point(self, site);
+	clab__emit_val(self->tb, CLAB_K_NOTE, v, site, w);
 }
 
 const char *clab_version(void)

@@ -117,6 +117,7 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 	if (t == NULL || fn == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	ts = malloc(sizeof(*ts));
 	if (ts == NULL)
 		return CLAB_ENOMEM;
@@ -158,6 +159,7 @@ int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site)
 	if (t == NULL)
 		return CLAB_EINVAL;
 	self = clab__self();
+	clab__sched_point(self, site);
 	clab__lk_lock(&t->lk);
 	if (t->state == T_FIRED) {
 		r = CLAB_EAGAIN;

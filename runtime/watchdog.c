@@ -30,6 +30,9 @@ static struct {
 	int running, stop;
 	struct clab_watchdog_opts o;
 	int urgent; /* a thread saw a wait cycle close: look now */
+	/* the controlled scheduler saw the run stuck: report it at once */
+	enum clab_stuck sched_why;
+	uint64_t sched_steps;
 } wd = {
     .lk = PTHREAD_MUTEX_INITIALIZER,
     .cv = PTHREAD_COND_INITIALIZER,
@@ -44,6 +47,8 @@ struct snap {
 	uint64_t since; /* monotonic ns when the wait began */
 	struct clab__thr *holder;
 	const struct clab_site *holder_site;
+	const struct clab_site *at; /* controlled: its last scheduling point */
+	uint64_t steps;
 };
 
 /*
@@ -95,6 +100,10 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 		struct snap *e = &s[n++];
 		memset(e, 0, sizeof(*e));
 		e->t = t;
+		if (t->s.ctl) {
+			e->at = t->s.site;
+			e->steps = t->s.steps;
+		}
 		clab__lk_lock(&t->plk);
 		struct clab__obj *on = atomic_load(&t->blocked_on);
 		if (on && !atomic_load(&t->woken)) {
@@ -155,7 +164,8 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		   uint32_t *cycle, size_t ncycle)
 {
 	struct clab__thr *self = clab__self_slow("watchdog", 1);
-	struct clab_deadlock d = {.why = why, .nthreads = n};
+	struct clab_deadlock d = {
+	    .why = why, .nthreads = n, .steps = wd.sched_steps};
 	d.threads = calloc(n ? n : 1, sizeof(*d.threads));
 	d.cycle = calloc(ncycle ? ncycle : 1, sizeof(*d.cycle));
 	if (!d.threads || !d.cycle) {
@@ -172,10 +182,11 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		b->tid = s[i].t->tid;
 		b->thread = clab_thread_name(s[i].t);
 		b->holder = UINT32_MAX;
-		b->site = s[i].site;
+		b->site = s[i].on ? s[i].site : s[i].at;
+		b->steps = s[i].steps;
 		b->timed = s[i].timed;
 		if (s[i].on && s[i].since) {
-			uint64_t now = clab__mono_ns();
+			uint64_t now = clab__now_ns();
 			b->waited_ns = now > s[i].since ? now - s[i].since : 0;
 		}
 		if (s[i].on) {
@@ -193,9 +204,15 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	d.ncycle = ncycle;
 	for (size_t i = 0; i < ncycle; i++)
 		d.cycle[i] = s[cycle[i]].t->tid;
-	unsigned code =
-	    why == CLAB_STUCK_TIME_LIMIT ? CLAB_D_RUN_TIMEOUT : CLAB_D_DEADLOCK;
-	clab__diag(self, code, 0, (uint32_t)blocked, NULL);
+	unsigned code = why == CLAB_STUCK_TIME_LIMIT   ? CLAB_D_RUN_TIMEOUT
+			: why == CLAB_STUCK_STEP_LIMIT ? CLAB_D_STEP_LIMIT
+						       : CLAB_D_DEADLOCK;
+	uint64_t steps =
+	    wd.sched_steps < UINT32_MAX ? wd.sched_steps : UINT32_MAX;
+	clab__diag(self, code, 0,
+		   why == CLAB_STUCK_STEP_LIMIT ? (uint32_t)steps
+						: (uint32_t)blocked,
+		   NULL);
 	for (size_t i = 0; i < d.nthreads; i++)
 		if (d.threads[i].obj)
 			clab__diag(self, CLAB_D_BLOCKED, s[i].t->h.id,
@@ -211,6 +228,19 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		wd.o.on_stuck(&d, wd.o.arg);
 	free(d.threads);
 	free(d.cycle);
+}
+
+int clab__watchdog_sched_stuck(enum clab_stuck why, uint64_t steps)
+{
+	pthread_mutex_lock(&wd.lk);
+	int running = wd.running && !wd.stop;
+	if (running && !wd.sched_why) {
+		wd.sched_why = why;
+		wd.sched_steps = steps;
+		pthread_cond_signal(&wd.cv);
+	}
+	pthread_mutex_unlock(&wd.lk);
+	return running ? 0 : CLAB_EINVAL;
 }
 
 void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
@@ -242,6 +272,18 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 	}
 }
 
+/* The watchdog keeps real time, under the controlled scheduler too. */
+static void real_deadline(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 static void *watchdog_main(void *arg)
 {
 	(void)arg;
@@ -260,18 +302,19 @@ static void *watchdog_main(void *arg)
 		}
 		if (!quick) {
 			struct timespec ts;
-			clab__deadline(&ts, suspect ? 10 : wd.o.period_ms);
+			real_deadline(&ts, suspect ? 10 : wd.o.period_ms);
 			pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
 			if (wd.urgent)
 				continue;
 		} else {
 			struct timespec ts;
-			clab__deadline(&ts, 2);
+			real_deadline(&ts, 2);
 			pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
 			quick--;
 		}
 		if (wd.stop)
 			break;
+		enum clab_stuck sched_why = wd.sched_why;
 		pthread_mutex_unlock(&wd.lk);
 
 		uint64_t progress;
@@ -282,7 +325,16 @@ static void *watchdog_main(void *arg)
 		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
 		int stuck = n > 0 && (forever == n || ncycle > 0);
 		int done = 0;
-		if (stuck && suspect && progress == seen) {
+		if (sched_why == CLAB_STUCK_STEP_LIMIT) {
+			report(sched_why, s, n, NULL, 0);
+			done = 1;
+		} else if (sched_why) {
+			/* the scheduler knows: no thread can run */
+			report(ncycle ? CLAB_STUCK_CYCLE
+				      : CLAB_STUCK_ALL_BLOCKED,
+			       s, n, cycle, ncycle);
+			done = 1;
+		} else if (stuck && suspect && progress == seen) {
 			/* A cycle is the more precise explanation. */
 			report(ncycle ? CLAB_STUCK_CYCLE
 				      : CLAB_STUCK_ALL_BLOCKED,
@@ -314,6 +366,8 @@ int clab_watchdog_start(const struct clab_watchdog_opts *o)
 		return CLAB_EBUSY;
 	}
 	wd.o = *o;
+	wd.sched_why = 0;
+	wd.sched_steps = 0;
 	if (!wd.o.period_ms)
 		wd.o.period_ms = 100;
 	wd.stop = 0;
@@ -370,12 +424,24 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		OUT("stopped: the run exceeded its time limit (livelock, "
 		    "starvation, or a very slow run)\n");
 		break;
+	case CLAB_STUCK_STEP_LIMIT:
+		OUT("stopped: %llu scheduling steps and the run has not "
+		    "ended: a livelock or busy waiting\n",
+		    (unsigned long long)d->steps);
+		break;
 	}
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct clab_blocked *b = &d->threads[i];
 		OUT("  T%u %-12s ", b->tid, b->thread);
 		if (!b->obj) {
-			OUT("running\n");
+			OUT("running");
+			if (b->site)
+				OUT(" at %s:%d", clab_site_path(b->site->file),
+				    b->site->line);
+			if (b->steps)
+				OUT(" (%llu steps)",
+				    (unsigned long long)b->steps);
+			OUT("\n");
 			continue;
 		}
 		OUT("waits%s on %s %s", b->timed ? " (with a timeout)" : "",

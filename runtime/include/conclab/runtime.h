@@ -443,6 +443,77 @@ int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site);
 int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site);
 int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site);
 
+/* ---- the controlled scheduler ---- */
+/*
+ * Under control exactly one conclab thread runs at a time.  Every visible
+ * operation (lock, unlock, wait, signal, semaphore, latch, barrier and
+ * queue operations, thread create, join and exit, sleep, timers, notes)
+ * is a scheduling point where the scheduler picks the thread that goes
+ * on; sleeps and timeouts run on a virtual clock.  The picks come from a
+ * seed, so the same program with the same mode and seed makes the same
+ * run, and they are kept as a schedule string that replays the run.
+ * See docs/scheduler.md.
+ */
+enum clab_sched_mode {
+	CLAB_SCHED_OS = 0, /* not controlled: the operating system's run */
+	CLAB_SCHED_RANDOM, /* a random thread at each point */
+	CLAB_SCHED_PCT,	   /* probabilistic concurrency testing */
+	CLAB_SCHED_REPLAY, /* the choices of a schedule string */
+};
+
+struct clab_sched_opts {
+	enum clab_sched_mode mode;
+	uint64_t seed;
+	unsigned pct_depth;  /* PCT: the bug depth d it aims at (3) */
+	uint64_t pct_steps;  /* PCT: steps a run is expected to take (2000) */
+	uint64_t step_limit; /* steps before a livelock is reported (100000) */
+	/* spurious wakeups a condition wait may get: -1 for the default (1) */
+	int spurious_max;
+	/*
+	 * Whether a timed wait may time out before its deadline (as if the
+	 * thread that would wake it were slow); by default a timeout comes
+	 * when its time has: time passes a microsecond a step, and jumps to
+	 * the first deadline when no thread can run.
+	 */
+	int early_timeouts;
+	const char *replay; /* REPLAY: the schedule string */
+};
+
+/* The longest schedule string clab_sched_schedule() writes, with its 0. */
+#define CLAB_SCHED_STRING_MAX 65536
+
+/*
+ * clab_sched_start - put the calling thread, and every conclab thread it
+ * creates from now on, under control.  Call it once a trace opened with
+ * virtual_time is open and the watchdog runs (it reports a deadlock or a
+ * livelock at once), before the threads to control are created.
+ * Returns 0; CLAB_EINVAL for bad options, a trace without virtual time or
+ * a malformed replay string; CLAB_EBUSY when control is on already.
+ */
+int clab_sched_start(const struct clab_sched_opts *o);
+
+/*
+ * clab_sched_stop - end control (the threads that are left run free) and
+ * write the run's schedule string into buf (len bytes; see
+ * CLAB_SCHED_STRING_MAX).  Returns the string's length, or CLAB_EINVAL.
+ */
+int clab_sched_stop(char *buf, size_t len);
+
+/*
+ * clab_sched_schedule - the schedule string of the run so far (any
+ * thread; for a report when the run is stuck).  Returns its length, or
+ * CLAB_EINVAL when nothing was controlled.
+ */
+int clab_sched_schedule(char *buf, size_t len);
+
+/* Scheduling steps so far, and whether a replay left its string's path. */
+uint64_t clab_sched_steps(void);
+int clab_sched_diverged(void);
+
+/* "os", "random", "pct", "replay"; and back (-1 for an unknown name). */
+const char *clab_sched_mode_name(enum clab_sched_mode m);
+int clab_sched_mode_parse(const char *name);
+
 /* ---- deadlock watchdog ---- */
 struct clab_blocked {
 	uint32_t tid;
@@ -456,12 +527,15 @@ struct clab_blocked {
 	const struct clab_site *holder_site; /* where the holder took it */
 	int timed;			     /* a wait with a deadline */
 	uint64_t waited_ns;		     /* how long it has waited */
+	/* under the controlled scheduler: the steps it took */
+	uint64_t steps;
 };
 
 enum clab_stuck {
 	CLAB_STUCK_ALL_BLOCKED = 1, /* every live thread waits forever */
 	CLAB_STUCK_CYCLE = 2,	    /* a cycle of threads waiting on locks */
 	CLAB_STUCK_TIME_LIMIT = 3,  /* the run limit passed */
+	CLAB_STUCK_STEP_LIMIT = 4,  /* controlled: the step limit passed */
 };
 
 struct clab_deadlock {
@@ -470,6 +544,7 @@ struct clab_deadlock {
 	struct clab_blocked *threads;
 	size_t ncycle; /* threads in the lock cycle, in order (CYCLE) */
 	uint32_t *cycle;
+	uint64_t steps; /* controlled: scheduling steps taken (STEP_LIMIT) */
 };
 
 struct clab_watchdog_opts {
