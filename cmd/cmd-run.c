@@ -35,7 +35,44 @@ struct run {
 		    void *arg); /* or lab->run */
 	void *arg;
 	int crash; /* catch a crash: save the trace, check, exit 128+N */
+	const struct clab_cmd_sched *sched; /* NULL: the OS schedules */
+	const char *cmdname;		    /* for the replay line */
 };
+
+static int controlled(const struct run *r)
+{
+	return r->sched && r->sched->o.mode != CLAB_SCHED_OS;
+}
+
+/*
+ * The schedule of a controlled run, into the trace's metadata and onto
+ * out with the command that replays it.  stop: end control first (the
+ * run is over); else the run is stuck and its threads stay as they are.
+ */
+static void save_schedule(struct run *r, int stop, FILE *out)
+{
+	if (!controlled(r))
+		return;
+	int n = stop ? clab_sched_stop(NULL, 0) : clab_sched_schedule(NULL, 0);
+	char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!buf)
+		return;
+	clab_sched_schedule(buf, (size_t)n + 1);
+	clab_tracer_meta_add("sched.schedule", buf);
+	fprintf(out, "\nschedule: %s (%" PRIu64 " steps)\n", buf,
+		clab_sched_steps());
+	if (r->sched->o.mode == CLAB_SCHED_REPLAY && clab_sched_diverged())
+		fprintf(out, "conclab: the replay left its schedule: the "
+			     "program, its parameters or its seed differ from "
+			     "the run that made it\n");
+	fprintf(out, "replay it: conclab %s %s",
+		r->cmdname ? r->cmdname : "run", r->lab->name);
+	if (r->variant_meta)
+		fprintf(out, " --variant %s", r->variant);
+	fprintf(out, " --seed %" PRIu64 " --replay %s\n", r->ctx.seed,
+		r->trace);
+	free(buf);
+}
 
 static int report_trace(struct run *r);
 
@@ -265,6 +302,7 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	clab_deadlock_format(d, text, sizeof(text));
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: %s", text);
+	save_schedule(r, 0, stderr);
 	struct clab_tracer_stats st;
 	int err = clab_tracer_close(&st);
 	if (err) {
@@ -283,8 +321,9 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	fflush(stdout);
 	if (vrc > 0)
 		_exit(vrc);
-	_exit(d->why == CLAB_STUCK_TIME_LIMIT ? CLAB_EXIT_TIMEOUT
-					      : CLAB_EXIT_DEADLOCK);
+	_exit(d->why == CLAB_STUCK_TIME_LIMIT || d->why == CLAB_STUCK_STEP_LIMIT
+		  ? CLAB_EXIT_TIMEOUT
+		  : CLAB_EXIT_DEADLOCK);
 }
 
 /*
@@ -342,7 +381,7 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	/* Metadata: enough to reproduce the run. */
 	char seedbuf[32], pbuf[CLAB_LAB_MAX_PARAMS][32],
 	    pkey[CLAB_LAB_MAX_PARAMS][64];
-	struct clab_meta_kv meta[5 + CLAB_RUN_MAX_EXTRA + CLAB_LAB_MAX_PARAMS];
+	struct clab_meta_kv meta[6 + CLAB_RUN_MAX_EXTRA + CLAB_LAB_MAX_PARAMS];
 	size_t nmeta = 0;
 	snprintf(seedbuf, sizeof(seedbuf), "%ld", seed);
 	meta[nmeta++] = (struct clab_meta_kv){"lab", r->lab->name};
@@ -351,6 +390,9 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	meta[nmeta++] = (struct clab_meta_kv){"seed", seedbuf};
 	if (stacks)
 		meta[nmeta++] = (struct clab_meta_kv){"stacks", "1"};
+	if (controlled(r))
+		meta[nmeta++] = (struct clab_meta_kv){
+		    "sched", clab_sched_mode_name(r->sched->o.mode)};
 	for (size_t i = 0; i < r->nextra && i < CLAB_RUN_MAX_EXTRA; i++)
 		meta[nmeta++] = r->extra[i];
 	for (size_t p = 0; p < r->lab->nparams && p < CLAB_LAB_MAX_PARAMS;
@@ -380,6 +422,7 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	    .meta = meta,
 	    .nmeta = nmeta,
 	    .compress = -1,
+	    .virtual_time = controlled(r),
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {
@@ -402,6 +445,20 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 		clab_tracer_close(NULL);
 		return -CLAB_EXIT_IO;
 	}
+	if (controlled(r)) {
+		err = clab_sched_start(&r->sched->o);
+		if (err) {
+			fprintf(stderr,
+				"conclab %s: cannot start the scheduler: %s\n",
+				r->cmdname ? r->cmdname : "run",
+				err == CLAB_EINVAL && r->sched->replay
+				    ? "the schedule string is malformed"
+				    : clab_strerror(err));
+			clab_watchdog_stop();
+			clab_tracer_close(NULL);
+			return -CLAB_EXIT_USAGE;
+		}
+	}
 	if (!quiet && !r->body)
 		printf("conclab: %s --variant %s --seed %ld\n", r->lab->name,
 		       r->variant, seed);
@@ -410,6 +467,7 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 		       seed);
 	fflush(stdout);
 	int lrc = r->body ? r->body(&r->ctx, r->arg) : r->lab->run(&r->ctx);
+	save_schedule(r, 1, stdout);
 	end_once();
 	clab_watchdog_stop();
 	struct clab_tracer_stats st;
@@ -437,10 +495,12 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 
 static int run_exec(int argc, char **argv)
 {
-	struct run r = {.check = 1, .variant_meta = 1};
+	struct run r = {.check = 1, .variant_meta = 1, .cmdname = "run"};
 	const char *variant = NULL, *lab_name = NULL;
 	long seed = 1, limit_s = 60;
-	int quiet = 0, help = 0, stacks = 0;
+	int quiet = 0, help = 0, stacks = 0, seed_given = 0;
+	struct clab_cmd_sched sched;
+	clab_cmd_sched_init(&sched);
 	char default_trace[256];
 	struct {
 		const char *name, *value;
@@ -459,6 +519,8 @@ static int run_exec(int argc, char **argv)
 			stacks = 1;
 		} else if (strcmp(a, "--view") == 0) {
 			r.view = 1;
+		} else if (clab_cmd_sched_flag(&sched, a)) {
+			;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
 			char key[64];
 			const char *val;
@@ -466,7 +528,15 @@ static int run_exec(int argc, char **argv)
 						  key, sizeof(key), &val);
 			if (bad)
 				return bad;
-			if (strcmp(key, "variant") == 0) {
+			int so =
+			    clab_cmd_sched_opt(&clab_cmd_run, &sched, key, val);
+			if (so < 0) {
+				clab_cmd_sched_fini(&sched);
+				return -so;
+			}
+			if (so > 0) {
+				;
+			} else if (strcmp(key, "variant") == 0) {
 				variant = val;
 			} else if (strcmp(key, "trace") == 0) {
 				r.trace = val;
@@ -477,6 +547,7 @@ static int run_exec(int argc, char **argv)
 					    "--seed wants a number >= 0, "
 					    "not '%s'",
 					    val);
+				seed_given = 1;
 			} else if (strcmp(key, "time-limit") == 0) {
 				if (clab_cmd_parse_long(val, &limit_s) ||
 				    limit_s < 0 || limit_s > 86400)
@@ -538,6 +609,13 @@ static int run_exec(int argc, char **argv)
 						    "'conclab list')");
 		goto out;
 	}
+	if (!seed_given && sched.has_trace_seed)
+		seed = sched.trace_seed; /* --replay TRACE: that run's seed */
+	rc = clab_cmd_sched_ready(&clab_cmd_run, &sched, (uint64_t)seed);
+	if (rc)
+		goto out;
+	rc = CLAB_EXIT_USAGE;
+	r.sched = &sched;
 	clab_lab_ctx_init(&r.ctx, r.lab, (unsigned)vi);
 	r.ctx.seed = (uint64_t)seed;
 	r.ctx.out = quiet ? NULL : stdout;
@@ -588,6 +666,7 @@ static int run_exec(int argc, char **argv)
 out:
 	for (size_t i = 0; i < nparams; i++)
 		free((char *)params[i].name);
+	clab_cmd_sched_fini(&sched);
 	return rc;
 }
 
@@ -637,7 +716,7 @@ const struct clab_cmd clab_cmd_run = {
 	    "  --seed N           seed for the lab's random delays (1)\n"
 	    "  --trace FILE       trace file (default LAB-VARIANT.clt)\n"
 	    "  --time-limit SEC   stop a run that takes longer (60; 0 = "
-	    "none)\n"
+	    "none)\n" CLAB_CMD_SCHED_HELP
 	    "  --no-check         do not check the lab's properties\n"
 	    "  --stacks           record full call stacks of waits and locks\n"
 	    "                     (function, file, line; slower)\n"
@@ -649,8 +728,11 @@ const struct clab_cmd clab_cmd_run = {
 	    "  -h, --help         this text; with LAB, its variants and "
 	    "parameters\n\n"
 	    "Ctrl-C (or SIGTERM, SIGHUP) stops the run and saves the trace.\n\n"
+	    "A controlled run (--sched random, pct or replay) prints its\n"
+	    "schedule and the command that replays it (docs/scheduler.md).\n\n"
 	    "Exit codes: 0 the run ended and every check passed; 1 a check\n"
-	    "failed; 2 usage error; 3 deadlock; 4 time limit; 5 the trace\n"
-	    "could not be written; 128+N stopped by signal N (130: Ctrl-C).\n",
+	    "failed; 2 usage error; 3 deadlock; 4 time limit (or, under\n"
+	    "control, the step limit: a livelock); 5 the trace could not be\n"
+	    "written; 128+N stopped by signal N (130: Ctrl-C).\n",
     .exec = run_exec,
 };

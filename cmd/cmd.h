@@ -86,4 +86,43 @@ int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,
 /* Parse a whole decimal number into *out; returns 0 or -1. */
 int clab_cmd_parse_long(const char *s, long *out);
 
+/* The controlled scheduler's options of a command (sched-opts.c). */
+#include <conclab/runtime.h>
+struct clab_cmd_sched {
+	struct clab_sched_opts o;
+	char *replay;	    /* the schedule string to replay (owned) */
+	int mode_given;	    /* --sched or --replay was given */
+	long trace_seed;    /* --replay TRACE: the seed of that run */
+	int has_trace_seed; /* and whether it had one */
+};
+/* Their lines of --help. */
+#define CLAB_CMD_SCHED_HELP                                                    \
+	"  --sched MODE       who picks the next thread: os (the operating\n"  \
+	"                     system, the default), random, pct, or replay;\n" \
+	"                     under random and pct one thread runs at a "      \
+	"time,\n"                                                              \
+	"                     the seed picks each step, time is virtual, "     \
+	"and\n"                                                                \
+	"                     the same seed gives the same run\n"              \
+	"  --replay S         rerun the schedule S (a string that a "          \
+	"controlled\n"                                                         \
+	"                     run prints), or the one saved in a trace file\n" \
+	"  --pct-depth D      pct: the bug depth it aims at (3)\n"             \
+	"  --step-limit N     report a livelock after N steps (100000)\n"      \
+	"  --spurious N       spurious wakeups one condition wait may get\n"   \
+	"                     under control (1); --no-spurious for none\n"
+void clab_cmd_sched_init(struct clab_cmd_sched *s);
+void clab_cmd_sched_fini(struct clab_cmd_sched *s);
+/* A flag without a value (--no-spurious): 1 if it was one of ours. */
+int clab_cmd_sched_flag(struct clab_cmd_sched *s, const char *arg);
+/*
+ * --KEY VALUE: 1 if it was one of ours, 0 if not, or minus the exit code
+ * of a usage error (reported).
+ */
+int clab_cmd_sched_opt(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
+		       const char *key, const char *val);
+/* After parsing: check the options go together and set the seed. */
+int clab_cmd_sched_ready(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
+			 uint64_t seed);
+
 #endif
