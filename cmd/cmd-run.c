@@ -493,22 +493,86 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	return rc;
 }
 
+int clab_lab_args_opt(const struct clab_cmd *cmd, struct clab_lab_args *a,
+		      const char *key, const char *val)
+{
+	if (strcmp(key, "variant") == 0) {
+		a->variant = val;
+		return 0;
+	}
+	if (a->nparams == sizeof(a->params) / sizeof(a->params[0]))
+		return clab_cmd_misuse(cmd, "too many parameters");
+	a->params[a->nparams].name = strdup(key);
+	if (!a->params[a->nparams].name)
+		return CLAB_EXIT_IO;
+	a->params[a->nparams++].value = val;
+	return 0;
+}
+
+void clab_lab_args_fini(struct clab_lab_args *a)
+{
+	for (size_t i = 0; i < a->nparams; i++)
+		free(a->params[i].name);
+	a->nparams = 0;
+}
+
+int clab_lab_args_resolve(const struct clab_cmd *cmd,
+			  const struct clab_lab_args *a,
+			  struct clab_lab_ctx *ctx, int *vi)
+{
+	const struct clab_lab *lab = clab_lab_find(a->lab);
+	if (!lab) {
+		fprintf(stderr,
+			"conclab %s: no lab called '%s' (see 'conclab list')\n",
+			cmd->name, a->lab);
+		return CLAB_EXIT_USAGE;
+	}
+	*vi = 0;
+	if (a->variant) {
+		*vi = clab_lab_variant_find(lab, a->variant);
+		if (*vi < 0) {
+			fprintf(stderr,
+				"conclab %s: %s has no variant '%s'; it has:",
+				cmd->name, lab->name, a->variant);
+			for (size_t v = 0; v < lab->nvariants; v++)
+				fprintf(stderr, " %s", lab->variants[v].name);
+			fprintf(stderr, "\n");
+			return CLAB_EXIT_USAGE;
+		}
+	}
+	clab_lab_ctx_init(ctx, lab, (unsigned)*vi);
+	for (size_t i = 0; i < a->nparams; i++) {
+		int p = clab_lab_param_find(lab, a->params[i].name);
+		long v;
+		if (p < 0)
+			return clab_cmd_misuse(cmd, "%s has no parameter '%s'",
+					       lab->name, a->params[i].name);
+		const struct clab_lab_param *pa = &lab->params[p];
+		if (clab_cmd_parse_long(a->params[i].value, &v) ||
+		    v < pa->min || v > pa->max)
+			return clab_cmd_misuse(
+			    cmd,
+			    "--%s wants a number in %ld..%ld, "
+			    "not '%s'",
+			    pa->name, pa->min, pa->max, a->params[i].value);
+		ctx->param[p] = v;
+	}
+	return 0;
+}
+
 static int run_exec(int argc, char **argv)
 {
 	struct run r = {.check = 1, .variant_meta = 1, .cmdname = "run"};
-	const char *variant = NULL, *lab_name = NULL;
+	struct clab_lab_args la = {0};
 	long seed = 1, limit_s = 60;
-	int quiet = 0, help = 0, stacks = 0, seed_given = 0;
+	int quiet = 0, help = 0, stacks = 0, seed_given = 0, rc;
+	char default_trace[256];
 	struct clab_cmd_sched sched;
 	clab_cmd_sched_init(&sched);
-	char default_trace[256];
-	struct {
-		const char *name, *value;
-	} params[CLAB_LAB_MAX_PARAMS * 2];
-	size_t nparams = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		rc = 0;
 		if (clab_cmd_is_help(a)) {
 			help = 1;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -524,25 +588,20 @@ static int run_exec(int argc, char **argv)
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
 			char key[64];
 			const char *val;
-			int bad = clab_cmd_keyval(&clab_cmd_run, argc, argv, &i,
-						  key, sizeof(key), &val);
-			if (bad)
-				return bad;
-			int so =
-			    clab_cmd_sched_opt(&clab_cmd_run, &sched, key, val);
+			rc = clab_cmd_keyval(&clab_cmd_run, argc, argv, &i, key,
+					     sizeof(key), &val);
+			int so = rc ? 0
+				    : clab_cmd_sched_opt(&clab_cmd_run, &sched,
+							 key, val);
 			if (so < 0) {
-				clab_cmd_sched_fini(&sched);
-				return -so;
-			}
-			if (so > 0) {
+				rc = -so;
+			} else if (rc || so > 0) {
 				;
-			} else if (strcmp(key, "variant") == 0) {
-				variant = val;
 			} else if (strcmp(key, "trace") == 0) {
 				r.trace = val;
 			} else if (strcmp(key, "seed") == 0) {
 				if (clab_cmd_parse_long(val, &seed) || seed < 0)
-					return clab_cmd_misuse(
+					rc = clab_cmd_misuse(
 					    &clab_cmd_run,
 					    "--seed wants a number >= 0, "
 					    "not '%s'",
@@ -551,95 +610,58 @@ static int run_exec(int argc, char **argv)
 			} else if (strcmp(key, "time-limit") == 0) {
 				if (clab_cmd_parse_long(val, &limit_s) ||
 				    limit_s < 0 || limit_s > 86400)
-					return clab_cmd_misuse(
+					rc = clab_cmd_misuse(
 					    &clab_cmd_run,
 					    "--time-limit wants seconds "
 					    "(0..86400), not '%s'",
 					    val);
 			} else {
-				if (nparams ==
-				    sizeof(params) / sizeof(params[0]))
-					return clab_cmd_misuse(
-					    &clab_cmd_run,
-					    "too many parameters");
-				params[nparams].name = strdup(key);
-				params[nparams++].value = val;
+				rc = clab_lab_args_opt(&clab_cmd_run, &la, key,
+						       val);
 			}
 		} else if (a[0] == '-' && a[1]) {
-			return clab_cmd_misuse(&clab_cmd_run,
-					       "unknown option '%s'", a);
-		} else if (!lab_name) {
-			lab_name = a;
+			rc = clab_cmd_misuse(&clab_cmd_run,
+					     "unknown option '%s'", a);
+		} else if (!la.lab) {
+			la.lab = a;
 		} else {
-			return clab_cmd_misuse(&clab_cmd_run,
-					       "unexpected argument '%s'", a);
+			rc = clab_cmd_misuse(&clab_cmd_run,
+					     "unexpected argument '%s'", a);
 		}
-	}
-	int rc = CLAB_EXIT_USAGE;
-	if (lab_name) {
-		r.lab = clab_lab_find(lab_name);
-		if (!r.lab) {
-			fprintf(stderr,
-				"conclab run: no lab called '%s' (see "
-				"'conclab list')\n",
-				lab_name);
+		if (rc)
 			goto out;
-		}
 	}
 	int vi = 0;
-	if (r.lab && variant) {
-		vi = clab_lab_variant_find(r.lab, variant);
-		if (vi < 0) {
-			fprintf(stderr,
-				"conclab run: %s has no variant '%s'; it has:",
-				r.lab->name, variant);
-			for (size_t v = 0; v < r.lab->nvariants; v++)
-				fprintf(stderr, " %s", r.lab->variants[v].name);
-			fprintf(stderr, "\n");
-			goto out;
-		}
-	}
-	if (help) {
-		run_help(r.lab, vi);
+	if (help && !la.lab) {
+		run_help(NULL, 0);
 		rc = CLAB_EXIT_OK;
 		goto out;
 	}
-	if (!r.lab) {
+	if (!la.lab) {
 		rc = clab_cmd_misuse(&clab_cmd_run, "which lab? (see "
 						    "'conclab list')");
 		goto out;
 	}
+	if (help) {
+		/* the lab and variant must exist; parameters do not matter */
+		struct clab_lab_args h = {.lab = la.lab, .variant = la.variant};
+		rc = clab_lab_args_resolve(&clab_cmd_run, &h, &r.ctx, &vi);
+		if (rc == 0)
+			run_help(r.ctx.lab, vi);
+		goto out;
+	}
+	rc = clab_lab_args_resolve(&clab_cmd_run, &la, &r.ctx, &vi);
+	if (rc)
+		goto out;
+	r.lab = r.ctx.lab;
 	if (!seed_given && sched.has_trace_seed)
 		seed = sched.trace_seed; /* --replay TRACE: that run's seed */
 	rc = clab_cmd_sched_ready(&clab_cmd_run, &sched, (uint64_t)seed);
 	if (rc)
 		goto out;
-	rc = CLAB_EXIT_USAGE;
 	r.sched = &sched;
-	clab_lab_ctx_init(&r.ctx, r.lab, (unsigned)vi);
 	r.ctx.seed = (uint64_t)seed;
 	r.ctx.out = quiet ? NULL : stdout;
-	for (size_t i = 0; i < nparams; i++) {
-		int p = clab_lab_param_find(r.lab, params[i].name);
-		long v;
-		if (p < 0) {
-			rc = clab_cmd_misuse(&clab_cmd_run,
-					     "%s has no parameter '%s'",
-					     r.lab->name, params[i].name);
-			goto out;
-		}
-		const struct clab_lab_param *pa = &r.lab->params[p];
-		if (clab_cmd_parse_long(params[i].value, &v) || v < pa->min ||
-		    v > pa->max) {
-			rc = clab_cmd_misuse(&clab_cmd_run,
-					     "--%s wants a number in %ld..%ld, "
-					     "not '%s'",
-					     pa->name, pa->min, pa->max,
-					     params[i].value);
-			goto out;
-		}
-		r.ctx.param[p] = v;
-	}
 	if (!r.trace) {
 		snprintf(default_trace, sizeof(default_trace), "%s-%s.clt",
 			 r.lab->name, r.lab->variants[vi].name);
@@ -664,10 +686,27 @@ static int run_exec(int argc, char **argv)
 	if (vrc > 0)
 		rc = vrc;
 out:
-	for (size_t i = 0; i < nparams; i++)
-		free((char *)params[i].name);
+	clab_lab_args_fini(&la);
 	clab_cmd_sched_fini(&sched);
 	return rc;
+}
+
+int clab_run_lab(const struct clab_lab_ctx *ctx, const char *trace,
+		 const struct clab_cmd_sched *sched, int quiet)
+{
+	/* the signal thread and the watchdog keep a pointer to it */
+	static struct run r;
+	memset(&r, 0, sizeof(r));
+	r.lab = ctx->lab;
+	r.ctx = *ctx;
+	r.trace = trace;
+	r.check = 1;
+	r.variant_meta = 1;
+	r.variant = ctx->lab->variants[ctx->variant].name;
+	r.sched = sched;
+	r.cmdname = "run";
+	int rc = run_traced(&r, (long)ctx->seed, 60, 0, quiet);
+	return rc < 0 ? -rc : rc;
 }
 
 static void run_from_spec(struct run *r, const struct clab_run_spec *s)

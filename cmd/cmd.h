@@ -31,6 +31,7 @@ extern const struct clab_cmd clab_cmd_check;
 extern const struct clab_cmd clab_cmd_bench;
 extern const struct clab_cmd clab_cmd_replay;
 extern const struct clab_cmd clab_cmd_exercise;
+extern const struct clab_cmd clab_cmd_explore;
 
 struct clab_lab;
 struct clab_lab_ctx;
@@ -67,6 +68,34 @@ struct clab_run_spec {
 int clab_run_traced(const struct clab_run_spec *s);
 /* Load s->trace, print the lock-order report and check it; exit code. */
 int clab_run_check(const struct clab_run_spec *s);
+
+/* A lab, its variant and its parameters, from a command's arguments. */
+struct clab_lab_args {
+	const char *lab;
+	const char *variant;
+	struct {
+		char *name;
+		const char *value;
+	} params[32];
+	size_t nparams;
+};
+/* --variant V or --PARAM V: returns 0, or a usage error's exit code. */
+int clab_lab_args_opt(const struct clab_cmd *cmd, struct clab_lab_args *a,
+		      const char *key, const char *val);
+/* Find the lab and variant and set the parameters in ctx (and *vi). */
+int clab_lab_args_resolve(const struct clab_cmd *cmd,
+			  const struct clab_lab_args *a,
+			  struct clab_lab_ctx *ctx, int *vi);
+void clab_lab_args_fini(struct clab_lab_args *a);
+
+/*
+ * clab_run_lab - run ctx's lab as `conclab run` does, writing trace, under
+ * sched (NULL: the OS schedules).  Returns the exit code; does not return
+ * on a deadlock, a time or step limit, a signal.  Once per process.
+ */
+struct clab_cmd_sched;
+int clab_run_lab(const struct clab_lab_ctx *ctx, const char *trace,
+		 const struct clab_cmd_sched *sched, int quiet);
 
 /* Print cmd's usage and help to out. */
 void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out);

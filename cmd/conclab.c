@@ -20,6 +20,7 @@ static const struct clab_cmd *const cmds[] = {
 	&clab_cmd_bench,
 	&clab_cmd_replay,
 	&clab_cmd_exercise,
+	&clab_cmd_explore,
 };
 /* clang-format on */
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
