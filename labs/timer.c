@@ -601,6 +601,13 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		check_oneshot(tr, ctx, rep);
 	else
 		check_periodic(tr, ctx, rep);
+	/*
+	 * A waiter waits up to a tick apart for its tick: that is the lab
+	 * working, not starvation, however long the interval.
+	 */
+	long tick2 = 2 * ctx->param[P_INTERVAL];
+	if (rep->opts.starvation_ms == 0 && tick2 > CLAB_LAB_STARVATION_MS)
+		rep->opts.starvation_ms = tick2;
 	clab_lab_check_common(tr, rep);
 }
 
