@@ -136,17 +136,18 @@ static void put_varint(struct bytes *b, uint64_t v)
 	} while (v);
 }
 
-static int encode(char *buf, size_t len)
+int clab_sched_format(const uint32_t *picks, size_t npicks, unsigned spur_max,
+		      char *buf, size_t len)
 {
 	struct bytes b = {0};
 	uint64_t zeros = 0;
-	for (size_t i = 0; i < S.npicks; i++) {
-		if (S.picks[i] == 0) {
+	for (size_t i = 0; i < npicks; i++) {
+		if (picks[i] == 0) {
 			zeros++;
 			continue;
 		}
 		put_varint(&b, zeros);
-		put_varint(&b, S.picks[i]);
+		put_varint(&b, picks[i]);
 		zeros = 0;
 	}
 	put_varint(&b, zeros);
@@ -155,7 +156,7 @@ static int encode(char *buf, size_t len)
 		return CLAB_ENOMEM;
 	}
 	char head[32];
-	int k = snprintf(head, sizeof(head), "1.%u.", S.spur_max);
+	int k = snprintf(head, sizeof(head), "1.%u.", spur_max);
 	size_t need = (size_t)k + (b.n * 8 + 5) / 6;
 	if (buf && len) {
 		size_t o = 0;
@@ -180,21 +181,28 @@ static int encode(char *buf, size_t len)
 	return need > INT32_MAX ? CLAB_ENOMEM : (int)need;
 }
 
-/* Parse s into S.want and S.spur_max; CLAB_EINVAL if malformed. */
-static int decode(const char *s)
+static int encode(char *buf, size_t len)
+{
+	return clab_sched_format(S.picks, S.npicks, S.spur_max, buf, len);
+}
+
+int clab_sched_parse(const char *s, uint32_t **picks, size_t *npicks,
+		     unsigned *spur_max)
 {
 	char *end;
-	if (s[0] != '1' || s[1] != '.')
+	*picks = NULL;
+	*npicks = 0;
+	if (!s || s[0] != '1' || s[1] != '.')
 		return CLAB_EINVAL;
 	unsigned long spur = strtoul(s + 2, &end, 10);
 	if (end == s + 2 || *end != '.' || spur > 1000)
 		return CLAB_EINVAL;
-	const char *p = end + 1;
+	const char *c = end + 1;
 	struct bytes b = {0};
 	uint32_t acc = 0;
 	int bits = 0;
-	for (; *p; p++) {
-		int v = b64val(*p);
+	for (; *c; c++) {
+		int v = b64val(*c);
 		if (v < 0) {
 			free(b.p);
 			return CLAB_EINVAL;
@@ -218,10 +226,10 @@ static int decode(const char *s)
 				ok = 0;
 				break;
 			}
-			unsigned char c = b.p[i++];
-			v |= (uint64_t)(c & 0x7f) << shift;
+			unsigned char byte = b.p[i++];
+			v |= (uint64_t)(byte & 0x7f) << shift;
 			shift += 7;
-			if (!(c & 0x80))
+			if (!(byte & 0x80))
 				break;
 		}
 		if (!ok)
@@ -253,18 +261,19 @@ static int decode(const char *s)
 		free(out.p);
 		return out.oom ? CLAB_ENOMEM : CLAB_EINVAL;
 	}
-	free(S.want);
-	S.nwant = out.n / 4;
-	S.want = S.nwant ? malloc(S.nwant * sizeof(*S.want)) : NULL;
-	for (size_t k = 0; S.want && k < S.nwant; k++)
-		S.want[k] = (uint32_t)out.p[4 * k] |
-			    (uint32_t)out.p[4 * k + 1] << 8 |
-			    (uint32_t)out.p[4 * k + 2] << 16 |
-			    (uint32_t)out.p[4 * k + 3] << 24;
+	size_t n = out.n / 4;
+	uint32_t *p = malloc((n ? n : 1) * sizeof(*p));
+	for (size_t k = 0; p && k < n; k++)
+		p[k] = (uint32_t)out.p[4 * k] |
+		       (uint32_t)out.p[4 * k + 1] << 8 |
+		       (uint32_t)out.p[4 * k + 2] << 16 |
+		       (uint32_t)out.p[4 * k + 3] << 24;
 	free(out.p);
-	if (S.nwant && !S.want)
+	if (!p)
 		return CLAB_ENOMEM;
-	S.spur_max = (unsigned)spur;
+	*picks = p;
+	*npicks = n;
+	*spur_max = (unsigned)spur;
 	return 0;
 }
 
@@ -454,7 +463,9 @@ static uint32_t choose(size_t n, size_t nrun)
 /* The run is stuck: the watchdog reports it, and this thread waits. */
 static void stuck(struct clab__thr *self, enum clab_stuck why)
 {
-	if (clab__watchdog_sched_stuck(why, S.steps) == 0) {
+	uint64_t steps =
+	    why == CLAB_STUCK_STEP_LIMIT ? S.o.step_limit : S.steps;
+	if (clab__watchdog_sched_stuck(why, steps) == 0) {
 		if (!self)
 			return; /* a thread that ends: it goes */
 		atomic_store_explicit(&self->s.go, 0, memory_order_relaxed);
@@ -672,7 +683,8 @@ int clab_sched_start(const struct clab_sched_opts *o)
 		S.o.step_limit = 100000;
 	S.spur_max = o->spurious_max < 0 ? 1 : (unsigned)o->spurious_max;
 	if (o->mode == CLAB_SCHED_REPLAY) {
-		int e = decode(o->replay);
+		int e =
+		    clab_sched_parse(o->replay, &S.want, &S.nwant, &S.spur_max);
 		if (e < 0)
 			return e;
 	}

@@ -1,0 +1,83 @@
+#!/bin/sh
+# The controlled scheduler through the command: run --sched, --replay,
+# and explore.
+. "$(dirname "$0")/lib.sh"
+
+# The same mode and seed: the same run, to the byte of its check.
+expect_exit 3 "$CONCLAB" run philosophers --variant naive --sched pct --seed 7 -q --trace a.clt
+contains "$T/err" '^schedule: 1\.1\.[A-Za-z0-9_-]+ \([0-9]+ steps\)$' "a deadlocked controlled run prints its schedule"
+contains "$T/err" '^replay it: conclab run philosophers --variant naive --seed 7 --replay a\.clt$' "and the command that replays it"
+contains "$T/err" '^conclab: deadlock' "pct seed 7 deadlocks the naive philosophers"
+expect_exit 3 "$CONCLAB" run philosophers --variant naive --sched pct --seed 7 -q --trace b.clt
+expect_exit 1 "$CONCLAB" check -o a.chk a.clt
+expect_exit 1 "$CONCLAB" check -o b.chk b.clt
+cmp -s a.chk b.chk && pass "two pct runs with seed 7: byte-identical checks" ||
+	fail "two pct runs with seed 7 checked differently"
+"$CONCLAB" dump a.clt | grep -v '^#' >a.txt
+"$CONCLAB" dump b.clt | grep -v '^#' >b.txt
+cmp -s a.txt b.txt && pass "and identical records, times included" ||
+	fail "two pct runs with seed 7 recorded differently"
+
+# A replay of the trace is the same run; so is one of the string.
+expect_exit 3 "$CONCLAB" run philosophers --variant naive --replay a.clt -q --trace c.clt
+"$CONCLAB" dump c.clt | grep -v '^#' >c.txt
+cmp -s a.txt c.txt && pass "--replay TRACE replays the run" ||
+	fail "--replay TRACE made another run"
+s=$(sed -n 's/^schedule: \([^ ]*\) .*/\1/p' "$T/err")
+expect_exit 3 "$CONCLAB" run philosophers --variant naive --seed 7 --replay "$s" -q --trace d.clt
+"$CONCLAB" dump d.clt | grep -v '^#' >d.txt
+cmp -s a.txt d.txt && pass "--replay STRING replays the run" ||
+	fail "--replay STRING made another run"
+# another program: the replay says so
+"$CONCLAB" run prodcons --seed 7 --replay "$s" -q --trace e.clt >out 2>err
+contains out 'the replay left its schedule' "a replay of another lab says it left its schedule"
+
+# Bad input: a clear message and exit 2.
+expect_exit 2 "$CONCLAB" run philosophers --sched fair
+contains "$T/err" "--sched wants os, random, pct or replay, not 'fair'" "--sched names the modes"
+expect_exit 2 "$CONCLAB" run philosophers --replay '1.1.#$%'
+contains "$T/err" 'malformed' "a malformed schedule string is refused"
+expect_exit 0 "$CONCLAB" run philosophers --variant ordered -q --trace os.clt --meals 1
+expect_exit 2 "$CONCLAB" run philosophers --replay os.clt
+contains "$T/err" 'has no schedule' "a trace of a free run has no schedule to replay"
+expect_exit 2 "$CONCLAB" run philosophers --sched replay
+expect_exit 2 "$CONCLAB" run philosophers --step-limit 0
+expect_exit 2 "$CONCLAB" run philosophers --pct-depth 99
+
+# Virtual time: two-second ticks, twelve of them, in moments.
+start=$(date +%s)
+expect_exit 0 "$CONCLAB" run timer --interval_ms 2000 --sched random --seed 3 -q --trace timer.clt
+took=$(($(date +%s) - start))
+[ "$took" -le 10 ] && pass "a timer with 2 s ticks ran in ${took} s of real time" ||
+	fail "a timer with 2 s ticks took ${took} s"
+contains "$T/out" 'period mean 2000\.' "its ticks are 2 s apart in the trace"
+
+# A livelock hits the step limit: exit 4, and the report says so.
+expect_exit 4 "$CONCLAB" run philosophers --variant trylock --sched random --step-limit 300 -q --trace live.clt
+contains "$T/err" 'stopped: 300 scheduling steps and the run has not ended' "the step limit is reported"
+expect_exit 1 "$CONCLAB" check live.clt
+contains "$T/out" 'FAIL no deadlock .*never ended: [0-9]+ scheduling steps' "check says the run never ended"
+
+# explore: finds the naive deadlock at once, shrinks it, and its replay
+# line reproduces it.
+expect_exit 3 "$CONCLAB" explore philosophers --variant naive --trace ex.clt
+contains "$T/out" '^FAIL: schedule [0-9]+ \((pct|random), seed [0-9]+\): deadlock$' "explore: the deadlock"
+contains "$T/out" '^  replay:   conclab run philosophers --variant naive --seed [0-9]+ --replay ex\.clt$' "explore: the replay command"
+cmd=$(sed -n 's/^  replay:   conclab //p' "$T/out")
+# shellcheck disable=SC2086
+expect_exit 3 "$CONCLAB" $cmd -q --trace ex2.clt
+expect_exit 1 "$CONCLAB" explore prodcons --variant if-wait -q
+expect_exit 0 "$CONCLAB" explore prodcons --variant condvar --schedules 60 --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ran"]==60 and d["passed"]==60, d' "$T/out" &&
+	pass "explore --json: 60 ran, 60 passed" || fail "explore --json is not what it should be"
+expect_exit 0 "$CONCLAB" explore prodcons --variant condvar --schedules 61 --shard 1/2 --json
+cp "$T/out" s1.json
+expect_exit 0 "$CONCLAB" explore prodcons --variant condvar --schedules 61 --shard 2/2 --json
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert (a["ran"],b["ran"])==(31,30), (a,b)' s1.json "$T/out" &&
+	pass "two shards share 61 schedules: 31 and 30" || fail "the shards did not split the budget"
+expect_exit 0 "$CONCLAB" explore --help
+contains "$T/out" '--shard K/N' "explore --help lists --shard"
+expect_exit 2 "$CONCLAB" explore philosophers --shard 3/2
+expect_exit 2 "$CONCLAB" explore philosophers --sched random
+expect_exit 2 "$CONCLAB" explore
+finish
