@@ -506,6 +506,17 @@ int clab_sched_stop(char *buf, size_t len);
  */
 int clab_sched_schedule(char *buf, size_t len);
 
+/*
+ * clab_sched_parse - a schedule string's picks (*picks, malloc'd, *npicks
+ * of them) and its spurious wakeups per wait.  Returns 0, CLAB_EINVAL for
+ * a malformed string, or CLAB_ENOMEM.  clab_sched_format writes picks
+ * back as a string; it returns the string's length (as snprintf does).
+ */
+int clab_sched_parse(const char *s, uint32_t **picks, size_t *npicks,
+		     unsigned *spur_max);
+int clab_sched_format(const uint32_t *picks, size_t npicks, unsigned spur_max,
+		      char *buf, size_t len);
+
 /* Scheduling steps so far, and whether a replay left its string's path. */
 uint64_t clab_sched_steps(void);
 int clab_sched_diverged(void);
