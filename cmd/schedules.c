@@ -1,0 +1,334 @@
+/*
+ * Schedule budgets: run a program under many controlled schedules, each in
+ * a child process forked from this one, up to `jobs` at once, and find the
+ * failing one with the lowest index; shrink a failing schedule; rerun one.
+ * What `conclab explore` and `conclab exercise` share.
+ *
+ * Schedule i (from 0) runs with seed seed + i, under PCT when i is even
+ * and a random walk when it is odd (CLAB_BUDGET_MIXED), so that the result
+ * depends on the options, never on how the children were timed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <conclab/runtime.h>
+#include <conclab/trace.h>
+
+#include "cmd.h"
+#include "schedules.h"
+
+int clab_budget_init(struct clab_budget *e)
+{
+	snprintf(e->dir, sizeof(e->dir), "%s/conclab-sched-XXXXXX", "/tmp");
+	if (!mkdtemp(e->dir))
+		return -errno;
+	return 0;
+}
+
+void clab_budget_fini(struct clab_budget *e)
+{
+	if (e->dir[0])
+		rmdir(e->dir);
+	e->dir[0] = 0;
+}
+
+/* The exit codes of a run, as categories. */
+const char *clab_budget_what(int code)
+{
+	switch (code) {
+	case 0:
+		return "passed";
+	case CLAB_EXIT_CHECK:
+		return "a check failed";
+	case CLAB_EXIT_DEADLOCK:
+		return "deadlock";
+	case CLAB_EXIT_TIMEOUT:
+		return "livelock (step or time limit)";
+	default:
+		return "the run crashed or could not be recorded";
+	}
+}
+
+static int code_slot(int code)
+{
+	return code == 0   ? 0
+	       : code == 1 ? 1
+	       : code == 3 ? 3
+	       : code == 4 ? 4
+			   : 5;
+}
+
+enum clab_sched_mode clab_budget_mode(const struct clab_budget *e, long i)
+{
+	if (e->strategy == CLAB_BUDGET_PCT)
+		return CLAB_SCHED_PCT;
+	if (e->strategy == CLAB_BUDGET_RANDOM)
+		return CLAB_SCHED_RANDOM;
+	return i % 2 == 0 ? CLAB_SCHED_PCT : CLAB_SCHED_RANDOM;
+}
+
+static void trace_path(const struct clab_budget *e, long i, char *buf,
+		       size_t len)
+{
+	snprintf(buf, len, "%s/s%ld.clt", e->dir, i);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Start one run in a child: schedule i, or (replay not NULL) that
+ * schedule with seed.  out: where its output goes (NULL: nowhere).
+ */
+static pid_t start(struct clab_budget *e, long i, const char *replay,
+		   uint64_t seed, const char *trace, const char *out)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	int fd = open(out ? out : "/dev/null",
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	struct clab_sched_opts o = e->opts;
+	if (replay) {
+		o.mode = CLAB_SCHED_REPLAY;
+		o.replay = replay;
+		o.seed = seed;
+	} else {
+		o.mode = clab_budget_mode(e, i);
+		o.seed = e->seed + (uint64_t)i;
+		o.replay = NULL;
+	}
+	_exit(e->run(e->arg, &o, trace));
+}
+
+static int wait_code(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 5;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The schedule string a trace recorded (malloc'd), or NULL. */
+char *clab_budget_schedule_of(const char *trace)
+{
+	char err[512];
+	struct clab_trace *tr;
+	if (clab_trace_load(trace, &tr, err, sizeof(err)) != 0)
+		return NULL;
+	const char *s = clab_trace_meta(tr, "sched.schedule");
+	char *r = s ? strdup(s) : NULL;
+	clab_trace_free(tr);
+	return r;
+}
+
+/* Run a schedule string with seed in a child; its exit code. */
+int clab_budget_rerun(struct clab_budget *e, const char *replay, uint64_t seed,
+		      const char *trace, const char *out)
+{
+	pid_t pid = start(e, 0, replay, seed, trace, out);
+	return pid < 0 ? 5 : wait_code(pid);
+}
+
+static void progress(const struct clab_budget *e, uint64_t t0)
+{
+	double s = (double)(now_ns() - t0) / 1e9;
+	fprintf(stderr, "\r  %ld/%ld schedules, %ld failed, %.0f/s ", e->ran,
+		e->schedules, e->failed, s > 0 ? (double)e->ran / s : 0.0);
+}
+
+/*
+ * Run the budget.  Children are started in index order, up to jobs at
+ * once; after a failure no new one starts (unless --all), and the first
+ * failure is the lowest index among those that ran.
+ */
+void clab_budget_run(struct clab_budget *e)
+{
+	struct slot {
+		pid_t pid;
+		long i;
+	} *sl = calloc((size_t)e->jobs, sizeof(*sl));
+	long next = 0, running = 0;
+	uint64_t t0 = now_ns(), last = t0;
+	e->first = -1;
+	if (!sl)
+		return;
+	for (;;) {
+		int stop_new =
+		    (e->first >= 0 && !e->all) ||
+		    (e->limit_s &&
+		     now_ns() - t0 >= (uint64_t)e->limit_s * 1000000000u);
+		while (!stop_new && running < e->jobs && next < e->schedules) {
+			long i = next++;
+			if (e->nshards > 1 && i % e->nshards != e->shard - 1)
+				continue;
+			char tp[128];
+			trace_path(e, i, tp, sizeof(tp));
+			pid_t pid = start(e, i, NULL, 0, tp, NULL);
+			if (pid < 0)
+				break;
+			for (long k = 0; k < e->jobs; k++)
+				if (!sl[k].pid) {
+					sl[k] = (struct slot){pid, i};
+					break;
+				}
+			running++;
+		}
+		if (running == 0)
+			break;
+		int st;
+		pid_t pid = wait(&st);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (long k = 0; k < e->jobs; k++) {
+			if (sl[k].pid != pid)
+				continue;
+			int code = WIFEXITED(st) ? WEXITSTATUS(st)
+						 : 128 + WTERMSIG(st);
+			long i = sl[k].i;
+			sl[k].pid = 0;
+			running--;
+			e->ran++;
+			e->by_code[code_slot(code)]++;
+			char tp[128];
+			trace_path(e, i, tp, sizeof(tp));
+			if (code != 0) {
+				e->failed++;
+				if (e->first < 0 || i < e->first) {
+					if (e->first >= 0) {
+						char old[128];
+						trace_path(e, e->first, old,
+							   sizeof(old));
+						unlink(old);
+					}
+					e->first = i;
+					e->first_code = code;
+					break; /* keep its trace */
+				}
+			}
+			unlink(tp);
+			break;
+		}
+		if (e->progress && now_ns() - last > 200000000u) {
+			progress(e, t0);
+			last = now_ns();
+		}
+	}
+	if (e->progress)
+		progress(e, t0), fprintf(stderr, "\n");
+	e->secs = (double)(now_ns() - t0) / 1e9;
+	free(sl);
+}
+
+static size_t nonzero(const uint32_t *p, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += p[i] != 0;
+	return k;
+}
+
+/*
+ * Make the failing schedule smaller while it fails the same way: first
+ * the shortest prefix (the rest runs without preemption), then each
+ * remaining preemption taken away in turn.  Each try is a replay; what
+ * is kept is what that replay recorded.  Returns the shrunk string
+ * (malloc'd; the input when nothing helped).
+ */
+char *clab_budget_shrink(struct clab_budget *e, char *str, uint64_t seed,
+			 int code, long *tries)
+{
+	uint32_t *p;
+	size_t n;
+	unsigned spur;
+	char tp[128];
+	snprintf(tp, sizeof(tp), "%s/shrink.clt", e->dir);
+	if (clab_sched_parse(str, &p, &n, &spur) != 0)
+		return str;
+	int len = clab_sched_format(p, n, spur, NULL, 0);
+	char *buf = malloc((size_t)len + 1);
+	if (!buf) {
+		free(p);
+		return str;
+	}
+	/* try(p, m): does the replay of p[0..m) fail the same way? */
+#define TRY(m)                                                                 \
+	(clab_sched_format(p, (m), spur, buf, (size_t)len + 1), (*tries)++,    \
+	 clab_budget_rerun(e, buf, seed, tp, NULL) == code)
+	size_t lo = 0, hi = n; /* the prefix p[0..hi) fails */
+	while (lo < hi && *tries < 64) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (TRY(mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	n = hi;
+	for (size_t j = 0; j < n && *tries < 200; j++) {
+		if (!p[j])
+			continue;
+		uint32_t was = p[j];
+		p[j] = 0;
+		if (!TRY(n))
+			p[j] = was;
+	}
+#undef TRY
+	/* the shrunk run, recorded: exactly what a replay of it does */
+	clab_sched_format(p, n, spur, buf, (size_t)len + 1);
+	char *out = str;
+	if (clab_budget_rerun(e, buf, seed, tp, NULL) == code) {
+		char *rec = clab_budget_schedule_of(tp);
+		if (rec) {
+			free(str);
+			out = rec;
+		}
+	}
+	unlink(tp);
+	free(buf);
+	free(p);
+	return out;
+}
+
+struct clab_shape clab_budget_shape(const char *schedule)
+{
+	struct clab_shape sh = {0, 0};
+	uint32_t *p;
+	unsigned spur;
+	if (schedule &&
+	    clab_sched_parse(schedule, &p, &sh.choices, &spur) == 0) {
+		sh.switches = nonzero(p, sh.choices);
+		free(p);
+	}
+	return sh;
+}
+
+char *clab_budget_first_schedule(struct clab_budget *e)
+{
+	char tp[128];
+	if (e->first < 0)
+		return NULL;
+	trace_path(e, e->first, tp, sizeof(tp));
+	char *s = clab_budget_schedule_of(tp);
+	unlink(tp);
+	return s;
+}

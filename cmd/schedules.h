@@ -1,0 +1,71 @@
+/* Schedule budgets, shared by explore and exercise (schedules.c). */
+#ifndef CONCLAB_SCHEDULES_H
+#define CONCLAB_SCHEDULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <conclab/runtime.h>
+
+enum clab_budget_strategy {
+	CLAB_BUDGET_MIXED, /* pct and a random walk by turns */
+	CLAB_BUDGET_PCT,
+	CLAB_BUDGET_RANDOM,
+};
+
+struct clab_budget {
+	/*
+	 * Runs in the child: the program under o (mode, seed, replay set
+	 * for this schedule), its trace to trace; returns the exit code.
+	 * Output goes to /dev/null unless a rerun asks for it.
+	 */
+	int (*run)(void *arg, const struct clab_sched_opts *o,
+		   const char *trace);
+	void *arg;
+	struct clab_sched_opts opts; /* the rest of the options */
+	enum clab_budget_strategy strategy;
+	uint64_t seed; /* schedule i's seed is seed + i */
+	long schedules;
+	long limit_s; /* stop starting schedules after it (0: none) */
+	long jobs;
+	long shard, nshards; /* shard K of N, K from 1 */
+	int all;	     /* go on after a failure */
+	int progress;	     /* a progress line on stderr */
+	char dir[64];	     /* the children's traces */
+	/* results */
+	long ran, failed, by_code[6];
+	long first;	/* index of the first failure, or -1 */
+	int first_code; /* its exit code */
+	double secs;
+};
+
+/* A directory for the children's traces; 0 or a negative errno. */
+int clab_budget_init(struct clab_budget *b);
+void clab_budget_fini(struct clab_budget *b);
+/* Run the budget; fills the results.  The first failure's trace is kept. */
+void clab_budget_run(struct clab_budget *b);
+/* The mode of schedule i. */
+enum clab_sched_mode clab_budget_mode(const struct clab_budget *b, long i);
+/* What an exit code means ("deadlock"). */
+const char *clab_budget_what(int code);
+/* The schedule string a trace recorded (malloc'd), or NULL. */
+char *clab_budget_schedule_of(const char *trace);
+/* The first failure's schedule string (malloc'd), or NULL; drops its trace. */
+char *clab_budget_first_schedule(struct clab_budget *b);
+/* Replay a schedule string with seed in a child; its exit code. */
+int clab_budget_rerun(struct clab_budget *b, const char *replay, uint64_t seed,
+		      const char *trace, const char *out);
+/*
+ * Shrink str (malloc'd, consumed) while its replay fails with code;
+ * returns the shrunk string as a replay recorded it.  *tries counts runs.
+ */
+char *clab_budget_shrink(struct clab_budget *b, char *str, uint64_t seed,
+			 int code, long *tries);
+
+/* A schedule string's choices, and how many of them switch threads. */
+struct clab_shape {
+	size_t choices, switches;
+};
+struct clab_shape clab_budget_shape(const char *schedule);
+
+#endif
