@@ -202,12 +202,11 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
  */
 static void pick_waiter(struct clab__thr *self, struct clab__waitq *q)
 {
+	struct clab__thr *cand[64];
 	unsigned n = 0;
-	for (struct clab__waiter *w = q->head; w != NULL; w = w->next)
-		n++;
-	if (n < 2)
-		return;
-	unsigned k = clab__sched_pick(self, n);
+	for (struct clab__waiter *w = q->head; w != NULL && n < 64; w = w->next)
+		cand[n++] = w->thr;
+	unsigned k = clab__sched_pick(self, cand, n);
 	struct clab__waiter *w = q->head;
 	while (k-- > 0)
 		w = w->next;

@@ -497,10 +497,11 @@ void clab__sched_thread_start(struct clab__thr *t);
 void clab__sched_thread_exit(struct clab__thr *t);
 
 /*
- * clab__sched_pick - a choice among n the program cannot see (which
- * waiter a signal wakes): 0 when not under control.
+ * clab__sched_pick - which of the n threads cand (at most 64) a wakeup
+ * goes to (which waiter a signal wakes): 0 when not under control.
  */
-unsigned clab__sched_pick(struct clab__thr *self, unsigned n);
+unsigned clab__sched_pick(struct clab__thr *self, struct clab__thr *const *cand,
+			  unsigned n);
 
 /* Virtual CLOCK_MONOTONIC nanoseconds, under control. */
 uint64_t clab__sched_now(void);

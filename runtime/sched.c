@@ -48,7 +48,8 @@ _Atomic int clab__sched_on;
 #define STEP_NS 1000u
 #define PCT_MAX_DEPTH 16u
 
-enum { O_RUN, O_TIMEOUT, O_SPURIOUS };
+/* What an option does (the first three are the scheduler's own). */
+enum { O_RUN, O_TIMEOUT, O_SPURIOUS, O_WAKE };
 
 struct opt {
 	struct clab__thr *t;
@@ -434,15 +435,43 @@ static uint32_t pct_pick(size_t n, size_t nrun)
 }
 
 /* One choice among n: by the mode, kept for the schedule string. */
-static uint32_t choose(size_t n, size_t nrun)
+/* ASK: the options as the caller sees them. */
+static uint32_t ask(const struct opt *o, size_t n)
+{
+	static const enum clab_sched_what what[] = {
+	    [O_RUN] = CLAB_SCHED_GOES_ON,
+	    [O_TIMEOUT] = CLAB_SCHED_TIMES_OUT,
+	    [O_SPURIOUS] = CLAB_SCHED_WAKES_SPURIOUSLY,
+	    [O_WAKE] = CLAB_SCHED_IS_WOKEN,
+	};
+	struct clab_sched_option *q = calloc(n, sizeof(*q));
+	if (!q)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		q[i].tid = o[i].t->tid;
+		q[i].thread = clab_thread_name(o[i].t);
+		q[i].what = what[o[i].kind];
+		q[i].site = atomic_load(&o[i].t->s.site);
+		q[i].blocked = o[i].t->s.state == CLAB__S_BLOCK;
+	}
+	unsigned k = S.o.ask(S.o.ask_arg, q, n);
+	free(q);
+	return k < n ? k : 0;
+}
+
+/* One choice among the n options o: by the mode, kept for the string. */
+static uint32_t choose(const struct opt *o, size_t n, size_t nrun)
 {
 	uint32_t k = 0;
 	if (n <= 1)
 		return 0;
 	switch (S.o.mode) {
 	case CLAB_SCHED_REPLAY:
+	case CLAB_SCHED_ASK:
 		if (S.at < S.nwant && S.want[S.at] < n) {
 			k = S.want[S.at];
+		} else if (S.o.mode == CLAB_SCHED_ASK) {
+			k = ask(o, n);
 		} else {
 			S.diverged = 1;
 		}
@@ -499,7 +528,7 @@ static struct clab__thr *step(struct clab__thr *self)
 		stuck(self, CLAB_STUCK_ALL_BLOCKED);
 		return NULL;
 	}
-	struct opt o = S.opts[choose(n, nrun)];
+	struct opt o = S.opts[choose(S.opts, n, nrun)];
 	struct clab__thr *t = o.t;
 	if (o.kind == O_TIMEOUT) {
 		uint64_t now = atomic_load(&clab__vclock);
@@ -573,28 +602,34 @@ int clab__sched_block_word(struct clab__thr *self, _Atomic uint32_t *word,
 
 void clab__sched_wake_word(_Atomic uint32_t *word, int n)
 {
-	struct clab__thr *cand[64];
+	struct opt cand[64];
 	while (n-- > 0) {
 		unsigned k = 0;
 		for (size_t i = 0; i < S.n && k < 64; i++) {
 			struct clab__thr *t = S.thr[i];
 			if (t->s.state == CLAB__S_BLOCK && t->s.word == word &&
 			    !atomic_load(&t->s.woke))
-				cand[k++] = t;
+				cand[k++] = (struct opt){t, O_WAKE};
 		}
 		if (k == 0)
 			return;
 		/* which sleeper gets the lock's hand-off is a choice */
-		struct clab__thr *t = cand[choose(k, k)];
+		struct clab__thr *t = cand[choose(cand, k, k)].t;
 		atomic_store_explicit(&t->s.woke, 1, memory_order_release);
 	}
 }
 
-unsigned clab__sched_pick(struct clab__thr *self, unsigned n)
+unsigned clab__sched_pick(struct clab__thr *self, struct clab__thr *const *cand,
+			  unsigned n)
 {
-	if (!clab__sched_ctl(self))
+	if (!clab__sched_ctl(self) || n < 2)
 		return 0;
-	return choose(n, n);
+	struct opt o[64];
+	if (n > 64)
+		n = 64;
+	for (unsigned i = 0; i < n; i++)
+		o[i] = (struct opt){cand[i], O_WAKE};
+	return choose(o, n, n);
 }
 
 uint64_t clab__sched_now(void)
@@ -658,9 +693,10 @@ void clab__sched_thread_exit(struct clab__thr *t)
 
 int clab_sched_start(const struct clab_sched_opts *o)
 {
-	if (!o || o->mode < CLAB_SCHED_OS || o->mode > CLAB_SCHED_REPLAY ||
+	if (!o || o->mode < CLAB_SCHED_OS || o->mode > CLAB_SCHED_ASK ||
 	    o->pct_depth > PCT_MAX_DEPTH ||
-	    (o->mode == CLAB_SCHED_REPLAY && !o->replay))
+	    (o->mode == CLAB_SCHED_REPLAY && !o->replay) ||
+	    (o->mode == CLAB_SCHED_ASK && !o->ask))
 		return CLAB_EINVAL;
 	if (o->mode == CLAB_SCHED_OS)
 		return 0;
@@ -682,7 +718,8 @@ int clab_sched_start(const struct clab_sched_opts *o)
 	if (!S.o.step_limit)
 		S.o.step_limit = 100000;
 	S.spur_max = o->spurious_max < 0 ? 1 : (unsigned)o->spurious_max;
-	if (o->mode == CLAB_SCHED_REPLAY) {
+	if (o->replay &&
+	    (o->mode == CLAB_SCHED_REPLAY || o->mode == CLAB_SCHED_ASK)) {
 		int e =
 		    clab_sched_parse(o->replay, &S.want, &S.nwant, &S.spur_max);
 		if (e < 0)
@@ -730,15 +767,17 @@ int clab_sched_diverged(void)
 	return S.diverged || (S.o.mode == CLAB_SCHED_REPLAY && S.at < S.nwant);
 }
 
-static const char *const mode_names[] = {"os", "random", "pct", "replay"};
+static const char *const mode_names[] = {"os", "random", "pct", "replay",
+					 "ask"};
 
 const char *clab_sched_mode_name(enum clab_sched_mode m)
 {
-	return (unsigned)m < 4 ? mode_names[m] : "?";
+	return (unsigned)m < 5 ? mode_names[m] : "?";
 }
 
 int clab_sched_mode_parse(const char *name)
 {
+	/* ask is not a mode a command line can name: it needs a callback */
 	for (int i = 0; name && i < 4; i++)
 		if (strcmp(name, mode_names[i]) == 0)
 			return i;

@@ -546,6 +546,61 @@ static void test_malformed(void)
 	}
 }
 
+/* ---- ASK: the caller picks ---- */
+static unsigned asked, bad_option;
+
+/* Always the last option; every option names a thread and a kind. */
+static unsigned ask_turns(void *arg, const struct clab_sched_option *o,
+			  size_t n)
+{
+	(void)arg;
+	asked++;
+	while (n > 1 && o[n - 1].what == CLAB_SCHED_WAKES_SPURIOUSLY)
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (!o[i].thread || o[i].what > CLAB_SCHED_IS_WOKEN ||
+		    (o[i].what == CLAB_SCHED_GOES_ON && i > 0 &&
+		     o[i].tid == o[0].tid))
+			bad_option++;
+	return (unsigned)(asked % n);
+}
+
+static void scenario_asked(void)
+{
+	scenario_workers();
+	if (asked == 0 || bad_option)
+		_exit(22);
+}
+
+/* The caller's picks make a run that a replay of its string repeats. */
+static void test_ask(void)
+{
+	struct run a = {.o = mode(CLAB_SCHED_ASK, 1),
+			.scenario = scenario_asked};
+	a.o.ask = ask_turns;
+	run(&a);
+	if (a.status != 0)
+		fprintf(stderr, "\nstatus %d: %s\n", a.status, a.out);
+	CU_ASSERT_EQUAL_FATAL(a.status, 0);
+	struct run b = {.o = mode(CLAB_SCHED_REPLAY, 1),
+			.scenario = scenario_workers};
+	b.o.replay = a.out;
+	run(&b);
+	CU_ASSERT_EQUAL(b.status, 0);
+	CU_ASSERT_FALSE(b.diverged);
+	char *sa = signature(a.tr), *sb = signature(b.tr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+	CU_ASSERT_STRING_EQUAL(sa, sb);
+	free(sa);
+	free(sb);
+	clab_trace_free(a.tr);
+	clab_trace_free(b.tr);
+	/* without a callback, ASK is refused */
+	struct clab_sched_opts o = mode(CLAB_SCHED_ASK, 1);
+	CU_ASSERT_EQUAL(clab_sched_start(&o), CLAB_EINVAL);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "same seed, same run", test_same_seed_same_run);
@@ -558,6 +613,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "spurious wakeups", test_spurious);
 	CU_add_test(s, "refused options", test_refused);
 	CU_add_test(s, "malformed schedules", test_malformed);
+	CU_add_test(s, "the caller picks", test_ask);
 }
 
 int main(void)

@@ -459,6 +459,24 @@ enum clab_sched_mode {
 	CLAB_SCHED_RANDOM, /* a random thread at each point */
 	CLAB_SCHED_PCT,	   /* probabilistic concurrency testing */
 	CLAB_SCHED_REPLAY, /* the choices of a schedule string */
+	CLAB_SCHED_ASK,	   /* ask the caller (after a replay's prefix) */
+};
+
+/* What an option of a choice does, for CLAB_SCHED_ASK. */
+enum clab_sched_what {
+	CLAB_SCHED_GOES_ON,	     /* the thread runs its next operation */
+	CLAB_SCHED_TIMES_OUT,	     /* its timed wait (or sleep) ends */
+	CLAB_SCHED_WAKES_SPURIOUSLY, /* its condition wait wakes for nothing */
+	CLAB_SCHED_IS_WOKEN,	     /* a signal or an unlock wakes it */
+};
+
+struct clab_sched_option {
+	uint32_t tid;
+	const char *thread; /* its name */
+	enum clab_sched_what what;
+	/* where the thread is: the operation it is about to do or waits in */
+	const struct clab_site *site;
+	int blocked; /* it waits (a woken waiter goes on inside its wait) */
 };
 
 struct clab_sched_opts {
@@ -476,7 +494,15 @@ struct clab_sched_opts {
 	 * the first deadline when no thread can run.
 	 */
 	int early_timeouts;
-	const char *replay; /* REPLAY: the schedule string */
+	const char *replay; /* REPLAY: the schedule string; ASK: a prefix */
+	/*
+	 * ASK: called in the thread that holds the turn at each choice
+	 * among more than one option, once the prefix is used up; returns
+	 * the index of the option to take.
+	 */
+	unsigned (*ask)(void *arg, const struct clab_sched_option *opts,
+			size_t n);
+	void *ask_arg;
 };
 
 /* The longest schedule string clab_sched_schedule() writes, with its 0. */
