@@ -630,11 +630,7 @@ static void *ticker_main(void *arg)
 			next.tv_nsec -= 1000000000L;
 		}
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-		/* on a virtual clock, its owner moves the tick (tracer.h) */
-		if (!atomic_load_explicit(&clab__vclock_on,
-					  memory_order_relaxed))
-			atomic_fetch_add_explicit(&clab__tick, 1,
-						  memory_order_relaxed);
+		atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
 		/* late (a busy machine): go on from now, without a burst */
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -779,8 +775,11 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	w.stop = 0;
 	w.kicked = 0;
 	atomic_store(&w.tick_stop, 0);
-	int err = pthread_create(&w.ticker, NULL, ticker_main, NULL);
-	w.ticking = err == 0;
+	/* on a virtual clock, the clock's owner moves the tick */
+	int err = o->virtual_time
+		      ? 0
+		      : pthread_create(&w.ticker, NULL, ticker_main, NULL);
+	w.ticking = err == 0 && !o->virtual_time;
 	if (!err)
 		err = pthread_create(&w.thr, NULL, writer_main, NULL);
 	w.running = err == 0;
