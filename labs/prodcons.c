@@ -2,9 +2,10 @@
  * prodcons - producers and consumers on a bounded buffer.
  *
  * Producers make numbered items and put them in a buffer of `capacity`
- * slots; consumers take them out.  The ideas come from seeds 001, 002
- * (queues, the shutdown sentinel, task_done/join, an event per item) and
- * 003 (the Customer example, whose `if` around a wait over-consumes).
+ * slots; consumers take them out.  The variants show why a wait re-checks
+ * its condition in a loop, a shutdown sentinel that each consumer puts
+ * back, a queue's task_done and join, and an item that travels with its own
+ * latch (the tutorials behind the lab: docs/sources.md).
  *
  * The hand-made buffer is a ring: put writes slot[tail], get reads
  * slot[head] and empties it (0 means "no item").  Its count is a plain int,
@@ -92,8 +93,7 @@ static const struct clab_lab_variant variants[V_COUNT] = {
     [V_IF_WAIT] =
 	{
 	    .name = "if-wait",
-	    .summary = "consumers wait under `if`, not `while` (the "
-		       "seed's Customer)",
+	    .summary = "consumers wait under `if`, not `while`",
 	    .bug = "two consumers wake for one item and both take one: "
 		   "the count goes negative and empty slots are taken",
 	    .expect = 1,
@@ -930,8 +930,9 @@ out:
 const struct clab_lab clab_lab_prodcons = {
     .name = "prodcons",
     .summary = "producers and consumers on a bounded buffer",
-    .seed_ref = "seeds 001, 002 (queues, sentinel, task_done/join, an "
-		"event per item), 003 (Customer: `if` around a wait)",
+    .idea = "a wait re-checks its condition in a loop; a queue does the "
+	    "locking, a sentinel ends it, task_done/join or a latch per item "
+	    "tells the producer its items are done",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,
