@@ -910,11 +910,6 @@ const struct clab_object_info *clab_trace_object(const struct clab_trace *tr,
 	return oid >= 1 && oid <= tr->nobjs ? &tr->objs[oid - 1] : NULL;
 }
 
-uint32_t clab_trace_nsites(const struct clab_trace *tr)
-{
-	return tr->nsites;
-}
-
 const struct clab_site_info *clab_trace_site(const struct clab_trace *tr,
 					     uint32_t id)
 {

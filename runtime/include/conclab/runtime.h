@@ -493,11 +493,7 @@ void clab_watchdog_stop(void);
  */
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len);
 
-/* Library version, mirroring the macros. */
-#define CLAB_VERSION_MAJOR 0
-#define CLAB_VERSION_MINOR 1
-#define CLAB_VERSION_PATCH 0
-#define CLAB_VERSION_STRING "0.1.0"
+/* The library's version, "MAJOR.MINOR.PATCH" (meson's project version). */
 const char *clab_version(void);
 
 #endif

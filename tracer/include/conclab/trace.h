@@ -116,8 +116,7 @@ uint32_t clab_trace_nobjects(const struct clab_trace *tr);
 const struct clab_object_info *clab_trace_object(const struct clab_trace *tr,
 						 uint32_t oid);
 
-/* Sites have ids 1..nsites. */
-uint32_t clab_trace_nsites(const struct clab_trace *tr);
+/* Sites have ids from 1; NULL for an id that names no site. */
 const struct clab_site_info *clab_trace_site(const struct clab_trace *tr,
 					     uint32_t id);
 
