@@ -371,7 +371,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	uint64_t held_since[MAX_PHIL];
 	uint64_t clash_rec = UINT64_MAX, nclash = 0, norder = 0;
 	uint64_t order_rec = UINT64_MAX;
-	char msg[240], ob[32];
+	char msg[240];
 	size_t off;
 
 	if (n > MAX_PHIL)
@@ -580,7 +580,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			    "recovered from; first at seq %llu (%s)",
 			    (unsigned long long)norder,
 			    (unsigned long long)order_rec,
-			    clab_trace_objname(tr, o->obj, ob, sizeof(ob)));
+			    clab_trace_object_label(tr, o->obj));
 		else
 			clab_lab_report_add(rep, "order violation shown", 0,
 					    UINT64_MAX,

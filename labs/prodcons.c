@@ -605,13 +605,6 @@ static const char *note_label(const struct clab_trace *tr,
 	return si != NULL ? si->label : NULL;
 }
 
-static const char *tname(const struct clab_trace *tr, uint32_t tid)
-{
-	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
-
-	return ti != NULL && ti->name != NULL ? ti->name : "?";
-}
-
 /*
  * Collect the put and get notes.  For the queue variants each note is
  * moved to its queue record: a "put" to the same thread's next queue.put,
@@ -753,7 +746,7 @@ static void on_get(struct tally *t, const struct ev *e)
 {
 	struct item_state *it =
 	    e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
-	const char *who = tname(t->tr, e->tid);
+	const char *who = clab_trace_thread_label(t->tr, e->tid);
 	unsigned long long seq = e->seq;
 
 	t->depth--;
@@ -839,7 +832,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			snprintf(t.depth_msg, sizeof(t.depth_msg),
 				 "the buffer held %ld item(s) after %s's %s "
 				 "at seq %llu (capacity %ld)",
-				 t.depth, tname(tr, e->tid),
+				 t.depth, clab_trace_thread_label(tr, e->tid),
 				 e->put ? "put" : "get",
 				 (unsigned long long)e->seq, t.cap);
 		}
