@@ -87,8 +87,8 @@ static void run_help(const struct clab_lab *lab, int variant)
 		       "parameters).\n");
 		return;
 	}
-	printf("\n%s - %s\n(from %s)\n\nVariants (--variant):\n", lab->name,
-	       lab->summary, lab->seed_ref);
+	printf("\n%s - %s\n(%s)\n\nVariants (--variant):\n", lab->name,
+	       lab->summary, lab->idea);
 	for (size_t v = 0; v < lab->nvariants; v++) {
 		const struct clab_lab_variant *var = &lab->variants[v];
 		printf("  %-12s %s%s\n", var->name, var->summary,

@@ -378,13 +378,6 @@ int clab_generic_concurrency(const struct clab_trace *tr,
 
 /* ---- the report ---- */
 
-static const char *thread_name(const struct clab_trace *tr, uint32_t tid)
-{
-	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
-
-	return ti != NULL && ti->name != NULL ? ti->name : "?";
-}
-
 static double ms(uint64_t ns)
 {
 	return (double)ns / 1e6;
@@ -420,7 +413,7 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	uint32_t nids = 0, over = 0;
 	const char *why = "the default";
 	/* the list fits the report's 240 characters with its prefix */
-	char list[150], ob[64], unended[48] = "";
+	char list[150], unended[48] = "";
 	size_t len = 0;
 
 	if (s->nwaits > 0) {
@@ -470,8 +463,8 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 		    "%s waited %.1f ms for %s (%s, records %llu to %llu), "
 		    "longer than the %.0f ms threshold (%s); %u "
 		    "thread(s) over it",
-		    thread_name(tr, worst), ms(w->n),
-		    clab_trace_objname(tr, w->obj, ob, sizeof(ob)),
+		    clab_trace_thread_label(tr, worst), ms(w->n),
+		    clab_trace_object_label(tr, w->obj),
 		    clab_kind_name(w->kind), (unsigned long long)w->from,
 		    (unsigned long long)w->to, ms(thr_ns), why, over);
 		free(ids);
@@ -484,11 +477,11 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 			   (t->longest.kind == 0 || t->open_ns > t->longest.n);
 		const struct span *w = open ? &t->wait : &t->longest;
 		char one[128];
-		int k = snprintf(one, sizeof(one), "%s%s %.1f (%s%s)",
-				 i ? ", " : "", thread_name(tr, ids[i].tid),
-				 ms(ids[i].ns),
-				 clab_trace_objname(tr, w->obj, ob, sizeof(ob)),
-				 open ? ", still waiting" : "");
+		int k = snprintf(
+		    one, sizeof(one), "%s%s %.1f (%s%s)", i ? ", " : "",
+		    clab_trace_thread_label(tr, ids[i].tid), ms(ids[i].ns),
+		    clab_trace_object_label(tr, w->obj),
+		    open ? ", still waiting" : "");
 
 		if (k < 0 || len + (size_t)k + 16 >= sizeof(list)) {
 			snprintf(list + len, sizeof(list) - len, ", %u more",
@@ -518,7 +511,7 @@ static void check_busy(const struct sweep *s, struct clab_lab_report *rep)
 {
 	const struct clab_trace *tr = s->tr;
 	uint32_t worst = UINT32_MAX, most = 0;
-	char ob[64], poll[120] = "";
+	char poll[120] = "";
 
 	for (uint32_t u = 0; u < s->nthr; u++)
 		if (s->t[u].worst.n > 0 &&
@@ -533,7 +526,7 @@ static void check_busy(const struct sweep *s, struct clab_lab_report *rep)
 			 "; most failed trylocks: %llu on %s (%llu "
 			 "acquisitions)",
 			 (unsigned long long)s->busy[most],
-			 clab_trace_objname(tr, most, ob, sizeof(ob)),
+			 clab_trace_object_label(tr, most),
 			 (unsigned long long)s->acq[most]);
 
 	if (worst == UINT32_MAX) {
@@ -548,10 +541,9 @@ static void check_busy(const struct sweep *s, struct clab_lab_report *rep)
 		    "%s failed %llu non-blocking attempts in a row (%s on %s "
 		    "first, records %llu to %llu) without blocking or "
 		    "sleeping; more than %d is a spin",
-		    thread_name(tr, worst), (unsigned long long)w->n,
-		    clab_kind_name(w->kind),
-		    w->obj ? clab_trace_objname(tr, w->obj, ob, sizeof(ob))
-			   : "no object",
+		    clab_trace_thread_label(tr, worst),
+		    (unsigned long long)w->n, clab_kind_name(w->kind),
+		    w->obj ? clab_trace_object_label(tr, w->obj) : "no object",
 		    (unsigned long long)w->from, (unsigned long long)w->to,
 		    CLAB_LAB_BUSY_RUN);
 	else
@@ -560,8 +552,8 @@ static void check_busy(const struct sweep *s, struct clab_lab_report *rep)
 				    "attempt(s) in a row (%s; a spin is more "
 				    "than %d)%s",
 				    (unsigned long long)w->n,
-				    thread_name(tr, worst), CLAB_LAB_BUSY_RUN,
-				    poll);
+				    clab_trace_thread_label(tr, worst),
+				    CLAB_LAB_BUSY_RUN, poll);
 }
 
 static double pct(uint64_t part, uint64_t whole)

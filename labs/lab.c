@@ -175,13 +175,6 @@ void clab_lab_report_free(struct clab_lab_report *rep)
 	rep->n = rep->cap = 0;
 }
 
-static const char *thread_name(const struct clab_trace *tr, uint32_t tid)
-{
-	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
-
-	return ti != NULL && ti->name != NULL ? ti->name : "?";
-}
-
 static const char *site_text(const struct clab_trace *tr, uint32_t id,
 			     char *buf, size_t len)
 {
@@ -210,7 +203,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	size_t ncycles_allowed = 0;
 	size_t nmisuse = 0, nallowed = 0;
 	uint64_t *started;
-	char ob[64], sb[128];
+	char sb[128];
 
 	started = calloc(nthr ? nthr : 1, sizeof(*started));
 	for (size_t i = 0; i < n; i++) {
@@ -282,8 +275,8 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    "%s released %s at %s without holding a permit of it, so "
 		    "it no longer keeps threads out of a lock-order cycle "
 		    "(%s); 'conclab analyze' shows it whole",
-		    thread_name(tr, cycle->tid),
-		    clab_trace_objname(tr, cycle->obj, ob, sizeof(ob)),
+		    clab_trace_thread_label(tr, cycle->tid),
+		    clab_trace_object_label(tr, cycle->obj),
 		    site_text(tr, cycle->site, sb, sizeof(sb)),
 		    clab_diag_tag(cycle->a8));
 	else if (cycle != NULL)
@@ -291,8 +284,8 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    rep, "lock order", 0, cycle->seq,
 		    "%s requesting %s at %s closed a lock-order cycle (%s); "
 		    "'conclab analyze' shows it whole",
-		    thread_name(tr, cycle->tid),
-		    clab_trace_objname(tr, cycle->obj, ob, sizeof(ob)),
+		    clab_trace_thread_label(tr, cycle->tid),
+		    clab_trace_object_label(tr, cycle->obj),
 		    site_text(tr, cycle->site, sb, sizeof(sb)),
 		    clab_diag_tag(cycle->a8));
 	else if (ncycles_allowed)
@@ -317,10 +310,10 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    "%zu diagnostic(s); first: %s (%s) in %s "
 		    "on %s at %s",
 		    nmisuse, clab_diag_text(misuse->a8),
-		    clab_diag_tag(misuse->a8), thread_name(tr, misuse->tid),
-		    misuse->obj
-			? clab_trace_objname(tr, misuse->obj, ob, sizeof(ob))
-			: "no object",
+		    clab_diag_tag(misuse->a8),
+		    clab_trace_thread_label(tr, misuse->tid),
+		    misuse->obj ? clab_trace_object_label(tr, misuse->obj)
+				: "no object",
 		    site_text(tr, misuse->site, sb, sizeof(sb)));
 
 	{
@@ -343,11 +336,11 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 					    UINT64_MAX,
 					    "every thread that started ended");
 		else
-			clab_lab_report_add(rep, "all threads ended", 0,
-					    started[first] - 1,
-					    "%zu thread(s) never ended, "
-					    "first %s",
-					    nleft, thread_name(tr, first));
+			clab_lab_report_add(
+			    rep, "all threads ended", 0, started[first] - 1,
+			    "%zu thread(s) never ended, "
+			    "first %s",
+			    nleft, clab_trace_thread_label(tr, first));
 	}
 	free(started);
 

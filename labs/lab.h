@@ -80,7 +80,7 @@ struct clab_lab_report {
 struct clab_lab {
 	const char *name;
 	const char *summary;
-	const char *seed_ref; /* where the idea comes from */
+	const char *idea; /* what the lab teaches, for --help */
 	const struct clab_lab_variant *variants;
 	size_t nvariants;
 	const struct clab_lab_param *params;

@@ -3,9 +3,9 @@
  *
  * N philosophers sit round a table with one fork between each pair.
  * Philosopher i's left fork is fork i and the right one fork (i+1) % N; a
- * philosopher needs both to eat.  The idea and the order-checked acquire
- * come from seed 002 ("防止死锁的加锁机制"): take several locks in one
- * global order and nobody can wait in a circle.
+ * philosopher needs both to eat.  Locks taken in one global order cannot
+ * wait in a circle, and an order-checked acquire refuses one taken out of
+ * that order (the tutorials behind the lab: docs/sources.md).
  *
  * Variants:
  *   naive    left then right: when every philosopher holds a left fork,
@@ -371,7 +371,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	uint64_t held_since[MAX_PHIL];
 	uint64_t clash_rec = UINT64_MAX, nclash = 0, norder = 0;
 	uint64_t order_rec = UINT64_MAX;
-	char msg[240], ob[32];
+	char msg[240];
 	size_t off;
 
 	if (n > MAX_PHIL)
@@ -580,7 +580,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			    "recovered from; first at seq %llu (%s)",
 			    (unsigned long long)norder,
 			    (unsigned long long)order_rec,
-			    clab_trace_objname(tr, o->obj, ob, sizeof(ob)));
+			    clab_trace_object_label(tr, o->obj));
 		else
 			clab_lab_report_add(rep, "order violation shown", 0,
 					    UINT64_MAX,
@@ -604,8 +604,8 @@ out:
 const struct clab_lab clab_lab_philosophers = {
     .name = "philosophers",
     .summary = "dining philosophers: forks, lock order and deadlock",
-    .seed_ref = "seed 002: 防止死锁的加锁机制 (ordered acquire, "
-		"dining philosophers)",
+    .idea = "locks taken in one global order cannot wait in a circle; "
+	    "an acquire that checks the order names the thread that breaks it",
     .variants = variants,
     .nvariants = sizeof(variants) / sizeof(variants[0]),
     .params = params,

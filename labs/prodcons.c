@@ -2,9 +2,10 @@
  * prodcons - producers and consumers on a bounded buffer.
  *
  * Producers make numbered items and put them in a buffer of `capacity`
- * slots; consumers take them out.  The ideas come from seeds 001, 002
- * (queues, the shutdown sentinel, task_done/join, an event per item) and
- * 003 (the Customer example, whose `if` around a wait over-consumes).
+ * slots; consumers take them out.  The variants show why a wait re-checks
+ * its condition in a loop, a shutdown sentinel that each consumer puts
+ * back, a queue's task_done and join, and an item that travels with its own
+ * latch (the tutorials behind the lab: docs/sources.md).
  *
  * The hand-made buffer is a ring: put writes slot[tail], get reads
  * slot[head] and empties it (0 means "no item").  Its count is a plain int,
@@ -92,8 +93,7 @@ static const struct clab_lab_variant variants[V_COUNT] = {
     [V_IF_WAIT] =
 	{
 	    .name = "if-wait",
-	    .summary = "consumers wait under `if`, not `while` (the "
-		       "seed's Customer)",
+	    .summary = "consumers wait under `if`, not `while`",
 	    .bug = "two consumers wake for one item and both take one: "
 		   "the count goes negative and empty slots are taken",
 	    .expect = 1,
@@ -605,13 +605,6 @@ static const char *note_label(const struct clab_trace *tr,
 	return si != NULL ? si->label : NULL;
 }
 
-static const char *tname(const struct clab_trace *tr, uint32_t tid)
-{
-	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
-
-	return ti != NULL && ti->name != NULL ? ti->name : "?";
-}
-
 /*
  * Collect the put and get notes.  For the queue variants each note is
  * moved to its queue record: a "put" to the same thread's next queue.put,
@@ -753,7 +746,7 @@ static void on_get(struct tally *t, const struct ev *e)
 {
 	struct item_state *it =
 	    e->id >= 1 && e->id <= t->total ? &t->st[e->id] : NULL;
-	const char *who = tname(t->tr, e->tid);
+	const char *who = clab_trace_thread_label(t->tr, e->tid);
 	unsigned long long seq = e->seq;
 
 	t->depth--;
@@ -839,7 +832,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			snprintf(t.depth_msg, sizeof(t.depth_msg),
 				 "the buffer held %ld item(s) after %s's %s "
 				 "at seq %llu (capacity %ld)",
-				 t.depth, tname(tr, e->tid),
+				 t.depth, clab_trace_thread_label(tr, e->tid),
 				 e->put ? "put" : "get",
 				 (unsigned long long)e->seq, t.cap);
 		}
@@ -930,8 +923,9 @@ out:
 const struct clab_lab clab_lab_prodcons = {
     .name = "prodcons",
     .summary = "producers and consumers on a bounded buffer",
-    .seed_ref = "seeds 001, 002 (queues, sentinel, task_done/join, an "
-		"event per item), 003 (Customer: `if` around a wait)",
+    .idea = "a wait re-checks its condition in a loop; a queue does the "
+	    "locking, a sentinel ends it, task_done/join or a latch per item "
+	    "tells the producer its items are done",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

@@ -1,13 +1,13 @@
 /*
  * timer - a periodic timer built on a condition variable.
  *
- * Seed 002's PeriodicTimer: a ticker thread wakes every interval, bumps the
- * tick under the timer's lock and wakes every waiter; "countdown" waits for
- * 10 ticks and "countup" for 5.  The timer is written out here, not taken
- * from clab_ptimer_t, so that each variant's bug sits next to the correct
- * code.  Each waiter remembers the last tick it saw and waits until the
- * tick number moves on (the seed flips a flag; a number also tells how
- * many ticks went by).
+ * A ticker thread wakes every interval, bumps the tick under the timer's
+ * lock and wakes every waiter; "countdown" waits for 10 ticks and "countup"
+ * for 5.  The timer is written out here, not taken from clab_ptimer_t, so
+ * that each variant's bug sits next to the correct code.  Each waiter
+ * remembers the last tick it saw and waits until the tick number moves on
+ * (a number, unlike a flag flipped at each tick, also tells how many ticks
+ * went by; the tutorials behind the lab: docs/sources.md).
  *
  * Variants:
  *   condvar      notify_all, and the wait re-checks the tick in a loop
@@ -615,8 +615,8 @@ const struct clab_lab clab_lab_timer = {
     .name = "timer",
     .summary = "a periodic timer on a condition variable, and one-shot "
 	       "timers",
-    .seed_ref = "seed 002: PeriodicTimer (Condition), why an Event "
-		"should be used once, threading.Timer",
+    .idea = "a condition variable, not a flag set and cleared, signals "
+	    "the same thing again and again; a one-shot timer fires once",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

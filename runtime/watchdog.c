@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <conclab/label.h>
 #include <conclab/trace.h>
 
 #include "rt.h"
@@ -402,8 +403,51 @@ void clab_watchdog_stop(void)
 	pthread_mutex_unlock(&wd.lk);
 }
 
+/*
+ * Labels for the report (label.h): a thread's name, with its id only when
+ * another thread of the report has the same name; the same for objects.
+ */
+static const char *thread_label(const struct clab_deadlock *d, uint32_t tid,
+				const char *name, char *buf, size_t len)
+{
+	int shared = 0;
+	for (size_t i = 0; i < d->nthreads && !shared; i++) {
+		const struct clab_blocked *o = &d->threads[i];
+		shared = name && o->tid != tid && o->thread &&
+			 strcmp(o->thread, name) == 0;
+	}
+	return clab_label(buf, len, name, 'T', tid, shared);
+}
+
+static const char *tid_label(const struct clab_deadlock *d, uint32_t tid,
+			     char *buf, size_t len)
+{
+	const char *name = NULL;
+	for (size_t i = 0; i < d->nthreads && !name; i++)
+		if (d->threads[i].tid == tid)
+			name = d->threads[i].thread;
+	return thread_label(d, tid, name, buf, len);
+}
+
+static const char *object_label(const struct clab_deadlock *d,
+				const struct clab_blocked *b, char *buf,
+				size_t len)
+{
+	if (b->objkind == CLAB_O_THREAD && b->holder != UINT32_MAX)
+		return thread_label(d, b->holder, b->objname, buf, len);
+	int shared = 0;
+	for (size_t i = 0; i < d->nthreads && !shared; i++) {
+		const struct clab_blocked *o = &d->threads[i];
+		shared = b->objname && o->obj && o->obj != b->obj &&
+			 o->objkind != CLAB_O_THREAD && o->objname &&
+			 strcmp(o->objname, b->objname) == 0;
+	}
+	return clab_label(buf, len, b->objname, '#', b->obj, shared);
+}
+
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 {
+	char l1[128], l2[128];
 	size_t n = 0;
 #define OUT(...)                                                               \
 	do {                                                                   \
@@ -432,7 +476,8 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 	}
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct clab_blocked *b = &d->threads[i];
-		OUT("  T%u %-12s ", b->tid, b->thread);
+		OUT("  %-15s ",
+		    thread_label(d, b->tid, b->thread, l1, sizeof(l1)));
 		if (!b->obj) {
 			OUT("running");
 			if (b->site)
@@ -446,19 +491,19 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		}
 		OUT("waits%s on %s %s", b->timed ? " (with a timeout)" : "",
 		    clab_objkind_name(b->objkind),
-		    b->objname ? b->objname : "?");
+		    object_label(d, b, l1, sizeof(l1)));
 		if (b->site)
 			OUT(" at %s:%d", clab_site_path(b->site->file),
 			    b->site->line);
 		if (b->waited_ns)
 			OUT(" for %.0f ms", (double)b->waited_ns / 1e6);
 		if (b->holder != UINT32_MAX) {
+			thread_label(d, b->holder, b->holder_name, l2,
+				     sizeof(l2));
 			if (b->objkind == CLAB_O_THREAD)
-				OUT(", until T%u %s ends", b->holder,
-				    b->holder_name);
+				OUT(", until %s ends", l2);
 			else
-				OUT(", held by T%u %s", b->holder,
-				    b->holder_name);
+				OUT(", held by %s", l2);
 			if (b->holder_site)
 				OUT(" (taken at %s:%d)",
 				    clab_site_path(b->holder_site->file),
@@ -469,8 +514,9 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 	if (d->ncycle) {
 		OUT("  cycle:");
 		for (size_t i = 0; i < d->ncycle; i++)
-			OUT(" T%u ->", d->cycle[i]);
-		OUT(" T%u\n", d->cycle[0]);
+			OUT(" %s ->",
+			    tid_label(d, d->cycle[i], l1, sizeof(l1)));
+		OUT(" %s\n", tid_label(d, d->cycle[0], l1, sizeof(l1)));
 	}
 #undef OUT
 	return (int)n;

@@ -490,6 +490,78 @@ static void test_checksum(void)
 	free(data);
 }
 
+/*
+ * Labels name by name, with the id only for a name shared by two threads
+ * (or two objects that are not threads); a thread's object is labelled as
+ * the thread, and a name a thread shares with a mutex is not shared.
+ */
+static void test_labels(void)
+{
+	open_trace();
+	struct clab__tbuf *tb[5];
+	tb[0] = clab__tbuf_claim_main();
+	tb[1] = clab__tbuf_new("worker", 0);
+	tb[2] = clab__tbuf_new("worker", 0);
+	tb[3] = clab__tbuf_new("solo", 0);
+	tb[4] = clab__tbuf_new("", 0);
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tb[i]);
+	uint32_t l1 = clab__obj_new(CLAB_O_MUTEX, "lock", CLAB_SITE(), 0, 0, 0);
+	uint32_t l2 = clab__obj_new(CLAB_O_SEM, "lock", CLAB_SITE(), 0, 0, 1);
+	uint32_t w =
+	    clab__obj_new(CLAB_O_MUTEX, "worker", CLAB_SITE(), 0, 0, 0);
+	uint32_t anon = clab__obj_new(CLAB_O_COND, "", CLAB_SITE(), 0, 0, 0);
+	uint32_t lk =
+	    clab__obj_new(CLAB_O_MUTEX, "locks", CLAB_SITE(), 0, 0, 0);
+	uint32_t solo =
+	    clab__obj_new(CLAB_O_MUTEX, "solo", CLAB_SITE(), 0, 0, 0);
+	for (int i = 0; i < 5; i++)
+		clab__tbuf_exit(tb[i]);
+	size_t len;
+	uint8_t *data = close_trace(&len);
+	struct clab_trace *tr;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nthreads(tr), 5);
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 0), "main");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 1), "worker (T1)");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 2), "worker (T2)");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 3), "solo");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 4), "T4");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 5), "?");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(tr, 1)->label, "worker (T1)");
+	/* the name itself, not a copy, when it says enough */
+	CU_ASSERT_PTR_EQUAL(clab_trace_thread(tr, 3)->label,
+			    clab_trace_thread(tr, 3)->name);
+
+	char want[32];
+	snprintf(want, sizeof(want), "lock (#%u)", (unsigned)l1);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, l1), want);
+	snprintf(want, sizeof(want), "lock (#%u)", (unsigned)l2);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, l2), want);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, w), "worker");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, lk), "locks");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, solo), "solo");
+	snprintf(want, sizeof(want), "#%u", (unsigned)anon);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, anon), want);
+	CU_ASSERT_STRING_EQUAL(
+	    clab_trace_object_label(tr, clab_trace_thread(tr, 2)->oid),
+	    "worker (T2)");
+	CU_ASSERT_STRING_EQUAL(
+	    clab_trace_object_label(tr, clab_trace_thread(tr, 3)->oid), "solo");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, 0), "?");
+	CU_ASSERT_STRING_EQUAL(
+	    clab_trace_object_label(tr, clab_trace_nobjects(tr) + 1), "?");
+	/* the dump keeps its own names */
+	char buf[32];
+	snprintf(want, sizeof(want), "lock#%u", (unsigned)l1);
+	CU_ASSERT_STRING_EQUAL(clab_trace_objname(tr, l1, buf, sizeof(buf)),
+			       want);
+	clab_trace_free(tr);
+	free(data);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -504,6 +576,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "dump is stable", test_dump_stable);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "content checksum", test_checksum);
+	CU_add_test(s, "labels", test_labels);
 }
 
 int main(void)

@@ -241,12 +241,12 @@ static void test_cycle(void)
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
 	REPORT_HAS(&o, "why=2\n");
 	REPORT_HAS(&o, "deadlock: threads wait for each other in a cycle\n");
-	REPORT_HAS(&o, "T0 main         running\n");
-	REPORT_HAS(&o, "T1 alice        waits on mutex fork-B at ");
-	REPORT_HAS(&o, ", held by T2 bob (taken at ");
-	REPORT_HAS(&o, "T2 bob          waits on mutex fork-A at ");
-	REPORT_HAS(&o, ", held by T1 alice (taken at ");
-	REPORT_HAS(&o, "  cycle: T1 -> T2 -> T1\n");
+	REPORT_HAS(&o, "  main            running\n");
+	REPORT_HAS(&o, "  alice           waits on mutex fork-B at ");
+	REPORT_HAS(&o, ", held by bob (taken at ");
+	REPORT_HAS(&o, "  bob             waits on mutex fork-A at ");
+	REPORT_HAS(&o, ", held by alice (taken at ");
+	REPORT_HAS(&o, "  cycle: alice -> bob -> alice\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
 
 	CU_ASSERT_TRUE(clab_trace_complete(o.tr));
@@ -307,10 +307,10 @@ static void test_all_blocked(void)
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
 	REPORT_HAS(&o, "why=1\n");
 	REPORT_HAS(&o, "every live thread is blocked");
-	REPORT_HAS(&o, "T0 main         waits on thread w1 at ");
-	REPORT_HAS(&o, ", until T1 w1 ends\n");
-	REPORT_HAS(&o, "T1 w1           waits on cond nonempty at ");
-	REPORT_HAS(&o, "T2 w2           waits on cond nonempty at ");
+	REPORT_HAS(&o, "  main            waits on thread w1 at ");
+	REPORT_HAS(&o, ", until w1 ends\n");
+	REPORT_HAS(&o, "  w1              waits on cond nonempty at ");
+	REPORT_HAS(&o, "  w2              waits on cond nonempty at ");
 	CU_ASSERT_PTR_NULL(strstr(o.report, "cycle:"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
 
@@ -398,8 +398,8 @@ static void test_time_limit(void)
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
 	REPORT_HAS(&o, "why=3\n");
 	REPORT_HAS(&o, "stopped: the run exceeded its time limit");
-	REPORT_HAS(&o, "T1 alice        running\n");
-	REPORT_HAS(&o, "T2 bob          running\n");
+	REPORT_HAS(&o, "  alice           running\n");
+	REPORT_HAS(&o, "  bob             running\n");
 	CU_ASSERT_TRUE(o.ms >= 300);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
 
@@ -425,14 +425,14 @@ static void test_format(void)
 	struct clab_deadlock d;
 	static const char want[] =
 	    "deadlock: threads wait for each other in a cycle\n"
-	    "  T0 main         running\n"
-	    "  T1 alice        waits on mutex fork-B at labs/x.c:10, "
-	    "held by T2 bob (taken at labs/x.c:20)\n"
-	    "  T2 bob          waits (with a timeout) on mutex fork-A at "
-	    "labs/y.c:7, held by T1 alice\n"
-	    "  T3 joiner       waits on thread alice at labs/y.c:7, "
-	    "until T1 alice ends\n"
-	    "  cycle: T1 -> T2 -> T1\n";
+	    "  main            running\n"
+	    "  alice           waits on mutex fork-B at labs/x.c:10, "
+	    "held by bob (taken at labs/x.c:20)\n"
+	    "  bob             waits (with a timeout) on mutex fork-A at "
+	    "labs/y.c:7, held by alice\n"
+	    "  joiner          waits on thread alice at labs/y.c:7, "
+	    "until alice ends\n"
+	    "  cycle: alice -> bob -> alice\n";
 	char buf[1024], small[16];
 	int n;
 
@@ -486,13 +486,101 @@ static void test_format(void)
 	CU_ASSERT_STRING_EQUAL(
 	    buf, "deadlock: every live thread is blocked and none can "
 		 "wake another\n"
-		 "  T3 joiner       waits on thread alice at labs/y.c:7, "
-		 "until T1 alice ends\n");
+		 "  joiner          waits on thread alice at labs/y.c:7, "
+		 "until alice ends\n");
 	d = (struct clab_deadlock){.why = CLAB_STUCK_TIME_LIMIT};
 	clab_deadlock_format(&d, buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "stopped: the run exceeded its time limit "
 				    "(livelock, starvation, or a very slow "
 				    "run)\n");
+}
+
+/*
+ * Names two threads (or two objects) share get the id; a name a thread
+ * shares with an object, or an object two threads wait on, does not; no
+ * name gives the id alone.
+ */
+static void test_format_shared(void)
+{
+	static const struct clab_site s1 = {"labs/x.c", "f", NULL, 10};
+	struct clab_blocked b[5];
+	uint32_t cycle[2] = {3, 4};
+	struct clab_deadlock d;
+	static const char want[] =
+	    "deadlock: threads wait for each other in a cycle\n"
+	    "  main            waits on thread worker (T3) at labs/x.c:10, "
+	    "until worker (T3) ends\n"
+	    "  lock            waits on mutex q at labs/x.c:10, held by "
+	    "worker (T4)\n"
+	    "  worker (T3)     waits on mutex lock (#7) at labs/x.c:10, "
+	    "held by worker (T4)\n"
+	    "  worker (T4)     waits on mutex lock (#8) at labs/x.c:10, "
+	    "held by worker (T3)\n"
+	    "  T5              waits on mutex #9 at labs/x.c:10, held by "
+	    "T6\n"
+	    "  cycle: worker (T3) -> worker (T4) -> worker (T3)\n";
+	char buf[1024];
+
+	b[0] = (struct clab_blocked){.tid = 0,
+				     .thread = "main",
+				     .obj = 2,
+				     .objkind = CLAB_O_THREAD,
+				     .objname = "worker",
+				     .holder = 3,
+				     .holder_name = "worker",
+				     .site = &s1};
+	b[1] = (struct clab_blocked){.tid = 1,
+				     .thread = "lock",
+				     .obj = 6,
+				     .objkind = CLAB_O_MUTEX,
+				     .objname = "q",
+				     .holder = 4,
+				     .holder_name = "worker",
+				     .site = &s1};
+	b[2] = (struct clab_blocked){.tid = 3,
+				     .thread = "worker",
+				     .obj = 7,
+				     .objkind = CLAB_O_MUTEX,
+				     .objname = "lock",
+				     .holder = 4,
+				     .holder_name = "worker",
+				     .site = &s1};
+	b[3] = (struct clab_blocked){.tid = 4,
+				     .thread = "worker",
+				     .obj = 8,
+				     .objkind = CLAB_O_MUTEX,
+				     .objname = "lock",
+				     .holder = 3,
+				     .holder_name = "worker",
+				     .site = &s1};
+	b[4] = (struct clab_blocked){.tid = 5,
+				     .thread = "",
+				     .obj = 9,
+				     .objkind = CLAB_O_MUTEX,
+				     .objname = NULL,
+				     .holder = 6,
+				     .holder_name = NULL,
+				     .site = &s1};
+	d = (struct clab_deadlock){.why = CLAB_STUCK_CYCLE,
+				   .nthreads = 5,
+				   .threads = b,
+				   .ncycle = 2,
+				   .cycle = cycle};
+	clab_deadlock_format(&d, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, want);
+
+	/* one object waited on by two threads is not two objects */
+	b[3].obj = 7;
+	b[3].holder = 1;
+	b[3].holder_name = "lock";
+	d.nthreads = 4;
+	d.ncycle = 0;
+	clab_deadlock_format(&d, buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(buf, "  worker (T3)     waits on mutex lock at "));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(buf, "  worker (T4)     waits on mutex lock at labs/x.c:10, "
+			"held by lock\n"));
 }
 
 static void add_tests(CU_pSuite s)
@@ -503,6 +591,7 @@ static void add_tests(CU_pSuite s)
 		    test_timed_is_not_stuck);
 	CU_add_test(s, "run time limit", test_time_limit);
 	CU_add_test(s, "report format", test_format);
+	CU_add_test(s, "report format, shared names", test_format_shared);
 }
 
 int main(void)

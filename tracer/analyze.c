@@ -552,14 +552,6 @@ static const char *site_str(const struct clab_trace *tr, uint32_t id, char *buf,
 	return buf;
 }
 
-static const char *thr_str(const struct clab_trace *tr, uint32_t tid, char *buf,
-			   size_t len)
-{
-	const struct clab_thread_info *t = clab_trace_thread(tr, tid);
-	snprintf(buf, len, "T%" PRIu32 " %s", tid, t ? t->name : "?");
-	return buf;
-}
-
 /*
  * The analysis being printed, for lock_str's class names: the printers
  * below are called only through clab_analysis_print/json, one at a time.
@@ -579,9 +571,7 @@ static const char *lock_str(const struct clab_trace *tr, uint32_t oid,
 			 si ? si->line : 0);
 		return buf;
 	}
-	snprintf(buf, len, "%s", o && o->name[0] ? o->name : "?");
-	if (!o || !o->name[0])
-		clab_trace_objname(tr, oid, buf, len);
+	snprintf(buf, len, "%s", clab_trace_object_label(tr, oid));
 	return buf;
 }
 
@@ -626,7 +616,8 @@ static void print_interleaving(const struct clab_trace *tr,
 				snprintf(who, sizeof(who), "thread #%u",
 					 (unsigned)i + 1);
 			else
-				thr_str(tr, e->tid, who, sizeof(who));
+				snprintf(who, sizeof(who), "%s",
+					 clab_trace_thread_label(tr, e->tid));
 			if (i + 1 < c->nedges)
 				fprintf(out, " %-*.*s", COL, COL, who);
 			else
@@ -653,7 +644,8 @@ static void print_interleaving(const struct clab_trace *tr,
 				snprintf(who, sizeof(who), "thread #%u",
 					 (unsigned)i + 1);
 			else
-				thr_str(tr, e->tid, who, sizeof(who));
+				snprintf(who, sizeof(who), "%s",
+					 clab_trace_thread_label(tr, e->tid));
 			fprintf(out, "    %-4u %-16s %s\n", step++, who, act);
 		}
 	fprintf(out, "    Now every thread waits for a lock the next one "
@@ -665,7 +657,7 @@ static void print_fix(const struct clab_trace *tr,
 		      const struct clab_lockdep *ld,
 		      const struct clab_ld_cycle *c, FILE *out)
 {
-	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	char b1[64], b2[64], s1[160], s2[160];
 	uint32_t *locks = malloc(c->nedges * sizeof(*locks));
 	if (!locks)
 		return;
@@ -686,7 +678,7 @@ static void print_fix(const struct clab_trace *tr,
 		fprintf(out,
 			"  Against that order: %s takes %s (%s) before %s "
 			"(%s).\n",
-			thr_str(tr, e->tid, b3, sizeof(b3)),
+			clab_trace_thread_label(tr, e->tid),
 			lock_str(tr, e->from, b1, sizeof(b1)),
 			site_str(tr, e->from_site, s1, sizeof(s1)),
 			lock_str(tr, e->to, b2, sizeof(b2)),
@@ -749,7 +741,7 @@ static void print_cycle(const struct clab_trace *tr,
 			const struct clab_lockdep *ld,
 			const struct clab_ld_cycle *c, FILE *out)
 {
-	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	char b1[64], b2[64], s1[160], s2[160];
 	const char *what = c->cls == CLAB_LD_DEADLOCK ? "potential deadlock"
 			   : c->cls == CLAB_LD_TIMED_ONLY
 			       ? "warning: lock order kept only by a timeout"
@@ -759,7 +751,7 @@ static void print_cycle(const struct clab_trace *tr,
 	fprintf(out, "lock-order cycle %u: %s, %u locks\n", c->id + 1, what,
 		c->nedges);
 	fprintf(out, "  closed at record %" PRIu64 " by %s", c->seq,
-		thr_str(tr, c->tid, b1, sizeof(b1)));
+		clab_trace_thread_label(tr, c->tid));
 	if (c->seen > 1)
 		fprintf(out, "; closed %" PRIu64 " times", c->seen);
 	fprintf(out, "\n\n    ");
@@ -775,7 +767,7 @@ static void print_cycle(const struct clab_trace *tr,
 			"%s at %s",
 			lock_str(tr, e->from, b1, sizeof(b1)),
 			lock_str(tr, e->to, b2, sizeof(b2)),
-			thr_str(tr, e->tid, b3, sizeof(b3)),
+			clab_trace_thread_label(tr, e->tid),
 			lock_str(tr, e->from, b1, sizeof(b1)),
 			site_str(tr, e->from_site, s1, sizeof(s1)),
 			lock_str(tr, e->to, b2, sizeof(b2)),
@@ -841,7 +833,7 @@ static void print_cycle(const struct clab_trace *tr,
 static void print_nests(const struct clab_trace *tr,
 			const struct clab_analysis *an, FILE *out)
 {
-	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	char s1[160], s2[160];
 	for (size_t i = 0; i < an->nnests; i++) {
 		const struct clab_class_nest *c = &an->nests[i];
 		const struct clab_object_info *o =
@@ -851,10 +843,10 @@ static void print_nests(const struct clab_trace *tr,
 			"%s: %s holds %s (taken at %s) and requests %s at %s "
 			"(record %" PRIu64,
 			c->inverted ? "class order" : "note: class nesting",
-			thr_str(tr, c->tid, b1, sizeof(b1)),
-			clab_trace_objname(tr, c->held, b2, sizeof(b2)),
+			clab_trace_thread_label(tr, c->tid),
+			clab_trace_object_label(tr, c->held),
 			site_str(tr, c->held_site, s1, sizeof(s1)),
-			clab_trace_objname(tr, c->lock, b3, sizeof(b3)),
+			clab_trace_object_label(tr, c->lock),
 			site_str(tr, c->site, s2, sizeof(s2)), c->seq);
 		if (c->count > 1)
 			fprintf(out, ", %" PRIu64 " times", c->count);
@@ -885,7 +877,7 @@ static void print_nests(const struct clab_trace *tr,
 static void print_last_signals(const struct clab_trace *tr,
 			       const struct clab_analysis *an, FILE *out)
 {
-	char b1[64], b2[64], s1[160];
+	char s1[160];
 	for (size_t i = 0; i < an->nblocked; i++) {
 		const struct clab_blocked_at *b = &an->blocked[i];
 		const struct clab_object_info *o =
@@ -901,7 +893,7 @@ static void print_last_signals(const struct clab_trace *tr,
 		     o->kind != CLAB_O_SEM))
 			continue;
 		fprintf(out, "  %s (%zu waiting): ",
-			clab_trace_objname(tr, b->obj, b1, sizeof(b1)), nw);
+			clab_trace_object_label(tr, b->obj), nw);
 		if (b->signal_seq == UINT64_MAX) {
 			fprintf(out, "never %s\n",
 				o->kind == CLAB_O_COND	  ? "signalled"
@@ -911,7 +903,7 @@ static void print_last_signals(const struct clab_trace *tr,
 		}
 		fprintf(out, "its last %s, record %" PRIu64 " by %s at %s, ",
 			clab_kind_name(b->signal_kind), b->signal_seq,
-			thr_str(tr, b->signal_tid, b1, sizeof(b1)),
+			clab_trace_thread_label(tr, b->signal_tid),
 			site_str(tr, b->signal_site, s1, sizeof(s1)));
 		int sem = b->signal_kind == CLAB_K_SEM_RELEASE;
 		if (b->signal_woke == UINT32_MAX) {
@@ -920,7 +912,7 @@ static void print_last_signals(const struct clab_trace *tr,
 			continue;
 		}
 		fprintf(out, sem ? "gave its permit to %s" : "woke %s",
-			thr_str(tr, b->signal_woke, b2, sizeof(b2)));
+			clab_trace_thread_label(tr, b->signal_woke));
 		for (size_t k = 0; k < an->nblocked; k++)
 			if (an->blocked[k].tid == b->signal_woke &&
 			    an->blocked[k].obj == b->obj) {
@@ -939,7 +931,7 @@ void clab_analysis_print(const struct clab_trace *tr,
 {
 	printing = an;
 	print_nests(tr, an, out);
-	char b1[64], b2[64], b3[64], s1[160], s2[160];
+	char b3[64], s1[160], s2[160];
 	uint32_t nc = clab_lockdep_ncycles(an->ld);
 	for (uint32_t i = 0; i < nc; i++) {
 		print_cycle(tr, an->ld, clab_lockdep_cycle(an->ld, i), out);
@@ -952,9 +944,9 @@ void clab_analysis_print(const struct clab_trace *tr,
 		fprintf(out,
 			"warning: %s waits on %s %s at %s while holding %s "
 			"(taken at %s)",
-			thr_str(tr, w->tid, b1, sizeof(b1)),
+			clab_trace_thread_label(tr, w->tid),
 			o ? clab_objkind_name(o->kind) : "object",
-			clab_trace_objname(tr, w->obj, b2, sizeof(b2)),
+			clab_trace_object_label(tr, w->obj),
 			site_str(tr, w->site, s1, sizeof(s1)),
 			lock_str(tr, w->held, b3, sizeof(b3)),
 			site_str(tr, w->held_site, s2, sizeof(s2)));
@@ -978,13 +970,15 @@ void clab_analysis_print(const struct clab_trace *tr,
 			an->deadlock_seq);
 	for (size_t i = 0; i < an->nblocked; i++) {
 		const struct clab_blocked_at *b = &an->blocked[i];
-		fprintf(out, "  %s waits on %s since record %" PRIu64,
-			thr_str(tr, b->tid, b1, sizeof(b1)),
-			clab_trace_objname(tr, b->obj, b2, sizeof(b2)),
-			b->since);
+		const struct clab_object_info *o =
+		    clab_trace_object(tr, b->obj);
+		fprintf(out, "  %s waits on %s %s since record %" PRIu64,
+			clab_trace_thread_label(tr, b->tid),
+			o ? clab_objkind_name(o->kind) : "object",
+			clab_trace_object_label(tr, b->obj), b->since);
 		if (b->holder != UINT32_MAX)
 			fprintf(out, ", held by %s",
-				thr_str(tr, b->holder, b3, sizeof(b3)));
+				clab_trace_thread_label(tr, b->holder));
 		fprintf(out, "\n");
 	}
 	print_last_signals(tr, an, out);

@@ -16,16 +16,3 @@ const char *clab_strerror(int err)
 		return err < 0 ? strerror(-err) : "unknown error";
 	}
 }
-
-const char *clab_errname(int err)
-{
-	switch (err) {
-#define CLAB__ERR_NAME(name, value, text)                                      \
-	case (value):                                                          \
-		return "CLAB_" #name;
-		CLAB_ERRNO_MAP(CLAB__ERR_NAME)
-#undef CLAB__ERR_NAME
-	default:
-		return "E?";
-	}
-}

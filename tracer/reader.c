@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include <conclab/error.h>
+#include <conclab/label.h>
 #include <conclab/trace.h>
 
 #include "format.h"
@@ -117,6 +118,7 @@ struct clab_trace {
 	uint32_t major, minor;
 	int checksum; /* 1 matched, -1 did not, 0 none (before 1.2) */
 	uint32_t *obj2tid;
+	char *labels; /* the labels that are not names (label.h) */
 	struct stream *streams;
 	uint32_t nstreams, streams_cap;
 };
@@ -162,6 +164,7 @@ void clab_trace_free(struct clab_trace *tr)
 	for (uint32_t i = 0; i < tr->nobjs; i++)
 		free((char *)tr->objs[i].name);
 	free(tr->objs);
+	free(tr->labels);
 	for (uint32_t i = 0; i < tr->nsites; i++) {
 		free((char *)tr->sites[i].file);
 		free((char *)tr->sites[i].func);
@@ -818,6 +821,12 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		if (tr->threads[i].oid <= tr->nobjs)
 			tr->obj2tid[tr->threads[i].oid] = i;
+	if (clab__label_trace(tr->threads, tr->nthreads, tr->objs, tr->nobjs,
+			      tr->obj2tid, &tr->labels) != 0) {
+		clab_trace_free(tr);
+		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
+			    name);
+	}
 	*out = tr;
 	return 0;
 }
@@ -910,9 +919,14 @@ const struct clab_object_info *clab_trace_object(const struct clab_trace *tr,
 	return oid >= 1 && oid <= tr->nobjs ? &tr->objs[oid - 1] : NULL;
 }
 
-uint32_t clab_trace_nsites(const struct clab_trace *tr)
+const char *clab_trace_thread_label(const struct clab_trace *tr, uint32_t tid)
 {
-	return tr->nsites;
+	return tid < tr->nthreads ? tr->threads[tid].label : "?";
+}
+
+const char *clab_trace_object_label(const struct clab_trace *tr, uint32_t oid)
+{
+	return oid >= 1 && oid <= tr->nobjs ? tr->objs[oid - 1].label : "?";
 }
 
 const struct clab_site_info *clab_trace_site(const struct clab_trace *tr,

@@ -817,11 +817,6 @@ int clab_tracer_active(void)
 	return atomic_load(&clab__reg.open);
 }
 
-const char *clab_tracer_path(void)
-{
-	return clab_tracer_active() ? w.path : NULL;
-}
-
 int clab_tracer_flush(void)
 {
 	pthread_mutex_lock(&w.lk);

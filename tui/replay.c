@@ -238,13 +238,6 @@ void clab_rstate_destroy(struct clab_rstate *st)
 	st->ob = NULL;
 }
 
-void clab_rstate_copy(struct clab_rstate *dst, const struct clab_rstate *src)
-{
-	dst->at = src->at;
-	memcpy(dst->th, src->th, sizeof(*dst->th) * src->nthreads);
-	memcpy(dst->ob, src->ob, sizeof(*dst->ob) * (src->nobjects + 1));
-}
-
 int clab_rstate_equal(const struct clab_rstate *a, const struct clab_rstate *b)
 {
 	return a->at == b->at && a->nthreads == b->nthreads &&

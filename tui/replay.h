@@ -113,7 +113,6 @@ size_t clab_replay_memory(const struct clab_replay *rp);
 /* States: allocate one, then seek it or step it. */
 int clab_rstate_init(const struct clab_replay *rp, struct clab_rstate *st);
 void clab_rstate_destroy(struct clab_rstate *st);
-void clab_rstate_copy(struct clab_rstate *dst, const struct clab_rstate *src);
 int clab_rstate_equal(const struct clab_rstate *a, const struct clab_rstate *b);
 /* The state after records 0..n-1 (n is clamped to the record count). */
 void clab_replay_seek(const struct clab_replay *rp, struct clab_rstate *st,

@@ -5,19 +5,30 @@
 # Naive philosophers: the watchdog reports the five-fork cycle.
 expect_exit 3 "$CONCLAB" run philosophers --variant naive -q --trace naive.clt
 contains "$T/err" '^conclab: deadlock' "naive: deadlock reported"
-contains "$T/err" 'cycle: (T[0-9] -> ){5}T[0-9]' "naive: five threads in the cycle"
-n=$(count_lines "$T/err" 'waits on mutex fork-[0-9] .*held by T[0-9] phil-[0-9]')
+contains "$T/err" 'cycle: (phil-[0-9] -> ){5}phil-[0-9]$' "naive: five threads in the cycle, by name"
+n=$(count_lines "$T/err" '^  phil-[0-9] +waits on mutex fork-[0-9] .*held by phil-[0-9] \(taken')
 [ "$n" -eq 5 ] && pass "naive: each philosopher waits on a fork held by another" ||
 	fail "naive: $n philosophers reported waiting on a held fork, expected 5"
+# lacks_tids FILE what: no thread is named by its number (T1 is phil-0)
+lacks_tids() {
+	if grep -q -E '(^|[ (])T[0-9]+([ ()]|$)' "$1"; then
+		fail "$2: a thread named by its number"
+		grep -E '(^|[ (])T[0-9]+([ ()]|$)' "$1" | head -n 3 | sed 's/^/  /'
+	else
+		pass "$2: threads named by their names"
+	fi
+}
+lacks_tids "$T/err" "naive: the watchdog's report"
 expect_exit 0 "$CONCLAB" dump -o naive.txt naive.clt
 expect_exit 1 "$CONCLAB" analyze naive.clt
 contains "$T/out" '^deadlock at record [0-9]+' "analyze: the deadlock"
-n=$(count_lines "$T/out" 'phil-[0-9] waits on fork-[0-9]#[0-9]+ since record [0-9]+, held by T[0-9] phil-[0-9]')
+n=$(count_lines "$T/out" '^  phil-[0-9] waits on mutex fork-[0-9] since record [0-9]+, held by phil-[0-9]$')
 [ "$n" -eq 5 ] && pass "analyze: each philosopher's wait since its record, and the holder" ||
 	fail "analyze: $n philosophers with since/holder, expected 5"
+lacks_tids "$T/out" "naive: analyze"
 expect_exit 1 "$CONCLAB" check naive.clt
 contains "$T/out" '^  ok   hunger .*(phil-[0-9] [0-9.]+ \(still hungry\),? ?){5}$' "naive: every philosopher still hungry at the end"
-contains "$T/out" '^  ok   starvation .*; 6 never ended\): phil-[0-9] [0-9.]+ \(fork-[0-9]#[0-9]+, still waiting\)' "naive: starvation lists the waits still open, as such"
+contains "$T/out" '^  ok   starvation .*; 6 never ended\): phil-[0-9] [0-9.]+ \(fork-[0-9], still waiting\)' "naive: starvation lists the waits still open, as such"
 n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
 [ "$n" -eq 5 ] && pass "naive: five blocked records in the trace" ||
 	fail "naive: $n blocked records, expected 5"
@@ -26,7 +37,7 @@ n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
 # signalled it and whom that woke (a thread of the wrong kind).
 expect_exit 3 "$CONCLAB" run prodcons --variant single-cv -q --trace scv.clt
 expect_exit 1 "$CONCLAB" analyze scv.clt
-contains "$T/out" '^  buffer\.cv#[0-9]+ \([0-9]+ waiting\): its last cond\.(signal|broadcast), record [0-9]+ by T[0-9]+ (cons|prod)-[0-9] at labs/prodcons\.c:[0-9]+, woke T[0-9]+ (cons|prod)-[0-9]' "single-cv: the last signal and whom it woke"
+contains "$T/out" '^  buffer\.cv \([0-9]+ waiting\): its last cond\.(signal|broadcast), record [0-9]+ by (cons|prod)-[0-9] at labs/prodcons\.c:[0-9]+, woke (cons|prod)-[0-9]' "single-cv: the last signal and whom it woke"
 expect_exit 1 "$CONCLAB" analyze --json scv.clt
 contains "$T/out" '"last_signal":\{"record":[0-9]+,"kind":"cond\.signal","thread":[0-9]+,"at":"labs/prodcons\.c:[0-9]+","woke":[0-9]+\}' "single-cv: the last signal in JSON"
 

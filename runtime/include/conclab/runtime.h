@@ -172,7 +172,7 @@ int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site);
 
 /*
  * clab_lock_many - lock n mutexes (at most 256) in the global order,
- * whatever order they are given in: the seed's `acquire(*locks)`.  If the
+ * whatever order they are given in, like a sorted `acquire(*locks)`.  If the
  * thread already holds a mutex that comes after one of them, nothing is
  * locked: a lock-order diagnostic names both sites and CLAB_EORDER is
  * returned.  On another error, the mutexes already taken are released.
@@ -415,8 +415,7 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 		      void *arg, const struct clab_site *site);
 int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site);
 
-/* ---- periodic timer on a condition variable (the seed's PeriodicTimer) ----
- */
+/* ---- periodic timer on a condition variable ---- */
 typedef struct {
 	struct clab__obj h;
 	clab__lock_t lk;
@@ -606,11 +605,7 @@ void clab_watchdog_stop(void);
  */
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len);
 
-/* Library version, mirroring the macros. */
-#define CLAB_VERSION_MAJOR 0
-#define CLAB_VERSION_MINOR 1
-#define CLAB_VERSION_PATCH 0
-#define CLAB_VERSION_STRING "0.1.0"
+/* The library's version, "MAJOR.MINOR.PATCH" (meson's project version). */
 const char *clab_version(void);
 
 #endif

@@ -48,7 +48,4 @@ enum clab_error {
  */
 const char *clab_strerror(int err);
 
-/* clab_errname - "EDEADLK" etc. for err, or "E?" when unknown. */
-const char *clab_errname(int err);
-
 #endif

@@ -96,7 +96,7 @@ void clab_lockdep_free(struct clab_lockdep *ld);
  * first), requests lock at site (record seq) with flags CLAB_LD_*.
  * Returns the number of cycles whose report changed (new, or a class
  * that got worse, e.g. gated -> deadlock), 0 if none, or CLAB_ENOMEM.
- * The changed cycles are those with ids from clab_lockdep_changed_from().
+ * clab_lockdep_changed() gives the ids of the cycles that changed.
  */
 int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 			 const struct clab_ld_held *held, uint32_t nheld,

@@ -37,6 +37,7 @@ struct clab_thread_info {
 	uint32_t oid;	 /* the thread's object id */
 	uint32_t parent; /* creating thread's tid (main: itself) */
 	const char *name;
+	const char *label; /* how reports name it (label.h) */
 };
 
 struct clab_object_info {
@@ -48,6 +49,7 @@ struct clab_object_info {
 	uint32_t site;	/* creation site */
 	uint32_t tid;	/* creating thread */
 	const char *name;
+	const char *label; /* how reports name it: a thread's as its thread's */
 };
 
 struct clab_site_info {
@@ -116,8 +118,7 @@ uint32_t clab_trace_nobjects(const struct clab_trace *tr);
 const struct clab_object_info *clab_trace_object(const struct clab_trace *tr,
 						 uint32_t oid);
 
-/* Sites have ids 1..nsites. */
-uint32_t clab_trace_nsites(const struct clab_trace *tr);
+/* Sites have ids from 1; NULL for an id that names no site. */
 const struct clab_site_info *clab_trace_site(const struct clab_trace *tr,
 					     uint32_t id);
 
@@ -174,7 +175,15 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out);
  */
 const char *clab_site_path(const char *file);
 
-/* A short name for an object: "fork-3#7" style, written to buf. */
+/*
+ * How reports name thread tid and object oid (see label.h): "phil-0",
+ * "worker (T3)" when another thread is also called worker, "lock (#7)";
+ * "?" for an id out of range.
+ */
+const char *clab_trace_thread_label(const struct clab_trace *tr, uint32_t tid);
+const char *clab_trace_object_label(const struct clab_trace *tr, uint32_t oid);
+
+/* The dump's name for an object, "fork-3#7" style, written to buf. */
 const char *clab_trace_objname(const struct clab_trace *tr, uint32_t oid,
 			       char *buf, size_t len);
 

@@ -87,9 +87,6 @@ int clab_tracer_meta_add(const char *key, const char *value);
 /* Whether a trace is open. */
 int clab_tracer_active(void);
 
-/* The open trace's path, or NULL. */
-const char *clab_tracer_path(void);
-
 /* ---- shared with the runtime (not a stable API) ---- */
 
 #define CLAB__BLOCK_RECS 8192u
