@@ -308,6 +308,8 @@ const struct tui_key clab_tui_keys[] = {
     {'+', '-', "+ -", "play faster / slower", a_speed},
     {'z', 'Z', "z Z", "lanes: zoom out / in", a_zoom},
     {TK_TAB, TK_BTAB, "Tab S-Tab", "next / previous pane", a_pane},
+    {TK_NONE, TK_NONE, "1-9 0 #N", "step: who goes next", NULL},
+    {TK_NONE, TK_NONE, "u r", "step: undo / redo a move", NULL},
     {'?', TK_NONE, "?", "this help", a_help},
     {'L' - '@', TK_NONE, "Ctrl-L", "redraw", a_redraw},
     {'q', TK_NONE, "q", "quit", a_quit},
@@ -332,7 +334,9 @@ static void prompt_key(struct tui *t, int key)
 	} else if (key == TK_ENTER || key == '\r') {
 		int p = t->prompt;
 		t->prompt = 0;
-		if (p == ':') {
+		if (p == '#') {
+			clab_tui_live_number(t, t->input);
+		} else if (p == ':') {
 			char *end;
 			unsigned long v = strtoul(t->input, &end, 10);
 			if (!t->input[0] || *end)
@@ -379,6 +383,8 @@ void clab_tui_key(struct tui *t, int key)
 		return;
 	}
 	if (t->locks && clab_tui_locks_key(t, key))
+		return;
+	if (t->live && clab_tui_live_key(t, key))
 		return;
 	for (unsigned i = 0; i < clab_tui_nkeys; i++) {
 		const struct tui_key *k = &clab_tui_keys[i];

@@ -32,11 +32,44 @@ void clab_tui_fini(struct tui *t)
 	clab_labpic_free(t->pic);
 }
 
+int clab_tui_reload(struct tui *t, const struct clab_trace *tr)
+{
+	clab_rstate_destroy(&t->st);
+	clab_rstate_destroy(&t->scratch);
+	clab_replay_free(t->rp);
+	t->rp = NULL;
+	clab_lorder_fini(&t->lo);
+	memset(&t->lo, 0, sizeof(t->lo));
+	t->locks = t->locks_built = 0;
+	clab_labpic_free(t->pic);
+	t->pic = NULL;
+	t->tr = tr;
+	int err = clab_replay_new(tr, 0, &t->rp);
+	if (!err)
+		err = clab_rstate_init(t->rp, &t->st);
+	if (!err)
+		err = clab_rstate_init(t->rp, &t->scratch);
+	if (!err && t->picture)
+		err = clab_labpic_new(t->rp, &t->pic);
+	if (err)
+		return err;
+	t->n = clab_replay_nrecords(t->rp);
+	if (t->sel_thread >= clab_trace_nthreads(tr))
+		t->sel_thread = 0;
+	if (t->sel_obj > clab_trace_nobjects(tr))
+		t->sel_obj = 0;
+	clab_tui_goto(t, t->n ? t->n - 1 : 0);
+	if (t->n)
+		t->sel_thread = clab_trace_record(tr, t->cur)->tid;
+	return 0;
+}
+
 int clab_tui_init(struct tui *t, const struct clab_trace *tr,
 		  const struct clab_tui_opts *o)
 {
 	memset(t, 0, sizeof(*t));
 	t->tr = tr;
+	t->live = o->live;
 	t->zoom = 1;
 	t->speed = 3; /* 10 records a second */
 	int err = clab_replay_new(tr, 0, &t->rp);

@@ -96,6 +96,11 @@ struct tui {
 	/* the lab picture (p) in the objects' place, made at its first use */
 	int picture;
 	struct clab_labpic *pic;
+	/* live mode (conclab step): the run's state as last asked */
+	const struct clab_tui_live *live;
+	const char *const *choices;
+	size_t nchoices;
+	int ended;
 };
 
 /* One entry of the key table; the help overlay is made from it. */
@@ -112,6 +117,8 @@ extern const unsigned clab_tui_nkeys;
 /* Set up t for tr with the options o (no terminal); fini frees it. */
 int clab_tui_init(struct tui *t, const struct clab_trace *tr,
 		  const struct clab_tui_opts *o);
+/* Show another trace (live mode), at its last record; keeps the views. */
+int clab_tui_reload(struct tui *t, const struct clab_trace *tr);
 void clab_tui_fini(struct tui *t);
 
 /* Handle one key (prompts, help, the table); sets t->quit on q. */
@@ -147,12 +154,24 @@ struct tui_view {
 struct tui_layout {
 	int small; /* below TUI_MIN_W x TUI_MIN_H: only a message */
 	struct tui_rect status, lanes, mid, log, objs, info;
+	struct tui_rect moves; /* live mode: the choices, below the log */
 };
 void clab_tui_layout(const struct tui *t, struct tui_layout *l);
 
 extern const struct tui_view clab_view_status, clab_view_lanes, clab_view_log,
     clab_view_objects, clab_view_info, clab_view_help, clab_view_locks,
-    clab_view_picture;
+    clab_view_picture, clab_view_moves;
+
+/*
+ * Live mode: ask for the run's state and show it (the cursor goes to its
+ * last record); a key of the moves (1-9, a-z, u, r), 1 when handled.
+ */
+int clab_tui_live_refresh(struct tui *t);
+int clab_tui_live_key(struct tui *t, int key);
+/* The choice numbered text (from 1), typed after '#'. */
+void clab_tui_live_number(struct tui *t, const char *text);
+/* The key of choice k ('1'..'9', then '0'), or 0 past them. */
+int clab_tui_move_key(size_t k);
 
 /* Keys of the lock-order view (j k Enter Esc); 1 when handled. */
 int clab_tui_locks_key(struct tui *t, int key);

@@ -121,7 +121,16 @@ int clab_tui_run(const struct clab_trace *tr, const struct clab_tui_opts *o,
 {
 	struct tui t;
 	setlocale(LC_ALL, "");
+	if (o->live) {
+		const char *const *c;
+		size_t n;
+		const char *msg;
+		int ended;
+		o->live->state(o->live->arg, &tr, &c, &n, &msg, &ended);
+	}
 	int rc = clab_tui_init(&t, tr, o);
+	if (!rc && o->live)
+		rc = clab_tui_live_refresh(&t);
 	if (rc) {
 		snprintf(errbuf, errlen, "cannot replay the trace: %s",
 			 clab_strerror(rc));

@@ -469,7 +469,12 @@ static void draw_status(struct tui *t, struct tui_rect r, int focused)
 				   t->n ? t->cur : 0, t->n, ns / 1000000000u,
 				   ns % 1000000000u, lab ? lab : "trace",
 				   var ? "/" : "", var ? var : "", play);
-	if (clab_trace_damage(t->tr))
+	/* a live run's trace is cut where the run stands: no damage */
+	if (t->live)
+		clab_canvas_puts(cv, r.y, x + 2, r.x + r.w - x - 2, CV_STATUS,
+				 CV_BOLD,
+				 t->ended ? "step: ended" : "step: your move");
+	else if (clab_trace_damage(t->tr))
 		clab_canvas_puts(cv, r.y, x + 2, r.x + r.w - x - 2, CV_WARN,
 				 CV_BOLD, "DAMAGED TRACE: cut at last chunk");
 }
@@ -635,6 +640,17 @@ void clab_tui_layout(const struct tui *t, struct tui_layout *l)
 	l->log = (struct tui_rect){mid_y, 0, cv->w - pw - 1, mid_h};
 	l->objs = (struct tui_rect){mid_y, cv->w - pw, pw, mid_h};
 	l->info = (struct tui_rect){cv->h - info_h, 0, cv->w, info_h};
+	if (t->live) {
+		/* the moves take the bottom of the log's column */
+		int mh = (int)t->nchoices + 2;
+		if (mh < 4)
+			mh = 4;
+		if (mh > mid_h - 3)
+			mh = mid_h - 3;
+		l->moves =
+		    (struct tui_rect){mid_y + mid_h - mh, 0, l->log.w, mh};
+		l->log.h -= mh;
+	}
 }
 
 void clab_tui_draw(struct tui *t)
@@ -653,6 +669,8 @@ void clab_tui_draw(struct tui *t)
 		clab_view_locks.draw(t, l.mid, 1);
 	} else {
 		clab_view_log.draw(t, l.log, t->pane == PANE_LOG);
+		if (t->live)
+			clab_view_moves.draw(t, l.moves, 0);
 		for (int y = l.mid.y; y < l.mid.y + l.mid.h; y++)
 			clab_canvas_putc(cv, y, l.log.x + l.log.w,
 					 clab_canvas_glyph(cv, G_VLINE), CV_DIM,

@@ -16,6 +16,29 @@
 
 #include <conclab/trace.h>
 
+/*
+ * Live mode (`conclab step`): the trace is a run in progress that stops at
+ * each choice of the controlled scheduler, and the person at the keyboard
+ * makes the choice.  The viewer shows the choices (keys 1-9, a-z pick;
+ * u undoes the last, r redoes it) and asks again for the state after each.
+ */
+struct clab_tui_live {
+	void *arg;
+	/*
+	 * The run as it stands: its trace so far, the current choices (one
+	 * line of text each; none once the run has ended) and a message
+	 * (how the run ended, or why a move failed; NULL for none).  The
+	 * pointers stay valid until the next call of any of these.
+	 */
+	void (*state)(void *arg, const struct clab_trace **tr,
+		      const char *const **choices, size_t *n, const char **msg,
+		      int *ended);
+	/* Take choice k; undo the last move; redo it.  0 or -1. */
+	int (*pick)(void *arg, size_t k);
+	int (*undo)(void *arg);
+	int (*redo)(void *arg);
+};
+
 struct clab_tui_opts {
 	uint64_t at;	 /* the record to open at (UINT64_MAX: the start) */
 	int deadlock;	 /* open at the deadlock, if the trace has one */
@@ -28,6 +51,7 @@ struct clab_tui_opts {
 	const char *keys; /* "jjD?"; <Tab>, <Left>, <Enter>... name keys */
 	int width, height;
 	FILE *out;
+	const struct clab_tui_live *live; /* live mode, or NULL */
 };
 
 /* Fill o with the defaults: interactive, 80x24 in batch mode, stdout. */
@@ -43,6 +67,8 @@ void clab_tui_opts_init(struct clab_tui_opts *o);
  */
 int clab_tui_run(const struct clab_trace *tr, const struct clab_tui_opts *o,
 		 char *errbuf, size_t errlen);
+
+/* Live mode: tr is taken from o->live's state; see clab_tui_live. */
 
 /*
  * clab_tui_bench - measure the viewer on tr and print the numbers to out:
