@@ -11,21 +11,6 @@
 
 #include "cmd.h"
 
-static int parse_size(const char *s, int *w, int *h)
-{
-	char *end;
-	long a = strtol(s, &end, 10);
-	if (end == s || *end != 'x')
-		return -1;
-	const char *p = end + 1;
-	long b = strtol(p, &end, 10);
-	if (end == p || *end || a < 1 || b < 1 || a > 1000 || b > 1000)
-		return -1;
-	*w = (int)a;
-	*h = (int)b;
-	return 0;
-}
-
 static int replay_exec(int argc, char **argv)
 {
 	const struct clab_cmd *cmd = &clab_cmd_replay;
@@ -54,7 +39,7 @@ static int replay_exec(int argc, char **argv)
 		} else if (strcmp(a, "--keys") == 0) {
 			o.keys = argv[++i];
 		} else if (strcmp(a, "--size") == 0) {
-			if (parse_size(argv[++i], &o.width, &o.height))
+			if (clab_cmd_parse_size(argv[++i], &o.width, &o.height))
 				return clab_cmd_misuse(
 				    cmd, "--size needs WIDTHxHEIGHT, not '%s'",
 				    argv[i]);

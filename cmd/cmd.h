@@ -32,6 +32,7 @@ extern const struct clab_cmd clab_cmd_bench;
 extern const struct clab_cmd clab_cmd_replay;
 extern const struct clab_cmd clab_cmd_exercise;
 extern const struct clab_cmd clab_cmd_explore;
+extern const struct clab_cmd clab_cmd_step;
 
 struct clab_lab;
 struct clab_lab_ctx;
@@ -114,6 +115,8 @@ int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,
 		    char *key, size_t keylen, const char **val);
 /* Parse a whole decimal number into *out; returns 0 or -1. */
 int clab_cmd_parse_long(const char *s, long *out);
+/* Parse "WIDTHxHEIGHT" (1..1000 each); returns 0 or -1. */
+int clab_cmd_parse_size(const char *s, int *w, int *h);
 
 /* The controlled scheduler's options of a command (sched-opts.c). */
 #include <conclab/runtime.h>

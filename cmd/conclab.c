@@ -21,6 +21,7 @@ static const struct clab_cmd *const cmds[] = {
 	&clab_cmd_replay,
 	&clab_cmd_exercise,
 	&clab_cmd_explore,
+	&clab_cmd_step,
 };
 /* clang-format on */
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -131,4 +132,19 @@ int main(int argc, char **argv)
 	fprintf(stderr, "conclab: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return CLAB_EXIT_USAGE;
+}
+
+int clab_cmd_parse_size(const char *s, int *w, int *h)
+{
+	char *end;
+	long a = strtol(s, &end, 10);
+	if (end == s || *end != 'x')
+		return -1;
+	const char *p = end + 1;
+	long b = strtol(p, &end, 10);
+	if (end == p || *end || a < 1 || b < 1 || a > 1000 || b > 1000)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
 }
