@@ -1,0 +1,30 @@
+/* Ends the process or its thread in each of the ways conclab hooks. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void fixture_exit(int status)
+{
+	exit(status);
+}
+
+void fixture__exit(int status)
+{
+	_exit(status);
+}
+
+void fixture_abort(void)
+{
+	abort();
+}
+
+void fixture_pthread_exit(void)
+{
+	pthread_exit(NULL);
+}
+
+/* Through the function's address, which a GLOB_DAT entry holds. */
+void (*fixture_exit_ptr(void))(int)
+{
+	return exit;
+}
