@@ -12,6 +12,8 @@
  * are.
  */
 #include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +55,31 @@ static const char *base_name(const char *p)
 	return b ? b + 1 : p;
 }
 
+/*
+ * The line at pc by a walk over the module's units: clang writes no
+ * .debug_aranges, which dwfl_module_getsrc() looks the unit up in.
+ */
+static const char *unit_line(Dwfl_Module *m, Dwarf_Addr pc, int *line)
+{
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(m, &bias);
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie;
+	uint8_t type;
+
+	while (dw &&
+	       dwarf_get_units(dw, cu, &cu, NULL, &type, &cudie, NULL) == 0) {
+		if (type != DW_UT_compile ||
+		    dwarf_haspc(&cudie, pc - bias) != 1)
+			continue;
+		Dwarf_Line *l = dwarf_getsrc_die(&cudie, pc - bias);
+		if (l == NULL || dwarf_lineno(l, line) != 0)
+			return NULL;
+		return dwarf_linesrc(l, NULL, NULL);
+	}
+	return NULL;
+}
+
 /* The call's site, from the return address into the solution. */
 static void site(struct clab_solution_end *e, void *ret)
 {
@@ -83,6 +110,8 @@ static void site(struct clab_solution_end *e, void *ret)
 	int line = 0;
 	const char *file =
 	    ln ? dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL) : NULL;
+	if (!file && m)
+		file = unit_line(m, pc, &line);
 	if (file) {
 		snprintf(filebuf, sizeof(filebuf), "%s", base_name(file));
 		e->file = filebuf;

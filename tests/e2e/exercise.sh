@@ -157,6 +157,14 @@ contains "$T/out" '^  FAIL run completed +phil-2 called _exit\(0\)' "_exit(0): '
 ex 1 prodcons prodcons-pexit.c
 contains "$T/err" 'called pthread_exit\(\) in buf_get \(prodcons-pexit\.c:[0-9]+\) before the run completed, which ended a harness thread' "pthread_exit in a consumer: reported"
 contains "$T/out" '^  FAIL run completed +cons-[0-9] called pthread_exit' "pthread_exit: 'run completed' fails"
+# clang writes no .debug_aranges: the site is found all the same.
+if command -v clang >/dev/null 2>&1; then
+	expect_exit 1 env CC=clang "$CONCLAB" exercise prodcons -q \
+		--trace "$T/cl.clt" "$X/prodcons-exit.c"
+	contains "$T/err" 'called exit\(0\) in buf_new \(prodcons-exit\.c:16\)' "exit(0), built by clang: its site"
+else
+	pass "no clang: the site in clang's debug information not tested"
+fi
 # Where the hooks cannot see (a constructor), the missing mark shows it.
 ex 1 prodcons prodcons-ctor.c
 contains "$T/err" 'the run did not complete: the solution ended the process \(exit status 0\)' "_exit(0) in a constructor: reported"
