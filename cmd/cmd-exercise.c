@@ -440,6 +440,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The child's own watchdog stops it at its limit; the parent, this after. */
+#define GRACE_S 15
+
 /*
  * In the parent: wait for the child, at most limit_s plus a grace period
  * (its own watchdog normally ends it first).  Returns the exit code.
@@ -447,7 +450,7 @@ static double now_s(void)
 static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
 		      int markfd)
 {
-	double deadline = limit_s > 0 ? now_s() + (double)limit_s + 15 : 0;
+	double deadline = now_s() + (double)limit_s + GRACE_S;
 	int status, killed = 0;
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
@@ -458,7 +461,7 @@ static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
 				strerror(errno));
 			return CLAB_EXIT_IO;
 		}
-		if (deadline > 0 && now_s() > deadline && !killed) {
+		if (now_s() > deadline && !killed) {
 			kill(pid, SIGKILL);
 			killed = 1;
 		}
@@ -500,18 +503,23 @@ static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
 	fflush(stdout);
 	if (killed)
 		fprintf(stderr,
-			"\nconclab exercise: the run did not end %ld s after "
-			"its time limit and was killed\n",
-			limit_s);
+			"\nconclab exercise: the run did not end %d s after "
+			"its time limit (%ld s) and was killed (its watchdog "
+			"never started, or could not stop it)\n",
+			GRACE_S, limit_s);
 	else
 		fprintf(stderr,
 			"\nconclab exercise: the program was killed by %s "
 			"(%s) before it could save its trace\n",
 			strsignal(sig), sigabbrev_np(sig));
 	/* What reached the file, in whole chunks, can still be checked. */
-	fprintf(stderr, "conclab exercise: checking what reached %s\n",
-		spec->trace);
-	clab_run_check(spec);
+	if (exists(spec->trace)) {
+		fprintf(stderr, "conclab exercise: checking what reached %s\n",
+			spec->trace);
+		clab_run_check(spec);
+	} else {
+		fprintf(stderr, "conclab exercise: no trace was written\n");
+	}
 	fflush(stdout);
 	return killed ? CLAB_EXIT_TIMEOUT : 128 + sig;
 }
