@@ -85,6 +85,8 @@ static const struct rule rules[] = {
     {"__atomic_", 1, atomic, "a clab_mutex_t"},
     {"__sync_", 1, atomic, "a clab_mutex_t"},
     {"fork", 0, process, NULL},
+    {"forkpty", 0, process, NULL},
+    {"daemon", 0, process, NULL},
     {"_Fork", 0, process, NULL},
     {"vfork", 0, process, NULL},
     {"clone", 0, process, NULL},
@@ -117,7 +119,7 @@ static const char *const known_libs[] = {
     "ld64.so.",	 "linux-vdso.so.",
 };
 
-static const struct rule *match(const char *name)
+static const struct rule *match_rule(const char *name)
 {
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		const struct rule *r = &rules[i];
@@ -127,6 +129,18 @@ static const struct rule *match(const char *name)
 			return r;
 	}
 	return NULL;
+}
+
+/*
+ * The C library exports some of these under a second name too
+ * (__pthread_mutex_lock, __fork, __clone, __socket): the same rule.
+ */
+static const struct rule *match(const char *name)
+{
+	const struct rule *r = match_rule(name);
+	if (r == NULL && strncmp(name, "__", 2) == 0)
+		r = match_rule(name + 2);
+	return r;
 }
 
 static int allowed(const char *name, const char *const *allow)

@@ -1,7 +1,7 @@
 /*
  * Tests of cmd/solution-symbols.c: the calls of a shared object that an
  * exercise refuses, on small objects built for it (tests/solution-so/).
- * argv: clean pthread process atomic syscall c11 needs (their paths).
+ * argv: clean pthread process atomic syscall c11 needs alias (paths).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "testutil.h"
 
 static const char *so_clean, *so_pthread, *so_process, *so_atomic, *so_syscall,
-    *so_c11, *so_needs;
+    *so_c11, *so_needs, *so_alias;
 
 /* The use called name in u, or NULL. */
 static const struct clab_solution_use *find(const struct clab_solution_use *u,
@@ -167,6 +167,24 @@ static void test_needs(void)
 	clab_solution_uses_free(u, n);
 }
 
+static void test_alias(void)
+{
+	struct clab_solution_use *u;
+	size_t n;
+
+	CU_ASSERT_EQUAL_FATAL(clab_solution_forbidden(so_alias, NULL, &u, &n),
+			      0);
+	expect(u, n, "__pthread_mutex_lock", CLAB_SOLUTION_SYNC,
+	       "clab_mutex_lock");
+	expect(u, n, "__pthread_rwlock_wrlock", CLAB_SOLUTION_SYNC,
+	       "a clab_mutex_t");
+	expect(u, n, "__fork", CLAB_SOLUTION_PROCESS, NULL);
+	expect(u, n, "forkpty", CLAB_SOLUTION_PROCESS, NULL);
+	expect(u, n, "daemon", CLAB_SOLUTION_PROCESS, NULL);
+	CU_ASSERT_EQUAL(n, 5);
+	clab_solution_uses_free(u, n);
+}
+
 static void test_errors(void)
 {
 	struct clab_solution_use *u = (void *)1;
@@ -204,15 +222,16 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "libatomic seen, inlined atomics not", test_atomic);
 	CU_add_test(s, "syscall and C11 threads refused", test_syscall_c11);
 	CU_add_test(s, "an unknown library refused", test_needs);
+	CU_add_test(s, "second names and hidden forks", test_alias);
 	CU_add_test(s, "missing, not ELF, cut short", test_errors);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 8) {
+	if (argc != 9) {
 		fprintf(stderr,
 			"usage: %s CLEAN PTHREAD PROCESS ATOMIC "
-			"SYSCALL C11 NEEDS\n",
+			"SYSCALL C11 NEEDS ALIAS\n",
 			argv[0]);
 		return 1;
 	}
@@ -223,5 +242,6 @@ int main(int argc, char **argv)
 	so_syscall = argv[5];
 	so_c11 = argv[6];
 	so_needs = argv[7];
+	so_alias = argv[8];
 	return tu_main("cmd/solution-symbols", add_tests);
 }
