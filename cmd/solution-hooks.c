@@ -7,9 +7,10 @@
  * the ending functions (a JUMP_SLOT for a call through the PLT, a GLOB_DAT
  * for its address taken) gets the address of a hook here instead.  The
  * hook knows its caller from its return address, which is in the
- * solution's code: libdwfl gives the function, file and line.  Only the
- * solution's own calls are rewritten; conclab's and libc's stay as they
- * are.
+ * solution's code: libdwfl gives the function, file and line.  An address
+ * the object keeps in a table of its own (an ABS64 relocation) is
+ * rewritten too.  Only the solution's own calls are rewritten; conclab's
+ * and libc's stay as they are.
  */
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -34,9 +35,11 @@
 #if defined(__x86_64__)
 #define R_JUMP_SLOT R_X86_64_JUMP_SLOT
 #define R_GLOB_DAT R_X86_64_GLOB_DAT
+#define R_ABS64 R_X86_64_64
 #elif defined(__aarch64__)
 #define R_JUMP_SLOT R_AARCH64_JUMP_SLOT
 #define R_GLOB_DAT R_AARCH64_GLOB_DAT
+#define R_ABS64 R_AARCH64_ABS64
 #endif
 
 static clab_solution_end_fn end_fn;
@@ -246,7 +249,9 @@ static int patch_rela(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, uintptr_t base,
 		if (!gelf_getrela(d, (int)i, &r))
 			return -ENOEXEC;
 		unsigned long type = GELF_R_TYPE(r.r_info);
-		if ((type != R_JUMP_SLOT && type != R_GLOB_DAT) ||
+		/* an address in a table of the object's own: ABS64, +0 */
+		int abs = type == R_ABS64 && r.r_addend == 0;
+		if ((type != R_JUMP_SLOT && type != R_GLOB_DAT && !abs) ||
 		    GELF_R_SYM(r.r_info) == 0 ||
 		    !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym))
 			continue;

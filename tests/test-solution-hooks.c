@@ -119,10 +119,26 @@ static void on_end_ptr(const struct clab_solution_end *e)
 	_exit(strcmp(e->call, "exit") == 0 && e->status == 3 ? 10 : 11);
 }
 
+static void call_exit_table(void *dl)
+{
+	((void (*)(int))(uintptr_t)sym(dl, "fixture_exit_table"))(3);
+}
+
+static void on_end_table(const struct clab_solution_end *e)
+{
+	_exit(strcmp(e->call, "exit") == 0 && e->status == 3 &&
+		      strcmp(e->func, "fixture_exit_table") == 0
+		  ? 10
+		  : 11);
+}
+
 static void test_address(void)
 {
 	int st = in_child(on_end_ptr, call_exit_ptr);
 
+	CU_ASSERT_TRUE(WIFEXITED(st));
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 10);
+	st = in_child(on_end_table, call_exit_table);
 	CU_ASSERT_TRUE(WIFEXITED(st));
 	CU_ASSERT_EQUAL(WEXITSTATUS(st), 10);
 }
@@ -205,7 +221,7 @@ static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "exit and _exit with their site", test_exit_site);
 	CU_add_test(s, "a callback that returns", test_returns);
-	CU_add_test(s, "exit through its address", test_address);
+	CU_add_test(s, "exit through its address, in a table", test_address);
 	CU_add_test(s, "the program's own exit untouched", test_own_exit);
 	CU_add_test(s, "abort seen, then aborts", test_abort);
 	CU_add_test(s, "pthread_exit ends its thread", test_pthread_exit);

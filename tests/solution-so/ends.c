@@ -28,3 +28,15 @@ void (*fixture_exit_ptr(void))(int)
 {
 	return exit;
 }
+
+/*
+ * Through a table of its own, which an ABS64 relocation fills (not const,
+ * and read at a volatile index: not folded into a call through the GOT).
+ */
+static void (*quit[])(int) = {exit, _exit};
+static volatile int which;
+
+void fixture_exit_table(int status)
+{
+	quit[which](status);
+}
