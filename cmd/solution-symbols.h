@@ -28,9 +28,11 @@ struct clab_solution_use {
  * pthread_rwlock_*, pthread_barrier_*, sem_*, C11 mtx_* and cnd_*,
  * syscall, the out-of-line __atomic_* and __sync_* of libatomic), start
  * or replace processes (fork, vfork, clone, exec*, system, popen,
- * posix_spawn*), open sockets (socket, connect, bind), or look up
- * functions at run time (dlopen, dlsym), and every library it needs
- * (DT_NEEDED) other than the C library's own, libubsan and libatomic.
+ * posix_spawn*, forkpty, daemon), open sockets (socket, connect, bind),
+ * or look up functions at run time (dlopen, dlsym), under these names or
+ * the C library's second ones (__pthread_mutex_lock, __fork), and every
+ * library it needs (DT_NEEDED) other than the C library's own, libubsan
+ * and libatomic.
  * Names in allow (NULL-terminated, may be NULL) are not refused.
  * Atomic operations the compiler inlines leave no symbol and are not seen.
  *
