@@ -157,6 +157,11 @@ contains "$T/out" '^  FAIL run completed +phil-2 called _exit\(0\)' "_exit(0): '
 ex 1 prodcons prodcons-pexit.c
 contains "$T/err" 'called pthread_exit\(\) in buf_get \(prodcons-pexit\.c:[0-9]+\) before the run completed, which ended a harness thread' "pthread_exit in a consumer: reported"
 contains "$T/out" '^  FAIL run completed +cons-[0-9] called pthread_exit' "pthread_exit: 'run completed' fails"
+# abort() is named with its site, then saves the trace as a crash does.
+ex 134 philosophers philosophers-abort.c
+contains "$T/err" '^conclab: the solution called abort\(\) in get_forks \(philosophers-abort\.c:13\)$' "abort(): named with its site"
+contains "$T/err" 'crashed: Aborted \(ABRT\); saving the trace' "abort(): the trace is saved"
+contains "$T/out" '^  FAIL meals eaten' "abort(): the trace is checked"
 # clang writes no .debug_aranges: the site is found all the same.
 if command -v clang >/dev/null 2>&1; then
 	expect_exit 1 env CC=clang "$CONCLAB" exercise prodcons -q \
