@@ -647,8 +647,12 @@ int clab_run_traced(const struct clab_run_spec *s)
 _Noreturn void clab_run_abandon(const char *why)
 {
 	struct run *r = current;
-	end_once();
 	fflush(stdout);
+	if (r == NULL) { /* no run yet: nothing recorded to save */
+		fprintf(stderr, "\nconclab: %s\n", why);
+		crash_exit(CLAB_EXIT_CHECK);
+	}
+	end_once();
 	fprintf(stderr, "\nconclab: %s; saving the trace\n", why);
 	struct clab_tracer_stats st;
 	int err = clab_tracer_close(&st);
