@@ -765,6 +765,17 @@ static int exercise_exec(int argc, char **argv)
 		trace = default_trace;
 	}
 
+	/*
+	 * A trace left by an earlier run must not be taken for this one's,
+	 * by a grader who finds a trace where a solution that did not
+	 * compile, or was refused, wrote none.
+	 */
+	if (unlink(trace) != 0 && errno != ENOENT) {
+		fprintf(stderr, "conclab exercise: cannot replace %s: %s\n",
+			trace, strerror(errno));
+		free_paths(&p);
+		return CLAB_EXIT_IO;
+	}
 	char tmp[] = "/tmp/conclab-exercise.XXXXXX", built[64];
 	char *so = built;
 	if (prebuilt) {
@@ -815,13 +826,6 @@ static int exercise_exec(int argc, char **argv)
 		       prebuilt ? "is built already" : "compiled", lab->name);
 	fflush(stdout);
 	fflush(stderr);
-	/* A trace left by an earlier run must not be taken for this one's. */
-	if (unlink(trace) != 0 && errno != ENOENT) {
-		fprintf(stderr, "conclab exercise: cannot replace %s: %s\n",
-			trace, strerror(errno));
-		rc = CLAB_EXIT_IO;
-		goto out;
-	}
 	/* The child's ending mark: above stderr, read without waiting. */
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
@@ -837,6 +841,10 @@ static int exercise_exec(int argc, char **argv)
 	if (rd < 0 || wr < 0 || fcntl(rd, F_SETFL, O_NONBLOCK) != 0) {
 		fprintf(stderr, "conclab exercise: pipe: %s\n",
 			strerror(errno));
+		if (rd >= 0)
+			close(rd);
+		if (wr >= 0)
+			close(wr);
 		rc = CLAB_EXIT_IO;
 		goto out;
 	}

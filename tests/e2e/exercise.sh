@@ -90,8 +90,11 @@ done
 expect_exit 5 "$CONCLAB" exercise philosophers --init "$T/start-philosophers"
 contains "$T/err" 'File exists' "--init does not overwrite"
 
-# A file that does not compile: exit 2 and the compiler's message.
+# A file that does not compile: exit 2 and the compiler's message, and
+# no trace, not even an earlier one.
+: >"$T/philosophers.clt"
 ex 2 philosophers broken.c
+[ -e "$T/philosophers.clt" ] && fail "broken: an earlier trace is left"
 contains "$T/err" 'error' "broken: the compiler's message"
 contains "$T/err" 'does not compile' "broken: conclab says so"
 
@@ -119,8 +122,9 @@ fi
 
 # Synchronisation conclab cannot see is refused before the run, with the
 # call, why, and what to use instead; so is a solution that starts a
-# process.  Exit 1 (a property fails), nothing run, no trace.
-rm -f "$T/prodcons.clt"
+# process.  Exit 1 (a property fails), nothing run, no trace (and the
+# trace of an earlier run is gone, not taken for this one's).
+[ -e "$T/prodcons.clt" ] || fail "pthread prodcons: no earlier trace to replace"
 ex 1 prodcons prodcons-pthread.c
 contains "$T/err" '^conclab exercise: prodcons-pthread\.c uses pthread_cond_wait, which conclab cannot see: use clab_cond_wait$' "pthread prodcons: the reason, with the replacement"
 contains "$T/err" 'uses pthread_mutex_lock, which conclab cannot see: use clab_mutex_lock$' "pthread prodcons: the mutex too"
