@@ -11,9 +11,19 @@
  * parent reports a child that died another way or outlived its time limit.
  * The student's code calls the clab_* functions of this executable, which
  * exports them (export_dynamic).
+ *
+ * Before that, the object's undefined symbols are read (solution-symbols.c):
+ * a solution that synchronises where conclab cannot see it, or starts a
+ * process, is refused unrun, since its trace would not show what it did.
+ * In the child, its calls to exit() and friends are pointed at conclab
+ * (solution-hooks.c), which records them in the trace and ends the run
+ * with a report; and every ending that conclab decides writes a mark to a
+ * pipe, so that the parent can tell a process that the solution ended
+ * where the hooks could not see (a constructor) from a run that completed.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -32,6 +42,9 @@
 #include "exercise-config.h"
 #include "exercise.h"
 #include "lab.h"
+#include "report.h"
+#include "solution-hooks.h"
+#include "solution-symbols.h"
 
 extern char **environ;
 
@@ -171,9 +184,14 @@ static int init_dir(const struct clab_exercise *ex, const struct paths *p,
 		"conclab compiles `%s.c` with `cc`, runs it under the "
 		"tracer and the deadlock watchdog, checks the lab's "
 		"properties on the trace and prints them.\n"
-		"Exit codes: 0 every property holds, 1 one failed, 2 it did "
-		"not compile, 3 deadlock, 4 time limit, 128+N it crashed "
-		"with signal N (139: a segmentation fault).\n"
+		"Use conclab's primitives (`clab_mutex_lock`...), not "
+		"pthreads: a solution that calls `pthread_mutex_lock`, "
+		"`sem_wait` and the like, which conclab cannot see, is not "
+		"run.\n"
+		"Exit codes: 0 every property holds, 1 one failed (or the "
+		"solution was refused, or ended the run early with exit()), "
+		"2 it did not compile, 3 deadlock, 4 time limit, 128+N it "
+		"crashed with signal N (139: a segmentation fault).\n"
 		"The trace is saved to `%s-exercise.clt`: see it with "
 		"`conclab dump`, `conclab replay` or `conclab analyze`.\n\n"
 		"Parameters (`conclab run %s --help` lists them) are set "
@@ -303,6 +321,55 @@ struct child {
 	void *dl;
 };
 
+/* The pipe to the parent: the child's ending, when conclab decides it. */
+static int mark_fd = -1;
+
+static _Noreturn void child_exit(int code)
+{
+	fflush(stdout);
+	fflush(stderr);
+	if (write(mark_fd, &code, sizeof(code)) < 0)
+		code = CLAB_EXIT_IO;
+	_exit(code); /* not exit(): the student's code stays unloaded-free */
+}
+
+/*
+ * The solution called exit(), pthread_exit()... (solution-hooks.c).  A
+ * harness thread that ends, or a process that does, leaves the run
+ * incomplete: record it where it happened ("ended-early:CALL", which the
+ * lab's checks fail as "run completed"), save the trace, report, exit 1.
+ * abort() goes on to the crash report (128+SIGABRT), which says the rest.
+ */
+static void on_end(const struct clab_solution_end *e)
+{
+	static char label[48], why[512], status[16];
+	static struct clab_site site;
+	int thread = strcmp(e->call, "pthread_exit") == 0 ||
+		     strcmp(e->call, "thrd_exit") == 0;
+	status[0] = 0;
+	if (e->has_status)
+		snprintf(status, sizeof(status), "%d", e->status);
+	if (strcmp(e->call, "abort") == 0) {
+		fflush(stdout);
+		fprintf(stderr,
+			"\nconclab: the solution called abort() in %s "
+			"(%s:%d)\n",
+			e->func, e->file, e->line);
+		return;
+	}
+	if (thread && !clab_exercise_harness_thread())
+		return; /* a thread of the solution's own */
+	snprintf(label, sizeof(label), "ended-early:%s", e->call);
+	site = (struct clab_site){e->file, e->func, label, e->line};
+	clab__note(&site, e->has_status ? e->status : 0, e->has_status ? 1 : 0);
+	snprintf(why, sizeof(why),
+		 "the solution called %s(%s) in %s (%s:%d) before the run "
+		 "completed%s",
+		 e->call, status, e->func, e->file, e->line,
+		 thread ? ", which ended a harness thread" : "");
+	clab_run_abandon(why);
+}
+
 static void *lookup(const char *name, void *arg)
 {
 	struct child *c = arg;
@@ -324,7 +391,7 @@ static void child_main(const struct clab_exercise *ex, const char *so,
 	if (c.dl == NULL) {
 		fprintf(stderr, "conclab exercise: cannot load %s: %s\n",
 			solution, dlerror());
-		_exit(CLAB_EXIT_USAGE);
+		child_exit(CLAB_EXIT_USAGE);
 	}
 	const unsigned *abi = dlsym(c.dl, "clab_abi_built");
 	if (abi == NULL || *abi != CLAB_ABI) {
@@ -344,7 +411,7 @@ static void child_main(const struct clab_exercise *ex, const char *so,
 		fprintf(stderr, ": build it again with this conclab's "
 				"headers (see docs/exercises.md), or give the "
 				".c file\n");
-		_exit(CLAB_EXIT_USAGE);
+		child_exit(CLAB_EXIT_USAGE);
 	}
 	for (const char *const *f = ex->required; *f; f++) {
 		if (dlsym(c.dl, *f) == NULL) {
@@ -352,15 +419,18 @@ static void child_main(const struct clab_exercise *ex, const char *so,
 				"conclab exercise: %s does not define %s(), "
 				"which the %s exercise needs (see %s.h)\n",
 				solution, *f, ex->lab->name, ex->lab->name);
-			_exit(CLAB_EXIT_USAGE);
+			child_exit(CLAB_EXIT_USAGE);
 		}
 	}
+	/*
+	 * Without the hooks (an architecture whose relocations are not
+	 * known), an exit() still shows: the parent gets no mark.
+	 */
+	clab_solution_hook_ends(c.dl, so, on_end);
 	spec->body = body;
 	spec->arg = &c;
-	int rc = clab_run_traced(spec);
-	fflush(stdout);
-	fflush(stderr);
-	_exit(rc); /* not exit(): the student's code stays unloaded-free */
+	spec->mark_fd = mark_fd;
+	child_exit(clab_run_traced(spec));
 }
 
 static double now_s(void)
@@ -370,13 +440,17 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The child's own watchdog stops it at its limit; the parent, this after. */
+#define GRACE_S 15
+
 /*
  * In the parent: wait for the child, at most limit_s plus a grace period
  * (its own watchdog normally ends it first).  Returns the exit code.
  */
-static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec)
+static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
+		      int markfd)
 {
-	double deadline = limit_s > 0 ? now_s() + (double)limit_s + 15 : 0;
+	double deadline = now_s() + (double)limit_s + GRACE_S;
 	int status, killed = 0;
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
@@ -387,33 +461,154 @@ static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec)
 				strerror(errno));
 			return CLAB_EXIT_IO;
 		}
-		if (deadline > 0 && now_s() > deadline && !killed) {
+		if (now_s() > deadline && !killed) {
 			kill(pid, SIGKILL);
 			killed = 1;
 		}
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	if (WIFEXITED(status))
+	int mark;
+	int marked = read(markfd, &mark, sizeof(mark)) == (ssize_t)sizeof(mark);
+	if (WIFEXITED(status) && marked)
 		return WEXITSTATUS(status);
+	if (WIFEXITED(status)) {
+		/*
+		 * The child ended without conclab: the solution ended it
+		 * where the hooks do not see (a constructor, a system call
+		 * of its own), and no report was printed.
+		 */
+		fflush(stdout);
+		fprintf(stderr,
+			"\nconclab exercise: the run did not complete: the "
+			"solution ended the process (exit status %d) where "
+			"conclab could not see it (in a constructor, or by a "
+			"system call of its own), before the harness "
+			"finished\n",
+			WEXITSTATUS(status));
+		if (exists(spec->trace)) {
+			fprintf(stderr,
+				"conclab exercise: checking what reached "
+				"%s\n",
+				spec->trace);
+			clab_run_check(spec);
+		} else {
+			fprintf(stderr, "conclab exercise: no trace was "
+					"written\n");
+		}
+		fflush(stdout);
+		return CLAB_EXIT_CHECK;
+	}
 	int sig = WTERMSIG(status);
 	fflush(stdout);
 	if (killed)
 		fprintf(stderr,
-			"\nconclab exercise: the run did not end %ld s after "
-			"its time limit and was killed\n",
-			limit_s);
+			"\nconclab exercise: the run did not end %d s after "
+			"its time limit (%ld s) and was killed (its watchdog "
+			"never started, or could not stop it)\n",
+			GRACE_S, limit_s);
 	else
 		fprintf(stderr,
 			"\nconclab exercise: the program was killed by %s "
 			"(%s) before it could save its trace\n",
 			strsignal(sig), sigabbrev_np(sig));
 	/* What reached the file, in whole chunks, can still be checked. */
-	fprintf(stderr, "conclab exercise: checking what reached %s\n",
-		spec->trace);
-	clab_run_check(spec);
+	if (exists(spec->trace)) {
+		fprintf(stderr, "conclab exercise: checking what reached %s\n",
+			spec->trace);
+		clab_run_check(spec);
+	} else {
+		fprintf(stderr, "conclab exercise: no trace was written\n");
+	}
 	fflush(stdout);
 	return killed ? CLAB_EXIT_TIMEOUT : 128 + sig;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+/*
+ * The report line of one kind of refused call: every use of that kind,
+ * the first in a whole sentence.
+ */
+static void refusal(struct clab_lab_report *rep, const char *prop,
+		    const char *name, const struct clab_solution_use *u,
+		    size_t n, enum clab_solution_kind kind)
+{
+	char more[1024] = "";
+	const struct clab_solution_use *first = NULL;
+	size_t count = 0, len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].kind != kind)
+			continue;
+		if (!first)
+			first = &u[i];
+		else if (len < sizeof(more))
+			len += (size_t)snprintf(more + len, sizeof(more) - len,
+						"%s%s", count > 1 ? ", " : "",
+						u[i].name);
+		count++;
+	}
+	if (!first) {
+		clab_lab_report_add(rep, prop, 1, UINT64_MAX,
+				    kind == CLAB_SOLUTION_SYNC
+					? "no call to a synchronisation "
+					  "conclab cannot see"
+					: "no call that starts a process, "
+					  "opens a connection or loads code");
+		return;
+	}
+	clab_lab_report_add(
+	    rep, prop, 0, UINT64_MAX, "%s uses %s, %s%s%s%s%s%s", name,
+	    first->name, first->why, first->instead ? ": use " : "",
+	    first->instead ? first->instead : "", count > 1 ? " (and " : "",
+	    more, count > 1 ? ")" : "");
+}
+
+/*
+ * Read what the solution's shared object calls (solution-symbols.c) and
+ * refuse one that synchronises where conclab cannot see it, or leaves its
+ * process: say why, print the two failed properties, and do not run it.
+ * Returns 0 (run it), 1 (refused) or 2 (not a shared object).
+ */
+static int inspect(const struct clab_exercise *ex, const char *so,
+		   const char *solution)
+{
+	struct clab_solution_use *u;
+	size_t n;
+	const char *name = base_name(solution);
+	int err = clab_solution_forbidden(so, ex->allow, &u, &n);
+	if (err) {
+		fprintf(stderr, "conclab exercise: cannot load %s: %s\n",
+			solution,
+			err == -ENOEXEC ? "not an ELF shared object"
+					: strerror(-err));
+		return CLAB_EXIT_USAGE;
+	}
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "conclab exercise: %s uses %s, %s%s%s\n", name,
+			u[i].name, u[i].why, u[i].instead ? ": use " : "",
+			u[i].instead ? u[i].instead : "");
+	fprintf(stderr,
+		"conclab exercise: %s is not run: conclab grades only what "
+		"it sees (docs/exercises.md)\n",
+		solution);
+	struct clab_lab_report rep = {0};
+	refusal(&rep, "uses only conclab synchronisation", name, u, n,
+		CLAB_SOLUTION_SYNC);
+	refusal(&rep, "runs nothing else", name, u, n, CLAB_SOLUTION_PROCESS);
+	printf("\n");
+	clab_report_write(stdout, CLAB_REPORT_TEXT, "", ex->lab->name,
+			  "exercise", &rep);
+	fflush(stdout);
+	clab_lab_report_free(&rep);
+	clab_solution_uses_free(u, n);
+	return CLAB_EXIT_CHECK;
 }
 
 static int exercise_help(void)
@@ -467,12 +662,14 @@ static int exercise_exec(int argc, char **argv)
 					    "not '%s'",
 					    val);
 			} else if (strcmp(key, "time-limit") == 0) {
+				/* a grader never waits forever: no 0 */
 				if (clab_cmd_parse_long(val, &limit_s) ||
-				    limit_s < 0 || limit_s > 86400)
+				    limit_s < 1 || limit_s > 86400)
 					return clab_cmd_misuse(
 					    &clab_cmd_exercise,
 					    "--time-limit wants seconds "
-					    "(0..86400), not '%s'",
+					    "(1..86400; an exercise always has "
+					    "a limit), not '%s'",
 					    val);
 			} else {
 				params[nparams].name = key;
@@ -568,6 +765,17 @@ static int exercise_exec(int argc, char **argv)
 		trace = default_trace;
 	}
 
+	/*
+	 * A trace left by an earlier run must not be taken for this one's,
+	 * by a grader who finds a trace where a solution that did not
+	 * compile, or was refused, wrote none.
+	 */
+	if (unlink(trace) != 0 && errno != ENOENT) {
+		fprintf(stderr, "conclab exercise: cannot replace %s: %s\n",
+			trace, strerror(errno));
+		free_paths(&p);
+		return CLAB_EXIT_IO;
+	}
 	char tmp[] = "/tmp/conclab-exercise.XXXXXX", built[64];
 	char *so = built;
 	if (prebuilt) {
@@ -595,6 +803,10 @@ static int exercise_exec(int argc, char **argv)
 			goto out;
 	}
 
+	rc = inspect(ex, so, solution);
+	if (rc != 0)
+		goto out;
+
 	struct clab_meta_kv extra[] = {
 	    {"exercise", "1"},
 	    {"solution", solution},
@@ -614,18 +826,47 @@ static int exercise_exec(int argc, char **argv)
 		       prebuilt ? "is built already" : "compiled", lab->name);
 	fflush(stdout);
 	fflush(stderr);
-	pid_t pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "conclab exercise: fork: %s\n",
+	/* The child's ending mark: above stderr, read without waiting. */
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		fprintf(stderr, "conclab exercise: pipe: %s\n",
 			strerror(errno));
 		rc = CLAB_EXIT_IO;
 		goto out;
 	}
-	if (pid == 0)
+	int rd = fcntl(pfd[0], F_DUPFD_CLOEXEC, 3);
+	int wr = fcntl(pfd[1], F_DUPFD_CLOEXEC, 3);
+	close(pfd[0]);
+	close(pfd[1]);
+	if (rd < 0 || wr < 0 || fcntl(rd, F_SETFL, O_NONBLOCK) != 0) {
+		fprintf(stderr, "conclab exercise: pipe: %s\n",
+			strerror(errno));
+		if (rd >= 0)
+			close(rd);
+		if (wr >= 0)
+			close(wr);
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "conclab exercise: fork: %s\n",
+			strerror(errno));
+		close(rd);
+		close(wr);
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
+	if (pid == 0) {
+		close(rd);
+		mark_fd = wr;
 		child_main(ex, so, solution, &spec);
+	}
+	close(wr);
 	/* Ctrl-C reaches the child too, which saves its trace. */
 	signal(SIGINT, SIG_IGN);
-	rc = wait_child(pid, limit_s, &spec);
+	rc = wait_child(pid, limit_s, &spec, rd);
+	close(rd);
 out:
 	if (prebuilt) {
 		free(so);
@@ -668,13 +909,28 @@ const struct clab_cmd clab_cmd_exercise = {
 	"  --PARAM VALUE      set a lab parameter ('conclab run LAB --help')\n"
 	"  --seed N           seed for the harness's random delays (1)\n"
 	"  --trace FILE       trace file (default LAB-exercise.clt)\n"
-	"  --time-limit SEC   stop a run that takes longer (60; 0 = none)\n"
+	"  --time-limit SEC   stop a run that takes longer (60; 1..86400)\n"
 	"  -q, --quiet        only the results\n"
 	"  -h, --help         this text and the exercises\n\n"
+	"Before the run, the solution's undefined symbols are read: one that\n"
+	"synchronises where conclab cannot see (pthread_mutex_*,\n"
+	"pthread_cond_*, pthread_spin_*, pthread_rwlock_*, pthread_barrier_*,\n"
+	"sem_*, mtx_*, cnd_*, syscall, libatomic's __atomic_* and __sync_*)\n"
+	"fails \"uses only conclab synchronisation\", one that starts a\n"
+	"process (fork, vfork, clone, exec*, system, popen, posix_spawn*),\n"
+	"opens a socket, calls dlopen or dlsym or needs a library of its own\n"
+	"fails \"runs nothing else\"; either is not run, and the report names\n"
+	"the call and the clab_* function to use instead.  Atomics that the\n"
+	"compiler inlines leave no symbol and are not seen.\n\n"
+	"A solution that ends the run early (exit, _exit, _Exit, quick_exit,\n"
+	"pthread_exit in a harness thread) is reported with the call and its\n"
+	"line; the trace is saved and checked, and \"run completed\" fails.\n"
 	"A crash in the solution (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT)\n"
-	"saves the trace, checks it and exits 128+N.\n\n"
-	"Exit codes: 0 every check passed; 1 a check failed; 2 usage error,\n"
-	"or the solution does not compile, cannot be loaded or lacks a\n"
+	"saves the trace, checks it and exits 128+N.  A solution that spins\n"
+	"or sleeps forever is stopped at the time limit.\n\n"
+	"Exit codes: 0 every check passed on a run that completed; 1 a check\n"
+	"failed, the solution was refused, or it ended the run early; 2 usage\n"
+	"error, or the solution does not compile, cannot be loaded or lacks a\n"
 	"function; 3 deadlock; 4 time limit; 5 the trace could not be\n"
 	"written; 128+N the solution crashed with signal N (139: SIGSEGV),\n"
 	"or the run was stopped by it.\n",

@@ -177,6 +177,37 @@ static void catch_crashes(void)
 		sigaction(crash_signals[i], &sa, NULL);
 }
 
+/*
+ * The pipe to the parent of an exercise's child (clab_run_spec's mark_fd),
+ * or -1.  Every ending that conclab decides writes its exit code there
+ * before the process exits, so that the parent can tell them from the
+ * student's code ending the process some other way.
+ */
+static int mark_fd = -1;
+
+/* Async-signal-safe: write() only. */
+static void mark_end(int code)
+{
+	if (mark_fd >= 0) {
+		ssize_t n = write(mark_fd, &code, sizeof(code));
+		(void)n; /* a parent that is gone reads nothing anyway */
+	}
+}
+
+/*
+ * The end of a run that conclab stops (a deadlock, the time limit, a
+ * signal), once its trace is saved: the exit_group system call, as for a
+ * crash (below), since such a run leaves threads behind by design, and a
+ * ThreadSanitizer build's _exit() would report those that finished unjoined
+ * (the ticker of a timer whose waiter sleeps forever) as leaks.
+ */
+static _Noreturn void end_exit(int code)
+{
+	mark_end(code);
+	syscall(SYS_exit_group, code);
+	_exit(code);
+}
+
 /* Ctrl-C, SIGTERM, SIGHUP: save what was recorded, then exit 128+sig. */
 /*
  * The end of a crashed run, once its trace is saved: at once, as the
@@ -187,6 +218,7 @@ static void catch_crashes(void)
  */
 static _Noreturn void crash_exit(int code)
 {
+	mark_end(code);
 	syscall(SYS_exit_group, code);
 	_exit(code);
 }
@@ -244,7 +276,7 @@ static void *signal_main(void *arg)
 		fprintf(stderr,
 			"conclab: trace saved to %s (%" PRIu64 " records)\n",
 			sw->r->trace, st.records);
-	_exit(128 + sig);
+	end_exit(128 + sig);
 }
 
 /*
@@ -308,7 +340,7 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	if (err) {
 		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
 			r->trace, clab_strerror(err));
-		_exit(CLAB_EXIT_IO);
+		end_exit(CLAB_EXIT_IO);
 	}
 	fprintf(stderr,
 		"conclab: trace saved to %s (%" PRIu64 " records); see it "
@@ -320,10 +352,11 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	int vrc = view_trace(r, d->why != CLAB_STUCK_TIME_LIMIT);
 	fflush(stdout);
 	if (vrc > 0)
-		_exit(vrc);
-	_exit(d->why == CLAB_STUCK_TIME_LIMIT || d->why == CLAB_STUCK_STEP_LIMIT
-		  ? CLAB_EXIT_TIMEOUT
-		  : CLAB_EXIT_DEADLOCK);
+		end_exit(vrc);
+	end_exit(d->why == CLAB_STUCK_TIME_LIMIT ||
+			 d->why == CLAB_STUCK_STEP_LIMIT
+		     ? CLAB_EXIT_TIMEOUT
+		     : CLAB_EXIT_DEADLOCK);
 }
 
 /*
@@ -724,13 +757,43 @@ static void run_from_spec(struct run *r, const struct clab_run_spec *s)
 	r->crash = 1;
 }
 
+/* The run of clab_run_traced(), for clab_run_abandon(). */
+static struct run *current;
+
 int clab_run_traced(const struct clab_run_spec *s)
 {
 	/* the signal thread and the watchdog keep a pointer to it */
 	static struct run r;
 	run_from_spec(&r, s);
+	mark_fd = s->mark_fd > 2 ? s->mark_fd : -1;
+	current = &r;
 	int rc = run_traced(&r, (long)s->ctx->seed, s->limit_s, 0, s->quiet);
 	return rc < 0 ? -rc : rc;
+}
+
+_Noreturn void clab_run_abandon(const char *why)
+{
+	struct run *r = current;
+	fflush(stdout);
+	if (r == NULL) { /* no run yet: nothing recorded to save */
+		fprintf(stderr, "\nconclab: %s\n", why);
+		crash_exit(CLAB_EXIT_CHECK);
+	}
+	end_once();
+	fprintf(stderr, "\nconclab: %s; saving the trace\n", why);
+	struct clab_tracer_stats st;
+	int err = clab_tracer_close(&st);
+	if (err) {
+		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
+			r->trace, clab_strerror(err));
+		crash_exit(CLAB_EXIT_IO);
+	}
+	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)\n",
+		r->trace, st.records);
+	fflush(stderr);
+	report_trace(r);
+	fflush(stdout);
+	crash_exit(CLAB_EXIT_CHECK);
 }
 
 int clab_run_check(const struct clab_run_spec *s)

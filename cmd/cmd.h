@@ -54,6 +54,12 @@ struct clab_run_spec {
 	void *arg;
 	long limit_s; /* time limit, seconds (0: none) */
 	int quiet;
+	/*
+	 * > 2: a pipe to a parent process.  Every ending that conclab
+	 * decides (the run's end is the caller's) writes its exit code there
+	 * as an int before the process exits.
+	 */
+	int mark_fd;
 };
 
 /*
@@ -67,6 +73,14 @@ struct clab_run_spec {
  * checked, then exit 128+N).  Call it once per process.
  */
 int clab_run_traced(const struct clab_run_spec *s);
+/*
+ * clab_run_abandon - end the run of clab_run_traced() from the body (the
+ * student's code called exit()): say why on stderr, save the trace, print
+ * the report and exit 1 (5 when the trace cannot be written).  Record why
+ * in the trace first (an "ended-early:CALL" note, which fails "run
+ * completed"), or the report will not show it.
+ */
+_Noreturn void clab_run_abandon(const char *why);
 /* Load s->trace, print the lock-order report and check it; exit code. */
 int clab_run_check(const struct clab_run_spec *s);
 

@@ -26,10 +26,16 @@
 #include "starters/timer.h"
 
 static _Thread_local int who = -1;
+static _Thread_local int harness;
 
 int clab_exercise_who(void)
 {
 	return who;
+}
+
+int clab_exercise_harness_thread(void)
+{
+	return harness;
 }
 
 /* The lab's parameters, by name (the exercise uses the lab's table). */
@@ -68,6 +74,7 @@ static void *phil_main(void *arg)
 	struct phil *p = arg;
 	long meals = param(p->ctx, "meals"), think = param(p->ctx, "think_ms");
 
+	harness = 1;
 	who = p->i;
 	for (int meal = 1; meal <= meals; meal++) {
 		clab_note("think", meal);
@@ -93,6 +100,7 @@ static int phil_run(const struct clab_lab_ctx *ctx,
 	int n = (int)param(ctx, "philosophers"), rc = 0, nforks = 0, nth = 0;
 	char name[24];
 
+	harness = 1;
 	*(void **)&fn.init = lookup("table_init", arg);
 	*(void **)&fn.get = lookup("get_forks", arg);
 	*(void **)&fn.put = lookup("put_forks", arg);
@@ -161,6 +169,7 @@ static void *producer_main(void *arg)
 {
 	struct pc_worker *w = arg;
 
+	harness = 1;
 	who = w->i;
 	for (long k = 0; k < w->n; k++) {
 		/* item k (from 0) of producer p: p * items + k + 1 */
@@ -174,6 +183,7 @@ static void *consumer_main(void *arg)
 {
 	struct pc_worker *w = arg;
 
+	harness = 1;
 	who = w->i;
 	for (long k = 0; k < w->n; k++) {
 		w->fn->get(w->b);
@@ -192,6 +202,7 @@ static int pc_run(const struct clab_lab_ctx *ctx,
 	int rc = 0, nprod = 0, ncons = 0;
 	struct buf *b;
 
+	harness = 1;
 	*(void **)&fn.new = lookup("buf_new", arg);
 	*(void **)&fn.put = lookup("buf_put", arg);
 	*(void **)&fn.get = lookup("buf_get", arg);
@@ -263,6 +274,7 @@ static void *ticker_main(void *arg)
 {
 	struct tm_run *r = arg;
 
+	harness = 1;
 	/*
 	 * Tick while anybody waits, up to a safety net: a waiter that is
 	 * never woken then waits with nobody left to wake it, and the
@@ -286,6 +298,7 @@ static void *waiter_main(void *arg)
 	long work = param(r->ctx, "work_ms");
 	int last = 0;
 
+	harness = 1;
 	who = w->i;
 	for (long k = 0; k < n; k++) {
 		last = r->fn->wait(r->t, last);
@@ -308,6 +321,7 @@ static int tm_run(const struct clab_lab_ctx *ctx,
 	long most;
 	int rc = 0, nw = 0;
 
+	harness = 1;
 	*(void **)&fn.new = lookup("ticker_new", arg);
 	*(void **)&fn.tick = lookup("ticker_tick", arg);
 	*(void **)&fn.wait = lookup("ticker_wait", arg);

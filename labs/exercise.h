@@ -22,6 +22,12 @@ struct clab_exercise {
 	const char *const *required; /* function names, NULL-terminated */
 	const char *const *optional;
 	/*
+	 * What the solution may call although `conclab exercise` refuses it
+	 * otherwise (cmd/solution-symbols.c: pthread_mutex_lock, fork...),
+	 * by exact symbol or library name; NULL-terminated, or NULL.
+	 */
+	const char *const *allow;
+	/*
 	 * Run the harness in the calling (traced) thread with ctx's
 	 * parameters; returns 0 or a negative error.  Every required
 	 * function must be there.
@@ -42,5 +48,13 @@ const struct clab_exercise *clab_exercise_find(const char *name);
  * Student code calls it through buf_record_put() / buf_record_get().
  */
 int clab_exercise_who(void);
+
+/*
+ * clab_exercise_harness_thread - whether the calling thread is one the
+ * harness runs the student's functions in (the thread that called run(),
+ * or one it started), whose early end (pthread_exit() in the student's
+ * code) leaves the run incomplete.
+ */
+int clab_exercise_harness_thread(void);
 
 #endif

@@ -188,6 +188,24 @@ static const char *site_text(const struct clab_trace *tr, uint32_t id,
 	return buf;
 }
 
+/*
+ * An annotation "ended-early:CALL" (conclab exercise: the student's code
+ * called exit(), pthread_exit()... before the harness finished): CALL,
+ * else NULL.  Its value is the exit status, when a32 is 1.
+ */
+#define EARLY_LABEL "ended-early:"
+
+static const char *early_call(const struct clab_trace *tr,
+			      const struct clab_record *r)
+{
+	const struct clab_site_info *si = clab_trace_site(tr, r->site);
+
+	if (si == NULL || si->label == NULL ||
+	    strncmp(si->label, EARLY_LABEL, strlen(EARLY_LABEL)) != 0)
+		return NULL;
+	return si->label + strlen(EARLY_LABEL);
+}
+
 void clab_lab_check_common(const struct clab_trace *tr,
 			   struct clab_lab_report *rep)
 {
@@ -200,6 +218,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	size_t n = clab_trace_nrecords(tr);
 	uint32_t nthr = clab_trace_nthreads(tr);
 	const struct clab_record *dead = NULL, *misuse = NULL, *cycle = NULL;
+	const struct clab_record *early = NULL;
 	size_t ncycles_allowed = 0;
 	size_t nmisuse = 0, nallowed = 0;
 	uint64_t *started;
@@ -215,6 +234,9 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		if (r->kind == CLAB_K_THREAD_EXIT && r->tid < nthr &&
 		    started != NULL)
 			started[r->tid] = 0;
+		if (r->kind == CLAB_K_NOTE && early == NULL &&
+		    early_call(tr, r) != NULL)
+			early = r;
 		if (r->kind != CLAB_K_DIAG)
 			continue;
 		switch (r->a8) {
@@ -343,6 +365,24 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 			    nleft, clab_trace_thread_label(tr, first));
 	}
 	free(started);
+
+	/* Only a run that ended early says so: no line for the others. */
+	if (early != NULL) {
+		const struct clab_site_info *si =
+		    clab_trace_site(tr, early->site);
+		char status[32] = "";
+
+		if (early->a32)
+			snprintf(status, sizeof(status), "%lld",
+				 (long long)early->val);
+		clab_lab_report_add(
+		    rep, "run completed", 0, early->seq,
+		    "%s called %s(%s) in %s at %s before the run completed",
+		    clab_trace_thread_label(tr, early->tid),
+		    early_call(tr, early), status,
+		    si != NULL && si->func != NULL ? si->func : "?",
+		    site_text(tr, early->site, sb, sizeof(sb)));
+	}
 
 	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);
 }

@@ -129,7 +129,9 @@ void clab_lab_report_free(struct clab_lab_report *rep);
 
 /*
  * Checks shared by the labs: a deadlock diagnostic in the trace, any
- * misuse diagnostic, that every thread that started also ended, and the
+ * misuse diagnostic, that every thread that started also ended, "run
+ * completed" when an annotation "ended-early:CALL" says the program ended
+ * the run early (conclab exercise; the line is there only then), and the
  * generic checks (clab_generic_check: starvation, busy waiting,
  * concurrency).
  */

@@ -3,7 +3,7 @@
 # Safe to run again; does nothing that is already done.
 set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev libncurses-dev \
-libunwind-dev libcunit1-dev libdw-dev zlib1g-dev tmux \
+libunwind-dev libcunit1-dev libdw-dev libelf-dev zlib1g-dev tmux \
 clang-format-14 git"
 missing=""
 for p in $PKGS; do

@@ -2,7 +2,9 @@
 # conclab exercise: each lab's correct solution passes, the classic
 # mistakes fail with the property they break, the starters compile and
 # run, a file that does not compile exits 2 with the compiler's message,
-# and a solution that crashes ends with a report and a trace in time.
+# a solution that crashes ends with a report and a trace in time, one
+# that synchronises where conclab cannot see is refused with the reason,
+# and one that ends the run early or never ends is reported.
 X=$(cd "$(dirname "$0")/../exercises" && pwd)
 . "$(dirname "$0")/lib.sh"
 command -v "${CC:-cc}" >/dev/null 2>&1 || { echo "no C compiler: skipped"; exit 77; }
@@ -88,8 +90,11 @@ done
 expect_exit 5 "$CONCLAB" exercise philosophers --init "$T/start-philosophers"
 contains "$T/err" 'File exists' "--init does not overwrite"
 
-# A file that does not compile: exit 2 and the compiler's message.
+# A file that does not compile: exit 2 and the compiler's message, and
+# no trace, not even an earlier one.
+: >"$T/philosophers.clt"
 ex 2 philosophers broken.c
+[ -e "$T/philosophers.clt" ] && fail "broken: an earlier trace is left"
 contains "$T/err" 'error' "broken: the compiler's message"
 contains "$T/err" 'does not compile' "broken: conclab says so"
 
@@ -114,6 +119,77 @@ if "${CC:-cc}" --version 2>/dev/null | grep -q 'Free Software Foundation' &&
 else
 	pass "oob: the compiler is not GCC, no UBSan to test"
 fi
+
+# Synchronisation conclab cannot see is refused before the run, with the
+# call, why, and what to use instead; so is a solution that starts a
+# process.  Exit 1 (a property fails), nothing run, no trace (and the
+# trace of an earlier run is gone, not taken for this one's).
+[ -e "$T/prodcons.clt" ] || fail "pthread prodcons: no earlier trace to replace"
+ex 1 prodcons prodcons-pthread.c
+contains "$T/err" '^conclab exercise: prodcons-pthread\.c uses pthread_cond_wait, which conclab cannot see: use clab_cond_wait$' "pthread prodcons: the reason, with the replacement"
+contains "$T/err" 'uses pthread_mutex_lock, which conclab cannot see: use clab_mutex_lock$' "pthread prodcons: the mutex too"
+contains "$T/err" 'prodcons-pthread\.c is not run' "pthread prodcons: not run"
+contains "$T/out" '^  FAIL uses only conclab synchronisation +prodcons-pthread\.c uses pthread_' "pthread prodcons: the property fails"
+contains "$T/out" '^1 of 2 properties hold' "pthread prodcons: the summary"
+[ -e "$T/prodcons.clt" ] && fail "pthread prodcons: a trace was written"
+ex 1 philosophers philosophers-bigmutex.c
+contains "$T/err" 'philosophers-bigmutex\.c uses pthread_mutex_lock, which conclab cannot see: use clab_mutex_lock$' "one pthread mutex for the table: refused"
+contains "$T/out" '^  FAIL uses only conclab synchronisation' "one pthread mutex for the table: the property fails"
+ex 1 philosophers philosophers-system.c
+contains "$T/err" 'philosophers-system\.c uses system, which starts or replaces a process$' "system(): refused"
+contains "$T/err" 'philosophers-system\.c uses fork, which starts or replaces a process$' "fork(): refused"
+contains "$T/out" '^  FAIL runs nothing else +philosophers-system\.c uses system' "system(): the property fails"
+contains "$T/out" '^  ok   uses only conclab synchronisation' "system(): its synchronisation is conclab's"
+# The same object built by hand is refused too.
+S0=$(cd "$X/../.." && pwd)
+"${CC:-cc}" -std=gnu11 -g -O0 -fPIC -shared -I"$S0/runtime/include" \
+	-I"$S0/tracer/include" -I"$S0/labs/starters" -o "$T/bigmutex.so" \
+	"$X/philosophers-bigmutex.c" || fail "bigmutex.so does not build"
+expect_exit 1 "$CONCLAB" exercise philosophers -q --trace "$T/p.clt" "$T/bigmutex.so"
+contains "$T/err" 'bigmutex\.so uses pthread_mutex_lock' "a prebuilt object: refused"
+
+# A solution that ends the run early: reported with its call and site,
+# the trace saved and checked ("run completed" fails), exit 1.
+ex 1 prodcons prodcons-exit.c
+contains "$T/err" '^conclab: the solution called exit\(0\) in buf_new \(prodcons-exit\.c:16\) before the run completed; saving the trace' "exit(0) in buf_new: reported with its site"
+contains "$T/out" '^  FAIL run completed +main called exit\(0\) in buf_new at [^ ]*prodcons-exit\.c:16 before the run completed' "exit(0) in buf_new: 'run completed' fails"
+expect_exit 1 "$CONCLAB" check "$T/prodcons.clt"
+contains "$T/out" '^  FAIL run completed' "exit(0) in buf_new: check sees it in the trace"
+ex 1 philosophers philosophers-exit.c
+contains "$T/err" 'the solution called _exit\(0\) in put_forks \(philosophers-exit\.c:24\) before the run completed' "_exit(0) in put_forks: reported with its site"
+contains "$T/out" '^  FAIL run completed +phil-2 called _exit\(0\)' "_exit(0): 'run completed' fails, in the thread that called it"
+ex 1 prodcons prodcons-pexit.c
+contains "$T/err" 'called pthread_exit\(\) in buf_get \(prodcons-pexit\.c:[0-9]+\) before the run completed, which ended a harness thread' "pthread_exit in a consumer: reported"
+contains "$T/out" '^  FAIL run completed +cons-[0-9] called pthread_exit' "pthread_exit: 'run completed' fails"
+# abort() is named with its site, then saves the trace as a crash does.
+ex 134 philosophers philosophers-abort.c
+contains "$T/err" '^conclab: the solution called abort\(\) in get_forks \(philosophers-abort\.c:13\)$' "abort(): named with its site"
+contains "$T/err" 'crashed: Aborted \(ABRT\); saving the trace' "abort(): the trace is saved"
+contains "$T/out" '^  FAIL meals eaten' "abort(): the trace is checked"
+# clang writes no .debug_aranges: the site is found all the same.
+if command -v clang >/dev/null 2>&1; then
+	expect_exit 1 env CC=clang "$CONCLAB" exercise prodcons -q \
+		--trace "$T/cl.clt" "$X/prodcons-exit.c"
+	contains "$T/err" 'called exit\(0\) in buf_new \(prodcons-exit\.c:16\)' "exit(0), built by clang: its site"
+else
+	pass "no clang: the site in clang's debug information not tested"
+fi
+# Where the hooks cannot see (a constructor), the missing mark shows it.
+ex 1 prodcons prodcons-ctor.c
+contains "$T/err" 'the run did not complete: the solution ended the process \(exit status 0\)' "_exit(0) in a constructor: reported"
+
+# Spinning or sleeping forever: stopped at the time limit, reported, 4.
+start=$(date +%s)
+ex 4 philosophers philosophers-spin.c --time-limit 2
+took=$(($(date +%s) - start))
+[ "$took" -le 10 ] || fail "spin: took ${took}s for a 2 s limit"
+contains "$T/err" 'stopped: the run exceeded its time limit' "spin: the watchdog stops it"
+contains "$T/out" '^  FAIL no deadlock +the run hit its time limit' "spin: the trace is checked"
+start=$(date +%s)
+ex 4 timer timer-sleep.c --time-limit 2
+took=$(($(date +%s) - start))
+[ "$took" -le 10 ] || fail "sleep: took ${took}s for a 2 s limit"
+contains "$T/err" 'stopped: the run exceeded its time limit' "sleep: the watchdog stops it"
 
 # A solution built by hand into a shared object is loaded as is (here with
 # this tree's headers; tests/e2e/install.sh builds one with pkg-config).
@@ -152,6 +228,9 @@ expect_exit 2 "$CONCLAB" exercise
 expect_exit 2 "$CONCLAB" exercise nosuchlab x.c
 expect_exit 2 "$CONCLAB" exercise philosophers
 expect_exit 2 "$CONCLAB" exercise philosophers --meals 0 "$X/philosophers-good.c"
+# An exercise always has a time limit.
+expect_exit 2 "$CONCLAB" exercise philosophers --time-limit 0 "$X/philosophers-good.c"
+contains "$T/err" "--time-limit wants seconds \\(1\.\.86400; an exercise always has a limit\\), not '0'" "--time-limit 0 refused"
 expect_exit 0 "$CONCLAB" exercise --help
 contains "$T/out" 'prodcons' "help lists the exercises"
 finish

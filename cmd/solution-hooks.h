@@ -1,0 +1,40 @@
+/*
+ * The calls that end a process or a thread, seen where a loaded student's
+ * shared object makes them: its GOT entries for exit, _exit, _Exit,
+ * quick_exit, abort, pthread_exit and thrd_exit are pointed at conclab's
+ * own functions, which name the call and its site before anything ends.
+ */
+#ifndef CONCLAB_SOLUTION_HOOKS_H
+#define CONCLAB_SOLUTION_HOOKS_H
+
+/* A call that would end the process or the calling thread. */
+struct clab_solution_end {
+	const char *call; /* "exit", "_exit", "abort", "pthread_exit", ... */
+	int has_status;	  /* exit, _exit, _Exit and quick_exit take one */
+	int status;
+	const char *func; /* the solution's function that called it, or "?" */
+	const char *file; /* its source file (base name), or "?" */
+	int line;	  /* its line, or 0 without debug information */
+};
+
+/*
+ * Called with the call and its site.  It may end the process itself;
+ * when it returns, the original function is called.
+ */
+typedef void (*clab_solution_end_fn)(const struct clab_solution_end *e);
+
+/*
+ * clab_solution_hook_ends - make the shared object dl, loaded from path
+ * with dlopen(RTLD_NOW), call fn before it calls one of the functions
+ * above.  Its relocations are read from path with libelf and its GOT
+ * entries rewritten (the RELRO pages made writable for the time it
+ * takes).  A call made before this (in a constructor) is not seen.  Once
+ * per process, from one thread, before the object runs.  Returns the
+ * number of entries rewritten (0 when it calls none of them), or -ENOEXEC
+ * (unreadable relocations), -ENOTSUP (an architecture whose relocations
+ * are not known), or another negative errno.
+ */
+int clab_solution_hook_ends(void *dl, const char *path,
+			    clab_solution_end_fn fn);
+
+#endif
