@@ -8,9 +8,9 @@
  * pair theirs) and its peak resident memory (ru_maxrss, from wait4).
  *
  * A variant is a row of variants[]: the program it runs (NAME-SUFFIX) and
- * what it runs it under.  The programs are looked for beside the build
- * tree's conclab when this is that conclab, else where `meson install`
- * puts them (bench-config.h).
+ * what it runs it under.  The programs are looked for in
+ * $CONCLAB_BENCH_DIR, or beside the build tree's conclab when this is
+ * that conclab, else where `meson install` puts them (bench-config.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -145,16 +145,20 @@ static double median(const double *v, int n)
 }
 
 /*
- * The programs: beside the build tree's conclab when this is it (the
- * build tree's are current), else the installed ones.
+ * The programs: those of $CONCLAB_BENCH_DIR when it is set; else beside
+ * the build tree's conclab when this is it (the build tree's are
+ * current), else the installed ones.
  */
 static void find_dir(struct clab_whole *w)
 {
 	char built[PATH_MAX];
+	const char *env = getenv("CONCLAB_BENCH_DIR");
 	if (realpath("/proc/self/exe", w->self) == NULL)
 		snprintf(w->self, sizeof(w->self), "/proc/self/exe");
-	if (realpath(CLAB_BENCH_BUILD_CONCLAB, built) != NULL &&
-	    strcmp(built, w->self) == 0)
+	if (env && *env)
+		snprintf(w->dir, sizeof(w->dir), "%s", env);
+	else if (realpath(CLAB_BENCH_BUILD_CONCLAB, built) != NULL &&
+		 strcmp(built, w->self) == 0)
 		snprintf(w->dir, sizeof(w->dir), "%s", CLAB_BENCH_BUILD_DIR);
 	else
 		snprintf(w->dir, sizeof(w->dir), "%s", CLAB_BENCH_INSTALL_DIR);
