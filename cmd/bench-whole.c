@@ -389,17 +389,18 @@ static void print_header(const struct clab_whole *w)
 	       "runs from exec to\nexit as a child process, the variants "
 	       "interleaved, %d repetitions of each;\nwall is the median "
 	       "wall time from start to exit, ratio the median of the\n"
-	       "repetitions' ratios to plain, peak RSS the median "
-	       "ru_maxrss.  The clab_*\nprograms write their trace (zlib 1) "
-	       "in %s, removed after each run.\nPrograms: %s\n",
+	       "repetitions' ratios to plain, cpu the median user + system "
+	       "time of all its\nthreads, peak RSS the median ru_maxrss.  "
+	       "The clab_* programs write their\ntrace (zlib 1), removed "
+	       "after each run, in\n  %s\nPrograms: %s\n",
 	       w->o.reps, w->tmp, w->dir);
 	if (strcmp(CLAB_BENCH_SANITIZE, "none") != 0)
 		printf("Note: this conclab was built with -Db_sanitize=%s, "
 		       "and so were its programs:\nthe figures measure the "
 		       "sanitizer too.\n",
 		       CLAB_BENCH_SANITIZE);
-	printf("\n%-30s %10s %8s %10s  %-6s\n", "program / variant", "wall",
-	       "ratio", "peak RSS", "target");
+	printf("\n%-24s %10s %8s %10s %10s  %s\n", "program / variant", "wall",
+	       "ratio", "cpu", "peak RSS", "target");
 	fflush(stdout);
 }
 
@@ -410,7 +411,8 @@ static void print_case(const struct clab_whole *w, unsigned ci)
 	for (unsigned vi = 0; vi < NVARIANTS; vi++) {
 		const struct vres *r = &w->res[ci][vi];
 		const struct variant *v = &variants[vi];
-		char ratio[16] = "-", target[16] = "", trace[40] = "";
+		char line[200], ratio[16] = "-", target[16] = "",
+				trace[40] = "";
 		if (r->ran == 0)
 			continue;
 		if (vi > 0)
@@ -423,9 +425,15 @@ static void print_case(const struct clab_whole *w, unsigned ci)
 		else if (r->med_trace > 0)
 			snprintf(trace, sizeof(trace), "  trace %.0f KB",
 				 r->med_trace / 1024.0);
-		printf("  %-28s %8.3f s %8s %7.1f MB  %-6s %s%s\n", v->label,
-		       r->med_wall, ratio, r->med_rss / 1024.0, target,
-		       verdict(v, r), trace);
+		int n =
+		    snprintf(line, sizeof(line),
+			     "  %-22s %8.3f s %8s %8.3f s %7.1f MB  %-4s "
+			     "%-4s%s",
+			     v->label, r->med_wall, ratio, r->med_cpu,
+			     r->med_rss / 1024.0, target, verdict(v, r), trace);
+		while (n > 0 && (size_t)n < sizeof(line) && line[n - 1] == ' ')
+			line[--n] = 0;
+		printf("%s\n", line);
 	}
 	fflush(stdout);
 }
