@@ -387,17 +387,17 @@ static void print_header(const struct clab_whole *w)
 {
 	printf("\nWhole programs (bench/whole): each variant of a program "
 	       "runs from exec to\nexit as a child process, the variants "
-	       "interleaved, %d repetitions of each;\nwall is the median "
+	       "interleaved, %d repetition%s of each;\nwall is the median "
 	       "wall time from start to exit, ratio the median of the\n"
 	       "repetitions' ratios to plain, cpu the median user + system "
 	       "time of all its\nthreads, peak RSS the median ru_maxrss.  "
 	       "The clab_* programs write their\ntrace (zlib 1), removed "
 	       "after each run, in\n  %s\nPrograms: %s\n",
-	       w->o.reps, w->tmp, w->dir);
+	       w->o.reps, w->o.reps == 1 ? "" : "s", w->tmp, w->dir);
 	if (strcmp(CLAB_BENCH_SANITIZE, "none") != 0)
-		printf("Note: this conclab was built with -Db_sanitize=%s, "
-		       "and so were its programs:\nthe figures measure the "
-		       "sanitizer too.\n",
+		printf("Note: this conclab and its programs were built with "
+		       "-Db_sanitize=%s:\nthe figures measure the sanitizer "
+		       "too.\n",
 		       CLAB_BENCH_SANITIZE);
 	printf("\n%-24s %10s %8s %10s %10s  %s\n", "program / variant", "wall",
 	       "ratio", "cpu", "peak RSS", "target");

@@ -58,12 +58,12 @@ int main(int argc, char **argv)
 	WHOLE_CL(clab_tracer_open(&o));
 	clab_thread_self();
 	for (int i = 0; i < NLOCKS; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "lock-%d", i);
 		WHOLE_CL(clab_mutex_init(&locks[i], name, CLAB_MUTEX_NORMAL));
 	}
 	for (int i = 0; i < nt; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "worker-%d", i);
 		w[i].n = iters / nt + (i < iters % nt);
 		w[i].rng = (unsigned long long)i + 1;
