@@ -45,7 +45,8 @@ for k, c in w["cases"].items():
     v = c["variants"]
     assert c["output"].startswith(c["program"] + ": "), (k, c["output"])
     assert "plain" in v and "conclab" in v, (k, list(v))
-    assert ("tsan" in v) != ("tsan" in w["left_out"]), (k, list(v))
+    # TSan has figures, or is left out (from the case where it failed on)
+    assert "tsan" in v or "tsan" in w["left_out"], (k, list(v))
     for name, r in v.items():
         assert r["reps"] == 2, (k, name)
         assert r["wall_s"] > 0 and r["maxrss_kb"] > 0, (k, name)
