@@ -23,6 +23,7 @@
 #include <conclab/runtime.h>
 #include <conclab/tracer.h>
 
+#include "bench-whole.h"
 #include "cmd.h"
 #include "lab.h"
 
@@ -43,10 +44,12 @@ enum verdict { V_NONE = -1, V_MISS = 0, V_PASS = 1 };
 
 struct opts {
 	int quick, json;
-	long iters;    /* 0: calibrate by time */
-	int reps;      /* repetitions of a case (ping-pongs: PP_MORE times) */
-	unsigned only; /* bit i: run case i (1..NCASES) */
-	double rep_ns; /* the length one repetition aims at */
+	long iters;	/* 0: calibrate by time */
+	int reps;	/* repetitions of a case (ping-pongs: PP_MORE times) */
+	unsigned only;	/* bit i: run case i (1..NCASES) */
+	unsigned whole; /* bit i: run whole-program case i (bench-whole.c) */
+	double scale;	/* whole programs' sizes times this (0: not set) */
+	double rep_ns;	/* the length one repetition aims at */
 	double sustain_ns;
 };
 
@@ -971,8 +974,19 @@ static void json_row(const struct row *r, int last)
 	       r->csw_clab, last ? "" : ",");
 }
 
+/* The whole-program cases (null when none ran), and the end. */
+static void json_whole(const struct clab_whole *whole)
+{
+	if (whole)
+		clab_whole_json(whole, stdout);
+	else
+		printf("null");
+	printf("\n}\n");
+}
+
 static void print_json(const struct bench *b, const struct labrow *lr,
-		       size_t nlr, double brec, int bverdict)
+		       size_t nlr, double brec, int bverdict,
+		       const struct clab_whole *whole)
 {
 	printf("{\n  \"version\": ");
 	clab_json_str(stdout, clab_version());
@@ -989,7 +1003,8 @@ static void print_json(const struct bench *b, const struct labrow *lr,
 			json_row(&b->sustain, !labs && i + 1 == b->nrows);
 	}
 	if (!labs) {
-		printf("  }\n}\n");
+		printf("  },\n  \"whole\": ");
+		json_whole(whole);
 		return;
 	}
 	uint64_t rec = 0, rb = 0, fb = 0;
@@ -1011,7 +1026,8 @@ static void print_json(const struct bench *b, const struct labrow *lr,
 		       lr[i].records, lr[i].record_bytes, lr[i].bytes,
 		       per(lr[i].record_bytes, lr[i].records));
 	}
-	printf("]}\n  }\n}\n");
+	printf("]}\n  },\n  \"whole\": ");
+	json_whole(whole);
 }
 
 /* ---- the lock-order detector ---- */
@@ -1149,22 +1165,43 @@ static int case_detector(struct bench *b)
 	return 0;
 }
 
-/* "4,5" or "1": a bit per case; -1 for anything else. */
-static int parse_cases(const char *v, unsigned *only)
+/*
+ * "4,5", "1" or "prodcons,9": a bit per loop case (numbers) in *only and
+ * per whole-program case (names) in *whole; -1 for anything else.
+ */
+static int parse_cases(const char *v, unsigned *only, unsigned *whole)
 {
-	*only = 0;
 	for (;;) {
-		char *end;
-		long c = strtol(v, &end, 10);
-		if (end == v || c < 1 || c > NCASES)
+		size_t len = strcspn(v, ",");
+		char name[64];
+		long c;
+		if (len == 0 || len >= sizeof(name))
 			return -1;
-		*only |= 1u << c;
-		if (*end == '\0')
+		memcpy(name, v, len);
+		name[len] = 0;
+		int k = clab_whole_find(name);
+		if (k >= 0)
+			*whole |= 1u << k;
+		else if (clab_cmd_parse_long(name, &c) == 0 && c >= 1 &&
+			 c <= NCASES)
+			*only |= 1u << c;
+		else
+			return -1;
+		if (v[len] == '\0')
 			return 0;
-		if (*end != ',')
-			return -1;
-		v = end + 1;
+		v += len + 1;
 	}
+}
+
+/* The whole-program cases' names, "a, b, c", for a usage error. */
+static const char *whole_names(void)
+{
+	static char buf[256];
+	size_t n = 0;
+	for (unsigned i = 0; i < clab_whole_ncases() && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+				      i ? ", " : "", clab_whole_name(i));
+	return buf;
 }
 
 static int bench_exec(int argc, char **argv)
@@ -1217,23 +1254,52 @@ static int bench_exec(int argc, char **argv)
 			const char *v = a[6] == '='    ? a + 7
 					: i + 1 < argc ? argv[++i]
 						       : NULL;
-			if (!v || parse_cases(v, &b->o.only)) {
+			if (!v || parse_cases(v, &b->o.only, &b->o.whole)) {
 				free(b);
 				return clab_cmd_misuse(
 				    &clab_cmd_bench,
-				    "--case wants case numbers 1..%d, "
-				    "separated by commas (say --case 4,5)",
-				    NCASES);
+				    "--case wants case numbers 1..%d or "
+				    "whole-program cases (%s), separated by "
+				    "commas (say --case 4,5)",
+				    NCASES, whole_names());
 			}
+		} else if (strcmp(a, "--loops") == 0) {
+			b->o.only = ((1u << NCASES) - 1) << 1;
+		} else if (strcmp(a, "--whole") == 0) {
+			b->o.whole = (1u << clab_whole_ncases()) - 1;
+		} else if (strcmp(a, "--scale") == 0 ||
+			   strncmp(a, "--scale=", 8) == 0) {
+			const char *v = a[7] == '='    ? a + 8
+					: i + 1 < argc ? argv[++i]
+						       : NULL;
+			char *end = NULL;
+			double x = v ? strtod(v, &end) : 0;
+			if (!v || end == v || *end ||
+			    !(x >= 1e-6 && x <= 100)) {
+				free(b);
+				return clab_cmd_misuse(
+				    &clab_cmd_bench,
+				    "--scale wants a number in 0.000001..100 "
+				    "(say --scale 0.1)");
+			}
+			b->o.scale = x;
 		} else {
 			free(b);
 			return clab_cmd_misuse(&clab_cmd_bench,
 					       "unknown argument '%s'", a);
 		}
 	}
+	struct clab_whole_opts wo = {
+	    .reps = b->o.reps ? b->o.reps : CLAB_WHOLE_REPS,
+	    .scale = b->o.scale	  ? b->o.scale
+		     : b->o.quick ? 0.1
+				  : 1,
+	    .json = b->o.json,
+	    .only = b->o.whole,
+	};
 	if (b->o.reps == 0)
 		b->o.reps = REPS;
-	if (b->o.only == 0)
+	if (b->o.only == 0 && b->o.whole == 0)
 		b->o.only = ((1u << NCASES) - 1) << 1;
 	b->o.rep_ns = b->o.quick ? 25e6 : 150e6;
 	b->o.sustain_ns = b->o.quick ? 0.3e9 : 2e9;
@@ -1241,15 +1307,18 @@ static int bench_exec(int argc, char **argv)
 	snprintf(b->dir, sizeof(b->dir), "%s", tmp && *tmp ? tmp : "/tmp");
 
 	uint64_t t_start = now_ns();
-	if (!b->o.json) {
-		printf("conclab bench %s: %ld CPUs; each value is the median "
-		       "of %d repetitions\n(%d for the ping-pongs), plain and "
-		       "conclab interleaved, and each ratio the\nmedian of "
-		       "the repetitions' ratios; the conclab side records into "
-		       "a trace\nin %s (zlib 1, removed afterwards).  Times "
-		       "are wall-clock ns per operation.\n\n",
-		       clab_version(), sysconf(_SC_NPROCESSORS_ONLN), b->o.reps,
-		       PP_MORE * b->o.reps, b->dir);
+	if (!b->o.json)
+		printf("conclab bench %s: %ld CPUs.\n", clab_version(),
+		       sysconf(_SC_NPROCESSORS_ONLN));
+	if (!b->o.json && b->o.only) {
+		printf("\nLoop microbenchmarks: loops inside this process, "
+		       "the trace already open;\neach value is the median "
+		       "of %d repetitions (%d for the ping-pongs), plain\nand "
+		       "conclab interleaved, and each ratio the median of the "
+		       "repetitions'\nratios; the conclab side records into a "
+		       "trace in %s (zlib 1,\nremoved afterwards).  Times are "
+		       "wall-clock ns per operation.\n\n",
+		       b->o.reps, PP_MORE * b->o.reps, b->dir);
 		printf("%-30s %10s %10s %7s %10s  %-11s %s\n", "case", "plain",
 		       "conclab", "ratio", "added", "target", "");
 	}
@@ -1272,9 +1341,7 @@ static int bench_exec(int argc, char **argv)
 	}
 	double brec = per(rb, rec);
 	int bpass = brec <= 8.0;
-	if (b->o.json) {
-		print_json(b, lr, nlr, brec, bpass);
-	} else if (want(b, 7)) {
+	if (!b->o.json && want(b, 7)) {
 		printf("%-30s %10s %10s\n", "bytes per record on disk",
 		       "records", "record B");
 		for (size_t i = 0; i < nlr; i++)
@@ -1291,6 +1358,17 @@ static int bench_exec(int argc, char **argv)
 		       "header, definitions and end too\n",
 		       "", "", per(fb, rec));
 	}
+	struct clab_whole *whole = NULL;
+	if (wo.only) {
+		whole = clab_whole_run(&wo, &rc);
+		if (whole == NULL) {
+			free(b);
+			return rc;
+		}
+	}
+	if (b->o.json)
+		print_json(b, lr, nlr, brec, bpass, whole);
+	clab_whole_free(whole);
 	if (!b->o.json) {
 		printf("\n%.1f s in all.  A MISS is reported, not an error: "
 		       "the exit code is 0.\n",
@@ -1304,16 +1382,18 @@ static int bench_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_bench = {
     .name = "bench",
-    .args = "[--case LIST] [--reps N] [--quick] [--iters N] [--json]",
+    .args = "[--loops] [--whole] [--case LIST] [--reps N] [--quick] "
+	    "[--iters N]\n       [--scale X] [--json]",
     .summary = "measure what recording costs, against plain pthreads",
     .help =
-	"Runs the same loops on plain pthreads and on conclab's "
-	"primitives, with a\ntrace open for the conclab side, and "
-	"prints for each case the median of\n9 repetitions of both "
-	"(interleaved, so that noise hits both; 4 times as many,\n"
-	"a third as long, for the ping-pongs), the median of the "
-	"repetitions' ratios\nand of their differences ('added'), and "
-	"the target it is held to:\n\n"
+	"Two families of cases.  The loop microbenchmarks (--loops, the "
+	"default)\nrun the same loops on plain pthreads and on conclab's "
+	"primitives in this\nprocess, with a trace open for the conclab "
+	"side, and print for each case\nthe median of 9 repetitions of "
+	"both (interleaved, so that noise hits both;\n4 times as many, a "
+	"third as long, for the ping-pongs), the median of the\n"
+	"repetitions' ratios and of their differences ('added'), and "
+	"the target it\nis held to:\n\n"
 	"  1 uncontended lock/unlock pair, one thread  (<=4x and "
 	"<=25 ns added)\n"
 	"    Each repetition fits the 512 MB record buffer, so it "
@@ -1338,23 +1418,55 @@ const struct clab_cmd clab_cmd_bench = {
 	"  9 the detector's cycle search for a new edge in a graph of "
 	"1000 locks\n    and 10000 edges                            "
 	"(<=10 us)\n\n"
-	"A repetition lasts about 150 ms (25 ms with --quick); a full "
-	"run takes\nunder a minute, --quick a few seconds.  Traces go "
-	"to $TMPDIR (or /tmp) and\nare removed.\n\n"
+	"A repetition lasts about 150 ms (25 ms with --quick); the loops "
+	"take under\na minute, --quick a few seconds.  Traces go to "
+	"$TMPDIR (or /tmp) and are\nremoved.\n\n"
+	"The whole programs (--whole), written on plain pthreads and on the "
+	"clab_*\nAPI (which records a trace), run from exec to exit as "
+	"child processes:\nplain, conclab, and the pthread one built with "
+	"-fsanitize=thread where the\ncompiler could (else left out, with "
+	"a note), interleaved over 5 repetitions.\nFor each: the median "
+	"wall time, the median of its ratios to plain (conclab\nis held "
+	"to <=3x) and the median peak RSS (ru_maxrss).\n\n"
+	"  lock_heavy_1  4,000,000 iterations on 8 mutexes, a nested pair "
+	"every\n                fourth, 1 thread\n"
+	"  lock_heavy_4  the same shared out among 4 threads\n"
+	"  thread_churn  100,000 short threads, each created and joined "
+	"in turn\n"
+	"  prodcons      500,000 items through a 64-slot buffer (mutex, 2 "
+	"condition\n                variables), 2 producers and 2 "
+	"consumers\n"
+	"  timers        200 ms of a 1 ms periodic timer with 3 waiters, "
+	"1 ms timed\n                waits and 200 one-shot timers\n\n"
+	"They take a few minutes.  conclab in its build tree runs that "
+	"build's\nprograms (bench/whole/), an installed conclab those in\n"
+	"<libexecdir>/conclab/bench, and $CONCLAB_BENCH_DIR overrides "
+	"both.\n\n"
 	"Options:\n"
-	"  --case LIST run only these cases, say --case 4,5\n"
-	"  --reps N    N repetitions a case instead of 9 (4N for the "
-	"ping-pongs, at\n              most 100): more of them, a surer "
-	"ratio\n"
-	"  --quick     short repetitions\n"
-	"  --iters N   N iterations per repetition instead of "
+	"  --loops     the loop microbenchmarks, 1 to 9 (the default "
+	"when no case\n              is named)\n"
+	"  --whole     the whole programs\n"
+	"  --case LIST run only these cases: loop numbers and whole "
+	"programs' names,\n              say --case 4,5 or --case "
+	"9,prodcons\n"
+	"  --reps N    N repetitions a case (at most 100) instead of 9 for "
+	"the loops\n              (4N for the ping-pongs) and 5 for the "
+	"whole programs\n"
+	"  --quick     short repetitions, and the whole programs at "
+	"--scale 0.1\n"
+	"  --iters N   N iterations per loop repetition instead of "
 	"calibrating by time\n"
 	"              (N/8 in case 2, N/2 per thread in case 3, "
 	"N/100 round trips\n              in cases 4 and 5)\n"
-	"  --json      print the numbers as one JSON object\n"
+	"  --scale X   the whole programs' sizes times X (0.000001..100; "
+	"each keeps\n              a few iterations at least)\n"
+	"  --json      print the numbers as one JSON object: the loops "
+	"under \"cases\",\n              the whole programs under "
+	"\"whole\"\n"
 	"  -h, --help  this text\n\n"
 	"Exit codes: 0 the bench ran (a missed target is reported, "
-	"not an error);\n2 usage error; 5 a trace could not be "
-	"written.\n",
+	"not an error);\n1 a whole program is missing, failed, or printed "
+	"another result than\nplain; 2 usage error; 5 a trace could not "
+	"be written.\n",
     .exec = bench_exec,
 };

@@ -29,7 +29,7 @@ static const struct clab_cmd *const cmds[] = {
 static const char exit_codes[] =
     "Exit codes:\n"
     "  0  success\n"
-    "  1  a lab property check failed\n"
+    "  1  a lab property check failed (bench --whole: a program failed)\n"
     "  2  usage error, or an unreadable, corrupt or truncated trace\n"
     "  3  the watchdog found a deadlock (report on stderr, trace saved)\n"
     "  4  the run exceeded its time limit (trace saved)\n"

@@ -5,7 +5,8 @@
 # the installed conclab.pc, pkg-config finds the headers and the starters,
 # `conclab exercise --init` writes a starter, the installed conclab builds
 # and grades solutions, and a solution built by hand with the compiler
-# line of docs/exercises.md is loaded and graded.
+# line of docs/exercises.md is loaded and graded; and `conclab bench
+# --whole` finds its installed programs.
 #
 # usage: sh tests/e2e/install.sh CONCLAB (the build's, for its version)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -174,6 +175,21 @@ if grep -q ' @ [^ ]*src/labs/' "$T/out"; then
 	fail "a site still carries the build's way to the tree"
 else
 	pass "no site carries the build's way to the tree"
+fi
+
+# (e) conclab bench --whole runs the installed programs, the build gone.
+expect_exit 0 "$CONCLAB" bench --case prodcons --scale 0.0001 --reps 1 --json
+if python3 -c '
+import json, sys
+w = json.load(open(sys.argv[1]))["whole"]
+assert w["programs"] == sys.argv[2] + "/libexec/conclab/bench", w["programs"]
+assert "plain" in w["cases"]["prodcons"]["variants"]
+assert "conclab" in w["cases"]["prodcons"]["variants"]
+' "$T/out" "$prefix"; then
+	pass "bench --whole runs the programs in <libexecdir>/conclab/bench"
+else
+	fail "bench --whole did not run the installed programs"
+	head -c 1500 "$T/out"
 fi
 
 echo "took $(($(date +%s) - start)) s ($((built - start)) s to build and install)"

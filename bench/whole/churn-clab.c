@@ -1,0 +1,39 @@
+/*
+ * thread churn, on conclab's clab_* API: COUNT short threads (100,000),
+ * each created and joined before the next starts; each hands back a
+ * number that the main thread adds up.  Records churn.clt.
+ */
+#include <stdint.h>
+
+#include <conclab/runtime.h>
+#include <conclab/tracer.h>
+
+#include "whole.h"
+
+static void *child(void *arg)
+{
+	return (void *)((uintptr_t)arg * 2 + 1);
+}
+
+int main(int argc, char **argv)
+{
+	struct whole_usage u = {argc, argv, 1, "[COUNT]"};
+	long count = whole_arg(&u, 1, 100000, 1, 100000000);
+	unsigned long long sum = 0;
+	struct clab_meta_kv meta[] = {{"program", "churn"}};
+	struct clab_tracer_opts o = {
+	    .path = "churn.clt", .meta = meta, .nmeta = 1, .compress = -1};
+	WHOLE_CL(clab_tracer_open(&o));
+	clab_thread_self();
+	for (long i = 0; i < count; i++) {
+		clab_thread_t *th;
+		void *ret;
+		WHOLE_CL(clab_thread_create(&th, "child", child,
+					    (void *)(uintptr_t)i));
+		WHOLE_CL(clab_thread_join(th, &ret));
+		sum += (uintptr_t)ret;
+	}
+	WHOLE_CL(clab_tracer_close(NULL));
+	printf("churn: %ld threads, sum %llu\n", count, sum);
+	return 0;
+}

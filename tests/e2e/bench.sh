@@ -1,0 +1,145 @@
+#!/bin/sh
+# conclab bench --whole: the whole programs run as child processes at a
+# tiny scale, the table's and the JSON's structure, the checks on the
+# programs' results, and the usage errors.  Times are never checked.
+. "$(dirname "$0")/lib.sh"
+tiny="--scale 0.0001 --reps 2"
+cases="lock_heavy_1 lock_heavy_4 thread_churn prodcons timers"
+
+expect_exit 0 "$CONCLAB" bench --help
+contains "$T/out" '^  --whole ' "bench --help has --whole"
+contains "$T/out" '^  --scale X ' "bench --help has --scale"
+for c in $cases; do
+	contains "$T/out" "^  $c " "bench --help describes $c"
+done
+
+# The table: every case, plain and conclab in each, no loop case.
+expect_exit 0 "$CONCLAB" bench --whole $tiny
+contains "$T/out" '^Whole programs' "the whole programs are labelled"
+if grep -q 'Loop microbenchmarks' "$T/out"; then
+	fail "--whole ran the loop microbenchmarks"
+fi
+for c in $cases; do
+	contains "$T/out" "^$c: " "the table has $c"
+done
+[ "$(count_lines "$T/out" '^  plain pthreads +[0-9.]+ s +- ')" -eq 5 ] ||
+	fail "not 5 plain rows"
+[ "$(count_lines "$T/out" '^  clab_\* API, traced +[0-9.]+ s +[0-9.]+x .*<=3x +(PASS|MISS)')" -eq 5 ] ||
+	fail "not 5 conclab rows with a ratio and a verdict"
+# TSan: a row in every case, or left out with its reason.
+if ! grep -q '^pthreads under TSan left out: .' "$T/out"; then
+	[ "$(count_lines "$T/out" '^  pthreads under TSan +[0-9.]+ s +[0-9.]+x')" -eq 5 ] ||
+		fail "TSan neither in every case nor left out with a note"
+fi
+
+# The JSON: one object, the loops under "cases", the programs under "whole".
+expect_exit 0 "$CONCLAB" bench --whole $tiny --json
+if python3 - "$T/out" $cases <<'PY'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+w = d["whole"]
+assert d["cases"] == {}, "loop cases ran"
+assert list(w["cases"]) == sys.argv[2:], list(w["cases"])
+assert w["reps"] == 2 and w["scale"] == 0.0001
+for k, c in w["cases"].items():
+    v = c["variants"]
+    assert c["output"].startswith(c["program"] + ": "), (k, c["output"])
+    assert "plain" in v and "conclab" in v, (k, list(v))
+    # TSan has figures, or is left out (from the case where it failed on)
+    assert "tsan" in v or "tsan" in w["left_out"], (k, list(v))
+    for name, r in v.items():
+        assert r["reps"] == 2, (k, name)
+        assert r["wall_s"] > 0 and r["maxrss_kb"] > 0, (k, name)
+        assert (r["ratio"] is None) == (name == "plain"), (k, name)
+    assert v["conclab"]["trace_bytes"] > 0, k
+    assert v["plain"]["trace_bytes"] == 0, k
+    assert v["conclab"]["target"] == "<=3x", k
+    assert v["conclab"]["pass"] == (v["conclab"]["ratio"] <= 3), k
+PY
+	pass "bench --whole --json: every case, every variant"
+else
+	fail "bench --whole --json is not what it should be"
+	head -c 2000 "$T/out"
+fi
+
+# Cases of both families by name and number: those and no others.
+expect_exit 0 "$CONCLAB" bench --case prodcons,9 $tiny --json
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d["cases"]) == ["cycle_check"], list(d["cases"])
+assert list(d["whole"]["cases"]) == ["prodcons"], list(d["whole"]["cases"])
+' "$T/out"; then
+	pass "bench --case prodcons,9 runs those two"
+else
+	fail "bench --case prodcons,9 ran other cases"
+fi
+# Loops only: "whole" is null.
+expect_exit 0 "$CONCLAB" bench --case 9 --reps 1 --json
+if python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["whole"] is None' "$T/out"; then
+	pass "no whole program without --whole"
+else
+	fail "whole programs ran without being asked for"
+fi
+
+# Usage errors.
+expect_exit 2 "$CONCLAB" bench --case nosuch
+contains "$T/err" "lock_heavy_1, lock_heavy_4, thread_churn, prodcons, timers" \
+	"bench --case names the whole programs"
+expect_exit 2 "$CONCLAB" bench --case prodcons,
+expect_exit 2 "$CONCLAB" bench --case ,prodcons
+expect_exit 2 "$CONCLAB" bench --case prodconsx
+for s in 0 -1 abc 1e3 0.5x ''; do
+	expect_exit 2 "$CONCLAB" bench --whole --scale "$s"
+done
+contains "$T/err" "scale wants a number" "bad --scale named"
+expect_exit 2 "$CONCLAB" bench --whole --scale
+
+# Programs that misbehave, from $CONCLAB_BENCH_DIR: the real launcher and
+# plain program, and a conclab one of our own.
+expect_exit 0 "$CONCLAB" bench --case prodcons $tiny --json
+programs=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["whole"]["programs"])' "$T/out")
+F=$T/fake
+mkdir "$F"
+cp "$programs/spawn" "$programs/prodcons-pthread" "$F/"
+fake() { # fake NAME SHELL-BODY
+	printf '#!/bin/sh\n%s\n' "$2" >"$F/$1"
+	chmod +x "$F/$1"
+}
+fake prodcons-clab 'echo "prodcons: something else"'
+expect_exit 1 env CONCLAB_BENCH_DIR="$F" "$CONCLAB" bench --case prodcons $tiny
+contains "$T/err" "prodcons-clab printed 'prodcons: something else', where plain printed 'prodcons: 50 items" \
+	"a result unlike plain's is an error"
+fake prodcons-clab 'echo "could not open the trace" >&2; exit 3'
+expect_exit 1 env CONCLAB_BENCH_DIR="$F" "$CONCLAB" bench --case prodcons $tiny
+contains "$T/err" "prodcons-clab 50: exit 3: could not open the trace" \
+	"a failing conclab program is an error, with its message"
+fake prodcons-clab 'kill -SEGV $$'
+expect_exit 1 env CONCLAB_BENCH_DIR="$F" "$CONCLAB" bench --case prodcons $tiny
+contains "$T/err" "prodcons-clab 50: killed by signal 11" "a crash is an error"
+rm "$F/prodcons-clab"
+expect_exit 1 env CONCLAB_BENCH_DIR="$F" "$CONCLAB" bench --case prodcons $tiny
+contains "$T/err" "no whole-program benchmark $F/prodcons-clab" \
+	"a missing program is named"
+# A conclab program that prints plain's line passes; a TSan one that fails
+# (as TSan does on a kernel whose memory layout it does not know) is left
+# out with its message, and the bench goes on.
+cp "$programs/prodcons-clab" "$F/"
+fake prodcons-tsan 'echo "FATAL: ThreadSanitizer: unexpected memory mapping" >&2; exit 66'
+expect_exit 0 env CONCLAB_BENCH_DIR="$F" "$CONCLAB" bench --case prodcons $tiny
+if grep -q '^pthreads under TSan left out: not built' "$T/out"; then
+	pass "TSan is not built here: nothing more to check"
+else
+	contains "$T/out" "^pthreads under TSan left out: prodcons-tsan 50: exit 66: FATAL: ThreadSanitizer" \
+		"a failing TSan program is left out, with its message"
+	if grep -q '^  pthreads under TSan' "$T/out"; then
+		fail "a failing TSan program has a row"
+	fi
+fi
+rm "$F/spawn"
+expect_exit 1 env CONCLAB_BENCH_DIR="$F" "$CONCLAB" bench --case prodcons $tiny
+contains "$T/err" "launcher $F/spawn" "a missing launcher is named"
+finish
