@@ -803,7 +803,9 @@ static int merge(struct clab_trace *tr)
 	for (uint32_t i = 0; i < tr->nstreams; i++)
 		total += tr->streams[i].n;
 	uint32_t ns = tr->nstreams, nsl = 16;
-	while (nsl < 2 * (uint64_t)ns)
+	if (ns > (1u << 30))
+		return -1; /* the table of waits would not fit its index */
+	while (nsl < 2 * ns)
 		nsl *= 2;
 	size_t n1 = ns ? ns : 1;
 	tr->recs = malloc((total ? total : 1) * sizeof(*tr->recs));
