@@ -43,6 +43,7 @@ static int analyze_exec(int argc, char **argv)
 			"conclab analyze: %s\nconclab analyze: analysing the "
 			"%zu records before the damage\n",
 			clab_trace_damage(tr), clab_trace_nrecords(tr));
+	clab_cmd_trace_warning(&clab_cmd_analyze, tr);
 	struct clab_analysis an;
 	if (clab_analyze_flags(tr, &an, flags) != 0) {
 		fprintf(stderr, "conclab analyze: out of memory\n");
@@ -97,6 +98,8 @@ const struct clab_cmd clab_cmd_analyze = {
 	"and who holds what it\nwaits for.\n\n"
 	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
 	"(a cycle, a\ntimed-only order, a class order) or a deadlock was "
-	"found; 2 usage error or a\nbad or damaged trace.\n",
+	"found; 2 usage error or a\nbad or damaged trace.  A record that "
+	"names an object the trace never defined\nis skipped with a "
+	"warning on stderr; the rest is analysed as usual.\n",
     .exec = analyze_exec,
 };

@@ -73,6 +73,7 @@ static int check_exec(int argc, char **argv)
 		clab_trace_free(tr);
 		return CLAB_EXIT_USAGE;
 	}
+	clab_cmd_trace_warning(&clab_cmd_check, tr);
 	struct clab_lab_ctx ctx;
 	if (clab_lab_ctx_from_trace(&ctx, tr, lab, err, sizeof(err)) != 0) {
 		fprintf(stderr, "conclab check: %s: %s\n", path, err);
@@ -133,6 +134,8 @@ const struct clab_cmd clab_cmd_check = {
 	"  -h, --help       this text\n\n"
 	"Exit codes: 0 every property holds; 1 a property failed; 2 usage "
 	"error, or\nan unreadable, damaged or unknown trace; 5 the report "
-	"could not be written.\n",
+	"could not be written.\nA record that names an object the trace "
+	"never defined is skipped with a\nwarning on stderr, and the rest "
+	"of the trace is checked.\n",
     .exec = check_exec,
 };

@@ -52,6 +52,7 @@ static int dump_exec(int argc, char **argv)
 		fprintf(stderr, "conclab dump: write error\n");
 		rc = CLAB_EXIT_IO;
 	}
+	clab_cmd_trace_warning(&clab_cmd_dump, tr);
 	if (clab_trace_damage(tr)) {
 		fprintf(stderr,
 			"conclab dump: %s\nconclab dump: the %zu records of "
@@ -74,7 +75,9 @@ const struct clab_cmd clab_cmd_dump = {
 	    "the same bytes, so dumps can be diffed and graded.\n\n"
 	    "A trace that was cut short or damaged is dumped up to its "
 	    "last whole chunk;\nthe damage is reported on stderr and the "
-	    "exit code is 2.\n\n"
+	    "exit code is 2.\nA record that names an object the trace never "
+	    "defined is skipped with a\nwarning on stderr and a '# warning' "
+	    "line; the exit code stays 0.\n\n"
 	    "Options:\n  -o, --output FILE  write to FILE instead of "
 	    "standard output\n",
     .exec = dump_exec,

@@ -117,6 +117,13 @@ void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out);
 /* Report a usage error for cmd on stderr; returns CLAB_EXIT_USAGE. */
 int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+struct clab_trace;
+/*
+ * Print the reader's warning about records it skipped (they name an
+ * object the trace never defined) and how many, on stderr; nothing if none.
+ */
+void clab_cmd_trace_warning(const struct clab_cmd *cmd,
+			    const struct clab_trace *tr);
 /* Whether arg is -h or --help. */
 int clab_cmd_is_help(const char *arg);
 /*

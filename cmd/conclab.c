@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <inttypes.h>
 
 #include <conclab/runtime.h>
+#include <conclab/trace.h>
 
 #include "cmd.h"
 
@@ -74,6 +76,20 @@ int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)
 int clab_cmd_is_help(const char *arg)
 {
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+void clab_cmd_trace_warning(const struct clab_cmd *cmd,
+			    const struct clab_trace *tr)
+{
+	uint64_t n = clab_trace_skipped(tr);
+	if (!n)
+		return;
+	fprintf(stderr,
+		"conclab %s: warning: %s\nconclab %s: warning: %" PRIu64
+		" record%s naming an undefined object skipped, the rest of "
+		"the trace read\n",
+		cmd->name, clab_trace_warning(tr), cmd->name, n,
+		n == 1 ? "" : "s");
 }
 
 int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,

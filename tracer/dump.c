@@ -189,9 +189,13 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 	if (clab_trace_gaps(tr))
 		fprintf(out, ", ordered by time alone %" PRIu64,
 			clab_trace_gaps(tr));
+	if (clab_trace_skipped(tr))
+		fprintf(out, ", skipped %" PRIu64, clab_trace_skipped(tr));
 	fprintf(out, "\n");
 	if (clab_trace_checksum_ok(tr) > 0)
 		fprintf(out, "# content checksum ok\n");
+	if (clab_trace_warning(tr))
+		fprintf(out, "# warning: %s\n", clab_trace_warning(tr));
 	if (clab_trace_damage(tr))
 		fprintf(out, "# damaged: %s\n", clab_trace_damage(tr));
 	fprintf(out, "#      seq         time thread          kind"

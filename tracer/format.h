@@ -15,9 +15,12 @@
 #define CLAB_FMT_MAJOR 1
 /*
  * The minor version written: 1.1 added call stacks, 1.2 the content
- * checksum in the end chunk.  Readers read every 1.x.
+ * checksum in the end chunk, 1.3 put the file header under it too.
+ * Readers read every 1.x.
  */
-#define CLAB_FMT_MINOR 2
+#define CLAB_FMT_MINOR 3
+/* The first minor version whose content checksum covers the file header. */
+#define CLAB_FMT_MINOR_HDRSUM 3
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
 #define CLAB_CHUNK_HDR_LEN 12 /* u32 type, u32 length, u32 crc */
 #define CLAB_CHUNK_MAX (64u << 20)
@@ -31,6 +34,13 @@ enum clab_chunk_type {
 	CLAB_CH_END = 6,
 	CLAB_CH_STACKS = 7, /* since 1.1 */
 };
+
+/*
+ * A compressed record chunk holds at most this many records per byte of
+ * its compressed data, so that a small file cannot inflate to a huge
+ * number of records (writers fall back to raw data).
+ */
+#define CLAB_RECS_PER_ZBYTE 16
 
 enum clab_codec {
 	CLAB_CODEC_RAW = 0,

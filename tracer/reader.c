@@ -12,6 +12,7 @@
  * counted as a gap.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,8 +99,15 @@ static void stream_done(struct stream *s)
 	s->released = past;
 }
 
+/* An object's last sequence number in the record chunk numbered gen. */
+struct olast {
+	uint32_t gen, oseq;
+};
+
 struct clab_trace {
 	char *damage;
+	char *warning;	  /* the first record skipped, or NULL */
+	uint64_t skipped; /* records skipped: they name an unknown object */
 	struct clab_record *recs;
 	size_t nrecs;
 	struct clab_thread_info *threads;
@@ -121,6 +129,9 @@ struct clab_trace {
 	char *labels; /* the labels that are not names (label.h) */
 	struct stream *streams;
 	uint32_t nstreams, streams_cap;
+	struct olast *olast; /* by object id, for the record chunk chunkgen */
+	size_t olast_cap;
+	uint32_t chunkgen;
 };
 
 #define GROW(arr, n, cap)                                                      \
@@ -128,6 +139,8 @@ struct clab_trace {
 
 static int grow(void **arr, uint32_t *cap, size_t elem)
 {
+	if (*cap >= UINT32_MAX / 2)
+		return -1; /* ids are 32 bits */
 	uint32_t n = *cap ? *cap * 2 : 16;
 	void *p = realloc(*arr, (size_t)n * elem);
 	if (!p)
@@ -157,6 +170,8 @@ void clab_trace_free(struct clab_trace *tr)
 	if (!tr)
 		return;
 	free(tr->damage);
+	free(tr->warning);
+	free(tr->olast);
 	free(tr->recs);
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		free((char *)tr->threads[i].name);
@@ -309,9 +324,10 @@ static int parse_stacks(struct clab_trace *tr, struct clab_rbuf *b)
 		tr->stacks_lost = lost;
 	for (uint64_t i = 0; i < n && !b->err; i++) {
 		uint64_t id = clab_rbuf_uv(b), nf = clab_rbuf_uv(b);
+		/* a frame takes 3 bytes at least */
 		if (b->err || id != (uint64_t)tr->nstacks + 1 ||
 		    id > CLAB_STACKS_MAX || nf > 1024 ||
-		    nf > (uint64_t)(b->end - b->p) ||
+		    nf * 3 > (uint64_t)(b->end - b->p) ||
 		    GROW(tr->stacks, tr->nstacks, tr->stacks_cap))
 			return -1;
 		struct clab_frame_info *f = calloc(nf ? nf : 1, sizeof(*f));
@@ -335,8 +351,95 @@ static int parse_stacks(struct clab_trace *tr, struct clab_rbuf *b)
 	return b->err ? -1 : 0;
 }
 
+/*
+ * Where a record chunk's records are decoded from: the payload itself
+ * (raw), or a window that zlib's inflate refills as the decoding goes, so
+ * that a chunk costs a window of memory whatever its raw length says.
+ */
+#define REC_MAX 72	   /* the longest record: kind, 7 varints, a8 */
+#define WINDOW (64u << 10) /* inflated bytes decoded at a time */
+
+struct recsrc {
+	struct clab_rbuf r; /* the bytes not decoded yet */
+	z_stream z;
+	uint8_t *win; /* zlib: WINDOW + REC_MAX bytes; NULL: raw */
+	int zend;     /* inflate has given the whole stream */
+	int zbad;     /* inflate failed, or gave more than the raw length */
+	uint64_t rawlen;
+};
+
+/* zlib: move what is left to the window's start and inflate after it. */
+static void recsrc_fill(struct recsrc *src)
+{
+	if (!src->win || src->zend || src->zbad)
+		return;
+	size_t left = (size_t)(src->r.end - src->r.p);
+	memmove(src->win, src->r.p, left);
+	src->z.next_out = src->win + left;
+	src->z.avail_out = (uInt)(WINDOW + REC_MAX - left);
+	while (src->z.avail_out) {
+		int zr = inflate(&src->z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			src->zend = 1;
+			break;
+		}
+		if (zr != Z_OK) {
+			src->zbad = 1;
+			break;
+		}
+	}
+	if (src->z.total_out > src->rawlen)
+		src->zbad = 1;
+	src->r.p = src->win;
+	src->r.end = src->z.next_out;
+}
+
+/* Room for the next record: at least REC_MAX bytes, or all there is. */
+static void recsrc_need(struct recsrc *src)
+{
+	if (src->win && (size_t)(src->r.end - src->r.p) < REC_MAX)
+		recsrc_fill(src);
+}
+
+/* Room in the objects' last sequence numbers for every object defined. */
+static int olast_reserve(struct clab_trace *tr)
+{
+	if ((size_t)tr->nobjs + 1 <= tr->olast_cap)
+		return 0;
+	size_t cap = tr->olast_cap ? tr->olast_cap : 64;
+	while (cap < (size_t)tr->nobjs + 1)
+		cap *= 2;
+	struct olast *p = realloc(tr->olast, cap * sizeof(*p));
+	if (!p)
+		return -1;
+	memset(p + tr->olast_cap, 0, (cap - tr->olast_cap) * sizeof(*p));
+	tr->olast = p;
+	tr->olast_cap = cap;
+	return 0;
+}
+
+static void warn_unknown_object(struct clab_trace *tr, const char *name,
+				size_t off, uint64_t tid, uint64_t i,
+				uint64_t obj)
+{
+	tr->skipped++;
+	if (tr->warning)
+		return;
+	char buf[512];
+	snprintf(buf, sizeof(buf),
+		 "%s: record %" PRIu64 " of the chunk at byte %zu (thread "
+		 "%" PRIu64 ") refers to object %" PRIu64
+		 ", which the trace never defined; skipped",
+		 name, i + 1, off, tid, obj);
+	tr->warning = strdup(buf);
+}
+
+/*
+ * One record chunk.  name and off (the chunk's offset in the file) are
+ * for the warning about a record that names an unknown object.
+ */
 static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
-			const char **why)
+			const char *name, size_t off, const char **why)
 {
 	uint64_t tid = clab_rbuf_uv(b), n = clab_rbuf_uv(b),
 		 base = clab_rbuf_uv(b);
@@ -344,152 +447,171 @@ static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	unsigned stacks = codec & CLAB_CODEC_STACKS;
 	codec &= ~(unsigned)CLAB_CODEC_STACKS;
 	uint64_t rawlen = clab_rbuf_uv(b);
+	uint64_t minrec = stacks ? 4 : 3; /* kind, dt, site, [stack] */
+	size_t have = (size_t)(b->end - b->p);
+	/* Every count is checked against the bytes that could hold it. */
 	if (b->err || tid >= tr->nthreads || n == 0 || n > (1u << 24) ||
-	    rawlen > CLAB_CHUNK_MAX || rawlen < n * 3) {
+	    rawlen > CLAB_CHUNK_MAX || rawlen < n * minrec ||
+	    rawlen > n * REC_MAX) {
 		*why = "bad record chunk header";
 		return -1;
 	}
-	uint8_t *raw = NULL;
-	struct clab_rbuf r;
+	struct recsrc src = {.r = {b->p, b->end, 0}, .rawlen = rawlen};
 	if (codec == CLAB_CODEC_ZLIB) {
-		raw = malloc((size_t)rawlen);
-		uLongf out = (uLongf)rawlen;
-		if (!raw ||
-		    uncompress(raw, &out, b->p, (uLong)(b->end - b->p)) !=
-			Z_OK ||
-		    out != rawlen) {
-			free(raw);
-			*why = "record data does not decompress";
+		if (n > (uint64_t)have * CLAB_RECS_PER_ZBYTE) {
+			*why = "more records than the compressed data can hold";
 			return -1;
 		}
-		r.p = raw;
-		r.end = raw + rawlen;
-	} else if (codec == CLAB_CODEC_RAW &&
-		   rawlen == (uint64_t)(b->end - b->p)) {
-		r.p = b->p;
-		r.end = b->end;
-	} else {
-		*why = "unknown record encoding";
-		return -1;
-	}
-	r.err = 0;
-	while (tr->nstreams <= tid) {
-		if (GROW(tr->streams, tr->nstreams, tr->streams_cap)) {
-			free(raw);
+		src.win = malloc(WINDOW + REC_MAX);
+		if (!src.win) {
 			*why = "out of memory";
 			return -1;
 		}
+		src.z.next_in = (Bytef *)(uintptr_t)b->p;
+		src.z.avail_in = (uInt)have;
+		if (inflateInit(&src.z) != Z_OK) {
+			free(src.win);
+			*why = "out of memory";
+			return -1;
+		}
+		src.r.p = src.r.end = src.win;
+		recsrc_fill(&src);
+	} else if (codec != CLAB_CODEC_RAW || rawlen != have) {
+		*why = "unknown record encoding";
+		return -1;
+	}
+	struct clab_rbuf *r = &src.r;
+	while (tr->nstreams <= tid) {
+		if (GROW(tr->streams, tr->nstreams, tr->streams_cap)) {
+			*why = "out of memory";
+			r->err = 1;
+			break;
+		}
 		tr->nstreams++;
 	}
-	struct stream *s = &tr->streams[tid];
-	if (stream_reserve(s, s->n + n) != 0) {
-		free(raw);
+	if (!r->err && olast_reserve(tr) != 0) {
 		*why = "out of memory";
-		return -1;
+		r->err = 1;
 	}
+	if (++tr->chunkgen == 0 && tr->olast) { /* wrapped: forget all */
+		memset(tr->olast, 0, tr->olast_cap * sizeof(*tr->olast));
+		tr->chunkgen = 1;
+	}
+	struct stream *s = r->err ? NULL : &tr->streams[tid];
 	uint64_t t = base;
-	if (s->n && t < s->r[s->n - 1].ns) {
-		free(raw);
+	if (s && s->n && t < s->r[s->n - 1].ns) {
 		*why = "a thread's time goes backwards";
-		return -1;
+		r->err = 1;
 	}
-	/* per-object last sequence within this chunk */
-	struct {
-		uint32_t obj, oseq;
-	} last[64];
-	unsigned nlast = 0;
-	size_t start = s->n;
-	for (uint64_t i = 0; i < n; i++) {
+	size_t start = s ? s->n : 0;
+	uint64_t skipped = 0;
+	int warned = tr->warning != NULL;
+	for (uint64_t i = 0; i < n && !r->err; i++) {
+		/* Records are stored as they are decoded, never by n. */
+		if (s->n == s->cap && stream_reserve(s, s->n + 1) != 0) {
+			*why = "out of memory";
+			r->err = 1;
+			break;
+		}
+		recsrc_need(&src);
 		struct clab_record *rec = &s->r[s->n];
 		memset(rec, 0, sizeof(*rec));
-		unsigned kind = clab_rbuf_u8(&r);
-		if (!clab_kind_valid(kind)) {
-			r.err = 1;
+		unsigned kind = clab_rbuf_u8(r);
+		if (!r->err && !clab_kind_valid(kind)) {
+			r->err = 1;
 			*why = "unknown record kind";
 			break;
 		}
 		unsigned f = clab_kind_fields(kind);
-		t += clab_rbuf_uv(&r);
-		uint64_t site = clab_rbuf_uv(&r);
+		t += clab_rbuf_uv(r);
+		uint64_t site = clab_rbuf_uv(r);
 		rec->kind = (uint8_t)kind;
 		rec->tid = (uint32_t)tid;
 		rec->ns = t;
 		if (site > tr->nsites) {
-			r.err = 1;
+			r->err = 1;
 			*why = "record refers to an unknown site";
 			break;
 		}
 		rec->site = (uint32_t)site;
-		if (f & CLAB_F_OBJ) {
-			uint64_t obj = clab_rbuf_uv(&r);
-			if (obj > tr->nobjs) {
-				r.err = 1;
-				*why = "record refers to an unknown object";
-				break;
-			}
-			rec->obj = (uint32_t)obj;
-		}
+		uint64_t obj = 0;
+		if (f & CLAB_F_OBJ)
+			obj = clab_rbuf_uv(r);
+		int known = obj <= tr->nobjs;
+		rec->obj = known ? (uint32_t)obj : 0;
 		if (f & CLAB_F_SEQ) {
-			int64_t d = clab_rbuf_sv(&r);
-			unsigned j;
-			for (j = 0; j < nlast && last[j].obj != rec->obj; j++)
-				;
-			int64_t expect =
-			    j < nlast ? (int64_t)last[j].oseq + 1 : 1;
-			/* slow path for chunks touching many objects */
-			if (j == nlast && nlast == 64) {
-				for (size_t k = s->n; k-- > start;)
-					if (s->r[k].obj == rec->obj &&
-					    s->r[k].oseq) {
-						expect =
-						    (int64_t)s->r[k].oseq + 1;
-						break;
-					}
-			}
+			int64_t d = clab_rbuf_sv(r);
+			struct olast *ol = known ? &tr->olast[obj] : NULL;
+			int64_t expect = ol && ol->gen == tr->chunkgen
+					     ? (int64_t)ol->oseq + 1
+					     : 1;
 			int64_t v = expect + d;
-			if (v <= 0 || v > UINT32_MAX) {
-				r.err = 1;
+			if (known && (v <= 0 || v > UINT32_MAX)) {
+				r->err = 1;
 				*why = "bad object sequence number";
 				break;
 			}
-			rec->oseq = (uint32_t)v;
-			if (j < nlast)
-				last[j].oseq = rec->oseq;
-			else if (nlast < 64) {
-				last[nlast].obj = rec->obj;
-				last[nlast++].oseq = rec->oseq;
+			if (ol) {
+				rec->oseq = (uint32_t)v;
+				ol->gen = tr->chunkgen;
+				ol->oseq = rec->oseq;
 			}
 		}
 		if (f & CLAB_F_A8)
-			rec->a8 = (uint8_t)clab_rbuf_u8(&r);
+			rec->a8 = (uint8_t)clab_rbuf_u8(r);
 		if (f & CLAB_F_A32) {
-			uint64_t v = clab_rbuf_uv(&r);
+			uint64_t v = clab_rbuf_uv(r);
 			if (v > UINT32_MAX)
-				r.err = 1;
+				r->err = 1;
 			rec->a32 = (uint32_t)v;
 		}
 		if (f & CLAB_F_VAL)
-			rec->val = clab_rbuf_sv(&r);
+			rec->val = clab_rbuf_sv(r);
 		if (stacks) {
-			uint64_t st = clab_rbuf_uv(&r);
+			uint64_t st = clab_rbuf_uv(r);
 			if (st > tr->nstacks) {
-				r.err = 1;
+				r->err = 1;
 				*why = "record refers to an unknown stack";
 				break;
 			}
 			rec->stack = (uint16_t)st;
 		}
-		if (r.err)
+		if (r->err)
 			break;
+		if (!known) {
+			/* A writer's slip, not damage: skip the record. */
+			skipped++;
+			warn_unknown_object(tr, name, off, tid, i, obj);
+			continue;
+		}
 		s->n++;
 	}
-	if (!r.err && r.p != r.end) {
-		r.err = 1;
-		*why = "record data longer than its count";
+	if (!r->err) {
+		recsrc_fill(&src); /* the stream's end may not be seen yet */
+		if (src.zbad || (src.win && (!src.zend || src.z.avail_in ||
+					     src.z.total_out != rawlen))) {
+			r->err = 1;
+			*why = "record data does not decompress";
+		} else if (r->p != r->end) {
+			r->err = 1;
+			*why = "record data longer than its count";
+		}
 	}
-	free(raw);
-	if (r.err) {
-		s->n = start;
+	if (src.win) {
+		inflateEnd(&src.z);
+		free(src.win);
+		/* data that does not inflate ends early: say which it is */
+		if (r->err && src.zbad)
+			*why = "record data does not decompress";
+	}
+	if (r->err) {
+		if (s)
+			s->n = start;
+		tr->skipped -= skipped; /* the chunk is lost: so are they */
+		if (!warned) {
+			free(tr->warning);
+			tr->warning = NULL;
+		}
 		if (!*why)
 			*why = "record data ends early";
 		return -1;
@@ -497,7 +619,8 @@ static int parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	return 0;
 }
 
-/* crc: the CRC-32 of every chunk before the end chunk. */
+/* crc: the CRC-32 of every chunk before the end chunk (and, since 1.3, of
+ * the file header before them). */
 static int parse_end(struct clab_trace *tr, struct clab_rbuf *b, uint32_t crc)
 {
 	tr->end_records = clab_rbuf_uv(b);
@@ -517,48 +640,164 @@ static int parse_end(struct clab_trace *tr, struct clab_rbuf *b, uint32_t crc)
 
 /* ---- merge ---- */
 
+#define NONE UINT32_MAX
+
+/*
+ * A binary heap of threads ordered by their head records (earliest first,
+ * then the lower thread id), that knows where each thread is in it so that
+ * any one can be taken out.
+ */
 struct heap {
-	uint32_t *a;
+	uint32_t *a, *pos; /* pos[t]: t's index in a, or NONE */
 	uint32_t n;
 };
 
-static int before(const struct clab_trace *tr, uint32_t x, uint32_t y)
+/* key[t]: the time of thread t's head, kept at hand for the heaps. */
+static int before(const uint64_t *key, uint32_t x, uint32_t y)
 {
-	const struct clab_record *a = &tr->streams[x].r[tr->streams[x].head];
-	const struct clab_record *b = &tr->streams[y].r[tr->streams[y].head];
-	return a->ns != b->ns ? a->ns < b->ns : x < y;
+	return key[x] != key[y] ? key[x] < key[y] : x < y;
 }
 
-static void heap_push(const struct clab_trace *tr, struct heap *h, uint32_t t)
+static void heap_set(struct heap *h, uint32_t i, uint32_t t)
 {
-	uint32_t i = h->n++;
 	h->a[i] = t;
-	while (i && before(tr, h->a[i], h->a[(i - 1) / 2])) {
-		uint32_t p = (i - 1) / 2, tmp = h->a[p];
-		h->a[p] = h->a[i];
-		h->a[i] = tmp;
-		i = p;
-	}
+	h->pos[t] = i;
 }
 
-static uint32_t heap_pop(const struct clab_trace *tr, struct heap *h)
+static void heap_up(const uint64_t *key, struct heap *h, uint32_t i)
+{
+	uint32_t t = h->a[i];
+	while (i && before(key, t, h->a[(i - 1) / 2])) {
+		heap_set(h, i, h->a[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(h, i, t);
+}
+
+static void heap_down(const uint64_t *key, struct heap *h, uint32_t i)
+{
+	uint32_t t = h->a[i];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = t, mi = i;
+		if (l < h->n && before(key, h->a[l], m))
+			m = h->a[mi = l];
+		if (r < h->n && before(key, h->a[r], m))
+			m = h->a[mi = r];
+		if (mi == i)
+			break;
+		heap_set(h, i, m);
+		i = mi;
+	}
+	heap_set(h, i, t);
+}
+
+static void heap_push(const uint64_t *key, struct heap *h, uint32_t t)
+{
+	h->a[h->n] = t;
+	heap_up(key, h, h->n++);
+}
+
+static void heap_remove(const uint64_t *key, struct heap *h, uint32_t t)
+{
+	uint32_t i = h->pos[t];
+	h->pos[t] = NONE;
+	if (i == --h->n)
+		return;
+	uint32_t m = h->a[h->n];
+	heap_set(h, i, m);
+	heap_up(key, h, i);
+	if (h->pos[m] == i)
+		heap_down(key, h, i);
+}
+
+static uint32_t heap_pop(const uint64_t *key, struct heap *h)
 {
 	uint32_t top = h->a[0];
-	h->a[0] = h->a[--h->n];
-	for (uint32_t i = 0;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < h->n && before(tr, h->a[l], h->a[m]))
-			m = l;
-		if (r < h->n && before(tr, h->a[r], h->a[m]))
-			m = r;
-		if (m == i)
-			break;
-		uint32_t tmp = h->a[m];
-		h->a[m] = h->a[i];
-		h->a[i] = tmp;
-		i = m;
-	}
+	heap_remove(key, h, top);
 	return top;
+}
+
+/*
+ * The threads whose head waits for a sequence number, by (object, number):
+ * a hash table of lists, each newest first, so that a release finds the
+ * thread waiting for its successor without looking at the others.  The
+ * hash is keyed per load, so no file can make its chains long.
+ */
+struct waits {
+	struct wslot {
+		uint32_t obj, oseq, head; /* head NONE: free */
+	} * slot;
+	uint32_t mask;
+	uint64_t key;
+	uint32_t *next, *prev; /* by thread */
+};
+
+static uint32_t waits_hash(const struct waits *w, uint32_t obj, uint32_t oseq)
+{
+	uint64_t x = ((uint64_t)obj << 32 | oseq) ^ w->key;
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9u;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebu;
+	x ^= x >> 31;
+	return (uint32_t)x & w->mask;
+}
+
+/* The slot of (obj, oseq): its list, or the free slot where it would go. */
+static struct wslot *waits_find(const struct waits *w, uint32_t obj,
+				uint32_t oseq)
+{
+	uint32_t i = waits_hash(w, obj, oseq);
+	while (w->slot[i].head != NONE &&
+	       (w->slot[i].obj != obj || w->slot[i].oseq != oseq))
+		i = (i + 1) & w->mask;
+	return &w->slot[i];
+}
+
+/* Free a slot, moving up the entries after it that would be cut off. */
+static void waits_free_slot(struct waits *w, struct wslot *sl)
+{
+	uint32_t i = (uint32_t)(sl - w->slot);
+	for (uint32_t j = (i + 1) & w->mask; w->slot[j].head != NONE;
+	     j = (j + 1) & w->mask) {
+		uint32_t home = waits_hash(w, w->slot[j].obj, w->slot[j].oseq);
+		/* j may move to i unless its home lies in (i, j] */
+		if (((j - home) & w->mask) >= ((j - i) & w->mask)) {
+			w->slot[i] = w->slot[j];
+			i = j;
+		}
+	}
+	w->slot[i].head = NONE;
+}
+
+static void waits_add(struct waits *w, uint32_t t, uint32_t obj, uint32_t oseq)
+{
+	struct wslot *sl = waits_find(w, obj, oseq);
+	w->prev[t] = NONE;
+	if (sl->head == NONE) {
+		sl->obj = obj;
+		sl->oseq = oseq;
+		w->next[t] = NONE;
+	} else {
+		w->next[t] = sl->head;
+		w->prev[sl->head] = t;
+	}
+	sl->head = t;
+}
+
+static void waits_del(struct waits *w, uint32_t t, uint32_t obj, uint32_t oseq)
+{
+	if (w->next[t] != NONE)
+		w->prev[w->next[t]] = w->prev[t];
+	if (w->prev[t] != NONE) {
+		w->next[w->prev[t]] = w->next[t];
+		return;
+	}
+	struct wslot *sl = waits_find(w, obj, oseq);
+	if (w->next[t] != NONE)
+		sl->head = w->next[t];
+	else
+		waits_free_slot(w, sl);
 }
 
 static int merge(struct clab_trace *tr)
@@ -566,38 +805,44 @@ static int merge(struct clab_trace *tr)
 	size_t total = 0;
 	for (uint32_t i = 0; i < tr->nstreams; i++)
 		total += tr->streams[i].n;
-	uint32_t ns = tr->nstreams;
+	uint32_t ns = tr->nstreams, nsl = 16;
+	if (ns > (1u << 30))
+		return -1; /* the table of waits would not fit its index */
+	while (nsl < 2 * ns)
+		nsl *= 2;
+	size_t n1 = ns ? ns : 1;
 	tr->recs = malloc((total ? total : 1) * sizeof(*tr->recs));
-	uint32_t *expect = calloc((size_t)tr->nobjs + 1, sizeof(*expect));
-	uint32_t *wait_head =
-	    malloc(((size_t)tr->nobjs + 1) * sizeof(uint32_t));
-	uint32_t *wait_next = malloc((ns ? ns : 1) * sizeof(uint32_t));
-	uint8_t *parked = calloc(ns ? ns : 1, 1);
-	struct heap h = {malloc((ns ? ns : 1) * sizeof(uint32_t)), 0};
-	if (!tr->recs || !expect || !wait_head || !wait_next || !h.a ||
-	    !parked) {
-		free(expect);
-		free(wait_head);
-		free(wait_next);
-		free(parked);
-		free(h.a);
-		return -1;
-	}
-	for (uint32_t o = 0; o <= tr->nobjs; o++) {
+	uint32_t *expect = malloc(((size_t)tr->nobjs + 1) * sizeof(*expect));
+	/* ready: heads that may come next; parked: heads that wait */
+	struct heap ready = {malloc(n1 * 4), malloc(n1 * 4), 0};
+	struct heap parked = {malloc(n1 * 4), malloc(n1 * 4), 0};
+	struct waits w = {malloc(nsl * sizeof(*w.slot)), nsl - 1, 0,
+			  malloc(n1 * 4), malloc(n1 * 4)};
+	uint64_t *key = malloc(n1 * sizeof(*key));
+	int rc = -1;
+	if (!tr->recs || !expect || !key || !ready.a || !ready.pos ||
+	    !parked.a || !parked.pos || !w.slot || !w.next || !w.prev)
+		goto out;
+	w.key = (uint64_t)(uintptr_t)&w * 0x9e3779b97f4a7c15u ^
+		(uint64_t)(uintptr_t)tr->recs;
+	for (uint32_t i = 0; i < nsl; i++)
+		w.slot[i].head = NONE;
+	for (uint32_t o = 0; o <= tr->nobjs; o++)
 		expect[o] = 1;
-		wait_head[o] = UINT32_MAX;
-	}
+	for (uint32_t t = 0; t < ns; t++)
+		ready.pos[t] = parked.pos[t] = NONE;
 #define HEAD(t) (&tr->streams[t].r[tr->streams[t].head])
-	/* Place thread t's head: ready (heap) or parked on its object. */
+		/* Place thread t's head: ready, or parked on its object's
+		 * number. */
 #define PLACE(t)                                                               \
 	do {                                                                   \
 		const struct clab_record *hd_ = HEAD(t);                       \
+		key[t] = hd_->ns;                                              \
 		if (hd_->oseq && hd_->oseq > expect[hd_->obj]) {               \
-			wait_next[t] = wait_head[hd_->obj];                    \
-			wait_head[hd_->obj] = (t);                             \
-			parked[t] = 1;                                         \
+			waits_add(&w, (t), hd_->obj, hd_->oseq);               \
+			heap_push(key, &parked, (t));                          \
 		} else {                                                       \
-			heap_push(tr, &h, (t));                                \
+			heap_push(key, &ready, (t));                           \
 		}                                                              \
 	} while (0)
 	uint32_t live = 0;
@@ -608,39 +853,29 @@ static int merge(struct clab_trace *tr)
 		}
 	size_t out = 0;
 	while (live) {
-		if (h.n == 0) {
+		if (ready.n == 0) {
 			/* Data is missing: release the earliest parked head. */
-			uint32_t best = UINT32_MAX;
-			for (uint32_t t = 0; t < ns; t++)
-				if (parked[t] &&
-				    (best == UINT32_MAX || before(tr, t, best)))
-					best = t;
+			uint32_t best = heap_pop(key, &parked);
 			const struct clab_record *hd = HEAD(best);
-			uint32_t *pp = &wait_head[hd->obj];
-			while (*pp != best)
-				pp = &wait_next[*pp];
-			*pp = wait_next[best];
-			parked[best] = 0;
+			waits_del(&w, best, hd->obj, hd->oseq);
 			expect[hd->obj] = hd->oseq;
 			tr->gaps++;
-			heap_push(tr, &h, best);
+			heap_push(key, &ready, best);
 		}
-		uint32_t t = heap_pop(tr, &h);
+		uint32_t t = heap_pop(key, &ready);
 		struct clab_record *r = &tr->recs[out];
 		*r = *HEAD(t);
 		r->seq = out++;
 		if (r->oseq && r->oseq >= expect[r->obj]) {
 			expect[r->obj] = r->oseq + 1;
 			/* Wake the thread whose head waits for this number. */
-			for (uint32_t *pp = &wait_head[r->obj];
-			     *pp != UINT32_MAX; pp = &wait_next[*pp]) {
-				uint32_t u = *pp;
-				if (HEAD(u)->oseq == expect[r->obj]) {
-					*pp = wait_next[u];
-					parked[u] = 0;
-					heap_push(tr, &h, u);
-					break;
-				}
+			struct wslot *sl =
+			    waits_find(&w, r->obj, expect[r->obj]);
+			if (sl->head != NONE) {
+				uint32_t u = sl->head;
+				waits_del(&w, u, r->obj, expect[r->obj]);
+				heap_remove(key, &parked, u);
+				heap_push(key, &ready, u);
 			}
 		}
 		if (++tr->streams[t].head < tr->streams[t].n)
@@ -652,14 +887,20 @@ static int merge(struct clab_trace *tr)
 #undef PLACE
 #undef HEAD
 	tr->nrecs = out;
-	free(expect);
-	free(wait_head);
-	free(wait_next);
-	free(parked);
-	free(h.a);
 	for (uint32_t i = 0; i < tr->nstreams; i++)
 		stream_free(&tr->streams[i]);
-	return 0;
+	rc = 0;
+out:
+	free(expect);
+	free(key);
+	free(ready.a);
+	free(ready.pos);
+	free(parked.a);
+	free(parked.pos);
+	free(w.slot);
+	free(w.next);
+	free(w.prev);
+	return rc;
 }
 
 static int fail(char *errbuf, size_t errlen, int err, const char *fmt, ...)
@@ -705,7 +946,10 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 	tr->minor = minor;
 	size_t off = CLAB_FMT_HDR_LEN;
 	size_t nchunks = 0;
-	uint32_t content = 0; /* CRC-32 of the chunks read so far */
+	/* CRC-32 of what was read so far: since 1.3, the header too */
+	uint32_t content = minor >= CLAB_FMT_MINOR_HDRSUM
+			       ? (uint32_t)crc32(0, p, CLAB_FMT_HDR_LEN)
+			       : 0;
 	while (off < len) {
 		if (len - off < CLAB_CHUNK_HDR_LEN) {
 			set_damage(tr,
@@ -760,7 +1004,7 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			rc = parse_sites(tr, &b);
 			break;
 		case CLAB_CH_EVENTS:
-			rc = parse_events(tr, &b, &why);
+			rc = parse_events(tr, &b, name, off, &why);
 			break;
 		case CLAB_CH_END:
 			rc = parse_end(tr, &b, content);
@@ -794,6 +1038,9 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			break;
 		}
 	}
+	free(tr->olast); /* only the record chunks need it */
+	tr->olast = NULL;
+	tr->olast_cap = 0;
 	if (tr->checksum < 0)
 		set_damage(tr,
 			   "%s: the content does not match the checksum in its "
@@ -1002,4 +1249,14 @@ uint32_t clab_trace_version_minor(const struct clab_trace *tr)
 uint64_t clab_trace_gaps(const struct clab_trace *tr)
 {
 	return tr->gaps;
+}
+
+uint64_t clab_trace_skipped(const struct clab_trace *tr)
+{
+	return tr->skipped;
+}
+
+const char *clab_trace_warning(const struct clab_trace *tr)
+{
+	return tr->warning;
 }

@@ -72,7 +72,7 @@ static struct writer {
 	uint32_t nstk, stk_written;
 	uint64_t stk_lost0, stk_lost_written;
 	struct clab__syms *syms;
-	uint32_t content_crc; /* CRC-32 of every chunk so far */
+	uint32_t content_crc; /* CRC-32 of the header and every chunk so far */
 	/* per-thread last time written */
 	uint64_t *last_ns;
 	uint32_t last_ns_cap;
@@ -437,13 +437,19 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	clab_wbuf_uv(d, tb->tid);
 	clab_wbuf_uv(d, n);
 	clab_wbuf_uv(d, base);
+	/*
+	 * Compressed unless that does not save room, or saves so much that
+	 * the chunk would hold more records than a reader lets a compressed
+	 * byte hold (a chunk of records that differ in nothing).
+	 */
 	uLongf zlen = compressBound((uLong)e->len);
 	if (w.level > 0 && !e->oom) {
 		clab_wbuf_reserve(&w.zbuf, zlen);
 		if (!w.zbuf.oom &&
 		    compress2(w.zbuf.p, &zlen, e->p, (uLong)e->len, w.level) ==
 			Z_OK &&
-		    zlen < e->len) {
+		    zlen < e->len &&
+		    n <= (uint64_t)zlen * CLAB_RECS_PER_ZBYTE) {
 			clab_wbuf_u8(d, CLAB_CODEC_ZLIB | stacks);
 			clab_wbuf_uv(d, e->len);
 			clab_wbuf_put(d, w.zbuf.p, zlen);
@@ -695,6 +701,8 @@ static void write_header(const struct clab_tracer_opts *o)
 	if (!h.oom) {
 		struct iovec iov = {h.p, h.len};
 		write_all(&iov, 1);
+		/* since format 1.3 the content checksum covers the header */
+		w.content_crc = (uint32_t)crc32(0, h.p, (uInt)h.len);
 	} else {
 		note_error(-ENOMEM);
 	}

@@ -98,6 +98,9 @@ int clab_tui_init(struct tui *t, const struct clab_trace *tr,
 	if (clab_trace_damage(tr)) {
 		snprintf(t->msg, sizeof(t->msg), "%s", clab_trace_damage(tr));
 		t->msg_warn = 1;
+	} else if (clab_trace_warning(tr)) {
+		snprintf(t->msg, sizeof(t->msg), "%s", clab_trace_warning(tr));
+		t->msg_warn = 1;
 	}
 	/* select the thread of the cursor's record, or the first in a cycle */
 	uint32_t c[1];

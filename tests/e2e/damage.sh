@@ -1,6 +1,10 @@
 #!/bin/sh
 # Bad traces give a clear message and exit 2, never a crash; a trace cut
-# short still dumps every whole chunk before the cut.
+# short still dumps every whole chunk before the cut.  A record that names
+# an object the trace never defined is skipped with a warning (exit 0).
+# sh tests/e2e/damage.sh CONCLAB MKBADTRACE
+MKBAD=${2:?usage: $0 path/to/conclab path/to/mkbadtrace}
+case $MKBAD in /*) ;; *) MKBAD=$(pwd)/$MKBAD ;; esac
 . "$(dirname "$0")/lib.sh"
 expect_exit 0 "$CONCLAB" run prodcons --variant condvar -q --trace good.clt
 size=$(wc -c <good.clt)
@@ -45,6 +49,36 @@ cp good.clt v9.clt
 printf '\011' | dd of=v9.clt bs=1 seek=8 conv=notrunc 2>/dev/null
 expect_exit 2 "$CONCLAB" dump v9.clt
 contains "$T/err" 'format version 9\.' "future version refused"
+
+# A flipped byte in the header's minor version or flags: the checksum
+# covers the whole header (format 1.3).
+for off in 10 12 15; do
+	cp good.clt hdr.clt
+	printf '\377' | dd of=hdr.clt bs=1 seek=$off conv=notrunc 2>/dev/null
+	expect_exit 2 "$CONCLAB" check hdr.clt
+	contains "$T/err" 'does not match the checksum' "header byte $off: refused"
+done
+
+# A record naming an undefined object: skipped, counted, the rest read.
+"$MKBAD" unknown-object unknown.clt 99
+expect_exit 0 "$CONCLAB" dump -o unknown.txt unknown.clt
+contains "$T/err" '^conclab dump: warning: unknown\.clt: record 3 of the chunk at byte [0-9]+ \(thread 0\) refers to object 99, which the trace never defined; skipped$' \
+	"unknown object: the warning names the record and the object"
+contains "$T/err" '^conclab dump: warning: 1 record naming an undefined object skipped' \
+	"unknown object: the count on stderr"
+contains unknown.txt '^# records 7, dropped 0, skipped 1$' "unknown object: 7 of 8 records dumped"
+contains unknown.txt '^# warning: unknown\.clt: record 3 ' "unknown object: the dump says so"
+expect_exit 0 "$CONCLAB" analyze unknown.clt
+contains "$T/err" '^conclab analyze: warning: .*refers to object 99' "unknown object: analyze warns"
+contains "$T/out" 'in 7 records' "unknown object: analyze reads the rest"
+expect_exit 1 "$CONCLAB" check --lab prodcons unknown.clt
+contains "$T/err" '^conclab check: warning: .*refers to object 99' "unknown object: check warns"
+contains "$T/out" 'checks \(prodcons' "unknown object: check grades the rest"
+
+# A forged record count: refused at once, without the memory it asks for.
+"$MKBAD" forged-count forged.clt
+expect_exit 2 "$CONCLAB" check --lab prodcons forged.clt
+contains "$T/err" 'more records than the compressed data can hold' "forged count refused"
 
 # Every cut point of a small trace: never a crash, exit 0 or 2.
 "$CONCLAB" run timer --variant oneshot -q --trace small.clt >/dev/null

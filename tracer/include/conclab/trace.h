@@ -146,13 +146,22 @@ int clab_trace_complete(const struct clab_trace *tr);
 uint32_t clab_trace_version_major(const struct clab_trace *tr);
 uint32_t clab_trace_version_minor(const struct clab_trace *tr);
 /*
- * The end chunk's checksum over every chunk before it (format 1.2): 1 if
+ * The end chunk's checksum over every chunk before it and, since format
+ * 1.3, the file header (format 1.2 and later): 1 if
  * it matches, -1 if not (the trace is then damaged: chunks were removed,
  * added or changed after it was written), 0 if the trace has none.
  */
 int clab_trace_checksum_ok(const struct clab_trace *tr);
 /* Records the merge had to order by time alone because data was missing. */
 uint64_t clab_trace_gaps(const struct clab_trace *tr);
+/*
+ * Records skipped because they name an object the trace never defined (a
+ * writer's slip, not damage: the rest of the trace is read), and a message
+ * that names the first of them (the file, the chunk's byte offset, the
+ * record's place in it, the thread and the object), or NULL if none was.
+ */
+uint64_t clab_trace_skipped(const struct clab_trace *tr);
+const char *clab_trace_warning(const struct clab_trace *tr);
 
 /*
  * clab_trace_format_record - the dump line for one record (no newline).
