@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include <conclab/tracer.h>
 
 #include "cmd.h"
+#include "schedules.h"
 #include "exercise-config.h"
 #include "exercise.h"
 #include "lab.h"
@@ -328,7 +330,8 @@ static _Noreturn void child_exit(int code)
 {
 	fflush(stdout);
 	fflush(stderr);
-	if (write(mark_fd, &code, sizeof(code)) < 0)
+	/* a screening run has no parent that reads a mark */
+	if (mark_fd >= 0 && write(mark_fd, &code, sizeof(code)) < 0)
 		code = CLAB_EXIT_IO;
 	_exit(code); /* not exit(): the student's code stays unloaded-free */
 }
@@ -383,8 +386,9 @@ static int body(const struct clab_lab_ctx *ctx, void *arg)
 }
 
 /* In the child: load the solution, run the harness; never returns. */
-static void child_main(const struct clab_exercise *ex, const char *so,
-		       const char *solution, struct clab_run_spec *spec)
+static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
+				 const char *solution,
+				 struct clab_run_spec *spec)
 {
 	struct child c = {.ex = ex};
 	c.dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
@@ -621,12 +625,88 @@ static int exercise_help(void)
 	return CLAB_EXIT_OK;
 }
 
+/* ---- grading under the controlled scheduler ---- */
+
+/* What a screening run needs, in the child the budget forks. */
+static struct screen {
+	const struct clab_exercise *ex;
+	const char *so, *solution;
+	struct clab_run_spec spec;
+	struct clab_cmd_sched sched;
+} screen;
+
+static int screen_one(void *arg, const struct clab_sched_opts *o,
+		      const char *trace)
+{
+	struct screen *sc = arg;
+	struct clab_lab_ctx ctx = *sc->spec.ctx;
+	ctx.seed = o->seed;
+	sc->sched.o = *o;
+	sc->spec.ctx = &ctx;
+	sc->spec.trace = trace;
+	sc->spec.quiet = 1;
+	sc->spec.mark_fd = -1;
+	sc->spec.sched = &sc->sched;
+	mark_fd = -1;
+	child_main(sc->ex, sc->so, sc->solution, &sc->spec);
+}
+
+/*
+ * Run the solution under schedules 0..n-1 of a budget (silently, in
+ * children), and choose the one to grade: the first that failed, as a
+ * schedule string (malloc'd) and its seed, or schedule 0 when all passed
+ * (*str NULL).  Returns the budget's index chosen, or -1 when it could
+ * not run.
+ */
+static long screen_schedules(const struct clab_exercise *ex, const char *so,
+			     const char *solution,
+			     const struct clab_run_spec *spec,
+			     const struct clab_cmd_sched *sched,
+			     enum clab_budget_strategy strategy, long n,
+			     uint64_t seed, char **str, int *code, long *ran)
+{
+	screen = (struct screen){.ex = ex,
+				 .so = so,
+				 .solution = solution,
+				 .spec = *spec,
+				 .sched = *sched};
+	struct clab_budget b = {.run = screen_one,
+				.arg = &screen,
+				.opts = sched->o,
+				.strategy = strategy,
+				.seed = seed,
+				.schedules = n,
+				.shard = 1,
+				.nshards = 1};
+	b.jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (b.jobs < 1)
+		b.jobs = 1;
+	*str = NULL;
+	*code = 0;
+	if (clab_budget_init(&b) != 0)
+		return -1;
+	clab_budget_run(&b);
+	*ran = b.ran;
+	long chosen = 0;
+	if (b.first >= 0) {
+		chosen = b.first;
+		*code = b.first_code;
+		*str = clab_budget_first_schedule(&b);
+	}
+	clab_budget_fini(&b);
+	return chosen;
+}
+
 static int exercise_exec(int argc, char **argv)
 {
 	const char *lab_name = NULL, *solution = NULL, *init = NULL;
 	const char *trace = NULL;
-	long seed = 1, limit_s = 60;
-	int quiet = 0;
+	long seed = 1, limit_s = 60, schedules = 100;
+	int quiet = 0, seed_given = 0;
+	struct clab_cmd_sched sched;
+	char *failed_str = NULL;
+	clab_cmd_sched_init(&sched);
+	sched.o.mode = CLAB_SCHED_PCT; /* with random walks: see below */
 	struct {
 		const char *name, *value;
 	} params[CLAB_LAB_MAX_PARAMS * 2];
@@ -638,6 +718,8 @@ static int exercise_exec(int argc, char **argv)
 			return exercise_help();
 		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			quiet = 1;
+		} else if (clab_cmd_sched_flag(&sched, a)) {
+			;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
 			static char keys[CLAB_LAB_MAX_PARAMS * 2][64];
 			if (nparams == sizeof(params) / sizeof(params[0]))
@@ -650,7 +732,21 @@ static int exercise_exec(int argc, char **argv)
 						  argv, &i, key, 64, &val);
 			if (bad)
 				return bad;
-			if (strcmp(key, "init") == 0) {
+			int so = clab_cmd_sched_opt(&clab_cmd_exercise, &sched,
+						    key, val);
+			if (so < 0)
+				return -so;
+			if (so > 0) {
+				;
+			} else if (strcmp(key, "schedules") == 0) {
+				if (clab_cmd_parse_long(val, &schedules) ||
+				    schedules < 1 || schedules > 1000000)
+					return clab_cmd_misuse(
+					    &clab_cmd_exercise,
+					    "--schedules wants 1..1000000, "
+					    "not '%s'",
+					    val);
+			} else if (strcmp(key, "init") == 0) {
 				init = val;
 			} else if (strcmp(key, "trace") == 0) {
 				trace = val;
@@ -661,6 +757,7 @@ static int exercise_exec(int argc, char **argv)
 					    "--seed wants a number >= 0, "
 					    "not '%s'",
 					    val);
+				seed_given = 1;
 			} else if (strcmp(key, "time-limit") == 0) {
 				/* a grader never waits forever: no 0 */
 				if (clab_cmd_parse_long(val, &limit_s) ||
@@ -732,6 +829,13 @@ static int exercise_exec(int argc, char **argv)
 				       ex->lab->name);
 	}
 
+	if (!seed_given && sched.has_trace_seed)
+		seed = sched.trace_seed; /* --replay TRACE: that run's seed */
+	rc = clab_cmd_sched_ready(&clab_cmd_exercise, &sched, (uint64_t)seed);
+	if (rc) {
+		free_paths(&p);
+		return rc;
+	}
 	const struct clab_lab *lab = ex->lab;
 	struct clab_lab_ctx ctx;
 	clab_lab_ctx_init(&ctx, lab, 0);
@@ -820,12 +924,57 @@ static int exercise_exec(int argc, char **argv)
 	    .nextra = sizeof(extra) / sizeof(extra[0]),
 	    .limit_s = limit_s,
 	    .quiet = quiet,
+	    .replay_as = solution,
 	};
 	if (!quiet)
 		printf("conclab: %s %s; running the %s exercise\n", solution,
 		       prebuilt ? "is built already" : "compiled", lab->name);
 	fflush(stdout);
 	fflush(stderr);
+	/*
+	 * Under control (the default), the solution runs first under a
+	 * budget of schedules, silently; the run graded below is the first
+	 * that failed, replayed, or schedule 0 when all passed.
+	 */
+	if (sched.o.mode != CLAB_SCHED_OS &&
+	    sched.o.mode != CLAB_SCHED_REPLAY) {
+		enum clab_budget_strategy st =
+		    !sched.mode_given		     ? CLAB_BUDGET_MIXED
+		    : sched.o.mode == CLAB_SCHED_PCT ? CLAB_BUDGET_PCT
+						     : CLAB_BUDGET_RANDOM;
+		int fcode;
+		long ran = 0;
+		long k = screen_schedules(ex, so, solution, &spec, &sched, st,
+					  schedules, (uint64_t)seed,
+					  &failed_str, &fcode, &ran);
+		if (k < 0) {
+			fprintf(stderr, "conclab exercise: cannot make a "
+					"directory for the schedules\n");
+			rc = CLAB_EXIT_IO;
+			goto out;
+		}
+		uint64_t kseed = (uint64_t)seed + (uint64_t)k;
+		struct clab_budget how = {.strategy = st};
+		enum clab_sched_mode kmode = clab_budget_mode(&how, k);
+		if (failed_str) {
+			printf("conclab: graded under %ld schedules from seed "
+			       "%ld: schedule %ld (%s, seed %" PRIu64
+			       ") failed (%s); its run follows\n",
+			       schedules, seed, k, clab_sched_mode_name(kmode),
+			       kseed, clab_budget_what(fcode));
+			sched.o.mode = CLAB_SCHED_REPLAY;
+			sched.o.replay = failed_str;
+		} else {
+			printf("conclab: graded under %ld schedules from seed "
+			       "%ld: all passed; schedule 0's run follows\n",
+			       ran, seed);
+			sched.o.mode = kmode;
+		}
+		sched.o.seed = kseed;
+		ctx.seed = kseed;
+		fflush(stdout);
+	}
+	spec.sched = &sched;
 	/* The child's ending mark: above stderr, read without waiting. */
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
@@ -867,7 +1016,18 @@ static int exercise_exec(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	rc = wait_child(pid, limit_s, &spec, rd);
 	close(rd);
+	if (failed_str && rc == CLAB_EXIT_OK) {
+		/* the replay passed where the screening run failed */
+		fprintf(stderr,
+			"conclab exercise: a schedule failed, but its replay "
+			"passed: the solution depends on something conclab "
+			"does not control (the clock, random numbers, "
+			"input); it fails\n");
+		rc = CLAB_EXIT_CHECK;
+	}
 out:
+	free(failed_str);
+	clab_cmd_sched_fini(&sched);
 	if (prebuilt) {
 		free(so);
 	} else {
@@ -910,8 +1070,20 @@ const struct clab_cmd clab_cmd_exercise = {
 	"  --seed N           seed for the harness's random delays (1)\n"
 	"  --trace FILE       trace file (default LAB-exercise.clt)\n"
 	"  --time-limit SEC   stop a run that takes longer (60; 1..86400)\n"
+	"  --schedules N      schedules the solution is graded under (100)\n"
+	"  --sched MODE       pct or random: only that kind of schedule;\n"
+	"                     os: one free run, as the operating system\n"
+	"                     schedules it (not reproducible)\n"
+	"  --replay S         grade the schedule S, or the one a trace holds\n"
+	"  --spurious N, --no-spurious, --step-limit N   as for run\n"
 	"  -q, --quiet        only the results\n"
 	"  -h, --help         this text and the exercises\n\n"
+	"The solution is graded under the controlled scheduler: it runs\n"
+	"under --schedules schedules (PCT and random walks by turns, seeds\n"
+	"--seed, --seed + 1, ...), silently, each in a process of its own;\n"
+	"the report is that of the first schedule that failed, replayed, or\n"
+	"of the first schedule when all passed.  The grade depends on the\n"
+	"solution and the seed only: the same inputs, the same report.\n\n"
 	"Before the run, the solution's undefined symbols are read: one that\n"
 	"synchronises where conclab cannot see (pthread_mutex_*,\n"
 	"pthread_cond_*, pthread_spin_*, pthread_rwlock_*, pthread_barrier_*,\n"

@@ -37,6 +37,7 @@ struct run {
 	int crash; /* catch a crash: save the trace, check, exit 128+N */
 	const struct clab_cmd_sched *sched; /* NULL: the OS schedules */
 	const char *cmdname;		    /* for the replay line */
+	const char *replay_as; /* exercise: "SOLUTION" for the replay line */
 };
 
 static int controlled(const struct run *r)
@@ -65,6 +66,12 @@ static void save_schedule(struct run *r, int stop, FILE *out)
 		fprintf(out, "conclab: the replay left its schedule: the "
 			     "program, its parameters or its seed differ from "
 			     "the run that made it\n");
+	if (r->replay_as) {
+		fprintf(out, "replay it: conclab exercise %s %s --replay %s\n",
+			r->lab->name, r->replay_as, r->trace);
+		free(buf);
+		return;
+	}
 	fprintf(out, "replay it: conclab %s %s",
 		r->cmdname ? r->cmdname : "run", r->lab->name);
 	if (r->variant_meta)
@@ -518,8 +525,13 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 		return -CLAB_EXIT_IO;
 	}
 	int rc = report_trace(r);
-	printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes", r->trace,
-	       st.records, st.bytes);
+	/* a controlled run's bytes depend on when the writer ran: not shown */
+	if (controlled(r))
+		printf("\ntrace: %s (%" PRIu64 " records", r->trace,
+		       st.records);
+	else
+		printf("\ntrace: %s (%" PRIu64 " records, %" PRIu64 " bytes",
+		       r->trace, st.records, st.bytes);
 	if (st.drops)
 		printf(", %" PRIu64 " DROPPED", st.drops);
 	printf(")\n");
@@ -755,6 +767,8 @@ static void run_from_spec(struct run *r, const struct clab_run_spec *s)
 	r->body = s->body;
 	r->arg = s->arg;
 	r->crash = 1;
+	r->sched = s->sched;
+	r->replay_as = s->replay_as;
 }
 
 /* The run of clab_run_traced(), for clab_run_abandon(). */

@@ -60,6 +60,10 @@ struct clab_run_spec {
 	 * as an int before the process exits.
 	 */
 	int mark_fd;
+	/* The controlled scheduler's options (NULL: the OS schedules). */
+	const struct clab_cmd_sched *sched;
+	/* The run's replay line says "conclab exercise LAB replay_as". */
+	const char *replay_as;
 };
 
 /*

@@ -233,4 +233,30 @@ expect_exit 2 "$CONCLAB" exercise philosophers --time-limit 0 "$X/philosophers-g
 contains "$T/err" "--time-limit wants seconds \\(1\.\.86400; an exercise always has a limit\\), not '0'" "--time-limit 0 refused"
 expect_exit 0 "$CONCLAB" exercise --help
 contains "$T/out" 'prodcons' "help lists the exercises"
+
+# Graded under the controlled scheduler: the grade is a function of the
+# solution and the seed.  An if-wait buffer fails for every seed, a
+# correct one passes for every seed, and the same seed gives the same
+# report, to the byte.
+for seed in 1 2 3 4 5; do
+	ex 1 prodcons prodcons-ifwait.c --seed $seed
+	contains "$T/out" '^conclab: graded under 100 schedules from seed '$seed': schedule [0-9]+ \((pct|random), seed [0-9]+\) failed' "if-wait, seed $seed: a schedule failed"
+	ex 0 prodcons prodcons-good.c --seed $seed
+	contains "$T/out" '^conclab: graded under 100 schedules from seed '$seed': all passed' "good buffer, seed $seed: every schedule passed"
+done
+"$CONCLAB" exercise prodcons --seed 3 --trace "$T/a.clt" "$X/prodcons-ifwait.c" >"$T/a.out" 2>&1
+"$CONCLAB" exercise prodcons --seed 3 --trace "$T/a.clt" "$X/prodcons-ifwait.c" >"$T/b.out" 2>&1
+cmp -s "$T/a.out" "$T/b.out" && pass "the same solution and seed: the same report" ||
+	fail "two gradings of one solution and seed differ"
+contains "$T/a.out" "^replay it: conclab exercise prodcons $X/prodcons-ifwait.c --replay $T/a.clt\$" "the report says how to replay the failing schedule"
+expect_exit 1 "$CONCLAB" exercise prodcons -q --replay "$T/a.clt" --trace "$T/r.clt" "$X/prodcons-ifwait.c"
+"$CONCLAB" dump "$T/a.clt" | grep -v '^#' >"$T/a.txt"
+"$CONCLAB" dump "$T/r.clt" | grep -v '^#' >"$T/r.txt"
+cmp -s "$T/a.txt" "$T/r.txt" && pass "--replay TRACE reruns the failing schedule" ||
+	fail "--replay TRACE made another run"
+# --sched os: the free-running grade, as before
+ex 0 prodcons prodcons-good.c --sched os
+grep -q '^conclab: graded under' "$T/out" &&
+	fail "--sched os was graded under schedules" || pass "--sched os runs once, free"
+expect_exit 2 "$CONCLAB" exercise prodcons --schedules 0 "$X/prodcons-good.c"
 finish
