@@ -26,6 +26,7 @@
 #include <conclab/tui.h>
 
 #include "cmd.h"
+#include "exercise-config.h"
 #include "lab.h"
 
 #define MAX_CHOICES 64
@@ -458,7 +459,8 @@ static int step_exec(int argc, char **argv)
 				     .undo = live_undo,
 				     .redo = live_redo};
 	o.live = &live;
-	o.dir = ".";
+	/* the labs' sources, for the viewer's source line */
+	o.dir = CLAB_SOURCE_ROOT;
 	char err[512];
 	int vrc = clab_tui_run(s.tr, &o, err, sizeof(err));
 	stop(&s);

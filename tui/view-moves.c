@@ -72,8 +72,10 @@ int clab_tui_live_key(struct tui *t, int key)
 	long k = move_of(t, key);
 	int rc;
 	if (key >= '0' && key <= '9' && (k < 0 || t->ended)) {
-		/* a move key with no such move: say so, keep the message */
-		if (!t->ended)
+		/* a move key with no such move: say so, or how it ended */
+		if (t->ended)
+			live_done(t);
+		else
 			snprintf(t->msg, sizeof(t->msg), "no choice %c", key);
 		return 1;
 	}
