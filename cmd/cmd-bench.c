@@ -25,6 +25,7 @@
 
 #include "bench-whole.h"
 #include "cmd.h"
+#include "schedules.h"
 #include "lab.h"
 
 #define REPS 9 /* repetitions of a case, unless --reps says */
@@ -32,7 +33,7 @@
 #define PP_SHORTER 3
 #define PP_MORE 4
 #define REPS_MAX (PP_MORE * 100)
-#define NCASES 9
+#define NCASES 10
 #define BUFFER_MB 512u /* per-thread records of one repetition fit */
 #define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
 #define WORK_NS 200.0  /* case 2: work inside the critical section */
@@ -866,6 +867,55 @@ static int case_records(struct bench *b)
 	return 0;
 }
 
+/* ---- case 10: explore's schedules a second, on one core ---- */
+
+static int explore_one(void *arg, const struct clab_sched_opts *o,
+		       const char *trace)
+{
+	const struct clab_lab_ctx *base = arg;
+	struct clab_cmd_sched s;
+	clab_cmd_sched_init(&s);
+	s.o = *o;
+	struct clab_lab_ctx ctx = *base;
+	ctx.seed = o->seed;
+	ctx.out = NULL;
+	return clab_run_lab(&ctx, trace, &s, 1);
+}
+
+static int case_explore(struct bench *b)
+{
+	const struct clab_lab *lab = clab_lab_find("philosophers");
+	int v = lab ? clab_lab_variant_find(lab, "ordered") : -1;
+	if (v < 0)
+		return -1;
+	struct clab_lab_ctx ctx;
+	clab_lab_ctx_init(&ctx, lab, (unsigned)v);
+	struct clab_budget bu = {.run = explore_one,
+				 .arg = &ctx,
+				 .strategy = CLAB_BUDGET_MIXED,
+				 .seed = 1,
+				 .schedules = b->o.quick ? 100 : 1000,
+				 .jobs = 1,
+				 .shard = 1,
+				 .nshards = 1};
+	bu.opts.spurious_max = -1;
+	if (clab_budget_init(&bu))
+		return -1;
+	clab_budget_run(&bu);
+	clab_budget_fini(&bu);
+	struct row *r =
+	    row_new(b, "explore_schedules_per_s",
+		    "explore: schedules/s, 1 core", "/s", ">=1000/s");
+	r->clab = bu.secs > 0 ? (double)bu.ran / bu.secs : 0;
+	r->verdict = r->clab >= 1000 && !bu.failed ? V_PASS : V_MISS;
+	snprintf(r->note, sizeof(r->note),
+		 "%ld schedules of philosophers ordered in %.2f s, one "
+		 "at a time, each forked; %ld failed",
+		 bu.ran, bu.secs, bu.failed);
+	print_row(b, r);
+	return 0;
+}
+
 /* ---- case 7: bytes per record over the labs' correct variants ---- */
 
 struct labrow {
@@ -1329,6 +1379,7 @@ static int bench_exec(int argc, char **argv)
 	    (want(b, 1) && case_sustained(b)) ||
 	    ((want(b, 3) || want(b, 4) || want(b, 5)) && case_duos(b)) ||
 	    (want(b, 6) && case_records(b)) ||
+	    (want(b, 10) && case_explore(b)) ||
 	    (want(b, 7) && case_labs(b, lr, &nlr, 64))) {
 		free(b);
 		return CLAB_EXIT_IO;
@@ -1417,10 +1468,11 @@ const struct clab_cmd clab_cmd_bench = {
 	"beside it)\n"
 	"  9 the detector's cycle search for a new edge in a graph of "
 	"1000 locks\n    and 10000 edges                            "
-	"(<=10 us)\n\n"
+	"(<=10 us)\n"
+	" 10 explore's schedules a second, one core      (>=1000/s)\n\n"
 	"A repetition lasts about 150 ms (25 ms with --quick); the loops "
-	"take under\na minute, --quick a few seconds.  Traces go to "
-	"$TMPDIR (or /tmp) and are\nremoved.\n\n"
+	"take about\na minute, --quick a few seconds.  Traces go to "
+	"$TMPDIR (or /tmp).\n\n"
 	"The whole programs (--whole), written on plain pthreads and on the "
 	"clab_*\nAPI (which records a trace), run from exec to exit as "
 	"child processes:\nplain, conclab, and the pthread one built with "
@@ -1443,7 +1495,7 @@ const struct clab_cmd clab_cmd_bench = {
 	"<libexecdir>/conclab/bench, and $CONCLAB_BENCH_DIR overrides "
 	"both.\n\n"
 	"Options:\n"
-	"  --loops     the loop microbenchmarks, 1 to 9 (the default "
+	"  --loops     the loop microbenchmarks, 1 to 10 (the default "
 	"when no case\n              is named)\n"
 	"  --whole     the whole programs\n"
 	"  --case LIST run only these cases: loop numbers and whole "

@@ -28,8 +28,13 @@ expect_exit 2 "$CONCLAB" run philosophers --seed
 expect_exit 2 "$CONCLAB" dump
 expect_exit 2 "$CONCLAB" dump a b
 expect_exit 2 "$CONCLAB" bench --case 0
-contains "$T/err" "case numbers 1..9" "bench --case out of range"
+contains "$T/err" "case numbers 1..10" "bench --case out of range"
 expect_exit 2 "$CONCLAB" bench --case 4,
+expect_exit 2 "$CONCLAB" bench --case 11
+expect_exit 0 "$CONCLAB" bench --case 10 --quick --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["cases"]["explore_schedules_per_s"]; assert d["conclab"] > 10, d' "$T/out" &&
+	pass "bench case 10: explore's schedules a second, in the JSON" ||
+	fail "bench case 10 gave no rate"
 expect_exit 2 "$CONCLAB" bench --reps 101
 contains "$T/err" "reps wants a number in 1..100" "bench --reps out of range"
 # One cheap case alone, as JSON: that case and no other.
