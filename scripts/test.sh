@@ -19,7 +19,7 @@ failed_builds=""
 # halt_on_error makes the first report fatal, so the test fails.
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:exitcode=66"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=66"
-export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1"
+export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:atexit_sleep_ms=0"
 
 for b in $builds; do
 	case $b in
