@@ -11,10 +11,13 @@
  * installs its own handler after the open replaces ours: its choice.
  *
  * exit(), or a return from main, while a trace is open closes it in an
- * exit handler.  A forked child inherits the open trace but not the
- * writer's threads: neither path does anything there.
+ * exit handler; a sanitizer's fatal report saves it as a signal would.  A
+ * forked child inherits the open trace but not the writer's threads: neither
+ * path does anything there.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -69,6 +72,39 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 	errno = saved_errno;
 }
 
+/*
+ * A sanitizer's report that ends the program (halt_on_error) ends it by
+ * _exit, past the exit handlers: its death callback saves the trace first.
+ * Weak: NULL in a program without a sanitizer.  Each sanitizer runtime
+ * keeps its own callback (GCC loads ASan's and UBSan's as two libraries),
+ * so every loaded object that has the function is given it.
+ */
+extern void __sanitizer_set_death_callback(void (*cb)(void))
+    __attribute__((weak));
+
+static void on_sanitizer_death(void)
+{
+	if (getpid() == atomic_load(&armed_pid))
+		(void)clab__writer_save(SAVE_STALL_MS);
+}
+
+static int set_death_callback(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	(void)arg;
+	if (!info->dlpi_name || !info->dlpi_name[0])
+		return 0; /* the program: found by the weak reference */
+	void *h = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+	if (!h)
+		return 0;
+	void (*set)(void (*)(void));
+	*(void **)&set = dlsym(h, "__sanitizer_set_death_callback");
+	if (set)
+		set(on_sanitizer_death);
+	dlclose(h);
+	return 0;
+}
+
 static void at_exit(void)
 {
 	if (getpid() == atomic_load(&armed_pid) && clab_tracer_active())
@@ -78,6 +114,10 @@ static void at_exit(void)
 static void register_exit(void)
 {
 	(void)atexit(at_exit);
+	if (__sanitizer_set_death_callback) {
+		__sanitizer_set_death_callback(on_sanitizer_death);
+		dl_iterate_phdr(set_death_callback, NULL);
+	}
 }
 
 void clab__crash_arm(const struct clab_tracer_opts *o)

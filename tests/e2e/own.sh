@@ -5,7 +5,8 @@
 # lock/unlock pairs in four threads and then ends without closing the
 # trace: a return from main, exit() (in main or in a thread), abort(), a
 # failed assert, a null pointer (in main or in a thread), a division by
-# zero, a SIGSEGV that the program's own handler takes, SIGKILL.  Every
+# zero, a SIGSEGV that the program's own handler takes, SIGKILL, and in a
+# sanitizer build a report that ends the program.  Every
 # pair must be in the trace (conclab dump counts them), and the program
 # must end as it would without conclab.
 #
@@ -23,6 +24,9 @@ case $PCDIR in /*) ;; *) PCDIR=$OLDPWD/$PCDIR ;; esac
 san_exit=$(printf '%s' "${ASAN_OPTIONS:-}" |
 	sed -n 's/.*exitcode=\([0-9]*\).*/\1/p')
 san_exit=${san_exit:-1}
+ubsan_exit=$(printf '%s' "${UBSAN_OPTIONS:-}" |
+	sed -n 's/.*exitcode=\([0-9]*\).*/\1/p')
+ubsan_exit=${ubsan_exit:-1}
 
 # pairs TRACE: the mutex's acquires and releases, "ACQ REL".
 pairs() {
@@ -85,6 +89,13 @@ run_all() {
 	contains "$T/err" '^own handler ran$' "$label own-segv: its own handler ran"
 	# SIGKILL: the writer had written the pairs (older than its 500 ms);
 	# the trace is cut short and every whole chunk is read
+	# a sanitizer's report that ends the program (by _exit)
+	case "$SANITIZE ${UBSAN_OPTIONS:-}" in
+	*undefined*halt_on_error=1*)
+		ending "$prog" "$label" overflow "$ubsan_exit"
+		contains "$T/err" 'signed integer overflow' "$label overflow: UBSan's report"
+		;;
+	esac
 	ending "$prog" "$label" kill 137
 	expect_exit 2 "$CONCLAB" dump "$T/$label-kill.clt"
 	contains "$T/err" 'cut short' "$label kill: the dump says the trace was cut short"

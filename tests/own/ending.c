@@ -19,11 +19,14 @@
  *             the trace was opened: it writes "own handler ran" to stderr
  *             and exits 42
  *   kill      SIGKILL, once the writer's interval has passed
+ *   overflow  a signed overflow: built with UBSan (halt_on_error=1), the
+ *             report ends the program by _exit; else it goes on
  * The workers that are not the one that ends the program stay alive,
  * waiting on a latch that is never set: their records sit unwritten in
  * their buffers when the program ends.
  */
 #include <assert.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +59,8 @@ __attribute__((noinline, no_sanitize("undefined"))) static int divide(int a,
 	return a / b;
 }
 
-static void crash(void)
+/* A real fault, which UBSan's null check would otherwise report first. */
+__attribute__((noinline, no_sanitize("undefined"))) static void crash(void)
 {
 	volatile int *volatile p = NULL;
 	*p = 1;
@@ -130,6 +134,11 @@ int main(int argc, char **argv)
 	if (strcmp(how, "fpe") == 0) {
 		volatile int one = 1, zero = 0;
 		printf("%d\n", divide(one, zero));
+	}
+	if (strcmp(how, "overflow") == 0) {
+		volatile int big = INT_MAX, one = 1;
+		printf("%d\n", big + one);
+		return 3;
 	}
 	if (strcmp(how, "kill") == 0) {
 		/* the writer writes what is older than flush_ms (500) */
