@@ -20,8 +20,12 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)/own/ending.c
 case $ENDING in /*) ;; *) ENDING=$OLDPWD/$ENDING ;; esac
 case $PCDIR in /*) ;; *) PCDIR=$OLDPWD/$PCDIR ;; esac
 
-# The exit code of a run that a sanitizer ends (ASAN_OPTIONS' exitcode).
-san_exit=$(printf '%s' "${ASAN_OPTIONS:-}" |
+# The exit code of a run that a sanitizer ends (its options' exitcode).
+case $SANITIZE in
+*thread*) san_opts=${TSAN_OPTIONS:-} ;;
+*) san_opts=${ASAN_OPTIONS:-} ;;
+esac
+san_exit=$(printf '%s' "$san_opts" |
 	sed -n 's/.*exitcode=\([0-9]*\).*/\1/p')
 san_exit=${san_exit:-1}
 ubsan_exit=$(printf '%s' "${UBSAN_OPTIONS:-}" |
@@ -63,8 +67,8 @@ ending() {
 	fi
 }
 
-# In a sanitizer build, ASan takes a SIGSEGV (conclab's handler gives it
-# on) and ends the program with its own exit code.
+# In a sanitizer build, the sanitizer takes a SIGSEGV (conclab's handler
+# gives it on) and ends the program with its own exit code.
 segv=139
 fpe=136
 if [ "$SANITIZE" != none ]; then
