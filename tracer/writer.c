@@ -705,8 +705,12 @@ static void *writer_main(void *arg)
 			if (w.fd >= 0)
 				finish_file();
 			w.saved = 1;
+			/* nobody joins it in a program that dies of the signal,
+			 * or that its own handler ends with _exit */
+			w.running = 0;
+			pthread_detach(pthread_self());
 			pthread_mutex_unlock(&w.lk);
-			break;
+			return NULL;
 		}
 		pass(0);
 		pthread_mutex_unlock(&w.lk);
