@@ -5,7 +5,8 @@
 # lock/unlock pairs in four threads and then ends without closing the
 # trace: a return from main, exit() (in main or in a thread), abort(), a
 # failed assert, a null pointer (in main or in a thread), a division by
-# zero, a SIGSEGV that the program's own handler takes, SIGKILL, and in a
+# zero, a SIGSEGV that the program's own handler takes, SIGKILL, forked
+# children that exit or crash with the trace open, and in a
 # sanitizer build a report that ends the program.  Every
 # pair must be in the trace (conclab dump counts them), and the program
 # must end as it would without conclab.
@@ -79,6 +80,10 @@ fi
 run_all() {
 	prog=$1 label=$2
 	ending "$prog" "$label" close 0
+	expect_exit 0 "$CONCLAB" dump "$T/$label-close.clt"
+	# children that exit or crash leave their parent's trace alone
+	ending "$prog" "$label" fork 0
+	expect_exit 0 "$CONCLAB" dump "$T/$label-fork.clt"
 	ending "$prog" "$label" return 0
 	ending "$prog" "$label" exit 0
 	ending "$prog" "$label" exit-thread 0

@@ -19,6 +19,8 @@
  *             the trace was opened: it writes "own handler ran" to stderr
  *             and exits 42
  *   kill      SIGKILL, once the writer's interval has passed
+ *   fork      a child that exits and one that aborts, with the trace
+ *             open (neither may touch it); then as close
  *   overflow  a signed overflow: built with UBSan (halt_on_error=1), the
  *             report ends the program by _exit; else it goes on
  * The workers that are not the one that ends the program stay alive,
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <conclab/runtime.h>
@@ -116,6 +119,32 @@ int main(int argc, char **argv)
 				   (void *)(uintptr_t)i);
 	clab_barrier_wait(&done);
 
+	if (strcmp(how, "fork") == 0) {
+		for (int k = 0; k < 2; k++) {
+			pid_t pid = fork();
+			if (pid == 0 && k == 0)
+				exit(0);
+			if (pid == 0)
+				abort();
+			/* each child ends as it would without conclab */
+			int status;
+			if (pid < 0 || waitpid(pid, &status, 0) != pid)
+				return 1;
+			if (k == 0 &&
+			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+				fprintf(stderr, "the child's exit(0) ended "
+						"it otherwise\n");
+				return 4;
+			}
+			if (k == 1 && !(WIFSIGNALED(status) &&
+					WTERMSIG(status) == SIGABRT)) {
+				fprintf(stderr, "the child's abort() ended "
+						"it otherwise\n");
+				return 5;
+			}
+		}
+		how = "close";
+	}
 	if (strcmp(how, "close") == 0) {
 		clab_latch_set(&never);
 		for (unsigned i = 0; i < nworkers; i++)
