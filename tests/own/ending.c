@@ -143,9 +143,8 @@ int main(int argc, char **argv)
 				return 5;
 			}
 		}
-		how = "close";
 	}
-	if (strcmp(how, "close") == 0) {
+	if (strcmp(how, "close") == 0 || strcmp(how, "fork") == 0) {
 		clab_latch_set(&never);
 		for (unsigned i = 0; i < nworkers; i++)
 			clab_thread_join(t[i], NULL);
