@@ -99,6 +99,7 @@ static pthread_mutex_t kick_lk = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic int file_open;
 static _Atomic int rescue;
 static _Atomic uint64_t progress;
+static _Atomic pid_t writer_tid; /* the writer's thread, while it runs */
 
 _Atomic uint32_t clab__tick;
 
@@ -694,6 +695,7 @@ static void *writer_main(void *arg)
 	struct sched_param sp = {0};
 	/* best effort: where it is refused, the writer runs as before */
 	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	atomic_store(&writer_tid, gettid());
 	for (;;) {
 		pthread_mutex_lock(&w.lk);
 		if (atomic_load(&rescue)) {
@@ -709,6 +711,7 @@ static void *writer_main(void *arg)
 			 * or that its own handler ends with _exit */
 			w.running = 0;
 			pthread_detach(pthread_self());
+			atomic_store(&writer_tid, 0);
 			pthread_mutex_unlock(&w.lk);
 			return NULL;
 		}
@@ -731,6 +734,7 @@ static void *writer_main(void *arg)
 		if (stop)
 			break;
 	}
+	atomic_store(&writer_tid, 0);
 	return NULL;
 }
 
@@ -916,7 +920,7 @@ int clab__writer_save(unsigned stall_ms)
 {
 	if (!atomic_load(&file_open))
 		return 0; /* no trace, or it is finished already */
-	if (w.running && pthread_equal(pthread_self(), w.thr))
+	if (gettid() == atomic_load(&writer_tid))
 		return CLAB_EDEADLK; /* the writer itself crashed */
 	atomic_store(&rescue, 1);
 	uint64_t last = atomic_load(&progress);
