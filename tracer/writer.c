@@ -708,9 +708,12 @@ static void *writer_main(void *arg)
 				finish_file();
 			w.saved = 1;
 			/* nobody joins it in a program that dies of the signal,
-			 * or that its own handler ends with _exit */
-			w.running = 0;
-			pthread_detach(pthread_self());
+			 * or that its own handler ends with _exit; a close
+			 * under way (w.stop, set under w.lk) joins it */
+			if (!w.stop) {
+				w.running = 0;
+				pthread_detach(pthread_self());
+			}
 			atomic_store(&writer_tid, 0);
 			pthread_mutex_unlock(&w.lk);
 			return NULL;
