@@ -143,45 +143,31 @@ static pthread_t viewer;
 
 /*
  * A crash in the lab's code (struct run's crash: student code in `conclab
- * exercise`).  The handler runs in the thread that crashed: it notes the
- * signal, asks the signal thread to save the trace and check it (kill() is
- * async-signal-safe; CRASH_NOTIFY is blocked in every thread, so the
+ * exercise`).  The tracer catches it (crash.c): the writer's thread saves
+ * the trace, then on_crash runs in the thread that crashed, inside its
+ * handler.  It notes the signal, asks the signal thread to report (kill()
+ * is async-signal-safe; CRASH_NOTIFY is blocked in every thread, so the
  * signal thread's sigwait takes it) and parks until the process exits.
- * Other threads that crash park too.  If saving crashes in turn, the
- * default action kills the process (the caller sees the signal).
+ * Other threads that crash park too.  If reporting crashes in turn, the
+ * signal goes on to the default action, which kills the process (the
+ * caller sees the signal).
  */
 #define CRASH_NOTIFY SIGUSR2
 static _Atomic int crash_sig; /* lock-free: safe in a handler */
 static void *_Atomic crash_addr;
-static _Thread_local int saving; /* the signal thread, while it saves */
+static _Thread_local int saving; /* the signal thread, while it reports */
 
-static void on_crash(int sig, siginfo_t *si, void *uc)
+static void on_crash(int sig, void *addr)
 {
-	(void)uc;
-	if (saving) {
-		signal(sig, SIG_DFL); /* returns to the fault: dies */
-		return;
-	}
+	if (saving)
+		return; /* the tracer gives the signal back: dies */
 	int none = 0;
 	if (atomic_compare_exchange_strong(&crash_sig, &none, sig)) {
-		atomic_store(&crash_addr, si->si_addr);
+		atomic_store(&crash_addr, addr);
 		kill(getpid(), CRASH_NOTIFY); /* after the address is set */
 	}
 	for (;;)
 		pause();
-}
-
-static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-
-static void catch_crashes(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_crash;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(int); i++)
-		sigaction(crash_signals[i], &sa, NULL);
 }
 
 /*
@@ -448,10 +434,8 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	sigaddset(&sw.set, SIGINT);
 	sigaddset(&sw.set, SIGTERM);
 	sigaddset(&sw.set, SIGHUP);
-	if (r->crash) {
+	if (r->crash)
 		sigaddset(&sw.set, CRASH_NOTIFY);
-		catch_crashes();
-	}
 	sw.r = r;
 	pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
 	pthread_t sigthr;
@@ -463,6 +447,7 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	    .nmeta = nmeta,
 	    .compress = -1,
 	    .virtual_time = controlled(r),
+	    .on_crash = r->crash ? on_crash : NULL,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {

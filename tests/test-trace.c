@@ -20,6 +20,7 @@
 #include "badtrace.h"
 #include "format.h"
 #include "testutil.h"
+#include "tracer-int.h"
 
 static char path[256];
 
@@ -478,6 +479,82 @@ static void test_open_errors(void)
 }
 
 /* Removing a whole chunk keeps every chunk's CRC: the checksum sees it. */
+/* Load the file at path as it is now, the trace still open. */
+static struct clab_trace *load_now(void)
+{
+	struct clab_trace *tr = NULL;
+	char err[256];
+	CU_ASSERT_EQUAL(clab_trace_load(path, &tr, err, sizeof(err)), 0);
+	return tr;
+}
+
+/*
+ * What a fatal signal's handler does (crash.c): the writer's thread writes
+ * every published record, of live threads too, and the end chunk, while
+ * the trace stays open; close then gives the counts, and a new trace can
+ * be opened.
+ */
+static void test_rescue_saves(void)
+{
+	enum { N = 5000 };
+	open_trace();
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	struct clab__tbuf *tb[2] = {clab__tbuf_claim_main(),
+				    clab__tbuf_new("live", 0)};
+	uint32_t seq = 0;
+	for (int i = 0; i < N; i++)
+		for (int t = 0; t < 2; t++)
+			clab__emit(tb[t], CLAB_K_MUTEX_ACQUIRE, m, ++seq, NULL,
+				   0, (uint32_t)i);
+	CU_ASSERT_EQUAL(clab__writer_save(2000), 0);
+	CU_ASSERT(clab_tracer_active()); /* saved, not closed */
+	struct clab_trace *tr = load_now();
+	if (tr) {
+		CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+		CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 2 * N);
+		clab_trace_free(tr);
+	}
+	/* a second save finds the file finished */
+	CU_ASSERT_EQUAL(clab__writer_save(2000), 0);
+	/* nothing opens over a saved trace until it is closed */
+	struct clab_tracer_opts o = {.path = path};
+	CU_ASSERT_EQUAL(clab_tracer_open(&o), CLAB_EBUSY);
+	struct clab_tracer_stats st;
+	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
+	CU_ASSERT_EQUAL(st.records, 2 * N);
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), CLAB_EINVAL);
+	open_trace();
+	size_t len;
+	free(close_trace(&len));
+	CU_ASSERT(len > 0);
+}
+
+/*
+ * A writer that cannot go on (a lock the crash left held; here the
+ * registry's, held by this thread) makes no progress: the save gives up
+ * after stall_ms instead of hanging the dying program, and finishes once
+ * the lock is free.
+ */
+static void test_rescue_gives_up(void)
+{
+	open_trace();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	for (uint32_t i = 1; i <= 100; i++)
+		clab__emit(tb, CLAB_K_NOTE, 0, 0, NULL, 0, i);
+	pthread_mutex_lock(&clab__reg.lk);
+	uint64_t t0 = clab__clock_slow();
+	int rc = clab__writer_save(100);
+	uint64_t ms = (clab__clock_slow() - t0) / 1000000u;
+	pthread_mutex_unlock(&clab__reg.lk);
+	CU_ASSERT_EQUAL(rc, CLAB_ETIMEDOUT);
+	CU_ASSERT(ms >= 100 && ms < 2000);
+	CU_ASSERT_EQUAL(clab__writer_save(2000), 0);
+	struct clab_tracer_stats st;
+	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
+	CU_ASSERT_EQUAL(st.records, 100);
+	unlink(path);
+}
+
 static void test_checksum(void)
 {
 	size_t len;
@@ -1025,6 +1102,9 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "header under the checksum", test_header_checksum);
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 	CU_add_test(s, "labels", test_labels);
+	CU_add_test(s, "a rescue saves the open trace", test_rescue_saves);
+	CU_add_test(s, "a rescue gives up on a stuck writer",
+		    test_rescue_gives_up);
 }
 
 int main(void)

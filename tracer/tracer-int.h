@@ -62,6 +62,24 @@ void clab__writer_kick(void);
  */
 int clab__writer_help(void);
 
+/*
+ * Crash safety (crash.c): at open, handlers for the fatal signals that save
+ * the trace, and (once per process) an exit handler that closes it; at
+ * close, the program's own handlers back where ours still are.
+ */
+void clab__crash_arm(const struct clab_tracer_opts *o);
+void clab__crash_disarm(void);
+
+/*
+ * clab__writer_save - from a fatal signal's handler: ask the writer's
+ * thread to finish the file now (the records not written yet, the end
+ * chunk) and wait until it has.  Async-signal-safe: atomics and nanosleep.
+ * Returns 0 when the file is finished (or no trace is open), CLAB_EDEADLK
+ * in the writer's own thread, CLAB_ETIMEDOUT when the writer made no
+ * progress for stall_ms (it waits for a lock the crash left held).
+ */
+int clab__writer_save(unsigned stall_ms);
+
 /* Symbols for call stacks (symbols.c), used by the writer only. */
 struct clab__frame {
 	char *func;

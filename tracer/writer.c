@@ -52,6 +52,8 @@ static struct writer {
 	pthread_cond_t kick;
 	pthread_t thr, ticker;
 	int running, ticking, stop, kicked;
+	int saved;   /* the file was finished by a rescue (clab__writer_save) */
+	int closing; /* clab_tracer_close is stopping the threads */
 	_Atomic int tick_stop;
 	int fd;
 	char *path;
@@ -86,6 +88,18 @@ static struct writer {
 };
 
 static pthread_mutex_t kick_lk = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * A rescue (clab__writer_save): what the signal handler and the writer's
+ * thread share, lock-free.  file_open is 1 from the open until the file is
+ * finished (by a close or a rescue); rescue asks the writer's thread to
+ * finish it now; progress counts the chunks written, so that a handler
+ * that waits for the rescue sees whether it is moving.
+ */
+static _Atomic int file_open;
+static _Atomic int rescue;
+static _Atomic uint64_t progress;
+static _Atomic pid_t writer_tid; /* the writer's thread, while it runs */
 
 _Atomic uint32_t clab__tick;
 
@@ -153,6 +167,7 @@ static void write_chunk(uint32_t type, const struct clab_wbuf *b)
 		    (uint32_t)crc32(w.content_crc, b->p, (uInt)b->len);
 	clab_wbuf_free(&h);
 	w.st.chunks++;
+	atomic_fetch_add_explicit(&progress, 1, memory_order_relaxed);
 }
 
 static uint32_t site_id(const struct clab_site *s)
@@ -623,6 +638,35 @@ static void pass(int force)
 	free(tbs);
 }
 
+/*
+ * The end of the file (under w.lk): the records not written yet, the end
+ * chunk with the counts, and the file closed.  Threads still running keep
+ * their buffers; what they record from now on is not written.
+ */
+static void finish_file(void)
+{
+	pass(1);
+	/* What a live thread published but will never be written is lost. */
+	uint64_t drops = 0;
+	pthread_mutex_lock(&clab__reg.lk);
+	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next)
+		drops += atomic_load(&tb->drops);
+	pthread_mutex_unlock(&clab__reg.lk);
+	w.st.drops = drops;
+	w.st.stalls = atomic_load(&clab__reg.stalls);
+	struct clab_wbuf e = {0};
+	clab_wbuf_uv(&e, w.st.records);
+	clab_wbuf_uv(&e, w.st.drops);
+	clab_wbuf_uv(&e, w.st.stalls);
+	clab_wbuf_uv(&e, w.content_crc); /* since format 1.2 */
+	write_chunk(CLAB_CH_END, &e);
+	clab_wbuf_free(&e);
+	if (close(w.fd) != 0)
+		note_error(-errno);
+	w.fd = -1;
+	atomic_store(&file_open, 0);
+}
+
 /* The tick: a millisecond counter for the lazy time stamps (tracer.h). */
 static void *ticker_main(void *arg)
 {
@@ -657,12 +701,33 @@ static void *writer_main(void *arg)
 	struct sched_param sp = {0};
 	/* best effort: where it is refused, the writer runs as before */
 	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	atomic_store(&writer_tid, gettid());
 	for (;;) {
 		pthread_mutex_lock(&w.lk);
+		if (atomic_load(&rescue)) {
+			/* a fatal signal (clab__writer_save): the end, now,
+			 * at normal priority where that is allowed */
+			struct sched_param np = {0};
+			(void)pthread_setschedparam(pthread_self(), SCHED_OTHER,
+						    &np);
+			if (w.fd >= 0)
+				finish_file();
+			w.saved = 1;
+			/* nobody joins it in a program that dies of the signal,
+			 * or that its own handler ends with _exit; a close
+			 * under way (w.stop, set under w.lk) joins it */
+			if (!w.stop) {
+				w.running = 0;
+				pthread_detach(pthread_self());
+			}
+			atomic_store(&writer_tid, 0);
+			pthread_mutex_unlock(&w.lk);
+			return NULL;
+		}
 		pass(0);
 		pthread_mutex_unlock(&w.lk);
 		pthread_mutex_lock(&kick_lk);
-		if (!w.kicked && !w.stop) {
+		if (!w.kicked && !w.stop && !atomic_load(&rescue)) {
 			struct timespec ts;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			ts.tv_nsec += TICK_MS * 1000000L;
@@ -678,6 +743,7 @@ static void *writer_main(void *arg)
 		if (stop)
 			break;
 	}
+	atomic_store(&writer_tid, 0);
 	return NULL;
 }
 
@@ -745,7 +811,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	if (!o || !o->path)
 		return CLAB_EINVAL;
 	pthread_mutex_lock(&w.lk);
-	if (w.fd >= 0) {
+	if (w.fd >= 0 || w.saved) {
 		pthread_mutex_unlock(&w.lk);
 		return CLAB_EBUSY;
 	}
@@ -792,11 +858,13 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		err = pthread_create(&w.thr, NULL, writer_main, NULL);
 	w.running = err == 0;
 	int ret = w.st.error;
+	atomic_store(&file_open, 1);
 	pthread_mutex_unlock(&w.lk);
 	if (err || ret) {
 		clab_tracer_close(NULL);
 		return err ? -err : ret;
 	}
+	clab__crash_arm(o);
 	return 0;
 }
 
@@ -840,10 +908,11 @@ int clab_tracer_flush(void)
 int clab_tracer_close(struct clab_tracer_stats *st)
 {
 	pthread_mutex_lock(&w.lk);
-	if (w.fd < 0) {
+	if ((w.fd < 0 && !w.saved) || w.closing) {
 		pthread_mutex_unlock(&w.lk);
 		return CLAB_EINVAL;
 	}
+	w.closing = 1; /* another close (say, exit() in a thread) keeps out */
 	if (w.running) {
 		pthread_mutex_lock(&kick_lk);
 		w.stop = 1;
@@ -859,32 +928,43 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 		pthread_join(w.ticker, NULL);
 		w.ticking = 0;
 	}
-	pass(1);
-	/* What a live thread published but will never be written is lost. */
-	uint64_t drops = 0;
-	pthread_mutex_lock(&clab__reg.lk);
-	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next)
-		drops += atomic_load(&tb->drops);
-	pthread_mutex_unlock(&clab__reg.lk);
-	w.st.drops = drops;
-	w.st.stalls = atomic_load(&clab__reg.stalls);
-	struct clab_wbuf e = {0};
-	clab_wbuf_uv(&e, w.st.records);
-	clab_wbuf_uv(&e, w.st.drops);
-	clab_wbuf_uv(&e, w.st.stalls);
-	clab_wbuf_uv(&e, w.content_crc); /* since format 1.2 */
-	write_chunk(CLAB_CH_END, &e);
-	clab_wbuf_free(&e);
+	/* a rescue may have finished the file while the writer stopped */
+	if (w.fd >= 0)
+		finish_file();
+	clab__crash_disarm();
 	clab__reg_release();
-	if (close(w.fd) != 0)
-		note_error(-errno);
-	w.fd = -1;
 	atomic_store(&clab__vclock_on, 0);
 	if (st)
 		*st = w.st;
 	int err = w.st.error;
 	memset(&w.st, 0, sizeof(w.st));
 	writer_reset();
+	w.saved = 0;
+	w.closing = 0;
+	atomic_store(&rescue, 0);
 	pthread_mutex_unlock(&w.lk);
 	return err;
+}
+
+int clab__writer_save(unsigned stall_ms)
+{
+	if (!atomic_load(&file_open))
+		return 0; /* no trace, or it is finished already */
+	if (gettid() == atomic_load(&writer_tid))
+		return CLAB_EDEADLK; /* the writer itself crashed */
+	atomic_store(&rescue, 1);
+	uint64_t last = atomic_load(&progress);
+	unsigned still = 0;
+	while (atomic_load(&file_open)) {
+		struct timespec ms = {0, 1000000L};
+		nanosleep(&ms, NULL);
+		uint64_t now = atomic_load(&progress);
+		if (now != last) {
+			last = now;
+			still = 0;
+		} else if (++still >= stall_ms) {
+			return CLAB_ETIMEDOUT;
+		}
+	}
+	return 0;
 }

@@ -4,9 +4,10 @@
 # meson and ninja, the copy is deleted, and then, with PKG_CONFIG_PATH at
 # the installed conclab.pc, pkg-config finds the headers and the starters,
 # `conclab exercise --init` writes a starter, the installed conclab builds
-# and grades solutions, and a solution built by hand with the compiler
-# line of docs/exercises.md is loaded and graded; and `conclab bench
-# --whole` finds its installed programs.
+# and grades solutions, a solution built by hand with the compiler line of
+# docs/exercises.md is loaded and graded, a student's own program is built
+# with the line of docs/runtime.md against the installed libconclab, and
+# `conclab bench --whole` finds its installed programs.
 #
 # usage: sh tests/e2e/install.sh CONCLAB (the build's, for its version)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -82,12 +83,25 @@ find "$prefix" -name conclab.pc >"$T/pc"
 PKG_CONFIG_PATH=$(dirname "$(cat "$T/pc")")
 export PKG_CONFIG_PATH
 expect_exit 0 pkg-config --cflags conclab
-[ "$(sed 's/ *$//' "$T/out")" = "-I$prefix/include" ] ||
-	fail "Cflags are '$(cat "$T/out")', not -I$prefix/include"
+case " $(cat "$T/out") " in
+" -I$prefix/include "*) pass "Cflags start with -I$prefix/include" ;;
+*) fail "Cflags are '$(cat "$T/out")', not -I$prefix/include first" ;;
+esac
 [ -f "$prefix/include/conclab/runtime.h" ] || fail "no conclab/runtime.h"
+# Libs: the library, for students' own programs (solutions take --cflags)
+libdir=$(pkg-config --variable=libdir conclab)
+case $libdir in
+"$prefix"/*) pass "libdir $libdir is in the prefix" ;;
+*) fail "libdir is '$libdir', outside $prefix" ;;
+esac
 expect_exit 0 pkg-config --libs conclab
-[ -z "$(tr -d ' \n' <"$T/out")" ] ||
-	fail "Libs are '$(cat "$T/out")': solutions link against nothing"
+case " $(cat "$T/out") " in
+*" -L$libdir -lconclab "*) pass "Libs link -lconclab from $libdir" ;;
+*) fail "Libs are '$(cat "$T/out")', not -L$libdir -lconclab" ;;
+esac
+for f in libconclab.so libconclab.a; do
+	[ -e "$libdir/$f" ] && pass "$f installed" || fail "no $libdir/$f"
+done
 expect_exit 0 pkg-config --variable=startersdir conclab
 starters=$(cat "$T/out")
 [ "$starters" = "$prefix/share/conclab/starters" ] ||
@@ -133,6 +147,12 @@ else
 	fail "the documented compiler line"
 	cat "$T/cc"
 fi
+# only the flags: the solution needs no library, and must not have one
+if readelf -d philosophers.so 2>/dev/null | grep -q 'NEEDED.*libconclab'; then
+	fail "the solution built with --cflags links libconclab"
+else
+	pass "the solution built with --cflags links no libconclab"
+fi
 expect_exit 0 "$CONCLAB" exercise philosophers --trace "$T/so.clt" \
 	philosophers.so
 contains "$T/out" '^conclab: philosophers.so is built already' "the .so is loaded, not compiled"
@@ -145,6 +165,32 @@ cc -std=gnu11 -g -O0 -fPIC -shared $(pkg-config --cflags conclab) \
 expect_exit 3 "$CONCLAB" exercise philosophers -q --trace "$T/so.clt" \
 	philosophers.so
 contains "$T/out" '^  FAIL no deadlock' "the naive .so: 'no deadlock' fails"
+
+# (e) a student's own program (its own main()), built with the compiler
+# line of docs/runtime.md against the installed libconclab, and run as a
+# user runs it: the library is found without LD_LIBRARY_PATH, and the
+# trace of a program that aborts holds every pair it made.
+cp "$SRC/tests/own/ending.c" "$T/sol/ending.c" || fail "copy ending.c"
+if cc -std=gnu11 -g -O2 -o ending ending.c \
+	$(pkg-config --cflags --libs conclab) >"$T/cc" 2>&1; then
+	pass "the documented line builds an own program"
+else
+	fail "the documented line does not build an own program"
+	cat "$T/cc"
+fi
+if env -u LD_LIBRARY_PATH ldd ./ending | grep -q "libconclab\.so.* => $libdir/"; then
+	pass "the program finds $libdir/libconclab.so"
+else
+	fail "the program does not find the installed libconclab.so"
+	env -u LD_LIBRARY_PATH ldd ./ending | sed 's/^/  /'
+fi
+for how in close abort; do
+	env -u LD_LIBRARY_PATH ./ending "$T/own-$how.clt" $how >/dev/null 2>&1
+	"$CONCLAB" dump "$T/own-$how.clt" >"$T/own.txt" 2>&1
+	n=$(grep -c -E ' mutex\.(acquire|release) +m#[0-9]+ ' "$T/own.txt")
+	[ "$n" -eq 2000 ] && pass "own program, $how: the 1000 pairs" ||
+		fail "own program, $how: $n records of the pairs, not 2000"
+done
 
 # Headers under a path with a space: pkg-config writes it as "\ ", and
 # conclab splits --cflags as a shell would.

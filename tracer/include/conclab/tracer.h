@@ -40,6 +40,14 @@ struct clab_tracer_opts {
 	 * the same schedule then record the same times.
 	 */
 	int virtual_time;
+	/*
+	 * Called after a fatal signal saved the trace (see clab_tracer_open),
+	 * in the thread that got the signal, inside its handler: only
+	 * async-signal-safe calls.  addr is the faulting address (NULL for
+	 * an abort).  If it returns, the signal goes on as if conclab had
+	 * never caught it.  NULL: nothing is called.
+	 */
+	void (*on_crash)(int sig, void *addr);
 };
 
 struct clab_tracer_stats {
@@ -58,6 +66,15 @@ struct clab_tracer_stats {
  * Registers the calling thread as thread 0 ("main").  Returns 0, or
  * CLAB_EBUSY if a trace is already open, or a negative errno if the file
  * cannot be created.  Not thread safe against other open/close calls.
+ *
+ * The trace survives the program's end: while it is open, a fatal signal
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) first saves every record
+ * published before it (the writer's thread writes them and closes the
+ * file) and then goes to the handler the program had when it opened the
+ * trace, or kills it as usual; exit() and a return from main close the
+ * trace.  A handler the program installs after the open replaces conclab's
+ * (clab_tracer_close puts back only its own).  A SIGKILL loses at most the
+ * records of the last flush_ms; the file's whole chunks stay readable.
  */
 int clab_tracer_open(const struct clab_tracer_opts *opts);
 

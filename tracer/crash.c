@@ -1,0 +1,149 @@
+/*
+ * Crash safety: the trace of a program that dies is saved all the same.
+ *
+ * While a trace is open, a fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+ * SIGABRT) runs on_fatal first, in the thread it hit.  The handler does
+ * nothing that is not async-signal-safe: it asks the writer's thread to
+ * write every thread's published records and the end chunk and to close
+ * the file (clab__writer_save), waits for it, and then gives the signal to
+ * whoever had it before: the program's own handler (installed before the
+ * trace was opened), a sanitizer's, or the default action.  A program that
+ * installs its own handler after the open replaces ours: its choice.
+ *
+ * exit(), or a return from main, while a trace is open closes it in an
+ * exit handler; a sanitizer's fatal report saves it as a signal would.  A
+ * forked child inherits the open trace but not the writer's threads: neither
+ * path does anything there.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tracer-int.h"
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+#define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+/* What each signal did before the open: what it does again afterwards. */
+static struct sigaction old_action[NFATAL];
+static _Atomic int armed_pid; /* the process that opened the trace, or 0 */
+static void (*_Atomic crash_hook)(int sig, void *addr);
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+
+/*
+ * How long a crashed thread waits for a writer that makes no progress
+ * before it gives up (a lock the crash left held stops the writer): the
+ * records written until then are in the file, and the program dies.
+ */
+#define SAVE_STALL_MS 2000u
+
+static size_t fatal_index(int sig)
+{
+	size_t i = 0;
+	while (i < NFATAL - 1 && fatal_signals[i] != sig)
+		i++;
+	return i;
+}
+
+static void on_fatal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	int saved_errno = errno;
+	if (getpid() == atomic_load(&armed_pid)) {
+		(void)clab__writer_save(SAVE_STALL_MS);
+		void (*hook)(int, void *) = atomic_load(&crash_hook);
+		if (hook)
+			hook(sig, si ? si->si_addr : NULL);
+	}
+	/*
+	 * The handler from before, and the signal again: a fault comes back
+	 * by itself when the instruction runs again, a signal that was sent
+	 * (abort(), raise(), kill) is sent again and arrives once this
+	 * handler returns.
+	 */
+	sigaction(sig, &old_action[fatal_index(sig)], NULL);
+	if (!si || si->si_code <= 0)
+		raise(sig);
+	errno = saved_errno;
+}
+
+/*
+ * A sanitizer's report that ends the program (halt_on_error) ends it by
+ * _exit, past the exit handlers: its death callback saves the trace first.
+ * Weak: NULL in a program without a sanitizer.  Each sanitizer runtime
+ * keeps its own callback (GCC loads ASan's and UBSan's as two libraries),
+ * so every loaded object that has the function is given it.
+ */
+extern void __sanitizer_set_death_callback(void (*cb)(void))
+    __attribute__((weak));
+
+static void on_sanitizer_death(void)
+{
+	if (getpid() == atomic_load(&armed_pid))
+		(void)clab__writer_save(SAVE_STALL_MS);
+}
+
+static int set_death_callback(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	(void)arg;
+	if (!info->dlpi_name || !info->dlpi_name[0])
+		return 0; /* the program: found by the weak reference */
+	void *h = dlopen(info->dlpi_name, RTLD_LAZY | RTLD_NOLOAD);
+	if (!h)
+		return 0;
+	void (*set)(void (*)(void));
+	*(void **)&set = dlsym(h, "__sanitizer_set_death_callback");
+	if (set)
+		set(on_sanitizer_death);
+	dlclose(h);
+	return 0;
+}
+
+static void at_exit(void)
+{
+	if (getpid() == atomic_load(&armed_pid) && clab_tracer_active())
+		(void)clab_tracer_close(NULL);
+}
+
+static void register_exit(void)
+{
+	(void)atexit(at_exit);
+	if (__sanitizer_set_death_callback) {
+		__sanitizer_set_death_callback(on_sanitizer_death);
+		dl_iterate_phdr(set_death_callback, NULL);
+	}
+}
+
+void clab__crash_arm(const struct clab_tracer_opts *o)
+{
+	atomic_store(&crash_hook, o->on_crash);
+	pthread_once(&exit_once, register_exit);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fatal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NFATAL; i++)
+		sigaction(fatal_signals[i], &sa, &old_action[i]);
+	atomic_store(&armed_pid, (int)getpid());
+}
+
+void clab__crash_disarm(void)
+{
+	if (!atomic_load(&armed_pid))
+		return;
+	atomic_store(&armed_pid, 0);
+	for (size_t i = 0; i < NFATAL; i++) {
+		struct sigaction cur;
+		if (sigaction(fatal_signals[i], NULL, &cur) == 0 &&
+		    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fatal)
+			sigaction(fatal_signals[i], &old_action[i], NULL);
+	}
+	atomic_store(&crash_hook, NULL);
+}
