@@ -82,6 +82,107 @@ static void print_json(const struct explore *e, const char *schedule,
 	printf("}\n");
 }
 
+/* ---- --merge: the JSON results of shards, as one ---- */
+
+/* The number after "key": in a line of print_json's, or -1. */
+static double json_number(const char *line, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	const char *p = strstr(line, pat);
+	return p ? strtod(p + strlen(pat), NULL) : -1;
+}
+
+/* The string after "key": (at most len - 1 bytes), or "". */
+static void json_string(const char *line, const char *key, char *buf,
+			size_t len)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	const char *p = strstr(line, pat);
+	size_t n = 0;
+	if (p)
+		for (p += strlen(pat); *p && *p != '"' && n + 1 < len; p++)
+			buf[n++] = *p;
+	buf[n] = 0;
+}
+
+static int merge(int nfiles, char **files)
+{
+	static const char *const sums[] = {
+	    "ran",	 "failed",  "passed", "deadlocks", "check_failures",
+	    "livelocks", "crashes", NULL};
+	double total[8] = {0}, secs = 0, schedules = -1, seed = -1;
+	char lab[64] = "", variant[64] = "", *best = NULL;
+	double best_index = -1;
+	int rc = CLAB_EXIT_OK;
+	for (int i = 0; i < nfiles && rc == CLAB_EXIT_OK; i++) {
+		FILE *f = fopen(files[i], "r");
+		char *line = NULL;
+		size_t cap = 0;
+		if (!f || getline(&line, &cap, f) < 0 ||
+		    json_number(line, "ran") < 0) {
+			fprintf(stderr,
+				"conclab explore --merge: %s is not the "
+				"result of 'conclab explore --json'\n",
+				files[i]);
+			rc = CLAB_EXIT_USAGE;
+		} else {
+			char l[64], v[64];
+			json_string(line, "lab", l, sizeof(l));
+			json_string(line, "variant", v, sizeof(v));
+			double n = json_number(line, "schedules"),
+			       sd = json_number(line, "seed");
+			if (i == 0) {
+				snprintf(lab, sizeof(lab), "%s", l);
+				snprintf(variant, sizeof(variant), "%s", v);
+				schedules = n;
+				seed = sd;
+			} else if (strcmp(l, lab) || strcmp(v, variant) ||
+				   n != schedules || sd != seed) {
+				fprintf(stderr,
+					"conclab explore --merge: %s explored "
+					"%s --variant %s (%.0f schedules, seed "
+					"%.0f), not what %s did\n",
+					files[i], l, v, n, sd, files[0]);
+				rc = CLAB_EXIT_USAGE;
+			}
+			for (int k = 0; sums[k]; k++)
+				total[k] += json_number(line, sums[k]);
+			double s2 = json_number(line, "seconds");
+			secs = s2 > secs ? s2 : secs;
+			const char *ff = strstr(line, "\"first_failure\":");
+			double idx = ff ? json_number(ff, "index") : -1;
+			if (ff && (best_index < 0 || idx < best_index)) {
+				free(best);
+				best = strndup(ff, strcspn(ff, "}") + 1);
+				best_index = idx;
+			}
+		}
+		free(line);
+		if (f)
+			fclose(f);
+	}
+	if (rc == CLAB_EXIT_OK) {
+		printf("{\"lab\":\"%s\",\"variant\":\"%s\","
+		       "\"schedules\":%.0f",
+		       lab, variant, schedules);
+		for (int k = 0; sums[k]; k++)
+			printf(",\"%s\":%.0f", sums[k], total[k]);
+		printf(",\"seconds\":%.3f,\"seed\":%.0f,\"shard\":\"merged "
+		       "%d\"%s%s}\n",
+		       secs, seed, nfiles, best ? "," : "", best ? best : "");
+		if (best) {
+			int code = (int)json_number(best, "exit");
+			rc = code == CLAB_EXIT_DEADLOCK	 ? CLAB_EXIT_DEADLOCK
+			     : code == CLAB_EXIT_TIMEOUT ? CLAB_EXIT_TIMEOUT
+							 : CLAB_EXIT_CHECK;
+		}
+	}
+	free(best);
+	return rc;
+}
+
 static int parse_shard(const char *v, long *k, long *n)
 {
 	char *end;
@@ -111,6 +212,13 @@ static int explore_exec(int argc, char **argv)
 
 	for (int i = 1; i < argc && !rc; i++) {
 		const char *a = argv[i];
+		if (strcmp(a, "--merge") == 0) {
+			if (i + 1 >= argc)
+				return clab_cmd_misuse(&clab_cmd_explore,
+						       "--merge wants the JSON "
+						       "files of the shards");
+			return merge(argc - i - 1, argv + i + 1);
+		}
 		if (clab_cmd_is_help(a)) {
 			help = 1;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -345,6 +453,8 @@ const struct clab_cmd clab_cmd_explore = {
 	"  --all              go on after a failure, and count them all\n"
 	"  --shard K/N        run only schedules i with i mod N = K-1: N\n"
 	"                     machines share one budget (same --seed)\n"
+	"  --merge FILE...    (alone) the --json results of the shards as\n"
+	"                     one, with the first failure of them all\n"
 	"  --trace FILE       the failing run's trace\n"
 	"                     (LAB-VARIANT-explore.clt)\n"
 	"  --json             the results as one JSON object\n"

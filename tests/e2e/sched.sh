@@ -75,6 +75,21 @@ cp "$T/out" s1.json
 expect_exit 0 "$CONCLAB" explore prodcons --variant condvar --schedules 61 --shard 2/2 --json
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert (a["ran"],b["ran"])==(31,30), (a,b)' s1.json "$T/out" &&
 	pass "two shards share 61 schedules: 31 and 30" || fail "the shards did not split the budget"
+cp "$T/out" s2.json
+expect_exit 0 "$CONCLAB" explore --merge s1.json s2.json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ran"]==61 and d["passed"]==61 and d["shard"]=="merged 2", d' "$T/out" &&
+	pass "--merge adds the shards up" || fail "--merge did not add the shards up"
+expect_exit 1 "$CONCLAB" explore prodcons --variant if-wait --schedules 10 --shard 2/2 --json
+cp "$T/out" bad2.json
+expect_exit 2 "$CONCLAB" explore --merge s1.json bad2.json
+contains "$T/err" 'explored prodcons --variant if-wait .*not what s1.json did' "--merge refuses shards of another exploration"
+expect_exit 1 "$CONCLAB" explore prodcons --variant if-wait --schedules 10 --shard 1/2 --json
+cp "$T/out" bad1.json
+expect_exit 1 "$CONCLAB" explore --merge bad2.json bad1.json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["first_failure"]["index"]==0, d' "$T/out" &&
+	pass "--merge keeps the failure of the lowest index" || fail "--merge kept another failure"
+echo '{}' >junk.json
+expect_exit 2 "$CONCLAB" explore --merge junk.json
 expect_exit 0 "$CONCLAB" explore --help
 contains "$T/out" '--shard K/N' "explore --help lists --shard"
 expect_exit 2 "$CONCLAB" explore philosophers --shard 3/2
