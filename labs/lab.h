@@ -207,5 +207,6 @@ extern const struct clab_lab clab_lab_philosophers;
 extern const struct clab_lab clab_lab_prodcons;
 extern const struct clab_lab clab_lab_timer;
 extern const struct clab_lab clab_lab_race;
+extern const struct clab_lab clab_lab_lockorder;
 
 #endif
