@@ -21,6 +21,7 @@ const struct clab_lab *const clab_labs[] = {
     &clab_lab_timer,
     &clab_lab_race,
     &clab_lab_lockorder,
+    &clab_lab_rlock,
 };
 
 const size_t clab_nlabs = sizeof(clab_labs) / sizeof(clab_labs[0]);

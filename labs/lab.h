@@ -208,5 +208,6 @@ extern const struct clab_lab clab_lab_prodcons;
 extern const struct clab_lab clab_lab_timer;
 extern const struct clab_lab clab_lab_race;
 extern const struct clab_lab clab_lab_lockorder;
+extern const struct clab_lab clab_lab_rlock;
 
 #endif
