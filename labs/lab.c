@@ -22,6 +22,7 @@ const struct clab_lab *const clab_labs[] = {
     &clab_lab_race,
     &clab_lab_lockorder,
     &clab_lab_rlock,
+    &clab_lab_semaphore,
 };
 
 const size_t clab_nlabs = sizeof(clab_labs) / sizeof(clab_labs[0]);

@@ -209,5 +209,6 @@ extern const struct clab_lab clab_lab_timer;
 extern const struct clab_lab clab_lab_race;
 extern const struct clab_lab clab_lab_lockorder;
 extern const struct clab_lab clab_lab_rlock;
+extern const struct clab_lab clab_lab_semaphore;
 
 #endif
