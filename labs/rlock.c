@@ -410,16 +410,32 @@ static void check_counter(const struct clab_trace *tr,
 				    nested, calls);
 }
 
+/* The tid of the thread called name, or UINT32_MAX. */
+static uint32_t thread_named(const struct clab_trace *tr, const char *name)
+{
+	uint32_t nthr = clab_trace_nthreads(tr);
+
+	for (uint32_t t = 0; t < nthr; t++) {
+		const struct clab_thread_info *ti = clab_trace_thread(tr, t);
+
+		if (ti != NULL && ti->name != NULL &&
+		    strcmp(ti->name, name) == 0)
+			return t;
+	}
+	return UINT32_MAX;
+}
+
 static void check_cond(const struct clab_trace *tr,
 		       const struct clab_lab_ctx *ctx,
 		       struct clab_lab_report *rep)
 {
 	long rounds = ctx->param[P_ROUNDS], depth = ctx->param[P_DEPTH];
 	uint32_t lock = mutex_named(tr, "box.lock");
+	uint32_t cons = thread_named(tr, "consumer");
 	size_t nrec = clab_trace_nrecords(tr);
 	long ntake = 0, nwaits = 0, nshallow = 0, nentered = 0;
 	uint64_t bad_rec = UINT64_MAX, shallow_rec = UINT64_MAX;
-	uint32_t waiting = UINT32_MAX; /* tid in a wait on box.cv */
+	int waiting = 0; /* the consumer is in a wait on box.cv */
 
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
@@ -430,26 +446,27 @@ static void check_cond(const struct clab_trace *tr,
 			if (r->val != ntake && bad_rec == UINT64_MAX)
 				bad_rec = r->seq;
 		}
-		if (lock == 0 || r->obj != lock)
+		if (lock == 0 || r->obj != lock ||
+		    (r->kind != CLAB_K_MUTEX_RELEASE &&
+		     r->kind != CLAB_K_MUTEX_ACQUIRE))
 			continue;
-		/* The consumer's wait gives box.lock up and takes it back. */
-		if (r->kind == CLAB_K_MUTEX_RELEASE && r->a8 == CLAB_HOW_COND)
-			waiting = r->tid;
-		if (r->kind == CLAB_K_MUTEX_ACQUIRE && waiting != UINT32_MAX &&
-		    r->tid != waiting)
-			nentered++; /* someone else got in meanwhile */
-		if (r->kind == CLAB_K_MUTEX_ACQUIRE && r->a8 == CLAB_HOW_COND) {
-			const struct clab_thread_info *ti =
-			    clab_trace_thread(tr, r->tid);
-			if (r->tid == waiting)
-				waiting = UINT32_MAX;
-			if (ti != NULL && ti->name != NULL &&
-			    strcmp(ti->name, "consumer") == 0) {
-				nwaits++;
-				if ((long)r->a32 != depth && nshallow++ == 0)
-					shallow_rec = r->seq;
-			}
+		if (r->tid != cons) {
+			/* someone else got in while the consumer waited */
+			if (r->kind == CLAB_K_MUTEX_ACQUIRE && waiting)
+				nentered++;
+			continue;
 		}
+		/* The consumer's wait gives box.lock up and takes it back. */
+		if (r->a8 != CLAB_HOW_COND)
+			continue;
+		if (r->kind == CLAB_K_MUTEX_RELEASE) {
+			waiting = 1;
+			continue;
+		}
+		waiting = 0;
+		nwaits++;
+		if ((long)r->a32 != depth && nshallow++ == 0)
+			shallow_rec = r->seq;
 	}
 	if (ntake == rounds && bad_rec == UINT64_MAX)
 		clab_lab_report_add(rep, "items taken", 1, UINT64_MAX,
@@ -469,7 +486,7 @@ static void check_cond(const struct clab_trace *tr,
 		clab_lab_report_add(rep, "levels restored", 1, UINT64_MAX,
 				    "each of the consumer's %ld wait(s) "
 				    "gave up all %ld levels of box.lock and "
-				    "took them back; another thread took "
+				    "took them back; the producer took "
 				    "box.lock %ld time(s) meanwhile",
 				    nwaits, depth, nentered);
 }
