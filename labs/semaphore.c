@@ -17,10 +17,14 @@
  *                  thread too many in
  *   one-at-a-time  a semaphore of one permit used as a lock around a
  *                  read-and-write of a shared counter
+ *   handoff        a semaphore of no permits: the workers wait, and the
+ *                  main thread lets them in one at a time, one release
+ *                  for each (workers do not give their permit back)
  *
  * Annotations: "enter" (round) after the acquire, "leave" (round) before
  * the release; in one-at-a-time, "read" (value) and "write" (value) in the
- * section and "total" (value) by the main thread at the end.
+ * section and "total" (value) by the main thread at the end; in handoff,
+ * "let-in" (count) by the main thread before each release.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -32,7 +36,7 @@
 
 #define MAX_WORKERS 32
 
-enum { V_LIMIT, V_OVER, V_ONE, V_COUNT };
+enum { V_LIMIT, V_OVER, V_ONE, V_HANDOFF, V_COUNT };
 
 enum { P_WORKERS, P_LIMIT, P_ROUNDS, P_WORK, P_COUNT };
 
@@ -40,10 +44,13 @@ static const struct clab_lab_param params[P_COUNT] = {
     [P_WORKERS] = {"workers", "worker threads", 6, 1, MAX_WORKERS},
     [P_LIMIT] = {"limit",
 		 "permits: how many workers may be in at once "
-		 "(one-at-a-time: always 1)",
+		 "(one-at-a-time: always 1; handoff: none)",
 		 2, 1, 16},
     [P_ROUNDS] = {"rounds", "times each worker goes in", 2, 1, 1000},
-    [P_WORK] = {"work_ms", "time a worker spends inside, ms", 5, 0, 10000},
+    [P_WORK] = {"work_ms",
+		"time a worker spends inside (handoff: the main thread's pause "
+		"before each release), ms",
+		5, 0, 10000},
 };
 
 static const struct clab_lab_variant variants[V_COUNT] = {
@@ -66,6 +73,13 @@ static const struct clab_lab_variant variants[V_COUNT] = {
 	{
 	    .name = "one-at-a-time",
 	    .summary = "a semaphore of one permit used as a lock",
+	    .expect = 0,
+	},
+    [V_HANDOFF] =
+	{
+	    .name = "handoff",
+	    .summary = "a semaphore of no permits: each release lets one "
+		       "waiting worker in",
 	    .expect = 0,
 	},
 };
@@ -131,7 +145,8 @@ static void *worker_main(void *arg)
 			clab_sleep_ms((uint32_t)work);
 		}
 		clab_note("leave", r);
-		release(w);
+		if (ctx->variant != V_HANDOFF)
+			release(w);
 	}
 	if (ctx->variant == V_OVER)
 		/* BUG: a second release "to be safe" on the way out */
@@ -146,9 +161,12 @@ static int run(const struct clab_lab_ctx *ctx)
 	int n = (int)ctx->param[P_WORKERS], rc, nw = 0;
 	uint32_t permits =
 	    ctx->variant == V_ONE ? 1 : (uint32_t)ctx->param[P_LIMIT];
+	long lets = n * ctx->param[P_ROUNDS];
 
 	if (n < 1 || n > MAX_WORKERS)
 		return CLAB_EINVAL;
+	if (ctx->variant == V_HANDOFF)
+		permits = 0;
 	memset(&rm, 0, sizeof(rm));
 	rm.ctx = ctx;
 	rc = clab_sem_init(&rm.sem, "permits", permits,
@@ -164,6 +182,19 @@ static int run(const struct clab_lab_ctx *ctx)
 					&w[nw]);
 		if (rc < 0)
 			break;
+	}
+	if (ctx->variant == V_HANDOFF) {
+		/* Every worker that started waits for a permit of ours. */
+		if (rc < 0)
+			lets = nw * ctx->param[P_ROUNDS];
+		for (long k = 1; k <= lets; k++) {
+			if (ctx->param[P_WORK] > 0)
+				clab_sleep_ms((uint32_t)ctx->param[P_WORK]);
+			clab_note("let-in", k);
+			say(ctx, "main releases one permit (%ld of %ld)", k,
+			    lets);
+			clab_sem_release(&rm.sem);
+		}
 	}
 	for (int i = 0; i < nw; i++)
 		clab_thread_join(w[i].th, NULL);
@@ -198,8 +229,9 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	long want = ctx->param[P_WORKERS] * ctx->param[P_ROUNDS];
 	size_t nrec = clab_trace_nrecords(tr);
 	long inside = 0, most = 0, nenter = 0, nleave = 0, nover = 0;
-	long total = -1;
+	long total = -1, nlets = 0, early = 0;
 	uint64_t most_rec = UINT64_MAX, over_rec = UINT64_MAX;
+	uint64_t early_rec = UINT64_MAX;
 	uint64_t total_rec = UINT64_MAX;
 
 	for (size_t i = 0; i < nrec; i++) {
@@ -211,8 +243,13 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			over_rec = r->seq;
 		if (label == NULL)
 			continue;
-		if (strcmp(label, "enter") == 0) {
+		if (strcmp(label, "let-in") == 0) {
+			nlets++;
+		} else if (strcmp(label, "enter") == 0) {
 			nenter++;
+			/* handoff: nobody goes in before main lets them */
+			if (nenter > nlets && early++ == 0)
+				early_rec = r->seq;
 			if (++inside > most) {
 				most = inside;
 				/* the first time a new most, or too many */
@@ -238,7 +275,26 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				    "%ld entries and %ld exits, expected %ld",
 				    nenter, nleave, want);
 
-	if (most <= limit)
+	if (ctx->variant == V_HANDOFF && early == 0 && nlets == want)
+		clab_lab_report_add(rep, "one release, one worker", 1,
+				    UINT64_MAX,
+				    "%ld release(s) let %ld worker entries "
+				    "in, none before its release (at most "
+				    "%ld inside at once)",
+				    nlets, nenter, most);
+	else if (ctx->variant == V_HANDOFF && early > 0)
+		clab_lab_report_add(rep, "one release, one worker", 0,
+				    early_rec,
+				    "%ld entr(ies) before the release that "
+				    "should have let them in",
+				    early);
+	else if (ctx->variant == V_HANDOFF)
+		clab_lab_report_add(rep, "one release, one worker", 0,
+				    UINT64_MAX,
+				    "%ld release(s) by the main thread, "
+				    "expected %ld",
+				    nlets, want);
+	else if (most <= limit)
 		clab_lab_report_add(rep, "limit kept", 1, UINT64_MAX,
 				    "at most %ld worker(s) inside at once "
 				    "(limit %ld)",
@@ -275,6 +331,14 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 					    "expected %ld",
 					    total, want);
 	}
+	/*
+	 * handoff: a worker may wait for every release before its own; that
+	 * is the lab working, not starvation.
+	 */
+	long all = 2 * want * ctx->param[P_WORK];
+	if (ctx->variant == V_HANDOFF && rep->opts.starvation_ms == 0 &&
+	    all > CLAB_LAB_STARVATION_MS)
+		rep->opts.starvation_ms = all;
 	/* over-release also fails "no misuse", with the release's site */
 	clab_lab_check_common(tr, rep);
 }

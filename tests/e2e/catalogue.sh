@@ -78,4 +78,8 @@ expect_exit 1 "$CONCLAB" explore semaphore --variant over-release --schedules 20
 expect_exit 0 "$CONCLAB" run semaphore --variant one-at-a-time --limit 4 -q --trace s1.clt
 contains "$T/out" '^  ok   limit kept +at most 1 worker\(s\) inside at once \(limit 1\)' \
 	"semaphore one-at-a-time: one permit whatever --limit says"
+expect_exit 0 "$CONCLAB" run semaphore --variant handoff -q --trace sh.clt
+contains "$T/out" '^  ok   one release, one worker +12 release\(s\) let 12 worker entries in, none before its release' \
+	"semaphore handoff: one worker for each release"
+expect_exit 0 "$CONCLAB" explore semaphore --variant handoff --schedules 100 --trace shx.clt
 finish
