@@ -78,7 +78,7 @@ static const struct clab_lab_variant variants[V_COUNT] = {
 
 struct pair {
 	const struct clab_lab_ctx *ctx;
-	clab_mutex_t a, b, gate;
+	clab_mutex_t a, b, gate; /* gate: only in gated */
 };
 
 struct worker {
@@ -154,9 +154,11 @@ static int run(const struct clab_lab_ctx *ctx)
 	memset(w, 0, sizeof(w));
 	p.ctx = ctx;
 	/* Made in this order, which is the global lock order. */
-	rc = clab_mutex_init(&p.gate, "gate", CLAB_MUTEX_NORMAL);
-	if (rc < 0)
-		return rc;
+	if (ctx->variant == V_GATED) {
+		rc = clab_mutex_init(&p.gate, "gate", CLAB_MUTEX_NORMAL);
+		if (rc < 0)
+			return rc;
+	}
 	rc = clab_mutex_init(&p.a, "lock-a", CLAB_MUTEX_NORMAL);
 	if (rc < 0)
 		goto out_gate;
@@ -195,7 +197,8 @@ static int run(const struct clab_lab_ctx *ctx)
 out_a:
 	clab_mutex_destroy(&p.a);
 out_gate:
-	clab_mutex_destroy(&p.gate);
+	if (ctx->variant == V_GATED)
+		clab_mutex_destroy(&p.gate);
 	return rc < 0 ? rc : 0;
 }
 
