@@ -40,6 +40,11 @@ static int list_exec(int argc, char **argv)
 		fprintf(stderr, "conclab list: no lab called '%s'\n", only);
 		return CLAB_EXIT_USAGE;
 	}
+	int w = 12; /* the widest variant name, for the columns */
+	for (size_t i = 0; i < clab_nlabs; i++)
+		for (size_t v = 0; v < clab_labs[i]->nvariants; v++)
+			if ((int)strlen(clab_labs[i]->variants[v].name) > w)
+				w = (int)strlen(clab_labs[i]->variants[v].name);
 	for (size_t i = 0; i < clab_nlabs; i++) {
 		const struct clab_lab *lab = clab_labs[i];
 		if (only && strcmp(only, lab->name) != 0)
@@ -54,7 +59,7 @@ static int list_exec(int argc, char **argv)
 		printf("%s - %s\n", lab->name, lab->summary);
 		for (size_t v = 0; v < lab->nvariants; v++) {
 			const struct clab_lab_variant *var = &lab->variants[v];
-			printf("  %-12s %-9s %s\n", var->name, outcome(var),
+			printf("  %-*s %-9s %s\n", w, var->name, outcome(var),
 			       var->summary);
 		}
 		printf("\n");

@@ -96,12 +96,16 @@ static void run_help(const struct clab_lab *lab, int variant)
 	}
 	printf("\n%s - %s\n(%s)\n\nVariants (--variant):\n", lab->name,
 	       lab->summary, lab->idea);
+	int w = 12; /* the widest variant name, for the summaries' column */
+	for (size_t v = 0; v < lab->nvariants; v++)
+		if ((int)strlen(lab->variants[v].name) > w)
+			w = (int)strlen(lab->variants[v].name);
 	for (size_t v = 0; v < lab->nvariants; v++) {
 		const struct clab_lab_variant *var = &lab->variants[v];
-		printf("  %-12s %s%s\n", var->name, var->summary,
+		printf("  %-*s %s%s\n", w, var->name, var->summary,
 		       v == 0 ? " (default)" : "");
 		if (var->bug)
-			printf("  %-12s bug: %s\n", "", var->bug);
+			printf("  %-*s bug: %s\n", w, "", var->bug);
 	}
 	printf("\nParameters (--NAME VALUE), defaults for variant '%s':\n",
 	       lab->variants[variant].name);

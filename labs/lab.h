@@ -206,5 +206,9 @@ static inline uint64_t clab_lab_rand(uint64_t *state)
 extern const struct clab_lab clab_lab_philosophers;
 extern const struct clab_lab clab_lab_prodcons;
 extern const struct clab_lab clab_lab_timer;
+extern const struct clab_lab clab_lab_race;
+extern const struct clab_lab clab_lab_lockorder;
+extern const struct clab_lab clab_lab_rlock;
+extern const struct clab_lab clab_lab_semaphore;
 
 #endif

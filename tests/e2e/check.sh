@@ -12,12 +12,20 @@ while read -r lab variant expect; do
 	expect_exit $want "$CONCLAB" check "$tr"
 	contains "$T/out" "^checks \\($lab $variant\\):" "$lab/$variant: report names the lab"
 	case $variant in
-	naive | single-cv | sem-order)
+	naive | single-cv | sem-order | abba)
 		contains "$T/out" '^  FAIL no deadlock' "$lab/$variant: fails 'no deadlock'" ;;
 	if-wait)
 		contains "$T/out" '^  FAIL (consumed once|buffer depth)' "$lab/$variant: over-consumption" ;;
 	event-reuse | notify-one | no-loop)
 		contains "$T/out" '^  FAIL ' "$lab/$variant: a tick property fails" ;;
+	unlocked)
+		contains "$T/out" '^  FAIL final count' "$lab/$variant: updates lost" ;;
+	serialized)
+		contains "$T/out" '^  FAIL lock order' "$lab/$variant: the cycle is flagged" ;;
+	plain-mutex)
+		contains "$T/out" '^  FAIL re-entry' "$lab/$variant: the relock is refused" ;;
+	over-release)
+		contains "$T/out" '^  FAIL releases balanced' "$lab/$variant: a release refused" ;;
 	esac
 	for f in text json gradescope junit; do
 		"$CONCLAB" check --format $f -o "$T/r1.$f" "$tr" >/dev/null 2>&1
