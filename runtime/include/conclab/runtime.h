@@ -44,7 +44,7 @@
  * include this), so that `conclab exercise` refuses a solution built
  * against other headers instead of handing it objects of another size.
  */
-#define CLAB_ABI 2
+#define CLAB_ABI 3
 __attribute__((weak, used, visibility("default")))
 const unsigned clab_abi_built = CLAB_ABI;
 
@@ -66,11 +66,25 @@ typedef struct {
 	_Atomic uint32_t word; /* 0 free, 1 held, 2 held and maybe wanted */
 } clab__lock_t;
 
+/*
+ * The header every object starts with (at offset 0, so that an object of
+ * one kind passed as another is read at the same place).  kind, alive and
+ * check are also read as one word, tag, which every call compares with
+ * the tag init wrote: check is a hash of the object's address and of the
+ * trace it belongs to, so that never initialised, destroyed, copied,
+ * wrong-kind and corrupted objects are refused (see docs/runtime.md).
+ */
 struct clab__obj {
 	uint32_t id;   /* object id in the trace */
 	uint32_t oseq; /* per-object sequence, under the object's lock */
-	uint8_t kind;  /* enum clab_objkind */
-	uint8_t alive;
+	union {
+		struct {
+			uint8_t kind;	/* enum clab_objkind */
+			uint8_t alive;	/* 0 once destroyed */
+			uint16_t check; /* of the address and trace */
+		};
+		uint32_t tag;
+	};
 };
 
 /* ---- threads ---- */
@@ -126,9 +140,9 @@ enum clab_mutex_type {
 };
 
 typedef struct {
+	struct clab__obj h;
 	_Atomic uint32_t state; /* 0 free, 1 locked, 2 locked with waiters */
 	uint8_t type;
-	struct clab__obj h;
 	struct clab__thr *_Atomic owner;
 	const struct clab_site *_Atomic owner_site;
 	uint32_t depth;
