@@ -64,12 +64,16 @@ union room {
 	clab_ptimer_t p;
 };
 
+/* The next child's trace runs on virtual time (for the scheduler). */
+static int virtual_time;
+
 static int open_trace(const char *path)
 {
 	struct clab_tracer_opts o;
 
 	memset(&o, 0, sizeof(o));
 	o.path = path;
+	o.virtual_time = virtual_time;
 	o.flush_ms = 100;
 	o.compress = -1;
 	return clab_tracer_open(&o);
@@ -1002,6 +1006,242 @@ static void test_thread(void)
 	clab_trace_free(tr);
 }
 
+/* ---- more kinds initialised twice and destroyed twice ---- */
+
+static void body_twice_each(void)
+{
+	clab_cond_t c;
+	clab_latch_t l;
+	clab_barrier_t b;
+	clab_queue_t q;
+	clab_timer_t t;
+	clab_ptimer_t p;
+
+	rc(clab_cond_init(&c, "c"));
+	rc(clab_latch_init(&l, "l"));
+	rc(clab_barrier_init(&b, "b", 2));
+	rc(clab_queue_init(&q, "q", 0));
+	rc(clab_timer_init(&t, "t"));
+	rc(clab_ptimer_init(&p, "p", 5));
+	rc(clab_cond_init(&c, "c"));
+	rc(clab_latch_init(&l, "l"));
+	rc(clab_barrier_init(&b, "b", 2));
+	rc(clab_queue_init(&q, "q", 0));
+	rc(clab_timer_init(&t, "t"));
+	rc(clab_ptimer_init(&p, "p", 5));
+	rc(clab_cond_destroy(&c));
+	rc(clab_latch_destroy(&l));
+	rc(clab_barrier_destroy(&b));
+	rc(clab_queue_destroy(&q));
+	rc(clab_timer_destroy(&t));
+	rc(clab_ptimer_destroy(&p));
+	rc(clab_cond_destroy(&c));
+	rc(clab_latch_destroy(&l));
+	rc(clab_barrier_destroy(&b));
+	rc(clab_queue_destroy(&q));
+	rc(clab_timer_destroy(&t));
+	rc(clab_ptimer_destroy(&p));
+}
+
+static void test_twice_each(void)
+{
+	static const unsigned kinds[] = {CLAB_O_COND,	 CLAB_O_LATCH,
+					 CLAB_O_BARRIER, CLAB_O_QUEUE,
+					 CLAB_O_TIMER,	 CLAB_O_PTIMER};
+	struct out o;
+	struct clab_trace *tr = run(body_twice_each, &o);
+
+	CU_ASSERT_EQUAL(o.n, 24);
+	for (int i = 0; i < 24; i++)
+		CU_ASSERT_EQUAL(o.rc[i], i / 6 % 2 ? CLAB_EINVAL : 0);
+	if (tr == NULL)
+		return;
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_BAD_OBJECT), 12);
+	for (size_t i = 0; i < 6; i++) {
+		expect_bad(tr, i, CLAB_BADOBJ_INIT_TWICE, kinds[i], 1);
+		expect_bad(tr, 6 + i, CLAB_BADOBJ_DESTROYED, kinds[i], 1);
+	}
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_OBJ_CREATE), 6);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_OBJ_DESTROY), 6);
+	clab_trace_free(tr);
+}
+
+/* ---- a condition wait on a destroyed mutex ---- */
+
+static void body_cond_dead_mutex(void)
+{
+	clab_cond_t c;
+	clab_mutex_t m;
+
+	clab_cond_init(&c, "c");
+	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
+	clab_mutex_destroy(&m);
+	rc(clab_cond_wait(&c, &m));
+	rc(clab_cond_timedwait(&c, &m, 10));
+	rc(clab_cond_destroy(&c));
+}
+
+static void test_cond_dead_mutex(void)
+{
+	struct out o;
+	struct clab_trace *tr = run(body_cond_dead_mutex, &o);
+
+	expect_einval(&o, 0, 2);
+	CU_ASSERT_EQUAL(o.rc[2], 0);
+	if (tr == NULL)
+		return;
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_BAD_OBJECT), 2);
+	expect_bad(tr, 0, CLAB_BADOBJ_DESTROYED, CLAB_O_MUTEX, 1);
+	expect_bad(tr, 1, CLAB_BADOBJ_DESTROYED, CLAB_O_MUTEX, 1);
+	/* no wait began, and no cond-without-mutex either */
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_COND_WAIT), 0);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 2);
+	clab_trace_free(tr);
+}
+
+/* ---- strict order: a bad mutex is bad, not out of order ---- */
+
+static void body_strict(void)
+{
+	clab_mutex_t a, b;
+	union room u;
+
+	memset(&u, 0x33, sizeof(u));
+	clab_set_strict_order(1);
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	rc(clab_mutex_lock(&b));
+	rc(clab_mutex_lock(&u.m));
+	rc(clab_mutex_lock_ordered(&u.m));
+	rc(clab_mutex_lock(&a)); /* out of order: refused as before */
+	rc(clab_mutex_unlock(&b));
+	clab_set_strict_order(0);
+	clab_mutex_destroy(&a);
+	clab_mutex_destroy(&b);
+}
+
+static void test_strict(void)
+{
+	struct out o;
+	struct clab_trace *tr = run(body_strict, &o);
+
+	CU_ASSERT_EQUAL(o.rc[0], 0);
+	CU_ASSERT_EQUAL(o.rc[1], CLAB_EINVAL);
+	CU_ASSERT_EQUAL(o.rc[2], CLAB_EINVAL);
+	CU_ASSERT_EQUAL(o.rc[3], CLAB_EORDER);
+	CU_ASSERT_EQUAL(o.rc[4], 0);
+	if (tr == NULL)
+		return;
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_BAD_OBJECT), 2);
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_LOCK_ORDER), 1);
+	expect_bad(tr, 0, CLAB_BADOBJ_CORRUPT, CLAB_O_MUTEX, 1);
+	expect_bad(tr, 1, CLAB_BADOBJ_CORRUPT, CLAB_O_MUTEX, 1);
+	clab_trace_free(tr);
+}
+
+/* ---- under the controlled scheduler ---- */
+
+static void *sched_worker(void *arg)
+{
+	clab_mutex_t *m = arg;
+	union room u;
+	intptr_t r;
+
+	memset(&u, 0xff, sizeof(u));
+	r = clab_sem_acquire(&u.s);
+	clab_mutex_lock(m);
+	clab_mutex_unlock(m);
+	return (void *)r;
+}
+
+static void body_sched(void)
+{
+	struct clab_sched_opts so;
+	struct clab_watchdog_opts wo;
+	char sched[CLAB_SCHED_STRING_MAX];
+	clab_thread_t *t[2];
+	clab_mutex_t m;
+	void *ret;
+
+	memset(&wo, 0, sizeof(wo));
+	memset(&so, 0, sizeof(so));
+	so.mode = CLAB_SCHED_RANDOM;
+	so.seed = 7;
+	wo.period_ms = 50;
+	rc(clab_watchdog_start(&wo));
+	rc(clab_sched_start(&so));
+	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
+	for (int i = 0; i < 2; i++)
+		rc(clab_thread_create(&t[i], "worker", sched_worker, &m));
+	for (int i = 0; i < 2; i++) {
+		rc(clab_thread_join(t[i], &ret));
+		rc((int)(intptr_t)ret);
+	}
+	rc(clab_mutex_destroy(&m));
+	rc(clab_sched_stop(sched, sizeof(sched)) > 0 ? 0 : -1);
+	clab_watchdog_stop();
+}
+
+static void test_sched(void)
+{
+	static const int want[] = {0,		0, 0,		0, 0,
+				   CLAB_EINVAL, 0, CLAB_EINVAL, 0, 0};
+	struct out o;
+	struct clab_trace *tr;
+
+	virtual_time = 1;
+	tr = run(body_sched, &o);
+	virtual_time = 0;
+	CU_ASSERT_EQUAL(o.n, 10);
+	for (int i = 0; i < 10; i++)
+		CU_ASSERT_EQUAL(o.rc[i], want[i]);
+	if (tr == NULL)
+		return;
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_BAD_OBJECT), 2);
+	expect_bad(tr, 0, CLAB_BADOBJ_CORRUPT, CLAB_O_SEM, 1);
+	expect_bad(tr, 1, CLAB_BADOBJ_CORRUPT, CLAB_O_SEM, 1);
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_DEADLOCK), 0);
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_STEP_LIMIT), 0);
+	clab_trace_free(tr);
+}
+
+/* ---- a recursive mutex: bad at every depth ---- */
+
+static void body_recursive(void)
+{
+	clab_mutex_t m;
+
+	clab_mutex_init(&m, "r", CLAB_MUTEX_RECURSIVE);
+	rc(clab_mutex_lock(&m));
+	rc(clab_mutex_lock(&m));
+	/* destroy refuses a held mutex, as before: it stays alive */
+	rc(clab_mutex_destroy(&m));
+	rc(clab_mutex_unlock(&m));
+	rc(clab_mutex_unlock(&m));
+	rc(clab_mutex_destroy(&m));
+	rc(clab_mutex_lock(&m));
+	rc(clab_mutex_unlock(&m));
+}
+
+static void test_recursive(void)
+{
+	static const int want[] = {0, 0, CLAB_EBUSY,  0,
+				   0, 0, CLAB_EINVAL, CLAB_EINVAL};
+	struct out o;
+	struct clab_trace *tr = run(body_recursive, &o);
+
+	CU_ASSERT_EQUAL(o.n, 8);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(o.rc[i], want[i]);
+	if (tr == NULL)
+		return;
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_DESTROY_HELD), 1);
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_BAD_OBJECT), 2);
+	expect_bad(tr, 0, CLAB_BADOBJ_DESTROYED, CLAB_O_MUTEX, 1);
+	expect_bad(tr, 1, CLAB_BADOBJ_DESTROYED, CLAB_O_MUTEX, 1);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "garbage mutex", test_garbage_mutex);
@@ -1023,6 +1263,13 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "freed memory", test_freed);
 	CU_add_test(s, "lock_many with a bad mutex", test_lock_many);
 	CU_add_test(s, "in another thread, under the watchdog", test_thread);
+	CU_add_test(s, "each kind initialised twice, destroyed twice",
+		    test_twice_each);
+	CU_add_test(s, "a condition wait on a destroyed mutex",
+		    test_cond_dead_mutex);
+	CU_add_test(s, "strict order: bad, not out of order", test_strict);
+	CU_add_test(s, "under the controlled scheduler", test_sched);
+	CU_add_test(s, "a recursive mutex destroyed", test_recursive);
 }
 
 int main(void)
