@@ -10,7 +10,10 @@
  * a non-recursive mutex twice, over-releasing a bounded semaphore, waiting
  * on a condition without its mutex, destroying a held mutex) is never
  * undefined behaviour: the call records a diagnostic with its site and
- * returns an error.
+ * returns an error.  So is an object that is not what the call takes:
+ * never initialised, destroyed, of another kind, copied, of an earlier
+ * trace or garbage (a bad-object diagnostic and CLAB_EINVAL; see
+ * docs/runtime.md for what cannot be caught, such as unmapped memory).
  *
  * Primitives are caller-allocated (clab_mutex_t m; clab_mutex_init(&m,...))
  * and must be initialised while a trace is open; they belong to that trace.
