@@ -23,15 +23,16 @@
 #include "rt.h"
 #include "testutil.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HOSTILE_ASAN 1
+/* ASan and TSan both stop a program at a read of freed memory. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HOSTILE_UAF 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HOSTILE_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HOSTILE_UAF 1
 #endif
 #endif
-#ifndef HOSTILE_ASAN
-#define HOSTILE_ASAN 0
+#ifndef HOSTILE_UAF
+#define HOSTILE_UAF 0
 #endif
 
 #define CHILD_SECONDS 20 /* a child that takes longer hangs */
@@ -94,7 +95,7 @@ static void tmp_path(char *buf, size_t len, const char *what)
 
 /* The child's stderr, kept for the parent to look at. */
 static char err_text[8192];
-/* The next child is meant to be stopped (by ASan): do not show its end. */
+/* The next child is meant to be stopped (by a sanitizer): keep quiet. */
 static int child_may_die;
 
 /*
@@ -885,7 +886,7 @@ static void body_freed(void)
 	rc(clab_sem_destroy(s));
 	free(m);
 	free(s);
-	/* use after free: ASan stops here; without it, refused */
+	/* use after free: ASan and TSan stop here; without them, refused */
 	rc(clab_mutex_lock(m));
 	rc(clab_sem_acquire(s));
 }
@@ -896,11 +897,11 @@ static void test_freed(void)
 	struct clab_trace *tr;
 	int status;
 
-	child_may_die = HOSTILE_ASAN;
+	child_may_die = HOSTILE_UAF;
 	status = run_pre(NULL, body_freed, &o, &tr);
 	child_may_die = 0;
 
-	if (HOSTILE_ASAN) {
+	if (HOSTILE_UAF) {
 		/* the sanitizer reports the read of the freed header */
 		CU_ASSERT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "heap-use-after-free"));
