@@ -252,6 +252,12 @@ static const struct clab_record *expect_bad(const struct clab_trace *tr,
 	return r;
 }
 
+/* The object a diagnostic names; UINT32_MAX when there is none. */
+static uint32_t bad_obj(const struct clab_record *r)
+{
+	return r ? r->obj : UINT32_MAX;
+}
+
 /* Every result from..to-1 is CLAB_EINVAL. */
 static void expect_einval(const struct out *o, int from, int to)
 {
@@ -289,10 +295,9 @@ static void test_garbage_mutex(void)
 		return;
 	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_BAD_OBJECT), 6);
 	for (size_t i = 0; i < 6; i++)
-		CU_ASSERT_EQUAL(
-		    expect_bad(tr, i, CLAB_BADOBJ_CORRUPT, CLAB_O_MUTEX, 1)
-			->obj,
-		    0);
+		CU_ASSERT_EQUAL(bad_obj(expect_bad(tr, i, CLAB_BADOBJ_CORRUPT,
+						   CLAB_O_MUTEX, 1)),
+				0);
 	/* nothing was locked, nothing else was said */
 	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_MUTEX_ACQUIRE), 0);
 	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 6);
@@ -1249,6 +1254,55 @@ static void test_recursive(void)
 	clab_trace_free(tr);
 }
 
+/* ---- forged headers: the right bytes in the wrong places ---- */
+
+static void body_forged(void)
+{
+	union room u;
+	clab_mutex_t m;
+	uint16_t c;
+
+	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
+	c = m.h.check;
+	memset(&u, 0, sizeof(u));
+	/* a mutex's kind and alive flag, with no check */
+	u.m.h.kind = CLAB_O_MUTEX;
+	u.m.h.alive = 1;
+	rc(clab_mutex_lock(&u.m));
+	/* the check of another address (m's) */
+	u.m.h.check = c;
+	rc(clab_mutex_lock(&u.m));
+	/* a thread's kind, which no call takes */
+	u.m.h.kind = CLAB_O_THREAD;
+	rc(clab_mutex_lock(&u.m));
+	/* m with an alive flag that is neither 0 nor 1 */
+	m.h.alive = 2;
+	rc(clab_mutex_lock(&m));
+	/* and m again as it was: it works */
+	m.h.alive = 1;
+	rc(clab_mutex_lock(&m));
+	rc(clab_mutex_unlock(&m));
+	rc(clab_mutex_destroy(&m));
+}
+
+static void test_forged(void)
+{
+	struct out o;
+	struct clab_trace *tr = run(body_forged, &o);
+
+	expect_einval(&o, 0, 4);
+	for (int i = 4; i < 7; i++)
+		CU_ASSERT_EQUAL(o.rc[i], 0);
+	if (tr == NULL)
+		return;
+	CU_ASSERT_EQUAL(ndiag(tr, CLAB_D_BAD_OBJECT), 4);
+	for (size_t i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(bad_obj(expect_bad(tr, i, CLAB_BADOBJ_CORRUPT,
+						   CLAB_O_MUTEX, 1)),
+				0);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "garbage mutex", test_garbage_mutex);
@@ -1277,6 +1331,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "strict order: bad, not out of order", test_strict);
 	CU_add_test(s, "under the controlled scheduler", test_sched);
 	CU_add_test(s, "a recursive mutex destroyed", test_recursive);
+	CU_add_test(s, "forged headers", test_forged);
 }
 
 int main(void)
