@@ -175,6 +175,24 @@ void clab_lab_report_free(struct clab_lab_report *rep)
 	rep->n = rep->cap = 0;
 }
 
+/*
+ * What a misuse diagnostic is about: its object, or for a bad object that
+ * is none the trace knows, what the call wanted and why it was refused.
+ */
+static const char *misuse_object(const struct clab_trace *tr,
+				 const struct clab_record *r, char *buf,
+				 size_t len)
+{
+	if (r->obj)
+		return clab_trace_object_label(tr, r->obj);
+	if (r->a8 != CLAB_D_BAD_OBJECT)
+		return "no object";
+	snprintf(buf, len, "a %s that is %s",
+		 clab_objkind_name(r->a32 >> 8 & 0xff),
+		 clab_badobj_name(r->a32 & 0xff));
+	return buf;
+}
+
 static const char *site_text(const struct clab_trace *tr, uint32_t id,
 			     char *buf, size_t len)
 {
@@ -222,7 +240,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	size_t ncycles_allowed = 0;
 	size_t nmisuse = 0, nallowed = 0;
 	uint64_t *started;
-	char sb[128];
+	char sb[128], ob[96];
 
 	started = calloc(nthr ? nthr : 1, sizeof(*started));
 	for (size_t i = 0; i < n; i++) {
@@ -334,8 +352,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    nmisuse, clab_diag_text(misuse->a8),
 		    clab_diag_tag(misuse->a8),
 		    clab_trace_thread_label(tr, misuse->tid),
-		    misuse->obj ? clab_trace_object_label(tr, misuse->obj)
-				: "no object",
+		    misuse_object(tr, misuse, ob, sizeof(ob)),
 		    site_text(tr, misuse->site, sb, sizeof(sb)));
 
 	{

@@ -36,18 +36,21 @@ static unsigned wake_all(clab_barrier_t *b, int out)
 int clab__barrier_init(clab_barrier_t *b, const char *name, uint32_t parties,
 		       const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	int r;
 
-	if (b == NULL || parties == 0)
-		return CLAB_EINVAL;
+	r = clab__obj_fresh(self, b, CLAB_O_BARRIER, site);
+	if (r)
+		return r;
+	if (parties == 0 || parties > CLAB__COUNT_MAX)
+		return clab__bad_value(self, parties, site);
 	b->wq.head = b->wq.tail = NULL;
 	b->parties = parties;
 	b->arrived = 0;
 	b->generation = 0;
 	b->broken = 0;
 	clab__lk_init(&b->lk);
-	r = clab__obj_init(&b->h, clab__self(), CLAB_O_BARRIER, name, site, 0,
-			   parties);
+	r = clab__obj_init(&b->h, self, CLAB_O_BARRIER, name, site, 0, parties);
 	return r < 0 ? r : 0;
 }
 
@@ -59,6 +62,7 @@ int clab__barrier_destroy(clab_barrier_t *b, const struct clab_site *site)
 	if (b == NULL)
 		return 0;
 	self = clab__self();
+	CLAB__CHECK(self, b, CLAB_O_BARRIER, site);
 	clab__lk_lock(&b->lk);
 	if (!clab__wq_empty(&b->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, b->h.id, b->arrived,
@@ -80,10 +84,9 @@ int clab__barrier_wait(clab_barrier_t *b, uint32_t ms,
 	uint32_t index;
 	int r = 0, out = OUT_WAITING;
 
-	if (b == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, b, CLAB_O_BARRIER, site);
 	if (ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&b->lk);
@@ -140,10 +143,9 @@ int clab__barrier_abort(clab_barrier_t *b, int reset,
 	struct clab__thr *self;
 	unsigned n;
 
-	if (b == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, b, CLAB_O_BARRIER, site);
 	clab__lk_lock(&b->lk);
 	b->arrived = 0;
 	n = wake_all(b, OUT_BROKEN);
@@ -157,10 +159,14 @@ int clab__barrier_abort(clab_barrier_t *b, int reset,
 
 int clab_barrier_broken(clab_barrier_t *b)
 {
+	struct clab__thr *self;
 	int v;
 
-	if (b == NULL)
+	self = clab__self();
+	if (!clab__obj_ok(self, b, CLAB_O_BARRIER)) {
+		clab__obj_bad(self, b, CLAB_O_BARRIER, NULL);
 		return 0;
+	}
 	clab__lk_lock(&b->lk);
 	v = b->broken;
 	clab__lk_unlock(&b->lk);

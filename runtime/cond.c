@@ -87,14 +87,16 @@ static int ts_before(const struct timespec *a, const struct timespec *b)
 int clab__cond_init(clab_cond_t *c, const char *name,
 		    const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	int r;
 
-	if (c == NULL)
-		return CLAB_EINVAL;
+	r = clab__obj_fresh(self, c, CLAB_O_COND, site);
+	if (r)
+		return r;
 	c->wq.head = c->wq.tail = NULL;
 	atomic_init(&c->mutex, NULL);
 	clab__lk_init(&c->lk);
-	r = clab__obj_init(&c->h, clab__self(), CLAB_O_COND, name, site, 0, 0);
+	r = clab__obj_init(&c->h, self, CLAB_O_COND, name, site, 0, 0);
 	return r < 0 ? r : 0;
 }
 
@@ -106,6 +108,7 @@ int clab__cond_destroy(clab_cond_t *c, const struct clab_site *site)
 	if (c == NULL)
 		return 0;
 	self = clab__self();
+	CLAB__CHECK(self, c, CLAB_O_COND, site);
 	clab__lk_lock(&c->lk);
 	if (!clab__wq_empty(&c->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, c->h.id, c->h.id, site);
@@ -129,10 +132,10 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 	unsigned cause;
 	int r = 0, spurious = 0;
 
-	if (c == NULL || m == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, c, CLAB_O_COND, site);
+	CLAB__CHECK(self, m, CLAB_O_MUTEX, site);
 	if (!clab_mutex_held(m)) {
 		clab__diag(self, CLAB_D_COND_NO_MUTEX, c->h.id, m->h.id, site);
 		return CLAB_EPERM;
@@ -223,10 +226,9 @@ int clab__cond_signal(clab_cond_t *c, int all, const struct clab_site *site)
 	uint32_t seq, id;
 	uint64_t tsc;
 
-	if (c == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, c, CLAB_O_COND, site);
 	id = c->h.id;
 	clab__lk_lock(&c->lk);
 	seq = ++c->h.oseq;

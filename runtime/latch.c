@@ -11,14 +11,16 @@
 int clab__latch_init(clab_latch_t *l, const char *name,
 		     const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	int r;
 
-	if (l == NULL)
-		return CLAB_EINVAL;
+	r = clab__obj_fresh(self, l, CLAB_O_LATCH, site);
+	if (r)
+		return r;
 	l->wq.head = l->wq.tail = NULL;
 	l->flag = 0;
 	clab__lk_init(&l->lk);
-	r = clab__obj_init(&l->h, clab__self(), CLAB_O_LATCH, name, site, 0, 0);
+	r = clab__obj_init(&l->h, self, CLAB_O_LATCH, name, site, 0, 0);
 	return r < 0 ? r : 0;
 }
 
@@ -30,6 +32,7 @@ int clab__latch_destroy(clab_latch_t *l, const struct clab_site *site)
 	if (l == NULL)
 		return 0;
 	self = clab__self();
+	CLAB__CHECK(self, l, CLAB_O_LATCH, site);
 	clab__lk_lock(&l->lk);
 	if (!clab__wq_empty(&l->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, l->h.id, l->h.id, site);
@@ -47,10 +50,9 @@ int clab__latch_set(clab_latch_t *l, const struct clab_site *site)
 	struct clab__thr *self;
 	unsigned n;
 
-	if (l == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, l, CLAB_O_LATCH, site);
 	clab__lk_lock(&l->lk);
 	l->flag = 1;
 	n = clab__unpark_all(&l->wq, CLAB_CAUSE_SET);
@@ -63,10 +65,9 @@ int clab__latch_clear(clab_latch_t *l, const struct clab_site *site)
 {
 	struct clab__thr *self;
 
-	if (l == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, l, CLAB_O_LATCH, site);
 	clab__lk_lock(&l->lk);
 	l->flag = 0;
 	clab__emit_obj(self, CLAB_K_LATCH_CLEAR, &l->h, site, 0, 0);
@@ -86,10 +87,9 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms, const struct clab_site *site)
 	struct timespec dl;
 	int r = 0;
 
-	if (l == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, l, CLAB_O_LATCH, site);
 	if (ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&l->lk);
@@ -118,10 +118,14 @@ int clab__latch_wait(clab_latch_t *l, uint32_t ms, const struct clab_site *site)
 
 int clab_latch_is_set(clab_latch_t *l)
 {
+	struct clab__thr *self;
 	int f;
 
-	if (l == NULL)
+	self = clab__self();
+	if (!clab__obj_ok(self, l, CLAB_O_LATCH)) {
+		clab__obj_bad(self, l, CLAB_O_LATCH, NULL);
 		return 0;
+	}
 	clab__lk_lock(&l->lk);
 	f = l->flag;
 	clab__lk_unlock(&l->lk);

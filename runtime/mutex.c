@@ -71,10 +71,14 @@ int clab__mutex_init(clab_mutex_t *m, const char *name, int type,
 int clab__mutex_init_ix(clab_mutex_t *m, const char *name, int type, long index,
 			const struct clab_site *site)
 {
-	if (!m || type < CLAB_MUTEX_NORMAL || type > CLAB_MUTEX_RECURSIVE ||
-	    index < -1 || index >= (long)UINT32_MAX - 1)
-		return CLAB_EINVAL;
 	struct clab__thr *self = clab__self();
+	int rc = clab__obj_fresh(self, m, CLAB_O_MUTEX, site);
+	if (rc)
+		return rc;
+	if (type < CLAB_MUTEX_NORMAL || type > CLAB_MUTEX_RECURSIVE)
+		return clab__bad_value(self, (uint32_t)type, site);
+	if (index < -1 || index >= (long)UINT32_MAX - 1)
+		return clab__bad_value(self, (uint32_t)index, site);
 	atomic_init(&m->state, 0);
 	m->type = (uint8_t)type;
 	atomic_init(&m->owner, NULL);
@@ -91,6 +95,7 @@ int clab__mutex_destroy(clab_mutex_t *m, const struct clab_site *site)
 	if (!m)
 		return 0;
 	struct clab__thr *self = clab__self();
+	CLAB__CHECK(self, m, CLAB_O_MUTEX, site);
 	if (atomic_load(&m->owner) != NULL) {
 		clab__diag(self, CLAB_D_DESTROY_HELD, m->h.id, 0, site);
 		return CLAB_EBUSY;
@@ -221,6 +226,7 @@ int clab__mutex_lock(clab_mutex_t *m, uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, m, CLAB_O_MUTEX, site);
 	unsigned how = ms == CLAB_FOREVER ? CLAB_HOW_BLOCK
 		       : ms == 0	  ? CLAB_HOW_TRY
 					  : CLAB_HOW_TIMED;
@@ -265,6 +271,7 @@ void clab_set_stacks(int on)
 int clab__mutex_lock_ordered(clab_mutex_t *m, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
+	CLAB__CHECK(self, m, CLAB_O_MUTEX, site);
 	clab_mutex_t *h = out_of_order(self, m, m->h.id);
 	return h ? refuse(self, m, h, site)
 		 : clab__mutex_lock(m, CLAB_FOREVER, site);
@@ -283,6 +290,8 @@ int clab__lock_many(clab_mutex_t *const *ms, size_t n,
 	if (!ms || n == 0 || n > CLAB__HELD_MAX)
 		return CLAB_EINVAL;
 	struct clab__thr *self = clab__self();
+	for (size_t i = 0; i < n; i++) /* before the sort reads their ids */
+		CLAB__CHECK(self, ms[i], CLAB_O_MUTEX, site);
 	clab_mutex_t *sorted[CLAB__HELD_MAX];
 	memcpy(sorted, ms, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), by_id);
@@ -308,6 +317,9 @@ int clab__unlock_many(clab_mutex_t *const *ms, size_t n,
 {
 	if (!ms || n > CLAB__HELD_MAX)
 		return CLAB_EINVAL;
+	struct clab__thr *self = clab__self();
+	for (size_t i = 0; i < n; i++)
+		CLAB__CHECK(self, ms[i], CLAB_O_MUTEX, site);
 	clab_mutex_t *sorted[CLAB__HELD_MAX];
 	memcpy(sorted, ms, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), by_id);
@@ -350,6 +362,7 @@ int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, m, CLAB_O_MUTEX, site);
 	struct clab__thr *own =
 	    atomic_load_explicit(&m->owner, memory_order_relaxed);
 	if (__builtin_expect(own != self, 0)) {
@@ -369,10 +382,16 @@ int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)
 	return 0;
 }
 
+/* A bad object is held by nobody (and recorded, without a site). */
 int clab_mutex_held(const clab_mutex_t *m)
 {
-	return m && atomic_load_explicit(&((clab_mutex_t *)m)->owner,
-					 memory_order_relaxed) == clab__self();
+	struct clab__thr *self = clab__self();
+	if (!clab__obj_ok(self, m, CLAB_O_MUTEX)) {
+		clab__obj_bad(self, m, CLAB_O_MUTEX, NULL);
+		return 0;
+	}
+	return atomic_load_explicit(&((clab_mutex_t *)m)->owner,
+				    memory_order_relaxed) == self;
 }
 
 uint32_t clab__mutex_release_all(clab_mutex_t *m, struct clab__thr *self,

@@ -17,13 +17,22 @@
  * that solutions built against the old headers are refused, not run.
  */
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(CLAB_ABI == 2 && sizeof(clab_mutex_t) == 48 &&
+_Static_assert(CLAB_ABI == 3 && sizeof(clab_mutex_t) == 48 &&
 		   sizeof(clab_cond_t) == 40 && sizeof(clab_sem_t) == 48 &&
 		   sizeof(clab_latch_t) == 40 && sizeof(clab_barrier_t) == 48 &&
 		   sizeof(clab_queue_t) == 96 && sizeof(clab_timer_t) == 64 &&
 		   sizeof(clab_ptimer_t) == 56,
 	       "the public types changed: count CLAB_ABI up and set the sizes");
 #endif
+#define CLAB__SAME_ALIGN(t) &&_Alignof(t) == CLAB__OBJ_ALIGN
+_Static_assert(1 CLAB__SAME_ALIGN(clab_mutex_t) CLAB__SAME_ALIGN(clab_cond_t)
+		   CLAB__SAME_ALIGN(clab_sem_t) CLAB__SAME_ALIGN(clab_latch_t)
+		       CLAB__SAME_ALIGN(clab_barrier_t)
+			   CLAB__SAME_ALIGN(clab_queue_t)
+			       CLAB__SAME_ALIGN(clab_timer_t)
+				   CLAB__SAME_ALIGN(clab_ptimer_t),
+	       "every object is aligned as clab__obj_ptr_ok expects");
+#undef CLAB__SAME_ALIGN
 
 void clab__wq_push(struct clab__waitq *q, struct clab__waiter *w)
 {
@@ -404,12 +413,13 @@ int clab__obj_init(struct clab__obj *h, struct clab__thr *self,
 		   unsigned objkind, const char *name,
 		   const struct clab_site *site, unsigned flags, uint32_t param)
 {
-	h->kind = (uint8_t)objkind;
 	h->oseq = 0;
-	h->alive = 1;
 	h->id = clab__obj_new(objkind, name, site, self->tid, flags, param);
-	if (h->id == 0 && clab_tracer_active())
+	if (h->id == 0 && clab_tracer_active()) {
+		h->tag = 0; /* not an object: every call refuses it */
 		return CLAB_ENOMEM;
+	}
+	h->tag = clab__obj_tag(objkind, 1, clab__obj_check(h, self->gen));
 	clab__emit_obj(self, CLAB_K_OBJ_CREATE, h, site, 0, 0);
 	return 0;
 }
@@ -418,7 +428,87 @@ void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 		    const struct clab_site *site)
 {
 	clab__emit_obj(self, CLAB_K_OBJ_DESTROY, h, site, 0, 0);
-	h->alive = 0;
+	h->alive = 0; /* kind and check stay: a later call says "destroyed" */
+}
+
+/* Traces back that an object's check is looked for in (earlier-trace). */
+#define EARLIER_GENS 16
+
+/*
+ * Why the header at h is not a live object of kind; *id gets its id when
+ * the header is one this runtime wrote in this trace (and the trace knows
+ * the id as an object of the kind the header says), else 0; *found the
+ * kind the header says, when it says one.
+ */
+static unsigned why_bad(struct clab__thr *self, const struct clab__obj *h,
+			unsigned kind, uint32_t *id, unsigned *found)
+{
+	*id = 0;
+	*found = 0;
+	if (h->id == 0 && h->oseq == 0 && h->tag == 0)
+		return CLAB_BADOBJ_UNINIT;
+	if (h->kind < CLAB_O_MUTEX || h->kind > CLAB_O_PTIMER || h->alive > 1)
+		return CLAB_BADOBJ_CORRUPT;
+	if (h->check == clab__obj_check(h, self->gen)) {
+		if (clab__obj_kind(h->id) == h->kind)
+			*id = h->id;
+		*found = h->kind;
+		if (!h->alive)
+			return CLAB_BADOBJ_DESTROYED;
+		return h->kind == kind ? CLAB_BADOBJ_INIT_TWICE
+				       : CLAB_BADOBJ_WRONG_KIND;
+	}
+	for (unsigned g = 1; g <= EARLIER_GENS; g++)
+		if (h->check == clab__obj_check(h, self->gen - g))
+			return CLAB_BADOBJ_EARLIER_TRACE;
+	return CLAB_BADOBJ_CORRUPT;
+}
+
+static int bad(struct clab__thr *self, uint32_t id, unsigned why, unsigned kind,
+	       unsigned found, const struct clab_site *site)
+{
+	clab__diag(self, CLAB_D_BAD_OBJECT, id,
+		   why | (kind & 0xff) << 8 | (found & 0xff) << 16, site);
+	return CLAB_EINVAL;
+}
+
+int clab__obj_bad(struct clab__thr *self, const void *p, unsigned kind,
+		  const struct clab_site *site)
+{
+	uint32_t id;
+	unsigned found, why;
+
+	if (p == NULL)
+		return bad(self, 0, CLAB_BADOBJ_NULL, kind, 0, site);
+	if (!clab__obj_ptr_ok(p))
+		return bad(self, 0, CLAB_BADOBJ_POINTER, kind, 0, site);
+	why = why_bad(self, p, kind, &id, &found);
+	return bad(self, id, why, kind, found, site);
+}
+
+int clab__obj_fresh(struct clab__thr *self, const void *p, unsigned kind,
+		    const struct clab_site *site)
+{
+	const struct clab__obj *h = p;
+	uint32_t id;
+	unsigned found;
+
+	if (p == NULL)
+		return bad(self, 0, CLAB_BADOBJ_NULL, kind, 0, site);
+	if (!clab__obj_ptr_ok(p))
+		return bad(self, 0, CLAB_BADOBJ_POINTER, kind, 0, site);
+	/* alive here in this trace, of any kind: initialised twice */
+	if (h->alive == 1 && h->check == clab__obj_check(h, self->gen) &&
+	    why_bad(self, h, kind, &id, &found) != CLAB_BADOBJ_CORRUPT)
+		return bad(self, id, CLAB_BADOBJ_INIT_TWICE, kind, found, site);
+	return 0;
+}
+
+int clab__bad_value(struct clab__thr *self, uint32_t value,
+		    const struct clab_site *site)
+{
+	clab__diag(self, CLAB_D_BAD_VALUE, 0, value, site);
+	return CLAB_EINVAL;
 }
 
 void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,

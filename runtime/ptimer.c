@@ -67,17 +67,21 @@ static void *ptimer_main(void *arg)
 int clab__ptimer_init(clab_ptimer_t *p, const char *name, uint32_t interval_ms,
 		      const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	int r;
 
-	if (p == NULL || interval_ms == 0 || interval_ms == CLAB_FOREVER)
-		return CLAB_EINVAL;
+	r = clab__obj_fresh(self, p, CLAB_O_PTIMER, site);
+	if (r)
+		return r;
+	if (interval_ms == 0 || interval_ms == CLAB_FOREVER)
+		return clab__bad_value(self, interval_ms, site);
 	p->wq.head = p->wq.tail = NULL;
 	p->thread = NULL;
 	p->interval_ms = interval_ms;
 	p->tick = 0;
 	p->stop = 0;
 	clab__lk_init(&p->lk);
-	r = clab__obj_init(&p->h, clab__self(), CLAB_O_PTIMER, name, site, 0,
+	r = clab__obj_init(&p->h, self, CLAB_O_PTIMER, name, site, 0,
 			   interval_ms);
 	return r < 0 ? r : 0;
 }
@@ -85,13 +89,13 @@ int clab__ptimer_init(clab_ptimer_t *p, const char *name, uint32_t interval_ms,
 /* Start ticking.  CLAB_EINVAL if it was started or stopped before. */
 int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	struct ptimer_start *ps;
 	clab_thread_t *th = NULL;
 	int r;
 
-	if (p == NULL)
-		return CLAB_EINVAL;
-	clab__sched_point(clab__self(), site);
+	clab__sched_point(self, site);
+	CLAB__CHECK(self, p, CLAB_O_PTIMER, site);
 	ps = malloc(sizeof(*ps));
 	if (ps == NULL)
 		return CLAB_ENOMEM;
@@ -122,11 +126,11 @@ int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
  */
 int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	clab_thread_t *th;
 
-	if (p == NULL)
-		return CLAB_EINVAL;
-	clab__sched_point(clab__self(), site);
+	clab__sched_point(self, site);
+	CLAB__CHECK(self, p, CLAB_O_PTIMER, site);
 	clab__lk_lock(&p->lk);
 	p->stop = 1;
 	clab__unpark_all(&p->wq, CLAB_CAUSE_BROADCAST);
@@ -148,6 +152,7 @@ int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site)
 	if (p == NULL)
 		return 0;
 	self = clab__self();
+	CLAB__CHECK(self, p, CLAB_O_PTIMER, site);
 	clab__lk_lock(&p->lk);
 	for (w = p->wq.head; w != NULL; w = w->next) {
 		if (w->thr != p->thread) {
@@ -179,10 +184,9 @@ int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site)
 	uint32_t seen;
 	int r;
 
-	if (p == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, p, CLAB_O_PTIMER, site);
 	clab__lk_lock(&p->lk);
 	seen = p->tick;
 	clab__emit_obj(self, CLAB_K_PTIMER_WAIT, &p->h, site, 0, seen);

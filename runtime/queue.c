@@ -28,10 +28,14 @@
 int clab__queue_init(clab_queue_t *q, const char *name, uint32_t capacity,
 		     const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	int r;
 
-	if (q == NULL)
-		return CLAB_EINVAL;
+	r = clab__obj_fresh(self, q, CLAB_O_QUEUE, site);
+	if (r)
+		return r;
+	if (capacity > CLAB__COUNT_MAX)
+		return clab__bad_value(self, capacity, site);
 	q->putq.head = q->putq.tail = NULL;
 	q->getq.head = q->getq.tail = NULL;
 	q->joinq.head = q->joinq.tail = NULL;
@@ -43,8 +47,7 @@ int clab__queue_init(clab_queue_t *q, const char *name, uint32_t capacity,
 	if (q->items == NULL)
 		return CLAB_ENOMEM;
 	clab__lk_init(&q->lk);
-	r = clab__obj_init(&q->h, clab__self(), CLAB_O_QUEUE, name, site, 0,
-			   capacity);
+	r = clab__obj_init(&q->h, self, CLAB_O_QUEUE, name, site, 0, capacity);
 	if (r < 0) {
 		free(q->items);
 		q->items = NULL;
@@ -61,6 +64,7 @@ int clab__queue_destroy(clab_queue_t *q, const struct clab_site *site)
 	if (q == NULL)
 		return 0;
 	self = clab__self();
+	CLAB__CHECK(self, q, CLAB_O_QUEUE, site);
 	clab__lk_lock(&q->lk);
 	if (!clab__wq_empty(&q->putq) || !clab__wq_empty(&q->getq) ||
 	    !clab__wq_empty(&q->joinq)) {
@@ -124,10 +128,9 @@ int clab__queue_put(clab_queue_t *q, void *item, uint32_t ms,
 	struct timespec dl;
 	int r, again = 0;
 
-	if (q == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, q, CLAB_O_QUEUE, site);
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&q->lk);
@@ -179,10 +182,11 @@ int clab__queue_get(clab_queue_t *q, void **out, uint32_t ms,
 	struct timespec dl;
 	int r, again = 0;
 
-	if (q == NULL || out == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, q, CLAB_O_QUEUE, site);
+	if (out == NULL)
+		return CLAB_EINVAL;
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&q->lk);
@@ -230,10 +234,9 @@ int clab__queue_task_done(clab_queue_t *q, const struct clab_site *site)
 {
 	struct clab__thr *self;
 
-	if (q == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, q, CLAB_O_QUEUE, site);
 	clab__lk_lock(&q->lk);
 	if (q->unfinished == 0) {
 		clab__lk_unlock(&q->lk);
@@ -259,10 +262,9 @@ int clab__queue_join(clab_queue_t *q, uint32_t ms, const struct clab_site *site)
 	struct timespec dl;
 	int r = 0, again = 0;
 
-	if (q == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, q, CLAB_O_QUEUE, site);
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	clab__lk_lock(&q->lk);
@@ -296,10 +298,9 @@ int clab__queue_close(clab_queue_t *q, const struct clab_site *site)
 	struct clab__thr *self;
 	unsigned n;
 
-	if (q == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, q, CLAB_O_QUEUE, site);
 	clab__lk_lock(&q->lk);
 	if (!q->closed) {
 		q->closed = 1;
@@ -313,10 +314,14 @@ int clab__queue_close(clab_queue_t *q, const struct clab_site *site)
 
 uint32_t clab_queue_len(clab_queue_t *q)
 {
+	struct clab__thr *self;
 	uint32_t n;
 
-	if (q == NULL)
+	self = clab__self();
+	if (!clab__obj_ok(self, q, CLAB_O_QUEUE)) {
+		clab__obj_bad(self, q, CLAB_O_QUEUE, NULL);
 		return 0;
+	}
 	clab__lk_lock(&q->lk);
 	n = q->len;
 	clab__lk_unlock(&q->lk);

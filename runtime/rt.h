@@ -298,6 +298,87 @@ static inline void clab__progress(struct clab__thr *t)
 	    memory_order_release);
 }
 
+/* ---- object validation ---- */
+/*
+ * Every public call checks its object before it touches anything else in
+ * it (the internal lock above all, whose word in garbage could look taken
+ * for ever): the pointer must be above the first page and aligned, and the
+ * header's tag must be the one init wrote, which holds the kind, the
+ * alive flag and a hash of the object's address and of the trace
+ * generation.  That costs two compares on the fast path; what fails goes
+ * to clab__obj_bad, which says why in a bad-object diagnostic.
+ */
+#define CLAB__OBJ_ALIGN _Alignof(void *)
+#define CLAB__OBJ_MINADDR 4096u /* the first page is never mapped */
+
+/* The check of an object at h in the trace of generation gen. */
+static inline uint16_t clab__obj_check(const void *h, unsigned gen)
+{
+	uint32_t x = (uint32_t)((uintptr_t)h >> 3) ^ (gen * 0x9e3779b1u);
+	return (uint16_t)(x ^ (x >> 16) ^ 0xc1ab);
+}
+
+/* The tag of an object of kind, alive or not, with check. */
+static inline uint32_t clab__obj_tag(unsigned kind, unsigned alive,
+				     uint16_t check)
+{
+	/* arithmetic, not a store and a load through the union (a stall) */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (kind & 0xffu) | (alive & 0xffu) << 8 | (uint32_t)check << 16;
+#else
+	return (kind & 0xffu) << 24 | (alive & 0xffu) << 16 | check;
+#endif
+}
+
+/* Whether p is a pointer that may be read as an object's header. */
+static inline int clab__obj_ptr_ok(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	return a >= CLAB__OBJ_MINADDR && (a & (CLAB__OBJ_ALIGN - 1)) == 0;
+}
+
+/* Whether p is a live object of kind, initialised in self's trace. */
+static inline int clab__obj_ok(const struct clab__thr *self, const void *p,
+			       unsigned kind)
+{
+	return __builtin_expect(
+	    clab__obj_ptr_ok(p) &&
+		((const struct clab__obj *)p)->tag ==
+		    clab__obj_tag(kind, 1, clab__obj_check(p, self->gen)),
+	    1);
+}
+
+/*
+ * clab__obj_bad - p failed clab__obj_ok for kind: record a bad-object
+ * diagnostic at site saying why (site may be NULL for the getters, which
+ * have none), and return CLAB_EINVAL.  Reads the header only when p passes
+ * clab__obj_ptr_ok.
+ */
+int clab__obj_bad(struct clab__thr *self, const void *p, unsigned kind,
+		  const struct clab_site *site);
+
+/*
+ * clab__obj_fresh - the check init makes before it writes: CLAB_EINVAL
+ * (with a diagnostic) for a bad pointer or for an object that is alive in
+ * this trace at this address (initialised twice), else 0.
+ */
+int clab__obj_fresh(struct clab__thr *self, const void *p, unsigned kind,
+		    const struct clab_site *site);
+
+/* Return from the calling function when o is not a live object of kind. */
+#define CLAB__CHECK(self, o, kind, site)                                       \
+	do {                                                                   \
+		if (!clab__obj_ok((self), (o), (kind)))                        \
+			return clab__obj_bad((self), (o), (kind), (site));     \
+	} while (0)
+
+/* A value out of range: a bad-value diagnostic and CLAB_EINVAL. */
+int clab__bad_value(struct clab__thr *self, uint32_t value,
+		    const struct clab_site *site);
+
+/* The largest count a semaphore, a barrier or a queue takes. */
+#define CLAB__COUNT_MAX ((uint32_t)INT32_MAX)
+
 /* ---- objects ---- */
 /* Register and record creation; returns 0 or CLAB_ENOMEM. */
 int clab__obj_init(struct clab__obj *h, struct clab__thr *self,

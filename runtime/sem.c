@@ -26,9 +26,17 @@ static unsigned how_of(uint32_t ms)
 int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
 		   uint32_t bound, const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	int r;
 
-	if (s == NULL || (bound != 0 && value > bound))
+	r = clab__obj_fresh(self, s, CLAB_O_SEM, site);
+	if (r)
+		return r;
+	if (value > CLAB__COUNT_MAX)
+		return clab__bad_value(self, value, site);
+	if (bound > CLAB__COUNT_MAX)
+		return clab__bad_value(self, bound, site);
+	if (bound != 0 && value > bound)
 		return CLAB_EINVAL;
 	s->wq.head = s->wq.tail = NULL;
 	s->value = value;
@@ -36,8 +44,7 @@ int clab__sem_init(clab_sem_t *s, const char *name, uint32_t value,
 	s->permits = value;
 	s->ungated = 0;
 	clab__lk_init(&s->lk);
-	r = clab__obj_init(&s->h, clab__self(), CLAB_O_SEM, name, site, 0,
-			   bound);
+	r = clab__obj_init(&s->h, self, CLAB_O_SEM, name, site, 0, bound);
 	return r < 0 ? r : 0;
 }
 
@@ -49,6 +56,7 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site)
 	if (s == NULL)
 		return 0;
 	self = clab__self();
+	CLAB__CHECK(self, s, CLAB_O_SEM, site);
 	clab__lk_lock(&s->lk);
 	if (!clab__wq_empty(&s->wq)) {
 		clab__diag(self, CLAB_D_DESTROY_BUSY, s->h.id, s->value, site);
@@ -73,10 +81,9 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	uint16_t stack;
 	int r;
 
-	if (s == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, s, CLAB_O_SEM, site);
 	if (ms != 0 && ms != CLAB_FOREVER)
 		clab__deadline(&dl, ms);
 	id = s->h.id;
@@ -134,15 +141,20 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 	uint32_t seq, value, id;
 	uint64_t tsc;
 
-	if (s == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, s, CLAB_O_SEM, site);
 	id = s->h.id;
 	clab__lk_lock(&s->lk);
 	if (s->bound != 0 && s->value >= s->bound) {
 		clab__diag(self, CLAB_D_SEM_OVER_RELEASE, s->h.id, s->value,
 			   site);
+		clab__lk_unlock(&s->lk);
+		return CLAB_EOVERFLOW;
+	}
+	if (s->wq.head == NULL && s->value >= CLAB__COUNT_MAX) {
+		/* an unbounded semaphore at the most it counts */
+		clab__diag(self, CLAB_D_BAD_VALUE, s->h.id, s->value, site);
 		clab__lk_unlock(&s->lk);
 		return CLAB_EOVERFLOW;
 	}
@@ -167,10 +179,14 @@ int clab__sem_release(clab_sem_t *s, const struct clab_site *site)
 
 uint32_t clab_sem_value(clab_sem_t *s)
 {
+	struct clab__thr *self;
 	uint32_t v;
 
-	if (s == NULL)
+	self = clab__self();
+	if (!clab__obj_ok(self, s, CLAB_O_SEM)) {
+		clab__obj_bad(self, s, CLAB_O_SEM, NULL);
 		return 0;
+	}
 	clab__lk_lock(&s->lk);
 	v = s->value;
 	clab__lk_unlock(&s->lk);

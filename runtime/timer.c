@@ -52,10 +52,12 @@ static void *timer_main(void *arg)
 int clab__timer_init(clab_timer_t *t, const char *name,
 		     const struct clab_site *site)
 {
+	struct clab__thr *self = clab__self();
 	int r;
 
-	if (t == NULL)
-		return CLAB_EINVAL;
+	r = clab__obj_fresh(self, t, CLAB_O_TIMER, site);
+	if (r)
+		return r;
 	t->wq.head = t->wq.tail = NULL;
 	t->thread = NULL;
 	t->fn = NULL;
@@ -63,7 +65,7 @@ int clab__timer_init(clab_timer_t *t, const char *name,
 	t->delay_ms = 0;
 	t->state = T_IDLE;
 	clab__lk_init(&t->lk);
-	r = clab__obj_init(&t->h, clab__self(), CLAB_O_TIMER, name, site, 0, 0);
+	r = clab__obj_init(&t->h, self, CLAB_O_TIMER, name, site, 0, 0);
 	return r < 0 ? r : 0;
 }
 
@@ -82,6 +84,7 @@ int clab__timer_destroy(clab_timer_t *t, const struct clab_site *site)
 	if (t == NULL)
 		return 0;
 	self = clab__self();
+	CLAB__CHECK(self, t, CLAB_O_TIMER, site);
 	clab__lk_lock(&t->lk);
 	th = t->thread;
 	clab__lk_unlock(&t->lk);
@@ -114,10 +117,11 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 	clab_thread_t *th = NULL;
 	int r;
 
-	if (t == NULL || fn == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, t, CLAB_O_TIMER, site);
+	if (fn == NULL)
+		return CLAB_EINVAL;
 	ts = malloc(sizeof(*ts));
 	if (ts == NULL)
 		return CLAB_ENOMEM;
@@ -156,10 +160,9 @@ int clab__timer_cancel(clab_timer_t *t, const struct clab_site *site)
 	struct clab__thr *self;
 	int r = 0;
 
-	if (t == NULL)
-		return CLAB_EINVAL;
 	self = clab__self();
 	clab__sched_point(self, site);
+	CLAB__CHECK(self, t, CLAB_O_TIMER, site);
 	clab__lk_lock(&t->lk);
 	if (t->state == T_FIRED) {
 		r = CLAB_EAGAIN;

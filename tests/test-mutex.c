@@ -124,9 +124,11 @@ static void test_lock_unlock_records(void)
 	CU_ASSERT_EQUAL(r[1]->a8, CLAB_HOW_BLOCK);
 	CU_ASSERT_EQUAL(r[3]->a8, CLAB_HOW_TRY);
 	CU_ASSERT_EQUAL(r[5]->a8, CLAB_HOW_TIMED);
-	/* uncontended: no request, no diagnostic */
+	/* uncontended: no request; the one diagnostic is the bad type */
 	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_MUTEX_REQUEST), 0);
-	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 0);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 1);
+	CU_ASSERT_EQUAL(tu_find(tr, CLAB_K_DIAG, 0)->a8, CLAB_D_BAD_VALUE);
+	CU_ASSERT_EQUAL(tu_find(tr, CLAB_K_DIAG, 0)->a32, 7);
 	clab_trace_free(tr);
 }
 

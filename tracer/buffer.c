@@ -201,6 +201,16 @@ const char *clab__obj_name(uint32_t oid)
 	return n;
 }
 
+unsigned clab__obj_kind(uint32_t oid)
+{
+	unsigned k = 0;
+	pthread_mutex_lock(&clab__reg.lk);
+	if (atomic_load(&clab__reg.open) && oid >= 1 && oid <= clab__reg.nobjs)
+		k = clab__reg.objs[oid - 1].kind;
+	pthread_mutex_unlock(&clab__reg.lk);
+	return k;
+}
+
 struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 {
 	struct clab__tbuf *tb = calloc(1, sizeof(*tb));

@@ -88,6 +88,14 @@ int clab_trace_format_record(const struct clab_trace *tr,
 			ARG(" cycle=%" PRIu32, r->a32);
 		else if (r->a8 == CLAB_D_UNLOCK_NOT_OWNER)
 			ARG(" owner=T%" PRIu32, r->a32);
+		else if (r->a8 == CLAB_D_BAD_OBJECT) {
+			ARG(" why=%s want=%s", clab_badobj_name(r->a32 & 0xff),
+			    clab_objkind_name(r->a32 >> 8 & 0xff));
+			if (r->a32 >> 16 & 0xff)
+				ARG(" found=%s",
+				    clab_objkind_name(r->a32 >> 16 & 0xff));
+		} else if (r->a8 == CLAB_D_BAD_VALUE)
+			ARG(" value=%" PRIu32, r->a32);
 		else if (r->a32)
 			ARG(" detail=%" PRIu32, r->a32);
 	} else {

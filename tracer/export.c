@@ -1094,6 +1094,8 @@ static const char *diag_detail_key(unsigned code)
 		return "cycle";
 	case CLAB_D_UNLOCK_NOT_OWNER:
 		return "owner";
+	case CLAB_D_BAD_VALUE:
+		return "value";
 	default:
 		return "detail";
 	}
@@ -1122,6 +1124,14 @@ static void jsonl_record(FILE *f, const struct clab_trace *tr,
 	} else if (r->kind == CLAB_K_DIAG) {
 		jkv_str(f, "diag", clab_diag_tag(r->a8));
 		jkv_u64(f, diag_detail_key(r->a8), r->a32);
+		if (r->a8 == CLAB_D_BAD_OBJECT) {
+			jkv_str(f, "why", clab_badobj_name(r->a32 & 0xff));
+			jkv_str(f, "want",
+				clab_objkind_name(r->a32 >> 8 & 0xff));
+			if (r->a32 >> 16 & 0xff)
+				jkv_str(f, "found",
+					clab_objkind_name(r->a32 >> 16 & 0xff));
+		}
 	} else {
 		if (fl & CLAB_F_A8)
 			jsonl_a8(f, r);

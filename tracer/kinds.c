@@ -56,6 +56,7 @@ CLAB__TABLE_FN(clab_objkind_name, CLAB_OBJKIND_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_how_name, CLAB_HOW_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_cause_name, CLAB_CAUSE_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_qop_name, CLAB_QOP_MAP, CLAB__CASE3)
+CLAB__TABLE_FN(clab_badobj_name, CLAB_BADOBJ_MAP, CLAB__CASE3)
 
 #define CLAB__DIAG_TAG(name, num, tag, text)                                   \
 	case num:                                                              \

@@ -78,6 +78,9 @@ void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len)
 			ARG(" %s=%s",
 			    r->a8 == CLAB_D_BLOCKED ? "waits" : "held",
 			    clab_tui_oname(t, r->a32, x, sizeof(x)));
+		else if (r->a8 == CLAB_D_BAD_OBJECT)
+			ARG(" %s %s", clab_badobj_name(r->a32 & 0xff),
+			    clab_objkind_name(r->a32 >> 8 & 0xff));
 		else if (r->a32)
 			ARG(" %" PRIu32, r->a32);
 	} else {

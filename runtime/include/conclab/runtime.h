@@ -10,7 +10,10 @@
  * a non-recursive mutex twice, over-releasing a bounded semaphore, waiting
  * on a condition without its mutex, destroying a held mutex) is never
  * undefined behaviour: the call records a diagnostic with its site and
- * returns an error.
+ * returns an error.  So is an object that is not what the call takes:
+ * never initialised, destroyed, of another kind, copied, of an earlier
+ * trace or garbage (a bad-object diagnostic and CLAB_EINVAL; see
+ * docs/runtime.md for what cannot be caught, such as unmapped memory).
  *
  * Primitives are caller-allocated (clab_mutex_t m; clab_mutex_init(&m,...))
  * and must be initialised while a trace is open; they belong to that trace.
@@ -44,7 +47,7 @@
  * include this), so that `conclab exercise` refuses a solution built
  * against other headers instead of handing it objects of another size.
  */
-#define CLAB_ABI 2
+#define CLAB_ABI 3
 __attribute__((weak, used, visibility("default")))
 const unsigned clab_abi_built = CLAB_ABI;
 
@@ -66,11 +69,25 @@ typedef struct {
 	_Atomic uint32_t word; /* 0 free, 1 held, 2 held and maybe wanted */
 } clab__lock_t;
 
+/*
+ * The header every object starts with (at offset 0, so that an object of
+ * one kind passed as another is read at the same place).  kind, alive and
+ * check are also read as one word, tag, which every call compares with
+ * the tag init wrote: check is a hash of the object's address and of the
+ * trace it belongs to, so that never initialised, destroyed, copied,
+ * wrong-kind and corrupted objects are refused (see docs/runtime.md).
+ */
 struct clab__obj {
 	uint32_t id;   /* object id in the trace */
 	uint32_t oseq; /* per-object sequence, under the object's lock */
-	uint8_t kind;  /* enum clab_objkind */
-	uint8_t alive;
+	union {
+		struct {
+			uint8_t kind;	/* enum clab_objkind */
+			uint8_t alive;	/* 0 once destroyed */
+			uint16_t check; /* of the address and trace */
+		};
+		uint32_t tag;
+	};
 };
 
 /* ---- threads ---- */
@@ -126,9 +143,9 @@ enum clab_mutex_type {
 };
 
 typedef struct {
+	struct clab__obj h;
 	_Atomic uint32_t state; /* 0 free, 1 locked, 2 locked with waiters */
 	uint8_t type;
-	struct clab__obj h;
 	struct clab__thr *_Atomic owner;
 	const struct clab_site *_Atomic owner_site;
 	uint32_t depth;

@@ -211,12 +211,40 @@ enum clab_qop {
 	  "one thread took locks in both orders: two threads could deadlock")  \
 	X(STEP_LIMIT, 18, "step-limit",                                        \
 	  "the run exceeded its step limit under the controlled scheduler "    \
-	  "(livelock or busy waiting)")
+	  "(livelock or busy waiting)")                                        \
+	X(BAD_OBJECT, 19, "bad-object",                                        \
+	  "an object that was never initialised, was destroyed, or is not "    \
+	  "what the call expects")                                             \
+	X(BAD_VALUE, 20, "bad-value",                                          \
+	  "a value out of range: a count above 2147483647 or a barrier of "    \
+	  "no parties")
 
 enum clab_diag {
 #define CLAB__DIAG_ENUM(name, num, tag, text) CLAB_D_##name = num,
 	CLAB_DIAG_MAP(CLAB__DIAG_ENUM)
 #undef CLAB__DIAG_ENUM
+};
+
+/*
+ * Why an object was refused (a bad-object diagnostic's a32: the reason in
+ * bits 0-7, the kind the call expects in bits 8-15, the kind found in
+ * bits 16-23 when the object is a real one of another kind or was
+ * initialised already).  X(NAME, number, "text")
+ */
+#define CLAB_BADOBJ_MAP(X)                                                     \
+	X(NULL, 1, "null")                                                     \
+	X(POINTER, 2, "bad-pointer")                                           \
+	X(UNINIT, 3, "never-initialised")                                      \
+	X(DESTROYED, 4, "destroyed")                                           \
+	X(WRONG_KIND, 5, "wrong-kind")                                         \
+	X(EARLIER_TRACE, 6, "earlier-trace")                                   \
+	X(CORRUPT, 7, "corrupt")                                               \
+	X(INIT_TWICE, 8, "initialised-twice")
+
+enum clab_badobj {
+#define CLAB__BADOBJ_ENUM(name, num, text) CLAB_BADOBJ_##name = num,
+	CLAB_BADOBJ_MAP(CLAB__BADOBJ_ENUM)
+#undef CLAB__BADOBJ_ENUM
 };
 
 /* Names and field flags; all return "?" or 0 for unknown numbers. */
@@ -229,6 +257,7 @@ const char *clab_objkind_name(unsigned objkind);
 const char *clab_how_name(unsigned how);
 const char *clab_cause_name(unsigned cause);
 const char *clab_qop_name(unsigned op);
+const char *clab_badobj_name(unsigned why);
 const char *clab_diag_tag(unsigned diag);
 const char *clab_diag_text(unsigned diag);
 

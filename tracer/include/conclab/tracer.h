@@ -186,6 +186,8 @@ uint32_t clab__obj_new(unsigned objkind, const char *name,
 
 /* The name given to an object (for reports), or "?". Not a hot path. */
 const char *clab__obj_name(uint32_t oid);
+/* The kind of object oid of the open trace, or 0 if there is none. */
+unsigned clab__obj_kind(uint32_t oid);
 
 /* CLOCK_MONOTONIC in nanoseconds: the clock where there is no TSC. */
 uint64_t clab__clock_slow(void);
