@@ -170,6 +170,15 @@ static inline struct clab__thr *clab__self(void)
 	return clab__self_slow(NULL, 0);
 }
 
+/*
+ * clab__thread_exit - end the calling thread, made by clab_thread_create,
+ * as returning ret from its function would, for a thread that leaves
+ * another way (pthread_exit, under the preload library): records its
+ * exit and wakes its joiner.  It must not record anything afterwards.
+ * Does nothing for another thread or one that has ended.
+ */
+void clab__thread_exit(void *ret);
+
 /* ---- an object's internal lock ---- */
 void clab__lk_lock_slow(clab__lock_t *lk);
 void clab__lk_wake(clab__lock_t *lk);

@@ -168,6 +168,22 @@ static void *trampoline(void *arg)
 	return ret;
 }
 
+void clab__thread_exit(void *ret)
+{
+	struct clab__thr *t = clab__tls_self;
+	if (!t || !t->made_here || t->gen != atomic_load(&clab__trace_gen))
+		return;
+	clab__lk_lock(&t->lk);
+	int ended = t->ended;
+	clab__lk_unlock(&t->lk);
+	if (ended)
+		return;
+	clab__sched_point(t, NULL);
+	thread_end(t, ret);
+	clab__sched_thread_exit(t);
+	atomic_store(&t->gone, 1);
+}
+
 int clab__thread_create(clab_thread_t **out, const char *name,
 			void *(*fn)(void *), void *arg,
 			const struct clab_site *site)
