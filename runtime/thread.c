@@ -16,6 +16,9 @@ _Thread_local struct clab__thr *clab__tls_self
 pthread_mutex_t clab__thr_lock = PTHREAD_MUTEX_INITIALIZER;
 struct clab__thr *clab__thr_all;
 
+int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
+			    void *(*)(void *), void *) = pthread_create;
+
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
@@ -204,7 +207,7 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 		   0, 0);
 	clab__lk_unlock(&t->lk);
 	atomic_store(&t->live, 1);
-	int e = pthread_create(&t->pt, NULL, trampoline, t);
+	int e = clab__pthread_create(&t->pt, NULL, trampoline, t);
 	if (e) {
 		clab__lk_lock(&t->lk);
 		t->ended = t->joined = 1;
