@@ -148,6 +148,7 @@ __attribute__((constructor)) static void preload_init(void)
 	unsetenv("CONCLAB_TRACE_LIMIT");
 
 	clab__pl_guard = 1;
+	clab__pthread_create = clab__pl_runtime_create;
 	extern char *program_invocation_name;
 	const struct clab_meta_kv meta[] = {
 	    {"command", "trace"},

@@ -103,6 +103,13 @@ const struct clab_site *clab__pl_site(const void *ret);
 void clab__pl_name(const void *addr, const char *kind, size_t size, char *buf,
 		   size_t len);
 
+/*
+ * How the runtime starts the thread of a clab_thread_create
+ * (clab__pthread_create), set by the constructor: see thread.c.
+ */
+int clab__pl_runtime_create(pthread_t *out, const pthread_attr_t *attr,
+			    void *(*fn)(void *), void *arg);
+
 /* ---- the program's objects, by address (objmap.c) ---- */
 enum { CLAB__PL_MUTEX = 1, CLAB__PL_COND, CLAB__PL_SEM, CLAB__PL_BARRIER };
 

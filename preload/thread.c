@@ -114,23 +114,34 @@ static void *thread_main(void *p)
 	return ret;
 }
 
+/*
+ * How the runtime starts the thread under clab_thread_create (see
+ * clab__pthread_create): with the program's attributes and the guard
+ * set, by the C library's pthread_create, so that a wrapper that the
+ * program's call went through (a sanitizer's) is not gone through twice.
+ */
+int clab__pl_runtime_create(pthread_t *out, const pthread_attr_t *attr,
+			    void *(*fn)(void *), void *arg)
+{
+	struct guarded *g = malloc(sizeof(*g));
+	if (!g)
+		return EAGAIN;
+	g->fn = fn;
+	g->arg = arg;
+	const pthread_attr_t *a = next_attr ? next_attr : attr;
+	next_attr = NULL;
+	int r = clab__pl_real.create(out, a, guarded_main, g);
+	if (r)
+		free(g);
+	return r;
+}
+
 int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 		   void *(*fn)(void *), void *arg)
 {
-	if (clab__pl_guard) {
-		/* conclab's own: see above */
-		struct guarded *g = malloc(sizeof(*g));
-		if (!g)
-			return EAGAIN;
-		g->fn = fn;
-		g->arg = arg;
-		const pthread_attr_t *a = next_attr ? next_attr : attr;
-		next_attr = NULL;
-		int r = clab__pl_real.create(out, a, guarded_main, g);
-		if (r)
-			free(g);
-		return r;
-	}
+	/* conclab's own threads: see above */
+	if (clab__pl_guard)
+		return clab__pl_runtime_create(out, attr, fn, arg);
 	if (!clab__pl_enter())
 		return clab__pl_real.create(out, attr, fn, arg);
 	const struct clab_site *site = clab__pl_site(RET());
