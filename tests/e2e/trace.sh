@@ -1,0 +1,99 @@
+#!/bin/sh
+# conclab trace: unmodified pthread programs (tests/preload/) run under the
+# preload library, each with the report it must give.
+# sh tests/e2e/trace.sh CONCLAB PROGRAMS_DIR SANITIZE
+. "$(dirname "$0")/lib.sh"
+D=${2:?usage: $0 CONCLAB PROGRAMS_DIR SANITIZE}
+case $D in /*) ;; *) D=$OLDPWD/$D ;; esac
+case ${3:-none} in
+*thread*)
+	echo "SKIP: ThreadSanitizer's own pthread interceptors and shadow" \
+		"memory do not support a preload library that stands in for" \
+		"the same functions"
+	exit 77 ;;
+esac
+
+# --help, and usage errors.
+expect_exit 0 "$CONCLAB" trace --help
+contains "$T/out" '^usage: conclab trace ' "trace --help: usage"
+contains "$T/out" 'Exit codes:' "trace --help: exit codes"
+expect_exit 2 "$CONCLAB" trace
+contains "$T/err" 'which program' "trace with no program"
+expect_exit 2 "$CONCLAB" trace --bogus "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --time-limit 0 "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --time-limit soon "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --trace
+expect_exit 2 "$CONCLAB" trace -- "$T/no-such-program"
+contains "$T/err" 'cannot run .*no-such-program' "a missing program is named"
+expect_exit 2 env CONCLAB_PRELOAD="$T/no-such.so" "$CONCLAB" trace "$D/preload-abba"
+contains "$T/err" 'no preload library' "a missing preload library is named"
+
+# The programs pass on their own: what they check is the C library's
+# behaviour, which conclab trace must keep.
+for p in abba prodcons philosophers recursive errors; do
+	expect_exit 0 "$D/preload-$p"
+done
+
+# An ABBA inversion that did not deadlock: a cycle with its four sites.
+expect_exit 1 "$CONCLAB" trace "$D/preload-abba"
+contains "$T/out" '^lock-order cycle 1: potential deadlock, 2 locks' "abba: the cycle"
+contains "$T/out" 'a -> b: .* held a \(taken at tests/preload/abba.c:16\) and requested b at tests/preload/abba.c:17' "abba: edge a -> b, both sites"
+contains "$T/out" 'b -> a: .* held b \(taken at tests/preload/abba.c:27\) and requested a at tests/preload/abba.c:28' "abba: edge b -> a, both sites"
+contains "$T/out" '^  ok   no deadlock' "abba: did not deadlock"
+contains "$T/out" '^shared = 2$' "abba: the program's own output"
+[ -s "$T/preload-abba.clt" ] && pass "abba: trace named after the program, here" ||
+	fail "abba: no preload-abba.clt in the working directory"
+expect_exit 1 "$CONCLAB" analyze "$T/preload-abba.clt"
+contains "$T/out" 'tests/preload/abba.c:28' "abba: conclab analyze reads the trace"
+
+# A real deadlock: the watchdog's report within seconds, exit 3, trace saved.
+start=$(date +%s)
+expect_exit 3 "$CONCLAB" trace --trace "$T/dl.clt" "$D/preload-deadlock"
+took=$(($(date +%s) - start))
+[ "$took" -le 10 ] && pass "deadlock: reported in ${took}s" ||
+	fail "deadlock: took ${took}s"
+contains "$T/err" '^conclab: deadlock: threads wait for each other in a cycle' "deadlock: the watchdog's report"
+contains "$T/err" 'waits on mutex m\[1\] at tests/preload/deadlock.c:18 .*held by .*taken at tests/preload/deadlock.c:16' "deadlock: what each waits for, where"
+contains "$T/err" '^conclab: trace saved to .*dl.clt' "deadlock: trace saved"
+contains "$T/out" '^  FAIL no deadlock' "deadlock: the check fails"
+grep -q '^no deadlock?' "$T/out" && fail "deadlock: the program went on" ||
+	pass "deadlock: the program did not go on"
+expect_exit 1 "$CONCLAB" analyze "$T/dl.clt"
+contains "$T/out" "^deadlock at record [0-9]+ \\(the watchdog's report\\)" "deadlock: in the saved trace"
+
+# Producer and consumer on condition variables with static initializers.
+expect_exit 0 "$CONCLAB" trace --trace "$T/pc.clt" "$D/preload-prodcons"
+contains "$T/out" '^7 of 7 properties hold' "prodcons: every check holds"
+contains "$T/out" '^sum = 2001000' "prodcons: the consumer's pthread_exit value joined"
+"$CONCLAB" dump "$T/pc.clt" >"$T/dump" 2>&1
+contains "$T/dump" 'cond\.wait +not_empty#[0-9]+ +mutex=lock#[0-9]+ .*@ tests/preload/prodcons.c:39 consumer' "prodcons: waits recorded with their mutex and site"
+contains "$T/dump" 'mutex\.release +lock#[0-9]+ +how=cond' "prodcons: a wait releases the mutex"
+contains "$T/dump" 'thread\.exit +T1' "prodcons: pthread_exit recorded as the thread's end"
+contains "$T/dump" 'thread\.join +T1.*prodcons.c:57' "prodcons: the join recorded"
+
+# Five philosophers on semaphores, with a butler: a cycle it guards.
+expect_exit 0 "$CONCLAB" trace --trace "$T/ph.clt" "$D/preload-philosophers"
+contains "$T/out" 'fork_\[4\] -> fork_\[0\]' "philosophers: forks named"
+contains "$T/out" 'cannot deadlock as long as butler guards it' "philosophers: the butler guards the cycle"
+contains "$T/out" '^meals = 1000, butler = 4$' "philosophers: every meal eaten"
+
+# Recursive mutexes (static and from an attribute), EBUSY for another thread.
+expect_exit 0 "$CONCLAB" trace --trace "$T/rec.clt" "$D/preload-recursive"
+contains "$T/out" '^recursive: 0 failures' "recursive: the program's checks hold"
+contains "$T/out" '^7 of 7 properties hold' "recursive: no misuse"
+
+# The errors the program expects; its misuse recorded with sites.
+expect_exit 1 "$CONCLAB" trace --trace "$T/err.clt" "$D/preload-errors"
+contains "$T/out" '^errors: 0 failures' "errors: every error code as the C library's"
+contains "$T/out" '^  FAIL no misuse +2 diagnostic' "errors: the misuse recorded"
+contains "$T/out" 'unlock-unlocked.* on ec at tests/preload/errors.c:' "errors: the misuse's site"
+
+# The program is found on PATH and run directly, its status reported.
+expect_exit 1 env PATH="$D:$PATH" "$CONCLAB" trace --no-check preload-abba
+expect_exit 1 "$CONCLAB" trace --trace "$T/st.clt" -- sh -c 'exit 7'
+contains "$T/out" 'sh exited with status 7' "a program's own failure is reported"
+expect_exit 143 "$CONCLAB" trace --trace "$T/sig.clt" -- sh -c 'kill -TERM $$'
+contains "$T/err" 'killed by signal 15' "a program killed by a signal"
+expect_exit 4 "$CONCLAB" trace --time-limit 1 --trace "$T/tl.clt" -- sleep 30
+contains "$T/err" 'conclab: trace saved to' "time limit: trace saved"
+finish
