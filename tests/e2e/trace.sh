@@ -88,6 +88,12 @@ contains "$T/out" '^errors: 0 failures' "errors: every error code as the C libra
 contains "$T/out" '^  FAIL no misuse +2 diagnostic' "errors: the misuse recorded"
 contains "$T/out" 'unlock-unlocked.* on ec at tests/preload/errors.c:' "errors: the misuse's site"
 
+# A default mutex locked again by its owner hangs, as it does plainly.
+expect_exit 124 timeout 1 "$D/preload-relock"
+expect_exit 3 "$CONCLAB" trace --trace "$T/re.clt" "$D/preload-relock"
+contains "$T/err" 'main +waits on latch self-deadlock at tests/preload/relock.c:13' "relock: the watchdog shows the hang"
+contains "$T/out" '\(relock\) in main on m at tests/preload/relock.c:13' "relock: the misuse recorded"
+
 # The program is found on PATH and run directly, its status reported.
 expect_exit 1 env PATH="$D:$PATH" "$CONCLAB" trace --no-check preload-abba
 expect_exit 1 "$CONCLAB" trace --trace "$T/st.clt" -- sh -c 'exit 7'
