@@ -5,7 +5,8 @@
  * static struct clab_site: the library makes one from the call's return
  * address, symbolised as call stacks are (the tracer's symbols.c: the
  * function, and the file and line of the call, when the program has debug
- * information), once per address, and keeps it for the process's life
+ * information; for code inlined from a system header, the program's code
+ * around it), once per address, and keeps it for the process's life
  * (the trace refers to sites by pointer).  An object is named by the
  * symbol it lies in, when it is a global ("forks[2]" in an array of
  * them, "table+24" in a structure).
@@ -52,6 +53,16 @@ static struct psite *make(uintptr_t pc)
 		syms = clab__syms_new();
 	const struct clab__frame *f = NULL;
 	size_t n = syms ? clab__syms_stack(syms, &pc, 1, &f) : 0;
+	/*
+	 * A call inlined from a system header (C++'s std::mutex::lock, its
+	 * lock_guard, gthreads' wrappers) is sited where the program's own
+	 * code made it: the innermost frame outside the system's headers.
+	 */
+	size_t k = 0;
+	while (k + 1 < n && strncmp(f[k].file, "/usr/include/", 13) == 0)
+		k++;
+	if (n)
+		f += k;
 	char buf[32];
 	if (!n)
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)pc);
