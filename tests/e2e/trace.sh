@@ -94,6 +94,17 @@ expect_exit 3 "$CONCLAB" trace --trace "$T/re.clt" "$D/preload-relock"
 contains "$T/err" 'main +waits on latch self-deadlock at tests/preload/relock.c:13' "relock: the watchdog shows the hang"
 contains "$T/out" '\(relock\) in main on m at tests/preload/relock.c:13' "relock: the misuse recorded"
 
+# C++ (std::mutex and friends inline their pthread calls from headers).
+CXX=$(command -v c++ || command -v g++ || command -v clang++)
+if [ -n "$CXX" ] && "$CXX" -g -O1 -pthread -o "$T/cxx" \
+	"$(dirname "$0")/../preload/cxx.cc" >"$T/cxx.log" 2>&1; then
+	expect_exit 1 "$CONCLAB" trace --trace "$T/cxx.clt" "$T/cxx"
+	contains "$T/out" 'held a \(taken at [^ ]*cxx\.cc:17\) and requested b at [^ ]*cxx\.cc:18' "c++: sites in the program, not in the headers"
+	contains "$T/out" '^cxx: done' "c++: the timed wait ends with the notify"
+else
+	echo "no C++ compiler: the C++ program is not tried"
+fi
+
 # The program is found on PATH and run directly, its status reported.
 expect_exit 1 env PATH="$D:$PATH" "$CONCLAB" trace --no-check preload-abba
 expect_exit 1 "$CONCLAB" trace --trace "$T/st.clt" -- sh -c 'exit 7'
