@@ -23,7 +23,7 @@ static struct clab__pl_obj *barrier_of(pthread_barrier_t *b)
 int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 			 unsigned count)
 {
-	int r = clab__pl_real.barrier_init(b, a, count);
+	int r = CLAB__PL_REAL(barrier_init)(b, a, count);
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
@@ -47,7 +47,7 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 int pthread_barrier_destroy(pthread_barrier_t *b)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.barrier_destroy(b);
+		return CLAB__PL_REAL(barrier_destroy)(b);
 	struct clab__pl_obj *e = barrier_of(b);
 	int r = 0;
 	if (e) {
@@ -56,13 +56,13 @@ int pthread_barrier_destroy(pthread_barrier_t *b)
 			clab__pl_obj_release(e);
 	}
 	clab__pl_leave();
-	return r ? r : clab__pl_real.barrier_destroy(b);
+	return r ? r : CLAB__PL_REAL(barrier_destroy)(b);
 }
 
 int pthread_barrier_wait(pthread_barrier_t *b)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.barrier_wait(b);
+		return CLAB__PL_REAL(barrier_wait)(b);
 	struct clab__pl_obj *e = barrier_of(b);
 	int r = 0;
 	if (e) {
@@ -76,5 +76,5 @@ int pthread_barrier_wait(pthread_barrier_t *b)
 			r = -r;
 	}
 	clab__pl_leave();
-	return e ? r : clab__pl_real.barrier_wait(b);
+	return e ? r : CLAB__PL_REAL(barrier_wait)(b);
 }

@@ -58,7 +58,7 @@ static clab_mutex_t *mutex_of(pthread_mutex_t *pm)
 
 int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 {
-	int r = clab__pl_real.cond_init(pc, attr);
+	int r = CLAB__PL_REAL(cond_init)(pc, attr);
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
@@ -77,7 +77,7 @@ int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 int pthread_cond_destroy(pthread_cond_t *pc)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.cond_destroy(pc);
+		return CLAB__PL_REAL(cond_destroy)(pc);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = clab__pl_obj_find(pc, 0);
 	int r = 0;
@@ -88,7 +88,7 @@ int pthread_cond_destroy(pthread_cond_t *pc)
 			clab__pl_obj_release(e);
 	}
 	if (r == 0)
-		r = clab__pl_real.cond_destroy(pc);
+		r = CLAB__PL_REAL(cond_destroy)(pc);
 	clab__pl_leave();
 	return r;
 }
@@ -117,7 +117,7 @@ static int wait(pthread_cond_t *pc, pthread_mutex_t *pm, const clockid_t *clk,
 int pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.cond_wait(pc, pm);
+		return CLAB__PL_REAL(cond_wait)(pc, pm);
 	int r = wait(pc, pm, NULL, NULL, 0, clab__pl_site(RET()));
 	clab__pl_leave();
 	return r;
@@ -127,7 +127,7 @@ int pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm,
 			   const struct timespec *abs)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.cond_timedwait(pc, pm, abs);
+		return CLAB__PL_REAL(cond_timedwait)(pc, pm, abs);
 	int r = wait(pc, pm, NULL, abs, 1, clab__pl_site(RET()));
 	clab__pl_leave();
 	return r;
@@ -139,7 +139,7 @@ int pthread_cond_clockwait(pthread_cond_t *pc, pthread_mutex_t *pm,
 			   clockid_t clock, const struct timespec *abs)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.cond_clockwait(pc, pm, clock, abs);
+		return CLAB__PL_REAL(cond_clockwait)(pc, pm, clock, abs);
 	int r = EINVAL;
 	if (clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC)
 		r = wait(pc, pm, &clock, abs, 1, clab__pl_site(RET()));
@@ -159,7 +159,7 @@ static int signal_(pthread_cond_t *pc, int all, const struct clab_site *site)
 int pthread_cond_signal(pthread_cond_t *pc)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.cond_signal(pc);
+		return CLAB__PL_REAL(cond_signal)(pc);
 	int r = signal_(pc, 0, clab__pl_site(RET()));
 	clab__pl_leave();
 	return r;
@@ -168,7 +168,7 @@ int pthread_cond_signal(pthread_cond_t *pc)
 int pthread_cond_broadcast(pthread_cond_t *pc)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.cond_broadcast(pc);
+		return CLAB__PL_REAL(cond_broadcast)(pc);
 	int r = signal_(pc, 1, clab__pl_site(RET()));
 	clab__pl_leave();
 	return r;

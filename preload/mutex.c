@@ -98,7 +98,7 @@ static int self_deadlock(uint32_t ms, const struct clab_site *site)
 
 int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
 {
-	int r = clab__pl_real.mutex_init(pm, attr);
+	int r = CLAB__PL_REAL(mutex_init)(pm, attr);
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
@@ -117,7 +117,7 @@ int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
 int pthread_mutex_destroy(pthread_mutex_t *pm)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.mutex_destroy(pm);
+		return CLAB__PL_REAL(mutex_destroy)(pm);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = clab__pl_obj_find(pm, 0);
 	int r = 0;
@@ -128,7 +128,7 @@ int pthread_mutex_destroy(pthread_mutex_t *pm)
 			clab__pl_obj_release(e);
 	}
 	if (r == 0)
-		r = clab__pl_real.mutex_destroy(pm);
+		r = CLAB__PL_REAL(mutex_destroy)(pm);
 	clab__pl_leave();
 	return r;
 }
@@ -136,7 +136,7 @@ int pthread_mutex_destroy(pthread_mutex_t *pm)
 int pthread_mutex_lock(pthread_mutex_t *pm)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.mutex_lock(pm);
+		return CLAB__PL_REAL(mutex_lock)(pm);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = mutex_of(pm, site);
 	int r = ENOMEM;
@@ -152,7 +152,7 @@ int pthread_mutex_lock(pthread_mutex_t *pm)
 int pthread_mutex_trylock(pthread_mutex_t *pm)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.mutex_trylock(pm);
+		return CLAB__PL_REAL(mutex_trylock)(pm);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = mutex_of(pm, site);
 	int r = ENOMEM;
@@ -168,7 +168,7 @@ int pthread_mutex_trylock(pthread_mutex_t *pm)
 int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.mutex_timedlock(pm, abs);
+		return CLAB__PL_REAL(mutex_timedlock)(pm, abs);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = mutex_of(pm, site);
 	long long ms = clab__pl_ms_until(CLOCK_REALTIME, abs);
@@ -189,7 +189,7 @@ int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
 int pthread_mutex_unlock(pthread_mutex_t *pm)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.mutex_unlock(pm);
+		return CLAB__PL_REAL(mutex_unlock)(pm);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = mutex_of(pm, site);
 	int r = e ? -clab__mutex_unlock(&e->u.m, site) : ENOMEM;

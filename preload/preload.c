@@ -25,10 +25,11 @@ static char trace_path[4096];
 
 /*
  * dlsym for a function of the C library, the next definition after this
- * library's.  The condition variable's functions have two versions in
- * glibc; programs built today use GLIBC_2.3.2, and so does the library.
+ * library's (an optional one may be missing: NULL).  The condition variable's
+ * functions have two versions in glibc; programs built today use GLIBC_2.3.2,
+ * and so does the library.
  */
-static void *next(const char *name, const char *version)
+static void *next(const char *name, const char *version, int optional)
 {
 	void *p = NULL;
 #ifdef __GLIBC__
@@ -39,6 +40,8 @@ static void *next(const char *name, const char *version)
 #endif
 	if (!p)
 		p = dlsym(RTLD_NEXT, name);
+	if (!p && optional)
+		return NULL;
 	if (!p) {
 		static const char msg[] = "conclab preload: the C library "
 					  "has no function ";
@@ -51,8 +54,8 @@ static void *next(const char *name, const char *version)
 	return p;
 }
 
-#define NEXT(field, name) *(void **)&r->field = next(name, NULL)
-#define NEXT_COND(field, name) *(void **)&r->field = next(name, COND_VERSION)
+#define NEXT(field, name) *(void **)&r->field = next(name, NULL, 0)
+#define NEXT_COND(field, name) *(void **)&r->field = next(name, COND_VERSION, 0)
 #if defined(__x86_64__)
 #define COND_VERSION "GLIBC_2.3.2"
 #else
@@ -75,7 +78,8 @@ void clab__pl_resolve(void)
 	NEXT_COND(cond_destroy, "pthread_cond_destroy");
 	NEXT_COND(cond_wait, "pthread_cond_wait");
 	NEXT_COND(cond_timedwait, "pthread_cond_timedwait");
-	NEXT(cond_clockwait, "pthread_cond_clockwait");
+	/* glibc 2.30 and later; a program cannot call it on an older one */
+	*(void **)&r->cond_clockwait = next("pthread_cond_clockwait", NULL, 1);
 	NEXT_COND(cond_signal, "pthread_cond_signal");
 	NEXT_COND(cond_broadcast, "pthread_cond_broadcast");
 	NEXT(sem_init, "sem_init");

@@ -59,6 +59,16 @@ struct clab__pl_real {
 };
 extern struct clab__pl_real clab__pl_real;
 
+/*
+ * The C library's f.  The constructor resolved it, unless this call comes
+ * before the constructor ran (from another library's constructor): then
+ * it is resolved now, rather than called through a null pointer.
+ */
+#define CLAB__PL_REAL(f)                                                       \
+	(__builtin_expect(clab__pl_real.f != NULL, 1)                          \
+	     ? clab__pl_real.f                                                 \
+	     : (clab__pl_resolve(), clab__pl_real.f))
+
 /* Whether calls are recorded: a trace is open in this process. */
 extern _Atomic int clab__pl_on;
 /* Set while conclab's code runs in this thread (see above). */

@@ -35,7 +35,7 @@ static int ret(int r)
 
 int sem_init(sem_t *s, int pshared, unsigned value)
 {
-	int r = clab__pl_real.sem_init(s, pshared, value);
+	int r = CLAB__PL_REAL(sem_init)(s, pshared, value);
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
@@ -58,13 +58,13 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 int sem_destroy(sem_t *s)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.sem_destroy(s);
+		return CLAB__PL_REAL(sem_destroy)(s);
 	struct clab__pl_obj *e = sem_of(s);
 	/* threads still waiting: conclab records it, the program goes on */
 	if (e && clab__sem_destroy(&e->u.s, clab__pl_site(RET())) == 0)
 		clab__pl_obj_release(e);
 	clab__pl_leave();
-	return clab__pl_real.sem_destroy(s);
+	return CLAB__PL_REAL(sem_destroy)(s);
 }
 
 static int acquire(sem_t *s, long long ms, const void *at)
@@ -80,38 +80,38 @@ static int acquire(sem_t *s, long long ms, const void *at)
 int sem_wait(sem_t *s)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.sem_wait(s);
+		return CLAB__PL_REAL(sem_wait)(s);
 	int r = acquire(s, CLAB_FOREVER, RET());
 	clab__pl_leave();
-	return r == 1 ? clab__pl_real.sem_wait(s) : ret(r);
+	return r == 1 ? CLAB__PL_REAL(sem_wait)(s) : ret(r);
 }
 
 int sem_trywait(sem_t *s)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.sem_trywait(s);
+		return CLAB__PL_REAL(sem_trywait)(s);
 	int r = acquire(s, 0, RET());
 	clab__pl_leave();
-	return r == 1 ? clab__pl_real.sem_trywait(s) : ret(r);
+	return r == 1 ? CLAB__PL_REAL(sem_trywait)(s) : ret(r);
 }
 
 int sem_timedwait(sem_t *s, const struct timespec *abs)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.sem_timedwait(s, abs);
+		return CLAB__PL_REAL(sem_timedwait)(s, abs);
 	long long ms = clab__pl_ms_until(CLOCK_REALTIME, abs);
 	int r = acquire(s, ms, RET());
 	/* a time already past: tried once */
 	if (ms == 0 && r == CLAB_EAGAIN)
 		r = CLAB_ETIMEDOUT;
 	clab__pl_leave();
-	return r == 1 ? clab__pl_real.sem_timedwait(s, abs) : ret(r);
+	return r == 1 ? CLAB__PL_REAL(sem_timedwait)(s, abs) : ret(r);
 }
 
 int sem_post(sem_t *s)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.sem_post(s);
+		return CLAB__PL_REAL(sem_post)(s);
 	struct clab__pl_obj *e = sem_of(s);
 	int r = 1;
 	if (e && clab_sem_value(&e->u.s) >= SEM_VALUE_MAX)
@@ -119,16 +119,16 @@ int sem_post(sem_t *s)
 	else if (e)
 		r = clab__sem_release(&e->u.s, clab__pl_site(RET()));
 	clab__pl_leave();
-	return r == 1 ? clab__pl_real.sem_post(s) : ret(r);
+	return r == 1 ? CLAB__PL_REAL(sem_post)(s) : ret(r);
 }
 
 int sem_getvalue(sem_t *s, int *v)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.sem_getvalue(s, v);
+		return CLAB__PL_REAL(sem_getvalue)(s, v);
 	struct clab__pl_obj *e = sem_of(s);
 	if (e)
 		*v = (int)clab_sem_value(&e->u.s);
 	clab__pl_leave();
-	return e ? 0 : clab__pl_real.sem_getvalue(s, v);
+	return e ? 0 : CLAB__PL_REAL(sem_getvalue)(s, v);
 }

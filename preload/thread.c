@@ -130,7 +130,7 @@ int clab__pl_runtime_create(pthread_t *out, const pthread_attr_t *attr,
 	g->arg = arg;
 	const pthread_attr_t *a = next_attr ? next_attr : attr;
 	next_attr = NULL;
-	int r = clab__pl_real.create(out, a, guarded_main, g);
+	int r = CLAB__PL_REAL(create)(out, a, guarded_main, g);
 	if (r)
 		free(g);
 	return r;
@@ -143,7 +143,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	if (clab__pl_guard)
 		return clab__pl_runtime_create(out, attr, fn, arg);
 	if (!clab__pl_enter())
-		return clab__pl_real.create(out, attr, fn, arg);
+		return CLAB__PL_REAL(create)(out, attr, fn, arg);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct start *s = malloc(sizeof(*s));
 	int r = EAGAIN, detached = PTHREAD_CREATE_JOINABLE;
@@ -189,7 +189,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 int pthread_join(pthread_t pt, void **ret)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.join(pt, ret);
+		return CLAB__PL_REAL(join)(pt, ret);
 	clab_thread_t *t = tmap_get(pt, 0);
 	int r;
 	if (!t) {
@@ -201,21 +201,21 @@ int pthread_join(pthread_t pt, void **ret)
 			tmap_get(pt, 1);
 	}
 	clab__pl_leave();
-	return r >= 0 ? r : clab__pl_real.join(pt, ret);
+	return r >= 0 ? r : CLAB__PL_REAL(join)(pt, ret);
 }
 
 int pthread_detach(pthread_t pt)
 {
 	if (!clab__pl_enter())
-		return clab__pl_real.detach(pt);
+		return CLAB__PL_REAL(detach)(pt);
 	clab_thread_t *t = tmap_get(pt, 1);
 	int r = t ? -clab__thread_detach(t, clab__pl_site(RET())) : -1;
 	clab__pl_leave();
-	return r >= 0 ? r : clab__pl_real.detach(pt);
+	return r >= 0 ? r : CLAB__PL_REAL(detach)(pt);
 }
 
 void pthread_exit(void *ret)
 {
 	exit_value = ret;
-	clab__pl_real.exit(ret);
+	CLAB__PL_REAL(exit)(ret);
 }
