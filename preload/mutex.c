@@ -75,12 +75,7 @@ static struct clab__pl_obj *mutex_of(pthread_mutex_t *pm,
 	return e;
 }
 
-/*
- * A default mutex locked again by its owner: what the C library does,
- * hang, on a latch nobody sets, where the watchdog sees it (ms: a timed
- * lock's time).
- */
-static int self_deadlock(uint32_t ms, const struct clab_site *site)
+int clab__pl_self_deadlock(uint32_t ms, const struct clab_site *site)
 {
 	static clab_latch_t never;
 	static _Atomic int made; /* 0, 1 being made, 2 made */
@@ -143,7 +138,7 @@ int pthread_mutex_lock(pthread_mutex_t *pm)
 	if (e) {
 		r = -clab__mutex_lock(&e->u.m, CLAB_FOREVER, site);
 		if (r == EDEADLK && e->type == PTHREAD_MUTEX_NORMAL)
-			r = self_deadlock(CLAB_FOREVER, site);
+			r = clab__pl_self_deadlock(CLAB_FOREVER, site);
 	}
 	clab__pl_leave();
 	return r;
@@ -180,7 +175,7 @@ int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
 		if (r == EBUSY) /* a time already past: tried once */
 			r = ETIMEDOUT;
 		if (r == EDEADLK && e->type == PTHREAD_MUTEX_NORMAL)
-			r = self_deadlock((uint32_t)ms, site);
+			r = clab__pl_self_deadlock((uint32_t)ms, site);
 	}
 	clab__pl_leave();
 	return r;

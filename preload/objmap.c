@@ -93,6 +93,7 @@ static void retire(struct clab__pl_obj *e, const struct clab_site *site)
 {
 	switch (e->kind) {
 	case CLAB__PL_MUTEX:
+	case CLAB__PL_SPIN:
 		clab__mutex_destroy(&e->u.m, site);
 		break;
 	case CLAB__PL_COND:

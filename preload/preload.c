@@ -92,6 +92,11 @@ void clab__pl_resolve(void)
 	NEXT(barrier_init, "pthread_barrier_init");
 	NEXT(barrier_destroy, "pthread_barrier_destroy");
 	NEXT(barrier_wait, "pthread_barrier_wait");
+	NEXT(spin_init, "pthread_spin_init");
+	NEXT(spin_destroy, "pthread_spin_destroy");
+	NEXT(spin_lock, "pthread_spin_lock");
+	NEXT(spin_trylock, "pthread_spin_trylock");
+	NEXT(spin_unlock, "pthread_spin_unlock");
 	NEXT(create, "pthread_create");
 	NEXT(join, "pthread_join");
 	NEXT(detach, "pthread_detach");

@@ -3,7 +3,8 @@
  *
  * Loaded with LD_PRELOAD into an unmodified pthread program by `conclab
  * trace`, it defines pthread_mutex_*, pthread_cond_*, sem_*,
- * pthread_barrier_* and pthread_create/join/detach/exit, and runs each on
+ * pthread_barrier_*, pthread_spin_* and pthread_create/join/detach/exit,
+ * and runs each on
  * a conclab primitive of its own (clab_mutex_t and friends), found by the
  * program's object's address: the C library's objects are never used for
  * the program's synchronisation, and conclab records, blocks and wakes.
@@ -51,6 +52,11 @@ struct clab__pl_real {
 			    unsigned);
 	int (*barrier_destroy)(pthread_barrier_t *);
 	int (*barrier_wait)(pthread_barrier_t *);
+	int (*spin_init)(pthread_spinlock_t *, int);
+	int (*spin_destroy)(pthread_spinlock_t *);
+	int (*spin_lock)(pthread_spinlock_t *);
+	int (*spin_trylock)(pthread_spinlock_t *);
+	int (*spin_unlock)(pthread_spinlock_t *);
 	int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
 		      void *);
 	int (*join)(pthread_t, void **);
@@ -121,7 +127,13 @@ int clab__pl_runtime_create(pthread_t *out, const pthread_attr_t *attr,
 			    void *(*fn)(void *), void *arg);
 
 /* ---- the program's objects, by address (objmap.c) ---- */
-enum { CLAB__PL_MUTEX = 1, CLAB__PL_COND, CLAB__PL_SEM, CLAB__PL_BARRIER };
+enum {
+	CLAB__PL_MUTEX = 1,
+	CLAB__PL_COND,
+	CLAB__PL_SEM,
+	CLAB__PL_BARRIER,
+	CLAB__PL_SPIN, /* a spin lock, as a clab_mutex_t */
+};
 
 /* An entry's state: the conclab object exists only while READY. */
 enum { CLAB__PL_NONE = 0, CLAB__PL_BUSY, CLAB__PL_READY };
@@ -160,6 +172,14 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 		       const struct clab_site *site);
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind);
 void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
+
+/*
+ * A mutex (or spin lock) that the C library lets hang when its owner locks
+ * it again: the thread waits on a latch nobody sets ("self-deadlock"),
+ * where the watchdog sees it, for ms (a timed lock's time).  Returns
+ * ETIMEDOUT when that time has passed.
+ */
+int clab__pl_self_deadlock(uint32_t ms, const struct clab_site *site);
 
 /* Milliseconds from now to abs on clock (0 if past), or -1 if abs is bad. */
 long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs);
