@@ -30,7 +30,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 
 # The programs pass on their own: what they check is the C library's
 # behaviour, which conclab trace must keep.
-for p in abba prodcons philosophers recursive errors; do
+for p in abba prodcons philosophers recursive errors spin; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -81,6 +81,12 @@ contains "$T/out" '^meals = 1000, butler = 4$' "philosophers: every meal eaten"
 expect_exit 0 "$CONCLAB" trace --trace "$T/rec.clt" "$D/preload-recursive"
 contains "$T/out" '^recursive: 0 failures' "recursive: the program's checks hold"
 contains "$T/out" '^7 of 7 properties hold' "recursive: no misuse"
+
+# Spin locks, as mutexes: a thread that would spin waits instead.
+expect_exit 0 "$CONCLAB" trace --trace "$T/spin.clt" "$D/preload-spin"
+contains "$T/out" '^spin: total 20000, trylock busy 1$' "spin: every add, EBUSY for another's lock"
+"$CONCLAB" dump "$T/spin.clt" >"$T/dump" 2>&1
+contains "$T/dump" 'mutex\.acquire +spin#[0-9]+ .*@ tests/preload/spin.c:20 adder' "spin: recorded as the mutex 'spin'"
 
 # The errors the program expects; its misuse recorded with sites.
 expect_exit 1 "$CONCLAB" trace --trace "$T/err.clt" "$D/preload-errors"
