@@ -1,7 +1,8 @@
 /*
  * conclab trace: run an unmodified, dynamically linked pthread program
  * with the preload library (preload/), which records its mutexes,
- * condition variables, semaphores, barriers and threads into a trace
+ * condition variables, semaphores, barriers, spin locks and threads into a
+ * trace
  * under the watchdog; then the lock-order report and the checks any trace
  * can be given.
  */
@@ -260,10 +261,10 @@ const struct clab_cmd clab_cmd_trace = {
 	"shell) with\nconclab's preload library, which records its pthread "
 	"mutexes (with\nPTHREAD_MUTEX_INITIALIZER, recursive and "
 	"error-checking ones, trylock and\ntimedlock), condition variables, "
-	"unnamed semaphores, barriers and threads\n(create, join, detach, "
-	"exit) on conclab's primitives, under the deadlock\nwatchdog.  PROG "
-	"must be dynamically linked; read-write locks, spin locks and\n"
-	"named semaphores are passed to the C library unrecorded.  A site is "
+	"unnamed semaphores, barriers, spin locks and\nthreads (create, join, "
+	"detach, exit) on conclab's primitives, under the\ndeadlock watchdog.  "
+	"PROG must be dynamically linked; read-write locks and named\n"
+	"semaphores are passed to the C library unrecorded.  A site is "
 	"the\ncaller's function, file and line from PROG's debug "
 	"information (build it\nwith -g), or its symbol without it.\n\n"
 	"When PROG ends, the lock-order report (as `conclab analyze`) and "
