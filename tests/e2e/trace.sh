@@ -61,6 +61,12 @@ grep -q '^no deadlock?' "$T/out" && fail "deadlock: the program went on" ||
 expect_exit 1 "$CONCLAB" analyze "$T/dl.clt"
 contains "$T/out" "^deadlock at record [0-9]+ \\(the watchdog's report\\)" "deadlock: in the saved trace"
 
+# --stacks: the waits' call stacks, from the function the program called.
+expect_exit 3 "$CONCLAB" trace --stacks --no-check --trace "$T/dls.clt" "$D/preload-deadlock"
+"$CONCLAB" dump "$T/dls.clt" >"$T/dump" 2>&1
+contains "$T/dump" '^# stack [0-9]+: pthread_mutex_lock \([^)]*\) <- worker \(tests/preload/deadlock.c:18\)' "--stacks: a lock's call stack"
+contains "$T/dump" 'mutex\.request +m\[1\]#[0-9]+ +how=block stack=[0-9]+ @ tests/preload/deadlock.c:18' "--stacks: the request carries it"
+
 # Producer and consumer on condition variables with static initializers.
 expect_exit 0 "$CONCLAB" trace --trace "$T/pc.clt" "$D/preload-prodcons"
 contains "$T/out" '^7 of 7 properties hold' "prodcons: every check holds"
