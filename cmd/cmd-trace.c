@@ -62,6 +62,18 @@ static int find_asan(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
+/* Whether the trace holds a diagnostic with that code (the watchdog's). */
+static int has_diag(const struct clab_trace *tr, unsigned code)
+{
+	size_t n = clab_trace_nrecords(tr);
+	for (size_t i = n; i-- > 0;) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind == CLAB_K_DIAG && r->a8 == code)
+			return 1;
+	}
+	return 0;
+}
+
 static int trace_exec(int argc, char **argv)
 {
 	const char *trace = NULL;
@@ -207,10 +219,14 @@ static int trace_exec(int argc, char **argv)
 	}
 	if (clab_trace_damage(tr))
 		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
-	int rc = CLAB_EXIT_OK, deadlock = 0;
+	int rc = CLAB_EXIT_OK;
+	/* the watchdog's endings, told from the program's own exit codes */
+	int deadlock =
+	    code == CLAB_EXIT_DEADLOCK && has_diag(tr, CLAB_D_DEADLOCK);
+	int limit =
+	    code == CLAB_EXIT_TIMEOUT && has_diag(tr, CLAB_D_RUN_TIMEOUT);
 	struct clab_analysis an;
 	if (clab_analyze(tr, &an) == 0) {
-		deadlock = an.deadlock_seq != UINT64_MAX;
 		printf("\nlock order (conclab analyze):\n");
 		if (clab_lockdep_ncycles(an.ld) || an.nwaits || an.nnests ||
 		    an.nblocked)
@@ -236,17 +252,16 @@ static int trace_exec(int argc, char **argv)
 	}
 	clab_trace_free(tr);
 	printf("trace: %s\n", trace);
-	if (!sig && code != 0 && !(deadlock && code == CLAB_EXIT_DEADLOCK) &&
-	    code != CLAB_EXIT_TIMEOUT) {
+	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);
 		rc = CLAB_EXIT_CHECK;
 	}
 	fflush(stdout);
 	if (sig)
 		return 128 + sig;
-	if (deadlock && code == CLAB_EXIT_DEADLOCK)
+	if (deadlock)
 		return CLAB_EXIT_DEADLOCK;
-	if (code == CLAB_EXIT_TIMEOUT)
+	if (limit)
 		return CLAB_EXIT_TIMEOUT;
 	return rc;
 }

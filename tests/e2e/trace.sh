@@ -121,6 +121,11 @@ fi
 expect_exit 1 env PATH="$D:$PATH" "$CONCLAB" trace --no-check preload-abba
 expect_exit 1 "$CONCLAB" trace --trace "$T/st.clt" -- sh -c 'exit 7'
 contains "$T/out" 'sh exited with status 7' "a program's own failure is reported"
+# A program's own 3 or 4 is not a deadlock or the time limit.
+for st in 3 4; do
+	expect_exit 1 "$CONCLAB" trace --trace "$T/st$st.clt" -- sh -c "exit $st"
+	contains "$T/out" "sh exited with status $st" "a program's own exit $st"
+done
 expect_exit 143 "$CONCLAB" trace --trace "$T/sig.clt" -- sh -c 'kill -TERM $$'
 contains "$T/err" 'killed by signal 15' "a program killed by a signal"
 expect_exit 4 "$CONCLAB" trace --time-limit 1 --trace "$T/tl.clt" -- sleep 30
