@@ -48,15 +48,17 @@ static void preload_path(char *buf, size_t len)
 
 /*
  * A conclab built with AddressSanitizer makes a preload library built with
- * it too, whose runtime must come first in the program's libraries: the
- * path of the one this process runs with, if any.
+ * it too, whose runtime must come first in the program's libraries, before
+ * the preload library: the path of the one this process runs with, if any
+ * (or of ThreadSanitizer's, under which conclab trace cannot work).
  */
-static int find_asan(struct dl_phdr_info *info, size_t size, void *data)
+static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
 	const char *base = strrchr(info->dlpi_name, '/');
 	base = base ? base + 1 : info->dlpi_name;
-	if (strncmp(base, "libasan.so", 10) != 0)
+	if (strncmp(base, "libasan.so", 10) != 0 &&
+	    strncmp(base, "libtsan.so", 10) != 0)
 		return 0;
 	snprintf(data, PATH_MAX, "%s", info->dlpi_name);
 	return 1;
@@ -124,7 +126,7 @@ static int trace_exec(int argc, char **argv)
 		trace = deftrace;
 	}
 
-	char lib[PATH_MAX], asan[PATH_MAX] = "";
+	char lib[PATH_MAX], san[PATH_MAX] = "";
 	preload_path(lib, sizeof(lib));
 	if (access(lib, R_OK) != 0) {
 		fprintf(stderr,
@@ -133,13 +135,22 @@ static int trace_exec(int argc, char **argv)
 			lib, strerror(errno));
 		return CLAB_EXIT_USAGE;
 	}
-	dl_iterate_phdr(find_asan, asan);
+	dl_iterate_phdr(find_sanitizer, san);
+	const char *sb = strrchr(san, '/');
+	if (strncmp(sb ? sb + 1 : san, "libtsan", 7) == 0) {
+		fprintf(stderr,
+			"conclab trace: not in a ThreadSanitizer build of "
+			"conclab: its preload library would run conclab's "
+			"code in each new thread before ThreadSanitizer has "
+			"set the thread up\n");
+		return CLAB_EXIT_USAGE;
+	}
 	const char *old = getenv("LD_PRELOAD");
-	size_t plen = strlen(asan) + strlen(lib) + (old ? strlen(old) : 0) + 3;
+	size_t plen = strlen(san) + strlen(lib) + (old ? strlen(old) : 0) + 3;
 	char *preload = malloc(plen);
 	if (!preload)
 		return CLAB_EXIT_IO;
-	snprintf(preload, plen, "%s%s%s%s%s", asan, asan[0] ? ":" : "", lib,
+	snprintf(preload, plen, "%s%s%s%s%s", san, san[0] ? ":" : "", lib,
 		 old && *old ? ":" : "", old && *old ? old : "");
 	char limitbuf[32];
 	snprintf(limitbuf, sizeof(limitbuf), "%ld", limit_s);
