@@ -36,6 +36,12 @@ static size_t bucket(pthread_t pt)
 	       TBUCKETS;
 }
 
+/*
+ * Map pt to t, replacing what pt mapped to: a pthread_t of a thread that
+ * ended may be given to a new one.  Both the creator (before the program
+ * sees pt) and the new thread (before the program's function runs) map
+ * it, so that a join or a detach finds it whichever runs first.
+ */
 static int tmap_put(pthread_t pt, clab_thread_t *t)
 {
 	struct tnode *n = malloc(sizeof(*n));
@@ -44,9 +50,18 @@ static int tmap_put(pthread_t pt, clab_thread_t *t)
 	n->pt = pt;
 	n->t = t;
 	clab__lk_lock(&tlk);
-	n->next = tmap[bucket(pt)];
-	tmap[bucket(pt)] = n;
+	struct tnode *o = tmap[bucket(pt)];
+	while (o && !pthread_equal(o->pt, pt))
+		o = o->next;
+	if (o) {
+		o->t = t;
+	} else {
+		n->next = tmap[bucket(pt)];
+		tmap[bucket(pt)] = n;
+	}
 	clab__lk_unlock(&tlk);
+	if (o)
+		free(n);
 	return 0;
 }
 
@@ -73,6 +88,7 @@ static clab_thread_t *tmap_get(pthread_t pt, int take)
 struct start {
 	void *(*fn)(void *);
 	void *arg;
+	int detached; /* made detached: never in the map */
 };
 
 struct guarded {
@@ -105,6 +121,8 @@ static void *thread_main(void *p)
 	struct start s = *(struct start *)p;
 	free(p);
 	void *ret;
+	if (!s.detached)
+		tmap_put(pthread_self(), clab_thread_self());
 	exit_value = PTHREAD_CANCELED;
 	clab__pl_guard = 0;
 	pthread_cleanup_push(thread_left, NULL);
@@ -165,6 +183,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	if (s) {
 		s->fn = fn;
 		s->arg = arg;
+		s->detached = detached == PTHREAD_CREATE_DETACHED;
 		r = -clab__thread_create(&t, NULL, thread_main, s, site);
 		if (r) {
 			free(s);
@@ -176,11 +195,11 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	if (have_a)
 		pthread_attr_destroy(&a);
 	if (r == 0) {
-		*out = t->pt;
 		if (detached == PTHREAD_CREATE_DETACHED)
 			clab__thread_detach(t, site);
 		else if (tmap_put(t->pt, t) != 0)
 			clab__thread_detach(t, site); /* cannot be joined */
+		*out = t->pt;
 	}
 	clab__pl_leave();
 	return r;
