@@ -35,7 +35,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 
 # The programs pass on their own: what they check is the C library's
 # behaviour, which conclab trace must keep.
-for p in abba prodcons philosophers recursive errors spin; do
+for p in abba prodcons philosophers recursive errors spin detach; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -98,6 +98,13 @@ expect_exit 0 "$CONCLAB" trace --trace "$T/spin.clt" "$D/preload-spin"
 contains "$T/out" '^spin: total 20000, trylock busy 1$' "spin: every add, EBUSY for another's lock"
 "$CONCLAB" dump "$T/spin.clt" >"$T/dump" 2>&1
 contains "$T/dump" 'mutex\.acquire +spin#[0-9]+ .*@ tests/preload/spin.c:20 adder' "spin: recorded as the mutex 'spin'"
+
+# Detached threads (by attribute, by themselves), a stack size kept.
+expect_exit 0 "$CONCLAB" trace --trace "$T/det.clt" "$D/preload-detach"
+contains "$T/out" '^detach: 0 failures' "detach: EINVAL for a join of a detached thread"
+"$CONCLAB" dump "$T/det.clt" >"$T/dump" 2>&1
+[ "$(count_lines "$T/dump" 'thread\.detach ')" -eq 2 ] &&
+	pass "detach: both detaches recorded" || fail "detach: $(count_lines "$T/dump" 'thread\.detach ') detaches recorded, not 2"
 
 # The errors the program expects; its misuse recorded with sites.
 expect_exit 1 "$CONCLAB" trace --trace "$T/err.clt" "$D/preload-errors"
