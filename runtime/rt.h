@@ -170,6 +170,24 @@ static inline struct clab__thr *clab__self(void)
 	return clab__self_slow(NULL, 0);
 }
 
+/*
+ * How clab_thread_create starts a thread: pthread_create, unless the
+ * preload library, which stands in for pthread_create itself, sets
+ * another (one that goes to the C library's directly, past every other
+ * library that wraps it, such as a sanitizer's).
+ */
+extern int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
+				   void *(*)(void *), void *);
+
+/*
+ * clab__thread_exit - end the calling thread, made by clab_thread_create,
+ * as returning ret from its function would, for a thread that leaves
+ * another way (pthread_exit, under the preload library): records its
+ * exit and wakes its joiner.  It must not record anything afterwards.
+ * Does nothing for another thread or one that has ended.
+ */
+void clab__thread_exit(void *ret);
+
 /* ---- an object's internal lock ---- */
 void clab__lk_lock_slow(clab__lock_t *lk);
 void clab__lk_wake(clab__lock_t *lk);

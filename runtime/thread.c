@@ -16,6 +16,9 @@ _Thread_local struct clab__thr *clab__tls_self
 pthread_mutex_t clab__thr_lock = PTHREAD_MUTEX_INITIALIZER;
 struct clab__thr *clab__thr_all;
 
+int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
+			    void *(*)(void *), void *) = pthread_create;
+
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
@@ -168,6 +171,22 @@ static void *trampoline(void *arg)
 	return ret;
 }
 
+void clab__thread_exit(void *ret)
+{
+	struct clab__thr *t = clab__tls_self;
+	if (!t || !t->made_here || t->gen != atomic_load(&clab__trace_gen))
+		return;
+	clab__lk_lock(&t->lk);
+	int ended = t->ended;
+	clab__lk_unlock(&t->lk);
+	if (ended)
+		return;
+	clab__sched_point(t, NULL);
+	thread_end(t, ret);
+	clab__sched_thread_exit(t);
+	atomic_store(&t->gone, 1);
+}
+
 int clab__thread_create(clab_thread_t **out, const char *name,
 			void *(*fn)(void *), void *arg,
 			const struct clab_site *site)
@@ -188,7 +207,7 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 		   0, 0);
 	clab__lk_unlock(&t->lk);
 	atomic_store(&t->live, 1);
-	int e = pthread_create(&t->pt, NULL, trampoline, t);
+	int e = clab__pthread_create(&t->pt, NULL, trampoline, t);
 	if (e) {
 		clab__lk_lock(&t->lk);
 		t->ended = t->joined = 1;

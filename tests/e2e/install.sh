@@ -6,8 +6,9 @@
 # `conclab exercise --init` writes a starter, the installed conclab builds
 # and grades solutions, a solution built by hand with the compiler line of
 # docs/exercises.md is loaded and graded, a student's own program is built
-# with the line of docs/runtime.md against the installed libconclab, and
-# `conclab bench --whole` finds its installed programs.
+# with the line of docs/runtime.md against the installed libconclab,
+# `conclab bench --whole` finds its installed programs, and `conclab trace`
+# its preload library.
 #
 # usage: sh tests/e2e/install.sh CONCLAB (the build's, for its version)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -236,6 +237,18 @@ assert "conclab" in w["cases"]["prodcons"]["variants"]
 else
 	fail "bench --whole did not run the installed programs"
 	head -c 1500 "$T/out"
+fi
+
+# (f) conclab trace loads the installed preload library into a program.
+find "$prefix" -name libconclab-preload.so >"$T/pl"
+grep -q '/conclab/libconclab-preload.so$' "$T/pl" ||
+	fail "libconclab-preload.so not installed in <libdir>/conclab"
+if cc -g -pthread -o "$T/abba" "$SRC/tests/preload/abba.c" >"$T/cc" 2>&1; then
+	expect_exit 1 "$CONCLAB" trace --trace "$T/abba.clt" "$T/abba"
+	contains "$T/out" 'requested a at .*abba\.c:28' "trace: the installed preload library records the program"
+else
+	fail "build tests/preload/abba.c"
+	cat "$T/cc"
 fi
 
 echo "took $(($(date +%s) - start)) s ($((built - start)) s to build and install)"

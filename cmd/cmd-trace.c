@@ -1,0 +1,316 @@
+/*
+ * conclab trace: run an unmodified, dynamically linked pthread program
+ * with the preload library (preload/), which records its mutexes,
+ * condition variables, semaphores, barriers, spin locks and threads into a
+ * trace
+ * under the watchdog; then the lock-order report and the checks any trace
+ * can be given.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <link.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <conclab/analyze.h>
+#include <conclab/lockdep.h>
+#include <conclab/trace.h>
+
+#include "cmd.h"
+#include "lab.h"
+#include "preload-config.h"
+#include "report.h"
+
+/*
+ * The preload library: $CONCLAB_PRELOAD, else the build tree's beside the
+ * build tree's conclab, else the installed one.
+ */
+static void preload_path(char *buf, size_t len)
+{
+	const char *env = getenv("CONCLAB_PRELOAD");
+	char self[PATH_MAX], built[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (realpath(CLAB_PRELOAD_BUILD_CONCLAB, built) &&
+		 strcmp(built, self) == 0)
+		snprintf(buf, len, "%s", CLAB_PRELOAD_BUILD);
+	else
+		snprintf(buf, len, "%s", CLAB_PRELOAD_INSTALL);
+}
+
+/*
+ * A conclab built with AddressSanitizer makes a preload library built with
+ * it too, whose runtime must come first in the program's libraries, before
+ * the preload library: the path of the one this process runs with, if any
+ * (or of ThreadSanitizer's, under which conclab trace cannot work).
+ */
+static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	const char *base = strrchr(info->dlpi_name, '/');
+	base = base ? base + 1 : info->dlpi_name;
+	if (strncmp(base, "libasan.so", 10) != 0 &&
+	    strncmp(base, "libtsan.so", 10) != 0)
+		return 0;
+	snprintf(data, PATH_MAX, "%s", info->dlpi_name);
+	return 1;
+}
+
+/* Whether the trace holds a diagnostic with that code (the watchdog's). */
+static int has_diag(const struct clab_trace *tr, unsigned code)
+{
+	size_t n = clab_trace_nrecords(tr);
+	for (size_t i = n; i-- > 0;) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind == CLAB_K_DIAG && r->a8 == code)
+			return 1;
+	}
+	return 0;
+}
+
+static int trace_exec(int argc, char **argv)
+{
+	const char *trace = NULL;
+	long limit_s = 0;
+	int stacks = 0, check = 1, i;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if (clab_cmd_is_help(a)) {
+			clab_cmd_usage(&clab_cmd_trace, stdout);
+			return CLAB_EXIT_OK;
+		} else if (strcmp(a, "--stacks") == 0) {
+			stacks = 1;
+		} else if (strcmp(a, "--no-check") == 0) {
+			check = 0;
+		} else if (strcmp(a, "--trace") == 0) {
+			if (i + 1 >= argc || !argv[i + 1][0])
+				return clab_cmd_misuse(&clab_cmd_trace,
+						       "--trace needs a file");
+			trace = argv[++i];
+		} else if (strcmp(a, "--time-limit") == 0) {
+			if (i + 1 >= argc ||
+			    clab_cmd_parse_long(argv[i + 1], &limit_s) != 0 ||
+			    limit_s < 1 || limit_s > 86400)
+				return clab_cmd_misuse(
+				    &clab_cmd_trace,
+				    "--time-limit needs a number of seconds, "
+				    "1 to 86400");
+			i++;
+		} else {
+			return clab_cmd_misuse(&clab_cmd_trace,
+					       "unknown option '%s'", a);
+		}
+	}
+	if (i >= argc)
+		return clab_cmd_misuse(&clab_cmd_trace, "which program?");
+	char **prog = &argv[i];
+	char deftrace[PATH_MAX];
+	if (!trace) {
+		const char *b = strrchr(prog[0], '/');
+		snprintf(deftrace, sizeof(deftrace), "%s.clt",
+			 b ? b + 1 : prog[0]);
+		trace = deftrace;
+	}
+
+	char lib[PATH_MAX], san[PATH_MAX] = "";
+	preload_path(lib, sizeof(lib));
+	if (access(lib, R_OK) != 0) {
+		fprintf(stderr,
+			"conclab trace: no preload library %s: %s\n(it is "
+			"built with conclab; CONCLAB_PRELOAD names another)\n",
+			lib, strerror(errno));
+		return CLAB_EXIT_USAGE;
+	}
+	dl_iterate_phdr(find_sanitizer, san);
+	const char *sb = strrchr(san, '/');
+	if (strncmp(sb ? sb + 1 : san, "libtsan", 7) == 0) {
+		fprintf(stderr,
+			"conclab trace: not in a ThreadSanitizer build of "
+			"conclab: its preload library would run conclab's "
+			"code in each new thread before ThreadSanitizer has "
+			"set the thread up\n");
+		return CLAB_EXIT_USAGE;
+	}
+	const char *old = getenv("LD_PRELOAD");
+	size_t plen = strlen(san) + strlen(lib) + (old ? strlen(old) : 0) + 3;
+	char *preload = malloc(plen);
+	if (!preload)
+		return CLAB_EXIT_IO;
+	snprintf(preload, plen, "%s%s%s%s%s", san, san[0] ? ":" : "", lib,
+		 old && *old ? ":" : "", old && *old ? old : "");
+	char limitbuf[32];
+	snprintf(limitbuf, sizeof(limitbuf), "%ld", limit_s);
+
+	/* The old trace goes first: a program that never starts leaves none. */
+	if (unlink(trace) != 0 && errno != ENOENT) {
+		fprintf(stderr, "conclab trace: cannot replace %s: %s\n", trace,
+			strerror(errno));
+		free(preload);
+		return CLAB_EXIT_IO;
+	}
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		free(preload);
+		return CLAB_EXIT_IO;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "conclab trace: fork: %s\n", strerror(errno));
+		free(preload);
+		return CLAB_EXIT_IO;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		setenv("LD_PRELOAD", preload, 1);
+		setenv("CONCLAB_TRACE_FILE", trace, 1);
+		setenv("CONCLAB_TRACE_STACKS", stacks ? "1" : "0", 1);
+		setenv("CONCLAB_TRACE_LIMIT", limitbuf, 1);
+		execvp(prog[0], prog);
+		int e = errno;
+		if (write(pfd[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	free(preload);
+	close(pfd[1]);
+	/* Ctrl-C is the program's: conclab waits and reports. */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, oint, oquit;
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	int e = 0, status = 0;
+	ssize_t got = read(pfd[0], &e, sizeof(e));
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	if (got == (ssize_t)sizeof(e)) {
+		fprintf(stderr, "conclab trace: cannot run %s: %s\n", prog[0],
+			strerror(e));
+		return CLAB_EXIT_USAGE;
+	}
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+	fflush(stdout);
+	if (sig)
+		fprintf(stderr,
+			"conclab trace: %s was killed by signal %d "
+			"(%s)\n",
+			prog[0], sig, strsignal(sig));
+
+	char err[512];
+	struct clab_trace *tr;
+	if (access(trace, F_OK) != 0) {
+		fprintf(stderr,
+			"conclab trace: %s left no trace: is it dynamically "
+			"linked against the C library's threads?\n",
+			prog[0]);
+		return sig ? 128 + sig : CLAB_EXIT_USAGE;
+	}
+	if (clab_trace_load(trace, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab trace: %s\n", err);
+		return sig		      ? 128 + sig
+		       : code == CLAB_EXIT_IO ? CLAB_EXIT_IO
+					      : CLAB_EXIT_USAGE;
+	}
+	if (clab_trace_damage(tr))
+		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
+	int rc = CLAB_EXIT_OK;
+	/* the watchdog's endings, told from the program's own exit codes */
+	int deadlock =
+	    code == CLAB_EXIT_DEADLOCK && has_diag(tr, CLAB_D_DEADLOCK);
+	int limit =
+	    code == CLAB_EXIT_TIMEOUT && has_diag(tr, CLAB_D_RUN_TIMEOUT);
+	struct clab_analysis an;
+	if (clab_analyze(tr, &an) == 0) {
+		printf("\nlock order (conclab analyze):\n");
+		if (clab_lockdep_ncycles(an.ld) || an.nwaits || an.nnests ||
+		    an.nblocked)
+			clab_analysis_print(tr, &an, stdout);
+		else
+			printf("no lock-order cycles and no waits while "
+			       "holding a lock in %zu records\n",
+			       clab_trace_nrecords(tr));
+		if (clab_analysis_problems(&an))
+			rc = CLAB_EXIT_CHECK;
+		clab_analysis_fini(&an);
+	}
+	if (check) {
+		struct clab_lab_report rep = {0};
+		clab_lab_check_common(tr, &rep);
+		printf("\n");
+		const char *b = strrchr(prog[0], '/');
+		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",
+				  b ? b + 1 : prog[0], &rep);
+		if (clab_lab_report_failed(&rep))
+			rc = CLAB_EXIT_CHECK;
+		clab_lab_report_free(&rep);
+	}
+	clab_trace_free(tr);
+	printf("trace: %s\n", trace);
+	if (!sig && code != 0 && !deadlock && !limit) {
+		printf("%s exited with status %d\n", prog[0], code);
+		rc = CLAB_EXIT_CHECK;
+	}
+	fflush(stdout);
+	if (sig)
+		return 128 + sig;
+	if (deadlock)
+		return CLAB_EXIT_DEADLOCK;
+	if (limit)
+		return CLAB_EXIT_TIMEOUT;
+	return rc;
+}
+
+const struct clab_cmd clab_cmd_trace = {
+    .name = "trace",
+    .args = "[--trace FILE] [--stacks] [--time-limit S] [--no-check] "
+	    "[--] PROG [ARGS...]",
+    .summary = "record an unmodified pthread program (LD_PRELOAD)",
+    .help =
+	"Runs PROG with ARGS (found on PATH, run directly, never through a "
+	"shell) with\nconclab's preload library, which records its pthread "
+	"mutexes (with\nPTHREAD_MUTEX_INITIALIZER, recursive and "
+	"error-checking ones, trylock and\ntimedlock), condition variables, "
+	"unnamed semaphores, barriers, spin locks and\nthreads (create, join, "
+	"detach, exit) on conclab's primitives, under the\ndeadlock watchdog.  "
+	"PROG must be dynamically linked; read-write locks and named\n"
+	"semaphores are passed to the C library unrecorded.  A site is "
+	"the\ncaller's function, file and line from PROG's debug "
+	"information (build it\nwith -g), or its symbol without it.\n\n"
+	"When PROG ends, the lock-order report (as `conclab analyze`) and "
+	"the checks\nany trace can be given (no deadlock, no misuse, every "
+	"thread ended,\nstarvation, busy waiting, concurrency) are "
+	"printed.  See docs/trace-command.md.\n\n"
+	"Options:\n"
+	"  --trace FILE      the trace file (default: PROG's name + .clt, "
+	"here)\n"
+	"  --stacks          record call stacks with the waits (conclab run "
+	"--stacks)\n"
+	"  --time-limit S    stop PROG after S seconds (exit 4, trace "
+	"saved)\n"
+	"  --no-check        the lock-order report only\n"
+	"  -h, --help        this text\n\n"
+	"Environment: CONCLAB_PRELOAD names the preload library to use.\n\n"
+	"Exit codes: 0 nothing found; 1 a lock-order cycle, a failed check or "
+	"PROG\nexited with another status than 0; 2 usage error, PROG "
+	"cannot be run or left\nno trace; 3 PROG deadlocked (the watchdog's "
+	"report on stderr, trace saved);\n4 the time limit passed; 5 the "
+	"trace could not be written; 128+N PROG was\nkilled by signal N.\n",
+    .exec = trace_exec,
+};

@@ -1,0 +1,193 @@
+/*
+ * pthread_mutex_*: each program mutex is a clab_mutex_t, made on its first
+ * use (PTHREAD_MUTEX_INITIALIZER and its recursive and error-checking
+ * forms) or by pthread_mutex_init.
+ *
+ * The program gets the errors the C library gives: EBUSY from trylock,
+ * ETIMEDOUT from timedlock, EDEADLK when an error-checking mutex is
+ * locked again by its owner, EPERM when a mutex it does not hold is
+ * unlocked.  A default (normal) mutex locked again by its owner hangs, as
+ * under the C library, after conclab records the misuse: the watchdog
+ * then reports the thread waiting on "self-deadlock".
+ */
+#include <errno.h>
+#include <sched.h>
+
+#include "preload.h"
+
+#define RET() __builtin_return_address(0)
+
+/* The type a mutex made by an initializer has (glibc keeps it inside). */
+static int static_type(const pthread_mutex_t *pm)
+{
+#ifdef __GLIBC__
+	switch (pm->__data.__kind & 3) {
+	case PTHREAD_MUTEX_RECURSIVE:
+		return PTHREAD_MUTEX_RECURSIVE;
+	case PTHREAD_MUTEX_ERRORCHECK:
+		return PTHREAD_MUTEX_ERRORCHECK;
+	}
+#else
+	(void)pm;
+#endif
+	return PTHREAD_MUTEX_NORMAL;
+}
+
+static int clab_type(int type)
+{
+	return type == PTHREAD_MUTEX_RECURSIVE	  ? CLAB_MUTEX_RECURSIVE
+	       : type == PTHREAD_MUTEX_ERRORCHECK ? CLAB_MUTEX_ERRORCHECK
+						  : CLAB_MUTEX_NORMAL;
+}
+
+/* Make e's mutex (claimed) of the given pthread type. */
+static int make(struct clab__pl_obj *e, const void *pm, int type,
+		const struct clab_site *site)
+{
+	char name[96];
+	clab__pl_name(pm, "mutex", sizeof(pthread_mutex_t), name, sizeof(name));
+	int r = clab__mutex_init(&e->u.m, name, clab_type(type), site);
+	if (r) {
+		clab__pl_obj_release(e);
+		return r;
+	}
+	e->type = (unsigned char)type;
+	clab__pl_obj_ready(e, CLAB__PL_MUTEX);
+	return 0;
+}
+
+/* The entry of the program's mutex, made on first use; NULL: no memory. */
+static struct clab__pl_obj *mutex_of(pthread_mutex_t *pm,
+				     const struct clab_site *site)
+{
+	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
+	if (!e)
+		return NULL;
+	if (__builtin_expect(
+		atomic_load_explicit(&e->state, memory_order_acquire) ==
+			CLAB__PL_READY &&
+		    e->kind == CLAB__PL_MUTEX,
+		1))
+		return e;
+	if (clab__pl_obj_claim(e, CLAB__PL_MUTEX, site) &&
+	    make(e, pm, static_type(pm), site) != 0)
+		return NULL;
+	return e;
+}
+
+int clab__pl_self_deadlock(uint32_t ms, const struct clab_site *site)
+{
+	static clab_latch_t never;
+	static _Atomic int made; /* 0, 1 being made, 2 made */
+	int z = 0;
+	if (atomic_compare_exchange_strong(&made, &z, 1)) {
+		clab__latch_init(&never, "self-deadlock", site);
+		atomic_store(&made, 2);
+	}
+	while (atomic_load(&made) != 2)
+		sched_yield();
+	while (clab__latch_wait(&never, ms, site) == 0)
+		;
+	return ETIMEDOUT;
+}
+
+int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
+{
+	int r = CLAB__PL_REAL(mutex_init)(pm, attr);
+	if (r || !clab__pl_enter())
+		return r;
+	const struct clab_site *site = clab__pl_site(RET());
+	int type = PTHREAD_MUTEX_NORMAL;
+	if (attr)
+		pthread_mutexattr_gettype(attr, &type);
+	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
+	if (!e)
+		r = ENOMEM;
+	else if (clab__pl_obj_claim(e, 0, site))
+		r = -make(e, pm, type, site);
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_destroy(pthread_mutex_t *pm)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(mutex_destroy)(pm);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = clab__pl_obj_find(pm, 0);
+	int r = 0;
+	if (e && atomic_load(&e->state) == CLAB__PL_READY &&
+	    e->kind == CLAB__PL_MUTEX) {
+		r = -clab__mutex_destroy(&e->u.m, site);
+		if (r == 0)
+			clab__pl_obj_release(e);
+	}
+	if (r == 0)
+		r = CLAB__PL_REAL(mutex_destroy)(pm);
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_lock(pthread_mutex_t *pm)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(mutex_lock)(pm);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = mutex_of(pm, site);
+	int r = ENOMEM;
+	if (e) {
+		r = -clab__mutex_lock(&e->u.m, CLAB_FOREVER, site);
+		if (r == EDEADLK && e->type == PTHREAD_MUTEX_NORMAL)
+			r = clab__pl_self_deadlock(CLAB_FOREVER, site);
+	}
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_trylock(pthread_mutex_t *pm)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(mutex_trylock)(pm);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = mutex_of(pm, site);
+	int r = ENOMEM;
+	/* the owner's try of a mutex it cannot take again: only busy */
+	if (e && e->type != PTHREAD_MUTEX_RECURSIVE && clab_mutex_held(&e->u.m))
+		r = EBUSY;
+	else if (e)
+		r = -clab__mutex_lock(&e->u.m, 0, site);
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(mutex_timedlock)(pm, abs);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = mutex_of(pm, site);
+	long long ms = clab__pl_ms_until(CLOCK_REALTIME, abs);
+	int r = ENOMEM;
+	if (e && ms < 0) {
+		r = EINVAL;
+	} else if (e) {
+		r = -clab__mutex_lock(&e->u.m, (uint32_t)ms, site);
+		if (r == EBUSY) /* a time already past: tried once */
+			r = ETIMEDOUT;
+		if (r == EDEADLK && e->type == PTHREAD_MUTEX_NORMAL)
+			r = clab__pl_self_deadlock((uint32_t)ms, site);
+	}
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_unlock(pthread_mutex_t *pm)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(mutex_unlock)(pm);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = mutex_of(pm, site);
+	int r = e ? -clab__mutex_unlock(&e->u.m, site) : ENOMEM;
+	clab__pl_leave();
+	return r;
+}

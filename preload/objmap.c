@@ -1,0 +1,159 @@
+/*
+ * The program's synchronisation objects, by address, to the conclab
+ * objects that stand for them.
+ *
+ * An open-addressing table of entry pointers, read without a lock (the
+ * path of every call); entries are added under a lock, and a full table
+ * is copied into one twice its size, published for the readers that come
+ * after.  A reader that misses in an old table looks again under the
+ * lock.  Old tables and entries are kept (reachable) for the process's
+ * life: a reader may still be looking at them.
+ */
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "preload.h"
+
+struct table {
+	size_t cap; /* a power of two */
+	size_t n;
+	struct table *older;
+	struct clab__pl_obj *_Atomic slot[];
+};
+
+static struct table *_Atomic cur;
+static clab__lock_t lk;
+
+static size_t hash(const void *key, size_t cap)
+{
+	uint64_t x = (uint64_t)(uintptr_t)key;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (size_t)x & (cap - 1);
+}
+
+static struct clab__pl_obj *probe(struct table *t, const void *key)
+{
+	if (!t)
+		return NULL;
+	for (size_t i = hash(key, t->cap);; i = (i + 1) & (t->cap - 1)) {
+		struct clab__pl_obj *e =
+		    atomic_load_explicit(&t->slot[i], memory_order_acquire);
+		if (!e || e->key == key)
+			return e;
+	}
+}
+
+static void put(struct table *t, struct clab__pl_obj *e)
+{
+	size_t i = hash(e->key, t->cap);
+	while (atomic_load_explicit(&t->slot[i], memory_order_relaxed))
+		i = (i + 1) & (t->cap - 1);
+	atomic_store_explicit(&t->slot[i], e, memory_order_release);
+	t->n++;
+}
+
+static struct table *table_new(size_t cap)
+{
+	struct table *t =
+	    calloc(1, sizeof(*t) + cap * sizeof(struct clab__pl_obj *));
+	if (t)
+		t->cap = cap;
+	return t;
+}
+
+/* Room for one more entry (lk held); NULL when memory is short. */
+static struct table *room(void)
+{
+	struct table *t = atomic_load_explicit(&cur, memory_order_relaxed);
+	if (t && (t->n + 1) * 2 <= t->cap)
+		return t;
+	struct table *nt = table_new(t ? t->cap * 2 : 4096);
+	if (!nt)
+		return NULL;
+	for (size_t i = 0; t && i < t->cap; i++) {
+		struct clab__pl_obj *e =
+		    atomic_load_explicit(&t->slot[i], memory_order_relaxed);
+		if (e)
+			put(nt, e);
+	}
+	nt->older = t;
+	atomic_store_explicit(&cur, nt, memory_order_release);
+	return nt;
+}
+
+/*
+ * The object an entry stood for is replaced by another at its address
+ * (made again without being destroyed, or memory used again): the old one
+ * is destroyed if it can be, abandoned if it is busy.
+ */
+static void retire(struct clab__pl_obj *e, const struct clab_site *site)
+{
+	switch (e->kind) {
+	case CLAB__PL_MUTEX:
+	case CLAB__PL_SPIN:
+		clab__mutex_destroy(&e->u.m, site);
+		break;
+	case CLAB__PL_COND:
+		clab__cond_destroy(&e->u.c, site);
+		break;
+	case CLAB__PL_SEM:
+		clab__sem_destroy(&e->u.s, site);
+		break;
+	case CLAB__PL_BARRIER:
+		clab__barrier_destroy(&e->u.b, site);
+		break;
+	}
+}
+
+struct clab__pl_obj *clab__pl_obj_find(const void *key, int create)
+{
+	struct clab__pl_obj *e =
+	    probe(atomic_load_explicit(&cur, memory_order_acquire), key);
+	if (e || !create)
+		return e;
+	clab__lk_lock(&lk);
+	e = probe(atomic_load_explicit(&cur, memory_order_relaxed), key);
+	if (!e) {
+		struct table *t = room();
+		e = t ? calloc(1, sizeof(*e)) : NULL;
+		if (e) {
+			e->key = key;
+			put(t, e);
+		}
+	}
+	clab__lk_unlock(&lk);
+	return e;
+}
+
+int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
+		       const struct clab_site *site)
+{
+	for (;;) {
+		int s = atomic_load_explicit(&e->state, memory_order_acquire);
+		if (s == CLAB__PL_READY && kind && e->kind == kind)
+			return 0;
+		if (s == CLAB__PL_BUSY) {
+			sched_yield(); /* another thread sets it up */
+			continue;
+		}
+		if (!atomic_compare_exchange_weak(&e->state, &s, CLAB__PL_BUSY))
+			continue;
+		if (s == CLAB__PL_READY)
+			retire(e, site);
+		return 1;
+	}
+}
+
+void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind)
+{
+	e->kind = kind;
+	atomic_store_explicit(&e->state, CLAB__PL_READY, memory_order_release);
+}
+
+void clab__pl_obj_release(struct clab__pl_obj *e)
+{
+	atomic_store_explicit(&e->state, CLAB__PL_NONE, memory_order_release);
+}

@@ -1,0 +1,227 @@
+/*
+ * The preload library's life: the C library's functions resolved, the
+ * trace opened and the watchdog started by the constructor, the trace
+ * closed at exit, and the watchdog's report when the program deadlocks.
+ *
+ * `conclab trace` passes what to do in the environment: the trace's path
+ * (without it the library records nothing and only passes calls on),
+ * whether to record call stacks and the run's time limit.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+struct clab__pl_real clab__pl_real;
+_Atomic int clab__pl_on;
+_Thread_local int clab__pl_guard __attribute__((tls_model("initial-exec")));
+
+static char trace_path[4096];
+
+/*
+ * dlsym for a function of the C library, the next definition after this
+ * library's (an optional one may be missing: NULL).  The condition variable's
+ * functions have two versions in glibc; programs built today use GLIBC_2.3.2,
+ * and so does the library.
+ */
+static void *next(const char *name, const char *version, int optional)
+{
+	void *p = NULL;
+#ifdef __GLIBC__
+	if (version)
+		p = dlvsym(RTLD_NEXT, name, version);
+#else
+	(void)version;
+#endif
+	if (!p)
+		p = dlsym(RTLD_NEXT, name);
+	if (!p && optional)
+		return NULL;
+	if (!p) {
+		static const char msg[] = "conclab preload: the C library "
+					  "has no function ";
+		/* no stdio yet: this runs before anything else */
+		if (write(2, msg, sizeof(msg) - 1) < 0 ||
+		    write(2, name, strlen(name)) < 0 || write(2, "\n", 1) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	return p;
+}
+
+#define NEXT(field, name) *(void **)&r->field = next(name, NULL, 0)
+#define NEXT_COND(field, name) *(void **)&r->field = next(name, COND_VERSION, 0)
+#if defined(__x86_64__)
+#define COND_VERSION "GLIBC_2.3.2"
+#else
+#define COND_VERSION NULL
+#endif
+
+void clab__pl_resolve(void)
+{
+	static _Atomic int done;
+	if (atomic_load(&done))
+		return;
+	struct clab__pl_real *r = &clab__pl_real;
+	NEXT(mutex_init, "pthread_mutex_init");
+	NEXT(mutex_destroy, "pthread_mutex_destroy");
+	NEXT(mutex_lock, "pthread_mutex_lock");
+	NEXT(mutex_trylock, "pthread_mutex_trylock");
+	NEXT(mutex_timedlock, "pthread_mutex_timedlock");
+	NEXT(mutex_unlock, "pthread_mutex_unlock");
+	NEXT_COND(cond_init, "pthread_cond_init");
+	NEXT_COND(cond_destroy, "pthread_cond_destroy");
+	NEXT_COND(cond_wait, "pthread_cond_wait");
+	NEXT_COND(cond_timedwait, "pthread_cond_timedwait");
+	/* glibc 2.30 and later; a program cannot call it on an older one */
+	*(void **)&r->cond_clockwait = next("pthread_cond_clockwait", NULL, 1);
+	NEXT_COND(cond_signal, "pthread_cond_signal");
+	NEXT_COND(cond_broadcast, "pthread_cond_broadcast");
+	NEXT(sem_init, "sem_init");
+	NEXT(sem_destroy, "sem_destroy");
+	NEXT(sem_wait, "sem_wait");
+	NEXT(sem_trywait, "sem_trywait");
+	NEXT(sem_timedwait, "sem_timedwait");
+	NEXT(sem_post, "sem_post");
+	NEXT(sem_getvalue, "sem_getvalue");
+	NEXT(barrier_init, "pthread_barrier_init");
+	NEXT(barrier_destroy, "pthread_barrier_destroy");
+	NEXT(barrier_wait, "pthread_barrier_wait");
+	NEXT(spin_init, "pthread_spin_init");
+	NEXT(spin_destroy, "pthread_spin_destroy");
+	NEXT(spin_lock, "pthread_spin_lock");
+	NEXT(spin_trylock, "pthread_spin_trylock");
+	NEXT(spin_unlock, "pthread_spin_unlock");
+	NEXT(create, "pthread_create");
+	NEXT(join, "pthread_join");
+	NEXT(detach, "pthread_detach");
+	NEXT(exit, "pthread_exit");
+	atomic_store(&done, 1);
+}
+
+/*
+ * The watchdog found the program stuck: its report, the trace saved, and
+ * the exit code `conclab run` gives (3 for a deadlock, 4 for the time
+ * limit).  The program's own threads are blocked; nothing of it runs on.
+ */
+static void on_stuck(const struct clab_deadlock *d, void *arg)
+{
+	(void)arg;
+	static char text[16384];
+	atomic_store(&clab__pl_on, 0);
+	clab_deadlock_format(d, text, sizeof(text));
+	fflush(stdout);
+	fprintf(stderr, "\nconclab: %s", text);
+	struct clab_tracer_stats st;
+	int err = clab_tracer_close(&st);
+	if (err)
+		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
+			trace_path, clab_strerror(err));
+	else
+		fprintf(stderr,
+			"conclab: trace saved to %s (%" PRIu64 " records)\n",
+			trace_path, st.records);
+	fflush(stderr);
+	_exit(err ? 5 : d->why == CLAB_STUCK_TIME_LIMIT ? 4 : 3);
+}
+
+/* A child forked without exec: it is not traced; it uses the C library. */
+static void forked_child(void)
+{
+	atomic_store(&clab__pl_on, 0);
+}
+
+static unsigned env_unsigned(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? (unsigned)strtoul(v, NULL, 10) : 0;
+}
+
+__attribute__((constructor)) static void preload_init(void)
+{
+	clab__pl_resolve();
+	const char *path = getenv("CONCLAB_TRACE_FILE");
+	if (!path || !*path || strlen(path) >= sizeof(trace_path))
+		return;
+	strcpy(trace_path, path);
+	int stacks = env_unsigned("CONCLAB_TRACE_STACKS") != 0;
+	unsigned limit_s = env_unsigned("CONCLAB_TRACE_LIMIT");
+	/* programs the traced one runs are not traced (and keep the file) */
+	unsetenv("CONCLAB_TRACE_FILE");
+	unsetenv("CONCLAB_TRACE_STACKS");
+	unsetenv("CONCLAB_TRACE_LIMIT");
+
+	clab__pl_guard = 1;
+	clab__pthread_create = clab__pl_runtime_create;
+	extern char *program_invocation_name;
+	const struct clab_meta_kv meta[] = {
+	    {"command", "trace"},
+	    {"program", program_invocation_name},
+	};
+	struct clab_tracer_opts o = {
+	    .path = trace_path,
+	    .meta = meta,
+	    .nmeta = sizeof(meta) / sizeof(meta[0]),
+	    .compress = -1,
+	};
+	int err = clab_tracer_open(&o);
+	if (err) {
+		fprintf(stderr, "conclab: cannot create the trace %s: %s\n",
+			trace_path, clab_strerror(err));
+		_exit(5);
+	}
+	clab_set_stacks(stacks);
+	struct clab_watchdog_opts w = {
+	    .period_ms = 100,
+	    .run_limit_ms = limit_s * 1000u,
+	    .on_stuck = on_stuck,
+	};
+	err = clab_watchdog_start(&w);
+	if (err) {
+		fprintf(stderr, "conclab: cannot start the watchdog: %s\n",
+			clab_strerror(err));
+		clab_tracer_close(NULL);
+		_exit(5);
+	}
+	pthread_atfork(NULL, NULL, forked_child);
+	atomic_store(&clab__pl_on, 1);
+	clab__pl_guard = 0;
+}
+
+/*
+ * At exit (after the program's own exit handlers and destructors): the
+ * trace is written out.  Calls made afterwards go to the C library.
+ */
+__attribute__((destructor)) static void preload_fini(void)
+{
+	if (!atomic_exchange(&clab__pl_on, 0))
+		return;
+	clab__pl_guard = 1;
+	clab_watchdog_stop();
+	int err = clab_tracer_close(NULL);
+	if (err) {
+		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
+			trace_path, clab_strerror(err));
+		_exit(5);
+	}
+}
+
+long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs)
+{
+	if (abs->tv_nsec < 0 || abs->tv_nsec >= 1000000000L)
+		return -1;
+	struct timespec now;
+	if (clock_gettime(clock, &now) != 0)
+		return -1;
+	long long ns = ((long long)abs->tv_sec - now.tv_sec) * 1000000000LL +
+		       (abs->tv_nsec - now.tv_nsec);
+	if (ns <= 0)
+		return 0;
+	long long ms = (ns + 999999) / 1000000;
+	return ms >= (long long)CLAB_FOREVER ? CLAB_FOREVER - 1 : ms;
+}

@@ -1,0 +1,187 @@
+/*
+ * The preload library (libconclab-preload.so): what its files share.
+ *
+ * Loaded with LD_PRELOAD into an unmodified pthread program by `conclab
+ * trace`, it defines pthread_mutex_*, pthread_cond_*, sem_*,
+ * pthread_barrier_*, pthread_spin_* and pthread_create/join/detach/exit,
+ * and runs each on
+ * a conclab primitive of its own (clab_mutex_t and friends), found by the
+ * program's object's address: the C library's objects are never used for
+ * the program's synchronisation, and conclab records, blocks and wakes.
+ *
+ * The runtime calls some of the same functions for itself (its registry
+ * lock, its writer and watchdog threads): a per-thread guard, set while
+ * conclab code runs and for the whole life of conclab's own threads,
+ * sends those calls to the C library's functions.
+ */
+#ifndef CONCLAB_PRELOAD_H
+#define CONCLAB_PRELOAD_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "rt.h"
+
+/* The C library's functions, resolved by the constructor. */
+struct clab__pl_real {
+	int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
+	int (*mutex_destroy)(pthread_mutex_t *);
+	int (*mutex_lock)(pthread_mutex_t *);
+	int (*mutex_trylock)(pthread_mutex_t *);
+	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+	int (*mutex_unlock)(pthread_mutex_t *);
+	int (*cond_init)(pthread_cond_t *, const pthread_condattr_t *);
+	int (*cond_destroy)(pthread_cond_t *);
+	int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+	int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *,
+			      const struct timespec *);
+	int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+			      const struct timespec *);
+	int (*cond_signal)(pthread_cond_t *);
+	int (*cond_broadcast)(pthread_cond_t *);
+	int (*sem_init)(sem_t *, int, unsigned);
+	int (*sem_destroy)(sem_t *);
+	int (*sem_wait)(sem_t *);
+	int (*sem_trywait)(sem_t *);
+	int (*sem_timedwait)(sem_t *, const struct timespec *);
+	int (*sem_post)(sem_t *);
+	int (*sem_getvalue)(sem_t *, int *);
+	int (*barrier_init)(pthread_barrier_t *, const pthread_barrierattr_t *,
+			    unsigned);
+	int (*barrier_destroy)(pthread_barrier_t *);
+	int (*barrier_wait)(pthread_barrier_t *);
+	int (*spin_init)(pthread_spinlock_t *, int);
+	int (*spin_destroy)(pthread_spinlock_t *);
+	int (*spin_lock)(pthread_spinlock_t *);
+	int (*spin_trylock)(pthread_spinlock_t *);
+	int (*spin_unlock)(pthread_spinlock_t *);
+	int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
+		      void *);
+	int (*join)(pthread_t, void **);
+	int (*detach)(pthread_t);
+	void (*exit)(void *) __attribute__((noreturn));
+};
+extern struct clab__pl_real clab__pl_real;
+
+/*
+ * The C library's f.  The constructor resolved it, unless this call comes
+ * before the constructor ran (from another library's constructor): then
+ * it is resolved now, rather than called through a null pointer.
+ */
+#define CLAB__PL_REAL(f)                                                       \
+	(__builtin_expect(clab__pl_real.f != NULL, 1)                          \
+	     ? clab__pl_real.f                                                 \
+	     : (clab__pl_resolve(), clab__pl_real.f))
+
+/* Whether calls are recorded: a trace is open in this process. */
+extern _Atomic int clab__pl_on;
+/* Set while conclab's code runs in this thread (see above). */
+extern _Thread_local int clab__pl_guard;
+
+/* Resolve the C library's functions (once; the constructor calls it). */
+void clab__pl_resolve(void);
+
+/*
+ * clab__pl_enter - whether this call is the program's, to record: the
+ * library is on and the thread is not inside conclab.  It then sets the
+ * guard, which clab__pl_leave clears.
+ */
+static inline int clab__pl_enter(void)
+{
+	if (__builtin_expect(
+		!atomic_load_explicit(&clab__pl_on, memory_order_relaxed) ||
+		    clab__pl_guard,
+		0))
+		return 0;
+	clab__pl_guard = 1;
+	return 1;
+}
+
+static inline void clab__pl_leave(void)
+{
+	clab__pl_guard = 0;
+}
+
+/*
+ * The site of a call into the library, from its return address: the
+ * function, file and line of the caller, from its debug information
+ * (or the symbol and module without it).  Looked up once per address.
+ */
+const struct clab_site *clab__pl_site(const void *ret);
+
+/*
+ * A name for the program's object at addr (of size bytes), written into
+ * buf: its symbol for a global ("forks[2]" in an array of such objects,
+ * "table+24" in a structure), else the kind and the address.
+ */
+void clab__pl_name(const void *addr, const char *kind, size_t size, char *buf,
+		   size_t len);
+
+/*
+ * How the runtime starts the thread of a clab_thread_create
+ * (clab__pthread_create), set by the constructor: see thread.c.
+ */
+int clab__pl_runtime_create(pthread_t *out, const pthread_attr_t *attr,
+			    void *(*fn)(void *), void *arg);
+
+/* ---- the program's objects, by address (objmap.c) ---- */
+enum {
+	CLAB__PL_MUTEX = 1,
+	CLAB__PL_COND,
+	CLAB__PL_SEM,
+	CLAB__PL_BARRIER,
+	CLAB__PL_SPIN, /* a spin lock, as a clab_mutex_t */
+};
+
+/* An entry's state: the conclab object exists only while READY. */
+enum { CLAB__PL_NONE = 0, CLAB__PL_BUSY, CLAB__PL_READY };
+
+struct clab__pl_obj {
+	const void *key;    /* the program's object */
+	_Atomic int state;  /* CLAB__PL_* */
+	unsigned kind;	    /* CLAB__PL_MUTEX... while READY */
+	clockid_t clock;    /* a condition's clock for timed waits */
+	unsigned char type; /* a mutex's enum clab_mutex_type */
+	union {
+		clab_mutex_t m;
+		clab_cond_t c;
+		clab_sem_t s;
+		clab_barrier_t b;
+	} u;
+};
+
+/*
+ * clab__pl_obj_find - the entry of the program's object at key, or NULL
+ * when it has none and !create (or memory is short).  Entries are never
+ * freed: one destroyed goes back to NONE and serves the next object made
+ * at its address.
+ */
+struct clab__pl_obj *clab__pl_obj_find(const void *key, int create);
+
+/*
+ * clab__pl_obj_claim - take e to BUSY to set it up as an object of kind,
+ * then clab__pl_obj_ready() publishes it.  Returns 1 if this thread
+ * claimed it, 0 when e is READY with that kind already (set up by another
+ * thread, which this one waited for).  kind 0 claims e whatever it holds
+ * (an explicit init).  An object of another kind that e held is destroyed
+ * (at site) when it can be, abandoned when it is busy.
+ */
+int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
+		       const struct clab_site *site);
+void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind);
+void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
+
+/*
+ * A mutex (or spin lock) that the C library lets hang when its owner locks
+ * it again: the thread waits on a latch nobody sets ("self-deadlock"),
+ * where the watchdog sees it, for ms (a timed lock's time).  Returns
+ * ETIMEDOUT when that time has passed.
+ */
+int clab__pl_self_deadlock(uint32_t ms, const struct clab_site *site);
+
+/* Milliseconds from now to abs on clock (0 if past), or -1 if abs is bad. */
+long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs);
+
+#endif

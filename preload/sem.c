@@ -1,0 +1,134 @@
+/*
+ * sem_*: each unnamed semaphore made with sem_init is a clab_sem_t (a
+ * counting one: no bound).  Named semaphores (sem_open) are not recorded:
+ * their calls, like those on any semaphore the library did not see made,
+ * go to the C library.  The functions set errno and return -1 as the C
+ * library's do: EAGAIN from sem_trywait, ETIMEDOUT from sem_timedwait.
+ */
+#include <errno.h>
+#include <limits.h>
+
+#include "preload.h"
+
+#define RET() __builtin_return_address(0)
+
+/* The semaphore sem_init made at s, or NULL. */
+static struct clab__pl_obj *sem_of(sem_t *s)
+{
+	struct clab__pl_obj *e = clab__pl_obj_find(s, 0);
+	if (e &&
+	    atomic_load_explicit(&e->state, memory_order_acquire) ==
+		CLAB__PL_READY &&
+	    e->kind == CLAB__PL_SEM)
+		return e;
+	return NULL;
+}
+
+/* The C library's way: 0, or -1 with errno. */
+static int ret(int r)
+{
+	if (r >= 0)
+		return 0;
+	errno = -r;
+	return -1;
+}
+
+int sem_init(sem_t *s, int pshared, unsigned value)
+{
+	int r = CLAB__PL_REAL(sem_init)(s, pshared, value);
+	if (r || !clab__pl_enter())
+		return r;
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = clab__pl_obj_find(s, 1);
+	char name[96];
+	if (!e) {
+		r = CLAB_ENOMEM;
+	} else if (clab__pl_obj_claim(e, 0, site)) {
+		clab__pl_name(s, "sem", sizeof(sem_t), name, sizeof(name));
+		r = clab__sem_init(&e->u.s, name, value, 0, site);
+		if (r)
+			clab__pl_obj_release(e);
+		else
+			clab__pl_obj_ready(e, CLAB__PL_SEM);
+	}
+	clab__pl_leave();
+	return ret(r);
+}
+
+int sem_destroy(sem_t *s)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_destroy)(s);
+	struct clab__pl_obj *e = sem_of(s);
+	/* threads still waiting: conclab records it, the program goes on */
+	if (e && clab__sem_destroy(&e->u.s, clab__pl_site(RET())) == 0)
+		clab__pl_obj_release(e);
+	clab__pl_leave();
+	return CLAB__PL_REAL(sem_destroy)(s);
+}
+
+static int acquire(sem_t *s, long long ms, const void *at)
+{
+	struct clab__pl_obj *e = sem_of(s);
+	if (!e)
+		return 1; /* not ours: the C library's */
+	if (ms < 0)
+		return CLAB_EINVAL;
+	return clab__sem_acquire(&e->u.s, (uint32_t)ms, clab__pl_site(at));
+}
+
+int sem_wait(sem_t *s)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_wait)(s);
+	int r = acquire(s, CLAB_FOREVER, RET());
+	clab__pl_leave();
+	return r == 1 ? CLAB__PL_REAL(sem_wait)(s) : ret(r);
+}
+
+int sem_trywait(sem_t *s)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_trywait)(s);
+	int r = acquire(s, 0, RET());
+	clab__pl_leave();
+	return r == 1 ? CLAB__PL_REAL(sem_trywait)(s) : ret(r);
+}
+
+int sem_timedwait(sem_t *s, const struct timespec *abs)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_timedwait)(s, abs);
+	long long ms = clab__pl_ms_until(CLOCK_REALTIME, abs);
+	int r = acquire(s, ms, RET());
+	/* a time already past: tried once */
+	if (ms == 0 && r == CLAB_EAGAIN)
+		r = CLAB_ETIMEDOUT;
+	clab__pl_leave();
+	return r == 1 ? CLAB__PL_REAL(sem_timedwait)(s, abs) : ret(r);
+}
+
+int sem_post(sem_t *s)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_post)(s);
+	struct clab__pl_obj *e = sem_of(s);
+	int r = 1;
+	if (e && clab_sem_value(&e->u.s) >= SEM_VALUE_MAX)
+		r = -EOVERFLOW;
+	else if (e)
+		r = clab__sem_release(&e->u.s, clab__pl_site(RET()));
+	clab__pl_leave();
+	return r == 1 ? CLAB__PL_REAL(sem_post)(s) : ret(r);
+}
+
+int sem_getvalue(sem_t *s, int *v)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_getvalue)(s, v);
+	struct clab__pl_obj *e = sem_of(s);
+	if (e)
+		*v = (int)clab_sem_value(&e->u.s);
+	clab__pl_leave();
+	return e ? 0 : CLAB__PL_REAL(sem_getvalue)(s, v);
+}

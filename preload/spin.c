@@ -1,0 +1,118 @@
+/*
+ * pthread_spin_*: each program spin lock is a clab_mutex_t (a normal one),
+ * made by pthread_spin_init or on first use.  A thread that would spin
+ * blocks instead, and its wait is recorded as a mutex wait; the program
+ * sees the same results: EBUSY from trylock, a hang when the owner locks
+ * again (the watchdog reports it), EPERM for an unlock by a thread that
+ * does not hold it (which the C library leaves undefined).
+ */
+#include <errno.h>
+
+#include "preload.h"
+
+#define RET() __builtin_return_address(0)
+
+static int make(struct clab__pl_obj *e, const void *ps,
+		const struct clab_site *site)
+{
+	char name[96];
+	clab__pl_name(ps, "spin", sizeof(pthread_spinlock_t), name,
+		      sizeof(name));
+	int r = clab__mutex_init(&e->u.m, name, CLAB_MUTEX_NORMAL, site);
+	if (r) {
+		clab__pl_obj_release(e);
+		return r;
+	}
+	e->type = PTHREAD_MUTEX_NORMAL;
+	clab__pl_obj_ready(e, CLAB__PL_SPIN);
+	return 0;
+}
+
+static struct clab__pl_obj *spin_of(pthread_spinlock_t *ps,
+				    const struct clab_site *site)
+{
+	struct clab__pl_obj *e = clab__pl_obj_find((const void *)ps, 1);
+	if (!e)
+		return NULL;
+	if (atomic_load_explicit(&e->state, memory_order_acquire) ==
+		CLAB__PL_READY &&
+	    e->kind == CLAB__PL_SPIN)
+		return e;
+	if (clab__pl_obj_claim(e, CLAB__PL_SPIN, site) &&
+	    make(e, (const void *)ps, site) != 0)
+		return NULL;
+	return e;
+}
+
+int pthread_spin_init(pthread_spinlock_t *ps, int pshared)
+{
+	int r = CLAB__PL_REAL(spin_init)(ps, pshared);
+	if (r || !clab__pl_enter())
+		return r;
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = clab__pl_obj_find((const void *)ps, 1);
+	if (!e)
+		r = ENOMEM;
+	else if (clab__pl_obj_claim(e, 0, site))
+		r = -make(e, (const void *)ps, site);
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_spin_destroy(pthread_spinlock_t *ps)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(spin_destroy)(ps);
+	struct clab__pl_obj *e = clab__pl_obj_find((const void *)ps, 0);
+	int r = 0;
+	if (e && atomic_load(&e->state) == CLAB__PL_READY &&
+	    e->kind == CLAB__PL_SPIN) {
+		r = -clab__mutex_destroy(&e->u.m, clab__pl_site(RET()));
+		if (r == 0)
+			clab__pl_obj_release(e);
+	}
+	clab__pl_leave();
+	return r ? r : CLAB__PL_REAL(spin_destroy)(ps);
+}
+
+int pthread_spin_lock(pthread_spinlock_t *ps)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(spin_lock)(ps);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = spin_of(ps, site);
+	int r = ENOMEM;
+	if (e) {
+		r = -clab__mutex_lock(&e->u.m, CLAB_FOREVER, site);
+		if (r == EDEADLK)
+			r = clab__pl_self_deadlock(CLAB_FOREVER, site);
+	}
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_spin_trylock(pthread_spinlock_t *ps)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(spin_trylock)(ps);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = spin_of(ps, site);
+	int r = ENOMEM;
+	if (e && clab_mutex_held(&e->u.m))
+		r = EBUSY;
+	else if (e)
+		r = -clab__mutex_lock(&e->u.m, 0, site);
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_spin_unlock(pthread_spinlock_t *ps)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(spin_unlock)(ps);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = spin_of(ps, site);
+	int r = e ? -clab__mutex_unlock(&e->u.m, site) : ENOMEM;
+	clab__pl_leave();
+	return r;
+}

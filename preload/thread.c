@@ -1,0 +1,240 @@
+/*
+ * pthread_create, join, detach and exit: the program's threads are
+ * conclab threads (clab_thread_create), so that their start, end and
+ * joins are recorded and the watchdog sees a join wait.
+ *
+ * A thread that pthread_create makes while conclab's code runs (the
+ * runtime's own: its writer, its watchdog, and the thread under each
+ * clab_thread_create) starts with the guard set: conclab's threads keep
+ * it; the program's function runs with it clear (thread_main).  Its stack
+ * and guard sizes are the program's; it is made joinable and detached
+ * afterwards when the program asked for a detached one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "preload.h"
+
+#define RET() __builtin_return_address(0)
+
+/* The attributes for the next thread this thread makes (see above). */
+static _Thread_local const pthread_attr_t *next_attr;
+
+/* pthread_t to the program's conclab threads, not yet joined or detached. */
+struct tnode {
+	pthread_t pt;
+	clab_thread_t *t;
+	struct tnode *next;
+};
+#define TBUCKETS 1024
+static struct tnode *tmap[TBUCKETS];
+static clab__lock_t tlk;
+
+static size_t bucket(pthread_t pt)
+{
+	return (size_t)(((uint64_t)pt * 0x9e3779b97f4a7c15ull) >> 40) %
+	       TBUCKETS;
+}
+
+/*
+ * Map pt to t, replacing what pt mapped to: a pthread_t of a thread that
+ * ended may be given to a new one.  Both the creator (before the program
+ * sees pt) and the new thread (before the program's function runs) map
+ * it, so that a join or a detach finds it whichever runs first.
+ */
+static int tmap_put(pthread_t pt, clab_thread_t *t)
+{
+	struct tnode *n = malloc(sizeof(*n));
+	if (!n)
+		return ENOMEM;
+	n->pt = pt;
+	n->t = t;
+	clab__lk_lock(&tlk);
+	struct tnode *o = tmap[bucket(pt)];
+	while (o && !pthread_equal(o->pt, pt))
+		o = o->next;
+	if (o) {
+		o->t = t;
+	} else {
+		n->next = tmap[bucket(pt)];
+		tmap[bucket(pt)] = n;
+	}
+	clab__lk_unlock(&tlk);
+	if (o)
+		free(n);
+	return 0;
+}
+
+/* The conclab thread of pt, taken out of the map when take. */
+static clab_thread_t *tmap_get(pthread_t pt, int take)
+{
+	clab_thread_t *t = NULL;
+	clab__lk_lock(&tlk);
+	struct tnode **pp = &tmap[bucket(pt)];
+	while (*pp && !pthread_equal((*pp)->pt, pt))
+		pp = &(*pp)->next;
+	struct tnode *n = *pp;
+	if (n) {
+		t = n->t;
+		if (take)
+			*pp = n->next;
+	}
+	clab__lk_unlock(&tlk);
+	if (n && take)
+		free(n);
+	return t;
+}
+
+struct start {
+	void *(*fn)(void *);
+	void *arg;
+	int detached; /* made detached: never in the map */
+};
+
+struct guarded {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+/* A thread made with the guard set keeps it: conclab's code runs first. */
+static void *guarded_main(void *p)
+{
+	struct guarded g = *(struct guarded *)p;
+	free(p);
+	clab__pl_guard = 1;
+	return g.fn(g.arg);
+}
+
+static _Thread_local void *exit_value;
+
+/* pthread_exit (or a cancellation) in a program thread: recorded as an end. */
+static void thread_left(void *unused)
+{
+	(void)unused;
+	clab__pl_guard = 1;
+	clab__thread_exit(exit_value);
+}
+
+/* The program's function, in a conclab thread (under its trampoline). */
+static void *thread_main(void *p)
+{
+	struct start s = *(struct start *)p;
+	free(p);
+	void *ret;
+	if (!s.detached)
+		tmap_put(pthread_self(), clab_thread_self());
+	exit_value = PTHREAD_CANCELED;
+	clab__pl_guard = 0;
+	pthread_cleanup_push(thread_left, NULL);
+	ret = s.fn(s.arg);
+	pthread_cleanup_pop(0);
+	clab__pl_guard = 1;
+	return ret;
+}
+
+/*
+ * How the runtime starts the thread under clab_thread_create (see
+ * clab__pthread_create): with the program's attributes and the guard
+ * set, by the C library's pthread_create, so that a wrapper that the
+ * program's call went through (a sanitizer's) is not gone through twice.
+ */
+int clab__pl_runtime_create(pthread_t *out, const pthread_attr_t *attr,
+			    void *(*fn)(void *), void *arg)
+{
+	struct guarded *g = malloc(sizeof(*g));
+	if (!g)
+		return EAGAIN;
+	g->fn = fn;
+	g->arg = arg;
+	const pthread_attr_t *a = next_attr ? next_attr : attr;
+	next_attr = NULL;
+	int r = CLAB__PL_REAL(create)(out, a, guarded_main, g);
+	if (r)
+		free(g);
+	return r;
+}
+
+int pthread_create(pthread_t *out, const pthread_attr_t *attr,
+		   void *(*fn)(void *), void *arg)
+{
+	/* conclab's own threads: see above */
+	if (clab__pl_guard)
+		return clab__pl_runtime_create(out, attr, fn, arg);
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(create)(out, attr, fn, arg);
+	const struct clab_site *site = clab__pl_site(RET());
+	struct start *s = malloc(sizeof(*s));
+	int r = EAGAIN, detached = PTHREAD_CREATE_JOINABLE;
+	pthread_attr_t a;
+	int have_a = 0;
+	if (attr) {
+		size_t size;
+		pthread_attr_getdetachstate(attr, &detached);
+		if (pthread_attr_init(&a) == 0) {
+			have_a = 1;
+			if (pthread_attr_getstacksize(attr, &size) == 0)
+				pthread_attr_setstacksize(&a, size);
+			if (pthread_attr_getguardsize(attr, &size) == 0)
+				pthread_attr_setguardsize(&a, size);
+			next_attr = &a;
+		}
+	}
+	clab_thread_t *t = NULL;
+	if (s) {
+		s->fn = fn;
+		s->arg = arg;
+		s->detached = detached == PTHREAD_CREATE_DETACHED;
+		r = -clab__thread_create(&t, NULL, thread_main, s, site);
+		if (r) {
+			free(s);
+			if (r == ENOMEM)
+				r = EAGAIN;
+		}
+	}
+	next_attr = NULL;
+	if (have_a)
+		pthread_attr_destroy(&a);
+	if (r == 0) {
+		if (detached == PTHREAD_CREATE_DETACHED)
+			clab__thread_detach(t, site);
+		else if (tmap_put(t->pt, t) != 0)
+			clab__thread_detach(t, site); /* cannot be joined */
+		*out = t->pt;
+	}
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_join(pthread_t pt, void **ret)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(join)(pt, ret);
+	clab_thread_t *t = tmap_get(pt, 0);
+	int r;
+	if (!t) {
+		r = -1; /* not the program's conclab thread */
+	} else {
+		r = -clab__thread_join(t, ret, CLAB_FOREVER,
+				       clab__pl_site(RET()));
+		if (r == 0)
+			tmap_get(pt, 1);
+	}
+	clab__pl_leave();
+	return r >= 0 ? r : CLAB__PL_REAL(join)(pt, ret);
+}
+
+int pthread_detach(pthread_t pt)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(detach)(pt);
+	clab_thread_t *t = tmap_get(pt, 1);
+	int r = t ? -clab__thread_detach(t, clab__pl_site(RET())) : -1;
+	clab__pl_leave();
+	return r >= 0 ? r : CLAB__PL_REAL(detach)(pt);
+}
+
+void pthread_exit(void *ret)
+{
+	exit_value = ret;
+	CLAB__PL_REAL(exit)(ret);
+}

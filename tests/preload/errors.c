@@ -1,0 +1,86 @@
+/*
+ * The errors a program expects from the C library, which it must still
+ * get under conclab trace: EBUSY from trylock, ETIMEDOUT from timedlock,
+ * EDEADLK and EPERM from an error-checking mutex misused, ETIMEDOUT from
+ * a timed condition wait and a semaphore, EAGAIN from sem_trywait, EINVAL
+ * for a bad time.  conclab records the misuse as diagnostics.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <time.h>
+
+static pthread_mutex_t ec = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static pthread_barrier_t locked, done;
+static int fails;
+
+#define EXPECT(call, want)                                                     \
+	do {                                                                   \
+		int got_ = (call);                                             \
+		if (got_ != (want)) {                                          \
+			printf("%s: %d, want %d\n", #call, got_, want);        \
+			fails++;                                               \
+		}                                                              \
+	} while (0)
+
+static struct timespec in_ms(long ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	return ts;
+}
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&m);
+	pthread_barrier_wait(&locked);
+	pthread_barrier_wait(&done);
+	pthread_mutex_unlock(&m);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t t;
+	sem_t s;
+	pthread_barrier_init(&locked, NULL, 2);
+	pthread_barrier_init(&done, NULL, 2);
+	if (pthread_create(&t, NULL, holder, NULL) != 0)
+		return 2;
+	pthread_barrier_wait(&locked);
+	EXPECT(pthread_mutex_trylock(&m), EBUSY);
+	struct timespec ts = in_ms(20);
+	EXPECT(pthread_mutex_timedlock(&m, &ts), ETIMEDOUT);
+	ts.tv_nsec = 2000000000L;
+	EXPECT(pthread_mutex_timedlock(&m, &ts), EINVAL);
+	EXPECT(pthread_mutex_unlock(&ec), EPERM);
+	pthread_barrier_wait(&done);
+	pthread_join(t, NULL);
+
+	EXPECT(pthread_mutex_lock(&ec), 0);
+	EXPECT(pthread_mutex_lock(&ec), EDEADLK);
+	EXPECT(pthread_mutex_trylock(&ec), EBUSY);
+	EXPECT(pthread_mutex_unlock(&ec), 0);
+
+	pthread_mutex_lock(&m);
+	ts = in_ms(20);
+	EXPECT(pthread_cond_timedwait(&c, &m, &ts), ETIMEDOUT);
+	pthread_mutex_unlock(&m);
+
+	sem_init(&s, 0, 0);
+	EXPECT(sem_trywait(&s) == -1 ? errno : 0, EAGAIN);
+	ts = in_ms(20);
+	EXPECT(sem_timedwait(&s, &ts) == -1 ? errno : 0, ETIMEDOUT);
+	EXPECT(sem_post(&s), 0);
+	EXPECT(sem_trywait(&s), 0);
+	sem_destroy(&s);
+	printf("errors: %d failures\n", fails);
+	return fails != 0;
+}

@@ -1,0 +1,188 @@
+/*
+ * Tests of preload/objmap.c: the program's objects by address, read without
+ * a lock while other threads add to the table and grow it, and the claim
+ * that lets one thread of many set up an object on its first use.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "preload.h"
+#include "testutil.h"
+
+#define KEYS 20000 /* past the first table's 4096 slots, several times */
+#define THREADS 4
+
+/* Keys are addresses the test never touches. */
+static const void *key(size_t i)
+{
+	return (const void *)(uintptr_t)(0x10000 + i * 64);
+}
+
+static void test_find(void)
+{
+	static char a, b;
+	CU_ASSERT_PTR_NULL(clab__pl_obj_find(&a, 0));
+	struct clab__pl_obj *e = clab__pl_obj_find(&a, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_EQUAL(e->key, &a);
+	CU_ASSERT_EQUAL(atomic_load(&e->state), CLAB__PL_NONE);
+	CU_ASSERT_PTR_EQUAL(clab__pl_obj_find(&a, 0), e);
+	CU_ASSERT_PTR_EQUAL(clab__pl_obj_find(&a, 1), e);
+	CU_ASSERT_PTR_NULL(clab__pl_obj_find(&b, 0));
+	struct clab__pl_obj *f = clab__pl_obj_find(&b, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_EQUAL(e, f);
+}
+
+struct adder {
+	pthread_barrier_t *go;
+	size_t first; /* threads start at different keys, and wrap */
+	struct clab__pl_obj **got;
+	int missed; /* a key added earlier that a lookup did not find */
+};
+
+static void *add_all(void *p)
+{
+	struct adder *a = p;
+	pthread_barrier_wait(a->go);
+	for (size_t n = 0; n < KEYS; n++) {
+		size_t i = (a->first + n) % KEYS;
+		a->got[i] = clab__pl_obj_find(key(i), 1);
+		/* every key this thread added is still there, grown or not */
+		size_t j = (a->first + n / 2) % KEYS;
+		if (clab__pl_obj_find(key(j), 0) != a->got[j])
+			a->missed++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_growth(void)
+{
+	pthread_barrier_t go;
+	pthread_t t[THREADS];
+	struct adder a[THREADS];
+	pthread_barrier_init(&go, NULL, THREADS);
+	for (int k = 0; k < THREADS; k++) {
+		a[k] = (struct adder){&go, (size_t)k * KEYS / THREADS,
+				      calloc(KEYS, sizeof(*a[k].got)), 0};
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a[k].got);
+		pthread_create(&t[k], NULL, add_all, &a[k]);
+	}
+	for (int k = 0; k < THREADS; k++)
+		pthread_join(t[k], NULL);
+	pthread_barrier_destroy(&go);
+	size_t differ = 0, wrong = 0;
+	for (size_t i = 0; i < KEYS; i++) {
+		struct clab__pl_obj *e = a[0].got[i];
+		wrong += !e || e->key != key(i);
+		for (int k = 1; k < THREADS; k++)
+			differ += a[k].got[i] != e;
+		wrong += clab__pl_obj_find(key(i), 0) != e;
+	}
+	CU_ASSERT_EQUAL(differ, 0); /* one entry per key, whoever added it */
+	CU_ASSERT_EQUAL(wrong, 0);
+	for (int k = 0; k < THREADS; k++) {
+		CU_ASSERT_EQUAL(a[k].missed, 0);
+		free(a[k].got);
+	}
+}
+
+struct claimer {
+	pthread_barrier_t *go;
+	struct clab__pl_obj *e;
+	_Atomic int *setting; /* threads inside a set-up: never more than 1 */
+	int won, seen_ready, overlap;
+};
+
+static void *claim(void *p)
+{
+	struct claimer *c = p;
+	pthread_barrier_wait(c->go);
+	if (clab__pl_obj_claim(c->e, CLAB__PL_MUTEX, NULL)) {
+		c->won = 1;
+		if (atomic_fetch_add(c->setting, 1) != 0)
+			c->overlap = 1;
+		for (volatile int i = 0; i < 100000; i++)
+			; /* a set-up that takes a while */
+		atomic_fetch_sub(c->setting, 1);
+		clab__pl_obj_ready(c->e, CLAB__PL_MUTEX);
+	} else {
+		c->seen_ready = atomic_load(&c->e->state) == CLAB__PL_READY &&
+				c->e->kind == CLAB__PL_MUTEX;
+	}
+	return NULL;
+}
+
+static void test_claim_once(void)
+{
+	static char obj;
+	pthread_barrier_t go;
+	pthread_t t[THREADS];
+	struct claimer c[THREADS];
+	_Atomic int setting = 0;
+	struct clab__pl_obj *e = clab__pl_obj_find(&obj, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	pthread_barrier_init(&go, NULL, THREADS);
+	for (int k = 0; k < THREADS; k++) {
+		c[k] = (struct claimer){&go, e, &setting, 0, 0, 0};
+		pthread_create(&t[k], NULL, claim, &c[k]);
+	}
+	int won = 0, ready = 0, overlap = 0;
+	for (int k = 0; k < THREADS; k++) {
+		pthread_join(t[k], NULL);
+		won += c[k].won;
+		ready += c[k].seen_ready;
+		overlap += c[k].overlap;
+	}
+	pthread_barrier_destroy(&go);
+	CU_ASSERT_EQUAL(won, 1);
+	CU_ASSERT_EQUAL(ready, THREADS - 1); /* the others waited for it */
+	CU_ASSERT_EQUAL(overlap, 0);
+	/* the same kind again: nothing to set up */
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, CLAB__PL_MUTEX, NULL), 0);
+	/* released (destroyed), it is set up anew */
+	clab__pl_obj_release(e);
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, CLAB__PL_MUTEX, NULL), 1);
+	clab__pl_obj_release(e);
+}
+
+/* Another kind at a used address: the old object is destroyed first. */
+static void test_claim_replaces(void)
+{
+	static char obj;
+	tu_begin();
+	struct clab__pl_obj *e = clab__pl_obj_find(&obj, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, CLAB__PL_MUTEX, NULL), 1);
+	CU_ASSERT_EQUAL(clab_mutex_init(&e->u.m, "m", CLAB_MUTEX_NORMAL), 0);
+	uint32_t id = e->u.m.h.id;
+	clab__pl_obj_ready(e, CLAB__PL_MUTEX);
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, CLAB__PL_COND, NULL), 1);
+	CU_ASSERT_EQUAL(atomic_load(&e->state), CLAB__PL_BUSY);
+	CU_ASSERT_EQUAL(clab_cond_init(&e->u.c, "c"), 0);
+	clab__pl_obj_ready(e, CLAB__PL_COND);
+	/* an explicit init (kind 0) replaces even an object of its kind */
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, 0, NULL), 1);
+	uint32_t cid = e->u.c.h.id;
+	clab__pl_obj_release(e);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_OBJ_DESTROY, id), 1);
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_OBJ_DESTROY, cid), 1);
+	clab_trace_free(tr);
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "find and create", test_find);
+	CU_add_test(s, "concurrent adds while the table grows",
+		    test_concurrent_growth);
+	CU_add_test(s, "one thread of many sets an object up", test_claim_once);
+	CU_add_test(s, "another kind replaces the object", test_claim_replaces);
+}
+
+int main(void)
+{
+	return tu_main("preload/objmap", add_tests);
+}
