@@ -69,6 +69,9 @@ static void print_json(const struct explore *e, const char *schedule,
 	       e->b.failed, e->b.by_code[0], e->b.by_code[3], e->b.by_code[1],
 	       e->b.by_code[4], e->b.by_code[5], e->b.secs, e->b.seed,
 	       e->b.shard, e->b.nshards);
+	if (e->b.strategy == CLAB_BUDGET_BOUNDED)
+		printf(",\"bound\":%u,\"exhausted\":%s", e->b.bound,
+		       e->b.exhausted ? "true" : "false");
 	if (e->b.first >= 0)
 		printf(",\"first_failure\":{\"index\":%ld,\"mode\":\"%s\","
 		       "\"seed\":%" PRIu64 ",\"exit\":%d,\"what\":\"%s\","
@@ -197,6 +200,7 @@ static int parse_shard(const char *v, long *k, long *n)
 static int explore_exec(int argc, char **argv)
 {
 	struct explore e = {.b = {.run = run_one,
+				  .bound = 2,
 				  .schedules = 10000,
 				  .seed = 1,
 				  .shard = 1,
@@ -258,12 +262,23 @@ static int explore_exec(int argc, char **argv)
 					e.b.strategy = CLAB_BUDGET_PCT;
 				else if (strcmp(val, "random") == 0)
 					e.b.strategy = CLAB_BUDGET_RANDOM;
+				else if (strcmp(val, "bounded") == 0)
+					e.b.strategy = CLAB_BUDGET_BOUNDED;
 				else
 					rc = clab_cmd_misuse(
 					    &clab_cmd_explore,
-					    "--strategy wants mixed, pct or "
-					    "random, not '%s'",
+					    "--strategy wants mixed, pct, "
+					    "random "
+					    "or bounded, not '%s'",
 					    val);
+			} else if (strcmp(key, "bound") == 0) {
+				if (clab_cmd_parse_long(val, &v) || v < 0 ||
+				    v > 16)
+					rc = clab_cmd_misuse(
+					    &clab_cmd_explore,
+					    "--bound wants 0..16, not '%s'",
+					    val);
+				e.b.bound = (unsigned)v;
 			} else if (strcmp(key, "schedules") == 0) {
 				if (clab_cmd_parse_long(val, &e.b.schedules) ||
 				    e.b.schedules < 1 ||
@@ -350,7 +365,13 @@ static int explore_exec(int argc, char **argv)
 		goto out;
 	}
 	e.b.progress = !e.quiet && !e.json && isatty(2);
-	if (!e.quiet && !e.json)
+	if (!e.quiet && !e.json && e.b.strategy == CLAB_BUDGET_BOUNDED)
+		printf("conclab: explore %s --variant %s: every schedule of at "
+		       "most %u deviations from the default, up to %ld, seed "
+		       "%" PRIu64 ", %ld at once\n",
+		       e.ctx.lab->name, e.variant, e.b.bound, e.b.schedules,
+		       e.b.seed, e.b.jobs);
+	else if (!e.quiet && !e.json)
 		printf("conclab: explore %s --variant %s: up to %ld schedules "
 		       "(%s), seeds %" PRIu64 "..., %ld at once\n",
 		       e.ctx.lab->name, e.variant, e.b.schedules,
@@ -364,11 +385,9 @@ static int explore_exec(int argc, char **argv)
 	clab_budget_run(&e.b);
 
 	char *schedule = NULL;
-	uint64_t fseed = e.b.seed + (uint64_t)e.b.first;
+	uint64_t fseed = clab_budget_seed(&e.b, e.b.first);
 	const char *mode =
-	    e.b.first >= 0
-		? clab_sched_mode_name(clab_budget_mode(&e.b, e.b.first))
-		: "";
+	    e.b.first >= 0 ? clab_budget_mode_name(&e.b, e.b.first) : "";
 	long tries = 0;
 	struct clab_shape before = {0, 0}, now = {0, 0};
 	if (e.b.first >= 0) {
@@ -387,6 +406,12 @@ static int explore_exec(int argc, char **argv)
 		       e.b.ran, e.b.secs,
 		       e.b.secs > 0 ? (double)e.b.ran / e.b.secs : 0.0,
 		       e.b.by_code[0], e.b.failed);
+		if (e.b.strategy == CLAB_BUDGET_BOUNDED && e.b.first < 0)
+			printf("%s\n",
+			       e.b.exhausted
+				   ? "that is every schedule within the bound"
+				   : "not every schedule within the bound "
+				     "(raise --schedules)");
 	}
 	if (e.b.first >= 0 && schedule) {
 		char out[128];
@@ -444,7 +469,10 @@ const struct clab_cmd clab_cmd_explore = {
 	"Options:\n"
 	"  --variant V        the variant (default: the first)\n"
 	"  --PARAM VALUE      a lab parameter ('conclab run LAB --help')\n"
-	"  --strategy S       mixed (default), pct or random\n"
+	"  --strategy S       mixed (default), pct, random, or bounded:\n"
+	"                     every schedule of at most --bound choices\n"
+	"                     other than the default, in turn (2)\n"
+	"  --bound K          bounded: that many deviations at most (2)\n"
 	"  --schedules N      at most N schedules (10000)\n"
 	"  --time-limit SEC   stop starting schedules after SEC seconds\n"
 	"                     (0, the default: no limit)\n"

@@ -60,6 +60,14 @@ static void save_schedule(struct run *r, int stop, FILE *out)
 		return;
 	clab_sched_schedule(buf, (size_t)n + 1);
 	clab_tracer_meta_add("sched.schedule", buf);
+	/* how many options each choice had: for a search of every schedule */
+	int no = clab_sched_options(NULL, 0);
+	char *opts = no >= 0 ? malloc((size_t)no + 1) : NULL;
+	if (opts) {
+		clab_sched_options(opts, (size_t)no + 1);
+		clab_tracer_meta_add("sched.options", opts);
+		free(opts);
+	}
 	fprintf(out, "\nschedule: %s (%" PRIu64 " steps)\n", buf,
 		clab_sched_steps());
 	if (r->sched->o.mode == CLAB_SCHED_REPLAY && clab_sched_diverged())

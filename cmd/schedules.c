@@ -65,8 +65,23 @@ static int code_slot(int code)
 			   : 5;
 }
 
+uint64_t clab_budget_seed(const struct clab_budget *e, long i)
+{
+	return e->strategy == CLAB_BUDGET_BOUNDED ? e->seed
+						  : e->seed + (uint64_t)i;
+}
+
+const char *clab_budget_mode_name(const struct clab_budget *e, long i)
+{
+	return e->strategy == CLAB_BUDGET_BOUNDED
+		   ? "bounded"
+		   : clab_sched_mode_name(clab_budget_mode(e, i));
+}
+
 enum clab_sched_mode clab_budget_mode(const struct clab_budget *e, long i)
 {
+	if (e->strategy == CLAB_BUDGET_BOUNDED)
+		return CLAB_SCHED_REPLAY;
 	if (e->strategy == CLAB_BUDGET_PCT)
 		return CLAB_SCHED_PCT;
 	if (e->strategy == CLAB_BUDGET_RANDOM)
@@ -159,8 +174,14 @@ static void progress(const struct clab_budget *e, uint64_t t0)
  * once; after a failure no new one starts (unless --all), and the first
  * failure is the lowest index among those that ran.
  */
+static void run_bounded(struct clab_budget *e);
+
 void clab_budget_run(struct clab_budget *e)
 {
+	if (e->strategy == CLAB_BUDGET_BOUNDED) {
+		run_bounded(e);
+		return;
+	}
 	struct slot {
 		pid_t pid;
 		long i;
@@ -331,4 +352,167 @@ char *clab_budget_first_schedule(struct clab_budget *e)
 	char *s = clab_budget_schedule_of(tp);
 	unlink(tp);
 	return s;
+}
+
+/* ---- every schedule within a bound of deviations ---- */
+
+/*
+ * A schedule to run: its first picks (the rest are 0, the scheduler's
+ * default: the current thread goes on).
+ */
+struct node {
+	uint32_t *p;
+	size_t n;
+};
+
+struct nodes {
+	struct node *v;
+	size_t n, cap;
+};
+
+static int push_node(struct nodes *s, const uint32_t *p, size_t n,
+		     uint32_t last)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct node *nv = realloc(s->v, cap * sizeof(*nv));
+		if (!nv)
+			return -1;
+		s->v = nv;
+		s->cap = cap;
+	}
+	uint32_t *c = malloc((n + 1) * sizeof(*c));
+	if (!c)
+		return -1;
+	if (n)
+		memcpy(c, p, n * sizeof(*c));
+	c[n] = last;
+	s->v[s->n++] = (struct node){c, n + 1};
+	return 0;
+}
+
+/* The picks and the options of each that a run's trace recorded. */
+static int recorded(const char *trace, uint32_t **p, uint32_t **no, size_t *n)
+{
+	char err[512];
+	struct clab_trace *tr;
+	size_t nn = 0;
+	unsigned spur;
+	*p = *no = NULL;
+	if (clab_trace_load(trace, &tr, err, sizeof(err)) != 0)
+		return -1;
+	const char *a = clab_trace_meta(tr, "sched.schedule");
+	const char *b = clab_trace_meta(tr, "sched.options");
+	int rc = a && b && clab_sched_parse(a, p, n, &spur) == 0 &&
+			 clab_sched_parse(b, no, &nn, &spur) == 0 && nn == *n
+		     ? 0
+		     : -1;
+	clab_trace_free(tr);
+	if (rc) {
+		free(*p);
+		free(*no);
+		*p = *no = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Depth first over the tree of schedules, each a replay of a prefix of
+ * picks, in batches of `jobs` so that the order (and so the first
+ * failure) does not depend on timing.  A node's children change one pick
+ * past its prefix, where the run took the default, to each other option:
+ * kept while the picks that are not the default (deviations: a switch the
+ * scheduler would not have made, a timeout, a spurious wakeup, another
+ * waiter woken) number at most `bound`.  The tree is all the schedules of
+ * at most `bound` deviations: delay-bounded search.
+ */
+static void run_bounded(struct clab_budget *e)
+{
+	struct nodes st = {0};
+	struct node *batch = calloc((size_t)e->jobs, sizeof(*batch));
+	pid_t *pids = calloc((size_t)e->jobs, sizeof(*pids));
+	uint64_t t0 = now_ns(), last = t0;
+	unsigned spur =
+	    e->opts.spurious_max < 0 ? 1u : (unsigned)e->opts.spurious_max;
+	long order = 0;
+	int stopped = 0;
+	e->first = -1;
+	e->exhausted = 0;
+	if (!batch || !pids || push_node(&st, NULL, 0, 0) != 0)
+		goto out;
+	st.v[0].n = 0; /* the root: no prefix at all */
+	while (st.n) {
+		if ((e->first >= 0 && !e->all) || order >= e->schedules ||
+		    (e->limit_s &&
+		     now_ns() - t0 >= (uint64_t)e->limit_s * 1000000000u)) {
+			stopped = 1;
+			break;
+		}
+		long nb = 0;
+		while (nb < e->jobs && st.n && order + nb < e->schedules) {
+			batch[nb] = st.v[--st.n];
+			int len = clab_sched_format(batch[nb].p, batch[nb].n,
+						    spur, NULL, 0);
+			char *str = malloc((size_t)len + 1), tp[128];
+			if (str)
+				clab_sched_format(batch[nb].p, batch[nb].n,
+						  spur, str, (size_t)len + 1);
+			trace_path(e, order + nb, tp, sizeof(tp));
+			pids[nb] =
+			    str ? start(e, order + nb, str, e->seed, tp, NULL)
+				: -1;
+			free(str);
+			nb++;
+		}
+		for (long k = 0; k < nb; k++) {
+			long i = order + k;
+			int code = pids[k] > 0 ? wait_code(pids[k]) : 5;
+			char tp[128];
+			trace_path(e, i, tp, sizeof(tp));
+			e->ran++;
+			e->by_code[code_slot(code)]++;
+			int keep = 0;
+			if (code != 0) {
+				e->failed++;
+				if (e->first < 0) {
+					e->first = i;
+					e->first_code = code;
+					keep = 1;
+				}
+			}
+			uint32_t *p, *no;
+			size_t m;
+			if ((code == 0 || e->all) &&
+			    recorded(tp, &p, &no, &m) == 0) {
+				size_t dev = 0;
+				for (size_t j = 0; j < batch[k].n; j++)
+					dev += batch[k].p[j] != 0;
+				/* deepest last on the stack: popped first */
+				for (size_t j = batch[k].n;
+				     dev < e->bound && j < m; j++)
+					for (uint32_t a = 1; a < no[j]; a++)
+						push_node(&st, p, j, a);
+				free(p);
+				free(no);
+			}
+			if (!keep)
+				unlink(tp);
+			free(batch[k].p);
+		}
+		order += nb;
+		if (e->progress && now_ns() - last > 200000000u) {
+			progress(e, t0);
+			last = now_ns();
+		}
+	}
+	e->exhausted = !stopped && st.n == 0 && (e->first < 0 || e->all);
+out:
+	for (size_t k = 0; k < st.n; k++)
+		free(st.v[k].p);
+	free(st.v);
+	free(batch);
+	free(pids);
+	if (e->progress)
+		progress(e, t0), fprintf(stderr, "\n");
+	e->secs = (double)(now_ns() - t0) / 1e9;
 }

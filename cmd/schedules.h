@@ -11,6 +11,7 @@ enum clab_budget_strategy {
 	CLAB_BUDGET_MIXED, /* pct and a random walk by turns */
 	CLAB_BUDGET_PCT,
 	CLAB_BUDGET_RANDOM,
+	CLAB_BUDGET_BOUNDED, /* every schedule within `bound` deviations */
 };
 
 struct clab_budget {
@@ -31,12 +32,14 @@ struct clab_budget {
 	long shard, nshards; /* shard K of N, K from 1 */
 	int all;	     /* go on after a failure */
 	int progress;	     /* a progress line on stderr */
+	unsigned bound;	     /* BOUNDED: deviations from the default */
 	char dir[64];	     /* the children's traces */
 	/* results */
 	long ran, failed, by_code[6];
 	long first;	/* index of the first failure, or -1 */
 	int first_code; /* its exit code */
 	double secs;
+	int exhausted; /* BOUNDED: every schedule of the bound was run */
 };
 
 /* A directory for the children's traces; 0 or a negative errno. */
@@ -44,8 +47,10 @@ int clab_budget_init(struct clab_budget *b);
 void clab_budget_fini(struct clab_budget *b);
 /* Run the budget; fills the results.  The first failure's trace is kept. */
 void clab_budget_run(struct clab_budget *b);
-/* The mode of schedule i. */
+/* The mode of schedule i, its name ("pct", "bounded") and its seed. */
 enum clab_sched_mode clab_budget_mode(const struct clab_budget *b, long i);
+const char *clab_budget_mode_name(const struct clab_budget *b, long i);
+uint64_t clab_budget_seed(const struct clab_budget *b, long i);
 /* What an exit code means ("deadlock"). */
 const char *clab_budget_what(int code);
 /* The schedule string a trace recorded (malloc'd), or NULL. */

@@ -68,6 +68,7 @@ static struct {
 	unsigned spur_max;
 	/* the picks made among more than one option */
 	uint32_t *picks;
+	uint32_t *nopts; /* how many options each pick had */
 	size_t npicks, pickcap;
 	/* replay: the picks to make, and where we are */
 	uint32_t *want;
@@ -390,19 +391,24 @@ static size_t options(struct clab__thr *self, size_t *nrun)
 	return n;
 }
 
-static void keep_pick(uint32_t k)
+static void keep_pick(uint32_t k, size_t n)
 {
 	if (S.npicks == S.pickcap) {
 		size_t cap = S.pickcap ? S.pickcap * 2 : 1024;
 		uint32_t *np = realloc(S.picks, cap * sizeof(*np));
-		if (!np) {
+		if (np)
+			S.picks = np;
+		uint32_t *nn = np ? realloc(S.nopts, cap * sizeof(*nn)) : NULL;
+		if (nn)
+			S.nopts = nn;
+		if (!np || !nn) {
 			/* the schedule cannot be kept: say the replay is off */
 			S.diverged = 1;
 			return;
 		}
-		S.picks = np;
 		S.pickcap = cap;
 	}
+	S.nopts[S.npicks] = (uint32_t)n;
 	S.picks[S.npicks++] = k;
 }
 
@@ -485,7 +491,7 @@ static uint32_t choose(const struct opt *o, size_t n, size_t nrun)
 			k = (uint32_t)(splitmix(&S.rng) % nrun);
 		break;
 	}
-	keep_pick(k);
+	keep_pick(k, n);
 	return k;
 }
 
@@ -707,6 +713,7 @@ int clab_sched_start(const struct clab_sched_opts *o)
 	free(S.thr);
 	free(S.opts);
 	free(S.picks);
+	free(S.nopts);
 	free(S.want);
 	memset(&S, 0, sizeof(S));
 	S.o = *o;
@@ -737,6 +744,13 @@ int clab_sched_start(const struct clab_sched_opts *o)
 	atomic_store(&self->s.go, 1);
 	atomic_store(&clab__sched_on, 1);
 	return 0;
+}
+
+int clab_sched_options(char *buf, size_t len)
+{
+	if (!S.used)
+		return CLAB_EINVAL;
+	return clab_sched_format(S.nopts, S.npicks, S.spur_max, buf, len);
 }
 
 int clab_sched_schedule(char *buf, size_t len)

@@ -90,6 +90,18 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["first_fai
 	pass "--merge keeps the failure of the lowest index" || fail "--merge kept another failure"
 echo '{}' >junk.json
 expect_exit 2 "$CONCLAB" explore --merge junk.json
+# Every schedule within a bound: exhausted, and the same count each time.
+expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --strategy bounded --bound 1 --json
+cp "$T/out" b1.json
+expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --strategy bounded --bound 1 --json --jobs 1
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a["exhausted"] and a["ran"]>10 and a["passed"]==a["ran"] and a["ran"]==b["ran"], (a,b)' b1.json "$T/out" &&
+	pass "bounded: every schedule of one deviation, the same number with 1 or 2 jobs" ||
+	fail "bounded search is not exhaustive or not repeatable"
+expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --strategy bounded --bound 0 --json
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a["ran"]==1 and a["exhausted"], a' "$T/out" &&
+	pass "bound 0: the default schedule alone" || fail "bound 0 ran more than the default schedule"
+expect_exit 3 "$CONCLAB" explore philosophers --variant naive --strategy bounded --bound 1 -q
+expect_exit 2 "$CONCLAB" explore philosophers --bound 99
 expect_exit 0 "$CONCLAB" explore --help
 contains "$T/out" '--shard K/N' "explore --help lists --shard"
 expect_exit 2 "$CONCLAB" explore philosophers --shard 3/2

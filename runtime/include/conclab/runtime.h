@@ -559,6 +559,13 @@ int clab_sched_parse(const char *s, uint32_t **picks, size_t *npicks,
 int clab_sched_format(const uint32_t *picks, size_t npicks, unsigned spur_max,
 		      char *buf, size_t len);
 
+/*
+ * clab_sched_options - how many options each choice of the schedule had,
+ * in the schedule string's format (a tool that searches every schedule
+ * reads it with clab_sched_parse).  Returns the length, or CLAB_EINVAL.
+ */
+int clab_sched_options(char *buf, size_t len);
+
 /* Scheduling steps so far, and whether a replay left its string's path. */
 uint64_t clab_sched_steps(void);
 int clab_sched_diverged(void);
