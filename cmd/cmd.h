@@ -168,7 +168,9 @@ struct clab_cmd_sched {
 	"  --pct-depth D      pct: the bug depth it aims at (3)\n"             \
 	"  --step-limit N     report a livelock after N steps (100000)\n"      \
 	"  --spurious N       spurious wakeups one condition wait may get\n"   \
-	"                     under control (1); --no-spurious for none\n"
+	"                     under control (1); --no-spurious for none\n"     \
+	"  --early-timeouts   under control, any timed wait may time out at\n" \
+	"                     any step, as if its waker were slow\n"
 void clab_cmd_sched_init(struct clab_cmd_sched *s);
 void clab_cmd_sched_fini(struct clab_cmd_sched *s);
 /* A flag without a value (--no-spurious): 1 if it was one of ours. */

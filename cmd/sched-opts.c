@@ -27,9 +27,12 @@ void clab_cmd_sched_fini(struct clab_cmd_sched *s)
 
 int clab_cmd_sched_flag(struct clab_cmd_sched *s, const char *arg)
 {
-	if (strcmp(arg, "--no-spurious") != 0)
+	if (strcmp(arg, "--no-spurious") == 0)
+		s->o.spurious_max = 0;
+	else if (strcmp(arg, "--early-timeouts") == 0)
+		s->o.early_timeouts = 1;
+	else
 		return 0;
-	s->o.spurious_max = 0;
 	return 1;
 }
 

@@ -29,6 +29,9 @@ void clab_tui_mouse(struct tui *t, int key)
 	} else if (t->locks && inside(l.mid, y, x)) {
 		v = &clab_view_locks;
 		r = l.mid;
+	} else if (!t->locks && t->live && inside(l.moves, y, x)) {
+		v = &clab_view_moves;
+		r = l.moves;
 	} else if (!t->locks && inside(l.log, y, x)) {
 		v = &clab_view_log;
 		r = l.log;

@@ -136,4 +136,19 @@ static void draw_moves(struct tui *t, struct tui_rect r, int focused)
 					  : " u undo  r redo  (the key picks)");
 }
 
-const struct tui_view clab_view_moves = {.name = "moves", .draw = draw_moves};
+/* A click on a choice makes it (rows as draw_moves lays them out). */
+static int mouse_moves(struct tui *t, struct tui_rect r, enum tui_mouse kind,
+		       int y, int x)
+{
+	(void)x;
+	long k = y - r.y - 1;
+	if (kind != TM_CLICK || t->ended || k < 0 || k >= (long)t->nchoices ||
+	    y >= r.y + r.h - 1)
+		return kind == TM_CLICK;
+	t->live->pick(t->live->arg, (size_t)k);
+	live_done(t);
+	return 1;
+}
+
+const struct tui_view clab_view_moves = {
+    .name = "moves", .draw = draw_moves, .mouse = mouse_moves};

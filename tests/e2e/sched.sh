@@ -52,6 +52,12 @@ took=$(($(date +%s) - start))
 	fail "a timer with 2 s ticks took ${took} s"
 contains "$T/out" 'period mean 2000\.' "its ticks are 2 s apart in the trace"
 
+# Early timeouts: the ticker's timeout may come while its waiters are
+# slow, so even the correct timer misses ticks; without them it does not.
+expect_exit 1 "$CONCLAB" run timer --sched random --seed 1 --early-timeouts -q --trace early.clt
+contains "$T/out" 'FAIL countdown saw every tick' "--early-timeouts: a tick is missed"
+expect_exit 0 "$CONCLAB" run timer --sched random --seed 1 -q --trace notearly.clt
+
 # A livelock hits the step limit: exit 4, and the report says so.
 expect_exit 4 "$CONCLAB" run philosophers --variant trylock --sched random --step-limit 300 -q --trace live.clt
 contains "$T/err" 'stopped: 300 scheduling steps and the run has not ended' "the step limit is reported"

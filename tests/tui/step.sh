@@ -41,6 +41,10 @@ rc=$?
 rc=$?
 [ "$rc" -eq 2 ] && grep -q 'needs a terminal' err && pass "no terminal: exit 2 and why" ||
 	fail "without a terminal: exit $rc, $(cat err)"
+# A click on a choice makes it (row 19: the first choice at 80x24).
+"$CONCLAB" step philosophers --variant naive --batch --keys '<Click:19,5>' >out 2>&1
+grep -q 'move 2: pick who goes next' out && pass "a click on a choice makes it" ||
+	fail "a click did not make the move: $(tail -3 out)"
 "$CONCLAB" step philosophers --variant naive --batch --keys 1111111111111111111 >out 2>&1
 grep -q 'You win in 19 moves' out && pass "--batch --keys plays the same game" ||
 	fail "--batch did not win: $(tail -3 out)"
