@@ -1078,6 +1078,35 @@ static void test_labels(void)
 	free(data);
 }
 
+/* Metadata added at the end, with a value longer than a name may be. */
+static void test_meta_added(void)
+{
+	open_trace();
+	size_t big = 200000;
+	char *v = malloc(big + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	for (size_t i = 0; i < big; i++)
+		v[i] = (char)('A' + i % 26);
+	v[big] = 0;
+	CU_ASSERT_EQUAL(clab_tracer_meta_add("sched.schedule", v), 0);
+	CU_ASSERT_EQUAL(clab_tracer_meta_add(NULL, v), CLAB_EINVAL);
+	size_t len;
+	uint8_t *data = close_trace(&len);
+	CU_ASSERT_EQUAL(clab_tracer_meta_add("late", "1"), CLAB_EINVAL);
+	struct clab_trace *tr;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(tr, "lab"), "unit");
+	const char *got = clab_trace_meta(tr, "sched.schedule");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got, v);
+	clab_trace_free(tr);
+	free(data);
+	free(v);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -1102,6 +1131,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "header under the checksum", test_header_checksum);
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 	CU_add_test(s, "labels", test_labels);
+	CU_add_test(s, "metadata added at the end", test_meta_added);
 	CU_add_test(s, "a rescue saves the open trace", test_rescue_saves);
 	CU_add_test(s, "a rescue gives up on a stuck writer",
 		    test_rescue_gives_up);

@@ -128,8 +128,13 @@ int64_t clab_rbuf_sv(struct clab_rbuf *b)
 
 char *clab_rbuf_str(struct clab_rbuf *b)
 {
+	return clab_rbuf_str_max(b, 65536);
+}
+
+char *clab_rbuf_str_max(struct clab_rbuf *b, uint64_t max)
+{
 	uint64_t n = clab_rbuf_uv(b);
-	if (b->err || n > (uint64_t)(b->end - b->p) || n > 65536) {
+	if (b->err || n > (uint64_t)(b->end - b->p) || n > max) {
 		b->err = 1;
 		return NULL;
 	}

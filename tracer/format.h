@@ -24,6 +24,8 @@
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
 #define CLAB_CHUNK_HDR_LEN 12 /* u32 type, u32 length, u32 crc */
 #define CLAB_CHUNK_MAX (64u << 20)
+/* Longest metadata value (a controlled run's schedule); names: 64 KiB. */
+#define CLAB_META_VALUE_MAX (16u << 20)
 
 enum clab_chunk_type {
 	CLAB_CH_META = 1,
@@ -79,6 +81,8 @@ uint64_t clab_rbuf_uv(struct clab_rbuf *b);
 int64_t clab_rbuf_sv(struct clab_rbuf *b);
 /* A length-prefixed string copied to a new NUL-terminated buffer. */
 char *clab_rbuf_str(struct clab_rbuf *b);
+/* The same for a string of at most max bytes (names: 65536). */
+char *clab_rbuf_str_max(struct clab_rbuf *b, uint64_t max);
 
 /* CRC-32 (zlib's) of a chunk: its type and length, then its payload. */
 uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload);

@@ -215,7 +215,9 @@ static int parse_meta(struct clab_trace *tr, struct clab_rbuf *b)
 {
 	uint64_t n = clab_rbuf_uv(b);
 	for (uint64_t i = 0; i < n && !b->err; i++) {
-		char *k = clab_rbuf_str(b), *v = clab_rbuf_str(b);
+		/* a value may be long: a controlled run's schedule */
+		char *k = clab_rbuf_str(b),
+		     *v = clab_rbuf_str_max(b, CLAB_META_VALUE_MAX);
 		if (b->err || tr->nmeta == tr->meta_cap) {
 			size_t cap = tr->meta_cap ? tr->meta_cap * 2 : 16;
 			char **nk = b->err
