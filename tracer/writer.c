@@ -81,6 +81,13 @@ static struct writer {
 	const struct clab__rec *recp[CHUNK_RECS];
 	uint64_t ns[CHUNK_RECS];
 	struct clab_wbuf ebuf, zbuf, dbuf;
+	/*
+	 * One deflate stream for every chunk, reset between them: a fresh
+	 * one (compress2) allocates and clears a quarter of a megabyte a
+	 * chunk, which costs more than compressing a small chunk.
+	 */
+	z_stream zs;
+	int zs_ready;
 	struct clab_tracer_stats st;
 } w = {
     .lk = PTHREAD_MUTEX_INITIALIZER,
@@ -365,6 +372,31 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 	return m;
 }
 
+/*
+ * Compress len bytes at p into w.zbuf (room for *zlen bytes, the bound):
+ * 1 and the compressed length in *zlen, or 0.  The same bytes as
+ * compress2() at w.level.
+ */
+static int deflate_chunk(const void *p, size_t len, uLongf *zlen)
+{
+	if (!w.zs_ready) {
+		memset(&w.zs, 0, sizeof(w.zs));
+		if (deflateInit(&w.zs, w.level) != Z_OK)
+			return 0;
+		w.zs_ready = 1;
+	} else if (deflateReset(&w.zs) != Z_OK) {
+		return 0;
+	}
+	w.zs.next_in = (Bytef *)(uintptr_t)p;
+	w.zs.avail_in = (uInt)len;
+	w.zs.next_out = w.zbuf.p;
+	w.zs.avail_out = (uInt)*zlen;
+	if (deflate(&w.zs, Z_FINISH) != Z_STREAM_END)
+		return 0;
+	*zlen = w.zs.total_out;
+	return 1;
+}
+
 /* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
 static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 {
@@ -460,9 +492,7 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	uLongf zlen = compressBound((uLong)e->len);
 	if (w.level > 0 && !e->oom) {
 		clab_wbuf_reserve(&w.zbuf, zlen);
-		if (!w.zbuf.oom &&
-		    compress2(w.zbuf.p, &zlen, e->p, (uLong)e->len, w.level) ==
-			Z_OK &&
+		if (!w.zbuf.oom && deflate_chunk(e->p, e->len, &zlen) &&
 		    zlen < e->len &&
 		    n <= (uint64_t)zlen * CLAB_RECS_PER_ZBYTE) {
 			clab_wbuf_u8(d, CLAB_CODEC_ZLIB | stacks);
@@ -799,6 +829,8 @@ static void writer_reset(void)
 	clab_wbuf_free(&w.ebuf);
 	clab_wbuf_free(&w.zbuf);
 	clab_wbuf_free(&w.dbuf);
+	if (w.zs_ready)
+		deflateEnd(&w.zs);
 	free(w.path);
 	int fd = w.fd;
 	memset(&w.skeys, 0, sizeof(w) - offsetof(struct writer, skeys));
