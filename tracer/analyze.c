@@ -554,9 +554,10 @@ static const char *site_str(const struct clab_trace *tr, uint32_t id, char *buf,
 
 /*
  * The analysis being printed, for lock_str's class names: the printers
- * below are called only through clab_analysis_print/json, one at a time.
+ * below are called only through clab_analysis_print/json, one at a time
+ * in a thread; per thread, so that two threads can print two analyses.
  */
-static const struct clab_analysis *printing;
+static _Thread_local const struct clab_analysis *printing;
 
 static const char *lock_str(const struct clab_trace *tr, uint32_t oid,
 			    char *buf, size_t len)

@@ -383,7 +383,12 @@ static uint32_t new_edge(struct clab_lockdep *ld, uint32_t from, uint32_t to)
 	return i;
 }
 
-static struct clab_lockdep *sort_ld; /* qsort has no context argument */
+/*
+ * qsort has no context argument: the graph being sorted, per thread, so
+ * that two analyses in two threads (a run stopped by its time limit while
+ * another looks at it) do not share it.
+ */
+static _Thread_local struct clab_lockdep *sort_ld;
 
 static int by_ord(const void *a, const void *b)
 {
