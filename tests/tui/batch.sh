@@ -1,6 +1,7 @@
 # Batch mode and errors: no terminal needed.  The keys are applied to an
 # in-memory screen that is printed as text.
 set -u
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CONCLAB=${1:?usage: $0 path/to/conclab}
 case $CONCLAB in /*) ;; *) CONCLAB=$(pwd)/$CONCLAB ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/conclab-tui.XXXXXX")
@@ -14,6 +15,7 @@ has() {
 	if grep -q -E -- "$2" "$1"; then pass "$3"; else
 		fail "$3: no line matching '$2'"; sed 's/^/  | /' "$1"; fi
 }
+. "$SRC/tests/tui/same.sh"
 # run CODE ARGS...: conclab replay ARGS, expecting exit CODE; out in $T/out
 run() {
 	want=$1
@@ -24,17 +26,22 @@ run() {
 		{ fail "replay $* exited $got, expected $want"; cat err; }
 }
 
-"$CONCLAB" run philosophers --variant naive -q --trace ph.clt >/dev/null 2>&1
-"$CONCLAB" run prodcons --variant semaphores -q --trace pc.clt >/dev/null 2>&1
+# under the controlled scheduler: the same traces every time
+"$CONCLAB" run philosophers --variant naive --sched pct --seed 1 -q \
+	--trace ph.clt >/dev/null 2>&1
+"$CONCLAB" run prodcons --variant semaphores --sched pct --seed 1 -q \
+	--trace pc.clt >/dev/null 2>&1
 
 export LANG=C LC_ALL=C
 run 0 --batch ph.clt
 has out '^ record 0/[0-9]+ .*philosophers/naive' "status line"
 [ "$(wc -l <out)" -eq 24 ] && pass "24 lines" || fail "not 24 lines"
+same out batch-start "the first screen, ASCII, whole"
 run 0 --batch --keys 'jjjD' ph.clt
 has out 'DEADLOCK: wait-for cycle' "D shows the cycle"
 has out 'T1>T2>T3>T4>T5>T1' "the cycle as text"
 has out '^>T3 phil-2' "j moved the thread selection"
+same out batch-deadlock "the deadlock, whole"
 run 0 --batch --keys 'Dc' ph.clt
 has out 'no record that this one waited for' "a diag has no cause"
 run 0 --batch --keys ':33<Enter>' ph.clt
@@ -48,8 +55,10 @@ has out '^> *[0-9]+ T[0-9]+ +diag ' "] goes to the first diagnostic"
 run 0 --batch --size 120x40 --keys 'G' ph.clt
 n=$(sed -n 's/^ record [0-9]*\/\([0-9]*\) .*/\1/p' out)
 has out "^ record $((n - 1))/$n " "G goes to the last record in 120x40"
+same out batch-120x40 "the last record in 120x40, whole"
 run 0 --batch --size 60x20 ph.clt
 has out 'terminal too small \(need 80x24\)' "too small in batch mode too"
+same out batch-small "too small, whole"
 run 0 --batch --keys '<Tab><Down><Down>o' pc.clt
 has out '^ record [0-9]+/' "Tab to the objects, select, o"
 run 2 --batch --keys '<Nope>' ph.clt

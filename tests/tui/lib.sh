@@ -84,22 +84,11 @@ absent() {
 	fi
 }
 
-# same_screen NAME WHAT: the screen, byte for byte, is the expected one in
-# tests/tui/screens/NAME.txt.  With CONCLAB_UPDATE_SCREENS=1 the file is
-# written instead (look at the diff before you commit it).
+# same_screen NAME WHAT: the screen is tests/tui/screens/NAME.txt.
+. "$SRC/tests/tui/same.sh"
 same_screen() {
-	want="$SRC/tests/tui/screens/$1.txt"
 	screen >"$T/$1.txt"
-	if [ "${CONCLAB_UPDATE_SCREENS:-0}" = 1 ]; then
-		mkdir -p "$SRC/tests/tui/screens"
-		cp "$T/$1.txt" "$want"
-		pass "$2 (written to tests/tui/screens/$1.txt)"
-	elif cmp -s "$T/$1.txt" "$want"; then
-		pass "$2"
-	else
-		fail "$2: the screen differs from tests/tui/screens/$1.txt:"
-		diff "$want" "$T/$1.txt" | sed 's/^/  | /'
-	fi
+	same "$T/$1.txt" "$1" "$2"
 }
 
 # record LAB VARIANT FILE: a trace of a lab run (deadlocks exit 3).

@@ -20,19 +20,7 @@ hasnt() {
 		fail "$2: '$1' is on the screen"; sed 's/^/  | /' out
 	else pass "$2"; fi
 }
-# same NAME WHAT: out, byte for byte, is tests/tui/screens/NAME.txt (with
-# CONCLAB_UPDATE_SCREENS=1 it is written there instead: look at the diff)
-same() {
-	want="$SRC/tests/tui/screens/$1.txt"
-	if [ "${CONCLAB_UPDATE_SCREENS:-0}" = 1 ]; then
-		cp out "$want" && pass "$2 (written to tests/tui/screens/$1.txt)"
-	elif cmp -s out "$want"; then
-		pass "$2"
-	else
-		fail "$2: the screen differs from tests/tui/screens/$1.txt:"
-		diff "$want" out | sed 's/^/  | /'
-	fi
-}
+. "$SRC/tests/tui/same.sh"
 # show TRACE KEYS: the screen after KEYS, in out; 80x24 exactly
 show() {
 	"$CONCLAB" replay --batch --keys "$2" "$1" >out 2>err ||
@@ -58,7 +46,7 @@ has '^>1 potential deadlock: 5 locks, closed at #[0-9]+ by T[0-9] phil-[0-9] \(d
 has '^   fork-0 -> fork-1 -> fork-2 -> fork-3 -> fork-4 -> fork-0$' "the 5-fork cycle drawn as text"
 has '^   fork-0 -> fork-1  T1 phil-0  philosophers.c:[0-9]+ then :[0-9]+ #[0-9]+$' "an edge with its thread and both sites"
 has '^   fork-4 -> fork-0  T5 phil-4 ' "the edge that closes the ring"
-same views-lockorder "the lock-order view, whole"
+same out views-lockorder "the lock-order view, whole"
 hasnt '^Records ' "the view takes the log's place"
 closed=$(sed -n 's/^>1 .*closed at #\([0-9]*\) .*/\1/p' out)
 show ph.clt 'L<Enter>'
@@ -77,7 +65,7 @@ has '^Lock-order cycles 0 ' "ordered philosophers: no cycles"
 has 'no lock-order cycle' "says there is no lock-order cycle"
 show ph.clt '?'
 has 'L +lock-order cycles' "the help lists L"
-same views-help "the help overlay, whole"
+same out views-help "the help overlay, whole"
 has 'p +lab picture' "the help lists p"
 
 # the philosophers' table
@@ -87,7 +75,7 @@ has 'T1 phil-0  wants fork-1' "at the deadlock, phil-0 wants fork-1"
 has '   fork-0  held by phil-0' "fork-0 is held by phil-0"
 has '   fork-4  held by phil-4' "fork-4 is held by phil-4"
 has '\(round to fork-0\)' "round the table"
-same views-table "the philosophers' table at the deadlock, whole"
+same out views-table "the philosophers' table at the deadlock, whole"
 show ph.clt Dpp
 has 'Objects at the cursor' "p again: the objects"
 show ph.clt 'p'
@@ -102,7 +90,7 @@ has '^[^│]*│[0-9]+ of 4 slots full' "how full, of the capacity"
 has '│\[[0-3]\] .*<get' "the head (the next get)"
 has '│\[[0-3]\] .*<put' "the tail (the next put)"
 has '│last: get [0-9]+ by cons-[0-9] #[0-9]+' "the last get"
-same views-buffer "the buffer, whole"
+same out views-buffer "the buffer, whole"
 
 # other labs: a short note
 show tm.clt p
