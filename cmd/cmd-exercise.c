@@ -698,9 +698,26 @@ static int inspect(const struct clab_exercise *ex, const char *so,
 	return CLAB_EXIT_CHECK;
 }
 
+/* --help's last paragraph (the first ones are clab_cmd_exercise.help). */
+static const char sandbox_help[] =
+    "Every process that runs the solution is sandboxed: an empty\n"
+    "directory of its own, limits (CPU time, memory, file size, open\n"
+    "files), its own process group (what it leaves running is killed),\n"
+    "no network (user, mount and network namespaces), Landlock (it\n"
+    "reads only the system's libraries, conclab and the solution, and\n"
+    "writes only its directory) and a seccomp filter (no execve, fork,\n"
+    "socket, ptrace, signal to another process...; threads are\n"
+    "allowed).  A refused call fails with EPERM; the refusals and a\n"
+    "process left behind are reported after the run, and the solution\n"
+    "fails (exit 1).  What the kernel lacks is said on stderr and left\n"
+    "out; CONCLAB_SANDBOX_SKIP=seccomp,landlock,namespaces leaves those\n"
+    "out on purpose.  The trace is written in the sandbox and copied to\n"
+    "--trace by conclab once the run is over.  docs/grading.md.\n";
+
 static int exercise_help(void)
 {
 	clab_cmd_usage(&clab_cmd_exercise, stdout);
+	printf("\n%s", sandbox_help);
 	printf("\nExercises:\n");
 	for (size_t i = 0; i < clab_nexercises; i++)
 		printf("  %-14s %s\n", clab_exercises[i]->lab->name,

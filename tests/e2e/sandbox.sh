@@ -9,6 +9,9 @@ X=$(cd "$(dirname "$0")/../exercises" && pwd)
 . "$(dirname "$0")/lib.sh"
 command -v "${CC:-cc}" >/dev/null 2>&1 || { echo "no C compiler: skipped"; exit 77; }
 
+expect_exit 0 "$CONCLAB" exercise --help
+contains "$T/out" 'sandboxed: an empty' "--help: the sandbox"
+
 # The correct solution passes, and says what the sandbox applied.
 expect_exit 0 "$CONCLAB" exercise philosophers --trace "$T/good.clt" \
 	"$X/philosophers-good.c"
