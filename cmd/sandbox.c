@@ -656,8 +656,14 @@ long clab_sandbox_kill(pid_t pgid, int all)
 {
 	long killed = 0;
 	pid_t self = getpid();
-	if (pgid > 0)
-		kill(-pgid, SIGKILL);
+	if (pgid > 0 && kill(-pgid, SIGKILL) == 0 && !all) {
+		/* what of the group came to this process: reaped */
+		while (waitpid(-pgid, NULL, 0) > 0)
+			killed++;
+		return killed;
+	}
+	if (pgid > 0 && !all)
+		return 0; /* the group is empty */
 	/* until a look finds nothing: an orphan's children come to us too */
 	for (int round = 0; round < 1000; round++) {
 		DIR *d = opendir("/proc");

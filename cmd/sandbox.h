@@ -102,7 +102,8 @@ void clab_sandbox_describe(unsigned mask, char *buf, size_t len);
  * what is left of its process group.  With all, also every other child of
  * this process (orphans of the sandbox, given to the reaper), and reap
  * them: only when no other child of this process should live.  Returns
- * how many processes were killed.
+ * how many processes were killed (without all: how many of them were
+ * this process's children, the others are not looked for).
  */
 long clab_sandbox_kill(pid_t pgid, int all);
 
