@@ -17,8 +17,9 @@
  *    no TCP; no signal out of the sandbox (ABI 6);
  *  - a seccomp filter (libseccomp) that refuses execve, fork and the
  *    clone of a process (threads are let through), sockets, ptrace,
- *    signals to other processes, leaving the process group, and what
- *    would undo the rest (mount, unshare, setns, io_uring, bpf...).
+ *    signals to other processes, leaving the process group, typing
+ *    into the terminal (TIOCSTI), and what would undo the rest (mount,
+ *    unshare, setns, io_uring, bpf...).
  *
  * The filter traps (SIGSYS) rather than kills: a handler counts the call
  * in a page shared with the grader, which reports it, and the call fails
@@ -43,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -522,6 +524,14 @@ static int enter_seccomp(void)
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
 	rc |= deny(f, act, SCMP_SYS(clone), 1, &process);
 	rc |= deny(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL);
+	/*
+	 * The terminal conclab writes to is the child's stdout too: no
+	 * typing into it (TIOCSTI) for the shell to run after the grade.
+	 */
+	struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_EQ, TIOCSTI);
+	struct scmp_arg_cmp linux_ = SCMP_A1(SCMP_CMP_EQ, TIOCLINUX);
+	rc |= deny(f, act, SCMP_SYS(ioctl), 1, &sti);
+	rc |= deny(f, act, SCMP_SYS(ioctl), 1, &linux_);
 	/* signals: only to this process (its threads, itself) */
 	struct scmp_arg_cmp other = SCMP_A0(SCMP_CMP_NE, (uint64_t)getpid());
 	rc |= deny(f, act, SCMP_SYS(kill), 1, &other);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -192,6 +193,13 @@ static int try_calls(void *arg)
 		return 1;
 	if (unshare(0) != -1 || errno != EPERM)
 		return 1;
+	/* no typing into the terminal; other ioctls are let through */
+	char c = 'x';
+	if (ioctl(1, TIOCSTI, &c) != -1 || errno != EPERM)
+		return 1;
+	int avail = -1;
+	if (ioctl(0, FIONREAD, &avail) != 0 && errno == EPERM)
+		return 1;
 	return 0;
 }
 
@@ -205,14 +213,14 @@ static void test_calls(void)
 		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_SOCKET], 1);
 		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_SIGNAL], 1);
 		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_SESSION], 1);
-		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_OTHER], 1);
+		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_OTHER], 2);
 		char buf[1024] = "";
 		FILE *f = fmemopen(buf, sizeof(buf), "w");
 		CU_ASSERT_EQUAL(clab_sandbox_report(sh, f, "> "), 6);
 		fclose(f);
 		CU_ASSERT_PTR_NOT_NULL(strstr(buf, "> the sandbox refused 1 "
 						   "attempt to open a socket"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(unshare)"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(ioctl)")); /* the last */
 	}
 	done_box();
 }
