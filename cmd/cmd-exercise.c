@@ -45,6 +45,7 @@
 #include "exercise.h"
 #include "lab.h"
 #include "report.h"
+#include "sandbox.h"
 #include "solution-hooks.h"
 #include "solution-symbols.h"
 
@@ -385,12 +386,51 @@ static int body(const struct clab_lab_ctx *ctx, void *arg)
 	return c->ex->run(ctx, lookup, c);
 }
 
-/* In the child: load the solution, run the harness; never returns. */
+/* What the children's sandboxes share with the grader (sandbox.h). */
+static struct clab_sandbox_shared *sandbox_shared;
+
+/*
+ * In the child, before the solution is loaded (its constructors run in
+ * dlopen): the sandbox, in box, which is its working directory and where
+ * the trace is written; the grader copies it out.  The trace's metadata
+ * and, unless quiet, a line say which mechanisms the kernel allowed.
+ */
+static void enter_sandbox(const char *so, const char *box,
+			  struct clab_run_spec *spec)
+{
+	static char boxed[4200], applied[128];
+	static struct clab_meta_kv extra[CLAB_RUN_MAX_EXTRA];
+	const char *read[] = {so};
+	struct clab_sandbox_opts o = {
+	    .dir = box,
+	    .read = read,
+	    .nread = 1,
+	    .cpu_s = spec->limit_s,
+	    .shared = sandbox_shared,
+	};
+	snprintf(boxed, sizeof(boxed), "%s/trace.clt", box);
+	clab_sandbox_describe(clab_sandbox_enter(&o), applied, sizeof(applied));
+	size_t n = 0;
+	for (; n < spec->nextra && n + 1 < CLAB_RUN_MAX_EXTRA; n++)
+		extra[n] = spec->extra[n];
+	extra[n++] = (struct clab_meta_kv){"sandbox", applied};
+	spec->extra = extra;
+	spec->nextra = n;
+	spec->trace_file = boxed;
+	if (!spec->quiet)
+		printf("conclab: sandbox: %s\n", applied);
+}
+
+/*
+ * In the child: enter the sandbox in box, load the solution, run the
+ * harness; never returns.
+ */
 static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
-				 const char *solution,
+				 const char *solution, const char *box,
 				 struct clab_run_spec *spec)
 {
 	struct child c = {.ex = ex};
+	enter_sandbox(so, box, spec);
 	c.dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (c.dl == NULL) {
 		fprintf(stderr, "conclab exercise: cannot load %s: %s\n",
@@ -437,6 +477,15 @@ static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
 	child_exit(clab_run_traced(spec));
 }
 
+/* The graded child's process group, which Ctrl-C is forwarded to. */
+static volatile pid_t forward_to;
+
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill(-forward_to, sig);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -448,11 +497,37 @@ static double now_s(void)
 #define GRACE_S 15
 
 /*
+ * In the parent, once the child is reaped: kill every process it left
+ * (its process group, and the orphans this reaper was given), then copy
+ * the trace out of its sandbox to spec->trace and remove the sandbox.
+ * Returns how many processes were left.
+ */
+static long after_child(pid_t pid, const char *box,
+			const struct clab_run_spec *spec)
+{
+	long left = clab_sandbox_kill(pid, 1);
+	if (left)
+		fprintf(stderr,
+			"\nconclab exercise: the solution left %ld "
+			"process%s running after its run; killed\n",
+			left, left == 1 ? "" : "es");
+	int err = clab_sandbox_collect(box, "trace.clt", spec->trace);
+	if (err && err != -ENOENT)
+		fprintf(stderr,
+			"conclab exercise: the trace in the sandbox could not "
+			"be copied to %s: %s\n",
+			spec->trace,
+			err == -EINVAL ? "not a regular file" : strerror(-err));
+	return left;
+}
+
+/*
  * In the parent: wait for the child, at most limit_s plus a grace period
- * (its own watchdog normally ends it first).  Returns the exit code.
+ * (its own watchdog normally ends it first), then clean up after it
+ * (after_child).  Returns the exit code.
  */
 static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
-		      int markfd)
+		      int markfd, const char *box, long *left)
 {
 	double deadline = now_s() + (double)limit_s + GRACE_S;
 	int status, killed = 0;
@@ -463,6 +538,7 @@ static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
 		if (w < 0 && errno != EINTR) {
 			fprintf(stderr, "conclab exercise: waitpid: %s\n",
 				strerror(errno));
+			*left = after_child(pid, box, spec);
 			return CLAB_EXIT_IO;
 		}
 		if (now_s() > deadline && !killed) {
@@ -472,6 +548,7 @@ static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+	*left = after_child(pid, box, spec);
 	int mark;
 	int marked = read(markfd, &mark, sizeof(mark)) == (ssize_t)sizeof(mark);
 	if (WIFEXITED(status) && marked)
@@ -511,6 +588,12 @@ static int wait_child(pid_t pid, long limit_s, struct clab_run_spec *spec,
 			"its time limit (%ld s) and was killed (its watchdog "
 			"never started, or could not stop it)\n",
 			GRACE_S, limit_s);
+	else if (sig == SIGXCPU)
+		fprintf(stderr,
+			"\nconclab exercise: the program used up its CPU "
+			"time (the sandbox's limit, about %ld s on each "
+			"processor) and was killed\n",
+			limit_s);
 	else
 		fprintf(stderr,
 			"\nconclab exercise: the program was killed by %s "
@@ -615,9 +698,26 @@ static int inspect(const struct clab_exercise *ex, const char *so,
 	return CLAB_EXIT_CHECK;
 }
 
+/* --help's last paragraph (the first ones are clab_cmd_exercise.help). */
+static const char sandbox_help[] =
+    "Every process that runs the solution is sandboxed: an empty\n"
+    "directory of its own, limits (CPU time, memory, file size, open\n"
+    "files), its own process group (what it leaves running is killed),\n"
+    "no network (user, mount and network namespaces), Landlock (it\n"
+    "reads only the system's libraries, conclab and the solution, and\n"
+    "writes only its directory) and a seccomp filter (no execve, fork,\n"
+    "socket, ptrace, signal to another process...; threads are\n"
+    "allowed).  A refused call fails with EPERM; the refusals and a\n"
+    "process left behind are reported after the run, and the solution\n"
+    "fails (exit 1).  What the kernel lacks is said on stderr and left\n"
+    "out; CONCLAB_SANDBOX_SKIP=seccomp,landlock,namespaces leaves those\n"
+    "out on purpose.  The trace is written in the sandbox and copied to\n"
+    "--trace by conclab once the run is over.  docs/grading.md.\n";
+
 static int exercise_help(void)
 {
 	clab_cmd_usage(&clab_cmd_exercise, stdout);
+	printf("\n%s", sandbox_help);
 	printf("\nExercises:\n");
 	for (size_t i = 0; i < clab_nexercises; i++)
 		printf("  %-14s %s\n", clab_exercises[i]->lab->name,
@@ -648,7 +748,13 @@ static int screen_one(void *arg, const struct clab_sched_opts *o,
 	sc->spec.mark_fd = -1;
 	sc->spec.sched = &sc->sched;
 	mark_fd = -1;
-	child_main(sc->ex, sc->so, sc->solution, &sc->spec);
+	/* the budget made trace's directory for this child (boxed) */
+	char box[4096];
+	snprintf(box, sizeof(box), "%s", trace);
+	char *slash = strrchr(box, '/');
+	if (slash)
+		*slash = 0;
+	child_main(sc->ex, sc->so, sc->solution, box, &sc->spec);
 }
 
 /*
@@ -677,7 +783,8 @@ static long screen_schedules(const struct clab_exercise *ex, const char *so,
 				.seed = seed,
 				.schedules = n,
 				.shard = 1,
-				.nshards = 1};
+				.nshards = 1,
+				.boxed = 1};
 	b.jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	if (b.jobs < 1)
 		b.jobs = 1;
@@ -910,6 +1017,20 @@ static int exercise_exec(int argc, char **argv)
 	rc = inspect(ex, so, solution);
 	if (rc != 0)
 		goto out;
+	/*
+	 * The sandbox (sandbox.h): what the children's filters refuse is
+	 * counted in a shared page, and a process they leave comes to this
+	 * one, which kills it.
+	 */
+	sandbox_shared = clab_sandbox_shared_new();
+	if (sandbox_shared == NULL || clab_sandbox_reaper() != 0) {
+		fprintf(stderr,
+			"conclab exercise: cannot set up the sandbox: "
+			"%s\n",
+			strerror(errno));
+		rc = CLAB_EXIT_IO;
+		goto out;
+	}
 
 	struct clab_meta_kv extra[] = {
 	    {"exercise", "1"},
@@ -997,25 +1118,43 @@ static int exercise_exec(int argc, char **argv)
 		rc = CLAB_EXIT_IO;
 		goto out;
 	}
-	pid_t pid = fork();
+	char box[4096];
+	int err = clab_sandbox_dir_new(NULL, box, sizeof(box));
+	pid_t pid = err ? -1 : fork();
 	if (pid < 0) {
-		fprintf(stderr, "conclab exercise: fork: %s\n",
-			strerror(errno));
+		fprintf(stderr, "conclab exercise: cannot start the run: %s\n",
+			strerror(err ? -err : errno));
 		close(rd);
 		close(wr);
+		if (!err)
+			clab_sandbox_collect(box, "trace.clt", NULL);
 		rc = CLAB_EXIT_IO;
 		goto out;
 	}
 	if (pid == 0) {
 		close(rd);
 		mark_fd = wr;
-		child_main(ex, so, solution, &spec);
+		child_main(ex, so, solution, box, &spec);
 	}
+	setpgid(pid, pid); /* its own group, as it makes it itself */
 	close(wr);
-	/* Ctrl-C reaches the child too, which saves its trace. */
-	signal(SIGINT, SIG_IGN);
-	rc = wait_child(pid, limit_s, &spec, rd);
+	/* Ctrl-C: the child, in a process group of its own, gets it too. */
+	forward_to = pid;
+	struct sigaction sa = {.sa_handler = forward};
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	long left = 0;
+	rc = wait_child(pid, limit_s, &spec, rd, box, &left);
 	close(rd);
+	if (clab_sandbox_report(sandbox_shared, stderr, "conclab exercise: ") ||
+	    left) {
+		fprintf(stderr, "conclab exercise: the solution tried what an "
+				"exercise does not allow (it runs nothing "
+				"else); it fails\n");
+		if (rc == CLAB_EXIT_OK)
+			rc = CLAB_EXIT_CHECK;
+	}
 	if (failed_str && rc == CLAB_EXIT_OK) {
 		/* the replay passed where the screening run failed */
 		fprintf(stderr,
@@ -1026,6 +1165,8 @@ static int exercise_exec(int argc, char **argv)
 		rc = CLAB_EXIT_CHECK;
 	}
 out:
+	clab_sandbox_shared_free(sandbox_shared);
+	sandbox_shared = NULL;
 	free(failed_str);
 	clab_cmd_sched_fini(&sched);
 	if (prebuilt) {

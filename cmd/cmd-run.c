@@ -24,7 +24,8 @@
 struct run {
 	const struct clab_lab *lab;
 	struct clab_lab_ctx ctx;
-	const char *trace;
+	const char *trace; /* as messages name it */
+	const char *file;  /* where it is written and read */
 	int check;
 	int view;	     /* --view, and stdin and stdout are a terminal */
 	const char *variant; /* shown in the report */
@@ -296,7 +297,7 @@ static int view_trace(struct run *r, int deadlock)
 	struct clab_tui_opts o;
 	if (!r->view)
 		return 0;
-	if (clab_trace_load(r->trace, &tr, err, sizeof(err)) != 0) {
+	if (clab_trace_load(r->file, &tr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "conclab run: --view: %s\n", err);
 		return 0;
 	}
@@ -372,7 +373,7 @@ static int report_trace(struct run *r)
 {
 	char err[512];
 	struct clab_trace *tr;
-	if (clab_trace_load(r->trace, &tr, err, sizeof(err)) != 0) {
+	if (clab_trace_load(r->file, &tr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "conclab: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
@@ -454,7 +455,7 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	if (pthread_create(&sigthr, NULL, signal_main, &sw) == 0)
 		pthread_detach(sigthr);
 	struct clab_tracer_opts topts = {
-	    .path = r->trace,
+	    .path = r->file,
 	    .meta = meta,
 	    .nmeta = nmeta,
 	    .compress = -1,
@@ -709,6 +710,7 @@ static int run_exec(int argc, char **argv)
 			 r.lab->name, r.lab->variants[vi].name);
 		r.trace = default_trace;
 	}
+	r.file = r.trace;
 
 	if (r.view && (!isatty(0) || !isatty(1))) {
 		fprintf(stderr,
@@ -742,6 +744,7 @@ int clab_run_lab(const struct clab_lab_ctx *ctx, const char *trace,
 	r.lab = ctx->lab;
 	r.ctx = *ctx;
 	r.trace = trace;
+	r.file = trace;
 	r.check = 1;
 	r.variant_meta = 1;
 	r.variant = ctx->lab->variants[ctx->variant].name;
@@ -757,6 +760,7 @@ static void run_from_spec(struct run *r, const struct clab_run_spec *s)
 	r->lab = s->lab;
 	r->ctx = *s->ctx;
 	r->trace = s->trace;
+	r->file = s->trace_file ? s->trace_file : s->trace;
 	r->check = 1;
 	r->variant = s->variant;
 	r->extra = s->extra;

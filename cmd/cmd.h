@@ -44,10 +44,16 @@ struct clab_meta_kv;
 
 /* Something to run the way `conclab run` runs a lab (cmd-run.c). */
 struct clab_run_spec {
-	const struct clab_lab *lab;	  /* whose checker grades the trace */
-	const struct clab_lab_ctx *ctx;	  /* parameters and seed */
-	const char *variant;		  /* what ran, for the report */
-	const char *trace;		  /* the trace file to write */
+	const struct clab_lab *lab;	/* whose checker grades the trace */
+	const struct clab_lab_ctx *ctx; /* parameters and seed */
+	const char *variant;		/* what ran, for the report */
+	const char *trace;		/* the trace file to write */
+	/*
+	 * Where the process writes and reads it, when not trace (a
+	 * sandbox's own directory, from which the parent copies it to
+	 * trace); messages and the report still name trace.  NULL: trace.
+	 */
+	const char *trace_file;
 	const struct clab_meta_kv *extra; /* more metadata ("exercise") */
 	size_t nextra;
 	/* Runs in the traced main thread; returns 0 or a negative error. */

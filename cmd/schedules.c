@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <conclab/trace.h>
 
 #include "cmd.h"
+#include "sandbox.h"
 #include "schedules.h"
 
 int clab_budget_init(struct clab_budget *e)
@@ -102,15 +104,32 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A boxed child's directory: run i's, or a rerun's (-1). */
+static void box_path(const struct clab_budget *e, long i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/box%ld", e->dir, i);
+}
+
 /*
  * Start one run in a child: schedule i, or (replay not NULL) that
- * schedule with seed.  out: where its output goes (NULL: nowhere).
+ * schedule with seed.  out: where its output goes (NULL: nowhere).  A
+ * boxed child's directory is run i's (-1 for a rerun).
  */
 static pid_t start(struct clab_budget *e, long i, const char *replay,
 		   uint64_t seed, const char *trace, const char *out)
 {
+	char box[128], boxed[160];
+	if (e->boxed) {
+		box_path(e, i, box, sizeof(box));
+		if (mkdir(box, 0700) != 0)
+			return -1;
+		snprintf(boxed, sizeof(boxed), "%s/trace.clt", box);
+		trace = boxed;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
+	if (pid > 0 && e->boxed)
+		setpgid(pid, pid); /* before the parent may kill the group */
 	if (pid != 0)
 		return pid;
 	int fd = open(out ? out : "/dev/null",
@@ -130,6 +149,20 @@ static pid_t start(struct clab_budget *e, long i, const char *replay,
 		o.replay = NULL;
 	}
 	_exit(e->run(e->arg, &o, trace));
+}
+
+/*
+ * After a boxed child: kill what is left of its process group, copy its
+ * trace to trace (NULL: drop it) and remove its directory.
+ */
+static void finish(struct clab_budget *e, pid_t pid, long i, const char *trace)
+{
+	char box[128];
+	if (!e->boxed)
+		return;
+	clab_sandbox_kill(pid, 0);
+	box_path(e, i, box, sizeof(box));
+	clab_sandbox_collect(box, "trace.clt", trace);
 }
 
 static int wait_code(pid_t pid)
@@ -158,8 +191,12 @@ char *clab_budget_schedule_of(const char *trace)
 int clab_budget_rerun(struct clab_budget *e, const char *replay, uint64_t seed,
 		      const char *trace, const char *out)
 {
-	pid_t pid = start(e, 0, replay, seed, trace, out);
-	return pid < 0 ? 5 : wait_code(pid);
+	pid_t pid = start(e, -1, replay, seed, trace, out);
+	if (pid < 0)
+		return 5;
+	int code = wait_code(pid);
+	finish(e, pid, -1, trace);
+	return code;
 }
 
 static void progress(const struct clab_budget *e, uint64_t t0)
@@ -233,9 +270,11 @@ void clab_budget_run(struct clab_budget *e)
 			e->by_code[code_slot(code)]++;
 			char tp[128];
 			trace_path(e, i, tp, sizeof(tp));
+			int keep = code != 0 && (e->first < 0 || i < e->first);
+			finish(e, pid, i, keep ? tp : NULL);
 			if (code != 0) {
 				e->failed++;
-				if (e->first < 0 || i < e->first) {
+				if (keep) {
 					if (e->first >= 0) {
 						char old[128];
 						trace_path(e, e->first, old,
@@ -255,6 +294,8 @@ void clab_budget_run(struct clab_budget *e)
 			last = now_ns();
 		}
 	}
+	if (e->boxed)
+		clab_sandbox_kill(0, 1); /* orphans: no child of ours is left */
 	if (e->progress)
 		progress(e, t0), fprintf(stderr, "\n");
 	e->secs = (double)(now_ns() - t0) / 1e9;
@@ -469,6 +510,8 @@ static void run_bounded(struct clab_budget *e)
 			int code = pids[k] > 0 ? wait_code(pids[k]) : 5;
 			char tp[128];
 			trace_path(e, i, tp, sizeof(tp));
+			if (pids[k] > 0)
+				finish(e, pids[k], i, tp);
 			e->ran++;
 			e->by_code[code_slot(code)]++;
 			int keep = 0;

@@ -33,7 +33,15 @@ struct clab_budget {
 	int all;	     /* go on after a failure */
 	int progress;	     /* a progress line on stderr */
 	unsigned bound;	     /* BOUNDED: deviations from the default */
-	char dir[64];	     /* the children's traces */
+	/*
+	 * Each child gets a directory of its own under dir, where its
+	 * run writes the trace (the run applies the sandbox: sandbox.h);
+	 * the parent kills its process group when it ends, copies the
+	 * trace out and removes the directory, and at the end kills every
+	 * orphan the children left (the caller is their reaper).
+	 */
+	int boxed;
+	char dir[64]; /* the children's traces */
 	/* results */
 	long ran, failed, by_code[6];
 	long first;	/* index of the first failure, or -1 */
