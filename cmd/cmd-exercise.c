@@ -608,7 +608,7 @@ static int inspect(const struct clab_exercise *ex, const char *so,
 	refusal(&rep, "runs nothing else", name, u, n, CLAB_SOLUTION_PROCESS);
 	printf("\n");
 	clab_report_write(stdout, CLAB_REPORT_TEXT, "", ex->lab->name,
-			  "exercise", &rep);
+			  "exercise", NULL, &rep);
 	fflush(stdout);
 	clab_lab_report_free(&rep);
 	clab_solution_uses_free(u, n);
@@ -624,6 +624,13 @@ static int exercise_help(void)
 		       clab_exercises[i]->summary);
 	return CLAB_EXIT_OK;
 }
+
+/*
+ * --key: the graded run's trace is signed with it.  The screening runs'
+ * traces are not kept, and their children forget it before they run the
+ * solution.
+ */
+static struct clab_cmd_key grade_key;
 
 /* ---- grading under the controlled scheduler ---- */
 
@@ -647,6 +654,9 @@ static int screen_one(void *arg, const struct clab_sched_opts *o,
 	sc->spec.quiet = 1;
 	sc->spec.mark_fd = -1;
 	sc->spec.sched = &sc->sched;
+	sc->spec.key = NULL;
+	sc->spec.key_len = 0;
+	clab_cmd_key_wipe(&grade_key);
 	mark_fd = -1;
 	child_main(sc->ex, sc->so, sc->solution, &sc->spec);
 }
@@ -700,7 +710,7 @@ static long screen_schedules(const struct clab_exercise *ex, const char *so,
 static int exercise_exec(int argc, char **argv)
 {
 	const char *lab_name = NULL, *solution = NULL, *init = NULL;
-	const char *trace = NULL;
+	const char *trace = NULL, *keypath = NULL;
 	long seed = 1, limit_s = 60, schedules = 100;
 	int quiet = 0, seed_given = 0;
 	struct clab_cmd_sched sched;
@@ -750,6 +760,8 @@ static int exercise_exec(int argc, char **argv)
 				init = val;
 			} else if (strcmp(key, "trace") == 0) {
 				trace = val;
+			} else if (strcmp(key, "key") == 0) {
+				keypath = val;
 			} else if (strcmp(key, "seed") == 0) {
 				if (clab_cmd_parse_long(val, &seed) || seed < 0)
 					return clab_cmd_misuse(
@@ -861,6 +873,11 @@ static int exercise_exec(int argc, char **argv)
 			    pa->name, pa->min, pa->max, params[i].value);
 		}
 		ctx.param[pi] = v;
+	}
+	rc = clab_cmd_key_load(&clab_cmd_exercise, keypath, &grade_key);
+	if (rc) {
+		free_paths(&p);
+		return rc;
 	}
 	char default_trace[256];
 	if (!trace) {
@@ -975,6 +992,10 @@ static int exercise_exec(int argc, char **argv)
 		fflush(stdout);
 	}
 	spec.sched = &sched;
+	if (grade_key.len) {
+		spec.key = grade_key.bytes;
+		spec.key_len = grade_key.len;
+	}
 	/* The child's ending mark: above stderr, read without waiting. */
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
@@ -1026,6 +1047,7 @@ static int exercise_exec(int argc, char **argv)
 		rc = CLAB_EXIT_CHECK;
 	}
 out:
+	clab_cmd_key_wipe(&grade_key);
 	free(failed_str);
 	clab_cmd_sched_fini(&sched);
 	if (prebuilt) {
@@ -1068,7 +1090,8 @@ const struct clab_cmd clab_cmd_exercise = {
 	"  --init DIR         write the starter files into DIR\n"
 	"  --PARAM VALUE      set a lab parameter ('conclab run LAB --help')\n"
 	"  --seed N           seed for the harness's random delays (1)\n"
-	"  --trace FILE       trace file (default LAB-exercise.clt)\n"
+	"  --trace FILE       trace file (default "
+	"LAB-exercise.clt)\n" CLAB_CMD_KEY_HELP
 	"  --time-limit SEC   stop a run that takes longer (60; 1..86400)\n"
 	"  --schedules N      schedules the solution is graded under (100)\n"
 	"  --sched MODE       pct or random: only that kind of schedule;\n"
