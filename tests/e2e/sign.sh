@@ -90,6 +90,7 @@ expect_exit 0 "$CONCLAB" check good.clt
 contains "$T/out" '^trace: signed \(not verified: no --key\)$' "signed: no --key, not verified"
 expect_exit 0 "$CONCLAB" dump good.clt
 contains "$T/out" '^# conclab trace, format 1\.4' "signed: format 1.4"
+contains "$T/out" '^# signed \(not verified' "signed: the dump says signed"
 python3 -c 'import sys; k=open("k1","rb").read(); sys.exit(k in open("good.clt","rb").read())' &&
 	pass "signed: the key is in no byte of the trace" || fail "the key is in the trace"
 
@@ -99,6 +100,8 @@ expect_exit 0 "$CONCLAB" check plain.clt
 contains "$T/out" '^trace: not signed$' "unsigned: says not signed"
 "$CONCLAB" dump plain.clt >plain.txt
 contains plain.txt '^# conclab trace, format 1\.3' "unsigned: format 1.3, as before"
+! grep -q '^# signed' plain.txt && pass "unsigned: the dump does not say signed" ||
+	fail "unsigned: the dump says signed"
 check_refused plain.clt 'not signed' "unsigned: refused under --key"
 
 # The environment variable signs and verifies as --key does.
