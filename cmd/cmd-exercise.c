@@ -326,6 +326,17 @@ struct child {
 /* The pipe to the parent: the child's ending, when conclab decides it. */
 static int mark_fd = -1;
 
+/*
+ * --key: the graded run's trace is signed with it.  The parent reads the
+ * key file only to refuse a bad one early, and forgets it; the graded
+ * run's child reads it again after the solution is loaded (its
+ * constructors have run), opens the trace with it and forgets it when the
+ * solution starts (body()).  The screening runs never have it: their
+ * traces are not kept.
+ */
+static struct clab_cmd_key grade_key;
+static const char *grade_key_path; /* NULL: no key */
+
 static _Noreturn void child_exit(int code)
 {
 	fflush(stdout);
@@ -382,6 +393,8 @@ static void *lookup(const char *name, void *arg)
 static int body(const struct clab_lab_ctx *ctx, void *arg)
 {
 	struct child *c = arg;
+	/* the trace is open: the writer has what it needs of the key */
+	clab_cmd_key_wipe(&grade_key);
 	return c->ex->run(ctx, lookup, c);
 }
 
@@ -431,6 +444,14 @@ static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
 	 * known), an exit() still shows: the parent gets no mark.
 	 */
 	clab_solution_hook_ends(c.dl, so, on_end);
+	if (grade_key_path) {
+		int rc = clab_cmd_key_load(&clab_cmd_exercise, grade_key_path,
+					   &grade_key);
+		if (rc)
+			child_exit(rc);
+		spec->key = grade_key.bytes;
+		spec->key_len = grade_key.len;
+	}
 	spec->body = body;
 	spec->arg = &c;
 	spec->mark_fd = mark_fd;
@@ -625,13 +646,6 @@ static int exercise_help(void)
 	return CLAB_EXIT_OK;
 }
 
-/*
- * --key: the graded run's trace is signed with it.  The screening runs'
- * traces are not kept, and their children forget it before they run the
- * solution.
- */
-static struct clab_cmd_key grade_key;
-
 /* ---- grading under the controlled scheduler ---- */
 
 /* What a screening run needs, in the child the budget forks. */
@@ -654,9 +668,7 @@ static int screen_one(void *arg, const struct clab_sched_opts *o,
 	sc->spec.quiet = 1;
 	sc->spec.mark_fd = -1;
 	sc->spec.sched = &sc->sched;
-	sc->spec.key = NULL;
-	sc->spec.key_len = 0;
-	clab_cmd_key_wipe(&grade_key);
+	grade_key_path = NULL; /* a screening run is not signed */
 	mark_fd = -1;
 	child_main(sc->ex, sc->so, sc->solution, &sc->spec);
 }
@@ -879,6 +891,9 @@ static int exercise_exec(int argc, char **argv)
 		free_paths(&p);
 		return rc;
 	}
+	if (grade_key.len)
+		grade_key_path = grade_key.path;
+	clab_cmd_key_wipe(&grade_key);
 	char default_trace[256];
 	if (!trace) {
 		snprintf(default_trace, sizeof(default_trace),
@@ -992,10 +1007,6 @@ static int exercise_exec(int argc, char **argv)
 		fflush(stdout);
 	}
 	spec.sched = &sched;
-	if (grade_key.len) {
-		spec.key = grade_key.bytes;
-		spec.key_len = grade_key.len;
-	}
 	/* The child's ending mark: above stderr, read without waiting. */
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
@@ -1047,7 +1058,6 @@ static int exercise_exec(int argc, char **argv)
 		rc = CLAB_EXIT_CHECK;
 	}
 out:
-	clab_cmd_key_wipe(&grade_key);
 	free(failed_str);
 	clab_cmd_sched_fini(&sched);
 	if (prebuilt) {

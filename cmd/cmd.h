@@ -133,7 +133,8 @@ struct clab_cmd_key {
  * Read the key file path (NULL: the one $CONCLAB_KEY_FILE names; neither:
  * no key, k->len 0) into k.  Returns 0, or the exit code of an error it
  * reported on stderr (2: unreadable, shorter than CLAB_KEY_MIN bytes or
- * longer than CLAB_CMD_KEY_MAX).  Warns when others can read the file.
+ * longer than CLAB_CMD_KEY_MAX).  Warns when others can read the file
+ * (once in a process and the children it forks after).
  */
 int clab_cmd_key_load(const struct clab_cmd *cmd, const char *path,
 		      struct clab_cmd_key *k);

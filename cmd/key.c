@@ -82,7 +82,8 @@ int clab_cmd_key_load(const struct clab_cmd *cmd, const char *path,
 			cmd->name, path, len, CLAB_KEY_MIN, path);
 		return CLAB_EXIT_USAGE;
 	}
-	if (st.st_mode & (S_IRGRP | S_IROTH))
+	static int warned; /* once a process and its children */
+	if ((st.st_mode & (S_IRGRP | S_IROTH)) && !warned++)
 		fprintf(stderr,
 			"conclab %s: warning: the key file %s can be read by "
 			"other users (chmod 600 %s)\n",

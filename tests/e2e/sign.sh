@@ -211,6 +211,13 @@ if command -v "${CC:-cc}" >/dev/null 2>&1; then
 	contains "$T/out" '^trace: signed, verified$' "exercise: the graded trace verifies"
 	contains "$T/out" '^checks \(prodcons exercise\):' "exercise: graded"
 	expect_exit 2 "$CONCLAB" check --key k2 ex.clt
+	# the graded run's child reads the key file again: warned once
+	expect_exit 0 "$CONCLAB" exercise prodcons -q --schedules 2 --trace exo.clt \
+		--key open.key "$X/prodcons-good.c"
+	[ "$(count_lines "$T/err" 'can be read by other users')" -eq 1 ] &&
+		pass "exercise: one warning about a key others can read" ||
+		fail "exercise: $(count_lines "$T/err" 'can be read') warnings about the key"
+	expect_exit 0 "$CONCLAB" check --key k1 exo.clt
 	# a deadlock's trace (saved by the watchdog's path) is signed too
 	expect_exit 3 "$CONCLAB" exercise philosophers -q --schedules 2 \
 		--trace exdl.clt --key k1 "$X/philosophers-naive.c"
