@@ -1,5 +1,6 @@
 /* conclab check: a lab's properties on a trace, for people and graders. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <conclab/trace.h>
@@ -10,7 +11,8 @@
 
 static int check_exec(int argc, char **argv)
 {
-	const char *path = NULL, *lab = NULL, *outpath = NULL;
+	const char *path = NULL, *lab = NULL, *outpath = NULL, *keypath = NULL;
+	static struct clab_cmd_key key;
 	int fmt = CLAB_REPORT_TEXT;
 	long starvation_ms = 0; /* 0: the checks' default */
 	for (int i = 1; i < argc; i++) {
@@ -29,6 +31,13 @@ static int check_exec(int argc, char **argv)
 				    "--starvation-ms needs a number of "
 				    "milliseconds, 1 to 86400000");
 			i++;
+			continue;
+		}
+		if (strcmp(a, "--key") == 0) {
+			if (i + 1 >= argc)
+				return clab_cmd_misuse(&clab_cmd_check,
+						       "%s needs a value", a);
+			keypath = argv[++i];
 			continue;
 		}
 		if (strcmp(a, "--lab") == 0 || strcmp(a, "--format") == 0 ||
@@ -61,12 +70,44 @@ static int check_exec(int argc, char **argv)
 	}
 	if (!path)
 		return clab_cmd_misuse(&clab_cmd_check, "which trace?");
+	int rc = clab_cmd_key_load(&clab_cmd_check, keypath, &key);
+	if (rc)
+		return rc;
 	char err[512];
+	void *data;
+	size_t len;
+	if (clab_trace_read_file(path, &data, &len, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab check: %s\n", err);
+		clab_cmd_key_wipe(&key);
+		return CLAB_EXIT_USAGE;
+	}
+	/*
+	 * With a key, the signature first, over the very bytes that are
+	 * graded: a trace that is not what the key's holder wrote is refused
+	 * whatever else is wrong with it.
+	 */
+	const char *sig = NULL;
+	if (key.len) {
+		int st = clab_trace_verify(data, len, path, key.bytes, key.len,
+					   err, sizeof(err));
+		clab_cmd_key_wipe(&key);
+		if (st != CLAB_SIG_VERIFIED) {
+			fprintf(stderr, "conclab check: %s\n", err);
+			free(data);
+			return CLAB_EXIT_USAGE;
+		}
+		sig = "signed, verified";
+	}
 	struct clab_trace *tr;
-	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+	rc = clab_trace_load_mem(data, len, path, &tr, err, sizeof(err));
+	free(data);
+	if (rc != 0) {
 		fprintf(stderr, "conclab check: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
+	if (!sig)
+		sig = clab_trace_signed(tr) ? "signed (not verified: no --key)"
+					    : "not signed";
 	if (clab_trace_damage(tr)) {
 		/* A grade needs the whole trace: refuse a damaged one. */
 		fprintf(stderr, "conclab check: %s\n", clab_trace_damage(tr));
@@ -95,12 +136,12 @@ static int check_exec(int argc, char **argv)
 				? "exercise"
 				: ctx.lab->variants[ctx.variant].name;
 	int werr = clab_report_write(out, (enum clab_report_format)fmt, path,
-				     ctx.lab->name, vname, &rep);
+				     ctx.lab->name, vname, sig, &rep);
 	if (out != stdout && fclose(out) != 0)
 		werr = -1;
-	int rc = werr				? CLAB_EXIT_IO
-		 : clab_lab_report_failed(&rep) ? CLAB_EXIT_CHECK
-						: CLAB_EXIT_OK;
+	rc = werr			    ? CLAB_EXIT_IO
+	     : clab_lab_report_failed(&rep) ? CLAB_EXIT_CHECK
+					    : CLAB_EXIT_OK;
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);
 	return rc;
@@ -108,7 +149,8 @@ static int check_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_check = {
     .name = "check",
-    .args = "[--lab LAB] [--format F] [-o FILE] [--starvation-ms N] TRACE",
+    .args = "[--lab LAB] [--format F] [-o FILE] [--starvation-ms N] "
+	    "[--key FILE] TRACE",
     .summary = "check a lab's properties on a trace, for graders",
     .help =
 	"Runs the lab's checker on the trace: each property (a fork is never "
@@ -127,14 +169,25 @@ const struct clab_cmd clab_cmd_check = {
 	"  --format F       text (default), json, gradescope (results.json) "
 	"or junit\n"
 	"  -o, --output F   write the report to F\n"
+	"  --key FILE       verify the trace's signature with the key in "
+	"FILE (the\n                   one 'conclab run' or 'conclab "
+	"exercise' signed it with;\n                   default: "
+	"$CONCLAB_KEY_FILE, if set)\n"
 	"  --starvation-ms N\n"
 	"                   a wait longer than N ms fails \"starvation\" "
 	"(default: the\n                   larger of 1000 and 10 times "
 	"the median wait)\n"
 	"  -h, --help       this text\n\n"
+	"The report says whether the trace is signed: \"signed, verified\" "
+	"(with --key),\n\"signed (not verified: no --key)\" or \"not "
+	"signed\".  With --key, a trace\nthat is not signed, was signed "
+	"with another key, or was changed after it\nwas signed (a byte "
+	"edited, chunks removed, added or reordered, anything\nappended) "
+	"is refused with a message that says which.\n\n"
 	"Exit codes: 0 every property holds; 1 a property failed; 2 usage "
-	"error, or\nan unreadable, damaged or unknown trace; 5 the report "
-	"could not be written.\nA record that names an object the trace "
+	"error, or\nan unreadable, damaged or unknown trace, or (with "
+	"--key) one whose signature\ndoes not verify; 5 the report could "
+	"not be written.\nA record that names an object the trace "
 	"never defined is skipped with a\nwarning on stderr, and the rest "
 	"of the trace is checked.\n",
     .exec = check_exec,

@@ -327,6 +327,23 @@ struct child {
 /* The pipe to the parent: the child's ending, when conclab decides it. */
 static int mark_fd = -1;
 
+/*
+ * --key: the graded run's trace is signed with it.  The parent reads the
+ * key file only to refuse a bad one early, and forgets it; it opens the
+ * file again just before it starts the graded run's child (the sandbox
+ * then keeps the child from opening files), which reads it through that
+ * descriptor after the solution is loaded (its constructors have run),
+ * opens the trace with it and forgets it when the solution starts
+ * (body()).  The screening runs never have it: their traces are not kept.
+ */
+static struct clab_cmd_key grade_key;
+static const char *grade_key_path; /* NULL: no key */
+/*
+ * The key file, opened by the parent before the sandbox closes the file
+ * system to the child, which reads it through this descriptor.
+ */
+static int grade_key_fd = -1;
+
 static _Noreturn void child_exit(int code)
 {
 	fflush(stdout);
@@ -383,6 +400,8 @@ static void *lookup(const char *name, void *arg)
 static int body(const struct clab_lab_ctx *ctx, void *arg)
 {
 	struct child *c = arg;
+	/* the trace is open: the writer has what it needs of the key */
+	clab_cmd_key_wipe(&grade_key);
 	return c->ex->run(ctx, lookup, c);
 }
 
@@ -471,6 +490,15 @@ static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
 	 * known), an exit() still shows: the parent gets no mark.
 	 */
 	clab_solution_hook_ends(c.dl, so, on_end);
+	if (grade_key_path) {
+		int rc = clab_cmd_key_read(&clab_cmd_exercise, grade_key_fd,
+					   grade_key_path, &grade_key);
+		close(grade_key_fd);
+		if (rc)
+			child_exit(rc);
+		spec->key = grade_key.bytes;
+		spec->key_len = grade_key.len;
+	}
 	spec->body = body;
 	spec->arg = &c;
 	spec->mark_fd = mark_fd;
@@ -691,7 +719,7 @@ static int inspect(const struct clab_exercise *ex, const char *so,
 	refusal(&rep, "runs nothing else", name, u, n, CLAB_SOLUTION_PROCESS);
 	printf("\n");
 	clab_report_write(stdout, CLAB_REPORT_TEXT, "", ex->lab->name,
-			  "exercise", &rep);
+			  "exercise", NULL, &rep);
 	fflush(stdout);
 	clab_lab_report_free(&rep);
 	clab_solution_uses_free(u, n);
@@ -747,6 +775,7 @@ static int screen_one(void *arg, const struct clab_sched_opts *o,
 	sc->spec.quiet = 1;
 	sc->spec.mark_fd = -1;
 	sc->spec.sched = &sc->sched;
+	grade_key_path = NULL; /* a screening run is not signed */
 	mark_fd = -1;
 	/* the budget made trace's directory for this child (boxed) */
 	char box[4096];
@@ -807,7 +836,7 @@ static long screen_schedules(const struct clab_exercise *ex, const char *so,
 static int exercise_exec(int argc, char **argv)
 {
 	const char *lab_name = NULL, *solution = NULL, *init = NULL;
-	const char *trace = NULL;
+	const char *trace = NULL, *keypath = NULL;
 	long seed = 1, limit_s = 60, schedules = 100;
 	int quiet = 0, seed_given = 0;
 	struct clab_cmd_sched sched;
@@ -857,6 +886,8 @@ static int exercise_exec(int argc, char **argv)
 				init = val;
 			} else if (strcmp(key, "trace") == 0) {
 				trace = val;
+			} else if (strcmp(key, "key") == 0) {
+				keypath = val;
 			} else if (strcmp(key, "seed") == 0) {
 				if (clab_cmd_parse_long(val, &seed) || seed < 0)
 					return clab_cmd_misuse(
@@ -969,6 +1000,14 @@ static int exercise_exec(int argc, char **argv)
 		}
 		ctx.param[pi] = v;
 	}
+	rc = clab_cmd_key_load(&clab_cmd_exercise, keypath, &grade_key);
+	if (rc) {
+		free_paths(&p);
+		return rc;
+	}
+	if (grade_key.len)
+		grade_key_path = grade_key.path;
+	clab_cmd_key_wipe(&grade_key);
 	char default_trace[256];
 	if (!trace) {
 		snprintf(default_trace, sizeof(default_trace),
@@ -1119,6 +1158,9 @@ static int exercise_exec(int argc, char **argv)
 		goto out;
 	}
 	char box[4096];
+	/* the graded child alone may read the key, after the solution loads */
+	if (grade_key_path)
+		grade_key_fd = open(grade_key_path, O_RDONLY | O_CLOEXEC);
 	int err = clab_sandbox_dir_new(NULL, box, sizeof(box));
 	pid_t pid = err ? -1 : fork();
 	if (pid < 0) {
@@ -1138,6 +1180,8 @@ static int exercise_exec(int argc, char **argv)
 	}
 	setpgid(pid, pid); /* its own group, as it makes it itself */
 	close(wr);
+	if (grade_key_fd >= 0)
+		close(grade_key_fd);
 	/* Ctrl-C: the child, in a process group of its own, gets it too. */
 	forward_to = pid;
 	struct sigaction sa = {.sa_handler = forward};
@@ -1209,7 +1253,8 @@ const struct clab_cmd clab_cmd_exercise = {
 	"  --init DIR         write the starter files into DIR\n"
 	"  --PARAM VALUE      set a lab parameter ('conclab run LAB --help')\n"
 	"  --seed N           seed for the harness's random delays (1)\n"
-	"  --trace FILE       trace file (default LAB-exercise.clt)\n"
+	"  --trace FILE       trace file (default "
+	"LAB-exercise.clt)\n" CLAB_CMD_KEY_HELP
 	"  --time-limit SEC   stop a run that takes longer (60; 1..86400)\n"
 	"  --schedules N      schedules the solution is graded under (100)\n"
 	"  --sched MODE       pct or random: only that kind of schedule;\n"

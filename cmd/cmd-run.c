@@ -39,6 +39,8 @@ struct run {
 	const struct clab_cmd_sched *sched; /* NULL: the OS schedules */
 	const char *cmdname;		    /* for the replay line */
 	const char *replay_as; /* exercise: "SOLUTION" for the replay line */
+	const void *key;       /* sign the trace with it (NULL: do not) */
+	size_t key_len;
 };
 
 static int controlled(const struct run *r)
@@ -399,7 +401,7 @@ static int report_trace(struct run *r)
 	r->lab->check(tr, &r->ctx, &rep);
 	printf("\n");
 	clab_report_write(stdout, CLAB_REPORT_TEXT, r->trace, r->lab->name,
-			  r->variant, &rep);
+			  r->variant, NULL, &rep);
 	size_t failed = clab_lab_report_failed(&rep);
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);
@@ -461,6 +463,8 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	    .compress = -1,
 	    .virtual_time = controlled(r),
 	    .on_crash = r->crash ? on_crash : NULL,
+	    .key = r->key,
+	    .key_len = r->key_len,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {
@@ -610,6 +614,8 @@ static int run_exec(int argc, char **argv)
 	long seed = 1, limit_s = 60;
 	int quiet = 0, help = 0, stacks = 0, seed_given = 0, rc;
 	char default_trace[256];
+	const char *keypath = NULL;
+	static struct clab_cmd_key runkey;
 	struct clab_cmd_sched sched;
 	clab_cmd_sched_init(&sched);
 
@@ -642,6 +648,8 @@ static int run_exec(int argc, char **argv)
 				;
 			} else if (strcmp(key, "trace") == 0) {
 				r.trace = val;
+			} else if (strcmp(key, "key") == 0) {
+				keypath = val;
 			} else if (strcmp(key, "seed") == 0) {
 				if (clab_cmd_parse_long(val, &seed) || seed < 0)
 					rc = clab_cmd_misuse(
@@ -696,6 +704,13 @@ static int run_exec(int argc, char **argv)
 	rc = clab_lab_args_resolve(&clab_cmd_run, &la, &r.ctx, &vi);
 	if (rc)
 		goto out;
+	rc = clab_cmd_key_load(&clab_cmd_run, keypath, &runkey);
+	if (rc)
+		goto out;
+	if (runkey.len) {
+		r.key = runkey.bytes;
+		r.key_len = runkey.len;
+	}
 	r.lab = r.ctx.lab;
 	if (!seed_given && sched.has_trace_seed)
 		seed = sched.trace_seed; /* --replay TRACE: that run's seed */
@@ -730,6 +745,7 @@ static int run_exec(int argc, char **argv)
 	if (vrc > 0)
 		rc = vrc;
 out:
+	clab_cmd_key_wipe(&runkey);
 	clab_lab_args_fini(&la);
 	clab_cmd_sched_fini(&sched);
 	return rc;
@@ -770,6 +786,8 @@ static void run_from_spec(struct run *r, const struct clab_run_spec *s)
 	r->crash = 1;
 	r->sched = s->sched;
 	r->replay_as = s->replay_as;
+	r->key = s->key;
+	r->key_len = s->key_len;
 }
 
 /* The run of clab_run_traced(), for clab_run_abandon(). */
@@ -833,7 +851,7 @@ const struct clab_cmd clab_cmd_run = {
 	    "  --seed N           seed for the lab's random delays (1)\n"
 	    "  --trace FILE       trace file (default LAB-VARIANT.clt)\n"
 	    "  --time-limit SEC   stop a run that takes longer (60; 0 = "
-	    "none)\n" CLAB_CMD_SCHED_HELP
+	    "none)\n" CLAB_CMD_KEY_HELP CLAB_CMD_SCHED_HELP
 	    "  --no-check         do not check the lab's properties\n"
 	    "  --stacks           record full call stacks of waits and locks\n"
 	    "                     (function, file, line; slower)\n"
@@ -848,7 +866,8 @@ const struct clab_cmd clab_cmd_run = {
 	    "A controlled run (--sched random, pct or replay) prints its\n"
 	    "schedule and the command that replays it (docs/scheduler.md).\n\n"
 	    "Exit codes: 0 the run ended and every check passed; 1 a check\n"
-	    "failed; 2 usage error; 3 deadlock; 4 time limit (or, under\n"
+	    "failed; 2 usage error (or a key file that cannot be read, or\n"
+	    "is shorter than 32 bytes); 3 deadlock; 4 time limit (or, under\n"
 	    "control, the step limit: a livelock); 5 the trace could not be\n"
 	    "written; 128+N stopped by signal N (130: Ctrl-C).\n",
     .exec = run_exec,

@@ -71,6 +71,9 @@ struct clab_run_spec {
 	const struct clab_cmd_sched *sched;
 	/* The run's replay line says "conclab exercise LAB replay_as". */
 	const char *replay_as;
+	/* Sign the trace with these key bytes (NULL: do not). */
+	const void *key;
+	size_t key_len;
 };
 
 /*
@@ -122,6 +125,40 @@ void clab_lab_args_fini(struct clab_lab_args *a);
 struct clab_cmd_sched;
 int clab_run_lab(const struct clab_lab_ctx *ctx, const char *trace,
 		 const struct clab_cmd_sched *sched, int quiet);
+
+/*
+ * The key that signs traces (cmd/key.c): the bytes of a key file.  A
+ * longer file is refused, as a file that is not a key at all.
+ */
+#define CLAB_CMD_KEY_MAX 4096
+struct clab_cmd_key {
+	unsigned char bytes[CLAB_CMD_KEY_MAX];
+	size_t len; /* 0: no key */
+	const char *path;
+};
+/*
+ * Read the key file path (NULL: the one $CONCLAB_KEY_FILE names; neither:
+ * no key, k->len 0) into k.  Returns 0, or the exit code of an error it
+ * reported on stderr (2: unreadable, shorter than CLAB_KEY_MIN bytes or
+ * longer than CLAB_CMD_KEY_MAX).  Warns when others can read the file
+ * (once in a process and the children it forks after).
+ */
+int clab_cmd_key_load(const struct clab_cmd *cmd, const char *path,
+		      struct clab_cmd_key *k);
+/* The same from fd, a key file open already (named path in messages). */
+int clab_cmd_key_read(const struct clab_cmd *cmd, int fd, const char *path,
+		      struct clab_cmd_key *k);
+/* Forget the key (overwrite its bytes). */
+void clab_cmd_key_wipe(struct clab_cmd_key *k);
+/* Their lines of --help (run and exercise). */
+#define CLAB_CMD_KEY_HELP                                                      \
+	"  --key FILE         sign the trace with the key in FILE (32 "        \
+	"random\n"                                                             \
+	"                     bytes or more: head -c 32 /dev/urandom > "       \
+	"FILE);\n"                                                             \
+	"                     'conclab check --key FILE' verifies it; "        \
+	"default:\n"                                                           \
+	"                     $CONCLAB_KEY_FILE, if set\n"
 
 /* Print cmd's usage and help to out. */
 void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out);

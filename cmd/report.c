@@ -70,13 +70,15 @@ static void json_msg(FILE *out, const char *s)
 }
 
 int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
-		      const char *lab, const char *variant,
+		      const char *lab, const char *variant, const char *sig,
 		      const struct clab_lab_report *rep)
 {
 	size_t failed = clab_lab_report_failed(rep);
 	size_t passed = rep->n - failed;
 	switch (fmt) {
 	case CLAB_REPORT_TEXT:
+		if (sig)
+			fprintf(out, "trace: %s\n", sig);
 		fprintf(out, "checks (%s%s%s):\n", lab, variant ? " " : "",
 			variant ? variant : "");
 		for (size_t i = 0; i < rep->n; i++) {
@@ -98,6 +100,10 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			clab_json_str(out, variant);
 		else
 			fputs("null", out);
+		if (sig) {
+			fprintf(out, ",\"signature\":");
+			clab_json_str(out, sig);
+		}
 		fprintf(out, ",\"passed\":%zu,\"failed\":%zu,\"properties\":[",
 			passed, failed);
 		for (size_t i = 0; i < rep->n; i++) {
@@ -121,10 +127,12 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		 */
 		fprintf(out, "{\"score\":%zu,\"output\":", passed);
 		{
-			char sum[160];
-			snprintf(sum, sizeof(sum),
-				 "conclab: %zu of %zu properties hold on %s",
-				 passed, rep->n, trace);
+			char sum[4352];
+			snprintf(
+			    sum, sizeof(sum),
+			    "conclab: %zu of %zu properties hold on %s%s%s",
+			    passed, rep->n, trace, sig ? "; trace " : "",
+			    sig ? sig : "");
 			clab_json_str(out, sum);
 		}
 		fprintf(out, ",\"tests\":[");
@@ -151,6 +159,12 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		fprintf(out,
 			"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
 			rep->n, failed);
+		if (sig) {
+			fprintf(out, "    <properties>\n      <property "
+				     "name=\"signature\" value=\"");
+			xml_str(out, sig);
+			fprintf(out, "\"/>\n    </properties>\n");
+		}
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
 			fprintf(out, "    <testcase classname=\"");

@@ -17,12 +17,14 @@ enum clab_report_format {
 int clab_report_format_find(const char *name);
 
 /*
- * Write rep for a trace of lab/variant (variant may be NULL) in fmt.  The
- * output depends only on its arguments: the same trace gives the same
- * bytes.  Returns 0, or -1 if writing failed.
+ * Write rep for a trace of lab/variant (variant may be NULL) in fmt.  sig
+ * says whether the trace is signed ("not signed", "signed (not verified:
+ * no --key)", "signed, verified"); NULL leaves it out.  The output
+ * depends only on its arguments: the same trace gives the same bytes.
+ * Returns 0, or -1 if writing failed.
  */
 int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
-		      const char *lab, const char *variant,
+		      const char *lab, const char *variant, const char *sig,
 		      const struct clab_lab_report *rep);
 
 #endif

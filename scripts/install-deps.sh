@@ -4,7 +4,7 @@
 set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev libncurses-dev \
 libunwind-dev libcunit1-dev libdw-dev libelf-dev zlib1g-dev tmux \
-clang-format-14 git libseccomp-dev"
+clang-format-14 git libseccomp-dev libsodium-dev"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

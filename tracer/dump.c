@@ -202,6 +202,9 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 	fprintf(out, "\n");
 	if (clab_trace_checksum_ok(tr) > 0)
 		fprintf(out, "# content checksum ok\n");
+	if (clab_trace_signed(tr))
+		fprintf(out, "# signed (not verified: conclab check --key "
+			     "verifies)\n");
 	if (clab_trace_warning(tr))
 		fprintf(out, "# warning: %s\n", clab_trace_warning(tr));
 	if (clab_trace_damage(tr))

@@ -15,10 +15,13 @@
 #define CLAB_FMT_MAJOR 1
 /*
  * The minor version written: 1.1 added call stacks, 1.2 the content
- * checksum in the end chunk, 1.3 put the file header under it too.
+ * checksum in the end chunk, 1.3 put the file header under it too, 1.4
+ * the signature chunk after the end chunk.  A trace without a signature
+ * is written as 1.3 (it is what a 1.3 writer wrote), a signed one as 1.4.
  * Readers read every 1.x.
  */
 #define CLAB_FMT_MINOR 3
+#define CLAB_FMT_MINOR_SIGNED 4
 /* The first minor version whose content checksum covers the file header. */
 #define CLAB_FMT_MINOR_HDRSUM 3
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
@@ -34,8 +37,21 @@ enum clab_chunk_type {
 	CLAB_CH_SITES = 4,
 	CLAB_CH_EVENTS = 5,
 	CLAB_CH_END = 6,
-	CLAB_CH_STACKS = 7, /* since 1.1 */
+	CLAB_CH_STACKS = 7,    /* since 1.1 */
+	CLAB_CH_SIGNATURE = 8, /* since 1.4: after the end chunk */
 };
+
+/*
+ * The signature chunk's payload: u8 algorithm, the key id, the MAC.  The
+ * MAC is keyed BLAKE2b-256 (libsodium's crypto_generichash) with the
+ * BLAKE2b-256 hash of the key file's bytes as its key, over every byte of
+ * the file before the signature chunk and then the algorithm and key id.
+ * The key id is keyed BLAKE2b-128 of "conclab key id" with the same key.
+ */
+#define CLAB_SIG_ALG_BLAKE2B 1
+#define CLAB_SIG_KEYID_LEN 16
+#define CLAB_SIG_MAC_LEN 32
+#define CLAB_SIG_LEN (1 + CLAB_SIG_KEYID_LEN + CLAB_SIG_MAC_LEN)
 
 /*
  * A compressed record chunk holds at most this many records per byte of
@@ -86,5 +102,26 @@ char *clab_rbuf_str_max(struct clab_rbuf *b, uint64_t max);
 
 /* CRC-32 (zlib's) of a chunk: its type and length, then its payload. */
 uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload);
+
+/*
+ * A running keyed MAC over the bytes of a trace (sign.c).  The state is
+ * aligned as libsodium's crypto_generichash_state needs; it is kept
+ * opaque here so that the reader and tests need not include sodium.h.
+ */
+struct clab__signer {
+	_Alignas(64) unsigned char state[384];
+	uint8_t keyid[CLAB_SIG_KEYID_LEN];
+};
+
+/*
+ * Start a MAC with the key (at least CLAB_KEY_MIN bytes).  Returns 0,
+ * CLAB_EINVAL for a short key, or CLAB_EIO when libsodium cannot start.
+ */
+int clab__sign_init(struct clab__signer *s, const void *key, size_t len);
+void clab__sign_update(struct clab__signer *s, const void *p, size_t n);
+/* The signature chunk's payload; wipes the state. */
+void clab__sign_final(struct clab__signer *s, uint8_t out[CLAB_SIG_LEN]);
+/* Forget the key (a signer that was never started is fine too). */
+void clab__sign_wipe(struct clab__signer *s);
 
 #endif

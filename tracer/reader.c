@@ -125,6 +125,7 @@ struct clab_trace {
 	int complete;
 	uint32_t major, minor;
 	int checksum; /* 1 matched, -1 did not, 0 none (before 1.2) */
+	int sig;      /* a signature chunk follows the end chunk (1.4) */
 	uint32_t *obj2tid;
 	char *labels; /* the labels that are not names (label.h) */
 	struct stream *streams;
@@ -905,6 +906,29 @@ out:
 	return rc;
 }
 
+/*
+ * After the end chunk at *off: a signature chunk (since 1.4), which only a
+ * signed file has.  If it is there and whole, note it and move *off past
+ * it; returns 1 if it was (then nothing may follow), 0 if not.  Its MAC
+ * is clab_trace_verify()'s to check, with the key.
+ */
+static int signature(struct clab_trace *tr, const uint8_t *p, size_t len,
+		     size_t *off)
+{
+	size_t o = *off;
+	if (tr->minor < CLAB_FMT_MINOR_SIGNED ||
+	    len - o < CLAB_CHUNK_HDR_LEN + CLAB_SIG_LEN ||
+	    clab_rbuf_u32le(p + o) != CLAB_CH_SIGNATURE ||
+	    clab_rbuf_u32le(p + o + 4) != CLAB_SIG_LEN ||
+	    clab_chunk_crc(CLAB_CH_SIGNATURE, CLAB_SIG_LEN,
+			   p + o + CLAB_CHUNK_HDR_LEN) !=
+		clab_rbuf_u32le(p + o + 8))
+		return 0;
+	tr->sig = 1;
+	*off = o + CLAB_CHUNK_HDR_LEN + CLAB_SIG_LEN;
+	return 1;
+}
+
 static int fail(char *errbuf, size_t errlen, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int fail(char *errbuf, size_t errlen, int err, const char *fmt, ...)
@@ -1032,6 +1056,15 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 		content = (uint32_t)crc32(content, p + off,
 					  (uInt)(CLAB_CHUNK_HDR_LEN + clen));
 		off += CLAB_CHUNK_HDR_LEN + clen;
+		if (type == CLAB_CH_END && off < len &&
+		    signature(tr, p, len, &off) && off < len) {
+			set_damage(tr,
+				   "%s: %zu bytes of junk after the signature "
+				   "chunk at byte %zu",
+				   name, len - off,
+				   off - CLAB_CHUNK_HDR_LEN - CLAB_SIG_LEN);
+			break;
+		}
 		if (type == CLAB_CH_END && off < len) {
 			set_damage(tr,
 				   "%s: %zu bytes of junk after the end "
@@ -1080,10 +1113,11 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 	return 0;
 }
 
-int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
-		    size_t errlen)
+int clab_trace_read_file(const char *path, void **out, size_t *outlen,
+			 char *errbuf, size_t errlen)
 {
 	*out = NULL;
+	*outlen = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fail(errbuf, errlen, -errno, "%s: %s", path,
@@ -1115,7 +1149,21 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 		free(data);
 		return fail(errbuf, errlen, CLAB_EIO, "%s: read error", path);
 	}
-	int rc = clab_trace_load_mem(data, len, path, out, errbuf, errlen);
+	*out = data;
+	*outlen = len;
+	return 0;
+}
+
+int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
+		    size_t errlen)
+{
+	*out = NULL;
+	void *data;
+	size_t len;
+	int rc = clab_trace_read_file(path, &data, &len, errbuf, errlen);
+	if (rc != 0)
+		return rc;
+	rc = clab_trace_load_mem(data, len, path, out, errbuf, errlen);
 	free(data);
 	return rc;
 }
@@ -1236,6 +1284,11 @@ int clab_trace_complete(const struct clab_trace *tr)
 uint32_t clab_trace_version_major(const struct clab_trace *tr)
 {
 	return tr->major;
+}
+
+int clab_trace_signed(const struct clab_trace *tr)
+{
+	return tr->sig;
 }
 
 int clab_trace_checksum_ok(const struct clab_trace *tr)

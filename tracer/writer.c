@@ -75,6 +75,8 @@ static struct writer {
 	uint64_t stk_lost0, stk_lost_written;
 	struct clab__syms *syms;
 	uint32_t content_crc; /* CRC-32 of the header and every chunk so far */
+	int signing;	      /* a keyed MAC of every byte written so far */
+	struct clab__signer sig;
 	/* per-thread last time written */
 	uint64_t *last_ns;
 	uint32_t last_ns_cap;
@@ -172,6 +174,11 @@ static void write_chunk(uint32_t type, const struct clab_wbuf *b)
 	if (b->len)
 		w.content_crc =
 		    (uint32_t)crc32(w.content_crc, b->p, (uInt)b->len);
+	/* and the signature every byte before it, the end chunk too */
+	if (w.signing) {
+		clab__sign_update(&w.sig, h.p, h.len);
+		clab__sign_update(&w.sig, b->p, b->len);
+	}
 	clab_wbuf_free(&h);
 	w.st.chunks++;
 	atomic_fetch_add_explicit(&progress, 1, memory_order_relaxed);
@@ -691,6 +698,16 @@ static void finish_file(void)
 	clab_wbuf_uv(&e, w.content_crc); /* since format 1.2 */
 	write_chunk(CLAB_CH_END, &e);
 	clab_wbuf_free(&e);
+	if (w.signing) {
+		/* the signature: after the end chunk, over all before it */
+		uint8_t mac[CLAB_SIG_LEN];
+		clab__sign_final(&w.sig, mac);
+		w.signing = 0;
+		struct clab_wbuf sb = {0};
+		clab_wbuf_put(&sb, mac, sizeof(mac));
+		write_chunk(CLAB_CH_SIGNATURE, &sb);
+		clab_wbuf_free(&sb);
+	}
 	if (close(w.fd) != 0)
 		note_error(-errno);
 	w.fd = -1;
@@ -792,13 +809,16 @@ static void write_header(const struct clab_tracer_opts *o)
 	struct clab_wbuf h = {0};
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
-	clab_wbuf_u16le(&h, CLAB_FMT_MINOR);
+	/* a signed trace is 1.4: a 1.3 reader knows no signature chunk */
+	clab_wbuf_u16le(&h, w.signing ? CLAB_FMT_MINOR_SIGNED : CLAB_FMT_MINOR);
 	clab_wbuf_u32le(&h, 0);
 	if (!h.oom) {
 		struct iovec iov = {h.p, h.len};
 		write_all(&iov, 1);
 		/* since format 1.3 the content checksum covers the header */
 		w.content_crc = (uint32_t)crc32(0, h.p, (uInt)h.len);
+		if (w.signing)
+			clab__sign_update(&w.sig, h.p, h.len);
 	} else {
 		note_error(-ENOMEM);
 	}
@@ -826,6 +846,7 @@ static void writer_reset(void)
 	free(w.stk_tid);
 	free(w.stk_pid);
 	clab__syms_free(w.syms);
+	clab__sign_wipe(&w.sig);
 	clab_wbuf_free(&w.ebuf);
 	clab_wbuf_free(&w.zbuf);
 	clab_wbuf_free(&w.dbuf);
@@ -840,7 +861,7 @@ static void writer_reset(void)
 
 int clab_tracer_open(const struct clab_tracer_opts *o)
 {
-	if (!o || !o->path)
+	if (!o || !o->path || (o->key && o->key_len < CLAB_KEY_MIN))
 		return CLAB_EINVAL;
 	pthread_mutex_lock(&w.lk);
 	if (w.fd >= 0 || w.saved) {
@@ -848,15 +869,26 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		return CLAB_EBUSY;
 	}
 	writer_reset();
+	if (o->key) {
+		int err = clab__sign_init(&w.sig, o->key, o->key_len);
+		if (err) {
+			clab__sign_wipe(&w.sig);
+			pthread_mutex_unlock(&w.lk);
+			return err;
+		}
+		w.signing = 1;
+	}
 	int fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		int err = -errno;
+		writer_reset(); /* the key too */
 		pthread_mutex_unlock(&w.lk);
 		return err;
 	}
 	w.path = strdup(o->path);
 	if (!w.path) {
 		close(fd);
+		writer_reset();
 		pthread_mutex_unlock(&w.lk);
 		return CLAB_ENOMEM;
 	}

@@ -152,6 +152,48 @@ uint32_t clab_trace_version_minor(const struct clab_trace *tr);
  * added or changed after it was written), 0 if the trace has none.
  */
 int clab_trace_checksum_ok(const struct clab_trace *tr);
+/*
+ * Whether the trace ends with a signature chunk after its end chunk
+ * (format 1.4): 1 if so, else 0.  Says nothing about whether the
+ * signature is right: clab_trace_verify() checks it with the key.
+ */
+int clab_trace_signed(const struct clab_trace *tr);
+
+/* What clab_trace_verify() found. */
+enum clab_sig_status {
+	CLAB_SIG_VERIFIED,  /* signed with this key, nothing changed */
+	CLAB_SIG_SIGNED,    /* signed; not verified (no key given) */
+	CLAB_SIG_NONE,	    /* not signed: no signature chunk */
+	CLAB_SIG_WRONG_KEY, /* signed with another key */
+	CLAB_SIG_MISMATCH,  /* changed after it was signed */
+	CLAB_SIG_APPENDED,  /* bytes after the signature chunk */
+	CLAB_SIG_MALFORMED, /* a signature chunk out of place or damaged */
+};
+
+/*
+ * clab_trace_verify - check the signature of the trace file in data
+ * against key (keylen bytes, at least CLAB_KEY_MIN; NULL: only say
+ * whether there is one).  name is the file's name for the message.
+ *
+ * Recomputes the keyed MAC over every byte before the signature chunk
+ * and compares it in constant time.  Returns a clab_sig_status (only
+ * CLAB_SIG_VERIFIED means the file is what the holder of the key wrote;
+ * without a key, CLAB_SIG_SIGNED is the best there is), or CLAB_EINVAL
+ * for a short key, CLAB_EIO if libsodium does not start.  A message for
+ * every outcome is put into errbuf.  Thread safe.
+ */
+int clab_trace_verify(const void *data, size_t len, const char *name,
+		      const void *key, size_t keylen, char *errbuf,
+		      size_t errlen);
+
+/*
+ * clab_trace_read_file - the whole file at path in a new buffer (*data,
+ * freed with free()) and its length.  Returns 0, or a negative errno with
+ * a message in errbuf.
+ */
+int clab_trace_read_file(const char *path, void **data, size_t *len,
+			 char *errbuf, size_t errlen);
+
 /* Records the merge had to order by time alone because data was missing. */
 uint64_t clab_trace_gaps(const struct clab_trace *tr);
 /*

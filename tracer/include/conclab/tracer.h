@@ -48,7 +48,19 @@ struct clab_tracer_opts {
 	 * never caught it.  NULL: nothing is called.
 	 */
 	void (*on_crash)(int sig, void *addr);
+	/*
+	 * Sign the trace (NULL: do not): the bytes of a key file, at least
+	 * CLAB_KEY_MIN of them.  The writer keeps a keyed MAC (BLAKE2b)
+	 * over every byte it writes and ends the file with a signature
+	 * chunk; the key itself is never written.  The bytes are used
+	 * during clab_tracer_open only: the caller may wipe them after it.
+	 */
+	const void *key;
+	size_t key_len;
 };
+
+/* The shortest key that signs a trace, in bytes. */
+#define CLAB_KEY_MIN 32
 
 struct clab_tracer_stats {
 	uint64_t records; /* records written to the file */
@@ -75,6 +87,7 @@ struct clab_tracer_stats {
  * trace.  A handler the program installs after the open replaces conclab's
  * (clab_tracer_close puts back only its own).  A SIGKILL loses at most the
  * records of the last flush_ms; the file's whole chunks stay readable.
+ * With a key, CLAB_EINVAL if it is shorter than CLAB_KEY_MIN bytes.
  */
 int clab_tracer_open(const struct clab_tracer_opts *opts);
 
