@@ -211,5 +211,6 @@ extern const struct clab_lab clab_lab_lockorder;
 extern const struct clab_lab clab_lab_rlock;
 extern const struct clab_lab clab_lab_semaphore;
 extern const struct clab_lab clab_lab_startup;
+extern const struct clab_lab clab_lab_barrier;
 
 #endif
