@@ -336,7 +336,7 @@ static int tm_run(const struct clab_lab_ctx *ctx,
 		   ? param(ctx, "countdown")
 		   : param(ctx, "countup");
 	r.max_ticks = 3 * most + 5;
-	clab_set_spurious((unsigned)param(ctx, "spurious"), ctx->seed);
+	clab_set_spurious((unsigned)param(ctx, "spurious_rate"), ctx->seed);
 	r.t = fn.new();
 	if (r.t == NULL)
 		return CLAB_ENOMEM;

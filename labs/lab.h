@@ -210,5 +210,8 @@ extern const struct clab_lab clab_lab_race;
 extern const struct clab_lab clab_lab_lockorder;
 extern const struct clab_lab clab_lab_rlock;
 extern const struct clab_lab clab_lab_semaphore;
+extern const struct clab_lab clab_lab_startup;
+extern const struct clab_lab clab_lab_barrier;
+extern const struct clab_lab clab_lab_stop;
 
 #endif

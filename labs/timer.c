@@ -52,8 +52,8 @@ static const struct clab_lab_param params[P_COUNT] = {
     [P_COUNTDOWN] = {"countdown", "ticks the countdown thread waits for", 10, 1,
 		     1000},
     [P_COUNTUP] = {"countup", "ticks the countup thread waits for", 5, 1, 1000},
-    [P_SPURIOUS] = {"spurious", "injected spurious wakeups per thousand waits",
-		    0, 0, 1000},
+    [P_SPURIOUS] = {"spurious_rate",
+		    "injected spurious wakeups per thousand waits", 0, 0, 1000},
     [P_PULSE] = {"pulse_ms",
 		 "event-reuse: how long the latch stays set before it is "
 		 "cleared, ms",
@@ -64,7 +64,7 @@ static const struct clab_lab_param params[P_COUNT] = {
 };
 
 static const struct clab_lab_default no_loop_defaults[] = {
-    {"spurious", 300},
+    {"spurious_rate", 300},
     {NULL, 0},
 };
 

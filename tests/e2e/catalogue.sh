@@ -1,5 +1,6 @@
 #!/bin/sh
-# The labs of the catalogue (race, lockorder, rlock, semaphore): the
+# The labs of the catalogue (race, lockorder, rlock, semaphore, startup,
+# barrier, stop): the
 # property each variant teaches, under the operating system and under the
 # controlled scheduler, and parameters that try to hide a bug or to make
 # a correct variant look broken.
@@ -89,4 +90,59 @@ expect_exit 0 "$CONCLAB" run semaphore --variant handoff -q --trace sh.clt
 contains "$T/out" '^  ok   one release, one worker +12 release\(s\) let 12 worker entries in, none before its release' \
 	"semaphore handoff: one worker for each release"
 expect_exit 0 "$CONCLAB" explore semaphore --variant handoff --schedules 100 --trace shx.clt
+# startup: workers that do not wait read the configuration unset.
+expect_exit 1 "$CONCLAB" run startup --variant race -q --trace sr.clt
+contains "$T/out" '^  FAIL ready before start +[123] worker\(s\) started before the main thread prepared the configuration; first worker-[123]' \
+	"startup race: a worker started before main was ready"
+# A worker that loads the value early and notes it after "prepared" is
+# still caught by the value it read (random seed 11, a sleep cut short).
+expect_exit 1 "$CONCLAB" run startup --variant race --workers 1 --prep_ms 1 --early-timeouts --sched random --seed 11 -q --trace sr11.clt
+contains "$T/out" '^  FAIL ready before start +1 worker\(s\) read the configuration unset; first worker-1 read 0, expected 42' \
+	"startup race: a read recorded late with the unset value"
+# No preparation time, one worker: explore still finds the early start.
+expect_exit 1 "$CONCLAB" explore startup --variant race --prep_ms 0 --schedules 50 --trace srx.clt
+contains "$T/out" '^FAIL: schedule [0-9]+ ' "startup race, no preparation time: explore finds it"
+expect_exit 0 "$CONCLAB" run startup --variant event --prep_ms 0 --workers 8 -q --trace se.clt
+contains "$T/out" '^  ok   ready before start +every worker started after the configuration was prepared and read 42' \
+	"startup event: every worker waits for the latch"
+expect_exit 0 "$CONCLAB" explore startup --variant event --early-timeouts --schedules 100 --trace sex.clt
+
+# barrier: a waiter that ignores the broken barrier goes on too early.
+expect_exit 1 "$CONCLAB" run barrier --variant abort -q --trace ba.clt
+contains "$T/out" '^  FAIL phases in step +[0-9]+ phase\(s\) began before every party finished the one before; first party-[12] began step 4 when [12] of 3 parties had finished step 3' \
+	"barrier abort: a waiter goes on past the broken barrier"
+contains "$T/out" '^  FAIL break seen +0 of the 2 other parties learnt that the barrier broke' \
+	"barrier abort: nobody learnt of the break"
+# The abort in the last round, with two parties, and a round past the
+# last (clamped to it): the phase after the break is still caught.
+expect_exit 1 "$CONCLAB" run barrier --variant abort --parties 2 --rounds 2 --abort_round 9 -q --trace ba2.clt
+contains "$T/out" '^  FAIL phases in step +1 phase\(s\) began .* party-1 began step 4 when 1 of 2 parties had finished step 3' \
+	"barrier abort in the last round, two parties"
+expect_exit 1 "$CONCLAB" explore barrier --variant abort --rounds 1 --work_ms 0 --schedules 20 --trace bax.clt
+expect_exit 0 "$CONCLAB" run barrier --variant abort-checked --parties 5 --abort_round 1 -q --trace bc.clt
+contains "$T/out" '^  ok   break seen +each of the 4 other parties learnt that the barrier broke, and stopped' \
+	"barrier abort-checked: every waiter stops"
+expect_exit 0 "$CONCLAB" run barrier --variant reuse --parties 4 --rounds 5 --work_ms 0 -q --trace br.clt
+contains "$T/out" '^  ok   steps done +4 parties finished 10 steps each' "barrier reuse: every step of every party"
+expect_exit 0 "$CONCLAB" explore barrier --variant reuse --work_ms 0 --schedules 100 --trace brx.clt
+
+# stop: a stop nobody signals is never seen; the watchdog ends the run.
+expect_exit 3 "$CONCLAB" run stop --variant lost-stop -q --trace sl3.clt
+contains "$T/err" '^  worker-1 +waits on cond wake' "stop lost-stop: the worker sleeps through the stop"
+contains "$T/out" '^  FAIL stopped at once +0 of 2 workers saw the stop flag' "stop lost-stop: nobody saw the flag"
+# Stopping at once, with no time to run, does not slip past the sleepers.
+expect_exit 3 "$CONCLAB" run stop --variant lost-stop --workers 1 --run_ms 0 -q --trace sl0.clt
+expect_exit 3 "$CONCLAB" explore stop --variant lost-stop --schedules 20 --trace slx.clt
+for v in flag timeout-loop signal; do
+	expect_exit 0 "$CONCLAB" run stop --variant $v --workers 3 --run_ms 0 -q --trace sv.clt
+	contains "$T/out" '^  ok   stopped at once +each of the 3 workers stopped at its first check after the stop' \
+		"stop $v, stopped before it ran: each worker stops at its first check"
+done
+# A pause longer than the run: the worker still checks once more.
+expect_exit 0 "$CONCLAB" run stop --variant timeout-loop --poll_ms 200 --run_ms 10 -q --trace st2.clt
+contains "$T/out" '^  ok   stopped at once' "stop timeout-loop, a long timeout"
+expect_exit 0 "$CONCLAB" run stop --variant join-timeout -q --trace sj.clt
+contains "$T/out" "^  ok   join timed out +main's join gave up after 20 ms and asked the worker to stop" \
+	"stop join-timeout: main did not wait forever"
+expect_exit 0 "$CONCLAB" explore stop --variant timeout-loop --schedules 200 --trace stx.clt
 finish

@@ -99,6 +99,15 @@ for w in 0 1; do
 done
 [ "$(wc -l <saw0)" -eq 10 ] || fail "timer: countdown saw $(wc -l <saw0) ticks, expected 10"
 [ "$(wc -l <saw1)" -eq 5 ] || fail "timer: countup saw $(wc -l <saw1) ticks, expected 5"
+# The lab's own --spurious_rate injects wakeups (run's --spurious is the
+# controlled scheduler's): condvar shrugs them off, no-loop counts them,
+# and no-loop without them passes.
+expect_exit 0 "$CONCLAB" run timer --variant condvar --spurious_rate 500 -q --trace spur.clt
+"$CONCLAB" dump spur.clt | grep -q 'cause=spurious' &&
+	pass "timer condvar --spurious_rate 500: spurious wakeups injected" ||
+	fail "timer condvar --spurious_rate 500: no spurious wakeup in the trace"
+expect_exit 1 "$CONCLAB" run timer --variant no-loop --spurious_rate 100 -q --trace spur1.clt
+expect_exit 0 "$CONCLAB" run timer --variant no-loop --spurious_rate 0 -q --trace spur0.clt
 
 # The same trace always dumps to the same bytes.
 "$CONCLAB" dump tick.clt >tick2.txt
