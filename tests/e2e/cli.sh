@@ -31,6 +31,19 @@ expect_exit 2 "$CONCLAB" bench --case 0
 contains "$T/err" "case numbers 1..10" "bench --case out of range"
 expect_exit 2 "$CONCLAB" bench --case 4,
 expect_exit 2 "$CONCLAB" bench --case 11
+# A lab's parameter must not take the name of an option of run or
+# exercise, which are parsed first and would shadow it.
+reserved=' variant seed trace time-limit sched replay pct-depth step-limit spurious no-spurious early-timeouts stacks view no-check key schedules init quiet help '
+"$CONCLAB" list --porcelain | cut -d' ' -f1 | sort -u >labs.txt
+shadowed=""
+while read -r lab; do
+	"$CONCLAB" run "$lab" --help >lab-help.txt 2>&1
+	for p in $(sed -n '/^Parameters/,$ s/^  --\([a-z_0-9-]*\) .*(default [0-9-]*, .*/\1/p' lab-help.txt); do
+		case "$reserved" in *" $p "*) shadowed="$shadowed $lab:--$p" ;; esac
+	done
+done <labs.txt
+[ -z "$shadowed" ] && pass "no lab parameter is shadowed by an option of run or exercise" ||
+	fail "lab parameters shadowed by command options:$shadowed"
 expect_exit 0 "$CONCLAB" bench --case 10 --quick --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["cases"]["explore_schedules_per_s"]; assert d["conclab"] > 10, d' "$T/out" &&
 	pass "bench case 10: explore's schedules a second, in the JSON" ||
