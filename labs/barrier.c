@@ -98,24 +98,6 @@ struct party {
 	char name[24];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 /* The round in which the last party aborts, or 0 when nobody does. */
 static long abort_round(const struct clab_lab_ctx *ctx)
 {
@@ -147,10 +129,10 @@ static void *party_main(void *arg)
 			/* it cannot finish this phase: it breaks the
 			 * barrier so that nobody waits for it forever */
 			clab_note("abort", s);
-			say(ctx,
-			    "%s gives up in step %ld and aborts the "
-			    "barrier",
-			    p->name, s);
+			clab_lab_say(ctx,
+				     "%s gives up in step %ld and aborts the "
+				     "barrier",
+				     p->name, s);
 			clab_barrier_abort(&mt->bar);
 			return NULL;
 		}
@@ -161,17 +143,18 @@ static void *party_main(void *arg)
 		rc = clab_barrier_wait(&mt->bar);
 		if (rc == CLAB_EBROKEN && ctx->variant == V_CHECKED) {
 			clab_note("broken", s);
-			say(ctx,
-			    "%s: the barrier broke after step %ld; it "
-			    "stops",
-			    p->name, s);
+			clab_lab_say(ctx,
+				     "%s: the barrier broke after step %ld; it "
+				     "stops",
+				     p->name, s);
 			return NULL;
 		}
 		/* abort: BUG: a broken barrier is taken for a passed one */
 		if (rc == CLAB_EBROKEN && s < steps)
-			say(ctx, "%s goes on to step %ld", p->name, s + 1);
+			clab_lab_say(ctx, "%s goes on to step %ld", p->name,
+				     s + 1);
 	}
-	say(ctx, "%s finished its %ld steps", p->name, steps);
+	clab_lab_say(ctx, "%s finished its %ld steps", p->name, steps);
 	return NULL;
 }
 
@@ -196,14 +179,15 @@ static int run(const struct clab_lab_ctx *ctx)
 	if (rc < 0)
 		goto out_board;
 	if (abort_round(ctx) > 0)
-		say(ctx,
-		    "%d parties, %ld rounds of two phases; party-%d "
-		    "aborts in round %ld (%s)",
-		    n, ctx->param[P_ROUNDS], n, abort_round(ctx),
-		    variants[ctx->variant].name);
+		clab_lab_say(ctx,
+			     "%d parties, %ld rounds of two phases; party-%d "
+			     "aborts in round %ld (%s)",
+			     n, ctx->param[P_ROUNDS], n, abort_round(ctx),
+			     variants[ctx->variant].name);
 	else
-		say(ctx, "%d parties, %ld rounds of two phases (%s)", n,
-		    ctx->param[P_ROUNDS], variants[ctx->variant].name);
+		clab_lab_say(ctx, "%d parties, %ld rounds of two phases (%s)",
+			     n, ctx->param[P_ROUNDS],
+			     variants[ctx->variant].name);
 	for (; np < n; np++) {
 		snprintf(p[np].name, sizeof(p[np].name), "party-%d", np + 1);
 		p[np].mt = &mt;
@@ -227,17 +211,6 @@ out_posted:
 }
 
 /* ---- checker ---- */
-
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
 
 /*
  * What a barrier promises: a party begins step s only once every party
@@ -266,7 +239,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	}
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 		long s;
 
 		if (label == NULL)

@@ -404,3 +404,29 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 
 	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);
 }
+
+void clab_lab_say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->out == NULL)
+		return;
+	flockfile(ctx->out);
+	va_start(ap, fmt);
+	vfprintf(ctx->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->out);
+	fflush(ctx->out);
+	funlockfile(ctx->out);
+}
+
+const char *clab_lab_note_label(const struct clab_trace *tr,
+				const struct clab_record *r)
+{
+	const struct clab_site_info *si;
+
+	if (r->kind != CLAB_K_NOTE)
+		return NULL;
+	si = clab_trace_site(tr, r->site);
+	return si != NULL ? si->label : NULL;
+}

@@ -99,6 +99,19 @@ extern const size_t clab_nlabs;
 const struct clab_lab *clab_lab_find(const char *name);
 /* Index of the variant called name, or -1. */
 int clab_lab_variant_find(const struct clab_lab *lab, const char *name);
+/*
+ * clab_lab_say - narrate one line (the newline is added) on ctx->out,
+ * unless the run is quiet (ctx->out NULL); whole lines, from any thread.
+ * (The first three labs keep copies of their own: their handouts quote
+ * their source lines.)
+ */
+void clab_lab_say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The label of an annotation record ("eat", "put"), or NULL for others. */
+const char *clab_lab_note_label(const struct clab_trace *tr,
+				const struct clab_record *r);
+
 /* Fill ctx with the defaults of lab and variant. */
 void clab_lab_ctx_init(struct clab_lab_ctx *ctx, const struct clab_lab *lab,
 		       unsigned variant);

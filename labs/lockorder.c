@@ -88,24 +88,6 @@ struct worker {
 	char name[16];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -125,14 +107,14 @@ static void *worker_main(void *arg)
 			clab_mutex_lock(&p->gate);
 		clab_mutex_lock(first);
 		clab_note("first", r);
-		say(ctx, "%s takes %s", w->name, fn);
+		clab_lab_say(ctx, "%s takes %s", w->name, fn);
 		if (ctx->param[P_GAP] > 0)
 			clab_sleep_ms((uint32_t)ctx->param[P_GAP]);
-		say(ctx, "%s waits for %s", w->name, sn);
+		clab_lab_say(ctx, "%s waits for %s", w->name, sn);
 		clab_mutex_lock(second);
 		clab_note("both", r);
-		say(ctx, "%s holds %s and %s (round %ld/%ld)", w->name, fn, sn,
-		    r, rounds);
+		clab_lab_say(ctx, "%s holds %s and %s (round %ld/%ld)", w->name,
+			     fn, sn, r, rounds);
 		if (ctx->param[P_HOLD] > 0)
 			clab_sleep_ms((uint32_t)ctx->param[P_HOLD]);
 		clab_mutex_unlock(second);
@@ -140,7 +122,7 @@ static void *worker_main(void *arg)
 		if (v == V_GATED)
 			clab_mutex_unlock(&p->gate);
 	}
-	say(ctx, "%s is done", w->name);
+	clab_lab_say(ctx, "%s is done", w->name);
 	return NULL;
 }
 
@@ -170,7 +152,8 @@ static int run(const struct clab_lab_ctx *ctx)
 		w[i].i = i + 1;
 		snprintf(w[i].name, sizeof(w[i].name), "worker-%d", i + 1);
 	}
-	say(ctx, "worker-1 takes lock-a then lock-b; worker-2 takes %s (%s)",
+	clab_lab_say(
+	    ctx, "worker-1 takes lock-a then lock-b; worker-2 takes %s (%s)",
 	    ctx->variant == V_ORDERED ? "lock-a then lock-b"
 				      : "lock-b then lock-a",
 	    variants[ctx->variant].name);
@@ -184,15 +167,16 @@ static int run(const struct clab_lab_ctx *ctx)
 			clab_thread_join(w[nw].th, NULL);
 			w[nw].th = NULL;
 			if (nw == 0)
-				say(ctx, "main: worker-1 has ended, now "
-					 "worker-2 may start");
+				clab_lab_say(ctx,
+					     "main: worker-1 has ended, now "
+					     "worker-2 may start");
 		}
 	}
 	for (int i = 0; i < nw; i++)
 		if (w[i].th != NULL)
 			clab_thread_join(w[i].th, NULL);
 	if (rc == 0)
-		say(ctx, "both workers are done");
+		clab_lab_say(ctx, "both workers are done");
 	clab_mutex_destroy(&p.b);
 out_a:
 	clab_mutex_destroy(&p.a);
@@ -203,17 +187,6 @@ out_gate:
 }
 
 /* ---- checker ---- */
-
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
 
 /* "worker-N" -> N (1 or 2), or 0. */
 static int worker_of(const struct clab_trace *tr, uint32_t tid)
@@ -242,7 +215,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
 		int w = worker_of(tr, r->tid);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 
 		if (w == 0)
 			continue;

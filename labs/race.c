@@ -91,24 +91,6 @@ struct racer {
 	char name[24];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 /* Read, note, pause, write: the increment taken apart. */
 static void read_write(struct counter *c, long gap)
 {
@@ -146,7 +128,7 @@ static void *racer_main(void *arg)
 			break;
 		}
 	}
-	say(ctx, "%s made its %ld increments", r->name, rounds);
+	clab_lab_say(ctx, "%s made its %ld increments", r->name, rounds);
 	return NULL;
 }
 
@@ -168,8 +150,9 @@ static int run(const struct clab_lab_ctx *ctx)
 	rc = clab_barrier_init(&c.start, "start", (uint32_t)n);
 	if (rc < 0)
 		goto out_lock;
-	say(ctx, "%d threads add 1 to a shared counter %ld times each (%s)", n,
-	    ctx->param[P_ROUNDS], variants[ctx->variant].name);
+	clab_lab_say(ctx,
+		     "%d threads add 1 to a shared counter %ld times each (%s)",
+		     n, ctx->param[P_ROUNDS], variants[ctx->variant].name);
 	for (; nthreads < n; nthreads++) {
 		snprintf(r[nthreads].name, sizeof(r[nthreads].name),
 			 "counter-%d", nthreads + 1);
@@ -187,10 +170,11 @@ static int run(const struct clab_lab_ctx *ctx)
 	total = atomic_load(&c.value);
 	clab_note("total", total);
 	if (rc == 0 && total == want)
-		say(ctx, "counter = %ld, as expected", total);
+		clab_lab_say(ctx, "counter = %ld, as expected", total);
 	else if (rc == 0)
-		say(ctx, "counter = %ld, expected %ld: %ld updates lost", total,
-		    want, want - total);
+		clab_lab_say(ctx,
+			     "counter = %ld, expected %ld: %ld updates lost",
+			     total, want, want - total);
 	clab_barrier_destroy(&c.start);
 out_lock:
 	clab_mutex_destroy(&c.lock);
@@ -198,17 +182,6 @@ out_lock:
 }
 
 /* ---- checker ---- */
-
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
 
 /*
  * Each update writes one more than the value it read.  If no update is
@@ -235,7 +208,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	}
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 
 		if (label == NULL)
 			continue;

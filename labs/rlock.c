@@ -88,24 +88,6 @@ struct user {
 	char name[24];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 /* The counter's methods: each takes the counter's lock. */
 static int incr(struct user *u, long delta)
 {
@@ -115,8 +97,9 @@ static int incr(struct user *u, long delta)
 	if (rc < 0) {
 		/* plain-mutex, called from decr(): we hold it already */
 		clab_note("refused", delta);
-		say(s->ctx, "%s: incr(%ld) cannot take counter.lock: %s",
-		    u->name, delta, clab_strerror(rc));
+		clab_lab_say(s->ctx,
+			     "%s: incr(%ld) cannot take counter.lock: %s",
+			     u->name, delta, clab_strerror(rc));
 		return rc;
 	}
 	s->value += delta;
@@ -150,10 +133,10 @@ static void *user_main(void *arg)
 			lost++;
 	}
 	if (lost)
-		say(ctx, "%s is done; %ld of its decr() calls failed", u->name,
-		    lost);
+		clab_lab_say(ctx, "%s is done; %ld of its decr() calls failed",
+			     u->name, lost);
 	else
-		say(ctx, "%s is done", u->name);
+		clab_lab_say(ctx, "%s is done", u->name);
 	return NULL;
 }
 
@@ -173,7 +156,8 @@ static int run_counter(const struct clab_lab_ctx *ctx)
 						     : CLAB_MUTEX_RECURSIVE);
 	if (rc < 0)
 		return rc;
-	say(ctx,
+	clab_lab_say(
+	    ctx,
 	    "%d threads call incr(2) and decr(1) %ld times each on a %s lock",
 	    n, ctx->param[P_ROUNDS],
 	    ctx->variant == V_PLAIN ? "plain" : "recursive");
@@ -191,9 +175,9 @@ static int run_counter(const struct clab_lab_ctx *ctx)
 	clab_mutex_lock(&s.lock);
 	clab_note("total", s.value);
 	if (rc == 0 && s.value == want)
-		say(ctx, "counter = %ld, as expected", s.value);
+		clab_lab_say(ctx, "counter = %ld, as expected", s.value);
 	else if (rc == 0)
-		say(ctx, "counter = %ld, expected %ld", s.value, want);
+		clab_lab_say(ctx, "counter = %ld, expected %ld", s.value, want);
 	clab_mutex_unlock(&s.lock);
 	clab_mutex_destroy(&s.lock);
 	return rc < 0 ? rc : 0;
@@ -240,7 +224,8 @@ static void *consumer(void *arg)
 
 	for (long i = 1; i <= rounds; i++) {
 		long v = take(b, 1, depth);
-		say(ctx,
+		clab_lab_say(
+		    ctx,
 		    "consumer takes item %ld (holding box.lock %ld times "
 		    "while it waited)",
 		    v, depth);
@@ -261,7 +246,7 @@ static void *producer(void *arg)
 		b->item = i;
 		b->full = 1;
 		clab_note("put", i);
-		say(ctx, "producer puts item %ld", i);
+		clab_lab_say(ctx, "producer puts item %ld", i);
 		clab_cond_broadcast(&b->cv);
 		clab_mutex_unlock(&b->lock);
 	}
@@ -282,10 +267,10 @@ static int run_cond(const struct clab_lab_ctx *ctx)
 	rc = clab_cond_init(&b.cv, "box.cv");
 	if (rc < 0)
 		goto out_lock;
-	say(ctx,
-	    "a consumer waits on box.cv holding box.lock %ld times; a "
-	    "producer needs box.lock to put each of %ld items",
-	    ctx->param[P_DEPTH], ctx->param[P_ROUNDS]);
+	clab_lab_say(ctx,
+		     "a consumer waits on box.cv holding box.lock %ld times; a "
+		     "producer needs box.lock to put each of %ld items",
+		     ctx->param[P_DEPTH], ctx->param[P_ROUNDS]);
 	rc = clab_thread_create(&c, "consumer", consumer, &b);
 	if (rc == 0)
 		rc = clab_thread_create(&p, "producer", producer, &b);
@@ -320,17 +305,6 @@ static int run(const struct clab_lab_ctx *ctx)
 
 /* ---- checker ---- */
 
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
-
 /* The id of the mutex called name, or 0. */
 static uint32_t mutex_named(const struct clab_trace *tr, const char *name)
 {
@@ -359,7 +333,7 @@ static void check_counter(const struct clab_trace *tr,
 
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 
 		if (lock != 0 && r->obj == lock &&
 		    r->kind == CLAB_K_MUTEX_ACQUIRE && r->a32 == 2)
@@ -449,7 +423,7 @@ static void check_cond(const struct clab_trace *tr,
 
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 
 		if (label != NULL && strcmp(label, "take") == 0) {
 			ntake++;

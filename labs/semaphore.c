@@ -96,31 +96,13 @@ struct worker {
 	char name[24];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 static void release(struct worker *w)
 {
 	int rc = clab_sem_release(&w->rm->sem);
 
 	if (rc < 0)
-		say(w->rm->ctx, "%s: release refused: %s", w->name,
-		    clab_strerror(rc));
+		clab_lab_say(w->rm->ctx, "%s: release refused: %s", w->name,
+			     clab_strerror(rc));
 }
 
 static void *worker_main(void *arg)
@@ -133,7 +115,7 @@ static void *worker_main(void *arg)
 	for (long r = 1; r <= rounds; r++) {
 		clab_sem_acquire(&rm->sem);
 		clab_note("enter", r);
-		say(ctx, "%s is in (round %ld)", w->name, r);
+		clab_lab_say(ctx, "%s is in (round %ld)", w->name, r);
 		if (ctx->variant == V_ONE) {
 			long v = rm->counter;
 			clab_note("read", v);
@@ -173,8 +155,8 @@ static int run(const struct clab_lab_ctx *ctx)
 			   ctx->variant == V_LIMIT ? 0 : permits);
 	if (rc < 0)
 		return rc;
-	say(ctx, "%d workers, %u permit(s) (%s)", n, permits,
-	    variants[ctx->variant].name);
+	clab_lab_say(ctx, "%d workers, %u permit(s) (%s)", n, permits,
+		     variants[ctx->variant].name);
 	for (; nw < n; nw++) {
 		snprintf(w[nw].name, sizeof(w[nw].name), "worker-%d", nw + 1);
 		w[nw].rm = &rm;
@@ -191,8 +173,9 @@ static int run(const struct clab_lab_ctx *ctx)
 			if (ctx->param[P_WORK] > 0)
 				clab_sleep_ms((uint32_t)ctx->param[P_WORK]);
 			clab_note("let-in", k);
-			say(ctx, "main releases one permit (%ld of %ld)", k,
-			    lets);
+			clab_lab_say(ctx,
+				     "main releases one permit (%ld of %ld)", k,
+				     lets);
 			clab_sem_release(&rm.sem);
 		}
 	}
@@ -200,27 +183,17 @@ static int run(const struct clab_lab_ctx *ctx)
 		clab_thread_join(w[i].th, NULL);
 	if (ctx->variant == V_ONE) {
 		clab_note("total", rm.counter);
-		say(ctx, "counter = %ld (expected %ld)", rm.counter,
-		    n * ctx->param[P_ROUNDS]);
+		clab_lab_say(ctx, "counter = %ld (expected %ld)", rm.counter,
+			     n * ctx->param[P_ROUNDS]);
 	}
-	say(ctx, "every worker is done; the semaphore has %u permit(s)",
-	    clab_sem_value(&rm.sem));
+	clab_lab_say(ctx,
+		     "every worker is done; the semaphore has %u permit(s)",
+		     clab_sem_value(&rm.sem));
 	clab_sem_destroy(&rm.sem);
 	return rc < 0 ? rc : 0;
 }
 
 /* ---- checker ---- */
-
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
 
 static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		  struct clab_lab_report *rep)
@@ -236,7 +209,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 
 		if (r->kind == CLAB_K_DIAG &&
 		    r->a8 == CLAB_D_SEM_OVER_RELEASE && nover++ == 0)

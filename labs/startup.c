@@ -77,24 +77,6 @@ struct worker {
 	char name[24];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -107,10 +89,12 @@ static void *worker_main(void *arg)
 	v = atomic_load_explicit(&st->config, memory_order_relaxed);
 	clab_note("read", v);
 	if (v == CONFIG_VALUE)
-		say(st->ctx, "%s starts with config = %ld", w->name, v);
+		clab_lab_say(st->ctx, "%s starts with config = %ld", w->name,
+			     v);
 	else
-		say(st->ctx, "%s starts with config = %ld: not prepared yet",
-		    w->name, v);
+		clab_lab_say(st->ctx,
+			     "%s starts with config = %ld: not prepared yet",
+			     w->name, v);
 	return NULL;
 }
 
@@ -128,7 +112,8 @@ static int run(const struct clab_lab_ctx *ctx)
 	rc = clab_latch_init(&st.ready, "ready");
 	if (rc < 0)
 		return rc;
-	say(ctx,
+	clab_lab_say(
+	    ctx,
 	    "main starts %d workers, then prepares their configuration "
 	    "(%s)",
 	    n, variants[ctx->variant].name);
@@ -144,7 +129,7 @@ static int run(const struct clab_lab_ctx *ctx)
 		clab_sleep_ms((uint32_t)ctx->param[P_PREP]);
 	atomic_store_explicit(&st.config, CONFIG_VALUE, memory_order_relaxed);
 	clab_note("prepared", CONFIG_VALUE);
-	say(ctx, "main: config = %d is ready", CONFIG_VALUE);
+	clab_lab_say(ctx, "main: config = %d is ready", CONFIG_VALUE);
 	if (ctx->variant == V_EVENT)
 		clab_latch_set(&st.ready);
 	for (int i = 0; i < nw; i++)
@@ -154,17 +139,6 @@ static int run(const struct clab_lab_ctx *ctx)
 }
 
 /* ---- checker ---- */
-
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
 
 /*
  * Every worker reads the configuration once, after the main thread
@@ -184,7 +158,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 
 		if (label == NULL)
 			continue;

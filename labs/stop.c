@@ -111,24 +111,6 @@ struct worker {
 	char name[24];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 /* flag, join-timeout: check, pause, check again. */
 static long poll_loop(struct worker *w)
 {
@@ -185,7 +167,8 @@ static void *worker_main(void *arg)
 		n = poll_loop(w);
 	else
 		n = wait_loop(w);
-	say(w->sh->ctx, "%s stops after %ld check(s) of the flag", w->name, n);
+	clab_lab_say(w->sh->ctx, "%s stops after %ld check(s) of the flag",
+		     w->name, n);
 	return NULL;
 }
 
@@ -198,7 +181,7 @@ static void ask_stop(struct shop *sh)
 		clab_cond_broadcast(&sh->wake);
 	/* lost-stop: BUG: the flag is set, but the sleepers are not woken */
 	clab_mutex_unlock(&sh->lock);
-	say(sh->ctx, "main sets the stop flag");
+	clab_lab_say(sh->ctx, "main sets the stop flag");
 }
 
 static int run(const struct clab_lab_ctx *ctx)
@@ -221,8 +204,8 @@ static int run(const struct clab_lab_ctx *ctx)
 	rc = clab_sem_init(&sh.started, "started", 0, 0);
 	if (rc < 0)
 		goto out_cond;
-	say(ctx, "%d workers run until main asks them to stop (%s)", n,
-	    variants[ctx->variant].name);
+	clab_lab_say(ctx, "%d workers run until main asks them to stop (%s)", n,
+		     variants[ctx->variant].name);
 	for (; nw < n; nw++) {
 		snprintf(w[nw].name, sizeof(w[nw].name), "worker-%d", nw + 1);
 		w[nw].sh = &sh;
@@ -240,8 +223,8 @@ static int run(const struct clab_lab_ctx *ctx)
 
 		if (jr == CLAB_ETIMEDOUT) {
 			clab_note("join-timeout", 1);
-			say(ctx, "main: %s still runs after %u ms", w[0].name,
-			    run_ms);
+			clab_lab_say(ctx, "main: %s still runs after %u ms",
+				     w[0].name, run_ms);
 		}
 		ask_stop(&sh);
 		if (jr == 0)
@@ -254,7 +237,7 @@ static int run(const struct clab_lab_ctx *ctx)
 	for (int i = 0; i < nw; i++)
 		if (w[i].th != NULL)
 			clab_thread_join(w[i].th, NULL);
-	say(ctx, "every worker stopped");
+	clab_lab_say(ctx, "every worker stopped");
 	clab_sem_destroy(&sh.started);
 out_cond:
 	clab_cond_destroy(&sh.wake);
@@ -264,17 +247,6 @@ out_lock:
 }
 
 /* ---- checker ---- */
-
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
 
 /*
  * The notes are made holding stop.lock, so their order in the trace is
@@ -294,7 +266,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_note_label(tr, r);
 
 		if (label == NULL)
 			continue;
