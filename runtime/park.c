@@ -88,21 +88,6 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self)
 	w->data = NULL;
 }
 
-/* The native backend sleeps on futex words. */
-static void futex_wake(_Atomic uint32_t *word, int n)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
-
-/* Sleep while *word == val, until an absolute CLOCK_MONOTONIC deadline. */
-static int futex_wait(_Atomic uint32_t *word, uint32_t val,
-		      const struct timespec *dl)
-{
-	long r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, val, dl,
-			 NULL, FUTEX_BITSET_MATCH_ANY);
-	return r == 0 ? 0 : errno;
-}
-
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -132,18 +117,18 @@ void clab__lk_lock_slow(clab__lock_t *lk)
 	}
 	while (atomic_exchange_explicit(&lk->word, 2, memory_order_acquire) !=
 	       0)
-		futex_wait(&lk->word, 2, NULL);
+		clab__futex_wait(&lk->word, 2, NULL);
 }
 
 void clab__lk_wake(clab__lock_t *lk)
 {
-	futex_wake(&lk->word, 1);
+	clab__futex_wake(&lk->word, 1);
 }
 
 static void wake_pending(struct clab__thr *self)
 {
 	for (unsigned i = 0; i < self->nwake; i++)
-		futex_wake(&self->wake[i]->futex, 1);
+		clab__futex_wake(&self->wake[i]->futex, 1);
 	self->nwake = 0;
 }
 
@@ -219,7 +204,7 @@ int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
 		else if (clab__sched_ctl(self))
 			e = clab__sched_block(self, &self->futex, deadline);
 		else
-			e = futex_wait(&self->futex, 0, deadline);
+			e = clab__futex_wait(&self->futex, 0, deadline);
 		clab__lk_lock(lk);
 		if (e == ETIMEDOUT &&
 		    !atomic_load_explicit(&w->signalled,
@@ -257,7 +242,7 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 		else if (clab__sched_ctl(self))
 			e = clab__sched_block(self, &self->futex, deadline);
 		else
-			e = futex_wait(&self->futex, 0, deadline);
+			e = clab__futex_wait(&self->futex, 0, deadline);
 		if (e != ETIMEDOUT)
 			continue;
 		clab__lk_lock(lk);
@@ -283,7 +268,7 @@ int clab__park_word(struct clab__thr *self, _Atomic uint32_t *word,
 	blocked(self, obj, site, deadline);
 	int e = clab__sched_ctl(self)
 		    ? clab__sched_block_word(self, word, val, deadline)
-		    : futex_wait(word, val, deadline);
+		    : clab__futex_wait(word, val, deadline);
 	unblocked(self, obj->kind);
 	return e == ETIMEDOUT ? CLAB_ETIMEDOUT : 0;
 }
@@ -295,7 +280,7 @@ void clab__unpark_word(_Atomic uint32_t *word, int n)
 		clab__progress(self);
 	if (self && clab__sched_ctl(self))
 		clab__sched_wake_word(word, n);
-	futex_wake(word, n);
+	clab__futex_wake(word, n);
 }
 
 /* Mark w, off its queue, woken (the sleeper may then return). */
@@ -327,7 +312,7 @@ void clab__unpark(struct clab__waiter *w, unsigned cause)
 	if (self && self->nwake < sizeof(self->wake) / sizeof(self->wake[0]))
 		self->wake[self->nwake++] = t;
 	else
-		futex_wake(&t->futex, 1);
+		clab__futex_wake(&t->futex, 1);
 }
 
 void clab__unpark_head_now(struct clab__waitq *q, unsigned cause)
@@ -349,7 +334,7 @@ void clab__unpark_head_now(struct clab__waitq *q, unsigned cause)
 		clab__wq_remove(w);
 	}
 	mark_woken(t, w, cause);
-	futex_wake(&t->futex, 1);
+	clab__futex_wake(&t->futex, 1);
 }
 
 void clab__lk_unlock(clab__lock_t *lk)

@@ -13,10 +13,14 @@
 #ifndef CONCLAB_RT_H
 #define CONCLAB_RT_H
 
+#include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <conclab/lockdep.h>
 #include <conclab/runtime.h>
@@ -187,6 +191,24 @@ extern int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
  * Does nothing for another thread or one that has ended.
  */
 void clab__thread_exit(void *ret);
+
+/* ---- futex words: the native backend sleeps on them ---- */
+static inline void clab__futex_wake(_Atomic uint32_t *word, int n)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+/*
+ * Sleep while *word == val, until an absolute CLOCK_MONOTONIC deadline
+ * (NULL: none).  Returns 0 or an errno value (ETIMEDOUT, EAGAIN, EINTR).
+ */
+static inline int clab__futex_wait(_Atomic uint32_t *word, uint32_t val,
+				   const struct timespec *dl)
+{
+	long r = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, val, dl,
+			 NULL, FUTEX_BITSET_MATCH_ANY);
+	return r == 0 ? 0 : errno;
+}
 
 /* ---- an object's internal lock ---- */
 void clab__lk_lock_slow(clab__lock_t *lk);

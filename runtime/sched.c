@@ -33,11 +33,9 @@
  * steps with a few switches is a few bytes.
  */
 #include <errno.h>
-#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "rt.h"
@@ -78,16 +76,6 @@ static struct {
 	uint64_t change[PCT_MAX_DEPTH];
 	unsigned nchange;
 } S;
-
-static void futex_wake(_Atomic uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
-static void futex_wait(_Atomic uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-}
 
 static uint64_t splitmix(uint64_t *x)
 {
@@ -285,7 +273,7 @@ int clab_sched_parse(const char *s, uint32_t **picks, size_t *npicks,
 static void wait_turn(struct clab__thr *self)
 {
 	while (!atomic_load_explicit(&self->s.go, memory_order_acquire))
-		futex_wait(&self->s.go);
+		clab__futex_wait(&self->s.go, 0, NULL);
 }
 
 /* Give the turn to next; self waits for it again unless it has ended. */
@@ -295,7 +283,7 @@ static void switch_to(struct clab__thr *self, struct clab__thr *next)
 		return;
 	atomic_store_explicit(&self->s.go, 0, memory_order_relaxed);
 	atomic_store_explicit(&next->s.go, 1, memory_order_release);
-	futex_wake(&next->s.go);
+	clab__futex_wake(&next->s.go, 1);
 	if (self->s.state != CLAB__S_DONE)
 		wait_turn(self);
 }
@@ -308,7 +296,7 @@ static void release_all(void)
 		struct clab__thr *t = S.thr[i];
 		atomic_store(&t->s.ctl, 0);
 		atomic_store_explicit(&t->s.go, 1, memory_order_release);
-		futex_wake(&t->s.go);
+		clab__futex_wake(&t->s.go, 1);
 	}
 }
 
