@@ -311,6 +311,13 @@ static int explore_exec(int argc, char **argv)
 					    &clab_cmd_explore,
 					    "--jobs wants 1..256, not '%s'",
 					    val);
+			} else if (strcmp(key, "batch") == 0) {
+				if (clab_cmd_parse_long(val, &e.b.batch) ||
+				    e.b.batch < 1 || e.b.batch > 4096)
+					rc = clab_cmd_misuse(
+					    &clab_cmd_explore,
+					    "--batch wants 1..4096, not '%s'",
+					    val);
 			} else if (strcmp(key, "shard") == 0) {
 				if (parse_shard(val, &e.b.shard, &e.b.nshards))
 					rc = clab_cmd_misuse(
@@ -358,8 +365,8 @@ static int explore_exec(int argc, char **argv)
 	int err = clab_budget_init(&e.b);
 	if (err) {
 		fprintf(stderr,
-			"conclab explore: cannot make a directory in "
-			"/tmp: %s\n",
+			"conclab explore: cannot make a temporary "
+			"directory: %s\n",
 			strerror(-err));
 		rc = CLAB_EXIT_IO;
 		goto out;
@@ -414,7 +421,7 @@ static int explore_exec(int argc, char **argv)
 				     "(raise --schedules)");
 	}
 	if (e.b.first >= 0 && schedule) {
-		char out[128];
+		char out[CLAB_BUDGET_PATH];
 		snprintf(out, sizeof(out), "%s/out.txt", e.b.dir);
 		int code =
 		    clab_budget_rerun(&e.b, schedule, fseed, e.trace, out);
@@ -478,6 +485,8 @@ const struct clab_cmd clab_cmd_explore = {
 	"                     (0, the default: no limit)\n"
 	"  --seed N           the first schedule's seed (1)\n"
 	"  --jobs N           schedules run at once (the processors)\n"
+	"  --batch N          schedules one child process runs in turn\n"
+	"                     (32; 1: a fresh process for each)\n"
 	"  --all              go on after a failure, and count them all\n"
 	"  --shard K/N        run only schedules i with i mod N = K-1: N\n"
 	"                     machines share one budget (same --seed)\n"

@@ -453,9 +453,19 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 		sigaddset(&sw.set, CRASH_NOTIFY);
 	sw.r = r;
 	pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
+	/*
+	 * One signal thread for the process: `conclab explore` runs one
+	 * schedule after another in a child, and a run that ended by itself
+	 * leaves nothing behind (the watchdog is stopped, the trace closed).
+	 */
+	static int sig_thread;
 	pthread_t sigthr;
-	if (pthread_create(&sigthr, NULL, signal_main, &sw) == 0)
+	if (!sig_thread &&
+	    pthread_create(&sigthr, NULL, signal_main, &sw) == 0) {
 		pthread_detach(sigthr);
+		sig_thread = 1;
+	}
+	atomic_store(&ending, 0);
 	struct clab_tracer_opts topts = {
 	    .path = r->file,
 	    .meta = meta,

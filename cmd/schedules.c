@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +28,40 @@
 #include "sandbox.h"
 #include "schedules.h"
 
+/* Where the children's traces go: small files, made and removed fast. */
+static const char *scratch_parent(void)
+{
+	const char *t = getenv("TMPDIR");
+	struct stat st;
+	if (t && t[0] == '/')
+		return t;
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    access("/dev/shm", W_OK | X_OK) == 0)
+		return "/dev/shm";
+	return "/tmp";
+}
+
 int clab_budget_init(struct clab_budget *e)
 {
-	snprintf(e->dir, sizeof(e->dir), "%s/conclab-sched-XXXXXX", "/tmp");
-	if (!mkdtemp(e->dir))
+	int n = snprintf(e->dir, sizeof(e->dir), "%s/conclab-sched-XXXXXX",
+			 scratch_parent());
+	if (n < 0 || (size_t)n >= sizeof(e->dir)) {
+		e->dir[0] = 0;
+		return -ENAMETOOLONG;
+	}
+	if (!mkdtemp(e->dir)) {
+		e->dir[0] = 0;
 		return -errno;
+	}
+	cpu_set_t set;
+	e->ncpus = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE && e->ncpus < CLAB_BUDGET_CPUS;
+		     c++)
+			if (CPU_ISSET(c, &set))
+				e->cpu[e->ncpus++] = c;
+	memset(e->busy, 0, sizeof(e->busy));
+	e->pins = NULL;
 	return 0;
 }
 
@@ -39,6 +70,43 @@ void clab_budget_fini(struct clab_budget *e)
 	if (e->dir[0])
 		rmdir(e->dir);
 	e->dir[0] = 0;
+	free(e->pins);
+	e->pins = NULL;
+}
+
+/* The least busy processor for a new child (its index), or -1. */
+static int pin_pick(const struct clab_budget *e)
+{
+	int best = -1;
+	for (int k = 0; k < e->ncpus; k++)
+		if (best < 0 || e->busy[k] < e->busy[best])
+			best = k;
+	return best;
+}
+
+/* Child pid runs on processor index k (-1: anywhere). */
+static void pin_take(struct clab_budget *e, pid_t pid, int k)
+{
+	if (k < 0)
+		return;
+	if (!e->pins)
+		e->pins = calloc((size_t)e->jobs + 1, sizeof(*e->pins));
+	for (long j = 0; e->pins && j <= e->jobs; j++)
+		if (e->pins[j].pid == 0) {
+			e->pins[j] = (struct clab_budget_pin){pid, k};
+			e->busy[k]++;
+			return;
+		}
+}
+
+static void pin_give(struct clab_budget *e, pid_t pid)
+{
+	for (long j = 0; e->pins && j <= e->jobs; j++)
+		if (e->pins[j].pid == pid) {
+			e->busy[e->pins[j].cpu]--;
+			e->pins[j].pid = 0;
+			return;
+		}
 }
 
 /* The exit codes of a run, as categories. */
@@ -111,25 +179,18 @@ static void box_path(const struct clab_budget *e, long i, char *buf, size_t len)
 }
 
 /*
- * Start one run in a child: schedule i, or (replay not NULL) that
- * schedule with seed.  out: where its output goes (NULL: nowhere).  A
- * boxed child's directory is run i's (-1 for a rerun).
+ * Fork a child for runs; its output goes to out (NULL: nowhere).  Returns
+ * the child's pid in the parent, 0 in the child, -1 on failure.
  */
-static pid_t start(struct clab_budget *e, long i, const char *replay,
-		   uint64_t seed, const char *trace, const char *out)
+static pid_t fork_child(struct clab_budget *e, const char *out)
 {
-	char box[128], boxed[160];
-	if (e->boxed) {
-		box_path(e, i, box, sizeof(box));
-		if (mkdir(box, 0700) != 0)
-			return -1;
-		snprintf(boxed, sizeof(boxed), "%s/trace.clt", box);
-		trace = boxed;
-	}
 	fflush(NULL);
+	int k = pin_pick(e);
 	pid_t pid = fork();
 	if (pid > 0 && e->boxed)
 		setpgid(pid, pid); /* before the parent may kill the group */
+	if (pid > 0)
+		pin_take(e, pid, k);
 	if (pid != 0)
 		return pid;
 	int fd = open(out ? out : "/dev/null",
@@ -138,17 +199,115 @@ static pid_t start(struct clab_budget *e, long i, const char *replay,
 		dup2(fd, 1);
 		dup2(fd, 2);
 	}
+	/*
+	 * One thread runs at a time: one malloc arena is enough; and what a
+	 * run frees stays for the next run of the batch instead of going
+	 * back to the kernel to be faulted in again.
+	 */
+	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	if (k >= 0) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(e->cpu[k], &one);
+		sched_setaffinity(0, sizeof(one), &one); /* a hint: may fail */
+	}
+	return 0;
+}
+
+/* The options of schedule i of the budget. */
+static struct clab_sched_opts opts_of(const struct clab_budget *e, long i)
+{
 	struct clab_sched_opts o = e->opts;
+	o.mode = clab_budget_mode(e, i);
+	o.seed = e->seed + (uint64_t)i;
+	o.replay = NULL;
+	return o;
+}
+
+/*
+ * Start one run in a child: schedule i, or (replay not NULL) that
+ * schedule with seed.  out: where its output goes (NULL: nowhere).  A
+ * boxed child's directory is run i's (-1 for a rerun).
+ */
+static pid_t start(struct clab_budget *e, long i, const char *replay,
+		   uint64_t seed, const char *trace, const char *out)
+{
+	char box[CLAB_BUDGET_PATH], boxed[CLAB_BUDGET_PATH + 16];
+	if (e->boxed) {
+		box_path(e, i, box, sizeof(box));
+		if (mkdir(box, 0700) != 0)
+			return -1;
+		snprintf(boxed, sizeof(boxed), "%s/trace.clt", box);
+		trace = boxed;
+	}
+	pid_t pid = fork_child(e, out);
+	if (pid != 0)
+		return pid;
+	struct clab_sched_opts o = opts_of(e, i);
 	if (replay) {
 		o.mode = CLAB_SCHED_REPLAY;
 		o.replay = replay;
 		o.seed = seed;
-	} else {
-		o.mode = clab_budget_mode(e, i);
-		o.seed = e->seed + (uint64_t)i;
-		o.replay = NULL;
 	}
 	_exit(e->run(e->arg, &o, trace));
+}
+
+/*
+ * Start a child that runs n schedules, first, first + stride, ..., one
+ * after another in its one process (threads, memory and the trace's
+ * buffers are reused, not made again).  For each that passes it removes
+ * the trace and writes a byte to *fd's pipe; it stops at the first that
+ * does not and exits with that run's code (a deadlock or a livelock ends
+ * the process itself with its code), or with 0 after the last.  Not for
+ * boxed runs: a solution's sandbox is for one run.
+ */
+static pid_t start_batch(struct clab_budget *e, long first, long n, long stride,
+			 int *fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	pid_t pid = fork_child(e, NULL);
+	if (pid != 0) {
+		close(p[1]);
+		if (pid < 0)
+			close(p[0]);
+		*fd = p[0];
+		return pid;
+	}
+	close(p[0]);
+	for (long j = 0; j < n; j++) {
+		long i = first + j * stride;
+		char tp[CLAB_BUDGET_PATH];
+		trace_path(e, i, tp, sizeof(tp));
+		struct clab_sched_opts o = opts_of(e, i);
+		int code = e->run(e->arg, &o, tp);
+		if (code != 0)
+			_exit(code);
+		unlink(tp);
+		if (write(p[1], "", 1) != 1)
+			_exit(CLAB_EXIT_IO);
+	}
+	_exit(0);
+}
+
+/* How many runs of a batch passed: the bytes its child wrote. */
+static long batch_passed(int fd)
+{
+	char buf[256];
+	long k = 0;
+	ssize_t m;
+	while ((m = read(fd, buf, sizeof(buf))) != 0) {
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m < 0)
+			break;
+		k += m;
+	}
+	close(fd);
+	return k;
 }
 
 /*
@@ -157,7 +316,8 @@ static pid_t start(struct clab_budget *e, long i, const char *replay,
  */
 static void finish(struct clab_budget *e, pid_t pid, long i, const char *trace)
 {
-	char box[128];
+	char box[CLAB_BUDGET_PATH];
+	pin_give(e, pid);
 	if (!e->boxed)
 		return;
 	clab_sandbox_kill(pid, 0);
@@ -213,6 +373,78 @@ static void progress(const struct clab_budget *e, uint64_t t0)
  */
 static void run_bounded(struct clab_budget *e);
 
+/*
+ * One failure, of schedule i with code (its trace at the usual path, for
+ * a batch; in its box until finish(), for a boxed run): counted, and its
+ * trace kept when it is the lowest failing index so far.
+ */
+static void failed_at(struct clab_budget *e, pid_t pid, long i, int code)
+{
+	char tp[CLAB_BUDGET_PATH];
+	trace_path(e, i, tp, sizeof(tp));
+	int keep = e->first < 0 || i < e->first;
+	e->ran++;
+	e->failed++;
+	e->by_code[code_slot(code)]++;
+	finish(e, pid, i, keep ? tp : NULL);
+	if (!keep) {
+		unlink(tp);
+		return;
+	}
+	if (e->first >= 0) {
+		char old[CLAB_BUDGET_PATH];
+		trace_path(e, e->first, old, sizeof(old));
+		unlink(old);
+	}
+	e->first = i;
+	e->first_code = code;
+}
+
+/* Runs of batches cut short by a failure, to run after all (--all). */
+struct rests {
+	struct rest {
+		long i, n;
+	} * v;
+	size_t n, cap;
+};
+
+static void rests_push(struct rests *r, long i, long n)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 8;
+		struct rest *v = realloc(r->v, cap * sizeof(*v));
+		if (!v)
+			return;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = (struct rest){i, n};
+}
+
+/* The one with the lowest index: the order stays that of the indices. */
+static void rests_pop(struct rests *r, long *i, long *n)
+{
+	size_t m = 0;
+	for (size_t k = 1; k < r->n; k++)
+		if (r->v[k].i < r->v[m].i)
+			m = k;
+	*i = r->v[m].i;
+	*n = r->v[m].n;
+	r->v[m] = r->v[--r->n];
+}
+
+/* How many schedules the next child runs: all of them share the jobs. */
+static long batch_size(const struct clab_budget *e, long next)
+{
+	if (e->boxed || e->batch == 1)
+		return 1;
+	long stride = e->nshards > 1 ? e->nshards : 1;
+	long left = (e->schedules - next + stride - 1) / stride;
+	long fair = (left + e->jobs - 1) / e->jobs;
+	long b = e->batch > 0 ? e->batch : CLAB_BUDGET_BATCH;
+	return b < fair ? b : fair > 0 ? fair : 1;
+}
+
 void clab_budget_run(struct clab_budget *e)
 {
 	if (e->strategy == CLAB_BUDGET_BOUNDED) {
@@ -221,30 +453,48 @@ void clab_budget_run(struct clab_budget *e)
 	}
 	struct slot {
 		pid_t pid;
-		long i;
+		long i, n, stride; /* schedules i, i + stride, ... (n) */
+		int fd;		   /* a batch's pipe, or -1 */
 	} *sl = calloc((size_t)e->jobs, sizeof(*sl));
 	long next = 0, running = 0;
+	long stride = e->nshards > 1 ? e->nshards : 1;
+	struct rests rest = {0}; /* --all: what failed batches did not run */
 	uint64_t t0 = now_ns(), last = t0;
 	e->first = -1;
 	if (!sl)
 		return;
+	while (e->nshards > 1 && next % e->nshards != e->shard - 1)
+		next++; /* this shard's first */
 	for (;;) {
 		int stop_new =
 		    (e->first >= 0 && !e->all) ||
 		    (e->limit_s &&
 		     now_ns() - t0 >= (uint64_t)e->limit_s * 1000000000u);
-		while (!stop_new && running < e->jobs && next < e->schedules) {
-			long i = next++;
-			if (e->nshards > 1 && i % e->nshards != e->shard - 1)
-				continue;
-			char tp[128];
-			trace_path(e, i, tp, sizeof(tp));
-			pid_t pid = start(e, i, NULL, 0, tp, NULL);
+		while (!stop_new && running < e->jobs &&
+		       (rest.n || next < e->schedules)) {
+			long n, i;
+			if (rest.n) {
+				rests_pop(&rest, &i, &n);
+			} else {
+				n = batch_size(e, next);
+				i = next;
+				next += n * stride;
+			}
+			int fd = -1;
+			pid_t pid;
+			if (n == 1 && (e->boxed || e->batch == 1)) {
+				char tp[CLAB_BUDGET_PATH];
+				trace_path(e, i, tp, sizeof(tp));
+				pid = start(e, i, NULL, 0, tp, NULL);
+			} else {
+				pid = start_batch(e, i, n, stride, &fd);
+			}
 			if (pid < 0)
 				break;
 			for (long k = 0; k < e->jobs; k++)
 				if (!sl[k].pid) {
-					sl[k] = (struct slot){pid, i};
+					sl[k] = (struct slot){pid, i, n, stride,
+							      fd};
 					break;
 				}
 			running++;
@@ -263,30 +513,28 @@ void clab_budget_run(struct clab_budget *e)
 				continue;
 			int code = WIFEXITED(st) ? WEXITSTATUS(st)
 						 : 128 + WTERMSIG(st);
-			long i = sl[k].i;
+			struct slot s = sl[k];
 			sl[k].pid = 0;
 			running--;
-			e->ran++;
-			e->by_code[code_slot(code)]++;
-			char tp[128];
-			trace_path(e, i, tp, sizeof(tp));
-			int keep = code != 0 && (e->first < 0 || i < e->first);
-			finish(e, pid, i, keep ? tp : NULL);
-			if (code != 0) {
-				e->failed++;
-				if (keep) {
-					if (e->first >= 0) {
-						char old[128];
-						trace_path(e, e->first, old,
-							   sizeof(old));
-						unlink(old);
-					}
-					e->first = i;
-					e->first_code = code;
-					break; /* keep its trace */
-				}
+			long passed = s.fd >= 0 ? batch_passed(s.fd) : !code;
+			e->ran += passed;
+			e->by_code[0] += passed;
+			if (passed < s.n) { /* a child that ended early */
+				failed_at(e, pid, s.i + passed * s.stride,
+					  code ? code : CLAB_EXIT_IO);
+				long left = s.n - passed - 1;
+				if (e->all && left > 0) /* no memory: not run */
+					rests_push(&rest,
+						   s.i +
+						       (passed + 1) * s.stride,
+						   left);
+			} else
+				finish(e, pid, s.i, NULL);
+			if (s.fd < 0 && passed) { /* one run, not boxed */
+				char tp[CLAB_BUDGET_PATH];
+				trace_path(e, s.i, tp, sizeof(tp));
+				unlink(tp);
 			}
-			unlink(tp);
 			break;
 		}
 		if (e->progress && now_ns() - last > 200000000u) {
@@ -300,6 +548,7 @@ void clab_budget_run(struct clab_budget *e)
 		progress(e, t0), fprintf(stderr, "\n");
 	e->secs = (double)(now_ns() - t0) / 1e9;
 	free(sl);
+	free(rest.v);
 }
 
 static size_t nonzero(const uint32_t *p, size_t n)
@@ -323,7 +572,7 @@ char *clab_budget_shrink(struct clab_budget *e, char *str, uint64_t seed,
 	uint32_t *p;
 	size_t n;
 	unsigned spur;
-	char tp[128];
+	char tp[CLAB_BUDGET_PATH];
 	snprintf(tp, sizeof(tp), "%s/shrink.clt", e->dir);
 	if (clab_sched_parse(str, &p, &n, &spur) != 0)
 		return str;
@@ -386,7 +635,7 @@ struct clab_shape clab_budget_shape(const char *schedule)
 
 char *clab_budget_first_schedule(struct clab_budget *e)
 {
-	char tp[128];
+	char tp[CLAB_BUDGET_PATH];
 	if (e->first < 0)
 		return NULL;
 	trace_path(e, e->first, tp, sizeof(tp));
@@ -494,7 +743,8 @@ static void run_bounded(struct clab_budget *e)
 			batch[nb] = st.v[--st.n];
 			int len = clab_sched_format(batch[nb].p, batch[nb].n,
 						    spur, NULL, 0);
-			char *str = malloc((size_t)len + 1), tp[128];
+			char *str = malloc((size_t)len + 1),
+			     tp[CLAB_BUDGET_PATH];
 			if (str)
 				clab_sched_format(batch[nb].p, batch[nb].n,
 						  spur, str, (size_t)len + 1);
@@ -508,7 +758,7 @@ static void run_bounded(struct clab_budget *e)
 		for (long k = 0; k < nb; k++) {
 			long i = order + k;
 			int code = pids[k] > 0 ? wait_code(pids[k]) : 5;
-			char tp[128];
+			char tp[CLAB_BUDGET_PATH];
 			trace_path(e, i, tp, sizeof(tp));
 			if (pids[k] > 0)
 				finish(e, pids[k], i, tp);

@@ -5,7 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include <conclab/runtime.h>
+
+/* Sizes of the budget's directory name and of the paths under it. */
+#define CLAB_BUDGET_DIR 256
+#define CLAB_BUDGET_PATH (CLAB_BUDGET_DIR + 64)
+#define CLAB_BUDGET_CPUS 256
+/* Schedules one child runs, one after another, unless told otherwise. */
+#define CLAB_BUDGET_BATCH 32
 
 enum clab_budget_strategy {
 	CLAB_BUDGET_MIXED, /* pct and a random walk by turns */
@@ -30,9 +39,11 @@ struct clab_budget {
 	long limit_s; /* stop starting schedules after it (0: none) */
 	long jobs;
 	long shard, nshards; /* shard K of N, K from 1 */
-	int all;	     /* go on after a failure */
-	int progress;	     /* a progress line on stderr */
-	unsigned bound;	     /* BOUNDED: deviations from the default */
+	long
+	    batch; /* schedules one child runs in turn (0: CLAB_BUDGET_BATCH) */
+	int all;   /* go on after a failure */
+	int progress;	/* a progress line on stderr */
+	unsigned bound; /* BOUNDED: deviations from the default */
 	/*
 	 * Each child gets a directory of its own under dir, where its
 	 * run writes the trace (the run applies the sandbox: sandbox.h);
@@ -41,7 +52,18 @@ struct clab_budget {
 	 * orphan the children left (the caller is their reaper).
 	 */
 	int boxed;
-	char dir[64]; /* the children's traces */
+	char dir[CLAB_BUDGET_DIR]; /* the children's traces */
+	/*
+	 * Each child runs on one processor of the parent's set, the least
+	 * busy: under control one thread runs at a time, and a handoff
+	 * between threads on one processor is a plain context switch, not a
+	 * wakeup across processors.
+	 */
+	int ncpus, cpu[CLAB_BUDGET_CPUS], busy[CLAB_BUDGET_CPUS];
+	struct clab_budget_pin {
+		pid_t pid;
+		int cpu;
+	} * pins; /* one per running child: jobs + 1 */
 	/* results */
 	long ran, failed, by_code[6];
 	long first;	/* index of the first failure, or -1 */
@@ -50,7 +72,11 @@ struct clab_budget {
 	int exhausted; /* BOUNDED: every schedule of the bound was run */
 };
 
-/* A directory for the children's traces; 0 or a negative errno. */
+/*
+ * A directory for the children's traces ($TMPDIR, else /dev/shm when it
+ * is a writable directory, else /tmp) and the processors they may use;
+ * 0 or a negative errno.  Set jobs before.
+ */
 int clab_budget_init(struct clab_budget *b);
 void clab_budget_fini(struct clab_budget *b);
 /* Run the budget; fills the results.  The first failure's trace is kept. */

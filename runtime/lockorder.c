@@ -21,17 +21,44 @@ _Atomic uint64_t clab__chains[CLAB__CHAINS];
 static pthread_mutex_t order_lk = PTHREAD_MUTEX_INITIALIZER;
 static struct clab_lockdep *live;
 static unsigned live_gen;
+/*
+ * The slots filled since the cache was last cleared, so that a new trace
+ * clears those and not the whole table (whose untouched pages stay
+ * unmapped); past CHAIN_LOG of them, the whole table (order_lk held).
+ */
+#define CHAIN_LOG 4096u
+static uint32_t chain_log[CHAIN_LOG];
+static unsigned nchain_log;
 
 static void remember(uint64_t key)
 {
 	for (unsigned i = 0; i < CLAB__CHAIN_PROBES; i++) {
-		_Atomic uint64_t *slot =
-		    &clab__chains[(key + i) & (CLAB__CHAINS - 1)];
+		uint32_t at = (uint32_t)((key + i) & (CLAB__CHAINS - 1));
+		_Atomic uint64_t *slot = &clab__chains[at];
 		uint64_t k = 0;
-		if (atomic_compare_exchange_strong(slot, &k, key) || k == key)
+		if (atomic_compare_exchange_strong(slot, &k, key)) {
+			if (nchain_log < CHAIN_LOG)
+				chain_log[nchain_log] = at;
+			nchain_log++;
+			return;
+		}
+		if (k == key)
 			return;
 	}
 	/* Full here: this chain is checked again next time (still right). */
+}
+
+static void chains_clear(void)
+{
+	if (nchain_log <= CHAIN_LOG)
+		for (unsigned i = 0; i < nchain_log; i++)
+			atomic_store_explicit(&clab__chains[chain_log[i]], 0,
+					      memory_order_relaxed);
+	else
+		for (unsigned i = 0; i < CLAB__CHAINS; i++)
+			atomic_store_explicit(&clab__chains[i], 0,
+					      memory_order_relaxed);
+	nchain_log = 0;
 }
 
 static unsigned diag_code(enum clab_ld_class cls)
@@ -68,9 +95,7 @@ static struct clab_lockdep *live_of(struct clab__thr *self)
 		clab_lockdep_free(live);
 		live = clab_lockdep_new();
 		live_gen = self->gen;
-		for (unsigned i = 0; i < CLAB__CHAINS; i++)
-			atomic_store_explicit(&clab__chains[i], 0,
-					      memory_order_relaxed);
+		chains_clear();
 	}
 	return live;
 }

@@ -80,8 +80,6 @@ static struct writer {
 	/* per-thread last time written */
 	uint64_t *last_ns;
 	uint32_t last_ns_cap;
-	const struct clab__rec *recp[CHUNK_RECS];
-	uint64_t ns[CHUNK_RECS];
 	struct clab_wbuf ebuf, zbuf, dbuf;
 	/*
 	 * One deflate stream for every chunk, reset between them: a fresh
@@ -91,6 +89,13 @@ static struct writer {
 	z_stream zs;
 	int zs_ready;
 	struct clab_tracer_stats st;
+	/*
+	 * A chunk's records and times, filled before they are read: left out
+	 * of writer_reset(), so that a fresh process does not fault them in
+	 * before it has a chunk to write.
+	 */
+	const struct clab__rec *recp[CHUNK_RECS];
+	uint64_t ns[CHUNK_RECS];
 } w = {
     .lk = PTHREAD_MUTEX_INITIALIZER,
     .fd = -1,
@@ -854,7 +859,8 @@ static void writer_reset(void)
 		deflateEnd(&w.zs);
 	free(w.path);
 	int fd = w.fd;
-	memset(&w.skeys, 0, sizeof(w) - offsetof(struct writer, skeys));
+	memset(&w.skeys, 0,
+	       offsetof(struct writer, recp) - offsetof(struct writer, skeys));
 	w.path = NULL;
 	w.fd = fd;
 }

@@ -108,6 +108,22 @@ python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a["ran"]==1 
 	pass "bound 0: the default schedule alone" || fail "bound 0 ran more than the default schedule"
 expect_exit 3 "$CONCLAB" explore philosophers --variant naive --strategy bounded --bound 1 -q
 expect_exit 2 "$CONCLAB" explore philosophers --bound 99
+# A child runs many schedules in turn (--batch, 32 by default): the results
+# are those of a fresh process for each, failures and --all included.
+same_batches() { # lab variant code
+	expect_exit "$3" "$CONCLAB" explore "$1" --variant "$2" --schedules 70 --all --json --batch 1
+	sed 's/"seconds":[0-9.]*,//' "$T/out" >one.json
+	expect_exit "$3" "$CONCLAB" explore "$1" --variant "$2" --schedules 70 --all --json --jobs 2
+	sed 's/"seconds":[0-9.]*,//' "$T/out" >many.json
+	cmp -s one.json many.json && grep -q '"ran":70,' many.json &&
+		pass "explore $1 $2 --all: the same with --batch 1 and in batches" ||
+		fail "explore $1 $2 --all: batches change the results: $(cat one.json many.json)"
+}
+same_batches timer no-loop 1
+same_batches stop lost-stop 3
+same_batches prodcons condvar 0
+expect_exit 2 "$CONCLAB" explore prodcons --batch 0
+contains "$T/err" "--batch wants 1..4096" "explore --batch 0 is refused"
 expect_exit 0 "$CONCLAB" explore --help
 contains "$T/out" '--shard K/N' "explore --help lists --shard"
 expect_exit 2 "$CONCLAB" explore philosophers --shard 3/2
