@@ -366,10 +366,15 @@ int clab__mutex_unlock(clab_mutex_t *m, const struct clab_site *site)
 	struct clab__thr *own =
 	    atomic_load_explicit(&m->owner, memory_order_relaxed);
 	if (__builtin_expect(own != self, 0)) {
+		/* the owner's state must not go for reuse while read */
+		atomic_fetch_add(&clab__thr_walkers, 1);
+		own = atomic_load(&m->owner);
+		uint32_t tid = own ? own->tid : UINT32_MAX;
+		atomic_fetch_sub(&clab__thr_walkers, 1);
 		clab__diag(self,
-			   own ? CLAB_D_UNLOCK_NOT_OWNER
-			       : CLAB_D_UNLOCK_UNLOCKED,
-			   m->h.id, own ? own->tid : UINT32_MAX, site);
+			   tid != UINT32_MAX ? CLAB_D_UNLOCK_NOT_OWNER
+					     : CLAB_D_UNLOCK_UNLOCKED,
+			   m->h.id, tid, site);
 		return CLAB_EPERM;
 	}
 	if (m->depth > 1) {

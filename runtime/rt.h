@@ -128,6 +128,13 @@ struct clab__thr {
 	struct clab__waitq joinq;
 	int ended;
 	int joined;
+	/*
+	 * Joined, and its pthread_join() returned: the thread ran its last
+	 * instruction, and nobody may use this state again (a handle used
+	 * after its join is the caller's bug), so it can be used again for a
+	 * new thread (see reap_locked() in thread.c).
+	 */
+	_Atomic int reapable;
 	/* spurious wakeup generator */
 	uint64_t rng;
 	struct clab__thr *next_all; /* registry */
@@ -630,5 +637,14 @@ uint64_t clab__sched_now(void);
 /* The registry of threads of the current trace (for the watchdog). */
 extern pthread_mutex_t clab__thr_lock;
 extern struct clab__thr *clab__thr_all;
+/*
+ * Threads' states that ended for good are used again for new threads.
+ * Code that follows pointers to other threads' states outside
+ * clab__thr_lock (a mutex's owner, the watchdog's snapshot) counts itself
+ * here meanwhile: no state is taken for reuse while it is not zero.
+ */
+extern _Atomic unsigned clab__thr_walkers;
+/* The progress counts of the current trace's threads taken for reuse. */
+extern _Atomic uint64_t clab__thr_reaped_progress;
 
 #endif

@@ -22,44 +22,114 @@ int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
+_Atomic unsigned clab__thr_walkers;
+_Atomic uint64_t clab__thr_reaped_progress;
+
 /*
- * Free the state of threads of earlier traces that are over for good:
- * ended, and joined or detached, or registered threads that ended.
- * Called with clab__thr_lock held.
+ * States of threads that ended for good, to be used again, oldest first:
+ * a handle used after its join (a second join) then still finds its own
+ * thread's state, marked joined, unless SPARE_MIN threads ended since.
+ * Never given back to malloc, so that a stale pointer reads a thread's
+ * state, not freed memory.  Under clab__thr_lock.
+ */
+#define SPARE_MIN 64
+#define SPARE_MAX 4096
+static struct clab__thr *spare, **spare_tail = &spare;
+static size_t nspare;
+static size_t nall, nall_kept; /* in clab__thr_all; after the last reap */
+
+static void spare_put(struct clab__thr *t)
+{
+	if (nspare >= SPARE_MAX) {
+		free(t);
+		return;
+	}
+	t->next_all = NULL;
+	*spare_tail = t;
+	spare_tail = &t->next_all;
+	nspare++;
+}
+
+static struct clab__thr *spare_take(void)
+{
+	if (nspare <= SPARE_MIN)
+		return NULL;
+	struct clab__thr *t = spare;
+	spare = t->next_all;
+	if (!spare)
+		spare_tail = &spare;
+	nspare--;
+	return t;
+}
+
+/*
+ * Take back the states of threads that are over for good (called with
+ * clab__thr_lock held): those of earlier traces (ended, and joined or
+ * detached, or registered threads that ended), once per new trace; and
+ * those of the current trace that were joined (made here, their
+ * pthread_join() returned) and ended holding no mutex (a mutex's owner
+ * points at its state), whenever the registry has doubled since the last
+ * time, so that a program that starts threads one after another keeps a
+ * bounded registry at a constant cost a thread.  Not under the controlled
+ * scheduler, which keeps its threads, nor while another thread follows
+ * pointers to threads' states (clab__thr_walkers).
  */
 static void reap_locked(unsigned gen)
 {
-	/* Only threads of earlier traces go: once per new trace. */
 	static unsigned reaped;
-	if (gen == reaped)
+	int now = !atomic_load(&clab__sched_on) &&
+		  atomic_load(&clab__thr_walkers) == 0;
+	int newgen = gen != reaped;
+	if (!newgen && !(now && nall >= 2 * nall_kept + SPARE_MIN))
 		return;
 	reaped = gen;
 	struct clab__thr **pp = &clab__thr_all;
 	while (*pp) {
 		struct clab__thr *t = *pp;
-		int done;
+		int done, mine;
 		clab__lk_lock(&t->lk);
 		done = t->ended && atomic_load(&t->gone) &&
 		       (t->joined || t->detached || !t->made_here);
+		mine = now && atomic_load(&t->reapable) && t->nheld == 0;
 		clab__lk_unlock(&t->lk);
-		if (t->gen != gen && done && t != clab__tls_self) {
+		if (t != clab__tls_self &&
+		    ((t->gen != gen && done) || (t->gen == gen && mine))) {
 			*pp = t->next_all;
-			free(t);
+			nall--;
+			if (t->gen == gen) {
+				atomic_fetch_add(&clab__thr_reaped_progress,
+						 atomic_load(&t->progress));
+				clab__tbuf_retire(t->tb);
+				spare_put(t);
+			} else {
+				free(t);
+			}
 		} else {
 			pp = &t->next_all;
 		}
 	}
+	nall_kept = nall;
 }
 
 /* New thread state; claim: the calling thread registers itself. */
 static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
 {
+	static unsigned progress_gen;
+	pthread_mutex_lock(&clab__thr_lock);
+	unsigned gen = atomic_load(&clab__trace_gen);
+	if (gen != progress_gen) {
+		progress_gen = gen;
+		atomic_store(&clab__thr_reaped_progress, 0);
+	}
+	reap_locked(gen);
+	struct clab__thr *t = spare_take();
+	pthread_mutex_unlock(&clab__thr_lock);
 	/* aligned: the line wakers write is a line of its own */
-	struct clab__thr *t = aligned_alloc(CLAB__LINE, sizeof(*t));
+	if (!t)
+		t = aligned_alloc(CLAB__LINE, sizeof(*t));
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	unsigned gen = atomic_load(&clab__trace_gen);
 	t->tb = claim ? clab__tbuf_claim_main() : NULL;
 	if (!t->tb)
 		t->tb = clab__tbuf_new(name, parent);
@@ -73,9 +143,9 @@ static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
 	t->h.kind = CLAB_O_THREAD;
 	t->h.alive = 1;
 	pthread_mutex_lock(&clab__thr_lock);
-	reap_locked(gen);
 	t->next_all = clab__thr_all;
 	clab__thr_all = t;
+	nall++;
 	pthread_mutex_unlock(&clab__thr_lock);
 	return t;
 }
@@ -213,6 +283,7 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 		t->ended = t->joined = 1;
 		atomic_store(&t->live, 0);
 		atomic_store(&t->gone, 1);
+		atomic_store(&t->reapable, 1); /* it never ran */
 		clab__lk_unlock(&t->lk);
 		clab__tbuf_exit(t->tb);
 		return -e;
@@ -270,8 +341,10 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	clab__emit_obj(self, CLAB_K_THREAD_JOIN, &t->h, site, 0, 0);
 	t->joined = 1;
 	void *r = t->ret;
+	pthread_t pt = t->pt;
 	clab__lk_unlock(&t->lk);
-	pthread_join(t->pt, NULL);
+	pthread_join(pt, NULL);
+	atomic_store(&t->reapable, 1); /* t is not used after this */
 	if (ret)
 		*ret = r;
 	return 0;

@@ -83,7 +83,8 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 	size_t n = 0, cap = 0, forever = 0;
 	struct snap *s = NULL;
 	pthread_mutex_lock(&clab__thr_lock);
-	*progress = 0;
+	/* threads whose states went for reuse count still */
+	*progress = atomic_load(&clab__thr_reaped_progress);
 	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all) {
 		if (t->gen != gen)
 			continue;
@@ -247,6 +248,8 @@ int clab__watchdog_sched_stuck(enum clab_stuck why, uint64_t steps)
 void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 {
 	const struct clab_site *site;
+	/* the owners it follows must not go for reuse meanwhile */
+	atomic_fetch_add(&clab__thr_walkers, 1);
 	/* on is the caller's own object, valid here */
 	struct clab__thr *t = holder_of(on, on->kind, &site);
 	for (int i = 0; t && i < 256; i++) {
@@ -259,7 +262,7 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 				pthread_cond_signal(&wd.cv);
 			}
 			pthread_mutex_unlock(&wd.lk);
-			return;
+			break;
 		}
 		clab__lk_lock(&t->plk);
 		struct clab__obj *next = atomic_load(&t->blocked_on);
@@ -271,6 +274,7 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 		clab__lk_drop(&t->plk);
 		t = h;
 	}
+	atomic_fetch_sub(&clab__thr_walkers, 1);
 }
 
 /* The watchdog keeps real time, under the controlled scheduler too. */
@@ -321,6 +325,8 @@ static void *watchdog_main(void *arg)
 		uint64_t progress;
 		size_t forever;
 		struct snap *s;
+		/* s holds pointers to threads' states until it is freed */
+		atomic_fetch_add(&clab__thr_walkers, 1);
 		size_t n = snapshot(&s, &forever, &progress);
 		uint32_t *cycle = calloc(n ? n + 1 : 1, sizeof(*cycle));
 		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
@@ -351,6 +357,7 @@ static void *watchdog_main(void *arg)
 		seen = progress;
 		free(s);
 		free(cycle);
+		atomic_fetch_sub(&clab__thr_walkers, 1);
 		pthread_mutex_lock(&wd.lk);
 		if (done)
 			break;

@@ -105,6 +105,50 @@ static void test_create_join(void)
 	clab_trace_free(tr);
 }
 
+static void *child_of(void *p)
+{
+	return p;
+}
+
+/*
+ * Threads started and joined one after another: the runtime keeps a
+ * bounded number of their states (joined ones are used again), and the
+ * trace still has every thread, named, with its start, exit and join.
+ */
+static void test_churn(void)
+{
+	enum { N = 3000 };
+	struct clab_trace *tr;
+	size_t kept = 0;
+	tu_begin();
+	for (uintptr_t i = 0; i < N; i++) {
+		clab_thread_t *t;
+		void *ret = NULL;
+		CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t,
+							 i % 2 ? "odd" : "even",
+							 child_of, (void *)i),
+				      0);
+		CU_ASSERT_EQUAL_FATAL(clab_thread_join(t, &ret), 0);
+		CU_ASSERT_PTR_EQUAL(ret, (void *)i);
+	}
+	pthread_mutex_lock(&clab__thr_lock);
+	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all)
+		kept++;
+	pthread_mutex_unlock(&clab__thr_lock);
+	/* the registry doubled at most since the last reap: not N */
+	CU_ASSERT(kept <= 2 * 64 + 8);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(clab_trace_nthreads(tr), N + 1);
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(tr, 1)->name, "even");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(tr, N)->name, "odd");
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_START), N + 1);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_EXIT), N);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_JOIN), N);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 0);
+	clab_trace_free(tr);
+}
+
 static void *wait_latch(void *p)
 {
 	clab_latch_wait((clab_latch_t *)p);
@@ -546,6 +590,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "exit holding more mutexes than the held list",
 		    test_exit_holding_many);
 	CU_add_test(s, "create, start, exit, join", test_create_join);
+	CU_add_test(s, "thousands of threads, one after another", test_churn);
 	CU_add_test(s, "join with a timeout", test_join_timeout);
 	CU_add_test(s, "join yourself", test_join_self);
 	CU_add_test(s, "detach", test_detach);

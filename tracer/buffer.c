@@ -273,6 +273,12 @@ void clab__tbuf_exit(struct clab__tbuf *tb)
 		atomic_store_explicit(&tb->exited, 1, memory_order_release);
 }
 
+void clab__tbuf_retire(struct clab__tbuf *tb)
+{
+	if (tb)
+		atomic_store_explicit(&tb->retire, 1, memory_order_release);
+}
+
 void clab__reg_reset(size_t cap_blocks)
 {
 	pthread_mutex_lock(&clab__reg.lk);
@@ -280,6 +286,8 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.tail = &clab__reg.threads;
 	clab__reg.nthreads = 0;
 	clab__reg.nobjs = 0;
+	clab__reg.retired_drops = 0;
+	clab__reg.nretired = 0;
 	clab__reg.main_tb = NULL;
 	clab__reg.cap_blocks = cap_blocks < 4 ? 4 : cap_blocks;
 	atomic_store(&clab__reg.stalls, 0);

@@ -40,6 +40,9 @@ struct clab__reg {
 	pthread_t opener;
 	/* buffers of threads that outlived their trace, kept until exit */
 	struct clab__tbuf *orphans;
+	/* buffers retired (no longer in threads), and what they dropped */
+	uint32_t nretired;
+	uint64_t retired_drops;
 };
 
 extern struct clab__reg clab__reg;

@@ -562,11 +562,22 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 	struct clab_wbuf t = {0}, o = {0}, s = {0};
 	write_stacks();
 	pthread_mutex_lock(&clab__reg.lk);
-	uint32_t nt = ntbs - w.threads_written;
+	/*
+	 * tbs is in tid order; the threads not written yet are all there
+	 * (a buffer is retired only once its definition is written).
+	 */
+	uint32_t nt = 0, top = w.threads_written;
+	for (uint32_t i = 0; i < ntbs; i++)
+		if (tbs[i]->tid >= w.threads_written) {
+			nt++;
+			top = tbs[i]->tid + 1;
+		}
 	uint32_t no = clab__reg.nobjs - w.objs_written;
 	if (nt) {
 		clab_wbuf_uv(&t, nt);
-		for (uint32_t i = w.threads_written; i < ntbs; i++) {
+		for (uint32_t i = 0; i < ntbs; i++) {
+			if (tbs[i]->tid < w.threads_written)
+				continue;
 			clab_wbuf_uv(&t, tbs[i]->tid);
 			clab_wbuf_uv(&t, tbs[i]->oid);
 			clab_wbuf_uv(&t, tbs[i]->parent);
@@ -604,7 +615,7 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 	}
 	if (nt) {
 		write_chunk(CLAB_CH_THREADS, &t);
-		w.threads_written = ntbs;
+		w.threads_written = top;
 	}
 	if (no) {
 		write_chunk(CLAB_CH_OBJECTS, &o);
@@ -618,8 +629,8 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 static struct clab__tbuf **snapshot(uint32_t *n)
 {
 	pthread_mutex_lock(&clab__reg.lk);
-	uint32_t cnt = clab__reg.nthreads;
-	struct clab__tbuf **a = calloc(cnt ? cnt : 1, sizeof(*a));
+	uint32_t cnt = clab__reg.nthreads - clab__reg.nretired;
+	struct clab__tbuf **a = malloc((cnt ? cnt : 1) * sizeof(*a));
 	if (a) {
 		uint32_t i = 0;
 		for (struct clab__tbuf *tb = clab__reg.threads; tb && i < cnt;
@@ -632,6 +643,33 @@ static struct clab__tbuf **snapshot(uint32_t *n)
 	if (!a)
 		note_error(-ENOMEM);
 	return a;
+}
+
+/*
+ * Free the buffers of threads gone for good whose records and definition
+ * are all written: the registry keeps the threads that may still record.
+ */
+static void retire(void)
+{
+	pthread_mutex_lock(&clab__reg.lk);
+	struct clab__tbuf **pp = &clab__reg.threads;
+	while (*pp) {
+		struct clab__tbuf *tb = *pp;
+		if (!atomic_load_explicit(&tb->retire, memory_order_acquire) ||
+		    !atomic_load_explicit(&tb->exited, memory_order_acquire) ||
+		    tb->wblk || tb->tid >= w.threads_written) {
+			pp = &tb->next;
+			continue;
+		}
+		*pp = tb->next;
+		if (clab__reg.tail == &tb->next)
+			clab__reg.tail = pp;
+		clab__reg.retired_drops += atomic_load(&tb->drops);
+		clab__reg.nretired++;
+		free(tb->name);
+		free(tb);
+	}
+	pthread_mutex_unlock(&clab__reg.lk);
 }
 
 /* One pass over every thread's buffer; force writes everything. */
@@ -678,6 +716,7 @@ static void pass(int force)
 	}
 	write_defs(tbs, ntbs);
 	free(tbs);
+	retire();
 }
 
 /*
@@ -689,8 +728,8 @@ static void finish_file(void)
 {
 	pass(1);
 	/* What a live thread published but will never be written is lost. */
-	uint64_t drops = 0;
 	pthread_mutex_lock(&clab__reg.lk);
+	uint64_t drops = clab__reg.retired_drops;
 	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next)
 		drops += atomic_load(&tb->drops);
 	pthread_mutex_unlock(&clab__reg.lk);

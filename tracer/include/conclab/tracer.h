@@ -163,6 +163,8 @@ struct clab__tbuf {
 	uint64_t wpending; /* writer clock when records were first waiting */
 	_Atomic uint64_t drops;
 	_Atomic int exited;
+	/* the thread is gone for good: free once written (clab__tbuf_retire) */
+	_Atomic int retire;
 	struct clab__tbuf *next;
 };
 
@@ -185,6 +187,12 @@ struct clab__tbuf *clab__tbuf_claim_main(void);
 
 /* The owner thread says it has ended: the writer may write and free all. */
 void clab__tbuf_exit(struct clab__tbuf *tb);
+/*
+ * The thread of tb (exited) will never record again, nor anybody look at
+ * tb: the writer frees it once its records and its definition are
+ * written, so that a long run's ended threads cost nothing.
+ */
+void clab__tbuf_retire(struct clab__tbuf *tb);
 
 /* Slow path of clab__emit: the current block is full. */
 void clab__tbuf_grow(struct clab__tbuf *tb);
