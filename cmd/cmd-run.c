@@ -145,7 +145,7 @@ static void end_once(void)
 
 struct sigwaiter {
 	sigset_t set;
-	struct run *r;
+	struct run *_Atomic r; /* the run going on */
 };
 
 /*
@@ -443,22 +443,26 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 		snprintf(pbuf[p], sizeof(pbuf[p]), "%ld", r->ctx.param[p]);
 		meta[nmeta++] = (struct clab_meta_kv){pkey[p], pbuf[p]};
 	}
-	/* Every thread inherits this mask; one thread takes the signals. */
-	static struct sigwaiter sw;
-	sigemptyset(&sw.set);
-	sigaddset(&sw.set, SIGINT);
-	sigaddset(&sw.set, SIGTERM);
-	sigaddset(&sw.set, SIGHUP);
-	if (r->crash)
-		sigaddset(&sw.set, CRASH_NOTIFY);
-	sw.r = r;
-	pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
 	/*
-	 * One signal thread for the process: `conclab explore` runs one
-	 * schedule after another in a child, and a run that ended by itself
-	 * leaves nothing behind (the watchdog is stopped, the trace closed).
+	 * Every thread inherits this mask; one thread takes the signals.
+	 * One signal thread for the process, made by its first run:
+	 * `conclab explore` runs one schedule after another in a child (a
+	 * run that ended by itself leaves nothing behind: the watchdog is
+	 * stopped, the trace closed), and the thread waits on sw.set, which
+	 * stays as that first run made it.
 	 */
+	static struct sigwaiter sw;
 	static int sig_thread;
+	if (!sig_thread) {
+		sigemptyset(&sw.set);
+		sigaddset(&sw.set, SIGINT);
+		sigaddset(&sw.set, SIGTERM);
+		sigaddset(&sw.set, SIGHUP);
+		if (r->crash)
+			sigaddset(&sw.set, CRASH_NOTIFY);
+	}
+	atomic_store(&sw.r, r);
+	pthread_sigmask(SIG_BLOCK, &sw.set, NULL);
 	pthread_t sigthr;
 	if (!sig_thread &&
 	    pthread_create(&sigthr, NULL, signal_main, &sw) == 0) {
