@@ -33,6 +33,7 @@ extern const struct clab_cmd clab_cmd_replay;
 extern const struct clab_cmd clab_cmd_exercise;
 extern const struct clab_cmd clab_cmd_explore;
 extern const struct clab_cmd clab_cmd_step;
+extern const struct clab_cmd clab_cmd_demo;
 extern const struct clab_cmd clab_cmd_trace;
 
 struct clab_lab;

@@ -4,7 +4,7 @@
 expect_exit 0 "$CONCLAB" --help
 contains "$T/out" 'Exit codes' "--help lists the exit codes"
 expect_exit 0 "$CONCLAB" --version
-for c in list run dump analyze check bench export replay exercise; do
+for c in list run dump analyze check bench export replay exercise demo; do
 	expect_exit 0 "$CONCLAB" $c --help
 	contains "$T/out" "^usage: conclab $c" "$c --help"
 done
