@@ -665,29 +665,22 @@ static int demo_exec(int argc, char **argv)
 		    strcmp(a, "--keys") == 0 || strcmp(a, "--size") == 0;
 		if (takes && i + 1 >= argc)
 			return clab_cmd_misuse(cmd, "%s needs a value", a);
-		if (strcmp(a, "--variant") == 0) {
+		int vo =
+		    takes ? clab_cmd_view_opt(cmd, &o, a + 2, argv[i + 1]) : 0;
+		if (vo < 0)
+			return -vo;
+		if (vo > 0) {
+			i++;
+		} else if (strcmp(a, "--variant") == 0) {
 			variant = argv[++i];
 		} else if (strcmp(a, "--script") == 0) {
 			script = argv[++i];
-		} else if (strcmp(a, "--keys") == 0) {
-			o.keys = argv[++i];
-		} else if (strcmp(a, "--size") == 0) {
-			if (clab_cmd_parse_size(argv[++i], &o.width, &o.height))
-				return clab_cmd_misuse(
-				    cmd, "--size needs WIDTHxHEIGHT, not '%s'",
-				    argv[i]);
+		} else if (clab_cmd_view_flag(&o, a)) {
+			;
 		} else if (strcmp(a, "--check") == 0) {
 			check = 1;
 		} else if (strcmp(a, "--list") == 0) {
 			list = 1;
-		} else if (strcmp(a, "--batch") == 0) {
-			o.batch = 1;
-		} else if (strcmp(a, "--no-color") == 0) {
-			o.no_color = 1;
-		} else if (strcmp(a, "--ascii") == 0) {
-			o.ascii = 1;
-		} else if (strcmp(a, "--no-mouse") == 0) {
-			o.no_mouse = 1;
 		} else if (a[0] == '-' && a[1]) {
 			return clab_cmd_misuse(cmd, "unknown option '%s'", a);
 		} else if (!lab) {
