@@ -5,18 +5,10 @@
  * the canvas where something is drawn, clicks there, and checks that the
  * viewer acted on that very thing.
  */
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "testutil-tui.h"
-#include "testutil.h"
-
-static const char *conclab;
-static char tmpdir[256], trace_path[512];
 
 static void click(struct tui *t, enum tui_mouse kind, int y, int x)
 {
@@ -27,7 +19,7 @@ static void click(struct tui *t, enum tui_mouse kind, int y, int x)
 static void test_click_log(void)
 {
 	struct tui t;
-	struct clab_trace *tr = tu_tui_open(&t, trace_path, NULL, 80, 24);
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, NULL, 80, 24);
 	struct tui_layout l;
 	clab_tui_layout(&t, &l);
 	/* the log's line of record 5: "  5 T0  create ..." */
@@ -68,7 +60,7 @@ static int ruler_col(const struct tui *t, int y)
 static void test_click_lanes(void)
 {
 	struct tui t;
-	struct clab_trace *tr = tu_tui_open(&t, trace_path, NULL, 80, 24);
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, NULL, 80, 24);
 	struct tui_layout l;
 	clab_tui_layout(&t, &l);
 	int y = tu_tui_find_row(&t, l.lanes.y, 1, "T3 phil-2");
@@ -119,7 +111,7 @@ static void test_click_lanes(void)
 static void test_click_objects(void)
 {
 	struct tui t;
-	struct clab_trace *tr = tu_tui_open(&t, trace_path, NULL, 80, 24);
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, NULL, 80, 24);
 	struct tui_layout l;
 	clab_tui_layout(&t, &l);
 	/* the forks exist from record 5 on */
@@ -160,7 +152,7 @@ static void test_click_objects(void)
 static void test_click_locks_help_small(void)
 {
 	struct tui t;
-	struct clab_trace *tr = tu_tui_open(&t, trace_path, NULL, 80, 24);
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, NULL, 80, 24);
 	struct tui_layout l;
 	clab_tui_layout(&t, &l);
 	/* the lock-order view: a click on the cycle selects it */
@@ -227,28 +219,5 @@ static void add_tests(CU_pSuite s)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: test-mouse path/to/conclab\n");
-		return 2;
-	}
-	conclab = argv[1];
-	snprintf(tmpdir, sizeof(tmpdir), "%s/conclab-mouse-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(trace_path, sizeof(trace_path), "%s/naive.clt", tmpdir);
-	int rc = tu_tui_record(conclab, trace_path);
-	if (rc != 3) {
-		fprintf(stderr, "conclab run philosophers naive exited %d\n",
-			rc);
-		unlink(trace_path);
-		rmdir(tmpdir);
-		return 1;
-	}
-	rc = tu_main("tui/mouse", add_tests);
-	unlink(trace_path);
-	rmdir(tmpdir);
-	return rc;
+	return tu_tui_main(argc, argv, "tui/mouse", add_tests);
 }

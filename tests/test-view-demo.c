@@ -6,15 +6,9 @@
  * move between the steps' records; a terminal too small.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "testutil-tui.h"
-#include "testutil.h"
-
-static const char *conclab;
-static char tmpdir[256], trace_path[512];
 
 static void test_wrap(void)
 {
@@ -62,7 +56,7 @@ static void test_box_fits(void)
 		long_text[i] = i % 8 == 7 ? ' ' : 'w';
 	CU_ASSERT_EQUAL(clab_tui_wrap(long_text, CLAB_TUI_DEMO_WIDTH),
 			CLAB_TUI_DEMO_LINES);
-	struct clab_trace *tr = tu_tui_open(&t, trace_path, &demo, 80, 24);
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, &demo, 80, 24);
 	CU_ASSERT_EQUAL(t.cur, 0);
 	clab_tui_layout(&t, &l);
 	CU_ASSERT_EQUAL(l.demo.h, 3); /* one line and the frame */
@@ -98,7 +92,7 @@ static void test_box_fits(void)
 static void test_keys(void)
 {
 	struct tui t;
-	struct clab_trace *tr = tu_tui_open(&t, trace_path, &demo, 80, 24);
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, &demo, 80, 24);
 	clab_tui_key(&t, 'b');
 	CU_ASSERT_EQUAL(t.dstep, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.msg, "the first step"));
@@ -140,7 +134,7 @@ static void test_keys(void)
 static void test_small(void)
 {
 	struct tui t;
-	struct clab_trace *tr = tu_tui_open(&t, trace_path, &demo, 60, 20);
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, &demo, 60, 20);
 	CU_ASSERT(tu_tui_find_row(&t, 0, -1, "terminal too small") >= 0);
 	clab_tui_key(&t, ' ');
 	clab_tui_draw(&t);
@@ -163,28 +157,5 @@ static void add_tests(CU_pSuite s)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: test-view-demo path/to/conclab\n");
-		return 2;
-	}
-	conclab = argv[1];
-	snprintf(tmpdir, sizeof(tmpdir), "%s/conclab-demo-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(trace_path, sizeof(trace_path), "%s/naive.clt", tmpdir);
-	int rc = tu_tui_record(conclab, trace_path);
-	if (rc != 3) {
-		fprintf(stderr, "conclab run philosophers naive exited %d\n",
-			rc);
-		unlink(trace_path);
-		rmdir(tmpdir);
-		return 1;
-	}
-	rc = tu_main("tui/demo", add_tests);
-	unlink(trace_path);
-	rmdir(tmpdir);
-	return rc;
+	return tu_tui_main(argc, argv, "tui/demo", add_tests);
 }

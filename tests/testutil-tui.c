@@ -1,30 +1,38 @@
 /* Shared helpers of the viewer's unit tests: see testutil-tui.h. */
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil-tui.h"
-#include "testutil.h"
 
-int tu_tui_record(const char *conclab, const char *path)
+char tu_tui_trace[512];
+
+int tu_tui_main(int argc, char **argv, const char *suite,
+		void (*add_tests)(CU_pSuite suite))
 {
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(conclab, conclab, "run", "philosophers", "--variant",
-		      "naive", "-q", "--trace", path, (char *)NULL);
-		_exit(127);
+	char dir[256];
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s path/to/conclab\n", argv[0]);
+		return 2;
 	}
-	int status = 0;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	snprintf(dir, sizeof(dir), "%s/conclab-tui-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(tu_tui_trace, sizeof(tu_tui_trace), "%s/naive.clt", dir);
+	int ret = 1,
+	    rc = tu_run_lab(argv[1], "philosophers", "naive", tu_tui_trace);
+	if (rc != 3)
+		fprintf(stderr, "conclab run philosophers naive exited %d\n",
+			rc);
+	else
+		ret = tu_main(suite, add_tests);
+	unlink(tu_tui_trace);
+	rmdir(dir);
+	return ret;
 }
 
 struct clab_trace *tu_tui_open(struct tui *t, const char *path,

@@ -6,13 +6,19 @@
 #ifndef CONCLAB_TESTUTIL_TUI_H
 #define CONCLAB_TESTUTIL_TUI_H
 
+#include "testutil.h"
 #include "tui-int.h"
 
+/* The trace of the naive philosophers that tu_tui_main recorded. */
+extern char tu_tui_trace[512];
+
 /*
- * Record `conclab run philosophers --variant naive` into path with the
- * program conclab; returns its exit code (3: it deadlocked, as it should).
+ * main() of such a suite: argv[1] is the built conclab; record the naive
+ * philosophers into tu_tui_trace (a temporary directory), run the suite
+ * (tu_main), remove the trace.  Returns main's exit status.
  */
-int tu_tui_record(const char *conclab, const char *path);
+int tu_tui_main(int argc, char **argv, const char *suite,
+		void (*add_tests)(CU_pSuite suite));
 
 /*
  * A viewer on the trace at path, ASCII, with a w x h canvas, drawn once;
