@@ -567,12 +567,33 @@ static int list_demos(void)
 	return CLAB_EXIT_OK;
 }
 
+/*
+ * Load the script at path, as the demo of lab and variant when they are
+ * not NULL (LAB --variant V --script FILE): 0 or -1 (s->err).
+ */
+static int load_as(struct script *s, const char *path, const char *lab,
+		   const char *variant)
+{
+	if (script_load(s, path))
+		return -1;
+	const char *vn = s->ctx.lab->variants[s->ctx.variant].name;
+	if (lab && strcmp(lab, s->ctx.lab->name) != 0)
+		return bad(s, s->lab_line, "a demo of %s, not of %s",
+			   s->ctx.lab->name, lab);
+	if (variant && strcmp(variant, vn) != 0)
+		return bad(s, s->variant_line,
+			   "a demo of %s --variant %s, not "
+			   "--variant %s",
+			   s->ctx.lab->name, vn, variant);
+	return 0;
+}
+
 /* --check: load the script and make its run; print how it went. */
-static int check_one(const char *path)
+static int check_one(const char *path, const char *lab, const char *variant)
 {
 	struct script s;
 	struct run r = {.code = 0};
-	int rc = script_load(&s, path);
+	int rc = load_as(&s, path, lab, variant);
 	if (!rc)
 		rc = make_run(&s, &r);
 	if (rc)
@@ -603,19 +624,20 @@ static int check_all(void)
 		char path[4400];
 		snprintf(path, sizeof(path), "%s/%s", demo_dir(),
 			 names[i]->d_name);
-		failed += check_one(path) != 0;
+		failed += check_one(path, NULL, NULL) != 0;
 	}
 	free_list(names, n);
 	return failed ? CLAB_EXIT_USAGE : CLAB_EXIT_OK;
 }
 
 /* Play the script in the viewer. */
-static int play(const char *path, struct clab_tui_opts *o)
+static int play(const char *path, const char *lab, const char *variant,
+		struct clab_tui_opts *o)
 {
 	struct script s;
 	struct run r = {.code = 0};
 	struct clab_tui_demo_step steps[MAX_STEPS];
-	int rc = script_load(&s, path);
+	int rc = load_as(&s, path, lab, variant);
 	if (!rc)
 		rc = make_run(&s, &r);
 	if (rc) {
@@ -693,9 +715,7 @@ static int demo_exec(int argc, char **argv)
 		return lab || script || check
 			   ? clab_cmd_misuse(cmd, "--list goes alone")
 			   : list_demos();
-	if (lab && script)
-		return clab_cmd_misuse(cmd, "a LAB or --script FILE, not both");
-	if (variant && !lab)
+	if (variant && !lab && !script)
 		return clab_cmd_misuse(cmd, "--variant goes with a LAB");
 	if (o.keys && !o.batch)
 		return clab_cmd_misuse(cmd, "--keys needs --batch");
@@ -712,16 +732,16 @@ static int demo_exec(int argc, char **argv)
 		script = path;
 	}
 	if (check)
-		return check_one(script);
+		return check_one(script, lab, variant);
 	if (!o.batch && (!isatty(0) || !isatty(1)))
 		return clab_cmd_misuse(cmd, "it needs a terminal (or --check, "
 					    "or --batch with --keys)");
-	return play(script, &o);
+	return play(script, lab, variant, &o);
 }
 
 const struct clab_cmd clab_cmd_demo = {
     .name = "demo",
-    .args = "LAB [--variant V] | --script FILE | --check [LAB] | --list",
+    .args = "LAB [--variant V] [--script FILE] | --check [LAB] | --list",
     .summary = "a lecture's demo: a scripted run with narration, step by "
 	       "step",
     .help =
@@ -742,7 +762,8 @@ const struct clab_cmd clab_cmd_demo = {
 	"  --variant V        the demo of that variant (default: the "
 	"lab's first\n"
 	"                     variant that has one)\n"
-	"  --script FILE      play the script in FILE\n"
+	"  --script FILE      play the script in FILE (with LAB or --variant,\n"
+	"                     the script must be a demo of them)\n"
 	"  --check            load the script (or, with no LAB and no "
 	"--script,\n"
 	"                     every script of labs/demos), make its run and "

@@ -39,7 +39,12 @@ expect_exit 2 "$CONCLAB" demo race --check
 contains "$T/err" 'no demo of race' "a lab without a demo"
 expect_exit 2 "$CONCLAB" demo philosophers --variant ordered --check
 contains "$T/err" 'no demo of philosophers --variant ordered' "a variant without a demo"
-expect_exit 2 "$CONCLAB" demo philosophers --script "$D/philosophers-naive.demo"
+# LAB (and --variant) with --script: the script must be their demo.
+expect_exit 0 "$CONCLAB" demo philosophers --variant naive --check --script "$D/philosophers-naive.demo"
+expect_exit 2 "$CONCLAB" demo prodcons --check --script "$D/philosophers-naive.demo"
+contains "$T/err" 'philosophers-naive\.demo:4: a demo of philosophers, not of prodcons' "a script of another lab"
+expect_exit 2 "$CONCLAB" demo philosophers --variant ordered --check --script "$D/philosophers-naive.demo"
+contains "$T/err" 'naive\.demo:5: a demo of philosophers --variant naive, not --variant ordered' "a script of another variant"
 expect_exit 2 "$CONCLAB" demo --check --script nosuch.demo
 contains "$T/err" 'nosuch.demo: cannot read it' "a script that is not there"
 
