@@ -17,10 +17,39 @@ static const char *outcome(const struct clab_lab_variant *v)
 	}
 }
 
+/* The labs in the catalogue's order: by topic, "Other labs" last. */
+static size_t by_topic(const struct clab_lab **out)
+{
+	size_t n = 0;
+	for (unsigned t = 1; t <= CLAB_TOPIC_N; t++)
+		for (size_t i = 0; i < clab_nlabs; i++)
+			if (clab_labs[i]->topic == t % CLAB_TOPIC_N)
+				out[n++] = clab_labs[i];
+	return n;
+}
+
+static void print_lab(const struct clab_lab *lab, int w, int brief)
+{
+	if (brief) {
+		printf("  %-13s %s\n", lab->name,
+		       lab->teaches ? lab->teaches : lab->summary);
+		return;
+	}
+	printf("%s - %s\n", lab->name, lab->summary);
+	if (lab->teaches)
+		printf("  teaches: %s\n", lab->teaches);
+	for (size_t v = 0; v < lab->nvariants; v++) {
+		const struct clab_lab_variant *var = &lab->variants[v];
+		printf("  %-*s %-9s %s\n", w, var->name, outcome(var),
+		       var->summary);
+	}
+	printf("\n");
+}
+
 static int list_exec(int argc, char **argv)
 {
 	const char *only = NULL;
-	int porcelain = 0;
+	int porcelain = 0, brief = 0;
 	for (int i = 1; i < argc; i++) {
 		if (clab_cmd_is_help(argv[i])) {
 			clab_cmd_usage(&clab_cmd_list, stdout);
@@ -30,12 +59,19 @@ static int list_exec(int argc, char **argv)
 			porcelain = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--brief") == 0) {
+			brief = 1;
+			continue;
+		}
 		if (argv[i][0] == '-' || only)
 			return clab_cmd_misuse(&clab_cmd_list,
 					       "unexpected argument '%s'",
 					       argv[i]);
 		only = argv[i];
 	}
+	if (porcelain && brief)
+		return clab_cmd_misuse(&clab_cmd_list,
+				       "--porcelain or --brief, not both");
 	if (only && !clab_lab_find(only)) {
 		fprintf(stderr, "conclab list: no lab called '%s'\n", only);
 		return CLAB_EXIT_USAGE;
@@ -45,8 +81,11 @@ static int list_exec(int argc, char **argv)
 		for (size_t v = 0; v < clab_labs[i]->nvariants; v++)
 			if ((int)strlen(clab_labs[i]->variants[v].name) > w)
 				w = (int)strlen(clab_labs[i]->variants[v].name);
-	for (size_t i = 0; i < clab_nlabs; i++) {
-		const struct clab_lab *lab = clab_labs[i];
+	const struct clab_lab *labs[clab_nlabs ? clab_nlabs : 1];
+	size_t n = by_topic(labs);
+	int topic = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct clab_lab *lab = labs[i];
 		if (only && strcmp(only, lab->name) != 0)
 			continue;
 		if (porcelain) {
@@ -56,30 +95,36 @@ static int list_exec(int argc, char **argv)
 				       lab->variants[v].expect);
 			continue;
 		}
-		printf("%s - %s\n", lab->name, lab->summary);
-		for (size_t v = 0; v < lab->nvariants; v++) {
-			const struct clab_lab_variant *var = &lab->variants[v];
-			printf("  %-*s %-9s %s\n", w, var->name, outcome(var),
-			       var->summary);
+		if ((int)lab->topic != topic) {
+			const char *h = clab_lab_topic_name(lab->topic);
+			printf("%s%s\n", brief && topic >= 0 ? "\n" : "", h);
+			if (!brief)
+				printf("%.*s\n\n", (int)strlen(h),
+				       "============================");
+			topic = (int)lab->topic;
 		}
-		printf("\n");
+		print_lab(lab, w, brief);
 	}
 	if (porcelain)
 		return CLAB_EXIT_OK;
-	printf("Run one with 'conclab run LAB --variant VARIANT'; "
-	       "'conclab run LAB --help' lists its parameters.\n");
+	printf("%sRun one with 'conclab run LAB --variant VARIANT';\n"
+	       "'conclab run LAB --help' lists its parameters.\n",
+	       brief ? "\n" : "");
 	return CLAB_EXIT_OK;
 }
 
 const struct clab_cmd clab_cmd_list = {
     .name = "list",
-    .args = "[--porcelain] [LAB]",
-    .summary = "list the labs and their variants",
-    .help = "Prints every lab (or only LAB) with its variants.  Each "
-	    "variant is marked\n'correct', 'deadlocks' (the watchdog "
-	    "stops it) or 'buggy' (it ends, but a\nproperty check "
-	    "fails).\n\n"
+    .args = "[--brief | --porcelain] [LAB]",
+    .summary = "list the labs by topic, and their variants",
+    .help = "Prints every lab (or only LAB) under its topic (mutual "
+	    "exclusion,\ndeadlock, condition variables...), with what it "
+	    "teaches and its\nvariants.  Each variant is marked 'correct', "
+	    "'deadlocks' (the watchdog\nstops it) or 'buggy' (it ends, but "
+	    "a property check fails).\n\n"
 	    "Options:\n"
+	    "  --brief      the catalogue: one line per lab, what it "
+	    "teaches, by topic\n"
 	    "  --porcelain  one line per variant for scripts: LAB VARIANT "
 	    "EXIT, where EXIT\n"
 	    "               is the exit code 'conclab run' is expected to "

@@ -36,23 +36,14 @@ static int replay_exec(int argc, char **argv)
 				    cmd, "--at needs a record number, not '%s'",
 				    argv[i]);
 			o.at = (uint64_t)v;
-		} else if (strcmp(a, "--keys") == 0) {
-			o.keys = argv[++i];
-		} else if (strcmp(a, "--size") == 0) {
-			if (clab_cmd_parse_size(argv[++i], &o.width, &o.height))
-				return clab_cmd_misuse(
-				    cmd, "--size needs WIDTHxHEIGHT, not '%s'",
-				    argv[i]);
+		} else if (takes) {
+			int vo = clab_cmd_view_opt(cmd, &o, a + 2, argv[++i]);
+			if (vo < 0)
+				return -vo;
 		} else if (strcmp(a, "--deadlock") == 0) {
 			o.deadlock = 1;
-		} else if (strcmp(a, "--no-color") == 0) {
-			o.no_color = 1;
-		} else if (strcmp(a, "--ascii") == 0) {
-			o.ascii = 1;
-		} else if (strcmp(a, "--no-mouse") == 0) {
-			o.no_mouse = 1;
-		} else if (strcmp(a, "--batch") == 0) {
-			o.batch = 1;
+		} else if (clab_cmd_view_flag(&o, a)) {
+			;
 		} else if (strcmp(a, "--bench") == 0) {
 			bench = 1;
 		} else if (a[0] == '-' && a[1]) {

@@ -348,14 +348,8 @@ static int step_exec(int argc, char **argv)
 		const char *a = argv[i];
 		if (clab_cmd_is_help(a)) {
 			help = 1;
-		} else if (strcmp(a, "--no-color") == 0) {
-			o.no_color = 1;
-		} else if (strcmp(a, "--ascii") == 0) {
-			o.ascii = 1;
-		} else if (strcmp(a, "--no-mouse") == 0) {
-			o.no_mouse = 1;
-		} else if (strcmp(a, "--batch") == 0) {
-			o.batch = 1;
+		} else if (clab_cmd_view_flag(&o, a)) {
+			;
 		} else if (clab_cmd_sched_flag(&s.sched, a)) {
 			;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
@@ -376,6 +370,8 @@ static int step_exec(int argc, char **argv)
 				break;
 			}
 			int so = clab_cmd_sched_opt(cmd, &s.sched, key, val);
+			if (so == 0)
+				so = clab_cmd_view_opt(cmd, &o, key, val);
 			if (so < 0) {
 				rc = -so;
 			} else if (so > 0) {
@@ -389,16 +385,6 @@ static int step_exec(int argc, char **argv)
 					    val);
 			} else if (strcmp(key, "trace") == 0) {
 				s.keep = val;
-			} else if (strcmp(key, "keys") == 0) {
-				o.keys = val;
-			} else if (strcmp(key, "size") == 0) {
-				if (clab_cmd_parse_size(val, &o.width,
-							&o.height))
-					rc = clab_cmd_misuse(
-					    cmd,
-					    "--size needs WIDTHxHEIGHT, "
-					    "not '%s'",
-					    val);
 			} else {
 				rc = clab_lab_args_opt(cmd, &la, key, val);
 			}

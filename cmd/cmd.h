@@ -33,6 +33,7 @@ extern const struct clab_cmd clab_cmd_replay;
 extern const struct clab_cmd clab_cmd_exercise;
 extern const struct clab_cmd clab_cmd_explore;
 extern const struct clab_cmd clab_cmd_step;
+extern const struct clab_cmd clab_cmd_demo;
 extern const struct clab_cmd clab_cmd_trace;
 
 struct clab_lab;
@@ -186,6 +187,17 @@ int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,
 int clab_cmd_parse_long(const char *s, long *out);
 /* Parse "WIDTHxHEIGHT" (1..1000 each); returns 0 or -1. */
 int clab_cmd_parse_size(const char *s, int *w, int *h);
+
+/* The viewer's options of replay, step and demo (view-opts.c). */
+struct clab_tui_opts;
+/* --no-color, --ascii, --no-mouse, --batch: 1 if arg was one of them. */
+int clab_cmd_view_flag(struct clab_tui_opts *o, const char *arg);
+/*
+ * --keys K, --size WxH: 1 if key was one of them, 0 if not, or minus the
+ * exit code of a usage error (reported).
+ */
+int clab_cmd_view_opt(const struct clab_cmd *cmd, struct clab_tui_opts *o,
+		      const char *key, const char *val);
 
 /* The controlled scheduler's options of a command (sched-opts.c). */
 #include <conclab/runtime.h>

@@ -24,6 +24,7 @@ static const struct clab_cmd *const cmds[] = {
 	&clab_cmd_exercise,
 	&clab_cmd_explore,
 	&clab_cmd_step,
+	&clab_cmd_demo,
 	&clab_cmd_trace,
 };
 /* clang-format on */

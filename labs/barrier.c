@@ -322,6 +322,9 @@ const struct clab_lab clab_lab_barrier = {
     .idea = "a barrier lets nobody on until every party arrived; once a "
 	    "party aborts it, every wait fails, and a waiter that does not "
 	    "check goes on with a phase that never completed",
+    .topic = CLAB_TOPIC_COORDINATION,
+    .teaches =
+	"a barrier holds every party until all arrive; check for an abort",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

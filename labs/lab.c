@@ -24,6 +24,15 @@ const struct clab_lab *const clab_labs[] = {
 
 const size_t clab_nlabs = sizeof(clab_labs) / sizeof(clab_labs[0]);
 
+const char *clab_lab_topic_name(enum clab_lab_topic topic)
+{
+#define CLAB__LAB_TOPIC_NAME(name, heading) heading,
+	static const char *const names[] = {
+	    CLAB_LAB_TOPIC_MAP(CLAB__LAB_TOPIC_NAME)};
+#undef CLAB__LAB_TOPIC_NAME
+	return (unsigned)topic < CLAB_TOPIC_N ? names[topic] : "?";
+}
+
 const struct clab_lab *clab_lab_find(const char *name)
 {
 	for (size_t i = 0; i < clab_nlabs; i++)

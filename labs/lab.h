@@ -77,10 +77,35 @@ struct clab_lab_report {
 	struct clab_lab_check_opts opts; /* read by the checks, never changed */
 };
 
+/*
+ * The topics of the catalogue, in the order `conclab list` shows them:
+ * X(NAME, heading).  Every lab sets its .topic; a lab without one (0,
+ * CLAB_TOPIC_NONE) is listed last, under "Other labs", and fails
+ * tests/e2e/cli.sh.  A new topic is one line here.
+ */
+#define CLAB_LAB_TOPIC_MAP(X)                                                  \
+	X(NONE, "Other labs")                                                  \
+	X(MUTEX, "Mutual exclusion")                                           \
+	X(DEADLOCK, "Deadlock and lock order")                                 \
+	X(CONDVAR, "Condition variables")                                      \
+	X(SEMAPHORE, "Semaphores")                                             \
+	X(COORDINATION, "Coordination")                                        \
+	X(STOPPING, "Stopping threads")
+
+#define CLAB__LAB_TOPIC_ENUM(name, heading) CLAB_TOPIC_##name,
+enum clab_lab_topic { CLAB_LAB_TOPIC_MAP(CLAB__LAB_TOPIC_ENUM) CLAB_TOPIC_N };
+#undef CLAB__LAB_TOPIC_ENUM
+
+/* The heading of a topic ("Mutual exclusion"), "?" past the table. */
+const char *clab_lab_topic_name(enum clab_lab_topic topic);
+
 struct clab_lab {
 	const char *name;
 	const char *summary;
-	const char *idea; /* what the lab teaches, for --help */
+	const char *idea;	   /* what the lab teaches, for --help */
+	enum clab_lab_topic topic; /* its group in the catalogue */
+	/* What it teaches in one line (64 columns at most), for the list. */
+	const char *teaches;
 	const struct clab_lab_variant *variants;
 	size_t nvariants;
 	const struct clab_lab_param *params;

@@ -268,6 +268,9 @@ const struct clab_lab clab_lab_lockorder = {
     .summary = "two threads take two locks in opposite orders",
     .idea = "two locks taken in two orders can deadlock even when this run "
 	    "did not; the lock-order detector finds the cycle in any run",
+    .topic = CLAB_TOPIC_DEADLOCK,
+    .teaches =
+	"two locks in two orders can deadlock, even in a run that did not",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

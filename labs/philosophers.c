@@ -606,6 +606,8 @@ const struct clab_lab clab_lab_philosophers = {
     .summary = "dining philosophers: forks, lock order and deadlock",
     .idea = "locks taken in one global order cannot wait in a circle; "
 	    "an acquire that checks the order names the thread that breaks it",
+    .topic = CLAB_TOPIC_DEADLOCK,
+    .teaches = "a circular wait deadlocks; one global lock order prevents it",
     .variants = variants,
     .nvariants = sizeof(variants) / sizeof(variants[0]),
     .params = params,

@@ -926,6 +926,8 @@ const struct clab_lab clab_lab_prodcons = {
     .idea = "a wait re-checks its condition in a loop; a queue does the "
 	    "locking, a sentinel ends it, task_done/join or a latch per item "
 	    "tells the producer its items are done",
+    .topic = CLAB_TOPIC_CONDVAR,
+    .teaches = "wait for a condition in a while loop; wake the side that waits",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

@@ -290,6 +290,9 @@ const struct clab_lab clab_lab_race = {
     .idea = "a read and a write are two steps: a thread that writes "
 	    "between them is overwritten; a lock or one atomic operation "
 	    "makes the update one step",
+    .topic = CLAB_TOPIC_MUTEX,
+    .teaches =
+	"read, add, write: three steps; without a lock, updates get lost",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

@@ -492,6 +492,8 @@ const struct clab_lab clab_lab_rlock = {
     .idea = "a recursive lock may be taken again by its owner, so methods "
 	    "that lock can call each other; a plain mutex taken twice by "
 	    "one thread waits for itself",
+    .topic = CLAB_TOPIC_MUTEX,
+    .teaches = "an owner may retake a recursive lock, never a plain mutex",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

@@ -322,6 +322,8 @@ const struct clab_lab clab_lab_semaphore = {
     .idea = "a semaphore counts permits: acquire takes one, release gives "
 	    "one back; a bounded one refuses to give back more than it "
 	    "had",
+    .topic = CLAB_TOPIC_SEMAPHORE,
+    .teaches = "a semaphore counts permits; a bounded one refuses one too many",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

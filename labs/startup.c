@@ -222,6 +222,8 @@ const struct clab_lab clab_lab_startup = {
     .idea = "starting a thread does not tell it that what it needs is "
 	    "ready: a latch set once everything is prepared is the start "
 	    "signal the workers wait for",
+    .topic = CLAB_TOPIC_COORDINATION,
+    .teaches = "a latch tells the workers that what they need is ready",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

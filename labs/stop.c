@@ -344,6 +344,8 @@ const struct clab_lab clab_lab_stop = {
     .idea = "a thread stops only when it looks at the stop flag: it must "
 	    "look often enough, and a thread asleep in a wait must be woken "
 	    "or wake by a timeout to look at all",
+    .topic = CLAB_TOPIC_STOPPING,
+    .teaches = "a thread stops when it looks: poll a flag, or wake it to look",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

@@ -617,6 +617,8 @@ const struct clab_lab clab_lab_timer = {
 	       "timers",
     .idea = "a condition variable, not a flag set and cleared, signals "
 	    "the same thing again and again; a one-shot timer fires once",
+    .topic = CLAB_TOPIC_CONDVAR,
+    .teaches = "broadcast a tick to every waiter; each re-checks it in a loop",
     .variants = variants,
     .nvariants = V_COUNT,
     .params = params,

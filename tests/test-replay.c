@@ -345,31 +345,11 @@ static void test_synthetic_deadlock(void)
 
 static char tmpdir[256];
 
-/* Run `conclab run LAB --variant V -q --trace PATH`; the exit code. */
-static int record(const char *lab, const char *variant, const char *path)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(conclab, conclab, "run", lab, "--variant", variant, "-q",
-		      "--trace", path, (char *)NULL);
-		_exit(127);
-	}
-	int status = 0;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static struct clab_trace *lab_trace(const char *lab, const char *variant)
 {
 	char path[512], err[512];
 	snprintf(path, sizeof(path), "%s/%s-%s.clt", tmpdir, lab, variant);
-	int rc = record(lab, variant, path);
+	int rc = tu_run_lab(conclab, lab, variant, path);
 	CU_ASSERT(rc >= 0 && rc <= 3);
 	struct clab_trace *tr = NULL;
 	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {

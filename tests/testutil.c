@@ -1,8 +1,10 @@
 /* Shared helpers for the CUnit suites; see testutil.h. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <conclab/error.h>
@@ -156,4 +158,24 @@ int tu_main(const char *suite_name, void (*add_tests)(CU_pSuite suite))
 	n = CU_get_number_of_suites_failed() + CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
 	return n > 125 ? 125 : (n == 77 ? 78 : (int)n);
+}
+
+int tu_run_lab(const char *conclab, const char *lab, const char *variant,
+	       const char *path)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(conclab, conclab, "run", lab, "--variant", variant, "-q",
+		      "--trace", path, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

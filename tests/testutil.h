@@ -52,6 +52,14 @@ const struct clab_record *tu_find_obj(const struct clab_trace *tr,
 int tu_wait_until(int (*pred)(void *arg), void *arg);
 
 /*
+ * Run `conclab run LAB --variant VARIANT -q --trace PATH` with the program
+ * conclab, its output to /dev/null; returns its exit code (-1: it could
+ * not be run, 128: killed).
+ */
+int tu_run_lab(const char *conclab, const char *lab, const char *variant,
+	       const char *path);
+
+/*
  * Run one suite: register it, let add_tests add its tests, run them with
  * the basic interface (verbose) and return the number of failed suites and
  * tests (at most 125, so that it is a usable exit status; never 77).

@@ -310,6 +310,7 @@ const struct tui_key clab_tui_keys[] = {
     {TK_TAB, TK_BTAB, "Tab S-Tab", "next / previous pane", a_pane},
     {TK_NONE, TK_NONE, "1-9 0 #N", "step: who goes next", NULL},
     {TK_NONE, TK_NONE, "u r", "step: undo / redo a move", NULL},
+    {TK_NONE, TK_NONE, "Space b", "demo: next / back a step", NULL},
     {'?', TK_NONE, "?", "this help", a_help},
     {'L' - '@', TK_NONE, "Ctrl-L", "redraw", a_redraw},
     {'q', TK_NONE, "q", "quit", a_quit},
@@ -385,6 +386,8 @@ void clab_tui_key(struct tui *t, int key)
 	if (t->locks && clab_tui_locks_key(t, key))
 		return;
 	if (t->live && clab_tui_live_key(t, key))
+		return;
+	if (t->demo && clab_tui_demo_key(t, key))
 		return;
 	for (unsigned i = 0; i < clab_tui_nkeys; i++) {
 		const struct tui_key *k = &clab_tui_keys[i];

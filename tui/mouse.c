@@ -26,6 +26,9 @@ void clab_tui_mouse(struct tui *t, int key)
 	if (inside(l.lanes, y, x)) {
 		v = &clab_view_lanes;
 		r = l.lanes;
+	} else if (t->demo && inside(l.demo, y, x)) {
+		v = &clab_view_demo;
+		r = l.demo;
 	} else if (t->locks && inside(l.mid, y, x)) {
 		v = &clab_view_locks;
 		r = l.mid;

@@ -111,5 +111,9 @@ int clab_tui_init(struct tui *t, const struct clab_trace *tr,
 	for (uint32_t k = 1; k <= clab_trace_nobjects(tr) && !t->sel_obj; k++)
 		if (clab_trace_object(tr, k)->kind != CLAB_O_THREAD)
 			t->sel_obj = k;
+	if (o->demo && o->demo->n) {
+		t->demo = o->demo;
+		clab_tui_demo_go(t, 0);
+	}
 	return 0;
 }

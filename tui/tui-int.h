@@ -101,6 +101,9 @@ struct tui {
 	const char *const *choices;
 	size_t nchoices;
 	int ended;
+	/* demo mode (conclab demo): the steps and the one shown */
+	const struct clab_tui_demo *demo;
+	size_t dstep;
 };
 
 /* One entry of the key table; the help overlay is made from it. */
@@ -155,12 +158,13 @@ struct tui_layout {
 	int small; /* below TUI_MIN_W x TUI_MIN_H: only a message */
 	struct tui_rect status, lanes, mid, log, objs, info;
 	struct tui_rect moves; /* live mode: the choices, below the log */
+	struct tui_rect demo;  /* demo mode: the narration, full width */
 };
 void clab_tui_layout(const struct tui *t, struct tui_layout *l);
 
 extern const struct tui_view clab_view_status, clab_view_lanes, clab_view_log,
     clab_view_objects, clab_view_info, clab_view_help, clab_view_locks,
-    clab_view_picture, clab_view_moves;
+    clab_view_picture, clab_view_moves, clab_view_demo;
 
 /*
  * Live mode: ask for the run's state and show it (the cursor goes to its
@@ -172,6 +176,14 @@ int clab_tui_live_key(struct tui *t, int key);
 void clab_tui_live_number(struct tui *t, const char *text);
 /* The key of choice k ('1'..'9', then '0'), or 0 past them. */
 int clab_tui_move_key(size_t k);
+
+/*
+ * Demo mode: go to step k (the cursor to its record); a key of the demo
+ * (Space, b, Backspace), 1 when handled; the box's height at width w.
+ */
+void clab_tui_demo_go(struct tui *t, size_t k);
+int clab_tui_demo_key(struct tui *t, int key);
+int clab_tui_demo_height(const struct tui *t, int w);
 
 /* Keys of the lock-order view (j k Enter Esc); 1 when handled. */
 int clab_tui_locks_key(struct tui *t, int key);

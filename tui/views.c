@@ -473,7 +473,11 @@ static void draw_status(struct tui *t, struct tui_rect r, int focused)
 				   ns % 1000000000u, lab ? lab : "trace",
 				   var ? "/" : "", var ? var : "", play);
 	/* a live run's trace is cut where the run stands: no damage */
-	if (t->live)
+	if (t->demo)
+		clab_canvas_printf(cv, r.y, x + 2, r.x + r.w - x - 2, CV_STATUS,
+				   CV_BOLD, "demo: step %zu of %zu",
+				   t->dstep + 1, t->demo->n);
+	else if (t->live)
 		clab_canvas_puts(cv, r.y, x + 2, r.x + r.w - x - 2, CV_STATUS,
 				 CV_BOLD,
 				 t->ended ? "step: ended" : "step: your move");
@@ -635,7 +639,12 @@ void clab_tui_layout(const struct tui *t, struct tui_layout *l)
 	int max_lanes = (cv->h - 1 - info_h) / 2;
 	if (lanes_h > max_lanes)
 		lanes_h = max_lanes;
-	int mid_y = 1 + lanes_h, mid_h = cv->h - mid_y - info_h;
+	/* demo mode: the narration's box under the records, rows of the
+	 * lanes first, so that the records keep a title and three lines */
+	int box_h = t->demo ? clab_tui_demo_height(t, cv->w) : 0;
+	if (box_h && lanes_h > cv->h - 1 - info_h - box_h - 4)
+		lanes_h = cv->h - 1 - info_h - box_h - 4;
+	int mid_y = 1 + lanes_h, mid_h = cv->h - mid_y - info_h - box_h;
 	int pw = cv->w / 3 < 30 ? 30 : cv->w / 3 > 56 ? 56 : cv->w / 3;
 	l->status = (struct tui_rect){0, 0, cv->w, 1};
 	l->lanes = (struct tui_rect){1, 0, cv->w, lanes_h};
@@ -643,6 +652,7 @@ void clab_tui_layout(const struct tui *t, struct tui_layout *l)
 	l->log = (struct tui_rect){mid_y, 0, cv->w - pw - 1, mid_h};
 	l->objs = (struct tui_rect){mid_y, cv->w - pw, pw, mid_h};
 	l->info = (struct tui_rect){cv->h - info_h, 0, cv->w, info_h};
+	l->demo = (struct tui_rect){mid_y + mid_h, 0, cv->w, box_h};
 	if (t->live) {
 		/* the moves take the bottom of the log's column */
 		int mh = (int)t->nchoices + 2;
@@ -685,6 +695,8 @@ void clab_tui_draw(struct tui *t)
 			clab_view_objects.draw(t, l.objs,
 					       t->pane == PANE_OBJECTS);
 	}
+	if (t->demo)
+		clab_view_demo.draw(t, l.demo, 0);
 	clab_view_info.draw(t, l.info, 0);
 	if (t->help)
 		clab_view_help.draw(t, (struct tui_rect){0, 0, cv->w, cv->h},

@@ -4,7 +4,7 @@
 expect_exit 0 "$CONCLAB" --help
 contains "$T/out" 'Exit codes' "--help lists the exit codes"
 expect_exit 0 "$CONCLAB" --version
-for c in list run dump analyze check bench export replay exercise; do
+for c in list run dump analyze check bench export replay exercise demo; do
 	expect_exit 0 "$CONCLAB" $c --help
 	contains "$T/out" "^usage: conclab $c" "$c --help"
 done
@@ -12,6 +12,44 @@ expect_exit 0 "$CONCLAB" run philosophers --help
 contains "$T/out" 'gap_ms' "run LAB --help lists parameters"
 expect_exit 0 "$CONCLAB" list
 contains "$T/out" '^philosophers ' "list shows the labs"
+# The catalogue: labs grouped by topic, each with what it teaches.  A lab
+# without a topic (a new one that forgot to set it) is listed under
+# "Other labs", which fails here, as does a lab without a teaches line.
+contains "$T/out" '^Deadlock and lock order$' "list groups the labs by topic"
+awk '/^Deadlock and lock order$/ { t = 1 } /^Condition variables$/ { t = 0 }
+	t && /^philosophers - / { found = 1 } END { exit !found }' "$T/out" &&
+	pass "philosophers is under its topic" || fail "philosophers is not under 'Deadlock and lock order'"
+grep -q '^Other labs$' "$T/out" && fail "labs without a topic: $(sed -n '/^Other labs$/,$ s/^\([a-z0-9-]*\) - .*/\1/p' "$T/out" | tr '\n' ' ')" ||
+	pass "every lab has a topic"
+nolabs=$("$CONCLAB" list --porcelain | cut -d' ' -f1 | sort -u | wc -l)
+nteach=$(grep -c '^  teaches: ' "$T/out")
+[ "$nolabs" -eq "$nteach" ] && pass "each of the $nolabs labs says what it teaches" ||
+	fail "$nteach teaches lines for $nolabs labs"
+expect_exit 0 "$CONCLAB" list --brief
+[ "$(count_lines "$T/out" '^  [a-z0-9-]+ +[a-z]')" -eq "$nolabs" ] &&
+	pass "list --brief: one line per lab" || fail "list --brief: not one line for each of the $nolabs labs"
+long=$(awk 'length($0) > 80' "$T/out")
+[ -z "$long" ] && pass "list --brief fits 80 columns" || fail "list --brief lines over 80 columns: $long"
+# The handouts' index lists each lab with the same line, under its topic.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+awk '/^[A-Z]/ { topic = $0 } /^  [a-z]/ { print topic "|" $1 "|" substr($0, 17) }' \
+	"$T/out" >brief.txt
+awk '/^## / { topic = substr($0, 4) } /^\| `/ { split($0, f, "|");
+	gsub(/^ +| +$/, "", f[2]); gsub(/^ +| +$/, "", f[3]); gsub(/`/, "", f[2]);
+	print topic "|" f[2] "|" f[3] }' "$SRC/docs/labs/README.md" >index.txt
+if cmp -s brief.txt index.txt; then
+	pass "docs/labs/README.md lists every lab under its topic, as list --brief does"
+else
+	fail "docs/labs/README.md and list --brief differ:"
+	diff brief.txt index.txt | sed 's/^/  | /'
+fi
+expect_exit 0 "$CONCLAB" list --brief prodcons
+[ "$(count_lines "$T/out" '^  [a-z0-9-]+ +[a-z]')" -eq 1 ] &&
+	pass "list --brief LAB: that lab alone" || fail "list --brief prodcons: $(cat "$T/out")"
+contains "$T/out" '^Condition variables$' "under its topic"
+expect_exit 2 "$CONCLAB" list --brief --porcelain
+contains "$T/err" 'not both' "--brief and --porcelain refused together"
+expect_exit 2 "$CONCLAB" list --brief nosuchlab
 expect_exit 2 "$CONCLAB"
 expect_exit 2 "$CONCLAB" frobnicate
 contains "$T/err" "unknown command 'frobnicate'" "unknown command named"

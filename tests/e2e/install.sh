@@ -7,8 +7,8 @@
 # and grades solutions, a solution built by hand with the compiler line of
 # docs/exercises.md is loaded and graded, a student's own program is built
 # with the line of docs/runtime.md against the installed libconclab,
-# `conclab bench --whole` finds its installed programs, and `conclab trace`
-# its preload library.
+# `conclab bench --whole` finds its installed programs, `conclab trace`
+# its preload library, and `conclab demo` its scripts.
 #
 # usage: sh tests/e2e/install.sh CONCLAB (the build's, for its version)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -250,6 +250,14 @@ else
 	fail "build tests/preload/abba.c"
 	cat "$T/cc"
 fi
+
+# (g) conclab demo finds the installed scripts, the source tree gone.
+expect_exit 0 "$CONCLAB" demo --check
+contains "$T/out" '^ok .*/share/conclab/demos/philosophers-naive\.demo: philosophers/naive' \
+	"demo --check plays the scripts in <datadir>/conclab/demos"
+[ "$(grep -c '^ok ' "$T/out")" -eq "$(ls "$SRC"/labs/demos/*.demo | wc -l)" ] &&
+	pass "every script of labs/demos is installed" ||
+	fail "$(grep -c '^ok ' "$T/out") installed demos, $(ls "$SRC"/labs/demos/*.demo | wc -l) in labs/demos"
 
 echo "took $(($(date +%s) - start)) s ($((built - start)) s to build and install)"
 finish

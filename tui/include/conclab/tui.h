@@ -39,6 +39,34 @@ struct clab_tui_live {
 	int (*redo)(void *arg);
 };
 
+/*
+ * Demo mode (`conclab demo`): a lecture's narration over a finished run.
+ * The viewer opens at the first step; Space goes to the next step (the
+ * cursor to its record, its text in a box under the records), b or
+ * Backspace to the one before; every other key works as in replay.
+ */
+struct clab_tui_demo_step {
+	uint32_t record;  /* where the step puts the cursor */
+	const char *text; /* printable ASCII; '\n' starts a new line */
+};
+struct clab_tui_demo {
+	const char *title; /* on the box's frame */
+	const struct clab_tui_demo_step *steps;
+	size_t n; /* one step at least */
+};
+
+/* The most lines a step's text may take in the box, at 80 columns. */
+#define CLAB_TUI_DEMO_LINES 6
+/* The box's text width at 80 columns. */
+#define CLAB_TUI_DEMO_WIDTH 76
+
+/*
+ * clab_tui_wrap - the number of lines text takes broken at spaces into
+ * lines of at most width columns (a longer word is cut); '\n' breaks a
+ * line.  Thread safe.
+ */
+int clab_tui_wrap(const char *text, int width);
+
 struct clab_tui_opts {
 	uint64_t at;	 /* the record to open at (UINT64_MAX: the start) */
 	int deadlock;	 /* open at the deadlock, if the trace has one */
@@ -52,6 +80,7 @@ struct clab_tui_opts {
 	int width, height;
 	FILE *out;
 	const struct clab_tui_live *live; /* live mode, or NULL */
+	const struct clab_tui_demo *demo; /* demo mode, or NULL */
 };
 
 /* Fill o with the defaults: interactive, 80x24 in batch mode, stdout. */

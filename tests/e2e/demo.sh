@@ -1,0 +1,111 @@
+#!/bin/sh
+# conclab demo without a terminal: every script of labs/demos loads, its
+# run follows its schedule and each step finds its record (--check); one
+# demo for each core lab; scripts that are malformed, or whose schedule
+# no longer makes their run, are refused with the script's name, the line
+# and exit 2.  (tests/tui/demo.sh plays a demo in a terminal.)
+. "$(dirname "$0")/lib.sh"
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+D=$SRC/labs/demos
+
+expect_exit 0 "$CONCLAB" demo --help
+contains "$T/out" '^usage: conclab demo' "demo --help"
+n=$(ls "$D"/*.demo | wc -l)
+expect_exit 0 "$CONCLAB" demo --check
+[ "$(grep -c '^ok ' "$T/out")" -eq "$n" ] && pass "demo --check: each of the $n scripts loads and reproduces" ||
+	fail "demo --check: $(grep -c '^ok ' "$T/out") ok lines for $n scripts"
+for lab in philosophers prodcons timer; do
+	expect_exit 0 "$CONCLAB" demo --check "$lab"
+	contains "$T/out" "^ok .*/$lab-[a-z-]+\\.demo: $lab/" "the core lab $lab has a demo"
+done
+contains "$T/out" 'ends in a check failed \(exit 1\)' "--check says how the run ended"
+expect_exit 0 "$CONCLAB" demo --check philosophers --variant naive
+contains "$T/out" 'philosophers/naive, 63 records, 8 steps, ends in a deadlock \(exit 3\)' \
+	"the philosophers' demo: the deadlock, every step found"
+expect_exit 0 "$CONCLAB" demo --list
+contains "$T/out" '^  philosophers-naive\.demo +philosophers/naive: ' "--list names the demos"
+# The first screen, without a terminal.
+expect_exit 0 "$CONCLAB" demo philosophers --batch --keys '<Space><Space>' --no-color
+contains "$T/out" 'Step 3 of 8: The naive philosophers deadlock' "--batch --keys plays the steps"
+
+# Wrong uses of the command.
+expect_exit 2 "$CONCLAB" demo
+contains "$T/err" 'which lab' "no lab: asked which"
+expect_exit 2 "$CONCLAB" demo philosophers </dev/null
+contains "$T/err" 'needs a terminal' "no terminal: refused"
+expect_exit 2 "$CONCLAB" demo nosuchlab --check
+contains "$T/err" "no lab called 'nosuchlab'" "an unknown lab"
+expect_exit 2 "$CONCLAB" demo race --check
+contains "$T/err" 'no demo of race' "a lab without a demo"
+expect_exit 2 "$CONCLAB" demo philosophers --variant ordered --check
+contains "$T/err" 'no demo of philosophers --variant ordered' "a variant without a demo"
+# LAB (and --variant) with --script: the script must be their demo.
+expect_exit 0 "$CONCLAB" demo philosophers --variant naive --check --script "$D/philosophers-naive.demo"
+expect_exit 2 "$CONCLAB" demo prodcons --check --script "$D/philosophers-naive.demo"
+contains "$T/err" 'philosophers-naive\.demo:4: a demo of philosophers, not of prodcons' "a script of another lab"
+expect_exit 2 "$CONCLAB" demo philosophers --variant ordered --check --script "$D/philosophers-naive.demo"
+contains "$T/err" 'naive\.demo:5: a demo of philosophers --variant naive, not --variant ordered' "a script of another variant"
+expect_exit 2 "$CONCLAB" demo --check --script nosuch.demo
+contains "$T/err" 'nosuch.demo: cannot read it' "a script that is not there"
+
+# A script whose schedule no longer makes its run (as when the lab
+# changed): refused, naming the script and the schedule's line.
+P=$D/philosophers-naive.demo
+sed 's/^schedule .*/schedule 1.1.Eg/' "$P" >wrong.demo
+expect_exit 2 "$CONCLAB" demo --check --script wrong.demo
+contains "$T/err" '^conclab demo: wrong\.demo:7: the run did not follow this schedule' \
+	"a wrong schedule: the script, its line and why"
+# The same schedule with another seed makes another run: refused too.
+sed 's/^seed 1/seed 2/' "$P" >seed.demo
+expect_exit 2 "$CONCLAB" demo --check --script seed.demo
+contains "$T/err" 'seed\.demo:7: the run did not follow this schedule' "another seed"
+# The interactive path refuses it the same way, before any terminal.
+expect_exit 2 "$CONCLAB" demo --script wrong.demo --batch
+contains "$T/err" 'wrong\.demo:7: the run did not follow' "played, it is refused too"
+
+# Malformed scripts: each error names the file and the line.
+bad() { # bad NAME PATTERN WHAT (the script is bad.demo)
+	expect_exit 2 "$CONCLAB" demo --check --script bad.demo
+	contains "$T/err" "^conclab demo: bad\\.demo:$2" "$3"
+}
+sed 's/^seed 1/sed 1/' "$P" >bad.demo
+bad 6 "6: unknown line 'sed'" "an unknown line"
+{ echo '  text first'; cat "$P"; } >bad.demo
+bad 1 "1: text before the first 'at' line" "text before any step"
+sed 's/^schedule .*/schedule not-a-schedule/' "$P" >bad.demo
+bad 7 "7: 'not-a-schedule' is not a schedule string" "a schedule that is not one"
+sed 's/^variant naive/variant nosuch/' "$P" >bad.demo
+bad 5 "5: philosophers has no variant 'nosuch'" "an unknown variant"
+sed 's/^seed 1/seed 1\nparam meals 0/' "$P" >bad.demo
+bad 7 "7: meals wants a number in 1\\.\\.1000, not '0'" "a parameter out of range"
+sed 's/^seed 1/seed 1\nparam forks 5/' "$P" >bad.demo
+bad 7 "7: philosophers has no parameter 'forks'" "an unknown parameter"
+sed 's/^seed 1/seed 1\nseed 2/' "$P" >bad.demo
+bad 7 "7: a second 'seed' line \\(the first is line 6\\)" "a header line twice"
+{ cat "$P"; echo 'seed 2'; } >bad.demo
+bad 0 "[0-9]+: 'seed' belongs before the first 'at' line" "a header line after the steps"
+{ cat "$P"; echo 'at end'; } >bad.demo
+bad 0 "[0-9]+: no text for this step" "a step without text"
+{ cat "$P"; printf 'at phil-9 mutex.acquire\n\tno such record\n'; } >bad.demo
+bad 0 "[0-9]+: no record from #56 on matches 'phil-9 mutex.acquire'" "a step whose record is not in the run"
+# Steps are found in order: a record before the previous step's is not.
+{ cat "$P"; printf 'at phil-1 mutex.acquire fork-1\n\tagain\n'; } >bad.demo
+bad 0 "[0-9]+: no record from #56 on matches 'phil-1 mutex.acquire fork-1'" "a step before the previous one"
+# Whole words: fork-4 is not fork-40, nor phil-4 phil-40.
+{ cat "$P"; printf 'at fork\n\ta part of a name\n'; } >bad.demo
+bad 0 "[0-9]+: no record from #56 on matches 'fork'" "a word matches whole names only"
+{ cat "$P"; printf 'at #63\n\tpast the end\n'; } >bad.demo
+bad 0 "[0-9]+: no record #63: the run has 63 records" "a record number past the run"
+{ cat "$P"; printf 'at end\n\tcaf\303\251\n'; } >bad.demo
+bad 0 "[0-9]+: byte 0xc3 in column 5" "a byte that is not ASCII"
+{ cat "$P"; echo 'at end'; i=0; while [ $i -lt 8 ]; do
+	echo '	aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo'
+	i=$((i + 1)); done; } >bad.demo
+bad 0 "[0-9]+: the text takes [0-9]+ lines at 80 columns; at most 6 fit" "a text too long for the box"
+grep -v '^schedule' "$P" >bad.demo
+expect_exit 2 "$CONCLAB" demo --check --script bad.demo
+contains "$T/err" "^conclab demo: bad\\.demo: no 'schedule' line" "a script without a schedule"
+sed '/^at /,$d' "$P" >bad.demo
+expect_exit 2 "$CONCLAB" demo --check --script bad.demo
+contains "$T/err" "^conclab demo: bad\\.demo: no step" "a script without steps"
+finish

@@ -1,0 +1,44 @@
+#!/bin/sh
+# conclab demo, as an instructor plays it at 80x24 without colour: the
+# naive philosophers' deadlock from labs/demos, the narration box at each
+# step, Space on, b and Backspace back, a click on the box, q out; and a
+# terminal too small for it.
+. "$(dirname "$0")/lib.sh"
+export LANG=C LC_ALL=C
+start 80 24 "NO_COLOR=1 '$CONCLAB' demo philosophers"
+expect 'Step 1 of 8: The naive philosophers deadlock' "the demo opens at its first step"
+expect '^\| Five philosophers sit at a round table' "with its narration in a box"
+same_screen demo-start "the first step's screen"
+keys Space
+expect 'Step 2 of 8' "Space goes to the next step"
+expect '^>18 T2  mutex.acquire fork-1' "the cursor is on the step's record"
+keys Space Space Space Space Space
+expect 'Step 7 of 8' "five more steps"
+expect '^\| cycle closes\. Each philosopher holds one fork' "the step where the cycle closes"
+same_screen demo-cycle "the screen where the cycle closes"
+keys b
+expect 'Step 6 of 8' "b goes back a step"
+expect '^>46 T5  mutex.request fork-0' "to its record"
+keys BSpace
+expect 'Step 5 of 8' "Backspace goes back too"
+keys l
+expect 'this step is at #44; Space next' "a key of the viewer moves the cursor off the step, and the box says where it is"
+keys Space Space Space
+expect 'Step 8 of 8' "on to the last step"
+keys Space
+expect 'the last step: b goes back, q quits' "Space after the last step says so"
+same_screen demo-end "the last step's screen"
+keys q
+expect '^EXIT=0$' "q quits with 0"
+# A terminal too small: a clear message, and q still quits.
+start 60 20 "NO_COLOR=1 '$CONCLAB' demo philosophers"
+expect 'terminal too small \(need 80x24\)' "a tiny terminal gets a message"
+keys Space
+expect 'now 60x20; q quits' "and keys do not crash it"
+keys q
+expect '^EXIT=0$' "q quits the tiny one with 0"
+# The mouse: a click on the box goes on (batch mode, no terminal).
+"$CONCLAB" demo philosophers --batch --keys '<Click:17,10>' >out 2>&1
+grep -q 'Step 2 of 8' out && pass "a click on the box goes to the next step" ||
+	fail "a click on the box: $(head -1 out)"
+finish
