@@ -78,7 +78,7 @@ static clab_future_t *future_new(clab_pool_t *p, void *(*fn)(void *), void *arg,
 
 	if (f == NULL)
 		return NULL;
-	snprintf(name, sizeof(name), "%s#%" PRIu32, p->name, n);
+	snprintf(name, sizeof(name), "%s.%" PRIu32, p->name, n);
 	clab__lk_init(&f->lk);
 	f->state = F_PENDING;
 	f->refs = 2;

@@ -156,9 +156,9 @@ contains "$T/out" '^  ok   every job done +6 job\(s\) ran to the end' \
 # where they do not.
 expect_exit 1 "$CONCLAB" explore pool --variant no-wait-shutdown --work_ms 0 --schedules 50 --trace pnx.clt
 expect_exit 3 "$CONCLAB" run pool --variant deadlock-in-task -q --trace pd.clt
-contains "$T/err" '^  pool-1 +waits on latch pool#[0-9]+ at labs/pool.c:[0-9]+' \
+contains "$T/err" '^  pool-1 +waits on latch pool\.[0-9]+ at labs/pool.c:[0-9]+' \
 	"pool deadlock-in-task: the worker waits on the future it submitted"
-contains "$T/err" '^  main +waits on latch pool#1 ' "pool deadlock-in-task: main waits on the first job"
+contains "$T/err" '^  main +waits on latch pool\.1 ' "pool deadlock-in-task: main waits on the first job"
 # More workers only take longer to fill with waiting tasks.
 expect_exit 3 "$CONCLAB" explore pool --variant deadlock-in-task --workers 3 --schedules 50 --trace pdx.clt
 expect_exit 1 "$CONCLAB" run pool --variant callback-race -q --trace pc.clt

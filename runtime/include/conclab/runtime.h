@@ -465,11 +465,12 @@ int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site);
  * submitted, from one queue; each submit returns a future, which gets the
  * task's result, or is cancelled.  Both are opaque handles on the heap.
  * A pool is built of the other primitives, so its blocking is theirs and
- * is recorded and scheduled as theirs: the workers wait on a queue (the
- * pool's name), a result waits on the future's latch (the future's name),
- * a shutdown that waits joins the workers.  The pool's own records say
- * what the primitives cannot: pool.submit, pool.task-start, pool.task-end,
- * future.set, future.cancel, future.callback, pool.shutdown.
+ * is recorded and scheduled as theirs: the workers wait on a queue
+ * (NAME.tasks), a result waits on the future's latch (of the future's
+ * name: NAME.1, NAME.2... in submit order), a shutdown that waits joins
+ * the workers (a second one waits on the latch NAME.ended).  The pool's own
+ * records say what the primitives cannot: pool.submit, pool.task-start,
+ * pool.task-end, future.set, future.cancel, future.callback, pool.shutdown.
  * Every function may be called from any thread, tasks included.
  */
 typedef struct clab_pool clab_pool_t;
@@ -536,8 +537,9 @@ typedef void (*clab_future_cb)(clab_future_t *f, void *arg);
 /*
  * clab_future_add_done_callback - run cb(f, arg) once when the future is
  * done or cancelled, in the thread that completes it; at once, in the
- * calling thread, when it is done already.  Callbacks run in the order
- * they were added, exactly once each.  Returns 0 or CLAB_ENOMEM.
+ * calling thread, when it is done already.  Each runs exactly once; the
+ * ones added before completion run in the order they were added.
+ * Returns 0, CLAB_EINVAL (cb NULL) or CLAB_ENOMEM.
  */
 #define clab_future_add_done_callback(f, cb, arg)                              \
 	clab__future_add_done_callback((f), (cb), (arg), CLAB_SITE())
