@@ -574,7 +574,8 @@ int clab__future_free(clab_future_t *f, const struct clab_site *site);
 /*
  * Under control exactly one conclab thread runs at a time.  Every visible
  * operation (lock, unlock, wait, signal, semaphore, latch, barrier and
- * queue operations, thread create, join and exit, sleep, timers, notes)
+ * queue operations, thread create, join and exit, sleep, timers, pool
+ * and future operations, notes)
  * is a scheduling point where the scheduler picks the thread that goes
  * on; sleeps and timeouts run on a virtual clock.  The picks come from a
  * seed, so the same program with the same mode and seed makes the same
