@@ -262,10 +262,10 @@ int clab__future_add_done_callback(clab_future_t *f, clab_future_cb cb,
 	c->arg = arg;
 	clab__lk_lock(&f->lk);
 	if (f->state == F_DONE || f->state == F_CANCELLED) {
-		clab__emit_obj(self, CLAB_K_FUTURE_CALLBACK, &f->h, site, 1, 0);
+		/* done for good: nobody takes the list again */
 		clab__lk_unlock(&f->lk);
 		free(c);
-		cb(f, arg);
+		run_cb(f, cb, arg, 1, self, site);
 		return 0;
 	}
 	*f->cbtail = c;
