@@ -227,5 +227,6 @@ extern const struct clab_lab clab_lab_startup;
 extern const struct clab_lab clab_lab_barrier;
 extern const struct clab_lab clab_lab_stop;
 extern const struct clab_lab clab_lab_pool;
+extern const struct clab_lab clab_lab_actor;
 
 #endif
