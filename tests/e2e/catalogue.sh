@@ -1,6 +1,6 @@
 #!/bin/sh
 # The labs of the catalogue (race, lockorder, rlock, semaphore, startup,
-# barrier, stop, pool): the
+# barrier, stop, pool, actor): the
 # property each variant teaches, under the operating system and under the
 # controlled scheduler, and parameters that try to hide a bug or to make
 # a correct variant look broken.
@@ -181,5 +181,32 @@ contains "$T/out" '^  ok   every job ran or was cancelled 6 job\(s\) ran, 0 canc
 for v in futures map cancel; do
 	expect_exit 0 "$CONCLAB" run pool --variant $v --workers 1 --work_ms 0 -q --trace pv.clt
 	expect_exit 0 "$CONCLAB" explore pool --variant $v --jobs 4 --schedules 200 --trace pvx.clt
+done
+# actor: without the exit sentinel the actor waits for mail forever and
+# main waits for the actor; subscribers closed under a running publisher
+# miss its messages.
+expect_exit 3 "$CONCLAB" run actor --variant no-sentinel -q --trace an.clt
+contains "$T/err" '^  actor-1 +waits on queue actor-1.mailbox at labs/actor.c:[0-9]+' \
+	"actor no-sentinel: the actor waits on its mailbox"
+contains "$T/err" '^  main +waits on thread actor-1 ' "actor no-sentinel: main waits to join it"
+contains "$T/out" '^  ok   every message handled +each of 1 actor\(s\) handled all 5 message\(s\) published' \
+	"actor no-sentinel: every message was handled before the hang"
+# One message, no work: still no way out.
+expect_exit 3 "$CONCLAB" run actor --variant no-sentinel --messages 1 --work_ms 0 -q --trace an1.clt
+expect_exit 3 "$CONCLAB" explore actor --variant no-sentinel --schedules 20 --trace anx.clt
+expect_exit 1 "$CONCLAB" run actor --variant close-early -q --trace ae.clt
+contains "$T/out" '^  FAIL every message handled +actor-[0-9]+ handled [0-9]+ of the 5 message\(s\) published' \
+	"actor close-early: messages lost"
+contains "$T/out" '^  ok   every actor exited' "actor close-early: every actor still ended"
+expect_exit 1 "$CONCLAB" explore actor --variant close-early --work_ms 0 --schedules 50 --trace aex.clt
+# One subscriber and one message cannot hide a lost or doubled message.
+expect_exit 0 "$CONCLAB" run actor --variant pubsub --subscribers 1 --messages 1 --work_ms 0 -q --trace ap1.clt
+contains "$T/out" '^  ok   every message handled +each of 1 actor\(s\) handled all 1 message\(s\) published' \
+	"actor pubsub, one subscriber, one message"
+expect_exit 0 "$CONCLAB" run actor --variant pubsub --subscribers 8 --messages 20 --work_ms 0 -q --trace ap8.clt
+contains "$T/out" '^  ok   in order +each actor handled its messages once each, in the order published' \
+	"actor pubsub, eight subscribers: each in the order published"
+for v in mailbox pubsub; do
+	expect_exit 0 "$CONCLAB" explore actor --variant $v --messages 3 --schedules 200 --trace avx.clt
 done
 finish
