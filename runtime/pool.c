@@ -86,9 +86,12 @@ static clab_future_t *future_new(clab_pool_t *p, void *(*fn)(void *), void *arg,
 	f->arg = arg;
 	f->cbtail = &f->cbs;
 	f->site = site;
-	if (clab__latch_init(&f->done, name, site) < 0 ||
-	    clab__obj_init(&f->h, self, CLAB_O_FUTURE, name, site, 0, p->h.id) <
-		0) {
+	if (clab__latch_init(&f->done, name, site) < 0) {
+		free(f);
+		return NULL;
+	}
+	if (clab__obj_init(&f->h, self, CLAB_O_FUTURE, name, site, 0, p->h.id) <
+	    0) {
 		clab__latch_destroy(&f->done, site);
 		free(f);
 		return NULL;

@@ -453,6 +453,7 @@ static void test_controlled(void)
 						      0);
 				CU_ASSERT_EQUAL_FATAL(clab_sched_start(&o), 0);
 				f = scenarios[s]();
+				CU_ASSERT_TRUE(clab_sched_steps() > 20);
 				CU_ASSERT_TRUE(
 				    clab_sched_stop(sched, sizeof(sched)) >= 0);
 				clab_watchdog_stop();
