@@ -348,6 +348,21 @@ static void test_map(void)
 	clab_trace_free(tr);
 }
 
+/* Bad-object diagnostics for why, on a call that takes kind. */
+static size_t count_bad(const struct clab_trace *tr, unsigned why,
+			unsigned kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_BAD_OBJECT &&
+		    (r->a32 & 0xff) == why && ((r->a32 >> 8) & 0xff) == kind)
+			n++;
+	}
+	return n;
+}
+
 /* Wrong objects and values are refused with a diagnostic, never used. */
 static void test_bad_objects(void)
 {
@@ -356,7 +371,9 @@ static void test_bad_objects(void)
 	clab_pool_t *p = VAL(1);
 	clab_future_t *f;
 	void *v;
+	uint64_t zero[8] = {0}, junk[8];
 
+	memset(junk, 0xa5, sizeof(junk));
 	tu_begin();
 	CU_ASSERT_EQUAL(clab_pool_new(&p, "zero", 0), CLAB_EINVAL);
 	CU_ASSERT_PTR_NULL(p);
@@ -372,6 +389,12 @@ static void test_bad_objects(void)
 	CU_ASSERT_EQUAL(clab_future_result((clab_future_t *)(void *)&l, &v),
 			CLAB_EINVAL);
 	CU_ASSERT_EQUAL(clab_future_done((clab_future_t *)(void *)&l), 0);
+	/* zero bytes, and garbage, where a pool or a future should be */
+	CU_ASSERT_EQUAL(
+	    clab_pool_submit((clab_pool_t *)(void *)zero, identity, NULL, &f),
+	    CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_future_cancel((clab_future_t *)(void *)junk),
+			CLAB_EINVAL);
 	CU_ASSERT_EQUAL(clab_pool_new(&p, "ok", 1), 0);
 	CU_ASSERT_EQUAL(clab_pool_submit(p, NULL, NULL, &f), CLAB_EINVAL);
 	CU_ASSERT_EQUAL(clab_pool_submit(p, identity, NULL, &f), 0);
@@ -397,22 +420,13 @@ static void test_bad_objects(void)
 			nval++;
 	}
 	CU_ASSERT_EQUAL(nval, 2);
-	CU_ASSERT_EQUAL(nbad, 6);
-	{
-		/* the latch passed as a pool: wrong kind, pool expected */
-		const struct clab_record *r = NULL;
-		for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
-			r = clab_trace_record(tr, i);
-			if (r->kind == CLAB_K_DIAG &&
-			    r->a8 == CLAB_D_BAD_OBJECT &&
-			    (r->a32 & 0xff) == CLAB_BADOBJ_WRONG_KIND)
-				break;
-			r = NULL;
-		}
-		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-		CU_ASSERT_EQUAL((r->a32 >> 8) & 0xff, CLAB_O_POOL);
-		CU_ASSERT_EQUAL((r->a32 >> 16) & 0xff, CLAB_O_LATCH);
-	}
+	CU_ASSERT_EQUAL(nbad, 8);
+	/* a latch and a future passed as pools; a pool passed as a future */
+	CU_ASSERT_EQUAL(count_bad(tr, CLAB_BADOBJ_WRONG_KIND, CLAB_O_POOL), 2);
+	CU_ASSERT_EQUAL(count_bad(tr, CLAB_BADOBJ_WRONG_KIND, CLAB_O_FUTURE),
+			3);
+	CU_ASSERT_EQUAL(count_bad(tr, CLAB_BADOBJ_UNINIT, CLAB_O_POOL), 1);
+	CU_ASSERT_EQUAL(count_bad(tr, CLAB_BADOBJ_CORRUPT, CLAB_O_FUTURE), 1);
 	clab_trace_free(tr);
 }
 
