@@ -90,7 +90,8 @@ struct clab_lab_report {
 	X(CONDVAR, "Condition variables")                                      \
 	X(SEMAPHORE, "Semaphores")                                             \
 	X(COORDINATION, "Coordination")                                        \
-	X(STOPPING, "Stopping threads")
+	X(STOPPING, "Stopping threads")                                        \
+	X(TASKS, "Tasks and messages")
 
 #define CLAB__LAB_TOPIC_ENUM(name, heading) CLAB_TOPIC_##name,
 enum clab_lab_topic { CLAB_LAB_TOPIC_MAP(CLAB__LAB_TOPIC_ENUM) CLAB_TOPIC_N };
@@ -251,5 +252,7 @@ extern const struct clab_lab clab_lab_semaphore;
 extern const struct clab_lab clab_lab_startup;
 extern const struct clab_lab clab_lab_barrier;
 extern const struct clab_lab clab_lab_stop;
+extern const struct clab_lab clab_lab_pool;
+extern const struct clab_lab clab_lab_actor;
 
 #endif

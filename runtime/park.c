@@ -416,6 +416,19 @@ void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 	h->alive = 0; /* kind and check stay: a later call says "destroyed" */
 }
 
+/* Whether calls check objects of kind k (every kind but the thread). */
+static int objkind_checked(unsigned k)
+{
+	switch (k) {
+#define CLAB__OK_CASE(name, num, text) case num:
+		CLAB_OBJKIND_MAP(CLAB__OK_CASE)
+#undef CLAB__OK_CASE
+		return k != CLAB_O_THREAD;
+	default:
+		return 0;
+	}
+}
+
 /* Traces back that an object's check is looked for in (earlier-trace). */
 #define EARLIER_GENS 16
 
@@ -432,7 +445,7 @@ static unsigned why_bad(struct clab__thr *self, const struct clab__obj *h,
 	*found = 0;
 	if (h->id == 0 && h->oseq == 0 && h->tag == 0)
 		return CLAB_BADOBJ_UNINIT;
-	if (h->kind < CLAB_O_MUTEX || h->kind > CLAB_O_PTIMER || h->alive > 1)
+	if (!objkind_checked(h->kind) || h->alive > 1)
 		return CLAB_BADOBJ_CORRUPT;
 	if (h->check == clab__obj_check(h, self->gen)) {
 		if (clab__obj_kind(h->id) == h->kind)

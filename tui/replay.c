@@ -183,6 +183,22 @@ void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
 		if (r->kind == CLAB_K_PTIMER_WAKE)
 			run(t, i);
 		break;
+	case CLAB_K_POOL_SUBMIT:
+		if (!r->a8)
+			o->a++; /* tasks taken */
+		break;
+	case CLAB_K_POOL_SHUTDOWN:
+		o->flags |= CLAB_RO_CLOSED;
+		break;
+	case CLAB_K_POOL_TASK_START: /* a future: 1 runs, 2 done, 3 cancelled */
+		o->a = 1;
+		break;
+	case CLAB_K_FUTURE_SET:
+		o->a = 2;
+		break;
+	case CLAB_K_FUTURE_CANCEL:
+		o->a = 3;
+		break;
 	case CLAB_K_SLEEP_BEGIN:
 		set_state(t, CLAB_TS_SLEEP, 0, i);
 		break;

@@ -67,6 +67,17 @@ static void summary(const struct tui *t, uint32_t o, char *buf, size_t len)
 	case CLAB_O_PTIMER:
 		add(buf, len, &n, "tick %" PRIu32, ob->a);
 		break;
+	case CLAB_O_POOL:
+		add(buf, len, &n, "%" PRIu32 " task(s)", ob->a);
+		if (ob->flags & CLAB_RO_CLOSED)
+			adds(buf, len, &n, " shut down");
+		break;
+	case CLAB_O_FUTURE: {
+		static const char *const fs[] = {"pending", "running", "done",
+						 "cancelled"};
+		adds(buf, len, &n, fs[ob->a < 4 ? ob->a : 0]);
+		break;
+	}
 	default:
 		break;
 	}

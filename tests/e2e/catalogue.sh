@@ -1,6 +1,6 @@
 #!/bin/sh
 # The labs of the catalogue (race, lockorder, rlock, semaphore, startup,
-# barrier, stop): the
+# barrier, stop, pool, actor): the
 # property each variant teaches, under the operating system and under the
 # controlled scheduler, and parameters that try to hide a bug or to make
 # a correct variant look broken.
@@ -145,4 +145,68 @@ expect_exit 0 "$CONCLAB" run stop --variant join-timeout -q --trace sj.clt
 contains "$T/out" "^  ok   join timed out +main's join gave up after 20 ms and asked the worker to stop" \
 	"stop join-timeout: main did not wait forever"
 expect_exit 0 "$CONCLAB" explore stop --variant timeout-loop --schedules 200 --trace stx.clt
+# pool: results read after a shutdown that did not wait are missing; the
+# watchdog ends a pool whose tasks wait for tasks queued behind them.
+expect_exit 1 "$CONCLAB" run pool --variant no-wait-shutdown -q --trace pn.clt
+contains "$T/out" "^  FAIL results read after done +6 result\(s\) read before the task was done; the first one read is job 1's" \
+	"pool no-wait-shutdown: every result was read too early"
+contains "$T/out" '^  ok   every job done +6 job\(s\) ran to the end' \
+	"pool no-wait-shutdown: the tasks still ran, after the shutdown"
+# Tasks that do no work can finish first; the scheduler finds the order
+# where they do not.
+expect_exit 1 "$CONCLAB" explore pool --variant no-wait-shutdown --work_ms 0 --schedules 50 --trace pnx.clt
+expect_exit 3 "$CONCLAB" run pool --variant deadlock-in-task -q --trace pd.clt
+contains "$T/err" '^  pool-1 +waits on latch pool\.[0-9]+ at labs/pool.c:[0-9]+' \
+	"pool deadlock-in-task: the worker waits on the future it submitted"
+contains "$T/err" '^  main +waits on latch pool\.1 ' "pool deadlock-in-task: main waits on the first job"
+# More workers only take longer to fill with waiting tasks.
+expect_exit 3 "$CONCLAB" explore pool --variant deadlock-in-task --workers 3 --schedules 50 --trace pdx.clt
+expect_exit 1 "$CONCLAB" run pool --variant callback-race -q --trace pc.clt
+contains "$T/out" '^  FAIL callback total +the callbacks added up to [0-9]+, expected 91: [0-9]+ lost' \
+	"pool callback-race: the lost updates are counted"
+contains "$T/out" '^  ok   callbacks ran once +6 done callback\(s\), one a job' \
+	"pool callback-race: every callback ran, once"
+expect_exit 1 "$CONCLAB" explore pool --variant callback-race --gap_ms 0 --schedules 100 --trace pcx.clt
+# cancel: with one worker the jobs behind the first (and the second, if
+# the worker took it first) are cancelled, and a cancelled job never runs;
+# with many workers, none may be left to cancel.
+expect_exit 0 "$CONCLAB" run pool --variant cancel -q --trace pk.clt
+contains "$T/out" '^  ok   every job ran or was cancelled ([12]) job\(s\) ran, ([54]) cancelled, none both' \
+	"pool cancel, one worker: the jobs behind were cancelled"
+contains "$T/out" '^  ok   callback total +the callbacks added up to [15], the sum of the jobs that ran' \
+	"pool cancel: only the jobs that ran are added"
+expect_exit 0 "$CONCLAB" run pool --variant cancel --workers 8 -q --trace pk8.clt
+contains "$T/out" '^  ok   every job ran or was cancelled 6 job\(s\) ran, 0 cancelled' \
+	"pool cancel, eight workers: nothing left to cancel"
+for v in futures map cancel; do
+	expect_exit 0 "$CONCLAB" run pool --variant $v --workers 1 --work_ms 0 -q --trace pv.clt
+	expect_exit 0 "$CONCLAB" explore pool --variant $v --jobs 4 --schedules 200 --trace pvx.clt
+done
+# actor: without the exit sentinel the actor waits for mail forever and
+# main waits for the actor; subscribers closed under a running publisher
+# miss its messages.
+expect_exit 3 "$CONCLAB" run actor --variant no-sentinel -q --trace an.clt
+contains "$T/err" '^  actor-1 +waits on queue actor-1.mailbox at labs/actor.c:[0-9]+' \
+	"actor no-sentinel: the actor waits on its mailbox"
+contains "$T/err" '^  main +waits on thread actor-1 ' "actor no-sentinel: main waits to join it"
+contains "$T/out" '^  ok   every message handled +each of 1 actor\(s\) handled all 5 message\(s\) published' \
+	"actor no-sentinel: every message was handled before the hang"
+# One message, no work: still no way out.
+expect_exit 3 "$CONCLAB" run actor --variant no-sentinel --messages 1 --work_ms 0 -q --trace an1.clt
+expect_exit 3 "$CONCLAB" explore actor --variant no-sentinel --schedules 20 --trace anx.clt
+expect_exit 1 "$CONCLAB" run actor --variant close-early -q --trace ae.clt
+contains "$T/out" '^  FAIL every message handled +actor-[0-9]+ handled [0-9]+ of the 5 message\(s\) published' \
+	"actor close-early: messages lost"
+contains "$T/out" '^  ok   every actor exited' "actor close-early: every actor still ended"
+expect_exit 1 "$CONCLAB" explore actor --variant close-early --work_ms 0 --schedules 50 --trace aex.clt
+# One subscriber and one message cannot hide a lost or doubled message.
+expect_exit 0 "$CONCLAB" run actor --variant pubsub --subscribers 1 --messages 1 --work_ms 0 -q --trace ap1.clt
+contains "$T/out" '^  ok   every message handled +each of 1 actor\(s\) handled all 1 message\(s\) published' \
+	"actor pubsub, one subscriber, one message"
+expect_exit 0 "$CONCLAB" run actor --variant pubsub --subscribers 8 --messages 20 --work_ms 0 -q --trace ap8.clt
+contains "$T/out" '^  ok   in order +each actor handled its messages once each, in the order published' \
+	"actor pubsub, eight subscribers: each in the order published"
+for v in mailbox pubsub; do
+	expect_exit 0 "$CONCLAB" explore actor --variant $v --messages 3 --schedules 200 --trace avx.clt
+done
 finish

@@ -459,11 +459,123 @@ int clab__ptimer_stop(clab_ptimer_t *p, const struct clab_site *site);
 int clab__ptimer_destroy(clab_ptimer_t *p, const struct clab_site *site);
 int clab__ptimer_wait_tick(clab_ptimer_t *p, const struct clab_site *site);
 
+/* ---- thread pool and futures (Python's concurrent.futures) ---- */
+/*
+ * A pool of worker threads takes tasks, fn(arg), in the order they were
+ * submitted, from one queue; each submit returns a future, which gets the
+ * task's result, or is cancelled.  Both are opaque handles on the heap.
+ * A pool is built of the other primitives, so its blocking is theirs and
+ * is recorded and scheduled as theirs: the workers wait on a queue
+ * (NAME.tasks), a result waits on the future's latch (of the future's
+ * name: NAME.1, NAME.2... in submit order), a shutdown that waits joins
+ * the workers (a second one waits on the latch NAME.ended).  The pool's own
+ * records say what the primitives cannot: pool.submit, pool.task-start,
+ * pool.task-end, future.set, future.cancel, future.callback, pool.shutdown.
+ * Every function may be called from any thread, tasks included.
+ */
+typedef struct clab_pool clab_pool_t;
+typedef struct clab_future clab_future_t;
+
+/* A done callback: the future it was added to, and its argument. */
+typedef void (*clab_future_cb)(clab_future_t *f, void *arg);
+
+/*
+ * clab_pool_new - start a pool of `workers` threads (1 to
+ * CLAB_POOL_MAX_WORKERS) named "NAME-1", "NAME-2"...  *out gets the pool.
+ * Returns 0, CLAB_EINVAL (with a bad-value diagnostic for a count out of
+ * range) or CLAB_ENOMEM.
+ */
+#define CLAB_POOL_MAX_WORKERS 256u
+#define clab_pool_new(out, name, workers)                                      \
+	clab__pool_new((out), (name), (workers), CLAB_SITE())
+/*
+ * clab_pool_free - shut the pool down if it is not (waiting, not
+ * cancelling), join its workers and free it.  NULL is accepted.  The
+ * futures it returned stay valid until each is freed.
+ */
+#define clab_pool_free(p) clab__pool_free((p), CLAB_SITE())
+/*
+ * clab_pool_submit - queue fn(arg) and return its future in *out (free it
+ * with clab_future_free).  Returns 0, CLAB_ECLOSED once the pool is shut
+ * down (a pool.submit record with refused = 1), CLAB_ENOMEM.
+ */
+#define clab_pool_submit(p, fn, arg, out)                                      \
+	clab__pool_submit((p), (fn), (arg), (out), CLAB_SITE())
+/*
+ * clab_pool_map - results[i] = fn(args[i]) for i < n, run by the pool;
+ * submits every task, then waits for each result in order (Python's
+ * Executor.map).  Returns 0, or the first error of a submit or a result
+ * (CLAB_ECANCELED when the pool cancelled a task; its result is NULL).
+ */
+#define clab_pool_map(p, fn, args, n, results)                                 \
+	clab__pool_map((p), (fn), (args), (n), (results), CLAB_SITE())
+/*
+ * clab_pool_shutdown - refuse new tasks; the queued ones still run unless
+ * cancel_pending, which cancels those no worker took yet (their results
+ * are CLAB_ECANCELED).  wait: return once every worker has ended (which a
+ * task of the pool cannot do: CLAB_EDEADLK); otherwise at once, with the
+ * tasks still running.  Returns how many tasks it cancelled, or an error.
+ * May be called more than once.
+ */
+#define clab_pool_shutdown(p, wait, cancel_pending)                            \
+	clab__pool_shutdown((p), (wait), (cancel_pending), CLAB_SITE())
+
+/*
+ * clab_future_result - wait for the task and give its return value in
+ * *out: 0; CLAB_ECANCELED for a cancelled future; CLAB_ETIMEDOUT after ms
+ * (clab_future_result_timeout; 0 does not wait).
+ */
+#define clab_future_result(f, out)                                             \
+	clab__future_result((f), (out), CLAB_FOREVER, CLAB_SITE())
+#define clab_future_result_timeout(f, out, ms)                                 \
+	clab__future_result((f), (out), (ms), CLAB_SITE())
+/*
+ * clab_future_cancel - cancel a task no worker has started: 0 (also for a
+ * future cancelled already); CLAB_EBUSY when it runs or has run.
+ */
+#define clab_future_cancel(f) clab__future_cancel((f), CLAB_SITE())
+/*
+ * clab_future_add_done_callback - run cb(f, arg) once when the future is
+ * done or cancelled, in the thread that completes it; at once, in the
+ * calling thread, when it is done already.  Each runs exactly once; the
+ * ones added before completion run in the order they were added.
+ * Returns 0, CLAB_EINVAL (cb NULL) or CLAB_ENOMEM.
+ */
+#define clab_future_add_done_callback(f, cb, arg)                              \
+	clab__future_add_done_callback((f), (cb), (arg), CLAB_SITE())
+/*
+ * clab_future_free - give the handle back (NULL is accepted).  A task
+ * that has not run yet still runs (cancel it first to not); its future
+ * goes when the pool is done with it.
+ */
+#define clab_future_free(f) clab__future_free((f), CLAB_SITE())
+/* Whether the future is done or cancelled (1) or not yet (0). */
+int clab_future_done(clab_future_t *f);
+/* Whether it was cancelled (1) or not (0). */
+int clab_future_cancelled(clab_future_t *f);
+
+int clab__pool_new(clab_pool_t **out, const char *name, uint32_t workers,
+		   const struct clab_site *site);
+int clab__pool_free(clab_pool_t *p, const struct clab_site *site);
+int clab__pool_submit(clab_pool_t *p, void *(*fn)(void *), void *arg,
+		      clab_future_t **out, const struct clab_site *site);
+int clab__pool_map(clab_pool_t *p, void *(*fn)(void *), void *const *args,
+		   size_t n, void **results, const struct clab_site *site);
+int clab__pool_shutdown(clab_pool_t *p, int wait, int cancel_pending,
+			const struct clab_site *site);
+int clab__future_result(clab_future_t *f, void **out, uint32_t ms,
+			const struct clab_site *site);
+int clab__future_cancel(clab_future_t *f, const struct clab_site *site);
+int clab__future_add_done_callback(clab_future_t *f, clab_future_cb cb,
+				   void *arg, const struct clab_site *site);
+int clab__future_free(clab_future_t *f, const struct clab_site *site);
+
 /* ---- the controlled scheduler ---- */
 /*
  * Under control exactly one conclab thread runs at a time.  Every visible
  * operation (lock, unlock, wait, signal, semaphore, latch, barrier and
- * queue operations, thread create, join and exit, sleep, timers, notes)
+ * queue operations, thread create, join and exit, sleep, timers, pool
+ * and future operations, notes)
  * is a scheduling point where the scheduler picks the thread that goes
  * on; sleeps and timeouts run on a virtual clock.  The picks come from a
  * seed, so the same program with the same mode and seed makes the same

@@ -98,6 +98,19 @@
 	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick")               \
 	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after")              \
 	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick")               \
+	/* thread pool and futures: a pool's records are on the pool, a        \
+	 * task's on its future (submit: a32 = the future's object id, or      \
+	 * 0 when refused; shutdown: a32 = pending tasks cancelled;            \
+	 * set/cancel: a32 = callbacks to run; callback: a8 = 1 when it        \
+	 * ran at once because the future was done already) */                 \
+	X(POOL_SUBMIT, 121, "pool.submit", CLAB__OSBW, "refused", "future")    \
+	X(POOL_SHUTDOWN, 122, "pool.shutdown", CLAB__OSBW, "wait",             \
+	  "cancelled")                                                         \
+	X(POOL_TASK_START, 123, "pool.task-start", CLAB__OS, "", "")           \
+	X(POOL_TASK_END, 124, "pool.task-end", CLAB__OS, "", "")               \
+	X(FUTURE_SET, 125, "future.set", CLAB__OSW, "", "callbacks")           \
+	X(FUTURE_CANCEL, 126, "future.cancel", CLAB__OSW, "", "callbacks")     \
+	X(FUTURE_CALLBACK, 127, "future.callback", CLAB__OSB, "late", "")      \
 	/* the thread sleeps (a32 = ms) */                                     \
 	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms")                     \
 	X(SLEEP_END, 101, "wake-up", 0, "", "")                                \
@@ -124,7 +137,9 @@ enum clab_kind {
 	X(BARRIER, 6, "barrier")                                               \
 	X(QUEUE, 7, "queue")                                                   \
 	X(TIMER, 8, "timer")                                                   \
-	X(PTIMER, 9, "ptimer")
+	X(PTIMER, 9, "ptimer")                                                 \
+	X(POOL, 11, "pool")                                                    \
+	X(FUTURE, 12, "future")
 
 enum clab_objkind {
 #define CLAB__OK_ENUM(name, num, text) CLAB_O_##name = num,
