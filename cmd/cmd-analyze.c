@@ -6,6 +6,8 @@
 #include <conclab/trace.h>
 
 #include "cmd.h"
+#include "lab.h"
+#include "report.h"
 
 static int analyze_exec(int argc, char **argv)
 {
@@ -60,6 +62,18 @@ static int analyze_exec(int argc, char **argv)
 	else
 		clab_analysis_print(tr, &an, stdout);
 	int rc = clab_analysis_problems(&an) ? CLAB_EXIT_CHECK : CLAB_EXIT_OK;
+	/* a trace of no lab: the checks any trace gets, as conclab check's */
+	if (!json && !clab_trace_meta(tr, "lab")) {
+		struct clab_lab_report rep = {0};
+		clab_generic_check_any(tr, &rep);
+		printf("\n");
+		clab_report_write(stdout, CLAB_REPORT_TEXT, path, "no lab",
+				  clab_cmd_program_name(tr), NULL, &rep);
+		clab_cmd_nolab_note(stdout);
+		if (clab_lab_report_failed(&rep))
+			rc = CLAB_EXIT_CHECK;
+		clab_lab_report_free(&rep);
+	}
 	if (clab_trace_damage(tr))
 		rc = CLAB_EXIT_USAGE;
 	clab_analysis_fini(&an);

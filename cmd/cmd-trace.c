@@ -252,7 +252,7 @@ static int trace_exec(int argc, char **argv)
 	}
 	if (check) {
 		struct clab_lab_report rep = {0};
-		clab_lab_check_common(tr, &rep);
+		clab_generic_check_any(tr, &rep);
 		printf("\n");
 		const char *b = strrchr(prog[0], '/');
 		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",

@@ -50,6 +50,25 @@ contains "$T/out" '^shared = 2$' "abba: the program's own output"
 	fail "abba: no preload-abba.clt in the working directory"
 expect_exit 1 "$CONCLAB" analyze "$T/preload-abba.clt"
 contains "$T/out" 'tests/preload/abba.c:28' "abba: conclab analyze reads the trace"
+contains "$T/out" '^  FAIL lock order .*abba.c:28' "abba: analyze runs the generic checks"
+contains "$T/out" '^lab checks not run: the trace names no lab' "abba: analyze says why no lab checks ran"
+# conclab check without --lab: the generic checks, and the lab checks left out.
+expect_exit 1 "$CONCLAB" check "$T/preload-abba.clt"
+contains "$T/out" '^checks \(no lab preload-abba\):' "abba: check without --lab, a trace of no lab"
+contains "$T/out" '^  FAIL lock order .*requesting a at tests/preload/abba.c:28' "abba: check fails the lock order"
+for p in 'no deadlock' 'no misuse' 'all threads ended' 'starvation' 'busy waiting' 'locks held at exit'; do
+	contains "$T/out" "^  ok   $p " "abba: check runs '$p'"
+done
+contains "$T/out" '^lab checks not run: the trace names no lab' "abba: check says which checks were not run"
+expect_exit 1 "$CONCLAB" check --format json "$T/preload-abba.clt"
+contains "$T/err" '^lab checks not run' "abba: the note goes to stderr beside JSON"
+grep -q 'lab checks not run' "$T/out" && fail "abba: the note is inside the JSON" ||
+	pass "abba: the JSON report is only JSON"
+# With --lab, the lab's checks, and no note.
+expect_exit 1 "$CONCLAB" check --lab lockorder "$T/preload-abba.clt"
+contains "$T/out" "^  FAIL worker-1's rounds" "abba: --lab runs the lab's checks"
+grep -q 'lab checks not run' "$T/out" && fail "abba: --lab still says no lab checks ran" ||
+	pass "abba: --lab, no note"
 
 # A real deadlock: the watchdog's report within seconds, exit 3, trace saved.
 start=$(date +%s)
@@ -74,7 +93,7 @@ contains "$T/dump" 'mutex\.request +m\[1\]#[0-9]+ +how=block stack=[0-9]+ @ test
 
 # Producer and consumer on condition variables with static initializers.
 expect_exit 0 "$CONCLAB" trace --trace "$T/pc.clt" "$D/preload-prodcons"
-contains "$T/out" '^7 of 7 properties hold' "prodcons: every check holds"
+contains "$T/out" '^8 of 8 properties hold' "prodcons: every check holds"
 contains "$T/out" '^sum = 2001000' "prodcons: the consumer's pthread_exit value joined"
 "$CONCLAB" dump "$T/pc.clt" >"$T/dump" 2>&1
 contains "$T/dump" 'cond\.wait +not_empty#[0-9]+ +mutex=lock#[0-9]+ .*@ tests/preload/prodcons.c:39 consumer' "prodcons: waits recorded with their mutex and site"
@@ -91,7 +110,7 @@ contains "$T/out" '^meals = 1000, butler = 4$' "philosophers: every meal eaten"
 # Recursive mutexes (static and from an attribute), EBUSY for another thread.
 expect_exit 0 "$CONCLAB" trace --trace "$T/rec.clt" "$D/preload-recursive"
 contains "$T/out" '^recursive: 0 failures' "recursive: the program's checks hold"
-contains "$T/out" '^7 of 7 properties hold' "recursive: no misuse"
+contains "$T/out" '^8 of 8 properties hold' "recursive: no misuse"
 
 # Spin locks, as mutexes: a thread that would spin waits instead.
 expect_exit 0 "$CONCLAB" trace --trace "$T/spin.clt" "$D/preload-spin"
