@@ -642,11 +642,10 @@ static void check_held_at_exit(const struct sweep *s,
 	clab_lab_report_add(
 	    rep, "locks held at exit", 0, first->seq,
 	    "%u mutex(es) still held when the trace ended; first: %s, "
-	    "held by %s since %s (record %llu)",
+	    "held by %s since %s",
 	    nheld, clab_trace_object_label(tr, fobj),
 	    clab_trace_thread_label(tr, first->tid),
-	    clab_lab_site_text(tr, first->site, at, sizeof(at)),
-	    (unsigned long long)first->seq);
+	    clab_lab_site_text(tr, first->site, at, sizeof(at)));
 }
 
 void clab_generic_check_any(const struct clab_trace *tr,

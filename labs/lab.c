@@ -348,10 +348,14 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	else
 		clab_lab_report_add(
 		    rep, "no misuse", 0, misuse->seq,
-		    "%zu diagnostic(s); first: %s (%s) in %s "
+		    "%zu diagnostic(s); first: %s (%s%s%s) in %s "
 		    "on %s at %s",
 		    nmisuse, clab_diag_text(misuse->a8),
 		    clab_diag_tag(misuse->a8),
+		    misuse->a8 == CLAB_D_BAD_OBJECT ? ": " : "",
+		    misuse->a8 == CLAB_D_BAD_OBJECT
+			? clab_badobj_name(misuse->a32 & 0xff)
+			: "",
 		    clab_trace_thread_label(tr, misuse->tid),
 		    misuse_object(tr, misuse, ob, sizeof(ob)),
 		    clab_lab_site_text(tr, misuse->site, sb, sizeof(sb)));

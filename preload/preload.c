@@ -202,6 +202,8 @@ __attribute__((destructor)) static void preload_fini(void)
 	if (!atomic_exchange(&clab__pl_on, 0))
 		return;
 	clab__pl_guard = 1;
+	/* the thread that ends the process (main, or one calling exit) */
+	clab__thread_exit_holding(clab__self());
 	clab_watchdog_stop();
 	int err = clab_tracer_close(NULL);
 	if (err) {

@@ -161,17 +161,34 @@ struct clab__pl_obj {
 struct clab__pl_obj *clab__pl_obj_find(const void *key, int create);
 
 /*
- * clab__pl_obj_claim - take e to BUSY to set it up as an object of kind,
- * then clab__pl_obj_ready() publishes it.  Returns 1 if this thread
- * claimed it, 0 when e is READY with that kind already (set up by another
- * thread, which this one waited for).  kind 0 claims e whatever it holds
- * (an explicit init).  An object of another kind that e held is destroyed
- * (at site) when it can be, abandoned when it is busy.
+ * clab__pl_obj_claim - take e to BUSY to set it up as an object of kind on
+ * its first use, then clab__pl_obj_ready() publishes it.  Returns 1 if
+ * this thread claimed it, 0 when e is READY with that kind already (set up
+ * by another thread, which this one waited for).  An object of another
+ * kind that e held is destroyed (at site) when it can be, abandoned when
+ * it is busy.
  */
 int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 		       const struct clab_site *site);
+/*
+ * clab__pl_obj_init - the entry for an explicit init of the program's
+ * object at key, claimed (BUSY) for the caller to set up and publish; NULL
+ * when memory is short.  What the entry held before is destroyed, or, when
+ * it is a mutex held or a barrier waited at, recorded as a misuse
+ * (bad-object, initialised-twice) and left to its holders, with a fresh
+ * entry in its place.
+ */
+struct clab__pl_obj *clab__pl_obj_init(const void *key,
+				       const struct clab_site *site);
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind);
 void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
+
+/*
+ * clab__pl_mutex_of - the entry of the program's mutex at pm, made on its
+ * first use (as a static initializer makes it); NULL when memory is short.
+ */
+struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
+				       const struct clab_site *site);
 
 /*
  * A mutex (or spin lock) that the C library lets hang when its owner locks

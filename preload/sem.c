@@ -39,11 +39,11 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = clab__pl_obj_find(s, 1);
+	struct clab__pl_obj *e = clab__pl_obj_init(s, site);
 	char name[96];
 	if (!e) {
 		r = CLAB_ENOMEM;
-	} else if (clab__pl_obj_claim(e, 0, site)) {
+	} else {
 		clab__pl_name(s, "sem", sizeof(sem_t), name, sizeof(name));
 		r = clab__sem_init(&e->u.s, name, value, 0, site);
 		if (r)

@@ -138,12 +138,17 @@ const char *clab_thread_name(const clab_thread_t *t)
 	return t && t->tb && t->tb->name ? t->tb->name : "?";
 }
 
-static void thread_end(struct clab__thr *t, void *ret)
+void clab__thread_exit_holding(struct clab__thr *t)
 {
 	unsigned nheld = t->nheld < CLAB__HELD_MAX ? t->nheld : CLAB__HELD_MAX;
 	for (unsigned i = 0; i < nheld; i++)
 		clab__diag(t, CLAB_D_EXIT_HOLDING, t->held[i].m->h.id, 0,
 			   t->held[i].site);
+}
+
+static void thread_end(struct clab__thr *t, void *ret)
+{
+	clab__thread_exit_holding(t);
 	clab__lk_lock(&t->lk);
 	t->ret = ret;
 	clab__emit_obj(t, CLAB_K_THREAD_EXIT, &t->h, NULL, 0, 0);

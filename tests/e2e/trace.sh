@@ -35,7 +35,9 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 
 # The programs pass on their own: what they check is the C library's
 # behaviour, which conclab trace must keep.
-for p in abba prodcons philosophers recursive errors spin detach; do
+for p in abba prodcons philosophers recursive errors spin detach \
+	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
+	misuse-reinit misuse-barrier0 misuse-exitholding; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -130,6 +132,49 @@ expect_exit 1 "$CONCLAB" trace --trace "$T/err.clt" "$D/preload-errors"
 contains "$T/out" '^errors: 0 failures' "errors: every error code as the C library's"
 contains "$T/out" '^  FAIL no misuse +2 diagnostic' "errors: the misuse recorded"
 contains "$T/out" 'unlock-unlocked.* on ec at tests/preload/errors.c:' "errors: the misuse's site"
+
+# Misuse, one program each: the diagnostic, at the program's own line (found
+# by its comment), and the error the C library gives (the program checks it
+# and says so).  S is the programs' sources.
+S=$(dirname "$0")/../preload
+# The line of the comment "/* TEXT" in a program (0, which no site has, if none).
+line() {
+	n=$(grep -n "/\\* $2" "$S/$1.c" | head -1 | cut -d: -f1)
+	echo "${n:-0}"
+}
+misuse() { # NAME EXIT OUTPUT-LINE
+	expect_exit "$2" "$CONCLAB" trace --trace "$T/$1.clt" "$D/preload-$1"
+	contains "$T/out" "^$3\$" "$1: the program's own result"
+	"$CONCLAB" dump "$T/$1.clt" >"$T/dump" 2>&1
+}
+misuse misuse-unlock 1 'unlock by another thread: EPERM, of an unlocked one: EPERM'
+contains "$T/out" "^  FAIL no misuse +2 diagnostic.*unlock-not-owner.* in thread-1 on m at tests/preload/misuse-unlock.c:$(line misuse-unlock 'not the owner')" "unlock: not the owner, its site"
+contains "$T/dump" "unlock-unlocked .*@ tests/preload/misuse-unlock.c:$(line misuse-unlock 'nobody holds it')" "unlock: of an unlocked mutex, its site"
+misuse misuse-destroy 1 'destroy of a held mutex: EBUSY, of a fresh one: 0'
+contains "$T/out" "^  FAIL no misuse +3 diagnostic.*destroy-held.* on m at tests/preload/misuse-destroy.c:$(line misuse-destroy 'held')" "destroy: a held mutex, EBUSY"
+contains "$T/dump" "bad-object why=never-initialised want=mutex @ tests/preload/misuse-destroy.c:$(line misuse-destroy 'never initialised')" "destroy: a mutex never initialised"
+contains "$T/dump" "bad-object why=destroyed want=mutex @ tests/preload/misuse-destroy.c:$(line misuse-destroy 'destroyed already')" "destroy: a mutex destroyed twice"
+misuse misuse-condnomutex 1 'wait without the mutex: EPERM'
+contains "$T/out" "^  FAIL no misuse +1 diagnostic.*cond-without-mutex.* on c at tests/preload/misuse-condnomutex.c:$(line misuse-condnomutex 'not holding m')" "cond without its mutex: EPERM, recorded"
+misuse misuse-condtwo 1 'waits: ETIMEDOUT, ETIMEDOUT'
+contains "$T/out" "^  FAIL no misuse +1 diagnostic.*cond-two-mutexes.* on c at tests/preload/misuse-condtwo.c:$(line misuse-condtwo 'waits')" "one condition, two mutexes"
+contains "$T/dump" "cond-two-mutexes.*@ tests/preload/misuse-condtwo.c:.* wait_on" "cond two: in the function that waits"
+misuse misuse-reinit 1 'init of a held mutex: 0, of a barrier in use: 0'
+contains "$T/dump" "diag +m#[0-9]+ +bad-object why=initialised-twice want=mutex found=mutex @ tests/preload/misuse-reinit.c:$(line misuse-reinit 'held')" "reinit: a held mutex"
+contains "$T/dump" "diag +b#[0-9]+ +bad-object why=initialised-twice want=barrier found=barrier @ tests/preload/misuse-reinit.c:$(line misuse-reinit 'in use')" "reinit: a barrier in use"
+contains "$T/out" "^  FAIL no misuse .*bad-object: initialised-twice" "reinit: the report says why the object is bad"
+misuse misuse-barrier0 1 'barrier of 0: EINVAL'
+contains "$T/out" "^  FAIL no misuse +1 diagnostic.*bad-value.* at tests/preload/misuse-barrier0.c:$(line misuse-barrier0 'count 0')" "barrier of 0: EINVAL, recorded"
+misuse misuse-exitholding 1 'exiting with b held'
+contains "$T/dump" "diag +a#[0-9]+ +exit-holding @ tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'worker keeps it') worker" "exit holding: a thread's end, where it took the lock"
+contains "$T/dump" "T0 .*diag +b#[0-9]+ +exit-holding @ tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'main keeps it') main" "exit holding: main's exit"
+contains "$T/out" "^  FAIL locks held at exit +2 mutex\(es\) still held when the trace ended; first: a, held by thread-1 since tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'worker keeps it')" "exit holding: locks held at exit"
+# The programs that misuse nothing pass "no misuse" and "locks held at exit".
+for p in pc rec; do
+	"$CONCLAB" check "$T/$p.clt" >"$T/out" 2>&1
+	contains "$T/out" '^  ok   no misuse ' "$p: no misuse"
+	contains "$T/out" '^  ok   locks held at exit ' "$p: no lock held at exit"
+done
 
 # A default mutex locked again by its owner hangs, as it does plainly.
 expect_exit 124 timeout 1 "$D/preload-relock"
