@@ -247,3 +247,14 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 		return n;
 	}
 }
+
+void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *))
+{
+	struct table *t = atomic_load_explicit(&cur, memory_order_acquire);
+	for (size_t i = 0; t && i < t->cap; i++) {
+		struct clab__pl_obj *e =
+		    atomic_load_explicit(&t->slot[i], memory_order_acquire);
+		if (e && atomic_load(&e->state) == CLAB__PL_READY)
+			fn(e);
+	}
+}

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/types.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -62,6 +63,15 @@ struct clab__pl_real {
 	int (*join)(pthread_t, void **);
 	int (*detach)(pthread_t);
 	void (*exit)(void *) __attribute__((noreturn));
+	int (*cancel)(pthread_t);
+	sem_t *(*sem_open)(const char *, int, ...);
+	int (*sem_close)(sem_t *);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execv)(const char *, char *const[]);
+	int (*execvp)(const char *, char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+	pid_t (*fork)(void);
 };
 extern struct clab__pl_real clab__pl_real;
 
@@ -79,6 +89,14 @@ extern struct clab__pl_real clab__pl_real;
 extern _Atomic int clab__pl_on;
 /* Set while conclab's code runs in this thread (see above). */
 extern _Thread_local int clab__pl_guard;
+
+/*
+ * clab__pl_end - close the trace whole, once: the thread that ends the
+ * process (or replaces it with exec) has its held locks recorded, the
+ * watchdog stops and the trace is written out; calls made afterwards go
+ * to the C library.  Exits 5 if the trace cannot be written.
+ */
+void clab__pl_end(void);
 
 /* Resolve the C library's functions (once; the constructor calls it). */
 void clab__pl_resolve(void);
@@ -139,11 +157,12 @@ enum {
 enum { CLAB__PL_NONE = 0, CLAB__PL_BUSY, CLAB__PL_READY };
 
 struct clab__pl_obj {
-	const void *key;    /* the program's object */
-	_Atomic int state;  /* CLAB__PL_* */
-	unsigned kind;	    /* CLAB__PL_MUTEX... while READY */
-	clockid_t clock;    /* a condition's clock for timed waits */
-	unsigned char type; /* a mutex's enum clab_mutex_type */
+	const void *key;	/* the program's object */
+	_Atomic int state;	/* CLAB__PL_* */
+	unsigned kind;		/* CLAB__PL_MUTEX... while READY */
+	clockid_t clock;	/* a condition's clock for timed waits */
+	unsigned char type;	/* a mutex's enum clab_mutex_type */
+	_Atomic unsigned opens; /* a named semaphore's opens not closed */
 	union {
 		clab_mutex_t m;
 		clab_cond_t c;
@@ -159,6 +178,16 @@ struct clab__pl_obj {
  * at its address.
  */
 struct clab__pl_obj *clab__pl_obj_find(const void *key, int create);
+
+/*
+ * clab__pl_fork_child - in a child forked without exec, which goes on
+ * with the C library's functions: give the program's objects the state
+ * conclab's had (fork.c).
+ */
+void clab__pl_fork_child(void);
+
+/* Call fn on every entry that holds an object (READY), in no order. */
+void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *));
 
 /*
  * clab__pl_obj_claim - take e to BUSY to set it up as an object of kind on

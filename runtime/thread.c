@@ -299,6 +299,12 @@ int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
 	return 0;
 }
 
+void clab__thread_cancel(clab_thread_t *t, const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	clab__emit(self->tb, CLAB_K_THREAD_CANCEL, t->h.id, 0, site, 0, 0);
+}
+
 void clab__sleep_ms(uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();

@@ -37,7 +37,8 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 # behaviour, which conclab trace must keep.
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
-	misuse-reinit misuse-barrier0 misuse-exitholding; do
+	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
+	forklock; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -175,6 +176,54 @@ for p in pc rec; do
 	contains "$T/out" '^  ok   no misuse ' "$p: no misuse"
 	contains "$T/out" '^  ok   locks held at exit ' "$p: no lock held at exit"
 done
+
+# Named semaphores: sem_open's semaphore recorded under its name, the
+# second open of the name the same one.
+expect_exit 0 "$CONCLAB" trace --trace "$T/named.clt" "$D/preload-named"
+contains "$T/out" '^named: count 2000, value 1, same 1$' "named: the program's checks hold"
+"$CONCLAB" dump "$T/named.clt" >"$T/dump" 2>&1
+contains "$T/dump" "create +/conclab-named-[0-9]+#[0-9]+ .*@ tests/preload/named.c:$(line named 'exclusive')" "named: made by sem_open, named after it"
+contains "$T/dump" 'sem\.acquire +/conclab-named-[0-9]+#[0-9]+ .*@ tests/preload/named.c:[0-9]+ adder' "named: its waits recorded"
+contains "$T/dump" "destroy +/conclab-named-[0-9]+#[0-9]+ .*@ tests/preload/named.c:$(line named 'last close')" "named: gone at the last sem_close, not the first"
+[ "$(count_lines "$T/dump" 'create +/conclab-named')" -eq 1 ] &&
+	pass "named: one semaphore for both opens" || fail "named: $(count_lines "$T/dump" 'create +/conclab-named') semaphores made"
+
+# pthread_cancel: the request recorded, the thread's end, PTHREAD_CANCELED.
+expect_exit 0 "$CONCLAB" trace --trace "$T/cancel.clt" "$D/preload-cancel"
+contains "$T/out" '^cancel: PTHREAD_CANCELED$' "cancel: the joiner gets PTHREAD_CANCELED"
+"$CONCLAB" dump "$T/cancel.clt" >"$T/dump" 2>&1
+contains "$T/dump" "T0 +main +thread\.cancel +T1\(thread-1\) +@ tests/preload/cancel.c:$(line cancel 'cancel')" "cancel: the request, at its site"
+contains "$T/dump" 'T1 +thread-1 +thread\.exit +T1' "cancel: the thread's end"
+
+# exec: the trace is closed whole before the program replaces itself; the
+# new program is not traced.
+expect_exit 0 "$CONCLAB" trace --trace "$T/exec.clt" "$D/preload-exec"
+contains "$T/out" '^exec: count 200$' "exec: the program before the exec"
+contains "$T/out" '^exec: replaced$' "exec: the program it became (execlp)"
+expect_exit 0 "$CONCLAB" check "$T/exec.clt"
+contains "$T/out" '^8 of 8 properties hold' "exec: the trace is whole (check refuses a cut one)"
+expect_exit 0 "$CONCLAB" trace --trace "$T/exec2.clt" "$D/preload-exec" "$D/preload-abba"
+contains "$T/out" '^shared = 2$' "exec: execvp ran the other program"
+"$CONCLAB" dump "$T/exec2.clt" >"$T/dump" 2>&1
+grep -q 'abba\.c' "$T/dump" && fail "exec: the new program was traced into the same file" ||
+	pass "exec: the new program is not traced"
+contains "$T/dump" 'mutex\.acquire +m#[0-9]+ .*exec\.c' "exec: execvp's trace holds the program before it"
+
+# fork: the parent's trace records it; the child goes on with the C
+# library, with the objects as they were (a mutex another thread held stays
+# held, main's is main's, a semaphore keeps its count), as without conclab.
+expect_exit 0 "$CONCLAB" trace --trace "$T/fork.clt" "$D/preload-forklock"
+contains "$T/out" '^child: m EBUSY, own unlocked 0, sem 1$' "fork: the child sees the objects as the plain program's child does"
+contains "$T/out" '^parent: child exited 0$' "fork: the parent goes on"
+"$CONCLAB" dump "$T/fork.clt" >"$T/dump" 2>&1
+contains "$T/dump" "T0 +main +note .*fork=[0-9]+ @ tests/preload/forklock.c:$(line forklock 'fork')" "fork: recorded with the child's pid, at its site"
+
+# A program that crashes holding a lock: the trace saved, the lock held.
+expect_exit 139 "$CONCLAB" trace --trace "$T/crash.clt" "$D/preload-crash"
+contains "$T/err" 'killed by signal 11' "crash: the signal"
+contains "$T/out" '^crashing$' "crash: the program ran"
+contains "$T/out" "^  FAIL locks held at exit +1 mutex\(es\) still held .*first: m, held by thread-1 since tests/preload/crash.c:$(line crash 'taken')" "crash: the lock it held, where it was taken"
+expect_exit 1 "$CONCLAB" check "$T/crash.clt"
 
 # A default mutex locked again by its owner hangs, as it does plainly.
 expect_exit 124 timeout 1 "$D/preload-relock"

@@ -1,0 +1,117 @@
+/*
+ * exec*: the program replaces itself.  The trace is closed whole first
+ * (every record written, the end chunk), as at exit: the new program
+ * image would lose whatever the writer had not written.  The new program
+ * is not traced (the constructor took the trace's settings out of the
+ * environment).  An exec that fails returns to a program that goes on
+ * unrecorded.
+ *
+ * The C library's exec functions call its execve inside, not through this
+ * library: each is defined here.  The list forms (execl, execlp, execle)
+ * gather their arguments and call the vector forms.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+extern char **environ;
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execve)(path, argv, envp);
+}
+
+int execv(const char *path, char *const argv[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execv)(path, argv);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execvp)(file, argv);
+}
+
+int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execvpe)(file, argv, envp);
+}
+
+int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(fexecve)(fd, argv, envp);
+}
+
+/*
+ * The arguments of a list form, from arg0 to the NULL that ends them, in
+ * a vector (on the heap: an exec that fails returns); *envp gets the one
+ * after the NULL when want_env.  NULL with errno ENOMEM when memory is
+ * short.
+ */
+static char **gather(const char *arg0, va_list ap, int want_env, char ***envp)
+{
+	va_list count;
+	va_copy(count, ap);
+	size_t n = 1;
+	while (va_arg(count, char *) != NULL)
+		n++;
+	va_end(count);
+	char **argv = malloc((n + 1) * sizeof(*argv));
+	if (!argv) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	argv[0] = (char *)arg0;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = va_arg(ap, char *);
+	if (want_env)
+		*envp = va_arg(ap, char **);
+	return argv;
+}
+
+int execl(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	char **argv = gather(arg0, ap, 0, NULL);
+	va_end(ap);
+	if (!argv)
+		return -1;
+	int r = execv(path, argv);
+	free(argv);
+	return r;
+}
+
+int execlp(const char *file, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	char **argv = gather(arg0, ap, 0, NULL);
+	va_end(ap);
+	if (!argv)
+		return -1;
+	int r = execvp(file, argv);
+	free(argv);
+	return r;
+}
+
+int execle(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	char **envp = environ;
+	va_start(ap, arg0);
+	char **argv = gather(arg0, ap, 1, &envp);
+	va_end(ap);
+	if (!argv)
+		return -1;
+	int r = execve(path, argv, envp);
+	free(argv);
+	return r;
+}
