@@ -337,6 +337,9 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
 				    "no lock-order cycle that can deadlock");
 
+	/* a bad object the trace knows: the reason, which its name hides */
+	int bad_named = misuse != NULL && misuse->a8 == CLAB_D_BAD_OBJECT &&
+			misuse->obj != 0;
 	if (misuse == NULL && nallowed == 0)
 		clab_lab_report_add(rep, "no misuse", 1, UINT64_MAX,
 				    "no misuse diagnostics");
@@ -351,11 +354,8 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    "%zu diagnostic(s); first: %s (%s%s%s) in %s "
 		    "on %s at %s",
 		    nmisuse, clab_diag_text(misuse->a8),
-		    clab_diag_tag(misuse->a8),
-		    misuse->a8 == CLAB_D_BAD_OBJECT ? ": " : "",
-		    misuse->a8 == CLAB_D_BAD_OBJECT
-			? clab_badobj_name(misuse->a32 & 0xff)
-			: "",
+		    clab_diag_tag(misuse->a8), bad_named ? ": " : "",
+		    bad_named ? clab_badobj_name(misuse->a32 & 0xff) : "",
 		    clab_trace_thread_label(tr, misuse->tid),
 		    misuse_object(tr, misuse, ob, sizeof(ob)),
 		    clab_lab_site_text(tr, misuse->site, sb, sizeof(sb)));
