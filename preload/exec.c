@@ -76,16 +76,30 @@ static char **gather(const char *arg0, va_list ap, int want_env, char ***envp)
 	return argv;
 }
 
+/*
+ * A list form: its arguments gathered, then execv (path), execvp (search)
+ * or execve (with the environment after the NULL, env).
+ */
+static int exec_list(const char *file, const char *arg0, va_list ap, int search,
+		     int env)
+{
+	char **envp = environ;
+	char **argv = gather(arg0, ap, env, &envp);
+	if (!argv)
+		return -1;
+	int r = env	 ? execve(file, argv, envp)
+		: search ? execvp(file, argv)
+			 : execv(file, argv);
+	free(argv);
+	return r;
+}
+
 int execl(const char *path, const char *arg0, ...)
 {
 	va_list ap;
 	va_start(ap, arg0);
-	char **argv = gather(arg0, ap, 0, NULL);
+	int r = exec_list(path, arg0, ap, 0, 0);
 	va_end(ap);
-	if (!argv)
-		return -1;
-	int r = execv(path, argv);
-	free(argv);
 	return r;
 }
 
@@ -93,25 +107,16 @@ int execlp(const char *file, const char *arg0, ...)
 {
 	va_list ap;
 	va_start(ap, arg0);
-	char **argv = gather(arg0, ap, 0, NULL);
+	int r = exec_list(file, arg0, ap, 1, 0);
 	va_end(ap);
-	if (!argv)
-		return -1;
-	int r = execvp(file, argv);
-	free(argv);
 	return r;
 }
 
 int execle(const char *path, const char *arg0, ...)
 {
 	va_list ap;
-	char **envp = environ;
 	va_start(ap, arg0);
-	char **argv = gather(arg0, ap, 1, &envp);
+	int r = exec_list(path, arg0, ap, 0, 1);
 	va_end(ap);
-	if (!argv)
-		return -1;
-	int r = execve(path, argv, envp);
-	free(argv);
 	return r;
 }
