@@ -22,6 +22,8 @@ _Atomic int clab__pl_on;
 _Thread_local int clab__pl_guard __attribute__((tls_model("initial-exec")));
 
 static char trace_path[4096];
+/* The process that opened the trace (see clab__pl_end). */
+static pid_t traced_pid;
 
 /*
  * dlsym for a function of the C library, the next definition after this
@@ -205,13 +207,18 @@ __attribute__((constructor)) static void preload_init(void)
 		_exit(5);
 	}
 	pthread_atfork(NULL, NULL, forked_child);
+	traced_pid = getpid();
 	atomic_store(&clab__pl_on, 1);
 	clab__pl_guard = 0;
 }
 
 void clab__pl_end(void)
 {
-	if (!atomic_exchange(&clab__pl_on, 0))
+	/*
+	 * A child of vfork shares the parent's memory until it execs: the
+	 * trace is the parent's, and stays open.
+	 */
+	if (getpid() != traced_pid || !atomic_exchange(&clab__pl_on, 0))
 		return;
 	int guard = clab__pl_guard;
 	clab__pl_guard = 1;

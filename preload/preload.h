@@ -94,7 +94,9 @@ extern _Thread_local int clab__pl_guard;
  * clab__pl_end - close the trace whole, once: the thread that ends the
  * process (or replaces it with exec) has its held locks recorded, the
  * watchdog stops and the trace is written out; calls made afterwards go
- * to the C library.  Exits 5 if the trace cannot be written.
+ * to the C library.  Exits 5 if the trace cannot be written.  Does nothing
+ * in another process than the one that opened the trace (a child of
+ * vfork, which shares its memory).
  */
 void clab__pl_end(void);
 

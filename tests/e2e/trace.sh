@@ -208,6 +208,15 @@ contains "$T/out" '^shared = 2$' "exec: execvp ran the other program"
 grep -q 'abba\.c' "$T/dump" && fail "exec: the new program was traced into the same file" ||
 	pass "exec: the new program is not traced"
 contains "$T/dump" 'mutex\.acquire +m#[0-9]+ .*exec\.c' "exec: execvp's trace holds the program before it"
+# A child of vfork shares the program's memory: its exec leaves the trace.
+expect_exit 0 "$CONCLAB" trace --trace "$T/vfork.clt" "$D/preload-exec" --vfork
+contains "$T/out" '^exec: vforked$' "vfork: the child's exec"
+contains "$T/out" '^exec: count 300 after the child$' "vfork: the program goes on"
+"$CONCLAB" dump "$T/vfork.clt" >"$T/dump" 2>&1
+contains "$T/dump" "mutex\\.acquire +m#[0-9]+ .*@ tests/preload/exec.c:[0-9]+ adder" "vfork: recorded"
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 300 ] &&
+	pass "vfork: the locks after the child's exec recorded too" ||
+	fail "vfork: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
 
 # fork: the parent's trace records it; the child goes on with the C
 # library, with the objects as they were (a mutex another thread held stays
