@@ -1,7 +1,8 @@
 /*
  * Initialising again a mutex that is held, and a barrier that a thread
  * waits at: the C library returns 0 and starts afresh (the barrier's
- * waiter is never released); conclab trace records both.
+ * waiter is never released); conclab trace records both.  A mutex made
+ * again while nobody holds it, and a barrier nobody waits at, are fine.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -27,9 +28,15 @@ static void *waiter(void *arg)
 int main(void)
 {
 	pthread_t t;
+	pthread_mutex_t idle;
+	pthread_mutex_init(&idle, NULL);
+	pthread_mutex_lock(&idle);
+	pthread_mutex_unlock(&idle);
+	pthread_mutex_init(&idle, NULL); /* not held: fine */
+	pthread_barrier_init(&b, NULL, 2);
+	pthread_barrier_init(&b, NULL, 2); /* nobody waits: fine */
 	pthread_mutex_lock(&m);
 	int rm = pthread_mutex_init(&m, NULL); /* held */
-	pthread_barrier_init(&b, NULL, 2);
 	if (pthread_create(&t, NULL, waiter, NULL) != 0)
 		return 2;
 	pthread_mutex_lock(&lk);
