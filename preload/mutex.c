@@ -121,7 +121,8 @@ static unsigned unmade(const pthread_mutex_t *pm)
 	pthread_mutex_t zero;
 	memset(&zero, 0, sizeof(zero));
 	zero.__data.__kind = pm->__data.__kind;
-	if (pm->__data.__kind >= 0 && pm->__data.__kind <= 3 &&
+	/* the type, robust, protocol, shared, elision and ceiling bits */
+	if (pm->__data.__kind >= 0 && (pm->__data.__kind & ~0x00fff3f3) == 0 &&
 	    memcmp(pm, &zero, sizeof(zero)) == 0)
 		return 0;
 	return pm->__data.__kind == -1 ? CLAB_BADOBJ_DESTROYED
