@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "preload.h"
@@ -50,48 +49,34 @@ int fexecve(int fd, char *const argv[], char *const envp[])
 }
 
 /*
- * The arguments of a list form, from arg0 to the NULL that ends them, in
- * a vector (on the heap: an exec that fails returns); *envp gets the one
- * after the NULL when want_env.  NULL with errno ENOMEM when memory is
- * short.
+ * A list form: its arguments, from arg0 to the NULL that ends them, in a
+ * vector on the stack (a child of vfork must not touch the heap it shares
+ * with its parent), then execv (path), execvp (search) or execve (with the
+ * environment after the NULL, env).
  */
-static char **gather(const char *arg0, va_list ap, int want_env, char ***envp)
+#define EXEC_MAX_ARGS 65536
+
+static int exec_list(const char *file, const char *arg0, va_list ap, int search,
+		     int env)
 {
 	va_list count;
 	va_copy(count, ap);
 	size_t n = 1;
-	while (va_arg(count, char *) != NULL)
+	while (n < EXEC_MAX_ARGS && va_arg(count, char *) != NULL)
 		n++;
 	va_end(count);
-	char **argv = malloc((n + 1) * sizeof(*argv));
-	if (!argv) {
-		errno = ENOMEM;
-		return NULL;
+	if (n >= EXEC_MAX_ARGS) {
+		errno = E2BIG;
+		return -1;
 	}
+	char *argv[n + 1];
 	argv[0] = (char *)arg0;
 	for (size_t i = 1; i <= n; i++)
 		argv[i] = va_arg(ap, char *);
-	if (want_env)
-		*envp = va_arg(ap, char **);
-	return argv;
-}
-
-/*
- * A list form: its arguments gathered, then execv (path), execvp (search)
- * or execve (with the environment after the NULL, env).
- */
-static int exec_list(const char *file, const char *arg0, va_list ap, int search,
-		     int env)
-{
-	char **envp = environ;
-	char **argv = gather(arg0, ap, env, &envp);
-	if (!argv)
-		return -1;
-	int r = env	 ? execve(file, argv, envp)
-		: search ? execvp(file, argv)
-			 : execv(file, argv);
-	free(argv);
-	return r;
+	char **envp = env ? va_arg(ap, char **) : environ;
+	return env	? execve(file, argv, envp)
+	       : search ? execvp(file, argv)
+			: execv(file, argv);
 }
 
 int execl(const char *path, const char *arg0, ...)

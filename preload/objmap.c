@@ -237,6 +237,7 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 		struct clab__pl_obj *n = calloc(1, sizeof(*n));
 		if (n) {
 			n->key = key;
+			n->replaced = e; /* reachable: its holders use it */
 			atomic_init(&n->state, CLAB__PL_BUSY);
 			clab__lk_lock(&lk);
 			replace(e, n);

@@ -165,6 +165,7 @@ struct clab__pl_obj {
 	clockid_t clock;	/* a condition's clock for timed waits */
 	unsigned char type;	/* a mutex's enum clab_mutex_type */
 	_Atomic unsigned opens; /* a named semaphore's opens not closed */
+	struct clab__pl_obj *replaced; /* the entry this one took over (kept) */
 	union {
 		clab_mutex_t m;
 		clab_cond_t c;
