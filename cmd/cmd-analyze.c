@@ -6,6 +6,8 @@
 #include <conclab/trace.h>
 
 #include "cmd.h"
+#include "lab.h"
+#include "report.h"
 
 static int analyze_exec(int argc, char **argv)
 {
@@ -60,6 +62,18 @@ static int analyze_exec(int argc, char **argv)
 	else
 		clab_analysis_print(tr, &an, stdout);
 	int rc = clab_analysis_problems(&an) ? CLAB_EXIT_CHECK : CLAB_EXIT_OK;
+	/* a trace of no lab: the checks any trace gets, as conclab check's */
+	if (!json && !clab_trace_meta(tr, "lab")) {
+		struct clab_lab_report rep = {0};
+		clab_generic_check_any(tr, &rep);
+		printf("\n");
+		clab_report_write(stdout, CLAB_REPORT_TEXT, path, "no lab",
+				  clab_cmd_program_name(tr), NULL, &rep);
+		clab_cmd_nolab_note(stdout);
+		if (clab_lab_report_failed(&rep))
+			rc = CLAB_EXIT_CHECK;
+		clab_lab_report_free(&rep);
+	}
 	if (clab_trace_damage(tr))
 		rc = CLAB_EXIT_USAGE;
 	clab_analysis_fini(&an);
@@ -85,6 +99,11 @@ const struct clab_cmd clab_cmd_analyze = {
 	"up is a warning.  Waits on a condition\nvariable, semaphore, "
 	"queue, latch or join made while holding a mutex are warned\n"
 	"about too.  `conclab run` prints the same report after each run.\n\n"
+	"A trace that names no lab ('conclab trace', a program of one's own) "
+	"gets, after\nthe report (not with --json), the checks 'conclab check' "
+	"gives it: no deadlock,\nlock order, no misuse, all threads ended, "
+	"starvation, busy waiting,\nconcurrency and locks held at exit, and a "
+	"line that says the lab checks were\nnot run, and why.\n\n"
 	"Options:\n"
 	"  --json      one JSON object per finding, one a line\n"
 	"  --classes   group locks by the site that made them (lock classes):"
@@ -98,7 +117,8 @@ const struct clab_cmd clab_cmd_analyze = {
 	"and who holds what it\nwaits for.\n\n"
 	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
 	"(a cycle, a\ntimed-only order, a class order) or a deadlock was "
-	"found; 2 usage error or a\nbad or damaged trace.  A record that "
+	"found, or a check failed; 2 usage error or a\nbad or damaged trace.  "
+	"A record that "
 	"names an object the trace never defined\nis skipped with a "
 	"warning on stderr; the rest is analysed as usual.\n",
     .exec = analyze_exec,

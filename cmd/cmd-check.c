@@ -116,14 +116,20 @@ static int check_exec(int argc, char **argv)
 	}
 	clab_cmd_trace_warning(&clab_cmd_check, tr);
 	struct clab_lab_ctx ctx;
-	if (clab_lab_ctx_from_trace(&ctx, tr, lab, err, sizeof(err)) != 0) {
+	/* a trace of no lab (conclab trace, an own program): generic checks */
+	int nolab = !lab && !clab_trace_meta(tr, "lab");
+	if (!nolab &&
+	    clab_lab_ctx_from_trace(&ctx, tr, lab, err, sizeof(err)) != 0) {
 		fprintf(stderr, "conclab check: %s: %s\n", path, err);
 		clab_trace_free(tr);
 		return CLAB_EXIT_USAGE;
 	}
 	struct clab_lab_report rep = {0};
 	rep.opts.starvation_ms = starvation_ms;
-	ctx.lab->check(tr, &ctx, &rep);
+	if (nolab)
+		clab_generic_check_any(tr, &rep);
+	else
+		ctx.lab->check(tr, &ctx, &rep);
 	FILE *out = stdout;
 	if (outpath && !(out = fopen(outpath, "w"))) {
 		perror(outpath);
@@ -132,11 +138,20 @@ static int check_exec(int argc, char **argv)
 		return CLAB_EXIT_IO;
 	}
 	/* an exercise's trace is the student's code, not a variant */
-	const char *vname = clab_trace_meta(tr, "exercise")
-				? "exercise"
-				: ctx.lab->variants[ctx.variant].name;
+	const char *lname, *vname;
+	if (nolab) {
+		lname = "no lab";
+		vname = clab_cmd_program_name(tr);
+	} else {
+		lname = ctx.lab->name;
+		vname = clab_trace_meta(tr, "exercise")
+			    ? "exercise"
+			    : ctx.lab->variants[ctx.variant].name;
+	}
 	int werr = clab_report_write(out, (enum clab_report_format)fmt, path,
-				     ctx.lab->name, vname, sig, &rep);
+				     lname, vname, sig, &rep);
+	if (nolab)
+		clab_cmd_nolab_note(fmt == CLAB_REPORT_TEXT ? out : stderr);
 	if (out != stdout && fclose(out) != 0)
 		werr = -1;
 	rc = werr			    ? CLAB_EXIT_IO
@@ -162,8 +177,12 @@ const struct clab_cmd clab_cmd_check = {
 	"it can be found in 'conclab dump' or the viewer.\n\n"
 	"The lab, its variant and parameters are read from the trace "
 	"(written by\n'conclab run'); --lab names the lab of a trace that "
-	"does not say.\nThe same trace always gives a byte-identical "
-	"report.\n\n"
+	"does not say.  Without it,\na trace of no lab ('conclab trace', "
+	"a program of one's own) gets the checks\nevery lab shares and "
+	"\"locks held at exit\" (a mutex still held when the trace\nended), "
+	"and a last line says that no lab's checks were run, and why (on "
+	"stderr\nfor the formats other than text).\nThe same trace always "
+	"gives a byte-identical report.\n\n"
 	"Options:\n"
 	"  --lab LAB        check against LAB's properties\n"
 	"  --format F       text (default), json, gradescope (results.json) "

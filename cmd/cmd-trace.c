@@ -252,7 +252,7 @@ static int trace_exec(int argc, char **argv)
 	}
 	if (check) {
 		struct clab_lab_report rep = {0};
-		clab_lab_check_common(tr, &rep);
+		clab_generic_check_any(tr, &rep);
 		printf("\n");
 		const char *b = strrchr(prog[0], '/');
 		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",
@@ -287,16 +287,21 @@ const struct clab_cmd clab_cmd_trace = {
 	"shell) with\nconclab's preload library, which records its pthread "
 	"mutexes (with\nPTHREAD_MUTEX_INITIALIZER, recursive and "
 	"error-checking ones, trylock and\ntimedlock), condition variables, "
-	"unnamed semaphores, barriers, spin locks and\nthreads (create, join, "
-	"detach, exit) on conclab's primitives, under the\ndeadlock watchdog.  "
-	"PROG must be dynamically linked; read-write locks and named\n"
-	"semaphores are passed to the C library unrecorded.  A site is "
-	"the\ncaller's function, file and line from PROG's debug "
-	"information (build it\nwith -g), or its symbol without it.\n\n"
+	"semaphores (sem_init and sem_open),\nbarriers, spin locks and threads "
+	"(create, join, detach, exit, cancel) on\nconclab's primitives, under "
+	"the deadlock watchdog, and its misuse (unlocking a\nmutex it does not "
+	"hold, destroying or initialising one that is held...) as\n"
+	"diagnostics at its own lines.  Before an exec the trace is closed "
+	"whole; a\nfork is recorded, and the child goes on untraced.  PROG "
+	"must be dynamically\nlinked; read-write locks are passed to the C "
+	"library unrecorded.  A site is\nthe caller's function, file and line "
+	"from PROG's debug information (build it\nwith -g), or its symbol "
+	"without it.\n\n"
 	"When PROG ends, the lock-order report (as `conclab analyze`) and "
-	"the checks\nany trace can be given (no deadlock, no misuse, every "
-	"thread ended,\nstarvation, busy waiting, concurrency) are "
-	"printed.  See docs/trace-command.md.\n\n"
+	"the checks\nany trace can be given (no deadlock, lock order, no "
+	"misuse, every thread\nended, starvation, busy waiting, concurrency, "
+	"locks held at exit) are printed.\n'conclab check TRACE' gives the "
+	"same checks later.  See\ndocs/trace-command.md.\n\n"
 	"Options:\n"
 	"  --trace FILE      the trace file (default: PROG's name + .clt, "
 	"here)\n"

@@ -173,6 +173,16 @@ struct clab_trace;
  */
 void clab_cmd_trace_warning(const struct clab_cmd *cmd,
 			    const struct clab_trace *tr);
+/*
+ * The base name of the program a trace recorded (its "program" metadata,
+ * written by conclab trace), or NULL.
+ */
+const char *clab_cmd_program_name(const struct clab_trace *tr);
+/*
+ * Say on out that a trace of no lab got only the generic checks: which
+ * checks were not run, and why.
+ */
+void clab_cmd_nolab_note(FILE *out);
 /* Whether arg is -h or --help. */
 int clab_cmd_is_help(const char *arg);
 /*

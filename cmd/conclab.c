@@ -94,6 +94,21 @@ void clab_cmd_trace_warning(const struct clab_cmd *cmd,
 		n == 1 ? "" : "s");
 }
 
+const char *clab_cmd_program_name(const struct clab_trace *tr)
+{
+	const char *p = clab_trace_meta(tr, "program");
+	const char *b = p ? strrchr(p, '/') : NULL;
+	return b ? b + 1 : p;
+}
+
+void clab_cmd_nolab_note(FILE *out)
+{
+	fprintf(out, "lab checks not run: the trace names no lab (it was not "
+		     "made by 'conclab run'\nor 'conclab exercise'); 'conclab "
+		     "check --lab LAB' "
+		     "checks it against\na lab's properties too\n");
+}
+
 int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,
 		    char *key, size_t keylen, const char **val)
 {

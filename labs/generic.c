@@ -6,7 +6,7 @@
  * started and not yet ended, the blocking wait it is in (from the wait's
  * first record to the record that ends it for that thread), whether it
  * sleeps, how many mutexes it holds, and how many non-blocking attempts it
- * has failed in a row.
+ * has failed in a row; and each mutex: who holds it, since which record.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -133,9 +133,10 @@ struct sweep {
 	uint32_t nthr, nobj;
 	struct thr *t;
 	uint32_t *owner; /* per mutex: the holder's tid + 1, or 0 */
-	uint64_t *busy;	 /* per mutex: failed trylocks */
-	uint64_t *acq;	 /* per mutex: acquisitions */
-	uint64_t *waits; /* every judged wait's length, ns */
+	const struct clab_record **taken; /* per mutex: the holder's acquire */
+	uint64_t *busy;			  /* per mutex: failed trylocks */
+	uint64_t *acq;			  /* per mutex: acquisitions */
+	uint64_t *waits;		  /* every judged wait's length, ns */
 	size_t nwaits, capwaits;
 	size_t unended; /* waits still under way when the trace ends */
 	uint64_t now;
@@ -274,6 +275,8 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 	if (r->obj != 0 && r->obj <= s->nobj) {
 		if (r->kind == CLAB_K_MUTEX_ACQUIRE) {
 			s->acq[r->obj]++;
+			if (s->owner[r->obj] != r->tid + 1)
+				s->taken[r->obj] = r;
 			mutex_held(s, r->tid, r->obj, 1);
 		} else if (r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0) {
 			mutex_held(s, r->tid, r->obj, 0);
@@ -326,6 +329,7 @@ static void sweep_free(struct sweep *s)
 {
 	free(s->t);
 	free(s->owner);
+	free(s->taken);
 	free(s->busy);
 	free(s->acq);
 	free(s->waits);
@@ -341,9 +345,10 @@ static int sweep_run(struct sweep *s, const struct clab_trace *tr)
 	s->nobj = clab_trace_nobjects(tr);
 	s->t = calloc(s->nthr + 1, sizeof(*s->t));
 	s->owner = calloc(s->nobj + 1, sizeof(*s->owner));
+	s->taken = calloc(s->nobj + 1, sizeof(*s->taken));
 	s->busy = calloc(s->nobj + 1, sizeof(*s->busy));
 	s->acq = calloc(s->nobj + 1, sizeof(*s->acq));
-	if (!s->t || !s->owner || !s->busy || !s->acq) {
+	if (!s->t || !s->owner || !s->taken || !s->busy || !s->acq) {
 		sweep_free(s);
 		return CLAB_ENOMEM;
 	}
@@ -603,5 +608,57 @@ void clab_generic_check(const struct clab_trace *tr,
 	check_starvation(&s, rep);
 	check_busy(&s, rep);
 	check_concurrency(&s, rep, need);
+	sweep_free(&s);
+}
+
+/*
+ * Mutexes still held when the trace ended: by a thread that ended holding
+ * them (its exit-holding diagnostic says where), by one still running when
+ * the program exited, or by the threads of a deadlock.
+ */
+static void check_held_at_exit(const struct sweep *s,
+			       struct clab_lab_report *rep)
+{
+	const struct clab_trace *tr = s->tr;
+	const struct clab_record *first = NULL;
+	uint32_t nheld = 0, fobj = 0;
+
+	for (uint32_t o = 1; o <= s->nobj; o++) {
+		const struct clab_record *r = s->taken[o];
+		if (s->owner[o] == 0 || r == NULL)
+			continue;
+		nheld++;
+		if (first == NULL || r->seq < first->seq) {
+			first = r;
+			fobj = o;
+		}
+	}
+	if (first == NULL) {
+		clab_lab_report_add(rep, "locks held at exit", 1, UINT64_MAX,
+				    "no mutex was held when the trace ended");
+		return;
+	}
+	char at[128];
+	clab_lab_report_add(
+	    rep, "locks held at exit", 0, first->seq,
+	    "%u mutex(es) still held when the trace ended; first: %s, "
+	    "held by %s since %s",
+	    nheld, clab_trace_object_label(tr, fobj),
+	    clab_trace_thread_label(tr, first->tid),
+	    clab_lab_site_text(tr, first->site, at, sizeof(at)));
+}
+
+void clab_generic_check_any(const struct clab_trace *tr,
+			    struct clab_lab_report *rep)
+{
+	struct sweep s;
+
+	clab_lab_check_common(tr, rep);
+	if (sweep_run(&s, tr) != 0) {
+		clab_lab_report_add(rep, "locks held at exit", 0, UINT64_MAX,
+				    "out of memory");
+		return;
+	}
+	check_held_at_exit(&s, rep);
 	sweep_free(&s);
 }

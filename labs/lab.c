@@ -203,8 +203,8 @@ static const char *misuse_object(const struct clab_trace *tr,
 	return buf;
 }
 
-static const char *site_text(const struct clab_trace *tr, uint32_t id,
-			     char *buf, size_t len)
+const char *clab_lab_site_text(const struct clab_trace *tr, uint32_t id,
+			       char *buf, size_t len)
 {
 	const struct clab_site_info *si = clab_trace_site(tr, id);
 
@@ -327,7 +327,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    "(%s); 'conclab analyze' shows it whole",
 		    clab_trace_thread_label(tr, cycle->tid),
 		    clab_trace_object_label(tr, cycle->obj),
-		    site_text(tr, cycle->site, sb, sizeof(sb)),
+		    clab_lab_site_text(tr, cycle->site, sb, sizeof(sb)),
 		    clab_diag_tag(cycle->a8));
 	else if (cycle != NULL)
 		clab_lab_report_add(
@@ -336,7 +336,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    "'conclab analyze' shows it whole",
 		    clab_trace_thread_label(tr, cycle->tid),
 		    clab_trace_object_label(tr, cycle->obj),
-		    site_text(tr, cycle->site, sb, sizeof(sb)),
+		    clab_lab_site_text(tr, cycle->site, sb, sizeof(sb)),
 		    clab_diag_tag(cycle->a8));
 	else if (ncycles_allowed)
 		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
@@ -346,6 +346,9 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
 				    "no lock-order cycle that can deadlock");
 
+	/* a bad object the trace knows: the reason, which its name hides */
+	int bad_named = misuse != NULL && misuse->a8 == CLAB_D_BAD_OBJECT &&
+			misuse->obj != 0;
 	if (misuse == NULL && nallowed == 0)
 		clab_lab_report_add(rep, "no misuse", 1, UINT64_MAX,
 				    "no misuse diagnostics");
@@ -357,13 +360,14 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	else
 		clab_lab_report_add(
 		    rep, "no misuse", 0, misuse->seq,
-		    "%zu diagnostic(s); first: %s (%s) in %s "
+		    "%zu diagnostic(s); first: %s (%s%s%s) in %s "
 		    "on %s at %s",
 		    nmisuse, clab_diag_text(misuse->a8),
-		    clab_diag_tag(misuse->a8),
+		    clab_diag_tag(misuse->a8), bad_named ? ": " : "",
+		    bad_named ? clab_badobj_name(misuse->a32 & 0xff) : "",
 		    clab_trace_thread_label(tr, misuse->tid),
 		    misuse_object(tr, misuse, ob, sizeof(ob)),
-		    site_text(tr, misuse->site, sb, sizeof(sb)));
+		    clab_lab_site_text(tr, misuse->site, sb, sizeof(sb)));
 
 	{
 		size_t nleft = 0;
@@ -408,7 +412,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    clab_trace_thread_label(tr, early->tid),
 		    early_call(tr, early), status,
 		    si != NULL && si->func != NULL ? si->func : "?",
-		    site_text(tr, early->site, sb, sizeof(sb)));
+		    clab_lab_site_text(tr, early->site, sb, sizeof(sb)));
 	}
 
 	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);

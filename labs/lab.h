@@ -138,6 +138,10 @@ void clab_lab_say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
 const char *clab_lab_note_label(const struct clab_trace *tr,
 				const struct clab_record *r);
 
+/* "file:line" of site id in buf, or "an unknown site"; returns buf. */
+const char *clab_lab_site_text(const struct clab_trace *tr, uint32_t id,
+			       char *buf, size_t len);
+
 /* Fill ctx with the defaults of lab and variant. */
 void clab_lab_ctx_init(struct clab_lab_ctx *ctx, const struct clab_lab *lab,
 		       unsigned variant);
@@ -216,6 +220,19 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
  */
 void clab_generic_check(const struct clab_trace *tr,
 			struct clab_lab_report *rep, unsigned need);
+
+/*
+ * clab_generic_check_any - the checks for a trace that belongs to no lab
+ * (`conclab trace`, a program on libconclab, `conclab check` without
+ * --lab): those of clab_lab_check_common, then
+ *
+ *   locks held at exit  fails when a mutex was still held when the trace
+ *                       ended (by a thread that ended or was stopped
+ *                       holding it), naming the first one and where it
+ *                       was taken
+ */
+void clab_generic_check_any(const struct clab_trace *tr,
+			    struct clab_lab_report *rep);
 
 /*
  * The numbers behind "concurrency".  Times are in nanoseconds, out of the

@@ -24,14 +24,19 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 			 unsigned count)
 {
 	int r = CLAB__PL_REAL(barrier_init)(b, a, count);
-	if (r || !clab__pl_enter())
+	if ((r && count != 0) || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = clab__pl_obj_find(b, 1);
+	if (r) { /* no parties: EINVAL from the C library, recorded */
+		clab__bad_value(clab__self(), 0, site);
+		clab__pl_leave();
+		return r;
+	}
+	struct clab__pl_obj *e = clab__pl_obj_init(b, site);
 	char name[96];
 	if (!e) {
 		r = ENOMEM;
-	} else if (clab__pl_obj_claim(e, 0, site)) {
+	} else {
 		clab__pl_name(b, "barrier", sizeof(pthread_barrier_t), name,
 			      sizeof(name));
 		r = -clab__barrier_init(&e->u.b, name, count, site);

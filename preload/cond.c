@@ -44,18 +44,6 @@ static struct clab__pl_obj *cond_of(pthread_cond_t *pc,
 	return e;
 }
 
-/* The program's mutex, as mutex.c makes it (a wait may be its first use). */
-static clab_mutex_t *mutex_of(pthread_mutex_t *pm)
-{
-	struct clab__pl_obj *e = clab__pl_obj_find(pm, 0);
-	if (e &&
-	    atomic_load_explicit(&e->state, memory_order_acquire) ==
-		CLAB__PL_READY &&
-	    e->kind == CLAB__PL_MUTEX)
-		return &e->u.m;
-	return NULL;
-}
-
 int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 {
 	int r = CLAB__PL_REAL(cond_init)(pc, attr);
@@ -65,10 +53,10 @@ int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 	clockid_t clock = CLOCK_REALTIME;
 	if (attr)
 		pthread_condattr_getclock(attr, &clock);
-	struct clab__pl_obj *e = clab__pl_obj_find(pc, 1);
+	struct clab__pl_obj *e = clab__pl_obj_init(pc, site);
 	if (!e)
 		r = ENOMEM;
-	else if (clab__pl_obj_claim(e, 0, site))
+	else
 		r = -make(e, pc, clock, site);
 	clab__pl_leave();
 	return r;
@@ -99,11 +87,11 @@ static int wait(pthread_cond_t *pc, pthread_mutex_t *pm, const clockid_t *clk,
 		const struct clab_site *site)
 {
 	struct clab__pl_obj *e = cond_of(pc, site);
-	clab_mutex_t *m = mutex_of(pm);
-	if (!e)
+	/* a mutex never locked is made here: the wait records the misuse */
+	struct clab__pl_obj *me = clab__pl_mutex_of(pm, site);
+	if (!e || !me)
 		return ENOMEM;
-	if (!m) /* a mutex never locked: the program cannot hold it */
-		return EPERM;
+	clab_mutex_t *m = &me->u.m;
 	uint32_t ms = CLAB_FOREVER;
 	if (timed) {
 		long long t = clab__pl_ms_until(clk ? *clk : e->clock, abs);

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <string.h>
 
 #include "preload.h"
 
@@ -56,9 +57,8 @@ static int make(struct clab__pl_obj *e, const void *pm, int type,
 	return 0;
 }
 
-/* The entry of the program's mutex, made on first use; NULL: no memory. */
-static struct clab__pl_obj *mutex_of(pthread_mutex_t *pm,
-				     const struct clab_site *site)
+struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
+				       const struct clab_site *site)
 {
 	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
 	if (!e)
@@ -100,13 +100,37 @@ int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
 	int type = PTHREAD_MUTEX_NORMAL;
 	if (attr)
 		pthread_mutexattr_gettype(attr, &type);
-	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
+	struct clab__pl_obj *e = clab__pl_obj_init(pm, site);
 	if (!e)
 		r = ENOMEM;
-	else if (clab__pl_obj_claim(e, 0, site))
+	else
 		r = -make(e, pm, type, site);
 	clab__pl_leave();
 	return r;
+}
+
+/*
+ * Why a mutex that the library has no object for cannot be destroyed: 0
+ * when its bytes are what an initializer writes (one never used), else
+ * CLAB_BADOBJ_DESTROYED (the C library marks a destroyed one) or
+ * CLAB_BADOBJ_UNINIT (anything else: never initialised).
+ */
+static unsigned unmade(const pthread_mutex_t *pm)
+{
+#ifdef __GLIBC__
+	pthread_mutex_t zero;
+	memset(&zero, 0, sizeof(zero));
+	zero.__data.__kind = pm->__data.__kind;
+	/* the type, robust, protocol, shared, elision and ceiling bits */
+	if (pm->__data.__kind >= 0 && (pm->__data.__kind & ~0x00fff3f3) == 0 &&
+	    memcmp(pm, &zero, sizeof(zero)) == 0)
+		return 0;
+	return pm->__data.__kind == -1 ? CLAB_BADOBJ_DESTROYED
+				       : CLAB_BADOBJ_UNINIT;
+#else
+	(void)pm;
+	return 0;
+#endif
 }
 
 int pthread_mutex_destroy(pthread_mutex_t *pm)
@@ -116,11 +140,16 @@ int pthread_mutex_destroy(pthread_mutex_t *pm)
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = clab__pl_obj_find(pm, 0);
 	int r = 0;
+	unsigned why;
 	if (e && atomic_load(&e->state) == CLAB__PL_READY &&
 	    e->kind == CLAB__PL_MUTEX) {
 		r = -clab__mutex_destroy(&e->u.m, site);
 		if (r == 0)
 			clab__pl_obj_release(e);
+	} else if ((why = unmade(pm)) != 0) {
+		/* the C library returns 0: the misuse is only recorded */
+		clab__diag(clab__self(), CLAB_D_BAD_OBJECT, 0,
+			   why | CLAB_O_MUTEX << 8, site);
 	}
 	if (r == 0)
 		r = CLAB__PL_REAL(mutex_destroy)(pm);
@@ -133,7 +162,7 @@ int pthread_mutex_lock(pthread_mutex_t *pm)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_lock)(pm);
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = mutex_of(pm, site);
+	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	int r = ENOMEM;
 	if (e) {
 		r = -clab__mutex_lock(&e->u.m, CLAB_FOREVER, site);
@@ -149,7 +178,7 @@ int pthread_mutex_trylock(pthread_mutex_t *pm)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_trylock)(pm);
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = mutex_of(pm, site);
+	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	int r = ENOMEM;
 	/* the owner's try of a mutex it cannot take again: only busy */
 	if (e && e->type != PTHREAD_MUTEX_RECURSIVE && clab_mutex_held(&e->u.m))
@@ -165,7 +194,7 @@ int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_timedlock)(pm, abs);
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = mutex_of(pm, site);
+	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	long long ms = clab__pl_ms_until(CLOCK_REALTIME, abs);
 	int r = ENOMEM;
 	if (e && ms < 0) {
@@ -186,7 +215,7 @@ int pthread_mutex_unlock(pthread_mutex_t *pm)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_unlock)(pm);
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = mutex_of(pm, site);
+	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	int r = e ? -clab__mutex_unlock(&e->u.m, site) : ENOMEM;
 	clab__pl_leave();
 	return r;

@@ -85,6 +85,32 @@ static struct table *room(void)
 }
 
 /*
+ * Whether e's object is in use so that making it again is a misuse: a
+ * mutex (or spin lock) held or waited for, a barrier that threads wait
+ * at.  Its conclab kind goes in *okind, its id in *id.
+ */
+static int in_use(struct clab__pl_obj *e, unsigned *okind, uint32_t *id)
+{
+	int busy = 0;
+	switch (e->kind) {
+	case CLAB__PL_MUTEX:
+	case CLAB__PL_SPIN:
+		*okind = CLAB_O_MUTEX;
+		*id = e->u.m.h.id;
+		return atomic_load(&e->u.m.owner) != NULL ||
+		       atomic_load(&e->u.m.waiters) != 0;
+	case CLAB__PL_BARRIER:
+		*okind = CLAB_O_BARRIER;
+		*id = e->u.b.h.id;
+		clab__lk_lock(&e->u.b.lk);
+		busy = e->u.b.arrived != 0;
+		clab__lk_unlock(&e->u.b.lk);
+		return busy;
+	}
+	return 0;
+}
+
+/*
  * The object an entry stood for is replaced by another at its address
  * (made again without being destroyed, or memory used again): the old one
  * is destroyed if it can be, abandoned if it is busy.
@@ -133,7 +159,7 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 {
 	for (;;) {
 		int s = atomic_load_explicit(&e->state, memory_order_acquire);
-		if (s == CLAB__PL_READY && kind && e->kind == kind)
+		if (s == CLAB__PL_READY && e->kind == kind)
 			return 0;
 		if (s == CLAB__PL_BUSY) {
 			sched_yield(); /* another thread sets it up */
@@ -156,4 +182,80 @@ void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind)
 void clab__pl_obj_release(struct clab__pl_obj *e)
 {
 	atomic_store_explicit(&e->state, CLAB__PL_NONE, memory_order_release);
+}
+
+/* Put n in e's place in every table that holds e (lk held). */
+static void replace(struct clab__pl_obj *e, struct clab__pl_obj *n)
+{
+	for (struct table *t = atomic_load_explicit(&cur, memory_order_relaxed);
+	     t; t = t->older)
+		for (size_t i = hash(e->key, t->cap);;
+		     i = (i + 1) & (t->cap - 1)) {
+			struct clab__pl_obj *o = atomic_load_explicit(
+			    &t->slot[i], memory_order_relaxed);
+			if (!o)
+				break;
+			if (o == e) {
+				atomic_store_explicit(&t->slot[i], n,
+						      memory_order_release);
+				break;
+			}
+		}
+}
+
+struct clab__pl_obj *clab__pl_obj_init(const void *key,
+				       const struct clab_site *site)
+{
+	struct clab__pl_obj *e = clab__pl_obj_find(key, 1);
+	if (!e)
+		return NULL;
+	for (;;) {
+		int s = atomic_load_explicit(&e->state, memory_order_acquire);
+		if (s == CLAB__PL_BUSY) {
+			sched_yield(); /* another thread sets it up */
+			continue;
+		}
+		if (!atomic_compare_exchange_weak(&e->state, &s, CLAB__PL_BUSY))
+			continue;
+		unsigned okind = 0;
+		uint32_t id = 0;
+		if (s != CLAB__PL_READY)
+			return e;
+		if (!in_use(e, &okind, &id)) {
+			retire(e, site);
+			return e;
+		}
+		/*
+		 * Made again while in use: the C library gives the program a
+		 * fresh object and 0.  The old one stays, abandoned, for the
+		 * threads that hold or wait on it; a fresh entry takes its
+		 * place for the calls that come.
+		 */
+		clab__diag(clab__self(), CLAB_D_BAD_OBJECT, id,
+			   CLAB_BADOBJ_INIT_TWICE | okind << 8 | okind << 16,
+			   site);
+		struct clab__pl_obj *n = calloc(1, sizeof(*n));
+		if (n) {
+			n->key = key;
+			n->replaced = e; /* reachable: its holders use it */
+			atomic_init(&n->state, CLAB__PL_BUSY);
+			clab__lk_lock(&lk);
+			replace(e, n);
+			clab__lk_unlock(&lk);
+		}
+		atomic_store_explicit(&e->state, CLAB__PL_READY,
+				      memory_order_release);
+		return n;
+	}
+}
+
+void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *))
+{
+	struct table *t = atomic_load_explicit(&cur, memory_order_acquire);
+	for (size_t i = 0; t && i < t->cap; i++) {
+		struct clab__pl_obj *e =
+		    atomic_load_explicit(&t->slot[i], memory_order_acquire);
+		if (e && atomic_load(&e->state) == CLAB__PL_READY)
+			fn(e);
+	}
 }

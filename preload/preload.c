@@ -22,6 +22,8 @@ _Atomic int clab__pl_on;
 _Thread_local int clab__pl_guard __attribute__((tls_model("initial-exec")));
 
 static char trace_path[4096];
+/* The process that opened the trace (see clab__pl_end). */
+static pid_t traced_pid;
 
 /*
  * dlsym for a function of the C library, the next definition after this
@@ -101,6 +103,15 @@ void clab__pl_resolve(void)
 	NEXT(join, "pthread_join");
 	NEXT(detach, "pthread_detach");
 	NEXT(exit, "pthread_exit");
+	NEXT(cancel, "pthread_cancel");
+	NEXT(sem_open, "sem_open");
+	NEXT(sem_close, "sem_close");
+	NEXT(execve, "execve");
+	NEXT(execv, "execv");
+	NEXT(execvp, "execvp");
+	NEXT(execvpe, "execvpe");
+	NEXT(fexecve, "fexecve");
+	NEXT(fork, "fork");
 	atomic_store(&done, 1);
 }
 
@@ -130,10 +141,17 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	_exit(err ? 5 : d->why == CLAB_STUCK_TIME_LIMIT ? 4 : 3);
 }
 
-/* A child forked without exec: it is not traced; it uses the C library. */
+/*
+ * A child forked without exec: it is not traced; it uses the C library,
+ * on objects in the state conclab's had.
+ */
 static void forked_child(void)
 {
-	atomic_store(&clab__pl_on, 0);
+	if (!atomic_exchange(&clab__pl_on, 0))
+		return;
+	clab__pl_guard = 1;
+	clab__pl_fork_child();
+	clab__pl_guard = 0;
 }
 
 static unsigned env_unsigned(const char *name)
@@ -189,19 +207,23 @@ __attribute__((constructor)) static void preload_init(void)
 		_exit(5);
 	}
 	pthread_atfork(NULL, NULL, forked_child);
+	traced_pid = getpid();
 	atomic_store(&clab__pl_on, 1);
 	clab__pl_guard = 0;
 }
 
-/*
- * At exit (after the program's own exit handlers and destructors): the
- * trace is written out.  Calls made afterwards go to the C library.
- */
-__attribute__((destructor)) static void preload_fini(void)
+void clab__pl_end(void)
 {
-	if (!atomic_exchange(&clab__pl_on, 0))
+	/*
+	 * A child of vfork shares the parent's memory until it execs: the
+	 * trace is the parent's, and stays open.
+	 */
+	if (getpid() != traced_pid || !atomic_exchange(&clab__pl_on, 0))
 		return;
+	int guard = clab__pl_guard;
 	clab__pl_guard = 1;
+	/* the thread that ends the process (main, or one calling exit) */
+	clab__thread_exit_holding(clab__self());
 	clab_watchdog_stop();
 	int err = clab_tracer_close(NULL);
 	if (err) {
@@ -209,6 +231,16 @@ __attribute__((destructor)) static void preload_fini(void)
 			trace_path, clab_strerror(err));
 		_exit(5);
 	}
+	clab__pl_guard = guard;
+}
+
+/*
+ * At exit (after the program's own exit handlers and destructors): the
+ * trace is written out.
+ */
+__attribute__((destructor)) static void preload_fini(void)
+{
+	clab__pl_end();
 }
 
 long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs)

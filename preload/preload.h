@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/types.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -62,6 +63,15 @@ struct clab__pl_real {
 	int (*join)(pthread_t, void **);
 	int (*detach)(pthread_t);
 	void (*exit)(void *) __attribute__((noreturn));
+	int (*cancel)(pthread_t);
+	sem_t *(*sem_open)(const char *, int, ...);
+	int (*sem_close)(sem_t *);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execv)(const char *, char *const[]);
+	int (*execvp)(const char *, char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+	pid_t (*fork)(void);
 };
 extern struct clab__pl_real clab__pl_real;
 
@@ -79,6 +89,16 @@ extern struct clab__pl_real clab__pl_real;
 extern _Atomic int clab__pl_on;
 /* Set while conclab's code runs in this thread (see above). */
 extern _Thread_local int clab__pl_guard;
+
+/*
+ * clab__pl_end - close the trace whole, once: the thread that ends the
+ * process (or replaces it with exec) has its held locks recorded, the
+ * watchdog stops and the trace is written out; calls made afterwards go
+ * to the C library.  Exits 5 if the trace cannot be written.  Does nothing
+ * in another process than the one that opened the trace (a child of
+ * vfork, which shares its memory).
+ */
+void clab__pl_end(void);
 
 /* Resolve the C library's functions (once; the constructor calls it). */
 void clab__pl_resolve(void);
@@ -139,11 +159,13 @@ enum {
 enum { CLAB__PL_NONE = 0, CLAB__PL_BUSY, CLAB__PL_READY };
 
 struct clab__pl_obj {
-	const void *key;    /* the program's object */
-	_Atomic int state;  /* CLAB__PL_* */
-	unsigned kind;	    /* CLAB__PL_MUTEX... while READY */
-	clockid_t clock;    /* a condition's clock for timed waits */
-	unsigned char type; /* a mutex's enum clab_mutex_type */
+	const void *key;	/* the program's object */
+	_Atomic int state;	/* CLAB__PL_* */
+	unsigned kind;		/* CLAB__PL_MUTEX... while READY */
+	clockid_t clock;	/* a condition's clock for timed waits */
+	unsigned char type;	/* a mutex's enum clab_mutex_type */
+	_Atomic unsigned opens; /* a named semaphore's opens not closed */
+	struct clab__pl_obj *replaced; /* the entry this one took over (kept) */
 	union {
 		clab_mutex_t m;
 		clab_cond_t c;
@@ -161,17 +183,44 @@ struct clab__pl_obj {
 struct clab__pl_obj *clab__pl_obj_find(const void *key, int create);
 
 /*
- * clab__pl_obj_claim - take e to BUSY to set it up as an object of kind,
- * then clab__pl_obj_ready() publishes it.  Returns 1 if this thread
- * claimed it, 0 when e is READY with that kind already (set up by another
- * thread, which this one waited for).  kind 0 claims e whatever it holds
- * (an explicit init).  An object of another kind that e held is destroyed
- * (at site) when it can be, abandoned when it is busy.
+ * clab__pl_fork_child - in a child forked without exec, which goes on
+ * with the C library's functions: give the program's objects the state
+ * conclab's had (fork.c).
+ */
+void clab__pl_fork_child(void);
+
+/* Call fn on every entry that holds an object (READY), in no order. */
+void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *));
+
+/*
+ * clab__pl_obj_claim - take e to BUSY to set it up as an object of kind on
+ * its first use, then clab__pl_obj_ready() publishes it.  Returns 1 if
+ * this thread claimed it, 0 when e is READY with that kind already (set up
+ * by another thread, which this one waited for).  An object of another
+ * kind that e held is destroyed (at site) when it can be, abandoned when
+ * it is busy.
  */
 int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 		       const struct clab_site *site);
+/*
+ * clab__pl_obj_init - the entry for an explicit init of the program's
+ * object at key, claimed (BUSY) for the caller to set up and publish; NULL
+ * when memory is short.  What the entry held before is destroyed, or, when
+ * it is a mutex held or a barrier waited at, recorded as a misuse
+ * (bad-object, initialised-twice) and left to its holders, with a fresh
+ * entry in its place.
+ */
+struct clab__pl_obj *clab__pl_obj_init(const void *key,
+				       const struct clab_site *site);
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind);
 void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
+
+/*
+ * clab__pl_mutex_of - the entry of the program's mutex at pm, made on its
+ * first use (as a static initializer makes it); NULL when memory is short.
+ */
+struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
+				       const struct clab_site *site);
 
 /*
  * A mutex (or spin lock) that the C library lets hang when its owner locks

@@ -1,12 +1,17 @@
 /*
- * sem_*: each unnamed semaphore made with sem_init is a clab_sem_t (a
- * counting one: no bound).  Named semaphores (sem_open) are not recorded:
- * their calls, like those on any semaphore the library did not see made,
- * go to the C library.  The functions set errno and return -1 as the C
- * library's do: EAGAIN from sem_trywait, ETIMEDOUT from sem_timedwait.
+ * sem_*: each semaphore made with sem_init, or opened with sem_open, is a
+ * clab_sem_t (a counting one: no bound).  A named one starts with the
+ * value the C library's has when it is first opened in the process, and
+ * lives until its last sem_close; its count is this process's own from
+ * then on (not shared with other processes).  Calls on a semaphore the
+ * library did not see made go to the C library.  The functions set errno
+ * and return -1 as the C library's do: EAGAIN from sem_trywait, ETIMEDOUT
+ * from sem_timedwait.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 
 #include "preload.h"
 
@@ -39,11 +44,11 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = clab__pl_obj_find(s, 1);
+	struct clab__pl_obj *e = clab__pl_obj_init(s, site);
 	char name[96];
 	if (!e) {
 		r = CLAB_ENOMEM;
-	} else if (clab__pl_obj_claim(e, 0, site)) {
+	} else {
 		clab__pl_name(s, "sem", sizeof(sem_t), name, sizeof(name));
 		r = clab__sem_init(&e->u.s, name, value, 0, site);
 		if (r)
@@ -65,6 +70,58 @@ int sem_destroy(sem_t *s)
 		clab__pl_obj_release(e);
 	clab__pl_leave();
 	return CLAB__PL_REAL(sem_destroy)(s);
+}
+
+/*
+ * The C library opens the semaphore (the same sem_t for every open of a
+ * name in one process); the first open in the process makes its
+ * clab_sem_t, named after it, with the C library's value.
+ */
+sem_t *sem_open(const char *name, int oflag, ...)
+{
+	unsigned mode = 0, value = 0;
+	if (oflag & O_CREAT) {
+		va_list ap;
+		va_start(ap, oflag);
+		mode = va_arg(ap, unsigned); /* mode_t, promoted */
+		value = va_arg(ap, unsigned);
+		va_end(ap);
+	}
+	sem_t *s = CLAB__PL_REAL(sem_open)(name, oflag, (mode_t)mode, value);
+	if (s == SEM_FAILED || !clab__pl_enter())
+		return s;
+	const struct clab_site *site = clab__pl_site(RET());
+	struct clab__pl_obj *e = clab__pl_obj_find(s, 1);
+	int v = 0;
+	if (e && clab__pl_obj_claim(e, CLAB__PL_SEM, site)) {
+		CLAB__PL_REAL(sem_getvalue)(s, &v);
+		if (clab__sem_init(&e->u.s, name, v < 0 ? 0 : (uint32_t)v, 0,
+				   site) == 0) {
+			atomic_store(&e->opens, 0);
+			clab__pl_obj_ready(e, CLAB__PL_SEM);
+		} else {
+			clab__pl_obj_release(e);
+		}
+	}
+	if (e && atomic_load(&e->state) == CLAB__PL_READY &&
+	    e->kind == CLAB__PL_SEM)
+		atomic_fetch_add(&e->opens, 1);
+	clab__pl_leave();
+	return s;
+}
+
+int sem_close(sem_t *s)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_close)(s);
+	struct clab__pl_obj *e = sem_of(s);
+	/* the last close: the semaphore is gone from the process */
+	if (e && atomic_load(&e->opens) > 0 &&
+	    atomic_fetch_sub(&e->opens, 1) == 1 &&
+	    clab__sem_destroy(&e->u.s, clab__pl_site(RET())) == 0)
+		clab__pl_obj_release(e);
+	clab__pl_leave();
+	return CLAB__PL_REAL(sem_close)(s);
 }
 
 static int acquire(sem_t *s, long long ms, const void *at)

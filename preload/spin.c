@@ -50,10 +50,10 @@ int pthread_spin_init(pthread_spinlock_t *ps, int pshared)
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = clab__pl_obj_find((const void *)ps, 1);
+	struct clab__pl_obj *e = clab__pl_obj_init((const void *)ps, site);
 	if (!e)
 		r = ENOMEM;
-	else if (clab__pl_obj_claim(e, 0, site))
+	else
 		r = -make(e, (const void *)ps, site);
 	clab__pl_leave();
 	return r;

@@ -233,6 +233,17 @@ int pthread_detach(pthread_t pt)
 	return r >= 0 ? r : CLAB__PL_REAL(detach)(pt);
 }
 
+int pthread_cancel(pthread_t pt)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(cancel)(pt);
+	clab_thread_t *t = tmap_get(pt, 0);
+	if (t)
+		clab__thread_cancel(t, clab__pl_site(RET()));
+	clab__pl_leave();
+	return CLAB__PL_REAL(cancel)(pt);
+}
+
 void pthread_exit(void *ret)
 {
 	exit_value = ret;

@@ -199,6 +199,20 @@ extern int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
  */
 void clab__thread_exit(void *ret);
 
+/*
+ * clab__thread_cancel - record that the calling thread asked for t's
+ * cancellation (the preload library's pthread_cancel, which then asks the
+ * C library); t's end, if it comes, is recorded as any other.
+ */
+void clab__thread_cancel(clab_thread_t *t, const struct clab_site *site);
+
+/*
+ * clab__thread_exit_holding - record an exit-holding diagnostic for each
+ * mutex t still holds (at the site where it was taken): t ends now, as a
+ * thread does, or the process exits from it (the preload library's end).
+ */
+void clab__thread_exit_holding(struct clab__thr *t);
+
 /* ---- futex words: the native backend sleeps on them ---- */
 static inline void clab__futex_wake(_Atomic uint32_t *word, int n)
 {

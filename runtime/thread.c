@@ -208,12 +208,17 @@ const char *clab_thread_name(const clab_thread_t *t)
 	return t && t->tb && t->tb->name ? t->tb->name : "?";
 }
 
-static void thread_end(struct clab__thr *t, void *ret)
+void clab__thread_exit_holding(struct clab__thr *t)
 {
 	unsigned nheld = t->nheld < CLAB__HELD_MAX ? t->nheld : CLAB__HELD_MAX;
 	for (unsigned i = 0; i < nheld; i++)
 		clab__diag(t, CLAB_D_EXIT_HOLDING, t->held[i].m->h.id, 0,
 			   t->held[i].site);
+}
+
+static void thread_end(struct clab__thr *t, void *ret)
+{
+	clab__thread_exit_holding(t);
 	clab__lk_lock(&t->lk);
 	t->ret = ret;
 	clab__emit_obj(t, CLAB_K_THREAD_EXIT, &t->h, NULL, 0, 0);
@@ -365,6 +370,12 @@ int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
 	clab__emit(self->tb, CLAB_K_THREAD_DETACH, t->h.id, 0, site, 0, 0);
 	pthread_detach(t->pt);
 	return 0;
+}
+
+void clab__thread_cancel(clab_thread_t *t, const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	clab__emit(self->tb, CLAB_K_THREAD_CANCEL, t->h.id, 0, site, 0, 0);
 }
 
 void clab__sleep_ms(uint32_t ms, const struct clab_site *site)

@@ -341,8 +341,89 @@ static void test_concurrency_serialised(void)
 	clab_trace_free(tr);
 }
 
+/* ---- locks held at exit ---- */
+
+struct holder {
+	clab_mutex_t a, b, r;
+	int keep; /* end holding a */
+};
+
+static void *holder_fn(void *p)
+{
+	struct holder *h = p;
+
+	clab_mutex_lock(&h->a);
+	clab_mutex_lock(&h->b);
+	clab_mutex_unlock(&h->b);
+	/* a recursive mutex taken twice and let go twice is not held */
+	clab_mutex_lock(&h->r);
+	clab_mutex_lock(&h->r);
+	clab_mutex_unlock(&h->r);
+	clab_mutex_unlock(&h->r);
+	if (!h->keep)
+		clab_mutex_unlock(&h->a);
+	return NULL;
+}
+
+static const struct clab_lab_prop *
+held_run(int keep, struct clab_lab_report *rep, struct clab_trace **tr)
+{
+	struct holder h = {.keep = keep};
+	clab_thread_t *t;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&h.a, "a", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_init(&h.b, "b", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_init(&h.r, "r", CLAB_MUTEX_RECURSIVE), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder_fn, &h),
+			      0);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	*tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*tr);
+	clab_generic_check_any(*tr, rep);
+	return prop(rep, "locks held at exit");
+}
+
+static void test_held_at_exit(void)
+{
+	struct clab_lab_report rep = {0};
+	struct clab_trace *tr;
+	const struct clab_lab_prop *p = held_run(1, &rep, &tr);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "1 mutex(es) still held"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "first: a, held by holder"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "test-generic.c:"));
+	/* the record named is a's acquisition */
+	const struct clab_record *r = NULL;
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++)
+		if (clab_trace_record(tr, i)->seq == p->rec)
+			r = clab_trace_record(tr, i);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->kind, CLAB_K_MUTEX_ACQUIRE);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(tr, r->obj), "a");
+	/* the thread's end holding it is misuse too */
+	p = prop(&rep, "no misuse");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "exit-holding"));
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+
+	memset(&rep, 0, sizeof(rep));
+	p = held_run(0, &rep, &tr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	CU_ASSERT_EQUAL(clab_lab_report_failed(&rep), 0);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
+	CU_add_test(s, "a mutex held when the trace ends is reported",
+		    test_held_at_exit);
 	CU_add_test(s, "a wait beyond the threshold is starvation",
 		    test_starvation);
 	CU_add_test(s, "a join is not starvation", test_join_not_judged);

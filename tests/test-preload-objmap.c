@@ -162,9 +162,10 @@ static void test_claim_replaces(void)
 	CU_ASSERT_EQUAL(atomic_load(&e->state), CLAB__PL_BUSY);
 	CU_ASSERT_EQUAL(clab_cond_init(&e->u.c, "c"), 0);
 	clab__pl_obj_ready(e, CLAB__PL_COND);
-	/* an explicit init (kind 0) replaces even an object of its kind */
-	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, 0, NULL), 1);
+	/* an explicit init replaces even an object of its kind */
 	uint32_t cid = e->u.c.h.id;
+	CU_ASSERT_PTR_EQUAL(clab__pl_obj_init(&obj, NULL), e);
+	CU_ASSERT_EQUAL(atomic_load(&e->state), CLAB__PL_BUSY);
 	clab__pl_obj_release(e);
 	struct clab_trace *tr = tu_end();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
@@ -173,8 +174,57 @@ static void test_claim_replaces(void)
 	clab_trace_free(tr);
 }
 
+/*
+ * An explicit init of a mutex that is held: a misuse recorded, and a fresh
+ * entry in the table for the calls that come, while the held one stays
+ * for its holder.  One not held is replaced in place, without a misuse.
+ */
+static void test_init_held(void)
+{
+	static char obj, idle;
+	tu_begin();
+	struct clab__pl_obj *e = clab__pl_obj_find(&obj, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, CLAB__PL_MUTEX, NULL), 1);
+	CU_ASSERT_EQUAL(clab_mutex_init(&e->u.m, "m", CLAB_MUTEX_NORMAL), 0);
+	clab__pl_obj_ready(e, CLAB__PL_MUTEX);
+	uint32_t id = e->u.m.h.id;
+	CU_ASSERT_EQUAL(clab_mutex_lock(&e->u.m), 0);
+	struct clab__pl_obj *n = clab__pl_obj_init(&obj, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_EQUAL(n, e);
+	CU_ASSERT_EQUAL(atomic_load(&n->state), CLAB__PL_BUSY);
+	CU_ASSERT_PTR_EQUAL(clab__pl_obj_find(&obj, 0), n);
+	/* the old one is still there, held, for its holder */
+	CU_ASSERT_EQUAL(atomic_load(&e->state), CLAB__PL_READY);
+	CU_ASSERT_TRUE(clab_mutex_held(&e->u.m));
+	CU_ASSERT_EQUAL(clab_mutex_unlock(&e->u.m), 0);
+	clab__pl_obj_release(n);
+
+	struct clab__pl_obj *f = clab__pl_obj_find(&idle, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(f, CLAB__PL_MUTEX, NULL), 1);
+	CU_ASSERT_EQUAL(clab_mutex_init(&f->u.m, "idle", CLAB_MUTEX_NORMAL), 0);
+	clab__pl_obj_ready(f, CLAB__PL_MUTEX);
+	CU_ASSERT_EQUAL(clab_mutex_lock(&f->u.m), 0);
+	CU_ASSERT_EQUAL(clab_mutex_unlock(&f->u.m), 0);
+	CU_ASSERT_PTR_EQUAL(clab__pl_obj_init(&idle, NULL), f);
+	clab__pl_obj_release(f);
+
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	const struct clab_record *d = tu_find_obj(tr, CLAB_K_DIAG, id, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->a8, CLAB_D_BAD_OBJECT);
+	CU_ASSERT_EQUAL(d->a32 & 0xff, CLAB_BADOBJ_INIT_TWICE);
+	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_DIAG, 0), 1);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
+	CU_add_test(s, "an init of a held mutex is a misuse, with a new entry",
+		    test_init_held);
 	CU_add_test(s, "find and create", test_find);
 	CU_add_test(s, "concurrent adds while the table grows",
 		    test_concurrent_growth);

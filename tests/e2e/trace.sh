@@ -35,7 +35,10 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 
 # The programs pass on their own: what they check is the C library's
 # behaviour, which conclab trace must keep.
-for p in abba prodcons philosophers recursive errors spin detach; do
+for p in abba prodcons philosophers recursive errors spin detach \
+	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
+	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
+	forklock; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -50,6 +53,25 @@ contains "$T/out" '^shared = 2$' "abba: the program's own output"
 	fail "abba: no preload-abba.clt in the working directory"
 expect_exit 1 "$CONCLAB" analyze "$T/preload-abba.clt"
 contains "$T/out" 'tests/preload/abba.c:28' "abba: conclab analyze reads the trace"
+contains "$T/out" '^  FAIL lock order .*abba.c:28' "abba: analyze runs the generic checks"
+contains "$T/out" '^lab checks not run: the trace names no lab' "abba: analyze says why no lab checks ran"
+# conclab check without --lab: the generic checks, and the lab checks left out.
+expect_exit 1 "$CONCLAB" check "$T/preload-abba.clt"
+contains "$T/out" '^checks \(no lab preload-abba\):' "abba: check without --lab, a trace of no lab"
+contains "$T/out" '^  FAIL lock order .*requesting a at tests/preload/abba.c:28' "abba: check fails the lock order"
+for p in 'no deadlock' 'no misuse' 'all threads ended' 'starvation' 'busy waiting' 'locks held at exit'; do
+	contains "$T/out" "^  ok   $p " "abba: check runs '$p'"
+done
+contains "$T/out" '^lab checks not run: the trace names no lab' "abba: check says which checks were not run"
+expect_exit 1 "$CONCLAB" check --format json "$T/preload-abba.clt"
+contains "$T/err" '^lab checks not run' "abba: the note goes to stderr beside JSON"
+grep -q 'lab checks not run' "$T/out" && fail "abba: the note is inside the JSON" ||
+	pass "abba: the JSON report is only JSON"
+# With --lab, the lab's checks, and no note.
+expect_exit 1 "$CONCLAB" check --lab lockorder "$T/preload-abba.clt"
+contains "$T/out" "^  FAIL worker-1's rounds" "abba: --lab runs the lab's checks"
+grep -q 'lab checks not run' "$T/out" && fail "abba: --lab still says no lab checks ran" ||
+	pass "abba: --lab, no note"
 
 # A real deadlock: the watchdog's report within seconds, exit 3, trace saved.
 start=$(date +%s)
@@ -74,7 +96,7 @@ contains "$T/dump" 'mutex\.request +m\[1\]#[0-9]+ +how=block stack=[0-9]+ @ test
 
 # Producer and consumer on condition variables with static initializers.
 expect_exit 0 "$CONCLAB" trace --trace "$T/pc.clt" "$D/preload-prodcons"
-contains "$T/out" '^7 of 7 properties hold' "prodcons: every check holds"
+contains "$T/out" '^8 of 8 properties hold' "prodcons: every check holds"
 contains "$T/out" '^sum = 2001000' "prodcons: the consumer's pthread_exit value joined"
 "$CONCLAB" dump "$T/pc.clt" >"$T/dump" 2>&1
 contains "$T/dump" 'cond\.wait +not_empty#[0-9]+ +mutex=lock#[0-9]+ .*@ tests/preload/prodcons.c:39 consumer' "prodcons: waits recorded with their mutex and site"
@@ -91,7 +113,7 @@ contains "$T/out" '^meals = 1000, butler = 4$' "philosophers: every meal eaten"
 # Recursive mutexes (static and from an attribute), EBUSY for another thread.
 expect_exit 0 "$CONCLAB" trace --trace "$T/rec.clt" "$D/preload-recursive"
 contains "$T/out" '^recursive: 0 failures' "recursive: the program's checks hold"
-contains "$T/out" '^7 of 7 properties hold' "recursive: no misuse"
+contains "$T/out" '^8 of 8 properties hold' "recursive: no misuse"
 
 # Spin locks, as mutexes: a thread that would spin waits instead.
 expect_exit 0 "$CONCLAB" trace --trace "$T/spin.clt" "$D/preload-spin"
@@ -111,6 +133,120 @@ expect_exit 1 "$CONCLAB" trace --trace "$T/err.clt" "$D/preload-errors"
 contains "$T/out" '^errors: 0 failures' "errors: every error code as the C library's"
 contains "$T/out" '^  FAIL no misuse +2 diagnostic' "errors: the misuse recorded"
 contains "$T/out" 'unlock-unlocked.* on ec at tests/preload/errors.c:' "errors: the misuse's site"
+
+# Misuse, one program each: the diagnostic, at the program's own line (found
+# by its comment), and the error the C library gives (the program checks it
+# and says so).  S is the programs' sources.
+S=$(dirname "$0")/../preload
+# The line of the comment "/* TEXT" in a program (0, which no site has, if none).
+line() {
+	n=$(grep -n "/\\* $2" "$S/$1.c" | head -1 | cut -d: -f1)
+	echo "${n:-0}"
+}
+misuse() { # NAME EXIT OUTPUT-LINE
+	expect_exit "$2" "$CONCLAB" trace --trace "$T/$1.clt" "$D/preload-$1"
+	contains "$T/out" "^$3\$" "$1: the program's own result"
+	"$CONCLAB" dump "$T/$1.clt" >"$T/dump" 2>&1
+}
+misuse misuse-unlock 1 'unlock by another thread: EPERM, of an unlocked one: EPERM'
+contains "$T/out" "^  FAIL no misuse +2 diagnostic.*unlock-not-owner.* in thread-1 on m at tests/preload/misuse-unlock.c:$(line misuse-unlock 'not the owner')" "unlock: not the owner, its site"
+contains "$T/dump" "unlock-unlocked .*@ tests/preload/misuse-unlock.c:$(line misuse-unlock 'nobody holds it')" "unlock: of an unlocked mutex, its site"
+misuse misuse-destroy 1 'destroy of a held mutex: EBUSY, of a fresh one: 0'
+contains "$T/out" "^  FAIL no misuse +3 diagnostic.*destroy-held.* on m at tests/preload/misuse-destroy.c:$(line misuse-destroy 'held')" "destroy: a held mutex, EBUSY"
+contains "$T/dump" "bad-object why=never-initialised want=mutex @ tests/preload/misuse-destroy.c:$(line misuse-destroy 'never initialised')" "destroy: a mutex never initialised"
+contains "$T/dump" "bad-object why=destroyed want=mutex @ tests/preload/misuse-destroy.c:$(line misuse-destroy 'destroyed already')" "destroy: a mutex destroyed twice"
+misuse misuse-condnomutex 1 'wait without the mutex: EPERM'
+contains "$T/out" "^  FAIL no misuse +1 diagnostic.*cond-without-mutex.* on c at tests/preload/misuse-condnomutex.c:$(line misuse-condnomutex 'not holding m')" "cond without its mutex: EPERM, recorded"
+misuse misuse-condtwo 1 'waits: ETIMEDOUT, ETIMEDOUT'
+contains "$T/out" "^  FAIL no misuse +1 diagnostic.*cond-two-mutexes.* on c at tests/preload/misuse-condtwo.c:$(line misuse-condtwo 'waits')" "one condition, two mutexes"
+contains "$T/dump" "cond-two-mutexes.*@ tests/preload/misuse-condtwo.c:.* wait_on" "cond two: in the function that waits"
+misuse misuse-reinit 1 'init of a held mutex: 0, of a barrier in use: 0'
+contains "$T/dump" "diag +m#[0-9]+ +bad-object why=initialised-twice want=mutex found=mutex @ tests/preload/misuse-reinit.c:$(line misuse-reinit 'held')" "reinit: a held mutex"
+contains "$T/dump" "diag +b#[0-9]+ +bad-object why=initialised-twice want=barrier found=barrier @ tests/preload/misuse-reinit.c:$(line misuse-reinit 'in use')" "reinit: a barrier in use"
+contains "$T/out" "^  FAIL no misuse +3 diagnostic.*bad-object: initialised-twice" "reinit: the report says why the object is bad; a mutex not held and a barrier not waited at made again are fine"
+misuse misuse-barrier0 1 'barrier of 0: EINVAL, of 1: serial'
+contains "$T/out" "^  FAIL no misuse +1 diagnostic.*bad-value.* at tests/preload/misuse-barrier0.c:$(line misuse-barrier0 'count 0')" "barrier of 0: EINVAL, recorded"
+misuse misuse-exitholding 1 'exiting with b held'
+contains "$T/dump" "diag +a#[0-9]+ +exit-holding @ tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'worker keeps it') worker" "exit holding: a thread's end, where it took the lock"
+contains "$T/dump" "T0 .*diag +b#[0-9]+ +exit-holding @ tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'main keeps it') main" "exit holding: main's exit"
+contains "$T/out" "^  FAIL locks held at exit +2 mutex\(es\) still held when the trace ended; first: a, held by thread-1 since tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'worker keeps it')" "exit holding: locks held at exit"
+# The programs that misuse nothing pass "no misuse" and "locks held at exit".
+for p in pc rec; do
+	"$CONCLAB" check "$T/$p.clt" >"$T/out" 2>&1
+	contains "$T/out" '^  ok   no misuse ' "$p: no misuse"
+	contains "$T/out" '^  ok   locks held at exit ' "$p: no lock held at exit"
+done
+
+# Named semaphores: sem_open's semaphore recorded under its name, the
+# second open of the name the same one.
+expect_exit 0 "$CONCLAB" trace --trace "$T/named.clt" "$D/preload-named"
+contains "$T/out" '^named: count 2000, value 1, same 1$' "named: the program's checks hold"
+"$CONCLAB" dump "$T/named.clt" >"$T/dump" 2>&1
+# (AddressSanitizer intercepts sem_open: the call the library sees is its.)
+case ${3:-none} in
+*address*) at='.*sem_open' ;;
+*) at="tests/preload/named.c:$(line named 'exclusive')" ;;
+esac
+contains "$T/dump" "create +/conclab-named-[0-9]+#[0-9]+ .*@ $at" "named: made by sem_open, named after it"
+contains "$T/dump" 'sem\.acquire +/conclab-named-[0-9]+#[0-9]+ .*@ tests/preload/named.c:[0-9]+ adder' "named: its waits recorded"
+contains "$T/dump" "destroy +/conclab-named-[0-9]+#[0-9]+ .*@ tests/preload/named.c:$(line named 'last close')" "named: gone at the last sem_close, not the first"
+[ "$(count_lines "$T/dump" 'create +/conclab-named')" -eq 1 ] &&
+	pass "named: one semaphore for both opens" || fail "named: $(count_lines "$T/dump" 'create +/conclab-named') semaphores made"
+
+# pthread_cancel: the request recorded, the thread's end, PTHREAD_CANCELED.
+expect_exit 0 "$CONCLAB" trace --trace "$T/cancel.clt" "$D/preload-cancel"
+contains "$T/out" '^cancel: PTHREAD_CANCELED$' "cancel: the joiner gets PTHREAD_CANCELED"
+"$CONCLAB" dump "$T/cancel.clt" >"$T/dump" 2>&1
+contains "$T/dump" "T0 +main +thread\.cancel +T1\(thread-1\) +@ tests/preload/cancel.c:$(line cancel 'cancel')" "cancel: the request, at its site"
+contains "$T/dump" 'T1 +thread-1 +thread\.exit +T1' "cancel: the thread's end"
+
+# exec: the trace is closed whole before the program replaces itself; the
+# new program is not traced.
+expect_exit 0 "$CONCLAB" trace --trace "$T/exec.clt" "$D/preload-exec"
+contains "$T/out" '^exec: count 200$' "exec: the program before the exec"
+contains "$T/out" '^exec: replaced$' "exec: the program it became (execlp)"
+expect_exit 0 "$CONCLAB" check "$T/exec.clt"
+contains "$T/out" '^8 of 8 properties hold' "exec: the trace is whole (check refuses a cut one)"
+expect_exit 0 "$CONCLAB" trace --trace "$T/exec2.clt" "$D/preload-exec" "$D/preload-abba"
+contains "$T/out" '^shared = 2$' "exec: execvp ran the other program"
+"$CONCLAB" dump "$T/exec2.clt" >"$T/dump" 2>&1
+grep -q 'abba\.c' "$T/dump" && fail "exec: the new program was traced into the same file" ||
+	pass "exec: the new program is not traced"
+contains "$T/dump" 'mutex\.acquire +m#[0-9]+ .*exec\.c' "exec: execvp's trace holds the program before it"
+# A child of vfork shares the program's memory: its exec leaves the trace.
+expect_exit 0 "$CONCLAB" trace --trace "$T/vfork.clt" "$D/preload-exec" --vfork
+contains "$T/out" '^exec: vforked$' "vfork: the child's exec"
+contains "$T/out" '^exec: count 300 after the child$' "vfork: the program goes on"
+"$CONCLAB" dump "$T/vfork.clt" >"$T/dump" 2>&1
+contains "$T/dump" "mutex\\.acquire +m#[0-9]+ .*@ tests/preload/exec.c:[0-9]+ adder" "vfork: recorded"
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 300 ] &&
+	pass "vfork: the locks after the child's exec recorded too" ||
+	fail "vfork: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
+
+# fork: the parent's trace records it; the child goes on with the C
+# library, with the objects as they were (a mutex another thread held stays
+# held, main's is main's, a semaphore keeps its count), as without conclab.
+expect_exit 0 "$CONCLAB" trace --trace "$T/fork.clt" "$D/preload-forklock"
+contains "$T/out" '^child: m EBUSY, own unlocked 0, sem 1$' "fork: the child sees the objects as the plain program's child does"
+contains "$T/out" '^parent: child exited 0$' "fork: the parent goes on"
+"$CONCLAB" dump "$T/fork.clt" >"$T/dump" 2>&1
+contains "$T/dump" "T0 +main +note .*fork=[0-9]+ @ tests/preload/forklock.c:$(line forklock 'fork')" "fork: recorded with the child's pid, at its site"
+
+# A program that crashes holding a lock: the trace saved, the lock held.
+case ${3:-none} in
+*address*)
+	# The sanitizers report the crash (UndefinedBehaviorSanitizer the null
+	# pointer first, with halt_on_error) and end the program with their
+	# exit code; their death callback saves the trace.
+	expect_exit 1 "$CONCLAB" trace --trace "$T/crash.clt" "$D/preload-crash"
+	contains "$T/err" 'SEGV|load of null pointer' "crash: the sanitizer's report" ;;
+*)
+	expect_exit 139 "$CONCLAB" trace --trace "$T/crash.clt" "$D/preload-crash"
+	contains "$T/err" 'killed by signal 11' "crash: the signal" ;;
+esac
+contains "$T/out" '^crashing$' "crash: the program ran"
+contains "$T/out" "^  FAIL locks held at exit +1 mutex\(es\) still held .*first: m, held by thread-1 since tests/preload/crash.c:$(line crash 'taken')" "crash: the lock it held, where it was taken"
+expect_exit 1 "$CONCLAB" check "$T/crash.clt"
 
 # A default mutex locked again by its owner hangs, as it does plainly.
 expect_exit 124 timeout 1 "$D/preload-relock"

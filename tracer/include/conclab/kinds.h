@@ -50,6 +50,8 @@
 	X(THREAD_JOIN, 14, "thread.join", CLAB__OS, "", "")                    \
 	X(THREAD_JOIN_TIMEOUT, 15, "thread.join-timeout", CLAB__O, "", "")     \
 	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "")                 \
+	/* a cancellation requested (pthread_cancel): obj is the target */     \
+	X(THREAD_CANCEL, 17, "thread.cancel", CLAB__O, "", "")                 \
 	/* mutex: a8 = how (clab_how), a32 = recursion depth */                \
 	X(MUTEX_REQUEST, 20, "mutex.request", CLAB__OB, "how", "")             \
 	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth")      \

@@ -1,0 +1,107 @@
+/*
+ * exec*: the program replaces itself.  The trace is closed whole first
+ * (every record written, the end chunk), as at exit: the new program
+ * image would lose whatever the writer had not written.  The new program
+ * is not traced (the constructor took the trace's settings out of the
+ * environment).  An exec that fails returns to a program that goes on
+ * unrecorded.
+ *
+ * The C library's exec functions call its execve inside, not through this
+ * library: each is defined here.  The list forms (execl, execlp, execle)
+ * gather their arguments and call the vector forms.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+extern char **environ;
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execve)(path, argv, envp);
+}
+
+int execv(const char *path, char *const argv[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execv)(path, argv);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execvp)(file, argv);
+}
+
+int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(execvpe)(file, argv, envp);
+}
+
+int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	clab__pl_end();
+	return CLAB__PL_REAL(fexecve)(fd, argv, envp);
+}
+
+/*
+ * A list form: its arguments, from arg0 to the NULL that ends them, in a
+ * vector on the stack (a child of vfork must not touch the heap it shares
+ * with its parent), then execv (path), execvp (search) or execve (with the
+ * environment after the NULL, env).
+ */
+#define EXEC_MAX_ARGS 65536
+
+static int exec_list(const char *file, const char *arg0, va_list ap, int search,
+		     int env)
+{
+	va_list count;
+	va_copy(count, ap);
+	size_t n = 1;
+	while (n < EXEC_MAX_ARGS && va_arg(count, char *) != NULL)
+		n++;
+	va_end(count);
+	if (n >= EXEC_MAX_ARGS) {
+		errno = E2BIG;
+		return -1;
+	}
+	char *argv[n + 1];
+	argv[0] = (char *)arg0;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = va_arg(ap, char *);
+	char **envp = env ? va_arg(ap, char **) : environ;
+	return env	? execve(file, argv, envp)
+	       : search ? execvp(file, argv)
+			: execv(file, argv);
+}
+
+int execl(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	int r = exec_list(path, arg0, ap, 0, 0);
+	va_end(ap);
+	return r;
+}
+
+int execlp(const char *file, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	int r = exec_list(file, arg0, ap, 1, 0);
+	va_end(ap);
+	return r;
+}
+
+int execle(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	int r = exec_list(path, arg0, ap, 0, 1);
+	va_end(ap);
+	return r;
+}

@@ -1,0 +1,82 @@
+/*
+ * fork: the parent's trace records the fork (an annotation "fork" whose
+ * value is the child's pid, at the program's call); the child is not
+ * traced and goes on with the C library's functions, which must then
+ * find the program's objects in the state conclab's objects had: a mutex
+ * or spin lock held at the fork is locked in the C library's object too
+ * (by the forking thread: one held by another thread stays locked for
+ * good, as it does in a child of the plain program), and an unnamed
+ * semaphore has the count conclab's had.
+ */
+#include <errno.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+#define RET() __builtin_return_address(0)
+
+/* Labelled copies of the call sites of fork (few in any program). */
+#define NFORK_SITES 64
+static struct clab_site fork_sites[NFORK_SITES];
+static const struct clab_site *fork_of[NFORK_SITES];
+static clab__lock_t fork_lk;
+
+/* The site of a fork call, with the label "fork"; NULL when too many. */
+static const struct clab_site *fork_site(const struct clab_site *at)
+{
+	const struct clab_site *s = NULL;
+	clab__lk_lock(&fork_lk);
+	for (size_t i = 0; i < NFORK_SITES && !s; i++) {
+		if (fork_of[i] == at) {
+			s = &fork_sites[i];
+		} else if (!fork_of[i]) {
+			fork_sites[i] = *at;
+			fork_sites[i].label = "fork";
+			fork_of[i] = at;
+			s = &fork_sites[i];
+		}
+	}
+	clab__lk_unlock(&fork_lk);
+	return s;
+}
+
+pid_t fork(void)
+{
+	pid_t pid = CLAB__PL_REAL(fork)();
+	if (pid <= 0 || !clab__pl_enter())
+		return pid;
+	const struct clab_site *s = fork_site(clab__pl_site(RET()));
+	if (s)
+		clab__note(s, pid, 0);
+	clab__pl_leave();
+	return pid;
+}
+
+/* One object's state, from conclab's to the C library's (see above). */
+static void hand_over(struct clab__pl_obj *e)
+{
+	if ((e->kind == CLAB__PL_MUTEX || e->kind == CLAB__PL_SPIN) &&
+	    atomic_load(&e->u.m.owner) == NULL)
+		return;
+	switch (e->kind) {
+	case CLAB__PL_MUTEX:
+		for (uint32_t i = 0; i < (e->u.m.depth ? e->u.m.depth : 1); i++)
+			CLAB__PL_REAL(mutex_trylock)((pthread_mutex_t *)e->key);
+		break;
+	case CLAB__PL_SPIN:
+		CLAB__PL_REAL(spin_trylock)((pthread_spinlock_t *)e->key);
+		break;
+	case CLAB__PL_SEM:
+		/* a named one is shared with other processes: kept */
+		if (atomic_load(&e->opens) == 0)
+			CLAB__PL_REAL(sem_init)
+		((sem_t *)e->key, 0, clab_sem_value(&e->u.s));
+		break;
+	}
+}
+
+void clab__pl_fork_child(void)
+{
+	clab__pl_obj_each(hand_over);
+}

@@ -1,0 +1,54 @@
+/*
+ * A program that replaces itself: two threads share a mutex, then main
+ * execs a program (given as the arguments, else echo) with execlp or
+ * execvp.  The trace holds everything before the exec, closed whole.
+ * With --vfork, a child made with vfork execs echo instead, and the
+ * program goes on: the trace is its own, still open.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static long count;
+
+static void *adder(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 100; i++) {
+		pthread_mutex_lock(&m);
+		count++;
+		pthread_mutex_unlock(&m);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, adder, NULL);
+	adder(NULL);
+	pthread_join(t, NULL);
+	printf("exec: count %ld\n", count);
+	fflush(stdout);
+	if (argc > 1 && strcmp(argv[1], "--vfork") == 0) {
+		pid_t pid = vfork();
+		if (pid == 0) {
+			execlp("echo", "echo", "exec: vforked", (char *)NULL);
+			_exit(127);
+		}
+		int st = 0;
+		waitpid(pid, &st, 0);
+		adder(NULL); /* after the vfork */
+		printf("exec: count %ld after the child\n", count);
+		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+	}
+	if (argc > 1)
+		execvp(argv[1], argv + 1);
+	else
+		execlp("echo", "echo", "exec: replaced", (char *)NULL);
+	perror("exec");
+	return 1;
+}
