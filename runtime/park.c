@@ -161,17 +161,18 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 }
 
 /*
- * The wait is over.  The watchdog looks through blocked_on only at a mutex
- * or a thread (holder_of): for those it is cleared under plk, so that the
- * object outlives the look.  For the other kinds a store will do, which
- * spares a woken thread two locked instructions on its way.  woken is left
- * set: a look under plk that still finds the old wait finds the unpark's
+ * The wait is over.  The watchdog looks through blocked_on only at a mutex,
+ * a reader-writer lock or a thread (holder_of): for those it is cleared under
+ * plk, so that the object outlives the look.  For the other kinds a store will
+ * do, which spares a woken thread two locked instructions on its way.  woken is
+ * left set: a look under plk that still finds the old wait finds the unpark's
  * woken with it, and does not count the thread as blocked (a wait that
  * timed out was a timed one, which never makes a deadlock alone).
  */
 static void unblocked(struct clab__thr *self, unsigned kind)
 {
-	if (kind == CLAB_O_MUTEX || kind == CLAB_O_THREAD) {
+	if (kind == CLAB_O_MUTEX || kind == CLAB_O_THREAD ||
+	    kind == CLAB_O_RWLOCK) {
 		clab__lk_lock(&self->plk);
 		PLK_STORE(blocked_on, NULL);
 		clab__lk_drop(&self->plk);
@@ -419,6 +420,19 @@ void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 /* Traces back that an object's check is looked for in (earlier-trace). */
 #define EARLIER_GENS 16
 
+/* Whether k is the kind of an object that programs initialise. */
+static int user_kind(unsigned k)
+{
+	switch (k) {
+#define CLAB__OK_CASE(name, num, text) case num:
+		CLAB_OBJKIND_MAP(CLAB__OK_CASE)
+#undef CLAB__OK_CASE
+		return k != CLAB_O_THREAD;
+	default:
+		return 0;
+	}
+}
+
 /*
  * Why the header at h is not a live object of kind; *id gets its id when
  * the header is one this runtime wrote in this trace (and the trace knows
@@ -432,7 +446,7 @@ static unsigned why_bad(struct clab__thr *self, const struct clab__obj *h,
 	*found = 0;
 	if (h->id == 0 && h->oseq == 0 && h->tag == 0)
 		return CLAB_BADOBJ_UNINIT;
-	if (h->kind < CLAB_O_MUTEX || h->kind > CLAB_O_PTIMER || h->alive > 1)
+	if (!user_kind(h->kind) || h->alive > 1)
 		return CLAB_BADOBJ_CORRUPT;
 	if (h->check == clab__obj_check(h, self->gen)) {
 		if (clab__obj_kind(h->id) == h->kind)

@@ -98,6 +98,18 @@
 	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick")               \
 	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after")              \
 	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick")               \
+	/* reader-writer lock: a8 = how, or write (1) or read (0); */          \
+	/* a32 = readers holding it after the record */                        \
+	X(RW_READ_REQUEST, 103, "rwlock.read-request", CLAB__OSBW, "how",      \
+	  "readers")                                                           \
+	X(RW_READ_ACQUIRE, 104, "rwlock.read-acquire", CLAB__OSBW, "how",      \
+	  "readers")                                                           \
+	X(RW_WRITE_REQUEST, 105, "rwlock.write-request", CLAB__OSBW, "how",    \
+	  "readers")                                                           \
+	X(RW_WRITE_ACQUIRE, 106, "rwlock.write-acquire", CLAB__OSB, "how", "") \
+	X(RW_RELEASE, 107, "rwlock.release", CLAB__OSBW, "write", "readers")   \
+	X(RW_BUSY, 108, "rwlock.busy", CLAB__OSBW, "write", "readers")         \
+	X(RW_TIMEOUT, 109, "rwlock.timeout", CLAB__OSBW, "write", "readers")   \
 	/* the thread sleeps (a32 = ms) */                                     \
 	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms")                     \
 	X(SLEEP_END, 101, "wake-up", 0, "", "")                                \
@@ -124,7 +136,8 @@ enum clab_kind {
 	X(BARRIER, 6, "barrier")                                               \
 	X(QUEUE, 7, "queue")                                                   \
 	X(TIMER, 8, "timer")                                                   \
-	X(PTIMER, 9, "ptimer")
+	X(PTIMER, 9, "ptimer")                                                 \
+	X(RWLOCK, 11, "rwlock")
 
 enum clab_objkind {
 #define CLAB__OK_ENUM(name, num, text) CLAB_O_##name = num,
