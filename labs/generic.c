@@ -19,6 +19,8 @@
 static int wait_begins(unsigned kind)
 {
 	switch (kind) {
+	case CLAB_K_RW_READ_REQUEST:
+	case CLAB_K_RW_WRITE_REQUEST:
 	case CLAB_K_MUTEX_REQUEST:
 	case CLAB_K_COND_WAIT:
 	case CLAB_K_SEM_WAIT:
@@ -47,6 +49,12 @@ static int wait_ends(unsigned begin, unsigned kind)
 	case CLAB_K_MUTEX_REQUEST:
 		return kind == CLAB_K_MUTEX_ACQUIRE ||
 		       kind == CLAB_K_MUTEX_TIMEOUT;
+	case CLAB_K_RW_READ_REQUEST:
+		return kind == CLAB_K_RW_READ_ACQUIRE ||
+		       kind == CLAB_K_RW_TIMEOUT;
+	case CLAB_K_RW_WRITE_REQUEST:
+		return kind == CLAB_K_RW_WRITE_ACQUIRE ||
+		       kind == CLAB_K_RW_TIMEOUT;
 	case CLAB_K_COND_WAIT:
 		return kind == CLAB_K_COND_WAKE;
 	case CLAB_K_SEM_WAIT:
@@ -97,6 +105,7 @@ static int attempt_failed(unsigned kind, int ended_wait)
 {
 	switch (kind) {
 	case CLAB_K_MUTEX_BUSY:
+	case CLAB_K_RW_BUSY:
 	case CLAB_K_SEM_BUSY:
 	case CLAB_K_QUEUE_EMPTY:
 	case CLAB_K_QUEUE_FULL:
@@ -277,8 +286,17 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 			mutex_held(s, r->tid, r->obj, 1);
 		} else if (r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0) {
 			mutex_held(s, r->tid, r->obj, 0);
-		} else if (r->kind == CLAB_K_MUTEX_BUSY) {
+		} else if (r->kind == CLAB_K_MUTEX_BUSY ||
+			   r->kind == CLAB_K_RW_BUSY) {
 			s->busy[r->obj]++;
+		} else if (r->kind == CLAB_K_RW_READ_ACQUIRE) {
+			s->acq[r->obj]++;
+		} else if (r->kind == CLAB_K_RW_WRITE_ACQUIRE) {
+			/* a writer holds it alone, as a mutex's owner */
+			s->acq[r->obj]++;
+			mutex_held(s, r->tid, r->obj, 1);
+		} else if (r->kind == CLAB_K_RW_RELEASE && r->a8) {
+			mutex_held(s, r->tid, r->obj, 0);
 		}
 	}
 
