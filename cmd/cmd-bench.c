@@ -1194,7 +1194,7 @@ static int case_detector(struct bench *b)
 			}
 			if (clab_lockdep_has_edge(ld, perm[i], perm[j]))
 				continue;
-			struct clab_ld_held h = {perm[i], 0, 0, 0};
+			struct clab_ld_held h = {perm[i], 0, 0, 0, 0};
 			uint64_t t0 = made == EDGES ? now_ns() : 0;
 			clab_lockdep_request(ld, 1, &h, 1, perm[j], 0, 0, 0);
 			made++;
