@@ -118,6 +118,15 @@ expect_exit 3 "$CONCLAB" trace --trace "$T/re.clt" "$D/preload-relock"
 contains "$T/err" 'main +waits on latch self-deadlock at tests/preload/relock.c:13' "relock: the watchdog shows the hang"
 contains "$T/out" '\(relock\) in main on m at tests/preload/relock.c:13' "relock: the misuse recorded"
 
+# Two readers upgrade a pthread rwlock: it hangs plainly; traced, the
+# watchdog names both readers and the detector the upgrade.
+expect_exit 124 timeout 1 "$D/preload-rwupgrade"
+expect_exit 3 "$CONCLAB" trace --trace "$T/rw.clt" "$D/preload-rwupgrade"
+contains "$T/err" 'thread-1 +waits on rwlock table at tests/preload/rwupgrade.c:19 .*held by readers thread-1, thread-2' "rwupgrade: the watchdog names the readers"
+contains "$T/err" 'cycle: thread-1 -> thread-2 -> thread-1' "rwupgrade: the wait cycle"
+contains "$T/out" 'table -> table: thread-[12] held table \(taken at tests/preload/rwupgrade.c:16\) and requested table at tests/preload/rwupgrade.c:19' "rwupgrade: the upgrade's edge"
+contains "$T/out" 'an upgrade' "rwupgrade: explained"
+
 # C++ (std::mutex and friends inline their pthread calls from headers).
 CXX=$(command -v c++ || command -v g++ || command -v clang++)
 if [ -n "$CXX" ] && "$CXX" -g -O1 -pthread -o "$T/cxx" \
