@@ -128,7 +128,7 @@ struct span {
 
 struct thr {
 	int alive, sleeping, waiting;
-	uint32_t held; /* mutexes held */
+	uint32_t held; /* mutexes and reader-writer locks held */
 	struct span wait;
 	uint64_t wait_ns;    /* when the wait under way began */
 	struct span longest; /* the longest judged wait */
@@ -260,6 +260,18 @@ static void mutex_held(struct sweep *s, uint32_t tid, uint32_t obj, int held)
 	}
 }
 
+/* A read hold of a reader-writer lock: readers hold it together. */
+static void read_held(struct sweep *s, uint32_t tid, int held)
+{
+	struct thr *t = &s->t[tid];
+	leave(s, t);
+	if (held)
+		t->held++;
+	else if (t->held)
+		t->held--;
+	enter(s, t);
+}
+
 static void sweep_record(struct sweep *s, const struct clab_record *r)
 {
 	uint64_t now = r->ns > s->now ? r->ns : s->now;
@@ -291,6 +303,9 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 			s->busy[r->obj]++;
 		} else if (r->kind == CLAB_K_RW_READ_ACQUIRE) {
 			s->acq[r->obj]++;
+			read_held(s, r->tid, 1);
+		} else if (r->kind == CLAB_K_RW_RELEASE && !r->a8) {
+			read_held(s, r->tid, 0);
 		} else if (r->kind == CLAB_K_RW_WRITE_ACQUIRE) {
 			/* a writer holds it alone, as a mutex's owner */
 			s->acq[r->obj]++;
