@@ -4,10 +4,11 @@
  * initializer) or by pthread_rwlock_init.
  *
  * The policy comes from the lock's kind: glibc's default prefers readers
- * (CLAB_RWLOCK_READERS), PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
- * prefers writers (CLAB_RWLOCK_WRITERS).  The program gets the errors the
- * C library gives: EBUSY from the try forms, ETIMEDOUT from the timed
- * ones, EDEADLK when the writer asks again; a reader that asks to write
+ * (CLAB_RWLOCK_READERS), and so does PTHREAD_RWLOCK_PREFER_WRITER_NP,
+ * which glibc treats as the default; PTHREAD_RWLOCK_PREFER_WRITER_
+ * NONRECURSIVE_NP prefers writers (CLAB_RWLOCK_WRITERS).  The program gets the
+ * errors the C library gives: EBUSY from the try forms, ETIMEDOUT from the
+ * timed ones, EDEADLK when the writer asks again; a reader that asks to write
  * (an upgrade) waits, as under the C library, where the watchdog sees
  * it.  An unlock by a thread that holds nothing gets EPERM, and is
  * recorded.
@@ -22,7 +23,7 @@
 static int static_policy(const pthread_rwlock_t *rw)
 {
 #ifdef __GLIBC__
-	if (rw->__data.__flags != PTHREAD_RWLOCK_PREFER_READER_NP)
+	if (rw->__data.__flags == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
 		return CLAB_RWLOCK_WRITERS;
 #else
 	(void)rw;
@@ -81,9 +82,9 @@ int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 		r = ENOMEM;
 	else if (clab__pl_obj_claim(e, 0, site))
 		r = -make(e, rw,
-			  kind == PTHREAD_RWLOCK_PREFER_READER_NP
-			      ? CLAB_RWLOCK_READERS
-			      : CLAB_RWLOCK_WRITERS,
+			  kind == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+			      ? CLAB_RWLOCK_WRITERS
+			      : CLAB_RWLOCK_READERS,
 			  site);
 	clab__pl_leave();
 	return r;
