@@ -109,8 +109,10 @@ contains "$T/out" '^detach: 0 failures' "detach: EINVAL for a join of a detached
 # The errors the program expects; its misuse recorded with sites.
 expect_exit 1 "$CONCLAB" trace --trace "$T/err.clt" "$D/preload-errors"
 contains "$T/out" '^errors: 0 failures' "errors: every error code as the C library's"
-contains "$T/out" '^  FAIL no misuse +2 diagnostic' "errors: the misuse recorded"
+contains "$T/out" '^  FAIL no misuse +4 diagnostic' "errors: the misuse recorded (two on ec, two relocks of rw)"
 contains "$T/out" 'unlock-unlocked.* on ec at tests/preload/errors.c:' "errors: the misuse's site"
+"$CONCLAB" dump "$T/err.clt" >"$T/err.dump"
+contains "$T/err.dump" 'diag +rw#[0-9]+ +relock @ tests/preload/errors.c' "errors: the writer's relock of rw recorded"
 
 # A default mutex locked again by its owner hangs, as it does plainly.
 expect_exit 124 timeout 1 "$D/preload-relock"
