@@ -241,11 +241,11 @@ uint32_t clab_replay_cause(const struct clab_replay *rp, uint32_t i)
 			return scan_back(rp, o, i, signals);
 		return CLAB_REPLAY_NONE;
 	case CLAB_K_RW_READ_ACQUIRE:
-		return after(rp, i, CLAB_K_RW_READ_REQUEST)
-			   ? scan_back(rp, o, i, rw_made_room)
-			   : CLAB_REPLAY_NONE;
 	case CLAB_K_RW_WRITE_ACQUIRE:
-		return after(rp, i, CLAB_K_RW_WRITE_REQUEST)
+		return after(rp, i,
+			     r->kind == CLAB_K_RW_READ_ACQUIRE
+				 ? CLAB_K_RW_READ_REQUEST
+				 : CLAB_K_RW_WRITE_REQUEST)
 			   ? scan_back(rp, o, i, rw_made_room)
 			   : CLAB_REPLAY_NONE;
 	case CLAB_K_SEM_ACQUIRE:
