@@ -99,6 +99,47 @@ static void test_modes_and_misuse(void)
 	clab_trace_free(tr);
 }
 
+/* Objects that are not live reader-writer locks are refused. */
+static void test_bad_objects(void)
+{
+	union {
+		clab_rwlock_t l;
+		clab_mutex_t m;
+	} u;
+	clab_rwlock_t zero, copy, *null = NULL;
+	struct clab_trace *tr;
+
+	memset(&zero, 0, sizeof(zero));
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&u.m, "m", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_rwlock_rdlock(&u.l), CLAB_EINVAL); /* a mutex */
+	CU_ASSERT_EQUAL(clab_rwlock_unlock(&zero), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_rwlock_wrlock(null), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_rwlock_readers(&zero), 0);
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&u.m), 0);
+	CU_ASSERT_EQUAL(clab_rwlock_init(&u.l, "l", CLAB_RWLOCK_READERS), 0);
+	memcpy(&copy, &u.l, sizeof(copy)); /* at another address */
+	CU_ASSERT_EQUAL(clab_rwlock_trywrlock(&copy), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_rwlock_trywrlock(&u.l), 0);
+	CU_ASSERT_EQUAL(clab_rwlock_unlock(&u.l), 0);
+	CU_ASSERT_EQUAL(clab_rwlock_destroy(&u.l), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_BAD_OBJECT), 5);
+	for (size_t i = 0, k = 0; i < tu_count(tr, CLAB_K_DIAG); i++) {
+		const struct clab_record *d = tu_find(tr, CLAB_K_DIAG, i);
+		static const unsigned why[] = {
+		    CLAB_BADOBJ_WRONG_KIND, CLAB_BADOBJ_UNINIT,
+		    CLAB_BADOBJ_NULL, CLAB_BADOBJ_UNINIT, CLAB_BADOBJ_CORRUPT};
+		if (d->a8 != CLAB_D_BAD_OBJECT || k >= 5)
+			continue;
+		CU_ASSERT_EQUAL(d->a32 & 0xff, why[k]);
+		CU_ASSERT_EQUAL(d->a32 >> 8 & 0xff, CLAB_O_RWLOCK);
+		k++;
+	}
+	clab_trace_free(tr);
+}
+
 /* An unlock by a thread that does not hold it, while others do. */
 static void *unlock_other(void *p)
 {
@@ -373,6 +414,7 @@ static void test_exclusion(void)
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "modes, records and misuse", test_modes_and_misuse);
+	CU_add_test(s, "objects that are not live locks", test_bad_objects);
 	CU_add_test(s, "unlock by a thread that holds nothing",
 		    test_unlock_not_holder);
 	CU_add_test(s, "readers' preference: a reader passes a writer",
