@@ -36,9 +36,9 @@
  */
 #define CLAB_LD_PERMITS_MAX 8
 
-#define CLAB_LD_TRY 1u	  /* a trylock: adds no edge */
-#define CLAB_LD_TIMED 2u  /* a lock with a timeout */
-#define CLAB_LD_READ 4u /* a read request of a reader-writer lock */
+#define CLAB_LD_TRY 1u	 /* a trylock: adds no edge */
+#define CLAB_LD_TIMED 2u /* a lock with a timeout */
+#define CLAB_LD_READ 4u	 /* a read request of a reader-writer lock */
 
 struct clab_ld_held {
 	uint32_t lock;
