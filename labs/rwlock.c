@@ -59,8 +59,10 @@ static const struct clab_lab_param params[P_COUNT] = {
     [P_WRITES] = {"writes", "writes by each writer", 2, 1, 1000},
     [P_READ] = {"read_ms", "time a read takes, ms", 4, 0, 10000},
     [P_WRITE] = {"write_ms", "time a write takes, ms", 1, 0, 10000},
-    [P_THINK] = {"think_ms", "pause between two reads of a reader, ms", 1, 0,
-		 10000},
+    [P_THINK] = {"think_ms",
+		 "pause between two reads of a reader, or two writes of a "
+		 "writer, ms",
+		 1, 0, 10000},
     [P_START] = {"start_ms",
 		 "how long the writers wait before their first write, ms", 2, 0,
 		 10000},
