@@ -2,8 +2,9 @@
  * rwlock - readers and writers share a table: many readers, or one writer.
  *
  * `readers` threads each read the table `rounds` times, with a pause of
- * `think_ms` between reads, their starts spread over one read so that
- * their reads overlap; `writers` threads each write it `writes`
+ * `think_ms` between reads (none by default: a reader asks again as soon
+ * as it has let go), their starts spread over one read so that their
+ * reads overlap; `writers` threads each write it `writes`
  * times, starting `start_ms` after the readers.  A read looks at the
  * table's two fields, `read_ms` apart; a write changes one, then after
  * `write_ms` the other: a reader that met a writer inside would see them
@@ -62,7 +63,7 @@ static const struct clab_lab_param params[P_COUNT] = {
     [P_THINK] = {"think_ms",
 		 "pause between two reads of a reader, or two writes of a "
 		 "writer, ms",
-		 1, 0, 10000},
+		 0, 0, 10000},
     [P_START] = {"start_ms",
 		 "how long the writers wait before their first write, ms", 2, 0,
 		 10000},
