@@ -241,7 +241,7 @@ int bench_case_detector(struct bench *b)
 			}
 			if (clab_lockdep_has_edge(ld, perm[i], perm[j]))
 				continue;
-			struct clab_ld_held h = {perm[i], 0, 0, 0};
+			struct clab_ld_held h = {perm[i], 0, 0, 0, 0};
 			uint64_t t0 = made == EDGES ? bench_now_ns() : 0;
 			clab_lockdep_request(ld, 1, &h, 1, perm[j], 0, 0, 0);
 			made++;

@@ -19,6 +19,8 @@
 static int wait_begins(unsigned kind)
 {
 	switch (kind) {
+	case CLAB_K_RW_READ_REQUEST:
+	case CLAB_K_RW_WRITE_REQUEST:
 	case CLAB_K_MUTEX_REQUEST:
 	case CLAB_K_COND_WAIT:
 	case CLAB_K_SEM_WAIT:
@@ -47,6 +49,12 @@ static int wait_ends(unsigned begin, unsigned kind)
 	case CLAB_K_MUTEX_REQUEST:
 		return kind == CLAB_K_MUTEX_ACQUIRE ||
 		       kind == CLAB_K_MUTEX_TIMEOUT;
+	case CLAB_K_RW_READ_REQUEST:
+		return kind == CLAB_K_RW_READ_ACQUIRE ||
+		       kind == CLAB_K_RW_TIMEOUT;
+	case CLAB_K_RW_WRITE_REQUEST:
+		return kind == CLAB_K_RW_WRITE_ACQUIRE ||
+		       kind == CLAB_K_RW_TIMEOUT;
 	case CLAB_K_COND_WAIT:
 		return kind == CLAB_K_COND_WAKE;
 	case CLAB_K_SEM_WAIT:
@@ -97,6 +105,7 @@ static int attempt_failed(unsigned kind, int ended_wait)
 {
 	switch (kind) {
 	case CLAB_K_MUTEX_BUSY:
+	case CLAB_K_RW_BUSY:
 	case CLAB_K_SEM_BUSY:
 	case CLAB_K_QUEUE_EMPTY:
 	case CLAB_K_QUEUE_FULL:
@@ -119,7 +128,7 @@ struct span {
 
 struct thr {
 	int alive, sleeping, waiting;
-	uint32_t held; /* mutexes held */
+	uint32_t held; /* mutexes and reader-writer locks held */
 	struct span wait;
 	uint64_t wait_ns;    /* when the wait under way began */
 	struct span longest; /* the longest judged wait */
@@ -252,6 +261,18 @@ static void mutex_held(struct sweep *s, uint32_t tid, uint32_t obj, int held)
 	}
 }
 
+/* A read hold of a reader-writer lock: readers hold it together. */
+static void read_held(struct sweep *s, uint32_t tid, int held)
+{
+	struct thr *t = &s->t[tid];
+	leave(s, t);
+	if (held)
+		t->held++;
+	else if (t->held)
+		t->held--;
+	enter(s, t);
+}
+
 static void sweep_record(struct sweep *s, const struct clab_record *r)
 {
 	uint64_t now = r->ns > s->now ? r->ns : s->now;
@@ -280,8 +301,20 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 			mutex_held(s, r->tid, r->obj, 1);
 		} else if (r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0) {
 			mutex_held(s, r->tid, r->obj, 0);
-		} else if (r->kind == CLAB_K_MUTEX_BUSY) {
+		} else if (r->kind == CLAB_K_MUTEX_BUSY ||
+			   r->kind == CLAB_K_RW_BUSY) {
 			s->busy[r->obj]++;
+		} else if (r->kind == CLAB_K_RW_READ_ACQUIRE) {
+			s->acq[r->obj]++;
+			read_held(s, r->tid, 1);
+		} else if (r->kind == CLAB_K_RW_RELEASE && !r->a8) {
+			read_held(s, r->tid, 0);
+		} else if (r->kind == CLAB_K_RW_WRITE_ACQUIRE) {
+			/* a writer holds it alone, as a mutex's owner */
+			s->acq[r->obj]++;
+			mutex_held(s, r->tid, r->obj, 1);
+		} else if (r->kind == CLAB_K_RW_RELEASE && r->a8) {
+			mutex_held(s, r->tid, r->obj, 0);
 		}
 	}
 

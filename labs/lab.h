@@ -268,6 +268,7 @@ extern const struct clab_lab clab_lab_rlock;
 extern const struct clab_lab clab_lab_semaphore;
 extern const struct clab_lab clab_lab_startup;
 extern const struct clab_lab clab_lab_barrier;
+extern const struct clab_lab clab_lab_rwlock;
 extern const struct clab_lab clab_lab_stop;
 extern const struct clab_lab clab_lab_pool;
 extern const struct clab_lab clab_lab_actor;

@@ -131,6 +131,9 @@ static void retire(struct clab__pl_obj *e, const struct clab_site *site)
 	case CLAB__PL_BARRIER:
 		clab__barrier_destroy(&e->u.b, site);
 		break;
+	case CLAB__PL_RWLOCK:
+		clab__rwlock_destroy(&e->u.rw, site);
+		break;
 	}
 }
 

@@ -94,6 +94,15 @@ void clab__pl_resolve(void)
 	NEXT(barrier_init, "pthread_barrier_init");
 	NEXT(barrier_destroy, "pthread_barrier_destroy");
 	NEXT(barrier_wait, "pthread_barrier_wait");
+	NEXT(rwlock_init, "pthread_rwlock_init");
+	NEXT(rwlock_destroy, "pthread_rwlock_destroy");
+	NEXT(rwlock_rdlock, "pthread_rwlock_rdlock");
+	NEXT(rwlock_wrlock, "pthread_rwlock_wrlock");
+	NEXT(rwlock_tryrdlock, "pthread_rwlock_tryrdlock");
+	NEXT(rwlock_trywrlock, "pthread_rwlock_trywrlock");
+	NEXT(rwlock_timedrdlock, "pthread_rwlock_timedrdlock");
+	NEXT(rwlock_timedwrlock, "pthread_rwlock_timedwrlock");
+	NEXT(rwlock_unlock, "pthread_rwlock_unlock");
 	NEXT(spin_init, "pthread_spin_init");
 	NEXT(spin_destroy, "pthread_spin_destroy");
 	NEXT(spin_lock, "pthread_spin_lock");

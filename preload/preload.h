@@ -3,7 +3,8 @@
  *
  * Loaded with LD_PRELOAD into an unmodified pthread program by `conclab
  * trace`, it defines pthread_mutex_*, pthread_cond_*, sem_*,
- * pthread_barrier_*, pthread_spin_* and pthread_create/join/detach/exit,
+ * pthread_barrier_*, pthread_rwlock_*, pthread_spin_* and
+ * pthread_create/join/detach/exit,
  * and runs each on
  * a conclab primitive of its own (clab_mutex_t and friends), found by the
  * program's object's address: the C library's objects are never used for
@@ -53,6 +54,15 @@ struct clab__pl_real {
 			    unsigned);
 	int (*barrier_destroy)(pthread_barrier_t *);
 	int (*barrier_wait)(pthread_barrier_t *);
+	int (*rwlock_init)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
+	int (*rwlock_destroy)(pthread_rwlock_t *);
+	int (*rwlock_rdlock)(pthread_rwlock_t *);
+	int (*rwlock_wrlock)(pthread_rwlock_t *);
+	int (*rwlock_tryrdlock)(pthread_rwlock_t *);
+	int (*rwlock_trywrlock)(pthread_rwlock_t *);
+	int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_unlock)(pthread_rwlock_t *);
 	int (*spin_init)(pthread_spinlock_t *, int);
 	int (*spin_destroy)(pthread_spinlock_t *);
 	int (*spin_lock)(pthread_spinlock_t *);
@@ -153,6 +163,7 @@ enum {
 	CLAB__PL_SEM,
 	CLAB__PL_BARRIER,
 	CLAB__PL_SPIN, /* a spin lock, as a clab_mutex_t */
+	CLAB__PL_RWLOCK,
 };
 
 /* An entry's state: the conclab object exists only while READY. */
@@ -171,6 +182,7 @@ struct clab__pl_obj {
 		clab_cond_t c;
 		clab_sem_t s;
 		clab_barrier_t b;
+		clab_rwlock_t rw;
 	} u;
 };
 

@@ -122,10 +122,11 @@ void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 	struct clab_ld_held held[CLAB__HELD_MAX + CLAB__HSEM_MAX];
 	unsigned n = self->nheld;
 	for (unsigned i = 0; i < n; i++)
-		held[i] = (struct clab_ld_held){self->held[i].m->h.id, 0, 0, 0};
+		held[i] =
+		    (struct clab_ld_held){self->held[i].m->h.id, 0, 0, 0, 0};
 	for (unsigned i = 0; i < self->nhsem; i++)
 		held[n++] = (struct clab_ld_held){self->hsem[i].id, 0, 0,
-						  self->hsem[i].permits};
+						  self->hsem[i].permits, 0};
 	pthread_mutex_lock(&order_lk);
 	struct clab_lockdep *ld = live_of(self);
 	int changed = ld ? clab_lockdep_request(ld, self->tid, held, n, m->h.id,

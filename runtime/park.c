@@ -161,17 +161,18 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 }
 
 /*
- * The wait is over.  The watchdog looks through blocked_on only at a mutex
- * or a thread (holder_of): for those it is cleared under plk, so that the
- * object outlives the look.  For the other kinds a store will do, which
- * spares a woken thread two locked instructions on its way.  woken is left
- * set: a look under plk that still finds the old wait finds the unpark's
+ * The wait is over.  The watchdog looks through blocked_on only at a mutex,
+ * a reader-writer lock or a thread (holder_of): for those it is cleared under
+ * plk, so that the object outlives the look.  For the other kinds a store will
+ * do, which spares a woken thread two locked instructions on its way.  woken is
+ * left set: a look under plk that still finds the old wait finds the unpark's
  * woken with it, and does not count the thread as blocked (a wait that
  * timed out was a timed one, which never makes a deadlock alone).
  */
 static void unblocked(struct clab__thr *self, unsigned kind)
 {
-	if (kind == CLAB_O_MUTEX || kind == CLAB_O_THREAD) {
+	if (kind == CLAB_O_MUTEX || kind == CLAB_O_THREAD ||
+	    kind == CLAB_O_RWLOCK) {
 		clab__lk_lock(&self->plk);
 		PLK_STORE(blocked_on, NULL);
 		clab__lk_drop(&self->plk);

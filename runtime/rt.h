@@ -135,6 +135,8 @@ struct clab__thr {
 	 * new thread (see reap_locked() in thread.c).
 	 */
 	_Atomic int reapable;
+	/* read or write holds of reader-writer locks (which point at it) */
+	_Atomic unsigned nrw;
 	/* spurious wakeup generator */
 	uint64_t rng;
 	struct clab__thr *next_all; /* registry */

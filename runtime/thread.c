@@ -67,12 +67,12 @@ static struct clab__thr *spare_take(void)
  * clab__thr_lock held): those of earlier traces (ended, and joined or
  * detached, or registered threads that ended), once per new trace; and
  * those of the current trace that were joined (made here, their
- * pthread_join() returned) and ended holding no mutex (a mutex's owner
- * points at its state), whenever the registry has doubled since the last
- * time, so that a program that starts threads one after another keeps a
- * bounded registry at a constant cost a thread.  Not under the controlled
- * scheduler, which keeps its threads, nor while another thread follows
- * pointers to threads' states (clab__thr_walkers).
+ * pthread_join() returned) and ended holding no mutex and no
+ * reader-writer lock (which point at its state), whenever the registry has
+ * doubled since the last time, so that a program that starts threads one after
+ * another keeps a bounded registry at a constant cost a thread.  Not under the
+ * controlled scheduler, which keeps its threads, nor while another thread
+ * follows pointers to threads' states (clab__thr_walkers).
  */
 static void reap_locked(unsigned gen)
 {
@@ -90,7 +90,8 @@ static void reap_locked(unsigned gen)
 		clab__lk_lock(&t->lk);
 		done = t->ended && atomic_load(&t->gone) &&
 		       (t->joined || t->detached || !t->made_here);
-		mine = now && atomic_load(&t->reapable) && t->nheld == 0;
+		mine = now && atomic_load(&t->reapable) && t->nheld == 0 &&
+		       atomic_load(&t->nrw) == 0;
 		clab__lk_unlock(&t->lk);
 		if (t != clab__tls_self &&
 		    ((t->gen != gen && done) || (t->gen == gen && mine))) {

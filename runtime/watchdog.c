@@ -48,16 +48,56 @@ struct snap {
 	uint64_t since; /* monotonic ns when the wait began */
 	struct clab__thr *holder;
 	const struct clab_site *holder_site;
+	struct clab__thr *readers[CLAB_BLOCKED_READERS]; /* an rwlock's */
+	unsigned nreaders;
 	const struct clab_site *at; /* controlled: its last scheduling point */
 	uint64_t steps;
 };
 
+/* Whether t holds a read lock of l (that l knows of). */
+static int reads(const clab_rwlock_t *l, const struct clab__thr *t)
+{
+	for (int i = 0; i < CLAB_RWLOCK_TRACKED; i++)
+		if (atomic_load_explicit(&l->rd[i].thr, memory_order_relaxed) ==
+		    t)
+			return 1;
+	return 0;
+}
+
 /*
- * Who holds what a thread waits on, of kind (read from the waiter, not
- * from on): a mutex's owner, or the thread being joined.  Only these two
- * kinds are looked at through on (see unblocked() in park.c).
+ * Whom waiter waits for on l: the writer; else, for a new reader, the
+ * first queued writer it lets go first; else a reader other than itself,
+ * or itself when it only waits for its own read lock (an upgrade).
+ */
+static struct clab__thr *rw_holder(const clab_rwlock_t *l,
+				   const struct clab__thr *waiter,
+				   const struct clab_site **site)
+{
+	struct clab__thr *t = atomic_load(&l->writer);
+	if (t) {
+		*site = atomic_load(&l->writer_site);
+		return t;
+	}
+	t = atomic_load(&l->wfirst);
+	int upgrade = reads(l, waiter);
+	if (t && t != waiter && !upgrade)
+		return t;
+	for (int i = 0; i < CLAB_RWLOCK_TRACKED; i++) {
+		t = atomic_load_explicit(&l->rd[i].thr, memory_order_relaxed);
+		if (t && t != waiter)
+			return t;
+	}
+	return upgrade ? (struct clab__thr *)waiter : NULL;
+}
+
+/*
+ * Who holds what waiter waits on, of kind (read from the waiter, not
+ * from on): a mutex's owner, a reader-writer lock's writer or one of its
+ * readers (rw_holder), or the thread being joined.  Only these kinds are
+ * looked at through on (see unblocked() in park.c).
  */
 static struct clab__thr *holder_of(struct clab__obj *on, unsigned kind,
+				   const struct clab__thr *waiter,
 				   const struct clab_site **site)
 {
 	*site = NULL;
@@ -69,10 +109,30 @@ static struct clab__thr *holder_of(struct clab__obj *on, unsigned kind,
 		*site = atomic_load(&m->owner_site);
 		return atomic_load(&m->owner);
 	}
+	if (kind == CLAB_O_RWLOCK)
+		return rw_holder(
+		    (clab_rwlock_t *)((char *)on - offsetof(clab_rwlock_t, h)),
+		    waiter, site);
 	if (kind == CLAB_O_THREAD)
 		return (struct clab__thr *)((char *)on -
 					    offsetof(struct clab__thr, h));
 	return NULL;
+}
+
+/* The readers of a reader-writer lock waited on, for the report. */
+static unsigned readers_of(struct clab__obj *on, struct clab__thr **out,
+			   unsigned max)
+{
+	const clab_rwlock_t *l =
+	    (clab_rwlock_t *)((char *)on - offsetof(clab_rwlock_t, h));
+	unsigned n = 0;
+	for (int i = 0; i < CLAB_RWLOCK_TRACKED && n < max; i++) {
+		struct clab__thr *t =
+		    atomic_load_explicit(&l->rd[i].thr, memory_order_relaxed);
+		if (t)
+			out[n++] = t;
+	}
+	return n;
 }
 
 /* Snapshot the live threads of the current trace. */
@@ -114,7 +174,10 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 			e->site = atomic_load(&t->blocked_site);
 			e->timed = atomic_load(&t->blocked_timed);
 			e->since = atomic_load(&t->blocked_ns);
-			e->holder = holder_of(on, e->kind, &e->holder_site);
+			e->holder = holder_of(on, e->kind, t, &e->holder_site);
+			if (e->kind == CLAB_O_RWLOCK)
+				e->nreaders = readers_of(on, e->readers,
+							 CLAB_BLOCKED_READERS);
 			if (!e->timed)
 				forever++;
 		}
@@ -197,6 +260,14 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 			b->objname = clab__obj_name(s[i].on);
 			blocked++;
 		}
+		b->nreaders = s[i].nreaders;
+		for (unsigned k = 0; k < s[i].nreaders; k++) {
+			/* in thread order, as the threads are */
+			uint32_t tid = s[i].readers[k]->tid, j = k;
+			for (; j > 0 && b->readers[j - 1] > tid; j--)
+				b->readers[j] = b->readers[j - 1];
+			b->readers[j] = tid;
+		}
 		if (s[i].holder) {
 			b->holder = s[i].holder->tid;
 			b->holder_name = clab_thread_name(s[i].holder);
@@ -251,7 +322,7 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 	/* the owners it follows must not go for reuse meanwhile */
 	atomic_fetch_add(&clab__thr_walkers, 1);
 	/* on is the caller's own object, valid here */
-	struct clab__thr *t = holder_of(on, on->kind, &site);
+	struct clab__thr *t = holder_of(on, on->kind, self, &site);
 	for (int i = 0; t && i < 256; i++) {
 		if (t == self) {
 			/* We hold what they wait for: about to close a cycle.
@@ -269,7 +340,7 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 		struct clab__thr *h = NULL;
 		if (next && !atomic_load(&t->blocked_timed) &&
 		    !atomic_load(&t->woken))
-			h = holder_of(next, atomic_load(&t->blocked_kind),
+			h = holder_of(next, atomic_load(&t->blocked_kind), t,
 				      &site);
 		clab__lk_drop(&t->plk);
 		t = h;
@@ -452,6 +523,14 @@ static const char *object_label(const struct clab_deadlock *d,
 	return clab_label(buf, len, b->objname, '#', b->obj, shared);
 }
 
+static int is_reader(const struct clab_blocked *b, uint32_t tid)
+{
+	for (unsigned k = 0; k < b->nreaders; k++)
+		if (b->readers[k] == tid)
+			return 1;
+	return 0;
+}
+
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 {
 	char l1[128], l2[128];
@@ -504,7 +583,20 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 			    b->site->line);
 		if (b->waited_ns)
 			OUT(" for %.0f ms", (double)b->waited_ns / 1e6);
-		if (b->holder != UINT32_MAX) {
+		if (b->nreaders) {
+			/* no writer holds it: name its readers */
+			OUT(", held by reader%s", b->nreaders > 1 ? "s" : "");
+			for (unsigned k = 0; k < b->nreaders; k++)
+				OUT("%s%s", k ? ", " : " ",
+				    tid_label(d, b->readers[k], l2,
+					      sizeof(l2)));
+			if (b->holder != UINT32_MAX && b->holder != b->tid &&
+			    !is_reader(b, b->holder))
+				OUT(", behind the waiting writer %s",
+				    tid_label(d, b->holder, l2, sizeof(l2)));
+			else if (b->holder == b->tid)
+				OUT(" (it waits for its own read lock)");
+		} else if (b->holder != UINT32_MAX) {
 			thread_label(d, b->holder, b->holder_name, l2,
 				     sizeof(l2));
 			if (b->objkind == CLAB_O_THREAD)

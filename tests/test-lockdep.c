@@ -19,7 +19,7 @@ static int req(struct clab_lockdep *ld, uint32_t tid, const uint32_t *held,
 {
 	struct clab_ld_held h[8];
 	for (uint32_t i = 0; i < n; i++)
-		h[i] = (struct clab_ld_held){held[i], 100 + held[i], i, 0};
+		h[i] = (struct clab_ld_held){held[i], 100 + held[i], i, 0, 0};
 	return clab_lockdep_request(ld, tid, h, n, lock, 200 + lock, 1000,
 				    flags);
 }
@@ -51,7 +51,8 @@ static void test_graph_two_lock_cycle(void)
 static void seat_cycle(struct clab_lockdep *ld, uint32_t n, uint32_t p)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		struct clab_ld_held h[2] = {{9, 0, 0, p}, {1 + i, 0, 0, 0}};
+		struct clab_ld_held h[2] = {{9, 0, 0, p, 0},
+					    {1 + i, 0, 0, 0, 0}};
 		clab_lockdep_request(ld, 1 + i, h, 2, 1 + (i + 1) % n, 0, i, 0);
 	}
 }
@@ -89,14 +90,14 @@ static void test_graph_semaphore_gate(void)
 	ld = clab_lockdep_new();
 	seat_cycle(ld, 3, 2);
 	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_GATED);
-	struct clab_ld_held h[2] = {{9, 0, 0, 3}, {1, 0, 0, 0}};
+	struct clab_ld_held h[2] = {{9, 0, 0, 3, 0}, {1, 0, 0, 0, 0}};
 	CU_ASSERT_EQUAL(clab_lockdep_request(ld, 1, h, 2, 2, 0, 50, 0), 1);
 	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
 	clab_lockdep_free(ld);
 
 	/* a permit alone makes no edge */
 	ld = clab_lockdep_new();
-	struct clab_ld_held only = {9, 0, 0, 1};
+	struct clab_ld_held only = {9, 0, 0, 1, 0};
 	CU_ASSERT_EQUAL(clab_lockdep_request(ld, 1, &only, 1, 2, 0, 1, 0), 0);
 	CU_ASSERT_EQUAL(clab_lockdep_nedges(ld), 0);
 	clab_lockdep_free(ld);
@@ -879,6 +880,151 @@ static void test_classes(void)
 	clab_trace_free(tr);
 }
 
+/* ---- reader-writer locks ---- */
+
+/* tid holds `from` (for reading when rfrom) and requests `to`. */
+static int rw_req(struct clab_lockdep *ld, uint32_t tid, uint32_t from,
+		  int rfrom, uint32_t to, int rto, uint64_t seq)
+{
+	struct clab_ld_held h = {from, 100 + from, seq, 0, (uint32_t)rfrom};
+	return clab_lockdep_request(ld, tid, &h, 1, to, 200 + to, seq,
+				    rto ? CLAB_LD_READ : 0);
+}
+
+static enum clab_ld_class rw_cycle(int r1a, int r1b, int r2b, int r2a)
+{
+	struct clab_lockdep *ld = clab_lockdep_new();
+	enum clab_ld_class cls = (enum clab_ld_class) - 1;
+	/* T1 holds A, requests B; T2 holds B, requests A */
+	rw_req(ld, 1, 1, r1a, 2, r1b, 1);
+	rw_req(ld, 2, 2, r2b, 1, r2a, 2);
+	if (clab_lockdep_ncycles(ld) == 1)
+		cls = clab_lockdep_cycle(ld, 0)->cls;
+	clab_lockdep_free(ld);
+	return cls;
+}
+
+static void test_graph_rwlock(void)
+{
+	/* readers everywhere: nobody waits for anybody */
+	CU_ASSERT_EQUAL(rw_cycle(1, 1, 1, 1), CLAB_LD_SHARED);
+	/* T2 wants A for reading, which T1 only reads: it gets in */
+	CU_ASSERT_EQUAL(rw_cycle(1, 0, 1, 1), CLAB_LD_SHARED);
+	/* T1 wants B for reading while T2 reads it */
+	CU_ASSERT_EQUAL(rw_cycle(0, 1, 1, 1), CLAB_LD_SHARED);
+	/* each wants to write what the other reads: a deadlock */
+	CU_ASSERT_EQUAL(rw_cycle(1, 0, 1, 0), CLAB_LD_DEADLOCK);
+	/* T2 writes B but only reads A, which T1 only reads: it gets in */
+	CU_ASSERT_EQUAL(rw_cycle(1, 0, 0, 1), CLAB_LD_SHARED);
+	/* T1 waits to write B behind its reader T2, who waits for A: T1
+	 * writes it */
+	CU_ASSERT_EQUAL(rw_cycle(0, 0, 1, 1), CLAB_LD_DEADLOCK);
+	CU_ASSERT_EQUAL(rw_cycle(0, 1, 0, 1), CLAB_LD_DEADLOCK);
+	/* plain locks as before */
+	CU_ASSERT_EQUAL(rw_cycle(0, 0, 0, 0), CLAB_LD_DEADLOCK);
+
+	/* a shared cycle gets worse when a writer comes by the same edge */
+	struct clab_lockdep *ld = clab_lockdep_new();
+	rw_req(ld, 1, 1, 1, 2, 1, 1);
+	rw_req(ld, 2, 2, 1, 1, 1, 2);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_SHARED);
+	CU_ASSERT_EQUAL(rw_req(ld, 2, 2, 1, 1, 0, 3), 0); /* still shared */
+	CU_ASSERT_EQUAL(rw_req(ld, 1, 1, 1, 2, 0, 4), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
+	clab_lockdep_free(ld);
+
+	/* an upgrade: latent for one thread, a deadlock for two */
+	ld = clab_lockdep_new();
+	CU_ASSERT_EQUAL(rw_req(ld, 1, 5, 1, 5, 0, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->nedges, 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_LATENT);
+	CU_ASSERT_EQUAL(rw_req(ld, 2, 5, 1, 5, 0, 2), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(ld, 0)->cls, CLAB_LD_DEADLOCK);
+	/* reading again, or writing again, is not an upgrade */
+	CU_ASSERT_EQUAL(rw_req(ld, 3, 6, 1, 6, 1, 3), 0);
+	CU_ASSERT_EQUAL(rw_req(ld, 3, 6, 0, 6, 0, 4), 0);
+	CU_ASSERT_EQUAL(rw_req(ld, 3, 6, 0, 6, 1, 5), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_nedges(ld), 1);
+	clab_lockdep_free(ld);
+}
+
+static clab_rwlock_t rwa, rwb;
+
+static void *rw_ab(void *p)
+{
+	int write = (int)(intptr_t)p;
+	clab_rwlock_rdlock(&rwa);
+	clab__rwlock_lock(&rwb, write, CLAB_FOREVER, CLAB_SITE());
+	clab_rwlock_unlock(&rwb);
+	clab_rwlock_unlock(&rwa);
+	return NULL;
+}
+
+static void *rw_ba(void *p)
+{
+	int write = (int)(intptr_t)p;
+	clab_rwlock_rdlock(&rwb);
+	clab__rwlock_lock(&rwa, write, CLAB_FOREVER, CLAB_SITE());
+	clab_rwlock_unlock(&rwa);
+	clab_rwlock_unlock(&rwb);
+	return NULL;
+}
+
+/* Both orders, one thread after the other; write: the second requests. */
+static struct clab_trace *rw_trace(int write, int upgrade)
+{
+	clab_thread_t *t;
+	tu_begin();
+	clab_rwlock_init(&rwa, "A", CLAB_RWLOCK_FAIR);
+	clab_rwlock_init(&rwb, "B", CLAB_RWLOCK_FAIR);
+	clab_thread_create(&t, "t1", rw_ab, (void *)(intptr_t)write);
+	clab_thread_join(t, NULL);
+	clab_thread_create(&t, "t2", rw_ba, (void *)(intptr_t)write);
+	clab_thread_join(t, NULL);
+	if (upgrade) {
+		clab_rwlock_rdlock(&rwa);
+		CU_ASSERT_EQUAL(clab_rwlock_timedwrlock(&rwa, 5),
+				CLAB_ETIMEDOUT);
+		clab_rwlock_unlock(&rwa);
+	}
+	clab_rwlock_destroy(&rwa);
+	clab_rwlock_destroy(&rwb);
+	return tu_end();
+}
+
+static void test_rwlock_trace(void)
+{
+	struct clab_analysis an;
+	struct clab_trace *tr = rw_trace(0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->cls, CLAB_LD_SHARED);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 0);
+	char *text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "lock-order cycle of readers"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+
+	tr = rw_trace(1, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_lockdep_ncycles(an.ld), 2);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 0)->cls, CLAB_LD_DEADLOCK);
+	/* the upgrade, by one thread: latent */
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 1)->cls, CLAB_LD_LATENT);
+	CU_ASSERT_EQUAL(clab_lockdep_cycle(an.ld, 1)->nedges, 1);
+	CU_ASSERT_EQUAL(clab_analysis_problems(&an), 1);
+	text = report(tr, &an);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "(an upgrade)"));
+	free(text);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "graph: two-lock cycle", test_graph_two_lock_cycle);
@@ -903,6 +1049,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "a held permit's semaphore destroyed",
 		    test_semaphore_gone);
 	CU_add_test(s, "lock classes", test_classes);
+	CU_add_test(s, "graph: reader-writer locks", test_graph_rwlock);
+	CU_add_test(s, "reader-writer locks in a trace", test_rwlock_trace);
 }
 
 int main(void)

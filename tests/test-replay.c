@@ -341,6 +341,51 @@ static void test_synthetic_deadlock(void)
 	clab_trace_free(tr);
 }
 
+/* Two readers, a writer behind them, then both readers upgrade. */
+static void test_synthetic_rwlock(void)
+{
+	static const uint8_t kinds[] = {CLAB_O_RWLOCK, 0};
+	enum { L = 4 };
+	struct syn s;
+	syn_begin(&s, 3, kinds);
+	rec(&s, 1, CLAB_K_THREAD_START, 2, 1, 0, 0);
+	rec(&s, 2, CLAB_K_THREAD_START, 3, 1, 0, 0);
+	rec(&s, 1, CLAB_K_RW_READ_ACQUIRE, L, 1, 0, 1);	 /* 2 */
+	rec(&s, 2, CLAB_K_RW_READ_ACQUIRE, L, 2, 0, 2);	 /* 3 */
+	rec(&s, 0, CLAB_K_RW_WRITE_REQUEST, L, 3, 0, 2); /* 4 */
+	rec(&s, 0, CLAB_K_RW_TIMEOUT, L, 4, 1, 2);	 /* 5 */
+	rec(&s, 1, CLAB_K_RW_WRITE_REQUEST, L, 5, 0, 2); /* 6 */
+	rec(&s, 2, CLAB_K_RW_WRITE_REQUEST, L, 6, 0, 2); /* 7: the cycle */
+	struct clab_trace *tr = syn_end(&s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	struct clab_rstate st;
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	uint32_t c[8], h[8];
+	at(rp, &st, 4); /* both read; the writer waits for one of them */
+	CU_ASSERT_EQUAL(st.ob[L].a, 0);
+	CU_ASSERT_EQUAL(st.ob[L].b, 6); /* T1 and T2 */
+	CU_ASSERT_EQUAL(st.th[0].st, CLAB_TS_REQ);
+	CU_ASSERT_EQUAL(clab_replay_waits_for(rp, &st, 0), 1);
+	CU_ASSERT_EQUAL_FATAL(clab_replay_held(rp, &st, 2, h, 8), 1);
+	CU_ASSERT_EQUAL(h[0], L);
+	CU_ASSERT_EQUAL(clab_replay_held(rp, &st, 0, h, 8), 0);
+	at(rp, &st, 5); /* it gave up */
+	CU_ASSERT_EQUAL(st.th[0].st, CLAB_TS_RUN);
+	at(rp, &st, 6); /* T1 upgrades: it waits for T2, not itself */
+	CU_ASSERT_EQUAL(clab_replay_waits_for(rp, &st, 1), 2);
+	CU_ASSERT_EQUAL(clab_replay_cycle(rp, &st, c, 8), 0);
+	at(rp, &st, 7);
+	CU_ASSERT_EQUAL(clab_replay_waits_for(rp, &st, 2), 1);
+	CU_ASSERT_EQUAL_FATAL(clab_replay_cycle(rp, &st, c, 8), 2);
+	CU_ASSERT_EQUAL(c[0], 1);
+	CU_ASSERT_EQUAL(c[1], 2);
+	clab_rstate_destroy(&st);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
 /* ---- real traces of every lab variant ---- */
 
 static char tmpdir[256];
@@ -369,11 +414,15 @@ static void check_invariants(const struct clab_replay *rp,
 	uint32_t held[64] = {0};
 	for (uint32_t o = 1; o <= st->nobjects; o++) {
 		const struct clab_object_info *oi = clab_trace_object(tr, o);
-		if (oi->kind == CLAB_O_MUTEX && st->ob[o].a) {
+		if ((oi->kind == CLAB_O_MUTEX || oi->kind == CLAB_O_RWLOCK) &&
+		    st->ob[o].a) {
 			CU_ASSERT(st->ob[o].a <= st->nthreads);
 			if (st->ob[o].a - 1 < 64)
 				held[st->ob[o].a - 1]++;
 		}
+		/* a reader-writer lock's readers, one bit each */
+		for (uint32_t t = 0; oi->kind == CLAB_O_RWLOCK && t < 32; t++)
+			held[t] += st->ob[o].b >> t & 1;
 	}
 	for (uint32_t t = 0; t < st->nthreads && t < 64; t++) {
 		CU_ASSERT_EQUAL(st->th[t].nheld, held[t]);
@@ -706,6 +755,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "causality, navigation, statistics, search",
 		    test_basic_links);
 	CU_add_test(s, "a wait-for cycle", test_synthetic_deadlock);
+	CU_add_test(s, "a reader-writer lock: readers, upgrades",
+		    test_synthetic_rwlock);
 	CU_add_test(s, "philosophers naive: the cycle at the deadlock",
 		    test_philosophers_deadlock);
 	CU_add_test(s, "prodcons condvar: wakes link to signals",

@@ -266,6 +266,77 @@ static void test_cycle(void)
 	clab_trace_free(o.tr);
 }
 
+/* ---- two readers both upgrade to the write lock ---- */
+static clab_rwlock_t rw;
+
+static void *upgrade(void *p)
+{
+	(void)p;
+	clab_rwlock_rdlock(&rw);
+	clab_barrier_wait(&sc.both);
+	clab_rwlock_wrlock(&rw);
+	return NULL;
+}
+
+static void scenario_upgrade(const char *trace)
+{
+	clab_thread_t *t1, *t2;
+
+	child_begin(trace, 0);
+	clab_rwlock_init(&rw, "table", CLAB_RWLOCK_FAIR);
+	clab_barrier_init(&sc.both, "both", 2);
+	clab_thread_create(&t1, "alice", upgrade, NULL);
+	clab_thread_create(&t2, "bob", upgrade, NULL);
+	for (;;)
+		pause();
+}
+
+static void test_rwlock_upgrade(void)
+{
+	struct outcome o;
+	uint32_t alice, bob, table;
+
+	run_child(scenario_upgrade, &o);
+	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
+	REPORT_HAS(&o, "why=2\n");
+	REPORT_HAS(&o, "  alice           waits on rwlock table at ");
+	REPORT_HAS(&o, "  bob             waits on rwlock table at ");
+	REPORT_HAS(&o, ", held by readers ");
+	REPORT_HAS(&o, "alice, bob");
+	REPORT_HAS(&o, "  cycle: ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
+	alice = oid_named(o.tr, "alice");
+	bob = oid_named(o.tr, "bob");
+	table = oid_named(o.tr, "table");
+	CU_ASSERT_TRUE(alice && bob && table);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, alice), table);
+	CU_ASSERT_EQUAL(blocked_on(o.tr, bob), table);
+	clab_trace_free(o.tr);
+}
+
+/* ---- one reader upgrades: it waits for itself ---- */
+static void scenario_self_upgrade(const char *trace)
+{
+	child_begin(trace, 0);
+	clab_rwlock_init(&rw, "table", CLAB_RWLOCK_READERS);
+	clab_rwlock_rdlock(&rw);
+	clab_rwlock_wrlock(&rw);
+	_exit(13); /* never */
+}
+
+static void test_rwlock_self_upgrade(void)
+{
+	struct outcome o;
+
+	run_child(scenario_self_upgrade, &o);
+	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
+	REPORT_HAS(&o, "  main            waits on rwlock table at ");
+	REPORT_HAS(&o, ", held by reader main (it waits for its own read "
+		       "lock)");
+	REPORT_HAS(&o, "  cycle: main -> main\n");
+	clab_trace_free(o.tr);
+}
+
 /* ---- everyone waits on a condition nobody will signal ---- */
 static void *wait_flag(void *p)
 {
@@ -585,6 +656,9 @@ static void test_format_shared(void)
 
 static void add_tests(CU_pSuite s)
 {
+	CU_add_test(s, "two readers upgrade: a cycle", test_rwlock_upgrade);
+	CU_add_test(s, "a reader upgrades alone: waits for itself",
+		    test_rwlock_self_upgrade);
 	CU_add_test(s, "lock cycle", test_cycle);
 	CU_add_test(s, "every thread blocked", test_all_blocked);
 	CU_add_test(s, "a timed wait is not a deadlock",

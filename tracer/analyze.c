@@ -22,6 +22,8 @@ static int begins_wait(unsigned kind)
 {
 	switch (kind) {
 	case CLAB_K_MUTEX_REQUEST:
+	case CLAB_K_RW_READ_REQUEST:
+	case CLAB_K_RW_WRITE_REQUEST:
 	case CLAB_K_COND_WAIT:
 	case CLAB_K_SEM_WAIT:
 	case CLAB_K_LATCH_WAIT:
@@ -111,7 +113,7 @@ static int push(struct tstate *t, uint32_t lock, uint32_t site, uint64_t seq,
 		t->held = h;
 		t->cap = cap;
 	}
-	t->held[t->n++] = (struct clab_ld_held){lock, site, seq, permits};
+	t->held[t->n++] = (struct clab_ld_held){lock, site, seq, permits, 0};
 	return 0;
 }
 
@@ -177,6 +179,14 @@ static unsigned ld_flags(unsigned how)
 	return how == CLAB_HOW_TRY     ? CLAB_LD_TRY
 	       : how == CLAB_HOW_TIMED ? CLAB_LD_TIMED
 				       : 0;
+}
+
+/* A reader-writer lock's request or acquire, for the detector. */
+static unsigned rw_flags(const struct clab_record *r)
+{
+	int read = r->kind == CLAB_K_RW_READ_REQUEST ||
+		   r->kind == CLAB_K_RW_READ_ACQUIRE;
+	return ld_flags(r->a8) | (read ? CLAB_LD_READ : 0);
 }
 
 /*
@@ -425,9 +435,11 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		unsigned kind = r->kind;
 		if (begins_wait(kind))
 			t->wait_seq = r->seq;
-		if (r->kind == CLAB_K_MUTEX_ACQUIRE && r->a32 == 1)
+		if ((r->kind == CLAB_K_MUTEX_ACQUIRE && r->a32 == 1) ||
+		    r->kind == CLAB_K_RW_WRITE_ACQUIRE)
 			owner[r->obj] = r->tid + 1;
-		else if (r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0)
+		else if ((r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0) ||
+			 (r->kind == CLAB_K_RW_RELEASE && r->a8))
 			owner[r->obj] = 0;
 		else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_DEADLOCK &&
 			 an->deadlock_seq == UINT64_MAX)
@@ -471,7 +483,28 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 			break;
 		case CLAB_K_MUTEX_TIMEOUT:
 		case CLAB_K_MUTEX_BUSY:
+		case CLAB_K_RW_TIMEOUT:
+		case CLAB_K_RW_BUSY:
 			t->pending = 0;
+			break;
+		case CLAB_K_RW_READ_REQUEST:
+		case CLAB_K_RW_WRITE_REQUEST:
+			t->pending = r->obj;
+			rc = request(tr, an, t, r, rw_flags(r));
+			break;
+		case CLAB_K_RW_READ_ACQUIRE:
+		case CLAB_K_RW_WRITE_ACQUIRE:
+			if (t->pending != r->obj)
+				rc = request(tr, an, t, r, rw_flags(r));
+			t->pending = 0;
+			if (rc >= 0 && push(t, r->obj, r->site, r->seq, 0))
+				rc = CLAB_ENOMEM;
+			else if (rc >= 0)
+				t->held[t->n - 1].shared =
+				    r->kind == CLAB_K_RW_READ_ACQUIRE;
+			break;
+		case CLAB_K_RW_RELEASE:
+			pop(t, r->obj);
 			break;
 		case CLAB_K_MUTEX_RELEASE:
 			if (r->a32 == 0)
@@ -743,12 +776,13 @@ static void print_cycle(const struct clab_trace *tr,
 			const struct clab_ld_cycle *c, FILE *out)
 {
 	char b1[64], b2[64], s1[160], s2[160];
-	const char *what = c->cls == CLAB_LD_DEADLOCK ? "potential deadlock"
-			   : c->cls == CLAB_LD_TIMED_ONLY
-			       ? "warning: lock order kept only by a timeout"
-			   : c->cls == CLAB_LD_LATENT
-			       ? "latent lock-order cycle (one thread)"
-			       : "note: gated lock-order cycle";
+	const char *what =
+	    c->cls == CLAB_LD_DEADLOCK ? "potential deadlock"
+	    : c->cls == CLAB_LD_TIMED_ONLY
+		? "warning: lock order kept only by a timeout"
+	    : c->cls == CLAB_LD_LATENT ? "latent lock-order cycle (one thread)"
+	    : c->cls == CLAB_LD_SHARED ? "note: lock-order cycle of readers"
+				       : "note: gated lock-order cycle";
 	fprintf(out, "lock-order cycle %u: %s, %u locks\n", c->id + 1, what,
 		c->nedges);
 	fprintf(out, "  closed at record %" PRIu64 " by %s", c->seq,
@@ -813,7 +847,22 @@ static void print_cycle(const struct clab_trace *tr,
 				lock_str(tr, c->gate, b1, sizeof(b1)),
 				lock_str(tr, c->gate, b2, sizeof(b2)));
 		return;
+	case CLAB_LD_SHARED:
+		fprintf(out, "  Some lock of this cycle was only ever read "
+			     "where the cycle passes it, and\n  readers do "
+			     "not wait for each other: it cannot deadlock.\n");
+		return;
 	case CLAB_LD_LATENT:
+		if (c->nedges == 1) {
+			fprintf(out,
+				"  A reader asked for the write lock while "
+				"still reading (an upgrade): a writer\n"
+				"  waits for every reader, itself "
+				"included.  Alone it waits for itself "
+				"unless\n  it gives up; two threads doing "
+				"it at once wait for each other.\n");
+			return;
+		}
 		fprintf(out,
 			"  One thread took these locks in both orders.  "
 			"Alone it cannot deadlock, but two\n  threads running "
@@ -825,6 +874,14 @@ static void print_cycle(const struct clab_trace *tr,
 			"gives up; without the timeout\n  it deadlocks:\n");
 		break;
 	case CLAB_LD_DEADLOCK:
+		if (c->nedges == 1) {
+			fprintf(out,
+				"  Several readers asked for the write lock "
+				"while still reading (an upgrade):\n  "
+				"each waits for the others to stop "
+				"reading, and none does.\n");
+			return;
+		}
 		break;
 	}
 	print_interleaving(tr, ld, c, out);
@@ -1019,7 +1076,7 @@ void clab_analysis_json(const struct clab_trace *tr,
 	printing = an;
 	char b[64];
 	static const char *const cls[] = {"potential-deadlock", "timed",
-					  "latent", "gated"};
+					  "latent", "gated", "shared"};
 	for (uint32_t i = 0; i < clab_lockdep_ncycles(an->ld); i++) {
 		const struct clab_ld_cycle *c = clab_lockdep_cycle(an->ld, i);
 		fprintf(out,

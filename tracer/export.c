@@ -204,6 +204,9 @@ struct tstate {
 	int waiting;
 	size_t wait_ev;
 	uint32_t wait_obj;
+	/* the read hold of a reader-writer lock it has open (one at most) */
+	uint32_t rd_obj, rd_depth;
+	size_t rd_ev;
 };
 
 struct builder {
@@ -315,6 +318,38 @@ static void open_hold(struct builder *b, struct ostate *o,
 }
 
 /*
+ * A read hold of a reader-writer lock: several readers hold it at once, so
+ * each hold is its own span (id: the object and the thread), opened by the
+ * thread's first read hold and closed by its last release.
+ */
+static void open_read_hold(struct builder *b, const struct clab_record *r)
+{
+	struct tstate *t = r->tid < b->nthr ? &b->ts[r->tid] : NULL;
+	if (!t || (t->rd_obj && t->rd_obj != r->obj))
+		return; /* a second lock read at once: not drawn */
+	if (t->rd_depth++)
+		return;
+	size_t i =
+	    add_ev(b->x, 'H', CLAB_XEV_HOLD, r->ns, r->tid, r->obj, r->seq);
+	if (i == NONE_IDX) {
+		t->rd_depth = 0;
+		return;
+	}
+	b->x->ev[i].e.id = r->obj | (uint64_t)(r->tid + 1) << 32;
+	t->rd_obj = r->obj;
+	t->rd_ev = i;
+}
+
+static void close_read_hold(struct builder *b, const struct clab_record *r)
+{
+	struct tstate *t = r->tid < b->nthr ? &b->ts[r->tid] : NULL;
+	if (!t || t->rd_obj != r->obj || --t->rd_depth)
+		return;
+	close_span(b->x, t->rd_ev, r->ns, r->seq);
+	t->rd_obj = 0;
+}
+
+/*
  * An arrow from the record (from_seq, from_ns, from_tid) to r.  The start
  * binds to anchor (an instant already made) or to a new mark; the end to a
  * new mark on r's thread.  If the clocks disagree, the start moves back to
@@ -408,6 +443,8 @@ static void on_record(struct builder *b, const struct clab_record *r)
 	case CLAB_K_QUEUE_JOIN_WAIT:
 	case CLAB_K_PTIMER_WAIT:
 	case CLAB_K_THREAD_JOIN_WAIT:
+	case CLAB_K_RW_READ_REQUEST:
+	case CLAB_K_RW_WRITE_REQUEST:
 		begin_wait(b, r, CLAB_XEV_WAIT);
 		break;
 	case CLAB_K_SLEEP_BEGIN:
@@ -425,7 +462,36 @@ static void on_record(struct builder *b, const struct clab_record *r)
 	case CLAB_K_QUEUE_CLOSED:
 	case CLAB_K_PTIMER_WAKE:
 	case CLAB_K_THREAD_JOIN_TIMEOUT:
+	case CLAB_K_RW_TIMEOUT:
 		end_wait(b, r);
+		break;
+	case CLAB_K_RW_WRITE_ACQUIRE:
+	case CLAB_K_RW_READ_ACQUIRE:
+		w = end_wait(b, r);
+		if (!o)
+			break;
+		if (r->kind == CLAB_K_RW_WRITE_ACQUIRE)
+			open_hold(b, o, r);
+		else
+			open_read_hold(b, r);
+		if (w != CLAB_XSEQ_NONE && o->has_rel && o->rel_tid != r->tid)
+			add_flow(b, CLAB_XFLOW_LOCK, o->rel_seq, o->rel_ns,
+				 o->rel_tid, NONE_IDX, r);
+		break;
+	case CLAB_K_RW_RELEASE:
+		if (!o)
+			break;
+		if (r->a8 && o->held) {
+			close_span(x, o->hold_ev, r->ns, r->seq);
+			o->held = 0;
+			o->last_hold_ev = o->hold_ev;
+		} else if (!r->a8) {
+			close_read_hold(b, r);
+		}
+		o->has_rel = 1;
+		o->rel_seq = r->seq;
+		o->rel_ns = r->ns;
+		o->rel_tid = r->tid;
 		break;
 	case CLAB_K_BARRIER_PASS:
 		/* the last to arrive lets every waiter through */
@@ -660,6 +726,12 @@ static const char *wait_name(const struct clab_trace *tr,
 	case CLAB_K_MUTEX_REQUEST:
 		snprintf(buf, len, "wait %s", on);
 		break;
+	case CLAB_K_RW_READ_REQUEST:
+		snprintf(buf, len, "wait rwlock %s (read)", on);
+		break;
+	case CLAB_K_RW_WRITE_REQUEST:
+		snprintf(buf, len, "wait rwlock %s (write)", on);
+		break;
 	case CLAB_K_THREAD_JOIN_WAIT:
 		snprintf(buf, len, "join T%" PRIu32,
 			 clab_trace_thread_of_obj(tr, r->obj));
@@ -686,10 +758,15 @@ static const char *mark_verb(unsigned kind)
 	switch (kind) {
 	case CLAB_K_MUTEX_RELEASE:
 	case CLAB_K_SEM_RELEASE:
+	case CLAB_K_RW_RELEASE:
 		return "release";
 	case CLAB_K_MUTEX_ACQUIRE:
 	case CLAB_K_SEM_ACQUIRE:
 		return "acquire";
+	case CLAB_K_RW_READ_ACQUIRE:
+		return "read";
+	case CLAB_K_RW_WRITE_ACQUIRE:
+		return "write";
 	case CLAB_K_COND_WAKE:
 	case CLAB_K_LATCH_WAKE:
 		return "wake";
@@ -721,7 +798,11 @@ const char *clab_export_event_name(const struct clab_export *x,
 		snprintf(buf, len, "sleep");
 		break;
 	case CLAB_XEV_HOLD:
-		snprintf(buf, len, "hold %s", on);
+		snprintf(buf, len,
+			 r->kind == CLAB_K_RW_READ_ACQUIRE    ? "read %s"
+			 : r->kind == CLAB_K_RW_WRITE_ACQUIRE ? "write %s"
+							      : "hold %s",
+			 on);
 		break;
 	case CLAB_XEV_NOTE: {
 		const struct clab_site_info *si = clab_trace_site(tr, r->site);
@@ -826,7 +907,9 @@ static void write_args(FILE *f, const struct clab_export *x,
 	}
 	switch (e->kind) {
 	case CLAB_XEV_WAIT:
-		if (r->kind == CLAB_K_MUTEX_REQUEST)
+		if (r->kind == CLAB_K_MUTEX_REQUEST ||
+		    r->kind == CLAB_K_RW_READ_REQUEST ||
+		    r->kind == CLAB_K_RW_WRITE_REQUEST)
 			jkv_str(f, "how", clab_how_name(r->a8));
 		if (end)
 			jkv_str(f, "until", clab_kind_name(end->kind));

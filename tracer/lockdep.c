@@ -238,6 +238,19 @@ static enum clab_ld_class classify(const struct clab_lockdep *ld,
 			return CLAB_LD_GATED;
 		}
 	}
+	/*
+	 * At each lock of the cycle one edge requests it and the next holds
+	 * it: two readers there do not wait for each other.
+	 */
+	for (uint32_t i = 0; i < c->nedges; i++) {
+		const struct clab_ld_edge *in = &ld->edges[c->edges[i]];
+		const struct clab_ld_edge *out =
+		    &ld->edges[c->edges[(i + 1) % c->nedges]];
+		if (!in->to_excl && !out->from_excl) {
+			*gate = NONE;
+			return CLAB_LD_SHARED;
+		}
+	}
 	int one_thread = 1, timed_only = 0;
 	for (uint32_t i = 0; i < c->nedges; i++) {
 		const struct clab_ld_edge *e = &ld->edges[c->edges[i]];
@@ -562,8 +575,10 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 				return CLAB_ENOMEM;
 			continue;
 		}
-		/* a relock is the mutex's own business: no edge */
-		if (held[i].lock == lock)
+		/* a relock is the mutex's own business: no edge; but a
+		 * reader that asks to write waits for itself (an upgrade) */
+		if (held[i].lock == lock &&
+		    !(held[i].shared && !(flags & CLAB_LD_READ)))
 			return (int)ld->nchanged;
 		nlocks++;
 	}
@@ -597,6 +612,10 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 		struct clab_ld_edge *ed = &ld->edges[e];
 		ed->last_seq = seq;
 		ed->count++;
+		if (!held[i].shared && !ed->from_excl)
+			worse = ed->from_excl = 1;
+		if (!(flags & CLAB_LD_READ) && !ed->to_excl)
+			worse = ed->to_excl = 1;
 		if (ed->tid != tid && !ed->multi_thread)
 			worse = ed->multi_thread = 1;
 		if (flags & CLAB_LD_TIMED) {
@@ -607,7 +626,12 @@ int clab_lockdep_request(struct clab_lockdep *ld, uint32_t tid,
 		}
 		if (!is_new)
 			worse |= intersect_gates(ed, held, nheld);
-		if (is_new) {
+		if (is_new && a == lock) {
+			/* an upgrade: a cycle of its own, outside the order */
+			if (add_cycle(ld, &e, 1, tid, seq))
+				return CLAB_ENOMEM;
+			ed->closes = ld->ncycles;
+		} else if (is_new) {
 			/* Does `lock` already reach a?  Then a -> lock closes
 			 * a cycle. */
 			/* without a cycle yet, the order says at once
@@ -684,6 +708,8 @@ const char *clab_ld_class_name(enum clab_ld_class c)
 		return "latent (one thread)";
 	case CLAB_LD_GATED:
 		return "gated (cannot deadlock)";
+	case CLAB_LD_SHARED:
+		return "shared (readers do not block readers)";
 	}
 	return "?";
 }

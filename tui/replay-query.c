@@ -29,7 +29,11 @@ size_t clab_replay_held(const struct clab_replay *rp,
 	if (tid >= rp->nthreads || st->th[tid].nheld == 0)
 		return 0;
 	for (uint32_t o = 1; o <= rp->nobjects && n < max; o++)
-		if (rp->obj_kind[o] == CLAB_O_MUTEX && st->ob[o].a == tid + 1)
+		if ((rp->obj_kind[o] == CLAB_O_MUTEX &&
+		     st->ob[o].a == tid + 1) ||
+		    (rp->obj_kind[o] == CLAB_O_RWLOCK &&
+		     (st->ob[o].a == tid + 1 ||
+		      (tid < 32 && st->ob[o].b >> tid & 1))))
 			oids[n++] = o;
 	return n;
 }
@@ -68,6 +72,14 @@ uint32_t clab_replay_waits_for(const struct clab_replay *rp,
 		return CLAB_REPLAY_NONE;
 	if (t->st == CLAB_TS_REQ && st->ob[o].a)
 		return st->ob[o].a - 1;
+	if (t->st == CLAB_TS_REQ && rp->obj_kind[o] == CLAB_O_RWLOCK) {
+		/* a reader other than itself, or itself (an upgrade) */
+		uint32_t rd = st->ob[o].b, self = tid < 32 ? 1u << tid : 0;
+		if (rd & ~self)
+			return (uint32_t)__builtin_ctz(rd & ~self);
+		if (rd & self)
+			return tid;
+	}
 	if (t->st == CLAB_TS_BLOCK && rp->obj_kind[o] == CLAB_O_THREAD) {
 		uint32_t j = rp->obj_tid[o];
 		if (j < rp->nthreads && st->th[j].st != CLAB_TS_DONE)
@@ -204,6 +216,9 @@ uint32_t clab_replay_cause(const struct clab_replay *rp, uint32_t i)
 	static const uint8_t signals[] = {CLAB_K_COND_SIGNAL,
 					  CLAB_K_COND_BROADCAST, 0};
 	static const uint8_t sem_rel[] = {CLAB_K_SEM_RELEASE, 0};
+	/* what hands a reader-writer lock over to its waiters */
+	static const uint8_t rw_made_room[] = {CLAB_K_RW_RELEASE,
+					       CLAB_K_RW_TIMEOUT, 0};
 	static const uint8_t latch_set[] = {CLAB_K_LATCH_SET, 0};
 	static const uint8_t exits[] = {CLAB_K_THREAD_EXIT, 0};
 	static const uint8_t puts[] = {CLAB_K_QUEUE_PUT, CLAB_K_QUEUE_CLOSE, 0};
@@ -225,6 +240,14 @@ uint32_t clab_replay_cause(const struct clab_replay *rp, uint32_t i)
 		if (r->a8 == CLAB_CAUSE_SIGNAL || r->a8 == CLAB_CAUSE_BROADCAST)
 			return scan_back(rp, o, i, signals);
 		return CLAB_REPLAY_NONE;
+	case CLAB_K_RW_READ_ACQUIRE:
+	case CLAB_K_RW_WRITE_ACQUIRE:
+		return after(rp, i,
+			     r->kind == CLAB_K_RW_READ_ACQUIRE
+				 ? CLAB_K_RW_READ_REQUEST
+				 : CLAB_K_RW_WRITE_REQUEST)
+			   ? scan_back(rp, o, i, rw_made_room)
+			   : CLAB_REPLAY_NONE;
 	case CLAB_K_SEM_ACQUIRE:
 		return after(rp, i, CLAB_K_SEM_WAIT)
 			   ? scan_back(rp, o, i, sem_rel)

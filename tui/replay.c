@@ -107,6 +107,35 @@ void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
 		o->a = r->a32;
 		set_state(t, CLAB_TS_WAIT, oid, i);
 		break;
+	/* a reader-writer lock: a = the writer's tid + 1, b = the readers
+	 * with a tid below 32, one bit each */
+	case CLAB_K_RW_READ_REQUEST:
+	case CLAB_K_RW_WRITE_REQUEST:
+		set_state(t, CLAB_TS_REQ, oid, i);
+		break;
+	case CLAB_K_RW_READ_ACQUIRE:
+	case CLAB_K_RW_WRITE_ACQUIRE:
+		run(t, i);
+		if (r->kind == CLAB_K_RW_WRITE_ACQUIRE)
+			o->a = r->tid + 1;
+		else if (r->tid < 32)
+			o->b |= 1u << r->tid;
+		o->since = i;
+		if (t->nheld < HELD_MAX)
+			t->nheld++;
+		break;
+	case CLAB_K_RW_RELEASE:
+		if (r->a8)
+			o->a = 0;
+		else if (r->tid < 32)
+			o->b &= ~(1u << r->tid);
+		if (t->nheld)
+			t->nheld--;
+		o->since = i;
+		break;
+	case CLAB_K_RW_TIMEOUT:
+		run(t, i);
+		break;
 	case CLAB_K_SEM_WAIT:
 		set_state(t, CLAB_TS_BLOCK, oid, i);
 		o->a = r->a32;
@@ -333,10 +362,12 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 			os->contended++;
 		}
 	}
-	if (r->kind == CLAB_K_SEM_ACQUIRE) {
+	if (r->kind == CLAB_K_SEM_ACQUIRE ||
+	    r->kind == CLAB_K_RW_READ_ACQUIRE ||
+	    r->kind == CLAB_K_RW_WRITE_ACQUIRE) {
 		ts->acquisitions++;
 		os->acquisitions++;
-		if (t->st == CLAB_TS_BLOCK) {
+		if (t->st == CLAB_TS_BLOCK || t->st == CLAB_TS_REQ) {
 			ts->contended++;
 			os->contended++;
 		}

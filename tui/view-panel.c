@@ -40,6 +40,19 @@ static void summary(const struct tui *t, uint32_t o, char *buf, size_t len)
 		if (ob->a && ob->b > 1)
 			add(buf, len, &n, " x%" PRIu32, ob->b);
 		break;
+	case CLAB_O_RWLOCK:
+		/* W:T2, or the readers: R:T1,T3; free */
+		if (ob->a)
+			add(buf, len, &n, "W:T%" PRIu32, ob->a - 1);
+		else if (ob->b)
+			adds(buf, len, &n, "R:");
+		else
+			adds(buf, len, &n, "free");
+		for (uint32_t k = 0, c = 0; !ob->a && k < 32; k++)
+			if (ob->b >> k & 1)
+				add(buf, len, &n,
+				    c++ ? ",T%" PRIu32 : "T%" PRIu32, k);
+		break;
 	case CLAB_O_SEM:
 		if (ob->flags & CLAB_RO_KNOWN)
 			add(buf, len, &n, "=%" PRIu32, ob->a);

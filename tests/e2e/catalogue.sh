@@ -1,6 +1,6 @@
 #!/bin/sh
 # The labs of the catalogue (race, lockorder, rlock, semaphore, startup,
-# barrier, stop, pool, actor): the
+# barrier, stop, pool, actor, rwlock): the
 # property each variant teaches, under the operating system and under the
 # controlled scheduler, and parameters that try to hide a bug or to make
 # a correct variant look broken.
@@ -208,5 +208,26 @@ contains "$T/out" '^  ok   in order +each actor handled its messages once each, 
 	"actor pubsub, eight subscribers: each in the order published"
 for v in mailbox pubsub; do
 	expect_exit 0 "$CONCLAB" explore actor --variant $v --messages 3 --schedules 200 --trace avx.clt
+done
+# rwlock: readers that keep coming overtake a waiting writer only when
+# readers are preferred; the check counts the overtakes, not the policy.
+expect_exit 1 "$CONCLAB" run rwlock --variant readers-pref -q --trace rwr.clt
+contains "$T/out" '^  FAIL writers not overtaken +[0-9]+ time\(s\) a reader that came after a waiting writer went in first; writer-1 waited [0-9.]+ ms while [0-9]+ reader\(s\) overtook it' \
+	"rwlock readers-pref: the writer is overtaken"
+contains "$T/out" '^  ok   reads whole' "rwlock readers-pref: still one writer or many readers"
+expect_exit 1 "$CONCLAB" explore rwlock --variant readers-pref --schedules 50 --trace rwrx.clt
+contains "$T/out" '^FAIL: schedule ' "explore finds the overtaking reader"
+# One reader cannot overtake: it leaves, the writer goes in.
+expect_exit 0 "$CONCLAB" run rwlock --variant readers-pref --readers 1 -q --trace rwr1.clt
+# Writers that come after the readers are done wait for nobody.
+expect_exit 0 "$CONCLAB" run rwlock --variant readers-pref --rounds 2 --start_ms 100 -q --trace rwrl.clt
+contains "$T/out" '^  ok   writers not overtaken' "rwlock readers-pref, writers late: nothing to overtake"
+for v in writer-pref fair; do
+	# a heavy stream of readers, several writers
+	expect_exit 0 "$CONCLAB" run rwlock --variant $v --readers 8 --writers 3 -q --trace rw$v.clt
+	contains "$T/out" '^  ok   writers not overtaken +no reader went in ahead of a waiting writer' \
+		"rwlock $v, eight readers that ask again at once: no writer overtaken"
+	contains "$T/out" '^  ok   reads whole' "rwlock $v: reads whole"
+	expect_exit 0 "$CONCLAB" explore rwlock --variant $v --schedules 200 --trace rw${v}x.clt
 done
 finish

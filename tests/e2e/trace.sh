@@ -131,8 +131,10 @@ contains "$T/out" '^detach: 0 failures' "detach: EINVAL for a join of a detached
 # The errors the program expects; its misuse recorded with sites.
 expect_exit 1 "$CONCLAB" trace --trace "$T/err.clt" "$D/preload-errors"
 contains "$T/out" '^errors: 0 failures' "errors: every error code as the C library's"
-contains "$T/out" '^  FAIL no misuse +2 diagnostic' "errors: the misuse recorded"
+contains "$T/out" '^  FAIL no misuse +4 diagnostic' "errors: the misuse recorded (two on ec, two relocks of rw)"
 contains "$T/out" 'unlock-unlocked.* on ec at tests/preload/errors.c:' "errors: the misuse's site"
+"$CONCLAB" dump "$T/err.clt" >"$T/err.dump"
+contains "$T/err.dump" 'diag +rw#[0-9]+ +relock @ tests/preload/errors.c' "errors: the writer's relock of rw recorded"
 
 # Misuse, one program each: the diagnostic, at the program's own line (found
 # by its comment), and the error the C library gives (the program checks it
@@ -253,6 +255,15 @@ expect_exit 124 timeout 1 "$D/preload-relock"
 expect_exit 3 "$CONCLAB" trace --trace "$T/re.clt" "$D/preload-relock"
 contains "$T/err" 'main +waits on latch self-deadlock at tests/preload/relock.c:13' "relock: the watchdog shows the hang"
 contains "$T/out" '\(relock\) in main on m at tests/preload/relock.c:13' "relock: the misuse recorded"
+
+# Two readers upgrade a pthread rwlock: it hangs plainly; traced, the
+# watchdog names both readers and the detector the upgrade.
+expect_exit 124 timeout 1 "$D/preload-rwupgrade"
+expect_exit 3 "$CONCLAB" trace --trace "$T/rw.clt" "$D/preload-rwupgrade"
+contains "$T/err" 'thread-1 +waits on rwlock table at tests/preload/rwupgrade.c:19 .*held by readers thread-1, thread-2' "rwupgrade: the watchdog names the readers"
+contains "$T/err" 'cycle: thread-1 -> thread-2 -> thread-1' "rwupgrade: the wait cycle"
+contains "$T/out" 'table -> table: thread-[12] held table \(taken at tests/preload/rwupgrade.c:16\) and requested table at tests/preload/rwupgrade.c:19' "rwupgrade: the upgrade's edge"
+contains "$T/out" 'an upgrade' "rwupgrade: explained"
 
 # C++ (std::mutex and friends inline their pthread calls from headers).
 CXX=$(command -v c++ || command -v g++ || command -v clang++)

@@ -3,7 +3,8 @@
  * get under conclab trace: EBUSY from trylock, ETIMEDOUT from timedlock,
  * EDEADLK and EPERM from an error-checking mutex misused, ETIMEDOUT from
  * a timed condition wait and a semaphore, EAGAIN from sem_trywait, EINVAL
- * for a bad time.  conclab records the misuse as diagnostics.
+ * for a bad time, EBUSY, ETIMEDOUT and EDEADLK from a read-write lock.  conclab
+ * records the misuse as diagnostics.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 static pthread_mutex_t ec = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_barrier_t locked, done;
 static int fails;
 
@@ -40,8 +42,10 @@ static void *holder(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&m);
+	pthread_rwlock_wrlock(&rw);
 	pthread_barrier_wait(&locked);
 	pthread_barrier_wait(&done);
+	pthread_rwlock_unlock(&rw);
 	pthread_mutex_unlock(&m);
 	return NULL;
 }
@@ -61,6 +65,12 @@ int main(void)
 	ts.tv_nsec = 2000000000L;
 	EXPECT(pthread_mutex_timedlock(&m, &ts), EINVAL);
 	EXPECT(pthread_mutex_unlock(&ec), EPERM);
+	EXPECT(pthread_rwlock_tryrdlock(&rw), EBUSY);
+	EXPECT(pthread_rwlock_trywrlock(&rw), EBUSY);
+	ts = in_ms(20);
+	EXPECT(pthread_rwlock_timedrdlock(&rw, &ts), ETIMEDOUT);
+	ts = in_ms(20);
+	EXPECT(pthread_rwlock_timedwrlock(&rw, &ts), ETIMEDOUT);
 	pthread_barrier_wait(&done);
 	pthread_join(t, NULL);
 
@@ -68,6 +78,18 @@ int main(void)
 	EXPECT(pthread_mutex_lock(&ec), EDEADLK);
 	EXPECT(pthread_mutex_trylock(&ec), EBUSY);
 	EXPECT(pthread_mutex_unlock(&ec), 0);
+
+	EXPECT(pthread_rwlock_wrlock(&rw), 0);
+	EXPECT(pthread_rwlock_wrlock(&rw), EDEADLK);
+	EXPECT(pthread_rwlock_rdlock(&rw), EDEADLK);
+	EXPECT(pthread_rwlock_unlock(&rw), 0);
+	EXPECT(pthread_rwlock_rdlock(&rw), 0);
+	EXPECT(pthread_rwlock_tryrdlock(&rw), 0);
+	EXPECT(pthread_rwlock_trywrlock(&rw), EBUSY);
+	EXPECT(pthread_rwlock_unlock(&rw), 0);
+	EXPECT(pthread_rwlock_unlock(&rw), 0);
+	EXPECT(pthread_rwlock_trywrlock(&rw), 0);
+	EXPECT(pthread_rwlock_unlock(&rw), 0);
 
 	pthread_mutex_lock(&m);
 	ts = in_ms(20);

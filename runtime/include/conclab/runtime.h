@@ -289,6 +289,81 @@ int clab__sem_destroy(clab_sem_t *s, const struct clab_site *site);
 int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site);
 int clab__sem_release(clab_sem_t *s, const struct clab_site *site);
 
+/* ---- reader-writer lock ---- */
+/*
+ * Many readers or one writer.  The policy says who goes first when both
+ * wait:
+ *   READERS  a reader enters whenever no writer holds the lock, even with
+ *            writers waiting: a steady stream of readers starves them;
+ *   WRITERS  no reader enters while a writer waits (a thread that holds a
+ *            read lock already may take it again);
+ *   FAIR     first come, first served: a request waits behind every
+ *            request queued before it, and consecutive readers enter
+ *            together.
+ * A wait ends with the lock handed over by the thread that made room, so
+ * no thread that arrives later can take it first.
+ *
+ * Like pthreads, a thread that holds a read lock and asks for the write
+ * lock (an upgrade) waits until every reader, itself included, has gone:
+ * for ever, unless it gives up on a deadline; two readers that both
+ * upgrade wait for each other.  The watchdog reports either.  A writer
+ * that asks again (read or write) gets CLAB_EDEADLK and a relock
+ * diagnostic; an unlock by a thread that holds neither mode gets
+ * CLAB_EPERM and a diagnostic, as destroying a held lock gets CLAB_EBUSY.
+ */
+enum clab_rwlock_policy {
+	CLAB_RWLOCK_READERS = 0, /* readers-preference (writers may starve) */
+	CLAB_RWLOCK_WRITERS = 1, /* writer-preference (readers may starve) */
+	CLAB_RWLOCK_FAIR = 2,	 /* first come, first served */
+};
+
+/* Readers whose identity a lock keeps (more are counted, not named). */
+#define CLAB_RWLOCK_TRACKED 16
+
+typedef struct {
+	struct clab__obj h;
+	clab__lock_t lk;
+	struct clab__waitq wq; /* readers and writers, in arrival order */
+	uint8_t policy;
+	uint32_t readers;   /* read holds */
+	uint32_t wwait;	    /* writers queued */
+	uint32_t untracked; /* read holds past the tracked ones */
+	struct clab__thr *_Atomic writer;
+	const struct clab_site *_Atomic writer_site;
+	struct clab__thr *_Atomic wfirst; /* the first writer queued */
+	struct {
+		struct clab__thr *_Atomic thr;
+		uint32_t n; /* its read holds */
+	} rd[CLAB_RWLOCK_TRACKED];
+} clab_rwlock_t;
+
+#define clab_rwlock_init(l, name, policy)                                      \
+	clab__rwlock_init((l), (name), (policy), CLAB_SITE())
+#define clab_rwlock_destroy(l) clab__rwlock_destroy((l), CLAB_SITE())
+#define clab_rwlock_rdlock(l)                                                  \
+	clab__rwlock_lock((l), 0, CLAB_FOREVER, CLAB_SITE())
+#define clab_rwlock_wrlock(l)                                                  \
+	clab__rwlock_lock((l), 1, CLAB_FOREVER, CLAB_SITE())
+/* try: CLAB_EBUSY when it would wait. */
+#define clab_rwlock_tryrdlock(l) clab__rwlock_lock((l), 0, 0, CLAB_SITE())
+#define clab_rwlock_trywrlock(l) clab__rwlock_lock((l), 1, 0, CLAB_SITE())
+/* timed: CLAB_ETIMEDOUT after ms. */
+#define clab_rwlock_timedrdlock(l, ms)                                         \
+	clab__rwlock_lock((l), 0, (ms), CLAB_SITE())
+#define clab_rwlock_timedwrlock(l, ms)                                         \
+	clab__rwlock_lock((l), 1, (ms), CLAB_SITE())
+/* Release the caller's hold, read or write. */
+#define clab_rwlock_unlock(l) clab__rwlock_unlock((l), CLAB_SITE())
+/* Read holds now (0 while a writer holds it or it is free). */
+uint32_t clab_rwlock_readers(clab_rwlock_t *l);
+
+int clab__rwlock_init(clab_rwlock_t *l, const char *name, int policy,
+		      const struct clab_site *site);
+int clab__rwlock_destroy(clab_rwlock_t *l, const struct clab_site *site);
+int clab__rwlock_lock(clab_rwlock_t *l, int write, uint32_t ms,
+		      const struct clab_site *site);
+int clab__rwlock_unlock(clab_rwlock_t *l, const struct clab_site *site);
+
 /* ---- latch: a one-shot flag, Python's threading.Event ---- */
 typedef struct {
 	struct clab__obj h;
@@ -687,6 +762,7 @@ const char *clab_sched_mode_name(enum clab_sched_mode m);
 int clab_sched_mode_parse(const char *name);
 
 /* ---- deadlock watchdog ---- */
+#define CLAB_BLOCKED_READERS 8
 struct clab_blocked {
 	uint32_t tid;
 	const char *thread;
@@ -701,6 +777,9 @@ struct clab_blocked {
 	uint64_t waited_ns;		     /* how long it has waited */
 	/* under the controlled scheduler: the steps it took */
 	uint64_t steps;
+	/* a reader-writer lock: the readers holding it (the first ones) */
+	unsigned nreaders;
+	uint32_t readers[CLAB_BLOCKED_READERS];
 };
 
 enum clab_stuck {

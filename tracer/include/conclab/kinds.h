@@ -100,6 +100,18 @@
 	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick")               \
 	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after")              \
 	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick")               \
+	/* reader-writer lock: a8 = how, or write (1) or read (0); */          \
+	/* a32 = readers holding it after the record */                        \
+	X(RW_READ_REQUEST, 103, "rwlock.read-request", CLAB__OSBW, "how",      \
+	  "readers")                                                           \
+	X(RW_READ_ACQUIRE, 104, "rwlock.read-acquire", CLAB__OSBW, "how",      \
+	  "readers")                                                           \
+	X(RW_WRITE_REQUEST, 105, "rwlock.write-request", CLAB__OSBW, "how",    \
+	  "readers")                                                           \
+	X(RW_WRITE_ACQUIRE, 106, "rwlock.write-acquire", CLAB__OSB, "how", "") \
+	X(RW_RELEASE, 107, "rwlock.release", CLAB__OSBW, "write", "readers")   \
+	X(RW_BUSY, 108, "rwlock.busy", CLAB__OSBW, "write", "readers")         \
+	X(RW_TIMEOUT, 109, "rwlock.timeout", CLAB__OSBW, "write", "readers")   \
 	/* thread pool and futures: a pool's records are on the pool, a        \
 	 * task's on its future (submit: a32 = the future's object id, or      \
 	 * 0 when refused; shutdown: a32 = pending tasks cancelled;            \
@@ -140,6 +152,7 @@ enum clab_kind {
 	X(QUEUE, 7, "queue")                                                   \
 	X(TIMER, 8, "timer")                                                   \
 	X(PTIMER, 9, "ptimer")                                                 \
+	X(RWLOCK, 10, "rwlock")                                                \
 	X(POOL, 11, "pool")                                                    \
 	X(FUTURE, 12, "future")
 

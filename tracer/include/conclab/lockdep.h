@@ -38,6 +38,7 @@
 
 #define CLAB_LD_TRY 1u	 /* a trylock: adds no edge */
 #define CLAB_LD_TIMED 2u /* a lock with a timeout */
+#define CLAB_LD_READ 4u	 /* a read request of a reader-writer lock */
 
 struct clab_ld_held {
 	uint32_t lock;
@@ -49,6 +50,14 @@ struct clab_ld_held {
 	 * edges and can only gate (see clab_lockdep_ungate).
 	 */
 	uint32_t permits;
+	/*
+	 * 1: a read hold of a reader-writer lock.  Readers do not exclude
+	 * each other: a cycle whose every hold and request of some lock is
+	 * a read cannot deadlock (CLAB_LD_SHARED); a read hold and a write
+	 * request of the same lock (an upgrade) make an edge from the lock
+	 * to itself, which two threads deadlock on.
+	 */
+	uint32_t shared;
 };
 
 struct clab_ld_edge {
@@ -64,6 +73,9 @@ struct clab_ld_edge {
 	uint32_t ngates;    /* locks held at every observation */
 	uint32_t *gates;
 	uint32_t closes; /* 1 + id of the cycle it closed, or 0 */
+	/* seen with `from` held for writing (or a mutex) / `to` requested
+	 * for writing: where readers could not share */
+	int from_excl, to_excl;
 };
 
 enum clab_ld_class {
@@ -71,6 +83,8 @@ enum clab_ld_class {
 	CLAB_LD_TIMED_ONLY = 1,
 	CLAB_LD_LATENT = 2,
 	CLAB_LD_GATED = 3,
+	/* some lock of the cycle only ever read, by both of its edges */
+	CLAB_LD_SHARED = 4,
 };
 
 struct clab_ld_cycle {
