@@ -10,7 +10,7 @@
 #include "lab.h"
 
 /* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
-#define CLAB__DIAG_BELOW_NEED(name, num, tag, text) &&(num) < 31
+#define CLAB__DIAG_BELOW_NEED(name, num, tag, text) &&(num) < 30
 _Static_assert(1 CLAB_DIAG_MAP(CLAB__DIAG_BELOW_NEED),
 	       "a diagnostic code collides with CLAB_LAB_NEED_CONCURRENCY");
 #undef CLAB__DIAG_BELOW_NEED
@@ -132,26 +132,50 @@ long clab_lab_param(const struct clab_lab_ctx *ctx, const char *name)
 	return ctx->param[i];
 }
 
-void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
-			 uint64_t rec, const char *fmt, ...)
+static struct clab_lab_prop *report_new(struct clab_lab_report *rep)
 {
-	struct clab_lab_prop *p;
-	va_list ap;
-
 	if (rep->n == rep->cap) {
 		size_t cap = rep->cap ? 2 * rep->cap : 8;
 		struct clab_lab_prop *np =
 		    realloc(rep->props, cap * sizeof(*np));
 		if (np == NULL)
-			return;
+			return NULL;
 		rep->props = np;
 		rep->cap = cap;
 	}
-	p = &rep->props[rep->n++];
+	struct clab_lab_prop *p = &rep->props[rep->n++];
 	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
+			 uint64_t rec, const char *fmt, ...)
+{
+	struct clab_lab_prop *p = report_new(rep);
+	va_list ap;
+
+	if (p == NULL)
+		return;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ok = ok;
 	p->rec = rec;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+}
+
+void clab_lab_report_info(struct clab_lab_report *rep, const char *name,
+			  const char *fmt, ...)
+{
+	struct clab_lab_prop *p = report_new(rep);
+	va_list ap;
+
+	if (p == NULL)
+		return;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ok = 1;
+	p->info = 1;
+	p->rec = UINT64_MAX;
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);
@@ -194,8 +218,8 @@ static const char *misuse_object(const struct clab_trace *tr,
 	return buf;
 }
 
-static const char *site_text(const struct clab_trace *tr, uint32_t id,
-			     char *buf, size_t len)
+const char *clab_lab_site_text(const struct clab_trace *tr, uint32_t id,
+			       char *buf, size_t len)
 {
 	const struct clab_site_info *si = clab_trace_site(tr, id);
 
@@ -272,13 +296,13 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		case CLAB_D_LOCK_CYCLE_TIMED:
 		case CLAB_D_LOCK_CYCLE_LATENT:
 			/* the lock-order detector: its own property */
-			if (r->a8 < 31 && (allow & (1u << r->a8)))
+			if (r->a8 < 30 && (allow & (1u << r->a8)))
 				ncycles_allowed++;
 			else if (cycle == NULL)
 				cycle = r;
 			break;
 		default:
-			if (r->a8 < 31 && (allow & (1u << r->a8))) {
+			if (r->a8 < 30 && (allow & (1u << r->a8))) {
 				nallowed++;
 				break;
 			}
@@ -318,7 +342,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    "(%s); 'conclab analyze' shows it whole",
 		    clab_trace_thread_label(tr, cycle->tid),
 		    clab_trace_object_label(tr, cycle->obj),
-		    site_text(tr, cycle->site, sb, sizeof(sb)),
+		    clab_lab_site_text(tr, cycle->site, sb, sizeof(sb)),
 		    clab_diag_tag(cycle->a8));
 	else if (cycle != NULL)
 		clab_lab_report_add(
@@ -327,7 +351,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    "'conclab analyze' shows it whole",
 		    clab_trace_thread_label(tr, cycle->tid),
 		    clab_trace_object_label(tr, cycle->obj),
-		    site_text(tr, cycle->site, sb, sizeof(sb)),
+		    clab_lab_site_text(tr, cycle->site, sb, sizeof(sb)),
 		    clab_diag_tag(cycle->a8));
 	else if (ncycles_allowed)
 		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
@@ -354,7 +378,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    clab_diag_tag(misuse->a8),
 		    clab_trace_thread_label(tr, misuse->tid),
 		    misuse_object(tr, misuse, ob, sizeof(ob)),
-		    site_text(tr, misuse->site, sb, sizeof(sb)));
+		    clab_lab_site_text(tr, misuse->site, sb, sizeof(sb)));
 
 	{
 		size_t nleft = 0;
@@ -381,8 +405,13 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 			    "%zu thread(s) never ended, "
 			    "first %s",
 			    nleft, clab_trace_thread_label(tr, first));
+		/* a thread cut short: a crash, or the process killed */
+		if (nleft != 0)
+			rep->incomplete = 1;
 	}
 	free(started);
+	if (dead != NULL || early != NULL)
+		rep->incomplete = 1;
 
 	/* Only a run that ended early says so: no line for the others. */
 	if (early != NULL) {
@@ -399,7 +428,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    clab_trace_thread_label(tr, early->tid),
 		    early_call(tr, early), status,
 		    si != NULL && si->func != NULL ? si->func : "?",
-		    site_text(tr, early->site, sb, sizeof(sb)));
+		    clab_lab_site_text(tr, early->site, sb, sizeof(sb)));
 	}
 
 	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);
@@ -429,4 +458,47 @@ const char *clab_lab_note_label(const struct clab_trace *tr,
 		return NULL;
 	si = clab_trace_site(tr, r->site);
 	return si != NULL ? si->label : NULL;
+}
+
+int clab_lab_is_exercise(const struct clab_trace *tr)
+{
+	const char *ex = clab_trace_meta(tr, "exercise");
+
+	return ex != NULL && strcmp(ex, "1") == 0;
+}
+
+const char *clab_lab_harness_label(const struct clab_trace *tr,
+				   const struct clab_record *r)
+{
+	static const char harness[] = "labs/exercise.c";
+	const struct clab_site_info *si;
+	size_t n, h = sizeof(harness) - 1;
+
+	if (r->kind != CLAB_K_NOTE)
+		return NULL;
+	si = clab_trace_site(tr, r->site);
+	if (si == NULL)
+		return NULL;
+	if (!clab_lab_is_exercise(tr))
+		return si->label;
+	n = si->file != NULL ? strlen(si->file) : 0;
+	if (n < h || strcmp(si->file + n - h, harness) != 0)
+		return NULL;
+	return si->label;
+}
+
+int clab_lab_thread_index(const struct clab_trace *tr, uint32_t tid,
+			  const char *prefix, long n)
+{
+	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
+	size_t len = strlen(prefix);
+	char *end;
+	long i;
+
+	if (ti == NULL || ti->name == NULL || strncmp(ti->name, prefix, len))
+		return -1;
+	i = strtol(ti->name + len, &end, 10);
+	if (*end != '\0' || end == ti->name + len || i < 0 || i >= n)
+		return -1;
+	return (int)i;
 }

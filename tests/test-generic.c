@@ -325,6 +325,7 @@ static void test_concurrency_serialised(void)
 	p = prop(&rep, "concurrency");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_TRUE(p->ok);
+	CU_ASSERT_TRUE(p->info);
 	clab_lab_report_free(&rep);
 	memset(&rep, 0, sizeof(rep));
 	clab_lab_check_common_allow(tr, &rep, CLAB_LAB_NEED_CONCURRENCY);
