@@ -136,7 +136,7 @@ static int check_exec(int argc, char **argv)
 				? "exercise"
 				: ctx.lab->variants[ctx.variant].name;
 	int werr = clab_report_write(out, (enum clab_report_format)fmt, path,
-				     ctx.lab->name, vname, sig, &rep);
+				     ctx.lab->name, vname, sig, &rep, NULL);
 	if (out != stdout && fclose(out) != 0)
 		werr = -1;
 	rc = werr			    ? CLAB_EXIT_IO

@@ -313,8 +313,8 @@ static void poll_record(struct sweep *s, struct thr *t,
 				t->worst_poll = *p;
 			return;
 		}
-		*p = (struct poll){0,	    r->seq, r->seq, s->epoch,
-				   r->obj,  r->site, 0,	     0};
+		*p = (struct poll){0,	   r->seq,  r->seq, s->epoch,
+				   r->obj, r->site, 0,	    0};
 		return;
 	}
 	p->obj = 0; /* anything else: the thread got on with its work */
@@ -626,8 +626,8 @@ static int check_poll(const struct sweep *s, struct clab_lab_report *rep,
 	if (!polled && s->step_limit == NULL)
 		return 0;
 	if (!polled) {
-		clab_lab_report_add(rep, "busy waiting", 0,
-				    s->step_limit->seq, "%s", cap);
+		clab_lab_report_add(rep, "busy waiting", 0, s->step_limit->seq,
+				    "%s", cap);
 		return 1;
 	}
 	const struct poll *w = &s->t[worst].worst_poll;

@@ -309,10 +309,10 @@ struct phil_stats {
 	int unheld_meals; /* and not */
 	uint64_t unheld_rec;
 	int unheld_meal, unheld_forks; /* the first: meal, forks it held */
-	uint64_t last_rec;    /* the philosopher's last record */
-	uint64_t pending_ns;  /* a fork request waiting, + 1 */
-	uint64_t hungry_ns;   /* since "hungry", + 1 */
-	uint64_t max_wait_ns; /* longest wait for one fork */
+	uint64_t last_rec;	       /* the philosopher's last record */
+	uint64_t pending_ns;	       /* a fork request waiting, + 1 */
+	uint64_t hungry_ns;	       /* since "hungry", + 1 */
+	uint64_t max_wait_ns;	       /* longest wait for one fork */
 	uint64_t max_hunger_ns;
 	int stuck;   /* still waiting for a fork when the trace ends */
 	int starved; /* hungry, not eating, when the trace ends */
@@ -505,8 +505,9 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		}
 		if (nclash != 0)
 			clab_lab_report_add(rep, "forks exclusive", 0,
-					    clash_rec, "%s; %llu such acquire(s)",
-					    msg, (unsigned long long)nclash);
+					    clash_rec,
+					    "%s; %llu such acquire(s)", msg,
+					    (unsigned long long)nclash);
 		else if (held == 0) {
 			/* nothing was eaten with forks: nothing to show */
 			clab_lab_report_add(rep, "forks exclusive", 1,

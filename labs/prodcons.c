@@ -835,7 +835,8 @@ static void note_unsync(struct returns *x, const struct clab_record *r,
 }
 
 static void mismatch(struct returns *x, const struct clab_record *r,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+		     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void mismatch(struct returns *x, const struct clab_record *r,
 		     const char *fmt, ...)
@@ -907,7 +908,8 @@ static void on_record(struct returns *x, const struct clab_record *r)
 			 "for it",
 			 (long long)r->val);
 	else if (f->v[f->head++] != r->val)
-		mismatch(x, r, "got %lld from buf_get(), which noted \"get\" %lld",
+		mismatch(x, r,
+			 "got %lld from buf_get(), which noted \"get\" %lld",
 			 (long long)r->val, (long long)f->v[f->head - 1]);
 	if (r->val < 1 || r->val > x->total) {
 		if (x->nbad++ == 0) {
@@ -931,7 +933,8 @@ static void on_record(struct returns *x, const struct clab_record *r)
 		return;
 	}
 	/* a producer's items come out of one consumer in their order */
-	long p = (long)((r->val - 1) / x->items), k = (long)((r->val - 1) % x->items);
+	long p = (long)((r->val - 1) / x->items),
+	     k = (long)((r->val - 1) % x->items);
 	int c = clab_lab_thread_index(x->tr, t, "cons-", x->ncons);
 	if (c < 0)
 		return;

@@ -397,10 +397,10 @@ struct seen {
 	uint64_t first_bad;	    /* seq of the first wrong "saw" */
 	long first_dup, first_miss; /* tick numbers */
 	long last;
-	long ahead;	      /* returns of a tick the ticker had not made */
-	long ahead_val;	      /* the first one's tick, */
-	uint64_t ahead_rec;   /* its record */
-	long ahead_ticks;     /* and the ticks made by then */
+	long ahead;	    /* returns of a tick the ticker had not made */
+	long ahead_val;	    /* the first one's tick, */
+	uint64_t ahead_rec; /* its record */
+	long ahead_ticks;   /* and the ticks made by then */
 };
 
 static void check_periodic(const struct clab_trace *tr,
@@ -534,13 +534,13 @@ static void check_periodic(const struct clab_trace *tr,
 		double jit = hi - interval > interval - lo ? hi - interval
 							   : interval - lo;
 		clab_lab_report_info(rep, "tick period",
-				    "%ld ticks, period mean %.2f ms (min "
-				    "%.2f, max %.2f, asked %ld), jitter up "
-				    "to %.2f ms",
-				    nticks, mean, lo, hi, interval, jit);
+				     "%ld ticks, period mean %.2f ms (min "
+				     "%.2f, max %.2f, asked %ld), jitter up "
+				     "to %.2f ms",
+				     nticks, mean, lo, hi, interval, jit);
 	} else {
 		clab_lab_report_info(rep, "tick period",
-				    "%ld tick(s): too few to measure", nticks);
+				     "%ld tick(s): too few to measure", nticks);
 	}
 }
 
