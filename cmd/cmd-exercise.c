@@ -401,6 +401,71 @@ static void on_end(const struct clab_solution_end *e)
 	clab_run_abandon(why);
 }
 
+/* The child's sandbox directory, its own (enter_sandbox()). */
+static char own_dir[4096];
+
+/*
+ * Where a path the solution named is: 0 in its own directory, 1 outside
+ * it (or climbing out with ".."), 2 its trace, which only conclab
+ * writes.  The solution's working directory is own_dir.
+ */
+static int whose(const char *path)
+{
+	size_t n = strlen(own_dir);
+	const char *rest = path;
+
+	if (strcmp(path, "..") == 0 || strncmp(path, "../", 3) == 0 ||
+	    strstr(path, "/../") != NULL ||
+	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+		return 1;
+	if (path[0] == '/') {
+		if (strcmp(path, "/dev/null") == 0)
+			return 0;
+		if (n == 0 || strncmp(path, own_dir, n) != 0 || path[n] != '/')
+			return 1;
+		rest = path + n + 1;
+	}
+	while (strncmp(rest, "./", 2) == 0)
+		rest += 2;
+	return strcmp(rest, "trace.clt") == 0 ? 2 : 0;
+}
+
+/*
+ * The solution named a file (solution-hooks.c): one outside its directory,
+ * or its trace, is recorded in the trace ("outside:CALL:PATH" or
+ * "trace:CALL:PATH", which fail "stays in its directory") and said on
+ * stderr; the call then goes on, and the sandbox refuses what it may not
+ * reach.  The first 16 such calls are recorded.
+ */
+static void on_file(const struct clab_solution_file *f)
+{
+	static struct clab_site sites[16];
+	static char labels[16][512];
+	static int nsites;
+	const char *path = f->path;
+	int w = path ? whose(path) : 0;
+
+	if (w == 0 && f->path2 != NULL) {
+		path = f->path2;
+		w = whose(path);
+	}
+	if (w == 0)
+		return;
+	fflush(stdout);
+	fprintf(stderr,
+		"conclab: the solution called %s(\"%s\") in %s (%s:%d), %s\n",
+		f->call, path, f->func, f->file, f->line,
+		w == 2 ? "on its trace, which only conclab writes"
+		       : "outside its directory");
+	if (nsites == 16)
+		return;
+	snprintf(labels[nsites], sizeof(labels[0]), "%s:%s:%s",
+		 w == 2 ? "trace" : "outside", f->call, path);
+	sites[nsites] = (struct clab_site){f->file, f->func, labels[nsites],
+					   f->line};
+	clab__note(&sites[nsites++], 0, 0);
+}
+
 static void *lookup(const char *name, void *arg)
 {
 	struct child *c = arg;
@@ -438,6 +503,7 @@ static void enter_sandbox(const char *so, const char *box,
 	    .shared = sandbox_shared,
 	};
 	snprintf(boxed, sizeof(boxed), "%s/trace.clt", box);
+	snprintf(own_dir, sizeof(own_dir), "%s", box);
 	clab_sandbox_describe(clab_sandbox_enter(&o), applied, sizeof(applied));
 	size_t n = 0;
 	for (; n < spec->nextra && n + 1 < CLAB_RUN_MAX_EXTRA; n++)
@@ -503,6 +569,7 @@ static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
 	 * Without the hooks (an architecture whose relocations are not
 	 * known), an exit() still shows: the parent gets no mark.
 	 */
+	clab_solution_on_files(on_file);
 	clab_solution_hook_ends(c.dl, so, on_end);
 	if (grade_key_path) {
 		int rc = clab_cmd_key_read(&clab_cmd_exercise, grade_key_fd,

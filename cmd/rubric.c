@@ -26,6 +26,7 @@ static const struct weight common[] = {
     {"concurrency", 0},
     {"uses only conclab synchronisation", 1},
     {"runs nothing else", 1},
+    {"stays in its directory", 1},
     {NULL, 0},
 };
 

@@ -238,6 +238,24 @@ const char *clab_lab_site_text(const struct clab_trace *tr, uint32_t id,
  */
 #define EARLY_LABEL "ended-early:"
 
+/*
+ * An annotation "outside:CALL:PATH" or "trace:CALL:PATH" (conclab
+ * exercise: the student's code named a file outside its directory, or its
+ * trace): the label, else NULL.
+ */
+static const char *file_label(const struct clab_trace *tr,
+			      const struct clab_record *r)
+{
+	const struct clab_site_info *si = clab_trace_site(tr, r->site);
+
+	if (si == NULL || si->label == NULL)
+		return NULL;
+	if (strncmp(si->label, "outside:", 8) == 0 ||
+	    strncmp(si->label, "trace:", 6) == 0)
+		return si->label;
+	return NULL;
+}
+
 static const char *early_call(const struct clab_trace *tr,
 			      const struct clab_record *r)
 {
@@ -261,8 +279,8 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	size_t n = clab_trace_nrecords(tr);
 	uint32_t nthr = clab_trace_nthreads(tr);
 	const struct clab_record *dead = NULL, *misuse = NULL, *cycle = NULL;
-	const struct clab_record *early = NULL;
-	size_t ncycles_allowed = 0;
+	const struct clab_record *early = NULL, *file = NULL;
+	size_t ncycles_allowed = 0, nfile = 0;
 	size_t nmisuse = 0, nallowed = 0;
 	uint64_t *started;
 	char sb[128], ob[96];
@@ -280,6 +298,9 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		if (r->kind == CLAB_K_NOTE && early == NULL &&
 		    early_call(tr, r) != NULL)
 			early = r;
+		if (r->kind == CLAB_K_NOTE && file_label(tr, r) != NULL &&
+		    nfile++ == 0)
+			file = r;
 		if (r->kind != CLAB_K_DIAG)
 			continue;
 		switch (r->a8) {
@@ -429,6 +450,26 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    early_call(tr, early), status,
 		    si != NULL && si->func != NULL ? si->func : "?",
 		    clab_lab_site_text(tr, early->site, sb, sizeof(sb)));
+	}
+
+	/* Only a solution that named a file it should not has the line. */
+	if (file != NULL) {
+		const char *l = file_label(tr, file);
+		const char *call = strchr(l, ':') + 1;
+		const char *path = strchr(call, ':');
+		const struct clab_site_info *si =
+		    clab_trace_site(tr, file->site);
+
+		clab_lab_report_add(
+		    rep, "stays in its directory", 0, file->seq,
+		    "%s called %.*s(\"%s\") in %s at %s, %s; %zu such call(s)",
+		    clab_trace_thread_label(tr, file->tid),
+		    path ? (int)(path - call) : 0, call, path ? path + 1 : "",
+		    si != NULL && si->func != NULL ? si->func : "?",
+		    clab_lab_site_text(tr, file->site, sb, sizeof(sb)),
+		    l[0] == 't' ? "on its trace, which only conclab writes"
+				: "outside its directory",
+		    nfile);
 	}
 
 	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);
