@@ -261,7 +261,7 @@ static int hook_open64(const char *path, int flags, ...)
 	MODE(flags, ap, flags);
 	naming("open64", path, NULL, RA);
 	return REAL(H_OPEN64, int (*)(const char *, int, ...))(path, flags,
-							      mode);
+							       mode);
 }
 
 static int hook_openat(int dir, const char *path, int flags, ...)

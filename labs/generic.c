@@ -306,7 +306,8 @@ static void poll_record(struct sweep *s, struct thr *t,
 		return;
 	if (r->kind == CLAB_K_MUTEX_ACQUIRE && r->a8 != CLAB_HOW_COND) {
 		if (r->obj == p->obj && p->released && p->epoch == s->epoch) {
-			p->n++;
+			if (p->n++ == 0)
+				p->lock_site = r->site; /* the loop's lock */
 			p->to = r->seq;
 			p->released = 0;
 			if (p->n > t->worst_poll.n)
@@ -588,6 +589,18 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	free(ids);
 }
 
+/* "file:line" of a site, the file's base name only (it is long enough). */
+static const char *site_base(const struct clab_trace *tr, uint32_t id,
+			     char *buf, size_t len)
+{
+	const char *full = clab_lab_site_text(tr, id, buf, len);
+	const char *b = strrchr(full, '/');
+
+	if (b != NULL)
+		memmove(buf, b + 1, strlen(b + 1) + 1);
+	return buf;
+}
+
 /*
  * A thread that re-took one mutex more than CLAB_LAB_BUSY_RUN times in a
  * row (NEED_NO_POLL), or the step cap of the controlled scheduler, which
@@ -617,8 +630,7 @@ static int check_poll(const struct sweep *s, struct clab_lab_report *rep,
 			snprintf(cap + strlen(cap), sizeof(cap) - strlen(cap),
 				 "; the last to run was %s at %s",
 				 clab_trace_thread_label(tr, b->tid),
-				 clab_lab_site_text(tr, b->site, lock,
-						    sizeof(lock)));
+				 site_base(tr, b->site, lock, sizeof(lock)));
 	}
 	int polled = worst != UINT32_MAX &&
 		     s->t[worst].worst_poll.n > CLAB_LAB_BUSY_RUN &&
@@ -633,16 +645,15 @@ static int check_poll(const struct sweep *s, struct clab_lab_report *rep,
 	const struct poll *w = &s->t[worst].worst_poll;
 	clab_lab_report_add(
 	    rep, "busy waiting", 0, w->from,
-	    "%s took %s %llu times in a row (records %llu to %llu), with "
-	    "nothing else between and no other thread's progress: a loop "
-	    "that polls (lock at %s, unlock at %s); wait on a condition "
-	    "instead%s%s",
+	    "%s took %s %llu times in a row with nothing else between and "
+	    "no other thread's progress: a loop that polls (lock at %s, "
+	    "unlock at %s; records %llu to %llu); wait on a condition "
+	    "instead",
 	    clab_trace_thread_label(tr, worst),
 	    clab_trace_object_label(tr, w->obj), (unsigned long long)w->n + 1,
-	    (unsigned long long)w->from, (unsigned long long)w->to,
-	    clab_lab_site_text(tr, w->lock_site, lock, sizeof(lock)),
-	    clab_lab_site_text(tr, w->unlock_site, unlock, sizeof(unlock)),
-	    cap[0] ? "; " : "", cap);
+	    site_base(tr, w->lock_site, lock, sizeof(lock)),
+	    site_base(tr, w->unlock_site, unlock, sizeof(unlock)),
+	    (unsigned long long)w->from, (unsigned long long)w->to);
 	return 1;
 }
 

@@ -55,7 +55,7 @@ struct clab_lab_prop {
 	char name[48];
 	int ok;
 	uint64_t rec; /* seq of a record that shows a failure, or UINT64_MAX */
-	char msg[240];
+	char msg[320];
 	/*
 	 * Information, not a property (the longest wait for a fork, the
 	 * tick period): shown as "info", always ok, never worth points.
