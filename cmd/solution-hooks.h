@@ -25,10 +25,10 @@ typedef void (*clab_solution_end_fn)(const struct clab_solution_end *e);
 
 /* A call that names a file (open, fopen, rename, unlink, chdir...). */
 struct clab_solution_file {
-	const char *call; /* "open", "fopen", "rename", ... */
-	const char *path; /* the path it names (or NULL) */
+	const char *call;  /* "open", "fopen", "rename", ... */
+	const char *path;  /* the path it names (or NULL) */
 	const char *path2; /* rename, link, symlink: the second, or NULL */
-	const char *func; /* as in struct clab_solution_end */
+	const char *func;  /* as in struct clab_solution_end */
 	const char *file;
 	int line;
 };
