@@ -228,6 +228,112 @@ static void test_busy_backoff(void)
 	clab_trace_free(tr);
 }
 
+/* ---- polling a mutex ---- */
+
+/*
+ * One thread takes and lets go of one mutex n times; every `every`
+ * times (0: never) it does something else first: a note, or a sleep of
+ * sleep_ms (which 0 makes a yield).
+ */
+static struct clab_trace *poll_run(int n, int every, int note,
+				   unsigned sleep_ms)
+{
+	clab_mutex_t m;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "count.lock", CLAB_MUTEX_NORMAL),
+			0);
+	for (int i = 1; i <= n; i++) {
+		clab_mutex_lock(&m);
+		clab_mutex_unlock(&m);
+		if (every && i % every == 0 && note)
+			clab_note("progress", i);
+		else if (every && i % every == 0)
+			clab_sleep_ms(sleep_ms);
+	}
+	clab_mutex_destroy(&m);
+	return tu_end();
+}
+
+static const struct clab_lab_prop *
+busy_of(struct clab_trace *tr, struct clab_lab_report *rep, unsigned need)
+{
+	memset(rep, 0, sizeof(*rep));
+	clab_generic_check(tr, rep, need);
+	return prop(rep, "busy waiting");
+}
+
+static void test_poll(void)
+{
+	struct clab_lab_report rep;
+	const struct clab_lab_prop *p;
+	struct clab_trace *tr = poll_run(300, 0, 0, 0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	/* where the lab asks: 300 takes in a row, nothing between */
+	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	CU_ASSERT_NOT_EQUAL(p->rec, UINT64_MAX);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "took count.lock 300 times"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "(lock at test-generic.c:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "unlock at test-generic.c:"));
+	clab_lab_report_free(&rep);
+	/* elsewhere (a counter's loop in the race lab) it is no spin */
+	p = busy_of(tr, &rep, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+
+	/* sleep(0) only yields: still a spin */
+	tr = poll_run(300, 10, 0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
+static void test_poll_with_progress(void)
+{
+	struct clab_lab_report rep;
+	const struct clab_lab_prop *p;
+	/* a note every 50 takes: work done between critical sections */
+	struct clab_trace *tr = poll_run(300, 50, 1, 0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+	/* a sleep of 1 ms every 50: a poll that backs off */
+	tr = poll_run(300, 50, 0, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+	/* 100 in a row is the most that passes: 101 takes, 100 again */
+	tr = poll_run(101, 0, 0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(p->ok);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+	tr = poll_run(102, 0, 0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_FALSE(p->ok);
+	clab_lab_report_free(&rep);
+	clab_trace_free(tr);
+}
+
 /* ---- concurrency ---- */
 
 #define ROUNDS 5
@@ -351,6 +457,10 @@ static void add_tests(CU_pSuite s)
 		    test_busy_tight_loop);
 	CU_add_test(s, "trylock with a sleep between tries is not",
 		    test_busy_backoff);
+	CU_add_test(s, "one mutex taken again and again: busy waiting",
+		    test_poll);
+	CU_add_test(s, "taken again with work between: not",
+		    test_poll_with_progress);
 	CU_add_test(s, "different mutexes held at once: concurrency",
 		    test_concurrency_parallel);
 	CU_add_test(s, "one mutex for everything: none",
