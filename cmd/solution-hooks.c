@@ -247,40 +247,29 @@ static void naming(const char *call, const char *path, const char *path2,
 
 #define RA __builtin_return_address(0)
 
-static int hook_open(const char *path, int flags, ...)
-{
-	va_list ap;
-	MODE(flags, ap, flags);
-	naming("open", path, NULL, RA);
-	return REAL(H_OPEN, int (*)(const char *, int, ...))(path, flags, mode);
-}
-
-static int hook_open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	MODE(flags, ap, flags);
-	naming("open64", path, NULL, RA);
-	return REAL(H_OPEN64, int (*)(const char *, int, ...))(path, flags,
-							       mode);
-}
-
-static int hook_openat(int dir, const char *path, int flags, ...)
-{
-	va_list ap;
-	MODE(flags, ap, flags);
-	naming("openat", path, NULL, RA);
-	return REAL(H_OPENAT, int (*)(int, const char *, int, ...))(
-	    dir, path, flags, mode);
-}
-
-static int hook_openat64(int dir, const char *path, int flags, ...)
-{
-	va_list ap;
-	MODE(flags, ap, flags);
-	naming("openat64", path, NULL, RA);
-	return REAL(H_OPENAT64, int (*)(int, const char *, int, ...))(
-	    dir, path, flags, mode);
-}
+/* open and openat, and their 64-bit names, which are the same calls */
+#define OPEN_HOOK(fn, H)                                                       \
+	static int hook_##fn(const char *path, int flags, ...)                 \
+	{                                                                      \
+		va_list ap;                                                    \
+		MODE(flags, ap, flags);                                        \
+		naming(#fn, path, NULL, RA);                                   \
+		return REAL(H, int (*)(const char *, int, ...))(path, flags,   \
+								mode);         \
+	}
+#define OPENAT_HOOK(fn, H)                                                     \
+	static int hook_##fn(int dir, const char *path, int flags, ...)        \
+	{                                                                      \
+		va_list ap;                                                    \
+		MODE(flags, ap, flags);                                        \
+		naming(#fn, path, NULL, RA);                                   \
+		return REAL(H, int (*)(int, const char *, int, ...))(          \
+		    dir, path, flags, mode);                                   \
+	}
+OPEN_HOOK(open, H_OPEN)
+OPEN_HOOK(open64, H_OPEN64)
+OPENAT_HOOK(openat, H_OPENAT)
+OPENAT_HOOK(openat64, H_OPENAT64)
 
 static int hook_creat(const char *path, int mode)
 {

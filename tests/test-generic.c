@@ -255,83 +255,65 @@ static struct clab_trace *poll_run(int n, int every, int note,
 	return tu_end();
 }
 
-static const struct clab_lab_prop *
-busy_of(struct clab_trace *tr, struct clab_lab_report *rep, unsigned need)
+/*
+ * "busy waiting" of a poll_run(), where the lab asks (need) or not: want
+ * ok, and when it fails a message with want_msg.
+ */
+static void expect_busy(struct clab_trace *tr, unsigned need, int want_ok,
+			const char *want_msg)
 {
-	memset(rep, 0, sizeof(*rep));
-	clab_generic_check(tr, rep, need);
-	return prop(rep, "busy waiting");
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	clab_generic_check(tr, &rep, need);
+	p = prop(&rep, "busy waiting");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->ok, want_ok);
+	if (!want_ok)
+		CU_ASSERT_NOT_EQUAL(p->rec, UINT64_MAX);
+	if (want_msg != NULL)
+		CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, want_msg));
+	clab_lab_report_free(&rep);
 }
 
 static void test_poll(void)
 {
-	struct clab_lab_report rep;
-	const struct clab_lab_prop *p;
 	struct clab_trace *tr = poll_run(300, 0, 0, 0);
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
 	/* where the lab asks: 300 takes in a row, nothing between */
-	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_FALSE(p->ok);
-	CU_ASSERT_NOT_EQUAL(p->rec, UINT64_MAX);
-	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "took count.lock 300 times"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "(lock at test-generic.c:"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "unlock at test-generic.c:"));
-	clab_lab_report_free(&rep);
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, "took count.lock 300 times");
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, "(lock at test-generic.c:");
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, "unlock at test-generic.c:");
 	/* elsewhere (a counter's loop in the race lab) it is no spin */
-	p = busy_of(tr, &rep, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_TRUE(p->ok);
-	clab_lab_report_free(&rep);
+	expect_busy(tr, 0, 1, NULL);
 	clab_trace_free(tr);
-
 	/* sleep(0) only yields: still a spin */
 	tr = poll_run(300, 10, 0, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_FALSE(p->ok);
-	clab_lab_report_free(&rep);
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, NULL);
 	clab_trace_free(tr);
 }
 
 static void test_poll_with_progress(void)
 {
-	struct clab_lab_report rep;
-	const struct clab_lab_prop *p;
-	/* a note every 50 takes: work done between critical sections */
-	struct clab_trace *tr = poll_run(300, 50, 1, 0);
+	static const struct {
+		int n, every, note;
+		unsigned sleep_ms;
+		int ok;
+	} cases[] = {
+	    {300, 50, 1, 0, 1}, /* a note every 50 takes: work between */
+	    {300, 50, 0, 1, 1}, /* a sleep of 1 ms every 50: a back-off */
+	    {101, 0, 0, 0, 1},	/* 100 takes again in a row: the most... */
+	    {102, 0, 0, 0, 0},	/* ...that passes */
+	};
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_TRUE(p->ok);
-	clab_lab_report_free(&rep);
-	clab_trace_free(tr);
-	/* a sleep of 1 ms every 50: a poll that backs off */
-	tr = poll_run(300, 50, 0, 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_TRUE(p->ok);
-	clab_lab_report_free(&rep);
-	clab_trace_free(tr);
-	/* 100 in a row is the most that passes: 101 takes, 100 again */
-	tr = poll_run(101, 0, 0, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_TRUE(p->ok);
-	clab_lab_report_free(&rep);
-	clab_trace_free(tr);
-	tr = poll_run(102, 0, 0, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	p = busy_of(tr, &rep, CLAB_LAB_NEED_NO_POLL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT_FALSE(p->ok);
-	clab_lab_report_free(&rep);
-	clab_trace_free(tr);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct clab_trace *tr =
+		    poll_run(cases[i].n, cases[i].every, cases[i].note,
+			     cases[i].sleep_ms);
+		expect_busy(tr, CLAB_LAB_NEED_NO_POLL, cases[i].ok, NULL);
+		clab_trace_free(tr);
+	}
 }
 
 /* ---- concurrency ---- */

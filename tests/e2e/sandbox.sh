@@ -51,7 +51,7 @@ TMPDIR=$T/tmp expect_exit 1 "$CONCLAB" exercise philosophers -q \
 
 # Raw system calls, which the screening of calls cannot see (x86-64).
 if [ "$(uname -m)" = x86_64 ]; then
-	cp "$X/philosophers-escape.c" "$T/"
+	cp "$X/philosophers-escape.c" "$X/raw-syscall.h" "$T/"
 	expect_exit 1 "$CONCLAB" exercise philosophers -q \
 		--trace "$T/escape.clt" "$T/philosophers-escape.c"
 	if grep -q 'no seccomp filter' "$T/err"; then
