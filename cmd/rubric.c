@@ -27,6 +27,8 @@ static const struct weight common[] = {
     {"uses only conclab synchronisation", 1},
     {"runs nothing else", 1},
     {"stays in its directory", 1},
+    {"compiles", 1},
+    {"same on replay", 1},
     {NULL, 0},
 };
 
