@@ -68,7 +68,7 @@ static int analyze_exec(int argc, char **argv)
 		clab_generic_check_any(tr, &rep);
 		printf("\n");
 		clab_report_write(stdout, CLAB_REPORT_TEXT, path, "no lab",
-				  clab_cmd_program_name(tr), NULL, &rep);
+				  clab_cmd_program_name(tr), NULL, &rep, NULL);
 		clab_cmd_nolab_note(stdout);
 		if (clab_lab_report_failed(&rep))
 			rc = CLAB_EXIT_CHECK;

@@ -149,7 +149,7 @@ static int check_exec(int argc, char **argv)
 			    : ctx.lab->variants[ctx.variant].name;
 	}
 	int werr = clab_report_write(out, (enum clab_report_format)fmt, path,
-				     lname, vname, sig, &rep);
+				     lname, vname, sig, &rep, NULL);
 	if (nolab)
 		clab_cmd_nolab_note(fmt == CLAB_REPORT_TEXT ? out : stderr);
 	if (out != stdout && fclose(out) != 0)
@@ -174,7 +174,11 @@ const struct clab_cmd clab_cmd_check = {
 	"(no deadlock, no lock-order\ncycle, no misuse, every thread "
 	"ended, no starvation, no busy waiting, and\nhow much ran "
 	"concurrently).  A failed property names the record\nthat shows it, so "
-	"it can be found in 'conclab dump' or the viewer.\n\n"
+	"it can be found in 'conclab dump' or the viewer.\n"
+	"Lines of information (the longest wait for a fork...) are shown as "
+	"info and\nare worth nothing; each property that holds is worth its "
+	"lab's weight for it\n(docs/grading.md), and none when the run did "
+	"not complete (deadlock, crash,\ntime limit).\n\n"
 	"The lab, its variant and parameters are read from the trace "
 	"(written by\n'conclab run'); --lab names the lab of a trace that "
 	"does not say.  Without it,\na trace of no lab ('conclab trace', "

@@ -328,6 +328,16 @@ struct child {
 static int mark_fd = -1;
 
 /*
+ * --format and --rubric.  With a format other than text, the report goes
+ * to the standard output that conclab was given (report_fd), written by
+ * this process once the run is over, and every other line that would go
+ * there goes to stderr; no child has report_fd.
+ */
+static enum clab_report_format report_fmt = CLAB_REPORT_TEXT;
+static int report_fd = -1;
+static struct clab_rubric rubric;
+
+/*
  * --key: the graded run's trace is signed with it.  The parent reads the
  * key file only to refuse a bad one early, and forgets it; it opens the
  * file again just before it starts the graded run's child (the sandbox
@@ -391,6 +401,86 @@ static void on_end(const struct clab_solution_end *e)
 	clab_run_abandon(why);
 }
 
+/* The child's sandbox directory, its own (enter_sandbox()). */
+static char own_dir[4096];
+
+/*
+ * Where a path the solution named is: 0 in its own directory, 1 outside
+ * it (or climbing out with ".."), 2 its trace, which only conclab
+ * writes.  The solution's working directory is own_dir.
+ */
+static int whose(const char *path)
+{
+	size_t n = strlen(own_dir);
+	const char *rest = path;
+
+	if (strcmp(path, "..") == 0 || strncmp(path, "../", 3) == 0 ||
+	    strstr(path, "/../") != NULL ||
+	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+		return 1;
+	if (path[0] == '/') {
+		/* what the sandbox lets every run read (sandbox.c) */
+		if (strcmp(path, "/dev/null") == 0 ||
+		    strcmp(path, "/dev/zero") == 0 ||
+		    strcmp(path, "/dev/urandom") == 0)
+			return 0;
+		if (n == 0 || strncmp(path, own_dir, n) != 0 || path[n] != '/')
+			return 1;
+		rest = path + n + 1;
+	}
+	while (strncmp(rest, "./", 2) == 0)
+		rest += 2;
+	return strcmp(rest, "trace.clt") == 0 ? 2 : 0;
+}
+
+/*
+ * The solution named a file (solution-hooks.c): one outside its directory,
+ * or its trace, is recorded in the trace ("outside:CALL:PATH" or
+ * "trace:CALL:PATH", which fail "stays in its directory") and said on
+ * stderr; the call then goes on, and the sandbox refuses what it may not
+ * reach.  The first 16 such calls are recorded.
+ */
+static void on_file(const struct clab_solution_file *f)
+{
+	static struct clab_site sites[16];
+	static char labels[16][512];
+	static int nsites;
+	const char *path = f->path;
+	int w = path ? whose(path) : 0;
+
+	if (w == 0 && f->path2 != NULL) {
+		path = f->path2;
+		w = whose(path);
+	}
+	if (w == 0)
+		return;
+	fflush(stdout);
+	if (w == 1)
+		fprintf(stderr,
+			"conclab: the solution called %s(\"%s\") in %s "
+			"(%s:%d), outside its directory\n",
+			f->call, path, f->func, f->file, f->line);
+	if (nsites < 16) {
+		snprintf(labels[nsites], sizeof(labels[0]), "%s:%s:%s",
+			 w == 2 ? "trace" : "outside", f->call, path);
+		sites[nsites] = (struct clab_site){f->file, f->func,
+						   labels[nsites], f->line};
+		clab__note(&sites[nsites++], 0, 0);
+	}
+	/*
+	 * Its trace: the run ends here, before the call, so that what the
+	 * grader copies out is the trace conclab wrote, with the note.
+	 */
+	if (w == 2) {
+		static char why[600];
+		snprintf(why, sizeof(why),
+			 "the solution called %s(\"%s\") in %s (%s:%d), on its "
+			 "trace, which only conclab writes",
+			 f->call, path, f->func, f->file, f->line);
+		clab_run_abandon(why);
+	}
+}
+
 static void *lookup(const char *name, void *arg)
 {
 	struct child *c = arg;
@@ -428,6 +518,7 @@ static void enter_sandbox(const char *so, const char *box,
 	    .shared = sandbox_shared,
 	};
 	snprintf(boxed, sizeof(boxed), "%s/trace.clt", box);
+	snprintf(own_dir, sizeof(own_dir), "%s", box);
 	clab_sandbox_describe(clab_sandbox_enter(&o), applied, sizeof(applied));
 	size_t n = 0;
 	for (; n < spec->nextra && n + 1 < CLAB_RUN_MAX_EXTRA; n++)
@@ -449,6 +540,10 @@ static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
 				 struct clab_run_spec *spec)
 {
 	struct child c = {.ex = ex};
+	if (report_fd >= 0) {
+		close(report_fd); /* the solution never writes the report */
+		report_fd = -1;
+	}
 	enter_sandbox(so, box, spec);
 	c.dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (c.dl == NULL) {
@@ -489,6 +584,7 @@ static _Noreturn void child_main(const struct clab_exercise *ex, const char *so,
 	 * Without the hooks (an architecture whose relocations are not
 	 * known), an exit() still shows: the parent gets no mark.
 	 */
+	clab_solution_on_files(on_file);
 	clab_solution_hook_ends(c.dl, so, on_end);
 	if (grade_key_path) {
 		int rc = clab_cmd_key_read(&clab_cmd_exercise, grade_key_fd,
@@ -646,6 +742,67 @@ static const char *base_name(const char *path)
 }
 
 /*
+ * --format other than text: write rep on report_fd (once), named after
+ * what was graded.
+ */
+static void write_report(const struct clab_lab_report *rep, const char *name,
+			 const char *lab)
+{
+	if (report_fd < 0)
+		return;
+	FILE *out = fdopen(report_fd, "w");
+	if (out == NULL)
+		return;
+	clab_report_write(out, report_fmt, name, lab, "exercise", NULL, rep,
+			  &rubric);
+	fclose(out);
+	report_fd = -1;
+}
+
+/*
+ * --format other than text, once the run is over: grade its trace here,
+ * with what only this process knows (the sandbox's refusals, processes
+ * left behind, a replay that passed where the schedule failed, an end
+ * that left no trace), and write the report.  rc is the exit code so far.
+ */
+static void final_report(const struct clab_exercise *ex, const char *trace,
+			 const char *solution, int rc, const char *refused,
+			 const char *unreproducible)
+{
+	struct clab_lab_report rep = {0};
+	struct clab_trace *tr = NULL;
+	struct clab_lab_ctx ctx;
+	char err[512];
+
+	if (report_fd < 0)
+		return;
+	if (exists(trace) &&
+	    clab_trace_load(trace, &tr, err, sizeof(err)) == 0 &&
+	    clab_trace_damage(tr) == NULL &&
+	    clab_lab_ctx_from_trace(&ctx, tr, ex->lab->name, err,
+				    sizeof(err)) == 0) {
+		ex->lab->check(tr, &ctx, &rep);
+	} else {
+		clab_lab_report_add(&rep, "run completed", 0, UINT64_MAX,
+				    "the run left no trace that can be graded "
+				    "(exit code %d)",
+				    rc);
+	}
+	clab_trace_free(tr);
+	if (refused)
+		clab_lab_report_add(&rep, "runs nothing else", 0, UINT64_MAX,
+				    "%s", refused);
+	if (unreproducible)
+		clab_lab_report_add(&rep, "same on replay", 0, UINT64_MAX, "%s",
+				    unreproducible);
+	/* killed, or crashed: whatever the trace shows, it is not whole */
+	if (rc != CLAB_EXIT_OK && rc != CLAB_EXIT_CHECK)
+		rep.incomplete = 1;
+	write_report(&rep, solution, ex->lab->name);
+	clab_lab_report_free(&rep);
+}
+
+/*
  * The report line of one kind of refused call: every use of that kind,
  * the first in a whole sentence.
  */
@@ -717,14 +874,37 @@ static int inspect(const struct clab_exercise *ex, const char *so,
 	refusal(&rep, "uses only conclab synchronisation", name, u, n,
 		CLAB_SOLUTION_SYNC);
 	refusal(&rep, "runs nothing else", name, u, n, CLAB_SOLUTION_PROCESS);
-	printf("\n");
-	clab_report_write(stdout, CLAB_REPORT_TEXT, "", ex->lab->name,
-			  "exercise", NULL, &rep);
-	fflush(stdout);
+	if (report_fmt == CLAB_REPORT_TEXT) {
+		printf("\n");
+		clab_report_write(stdout, CLAB_REPORT_TEXT, "", ex->lab->name,
+				  "exercise", NULL, &rep, &rubric);
+		fflush(stdout);
+	} else {
+		write_report(&rep, solution, ex->lab->name);
+	}
 	clab_lab_report_free(&rep);
 	clab_solution_uses_free(u, n);
 	return CLAB_EXIT_CHECK;
 }
+
+/* --help's grading paragraph. */
+static const char grading_help[] =
+    "A solution that ends the run early (exit, _exit, _Exit, quick_exit,\n"
+    "pthread_exit in a harness thread) is reported with the call and its\n"
+    "line; the trace is saved and checked, and \"run completed\" fails.\n"
+    "A crash in the solution (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT)\n"
+    "saves the trace, checks it and exits 128+N.  A solution that spins\n"
+    "or sleeps forever is stopped at the time limit.\n\n"
+    "Each property that holds is worth its weight (--rubric), unless it\n"
+    "holds only vacuously or the run did not complete (deadlock, crash,\n"
+    "early exit, time limit): then nothing.  Lines marked info are\n"
+    "information, worth nothing.  The properties come from what the\n"
+    "harness sees: a meal counts only if the philosopher holds both\n"
+    "forks at its \"eat\", buf_get()'s returns are checked against the\n"
+    "buffer's notes (made holding a conclab mutex), ticker_wait()'s\n"
+    "against the ticker's ticks; a thread that takes one mutex over and\n"
+    "over with nothing else between, or a run that hits the step cap,\n"
+    "fails \"busy waiting\".\n";
 
 /* --help's last paragraph (the first ones are clab_cmd_exercise.help). */
 static const char sandbox_help[] =
@@ -745,7 +925,7 @@ static const char sandbox_help[] =
 static int exercise_help(void)
 {
 	clab_cmd_usage(&clab_cmd_exercise, stdout);
-	printf("\n%s", sandbox_help);
+	printf("\n%s\n%s", grading_help, sandbox_help);
 	printf("\nExercises:\n");
 	for (size_t i = 0; i < clab_nexercises; i++)
 		printf("  %-14s %s\n", clab_exercises[i]->lab->name,
@@ -838,7 +1018,7 @@ static long screen_schedules(const struct clab_exercise *ex, const char *so,
 static int exercise_exec(int argc, char **argv)
 {
 	const char *lab_name = NULL, *solution = NULL, *init = NULL;
-	const char *trace = NULL, *keypath = NULL;
+	const char *trace = NULL, *keypath = NULL, *rubric_path = NULL;
 	long seed = 1, limit_s = 60, schedules = 100;
 	int quiet = 0, seed_given = 0;
 	struct clab_cmd_sched sched;
@@ -890,6 +1070,17 @@ static int exercise_exec(int argc, char **argv)
 				trace = val;
 			} else if (strcmp(key, "key") == 0) {
 				keypath = val;
+			} else if (strcmp(key, "rubric") == 0) {
+				rubric_path = val;
+			} else if (strcmp(key, "format") == 0) {
+				int f = clab_report_format_find(val);
+				if (f < 0)
+					return clab_cmd_misuse(
+					    &clab_cmd_exercise,
+					    "--format is text, json, "
+					    "gradescope or junit, not '%s'",
+					    val);
+				report_fmt = (enum clab_report_format)f;
 			} else if (strcmp(key, "seed") == 0) {
 				if (clab_cmd_parse_long(val, &seed) || seed < 0)
 					return clab_cmd_misuse(
@@ -937,6 +1128,14 @@ static int exercise_exec(int argc, char **argv)
 			fprintf(stderr, " %s", clab_exercises[i]->lab->name);
 		fprintf(stderr, "\n");
 		return CLAB_EXIT_USAGE;
+	}
+	clab_rubric_default(&rubric, ex->lab->name);
+	if (rubric_path) {
+		char err[512];
+		if (clab_rubric_load(&rubric, ex->lab->name, rubric_path, err,
+				     sizeof(err)) != 0)
+			return clab_cmd_misuse(&clab_cmd_exercise,
+					       "--rubric: %s", err);
 	}
 	/* A prebuilt solution needs no headers: find them for the others. */
 	int prebuilt = solution && !init && is_shared_object(solution);
@@ -1010,6 +1209,19 @@ static int exercise_exec(int argc, char **argv)
 	if (grade_key.len)
 		grade_key_path = grade_key.path;
 	clab_cmd_key_wipe(&grade_key);
+	if (report_fmt != CLAB_REPORT_TEXT) {
+		/* the report alone on stdout; the rest goes to stderr */
+		fflush(stdout);
+		report_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+		if (report_fd < 0 || dup2(2, 1) < 0) {
+			fprintf(stderr,
+				"conclab exercise: cannot set the "
+				"report's output apart: %s\n",
+				strerror(errno));
+			free_paths(&p);
+			return CLAB_EXIT_IO;
+		}
+	}
 	char default_trace[256];
 	if (!trace) {
 		snprintf(default_trace, sizeof(default_trace),
@@ -1051,8 +1263,17 @@ static int exercise_exec(int argc, char **argv)
 		snprintf(built, sizeof(built), "%s/solution.so", tmp);
 		rc = compile(&p, solution, built);
 		free_paths(&p);
-		if (rc != 0)
+		if (rc != 0) {
+			struct clab_lab_report rep = {0};
+			clab_lab_report_add(
+			    &rep, "compiles", 0, UINT64_MAX,
+			    "%s does not compile (the "
+			    "compiler's messages are on stderr)",
+			    solution);
+			write_report(&rep, solution, lab->name);
+			clab_lab_report_free(&rep);
 			goto out;
+		}
 	}
 
 	rc = inspect(ex, so, solution);
@@ -1079,6 +1300,7 @@ static int exercise_exec(int argc, char **argv)
 	};
 	struct clab_run_spec spec = {
 	    .lab = lab,
+	    .rubric = &rubric,
 	    .ctx = &ctx,
 	    .variant = "exercise",
 	    .trace = trace,
@@ -1191,26 +1413,40 @@ static int exercise_exec(int argc, char **argv)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	long left = 0;
+	const char *refused = NULL, *unreproducible = NULL;
 	rc = wait_child(pid, limit_s, &spec, rd, box, &left);
 	close(rd);
 	if (clab_sandbox_report(sandbox_shared, stderr, "conclab exercise: ") ||
 	    left) {
-		fprintf(stderr, "conclab exercise: the solution tried what an "
-				"exercise does not allow (it runs nothing "
-				"else); it fails\n");
+		refused = "the solution tried what an exercise does not allow "
+			  "(it runs nothing else); it fails";
+		fprintf(stderr, "conclab exercise: %s\n", refused);
 		if (rc == CLAB_EXIT_OK)
 			rc = CLAB_EXIT_CHECK;
 	}
 	if (failed_str && rc == CLAB_EXIT_OK) {
 		/* the replay passed where the screening run failed */
-		fprintf(stderr,
-			"conclab exercise: a schedule failed, but its replay "
-			"passed: the solution depends on something conclab "
-			"does not control (the clock, random numbers, "
-			"input); it fails\n");
+		unreproducible =
+		    "a schedule failed, but its replay passed: the solution "
+		    "depends on something conclab does not control (the "
+		    "clock, random numbers, input); it fails";
+		fprintf(stderr, "conclab exercise: %s\n", unreproducible);
 		rc = CLAB_EXIT_CHECK;
 	}
+	final_report(ex, trace, solution, rc, refused, unreproducible);
 out:
+	if (report_fd >= 0) {
+		/* an ending with nothing to grade: say so in the format */
+		struct clab_lab_report rep = {0};
+		if (rc != CLAB_EXIT_OK)
+			clab_lab_report_add(&rep, "run completed", 0,
+					    UINT64_MAX,
+					    "the solution was not graded (exit "
+					    "code %d; the reason is on stderr)",
+					    rc);
+		write_report(&rep, solution, lab->name);
+		clab_lab_report_free(&rep);
+	}
 	clab_sandbox_shared_free(sandbox_shared);
 	sandbox_shared = NULL;
 	free(failed_str);
@@ -1258,6 +1494,11 @@ const struct clab_cmd clab_cmd_exercise = {
 	"  --trace FILE       trace file (default "
 	"LAB-exercise.clt)\n" CLAB_CMD_KEY_HELP
 	"  --time-limit SEC   stop a run that takes longer (60; 1..86400)\n"
+	"  --format F         the report as text (default), json, gradescope\n"
+	"                     (results.json) or junit, alone on stdout; the\n"
+	"                     rest goes to stderr\n"
+	"  --rubric FILE      the properties' weights: lines 'name, weight'\n"
+	"                     (docs/grading.md has the defaults)\n"
 	"  --schedules N      schedules the solution is graded under (100)\n"
 	"  --sched MODE       pct or random: only that kind of schedule;\n"
 	"                     os: one free run, as the operating system\n"
@@ -1282,12 +1523,6 @@ const struct clab_cmd clab_cmd_exercise = {
 	"fails \"runs nothing else\"; either is not run, and the report names\n"
 	"the call and the clab_* function to use instead.  Atomics that the\n"
 	"compiler inlines leave no symbol and are not seen.\n\n"
-	"A solution that ends the run early (exit, _exit, _Exit, quick_exit,\n"
-	"pthread_exit in a harness thread) is reported with the call and its\n"
-	"line; the trace is saved and checked, and \"run completed\" fails.\n"
-	"A crash in the solution (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT)\n"
-	"saves the trace, checks it and exits 128+N.  A solution that spins\n"
-	"or sleeps forever is stopped at the time limit.\n\n"
 	"Exit codes: 0 every check passed on a run that completed; 1 a check\n"
 	"failed, the solution was refused, or it ended the run early; 2 usage\n"
 	"error, or the solution does not compile, cannot be loaded or lacks a\n"

@@ -41,6 +41,7 @@ struct run {
 	const char *replay_as; /* exercise: "SOLUTION" for the replay line */
 	const void *key;       /* sign the trace with it (NULL: do not) */
 	size_t key_len;
+	const struct clab_rubric *rubric; /* NULL: the lab's weights */
 };
 
 static int controlled(const struct run *r)
@@ -401,7 +402,7 @@ static int report_trace(struct run *r)
 	r->lab->check(tr, &r->ctx, &rep);
 	printf("\n");
 	clab_report_write(stdout, CLAB_REPORT_TEXT, r->trace, r->lab->name,
-			  r->variant, NULL, &rep);
+			  r->variant, NULL, &rep, r->rubric);
 	size_t failed = clab_lab_report_failed(&rep);
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);
@@ -802,6 +803,7 @@ static void run_from_spec(struct run *r, const struct clab_run_spec *s)
 	r->replay_as = s->replay_as;
 	r->key = s->key;
 	r->key_len = s->key_len;
+	r->rubric = s->rubric;
 }
 
 /* The run of clab_run_traced(), for clab_run_abandon(). */

@@ -256,7 +256,7 @@ static int trace_exec(int argc, char **argv)
 		printf("\n");
 		const char *b = strrchr(prog[0], '/');
 		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",
-				  b ? b + 1 : prog[0], NULL, &rep);
+				  b ? b + 1 : prog[0], NULL, &rep, NULL);
 		if (clab_lab_report_failed(&rep))
 			rc = CLAB_EXIT_CHECK;
 		clab_lab_report_free(&rep);

@@ -43,6 +43,8 @@ struct clab_meta_kv;
 /* At most this many extra metadata entries in a clab_run_spec. */
 #define CLAB_RUN_MAX_EXTRA 8
 
+struct clab_rubric;
+
 /* Something to run the way `conclab run` runs a lab (cmd-run.c). */
 struct clab_run_spec {
 	const struct clab_lab *lab;	/* whose checker grades the trace */
@@ -75,6 +77,8 @@ struct clab_run_spec {
 	/* Sign the trace with these key bytes (NULL: do not). */
 	const void *key;
 	size_t key_len;
+	/* The report's weights (NULL: the lab's defaults; rubric.h). */
+	const struct clab_rubric *rubric;
 };
 
 /*

@@ -69,12 +69,62 @@ static void json_msg(FILE *out, const char *s)
 	clab_json_str(out, s);
 }
 
+/* What a report is worth. */
+struct score {
+	size_t checks, passed, failed; /* properties (not information) */
+	unsigned long got, max;	       /* points */
+};
+
+/* The points p earns, of its weight. */
+static unsigned long points(const struct clab_lab_report *rep,
+			    const struct clab_lab_prop *p, unsigned weight)
+{
+	return p->ok && !p->info && !p->vacuous && !rep->incomplete ? weight
+								    : 0;
+}
+
+static void score(const struct clab_lab_report *rep,
+		  const struct clab_rubric *rb, struct score *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct clab_lab_prop *p = &rep->props[i];
+		if (p->info)
+			continue;
+		unsigned w = clab_rubric_weight(rb, p->name);
+		sc->checks++;
+		sc->passed += p->ok != 0;
+		sc->failed += !p->ok;
+		sc->max += w;
+		sc->got += points(rep, p, w);
+	}
+}
+
+/* Why a property that holds earns nothing, or "". */
+static const char *no_points(const struct clab_lab_report *rep,
+			     const struct clab_lab_prop *p)
+{
+	if (!p->ok || p->info)
+		return "";
+	if (rep->incomplete)
+		return " [no points: the run did not complete]";
+	if (p->vacuous)
+		return " [no points: it holds vacuously]";
+	return "";
+}
+
 int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		      const char *lab, const char *variant, const char *sig,
-		      const struct clab_lab_report *rep)
+		      const struct clab_lab_report *rep,
+		      const struct clab_rubric *rubric)
 {
-	size_t failed = clab_lab_report_failed(rep);
-	size_t passed = rep->n - failed;
+	struct clab_rubric def;
+	struct score sc;
+	if (rubric == NULL) {
+		clab_rubric_default(&def, lab);
+		rubric = &def;
+	}
+	score(rep, rubric, &sc);
 	switch (fmt) {
 	case CLAB_REPORT_TEXT:
 		if (sig)
@@ -83,12 +133,19 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			variant ? variant : "");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
-			fprintf(out, "  %-4s %-24s ", p->ok ? "ok" : "FAIL",
+			fprintf(out, "  %-4s %-24s ",
+				p->info ? "info"
+				: p->ok ? "ok"
+					: "FAIL",
 				p->name);
 			message(out, p, NULL);
-			fputc('\n', out);
+			fprintf(out, "%s\n", no_points(rep, p));
 		}
-		fprintf(out, "%zu of %zu properties hold\n", passed, rep->n);
+		fprintf(out, "%zu of %zu properties hold; score %lu of %lu%s\n",
+			sc.passed, sc.checks, sc.got, sc.max,
+			rep->incomplete ? " (the run did not complete: what "
+					  "holds earns no points)"
+					: "");
 		break;
 	case CLAB_REPORT_JSON:
 		fprintf(out, "{\"trace\":");
@@ -104,18 +161,26 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			fprintf(out, ",\"signature\":");
 			clab_json_str(out, sig);
 		}
-		fprintf(out, ",\"passed\":%zu,\"failed\":%zu,\"properties\":[",
-			passed, failed);
+		fprintf(out,
+			",\"passed\":%zu,\"failed\":%zu,\"score\":%lu,"
+			"\"max_score\":%lu,\"completed\":%s,\"properties\":[",
+			sc.passed, sc.failed, sc.got, sc.max,
+			rep->incomplete ? "false" : "true");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
+			unsigned w =
+			    p->info ? 0 : clab_rubric_weight(rubric, p->name);
 			fprintf(out, "%s{\"name\":", i ? "," : "");
 			clab_json_str(out, p->name);
-			fprintf(out, ",\"ok\":%s,\"record\":",
-				p->ok ? "true" : "false");
+			fprintf(out, ",\"ok\":%s,\"info\":%s,\"record\":",
+				p->ok ? "true" : "false",
+				p->info ? "true" : "false");
 			if (p->rec != UINT64_MAX)
 				fprintf(out, "%" PRIu64, p->rec);
 			else
 				fputs("null", out);
+			fprintf(out, ",\"score\":%lu,\"max_score\":%u",
+				points(rep, p, w), w);
 			fprintf(out, ",\"message\":");
 			clab_json_str(out, p->msg);
 			fputc('}', out);
@@ -125,14 +190,18 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 	case CLAB_REPORT_GRADESCOPE:
 		/* https://gradescope-autograders.readthedocs.io: results.json
 		 */
-		fprintf(out, "{\"score\":%zu,\"output\":", passed);
+		fprintf(out, "{\"score\":%lu,\"output\":", sc.got);
 		{
-			char sum[4352];
-			snprintf(
-			    sum, sizeof(sum),
-			    "conclab: %zu of %zu properties hold on %s%s%s",
-			    passed, rep->n, trace, sig ? "; trace " : "",
-			    sig ? sig : "");
+			char sum[4480];
+			snprintf(sum, sizeof(sum),
+				 "conclab: %zu of %zu properties hold on %s; "
+				 "score %lu of %lu%s%s%s",
+				 sc.passed, sc.checks, trace, sc.got, sc.max,
+				 rep->incomplete ? " (the run did not "
+						   "complete: what holds "
+						   "earns no points)"
+						 : "",
+				 sig ? "; trace " : "", sig ? sig : "");
 			clab_json_str(out, sum);
 		}
 		fprintf(out, ",\"tests\":[");
@@ -140,12 +209,27 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			const struct clab_lab_prop *p = &rep->props[i];
 			fprintf(out, "%s{\"name\":", i ? "," : "");
 			clab_json_str(out, p->name);
-			fprintf(
-			    out,
-			    ",\"score\":%d,\"max_score\":1,\"status\":\"%s\","
-			    "\"output\":",
-			    p->ok ? 1 : 0, p->ok ? "passed" : "failed");
-			message(out, p, json_msg);
+			if (p->info) {
+				/* no score: Gradescope shows it as text */
+				fprintf(out, ",\"output\":");
+				message(out, p, json_msg);
+				fputc('}', out);
+				continue;
+			}
+			unsigned w = clab_rubric_weight(rubric, p->name);
+			fprintf(out,
+				",\"score\":%lu,\"max_score\":%u,\"status\":"
+				"\"%s\",\"output\":",
+				points(rep, p, w), w,
+				p->ok ? "passed" : "failed");
+			char buf[sizeof(p->msg) + 96];
+			char rec[48] = "";
+			if (!p->ok && p->rec != UINT64_MAX)
+				snprintf(rec, sizeof(rec),
+					 " (record %" PRIu64 ")", p->rec);
+			snprintf(buf, sizeof(buf), "%s%s%s", p->msg, rec,
+				 no_points(rep, p));
+			clab_json_str(out, buf);
 			fputc('}', out);
 		}
 		fprintf(out, "]}\n");
@@ -153,18 +237,24 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 	case CLAB_REPORT_JUNIT:
 		fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 		fprintf(out, "<testsuites tests=\"%zu\" failures=\"%zu\">\n",
-			rep->n, failed);
+			sc.checks, sc.failed);
 		fprintf(out, "  <testsuite name=\"conclab.");
 		xml_str(out, lab);
 		fprintf(out,
 			"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-			rep->n, failed);
+			sc.checks, sc.failed);
+		fprintf(out,
+			"    <properties>\n      <property name=\"score\" "
+			"value=\"%lu of %lu%s\"/>\n",
+			sc.got, sc.max,
+			rep->incomplete ? " (the run did not complete)" : "");
 		if (sig) {
-			fprintf(out, "    <properties>\n      <property "
-				     "name=\"signature\" value=\"");
+			fprintf(out, "      <property name=\"signature\" "
+				     "value=\"");
 			xml_str(out, sig);
-			fprintf(out, "\"/>\n    </properties>\n");
+			fprintf(out, "\"/>\n");
 		}
+		fprintf(out, "    </properties>\n");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
 			fprintf(out, "    <testcase classname=\"");
@@ -175,8 +265,16 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			}
 			fprintf(out, "\" name=\"");
 			xml_str(out, p->name);
-			if (p->ok) {
+			if (p->ok && !p->info) {
 				fprintf(out, "\"/>\n");
+				continue;
+			}
+			if (p->info) {
+				/* information: text, not a test result */
+				fprintf(out, "\">\n      <system-out>");
+				message(out, p, xml_str);
+				fprintf(out,
+					"</system-out>\n    </testcase>\n");
 				continue;
 			}
 			fprintf(out, "\">\n      <failure message=\"");

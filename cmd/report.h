@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "lab.h"
+#include "rubric.h"
 
 enum clab_report_format {
 	CLAB_REPORT_TEXT,
@@ -19,12 +20,15 @@ int clab_report_format_find(const char *name);
 /*
  * Write rep for a trace of lab/variant (variant may be NULL) in fmt.  sig
  * says whether the trace is signed ("not signed", "signed (not verified:
- * no --key)", "signed, verified"); NULL leaves it out.  The output
- * depends only on its arguments: the same trace gives the same bytes.
- * Returns 0, or -1 if writing failed.
+ * no --key)", "signed, verified"); NULL leaves it out.  Each property is
+ * worth its weight in rubric (NULL: lab's defaults) when it holds, not
+ * vacuously, on a run that completed; information is worth nothing.  The
+ * output depends only on its arguments: the same trace gives the same
+ * bytes.  Returns 0, or -1 if writing failed.
  */
 int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		      const char *lab, const char *variant, const char *sig,
-		      const struct clab_lab_report *rep);
+		      const struct clab_lab_report *rep,
+		      const struct clab_rubric *rubric);
 
 #endif

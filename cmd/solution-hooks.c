@@ -12,6 +12,7 @@
  * rewritten too.  Only the solution's own calls are rewritten; conclab's
  * and libc's stay as they are.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -23,6 +24,7 @@
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +45,37 @@
 #endif
 
 static clab_solution_end_fn end_fn;
+static clab_solution_file_fn file_fn;
 
-enum { H_EXIT, H__EXIT, H__EXIT2, H_QUICK_EXIT, H_ABORT, H_PEXIT, H_TEXIT, NH };
+enum {
+	H_EXIT,
+	H__EXIT,
+	H__EXIT2,
+	H_QUICK_EXIT,
+	H_ABORT,
+	H_PEXIT,
+	H_TEXIT,
+	H_FILES, /* the calls that name a file, with file_fn only */
+	H_OPEN = H_FILES,
+	H_OPEN64,
+	H_OPENAT,
+	H_OPENAT64,
+	H_CREAT,
+	H_FOPEN,
+	H_FOPEN64,
+	H_FREOPEN,
+	H_OPENDIR,
+	H_UNLINK,
+	H_REMOVE,
+	H_RENAME,
+	H_MKDIR,
+	H_RMDIR,
+	H_TRUNCATE,
+	H_LINK,
+	H_SYMLINK,
+	H_CHDIR,
+	NH
+};
 
 /* The functions the hooks stand for, as the GOT held them. */
 static uintptr_t real[NH];
@@ -192,6 +223,121 @@ static _Noreturn void hook_thrd_exit(int res)
 	abort();
 }
 
+/* A call that names path (and path2): its site, then file_fn. */
+static void naming(const char *call, const char *path, const char *path2,
+		   void *ret)
+{
+	struct clab_solution_end e = {.call = call};
+	pthread_mutex_lock(&ending_lock);
+	site(&e, ret);
+	struct clab_solution_file f = {call,   path,   path2,
+				       e.func, e.file, e.line};
+	file_fn(&f);
+	pthread_mutex_unlock(&ending_lock);
+}
+
+/* open's mode, which only O_CREAT and O_TMPFILE pass */
+#define MODE(flags, ap, last)                                                  \
+	int mode = 0;                                                          \
+	if ((flags) & (O_CREAT | O_TMPFILE)) {                                 \
+		va_start(ap, last);                                            \
+		mode = va_arg(ap, int);                                        \
+		va_end(ap);                                                    \
+	}
+
+#define RA __builtin_return_address(0)
+
+/* open and openat, and their 64-bit names, which are the same calls */
+#define OPEN_HOOK(fn, H)                                                       \
+	static int hook_##fn(const char *path, int flags, ...)                 \
+	{                                                                      \
+		va_list ap;                                                    \
+		MODE(flags, ap, flags);                                        \
+		naming(#fn, path, NULL, RA);                                   \
+		return REAL(H, int (*)(const char *, int, ...))(path, flags,   \
+								mode);         \
+	}
+#define OPENAT_HOOK(fn, H)                                                     \
+	static int hook_##fn(int dir, const char *path, int flags, ...)        \
+	{                                                                      \
+		va_list ap;                                                    \
+		MODE(flags, ap, flags);                                        \
+		naming(#fn, path, NULL, RA);                                   \
+		return REAL(H, int (*)(int, const char *, int, ...))(          \
+		    dir, path, flags, mode);                                   \
+	}
+OPEN_HOOK(open, H_OPEN)
+OPEN_HOOK(open64, H_OPEN64)
+OPENAT_HOOK(openat, H_OPENAT)
+OPENAT_HOOK(openat64, H_OPENAT64)
+
+static int hook_creat(const char *path, int mode)
+{
+	naming("creat", path, NULL, RA);
+	return REAL(H_CREAT, int (*)(const char *, int))(path, mode);
+}
+
+static FILE *hook_fopen(const char *path, const char *how)
+{
+	naming("fopen", path, NULL, RA);
+	return REAL(H_FOPEN, FILE * (*)(const char *, const char *))(path, how);
+}
+
+static FILE *hook_fopen64(const char *path, const char *how)
+{
+	naming("fopen64", path, NULL, RA);
+	return REAL(H_FOPEN64, FILE * (*)(const char *, const char *))(path,
+								       how);
+}
+
+static FILE *hook_freopen(const char *path, const char *how, FILE *f)
+{
+	naming("freopen", path, NULL, RA);
+	return REAL(H_FREOPEN, FILE * (*)(const char *, const char *, FILE *))(
+	    path, how, f);
+}
+
+static DIR *hook_opendir(const char *path)
+{
+	naming("opendir", path, NULL, RA);
+	return REAL(H_OPENDIR, DIR * (*)(const char *))(path);
+}
+
+/* The calls that take one path and return an int. */
+#define PATH_HOOK(fn, H)                                                       \
+	static int hook_##fn(const char *path)                                 \
+	{                                                                      \
+		naming(#fn, path, NULL, RA);                                   \
+		return REAL(H, int (*)(const char *))(path);                   \
+	}
+PATH_HOOK(unlink, H_UNLINK)
+PATH_HOOK(remove, H_REMOVE)
+PATH_HOOK(rmdir, H_RMDIR)
+PATH_HOOK(chdir, H_CHDIR)
+
+/* And those that take two. */
+#define PATH2_HOOK(fn, H)                                                      \
+	static int hook_##fn(const char *a, const char *b)                     \
+	{                                                                      \
+		naming(#fn, a, b, RA);                                         \
+		return REAL(H, int (*)(const char *, const char *))(a, b);     \
+	}
+PATH2_HOOK(rename, H_RENAME)
+PATH2_HOOK(link, H_LINK)
+PATH2_HOOK(symlink, H_SYMLINK)
+
+static int hook_mkdir(const char *path, int mode)
+{
+	naming("mkdir", path, NULL, RA);
+	return REAL(H_MKDIR, int (*)(const char *, int))(path, mode);
+}
+
+static int hook_truncate(const char *path, long len)
+{
+	naming("truncate", path, NULL, RA);
+	return REAL(H_TRUNCATE, int (*)(const char *, long))(path, len);
+}
+
 static const struct {
 	const char *name;
 	void (*hook)(void);
@@ -203,11 +349,34 @@ static const struct {
     [H_ABORT] = {"abort", (void (*)(void))hook_abort},
     [H_PEXIT] = {"pthread_exit", (void (*)(void))hook_pthread_exit},
     [H_TEXIT] = {"thrd_exit", (void (*)(void))hook_thrd_exit},
+    [H_OPEN] = {"open", (void (*)(void))hook_open},
+    [H_OPEN64] = {"open64", (void (*)(void))hook_open64},
+    [H_OPENAT] = {"openat", (void (*)(void))hook_openat},
+    [H_OPENAT64] = {"openat64", (void (*)(void))hook_openat64},
+    [H_CREAT] = {"creat", (void (*)(void))hook_creat},
+    [H_FOPEN] = {"fopen", (void (*)(void))hook_fopen},
+    [H_FOPEN64] = {"fopen64", (void (*)(void))hook_fopen64},
+    [H_FREOPEN] = {"freopen", (void (*)(void))hook_freopen},
+    [H_OPENDIR] = {"opendir", (void (*)(void))hook_opendir},
+    [H_UNLINK] = {"unlink", (void (*)(void))hook_unlink},
+    [H_REMOVE] = {"remove", (void (*)(void))hook_remove},
+    [H_RENAME] = {"rename", (void (*)(void))hook_rename},
+    [H_MKDIR] = {"mkdir", (void (*)(void))hook_mkdir},
+    [H_RMDIR] = {"rmdir", (void (*)(void))hook_rmdir},
+    [H_TRUNCATE] = {"truncate", (void (*)(void))hook_truncate},
+    [H_LINK] = {"link", (void (*)(void))hook_link},
+    [H_SYMLINK] = {"symlink", (void (*)(void))hook_symlink},
+    [H_CHDIR] = {"chdir", (void (*)(void))hook_chdir},
 };
+
+void clab_solution_on_files(clab_solution_file_fn fn)
+{
+	file_fn = fn;
+}
 
 static int hook_index(const char *name)
 {
-	for (int i = 0; i < NH; i++)
+	for (int i = 0; i < (file_fn ? NH : H_FILES); i++)
 		if (strcmp(name, hooks[i].name) == 0)
 			return i;
 	return -1;

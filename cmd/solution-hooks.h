@@ -23,6 +23,29 @@ struct clab_solution_end {
  */
 typedef void (*clab_solution_end_fn)(const struct clab_solution_end *e);
 
+/* A call that names a file (open, fopen, rename, unlink, chdir...). */
+struct clab_solution_file {
+	const char *call;  /* "open", "fopen", "rename", ... */
+	const char *path;  /* the path it names (or NULL) */
+	const char *path2; /* rename, link, symlink: the second, or NULL */
+	const char *func;  /* as in struct clab_solution_end */
+	const char *file;
+	int line;
+};
+
+/* Called with the call and its site; then the original is called. */
+typedef void (*clab_solution_file_fn)(const struct clab_solution_file *f);
+
+/*
+ * clab_solution_on_files - make clab_solution_hook_ends() also point the
+ * solution's calls that name a file (open, open64, openat, openat64,
+ * creat, fopen, fopen64, freopen, opendir, unlink, remove, rename,
+ * mkdir, rmdir, truncate, link, symlink, chdir) at hooks that call fn
+ * first.  Raw system calls are not seen (the sandbox contains them).
+ * Call it before clab_solution_hook_ends().
+ */
+void clab_solution_on_files(clab_solution_file_fn fn);
+
 /*
  * clab_solution_hook_ends - make the shared object dl, loaded from path
  * with dlopen(RTLD_NOW), call fn before it calls one of the functions

@@ -9,7 +9,9 @@
  * prodcons      threads prod-N and cons-N; the student's buffer records
  *               "put" and "get" itself (buf_record_put/get, under its
  *               lock), because only inside the buffer is their order the
- *               buffer's order
+ *               buffer's order; the harness records "took" (item,
+ *               consumer) with what each buf_get() returned, which the
+ *               checker holds the notes to
  * timer         "tick" (n) before the n-th ticker_tick(), "saw" (n,
  *               waiter) after each ticker_wait(), in threads ticker,
  *               countdown (waiter 0) and countup (waiter 1)
@@ -186,7 +188,8 @@ static void *consumer_main(void *arg)
 	harness = 1;
 	who = w->i;
 	for (long k = 0; k < w->n; k++) {
-		w->fn->get(w->b);
+		int item = w->fn->get(w->b);
+		clab_note2("took", item, w->i);
 		pause_ms(param(w->ctx, "consume_ms"));
 	}
 	return NULL;

@@ -135,6 +135,13 @@ struct thr {
 	uint64_t open_ns;    /* a judged wait still under way at the end */
 	struct span run;     /* failed attempts in a row, under way */
 	struct span worst;   /* the longest such run */
+	struct poll {
+		uint64_t n;	   /* re-acquisitions in a row */
+		uint64_t from, to; /* records */
+		uint64_t epoch;	   /* others' progress when it began */
+		uint32_t obj, lock_site, unlock_site;
+		int released; /* released obj, and did nothing since */
+	} poll, worst_poll;
 };
 
 struct sweep {
@@ -151,6 +158,9 @@ struct sweep {
 	uint64_t now;
 	uint32_t nalive, nrunning, nholding;
 	struct clab_generic_concurrency c;
+	uint64_t epoch; /* records of progress so far (poll_progress) */
+	const struct clab_record *step_limit, *before_limit;
+	const struct clab_record *last;
 	int nomem;
 };
 
@@ -273,6 +283,68 @@ static void read_held(struct sweep *s, uint32_t tid, int held)
 	enter(s, t);
 }
 
+/*
+ * A record that shows a thread getting on with its work, which ends
+ * every other thread's run of re-acquisitions: anything but taking,
+ * trying or letting go of a mutex, and sleeping.
+ */
+static int poll_progress(unsigned kind)
+{
+	switch (kind) {
+	case CLAB_K_MUTEX_REQUEST:
+	case CLAB_K_MUTEX_ACQUIRE:
+	case CLAB_K_MUTEX_BUSY:
+	case CLAB_K_MUTEX_TIMEOUT:
+	case CLAB_K_MUTEX_RELEASE:
+	case CLAB_K_SLEEP_BEGIN:
+	case CLAB_K_SLEEP_END:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * A thread that takes a mutex, lets it go and takes it again, with
+ * nothing of its own in between and no other thread's progress, polls:
+ * count such re-acquisitions in a row.
+ */
+static void poll_record(struct sweep *s, struct thr *t,
+			const struct clab_record *r)
+{
+	struct poll *p = &t->poll;
+
+	if (r->kind == CLAB_K_MUTEX_REQUEST && r->obj == p->obj)
+		return;
+	if (r->kind == CLAB_K_MUTEX_RELEASE && r->obj == p->obj &&
+	    p->obj != 0 && r->a32 == 0 && r->a8 != CLAB_HOW_COND) {
+		p->released = 1;
+		p->unlock_site = p->n ? p->unlock_site : r->site;
+		return;
+	}
+	if (r->kind == CLAB_K_SLEEP_BEGIN && r->a32 == 0)
+		return; /* sleep(0) only yields */
+	if (r->kind == CLAB_K_SLEEP_END)
+		return;
+	if (r->kind == CLAB_K_MUTEX_ACQUIRE && r->a8 != CLAB_HOW_COND) {
+		if (r->obj == p->obj && p->released && p->epoch == s->epoch) {
+			if (p->n++ == 0)
+				p->lock_site = r->site; /* the loop's lock */
+			p->to = r->seq;
+			p->released = 0;
+			if (p->n > t->worst_poll.n)
+				t->worst_poll = *p;
+			return;
+		}
+		*p = (struct poll){0,	   r->seq,  r->seq, s->epoch,
+				   r->obj, r->site, 0,	    0};
+		return;
+	}
+	p->obj = 0; /* anything else: the thread got on with its work */
+	p->n = 0;
+	p->released = 0;
+}
+
 static void sweep_record(struct sweep *s, const struct clab_record *r)
 {
 	uint64_t now = r->ns > s->now ? r->ns : s->now;
@@ -291,8 +363,18 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 	if (r->kind == CLAB_K_BARRIER_PASS || r->kind == CLAB_K_BARRIER_ABORT ||
 	    r->kind == CLAB_K_BARRIER_RESET)
 		barrier_release(s, r);
+	if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_STEP_LIMIT &&
+	    s->step_limit == NULL) {
+		s->step_limit = r;
+		s->before_limit = s->last;
+	}
+	if (r->kind != CLAB_K_DIAG)
+		s->last = r;
 	if (r->tid >= s->nthr)
 		return;
+	poll_record(s, &s->t[r->tid], r);
+	if (poll_progress(r->kind))
+		s->epoch++;
 	if (r->obj != 0 && r->obj <= s->nobj) {
 		if (r->kind == CLAB_K_MUTEX_ACQUIRE) {
 			s->acq[r->obj]++;
@@ -545,11 +627,83 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	free(ids);
 }
 
-static void check_busy(const struct sweep *s, struct clab_lab_report *rep)
+/* "file:line" of a site, the file's base name only (it is long enough). */
+static const char *site_base(const struct clab_trace *tr, uint32_t id,
+			     char *buf, size_t len)
+{
+	const char *full = clab_lab_site_text(tr, id, buf, len);
+	const char *b = strrchr(full, '/');
+
+	if (b != NULL)
+		memmove(buf, b + 1, strlen(b + 1) + 1);
+	return buf;
+}
+
+/*
+ * A thread that re-took one mutex more than CLAB_LAB_BUSY_RUN times in a
+ * row (NEED_NO_POLL), or the step cap of the controlled scheduler, which
+ * only a thread that never blocks reaches: "busy waiting" fails with the
+ * loop's sites.  Returns whether it did.
+ */
+static int check_poll(const struct sweep *s, struct clab_lab_report *rep,
+		      unsigned need)
+{
+	const struct clab_trace *tr = s->tr;
+	uint32_t worst = UINT32_MAX;
+	char lock[128], unlock[128], cap[200] = "";
+
+	for (uint32_t u = 0; u < s->nthr; u++)
+		if (s->t[u].worst_poll.n > 0 &&
+		    (worst == UINT32_MAX ||
+		     s->t[u].worst_poll.n > s->t[worst].worst_poll.n))
+			worst = u;
+	if (s->step_limit != NULL) {
+		const struct clab_record *b = s->before_limit;
+		snprintf(cap, sizeof(cap),
+			 "the run hit the controlled scheduler's step cap (%u "
+			 "steps without finishing: a thread that never "
+			 "blocks)",
+			 s->step_limit->a32);
+		if (b != NULL && b->tid < s->nthr)
+			snprintf(cap + strlen(cap), sizeof(cap) - strlen(cap),
+				 "; the last to run was %s at %s",
+				 clab_trace_thread_label(tr, b->tid),
+				 site_base(tr, b->site, lock, sizeof(lock)));
+	}
+	int polled = worst != UINT32_MAX &&
+		     s->t[worst].worst_poll.n > CLAB_LAB_BUSY_RUN &&
+		     (need & CLAB_LAB_NEED_NO_POLL);
+	if (!polled && s->step_limit == NULL)
+		return 0;
+	if (!polled) {
+		clab_lab_report_add(rep, "busy waiting", 0, s->step_limit->seq,
+				    "%s", cap);
+		return 1;
+	}
+	const struct poll *w = &s->t[worst].worst_poll;
+	clab_lab_report_add(
+	    rep, "busy waiting", 0, w->from,
+	    "%s took %s %llu times in a row with nothing else between and "
+	    "no other thread's progress: a loop that polls (lock at %s, "
+	    "unlock at %s; records %llu to %llu); wait on a condition "
+	    "instead",
+	    clab_trace_thread_label(tr, worst),
+	    clab_trace_object_label(tr, w->obj), (unsigned long long)w->n + 1,
+	    site_base(tr, w->lock_site, lock, sizeof(lock)),
+	    site_base(tr, w->unlock_site, unlock, sizeof(unlock)),
+	    (unsigned long long)w->from, (unsigned long long)w->to);
+	return 1;
+}
+
+static void check_busy(const struct sweep *s, struct clab_lab_report *rep,
+		       unsigned need)
 {
 	const struct clab_trace *tr = s->tr;
 	uint32_t worst = UINT32_MAX, most = 0;
 	char poll[120] = "";
+
+	if (check_poll(s, rep, need))
+		return;
 
 	for (uint32_t u = 0; u < s->nthr; u++)
 		if (s->t[u].worst.n > 0 &&
@@ -603,29 +757,33 @@ static void check_concurrency(const struct sweep *s,
 			      struct clab_lab_report *rep, unsigned need)
 {
 	const struct clab_generic_concurrency *c = &s->c;
-	int fail = (need & CLAB_LAB_NEED_CONCURRENCY) && c->holding_ns == 0;
+	int asked = (need & CLAB_LAB_NEED_CONCURRENCY) != 0;
+	char msg[240];
 
-	if (c->multi_ns == 0) {
-		clab_lab_report_add(rep, "concurrency", !fail, UINT64_MAX,
-				    "never two threads at once");
-		return;
-	}
-	if (fail) {
-		clab_lab_report_add(
-		    rep, "concurrency", 0, UINT64_MAX,
-		    "no two threads ever held mutexes at the same time: "
-		    "every critical section ran alone (two or more threads "
-		    "ran %.1f%% of the %.1f ms that two or more existed)",
-		    pct(c->running_ns, c->multi_ns), ms(c->multi_ns));
-		return;
-	}
-	clab_lab_report_add(
-	    rep, "concurrency", 1, UINT64_MAX,
-	    "of the %.1f ms that two or more threads existed, two or more "
-	    "held mutexes %.1f%% (at most %u at once) and ran (neither "
-	    "waiting nor sleeping) %.1f%% (at most %u at once)",
-	    ms(c->multi_ns), pct(c->holding_ns, c->multi_ns), c->max_holding,
-	    pct(c->running_ns, c->multi_ns), c->max_running);
+	if (c->multi_ns == 0)
+		snprintf(msg, sizeof(msg), "never two threads at once");
+	else if (asked && c->holding_ns == 0)
+		snprintf(msg, sizeof(msg),
+			 "no two threads ever held mutexes at the same time: "
+			 "every critical section ran alone (two or more "
+			 "threads ran %.1f%% of the %.1f ms that two or more "
+			 "existed)",
+			 pct(c->running_ns, c->multi_ns), ms(c->multi_ns));
+	else
+		snprintf(msg, sizeof(msg),
+			 "of the %.1f ms that two or more threads existed, "
+			 "two or more held mutexes %.1f%% (at most %u at "
+			 "once) and ran (neither waiting nor sleeping) %.1f%% "
+			 "(at most %u at once)",
+			 ms(c->multi_ns), pct(c->holding_ns, c->multi_ns),
+			 c->max_holding, pct(c->running_ns, c->multi_ns),
+			 c->max_running);
+	/* information, unless the lab asks for concurrency */
+	if (!asked)
+		clab_lab_report_info(rep, "concurrency", "%s", msg);
+	else
+		clab_lab_report_add(rep, "concurrency", c->holding_ns != 0,
+				    UINT64_MAX, "%s", msg);
 }
 
 void clab_generic_check(const struct clab_trace *tr,
@@ -639,7 +797,7 @@ void clab_generic_check(const struct clab_trace *tr,
 		return;
 	}
 	check_starvation(&s, rep);
-	check_busy(&s, rep);
+	check_busy(&s, rep, need);
 	check_concurrency(&s, rep, need);
 	sweep_free(&s);
 }

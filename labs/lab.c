@@ -10,7 +10,7 @@
 #include "lab.h"
 
 /* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
-#define CLAB__DIAG_BELOW_NEED(name, num, tag, text) &&(num) < 31
+#define CLAB__DIAG_BELOW_NEED(name, num, tag, text) &&(num) < 30
 _Static_assert(1 CLAB_DIAG_MAP(CLAB__DIAG_BELOW_NEED),
 	       "a diagnostic code collides with CLAB_LAB_NEED_CONCURRENCY");
 #undef CLAB__DIAG_BELOW_NEED
@@ -142,26 +142,50 @@ long clab_lab_param(const struct clab_lab_ctx *ctx, const char *name)
 	return ctx->param[i];
 }
 
-void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
-			 uint64_t rec, const char *fmt, ...)
+static struct clab_lab_prop *report_new(struct clab_lab_report *rep)
 {
-	struct clab_lab_prop *p;
-	va_list ap;
-
 	if (rep->n == rep->cap) {
 		size_t cap = rep->cap ? 2 * rep->cap : 8;
 		struct clab_lab_prop *np =
 		    realloc(rep->props, cap * sizeof(*np));
 		if (np == NULL)
-			return;
+			return NULL;
 		rep->props = np;
 		rep->cap = cap;
 	}
-	p = &rep->props[rep->n++];
+	struct clab_lab_prop *p = &rep->props[rep->n++];
 	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
+			 uint64_t rec, const char *fmt, ...)
+{
+	struct clab_lab_prop *p = report_new(rep);
+	va_list ap;
+
+	if (p == NULL)
+		return;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ok = ok;
 	p->rec = rec;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+}
+
+void clab_lab_report_info(struct clab_lab_report *rep, const char *name,
+			  const char *fmt, ...)
+{
+	struct clab_lab_prop *p = report_new(rep);
+	va_list ap;
+
+	if (p == NULL)
+		return;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ok = 1;
+	p->info = 1;
+	p->rec = UINT64_MAX;
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);
@@ -224,6 +248,24 @@ const char *clab_lab_site_text(const struct clab_trace *tr, uint32_t id,
  */
 #define EARLY_LABEL "ended-early:"
 
+/*
+ * An annotation "outside:CALL:PATH" or "trace:CALL:PATH" (conclab
+ * exercise: the student's code named a file outside its directory, or its
+ * trace): the label, else NULL.
+ */
+static const char *file_label(const struct clab_trace *tr,
+			      const struct clab_record *r)
+{
+	const struct clab_site_info *si = clab_trace_site(tr, r->site);
+
+	if (si == NULL || si->label == NULL)
+		return NULL;
+	if (strncmp(si->label, "outside:", 8) == 0 ||
+	    strncmp(si->label, "trace:", 6) == 0)
+		return si->label;
+	return NULL;
+}
+
 static const char *early_call(const struct clab_trace *tr,
 			      const struct clab_record *r)
 {
@@ -247,8 +289,8 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	size_t n = clab_trace_nrecords(tr);
 	uint32_t nthr = clab_trace_nthreads(tr);
 	const struct clab_record *dead = NULL, *misuse = NULL, *cycle = NULL;
-	const struct clab_record *early = NULL;
-	size_t ncycles_allowed = 0;
+	const struct clab_record *early = NULL, *file = NULL;
+	size_t ncycles_allowed = 0, nfile = 0;
 	size_t nmisuse = 0, nallowed = 0;
 	uint64_t *started;
 	char sb[128], ob[96];
@@ -266,6 +308,9 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		if (r->kind == CLAB_K_NOTE && early == NULL &&
 		    early_call(tr, r) != NULL)
 			early = r;
+		if (r->kind == CLAB_K_NOTE && file_label(tr, r) != NULL &&
+		    nfile++ == 0)
+			file = r;
 		if (r->kind != CLAB_K_DIAG)
 			continue;
 		switch (r->a8) {
@@ -282,13 +327,13 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		case CLAB_D_LOCK_CYCLE_TIMED:
 		case CLAB_D_LOCK_CYCLE_LATENT:
 			/* the lock-order detector: its own property */
-			if (r->a8 < 31 && (allow & (1u << r->a8)))
+			if (r->a8 < 30 && (allow & (1u << r->a8)))
 				ncycles_allowed++;
 			else if (cycle == NULL)
 				cycle = r;
 			break;
 		default:
-			if (r->a8 < 31 && (allow & (1u << r->a8))) {
+			if (r->a8 < 30 && (allow & (1u << r->a8))) {
 				nallowed++;
 				break;
 			}
@@ -395,8 +440,13 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 			    "%zu thread(s) never ended, "
 			    "first %s",
 			    nleft, clab_trace_thread_label(tr, first));
+		/* a thread cut short: a crash, or the process killed */
+		if (nleft != 0)
+			rep->incomplete = 1;
 	}
 	free(started);
+	if (dead != NULL || early != NULL)
+		rep->incomplete = 1;
 
 	/* Only a run that ended early says so: no line for the others. */
 	if (early != NULL) {
@@ -414,6 +464,26 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    early_call(tr, early), status,
 		    si != NULL && si->func != NULL ? si->func : "?",
 		    clab_lab_site_text(tr, early->site, sb, sizeof(sb)));
+	}
+
+	/* Only a solution that named a file it should not has the line. */
+	if (file != NULL) {
+		const char *l = file_label(tr, file);
+		const char *call = strchr(l, ':') + 1;
+		const char *path = strchr(call, ':');
+		const struct clab_site_info *si =
+		    clab_trace_site(tr, file->site);
+
+		clab_lab_report_add(
+		    rep, "stays in its directory", 0, file->seq,
+		    "%s called %.*s(\"%s\") in %s at %s, %s; %zu such call(s)",
+		    clab_trace_thread_label(tr, file->tid),
+		    path ? (int)(path - call) : 0, call, path ? path + 1 : "",
+		    si != NULL && si->func != NULL ? si->func : "?",
+		    clab_lab_site_text(tr, file->site, sb, sizeof(sb)),
+		    l[0] == 't' ? "on its trace, which only conclab writes"
+				: "outside its directory",
+		    nfile);
 	}
 
 	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);
@@ -443,4 +513,47 @@ const char *clab_lab_note_label(const struct clab_trace *tr,
 		return NULL;
 	si = clab_trace_site(tr, r->site);
 	return si != NULL ? si->label : NULL;
+}
+
+int clab_lab_is_exercise(const struct clab_trace *tr)
+{
+	const char *ex = clab_trace_meta(tr, "exercise");
+
+	return ex != NULL && strcmp(ex, "1") == 0;
+}
+
+const char *clab_lab_harness_label(const struct clab_trace *tr,
+				   const struct clab_record *r)
+{
+	static const char harness[] = "labs/exercise.c";
+	const struct clab_site_info *si;
+	size_t n, h = sizeof(harness) - 1;
+
+	if (r->kind != CLAB_K_NOTE)
+		return NULL;
+	si = clab_trace_site(tr, r->site);
+	if (si == NULL)
+		return NULL;
+	if (!clab_lab_is_exercise(tr))
+		return si->label;
+	n = si->file != NULL ? strlen(si->file) : 0;
+	if (n < h || strcmp(si->file + n - h, harness) != 0)
+		return NULL;
+	return si->label;
+}
+
+int clab_lab_thread_index(const struct clab_trace *tr, uint32_t tid,
+			  const char *prefix, long n)
+{
+	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
+	size_t len = strlen(prefix);
+	char *end;
+	long i;
+
+	if (ti == NULL || ti->name == NULL || strncmp(ti->name, prefix, len))
+		return -1;
+	i = strtol(ti->name + len, &end, 10);
+	if (*end != '\0' || end == ti->name + len || i < 0 || i >= n)
+		return -1;
+	return (int)i;
 }

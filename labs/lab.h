@@ -55,7 +55,17 @@ struct clab_lab_prop {
 	char name[48];
 	int ok;
 	uint64_t rec; /* seq of a record that shows a failure, or UINT64_MAX */
-	char msg[240];
+	char msg[320];
+	/*
+	 * Information, not a property (the longest wait for a fork, the
+	 * tick period): shown as "info", always ok, never worth points.
+	 */
+	int info;
+	/*
+	 * Holds only because nothing happened that could break it ("forks
+	 * exclusive" with no meal eaten holding forks): ok, no points.
+	 */
+	int vacuous;
 };
 
 /*
@@ -75,6 +85,12 @@ struct clab_lab_report {
 	struct clab_lab_prop *props;
 	size_t n, cap;
 	struct clab_lab_check_opts opts; /* read by the checks, never changed */
+	/*
+	 * The run did not complete (a deadlock, the time or step limit, a
+	 * crash, an early exit: clab_lab_check_common_allow sets it): the
+	 * properties that hold held on a part of a run and give no points.
+	 */
+	int incomplete;
 };
 
 /*
@@ -138,7 +154,23 @@ void clab_lab_say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
 const char *clab_lab_note_label(const struct clab_trace *tr,
 				const struct clab_record *r);
 
-/* "file:line" of site id in buf, or "an unknown site"; returns buf. */
+/* Whether tr is the trace of `conclab exercise` (metadata exercise=1). */
+int clab_lab_is_exercise(const struct clab_trace *tr);
+/*
+ * The label of an annotation the lab's own code made: in an exercise's
+ * trace, only the harness's (labs/exercise.c), never one the solution
+ * made with the same label; in a lab's trace, any.  NULL for the others.
+ */
+const char *clab_lab_harness_label(const struct clab_trace *tr,
+				   const struct clab_record *r);
+/*
+ * "prefixN" (a thread called "phil-3", "cons-0") -> N in 0..n-1, or -1:
+ * the index of a thread the harness or the lab named.
+ */
+int clab_lab_thread_index(const struct clab_trace *tr, uint32_t tid,
+			  const char *prefix, long n);
+
+/* "file:line" of a site, into buf (or "an unknown site"). */
 const char *clab_lab_site_text(const struct clab_trace *tr, uint32_t id,
 			       char *buf, size_t len);
 
@@ -166,6 +198,10 @@ long clab_lab_param_default(const struct clab_lab *lab, unsigned variant,
 void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
 			 uint64_t rec, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* The same, for information (prop.info): ok, shown as "info". */
+void clab_lab_report_info(struct clab_lab_report *rep, const char *name,
+			  const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Number of failed properties. */
 size_t clab_lab_report_failed(const struct clab_lab_report *rep);
 void clab_lab_report_free(struct clab_lab_report *rep);
@@ -198,7 +234,14 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
  * threads ever held mutexes at the same time.
  */
 #define CLAB_LAB_NEED_CONCURRENCY (1u << 31)
-#define CLAB_LAB_NEED_MASK CLAB_LAB_NEED_CONCURRENCY
+/*
+ * CLAB_LAB_NEED_NO_POLL: "busy waiting" also fails a thread that takes the
+ * same mutex again and again with nothing else between (a count polled
+ * under a lock), for labs whose correct code always does something
+ * visible between two critical sections (the exercises' harnesses).
+ */
+#define CLAB_LAB_NEED_NO_POLL (1u << 30)
+#define CLAB_LAB_NEED_MASK (CLAB_LAB_NEED_CONCURRENCY | CLAB_LAB_NEED_NO_POLL)
 
 /* Default thresholds of the generic checks (docs/grading.md). */
 #define CLAB_LAB_STARVATION_MS 1000L   /* a wait longer than 1 s... */

@@ -300,41 +300,19 @@ out:
 
 /* ---- checker ---- */
 
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
-
-/* "phil-N" -> N, or -1. */
-static int phil_of_thread(const struct clab_trace *tr, uint32_t tid, int n)
-{
-	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
-	char *end;
-	long i;
-
-	if (ti == NULL || ti->name == NULL || strncmp(ti->name, "phil-", 5))
-		return -1;
-	i = strtol(ti->name + 5, &end, 10);
-	if (*end != '\0' || end == ti->name + 5 || i < 0 || i >= n)
-		return -1;
-	return (int)i;
-}
-
 struct phil_stats {
 	uint32_t tid;
 	int meals;
 	int bad_meal; /* an "eat" note out of sequence */
 	uint64_t bad_rec;
-	uint64_t last_rec;    /* the philosopher's last record */
-	uint64_t pending_ns;  /* a fork request waiting, + 1 */
-	uint64_t hungry_ns;   /* since "hungry", + 1 */
-	uint64_t max_wait_ns; /* longest wait for one fork */
+	int held_meals;	  /* "eat" notes made holding both forks */
+	int unheld_meals; /* and not */
+	uint64_t unheld_rec;
+	int unheld_meal, unheld_forks; /* the first: meal, forks it held */
+	uint64_t last_rec;	       /* the philosopher's last record */
+	uint64_t pending_ns;	       /* a fork request waiting, + 1 */
+	uint64_t hungry_ns;	       /* since "hungry", + 1 */
+	uint64_t max_wait_ns;	       /* longest wait for one fork */
 	uint64_t max_hunger_ns;
 	int stuck;   /* still waiting for a fork when the trace ends */
 	int starved; /* hungry, not eating, when the trace ends */
@@ -398,7 +376,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			fork_of[oid] = (int)f;
 	}
 	for (uint32_t tid = 0; tid < nthr; tid++) {
-		phil_of[tid] = phil_of_thread(tr, tid, n);
+		phil_of[tid] = clab_lab_thread_index(tr, tid, "phil-", n);
 		if (phil_of[tid] >= 0)
 			st[phil_of[tid]].tid = tid;
 	}
@@ -457,12 +435,22 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				holder[f] = 0;
 			break;
 		case CLAB_K_NOTE:
-			label = note_label(tr, r);
+			label = clab_lab_harness_label(tr, r);
 			if (label == NULL)
 				break;
 			if (strcmp(label, "hungry") == 0) {
 				st[p].hungry_ns = r->ns + 1;
 			} else if (strcmp(label, "eat") == 0) {
+				int l = p, rt = (p + 1) % n;
+				int both = (holder[l] == r->tid + 1) +
+					   (holder[rt] == r->tid + 1);
+				if (both == 2) {
+					st[p].held_meals++;
+				} else if (st[p].unheld_meals++ == 0) {
+					st[p].unheld_rec = r->seq;
+					st[p].unheld_meal = (int)r->val;
+					st[p].unheld_forks = both;
+				}
 				st[p].meals++;
 				if (r->val != st[p].meals && !st[p].bad_meal) {
 					st[p].bad_meal = 1;
@@ -504,14 +492,53 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		}
 	}
 
-	if (nclash == 0)
-		clab_lab_report_add(rep, "forks exclusive", 1, UINT64_MAX,
-				    "no fork was ever held by two "
-				    "philosophers");
-	else
-		clab_lab_report_add(rep, "forks exclusive", 0, clash_rec,
-				    "%s; %llu such acquire(s)", msg,
-				    (unsigned long long)nclash);
+	{
+		int held = 0, unheld = 0, first = -1;
+
+		for (int p = 0; p < n; p++) {
+			held += st[p].held_meals;
+			unheld += st[p].unheld_meals;
+			if (st[p].unheld_meals &&
+			    (first < 0 ||
+			     st[p].unheld_rec < st[first].unheld_rec))
+				first = p;
+		}
+		if (nclash != 0)
+			clab_lab_report_add(rep, "forks exclusive", 0,
+					    clash_rec,
+					    "%s; %llu such acquire(s)", msg,
+					    (unsigned long long)nclash);
+		else if (held == 0) {
+			/* nothing was eaten with forks: nothing to show */
+			clab_lab_report_add(rep, "forks exclusive", 1,
+					    UINT64_MAX,
+					    "no meal was eaten holding both "
+					    "forks, so nothing shows that the "
+					    "forks are exclusive");
+			rep->props[rep->n - 1].vacuous = 1;
+		} else
+			clab_lab_report_add(rep, "forks exclusive", 1,
+					    UINT64_MAX,
+					    "no fork was ever held by two "
+					    "philosophers (%d meal(s) eaten "
+					    "holding both forks)",
+					    held);
+		if (first < 0)
+			clab_lab_report_add(rep, "eats holding both forks", 1,
+					    UINT64_MAX,
+					    "at every \"eat\", the philosopher "
+					    "held its two forks (%d meal(s))",
+					    held);
+		else
+			clab_lab_report_add(
+			    rep, "eats holding both forks", 0,
+			    st[first].unheld_rec,
+			    "phil-%d began meal %d holding %s of its forks "
+			    "(fork-%d, fork-%d); %d meal(s) eaten without both",
+			    first, st[first].unheld_meal,
+			    st[first].unheld_forks ? "only one" : "neither",
+			    first, (first + 1) % n, unheld);
+	}
 
 	{
 		int nshort = 0, first = -1;
@@ -519,7 +546,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		off = 0;
 		msg[0] = '\0';
 		for (int p = 0; p < n; p++) {
-			if (st[p].meals == meals && !st[p].bad_meal)
+			if (st[p].held_meals == meals && !st[p].bad_meal)
 				continue;
 			if (first < 0)
 				first = p;
@@ -528,6 +555,13 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				append(msg, sizeof(msg), &off,
 				       "%sphil-%d's meals out of sequence",
 				       nshort > 1 ? ", " : "", p);
+			else if (st[p].held_meals != st[p].meals)
+				append(msg, sizeof(msg), &off,
+				       "%sphil-%d ate %d of %ld holding both "
+				       "forks (%d without)",
+				       nshort > 1 ? ", " : "", p,
+				       st[p].held_meals, meals,
+				       st[p].meals - st[p].held_meals);
 			else
 				append(msg, sizeof(msg), &off,
 				       "%sphil-%d ate %d of %ld",
@@ -556,7 +590,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		       (double)st[p].max_wait_ns / 1e6,
 		       st[p].stuck ? " (still waiting)" : "",
 		       p + 1 < n ? "," : "");
-	clab_lab_report_add(rep, "fork waits", 1, UINT64_MAX, "%s", msg);
+	clab_lab_report_info(rep, "fork waits", "%s", msg);
 
 	off = 0;
 	msg[0] = '\0';
@@ -567,7 +601,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		       (double)st[p].max_hunger_ns / 1e6,
 		       st[p].starved ? " (still hungry)" : "",
 		       p + 1 < n ? "," : "");
-	clab_lab_report_add(rep, "hunger", 1, UINT64_MAX, "%s", msg);
+	clab_lab_report_info(rep, "hunger", "%s", msg);
 
 	if (ctx->variant == V_CHECKED) {
 		const struct clab_record *o =
@@ -595,7 +629,9 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	 * than the cycle needs: the detector does not report it.)
 	 */
 	clab_lab_check_common_allow(
-	    tr, rep, ctx->variant == V_CHECKED ? 1u << CLAB_D_LOCK_ORDER : 0);
+	    tr, rep,
+	    CLAB_LAB_NEED_NO_POLL |
+		(ctx->variant == V_CHECKED ? 1u << CLAB_D_LOCK_ORDER : 0));
 out:
 	free(fork_of);
 	free(phil_of);

@@ -785,6 +785,276 @@ static void on_get(struct tally *t, const struct ev *e)
 		 it->producer, (long long)e->id, who, seq);
 }
 
+/* ---- an exercise's buffer, judged by what buf_get() returned ---- */
+
+/* Values a thread noted with "get" and not yet matched by a "took". */
+struct fifo {
+	int64_t *v;
+	size_t head, n, cap;
+};
+
+static int fifo_push(struct fifo *f, int64_t v)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 8;
+		int64_t *nv = realloc(f->v, cap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		f->v = nv;
+		f->cap = cap;
+	}
+	f->v[f->n++] = v;
+	return 0;
+}
+
+struct returns {
+	const struct clab_trace *tr;
+	long total, items, nprod, ncons;
+	uint32_t nthr, nobj;
+	uint32_t *owner;   /* per mutex: tid + 1 */
+	uint32_t *held;	   /* per thread: mutexes held */
+	long *puts;	   /* per thread: "put" notes */
+	long *last;	   /* per consumer and producer: the rank last taken */
+	int *count;	   /* per item: times returned */
+	struct fifo *gets; /* per thread */
+	long nunsync, nmismatch, nbad, norder;
+	uint64_t unsync_rec, mismatch_rec, bad_rec, order_rec;
+	char unsync_msg[160], mismatch_msg[160], bad_msg[120], order_msg[160];
+};
+
+static void note_unsync(struct returns *x, const struct clab_record *r,
+			const char *label)
+{
+	if (x->nunsync++ > 0)
+		return;
+	x->unsync_rec = r->seq;
+	snprintf(x->unsync_msg, sizeof(x->unsync_msg),
+		 "%s noted \"%s\" %lld holding no conclab mutex",
+		 clab_trace_thread_label(x->tr, r->tid), label,
+		 (long long)r->val);
+}
+
+static void mismatch(struct returns *x, const struct clab_record *r,
+		     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void mismatch(struct returns *x, const struct clab_record *r,
+		     const char *fmt, ...)
+{
+	char what[120];
+	va_list ap;
+
+	if (x->nmismatch++ > 0)
+		return;
+	x->mismatch_rec = r->seq;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(x->mismatch_msg, sizeof(x->mismatch_msg), "%s %s",
+		 clab_trace_thread_label(x->tr, r->tid), what);
+}
+
+static void on_record(struct returns *x, const struct clab_record *r)
+{
+	uint32_t t = r->tid;
+	const char *label;
+
+	if (r->obj != 0 && r->obj <= x->nobj &&
+	    r->kind == CLAB_K_MUTEX_ACQUIRE && x->owner[r->obj] != t + 1) {
+		x->owner[r->obj] = t + 1;
+		x->held[t]++;
+		return;
+	}
+	if (r->obj != 0 && r->obj <= x->nobj &&
+	    r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0 &&
+	    x->owner[r->obj] == t + 1) {
+		x->owner[r->obj] = 0;
+		x->held[t]--;
+		return;
+	}
+	if (r->kind != CLAB_K_NOTE)
+		return;
+	label = clab_lab_note_label(x->tr, r);
+	if (label != NULL &&
+	    (strcmp(label, "put") == 0 || strcmp(label, "get") == 0)) {
+		int prod = clab_lab_thread_index(x->tr, t, "prod-", x->nprod);
+		if (x->held[t] == 0)
+			note_unsync(x, r, label);
+		if (label[0] == 'g') {
+			if (fifo_push(&x->gets[t], r->val) != 0)
+				x->nmismatch++;
+		} else if (prod < 0) {
+			mismatch(x, r, "noted \"put\" %lld in no producer",
+				 (long long)r->val);
+		} else if (r->val != prod * x->items + x->puts[t] + 1) {
+			mismatch(x, r,
+				 "noted \"put\" %lld where the harness put "
+				 "%lld",
+				 (long long)r->val,
+				 (long long)(prod * x->items + x->puts[t] + 1));
+		}
+		if (label[0] == 'p')
+			x->puts[t]++;
+		return;
+	}
+	label = clab_lab_harness_label(x->tr, r);
+	if (label == NULL || strcmp(label, "took") != 0)
+		return;
+	/* what buf_get() returned, in consumer t */
+	struct fifo *f = &x->gets[t];
+	if (f->head == f->n)
+		mismatch(x, r,
+			 "got %lld from buf_get() with no \"get\" noted "
+			 "for it",
+			 (long long)r->val);
+	else if (f->v[f->head++] != r->val)
+		mismatch(x, r,
+			 "got %lld from buf_get(), which noted \"get\" %lld",
+			 (long long)r->val, (long long)f->v[f->head - 1]);
+	if (r->val < 1 || r->val > x->total) {
+		if (x->nbad++ == 0) {
+			x->bad_rec = r->seq;
+			snprintf(x->bad_msg, sizeof(x->bad_msg),
+				 "%s's buf_get() returned %lld, which no "
+				 "producer put",
+				 clab_trace_thread_label(x->tr, t),
+				 (long long)r->val);
+		}
+		return;
+	}
+	if (x->count[r->val]++ > 0) {
+		if (x->nbad++ == 0) {
+			x->bad_rec = r->seq;
+			snprintf(x->bad_msg, sizeof(x->bad_msg),
+				 "%s's buf_get() returned item %lld again",
+				 clab_trace_thread_label(x->tr, t),
+				 (long long)r->val);
+		}
+		return;
+	}
+	/* a producer's items come out of one consumer in their order */
+	long p = (long)((r->val - 1) / x->items),
+	     k = (long)((r->val - 1) % x->items);
+	int c = clab_lab_thread_index(x->tr, t, "cons-", x->ncons);
+	if (c < 0)
+		return;
+	long *last = &x->last[(size_t)c * (size_t)x->nprod + (size_t)p];
+	if (k >= *last) {
+		*last = k;
+		return;
+	}
+	if (x->norder++ == 0) {
+		x->order_rec = r->seq;
+		snprintf(x->order_msg, sizeof(x->order_msg),
+			 "cons-%d's buf_get() returned prod-%ld's item %lld "
+			 "after its later item %lld",
+			 c, p, (long long)r->val,
+			 (long long)(p * x->items + *last + 1));
+	}
+}
+
+static void check_returns(const struct clab_trace *tr,
+			  const struct clab_lab_ctx *ctx,
+			  struct clab_lab_report *rep)
+{
+	struct returns x;
+	size_t nrec = clab_trace_nrecords(tr);
+
+	memset(&x, 0, sizeof(x));
+	x.tr = tr;
+	x.items = ctx->param[P_ITEMS];
+	x.nprod = ctx->param[P_PROD];
+	x.ncons = ctx->param[P_CONS];
+	x.total = x.nprod * x.items;
+	x.nthr = clab_trace_nthreads(tr);
+	x.nobj = clab_trace_nobjects(tr);
+	x.owner = calloc((size_t)x.nobj + 1, sizeof(*x.owner));
+	x.held = calloc((size_t)x.nthr + 1, sizeof(*x.held));
+	x.puts = calloc((size_t)x.nthr + 1, sizeof(*x.puts));
+	x.gets = calloc((size_t)x.nthr + 1, sizeof(*x.gets));
+	x.count = calloc((size_t)x.total + 1, sizeof(*x.count));
+	x.last = malloc((size_t)(x.ncons * x.nprod + 1) * sizeof(*x.last));
+	if (!x.owner || !x.held || !x.puts || !x.gets || !x.count || !x.last) {
+		clab_lab_report_add(rep, "checker", 0, UINT64_MAX,
+				    "out of memory");
+		goto out;
+	}
+	for (long i = 0; i < x.ncons * x.nprod; i++)
+		x.last[i] = -1;
+	for (size_t i = 0; i < nrec; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->tid < x.nthr)
+			on_record(&x, r);
+	}
+	long never = 0, first = 0;
+	for (long id = x.total; id >= 1; id--)
+		if (x.count[id] == 0) {
+			never++;
+			first = id;
+		}
+	for (uint32_t t = 0; t < x.nthr; t++)
+		if (x.gets[t].head < x.gets[t].n && x.nmismatch++ == 0) {
+			x.mismatch_rec = UINT64_MAX;
+			snprintf(x.mismatch_msg, sizeof(x.mismatch_msg),
+				 "%s noted \"get\" %lld that no buf_get() "
+				 "returned",
+				 clab_trace_thread_label(tr, t),
+				 (long long)x.gets[t].v[x.gets[t].head]);
+		}
+
+	if (x.nbad == 0 && never == 0)
+		clab_lab_report_add(rep, "returned once", 1, UINT64_MAX,
+				    "buf_get() returned each of the %ld "
+				    "item(s) exactly once",
+				    x.total);
+	else if (x.nbad != 0)
+		clab_lab_report_add(rep, "returned once", 0, x.bad_rec,
+				    "%s; %ld wrong return(s), %ld item(s) "
+				    "never returned",
+				    x.bad_msg, x.nbad, never);
+	else
+		clab_lab_report_add(rep, "returned once", 0, UINT64_MAX,
+				    "buf_get() never returned item %ld; %ld "
+				    "item(s) never returned",
+				    first, never);
+	if (x.norder == 0)
+		clab_lab_report_add(rep, "returned in order", 1, UINT64_MAX,
+				    "each consumer got each producer's items "
+				    "in the order they were put");
+	else
+		clab_lab_report_add(rep, "returned in order", 0, x.order_rec,
+				    "%s; %ld such return(s)", x.order_msg,
+				    x.norder);
+	if (x.nunsync == 0)
+		clab_lab_report_add(rep, "notes synchronised", 1, UINT64_MAX,
+				    "every \"put\" and \"get\" was noted "
+				    "holding a conclab mutex");
+	else
+		clab_lab_report_add(rep, "notes synchronised", 0, x.unsync_rec,
+				    "unsynchronised: %s; %ld such note(s)",
+				    x.unsync_msg, x.nunsync);
+	if (x.nmismatch == 0)
+		clab_lab_report_add(rep, "notes match returns", 1, UINT64_MAX,
+				    "the buffer's notes agree with what "
+				    "buf_put() was given and buf_get() "
+				    "returned");
+	else
+		clab_lab_report_add(rep, "notes match returns", 0,
+				    x.mismatch_rec,
+				    "the buffer's notes and its items "
+				    "disagree: %s; %ld such",
+				    x.mismatch_msg, x.nmismatch);
+out:
+	for (uint32_t t = 0; x.gets != NULL && t <= x.nthr; t++)
+		free(x.gets[t].v);
+	free(x.gets);
+	free(x.owner);
+	free(x.held);
+	free(x.puts);
+	free(x.count);
+	free(x.last);
+}
+
 static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		  struct clab_lab_report *rep)
 {
@@ -912,7 +1182,12 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		clab_lab_report_add(rep, "buffer depth", 0, t.depth_rec, "%s",
 				    t.depth_msg);
 
-	clab_lab_check_common(tr, rep);
+	if (clab_lab_is_exercise(tr)) {
+		check_returns(tr, ctx, rep);
+		clab_lab_check_common_allow(tr, rep, CLAB_LAB_NEED_NO_POLL);
+	} else {
+		clab_lab_check_common(tr, rep);
+	}
 out:
 	free(ev);
 	free(t.st);

@@ -388,17 +388,6 @@ static int run(const struct clab_lab_ctx *ctx)
 
 /* ---- checker ---- */
 
-static const char *note_label(const struct clab_trace *tr,
-			      const struct clab_record *r)
-{
-	const struct clab_site_info *si;
-
-	if (r->kind != CLAB_K_NOTE)
-		return NULL;
-	si = clab_trace_site(tr, r->site);
-	return si != NULL ? si->label : NULL;
-}
-
 static const char *const waiter_name[2] = {"countdown", "countup"};
 
 struct seen {
@@ -408,6 +397,10 @@ struct seen {
 	uint64_t first_bad;	    /* seq of the first wrong "saw" */
 	long first_dup, first_miss; /* tick numbers */
 	long last;
+	long ahead;	    /* returns of a tick the ticker had not made */
+	long ahead_val;	    /* the first one's tick, */
+	uint64_t ahead_rec; /* its record */
+	long ahead_ticks;   /* and the ticks made by then */
 };
 
 static void check_periodic(const struct clab_trace *tr,
@@ -429,7 +422,7 @@ static void check_periodic(const struct clab_trace *tr,
 	}
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_harness_label(tr, r);
 		struct seen *s;
 
 		if (label == NULL)
@@ -453,6 +446,12 @@ static void check_periodic(const struct clab_trace *tr,
 			continue;
 		s = &w[r->a32];
 		s->nsaw++;
+		/* what ticker_wait() returned, against the ticker's record */
+		if (r->val > nticks && s->ahead++ == 0) {
+			s->ahead_val = (long)r->val;
+			s->ahead_rec = r->seq;
+			s->ahead_ticks = nticks;
+		}
 		if (r->val < s->next) {
 			if (s->dups++ == 0)
 				s->first_dup = (long)r->val;
@@ -508,6 +507,24 @@ static void check_periodic(const struct clab_trace *tr,
 		clab_lab_report_add(rep, name, 0, s->first_bad, "%s", msg);
 	}
 
+	{
+		int b = w[0].ahead ? 0 : 1;
+
+		if (w[0].ahead && w[1].ahead && w[1].ahead_rec < w[0].ahead_rec)
+			b = 1;
+		if (w[b].ahead == 0)
+			clab_lab_report_add(rep, "waits end at ticks", 1,
+					    UINT64_MAX,
+					    "every tick ticker_wait() returned "
+					    "had been made by the ticker");
+		else
+			clab_lab_report_add(
+			    rep, "waits end at ticks", 0, w[b].ahead_rec,
+			    "%s's ticker_wait() returned tick %ld when the "
+			    "ticker had made %ld; %ld such return(s)",
+			    waiter_name[b], w[b].ahead_val, w[b].ahead_ticks,
+			    w[0].ahead + w[1].ahead);
+	}
 	if (tick_bad != UINT64_MAX)
 		clab_lab_report_add(rep, "ticks numbered", 0, tick_bad,
 				    "the ticker's ticks are not 1, 2, 3...");
@@ -516,14 +533,14 @@ static void check_periodic(const struct clab_trace *tr,
 		double lo = (double)min_p / 1e6, hi = (double)max_p / 1e6;
 		double jit = hi - interval > interval - lo ? hi - interval
 							   : interval - lo;
-		clab_lab_report_add(rep, "tick period", 1, UINT64_MAX,
-				    "%ld ticks, period mean %.2f ms (min "
-				    "%.2f, max %.2f, asked %ld), jitter up "
-				    "to %.2f ms",
-				    nticks, mean, lo, hi, interval, jit);
+		clab_lab_report_info(rep, "tick period",
+				     "%ld ticks, period mean %.2f ms (min "
+				     "%.2f, max %.2f, asked %ld), jitter up "
+				     "to %.2f ms",
+				     nticks, mean, lo, hi, interval, jit);
 	} else {
-		clab_lab_report_add(rep, "tick period", 1, UINT64_MAX,
-				    "%ld tick(s): too few to measure", nticks);
+		clab_lab_report_info(rep, "tick period",
+				     "%ld tick(s): too few to measure", nticks);
 	}
 }
 
@@ -550,7 +567,7 @@ static void check_oneshot(const struct clab_trace *tr,
 	}
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = note_label(tr, r);
+		const char *label = clab_lab_harness_label(tr, r);
 
 		if (label != NULL && strcmp(label, "fired") == 0 &&
 		    r->val >= 1 && r->val <= 2) {
@@ -608,7 +625,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	long tick2 = 2 * ctx->param[P_INTERVAL];
 	if (rep->opts.starvation_ms == 0 && tick2 > CLAB_LAB_STARVATION_MS)
 		rep->opts.starvation_ms = tick2;
-	clab_lab_check_common(tr, rep);
+	clab_lab_check_common_allow(tr, rep, CLAB_LAB_NEED_NO_POLL);
 }
 
 const struct clab_lab clab_lab_timer = {

@@ -228,6 +228,94 @@ static void test_busy_backoff(void)
 	clab_trace_free(tr);
 }
 
+/* ---- polling a mutex ---- */
+
+/*
+ * One thread takes and lets go of one mutex n times; every `every`
+ * times (0: never) it does something else first: a note, or a sleep of
+ * sleep_ms (which 0 makes a yield).
+ */
+static struct clab_trace *poll_run(int n, int every, int note,
+				   unsigned sleep_ms)
+{
+	clab_mutex_t m;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "count.lock", CLAB_MUTEX_NORMAL),
+			0);
+	for (int i = 1; i <= n; i++) {
+		clab_mutex_lock(&m);
+		clab_mutex_unlock(&m);
+		if (every && i % every == 0 && note)
+			clab_note("progress", i);
+		else if (every && i % every == 0)
+			clab_sleep_ms(sleep_ms);
+	}
+	clab_mutex_destroy(&m);
+	return tu_end();
+}
+
+/*
+ * "busy waiting" of a poll_run(), where the lab asks (need) or not: want
+ * ok, and when it fails a message with want_msg.
+ */
+static void expect_busy(struct clab_trace *tr, unsigned need, int want_ok,
+			const char *want_msg)
+{
+	struct clab_lab_report rep = {0};
+	const struct clab_lab_prop *p;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	clab_generic_check(tr, &rep, need);
+	p = prop(&rep, "busy waiting");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->ok, want_ok);
+	if (!want_ok)
+		CU_ASSERT_NOT_EQUAL(p->rec, UINT64_MAX);
+	if (want_msg != NULL)
+		CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, want_msg));
+	clab_lab_report_free(&rep);
+}
+
+static void test_poll(void)
+{
+	struct clab_trace *tr = poll_run(300, 0, 0, 0);
+
+	/* where the lab asks: 300 takes in a row, nothing between */
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, "took count.lock 300 times");
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, "(lock at test-generic.c:");
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, "unlock at test-generic.c:");
+	/* elsewhere (a counter's loop in the race lab) it is no spin */
+	expect_busy(tr, 0, 1, NULL);
+	clab_trace_free(tr);
+	/* sleep(0) only yields: still a spin */
+	tr = poll_run(300, 10, 0, 0);
+	expect_busy(tr, CLAB_LAB_NEED_NO_POLL, 0, NULL);
+	clab_trace_free(tr);
+}
+
+static void test_poll_with_progress(void)
+{
+	static const struct {
+		int n, every, note;
+		unsigned sleep_ms;
+		int ok;
+	} cases[] = {
+	    {300, 50, 1, 0, 1}, /* a note every 50 takes: work between */
+	    {300, 50, 0, 1, 1}, /* a sleep of 1 ms every 50: a back-off */
+	    {101, 0, 0, 0, 1},	/* 100 takes again in a row: the most... */
+	    {102, 0, 0, 0, 0},	/* ...that passes */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct clab_trace *tr =
+		    poll_run(cases[i].n, cases[i].every, cases[i].note,
+			     cases[i].sleep_ms);
+		expect_busy(tr, CLAB_LAB_NEED_NO_POLL, cases[i].ok, NULL);
+		clab_trace_free(tr);
+	}
+}
+
 /* ---- concurrency ---- */
 
 #define ROUNDS 5
@@ -325,6 +413,7 @@ static void test_concurrency_serialised(void)
 	p = prop(&rep, "concurrency");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_TRUE(p->ok);
+	CU_ASSERT_TRUE(p->info);
 	clab_lab_report_free(&rep);
 	memset(&rep, 0, sizeof(rep));
 	clab_lab_check_common_allow(tr, &rep, CLAB_LAB_NEED_CONCURRENCY);
@@ -431,6 +520,10 @@ static void add_tests(CU_pSuite s)
 		    test_busy_tight_loop);
 	CU_add_test(s, "trylock with a sleep between tries is not",
 		    test_busy_backoff);
+	CU_add_test(s, "one mutex taken again and again: busy waiting",
+		    test_poll);
+	CU_add_test(s, "taken again with work between: not",
+		    test_poll_with_progress);
 	CU_add_test(s, "different mutexes held at once: concurrency",
 		    test_concurrency_parallel);
 	CU_add_test(s, "one mutex for everything: none",

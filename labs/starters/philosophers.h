@@ -14,9 +14,11 @@
  * happens exactly while your get_forks() has returned and put_forks() has
  * not been called.
  *
- * The checks: a fork is never held by two philosophers, every philosopher
- * eats every meal, no deadlock, no misuse, no lock-order cycle, every
- * thread ends.
+ * The checks: a fork is never held by two philosophers, a philosopher
+ * holds both its forks when the harness records "eat" (a meal eaten
+ * without them does not count), every philosopher eats every meal, no
+ * deadlock, no misuse, no lock-order cycle, no busy waiting, every thread
+ * ends.
  */
 #ifndef CONCLAB_EXERCISE_PHILOSOPHERS_H
 #define CONCLAB_EXERCISE_PHILOSOPHERS_H

@@ -22,7 +22,10 @@
  * The checks: every producer put all its items, every item is taken
  * exactly once, each producer's items come out in the order they went in,
  * the buffer never holds more than its capacity nor fewer than zero, no
- * deadlock, no misuse, every thread ends.
+ * deadlock, no misuse, every thread ends.  The harness records what each
+ * buf_get() returned: it must be each item once, in each producer's
+ * order, and what your notes said; a note made holding no conclab mutex
+ * fails as unsynchronised.
  */
 #ifndef CONCLAB_EXERCISE_PRODCONS_H
 #define CONCLAB_EXERCISE_PRODCONS_H

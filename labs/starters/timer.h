@@ -13,8 +13,8 @@
  * and "saw" with what ticker_wait() returned.
  *
  * The checks: every waiter sees every tick exactly once, in order (tick 1,
- * 2, 3, ...: none missed, none twice), no deadlock, no misuse, every
- * thread ends.
+ * 2, 3, ...: none missed, none twice), only ticks the ticker has made, no
+ * deadlock, no misuse, no busy waiting, every thread ends.
  */
 #ifndef CONCLAB_EXERCISE_TIMER_H
 #define CONCLAB_EXERCISE_TIMER_H

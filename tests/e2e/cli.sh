@@ -71,7 +71,7 @@ expect_exit 2 "$CONCLAB" bench --case 4,
 expect_exit 2 "$CONCLAB" bench --case 11
 # A lab's parameter must not take the name of an option of run or
 # exercise, which are parsed first and would shadow it.
-reserved=' variant seed trace time-limit sched replay pct-depth step-limit spurious no-spurious early-timeouts stacks view no-check key schedules init quiet help '
+reserved=' variant seed trace time-limit sched replay pct-depth step-limit spurious no-spurious early-timeouts stacks view no-check key schedules init quiet help format rubric '
 "$CONCLAB" list --porcelain | cut -d' ' -f1 | sort -u >labs.txt
 shadowed=""
 while read -r lab; do

@@ -27,7 +27,7 @@ n=$(count_lines "$T/out" '^  phil-[0-9] waits on mutex fork-[0-9] since record [
 	fail "analyze: $n philosophers with since/holder, expected 5"
 lacks_tids "$T/out" "naive: analyze"
 expect_exit 1 "$CONCLAB" check naive.clt
-contains "$T/out" '^  ok   hunger .*(phil-[0-9] [0-9.]+ \(still hungry\),? ?){5}$' "naive: every philosopher still hungry at the end"
+contains "$T/out" '^  info hunger .*(phil-[0-9] [0-9.]+ \(still hungry\),? ?){5}$' "naive: every philosopher still hungry at the end"
 contains "$T/out" '^  ok   starvation .*; 6 never ended\): phil-[0-9] [0-9.]+ \(fork-[0-9], still waiting\)' "naive: starvation lists the waits still open, as such"
 n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
 [ "$n" -eq 5 ] && pass "naive: five blocked records in the trace" ||

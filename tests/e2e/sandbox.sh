@@ -19,10 +19,11 @@ contains "$T/out" '^conclab: sandbox: directory, limits, process group' "good: t
 "$CONCLAB" dump "$T/good.clt" >"$T/dump" 2>&1
 contains "$T/dump" '^# meta sandbox=directory, limits' "good: the trace records the sandbox"
 
-# Files: the solution sits beside a secret; it reads none of it.
+# Files: the solution sits beside a secret; it reads none of it, and
+# every file it names outside its directory fails the grade.
 cp "$X/philosophers-snoop.c" "$T/"
 echo "the grader's secret" >"$T/secret"
-expect_exit 0 "$CONCLAB" exercise philosophers --trace "$T/snoop.clt" \
+expect_exit 1 "$CONCLAB" exercise philosophers --trace "$T/snoop.clt" \
 	"$T/philosophers-snoop.c"
 if grep -q 'landlock' "$T/out"; then
 	contains "$T/out" "^snoop: could not read $T/secret" "snoop: the secret beside it is not read"
@@ -36,18 +37,21 @@ else
 	pass "snoop: no Landlock in this kernel (the warning says so)"
 	contains "$T/err" 'sandbox: no Landlock' "snoop: the missing Landlock is said"
 fi
-expect_exit 0 "$CONCLAB" check "$T/snoop.clt"
+contains "$T/err" "called fopen\\(\"$T/secret\"\\) in snoop \\(philosophers-snoop\\.c:[0-9]+\\), outside its directory" "snoop: the attempt is reported"
+contains "$T/out" '^  FAIL stays in its directory +phil-0 called fopen' "snoop: 'stays in its directory' fails"
+expect_exit 1 "$CONCLAB" check "$T/snoop.clt"
+contains "$T/out" '^  FAIL stays in its directory' "snoop: check sees it in the trace"
 grep -q FORGED "$T/snoop.clt" && fail "snoop: the trace is the forged one"
 # The graded run's sandbox directory (in $TMPDIR) is gone after it.
 mkdir "$T/tmp"
-TMPDIR=$T/tmp expect_exit 0 "$CONCLAB" exercise philosophers -q \
+TMPDIR=$T/tmp expect_exit 1 "$CONCLAB" exercise philosophers -q \
 	--trace "$T/snoop.clt" "$T/philosophers-snoop.c"
 [ -z "$(ls -A "$T/tmp")" ] && pass "snoop: no sandbox directory is left" ||
 	fail "snoop: left in TMPDIR: $(ls -A "$T/tmp")"
 
 # Raw system calls, which the screening of calls cannot see (x86-64).
 if [ "$(uname -m)" = x86_64 ]; then
-	cp "$X/philosophers-escape.c" "$T/"
+	cp "$X/philosophers-escape.c" "$X/raw-syscall.h" "$T/"
 	expect_exit 1 "$CONCLAB" exercise philosophers -q \
 		--trace "$T/escape.clt" "$T/philosophers-escape.c"
 	if grep -q 'no seccomp filter' "$T/err"; then
