@@ -23,6 +23,7 @@
 #include <conclab/trace.h>
 
 #include "cmd.h"
+#include "por.h"
 #include "sandbox.h"
 #include "schedules.h"
 
@@ -97,6 +98,12 @@ static void trace_path(const struct clab_budget *e, long i, char *buf,
 	snprintf(buf, len, "%s/s%ld.clt", e->dir, i);
 }
 
+/* Where schedule i of a reduced bounded search logs its choices (por.c). */
+static void log_path(const struct clab_budget *e, long i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/s%ld.por", e->dir, i);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -143,6 +150,11 @@ static pid_t start(struct clab_budget *e, long i, const char *replay,
 		o.mode = CLAB_SCHED_REPLAY;
 		o.replay = replay;
 		o.seed = seed;
+		char lp[128];
+		log_path(e, i, lp, sizeof(lp));
+		if (e->strategy == CLAB_BUDGET_BOUNDED && e->por && i >= 0 &&
+		    clab_por_log_to(&o, lp) != 0)
+			_exit(5);
 	} else {
 		o.mode = clab_budget_mode(e, i);
 		o.seed = e->seed + (uint64_t)i;
@@ -404,6 +416,7 @@ char *clab_budget_first_schedule(struct clab_budget *e)
 struct node {
 	uint32_t *p;
 	size_t n;
+	struct clab_por_sleep *z; /* the threads asleep there (por.c) */
 };
 
 struct nodes {
@@ -412,7 +425,7 @@ struct nodes {
 };
 
 static int push_node(struct nodes *s, const uint32_t *p, size_t n,
-		     uint32_t last)
+		     uint32_t last, struct clab_por_sleep *z)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
@@ -428,8 +441,15 @@ static int push_node(struct nodes *s, const uint32_t *p, size_t n,
 	if (n)
 		memcpy(c, p, n * sizeof(*c));
 	c[n] = last;
-	s->v[s->n++] = (struct node){c, n + 1};
+	s->v[s->n++] = (struct node){c, n + 1, z};
 	return 0;
+}
+
+/* clab_por_children's push: the node takes z. */
+static int push_por(void *arg, const uint32_t *p, size_t j, uint32_t a,
+		    struct clab_por_sleep *z)
+{
+	return push_node(arg, p, j, a, z);
 }
 
 /* The picks and the options of each that a run's trace recorded. */
@@ -479,7 +499,7 @@ static void run_bounded(struct clab_budget *e)
 	int stopped = 0;
 	e->first = -1;
 	e->exhausted = 0;
-	if (!batch || !pids || push_node(&st, NULL, 0, 0) != 0)
+	if (!batch || !pids || push_node(&st, NULL, 0, 0, NULL) != 0)
 		goto out;
 	st.v[0].n = 0; /* the root: no prefix at all */
 	while (st.n) {
@@ -524,23 +544,31 @@ static void run_bounded(struct clab_budget *e)
 				}
 			}
 			uint32_t *p, *no;
-			size_t m;
-			if ((code == 0 || e->all) &&
-			    recorded(tp, &p, &no, &m) == 0) {
-				size_t dev = 0;
-				for (size_t j = 0; j < batch[k].n; j++)
-					dev += batch[k].p[j] != 0;
+			size_t m, dev = nonzero(batch[k].p, batch[k].n);
+			char lp[128];
+			log_path(e, i, lp, sizeof(lp));
+			if ((code == 0 || e->all) && e->por) {
+				/* a leaf has no children: nothing to read */
+				if (dev < e->bound)
+					clab_por_children(tp, lp, batch[k].n,
+							  batch[k].z, e->bound,
+							  push_por, &st,
+							  &e->pruned);
+			} else if ((code == 0 || e->all) &&
+				   recorded(tp, &p, &no, &m) == 0) {
 				/* deepest last on the stack: popped first */
 				for (size_t j = batch[k].n;
 				     dev < e->bound && j < m; j++)
 					for (uint32_t a = 1; a < no[j]; a++)
-						push_node(&st, p, j, a);
+						push_node(&st, p, j, a, NULL);
 				free(p);
 				free(no);
 			}
 			if (!keep)
 				unlink(tp);
+			unlink(lp);
 			free(batch[k].p);
+			clab_por_sleep_free(batch[k].z);
 		}
 		order += nb;
 		if (e->progress && now_ns() - last > 200000000u) {
@@ -550,8 +578,10 @@ static void run_bounded(struct clab_budget *e)
 	}
 	e->exhausted = !stopped && st.n == 0 && (e->first < 0 || e->all);
 out:
-	for (size_t k = 0; k < st.n; k++)
+	for (size_t k = 0; k < st.n; k++) {
 		free(st.v[k].p);
+		clab_por_sleep_free(st.v[k].z);
+	}
 	free(st.v);
 	free(batch);
 	free(pids);
