@@ -302,25 +302,6 @@ fail:
 	return NULL;
 }
 
-/* What a waiting thread's last record says it waits on. */
-static int waits(unsigned kind)
-{
-	switch (kind) {
-	case CLAB_K_MUTEX_REQUEST:
-	case CLAB_K_COND_WAIT:
-	case CLAB_K_SEM_WAIT:
-	case CLAB_K_LATCH_WAIT:
-	case CLAB_K_BARRIER_WAIT:
-	case CLAB_K_QUEUE_PUT_WAIT:
-	case CLAB_K_QUEUE_GET_WAIT:
-	case CLAB_K_QUEUE_JOIN_WAIT:
-	case CLAB_K_THREAD_JOIN_WAIT:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* Kinds of a step that make a thread runnable whatever it waits on. */
 static int starts(unsigned kind)
 {
@@ -376,7 +357,7 @@ static int sleeper(const struct run *R, size_t j, size_t cur, struct entry *e)
 			       p->o[i].what == CLAB_SCHED_GOES_ON;
 		if (runs || r->kind == CLAB_K_SLEEP_BEGIN)
 			continue; /* ended, can run, or no one wakes it */
-		if (!waits(r->kind))
+		if (!clab_kind_begins_wait(r->kind))
 			return -1; /* waits on what we cannot tell */
 		uint32_t o[2];
 		size_t k = objs_of(r->kind, r->obj, r->a32, o);
