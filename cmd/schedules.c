@@ -119,11 +119,13 @@ static void box_path(const struct clab_budget *e, long i, char *buf, size_t len)
 
 /*
  * Start one run in a child: schedule i, or (replay not NULL) that
- * schedule with seed.  out: where its output goes (NULL: nowhere).  A
+ * schedule with seed.  out: where its output goes (NULL: nowhere); log:
+ * where it logs its choices for the reduced search (NULL: nowhere).  A
  * boxed child's directory is run i's (-1 for a rerun).
  */
 static pid_t start(struct clab_budget *e, long i, const char *replay,
-		   uint64_t seed, const char *trace, const char *out)
+		   uint64_t seed, const char *trace, const char *out,
+		   const char *log)
 {
 	char box[128], boxed[160];
 	if (e->boxed) {
@@ -150,10 +152,7 @@ static pid_t start(struct clab_budget *e, long i, const char *replay,
 		o.mode = CLAB_SCHED_REPLAY;
 		o.replay = replay;
 		o.seed = seed;
-		char lp[128];
-		log_path(e, i, lp, sizeof(lp));
-		if (e->strategy == CLAB_BUDGET_BOUNDED && e->por && i >= 0 &&
-		    clab_por_log_to(&o, lp) != 0)
+		if (log && clab_por_log_to(&o, log) != 0)
 			_exit(5);
 	} else {
 		o.mode = clab_budget_mode(e, i);
@@ -203,7 +202,7 @@ char *clab_budget_schedule_of(const char *trace)
 int clab_budget_rerun(struct clab_budget *e, const char *replay, uint64_t seed,
 		      const char *trace, const char *out)
 {
-	pid_t pid = start(e, -1, replay, seed, trace, out);
+	pid_t pid = start(e, -1, replay, seed, trace, out, NULL);
 	if (pid < 0)
 		return 5;
 	int code = wait_code(pid);
@@ -251,7 +250,7 @@ void clab_budget_run(struct clab_budget *e)
 				continue;
 			char tp[128];
 			trace_path(e, i, tp, sizeof(tp));
-			pid_t pid = start(e, i, NULL, 0, tp, NULL);
+			pid_t pid = start(e, i, NULL, 0, tp, NULL, NULL);
 			if (pid < 0)
 				break;
 			for (long k = 0; k < e->jobs; k++)
@@ -514,14 +513,18 @@ static void run_bounded(struct clab_budget *e)
 			batch[nb] = st.v[--st.n];
 			int len = clab_sched_format(batch[nb].p, batch[nb].n,
 						    spur, NULL, 0);
-			char *str = malloc((size_t)len + 1), tp[128];
+			char *str = malloc((size_t)len + 1), tp[128], lp[128];
 			if (str)
 				clab_sched_format(batch[nb].p, batch[nb].n,
 						  spur, str, (size_t)len + 1);
 			trace_path(e, order + nb, tp, sizeof(tp));
-			pids[nb] =
-			    str ? start(e, order + nb, str, e->seed, tp, NULL)
-				: -1;
+			/* a run with children logs its choices (por.c) */
+			log_path(e, order + nb, lp, sizeof(lp));
+			int logs = e->por &&
+				   nonzero(batch[nb].p, batch[nb].n) < e->bound;
+			pids[nb] = str ? start(e, order + nb, str, e->seed, tp,
+					       NULL, logs ? lp : NULL)
+				       : -1;
 			free(str);
 			nb++;
 		}
