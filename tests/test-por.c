@@ -158,7 +158,8 @@ static int push(void *arg, const uint32_t *p, size_t j, uint32_t a,
 		free(c);
 		return -1;
 	}
-	memcpy(c, p, j * sizeof(*c));
+	if (j)
+		memcpy(c, p, j * sizeof(*c));
 	c[j] = a;
 	s->v[s->n++] = (struct node){c, j + 1, z};
 	return 0;
