@@ -386,11 +386,21 @@ int clab_por_children(const char *trace, const char *log, size_t n,
 	}
 	size_t cur = 0;
 	if (n > 0 && n <= R.np) {
-		/* the prefix is in z0 already: only follow the threads */
+		/*
+		 * The steps before the last pick are in z0 already: only
+		 * follow the threads.  (A waker's step goes on after it
+		 * picks a waiter, otherwise than in the parent's run: that
+		 * step is applied again below.)
+		 */
 		const struct pick *own = &R.p[n - 1];
-		apply(&R, &cur, own->now, !is_step(own), NULL);
+		apply(&R, &cur, own->now, 0, NULL);
 		if (own->o[own->k].what == CLAB_SCHED_WAKES_SPURIOUSLY)
 			z->n = 0;
+		for (size_t i = 0; is_step(own) && i < z->n;)
+			if (z->e[i].tid == own->o[own->k].tid)
+				z->e[i] = z->e[--z->n];
+			else
+				i++;
 	}
 	for (size_t j = n; j < R.np && dev <= bound; j++) {
 		const struct pick *p = &R.p[j];
