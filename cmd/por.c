@@ -17,10 +17,11 @@
  * the same steps as one in the default's subtree, the sleeper's step
  * moved ahead of independent ones.
  *
- * The bound makes three restrictions (docs/scheduler.md says why): only
- * the default goes to sleep, whose step wakes or creates no thread; a
- * sleeper that is the default at a later point wakes up (it is never
- * left out as a default); a spurious wakeup wakes every sleeper.
+ * The bound makes the reduction narrower (docs/scheduler.md says why):
+ * only the default goes to sleep, and only when its step wakes and
+ * creates no thread; an option is left out only as a deviation (when a
+ * sleeper is the default, the run goes on with it, and the children past
+ * that point are left out); a spurious wakeup wakes every sleeper.
  */
 #include <errno.h>
 #include <fcntl.h>
