@@ -4,8 +4,9 @@
  * A step is what a thread does from one scheduling point to its next; the
  * trace records it, every record stamped with the step's virtual time.
  * Two steps are dependent when their records touch a common object (a
- * condition wait touches its mutex too); a step that touches none (a
- * note, a sleep) is independent of every other.
+ * condition wait touches its mutex too), or when one reads the virtual
+ * clock, which every step moves on (a sleep, a wait that may be timed, a
+ * timeout); a note is independent of every step that does neither.
  *
  * Each schedule's child logs its choices (clab_por_log_to: the options,
  * the pick, the virtual time) to a file; the parent reads the log and the
@@ -21,7 +22,8 @@
  * only the default goes to sleep, and only when its step wakes and
  * creates no thread; an option is left out only as a deviation (when a
  * sleeper is the default, the run goes on with it, and the children past
- * that point are left out); a spurious wakeup wakes every sleeper.
+ * that point are left out); a spurious wakeup or a timeout wakes every
+ * sleeper.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +50,37 @@ struct clab_por_sleep {
 	struct entry *e;
 };
 
+/*
+ * Whether a record reads the virtual clock, which every step advances: a
+ * wait that may have a deadline (now + its time, so where it comes among
+ * the steps decides which deadline comes first), or the end of one by
+ * its deadline.  Conservative where the record does not say whether the
+ * wait was timed.
+ */
+static int reads_clock(unsigned kind, unsigned a8)
+{
+	switch (kind) {
+	case CLAB_K_COND_WAIT:
+		return a8 != 0;
+	case CLAB_K_MUTEX_REQUEST:
+		return a8 == CLAB_HOW_TIMED;
+	case CLAB_K_COND_WAKE:
+	case CLAB_K_LATCH_WAKE:
+		return a8 == CLAB_CAUSE_TIMEOUT;
+	case CLAB_K_SLEEP_BEGIN:
+	case CLAB_K_SLEEP_END:
+	case CLAB_K_MUTEX_TIMEOUT:
+	case CLAB_K_SEM_TIMEOUT:
+	case CLAB_K_QUEUE_TIMEOUT:
+	case CLAB_K_THREAD_JOIN_TIMEOUT:
+		return 1;
+	default:
+		/* the other waits may be timed; timers keep time */
+		return clab_kind_begins_wait(kind) ||
+		       (kind >= CLAB_K_TIMER_ARM && kind <= CLAB_K_PTIMER_WAKE);
+	}
+}
+
 /* The objects a record touches (at most 2). */
 static size_t objs_of(unsigned kind, uint32_t obj, uint32_t a32,
 		      uint32_t out[2])
@@ -63,6 +96,13 @@ static size_t objs_of(unsigned kind, uint32_t obj, uint32_t a32,
 int clab_por_dependent(const struct clab_por_op *a, size_t na,
 		       const struct clab_por_op *b, size_t nb)
 {
+	/* a step that reads the clock depends on every step */
+	for (size_t i = 0; i < na; i++)
+		if (nb && reads_clock(a[i].kind, a[i].a8))
+			return 1;
+	for (size_t j = 0; j < nb; j++)
+		if (na && reads_clock(b[j].kind, b[j].a8))
+			return 1;
 	for (size_t i = 0; i < na; i++) {
 		uint32_t oa[2], ob[2];
 		size_t ka = objs_of(a[i].kind, a[i].obj, a[i].a32, oa);
@@ -251,6 +291,10 @@ static void apply(struct run *R, size_t *cur, uint64_t until, int incl,
 			R->last[r->tid] = *cur + 1;
 		if (!z)
 			continue;
+		if (reads_clock(r->kind, r->a8)) {
+			z->n = 0;
+			continue;
+		}
 		uint32_t o[2];
 		size_t k = objs_of(r->kind, r->obj, r->a32, o);
 		for (size_t i = 0; i < z->n;) {
@@ -322,8 +366,8 @@ static int sleeper(const struct run *R, size_t j, size_t cur, struct entry *e)
 	uint64_t end = UINT64_MAX;
 	size_t mine = 0;
 	*e = (struct entry){p->o[0].tid, p->o[0].what, 0, {0}};
-	if (e->what != CLAB_SCHED_GOES_ON && e->what != CLAB_SCHED_TIMES_OUT)
-		return -1;
+	if (e->what != CLAB_SCHED_GOES_ON)
+		return -1; /* a timeout or a spurious wakeup does not sleep */
 	for (size_t i = j + 1; i < R->np; i++)
 		if (is_step(&R->p[i])) {
 			end = R->p[i].now;
@@ -334,7 +378,7 @@ static int sleeper(const struct run *R, size_t j, size_t cur, struct entry *e)
 		if (r->tid != e->tid)
 			continue;
 		mine++;
-		if (starts(r->kind))
+		if (starts(r->kind) || reads_clock(r->kind, r->a8))
 			return -1;
 		uint32_t o[2];
 		size_t k = objs_of(r->kind, r->obj, r->a32, o);
@@ -395,7 +439,8 @@ int clab_por_children(const char *trace, const char *log, size_t n,
 		 */
 		const struct pick *own = &R.p[n - 1];
 		apply(&R, &cur, own->now, 0, NULL);
-		if (own->o[own->k].what == CLAB_SCHED_WAKES_SPURIOUSLY)
+		if (own->o[own->k].what == CLAB_SCHED_WAKES_SPURIOUSLY ||
+		    own->o[own->k].what == CLAB_SCHED_TIMES_OUT)
 			z->n = 0;
 		for (size_t i = 0; is_step(own) && i < z->n;)
 			if (z->e[i].tid == own->o[own->k].tid)
@@ -432,7 +477,8 @@ int clab_por_children(const char *trace, const char *log, size_t n,
 			break;
 		}
 		dev += p->k != 0;
-		if (p->o[p->k].what == CLAB_SCHED_WAKES_SPURIOUSLY)
+		if (p->o[p->k].what == CLAB_SCHED_WAKES_SPURIOUSLY ||
+		    p->o[p->k].what == CLAB_SCHED_TIMES_OUT)
 			z->n = 0;
 	}
 	rc = 0;

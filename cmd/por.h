@@ -15,13 +15,15 @@ struct clab_por_op {
 	unsigned kind; /* enum clab_kind */
 	uint32_t obj;  /* the object it touches, 0 for none */
 	uint32_t a32;  /* a condition wait's mutex */
+	unsigned a8;   /* whether a wait is timed, why a waiter woke */
 };
 
 /*
  * clab_por_dependent - whether two steps, given by the records each made,
  * may not commute: 1 when they touch a common object (a condition wait
- * touches its mutex too), 0 when they do not (notes and sleeps touch
- * none).
+ * touches its mutex too), or one reads the virtual clock that every step
+ * advances (a sleep, a wait that may be timed, a timeout); 0 when they do
+ * not (notes touch nothing).
  */
 int clab_por_dependent(const struct clab_por_op *a, size_t na,
 		       const struct clab_por_op *b, size_t nb);

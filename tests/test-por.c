@@ -20,7 +20,8 @@
 
 /* ---- the dependency relation ---- */
 
-#define OP(k, o, a) ((struct clab_por_op){CLAB_K_##k, (o), (a)})
+#define OP(k, o, a) ((struct clab_por_op){CLAB_K_##k, (o), (a), 0})
+#define OP8(k, o, a, a8) ((struct clab_por_op){CLAB_K_##k, (o), (a), (a8)})
 
 static int dep1(struct clab_por_op a, struct clab_por_op b)
 {
@@ -50,6 +51,21 @@ static void test_dependent(void)
 	/* a join and the exit of the thread joined (the thread's object) */
 	CU_ASSERT_EQUAL(dep1(OP(THREAD_JOIN_WAIT, 9, 0), OP(THREAD_EXIT, 9, 0)),
 			1);
+	/*
+	 * A sleep or a timed wait reads the clock every step advances: its
+	 * deadline depends on how many steps came first.  So does a timeout.
+	 */
+	CU_ASSERT_EQUAL(dep1(OP(SLEEP_BEGIN, 0, 10), OP(MUTEX_RELEASE, 2, 0)),
+			1);
+	CU_ASSERT_EQUAL(dep1(OP(NOTE, 0, 1), OP(SLEEP_BEGIN, 0, 10)), 1);
+	CU_ASSERT_EQUAL(dep1(OP8(COND_WAIT, 5, 2, 1), OP(MUTEX_ACQUIRE, 3, 0)),
+			1);
+	CU_ASSERT_EQUAL(dep1(OP8(MUTEX_REQUEST, 2, 0, CLAB_HOW_TIMED),
+			     OP(MUTEX_ACQUIRE, 3, 0)),
+			1);
+	CU_ASSERT_EQUAL(
+	    dep1(OP8(COND_WAKE, 5, 0, CLAB_CAUSE_TIMEOUT), OP(NOTE, 0, 1)), 1);
+	CU_ASSERT_EQUAL(dep1(OP(NOTE, 0, 1), OP(SLEEP_END, 0, 0)), 1);
 }
 
 static void test_independent(void)
@@ -58,10 +74,17 @@ static void test_independent(void)
 			0);
 	CU_ASSERT_EQUAL(dep1(OP(MUTEX_RELEASE, 2, 0), OP(MUTEX_ACQUIRE, 3, 0)),
 			0);
-	/* two notes; a note and a lock; a sleep and an unlock */
+	/* two notes; a note and a lock */
 	CU_ASSERT_EQUAL(dep1(OP(NOTE, 0, 1), OP(NOTE, 0, 1)), 0);
 	CU_ASSERT_EQUAL(dep1(OP(NOTE, 0, 2), OP(MUTEX_ACQUIRE, 2, 0)), 0);
-	CU_ASSERT_EQUAL(dep1(OP(SLEEP_BEGIN, 0, 10), OP(MUTEX_RELEASE, 2, 0)),
+	/* waits without a deadline, wakeups that are not timeouts */
+	CU_ASSERT_EQUAL(dep1(OP8(COND_WAIT, 5, 2, 0), OP(MUTEX_ACQUIRE, 3, 0)),
+			0);
+	CU_ASSERT_EQUAL(dep1(OP8(MUTEX_REQUEST, 2, 0, CLAB_HOW_BLOCK),
+			     OP(MUTEX_ACQUIRE, 3, 0)),
+			0);
+	CU_ASSERT_EQUAL(dep1(OP8(COND_WAKE, 5, 0, CLAB_CAUSE_SIGNAL),
+			     OP(MUTEX_ACQUIRE, 3, 0)),
 			0);
 	/* only a condition wait's a32 is an object: a signal's is a count */
 	CU_ASSERT_EQUAL(dep1(OP(COND_SIGNAL, 5, 2), OP(MUTEX_ACQUIRE, 2, 0)),
