@@ -21,7 +21,7 @@ struct explore {
 	struct clab_lab_ctx ctx;
 	const char *variant;
 	struct clab_cmd_sched sched; /* its options; the mode is per run */
-	int json, quiet;
+	int json, quiet, no_por;
 	const char *trace;
 	struct clab_budget b;
 };
@@ -70,8 +70,10 @@ static void print_json(const struct explore *e, const char *schedule,
 	       e->b.by_code[4], e->b.by_code[5], e->b.secs, e->b.seed,
 	       e->b.shard, e->b.nshards);
 	if (e->b.strategy == CLAB_BUDGET_BOUNDED)
-		printf(",\"bound\":%u,\"exhausted\":%s", e->b.bound,
-		       e->b.exhausted ? "true" : "false");
+		printf(",\"bound\":%u,\"exhausted\":%s,\"por\":%s,"
+		       "\"left_out\":%ld",
+		       e->b.bound, e->b.exhausted ? "true" : "false",
+		       e->b.por ? "true" : "false", e->b.pruned);
 	if (e->b.first >= 0)
 		printf(",\"first_failure\":{\"index\":%ld,\"mode\":\"%s\","
 		       "\"seed\":%" PRIu64 ",\"exit\":%d,\"what\":\"%s\","
@@ -231,6 +233,8 @@ static int explore_exec(int argc, char **argv)
 			e.b.all = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			e.json = 1;
+		} else if (strcmp(a, "--no-por") == 0) {
+			e.no_por = 1;
 		} else if (clab_cmd_sched_flag(&e.sched, a)) {
 			;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
@@ -347,6 +351,13 @@ static int explore_exec(int argc, char **argv)
 		clab_cmd_usage(&clab_cmd_explore, stdout);
 		goto out;
 	}
+	if (e.no_por && e.b.strategy != CLAB_BUDGET_BOUNDED) {
+		rc = clab_cmd_misuse(&clab_cmd_explore,
+				     "--no-por is an option of --strategy "
+				     "bounded");
+		goto out;
+	}
+	e.b.por = e.b.strategy == CLAB_BUDGET_BOUNDED && !e.no_por;
 	if (!la.lab) {
 		rc = clab_cmd_misuse(&clab_cmd_explore,
 				     "which lab? (see 'conclab list')");
@@ -374,10 +385,11 @@ static int explore_exec(int argc, char **argv)
 	e.b.progress = !e.quiet && !e.json && isatty(2);
 	if (!e.quiet && !e.json && e.b.strategy == CLAB_BUDGET_BOUNDED)
 		printf("conclab: explore %s --variant %s: every schedule of at "
-		       "most %u deviations from the default, up to %ld, seed "
-		       "%" PRIu64 ", %ld at once\n",
-		       e.ctx.lab->name, e.variant, e.b.bound, e.b.schedules,
-		       e.b.seed, e.b.jobs);
+		       "most %u deviations from the default%s, up to %ld, "
+		       "seed %" PRIu64 ", %ld at once\n",
+		       e.ctx.lab->name, e.variant, e.b.bound,
+		       e.b.por ? " but those equivalent to one run" : "",
+		       e.b.schedules, e.b.seed, e.b.jobs);
 	else if (!e.quiet && !e.json)
 		printf("conclab: explore %s --variant %s: up to %ld schedules "
 		       "(%s), seeds %" PRIu64 "..., %ld at once\n",
@@ -413,6 +425,11 @@ static int explore_exec(int argc, char **argv)
 		       e.b.ran, e.b.secs,
 		       e.b.secs > 0 ? (double)e.b.ran / e.b.secs : 0.0,
 		       e.b.by_code[0], e.b.failed);
+		if (e.b.por)
+			printf("%ld schedule(s) left out: each runs the "
+			       "steps of one run, in another order of "
+			       "independent steps (--no-por runs them)\n",
+			       e.b.pruned);
 		if (e.b.strategy == CLAB_BUDGET_BOUNDED && e.b.first < 0)
 			printf("%s\n",
 			       e.b.exhausted
@@ -480,6 +497,10 @@ const struct clab_cmd clab_cmd_explore = {
 	"                     every schedule of at most --bound choices\n"
 	"                     other than the default, in turn (2)\n"
 	"  --bound K          bounded: that many deviations at most (2)\n"
+	"  --no-por           bounded: run every schedule, also those that\n"
+	"                     only reorder independent steps of one run\n"
+	"                     (partial-order reduction with sleep sets is\n"
+	"                     on by default)\n"
 	"  --schedules N      at most N schedules (10000)\n"
 	"  --time-limit SEC   stop starting schedules after SEC seconds\n"
 	"                     (0, the default: no limit)\n"

@@ -25,6 +25,7 @@
 #include <conclab/trace.h>
 
 #include "cmd.h"
+#include "por.h"
 #include "sandbox.h"
 #include "schedules.h"
 
@@ -165,6 +166,12 @@ static void trace_path(const struct clab_budget *e, long i, char *buf,
 	snprintf(buf, len, "%s/s%ld.clt", e->dir, i);
 }
 
+/* Where schedule i of a reduced bounded search logs its choices (por.c). */
+static void log_path(const struct clab_budget *e, long i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/s%ld.por", e->dir, i);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -228,11 +235,13 @@ static struct clab_sched_opts opts_of(const struct clab_budget *e, long i)
 
 /*
  * Start one run in a child: schedule i, or (replay not NULL) that
- * schedule with seed.  out: where its output goes (NULL: nowhere).  A
+ * schedule with seed.  out: where its output goes (NULL: nowhere); log:
+ * where it logs its choices for the reduced search (NULL: nowhere).  A
  * boxed child's directory is run i's (-1 for a rerun).
  */
 static pid_t start(struct clab_budget *e, long i, const char *replay,
-		   uint64_t seed, const char *trace, const char *out)
+		   uint64_t seed, const char *trace, const char *out,
+		   const char *log)
 {
 	char box[CLAB_BUDGET_PATH], boxed[CLAB_BUDGET_PATH + 16];
 	if (e->boxed) {
@@ -250,6 +259,8 @@ static pid_t start(struct clab_budget *e, long i, const char *replay,
 		o.mode = CLAB_SCHED_REPLAY;
 		o.replay = replay;
 		o.seed = seed;
+		if (log && clab_por_log_to(&o, log) != 0)
+			_exit(5);
 	}
 	_exit(e->run(e->arg, &o, trace));
 }
@@ -351,7 +362,7 @@ char *clab_budget_schedule_of(const char *trace)
 int clab_budget_rerun(struct clab_budget *e, const char *replay, uint64_t seed,
 		      const char *trace, const char *out)
 {
-	pid_t pid = start(e, -1, replay, seed, trace, out);
+	pid_t pid = start(e, -1, replay, seed, trace, out, NULL);
 	if (pid < 0)
 		return 5;
 	int code = wait_code(pid);
@@ -485,7 +496,7 @@ void clab_budget_run(struct clab_budget *e)
 			if (n == 1 && (e->boxed || e->batch == 1)) {
 				char tp[CLAB_BUDGET_PATH];
 				trace_path(e, i, tp, sizeof(tp));
-				pid = start(e, i, NULL, 0, tp, NULL);
+				pid = start(e, i, NULL, 0, tp, NULL, NULL);
 			} else {
 				pid = start_batch(e, i, n, stride, &fd);
 			}
@@ -653,6 +664,7 @@ char *clab_budget_first_schedule(struct clab_budget *e)
 struct node {
 	uint32_t *p;
 	size_t n;
+	struct clab_por_sleep *z; /* the threads asleep there (por.c) */
 };
 
 struct nodes {
@@ -661,7 +673,7 @@ struct nodes {
 };
 
 static int push_node(struct nodes *s, const uint32_t *p, size_t n,
-		     uint32_t last)
+		     uint32_t last, struct clab_por_sleep *z)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
@@ -677,8 +689,15 @@ static int push_node(struct nodes *s, const uint32_t *p, size_t n,
 	if (n)
 		memcpy(c, p, n * sizeof(*c));
 	c[n] = last;
-	s->v[s->n++] = (struct node){c, n + 1};
+	s->v[s->n++] = (struct node){c, n + 1, z};
 	return 0;
+}
+
+/* clab_por_children's push: the node takes z. */
+static int push_por(void *arg, const uint32_t *p, size_t j, uint32_t a,
+		    struct clab_por_sleep *z)
+{
+	return push_node(arg, p, j, a, z);
 }
 
 /* The picks and the options of each that a run's trace recorded. */
@@ -728,7 +747,7 @@ static void run_bounded(struct clab_budget *e)
 	int stopped = 0;
 	e->first = -1;
 	e->exhausted = 0;
-	if (!batch || !pids || push_node(&st, NULL, 0, 0) != 0)
+	if (!batch || !pids || push_node(&st, NULL, 0, 0, NULL) != 0)
 		goto out;
 	st.v[0].n = 0; /* the root: no prefix at all */
 	while (st.n) {
@@ -744,14 +763,18 @@ static void run_bounded(struct clab_budget *e)
 			int len = clab_sched_format(batch[nb].p, batch[nb].n,
 						    spur, NULL, 0);
 			char *str = malloc((size_t)len + 1),
-			     tp[CLAB_BUDGET_PATH];
+			     tp[CLAB_BUDGET_PATH], lp[CLAB_BUDGET_PATH];
 			if (str)
 				clab_sched_format(batch[nb].p, batch[nb].n,
 						  spur, str, (size_t)len + 1);
 			trace_path(e, order + nb, tp, sizeof(tp));
-			pids[nb] =
-			    str ? start(e, order + nb, str, e->seed, tp, NULL)
-				: -1;
+			/* a run with children logs its choices (por.c) */
+			log_path(e, order + nb, lp, sizeof(lp));
+			int logs = e->por &&
+				   nonzero(batch[nb].p, batch[nb].n) < e->bound;
+			pids[nb] = str ? start(e, order + nb, str, e->seed, tp,
+					       NULL, logs ? lp : NULL)
+				       : -1;
 			free(str);
 			nb++;
 		}
@@ -774,23 +797,31 @@ static void run_bounded(struct clab_budget *e)
 				}
 			}
 			uint32_t *p, *no;
-			size_t m;
-			if ((code == 0 || e->all) &&
-			    recorded(tp, &p, &no, &m) == 0) {
-				size_t dev = 0;
-				for (size_t j = 0; j < batch[k].n; j++)
-					dev += batch[k].p[j] != 0;
+			size_t m, dev = nonzero(batch[k].p, batch[k].n);
+			char lp[CLAB_BUDGET_PATH];
+			log_path(e, i, lp, sizeof(lp));
+			if ((code == 0 || e->all) && e->por) {
+				/* a leaf has no children: nothing to read */
+				if (dev < e->bound)
+					clab_por_children(tp, lp, batch[k].n,
+							  batch[k].z, e->bound,
+							  push_por, &st,
+							  &e->pruned);
+			} else if ((code == 0 || e->all) &&
+				   recorded(tp, &p, &no, &m) == 0) {
 				/* deepest last on the stack: popped first */
 				for (size_t j = batch[k].n;
 				     dev < e->bound && j < m; j++)
 					for (uint32_t a = 1; a < no[j]; a++)
-						push_node(&st, p, j, a);
+						push_node(&st, p, j, a, NULL);
 				free(p);
 				free(no);
 			}
 			if (!keep)
 				unlink(tp);
+			unlink(lp);
 			free(batch[k].p);
+			clab_por_sleep_free(batch[k].z);
 		}
 		order += nb;
 		if (e->progress && now_ns() - last > 200000000u) {
@@ -800,8 +831,10 @@ static void run_bounded(struct clab_budget *e)
 	}
 	e->exhausted = !stopped && st.n == 0 && (e->first < 0 || e->all);
 out:
-	for (size_t k = 0; k < st.n; k++)
+	for (size_t k = 0; k < st.n; k++) {
 		free(st.v[k].p);
+		clab_por_sleep_free(st.v[k].z);
+	}
 	free(st.v);
 	free(batch);
 	free(pids);

@@ -44,6 +44,7 @@ struct clab_budget {
 	int all;   /* go on after a failure */
 	int progress;	/* a progress line on stderr */
 	unsigned bound; /* BOUNDED: deviations from the default */
+	int por; /* BOUNDED: leave out schedules equivalent to others (por.c) */
 	/*
 	 * Each child gets a directory of its own under dir, where its
 	 * run writes the trace (the run applies the sandbox: sandbox.h);
@@ -70,6 +71,7 @@ struct clab_budget {
 	int first_code; /* its exit code */
 	double secs;
 	int exhausted; /* BOUNDED: every schedule of the bound was run */
+	long pruned;   /* BOUNDED with por: schedules left out */
 };
 
 /*

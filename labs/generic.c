@@ -15,28 +15,6 @@
 
 #include "lab.h"
 
-/* The first record of a blocking wait. */
-static int wait_begins(unsigned kind)
-{
-	switch (kind) {
-	case CLAB_K_RW_READ_REQUEST:
-	case CLAB_K_RW_WRITE_REQUEST:
-	case CLAB_K_MUTEX_REQUEST:
-	case CLAB_K_COND_WAIT:
-	case CLAB_K_SEM_WAIT:
-	case CLAB_K_LATCH_WAIT:
-	case CLAB_K_BARRIER_WAIT:
-	case CLAB_K_QUEUE_PUT_WAIT:
-	case CLAB_K_QUEUE_GET_WAIT:
-	case CLAB_K_QUEUE_JOIN_WAIT:
-	case CLAB_K_THREAD_JOIN_WAIT:
-	case CLAB_K_PTIMER_WAIT:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /*
  * Whether a record of kind, by the waiting thread and about the same
  * object, ends a wait that began with begin.  A barrier's waiters record
@@ -407,7 +385,7 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 		wait_end(s, t, r, 1);
 		ended = 1;
 	}
-	if (wait_begins(r->kind)) {
+	if (clab_kind_begins_wait(r->kind)) {
 		/* a wait whose end we did not see is not counted */
 		t->waiting = 1;
 		t->wait_ns = now;

@@ -429,8 +429,8 @@ static uint32_t pct_pick(size_t n, size_t nrun)
 }
 
 /* One choice among n: by the mode, kept for the schedule string. */
-/* ASK: the options as the caller sees them. */
-static uint32_t ask(const struct opt *o, size_t n)
+/* The options as ASK and on_pick see them (calloc'd), or NULL. */
+static struct clab_sched_option *seen(const struct opt *o, size_t n)
 {
 	static const enum clab_sched_what what[] = {
 	    [O_RUN] = CLAB_SCHED_GOES_ON,
@@ -439,18 +439,36 @@ static uint32_t ask(const struct opt *o, size_t n)
 	    [O_WAKE] = CLAB_SCHED_IS_WOKEN,
 	};
 	struct clab_sched_option *q = calloc(n, sizeof(*q));
-	if (!q)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; q && i < n; i++) {
 		q[i].tid = o[i].t->tid;
 		q[i].thread = clab_thread_name(o[i].t);
 		q[i].what = what[o[i].kind];
 		q[i].site = atomic_load(&o[i].t->s.site);
 		q[i].blocked = o[i].t->s.state == CLAB__S_BLOCK;
 	}
+	return q;
+}
+
+/* ASK: the options as the caller sees them. */
+static uint32_t ask(const struct opt *o, size_t n)
+{
+	struct clab_sched_option *q = seen(o, n);
+	if (!q)
+		return 0;
 	unsigned k = S.o.ask(S.o.ask_arg, q, n);
 	free(q);
 	return k < n ? k : 0;
+}
+
+/* on_pick: tell the caller what was picked among what (a search's log). */
+static void told(const struct opt *o, size_t n, uint32_t k)
+{
+	struct clab_sched_option *q = seen(o, n);
+	if (q)
+		S.o.on_pick(
+		    S.o.on_pick_arg, q, n, k,
+		    atomic_load_explicit(&clab__vclock, memory_order_relaxed));
+	free(q);
 }
 
 /* One choice among the n options o: by the mode, kept for the string. */
@@ -480,6 +498,8 @@ static uint32_t choose(const struct opt *o, size_t n, size_t nrun)
 		break;
 	}
 	keep_pick(k, n);
+	if (S.o.on_pick)
+		told(o, n, k);
 	return k;
 }
 

@@ -17,28 +17,6 @@ struct tstate {
 	uint64_t wait_seq; /* the last record that began a blocking wait */
 };
 
-/* Records after which a thread may sleep until someone wakes it. */
-static int begins_wait(unsigned kind)
-{
-	switch (kind) {
-	case CLAB_K_MUTEX_REQUEST:
-	case CLAB_K_RW_READ_REQUEST:
-	case CLAB_K_RW_WRITE_REQUEST:
-	case CLAB_K_COND_WAIT:
-	case CLAB_K_SEM_WAIT:
-	case CLAB_K_LATCH_WAIT:
-	case CLAB_K_BARRIER_WAIT:
-	case CLAB_K_QUEUE_PUT_WAIT:
-	case CLAB_K_QUEUE_GET_WAIT:
-	case CLAB_K_QUEUE_JOIN_WAIT:
-	case CLAB_K_THREAD_JOIN_WAIT:
-	case CLAB_K_PTIMER_WAIT:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* The last record on an object that could wake its waiters. */
 struct wakeup {
 	uint64_t seq; /* + 1; 0: none yet */
@@ -433,7 +411,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 			continue;
 		struct tstate *t = &ts[r->tid];
 		unsigned kind = r->kind;
-		if (begins_wait(kind))
+		if (clab_kind_begins_wait(kind))
 			t->wait_seq = r->seq;
 		if ((r->kind == CLAB_K_MUTEX_ACQUIRE && r->a32 == 1) ||
 		    r->kind == CLAB_K_RW_WRITE_ACQUIRE)

@@ -432,21 +432,11 @@ static void on_record(struct builder *b, const struct clab_record *r)
 	struct credit *c;
 	size_t i;
 
-	switch (r->kind) {
-	case CLAB_K_MUTEX_REQUEST:
-	case CLAB_K_COND_WAIT:
-	case CLAB_K_SEM_WAIT:
-	case CLAB_K_LATCH_WAIT:
-	case CLAB_K_BARRIER_WAIT:
-	case CLAB_K_QUEUE_PUT_WAIT:
-	case CLAB_K_QUEUE_GET_WAIT:
-	case CLAB_K_QUEUE_JOIN_WAIT:
-	case CLAB_K_PTIMER_WAIT:
-	case CLAB_K_THREAD_JOIN_WAIT:
-	case CLAB_K_RW_READ_REQUEST:
-	case CLAB_K_RW_WRITE_REQUEST:
+	if (clab_kind_begins_wait(r->kind)) {
 		begin_wait(b, r, CLAB_XEV_WAIT);
-		break;
+		return;
+	}
+	switch (r->kind) {
 	case CLAB_K_SLEEP_BEGIN:
 		begin_wait(b, r, CLAB_XEV_SLEEP);
 		break;

@@ -41,6 +41,27 @@ const char *clab_kind_a32name(unsigned kind)
 	return clab_kind_valid(kind) ? kinds[kind].a32name : "";
 }
 
+int clab_kind_begins_wait(unsigned kind)
+{
+	switch (kind) {
+	case CLAB_K_MUTEX_REQUEST:
+	case CLAB_K_COND_WAIT:
+	case CLAB_K_SEM_WAIT:
+	case CLAB_K_LATCH_WAIT:
+	case CLAB_K_BARRIER_WAIT:
+	case CLAB_K_QUEUE_PUT_WAIT:
+	case CLAB_K_QUEUE_GET_WAIT:
+	case CLAB_K_QUEUE_JOIN_WAIT:
+	case CLAB_K_THREAD_JOIN_WAIT:
+	case CLAB_K_PTIMER_WAIT:
+	case CLAB_K_RW_READ_REQUEST:
+	case CLAB_K_RW_WRITE_REQUEST:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 #define CLAB__TABLE_FN(fn, map, type)                                          \
 	const char *fn(unsigned v)                                             \
 	{                                                                      \

@@ -706,6 +706,17 @@ struct clab_sched_opts {
 	unsigned (*ask)(void *arg, const struct clab_sched_option *opts,
 			size_t n);
 	void *ask_arg;
+	/*
+	 * Any mode: called in the thread that holds the turn after each
+	 * choice among more than one option, with the options, the index
+	 * taken and the virtual time (the trace's nanoseconds): the records
+	 * of a step that follows the choice are stamped at or after it.  A
+	 * search that reduces the schedules it runs reads them (see
+	 * docs/scheduler.md); NULL for none.
+	 */
+	void (*on_pick)(void *arg, const struct clab_sched_option *opts,
+			size_t n, unsigned pick, uint64_t now);
+	void *on_pick_arg;
 };
 
 /* The longest schedule string clab_sched_schedule() writes, with its 0. */

@@ -283,6 +283,12 @@ unsigned clab_kind_fields(unsigned kind);
 const char *clab_kind_a8name(unsigned kind);
 const char *clab_kind_a32name(unsigned kind);
 int clab_kind_valid(unsigned kind);
+/*
+ * Whether a record of this kind may begin a blocking wait (a contended
+ * lock, a condition, semaphore, latch, barrier, queue, join or periodic
+ * timer wait): its thread may then sleep until another wakes it.
+ */
+int clab_kind_begins_wait(unsigned kind);
 const char *clab_objkind_name(unsigned objkind);
 const char *clab_how_name(unsigned how);
 const char *clab_cause_name(unsigned cause);
