@@ -124,9 +124,8 @@ static int check_exec(int argc, char **argv)
 	struct clab_lab_report rep = {0};
 	rep.opts.starvation_ms = starvation_ms;
 	ctx.lab->check(tr, &ctx, &rep);
-	FILE *out = stdout;
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		perror(outpath);
+	FILE *out = clab_cmd_out_open(&clab_cmd_check, outpath);
+	if (!out) {
 		clab_lab_report_free(&rep);
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
@@ -135,10 +134,9 @@ static int check_exec(int argc, char **argv)
 	const char *vname = clab_trace_meta(tr, "exercise")
 				? "exercise"
 				: ctx.lab->variants[ctx.variant].name;
-	int werr = clab_report_write(out, (enum clab_report_format)fmt, path,
-				     ctx.lab->name, vname, sig, &rep);
-	if (out != stdout && fclose(out) != 0)
-		werr = -1;
+	clab_report_write(out, (enum clab_report_format)fmt, path,
+			  ctx.lab->name, vname, sig, &rep);
+	int werr = clab_cmd_out_close(&clab_cmd_check, outpath, out);
 	rc = werr			    ? CLAB_EXIT_IO
 	     : clab_lab_report_failed(&rep) ? CLAB_EXIT_CHECK
 					    : CLAB_EXIT_OK;

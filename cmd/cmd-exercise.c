@@ -1116,13 +1116,14 @@ static int exercise_exec(int argc, char **argv)
 		uint64_t kseed = (uint64_t)seed + (uint64_t)k;
 		struct clab_budget how = {.strategy = st};
 		enum clab_sched_mode kmode = clab_budget_mode(&how, k);
-		if (failed_str) {
+		if (fcode) {
 			printf("conclab: graded under %ld schedules from seed "
 			       "%ld: schedule %ld (%s, seed %" PRIu64
 			       ") failed (%s); its run follows\n",
 			       schedules, seed, k, clab_sched_mode_name(kmode),
 			       kseed, clab_budget_what(fcode));
-			sched.o.mode = CLAB_SCHED_REPLAY;
+			/* a run with no schedule saved: its seed again */
+			sched.o.mode = failed_str ? CLAB_SCHED_REPLAY : kmode;
 			sched.o.replay = failed_str;
 		} else {
 			printf("conclab: graded under %ld schedules from seed "

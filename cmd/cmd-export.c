@@ -149,23 +149,16 @@ static int export_exec(int argc, char **argv)
 		fprintf(stderr, "conclab export: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
-	FILE *out = stdout;
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		perror(outpath);
+	FILE *out = clab_cmd_out_open(&clab_cmd_export, outpath);
+	if (!out) {
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
 	}
 	int werr = fmt == FMT_CHROME ? clab_export_chrome(tr, out)
 				     : clab_export_jsonl(tr, out);
-	if (fflush(out) != 0 || ferror(out))
-		werr = werr ? werr : CLAB_EIO;
-	if (out != stdout && fclose(out) != 0 && !werr)
-		werr = CLAB_EIO;
-	int rc = CLAB_EXIT_OK;
-	if (werr) {
-		fprintf(stderr, "conclab export: %s\n",
-			werr == CLAB_ENOMEM ? "out of memory"
-					    : "cannot write the output");
+	int rc = clab_cmd_out_close(&clab_cmd_export, outpath, out);
+	if (werr == CLAB_ENOMEM) {
+		fprintf(stderr, "conclab export: out of memory\n");
 		rc = CLAB_EXIT_IO;
 	}
 	if (clab_trace_damage(tr)) {

@@ -44,7 +44,19 @@
 
 static clab_solution_end_fn end_fn;
 
-enum { H_EXIT, H__EXIT, H__EXIT2, H_QUICK_EXIT, H_ABORT, H_PEXIT, H_TEXIT, NH };
+enum {
+	H_EXIT,
+	H__EXIT,
+	H__EXIT2,
+	H_QUICK_EXIT,
+	H_ABORT,
+	H_PEXIT,
+	H_TEXIT,
+	H_RAISE,
+	H_GSIGNAL,
+	H_PKILL,
+	NH
+};
 
 /* The functions the hooks stand for, as the GOT held them. */
 static uintptr_t real[NH];
@@ -192,6 +204,39 @@ static _Noreturn void hook_thrd_exit(int res)
 	abort();
 }
 
+/*
+ * The signals that stop a run (Ctrl-C, SIGTERM, SIGHUP) are blocked in
+ * every thread of it and taken by one thread with sigwait(): sent to the
+ * process, as a terminal or kill(1) sends them, they stop the run with its
+ * trace saved.  One that the solution sends to a thread of its own would
+ * stay pending there for ever: it goes to the process instead.
+ */
+static int stops_run(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
+}
+
+static int hook_raise(int sig)
+{
+	if (stops_run(sig))
+		return kill(getpid(), sig);
+	return REAL(H_RAISE, int (*)(int))(sig);
+}
+
+static int hook_gsignal(int sig)
+{
+	if (stops_run(sig))
+		return kill(getpid(), sig);
+	return REAL(H_GSIGNAL, int (*)(int))(sig);
+}
+
+static int hook_pthread_kill(pthread_t t, int sig)
+{
+	if (stops_run(sig))
+		return kill(getpid(), sig) ? errno : 0;
+	return REAL(H_PKILL, int (*)(pthread_t, int))(t, sig);
+}
+
 static const struct {
 	const char *name;
 	void (*hook)(void);
@@ -203,6 +248,9 @@ static const struct {
     [H_ABORT] = {"abort", (void (*)(void))hook_abort},
     [H_PEXIT] = {"pthread_exit", (void (*)(void))hook_pthread_exit},
     [H_TEXIT] = {"thrd_exit", (void (*)(void))hook_thrd_exit},
+    [H_RAISE] = {"raise", (void (*)(void))hook_raise},
+    [H_GSIGNAL] = {"gsignal", (void (*)(void))hook_gsignal},
+    [H_PKILL] = {"pthread_kill", (void (*)(void))hook_pthread_kill},
 };
 
 static int hook_index(const char *name)

@@ -148,6 +148,19 @@ S0=$(cd "$X/../.." && pwd)
 expect_exit 1 "$CONCLAB" exercise philosophers -q --trace "$T/p.clt" "$T/bigmutex.so"
 contains "$T/err" 'bigmutex\.so uses pthread_mutex_lock' "a prebuilt object: refused"
 
+# A solution that raises SIGINT is stopped as by Ctrl-C: the schedule
+# that did it is the one graded, the trace saved and reported, exit 130.
+ex 130 prodcons prodcons-sigint.c
+contains "$T/out" 'schedule 0 \(pct, seed 1\) failed \(stopped by a signal\)' "raise(SIGINT): the schedule that raised it is graded"
+contains "$T/err" '^conclab: interrupted \(Interrupt\); saving the trace' "raise(SIGINT): stopped as by Ctrl-C"
+contains "$T/err" '^conclab: trace saved to [^ ]*prodcons.clt' "raise(SIGINT): the trace saved"
+contains "$T/out" '^checks \(prodcons exercise\):' "raise(SIGINT): the run reported"
+if grep -q 'replay left its schedule' "$T/out" "$T/err"; then
+	fail "raise(SIGINT): the replay of the stopped run said it diverged"
+else
+	pass "raise(SIGINT): the stopped run replays quietly"
+fi
+
 # A solution that ends the run early: reported with its call and site,
 # the trace saved and checked ("run completed" fails), exit 1.
 ex 1 prodcons prodcons-exit.c
