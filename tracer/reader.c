@@ -123,6 +123,9 @@ struct clab_trace {
 	size_t nmeta, meta_cap;
 	uint64_t drops, stalls, end_records, gaps;
 	int complete;
+	int unclosed;	   /* the only damage: no end chunk */
+	uint32_t running;  /* threads running at the close (end.running) */
+	char incomplete[64]; /* clab_trace_incomplete's text, or "" */
 	uint32_t major, minor;
 	int checksum; /* 1 matched, -1 did not, 0 none (before 1.2) */
 	int sig;      /* a signature chunk follows the end chunk (1.4) */
@@ -641,6 +644,43 @@ static int parse_end(struct clab_trace *tr, struct clab_rbuf *b, uint32_t crc)
 	return 0;
 }
 
+/*
+ * How the run ended, from the end chunk and the threads running at the
+ * close (CLAB_META_RUNNING: ids separated by spaces).
+ */
+static void end_of_run(struct clab_trace *tr)
+{
+	const char *v = clab_trace_meta(tr, CLAB_META_RUNNING);
+	tr->running = 0;
+	for (const char *p = v; p && *p; p++)
+		if (*p != ' ' && (p == v || p[-1] == ' '))
+			tr->running++;
+	if (tr->unclosed)
+		snprintf(tr->incomplete, sizeof(tr->incomplete),
+			 "the writer never closed the trace");
+	else if (tr->complete && tr->running)
+		snprintf(tr->incomplete, sizeof(tr->incomplete),
+			 "stopped while %" PRIu32 " thread%s ran", tr->running,
+			 tr->running == 1 ? "" : "s");
+	else
+		tr->incomplete[0] = 0;
+}
+
+enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
+				   uint32_t *nrunning)
+{
+	if (nrunning)
+		*nrunning = tr->running;
+	return tr->unclosed		    ? CLAB_END_UNCLOSED
+	       : tr->complete && tr->running ? CLAB_END_STOPPED
+					     : CLAB_END_COMPLETE;
+}
+
+const char *clab_trace_incomplete(const struct clab_trace *tr)
+{
+	return tr->incomplete[0] ? tr->incomplete : NULL;
+}
+
 /* ---- merge ---- */
 
 #define NONE UINT32_MAX
@@ -1082,11 +1122,14 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			   "end chunk: chunks were removed, added or changed "
 			   "after the trace was written",
 			   name);
-	if (!tr->complete && !tr->damage)
+	if (!tr->complete && !tr->damage) {
 		set_damage(tr,
 			   "%s: cut short: no end chunk (the program did not "
 			   "close the trace; %zu whole chunks read)",
 			   name, nchunks);
+		tr->unclosed = 1;
+	}
+	end_of_run(tr);
 	if (merge(tr) != 0) {
 		clab_trace_free(tr);
 		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",

@@ -101,6 +101,36 @@ void clab_trace_free(struct clab_trace *tr);
 /* A description of damage found while loading, or NULL if the file is whole. */
 const char *clab_trace_damage(const struct clab_trace *tr);
 
+/*
+ * The metadata key of the threads still running when the trace was
+ * closed (their ids, by spaces), written just before the end chunk of a
+ * run that was stopped rather than ended (docs/trace-format.md).
+ */
+#define CLAB_META_RUNNING "end.running"
+
+/* How the run behind a trace ended (clab_trace_end). */
+enum clab_trace_end {
+	CLAB_END_COMPLETE = 0, /* closed once every thread had ended */
+	CLAB_END_STOPPED = 1,  /* closed while threads still ran */
+	CLAB_END_UNCLOSED = 2, /* no end chunk: the writer never closed it */
+};
+
+/*
+ * clab_trace_end - how the run ended: complete, stopped (Ctrl-C, the time
+ * limit, a deadlock, a crash: *nrunning threads had not ended), or never
+ * closed (SIGKILL; every whole chunk is read, and clab_trace_damage says
+ * "cut short: no end chunk").  nrunning may be NULL.  A trace of a format
+ * before this key reads as complete when it has its end chunk.
+ */
+enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
+				   uint32_t *nrunning);
+/*
+ * clab_trace_incomplete - what every report says of an incomplete run:
+ * "stopped while N threads ran" or "the writer never closed the trace";
+ * NULL for a complete one.
+ */
+const char *clab_trace_incomplete(const struct clab_trace *tr);
+
 size_t clab_trace_nrecords(const struct clab_trace *tr);
 const struct clab_record *clab_trace_record(const struct clab_trace *tr,
 					    size_t seq);
