@@ -123,8 +123,8 @@ struct clab_trace {
 	size_t nmeta, meta_cap;
 	uint64_t drops, stalls, end_records, gaps;
 	int complete;
-	int unclosed;	   /* the only damage: no end chunk */
-	uint32_t running;  /* threads running at the close (end.running) */
+	int unclosed;	     /* the only damage: no end chunk */
+	uint32_t running;    /* threads running at the close (end.running) */
 	char incomplete[64]; /* clab_trace_incomplete's text, or "" */
 	uint32_t major, minor;
 	int checksum; /* 1 matched, -1 did not, 0 none (before 1.2) */
@@ -651,6 +651,7 @@ static int parse_end(struct clab_trace *tr, struct clab_rbuf *b, uint32_t crc)
 static void end_of_run(struct clab_trace *tr)
 {
 	const char *v = clab_trace_meta(tr, CLAB_META_RUNNING);
+	const char *crash = clab_trace_meta(tr, CLAB_META_CRASH);
 	tr->running = 0;
 	for (const char *p = v; p && *p; p++)
 		if (*p != ' ' && (p == v || p[-1] == ' '))
@@ -658,9 +659,11 @@ static void end_of_run(struct clab_trace *tr)
 	if (tr->unclosed)
 		snprintf(tr->incomplete, sizeof(tr->incomplete),
 			 "the writer never closed the trace");
-	else if (tr->complete && tr->running)
+	else if (tr->complete && (tr->running || crash))
 		snprintf(tr->incomplete, sizeof(tr->incomplete),
-			 "stopped while %" PRIu32 " thread%s ran", tr->running,
+			 "%s%.16s%s while %" PRIu32 " thread%s ran",
+			 crash ? "crashed (" : "stopped", crash ? crash : "",
+			 crash ? ")" : "", tr->running,
 			 tr->running == 1 ? "" : "s");
 	else
 		tr->incomplete[0] = 0;
@@ -671,7 +674,7 @@ enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
 {
 	if (nrunning)
 		*nrunning = tr->running;
-	return tr->unclosed		    ? CLAB_END_UNCLOSED
+	return tr->unclosed		     ? CLAB_END_UNCLOSED
 	       : tr->complete && tr->running ? CLAB_END_STOPPED
 					     : CLAB_END_COMPLETE;
 }

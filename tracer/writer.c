@@ -681,7 +681,8 @@ static void pass(int force)
 
 /*
  * The threads that had not ended when the trace was closed, as the META
- * key CLAB_META_RUNNING just before the end chunk (docs/trace-format.md):
+ * key CLAB_META_RUNNING just before the end chunk (docs/trace-format.md),
+ * and with it CLAB_META_CRASH when a fatal signal is why it closes:
  * a run stopped (Ctrl-C, the time limit, a deadlock, a crash) rather than
  * ended.  Thread 0 does not count when it closes the trace itself: it opened
  * it, and ends after it.  Nothing is written when no thread ran.
@@ -699,12 +700,19 @@ static void write_running(void)
 		clab_wbuf_put(&v, num, (size_t)n);
 	}
 	pthread_mutex_unlock(&clab__reg.lk);
-	if (v.len) {
+	const char *why = atomic_load(&clab__crash_why);
+	if (v.len || why) {
 		clab_wbuf_put(&v, "", 1);
 		struct clab_wbuf m = {0};
-		clab_wbuf_uv(&m, 1);
-		clab_wbuf_str(&m, CLAB_META_RUNNING);
-		clab_wbuf_str(&m, (const char *)v.p);
+		clab_wbuf_uv(&m, (v.len > 1) + (why != NULL));
+		if (v.len > 1) {
+			clab_wbuf_str(&m, CLAB_META_RUNNING);
+			clab_wbuf_str(&m, (const char *)v.p);
+		}
+		if (why) {
+			clab_wbuf_str(&m, CLAB_META_CRASH);
+			clab_wbuf_str(&m, why);
+		}
 		write_chunk(CLAB_CH_META, &m);
 		clab_wbuf_free(&m);
 	}

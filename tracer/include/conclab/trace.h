@@ -107,6 +107,12 @@ const char *clab_trace_damage(const struct clab_trace *tr);
  * run that was stopped rather than ended (docs/trace-format.md).
  */
 #define CLAB_META_RUNNING "end.running"
+/*
+ * The metadata key of a crash: the fatal signal ("SIGSEGV", "SIGABRT"...)
+ * or "sanitizer" (a sanitizer's report ended the program), written with
+ * CLAB_META_RUNNING when the crash handler saved the trace.
+ */
+#define CLAB_META_CRASH "end.crash"
 
 /* How the run behind a trace ended (clab_trace_end). */
 enum clab_trace_end {
@@ -126,8 +132,8 @@ enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
 				   uint32_t *nrunning);
 /*
  * clab_trace_incomplete - what every report says of an incomplete run:
- * "stopped while N threads ran" or "the writer never closed the trace";
- * NULL for a complete one.
+ * "stopped while N threads ran", "crashed (SIGSEGV) while N threads ran"
+ * or "the writer never closed the trace"; NULL for a complete one.
  */
 const char *clab_trace_incomplete(const struct clab_trace *tr);
 
