@@ -38,7 +38,10 @@ static int analyze_exec(int argc, char **argv)
 		fprintf(stderr, "conclab analyze: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
-	if (clab_trace_damage(tr))
+	/* a trace the writer never closed is incomplete, not damaged */
+	int damaged = clab_trace_damage(tr) &&
+		      clab_trace_end(tr, NULL) != CLAB_END_UNCLOSED;
+	if (damaged)
 		fprintf(stderr,
 			"conclab analyze: %s\nconclab analyze: analysing the "
 			"%zu records before the damage\n",
@@ -50,17 +53,27 @@ static int analyze_exec(int argc, char **argv)
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
 	}
-	if (json)
+	struct clab_verdict v;
+	clab_analysis_verdict(tr, &an, &v);
+	if (json) {
 		clab_analysis_json(tr, &an, stdout);
-	else if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0 &&
-		 an.nnests == 0 && an.nblocked == 0)
-		printf("no lock-order cycles and no waits while holding a "
-		       "lock in %zu records\n",
-		       clab_trace_nrecords(tr));
-	else
-		clab_analysis_print(tr, &an, stdout);
+		fputs("{\"type\":\"verdict\",\"verdict\":", stdout);
+		clab_verdict_json(&v, stdout);
+		fputs("}\n", stdout);
+	} else {
+		if (v.incomplete)
+			printf("incomplete: %s\n", v.incomplete);
+		if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0 &&
+		    an.nnests == 0 && an.nblocked == 0 &&
+		    an.stuck_seq == UINT64_MAX)
+			printf("no lock-order cycles and no waits while "
+			       "holding a lock in %zu records\n",
+			       clab_trace_nrecords(tr));
+		else
+			clab_analysis_print(tr, &an, stdout);
+	}
 	int rc = clab_analysis_problems(&an) ? CLAB_EXIT_CHECK : CLAB_EXIT_OK;
-	if (clab_trace_damage(tr))
+	if (damaged)
 		rc = CLAB_EXIT_USAGE;
 	clab_analysis_fini(&an);
 	clab_trace_free(tr);

@@ -161,7 +161,9 @@ static int export_exec(int argc, char **argv)
 		fprintf(stderr, "conclab export: out of memory\n");
 		rc = CLAB_EXIT_IO;
 	}
-	if (clab_trace_damage(tr)) {
+	/* a trace the writer never closed says so in "verdict" */
+	if (clab_trace_damage(tr) &&
+	    clab_trace_end(tr, NULL) != CLAB_END_UNCLOSED) {
 		fprintf(stderr,
 			"conclab export: %s\nconclab export: the %zu records "
 			"of the whole chunks before the damage were "
