@@ -406,7 +406,7 @@ static int report_trace(struct run *r)
 		return CLAB_EXIT_OK;
 	}
 	struct clab_lab_report rep = {0};
-	r->lab->check(tr, &r->ctx, &rep);
+	clab_lab_check(&r->ctx, tr, &rep);
 	printf("\n");
 	clab_report_write(stdout, CLAB_REPORT_TEXT, r->trace, r->lab->name,
 			  r->variant, NULL, &rep);

@@ -56,6 +56,15 @@ struct clab_lab_prop {
 	int ok;
 	uint64_t rec; /* seq of a record that shows a failure, or UINT64_MAX */
 	char msg[240];
+	/*
+	 * needs_end: the verdict needs the run's end (every item taken, the
+	 * count at the end), set by clab_lab_report_add_end.  On a run that
+	 * was stopped, or whose trace was never closed, such a property is
+	 * not judged (not_judged, set by clab_lab_check): neither ok nor
+	 * failed.  A safety property (a fork held twice) is judged on what
+	 * happened, however the run ended.
+	 */
+	unsigned char needs_end, not_judged;
 };
 
 /*
@@ -75,6 +84,8 @@ struct clab_lab_report {
 	struct clab_lab_prop *props;
 	size_t n, cap;
 	struct clab_lab_check_opts opts; /* read by the checks, never changed */
+	/* set by clab_lab_check: clab_trace_incomplete(), or NULL */
+	const char *incomplete;
 };
 
 struct clab_lab {
@@ -136,8 +147,26 @@ long clab_lab_param_default(const struct clab_lab *lab, unsigned variant,
 void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
 			 uint64_t rec, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Number of failed properties. */
+/*
+ * The same for a property whose verdict needs the run's end (its last
+ * count, every item taken, every thread ended): not judged on a run that
+ * did not get there.
+ */
+void clab_lab_report_add_end(struct clab_lab_report *rep, const char *name,
+			     int ok, uint64_t rec, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/*
+ * clab_lab_check - check ctx's lab on tr into rep: the lab's properties and
+ * the shared ones, then, when the run is incomplete (clab_trace_incomplete:
+ * stopped, or never closed), those that need its end are not judged.  What
+ * `conclab run`, `check` and `exercise` all call.
+ */
+void clab_lab_check(const struct clab_lab_ctx *ctx, const struct clab_trace *tr,
+		    struct clab_lab_report *rep);
+/* Number of failed properties (judged and not ok). */
 size_t clab_lab_report_failed(const struct clab_lab_report *rep);
+/* Number of properties not judged (clab_lab_check). */
+size_t clab_lab_report_unjudged(const struct clab_lab_report *rep);
 void clab_lab_report_free(struct clab_lab_report *rep);
 
 /*
