@@ -39,8 +39,7 @@ static int analyze_exec(int argc, char **argv)
 		return CLAB_EXIT_USAGE;
 	}
 	/* a trace the writer never closed is incomplete, not damaged */
-	int damaged = clab_trace_damage(tr) &&
-		      clab_trace_end(tr, NULL) != CLAB_END_UNCLOSED;
+	int damaged = clab_trace_damage(tr) && !clab_trace_whole(tr);
 	if (damaged)
 		fprintf(stderr,
 			"conclab analyze: %s\nconclab analyze: analysing the "

@@ -108,8 +108,7 @@ static int check_exec(int argc, char **argv)
 	if (!sig)
 		sig = clab_trace_signed(tr) ? "signed (not verified: no --key)"
 					    : "not signed";
-	if (clab_trace_damage(tr) &&
-	    clab_trace_end(tr, NULL) != CLAB_END_UNCLOSED) {
+	if (clab_trace_damage(tr) && !clab_trace_whole(tr)) {
 		/*
 		 * A grade needs the whole trace: refuse a damaged one.  One
 		 * whose writer never closed it (SIGKILL) is whole as far as

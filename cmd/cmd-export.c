@@ -162,8 +162,7 @@ static int export_exec(int argc, char **argv)
 		rc = CLAB_EXIT_IO;
 	}
 	/* a trace the writer never closed says so in "verdict" */
-	if (clab_trace_damage(tr) &&
-	    clab_trace_end(tr, NULL) != CLAB_END_UNCLOSED) {
+	if (clab_trace_damage(tr) && !clab_trace_whole(tr)) {
 		fprintf(stderr,
 			"conclab export: %s\nconclab export: the %zu records "
 			"of the whole chunks before the damage were "

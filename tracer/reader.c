@@ -123,7 +123,8 @@ struct clab_trace {
 	size_t nmeta, meta_cap;
 	uint64_t drops, stalls, end_records, gaps;
 	int complete;
-	int unclosed;	     /* the only damage: no end chunk */
+	int unclosed;	     /* no end chunk */
+	int whole;	     /* ...but every chunk read is whole and sound */
 	uint32_t running;    /* threads running at the close (end.running) */
 	char incomplete[64]; /* clab_trace_incomplete's text, or "" */
 	uint32_t major, minor;
@@ -679,6 +680,11 @@ enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
 					     : CLAB_END_COMPLETE;
 }
 
+int clab_trace_whole(const struct clab_trace *tr)
+{
+	return tr->whole;
+}
+
 const char *clab_trace_incomplete(const struct clab_trace *tr)
 {
 	return tr->incomplete[0] ? tr->incomplete : NULL;
@@ -1130,8 +1136,11 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			   "%s: cut short: no end chunk (the program did not "
 			   "close the trace; %zu whole chunks read)",
 			   name, nchunks);
-		tr->unclosed = 1;
+		tr->whole = 1;
 	}
+	tr->unclosed = !tr->complete;
+	if (!tr->damage)
+		tr->whole = 1;
 	end_of_run(tr);
 	if (merge(tr) != 0) {
 		clab_trace_free(tr);

@@ -131,6 +131,13 @@ enum clab_trace_end {
 enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
 				   uint32_t *nrunning);
 /*
+ * clab_trace_whole - 1 when every chunk of the file was read whole and
+ * sound: no damage, or none but a missing end chunk (a writer that never
+ * closed the trace: it is judged as an incomplete run); 0 for a trace cut
+ * inside a chunk, corrupt, or with junk after its end.
+ */
+int clab_trace_whole(const struct clab_trace *tr);
+/*
  * clab_trace_incomplete - what every report says of an incomplete run:
  * "stopped while N threads ran", "crashed (SIGSEGV) while N threads ran"
  * or "the writer never closed the trace"; NULL for a complete one.
