@@ -108,10 +108,16 @@ const struct clab_cmd clab_cmd_analyze = {
 	"A trace that ended in a deadlock also gets the watchdog's report "
 	"with, for\neach blocked thread, the record where its wait began "
 	"and who holds what it\nwaits for.\n\n"
+	"A run that did not end says so first (\"incomplete: stopped while "
+	"N threads ran\",\n\"incomplete: the writer never closed the "
+	"trace\"); --json ends with a line of\ntype \"verdict\", the "
+	"verdict 'conclab check' and 'conclab export' give too.\n\n"
 	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
-	"(a cycle, a\ntimed-only order, a class order) or a deadlock was "
-	"found; 2 usage error or a\nbad or damaged trace.  A record that "
-	"names an object the trace never defined\nis skipped with a "
+	"(a cycle, a\ntimed-only order, a class order), a deadlock, or "
+	"the time or step limit (what\nfails \"lock order\" or \"no "
+	"deadlock\" in 'conclab check'); 2 usage error or a\nbad or "
+	"damaged trace; 5 the output could not be written.\nA record "
+	"that names an object the trace never defined is skipped with a\n"
 	"warning on stderr; the rest is analysed as usual.\n",
     .exec = analyze_exec,
 };
