@@ -209,31 +209,41 @@ static _Noreturn void hook_thrd_exit(int res)
  * every thread of it and taken by one thread with sigwait(): sent to the
  * process, as a terminal or kill(1) sends them, they stop the run with its
  * trace saved.  One that the solution sends to a thread of its own would
- * stay pending there for ever: it goes to the process instead.
+ * stay pending there for ever: it goes to the process instead, and the
+ * thread that sent it goes no further, as the process would have ended
+ * there.  Under the controlled scheduler it keeps the turn, so the run
+ * stops at the same step every time.
  */
 static int stops_run(int sig)
 {
 	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
 }
 
+static _Noreturn void stop_run(int sig)
+{
+	kill(getpid(), sig);
+	for (;;)
+		pause(); /* until the run's end ends the process */
+}
+
 static int hook_raise(int sig)
 {
 	if (stops_run(sig))
-		return kill(getpid(), sig);
+		stop_run(sig);
 	return REAL(H_RAISE, int (*)(int))(sig);
 }
 
 static int hook_gsignal(int sig)
 {
 	if (stops_run(sig))
-		return kill(getpid(), sig);
+		stop_run(sig);
 	return REAL(H_GSIGNAL, int (*)(int))(sig);
 }
 
 static int hook_pthread_kill(pthread_t t, int sig)
 {
 	if (stops_run(sig))
-		return kill(getpid(), sig) ? errno : 0;
+		stop_run(sig);
 	return REAL(H_PKILL, int (*)(pthread_t, int))(t, sig);
 }
 

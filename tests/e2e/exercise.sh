@@ -156,6 +156,12 @@ contains "$T/out" 'schedule 0 \(pct, seed 1\) failed \(stopped by a signal\)' "r
 contains "$T/err" '^conclab: interrupted \(Interrupt\); saving the trace' "raise(SIGINT): stopped as by Ctrl-C"
 contains "$T/err" '^conclab: trace saved to [^ ]*prodcons.clt' "raise(SIGINT): the trace saved"
 contains "$T/out" '^checks \(prodcons exercise\):' "raise(SIGINT): the run reported"
+contains "$T/out" '^incomplete: stopped while [0-9]+ threads? ran$' "raise(SIGINT): reported as an incomplete run"
+if grep -q '^  FAIL' "$T/out"; then
+	fail "raise(SIGINT): a correct buffer stopped early fails $(grep '^  FAIL' "$T/out" | head -n 1)"
+else
+	pass "raise(SIGINT): nothing fails"
+fi
 if grep -q 'replay left its schedule' "$T/out" "$T/err"; then
 	fail "raise(SIGINT): the replay of the stopped run said it diverged"
 else
