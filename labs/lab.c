@@ -315,24 +315,18 @@ static void check_verdict(const struct clab_trace *tr,
 	/* the record that closed the cycle, or the release that ungated it */
 	const struct clab_record *r =
 	    v.cycle ? clab_trace_record(tr, v.cycle->seq) : NULL;
-	if (r != NULL && r->kind == CLAB_K_SEM_RELEASE)
+	if (r != NULL)
 		clab_lab_report_add(
 		    rep, "lock order", 0, r->seq,
-		    "%s released %s at %s without holding a permit of it, so "
-		    "it no longer keeps threads out of a lock-order cycle "
-		    "(%s); 'conclab analyze' shows it whole",
+		    "%s %s %s at %s%s (%s); 'conclab analyze' shows it whole",
 		    clab_trace_thread_label(tr, r->tid),
+		    r->kind == CLAB_K_SEM_RELEASE ? "released" : "requesting",
 		    clab_trace_object_label(tr, r->obj),
 		    site_text(tr, r->site, sb, sizeof(sb)),
-		    clab_ld_class_name(v.cycle->cls));
-	else if (r != NULL)
-		clab_lab_report_add(
-		    rep, "lock order", 0, r->seq,
-		    "%s requesting %s at %s closed a lock-order cycle (%s); "
-		    "'conclab analyze' shows it whole",
-		    clab_trace_thread_label(tr, r->tid),
-		    clab_trace_object_label(tr, r->obj),
-		    site_text(tr, r->site, sb, sizeof(sb)),
+		    r->kind == CLAB_K_SEM_RELEASE
+			? " without holding a permit of it, so it no longer "
+			  "keeps threads out of a lock-order cycle"
+			: " closed a lock-order cycle",
 		    clab_ld_class_name(v.cycle->cls));
 	else if (v.nlatent != 0)
 		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,

@@ -81,21 +81,11 @@ rec=$(sed -n 's/^  closed at record \([0-9]*\) .*/\1/p' "$T/a.txt" | head -n 1)
 contains "$T/c.txt" "^  FAIL lock order .*closed a lock-order cycle.*\\(record $rec\\)\$" "philosophers/naive: check names record $rec, where analyze says the cycle closed"
 
 # A run stopped by Ctrl-C, and one killed before its trace was closed.
-"$CONCLAB" run prodcons --variant condvar -q --items 1000 --trace int.clt \
-	>/dev/null 2>&1 &
-pid=$!
-i=0
-while [ ! -s int.clt ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-sleep 0.3
-kill -INT $pid
-wait $pid
+interrupt INT 0.3 int.clt run prodcons --variant condvar -q --items 1000 \
+	--trace int.clt
 agree "prodcons/condvar stopped by Ctrl-C" int.clt
-"$CONCLAB" run prodcons --variant condvar -q --items 1000 --trace kill.clt \
-	>/dev/null 2>&1 &
-pid=$!
-sleep 1
-kill -KILL $pid
-wait $pid 2>/dev/null
+interrupt KILL 1 kill.clt run prodcons --variant condvar -q --items 1000 \
+	--trace kill.clt
 agree "prodcons/condvar killed" kill.clt
 
 # A latent cycle (one thread takes two locks in both orders) passes

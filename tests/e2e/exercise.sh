@@ -157,16 +157,9 @@ contains "$T/err" '^conclab: interrupted \(Interrupt\); saving the trace' "raise
 contains "$T/err" '^conclab: trace saved to [^ ]*prodcons.clt' "raise(SIGINT): the trace saved"
 contains "$T/out" '^checks \(prodcons exercise\):' "raise(SIGINT): the run reported"
 contains "$T/out" '^incomplete: stopped while [0-9]+ threads? ran$' "raise(SIGINT): reported as an incomplete run"
-if grep -q '^  FAIL' "$T/out"; then
-	fail "raise(SIGINT): a correct buffer stopped early fails $(grep '^  FAIL' "$T/out" | head -n 1)"
-else
-	pass "raise(SIGINT): nothing fails"
-fi
-if grep -q 'replay left its schedule' "$T/out" "$T/err"; then
-	fail "raise(SIGINT): the replay of the stopped run said it diverged"
-else
-	pass "raise(SIGINT): the stopped run replays quietly"
-fi
+lacks "$T/out" '^  FAIL' "raise(SIGINT): nothing fails"
+cat "$T/out" "$T/err" >"$T/both"
+lacks "$T/both" 'replay left its schedule' "raise(SIGINT): the stopped run replays quietly"
 
 # A solution that ends the run early: reported with its call and site,
 # the trace saved and checked ("run completed" fails), exit 1.
