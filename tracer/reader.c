@@ -9,7 +9,11 @@
  * total order consistent with causality: an acquire never precedes the
  * release it waited for.  If data is missing (a file cut short), a record
  * that waits for a number that never comes is let through by time alone and
- * counted as a gap.
+ * counted as a gap.  In the trace of a run that did not end (threads still
+ * ran at the close, or the writer never closed it) the missing number was
+ * being written when the file stopped: the merge stops there instead, so
+ * that what is read is a consistent cut (every record's predecessors, on
+ * its thread and on its object, are in it), and counts what it left out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -122,6 +126,7 @@ struct clab_trace {
 	char **mkeys, **mvals;
 	size_t nmeta, meta_cap;
 	uint64_t drops, stalls, end_records, gaps;
+	uint64_t cut; /* records past the consistent cut of an incomplete run */
 	int complete;
 	int unclosed;	     /* no end chunk */
 	int whole;	     /* ...but every chunk read is whole and sound */
@@ -904,7 +909,15 @@ static int merge(struct clab_trace *tr)
 			live++;
 		}
 	size_t out = 0;
+	/* a run that did not end: its records up to a consistent cut */
+	int cut = tr->running || (tr->unclosed && tr->whole);
 	while (live) {
+		if (ready.n == 0 && cut) {
+			for (uint32_t t = 0; t < ns; t++)
+				tr->cut +=
+				    tr->streams[t].n - tr->streams[t].head;
+			break;
+		}
 		if (ready.n == 0) {
 			/* Data is missing: release the earliest parked head. */
 			uint32_t best = heap_pop(key, &parked);
@@ -1354,6 +1367,11 @@ int clab_trace_checksum_ok(const struct clab_trace *tr)
 uint32_t clab_trace_version_minor(const struct clab_trace *tr)
 {
 	return tr->minor;
+}
+
+uint64_t clab_trace_cut(const struct clab_trace *tr)
+{
+	return tr->cut;
 }
 
 uint64_t clab_trace_gaps(const struct clab_trace *tr)

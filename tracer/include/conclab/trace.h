@@ -237,6 +237,12 @@ int clab_trace_verify(const void *data, size_t len, const char *name,
 int clab_trace_read_file(const char *path, void **data, size_t *len,
 			 char *errbuf, size_t errlen);
 
+/*
+ * Records of an incomplete run (clab_trace_end) left out of the merge:
+ * those that come after a record that the file does not have (it was being
+ * written when the run stopped), so that what is read is a consistent cut.
+ */
+uint64_t clab_trace_cut(const struct clab_trace *tr);
 /* Records the merge had to order by time alone because data was missing. */
 uint64_t clab_trace_gaps(const struct clab_trace *tr);
 /*
