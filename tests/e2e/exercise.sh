@@ -115,7 +115,7 @@ if "${CC:-cc}" --version 2>/dev/null | grep -q 'Free Software Foundation' &&
 	ex 134 philosophers philosophers-oob.c
 	contains "$T/err" 'philosophers-oob\.c:[0-9]+:[0-9]+: runtime error: index -1 out of bounds' "oob: UBSan names the line"
 	contains "$T/err" 'crashed: Aborted \(ABRT\); saving the trace' "oob: the abort saves the trace"
-	contains "$T/out" '^  FAIL run completed +the program crashed \(SIGABRT\)' "oob: the trace is graded"
+	contains "$T/out" '^  FAIL run completed +the program crashed \((SIGABRT|sanitizer)\)' "oob: the trace is graded"
 	expect_exit 1 "$CONCLAB" check "$T/philosophers.clt"
 else
 	pass "oob: the compiler is not GCC, no UBSan to test"
