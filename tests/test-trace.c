@@ -1107,6 +1107,22 @@ static void test_meta_added(void)
 	free(v);
 }
 
+static void *closer(void *arg)
+{
+	size_t *len = arg;
+	return close_trace(len);
+}
+
+/* Close the trace from another thread, as Ctrl-C or the watchdog do. */
+static uint8_t *close_elsewhere(size_t *len)
+{
+	pthread_t t;
+	void *data = NULL;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, closer, len), 0);
+	pthread_join(t, &data);
+	return data;
+}
+
 /* The offset of the last chunk (the end chunk of a closed trace). */
 static size_t last_chunk(const uint8_t *data, size_t len)
 {
@@ -1140,7 +1156,19 @@ static void test_run_end(void)
 	clab_trace_free(tr);
 	free(data);
 
-	/* thread 0 closes the trace itself: only the worker counts */
+	/* thread 0 ends the run with a worker left: complete all the same */
+	open_trace();
+	struct clab__tbuf *left = clab__tbuf_new("left", 0);
+	clab__emit(left, CLAB_K_NOTE, 0, 0, CLAB_SITE(), 0, 0);
+	data = close_trace(&len);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(clab_trace_end(tr, NULL), CLAB_END_COMPLETE);
+	CU_ASSERT_PTR_NULL(clab_trace_incomplete(tr));
+	clab_trace_free(tr);
+	free(data);
+
+	/* another thread stops the run: thread 0 and the worker ran */
 	open_trace();
 	struct clab__tbuf *tb = clab__tbuf_claim_main();
 	struct clab__tbuf *w = clab__tbuf_new("worker", 0);
@@ -1151,16 +1179,16 @@ static void test_run_end(void)
 	clab__emit(w, CLAB_K_MUTEX_ACQUIRE, m, 3, CLAB_SITE(), 0, 1);
 	clab__emit(done, CLAB_K_NOTE, 0, 0, CLAB_SITE(), 0, 0);
 	clab__tbuf_exit(done);
-	data = close_trace(&len);
+	data = close_elsewhere(&len);
 	CU_ASSERT_EQUAL_FATAL(
 	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
 	CU_ASSERT_EQUAL(clab_trace_end(tr, &n), CLAB_END_STOPPED);
-	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_STRING_EQUAL(clab_trace_meta(tr, CLAB_META_RUNNING), "1");
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(tr, CLAB_META_RUNNING), "0 1");
 	CU_ASSERT_PTR_NULL(clab_trace_meta(tr, CLAB_META_CRASH));
 	CU_ASSERT_STRING_EQUAL(clab_trace_incomplete(tr),
-			       "stopped while 1 thread ran");
+			       "stopped while 2 threads ran");
 	size_t nrec = clab_trace_nrecords(tr);
 	CU_ASSERT_EQUAL(nrec, 4);
 	clab_trace_free(tr);
@@ -1209,10 +1237,9 @@ static void test_consistent_cut(void)
 		/* oseq 1 on m never comes: w's acquire waits for it */
 		clab__emit(w, CLAB_K_MUTEX_ACQUIRE, m, 2, CLAB_SITE(), 0, 1);
 		clab__emit(w, CLAB_K_MUTEX_RELEASE, m, 3, CLAB_SITE(), 0, 0);
-		if (!stopped)
-			clab__tbuf_exit(w);
 		size_t len;
-		uint8_t *data = close_trace(&len);
+		uint8_t *data =
+		    stopped ? close_elsewhere(&len) : close_trace(&len);
 		char err[256];
 		struct clab_trace *tr;
 		CU_ASSERT_EQUAL_FATAL(

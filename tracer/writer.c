@@ -682,10 +682,11 @@ static void pass(int force)
 /*
  * The threads that had not ended when the trace was closed, as the META
  * key CLAB_META_RUNNING just before the end chunk (docs/trace-format.md),
- * and with it CLAB_META_CRASH when a fatal signal is why it closes:
- * a run stopped (Ctrl-C, the time limit, a deadlock, a crash) rather than
- * ended.  Thread 0 does not count when it closes the trace itself: it opened
- * it, and ends after it.  Nothing is written when no thread ran.
+ * and with it CLAB_META_CRASH when a fatal signal is why it closes: a run
+ * stopped (Ctrl-C, the time limit, a deadlock, a crash) rather than ended.
+ * A close by the thread that opened the trace is the run's own end (a lab
+ * that returned, a program's exit): threads it left running are the run's
+ * doing, not a stop, and nothing is written.  Nor is it when no thread ran.
  */
 static void write_running(void)
 {
@@ -693,7 +694,7 @@ static void write_running(void)
 	char num[16];
 	pthread_mutex_lock(&clab__reg.lk);
 	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next) {
-		if (atomic_load(&tb->exited) || (tb->tid == 0 && w.by_opener))
+		if (atomic_load(&tb->exited) || w.by_opener)
 			continue;
 		int n = snprintf(num, sizeof(num), "%s%u", v.len ? " " : "",
 				 tb->tid);
