@@ -11,7 +11,7 @@
 for spec in "prodcons condvar --items 1000" \
 	"philosophers ordered --meals 200" \
 	"philosophers waiter --meals 200" \
-	"timer condvar --countdown 200 --countup 100"; do
+	"timer condvar --countdown 200 --countup 100 --interval_ms 200 --work_ms 0"; do
 	set -- $spec
 	lab=$1 variant=$2
 	shift 2
