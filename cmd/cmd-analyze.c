@@ -40,7 +40,9 @@ static int analyze_exec(int argc, char **argv)
 		fprintf(stderr, "conclab analyze: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
-	if (clab_trace_damage(tr))
+	/* a trace the writer never closed is incomplete, not damaged */
+	int damaged = clab_trace_damage(tr) && !clab_trace_whole(tr);
+	if (damaged)
 		fprintf(stderr,
 			"conclab analyze: %s\nconclab analyze: analysing the "
 			"%zu records before the damage\n",
@@ -52,15 +54,25 @@ static int analyze_exec(int argc, char **argv)
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
 	}
-	if (json)
+	struct clab_verdict v;
+	clab_analysis_verdict(tr, &an, &v);
+	if (json) {
 		clab_analysis_json(tr, &an, stdout);
-	else if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0 &&
-		 an.nnests == 0 && an.nblocked == 0)
-		printf("no lock-order cycles and no waits while holding a "
-		       "lock in %zu records\n",
-		       clab_trace_nrecords(tr));
-	else
-		clab_analysis_print(tr, &an, stdout);
+		fputs("{\"type\":\"verdict\",\"verdict\":", stdout);
+		clab_verdict_json(&v, stdout);
+		fputs("}\n", stdout);
+	} else {
+		if (v.incomplete)
+			printf("incomplete: %s\n", v.incomplete);
+		if (clab_lockdep_ncycles(an.ld) == 0 && an.nwaits == 0 &&
+		    an.nnests == 0 && an.nblocked == 0 &&
+		    an.stuck_seq == UINT64_MAX)
+			printf("no lock-order cycles and no waits while "
+			       "holding a lock in %zu records\n",
+			       clab_trace_nrecords(tr));
+		else
+			clab_analysis_print(tr, &an, stdout);
+	}
 	int rc = clab_analysis_problems(&an) ? CLAB_EXIT_CHECK : CLAB_EXIT_OK;
 	/* a trace of no lab: the checks any trace gets, as conclab check's */
 	if (!json && !clab_trace_meta(tr, "lab")) {
@@ -74,7 +86,7 @@ static int analyze_exec(int argc, char **argv)
 			rc = CLAB_EXIT_CHECK;
 		clab_lab_report_free(&rep);
 	}
-	if (clab_trace_damage(tr))
+	if (damaged)
 		rc = CLAB_EXIT_USAGE;
 	clab_analysis_fini(&an);
 	clab_trace_free(tr);
@@ -115,11 +127,17 @@ const struct clab_cmd clab_cmd_analyze = {
 	"A trace that ended in a deadlock also gets the watchdog's report "
 	"with, for\neach blocked thread, the record where its wait began "
 	"and who holds what it\nwaits for.\n\n"
+	"A run that did not end says so first (\"incomplete: stopped while "
+	"N threads ran\",\n\"incomplete: the writer never closed the "
+	"trace\"); --json ends with a line of\ntype \"verdict\", the "
+	"verdict 'conclab check' and 'conclab export' give too.\n\n"
 	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
-	"(a cycle, a\ntimed-only order, a class order) or a deadlock was "
-	"found, or a check failed; 2 usage error or a\nbad or damaged trace.  "
-	"A record that "
-	"names an object the trace never defined\nis skipped with a "
+	"(a cycle, a\ntimed-only order, a class order), a deadlock, or "
+	"the time or step limit (what\nfails \"lock order\" or \"no "
+	"deadlock\" in 'conclab check'), or a check of a\ntrace of no lab "
+	"failed; 2 usage error or a\nbad or "
+	"damaged trace; 5 the output could not be written.\nA record "
+	"that names an object the trace never defined is skipped with a\n"
 	"warning on stderr; the rest is analysed as usual.\n",
     .exec = analyze_exec,
 };

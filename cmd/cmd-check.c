@@ -108,8 +108,12 @@ static int check_exec(int argc, char **argv)
 	if (!sig)
 		sig = clab_trace_signed(tr) ? "signed (not verified: no --key)"
 					    : "not signed";
-	if (clab_trace_damage(tr)) {
-		/* A grade needs the whole trace: refuse a damaged one. */
+	if (clab_trace_damage(tr) && !clab_trace_whole(tr)) {
+		/*
+		 * A grade needs the whole trace: refuse a damaged one.  One
+		 * whose writer never closed it (SIGKILL) is whole as far as
+		 * it goes: judged as an incomplete run.
+		 */
 		fprintf(stderr, "conclab check: %s\n", clab_trace_damage(tr));
 		clab_trace_free(tr);
 		return CLAB_EXIT_USAGE;
@@ -126,13 +130,14 @@ static int check_exec(int argc, char **argv)
 	}
 	struct clab_lab_report rep = {0};
 	rep.opts.starvation_ms = starvation_ms;
-	if (nolab)
+	if (nolab) {
+		rep.incomplete = clab_trace_incomplete(tr);
 		clab_generic_check_any(tr, &rep);
-	else
-		ctx.lab->check(tr, &ctx, &rep);
-	FILE *out = stdout;
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		perror(outpath);
+	} else {
+		clab_lab_check(&ctx, tr, &rep);
+	}
+	FILE *out = clab_cmd_out_open(&clab_cmd_check, outpath);
+	if (!out) {
 		clab_lab_report_free(&rep);
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
@@ -148,12 +153,11 @@ static int check_exec(int argc, char **argv)
 			    ? "exercise"
 			    : ctx.lab->variants[ctx.variant].name;
 	}
-	int werr = clab_report_write(out, (enum clab_report_format)fmt, path,
-				     lname, vname, sig, &rep, NULL);
+	clab_report_write(out, (enum clab_report_format)fmt, path, lname, vname,
+			  sig, &rep, NULL);
 	if (nolab)
 		clab_cmd_nolab_note(fmt == CLAB_REPORT_TEXT ? out : stderr);
-	if (out != stdout && fclose(out) != 0)
-		werr = -1;
+	int werr = clab_cmd_out_close(&clab_cmd_check, outpath, out);
 	rc = werr			    ? CLAB_EXIT_IO
 	     : clab_lab_report_failed(&rep) ? CLAB_EXIT_CHECK
 					    : CLAB_EXIT_OK;
@@ -207,10 +211,18 @@ const struct clab_cmd clab_cmd_check = {
 	"with another key, or was changed after it\nwas signed (a byte "
 	"edited, chunks removed, added or reordered, anything\nappended) "
 	"is refused with a message that says which.\n\n"
-	"Exit codes: 0 every property holds; 1 a property failed; 2 usage "
-	"error, or\nan unreadable, damaged or unknown trace, or (with "
-	"--key) one whose signature\ndoes not verify; 5 the report could "
-	"not be written.\nA record that names an object the trace "
+	"A run that did not end (Ctrl-C, the watchdog, a crash, or a trace "
+	"whose writer\nnever closed it) is reported \"incomplete: stopped "
+	"while N threads ran\" and\njudged on what happened: a safety "
+	"property still fails, one that needs the\nrun's end (every item "
+	"taken) is \"not judged\" (--) and fails nothing.\n"
+	"\"no deadlock\" and \"lock order\" come from the analysis "
+	"that 'conclab analyze'\nprints, with the same records.\n\n"
+	"Exit codes: 0 every property holds (or was not judged); 1 a "
+	"property failed;\n2 usage error, or an unreadable, damaged or "
+	"unknown trace, or (with --key)\none whose signature does not "
+	"verify; 5 the report could not be written\n(the message names the "
+	"file and the reason).\nA record that names an object the trace "
 	"never defined is skipped with a\nwarning on stderr, and the rest "
 	"of the trace is checked.\n",
     .exec = check_exec,

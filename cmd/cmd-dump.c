@@ -38,27 +38,21 @@ static int dump_exec(int argc, char **argv)
 		fprintf(stderr, "conclab dump: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
-	FILE *out = stdout;
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		perror(outpath);
+	FILE *out = clab_cmd_out_open(&clab_cmd_dump, outpath);
+	if (!out) {
 		clab_trace_free(tr);
-		return CLAB_EXIT_USAGE;
+		return CLAB_EXIT_IO;
 	}
-	int werr = clab_trace_dump(tr, out);
-	if (out != stdout && fclose(out) != 0)
-		werr = -1;
-	int rc = CLAB_EXIT_OK;
-	if (werr) {
-		fprintf(stderr, "conclab dump: write error\n");
-		rc = CLAB_EXIT_IO;
-	}
+	clab_trace_dump(tr, out);
+	int rc = clab_cmd_out_close(&clab_cmd_dump, outpath, out);
 	clab_cmd_trace_warning(&clab_cmd_dump, tr);
 	if (clab_trace_damage(tr)) {
 		fprintf(stderr,
 			"conclab dump: %s\nconclab dump: the %zu records of "
 			"the whole chunks before the damage were dumped\n",
 			clab_trace_damage(tr), clab_trace_nrecords(tr));
-		rc = CLAB_EXIT_USAGE;
+		if (rc == CLAB_EXIT_OK)
+			rc = CLAB_EXIT_USAGE;
 	}
 	clab_trace_free(tr);
 	return rc;

@@ -797,7 +797,7 @@ static void final_report(const struct clab_exercise *ex, const char *trace,
 				    unreproducible);
 	/* killed, or crashed: whatever the trace shows, it is not whole */
 	if (rc != CLAB_EXIT_OK && rc != CLAB_EXIT_CHECK)
-		rep.incomplete = 1;
+		rep.partial = 1;
 	write_report(&rep, solution, ex->lab->name);
 	clab_lab_report_free(&rep);
 }
@@ -1340,13 +1340,14 @@ static int exercise_exec(int argc, char **argv)
 		uint64_t kseed = (uint64_t)seed + (uint64_t)k;
 		struct clab_budget how = {.strategy = st};
 		enum clab_sched_mode kmode = clab_budget_mode(&how, k);
-		if (failed_str) {
+		if (fcode) {
 			printf("conclab: graded under %ld schedules from seed "
 			       "%ld: schedule %ld (%s, seed %" PRIu64
 			       ") failed (%s); its run follows\n",
 			       schedules, seed, k, clab_sched_mode_name(kmode),
 			       kseed, clab_budget_what(fcode));
-			sched.o.mode = CLAB_SCHED_REPLAY;
+			/* a run with no schedule saved: its seed again */
+			sched.o.mode = failed_str ? CLAB_SCHED_REPLAY : kmode;
 			sched.o.replay = failed_str;
 		} else {
 			printf("conclab: graded under %ld schedules from seed "

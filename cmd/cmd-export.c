@@ -149,26 +149,20 @@ static int export_exec(int argc, char **argv)
 		fprintf(stderr, "conclab export: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
-	FILE *out = stdout;
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		perror(outpath);
+	FILE *out = clab_cmd_out_open(&clab_cmd_export, outpath);
+	if (!out) {
 		clab_trace_free(tr);
 		return CLAB_EXIT_IO;
 	}
 	int werr = fmt == FMT_CHROME ? clab_export_chrome(tr, out)
 				     : clab_export_jsonl(tr, out);
-	if (fflush(out) != 0 || ferror(out))
-		werr = werr ? werr : CLAB_EIO;
-	if (out != stdout && fclose(out) != 0 && !werr)
-		werr = CLAB_EIO;
-	int rc = CLAB_EXIT_OK;
-	if (werr) {
-		fprintf(stderr, "conclab export: %s\n",
-			werr == CLAB_ENOMEM ? "out of memory"
-					    : "cannot write the output");
+	int rc = clab_cmd_out_close(&clab_cmd_export, outpath, out);
+	if (werr == CLAB_ENOMEM) {
+		fprintf(stderr, "conclab export: out of memory\n");
 		rc = CLAB_EXIT_IO;
 	}
-	if (clab_trace_damage(tr)) {
+	/* a trace the writer never closed says so in "verdict" */
+	if (clab_trace_damage(tr) && !clab_trace_whole(tr)) {
 		fprintf(stderr,
 			"conclab export: %s\nconclab export: the %zu records "
 			"of the whole chunks before the damage were "
@@ -196,7 +190,10 @@ const struct clab_cmd clab_cmd_export = {
 	"waiter, from a thread's\nexit to its join.  Spans still open when "
 	"the trace ended (a deadlock) end with\nit and say \"unfinished\".\n\n"
 	"--format jsonl writes a header object (metadata, threads, objects), "
-	"then one\nJSON object per record, one a line, for jq and scripts.\n\n"
+	"then one\nJSON object per record, one a line, for jq and scripts.\n"
+	"Both carry a \"verdict\": what 'conclab analyze' and 'conclab "
+	"check' say of the\nlock order, a deadlock and an incomplete run, "
+	"with the same records.\n\n"
 	"The same trace always exports to the same bytes.  A damaged trace "
 	"is exported\nup to its last whole chunk; the damage is reported on "
 	"stderr and the exit code\nis 2.  docs/export.md describes both "

@@ -58,7 +58,8 @@ static void save_schedule(struct run *r, int stop, FILE *out)
 {
 	if (!controlled(r))
 		return;
-	int n = stop ? clab_sched_stop(NULL, 0) : clab_sched_schedule(NULL, 0);
+	int n =
+	    stop > 0 ? clab_sched_stop(NULL, 0) : clab_sched_schedule(NULL, 0);
 	char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
 	if (!buf)
 		return;
@@ -74,7 +75,9 @@ static void save_schedule(struct run *r, int stop, FILE *out)
 	}
 	fprintf(out, "\nschedule: %s (%" PRIu64 " steps)\n", buf,
 		clab_sched_steps());
-	if (r->sched->o.mode == CLAB_SCHED_REPLAY && clab_sched_diverged())
+	/* a stop by signal comes some steps after the replayed one did */
+	if (r->sched->o.mode == CLAB_SCHED_REPLAY && stop >= 0 &&
+	    clab_sched_diverged())
 		fprintf(out, "conclab: the replay left its schedule: the "
 			     "program, its parameters or its seed differ from "
 			     "the run that made it\n");
@@ -276,15 +279,20 @@ static void *signal_main(void *arg)
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: interrupted (%s); saving the trace\n",
 		strsignal(sig));
+	save_schedule(sw->r, -1, stderr);
 	struct clab_tracer_stats st;
 	int err = clab_tracer_close(&st);
-	if (err)
+	if (err) {
 		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
 			sw->r->trace, clab_strerror(err));
-	else
-		fprintf(stderr,
-			"conclab: trace saved to %s (%" PRIu64 " records)\n",
-			sw->r->trace, st.records);
+		end_exit(128 + sig);
+	}
+	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)\n",
+		sw->r->trace, st.records);
+	fflush(stderr);
+	/* what happened until the stop: incomplete, judged as far as it went */
+	report_trace(sw->r);
+	fflush(stdout);
 	end_exit(128 + sig);
 }
 
@@ -399,7 +407,7 @@ static int report_trace(struct run *r)
 		return CLAB_EXIT_OK;
 	}
 	struct clab_lab_report rep = {0};
-	r->lab->check(tr, &r->ctx, &rep);
+	clab_lab_check(&r->ctx, tr, &rep);
 	printf("\n");
 	clab_report_write(stdout, CLAB_REPORT_TEXT, r->trace, r->lab->name,
 			  r->variant, NULL, &rep, r->rubric);

@@ -187,6 +187,18 @@ const char *clab_cmd_program_name(const struct clab_trace *tr);
  * checks were not run, and why.
  */
 void clab_cmd_nolab_note(FILE *out);
+/*
+ * clab_cmd_out_open - the stream a command writes its output to: path, or
+ * standard output when path is NULL.  NULL after saying on stderr which
+ * file could not be opened and why.
+ */
+FILE *clab_cmd_out_open(const struct clab_cmd *cmd, const char *path);
+/*
+ * clab_cmd_out_close - flush out (and close it, unless it is standard
+ * output).  Returns 0, or CLAB_EXIT_IO after "conclab CMD: cannot write
+ * PATH: REASON" on stderr when anything written to it was lost.
+ */
+int clab_cmd_out_close(const struct clab_cmd *cmd, const char *path, FILE *out);
 /* Whether arg is -h or --help. */
 int clab_cmd_is_help(const char *arg);
 /*

@@ -138,6 +138,49 @@ int clab_cmd_parse_long(const char *s, long *out)
 	return 0;
 }
 
+FILE *clab_cmd_out_open(const struct clab_cmd *cmd, const char *path)
+{
+	/* errno tells why a write failed, even one before the flush */
+	errno = 0;
+	if (!path)
+		return stdout;
+	FILE *out = fopen(path, "w");
+	if (!out)
+		fprintf(stderr, "conclab %s: cannot write %s: %s\n", cmd->name,
+			path, strerror(errno));
+	return out;
+}
+
+int clab_cmd_out_close(const struct clab_cmd *cmd, const char *path, FILE *out)
+{
+	/*
+	 * A write that failed before the flush left the error flag, and
+	 * its reason in errno (the writers change errno only by failing).
+	 */
+	int e = fflush(out) != 0 ? errno
+		: ferror(out)	 ? (errno ? errno : EIO)
+				 : 0;
+	if (out != stdout && fclose(out) != 0 && !e)
+		e = errno;
+	if (!e)
+		return 0;
+	fprintf(stderr, "conclab %s: cannot write %s: %s\n", cmd->name,
+		path ? path : "the standard output", strerror(e));
+	if (out == stdout)
+		clearerr(stdout); /* said once: main's last flush is quiet */
+	return CLAB_EXIT_IO;
+}
+
+/*
+ * What a command printed on standard output and could not write (a full
+ * disk, a closed pipe's reader gone) is an error of its own: exit 5.
+ */
+static int finish(const struct clab_cmd *cmd, int rc)
+{
+	int wrc = clab_cmd_out_close(cmd, NULL, stdout);
+	return wrc ? wrc : rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -161,7 +204,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < NCMDS; i++)
 		if (strcmp(argv[1], cmds[i]->name) == 0)
-			return cmds[i]->exec(argc - 1, argv + 1);
+			return finish(cmds[i],
+				      cmds[i]->exec(argc - 1, argv + 1));
 	fprintf(stderr, "conclab: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return CLAB_EXIT_USAGE;

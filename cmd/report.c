@@ -49,15 +49,20 @@ static void xml_str(FILE *out, const char *s)
 	}
 }
 
-/* The message of a property, with the record that shows a failure. */
+/*
+ * The message of a property, with the record that shows a failure; one
+ * that was not judged says so first.
+ */
 static void message(FILE *out, const struct clab_lab_prop *p,
 		    void (*esc)(FILE *, const char *))
 {
 	char rec[48] = "";
 	if (!p->ok && p->rec != UINT64_MAX)
 		snprintf(rec, sizeof(rec), " (record %" PRIu64 ")", p->rec);
-	char buf[sizeof(p->msg) + sizeof(rec)];
-	snprintf(buf, sizeof(buf), "%s%s", p->msg, rec);
+	char buf[sizeof(p->msg) + sizeof(rec) + 48];
+	snprintf(buf, sizeof(buf), "%s%s%s",
+		 p->not_judged ? "not judged, the run did not end: " : "",
+		 p->msg, rec);
 	if (esc)
 		esc(out, buf);
 	else
@@ -72,6 +77,7 @@ static void json_msg(FILE *out, const char *s)
 /* What a report is worth. */
 struct score {
 	size_t checks, passed, failed; /* properties (not information) */
+	size_t unjudged;	       /* of them, not judged: see lab.h */
 	unsigned long got, max;	       /* points */
 };
 
@@ -79,8 +85,10 @@ struct score {
 static unsigned long points(const struct clab_lab_report *rep,
 			    const struct clab_lab_prop *p, unsigned weight)
 {
-	return p->ok && !p->info && !p->vacuous && !rep->incomplete ? weight
-								    : 0;
+	return p->ok && !p->info && !p->vacuous && !p->not_judged &&
+		       !rep->partial
+		   ? weight
+		   : 0;
 }
 
 static void score(const struct clab_lab_report *rep,
@@ -93,8 +101,9 @@ static void score(const struct clab_lab_report *rep,
 			continue;
 		unsigned w = clab_rubric_weight(rb, p->name);
 		sc->checks++;
-		sc->passed += p->ok != 0;
-		sc->failed += !p->ok;
+		sc->unjudged += p->not_judged != 0;
+		sc->passed += p->ok && !p->not_judged;
+		sc->failed += !p->ok && !p->not_judged;
 		sc->max += w;
 		sc->got += points(rep, p, w);
 	}
@@ -104,13 +113,21 @@ static void score(const struct clab_lab_report *rep,
 static const char *no_points(const struct clab_lab_report *rep,
 			     const struct clab_lab_prop *p)
 {
+	if (p->not_judged)
+		return " [not judged: the run stopped before its end]";
 	if (!p->ok || p->info)
 		return "";
-	if (rep->incomplete)
+	if (rep->partial)
 		return " [no points: the run did not complete]";
 	if (p->vacuous)
 		return " [no points: it holds vacuously]";
 	return "";
+}
+
+/* The verdict's column: ok, FAIL, or -- for not judged. */
+static const char *verdict(const struct clab_lab_prop *p)
+{
+	return p->info ? "info" : p->not_judged ? "--" : p->ok ? "ok" : "FAIL";
 }
 
 int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
@@ -129,23 +146,25 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 	case CLAB_REPORT_TEXT:
 		if (sig)
 			fprintf(out, "trace: %s\n", sig);
+		if (rep->incomplete)
+			fprintf(out, "incomplete: %s\n", rep->incomplete);
 		fprintf(out, "checks (%s%s%s):\n", lab, variant ? " " : "",
 			variant ? variant : "");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
-			fprintf(out, "  %-4s %-24s ",
-				p->info ? "info"
-				: p->ok ? "ok"
-					: "FAIL",
-				p->name);
+			fprintf(out, "  %-4s %-24s ", verdict(p), p->name);
 			message(out, p, NULL);
 			fprintf(out, "%s\n", no_points(rep, p));
 		}
-		fprintf(out, "%zu of %zu properties hold; score %lu of %lu%s\n",
-			sc.passed, sc.checks, sc.got, sc.max,
-			rep->incomplete ? " (the run did not complete: what "
-					  "holds earns no points)"
-					: "");
+		fprintf(out, "%zu of %zu properties hold", sc.passed,
+			sc.checks);
+		if (sc.unjudged)
+			fprintf(out, ", %zu not judged (incomplete: %s)",
+				sc.unjudged, rep->incomplete);
+		fprintf(out, "; score %lu of %lu%s\n", sc.got, sc.max,
+			rep->partial ? " (the run did not complete: what "
+				       "holds earns no points)"
+				     : "");
 		break;
 	case CLAB_REPORT_JSON:
 		fprintf(out, "{\"trace\":");
@@ -161,19 +180,30 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			fprintf(out, ",\"signature\":");
 			clab_json_str(out, sig);
 		}
+		fprintf(out, ",\"incomplete\":");
+		if (rep->incomplete)
+			clab_json_str(out, rep->incomplete);
+		else
+			fputs("null", out);
 		fprintf(out,
-			",\"passed\":%zu,\"failed\":%zu,\"score\":%lu,"
-			"\"max_score\":%lu,\"completed\":%s,\"properties\":[",
-			sc.passed, sc.failed, sc.got, sc.max,
-			rep->incomplete ? "false" : "true");
+			",\"passed\":%zu,\"failed\":%zu,\"not_judged\":%zu,"
+			"\"score\":%lu,\"max_score\":%lu,\"completed\":%s,"
+			"\"properties\":[",
+			sc.passed, sc.failed, sc.unjudged, sc.got, sc.max,
+			rep->partial ? "false" : "true");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
 			unsigned w =
 			    p->info ? 0 : clab_rubric_weight(rubric, p->name);
 			fprintf(out, "%s{\"name\":", i ? "," : "");
 			clab_json_str(out, p->name);
-			fprintf(out, ",\"ok\":%s,\"info\":%s,\"record\":",
-				p->ok ? "true" : "false",
+			fprintf(out,
+				",\"ok\":%s,\"judged\":%s,\"info\":%s,"
+				"\"record\":",
+				p->not_judged ? "null"
+				: p->ok	      ? "true"
+					      : "false",
+				p->not_judged ? "false" : "true",
 				p->info ? "true" : "false");
 			if (p->rec != UINT64_MAX)
 				fprintf(out, "%" PRIu64, p->rec);
@@ -192,16 +222,18 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		 */
 		fprintf(out, "{\"score\":%lu,\"output\":", sc.got);
 		{
-			char sum[4480];
+			char sum[4608];
 			snprintf(sum, sizeof(sum),
 				 "conclab: %zu of %zu properties hold on %s; "
-				 "score %lu of %lu%s%s%s",
+				 "score %lu of %lu%s%s%s%s%s",
 				 sc.passed, sc.checks, trace, sc.got, sc.max,
-				 rep->incomplete ? " (the run did not "
-						   "complete: what holds "
-						   "earns no points)"
-						 : "",
-				 sig ? "; trace " : "", sig ? sig : "");
+				 rep->partial ? " (the run did not "
+						"complete: what holds "
+						"earns no points)"
+					      : "",
+				 sig ? "; trace " : "", sig ? sig : "",
+				 rep->incomplete ? "; incomplete: " : "",
+				 rep->incomplete ? rep->incomplete : "");
 			clab_json_str(out, sum);
 		}
 		fprintf(out, ",\"tests\":[");
@@ -217,11 +249,13 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 				continue;
 			}
 			unsigned w = clab_rubric_weight(rubric, p->name);
-			fprintf(out,
-				",\"score\":%lu,\"max_score\":%u,\"status\":"
-				"\"%s\",\"output\":",
-				points(rep, p, w), w,
-				p->ok ? "passed" : "failed");
+			fprintf(
+			    out,
+			    ",\"score\":%lu,\"max_score\":%u,\"status\":"
+			    "\"%s\",\"output\":",
+			    points(rep, p, w), w,
+			    /* not judged earns nothing: the run did not end */
+			    p->ok && !p->not_judged ? "passed" : "failed");
 			char buf[sizeof(p->msg) + 96];
 			char rec[48] = "";
 			if (!p->ok && p->rec != UINT64_MAX)
@@ -236,18 +270,27 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 		break;
 	case CLAB_REPORT_JUNIT:
 		fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-		fprintf(out, "<testsuites tests=\"%zu\" failures=\"%zu\">\n",
-			sc.checks, sc.failed);
+		fprintf(out,
+			"<testsuites tests=\"%zu\" failures=\"%zu\" "
+			"skipped=\"%zu\">\n",
+			sc.checks, sc.failed, sc.unjudged);
 		fprintf(out, "  <testsuite name=\"conclab.");
 		xml_str(out, lab);
 		fprintf(out,
-			"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-			sc.checks, sc.failed);
+			"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+			"skipped=\"%zu\">\n",
+			sc.checks, sc.failed, sc.unjudged);
 		fprintf(out,
 			"    <properties>\n      <property name=\"score\" "
 			"value=\"%lu of %lu%s\"/>\n",
 			sc.got, sc.max,
 			rep->incomplete ? " (the run did not complete)" : "");
+		if (rep->incomplete) {
+			fprintf(out, "      <property name=\"incomplete\" "
+				     "value=\"");
+			xml_str(out, rep->incomplete);
+			fprintf(out, "\"/>\n");
+		}
 		if (sig) {
 			fprintf(out, "      <property name=\"signature\" "
 				     "value=\"");
@@ -265,7 +308,7 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			}
 			fprintf(out, "\" name=\"");
 			xml_str(out, p->name);
-			if (p->ok && !p->info) {
+			if (p->ok && !p->info && !p->not_judged) {
 				fprintf(out, "\"/>\n");
 				continue;
 			}
@@ -277,7 +320,8 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 					"</system-out>\n    </testcase>\n");
 				continue;
 			}
-			fprintf(out, "\">\n      <failure message=\"");
+			fprintf(out, "\">\n      <%s message=\"",
+				p->not_judged ? "skipped" : "failure");
 			message(out, p, xml_str);
 			fprintf(out, "\"/>\n    </testcase>\n");
 		}

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,10 @@ const char *clab_budget_what(int code)
 		return "deadlock";
 	case CLAB_EXIT_TIMEOUT:
 		return "livelock (step or time limit)";
+	case 128 + SIGINT:
+	case 128 + SIGTERM:
+	case 128 + SIGHUP:
+		return "stopped by a signal";
 	default:
 		return "the run crashed or could not be recorded";
 	}

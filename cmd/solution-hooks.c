@@ -55,6 +55,9 @@ enum {
 	H_ABORT,
 	H_PEXIT,
 	H_TEXIT,
+	H_RAISE,
+	H_GSIGNAL,
+	H_PKILL,
 	H_FILES, /* the calls that name a file, with file_fn only */
 	H_OPEN = H_FILES,
 	H_OPEN64,
@@ -338,6 +341,49 @@ static int hook_truncate(const char *path, long len)
 	return REAL(H_TRUNCATE, int (*)(const char *, long))(path, len);
 }
 
+/*
+ * The signals that stop a run (Ctrl-C, SIGTERM, SIGHUP) are blocked in
+ * every thread of it and taken by one thread with sigwait(): sent to the
+ * process, as a terminal or kill(1) sends them, they stop the run with its
+ * trace saved.  One that the solution sends to a thread of its own would
+ * stay pending there for ever: it goes to the process instead, and the
+ * thread that sent it goes no further, as the process would have ended
+ * there.  Under the controlled scheduler it keeps the turn, so the run
+ * stops at the same step every time.
+ */
+static int stops_run(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
+}
+
+static _Noreturn void stop_run(int sig)
+{
+	kill(getpid(), sig);
+	for (;;)
+		pause(); /* until the run's end ends the process */
+}
+
+static int hook_raise(int sig)
+{
+	if (stops_run(sig))
+		stop_run(sig);
+	return REAL(H_RAISE, int (*)(int))(sig);
+}
+
+static int hook_gsignal(int sig)
+{
+	if (stops_run(sig))
+		stop_run(sig);
+	return REAL(H_GSIGNAL, int (*)(int))(sig);
+}
+
+static int hook_pthread_kill(pthread_t t, int sig)
+{
+	if (stops_run(sig))
+		stop_run(sig);
+	return REAL(H_PKILL, int (*)(pthread_t, int))(t, sig);
+}
+
 static const struct {
 	const char *name;
 	void (*hook)(void);
@@ -349,6 +395,9 @@ static const struct {
     [H_ABORT] = {"abort", (void (*)(void))hook_abort},
     [H_PEXIT] = {"pthread_exit", (void (*)(void))hook_pthread_exit},
     [H_TEXIT] = {"thrd_exit", (void (*)(void))hook_thrd_exit},
+    [H_RAISE] = {"raise", (void (*)(void))hook_raise},
+    [H_GSIGNAL] = {"gsignal", (void (*)(void))hook_gsignal},
+    [H_PKILL] = {"pthread_kill", (void (*)(void))hook_pthread_kill},
     [H_OPEN] = {"open", (void (*)(void))hook_open},
     [H_OPEN64] = {"open64", (void (*)(void))hook_open64},
     [H_OPENAT] = {"openat", (void (*)(void))hook_openat},

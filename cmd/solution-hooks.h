@@ -3,6 +3,9 @@
  * shared object makes them: its GOT entries for exit, _exit, _Exit,
  * quick_exit, abort, pthread_exit and thrd_exit are pointed at conclab's
  * own functions, which name the call and its site before anything ends.
+ * Its raise, gsignal and pthread_kill send a signal that stops the run
+ * (SIGINT, SIGTERM, SIGHUP) to the process, where conclab takes it: the
+ * run is stopped and reported as after a Ctrl-C.
  */
 #ifndef CONCLAB_SOLUTION_HOOKS_H
 #define CONCLAB_SOLUTION_HOOKS_H

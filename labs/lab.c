@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <conclab/analyze.h>
+
 #include "lab.h"
 
 /* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
@@ -158,19 +160,38 @@ static struct clab_lab_prop *report_new(struct clab_lab_report *rep)
 	return p;
 }
 
-void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
-			 uint64_t rec, const char *fmt, ...)
+static void report_vadd(struct clab_lab_report *rep, const char *name, int ok,
+			uint64_t rec, int needs_end, const char *fmt,
+			va_list ap)
 {
 	struct clab_lab_prop *p = report_new(rep);
-	va_list ap;
 
 	if (p == NULL)
 		return;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ok = ok;
 	p->rec = rec;
-	va_start(ap, fmt);
+	p->needs_end = needs_end != 0;
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+}
+
+void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
+			 uint64_t rec, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_vadd(rep, name, ok, rec, 0, fmt, ap);
+	va_end(ap);
+}
+
+void clab_lab_report_add_end(struct clab_lab_report *rep, const char *name,
+			     int ok, uint64_t rec, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_vadd(rep, name, ok, rec, 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -191,13 +212,33 @@ void clab_lab_report_info(struct clab_lab_report *rep, const char *name,
 	va_end(ap);
 }
 
+void clab_lab_check(const struct clab_lab_ctx *ctx, const struct clab_trace *tr,
+		    struct clab_lab_report *rep)
+{
+	rep->incomplete = clab_trace_incomplete(tr);
+	ctx->lab->check(tr, ctx, rep);
+	for (size_t i = 0; rep->incomplete != NULL && i < rep->n; i++)
+		rep->props[i].not_judged = rep->props[i].needs_end;
+	if (rep->incomplete != NULL)
+		rep->partial = 1; /* stopped: what held held on a part */
+}
+
 size_t clab_lab_report_failed(const struct clab_lab_report *rep)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < rep->n; i++)
-		if (!rep->props[i].ok)
+		if (!rep->props[i].ok && !rep->props[i].not_judged)
 			n++;
+	return n;
+}
+
+size_t clab_lab_report_unjudged(const struct clab_lab_report *rep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rep->n; i++)
+		n += rep->props[i].not_judged;
 	return n;
 }
 
@@ -283,14 +324,85 @@ void clab_lab_check_common(const struct clab_trace *tr,
 	clab_lab_check_common_allow(tr, rep, 0);
 }
 
+/*
+ * "no deadlock" and "lock order" from the one analysis behind every
+ * report (conclab/analyze.h): the records they name are those that
+ * `conclab analyze`, the viewer and `conclab export` name.
+ */
+static void check_verdict(const struct clab_trace *tr,
+			  struct clab_lab_report *rep)
+{
+	struct clab_analysis an;
+	struct clab_verdict v;
+	char sb[128];
+
+	if (clab_analyze(tr, &an) != 0) {
+		clab_lab_report_add(rep, "no deadlock", 0, UINT64_MAX,
+				    "out of memory");
+		clab_lab_report_add(rep, "lock order", 0, UINT64_MAX,
+				    "out of memory");
+		return;
+	}
+	clab_analysis_verdict(tr, &an, &v);
+	if (v.stuck_seq == UINT64_MAX && v.incomplete != NULL)
+		clab_lab_report_add(rep, "no deadlock", 1, UINT64_MAX,
+				    "no deadlock until the run stopped");
+	else if (v.stuck_seq == UINT64_MAX)
+		clab_lab_report_add(rep, "no deadlock", 1, UINT64_MAX,
+				    "the run ended without a deadlock");
+	else if (v.stuck_diag == CLAB_D_DEADLOCK)
+		clab_lab_report_add(rep, "no deadlock", 0, v.stuck_seq,
+				    "deadlock detected: %u thread(s) blocked "
+				    "and none could wake another",
+				    v.stuck_arg);
+	else if (v.stuck_diag == CLAB_D_STEP_LIMIT)
+		clab_lab_report_add(rep, "no deadlock", 0, v.stuck_seq,
+				    "the run never ended: %u scheduling steps "
+				    "without finishing (livelock or busy "
+				    "waiting)",
+				    v.stuck_arg);
+	else
+		clab_lab_report_add(rep, "no deadlock", 0, v.stuck_seq,
+				    "the run hit its time limit: %s",
+				    clab_diag_text(v.stuck_diag));
+
+	/* the record that closed the cycle, or the release that ungated it */
+	const struct clab_record *r =
+	    v.cycle ? clab_trace_record(tr, v.cycle->seq) : NULL;
+	if (r != NULL)
+		clab_lab_report_add(
+		    rep, "lock order", 0, r->seq,
+		    "%s %s %s at %s%s (%s); 'conclab analyze' shows it whole",
+		    clab_trace_thread_label(tr, r->tid),
+		    r->kind == CLAB_K_SEM_RELEASE ? "released" : "requesting",
+		    clab_trace_object_label(tr, r->obj),
+		    clab_lab_site_text(tr, r->site, sb, sizeof(sb)),
+		    r->kind == CLAB_K_SEM_RELEASE
+			? " without holding a permit of it, so it no longer "
+			  "keeps threads out of a lock-order cycle"
+			: " closed a lock-order cycle",
+		    clab_ld_class_name(v.cycle->cls));
+	else if (v.nlatent != 0)
+		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
+				    "no lock-order cycle that can deadlock; "
+				    "%zu latent (one thread took the locks in "
+				    "both orders: two running its code could "
+				    "deadlock)",
+				    v.nlatent);
+	else
+		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
+				    "no lock-order cycle that can deadlock");
+	clab_analysis_fini(&an);
+}
+
 void clab_lab_check_common_allow(const struct clab_trace *tr,
 				 struct clab_lab_report *rep, unsigned allow)
 {
 	size_t n = clab_trace_nrecords(tr);
 	uint32_t nthr = clab_trace_nthreads(tr);
-	const struct clab_record *dead = NULL, *misuse = NULL, *cycle = NULL;
+	const struct clab_record *dead = NULL, *misuse = NULL;
 	const struct clab_record *early = NULL, *file = NULL;
-	size_t ncycles_allowed = 0, nfile = 0;
+	size_t nfile = 0;
 	size_t nmisuse = 0, nallowed = 0;
 	uint64_t *started;
 	char sb[128], ob[96];
@@ -317,20 +429,19 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		case CLAB_D_DEADLOCK:
 		case CLAB_D_RUN_TIMEOUT:
 		case CLAB_D_STEP_LIMIT:
-			if (dead == NULL)
-				dead = r;
-			break;
 		case CLAB_D_BLOCKED:
-			/* part of a deadlock report, not a misuse */
-			break;
 		case CLAB_D_LOCK_CYCLE:
 		case CLAB_D_LOCK_CYCLE_TIMED:
 		case CLAB_D_LOCK_CYCLE_LATENT:
-			/* the lock-order detector: its own property */
-			if (r->a8 < 30 && (allow & (1u << r->a8)))
-				ncycles_allowed++;
-			else if (cycle == NULL)
-				cycle = r;
+			/*
+			 * The watchdog's report and the live lock-order
+			 * detector's: "no deadlock" and "lock order" judge
+			 * them, from the analysis, not as misuse.
+			 */
+			if (dead == NULL && (r->a8 == CLAB_D_DEADLOCK ||
+					     r->a8 == CLAB_D_RUN_TIMEOUT ||
+					     r->a8 == CLAB_D_STEP_LIMIT))
+				dead = r; /* the run did not complete */
 			break;
 		default:
 			if (r->a8 < 30 && (allow & (1u << r->a8))) {
@@ -344,53 +455,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		}
 	}
 
-	if (dead == NULL)
-		clab_lab_report_add(rep, "no deadlock", 1, UINT64_MAX,
-				    "the run ended without a deadlock");
-	else if (dead->a8 == CLAB_D_DEADLOCK)
-		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
-				    "deadlock detected: %u thread(s) blocked "
-				    "and none could wake another",
-				    dead->a32);
-	else if (dead->a8 == CLAB_D_STEP_LIMIT)
-		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
-				    "the run never ended: %u scheduling steps "
-				    "without finishing (livelock or busy "
-				    "waiting)",
-				    dead->a32);
-	else
-		clab_lab_report_add(rep, "no deadlock", 0, dead->seq,
-				    "the run hit its time limit: %s",
-				    clab_diag_text(dead->a8));
-
-	const struct clab_object_info *co =
-	    cycle ? clab_trace_object(tr, cycle->obj) : NULL;
-	if (co != NULL && co->kind == CLAB_O_SEM)
-		clab_lab_report_add(
-		    rep, "lock order", 0, cycle->seq,
-		    "%s released %s at %s without holding a permit of it, so "
-		    "it no longer keeps threads out of a lock-order cycle "
-		    "(%s); 'conclab analyze' shows it whole",
-		    clab_trace_thread_label(tr, cycle->tid),
-		    clab_trace_object_label(tr, cycle->obj),
-		    clab_lab_site_text(tr, cycle->site, sb, sizeof(sb)),
-		    clab_diag_tag(cycle->a8));
-	else if (cycle != NULL)
-		clab_lab_report_add(
-		    rep, "lock order", 0, cycle->seq,
-		    "%s requesting %s at %s closed a lock-order cycle (%s); "
-		    "'conclab analyze' shows it whole",
-		    clab_trace_thread_label(tr, cycle->tid),
-		    clab_trace_object_label(tr, cycle->obj),
-		    clab_lab_site_text(tr, cycle->site, sb, sizeof(sb)),
-		    clab_diag_tag(cycle->a8));
-	else if (ncycles_allowed)
-		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
-				    "a lock-order cycle that this variant "
-				    "keeps from deadlocking another way");
-	else
-		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
-				    "no lock-order cycle that can deadlock");
+	check_verdict(tr, rep);
 
 	/* a bad object the trace knows: the reason, which its name hides */
 	int bad_named = misuse != NULL && misuse->a8 == CLAB_D_BAD_OBJECT &&
@@ -431,24 +496,32 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 			clab_lab_report_add(rep, "all threads ended", 0,
 					    UINT64_MAX, "out of memory");
 		else if (nleft == 0)
-			clab_lab_report_add(rep, "all threads ended", 1,
-					    UINT64_MAX,
-					    "every thread that started ended");
+			clab_lab_report_add_end(
+			    rep, "all threads ended", 1, UINT64_MAX,
+			    "every thread that started ended");
 		else
-			clab_lab_report_add(
+			clab_lab_report_add_end(
 			    rep, "all threads ended", 0, started[first] - 1,
 			    "%zu thread(s) never ended, "
 			    "first %s",
 			    nleft, clab_trace_thread_label(tr, first));
 		/* a thread cut short: a crash, or the process killed */
 		if (nleft != 0)
-			rep->incomplete = 1;
+			rep->partial = 1;
 	}
 	free(started);
 	if (dead != NULL || early != NULL)
-		rep->incomplete = 1;
+		rep->partial = 1;
 
-	/* Only a run that ended early says so: no line for the others. */
+	/*
+	 * Only a run that ended early or crashed says so: no line for the
+	 * others.  A crash is judged on a run that did not end: it happened.
+	 */
+	if (early == NULL && clab_trace_meta(tr, CLAB_META_CRASH) != NULL)
+		clab_lab_report_add(rep, "run completed", 0, UINT64_MAX,
+				    "the program crashed (%s) before the run "
+				    "completed",
+				    clab_trace_meta(tr, CLAB_META_CRASH));
 	if (early != NULL) {
 		const struct clab_site_info *si =
 		    clab_trace_site(tr, early->site);

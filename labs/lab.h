@@ -66,6 +66,15 @@ struct clab_lab_prop {
 	 * exclusive" with no meal eaten holding forks): ok, no points.
 	 */
 	int vacuous;
+	/*
+	 * needs_end: the verdict needs the run's end (every item taken, the
+	 * count at the end), set by clab_lab_report_add_end.  On a run that
+	 * was stopped, or whose trace was never closed, such a property is
+	 * not judged (not_judged, set by clab_lab_check): neither ok nor
+	 * failed.  A safety property (a fork held twice) is judged on what
+	 * happened, however the run ended.
+	 */
+	unsigned char needs_end, not_judged;
 };
 
 /*
@@ -90,7 +99,9 @@ struct clab_lab_report {
 	 * crash, an early exit: clab_lab_check_common_allow sets it): the
 	 * properties that hold held on a part of a run and give no points.
 	 */
-	int incomplete;
+	int partial;
+	/* set by clab_lab_check: clab_trace_incomplete(), or NULL */
+	const char *incomplete;
 };
 
 /*
@@ -202,8 +213,26 @@ void clab_lab_report_add(struct clab_lab_report *rep, const char *name, int ok,
 void clab_lab_report_info(struct clab_lab_report *rep, const char *name,
 			  const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Number of failed properties. */
+/*
+ * The same for a property whose verdict needs the run's end (its last
+ * count, every item taken, every thread ended): not judged on a run that
+ * did not get there.
+ */
+void clab_lab_report_add_end(struct clab_lab_report *rep, const char *name,
+			     int ok, uint64_t rec, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/*
+ * clab_lab_check - check ctx's lab on tr into rep: the lab's properties and
+ * the shared ones, then, when the run is incomplete (clab_trace_incomplete:
+ * stopped, or never closed), those that need its end are not judged.  What
+ * `conclab run`, `check` and `exercise` all call.
+ */
+void clab_lab_check(const struct clab_lab_ctx *ctx, const struct clab_trace *tr,
+		    struct clab_lab_report *rep);
+/* Number of failed properties (judged and not ok). */
 size_t clab_lab_report_failed(const struct clab_lab_report *rep);
+/* Number of properties not judged (clab_lab_check). */
+size_t clab_lab_report_unjudged(const struct clab_lab_report *rep);
 void clab_lab_report_free(struct clab_lab_report *rep);
 
 /*

@@ -234,17 +234,19 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		char name[48];
 
 		snprintf(name, sizeof(name), "worker-%d's rounds", w);
+		/* out of sequence at once; too few only at the end */
 		if (both[w] == rounds && bad != w)
-			clab_lab_report_add(rep, name, 1, UINT64_MAX,
-					    "held both locks %ld times",
-					    rounds);
+			clab_lab_report_add_end(rep, name, 1, UINT64_MAX,
+						"held both locks %ld times",
+						rounds);
 		else if (bad == w)
 			clab_lab_report_add(rep, name, 0, last[w],
 					    "its rounds are out of sequence");
 		else
-			clab_lab_report_add(rep, name, 0, last[w],
-					    "held both locks %ld times of %ld",
-					    both[w], rounds);
+			clab_lab_report_add_end(rep, name, 0, last[w],
+						"held both locks %ld times of "
+						"%ld",
+						both[w], rounds);
 	}
 	/* Information: did the two workers run at the same time? */
 	if (start_ns[1] && start_ns[2] && exit_ns[1] &&

@@ -568,11 +568,20 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				       nshort > 1 ? ", " : "", p, st[p].meals,
 				       meals);
 		}
+		/* meals out of sequence are wrong at once, too few at the end
+		 */
 		if (first < 0)
-			clab_lab_report_add(rep, "meals eaten", 1, UINT64_MAX,
-					    "each of the %d philosophers ate "
-					    "%ld meal(s)",
-					    n, meals);
+			clab_lab_report_add_end(rep, "meals eaten", 1,
+						UINT64_MAX,
+						"each of the %d philosophers "
+						"ate %ld meal(s)",
+						n, meals);
+		else if (!st[first].bad_meal)
+			clab_lab_report_add_end(rep, "meals eaten", 0,
+						st[first].last_rec
+						    ? st[first].last_rec
+						    : UINT64_MAX,
+						"%s", msg);
 		else
 			clab_lab_report_add(
 			    rep, "meals eaten", 0,
@@ -616,12 +625,12 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			    (unsigned long long)order_rec,
 			    clab_trace_object_label(tr, o->obj));
 		else
-			clab_lab_report_add(rep, "order violation shown", 0,
-					    UINT64_MAX,
-					    "no lock-order diagnostic: the "
-					    "philosopher whose right fork "
-					    "comes first should have been "
-					    "refused");
+			clab_lab_report_add_end(rep, "order violation shown", 0,
+						UINT64_MAX,
+						"no lock-order diagnostic: the "
+						"philosopher whose right fork "
+						"comes first should have been "
+						"refused");
 	}
 	/*
 	 * checked teaches the order violation.  (waiter's left-then-right

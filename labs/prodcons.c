@@ -1127,18 +1127,20 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			if (t.puts[p] != items && short_p < 0)
 				short_p = p;
 		}
+		/* too few puts: the run's end tells; a stranger one, not */
 		if (short_p < 0 && t.nunknown == 0)
-			clab_lab_report_add(rep, "all produced", 1, UINT64_MAX,
-					    "%ld producer(s) put %ld item(s) "
-					    "each",
-					    t.nprod, items);
-		else if (short_p >= 0)
-			clab_lab_report_add(rep, "all produced", 0,
-					    last_rec_of(tr, "prod-", short_p),
-					    "prod-%ld put %ld of its %ld "
-					    "item(s); %ld of %ld put in all",
-					    short_p, t.puts[short_p], items,
-					    nput, t.total);
+			clab_lab_report_add_end(rep, "all produced", 1,
+						UINT64_MAX,
+						"%ld producer(s) put %ld "
+						"item(s) each",
+						t.nprod, items);
+		else if (short_p >= 0 && t.nunknown == 0)
+			clab_lab_report_add_end(
+			    rep, "all produced", 0,
+			    last_rec_of(tr, "prod-", short_p),
+			    "prod-%ld put %ld of its %ld "
+			    "item(s); %ld of %ld put in all",
+			    short_p, t.puts[short_p], items, nput, t.total);
 		else
 			clab_lab_report_add(rep, "all produced", 0, UINT64_MAX,
 					    "%ld put(s) of unknown or repeated "
@@ -1146,19 +1148,26 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 					    t.nunknown);
 	}
 
+	/*
+	 * A take from an empty buffer or of an item taken before is wrong
+	 * whenever it happened; an item not taken yet is wrong only once
+	 * the run has ended.
+	 */
 	first_rec = t.empty_rec;
 	first_msg = t.empty_msg;
 	if (t.twice_rec < first_rec) {
 		first_rec = t.twice_rec;
 		first_msg = t.twice_msg;
 	}
-	if (t.lost_rec < first_rec) {
-		first_rec = t.lost_rec;
-		first_msg = t.lost_msg;
-	}
 	if (t.nempty + t.ntwice + t.nlost == 0)
-		clab_lab_report_add(rep, "consumed once", 1, UINT64_MAX,
-				    "every item put was taken exactly once");
+		clab_lab_report_add_end(rep, "consumed once", 1, UINT64_MAX,
+					"every item put was taken exactly "
+					"once");
+	else if (t.nempty + t.ntwice == 0)
+		clab_lab_report_add_end(rep, "consumed once", 0, t.lost_rec,
+					"0 empty take(s), 0 repeated, %ld "
+					"never taken; first: %s",
+					t.nlost, t.lost_msg);
 	else
 		clab_lab_report_add(rep, "consumed once", 0, first_rec,
 				    "%ld empty take(s), %ld repeated, %ld "

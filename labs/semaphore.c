@@ -238,23 +238,29 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		}
 	}
 
+	/* too many entries are wrong at once; too few at the run's end */
 	if (nenter == want && nleave == want)
-		clab_lab_report_add(rep, "rounds done", 1, UINT64_MAX,
-				    "%ld workers went in %ld time(s) each",
-				    ctx->param[P_WORKERS],
-				    ctx->param[P_ROUNDS]);
+		clab_lab_report_add_end(rep, "rounds done", 1, UINT64_MAX,
+					"%ld workers went in %ld time(s) each",
+					ctx->param[P_WORKERS],
+					ctx->param[P_ROUNDS]);
+	else if (nenter <= want && nleave <= want)
+		clab_lab_report_add_end(
+		    rep, "rounds done", 0, UINT64_MAX,
+		    "%ld entries and %ld exits, expected %ld", nenter, nleave,
+		    want);
 	else
 		clab_lab_report_add(rep, "rounds done", 0, UINT64_MAX,
 				    "%ld entries and %ld exits, expected %ld",
 				    nenter, nleave, want);
 
 	if (ctx->variant == V_HANDOFF && early == 0 && nlets == want)
-		clab_lab_report_add(rep, "one release, one worker", 1,
-				    UINT64_MAX,
-				    "%ld release(s) let %ld worker entries "
-				    "in, none before its release (at most "
-				    "%ld inside at once)",
-				    nlets, nenter, most);
+		clab_lab_report_add_end(rep, "one release, one worker", 1,
+					UINT64_MAX,
+					"%ld release(s) let %ld worker entries "
+					"in, none before its release (at most "
+					"%ld inside at once)",
+					nlets, nenter, most);
 	else if (ctx->variant == V_HANDOFF && early > 0)
 		clab_lab_report_add(rep, "one release, one worker", 0,
 				    early_rec,
@@ -262,11 +268,11 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				    "should have let them in",
 				    early);
 	else if (ctx->variant == V_HANDOFF)
-		clab_lab_report_add(rep, "one release, one worker", 0,
-				    UINT64_MAX,
-				    "%ld release(s) by the main thread, "
-				    "expected %ld",
-				    nlets, want);
+		clab_lab_report_add_end(rep, "one release, one worker", 0,
+					UINT64_MAX,
+					"%ld release(s) by the main thread, "
+					"expected %ld",
+					nlets, want);
 	else if (most <= limit)
 		clab_lab_report_add(rep, "limit kept", 1, UINT64_MAX,
 				    "at most %ld worker(s) inside at once "
@@ -290,19 +296,22 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 
 	if (ctx->variant == V_ONE) {
 		if (total == want)
-			clab_lab_report_add(rep, "final count", 1, UINT64_MAX,
-					    "the counter ends at %ld, as "
-					    "expected",
-					    total);
+			clab_lab_report_add_end(rep, "final count", 1,
+						UINT64_MAX,
+						"the counter ends at %ld, as "
+						"expected",
+						total);
 		else if (total < 0)
-			clab_lab_report_add(rep, "final count", 0, UINT64_MAX,
-					    "the trace has no final count: "
-					    "the run did not finish");
+			clab_lab_report_add_end(rep, "final count", 0,
+						UINT64_MAX,
+						"the trace has no final count: "
+						"the run did not finish");
 		else
-			clab_lab_report_add(rep, "final count", 0, total_rec,
-					    "the counter ends at %ld, "
-					    "expected %ld",
-					    total, want);
+			clab_lab_report_add_end(rep, "final count", 0,
+						total_rec,
+						"the counter ends at %ld, "
+						"expected %ld",
+						total, want);
 	}
 	/*
 	 * handoff: a worker may wait for every release before its own; that

@@ -179,20 +179,27 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		}
 	}
 
+	/* too many readers are wrong at once; too few at the run's end */
 	if (nread == ctx->param[P_WORKERS])
-		clab_lab_report_add(rep, "workers started", 1, UINT64_MAX,
-				    "%ld workers read the configuration",
-				    nread);
+		clab_lab_report_add_end(rep, "workers started", 1, UINT64_MAX,
+					"%ld workers read the configuration",
+					nread);
+	else if (nread < ctx->param[P_WORKERS])
+		clab_lab_report_add_end(rep, "workers started", 0, UINT64_MAX,
+					"%ld workers read the configuration, "
+					"expected %ld",
+					nread, ctx->param[P_WORKERS]);
 	else
 		clab_lab_report_add(rep, "workers started", 0, UINT64_MAX,
 				    "%ld workers read the configuration, "
 				    "expected %ld",
 				    nread, ctx->param[P_WORKERS]);
 
-	if (prepared < 0)
-		clab_lab_report_add(rep, "ready before start", 0, UINT64_MAX,
-				    "the trace has no \"prepared\": the main "
-				    "thread never finished preparing");
+	if (prepared < 0 && nearly == 0 && nunset == 0)
+		clab_lab_report_add_end(
+		    rep, "ready before start", 0, UINT64_MAX,
+		    "the trace has no \"prepared\": the main "
+		    "thread never finished preparing");
 	else if (nearly > 0)
 		clab_lab_report_add(rep, "ready before start", 0, early_rec,
 				    "%ld worker(s) started before the main "

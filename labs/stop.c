@@ -290,7 +290,13 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		}
 	}
 
-	if (nstop != 1)
+	/* a stop not asked yet is wrong only at the run's end */
+	if (nstop == 0 && nearly == 0)
+		clab_lab_report_add_end(rep, "stop asked", 0, UINT64_MAX,
+					"the main thread set the stop flag %ld "
+					"time(s), expected once",
+					nstop);
+	else if (nstop > 1)
 		clab_lab_report_add(rep, "stop asked", 0, UINT64_MAX,
 				    "the main thread set the stop flag %ld "
 				    "time(s), expected once",
@@ -311,14 +317,15 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				    nlate,
 				    clab_trace_thread_label(tr, late_tid));
 	else if (nstopped != workers)
-		clab_lab_report_add(rep, "stopped at once", 0, UINT64_MAX,
-				    "%ld of %ld workers saw the stop flag",
-				    nstopped, workers);
+		clab_lab_report_add_end(rep, "stopped at once", 0, UINT64_MAX,
+					"%ld of %ld workers saw the stop flag",
+					nstopped, workers);
 	else
-		clab_lab_report_add(rep, "stopped at once", 1, UINT64_MAX,
-				    "each of the %ld workers stopped at its "
-				    "first check after the stop",
-				    workers);
+		clab_lab_report_add_end(
+		    rep, "stopped at once", 1, UINT64_MAX,
+		    "each of the %ld workers stopped at its "
+		    "first check after the stop",
+		    workers);
 
 	if (ctx->variant == V_JOIN) {
 		if (jto_rec != UINT64_MAX)
@@ -328,11 +335,11 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 					    "stop",
 					    ctx->param[P_RUN]);
 		else
-			clab_lab_report_add(rep, "join timed out", 0,
-					    UINT64_MAX,
-					    "no join timed out before the "
-					    "stop: the worker ended by itself, "
-					    "or main did not wait for it");
+			clab_lab_report_add_end(
+			    rep, "join timed out", 0, UINT64_MAX,
+			    "no join timed out before the "
+			    "stop: the worker ended by itself, "
+			    "or main did not wait for it");
 	}
 	clab_lab_check_common(tr, rep);
 }

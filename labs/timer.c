@@ -477,10 +477,12 @@ static void check_periodic(const struct clab_trace *tr,
 
 		snprintf(name, sizeof(name), "%s saw every tick",
 			 waiter_name[i]);
+		/* a missed or repeated tick at once; too few at the end */
 		if (s->missed == 0 && s->dups == 0 && s->last == s->want) {
-			clab_lab_report_add(rep, name, 1, UINT64_MAX,
-					    "ticks 1..%ld, each once, in order",
-					    s->want);
+			clab_lab_report_add_end(rep, name, 1, UINT64_MAX,
+						"ticks 1..%ld, each once, in "
+						"order",
+						s->want);
 			continue;
 		}
 		msg[0] = '\0';
@@ -504,7 +506,12 @@ static void check_periodic(const struct clab_trace *tr,
 				 "%ld wakeup(s) taken for ticks, the last "
 				 "tick seen %ld, wanted 1..%ld",
 				 s->nsaw, s->last, s->want);
-		clab_lab_report_add(rep, name, 0, s->first_bad, "%s", msg);
+		if (s->missed == 0 && s->dups == 0 && s->last < s->want)
+			clab_lab_report_add_end(rep, name, 0, s->first_bad,
+						"%s", msg);
+		else
+			clab_lab_report_add(rep, name, 0, s->first_bad, "%s",
+					    msg);
 	}
 
 	{
@@ -585,30 +592,36 @@ static void check_oneshot(const struct clab_trace *tr,
 			cancel_in_time = r->a8;
 		}
 	}
+	/* firing twice is wrong at once; not yet, or once, at the end */
 	if (fired[1] == 1)
-		clab_lab_report_add(
+		clab_lab_report_add_end(
 		    rep, "timer-a fired once", 1, UINT64_MAX,
 		    "fired %.1f ms after it was armed "
 		    "(asked %ld)",
 		    fire_ns > arm_ns ? (double)(fire_ns - arm_ns) / 1e6 : 0.0,
 		    ctx->param[P_INTERVAL]);
+	else if (fired[1] == 0)
+		clab_lab_report_add_end(rep, "timer-a fired once", 0,
+					fired_rec[1], "timer-a fired %ld times",
+					fired[1]);
 	else
 		clab_lab_report_add(rep, "timer-a fired once", 0, fired_rec[1],
 				    "timer-a fired %ld times", fired[1]);
 	if (fired[2] == 0 && cancel_in_time == 1)
-		clab_lab_report_add(rep, "timer-b cancelled", 1, UINT64_MAX,
-				    "cancelled in time (seq %llu), never "
-				    "fired",
-				    (unsigned long long)cancel_rec);
+		clab_lab_report_add_end(rep, "timer-b cancelled", 1, UINT64_MAX,
+					"cancelled in time (seq %llu), never "
+					"fired",
+					(unsigned long long)cancel_rec);
 	else if (fired[2] > 0)
 		clab_lab_report_add(rep, "timer-b cancelled", 0, fired_rec[2],
 				    "timer-b fired although it was to be "
 				    "cancelled");
+	else if (cancel_rec == UINT64_MAX)
+		clab_lab_report_add_end(rep, "timer-b cancelled", 0, cancel_rec,
+					"timer-b was never cancelled");
 	else
 		clab_lab_report_add(rep, "timer-b cancelled", 0, cancel_rec,
-				    cancel_rec == UINT64_MAX
-					? "timer-b was never cancelled"
-					: "the cancel came too late");
+				    "the cancel came too late");
 }
 
 static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,

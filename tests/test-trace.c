@@ -1107,6 +1107,154 @@ static void test_meta_added(void)
 	free(v);
 }
 
+static void *closer(void *arg)
+{
+	size_t *len = arg;
+	return close_trace(len);
+}
+
+/* Close the trace from another thread, as Ctrl-C or the watchdog do. */
+static uint8_t *close_elsewhere(size_t *len)
+{
+	pthread_t t;
+	void *data = NULL;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, closer, len), 0);
+	pthread_join(t, &data);
+	return data;
+}
+
+/* The offset of the last chunk (the end chunk of a closed trace). */
+static size_t last_chunk(const uint8_t *data, size_t len)
+{
+	size_t off = CLAB_FMT_HDR_LEN, last = off;
+	while (off + CLAB_CHUNK_HDR_LEN <= len) {
+		last = off;
+		off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(data + off + 4);
+	}
+	return last;
+}
+
+/*
+ * How a run ended: every thread ended (complete); a thread still running
+ * when the trace was closed (stopped, and how many); no end chunk (never
+ * closed, yet whole); cut inside a chunk (not whole).
+ */
+static void test_run_end(void)
+{
+	size_t len;
+	char err[256];
+	struct clab_trace *tr;
+	uint32_t n = 99;
+	uint8_t *data = small_trace(&len);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(clab_trace_end(tr, &n), CLAB_END_COMPLETE);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_PTR_NULL(clab_trace_incomplete(tr));
+	CU_ASSERT_PTR_NULL(clab_trace_meta(tr, CLAB_META_RUNNING));
+	CU_ASSERT(clab_trace_whole(tr));
+	clab_trace_free(tr);
+	free(data);
+
+	/* thread 0 ends the run with a worker left: complete all the same */
+	open_trace();
+	struct clab__tbuf *left = clab__tbuf_new("left", 0);
+	clab__emit(left, CLAB_K_NOTE, 0, 0, CLAB_SITE(), 0, 0);
+	data = close_trace(&len);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(clab_trace_end(tr, NULL), CLAB_END_COMPLETE);
+	CU_ASSERT_PTR_NULL(clab_trace_incomplete(tr));
+	clab_trace_free(tr);
+	free(data);
+
+	/* another thread stops the run: thread 0 and the worker ran */
+	open_trace();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	struct clab__tbuf *w = clab__tbuf_new("worker", 0);
+	struct clab__tbuf *done = clab__tbuf_new("done", 0);
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", CLAB_SITE(), 0, 0, 0);
+	clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, m, 1, CLAB_SITE(), 0, 1);
+	clab__emit(tb, CLAB_K_MUTEX_RELEASE, m, 2, CLAB_SITE(), 0, 0);
+	clab__emit(w, CLAB_K_MUTEX_ACQUIRE, m, 3, CLAB_SITE(), 0, 1);
+	clab__emit(done, CLAB_K_NOTE, 0, 0, CLAB_SITE(), 0, 0);
+	clab__tbuf_exit(done);
+	data = close_elsewhere(&len);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL(clab_trace_end(tr, &n), CLAB_END_STOPPED);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(tr, CLAB_META_RUNNING), "0 1");
+	CU_ASSERT_PTR_NULL(clab_trace_meta(tr, CLAB_META_CRASH));
+	CU_ASSERT_STRING_EQUAL(clab_trace_incomplete(tr),
+			       "stopped while 2 threads ran");
+	size_t nrec = clab_trace_nrecords(tr);
+	CU_ASSERT_EQUAL(nrec, 4);
+	clab_trace_free(tr);
+
+	/* the same file without its end chunk: never closed, every record */
+	size_t end = last_chunk(data, len);
+	CU_ASSERT_EQUAL(clab_rbuf_u32le(data + end), CLAB_CH_END);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, end, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	CU_ASSERT(clab_trace_whole(tr));
+	CU_ASSERT_EQUAL(clab_trace_end(tr, NULL), CLAB_END_UNCLOSED);
+	CU_ASSERT_STRING_EQUAL(clab_trace_incomplete(tr),
+			       "the writer never closed the trace");
+	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), nrec);
+	clab_trace_free(tr);
+
+	/* cut inside a chunk, or a byte changed: not whole, whatever else */
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, end - 1, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT(!clab_trace_whole(tr));
+	CU_ASSERT_EQUAL(clab_trace_end(tr, NULL), CLAB_END_UNCLOSED);
+	clab_trace_free(tr);
+	data[end - 1] ^= 1;
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT(!clab_trace_whole(tr));
+	clab_trace_free(tr);
+	free(data);
+}
+
+/*
+ * A record whose predecessor on its object is not in the file: a run that
+ * ended lets it through by time (a gap); one that did not end (the record
+ * before it was being written at the close) stops at the consistent cut.
+ */
+static void test_consistent_cut(void)
+{
+	for (int stopped = 0; stopped < 2; stopped++) {
+		open_trace();
+		struct clab__tbuf *tb = clab__tbuf_claim_main();
+		struct clab__tbuf *w = clab__tbuf_new("w", 0);
+		uint32_t m =
+		    clab__obj_new(CLAB_O_MUTEX, "m", CLAB_SITE(), 0, 0, 0);
+		clab__emit(tb, CLAB_K_NOTE, 0, 0, CLAB_SITE(), 0, 0);
+		/* oseq 1 on m never comes: w's acquire waits for it */
+		clab__emit(w, CLAB_K_MUTEX_ACQUIRE, m, 2, CLAB_SITE(), 0, 1);
+		clab__emit(w, CLAB_K_MUTEX_RELEASE, m, 3, CLAB_SITE(), 0, 0);
+		size_t len;
+		uint8_t *data =
+		    stopped ? close_elsewhere(&len) : close_trace(&len);
+		char err[256];
+		struct clab_trace *tr;
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)),
+		    0);
+		CU_ASSERT_EQUAL(clab_trace_end(tr, NULL),
+				stopped ? CLAB_END_STOPPED : CLAB_END_COMPLETE);
+		CU_ASSERT_EQUAL(clab_trace_nrecords(tr), stopped ? 1 : 3);
+		CU_ASSERT_EQUAL(clab_trace_cut(tr), stopped ? 2 : 0);
+		CU_ASSERT_EQUAL(clab_trace_gaps(tr), stopped ? 0 : 1);
+		clab_trace_free(tr);
+		free(data);
+	}
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -1132,6 +1280,9 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 	CU_add_test(s, "labels", test_labels);
 	CU_add_test(s, "metadata added at the end", test_meta_added);
+	CU_add_test(s, "how the run ended", test_run_end);
+	CU_add_test(s, "an incomplete run read to a consistent cut",
+		    test_consistent_cut);
 	CU_add_test(s, "a rescue saves the open trace", test_rescue_saves);
 	CU_add_test(s, "a rescue gives up on a stuck writer",
 		    test_rescue_gives_up);

@@ -403,6 +403,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 	struct wakeup *wk =
 	    calloc((size_t)clab_trace_nobjects(tr) + 1, sizeof(*wk));
 	an->deadlock_seq = UINT64_MAX;
+	an->stuck_seq = UINT64_MAX;
 	int rc = an->ld && ts && permits && owner && wk ? 0 : CLAB_ENOMEM;
 	size_t n = clab_trace_nrecords(tr);
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -422,8 +423,14 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_DEADLOCK &&
 			 an->deadlock_seq == UINT64_MAX)
 			an->deadlock_seq = r->seq;
-		else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_BLOCKED &&
-			 note_blocked(tr, an, ts, nt, owner, wk, r))
+		if (r->kind == CLAB_K_DIAG && an->stuck_seq == UINT64_MAX &&
+		    (r->a8 == CLAB_D_DEADLOCK || r->a8 == CLAB_D_RUN_TIMEOUT ||
+		     r->a8 == CLAB_D_STEP_LIMIT)) {
+			an->stuck_seq = r->seq;
+			an->stuck_diag = r->a8;
+			an->stuck_arg = r->a32;
+		} else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_BLOCKED &&
+			   note_blocked(tr, an, ts, nt, owner, wk, r))
 			rc = CLAB_ENOMEM;
 		if (r->obj <= clab_trace_nobjects(tr))
 			note_wakeup(&wk[r->obj], r);
@@ -537,17 +544,76 @@ void clab_analysis_fini(struct clab_analysis *an)
 	memset(an, 0, sizeof(*an));
 }
 
-size_t clab_analysis_problems(const struct clab_analysis *an)
+void clab_analysis_verdict(const struct clab_trace *tr,
+			   const struct clab_analysis *an,
+			   struct clab_verdict *v)
 {
-	size_t n = 0;
-	for (uint32_t i = 0; i < clab_lockdep_ncycles(an->ld); i++) {
+	memset(v, 0, sizeof(*v));
+	v->incomplete = tr ? clab_trace_incomplete(tr) : NULL;
+	for (uint32_t i = 0; an->ld && i < clab_lockdep_ncycles(an->ld); i++) {
 		const struct clab_ld_cycle *c = clab_lockdep_cycle(an->ld, i);
-		n += c->cls == CLAB_LD_DEADLOCK || c->cls == CLAB_LD_TIMED_ONLY;
+		if (c->cls == CLAB_LD_LATENT) {
+			v->nlatent++;
+		} else if (c->cls == CLAB_LD_GATED) {
+			v->ngated++;
+		} else {
+			v->ncycles++;
+			if (!v->cycle || c->seq < v->cycle->seq)
+				v->cycle = c;
+		}
 	}
 	for (size_t i = 0; i < an->nnests; i++)
-		n += an->nests[i].inverted;
-	n += an->deadlock_seq != UINT64_MAX; /* it did deadlock */
-	return n;
+		if (an->nests[i].inverted) {
+			if (!v->nest || an->nests[i].seq < v->nest->seq)
+				v->nest = &an->nests[i];
+			v->ninverted++;
+		}
+	v->stuck_seq = an->stuck_seq;
+	v->stuck_diag = an->stuck_diag;
+	v->stuck_arg = an->stuck_arg;
+}
+
+size_t clab_analysis_problems(const struct clab_analysis *an)
+{
+	struct clab_verdict v;
+	clab_analysis_verdict(NULL, an, &v);
+	return v.ncycles + v.ninverted + (v.stuck_seq != UINT64_MAX);
+}
+
+static void json_rec(FILE *out, uint64_t seq)
+{
+	if (seq == UINT64_MAX)
+		fputs("null", out);
+	else
+		fprintf(out, "%" PRIu64, seq);
+}
+
+void clab_verdict_json(const struct clab_verdict *v, FILE *out)
+{
+	uint64_t lo = v->cycle	? v->cycle->seq
+		      : v->nest ? v->nest->seq
+				: UINT64_MAX;
+	if (v->cycle && v->nest && v->nest->seq < lo)
+		lo = v->nest->seq;
+	fputs("{\"incomplete\":", out);
+	if (v->incomplete)
+		clab_json_str(out, v->incomplete);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"lock_order\":{\"ok\":%s,\"record\":",
+		v->ncycles + v->ninverted ? "false" : "true");
+	json_rec(out, lo);
+	fprintf(out, ",\"cycles\":%zu,\"latent\":%zu,\"gated\":%zu}",
+		v->ncycles, v->nlatent, v->ngated);
+	fprintf(out, ",\"deadlock\":{\"ok\":%s,\"record\":",
+		v->stuck_seq == UINT64_MAX ? "true" : "false");
+	json_rec(out, v->stuck_seq);
+	fputs(",\"kind\":", out);
+	if (v->stuck_seq == UINT64_MAX)
+		fputs("null", out);
+	else
+		clab_json_str(out, clab_diag_tag(v->stuck_diag));
+	fputs("}}", out);
 }
 
 /* ---- report ---- */
@@ -999,6 +1065,13 @@ void clab_analysis_print(const struct clab_trace *tr,
 		    stacked(tr, UINT64_MAX, w->tid, w->held, w->held_site, 1),
 		    "held lock taken", out);
 	}
+	if (an->stuck_seq != UINT64_MAX && an->stuck_diag != CLAB_D_DEADLOCK)
+		fprintf(out,
+			"%s at record %" PRIu64 " (the watchdog's report)\n",
+			an->stuck_diag == CLAB_D_STEP_LIMIT
+			    ? "the run never ended (the step limit)"
+			    : "the run hit its time limit",
+			an->stuck_seq);
 	if (an->nblocked)
 		fprintf(out,
 			"deadlock at record %" PRIu64

@@ -42,6 +42,11 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
  */
 #define SAVE_STALL_MS 2000u
 
+const char *_Atomic clab__crash_why;
+
+static const char *const fatal_names[] = {"SIGSEGV", "SIGBUS", "SIGFPE",
+					  "SIGILL", "SIGABRT"};
+
 static size_t fatal_index(int sig)
 {
 	size_t i = 0;
@@ -55,6 +60,9 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	int saved_errno = errno;
 	if (getpid() == atomic_load(&armed_pid)) {
+		const char *none = NULL;
+		atomic_compare_exchange_strong(&clab__crash_why, &none,
+					       fatal_names[fatal_index(sig)]);
 		(void)clab__writer_save(SAVE_STALL_MS);
 		void (*hook)(int, void *) = atomic_load(&crash_hook);
 		if (hook)
@@ -84,8 +92,12 @@ extern void __sanitizer_set_death_callback(void (*cb)(void))
 
 static void on_sanitizer_death(void)
 {
-	if (getpid() == atomic_load(&armed_pid))
+	if (getpid() == atomic_load(&armed_pid)) {
+		const char *none = NULL;
+		atomic_compare_exchange_strong(&clab__crash_why, &none,
+					       "sanitizer");
 		(void)clab__writer_save(SAVE_STALL_MS);
+	}
 }
 
 static int set_death_callback(struct dl_phdr_info *info, size_t size, void *arg)

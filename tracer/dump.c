@@ -199,7 +199,12 @@ int clab_trace_dump(const struct clab_trace *tr, FILE *out)
 			clab_trace_gaps(tr));
 	if (clab_trace_skipped(tr))
 		fprintf(out, ", skipped %" PRIu64, clab_trace_skipped(tr));
+	if (clab_trace_cut(tr))
+		fprintf(out, ", past the consistent cut %" PRIu64,
+			clab_trace_cut(tr));
 	fprintf(out, "\n");
+	if (clab_trace_incomplete(tr))
+		fprintf(out, "# incomplete: %s\n", clab_trace_incomplete(tr));
 	if (clab_trace_checksum_ok(tr) > 0)
 		fprintf(out, "# content checksum ok\n");
 	if (clab_trace_signed(tr))

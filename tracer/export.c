@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <conclab/analyze.h>
 #include <conclab/error.h>
 #include <conclab/export.h>
 #include <conclab/kinds.h>
@@ -1009,6 +1010,24 @@ static void write_event(FILE *f, const struct clab_export *x,
 	fputs("}", f);
 }
 
+/*
+ * ,"verdict":{...}: what `conclab analyze` and `conclab check` say of the
+ * trace (the lock order, a deadlock, an incomplete run), from the same
+ * analysis (clab_verdict_json).  Returns 0 or CLAB_ENOMEM.
+ */
+static int jverdict(FILE *f, const struct clab_trace *tr)
+{
+	struct clab_analysis an;
+	struct clab_verdict v;
+	if (clab_analyze(tr, &an) != 0)
+		return CLAB_ENOMEM;
+	clab_analysis_verdict(tr, &an, &v);
+	fputs(",\"verdict\":", f);
+	clab_verdict_json(&v, f);
+	clab_analysis_fini(&an);
+	return 0;
+}
+
 int clab_export_write_chrome(const struct clab_export *x, FILE *out)
 {
 	const struct clab_trace *tr = x->tr;
@@ -1071,6 +1090,8 @@ int clab_export_write_chrome(const struct clab_export *x, FILE *out)
 		clab_trace_complete(tr) ? "true" : "false");
 	if (clab_trace_damage(tr))
 		jkv_str(out, "damage", clab_trace_damage(tr));
+	if (jverdict(out, tr))
+		return CLAB_ENOMEM;
 	fputs(",\"meta\":", out);
 	json_meta(out, tr);
 	fputs("}}\n", out);
@@ -1092,7 +1113,7 @@ int clab_export_chrome(const struct clab_trace *tr, FILE *out)
 /* JSON Lines                                                           */
 /* ------------------------------------------------------------------ */
 
-static void jsonl_header(FILE *f, const struct clab_trace *tr)
+static int jsonl_header(FILE *f, const struct clab_trace *tr)
 {
 	char buf[256];
 	fprintf(f, "{\"type\":\"trace\",\"format\":\"%" PRIu32 ".%" PRIu32 "\"",
@@ -1106,6 +1127,8 @@ static void jsonl_header(FILE *f, const struct clab_trace *tr)
 		jkv_str(f, "damage", clab_trace_damage(tr));
 	else
 		fputs(",\"damage\":null", f);
+	if (jverdict(f, tr))
+		return CLAB_ENOMEM;
 	fputs(",\"meta\":", f);
 	json_meta(f, tr);
 	fputs(",\"threads\":[", f);
@@ -1132,6 +1155,7 @@ static void jsonl_header(FILE *f, const struct clab_trace *tr)
 		fputs("}", f);
 	}
 	fputs("]}\n", f);
+	return 0;
 }
 
 static void jsonl_a8(FILE *f, const struct clab_record *r)
@@ -1222,7 +1246,8 @@ static void jsonl_record(FILE *f, const struct clab_trace *tr,
 int clab_export_jsonl(const struct clab_trace *tr, FILE *out)
 {
 	size_t n = clab_trace_nrecords(tr);
-	jsonl_header(out, tr);
+	if (jsonl_header(out, tr))
+		return CLAB_ENOMEM;
 	for (size_t i = 0; i < n && !ferror(out); i++)
 		jsonl_record(out, tr, clab_trace_record(tr, i));
 	return ferror(out) ? CLAB_EIO : 0;

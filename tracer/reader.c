@@ -9,7 +9,11 @@
  * total order consistent with causality: an acquire never precedes the
  * release it waited for.  If data is missing (a file cut short), a record
  * that waits for a number that never comes is let through by time alone and
- * counted as a gap.
+ * counted as a gap.  In the trace of a run that did not end (threads still
+ * ran at the close, or the writer never closed it) the missing number was
+ * being written when the file stopped: the merge stops there instead, so
+ * that what is read is a consistent cut (every record's predecessors, on
+ * its thread and on its object, are in it), and counts what it left out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -122,7 +126,12 @@ struct clab_trace {
 	char **mkeys, **mvals;
 	size_t nmeta, meta_cap;
 	uint64_t drops, stalls, end_records, gaps;
+	uint64_t cut; /* records past the consistent cut of an incomplete run */
 	int complete;
+	int unclosed;	     /* no end chunk */
+	int whole;	     /* ...but every chunk read is whole and sound */
+	uint32_t running;    /* threads running at the close (end.running) */
+	char incomplete[64]; /* clab_trace_incomplete's text, or "" */
 	uint32_t major, minor;
 	int checksum; /* 1 matched, -1 did not, 0 none (before 1.2) */
 	int sig;      /* a signature chunk follows the end chunk (1.4) */
@@ -641,6 +650,51 @@ static int parse_end(struct clab_trace *tr, struct clab_rbuf *b, uint32_t crc)
 	return 0;
 }
 
+/*
+ * How the run ended, from the end chunk and the threads running at the
+ * close (CLAB_META_RUNNING: ids separated by spaces).
+ */
+static void end_of_run(struct clab_trace *tr)
+{
+	const char *v = clab_trace_meta(tr, CLAB_META_RUNNING);
+	const char *crash = clab_trace_meta(tr, CLAB_META_CRASH);
+	tr->running = 0;
+	for (const char *p = v; p && *p; p++)
+		if (*p != ' ' && (p == v || p[-1] == ' '))
+			tr->running++;
+	if (tr->unclosed)
+		snprintf(tr->incomplete, sizeof(tr->incomplete),
+			 "the writer never closed the trace");
+	else if (tr->complete && (tr->running || crash))
+		snprintf(tr->incomplete, sizeof(tr->incomplete),
+			 "%s%.16s%s while %" PRIu32 " thread%s ran",
+			 crash ? "crashed (" : "stopped", crash ? crash : "",
+			 crash ? ")" : "", tr->running,
+			 tr->running == 1 ? "" : "s");
+	else
+		tr->incomplete[0] = 0;
+}
+
+enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
+				   uint32_t *nrunning)
+{
+	if (nrunning)
+		*nrunning = tr->running;
+	return tr->unclosed		     ? CLAB_END_UNCLOSED
+	       : tr->complete && tr->running ? CLAB_END_STOPPED
+					     : CLAB_END_COMPLETE;
+}
+
+int clab_trace_whole(const struct clab_trace *tr)
+{
+	return tr->whole;
+}
+
+const char *clab_trace_incomplete(const struct clab_trace *tr)
+{
+	return tr->incomplete[0] ? tr->incomplete : NULL;
+}
+
 /* ---- merge ---- */
 
 #define NONE UINT32_MAX
@@ -855,7 +909,15 @@ static int merge(struct clab_trace *tr)
 			live++;
 		}
 	size_t out = 0;
+	/* a run that did not end: its records up to a consistent cut */
+	int cut = tr->running || (tr->unclosed && tr->whole);
 	while (live) {
+		if (ready.n == 0 && cut) {
+			for (uint32_t t = 0; t < ns; t++)
+				tr->cut +=
+				    tr->streams[t].n - tr->streams[t].head;
+			break;
+		}
 		if (ready.n == 0) {
 			/* Data is missing: release the earliest parked head. */
 			uint32_t best = heap_pop(key, &parked);
@@ -1082,11 +1144,17 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			   "end chunk: chunks were removed, added or changed "
 			   "after the trace was written",
 			   name);
-	if (!tr->complete && !tr->damage)
+	if (!tr->complete && !tr->damage) {
 		set_damage(tr,
 			   "%s: cut short: no end chunk (the program did not "
 			   "close the trace; %zu whole chunks read)",
 			   name, nchunks);
+		tr->whole = 1;
+	}
+	tr->unclosed = !tr->complete;
+	if (!tr->damage)
+		tr->whole = 1;
+	end_of_run(tr);
 	if (merge(tr) != 0) {
 		clab_trace_free(tr);
 		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
@@ -1299,6 +1367,11 @@ int clab_trace_checksum_ok(const struct clab_trace *tr)
 uint32_t clab_trace_version_minor(const struct clab_trace *tr)
 {
 	return tr->minor;
+}
+
+uint64_t clab_trace_cut(const struct clab_trace *tr)
+{
+	return tr->cut;
 }
 
 uint64_t clab_trace_gaps(const struct clab_trace *tr)

@@ -83,6 +83,13 @@ void clab__crash_disarm(void);
  */
 int clab__writer_save(unsigned stall_ms);
 
+/*
+ * Why the program died, set by the crash handlers before they save the
+ * trace: "SIGSEGV", "SIGABRT"... or "sanitizer"; NULL while it lives.  The
+ * writer puts it in the metadata (CLAB_META_CRASH) before the end chunk.
+ */
+extern const char *_Atomic clab__crash_why;
+
 /* Symbols for call stacks (symbols.c), used by the writer only. */
 struct clab__frame {
 	char *func;

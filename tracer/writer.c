@@ -28,12 +28,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <conclab/trace.h>
 
 #include "clab-config.h"
 #include "format.h"
@@ -54,6 +57,7 @@ static struct writer {
 	int running, ticking, stop, kicked;
 	int saved;   /* the file was finished by a rescue (clab__writer_save) */
 	int closing; /* clab_tracer_close is stopping the threads */
+	int by_opener; /* ...called by the thread that opened the trace */
 	_Atomic int tick_stop;
 	int fd;
 	char *path;
@@ -720,6 +724,47 @@ static void pass(int force)
 }
 
 /*
+ * The threads that had not ended when the trace was closed, as the META
+ * key CLAB_META_RUNNING just before the end chunk (docs/trace-format.md),
+ * and with it CLAB_META_CRASH when a fatal signal is why it closes: a run
+ * stopped (Ctrl-C, the time limit, a deadlock, a crash) rather than ended.
+ * A close by the thread that opened the trace is the run's own end (a lab
+ * that returned, a program's exit): threads it left running are the run's
+ * doing, not a stop, and nothing is written.  Nor is it when no thread ran.
+ */
+static void write_running(void)
+{
+	struct clab_wbuf v = {0};
+	char num[16];
+	pthread_mutex_lock(&clab__reg.lk);
+	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next) {
+		if (atomic_load(&tb->exited) || w.by_opener)
+			continue;
+		int n = snprintf(num, sizeof(num), "%s%u", v.len ? " " : "",
+				 tb->tid);
+		clab_wbuf_put(&v, num, (size_t)n);
+	}
+	pthread_mutex_unlock(&clab__reg.lk);
+	const char *why = atomic_load(&clab__crash_why);
+	if (v.len || why) {
+		clab_wbuf_put(&v, "", 1);
+		struct clab_wbuf m = {0};
+		clab_wbuf_uv(&m, (v.len > 1) + (why != NULL));
+		if (v.len > 1) {
+			clab_wbuf_str(&m, CLAB_META_RUNNING);
+			clab_wbuf_str(&m, (const char *)v.p);
+		}
+		if (why) {
+			clab_wbuf_str(&m, CLAB_META_CRASH);
+			clab_wbuf_str(&m, why);
+		}
+		write_chunk(CLAB_CH_META, &m);
+		clab_wbuf_free(&m);
+	}
+	clab_wbuf_free(&v);
+}
+
+/*
  * The end of the file (under w.lk): the records not written yet, the end
  * chunk with the counts, and the file closed.  Threads still running keep
  * their buffers; what they record from now on is not written.
@@ -735,6 +780,7 @@ static void finish_file(void)
 	pthread_mutex_unlock(&clab__reg.lk);
 	w.st.drops = drops;
 	w.st.stalls = atomic_load(&clab__reg.stalls);
+	write_running();
 	struct clab_wbuf e = {0};
 	clab_wbuf_uv(&e, w.st.records);
 	clab_wbuf_uv(&e, w.st.drops);
@@ -1022,6 +1068,9 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 		return CLAB_EINVAL;
 	}
 	w.closing = 1; /* another close (say, exit() in a thread) keeps out */
+	pthread_mutex_lock(&clab__reg.lk);
+	w.by_opener = pthread_equal(clab__reg.opener, pthread_self());
+	pthread_mutex_unlock(&clab__reg.lk);
 	if (w.running) {
 		pthread_mutex_lock(&kick_lk);
 		w.stop = 1;
@@ -1050,6 +1099,7 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 	writer_reset();
 	w.saved = 0;
 	w.closing = 0;
+	w.by_opener = 0;
 	atomic_store(&rescue, 0);
 	pthread_mutex_unlock(&w.lk);
 	return err;

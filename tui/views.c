@@ -481,9 +481,13 @@ static void draw_status(struct tui *t, struct tui_rect r, int focused)
 		clab_canvas_puts(cv, r.y, x + 2, r.x + r.w - x - 2, CV_STATUS,
 				 CV_BOLD,
 				 t->ended ? "step: ended" : "step: your move");
-	else if (clab_trace_damage(t->tr))
+	else if (clab_trace_damage(t->tr) && !clab_trace_whole(t->tr))
 		clab_canvas_puts(cv, r.y, x + 2, r.x + r.w - x - 2, CV_WARN,
 				 CV_BOLD, "DAMAGED TRACE: cut at last chunk");
+	else if (clab_trace_incomplete(t->tr))
+		clab_canvas_printf(cv, r.y, x + 2, r.x + r.w - x - 2, CV_WARN,
+				   CV_BOLD, "incomplete: %s",
+				   clab_trace_incomplete(t->tr));
 }
 
 static void draw_info(struct tui *t, struct tui_rect r, int focused)

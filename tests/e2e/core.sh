@@ -120,16 +120,9 @@ expect_exit 0 "$CONCLAB" dump -o limit.txt limit.clt
 contains limit.txt ' diag +- +run-timeout' "time limit: diagnostic in the trace"
 
 # Ctrl-C saves the trace and exits 130.
-"$CONCLAB" run philosophers --variant trylock -q --meals 1000 --trace int.clt >/dev/null 2>int.err &
-pid=$!
-i=0
-while [ ! -s int.clt ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-sleep 0.3
-kill -INT $pid
-wait $pid
-rc=$?
+interrupt INT 0.3 int.clt run philosophers --variant trylock -q --meals 1000 --trace int.clt
 [ $rc -eq 130 ] && pass "Ctrl-C: exit 130" || fail "Ctrl-C: exit $rc, expected 130"
-contains int.err 'trace saved' "Ctrl-C: trace saved"
+contains "$T/run.err" 'trace saved' "Ctrl-C: trace saved"
 expect_exit 0 "$CONCLAB" dump -o int.txt int.clt
 n=$(count_lines int.txt ' note +- +backoff=|mutex.acquire')
 [ "$n" -gt 0 ] && pass "Ctrl-C: $n records kept" || fail "Ctrl-C: no records kept"

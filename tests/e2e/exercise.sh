@@ -104,7 +104,8 @@ ex 139 philosophers philosophers-null.c --time-limit 20
 took=$(($(date +%s) - start))
 [ "$took" -le 60 ] || fail "null: took ${took}s"
 contains "$T/err" 'crashed: Segmentation fault' "null: the crash is reported"
-contains "$T/out" '^  FAIL (meals eaten|all threads ended)' "null: the trace is checked"
+contains "$T/out" '^  FAIL run completed +the program crashed \(SIGSEGV\) before the run completed' "null: the trace is checked: the crash fails it"
+contains "$T/out" '^incomplete: crashed \(SIGSEGV\) while [0-9]+ threads? ran' "null: the report says the run is incomplete"
 expect_exit 1 "$CONCLAB" check "$T/philosophers.clt"
 
 # An index out of bounds: with GCC, UBSan names the line, the abort saves
@@ -114,7 +115,7 @@ if "${CC:-cc}" --version 2>/dev/null | grep -q 'Free Software Foundation' &&
 	ex 134 philosophers philosophers-oob.c
 	contains "$T/err" 'philosophers-oob\.c:[0-9]+:[0-9]+: runtime error: index -1 out of bounds' "oob: UBSan names the line"
 	contains "$T/err" 'crashed: Aborted \(ABRT\); saving the trace' "oob: the abort saves the trace"
-	contains "$T/out" '^  FAIL meals eaten' "oob: the trace is graded"
+	contains "$T/out" '^  FAIL run completed +the program crashed \((SIGABRT|sanitizer)\)' "oob: the trace is graded"
 	expect_exit 1 "$CONCLAB" check "$T/philosophers.clt"
 else
 	pass "oob: the compiler is not GCC, no UBSan to test"
@@ -148,6 +149,18 @@ S0=$(cd "$X/../.." && pwd)
 expect_exit 1 "$CONCLAB" exercise philosophers -q --trace "$T/p.clt" "$T/bigmutex.so"
 contains "$T/err" 'bigmutex\.so uses pthread_mutex_lock' "a prebuilt object: refused"
 
+# A solution that raises SIGINT is stopped as by Ctrl-C: the schedule
+# that did it is the one graded, the trace saved and reported, exit 130.
+ex 130 prodcons prodcons-sigint.c
+contains "$T/out" 'schedule 0 \(pct, seed 1\) failed \(stopped by a signal\)' "raise(SIGINT): the schedule that raised it is graded"
+contains "$T/err" '^conclab: interrupted \(Interrupt\); saving the trace' "raise(SIGINT): stopped as by Ctrl-C"
+contains "$T/err" '^conclab: trace saved to [^ ]*prodcons.clt' "raise(SIGINT): the trace saved"
+contains "$T/out" '^checks \(prodcons exercise\):' "raise(SIGINT): the run reported"
+contains "$T/out" '^incomplete: stopped while [0-9]+ threads? ran$' "raise(SIGINT): reported as an incomplete run"
+lacks "$T/out" '^  FAIL' "raise(SIGINT): nothing fails"
+cat "$T/out" "$T/err" >"$T/both"
+lacks "$T/both" 'replay left its schedule' "raise(SIGINT): the stopped run replays quietly"
+
 # A solution that ends the run early: reported with its call and site,
 # the trace saved and checked ("run completed" fails), exit 1.
 ex 1 prodcons prodcons-exit.c
@@ -165,7 +178,7 @@ contains "$T/out" '^  FAIL run completed +cons-[0-9] called pthread_exit' "pthre
 ex 134 philosophers philosophers-abort.c
 contains "$T/err" '^conclab: the solution called abort\(\) in get_forks \(philosophers-abort\.c:13\)$' "abort(): named with its site"
 contains "$T/err" 'crashed: Aborted \(ABRT\); saving the trace' "abort(): the trace is saved"
-contains "$T/out" '^  FAIL meals eaten' "abort(): the trace is checked"
+contains "$T/out" '^  FAIL run completed +the program crashed \(SIGABRT\)' "abort(): the trace is checked"
 # clang writes no .debug_aranges: the site is found all the same.
 if command -v clang >/dev/null 2>&1; then
 	expect_exit 1 env CC=clang "$CONCLAB" exercise prodcons -q \

@@ -41,6 +41,31 @@ contains() {
 	fi
 }
 
+# lacks FILE PATTERN what: no line matches
+lacks() {
+	if grep -q -E -- "$2" "$1"; then
+		fail "$3: $(grep -E -- "$2" "$1" | head -n 1)"
+	else
+		pass "$3"
+	fi
+}
+
+# interrupt SIGNAL SECONDS TRACE ARGS...: conclab ARGS in the background
+# (stdout and stderr in $T/run.out and $T/run.err), SIGNAL sent SECONDS
+# after TRACE appears; its exit code in $rc
+interrupt() {
+	sig=$1 secs=$2 tr=$3
+	shift 3
+	"$CONCLAB" "$@" >"$T/run.out" 2>"$T/run.err" &
+	pid=$!
+	i=0
+	while [ ! -s "$tr" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	sleep "$secs"
+	kill -"$sig" $pid
+	wait $pid 2>/dev/null
+	rc=$?
+}
+
 # count_lines FILE PATTERN
 count_lines() {
 	grep -c -E -- "$2" "$1"

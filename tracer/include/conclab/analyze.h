@@ -56,6 +56,14 @@ struct clab_analysis {
 	struct clab_lockdep *ld;
 	/* the watchdog's deadlock, if the trace has one */
 	uint64_t deadlock_seq; /* its record, or UINT64_MAX */
+	/*
+	 * The watchdog's first stop of the run: a deadlock, the time limit
+	 * or the step limit (its diagnostic's record, code and count), or
+	 * stuck_seq UINT64_MAX.
+	 */
+	uint64_t stuck_seq;
+	unsigned stuck_diag;
+	uint32_t stuck_arg;
 	struct clab_blocked_at *blocked;
 	size_t nblocked;
 	struct clab_hold_wait *waits;
@@ -85,9 +93,52 @@ void clab_analysis_fini(struct clab_analysis *an);
 /*
  * Cycles that can deadlock, counting timed-only ones (not latent/gated),
  * in class mode locks of one class taken against their indexes, and the
- * watchdog's deadlock when the trace has one.
+ * watchdog's stop of the run (a deadlock, the time or the step limit) when
+ * the trace has one: what fails "lock order" or "no deadlock" in
+ * `conclab check`.
  */
 size_t clab_analysis_problems(const struct clab_analysis *an);
+
+/*
+ * The verdicts that every report gives of a trace, computed once from its
+ * analysis: `conclab analyze`'s exit code, `conclab check`'s "lock order"
+ * and "no deadlock", the viewer and `conclab export`.  Each names the
+ * record that shows it, the same record everywhere.
+ */
+struct clab_verdict {
+	const char *incomplete; /* clab_trace_incomplete(), or NULL */
+	/*
+	 * Lock order: cycles that can deadlock (potential deadlocks and
+	 * timed-only orders) and the first of them by the record that closed
+	 * it (or that ungated it), or NULL; latent and gated ones are notes.
+	 */
+	size_t ncycles, nlatent, ngated;
+	const struct clab_ld_cycle *cycle;
+	/* class mode: locks of one class taken against their indexes */
+	size_t ninverted;
+	const struct clab_class_nest *nest; /* the first, or NULL */
+	/* the watchdog's stop (struct clab_analysis: stuck_*) */
+	uint64_t stuck_seq;
+	unsigned stuck_diag;
+	uint32_t stuck_arg;
+};
+
+/*
+ * Fill v from an (of tr; NULL leaves v->incomplete NULL); v points into an,
+ * which must outlive it.
+ */
+void clab_analysis_verdict(const struct clab_trace *tr,
+			   const struct clab_analysis *an,
+			   struct clab_verdict *v);
+
+/*
+ * The verdict as one JSON object, the same in `conclab analyze --json`
+ * (a line of type "verdict") and `conclab export`:
+ * {"incomplete":null|"...","lock_order":{"ok":B,"record":N|null,
+ *  "cycles":N,"latent":N,"gated":N},"deadlock":{"ok":B,"record":N|null,
+ *  "kind":null|"deadlock"|"run-timeout"|"step-limit"}}
+ */
+void clab_verdict_json(const struct clab_verdict *v, FILE *out);
 
 /*
  * The report for people: every cycle drawn, each edge with its thread

@@ -101,6 +101,49 @@ void clab_trace_free(struct clab_trace *tr);
 /* A description of damage found while loading, or NULL if the file is whole. */
 const char *clab_trace_damage(const struct clab_trace *tr);
 
+/*
+ * The metadata key of the threads still running when the trace was
+ * closed (their ids, by spaces), written just before the end chunk of a
+ * run that was stopped rather than ended (docs/trace-format.md).
+ */
+#define CLAB_META_RUNNING "end.running"
+/*
+ * The metadata key of a crash: the fatal signal ("SIGSEGV", "SIGABRT"...)
+ * or "sanitizer" (a sanitizer's report ended the program), written with
+ * CLAB_META_RUNNING when the crash handler saved the trace.
+ */
+#define CLAB_META_CRASH "end.crash"
+
+/* How the run behind a trace ended (clab_trace_end). */
+enum clab_trace_end {
+	CLAB_END_COMPLETE = 0, /* closed once every thread had ended */
+	CLAB_END_STOPPED = 1,  /* closed while threads still ran */
+	CLAB_END_UNCLOSED = 2, /* no end chunk: the writer never closed it */
+};
+
+/*
+ * clab_trace_end - how the run ended: complete, stopped (Ctrl-C, the time
+ * limit, a deadlock, a crash: *nrunning threads had not ended), or never
+ * closed (SIGKILL; every whole chunk is read, and clab_trace_damage says
+ * "cut short: no end chunk").  nrunning may be NULL.  A trace of a format
+ * before this key reads as complete when it has its end chunk.
+ */
+enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
+				   uint32_t *nrunning);
+/*
+ * clab_trace_whole - 1 when every chunk of the file was read whole and
+ * sound: no damage, or none but a missing end chunk (a writer that never
+ * closed the trace: it is judged as an incomplete run); 0 for a trace cut
+ * inside a chunk, corrupt, or with junk after its end.
+ */
+int clab_trace_whole(const struct clab_trace *tr);
+/*
+ * clab_trace_incomplete - what every report says of an incomplete run:
+ * "stopped while N threads ran", "crashed (SIGSEGV) while N threads ran"
+ * or "the writer never closed the trace"; NULL for a complete one.
+ */
+const char *clab_trace_incomplete(const struct clab_trace *tr);
+
 size_t clab_trace_nrecords(const struct clab_trace *tr);
 const struct clab_record *clab_trace_record(const struct clab_trace *tr,
 					    size_t seq);
@@ -194,6 +237,12 @@ int clab_trace_verify(const void *data, size_t len, const char *name,
 int clab_trace_read_file(const char *path, void **data, size_t *len,
 			 char *errbuf, size_t errlen);
 
+/*
+ * Records of an incomplete run (clab_trace_end) left out of the merge:
+ * those that come after a record that the file does not have (it was being
+ * written when the run stopped), so that what is read is a consistent cut.
+ */
+uint64_t clab_trace_cut(const struct clab_trace *tr);
 /* Records the merge had to order by time alone because data was missing. */
 uint64_t clab_trace_gaps(const struct clab_trace *tr);
 /*
