@@ -17,7 +17,7 @@ verdict_of() {
 
 # ok and record of one property in check --format json: "false 53"
 prop_of() {
-	sed -n "s/.*{\"name\":\"$2\",\"ok\":\\([a-z]*\\),\"judged\":[a-z]*,\"record\":\\([0-9a-z]*\\).*/\\1 \\2/p" "$1"
+	sed -n "s/.*{\"name\":\"$2\",\"ok\":\\([a-z]*\\),\"judged\":[a-z]*,\"info\":[a-z]*,\"record\":\\([0-9a-z]*\\).*/\\1 \\2/p" "$1"
 }
 
 # ok and record of one part of a verdict: "false 53"
@@ -65,7 +65,7 @@ agree() {
 	contains "$T/c.json" "\"incomplete\":$inc," "$name: check and analyze agree: incomplete $inc, lock order '$lo', deadlock '$dl'"
 }
 
-"$CONCLAB" list | awk '/^[a-z]/ {lab = $1} /^  [a-z]/ {print lab, $1}' >variants
+"$CONCLAB" list --porcelain | awk '{print $1, $2}' >variants
 [ "$(wc -l <variants)" -ge 40 ] && pass "$(wc -l <variants) variants listed" ||
 	fail "conclab list gives only $(wc -l <variants) variants"
 while read -r lab variant; do
