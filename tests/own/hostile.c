@@ -22,6 +22,8 @@
 
 #include <conclab/runtime.h>
 
+#include "hostile-room.h"
+
 static const char *trace_path;
 static const char *call; /* the misuse, as the source says it */
 
@@ -38,17 +40,6 @@ static const char *call; /* the misuse, as the source says it */
 			exit(3);                                               \
 		}                                                              \
 	} while (0)
-
-/* Memory an object could live in, aligned as objects are. */
-union room {
-	_Alignas(64) unsigned char b[256];
-	clab_mutex_t m;
-	clab_cond_t c;
-	clab_sem_t s;
-	clab_latch_t l;
-	clab_barrier_t ba;
-	clab_queue_t q;
-};
 
 static union room garbage(void)
 {
