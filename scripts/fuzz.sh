@@ -12,8 +12,9 @@
 # $WORK, on a crash, a leak, an input that takes over 10 s,
 # one allocation over 64 MB or a process over 1 GB (the same limits as
 # the test suite's short run); it ends with the line
-# "TARGET: N executions in S s, ok" or "... FAILED".  It runs niced:
-# leave it in the background.
+# "TARGET: N executions in S s, ok" or "... FAILED" ("stopped early, ok"
+# after a SIGINT to the fuzzers).  It runs niced: leave it in the
+# background.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-fuzz}
@@ -128,8 +129,14 @@ run() {
 		k=$((k + 1))
 	done
 	failed=0
+	stopped=0
 	for pid in $pids; do
-		wait "$pid" || failed=1
+		wait "$pid"
+		case $? in
+		0) ;;
+		72) stopped=1 ;; # libFuzzer's code for SIGINT: stopped by hand
+		*) failed=1 ;;
+		esac
 	done
 	secs=$(($(date +%s) - start))
 	n=$(cat "$work"/log.* | sed -n 's/^stat::number_of_executed_units: *//p' |
@@ -140,7 +147,8 @@ run() {
 		echo "$target: $n executions in $secs s, FAILED (the input in $work/)"
 		exit 1
 	fi
-	echo "$target: $n executions in $secs s, ok (logs: $work/log.*)"
+	[ "$stopped" -eq 0 ] || how="stopped early, "
+	echo "$target: $n executions in $secs s, ${how:-}ok (logs: $work/log.*)"
 }
 
 case ${1:-run} in
