@@ -256,25 +256,16 @@ void clab_solution_uses_free(struct clab_solution_use *u, size_t n)
 	free(u);
 }
 
-int clab_solution_forbidden(const char *path, const char *const *allow,
-			    struct clab_solution_use **out, size_t *n)
+/* The uses in the ELF file e, which the caller ends. */
+static int forbidden(Elf *e, const char *const *allow,
+		     struct clab_solution_use **out, size_t *n)
 {
 	struct uses us = {0};
 	int err = 0, dynsym = 0;
-	*out = NULL;
-	*n = 0;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOEXEC;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
 	GElf_Ehdr eh;
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
-	    eh.e_type != ET_DYN) {
-		err = -ENOEXEC;
-		goto out;
-	}
+	    eh.e_type != ET_DYN)
+		return -ENOEXEC;
 	for (Elf_Scn *scn = NULL; !err && (scn = elf_nextscn(e, scn));) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh)) {
@@ -289,10 +280,6 @@ int clab_solution_forbidden(const char *path, const char *const *allow,
 	/* A shared object without dynamic symbols hides what it calls. */
 	if (!err && !dynsym)
 		err = -ENOEXEC;
-out:
-	if (e)
-		elf_end(e);
-	close(fd);
 	if (err) {
 		clab_solution_uses_free(us.u, us.n);
 		return err;
@@ -300,4 +287,41 @@ out:
 	*out = us.u;
 	*n = us.n;
 	return 0;
+}
+
+int clab_solution_forbidden(const char *path, const char *const *allow,
+			    struct clab_solution_use **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOEXEC;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	int err = forbidden(e, allow, out, n);
+	elf_end(e);
+	close(fd);
+	return err;
+}
+
+int clab_solution_forbidden_mem(const void *data, size_t len,
+				const char *const *allow,
+				struct clab_solution_use **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOEXEC;
+	/* libelf may write to the image it reads (elf_memory) */
+	char *copy = malloc(len ? len : 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, data, len);
+	Elf *e = elf_memory(copy, len);
+	int err = forbidden(e, allow, out, n);
+	elf_end(e);
+	free(copy);
+	return err;
 }

@@ -44,6 +44,14 @@ struct clab_solution_use {
 int clab_solution_forbidden(const char *path, const char *const *allow,
 			    struct clab_solution_use **out, size_t *n);
 
+/*
+ * clab_solution_forbidden_mem - the same for the object's len bytes at
+ * data (which are not kept): -ENOEXEC, -ENOMEM, or 0 and the uses.
+ */
+int clab_solution_forbidden_mem(const void *data, size_t len,
+				const char *const *allow,
+				struct clab_solution_use **out, size_t *n);
+
 /* Free what clab_solution_forbidden() returned; accepts NULL. */
 void clab_solution_uses_free(struct clab_solution_use *u, size_t n);
 

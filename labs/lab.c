@@ -252,13 +252,20 @@ void clab_lab_report_free(struct clab_lab_report *rep)
 }
 
 /*
- * What a misuse diagnostic is about: its object, or for a bad object that
- * is none the trace knows, what the call wanted and why it was refused.
+ * What a misuse diagnostic is about: its object (for a bad object, and
+ * why it was refused), or for a bad object that is none the trace knows,
+ * what the call wanted and why it was refused.
  */
 static const char *misuse_object(const struct clab_trace *tr,
 				 const struct clab_record *r, char *buf,
 				 size_t len)
 {
+	if (r->obj && r->a8 == CLAB_D_BAD_OBJECT) {
+		snprintf(buf, len, "%s (%s)",
+			 clab_trace_object_label(tr, r->obj),
+			 clab_badobj_name(r->a32 & 0xff));
+		return buf;
+	}
 	if (r->obj)
 		return clab_trace_object_label(tr, r->obj);
 	if (r->a8 != CLAB_D_BAD_OBJECT)

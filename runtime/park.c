@@ -485,6 +485,12 @@ int clab__obj_bad(struct clab__thr *self, const void *p, unsigned kind,
 	return bad(self, id, why, kind, found, site);
 }
 
+int clab__obj_refuse(struct clab__thr *self, uint32_t id, unsigned why,
+		     unsigned kind, const struct clab_site *site)
+{
+	return bad(self, id, why, kind, kind, site);
+}
+
 int clab__obj_fresh(struct clab__thr *self, const void *p, unsigned kind,
 		    const struct clab_site *site)
 {

@@ -421,6 +421,14 @@ int clab__obj_bad(struct clab__thr *self, const void *p, unsigned kind,
 		  const struct clab_site *site);
 
 /*
+ * clab__obj_refuse - the object id of kind is refused for why (a
+ * CLAB_BADOBJ_*) that the caller found: a bad-object diagnostic at site,
+ * and CLAB_EINVAL.
+ */
+int clab__obj_refuse(struct clab__thr *self, uint32_t id, unsigned why,
+		     unsigned kind, const struct clab_site *site);
+
+/*
  * clab__obj_fresh - the check init makes before it writes: CLAB_EINVAL
  * (with a diagnostic) for a bad pointer or for an object that is alive in
  * this trace at this address (initialised twice), else 0.

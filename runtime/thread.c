@@ -298,21 +298,40 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 	return 0;
 }
 
+/*
+ * Why t may be neither joined nor detached (a CLAB_BADOBJ_*), or 0.  A
+ * handle is the runtime's, not the program's memory: only a pointer that
+ * is no object's is refused before it is read (clab__obj_ptr_ok).
+ * Called with t->lk held.
+ */
+static unsigned unjoinable(const struct clab__thr *t)
+{
+	if (!t->made_here)
+		return CLAB_BADOBJ_NOT_CREATED;
+	if (t->joined)
+		return CLAB_BADOBJ_JOINED;
+	if (t->detached)
+		return CLAB_BADOBJ_DETACHED;
+	return 0;
+}
+
 int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		      const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
-	if (!t)
-		return CLAB_EINVAL;
+	if (!clab__obj_ptr_ok(t))
+		return clab__obj_bad(self, t, CLAB_O_THREAD, site);
 	clab__sched_point(self, site);
 	if (t == self) {
 		clab__diag(self, CLAB_D_JOIN_SELF, t->h.id, 0, site);
 		return CLAB_EDEADLK;
 	}
 	clab__lk_lock(&t->lk);
-	if (!t->made_here || t->detached || t->joined) {
+	unsigned why = unjoinable(t);
+	if (why) {
 		clab__lk_unlock(&t->lk);
-		return CLAB_EINVAL;
+		return clab__obj_refuse(self, t->h.id, why, CLAB_O_THREAD,
+					site);
 	}
 	if (!t->ended) {
 		if (ms == 0) {
@@ -359,12 +378,14 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
-	if (!t)
-		return CLAB_EINVAL;
+	if (!clab__obj_ptr_ok(t))
+		return clab__obj_bad(self, t, CLAB_O_THREAD, site);
 	clab__lk_lock(&t->lk);
-	if (!t->made_here || t->detached || t->joined) {
+	unsigned why = unjoinable(t);
+	if (why) {
 		clab__lk_unlock(&t->lk);
-		return CLAB_EINVAL;
+		return clab__obj_refuse(self, t->h.id, why, CLAB_O_THREAD,
+					site);
 	}
 	t->detached = 1;
 	clab__lk_unlock(&t->lk);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install every Debian package that conclab's build, tests and benchmark need.
 # Safe to run again; does nothing that is already done.
+# libclang-rt-dev brings libFuzzer (libclang-rt-14-dev) for the fuzzers
+# (docs/fuzzing.md) besides the sanitizers' runtimes.
 set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev libncurses-dev \
 libunwind-dev libcunit1-dev libdw-dev libelf-dev zlib1g-dev tmux \

@@ -1,16 +1,18 @@
 #!/bin/sh
 # Run conclab's whole test suite: a plain build (warnings are errors), an
 # ASan+UBSan build and a TSan build, each running every unit and
-# end-to-end test.  A sanitizer report fails the test that caused it.
+# end-to-end test, then a short run of each fuzzer (a clang build with
+# -Dfuzz=true: only the fuzzers and their tests, suite fuzz).  A
+# sanitizer report fails the test that caused it.
 # Ends with the line "N passed, N failed"; exits non-zero if any failed.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh plain      only the named builds (plain, asan, tsan)
+#   scripts/test.sh plain      only the named builds (plain, asan, tsan, fuzz)
 set -u
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
-builds=${*:-plain asan tsan}
+builds=${*:-plain asan tsan fuzz}
 jobs=$(nproc 2>/dev/null || echo 2)
 passed=0
 failed=0
@@ -26,16 +28,27 @@ for b in $builds; do
 	plain) opts="--werror" ;;
 	asan) opts="-Db_sanitize=address,undefined -Db_lundef=false" ;;
 	tsan) opts="-Db_sanitize=thread -Db_lundef=false" ;;
-	*) echo "unknown build '$b' (plain, asan, tsan)"; exit 2 ;;
+	fuzz) opts="-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false" ;;
+	*) echo "unknown build '$b' (plain, asan, tsan, fuzz)"; exit 2 ;;
 	esac
 	dir="build-test-$b"
 	echo "== $b build ($dir)"
+	# the fuzzers need clang's libFuzzer; the other builds the default cc
+	cc=
+	target=
+	suite=
+	if [ "$b" = fuzz ]; then
+		cc=$(command -v clang-14 || command -v clang)
+		target=fuzzers
+		suite="--suite fuzz --no-rebuild"
+	fi
 	if [ ! -f "$dir/build.ninja" ]; then
 		# shellcheck disable=SC2086
-		meson setup "$dir" $opts >"$dir.setup.log" 2>&1 ||
+		env ${cc:+CC=$cc} meson setup "$dir" $opts >"$dir.setup.log" 2>&1 ||
 			{ cat "$dir.setup.log"; failed=$((failed + 1)); continue; }
 	fi
-	if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
+	# shellcheck disable=SC2086
+	if ! ninja -C "$dir" $target >"$dir.build.log" 2>&1; then
 		cat "$dir.build.log"
 		failed=$((failed + 1))
 		failed_builds="$failed_builds $b"
@@ -47,8 +60,9 @@ for b in $builds; do
 		setarch "$(uname -m)" -R true 2>/dev/null; then
 		wrap="setarch $(uname -m) -R"
 	fi
+	# shellcheck disable=SC2086
 	$wrap meson test -C "$dir" --num-processes "$jobs" --print-errorlogs \
-		>"$dir.test.log" 2>&1
+		$suite >"$dir.test.log" 2>&1
 	tail -n 40 "$dir.test.log" | sed -n '/^Ok:/,$p'
 	grep -E '^ *[0-9]+/[0-9]+ .*(FAIL|TIMEOUT|ERROR)' "$dir.test.log" | sort -u || true
 	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$dir.test.log" | tail -n 1)

@@ -20,6 +20,7 @@
 
 #include <conclab/tracer.h>
 
+#include "hostile-room.h"
 #include "rt.h"
 #include "testutil.h"
 
@@ -51,19 +52,6 @@ static void rc(int r)
 	if (child_out.n < MAX_RC)
 		child_out.rc[child_out.n++] = r;
 }
-
-/* Memory an object could live in, aligned as objects are. */
-union room {
-	_Alignas(64) unsigned char b[256];
-	clab_mutex_t m;
-	clab_cond_t c;
-	clab_sem_t s;
-	clab_latch_t l;
-	clab_barrier_t ba;
-	clab_queue_t q;
-	clab_timer_t t;
-	clab_ptimer_t p;
-};
 
 /* The next child's trace runs on virtual time (for the scheduler). */
 static int virtual_time;

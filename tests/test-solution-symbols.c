@@ -213,6 +213,52 @@ static void test_errors(void)
 	clab_solution_uses_free(NULL, 0);
 }
 
+/*
+ * The reading of an object in memory (what the fuzzer drives) finds what
+ * the reading of its file finds, in the same order, for every object; cut
+ * short, the object is refused, never read past its end.
+ */
+static void test_memory(void)
+{
+	const char *all[] = {so_clean,	 so_pthread, so_process, so_atomic,
+			     so_syscall, so_c11,     so_needs,	 so_alias};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		struct clab_solution_use *u, *v;
+		size_t n, m, len = 0;
+		char *data = NULL;
+		FILE *f = fopen(all[i], "rb");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(fseek(f, 0, SEEK_END), 0);
+		len = (size_t)ftell(f);
+		rewind(f);
+		data = malloc(len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+		CU_ASSERT_EQUAL(fread(data, 1, len, f), len);
+		fclose(f);
+		CU_ASSERT_EQUAL(clab_solution_forbidden(all[i], NULL, &u, &n),
+				0);
+		CU_ASSERT_EQUAL(
+		    clab_solution_forbidden_mem(data, len, NULL, &v, &m), 0);
+		CU_ASSERT_EQUAL(m, n);
+		for (size_t k = 0; k < n && k < m; k++)
+			CU_ASSERT_STRING_EQUAL(v[k].name, u[k].name);
+		clab_solution_uses_free(v, m);
+		/* the section headers are at the end: without them, refused */
+		v = (void *)1;
+		CU_ASSERT_EQUAL(
+		    clab_solution_forbidden_mem(data, len / 2, NULL, &v, &m),
+		    -ENOEXEC);
+		CU_ASSERT_PTR_NULL(v);
+		CU_ASSERT_EQUAL(
+		    clab_solution_forbidden_mem(data, 0, NULL, &v, &m),
+		    -ENOEXEC);
+		clab_solution_uses_free(u, n);
+		free(data);
+	}
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "nothing refused in a clean object", test_clean);
@@ -224,6 +270,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "an unknown library refused", test_needs);
 	CU_add_test(s, "second names and hidden forks", test_alias);
 	CU_add_test(s, "missing, not ELF, cut short", test_errors);
+	CU_add_test(s, "an object in memory, whole and cut short", test_memory);
 }
 
 int main(int argc, char **argv)

@@ -38,6 +38,33 @@ static void *worker(void *p)
 	return &retval;
 }
 
+static clab_thread_t *main_handle;
+
+static void *join_main(void *p)
+{
+	*(int *)p = clab_thread_join(main_handle, NULL);
+	return NULL;
+}
+
+/*
+ * The nth diagnostic is a bad-object one for a thread handle, refused
+ * for why, naming object oid (0: none), at a site in this file.
+ */
+static void expect_bad_thread(const struct clab_trace *tr, size_t nth,
+			      unsigned why, uint32_t oid)
+{
+	const struct clab_record *d = tu_find(tr, CLAB_K_DIAG, nth);
+	const struct clab_site_info *si;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->a8, CLAB_D_BAD_OBJECT);
+	CU_ASSERT_EQUAL(d->a32 & 0xff, why);
+	CU_ASSERT_EQUAL(d->a32 >> 8 & 0xff, CLAB_O_THREAD);
+	CU_ASSERT_EQUAL(d->obj, oid);
+	si = clab_trace_site(tr, d->site);
+	CU_ASSERT_TRUE(si != NULL && strstr(si->file, "test-thread.c"));
+}
+
 static void test_create_join(void)
 {
 	clab_thread_t *t;
@@ -101,7 +128,9 @@ static void test_create_join(void)
 	CU_ASSERT_NOT_EQUAL(cr->site, 0);
 	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_CREATE), 2);
 	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_JOIN), 2);
-	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 0);
+	/* the join of NULL: refused with a diagnostic at its site */
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_DIAG), 1);
+	expect_bad_thread(tr, 0, CLAB_BADOBJ_NULL, 0);
 	clab_trace_free(tr);
 }
 
@@ -201,7 +230,7 @@ static void *join_self(void *p)
 
 static void test_join_self(void)
 {
-	clab_thread_t *t;
+	clab_thread_t *t, *t2;
 	const struct clab_record *d;
 	struct clab_trace *tr;
 	int r = 1;
@@ -215,10 +244,26 @@ static void test_join_self(void)
 	CU_ASSERT_EQUAL(r, CLAB_EDEADLK);
 	/* a second join of a joined thread is refused */
 	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), CLAB_EINVAL);
+	/* so are a pointer no handle has, and main, which no one created */
+	CU_ASSERT_EQUAL(clab_thread_join((clab_thread_t *)(uintptr_t)8, NULL),
+			CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_detach((clab_thread_t *)((char *)t + 1)),
+			CLAB_EINVAL);
+	main_handle = clab_thread_self();
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t2, "joins-main", join_main, &r), 0);
+	CU_ASSERT_EQUAL(clab_thread_join(t2, NULL), 0);
+	CU_ASSERT_EQUAL(r, CLAB_EINVAL);
 	tr = tu_end();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
 
-	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_DIAG), 2);
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_DIAG), 6);
+	expect_bad_thread(tr, 2, CLAB_BADOBJ_JOINED,
+			  clab_trace_thread(tr, 1)->oid);
+	expect_bad_thread(tr, 3, CLAB_BADOBJ_POINTER, 0);
+	expect_bad_thread(tr, 4, CLAB_BADOBJ_POINTER, 0);
+	expect_bad_thread(tr, 5, CLAB_BADOBJ_NOT_CREATED,
+			  clab_trace_thread(tr, 0)->oid);
 	d = tu_find(tr, CLAB_K_DIAG, 0);
 	CU_ASSERT_EQUAL(d->a8, CLAB_D_JOIN_SELF);
 	CU_ASSERT_EQUAL(d->tid, 0);
@@ -262,6 +307,12 @@ static void test_detach(void)
 	CU_ASSERT_EQUAL(tu_wait_until(thread_ended, t), 0);
 	tr = tu_end();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	/* each refusal is a diagnostic that names the detached thread */
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_DIAG), 3);
+	expect_bad_thread(tr, 0, CLAB_BADOBJ_DETACHED, oid);
+	expect_bad_thread(tr, 1, CLAB_BADOBJ_DETACHED, oid);
+	expect_bad_thread(tr, 2, CLAB_BADOBJ_NULL, 0);
 
 	d = tu_find_obj(tr, CLAB_K_THREAD_DETACH, oid, 0);
 	ex = tu_find_obj(tr, CLAB_K_THREAD_EXIT, oid, 0);

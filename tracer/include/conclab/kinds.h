@@ -269,7 +269,10 @@ enum clab_diag {
 	X(WRONG_KIND, 5, "wrong-kind")                                         \
 	X(EARLIER_TRACE, 6, "earlier-trace")                                   \
 	X(CORRUPT, 7, "corrupt")                                               \
-	X(INIT_TWICE, 8, "initialised-twice")
+	X(INIT_TWICE, 8, "initialised-twice")                                  \
+	X(JOINED, 9, "joined")                                                 \
+	X(DETACHED, 10, "detached")                                            \
+	X(NOT_CREATED, 11, "not-created")
 
 enum clab_badobj {
 #define CLAB__BADOBJ_ENUM(name, num, text) CLAB_BADOBJ_##name = num,
