@@ -103,7 +103,7 @@ for c in $(cat "$T/cases"); do
 	# the diagnostic's name, and for a bad object why it was refused
 	tag=${diag%% *}
 	why=$(printf '%s' "$diag" | sed -n 's/.*why=\([^ ]*\).*/\1/p')
-	contains "$T/check" "^  FAIL no misuse .*\($tag\).*$why.* at .*hostile\.c:[0-9]+" \
+	contains "$T/check" "^  FAIL no misuse .*\($tag(: [a-z-]+)?\).*$why.* at .*hostile\.c:[0-9]+" \
 		"$c: check fails no misuse with it"
 done
 
