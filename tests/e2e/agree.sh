@@ -2,8 +2,9 @@
 # One analysis behind every report: on a trace of every variant of every
 # lab (controlled, so each run is the same), on a latent lock-order cycle,
 # a cycle of semaphores used as locks, a run stopped by Ctrl-C and one
-# killed before its trace was closed, `conclab analyze`, `conclab check`
-# and `conclab export` (JSON lines and Chrome) give the same verdicts:
+# killed before its trace was closed, `conclab analyze`, `conclab check`,
+# `conclab export` (JSON lines and Chrome) and the viewer (`replay
+# --batch`: D, the deadlock; L, the cycles) give the same verdicts:
 # the lock order, a deadlock (or the time or step limit), an incomplete
 # run, each with the same record.
 X=$(cd "$(dirname "$0")/../exercises" && pwd)
@@ -52,6 +53,19 @@ agree() {
 		fail "$name: check's lock order is '$lo', the analysis's '$(part_of "$va" lock_order)'"
 	[ "$dl" = "$(part_of "$va" deadlock)" ] ||
 		fail "$name: check's no deadlock is '$dl', the analysis's '$(part_of "$va" deadlock)'"
+	# the viewer: D goes to the deadlock's record, L lists the cycle
+	# closed where check says
+	dlrec=$(part_of "$va" deadlock | cut -d' ' -f2)
+	if [ "${dl%% *}" = false ] && [ "$dlrec" != null ]; then
+		"$CONCLAB" replay --batch --keys D "$tr" >"$T/v.txt" 2>&1
+		contains "$T/v.txt" "^ record $dlrec/" "$name: the viewer's D goes to record $dlrec"
+	fi
+	lorec=$(part_of "$va" lock_order | cut -d' ' -f2)
+	if [ "${lo%% *}" = false ] && [ "$lorec" != null ] &&
+		printf '%s\n' "$va" | grep -q '"cycles":[1-9]'; then
+		"$CONCLAB" replay --batch --keys L "$tr" >"$T/v.txt" 2>&1
+		contains "$T/v.txt" "closed at #$lorec " "$name: the viewer's cycle closes at record $lorec"
+	fi
 	# analyze fails exactly when one of those two fails in check
 	case "$lo $dl" in
 	*false*) want=1 ;;
