@@ -554,7 +554,8 @@ void clab_analysis_verdict(const struct clab_trace *tr,
 		const struct clab_ld_cycle *c = clab_lockdep_cycle(an->ld, i);
 		if (c->cls == CLAB_LD_LATENT) {
 			v->nlatent++;
-		} else if (c->cls == CLAB_LD_GATED || c->cls == CLAB_LD_SHARED) {
+		} else if (c->cls == CLAB_LD_GATED ||
+			   c->cls == CLAB_LD_SHARED) {
 			v->ngated++; /* cannot deadlock: gated, or only read */
 		} else {
 			v->ncycles++;
