@@ -170,8 +170,10 @@ int tu_run_lab(const char *conclab, const char *lab, const char *variant,
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		/* under control: the same trace whatever the machine's load */
 		execl(conclab, conclab, "run", lab, "--variant", variant, "-q",
-		      "--trace", path, (char *)NULL);
+		      "--sched", "pct", "--seed", "1", "--trace", path,
+		      (char *)NULL);
 		_exit(127);
 	}
 	int status = 0;

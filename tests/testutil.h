@@ -52,7 +52,8 @@ const struct clab_record *tu_find_obj(const struct clab_trace *tr,
 int tu_wait_until(int (*pred)(void *arg), void *arg);
 
 /*
- * Run `conclab run LAB --variant VARIANT -q --trace PATH` with the program
+ * Run `conclab run LAB --variant VARIANT -q --sched pct --seed 1 --trace
+ * PATH` (a controlled run: the same trace on any machine) with the program
  * conclab, its output to /dev/null; returns its exit code (-1: it could
  * not be run, 128: killed).
  */
