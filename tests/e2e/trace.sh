@@ -122,8 +122,11 @@ contains "$T/out" '^spin: total 20000, trylock busy 1$' "spin: every add, EBUSY 
 contains "$T/dump" 'mutex\.acquire +spin#[0-9]+ .*@ tests/preload/spin.c:20 adder' "spin: recorded as the mutex 'spin'"
 
 # Detached threads (by attribute, by themselves), a stack size kept.
-expect_exit 0 "$CONCLAB" trace --trace "$T/det.clt" "$D/preload-detach"
+# joining a detached thread: EINVAL, as from the C library, and misuse
+expect_exit 1 "$CONCLAB" trace --trace "$T/det.clt" "$D/preload-detach"
 contains "$T/out" '^detach: 0 failures' "detach: EINVAL for a join of a detached thread"
+contains "$T/out" '^  FAIL no misuse .*\(bad-object: detached\).* at tests/preload/detach\.c:[0-9]+' \
+	"detach: the join of a detached thread is misuse, at its line"
 "$CONCLAB" dump "$T/det.clt" >"$T/dump" 2>&1
 [ "$(count_lines "$T/dump" 'thread\.detach ')" -eq 2 ] &&
 	pass "detach: both detaches recorded" || fail "detach: $(count_lines "$T/dump" 'thread\.detach ') detaches recorded, not 2"
