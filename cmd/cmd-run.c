@@ -18,6 +18,7 @@
 #include <conclab/tui.h>
 
 #include "cmd.h"
+#include "solution-hooks.h"
 #include "lab.h"
 #include "report.h"
 
@@ -279,7 +280,13 @@ static void *signal_main(void *arg)
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: interrupted (%s); saving the trace\n",
 		strsignal(sig));
-	save_schedule(sw->r, -1, stderr);
+	/*
+	 * The schedule so far, when the thread that stopped the run holds
+	 * the turn (a solution's raise): a Ctrl-C from outside comes while
+	 * a controlled thread may be taking a step.
+	 */
+	if (clab_solution_stopped())
+		save_schedule(sw->r, -1, stderr);
 	struct clab_tracer_stats st;
 	int err = clab_tracer_close(&st);
 	if (err) {

@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,8 +357,19 @@ static int stops_run(int sig)
 	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
 }
 
+/* Set (release) by a thread of the solution that stops the run. */
+static atomic_int stopped;
+
+int clab_solution_stopped(void)
+{
+	return atomic_load_explicit(&stopped, memory_order_acquire);
+}
+
 static _Noreturn void stop_run(int sig)
 {
+	/* what this thread (which has the turn, under control) wrote is
+	 * seen by the thread that takes the signal: see cmd-run.c */
+	atomic_store_explicit(&stopped, 1, memory_order_release);
 	kill(getpid(), sig);
 	for (;;)
 		pause(); /* until the run's end ends the process */

@@ -63,4 +63,11 @@ void clab_solution_on_files(clab_solution_file_fn fn);
 int clab_solution_hook_ends(void *dl, const char *path,
 			    clab_solution_end_fn fn);
 
+/*
+ * Whether a thread of the solution stopped the run (raise(SIGINT) and its
+ * like): it holds the turn under the controlled scheduler and waits, so
+ * the scheduler's state may be read; reading this orders its writes first.
+ */
+int clab_solution_stopped(void);
+
 #endif

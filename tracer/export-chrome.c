@@ -131,27 +131,53 @@ static void write_args(FILE *f, const struct clab_export *x,
 
 /* The trace's metadata as one JSON object; a repeated key keeps its first
  * value. */
+/* s as a JSON string (malloc'd), or NULL. */
+static char *json_text(const char *s)
+{
+	char *t = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&t, &n);
+	if (!m)
+		return NULL;
+	clab_json_str(m, s);
+	if (fclose(m) != 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/*
+ * Each key once: the first of those that are written the same (two keys
+ * that differ only in bytes that are not UTF-8 both come out as U+FFFD),
+ * since a JSON object must not repeat a key.
+ */
 void clab__xjson_meta(FILE *f, const struct clab_trace *tr)
 {
 	size_t nm = clab_trace_nmeta(tr), written = 0;
+	char **keys = calloc(nm ? nm : 1, sizeof(*keys));
 	fputs("{", f);
-	for (size_t i = 0; i < nm; i++) {
-		const char *k, *v, *k2, *v2;
+	for (size_t i = 0; keys && i < nm; i++) {
+		const char *k, *v;
 		int dup = 0;
 		clab_trace_meta_at(tr, i, &k, &v);
-		for (size_t j = 0; j < i && !dup; j++) {
-			clab_trace_meta_at(tr, j, &k2, &v2);
-			dup = strcmp(k, k2) == 0;
-		}
+		keys[i] = json_text(k);
+		if (!keys[i])
+			continue;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = keys[j] && strcmp(keys[i], keys[j]) == 0;
 		if (dup)
 			continue;
 		if (written++)
 			fputs(",", f);
-		clab_json_str(f, k);
+		fputs(keys[i], f);
 		fputs(":", f);
 		clab_json_str(f, v);
 	}
 	fputs("}", f);
+	for (size_t i = 0; keys && i < nm; i++)
+		free(keys[i]);
+	free(keys);
 }
 
 static void write_event(FILE *f, const struct clab_export *x,

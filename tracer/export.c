@@ -445,6 +445,47 @@ static int xev_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+/*
+ * A thread's lane shows nested spans only: one that starts inside another
+ * and would end after it (a damaged or hand-made trace whose thread went
+ * on recording while it waited) is cut at the enclosing one's end.  The
+ * events are sorted by time, the enclosing span first.
+ */
+static int nest_lanes(struct clab_export *x, uint32_t nthr)
+{
+	uint64_t **stack = calloc((size_t)nthr + 1, sizeof(*stack));
+	size_t *depth = calloc((size_t)nthr + 1, sizeof(*depth));
+	size_t *cap = calloc((size_t)nthr + 1, sizeof(*cap));
+	int rc = stack && depth && cap ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < x->n; i++) {
+		struct clab_xevent *e = &x->ev[i].e;
+		if (e->ph != 'X' || e->tid >= nthr)
+			continue;
+		uint32_t t = e->tid;
+		while (depth[t] && stack[t][depth[t] - 1] <= e->ts)
+			depth[t]--;
+		if (depth[t] && stack[t][depth[t] - 1] < e->ts + e->dur)
+			e->dur = stack[t][depth[t] - 1] - e->ts;
+		if (depth[t] == cap[t]) {
+			size_t nc = cap[t] ? 2 * cap[t] : 8;
+			uint64_t *ns = realloc(stack[t], nc * sizeof(*ns));
+			if (!ns) {
+				rc = -1;
+				break;
+			}
+			stack[t] = ns;
+			cap[t] = nc;
+		}
+		stack[t][depth[t]++] = e->ts + e->dur;
+	}
+	for (uint32_t t = 0; stack && t <= nthr; t++)
+		free(stack[t]);
+	free(stack);
+	free(depth);
+	free(cap);
+	return rc;
+}
+
 int clab_export_build(const struct clab_trace *tr, struct clab_export **out)
 {
 	struct clab_export *x = calloc(1, sizeof(*x));
@@ -497,6 +538,10 @@ int clab_export_build(const struct clab_trace *tr, struct clab_export **out)
 	}
 	if (x->n > 1)
 		qsort(x->ev, x->n, sizeof(*x->ev), xev_cmp);
+	if (nest_lanes(x, b.nthr) != 0) {
+		clab_export_free(x);
+		return CLAB_ENOMEM;
+	}
 	*out = x;
 	return 0;
 }
