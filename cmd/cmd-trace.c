@@ -76,6 +76,27 @@ static int has_diag(const struct clab_trace *tr, unsigned code)
 	return 0;
 }
 
+/*
+ * The children PROG forked without exec: each is named (the preload
+ * library recorded its fork as a note "fork" whose value is its pid),
+ * with where it was forked, and said to have no trace of its own.
+ */
+static void print_forks(const struct clab_trace *tr, const char *trace)
+{
+	size_t n = clab_trace_nrecords(tr);
+	for (size_t i = 0; i < n; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind != CLAB_K_NOTE)
+			continue;
+		const struct clab_site_info *si = clab_trace_site(tr, r->site);
+		if (!si || !si->label || strcmp(si->label, "fork") != 0)
+			continue;
+		printf("child %" PRId64 " (forked at %s:%d): not traced, no "
+		       "trace of its own; its fork is in %s\n",
+		       r->val, si->file ? si->file : "?", si->line, trace);
+	}
+}
+
 static int trace_exec(int argc, char **argv)
 {
 	const char *trace = NULL;
@@ -261,8 +282,9 @@ static int trace_exec(int argc, char **argv)
 			rc = CLAB_EXIT_CHECK;
 		clab_lab_report_free(&rep);
 	}
-	clab_trace_free(tr);
 	printf("trace: %s\n", trace);
+	print_forks(tr, trace);
+	clab_trace_free(tr);
 	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);
 		rc = CLAB_EXIT_CHECK;
@@ -292,7 +314,8 @@ const struct clab_cmd clab_cmd_trace = {
 	"the deadlock watchdog, and its misuse (unlocking a\nmutex it does not "
 	"hold, destroying or initialising one that is held...) as\n"
 	"diagnostics at its own lines.  Before an exec the trace is closed "
-	"whole; a\nfork is recorded, and the child goes on untraced.  PROG "
+	"whole; a\nfork is recorded, and the child goes on untraced (each one "
+	"is named at the\nend).  PROG "
 	"must be dynamically\nlinked; read-write locks are passed to the C "
 	"library unrecorded.  A site is\nthe caller's function, file and line "
 	"from PROG's debug information (build it\nwith -g), or its symbol "

@@ -38,7 +38,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
 	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
-	forklock; do
+	forklock forkrec; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -112,6 +112,8 @@ contains "$T/out" '^meals = 1000, butler = 4$' "philosophers: every meal eaten"
 
 # Recursive mutexes (static and from an attribute), EBUSY for another thread.
 expect_exit 0 "$CONCLAB" trace --trace "$T/rec.clt" "$D/preload-recursive"
+grep -q '^child [0-9]' "$T/out" && fail "recursive: a program that does not fork, a child named" ||
+	pass "recursive: a program that does not fork, no child named"
 contains "$T/out" '^recursive: 0 failures' "recursive: the program's checks hold"
 contains "$T/out" '^7 of 7 properties hold; score [0-9]+ of [0-9]+$' "recursive: no misuse"
 
@@ -242,6 +244,34 @@ contains "$T/out" '^child: m EBUSY, own unlocked 0, sem 1$' "fork: the child see
 contains "$T/out" '^parent: child exited 0$' "fork: the parent goes on"
 "$CONCLAB" dump "$T/fork.clt" >"$T/dump" 2>&1
 contains "$T/dump" "T0 +main +note .*fork=[0-9]+ @ tests/preload/forklock.c:$(line forklock 'fork')" "fork: recorded with the child's pid, at its site"
+
+# fork, then lock in both: the children (one ends by exit, its exit
+# handlers run; one execs) leave the parent's trace whole, with the
+# parent's 100 acquisitions only, and conclab trace names each child.
+expect_exit 0 "$CONCLAB" trace --trace "$T/forkrec.clt" "$D/preload-forkrec"
+contains "$T/out" '^forkrec: child locked 70 times$' "forkrec: the child locks"
+contains "$T/out" "^forkrec: exec'd child 70$" "forkrec: the exec'd child locks"
+contains "$T/out" '^forkrec: parent 100$' "forkrec: the parent goes on"
+# (a sanitizer may warn about the child's threads: only conclab's lines count)
+grep -q "^conclab" "$T/err" && fail "forkrec: stderr: $(grep "^conclab" "$T/err" | head -3)" ||
+	pass "forkrec: the trace whole, conclab says nothing on stderr"
+kid_a=$(sed -n 's/^forkrec: children \([0-9]*\) [0-9]* exited 0 0$/\1/p' "$T/out")
+kid_b=$(sed -n 's/^forkrec: children [0-9]* \([0-9]*\) exited 0 0$/\1/p' "$T/out")
+[ -n "$kid_a" ] && [ -n "$kid_b" ] && pass "forkrec: the children's pids" || fail "forkrec: no children's pids"
+contains "$T/out" "^child ${kid_a:-none} \\(forked at tests/preload/forkrec.c:$(line forkrec 'fork a')\\): not traced, no trace of its own; its fork is in $T/forkrec.clt\$" "forkrec: conclab trace names the child that exits"
+contains "$T/out" "^child ${kid_b:-none} \\(forked at tests/preload/forkrec.c:$(line forkrec 'fork b')\\): not traced, no trace of its own; its fork is in $T/forkrec.clt\$" "forkrec: conclab trace names the child that execs"
+[ "$(count_lines "$T/out" '^child [0-9]+ .*not traced')" -eq 2 ] &&
+	pass "forkrec: two children named" ||
+	fail "forkrec: $(count_lines "$T/out" '^child [0-9]+ .*not traced') children named, not 2"
+expect_exit 0 "$CONCLAB" check "$T/forkrec.clt"
+contains "$T/out" '^  ok   no misuse' "forkrec: conclab check on the parent's trace"
+"$CONCLAB" dump "$T/forkrec.clt" >"$T/dump" 2>&1
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 100 ] &&
+	pass "forkrec: the parent's 100 acquisitions, none of the children's" ||
+	fail "forkrec: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions in the parent's trace, not 100"
+[ "$(count_lines "$T/dump" ' note .*fork=[0-9]+ @')" -eq 2 ] &&
+	pass "forkrec: both forks recorded" ||
+	fail "forkrec: $(count_lines "$T/dump" ' note .*fork=[0-9]+ @') forks recorded, not 2"
 
 # A program that crashes holding a lock: the trace saved, the lock held.
 case ${3:-none} in
