@@ -1,6 +1,6 @@
 #!/bin/sh
 # The labs of the catalogue (race, lockorder, rlock, semaphore, startup,
-# barrier, stop, pool, actor, rwlock, coop): the
+# barrier, stop, pool, actor, rwlock, coop, tls): the
 # property each variant teaches, under the operating system and under the
 # controlled scheduler, and parameters that try to hide a bug or to make
 # a correct variant look broken.
@@ -259,4 +259,27 @@ contains "$T/out" '^  --   round-robin order +not judged' \
 # waits first.
 expect_exit 0 "$CONCLAB" run coop --variant yield-without-handoff --tasks 1 -q --trace ch1.clt
 expect_exit 3 "$CONCLAB" explore coop --variant yield-without-handoff --steps 1 --work_ms 0 --schedules 200 --trace chx.clt
+# tls: each thread's own counter ends at its number times the rounds; a
+# global where a thread-local one was meant shows other threads' writes,
+# even in a run that loses no update.
+for v in per-thread key; do
+	expect_exit 0 "$CONCLAB" run tls --variant $v -q --trace t$v.clt
+	contains "$T/out" '^  ok   each counted its rounds +each of the 3 thread\(s\) ended with 5 times its number' \
+		"tls $v: each thread counted its own"
+	expect_exit 0 "$CONCLAB" run tls --variant $v --threads 16 --rounds 50 --gap_ms 0 --sched random --seed 5 -q --trace t${v}16.clt
+	expect_exit 0 "$CONCLAB" explore tls --variant $v --schedules 300 --trace t${v}x.clt
+done
+expect_exit 1 "$CONCLAB" run tls --variant shared-by-mistake -q --trace ts.clt
+contains "$T/out" "^  FAIL own counter +[0-9]+ read\(s\) saw a value their thread had not written; first counter-[0-9] read [0-9]+ where its own last write was [0-9]+ \(counter-[0-9] wrote it\)" \
+	"tls shared-by-mistake: a read of another thread's write"
+contains "$T/out" '^  FAIL each counted its rounds +[0-9] thread\(s\) ended wrong' \
+	"tls shared-by-mistake: the totals are wrong"
+contains "$T/out" '^  info lost updates +if one counter was shared, its writes added 30 and left it at [0-9]+: [0-9]+ lost' \
+	"tls shared-by-mistake: the lost updates are counted"
+# Without the pauses no update may be lost, but the sharing still shows.
+expect_exit 1 "$CONCLAB" run tls --variant shared-by-mistake --gap_ms 0 -q --trace ts0.clt
+contains "$T/out" '^  FAIL own counter' "tls shared-by-mistake, no pause: another thread's write read"
+expect_exit 1 "$CONCLAB" explore tls --variant shared-by-mistake --gap_ms 0 --schedules 50 --trace tsx.clt
+# One thread alone cannot tell its counter is shared.
+expect_exit 0 "$CONCLAB" run tls --variant shared-by-mistake --threads 1 -q --trace ts1.clt
 finish
