@@ -371,8 +371,9 @@ const struct clab_lab clab_lab_coop = {
     .name = "coop",
     .summary = "cooperative tasks take turns on a round-robin scheduler",
     .idea = "a cooperative task runs until it yields: the scheduler, not "
-	    "the operating system, decides the order, and a task that does "
-	    "not yield, or a yield that tells nobody, stops everyone",
+	    "the operating system, decides the order; a task that does not "
+	    "yield holds the others back, and a yield that wakes nobody "
+	    "stops them all",
     .topic = CLAB_TOPIC_TASKS,
     .teaches = "a task runs until it yields; a yield must wake the next",
     .variants = variants,
