@@ -239,6 +239,9 @@ contains "$T/out" '^  ok   round-robin order +9 steps, each task in turn, in ind
 expect_exit 0 "$CONCLAB" run coop --variant round-robin --tasks 16 --steps 20 --work_ms 0 --sched random --seed 3 -q --trace co16.clt
 contains "$T/out" '^  ok   round-robin order +320 steps' "coop round-robin, sixteen tasks, random schedule: in turn"
 expect_exit 0 "$CONCLAB" explore coop --variant round-robin --schedules 300 --trace cox.clt
+# A task woken without its turn checks `turn` again and goes back to sleep.
+expect_exit 0 "$CONCLAB" run coop --variant round-robin --sched random --spurious 3 --seed 2 -q --trace cosp.clt
+contains "$T/out" '^  ok   round-robin order +9 steps' "coop round-robin, spurious wakeups: still in turn"
 expect_exit 1 "$CONCLAB" run coop --variant no-yield -q --trace cn.clt
 contains "$T/out" "^  FAIL round-robin order +step 2 was task-0's step 2, expected task-1's step 1" \
 	"coop no-yield: the second step is task-0's again"
