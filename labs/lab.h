@@ -344,5 +344,7 @@ extern const struct clab_lab clab_lab_rwlock;
 extern const struct clab_lab clab_lab_stop;
 extern const struct clab_lab clab_lab_pool;
 extern const struct clab_lab clab_lab_actor;
+extern const struct clab_lab clab_lab_coop;
+extern const struct clab_lab clab_lab_tls;
 
 #endif

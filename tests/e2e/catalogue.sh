@@ -1,6 +1,6 @@
 #!/bin/sh
 # The labs of the catalogue (race, lockorder, rlock, semaphore, startup,
-# barrier, stop, pool, actor, rwlock): the
+# barrier, stop, pool, actor, rwlock, coop, tls): the
 # property each variant teaches, under the operating system and under the
 # controlled scheduler, and parameters that try to hide a bug or to make
 # a correct variant look broken.
@@ -230,4 +230,59 @@ for v in writer-pref fair; do
 	contains "$T/out" '^  ok   reads whole' "rwlock $v: reads whole"
 	expect_exit 0 "$CONCLAB" explore rwlock --variant $v --schedules 200 --trace rw${v}x.clt
 done
+# coop: the tasks step in turn, in index order, whatever the schedule; a
+# task that never yields holds the others back; a yield that wakes nobody
+# leaves every task waiting for its turn.
+expect_exit 0 "$CONCLAB" run coop --variant round-robin -q --trace co.clt
+contains "$T/out" '^  ok   round-robin order +9 steps, each task in turn, in index order' \
+	"coop round-robin: the steps in turn"
+expect_exit 0 "$CONCLAB" run coop --variant round-robin --tasks 16 --steps 20 --work_ms 0 --sched random --seed 3 -q --trace co16.clt
+contains "$T/out" '^  ok   round-robin order +320 steps' "coop round-robin, sixteen tasks, random schedule: in turn"
+expect_exit 0 "$CONCLAB" explore coop --variant round-robin --schedules 300 --trace cox.clt
+# A task woken without its turn checks `turn` again and goes back to sleep.
+expect_exit 0 "$CONCLAB" run coop --variant round-robin --sched random --spurious 3 --seed 2 -q --trace cosp.clt
+contains "$T/out" '^  ok   round-robin order +9 steps' "coop round-robin, spurious wakeups: still in turn"
+expect_exit 1 "$CONCLAB" run coop --variant no-yield -q --trace cn.clt
+contains "$T/out" "^  FAIL round-robin order +step 2 was task-0's step 2, expected task-1's step 1" \
+	"coop no-yield: the second step is task-0's again"
+contains "$T/out" "^  FAIL every task progressed +2 time\(s\) a task stepped twice while another with steps left waited; first task-0 took step 2 right after its step 1, while task-1 \(3 step\(s\) left\) took none" \
+	"coop no-yield: task-1 waited through task-0's steps"
+contains "$T/out" '^  ok   one task at a time' "coop no-yield: still one task at a time"
+expect_exit 1 "$CONCLAB" explore coop --variant no-yield --schedules 50 --trace cnx.clt
+# Alone, or with one step each, a task that does not yield holds nobody back.
+expect_exit 0 "$CONCLAB" run coop --variant no-yield --tasks 1 -q --trace cn1.clt
+expect_exit 0 "$CONCLAB" run coop --variant no-yield --steps 1 -q --trace cns.clt
+expect_exit 3 "$CONCLAB" run coop --variant yield-without-handoff -q --trace ch.clt
+contains "$T/err" '^  task-0 +waits on cond turn-0 at labs/coop.c:[0-9]+' \
+	"coop yield-without-handoff: task-0 waits for its turn"
+contains "$T/out" '^  --   round-robin order +not judged' \
+	"coop yield-without-handoff: the order of a stopped run is not judged"
+# One task passes the turn to itself; with one step each, a task that
+# starts after its turn was passed sees it, but explore finds one that
+# waits first.
+expect_exit 0 "$CONCLAB" run coop --variant yield-without-handoff --tasks 1 -q --trace ch1.clt
+expect_exit 3 "$CONCLAB" explore coop --variant yield-without-handoff --steps 1 --work_ms 0 --schedules 200 --trace chx.clt
+# tls: each thread's own counter ends at its number times the rounds; a
+# global where a thread-local one was meant shows other threads' writes,
+# even in a run that loses no update.
+for v in per-thread key; do
+	expect_exit 0 "$CONCLAB" run tls --variant $v -q --trace t$v.clt
+	contains "$T/out" '^  ok   each counted its rounds +each of the 3 thread\(s\) ended with 5 times its number' \
+		"tls $v: each thread counted its own"
+	expect_exit 0 "$CONCLAB" run tls --variant $v --threads 16 --rounds 50 --gap_ms 0 --sched random --seed 5 -q --trace t${v}16.clt
+	expect_exit 0 "$CONCLAB" explore tls --variant $v --schedules 300 --trace t${v}x.clt
+done
+expect_exit 1 "$CONCLAB" run tls --variant shared-by-mistake -q --trace ts.clt
+contains "$T/out" "^  FAIL own counter +[0-9]+ read\(s\) saw a value their thread had not written; first counter-[0-9] read [0-9]+ where its own last write was [0-9]+ \(counter-[0-9] wrote it\)" \
+	"tls shared-by-mistake: a read of another thread's write"
+contains "$T/out" '^  FAIL each counted its rounds +[0-9] thread\(s\) ended wrong' \
+	"tls shared-by-mistake: the totals are wrong"
+contains "$T/out" '^  info lost updates +if one counter was shared, its writes added 30 and left it at [0-9]+: [0-9]+ lost' \
+	"tls shared-by-mistake: the lost updates are counted"
+# Without the pauses no update may be lost, but the sharing still shows.
+expect_exit 1 "$CONCLAB" run tls --variant shared-by-mistake --gap_ms 0 -q --trace ts0.clt
+contains "$T/out" '^  FAIL own counter' "tls shared-by-mistake, no pause: another thread's write read"
+expect_exit 1 "$CONCLAB" explore tls --variant shared-by-mistake --gap_ms 0 --schedules 50 --trace tsx.clt
+# One thread alone cannot tell its counter is shared.
+expect_exit 0 "$CONCLAB" run tls --variant shared-by-mistake --threads 1 -q --trace ts1.clt
 finish
