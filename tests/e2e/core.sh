@@ -37,18 +37,18 @@ n=$(count_lines naive.txt ' diag +T[0-9]+\(phil-[0-9]\) +blocked waits=fork-')
 # signalled it and whom that woke (a thread of the wrong kind).
 expect_exit 3 "$CONCLAB" run prodcons --variant single-cv -q --trace scv.clt
 expect_exit 1 "$CONCLAB" analyze scv.clt
-contains "$T/out" '^  buffer\.cv \([0-9]+ waiting\): its last cond\.(signal|broadcast), record [0-9]+ by (cons|prod)-[0-9] at labs/prodcons\.c:[0-9]+, woke (cons|prod)-[0-9]' "single-cv: the last signal and whom it woke"
+contains "$T/out" '^  buffer\.cv \([0-9]+ waiting\): its last cond\.(signal|broadcast), record [0-9]+ by (cons|prod)-[0-9] at labs/prodcons-run\.c:[0-9]+, woke (cons|prod)-[0-9]' "single-cv: the last signal and whom it woke"
 expect_exit 1 "$CONCLAB" analyze --json scv.clt
-contains "$T/out" '"last_signal":\{"record":[0-9]+,"kind":"cond\.signal","thread":[0-9]+,"at":"labs/prodcons\.c:[0-9]+","woke":[0-9]+\}' "single-cv: the last signal in JSON"
+contains "$T/out" '"last_signal":\{"record":[0-9]+,"kind":"cond\.signal","thread":[0-9]+,"at":"labs/prodcons-run\.c:[0-9]+","woke":[0-9]+\}' "single-cv: the last signal in JSON"
 
 # With --stacks, analyze shows where: the wait under the lock, and the
 # lock-cycle edges, in text and in JSON.
 expect_exit 3 "$CONCLAB" run prodcons --variant sem-order --stacks -q --trace so.clt
 expect_exit 1 "$CONCLAB" analyze so.clt
 contains "$T/out" '^      wait \(record [0-9]+, stack [0-9]+\):$' "sem-order: the wait's stack"
-contains "$T/out" '^        sem_producer \(labs/prodcons\.c:[0-9]+\)$' "sem-order: its frame"
+contains "$T/out" '^        sem_producer \(labs/prodcons-run\.c:[0-9]+\)$' "sem-order: its frame"
 expect_exit 1 "$CONCLAB" analyze --json so.clt
-contains "$T/out" '"type":"wait-holding".*"stack":\{"record":[0-9]+,"frames":\[\{"func":"sem_producer","file":"labs/prodcons\.c","line":[0-9]+\}.*"held_stack":\{' "sem-order: the stacks in JSON"
+contains "$T/out" '"type":"wait-holding".*"stack":\{"record":[0-9]+,"frames":\[\{"func":"sem_producer","file":"labs/prodcons-run\.c","line":[0-9]+\}.*"held_stack":\{' "sem-order: the stacks in JSON"
 expect_exit 3 "$CONCLAB" run philosophers --variant naive --stacks -q --trace ns.clt
 expect_exit 1 "$CONCLAB" analyze --json ns.clt
 contains "$T/out" '"type":"lock-cycle".*"request_stack":\{"record":[0-9]+,"frames":\[\{"func":"[a-z_]+","file":"labs/philosophers\.c"' "naive: an edge's request stack in JSON"

@@ -1,0 +1,495 @@
+/*
+ * Decoding a trace's chunks: its metadata, threads, objects, sites,
+ * stacks, record chunks (into one stream per thread) and end chunk.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <conclab/error.h>
+#include <conclab/label.h>
+#include <conclab/trace.h>
+
+#include "format.h"
+#include "reader-int.h"
+
+int clab__trace_parse_meta(struct clab_trace *tr, struct clab_rbuf *b)
+{
+	uint64_t n = clab_rbuf_uv(b);
+	for (uint64_t i = 0; i < n && !b->err; i++) {
+		/* a value may be long: a controlled run's schedule */
+		char *k = clab_rbuf_str(b),
+		     *v = clab_rbuf_str_max(b, CLAB_META_VALUE_MAX);
+		if (b->err || tr->nmeta == tr->meta_cap) {
+			size_t cap = tr->meta_cap ? tr->meta_cap * 2 : 16;
+			char **nk = b->err
+					? NULL
+					: realloc(tr->mkeys, cap * sizeof(*nk));
+			if (nk)
+				tr->mkeys = nk;
+			char **nv =
+			    nk ? realloc(tr->mvals, cap * sizeof(*nv)) : NULL;
+			if (nv)
+				tr->mvals = nv;
+			if (!nk || !nv) {
+				free(k);
+				free(v);
+				return -1;
+			}
+			tr->meta_cap = cap;
+		}
+		tr->mkeys[tr->nmeta] = k;
+		tr->mvals[tr->nmeta++] = v;
+	}
+	return b->err ? -1 : 0;
+}
+
+int clab__trace_parse_threads(struct clab_trace *tr, struct clab_rbuf *b)
+{
+	uint64_t n = clab_rbuf_uv(b);
+	for (uint64_t i = 0; i < n && !b->err; i++) {
+		uint64_t tid = clab_rbuf_uv(b), oid = clab_rbuf_uv(b),
+			 parent = clab_rbuf_uv(b);
+		char *name = clab_rbuf_str(b);
+		if (b->err || tid != tr->nthreads || oid == 0 ||
+		    oid > UINT32_MAX || parent > tid ||
+		    GROW(tr->threads, tr->nthreads, tr->threads_cap)) {
+			free(name);
+			return -1;
+		}
+		struct clab_thread_info *t = &tr->threads[tr->nthreads++];
+		t->tid = (uint32_t)tid;
+		t->oid = (uint32_t)oid;
+		t->parent = (uint32_t)parent;
+		t->name = name;
+	}
+	return b->err ? -1 : 0;
+}
+
+int clab__trace_parse_objects(struct clab_trace *tr, struct clab_rbuf *b)
+{
+	uint64_t n = clab_rbuf_uv(b);
+	for (uint64_t i = 0; i < n && !b->err; i++) {
+		uint64_t oid = clab_rbuf_uv(b);
+		unsigned kind = clab_rbuf_u8(b), flags = clab_rbuf_u8(b);
+		uint64_t param = clab_rbuf_uv(b), site = clab_rbuf_uv(b),
+			 tid = clab_rbuf_uv(b);
+		char *name = clab_rbuf_str(b);
+		if (b->err || oid != (uint64_t)tr->nobjs + 1 ||
+		    param > UINT32_MAX || site > UINT32_MAX ||
+		    tid > UINT32_MAX ||
+		    GROW(tr->objs, tr->nobjs, tr->objs_cap)) {
+			free(name);
+			return -1;
+		}
+		struct clab_object_info *o = &tr->objs[tr->nobjs++];
+		o->oid = (uint32_t)oid;
+		o->kind = (uint8_t)kind;
+		o->flags = (uint8_t)flags;
+		o->param = (uint32_t)param;
+		o->site = (uint32_t)site;
+		o->tid = (uint32_t)tid;
+		o->name = name;
+	}
+	return b->err ? -1 : 0;
+}
+
+int clab__trace_parse_sites(struct clab_trace *tr, struct clab_rbuf *b)
+{
+	uint64_t n = clab_rbuf_uv(b);
+	for (uint64_t i = 0; i < n && !b->err; i++) {
+		uint64_t id = clab_rbuf_uv(b), line = clab_rbuf_uv(b);
+		char *file = clab_rbuf_str(b), *func = clab_rbuf_str(b);
+		char *label = NULL;
+		if (clab_rbuf_u8(b))
+			label = clab_rbuf_str(b);
+		if (b->err || id != (uint64_t)tr->nsites + 1 ||
+		    line > INT32_MAX ||
+		    GROW(tr->sites, tr->nsites, tr->sites_cap)) {
+			free(file);
+			free(func);
+			free(label);
+			return -1;
+		}
+		struct clab_site_info *s = &tr->sites[tr->nsites++];
+		s->id = (uint32_t)id;
+		s->line = (int)line;
+		s->file = file;
+		s->func = func;
+		s->label = label;
+	}
+	return b->err ? -1 : 0;
+}
+
+int clab__trace_parse_stacks(struct clab_trace *tr, struct clab_rbuf *b)
+{
+	uint64_t lost = clab_rbuf_uv(b), n = clab_rbuf_uv(b);
+	if (lost > tr->stacks_lost)
+		tr->stacks_lost = lost;
+	for (uint64_t i = 0; i < n && !b->err; i++) {
+		uint64_t id = clab_rbuf_uv(b), nf = clab_rbuf_uv(b);
+		/* a frame takes 3 bytes at least */
+		if (b->err || id != (uint64_t)tr->nstacks + 1 ||
+		    id > CLAB_STACKS_MAX || nf > 1024 ||
+		    nf * 3 > (uint64_t)(b->end - b->p) ||
+		    GROW(tr->stacks, tr->nstacks, tr->stacks_cap))
+			return -1;
+		struct clab_frame_info *f = calloc(nf ? nf : 1, sizeof(*f));
+		if (!f)
+			return -1;
+		struct clab_stack_info *st = &tr->stacks[tr->nstacks++];
+		st->id = (uint32_t)id;
+		st->nframes = (uint32_t)nf;
+		st->frames = f;
+		for (uint64_t k = 0; k < nf && !b->err; k++) {
+			f[k].func = clab_rbuf_str(b);
+			f[k].file = clab_rbuf_str(b);
+			uint64_t line = clab_rbuf_uv(b);
+			if (line > INT32_MAX)
+				b->err = 1;
+			f[k].line = (int)line;
+			if (!f[k].func || !f[k].file)
+				b->err = 1;
+		}
+	}
+	return b->err ? -1 : 0;
+}
+
+/*
+ * Where a record chunk's records are decoded from: the payload itself
+ * (raw), or a window that zlib's inflate refills as the decoding goes, so
+ * that a chunk costs a window of memory whatever its raw length says.
+ */
+#define REC_MAX 72	   /* the longest record: kind, 7 varints, a8 */
+#define WINDOW (64u << 10) /* inflated bytes decoded at a time */
+
+struct recsrc {
+	struct clab_rbuf r; /* the bytes not decoded yet */
+	z_stream z;
+	uint8_t *win; /* zlib: WINDOW + REC_MAX bytes; NULL: raw */
+	int zend;     /* inflate has given the whole stream */
+	int zbad;     /* inflate failed, or gave more than the raw length */
+	uint64_t rawlen;
+};
+
+/* zlib: move what is left to the window's start and inflate after it. */
+static void recsrc_fill(struct recsrc *src)
+{
+	if (!src->win || src->zend || src->zbad)
+		return;
+	size_t left = (size_t)(src->r.end - src->r.p);
+	memmove(src->win, src->r.p, left);
+	src->z.next_out = src->win + left;
+	src->z.avail_out = (uInt)(WINDOW + REC_MAX - left);
+	while (src->z.avail_out) {
+		int zr = inflate(&src->z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			src->zend = 1;
+			break;
+		}
+		if (zr != Z_OK) {
+			src->zbad = 1;
+			break;
+		}
+	}
+	if (src->z.total_out > src->rawlen)
+		src->zbad = 1;
+	src->r.p = src->win;
+	src->r.end = src->z.next_out;
+}
+
+/* Room for the next record: at least REC_MAX bytes, or all there is. */
+static void recsrc_need(struct recsrc *src)
+{
+	if (src->win && (size_t)(src->r.end - src->r.p) < REC_MAX)
+		recsrc_fill(src);
+}
+
+/* Room in the objects' last sequence numbers for every object defined. */
+static int olast_reserve(struct clab_trace *tr)
+{
+	if ((size_t)tr->nobjs + 1 <= tr->olast_cap)
+		return 0;
+	size_t cap = tr->olast_cap ? tr->olast_cap : 64;
+	while (cap < (size_t)tr->nobjs + 1)
+		cap *= 2;
+	struct olast *p = realloc(tr->olast, cap * sizeof(*p));
+	if (!p)
+		return -1;
+	memset(p + tr->olast_cap, 0, (cap - tr->olast_cap) * sizeof(*p));
+	tr->olast = p;
+	tr->olast_cap = cap;
+	return 0;
+}
+
+static void warn_unknown_object(struct clab_trace *tr, const char *name,
+				size_t off, uint64_t tid, uint64_t i,
+				uint64_t obj)
+{
+	tr->skipped++;
+	if (tr->warning)
+		return;
+	char buf[512];
+	snprintf(buf, sizeof(buf),
+		 "%s: record %" PRIu64 " of the chunk at byte %zu (thread "
+		 "%" PRIu64 ") refers to object %" PRIu64
+		 ", which the trace never defined; skipped",
+		 name, i + 1, off, tid, obj);
+	tr->warning = strdup(buf);
+}
+
+/*
+ * One record chunk.  name and off (the chunk's offset in the file) are
+ * for the warning about a record that names an unknown object.
+ */
+int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
+			     const char *name, size_t off, const char **why)
+{
+	uint64_t tid = clab_rbuf_uv(b), n = clab_rbuf_uv(b),
+		 base = clab_rbuf_uv(b);
+	unsigned codec = clab_rbuf_u8(b);
+	unsigned stacks = codec & CLAB_CODEC_STACKS;
+	codec &= ~(unsigned)CLAB_CODEC_STACKS;
+	uint64_t rawlen = clab_rbuf_uv(b);
+	uint64_t minrec = stacks ? 4 : 3; /* kind, dt, site, [stack] */
+	size_t have = (size_t)(b->end - b->p);
+	/* Every count is checked against the bytes that could hold it. */
+	if (b->err || tid >= tr->nthreads || n == 0 || n > (1u << 24) ||
+	    rawlen > CLAB_CHUNK_MAX || rawlen < n * minrec ||
+	    rawlen > n * REC_MAX) {
+		*why = "bad record chunk header";
+		return -1;
+	}
+	struct recsrc src = {.r = {b->p, b->end, 0}, .rawlen = rawlen};
+	if (codec == CLAB_CODEC_ZLIB) {
+		if (n > (uint64_t)have * CLAB_RECS_PER_ZBYTE) {
+			*why = "more records than the compressed data can hold";
+			return -1;
+		}
+		src.win = malloc(WINDOW + REC_MAX);
+		if (!src.win) {
+			*why = "out of memory";
+			return -1;
+		}
+		src.z.next_in = (Bytef *)(uintptr_t)b->p;
+		src.z.avail_in = (uInt)have;
+		if (inflateInit(&src.z) != Z_OK) {
+			free(src.win);
+			*why = "out of memory";
+			return -1;
+		}
+		src.r.p = src.r.end = src.win;
+		recsrc_fill(&src);
+	} else if (codec != CLAB_CODEC_RAW || rawlen != have) {
+		*why = "unknown record encoding";
+		return -1;
+	}
+	struct clab_rbuf *r = &src.r;
+	while (tr->nstreams <= tid) {
+		if (GROW(tr->streams, tr->nstreams, tr->streams_cap)) {
+			*why = "out of memory";
+			r->err = 1;
+			break;
+		}
+		tr->nstreams++;
+	}
+	if (!r->err && olast_reserve(tr) != 0) {
+		*why = "out of memory";
+		r->err = 1;
+	}
+	if (++tr->chunkgen == 0 && tr->olast) { /* wrapped: forget all */
+		memset(tr->olast, 0, tr->olast_cap * sizeof(*tr->olast));
+		tr->chunkgen = 1;
+	}
+	struct stream *s = r->err ? NULL : &tr->streams[tid];
+	uint64_t t = base;
+	if (s && s->n && t < s->r[s->n - 1].ns) {
+		*why = "a thread's time goes backwards";
+		r->err = 1;
+	}
+	size_t start = s ? s->n : 0;
+	uint64_t skipped = 0;
+	int warned = tr->warning != NULL;
+	for (uint64_t i = 0; i < n && !r->err; i++) {
+		/* Records are stored as they are decoded, never by n. */
+		if (s->n == s->cap && clab__stream_reserve(s, s->n + 1) != 0) {
+			*why = "out of memory";
+			r->err = 1;
+			break;
+		}
+		recsrc_need(&src);
+		struct clab_record *rec = &s->r[s->n];
+		memset(rec, 0, sizeof(*rec));
+		unsigned kind = clab_rbuf_u8(r);
+		if (!r->err && !clab_kind_valid(kind)) {
+			r->err = 1;
+			*why = "unknown record kind";
+			break;
+		}
+		unsigned f = clab_kind_fields(kind);
+		t += clab_rbuf_uv(r);
+		uint64_t site = clab_rbuf_uv(r);
+		rec->kind = (uint8_t)kind;
+		rec->tid = (uint32_t)tid;
+		rec->ns = t;
+		if (site > tr->nsites) {
+			r->err = 1;
+			*why = "record refers to an unknown site";
+			break;
+		}
+		rec->site = (uint32_t)site;
+		uint64_t obj = 0;
+		if (f & CLAB_F_OBJ)
+			obj = clab_rbuf_uv(r);
+		int known = obj <= tr->nobjs;
+		rec->obj = known ? (uint32_t)obj : 0;
+		if (f & CLAB_F_SEQ) {
+			int64_t d = clab_rbuf_sv(r);
+			struct olast *ol = known ? &tr->olast[obj] : NULL;
+			int64_t expect = ol && ol->gen == tr->chunkgen
+					     ? (int64_t)ol->oseq + 1
+					     : 1;
+			int64_t v = expect + d;
+			if (known && (v <= 0 || v > UINT32_MAX)) {
+				r->err = 1;
+				*why = "bad object sequence number";
+				break;
+			}
+			if (ol) {
+				rec->oseq = (uint32_t)v;
+				ol->gen = tr->chunkgen;
+				ol->oseq = rec->oseq;
+			}
+		}
+		if (f & CLAB_F_A8)
+			rec->a8 = (uint8_t)clab_rbuf_u8(r);
+		if (f & CLAB_F_A32) {
+			uint64_t v = clab_rbuf_uv(r);
+			if (v > UINT32_MAX)
+				r->err = 1;
+			rec->a32 = (uint32_t)v;
+		}
+		if (f & CLAB_F_VAL)
+			rec->val = clab_rbuf_sv(r);
+		if (stacks) {
+			uint64_t st = clab_rbuf_uv(r);
+			if (st > tr->nstacks) {
+				r->err = 1;
+				*why = "record refers to an unknown stack";
+				break;
+			}
+			rec->stack = (uint16_t)st;
+		}
+		if (r->err)
+			break;
+		if (!known) {
+			/* A writer's slip, not damage: skip the record. */
+			skipped++;
+			warn_unknown_object(tr, name, off, tid, i, obj);
+			continue;
+		}
+		s->n++;
+	}
+	if (!r->err) {
+		recsrc_fill(&src); /* the stream's end may not be seen yet */
+		if (src.zbad || (src.win && (!src.zend || src.z.avail_in ||
+					     src.z.total_out != rawlen))) {
+			r->err = 1;
+			*why = "record data does not decompress";
+		} else if (r->p != r->end) {
+			r->err = 1;
+			*why = "record data longer than its count";
+		}
+	}
+	if (src.win) {
+		inflateEnd(&src.z);
+		free(src.win);
+		/* data that does not inflate ends early: say which it is */
+		if (r->err && src.zbad)
+			*why = "record data does not decompress";
+	}
+	if (r->err) {
+		if (s)
+			s->n = start;
+		tr->skipped -= skipped; /* the chunk is lost: so are they */
+		if (!warned) {
+			free(tr->warning);
+			tr->warning = NULL;
+		}
+		if (!*why)
+			*why = "record data ends early";
+		return -1;
+	}
+	return 0;
+}
+
+/* crc: the CRC-32 of every chunk before the end chunk (and, since 1.3, of
+ * the file header before them). */
+int clab__trace_parse_end(struct clab_trace *tr, struct clab_rbuf *b,
+			  uint32_t crc)
+{
+	tr->end_records = clab_rbuf_uv(b);
+	tr->drops = clab_rbuf_uv(b);
+	tr->stalls = clab_rbuf_uv(b);
+	if (b->err)
+		return -1;
+	if (b->p != b->end) { /* format 1.2: the content checksum */
+		uint64_t want = clab_rbuf_uv(b);
+		if (b->err || want > UINT32_MAX)
+			return -1;
+		tr->checksum = want == crc ? 1 : -1;
+	}
+	tr->complete = 1;
+	return 0;
+}
+
+/*
+ * How the run ended, from the end chunk and the threads running at the
+ * close (CLAB_META_RUNNING: ids separated by spaces).
+ */
+void clab__trace_end_of_run(struct clab_trace *tr)
+{
+	const char *v = clab_trace_meta(tr, CLAB_META_RUNNING);
+	const char *crash = clab_trace_meta(tr, CLAB_META_CRASH);
+	tr->running = 0;
+	for (const char *p = v; p && *p; p++)
+		if (*p != ' ' && (p == v || p[-1] == ' '))
+			tr->running++;
+	if (tr->unclosed)
+		snprintf(tr->incomplete, sizeof(tr->incomplete),
+			 "the writer never closed the trace");
+	else if (tr->complete && (tr->running || crash))
+		snprintf(tr->incomplete, sizeof(tr->incomplete),
+			 "%s%.16s%s while %" PRIu32 " thread%s ran",
+			 crash ? "crashed (" : "stopped", crash ? crash : "",
+			 crash ? ")" : "", tr->running,
+			 tr->running == 1 ? "" : "s");
+	else
+		tr->incomplete[0] = 0;
+}
+
+enum clab_trace_end clab_trace_end(const struct clab_trace *tr,
+				   uint32_t *nrunning)
+{
+	if (nrunning)
+		*nrunning = tr->running;
+	return tr->unclosed		     ? CLAB_END_UNCLOSED
+	       : tr->complete && tr->running ? CLAB_END_STOPPED
+					     : CLAB_END_COMPLETE;
+}
+
+int clab_trace_whole(const struct clab_trace *tr)
+{
+	return tr->whole;
+}
+
+const char *clab_trace_incomplete(const struct clab_trace *tr)
+{
+	return tr->incomplete[0] ? tr->incomplete : NULL;
+}

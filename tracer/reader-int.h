@@ -1,0 +1,102 @@
+/* What the trace reader's files share (reader*.c): not installed. */
+#ifndef CONCLAB_READER_INT_H
+#define CONCLAB_READER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <conclab/trace.h>
+
+#include "format.h"
+
+/*
+ * One thread's records as decoded, before the merge puts them in order.
+ * A large one is mapped, not malloc'd: the merge hands the pages it has
+ * gone past back to the system (stream_done), so that a trace's records
+ * are not held twice over at their peak, once per thread and once merged.
+ * Small ones stay on the heap (a trace may have more threads than a
+ * process may have mappings).
+ */
+struct stream {
+	struct clab_record *r;
+	size_t n, cap, head;
+	size_t bytes;	 /* mapped, or 0: on the heap */
+	size_t released; /* bytes from the start given back */
+};
+
+#define STREAM_RELEASE (1u << 20) /* give pages back a megabyte at a time */
+
+/* An object's last sequence number in the record chunk numbered gen. */
+struct olast {
+	uint32_t gen, oseq;
+};
+
+struct clab_trace {
+	char *damage;
+	char *warning;	  /* the first record skipped, or NULL */
+	uint64_t skipped; /* records skipped: they name an unknown object */
+	struct clab_record *recs;
+	size_t nrecs;
+	struct clab_thread_info *threads;
+	uint32_t nthreads, threads_cap;
+	struct clab_object_info *objs;
+	uint32_t nobjs, objs_cap;
+	struct clab_site_info *sites;
+	uint32_t nsites, sites_cap;
+	struct clab_stack_info *stacks;
+	uint32_t nstacks, stacks_cap;
+	uint64_t stacks_lost;
+	char **mkeys, **mvals;
+	size_t nmeta, meta_cap;
+	uint64_t drops, stalls, end_records, gaps;
+	uint64_t cut; /* records past the consistent cut of an incomplete run */
+	int complete;
+	int unclosed;	     /* no end chunk */
+	int whole;	     /* ...but every chunk read is whole and sound */
+	uint32_t running;    /* threads running at the close (end.running) */
+	char incomplete[64]; /* clab_trace_incomplete's text, or "" */
+	uint32_t major, minor;
+	int checksum; /* 1 matched, -1 did not, 0 none (before 1.2) */
+	int sig;      /* a signature chunk follows the end chunk (1.4) */
+	uint32_t *obj2tid;
+	char *labels; /* the labels that are not names (label.h) */
+	struct stream *streams;
+	uint32_t nstreams, streams_cap;
+	struct olast *olast; /* by object id, for the record chunk chunkgen */
+	size_t olast_cap;
+	uint32_t chunkgen;
+};
+
+#define GROW(arr, n, cap)                                                      \
+	((n) < (cap)                                                           \
+	     ? 0                                                               \
+	     : clab__trace_grow((void **)&(arr), &(cap), sizeof(*(arr))))
+
+/* Double *cap (16 at first) and zero the new elements; 0, or -1. */
+int clab__trace_grow(void **arr, uint32_t *cap, size_t elem);
+/* Note the first damage found; later ones are dropped. */
+void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A thread's stream of records (reader-merge.c) */
+/* Room for need records in s; 0, or -1 when out of memory. */
+int clab__stream_reserve(struct stream *s, size_t need);
+void clab__stream_free(struct stream *s);
+
+/* The chunk parsers (reader-chunks.c): 0, or -1 for malformed content. */
+int clab__trace_parse_meta(struct clab_trace *tr, struct clab_rbuf *b);
+int clab__trace_parse_threads(struct clab_trace *tr, struct clab_rbuf *b);
+int clab__trace_parse_objects(struct clab_trace *tr, struct clab_rbuf *b);
+int clab__trace_parse_sites(struct clab_trace *tr, struct clab_rbuf *b);
+int clab__trace_parse_stacks(struct clab_trace *tr, struct clab_rbuf *b);
+int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
+			     const char *name, size_t off, const char **why);
+int clab__trace_parse_end(struct clab_trace *tr, struct clab_rbuf *b,
+			  uint32_t crc);
+/* How the run ended, once every chunk is read. */
+void clab__trace_end_of_run(struct clab_trace *tr);
+
+/* Merge the streams into tr->recs (reader-merge.c); 0, or -1. */
+int clab__trace_merge(struct clab_trace *tr);
+
+#endif
