@@ -450,9 +450,15 @@ static void rests_pop(struct rests *r, long *i, long *n)
 }
 
 /* How many schedules the next child runs: all of them share the jobs. */
+/* A process for each schedule: a sandboxed solution's, or --batch 1. */
+static int one_a_process(const struct clab_budget *e)
+{
+	return e->boxed || e->batch == 1;
+}
+
 static long batch_size(const struct clab_budget *e, long next)
 {
-	if (e->boxed || e->batch == 1)
+	if (one_a_process(e))
 		return 1;
 	long stride = e->nshards > 1 ? e->nshards : 1;
 	long left = (e->schedules - next + stride - 1) / stride;
@@ -498,7 +504,7 @@ void clab_budget_run(struct clab_budget *e)
 			}
 			int fd = -1;
 			pid_t pid;
-			if (n == 1 && (e->boxed || e->batch == 1)) {
+			if (one_a_process(e)) {
 				char tp[CLAB_BUDGET_PATH];
 				trace_path(e, i, tp, sizeof(tp));
 				pid = start(e, i, NULL, 0, tp, NULL, NULL);
