@@ -25,6 +25,8 @@
 #include <conclab/lockdep.h>
 #include <conclab/runtime.h>
 
+#include "tracer-emit.h"
+
 #define CLAB__HELD_MAX 256
 #define CLAB__HSEM_MAX CLAB_LD_PERMITS_MAX
 
@@ -464,7 +466,7 @@ void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,
 		uint32_t detail, const struct clab_site *site);
 
-/* The same for a fast path: lazily time-stamped (see tracer.h). */
+/* The same for a fast path: lazily time-stamped (see tracer-emit.h). */
 static inline void clab__emit_obj_fast(struct clab__thr *self, unsigned kind,
 				       struct clab__obj *h,
 				       const struct clab_site *site,
