@@ -34,20 +34,12 @@ extern char **environ;
 
 #define REPS_MAX 100 /* --reps allows at most this many */
 #define TARGET 3.0   /* the ratio the issue holds conclab to */
-#define MAX_ARGS 8
 
 /* One way of running a program. */
 struct variant {
 	const char *key;    /* JSON key, stable */
 	const char *label;  /* for people */
 	const char *suffix; /* runs the program NAME-SUFFIX */
-	/*
-	 * Runs it under this command (NULL-terminated; "conclab" is this
-	 * conclab), or directly when NULL: `conclab trace`, the LD_PRELOAD
-	 * interposer, will be the pthread program under {"conclab",
-	 * "trace", NULL}.
-	 */
-	const char *const *wrap;
 	/* The target its ratio to plain is held to (0: none). */
 	double target;
 	/*
@@ -61,9 +53,9 @@ struct variant {
 
 /* The first row is the reference the others' ratios are taken against. */
 static const struct variant variants[] = {
-    {"plain", "plain pthreads", "pthread", NULL, 0, 0, ""},
-    {"conclab", "clab_* API, traced", "clab", NULL, TARGET, 0, ""},
-    {"tsan", "pthreads under TSan", "tsan", NULL, 0, 1, CLAB_BENCH_TSAN_NOTE},
+    {"plain", "plain pthreads", "pthread", 0, 0, ""},
+    {"conclab", "clab_* API, traced", "clab", TARGET, 0, ""},
+    {"tsan", "pthreads under TSan", "tsan", 0, 1, CLAB_BENCH_TSAN_NOTE},
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 
@@ -102,7 +94,7 @@ struct clab_whole {
 	struct clab_whole_opts o;
 	char dir[PATH_MAX];  /* where the programs are */
 	char tmp[PATH_MAX];  /* where they run */
-	char self[PATH_MAX]; /* this conclab, for wrap's "conclab" */
+	char self[PATH_MAX]; /* this conclab */
 	int dropped[NVARIANTS];
 	char note[NVARIANTS][PATH_MAX + 128]; /* why a variant was left out */
 	long size[NCASES];
@@ -203,7 +195,7 @@ static int run_one(struct clab_whole *w, unsigned ci, const struct variant *v,
 	char spawn[PATH_MAX + 8], prog[PATH_MAX + 64], size[24],
 	    out[PATH_MAX + 8], err[PATH_MAX + 8], res[PATH_MAX + 8],
 	    trace[PATH_MAX + 64], line[200];
-	char *argv[MAX_ARGS + 10];
+	char *argv[8]; /* spawn, its 3 arguments, the program and its 2 */
 	int n = 0;
 	snprintf(spawn, sizeof(spawn), "%s/spawn", w->dir);
 	snprintf(out, sizeof(out), "%s/out", w->tmp);
@@ -214,8 +206,6 @@ static int run_one(struct clab_whole *w, unsigned ci, const struct variant *v,
 	argv[n++] = w->tmp;
 	argv[n++] = out;
 	argv[n++] = err;
-	for (const char *const *p = v->wrap; p && *p && n < MAX_ARGS; p++)
-		argv[n++] = (char *)(strcmp(*p, "conclab") ? *p : w->self);
 	program_path(w, c, v, prog, sizeof(prog));
 	snprintf(size, sizeof(size), "%ld", w->size[ci]);
 	argv[n++] = prog;

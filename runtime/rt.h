@@ -7,8 +7,10 @@
  * calls clab__park(), which releases lk while it sleeps and takes it again
  * before returning.  A thread that wakes it calls clab__unpark() with lk
  * held; unpark removes the waiter from its queue.  Every blocking operation
- * in the runtime goes through these two calls, so a controlled scheduler can
- * replace them.  The native backend sleeps on a per-thread futex word.
+ * in the runtime goes through these calls (or their forms below), and the
+ * controlled scheduler (sched.c) sits behind them: under control a park
+ * gives the turn away.  Otherwise a thread sleeps on a futex: its own word,
+ * or for clab__park_word the lock word itself.
  */
 #ifndef CONCLAB_RT_H
 #define CONCLAB_RT_H
