@@ -110,24 +110,6 @@ struct phil {
 	char name[24];
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 /* A random pause of 0..max ms (at least 1 when min1). */
 static void pause_rand(struct phil *p, long max, int min1)
 {
@@ -152,22 +134,22 @@ static void take_forks(struct phil *p, int meal)
 	switch (ctx->variant) {
 	case V_NAIVE:
 		clab_mutex_lock(&t->fork[left]);
-		say(ctx, "%s takes fork-%d (left)", p->name, left);
+		clab_lab_say(ctx, "%s takes fork-%d (left)", p->name, left);
 		if (gap > 0)
 			clab_sleep_ms((uint32_t)gap);
 		clab_mutex_lock(&t->fork[right]);
 		break;
 	case V_ORDERED:
 		clab_mutex_lock(&t->fork[lo]);
-		say(ctx, "%s takes fork-%d (the lower number first)", p->name,
-		    lo);
+		clab_lab_say(ctx, "%s takes fork-%d (the lower number first)",
+			     p->name, lo);
 		if (gap > 0)
 			clab_sleep_ms((uint32_t)gap);
 		clab_mutex_lock(&t->fork[hi]);
 		break;
 	case V_WAITER:
 		clab_sem_acquire(&t->seats);
-		say(ctx, "%s sits down", p->name);
+		clab_lab_say(ctx, "%s sits down", p->name);
 		clab_mutex_lock(&t->fork[left]);
 		if (gap > 0)
 			clab_sleep_ms((uint32_t)gap);
@@ -184,8 +166,9 @@ static void take_forks(struct phil *p, int meal)
 			/* CLAB_EBUSY: put the left fork back, try later */
 			clab_mutex_unlock(&t->fork[left]);
 			clab_note("backoff", attempt);
-			say(ctx, "%s finds fork-%d busy, puts fork-%d back",
-			    p->name, right, left);
+			clab_lab_say(ctx,
+				     "%s finds fork-%d busy, puts fork-%d back",
+				     p->name, right, left);
 			pause_rand(p, ctx->param[P_BACKOFF], 1);
 		}
 		break;
@@ -200,7 +183,8 @@ static void take_forks(struct phil *p, int meal)
 			 * after the one we want.  Put it back and take both
 			 * in the global order.
 			 */
-			say(ctx,
+			clab_lab_say(
+			    ctx,
 			    "%s: lock order violation (holds fork-%d, wants "
 			    "fork-%d); puts fork-%d back, takes fork-%d "
 			    "then fork-%d",
@@ -237,13 +221,14 @@ static void *philosopher(void *arg)
 		clab_note("hungry", meal);
 		take_forks(p, meal);
 		clab_note("eat", meal);
-		say(ctx, "%s eats (meal %d/%ld)", p->name, meal, meals);
+		clab_lab_say(ctx, "%s eats (meal %d/%ld)", p->name, meal,
+			     meals);
 		if (ctx->param[P_EAT] > 0)
 			clab_sleep_ms((uint32_t)ctx->param[P_EAT]);
 		clab_note("done", meal);
 		put_forks(p);
 	}
-	say(ctx, "%s leaves the table", p->name);
+	clab_lab_say(ctx, "%s leaves the table", p->name);
 	return NULL;
 }
 
@@ -272,8 +257,8 @@ static int run(const struct clab_lab_ctx *ctx)
 		if (rc < 0)
 			goto out;
 	}
-	say(ctx, "%d philosophers, %ld meals each (%s)", n, ctx->param[P_MEALS],
-	    variants[ctx->variant].name);
+	clab_lab_say(ctx, "%d philosophers, %ld meals each (%s)", n,
+		     ctx->param[P_MEALS], variants[ctx->variant].name);
 	for (; nthreads < n; nthreads++) {
 		struct phil *p = &ph[nthreads];
 
@@ -289,7 +274,7 @@ static int run(const struct clab_lab_ctx *ctx)
 	for (int i = 0; i < nthreads; i++)
 		clab_thread_join(ph[i].th, NULL);
 	if (rc == 0)
-		say(ctx, "everyone has eaten");
+		clab_lab_say(ctx, "everyone has eaten");
 	if (ctx->variant == V_WAITER)
 		clab_sem_destroy(&t.seats);
 out:

@@ -2,7 +2,6 @@
  * The prodcons lab's variants (prodcons.c): producers and consumers on a
  * hand-made ring buffer, on semaphores, or on a clab_queue_t.
  */
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,25 +43,6 @@ struct worker {
 
 /* The shutdown sentinel of the queue variant: no item has its address. */
 static struct item sentinel;
-
-static void say(const struct shop *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct shop *s, const char *fmt, ...)
-{
-	FILE *out = s->ctx->out;
-	va_list ap;
-
-	if (out == NULL)
-		return;
-	flockfile(out);
-	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
-	va_end(ap);
-	fputc('\n', out);
-	fflush(out);
-	funlockfile(out);
-}
 
 static void pause_ms(long ms)
 {
@@ -113,8 +93,8 @@ static void *cv_producer(void *arg)
 			clab_cond_wait(room, &s->lock);
 		buf_put(s, id, w->i);
 		if (s->verbose)
-			say(s, "%s puts item %d (count %d)", w->name, id,
-			    s->count);
+			clab_lab_say(s->ctx, "%s puts item %d (count %d)",
+				     w->name, id, s->count);
 		if (v == V_IF_WAIT)
 			/* Legal: every waiter must check again. */
 			clab_cond_broadcast(&s->not_empty);
@@ -126,7 +106,7 @@ static void *cv_producer(void *arg)
 	if (--s->producers_left == 0)
 		clab_cond_broadcast(&s->not_empty); /* wake everyone to end */
 	clab_mutex_unlock(&s->lock);
-	say(s, "%s is done", w->name);
+	clab_lab_say(s->ctx, "%s is done", w->name);
 	return NULL;
 }
 
@@ -146,7 +126,9 @@ static void *cv_consumer(void *arg)
 			/* BUG: after waking, nobody checks the count again. */
 			if (s->count <= 0 && s->producers_left > 0) {
 				if (s->verbose)
-					say(s, "%s finds nothing and waits",
+					clab_lab_say(
+					    s->ctx,
+					    "%s finds nothing and waits",
 					    w->name);
 				clab_cond_wait(&s->not_empty, &s->lock);
 			}
@@ -165,16 +147,17 @@ static void *cv_consumer(void *arg)
 		id = buf_get(s, w->i);
 		got++;
 		if (s->verbose && id != 0)
-			say(s, "%s takes item %d (count %d)", w->name, id,
-			    s->count);
+			clab_lab_say(s->ctx, "%s takes item %d (count %d)",
+				     w->name, id, s->count);
 		else if (s->verbose)
-			say(s, "%s takes an EMPTY slot (count %d)", w->name,
-			    s->count);
+			clab_lab_say(s->ctx,
+				     "%s takes an EMPTY slot (count %d)",
+				     w->name, s->count);
 		clab_cond_signal(room);
 		clab_mutex_unlock(&s->lock);
 		pause_ms(s->ctx->param[P_CONSUME]);
 	}
-	say(s, "%s is done after %ld take(s)", w->name, got);
+	clab_lab_say(s->ctx, "%s is done after %ld take(s)", w->name, got);
 	return NULL;
 }
 
@@ -199,12 +182,12 @@ static void *sem_producer(void *arg)
 		}
 		buf_put(s, id, w->i);
 		if (s->verbose)
-			say(s, "%s puts item %d (count %d)", w->name, id,
-			    s->count);
+			clab_lab_say(s->ctx, "%s puts item %d (count %d)",
+				     w->name, id, s->count);
 		clab_mutex_unlock(&s->lock);
 		clab_sem_release(&s->full);
 	}
-	say(s, "%s is done", w->name);
+	clab_lab_say(s->ctx, "%s is done", w->name);
 	return NULL;
 }
 
@@ -225,14 +208,14 @@ static void *sem_consumer(void *arg)
 		clab_mutex_lock(&s->lock);
 		id = buf_get(s, w->i);
 		if (s->verbose)
-			say(s, "%s takes item %d (count %d)", w->name, id,
-			    s->count);
+			clab_lab_say(s->ctx, "%s takes item %d (count %d)",
+				     w->name, id, s->count);
 		clab_mutex_unlock(&s->lock);
 		clab_sem_release(&s->empty);
 		got++;
 		pause_ms(s->ctx->param[P_CONSUME]);
 	}
-	say(s, "%s is done after %ld item(s)", w->name, got);
+	clab_lab_say(s->ctx, "%s is done after %ld item(s)", w->name, got);
 	return NULL;
 }
 
@@ -250,15 +233,17 @@ static void *q_producer(void *arg)
 		clab_note2("put", it->id, w->i);
 		clab_queue_put(&s->q, it);
 		if (s->verbose)
-			say(s, "%s puts item %d", w->name, it->id);
+			clab_lab_say(s->ctx, "%s puts item %d", w->name,
+				     it->id);
 		if (s->ctx->variant == V_ACK) {
 			clab_latch_wait(&it->done);
 			if (s->verbose)
-				say(s, "%s: item %d was processed", w->name,
-				    it->id);
+				clab_lab_say(s->ctx,
+					     "%s: item %d was processed",
+					     w->name, it->id);
 		}
 	}
-	say(s, "%s is done", w->name);
+	clab_lab_say(s->ctx, "%s is done", w->name);
 	return NULL;
 }
 
@@ -282,7 +267,8 @@ static void *q_consumer(void *arg)
 		}
 		clab_note2("get", it->id, w->i);
 		if (s->verbose)
-			say(s, "%s takes item %d", w->name, it->id);
+			clab_lab_say(s->ctx, "%s takes item %d", w->name,
+				     it->id);
 		got++;
 		pause_ms(s->ctx->param[P_CONSUME]);
 		if (s->ctx->variant == V_JOINABLE)
@@ -290,7 +276,7 @@ static void *q_consumer(void *arg)
 		else if (s->ctx->variant == V_ACK)
 			clab_latch_set(&it->done);
 	}
-	say(s, "%s is done after %ld item(s)", w->name, got);
+	clab_lab_say(s->ctx, "%s is done after %ld item(s)", w->name, got);
 	return NULL;
 }
 
@@ -417,11 +403,11 @@ int clab__prodcons_run(const struct clab_lab_ctx *ctx)
 		pf = cv_producer;
 		cf = cv_consumer;
 	}
-	say(&s,
-	    "%ld producer(s) x %ld item(s), %ld consumer(s), capacity "
-	    "%ld (%s)",
-	    s.nprod, s.items, s.ncons, s.cap,
-	    clab_lab_prodcons.variants[v].name);
+	clab_lab_say(s.ctx,
+		     "%ld producer(s) x %ld item(s), %ld consumer(s), capacity "
+		     "%ld (%s)",
+		     s.nprod, s.items, s.ncons, s.cap,
+		     clab_lab_prodcons.variants[v].name);
 	/* Consumers first, so that they are waiting when items come. */
 	for (; nc < s.ncons && rc == 0; nc++)
 		rc = start(&cons[nc], &s, nc, "cons", cf);
@@ -438,7 +424,8 @@ int clab__prodcons_run(const struct clab_lab_ctx *ctx)
 		clab_queue_put(&s.q, &sentinel);
 	} else if (v == V_JOINABLE) {
 		clab_queue_join(&s.q);
-		say(&s, "main: every item was processed; closing the queue");
+		clab_lab_say(
+		    s.ctx, "main: every item was processed; closing the queue");
 		clab_queue_close(&s.q);
 	} else if (v == V_ACK) {
 		clab_queue_close(&s.q);
@@ -446,7 +433,7 @@ int clab__prodcons_run(const struct clab_lab_ctx *ctx)
 	for (int i = 0; i < nc; i++)
 		clab_thread_join(cons[i].th, NULL);
 	if (rc == 0)
-		say(&s, "all done");
+		clab_lab_say(s.ctx, "all done");
 out:
 	teardown(&s);
 	return rc < 0 ? rc : 0;

@@ -24,7 +24,6 @@
  * waiter) by a waiter for the tick it believes it saw (0 countdown,
  * 1 countup); "fired" (timer id) in a one-shot timer's callback.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,24 +125,6 @@ struct waiter {
 	clab_thread_t *th;
 };
 
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->out == NULL)
-		return;
-	flockfile(ctx->out);
-	va_start(ap, fmt);
-	vfprintf(ctx->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', ctx->out);
-	fflush(ctx->out);
-	funlockfile(ctx->out);
-}
-
 static void *ticker(void *arg)
 {
 	struct ptimer *t = arg;
@@ -169,7 +150,7 @@ static void *ticker(void *arg)
 		}
 		t->tick++;
 		clab_note("tick", t->tick);
-		say(ctx, "tick %u", t->tick);
+		clab_lab_say(ctx, "tick %u", t->tick);
 		if (v == V_NOTIFY_ONE)
 			clab_cond_signal(&t->cv); /* BUG: wakes only one */
 		else if (v != V_EVENT_REUSE)
@@ -236,16 +217,18 @@ static void *waiter_main(void *arg)
 	for (long k = 0; k < n; k++) {
 		seen = wait_for_tick(w, &last);
 		if (seen < 0) {
-			say(ctx, "%s: the timer stopped",
-			    w->i == 0 ? "countdown" : "countup");
+			clab_lab_say(ctx, "%s: the timer stopped",
+				     w->i == 0 ? "countdown" : "countup");
 			break;
 		}
 		if (w->i == 0)
-			say(ctx, "countdown: T-minus %ld (saw tick %ld)", n - k,
-			    seen);
+			clab_lab_say(ctx,
+				     "countdown: T-minus %ld (saw tick %ld)",
+				     n - k, seen);
 		else
-			say(ctx, "countup: counting %ld (saw tick %ld)", k,
-			    seen);
+			clab_lab_say(ctx,
+				     "countup: counting %ld (saw tick %ld)", k,
+				     seen);
 		if (work > 0) {
 			long ms = (long)(clab_lab_rand(&w->rng) %
 					 (uint64_t)(work + 1));
@@ -329,7 +312,7 @@ static void fire(void *arg)
 	struct shot *s = arg;
 
 	clab_note("fired", s->id);
-	say(s->ctx, "timer-%c fires", s->id == 1 ? 'a' : 'b');
+	clab_lab_say(s->ctx, "timer-%c fires", s->id == 1 ? 'a' : 'b');
 	if (s->fired != NULL)
 		clab_latch_set(s->fired);
 }
@@ -351,7 +334,8 @@ static int run_oneshot(const struct clab_lab_ctx *ctx)
 	rc = clab_timer_init(&b, "timer-b");
 	if (rc < 0)
 		goto out_a;
-	say(ctx, "timer-a will fire in %u ms, timer-b in %u ms", ms, 10 * ms);
+	clab_lab_say(ctx, "timer-a will fire in %u ms, timer-b in %u ms", ms,
+		     10 * ms);
 	rc = clab_timer_start(&a, ms, fire, &sa);
 	if (rc == 0)
 		rc = clab_timer_start(&b, 10 * ms, fire, &sb);
@@ -359,10 +343,11 @@ static int run_oneshot(const struct clab_lab_ctx *ctx)
 		clab_latch_wait(&fired);
 		rc = clab_timer_cancel(&b);
 		if (rc == 0)
-			say(ctx, "main cancels timer-b in time");
+			clab_lab_say(ctx, "main cancels timer-b in time");
 		else
-			say(ctx, "main was too late to cancel timer-b: %s",
-			    clab_strerror(rc));
+			clab_lab_say(ctx,
+				     "main was too late to cancel timer-b: %s",
+				     clab_strerror(rc));
 		rc = 0;
 	}
 	clab_timer_destroy(&b);

@@ -15,7 +15,7 @@ keys : 4 4 Enter
 expect '^ record 44/' ":44 jumps to record 44"
 keys g / m u t e x . r e q u e s t Enter
 expect '^>[ 0-9]+ T[0-9]+ +mutex.request fork' "search finds a request"
-expect '^philosophers.c:158 take_forks' "the request's site"
+expect '^philosophers.c:140 take_forks' "the request's site"
 expect 'clab_mutex_lock' "the source line of the site"
 keys D
 expect '^ record [0-9]+/.*' "D jumps"
