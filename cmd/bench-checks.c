@@ -131,12 +131,12 @@ int bench_case_labs(struct bench *b, struct labrow *lr, size_t *nlr, size_t cap)
 static uint64_t nested_plain(struct bench *b, long n)
 {
 	int err = pthread_mutex_lock(&b->pouter);
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++) {
 		err |= pthread_mutex_lock(&b->pm);
 		err |= pthread_mutex_unlock(&b->pm);
 	}
-	uint64_t t = bench_now_ns() - t0;
+	uint64_t t = clab__mono_ns() - t0;
 	err |= pthread_mutex_unlock(&b->pouter);
 	if (err)
 		fprintf(stderr, "conclab bench: pthread mutex error\n");
@@ -146,12 +146,12 @@ static uint64_t nested_plain(struct bench *b, long n)
 static uint64_t nested_clab(struct bench *b, long n)
 {
 	int err = clab_mutex_lock(&b->couter);
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++) {
 		err |= clab_mutex_lock(&b->cm);
 		err |= clab_mutex_unlock(&b->cm);
 	}
-	uint64_t t = bench_now_ns() - t0;
+	uint64_t t = clab__mono_ns() - t0;
 	err |= clab_mutex_unlock(&b->couter);
 	if (err)
 		fprintf(stderr, "conclab bench: conclab mutex error\n");
@@ -242,13 +242,13 @@ int bench_case_detector(struct bench *b)
 			if (clab_lockdep_has_edge(ld, perm[i], perm[j]))
 				continue;
 			struct clab_ld_held h = {perm[i], 0, 0, 0, 0};
-			uint64_t t0 = made == EDGES ? bench_now_ns() : 0;
+			uint64_t t0 = made == EDGES ? clab__mono_ns() : 0;
 			clab_lockdep_request(ld, 1, &h, 1, perm[j], 0, 0, 0);
 			made++;
 			if (t0)
 				v[rep] = (double)t0;
 		}
-		v[rep] = ((double)bench_now_ns() - v[rep]) / NEW / 1000.0;
+		v[rep] = ((double)clab__mono_ns() - v[rep]) / NEW / 1000.0;
 		clab_lockdep_free(ld);
 	}
 	c->clab = bench_median(v, (size_t)b->o.reps);

@@ -100,7 +100,7 @@ static uint64_t gate_open(struct duo *d)
 {
 	while (atomic_load(&d->ready) < 2)
 		sched_yield();
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	atomic_store_explicit(&d->go, 1, memory_order_release);
 	return t0;
 }
@@ -256,7 +256,7 @@ static uint64_t duo_run(struct bench *b, long n, enum duo_kind kind,
 		t0 = gate_open(d);
 		for (int i = 0; i < 2; i++)
 			pthread_join(th[i], NULL);
-		t = bench_now_ns() - t0;
+		t = clab__mono_ns() - t0;
 		sem_destroy(&d->ps[0].v);
 		sem_destroy(&d->ps[1].v);
 		pthread_cond_destroy(&d->pc[0].v);
@@ -275,7 +275,7 @@ static uint64_t duo_run(struct bench *b, long n, enum duo_kind kind,
 		t0 = gate_open(d);
 		for (int i = 0; i < 2; i++)
 			clab_thread_join(th[i], NULL);
-		t = bench_now_ns() - t0;
+		t = clab__mono_ns() - t0;
 		clab_sem_destroy(&d->cs[0].v);
 		clab_sem_destroy(&d->cs[1].v);
 		clab_cond_destroy(&d->cc[0].v);

@@ -26,15 +26,9 @@
 #include "schedules.h"
 #include "lab.h"
 #include "bench.h"
+#include "clab-util.h"
 
 /* ---- time and statistics ---- */
-
-uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Minor page faults of the calling (measured) thread. */
 long bench_minflt(void)
@@ -57,18 +51,11 @@ int bench_want(const struct bench *b, int c)
 	return (b->o.only >> c) & 1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 double bench_median(const double *v, size_t n)
 {
 	double s[REPS_MAX];
 	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return clab__median(s, n);
 }
 
 /* ---- the trace each case records into ---- */
@@ -197,12 +184,12 @@ static inline void spin(unsigned long k)
 static uint64_t lock_plain(struct bench *b, long n)
 {
 	int err = 0;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++) {
 		err |= pthread_mutex_lock(&b->pm);
 		err |= pthread_mutex_unlock(&b->pm);
 	}
-	uint64_t t = bench_now_ns() - t0;
+	uint64_t t = clab__mono_ns() - t0;
 	if (err)
 		fprintf(stderr, "conclab bench: pthread mutex error\n");
 	return t;
@@ -211,12 +198,12 @@ static uint64_t lock_plain(struct bench *b, long n)
 uint64_t bench_lock_clab(struct bench *b, long n)
 {
 	int err = 0;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++) {
 		err |= clab_mutex_lock(&b->cm);
 		err |= clab_mutex_unlock(&b->cm);
 	}
-	uint64_t t = bench_now_ns() - t0;
+	uint64_t t = clab__mono_ns() - t0;
 	if (err)
 		fprintf(stderr, "conclab bench: conclab mutex error\n");
 	return t;
@@ -226,13 +213,13 @@ static uint64_t work_plain(struct bench *b, long n)
 {
 	int err = 0;
 	unsigned long k = b->spin_k;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++) {
 		err |= pthread_mutex_lock(&b->pm);
 		spin(k);
 		err |= pthread_mutex_unlock(&b->pm);
 	}
-	uint64_t t = bench_now_ns() - t0;
+	uint64_t t = clab__mono_ns() - t0;
 	if (err)
 		fprintf(stderr, "conclab bench: pthread mutex error\n");
 	return t;
@@ -242,13 +229,13 @@ static uint64_t work_clab(struct bench *b, long n)
 {
 	int err = 0;
 	unsigned long k = b->spin_k;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++) {
 		err |= clab_mutex_lock(&b->cm);
 		spin(k);
 		err |= clab_mutex_unlock(&b->cm);
 	}
-	uint64_t t = bench_now_ns() - t0;
+	uint64_t t = clab__mono_ns() - t0;
 	if (err)
 		fprintf(stderr, "conclab bench: conclab mutex error\n");
 	return t;
@@ -257,10 +244,10 @@ static uint64_t work_clab(struct bench *b, long n)
 static uint64_t work_alone(struct bench *b, long n)
 {
 	unsigned long k = b->spin_k;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++)
 		spin(k);
-	return bench_now_ns() - t0;
+	return clab__mono_ns() - t0;
 }
 
 /* Find the spins that take WORK_NS: the fastest of a few tries. */
@@ -269,9 +256,9 @@ static void calibrate_spin(struct bench *b)
 	const unsigned long k = 100000;
 	double best = 1e30;
 	for (int i = 0; i < 7; i++) {
-		uint64_t t0 = bench_now_ns();
+		uint64_t t0 = clab__mono_ns();
 		spin(k);
-		double t = (double)(bench_now_ns() - t0) / (double)k;
+		double t = (double)(clab__mono_ns() - t0) / (double)k;
 		if (t < best)
 			best = t;
 	}
@@ -289,10 +276,10 @@ static void calibrate_spin(struct bench *b)
 static uint64_t note_clab(struct bench *b, long n)
 {
 	(void)b;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = clab__mono_ns();
 	for (long i = 0; i < n; i++)
 		clab_note("bench", i);
-	return bench_now_ns() - t0;
+	return clab__mono_ns() - t0;
 }
 
 /* ---- the cases ---- */

@@ -27,6 +27,7 @@
 #include <conclab/export.h>
 
 #include "bench-config.h"
+#include "clab-util.h"
 #include "bench-whole.h"
 #include "cmd.h"
 
@@ -120,20 +121,13 @@ int clab_whole_find(const char *name)
 	return -1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static double median(const double *v, int n)
 {
 	double s[REPS_MAX];
 	if (n <= 0)
 		return 0;
 	memcpy(s, v, (size_t)n * sizeof(*s));
-	qsort(s, (size_t)n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return clab__median(s, (size_t)n);
 }
 
 /*

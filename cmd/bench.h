@@ -9,6 +9,8 @@
 #include <conclab/runtime.h>
 #include <conclab/tracer.h>
 
+#include "clab-util.h"
+
 #define REPS 9 /* repetitions of a case, unless --reps says */
 /* A ping-pong repetition is a third as long, and there are 4 times more. */
 #define PP_SHORTER 3
@@ -72,7 +74,6 @@ struct bench {
 typedef uint64_t (*loop_fn)(struct bench *b, long n);
 
 /* time and statistics (bench-loops.c) */
-uint64_t bench_now_ns(void);
 long bench_minflt(void);
 long bench_ncsw(void);
 int bench_want(const struct bench *b, int c);

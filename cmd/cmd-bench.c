@@ -283,7 +283,7 @@ static int bench_exec(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 	snprintf(b->dir, sizeof(b->dir), "%s", tmp && *tmp ? tmp : "/tmp");
 
-	uint64_t t_start = bench_now_ns();
+	uint64_t t_start = clab__mono_ns();
 	if (!b->o.json)
 		printf("conclab bench %s: %ld CPUs.\n", clab_version(),
 		       sysconf(_SC_NPROCESSORS_ONLN));
@@ -352,7 +352,7 @@ static int bench_exec(int argc, char **argv)
 	if (!b->o.json) {
 		printf("\n%.1f s in all.  A MISS is reported, not an error: "
 		       "the exit code is 0.\n",
-		       (double)(bench_now_ns() - t_start) / 1e9);
+		       (double)(clab__mono_ns() - t_start) / 1e9);
 	}
 	if (b->io_error)
 		rc = CLAB_EXIT_IO;

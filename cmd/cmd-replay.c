@@ -9,6 +9,7 @@
 #include <conclab/trace.h>
 #include <conclab/tui.h>
 
+#include "clab-util.h"
 #include "cmd.h"
 
 static int replay_exec(int argc, char **argv)
@@ -77,9 +78,7 @@ static int replay_exec(int argc, char **argv)
 	int rc;
 	if (bench) {
 		printf("load         %.1f ms (%s)\n",
-		       (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
-		       path);
+		       clab__ts_ms_between(&t0, &t1), path);
 		rc = clab_tui_bench(tr, stdout);
 		if (rc)
 			snprintf(err, sizeof(err), "%s", "out of memory");

@@ -20,6 +20,7 @@
 #include <conclab/runtime.h>
 #include <conclab/tracer.h>
 
+#include "clab-util.h"
 #include "cmd.h"
 #include "schedules.h"
 #include "exercise-config.h"
@@ -309,9 +310,7 @@ _Noreturn void clab__exercise_child_main(const struct clab_exercise *ex,
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)clab__mono_ns() / 1e9;
 }
 
 /* The child's own watchdog stops it at its limit; the parent, this after. */

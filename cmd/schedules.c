@@ -25,6 +25,7 @@
 #include <conclab/runtime.h>
 #include <conclab/trace.h>
 
+#include "clab-util.h"
 #include "cmd.h"
 #include "por.h"
 #include "sandbox.h"
@@ -175,13 +176,6 @@ static void trace_path(const struct clab_budget *e, long i, char *buf,
 static void log_path(const struct clab_budget *e, long i, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/s%ld.por", e->dir, i);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* A boxed child's directory: run i's, or a rerun's (-1). */
@@ -377,7 +371,7 @@ int clab_budget_rerun(struct clab_budget *e, const char *replay, uint64_t seed,
 
 static void progress(const struct clab_budget *e, uint64_t t0)
 {
-	double s = (double)(now_ns() - t0) / 1e9;
+	double s = (double)(clab__mono_ns() - t0) / 1e9;
 	fprintf(stderr, "\r  %ld/%ld schedules, %ld failed, %.0f/s ", e->ran,
 		e->schedules, e->failed, s > 0 ? (double)e->ran / s : 0.0);
 }
@@ -481,7 +475,7 @@ void clab_budget_run(struct clab_budget *e)
 	long next = 0, running = 0;
 	long stride = e->nshards > 1 ? e->nshards : 1;
 	struct rests rest = {0}; /* --all: what failed batches did not run */
-	uint64_t t0 = now_ns(), last = t0;
+	uint64_t t0 = clab__mono_ns(), last = t0;
 	e->first = -1;
 	if (!sl)
 		return;
@@ -490,8 +484,8 @@ void clab_budget_run(struct clab_budget *e)
 	for (;;) {
 		int stop_new =
 		    (e->first >= 0 && !e->all) ||
-		    (e->limit_s &&
-		     now_ns() - t0 >= (uint64_t)e->limit_s * 1000000000u);
+		    (e->limit_s && clab__mono_ns() - t0 >=
+				       (uint64_t)e->limit_s * 1000000000u);
 		while (!stop_new && running < e->jobs &&
 		       (rest.n || next < e->schedules)) {
 			long n, i;
@@ -559,16 +553,16 @@ void clab_budget_run(struct clab_budget *e)
 			}
 			break;
 		}
-		if (e->progress && now_ns() - last > 200000000u) {
+		if (e->progress && clab__mono_ns() - last > 200000000u) {
 			progress(e, t0);
-			last = now_ns();
+			last = clab__mono_ns();
 		}
 	}
 	if (e->boxed)
 		clab_sandbox_kill(0, 1); /* orphans: no child of ours is left */
 	if (e->progress)
 		progress(e, t0), fprintf(stderr, "\n");
-	e->secs = (double)(now_ns() - t0) / 1e9;
+	e->secs = (double)(clab__mono_ns() - t0) / 1e9;
 	free(sl);
 	free(rest.v);
 }
@@ -751,7 +745,7 @@ static void run_bounded(struct clab_budget *e)
 	struct nodes st = {0};
 	struct node *batch = calloc((size_t)e->jobs, sizeof(*batch));
 	pid_t *pids = calloc((size_t)e->jobs, sizeof(*pids));
-	uint64_t t0 = now_ns(), last = t0;
+	uint64_t t0 = clab__mono_ns(), last = t0;
 	unsigned spur =
 	    e->opts.spurious_max < 0 ? 1u : (unsigned)e->opts.spurious_max;
 	long order = 0;
@@ -763,8 +757,8 @@ static void run_bounded(struct clab_budget *e)
 	st.v[0].n = 0; /* the root: no prefix at all */
 	while (st.n) {
 		if ((e->first >= 0 && !e->all) || order >= e->schedules ||
-		    (e->limit_s &&
-		     now_ns() - t0 >= (uint64_t)e->limit_s * 1000000000u)) {
+		    (e->limit_s && clab__mono_ns() - t0 >=
+				       (uint64_t)e->limit_s * 1000000000u)) {
 			stopped = 1;
 			break;
 		}
@@ -835,9 +829,9 @@ static void run_bounded(struct clab_budget *e)
 			clab_por_sleep_free(batch[k].z);
 		}
 		order += nb;
-		if (e->progress && now_ns() - last > 200000000u) {
+		if (e->progress && clab__mono_ns() - last > 200000000u) {
 			progress(e, t0);
-			last = now_ns();
+			last = clab__mono_ns();
 		}
 	}
 	e->exhausted = !stopped && st.n == 0 && (e->first < 0 || e->all);
@@ -851,5 +845,5 @@ out:
 	free(pids);
 	if (e->progress)
 		progress(e, t0), fprintf(stderr, "\n");
-	e->secs = (double)(now_ns() - t0) / 1e9;
+	e->secs = (double)(clab__mono_ns() - t0) / 1e9;
 }

@@ -14,6 +14,7 @@
 #include <conclab/error.h>
 
 #include "lab.h"
+#include "clab-util.h"
 
 /*
  * Whether a record of kind, by the waiting thread and about the same
@@ -481,13 +482,6 @@ static double ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* A thread's longest judged wait, for sorting: longest first. */
 struct longest {
 	uint64_t ns;
@@ -515,7 +509,7 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	size_t len = 0;
 
 	if (s->nwaits > 0) {
-		qsort(s->waits, s->nwaits, sizeof(*s->waits), cmp_u64);
+		qsort(s->waits, s->nwaits, sizeof(*s->waits), clab__cmp_u64);
 		median = s->waits[(s->nwaits - 1) / 2];
 	}
 	if (rep->opts.starvation_ms > 0) {

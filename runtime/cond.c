@@ -78,12 +78,6 @@ static uint32_t spurious_ms(struct clab__thr *self)
 	return 1 + (uint32_t)(clab__rand(self) % 5);
 }
 
-static int ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec ||
-	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
 int clab__cond_init(clab_cond_t *c, const char *name,
 		    const struct clab_site *site)
 {
@@ -152,7 +146,7 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 	sms = clab__sched_ctl(self) ? 0 : spurious_ms(self);
 	if (sms != 0) {
 		clab__deadline(&sdl, sms);
-		if (pdl == NULL || ts_before(&sdl, pdl)) {
+		if (pdl == NULL || clab__ts_before(&sdl, pdl)) {
 			pdl = &sdl;
 			spurious = 1;
 		}

@@ -364,13 +364,6 @@ unsigned clab__unpark_all(struct clab__waitq *q, unsigned cause)
 	return n;
 }
 
-uint64_t clab__mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t clab__now_ns(void)
 {
 	if (atomic_load_explicit(&clab__sched_on, memory_order_relaxed))
@@ -380,19 +373,11 @@ uint64_t clab__now_ns(void)
 
 void clab__deadline(struct timespec *ts, uint32_t ms)
 {
-	if (atomic_load_explicit(&clab__sched_on, memory_order_relaxed)) {
-		uint64_t now = clab__sched_now();
-		ts->tv_sec = (time_t)(now / 1000000000u);
-		ts->tv_nsec = (long)(now % 1000000000u);
-	} else {
+	if (atomic_load_explicit(&clab__sched_on, memory_order_relaxed))
+		*ts = clab__ns_ts(clab__sched_now());
+	else
 		clock_gettime(CLOCK_MONOTONIC, ts);
-	}
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	clab__ts_add_ms(ts, ms);
 }
 
 int clab__obj_init(struct clab__obj *h, struct clab__thr *self,

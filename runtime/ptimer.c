@@ -22,16 +22,6 @@ struct ptimer_start {
 	const struct clab_site *site; /* where start() was called */
 };
 
-static void ts_add_ms(struct timespec *ts, uint32_t ms)
-{
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void *ptimer_main(void *arg)
 {
 	struct ptimer_start ps = *(struct ptimer_start *)arg;
@@ -58,7 +48,7 @@ static void *ptimer_main(void *arg)
 		clab__unpark_all(&p->wq, CLAB_CAUSE_BROADCAST);
 		clab__emit_obj(self, CLAB_K_PTIMER_TICK, &p->h, ps.site, 0,
 			       p->tick);
-		ts_add_ms(&dl, p->interval_ms);
+		clab__ts_add_ms(&dl, p->interval_ms);
 	}
 	clab__lk_unlock(&p->lk);
 	return NULL;

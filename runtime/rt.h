@@ -27,6 +27,7 @@
 #include <conclab/lockdep.h>
 #include <conclab/runtime.h>
 
+#include "clab-util.h"
 #include "tracer-emit.h"
 
 #define CLAB__HELD_MAX 256
@@ -349,7 +350,6 @@ unsigned clab__unpark_all(struct clab__waitq *q, unsigned cause);
 void clab__deadline(struct timespec *ts, uint32_t ms);
 
 /* Monotonic nanoseconds, real time (the watchdog's run limit). */
-uint64_t clab__mono_ns(void);
 /* The runtime's time: virtual under control, else clab__mono_ns(). */
 uint64_t clab__now_ns(void);
 

@@ -569,17 +569,12 @@ void clab__sched_point_slow(struct clab__thr *self,
 		switch_to(self, next);
 }
 
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
-}
-
 static int block(struct clab__thr *self, _Atomic uint32_t *flag,
 		 const struct timespec *deadline)
 {
 	self->s.state = CLAB__S_BLOCK;
 	self->s.flag = flag;
-	self->s.deadline = deadline ? ts_ns(deadline) : 0;
+	self->s.deadline = deadline ? clab__ts_ns(deadline) : 0;
 	if (self->s.deadline == 0 && deadline)
 		self->s.deadline = 1;
 	self->s.wake = CLAB__SW_WOKEN;

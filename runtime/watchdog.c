@@ -348,18 +348,6 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on)
 	atomic_fetch_sub(&clab__thr_walkers, 1);
 }
 
-/* The watchdog keeps real time, under the controlled scheduler too. */
-static void real_deadline(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void *watchdog_main(void *arg)
 {
 	(void)arg;
@@ -376,15 +364,17 @@ static void *watchdog_main(void *arg)
 			wd.urgent = 0;
 			quick = 20;
 		}
+		/* in real time, under the controlled scheduler too */
 		if (!quick) {
 			struct timespec ts;
-			real_deadline(&ts, suspect ? 10 : wd.o.period_ms);
+			clab__ts_in_ms(&ts, CLOCK_MONOTONIC,
+				       suspect ? 10 : wd.o.period_ms);
 			pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
 			if (wd.urgent)
 				continue;
 		} else {
 			struct timespec ts;
-			real_deadline(&ts, 2);
+			clab__ts_in_ms(&ts, CLOCK_MONOTONIC, 2);
 			pthread_cond_timedwait(&wd.cv, &wd.lk, &ts);
 			quick--;
 		}

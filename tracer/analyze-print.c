@@ -12,6 +12,7 @@
 #include <conclab/export.h>
 
 #include "analyze-int.h"
+#include "clab-util.h"
 
 static void json_rec(FILE *out, uint64_t seq)
 {
@@ -84,12 +85,6 @@ static const char *lock_str(const struct clab_trace *tr, uint32_t oid,
 	}
 	snprintf(buf, len, "%s", clab_trace_object_label(tr, oid));
 	return buf;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* The edge of c at position i, starting from its lowest lock. */
@@ -174,7 +169,7 @@ static void print_fix(const struct clab_trace *tr,
 		return;
 	for (uint32_t i = 0; i < c->nedges; i++)
 		locks[i] = clab_lockdep_edge(ld, c->edges[i])->from;
-	qsort(locks, c->nedges, sizeof(*locks), cmp_u32);
+	qsort(locks, c->nedges, sizeof(*locks), clab__cmp_u32);
 	fprintf(out, "  Fix: take these locks in one global order, for "
 		     "example the order they were\n  created in: ");
 	for (uint32_t i = 0; i < c->nedges; i++)

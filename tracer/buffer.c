@@ -91,12 +91,7 @@ static int wait_for_room(void)
 			continue;
 		}
 		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 5 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		clab__ts_in_ms(&ts, CLOCK_REALTIME, 5);
 		pthread_cond_timedwait(&clab__reg.room, &clab__reg.lk, &ts);
 		size_t now = atomic_load(&clab__reg.blocks_out);
 		if (now < last) {

@@ -10,16 +10,9 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t clab__clock_slow(void)
 {
-	return mono_ns();
+	return clab__mono_ns();
 }
 
 static pthread_once_t calib_once = PTHREAD_ONCE_INIT;
@@ -33,11 +26,11 @@ _Atomic uint64_t clab__vclock;
 static void calibrate(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	uint64_t n0 = mono_ns(), t0 = clab__clock();
+	uint64_t n0 = clab__mono_ns(), t0 = clab__clock();
 	struct timespec d = {0, 10 * 1000 * 1000};
 	while (nanosleep(&d, &d) != 0)
 		;
-	uint64_t n1 = mono_ns(), t1 = clab__clock();
+	uint64_t n1 = clab__mono_ns(), t1 = clab__clock();
 	if (t1 > t0 && n1 > n0)
 		calib32 = (uint64_t)(((u128)(n1 - n0) << 32) / (t1 - t0));
 	else

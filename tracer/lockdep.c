@@ -14,6 +14,8 @@
 #include <conclab/error.h>
 #include <conclab/lockdep.h>
 
+#include "clab-util.h"
+
 #define NONE UINT32_MAX
 
 struct node {
@@ -93,21 +95,6 @@ void clab_lockdep_free(struct clab_lockdep *ld)
 	free(ld->changed);
 	free(ld->gperm);
 	free(ld);
-}
-
-static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	uint32_t n = *cap ? *cap : 16;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, (size_t)n * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
 }
 
 static int ensure_node(struct clab_lockdep *ld, uint32_t lock)
@@ -204,8 +191,8 @@ static int has_gate(const struct clab_ld_edge *e, uint32_t lock)
 
 static int note_changed(struct clab_lockdep *ld, uint32_t id)
 {
-	if (grow((void **)&ld->changed, &ld->changed_cap, ld->nchanged + 1,
-		 sizeof(uint32_t)))
+	if (clab__grow((void **)&ld->changed, &ld->changed_cap,
+		       ld->nchanged + 1, sizeof(uint32_t)))
 		return -1;
 	ld->changed[ld->nchanged++] = id;
 	return 0;
@@ -282,12 +269,6 @@ static int reclassify_one(struct clab_lockdep *ld, struct clab_ld_cycle *c,
 	return note_changed(ld, c->id);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* A cycle through edges[0..n); new, or seen again. */
 static int add_cycle(struct clab_lockdep *ld, uint32_t *edges, uint32_t n,
 		     uint32_t tid, uint64_t seq)
@@ -296,7 +277,7 @@ static int add_cycle(struct clab_lockdep *ld, uint32_t *edges, uint32_t n,
 	if (!sorted)
 		return -1;
 	memcpy(sorted, edges, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_u32);
+	qsort(sorted, n, sizeof(*sorted), clab__cmp_u32);
 	uint64_t key = n;
 	for (uint32_t i = 0; i < n; i++)
 		key = mix(key ^ sorted[i]);
@@ -307,11 +288,11 @@ static int add_cycle(struct clab_lockdep *ld, uint32_t *edges, uint32_t n,
 			return 0;
 		}
 	uint32_t cap = ld->cycles_cap;
-	if (grow((void **)&ld->cycles, &ld->cycles_cap, ld->ncycles + 1,
-		 sizeof(*ld->cycles)))
+	if (clab__grow((void **)&ld->cycles, &ld->cycles_cap, ld->ncycles + 1,
+		       sizeof(*ld->cycles)))
 		return -1;
-	if (grow((void **)&ld->ckeys, &cap, ld->ncycles + 1,
-		 sizeof(*ld->ckeys)))
+	if (clab__grow((void **)&ld->ckeys, &cap, ld->ncycles + 1,
+		       sizeof(*ld->ckeys)))
 		return -1;
 	struct clab_ld_cycle *c = &ld->cycles[ld->ncycles];
 	memset(c, 0, sizeof(*c));
@@ -377,12 +358,12 @@ static uint32_t find_path(struct clab_lockdep *ld, uint32_t from, uint32_t to,
 static uint32_t new_edge(struct clab_lockdep *ld, uint32_t from, uint32_t to)
 {
 	uint32_t cap = ld->edges_cap, cap2 = ld->edges_cap;
-	if (grow((void **)&ld->edges, &ld->edges_cap, ld->nedges + 1,
-		 sizeof(*ld->edges)) ||
-	    grow((void **)&ld->next_out, &cap, ld->nedges + 1,
-		 sizeof(*ld->next_out)) ||
-	    grow((void **)&ld->next_in, &cap2, ld->nedges + 1,
-		 sizeof(*ld->next_in)) ||
+	if (clab__grow((void **)&ld->edges, &ld->edges_cap, ld->nedges + 1,
+		       sizeof(*ld->edges)) ||
+	    clab__grow((void **)&ld->next_out, &cap, ld->nedges + 1,
+		       sizeof(*ld->next_out)) ||
+	    clab__grow((void **)&ld->next_in, &cap2, ld->nedges + 1,
+		       sizeof(*ld->next_in)) ||
 	    map_edge(ld, (uint64_t)from << 32 | to, ld->nedges))
 		return NONE;
 	uint32_t i = ld->nedges++;
@@ -534,11 +515,9 @@ static int reclassify(struct clab_lockdep *ld, uint32_t e, uint32_t tid,
 static int set_permits(struct clab_lockdep *ld, uint32_t sem, uint32_t permits,
 		       uint32_t tid, uint64_t seq)
 {
-	uint32_t cap = ld->gperm_cap;
-	if (grow((void **)&ld->gperm, &ld->gperm_cap, sem + 1,
-		 sizeof(*ld->gperm)))
+	if (clab__grow((void **)&ld->gperm, &ld->gperm_cap, sem + 1,
+		       sizeof(*ld->gperm)))
 		return -1;
-	memset(ld->gperm + cap, 0, (ld->gperm_cap - cap) * sizeof(*ld->gperm));
 	uint32_t was = ld->gperm[sem];
 	if (was >= permits)
 		return 0;

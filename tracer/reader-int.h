@@ -7,6 +7,7 @@
 
 #include <conclab/trace.h>
 
+#include "clab-util.h"
 #include "format.h"
 
 /*
@@ -67,13 +68,8 @@ struct clab_trace {
 	uint32_t chunkgen;
 };
 
-#define GROW(arr, n, cap)                                                      \
-	((n) < (cap)                                                           \
-	     ? 0                                                               \
-	     : clab__trace_grow((void **)&(arr), &(cap), sizeof(*(arr))))
-
-/* Double *cap (16 at first) and zero the new elements; 0, or -1. */
-int clab__trace_grow(void **arr, uint32_t *cap, size_t elem);
+/* Room for arr[n] (clab-util.h); 0, or -1. */
+#define GROW(arr, n, cap) CLAB__GROW(arr, n, cap)
 /* Note the first damage found; later ones are dropped. */
 void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

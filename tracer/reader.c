@@ -21,20 +21,6 @@
 #include "format.h"
 #include "reader-int.h"
 
-int clab__trace_grow(void **arr, uint32_t *cap, size_t elem)
-{
-	if (*cap >= UINT32_MAX / 2)
-		return -1; /* ids are 32 bits */
-	uint32_t n = *cap ? *cap * 2 : 16;
-	void *p = realloc(*arr, (size_t)n * elem);
-	if (!p)
-		return -1;
-	memset((char *)p + (size_t)*cap * elem, 0, (size_t)(n - *cap) * elem);
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
 void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
 {
 	if (tr->damage)

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "clab-util.h"
 #include "tracer-emit.h"
 
 struct clab__objdef {

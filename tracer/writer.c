@@ -812,18 +812,13 @@ static void *ticker_main(void *arg)
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!atomic_load_explicit(&w.tick_stop, memory_order_relaxed)) {
-		next.tv_nsec += 1000000L;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000L;
-		}
+		clab__ts_add_ms(&next, 1);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 		atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
 		/* late (a busy machine): go on from now, without a burst */
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > next.tv_sec ||
-		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+		if (clab__ts_before(&next, &now))
 			next = now;
 	}
 	return NULL;
@@ -867,12 +862,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&kick_lk);
 		if (!w.kicked && !w.stop && !atomic_load(&rescue)) {
 			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_nsec += TICK_MS * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			clab__ts_in_ms(&ts, CLOCK_MONOTONIC, TICK_MS);
 			pthread_cond_timedwait(&w.kick, &kick_lk, &ts);
 		}
 		w.kicked = 0;

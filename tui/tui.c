@@ -10,6 +10,7 @@
 
 #include <conclab/error.h>
 
+#include "clab-util.h"
 #include "screen.h"
 #include "tui-int.h"
 
@@ -50,9 +51,7 @@ static int run_batch(struct tui *t, const struct clab_tui_opts *o, char *errbuf,
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clab__mono_ns() / 1000000u;
 }
 
 static int run_tty(struct tui *t, const struct clab_tui_opts *o, char *errbuf,
@@ -149,8 +148,7 @@ static double ms_since(const struct timespec *a)
 {
 	struct timespec b;
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (double)(b.tv_sec - a->tv_sec) * 1e3 +
-	       (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+	return clab__ts_ms_between(a, &b);
 }
 
 int clab_tui_bench(const struct clab_trace *tr, FILE *out)
