@@ -63,23 +63,16 @@ static const char *site_str(const struct clab_trace *tr, uint32_t id, char *buf,
 	return buf;
 }
 
-/*
- * The analysis being printed, for lock_str's class names: the printers
- * below are called only through clab_analysis_print/json, one at a time
- * in a thread; per thread, so that two threads can print two analyses.
- */
-static _Thread_local const struct clab_analysis *printing;
-
-static const char *lock_str(const struct clab_trace *tr, uint32_t oid,
+/* A lock as reports name it: its class under an's --classes. */
+static const char *lock_str(const struct clab_trace *tr,
+			    const struct clab_analysis *an, uint32_t oid,
 			    char *buf, size_t len)
 {
 	const struct clab_object_info *o = clab_trace_object(tr, oid);
-	if (printing && printing->classes && oid <= printing->nobjs &&
-	    printing->csize[oid] > 1) {
+	if (an->classes && oid <= an->nobjs && an->csize[oid] > 1) {
 		const struct clab_site_info *si = clab_trace_site(tr, o->site);
 		snprintf(buf, len, "class %s... (%u made at %s:%d)", o->name,
-			 printing->csize[oid],
-			 clab_site_path(si ? si->file : "?"),
+			 an->csize[oid], clab_site_path(si ? si->file : "?"),
 			 si ? si->line : 0);
 		return buf;
 	}
@@ -106,9 +99,10 @@ static const struct clab_ld_edge *cyc_edge(const struct clab_lockdep *ld,
  * thread when that fits in 80 columns, else one line per step.
  */
 static void print_interleaving(const struct clab_trace *tr,
-			       const struct clab_lockdep *ld,
+			       const struct clab_analysis *an,
 			       const struct clab_ld_cycle *c, FILE *out)
 {
+	const struct clab_lockdep *ld = an->ld;
 	enum { COL = 16 };
 	char b1[64], who[64], act[96];
 	int table = 4 + 6 + c->nedges * (COL + 1) <= 80;
@@ -137,7 +131,7 @@ static void print_interleaving(const struct clab_trace *tr,
 			const struct clab_ld_edge *e = cyc_edge(ld, c, i);
 			snprintf(act, sizeof(act), "%s %s",
 				 phase ? "waits for" : "locks",
-				 lock_str(tr, phase ? e->to : e->from, b1,
+				 lock_str(tr, an, phase ? e->to : e->from, b1,
 					  sizeof(b1)));
 			if (table) {
 				fprintf(out, "    %-5u", step++);
@@ -160,9 +154,10 @@ static void print_interleaving(const struct clab_trace *tr,
 
 /* A global order (creation order) and the edges of c that go against it. */
 static void print_fix(const struct clab_trace *tr,
-		      const struct clab_lockdep *ld,
+		      const struct clab_analysis *an,
 		      const struct clab_ld_cycle *c, FILE *out)
 {
+	const struct clab_lockdep *ld = an->ld;
 	char b1[64], b2[64], s1[160], s2[160];
 	uint32_t *locks = malloc(c->nedges * sizeof(*locks));
 	if (!locks)
@@ -174,7 +169,7 @@ static void print_fix(const struct clab_trace *tr,
 		     "example the order they were\n  created in: ");
 	for (uint32_t i = 0; i < c->nedges; i++)
 		fprintf(out, "%s%s", i ? " < " : "",
-			lock_str(tr, locks[i], b1, sizeof(b1)));
+			lock_str(tr, an, locks[i], b1, sizeof(b1)));
 	fprintf(out, ".\n");
 	free(locks);
 	for (uint32_t i = 0; i < c->nedges; i++) {
@@ -185,9 +180,9 @@ static void print_fix(const struct clab_trace *tr,
 			"  Against that order: %s takes %s (%s) before %s "
 			"(%s).\n",
 			clab_trace_thread_label(tr, e->tid),
-			lock_str(tr, e->from, b1, sizeof(b1)),
+			lock_str(tr, an, e->from, b1, sizeof(b1)),
 			site_str(tr, e->from_site, s1, sizeof(s1)),
-			lock_str(tr, e->to, b2, sizeof(b2)),
+			lock_str(tr, an, e->to, b2, sizeof(b2)),
 			site_str(tr, e->to_site, s2, sizeof(s2)));
 	}
 }
@@ -244,9 +239,10 @@ static void print_stack(const struct clab_trace *tr,
 }
 
 static void print_cycle(const struct clab_trace *tr,
-			const struct clab_lockdep *ld,
+			const struct clab_analysis *an,
 			const struct clab_ld_cycle *c, FILE *out)
 {
+	const struct clab_lockdep *ld = an->ld;
 	char b1[64], b2[64], s1[160], s2[160];
 	const char *what =
 	    c->cls == CLAB_LD_DEADLOCK ? "potential deadlock"
@@ -263,21 +259,22 @@ static void print_cycle(const struct clab_trace *tr,
 		fprintf(out, "; closed %" PRIu64 " times", c->seen);
 	fprintf(out, "\n\n    ");
 	for (uint32_t i = 0; i < c->nedges; i++)
-		fprintf(out, "%s -> ",
-			lock_str(tr, cyc_edge(ld, c, i)->from, b1, sizeof(b1)));
+		fprintf(
+		    out, "%s -> ",
+		    lock_str(tr, an, cyc_edge(ld, c, i)->from, b1, sizeof(b1)));
 	fprintf(out, "%s\n\n",
-		lock_str(tr, cyc_edge(ld, c, 0)->from, b1, sizeof(b1)));
+		lock_str(tr, an, cyc_edge(ld, c, 0)->from, b1, sizeof(b1)));
 	for (uint32_t i = 0; i < c->nedges; i++) {
 		const struct clab_ld_edge *e = cyc_edge(ld, c, i);
 		fprintf(out,
 			"  %s -> %s: %s held %s (taken at %s) and requested "
 			"%s at %s",
-			lock_str(tr, e->from, b1, sizeof(b1)),
-			lock_str(tr, e->to, b2, sizeof(b2)),
+			lock_str(tr, an, e->from, b1, sizeof(b1)),
+			lock_str(tr, an, e->to, b2, sizeof(b2)),
 			clab_trace_thread_label(tr, e->tid),
-			lock_str(tr, e->from, b1, sizeof(b1)),
+			lock_str(tr, an, e->from, b1, sizeof(b1)),
 			site_str(tr, e->from_site, s1, sizeof(s1)),
-			lock_str(tr, e->to, b2, sizeof(b2)),
+			lock_str(tr, an, e->to, b2, sizeof(b2)),
 			site_str(tr, e->to_site, s2, sizeof(s2)));
 		if (e->timed && !e->untimed)
 			fprintf(out, " with a timeout");
@@ -307,17 +304,17 @@ static void print_cycle(const struct clab_trace *tr,
 				"at once; a deadlock on this cycle needs %u "
 				"threads inside it,\n  one per edge, so it "
 				"cannot deadlock as long as %s guards it.\n",
-				lock_str(tr, c->gate, b1, sizeof(b1)),
+				lock_str(tr, an, c->gate, b1, sizeof(b1)),
 				c->gate_permits, c->nedges,
-				lock_str(tr, c->gate, b2, sizeof(b2)));
+				lock_str(tr, an, c->gate, b2, sizeof(b2)));
 		else
 			fprintf(out,
 				"  Every edge was taken while holding %s, so "
 				"two threads can never be inside\n  this cycle "
 				"at once: it cannot deadlock as long as %s "
 				"guards it.\n",
-				lock_str(tr, c->gate, b1, sizeof(b1)),
-				lock_str(tr, c->gate, b2, sizeof(b2)));
+				lock_str(tr, an, c->gate, b1, sizeof(b1)),
+				lock_str(tr, an, c->gate, b2, sizeof(b2)));
 		return;
 	case CLAB_LD_SHARED:
 		fprintf(out, "  Some lock of this cycle was only ever read "
@@ -356,8 +353,8 @@ static void print_cycle(const struct clab_trace *tr,
 		}
 		break;
 	}
-	print_interleaving(tr, ld, c, out);
-	print_fix(tr, ld, c, out);
+	print_interleaving(tr, an, c, out);
+	print_fix(tr, an, c, out);
 }
 
 static void print_nests(const struct clab_trace *tr,
@@ -460,12 +457,11 @@ static void print_last_signals(const struct clab_trace *tr,
 void clab_analysis_print(const struct clab_trace *tr,
 			 const struct clab_analysis *an, FILE *out)
 {
-	printing = an;
 	print_nests(tr, an, out);
 	char b3[64], s1[160], s2[160];
 	uint32_t nc = clab_lockdep_ncycles(an->ld);
 	for (uint32_t i = 0; i < nc; i++) {
-		print_cycle(tr, an->ld, clab_lockdep_cycle(an->ld, i), out);
+		print_cycle(tr, an, clab_lockdep_cycle(an->ld, i), out);
 		fprintf(out, "\n");
 	}
 	for (size_t i = 0; i < an->nwaits; i++) {
@@ -479,7 +475,7 @@ void clab_analysis_print(const struct clab_trace *tr,
 			o ? clab_objkind_name(o->kind) : "object",
 			clab_trace_object_label(tr, w->obj),
 			site_str(tr, w->site, s1, sizeof(s1)),
-			lock_str(tr, w->held, b3, sizeof(b3)),
+			lock_str(tr, an, w->held, b3, sizeof(b3)),
 			site_str(tr, w->held_site, s2, sizeof(s2)));
 		fprintf(out, " (record %" PRIu64, w->seq);
 		if (w->count > 1)
@@ -487,7 +483,7 @@ void clab_analysis_print(const struct clab_trace *tr,
 		fprintf(out,
 			")\n  No other thread can take %s until "
 			"the wait ends.\n",
-			lock_str(tr, w->held, b3, sizeof(b3)));
+			lock_str(tr, an, w->held, b3, sizeof(b3)));
 		print_stack(tr, clab_trace_record(tr, w->seq), "wait", out);
 		print_stack(
 		    tr,
@@ -520,7 +516,6 @@ void clab_analysis_print(const struct clab_trace *tr,
 		fprintf(out, "\n");
 	}
 	print_last_signals(tr, an, out);
-	printing = NULL;
 }
 
 static void jsite(const struct clab_trace *tr, uint32_t id, FILE *out)
@@ -553,7 +548,6 @@ static void jstack(const struct clab_trace *tr, const struct clab_record *r,
 void clab_analysis_json(const struct clab_trace *tr,
 			const struct clab_analysis *an, FILE *out)
 {
-	printing = an;
 	char b[64];
 	static const char *const cls[] = {"potential-deadlock", "timed",
 					  "latent", "gated", "shared"};
@@ -566,7 +560,8 @@ void clab_analysis_json(const struct clab_trace *tr,
 			c->id + 1, cls[c->cls], c->seq, c->tid, c->seen);
 		if (c->cls == CLAB_LD_GATED) {
 			fprintf(out, ",\"gate\":");
-			clab_json_str(out, lock_str(tr, c->gate, b, sizeof(b)));
+			clab_json_str(out,
+				      lock_str(tr, an, c->gate, b, sizeof(b)));
 			fprintf(out, ",\"gate_permits\":%u",
 				c->gate_permits ? c->gate_permits : 1);
 		}
@@ -575,9 +570,11 @@ void clab_analysis_json(const struct clab_trace *tr,
 			const struct clab_ld_edge *e =
 			    clab_lockdep_edge(an->ld, c->edges[k]);
 			fprintf(out, "%s{\"from\":", k ? "," : "");
-			clab_json_str(out, lock_str(tr, e->from, b, sizeof(b)));
+			clab_json_str(out,
+				      lock_str(tr, an, e->from, b, sizeof(b)));
 			fprintf(out, ",\"from_id\":%u,\"to\":", e->from);
-			clab_json_str(out, lock_str(tr, e->to, b, sizeof(b)));
+			clab_json_str(out,
+				      lock_str(tr, an, e->to, b, sizeof(b)));
 			fprintf(out, ",\"to_id\":%u,\"thread\":%u,\"held_at\":",
 				e->to, e->tid);
 			jsite(tr, e->from_site, out);
@@ -611,7 +608,7 @@ void clab_analysis_json(const struct clab_trace *tr,
 		fprintf(out, ",\"at\":");
 		jsite(tr, w->site, out);
 		fprintf(out, ",\"holding\":");
-		clab_json_str(out, lock_str(tr, w->held, b, sizeof(b)));
+		clab_json_str(out, lock_str(tr, an, w->held, b, sizeof(b)));
 		fprintf(out, ",\"held_at\":");
 		jsite(tr, w->held_site, out);
 		fprintf(out, ",\"count\":%" PRIu64, w->count);
@@ -667,5 +664,4 @@ void clab_analysis_json(const struct clab_trace *tr,
 		else
 			fprintf(out, ",\"woke\":null}}\n");
 	}
-	printing = NULL;
 }

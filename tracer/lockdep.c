@@ -377,17 +377,12 @@ static uint32_t new_edge(struct clab_lockdep *ld, uint32_t from, uint32_t to)
 	return i;
 }
 
-/*
- * qsort has no context argument: the graph being sorted, per thread, so
- * that two analyses in two threads (a run stopped by its time limit while
- * another looks at it) do not share it.
- */
-static _Thread_local struct clab_lockdep *sort_ld;
-
-static int by_ord(const void *a, const void *b)
+/* Locks by their place in ld's order (qsort_r; ld is the context). */
+static int by_ord(const void *a, const void *b, void *ld)
 {
-	uint32_t x = sort_ld->nodes[*(const uint32_t *)a].ord;
-	uint32_t y = sort_ld->nodes[*(const uint32_t *)b].ord;
+	const struct clab_lockdep *g = ld;
+	uint32_t x = g->nodes[*(const uint32_t *)a].ord;
+	uint32_t y = g->nodes[*(const uint32_t *)b].ord;
 	return x < y ? -1 : x > y;
 }
 
@@ -442,9 +437,8 @@ static int order_add(struct clab_lockdep *ld, uint32_t x, uint32_t y)
 			}
 		}
 	}
-	sort_ld = ld;
-	qsort(ld->rb, nb, sizeof(uint32_t), by_ord);
-	qsort(ld->rf, nf, sizeof(uint32_t), by_ord);
+	qsort_r(ld->rb, nb, sizeof(uint32_t), by_ord, ld);
+	qsort_r(ld->rf, nf, sizeof(uint32_t), by_ord, ld);
 	/* the places they held, in order: first those that reach x */
 	uint32_t k = 0, i = 0, j = 0;
 	while (i < nb || j < nf) {
