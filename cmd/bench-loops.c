@@ -173,6 +173,7 @@ void bench_measure(struct bench *b, struct row *r, loop_fn plain, loop_fn clab,
 
 /* ---- case 1 and 2: one thread, lock/unlock, with or without work ---- */
 
+/* The work's sink: volatile, so that the loop is not optimised away. */
 static volatile unsigned long spin_ctr;
 
 static inline void spin(unsigned long k)

@@ -173,7 +173,7 @@ static int parse_cases(const char *v, unsigned *only, unsigned *whole)
 /* The whole-program cases' names, "a, b, c", for a usage error. */
 static const char *whole_names(void)
 {
-	static char buf[256];
+	static char buf[256]; /* for a usage message, once */
 	size_t n = 0;
 	for (unsigned i = 0; i < clab_whole_ncases() && n < sizeof(buf); i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",

@@ -134,6 +134,7 @@ static int exercise_exec(int argc, char **argv)
 		} else if (clab_cmd_sched_flag(&sched, a)) {
 			;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
+			/* params point at them after the loop */
 			static char keys[CLAB_LAB_MAX_PARAMS * 2][64];
 			if (nparams == sizeof(params) / sizeof(params[0]))
 				return clab_cmd_misuse(&clab_cmd_exercise,

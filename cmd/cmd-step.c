@@ -54,6 +54,7 @@ struct step {
 
 /* ---- the child ---- */
 
+/* The child's pipes to the viewer: one child, one run. */
 static FILE *ask_to, *ask_from;
 
 static const char *what_text(const struct clab_sched_option *o)

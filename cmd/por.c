@@ -136,6 +136,7 @@ struct logopt {
 	uint32_t tid, what;
 };
 
+/* Where the child of one schedule logs its picks (one run a process). */
 static int log_fd = -1;
 
 static void log_pick(void *arg, const struct clab_sched_option *o, size_t n,

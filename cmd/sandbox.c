@@ -358,6 +358,7 @@ static int enter_landlock(const struct clab_sandbox_opts *o)
 
 /* ---- seccomp ---- */
 
+/* For the seccomp handler (a signal handler): the sandboxed child's page. */
 static struct clab_sandbox_shared *shared;
 
 static enum clab_sandbox_denial kind_of(long nr)

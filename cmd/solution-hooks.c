@@ -45,6 +45,7 @@
 #define R_ABS64 R_AARCH64_ABS64
 #endif
 
+/* The one solution a child loads: its hooks' callbacks. */
 static clab_solution_end_fn end_fn;
 static clab_solution_file_fn file_fn;
 

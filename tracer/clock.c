@@ -15,6 +15,11 @@ uint64_t clab__clock_slow(void)
 	return clab__mono_ns();
 }
 
+/*
+ * Process-wide: the processor's rate is measured once (calib_once); the
+ * factor and the base belong to the open trace, of which a process has at
+ * most one, and are set by clab__clock_start() at its open.
+ */
 static pthread_once_t calib_once = PTHREAD_ONCE_INIT;
 static uint64_t calib32; /* ns per TSC tick, as a 32.32 fixed-point number */
 static uint64_t mult32;	 /* the open trace's: calib32, or 1 for virtual */

@@ -29,6 +29,10 @@
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
+/*
+ * Process-wide, as signal dispositions are: armed at the open of the one
+ * trace a process has open at a time, put back at its close.
+ */
 /* What each signal did before the open: what it does again afterwards. */
 static struct sigaction old_action[NFATAL];
 static _Atomic int armed_pid; /* the process that opened the trace, or 0 */

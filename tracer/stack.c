@@ -57,6 +57,10 @@ struct entry {
 
 _Atomic int clab__stacks_on;
 
+/*
+ * The process's table of stacks, shared by every trace it records (ids are
+ * per process, tracer-emit.h): lock-free to look up, add_lk to add.
+ */
 static _Atomic uint32_t slots[SLOTS];
 static struct entry *_Atomic entries[CLAB__STACKS_MAX + 1];
 static _Atomic uint32_t nentries;

@@ -106,6 +106,7 @@ static struct writer {
     .fd = -1,
 };
 
+/* w, kick_lk and the rest: the one writer of the one open trace. */
 static pthread_mutex_t kick_lk = PTHREAD_MUTEX_INITIALIZER;
 
 /*
@@ -300,7 +301,11 @@ static uint32_t available(struct clab__tbuf *tb, uint32_t max)
 /* Varints written in place (the buffer was reserved). */
 #define REC_MAX 56 /* kind, dt, site, obj, oseq, a8, a32, val, stack */
 
-static uint8_t kind_fields[CLAB_KIND_MAX]; /* clab_kind_fields, cached */
+/*
+ * clab_kind_fields, cached: constant data, filled by the writer's thread
+ * (one a process) on its first chunk and never changed.
+ */
+static uint8_t kind_fields[CLAB_KIND_MAX];
 
 static inline uint8_t *put_uv(uint8_t *p, uint64_t v)
 {
