@@ -27,6 +27,7 @@
 #include "starters/prodcons.h"
 #include "starters/timer.h"
 
+/* Per thread: which harness thread this is (set by its start). */
 static _Thread_local int who = -1;
 static _Thread_local int harness;
 
