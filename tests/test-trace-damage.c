@@ -1,0 +1,583 @@
+/*
+ * tracer: damaged and hostile trace files: cut or flipped anywhere, old
+ * or forged, checksums, and files built to make the reader slow.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <conclab/error.h>
+#include <conclab/trace.h>
+#include <conclab/tracer.h>
+
+#include "badtrace.h"
+#include "format.h"
+#include "testutil.h"
+#include "testutil-trace.h"
+#include "tracer-int.h"
+
+/* Cut anywhere: an error or a damaged trace, never a crash. */
+static void test_truncation_everywhere(void)
+{
+	size_t len;
+	uint8_t *data = tu_small_trace(&len);
+	size_t prev = 0, whole = 0;
+	char err[256];
+	struct clab_trace *tr;
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	whole = clab_trace_nrecords(tr);
+	CU_ASSERT_EQUAL(whole, 100);
+	clab_trace_free(tr);
+	int ok = 1;
+	for (size_t cut = 0; cut < len; cut++) {
+		int rc =
+		    clab_trace_load_mem(data, cut, "t", &tr, err, sizeof(err));
+		if (cut < 16) {
+			ok &= rc == CLAB_EBADMSG && tr == NULL &&
+			      strstr(err, "not a conclab trace") != NULL;
+			continue;
+		}
+		ok &= rc == 0 && clab_trace_damage(tr) != NULL;
+		if (rc == 0) {
+			size_t n = clab_trace_nrecords(tr);
+			ok &= n >= prev && n <= whole;
+			prev = n;
+			clab_trace_free(tr);
+		}
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT(prev > 50); /* most of the records survive a short cut */
+	free(data);
+}
+
+/* Flip every byte in turn: never a crash, and the damage is noticed. */
+static void test_corruption_everywhere(void)
+{
+	size_t len;
+	uint8_t *data = tu_small_trace(&len);
+	char err[256];
+	int ok = 1;
+	size_t noticed = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t *copy = malloc(len);
+		memcpy(copy, data, len);
+		copy[i] ^= 0x5a;
+		struct clab_trace *tr;
+		int rc =
+		    clab_trace_load_mem(copy, len, "t", &tr, err, sizeof(err));
+		if (rc != 0) {
+			ok &= tr == NULL && err[0] != 0;
+			noticed++;
+		} else {
+			if (clab_trace_damage(tr))
+				noticed++;
+			clab_trace_free(tr);
+		}
+		free(copy);
+	}
+	CU_ASSERT(ok);
+	/* Since format 1.3 the whole header is under the checksum too. */
+	CU_ASSERT_EQUAL(noticed, len);
+	free(data);
+}
+
+static void test_version_refused(void)
+{
+	size_t len;
+	uint8_t *data = tu_small_trace(&len);
+	char err[256];
+	struct clab_trace *tr;
+	data[8] = 2; /* major version 2 */
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(data, len, "t.clt", &tr, err, sizeof(err)),
+	    CLAB_EPROTO);
+	CU_ASSERT_PTR_NULL(tr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.clt"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "version 2."));
+	data[8] = 1;
+	data[10] = 7; /* a newer minor version is read, but not this one */
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 7);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr)); /* header changed */
+	clab_trace_free(tr);
+	/* a file a 1.7 writer wrote, with a chunk type 1.3 does not know */
+	struct bt b;
+	bt_begin(&b, 7);
+	bt_defs(&b, 1, 1);
+	struct clab_wbuf p = {0};
+	clab_wbuf_uv(&p, 42);
+	bt_chunk(&b, 99, &p);
+	p.len = 0;
+	bt_rec_mutex(&p, CLAB_K_MUTEX_ACQUIRE, 2, 0);
+	bt_events(&b, 0, 1, 0, &p, 0);
+	clab_wbuf_free(&p);
+	bt_end(&b);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 7);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
+	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 1);
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+	CU_ASSERT_EQUAL(
+	    clab_trace_load("/nonexistent/x.clt", &tr, err, sizeof(err)),
+	    CLAB_ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/x.clt"));
+	free(data);
+}
+
+static void test_checksum(void)
+{
+	size_t len;
+	uint8_t *data = tu_small_trace(&len);
+	char err[256];
+	struct clab_trace *tr;
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	clab_trace_free(tr);
+	/* find the last record chunk (type 5) and cut it out */
+	size_t off = 16, last = 0, lastlen = 0;
+	while (off + 12 <= len) {
+		uint32_t type = data[off] | data[off + 1] << 8;
+		size_t clen = 12 + (data[off + 4] | data[off + 5] << 8 |
+				    (size_t)data[off + 6] << 16);
+		if (type == 5) {
+			last = off;
+			lastlen = clen;
+		}
+		off += clen;
+	}
+	CU_ASSERT_FATAL(last > 0);
+	memmove(data + last, data + last + lastlen, len - last - lastlen);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load_mem(data, len - lastlen, "t", &tr,
+						  err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), -1);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	CU_ASSERT_PTR_NOT_NULL(strstr(clab_trace_damage(tr), "checksum"));
+	clab_trace_free(tr);
+	free(data);
+}
+
+/* ---- hostile and old files, built byte by byte (badtrace.h) ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The offset of the nth (from 0) chunk of type in a file, or 0. */
+static size_t chunk_offset(const uint8_t *p, size_t len, uint32_t type, int nth)
+{
+	for (size_t off = CLAB_FMT_HDR_LEN; off + CLAB_CHUNK_HDR_LEN <= len;
+	     off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(p + off + 4))
+		if (clab_rbuf_u32le(p + off) == type && nth-- == 0)
+			return off;
+	return 0;
+}
+
+/*
+ * Chunks that each name more objects than the reader once kept at hand
+ * (64): it looked back through the chunk for each of the others, which
+ * took 13 s for this 3 MB file.  A bound of seconds, so that a loaded
+ * machine does not fail it.
+ */
+static void test_wide_chunks_linear(void)
+{
+	const uint32_t nm = 1u << 16;
+	struct bt b;
+	bt_wide(&b, 2, nm);
+	CU_ASSERT_FATAL(!b.f.oom);
+	struct clab_trace *tr;
+	char err[256];
+	double t0 = now_s();
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "wide", &tr, err, sizeof(err)),
+	    0);
+	double dt = now_s() - t0;
+	printf("(%zu bytes read in %.3f s) ", b.f.len, dt);
+	CU_ASSERT(dt < 3.0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), 4 * (size_t)nm);
+	/* each record has its mutex's number, in order */
+	int ok = 1;
+	for (size_t i = 0; i < 4 * (size_t)nm; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		size_t c = i / (2 * nm), m = i / 2 % nm;
+		ok &= r->obj == 2 + m && r->oseq == 2 * c + 1 + i % 2;
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT_EQUAL(clab_trace_gaps(tr), 0);
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+}
+
+/*
+ * Many threads waiting for numbers that never come: the merge once looked
+ * at every waiting thread for each record, and at every thread for each
+ * record it let through by time alone (5 s for this file).
+ */
+static void test_parked_linear(void)
+{
+	const uint32_t nt = 2000, rounds = 1u << 17, waits = 100;
+	struct bt b;
+	bt_parked(&b, nt, rounds, waits);
+	CU_ASSERT_FATAL(!b.f.oom);
+	struct clab_trace *tr;
+	char err[256];
+	double t0 = now_s();
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load_mem(b.f.p, b.f.len, "parked", &tr,
+						  err, sizeof(err)),
+			      0);
+	double dt = now_s() - t0;
+	printf("(%zu bytes read in %.3f s) ", b.f.len, dt);
+	CU_ASSERT(dt < 3.0);
+	size_t n0 = 2 * (size_t)rounds, nw = (size_t)(nt - 1) * waits;
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), n0 + nw);
+	CU_ASSERT_EQUAL(clab_trace_gaps(tr), nw);
+	/* T0 first, then the others by time, then by thread */
+	int ok = 1;
+	for (size_t i = 0; i < n0 + nw; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (i < n0)
+			ok &= r->tid == 0 && r->oseq == i + 1;
+		else
+			ok &= r->tid == 1 + (i - n0) % (nt - 1) &&
+			      r->ns == 1 + (i - n0) / (nt - 1);
+	}
+	CU_ASSERT(ok);
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+}
+
+/* Load the file in a child; its peak memory growth in KB, or -1. */
+static long child_load_kb(const struct clab_wbuf *f, char *why, size_t whylen)
+{
+	int fd[2];
+	if (pipe(fd) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rusage u0, u1;
+		getrusage(RUSAGE_SELF, &u0);
+		struct clab_trace *tr;
+		char err[256] = "";
+		int rc = clab_trace_load_mem(f->p, f->len, "forged", &tr, err,
+					     sizeof(err));
+		getrusage(RUSAGE_SELF, &u1);
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%ld %s",
+			 u1.ru_maxrss - u0.ru_maxrss,
+			 rc			 ? err
+			 : clab_trace_damage(tr) ? clab_trace_damage(tr)
+						 : "whole");
+		ssize_t k = write(fd[1], msg, strlen(msg) + 1);
+		_exit(k > 0 ? 0 : 1);
+	}
+	close(fd[1]);
+	char msg[300] = "";
+	size_t got = 0;
+	ssize_t k;
+	while (got < sizeof(msg) - 1 &&
+	       (k = read(fd[0], msg + got, sizeof(msg) - 1 - got)) > 0)
+		got += (size_t)k;
+	close(fd[0]);
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		return -1;
+	char *sp = strchr(msg, ' ');
+	snprintf(why, whylen, "%s", sp ? sp + 1 : "");
+	return strtol(msg, NULL, 10);
+}
+
+/* An record chunk of T0 with any count, raw length and data. */
+static void forged_chunk(struct bt *b, uint64_t n, int zlib, uint64_t rawlen,
+			 const void *data, size_t len)
+{
+	struct clab_wbuf p = {0};
+	clab_wbuf_uv(&p, 0);
+	clab_wbuf_uv(&p, n);
+	clab_wbuf_uv(&p, 0);
+	clab_wbuf_u8(&p, zlib ? CLAB_CODEC_ZLIB : CLAB_CODEC_RAW);
+	clab_wbuf_uv(&p, rawlen);
+	clab_wbuf_put(&p, data, len);
+	bt_chunk(b, CLAB_CH_EVENTS, &p);
+	clab_wbuf_free(&p);
+}
+
+/* The damage a file of one forged record chunk gets, or "whole". */
+static void forged_damage(uint64_t n, int zlib, uint64_t rawlen,
+			  const void *data, size_t len, char *why,
+			  size_t whylen)
+{
+	struct bt b;
+	bt_begin(&b, CLAB_FMT_MINOR);
+	bt_defs(&b, 1, 1);
+	forged_chunk(&b, n, zlib, rawlen, data, len);
+	bt_end(&b);
+	struct clab_trace *tr;
+	char err[256];
+	snprintf(why, whylen, "not loaded");
+	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, err, sizeof(err)) ==
+	    0) {
+		snprintf(why, whylen, "%s (%zu records)",
+			 clab_trace_damage(tr) ? clab_trace_damage(tr)
+					       : "whole",
+			 clab_trace_nrecords(tr));
+		clab_trace_free(tr);
+	}
+	clab_wbuf_free(&b.f);
+}
+
+/*
+ * A record count is checked against the bytes that could hold it before
+ * anything is allocated for it: the tester's 49 KB file that declares (and
+ * holds, compressed 1000 to 1) 2^24 records once took 838 MB and 6 s.
+ */
+static void test_forged_count(void)
+{
+	struct bt b;
+	bt_forged_count(&b);
+	CU_ASSERT_FATAL(!b.f.oom);
+	CU_ASSERT(b.f.len < 50000);
+	char why[300];
+	long kb = child_load_kb(&b.f, why, sizeof(why));
+	printf("(%ld KB more, \"%s\") ", kb, why);
+	CU_ASSERT(kb >= 0 && kb < 64 * 1024);
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(why, "more records than the compressed data can hold"));
+	clab_wbuf_free(&b.f);
+
+	/* what tries to slip past: the count just within the limit... */
+	uint8_t rec[3 * 64];
+	for (size_t i = 0; i < sizeof(rec); i += 3) {
+		rec[i] = CLAB_K_SLEEP_END;
+		rec[i + 1] = rec[i + 2] = 0;
+	}
+	uint8_t z[256];
+	uLongf zlen = sizeof(z);
+	CU_ASSERT_FATAL(compress2(z, &zlen, rec, sizeof(rec), 9) == Z_OK);
+	forged_damage(64, 1, sizeof(rec), z, zlen, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "whole (64 records)"));
+	forged_damage(16 * zlen + 1, 1, 3 * (16 * zlen + 1), z, zlen, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "more records than"));
+	/* ...but more than the data holds, its raw length agreeing */
+	forged_damage(65, 1, 3 * 65, z, zlen, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "ends early"));
+	forged_damage(65, 1, sizeof(rec), z, zlen, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
+
+	/* fewer than it holds; a raw length longer or shorter than it is */
+	forged_damage(63, 1, sizeof(rec), z, zlen, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "longer than its count"));
+	forged_damage(64, 1, sizeof(rec) + 1, z, zlen, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+
+	forged_damage(64, 1, sizeof(rec) - 1, z, zlen, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
+
+	/* bytes after the compressed data */
+	z[zlen] = 0;
+	forged_damage(64, 1, sizeof(rec), z, zlen + 1, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+
+	/* raw data: the count against the bytes there are */
+	forged_damage(64, 0, sizeof(rec), rec, sizeof(rec), why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "whole (64 records)"));
+	forged_damage(65, 0, sizeof(rec), rec, sizeof(rec), why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
+	forged_damage(1u << 24, 0, sizeof(rec), rec, sizeof(rec), why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
+}
+
+/* Since 1.3 every byte of the header is under the content checksum. */
+static void test_header_checksum(void)
+{
+	size_t len;
+	uint8_t *data = tu_small_trace(&len);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR);
+	CU_ASSERT_EQUAL(CLAB_FMT_MINOR, 3);
+	char err[256];
+	struct clab_trace *tr;
+	for (int i = 10; i < 16; i++) {
+		for (int x = 1; x < 256; x <<= 1) {
+			data[i] ^= (uint8_t)x;
+			int rc = clab_trace_load_mem(data, len, "t", &tr, err,
+						     sizeof(err));
+			CU_ASSERT_EQUAL(rc, 0);
+			if (rc == 0) {
+				const char *d = clab_trace_damage(tr);
+				CU_ASSERT(d && strstr(d, "checksum"));
+				clab_trace_free(tr);
+			}
+			data[i] ^= (uint8_t)x;
+		}
+	}
+	free(data);
+
+	/* a 1.2 file: read, its checksum over the chunks alone */
+	struct bt b;
+	bt_begin(&b, 2);
+	bt_defs(&b, 1, 1);
+	struct clab_wbuf p = {0};
+	bt_rec_mutex(&p, CLAB_K_MUTEX_ACQUIRE, 2, 0);
+	bt_events(&b, 0, 1, 0, &p, 1);
+	clab_wbuf_free(&p);
+	bt_end(&b);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "old", &tr, err, sizeof(err)),
+	    0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 2);
+	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 1);
+	clab_trace_free(tr);
+	/* in 1.2 the flags were outside it (docs/trace-format.md) */
+	b.f.p[12] ^= 1;
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "old", &tr, err, sizeof(err)),
+	    0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	clab_trace_free(tr);
+	b.f.p[12] ^= 1;
+	/* a 1.2 file called 1.3, and a 1.3 file called 1.2: refused */
+	b.f.p[10] = 3;
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "old", &tr, err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), -1);
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+	bt_unknown_object(&b, 3);
+	b.f.p[10] = 2;
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "new", &tr, err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), -1);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+}
+
+/* Load bt_unknown_object(bad); NULL after a failed assertion. */
+static struct clab_trace *load_unknown(uint64_t bad, size_t *chunk)
+{
+	struct bt b;
+	bt_unknown_object(&b, bad);
+	*chunk = chunk_offset(b.f.p, b.f.len, CLAB_CH_EVENTS, 0);
+	struct clab_trace *tr = NULL;
+	char err[256];
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "u.clt", &tr, err, sizeof(err)),
+	    0);
+	clab_wbuf_free(&b.f);
+	return tr;
+}
+
+/* A record that names an undefined object is skipped, the rest read. */
+static void test_unknown_object(void)
+{
+	static const uint64_t bad[] = {4, 99, (uint64_t)UINT32_MAX + 5};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		size_t chunk;
+		struct clab_trace *tr = load_unknown(bad[k], &chunk);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+		CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+		CU_ASSERT(clab_trace_complete(tr));
+		CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
+		CU_ASSERT_EQUAL(clab_trace_skipped(tr), 1);
+		CU_ASSERT_EQUAL(clab_trace_gaps(tr), 0);
+		const char *w = clab_trace_warning(tr);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+		char want[200];
+		snprintf(want, sizeof(want),
+			 "u.clt: record 3 of the chunk at byte %zu (thread 0) "
+			 "refers to object %llu, which the trace never "
+			 "defined; skipped",
+			 chunk, (unsigned long long)bad[k]);
+		CU_ASSERT_STRING_EQUAL(w, want);
+		/* the others, with their numbers, in order */
+		static const uint32_t obj[] = {2, 2, 3, 3, 2, 2, 3};
+		static const uint32_t seq[] = {1, 2, 1, 2, 3, 4, 3};
+		CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), 7);
+		for (size_t i = 0; i < 7; i++) {
+			CU_ASSERT_EQUAL(clab_trace_record(tr, i)->obj, obj[i]);
+			CU_ASSERT_EQUAL(clab_trace_record(tr, i)->oseq, seq[i]);
+		}
+		char *d = tu_dump_text(tr);
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(d, "# records 7, dropped 0, skipped 1\n"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(d, "# warning: u.clt: record 3"));
+		free(d);
+		clab_trace_free(tr);
+	}
+	/* objects that are defined, and 0 (none), are kept */
+	static const uint64_t good[] = {3, 0, 1};
+	for (size_t k = 0; k < sizeof(good) / sizeof(good[0]); k++) {
+		size_t chunk;
+		struct clab_trace *tr = load_unknown(good[k], &chunk);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+		CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 8);
+		CU_ASSERT_EQUAL(clab_trace_skipped(tr), 0);
+		CU_ASSERT_PTR_NULL(clab_trace_warning(tr));
+		clab_trace_free(tr);
+	}
+	/* a chunk lost to damage takes its skipped records with it */
+	struct bt b;
+	bt_begin(&b, CLAB_FMT_MINOR);
+	bt_defs(&b, 1, 1);
+	struct clab_wbuf raw = {0};
+	bt_rec_mutex(&raw, CLAB_K_MUTEX_ACQUIRE, 2, 0);
+	bt_rec_mutex(&raw, CLAB_K_MUTEX_ACQUIRE, 77, 0);
+	bt_rec_mutex(&raw, 0xee, 2, 0); /* not a record kind */
+	bt_events(&b, 0, 3, 0, &raw, 0);
+	clab_wbuf_free(&raw);
+	bt_end(&b);
+	struct clab_trace *tr;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "d", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 0);
+	CU_ASSERT_EQUAL(clab_trace_skipped(tr), 0);
+	CU_ASSERT_PTR_NULL(clab_trace_warning(tr));
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "truncation everywhere", test_truncation_everywhere);
+	CU_add_test(s, "corruption everywhere", test_corruption_everywhere);
+	CU_add_test(s, "version refused", test_version_refused);
+	CU_add_test(s, "content checksum", test_checksum);
+	CU_add_test(s, "wide chunks read in linear time",
+		    test_wide_chunks_linear);
+	CU_add_test(s, "many parked threads merged in linear time",
+		    test_parked_linear);
+	CU_add_test(s, "forged record counts", test_forged_count);
+	CU_add_test(s, "header under the checksum", test_header_checksum);
+	CU_add_test(s, "record naming an unknown object", test_unknown_object);
+}
+
+int main(void)
+{
+	return tu_main("tracer/trace-damage", add_tests);
+}

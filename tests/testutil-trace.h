@@ -1,0 +1,31 @@
+/*
+ * Test helpers for the trace file's suites (test-trace.c,
+ * test-trace-damage.c): a trace written record by record through the
+ * tracer's internals, and read back.
+ */
+#ifndef CONCLAB_TESTUTIL_TRACE_H
+#define CONCLAB_TESTUTIL_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <conclab/trace.h>
+
+#include "tracer-emit.h"
+
+/* The file of the trace the suite writes now. */
+extern char tu_trace_path[256];
+
+/* Open a trace into a new file under $TMPDIR (lab unit, seed 42). */
+void tu_trace_open(void);
+/* Close it, delete the file and return its bytes (free them), *len long. */
+uint8_t *tu_trace_close(size_t *len);
+/* A record of tb at time tsc, without a site. */
+void tu_put(struct clab__tbuf *tb, uint64_t tsc, unsigned kind, uint32_t obj,
+	    uint32_t oseq, unsigned a8, uint32_t a32);
+/* A trace of 100 records, two threads on one mutex, in several chunks. */
+uint8_t *tu_small_trace(size_t *len);
+/* The trace's dump, in a new string (free it). */
+char *tu_dump_text(const struct clab_trace *tr);
+
+#endif
