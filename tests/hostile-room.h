@@ -1,7 +1,7 @@
 /*
  * Memory an object of any kind could live in, aligned as objects are: the
  * hostile-object tests fill it with garbage or zeros, or make an object of
- * one kind in it and hand it to another (tests/test-hostile.c and the
+ * one kind in it and hand it to another (tests/test-hostile*.c and the
  * program tests/own/hostile.c).
  */
 #ifndef CLAB_TEST_HOSTILE_ROOM_H
