@@ -6,22 +6,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <sched.h>
-#include <semaphore.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <conclab/export.h>
-#include <conclab/lockdep.h>
 #include <conclab/runtime.h>
 #include <conclab/tracer.h>
 
-#include "bench-whole.h"
 #include "cmd.h"
 #include "schedules.h"
 #include "lab.h"

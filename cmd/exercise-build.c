@@ -3,10 +3,8 @@
  * write a lab's starter (--init), and compile a solution into a shared
  * object.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -18,19 +16,10 @@
 #include <unistd.h>
 #include <wordexp.h>
 
-#include <conclab/runtime.h>
-#include <conclab/tracer.h>
-
 #include "cmd.h"
-#include "schedules.h"
 #include "exercise-config.h"
 #include "exercise-int.h"
 #include "exercise.h"
-#include "lab.h"
-#include "report.h"
-#include "sandbox.h"
-#include "solution-hooks.h"
-#include "solution-symbols.h"
 
 extern char **environ;
 

@@ -5,7 +5,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -15,7 +14,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <wordexp.h>
 
 #include <conclab/runtime.h>
 #include <conclab/tracer.h>
@@ -23,14 +21,11 @@
 #include "clab-util.h"
 #include "cmd.h"
 #include "schedules.h"
-#include "exercise-config.h"
 #include "exercise-int.h"
 #include "exercise.h"
 #include "lab.h"
-#include "report.h"
 #include "sandbox.h"
 #include "solution-hooks.h"
-#include "solution-symbols.h"
 
 struct child {
 	const struct clab_exercise *ex;

@@ -2,33 +2,14 @@
  * conclab exercise (cmd-exercise.c): the report of a graded run, and the
  * refusal of a solution whose calls conclab cannot see.
  */
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <wordexp.h>
-
-#include <conclab/runtime.h>
-#include <conclab/tracer.h>
 
 #include "cmd.h"
-#include "schedules.h"
-#include "exercise-config.h"
 #include "exercise-int.h"
 #include "exercise.h"
 #include "lab.h"
 #include "report.h"
-#include "sandbox.h"
-#include "solution-hooks.h"
 #include "solution-symbols.h"
 
 /*

@@ -4,11 +4,8 @@
  * is judged by what its buf_get() returned.
  */
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <conclab/runtime.h>
 
 #include "lab.h"
 #include "prodcons-int.h"

@@ -23,12 +23,6 @@
  * This file describes the lab; prodcons-run.c runs its variants and
  * prodcons-check.c checks their traces.
  */
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <conclab/runtime.h>
 
 #include "lab.h"
 #include "prodcons-int.h"

@@ -7,9 +7,6 @@
  * crash, a hang or silence.  Each misuse runs in a child of its own
  * (testutil-hostile.h).
  */
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>

@@ -7,15 +7,8 @@
  * never a crash, a hang or silence.  Each misuse runs in a child of its
  * own (testutil-hostile.h).
  */
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <conclab/tracer.h>
 
 #include "hostile-room.h"
 #include "rt.h"

@@ -3,7 +3,6 @@
  * or forged, checksums, and files built to make the reader slow.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +14,11 @@
 
 #include <conclab/error.h>
 #include <conclab/trace.h>
-#include <conclab/tracer.h>
 
 #include "badtrace.h"
 #include "format.h"
 #include "testutil.h"
 #include "testutil-trace.h"
-#include "tracer-int.h"
 
 /* Cut anywhere: an error or a damaged trace, never a crash. */
 static void test_truncation_everywhere(void)

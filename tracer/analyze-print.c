@@ -5,10 +5,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <conclab/analyze.h>
-#include <conclab/error.h>
 #include <conclab/export.h>
 
 #include "analyze-int.h"

@@ -9,11 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <conclab/analyze.h>
 #include <conclab/error.h>
 #include <conclab/export.h>
-#include <conclab/kinds.h>
-#include <conclab/trace.h>
 
 #include "export-int.h"
 

@@ -1,6 +1,5 @@
 /* Writing the chrome model as Chrome Trace Event JSON (docs/export.md). */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,13 +1,10 @@
 /* The export's JSON text: strings escaped, keys and values, sites. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <conclab/analyze.h>
-#include <conclab/error.h>
 #include <conclab/export.h>
 #include <conclab/kinds.h>
 #include <conclab/trace.h>

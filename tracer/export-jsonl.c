@@ -1,9 +1,7 @@
 /* Exporting a trace as JSON Lines: a header, then one line a record. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <conclab/analyze.h>

@@ -9,7 +9,6 @@
  * depends on the machine, the locale or the time of the export.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

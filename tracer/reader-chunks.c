@@ -2,17 +2,12 @@
  * Decoding a trace's chunks: its metadata, threads, objects, sites,
  * stacks, record chunks (into one stream per thread) and end chunk.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include <conclab/error.h>
 #include <conclab/label.h>
 #include <conclab/trace.h>
 

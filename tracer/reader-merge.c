@@ -13,21 +13,15 @@
  * predecessors, on its thread and on its object, are in it), and counts what it
  * left out.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include <conclab/error.h>
-#include <conclab/label.h>
 #include <conclab/trace.h>
 
-#include "format.h"
 #include "reader-int.h"
 
 /* Room for need records in s; 0, or -1 when out of memory. */

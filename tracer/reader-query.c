@@ -1,20 +1,12 @@
 /* What a loaded trace answers: its records, threads, objects, sites,
  * stacks and metadata, and how whole it is. */
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include <conclab/error.h>
 #include <conclab/label.h>
 #include <conclab/trace.h>
 
-#include "format.h"
 #include "reader-int.h"
 
 const char *clab_trace_damage(const struct clab_trace *tr)
