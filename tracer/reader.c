@@ -105,112 +105,117 @@ static int fail(char *errbuf, size_t errlen, int err, const char *fmt, ...)
 	return err;
 }
 
-int clab_trace_load_mem(const void *data, size_t len, const char *name,
-			struct clab_trace **out, char *errbuf, size_t errlen)
+/*
+ * Parse one chunk's payload by its type (a type this version does not
+ * know is skipped); content is the CRC-32 of what came before it.
+ * Returns 0, or -1 with *why saying what was malformed, if it knows.
+ */
+static int parse_chunk(struct clab_trace *tr, uint32_t type,
+		       const uint8_t *payload, uint32_t clen, const char *name,
+		       size_t off, uint32_t content, const char **why)
 {
-	const uint8_t *p = data;
-	*out = NULL;
-	if (!name)
-		name = "trace";
-	if (len < CLAB_FMT_HDR_LEN)
-		return fail(errbuf, errlen, CLAB_EBADMSG,
-			    "%s: not a conclab trace (%zu bytes, too short "
-			    "for the %d-byte header)",
-			    name, len, CLAB_FMT_HDR_LEN);
-	if (memcmp(p, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN) != 0)
-		return fail(errbuf, errlen, CLAB_EBADMSG,
-			    "%s: not a conclab trace (bad magic bytes)", name);
-	uint32_t major = clab_rbuf_u16le(p + 8),
-		 minor = clab_rbuf_u16le(p + 10);
-	if (major != CLAB_FMT_MAJOR)
-		return fail(errbuf, errlen, CLAB_EPROTO,
-			    "%s: trace format version %u.%u; this conclab "
-			    "reads version %d.x",
-			    name, major, minor, CLAB_FMT_MAJOR);
-	struct clab_trace *tr = calloc(1, sizeof(*tr));
-	if (!tr)
-		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
-			    name);
-	tr->major = major;
-	tr->minor = minor;
+	struct clab_rbuf b = {payload, payload + clen, 0};
+	int rc = 0;
+	switch (type) {
+	case CLAB_CH_META:
+		rc = clab__trace_parse_meta(tr, &b);
+		break;
+	case CLAB_CH_THREADS:
+		rc = clab__trace_parse_threads(tr, &b);
+		break;
+	case CLAB_CH_OBJECTS:
+		rc = clab__trace_parse_objects(tr, &b);
+		break;
+	case CLAB_CH_SITES:
+		rc = clab__trace_parse_sites(tr, &b);
+		break;
+	case CLAB_CH_EVENTS:
+		rc = clab__trace_parse_events(tr, &b, name, off, why);
+		break;
+	case CLAB_CH_END:
+		rc = clab__trace_parse_end(tr, &b, content);
+		break;
+	case CLAB_CH_STACKS:
+		rc = clab__trace_parse_stacks(tr, &b);
+		break;
+	default:
+		break; /* a newer minor version's chunk: skip it */
+	}
+	if (rc == 0 && type != CLAB_CH_EVENTS && type <= CLAB_CH_STACKS &&
+	    b.p != b.end)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * Whether the chunk at off is whole: its header and payload are in the
+ * file and its checksum matches.  If not, the damage is noted in tr.
+ */
+static int chunk_whole(struct clab_trace *tr, const uint8_t *p, size_t len,
+		       size_t off, size_t nchunks, const char *name)
+{
+	if (len - off < CLAB_CHUNK_HDR_LEN) {
+		clab__trace_set_damage(tr,
+				       "%s: cut short: the file ends inside a "
+				       "chunk header at byte %zu (%zu whole "
+				       "chunks read)",
+				       name, off, nchunks);
+		return 0;
+	}
+	uint32_t type = clab_rbuf_u32le(p + off);
+	uint32_t clen = clab_rbuf_u32le(p + off + 4);
+	uint32_t crc = clab_rbuf_u32le(p + off + 8);
+	if (clen > CLAB_CHUNK_MAX) {
+		clab__trace_set_damage(tr,
+				       "%s: corrupt chunk header at byte %zu "
+				       "(length %u) (%zu whole chunks read)",
+				       name, off, clen, nchunks);
+		return 0;
+	}
+	if (clen > len - off - CLAB_CHUNK_HDR_LEN) {
+		clab__trace_set_damage(tr,
+				       "%s: cut short: the chunk at byte %zu "
+				       "needs %u bytes, %zu remain (%zu whole "
+				       "chunks read)",
+				       name, off, clen,
+				       len - off - CLAB_CHUNK_HDR_LEN, nchunks);
+		return 0;
+	}
+	const uint8_t *payload = p + off + CLAB_CHUNK_HDR_LEN;
+	if (clab_chunk_crc(type, clen, payload) != crc) {
+		clab__trace_set_damage(tr,
+				       "%s: corrupt: checksum mismatch in the "
+				       "chunk at byte %zu (%zu whole chunks "
+				       "read)",
+				       name, off, nchunks);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Read the chunks after the header in order, until the end of the file
+ * or the first damage, which is noted in tr.  Returns how many chunks
+ * were read whole.
+ */
+static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
+			  const char *name)
+{
 	size_t off = CLAB_FMT_HDR_LEN;
 	size_t nchunks = 0;
 	/* CRC-32 of what was read so far: since 1.3, the header too */
-	uint32_t content = minor >= CLAB_FMT_MINOR_HDRSUM
+	uint32_t content = tr->minor >= CLAB_FMT_MINOR_HDRSUM
 			       ? (uint32_t)crc32(0, p, CLAB_FMT_HDR_LEN)
 			       : 0;
 	while (off < len) {
-		if (len - off < CLAB_CHUNK_HDR_LEN) {
-			clab__trace_set_damage(
-			    tr,
-			    "%s: cut short: the file ends inside a "
-			    "chunk header at byte %zu (%zu whole "
-			    "chunks read)",
-			    name, off, nchunks);
+		if (!chunk_whole(tr, p, len, off, nchunks, name))
 			break;
-		}
 		uint32_t type = clab_rbuf_u32le(p + off);
 		uint32_t clen = clab_rbuf_u32le(p + off + 4);
-		uint32_t crc = clab_rbuf_u32le(p + off + 8);
-		if (clen > CLAB_CHUNK_MAX) {
-			clab__trace_set_damage(
-			    tr,
-			    "%s: corrupt chunk header at byte %zu "
-			    "(length %u) (%zu whole chunks read)",
-			    name, off, clen, nchunks);
-			break;
-		}
-		if (clen > len - off - CLAB_CHUNK_HDR_LEN) {
-			clab__trace_set_damage(
-			    tr,
-			    "%s: cut short: the chunk at byte %zu "
-			    "needs %u bytes, %zu remain (%zu whole "
-			    "chunks read)",
-			    name, off, clen, len - off - CLAB_CHUNK_HDR_LEN,
-			    nchunks);
-			break;
-		}
 		const uint8_t *payload = p + off + CLAB_CHUNK_HDR_LEN;
-		if (clab_chunk_crc(type, clen, payload) != crc) {
-			clab__trace_set_damage(
-			    tr,
-			    "%s: corrupt: checksum mismatch in the "
-			    "chunk at byte %zu (%zu whole chunks "
-			    "read)",
-			    name, off, nchunks);
-			break;
-		}
-		struct clab_rbuf b = {payload, payload + clen, 0};
 		const char *why = NULL;
-		int rc = 0;
-		switch (type) {
-		case CLAB_CH_META:
-			rc = clab__trace_parse_meta(tr, &b);
-			break;
-		case CLAB_CH_THREADS:
-			rc = clab__trace_parse_threads(tr, &b);
-			break;
-		case CLAB_CH_OBJECTS:
-			rc = clab__trace_parse_objects(tr, &b);
-			break;
-		case CLAB_CH_SITES:
-			rc = clab__trace_parse_sites(tr, &b);
-			break;
-		case CLAB_CH_EVENTS:
-			rc = clab__trace_parse_events(tr, &b, name, off, &why);
-			break;
-		case CLAB_CH_END:
-			rc = clab__trace_parse_end(tr, &b, content);
-			break;
-		case CLAB_CH_STACKS:
-			rc = clab__trace_parse_stacks(tr, &b);
-			break;
-		default:
-			break; /* a newer minor version's chunk: skip it */
-		}
-		if (rc == 0 && type != CLAB_CH_EVENTS &&
-		    type <= CLAB_CH_STACKS && b.p != b.end)
-			rc = -1;
+		int rc = parse_chunk(tr, type, payload, clen, name, off,
+				     content, &why);
 		if (rc != 0) {
 			clab__trace_set_damage(
 			    tr,
@@ -242,6 +247,16 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			break;
 		}
 	}
+	return nchunks;
+}
+
+/*
+ * Once the chunks are read: what the damage notes say of a trace that was
+ * tampered with or never closed, the merge into one order, the threads by
+ * object and the labels.  Returns 0 or CLAB_ENOMEM.
+ */
+static int finish(struct clab_trace *tr, const char *name, size_t nchunks)
+{
 	free(tr->olast); /* only the record chunks need it */
 	tr->olast = NULL;
 	tr->olast_cap = 0;
@@ -264,24 +279,52 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 	if (!tr->damage)
 		tr->whole = 1;
 	clab__trace_end_of_run(tr);
-	if (clab__trace_merge(tr) != 0) {
-		clab_trace_free(tr);
-		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
-			    name);
-	}
+	if (clab__trace_merge(tr) != 0)
+		return CLAB_ENOMEM;
 	tr->obj2tid = malloc(((size_t)tr->nobjs + 1) * sizeof(uint32_t));
-	if (!tr->obj2tid) {
-		clab_trace_free(tr);
-		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
-			    name);
-	}
+	if (!tr->obj2tid)
+		return CLAB_ENOMEM;
 	for (uint32_t i = 0; i <= tr->nobjs; i++)
 		tr->obj2tid[i] = UINT32_MAX;
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		if (tr->threads[i].oid <= tr->nobjs)
 			tr->obj2tid[tr->threads[i].oid] = i;
 	if (clab__label_trace(tr->threads, tr->nthreads, tr->objs, tr->nobjs,
-			      tr->obj2tid, &tr->labels) != 0) {
+			      tr->obj2tid, &tr->labels) != 0)
+		return CLAB_ENOMEM;
+	return 0;
+}
+
+int clab_trace_load_mem(const void *data, size_t len, const char *name,
+			struct clab_trace **out, char *errbuf, size_t errlen)
+{
+	const uint8_t *p = data;
+	*out = NULL;
+	if (!name)
+		name = "trace";
+	if (len < CLAB_FMT_HDR_LEN)
+		return fail(errbuf, errlen, CLAB_EBADMSG,
+			    "%s: not a conclab trace (%zu bytes, too short "
+			    "for the %d-byte header)",
+			    name, len, CLAB_FMT_HDR_LEN);
+	if (memcmp(p, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN) != 0)
+		return fail(errbuf, errlen, CLAB_EBADMSG,
+			    "%s: not a conclab trace (bad magic bytes)", name);
+	uint32_t major = clab_rbuf_u16le(p + 8),
+		 minor = clab_rbuf_u16le(p + 10);
+	if (major != CLAB_FMT_MAJOR)
+		return fail(errbuf, errlen, CLAB_EPROTO,
+			    "%s: trace format version %u.%u; this conclab "
+			    "reads version %d.x",
+			    name, major, minor, CLAB_FMT_MAJOR);
+	struct clab_trace *tr = calloc(1, sizeof(*tr));
+	if (!tr)
+		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
+			    name);
+	tr->major = major;
+	tr->minor = minor;
+	size_t nchunks = read_chunks(tr, p, len, name);
+	if (finish(tr, name, nchunks) != 0) {
 		clab_trace_free(tr);
 		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
 			    name);
