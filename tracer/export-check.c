@@ -774,6 +774,78 @@ static int check_events(struct cev *ev, size_t n, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * Read event i of traceEvents, o, into e, checking each field's type and
+ * what its phase needs; *args gets its args object (or NULL).  Returns 0,
+ * or CLAB_EBADMSG with the reason in err.
+ */
+static int read_event(const struct jv *o, size_t i, struct cev *e,
+		      const struct jv **args, char *err, size_t errlen)
+{
+	const struct jv *v;
+	if (o->type != JOBJ)
+		return err_at(err, errlen, i, "not an object");
+	e->index = i;
+	v = jget(o, "ph");
+	if (!v || v->type != JSTR || strlen(v->s) != 1 ||
+	    !strchr("XBEbeniIstfMC", v->s[0]))
+		return err_at(err, errlen, i, "no known \"ph\"");
+	e->ph = v->s[0];
+	v = jget(o, "name");
+	if (!v || v->type != JSTR)
+		return err_at(err, errlen, i, "no \"name\" string");
+	e->name = v->s;
+	v = jget(o, "cat");
+	if (v && v->type != JSTR)
+		return err_at(err, errlen, i, "\"cat\" is not a string");
+	e->cat = v ? v->s : NULL;
+	if (get_uint(jget(o, "pid"), &e->pid) ||
+	    get_uint(jget(o, "tid"), &e->tid))
+		return err_at(err, errlen, i,
+			      "\"pid\" and \"tid\" must be whole "
+			      "numbers >= 0");
+	v = jget(o, "ts");
+	if (!v || v->type != JNUM || v->num < 0)
+		return err_at(err, errlen, i, "no \"ts\" number >= 0");
+	e->ts = to_ns(v->num);
+	v = jget(o, "dur");
+	if (e->ph == 'X' && (!v || v->type != JNUM || v->num < 0))
+		return err_at(err, errlen, i, "X event without a \"dur\" >= 0");
+	e->dur = e->ph == 'X' ? to_ns(v->num) : 0;
+	v = jget(o, "id");
+	if (v && v->type == JSTR) {
+		e->ids = v->s;
+		e->has_id = 1;
+	} else if (v && v->type == JNUM && v->is_int) {
+		snprintf(e->idbuf, sizeof(e->idbuf), "%.0f", v->num);
+		e->has_id = e->id_is_num = 1;
+	} else if (v) {
+		return err_at(err, errlen, i,
+			      "\"id\" is not a string or a whole number");
+	}
+	if (strchr("bensft", e->ph) && (!e->has_id || !e->cat))
+		return err_at(err, errlen, i,
+			      "'%c' event without an \"id\" and a "
+			      "\"cat\"",
+			      e->ph);
+	v = jget(o, "bp");
+	if (v && (v->type != JSTR || strcmp(v->s, "e")))
+		return err_at(err, errlen, i, "\"bp\" is not \"e\"");
+	e->bp = v ? v->s : NULL;
+	v = jget(o, "s");
+	if ((e->ph == 'i' || e->ph == 'I') && v &&
+	    (v->type != JSTR || !strchr("tpg", v->s[0]) || strlen(v->s) != 1))
+		return err_at(err, errlen, i,
+			      "instant scope \"s\" is "
+			      "not \"t\", \"p\" or \"g\"");
+	e->scope = v && v->type == JSTR ? v->s : NULL;
+	v = jget(o, "args");
+	if (v && v->type != JOBJ)
+		return err_at(err, errlen, i, "\"args\" is not an object");
+	*args = v;
+	return 0;
+}
+
 static int check_chrome_doc(const struct jv *doc, struct clab_export_check *st,
 			    char *err, size_t errlen)
 {
@@ -809,94 +881,11 @@ static int check_chrome_doc(const struct jv *doc, struct clab_export_check *st,
 		return CLAB_ENOMEM;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
-		const struct jv *o = &evs->kids[i], *v;
+		const struct jv *v = NULL; /* the event's args */
 		struct cev *e = &ev[nc];
-		if (o->type != JOBJ) {
-			rc = err_at(err, errlen, i, "not an object");
+		rc = read_event(&evs->kids[i], i, e, &v, err, errlen);
+		if (rc)
 			break;
-		}
-		e->index = i;
-		v = jget(o, "ph");
-		if (!v || v->type != JSTR || strlen(v->s) != 1 ||
-		    !strchr("XBEbeniIstfMC", v->s[0])) {
-			rc = err_at(err, errlen, i, "no known \"ph\"");
-			break;
-		}
-		e->ph = v->s[0];
-		v = jget(o, "name");
-		if (!v || v->type != JSTR) {
-			rc = err_at(err, errlen, i, "no \"name\" string");
-			break;
-		}
-		e->name = v->s;
-		v = jget(o, "cat");
-		if (v && v->type != JSTR) {
-			rc = err_at(err, errlen, i, "\"cat\" is not a string");
-			break;
-		}
-		e->cat = v ? v->s : NULL;
-		if (get_uint(jget(o, "pid"), &e->pid) ||
-		    get_uint(jget(o, "tid"), &e->tid)) {
-			rc = err_at(err, errlen, i,
-				    "\"pid\" and \"tid\" must be whole "
-				    "numbers >= 0");
-			break;
-		}
-		v = jget(o, "ts");
-		if (!v || v->type != JNUM || v->num < 0) {
-			rc = err_at(err, errlen, i, "no \"ts\" number >= 0");
-			break;
-		}
-		e->ts = to_ns(v->num);
-		v = jget(o, "dur");
-		if (e->ph == 'X' && (!v || v->type != JNUM || v->num < 0)) {
-			rc = err_at(err, errlen, i,
-				    "X event without a \"dur\" >= 0");
-			break;
-		}
-		e->dur = e->ph == 'X' ? to_ns(v->num) : 0;
-		v = jget(o, "id");
-		if (v && v->type == JSTR) {
-			e->ids = v->s;
-			e->has_id = 1;
-		} else if (v && v->type == JNUM && v->is_int) {
-			snprintf(e->idbuf, sizeof(e->idbuf), "%.0f", v->num);
-			e->has_id = e->id_is_num = 1;
-		} else if (v) {
-			rc = err_at(err, errlen, i,
-				    "\"id\" is not a string "
-				    "or a whole number");
-			break;
-		}
-		if (strchr("bensft", e->ph) && (!e->has_id || !e->cat)) {
-			rc = err_at(err, errlen, i,
-				    "'%c' event without an \"id\" and a "
-				    "\"cat\"",
-				    e->ph);
-			break;
-		}
-		v = jget(o, "bp");
-		if (v && (v->type != JSTR || strcmp(v->s, "e"))) {
-			rc = err_at(err, errlen, i, "\"bp\" is not \"e\"");
-			break;
-		}
-		e->bp = v ? v->s : NULL;
-		v = jget(o, "s");
-		if ((e->ph == 'i' || e->ph == 'I') && v &&
-		    (v->type != JSTR || !strchr("tpg", v->s[0]) ||
-		     strlen(v->s) != 1)) {
-			rc = err_at(err, errlen, i,
-				    "instant scope \"s\" is "
-				    "not \"t\", \"p\" or \"g\"");
-			break;
-		}
-		e->scope = v && v->type == JSTR ? v->s : NULL;
-		v = jget(o, "args");
-		if (v && v->type != JOBJ) {
-			rc =
-			    err_at(err, errlen, i, "\"args\" is not an object");
-			break;
-		}
 		if (v && jget(v, "unfinished") &&
 		    jget(v, "unfinished")->type == JTRUE && st)
 			st->unfinished++;
