@@ -236,6 +236,76 @@ static void print_stack(const struct clab_trace *tr,
 	}
 }
 
+/*
+ * What c's class means for a deadlock.  Returns 1 when it can deadlock,
+ * so that an interleaving and a fix follow, else 0.
+ */
+static int print_verdict(const struct clab_trace *tr,
+			 const struct clab_analysis *an,
+			 const struct clab_ld_cycle *c, FILE *out)
+{
+	char b1[64], b2[64];
+	switch (c->cls) {
+	case CLAB_LD_GATED:
+		if (c->gate_permits)
+			fprintf(out,
+				"  Every edge was taken while holding a permit "
+				"of %s, which lets at most %u\n  thread(s) in "
+				"at once; a deadlock on this cycle needs %u "
+				"threads inside it,\n  one per edge, so it "
+				"cannot deadlock as long as %s guards it.\n",
+				lock_str(tr, an, c->gate, b1, sizeof(b1)),
+				c->gate_permits, c->nedges,
+				lock_str(tr, an, c->gate, b2, sizeof(b2)));
+		else
+			fprintf(out,
+				"  Every edge was taken while holding %s, so "
+				"two threads can never be inside\n  this cycle "
+				"at once: it cannot deadlock as long as %s "
+				"guards it.\n",
+				lock_str(tr, an, c->gate, b1, sizeof(b1)),
+				lock_str(tr, an, c->gate, b2, sizeof(b2)));
+		return 0;
+	case CLAB_LD_SHARED:
+		fprintf(out, "  Some lock of this cycle was only ever read "
+			     "where the cycle passes it, and\n  readers do "
+			     "not wait for each other: it cannot deadlock.\n");
+		return 0;
+	case CLAB_LD_LATENT:
+		if (c->nedges == 1) {
+			fprintf(out,
+				"  A reader asked for the write lock while "
+				"still reading (an upgrade): a writer\n"
+				"  waits for every reader, itself "
+				"included.  Alone it waits for itself "
+				"unless\n  it gives up; two threads doing "
+				"it at once wait for each other.\n");
+			return 0;
+		}
+		fprintf(out,
+			"  One thread took these locks in both orders.  "
+			"Alone it cannot deadlock, but two\n  threads running "
+			"this code at once can:\n");
+		break;
+	case CLAB_LD_TIMED_ONLY:
+		fprintf(out,
+			"  This order survives only because a timed lock "
+			"gives up; without the timeout\n  it deadlocks:\n");
+		break;
+	case CLAB_LD_DEADLOCK:
+		if (c->nedges == 1) {
+			fprintf(out,
+				"  Several readers asked for the write lock "
+				"while still reading (an upgrade):\n  "
+				"each waits for the others to stop "
+				"reading, and none does.\n");
+			return 0;
+		}
+		break;
+	}
+	return 1;
+}
+
 static void print_cycle(const struct clab_trace *tr,
 			const struct clab_analysis *an,
 			const struct clab_ld_cycle *c, FILE *out)
@@ -293,66 +363,10 @@ static void print_cycle(const struct clab_trace *tr,
 		    "held lock taken", out);
 	}
 	fprintf(out, "\n");
-	switch (c->cls) {
-	case CLAB_LD_GATED:
-		if (c->gate_permits)
-			fprintf(out,
-				"  Every edge was taken while holding a permit "
-				"of %s, which lets at most %u\n  thread(s) in "
-				"at once; a deadlock on this cycle needs %u "
-				"threads inside it,\n  one per edge, so it "
-				"cannot deadlock as long as %s guards it.\n",
-				lock_str(tr, an, c->gate, b1, sizeof(b1)),
-				c->gate_permits, c->nedges,
-				lock_str(tr, an, c->gate, b2, sizeof(b2)));
-		else
-			fprintf(out,
-				"  Every edge was taken while holding %s, so "
-				"two threads can never be inside\n  this cycle "
-				"at once: it cannot deadlock as long as %s "
-				"guards it.\n",
-				lock_str(tr, an, c->gate, b1, sizeof(b1)),
-				lock_str(tr, an, c->gate, b2, sizeof(b2)));
-		return;
-	case CLAB_LD_SHARED:
-		fprintf(out, "  Some lock of this cycle was only ever read "
-			     "where the cycle passes it, and\n  readers do "
-			     "not wait for each other: it cannot deadlock.\n");
-		return;
-	case CLAB_LD_LATENT:
-		if (c->nedges == 1) {
-			fprintf(out,
-				"  A reader asked for the write lock while "
-				"still reading (an upgrade): a writer\n"
-				"  waits for every reader, itself "
-				"included.  Alone it waits for itself "
-				"unless\n  it gives up; two threads doing "
-				"it at once wait for each other.\n");
-			return;
-		}
-		fprintf(out,
-			"  One thread took these locks in both orders.  "
-			"Alone it cannot deadlock, but two\n  threads running "
-			"this code at once can:\n");
-		break;
-	case CLAB_LD_TIMED_ONLY:
-		fprintf(out,
-			"  This order survives only because a timed lock "
-			"gives up; without the timeout\n  it deadlocks:\n");
-		break;
-	case CLAB_LD_DEADLOCK:
-		if (c->nedges == 1) {
-			fprintf(out,
-				"  Several readers asked for the write lock "
-				"while still reading (an upgrade):\n  "
-				"each waits for the others to stop "
-				"reading, and none does.\n");
-			return;
-		}
-		break;
+	if (print_verdict(tr, an, c, out)) {
+		print_interleaving(tr, an, c, out);
+		print_fix(tr, an, c, out);
 	}
-	print_interleaving(tr, an, c, out);
-	print_fix(tr, an, c, out);
 }
 
 static void print_nests(const struct clab_trace *tr,
