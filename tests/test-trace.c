@@ -227,12 +227,7 @@ static void *spinner(void *arg)
 static void test_out_of_room(void)
 {
 	enum { N = 400000, SPIN = 2 };
-	snprintf(tu_trace_path, sizeof(tu_trace_path),
-		 "%s/conclab-trace-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	int fd = mkstemp(tu_trace_path);
-	CU_ASSERT_FATAL(fd >= 0);
-	close(fd);
+	tu_trace_tmp();
 	struct clab_tracer_opts o = {.path = tu_trace_path, .buffer_mb = 1};
 	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
 	pthread_t sp[SPIN];

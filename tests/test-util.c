@@ -74,6 +74,8 @@ static void test_grow(void)
 	CU_ASSERT_EQUAL(
 	    clab__grow((void **)&a, &cap, UINT32_MAX / 2 + 2, sizeof(*a)), -1);
 	CU_ASSERT_EQUAL(cap, 8192); /* unchanged on failure */
+	CU_ASSERT_EQUAL(CLAB__GROW(a, UINT32_MAX, cap), -1); /* no wrap to 0 */
+	CU_ASSERT_EQUAL(cap, 8192);
 	free(a);
 }
 

@@ -13,7 +13,7 @@
 
 char tu_trace_path[256];
 
-void tu_trace_open(void)
+void tu_trace_tmp(void)
 {
 	snprintf(tu_trace_path, sizeof(tu_trace_path),
 		 "%s/conclab-trace-XXXXXX",
@@ -21,6 +21,11 @@ void tu_trace_open(void)
 	int fd = mkstemp(tu_trace_path);
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
+}
+
+void tu_trace_open(void)
+{
+	tu_trace_tmp();
 	struct clab_meta_kv meta[] = {{"lab", "unit"}, {"seed", "42"}};
 	struct clab_tracer_opts o = {
 	    .path = tu_trace_path, .meta = meta, .nmeta = 2, .compress = -1};

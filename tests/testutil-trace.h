@@ -16,6 +16,8 @@
 /* The file of the trace the suite writes now. */
 extern char tu_trace_path[256];
 
+/* A new empty file under $TMPDIR, named in tu_trace_path. */
+void tu_trace_tmp(void);
 /* Open a trace into a new file under $TMPDIR (lab unit, seed 42). */
 void tu_trace_open(void);
 /* Close it, delete the file and return its bytes (free them), *len long. */

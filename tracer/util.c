@@ -4,7 +4,7 @@
 
 #include "clab-util.h"
 
-int clab__grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+int clab__grow(void **arr, uint32_t *cap, uint64_t need, size_t elem)
 {
 	if (need <= *cap)
 		return 0;

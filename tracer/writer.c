@@ -265,22 +265,6 @@ static uint32_t stack_id(uint16_t pid)
 	return w.stk_tid[pid];
 }
 
-static int grow_u32(void **arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-	if (need < *cap)
-		return 0;
-	uint32_t n = *cap ? *cap : 64;
-	while (n <= need)
-		n *= 2;
-	void *p = realloc(*arr, (size_t)n * elem);
-	if (!p)
-		return -1;
-	memset((char *)p + (size_t)*cap * elem, 0, (size_t)(n - *cap) * elem);
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
 /* Records tb has published and the writer has not written, up to max. */
 static uint32_t available(struct clab__tbuf *tb, uint32_t max)
 {
@@ -425,8 +409,7 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	struct clab_wbuf *e = &w.ebuf;
 	e->len = 0;
 	w.chunkgen++;
-	if (grow_u32((void **)&w.last_ns, &w.last_ns_cap, tb->tid,
-		     sizeof(*w.last_ns)) < 0) {
+	if (CLAB__GROW(w.last_ns, tb->tid, w.last_ns_cap) < 0) {
 		note_error(-ENOMEM);
 		return 0;
 	}
@@ -474,9 +457,7 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			p = put_uv(p, r->u.o.obj);
 		if (f & CLAB_F_SEQ) {
 			uint32_t obj = r->u.o.obj;
-			if (obj >= w.lastcap &&
-			    grow_u32((void **)&w.last, &w.lastcap, obj,
-				     sizeof(*w.last)) < 0) {
+			if (CLAB__GROW(w.last, obj, w.lastcap) < 0) {
 				e->oom = 1;
 				break;
 			}

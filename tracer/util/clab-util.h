@@ -86,12 +86,12 @@ static inline void clab__ts_in_ms(struct timespec *ts, clockid_t clk,
  * are zero.  Returns 0, or -1 when memory is short or the capacity would
  * pass 32 bits (ids are).  *arr and *cap change only on success.
  */
-int clab__grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
+int clab__grow(void **arr, uint32_t *cap, uint64_t need, size_t elem);
 
 /* Room for arr[n]: clab__grow for a typed array; 0 or -1. */
 #define CLAB__GROW(arr, n, cap)                                                \
 	((n) < (cap) ? 0                                                       \
-		     : clab__grow((void **)&(arr), &(cap), (uint32_t)(n) + 1,  \
+		     : clab__grow((void **)&(arr), &(cap), (uint64_t)(n) + 1,  \
 				  sizeof(*(arr))))
 
 /* qsort comparisons: ascending uint32_t, uint64_t and double. */
