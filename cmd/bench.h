@@ -20,7 +20,6 @@
 #define BUFFER_MB 512u /* per-thread records of one repetition fit */
 #define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
 #define WORK_NS 200.0  /* case 2: work inside the critical section */
-#define REC_BYTES 32.0 /* sizeof(struct clab__rec) */
 /* Case 1 and 6 repetitions stay below this many records (BUFFER_MB). */
 #define FIT_RECORDS (6u * 1000u * 1000u)
 

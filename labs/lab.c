@@ -233,15 +233,6 @@ size_t clab_lab_report_failed(const struct clab_lab_report *rep)
 	return n;
 }
 
-size_t clab_lab_report_unjudged(const struct clab_lab_report *rep)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < rep->n; i++)
-		n += rep->props[i].not_judged;
-	return n;
-}
-
 void clab_lab_report_free(struct clab_lab_report *rep)
 {
 	if (rep == NULL)

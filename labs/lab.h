@@ -231,8 +231,6 @@ void clab_lab_check(const struct clab_lab_ctx *ctx, const struct clab_trace *tr,
 		    struct clab_lab_report *rep);
 /* Number of failed properties (judged and not ok). */
 size_t clab_lab_report_failed(const struct clab_lab_report *rep);
-/* Number of properties not judged (clab_lab_check). */
-size_t clab_lab_report_unjudged(const struct clab_lab_report *rep);
 void clab_lab_report_free(struct clab_lab_report *rep);
 
 /*
