@@ -1,7 +1,7 @@
 #!/bin/sh
 # libconclab.so exports exactly what the installed headers declare: every
-# function (the clab__ ones that their macros and inline functions call
-# included) and every variable, and no other symbol.  The declarations
+# function (the clab__ ones that their macros call included) and every
+# variable, and no other symbol.  The declarations
 # come from the compiler (GCC's -aux-info), the exports from nm -D.
 #
 # usage: sh tests/lib-exports.sh LIBCONCLAB.so HEADER...
