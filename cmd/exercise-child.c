@@ -72,6 +72,7 @@ static _Noreturn void child_exit(int code)
  */
 static void on_end(const struct clab_solution_end *e)
 {
+	/* static: the record keeps pointers to its site until the end */
 	static char label[48], why[512], status[16];
 	static struct clab_site site;
 	int thread = strcmp(e->call, "pthread_exit") == 0 ||
@@ -141,6 +142,7 @@ static int whose(const char *path)
  */
 static void on_file(const struct clab_solution_file *f)
 {
+	/* static: the records keep pointers to their sites (the child's run) */
 	static struct clab_site sites[16];
 	static char labels[16][512];
 	static int nsites;
@@ -206,6 +208,7 @@ struct clab_sandbox_shared *clab__exercise_sandbox;
 static void enter_sandbox(const char *so, const char *box,
 			  struct clab_run_spec *spec)
 {
+	/* static: spec points at them for the rest of the child's run */
 	static char boxed[4200], applied[128];
 	static struct clab_meta_kv extra[CLAB_RUN_MAX_EXTRA];
 	const char *read[] = {so};
