@@ -35,106 +35,177 @@
 #define CLAB__OBW (CLAB_F_OBJ | CLAB_F_A8 | CLAB_F_A32)
 
 /*
- * X(NAME, number, "text", fields, "a8 name", "a32 name")
+ * X(NAME, number, "text", fields, "a8 name", "a32 name",
+ *   DO, THREAD, A8, A32, OBJECT)
  * An empty argument name means the field is printed without a label.
+ * The last five columns are the kind's meaning, which every reader of a
+ * trace takes from here (<conclab/semantics.h>, not installed): what the
+ * record does (DO: CLAB_DO_*), what it makes of its thread (THREAD:
+ * CLAB_TM_*), what its a8 and a32 fields mean (CLAB_A8_*, CLAB_A32_*) and
+ * how it changes its object's replayed state (OBJECT: CLAB_OE_*).
  */
 #define CLAB_KIND_MAP(X)                                                       \
 	/* objects */                                                          \
-	X(OBJ_CREATE, 1, "create", CLAB__OS, "", "")                           \
-	X(OBJ_DESTROY, 2, "destroy", CLAB__OS, "", "")                         \
+	X(OBJ_CREATE, 1, "create", CLAB__OS, "", "", CREATE, KEEP, NONE, NONE, \
+	  CREATED)                                                             \
+	X(OBJ_DESTROY, 2, "destroy", CLAB__OS, "", "", DESTROY, KEEP, NONE,    \
+	  NONE, DESTROYED)                                                     \
 	/* threads: obj is the thread's object */                              \
-	X(THREAD_CREATE, 10, "thread.create", CLAB__OS, "", "")                \
-	X(THREAD_START, 11, "thread.start", CLAB__OS, "", "")                  \
-	X(THREAD_EXIT, 12, "thread.exit", CLAB__OS, "", "")                    \
-	X(THREAD_JOIN_WAIT, 13, "thread.join-wait", CLAB__O, "", "")           \
-	X(THREAD_JOIN, 14, "thread.join", CLAB__OS, "", "")                    \
-	X(THREAD_JOIN_TIMEOUT, 15, "thread.join-timeout", CLAB__O, "", "")     \
-	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "")                 \
+	X(THREAD_CREATE, 10, "thread.create", CLAB__OS, "", "", CREATE, KEEP,  \
+	  NONE, NONE, CREATED)                                                 \
+	X(THREAD_START, 11, "thread.start", CLAB__OS, "", "", START, RUN,      \
+	  NONE, NONE, STARTED)                                                 \
+	X(THREAD_EXIT, 12, "thread.exit", CLAB__OS, "", "", EXIT, DONE, NONE,  \
+	  NONE, ENDED)                                                         \
+	X(THREAD_JOIN_WAIT, 13, "thread.join-wait", CLAB__O, "", "",           \
+	  WAIT_BEGIN, BLOCK, NONE, NONE, NONE)                                 \
+	X(THREAD_JOIN, 14, "thread.join", CLAB__OS, "", "", WAIT_END, RUN,     \
+	  NONE, NONE, NONE)                                                    \
+	X(THREAD_JOIN_TIMEOUT, 15, "thread.join-timeout", CLAB__O, "", "",     \
+	  FAIL, RUN, NONE, NONE, NONE)                                         \
+	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "", OTHER, KEEP,    \
+	  NONE, NONE, NONE)                                                    \
 	/* a cancellation requested (pthread_cancel): obj is the target */     \
-	X(THREAD_CANCEL, 17, "thread.cancel", CLAB__O, "", "")                 \
+	X(THREAD_CANCEL, 17, "thread.cancel", CLAB__O, "", "", OTHER, KEEP,    \
+	  NONE, NONE, NONE)                                                    \
 	/* mutex: a8 = how (clab_how), a32 = recursion depth */                \
-	X(MUTEX_REQUEST, 20, "mutex.request", CLAB__OB, "how", "")             \
-	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth")      \
-	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "")                       \
-	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "")                 \
-	X(MUTEX_RELEASE, 24, "mutex.release", CLAB__OSBW, "how", "depth")      \
+	X(MUTEX_REQUEST, 20, "mutex.request", CLAB__OB, "how", "", REQUEST,    \
+	  REQ, HOW, NONE, NONE)                                                \
+	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth",      \
+	  ACQUIRE, RUN, HOW, COUNT, MUTEX_TAKE)                                \
+	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "", FAIL, RUN, NONE,      \
+	  NONE, NONE)                                                          \
+	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "", FAIL, RUN,      \
+	  NONE, NONE, NONE)                                                    \
+	X(MUTEX_RELEASE, 24, "mutex.release", CLAB__OSBW, "how", "depth",      \
+	  RELEASE, KEEP, HOW, COUNT, MUTEX_GIVE)                               \
 	/* condition variable: a32 of wait = the mutex's object id */          \
-	X(COND_WAIT, 30, "cond.wait", CLAB__OSBW, "timed", "mutex")            \
-	X(COND_WAKE, 31, "cond.wake", CLAB__OSB, "cause", "")                  \
-	X(COND_SIGNAL, 32, "cond.signal", CLAB__OSW, "", "woken")              \
-	X(COND_BROADCAST, 33, "cond.broadcast", CLAB__OSW, "", "woken")        \
+	X(COND_WAIT, 30, "cond.wait", CLAB__OSBW, "timed", "mutex",            \
+	  WAIT_BEGIN, WAIT, TIMED, OBJECT, COND_MUTEX)                         \
+	X(COND_WAKE, 31, "cond.wake", CLAB__OSB, "cause", "", WAKE, RUN,       \
+	  CAUSE, NONE, NONE)                                                   \
+	X(COND_SIGNAL, 32, "cond.signal", CLAB__OSW, "", "woken", SIGNAL,      \
+	  KEEP, NONE, COUNT, NONE)                                             \
+	X(COND_BROADCAST, 33, "cond.broadcast", CLAB__OSW, "", "woken",        \
+	  SIGNAL, KEEP, NONE, COUNT, NONE)                                     \
 	/* semaphore: a32 = value after */                                     \
-	X(SEM_WAIT, 40, "sem.wait", CLAB__OSW, "", "value")                    \
-	X(SEM_ACQUIRE, 41, "sem.acquire", CLAB__OSBW, "how", "value")          \
-	X(SEM_BUSY, 42, "sem.busy", CLAB__OSW, "", "value")                    \
-	X(SEM_TIMEOUT, 43, "sem.timeout", CLAB__OSW, "", "value")              \
-	X(SEM_RELEASE, 44, "sem.release", CLAB__OSW, "", "value")              \
+	X(SEM_WAIT, 40, "sem.wait", CLAB__OSW, "", "value", WAIT_BEGIN, BLOCK, \
+	  NONE, COUNT, VALUE)                                                  \
+	X(SEM_ACQUIRE, 41, "sem.acquire", CLAB__OSBW, "how", "value", ACQUIRE, \
+	  RUN, HOW, COUNT, VALUE)                                              \
+	X(SEM_BUSY, 42, "sem.busy", CLAB__OSW, "", "value", FAIL, KEEP, NONE,  \
+	  COUNT, VALUE)                                                        \
+	X(SEM_TIMEOUT, 43, "sem.timeout", CLAB__OSW, "", "value", FAIL, RUN,   \
+	  NONE, COUNT, VALUE)                                                  \
+	X(SEM_RELEASE, 44, "sem.release", CLAB__OSW, "", "value", RELEASE,     \
+	  KEEP, NONE, COUNT, VALUE)                                            \
 	/* latch (the threading.Event idea) */                                 \
-	X(LATCH_WAIT, 50, "latch.wait", CLAB__OS, "", "")                      \
-	X(LATCH_WAKE, 51, "latch.wake", CLAB__OSB, "cause", "")                \
-	X(LATCH_SET, 52, "latch.set", CLAB__OSW, "", "woken")                  \
-	X(LATCH_CLEAR, 53, "latch.clear", CLAB__OS, "", "")                    \
+	X(LATCH_WAIT, 50, "latch.wait", CLAB__OS, "", "", WAIT_BEGIN, BLOCK,   \
+	  NONE, NONE, NONE)                                                    \
+	X(LATCH_WAKE, 51, "latch.wake", CLAB__OSB, "cause", "", WAKE, RUN,     \
+	  CAUSE, NONE, NONE)                                                   \
+	X(LATCH_SET, 52, "latch.set", CLAB__OSW, "", "woken", SIGNAL, KEEP,    \
+	  NONE, COUNT, SET)                                                    \
+	X(LATCH_CLEAR, 53, "latch.clear", CLAB__OS, "", "", OTHER, KEEP, NONE, \
+	  NONE, CLEAR)                                                         \
 	/* barrier: a32 = arrivals (wait) or generation (pass) */              \
-	X(BARRIER_WAIT, 60, "barrier.wait", CLAB__OSW, "", "arrived")          \
-	X(BARRIER_PASS, 61, "barrier.pass", CLAB__OSW, "", "generation")       \
-	X(BARRIER_BROKEN, 62, "barrier.broken", CLAB__OS, "", "")              \
-	X(BARRIER_ABORT, 63, "barrier.abort", CLAB__OSW, "", "woken")          \
-	X(BARRIER_RESET, 64, "barrier.reset", CLAB__OSW, "", "woken")          \
+	X(BARRIER_WAIT, 60, "barrier.wait", CLAB__OSW, "", "arrived",          \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, ARRIVE)                              \
+	X(BARRIER_PASS, 61, "barrier.pass", CLAB__OSW, "", "generation",       \
+	  WAIT_END, KEEP, NONE, COUNT, PASS)                                   \
+	X(BARRIER_BROKEN, 62, "barrier.broken", CLAB__OS, "", "", FAIL, RUN,   \
+	  NONE, NONE, BROKEN)                                                  \
+	X(BARRIER_ABORT, 63, "barrier.abort", CLAB__OSW, "", "woken", OTHER,   \
+	  KEEP, NONE, COUNT, NONE)                                             \
+	X(BARRIER_RESET, 64, "barrier.reset", CLAB__OSW, "", "woken", OTHER,   \
+	  KEEP, NONE, COUNT, NONE)                                             \
 	/* queue: a32 = depth after; a8 = op (clab_qop) */                     \
-	X(QUEUE_PUT_WAIT, 70, "queue.put-wait", CLAB__OSW, "", "depth")        \
-	X(QUEUE_PUT, 71, "queue.put", CLAB__OSW, "", "depth")                  \
-	X(QUEUE_GET_WAIT, 72, "queue.get-wait", CLAB__OSW, "", "depth")        \
-	X(QUEUE_GET, 73, "queue.get", CLAB__OSW, "", "depth")                  \
-	X(QUEUE_TIMEOUT, 74, "queue.timeout", CLAB__OSB, "op", "")             \
-	X(QUEUE_FULL, 75, "queue.full", CLAB__OSW, "", "depth")                \
-	X(QUEUE_EMPTY, 76, "queue.empty", CLAB__OS, "", "")                    \
-	X(QUEUE_TASK_DONE, 77, "queue.task-done", CLAB__OSW, "", "unfinished") \
-	X(QUEUE_JOIN_WAIT, 78, "queue.join-wait", CLAB__OSW, "", "unfinished") \
-	X(QUEUE_JOIN, 79, "queue.join", CLAB__OS, "", "")                      \
-	X(QUEUE_CLOSE, 80, "queue.close", CLAB__OSW, "", "woken")              \
-	X(QUEUE_CLOSED, 81, "queue.closed", CLAB__OSB, "op", "")               \
+	X(QUEUE_PUT_WAIT, 70, "queue.put-wait", CLAB__OSW, "", "depth",        \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL)                               \
+	X(QUEUE_PUT, 71, "queue.put", CLAB__OSW, "", "depth", WAIT_END, RUN,   \
+	  NONE, COUNT, LEVEL)                                                  \
+	X(QUEUE_GET_WAIT, 72, "queue.get-wait", CLAB__OSW, "", "depth",        \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL)                               \
+	X(QUEUE_GET, 73, "queue.get", CLAB__OSW, "", "depth", WAIT_END, RUN,   \
+	  NONE, COUNT, LEVEL)                                                  \
+	X(QUEUE_TIMEOUT, 74, "queue.timeout", CLAB__OSB, "op", "", FAIL, RUN,  \
+	  QOP, NONE, NONE)                                                     \
+	X(QUEUE_FULL, 75, "queue.full", CLAB__OSW, "", "depth", FAIL, KEEP,    \
+	  NONE, COUNT, LEVEL)                                                  \
+	X(QUEUE_EMPTY, 76, "queue.empty", CLAB__OS, "", "", FAIL, KEEP, NONE,  \
+	  NONE, CLEAR)                                                         \
+	X(QUEUE_TASK_DONE, 77, "queue.task-done", CLAB__OSW, "", "unfinished", \
+	  OTHER, KEEP, NONE, COUNT, PENDING)                                   \
+	X(QUEUE_JOIN_WAIT, 78, "queue.join-wait", CLAB__OSW, "", "unfinished", \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, PENDING)                             \
+	X(QUEUE_JOIN, 79, "queue.join", CLAB__OS, "", "", WAIT_END, RUN, NONE, \
+	  NONE, NONE)                                                          \
+	X(QUEUE_CLOSE, 80, "queue.close", CLAB__OSW, "", "woken", OTHER, KEEP, \
+	  NONE, COUNT, CLOSED)                                                 \
+	X(QUEUE_CLOSED, 81, "queue.closed", CLAB__OSB, "op", "", FAIL, RUN,    \
+	  QOP, NONE, NONE)                                                     \
 	/* timers: a32 = delay in ms (arm) or tick number */                   \
-	X(TIMER_ARM, 90, "timer.arm", CLAB__OSW, "", "ms")                     \
-	X(TIMER_FIRE, 91, "timer.fire", CLAB__OS, "", "")                      \
-	X(TIMER_CANCEL, 92, "timer.cancel", CLAB__OSB, "in-time", "")          \
-	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick")               \
-	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after")              \
-	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick")               \
+	X(TIMER_ARM, 90, "timer.arm", CLAB__OSW, "", "ms", OTHER, KEEP, NONE,  \
+	  MS, SET)                                                             \
+	X(TIMER_FIRE, 91, "timer.fire", CLAB__OS, "", "", OTHER, KEEP, NONE,   \
+	  NONE, CLEAR)                                                         \
+	X(TIMER_CANCEL, 92, "timer.cancel", CLAB__OSB, "in-time", "", OTHER,   \
+	  KEEP, FLAG, NONE, CLEAR)                                             \
+	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick", OTHER, KEEP,  \
+	  NONE, COUNT, LEVEL)                                                  \
+	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after", WAIT_BEGIN,  \
+	  BLOCK, NONE, COUNT, NONE)                                            \
+	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick", WAIT_END,     \
+	  RUN, NONE, COUNT, LEVEL)                                             \
 	/* reader-writer lock: a8 = how, or write (1) or read (0); */          \
 	/* a32 = readers holding it after the record */                        \
 	X(RW_READ_REQUEST, 103, "rwlock.read-request", CLAB__OSBW, "how",      \
-	  "readers")                                                           \
+	  "readers", REQUEST, REQ, HOW, COUNT, NONE)                           \
 	X(RW_READ_ACQUIRE, 104, "rwlock.read-acquire", CLAB__OSBW, "how",      \
-	  "readers")                                                           \
+	  "readers", ACQUIRE, RUN, HOW, COUNT, READ_TAKE)                      \
 	X(RW_WRITE_REQUEST, 105, "rwlock.write-request", CLAB__OSBW, "how",    \
-	  "readers")                                                           \
-	X(RW_WRITE_ACQUIRE, 106, "rwlock.write-acquire", CLAB__OSB, "how", "") \
-	X(RW_RELEASE, 107, "rwlock.release", CLAB__OSBW, "write", "readers")   \
-	X(RW_BUSY, 108, "rwlock.busy", CLAB__OSBW, "write", "readers")         \
-	X(RW_TIMEOUT, 109, "rwlock.timeout", CLAB__OSBW, "write", "readers")   \
+	  "readers", REQUEST, REQ, HOW, COUNT, NONE)                           \
+	X(RW_WRITE_ACQUIRE, 106, "rwlock.write-acquire", CLAB__OSB, "how", "", \
+	  ACQUIRE, RUN, HOW, NONE, WRITE_TAKE)                                 \
+	X(RW_RELEASE, 107, "rwlock.release", CLAB__OSBW, "write", "readers",   \
+	  RELEASE, KEEP, FLAG, COUNT, RW_GIVE)                                 \
+	X(RW_BUSY, 108, "rwlock.busy", CLAB__OSBW, "write", "readers", FAIL,   \
+	  KEEP, FLAG, COUNT, NONE)                                             \
+	X(RW_TIMEOUT, 109, "rwlock.timeout", CLAB__OSBW, "write", "readers",   \
+	  FAIL, RUN, FLAG, COUNT, NONE)                                        \
 	/* thread pool and futures: a pool's records are on the pool, a        \
 	 * task's on its future (submit: a32 = the future's object id, or      \
 	 * 0 when refused; shutdown: a32 = pending tasks cancelled;            \
 	 * set/cancel: a32 = callbacks to run; callback: a8 = 1 when it        \
 	 * ran at once because the future was done already) */                 \
-	X(POOL_SUBMIT, 121, "pool.submit", CLAB__OSBW, "refused", "future")    \
+	X(POOL_SUBMIT, 121, "pool.submit", CLAB__OSBW, "refused", "future",    \
+	  OTHER, KEEP, FLAG, OBJECT_ID, TAKEN)                                 \
 	X(POOL_SHUTDOWN, 122, "pool.shutdown", CLAB__OSBW, "wait",             \
-	  "cancelled")                                                         \
-	X(POOL_TASK_START, 123, "pool.task-start", CLAB__OS, "", "")           \
-	X(POOL_TASK_END, 124, "pool.task-end", CLAB__OS, "", "")               \
-	X(FUTURE_SET, 125, "future.set", CLAB__OSW, "", "callbacks")           \
-	X(FUTURE_CANCEL, 126, "future.cancel", CLAB__OSW, "", "callbacks")     \
-	X(FUTURE_CALLBACK, 127, "future.callback", CLAB__OSB, "late", "")      \
+	  "cancelled", OTHER, KEEP, FLAG, COUNT, CLOSED)                       \
+	X(POOL_TASK_START, 123, "pool.task-start", CLAB__OS, "", "", OTHER,    \
+	  KEEP, NONE, NONE, RUNS)                                              \
+	X(POOL_TASK_END, 124, "pool.task-end", CLAB__OS, "", "", OTHER, KEEP,  \
+	  NONE, NONE, NONE)                                                    \
+	X(FUTURE_SET, 125, "future.set", CLAB__OSW, "", "callbacks", OTHER,    \
+	  KEEP, NONE, COUNT, DONE)                                             \
+	X(FUTURE_CANCEL, 126, "future.cancel", CLAB__OSW, "", "callbacks",     \
+	  OTHER, KEEP, NONE, COUNT, CANCELLED)                                 \
+	X(FUTURE_CALLBACK, 127, "future.callback", CLAB__OSB, "late", "",      \
+	  OTHER, KEEP, FLAG, NONE, NONE)                                       \
 	/* the thread sleeps (a32 = ms) */                                     \
-	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms")                     \
-	X(SLEEP_END, 101, "wake-up", 0, "", "")                                \
+	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms", SLEEP, SLEEP, NONE, \
+	  MS, NONE)                                                            \
+	X(SLEEP_END, 101, "wake-up", 0, "", "", WAIT_END, RUN, NONE, NONE,     \
+	  NONE)                                                                \
 	/* annotation: the label is in the site, val and a32 are values */     \
-	X(NOTE, 110, "note", CLAB_F_VAL | CLAB_F_A32, "", "")                  \
+	X(NOTE, 110, "note", CLAB_F_VAL | CLAB_F_A32, "", "", NOTE, KEEP,      \
+	  NONE, COUNT, NONE)                                                   \
 	/* diagnostic: a8 = clab_diag code, a32 = detail (object id, value) */ \
-	X(DIAG, 120, "diag", CLAB_F_OBJ | CLAB_F_A8 | CLAB_F_A32, "", "")
+	X(DIAG, 120, "diag", CLAB_F_OBJ | CLAB_F_A8 | CLAB_F_A32, "", "",      \
+	  DIAG, KEEP, DIAG, DETAIL, NONE)
 
 enum clab_kind {
-#define CLAB__KIND_ENUM(name, num, text, fields, a8, a32) CLAB_K_##name = num,
+#define CLAB__KIND_ENUM(name, num, ...) CLAB_K_##name = num,
 	CLAB_KIND_MAP(CLAB__KIND_ENUM)
 #undef CLAB__KIND_ENUM
 };
