@@ -70,7 +70,7 @@
 	  NONE, NONE, NONE)                                                    \
 	/* mutex: a8 = how (clab_how), a32 = recursion depth */                \
 	X(MUTEX_REQUEST, 20, "mutex.request", CLAB__OB, "how", "", REQUEST,    \
-	  REQ, HOW, NONE, NONE)                                                \
+	  REQ, HOW, NONE, WANT)                                                \
 	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth",      \
 	  ACQUIRE, RUN, HOW, COUNT, MUTEX_TAKE)                                \
 	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "", FAIL, RUN, NONE,      \
@@ -160,11 +160,11 @@
 	/* reader-writer lock: a8 = how, or write (1) or read (0); */          \
 	/* a32 = readers holding it after the record */                        \
 	X(RW_READ_REQUEST, 103, "rwlock.read-request", CLAB__OSBW, "how",      \
-	  "readers", REQUEST, REQ, HOW, COUNT, NONE)                           \
+	  "readers", REQUEST, REQ, HOW, COUNT, READ_WANT)                      \
 	X(RW_READ_ACQUIRE, 104, "rwlock.read-acquire", CLAB__OSBW, "how",      \
 	  "readers", ACQUIRE, RUN, HOW, COUNT, READ_TAKE)                      \
 	X(RW_WRITE_REQUEST, 105, "rwlock.write-request", CLAB__OSBW, "how",    \
-	  "readers", REQUEST, REQ, HOW, COUNT, NONE)                           \
+	  "readers", REQUEST, REQ, HOW, COUNT, WANT)                           \
 	X(RW_WRITE_ACQUIRE, 106, "rwlock.write-acquire", CLAB__OSB, "how", "", \
 	  ACQUIRE, RUN, HOW, NONE, WRITE_TAKE)                                 \
 	X(RW_RELEASE, 107, "rwlock.release", CLAB__OSBW, "write", "readers",   \

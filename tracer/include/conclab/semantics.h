@@ -74,6 +74,8 @@ enum clab_arg32 {
  */
 enum clab_oeffect {
 	CLAB_OE_NONE,
+	CLAB_OE_WANT,	    /* none: asks for the lock alone */
+	CLAB_OE_READ_WANT,  /* none: asks for a share of the lock */
 	CLAB_OE_CREATED,    /* flag created */
 	CLAB_OE_DESTROYED,  /* flag destroyed */
 	CLAB_OE_STARTED,    /* a thread: a = 1, flag created */
