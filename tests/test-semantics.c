@@ -43,7 +43,9 @@ static void test_waits_are_on_objects(void)
 			waits++;
 			CU_ASSERT(clab_kind_on_object(k));
 			CU_ASSERT(s->act == CLAB_DO_REQUEST ||
-				  s->act == CLAB_DO_WAIT_BEGIN);
+				  s->act == CLAB_DO_WAIT_BEGIN ||
+				  s->act == CLAB_DO_JOIN_WAIT ||
+				  s->act == CLAB_DO_TIMER_WAIT);
 		}
 		if (s->oe != CLAB_OE_NONE && !clab_kind_on_object(k))
 			CU_FAIL(clab_kind_name(k));

@@ -119,19 +119,17 @@ static int pop(struct tstate *t, uint32_t lock)
 }
 
 /*
- * Whether r waits, or may wait, on another thread: a wait that began on
- * an object (not a periodic timer's: the clock wakes that), or a blocking
- * take of a permit, even when it did not block (a semaphore's wait record
- * comes before its acquire, which counts instead).
+ * Whether r waits, or may wait, on another thread: a wait or a join that
+ * began on an object (not a periodic timer's tick: the clock brings that),
+ * or a blocking take of a permit, even when it did not block (a
+ * semaphore's wait record comes before its acquire, which counts instead).
  */
-static int is_wait(const struct clab_trace *tr, const struct clab_record *r)
+static int is_wait(const struct clab_record *r)
 {
 	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 	if (sem->oe == CLAB_OE_VALUE)
 		return sem->act == CLAB_DO_ACQUIRE && r->a8 != CLAB_HOW_TRY;
-	const struct clab_object_info *oi = clab_trace_object(tr, r->obj);
-	return sem->act == CLAB_DO_WAIT_BEGIN &&
-	       !(oi && oi->kind == CLAB_O_PTIMER);
+	return sem->act == CLAB_DO_WAIT_BEGIN || sem->act == CLAB_DO_JOIN_WAIT;
 }
 
 static int note_wait(struct clab_analysis *an, const struct clab_record *r,
@@ -477,6 +475,8 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 				t->held[t->n - 1].shared =
 				    oe == CLAB_OE_READ_TAKE;
 			break;
+		case CLAB_DO_BUSY:
+		case CLAB_DO_TIMEOUT:
 		case CLAB_DO_FAIL:
 			t->pending = 0;
 			break;
@@ -491,7 +491,7 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 			break;
 		default:
 waits:
-			if (!is_wait(tr, r))
+			if (!is_wait(r))
 				break;
 			for (uint32_t k = 0; k < t->n && rc == 0; k++) {
 				/* a condition wait releases its own mutex */

@@ -352,8 +352,13 @@ static void on_record(struct builder *b, const struct clab_record *r)
 	}
 	switch (sem->act) {
 	case CLAB_DO_SLEEP:
-		begin_wait(b, r, CLAB_XEV_SLEEP);
+		if (sem->tmove == CLAB_TM_SLEEP)
+			begin_wait(b, r, CLAB_XEV_SLEEP);
+		else
+			end_wait(b, r);
 		break;
+	case CLAB_DO_BUSY:
+	case CLAB_DO_TIMEOUT:
 	case CLAB_DO_FAIL:
 		if (sem->tmove == CLAB_TM_RUN) /* a wait gave up */
 			end_wait(b, r);

@@ -58,11 +58,11 @@
 	X(THREAD_EXIT, 12, "thread.exit", CLAB__OS, "", "", EXIT, DONE, NONE,  \
 	  NONE, ENDED)                                                         \
 	X(THREAD_JOIN_WAIT, 13, "thread.join-wait", CLAB__O, "", "",           \
-	  WAIT_BEGIN, BLOCK, NONE, NONE, NONE)                                 \
+	  JOIN_WAIT, BLOCK, NONE, NONE, NONE)                                  \
 	X(THREAD_JOIN, 14, "thread.join", CLAB__OS, "", "", WAIT_END, RUN,     \
 	  NONE, NONE, NONE)                                                    \
 	X(THREAD_JOIN_TIMEOUT, 15, "thread.join-timeout", CLAB__O, "", "",     \
-	  FAIL, RUN, NONE, NONE, NONE)                                         \
+	  TIMEOUT, RUN, NONE, NONE, NONE)                                      \
 	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "", OTHER, KEEP,    \
 	  NONE, NONE, NONE)                                                    \
 	/* a cancellation requested (pthread_cancel): obj is the target */     \
@@ -73,9 +73,9 @@
 	  REQ, HOW, NONE, WANT)                                                \
 	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth",      \
 	  ACQUIRE, RUN, HOW, COUNT, MUTEX_TAKE)                                \
-	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "", FAIL, RUN, NONE,      \
+	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "", BUSY, RUN, NONE,      \
 	  NONE, NONE)                                                          \
-	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "", FAIL, RUN,      \
+	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "", TIMEOUT, RUN,   \
 	  NONE, NONE, NONE)                                                    \
 	X(MUTEX_RELEASE, 24, "mutex.release", CLAB__OSBW, "how", "depth",      \
 	  RELEASE, KEEP, HOW, COUNT, MUTEX_GIVE)                               \
@@ -93,10 +93,10 @@
 	  NONE, COUNT, VALUE)                                                  \
 	X(SEM_ACQUIRE, 41, "sem.acquire", CLAB__OSBW, "how", "value", ACQUIRE, \
 	  RUN, HOW, COUNT, VALUE)                                              \
-	X(SEM_BUSY, 42, "sem.busy", CLAB__OSW, "", "value", FAIL, KEEP, NONE,  \
+	X(SEM_BUSY, 42, "sem.busy", CLAB__OSW, "", "value", BUSY, KEEP, NONE,  \
 	  COUNT, VALUE)                                                        \
-	X(SEM_TIMEOUT, 43, "sem.timeout", CLAB__OSW, "", "value", FAIL, RUN,   \
-	  NONE, COUNT, VALUE)                                                  \
+	X(SEM_TIMEOUT, 43, "sem.timeout", CLAB__OSW, "", "value", TIMEOUT,     \
+	  RUN, NONE, COUNT, VALUE)                                             \
 	X(SEM_RELEASE, 44, "sem.release", CLAB__OSW, "", "value", RELEASE,     \
 	  KEEP, NONE, COUNT, VALUE)                                            \
 	/* latch (the threading.Event idea) */                                 \
@@ -116,9 +116,9 @@
 	X(BARRIER_BROKEN, 62, "barrier.broken", CLAB__OS, "", "", FAIL, RUN,   \
 	  NONE, NONE, BROKEN)                                                  \
 	X(BARRIER_ABORT, 63, "barrier.abort", CLAB__OSW, "", "woken", OTHER,   \
-	  KEEP, NONE, COUNT, NONE)                                             \
+	  KEEP, NONE, COUNT, OPEN)                                             \
 	X(BARRIER_RESET, 64, "barrier.reset", CLAB__OSW, "", "woken", OTHER,   \
-	  KEEP, NONE, COUNT, NONE)                                             \
+	  KEEP, NONE, COUNT, OPEN)                                             \
 	/* queue: a32 = depth after; a8 = op (clab_qop) */                     \
 	X(QUEUE_PUT_WAIT, 70, "queue.put-wait", CLAB__OSW, "", "depth",        \
 	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL)                               \
@@ -128,16 +128,16 @@
 	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL)                               \
 	X(QUEUE_GET, 73, "queue.get", CLAB__OSW, "", "depth", WAIT_END, RUN,   \
 	  NONE, COUNT, LEVEL)                                                  \
-	X(QUEUE_TIMEOUT, 74, "queue.timeout", CLAB__OSB, "op", "", FAIL, RUN,  \
-	  QOP, NONE, NONE)                                                     \
-	X(QUEUE_FULL, 75, "queue.full", CLAB__OSW, "", "depth", FAIL, KEEP,    \
+	X(QUEUE_TIMEOUT, 74, "queue.timeout", CLAB__OSB, "op", "", TIMEOUT,    \
+	  RUN, QOP, NONE, NONE)                                                \
+	X(QUEUE_FULL, 75, "queue.full", CLAB__OSW, "", "depth", BUSY, KEEP,    \
 	  NONE, COUNT, LEVEL)                                                  \
-	X(QUEUE_EMPTY, 76, "queue.empty", CLAB__OS, "", "", FAIL, KEEP, NONE,  \
+	X(QUEUE_EMPTY, 76, "queue.empty", CLAB__OS, "", "", BUSY, KEEP, NONE,  \
 	  NONE, CLEAR)                                                         \
 	X(QUEUE_TASK_DONE, 77, "queue.task-done", CLAB__OSW, "", "unfinished", \
 	  OTHER, KEEP, NONE, COUNT, PENDING)                                   \
 	X(QUEUE_JOIN_WAIT, 78, "queue.join-wait", CLAB__OSW, "", "unfinished", \
-	  WAIT_BEGIN, BLOCK, NONE, COUNT, PENDING)                             \
+	  JOIN_WAIT, BLOCK, NONE, COUNT, PENDING)                              \
 	X(QUEUE_JOIN, 79, "queue.join", CLAB__OS, "", "", WAIT_END, RUN, NONE, \
 	  NONE, NONE)                                                          \
 	X(QUEUE_CLOSE, 80, "queue.close", CLAB__OSW, "", "woken", OTHER, KEEP, \
@@ -153,7 +153,7 @@
 	  KEEP, FLAG, NONE, CLEAR)                                             \
 	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick", OTHER, KEEP,  \
 	  NONE, COUNT, LEVEL)                                                  \
-	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after", WAIT_BEGIN,  \
+	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after", TIMER_WAIT,  \
 	  BLOCK, NONE, COUNT, NONE)                                            \
 	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick", WAIT_END,     \
 	  RUN, NONE, COUNT, LEVEL)                                             \
@@ -169,10 +169,10 @@
 	  ACQUIRE, RUN, HOW, NONE, WRITE_TAKE)                                 \
 	X(RW_RELEASE, 107, "rwlock.release", CLAB__OSBW, "write", "readers",   \
 	  RELEASE, KEEP, FLAG, COUNT, RW_GIVE)                                 \
-	X(RW_BUSY, 108, "rwlock.busy", CLAB__OSBW, "write", "readers", FAIL,   \
+	X(RW_BUSY, 108, "rwlock.busy", CLAB__OSBW, "write", "readers", BUSY,   \
 	  KEEP, FLAG, COUNT, NONE)                                             \
 	X(RW_TIMEOUT, 109, "rwlock.timeout", CLAB__OSBW, "write", "readers",   \
-	  FAIL, RUN, FLAG, COUNT, NONE)                                        \
+	  TIMEOUT, RUN, FLAG, COUNT, NONE)                                     \
 	/* thread pool and futures: a pool's records are on the pool, a        \
 	 * task's on its future (submit: a32 = the future's object id, or      \
 	 * 0 when refused; shutdown: a32 = pending tasks cancelled;            \
@@ -195,8 +195,7 @@
 	/* the thread sleeps (a32 = ms) */                                     \
 	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms", SLEEP, SLEEP, NONE, \
 	  MS, NONE)                                                            \
-	X(SLEEP_END, 101, "wake-up", 0, "", "", WAIT_END, RUN, NONE, NONE,     \
-	  NONE)                                                                \
+	X(SLEEP_END, 101, "wake-up", 0, "", "", SLEEP, RUN, NONE, NONE, NONE)  \
 	/* annotation: the label is in the site, val and a32 are values */     \
 	X(NOTE, 110, "note", CLAB_F_VAL | CLAB_F_A32, "", "", NOTE, KEEP,      \
 	  NONE, COUNT, NONE)                                                   \

@@ -26,12 +26,16 @@ enum clab_do {
 	CLAB_DO_REQUEST,    /* a contended lock request: waits for a holder */
 	CLAB_DO_ACQUIRE,    /* took a lock or a permit */
 	CLAB_DO_RELEASE,    /* gave a lock or a permit back */
-	CLAB_DO_FAIL,	    /* gave up: busy, timed out, broken, closed */
+	CLAB_DO_BUSY,	    /* a try that failed: taken, no permit, full */
+	CLAB_DO_TIMEOUT,    /* gave up when its time ran out */
+	CLAB_DO_FAIL,	    /* could not go on: broken, closed */
 	CLAB_DO_WAIT_BEGIN, /* began a blocking wait on the object */
+	CLAB_DO_JOIN_WAIT,  /* began to wait for other work to end (a join) */
+	CLAB_DO_TIMER_WAIT, /* began to wait for a tick: the clock wakes it */
 	CLAB_DO_WAIT_END,   /* a wait ended by what it waited for */
 	CLAB_DO_SIGNAL,	    /* woke waiters (a32 of them): signal, set */
 	CLAB_DO_WAKE,	    /* a waiter woke (a8: why) */
-	CLAB_DO_SLEEP,	    /* the thread sleeps */
+	CLAB_DO_SLEEP,	    /* the thread sleeps (THREAD: SLEEP) or wakes */
 	CLAB_DO_NOTE,	    /* an annotation (the label is in the site) */
 	CLAB_DO_DIAG,	    /* a diagnostic (a8: the code, obj: about what) */
 };
@@ -94,6 +98,7 @@ enum clab_oeffect {
 	CLAB_OE_ARRIVE,	    /* b = a32 (a barrier's arrivals) */
 	CLAB_OE_PASS,	   /* a = a32, b = 0, every thread blocked on it runs */
 	CLAB_OE_BROKEN,	   /* b = 0 */
+	CLAB_OE_OPEN,	   /* none: its waiters go, each records its wake */
 	CLAB_OE_CLOSED,	   /* flag closed */
 	CLAB_OE_TAKEN,	   /* a pool took a task (a + 1), unless a8 refused */
 	CLAB_OE_RUNS,	   /* a future: a = 1, its task runs */
