@@ -360,7 +360,8 @@ static void on_record(struct builder *b, const struct clab_record *r)
 	case CLAB_DO_BUSY:
 	case CLAB_DO_TIMEOUT:
 	case CLAB_DO_FAIL:
-		if (sem->tmove == CLAB_TM_RUN) /* a wait gave up */
+	case CLAB_DO_TIMER:
+		if (sem->tmove == CLAB_TM_RUN) /* a wait gave up, or ended */
 			end_wait(b, r);
 		break;
 	case CLAB_DO_WAIT_END:

@@ -51,7 +51,7 @@
 	X(OBJ_DESTROY, 2, "destroy", CLAB__OS, "", "", DESTROY, KEEP, NONE,    \
 	  NONE, DESTROYED)                                                     \
 	/* threads: obj is the thread's object */                              \
-	X(THREAD_CREATE, 10, "thread.create", CLAB__OS, "", "", CREATE, KEEP,  \
+	X(THREAD_CREATE, 10, "thread.create", CLAB__OS, "", "", SPAWN, KEEP,   \
 	  NONE, NONE, CREATED)                                                 \
 	X(THREAD_START, 11, "thread.start", CLAB__OS, "", "", START, RUN,      \
 	  NONE, NONE, STARTED)                                                 \
@@ -145,18 +145,18 @@
 	X(QUEUE_CLOSED, 81, "queue.closed", CLAB__OSB, "op", "", FAIL, RUN,    \
 	  QOP, NONE, NONE)                                                     \
 	/* timers: a32 = delay in ms (arm) or tick number */                   \
-	X(TIMER_ARM, 90, "timer.arm", CLAB__OSW, "", "ms", OTHER, KEEP, NONE,  \
+	X(TIMER_ARM, 90, "timer.arm", CLAB__OSW, "", "ms", TIMER, KEEP, NONE,  \
 	  MS, SET)                                                             \
-	X(TIMER_FIRE, 91, "timer.fire", CLAB__OS, "", "", OTHER, KEEP, NONE,   \
+	X(TIMER_FIRE, 91, "timer.fire", CLAB__OS, "", "", TIMER, KEEP, NONE,   \
 	  NONE, CLEAR)                                                         \
-	X(TIMER_CANCEL, 92, "timer.cancel", CLAB__OSB, "in-time", "", OTHER,   \
+	X(TIMER_CANCEL, 92, "timer.cancel", CLAB__OSB, "in-time", "", TIMER,   \
 	  KEEP, FLAG, NONE, CLEAR)                                             \
-	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick", OTHER, KEEP,  \
+	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick", TIMER, KEEP,  \
 	  NONE, COUNT, LEVEL)                                                  \
 	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after", TIMER_WAIT,  \
 	  BLOCK, NONE, COUNT, NONE)                                            \
-	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick", WAIT_END,     \
-	  RUN, NONE, COUNT, LEVEL)                                             \
+	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick", TIMER, RUN,   \
+	  NONE, COUNT, LEVEL)                                                  \
 	/* reader-writer lock: a8 = how, or write (1) or read (0); */          \
 	/* a32 = readers holding it after the record */                        \
 	X(RW_READ_REQUEST, 103, "rwlock.read-request", CLAB__OSBW, "how",      \

@@ -19,7 +19,8 @@
 /* What the record does (column DO). */
 enum clab_do {
 	CLAB_DO_OTHER,	    /* changes its object's state, or nothing */
-	CLAB_DO_CREATE,	    /* an object or a thread was made */
+	CLAB_DO_CREATE,	    /* an object was made */
+	CLAB_DO_SPAWN,	    /* a thread was made: it can run */
 	CLAB_DO_DESTROY,    /* an object was destroyed */
 	CLAB_DO_START,	    /* a thread began to run */
 	CLAB_DO_EXIT,	    /* a thread ended */
@@ -36,6 +37,7 @@ enum clab_do {
 	CLAB_DO_SIGNAL,	    /* woke waiters (a32 of them): signal, set */
 	CLAB_DO_WAKE,	    /* a waiter woke (a8: why) */
 	CLAB_DO_SLEEP,	    /* the thread sleeps (THREAD: SLEEP) or wakes */
+	CLAB_DO_TIMER,	    /* a timer's step: armed, fired, ticked, woken */
 	CLAB_DO_NOTE,	    /* an annotation (the label is in the site) */
 	CLAB_DO_DIAG,	    /* a diagnostic (a8: the code, obj: about what) */
 };
