@@ -623,17 +623,7 @@ const char *clab_lab_harness_label(const struct clab_trace *tr,
 }
 
 int clab_lab_thread_index(const struct clab_trace *tr, uint32_t tid,
-			  const char *prefix, long n)
+			  const char *role, const char *prefix, long n)
 {
-	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
-	size_t len = strlen(prefix);
-	char *end;
-	long i;
-
-	if (ti == NULL || ti->name == NULL || strncmp(ti->name, prefix, len))
-		return -1;
-	i = strtol(ti->name + len, &end, 10);
-	if (*end != '\0' || end == ti->name + len || i < 0 || i >= n)
-		return -1;
-	return (int)i;
+	return (int)clab_trace_thread_role_index(tr, tid, role, prefix, n);
 }

@@ -58,8 +58,10 @@ void clab_trace_free(struct clab_trace *tr)
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		free((char *)tr->threads[i].name);
 	free(tr->threads);
-	for (uint32_t i = 0; i < tr->nobjs; i++)
+	for (uint32_t i = 0; i < tr->nobjs; i++) {
 		free((char *)tr->objs[i].name);
+		free((char *)tr->objs[i].role);
+	}
 	free(tr->objs);
 	free(tr->labels);
 	for (uint32_t i = 0; i < tr->nsites; i++) {
@@ -297,7 +299,8 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 		if (tr->threads[i].oid <= tr->nobjs)
 			tr->obj2tid[tr->threads[i].oid] = i;
 	if (clab__label_trace(tr->threads, tr->nthreads, tr->objs, tr->nobjs,
-			      tr->obj2tid, &tr->labels) != 0) {
+			      tr->obj2tid, &tr->labels) != 0 ||
+	    clab__trace_roles(tr) != 0) {
 		clab_trace_free(tr);
 		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
 			    name);
