@@ -47,8 +47,13 @@ static void test_waits_are_on_objects(void)
 				  s->act == CLAB_DO_JOIN_WAIT ||
 				  s->act == CLAB_DO_TIMER_WAIT);
 		}
-		if (s->oe != CLAB_OE_NONE && !clab_kind_on_object(k))
+		if ((s->oe != CLAB_OE_NONE || s->waited != CLAB_WF_NONE) &&
+		    !clab_kind_on_object(k))
 			CU_FAIL(clab_kind_name(k));
+		/* what waited for another record ends a wait or passes it */
+		if (s->waited != CLAB_WF_NONE)
+			CU_ASSERT(s->tmove == CLAB_TM_RUN ||
+				  s->oe == CLAB_OE_PASS);
 		if (s->act == CLAB_DO_ACQUIRE || s->act == CLAB_DO_WAKE)
 			CU_ASSERT_EQUAL(s->tmove, CLAB_TM_RUN);
 	}

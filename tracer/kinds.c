@@ -12,13 +12,14 @@ struct kind_info {
 };
 
 static const struct kind_info kinds[CLAB_KIND_MAX] = {
-#define CLAB__KIND_INFO(nm, num, text, f, a8n, a32n, d, tm, a8m, a32m, oeff)   \
+#define CLAB__KIND_INFO(nm, num, text, f, a8n, a32n, d, tm, a8m, a32m, oeff,   \
+			wf)                                                    \
 	[num] = {.name = text,                                                 \
 		 .a8name = a8n,                                                \
 		 .a32name = a32n,                                              \
 		 .fields = (f),                                                \
 		 .sem = {CLAB_DO_##d, CLAB_TM_##tm, CLAB_A8_##a8m,             \
-			 CLAB_A32_##a32m, CLAB_OE_##oeff}},
+			 CLAB_A32_##a32m, CLAB_OE_##oeff, CLAB_WF_##wf}},
     CLAB_KIND_MAP(CLAB__KIND_INFO)
 #undef CLAB__KIND_INFO
 };

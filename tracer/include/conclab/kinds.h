@@ -36,172 +36,174 @@
 
 /*
  * X(NAME, number, "text", fields, "a8 name", "a32 name",
- *   DO, THREAD, A8, A32, OBJECT)
+ *   DO, THREAD, A8, A32, OBJECT, WAITED)
  * An empty argument name means the field is printed without a label.
- * The last five columns are the kind's meaning, which every reader of a
+ * The last six columns are the kind's meaning, which every reader of a
  * trace takes from here (<conclab/semantics.h>, not installed): what the
  * record does (DO: CLAB_DO_*), what it makes of its thread (THREAD:
- * CLAB_TM_*), what its a8 and a32 fields mean (CLAB_A8_*, CLAB_A32_*) and
- * how it changes its object's replayed state (OBJECT: CLAB_OE_*).
+ * CLAB_TM_*), what its a8 and a32 fields mean (CLAB_A8_*, CLAB_A32_*),
+ * how it changes its object's replayed state (OBJECT: CLAB_OE_*) and which
+ * earlier record on its object it waited for (WAITED: CLAB_WF_*).
  */
 #define CLAB_KIND_MAP(X)                                                       \
 	/* objects */                                                          \
 	X(OBJ_CREATE, 1, "create", CLAB__OS, "", "", CREATE, KEEP, NONE, NONE, \
-	  CREATED)                                                             \
+	  CREATED, NONE)                                                       \
 	X(OBJ_DESTROY, 2, "destroy", CLAB__OS, "", "", DESTROY, KEEP, NONE,    \
-	  NONE, DESTROYED)                                                     \
+	  NONE, DESTROYED, NONE)                                               \
 	/* threads: obj is the thread's object */                              \
 	X(THREAD_CREATE, 10, "thread.create", CLAB__OS, "", "", SPAWN, KEEP,   \
-	  NONE, NONE, CREATED)                                                 \
+	  NONE, NONE, CREATED, NONE)                                           \
 	X(THREAD_START, 11, "thread.start", CLAB__OS, "", "", START, RUN,      \
-	  NONE, NONE, STARTED)                                                 \
+	  NONE, NONE, STARTED, NONE)                                           \
 	X(THREAD_EXIT, 12, "thread.exit", CLAB__OS, "", "", EXIT, DONE, NONE,  \
-	  NONE, ENDED)                                                         \
+	  NONE, ENDED, NONE)                                                   \
 	X(THREAD_JOIN_WAIT, 13, "thread.join-wait", CLAB__O, "", "",           \
-	  JOIN_WAIT, BLOCK, NONE, NONE, NONE)                                  \
+	  JOIN_WAIT, BLOCK, NONE, NONE, NONE, NONE)                            \
 	X(THREAD_JOIN, 14, "thread.join", CLAB__OS, "", "", WAIT_END, RUN,     \
-	  NONE, NONE, NONE)                                                    \
+	  NONE, NONE, NONE, EXIT)                                              \
 	X(THREAD_JOIN_TIMEOUT, 15, "thread.join-timeout", CLAB__O, "", "",     \
-	  TIMEOUT, RUN, NONE, NONE, NONE)                                      \
+	  TIMEOUT, RUN, NONE, NONE, NONE, NONE)                                \
 	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "", OTHER, KEEP,    \
-	  NONE, NONE, NONE)                                                    \
+	  NONE, NONE, NONE, NONE)                                              \
 	/* a cancellation requested (pthread_cancel): obj is the target */     \
 	X(THREAD_CANCEL, 17, "thread.cancel", CLAB__O, "", "", OTHER, KEEP,    \
-	  NONE, NONE, NONE)                                                    \
+	  NONE, NONE, NONE, NONE)                                              \
 	/* mutex: a8 = how (clab_how), a32 = recursion depth */                \
 	X(MUTEX_REQUEST, 20, "mutex.request", CLAB__OB, "how", "", REQUEST,    \
-	  REQ, HOW, NONE, WANT)                                                \
+	  REQ, HOW, NONE, WANT, NONE)                                          \
 	X(MUTEX_ACQUIRE, 21, "mutex.acquire", CLAB__OSBW, "how", "depth",      \
-	  ACQUIRE, RUN, HOW, COUNT, MUTEX_TAKE)                                \
+	  ACQUIRE, RUN, HOW, COUNT, MUTEX_TAKE, HANDOFF)                       \
 	X(MUTEX_BUSY, 22, "mutex.busy", CLAB__O, "", "", BUSY, RUN, NONE,      \
-	  NONE, NONE)                                                          \
-	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "", TIMEOUT, RUN,   \
 	  NONE, NONE, NONE)                                                    \
+	X(MUTEX_TIMEOUT, 23, "mutex.timeout", CLAB__O, "", "", TIMEOUT, RUN,   \
+	  NONE, NONE, NONE, NONE)                                              \
 	X(MUTEX_RELEASE, 24, "mutex.release", CLAB__OSBW, "how", "depth",      \
-	  RELEASE, KEEP, HOW, COUNT, MUTEX_GIVE)                               \
+	  RELEASE, KEEP, HOW, COUNT, MUTEX_GIVE, NONE)                         \
 	/* condition variable: a32 of wait = the mutex's object id */          \
 	X(COND_WAIT, 30, "cond.wait", CLAB__OSBW, "timed", "mutex",            \
-	  WAIT_BEGIN, WAIT, TIMED, OBJECT, COND_MUTEX)                         \
+	  WAIT_BEGIN, WAIT, TIMED, OBJECT, COND_MUTEX, NONE)                   \
 	X(COND_WAKE, 31, "cond.wake", CLAB__OSB, "cause", "", WAKE, RUN,       \
-	  CAUSE, NONE, NONE)                                                   \
+	  CAUSE, NONE, NONE, SIGNAL)                                           \
 	X(COND_SIGNAL, 32, "cond.signal", CLAB__OSW, "", "woken", SIGNAL,      \
-	  KEEP, NONE, COUNT, NONE)                                             \
+	  KEEP, NONE, COUNT, NONE, NONE)                                       \
 	X(COND_BROADCAST, 33, "cond.broadcast", CLAB__OSW, "", "woken",        \
-	  SIGNAL, KEEP, NONE, COUNT, NONE)                                     \
+	  SIGNAL, KEEP, NONE, COUNT, NONE, NONE)                               \
 	/* semaphore: a32 = value after */                                     \
 	X(SEM_WAIT, 40, "sem.wait", CLAB__OSW, "", "value", WAIT_BEGIN, BLOCK, \
-	  NONE, COUNT, VALUE)                                                  \
+	  NONE, COUNT, VALUE, NONE)                                            \
 	X(SEM_ACQUIRE, 41, "sem.acquire", CLAB__OSBW, "how", "value", ACQUIRE, \
-	  RUN, HOW, COUNT, VALUE)                                              \
+	  RUN, HOW, COUNT, VALUE, PERMIT)                                      \
 	X(SEM_BUSY, 42, "sem.busy", CLAB__OSW, "", "value", BUSY, KEEP, NONE,  \
-	  COUNT, VALUE)                                                        \
+	  COUNT, VALUE, NONE)                                                  \
 	X(SEM_TIMEOUT, 43, "sem.timeout", CLAB__OSW, "", "value", TIMEOUT,     \
-	  RUN, NONE, COUNT, VALUE)                                             \
+	  RUN, NONE, COUNT, VALUE, NONE)                                       \
 	X(SEM_RELEASE, 44, "sem.release", CLAB__OSW, "", "value", RELEASE,     \
-	  KEEP, NONE, COUNT, VALUE)                                            \
+	  KEEP, NONE, COUNT, VALUE, NONE)                                      \
 	/* latch (the threading.Event idea) */                                 \
 	X(LATCH_WAIT, 50, "latch.wait", CLAB__OS, "", "", WAIT_BEGIN, BLOCK,   \
-	  NONE, NONE, NONE)                                                    \
+	  NONE, NONE, NONE, NONE)                                              \
 	X(LATCH_WAKE, 51, "latch.wake", CLAB__OSB, "cause", "", WAKE, RUN,     \
-	  CAUSE, NONE, NONE)                                                   \
+	  CAUSE, NONE, NONE, SIGNAL)                                           \
 	X(LATCH_SET, 52, "latch.set", CLAB__OSW, "", "woken", SIGNAL, KEEP,    \
-	  NONE, COUNT, SET)                                                    \
+	  NONE, COUNT, SET, NONE)                                              \
 	X(LATCH_CLEAR, 53, "latch.clear", CLAB__OS, "", "", OTHER, KEEP, NONE, \
-	  NONE, CLEAR)                                                         \
+	  NONE, CLEAR, NONE)                                                   \
 	/* barrier: a32 = arrivals (wait) or generation (pass) */              \
 	X(BARRIER_WAIT, 60, "barrier.wait", CLAB__OSW, "", "arrived",          \
-	  WAIT_BEGIN, BLOCK, NONE, COUNT, ARRIVE)                              \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, ARRIVE, NONE)                        \
 	X(BARRIER_PASS, 61, "barrier.pass", CLAB__OSW, "", "generation",       \
-	  WAIT_END, KEEP, NONE, COUNT, PASS)                                   \
+	  WAIT_END, KEEP, NONE, COUNT, PASS, ARRIVAL)                          \
 	X(BARRIER_BROKEN, 62, "barrier.broken", CLAB__OS, "", "", FAIL, RUN,   \
-	  NONE, NONE, BROKEN)                                                  \
+	  NONE, NONE, BROKEN, NONE)                                            \
 	X(BARRIER_ABORT, 63, "barrier.abort", CLAB__OSW, "", "woken", OTHER,   \
-	  KEEP, NONE, COUNT, OPEN)                                             \
+	  KEEP, NONE, COUNT, OPEN, NONE)                                       \
 	X(BARRIER_RESET, 64, "barrier.reset", CLAB__OSW, "", "woken", OTHER,   \
-	  KEEP, NONE, COUNT, OPEN)                                             \
+	  KEEP, NONE, COUNT, OPEN, NONE)                                       \
 	/* queue: a32 = depth after; a8 = op (clab_qop) */                     \
 	X(QUEUE_PUT_WAIT, 70, "queue.put-wait", CLAB__OSW, "", "depth",        \
-	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL)                               \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL, NONE)                         \
 	X(QUEUE_PUT, 71, "queue.put", CLAB__OSW, "", "depth", WAIT_END, RUN,   \
-	  NONE, COUNT, LEVEL)                                                  \
+	  NONE, COUNT, LEVEL, ITEM)                                            \
 	X(QUEUE_GET_WAIT, 72, "queue.get-wait", CLAB__OSW, "", "depth",        \
-	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL)                               \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL, NONE)                         \
 	X(QUEUE_GET, 73, "queue.get", CLAB__OSW, "", "depth", WAIT_END, RUN,   \
-	  NONE, COUNT, LEVEL)                                                  \
+	  NONE, COUNT, LEVEL, ITEM)                                            \
 	X(QUEUE_TIMEOUT, 74, "queue.timeout", CLAB__OSB, "op", "", TIMEOUT,    \
-	  RUN, QOP, NONE, NONE)                                                \
+	  RUN, QOP, NONE, NONE, NONE)                                          \
 	X(QUEUE_FULL, 75, "queue.full", CLAB__OSW, "", "depth", BUSY, KEEP,    \
-	  NONE, COUNT, LEVEL)                                                  \
+	  NONE, COUNT, LEVEL, NONE)                                            \
 	X(QUEUE_EMPTY, 76, "queue.empty", CLAB__OS, "", "", BUSY, KEEP, NONE,  \
-	  NONE, CLEAR)                                                         \
+	  NONE, CLEAR, NONE)                                                   \
 	X(QUEUE_TASK_DONE, 77, "queue.task-done", CLAB__OSW, "", "unfinished", \
-	  OTHER, KEEP, NONE, COUNT, PENDING)                                   \
+	  OTHER, KEEP, NONE, COUNT, PENDING, NONE)                             \
 	X(QUEUE_JOIN_WAIT, 78, "queue.join-wait", CLAB__OSW, "", "unfinished", \
-	  JOIN_WAIT, BLOCK, NONE, COUNT, PENDING)                              \
+	  JOIN_WAIT, BLOCK, NONE, COUNT, PENDING, NONE)                        \
 	X(QUEUE_JOIN, 79, "queue.join", CLAB__OS, "", "", WAIT_END, RUN, NONE, \
-	  NONE, NONE)                                                          \
+	  NONE, NONE, TASKS)                                                   \
 	X(QUEUE_CLOSE, 80, "queue.close", CLAB__OSW, "", "woken", OTHER, KEEP, \
-	  NONE, COUNT, CLOSED)                                                 \
+	  NONE, COUNT, CLOSED, NONE)                                           \
 	X(QUEUE_CLOSED, 81, "queue.closed", CLAB__OSB, "op", "", FAIL, RUN,    \
-	  QOP, NONE, NONE)                                                     \
+	  QOP, NONE, NONE, NONE)                                               \
 	/* timers: a32 = delay in ms (arm) or tick number */                   \
 	X(TIMER_ARM, 90, "timer.arm", CLAB__OSW, "", "ms", TIMER, KEEP, NONE,  \
-	  MS, SET)                                                             \
+	  MS, SET, NONE)                                                       \
 	X(TIMER_FIRE, 91, "timer.fire", CLAB__OS, "", "", TIMER, KEEP, NONE,   \
-	  NONE, CLEAR)                                                         \
+	  NONE, CLEAR, NONE)                                                   \
 	X(TIMER_CANCEL, 92, "timer.cancel", CLAB__OSB, "in-time", "", TIMER,   \
-	  KEEP, FLAG, NONE, CLEAR)                                             \
+	  KEEP, FLAG, NONE, CLEAR, NONE)                                       \
 	X(PTIMER_TICK, 93, "ptimer.tick", CLAB__OSW, "", "tick", TIMER, KEEP,  \
-	  NONE, COUNT, LEVEL)                                                  \
+	  NONE, COUNT, LEVEL, NONE)                                            \
 	X(PTIMER_WAIT, 94, "ptimer.wait", CLAB__OSW, "", "after", TIMER_WAIT,  \
-	  BLOCK, NONE, COUNT, NONE)                                            \
+	  BLOCK, NONE, COUNT, NONE, NONE)                                      \
 	X(PTIMER_WAKE, 95, "ptimer.wake", CLAB__OSW, "", "tick", TIMER, RUN,   \
-	  NONE, COUNT, LEVEL)                                                  \
+	  NONE, COUNT, LEVEL, TICK)                                            \
 	/* reader-writer lock: a8 = how, or write (1) or read (0); */          \
 	/* a32 = readers holding it after the record */                        \
 	X(RW_READ_REQUEST, 103, "rwlock.read-request", CLAB__OSBW, "how",      \
-	  "readers", REQUEST, REQ, HOW, COUNT, READ_WANT)                      \
+	  "readers", REQUEST, REQ, HOW, COUNT, READ_WANT, NONE)                \
 	X(RW_READ_ACQUIRE, 104, "rwlock.read-acquire", CLAB__OSBW, "how",      \
-	  "readers", ACQUIRE, RUN, HOW, COUNT, READ_TAKE)                      \
+	  "readers", ACQUIRE, RUN, HOW, COUNT, READ_TAKE, ROOM)                \
 	X(RW_WRITE_REQUEST, 105, "rwlock.write-request", CLAB__OSBW, "how",    \
-	  "readers", REQUEST, REQ, HOW, COUNT, WANT)                           \
+	  "readers", REQUEST, REQ, HOW, COUNT, WANT, NONE)                     \
 	X(RW_WRITE_ACQUIRE, 106, "rwlock.write-acquire", CLAB__OSB, "how", "", \
-	  ACQUIRE, RUN, HOW, NONE, WRITE_TAKE)                                 \
+	  ACQUIRE, RUN, HOW, NONE, WRITE_TAKE, ROOM)                           \
 	X(RW_RELEASE, 107, "rwlock.release", CLAB__OSBW, "write", "readers",   \
-	  RELEASE, KEEP, FLAG, COUNT, RW_GIVE)                                 \
+	  RELEASE, KEEP, FLAG, COUNT, RW_GIVE, NONE)                           \
 	X(RW_BUSY, 108, "rwlock.busy", CLAB__OSBW, "write", "readers", BUSY,   \
-	  KEEP, FLAG, COUNT, NONE)                                             \
+	  KEEP, FLAG, COUNT, NONE, NONE)                                       \
 	X(RW_TIMEOUT, 109, "rwlock.timeout", CLAB__OSBW, "write", "readers",   \
-	  TIMEOUT, RUN, FLAG, COUNT, NONE)                                     \
+	  TIMEOUT, RUN, FLAG, COUNT, NONE, NONE)                               \
 	/* thread pool and futures: a pool's records are on the pool, a        \
 	 * task's on its future (submit: a32 = the future's object id, or      \
 	 * 0 when refused; shutdown: a32 = pending tasks cancelled;            \
 	 * set/cancel: a32 = callbacks to run; callback: a8 = 1 when it        \
 	 * ran at once because the future was done already) */                 \
 	X(POOL_SUBMIT, 121, "pool.submit", CLAB__OSBW, "refused", "future",    \
-	  OTHER, KEEP, FLAG, OBJECT_ID, TAKEN)                                 \
+	  OTHER, KEEP, FLAG, OBJECT_ID, TAKEN, NONE)                           \
 	X(POOL_SHUTDOWN, 122, "pool.shutdown", CLAB__OSBW, "wait",             \
-	  "cancelled", OTHER, KEEP, FLAG, COUNT, CLOSED)                       \
+	  "cancelled", OTHER, KEEP, FLAG, COUNT, CLOSED, NONE)                 \
 	X(POOL_TASK_START, 123, "pool.task-start", CLAB__OS, "", "", OTHER,    \
-	  KEEP, NONE, NONE, RUNS)                                              \
+	  KEEP, NONE, NONE, RUNS, NONE)                                        \
 	X(POOL_TASK_END, 124, "pool.task-end", CLAB__OS, "", "", OTHER, KEEP,  \
-	  NONE, NONE, NONE)                                                    \
+	  NONE, NONE, NONE, NONE)                                              \
 	X(FUTURE_SET, 125, "future.set", CLAB__OSW, "", "callbacks", OTHER,    \
-	  KEEP, NONE, COUNT, DONE)                                             \
+	  KEEP, NONE, COUNT, DONE, NONE)                                       \
 	X(FUTURE_CANCEL, 126, "future.cancel", CLAB__OSW, "", "callbacks",     \
-	  OTHER, KEEP, NONE, COUNT, CANCELLED)                                 \
+	  OTHER, KEEP, NONE, COUNT, CANCELLED, NONE)                           \
 	X(FUTURE_CALLBACK, 127, "future.callback", CLAB__OSB, "late", "",      \
-	  OTHER, KEEP, FLAG, NONE, NONE)                                       \
+	  OTHER, KEEP, FLAG, NONE, NONE, NONE)                                 \
 	/* the thread sleeps (a32 = ms) */                                     \
 	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms", SLEEP, SLEEP, NONE, \
-	  MS, NONE)                                                            \
-	X(SLEEP_END, 101, "wake-up", 0, "", "", SLEEP, RUN, NONE, NONE, NONE)  \
+	  MS, NONE, NONE)                                                      \
+	X(SLEEP_END, 101, "wake-up", 0, "", "", SLEEP, RUN, NONE, NONE, NONE,  \
+	  NONE)                                                                \
 	/* annotation: the label is in the site, val and a32 are values */     \
 	X(NOTE, 110, "note", CLAB_F_VAL | CLAB_F_A32, "", "", NOTE, KEEP,      \
-	  NONE, COUNT, NONE)                                                   \
+	  NONE, COUNT, NONE, NONE)                                             \
 	/* diagnostic: a8 = clab_diag code, a32 = detail (object id, value) */ \
 	X(DIAG, 120, "diag", CLAB_F_OBJ | CLAB_F_A8 | CLAB_F_A32, "", "",      \
-	  DIAG, KEEP, DIAG, DETAIL, NONE)
+	  DIAG, KEEP, DIAG, DETAIL, NONE, NONE)
 
 enum clab_kind {
 #define CLAB__KIND_ENUM(name, num, ...) CLAB_K_##name = num,

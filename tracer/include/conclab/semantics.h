@@ -1,5 +1,5 @@
 /*
- * What a record kind means: the last five columns of CLAB_KIND_MAP
+ * What a record kind means: the last six columns of CLAB_KIND_MAP
  * (<conclab/kinds.h>), looked up by kind number.
  *
  * Analysis, the generic and lab checks, the export, the dump, the replay
@@ -108,13 +108,31 @@ enum clab_oeffect {
 	CLAB_OE_CANCELLED, /* a future: a = 3, cancelled */
 };
 
+/*
+ * Which earlier record on its object the record waited for (column
+ * WAITED; clab_replay_cause() in <conclab/replay.h> finds it).
+ */
+enum clab_waited {
+	CLAB_WF_NONE,
+	CLAB_WF_HANDOFF, /* the release just before it in the object's order */
+	CLAB_WF_SIGNAL,	 /* woken by a signal, broadcast or set: the last one */
+	CLAB_WF_ROOM,	 /* after a request: the last release or timeout */
+	CLAB_WF_PERMIT,	 /* after a wait: the last release */
+	CLAB_WF_EXIT,	 /* the thread's exit */
+	CLAB_WF_ITEM,	 /* after a wait: the last opposite transfer or close */
+	CLAB_WF_TASKS,	 /* the last task done */
+	CLAB_WF_TICK,	 /* the last tick */
+	CLAB_WF_ARRIVAL, /* the last arrival (a barrier's) */
+};
+
 /* A kind's meaning: one row of the table. */
 struct clab_kind_sem {
-	uint8_t act;   /* enum clab_do */
-	uint8_t tmove; /* enum clab_tmove */
-	uint8_t a8;    /* enum clab_arg8 */
-	uint8_t a32;   /* enum clab_arg32 */
-	uint8_t oe;    /* enum clab_oeffect */
+	uint8_t act;	/* enum clab_do */
+	uint8_t tmove;	/* enum clab_tmove */
+	uint8_t a8;	/* enum clab_arg8 */
+	uint8_t a32;	/* enum clab_arg32 */
+	uint8_t oe;	/* enum clab_oeffect */
+	uint8_t waited; /* enum clab_waited */
 };
 
 /*
