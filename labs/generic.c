@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include <conclab/error.h>
-#include <conclab/semantics.h>
 
 #include "lab.h"
 

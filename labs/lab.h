@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include <conclab/trace.h>
+#include <conclab/semantics.h>
 
 #define CLAB_LAB_MAX_PARAMS 16
 

@@ -392,17 +392,17 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		if (p < 0)
 			continue;
 		st[p].last_rec = r->seq;
-		switch (r->kind) {
-		case CLAB_K_MUTEX_REQUEST:
+		switch (clab_kind_sem(r->kind)->act) {
+		case CLAB_DO_REQUEST:
 			if (f >= 0)
 				st[p].pending_ns = r->ns + 1;
 			break;
-		case CLAB_K_MUTEX_BUSY:
-		case CLAB_K_MUTEX_TIMEOUT:
+		case CLAB_DO_BUSY:
+		case CLAB_DO_TIMEOUT:
 			if (f >= 0)
 				st[p].pending_ns = 0;
 			break;
-		case CLAB_K_MUTEX_ACQUIRE:
+		case CLAB_DO_ACQUIRE:
 			if (f < 0)
 				break;
 			if (st[p].pending_ns != 0) {
@@ -428,11 +428,11 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			holder[f] = r->tid + 1;
 			held_since[f] = r->seq;
 			break;
-		case CLAB_K_MUTEX_RELEASE:
+		case CLAB_DO_RELEASE:
 			if (f >= 0 && holder[f] == r->tid + 1)
 				holder[f] = 0;
 			break;
-		case CLAB_K_NOTE:
+		case CLAB_DO_NOTE:
 			label = clab_lab_harness_label(tr, r);
 			if (label == NULL)
 				break;

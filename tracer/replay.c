@@ -285,13 +285,14 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 	const struct clab_rthread *t = &st->th[r->tid];
 	struct clab_rstats *ts = &rp->tstats[r->tid];
 	uint32_t oid =
-	    r->obj <= rp->nobjects && r->kind != CLAB_K_DIAG ? r->obj : 0;
+	    r->obj <= rp->nobjects && clab_kind_on_object(r->kind) ? r->obj : 0;
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 	struct clab_rstats *os = &rp->ostats[oid];
 
 	ts->records++;
 	if (oid)
 		os->records++;
-	if (r->kind == CLAB_K_MUTEX_ACQUIRE && oid &&
+	if (sem->oe == CLAB_OE_MUTEX_TAKE && oid &&
 	    (st->ob[oid].a != r->tid + 1 || st->ob[oid].b == 0)) {
 		ts->acquisitions++;
 		os->acquisitions++;
@@ -300,9 +301,7 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 			os->contended++;
 		}
 	}
-	if (r->kind == CLAB_K_SEM_ACQUIRE ||
-	    r->kind == CLAB_K_RW_READ_ACQUIRE ||
-	    r->kind == CLAB_K_RW_WRITE_ACQUIRE) {
+	if (sem->act == CLAB_DO_ACQUIRE && sem->oe != CLAB_OE_MUTEX_TAKE) {
 		ts->acquisitions++;
 		os->acquisitions++;
 		if (t->st == CLAB_TS_BLOCK || t->st == CLAB_TS_REQ) {
@@ -310,7 +309,7 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 			os->contended++;
 		}
 	}
-	if (r->kind == CLAB_K_MUTEX_RELEASE && oid && r->a32 == 0 &&
+	if (sem->oe == CLAB_OE_MUTEX_GIVE && oid && r->a32 == 0 &&
 	    st->ob[oid].a) {
 		uint64_t d = span(rp, st->ob[oid].since, i);
 		os->hold_ns += d;
@@ -318,9 +317,10 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 		if (owner < rp->nthreads)
 			rp->tstats[owner].hold_ns += d;
 	}
-	if (r->kind == CLAB_K_SLEEP_END && t->st == CLAB_TS_SLEEP)
+	if (sem->act == CLAB_DO_SLEEP && sem->tmove == CLAB_TM_RUN &&
+	    t->st == CLAB_TS_SLEEP)
 		ts->sleep_ns += span(rp, t->since, i);
-	if (r->kind == CLAB_K_BARRIER_PASS && oid) {
+	if (sem->oe == CLAB_OE_PASS && oid) {
 		/* the waiters it releases end their waits here */
 		for (uint32_t k = 0; k < rp->nthreads; k++) {
 			const struct clab_rthread *w = &st->th[k];
@@ -375,7 +375,7 @@ static int build_index(struct clab_replay *rp)
 			rp->obj_start[r->obj + 1]++;
 			nobjrec++;
 		}
-		if (r->kind == CLAB_K_DIAG)
+		if (clab_kind_sem(r->kind)->act == CLAB_DO_DIAG)
 			rp->ndiags++;
 	}
 	for (uint32_t t = 0; t < nt; t++)
@@ -402,7 +402,7 @@ static int build_index(struct clab_replay *rp)
 			rp->thr_idx[tpos[r->tid]++] = i;
 		if (r->obj && r->obj <= no)
 			rp->obj_idx[opos[r->obj]++] = i;
-		if (r->kind == CLAB_K_DIAG) {
+		if (clab_kind_sem(r->kind)->act == CLAB_DO_DIAG) {
 			rp->diags[nd++] = i;
 			if (r->a8 == CLAB_D_DEADLOCK &&
 			    rp->deadlock == CLAB_REPLAY_NONE)
