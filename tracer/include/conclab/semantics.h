@@ -4,8 +4,8 @@
  *
  * Analysis, the generic and lab checks, the export, the dump, the replay
  * model, the viewer and the scheduler's tools read a record's meaning from
- * here and never list kinds themselves: a new record kind is one row of
- * the table (and, where it is drawn, a picture in the viewer).
+ * here, never from lists of kinds of their own: a new record kind is one
+ * row of the table (and, where it is drawn, a picture in the viewer).
  *
  * Not installed: a tool of this tree's API, as <conclab/trace.h> is.
  */
