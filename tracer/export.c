@@ -635,16 +635,22 @@ static const char *wait_name(const struct clab_trace *tr,
 	return buf;
 }
 
+/* A reader-writer lock's take is a read or a write; any other, verb. */
+static const char *take_verb(unsigned kind, const char *verb)
+{
+	unsigned oe = clab_kind_sem(kind)->oe;
+	return oe == CLAB_OE_READ_TAKE	  ? "read"
+	       : oe == CLAB_OE_WRITE_TAKE ? "write"
+					  : verb;
+}
+
 static const char *mark_verb(unsigned kind)
 {
-	const struct clab_kind_sem *sem = clab_kind_sem(kind);
-	switch (sem->act) {
+	switch (clab_kind_sem(kind)->act) {
 	case CLAB_DO_RELEASE:
 		return "release";
 	case CLAB_DO_ACQUIRE:
-		return sem->oe == CLAB_OE_READ_TAKE    ? "read"
-		       : sem->oe == CLAB_OE_WRITE_TAKE ? "write"
-						       : "acquire";
+		return take_verb(kind, "acquire");
 	case CLAB_DO_WAKE:
 		return "wake";
 	case CLAB_DO_EXIT:
@@ -673,12 +679,7 @@ const char *clab_export_event_name(const struct clab_export *x,
 		snprintf(buf, len, "sleep");
 		break;
 	case CLAB_XEV_HOLD:
-		snprintf(
-		    buf, len, "%s %s",
-		    clab_kind_sem(r->kind)->oe == CLAB_OE_READ_TAKE    ? "read"
-		    : clab_kind_sem(r->kind)->oe == CLAB_OE_WRITE_TAKE ? "write"
-								       : "hold",
-		    on);
+		snprintf(buf, len, "%s %s", take_verb(r->kind, "hold"), on);
 		break;
 	case CLAB_XEV_NOTE: {
 		const struct clab_site_info *si = clab_trace_site(tr, r->site);
