@@ -12,7 +12,7 @@
 #include "lab.h"
 
 /* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
-#define CLAB__DIAG_BELOW_NEED(name, num, tag, text) &&(num) < 30
+#define CLAB__DIAG_BELOW_NEED(name, num, ...) &&(num) < 30
 _Static_assert(1 CLAB_DIAG_MAP(CLAB__DIAG_BELOW_NEED),
 	       "a diagnostic code collides with CLAB_LAB_NEED_CONCURRENCY");
 #undef CLAB__DIAG_BELOW_NEED

@@ -88,11 +88,39 @@ static void test_lookups(void)
 			CLAB_DO_RELEASE);
 }
 
+/* A diagnostic's detail: its name and what it is, from the diag table. */
+static void test_diag_details(void)
+{
+	CU_ASSERT_STRING_EQUAL(clab_diag_detail_name(CLAB_D_BLOCKED), "waits");
+	CU_ASSERT_EQUAL(clab_diag_detail(CLAB_D_BLOCKED), CLAB_DD_OBJECT);
+	CU_ASSERT_STRING_EQUAL(clab_diag_detail_name(CLAB_D_LOCK_ORDER),
+			       "held");
+	CU_ASSERT_EQUAL(clab_diag_detail(CLAB_D_UNLOCK_NOT_OWNER),
+			CLAB_DD_THREAD);
+	CU_ASSERT_EQUAL(clab_diag_detail(CLAB_D_BAD_OBJECT), CLAB_DD_BADOBJ);
+	CU_ASSERT_EQUAL(clab_diag_detail(CLAB_D_STEP_LIMIT), CLAB_DD_COUNT);
+	CU_ASSERT_STRING_EQUAL(clab_diag_detail_name(CLAB_D_RELOCK), "detail");
+	CU_ASSERT_EQUAL(clab_diag_detail(CLAB_D_RELOCK), CLAB_DD_DETAIL);
+	/* an unknown code: a number, shown when it is not 0 */
+	CU_ASSERT_STRING_EQUAL(clab_diag_detail_name(200), "detail");
+	CU_ASSERT_EQUAL(clab_diag_detail(200), CLAB_DD_DETAIL);
+	/* a named detail is never the anonymous kind, and the reverse */
+	for (unsigned d = 1; d < 64; d++) {
+		if (clab_diag_tag(d)[0] == '?')
+			continue;
+		int anon = strcmp(clab_diag_detail_name(d), "detail") == 0;
+		unsigned dd = clab_diag_detail(d);
+		if (anon != (dd == CLAB_DD_DETAIL || dd == CLAB_DD_BADOBJ))
+			CU_FAIL(clab_diag_tag(d));
+	}
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "every field has a meaning", test_fields_have_meanings);
 	CU_add_test(s, "waits are on objects", test_waits_are_on_objects);
 	CU_add_test(s, "lookups", test_lookups);
+	CU_add_test(s, "diagnostic details", test_diag_details);
 }
 
 int main(void)

@@ -68,34 +68,33 @@ int clab_trace_format_record(const struct clab_trace *tr,
 		if (r->a32)
 			ARG(" %" PRIu32, r->a32);
 	} else if (sem->act == CLAB_DO_DIAG) {
+		const char *dn = clab_diag_detail_name(r->a8);
 		ARG(" %s", clab_diag_tag(r->a8));
-		if (r->a8 == CLAB_D_LOCK_ORDER && r->a32)
-			ARG(" held=%s",
-			    clab_trace_objname(tr, r->a32, tmp, sizeof(tmp)));
-		else if (r->a8 == CLAB_D_BLOCKED)
-			ARG(" waits=%s",
-			    clab_trace_objname(tr, r->a32, tmp, sizeof(tmp)));
-		else if (r->a8 == CLAB_D_DEADLOCK ||
-			 r->a8 == CLAB_D_RUN_TIMEOUT)
-			ARG(" blocked=%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_STEP_LIMIT)
-			ARG(" steps=%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_LOCK_CYCLE ||
-			 r->a8 == CLAB_D_LOCK_CYCLE_TIMED ||
-			 r->a8 == CLAB_D_LOCK_CYCLE_LATENT)
-			ARG(" cycle=%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_UNLOCK_NOT_OWNER)
-			ARG(" owner=T%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_BAD_OBJECT) {
+		switch (clab_diag_detail(r->a8)) {
+		case CLAB_DD_OBJECT:
+			if (r->a32)
+				ARG(" %s=%s", dn,
+				    clab_trace_objname(tr, r->a32, tmp,
+						       sizeof(tmp)));
+			break;
+		case CLAB_DD_THREAD:
+			ARG(" %s=T%" PRIu32, dn, r->a32);
+			break;
+		case CLAB_DD_BADOBJ:
 			ARG(" why=%s want=%s", clab_badobj_name(r->a32 & 0xff),
 			    clab_objkind_name(r->a32 >> 8 & 0xff));
 			if (r->a32 >> 16 & 0xff)
 				ARG(" found=%s",
 				    clab_objkind_name(r->a32 >> 16 & 0xff));
-		} else if (r->a8 == CLAB_D_BAD_VALUE)
-			ARG(" value=%" PRIu32, r->a32);
-		else if (r->a32)
-			ARG(" detail=%" PRIu32, r->a32);
+			break;
+		case CLAB_DD_COUNT:
+			ARG(" %s=%" PRIu32, dn, r->a32);
+			break;
+		default:
+			if (r->a32)
+				ARG(" %s=%" PRIu32, dn, r->a32);
+			break;
+		}
 	} else {
 		if (f & CLAB_F_A8 && sem->a8 != CLAB_A8_TIMED)
 			ARG(" %s=%s", clab_kind_a8name(r->kind),

@@ -77,31 +77,6 @@ static void jsonl_a8(FILE *f, const struct clab_record *r)
 		clab__xjkv_u64(f, "a8", r->a8);
 }
 
-static const char *diag_detail_key(unsigned code)
-{
-	switch (code) {
-	case CLAB_D_LOCK_ORDER:
-		return "held";
-	case CLAB_D_BLOCKED:
-		return "waits";
-	case CLAB_D_DEADLOCK:
-	case CLAB_D_RUN_TIMEOUT:
-		return "blocked";
-	case CLAB_D_STEP_LIMIT:
-		return "steps";
-	case CLAB_D_LOCK_CYCLE:
-	case CLAB_D_LOCK_CYCLE_TIMED:
-	case CLAB_D_LOCK_CYCLE_LATENT:
-		return "cycle";
-	case CLAB_D_UNLOCK_NOT_OWNER:
-		return "owner";
-	case CLAB_D_BAD_VALUE:
-		return "value";
-	default:
-		return "detail";
-	}
-}
-
 static void jsonl_record(FILE *f, const struct clab_trace *tr,
 			 const struct clab_record *r)
 {
@@ -126,8 +101,8 @@ static void jsonl_record(FILE *f, const struct clab_trace *tr,
 		clab__xjkv_u64(f, "value2", r->a32);
 	} else if (sem->act == CLAB_DO_DIAG) {
 		clab__xjkv_str(f, "diag", clab_diag_tag(r->a8));
-		clab__xjkv_u64(f, diag_detail_key(r->a8), r->a32);
-		if (r->a8 == CLAB_D_BAD_OBJECT) {
+		clab__xjkv_u64(f, clab_diag_detail_name(r->a8), r->a32);
+		if (clab_diag_detail(r->a8) == CLAB_DD_BADOBJ) {
 			clab__xjkv_str(f, "why",
 				       clab_badobj_name(r->a32 & 0xff));
 			clab__xjkv_str(f, "want",

@@ -98,11 +98,37 @@ CLAB__TABLE_FN(clab_cause_name, CLAB_CAUSE_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_qop_name, CLAB_QOP_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_badobj_name, CLAB_BADOBJ_MAP, CLAB__CASE3)
 
-#define CLAB__DIAG_TAG(name, num, tag, text)                                   \
+#define CLAB__DIAG_TAG(name, num, tag, ...)                                    \
 	case num:                                                              \
 		return tag;
-#define CLAB__DIAG_TEXT(name, num, tag, text)                                  \
+#define CLAB__DIAG_TEXT(name, num, tag, text, ...)                             \
 	case num:                                                              \
 		return text;
 CLAB__TABLE_FN(clab_diag_tag, CLAB_DIAG_MAP, CLAB__DIAG_TAG)
 CLAB__TABLE_FN(clab_diag_text, CLAB_DIAG_MAP, CLAB__DIAG_TEXT)
+
+const char *clab_diag_detail_name(unsigned diag)
+{
+	switch (diag) {
+#define CLAB__DIAG_DNAME(name, num, tag, text, dname, dtype)                   \
+	case num:                                                              \
+		return dname;
+		CLAB_DIAG_MAP(CLAB__DIAG_DNAME)
+#undef CLAB__DIAG_DNAME
+	default:
+		return "detail";
+	}
+}
+
+unsigned clab_diag_detail(unsigned diag)
+{
+	switch (diag) {
+#define CLAB__DIAG_DTYPE(name, num, tag, text, dname, dtype)                   \
+	case num:                                                              \
+		return CLAB_DD_##dtype;
+		CLAB_DIAG_MAP(CLAB__DIAG_DTYPE)
+#undef CLAB__DIAG_DTYPE
+	default:
+		return CLAB_DD_DETAIL;
+	}
+}

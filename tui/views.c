@@ -73,11 +73,11 @@ void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len)
 			ARG(" %" PRIu32, r->a32);
 	} else if (sem->act == CLAB_DO_DIAG) {
 		ARG(" %s", clab_diag_tag(r->a8));
-		if (r->a8 == CLAB_D_BLOCKED || r->a8 == CLAB_D_LOCK_ORDER)
-			ARG(" %s=%s",
-			    r->a8 == CLAB_D_BLOCKED ? "waits" : "held",
+		unsigned dd = clab_diag_detail(r->a8);
+		if (dd == CLAB_DD_OBJECT)
+			ARG(" %s=%s", clab_diag_detail_name(r->a8),
 			    clab_tui_oname(t, r->a32, x, sizeof(x)));
-		else if (r->a8 == CLAB_D_BAD_OBJECT)
+		else if (dd == CLAB_DD_BADOBJ)
 			ARG(" %s %s", clab_badobj_name(r->a32 & 0xff),
 			    clab_objkind_name(r->a32 >> 8 & 0xff));
 		else if (r->a32)

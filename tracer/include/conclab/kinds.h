@@ -275,54 +275,76 @@ enum clab_qop {
 };
 
 /*
- * Diagnostics (a8 of a diag record).  X(NAME, number, "tag", "text")
- * The tag is a stable short name for tools; the text is for people.
+ * Diagnostics (a8 of a diag record).
+ * X(NAME, number, "tag", "text", "detail", DETAIL)
+ * The tag is a stable short name for tools; the text is for people.  The
+ * detail is what the record's a32 means, by that name: COUNT a number,
+ * DETAIL a number shown only when it is not 0, OBJECT an object's id,
+ * THREAD a thread's, BADOBJ why an object was refused (CLAB_BADOBJ_MAP);
+ * <conclab/semantics.h> looks it up (clab_diag_detail).
  */
 #define CLAB_DIAG_MAP(X)                                                       \
 	X(UNLOCK_NOT_OWNER, 1, "unlock-not-owner",                             \
-	  "unlock by a thread that does not hold the mutex")                   \
+	  "unlock by a thread that does not hold the mutex", "owner", THREAD)  \
 	X(UNLOCK_UNLOCKED, 2, "unlock-unlocked",                               \
-	  "unlock of a mutex that is not locked")                              \
+	  "unlock of a mutex that is not locked", "detail", DETAIL)            \
 	X(RELOCK, 3, "relock",                                                 \
-	  "the owner locked a non-recursive mutex again (self-deadlock)")      \
+	  "the owner locked a non-recursive mutex again (self-deadlock)",      \
+	  "detail", DETAIL)                                                    \
 	X(SEM_OVER_RELEASE, 4, "sem-over-release",                             \
-	  "bounded semaphore released more times than it was acquired")        \
+	  "bounded semaphore released more times than it was acquired",        \
+	  "detail", DETAIL)                                                    \
 	X(COND_NO_MUTEX, 5, "cond-without-mutex",                              \
-	  "wait on a condition variable without holding its mutex")            \
+	  "wait on a condition variable without holding its mutex", "detail",  \
+	  DETAIL)                                                              \
 	X(COND_TWO_MUTEXES, 6, "cond-two-mutexes",                             \
-	  "one condition variable used with two different mutexes")            \
-	X(DESTROY_HELD, 7, "destroy-held", "destroy of a mutex that is held")  \
+	  "one condition variable used with two different mutexes", "detail",  \
+	  DETAIL)                                                              \
+	X(DESTROY_HELD, 7, "destroy-held", "destroy of a mutex that is held",  \
+	  "detail", DETAIL)                                                    \
 	X(DESTROY_BUSY, 8, "destroy-busy",                                     \
-	  "destroy of an object that threads are waiting on")                  \
+	  "destroy of an object that threads are waiting on", "detail",        \
+	  DETAIL)                                                              \
 	X(LOCK_ORDER, 9, "lock-order",                                         \
-	  "lock order violation: a lock was taken out of the global order")    \
-	X(DEADLOCK, 10, "deadlock", "deadlock: no thread can make progress")   \
-	X(JOIN_SELF, 11, "join-self", "a thread tried to join itself")         \
+	  "lock order violation: a lock was taken out of the global order",    \
+	  "held", OBJECT)                                                      \
+	X(DEADLOCK, 10, "deadlock", "deadlock: no thread can make progress",   \
+	  "blocked", COUNT)                                                    \
+	X(JOIN_SELF, 11, "join-self", "a thread tried to join itself",         \
+	  "detail", DETAIL)                                                    \
 	X(EXIT_HOLDING, 12, "exit-holding",                                    \
-	  "a thread ended while holding a mutex")                              \
+	  "a thread ended while holding a mutex", "detail", DETAIL)            \
 	X(RUN_TIMEOUT, 13, "run-timeout",                                      \
-	  "the run exceeded its time limit (livelock or a very slow run)")     \
+	  "the run exceeded its time limit (livelock or a very slow run)",     \
+	  "blocked", COUNT)                                                    \
 	X(BLOCKED, 14, "blocked",                                              \
-	  "this thread was blocked when the deadlock was detected")            \
+	  "this thread was blocked when the deadlock was detected", "waits",   \
+	  OBJECT)                                                              \
 	X(LOCK_CYCLE, 15, "lock-cycle",                                        \
-	  "this lock request closed a lock-order cycle: a potential deadlock") \
+	  "this lock request closed a lock-order cycle: a potential deadlock", \
+	  "cycle", COUNT)                                                      \
 	X(LOCK_CYCLE_TIMED, 16, "lock-cycle-timed",                            \
 	  "a lock-order cycle that only a lock timeout keeps from "            \
-	  "deadlocking")                                                       \
+	  "deadlocking",                                                       \
+	  "cycle", COUNT)                                                      \
 	X(LOCK_CYCLE_LATENT, 17, "lock-cycle-latent",                          \
-	  "one thread took locks in both orders: two threads could deadlock")  \
+	  "one thread took locks in both orders: two threads could deadlock",  \
+	  "cycle", COUNT)                                                      \
 	X(STEP_LIMIT, 18, "step-limit",                                        \
 	  "the run exceeded its step limit under the controlled scheduler "    \
-	  "(livelock or busy waiting)")                                        \
+	  "(livelock or busy waiting)",                                        \
+	  "steps", COUNT)                                                      \
 	X(BAD_OBJECT, 19, "bad-object",                                        \
 	  "an object that was never initialised, was destroyed, or is not "    \
-	  "what the call expects")                                             \
+	  "what the call expects",                                             \
+	  "detail", BADOBJ)                                                    \
 	X(BAD_VALUE, 20, "bad-value",                                          \
 	  "a value out of range: a count above 2147483647 or a barrier of "    \
-	  "no parties")
+	  "no parties",                                                        \
+	  "value", COUNT)
 
 enum clab_diag {
-#define CLAB__DIAG_ENUM(name, num, tag, text) CLAB_D_##name = num,
+#define CLAB__DIAG_ENUM(name, num, ...) CLAB_D_##name = num,
 	CLAB_DIAG_MAP(CLAB__DIAG_ENUM)
 #undef CLAB__DIAG_ENUM
 };

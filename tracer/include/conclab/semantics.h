@@ -151,4 +151,20 @@ const char *clab_kind_a8_text(unsigned kind, unsigned a8);
 /* Whether a record of this kind is about its object (not a diagnostic's). */
 int clab_kind_on_object(unsigned kind);
 
+/* What a diagnostic's a32 is (CLAB_DIAG_MAP's last column). */
+enum clab_diag_detail {
+	CLAB_DD_COUNT,	/* a number, always shown */
+	CLAB_DD_DETAIL, /* a number, shown when it is not 0 */
+	CLAB_DD_OBJECT, /* an object's id */
+	CLAB_DD_THREAD, /* a thread's id */
+	CLAB_DD_BADOBJ, /* why an object was refused, and the kinds */
+};
+
+/*
+ * The name of a diagnostic's a32 ("held", "waits", "blocked"; "detail"
+ * for an unknown code) and what it is (enum clab_diag_detail).
+ */
+const char *clab_diag_detail_name(unsigned diag);
+unsigned clab_diag_detail(unsigned diag);
+
 #endif
