@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <conclab/kinds.h>
+#include <conclab/semantics.h>
 #include <conclab/trace.h>
 
 #include "por.h"
@@ -59,36 +60,35 @@ struct clab_por_sleep {
  */
 static int reads_clock(unsigned kind, unsigned a8)
 {
-	switch (kind) {
-	case CLAB_K_COND_WAIT:
-		return a8 != 0;
-	case CLAB_K_MUTEX_REQUEST:
-		return a8 == CLAB_HOW_TIMED;
-	case CLAB_K_COND_WAKE:
-	case CLAB_K_LATCH_WAKE:
-		return a8 == CLAB_CAUSE_TIMEOUT;
-	case CLAB_K_SLEEP_BEGIN:
-	case CLAB_K_SLEEP_END:
-	case CLAB_K_MUTEX_TIMEOUT:
-	case CLAB_K_SEM_TIMEOUT:
-	case CLAB_K_QUEUE_TIMEOUT:
-	case CLAB_K_THREAD_JOIN_TIMEOUT:
+	const struct clab_kind_sem *sem = clab_kind_sem(kind);
+	switch (sem->act) {
+	case CLAB_DO_SLEEP:
+	case CLAB_DO_TIMEOUT:
+	case CLAB_DO_TIMER: /* timers keep time */
+	case CLAB_DO_TIMER_WAIT:
 		return 1;
+	case CLAB_DO_WAKE:
+		return a8 == CLAB_CAUSE_TIMEOUT;
 	default:
-		/* the other waits may be timed; timers keep time */
-		return clab_kind_begins_wait(kind) ||
-		       (kind >= CLAB_K_TIMER_ARM && kind <= CLAB_K_PTIMER_WAKE);
+		if (!clab_kind_begins_wait(kind))
+			return 0;
+		/* a wait that says whether it is timed, or may be */
+		if (sem->a8 == CLAB_A8_TIMED)
+			return a8 != 0;
+		if (sem->a8 == CLAB_A8_HOW)
+			return a8 == CLAB_HOW_TIMED;
+		return 1;
 	}
 }
 
-/* The objects a record touches (at most 2). */
+/* The objects a record touches (at most 2): a condition wait's mutex too. */
 static size_t objs_of(unsigned kind, uint32_t obj, uint32_t a32,
 		      uint32_t out[2])
 {
 	size_t n = 0;
 	if (obj)
 		out[n++] = obj;
-	if (kind == CLAB_K_COND_WAIT && a32 && a32 != obj)
+	if (clab_kind_sem(kind)->a32 == CLAB_A32_OBJECT && a32 && a32 != obj)
 		out[n++] = a32;
 	return n;
 }
@@ -351,8 +351,9 @@ fail:
 /* Kinds of a step that make a thread runnable whatever it waits on. */
 static int starts(unsigned kind)
 {
-	return kind == CLAB_K_THREAD_CREATE ||
-	       (kind >= CLAB_K_TIMER_ARM && kind <= CLAB_K_PTIMER_WAKE);
+	unsigned act = clab_kind_sem(kind)->act;
+	return act == CLAB_DO_SPAWN || act == CLAB_DO_TIMER ||
+	       act == CLAB_DO_TIMER_WAIT;
 }
 
 /*
@@ -397,11 +398,12 @@ static int sleeper(const struct run *R, size_t j, size_t cur, struct entry *e)
 		if (t == e->tid || !R->last[t])
 			continue;
 		const struct clab_record *r = R->r[R->last[t] - 1];
-		int runs = r->kind == CLAB_K_THREAD_EXIT;
+		const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+		int runs = sem->act == CLAB_DO_EXIT;
 		for (uint32_t i = 0; i < p->n && !runs; i++)
 			runs = p->o[i].tid == t &&
 			       p->o[i].what == CLAB_SCHED_GOES_ON;
-		if (runs || r->kind == CLAB_K_SLEEP_BEGIN)
+		if (runs || sem->tmove == CLAB_TM_SLEEP)
 			continue; /* ended, can run, or no one wakes it */
 		if (!clab_kind_begins_wait(r->kind))
 			return -1; /* waits on what we cannot tell */

@@ -186,6 +186,7 @@ static int run(const struct clab_lab_ctx *ctx)
 					&t[nt]);
 		if (rc < 0)
 			break;
+		clab_thread_role(t[nt].th, "task", (uint32_t)nt);
 	}
 	if (rc < 0) {
 		/* the tasks never started would never take their turn */
@@ -308,7 +309,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 
 		if (label == NULL)
 			continue;
-		task = clab_lab_thread_index(tr, r->tid, "task-", c.n);
+		task = clab_lab_thread_index(tr, r->tid, "task", "task-", c.n);
 		if (task < 0)
 			continue;
 		if (strcmp(label, "run") == 0) {

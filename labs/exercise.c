@@ -121,6 +121,7 @@ static int phil_run(const struct clab_lab_ctx *ctx,
 		rc = clab_mutex_init(&t->fork[nforks], name, CLAB_MUTEX_NORMAL);
 		if (rc < 0)
 			goto out;
+		clab_role(&t->fork[nforks], "fork", (uint32_t)nforks);
 	}
 	if (fn.init != NULL)
 		fn.init(t);
@@ -137,6 +138,7 @@ static int phil_run(const struct clab_lab_ctx *ctx,
 		rc = clab_thread_create(&p->th, p->name, phil_main, p);
 		if (rc < 0)
 			break;
+		clab_thread_role(p->th, "philosopher", (uint32_t)nth);
 	}
 	for (int i = 0; i < nth; i++)
 		clab_thread_join(ph[i].th, NULL);
@@ -226,6 +228,8 @@ static int pc_run(const struct clab_lab_ctx *ctx,
 		w->n = total / nc + (ncons < total % nc);
 		snprintf(w->name, sizeof(w->name), "cons-%d", ncons);
 		rc = clab_thread_create(&w->th, w->name, consumer_main, w);
+		if (rc == 0)
+			clab_thread_role(w->th, "consumer", (uint32_t)ncons);
 	}
 	if (rc < 0)
 		ncons--;
@@ -237,6 +241,8 @@ static int pc_run(const struct clab_lab_ctx *ctx,
 		w->n = items;
 		snprintf(w->name, sizeof(w->name), "prod-%d", nprod);
 		rc = clab_thread_create(&w->th, w->name, producer_main, w);
+		if (rc == 0)
+			clab_thread_role(w->th, "producer", (uint32_t)nprod);
 	}
 	if (rc < 0)
 		nprod--;

@@ -18,49 +18,13 @@
 
 /*
  * Whether a record of kind, by the waiting thread and about the same
- * object, ends a wait that began with begin.  A barrier's waiters record
- * nothing when the last one arrives: its barrier.pass ends their waits
- * (see sweep_record).
+ * object, ends its wait: any that makes the thread run (a waiting thread
+ * records nothing else).  A barrier's waiters record nothing when the
+ * last one arrives: its barrier.pass ends their waits (see sweep_record).
  */
-static int wait_ends(unsigned begin, unsigned kind)
+static int wait_ends(unsigned kind)
 {
-	switch (begin) {
-	case CLAB_K_MUTEX_REQUEST:
-		return kind == CLAB_K_MUTEX_ACQUIRE ||
-		       kind == CLAB_K_MUTEX_TIMEOUT;
-	case CLAB_K_RW_READ_REQUEST:
-		return kind == CLAB_K_RW_READ_ACQUIRE ||
-		       kind == CLAB_K_RW_TIMEOUT;
-	case CLAB_K_RW_WRITE_REQUEST:
-		return kind == CLAB_K_RW_WRITE_ACQUIRE ||
-		       kind == CLAB_K_RW_TIMEOUT;
-	case CLAB_K_COND_WAIT:
-		return kind == CLAB_K_COND_WAKE;
-	case CLAB_K_SEM_WAIT:
-		return kind == CLAB_K_SEM_ACQUIRE || kind == CLAB_K_SEM_TIMEOUT;
-	case CLAB_K_LATCH_WAIT:
-		return kind == CLAB_K_LATCH_WAKE;
-	case CLAB_K_BARRIER_WAIT:
-		return kind == CLAB_K_BARRIER_BROKEN;
-	case CLAB_K_QUEUE_PUT_WAIT:
-		return kind == CLAB_K_QUEUE_PUT ||
-		       kind == CLAB_K_QUEUE_TIMEOUT ||
-		       kind == CLAB_K_QUEUE_CLOSED;
-	case CLAB_K_QUEUE_GET_WAIT:
-		return kind == CLAB_K_QUEUE_GET ||
-		       kind == CLAB_K_QUEUE_TIMEOUT ||
-		       kind == CLAB_K_QUEUE_CLOSED;
-	case CLAB_K_QUEUE_JOIN_WAIT:
-		return kind == CLAB_K_QUEUE_JOIN ||
-		       kind == CLAB_K_QUEUE_TIMEOUT;
-	case CLAB_K_THREAD_JOIN_WAIT:
-		return kind == CLAB_K_THREAD_JOIN ||
-		       kind == CLAB_K_THREAD_JOIN_TIMEOUT;
-	case CLAB_K_PTIMER_WAIT:
-		return kind == CLAB_K_PTIMER_WAKE;
-	default:
-		return 0;
-	}
+	return clab_kind_sem(kind)->tmove == CLAB_TM_RUN;
 }
 
 /*
@@ -70,8 +34,8 @@ static int wait_ends(unsigned begin, unsigned kind)
  */
 static int wait_judged(unsigned kind)
 {
-	return kind != CLAB_K_THREAD_JOIN_WAIT &&
-	       kind != CLAB_K_QUEUE_JOIN_WAIT && kind != CLAB_K_PTIMER_WAIT;
+	unsigned act = clab_kind_sem(kind)->act;
+	return act != CLAB_DO_JOIN_WAIT && act != CLAB_DO_TIMER_WAIT;
 }
 
 /*
@@ -82,19 +46,8 @@ static int wait_judged(unsigned kind)
  */
 static int attempt_failed(unsigned kind, int ended_wait)
 {
-	switch (kind) {
-	case CLAB_K_MUTEX_BUSY:
-	case CLAB_K_RW_BUSY:
-	case CLAB_K_SEM_BUSY:
-	case CLAB_K_QUEUE_EMPTY:
-	case CLAB_K_QUEUE_FULL:
-		return 1;
-	case CLAB_K_THREAD_JOIN_TIMEOUT:
-	case CLAB_K_QUEUE_TIMEOUT:
-		return !ended_wait;
-	default:
-		return 0;
-	}
+	unsigned act = clab_kind_sem(kind)->act;
+	return act == CLAB_DO_BUSY || (act == CLAB_DO_TIMEOUT && !ended_wait);
 }
 
 /* A wait, or a run of failed attempts: from record `from` to `to`. */
@@ -214,8 +167,7 @@ static void barrier_release(struct sweep *s, const struct clab_record *r)
 	for (uint32_t u = 0; u < s->nthr; u++) {
 		struct thr *t = &s->t[u];
 
-		if (!t->waiting || t->wait.kind != CLAB_K_BARRIER_WAIT ||
-		    t->wait.obj != r->obj)
+		if (!t->waiting || t->wait.obj != r->obj)
 			continue;
 		leave(s, t);
 		/* the last to arrive did not wait */
@@ -267,17 +219,20 @@ static void read_held(struct sweep *s, uint32_t tid, int held)
  * every other thread's run of re-acquisitions: anything but taking,
  * trying or letting go of a mutex, and sleeping.
  */
-static int poll_progress(unsigned kind)
+static int poll_progress(const struct sweep *s, const struct clab_record *r)
 {
-	switch (kind) {
-	case CLAB_K_MUTEX_REQUEST:
-	case CLAB_K_MUTEX_ACQUIRE:
-	case CLAB_K_MUTEX_BUSY:
-	case CLAB_K_MUTEX_TIMEOUT:
-	case CLAB_K_MUTEX_RELEASE:
-	case CLAB_K_SLEEP_BEGIN:
-	case CLAB_K_SLEEP_END:
+	switch (clab_kind_sem(r->kind)->act) {
+	case CLAB_DO_SLEEP:
 		return 0;
+	case CLAB_DO_REQUEST:
+	case CLAB_DO_ACQUIRE:
+	case CLAB_DO_BUSY:
+	case CLAB_DO_TIMEOUT:
+	case CLAB_DO_RELEASE: {
+		const struct clab_object_info *oi =
+		    clab_trace_object(s->tr, r->obj);
+		return !oi || oi->kind != CLAB_O_MUTEX;
+	}
 	default:
 		return 1;
 	}
@@ -292,20 +247,20 @@ static void poll_record(struct sweep *s, struct thr *t,
 			const struct clab_record *r)
 {
 	struct poll *p = &t->poll;
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 
-	if (r->kind == CLAB_K_MUTEX_REQUEST && r->obj == p->obj)
+	if (sem->act == CLAB_DO_REQUEST && r->obj == p->obj)
 		return;
-	if (r->kind == CLAB_K_MUTEX_RELEASE && r->obj == p->obj &&
-	    p->obj != 0 && r->a32 == 0 && r->a8 != CLAB_HOW_COND) {
+	if (sem->oe == CLAB_OE_MUTEX_GIVE && r->obj == p->obj && p->obj != 0 &&
+	    r->a32 == 0 && r->a8 != CLAB_HOW_COND) {
 		p->released = 1;
 		p->unlock_site = p->n ? p->unlock_site : r->site;
 		return;
 	}
-	if (r->kind == CLAB_K_SLEEP_BEGIN && r->a32 == 0)
-		return; /* sleep(0) only yields */
-	if (r->kind == CLAB_K_SLEEP_END)
-		return;
-	if (r->kind == CLAB_K_MUTEX_ACQUIRE && r->a8 != CLAB_HOW_COND) {
+	if (sem->act == CLAB_DO_SLEEP &&
+	    (sem->tmove != CLAB_TM_SLEEP || r->a32 == 0))
+		return; /* a wake-up, or sleep(0), which only yields */
+	if (sem->oe == CLAB_OE_MUTEX_TAKE && r->a8 != CLAB_HOW_COND) {
 		if (r->obj == p->obj && p->released && p->epoch == s->epoch) {
 			if (p->n++ == 0)
 				p->lock_site = r->site; /* the loop's lock */
@@ -324,8 +279,16 @@ static void poll_record(struct sweep *s, struct thr *t,
 	p->released = 0;
 }
 
+/* A mutex or a reader-writer lock. */
+static int is_lock(const struct clab_trace *tr, uint32_t oid)
+{
+	const struct clab_object_info *oi = clab_trace_object(tr, oid);
+	return oi && (oi->kind == CLAB_O_MUTEX || oi->kind == CLAB_O_RWLOCK);
+}
+
 static void sweep_record(struct sweep *s, const struct clab_record *r)
 {
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 	uint64_t now = r->ns > s->now ? r->ns : s->now;
 	uint64_t dt = now - s->now;
 	int ended = 0;
@@ -339,50 +302,58 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 		s->c.holding_ns += dt;
 	s->now = now;
 
-	if (r->kind == CLAB_K_BARRIER_PASS || r->kind == CLAB_K_BARRIER_ABORT ||
-	    r->kind == CLAB_K_BARRIER_RESET)
+	if (sem->oe == CLAB_OE_PASS || sem->oe == CLAB_OE_OPEN)
 		barrier_release(s, r);
-	if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_STEP_LIMIT &&
+	if (sem->act == CLAB_DO_DIAG && r->a8 == CLAB_D_STEP_LIMIT &&
 	    s->step_limit == NULL) {
 		s->step_limit = r;
 		s->before_limit = s->last;
 	}
-	if (r->kind != CLAB_K_DIAG)
+	if (sem->act != CLAB_DO_DIAG)
 		s->last = r;
 	if (r->tid >= s->nthr)
 		return;
-	poll_record(s, &s->t[r->tid], r);
-	if (poll_progress(r->kind))
+	struct thr *t = &s->t[r->tid];
+	int ends = t->waiting && r->obj == t->wait.obj && wait_ends(r->kind);
+	poll_record(s, t, r);
+	if (poll_progress(s, r))
 		s->epoch++;
 	if (r->obj != 0 && r->obj <= s->nobj) {
-		if (r->kind == CLAB_K_MUTEX_ACQUIRE) {
+		switch (sem->oe) {
+		case CLAB_OE_MUTEX_TAKE:
 			s->acq[r->obj]++;
 			if (s->owner[r->obj] != r->tid + 1)
 				s->taken[r->obj] = r;
 			mutex_held(s, r->tid, r->obj, 1);
-		} else if (r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0) {
-			mutex_held(s, r->tid, r->obj, 0);
-		} else if (r->kind == CLAB_K_MUTEX_BUSY ||
-			   r->kind == CLAB_K_RW_BUSY) {
-			s->busy[r->obj]++;
-		} else if (r->kind == CLAB_K_RW_READ_ACQUIRE) {
+			break;
+		case CLAB_OE_MUTEX_GIVE:
+			if (r->a32 == 0)
+				mutex_held(s, r->tid, r->obj, 0);
+			break;
+		case CLAB_OE_READ_TAKE:
 			s->acq[r->obj]++;
 			read_held(s, r->tid, 1);
-		} else if (r->kind == CLAB_K_RW_RELEASE && !r->a8) {
-			read_held(s, r->tid, 0);
-		} else if (r->kind == CLAB_K_RW_WRITE_ACQUIRE) {
+			break;
+		case CLAB_OE_WRITE_TAKE:
 			/* a writer holds it alone, as a mutex's owner */
 			s->acq[r->obj]++;
 			mutex_held(s, r->tid, r->obj, 1);
-		} else if (r->kind == CLAB_K_RW_RELEASE && r->a8) {
-			mutex_held(s, r->tid, r->obj, 0);
+			break;
+		case CLAB_OE_RW_GIVE:
+			if (r->a8)
+				mutex_held(s, r->tid, r->obj, 0);
+			else
+				read_held(s, r->tid, 0);
+			break;
+		default: /* a lock found taken by a try */
+			if (sem->act == CLAB_DO_BUSY && is_lock(s->tr, r->obj))
+				s->busy[r->obj]++;
+			break;
 		}
 	}
 
-	struct thr *t = &s->t[r->tid];
 	leave(s, t);
-	if (t->waiting && r->obj == t->wait.obj &&
-	    wait_ends(t->wait.kind, r->kind)) {
+	if (ends) {
 		wait_end(s, t, r, 1);
 		ended = 1;
 	}
@@ -395,23 +366,20 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 	}
 	if (attempt_failed(r->kind, ended))
 		run_add(t, r);
-	switch (r->kind) {
-	case CLAB_K_THREAD_START:
+	switch (sem->act) {
+	case CLAB_DO_START:
 		t->alive = 1;
 		break;
-	case CLAB_K_THREAD_EXIT:
+	case CLAB_DO_EXIT:
 		t->alive = 0;
 		t->waiting = 0;
 		t->sleeping = 0;
 		break;
-	case CLAB_K_SLEEP_BEGIN:
-		t->sleeping = 1;
+	case CLAB_DO_SLEEP:
+		t->sleeping = sem->tmove == CLAB_TM_SLEEP;
 		/* a back-off; sleep(0) only yields and keeps a spin going */
-		if (r->a32 > 0)
+		if (t->sleeping && r->a32 > 0)
 			run_reset(t);
-		break;
-	case CLAB_K_SLEEP_END:
-		t->sleeping = 0;
 		break;
 	default:
 		break;

@@ -12,7 +12,7 @@
 #include "lab.h"
 
 /* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
-#define CLAB__DIAG_BELOW_NEED(name, num, tag, text) &&(num) < 30
+#define CLAB__DIAG_BELOW_NEED(name, num, ...) &&(num) < 30
 _Static_assert(1 CLAB_DIAG_MAP(CLAB__DIAG_BELOW_NEED),
 	       "a diagnostic code collides with CLAB_LAB_NEED_CONCURRENCY");
 #undef CLAB__DIAG_BELOW_NEED
@@ -614,17 +614,7 @@ const char *clab_lab_harness_label(const struct clab_trace *tr,
 }
 
 int clab_lab_thread_index(const struct clab_trace *tr, uint32_t tid,
-			  const char *prefix, long n)
+			  const char *role, const char *prefix, long n)
 {
-	const struct clab_thread_info *ti = clab_trace_thread(tr, tid);
-	size_t len = strlen(prefix);
-	char *end;
-	long i;
-
-	if (ti == NULL || ti->name == NULL || strncmp(ti->name, prefix, len))
-		return -1;
-	i = strtol(ti->name + len, &end, 10);
-	if (*end != '\0' || end == ti->name + len || i < 0 || i >= n)
-		return -1;
-	return (int)i;
+	return (int)clab_trace_thread_role_index(tr, tid, role, prefix, n);
 }

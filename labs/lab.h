@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include <conclab/trace.h>
+#include <conclab/semantics.h>
 
 #define CLAB_LAB_MAX_PARAMS 16
 
@@ -175,11 +176,12 @@ int clab_lab_is_exercise(const struct clab_trace *tr);
 const char *clab_lab_harness_label(const struct clab_trace *tr,
 				   const struct clab_record *r);
 /*
- * "prefixN" (a thread called "phil-3", "cons-0") -> N in 0..n-1, or -1:
- * the index of a thread the harness or the lab named.
+ * The index (0..n-1) of a thread the harness or the lab gave role
+ * ("philosopher" 3), or -1; in a trace older than roles, read off its name
+ * "prefixN" ("phil-3").
  */
 int clab_lab_thread_index(const struct clab_trace *tr, uint32_t tid,
-			  const char *prefix, long n);
+			  const char *role, const char *prefix, long n);
 
 /* "file:line" of a site, into buf (or "an unknown site"). */
 const char *clab_lab_site_text(const struct clab_trace *tr, uint32_t id,

@@ -251,6 +251,7 @@ static int run(const struct clab_lab_ctx *ctx)
 					     CLAB_MUTEX_NORMAL, nforks);
 		if (rc < 0)
 			goto out;
+		clab_role(&t.fork[nforks], "fork", (uint32_t)nforks);
 	}
 	if (ctx->variant == V_WAITER) {
 		rc = clab_sem_init(&t.seats, "seats", (uint32_t)(n - 1), 0);
@@ -270,6 +271,7 @@ static int run(const struct clab_lab_ctx *ctx)
 		rc = clab_thread_create(&p->th, p->name, philosopher, p);
 		if (rc < 0)
 			break;
+		clab_thread_role(p->th, "philosopher", (uint32_t)nthreads);
 	}
 	for (int i = 0; i < nthreads; i++)
 		clab_thread_join(ph[i].th, NULL);
@@ -349,19 +351,15 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	memset(held_since, 0, sizeof(held_since));
 	for (uint32_t oid = 1; oid <= nobj; oid++) {
 		const struct clab_object_info *oi = clab_trace_object(tr, oid);
-		char *end;
-		long f;
 
-		fork_of[oid] = -1;
-		if (oi == NULL || oi->kind != CLAB_O_MUTEX ||
-		    oi->name == NULL || strncmp(oi->name, "fork-", 5) != 0)
-			continue;
-		f = strtol(oi->name + 5, &end, 10);
-		if (*end == '\0' && end != oi->name + 5 && f >= 0 && f < n)
-			fork_of[oid] = (int)f;
+		fork_of[oid] = oi != NULL && oi->kind == CLAB_O_MUTEX
+				   ? (int)clab_trace_role_index(tr, oid, "fork",
+								"fork-", n)
+				   : -1;
 	}
 	for (uint32_t tid = 0; tid < nthr; tid++) {
-		phil_of[tid] = clab_lab_thread_index(tr, tid, "phil-", n);
+		phil_of[tid] =
+		    clab_lab_thread_index(tr, tid, "philosopher", "phil-", n);
 		if (phil_of[tid] >= 0)
 			st[phil_of[tid]].tid = tid;
 	}
@@ -379,17 +377,17 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		if (p < 0)
 			continue;
 		st[p].last_rec = r->seq;
-		switch (r->kind) {
-		case CLAB_K_MUTEX_REQUEST:
+		switch (clab_kind_sem(r->kind)->act) {
+		case CLAB_DO_REQUEST:
 			if (f >= 0)
 				st[p].pending_ns = r->ns + 1;
 			break;
-		case CLAB_K_MUTEX_BUSY:
-		case CLAB_K_MUTEX_TIMEOUT:
+		case CLAB_DO_BUSY:
+		case CLAB_DO_TIMEOUT:
 			if (f >= 0)
 				st[p].pending_ns = 0;
 			break;
-		case CLAB_K_MUTEX_ACQUIRE:
+		case CLAB_DO_ACQUIRE:
 			if (f < 0)
 				break;
 			if (st[p].pending_ns != 0) {
@@ -415,11 +413,11 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			holder[f] = r->tid + 1;
 			held_since[f] = r->seq;
 			break;
-		case CLAB_K_MUTEX_RELEASE:
+		case CLAB_DO_RELEASE:
 			if (f >= 0 && holder[f] == r->tid + 1)
 				holder[f] = 0;
 			break;
-		case CLAB_K_NOTE:
+		case CLAB_DO_NOTE:
 			label = clab_lab_harness_label(tr, r);
 			if (label == NULL)
 				break;

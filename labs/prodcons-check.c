@@ -114,20 +114,14 @@ fail:
 }
 
 /* The last record of the thread called prefix<i>, or UINT64_MAX. */
-static uint64_t last_rec_of(const struct clab_trace *tr, const char *prefix,
-			    long i)
+static uint64_t last_rec_of(const struct clab_trace *tr, long i)
 {
-	char name[32];
 	uint32_t tid = UINT32_MAX;
 
-	snprintf(name, sizeof(name), "%s%ld", prefix, i);
-	for (uint32_t t = 0; t < clab_trace_nthreads(tr); t++) {
-		const struct clab_thread_info *ti = clab_trace_thread(tr, t);
-
-		if (ti != NULL && ti->name != NULL &&
-		    strcmp(ti->name, name) == 0)
+	for (uint32_t t = 0; t < clab_trace_nthreads(tr); t++)
+		if (clab_lab_thread_index(tr, t, "producer", "prod-", i + 1) ==
+		    i)
 			tid = t;
-	}
 	if (tid == UINT32_MAX)
 		return UINT64_MAX;
 	for (size_t k = clab_trace_nrecords(tr); k-- > 0;)
@@ -308,7 +302,8 @@ static void on_record(struct returns *x, const struct clab_record *r)
 	label = clab_lab_note_label(x->tr, r);
 	if (label != NULL &&
 	    (strcmp(label, "put") == 0 || strcmp(label, "get") == 0)) {
-		int prod = clab_lab_thread_index(x->tr, t, "prod-", x->nprod);
+		int prod = clab_lab_thread_index(x->tr, t, "producer", "prod-",
+						 x->nprod);
 		if (x->held[t] == 0)
 			note_unsync(x, r, label);
 		if (label[0] == 'g') {
@@ -366,7 +361,7 @@ static void on_record(struct returns *x, const struct clab_record *r)
 	/* a producer's items come out of one consumer in their order */
 	long p = (long)((r->val - 1) / x->items),
 	     k = (long)((r->val - 1) % x->items);
-	int c = clab_lab_thread_index(x->tr, t, "cons-", x->ncons);
+	int c = clab_lab_thread_index(x->tr, t, "consumer", "cons-", x->ncons);
 	if (c < 0)
 		return;
 	long *last = &x->last[(size_t)c * (size_t)x->nprod + (size_t)p];
@@ -579,8 +574,7 @@ void clab__prodcons_check(const struct clab_trace *tr,
 						t.nprod, items);
 		else if (short_p >= 0 && t.nunknown == 0)
 			clab_lab_report_add_end(
-			    rep, "all produced", 0,
-			    last_rec_of(tr, "prod-", short_p),
+			    rep, "all produced", 0, last_rec_of(tr, short_p),
 			    "prod-%ld put %ld of its %ld "
 			    "item(s); %ld of %ld put in all",
 			    short_p, t.puts[short_p], items, nput, t.total);

@@ -366,7 +366,12 @@ static int start(struct worker *w, struct shop *s, int i, const char *role,
 	w->s = s;
 	w->i = i;
 	snprintf(w->name, sizeof(w->name), "%s-%d", role, i);
-	return clab_thread_create(&w->th, w->name, fn, w);
+	int rc = clab_thread_create(&w->th, w->name, fn, w);
+	if (rc == 0)
+		clab_thread_role(w->th,
+				 strcmp(role, "prod") ? "consumer" : "producer",
+				 (uint32_t)i);
+	return rc;
 }
 
 int clab__prodcons_run(const struct clab_lab_ctx *ctx)

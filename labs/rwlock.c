@@ -248,16 +248,18 @@ static void follow_lock(const struct clab_trace *tr, uint32_t lock,
 		w[t].req_seq = asked[t] = UINT64_MAX;
 	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		if (r->obj != lock || r->tid >= nt || r->kind == CLAB_K_DIAG)
+		const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+		if (r->obj != lock || r->tid >= nt ||
+		    !clab_kind_on_object(r->kind))
 			continue;
-		switch (r->kind) {
-		case CLAB_K_RW_WRITE_REQUEST:
+		switch (sem->oe) {
+		case CLAB_OE_WANT: /* a writer asks */
 			w[r->tid] = (struct wwait){r->seq, r->ns, 0};
 			break;
-		case CLAB_K_RW_READ_REQUEST:
+		case CLAB_OE_READ_WANT:
 			asked[r->tid] = r->seq;
 			break;
-		case CLAB_K_RW_READ_ACQUIRE: {
+		case CLAB_OE_READ_TAKE: {
 			/* it arrived when it asked, or now if it did not */
 			uint64_t arrived = asked[r->tid] != UINT64_MAX
 					       ? asked[r->tid]
@@ -273,8 +275,12 @@ static void follow_lock(const struct clab_trace *tr, uint32_t lock,
 			}
 			break;
 		}
-		case CLAB_K_RW_WRITE_ACQUIRE:
-		case CLAB_K_RW_TIMEOUT:
+		default:
+			/* a writer in, or a wait that timed out: its wait ends
+			 */
+			if (sem->oe != CLAB_OE_WRITE_TAKE &&
+			    sem->act != CLAB_DO_TIMEOUT)
+				break;
 			if (w[r->tid].req_seq != UINT64_MAX) {
 				uint64_t ns = r->ns - w[r->tid].req_ns;
 				if (ns >= ov->longest_ns) {
@@ -284,7 +290,7 @@ static void follow_lock(const struct clab_trace *tr, uint32_t lock,
 				}
 				w[r->tid].req_seq = UINT64_MAX;
 			}
-			if (r->kind == CLAB_K_RW_TIMEOUT && !r->a8)
+			if (sem->act == CLAB_DO_TIMEOUT && !r->a8)
 				asked[r->tid] = UINT64_MAX;
 			break;
 		}

@@ -186,6 +186,7 @@ static int run(const struct clab_lab_ctx *ctx)
 					&k[nk]);
 		if (rc < 0)
 			break;
+		clab_thread_role(k[nk].th, "counter", (uint32_t)nk + 1);
 	}
 	if (rc < 0)
 		/* The ones that started wait for the rest: let them go. */
@@ -239,11 +240,11 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		const char *label = clab_lab_note_label(tr, r);
 		struct tls_thread *t;
 		long v;
-		int step =
-		    label == NULL
-			? -1
-			: clab_lab_thread_index(tr, r->tid, "counter-",
-						ctx->param[P_THREADS] + 1);
+		int step = label == NULL
+			       ? -1
+			       : clab_lab_thread_index(
+				     tr, r->tid, "counter", "counter-",
+				     ctx->param[P_THREADS] + 1);
 
 		if (step < 1)
 			continue;

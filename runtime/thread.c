@@ -3,6 +3,8 @@
  * per-thread state behind clab__self().
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -427,6 +429,26 @@ void clab__note(const struct clab_site *site, int64_t v, uint32_t w)
 	struct clab__thr *self = clab__self();
 	clab__sched_point(self, site);
 	clab__emit_val(self->tb, CLAB_K_NOTE, v, site, w);
+}
+
+int clab__role(const struct clab__obj *h, const char *role, uint32_t index)
+{
+	size_t n = role ? strspn(role, "abcdefghijklmnopqrstuvwxyz"
+				       "0123456789-_")
+			: 0;
+	if (!h || !h->id || !h->alive || n == 0 || n > 31 || role[n])
+		return CLAB_EINVAL;
+	if (!clab_tracer_active())
+		return 0;
+	char key[32], value[48];
+	snprintf(key, sizeof(key), "role.%" PRIu32, h->id);
+	snprintf(value, sizeof(value), "%s %" PRIu32, role, index);
+	return clab_tracer_meta_add(key, value);
+}
+
+int clab_thread_role(clab_thread_t *t, const char *role, uint32_t index)
+{
+	return t ? clab__role(&t->h, role, index) : CLAB_EINVAL;
 }
 
 const char *clab_version(void)

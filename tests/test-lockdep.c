@@ -545,6 +545,42 @@ static void test_wait_holding(void)
 	clab_trace_free(tr);
 }
 
+static void *arrive(void *arg)
+{
+	clab_barrier_wait((clab_barrier_t *)arg);
+	return NULL;
+}
+
+/*
+ * A barrier waited at while holding a mutex is a wait like the others: the
+ * thread that must arrive too may need the mutex first.
+ */
+static void test_barrier_holding(void)
+{
+	clab_mutex_t m;
+	clab_barrier_t b;
+	tu_begin();
+	clab_mutex_init(&m, "table", 0);
+	clab_barrier_init(&b, "round", 2);
+	clab_thread_t *t;
+	clab_thread_create(&t, "other", arrive, &b);
+	clab_mutex_lock(&m);
+	clab_barrier_wait(&b);
+	clab_mutex_unlock(&m);
+	clab_barrier_wait_timeout(&b, 0); /* holding nothing: not a case */
+	clab_thread_join(t, NULL);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(tr, &an), 0);
+	CU_ASSERT_EQUAL_FATAL(an.nwaits, 1);
+	CU_ASSERT_EQUAL(an.waits[0].tid, 0);
+	CU_ASSERT_EQUAL(an.waits[0].held, m.h.id);
+	CU_ASSERT_EQUAL(an.waits[0].obj, b.h.id);
+	clab_analysis_fini(&an);
+	clab_trace_free(tr);
+}
+
 /* clab_lock_many takes any set in the global order (the seed's acquire). */
 static void test_lock_many(void)
 {
@@ -1042,6 +1078,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "address reuse", test_address_reuse);
 	CU_add_test(s, "256 held, 4096 live", test_capacity);
 	CU_add_test(s, "wait while holding a lock", test_wait_holding);
+	CU_add_test(s, "a barrier while holding a lock", test_barrier_holding);
 	CU_add_test(s, "clab_lock_many", test_lock_many);
 	CU_add_test(s, "strict order", test_strict_order);
 	CU_add_test(s, "binary semaphore as a lock", test_binary_semaphore);

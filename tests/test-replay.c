@@ -17,7 +17,7 @@
 #include "lab.h"
 #include "labpic.h"
 #include "lockorder.h"
-#include "replay.h"
+#include <conclab/replay.h>
 #include "testutil.h"
 
 static const char *conclab; /* the built command */

@@ -635,12 +635,75 @@ static void test_traces_in_a_row(void)
 	}
 }
 
+/*
+ * Roles declared when objects are made: the first declaration of an
+ * object, and of a role and index, holds; names do not count once a trace
+ * declares roles; a trace without roles is read by names.
+ */
+static void test_roles(void)
+{
+	clab_mutex_t a, b, c;
+	tu_begin();
+	clab_mutex_init(&a, "fork-1", 0);
+	clab_mutex_init(&b, "fork-1", 0); /* the same name, no role */
+	clab_mutex_init(&c, "fork-2", 0);
+	CU_ASSERT_EQUAL(clab_role(&a, "fork", 1), 0);
+	CU_ASSERT_EQUAL(clab_role(&b, "fork", 1), 0);  /* taken: ignored */
+	CU_ASSERT_EQUAL(clab_role(&a, "spoon", 2), 0); /* a has one */
+	CU_ASSERT_EQUAL(clab_role(&c, "Fork", 2), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_role(&c, "", 2), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_role(&c, "fork 2", 2), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_role(&c, "a-role-name-longer-than-31-chars", 2),
+			CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_role(clab_thread_self(), "main", 7), 0);
+	CU_ASSERT_EQUAL(clab_thread_role(NULL, "main", 7), CLAB_EINVAL);
+	clab_mutex_destroy(&a);
+	clab_mutex_destroy(&b);
+	CU_ASSERT_EQUAL(clab_role(&b, "fork", 3), CLAB_EINVAL); /* destroyed */
+	clab_mutex_destroy(&c);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT(clab_trace_has_roles(tr));
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(tr, a.h.id)->role, "fork");
+	CU_ASSERT_EQUAL(clab_trace_object(tr, a.h.id)->role_index, 1);
+	CU_ASSERT_PTR_NULL(clab_trace_object(tr, b.h.id)->role);
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, a.h.id, "fork", "fork-", 5),
+			1);
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, a.h.id, "fork", "fork-", 1),
+			-1); /* not below n */
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, a.h.id, "spoon", NULL, 5),
+			-1);
+	/* named fork-1 and fork-2, but the trace declares roles */
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, b.h.id, "fork", "fork-", 5),
+			-1);
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, c.h.id, "fork", "fork-", 5),
+			-1);
+	CU_ASSERT_EQUAL(clab_trace_thread_role_index(tr, 0, "main", NULL, 8),
+			7);
+	clab_trace_free(tr);
+
+	/* a trace without roles: by names, and only with a prefix */
+	tu_begin();
+	clab_mutex_init(&c, "fork-2", 0);
+	clab_mutex_destroy(&c);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT(!clab_trace_has_roles(tr));
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, c.h.id, "fork", "fork-", 5),
+			2);
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, c.h.id, "fork", "phil-", 5),
+			-1);
+	CU_ASSERT_EQUAL(clab_trace_role_index(tr, c.h.id, "fork", NULL, 5), -1);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	/* first: fork while the process has a single thread */
 	CU_add_test(s, "exit holding more mutexes than the held list",
 		    test_exit_holding_many);
 	CU_add_test(s, "create, start, exit, join", test_create_join);
+	CU_add_test(s, "roles declared, not read off names", test_roles);
 	CU_add_test(s, "thousands of threads, one after another", test_churn);
 	CU_add_test(s, "join with a timeout", test_join_timeout);
 	CU_add_test(s, "join yourself", test_join_self);

@@ -8,6 +8,7 @@
 
 #include <conclab/analyze.h>
 #include <conclab/export.h>
+#include <conclab/semantics.h>
 
 #include "analyze-int.h"
 #include "clab-util.h"
@@ -206,10 +207,11 @@ static const struct clab_record *stacked(const struct clab_trace *tr,
 		if (!r->stack || r->tid != tid || r->obj != lock ||
 		    r->site != site)
 			continue;
-		if (acquire ? r->kind == CLAB_K_MUTEX_ACQUIRE ||
-				  r->kind == CLAB_K_SEM_ACQUIRE
-			    : r->kind == CLAB_K_MUTEX_REQUEST ||
-				  r->kind == CLAB_K_SEM_WAIT)
+		/* the lock taken, or asked for (a semaphore's wait) */
+		unsigned act = clab_kind_sem(r->kind)->act;
+		if (acquire
+			? act == CLAB_DO_ACQUIRE
+			: act == CLAB_DO_REQUEST || act == CLAB_DO_WAIT_BEGIN)
 			return r;
 	}
 	return NULL;
@@ -445,7 +447,7 @@ static void print_last_signals(const struct clab_trace *tr,
 			clab_kind_name(b->signal_kind), b->signal_seq,
 			clab_trace_thread_label(tr, b->signal_tid),
 			site_str(tr, b->signal_site, s1, sizeof(s1)));
-		int sem = b->signal_kind == CLAB_K_SEM_RELEASE;
+		int sem = clab_kind_sem(b->signal_kind)->act == CLAB_DO_RELEASE;
 		if (b->signal_woke == UINT32_MAX) {
 			fprintf(out, sem ? "gave a permit nobody took\n"
 					 : "woke nobody\n");

@@ -10,6 +10,7 @@
 #include <conclab/analyze.h>
 #include <conclab/error.h>
 #include <conclab/export.h>
+#include <conclab/semantics.h>
 
 #include "analyze-int.h"
 
@@ -28,26 +29,32 @@ struct wakeup {
 
 static void note_wakeup(struct wakeup *w, const struct clab_record *r)
 {
-	switch (r->kind) {
-	case CLAB_K_COND_SIGNAL:
-	case CLAB_K_COND_BROADCAST:
-	case CLAB_K_LATCH_SET:
-	case CLAB_K_SEM_RELEASE:
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	switch (sem->act) {
+	case CLAB_DO_SIGNAL:
 		*w = (struct wakeup){r->seq + 1, r->kind, r->tid, r->site,
 				     UINT32_MAX};
 		break;
-	case CLAB_K_COND_WAKE:
-	case CLAB_K_LATCH_WAKE:
+	case CLAB_DO_RELEASE: /* a permit given back can wake a waiter */
+		if (sem->oe == CLAB_OE_VALUE)
+			*w = (struct wakeup){r->seq + 1, r->kind, r->tid,
+					     r->site, UINT32_MAX};
+		break;
+	case CLAB_DO_WAKE:
 		if (w->seq && w->woke == UINT32_MAX &&
 		    (r->a8 == CLAB_CAUSE_SIGNAL ||
 		     r->a8 == CLAB_CAUSE_BROADCAST || r->a8 == CLAB_CAUSE_SET))
 			w->woke = r->tid;
 		break;
-	case CLAB_K_SEM_ACQUIRE:
+	case CLAB_DO_ACQUIRE:
 		/* a release's permit, taken by a thread that had waited */
-		if (w->seq && w->woke == UINT32_MAX &&
-		    w->kind == CLAB_K_SEM_RELEASE && r->a8 != CLAB_HOW_TRY)
+		if (sem->oe == CLAB_OE_VALUE && w->seq &&
+		    w->woke == UINT32_MAX &&
+		    clab_kind_sem(w->kind)->act == CLAB_DO_RELEASE &&
+		    r->a8 != CLAB_HOW_TRY)
 			w->woke = r->tid;
+		break;
+	default:
 		break;
 	}
 }
@@ -111,20 +118,18 @@ static int pop(struct tstate *t, uint32_t lock)
 	return 0;
 }
 
-static int is_wait(unsigned kind)
+/*
+ * Whether r waits, or may wait, on another thread: a wait or a join that
+ * began on an object (not a periodic timer's tick: the clock brings that),
+ * or a blocking take of a permit, even when it did not block (a
+ * semaphore's wait record comes before its acquire, which counts instead).
+ */
+static int is_wait(const struct clab_record *r)
 {
-	switch (kind) {
-	case CLAB_K_SEM_ACQUIRE: /* may block, even when it did not */
-	case CLAB_K_LATCH_WAIT:
-	case CLAB_K_QUEUE_PUT_WAIT:
-	case CLAB_K_QUEUE_GET_WAIT:
-	case CLAB_K_QUEUE_JOIN_WAIT:
-	case CLAB_K_THREAD_JOIN_WAIT:
-	case CLAB_K_COND_WAIT:
-		return 1;
-	default:
-		return 0;
-	}
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	if (sem->oe == CLAB_OE_VALUE)
+		return sem->act == CLAB_DO_ACQUIRE && r->a8 != CLAB_HOW_TRY;
+	return sem->act == CLAB_DO_WAIT_BEGIN || sem->act == CLAB_DO_JOIN_WAIT;
 }
 
 static int note_wait(struct clab_analysis *an, const struct clab_record *r,
@@ -165,8 +170,8 @@ static unsigned ld_flags(unsigned how)
 /* A reader-writer lock's request or acquire, for the detector. */
 static unsigned rw_flags(const struct clab_record *r)
 {
-	int read = r->kind == CLAB_K_RW_READ_REQUEST ||
-		   r->kind == CLAB_K_RW_READ_ACQUIRE;
+	unsigned oe = clab_kind_sem(r->kind)->oe;
+	int read = oe == CLAB_OE_READ_WANT || oe == CLAB_OE_READ_TAKE;
 	return ld_flags(r->a8) | (read ? CLAB_LD_READ : 0);
 }
 
@@ -195,12 +200,13 @@ static uint8_t *lock_like_sems(const struct clab_trace *tr)
 		const struct clab_record *r = clab_trace_record(tr, i);
 		if (r->obj > no || !like[r->obj])
 			continue;
-		if (r->kind == CLAB_K_SEM_ACQUIRE) {
+		unsigned act = clab_kind_sem(r->kind)->act;
+		if (act == CLAB_DO_ACQUIRE) {
 			if (holder[r->obj] != UINT32_MAX || r->a32 != 0)
 				like[r->obj] = 0;
 			holder[r->obj] = r->tid;
 			used[r->obj] = 1;
-		} else if (r->kind == CLAB_K_SEM_RELEASE) {
+		} else if (act == CLAB_DO_RELEASE) {
 			if (holder[r->obj] != r->tid || r->a32 > 1)
 				like[r->obj] = 0;
 			holder[r->obj] = UINT32_MAX;
@@ -232,21 +238,15 @@ static uint32_t *sem_permits(const struct clab_trace *tr, const uint8_t *like)
 		    clab_trace_object(tr, r->obj);
 		if (!oi || oi->kind != CLAB_O_SEM)
 			continue;
-		switch (r->kind) {
-		case CLAB_K_SEM_ACQUIRE:
-			permits[r->obj] = r->a32 + 1;
-			break;
-		case CLAB_K_SEM_RELEASE:
-			permits[r->obj] = r->a32 ? r->a32 - 1 : 0;
-			break;
-		case CLAB_K_SEM_WAIT:
-		case CLAB_K_SEM_BUSY:
-		case CLAB_K_SEM_TIMEOUT:
-			permits[r->obj] = r->a32;
-			break;
-		default:
+		const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+		if (sem->oe != CLAB_OE_VALUE)
 			continue;
-		}
+		if (sem->act == CLAB_DO_ACQUIRE)
+			permits[r->obj] = r->a32 + 1;
+		else if (sem->act == CLAB_DO_RELEASE)
+			permits[r->obj] = r->a32 ? r->a32 - 1 : 0;
+		else /* the value as it is */
+			permits[r->obj] = r->a32;
 		seen[r->obj] = 1;
 	}
 	free(seen);
@@ -364,10 +364,11 @@ static int sem_gate(struct clab_analysis *an, struct tstate *t,
 		    const struct clab_record *r, uint32_t *permits)
 {
 	uint32_t *p = &permits[r->obj];
-	if (r->kind == CLAB_K_SEM_RELEASE) {
+	unsigned act = clab_kind_sem(r->kind)->act;
+	if (act == CLAB_DO_RELEASE) {
 		if (pop(t, r->obj) || *p == UINT32_MAX)
 			return 0;
-	} else if (r->kind == CLAB_K_SEM_ACQUIRE) {
+	} else if (act == CLAB_DO_ACQUIRE) {
 		if (*p == UINT32_MAX)
 			return 0; /* gates nothing any more */
 		uint32_t held = 0;
@@ -413,101 +414,88 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		if (r->tid >= nt)
 			continue;
 		struct tstate *t = &ts[r->tid];
-		unsigned kind = r->kind;
-		if (clab_kind_begins_wait(kind))
+		const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+		unsigned act = sem->act, oe = sem->oe;
+		if (clab_kind_begins_wait(r->kind))
 			t->wait_seq = r->seq;
-		if ((r->kind == CLAB_K_MUTEX_ACQUIRE && r->a32 == 1) ||
-		    r->kind == CLAB_K_RW_WRITE_ACQUIRE)
+		if ((oe == CLAB_OE_MUTEX_TAKE && r->a32 == 1) ||
+		    oe == CLAB_OE_WRITE_TAKE)
 			owner[r->obj] = r->tid + 1;
-		else if ((r->kind == CLAB_K_MUTEX_RELEASE && r->a32 == 0) ||
-			 (r->kind == CLAB_K_RW_RELEASE && r->a8))
+		else if ((oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0) ||
+			 (oe == CLAB_OE_RW_GIVE && r->a8))
 			owner[r->obj] = 0;
-		else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_DEADLOCK &&
+		else if (act == CLAB_DO_DIAG && r->a8 == CLAB_D_DEADLOCK &&
 			 an->deadlock_seq == UINT64_MAX)
 			an->deadlock_seq = r->seq;
-		if (r->kind == CLAB_K_DIAG && an->stuck_seq == UINT64_MAX &&
+		if (act == CLAB_DO_DIAG && an->stuck_seq == UINT64_MAX &&
 		    (r->a8 == CLAB_D_DEADLOCK || r->a8 == CLAB_D_RUN_TIMEOUT ||
 		     r->a8 == CLAB_D_STEP_LIMIT)) {
 			an->stuck_seq = r->seq;
 			an->stuck_diag = r->a8;
 			an->stuck_arg = r->a32;
-		} else if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_BLOCKED &&
+		} else if (act == CLAB_DO_DIAG && r->a8 == CLAB_D_BLOCKED &&
 			   note_blocked(tr, an, ts, nt, owner, wk, r))
 			rc = CLAB_ENOMEM;
 		if (r->obj <= clab_trace_nobjects(tr))
 			note_wakeup(&wk[r->obj], r);
 		/* a semaphore used as a lock is replayed as a mutex */
 		if (r->obj <= clab_trace_nobjects(tr) && semlock[r->obj]) {
-			switch (kind) {
-			case CLAB_K_SEM_WAIT:
-				kind = CLAB_K_MUTEX_REQUEST;
-				break;
-			case CLAB_K_SEM_ACQUIRE:
-				kind = CLAB_K_MUTEX_ACQUIRE;
-				break;
-			case CLAB_K_SEM_TIMEOUT:
-			case CLAB_K_SEM_BUSY:
-				kind = CLAB_K_MUTEX_TIMEOUT;
-				break;
-			case CLAB_K_SEM_RELEASE:
+			if (act == CLAB_DO_RELEASE) {
 				pop(t, r->obj);
 				continue;
 			}
+			if (act == CLAB_DO_WAIT_BEGIN)
+				act = CLAB_DO_REQUEST;
+			if (act == CLAB_DO_REQUEST || act == CLAB_DO_ACQUIRE)
+				oe = act == CLAB_DO_ACQUIRE ? CLAB_OE_MUTEX_TAKE
+							    : CLAB_OE_WANT;
 		}
-		switch (kind) {
-		case CLAB_K_MUTEX_REQUEST:
+		switch (act) {
+		case CLAB_DO_REQUEST:
 			t->pending = r->obj;
-			rc = request(tr, an, t, r, ld_flags(r->a8));
+			rc = request(tr, an, t, r,
+				     oe == CLAB_OE_WANT ? ld_flags(r->a8)
+							: rw_flags(r));
 			break;
-		case CLAB_K_MUTEX_ACQUIRE:
-			if (r->a32 > 1)
+		case CLAB_DO_ACQUIRE:
+			if (oe == CLAB_OE_MUTEX_TAKE && r->a32 > 1)
 				break; /* a recursive relock */
+			if (oe != CLAB_OE_MUTEX_TAKE &&
+			    oe != CLAB_OE_READ_TAKE && oe != CLAB_OE_WRITE_TAKE)
+				goto waits; /* a permit */
 			if (t->pending != r->obj)
-				rc = request(tr, an, t, r, ld_flags(r->a8));
-			t->pending = 0;
-			if (rc >= 0 && push(t, r->obj, r->site, r->seq, 0))
-				rc = CLAB_ENOMEM;
-			break;
-		case CLAB_K_MUTEX_TIMEOUT:
-		case CLAB_K_MUTEX_BUSY:
-		case CLAB_K_RW_TIMEOUT:
-		case CLAB_K_RW_BUSY:
-			t->pending = 0;
-			break;
-		case CLAB_K_RW_READ_REQUEST:
-		case CLAB_K_RW_WRITE_REQUEST:
-			t->pending = r->obj;
-			rc = request(tr, an, t, r, rw_flags(r));
-			break;
-		case CLAB_K_RW_READ_ACQUIRE:
-		case CLAB_K_RW_WRITE_ACQUIRE:
-			if (t->pending != r->obj)
-				rc = request(tr, an, t, r, rw_flags(r));
+				rc = request(tr, an, t, r,
+					     oe == CLAB_OE_MUTEX_TAKE
+						 ? ld_flags(r->a8)
+						 : rw_flags(r));
 			t->pending = 0;
 			if (rc >= 0 && push(t, r->obj, r->site, r->seq, 0))
 				rc = CLAB_ENOMEM;
 			else if (rc >= 0)
 				t->held[t->n - 1].shared =
-				    r->kind == CLAB_K_RW_READ_ACQUIRE;
+				    oe == CLAB_OE_READ_TAKE;
 			break;
-		case CLAB_K_RW_RELEASE:
-			pop(t, r->obj);
+		case CLAB_DO_BUSY:
+		case CLAB_DO_TIMEOUT:
+		case CLAB_DO_FAIL:
+			t->pending = 0;
 			break;
-		case CLAB_K_MUTEX_RELEASE:
-			if (r->a32 == 0)
+		case CLAB_DO_RELEASE:
+			if (oe == CLAB_OE_RW_GIVE ||
+			    (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0))
 				pop(t, r->obj);
 			break;
-		case CLAB_K_THREAD_EXIT:
+		case CLAB_DO_EXIT:
 			t->n = 0;
 			t->pending = 0;
 			break;
 		default:
-			if (!is_wait(kind) || (kind == CLAB_K_SEM_ACQUIRE &&
-					       r->a8 == CLAB_HOW_TRY))
+waits:
+			if (!is_wait(r))
 				break;
 			for (uint32_t k = 0; k < t->n && rc == 0; k++) {
 				/* a condition wait releases its own mutex */
-				if (r->kind == CLAB_K_COND_WAIT &&
+				if (oe == CLAB_OE_COND_MUTEX &&
 				    t->held[k].lock == r->a32)
 					continue;
 				if (t->held[k].permits)

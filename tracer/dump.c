@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <conclab/error.h>
+#include <conclab/semantics.h>
 #include <conclab/trace.h>
 
 /* A compile-time path as it is shown: without leading "./" and "../". */
@@ -35,15 +36,11 @@ const char *clab_trace_objname(const struct clab_trace *tr, uint32_t oid,
 	return buf;
 }
 
-static const char *a8_text(const char *a8name, unsigned v, char *buf,
-			   size_t len)
+static const char *a8_text(unsigned kind, unsigned v, char *buf, size_t len)
 {
-	if (strcmp(a8name, "how") == 0)
-		return clab_how_name(v);
-	if (strcmp(a8name, "cause") == 0)
-		return clab_cause_name(v);
-	if (strcmp(a8name, "op") == 0)
-		return clab_qop_name(v);
+	const char *text = clab_kind_a8_text(kind, v);
+	if (text)
+		return text;
 	snprintf(buf, len, "%u", v);
 	return buf;
 }
@@ -54,6 +51,7 @@ int clab_trace_format_record(const struct clab_trace *tr,
 	const struct clab_thread_info *th = clab_trace_thread(tr, r->tid);
 	const struct clab_site_info *si = clab_trace_site(tr, r->site);
 	unsigned f = clab_kind_fields(r->kind);
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 	char obj[96] = "-", args[192] = "", tmp[96], a8b[16];
 	size_t n = 0;
 
@@ -65,53 +63,51 @@ int clab_trace_format_record(const struct clab_trace *tr,
 			n += (size_t)snprintf(args + n, sizeof(args) - n,      \
 					      __VA_ARGS__);                    \
 	} while (0)
-	if (r->kind == CLAB_K_NOTE) {
+	if (sem->act == CLAB_DO_NOTE) {
 		ARG(" %s=%" PRId64, si && si->label ? si->label : "?", r->val);
 		if (r->a32)
 			ARG(" %" PRIu32, r->a32);
-	} else if (r->kind == CLAB_K_DIAG) {
+	} else if (sem->act == CLAB_DO_DIAG) {
+		const char *dn = clab_diag_detail_name(r->a8);
 		ARG(" %s", clab_diag_tag(r->a8));
-		if (r->a8 == CLAB_D_LOCK_ORDER && r->a32)
-			ARG(" held=%s",
-			    clab_trace_objname(tr, r->a32, tmp, sizeof(tmp)));
-		else if (r->a8 == CLAB_D_BLOCKED)
-			ARG(" waits=%s",
-			    clab_trace_objname(tr, r->a32, tmp, sizeof(tmp)));
-		else if (r->a8 == CLAB_D_DEADLOCK ||
-			 r->a8 == CLAB_D_RUN_TIMEOUT)
-			ARG(" blocked=%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_STEP_LIMIT)
-			ARG(" steps=%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_LOCK_CYCLE ||
-			 r->a8 == CLAB_D_LOCK_CYCLE_TIMED ||
-			 r->a8 == CLAB_D_LOCK_CYCLE_LATENT)
-			ARG(" cycle=%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_UNLOCK_NOT_OWNER)
-			ARG(" owner=T%" PRIu32, r->a32);
-		else if (r->a8 == CLAB_D_BAD_OBJECT) {
+		switch (clab_diag_detail(r->a8)) {
+		case CLAB_DD_OBJECT:
+			if (r->a32)
+				ARG(" %s=%s", dn,
+				    clab_trace_objname(tr, r->a32, tmp,
+						       sizeof(tmp)));
+			break;
+		case CLAB_DD_THREAD:
+			ARG(" %s=T%" PRIu32, dn, r->a32);
+			break;
+		case CLAB_DD_BADOBJ:
 			ARG(" why=%s want=%s", clab_badobj_name(r->a32 & 0xff),
 			    clab_objkind_name(r->a32 >> 8 & 0xff));
 			if (r->a32 >> 16 & 0xff)
 				ARG(" found=%s",
 				    clab_objkind_name(r->a32 >> 16 & 0xff));
-		} else if (r->a8 == CLAB_D_BAD_VALUE)
-			ARG(" value=%" PRIu32, r->a32);
-		else if (r->a32)
-			ARG(" detail=%" PRIu32, r->a32);
+			break;
+		case CLAB_DD_COUNT:
+			ARG(" %s=%" PRIu32, dn, r->a32);
+			break;
+		default:
+			if (r->a32)
+				ARG(" %s=%" PRIu32, dn, r->a32);
+			break;
+		}
 	} else {
-		if (f & CLAB_F_A8 && r->kind != CLAB_K_COND_WAIT)
+		if (f & CLAB_F_A8 && sem->a8 != CLAB_A8_TIMED)
 			ARG(" %s=%s", clab_kind_a8name(r->kind),
-			    a8_text(clab_kind_a8name(r->kind), r->a8, a8b,
-				    sizeof(a8b)));
-		if (r->kind == CLAB_K_COND_WAIT) {
-			ARG(" mutex=%s",
+			    a8_text(r->kind, r->a8, a8b, sizeof(a8b)));
+		if (sem->a32 == CLAB_A32_OBJECT) {
+			ARG(" %s=%s", clab_kind_a32name(r->kind),
 			    clab_trace_objname(tr, r->a32, tmp, sizeof(tmp)));
-			if (r->a8)
-				ARG(" timed");
 		} else if (f & CLAB_F_A32) {
 			const char *an = clab_kind_a32name(r->kind);
 			ARG(" %s%s%" PRIu32, an, *an ? "=" : "", r->a32);
 		}
+		if (sem->a8 == CLAB_A8_TIMED && r->a8)
+			ARG(" %s", clab_kind_a8name(r->kind));
 		if (f & CLAB_F_SEQ)
 			ARG(" oseq=%" PRIu32, r->oseq);
 	}

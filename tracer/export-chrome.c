@@ -9,6 +9,7 @@
 #include <conclab/error.h>
 #include <conclab/export.h>
 #include <conclab/kinds.h>
+#include <conclab/semantics.h>
 #include <conclab/trace.h>
 
 #include "export-int.h"
@@ -75,9 +76,7 @@ static void write_args(FILE *f, const struct clab_export *x,
 	}
 	switch (e->kind) {
 	case CLAB_XEV_WAIT:
-		if (r->kind == CLAB_K_MUTEX_REQUEST ||
-		    r->kind == CLAB_K_RW_READ_REQUEST ||
-		    r->kind == CLAB_K_RW_WRITE_REQUEST)
+		if (clab_kind_sem(r->kind)->a8 == CLAB_A8_HOW)
 			clab__xjkv_str(f, "how", clab_how_name(r->a8));
 		if (end)
 			clab__xjkv_str(f, "until", clab_kind_name(end->kind));

@@ -8,6 +8,7 @@
 #include <conclab/error.h>
 #include <conclab/export.h>
 #include <conclab/kinds.h>
+#include <conclab/semantics.h>
 #include <conclab/trace.h>
 
 #include "export-int.h"
@@ -65,68 +66,41 @@ static int jsonl_header(FILE *f, const struct clab_trace *tr)
 static void jsonl_a8(FILE *f, const struct clab_record *r)
 {
 	const char *name = clab_kind_a8name(r->kind);
-	if (strcmp(name, "how") == 0)
-		clab__xjkv_str(f, name, clab_how_name(r->a8));
-	else if (strcmp(name, "cause") == 0)
-		clab__xjkv_str(f, name, clab_cause_name(r->a8));
-	else if (strcmp(name, "op") == 0)
-		clab__xjkv_str(f, name, clab_qop_name(r->a8));
+	const char *text = clab_kind_a8_text(r->kind, r->a8);
+	if (text)
+		clab__xjkv_str(f, name, text);
 	else if (name[0])
 		fprintf(f, ",\"%s\":%s", name, r->a8 ? "true" : "false");
 	else
 		clab__xjkv_u64(f, "a8", r->a8);
 }
 
-static const char *diag_detail_key(unsigned code)
-{
-	switch (code) {
-	case CLAB_D_LOCK_ORDER:
-		return "held";
-	case CLAB_D_BLOCKED:
-		return "waits";
-	case CLAB_D_DEADLOCK:
-	case CLAB_D_RUN_TIMEOUT:
-		return "blocked";
-	case CLAB_D_STEP_LIMIT:
-		return "steps";
-	case CLAB_D_LOCK_CYCLE:
-	case CLAB_D_LOCK_CYCLE_TIMED:
-	case CLAB_D_LOCK_CYCLE_LATENT:
-		return "cycle";
-	case CLAB_D_UNLOCK_NOT_OWNER:
-		return "owner";
-	case CLAB_D_BAD_VALUE:
-		return "value";
-	default:
-		return "detail";
-	}
-}
-
 static void jsonl_record(FILE *f, const struct clab_trace *tr,
 			 const struct clab_record *r)
 {
 	unsigned fl = clab_kind_fields(r->kind);
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 	char buf[256];
 	fprintf(f, "{\"seq\":%" PRIu64 ",\"ns\":%" PRIu64 ",\"tid\":%" PRIu32,
 		r->seq, r->ns, r->tid);
 	clab__xjkv_str(f, "thread", clab__xthread_name(tr, r->tid));
 	clab__xjkv_str(f, "kind", clab_kind_name(r->kind));
-	if (fl & CLAB_F_OBJ && (r->obj || r->kind != CLAB_K_DIAG)) {
+	if (fl & CLAB_F_OBJ && (r->obj || clab_kind_on_object(r->kind))) {
 		clab__xjkv_u64(f, "obj", r->obj);
 		clab__xjkv_str(f, "object",
 			       clab__xobj_name(tr, r->obj, buf, sizeof(buf)));
 	}
 	if (fl & CLAB_F_SEQ)
 		clab__xjkv_u64(f, "oseq", r->oseq);
-	if (r->kind == CLAB_K_NOTE) {
+	if (sem->act == CLAB_DO_NOTE) {
 		const struct clab_site_info *si = clab_trace_site(tr, r->site);
 		clab__xjkv_str(f, "label", si && si->label ? si->label : "");
 		fprintf(f, ",\"value\":%" PRId64, r->val);
 		clab__xjkv_u64(f, "value2", r->a32);
-	} else if (r->kind == CLAB_K_DIAG) {
+	} else if (sem->act == CLAB_DO_DIAG) {
 		clab__xjkv_str(f, "diag", clab_diag_tag(r->a8));
-		clab__xjkv_u64(f, diag_detail_key(r->a8), r->a32);
-		if (r->a8 == CLAB_D_BAD_OBJECT) {
+		clab__xjkv_u64(f, clab_diag_detail_name(r->a8), r->a32);
+		if (clab_diag_detail(r->a8) == CLAB_DD_BADOBJ) {
 			clab__xjkv_str(f, "why",
 				       clab_badobj_name(r->a32 & 0xff));
 			clab__xjkv_str(f, "want",

@@ -18,6 +18,7 @@
 #include <conclab/error.h>
 #include <conclab/export.h>
 #include <conclab/kinds.h>
+#include <conclab/semantics.h>
 #include <conclab/trace.h>
 
 #include "export-int.h"
@@ -271,43 +272,17 @@ static struct credit *take_credit(struct ostate *o, uint64_t wait_seq)
 	return NULL;
 }
 
-static void on_record(struct builder *b, const struct clab_record *r)
+static void on_acquire(struct builder *b, struct ostate *o,
+		       const struct clab_record *r, unsigned oe)
 {
-	struct clab_export *x = b->x;
-	struct ostate *o = ostate(b, r->obj);
-	uint64_t w;
+	uint64_t w = end_wait(b, r);
 	struct credit *c;
-	size_t i;
-
-	if (clab_kind_begins_wait(r->kind)) {
-		begin_wait(b, r, CLAB_XEV_WAIT);
+	if (!o)
 		return;
-	}
-	switch (r->kind) {
-	case CLAB_K_SLEEP_BEGIN:
-		begin_wait(b, r, CLAB_XEV_SLEEP);
-		break;
-	case CLAB_K_SLEEP_END:
-	case CLAB_K_MUTEX_BUSY:
-	case CLAB_K_MUTEX_TIMEOUT:
-	case CLAB_K_SEM_TIMEOUT:
-	case CLAB_K_BARRIER_BROKEN:
-	case CLAB_K_QUEUE_PUT:
-	case CLAB_K_QUEUE_GET:
-	case CLAB_K_QUEUE_JOIN:
-	case CLAB_K_QUEUE_TIMEOUT:
-	case CLAB_K_QUEUE_CLOSED:
-	case CLAB_K_PTIMER_WAKE:
-	case CLAB_K_THREAD_JOIN_TIMEOUT:
-	case CLAB_K_RW_TIMEOUT:
-		end_wait(b, r);
-		break;
-	case CLAB_K_RW_WRITE_ACQUIRE:
-	case CLAB_K_RW_READ_ACQUIRE:
-		w = end_wait(b, r);
-		if (!o)
-			break;
-		if (r->kind == CLAB_K_RW_WRITE_ACQUIRE)
+	switch (oe) {
+	case CLAB_OE_READ_TAKE:
+	case CLAB_OE_WRITE_TAKE:
+		if (oe == CLAB_OE_WRITE_TAKE)
 			open_hold(b, o, r);
 		else
 			open_read_hold(b, r);
@@ -315,33 +290,7 @@ static void on_record(struct builder *b, const struct clab_record *r)
 			add_flow(b, CLAB_XFLOW_LOCK, o->rel_seq, o->rel_ns,
 				 o->rel_tid, NONE_IDX, r);
 		break;
-	case CLAB_K_RW_RELEASE:
-		if (!o)
-			break;
-		if (r->a8 && o->held) {
-			close_span(x, o->hold_ev, r->ns, r->seq);
-			o->held = 0;
-			o->last_hold_ev = o->hold_ev;
-		} else if (!r->a8) {
-			close_read_hold(b, r);
-		}
-		o->has_rel = 1;
-		o->rel_seq = r->seq;
-		o->rel_ns = r->ns;
-		o->rel_tid = r->tid;
-		break;
-	case CLAB_K_BARRIER_PASS:
-		/* the last to arrive lets every waiter through */
-		for (uint32_t t = 0; t < b->nthr; t++)
-			if (b->ts[t].waiting && b->ts[t].wait_obj == r->obj)
-				end_wait_at(b, &b->ts[t], r->ns,
-					    t == r->tid ? r->seq
-							: CLAB_XSEQ_NONE);
-		break;
-	case CLAB_K_MUTEX_ACQUIRE:
-		w = end_wait(b, r);
-		if (!o)
-			break;
+	case CLAB_OE_MUTEX_TAKE:
 		if (r->a32 <= 1 || !o->held) {
 			open_hold(b, o, r);
 			if (w != CLAB_XSEQ_NONE && o->has_rel &&
@@ -351,29 +300,101 @@ static void on_record(struct builder *b, const struct clab_record *r)
 		}
 		o->has_rel = 0;
 		break;
-	case CLAB_K_MUTEX_RELEASE:
-		if (!o || r->a32 != 0)
-			break; /* a recursive mutex still held */
-		if (o->held) {
-			close_span(x, o->hold_ev, r->ns, r->seq);
-			o->held = 0;
-			o->last_hold_ev = o->hold_ev;
-		}
-		o->has_rel = 1;
-		o->rel_seq = r->seq;
-		o->rel_ns = r->ns;
-		o->rel_tid = r->tid;
+	default: /* a permit */
+		if (w == CLAB_XSEQ_NONE)
+			break;
+		c = take_credit(o, w);
+		if (c)
+			add_flow(b, CLAB_XFLOW_SEM, c->seq, c->ns, c->tid,
+				 NONE_IDX, r);
 		break;
-	case CLAB_K_COND_SIGNAL:
-	case CLAB_K_COND_BROADCAST:
-	case CLAB_K_LATCH_SET:
+	}
+}
+
+static void on_release(struct builder *b, struct ostate *o,
+		       const struct clab_record *r, unsigned oe)
+{
+	if (!o)
+		return;
+	if (oe != CLAB_OE_MUTEX_GIVE && oe != CLAB_OE_RW_GIVE) {
+		if (o->waiting > 0) /* a permit a waiter takes */
+			push_credit(b, o, r, 1, NONE_IDX);
+		return;
+	}
+	if (oe == CLAB_OE_MUTEX_GIVE && r->a32 != 0)
+		return; /* a recursive mutex still held */
+	if (oe == CLAB_OE_RW_GIVE && !r->a8) {
+		close_read_hold(b, r);
+	} else if (o->held) {
+		close_span(b->x, o->hold_ev, r->ns, r->seq);
+		o->held = 0;
+		o->last_hold_ev = o->hold_ev;
+	}
+	o->has_rel = 1;
+	o->rel_seq = r->seq;
+	o->rel_ns = r->ns;
+	o->rel_tid = r->tid;
+}
+
+static void on_record(struct builder *b, const struct clab_record *r)
+{
+	struct clab_export *x = b->x;
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	struct ostate *o = ostate(b, r->obj);
+	uint64_t w;
+	struct credit *c;
+	size_t i;
+
+	if (clab_kind_begins_wait(r->kind)) {
+		begin_wait(b, r, CLAB_XEV_WAIT);
+		return;
+	}
+	switch (sem->act) {
+	case CLAB_DO_SLEEP:
+		if (sem->tmove == CLAB_TM_SLEEP)
+			begin_wait(b, r, CLAB_XEV_SLEEP);
+		else
+			end_wait(b, r);
+		break;
+	case CLAB_DO_BUSY:
+	case CLAB_DO_TIMEOUT:
+	case CLAB_DO_FAIL:
+	case CLAB_DO_TIMER:
+		if (sem->tmove == CLAB_TM_RUN) /* a wait gave up, or ended */
+			end_wait(b, r);
+		break;
+	case CLAB_DO_WAIT_END:
+		if (sem->oe == CLAB_OE_PASS) {
+			/* the last to arrive lets every waiter through */
+			for (uint32_t t = 0; t < b->nthr; t++)
+				if (b->ts[t].waiting &&
+				    b->ts[t].wait_obj == r->obj)
+					end_wait_at(b, &b->ts[t], r->ns,
+						    t == r->tid
+							? r->seq
+							: CLAB_XSEQ_NONE);
+			break;
+		}
+		w = end_wait(b, r);
+		/* a join: what it waited for was the thread's exit */
+		if (w != CLAB_XSEQ_NONE && o && o->exited &&
+		    o->exit_tid != r->tid)
+			add_flow(b, CLAB_XFLOW_JOIN, o->exit_seq, o->exit_ns,
+				 o->exit_tid, NONE_IDX, r);
+		break;
+	case CLAB_DO_ACQUIRE:
+		on_acquire(b, o, r, sem->oe);
+		break;
+	case CLAB_DO_RELEASE:
+		on_release(b, o, r, sem->oe);
+		break;
+	case CLAB_DO_SIGNAL:
 		i = add_ev(x, 'i', CLAB_XEV_SIGNAL, r->ns, r->tid, r->obj,
 			   r->seq);
 		if (i != NONE_IDX && o && r->a32 > 0)
 			push_credit(b, o, r, r->a32, i);
 		break;
-	case CLAB_K_COND_WAKE:
-	case CLAB_K_LATCH_WAKE:
+	case CLAB_DO_WAKE:
 		w = end_wait(b, r);
 		if (w == CLAB_XSEQ_NONE || !o ||
 		    (r->a8 != CLAB_CAUSE_SIGNAL &&
@@ -384,20 +405,7 @@ static void on_record(struct builder *b, const struct clab_record *r)
 			add_flow(b, CLAB_XFLOW_SIGNAL, c->seq, c->ns, c->tid,
 				 c->anchor, r);
 		break;
-	case CLAB_K_SEM_RELEASE:
-		if (o && o->waiting > 0)
-			push_credit(b, o, r, 1, NONE_IDX);
-		break;
-	case CLAB_K_SEM_ACQUIRE:
-		w = end_wait(b, r);
-		if (w == CLAB_XSEQ_NONE || !o)
-			break;
-		c = take_credit(o, w);
-		if (c)
-			add_flow(b, CLAB_XFLOW_SEM, c->seq, c->ns, c->tid,
-				 NONE_IDX, r);
-		break;
-	case CLAB_K_THREAD_EXIT:
+	case CLAB_DO_EXIT:
 		if (o) {
 			o->exited = 1;
 			o->exit_seq = r->seq;
@@ -405,17 +413,10 @@ static void on_record(struct builder *b, const struct clab_record *r)
 			o->exit_tid = r->tid;
 		}
 		break;
-	case CLAB_K_THREAD_JOIN:
-		w = end_wait(b, r);
-		if (w != CLAB_XSEQ_NONE && o && o->exited &&
-		    o->exit_tid != r->tid)
-			add_flow(b, CLAB_XFLOW_JOIN, o->exit_seq, o->exit_ns,
-				 o->exit_tid, NONE_IDX, r);
-		break;
-	case CLAB_K_NOTE:
+	case CLAB_DO_NOTE:
 		add_ev(x, 'i', CLAB_XEV_NOTE, r->ns, r->tid, 0, r->seq);
 		break;
-	case CLAB_K_DIAG: {
+	case CLAB_DO_DIAG: {
 		uint32_t lane = r->tid;
 		if (r->a8 == CLAB_D_BLOCKED) { /* on the blocked thread */
 			uint32_t t = clab_trace_thread_of_obj(x->tr, r->obj);
@@ -600,62 +601,59 @@ const char *clab_export_event_cat(const struct clab_xevent *ev)
 	}
 }
 
+/*
+ * The operation a kind names, from its name in the table: the word after
+ * the dot, up to a dash ("rwlock.read-request": read, "queue.put-wait":
+ * put, "cond.broadcast": broadcast).
+ */
+static const char *op_word(unsigned kind, char *buf, size_t len)
+{
+	const char *dot = strchr(clab_kind_name(kind), '.');
+	const char *w = dot ? dot + 1 : clab_kind_name(kind);
+	snprintf(buf, len, "%.*s", (int)strcspn(w, "-"), w);
+	return buf;
+}
+
 static const char *wait_name(const struct clab_trace *tr,
 			     const struct clab_record *r, const char *on,
 			     char *buf, size_t len)
 {
-	switch (r->kind) {
-	case CLAB_K_MUTEX_REQUEST:
-		snprintf(buf, len, "wait %s", on);
-		break;
-	case CLAB_K_RW_READ_REQUEST:
-		snprintf(buf, len, "wait rwlock %s (read)", on);
-		break;
-	case CLAB_K_RW_WRITE_REQUEST:
-		snprintf(buf, len, "wait rwlock %s (write)", on);
-		break;
-	case CLAB_K_THREAD_JOIN_WAIT:
+	unsigned ok = clab__xobj_kind(tr, r->obj);
+	char op[32];
+	const char *name = clab_kind_name(r->kind);
+	if (ok == CLAB_O_THREAD)
 		snprintf(buf, len, "join T%" PRIu32,
 			 clab_trace_thread_of_obj(tr, r->obj));
-		break;
-	case CLAB_K_QUEUE_PUT_WAIT:
-		snprintf(buf, len, "wait queue %s (put)", on);
-		break;
-	case CLAB_K_QUEUE_GET_WAIT:
-		snprintf(buf, len, "wait queue %s (get)", on);
-		break;
-	case CLAB_K_QUEUE_JOIN_WAIT:
-		snprintf(buf, len, "wait queue %s (join)", on);
-		break;
-	default:
-		snprintf(buf, len, "wait %s %s",
-			 clab_objkind_name(clab__xobj_kind(tr, r->obj)), on);
-		break;
-	}
+	else if (ok == CLAB_O_MUTEX)
+		snprintf(buf, len, "wait %s", on);
+	else if (strchr(name, '-')) /* the operation it waits in */
+		snprintf(buf, len, "wait %s %s (%s)", clab_objkind_name(ok), on,
+			 op_word(r->kind, op, sizeof(op)));
+	else
+		snprintf(buf, len, "wait %s %s", clab_objkind_name(ok), on);
 	return buf;
+}
+
+/* A reader-writer lock's take is a read or a write; any other, verb. */
+static const char *take_verb(unsigned kind, const char *verb)
+{
+	unsigned oe = clab_kind_sem(kind)->oe;
+	return oe == CLAB_OE_READ_TAKE	  ? "read"
+	       : oe == CLAB_OE_WRITE_TAKE ? "write"
+					  : verb;
 }
 
 static const char *mark_verb(unsigned kind)
 {
-	switch (kind) {
-	case CLAB_K_MUTEX_RELEASE:
-	case CLAB_K_SEM_RELEASE:
-	case CLAB_K_RW_RELEASE:
+	switch (clab_kind_sem(kind)->act) {
+	case CLAB_DO_RELEASE:
 		return "release";
-	case CLAB_K_MUTEX_ACQUIRE:
-	case CLAB_K_SEM_ACQUIRE:
-		return "acquire";
-	case CLAB_K_RW_READ_ACQUIRE:
-		return "read";
-	case CLAB_K_RW_WRITE_ACQUIRE:
-		return "write";
-	case CLAB_K_COND_WAKE:
-	case CLAB_K_LATCH_WAKE:
+	case CLAB_DO_ACQUIRE:
+		return take_verb(kind, "acquire");
+	case CLAB_DO_WAKE:
 		return "wake";
-	case CLAB_K_THREAD_EXIT:
+	case CLAB_DO_EXIT:
 		return "exit";
-	case CLAB_K_THREAD_JOIN:
-		return "joined";
 	default:
 		return clab_kind_name(kind);
 	}
@@ -667,7 +665,7 @@ const char *clab_export_event_name(const struct clab_export *x,
 {
 	const struct clab_trace *tr = x->tr;
 	const struct clab_record *r = clab_trace_record(tr, ev->seq);
-	char on[256];
+	char on[256], op[32];
 	clab__xobj_name(tr, ev->obj, on, sizeof(on));
 	if (!r) {
 		snprintf(buf, len, "?");
@@ -680,11 +678,7 @@ const char *clab_export_event_name(const struct clab_export *x,
 		snprintf(buf, len, "sleep");
 		break;
 	case CLAB_XEV_HOLD:
-		snprintf(buf, len,
-			 r->kind == CLAB_K_RW_READ_ACQUIRE    ? "read %s"
-			 : r->kind == CLAB_K_RW_WRITE_ACQUIRE ? "write %s"
-							      : "hold %s",
-			 on);
+		snprintf(buf, len, "%s %s", take_verb(r->kind, "hold"), on);
 		break;
 	case CLAB_XEV_NOTE: {
 		const struct clab_site_info *si = clab_trace_site(tr, r->site);
@@ -700,14 +694,12 @@ const char *clab_export_event_name(const struct clab_export *x,
 		snprintf(buf, len, "%s", clab_diag_tag(r->a8));
 		break;
 	case CLAB_XEV_SIGNAL:
-		snprintf(buf, len, "%s %s",
-			 r->kind == CLAB_K_COND_BROADCAST ? "broadcast"
-			 : r->kind == CLAB_K_LATCH_SET	  ? "set"
-							  : "signal",
+		snprintf(buf, len, "%s %s", op_word(r->kind, op, sizeof(op)),
 			 on);
 		break;
 	case CLAB_XEV_MARK:
-		if (r->kind == CLAB_K_THREAD_JOIN)
+		if (clab_kind_sem(r->kind)->act == CLAB_DO_WAIT_END &&
+		    clab__xobj_kind(tr, r->obj) == CLAB_O_THREAD)
 			snprintf(buf, len, "joined T%" PRIu32,
 				 clab_trace_thread_of_obj(tr, r->obj));
 		else

@@ -1,4 +1,5 @@
 #include <conclab/kinds.h>
+#include <conclab/semantics.h>
 
 #include <stddef.h>
 
@@ -7,11 +8,18 @@ struct kind_info {
 	const char *a8name;
 	const char *a32name;
 	unsigned fields;
+	struct clab_kind_sem sem;
 };
 
 static const struct kind_info kinds[CLAB_KIND_MAX] = {
-#define CLAB__KIND_INFO(nm, num, text, f, a8, a32)                             \
-	[num] = {.name = text, .a8name = a8, .a32name = a32, .fields = (f)},
+#define CLAB__KIND_INFO(nm, num, text, f, a8n, a32n, d, tm, a8m, a32m, oeff,   \
+			wf)                                                    \
+	[num] = {.name = text,                                                 \
+		 .a8name = a8n,                                                \
+		 .a32name = a32n,                                              \
+		 .fields = (f),                                                \
+		 .sem = {CLAB_DO_##d, CLAB_TM_##tm, CLAB_A8_##a8m,             \
+			 CLAB_A32_##a32m, CLAB_OE_##oeff, CLAB_WF_##wf}},
     CLAB_KIND_MAP(CLAB__KIND_INFO)
 #undef CLAB__KIND_INFO
 };
@@ -41,24 +49,35 @@ const char *clab_kind_a32name(unsigned kind)
 	return clab_kind_valid(kind) ? kinds[kind].a32name : "";
 }
 
+const struct clab_kind_sem *clab_kind_sem(unsigned kind)
+{
+	static const struct clab_kind_sem none;
+	return clab_kind_valid(kind) ? &kinds[kind].sem : &none;
+}
+
 int clab_kind_begins_wait(unsigned kind)
 {
-	switch (kind) {
-	case CLAB_K_MUTEX_REQUEST:
-	case CLAB_K_COND_WAIT:
-	case CLAB_K_SEM_WAIT:
-	case CLAB_K_LATCH_WAIT:
-	case CLAB_K_BARRIER_WAIT:
-	case CLAB_K_QUEUE_PUT_WAIT:
-	case CLAB_K_QUEUE_GET_WAIT:
-	case CLAB_K_QUEUE_JOIN_WAIT:
-	case CLAB_K_THREAD_JOIN_WAIT:
-	case CLAB_K_PTIMER_WAIT:
-	case CLAB_K_RW_READ_REQUEST:
-	case CLAB_K_RW_WRITE_REQUEST:
-		return 1;
+	unsigned tm = clab_kind_sem(kind)->tmove;
+	return tm == CLAB_TM_REQ || tm == CLAB_TM_WAIT || tm == CLAB_TM_BLOCK;
+}
+
+int clab_kind_on_object(unsigned kind)
+{
+	return clab_kind_fields(kind) & CLAB_F_OBJ &&
+	       clab_kind_sem(kind)->act != CLAB_DO_DIAG;
+}
+
+const char *clab_kind_a8_text(unsigned kind, unsigned a8)
+{
+	switch (clab_kind_sem(kind)->a8) {
+	case CLAB_A8_HOW:
+		return clab_how_name(a8);
+	case CLAB_A8_CAUSE:
+		return clab_cause_name(a8);
+	case CLAB_A8_QOP:
+		return clab_qop_name(a8);
 	default:
-		return 0;
+		return NULL;
 	}
 }
 
@@ -79,11 +98,37 @@ CLAB__TABLE_FN(clab_cause_name, CLAB_CAUSE_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_qop_name, CLAB_QOP_MAP, CLAB__CASE3)
 CLAB__TABLE_FN(clab_badobj_name, CLAB_BADOBJ_MAP, CLAB__CASE3)
 
-#define CLAB__DIAG_TAG(name, num, tag, text)                                   \
+#define CLAB__DIAG_TAG(name, num, tag, ...)                                    \
 	case num:                                                              \
 		return tag;
-#define CLAB__DIAG_TEXT(name, num, tag, text)                                  \
+#define CLAB__DIAG_TEXT(name, num, tag, text, ...)                             \
 	case num:                                                              \
 		return text;
 CLAB__TABLE_FN(clab_diag_tag, CLAB_DIAG_MAP, CLAB__DIAG_TAG)
 CLAB__TABLE_FN(clab_diag_text, CLAB_DIAG_MAP, CLAB__DIAG_TEXT)
+
+const char *clab_diag_detail_name(unsigned diag)
+{
+	switch (diag) {
+#define CLAB__DIAG_DNAME(name, num, tag, text, dname, dtype)                   \
+	case num:                                                              \
+		return dname;
+		CLAB_DIAG_MAP(CLAB__DIAG_DNAME)
+#undef CLAB__DIAG_DNAME
+	default:
+		return "detail";
+	}
+}
+
+unsigned clab_diag_detail(unsigned diag)
+{
+	switch (diag) {
+#define CLAB__DIAG_DTYPE(name, num, tag, text, dname, dtype)                   \
+	case num:                                                              \
+		return CLAB_DD_##dtype;
+		CLAB_DIAG_MAP(CLAB__DIAG_DTYPE)
+#undef CLAB__DIAG_DTYPE
+	default:
+		return CLAB_DD_DETAIL;
+	}
+}

@@ -66,6 +66,7 @@ struct clab_trace {
 	struct olast *olast; /* by object id, for the record chunk chunkgen */
 	size_t olast_cap;
 	uint32_t chunkgen;
+	int roles; /* some object has a declared role (roles.c) */
 };
 
 /* Room for arr[n] (clab-util.h); 0, or -1. */
@@ -91,6 +92,9 @@ int clab__trace_parse_end(struct clab_trace *tr, struct clab_rbuf *b,
 			  uint32_t crc);
 /* How the run ended, once every chunk is read. */
 void clab__trace_end_of_run(struct clab_trace *tr);
+
+/* Set the declared roles on the objects (roles.c); 0, or -1. */
+int clab__trace_roles(struct clab_trace *tr);
 
 /* Merge the streams into tr->recs (reader-merge.c); 0, or -1. */
 int clab__trace_merge(struct clab_trace *tr);

@@ -42,8 +42,10 @@ void clab_trace_free(struct clab_trace *tr)
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		free((char *)tr->threads[i].name);
 	free(tr->threads);
-	for (uint32_t i = 0; i < tr->nobjs; i++)
+	for (uint32_t i = 0; i < tr->nobjs; i++) {
 		free((char *)tr->objs[i].name);
+		free((char *)tr->objs[i].role);
+	}
 	free(tr->objs);
 	free(tr->labels);
 	for (uint32_t i = 0; i < tr->nsites; i++) {
@@ -290,7 +292,8 @@ static int finish(struct clab_trace *tr, const char *name, size_t nchunks)
 		if (tr->threads[i].oid <= tr->nobjs)
 			tr->obj2tid[tr->threads[i].oid] = i;
 	if (clab__label_trace(tr->threads, tr->nthreads, tr->objs, tr->nobjs,
-			      tr->obj2tid, &tr->labels) != 0)
+			      tr->obj2tid, &tr->labels) != 0 ||
+	    clab__trace_roles(tr) != 0)
 		return CLAB_ENOMEM;
 	return 0;
 }

@@ -33,30 +33,23 @@ struct clab_labpic {
 	uint32_t *by;
 };
 
-/* "phil-12" with prefix "phil-" -> 12; -1 when not of that form. */
-static long numbered(const char *name, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	if (!name || strncmp(name, prefix, n) != 0 || !name[n])
-		return -1;
-	char *end;
-	long v = strtol(name + n, &end, 10);
-	return *end || v < 0 || v >= MAX_PHIL ? -1 : v;
-}
-
+/*
+ * The philosophers and forks by their declared roles; a trace older than
+ * roles by their names, phil-N and fork-N.
+ */
 static int setup_philos(struct clab_labpic *lp)
 {
 	const struct clab_trace *tr = lp->tr;
 	uint32_t nt = clab_trace_nthreads(tr), no = clab_trace_nobjects(tr);
 	long max = -1;
 	for (uint32_t t = 0; t < nt; t++) {
-		const struct clab_thread_info *ti = clab_trace_thread(tr, t);
-		long v = ti ? numbered(ti->name, "phil-") : -1;
+		long v = clab_trace_thread_role_index(tr, t, "philosopher",
+						      "phil-", MAX_PHIL);
 		max = v > max ? v : max;
 	}
 	if (max < 0) {
 		snprintf(lp->why, sizeof(lp->why),
-			 "no picture: no phil-N threads in this trace");
+			 "no picture: no philosophers in this trace");
 		return 0;
 	}
 	lp->nphil = (uint32_t)max + 1;
@@ -67,17 +60,18 @@ static int setup_philos(struct clab_labpic *lp)
 	for (uint32_t i = 0; i < lp->nphil; i++)
 		lp->phil_tid[i] = CLAB_REPLAY_NONE;
 	for (uint32_t t = 0; t < nt; t++) {
-		const struct clab_thread_info *ti = clab_trace_thread(tr, t);
-		long v = ti ? numbered(ti->name, "phil-") : -1;
+		long v = clab_trace_thread_role_index(tr, t, "philosopher",
+						      "phil-", lp->nphil);
 		if (v >= 0 && lp->phil_tid[v] == CLAB_REPLAY_NONE)
 			lp->phil_tid[v] = t;
 	}
 	for (uint32_t o = 1; o <= no; o++) {
 		const struct clab_object_info *oi = clab_trace_object(tr, o);
 		long v = oi && oi->kind == CLAB_O_MUTEX
-			     ? numbered(oi->name, "fork-")
+			     ? clab_trace_role_index(tr, o, "fork", "fork-",
+						     lp->nphil)
 			     : -1;
-		if (v >= 0 && (uint32_t)v < lp->nphil && !lp->fork[v])
+		if (v >= 0 && !lp->fork[v])
 			lp->fork[v] = o;
 	}
 	lp->kind = CLAB_PIC_PHILOSOPHERS;

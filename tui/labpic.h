@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "replay.h"
+#include <conclab/replay.h>
 
 enum clab_pic_kind {
 	CLAB_PIC_NONE,

@@ -13,7 +13,7 @@
 #include "canvas.h"
 #include "labpic.h"
 #include "lockorder.h"
-#include "replay.h"
+#include <conclab/replay.h>
 #include "source.h"
 
 #define TUI_MIN_W 80

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <conclab/semantics.h>
+
 #include "tui-int.h"
 
 #define LABEL_W 11 /* "T1 phil-0  " */
@@ -40,13 +42,9 @@ const char *clab_tui_oname(const struct tui *t, uint32_t oid, char *buf,
 
 static const char *a8_text(unsigned kind, unsigned a8, char *buf, size_t len)
 {
-	const char *name = clab_kind_a8name(kind);
-	if (strcmp(name, "how") == 0)
-		return clab_how_name(a8);
-	if (strcmp(name, "cause") == 0)
-		return clab_cause_name(a8);
-	if (strcmp(name, "op") == 0)
-		return clab_qop_name(a8);
+	const char *text = clab_kind_a8_text(kind, a8);
+	if (text)
+		return text;
 	snprintf(buf, len, "%u", a8);
 	return buf;
 }
@@ -56,6 +54,7 @@ void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len)
 	const struct clab_record *r = clab_trace_record(t->tr, i);
 	const struct clab_site_info *si = clab_trace_site(t->tr, r->site);
 	unsigned f = clab_kind_fields(r->kind);
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 	char obj[64] = "", x[64], y[64];
 	size_t n;
 
@@ -68,32 +67,32 @@ void clab_tui_format(const struct tui *t, uint32_t i, char *buf, size_t len)
 		if (n < len)                                                   \
 			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);  \
 	} while (0)
-	if (r->kind == CLAB_K_NOTE) {
+	if (sem->act == CLAB_DO_NOTE) {
 		ARG(" %s=%" PRId64, si && si->label ? si->label : "?", r->val);
 		if (r->a32)
 			ARG(" %" PRIu32, r->a32);
-	} else if (r->kind == CLAB_K_DIAG) {
+	} else if (sem->act == CLAB_DO_DIAG) {
 		ARG(" %s", clab_diag_tag(r->a8));
-		if (r->a8 == CLAB_D_BLOCKED || r->a8 == CLAB_D_LOCK_ORDER)
-			ARG(" %s=%s",
-			    r->a8 == CLAB_D_BLOCKED ? "waits" : "held",
+		unsigned dd = clab_diag_detail(r->a8);
+		if (dd == CLAB_DD_OBJECT)
+			ARG(" %s=%s", clab_diag_detail_name(r->a8),
 			    clab_tui_oname(t, r->a32, x, sizeof(x)));
-		else if (r->a8 == CLAB_D_BAD_OBJECT)
+		else if (dd == CLAB_DD_BADOBJ)
 			ARG(" %s %s", clab_badobj_name(r->a32 & 0xff),
 			    clab_objkind_name(r->a32 >> 8 & 0xff));
 		else if (r->a32)
 			ARG(" %" PRIu32, r->a32);
 	} else {
-		const char *a8n = clab_kind_a8name(r->kind);
+		/* a blocking how and an untimed wait go without saying */
 		if (f & CLAB_F_A8 &&
 		    !(r->a8 == 0 &&
-		      (strcmp(a8n, "how") == 0 || strcmp(a8n, "timed") == 0)))
+		      (sem->a8 == CLAB_A8_HOW || sem->a8 == CLAB_A8_TIMED)))
 			ARG(" %s=%s", clab_kind_a8name(r->kind),
 			    a8_text(r->kind, r->a8, y, sizeof(y)));
 		if (f & CLAB_F_A32) {
 			const char *an = clab_kind_a32name(r->kind);
-			if (strcmp(an, "mutex") == 0)
-				ARG(" mutex=%s",
+			if (sem->a32 == CLAB_A32_OBJECT)
+				ARG(" %s=%s", an,
 				    clab_tui_oname(t, r->a32, x, sizeof(x)));
 			else
 				ARG(" %s%s%" PRIu32, an, *an ? "=" : "",

@@ -45,6 +45,17 @@ cheat 1 prodcons prodcons-fakenotes.c 'FAIL notes match returns +the buffer.s no
 # Eating without forks, with or without "eat" notes of its own.
 cheat 1 philosophers philosophers-nofork.c 'FAIL eats holding both forks +phil-[0-9] began meal 1 holding neither of its forks'
 cheat 1 philosophers philosophers-fakeeat.c 'FAIL eats holding both forks +phil-[0-9] began meal 1 holding neither'
+# Forks of its own named like the table's, and a thread named phil-1: the
+# checker and the picture know the harness's by their declared roles.
+cheat 1 philosophers philosophers-decoy.c 'FAIL eats holding both forks +phil-1 began meal 1 holding neither of its forks'
+"$CONCLAB" replay --batch --keys p "$T/cheat.clt" >"$T/pic" 2>&1
+if grep -q '│T3 phil-1  not seated yet' "$T/pic" &&
+	! grep -q '│T1 phil-1' "$T/pic"; then
+	pass "the picture seats the harness's phil-1 (T3), not the solution's (T1)"
+else
+	fail "the picture took the solution's phil-1"
+	sed 's/^/  /' "$T/pic"
+fi
 # ticker_wait() that returns ticks the ticker has not made.
 cheat 1 timer timer-fake.c "FAIL waits end at ticks +count(down|up)'s ticker_wait\\(\\) returned tick 1 when the ticker had made 0"
 # Busy waiting: unlock and lock again in a loop, polling a count.

@@ -135,6 +135,21 @@ const char *clab_thread_name(const clab_thread_t *t);
 	clab__note(CLAB__SITE_L(label), (int64_t)(v), (uint32_t)(w))
 void clab__note(const struct clab_site *site, int64_t v, uint32_t w);
 
+/* ---- roles ---- */
+/*
+ * clab_role - declare what obj (any conclab object: &fork, &buf) is in
+ * the lab: its role ("fork", "slot") and its index among them;
+ * clab_thread_role does the same for a thread ("philosopher" 2).  Written
+ * into the trace, where checks and pictures find their objects by role
+ * instead of by name.  role: 1 to 31 of a-z, 0-9, '-' and '_'.  The
+ * first declaration of an object, and of a role and index, holds.
+ * Returns 0 (also when no trace is open), CLAB_EINVAL for a bad role or an
+ * object never initialised, or the trace's write error.
+ */
+#define clab_role(obj, role, index) clab__role(&(obj)->h, (role), (index))
+int clab__role(const struct clab__obj *h, const char *role, uint32_t index);
+int clab_thread_role(clab_thread_t *t, const char *role, uint32_t index);
+
 /* ---- mutex ---- */
 enum clab_mutex_type {
 	CLAB_MUTEX_NORMAL = 0,	   /* relock by the owner: error + diagnostic */

@@ -50,6 +50,8 @@ struct clab_object_info {
 	uint32_t tid;	/* creating thread */
 	const char *name;
 	const char *label; /* how reports name it: a thread's as its thread's */
+	const char *role;  /* what it is in the lab ("fork"), or NULL */
+	uint32_t role_index; /* which one of them (fork 3) */
 };
 
 struct clab_site_info {
@@ -182,6 +184,26 @@ int clab_trace_meta_at(const struct clab_trace *tr, size_t i, const char **key,
 		       const char **value);
 /* The value for key, or NULL. */
 const char *clab_trace_meta(const struct clab_trace *tr, const char *key);
+
+/*
+ * Roles: what an object or a thread is in the lab ("fork" 3,
+ * "philosopher" 2), declared when it was made (clab_role,
+ * clab_thread_role) and set on its object (clab_object_info.role and
+ * role_index; a thread's on its object).  The first declaration of an
+ * object, and of a role and index, holds; later ones are ignored.
+ *
+ * clab_trace_role_index gives the index of object oid in role, or -1
+ * when it has another role or none, or an index not below n.  A trace
+ * that declares no role at all (one recorded before roles existed) is read
+ * by names instead: legacy_prefix followed by the index ("fork-3"); NULL
+ * reads none.  clab_trace_thread_role_index does the same for a thread.
+ */
+int clab_trace_has_roles(const struct clab_trace *tr);
+long clab_trace_role_index(const struct clab_trace *tr, uint32_t oid,
+			   const char *role, const char *legacy_prefix, long n);
+long clab_trace_thread_role_index(const struct clab_trace *tr, uint32_t tid,
+				  const char *role, const char *legacy_prefix,
+				  long n);
 
 /* Totals from the trace's end chunk (0 when the trace was cut short). */
 uint64_t clab_trace_drops(const struct clab_trace *tr);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <conclab/semantics.h>
+
 #include "replay-int.h"
 
 #define CAUSE_SCAN (1u << 20) /* object records looked at, at most */
@@ -166,35 +168,35 @@ uint32_t clab_replay_object_next(const struct clab_replay *rp, uint32_t oid,
 
 /* ---- causality ---- */
 
-/*
- * Scan the records of oid before record i for the latest one of a kind in
- * kinds (a zero-terminated list).
- */
+/* Whether record j, earlier on the object, is what record r waited for. */
+typedef int cause_fn(const struct clab_record *j, const struct clab_record *r);
+
+/* Scan the records of oid before record i for the latest one is(j, i). */
 static uint32_t scan_back(const struct clab_replay *rp, uint32_t oid,
-			  uint32_t i, const uint8_t *kinds)
+			  uint32_t i, cause_fn *is)
 {
 	uint32_t lo = rp->obj_start[oid];
 	uint32_t k =
 	    i ? upper(rp->obj_idx, lo, rp->obj_start[oid + 1], i - 1) : lo;
 	for (uint32_t seen = 0; k > lo && seen < CAUSE_SCAN; seen++) {
 		uint32_t j = rp->obj_idx[--k];
-		for (const uint8_t *p = kinds; *p; p++)
-			if (rp->rec[j].kind == *p)
-				return j;
+		if (is(&rp->rec[j], &rp->rec[i]))
+			return j;
 	}
 	return CLAB_REPLAY_NONE;
 }
 
-/* Whether the record of i's thread just before i is of kind `kind`. */
-static int after(const struct clab_replay *rp, uint32_t i, unsigned kind)
+/* Whether the record of i's thread just before i began a wait on its object. */
+static int after_wait(const struct clab_replay *rp, uint32_t i)
 {
 	uint32_t p = clab_replay_thread_next(rp, rp->rec[i].tid, i, -1);
-	return p != CLAB_REPLAY_NONE && rp->rec[p].kind == kind &&
+	return p != CLAB_REPLAY_NONE &&
+	       clab_kind_begins_wait(rp->rec[p].kind) &&
 	       rp->rec[p].obj == rp->rec[i].obj;
 }
 
 /* The object's record with sequence number oseq - 1, if it is a release. */
-static uint32_t mutex_cause(const struct clab_replay *rp, uint32_t i)
+static uint32_t handoff(const struct clab_replay *rp, uint32_t i)
 {
 	const struct clab_record *r = &rp->rec[i];
 	uint32_t lo = rp->obj_start[r->obj];
@@ -204,73 +206,109 @@ static uint32_t mutex_cause(const struct clab_replay *rp, uint32_t i)
 		const struct clab_record *p = &rp->rec[rp->obj_idx[--k]];
 		if (p->oseq == 0)
 			continue; /* requests, busy, timeouts */
-		if (p->oseq + 1 == r->oseq && p->kind == CLAB_K_MUTEX_RELEASE)
+		if (p->oseq + 1 == r->oseq &&
+		    clab_kind_sem(p->kind)->oe == CLAB_OE_MUTEX_GIVE)
 			return rp->obj_idx[k];
 		return CLAB_REPLAY_NONE;
 	}
 	return CLAB_REPLAY_NONE;
 }
 
+static unsigned act_of(const struct clab_record *j)
+{
+	return clab_kind_sem(j->kind)->act;
+}
+
+static int is_signal(const struct clab_record *j, const struct clab_record *r)
+{
+	(void)r;
+	return act_of(j) == CLAB_DO_SIGNAL;
+}
+
+/* What hands a reader-writer lock over to its waiters. */
+static int made_room(const struct clab_record *j, const struct clab_record *r)
+{
+	(void)r;
+	return act_of(j) == CLAB_DO_RELEASE || act_of(j) == CLAB_DO_TIMEOUT;
+}
+
+static int is_release(const struct clab_record *j, const struct clab_record *r)
+{
+	(void)r;
+	return act_of(j) == CLAB_DO_RELEASE;
+}
+
+static int is_exit(const struct clab_record *j, const struct clab_record *r)
+{
+	(void)r;
+	return act_of(j) == CLAB_DO_EXIT;
+}
+
+/* The put before a get that waited (the get before a put), or a close. */
+static int is_item(const struct clab_record *j, const struct clab_record *r)
+{
+	const struct clab_kind_sem *sj = clab_kind_sem(j->kind);
+	const struct clab_kind_sem *sr = clab_kind_sem(r->kind);
+	return sj->oe == CLAB_OE_CLOSED ||
+	       (j->kind != r->kind && sj->act == sr->act && sj->oe == sr->oe);
+}
+
+static int is_task_done(const struct clab_record *j,
+			const struct clab_record *r)
+{
+	(void)r;
+	return act_of(j) == CLAB_DO_OTHER &&
+	       clab_kind_sem(j->kind)->oe == CLAB_OE_PENDING;
+}
+
+static int is_tick(const struct clab_record *j, const struct clab_record *r)
+{
+	(void)r;
+	return act_of(j) == CLAB_DO_TIMER &&
+	       clab_kind_sem(j->kind)->tmove == CLAB_TM_KEEP &&
+	       clab_kind_sem(j->kind)->oe == CLAB_OE_LEVEL;
+}
+
+static int is_arrival(const struct clab_record *j, const struct clab_record *r)
+{
+	(void)r;
+	return act_of(j) == CLAB_DO_WAIT_BEGIN;
+}
+
 uint32_t clab_replay_cause(const struct clab_replay *rp, uint32_t i)
 {
-	static const uint8_t signals[] = {CLAB_K_COND_SIGNAL,
-					  CLAB_K_COND_BROADCAST, 0};
-	static const uint8_t sem_rel[] = {CLAB_K_SEM_RELEASE, 0};
-	/* what hands a reader-writer lock over to its waiters */
-	static const uint8_t rw_made_room[] = {CLAB_K_RW_RELEASE,
-					       CLAB_K_RW_TIMEOUT, 0};
-	static const uint8_t latch_set[] = {CLAB_K_LATCH_SET, 0};
-	static const uint8_t exits[] = {CLAB_K_THREAD_EXIT, 0};
-	static const uint8_t puts[] = {CLAB_K_QUEUE_PUT, CLAB_K_QUEUE_CLOSE, 0};
-	static const uint8_t gets[] = {CLAB_K_QUEUE_GET, CLAB_K_QUEUE_CLOSE, 0};
-	static const uint8_t dones[] = {CLAB_K_QUEUE_TASK_DONE, 0};
-	static const uint8_t ticks[] = {CLAB_K_PTIMER_TICK, 0};
-	static const uint8_t arrivals[] = {CLAB_K_BARRIER_WAIT, 0};
-
 	if (i >= rp->n)
 		return CLAB_REPLAY_NONE;
 	const struct clab_record *r = &rp->rec[i];
 	uint32_t o = r->obj;
-	if (!o || o > rp->nobjects || r->kind == CLAB_K_DIAG)
+	if (!o || o > rp->nobjects || !clab_kind_on_object(r->kind))
 		return CLAB_REPLAY_NONE;
-	switch (r->kind) {
-	case CLAB_K_MUTEX_ACQUIRE:
-		return mutex_cause(rp, i);
-	case CLAB_K_COND_WAKE:
-		if (r->a8 == CLAB_CAUSE_SIGNAL || r->a8 == CLAB_CAUSE_BROADCAST)
-			return scan_back(rp, o, i, signals);
-		return CLAB_REPLAY_NONE;
-	case CLAB_K_RW_READ_ACQUIRE:
-	case CLAB_K_RW_WRITE_ACQUIRE:
-		return after(rp, i,
-			     r->kind == CLAB_K_RW_READ_ACQUIRE
-				 ? CLAB_K_RW_READ_REQUEST
-				 : CLAB_K_RW_WRITE_REQUEST)
-			   ? scan_back(rp, o, i, rw_made_room)
+	switch (clab_kind_sem(r->kind)->waited) {
+	case CLAB_WF_HANDOFF:
+		return handoff(rp, i);
+	case CLAB_WF_SIGNAL:
+		return r->a8 == CLAB_CAUSE_SIGNAL ||
+			       r->a8 == CLAB_CAUSE_BROADCAST ||
+			       r->a8 == CLAB_CAUSE_SET
+			   ? scan_back(rp, o, i, is_signal)
 			   : CLAB_REPLAY_NONE;
-	case CLAB_K_SEM_ACQUIRE:
-		return after(rp, i, CLAB_K_SEM_WAIT)
-			   ? scan_back(rp, o, i, sem_rel)
-			   : CLAB_REPLAY_NONE;
-	case CLAB_K_LATCH_WAKE:
-		return r->a8 == CLAB_CAUSE_SET ? scan_back(rp, o, i, latch_set)
-					       : CLAB_REPLAY_NONE;
-	case CLAB_K_THREAD_JOIN:
-		return scan_back(rp, o, i, exits);
-	case CLAB_K_QUEUE_GET:
-		return after(rp, i, CLAB_K_QUEUE_GET_WAIT)
-			   ? scan_back(rp, o, i, puts)
-			   : CLAB_REPLAY_NONE;
-	case CLAB_K_QUEUE_PUT:
-		return after(rp, i, CLAB_K_QUEUE_PUT_WAIT)
-			   ? scan_back(rp, o, i, gets)
-			   : CLAB_REPLAY_NONE;
-	case CLAB_K_QUEUE_JOIN:
-		return scan_back(rp, o, i, dones);
-	case CLAB_K_PTIMER_WAKE:
-		return scan_back(rp, o, i, ticks);
-	case CLAB_K_BARRIER_PASS:
-		return scan_back(rp, o, i, arrivals);
+	case CLAB_WF_ROOM:
+		return after_wait(rp, i) ? scan_back(rp, o, i, made_room)
+					 : CLAB_REPLAY_NONE;
+	case CLAB_WF_PERMIT:
+		return after_wait(rp, i) ? scan_back(rp, o, i, is_release)
+					 : CLAB_REPLAY_NONE;
+	case CLAB_WF_EXIT:
+		return scan_back(rp, o, i, is_exit);
+	case CLAB_WF_ITEM:
+		return after_wait(rp, i) ? scan_back(rp, o, i, is_item)
+					 : CLAB_REPLAY_NONE;
+	case CLAB_WF_TASKS:
+		return scan_back(rp, o, i, is_task_done);
+	case CLAB_WF_TICK:
+		return scan_back(rp, o, i, is_tick);
+	case CLAB_WF_ARRIVAL:
+		return scan_back(rp, o, i, is_arrival);
 	default:
 		return CLAB_REPLAY_NONE;
 	}

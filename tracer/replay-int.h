@@ -1,8 +1,8 @@
 /* The replay model's insides, shared by replay.c and replay-query.c. */
-#ifndef CLAB_TUI_REPLAY_INT_H
-#define CLAB_TUI_REPLAY_INT_H
+#ifndef CLAB_REPLAY_INT_H
+#define CLAB_REPLAY_INT_H
 
-#include "replay.h"
+#include <conclab/replay.h>
 
 struct clab_replay {
 	const struct clab_trace *tr;

@@ -1,6 +1,9 @@
 /*
  * The replay model: the state of every thread and object of a trace after
- * any number of its records, without curses.
+ * any number of its records.  Part of the tracer (no terminal, no
+ * runtime): the checks, the exporter, the scheduler's tools and the viewer
+ * read a trace through it.  Not installed: a tool of this tree's API, as
+ * <conclab/trace.h> is.
  *
  * clab_replay_new() makes one pass over the trace: it builds an index of
  * each thread's and each object's records, the list of diagnostics, the
@@ -17,8 +20,8 @@
  * records).  "The state at n" is the state after records 0..n-1 happened:
  * the viewer's cursor on record i shows the state at i + 1.
  */
-#ifndef CLAB_TUI_REPLAY_H
-#define CLAB_TUI_REPLAY_H
+#ifndef CONCLAB_REPLAY_H
+#define CONCLAB_REPLAY_H
 
 #include <stddef.h>
 #include <stdint.h>

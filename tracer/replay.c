@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <conclab/error.h>
+#include <conclab/semantics.h>
 
 #include "replay-int.h"
 
@@ -40,60 +41,48 @@ static void release_all(const struct clab_replay *rp, struct clab_rstate *st,
 	}
 }
 
-void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
-			uint32_t i)
-{
-	const struct clab_record *r = &rp->rec[i];
-	struct clab_rthread dummy_t;
-	struct clab_robject dummy_o;
-	struct clab_rthread *t =
-	    r->tid < rp->nthreads ? &st->th[r->tid] : &dummy_t;
-	struct clab_robject *o = &dummy_o;
-	uint32_t oid = 0;
+/* The thread state each clab_tmove puts its thread in. */
+static const uint8_t tmove_state[] = {
+    [CLAB_TM_RUN] = CLAB_TS_RUN,     [CLAB_TM_REQ] = CLAB_TS_REQ,
+    [CLAB_TM_WAIT] = CLAB_TS_WAIT,   [CLAB_TM_BLOCK] = CLAB_TS_BLOCK,
+    [CLAB_TM_SLEEP] = CLAB_TS_SLEEP, [CLAB_TM_DONE] = CLAB_TS_DONE,
+};
 
-	st->at = i + 1;
-	t->last = i;
-	if (r->obj && r->obj <= rp->nobjects && r->kind != CLAB_K_DIAG) {
-		oid = r->obj;
-		o = &st->ob[oid];
-		o->last = i;
-	}
-	switch (r->kind) {
-	case CLAB_K_OBJ_CREATE:
+static void take(struct clab_rthread *t)
+{
+	if (t->nheld < HELD_MAX)
+		t->nheld++;
+}
+
+/* What record i does to its object o (the table's OBJECT column). */
+static void apply_object(const struct clab_replay *rp, struct clab_rstate *st,
+			 struct clab_rthread *t, const struct clab_record *r,
+			 unsigned oe, uint32_t oid, uint32_t i)
+{
+	struct clab_robject *o = &st->ob[oid];
+	switch (oe) {
+	case CLAB_OE_CREATED:
 		o->flags |= CLAB_RO_CREATED;
 		break;
-	case CLAB_K_OBJ_DESTROY:
+	case CLAB_OE_DESTROYED:
 		o->flags |= CLAB_RO_DESTROYED;
 		break;
-	case CLAB_K_THREAD_CREATE:
-		o->flags |= CLAB_RO_CREATED;
-		break;
-	case CLAB_K_THREAD_START:
+	case CLAB_OE_STARTED:
 		o->a = 1;
 		o->flags |= CLAB_RO_CREATED;
-		set_state(t, CLAB_TS_RUN, 0, i);
 		break;
-	case CLAB_K_THREAD_EXIT:
+	case CLAB_OE_ENDED:
 		o->b = 1;
-		set_state(t, CLAB_TS_DONE, 0, i);
 		break;
-	case CLAB_K_THREAD_JOIN_WAIT:
-		set_state(t, CLAB_TS_BLOCK, oid, i);
-		break;
-	case CLAB_K_MUTEX_REQUEST:
-		set_state(t, CLAB_TS_REQ, oid, i);
-		break;
-	case CLAB_K_MUTEX_ACQUIRE:
-		run(t, i);
+	case CLAB_OE_MUTEX_TAKE:
 		if (o->a != r->tid + 1 || o->b == 0) {
 			o->a = r->tid + 1;
 			o->since = i;
-			if (t->nheld < HELD_MAX)
-				t->nheld++;
+			take(t);
 		}
 		o->b = r->a32;
 		break;
-	case CLAB_K_MUTEX_RELEASE:
+	case CLAB_OE_MUTEX_GIVE:
 		o->b = r->a32;
 		if (r->a32 == 0 && o->a) {
 			uint32_t owner = o->a - 1;
@@ -103,28 +92,18 @@ void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
 			o->since = i;
 		}
 		break;
-	case CLAB_K_COND_WAIT:
-		o->a = r->a32;
-		set_state(t, CLAB_TS_WAIT, oid, i);
-		break;
 	/* a reader-writer lock: a = the writer's tid + 1, b = the readers
 	 * with a tid below 32, one bit each */
-	case CLAB_K_RW_READ_REQUEST:
-	case CLAB_K_RW_WRITE_REQUEST:
-		set_state(t, CLAB_TS_REQ, oid, i);
-		break;
-	case CLAB_K_RW_READ_ACQUIRE:
-	case CLAB_K_RW_WRITE_ACQUIRE:
-		run(t, i);
-		if (r->kind == CLAB_K_RW_WRITE_ACQUIRE)
+	case CLAB_OE_READ_TAKE:
+	case CLAB_OE_WRITE_TAKE:
+		if (oe == CLAB_OE_WRITE_TAKE)
 			o->a = r->tid + 1;
 		else if (r->tid < 32)
 			o->b |= 1u << r->tid;
 		o->since = i;
-		if (t->nheld < HELD_MAX)
-			t->nheld++;
+		take(t);
 		break;
-	case CLAB_K_RW_RELEASE:
+	case CLAB_OE_RW_GIVE:
 		if (r->a8)
 			o->a = 0;
 		else if (r->tid < 32)
@@ -133,118 +112,77 @@ void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
 			t->nheld--;
 		o->since = i;
 		break;
-	case CLAB_K_RW_TIMEOUT:
-		run(t, i);
-		break;
-	case CLAB_K_SEM_WAIT:
-		set_state(t, CLAB_TS_BLOCK, oid, i);
+	case CLAB_OE_VALUE:
 		o->a = r->a32;
 		o->flags |= CLAB_RO_KNOWN;
 		break;
-	case CLAB_K_SEM_ACQUIRE:
-	case CLAB_K_SEM_TIMEOUT:
-		run(t, i);
-		/* fall through */
-	case CLAB_K_SEM_BUSY:
-	case CLAB_K_SEM_RELEASE:
+	case CLAB_OE_COND_MUTEX:
+	case CLAB_OE_LEVEL:
 		o->a = r->a32;
-		o->flags |= CLAB_RO_KNOWN;
 		break;
-	case CLAB_K_LATCH_SET:
+	case CLAB_OE_PENDING:
+	case CLAB_OE_ARRIVE:
+		o->b = r->a32;
+		break;
+	case CLAB_OE_SET:
+	case CLAB_OE_RUNS:
 		o->a = 1;
 		break;
-	case CLAB_K_LATCH_CLEAR:
+	case CLAB_OE_CLEAR:
 		o->a = 0;
 		break;
-	case CLAB_K_LATCH_WAIT:
-	case CLAB_K_PTIMER_WAIT:
-		set_state(t, CLAB_TS_BLOCK, oid, i);
-		break;
-	case CLAB_K_BARRIER_WAIT:
-		o->b = r->a32;
-		set_state(t, CLAB_TS_BLOCK, oid, i);
-		break;
-	case CLAB_K_BARRIER_PASS:
+	case CLAB_OE_PASS:
 		o->a = r->a32;
 		o->b = 0;
 		release_all(rp, st, oid, i);
 		break;
-	case CLAB_K_BARRIER_BROKEN:
+	case CLAB_OE_BROKEN:
 		o->b = 0;
-		run(t, i);
 		break;
-	case CLAB_K_QUEUE_PUT_WAIT:
-	case CLAB_K_QUEUE_GET_WAIT:
-		o->a = r->a32;
-		set_state(t, CLAB_TS_BLOCK, oid, i);
-		break;
-	case CLAB_K_QUEUE_JOIN_WAIT:
-		o->b = r->a32;
-		set_state(t, CLAB_TS_BLOCK, oid, i);
-		break;
-	case CLAB_K_QUEUE_PUT:
-	case CLAB_K_QUEUE_GET:
-		o->a = r->a32;
-		run(t, i);
-		break;
-	case CLAB_K_QUEUE_FULL:
-		o->a = r->a32;
-		break;
-	case CLAB_K_QUEUE_EMPTY:
-		o->a = 0;
-		break;
-	case CLAB_K_QUEUE_TASK_DONE:
-		o->b = r->a32;
-		break;
-	case CLAB_K_QUEUE_CLOSE:
+	case CLAB_OE_CLOSED:
 		o->flags |= CLAB_RO_CLOSED;
 		break;
-	case CLAB_K_TIMER_ARM:
-		o->a = 1;
-		break;
-	case CLAB_K_TIMER_FIRE:
-	case CLAB_K_TIMER_CANCEL:
-		o->a = 0;
-		break;
-	case CLAB_K_PTIMER_TICK:
-	case CLAB_K_PTIMER_WAKE:
-		o->a = r->a32;
-		if (r->kind == CLAB_K_PTIMER_WAKE)
-			run(t, i);
-		break;
-	case CLAB_K_POOL_SUBMIT:
+	case CLAB_OE_TAKEN:
 		if (!r->a8)
 			o->a++; /* tasks taken */
 		break;
-	case CLAB_K_POOL_SHUTDOWN:
-		o->flags |= CLAB_RO_CLOSED;
-		break;
-	case CLAB_K_POOL_TASK_START: /* a future: 1 runs, 2 done, 3 cancelled */
-		o->a = 1;
-		break;
-	case CLAB_K_FUTURE_SET:
+	case CLAB_OE_DONE:
 		o->a = 2;
 		break;
-	case CLAB_K_FUTURE_CANCEL:
+	case CLAB_OE_CANCELLED:
 		o->a = 3;
 		break;
-	case CLAB_K_SLEEP_BEGIN:
-		set_state(t, CLAB_TS_SLEEP, 0, i);
+	default:
 		break;
-	case CLAB_K_THREAD_JOIN:
-	case CLAB_K_THREAD_JOIN_TIMEOUT:
-	case CLAB_K_MUTEX_BUSY:
-	case CLAB_K_MUTEX_TIMEOUT:
-	case CLAB_K_COND_WAKE:
-	case CLAB_K_LATCH_WAKE:
-	case CLAB_K_QUEUE_TIMEOUT:
-	case CLAB_K_QUEUE_CLOSED:
-	case CLAB_K_QUEUE_JOIN:
-	case CLAB_K_SLEEP_END:
+	}
+}
+
+void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
+			uint32_t i)
+{
+	const struct clab_record *r = &rp->rec[i];
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	struct clab_rthread dummy_t;
+	struct clab_rthread *t =
+	    r->tid < rp->nthreads ? &st->th[r->tid] : &dummy_t;
+	uint32_t oid = 0;
+
+	st->at = i + 1;
+	t->last = i;
+	if (r->obj && r->obj <= rp->nobjects && clab_kind_on_object(r->kind))
+		oid = r->obj;
+	/* the thread first: a barrier's pass then lets it through too */
+	if (sem->act == CLAB_DO_START)
+		set_state(t, CLAB_TS_RUN, 0, i);
+	else if (sem->tmove == CLAB_TM_RUN)
 		run(t, i);
-		break;
-	default: /* notes, diagnostics, signals: no state change */
-		break;
+	else if (sem->tmove == CLAB_TM_SLEEP || sem->tmove == CLAB_TM_DONE)
+		set_state(t, tmove_state[sem->tmove], 0, i);
+	else if (sem->tmove != CLAB_TM_KEEP)
+		set_state(t, tmove_state[sem->tmove], oid, i);
+	if (oid) {
+		st->ob[oid].last = i;
+		apply_object(rp, st, t, r, sem->oe, oid, i);
 	}
 }
 
@@ -347,13 +285,14 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 	const struct clab_rthread *t = &st->th[r->tid];
 	struct clab_rstats *ts = &rp->tstats[r->tid];
 	uint32_t oid =
-	    r->obj <= rp->nobjects && r->kind != CLAB_K_DIAG ? r->obj : 0;
+	    r->obj <= rp->nobjects && clab_kind_on_object(r->kind) ? r->obj : 0;
+	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
 	struct clab_rstats *os = &rp->ostats[oid];
 
 	ts->records++;
 	if (oid)
 		os->records++;
-	if (r->kind == CLAB_K_MUTEX_ACQUIRE && oid &&
+	if (sem->oe == CLAB_OE_MUTEX_TAKE && oid &&
 	    (st->ob[oid].a != r->tid + 1 || st->ob[oid].b == 0)) {
 		ts->acquisitions++;
 		os->acquisitions++;
@@ -362,9 +301,7 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 			os->contended++;
 		}
 	}
-	if (r->kind == CLAB_K_SEM_ACQUIRE ||
-	    r->kind == CLAB_K_RW_READ_ACQUIRE ||
-	    r->kind == CLAB_K_RW_WRITE_ACQUIRE) {
+	if (sem->act == CLAB_DO_ACQUIRE && sem->oe != CLAB_OE_MUTEX_TAKE) {
 		ts->acquisitions++;
 		os->acquisitions++;
 		if (t->st == CLAB_TS_BLOCK || t->st == CLAB_TS_REQ) {
@@ -372,7 +309,7 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 			os->contended++;
 		}
 	}
-	if (r->kind == CLAB_K_MUTEX_RELEASE && oid && r->a32 == 0 &&
+	if (sem->oe == CLAB_OE_MUTEX_GIVE && oid && r->a32 == 0 &&
 	    st->ob[oid].a) {
 		uint64_t d = span(rp, st->ob[oid].since, i);
 		os->hold_ns += d;
@@ -380,9 +317,10 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 		if (owner < rp->nthreads)
 			rp->tstats[owner].hold_ns += d;
 	}
-	if (r->kind == CLAB_K_SLEEP_END && t->st == CLAB_TS_SLEEP)
+	if (sem->act == CLAB_DO_SLEEP && sem->tmove == CLAB_TM_RUN &&
+	    t->st == CLAB_TS_SLEEP)
 		ts->sleep_ns += span(rp, t->since, i);
-	if (r->kind == CLAB_K_BARRIER_PASS && oid) {
+	if (sem->oe == CLAB_OE_PASS && oid) {
 		/* the waiters it releases end their waits here */
 		for (uint32_t k = 0; k < rp->nthreads; k++) {
 			const struct clab_rthread *w = &st->th[k];
@@ -437,7 +375,7 @@ static int build_index(struct clab_replay *rp)
 			rp->obj_start[r->obj + 1]++;
 			nobjrec++;
 		}
-		if (r->kind == CLAB_K_DIAG)
+		if (clab_kind_sem(r->kind)->act == CLAB_DO_DIAG)
 			rp->ndiags++;
 	}
 	for (uint32_t t = 0; t < nt; t++)
@@ -464,7 +402,7 @@ static int build_index(struct clab_replay *rp)
 			rp->thr_idx[tpos[r->tid]++] = i;
 		if (r->obj && r->obj <= no)
 			rp->obj_idx[opos[r->obj]++] = i;
-		if (r->kind == CLAB_K_DIAG) {
+		if (clab_kind_sem(r->kind)->act == CLAB_DO_DIAG) {
 			rp->diags[nd++] = i;
 			if (r->a8 == CLAB_D_DEADLOCK &&
 			    rp->deadlock == CLAB_REPLAY_NONE)
