@@ -93,6 +93,7 @@ int bench_trace_begin(struct bench *b, unsigned buffer_mb)
 	    .nmeta = 1,
 	    .buffer_mb = buffer_mb,
 	    .compress = -1,
+	    .codec = b->codec,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {

@@ -14,7 +14,7 @@
 #define PP_SHORTER 3
 #define PP_MORE 4
 #define REPS_MAX (PP_MORE * 100)
-#define NCASES 10
+#define NCASES 11
 #define BUFFER_MB 512u /* per-thread records of one repetition fit */
 #define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
 #define WORK_NS 200.0  /* case 2: work inside the critical section */
@@ -67,6 +67,7 @@ struct bench {
 	size_t nrows;
 	struct row sustain;
 	int io_error;
+	int codec; /* of the traces (enum clab_trace_codec): zstd */
 };
 
 typedef uint64_t (*loop_fn)(struct bench *b, long n);
@@ -107,5 +108,6 @@ int bench_case_labs(struct bench *b, struct labrow *lr, size_t *nlr,
 		    size_t cap);	  /* 7 */
 int bench_case_detector(struct bench *b); /* 8, 9 (bench-checks.c) */
 int bench_case_explore(struct bench *b);  /* 10 */
+int bench_case_codecs(struct bench *b);	  /* 11 (bench-codec.c) */
 
 #endif

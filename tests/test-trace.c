@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <conclab/error.h>
 #include <conclab/trace.h>
@@ -24,6 +25,9 @@
 
 static char path[256];
 
+/* The codec and level open_trace asks for (enum clab_trace_codec). */
+static int open_codec, open_level = -1;
+
 static void open_trace(void)
 {
 	snprintf(path, sizeof(path), "%s/conclab-trace-XXXXXX",
@@ -32,8 +36,11 @@ static void open_trace(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
 	struct clab_meta_kv meta[] = {{"lab", "unit"}, {"seed", "42"}};
-	struct clab_tracer_opts o = {
-	    .path = path, .meta = meta, .nmeta = 2, .compress = -1};
+	struct clab_tracer_opts o = {.path = path,
+				     .meta = meta,
+				     .nmeta = 2,
+				     .compress = open_level,
+				     .codec = open_codec};
 	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
 }
 
@@ -725,14 +732,14 @@ static long child_load_kb(const struct clab_wbuf *f, char *why, size_t whylen)
 }
 
 /* An record chunk of T0 with any count, raw length and data. */
-static void forged_chunk(struct bt *b, uint64_t n, int zlib, uint64_t rawlen,
-			 const void *data, size_t len)
+static void forged_chunk(struct bt *b, uint64_t n, unsigned codec,
+			 uint64_t rawlen, const void *data, size_t len)
 {
 	struct clab_wbuf p = {0};
 	clab_wbuf_uv(&p, 0);
 	clab_wbuf_uv(&p, n);
 	clab_wbuf_uv(&p, 0);
-	clab_wbuf_u8(&p, zlib ? CLAB_CODEC_ZLIB : CLAB_CODEC_RAW);
+	clab_wbuf_u8(&p, codec);
 	clab_wbuf_uv(&p, rawlen);
 	clab_wbuf_put(&p, data, len);
 	bt_chunk(b, CLAB_CH_EVENTS, &p);
@@ -740,14 +747,14 @@ static void forged_chunk(struct bt *b, uint64_t n, int zlib, uint64_t rawlen,
 }
 
 /* The damage a file of one forged record chunk gets, or "whole". */
-static void forged_damage(uint64_t n, int zlib, uint64_t rawlen,
+static void forged_damage(uint64_t n, unsigned codec, uint64_t rawlen,
 			  const void *data, size_t len, char *why,
 			  size_t whylen)
 {
 	struct bt b;
 	bt_begin(&b, CLAB_FMT_MINOR);
 	bt_defs(&b, 1, 1);
-	forged_chunk(&b, n, zlib, rawlen, data, len);
+	forged_chunk(&b, n, codec, rawlen, data, len);
 	bt_end(&b);
 	struct clab_trace *tr;
 	char err[256];
@@ -851,12 +858,176 @@ static void test_writer_keeps_limit(void)
 	free(data);
 }
 
+/* The codec byte of the first record chunk of a file, or -1. */
+static int first_codec(const uint8_t *p, size_t len)
+{
+	for (size_t off = CLAB_FMT_HDR_LEN; off + CLAB_CHUNK_HDR_LEN <= len;
+	     off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(p + off + 4)) {
+		if (clab_rbuf_u32le(p + off) != CLAB_CH_EVENTS)
+			continue;
+		struct clab_rbuf b = {p + off + CLAB_CHUNK_HDR_LEN, p + len, 0};
+		clab_rbuf_uv(&b);
+		clab_rbuf_uv(&b);
+		clab_rbuf_uv(&b);
+		return (int)clab_rbuf_u8(&b);
+	}
+	return -1;
+}
+
+/*
+ * Every codec writes the same records: zstd by default (format 1.5), zlib
+ * as a 1.3 writer did, none; a level of 0 is none whatever the codec.
+ */
+static void test_codecs(void)
+{
+	static const struct {
+		int codec, level, chunk, minor;
+	} c[] = {
+	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD, CLAB_FMT_MINOR_ZSTD},
+	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD, CLAB_FMT_MINOR_ZSTD},
+	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
+	};
+	char *dumps[5] = {0};
+	for (size_t i = 0; i < 5; i++) {
+		open_codec = c[i].codec;
+		open_level = c[i].level;
+		size_t len;
+		uint8_t *data = small_trace(&len);
+		CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), c[i].minor);
+		CU_ASSERT_EQUAL(first_codec(data, len), c[i].chunk);
+		struct clab_trace *tr;
+		char err[256];
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)),
+		    0);
+		CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+		CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
+		CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 100);
+		size_t dlen;
+		FILE *f = open_memstream(&dumps[i], &dlen);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		/* the records only: the header line names the version */
+		for (size_t k = 0; k < clab_trace_nrecords(tr); k++) {
+			const struct clab_record *r = clab_trace_record(tr, k);
+			fprintf(f, "%u %u %u %u %u\n", r->kind, r->tid, r->obj,
+				r->oseq, r->site);
+		}
+		fclose(f);
+		if (i)
+			CU_ASSERT_STRING_EQUAL(dumps[i], dumps[0]);
+		clab_trace_free(tr);
+		free(data);
+	}
+	for (size_t i = 0; i < 5; i++)
+		free(dumps[i]);
+	open_codec = CLAB_TRACE_ZSTD;
+	open_level = -1;
+	/* a codec that does not exist */
+	struct clab_tracer_opts o = {.path = "/nonexistent/t.clt", .codec = 3};
+	CU_ASSERT_EQUAL(clab_tracer_open(&o), CLAB_EINVAL);
+	o.codec = -1;
+	CU_ASSERT_EQUAL(clab_tracer_open(&o), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_tracer_active(), 0);
+}
+
+/*
+ * A damaged zstd frame is damage like a damaged zlib stream: the chunk is
+ * refused with a reason, the chunks before it are read, and a frame that
+ * asks for a window larger than a chunk needs is refused before the
+ * decoder allocates it.
+ */
+static void test_zstd_damage(void)
+{
+	uint8_t rec[3 * 64];
+	for (size_t i = 0; i < sizeof(rec); i += 3) {
+		rec[i] = CLAB_K_SLEEP_END;
+		rec[i + 1] = (uint8_t)(i & 0x7f); /* dt */
+		rec[i + 2] = 0;
+	}
+	uint8_t z[512];
+	size_t zlen = ZSTD_compress(z, sizeof(z), rec, sizeof(rec), 1);
+	CU_ASSERT_FATAL(!ZSTD_isError(zlen) && zlen < sizeof(z) - 1);
+	char why[300];
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen, why,
+		      sizeof(why));
+	CU_ASSERT_STRING_EQUAL(why, "whole (64 records)");
+	/* bytes after the frame; the frame cut short; a longer raw length */
+	z[zlen] = 0;
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen + 1, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen - 1, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "ends early"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "(0 records)"));
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec) + 1, z, zlen, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+	/* every byte of the frame changed in turn: never a crash */
+	for (size_t i = 0; i < zlen; i++) {
+		for (int x = 1; x < 256; x <<= 3) {
+			z[i] ^= (uint8_t)x;
+			forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen,
+				      why, sizeof(why));
+			CU_ASSERT_PTR_NOT_NULL(strstr(why, "records)"));
+			z[i] ^= (uint8_t)x;
+		}
+	}
+	/* a whole chunk, then a damaged one: the first is kept */
+	struct bt b;
+	bt_begin(&b, CLAB_FMT_MINOR_ZSTD);
+	bt_defs(&b, 1, 1);
+	forged_chunk(&b, 64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen);
+	z[zlen / 2] ^= 0x55;
+	z[zlen / 2 + 1] ^= 0x55;
+	forged_chunk(&b, 64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen);
+	bt_end(&b);
+	struct clab_trace *tr;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 64);
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+
+	/* a frame whose window is 128 MiB, which no writer's chunk needs */
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cc);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, 27);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+	/* streamed: a single call would fit the window to the input */
+	ZSTD_inBuffer in = {rec, sizeof(rec), 0}, none = {NULL, 0, 0};
+	ZSTD_outBuffer out = {z, sizeof(z), 0};
+	ZSTD_compressStream2(cc, &out, &in, ZSTD_e_continue);
+	CU_ASSERT_EQUAL(ZSTD_compressStream2(cc, &out, &none, ZSTD_e_end), 0);
+	ZSTD_freeCCtx(cc);
+	CU_ASSERT(ZSTD_getFrameContentSize(z, out.pos) ==
+		  ZSTD_CONTENTSIZE_UNKNOWN);
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, out.pos, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+	/* ...and the same records in a window of 1 MiB read whole */
+	cc = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, 20);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+	in.pos = out.pos = 0;
+	ZSTD_compressStream2(cc, &out, &in, ZSTD_e_continue);
+	CU_ASSERT_EQUAL(ZSTD_compressStream2(cc, &out, &none, ZSTD_e_end), 0);
+	ZSTD_freeCCtx(cc);
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, out.pos, why,
+		      sizeof(why));
+	CU_ASSERT_STRING_EQUAL(why, "whole (64 records)");
+}
+
 /* Since 1.3 every byte of the header is under the content checksum. */
 static void test_header_checksum(void)
 {
 	size_t len;
 	uint8_t *data = small_trace(&len);
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_ZSTD);
 	CU_ASSERT_EQUAL(CLAB_FMT_MINOR, 3);
 	char err[256];
 	struct clab_trace *tr;
@@ -1277,6 +1448,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
 	CU_add_test(s, "header under the checksum", test_header_checksum);
+	CU_add_test(s, "every codec writes the same records", test_codecs);
+	CU_add_test(s, "a damaged zstd frame", test_zstd_damage);
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 	CU_add_test(s, "labels", test_labels);
 	CU_add_test(s, "metadata added at the end", test_meta_added);

@@ -54,6 +54,7 @@ void clab_trace_free(struct clab_trace *tr)
 	free(tr->damage);
 	free(tr->warning);
 	free(tr->olast);
+	clab__trace_zstd_free(tr);
 	free(tr->recs);
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		free((char *)tr->threads[i].name);
@@ -259,6 +260,7 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 		}
 	}
 	free(tr->olast); /* only the record chunks need it */
+	clab__trace_zstd_free(tr);
 	tr->olast = NULL;
 	tr->olast_cap = 0;
 	if (tr->checksum < 0)
