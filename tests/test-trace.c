@@ -28,7 +28,7 @@ static char path[256];
 /* The codec and level open_trace asks for (enum clab_trace_codec). */
 static int open_codec, open_level = -1;
 
-static void open_trace(void)
+static void open_trace_mb(unsigned buffer_mb)
 {
 	snprintf(path, sizeof(path), "%s/conclab-trace-XXXXXX",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -40,8 +40,14 @@ static void open_trace(void)
 				     .meta = meta,
 				     .nmeta = 2,
 				     .compress = open_level,
-				     .codec = open_codec};
+				     .codec = open_codec,
+				     .buffer_mb = buffer_mb};
 	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+}
+
+static void open_trace(void)
+{
+	open_trace_mb(0);
 }
 
 /* Close the trace and return the file's bytes. */
@@ -858,6 +864,54 @@ static void test_writer_keeps_limit(void)
 	free(data);
 }
 
+static long minflt(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * A thread that records far more than its buffer holds reuses the blocks
+ * the writer gives back: once the buffer has grown, recording faults in
+ * no new page, and the blocks out and free never exceed the cap.
+ */
+static void test_blocks_reused(void)
+{
+	enum { N = 1500000 };
+	open_trace_mb(1); /* 32 blocks of 1023 records */
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	long f0 = 0, f1;
+	size_t most = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, m, i + 1, NULL, 0, i);
+		if (i == N / 3) /* the buffer has grown: count from here */
+			f0 = minflt();
+		if (i % 1023 == 0) {
+			pthread_mutex_lock(&clab__reg.lk);
+			size_t held = atomic_load(&clab__reg.blocks_out) +
+				      clab__reg.nfree;
+			pthread_mutex_unlock(&clab__reg.lk);
+			most = held > most ? held : most;
+		}
+	}
+	f1 = minflt();
+	clab__tbuf_exit(tb);
+	struct clab_tracer_stats st;
+	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
+	unlink(path);
+	CU_ASSERT_EQUAL(st.records, N);
+	CU_ASSERT_EQUAL(st.drops, 0);
+	/* a million records in fresh blocks would fault about 7800 pages */
+	printf("(%ld page faults for %d records, at most %zu blocks) ", f1 - f0,
+	       2 * N / 3, most);
+	CU_ASSERT(f1 - f0 < 200);
+	CU_ASSERT(most <= 32);
+	CU_ASSERT(most >= 4);
+}
+
 /* The codec byte of the first record chunk of a file, or -1. */
 static int first_codec(const uint8_t *p, size_t len)
 {
@@ -1450,6 +1504,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "header under the checksum", test_header_checksum);
 	CU_add_test(s, "every codec writes the same records", test_codecs);
 	CU_add_test(s, "a damaged zstd frame", test_zstd_damage);
+	CU_add_test(s, "blocks are reused, within the cap", test_blocks_reused);
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 	CU_add_test(s, "labels", test_labels);
 	CU_add_test(s, "metadata added at the end", test_meta_added);

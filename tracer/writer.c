@@ -967,7 +967,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	clab__clock_start(o->virtual_time);
 	w.flush_ticks = clab__clock_ticks(
 	    (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
-	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
+	size_t mb = o->buffer_mb ? o->buffer_mb : 32;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();
 	w.content_crc = 0;

@@ -32,7 +32,7 @@ struct clab_tracer_opts {
 	const struct clab_meta_kv *meta; /* written into the file header */
 	size_t nmeta;
 	unsigned flush_ms;  /* records older than this are written (500) */
-	unsigned buffer_mb; /* memory for unwritten records (256) */
+	unsigned buffer_mb; /* memory for unwritten records (32) */
 	/* compression level 0..9 for record chunks (-1: 1; 0: none) */
 	int compress;
 	/*
@@ -132,7 +132,12 @@ int clab_tracer_active(void);
 
 /* ---- shared with the runtime (not a stable API) ---- */
 
-#define CLAB__BLOCK_RECS 8192u
+/*
+ * Records a block holds: with its count and link, a block is 32 KiB, so
+ * that a short thread's block costs little and a buffer is made of many
+ * (tracer/buffer.c).
+ */
+#define CLAB__BLOCK_RECS 1023u
 
 struct clab__rec {
 	uint64_t tsc;
