@@ -435,9 +435,11 @@ int bench_case_sustained(struct bench *b)
 	r->stalls = st.stalls;
 	snprintf(r->note, sizeof(r->note),
 		 "%.1f s, %u MB buffer: %.1f M records/s kept up, writer "
-		 "stalls %" PRIu64,
+		 "stalls %" PRIu64 "; %.1f M records/CPU-s written",
 		 (double)tc / 1e9, SUSTAIN_MB,
-		 2.0 * (double)pairs / (double)tc * 1e3, st.stalls);
+		 2.0 * (double)pairs / (double)tc * 1e3, st.stalls,
+		 st.write_ns ? (double)st.records / (double)st.write_ns * 1e3
+			     : 0.0);
 	bench_print_row(b, r);
 	return 0;
 }

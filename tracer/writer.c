@@ -371,10 +371,22 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 		    w.recp[i]->tsc ? clab__clock_ns(w.recp[i]->tsc) : prev;
 		if (ns < prev)
 			ns = prev; /* a thread's clock never goes back */
-		/* records from..i-1 had no stamp: spread them evenly */
-		uint32_t gap = i - from + 1;
-		for (uint32_t j = from; j < i; j++)
-			w.ns[j] = prev + (ns - prev) * (j - from + 1) / gap;
+		/*
+		 * records from..i-1 had no stamp: spread them evenly, the
+		 * k-th at prev + floor(d * k / gap), with one division for
+		 * them all (a division a record was a sixth of the writer)
+		 */
+		uint64_t gap = i - from + 1, d = ns - prev;
+		uint64_t q = d / gap, r = d % gap, at = prev, rest = 0;
+		for (uint32_t j = from; j < i; j++) {
+			at += q;
+			rest += r;
+			if (rest >= gap) {
+				at++;
+				rest -= gap;
+			}
+			w.ns[j] = at;
+		}
 		w.ns[i] = ns;
 		prev = ns;
 		from = i + 1;
@@ -649,9 +661,17 @@ static void retire(void)
 	pthread_mutex_unlock(&clab__reg.lk);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* One pass over every thread's buffer; force writes everything. */
 static void pass(int force)
 {
+	uint64_t cpu0 = thread_cpu_ns();
 	uint32_t ntbs;
 	struct clab__tbuf **tbs = snapshot(&ntbs);
 	if (!tbs)
@@ -694,6 +714,7 @@ static void pass(int force)
 	write_defs(tbs, ntbs);
 	free(tbs);
 	retire();
+	w.st.write_ns += thread_cpu_ns() - cpu0;
 }
 
 /*

@@ -83,6 +83,8 @@ struct clab_tracer_stats {
 	uint64_t chunks;
 	uint64_t record_bytes; /* bytes of record chunks (with headers) */
 	int error;	       /* first write error, or 0 */
+	/* CPU time spent writing (encoding, compressing, writing), in ns */
+	uint64_t write_ns;
 };
 
 /*
