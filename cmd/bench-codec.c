@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <conclab/tracer.h>
@@ -121,13 +120,6 @@ static int split_chunks(struct chunks *c)
 	return c->count ? 0 : -1;
 }
 
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * One codec over every chunk, reps times: the median M records/s and the
  * bytes a record takes in the file (chunk headers included).
@@ -150,7 +142,7 @@ static int measure(struct bench *b, const struct chunks *c, unsigned codec,
 	int err = 0;
 	for (int r = 0; r < reps && !err; r++) {
 		bytes = c->chunk_bytes;
-		uint64_t t0 = cpu_ns();
+		uint64_t t0 = bench_cpu_ns();
 		for (size_t i = 0; i < c->count; i++) {
 			size_t k = clab__codec_compress(&z, c->p[i], c->plen[i],
 							out, cap);
@@ -160,7 +152,7 @@ static int measure(struct bench *b, const struct chunks *c, unsigned codec,
 			}
 			bytes += k < c->plen[i] ? k : c->plen[i];
 		}
-		uint64_t dt = cpu_ns() - t0;
+		uint64_t dt = bench_cpu_ns() - t0;
 		rate[r] = dt ? (double)c->records / (double)dt * 1e3 : 0;
 	}
 	clab__codec_end(&z);

@@ -74,6 +74,8 @@ typedef uint64_t (*loop_fn)(struct bench *b, long n);
 
 /* time and statistics (bench-loops.c) */
 uint64_t bench_now_ns(void);
+/* the calling thread's CPU time: what it did, not what others left it */
+uint64_t bench_cpu_ns(void);
 long bench_minflt(void);
 long bench_ncsw(void);
 int bench_want(const struct bench *b, int c);
