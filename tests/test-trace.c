@@ -884,7 +884,7 @@ static void test_blocks_reused(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
 	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
 	long f0 = 0, f1;
-	size_t most = 0;
+	size_t most = 0, over = 0;
 	for (uint32_t i = 0; i < N; i++) {
 		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, m, i + 1, NULL, 0, i);
 		if (i == N / 3) /* the buffer has grown: count from here */
@@ -893,6 +893,7 @@ static void test_blocks_reused(void)
 			pthread_mutex_lock(&clab__reg.lk);
 			size_t held = atomic_load(&clab__reg.blocks_out) +
 				      clab__reg.nfree;
+			over = clab__reg.over_cap;
 			pthread_mutex_unlock(&clab__reg.lk);
 			most = held > most ? held : most;
 		}
@@ -905,10 +906,12 @@ static void test_blocks_reused(void)
 	CU_ASSERT_EQUAL(st.records, N);
 	CU_ASSERT_EQUAL(st.drops, 0);
 	/* a million records in fresh blocks would fault about 7800 pages */
-	printf("(%ld page faults for %d records, at most %zu blocks) ", f1 - f0,
-	       2 * N / 3, most);
+	printf("(%ld page faults for %d records, at most %zu blocks, %zu over "
+	       "the cap) ",
+	       f1 - f0, 2 * N / 3, most, over);
 	CU_ASSERT(f1 - f0 < 200);
-	CU_ASSERT(most <= 32);
+	/* over the cap only when the writer made no room for 200 ms */
+	CU_ASSERT(most <= 32 + over);
 	CU_ASSERT(most >= 4);
 }
 
@@ -962,12 +965,20 @@ static void test_codecs(void)
 		size_t dlen;
 		FILE *f = open_memstream(&dumps[i], &dlen);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-		/* the records only: the header line names the version */
-		for (size_t k = 0; k < clab_trace_nrecords(tr); k++) {
-			const struct clab_record *r = clab_trace_record(tr, k);
-			fprintf(f, "%u %u %u %u %u\n", r->kind, r->tid, r->obj,
-				r->oseq, r->site);
-		}
+		/*
+		 * the records only (the header line names the version), each
+		 * thread's in its order: how the two threads' records merge
+		 * depends on their times, which differ from run to run
+		 */
+		for (uint32_t t = 0; t < 2; t++)
+			for (size_t k = 0; k < clab_trace_nrecords(tr); k++) {
+				const struct clab_record *r =
+				    clab_trace_record(tr, k);
+				if (r->tid == t)
+					fprintf(f, "%u %u %u %u %u\n", r->kind,
+						r->tid, r->obj, r->oseq,
+						r->site);
+			}
 		fclose(f);
 		if (i)
 			CU_ASSERT_STRING_EQUAL(dumps[i], dumps[0]);

@@ -143,6 +143,8 @@ static int wait_for_room(void)
 		}
 	}
 	int open = atomic_load(&clab__reg.open);
+	if (open && atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks)
+		clab__reg.over_cap++; /* the writer made no room: go over */
 	pthread_mutex_unlock(&clab__reg.lk);
 	return open;
 }
@@ -326,6 +328,7 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.nretired = 0;
 	clab__reg.main_tb = NULL;
 	clab__reg.cap_blocks = cap_blocks < 4 ? 4 : cap_blocks;
+	clab__reg.over_cap = 0;
 	atomic_store(&clab__reg.stalls, 0);
 	atomic_fetch_add(&clab__trace_gen, 1);
 	atomic_store(&clab__reg.open, 1);
