@@ -23,6 +23,13 @@
 
 /* ---- time and statistics ---- */
 
+uint64_t bench_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return clab__ts_ns(&ts);
+}
+
 /* Minor page faults of the calling (measured) thread. */
 long bench_minflt(void)
 {
@@ -73,6 +80,7 @@ int bench_trace_begin(struct bench *b, unsigned buffer_mb)
 	    .nmeta = 1,
 	    .buffer_mb = buffer_mb,
 	    .compress = -1,
+	    .codec = b->codec,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {
@@ -415,9 +423,11 @@ int bench_case_sustained(struct bench *b)
 	r->stalls = st.stalls;
 	snprintf(r->note, sizeof(r->note),
 		 "%.1f s, %u MB buffer: %.1f M records/s kept up, writer "
-		 "stalls %" PRIu64,
+		 "stalls %" PRIu64 "; %.1f M records/CPU-s written",
 		 (double)tc / 1e9, SUSTAIN_MB,
-		 2.0 * (double)pairs / (double)tc * 1e3, st.stalls);
+		 2.0 * (double)pairs / (double)tc * 1e3, st.stalls,
+		 st.write_ns ? (double)st.records / (double)st.write_ns * 1e3
+			     : 0.0);
 	bench_print_row(b, r);
 	return 0;
 }
@@ -432,6 +442,12 @@ int bench_case_records(struct bench *b)
 				      "M/s", ">=50M/s");
 	long n = bench_iters_or(b, note_clab, FIT_RECORDS, 1);
 	bench_measure(b, r, NULL, note_clab, n, (double)n, b->o.reps);
+	/* one more repetition in CPU time: on a busy machine, the rate
+	 * of the thread itself */
+	bench_drain();
+	uint64_t c0 = bench_cpu_ns();
+	note_clab(b, n);
+	double cpu_rate = (double)n / (double)(bench_cpu_ns() - c0 + 1) * 1e3;
 	bench_trace_end(b, &st);
 	r->records = st.records;
 	r->stalls = st.stalls;
@@ -440,8 +456,8 @@ int bench_case_records(struct bench *b)
 	r->verdict = r->clab >= 50 ? V_PASS : V_MISS;
 	snprintf(r->note, sizeof(r->note),
 		 "%.2f ns/record, %ld records/rep: writer stalls %" PRIu64
-		 ", %.0f page faults/rep",
-		 ns, n, st.stalls, r->minflt);
+		 ", %.0f page faults/rep; %.1f M/CPU-s",
+		 ns, n, st.stalls, r->minflt, cpu_rate);
 	bench_print_row(b, r);
 	return 0;
 }

@@ -16,7 +16,7 @@
 #define PP_SHORTER 3
 #define PP_MORE 4
 #define REPS_MAX (PP_MORE * 100)
-#define NCASES 10
+#define NCASES 11
 #define BUFFER_MB 512u /* per-thread records of one repetition fit */
 #define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
 #define WORK_NS 200.0  /* case 2: work inside the critical section */
@@ -68,11 +68,14 @@ struct bench {
 	size_t nrows;
 	struct row sustain;
 	int io_error;
+	int codec; /* of the traces (enum clab_trace_codec): zstd */
 };
 
 typedef uint64_t (*loop_fn)(struct bench *b, long n);
 
 /* time and statistics (bench-loops.c) */
+/* the calling thread's CPU time: what it did, not what others left it */
+uint64_t bench_cpu_ns(void);
 long bench_minflt(void);
 long bench_ncsw(void);
 int bench_want(const struct bench *b, int c);
@@ -107,5 +110,6 @@ int bench_case_labs(struct bench *b, struct labrow *lr, size_t *nlr,
 		    size_t cap);	  /* 7 */
 int bench_case_detector(struct bench *b); /* 8, 9 (bench-checks.c) */
 int bench_case_explore(struct bench *b);  /* 10 */
+int bench_case_codecs(struct bench *b);	  /* 11 (bench-codec.c) */
 
 #endif

@@ -293,7 +293,7 @@ static int bench_exec(int argc, char **argv)
 		       "of %d repetitions (%d for the ping-pongs), plain\nand "
 		       "conclab interleaved, and each ratio the median of the "
 		       "repetitions'\nratios; the conclab side records into a "
-		       "trace in %s (zlib 1,\nremoved afterwards).  Times are "
+		       "trace in %s (zstd 1,\nremoved afterwards).  Times are "
 		       "wall-clock ns per operation.\n\n",
 		       b->o.reps, PP_MORE * b->o.reps, b->dir);
 		printf("%-30s %10s %10s %7s %10s  %-11s %s\n", "case", "plain",
@@ -309,6 +309,7 @@ static int bench_exec(int argc, char **argv)
 	     bench_case_duos(b)) ||
 	    (bench_want(b, 6) && bench_case_records(b)) ||
 	    (bench_want(b, 10) && bench_case_explore(b)) ||
+	    (bench_want(b, 11) && bench_case_codecs(b)) ||
 	    (bench_want(b, 7) && bench_case_labs(b, lr, &nlr, 64))) {
 		free(b);
 		return CLAB_EXIT_IO;
@@ -398,9 +399,9 @@ const struct clab_cmd clab_cmd_bench = {
 	"  9 the detector's cycle search for a new edge in a graph of "
 	"1000 locks\n    and 10000 edges                            "
 	"(<=10 us)\n"
-	" 10 explore's schedules a second on one core, 3 labs (>=1000/s)\n\n"
-	"A repetition lasts about 150 ms (25 ms with --quick); the loops "
-	"take about\na minute, --quick a few seconds.  Traces go to "
+	" 10 explore's schedules a second on one core, 3 labs (>=1000/s)\n"
+	" 11 record codecs on the same chunks, per CPU-s (>=50 M/s)\n\n"
+	"A repetition lasts 150 ms (25 with --quick); traces go to "
 	"$TMPDIR (or /tmp).\n\n"
 	"The whole programs (--whole), written on plain pthreads and on the "
 	"clab_*\nAPI (which records a trace), run from exec to exit as "
@@ -424,7 +425,7 @@ const struct clab_cmd clab_cmd_bench = {
 	"<libexecdir>/conclab/bench, and $CONCLAB_BENCH_DIR overrides "
 	"both.\n\n"
 	"Options:\n"
-	"  --loops     the loop microbenchmarks, 1 to 10 (the default "
+	"  --loops     the loop microbenchmarks, 1 to 11 (the default "
 	"when no case\n              is named)\n"
 	"  --whole     the whole programs\n"
 	"  --case LIST run only these cases: loop numbers and whole "

@@ -43,6 +43,7 @@ struct run {
 	const void *key;       /* sign the trace with it (NULL: do not) */
 	size_t key_len;
 	const struct clab_rubric *rubric; /* NULL: the lab's weights */
+	int codec; /* of record chunks (enum clab_trace_codec): zstd */
 };
 
 static int controlled(const struct run *r)
@@ -495,6 +496,7 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	    .on_crash = r->crash ? on_crash : NULL,
 	    .key = r->key,
 	    .key_len = r->key_len,
+	    .codec = r->codec,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {
@@ -680,6 +682,18 @@ static int run_exec(int argc, char **argv)
 				r.trace = val;
 			} else if (strcmp(key, "key") == 0) {
 				keypath = val;
+			} else if (strcmp(key, "codec") == 0) {
+				r.codec =
+				    strcmp(val, "zstd") == 0   ? CLAB_TRACE_ZSTD
+				    : strcmp(val, "zlib") == 0 ? CLAB_TRACE_ZLIB
+				    : strcmp(val, "none") == 0 ? CLAB_TRACE_NONE
+							       : -1;
+				if (r.codec < 0)
+					rc = clab_cmd_misuse(
+					    &clab_cmd_run,
+					    "--codec wants zstd, zlib or none, "
+					    "not '%s'",
+					    val);
 			} else if (strcmp(key, "seed") == 0) {
 				if (clab_cmd_parse_long(val, &seed) || seed < 0)
 					rc = clab_cmd_misuse(
@@ -886,6 +900,9 @@ const struct clab_cmd clab_cmd_run = {
 	    "  --no-check         do not check the lab's properties\n"
 	    "  --stacks           record full call stacks of waits and locks\n"
 	    "                     (function, file, line; slower)\n"
+	    "  --codec C          compress the trace's records with zstd (the\n"
+	    "                     default), zlib (what conclab before trace\n"
+	    "                     format 1.5 reads) or none\n"
 	    "  --view             open the viewer (conclab replay) when the\n"
 	    "                     run ends: at the deadlock if there was one,\n"
 	    "                     else at the start; needs a terminal; the\n"

@@ -31,8 +31,8 @@ setup() {
 		{ cat "$BUILD.build.log"; exit 1; }
 }
 
-# The seeds: small traces of several labs, each also with its records
-# stored raw; traces that no writer makes (tests/mkbadtrace.c) and one cut
+# The seeds: small traces of several labs with zlib records, each also
+# with its records stored raw, and two with zstd records; traces that no writer makes (tests/mkbadtrace.c) and one cut
 # short; small shared objects like students' solutions, and ELF files
 # that are not shared objects.
 corpus() {
@@ -44,13 +44,14 @@ corpus() {
 	mkdir -p "$t" "$s"
 	(
 		cd "$t" || exit 1
-		r() { # NAME LAB [ARGS]: a short run under the random scheduler
+		z() { # NAME LAB [ARGS]: a short run under the random scheduler
 			name=$1
 			shift
 			"$c" run "$@" --sched random --trace "$name.clt" \
 				>/dev/null 2>&1
 			[ -s "$name.clt" ] || { echo "no trace: $*"; exit 1; }
 		}
+		r() { z "$@" --codec zlib; }
 		r phil-ordered philosophers --variant ordered \
 			--philosophers 3 --meals 1
 		r phil-naive philosophers --variant naive --philosophers 2 \
@@ -73,6 +74,10 @@ corpus() {
 			"../../../../$BUILD/tests/fuzz/rawtrace" "$f" "raw-$f" ||
 				exit 1
 		done
+		z zstd-prodcons-condvar prodcons --variant condvar \
+			--producers 1 --consumers 1 --items 3 --capacity 2
+		z zstd-phil-naive philosophers --variant naive \
+			--philosophers 2 --meals 1 --seed 3
 		head -c 800 prodcons-condvar.clt >cut-prodcons-condvar.clt
 		m=../../../../$BUILD/tests/mkbadtrace
 		$m wide bad-wide.clt 3 40 && $m parked bad-parked.clt 5 6 3 &&

@@ -5,7 +5,7 @@
 # (docs/fuzzing.md) besides the sanitizers' runtimes.
 set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev libncurses-dev \
-libunwind-dev libcunit1-dev libdw-dev libelf-dev zlib1g-dev tmux \
+libunwind-dev libcunit1-dev libdw-dev libelf-dev zlib1g-dev libzstd-dev tmux \
 clang-format-14 git libseccomp-dev libsodium-dev"
 missing=""
 for p in $PKGS; do

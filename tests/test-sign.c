@@ -23,6 +23,9 @@ static const uint8_t key2[40] = "0123456789abcdef0123456789abcdef-two----";
  * A trace of two threads and several record chunks, signed with key (NULL:
  * not signed); the file's bytes (malloc'd) and their number.
  */
+/* The codec make_trace writes with (enum clab_trace_codec). */
+static int codec = CLAB_TRACE_ZSTD;
+
 static uint8_t *make_trace(const void *key, size_t keylen, int rounds,
 			   size_t *len)
 {
@@ -38,7 +41,8 @@ static uint8_t *make_trace(const void *key, size_t keylen, int rounds,
 				     .nmeta = 1,
 				     .compress = -1,
 				     .key = key,
-				     .key_len = keylen};
+				     .key_len = keylen,
+				     .codec = codec};
 	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
 	struct clab__tbuf *tb = clab__tbuf_claim_main();
 	struct clab__tbuf *tb2 = clab__tbuf_new("other", 0);
@@ -97,8 +101,9 @@ static void test_signed_verifies(void)
 	CU_ASSERT_STRING_EQUAL(err, "t.clt: signature verified");
 	CU_ASSERT_EQUAL(verify(p, len, NULL, 0, err, sizeof(err)),
 			CLAB_SIG_SIGNED);
-	/* 1.4; its last chunk is the signature, right after the end chunk */
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_SIGNED);
+	/* 1.5 (zstd chunks); its last chunk is the signature, right after
+	 * the end chunk */
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_ZSTD);
 	size_t off[64];
 	size_t n = chunks(p, len, off, 64);
 	CU_ASSERT_FATAL(n >= 4);
@@ -118,13 +123,24 @@ static void test_signed_verifies(void)
 	free(p);
 }
 
-/* Without a key, the writer writes what it always wrote. */
+/*
+ * Without a key, the writer writes what it always wrote: 1.5 with zstd
+ * chunks, and with zlib chunks 1.3, or 1.4 when signed.
+ */
 static void test_unsigned_as_before(void)
 {
 	size_t len;
-	uint8_t *p = make_trace(NULL, 0, 60, &len);
-	char err[512];
+	codec = CLAB_TRACE_ZLIB;
+	uint8_t *p = make_trace(key1, sizeof(key1), 60, &len);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_SIGNED);
+	free(p);
+	p = make_trace(NULL, 0, 60, &len);
 	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), 3);
+	free(p);
+	codec = CLAB_TRACE_ZSTD;
+	p = make_trace(NULL, 0, 60, &len);
+	char err[512];
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_ZSTD);
 	size_t off[64];
 	size_t n = chunks(p, len, off, 64);
 	CU_ASSERT_EQUAL(clab_rbuf_u32le(p + off[n - 1]), CLAB_CH_END);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <conclab/error.h>
 #include <conclab/trace.h>
@@ -303,34 +304,27 @@ static long child_load_kb(const struct clab_wbuf *f, char *why, size_t whylen)
 }
 
 /* An record chunk of T0 with any count, raw length and data. */
-static void forged_chunk(struct bt *b, uint64_t n, int zlib, uint64_t rawlen,
-			 const void *data, size_t len)
+static void forged_chunk(struct bt *b, uint64_t n, unsigned codec,
+			 uint64_t rawlen, const void *data, size_t len)
 {
 	struct clab_wbuf p = {0};
 	clab_wbuf_uv(&p, 0);
 	clab_wbuf_uv(&p, n);
 	clab_wbuf_uv(&p, 0);
-	clab_wbuf_u8(&p, zlib ? CLAB_CODEC_ZLIB : CLAB_CODEC_RAW);
+	clab_wbuf_u8(&p, codec);
 	clab_wbuf_uv(&p, rawlen);
 	clab_wbuf_put(&p, data, len);
 	bt_chunk(b, CLAB_CH_EVENTS, &p);
 	clab_wbuf_free(&p);
 }
 
-/* The damage a file of one forged record chunk gets, or "whole". */
-static void forged_damage(uint64_t n, int zlib, uint64_t rawlen,
-			  const void *data, size_t len, char *why,
-			  size_t whylen)
+/* The damage of the file b holds, or "whole", and its records; frees it. */
+static void bt_damage(struct bt *b, char *why, size_t whylen)
 {
-	struct bt b;
-	bt_begin(&b, CLAB_FMT_MINOR);
-	bt_defs(&b, 1, 1);
-	forged_chunk(&b, n, zlib, rawlen, data, len);
-	bt_end(&b);
 	struct clab_trace *tr;
 	char err[256];
 	snprintf(why, whylen, "not loaded");
-	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, err, sizeof(err)) ==
+	if (clab_trace_load_mem(b->f.p, b->f.len, "f", &tr, err, sizeof(err)) ==
 	    0) {
 		snprintf(why, whylen, "%s (%zu records)",
 			 clab_trace_damage(tr) ? clab_trace_damage(tr)
@@ -338,7 +332,20 @@ static void forged_damage(uint64_t n, int zlib, uint64_t rawlen,
 			 clab_trace_nrecords(tr));
 		clab_trace_free(tr);
 	}
-	clab_wbuf_free(&b.f);
+	clab_wbuf_free(&b->f);
+}
+
+/* The damage a file of one forged record chunk gets, or "whole". */
+static void forged_damage(uint64_t n, unsigned codec, uint64_t rawlen,
+			  const void *data, size_t len, char *why,
+			  size_t whylen)
+{
+	struct bt b;
+	bt_begin(&b, CLAB_FMT_MINOR);
+	bt_defs(&b, 1, 1);
+	forged_chunk(&b, n, codec, rawlen, data, len);
+	bt_end(&b);
+	bt_damage(&b, why, whylen);
 }
 
 /*
@@ -409,7 +416,7 @@ static void test_header_checksum(void)
 {
 	size_t len;
 	uint8_t *data = tu_small_trace(&len);
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_ZSTD);
 	CU_ASSERT_EQUAL(CLAB_FMT_MINOR, 3);
 	char err[256];
 	struct clab_trace *tr;
@@ -559,6 +566,91 @@ static void test_unknown_object(void)
 	clab_wbuf_free(&b.f);
 }
 
+/*
+ * A damaged zstd frame is damage like a damaged zlib stream: the chunk is
+ * refused with a reason, the chunks before it are read, and a frame that
+ * asks for a window larger than a chunk needs is refused before the
+ * decoder allocates it.
+ */
+static void test_zstd_damage(void)
+{
+	uint8_t rec[3 * 64];
+	for (size_t i = 0; i < sizeof(rec); i += 3) {
+		rec[i] = CLAB_K_SLEEP_END;
+		rec[i + 1] = (uint8_t)(i & 0x7f); /* dt */
+		rec[i + 2] = 0;
+	}
+	uint8_t z[512];
+	size_t zlen = ZSTD_compress(z, sizeof(z), rec, sizeof(rec), 1);
+	CU_ASSERT_FATAL(!ZSTD_isError(zlen) && zlen < sizeof(z) - 1);
+	char why[300];
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen, why,
+		      sizeof(why));
+	CU_ASSERT_STRING_EQUAL(why, "whole (64 records)");
+	/* bytes after the frame; the frame cut short; a longer raw length */
+	z[zlen] = 0;
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen + 1, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen - 1, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "ends early"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "(0 records)"));
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec) + 1, z, zlen, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+	/* every byte of the frame changed in turn: never a crash */
+	for (size_t i = 0; i < zlen; i++) {
+		for (int x = 1; x < 256; x <<= 3) {
+			z[i] ^= (uint8_t)x;
+			forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen,
+				      why, sizeof(why));
+			CU_ASSERT_PTR_NOT_NULL(strstr(why, "records)"));
+			z[i] ^= (uint8_t)x;
+		}
+	}
+	/* a whole chunk, then a damaged one: the first is kept */
+	struct bt b;
+	bt_begin(&b, CLAB_FMT_MINOR_ZSTD);
+	bt_defs(&b, 1, 1);
+	forged_chunk(&b, 64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen);
+	z[zlen / 2] ^= 0x55;
+	z[zlen / 2 + 1] ^= 0x55;
+	forged_chunk(&b, 64, CLAB_CODEC_ZSTD, sizeof(rec), z, zlen);
+	bt_end(&b);
+	bt_damage(&b, why, sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "(64 records)"));
+
+	/* a frame whose window is 128 MiB, which no writer's chunk needs */
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cc);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, 27);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+	/* streamed: a single call would fit the window to the input */
+	ZSTD_inBuffer in = {rec, sizeof(rec), 0}, none = {NULL, 0, 0};
+	ZSTD_outBuffer out = {z, sizeof(z), 0};
+	ZSTD_compressStream2(cc, &out, &in, ZSTD_e_continue);
+	CU_ASSERT_EQUAL(ZSTD_compressStream2(cc, &out, &none, ZSTD_e_end), 0);
+	ZSTD_freeCCtx(cc);
+	CU_ASSERT(ZSTD_getFrameContentSize(z, out.pos) ==
+		  ZSTD_CONTENTSIZE_UNKNOWN);
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, out.pos, why,
+		      sizeof(why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "does not decompress"));
+	/* ...and the same records in a window of 1 MiB read whole */
+	cc = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, 20);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+	in.pos = out.pos = 0;
+	ZSTD_compressStream2(cc, &out, &in, ZSTD_e_continue);
+	CU_ASSERT_EQUAL(ZSTD_compressStream2(cc, &out, &none, ZSTD_e_end), 0);
+	ZSTD_freeCCtx(cc);
+	forged_damage(64, CLAB_CODEC_ZSTD, sizeof(rec), z, out.pos, why,
+		      sizeof(why));
+	CU_ASSERT_STRING_EQUAL(why, "whole (64 records)");
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "truncation everywhere", test_truncation_everywhere);
@@ -571,6 +663,7 @@ static void add_tests(CU_pSuite s)
 		    test_parked_linear);
 	CU_add_test(s, "forged record counts", test_forged_count);
 	CU_add_test(s, "header under the checksum", test_header_checksum);
+	CU_add_test(s, "a damaged zstd frame", test_zstd_damage);
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 }
 

@@ -650,6 +650,141 @@ static void test_consistent_cut(void)
 	}
 }
 
+static long minflt(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * A thread that records far more than its buffer holds reuses the blocks
+ * the writer gives back: once the buffer has grown, recording faults in
+ * no new page, and the blocks out and free never exceed the cap.
+ */
+static void test_blocks_reused(void)
+{
+	enum { N = 1500000 };
+	tu_trace_buffer_mb = 1;
+	tu_trace_open();
+	tu_trace_buffer_mb = 0; /* 32 blocks of 1023 records */
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	long f0 = 0, f1;
+	size_t most = 0, over = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, m, i + 1, NULL, 0, i);
+		if (i == N / 3) /* the buffer has grown: count from here */
+			f0 = minflt();
+		if (i % 1023 == 0) {
+			pthread_mutex_lock(&clab__reg.lk);
+			size_t held = atomic_load(&clab__reg.blocks_out) +
+				      clab__reg.nfree;
+			over = clab__reg.over_cap;
+			pthread_mutex_unlock(&clab__reg.lk);
+			most = held > most ? held : most;
+		}
+	}
+	f1 = minflt();
+	clab__tbuf_exit(tb);
+	struct clab_tracer_stats st;
+	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
+	unlink(tu_trace_path);
+	CU_ASSERT_EQUAL(st.records, N);
+	CU_ASSERT_EQUAL(st.drops, 0);
+	/* a million records in fresh blocks would fault about 7800 pages */
+	printf("(%ld page faults for %d records, at most %zu blocks, %zu over "
+	       "the cap) ",
+	       f1 - f0, 2 * N / 3, most, over);
+	CU_ASSERT(f1 - f0 < 200);
+	/* over the cap only when the writer made no room for 200 ms */
+	CU_ASSERT(most <= 32 + over);
+	CU_ASSERT(most >= 4);
+}
+
+/* The codec byte of the first record chunk of a file, or -1. */
+static int first_codec(const uint8_t *p, size_t len)
+{
+	for (size_t off = CLAB_FMT_HDR_LEN; off + CLAB_CHUNK_HDR_LEN <= len;
+	     off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(p + off + 4)) {
+		if (clab_rbuf_u32le(p + off) != CLAB_CH_EVENTS)
+			continue;
+		struct clab_rbuf b = {p + off + CLAB_CHUNK_HDR_LEN, p + len, 0};
+		clab_rbuf_uv(&b);
+		clab_rbuf_uv(&b);
+		clab_rbuf_uv(&b);
+		return (int)clab_rbuf_u8(&b);
+	}
+	return -1;
+}
+
+/*
+ * Every codec writes the same records: zstd by default (format 1.5), zlib
+ * as a 1.3 writer did, none; a level of 0 is none whatever the codec.
+ */
+static void test_codecs(void)
+{
+	static const struct {
+		int codec, level, chunk, minor;
+	} c[] = {
+	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD, CLAB_FMT_MINOR_ZSTD},
+	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD, CLAB_FMT_MINOR_ZSTD},
+	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
+	};
+	char *dumps[5] = {0};
+	for (size_t i = 0; i < 5; i++) {
+		tu_trace_codec = c[i].codec;
+		tu_trace_level = c[i].level;
+		size_t len;
+		uint8_t *data = tu_small_trace(&len);
+		CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), c[i].minor);
+		CU_ASSERT_EQUAL(first_codec(data, len), c[i].chunk);
+		struct clab_trace *tr;
+		char err[256];
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)),
+		    0);
+		CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+		CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
+		CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 100);
+		size_t dlen;
+		FILE *f = open_memstream(&dumps[i], &dlen);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		/*
+		 * the records only (the header line names the version), each
+		 * thread's in its order: how the two threads' records merge
+		 * depends on their times, which differ from run to run
+		 */
+		for (uint32_t t = 0; t < 2; t++)
+			for (size_t k = 0; k < clab_trace_nrecords(tr); k++) {
+				const struct clab_record *r =
+				    clab_trace_record(tr, k);
+				if (r->tid == t)
+					fprintf(f, "%u %u %u %u %u\n", r->kind,
+						r->tid, r->obj, r->oseq,
+						r->site);
+			}
+		fclose(f);
+		if (i)
+			CU_ASSERT_STRING_EQUAL(dumps[i], dumps[0]);
+		clab_trace_free(tr);
+		free(data);
+	}
+	for (size_t i = 0; i < 5; i++)
+		free(dumps[i]);
+	tu_trace_codec = CLAB_TRACE_ZSTD;
+	tu_trace_level = -1;
+	/* a codec that does not exist */
+	struct clab_tracer_opts o = {.path = "/nonexistent/t.clt", .codec = 3};
+	CU_ASSERT_EQUAL(clab_tracer_open(&o), CLAB_EINVAL);
+	o.codec = -1;
+	CU_ASSERT_EQUAL(clab_tracer_open(&o), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_tracer_active(), 0);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -660,6 +795,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "out of room, CPUs busy", test_out_of_room);
 	CU_add_test(s, "dump is stable", test_dump_stable);
 	CU_add_test(s, "open errors", test_open_errors);
+	CU_add_test(s, "every codec writes the same records", test_codecs);
+	CU_add_test(s, "blocks are reused, within the cap", test_blocks_reused);
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
 	CU_add_test(s, "labels", test_labels);

@@ -13,6 +13,9 @@
 
 char tu_trace_path[256];
 
+int tu_trace_codec, tu_trace_level = -1;
+unsigned tu_trace_buffer_mb;
+
 void tu_trace_tmp(void)
 {
 	snprintf(tu_trace_path, sizeof(tu_trace_path),
@@ -27,8 +30,12 @@ void tu_trace_open(void)
 {
 	tu_trace_tmp();
 	struct clab_meta_kv meta[] = {{"lab", "unit"}, {"seed", "42"}};
-	struct clab_tracer_opts o = {
-	    .path = tu_trace_path, .meta = meta, .nmeta = 2, .compress = -1};
+	struct clab_tracer_opts o = {.path = tu_trace_path,
+				     .meta = meta,
+				     .nmeta = 2,
+				     .compress = tu_trace_level,
+				     .codec = tu_trace_codec,
+				     .buffer_mb = tu_trace_buffer_mb};
 	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
 }
 

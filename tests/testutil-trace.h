@@ -15,6 +15,9 @@
 
 /* The file of the trace the suite writes now. */
 extern char tu_trace_path[256];
+/* What tu_trace_open asks for: the codec, the level, the buffer's MB. */
+extern int tu_trace_codec, tu_trace_level;
+extern unsigned tu_trace_buffer_mb;
 
 /* A new empty file under $TMPDIR, named in tu_trace_path. */
 void tu_trace_tmp(void);

@@ -5,10 +5,21 @@
  * publishes the count with a release store; the writer reads up to that
  * count.  When a block fills, the thread links a fresh one after it.  The
  * writer gives blocks back once it has written all their records.
+ *
+ * Blocks are mapped one by one when the free list is empty, and kept on it
+ * once given back.  A thread's first block is faulted in page by page as
+ * it fills (a short thread touches a page or two of it); the blocks after
+ * it, which only a thread that records a lot asks for, are faulted in at
+ * once (MAP_POPULATE), by one call rather than 8 faults.  So a thread that
+ * records for hours reuses the same blocks, the most recently written first,
+ * and never faults after its buffer has grown to what the writer's pace needs.
+ * Blocks out plus blocks free never exceed the cap (the buffer option), so the
+ * memory for records is bounded by it whatever the run's length.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tracer-int.h"
 
@@ -19,9 +30,28 @@ struct clab__reg clab__reg = {
 
 _Atomic unsigned clab__trace_gen;
 
-#define FREE_KEEP 64
+/* A block fills its 8 pages: one more record would not fit. */
+_Static_assert(sizeof(struct clab__block) <= 32768 &&
+		   sizeof(struct clab__block) + sizeof(struct clab__rec) >
+		       32768,
+	       "a record block is 32 KiB");
 
-static struct clab__block *block_new(void)
+/* A new block; populate: its pages faulted in now, by one call. */
+static struct clab__block *block_map(int populate)
+{
+	void *p = mmap(
+	    NULL, sizeof(struct clab__block), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void block_unmap(struct clab__block *b)
+{
+	if (b)
+		munmap(b, sizeof(*b));
+}
+
+static struct clab__block *block_new(int populate)
 {
 	struct clab__block *b = NULL;
 	pthread_mutex_lock(&clab__reg.lk);
@@ -33,7 +63,7 @@ static struct clab__block *block_new(void)
 	}
 	pthread_mutex_unlock(&clab__reg.lk);
 	if (!b)
-		b = malloc(sizeof(*b));
+		b = block_map(populate);
 	if (b) {
 		atomic_store_explicit(&b->pos, 0, memory_order_relaxed);
 		atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
@@ -41,11 +71,17 @@ static struct clab__block *block_new(void)
 	return b;
 }
 
+/*
+ * Back on the free list, first in line (its pages are the warmest), unless
+ * the blocks out and free already make the cap: after a thread went over
+ * it (wait_for_room), or when the trace is closed.
+ */
 void clab__block_put(struct clab__block *b)
 {
 	pthread_mutex_lock(&clab__reg.lk);
-	atomic_fetch_sub(&clab__reg.blocks_out, 1);
-	if (clab__reg.nfree < FREE_KEEP) {
+	size_t out = atomic_fetch_sub(&clab__reg.blocks_out, 1) - 1;
+	if (atomic_load(&clab__reg.open) &&
+	    out + clab__reg.nfree < clab__reg.cap_blocks) {
 		atomic_store_explicit(&b->next, clab__reg.freelist,
 				      memory_order_relaxed);
 		clab__reg.freelist = b;
@@ -54,7 +90,7 @@ void clab__block_put(struct clab__block *b)
 	}
 	pthread_cond_broadcast(&clab__reg.room);
 	pthread_mutex_unlock(&clab__reg.lk);
-	free(b);
+	block_unmap(b);
 }
 
 /*
@@ -102,6 +138,8 @@ static int wait_for_room(void)
 		}
 	}
 	int open = atomic_load(&clab__reg.open);
+	if (open && atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks)
+		clab__reg.over_cap++; /* the writer made no room: go over */
 	pthread_mutex_unlock(&clab__reg.lk);
 	return open;
 }
@@ -122,7 +160,7 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 	}
 	struct clab__block *nb = NULL;
 	if (wait_for_room()) {
-		nb = block_new();
+		nb = block_new(1);
 		if (nb)
 			atomic_fetch_add(&clab__reg.blocks_out, 1);
 	}
@@ -131,7 +169,7 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 		atomic_fetch_add_explicit(&tb->drops, CLAB__BLOCK_RECS,
 					  memory_order_relaxed);
 		tb->gen = 0; /* from now on reuse in place (see above) */
-		nb = block_new();
+		nb = block_new(0);
 		if (!nb) {
 			tb->pos = 0;
 			return;
@@ -212,7 +250,7 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	if (!tb)
 		return NULL;
 	tb->last_tick = UINT32_MAX; /* the first fast record is stamped */
-	tb->cur = block_new();
+	tb->cur = block_new(0);
 	if (!tb->cur) {
 		free(tb);
 		return NULL;
@@ -244,7 +282,7 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	if (!oid) {
 		pthread_mutex_unlock(&clab__reg.lk);
 		free(tb->name);
-		free(tb->cur);
+		block_unmap(tb->cur);
 		free(tb);
 		return NULL;
 	}
@@ -285,6 +323,7 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.nretired = 0;
 	clab__reg.main_tb = NULL;
 	clab__reg.cap_blocks = cap_blocks < 4 ? 4 : cap_blocks;
+	clab__reg.over_cap = 0;
 	atomic_store(&clab__reg.stalls, 0);
 	atomic_fetch_add(&clab__trace_gen, 1);
 	atomic_store(&clab__reg.open, 1);
@@ -315,7 +354,7 @@ void clab__reg_release(void)
 		struct clab__block *b = tb->wblk, *bn;
 		for (; b; b = bn) {
 			bn = atomic_load(&b->next);
-			free(b);
+			block_unmap(b);
 			atomic_fetch_sub(&clab__reg.blocks_out, 1);
 		}
 		free(tb->name);
@@ -331,7 +370,7 @@ void clab__reg_release(void)
 	while (clab__reg.freelist) {
 		struct clab__block *b = clab__reg.freelist;
 		clab__reg.freelist = atomic_load(&b->next);
-		free(b);
+		block_unmap(b);
 	}
 	clab__reg.nfree = 0;
 	pthread_mutex_unlock(&clab__reg.lk);

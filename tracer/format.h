@@ -16,12 +16,16 @@
 /*
  * The minor version written: 1.1 added call stacks, 1.2 the content
  * checksum in the end chunk, 1.3 put the file header under it too, 1.4
- * the signature chunk after the end chunk.  A trace without a signature
- * is written as 1.3 (it is what a 1.3 writer wrote), a signed one as 1.4.
+ * the signature chunk after the end chunk, 1.5 the zstd codec for record
+ * chunks.  A trace with zstd chunks is written as 1.5, signed or not; with
+ * zlib or none, a trace without a signature is written as 1.3 (it is what
+ * a 1.3 writer wrote), a signed one as 1.4.
  * Readers read every 1.x.
  */
 #define CLAB_FMT_MINOR 3
 #define CLAB_FMT_MINOR_SIGNED 4
+/* A trace whose record chunks may be compressed with zstd (codec 2). */
+#define CLAB_FMT_MINOR_ZSTD 5
 /* The first minor version whose content checksum covers the file header. */
 #define CLAB_FMT_MINOR_HDRSUM 3
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
@@ -63,6 +67,7 @@ enum clab_chunk_type {
 enum clab_codec {
 	CLAB_CODEC_RAW = 0,
 	CLAB_CODEC_ZLIB = 1,
+	CLAB_CODEC_ZSTD = 2, /* since 1.5 */
 	/* flag (since 1.1): every record has a varint stack id at its end */
 	CLAB_CODEC_STACKS = 0x80,
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <conclab/label.h>
 #include <conclab/trace.h>
@@ -158,30 +159,36 @@ int clab__trace_parse_stacks(struct clab_trace *tr, struct clab_rbuf *b)
 
 /*
  * Where a record chunk's records are decoded from: the payload itself
- * (raw), or a window that zlib's inflate refills as the decoding goes, so
- * that a chunk costs a window of memory whatever its raw length says.
+ * (raw), or a window that zlib's inflate or zstd's decoder refills as the
+ * decoding goes, so that a chunk costs a window of memory whatever its raw
+ * length says.
  */
 #define REC_MAX 72	   /* the longest record: kind, 7 varints, a8 */
-#define WINDOW (64u << 10) /* inflated bytes decoded at a time */
+#define WINDOW (64u << 10) /* decompressed bytes decoded at a time */
+/*
+ * The largest zstd window a reader allows, as a power of two: a writer's
+ * chunk holds at most 4096 records (under 256 KiB raw), and a frame that
+ * asks for more (up to 2 GiB) is refused before the decoder allocates it.
+ */
+#define ZSTD_WINDOW_LOG 20
 
 struct recsrc {
 	struct clab_rbuf r; /* the bytes not decoded yet */
+	unsigned codec;
 	z_stream z;
-	uint8_t *win; /* zlib: WINDOW + REC_MAX bytes; NULL: raw */
-	int zend;     /* inflate has given the whole stream */
-	int zbad;     /* inflate failed, or gave more than the raw length */
-	uint64_t rawlen;
+	ZSTD_DCtx *zd; /* the trace's (tr->zd) */
+	ZSTD_inBuffer zin;
+	uint8_t *win; /* compressed: WINDOW + REC_MAX bytes; NULL: raw */
+	int zend;     /* the whole stream (frame) is decompressed */
+	int zbad;     /* it failed, or gave more than the raw length */
+	uint64_t rawlen, total_out;
 };
 
-/* zlib: move what is left to the window's start and inflate after it. */
-static void recsrc_fill(struct recsrc *src)
+/* Decompress into out..out+room; returns the bytes written. */
+static size_t recsrc_zlib(struct recsrc *src, uint8_t *out, size_t room)
 {
-	if (!src->win || src->zend || src->zbad)
-		return;
-	size_t left = (size_t)(src->r.end - src->r.p);
-	memmove(src->win, src->r.p, left);
-	src->z.next_out = src->win + left;
-	src->z.avail_out = (uInt)(WINDOW + REC_MAX - left);
+	src->z.next_out = out;
+	src->z.avail_out = (uInt)room;
 	while (src->z.avail_out) {
 		int zr = inflate(&src->z, Z_NO_FLUSH);
 		if (zr == Z_STREAM_END) {
@@ -193,10 +200,95 @@ static void recsrc_fill(struct recsrc *src)
 			break;
 		}
 	}
-	if (src->z.total_out > src->rawlen)
+	return room - src->z.avail_out;
+}
+
+static size_t recsrc_zstd(struct recsrc *src, uint8_t *out, size_t room)
+{
+	ZSTD_outBuffer o = {out, room, 0};
+	while (o.pos < o.size) {
+		size_t zr = ZSTD_decompressStream(src->zd, &o, &src->zin);
+		if (ZSTD_isError(zr)) {
+			src->zbad = 1;
+			break;
+		}
+		if (zr == 0) {
+			src->zend = 1;
+			break;
+		}
+		/* out of input, and everything it had is out */
+		if (src->zin.pos == src->zin.size && o.pos < o.size)
+			break;
+	}
+	return o.pos;
+}
+
+/* Move what is left to the window's start and decompress after it. */
+static void recsrc_fill(struct recsrc *src)
+{
+	if (!src->win || src->zend || src->zbad)
+		return;
+	size_t left = (size_t)(src->r.end - src->r.p);
+	memmove(src->win, src->r.p, left);
+	uint8_t *out = src->win + left;
+	size_t room = WINDOW + REC_MAX - left;
+	size_t got = src->codec == CLAB_CODEC_ZSTD
+			 ? recsrc_zstd(src, out, room)
+			 : recsrc_zlib(src, out, room);
+	src->total_out += got;
+	if (src->total_out > src->rawlen)
 		src->zbad = 1;
 	src->r.p = src->win;
-	src->r.end = src->z.next_out;
+	src->r.end = out + got;
+}
+
+/* Compressed bytes the decoder has not taken. */
+static size_t recsrc_unread(const struct recsrc *src)
+{
+	return src->codec == CLAB_CODEC_ZSTD ? src->zin.size - src->zin.pos
+					     : src->z.avail_in;
+}
+
+/* Set up decompressing the payload of have bytes at p; 0 or -1. */
+static int recsrc_start(struct clab_trace *tr, struct recsrc *src,
+			const uint8_t *p, size_t have)
+{
+	if (src->codec == CLAB_CODEC_ZSTD) {
+		/* one decoder for the whole trace, reset for each chunk */
+		if (!tr->zd) {
+			tr->zd = ZSTD_createDCtx();
+			if (tr->zd &&
+			    ZSTD_isError(ZSTD_DCtx_setParameter(
+				tr->zd, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG)))
+				clab__trace_zstd_free(tr);
+			if (!tr->zd)
+				return -1;
+		} else {
+			ZSTD_DCtx_reset(tr->zd, ZSTD_reset_session_only);
+		}
+		src->zd = tr->zd;
+		src->zin = (ZSTD_inBuffer){p, have, 0};
+	} else {
+		src->z.next_in = (Bytef *)(uintptr_t)p;
+		src->z.avail_in = (uInt)have;
+		if (inflateInit(&src->z) != Z_OK)
+			return -1;
+	}
+	src->win = malloc(WINDOW + REC_MAX);
+	if (!src->win) {
+		if (src->codec == CLAB_CODEC_ZLIB)
+			inflateEnd(&src->z);
+		return -1;
+	}
+	src->r.p = src->r.end = src->win;
+	recsrc_fill(src);
+	return 0;
+}
+
+void clab__trace_zstd_free(struct clab_trace *tr)
+{
+	ZSTD_freeDCtx(tr->zd);
+	tr->zd = NULL;
 }
 
 /* Room for the next record: at least REC_MAX bytes, or all there is. */
@@ -261,26 +353,17 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		*why = "bad record chunk header";
 		return -1;
 	}
-	struct recsrc src = {.r = {b->p, b->end, 0}, .rawlen = rawlen};
-	if (codec == CLAB_CODEC_ZLIB) {
+	struct recsrc src = {
+	    .r = {b->p, b->end, 0}, .codec = codec, .rawlen = rawlen};
+	if (codec == CLAB_CODEC_ZLIB || codec == CLAB_CODEC_ZSTD) {
 		if (n > (uint64_t)have * CLAB_RECS_PER_ZBYTE) {
 			*why = "more records than the compressed data can hold";
 			return -1;
 		}
-		src.win = malloc(WINDOW + REC_MAX);
-		if (!src.win) {
+		if (recsrc_start(tr, &src, b->p, have) != 0) {
 			*why = "out of memory";
 			return -1;
 		}
-		src.z.next_in = (Bytef *)(uintptr_t)b->p;
-		src.z.avail_in = (uInt)have;
-		if (inflateInit(&src.z) != Z_OK) {
-			free(src.win);
-			*why = "out of memory";
-			return -1;
-		}
-		src.r.p = src.r.end = src.win;
-		recsrc_fill(&src);
 	} else if (codec != CLAB_CODEC_RAW || rawlen != have) {
 		*why = "unknown record encoding";
 		return -1;
@@ -393,8 +476,8 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	}
 	if (!r->err) {
 		recsrc_fill(&src); /* the stream's end may not be seen yet */
-		if (src.zbad || (src.win && (!src.zend || src.z.avail_in ||
-					     src.z.total_out != rawlen))) {
+		if (src.zbad || (src.win && (!src.zend || recsrc_unread(&src) ||
+					     src.total_out != rawlen))) {
 			r->err = 1;
 			*why = "record data does not decompress";
 		} else if (r->p != r->end) {
@@ -403,7 +486,8 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		}
 	}
 	if (src.win) {
-		inflateEnd(&src.z);
+		if (codec == CLAB_CODEC_ZLIB)
+			inflateEnd(&src.z);
 		free(src.win);
 		/* data that does not inflate ends early: say which it is */
 		if (r->err && src.zbad)

@@ -67,6 +67,7 @@ struct clab_trace {
 	size_t olast_cap;
 	uint32_t chunkgen;
 	int roles; /* some object has a declared role (roles.c) */
+	struct ZSTD_DCtx_s *zd; /* zstd's decoder, while the file is read */
 };
 
 /* Room for arr[n] (clab-util.h); 0, or -1. */
@@ -86,6 +87,8 @@ int clab__trace_parse_threads(struct clab_trace *tr, struct clab_rbuf *b);
 int clab__trace_parse_objects(struct clab_trace *tr, struct clab_rbuf *b);
 int clab__trace_parse_sites(struct clab_trace *tr, struct clab_rbuf *b);
 int clab__trace_parse_stacks(struct clab_trace *tr, struct clab_rbuf *b);
+/* Free what decoding the record chunks needed (the zstd decoder). */
+void clab__trace_zstd_free(struct clab_trace *tr);
 int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 			     const char *name, size_t off, const char **why);
 int clab__trace_parse_end(struct clab_trace *tr, struct clab_rbuf *b,

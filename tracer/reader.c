@@ -38,6 +38,7 @@ void clab_trace_free(struct clab_trace *tr)
 	free(tr->damage);
 	free(tr->warning);
 	free(tr->olast);
+	clab__trace_zstd_free(tr);
 	free(tr->recs);
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		free((char *)tr->threads[i].name);
@@ -260,6 +261,7 @@ static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
 static int finish(struct clab_trace *tr, const char *name, size_t nchunks)
 {
 	free(tr->olast); /* only the record chunks need it */
+	clab__trace_zstd_free(tr);
 	tr->olast = NULL;
 	tr->olast_cap = 0;
 	if (tr->checksum < 0)

@@ -34,6 +34,7 @@ struct clab__reg {
 	unsigned nfree;
 	_Atomic size_t blocks_out;
 	size_t cap_blocks;
+	size_t over_cap; /* blocks taken over the cap (wait_for_room) */
 	pthread_cond_t room;
 	_Atomic uint64_t stalls;
 	/* thread 0: made at open for the opening thread, until it claims it */

@@ -13,10 +13,10 @@
  * separate thread at normal priority that does nothing else.
  *
  * Each record chunk holds records of one thread, encoded against each other
- * (time deltas, sequence deltas per object) and compressed with zlib.  A
- * chunk is self-contained, so every whole chunk of a file cut short can be
- * read.  Definitions (threads, objects, sites, call stacks) are written
- * before the first chunk that uses them.
+ * (time deltas, sequence deltas per object) and compressed (codec.c: zstd
+ * level 1 by default, or zlib, or none).  A chunk is self-contained, so every
+ * whole chunk of a file cut short can be read.  Definitions (threads, objects,
+ * sites, call stacks) are written before the first chunk that uses them.
  *
  * Call stacks (clab_set_stacks): records carry a process-wide stack id
  * (stack.c); the writer gives each stack a dense id in this trace on its
@@ -40,6 +40,7 @@
 #include <conclab/trace.h>
 
 #include "clab-config.h"
+#include "codec.h"
 #include "format.h"
 #include "tracer-int.h"
 
@@ -63,7 +64,6 @@ static struct writer {
 	int fd;
 	char *path;
 	uint64_t flush_ticks;
-	int level;
 	/* sites: pointer -> id (open addressing), and the list by id */
 	const struct clab_site **skeys;
 	uint32_t *svals;
@@ -86,13 +86,8 @@ static struct writer {
 	uint64_t *last_ns;
 	uint32_t last_ns_cap;
 	struct clab_wbuf ebuf, zbuf, dbuf;
-	/*
-	 * One deflate stream for every chunk, reset between them: a fresh
-	 * one (compress2) allocates and clears a quarter of a megabyte a
-	 * chunk, which costs more than compressing a small chunk.
-	 */
-	z_stream zs;
-	int zs_ready;
+	/* one compressor for every chunk (codec.c) */
+	struct clab__codec codec;
 	struct clab_tracer_stats st;
 	/*
 	 * A chunk's records and times, filled before they are read: left out
@@ -366,41 +361,28 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 		    w.recp[i]->tsc ? clab__clock_ns(w.recp[i]->tsc) : prev;
 		if (ns < prev)
 			ns = prev; /* a thread's clock never goes back */
-		/* records from..i-1 had no stamp: spread them evenly */
-		uint32_t gap = i - from + 1;
-		for (uint32_t j = from; j < i; j++)
-			w.ns[j] = prev + (ns - prev) * (j - from + 1) / gap;
+		/*
+		 * records from..i-1 had no stamp: spread them evenly, the
+		 * k-th at prev + floor(d * k / gap), with one division for
+		 * them all (a division a record was a sixth of the writer)
+		 */
+		uint64_t gap = i - from + 1, d = ns - prev;
+		uint64_t q = d / gap, r = d % gap, at = prev, rest = 0;
+		for (uint32_t j = from; j < i; j++) {
+			at += q;
+			rest += r;
+			if (rest >= gap) {
+				at++;
+				rest -= gap;
+			}
+			w.ns[j] = at;
+		}
 		w.ns[i] = ns;
 		prev = ns;
 		from = i + 1;
 	}
 	w.last_ns[tid] = prev;
 	return m;
-}
-
-/*
- * Compress len bytes at p into w.zbuf (room for *zlen bytes, the bound):
- * 1 and the compressed length in *zlen, or 0.  The same bytes as
- * compress2() at w.level.
- */
-static int deflate_chunk(const void *p, size_t len, uLongf *zlen)
-{
-	if (!w.zs_ready) {
-		memset(&w.zs, 0, sizeof(w.zs));
-		if (deflateInit(&w.zs, w.level) != Z_OK)
-			return 0;
-		w.zs_ready = 1;
-	} else if (deflateReset(&w.zs) != Z_OK) {
-		return 0;
-	}
-	w.zs.next_in = (Bytef *)(uintptr_t)p;
-	w.zs.avail_in = (uInt)len;
-	w.zs.next_out = w.zbuf.p;
-	w.zs.avail_out = (uInt)*zlen;
-	if (deflate(&w.zs, Z_FINISH) != Z_STREAM_END)
-		return 0;
-	*zlen = w.zs.total_out;
-	return 1;
 }
 
 /* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
@@ -492,13 +474,16 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	 * the chunk would hold more records than a reader lets a compressed
 	 * byte hold (a chunk of records that differ in nothing).
 	 */
-	uLongf zlen = compressBound((uLong)e->len);
-	if (w.level > 0 && !e->oom) {
-		clab_wbuf_reserve(&w.zbuf, zlen);
-		if (!w.zbuf.oom && deflate_chunk(e->p, e->len, &zlen) &&
-		    zlen < e->len &&
+	if (w.codec.codec != CLAB_CODEC_RAW && !e->oom) {
+		size_t zcap = clab__codec_bound(w.codec.codec, e->len);
+		clab_wbuf_reserve(&w.zbuf, zcap);
+		size_t zlen = w.zbuf.oom
+				  ? 0
+				  : clab__codec_compress(&w.codec, e->p, e->len,
+							 w.zbuf.p, zcap);
+		if (zlen && zlen < e->len &&
 		    n <= (uint64_t)zlen * CLAB_RECS_PER_ZBYTE) {
-			clab_wbuf_u8(d, CLAB_CODEC_ZLIB | stacks);
+			clab_wbuf_u8(d, w.codec.codec | stacks);
 			clab_wbuf_uv(d, e->len);
 			clab_wbuf_put(d, w.zbuf.p, zlen);
 			return n;
@@ -663,9 +648,17 @@ static void retire(void)
 	pthread_mutex_unlock(&clab__reg.lk);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* One pass over every thread's buffer; force writes everything. */
 static void pass(int force)
 {
+	uint64_t cpu0 = thread_cpu_ns();
 	uint32_t ntbs;
 	struct clab__tbuf **tbs = snapshot(&ntbs);
 	if (!tbs)
@@ -708,6 +701,7 @@ static void pass(int force)
 	write_defs(tbs, ntbs);
 	free(tbs);
 	retire();
+	w.st.write_ns += thread_cpu_ns() - cpu0;
 }
 
 /*
@@ -877,7 +871,11 @@ static void write_header(const struct clab_tracer_opts *o)
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
 	/* a signed trace is 1.4: a 1.3 reader knows no signature chunk */
-	clab_wbuf_u16le(&h, w.signing ? CLAB_FMT_MINOR_SIGNED : CLAB_FMT_MINOR);
+	/* zstd chunks: 1.5, which a 1.4 reader refuses chunk by chunk */
+	clab_wbuf_u16le(&h, w.codec.codec == CLAB_CODEC_ZSTD
+				? CLAB_FMT_MINOR_ZSTD
+			    : w.signing ? CLAB_FMT_MINOR_SIGNED
+					: CLAB_FMT_MINOR);
 	clab_wbuf_u32le(&h, 0);
 	if (!h.oom) {
 		struct iovec iov = {h.p, h.len};
@@ -917,8 +915,7 @@ static void writer_reset(void)
 	clab_wbuf_free(&w.ebuf);
 	clab_wbuf_free(&w.zbuf);
 	clab_wbuf_free(&w.dbuf);
-	if (w.zs_ready)
-		deflateEnd(&w.zs);
+	clab__codec_end(&w.codec);
 	free(w.path);
 	int fd = w.fd;
 	memset(&w.skeys, 0,
@@ -929,7 +926,8 @@ static void writer_reset(void)
 
 int clab_tracer_open(const struct clab_tracer_opts *o)
 {
-	if (!o || !o->path || (o->key && o->key_len < CLAB_KEY_MIN))
+	if (!o || !o->path || (o->key && o->key_len < CLAB_KEY_MIN) ||
+	    o->codec < CLAB_TRACE_ZSTD || o->codec > CLAB_TRACE_NONE)
 		return CLAB_EINVAL;
 	pthread_mutex_lock(&w.lk);
 	if (w.fd >= 0 || w.saved) {
@@ -961,12 +959,13 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		return CLAB_ENOMEM;
 	}
 	w.fd = fd;
-	w.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
+	w.codec.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
+	w.codec.codec = clab__codec_pick(o->codec, w.codec.level);
 	w.stk_lost0 = clab__stacks_lost();
 	clab__clock_start(o->virtual_time);
 	w.flush_ticks = clab__clock_ticks(
 	    (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
-	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
+	size_t mb = o->buffer_mb ? o->buffer_mb : 32;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();
 	w.content_crc = 0;

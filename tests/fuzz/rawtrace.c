@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <conclab/trace.h>
 
@@ -35,9 +36,18 @@ static int raw_events(struct clab_rbuf *b, struct clab_wbuf *out)
 		return 0;
 	}
 	clab_wbuf_reserve(out, (size_t)rawlen);
+	if (out->oom)
+		return -1;
+	if ((codec & ~(unsigned)CLAB_CODEC_STACKS) == CLAB_CODEC_ZSTD) {
+		size_t got =
+		    ZSTD_decompress(out->p + out->len, rawlen, b->p, have);
+		if (ZSTD_isError(got) || got != rawlen)
+			return -1;
+		out->len += got;
+		return 0;
+	}
 	uLongf got = (uLongf)rawlen;
-	if (out->oom ||
-	    uncompress(out->p + out->len, &got, b->p, have) != Z_OK ||
+	if (uncompress(out->p + out->len, &got, b->p, have) != Z_OK ||
 	    got != rawlen)
 		return -1;
 	out->len += got;

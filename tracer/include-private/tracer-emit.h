@@ -16,7 +16,12 @@
 #include <conclab/site.h>
 #include <conclab/tracer.h>
 
-#define CLAB__BLOCK_RECS 8192u
+/*
+ * Records a block holds: with its count and link, a block is 32 KiB, so
+ * that a short thread's block costs little and a buffer is made of many
+ * (tracer/buffer.c).
+ */
+#define CLAB__BLOCK_RECS 1023u
 
 struct clab__rec {
 	uint64_t tsc;

@@ -27,8 +27,9 @@ struct clab_tracer_opts {
 	const struct clab_meta_kv *meta; /* written into the file header */
 	size_t nmeta;
 	unsigned flush_ms;  /* records older than this are written (500) */
-	unsigned buffer_mb; /* memory for unwritten records (256) */
-	int compress;	    /* zlib level 0..9 for record chunks (-1: 1) */
+	unsigned buffer_mb; /* memory for unwritten records (32) */
+	/* compression level 0..9 for record chunks (-1: 1; 0: none) */
+	int compress;
 	/*
 	 * Stamp records with a virtual clock (clab__vclock, moved by the
 	 * controlled scheduler) instead of the processor's: two runs of
@@ -52,6 +53,18 @@ struct clab_tracer_opts {
 	 */
 	const void *key;
 	size_t key_len;
+	/*
+	 * The codec of record chunks (enum clab_trace_codec): zstd unless
+	 * asked otherwise.  zlib writes what a reader before format 1.5
+	 * reads; none (or a level of 0) writes the records uncompressed.
+	 */
+	int codec;
+};
+
+enum clab_trace_codec {
+	CLAB_TRACE_ZSTD = 0, /* the default */
+	CLAB_TRACE_ZLIB = 1,
+	CLAB_TRACE_NONE = 2,
 };
 
 /* The shortest key that signs a trace, in bytes. */
@@ -65,6 +78,8 @@ struct clab_tracer_stats {
 	uint64_t chunks;
 	uint64_t record_bytes; /* bytes of record chunks (with headers) */
 	int error;	       /* first write error, or 0 */
+	/* CPU time spent writing (encoding, compressing, writing), in ns */
+	uint64_t write_ns;
 };
 
 /*

@@ -1,0 +1,33 @@
+#!/bin/sh
+# bench/flat-memory.sh [BUILD] [SECONDS]: the peak memory of a lock-heavy
+# run of about SECONDS of CPU time (default 6) and of one ten times as
+# long, both bench/whole/lockheavy-clab of the build in BUILD (default
+# build), one thread, the default record buffer.  Prints both peaks (the
+# maximum resident set, from /usr/bin/time) and their ratio: the memory for
+# records is bounded by the buffer, so the ratio stays near 1.
+# It takes about 11 times SECONDS of CPU time; a timed test would depend on
+# the machine, so it is a script, not part of the test suite.
+set -eu
+build=${1:-build}
+secs=${2:-6}
+prog=$build/bench/whole/lockheavy-clab
+[ -x "$prog" ] || { echo "no $prog: build first (ninja -C $build)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian: time)" >&2; exit 2; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+# run ITERS: prints "peak_kb cpu_s"
+run() {
+	(cd "$dir" && /usr/bin/time -f '%M %U %S' -o time.txt \
+		"$prog" "$1" 1 >/dev/null)
+	awk '{ printf "%d %.2f\n", $1, $2 + $3 }' "$dir/time.txt"
+}
+case $prog in /*) ;; *) prog=$PWD/$prog ;; esac
+# iterations for SECONDS of CPU, from a run of 2 million
+cal=$(run 2000000)
+n=$(echo "$cal" | awk -v s="$secs" '{ c = $2 > 0.01 ? $2 : 0.01;
+	printf "%d\n", 2000000 * s / c }')
+short=$(run "$n")
+long=$(run $((n * 10)))
+echo "$short" | awk -v n="$n" '{ printf "short: %d iterations, %.1f s CPU, peak %.1f MB\n", n, $2, $1 / 1024 }'
+echo "$long" | awk -v n="$((n * 10))" '{ printf "long:  %d iterations, %.1f s CPU, peak %.1f MB\n", n, $2, $1 / 1024 }'
+echo "$short $long" | awk '{ printf "peak long/short: %.3f\n", $3 / $1 }'
