@@ -43,9 +43,9 @@ struct variant {
 	const char *suffix; /* runs the program NAME-SUFFIX */
 	/*
 	 * Runs it under this command (NULL-terminated; "conclab" is this
-	 * conclab), or directly when NULL: `conclab trace`, the LD_PRELOAD
-	 * interposer, will be the pthread program under {"conclab",
-	 * "trace", NULL}.
+	 * conclab), or directly when NULL.  A program run under a command
+	 * leaves its trace as PROGRAM-SUFFIX.clt (`conclab trace`'s
+	 * default), one run directly as PROGRAM.clt.
 	 */
 	const char *const *wrap;
 	/* The target its ratio to plain is held to (0: none). */
@@ -63,6 +63,8 @@ struct variant {
 static const struct variant variants[] = {
     {"plain", "plain pthreads", "pthread", NULL, 0, 0, ""},
     {"conclab", "clab_* API, traced", "clab", NULL, TARGET, 0, ""},
+    {"trace", "conclab trace", "pthread",
+     (const char *const[]){"conclab", "trace", "--", NULL}, TARGET, 0, ""},
     {"tsan", "pthreads under TSan", "tsan", NULL, 0, 1, CLAB_BENCH_TSAN_NOTE},
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
@@ -209,7 +211,12 @@ static int run_one(struct clab_whole *w, unsigned ci, const struct variant *v,
 	snprintf(out, sizeof(out), "%s/out", w->tmp);
 	snprintf(err, sizeof(err), "%s/err", w->tmp);
 	snprintf(res, sizeof(res), "%s/res", w->tmp);
-	snprintf(trace, sizeof(trace), "%s/%s.clt", w->tmp, c->program);
+	if (v->wrap)
+		snprintf(trace, sizeof(trace), "%s/%s-%s.clt", w->tmp,
+			 c->program, v->suffix);
+	else
+		snprintf(trace, sizeof(trace), "%s/%s.clt", w->tmp,
+			 c->program);
 	argv[n++] = spawn;
 	argv[n++] = w->tmp;
 	argv[n++] = out;
