@@ -33,6 +33,8 @@ struct clab__pl_real {
 	int (*mutex_lock)(pthread_mutex_t *);
 	int (*mutex_trylock)(pthread_mutex_t *);
 	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t,
+			       const struct timespec *);
 	int (*mutex_unlock)(pthread_mutex_t *);
 	int (*cond_init)(pthread_cond_t *, const pthread_condattr_t *);
 	int (*cond_destroy)(pthread_cond_t *);
@@ -62,6 +64,10 @@ struct clab__pl_real {
 	int (*rwlock_trywrlock)(pthread_rwlock_t *);
 	int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
 	int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_clockrdlock)(pthread_rwlock_t *, clockid_t,
+				  const struct timespec *);
+	int (*rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t,
+				  const struct timespec *);
 	int (*rwlock_unlock)(pthread_rwlock_t *);
 	int (*spin_init)(pthread_spinlock_t *, int);
 	int (*spin_destroy)(pthread_spinlock_t *);
@@ -242,7 +248,11 @@ struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
  */
 int clab__pl_self_deadlock(uint32_t ms, const struct clab_site *site);
 
-/* Milliseconds from now to abs on clock (0 if past), or -1 if abs is bad. */
+/*
+ * Milliseconds from now to abs on clock (0 if past), or -1 if abs is bad
+ * or clock is neither CLOCK_REALTIME nor CLOCK_MONOTONIC (the clocks the
+ * C library's clock forms take).
+ */
 long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs);
 
 #endif

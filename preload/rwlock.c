@@ -167,6 +167,24 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *abs)
 	return FORWARD(r, CLAB__PL_REAL(rwlock_timedwrlock)(rw, abs));
 }
 
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs);
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs)
+{
+	int r = take(rw, 0, clab__pl_ms_until(clock, abs), 1, RET());
+	return FORWARD(r, CLAB__PL_REAL(rwlock_clockrdlock)(rw, clock, abs));
+}
+
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs);
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs)
+{
+	int r = take(rw, 1, clab__pl_ms_until(clock, abs), 1, RET());
+	return FORWARD(r, CLAB__PL_REAL(rwlock_clockwrlock)(rw, clock, abs));
+}
+
 int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
 	if (!clab__pl_enter())
