@@ -7,8 +7,10 @@
  * calls clab__park(), which releases lk while it sleeps and takes it again
  * before returning.  A thread that wakes it calls clab__unpark() with lk
  * held; unpark removes the waiter from its queue.  Every blocking operation
- * in the runtime goes through these two calls, so a controlled scheduler can
- * replace them.  The native backend sleeps on a per-thread futex word.
+ * in the runtime goes through these calls (or their forms below), and the
+ * controlled scheduler (sched.c) sits behind them: under control a park
+ * gives the turn away.  Otherwise a thread sleeps on a futex: its own word,
+ * or for clab__park_word the lock word itself.
  */
 #ifndef CONCLAB_RT_H
 #define CONCLAB_RT_H
@@ -24,6 +26,8 @@
 
 #include <conclab/lockdep.h>
 #include <conclab/runtime.h>
+
+#include "tracer-emit.h"
 
 #define CLAB__HELD_MAX 256
 #define CLAB__HSEM_MAX CLAB_LD_PERMITS_MAX
@@ -464,7 +468,7 @@ void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,
 		uint32_t detail, const struct clab_site *site);
 
-/* The same for a fast path: lazily time-stamped (see tracer.h). */
+/* The same for a fast path: lazily time-stamped (see tracer-emit.h). */
 static inline void clab__emit_obj_fast(struct clab__thr *self, unsigned kind,
 				       struct clab__obj *h,
 				       const struct clab_site *site,

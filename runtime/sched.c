@@ -524,7 +524,7 @@ static struct clab__thr *step(struct clab__thr *self)
 {
 	S.steps++;
 	atomic_fetch_add_explicit(&clab__vclock, STEP_NS, memory_order_relaxed);
-	/* a new stamp for each step's records (tracer.h) */
+	/* a new stamp for each step's records (tracer-emit.h) */
 	atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
 	if (self && self->s.state == CLAB__S_RUN) {
 		atomic_fetch_add_explicit(&self->s.steps, 1,

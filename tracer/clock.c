@@ -3,8 +3,6 @@
  * writer turns it into nanoseconds since the trace was opened, with a
  * factor measured once per process against CLOCK_MONOTONIC.
  */
-#include <conclab/tracer.h>
-
 #include <pthread.h>
 #include <time.h>
 
@@ -52,7 +50,7 @@ static void calibrate(void)
 void clab__clock_start(int virtual_time)
 {
 	if (virtual_time) {
-		/* a tick is a nanosecond; 0 stays "no stamp" (tracer.h) */
+		/* a tick is a nanosecond; 0 stays "no stamp" (tracer-emit.h) */
 		atomic_store(&clab__vclock, 1);
 		mult32 = 1ull << 32;
 		base_tsc = 0;

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include <conclab/error.h>
 #include <conclab/trace.h>
 #include <conclab/tracer.h>
 

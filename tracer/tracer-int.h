@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include <conclab/tracer.h>
+#include "tracer-emit.h"
 
 struct clab__objdef {
 	uint32_t oid;

@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <conclab/error.h>
 #include <conclab/trace.h>
 
 #include "clab-config.h"
@@ -804,7 +805,7 @@ static void finish_file(void)
 	atomic_store(&file_open, 0);
 }
 
-/* The tick: a millisecond counter for the lazy time stamps (tracer.h). */
+/* The tick: a millisecond counter for the lazy time stamps (tracer-emit.h). */
 static void *ticker_main(void *arg)
 {
 	(void)arg;

@@ -20,9 +20,9 @@
  * Their fields are private.  Timeouts are in milliseconds: CLAB_FOREVER
  * waits without limit and 0 does not block.
  *
- * All blocking goes through one internal seam (park/unpark), so that a
- * controlled scheduler can later run the same primitives one thread at a
- * time.
+ * All blocking goes through one internal seam (park/unpark), behind which
+ * the controlled scheduler (below) runs the same primitives one thread at
+ * a time.
  */
 #ifndef CONCLAB_RUNTIME_H
 #define CONCLAB_RUNTIME_H

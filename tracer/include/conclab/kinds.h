@@ -32,7 +32,6 @@
 #define CLAB__OSW (CLAB_F_OBJ | CLAB_F_SEQ | CLAB_F_A32)
 #define CLAB__OSBW (CLAB_F_OBJ | CLAB_F_SEQ | CLAB_F_A8 | CLAB_F_A32)
 #define CLAB__OB (CLAB_F_OBJ | CLAB_F_A8)
-#define CLAB__OBW (CLAB_F_OBJ | CLAB_F_A8 | CLAB_F_A32)
 
 /*
  * X(NAME, number, "text", fields, "a8 name", "a32 name")

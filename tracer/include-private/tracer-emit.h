@@ -1,0 +1,297 @@
+/*
+ * Recording internals shared by the tracer and the runtime (and the tests
+ * and tools that write records directly): each thread's buffer of records,
+ * the inline emit functions the primitives call on their hot paths, the
+ * registry of threads and objects, the clock and call stacks.  Not
+ * installed: programs use <conclab/runtime.h>.
+ */
+#ifndef CONCLAB_TRACER_EMIT_H
+#define CONCLAB_TRACER_EMIT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <conclab/kinds.h>
+#include <conclab/site.h>
+#include <conclab/tracer.h>
+
+#define CLAB__BLOCK_RECS 8192u
+
+struct clab__rec {
+	uint64_t tsc;
+	const struct clab_site *site;
+	union {
+		struct {
+			uint32_t obj;
+			uint32_t oseq;
+		} o;
+		int64_t val;
+	} u;
+	uint8_t kind;
+	uint8_t a8;
+	uint16_t pad; /* call stack id (stack.c), 0 for none */
+	uint32_t a32;
+};
+
+struct clab__block {
+	_Atomic uint32_t pos; /* records published in this block */
+	struct clab__block *_Atomic next;
+	struct clab__rec recs[CLAB__BLOCK_RECS];
+};
+
+/* One recording thread's buffer. */
+struct clab__tbuf {
+	/* written only by the owning thread */
+	struct clab__block *cur;
+	uint32_t pos;
+	/* fixed at registration */
+	uint32_t tid;
+	uint32_t oid; /* the thread's object id */
+	uint32_t parent;
+	unsigned gen; /* the trace this buffer belongs to */
+	char *name;
+	/* lazy time stamps (see clab__emit_fast) */
+	uint32_t last_tick;
+	uint32_t since_stamp;
+	/* the writer's cursor, under the writer's lock */
+	struct clab__block *wblk;
+	uint32_t wpos;
+	uint64_t wpending; /* writer clock when records were first waiting */
+	_Atomic uint64_t drops;
+	_Atomic int exited;
+	/* the thread is gone for good: free once written (clab__tbuf_retire) */
+	_Atomic int retire;
+	struct clab__tbuf *next;
+};
+
+/* The current trace generation; bumped by each open. */
+extern _Atomic unsigned clab__trace_gen;
+
+/*
+ * clab__tbuf_new - register a thread and give it a buffer.
+ * parent is the creating thread's tid.  Returns NULL when no trace is open
+ * or memory is short.  The buffer lives until the trace is closed.
+ */
+struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent);
+
+/*
+ * clab__tbuf_claim_main - the buffer of thread 0, made by clab_tracer_open
+ * for the thread that opened the trace; returns it once, to that thread,
+ * and NULL to any other call.
+ */
+struct clab__tbuf *clab__tbuf_claim_main(void);
+
+/* The owner thread says it has ended: the writer may write and free all. */
+void clab__tbuf_exit(struct clab__tbuf *tb);
+/*
+ * The thread of tb (exited) will never record again, nor anybody look at
+ * tb: the writer frees it once its records and its definition are
+ * written, so that a long run's ended threads cost nothing.
+ */
+void clab__tbuf_retire(struct clab__tbuf *tb);
+
+/* Slow path of clab__emit: the current block is full. */
+void clab__tbuf_grow(struct clab__tbuf *tb);
+
+/*
+ * clab__obj_new - register an object; returns its id (from 1, never reused
+ * within a trace), or 0 when no trace is open.  name is copied.
+ */
+uint32_t clab__obj_new(unsigned objkind, const char *name,
+		       const struct clab_site *site, uint32_t tid,
+		       unsigned flags, uint32_t param);
+
+/* The name given to an object (for reports), or "?". Not a hot path. */
+const char *clab__obj_name(uint32_t oid);
+/* The kind of object oid of the open trace, or 0 if there is none. */
+unsigned clab__obj_kind(uint32_t oid);
+
+/* CLOCK_MONOTONIC in nanoseconds: the clock where there is no TSC. */
+uint64_t clab__clock_slow(void);
+
+/*
+ * The virtual clock, in nanoseconds from 1, while a trace opened with
+ * virtual_time is open: clab__clock() then reads it, the writer takes its
+ * values as nanoseconds, and only its owner (the controlled scheduler)
+ * moves it and clab__tick.
+ */
+extern _Atomic int clab__vclock_on;
+extern _Atomic uint64_t clab__vclock;
+
+static inline uint64_t clab__clock(void)
+{
+	if (__builtin_expect(
+		atomic_load_explicit(&clab__vclock_on, memory_order_relaxed),
+		0))
+		return atomic_load_explicit(&clab__vclock,
+					    memory_order_relaxed);
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	return clab__clock_slow();
+#endif
+}
+
+/* Nanoseconds since the trace was opened, for a clab__clock() value. */
+uint64_t clab__clock_ns(uint64_t tsc);
+
+/*
+ * Time stamps.  Reading the time-stamp counter is the most expensive part
+ * of a record (about 18 ns on a virtual machine), so records of the fast
+ * paths (an uncontended lock or unlock, an annotation) are stamped lazily:
+ * only when the writer's millisecond tick has moved since the thread's last
+ * stamp, or after CLAB__STAMP_EVERY records without one.  A record without
+ * a stamp carries tsc 0 and the writer gives it a time interpolated between
+ * the stamped records around it, which is exact to about a tick.  Every
+ * record of a slow path (anything that blocks or wakes) is stamped.
+ */
+#define CLAB__STAMP_EVERY 1024u
+extern _Atomic uint32_t clab__tick;
+
+/* Append one record to the calling thread's buffer.  No lock, no syscall. */
+static inline struct clab__rec *clab__emit_slot(struct clab__tbuf *tb)
+{
+	if (__builtin_expect(tb->pos == CLAB__BLOCK_RECS, 0))
+		clab__tbuf_grow(tb);
+	return &tb->cur->recs[tb->pos];
+}
+
+static inline void clab__emit_publish(struct clab__tbuf *tb)
+{
+	tb->pos++;
+	atomic_store_explicit(&tb->cur->pos, tb->pos, memory_order_release);
+}
+
+/*
+ * A record stamped with tsc, a clab__clock() value, and a call stack id
+ * (see clab__stack_here, 0 for none).  Read earlier, tsc keeps the time a
+ * record written after what it records happened (see clab__cond_signal);
+ * it must not be older than the thread's last record.
+ */
+static inline void clab__emit_at_s(struct clab__tbuf *tb, uint64_t tsc,
+				   unsigned kind, uint32_t obj, uint32_t oseq,
+				   const struct clab_site *site, unsigned a8,
+				   uint32_t a32, uint16_t stack)
+{
+	struct clab__rec *r = clab__emit_slot(tb);
+	r->tsc = tsc;
+	tb->since_stamp = 0;
+	r->site = site;
+	r->u.o.obj = obj;
+	r->u.o.oseq = oseq;
+	r->kind = (uint8_t)kind;
+	r->a8 = (uint8_t)a8;
+	r->pad = stack;
+	r->a32 = a32;
+	clab__emit_publish(tb);
+}
+
+static inline void clab__emit_at(struct clab__tbuf *tb, uint64_t tsc,
+				 unsigned kind, uint32_t obj, uint32_t oseq,
+				 const struct clab_site *site, unsigned a8,
+				 uint32_t a32)
+{
+	clab__emit_at_s(tb, tsc, kind, obj, oseq, site, a8, a32, 0);
+}
+
+/* clab__emit with a call stack id (see clab__stack_here), 0 for none. */
+static inline void clab__emit_s(struct clab__tbuf *tb, unsigned kind,
+				uint32_t obj, uint32_t oseq,
+				const struct clab_site *site, unsigned a8,
+				uint32_t a32, uint16_t stack)
+{
+	clab__emit_at_s(tb, clab__clock(), kind, obj, oseq, site, a8, a32,
+			stack);
+}
+
+static inline void clab__emit(struct clab__tbuf *tb, unsigned kind,
+			      uint32_t obj, uint32_t oseq,
+			      const struct clab_site *site, unsigned a8,
+			      uint32_t a32)
+{
+	clab__emit_s(tb, kind, obj, oseq, site, a8, a32, 0);
+}
+
+/* The time stamp of a fast-path record: the clock, or 0 (interpolated). */
+static inline uint64_t clab__lazy_stamp(struct clab__tbuf *tb)
+{
+	uint32_t tick = atomic_load_explicit(&clab__tick, memory_order_relaxed);
+	if (tick == tb->last_tick && ++tb->since_stamp < CLAB__STAMP_EVERY)
+		return 0;
+	tb->last_tick = tick;
+	tb->since_stamp = 0;
+	return clab__clock();
+}
+
+/* clab__emit for fast paths: stamped lazily. */
+static inline void clab__emit_fast_s(struct clab__tbuf *tb, unsigned kind,
+				     uint32_t obj, uint32_t oseq,
+				     const struct clab_site *site, unsigned a8,
+				     uint32_t a32, uint16_t stack)
+{
+	struct clab__rec *r = clab__emit_slot(tb);
+	r->tsc = clab__lazy_stamp(tb);
+	r->site = site;
+	r->u.o.obj = obj;
+	r->u.o.oseq = oseq;
+	r->kind = (uint8_t)kind;
+	r->a8 = (uint8_t)a8;
+	r->pad = stack;
+	r->a32 = a32;
+	clab__emit_publish(tb);
+}
+
+static inline void clab__emit_fast(struct clab__tbuf *tb, unsigned kind,
+				   uint32_t obj, uint32_t oseq,
+				   const struct clab_site *site, unsigned a8,
+				   uint32_t a32)
+{
+	clab__emit_fast_s(tb, kind, obj, oseq, site, a8, a32, 0);
+}
+
+/* An annotation-like record (stamped lazily). */
+static inline void clab__emit_val(struct clab__tbuf *tb, unsigned kind,
+				  int64_t val, const struct clab_site *site,
+				  uint32_t a32)
+{
+	struct clab__rec *r = clab__emit_slot(tb);
+	r->tsc = clab__lazy_stamp(tb);
+	r->site = site;
+	r->u.val = val;
+	r->kind = (uint8_t)kind;
+	r->a8 = 0;
+	r->pad = 0;
+	r->a32 = a32;
+	clab__emit_publish(tb);
+}
+
+/*
+ * Call stacks (stack.c), off by default.  When on, the runtime asks for the
+ * calling thread's stack on its slow paths and for lock records, and the
+ * record keeps the stack's id in its 16-bit pad: ids count from 1 (0 is
+ * none) and at most CLAB__STACKS_MAX different stacks are kept per process;
+ * a capture beyond that records 0 and is counted (clab__stacks_lost).
+ */
+#define CLAB__STACKS_MAX 65535u
+#define CLAB__STACK_FRAMES 32u /* return addresses kept per stack */
+extern _Atomic int clab__stacks_on;
+void clab__stacks_set(int on);
+/* The calling thread's stack, interned: its id, or 0 (table full). */
+uint16_t clab__stack_capture(void);
+/* The return addresses of stack id (innermost first), or NULL. */
+const uintptr_t *clab__stack_pcs(uint16_t id, uint32_t *n);
+/* Captures that got no id because the table was full. */
+uint64_t clab__stacks_lost(void);
+
+/* A stack id for a record, when stacks are on: one predictable branch. */
+static inline uint16_t clab__stack_here(void)
+{
+	if (__builtin_expect(
+		atomic_load_explicit(&clab__stacks_on, memory_order_relaxed),
+		0))
+		return clab__stack_capture();
+	return 0;
+}
+
+#endif
