@@ -57,18 +57,12 @@ static int make(struct clab__pl_obj *e, const void *pm, int type,
 	return 0;
 }
 
-struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
-				       const struct clab_site *site)
+struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
+					 struct clab__pl_obj *e,
+					 const struct clab_site *site)
 {
-	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
 	if (!e)
 		return NULL;
-	if (__builtin_expect(
-		atomic_load_explicit(&e->state, memory_order_acquire) ==
-			CLAB__PL_READY &&
-		    e->kind == CLAB__PL_MUTEX,
-		1))
-		return e;
 	if (clab__pl_obj_claim(e, CLAB__PL_MUTEX, site) &&
 	    make(e, pm, static_type(pm), site) != 0)
 		return NULL;
