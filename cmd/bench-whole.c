@@ -64,7 +64,8 @@ static const struct variant variants[] = {
     {"plain", "plain pthreads", "pthread", NULL, 0, 0, ""},
     {"conclab", "clab_* API, traced", "clab", NULL, TARGET, 0, ""},
     {"trace", "conclab trace", "pthread",
-     (const char *const[]){"conclab", "trace", "--", NULL}, TARGET, 0, ""},
+     (const char *const[]){"conclab", "trace", "--no-check", "--", NULL},
+     TARGET, 0, ""},
     {"tsan", "pthreads under TSan", "tsan", NULL, 0, 1, CLAB_BENCH_TSAN_NOTE},
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
@@ -215,8 +216,7 @@ static int run_one(struct clab_whole *w, unsigned ci, const struct variant *v,
 		snprintf(trace, sizeof(trace), "%s/%s-%s.clt", w->tmp,
 			 c->program, v->suffix);
 	else
-		snprintf(trace, sizeof(trace), "%s/%s.clt", w->tmp,
-			 c->program);
+		snprintf(trace, sizeof(trace), "%s/%s.clt", w->tmp, c->program);
 	argv[n++] = spawn;
 	argv[n++] = w->tmp;
 	argv[n++] = out;
@@ -398,8 +398,8 @@ static void print_header(const struct clab_whole *w)
 	       "wall time from start to exit, ratio the median of the\n"
 	       "repetitions' ratios to plain, cpu the median user + system "
 	       "time of all its\nthreads, peak RSS the median ru_maxrss.  "
-	       "The clab_* programs write their\ntrace (zlib 1), removed "
-	       "after each run, in\n  %s\nPrograms: %s\n",
+	       "The clab_* programs and conclab trace\nwrite their trace "
+	       "(zlib 1), removed after each run, in\n  %s\nPrograms: %s\n",
 	       w->o.reps, w->o.reps == 1 ? "" : "s", w->tmp, w->dir);
 	if (strcmp(CLAB_BENCH_SANITIZE, "none") != 0)
 		printf("Note: this conclab and its programs were built with "
