@@ -35,12 +35,20 @@ extern char **environ;
 
 #define REPS_MAX 100 /* --reps allows at most this many */
 #define TARGET 3.0   /* the ratio the issue holds conclab to */
+#define MAX_ARGS 8
 
 /* One way of running a program. */
 struct variant {
 	const char *key;    /* JSON key, stable */
 	const char *label;  /* for people */
 	const char *suffix; /* runs the program NAME-SUFFIX */
+	/*
+	 * Runs it under this command (NULL-terminated; "conclab" is this
+	 * conclab), or directly when NULL.  A program run under a command
+	 * leaves its trace as PROGRAM-SUFFIX.clt (`conclab trace`'s
+	 * default), one run directly as PROGRAM.clt.
+	 */
+	const char *const *wrap;
 	/* The target its ratio to plain is held to (0: none). */
 	double target;
 	/*
@@ -54,9 +62,12 @@ struct variant {
 
 /* The first row is the reference the others' ratios are taken against. */
 static const struct variant variants[] = {
-    {"plain", "plain pthreads", "pthread", 0, 0, ""},
-    {"conclab", "clab_* API, traced", "clab", TARGET, 0, ""},
-    {"tsan", "pthreads under TSan", "tsan", 0, 1, CLAB_BENCH_TSAN_NOTE},
+    {"plain", "plain pthreads", "pthread", NULL, 0, 0, ""},
+    {"conclab", "clab_* API, traced", "clab", NULL, TARGET, 0, ""},
+    {"trace", "conclab trace", "pthread",
+     (const char *const[]){"conclab", "trace", "--no-check", "--", NULL},
+     TARGET, 0, ""},
+    {"tsan", "pthreads under TSan", "tsan", NULL, 0, 1, CLAB_BENCH_TSAN_NOTE},
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 
@@ -95,7 +106,7 @@ struct clab_whole {
 	struct clab_whole_opts o;
 	char dir[PATH_MAX];  /* where the programs are */
 	char tmp[PATH_MAX];  /* where they run */
-	char self[PATH_MAX]; /* this conclab */
+	char self[PATH_MAX]; /* this conclab, for wrap's "conclab" */
 	int dropped[NVARIANTS];
 	char note[NVARIANTS][PATH_MAX + 128]; /* why a variant was left out */
 	long size[NCASES];
@@ -189,17 +200,23 @@ static int run_one(struct clab_whole *w, unsigned ci, const struct variant *v,
 	char spawn[PATH_MAX + 8], prog[PATH_MAX + 64], size[24],
 	    out[PATH_MAX + 8], err[PATH_MAX + 8], res[PATH_MAX + 8],
 	    trace[PATH_MAX + 64], line[200];
-	char *argv[8]; /* spawn, its 3 arguments, the program and its 2 */
+	char *argv[MAX_ARGS + 10];
 	int n = 0;
 	snprintf(spawn, sizeof(spawn), "%s/spawn", w->dir);
 	snprintf(out, sizeof(out), "%s/out", w->tmp);
 	snprintf(err, sizeof(err), "%s/err", w->tmp);
 	snprintf(res, sizeof(res), "%s/res", w->tmp);
-	snprintf(trace, sizeof(trace), "%s/%s.clt", w->tmp, c->program);
+	if (v->wrap)
+		snprintf(trace, sizeof(trace), "%s/%s-%s.clt", w->tmp,
+			 c->program, v->suffix);
+	else
+		snprintf(trace, sizeof(trace), "%s/%s.clt", w->tmp, c->program);
 	argv[n++] = spawn;
 	argv[n++] = w->tmp;
 	argv[n++] = out;
 	argv[n++] = err;
+	for (const char *const *p = v->wrap; p && *p && n < MAX_ARGS; p++)
+		argv[n++] = (char *)(strcmp(*p, "conclab") ? *p : w->self);
 	program_path(w, c, v, prog, sizeof(prog));
 	snprintf(size, sizeof(size), "%ld", w->size[ci]);
 	argv[n++] = prog;
@@ -375,8 +392,8 @@ static void print_header(const struct clab_whole *w)
 	       "wall time from start to exit, ratio the median of the\n"
 	       "repetitions' ratios to plain, cpu the median user + system "
 	       "time of all its\nthreads, peak RSS the median ru_maxrss.  "
-	       "The clab_* programs write their\ntrace (zlib 1), removed "
-	       "after each run, in\n  %s\nPrograms: %s\n",
+	       "The clab_* programs and conclab trace\nwrite their trace "
+	       "(zlib 1), removed after each run, in\n  %s\nPrograms: %s\n",
 	       w->o.reps, w->o.reps == 1 ? "" : "s", w->tmp, w->dir);
 	if (strcmp(CLAB_BENCH_SANITIZE, "none") != 0)
 		printf("Note: this conclab and its programs were built with "

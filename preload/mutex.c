@@ -57,18 +57,12 @@ static int make(struct clab__pl_obj *e, const void *pm, int type,
 	return 0;
 }
 
-struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
-				       const struct clab_site *site)
+struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
+					 struct clab__pl_obj *e,
+					 const struct clab_site *site)
 {
-	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
 	if (!e)
 		return NULL;
-	if (__builtin_expect(
-		atomic_load_explicit(&e->state, memory_order_acquire) ==
-			CLAB__PL_READY &&
-		    e->kind == CLAB__PL_MUTEX,
-		1))
-		return e;
 	if (clab__pl_obj_claim(e, CLAB__PL_MUTEX, site) &&
 	    make(e, pm, static_type(pm), site) != 0)
 		return NULL;
@@ -189,23 +183,41 @@ int pthread_mutex_trylock(pthread_mutex_t *pm)
 	return r;
 }
 
+/* A lock until abs on clock (the timed and clock forms), at site. */
+static int timed(pthread_mutex_t *pm, clockid_t clock,
+		 const struct timespec *abs, const struct clab_site *site)
+{
+	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
+	long long ms = clab__pl_ms_until(clock, abs);
+	if (!e)
+		return ENOMEM;
+	if (ms < 0)
+		return EINVAL;
+	int r = -clab__mutex_lock(&e->u.m, (uint32_t)ms, site);
+	if (r == EBUSY) /* a time already past: tried once */
+		r = ETIMEDOUT;
+	if (r == EDEADLK && e->type == PTHREAD_MUTEX_NORMAL)
+		r = clab__pl_self_deadlock((uint32_t)ms, site);
+	return r;
+}
+
 int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_timedlock)(pm, abs);
-	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
-	long long ms = clab__pl_ms_until(CLOCK_REALTIME, abs);
-	int r = ENOMEM;
-	if (e && ms < 0) {
-		r = EINVAL;
-	} else if (e) {
-		r = -clab__mutex_lock(&e->u.m, (uint32_t)ms, site);
-		if (r == EBUSY) /* a time already past: tried once */
-			r = ETIMEDOUT;
-		if (r == EDEADLK && e->type == PTHREAD_MUTEX_NORMAL)
-			r = clab__pl_self_deadlock((uint32_t)ms, site);
-	}
+	int r = timed(pm, CLOCK_REALTIME, abs, clab__pl_site(RET()));
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_clocklock(pthread_mutex_t *pm, clockid_t clock,
+			    const struct timespec *abs);
+int pthread_mutex_clocklock(pthread_mutex_t *pm, clockid_t clock,
+			    const struct timespec *abs)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(mutex_clocklock)(pm, clock, abs);
+	int r = timed(pm, clock, abs, clab__pl_site(RET()));
 	clab__pl_leave();
 	return r;
 }

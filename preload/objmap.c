@@ -3,7 +3,8 @@
  * objects that stand for them.
  *
  * An open-addressing table of entry pointers, read without a lock (the
- * path of every call); entries are added under a lock, and a full table
+ * path of every call, inlined from preload.h); entries are added under a
+ * lock, and a full table
  * is copied into one twice its size, published for the readers that come
  * after.  A reader that misses in an old table looks again under the
  * lock.  Old tables and entries are kept (reachable) for the process's
@@ -15,49 +16,21 @@
 
 #include "preload.h"
 
-struct table {
-	size_t cap; /* a power of two */
-	size_t n;
-	struct table *older;
-	struct clab__pl_obj *_Atomic slot[];
-};
-
-static struct table *_Atomic cur;
+struct clab__pl_table *_Atomic clab__pl_objs;
 static clab__lock_t lk;
 
-static size_t hash(const void *key, size_t cap)
+static void put(struct clab__pl_table *t, struct clab__pl_obj *e)
 {
-	uint64_t x = (uint64_t)(uintptr_t)key;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	return (size_t)x & (cap - 1);
-}
-
-static struct clab__pl_obj *probe(struct table *t, const void *key)
-{
-	if (!t)
-		return NULL;
-	for (size_t i = hash(key, t->cap);; i = (i + 1) & (t->cap - 1)) {
-		struct clab__pl_obj *e =
-		    atomic_load_explicit(&t->slot[i], memory_order_acquire);
-		if (!e || e->key == key)
-			return e;
-	}
-}
-
-static void put(struct table *t, struct clab__pl_obj *e)
-{
-	size_t i = hash(e->key, t->cap);
+	size_t i = clab__pl_hash(e->key, t->cap);
 	while (atomic_load_explicit(&t->slot[i], memory_order_relaxed))
 		i = (i + 1) & (t->cap - 1);
 	atomic_store_explicit(&t->slot[i], e, memory_order_release);
 	t->n++;
 }
 
-static struct table *table_new(size_t cap)
+static struct clab__pl_table *table_new(size_t cap)
 {
-	struct table *t =
+	struct clab__pl_table *t =
 	    calloc(1, sizeof(*t) + cap * sizeof(struct clab__pl_obj *));
 	if (t)
 		t->cap = cap;
@@ -65,12 +38,13 @@ static struct table *table_new(size_t cap)
 }
 
 /* Room for one more entry (lk held); NULL when memory is short. */
-static struct table *room(void)
+static struct clab__pl_table *room(void)
 {
-	struct table *t = atomic_load_explicit(&cur, memory_order_relaxed);
+	struct clab__pl_table *t =
+	    atomic_load_explicit(&clab__pl_objs, memory_order_relaxed);
 	if (t && (t->n + 1) * 2 <= t->cap)
 		return t;
-	struct table *nt = table_new(t ? t->cap * 2 : 4096);
+	struct clab__pl_table *nt = table_new(t ? t->cap * 2 : 4096);
 	if (!nt)
 		return NULL;
 	for (size_t i = 0; t && i < t->cap; i++) {
@@ -80,7 +54,7 @@ static struct table *room(void)
 			put(nt, e);
 	}
 	nt->older = t;
-	atomic_store_explicit(&cur, nt, memory_order_release);
+	atomic_store_explicit(&clab__pl_objs, nt, memory_order_release);
 	return nt;
 }
 
@@ -137,16 +111,13 @@ static void retire(struct clab__pl_obj *e, const struct clab_site *site)
 	}
 }
 
-struct clab__pl_obj *clab__pl_obj_find(const void *key, int create)
+struct clab__pl_obj *clab__pl_obj_add(const void *key)
 {
-	struct clab__pl_obj *e =
-	    probe(atomic_load_explicit(&cur, memory_order_acquire), key);
-	if (e || !create)
-		return e;
 	clab__lk_lock(&lk);
-	e = probe(atomic_load_explicit(&cur, memory_order_relaxed), key);
+	struct clab__pl_obj *e = clab__pl_probe(
+	    atomic_load_explicit(&clab__pl_objs, memory_order_relaxed), key);
 	if (!e) {
-		struct table *t = room();
+		struct clab__pl_table *t = room();
 		e = t ? calloc(1, sizeof(*e)) : NULL;
 		if (e) {
 			e->key = key;
@@ -190,9 +161,10 @@ void clab__pl_obj_release(struct clab__pl_obj *e)
 /* Put n in e's place in every table that holds e (lk held). */
 static void replace(struct clab__pl_obj *e, struct clab__pl_obj *n)
 {
-	for (struct table *t = atomic_load_explicit(&cur, memory_order_relaxed);
+	for (struct clab__pl_table *t =
+		 atomic_load_explicit(&clab__pl_objs, memory_order_relaxed);
 	     t; t = t->older)
-		for (size_t i = hash(e->key, t->cap);;
+		for (size_t i = clab__pl_hash(e->key, t->cap);;
 		     i = (i + 1) & (t->cap - 1)) {
 			struct clab__pl_obj *o = atomic_load_explicit(
 			    &t->slot[i], memory_order_relaxed);
@@ -254,7 +226,8 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 
 void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *))
 {
-	struct table *t = atomic_load_explicit(&cur, memory_order_acquire);
+	struct clab__pl_table *t =
+	    atomic_load_explicit(&clab__pl_objs, memory_order_acquire);
 	for (size_t i = 0; t && i < t->cap; i++) {
 		struct clab__pl_obj *e =
 		    atomic_load_explicit(&t->slot[i], memory_order_acquire);

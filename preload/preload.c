@@ -76,6 +76,9 @@ void clab__pl_resolve(void)
 	NEXT(mutex_trylock, "pthread_mutex_trylock");
 	NEXT(mutex_timedlock, "pthread_mutex_timedlock");
 	NEXT(mutex_unlock, "pthread_mutex_unlock");
+	/* the clock forms: glibc 2.30 and later, as pthread_cond_clockwait */
+	*(void **)&r->mutex_clocklock =
+	    next("pthread_mutex_clocklock", NULL, 1);
 	NEXT_COND(cond_init, "pthread_cond_init");
 	NEXT_COND(cond_destroy, "pthread_cond_destroy");
 	NEXT_COND(cond_wait, "pthread_cond_wait");
@@ -103,6 +106,10 @@ void clab__pl_resolve(void)
 	NEXT(rwlock_timedrdlock, "pthread_rwlock_timedrdlock");
 	NEXT(rwlock_timedwrlock, "pthread_rwlock_timedwrlock");
 	NEXT(rwlock_unlock, "pthread_rwlock_unlock");
+	*(void **)&r->rwlock_clockrdlock =
+	    next("pthread_rwlock_clockrdlock", NULL, 1);
+	*(void **)&r->rwlock_clockwrlock =
+	    next("pthread_rwlock_clockwrlock", NULL, 1);
 	NEXT(spin_init, "pthread_spin_init");
 	NEXT(spin_destroy, "pthread_spin_destroy");
 	NEXT(spin_lock, "pthread_spin_lock");
@@ -254,6 +261,8 @@ __attribute__((destructor)) static void preload_fini(void)
 
 long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs)
 {
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+		return -1;
 	if (abs->tv_nsec < 0 || abs->tv_nsec >= 1000000000L)
 		return -1;
 	struct timespec now;

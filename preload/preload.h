@@ -33,6 +33,8 @@ struct clab__pl_real {
 	int (*mutex_lock)(pthread_mutex_t *);
 	int (*mutex_trylock)(pthread_mutex_t *);
 	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t,
+			       const struct timespec *);
 	int (*mutex_unlock)(pthread_mutex_t *);
 	int (*cond_init)(pthread_cond_t *, const pthread_condattr_t *);
 	int (*cond_destroy)(pthread_cond_t *);
@@ -62,6 +64,10 @@ struct clab__pl_real {
 	int (*rwlock_trywrlock)(pthread_rwlock_t *);
 	int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
 	int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_clockrdlock)(pthread_rwlock_t *, clockid_t,
+				  const struct timespec *);
+	int (*rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t,
+				  const struct timespec *);
 	int (*rwlock_unlock)(pthread_rwlock_t *);
 	int (*spin_init)(pthread_spinlock_t *, int);
 	int (*spin_destroy)(pthread_spinlock_t *);
@@ -135,11 +141,44 @@ static inline void clab__pl_leave(void)
 }
 
 /*
+ * The sites made so far, by return address (site.c): open addressing,
+ * read without a lock, added to under one; never removed.
+ */
+#define CLAB__PL_SITES (1u << 16)
+struct clab__pl_psite {
+	uintptr_t pc;
+	struct clab_site site;
+};
+extern struct clab__pl_psite *_Atomic clab__pl_sites[CLAB__PL_SITES];
+
+static inline size_t clab__pl_site_slot(uintptr_t pc)
+{
+	return (size_t)((pc * 0x9e3779b97f4a7c15ull) >> 32) &
+	       (CLAB__PL_SITES - 1);
+}
+
+/* clab__pl_site's miss: symbolise ret and add its site. */
+const struct clab_site *clab__pl_site_add(uintptr_t pc);
+
+/*
  * The site of a call into the library, from its return address: the
  * function, file and line of the caller, from its debug information
- * (or the symbol and module without it).  Looked up once per address.
+ * (or the symbol and module without it).  Symbolised once per address;
+ * a hit is a probe of the table, no lock.
  */
-const struct clab_site *clab__pl_site(const void *ret);
+static inline const struct clab_site *clab__pl_site(const void *ret)
+{
+	uintptr_t pc = (uintptr_t)ret;
+	for (size_t i = clab__pl_site_slot(pc);;
+	     i = (i + 1) & (CLAB__PL_SITES - 1)) {
+		struct clab__pl_psite *p = atomic_load_explicit(
+		    &clab__pl_sites[i], memory_order_acquire);
+		if (!p)
+			return clab__pl_site_add(pc);
+		if (p->pc == pc)
+			return &p->site;
+	}
+}
 
 /*
  * A name for the program's object at addr (of size bytes), written into
@@ -187,12 +226,60 @@ struct clab__pl_obj {
 };
 
 /*
+ * The table of entries by the program's object's address (objmap.c): open
+ * addressing, read without a lock.  A full table is copied into one twice
+ * its size and published; the old ones stay (a reader may be in them).
+ */
+struct clab__pl_table {
+	size_t cap; /* a power of two */
+	size_t n;
+	struct clab__pl_table *older;
+	struct clab__pl_obj *_Atomic slot[];
+};
+extern struct clab__pl_table *_Atomic clab__pl_objs;
+
+static inline size_t clab__pl_hash(const void *key, size_t cap)
+{
+	uint64_t x = (uint64_t)(uintptr_t)key;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (size_t)x & (cap - 1);
+}
+
+/* The entry of key in t (NULL: none), without a lock. */
+static inline struct clab__pl_obj *clab__pl_probe(struct clab__pl_table *t,
+						  const void *key)
+{
+	if (!t)
+		return NULL;
+	for (size_t i = clab__pl_hash(key, t->cap);;
+	     i = (i + 1) & (t->cap - 1)) {
+		struct clab__pl_obj *e =
+		    atomic_load_explicit(&t->slot[i], memory_order_acquire);
+		if (!e || e->key == key)
+			return e;
+	}
+}
+
+/* clab__pl_obj_find's miss: look again under the lock, and add key. */
+struct clab__pl_obj *clab__pl_obj_add(const void *key);
+
+/*
  * clab__pl_obj_find - the entry of the program's object at key, or NULL
  * when it has none and !create (or memory is short).  Entries are never
  * freed: one destroyed goes back to NONE and serves the next object made
- * at its address.
+ * at its address.  A hit is a probe of the current table, no lock.
  */
-struct clab__pl_obj *clab__pl_obj_find(const void *key, int create);
+static inline struct clab__pl_obj *clab__pl_obj_find(const void *key,
+						     int create)
+{
+	struct clab__pl_obj *e = clab__pl_probe(
+	    atomic_load_explicit(&clab__pl_objs, memory_order_acquire), key);
+	if (__builtin_expect(e != NULL, 1) || !create)
+		return e;
+	return clab__pl_obj_add(key);
+}
 
 /*
  * clab__pl_fork_child - in a child forked without exec, which goes on
@@ -227,12 +314,28 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind);
 void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
 
+/* clab__pl_mutex_of's slow path: make the entry's mutex on first use. */
+struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
+					 struct clab__pl_obj *e,
+					 const struct clab_site *site);
+
 /*
  * clab__pl_mutex_of - the entry of the program's mutex at pm, made on its
  * first use (as a static initializer makes it); NULL when memory is short.
  */
-struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
-				       const struct clab_site *site);
+static inline struct clab__pl_obj *
+clab__pl_mutex_of(pthread_mutex_t *pm, const struct clab_site *site)
+{
+	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
+	if (__builtin_expect(
+		e != NULL &&
+		    atomic_load_explicit(&e->state, memory_order_acquire) ==
+			CLAB__PL_READY &&
+		    e->kind == CLAB__PL_MUTEX,
+		1))
+		return e;
+	return clab__pl_mutex_make(pm, e, site);
+}
 
 /*
  * A mutex (or spin lock) that the C library lets hang when its owner locks
@@ -242,7 +345,11 @@ struct clab__pl_obj *clab__pl_mutex_of(pthread_mutex_t *pm,
  */
 int clab__pl_self_deadlock(uint32_t ms, const struct clab_site *site);
 
-/* Milliseconds from now to abs on clock (0 if past), or -1 if abs is bad. */
+/*
+ * Milliseconds from now to abs on clock (0 if past), or -1 if abs is bad
+ * or clock is neither CLOCK_REALTIME nor CLOCK_MONOTONIC (the clocks the
+ * C library's clock forms take).
+ */
 long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs);
 
 #endif

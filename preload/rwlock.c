@@ -167,6 +167,33 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *abs)
 	return FORWARD(r, CLAB__PL_REAL(rwlock_timedwrlock)(rw, abs));
 }
 
+/* The clock forms: take rw until abs on clock, or the C library's call. */
+static int clock_take(pthread_rwlock_t *rw, int write, clockid_t clock,
+		      const struct timespec *abs, const void *at)
+{
+	int r = take(rw, write, clab__pl_ms_until(clock, abs), 1, at);
+	if (r >= 0)
+		return r;
+	return write ? CLAB__PL_REAL(rwlock_clockwrlock)(rw, clock, abs)
+		     : CLAB__PL_REAL(rwlock_clockrdlock)(rw, clock, abs);
+}
+
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs);
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs)
+{
+	return clock_take(rw, 0, clock, abs, RET());
+}
+
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs);
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clock,
+			       const struct timespec *abs)
+{
+	return clock_take(rw, 1, clock, abs, RET());
+}
+
 int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
 	if (!clab__pl_enter())

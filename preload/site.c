@@ -21,31 +21,19 @@
 #include "preload.h"
 #include "tracer-int.h"
 
-#define SITES (1u << 16) /* distinct call sites kept */
-
-struct psite {
-	uintptr_t pc;
-	struct clab_site site;
-};
-
-static struct psite *_Atomic sites[SITES];
+struct clab__pl_psite *_Atomic clab__pl_sites[CLAB__PL_SITES];
 static size_t nsites;
 static clab__lock_t lk; /* symbolisation, and adding sites */
 static struct clab__syms *syms;
 static Dwfl *dwfl;
 static int dwfl_tried;
 
-/* Every site past SITES, and any that cannot be made, is this one. */
+/* Every site past CLAB__PL_SITES, and any that cannot be made, is this one. */
 static const struct clab_site unknown = {"?", "?", NULL, 0};
 
-static size_t slot_of(uintptr_t pc)
+static struct clab__pl_psite *make(uintptr_t pc)
 {
-	return (size_t)((pc * 0x9e3779b97f4a7c15ull) >> 32) & (SITES - 1);
-}
-
-static struct psite *make(uintptr_t pc)
-{
-	struct psite *p = calloc(1, sizeof(*p));
+	struct clab__pl_psite *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->pc = pc;
@@ -78,22 +66,13 @@ static struct psite *make(uintptr_t pc)
 	return p;
 }
 
-const struct clab_site *clab__pl_site(const void *ret)
+const struct clab_site *clab__pl_site_add(uintptr_t pc)
 {
-	uintptr_t pc = (uintptr_t)ret;
-	size_t i = slot_of(pc);
-	for (;; i = (i + 1) & (SITES - 1)) {
-		struct psite *p =
-		    atomic_load_explicit(&sites[i], memory_order_acquire);
-		if (!p)
-			break;
-		if (p->pc == pc)
-			return &p->site;
-	}
+	size_t i;
 	clab__lk_lock(&lk);
-	for (i = slot_of(pc);; i = (i + 1) & (SITES - 1)) {
-		struct psite *p =
-		    atomic_load_explicit(&sites[i], memory_order_relaxed);
+	for (i = clab__pl_site_slot(pc);; i = (i + 1) & (CLAB__PL_SITES - 1)) {
+		struct clab__pl_psite *p = atomic_load_explicit(
+		    &clab__pl_sites[i], memory_order_relaxed);
 		if (!p)
 			break;
 		if (p->pc == pc) {
@@ -101,9 +80,11 @@ const struct clab_site *clab__pl_site(const void *ret)
 			return &p->site;
 		}
 	}
-	struct psite *p = nsites * 2 < SITES ? make(pc) : NULL;
+	struct clab__pl_psite *p =
+	    nsites * 2 < CLAB__PL_SITES ? make(pc) : NULL;
 	if (p) {
-		atomic_store_explicit(&sites[i], p, memory_order_release);
+		atomic_store_explicit(&clab__pl_sites[i], p,
+				      memory_order_release);
 		nsites++;
 	}
 	clab__lk_unlock(&lk);

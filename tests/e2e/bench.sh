@@ -26,6 +26,8 @@ done
 	fail "not 5 plain rows"
 [ "$(count_lines "$T/out" '^  clab_\* API, traced +[0-9.]+ s +[0-9.]+x .*<=3x +(PASS|MISS)')" -eq 5 ] ||
 	fail "not 5 conclab rows with a ratio and a verdict"
+[ "$(count_lines "$T/out" '^  conclab trace +[0-9.]+ s +[0-9.]+x .*<=3x +(PASS|MISS) +trace ')" -eq 5 ] ||
+	fail "not 5 conclab trace rows with a ratio, a verdict and a trace"
 # TSan: a row in every case, or left out with its reason.
 if ! grep -q '^pthreads under TSan left out: .' "$T/out"; then
 	[ "$(count_lines "$T/out" '^  pthreads under TSan +[0-9.]+ s +[0-9.]+x')" -eq 5 ] ||
@@ -44,17 +46,18 @@ assert w["reps"] == 2 and w["scale"] == 0.0001
 for k, c in w["cases"].items():
     v = c["variants"]
     assert c["output"].startswith(c["program"] + ": "), (k, c["output"])
-    assert "plain" in v and "conclab" in v, (k, list(v))
+    assert "plain" in v and "conclab" in v and "trace" in v, (k, list(v))
     # TSan has figures, or is left out (from the case where it failed on)
     assert "tsan" in v or "tsan" in w["left_out"], (k, list(v))
     for name, r in v.items():
         assert r["reps"] == 2, (k, name)
         assert r["wall_s"] > 0 and r["maxrss_kb"] > 0, (k, name)
         assert (r["ratio"] is None) == (name == "plain"), (k, name)
-    assert v["conclab"]["trace_bytes"] > 0, k
     assert v["plain"]["trace_bytes"] == 0, k
-    assert v["conclab"]["target"] == "<=3x", k
-    assert v["conclab"]["pass"] == (v["conclab"]["ratio"] <= 3), k
+    for name in ("conclab", "trace"):
+        assert v[name]["trace_bytes"] > 0, (k, name)
+        assert v[name]["target"] == "<=3x", (k, name)
+        assert v[name]["pass"] == (v[name]["ratio"] <= 3), (k, name)
 PY
 	pass "bench --whole --json: every case, every variant"
 else

@@ -156,6 +156,20 @@ line() {
 	n=$(grep -n "/\\* $2" "$S/$1.c" | head -1 | cut -d: -f1)
 	echo "${n:-0}"
 }
+# The clock forms (pthread_mutex_clocklock, pthread_rwlock_clock*lock):
+# their timeouts and acquisitions recorded at their lines.
+at() { # TEXT: the line after the comment "/* TEXT" in errors.c
+	echo $(($(line errors "$1") + 1))
+}
+contains "$T/err.dump" "mutex.timeout +m#[0-9]+ +@ tests/preload/errors.c:$(at 'clocklock times out') " "errors: clocklock's timeout"
+contains "$T/err.dump" "rwlock.timeout +rw#[0-9]+ +write=0 .*@ tests/preload/errors.c:$(at 'clockrdlock times out') " "errors: clockrdlock's timeout"
+contains "$T/err.dump" "rwlock.timeout +rw#[0-9]+ +write=1 .*@ tests/preload/errors.c:$(at 'clockwrlock times out') " "errors: clockwrlock's timeout"
+contains "$T/err.dump" "mutex.acquire +m#[0-9]+ +how=timed .*@ tests/preload/errors.c:$(at 'clocklock takes it') " "errors: clocklock's acquisition"
+contains "$T/err.dump" "rwlock.read-acquire +rw#[0-9]+ .*@ tests/preload/errors.c:$(at 'clockrdlock takes it') " "errors: clockrdlock's acquisition"
+contains "$T/err.dump" "rwlock.write-acquire +rw#[0-9]+ .*@ tests/preload/errors.c:$(at 'clockwrlock takes it') " "errors: clockwrlock's acquisition"
+[ "$(grep -c 'mutex.timeout  *m#' "$T/err.dump")" = 3 ] ||
+	fail "errors: timedlock and two clocklocks time out, and another clock's is refused before it waits"
+
 misuse() { # NAME EXIT OUTPUT-LINE
 	expect_exit "$2" "$CONCLAB" trace --trace "$T/$1.clt" "$D/preload-$1"
 	contains "$T/out" "^$3\$" "$1: the program's own result"

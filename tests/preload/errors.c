@@ -1,6 +1,7 @@
 /*
  * The errors a program expects from the C library, which it must still
- * get under conclab trace: EBUSY from trylock, ETIMEDOUT from timedlock,
+ * get under conclab trace: EBUSY from trylock, ETIMEDOUT from timedlock
+ * and the clock forms (EINVAL for a clock they do not take),
  * EDEADLK and EPERM from an error-checking mutex misused, ETIMEDOUT from
  * a timed condition wait and a semaphore, EAGAIN from sem_trywait, EINVAL
  * for a bad time, EBUSY, ETIMEDOUT and EDEADLK from a read-write lock.  conclab
@@ -28,14 +29,19 @@ static int fails;
 		}                                                              \
 	} while (0)
 
-static struct timespec in_ms(long ms)
+static struct timespec in_ms_on(clockid_t clock, long ms)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	ts.tv_nsec += ms * 1000000L;
 	ts.tv_sec += ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
 	return ts;
+}
+
+static struct timespec in_ms(long ms)
+{
+	return in_ms_on(CLOCK_REALTIME, ms);
 }
 
 static void *holder(void *arg)
@@ -71,8 +77,38 @@ int main(void)
 	EXPECT(pthread_rwlock_timedrdlock(&rw, &ts), ETIMEDOUT);
 	ts = in_ms(20);
 	EXPECT(pthread_rwlock_timedwrlock(&rw, &ts), ETIMEDOUT);
+	/* the clock forms, on either clock; another clock is EINVAL */
+	ts = in_ms_on(CLOCK_MONOTONIC, 20);
+	/* clocklock times out (the next line) */
+	EXPECT(pthread_mutex_clocklock(&m, CLOCK_MONOTONIC, &ts), ETIMEDOUT);
+	ts = in_ms(20);
+	EXPECT(pthread_mutex_clocklock(&m, CLOCK_REALTIME, &ts), ETIMEDOUT);
+	EXPECT(pthread_mutex_clocklock(&m, CLOCK_PROCESS_CPUTIME_ID, &ts),
+	       EINVAL);
+	ts = in_ms_on(CLOCK_MONOTONIC, 20);
+	/* clockrdlock times out (the next line) */
+	EXPECT(pthread_rwlock_clockrdlock(&rw, CLOCK_MONOTONIC, &ts),
+	       ETIMEDOUT);
+	ts = in_ms_on(CLOCK_MONOTONIC, 20);
+	/* clockwrlock times out (the next line) */
+	EXPECT(pthread_rwlock_clockwrlock(&rw, CLOCK_MONOTONIC, &ts),
+	       ETIMEDOUT);
+	EXPECT(pthread_rwlock_clockwrlock(&rw, CLOCK_THREAD_CPUTIME_ID, &ts),
+	       EINVAL);
 	pthread_barrier_wait(&done);
 	pthread_join(t, NULL);
+
+	ts = in_ms_on(CLOCK_MONOTONIC, 2000);
+	/* clocklock takes it (the next line) */
+	EXPECT(pthread_mutex_clocklock(&m, CLOCK_MONOTONIC, &ts), 0);
+	EXPECT(pthread_mutex_unlock(&m), 0);
+	/* clockrdlock takes it (the next line) */
+	EXPECT(pthread_rwlock_clockrdlock(&rw, CLOCK_MONOTONIC, &ts), 0);
+	EXPECT(pthread_rwlock_unlock(&rw), 0);
+	ts = in_ms(2000);
+	/* clockwrlock takes it (the next line) */
+	EXPECT(pthread_rwlock_clockwrlock(&rw, CLOCK_REALTIME, &ts), 0);
+	EXPECT(pthread_rwlock_unlock(&rw), 0);
 
 	EXPECT(pthread_mutex_lock(&ec), 0);
 	EXPECT(pthread_mutex_lock(&ec), EDEADLK);

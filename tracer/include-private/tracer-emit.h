@@ -168,6 +168,23 @@ static inline void clab__emit_publish(struct clab__tbuf *tb)
 	atomic_store_explicit(&tb->cur->pos, tb->pos, memory_order_release);
 }
 
+/* Write the record r (the slot clab__emit_slot gave) and publish it. */
+static inline void clab__emit_fill(struct clab__tbuf *tb, struct clab__rec *r,
+				   uint64_t tsc, unsigned kind, uint32_t obj,
+				   uint32_t oseq, const struct clab_site *site,
+				   unsigned a8, uint32_t a32, uint16_t stack)
+{
+	r->tsc = tsc;
+	r->site = site;
+	r->u.o.obj = obj;
+	r->u.o.oseq = oseq;
+	r->kind = (uint8_t)kind;
+	r->a8 = (uint8_t)a8;
+	r->pad = stack;
+	r->a32 = a32;
+	clab__emit_publish(tb);
+}
+
 /*
  * A record stamped with tsc, a clab__clock() value, and a call stack id
  * (see clab__stack_here, 0 for none).  Read earlier, tsc keeps the time a
@@ -180,16 +197,8 @@ static inline void clab__emit_at_s(struct clab__tbuf *tb, uint64_t tsc,
 				   uint32_t a32, uint16_t stack)
 {
 	struct clab__rec *r = clab__emit_slot(tb);
-	r->tsc = tsc;
 	tb->since_stamp = 0;
-	r->site = site;
-	r->u.o.obj = obj;
-	r->u.o.oseq = oseq;
-	r->kind = (uint8_t)kind;
-	r->a8 = (uint8_t)a8;
-	r->pad = stack;
-	r->a32 = a32;
-	clab__emit_publish(tb);
+	clab__emit_fill(tb, r, tsc, kind, obj, oseq, site, a8, a32, stack);
 }
 
 static inline void clab__emit_at(struct clab__tbuf *tb, uint64_t tsc,
@@ -236,15 +245,8 @@ static inline void clab__emit_fast_s(struct clab__tbuf *tb, unsigned kind,
 				     uint32_t a32, uint16_t stack)
 {
 	struct clab__rec *r = clab__emit_slot(tb);
-	r->tsc = clab__lazy_stamp(tb);
-	r->site = site;
-	r->u.o.obj = obj;
-	r->u.o.oseq = oseq;
-	r->kind = (uint8_t)kind;
-	r->a8 = (uint8_t)a8;
-	r->pad = stack;
-	r->a32 = a32;
-	clab__emit_publish(tb);
+	clab__emit_fill(tb, r, clab__lazy_stamp(tb), kind, obj, oseq, site, a8,
+			a32, stack);
 }
 
 static inline void clab__emit_fast(struct clab__tbuf *tb, unsigned kind,
