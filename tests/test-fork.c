@@ -13,6 +13,18 @@
 #include "rt.h"
 #include "testutil.h"
 
+/*
+ * Under ThreadSanitizer: the children start threads (the writer's, the
+ * watchdog's) after a fork from a process with threads, which it allows
+ * with die_after_fork=0 (by default it ends such a child).  Other
+ * builds never call this.
+ */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+	return "die_after_fork=0";
+}
+
 static char dir[PATH_MAX], parent_path[PATH_MAX + 16];
 
 /* Open a trace at DIR/p.clt (a stem the child's name is made from). */
