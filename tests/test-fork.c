@@ -14,16 +14,23 @@
 #include "testutil.h"
 
 /*
- * Under ThreadSanitizer: the children start threads (the writer's, the
- * watchdog's) after a fork from a process with threads, which it allows
- * with die_after_fork=0 (by default it ends such a child).  Other
- * builds never call this.
+ * ThreadSanitizer does not support a child that starts threads after a
+ * fork from a process with threads, as a child with a trace does (its
+ * writer): it ends such a child, and with die_after_fork=0 it goes on "on
+ * its own" and stops at its check "dup thread with used id" when a new
+ * thread gets the stack of one the parent had.  Under it, only the fork
+ * without a trace runs.
  */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-	return "die_after_fork=0";
-}
+#if defined(__SANITIZE_THREAD__)
+#define TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN 1
+#endif
+#endif
+#ifndef TSAN
+#define TSAN 0
+#endif
 
 static char dir[PATH_MAX], parent_path[PATH_MAX + 16];
 
@@ -373,12 +380,17 @@ static void test_no_trace(void)
 
 static void add_tests(CU_pSuite s)
 {
+	CU_add_test(s, "without a trace", test_no_trace);
+	if (TSAN) {
+		printf("ThreadSanitizer: the tests of a child with a trace "
+		       "skipped (see above)\n");
+		return;
+	}
 	CU_add_test(s, "the child's trace, linked to the parent's",
 		    test_child_trace);
 	CU_add_test(s, "a child that aborts holding a lock", test_child_crash);
 	CU_add_test(s, "_exit in a child", test_child_exit_now);
 	CU_add_test(s, "the watchdog in a child", test_child_watchdog);
-	CU_add_test(s, "without a trace", test_no_trace);
 }
 
 int main(void)
