@@ -243,23 +243,37 @@ out:
 	clean(pid);
 }
 
+/*
+ * Open the parent's trace, make m and fork: the child locks and unlocks m
+ * n times and returns 0, the parent returns the child's pid (-1: no
+ * trace).
+ */
+static pid_t fork_locking(clab_mutex_t *m, int n)
+{
+	if (open_parent())
+		return -1;
+	clab_mutex_init(m, "m", CLAB_MUTEX_NORMAL);
+	pid_t pid = clab_fork();
+	if (pid == 0)
+		for (int i = 0; i < n; i++) {
+			clab_mutex_lock(m);
+			clab_mutex_unlock(m);
+		}
+	CU_ASSERT_FATAL(pid >= 0);
+	return pid;
+}
+
 /* A child that aborts holding a lock: its trace has every record. */
 static void test_child_crash(void)
 {
-	if (open_parent())
-		return;
 	clab_mutex_t m;
-	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
-	pid_t pid = clab_fork();
+	pid_t pid = fork_locking(&m, 1000);
+	if (pid < 0)
+		return;
 	if (pid == 0) {
-		for (int i = 0; i < 1000; i++) {
-			clab_mutex_lock(&m);
-			clab_mutex_unlock(&m);
-		}
 		clab_mutex_lock(&m);
 		abort();
 	}
-	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL(exit_status(pid), 128 + SIGABRT);
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
 	char cpath[PATH_MAX + 32];
@@ -287,19 +301,12 @@ static void test_child_crash(void)
 /* _exit in a child neither writes into the parent's trace nor harms it. */
 static void test_child_exit_now(void)
 {
-	if (open_parent())
-		return;
 	clab_mutex_t m;
-	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
-	pid_t pid = clab_fork();
-	if (pid == 0) {
-		for (int i = 0; i < 50; i++) {
-			clab_mutex_lock(&m);
-			clab_mutex_unlock(&m);
-		}
+	pid_t pid = fork_locking(&m, 50);
+	if (pid < 0)
+		return;
+	if (pid == 0)
 		_exit(0);
-	}
-	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL(exit_status(pid), 0);
 	for (int i = 0; i < 7; i++) {
 		clab_mutex_lock(&m);
