@@ -85,6 +85,26 @@ static void parent_side(const struct clab_site *site, pid_t pid,
 	clab_tracer_meta_add(key, val);
 }
 
+/*
+ * The child's trace begins with the mutexes the thread holds, each as an
+ * acquisition at the site where it took it (with its depth), so that
+ * their release in the child follows their acquisition in its trace.
+ */
+static void held_at_fork(struct clab__thr *self)
+{
+	unsigned n =
+	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		clab_mutex_t *m = self->held[i].m;
+		uint32_t depth = 1;
+		for (unsigned j = 0; j < i; j++)
+			depth += self->held[j].m == m;
+		/* m is ours: its sequence is ours to count */
+		clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h,
+			       self->held[i].site, CLAB_HOW_BLOCK, depth);
+	}
+}
+
 /* In the child: the parent's threads are gone, its trace is not ours. */
 static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 		       const char *cid, uint32_t fork_tid)
@@ -139,6 +159,7 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 		clab__lk_lock(&self->lk);
 		clab__emit_obj(self, CLAB_K_THREAD_START, &self->h, NULL, 0, 0);
 		clab__lk_unlock(&self->lk);
+		held_at_fork(self);
 	}
 	clab__watchdog_fork_child();
 }

@@ -187,8 +187,15 @@ static void test_child_trace(void)
 	CU_ASSERT_EQUAL(clab_trace_gaps(ct), 0);
 	CU_ASSERT_EQUAL(clab_trace_nthreads(ct), 2);
 	CU_ASSERT_STRING_EQUAL(clab_trace_thread(ct, 0)->name, "main");
-	/* its records, not the parent's: a once by main, 10 times by adder */
-	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 12);
+	/*
+	 * its records, not the parent's: own, held at the fork, first; then
+	 * b and a once by main, a 10 times by adder
+	 */
+	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 13);
+	const struct clab_record *first = tu_find(ct, CLAB_K_MUTEX_ACQUIRE, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+	CU_ASSERT_EQUAL(first->tid, 0);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(ct, first->obj)->name, "own");
 	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_RELEASE), 13);
 	CU_ASSERT_EQUAL(tu_count(pt, CLAB_K_MUTEX_ACQUIRE), 4);
 	/* a fresh lock-order graph: b -> a is no cycle in the child */
