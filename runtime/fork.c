@@ -125,10 +125,10 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	clab__order_fork_child();
 
 	char path[4096 + 32], me[24], parent[24], tid[24], seq[24], nobjs[24];
-	const char *pid_ = NULL;
+	const char *cpath = NULL;
 	if (fi->path[0]) {
 		child_path(fi->path, getpid(), path, sizeof(path));
-		pid_ = path;
+		cpath = path;
 	}
 	snprintf(me, sizeof(me), "%ld", (long)getpid());
 	snprintf(parent, sizeof(parent), "%ld", (long)getppid());
@@ -147,12 +147,12 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	    {"process.fork_seq", seq},
 	    {"process.objects", nobjs},
 	};
-	int err = clab__tracer_fork_child(self->tb, pid_, meta,
+	int err = clab__tracer_fork_child(self->tb, cpath, meta,
 					  sizeof(meta) / sizeof(meta[0]));
 	if (self->tb->tid != UINT32_MAX)
 		self->tid = self->tb->tid;
 	pthread_mutex_unlock(&clab__thr_lock);
-	if (pid_ && !err) {
+	if (cpath && !err) {
 		/* this trace's process.id, written in its header */
 		memcpy(process_id, cid, sizeof(process_id));
 		process_id_written = process_id_gen;
