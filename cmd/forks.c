@@ -27,10 +27,12 @@ int clab_cmd_has_diag(const struct clab_trace *tr, unsigned code)
 /*
  * The path of the trace of child pid, forked by the process of the trace
  * at parent: the file the parent's metadata names (process.child.PID is
- * "ID FILE"), beside the parent's trace.
+ * "ID FILE"), beside the parent's trace; *id is set to ID, the child
+ * trace's process.id (its length in *idlen).
  */
 static void child_trace(const struct clab_trace *tr, const char *parent,
-			int64_t pid, char *buf, size_t len)
+			int64_t pid, char *buf, size_t len, const char **id,
+			size_t *idlen)
 {
 	char key[64];
 	snprintf(key, sizeof(key), "process.child.%" PRId64, pid);
@@ -38,10 +40,19 @@ static void child_trace(const struct clab_trace *tr, const char *parent,
 	const char *file = v ? strchr(v, ' ') : NULL;
 	const char *slash = strrchr(parent, '/');
 	int dir = slash ? (int)(slash - parent + 1) : 0;
+	*id = v;
+	*idlen = file ? (size_t)(file - v) : 0;
 	if (file)
 		snprintf(buf, len, "%.*s%s", dir, parent, file + 1);
 	else
 		buf[0] = '\0';
+}
+
+/* Whether the trace is the one whose process.id is id[0..idlen). */
+static int is_trace(const struct clab_trace *ct, const char *id, size_t idlen)
+{
+	const char *own = clab_trace_meta(ct, "process.id");
+	return own && strlen(own) == idlen && strncmp(own, id, idlen) == 0;
 }
 
 #define FORK_DEPTH 8
@@ -68,13 +79,24 @@ static void children(const struct clab_trace *tr, const char *path, FILE *out,
 			"", r->val, si->file ? si->file : "?", si->line);
 		char child[PATH_MAX], err[512];
 		struct clab_trace *ct = NULL;
-		child_trace(tr, path, r->val, child, sizeof(child));
+		const char *id;
+		size_t idlen;
+		child_trace(tr, path, r->val, child, sizeof(child), &id,
+			    &idlen);
 		if (!child[0] || access(child, F_OK) != 0 ||
 		    clab_trace_load(child, &ct, err, sizeof(err)) != 0) {
 			fprintf(out,
 				"not traced, no trace of its own; its fork is "
 				"in %s\n",
 				path);
+			continue;
+		}
+		if (!is_trace(ct, id, idlen)) {
+			fprintf(out,
+				"not traced: %s is the trace of another "
+				"process; its fork is in %s\n",
+				child, path);
+			clab_trace_free(ct);
 			continue;
 		}
 		fprintf(out, "trace %s, %zu records", child,

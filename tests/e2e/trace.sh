@@ -297,6 +297,13 @@ pid_id=$(sed -n 's/^# meta process\.id=//p' "$T/pdump")
 kid_id=$(sed -n 's/^# meta process\.id=//p' "$T/dump")
 contains "$T/dump" "^# meta process\\.parent_id=${pid_id:-none}\$" "forkrec child: process.parent_id is the parent's process.id"
 contains "$T/pdump" "^# meta process\\.child\\.${kid_a:-none}=${kid_id:-none} " "forkrec: the parent names the child's process.id"
+# A file of that name that is not the child's trace (another process's,
+# its process.id tells) is not taken for it.
+cp "$ta" "$T/kid-a.clt"
+cp "$T/forkrec.${kid_b:-none}.clt" "$ta"
+expect_exit 0 "$CONCLAB" check "$T/forkrec.clt"
+contains "$T/out" "^child ${kid_a:-none} .*: not traced: $T/forkrec\\.${kid_a:-none}\\.clt is the trace of another process; its fork is in $T/forkrec\\.clt\$" "forkrec: another process's trace under the child's name is refused"
+mv "$T/kid-a.clt" "$ta"
 seq=$(sed -n 's/^# meta process\.fork_seq=//p' "$T/dump")
 nth=$(grep -E '^ +[0-9]+ +[0-9.]+ T0 ' "$T/pdump" | sed -n "$((${seq:-0} + 1))p")
 case $nth in
