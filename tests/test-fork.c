@@ -110,6 +110,19 @@ static void *holder(void *arg)
 	return NULL;
 }
 
+/* Make busy, and a thread that holds it until done is set. */
+static clab_thread_t *start_holder(void)
+{
+	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
+	clab_latch_init(&held, "held");
+	clab_latch_init(&done, "done");
+	clab_thread_t *t = NULL;
+	CU_ASSERT_EQUAL(clab_thread_create(&t, "holder", holder, NULL), 0);
+	if (t)
+		clab_latch_wait(&held);
+	return t;
+}
+
 static void *adder(void *arg)
 {
 	(void)arg;
@@ -151,13 +164,8 @@ static void test_child_trace(void)
 	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
 	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
 	clab_mutex_init(&own, "own", CLAB_MUTEX_NORMAL);
-	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
-	clab_latch_init(&held, "held");
-	clab_latch_init(&done, "done");
-	clab_thread_t *t;
-	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, NULL),
-			      0);
-	clab_latch_wait(&held);
+	clab_thread_t *t = start_holder();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	clab_mutex_lock(&a);
 	clab_mutex_lock(&b);
 	clab_mutex_unlock(&b);
@@ -346,13 +354,8 @@ static void test_child_watchdog(void)
 		return;
 	struct clab_watchdog_opts w = {.period_ms = 20, .on_stuck = on_stuck};
 	CU_ASSERT_EQUAL_FATAL(clab_watchdog_start(&w), 0);
-	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
-	clab_latch_init(&held, "held");
-	clab_latch_init(&done, "done");
-	clab_thread_t *t;
-	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, NULL),
-			      0);
-	clab_latch_wait(&held);
+	clab_thread_t *t = start_holder();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	pid_t pid = clab_fork();
 	if (pid == 0) {
 		clab_mutex_lock(&busy); /* for ever: its holder is not here */
