@@ -157,6 +157,8 @@ static int check_exec(int argc, char **argv)
 			  sig, &rep, NULL);
 	if (nolab)
 		clab_cmd_nolab_note(fmt == CLAB_REPORT_TEXT ? out : stderr);
+	if (fmt == CLAB_REPORT_TEXT)
+		clab_cmd_forks(tr, path, out);
 	int werr = clab_cmd_out_close(&clab_cmd_check, outpath, out);
 	rc = werr			    ? CLAB_EXIT_IO
 	     : clab_lab_report_failed(&rep) ? CLAB_EXIT_CHECK

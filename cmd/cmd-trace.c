@@ -64,39 +64,6 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
-/* Whether the trace holds a diagnostic with that code (the watchdog's). */
-static int has_diag(const struct clab_trace *tr, unsigned code)
-{
-	size_t n = clab_trace_nrecords(tr);
-	for (size_t i = n; i-- > 0;) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		if (r->kind == CLAB_K_DIAG && r->a8 == code)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The children PROG forked without exec: each is named (the preload
- * library recorded its fork as a note "fork" whose value is its pid),
- * with where it was forked, and said to have no trace of its own.
- */
-static void print_forks(const struct clab_trace *tr, const char *trace)
-{
-	size_t n = clab_trace_nrecords(tr);
-	for (size_t i = 0; i < n; i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		if (r->kind != CLAB_K_NOTE)
-			continue;
-		const struct clab_site_info *si = clab_trace_site(tr, r->site);
-		if (!si || !si->label || strcmp(si->label, "fork") != 0)
-			continue;
-		printf("child %" PRId64 " (forked at %s:%d): not traced, no "
-		       "trace of its own; its fork is in %s\n",
-		       r->val, si->file ? si->file : "?", si->line, trace);
-	}
-}
-
 static int trace_exec(int argc, char **argv)
 {
 	const char *trace = NULL;
@@ -253,10 +220,10 @@ static int trace_exec(int argc, char **argv)
 		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
 	int rc = CLAB_EXIT_OK;
 	/* the watchdog's endings, told from the program's own exit codes */
-	int deadlock =
-	    code == CLAB_EXIT_DEADLOCK && has_diag(tr, CLAB_D_DEADLOCK);
-	int limit =
-	    code == CLAB_EXIT_TIMEOUT && has_diag(tr, CLAB_D_RUN_TIMEOUT);
+	int deadlock = code == CLAB_EXIT_DEADLOCK &&
+		       clab_cmd_has_diag(tr, CLAB_D_DEADLOCK);
+	int limit = code == CLAB_EXIT_TIMEOUT &&
+		    clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT);
 	struct clab_analysis an;
 	if (clab_analyze(tr, &an) == 0) {
 		printf("\nlock order (conclab analyze):\n");
@@ -283,7 +250,7 @@ static int trace_exec(int argc, char **argv)
 		clab_lab_report_free(&rep);
 	}
 	printf("trace: %s\n", trace);
-	print_forks(tr, trace);
+	clab_cmd_forks(tr, trace, stdout);
 	clab_trace_free(tr);
 	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);
@@ -308,16 +275,27 @@ const struct clab_cmd clab_cmd_trace = {
 	"Runs PROG with ARGS (found on PATH, run directly, never through a "
 	"shell) with\nconclab's preload library, which records its pthread "
 	"mutexes (with\nPTHREAD_MUTEX_INITIALIZER, recursive and "
-	"error-checking ones, trylock,\ntimedlock and clocklock), condition "
-	"variables, semaphores (sem_init and\nsem_open), barriers, read-write "
-	"locks, spin locks and threads (create,\njoin, detach, exit, cancel) "
-	"on conclab's primitives, under the deadlock\nwatchdog, and its misuse "
-	"(unlocking a mutex it does not hold, destroying or\ninitialising one "
-	"that is held...) as diagnostics at its own lines.  Before\nan exec "
-	"the trace is closed whole; a fork is recorded, and the child goes "
-	"on\nuntraced (each one is named at the end).  PROG must be "
-	"dynamically linked.\nA site is the caller's function, file and line "
-	"from PROG's debug information\n(build it with -g), or its symbol "
+	"error-checking ones, trylock,
+timedlock and clocklock), condition "
+	"variables, semaphores (sem_init and
+sem_open), barriers, read-write "
+	"locks, spin locks and threads (create,
+join, detach, exit, cancel) "
+	"on conclab's primitives, under the deadlock
+watchdog, and its misuse "
+	"(unlocking a mutex it does not hold, destroying or
+initialising one "
+	"that is held...) as diagnostics at its own lines.  Before
+an exec "
+	"the trace is closed whole; a fork is recorded, and the child records
+"
+	"into a trace of its own, STEM.PID.clt (each child is named with its
+"
+	"trace at the end).  PROG must be dynamically linked.
+A site is the "
+	"caller's function, file and line from PROG's debug information
+"
+	"(build it with -g), or its symbol "
 	"without it.\n\n"
 	"When PROG ends, the lock-order report (as `conclab analyze`) and "
 	"the checks\nany trace can be given (no deadlock, lock order, no "

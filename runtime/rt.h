@@ -595,6 +595,20 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on);
  */
 int clab__watchdog_sched_stuck(enum clab_stuck why, uint64_t steps);
 
+/*
+ * fork (fork.c): before it, each part takes its locks, so that the child
+ * finds them in a known state; after it, the parent releases them, and
+ * the child resets what belonged to the parent's other threads: the
+ * lock-order detector's graph, and the watchdog (started again when it
+ * ran).
+ */
+void clab__watchdog_fork_prepare(void);
+void clab__watchdog_fork_parent(void);
+void clab__watchdog_fork_child(void);
+void clab__order_fork_prepare(void);
+void clab__order_fork_parent(void);
+void clab__order_fork_child(void);
+
 /* ---- the controlled scheduler (sched.c) ---- */
 enum { CLAB__S_RUN = 0, CLAB__S_BLOCK, CLAB__S_DONE };
 enum { CLAB__SW_WOKEN = 0, CLAB__SW_TIMEOUT, CLAB__SW_SPURIOUS };
