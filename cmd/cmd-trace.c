@@ -275,26 +275,16 @@ const struct clab_cmd clab_cmd_trace = {
 	"Runs PROG with ARGS (found on PATH, run directly, never through a "
 	"shell) with\nconclab's preload library, which records its pthread "
 	"mutexes (with\nPTHREAD_MUTEX_INITIALIZER, recursive and "
-	"error-checking ones, trylock,
-timedlock and clocklock), condition "
-	"variables, semaphores (sem_init and
-sem_open), barriers, read-write "
-	"locks, spin locks and threads (create,
-join, detach, exit, cancel) "
-	"on conclab's primitives, under the deadlock
-watchdog, and its misuse "
-	"(unlocking a mutex it does not hold, destroying or
-initialising one "
-	"that is held...) as diagnostics at its own lines.  Before
-an exec "
-	"the trace is closed whole; a fork is recorded, and the child records
-"
-	"into a trace of its own, STEM.PID.clt (each child is named with its
-"
-	"trace at the end).  PROG must be dynamically linked.
-A site is the "
-	"caller's function, file and line from PROG's debug information
-"
+	"error-checking ones, trylock,\ntimedlock and clocklock), condition "
+	"variables, semaphores (sem_init and\nsem_open), barriers, read-write "
+	"locks, spin locks and threads (create,\njoin, detach, exit, cancel) "
+	"on conclab's primitives, under the deadlock\nwatchdog, and its misuse "
+	"(unlocking a mutex it does not hold, destroying or\ninitialising one "
+	"that is held...) as diagnostics at its own lines.  Before\nan exec "
+	"the trace is closed whole; a fork is recorded, and the child records\n"
+	"into a trace of its own, STEM.PID.clt (each child is named with its\n"
+	"trace at the end).  PROG must be dynamically linked.\nA site is the "
+	"caller's function, file and line from PROG's debug information\n"
 	"(build it with -g), or its symbol "
 	"without it.\n\n"
 	"When PROG ends, the lock-order report (as `conclab analyze`) and "
