@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "opts.h"
+
 /* Exit codes, documented in `conclab --help` and conclab(1). */
 enum {
 	CLAB_EXIT_OK = 0,
@@ -14,11 +16,21 @@ enum {
 	CLAB_EXIT_IO = 5,	/* the trace could not be written */
 };
 
+struct clab_opt_group;
+
 struct clab_cmd {
 	const char *name;
 	const char *args;    /* usage after the name */
 	const char *summary; /* one line */
-	const char *help;    /* the rest of --help */
+	const char *help;    /* --help before the options */
+	/* Its option tables (opts.h), ended by one whose .opts is NULL. */
+	const struct clab_opt_group *groups;
+	const char *help_help; /* -h's text (NULL: "this text") */
+	const char *more;      /* --help after the options (exit codes) */
+	size_t max_operands;   /* arguments that are not options */
+	const char *too_many;  /* the message for one more (NULL: generic) */
+	/* The first operand ends the options; it and the rest are kept. */
+	int operands_end_options;
 	int (*exec)(int argc, char **argv);
 };
 

@@ -59,6 +59,12 @@ void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out)
 {
 	fprintf(out, "usage: conclab %s %s\n\n%s\n\n%s", cmd->name, cmd->args,
 		cmd->summary, cmd->help);
+	if (!cmd->groups)
+		return;
+	fprintf(out, "\n");
+	clab_opts_help(cmd, out);
+	if (cmd->more)
+		fprintf(out, "\n%s", cmd->more);
 }
 
 int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)

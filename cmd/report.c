@@ -10,17 +10,19 @@
 
 #include "report.h"
 
+const char *const clab_report_format_names[] = {
+    [CLAB_REPORT_TEXT] = "text",
+    [CLAB_REPORT_JSON] = "json",
+    [CLAB_REPORT_GRADESCOPE] = "gradescope",
+    [CLAB_REPORT_JUNIT] = "junit",
+    NULL,
+};
+
 int clab_report_format_find(const char *name)
 {
-	static const char *const names[] = {
-	    [CLAB_REPORT_TEXT] = "text",
-	    [CLAB_REPORT_JSON] = "json",
-	    [CLAB_REPORT_GRADESCOPE] = "gradescope",
-	    [CLAB_REPORT_JUNIT] = "junit",
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return (int)i;
+	for (int i = 0; clab_report_format_names[i]; i++)
+		if (strcmp(name, clab_report_format_names[i]) == 0)
+			return i;
 	return -1;
 }
 

@@ -14,7 +14,9 @@ enum clab_report_format {
 	CLAB_REPORT_JUNIT,
 };
 
-/* The format called name ("text", "json", "gradescope", "junit"), or -1. */
+/* The formats' names, by enum clab_report_format, then NULL. */
+extern const char *const clab_report_format_names[];
+/* The format called name, or -1. */
 int clab_report_format_find(const char *name);
 
 /*
