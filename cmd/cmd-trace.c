@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <link.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,47 +98,57 @@ static void print_forks(const struct clab_trace *tr, const char *trace)
 	}
 }
 
+struct trace_opts {
+	const char *trace;
+	long limit_s;
+	int stacks, no_check;
+};
+
+static const struct clab_opt trace_opts[] = {
+    {.name = "trace",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct trace_opts, trace),
+     .min = 1,
+     .want = "a file",
+     .def = "PROG's name + .clt, here",
+     .help = "the trace file"},
+    {.name = "stacks",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct trace_opts, stacks),
+     .help = "record call stacks with the waits (conclab run --stacks)"},
+    {.name = "time-limit",
+     .type = CLAB_OPT_LONG,
+     .arg = "SEC",
+     .off = offsetof(struct trace_opts, limit_s),
+     .min = 1,
+     .max = 86400,
+     .want = "seconds (1..86400)",
+     .help = "stop PROG after SEC seconds (exit 4, trace saved)"},
+    {.name = "no-check",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct trace_opts, no_check),
+     .help = "the lock-order report only"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int trace_exec(int argc, char **argv)
 {
-	const char *trace = NULL;
-	long limit_s = 0;
-	int stacks = 0, check = 1, i;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-')
-			break;
-		if (clab_cmd_is_help(a)) {
-			clab_cmd_usage(&clab_cmd_trace, stdout);
-			return CLAB_EXIT_OK;
-		} else if (strcmp(a, "--stacks") == 0) {
-			stacks = 1;
-		} else if (strcmp(a, "--no-check") == 0) {
-			check = 0;
-		} else if (strcmp(a, "--trace") == 0) {
-			if (i + 1 >= argc || !argv[i + 1][0])
-				return clab_cmd_misuse(&clab_cmd_trace,
-						       "--trace needs a file");
-			trace = argv[++i];
-		} else if (strcmp(a, "--time-limit") == 0) {
-			if (i + 1 >= argc ||
-			    clab_cmd_parse_long(argv[i + 1], &limit_s) != 0 ||
-			    limit_s < 1 || limit_s > 86400)
-				return clab_cmd_misuse(
-				    &clab_cmd_trace,
-				    "--time-limit needs a number of seconds, "
-				    "1 to 86400");
-			i++;
-		} else {
-			return clab_cmd_misuse(&clab_cmd_trace,
-					       "unknown option '%s'", a);
-		}
+	struct trace_opts o = {0};
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {&o};
+	int prc = clab_opts_parse(&clab_cmd_trace, argc, argv, bases, &r);
+	if (prc)
+		return prc;
+	if (r.help) {
+		clab_cmd_usage(&clab_cmd_trace, stdout);
+		return CLAB_EXIT_OK;
 	}
-	if (i >= argc)
+	if (!r.rest)
 		return clab_cmd_misuse(&clab_cmd_trace, "which program?");
+	const char *trace = o.trace;
+	long limit_s = o.limit_s;
+	int stacks = o.stacks, check = !o.no_check, i = r.rest;
 	char **prog = &argv[i];
 	char deftrace[PATH_MAX];
 	if (!trace) {
@@ -301,7 +312,7 @@ static int trace_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_trace = {
     .name = "trace",
-    .args = "[--trace FILE] [--stacks] [--time-limit S] [--no-check] "
+    .args = "[--trace FILE] [--stacks] [--time-limit SEC] [--no-check] "
 	    "[--] PROG [ARGS...]",
     .summary = "record an unmodified pthread program (LD_PRELOAD)",
     .help =
@@ -324,16 +335,10 @@ const struct clab_cmd clab_cmd_trace = {
 	"the checks\nany trace can be given (no deadlock, lock order, no "
 	"misuse, every thread\nended, starvation, busy waiting, concurrency, "
 	"locks held at exit) are printed.\n'conclab check TRACE' gives the "
-	"same checks later.  See\ndocs/trace-command.md.\n\n"
-	"Options:\n"
-	"  --trace FILE      the trace file (default: PROG's name + .clt, "
-	"here)\n"
-	"  --stacks          record call stacks with the waits (conclab run "
-	"--stacks)\n"
-	"  --time-limit S    stop PROG after S seconds (exit 4, trace "
-	"saved)\n"
-	"  --no-check        the lock-order report only\n"
-	"  -h, --help        this text\n\n"
+	"same checks later.  See\ndocs/trace-command.md.\n",
+    .groups = (const struct clab_opt_group[]){{trace_opts, 0}, {NULL, 0}},
+    .operands_end_options = 1,
+    .more =
 	"Environment: CONCLAB_PRELOAD names the preload library to use.\n\n"
 	"Exit codes: 0 nothing found; 1 a lock-order cycle, a failed check or "
 	"PROG\nexited with another status than 0; 2 usage error, PROG "

@@ -157,7 +157,7 @@ static int option(const struct clab_cmd *cmd, int argc, char **argv, int *i,
 	if (!val && *i + 1 < argc)
 		val = argv[++*i];
 	else if (!val)
-		return clab_cmd_misuse(cmd, "option '%s' needs a value", a);
+		return clab_cmd_misuse(cmd, "%s needs a value", a);
 	if (o)
 		return take(cmd, o, bases[b], val);
 	return clab_lab_args_opt(cmd, r->lab, key, val);
@@ -230,7 +230,8 @@ static void help_line(FILE *out, const struct clab_opt *o)
 		snprintf(text + m, sizeof(text) - (size_t)m,
 			 " (default %s, %ld..%ld)", o->def, o->min, o->max);
 	else if (o->def)
-		snprintf(text + m, sizeof(text) - (size_t)m, " (default %s)",
+		snprintf(text + m, sizeof(text) - (size_t)m, " (default%s %s)",
+			 o->def[0] >= '0' && o->def[0] <= '9' ? "" : ":",
 			 o->def);
 	if (n >= HELP_COL)
 		fprintf(out, "%s\n%*s", left, HELP_COL, "");

@@ -90,5 +90,7 @@ extern const struct clab_opt clab_cmd_sched_mode_opts[]; /* --sched --replay */
 extern const struct clab_opt clab_cmd_sched_pct_opts[];	 /* --pct-depth */
 extern const struct clab_opt clab_cmd_sched_opts[];	 /* the others */
 extern const struct clab_opt clab_cmd_view_opts[];
+/* --variant, into a struct clab_lab_args (cmd-run.c) */
+extern const struct clab_opt clab_cmd_lab_opts[];
 
 #endif

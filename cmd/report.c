@@ -18,14 +18,6 @@ const char *const clab_report_format_names[] = {
     NULL,
 };
 
-int clab_report_format_find(const char *name)
-{
-	for (int i = 0; clab_report_format_names[i]; i++)
-		if (strcmp(name, clab_report_format_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 static void xml_str(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {

@@ -16,8 +16,6 @@ enum clab_report_format {
 
 /* The formats' names, by enum clab_report_format, then NULL. */
 extern const char *const clab_report_format_names[];
-/* The format called name, or -1. */
-int clab_report_format_find(const char *name);
 
 /*
  * Write rep for a trace of lab/variant (variant may be NULL) in fmt.  sig
