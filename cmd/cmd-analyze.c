@@ -36,12 +36,8 @@ static int analyze_exec(int argc, char **argv)
 	struct clab_opts_rest r = {0};
 	void *const bases[] = {&o};
 	int prc = clab_opts_parse(&clab_cmd_analyze, argc, argv, bases, &r);
-	if (prc)
+	if (prc || r.help) /* --help: printed */
 		return prc;
-	if (r.help) {
-		clab_cmd_usage(&clab_cmd_analyze, stdout);
-		return CLAB_EXIT_OK;
-	}
 	const char *path = r.operands[0];
 	int json = o.json;
 	unsigned flags = o.classes ? CLAB_ANALYZE_CLASSES : 0;

@@ -303,9 +303,7 @@ static int bench_exec(int argc, char **argv)
 	struct clab_opts_rest r = {0};
 	void *const bases[] = {b};
 	int prc = clab_opts_parse(&clab_cmd_bench, argc, argv, bases, &r);
-	if (prc || r.help) {
-		if (r.help && !prc)
-			clab_cmd_usage(&clab_cmd_bench, stdout);
+	if (prc || r.help) { /* --help: printed */
 		free(b);
 		return prc;
 	}

@@ -61,12 +61,8 @@ static int check_exec(int argc, char **argv)
 	void *const bases[] = {&o};
 	static struct clab_cmd_key key;
 	int prc = clab_opts_parse(&clab_cmd_check, argc, argv, bases, &r);
-	if (prc)
+	if (prc || r.help) /* --help: printed */
 		return prc;
-	if (r.help) {
-		clab_cmd_usage(&clab_cmd_check, stdout);
-		return CLAB_EXIT_OK;
-	}
 	const char *path = r.operands[0], *lab = o.lab, *outpath = o.output,
 		   *keypath = o.key;
 	int fmt = o.format;

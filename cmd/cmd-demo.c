@@ -710,12 +710,8 @@ static int demo_exec(int argc, char **argv)
 	clab_tui_opts_init(&o);
 	void *const bases[] = {&d, &o};
 	int prc = clab_opts_parse(cmd, argc, argv, bases, &r);
-	if (prc)
+	if (prc || r.help) /* --help: printed */
 		return prc;
-	if (r.help) {
-		clab_cmd_usage(cmd, stdout);
-		return CLAB_EXIT_OK;
-	}
 	const char *lab = r.operands[0], *variant = d.variant,
 		   *script = d.script;
 	int check = d.check, list = d.list;

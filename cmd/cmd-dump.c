@@ -27,12 +27,8 @@ static int dump_exec(int argc, char **argv)
 	struct clab_opts_rest r = {0};
 	void *const bases[] = {&d};
 	int rc = clab_opts_parse(&clab_cmd_dump, argc, argv, bases, &r);
-	if (rc)
+	if (rc || r.help) /* --help: printed */
 		return rc;
-	if (r.help) {
-		clab_cmd_usage(&clab_cmd_dump, stdout);
-		return CLAB_EXIT_OK;
-	}
 	const char *path = r.operands[0], *outpath = d.output;
 	if (!path)
 		return clab_cmd_misuse(&clab_cmd_dump, "which trace?");

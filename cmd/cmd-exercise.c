@@ -183,7 +183,7 @@ static int exercise_exec(int argc, char **argv)
 	struct exercise_opts o = {.seed = -1, .limit_s = 60, .schedules = 100};
 	/* static: its names stay reachable until the process ends */
 	static struct clab_lab_args la;
-	struct clab_opts_rest r = {.lab = &la};
+	struct clab_opts_rest r = {.lab = &la, .own_help = 1};
 	struct clab_cmd_sched sched;
 	char *failed_str = NULL;
 	clab_cmd_sched_init(&sched);

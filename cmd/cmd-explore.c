@@ -359,6 +359,8 @@ static int explore_exec(int argc, char **argv)
 	rc = clab_opts_parse(&clab_cmd_explore, argc, argv, bases, &r);
 	if (rc)
 		goto out;
+	if (r.help) /* printed */
+		goto out;
 	if (r.rest) {
 		clab_lab_args_fini(&la);
 		clab_cmd_sched_fini(&e.sched);
@@ -367,10 +369,6 @@ static int explore_exec(int argc, char **argv)
 					       "--merge wants the JSON files "
 					       "of the shards");
 		return merge(argc - r.rest, argv + r.rest);
-	}
-	if (r.help) {
-		clab_cmd_usage(&clab_cmd_explore, stdout);
-		goto out;
 	}
 	if (e.b.jobs == 0)
 		e.b.jobs = sysconf(_SC_NPROCESSORS_ONLN);

@@ -117,12 +117,8 @@ static int export_exec(int argc, char **argv)
 	struct clab_opts_rest r = {0};
 	void *const bases[] = {&o};
 	int prc = clab_opts_parse(&clab_cmd_export, argc, argv, bases, &r);
-	if (prc)
+	if (prc || r.help) /* --help: printed */
 		return prc;
-	if (r.help) {
-		clab_cmd_usage(&clab_cmd_export, stdout);
-		return CLAB_EXIT_OK;
-	}
 	const char *path = r.operands[0], *outpath = o.output,
 		   *check = o.validate;
 	int fmt = o.format;

@@ -70,12 +70,8 @@ static int list_exec(int argc, char **argv)
 	struct clab_opts_rest r = {0};
 	void *const bases[] = {&o};
 	int rc = clab_opts_parse(&clab_cmd_list, argc, argv, bases, &r);
-	if (rc)
+	if (rc || r.help) /* --help: printed */
 		return rc;
-	if (r.help) {
-		clab_cmd_usage(&clab_cmd_list, stdout);
-		return CLAB_EXIT_OK;
-	}
 	const char *only = r.operands[0];
 	int porcelain = o.porcelain, brief = o.brief;
 	if (porcelain && brief)

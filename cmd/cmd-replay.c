@@ -46,12 +46,8 @@ static int replay_exec(int argc, char **argv)
 	clab_tui_opts_init(&o);
 	void *const bases[] = {&ro, &o};
 	int prc = clab_opts_parse(cmd, argc, argv, bases, &r);
-	if (prc)
+	if (prc || r.help) /* --help: printed */
 		return prc;
-	if (r.help) {
-		clab_cmd_usage(cmd, stdout);
-		return CLAB_EXIT_OK;
-	}
 	const char *path = r.operands[0];
 	int bench = ro.bench;
 	o.deadlock = ro.deadlock;

@@ -710,7 +710,7 @@ static int run_exec(int argc, char **argv)
 	struct run r = {.check = 1, .variant_meta = 1, .cmdname = "run"};
 	struct clab_lab_args la = {0};
 	struct run_opts o = {.seed = -1, .limit_s = 60};
-	struct clab_opts_rest rest = {.lab = &la};
+	struct clab_opts_rest rest = {.lab = &la, .own_help = 1};
 	char default_trace[256];
 	static struct clab_cmd_key runkey;
 	struct clab_cmd_sched sched;

@@ -384,10 +384,8 @@ static int step_exec(int argc, char **argv)
 	s.keep = so.trace;
 	if (rc)
 		goto out;
-	if (help) {
-		clab_cmd_usage(cmd, stdout);
+	if (help) /* printed */
 		goto out;
-	}
 	if (!la.lab) {
 		rc = clab_cmd_misuse(cmd, "which lab? (see 'conclab list')");
 		goto out;

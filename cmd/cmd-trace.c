@@ -138,12 +138,8 @@ static int trace_exec(int argc, char **argv)
 	struct clab_opts_rest r = {0};
 	void *const bases[] = {&o};
 	int prc = clab_opts_parse(&clab_cmd_trace, argc, argv, bases, &r);
-	if (prc)
+	if (prc || r.help) /* --help: printed */
 		return prc;
-	if (r.help) {
-		clab_cmd_usage(&clab_cmd_trace, stdout);
-		return CLAB_EXIT_OK;
-	}
 	if (!r.rest)
 		return clab_cmd_misuse(&clab_cmd_trace, "which program?");
 	const char *trace = o.trace;

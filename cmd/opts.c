@@ -182,6 +182,8 @@ int clab_opts_parse(const struct clab_cmd *cmd, int argc, char **argv,
 	}
 	if (cmd->operands_end_options && !rc && !r->help && i < argc)
 		r->rest = i;
+	if (!rc && r->help && !r->own_help)
+		clab_cmd_usage(cmd, stdout);
 	return rc;
 }
 

@@ -62,8 +62,9 @@ struct clab_opt_group {
 struct clab_opts_rest {
 	const char *operands[4];
 	size_t noperands;
-	int help; /* -h or --help was given */
-	int rest; /* CLAB_OPT_REST: argv index of its values (0: none) */
+	int help;     /* -h or --help was given (and printed) */
+	int own_help; /* the command prints its --help itself */
+	int rest;     /* CLAB_OPT_REST: argv index of its values (0: none) */
 	struct clab_lab_args *lab; /* --KEY VALUE not in the tables goes here */
 };
 
@@ -74,7 +75,8 @@ struct clab_opts_rest {
  * and "-X VALUE".  Operands go to r->operands (at most cmd->max_operands);
  * with r->lab set, other "--KEY VALUE" are lab arguments
  * (clab_lab_args_opt) and the first operand is the lab.  Returns 0, or
- * the exit code of a usage error it reported (clab_cmd_misuse).
+ * the exit code of a usage error it reported (clab_cmd_misuse).  After
+ * -h or --help (r->help), the usage is printed, unless r->own_help.
  */
 int clab_opts_parse(const struct clab_cmd *cmd, int argc, char **argv,
 		    void *const *bases, struct clab_opts_rest *r);
