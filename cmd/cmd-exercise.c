@@ -53,7 +53,7 @@
 #include "exercise.h"
 #include "lab.h"
 #include "report.h"
-#include "sandbox.h"
+#include "supervise.h"
 #include "solution-hooks.h"
 #include "solution-symbols.h"
 
@@ -101,15 +101,6 @@ static int exercise_help(void)
 		printf("  %-14s %s\n", clab_exercises[i]->lab->name,
 		       clab_exercises[i]->summary);
 	return CLAB_EXIT_OK;
-}
-
-/* The graded child's process group, which Ctrl-C is forwarded to. */
-static volatile pid_t forward_to;
-
-static void forward(int sig)
-{
-	if (forward_to > 0)
-		kill(-forward_to, sig);
 }
 
 struct exercise_opts {
@@ -481,7 +472,7 @@ static int exercise_exec(int argc, char **argv)
 		clab__exercise_grade_key_fd =
 		    open(clab__exercise_grade_key_path, O_RDONLY | O_CLOEXEC);
 	int err = clab_sandbox_dir_new(NULL, box, sizeof(box));
-	pid_t pid = err ? -1 : fork();
+	pid_t pid = err ? -1 : clab_supervise_fork(1);
 	if (pid < 0) {
 		fprintf(stderr, "conclab exercise: cannot start the run: %s\n",
 			strerror(err ? -err : errno));
@@ -494,19 +485,14 @@ static int exercise_exec(int argc, char **argv)
 	}
 	if (pid == 0) {
 		close(rd);
-		clab__exercise_mark_fd = wr;
+		clab_supervise_mark_to(wr);
 		clab__exercise_child_main(ex, so, solution, box, &spec);
 	}
-	setpgid(pid, pid); /* its own group, as it makes it itself */
 	close(wr);
 	if (clab__exercise_grade_key_fd >= 0)
 		close(clab__exercise_grade_key_fd);
 	/* Ctrl-C: the child, in a process group of its own, gets it too. */
-	forward_to = pid;
-	struct sigaction sa = {.sa_handler = forward};
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
+	clab_supervise_forward(pid);
 	long left = 0;
 	const char *refused = NULL, *unreproducible = NULL;
 	rc = clab__exercise_wait_child(pid, limit_s, &spec, rd, box, &left);

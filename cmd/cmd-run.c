@@ -20,6 +20,7 @@
 #include <conclab/tui.h>
 
 #include "cmd.h"
+#include "supervise.h"
 #include "solution-hooks.h"
 #include "lab.h"
 #include "report.h"
@@ -197,49 +198,24 @@ static void on_crash(int sig, void *addr)
 }
 
 /*
- * The pipe to the parent of an exercise's child (clab_run_spec's mark_fd),
- * or -1.  Every ending that conclab decides writes its exit code there
- * before the process exits, so that the parent can tell them from the
- * student's code ending the process some other way.
+ * A run that conclab stops (a crash, a signal, the watchdog, the code's
+ * own exit): save its trace (or say why it could not be saved, and end the
+ * process with fail_code), say where it went and tail, report on it.
  */
-static int mark_fd = -1;
-
-/* Async-signal-safe: write() only. */
-static void mark_end(int code)
+static void save_and_report(struct run *r, int fail_code, const char *tail)
 {
-	if (mark_fd >= 0) {
-		ssize_t n = write(mark_fd, &code, sizeof(code));
-		(void)n; /* a parent that is gone reads nothing anyway */
+	struct clab_tracer_stats st;
+	int err = clab_tracer_close(&st);
+	if (err) {
+		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
+			r->trace, clab_strerror(err));
+		clab_supervise_end(fail_code);
 	}
-}
-
-/*
- * The end of a run that conclab stops (a deadlock, the time limit, a
- * signal), once its trace is saved: the exit_group system call, as for a
- * crash (below), since such a run leaves threads behind by design, and a
- * ThreadSanitizer build's _exit() would report those that finished unjoined
- * (the ticker of a timer whose waiter sleeps forever) as leaks.
- */
-static _Noreturn void end_exit(int code)
-{
-	mark_end(code);
-	syscall(SYS_exit_group, code);
-	_exit(code);
-}
-
-/* Ctrl-C, SIGTERM, SIGHUP: save what was recorded, then exit 128+sig. */
-/*
- * The end of a crashed run, once its trace is saved: at once, as the
- * signal would have ended it.  The exit_group system call, not _exit(),
- * which a sanitizer's runtime intercepts to look at the wreck (in a
- * ThreadSanitizer build, the threads the crash left unjoined) and would
- * turn 128+N into its own exit code.
- */
-static _Noreturn void crash_exit(int code)
-{
-	mark_end(code);
-	syscall(SYS_exit_group, code);
-	_exit(code);
+	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)%s\n",
+		r->trace, st.records, tail);
+	fflush(stderr);
+	report_trace(r);
+	fflush(stdout);
 }
 
 static void *signal_main(void *arg)
@@ -265,22 +241,10 @@ static void *signal_main(void *arg)
 			fprintf(stderr, " at address %p",
 				atomic_load(&crash_addr));
 		fprintf(stderr, "; saving the trace\n");
-		struct clab_tracer_stats st;
-		int err = clab_tracer_close(&st);
-		if (err) {
-			fprintf(stderr,
-				"conclab: could not write the trace %s: %s\n",
-				sw->r->trace, clab_strerror(err));
-			crash_exit(128 + sig);
-		}
-		fprintf(stderr,
-			"conclab: trace saved to %s (%" PRIu64 " records); "
-			"each thread's last records show where it was\n",
-			sw->r->trace, st.records);
-		fflush(stderr);
-		report_trace(sw->r);
-		fflush(stdout);
-		crash_exit(128 + sig);
+		save_and_report(sw->r, 128 + sig,
+				"; each thread's last records show where it "
+				"was");
+		clab_supervise_end(128 + sig);
 	}
 	end_once();
 	fflush(stdout);
@@ -293,20 +257,9 @@ static void *signal_main(void *arg)
 	 */
 	if (clab_solution_stopped())
 		save_schedule(sw->r, -1, stderr);
-	struct clab_tracer_stats st;
-	int err = clab_tracer_close(&st);
-	if (err) {
-		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
-			sw->r->trace, clab_strerror(err));
-		end_exit(128 + sig);
-	}
-	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)\n",
-		sw->r->trace, st.records);
-	fflush(stderr);
 	/* what happened until the stop: incomplete, judged as far as it went */
-	report_trace(sw->r);
-	fflush(stdout);
-	end_exit(128 + sig);
+	save_and_report(sw->r, 128 + sig, "");
+	clab_supervise_end(128 + sig);
 }
 
 /*
@@ -365,28 +318,18 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: %s", text);
 	save_schedule(r, 0, stderr);
-	struct clab_tracer_stats st;
-	int err = clab_tracer_close(&st);
-	if (err) {
-		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
-			r->trace, clab_strerror(err));
-		end_exit(CLAB_EXIT_IO);
-	}
-	fprintf(stderr,
-		"conclab: trace saved to %s (%" PRIu64 " records); see it "
-		"with 'conclab dump %s'\n",
-		r->trace, st.records, r->trace);
-	fflush(stderr);
-	report_trace(r);
-	fflush(stdout);
+	char tail[4200];
+	snprintf(tail, sizeof(tail), "; see it with 'conclab dump %s'",
+		 r->trace);
+	save_and_report(r, CLAB_EXIT_IO, tail);
 	int vrc = view_trace(r, d->why != CLAB_STUCK_TIME_LIMIT);
 	fflush(stdout);
 	if (vrc > 0)
-		end_exit(vrc);
-	end_exit(d->why == CLAB_STUCK_TIME_LIMIT ||
-			 d->why == CLAB_STUCK_STEP_LIMIT
-		     ? CLAB_EXIT_TIMEOUT
-		     : CLAB_EXIT_DEADLOCK);
+		clab_supervise_end(vrc);
+	clab_supervise_end(d->why == CLAB_STUCK_TIME_LIMIT ||
+				   d->why == CLAB_STUCK_STEP_LIMIT
+			       ? CLAB_EXIT_TIMEOUT
+			       : CLAB_EXIT_DEADLOCK);
 }
 
 /*
@@ -844,7 +787,6 @@ int clab_run_traced(const struct clab_run_spec *s)
 	/* the signal thread and the watchdog keep a pointer to it */
 	static struct run r;
 	run_from_spec(&r, s);
-	mark_fd = s->mark_fd > 2 ? s->mark_fd : -1;
 	current = &r;
 	int rc = run_traced(&r, (long)s->ctx->seed, s->limit_s, 0, s->quiet);
 	return rc < 0 ? -rc : rc;
@@ -856,23 +798,12 @@ _Noreturn void clab_run_abandon(const char *why)
 	fflush(stdout);
 	if (r == NULL) { /* no run yet: nothing recorded to save */
 		fprintf(stderr, "\nconclab: %s\n", why);
-		crash_exit(CLAB_EXIT_CHECK);
+		clab_supervise_end(CLAB_EXIT_CHECK);
 	}
 	end_once();
 	fprintf(stderr, "\nconclab: %s; saving the trace\n", why);
-	struct clab_tracer_stats st;
-	int err = clab_tracer_close(&st);
-	if (err) {
-		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
-			r->trace, clab_strerror(err));
-		crash_exit(CLAB_EXIT_IO);
-	}
-	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)\n",
-		r->trace, st.records);
-	fflush(stderr);
-	report_trace(r);
-	fflush(stdout);
-	crash_exit(CLAB_EXIT_CHECK);
+	save_and_report(r, CLAB_EXIT_IO, "");
+	clab_supervise_end(CLAB_EXIT_CHECK);
 }
 
 int clab_run_check(const struct clab_run_spec *s)

@@ -30,6 +30,7 @@
 #include "cmd.h"
 #include "exercise-config.h"
 #include "lab.h"
+#include "supervise.h"
 
 #define MAX_CHOICES 64
 
@@ -114,8 +115,7 @@ static int start(struct step *s)
 					 ? 1
 					 : s->sched.o.spurious_max),
 			  prefix, (size_t)len + 1);
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = clab_supervise_fork(0);
 	if (pid == 0) {
 		int fd = open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			      0644);
@@ -157,9 +157,9 @@ static void stop(struct step *s)
 		fclose(s->from);
 	s->to = s->from = NULL;
 	if (s->child > 0) {
+		int st;
 		kill(s->child, SIGKILL);
-		while (waitpid(s->child, NULL, 0) < 0 && errno == EINTR)
-			;
+		clab_supervise_wait(s->child, 0, &st, NULL);
 	}
 	s->child = 0;
 }
@@ -215,12 +215,11 @@ static void advance(struct step *s)
 		if (s->from)
 			fclose(s->from);
 		s->to = s->from = NULL;
-		while (s->child > 0 && waitpid(s->child, &st, 0) < 0 &&
-		       errno == EINTR)
-			;
+		if (s->child > 0)
+			clab_supervise_wait(s->child, 0, &st, NULL);
 		s->child = 0;
 		s->ended = 1;
-		s->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		s->code = clab_supervise_code(st);
 		char why[400];
 		static const char *const dead[] = {"conclab: deadlock",
 						   "conclab: stopped", NULL};

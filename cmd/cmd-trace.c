@@ -27,6 +27,7 @@
 #include "lab.h"
 #include "preload-config.h"
 #include "report.h"
+#include "supervise.h"
 
 /*
  * The preload library: $CONCLAB_PRELOAD, else the build tree's beside the
@@ -195,8 +196,7 @@ static int trace_exec(int argc, char **argv)
 		free(preload);
 		return CLAB_EXIT_IO;
 	}
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = clab_supervise_fork(0);
 	if (pid < 0) {
 		fprintf(stderr, "conclab trace: fork: %s\n", strerror(errno));
 		free(preload);
@@ -217,16 +217,13 @@ static int trace_exec(int argc, char **argv)
 	free(preload);
 	close(pfd[1]);
 	/* Ctrl-C is the program's: conclab waits and reports. */
-	struct sigaction ign = {.sa_handler = SIG_IGN}, oint, oquit;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
+	struct clab_supervise_ignore ig;
+	clab_supervise_ignore(&ig);
 	int e = 0, status = 0;
 	ssize_t got = read(pfd[0], &e, sizeof(e));
 	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGQUIT, &oquit, NULL);
+	clab_supervise_wait(pid, 0, &status, NULL);
+	clab_supervise_restore(&ig);
 	if (got == (ssize_t)sizeof(e)) {
 		fprintf(stderr, "conclab trace: cannot run %s: %s\n", prog[0],
 			strerror(e));

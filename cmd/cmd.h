@@ -76,12 +76,6 @@ struct clab_run_spec {
 	void *arg;
 	long limit_s; /* time limit, seconds (0: none) */
 	int quiet;
-	/*
-	 * > 2: a pipe to a parent process.  Every ending that conclab
-	 * decides (the run's end is the caller's) writes its exit code there
-	 * as an int before the process exits.
-	 */
-	int mark_fd;
 	/* The controlled scheduler's options (NULL: the OS schedules). */
 	const struct clab_cmd_sched *sched;
 	/* The run's replay line says "conclab exercise LAB replay_as". */

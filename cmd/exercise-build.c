@@ -28,7 +28,7 @@
 #include "exercise.h"
 #include "lab.h"
 #include "report.h"
-#include "sandbox.h"
+#include "supervise.h"
 #include "solution-hooks.h"
 #include "solution-symbols.h"
 
@@ -284,8 +284,7 @@ int clab__exercise_compile(const struct paths *p, const char *solution,
 		return CLAB_EXIT_USAGE;
 	}
 	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	clab_supervise_wait(pid, 0, &status, NULL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr,
 			"conclab exercise: %s does not compile (the "

@@ -27,7 +27,7 @@
 #include "exercise.h"
 #include "lab.h"
 #include "report.h"
-#include "sandbox.h"
+#include "supervise.h"
 #include "solution-hooks.h"
 #include "solution-symbols.h"
 
@@ -49,11 +49,10 @@ static int screen_one(void *arg, const struct clab_sched_opts *o,
 	sc->spec.ctx = &ctx;
 	sc->spec.trace = trace;
 	sc->spec.quiet = 1;
-	sc->spec.mark_fd = -1;
 	sc->spec.sched = &sc->sched;
 	clab__exercise_grade_key_path =
 	    NULL; /* a screening run is not signed */
-	clab__exercise_mark_fd = -1;
+	clab_supervise_mark_to(-1);
 	/* the budget made trace's directory for this child (boxed) */
 	char box[4096];
 	snprintf(box, sizeof(box), "%s", trace);
