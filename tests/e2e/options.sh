@@ -44,7 +44,26 @@ check() {
 	done <"$T/man-$1"
 }
 
+# usage_check CMD FILE: the options the usage line in FILE (a --help)
+# names that CMD's --help does not list
+usage_check() {
+	sed -n '1,/^$/p' "$2" |
+		grep -o -E -- '(^|[^a-zA-Z0-9-])(--[a-z][a-z0-9-]*|-[a-zA-Z])' |
+		sed 's/^[^-]*//' | sort -u | while read -r o; do
+		help_opts "$1" | grep -q -w -e "$o" ||
+			echo "$1 $o: in the usage line, not in the options"
+	done
+}
+
 for c in $cmds; do
+	"$CONCLAB" "$c" --help >"$T/usage-help"
+	usage_check "$c" "$T/usage-help" >"$T/usage-$c"
+	if [ -s "$T/usage-$c" ]; then
+		fail "conclab $c: its usage line names another option:"
+		sed 's/^/  /' "$T/usage-$c"
+	else
+		pass "conclab $c: its usage line names its options only"
+	fi
 	check "$c" "$MAN" >"$T/diff"
 	[ -s "$T/help-$c" ] || [ "$c" = help ] ||
 		fail "conclab $c --help lists no options"
@@ -65,6 +84,11 @@ sed '/^\.B conclab analyze/ a .RB [ \\-\\-frobnicate ]' "$MAN" >"$T/more.1"
 [ -n "$(check analyze "$T/more.1")" ] &&
 	pass "a synopsis with an option --help lacks is caught" ||
 	fail "a synopsis with --frobnicate is not caught"
+
+printf 'usage: conclab dump [--frobnicate] [-o FILE] TRACE\n\n' >"$T/bad-usage"
+[ -n "$(usage_check dump "$T/bad-usage")" ] &&
+	pass "a usage line with an option the table lacks is caught" ||
+	fail "a usage line with --frobnicate is not caught"
 
 # Old spellings still work: '_' reads as '-'.
 expect_exit 0 "$CONCLAB" run philosophers --variant ordered --think_ms 0 \
