@@ -1,4 +1,5 @@
 /* conclab analyze: the lock-order detector and wait checks over a trace. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,29 +10,37 @@
 #include "lab.h"
 #include "report.h"
 
+struct analyze_opts {
+	int json, classes;
+};
+
+static const struct clab_opt analyze_opts[] = {
+    {.name = "json",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct analyze_opts, json),
+     .help = "one JSON object per finding, one a line"},
+    {.name = "classes",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct analyze_opts, classes),
+     .help = "group locks by the site that made them (lock classes): an "
+	     "order seen between two locks then holds for all the locks made "
+	     "at the same sites; locks of one class made with "
+	     "clab_mutex_init_indexed must be nested in increasing index "
+	     "order"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int analyze_exec(int argc, char **argv)
 {
-	const char *path = NULL;
-	int json = 0;
-	unsigned flags = 0;
-	for (int i = 1; i < argc; i++) {
-		if (clab_cmd_is_help(argv[i])) {
-			clab_cmd_usage(&clab_cmd_analyze, stdout);
-			return CLAB_EXIT_OK;
-		}
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--classes") == 0)
-			flags |= CLAB_ANALYZE_CLASSES;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return clab_cmd_misuse(&clab_cmd_analyze,
-					       "unknown option '%s'", argv[i]);
-		else if (!path)
-			path = argv[i];
-		else
-			return clab_cmd_misuse(&clab_cmd_analyze,
-					       "one trace at a time");
-	}
+	struct analyze_opts o = {0};
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {&o};
+	int prc = clab_opts_parse(&clab_cmd_analyze, argc, argv, bases, &r);
+	if (prc || r.help) /* --help: printed */
+		return prc;
+	const char *path = r.operands[0];
+	int json = o.json;
+	unsigned flags = o.classes ? CLAB_ANALYZE_CLASSES : 0;
 	if (!path)
 		return clab_cmd_misuse(&clab_cmd_analyze, "which trace?");
 	char err[512];
@@ -117,28 +126,23 @@ const struct clab_cmd clab_cmd_analyze = {
 	"gives it: no deadlock,\nlock order, no misuse, all threads ended, "
 	"starvation, busy waiting,\nconcurrency and locks held at exit, and a "
 	"line that says the lab checks were\nnot run, and why.\n\n"
-	"Options:\n"
-	"  --json      one JSON object per finding, one a line\n"
-	"  --classes   group locks by the site that made them (lock classes):"
-	"\n              an order seen between two locks then holds for all "
-	"the\n              locks made at the same sites; locks of one "
-	"class made\n              with clab_mutex_init_indexed must be "
-	"nested in increasing\n              index order\n"
-	"  -h, --help  this text\n\n"
 	"A trace that ended in a deadlock also gets the watchdog's report "
 	"with, for\neach blocked thread, the record where its wait began "
 	"and who holds what it\nwaits for.\n\n"
 	"A run that did not end says so first (\"incomplete: stopped while "
 	"N threads ran\",\n\"incomplete: the writer never closed the "
 	"trace\"); --json ends with a line of\ntype \"verdict\", the "
-	"verdict 'conclab check' and 'conclab export' give too.\n\n"
-	"Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
-	"(a cycle, a\ntimed-only order, a class order), a deadlock, or "
-	"the time or step limit (what\nfails \"lock order\" or \"no "
-	"deadlock\" in 'conclab check'), or a check of a\ntrace of no lab "
-	"failed; 2 usage error or a\nbad or "
-	"damaged trace; 5 the output could not be written.\nA record "
-	"that names an object the trace never defined is skipped with a\n"
-	"warning on stderr; the rest is analysed as usual.\n",
+	"verdict 'conclab check' and 'conclab export' give too.\n",
+    .groups = (const struct clab_opt_group[]){{analyze_opts, 0}, {NULL, 0}},
+    .max_operands = 1,
+    .too_many = "one trace at a time",
+    .more = "Exit codes: 0 nothing that can deadlock; 1 a potential deadlock "
+	    "(a cycle, a\ntimed-only order, a class order), a deadlock, or "
+	    "the time or step limit (what\nfails \"lock order\" or \"no "
+	    "deadlock\" in 'conclab check'), or a check of a\ntrace of no lab "
+	    "failed; 2 usage error or a\nbad or "
+	    "damaged trace; 5 the output could not be written.\nA record "
+	    "that names an object the trace never defined is skipped with a\n"
+	    "warning on stderr; the rest is analysed as usual.\n",
     .exec = analyze_exec,
 };

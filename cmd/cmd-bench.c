@@ -6,6 +6,7 @@
  * reports, and exits 0 whether or not a target was met.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
@@ -181,6 +182,117 @@ static const char *whole_names(void)
 	return buf;
 }
 
+_Static_assert(REPS_MAX / PP_MORE == 100, "--reps's message says 1..100");
+
+static int set_reps(const struct clab_cmd *cmd, void *base, const char *v,
+		    long num)
+{
+	(void)cmd;
+	(void)v;
+	((struct bench *)base)->o.reps = (int)num;
+	return 0;
+}
+
+static int set_case(const struct clab_cmd *cmd, void *base, const char *v,
+		    long num)
+{
+	struct bench *b = base;
+	(void)num;
+	if (parse_cases(v, &b->o.only, &b->o.whole) == 0)
+		return 0;
+	return clab_cmd_misuse(cmd,
+			       "--case wants case numbers 1..%d or "
+			       "whole-program cases (%s), separated by "
+			       "commas (say --case 4,5)",
+			       NCASES, whole_names());
+}
+
+static int set_loops(const struct clab_cmd *cmd, void *base, const char *v,
+		     long num)
+{
+	(void)cmd;
+	(void)v;
+	(void)num;
+	((struct bench *)base)->o.only = ((1u << NCASES) - 1) << 1;
+	return 0;
+}
+
+static int set_whole(const struct clab_cmd *cmd, void *base, const char *v,
+		     long num)
+{
+	(void)cmd;
+	(void)v;
+	(void)num;
+	((struct bench *)base)->o.whole = (1u << clab_whole_ncases()) - 1;
+	return 0;
+}
+
+static int set_scale(const struct clab_cmd *cmd, void *base, const char *v,
+		     long num)
+{
+	char *end = NULL;
+	double x = strtod(v, &end);
+	(void)cmd;
+	(void)num;
+	if (end == v || *end || !(x >= 1e-6 && x <= 100))
+		return -1;
+	((struct bench *)base)->o.scale = x;
+	return 0;
+}
+
+static const struct clab_opt bench_opts[] = {
+    {.name = "loops",
+     .type = CLAB_OPT_FLAG,
+     .parse = set_loops,
+     .help = "the loop microbenchmarks, 1 to 11 (the default when no case "
+	     "is named)"},
+    {.name = "whole",
+     .type = CLAB_OPT_FLAG,
+     .parse = set_whole,
+     .help = "the whole programs"},
+    {.name = "case",
+     .type = CLAB_OPT_STRING,
+     .arg = "LIST",
+     .parse = set_case,
+     .help = "run only these cases: loop numbers and whole programs' "
+	     "names, say --case 4,5 or --case 9,prodcons"},
+    {.name = "reps",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .min = 1,
+     .max = REPS_MAX / PP_MORE,
+     .parse = set_reps,
+     .want = "a number in 1..100", /* REPS_MAX / PP_MORE */
+     .help = "N repetitions a case instead of 9 for the loops (4N for the "
+	     "ping-pongs) and 5 for the whole programs"},
+    {.name = "quick",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct bench, o.quick),
+     .help = "short repetitions, and the whole programs at --scale 0.1"},
+    {.name = "iters",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct bench, o.iters),
+     .min = 1,
+     .max = 1000000000L,
+     .help = "N iterations per loop repetition instead of calibrating by "
+	     "time (N/8 in case 2, N/2 per thread in case 3, N/100 round "
+	     "trips in cases 4 and 5)"},
+    {.name = "scale",
+     .type = CLAB_OPT_STRING,
+     .arg = "X",
+     .parse = set_scale,
+     .want = "a number in 0.000001..100 (say --scale 0.1)",
+     .help = "the whole programs' sizes times X (0.000001..100; each keeps "
+	     "a few iterations at least)"},
+    {.name = "json",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct bench, o.json),
+     .help = "print the numbers as one JSON object: the loops under "
+	     "\"cases\", the whole programs under \"whole\""},
+    CLAB_OPT_TABLE_END,
+};
+
 static int bench_exec(int argc, char **argv)
 {
 	struct bench *b = calloc(1, sizeof(*b));
@@ -188,83 +300,12 @@ static int bench_exec(int argc, char **argv)
 		fprintf(stderr, "conclab bench: out of memory\n");
 		return CLAB_EXIT_IO;
 	}
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (clab_cmd_is_help(a)) {
-			clab_cmd_usage(&clab_cmd_bench, stdout);
-			free(b);
-			return CLAB_EXIT_OK;
-		} else if (strcmp(a, "--quick") == 0) {
-			b->o.quick = 1;
-		} else if (strcmp(a, "--json") == 0) {
-			b->o.json = 1;
-		} else if (strcmp(a, "--iters") == 0 ||
-			   strncmp(a, "--iters=", 8) == 0) {
-			const char *v = a[7] == '='    ? a + 8
-					: i + 1 < argc ? argv[++i]
-						       : NULL;
-			if (!v || clab_cmd_parse_long(v, &b->o.iters) ||
-			    b->o.iters < 1 || b->o.iters > 1000000000L) {
-				free(b);
-				return clab_cmd_misuse(
-				    &clab_cmd_bench,
-				    "--iters wants a number in "
-				    "1..1000000000");
-			}
-		} else if (strcmp(a, "--reps") == 0 ||
-			   strncmp(a, "--reps=", 7) == 0) {
-			const char *v = a[6] == '='    ? a + 7
-					: i + 1 < argc ? argv[++i]
-						       : NULL;
-			long reps;
-			if (!v || clab_cmd_parse_long(v, &reps) || reps < 1 ||
-			    reps > REPS_MAX / PP_MORE) {
-				free(b);
-				return clab_cmd_misuse(
-				    &clab_cmd_bench,
-				    "--reps wants a number in 1..%d",
-				    REPS_MAX / PP_MORE);
-			}
-			b->o.reps = (int)reps;
-		} else if (strcmp(a, "--case") == 0 ||
-			   strncmp(a, "--case=", 7) == 0) {
-			const char *v = a[6] == '='    ? a + 7
-					: i + 1 < argc ? argv[++i]
-						       : NULL;
-			if (!v || parse_cases(v, &b->o.only, &b->o.whole)) {
-				free(b);
-				return clab_cmd_misuse(
-				    &clab_cmd_bench,
-				    "--case wants case numbers 1..%d or "
-				    "whole-program cases (%s), separated by "
-				    "commas (say --case 4,5)",
-				    NCASES, whole_names());
-			}
-		} else if (strcmp(a, "--loops") == 0) {
-			b->o.only = ((1u << NCASES) - 1) << 1;
-		} else if (strcmp(a, "--whole") == 0) {
-			b->o.whole = (1u << clab_whole_ncases()) - 1;
-		} else if (strcmp(a, "--scale") == 0 ||
-			   strncmp(a, "--scale=", 8) == 0) {
-			const char *v = a[7] == '='    ? a + 8
-					: i + 1 < argc ? argv[++i]
-						       : NULL;
-			char *end = NULL;
-			double x = v ? strtod(v, &end) : 0;
-			if (!v || end == v || *end ||
-			    !(x >= 1e-6 && x <= 100)) {
-				free(b);
-				return clab_cmd_misuse(
-				    &clab_cmd_bench,
-				    "--scale wants a number in 0.000001..100 "
-				    "(say --scale 0.1)");
-			}
-			b->o.scale = x;
-		} else {
-			free(b);
-			return clab_cmd_misuse(&clab_cmd_bench,
-					       "unknown argument '%s'", a);
-		}
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {b};
+	int prc = clab_opts_parse(&clab_cmd_bench, argc, argv, bases, &r);
+	if (prc || r.help) { /* --help: printed */
+		free(b);
+		return prc;
 	}
 	struct clab_whole_opts wo = {
 	    .reps = b->o.reps ? b->o.reps : CLAB_WHOLE_REPS,
@@ -424,32 +465,11 @@ const struct clab_cmd clab_cmd_bench = {
 	"They take a few minutes.  conclab in its build tree runs that "
 	"build's\nprograms (bench/whole/), an installed conclab those in\n"
 	"<libexecdir>/conclab/bench, and $CONCLAB_BENCH_DIR overrides "
-	"both.\n\n"
-	"Options:\n"
-	"  --loops     the loop microbenchmarks, 1 to 11 (the default "
-	"when no case\n              is named)\n"
-	"  --whole     the whole programs\n"
-	"  --case LIST run only these cases: loop numbers and whole "
-	"programs' names,\n              say --case 4,5 or --case "
-	"9,prodcons\n"
-	"  --reps N    N repetitions a case (at most 100) instead of 9 for "
-	"the loops\n              (4N for the ping-pongs) and 5 for the "
-	"whole programs\n"
-	"  --quick     short repetitions, and the whole programs at "
-	"--scale 0.1\n"
-	"  --iters N   N iterations per loop repetition instead of "
-	"calibrating by time\n"
-	"              (N/8 in case 2, N/2 per thread in case 3, "
-	"N/100 round trips\n              in cases 4 and 5)\n"
-	"  --scale X   the whole programs' sizes times X (0.000001..100; "
-	"each keeps\n              a few iterations at least)\n"
-	"  --json      print the numbers as one JSON object: the loops "
-	"under \"cases\",\n              the whole programs under "
-	"\"whole\"\n"
-	"  -h, --help  this text\n\n"
-	"Exit codes: 0 the bench ran (a missed target is reported, "
-	"not an error);\n1 a whole program is missing, failed, or printed "
-	"another result than\nplain; 2 usage error; 5 a trace could not "
-	"be written.\n",
+	"both.\n",
+    .groups = (const struct clab_opt_group[]){{bench_opts, 0}, {NULL, 0}},
+    .more = "Exit codes: 0 the bench ran (a missed target is reported, "
+	    "not an error);\n1 a whole program is missing, failed, or printed "
+	    "another result than\nplain; 2 usage error; 5 a trace could not "
+	    "be written.\n",
     .exec = bench_exec,
 };

@@ -1,4 +1,5 @@
 /* conclab check: a lab's properties on a trace, for people and graders. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,65 +10,63 @@
 #include "lab.h"
 #include "report.h"
 
+struct check_opts {
+	const char *lab, *output, *key;
+	int format;
+	long starvation_ms; /* 0: the checks' default */
+};
+
+static const struct clab_opt check_opts[] = {
+    {.name = "lab",
+     .type = CLAB_OPT_STRING,
+     .arg = "LAB",
+     .off = offsetof(struct check_opts, lab),
+     .help = "check against LAB's properties"},
+    {.name = "format",
+     .type = CLAB_OPT_CHOICE,
+     .arg = "F",
+     .off = offsetof(struct check_opts, format),
+     .choices = clab_report_format_names,
+     .def = "text",
+     .help = "text, json, gradescope (results.json) or junit"},
+    {.name = "output",
+     .abbrev = 'o',
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct check_opts, output),
+     .help = "write the report to FILE"},
+    {.name = "key",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct check_opts, key),
+     .def = "$CONCLAB_KEY_FILE, if set",
+     .help = "verify the trace's signature with the key in FILE (the one "
+	     "'conclab run' or 'conclab exercise' signed it with)"},
+    {.name = "starvation-ms",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct check_opts, starvation_ms),
+     .min = 1,
+     .max = 86400000L,
+     .want = "milliseconds (1..86400000)",
+     .def = "the larger of 1000 and 10 times the median wait",
+     .help = "a wait longer than N ms fails \"starvation\""},
+    CLAB_OPT_TABLE_END,
+};
+
 static int check_exec(int argc, char **argv)
 {
-	const char *path = NULL, *lab = NULL, *outpath = NULL, *keypath = NULL;
+	struct check_opts o = {.format = CLAB_REPORT_TEXT};
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {&o};
 	static struct clab_cmd_key key;
-	int fmt = CLAB_REPORT_TEXT;
-	long starvation_ms = 0; /* 0: the checks' default */
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (clab_cmd_is_help(a)) {
-			clab_cmd_usage(&clab_cmd_check, stdout);
-			return CLAB_EXIT_OK;
-		}
-		if (strcmp(a, "--starvation-ms") == 0) {
-			if (i + 1 >= argc ||
-			    clab_cmd_parse_long(argv[i + 1], &starvation_ms) !=
-				0 ||
-			    starvation_ms < 1 || starvation_ms > 86400000L)
-				return clab_cmd_misuse(
-				    &clab_cmd_check,
-				    "--starvation-ms needs a number of "
-				    "milliseconds, 1 to 86400000");
-			i++;
-			continue;
-		}
-		if (strcmp(a, "--key") == 0) {
-			if (i + 1 >= argc)
-				return clab_cmd_misuse(&clab_cmd_check,
-						       "%s needs a value", a);
-			keypath = argv[++i];
-			continue;
-		}
-		if (strcmp(a, "--lab") == 0 || strcmp(a, "--format") == 0 ||
-		    strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-			if (i + 1 >= argc)
-				return clab_cmd_misuse(&clab_cmd_check,
-						       "%s needs a value", a);
-			const char *v = argv[++i];
-			if (a[2] == 'l')
-				lab = v;
-			else if (a[2] == 'f') {
-				fmt = clab_report_format_find(v);
-				if (fmt < 0)
-					return clab_cmd_misuse(
-					    &clab_cmd_check,
-					    "--format is text, json, "
-					    "gradescope or junit, not '%s'",
-					    v);
-			} else
-				outpath = v;
-		} else if (a[0] == '-' && a[1]) {
-			return clab_cmd_misuse(&clab_cmd_check,
-					       "unknown option '%s'", a);
-		} else if (!path) {
-			path = a;
-		} else {
-			return clab_cmd_misuse(&clab_cmd_check,
-					       "one trace at a time");
-		}
-	}
+	int prc = clab_opts_parse(&clab_cmd_check, argc, argv, bases, &r);
+	if (prc || r.help) /* --help: printed */
+		return prc;
+	const char *path = r.operands[0], *lab = o.lab, *outpath = o.output,
+		   *keypath = o.key;
+	int fmt = o.format;
+	long starvation_ms = o.starvation_ms;
 	if (!path)
 		return clab_cmd_misuse(&clab_cmd_check, "which trace?");
 	int rc = clab_cmd_key_load(&clab_cmd_check, keypath, &key);
@@ -193,20 +192,6 @@ const struct clab_cmd clab_cmd_check = {
 	"and a last line says that no lab's checks were run, and why (on "
 	"stderr\nfor the formats other than text).\nThe same trace always "
 	"gives a byte-identical report.\n\n"
-	"Options:\n"
-	"  --lab LAB        check against LAB's properties\n"
-	"  --format F       text (default), json, gradescope (results.json) "
-	"or junit\n"
-	"  -o, --output F   write the report to F\n"
-	"  --key FILE       verify the trace's signature with the key in "
-	"FILE (the\n                   one 'conclab run' or 'conclab "
-	"exercise' signed it with;\n                   default: "
-	"$CONCLAB_KEY_FILE, if set)\n"
-	"  --starvation-ms N\n"
-	"                   a wait longer than N ms fails \"starvation\" "
-	"(default: the\n                   larger of 1000 and 10 times "
-	"the median wait)\n"
-	"  -h, --help       this text\n\n"
 	"The report says whether the trace is signed: \"signed, verified\" "
 	"(with --key),\n\"signed (not verified: no --key)\" or \"not "
 	"signed\".  With --key, a trace\nthat is not signed, was signed "
@@ -219,13 +204,16 @@ const struct clab_cmd clab_cmd_check = {
 	"property still fails, one that needs the\nrun's end (every item "
 	"taken) is \"not judged\" (--) and fails nothing.\n"
 	"\"no deadlock\" and \"lock order\" come from the analysis "
-	"that 'conclab analyze'\nprints, with the same records.\n\n"
-	"Exit codes: 0 every property holds (or was not judged); 1 a "
-	"property failed;\n2 usage error, or an unreadable, damaged or "
-	"unknown trace, or (with --key)\none whose signature does not "
-	"verify; 5 the report could not be written\n(the message names the "
-	"file and the reason).\nA record that names an object the trace "
-	"never defined is skipped with a\nwarning on stderr, and the rest "
-	"of the trace is checked.\n",
+	"that 'conclab analyze'\nprints, with the same records.\n",
+    .groups = (const struct clab_opt_group[]){{check_opts, 0}, {NULL, 0}},
+    .max_operands = 1,
+    .too_many = "one trace at a time",
+    .more = "Exit codes: 0 every property holds (or was not judged); 1 a "
+	    "property failed;\n2 usage error, or an unreadable, damaged or "
+	    "unknown trace, or (with --key)\none whose signature does not "
+	    "verify; 5 the report could not be written\n(the message names the "
+	    "file and the reason).\nA record that names an object the trace "
+	    "never defined is skipped with a\nwarning on stderr, and the rest "
+	    "of the trace is checked.\n",
     .exec = check_exec,
 };

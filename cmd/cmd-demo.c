@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -669,48 +670,51 @@ out:
 	return rc;
 }
 
+struct demo_opts {
+	const char *variant, *script;
+	int check, list;
+};
+
+static const struct clab_opt demo_opts[] = {
+    {.name = "variant",
+     .type = CLAB_OPT_STRING,
+     .arg = "V",
+     .off = offsetof(struct demo_opts, variant),
+     .def = "the lab's first variant that has one",
+     .help = "the demo of that variant"},
+    {.name = "script",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct demo_opts, script),
+     .help = "play the script in FILE (with LAB or --variant, the script "
+	     "must be a demo of them)"},
+    {.name = "check",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct demo_opts, check),
+     .help = "load the script (or, with no LAB and no --script, every "
+	     "script of labs/demos), make its run and find each step's "
+	     "record; print how it went, play nothing"},
+    {.name = "list",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct demo_opts, list),
+     .help = "the demos there are"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int demo_exec(int argc, char **argv)
 {
 	const struct clab_cmd *cmd = &clab_cmd_demo;
 	struct clab_tui_opts o;
-	const char *lab = NULL, *variant = NULL, *script = NULL;
-	int check = 0, list = 0;
+	struct demo_opts d = {0};
+	struct clab_opts_rest r = {0};
 	clab_tui_opts_init(&o);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (clab_cmd_is_help(a)) {
-			clab_cmd_usage(cmd, stdout);
-			return CLAB_EXIT_OK;
-		}
-		int takes =
-		    strcmp(a, "--variant") == 0 || strcmp(a, "--script") == 0 ||
-		    strcmp(a, "--keys") == 0 || strcmp(a, "--size") == 0;
-		if (takes && i + 1 >= argc)
-			return clab_cmd_misuse(cmd, "%s needs a value", a);
-		int vo =
-		    takes ? clab_cmd_view_opt(cmd, &o, a + 2, argv[i + 1]) : 0;
-		if (vo < 0)
-			return -vo;
-		if (vo > 0) {
-			i++;
-		} else if (strcmp(a, "--variant") == 0) {
-			variant = argv[++i];
-		} else if (strcmp(a, "--script") == 0) {
-			script = argv[++i];
-		} else if (clab_cmd_view_flag(&o, a)) {
-			;
-		} else if (strcmp(a, "--check") == 0) {
-			check = 1;
-		} else if (strcmp(a, "--list") == 0) {
-			list = 1;
-		} else if (a[0] == '-' && a[1]) {
-			return clab_cmd_misuse(cmd, "unknown option '%s'", a);
-		} else if (!lab) {
-			lab = a;
-		} else {
-			return clab_cmd_misuse(cmd, "one lab at a time");
-		}
-	}
+	void *const bases[] = {&d, &o};
+	int prc = clab_opts_parse(cmd, argc, argv, bases, &r);
+	if (prc || r.help) /* --help: printed */
+		return prc;
+	const char *lab = r.operands[0], *variant = d.variant,
+		   *script = d.script;
+	int check = d.check, list = d.list;
 	if (list)
 		return lab || script || check
 			   ? clab_cmd_misuse(cmd, "--list goes alone")
@@ -744,37 +748,25 @@ const struct clab_cmd clab_cmd_demo = {
     .args = "LAB [--variant V] [--script FILE] | --check [LAB] | --list",
     .summary = "a lecture's demo: a scripted run with narration, step by "
 	       "step",
-    .help =
-	"Plays a demo script in the viewer: a run of a lab that the "
-	"controlled\n"
-	"scheduler makes the same every time (the script's schedule "
-	"string),\n"
-	"with the script's narration in a box at chosen records.  Space "
-	"goes to\n"
-	"the next step, b or Backspace back; the viewer's other keys work "
-	"as in\n"
-	"'conclab replay'; q quits.  The scripts are labs/demos/"
-	"LAB-VARIANT.demo\n"
-	"(installed in <datadir>/conclab/demos); docs/demo.md says how to "
-	"write\n"
-	"one.  The run is made afresh each time, into a temporary trace.\n\n"
-	"Options:\n"
-	"  --variant V        the demo of that variant (default: the "
-	"lab's first\n"
-	"                     variant that has one)\n"
-	"  --script FILE      play the script in FILE (with LAB or --variant,\n"
-	"                     the script must be a demo of them)\n"
-	"  --check            load the script (or, with no LAB and no "
-	"--script,\n"
-	"                     every script of labs/demos), make its run and "
-	"find\n"
-	"                     each step's record; print how it went, play "
-	"nothing\n"
-	"  --list             the demos there are\n"
-	"  --no-color, --ascii, --no-mouse   as for conclab replay\n"
-	"  --batch --keys K [--size WxH]     no terminal: apply the keys and "
-	"print\n"
-	"                     the screen (for scripts and tests)\n\n"
+    .help = "Plays a demo script in the viewer: a run of a lab that the "
+	    "controlled\n"
+	    "scheduler makes the same every time (the script's schedule "
+	    "string),\n"
+	    "with the script's narration in a box at chosen records.  Space "
+	    "goes to\n"
+	    "the next step, b or Backspace back; the viewer's other keys work "
+	    "as in\n"
+	    "'conclab replay'; q quits.  The scripts are labs/demos/"
+	    "LAB-VARIANT.demo\n"
+	    "(installed in <datadir>/conclab/demos); docs/demo.md says how to "
+	    "write\n"
+	    "one.  The run is made afresh each time, into a temporary trace.\n",
+    .groups = (const struct clab_opt_group[]){{demo_opts, 0},
+					      {clab_cmd_view_opts, 1},
+					      {NULL, 0}},
+    .max_operands = 1,
+    .too_many = "one lab at a time",
+    .more =
 	"Exit codes: 0 after q (or every script checked); 2 usage error, no "
 	"such\n"
 	"demo, a malformed script, or a script whose run no longer follows "

@@ -1,4 +1,5 @@
 /* conclab dump: the stable text form of a trace. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -6,30 +7,29 @@
 
 #include "cmd.h"
 
+struct dump_opts {
+	const char *output;
+};
+
+static const struct clab_opt dump_opts[] = {
+    {.name = "output",
+     .abbrev = 'o',
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct dump_opts, output),
+     .help = "write to FILE instead of standard output"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int dump_exec(int argc, char **argv)
 {
-	const char *path = NULL, *outpath = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (clab_cmd_is_help(argv[i])) {
-			clab_cmd_usage(&clab_cmd_dump, stdout);
-			return CLAB_EXIT_OK;
-		}
-		if (strcmp(argv[i], "-o") == 0 ||
-		    strcmp(argv[i], "--output") == 0) {
-			if (i + 1 >= argc)
-				return clab_cmd_misuse(
-				    &clab_cmd_dump, "%s needs a file", argv[i]);
-			outpath = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return clab_cmd_misuse(&clab_cmd_dump,
-					       "unknown option '%s'", argv[i]);
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			return clab_cmd_misuse(&clab_cmd_dump,
-					       "one trace at a time");
-		}
-	}
+	struct dump_opts d = {0};
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {&d};
+	int rc = clab_opts_parse(&clab_cmd_dump, argc, argv, bases, &r);
+	if (rc || r.help) /* --help: printed */
+		return rc;
+	const char *path = r.operands[0], *outpath = d.output;
 	if (!path)
 		return clab_cmd_misuse(&clab_cmd_dump, "which trace?");
 	char err[512];
@@ -44,7 +44,7 @@ static int dump_exec(int argc, char **argv)
 		return CLAB_EXIT_IO;
 	}
 	clab_trace_dump(tr, out);
-	int rc = clab_cmd_out_close(&clab_cmd_dump, outpath, out);
+	rc = clab_cmd_out_close(&clab_cmd_dump, outpath, out);
 	clab_cmd_trace_warning(&clab_cmd_dump, tr);
 	if (clab_trace_damage(tr)) {
 		fprintf(stderr,
@@ -71,8 +71,11 @@ const struct clab_cmd clab_cmd_dump = {
 	    "last whole chunk;\nthe damage is reported on stderr and the "
 	    "exit code is 2.\nA record that names an object the trace never "
 	    "defined is skipped with a\nwarning on stderr and a '# warning' "
-	    "line; the exit code stays 0.\n\n"
-	    "Options:\n  -o, --output FILE  write to FILE instead of "
-	    "standard output\n",
+	    "line; the exit code stays 0.\n",
+    .groups = (const struct clab_opt_group[]){{dump_opts, 0}, {NULL, 0}},
+    .more = "Exit codes: 0 dumped; 2 usage error or a bad or damaged "
+	    "trace; 5 the output\ncould not be written.\n",
+    .max_operands = 1,
+    .too_many = "one trace at a time",
     .exec = dump_exec,
 };

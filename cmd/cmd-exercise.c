@@ -28,6 +28,8 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -51,7 +53,7 @@
 #include "exercise.h"
 #include "lab.h"
 #include "report.h"
-#include "sandbox.h"
+#include "supervise.h"
 #include "solution-hooks.h"
 #include "solution-symbols.h"
 
@@ -101,121 +103,106 @@ static int exercise_help(void)
 	return CLAB_EXIT_OK;
 }
 
-/* The graded child's process group, which Ctrl-C is forwarded to. */
-static volatile pid_t forward_to;
+struct exercise_opts {
+	const char *init, *trace, *key, *rubric;
+	long seed, limit_s, schedules;
+	int format, quiet;
+};
 
-static void forward(int sig)
-{
-	if (forward_to > 0)
-		kill(-forward_to, sig);
-}
+static const struct clab_opt exercise_opts[] = {
+    {.name = "init",
+     .type = CLAB_OPT_STRING,
+     .arg = "DIR",
+     .off = offsetof(struct exercise_opts, init),
+     .help = "write the starter files into DIR"},
+    {.name = "seed",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct exercise_opts, seed),
+     .max = LONG_MAX,
+     .def = "1",
+     .help = "seed for the harness's random delays"},
+    {.name = "trace",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct exercise_opts, trace),
+     .def = "LAB-exercise.clt",
+     .help = "trace file"},
+    CLAB_CMD_KEY_OPT(struct exercise_opts, key),
+    {.name = "time-limit",
+     .type = CLAB_OPT_LONG,
+     .arg = "SEC",
+     .off = offsetof(struct exercise_opts, limit_s),
+     .min = 1, /* a grader never waits forever: no 0 */
+     .max = 86400,
+     .want = "seconds (1..86400; an exercise always has a limit)",
+     .def = "60",
+     .help = "stop a run that takes longer"},
+    {.name = "format",
+     .type = CLAB_OPT_CHOICE,
+     .arg = "F",
+     .off = offsetof(struct exercise_opts, format),
+     .choices = clab_report_format_names,
+     .want = "text, json, gradescope or junit",
+     .def = "text",
+     .help = "the report as text, json, gradescope (results.json) or "
+	     "junit, alone on stdout; the rest goes to stderr"},
+    {.name = "rubric",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct exercise_opts, rubric),
+     .help = "the properties' weights: lines 'name, weight' "
+	     "(docs/grading.md has the defaults)"},
+    {.name = "schedules",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct exercise_opts, schedules),
+     .min = 1,
+     .max = 1000000,
+     .def = "100",
+     .help = "schedules the solution is graded under"},
+    {.name = "quiet",
+     .abbrev = 'q',
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct exercise_opts, quiet),
+     .help = "only the results"},
+    CLAB_OPT_TABLE_END,
+};
 
 static int exercise_exec(int argc, char **argv)
 {
-	const char *lab_name = NULL, *solution = NULL, *init = NULL;
-	const char *trace = NULL, *keypath = NULL, *rubric_path = NULL;
-	long seed = 1, limit_s = 60, schedules = 100;
-	int quiet = 0, seed_given = 0;
+	struct exercise_opts o = {.seed = -1, .limit_s = 60, .schedules = 100};
+	/* static: its names stay reachable until the process ends */
+	static struct clab_lab_args la;
+	struct clab_opts_rest r = {.lab = &la, .own_help = 1};
 	struct clab_cmd_sched sched;
 	char *failed_str = NULL;
 	clab_cmd_sched_init(&sched);
 	sched.o.mode = CLAB_SCHED_PCT; /* with random walks: see below */
-	struct {
-		const char *name, *value;
-	} params[CLAB_LAB_MAX_PARAMS * 2];
-	size_t nparams = 0;
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (clab_cmd_is_help(a))
-			return exercise_help();
-		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			quiet = 1;
-		} else if (clab_cmd_sched_flag(&sched, a)) {
-			;
-		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
-			/* params point at them after the loop */
-			static char keys[CLAB_LAB_MAX_PARAMS * 2][64];
-			if (nparams == sizeof(params) / sizeof(params[0]))
-				return clab_cmd_misuse(&clab_cmd_exercise,
-						       "unknown option '%s'",
-						       a);
-			char *key = keys[nparams];
-			const char *val;
-			int bad = clab_cmd_keyval(&clab_cmd_exercise, argc,
-						  argv, &i, key, 64, &val);
-			if (bad)
-				return bad;
-			int so = clab_cmd_sched_opt(&clab_cmd_exercise, &sched,
-						    key, val);
-			if (so < 0)
-				return -so;
-			if (so > 0) {
-				;
-			} else if (strcmp(key, "schedules") == 0) {
-				if (clab_cmd_parse_long(val, &schedules) ||
-				    schedules < 1 || schedules > 1000000)
-					return clab_cmd_misuse(
-					    &clab_cmd_exercise,
-					    "--schedules wants 1..1000000, "
-					    "not '%s'",
-					    val);
-			} else if (strcmp(key, "init") == 0) {
-				init = val;
-			} else if (strcmp(key, "trace") == 0) {
-				trace = val;
-			} else if (strcmp(key, "key") == 0) {
-				keypath = val;
-			} else if (strcmp(key, "rubric") == 0) {
-				rubric_path = val;
-			} else if (strcmp(key, "format") == 0) {
-				int f = clab_report_format_find(val);
-				if (f < 0)
-					return clab_cmd_misuse(
-					    &clab_cmd_exercise,
-					    "--format is text, json, "
-					    "gradescope or junit, not '%s'",
-					    val);
-				clab__exercise_report_fmt =
-				    (enum clab_report_format)f;
-			} else if (strcmp(key, "seed") == 0) {
-				if (clab_cmd_parse_long(val, &seed) || seed < 0)
-					return clab_cmd_misuse(
-					    &clab_cmd_exercise,
-					    "--seed wants a number >= 0, "
-					    "not '%s'",
-					    val);
-				seed_given = 1;
-			} else if (strcmp(key, "time-limit") == 0) {
-				/* a grader never waits forever: no 0 */
-				if (clab_cmd_parse_long(val, &limit_s) ||
-				    limit_s < 1 || limit_s > 86400)
-					return clab_cmd_misuse(
-					    &clab_cmd_exercise,
-					    "--time-limit wants seconds "
-					    "(1..86400; an exercise always has "
-					    "a limit), not '%s'",
-					    val);
-			} else {
-				params[nparams].name = key;
-				params[nparams++].value = val;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			return clab_cmd_misuse(&clab_cmd_exercise,
-					       "unknown option '%s'", a);
-		} else if (!lab_name) {
-			lab_name = a;
-		} else if (!solution) {
-			solution = a;
-		} else {
-			return clab_cmd_misuse(&clab_cmd_exercise,
-					       "unexpected argument '%s'", a);
-		}
+	void *const bases[] = {&o, &sched};
+	int rc = clab_opts_parse(&clab_cmd_exercise, argc, argv, bases, &r);
+	if (rc || r.help || la.variant) {
+		clab_lab_args_fini(&la);
+		clab_cmd_sched_fini(&sched);
+		return rc ? rc
+		       : r.help
+			   ? exercise_help()
+			   : clab_cmd_misuse(&clab_cmd_exercise,
+					     "an exercise has no variants");
 	}
+	const char *lab_name = la.lab, *solution = r.operands[0],
+		   *init = o.init, *trace = o.trace, *keypath = o.key,
+		   *rubric_path = o.rubric;
+	long seed = o.seed < 0 ? 1 : o.seed, limit_s = o.limit_s,
+	     schedules = o.schedules;
+	int quiet = o.quiet, seed_given = o.seed >= 0;
+	size_t nparams = la.nparams;
+	clab__exercise_report_fmt = (enum clab_report_format)o.format;
 	if (!lab_name)
 		return clab_cmd_misuse(&clab_cmd_exercise,
 				       "which lab? (philosophers, prodcons, "
-				       "timer)");
+				       "timer, race, semaphore, lockorder, "
+				       "barrier, rwlock)");
 	const struct clab_exercise *ex = clab_exercise_find(lab_name);
 	if (!ex) {
 		fprintf(stderr,
@@ -245,7 +232,6 @@ static int exercise_exec(int argc, char **argv)
 			CLAB_SOURCE_ROOT);
 		return CLAB_EXIT_IO;
 	}
-	int rc;
 	if (init) {
 		if (solution || nparams) {
 			clab__exercise_free_paths(&p);
@@ -279,23 +265,23 @@ static int exercise_exec(int argc, char **argv)
 	ctx.seed = (uint64_t)seed;
 	ctx.out = NULL; /* the harness does not narrate */
 	for (size_t i = 0; i < nparams; i++) {
-		int pi = clab_lab_param_find(lab, params[i].name);
+		int pi = clab_lab_param_find(lab, la.params[i].name);
 		long v;
 		if (pi < 0) {
 			clab__exercise_free_paths(&p);
 			return clab_cmd_misuse(&clab_cmd_exercise,
 					       "%s has no parameter '%s'",
-					       lab->name, params[i].name);
+					       lab->name, la.params[i].name);
 		}
 		const struct clab_lab_param *pa = &lab->params[pi];
-		if (clab_cmd_parse_long(params[i].value, &v) || v < pa->min ||
-		    v > pa->max) {
+		if (clab_cmd_parse_long(la.params[i].value, &v) ||
+		    v < pa->min || v > pa->max) {
 			clab__exercise_free_paths(&p);
 			return clab_cmd_misuse(
 			    &clab_cmd_exercise,
 			    "--%s wants a number in %ld..%ld, "
 			    "not '%s'",
-			    pa->name, pa->min, pa->max, params[i].value);
+			    pa->name, pa->min, pa->max, la.params[i].value);
 		}
 		ctx.param[pi] = v;
 	}
@@ -487,7 +473,7 @@ static int exercise_exec(int argc, char **argv)
 		clab__exercise_grade_key_fd =
 		    open(clab__exercise_grade_key_path, O_RDONLY | O_CLOEXEC);
 	int err = clab_sandbox_dir_new(NULL, box, sizeof(box));
-	pid_t pid = err ? -1 : fork();
+	pid_t pid = err ? -1 : clab_supervise_fork(1);
 	if (pid < 0) {
 		fprintf(stderr, "conclab exercise: cannot start the run: %s\n",
 			strerror(err ? -err : errno));
@@ -500,19 +486,14 @@ static int exercise_exec(int argc, char **argv)
 	}
 	if (pid == 0) {
 		close(rd);
-		clab__exercise_mark_fd = wr;
+		clab_supervise_mark_to(wr);
 		clab__exercise_child_main(ex, so, solution, box, &spec);
 	}
-	setpgid(pid, pid); /* its own group, as it makes it itself */
 	close(wr);
 	if (clab__exercise_grade_key_fd >= 0)
 		close(clab__exercise_grade_key_fd);
 	/* Ctrl-C: the child, in a process group of its own, gets it too. */
-	forward_to = pid;
-	struct sigaction sa = {.sa_handler = forward};
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
+	clab_supervise_forward(pid);
 	long left = 0;
 	const char *refused = NULL, *unreproducible = NULL;
 	rc = clab__exercise_wait_child(pid, limit_s, &spec, rd, box, &left);
@@ -590,32 +571,25 @@ const struct clab_cmd clab_cmd_exercise = {
 	"     -o SOLUTION.so SOLUTION.c\n"
 	"Its calls to clab_* go to this program: it links against no "
 	"library.\n\n"
-	"Options:\n"
-	"  --init DIR         write the starter files into DIR\n"
-	"  --PARAM VALUE      set a lab parameter ('conclab run LAB --help')\n"
-	"  --seed N           seed for the harness's random delays (1)\n"
-	"  --trace FILE       trace file (default "
-	"LAB-exercise.clt)\n" CLAB_CMD_KEY_HELP
-	"  --time-limit SEC   stop a run that takes longer (60; 1..86400)\n"
-	"  --format F         the report as text (default), json, gradescope\n"
-	"                     (results.json) or junit, alone on stdout; the\n"
-	"                     rest goes to stderr\n"
-	"  --rubric FILE      the properties' weights: lines 'name, weight'\n"
-	"                     (docs/grading.md has the defaults)\n"
-	"  --schedules N      schedules the solution is graded under (100)\n"
-	"  --sched MODE       pct or random: only that kind of schedule;\n"
-	"                     os: one free run, as the operating system\n"
-	"                     schedules it (not reproducible)\n"
-	"  --replay S         grade the schedule S, or the one a trace holds\n"
-	"  --spurious N, --no-spurious, --step-limit N   as for run\n"
-	"  -q, --quiet        only the results\n"
-	"  -h, --help         this text and the exercises\n\n"
+	"Each --PARAM VALUE sets a lab parameter ('conclab run LAB --help').\n",
+    .groups = (const struct clab_opt_group[]){{exercise_opts, 0},
+					      {clab_cmd_sched_mode_opts, 1},
+					      {clab_cmd_sched_pct_opts, 1},
+					      {clab_cmd_sched_opts, 1},
+					      {NULL, 0}},
+    .help_help = "this text and the exercises",
+    .max_operands = 1,
+    .more =
 	"The solution is graded under the controlled scheduler: it runs\n"
 	"under --schedules schedules (PCT and random walks by turns, seeds\n"
 	"--seed, --seed + 1, ...), silently, each in a process of its own;\n"
 	"the report is that of the first schedule that failed, replayed, or\n"
 	"of the first schedule when all passed.  The grade depends on the\n"
-	"solution and the seed only: the same inputs, the same report.\n\n"
+	"solution and the seed only: the same inputs, the same report.\n"
+	"--sched pct or random grades under that kind of schedule only; "
+	"--sched os\ngrades one free run, as the operating system schedules "
+	"it (not\nreproducible); --replay S grades the schedule S, or the one "
+	"a trace holds.\n\n"
 	"Before the run, the solution's undefined symbols are read: one that\n"
 	"synchronises where conclab cannot see (pthread_mutex_*,\n"
 	"pthread_cond_*, pthread_spin_*, pthread_rwlock_*, pthread_barrier_*,\n"

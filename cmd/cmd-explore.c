@@ -5,6 +5,8 @@
  * lab exactly as `conclab run --sched MODE --seed N` would.
  */
 #include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,16 +190,156 @@ static int merge(int nfiles, char **files)
 	return rc;
 }
 
-static int parse_shard(const char *v, long *k, long *n)
+static int set_shard(const struct clab_cmd *cmd, void *base, const char *v,
+		     long num)
 {
+	struct clab_budget *b = &((struct explore *)base)->b;
 	char *end;
-	*k = strtol(v, &end, 10);
+	long k, n;
+	(void)cmd;
+	(void)num;
+	k = strtol(v, &end, 10);
 	if (end == v || *end != '/')
 		return -1;
 	const char *v2 = end + 1;
-	*n = strtol(v2, &end, 10);
-	return end == v2 || *end || *n < 1 || *k < 1 || *k > *n ? -1 : 0;
+	n = strtol(v2, &end, 10);
+	if (end == v2 || *end || n < 1 || k < 1 || k > n)
+		return -1;
+	b->shard = k;
+	b->nshards = n;
+	return 0;
 }
+
+static int set_bound(const struct clab_cmd *cmd, void *base, const char *v,
+		     long num)
+{
+	(void)cmd;
+	(void)v;
+	((struct explore *)base)->b.bound = (unsigned)num;
+	return 0;
+}
+
+static int set_seed(const struct clab_cmd *cmd, void *base, const char *v,
+		    long num)
+{
+	(void)cmd;
+	(void)v;
+	((struct explore *)base)->b.seed = (uint64_t)num;
+	return 0;
+}
+
+static const char *const strategies[] = {
+    [CLAB_BUDGET_MIXED] = "mixed",
+    [CLAB_BUDGET_PCT] = "pct",
+    [CLAB_BUDGET_RANDOM] = "random",
+    [CLAB_BUDGET_BOUNDED] = "bounded",
+    NULL,
+};
+
+/* The options that go to struct explore (base 0). */
+static const struct clab_opt explore_opts[] = {
+    {.name = "all",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct explore, b.all),
+     .help = "go on after a failure, and count them all"},
+    {.name = "json",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct explore, json),
+     .help = "the results as one JSON object"},
+    {.name = "no-por",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct explore, no_por),
+     .help = "bounded: run every schedule, also those that only reorder "
+	     "independent steps of one run (partial-order reduction with "
+	     "sleep sets is on by default)"},
+    {.name = "quiet",
+     .abbrev = 'q',
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct explore, quiet),
+     .help = "print nothing; the exit code says it"},
+    {.name = "trace",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct explore, trace),
+     .def = "LAB-VARIANT-explore.clt",
+     .help = "the failing run's trace"},
+    {.name = "strategy",
+     .type = CLAB_OPT_CHOICE,
+     .arg = "S",
+     .off = offsetof(struct explore, b.strategy),
+     .choices = strategies,
+     .def = "mixed",
+     .help = "mixed, pct, random, or bounded: every schedule of at most "
+	     "--bound choices other than the default, in turn"},
+    {.name = "bound",
+     .type = CLAB_OPT_LONG,
+     .arg = "K",
+     .max = 16,
+     .parse = set_bound,
+     .def = "2",
+     .help = "bounded: that many deviations at most"},
+    {.name = "schedules",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct explore, b.schedules),
+     .min = 1,
+     .max = 100000000L,
+     .def = "10000",
+     .help = "at most N schedules"},
+    {.name = "time-limit",
+     .type = CLAB_OPT_LONG,
+     .arg = "SEC",
+     .off = offsetof(struct explore, b.limit_s),
+     .max = 604800,
+     .want = "seconds (0..604800)",
+     .def = "0: no limit",
+     .help = "stop starting schedules after SEC seconds"},
+    {.name = "seed",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .max = LONG_MAX,
+     .parse = set_seed,
+     .def = "1",
+     .help = "the first schedule's seed"},
+    {.name = "jobs",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct explore, b.jobs),
+     .min = 1,
+     .max = 256,
+     .def = "the processors",
+     .help = "schedules run at once"},
+    {.name = "batch",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct explore, b.batch),
+     .min = 1,
+     .max = 4096,
+     .def = "32",
+     .help = "schedules one child process runs in turn (1: a fresh process "
+	     "for each)"},
+    {.name = "shard",
+     .type = CLAB_OPT_STRING,
+     .arg = "K/N",
+     .parse = set_shard,
+     .want = "K/N with 1 <= K <= N",
+     .help = "run only schedules i with i mod N = K-1: N machines share "
+	     "one budget (same --seed)"},
+    {.name = "merge",
+     .type = CLAB_OPT_REST,
+     .arg = "FILE...",
+     .help = "(alone) the --json results of the shards as one, with the "
+	     "first failure of them all"},
+    {.name = "sched",
+     .type = CLAB_OPT_REFUSED,
+     .help = "explore picks the schedules itself; use --strategy (and "
+	     "'conclab run --replay' to replay one)"},
+    {.name = "replay",
+     .type = CLAB_OPT_REFUSED,
+     .help = "explore picks the schedules itself; use --strategy (and "
+	     "'conclab run --replay' to replay one)"},
+    CLAB_OPT_TABLE_END,
+};
 
 static int explore_exec(int argc, char **argv)
 {
@@ -208,149 +350,30 @@ static int explore_exec(int argc, char **argv)
 				  .shard = 1,
 				  .nshards = 1}};
 	struct clab_lab_args la = {0};
-	int help = 0, rc = 0, vi = 0;
-	long v;
+	struct clab_opts_rest r = {.lab = &la};
+	int rc = 0, vi = 0;
 	char default_trace[256];
 	clab_cmd_sched_init(&e.sched);
-	e.b.jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	if (e.b.jobs < 1)
-		e.b.jobs = 1;
+	void *const bases[] = {&e, &e.sched, &la};
 
-	for (int i = 1; i < argc && !rc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--merge") == 0) {
-			if (i + 1 >= argc)
-				return clab_cmd_misuse(&clab_cmd_explore,
-						       "--merge wants the JSON "
-						       "files of the shards");
-			return merge(argc - i - 1, argv + i + 1);
-		}
-		if (clab_cmd_is_help(a)) {
-			help = 1;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			e.quiet = 1;
-		} else if (strcmp(a, "--all") == 0) {
-			e.b.all = 1;
-		} else if (strcmp(a, "--json") == 0) {
-			e.json = 1;
-		} else if (strcmp(a, "--no-por") == 0) {
-			e.no_por = 1;
-		} else if (clab_cmd_sched_flag(&e.sched, a)) {
-			;
-		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
-			char key[64];
-			const char *val;
-			rc = clab_cmd_keyval(&clab_cmd_explore, argc, argv, &i,
-					     key, sizeof(key), &val);
-			if (rc)
-				break;
-			if (strcmp(key, "sched") == 0 ||
-			    strcmp(key, "replay") == 0) {
-				rc = clab_cmd_misuse(
-				    &clab_cmd_explore,
-				    "explore picks the schedules itself; "
-				    "use --strategy (and 'conclab run "
-				    "--replay' to replay one)");
-				break;
-			}
-			int so = clab_cmd_sched_opt(&clab_cmd_explore, &e.sched,
-						    key, val);
-			if (so < 0) {
-				rc = -so;
-			} else if (so > 0) {
-				;
-			} else if (strcmp(key, "strategy") == 0) {
-				if (strcmp(val, "mixed") == 0)
-					e.b.strategy = CLAB_BUDGET_MIXED;
-				else if (strcmp(val, "pct") == 0)
-					e.b.strategy = CLAB_BUDGET_PCT;
-				else if (strcmp(val, "random") == 0)
-					e.b.strategy = CLAB_BUDGET_RANDOM;
-				else if (strcmp(val, "bounded") == 0)
-					e.b.strategy = CLAB_BUDGET_BOUNDED;
-				else
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--strategy wants mixed, pct, "
-					    "random "
-					    "or bounded, not '%s'",
-					    val);
-			} else if (strcmp(key, "bound") == 0) {
-				if (clab_cmd_parse_long(val, &v) || v < 0 ||
-				    v > 16)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--bound wants 0..16, not '%s'",
-					    val);
-				e.b.bound = (unsigned)v;
-			} else if (strcmp(key, "schedules") == 0) {
-				if (clab_cmd_parse_long(val, &e.b.schedules) ||
-				    e.b.schedules < 1 ||
-				    e.b.schedules > 100000000L)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--schedules wants 1..100000000, "
-					    "not '%s'",
-					    val);
-			} else if (strcmp(key, "time-limit") == 0) {
-				if (clab_cmd_parse_long(val, &e.b.limit_s) ||
-				    e.b.limit_s < 0 || e.b.limit_s > 604800)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--time-limit wants seconds "
-					    "(0..604800), not '%s'",
-					    val);
-			} else if (strcmp(key, "seed") == 0) {
-				if (clab_cmd_parse_long(val, &v) || v < 0)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--seed wants a number >= 0, not "
-					    "'%s'",
-					    val);
-				e.b.seed = (uint64_t)v;
-			} else if (strcmp(key, "jobs") == 0) {
-				if (clab_cmd_parse_long(val, &e.b.jobs) ||
-				    e.b.jobs < 1 || e.b.jobs > 256)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--jobs wants 1..256, not '%s'",
-					    val);
-			} else if (strcmp(key, "batch") == 0) {
-				if (clab_cmd_parse_long(val, &e.b.batch) ||
-				    e.b.batch < 1 || e.b.batch > 4096)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--batch wants 1..4096, not '%s'",
-					    val);
-			} else if (strcmp(key, "shard") == 0) {
-				if (parse_shard(val, &e.b.shard, &e.b.nshards))
-					rc = clab_cmd_misuse(
-					    &clab_cmd_explore,
-					    "--shard wants K/N with 1 <= K <= "
-					    "N, not '%s'",
-					    val);
-			} else if (strcmp(key, "trace") == 0) {
-				e.trace = val;
-			} else {
-				rc = clab_lab_args_opt(&clab_cmd_explore, &la,
-						       key, val);
-			}
-		} else if (a[0] == '-' && a[1]) {
-			rc = clab_cmd_misuse(&clab_cmd_explore,
-					     "unknown option '%s'", a);
-		} else if (!la.lab) {
-			la.lab = a;
-		} else {
-			rc = clab_cmd_misuse(&clab_cmd_explore,
-					     "unexpected argument '%s'", a);
-		}
-	}
+	rc = clab_opts_parse(&clab_cmd_explore, argc, argv, bases, &r);
 	if (rc)
 		goto out;
-	if (help) {
-		clab_cmd_usage(&clab_cmd_explore, stdout);
+	if (r.help) /* printed */
 		goto out;
+	if (r.rest) {
+		clab_lab_args_fini(&la);
+		clab_cmd_sched_fini(&e.sched);
+		if (r.rest >= argc)
+			return clab_cmd_misuse(&clab_cmd_explore,
+					       "--merge wants the JSON files "
+					       "of the shards");
+		return merge(argc - r.rest, argv + r.rest);
 	}
+	if (e.b.jobs == 0)
+		e.b.jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (e.b.jobs < 1)
+		e.b.jobs = 1;
 	if (e.no_por && e.b.strategy != CLAB_BUDGET_BOUNDED) {
 		rc = clab_cmd_misuse(&clab_cmd_explore,
 				     "--no-por is an option of --strategy "
@@ -490,37 +513,13 @@ const struct clab_cmd clab_cmd_explore = {
 	"concurrency testing) when i is even, a random walk when it is odd,\n"
 	"unless --strategy says otherwise.  The results depend only on the\n"
 	"options, not on the machine's timing.\n\n"
-	"Options:\n"
-	"  --variant V        the variant (default: the first)\n"
-	"  --PARAM VALUE      a lab parameter ('conclab run LAB --help')\n"
-	"  --strategy S       mixed (default), pct, random, or bounded:\n"
-	"                     every schedule of at most --bound choices\n"
-	"                     other than the default, in turn (2)\n"
-	"  --bound K          bounded: that many deviations at most (2)\n"
-	"  --no-por           bounded: run every schedule, also those that\n"
-	"                     only reorder independent steps of one run\n"
-	"                     (partial-order reduction with sleep sets is\n"
-	"                     on by default)\n"
-	"  --schedules N      at most N schedules (10000)\n"
-	"  --time-limit SEC   stop starting schedules after SEC seconds\n"
-	"                     (0, the default: no limit)\n"
-	"  --seed N           the first schedule's seed (1)\n"
-	"  --jobs N           schedules run at once (the processors)\n"
-	"  --batch N          schedules one child process runs in turn\n"
-	"                     (32; 1: a fresh process for each)\n"
-	"  --all              go on after a failure, and count them all\n"
-	"  --shard K/N        run only schedules i with i mod N = K-1: N\n"
-	"                     machines share one budget (same --seed)\n"
-	"  --merge FILE...    (alone) the --json results of the shards as\n"
-	"                     one, with the first failure of them all\n"
-	"  --trace FILE       the failing run's trace\n"
-	"                     (LAB-VARIANT-explore.clt)\n"
-	"  --json             the results as one JSON object\n"
-	"  --pct-depth D      pct: the bug depth it aims at (3)\n"
-	"  --step-limit N     a run of more steps is a livelock (100000)\n"
-	"  --spurious N       spurious wakeups one condition wait may get\n"
-	"                     (1); --no-spurious for none\n"
-	"  -q, --quiet        print nothing; the exit code says it\n\n"
+	"Each --PARAM VALUE sets a lab parameter ('conclab run LAB --help').\n",
+    .groups = (const struct clab_opt_group[]){{clab_cmd_lab_opts, 2},
+					      {explore_opts, 0},
+					      {clab_cmd_sched_pct_opts, 1},
+					      {clab_cmd_sched_opts, 1},
+					      {NULL, 0}},
+    .more =
 	"Exit codes: 0 every schedule passed; 1 a check failed; 2 usage\n"
 	"error; 3 a deadlock; 4 a livelock; 5 a file could not be written.\n",
     .exec = explore_exec,

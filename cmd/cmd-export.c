@@ -1,4 +1,5 @@
 /* conclab export: a trace as Chrome Trace Event JSON or JSON Lines. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 
 #include "cmd.h"
 
-enum { FMT_NONE, FMT_CHROME, FMT_JSONL };
+enum { FMT_NONE = -1, FMT_CHROME, FMT_JSONL };
 
 /* Read a whole file into memory; NULL (errno set) on failure. */
 static char *slurp(const char *path, size_t *len)
@@ -79,56 +80,48 @@ static int validate(const char *path, int fmt)
 	return CLAB_EXIT_OK;
 }
 
+static const char *const formats[] = {"chrome", "jsonl", NULL};
+
+struct export_opts {
+	int format;
+	const char *output, *validate;
+};
+
+static const struct clab_opt export_opts[] = {
+    {.name = "format",
+     .abbrev = 'f',
+     .type = CLAB_OPT_CHOICE,
+     .arg = "FMT",
+     .off = offsetof(struct export_opts, format),
+     .choices = formats,
+     .want = "chrome or jsonl",
+     .help = "chrome or jsonl"},
+    {.name = "output",
+     .abbrev = 'o',
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct export_opts, output),
+     .help = "write to FILE instead of standard output"},
+    {.name = "validate",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct export_opts, validate),
+     .help = "check that FILE is a valid export of --format (chrome by "
+	     "default): exit 0 valid, 1 invalid"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int export_exec(int argc, char **argv)
 {
-	const char *path = NULL, *outpath = NULL, *check = NULL;
-	int fmt = FMT_NONE;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (clab_cmd_is_help(a)) {
-			clab_cmd_usage(&clab_cmd_export, stdout);
-			return CLAB_EXIT_OK;
-		}
-		if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-		    strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0 ||
-		    strcmp(a, "--validate") == 0) {
-			if (i + 1 >= argc)
-				return clab_cmd_misuse(&clab_cmd_export,
-						       "%s needs an argument",
-						       a);
-			const char *v = argv[++i];
-			if (a[1] == 'o' || a[2] == 'o')
-				outpath = v;
-			else if (a[2] == 'v')
-				check = v;
-			else if (strcmp(v, "chrome") == 0)
-				fmt = FMT_CHROME;
-			else if (strcmp(v, "jsonl") == 0)
-				fmt = FMT_JSONL;
-			else
-				return clab_cmd_misuse(
-				    &clab_cmd_export,
-				    "unknown format '%s' (chrome, jsonl)", v);
-		} else if (strncmp(a, "--format=", 9) == 0) {
-			if (strcmp(a + 9, "chrome") == 0)
-				fmt = FMT_CHROME;
-			else if (strcmp(a + 9, "jsonl") == 0)
-				fmt = FMT_JSONL;
-			else
-				return clab_cmd_misuse(
-				    &clab_cmd_export,
-				    "unknown format '%s' (chrome, jsonl)",
-				    a + 9);
-		} else if (a[0] == '-' && a[1]) {
-			return clab_cmd_misuse(&clab_cmd_export,
-					       "unknown option '%s'", a);
-		} else if (!path) {
-			path = a;
-		} else {
-			return clab_cmd_misuse(&clab_cmd_export,
-					       "one trace at a time");
-		}
-	}
+	struct export_opts o = {.format = FMT_NONE};
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {&o};
+	int prc = clab_opts_parse(&clab_cmd_export, argc, argv, bases, &r);
+	if (prc || r.help) /* --help: printed */
+		return prc;
+	const char *path = r.operands[0], *outpath = o.output,
+		   *check = o.validate;
+	int fmt = o.format;
 	if (check) {
 		if (path || outpath)
 			return clab_cmd_misuse(&clab_cmd_export,
@@ -197,12 +190,11 @@ const struct clab_cmd clab_cmd_export = {
 	"The same trace always exports to the same bytes.  A damaged trace "
 	"is exported\nup to its last whole chunk; the damage is reported on "
 	"stderr and the exit code\nis 2.  docs/export.md describes both "
-	"formats.\n\n"
-	"Options:\n"
-	"  -f, --format FMT   chrome or jsonl\n"
-	"  -o, --output FILE  write to FILE instead of standard output\n"
-	"  -h, --help         this text\n\n"
-	"Exit codes: 0 exported; 2 usage error or a bad or damaged trace; "
-	"5 the output\ncould not be written.\n",
+	"formats.\n",
+    .groups = (const struct clab_opt_group[]){{export_opts, 0}, {NULL, 0}},
+    .max_operands = 1,
+    .too_many = "one trace at a time",
+    .more = "Exit codes: 0 exported; 2 usage error or a bad or damaged trace; "
+	    "5 the output\ncould not be written.\n",
     .exec = export_exec,
 };

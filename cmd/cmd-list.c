@@ -1,4 +1,5 @@
 /* conclab list: the labs, their variants and what each one does. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,29 +47,33 @@ static void print_lab(const struct clab_lab *lab, int w, int brief)
 	printf("\n");
 }
 
+struct list_opts {
+	int porcelain, brief;
+};
+
+static const struct clab_opt list_opts[] = {
+    {.name = "brief",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct list_opts, brief),
+     .help = "the catalogue: one line per lab, what it teaches, by topic"},
+    {.name = "porcelain",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct list_opts, porcelain),
+     .help = "one line per variant for scripts: LAB VARIANT EXIT, where "
+	     "EXIT is the exit code 'conclab run' is expected to end with"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int list_exec(int argc, char **argv)
 {
-	const char *only = NULL;
-	int porcelain = 0, brief = 0;
-	for (int i = 1; i < argc; i++) {
-		if (clab_cmd_is_help(argv[i])) {
-			clab_cmd_usage(&clab_cmd_list, stdout);
-			return CLAB_EXIT_OK;
-		}
-		if (strcmp(argv[i], "--porcelain") == 0) {
-			porcelain = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--brief") == 0) {
-			brief = 1;
-			continue;
-		}
-		if (argv[i][0] == '-' || only)
-			return clab_cmd_misuse(&clab_cmd_list,
-					       "unexpected argument '%s'",
-					       argv[i]);
-		only = argv[i];
-	}
+	struct list_opts o = {0};
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {&o};
+	int rc = clab_opts_parse(&clab_cmd_list, argc, argv, bases, &r);
+	if (rc || r.help) /* --help: printed */
+		return rc;
+	const char *only = r.operands[0];
+	int porcelain = o.porcelain, brief = o.brief;
 	if (porcelain && brief)
 		return clab_cmd_misuse(&clab_cmd_list,
 				       "--porcelain or --brief, not both");
@@ -121,13 +126,9 @@ const struct clab_cmd clab_cmd_list = {
 	    "exclusion,\ndeadlock, condition variables...), with what it "
 	    "teaches and its\nvariants.  Each variant is marked 'correct', "
 	    "'deadlocks' (the watchdog\nstops it) or 'buggy' (it ends, but "
-	    "a property check fails).\n\n"
-	    "Options:\n"
-	    "  --brief      the catalogue: one line per lab, what it "
-	    "teaches, by topic\n"
-	    "  --porcelain  one line per variant for scripts: LAB VARIANT "
-	    "EXIT, where EXIT\n"
-	    "               is the exit code 'conclab run' is expected to "
-	    "end with\n",
+	    "a property check fails).\n",
+    .groups = (const struct clab_opt_group[]){{list_opts, 0}, {NULL, 0}},
+    .more = "Exit codes: 0 listed; 2 usage error or no such lab.\n",
+    .max_operands = 1,
     .exec = list_exec,
 };

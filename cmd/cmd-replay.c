@@ -1,5 +1,7 @@
 /* conclab replay: step through a trace in the terminal. */
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,49 +14,46 @@
 #include "clab-util.h"
 #include "cmd.h"
 
+struct replay_opts {
+	long at;
+	int deadlock, bench;
+};
+
+static const struct clab_opt replay_opts[] = {
+    {.name = "at",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct replay_opts, at),
+     .max = LONG_MAX,
+     .want = "a record number",
+     .help = "open at record N"},
+    {.name = "deadlock",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct replay_opts, deadlock),
+     .help = "open at the deadlock, if the trace has one"},
+    {.name = "bench",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct replay_opts, bench),
+     .help = "print load, index, seek and frame times"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int replay_exec(int argc, char **argv)
 {
 	const struct clab_cmd *cmd = &clab_cmd_replay;
 	struct clab_tui_opts o;
-	const char *path = NULL;
-	int bench = 0;
+	struct replay_opts ro = {.at = -1};
+	struct clab_opts_rest r = {0};
 	clab_tui_opts_init(&o);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		long v;
-		if (clab_cmd_is_help(a)) {
-			clab_cmd_usage(cmd, stdout);
-			return CLAB_EXIT_OK;
-		}
-		int takes = strcmp(a, "--at") == 0 ||
-			    strcmp(a, "--keys") == 0 ||
-			    strcmp(a, "--size") == 0;
-		if (takes && i + 1 >= argc)
-			return clab_cmd_misuse(cmd, "%s needs a value", a);
-		if (strcmp(a, "--at") == 0) {
-			if (clab_cmd_parse_long(argv[++i], &v) || v < 0)
-				return clab_cmd_misuse(
-				    cmd, "--at needs a record number, not '%s'",
-				    argv[i]);
-			o.at = (uint64_t)v;
-		} else if (takes) {
-			int vo = clab_cmd_view_opt(cmd, &o, a + 2, argv[++i]);
-			if (vo < 0)
-				return -vo;
-		} else if (strcmp(a, "--deadlock") == 0) {
-			o.deadlock = 1;
-		} else if (clab_cmd_view_flag(&o, a)) {
-			;
-		} else if (strcmp(a, "--bench") == 0) {
-			bench = 1;
-		} else if (a[0] == '-' && a[1]) {
-			return clab_cmd_misuse(cmd, "unknown option '%s'", a);
-		} else if (!path) {
-			path = a;
-		} else {
-			return clab_cmd_misuse(cmd, "one trace at a time");
-		}
-	}
+	void *const bases[] = {&ro, &o};
+	int prc = clab_opts_parse(cmd, argc, argv, bases, &r);
+	if (prc || r.help) /* --help: printed */
+		return prc;
+	const char *path = r.operands[0];
+	int bench = ro.bench;
+	o.deadlock = ro.deadlock;
+	if (ro.at >= 0)
+		o.at = (uint64_t)ro.at;
 	if (!path)
 		return clab_cmd_misuse(cmd, "which trace?");
 	if (o.keys && !o.batch)
@@ -98,29 +97,18 @@ const struct clab_cmd clab_cmd_replay = {
     .name = "replay",
     .args = "[--at N] [--deadlock] [--no-color] [--ascii] [--no-mouse] TRACE",
     .summary = "step through a trace in the terminal",
-    .help =
-	"Replays a trace record by record: a lane per thread across time, "
-	"the\nobjects (owner, waiters in order, values), the records with "
-	"their source\nsites, and the wait-for cycle of a deadlock.  Works "
-	"in 80x24 and larger,\nwith or without colour (NO_COLOR is "
-	"respected), in a UTF-8 or a plain\nlocale.  A damaged trace opens "
-	"up to its last whole chunk, with a warning.\n\n"
-	"Options:\n"
-	"  --at N          open at record N\n"
-	"  --deadlock      open at the deadlock, if the trace has one\n"
-	"  --no-color      no colour\n"
-	"  --ascii         ASCII lines and glyphs even in a UTF-8 locale\n"
-	"  --no-mouse      leave the mouse to the terminal (to select "
-	"text)\n"
-	"  --batch         no terminal: apply --keys to a screen of --size "
-	"and\n                  print it as text (for tests and scripts)\n"
-	"  --keys KEYS     the keys, e.g. 'jjD?'; special keys as <Tab> "
-	"<BTab>\n                  <Left> <Right> <Up> <Down> <PgUp> <PgDn> "
-	"<Home> <End>\n                  <Enter> <Esc> <BS> <Space> <lt>; the "
-	"mouse as\n                  <Click:ROW,COL> <WheelUp:ROW,COL> "
-	"<WheelDown:ROW,COL>\n                  (rows and columns from 0)\n"
-	"  --size WxH      the batch screen's size (default 80x24)\n"
-	"  --bench         print load, index, seek and frame times\n\n"
+    .help = "Replays a trace record by record: a lane per thread across time, "
+	    "the\nobjects (owner, waiters in order, values), the records with "
+	    "their source\nsites, and the wait-for cycle of a deadlock.  Works "
+	    "in 80x24 and larger,\nwith or without colour (NO_COLOR is "
+	    "respected), in a UTF-8 or a plain\nlocale.  A damaged trace opens "
+	    "up to its last whole chunk, with a warning.\n",
+    .groups = (const struct clab_opt_group[]){{replay_opts, 0},
+					      {clab_cmd_view_opts, 1},
+					      {NULL, 0}},
+    .max_operands = 1,
+    .too_many = "one trace at a time",
+    .more =
 	"Keys:\n"
 	"  l Right / h Left      next / previous record\n"
 	"  j Down / k Up         next / previous thread (lanes pane), "

@@ -3,9 +3,11 @@
  * check the lab's properties on the trace it wrote.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <conclab/tui.h>
 
 #include "cmd.h"
+#include "supervise.h"
 #include "solution-hooks.h"
 #include "lab.h"
 #include "report.h"
@@ -128,8 +131,12 @@ static void run_help(const struct clab_lab *lab, int variant)
 	       lab->variants[variant].name);
 	for (size_t p = 0; p < lab->nparams; p++) {
 		const struct clab_lab_param *pa = &lab->params[p];
-		printf("  --%-12s %s (default %ld, %ld..%ld)\n", pa->name,
-		       pa->help,
+		char name[64]; /* think_ms is spelt --think-ms */
+		size_t n = 0;
+		for (; pa->name[n] && n + 1 < sizeof(name); n++)
+			name[n] = pa->name[n] == '_' ? '-' : pa->name[n];
+		name[n] = 0;
+		printf("  --%-12s %s (default %ld, %ld..%ld)\n", name, pa->help,
 		       clab_lab_param_default(lab, (unsigned)variant, p),
 		       pa->min, pa->max);
 	}
@@ -192,49 +199,24 @@ static void on_crash(int sig, void *addr)
 }
 
 /*
- * The pipe to the parent of an exercise's child (clab_run_spec's mark_fd),
- * or -1.  Every ending that conclab decides writes its exit code there
- * before the process exits, so that the parent can tell them from the
- * student's code ending the process some other way.
+ * A run that conclab stops (a crash, a signal, the watchdog, the code's
+ * own exit): save its trace (or say why it could not be saved, and end the
+ * process with fail_code), say where it went and tail, report on it.
  */
-static int mark_fd = -1;
-
-/* Async-signal-safe: write() only. */
-static void mark_end(int code)
+static void save_and_report(struct run *r, int fail_code, const char *tail)
 {
-	if (mark_fd >= 0) {
-		ssize_t n = write(mark_fd, &code, sizeof(code));
-		(void)n; /* a parent that is gone reads nothing anyway */
+	struct clab_tracer_stats st;
+	int err = clab_tracer_close(&st);
+	if (err) {
+		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
+			r->trace, clab_strerror(err));
+		clab_supervise_end(fail_code);
 	}
-}
-
-/*
- * The end of a run that conclab stops (a deadlock, the time limit, a
- * signal), once its trace is saved: the exit_group system call, as for a
- * crash (below), since such a run leaves threads behind by design, and a
- * ThreadSanitizer build's _exit() would report those that finished unjoined
- * (the ticker of a timer whose waiter sleeps forever) as leaks.
- */
-static _Noreturn void end_exit(int code)
-{
-	mark_end(code);
-	syscall(SYS_exit_group, code);
-	_exit(code);
-}
-
-/* Ctrl-C, SIGTERM, SIGHUP: save what was recorded, then exit 128+sig. */
-/*
- * The end of a crashed run, once its trace is saved: at once, as the
- * signal would have ended it.  The exit_group system call, not _exit(),
- * which a sanitizer's runtime intercepts to look at the wreck (in a
- * ThreadSanitizer build, the threads the crash left unjoined) and would
- * turn 128+N into its own exit code.
- */
-static _Noreturn void crash_exit(int code)
-{
-	mark_end(code);
-	syscall(SYS_exit_group, code);
-	_exit(code);
+	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)%s\n",
+		r->trace, st.records, tail);
+	fflush(stderr);
+	report_trace(r);
+	fflush(stdout);
 }
 
 static void *signal_main(void *arg)
@@ -260,22 +242,10 @@ static void *signal_main(void *arg)
 			fprintf(stderr, " at address %p",
 				atomic_load(&crash_addr));
 		fprintf(stderr, "; saving the trace\n");
-		struct clab_tracer_stats st;
-		int err = clab_tracer_close(&st);
-		if (err) {
-			fprintf(stderr,
-				"conclab: could not write the trace %s: %s\n",
-				sw->r->trace, clab_strerror(err));
-			crash_exit(128 + sig);
-		}
-		fprintf(stderr,
-			"conclab: trace saved to %s (%" PRIu64 " records); "
-			"each thread's last records show where it was\n",
-			sw->r->trace, st.records);
-		fflush(stderr);
-		report_trace(sw->r);
-		fflush(stdout);
-		crash_exit(128 + sig);
+		save_and_report(sw->r, 128 + sig,
+				"; each thread's last records show where it "
+				"was");
+		clab_supervise_end(128 + sig);
 	}
 	end_once();
 	fflush(stdout);
@@ -288,20 +258,9 @@ static void *signal_main(void *arg)
 	 */
 	if (clab_solution_stopped())
 		save_schedule(sw->r, -1, stderr);
-	struct clab_tracer_stats st;
-	int err = clab_tracer_close(&st);
-	if (err) {
-		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
-			sw->r->trace, clab_strerror(err));
-		end_exit(128 + sig);
-	}
-	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)\n",
-		sw->r->trace, st.records);
-	fflush(stderr);
 	/* what happened until the stop: incomplete, judged as far as it went */
-	report_trace(sw->r);
-	fflush(stdout);
-	end_exit(128 + sig);
+	save_and_report(sw->r, 128 + sig, "");
+	clab_supervise_end(128 + sig);
 }
 
 /*
@@ -360,28 +319,18 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: %s", text);
 	save_schedule(r, 0, stderr);
-	struct clab_tracer_stats st;
-	int err = clab_tracer_close(&st);
-	if (err) {
-		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
-			r->trace, clab_strerror(err));
-		end_exit(CLAB_EXIT_IO);
-	}
-	fprintf(stderr,
-		"conclab: trace saved to %s (%" PRIu64 " records); see it "
-		"with 'conclab dump %s'\n",
-		r->trace, st.records, r->trace);
-	fflush(stderr);
-	report_trace(r);
-	fflush(stdout);
+	char tail[4200];
+	snprintf(tail, sizeof(tail), "; see it with 'conclab dump %s'",
+		 r->trace);
+	save_and_report(r, CLAB_EXIT_IO, tail);
 	int vrc = view_trace(r, d->why != CLAB_STUCK_TIME_LIMIT);
 	fflush(stdout);
 	if (vrc > 0)
-		end_exit(vrc);
-	end_exit(d->why == CLAB_STUCK_TIME_LIMIT ||
-			 d->why == CLAB_STUCK_STEP_LIMIT
-		     ? CLAB_EXIT_TIMEOUT
-		     : CLAB_EXIT_DEADLOCK);
+		clab_supervise_end(vrc);
+	clab_supervise_end(d->why == CLAB_STUCK_TIME_LIMIT ||
+				   d->why == CLAB_STUCK_STEP_LIMIT
+			       ? CLAB_EXIT_TIMEOUT
+			       : CLAB_EXIT_DEADLOCK);
 }
 
 /*
@@ -639,93 +588,103 @@ int clab_lab_args_resolve(const struct clab_cmd *cmd,
 	return 0;
 }
 
+const struct clab_opt clab_cmd_lab_opts[] = {
+    {.name = "variant",
+     .type = CLAB_OPT_STRING,
+     .arg = "V",
+     .off = offsetof(struct clab_lab_args, variant),
+     .def = "the first",
+     .help = "the lab's variant"},
+    CLAB_OPT_TABLE_END,
+};
+
+struct run_opts {
+	long seed, limit_s;
+	const char *trace, *key;
+	int quiet, no_check, stacks, view, codec;
+};
+
+/* In the order of enum clab_trace_codec. */
+static const char *const codec_names[] = {"zstd", "zlib", "none", NULL};
+
+static const struct clab_opt run_opts[] = {
+    {.name = "seed",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct run_opts, seed),
+     .max = LONG_MAX,
+     .def = "1",
+     .help = "seed for the lab's random delays"},
+    {.name = "trace",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct run_opts, trace),
+     .def = "LAB-VARIANT.clt",
+     .help = "trace file"},
+    {.name = "time-limit",
+     .type = CLAB_OPT_LONG,
+     .arg = "SEC",
+     .off = offsetof(struct run_opts, limit_s),
+     .max = 86400,
+     .want = "seconds (0..86400)",
+     .def = "60; 0 = none",
+     .help = "stop a run that takes longer"},
+    CLAB_CMD_KEY_OPT(struct run_opts, key),
+    {.name = "no-check",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct run_opts, no_check),
+     .help = "do not check the lab's properties"},
+    {.name = "stacks",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct run_opts, stacks),
+     .help = "record full call stacks of waits and locks (function, file, "
+	     "line; slower)"},
+    {.name = "codec",
+     .type = CLAB_OPT_CHOICE,
+     .arg = "C",
+     .off = offsetof(struct run_opts, codec),
+     .choices = codec_names,
+     .want = "zstd, zlib or none",
+     .def = "zstd",
+     .help = "compress the trace's records with zstd, zlib (what conclab "
+	     "before trace format 1.5 reads) or none"},
+    {.name = "view",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct run_opts, view),
+     .help = "open the viewer (conclab replay) when the run ends: at the "
+	     "deadlock if there was one, else at the start; needs a "
+	     "terminal; the exit code is the run's, after q"},
+    {.name = "quiet",
+     .abbrev = 'q',
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct run_opts, quiet),
+     .help = "no narration, only the results"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int run_exec(int argc, char **argv)
 {
 	struct run r = {.check = 1, .variant_meta = 1, .cmdname = "run"};
 	struct clab_lab_args la = {0};
-	long seed = 1, limit_s = 60;
-	int quiet = 0, help = 0, stacks = 0, seed_given = 0, rc;
+	struct run_opts o = {.seed = -1, .limit_s = 60};
+	struct clab_opts_rest rest = {.lab = &la, .own_help = 1};
 	char default_trace[256];
-	const char *keypath = NULL;
 	static struct clab_cmd_key runkey;
 	struct clab_cmd_sched sched;
 	clab_cmd_sched_init(&sched);
+	void *const bases[] = {&o, &sched, &la};
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		rc = 0;
-		if (clab_cmd_is_help(a)) {
-			help = 1;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			quiet = 1;
-		} else if (strcmp(a, "--no-check") == 0) {
-			r.check = 0;
-		} else if (strcmp(a, "--stacks") == 0) {
-			stacks = 1;
-		} else if (strcmp(a, "--view") == 0) {
-			r.view = 1;
-		} else if (clab_cmd_sched_flag(&sched, a)) {
-			;
-		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
-			char key[64];
-			const char *val;
-			rc = clab_cmd_keyval(&clab_cmd_run, argc, argv, &i, key,
-					     sizeof(key), &val);
-			int so = rc ? 0
-				    : clab_cmd_sched_opt(&clab_cmd_run, &sched,
-							 key, val);
-			if (so < 0) {
-				rc = -so;
-			} else if (rc || so > 0) {
-				;
-			} else if (strcmp(key, "trace") == 0) {
-				r.trace = val;
-			} else if (strcmp(key, "key") == 0) {
-				keypath = val;
-			} else if (strcmp(key, "codec") == 0) {
-				r.codec =
-				    strcmp(val, "zstd") == 0   ? CLAB_TRACE_ZSTD
-				    : strcmp(val, "zlib") == 0 ? CLAB_TRACE_ZLIB
-				    : strcmp(val, "none") == 0 ? CLAB_TRACE_NONE
-							       : -1;
-				if (r.codec < 0)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_run,
-					    "--codec wants zstd, zlib or none, "
-					    "not '%s'",
-					    val);
-			} else if (strcmp(key, "seed") == 0) {
-				if (clab_cmd_parse_long(val, &seed) || seed < 0)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_run,
-					    "--seed wants a number >= 0, "
-					    "not '%s'",
-					    val);
-				seed_given = 1;
-			} else if (strcmp(key, "time-limit") == 0) {
-				if (clab_cmd_parse_long(val, &limit_s) ||
-				    limit_s < 0 || limit_s > 86400)
-					rc = clab_cmd_misuse(
-					    &clab_cmd_run,
-					    "--time-limit wants seconds "
-					    "(0..86400), not '%s'",
-					    val);
-			} else {
-				rc = clab_lab_args_opt(&clab_cmd_run, &la, key,
-						       val);
-			}
-		} else if (a[0] == '-' && a[1]) {
-			rc = clab_cmd_misuse(&clab_cmd_run,
-					     "unknown option '%s'", a);
-		} else if (!la.lab) {
-			la.lab = a;
-		} else {
-			rc = clab_cmd_misuse(&clab_cmd_run,
-					     "unexpected argument '%s'", a);
-		}
-		if (rc)
-			goto out;
-	}
+	int rc = clab_opts_parse(&clab_cmd_run, argc, argv, bases, &rest);
+	if (rc)
+		goto out;
+	int help = rest.help, quiet = o.quiet, stacks = o.stacks;
+	int seed_given = o.seed >= 0;
+	long seed = seed_given ? o.seed : 1, limit_s = o.limit_s;
+	const char *keypath = o.key;
+	r.check = !o.no_check;
+	r.view = o.view;
+	r.trace = o.trace;
+	r.codec = o.codec;
 	int vi = 0;
 	if (help && !la.lab) {
 		run_help(NULL, 0);
@@ -843,7 +802,6 @@ int clab_run_traced(const struct clab_run_spec *s)
 	/* the signal thread and the watchdog keep a pointer to it */
 	static struct run r;
 	run_from_spec(&r, s);
-	mark_fd = s->mark_fd > 2 ? s->mark_fd : -1;
 	current = &r;
 	int rc = run_traced(&r, (long)s->ctx->seed, s->limit_s, 0, s->quiet);
 	return rc < 0 ? -rc : rc;
@@ -855,23 +813,12 @@ _Noreturn void clab_run_abandon(const char *why)
 	fflush(stdout);
 	if (r == NULL) { /* no run yet: nothing recorded to save */
 		fprintf(stderr, "\nconclab: %s\n", why);
-		crash_exit(CLAB_EXIT_CHECK);
+		clab_supervise_end(CLAB_EXIT_CHECK);
 	}
 	end_once();
 	fprintf(stderr, "\nconclab: %s; saving the trace\n", why);
-	struct clab_tracer_stats st;
-	int err = clab_tracer_close(&st);
-	if (err) {
-		fprintf(stderr, "conclab: could not write the trace %s: %s\n",
-			r->trace, clab_strerror(err));
-		crash_exit(CLAB_EXIT_IO);
-	}
-	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)\n",
-		r->trace, st.records);
-	fflush(stderr);
-	report_trace(r);
-	fflush(stdout);
-	crash_exit(CLAB_EXIT_CHECK);
+	save_and_report(r, CLAB_EXIT_IO, "");
+	clab_supervise_end(CLAB_EXIT_CHECK);
 }
 
 int clab_run_check(const struct clab_run_spec *s)
@@ -890,27 +837,16 @@ const struct clab_cmd clab_cmd_run = {
 	    "checks the lab's properties on that trace.  A deadlock is\n"
 	    "caught by the watchdog: it prints which thread waits on what\n"
 	    "and who holds it, saves the trace and exits with code 3.\n\n"
-	    "Options:\n"
-	    "  --variant V        the variant to run (default: the first)\n"
-	    "  --PARAM VALUE      set a lab parameter (see below)\n"
-	    "  --seed N           seed for the lab's random delays (1)\n"
-	    "  --trace FILE       trace file (default LAB-VARIANT.clt)\n"
-	    "  --time-limit SEC   stop a run that takes longer (60; 0 = "
-	    "none)\n" CLAB_CMD_KEY_HELP CLAB_CMD_SCHED_HELP
-	    "  --no-check         do not check the lab's properties\n"
-	    "  --stacks           record full call stacks of waits and locks\n"
-	    "                     (function, file, line; slower)\n"
-	    "  --codec C          compress the trace's records with zstd (the\n"
-	    "                     default), zlib (what conclab before trace\n"
-	    "                     format 1.5 reads) or none\n"
-	    "  --view             open the viewer (conclab replay) when the\n"
-	    "                     run ends: at the deadlock if there was one,\n"
-	    "                     else at the start; needs a terminal; the\n"
-	    "                     exit code is the run's, after q\n"
-	    "  -q, --quiet        no narration, only the results\n"
-	    "  -h, --help         this text; with LAB, its variants and "
-	    "parameters\n\n"
-	    "Ctrl-C (or SIGTERM, SIGHUP) stops the run and saves the trace.\n\n"
+	    "Each --PARAM VALUE sets a lab parameter; 'conclab run LAB "
+	    "--help' lists\nthe lab's variants and parameters.\n",
+    .groups = (const struct clab_opt_group[]){{clab_cmd_lab_opts, 2},
+					      {run_opts, 0},
+					      {clab_cmd_sched_mode_opts, 1},
+					      {clab_cmd_sched_pct_opts, 1},
+					      {clab_cmd_sched_opts, 1},
+					      {NULL, 0}},
+    .help_help = "this text; with LAB, its variants and parameters",
+    .more = "Ctrl-C (or SIGTERM, SIGHUP) stops the run and saves the trace.\n\n"
 	    "A controlled run (--sched random, pct or replay) prints its\n"
 	    "schedule and the command that replays it (docs/scheduler.md).\n\n"
 	    "Exit codes: 0 the run ended and every check passed; 1 a check\n"

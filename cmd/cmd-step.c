@@ -12,6 +12,8 @@
  * replays the moves but the last (a replay is exact), and asks again.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -28,6 +30,7 @@
 #include "cmd.h"
 #include "exercise-config.h"
 #include "lab.h"
+#include "supervise.h"
 
 #define MAX_CHOICES 64
 
@@ -113,8 +116,7 @@ static int start(struct step *s)
 					 ? 1
 					 : s->sched.o.spurious_max),
 			  prefix, (size_t)len + 1);
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = clab_supervise_fork(0);
 	if (pid == 0) {
 		int fd = open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			      0644);
@@ -156,9 +158,9 @@ static void stop(struct step *s)
 		fclose(s->from);
 	s->to = s->from = NULL;
 	if (s->child > 0) {
+		int st;
 		kill(s->child, SIGKILL);
-		while (waitpid(s->child, NULL, 0) < 0 && errno == EINTR)
-			;
+		clab_supervise_wait(s->child, 0, &st, NULL);
 	}
 	s->child = 0;
 }
@@ -214,12 +216,11 @@ static void advance(struct step *s)
 		if (s->from)
 			fclose(s->from);
 		s->to = s->from = NULL;
-		while (s->child > 0 && waitpid(s->child, &st, 0) < 0 &&
-		       errno == EINTR)
-			;
+		if (s->child > 0)
+			clab_supervise_wait(s->child, 0, &st, NULL);
 		s->child = 0;
 		s->ended = 1;
-		s->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		s->code = clab_supervise_code(st);
 		char why[400];
 		static const char *const dead[] = {"conclab: deadlock",
 						   "conclab: stopped", NULL};
@@ -335,75 +336,56 @@ static int live_redo(void *arg)
 	return rc;
 }
 
+struct step_opts {
+	long seed;
+	const char *trace;
+};
+
+static const struct clab_opt step_opts[] = {
+    {.name = "seed",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct step_opts, seed),
+     .max = LONG_MAX,
+     .def = "1",
+     .help = "the lab's seed (its random delays)"},
+    {.name = "trace",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct step_opts, trace),
+     .help = "keep the run's trace there when you quit"},
+    {.name = "sched",
+     .type = CLAB_OPT_REFUSED,
+     .help = "you are the scheduler here: --sched does not apply"},
+    {.name = "replay",
+     .type = CLAB_OPT_REFUSED,
+     .help = "you are the scheduler here: --replay does not apply"},
+    {.name = "pct-depth",
+     .type = CLAB_OPT_REFUSED,
+     .help = "you are the scheduler here: --pct-depth does not apply"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int step_exec(int argc, char **argv)
 {
 	const struct clab_cmd *cmd = &clab_cmd_step;
 	struct step s = {0};
 	struct clab_lab_args la = {0};
+	struct clab_opts_rest r = {.lab = &la};
+	struct step_opts so = {.seed = 1};
 	struct clab_tui_opts o;
-	long seed = 1;
-	int rc = 0, vi = 0, help = 0;
+	int rc = 0, vi = 0;
 	clab_tui_opts_init(&o);
 	clab_cmd_sched_init(&s.sched);
-	for (int i = 1; i < argc && !rc; i++) {
-		const char *a = argv[i];
-		if (clab_cmd_is_help(a)) {
-			help = 1;
-		} else if (clab_cmd_view_flag(&o, a)) {
-			;
-		} else if (clab_cmd_sched_flag(&s.sched, a)) {
-			;
-		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
-			char key[64];
-			const char *val;
-			rc = clab_cmd_keyval(cmd, argc, argv, &i, key,
-					     sizeof(key), &val);
-			if (rc)
-				break;
-			if (strcmp(key, "sched") == 0 ||
-			    strcmp(key, "replay") == 0 ||
-			    strcmp(key, "pct-depth") == 0) {
-				rc = clab_cmd_misuse(cmd,
-						     "you are the "
-						     "scheduler here: "
-						     "--%s does not apply",
-						     key);
-				break;
-			}
-			int so = clab_cmd_sched_opt(cmd, &s.sched, key, val);
-			if (so == 0)
-				so = clab_cmd_view_opt(cmd, &o, key, val);
-			if (so < 0) {
-				rc = -so;
-			} else if (so > 0) {
-				;
-			} else if (strcmp(key, "seed") == 0) {
-				if (clab_cmd_parse_long(val, &seed) || seed < 0)
-					rc = clab_cmd_misuse(
-					    cmd,
-					    "--seed wants a number >= 0, "
-					    "not '%s'",
-					    val);
-			} else if (strcmp(key, "trace") == 0) {
-				s.keep = val;
-			} else {
-				rc = clab_lab_args_opt(cmd, &la, key, val);
-			}
-		} else if (a[0] == '-' && a[1]) {
-			rc = clab_cmd_misuse(cmd, "unknown option '%s'", a);
-		} else if (!la.lab) {
-			la.lab = a;
-		} else {
-			rc =
-			    clab_cmd_misuse(cmd, "unexpected argument '%s'", a);
-		}
-	}
+	void *const bases[] = {&so, &s.sched, &la, &o};
+	rc = clab_opts_parse(cmd, argc, argv, bases, &r);
+	int help = r.help;
+	long seed = so.seed;
+	s.keep = so.trace;
 	if (rc)
 		goto out;
-	if (help) {
-		clab_cmd_usage(cmd, stdout);
+	if (help) /* printed */
 		goto out;
-	}
 	if (!la.lab) {
 		rc = clab_cmd_misuse(cmd, "which lab? (see 'conclab list')");
 		goto out;
@@ -527,18 +509,13 @@ const struct clab_cmd clab_cmd_step = {
 	"when you drive the program into its failure: a deadlock, a failed\n"
 	"check, a livelock.  On q the moves are printed as a schedule string\n"
 	"that 'conclab run --replay' reruns.\n\n"
-	"Options:\n"
-	"  --variant V        the variant (default: the first)\n"
-	"  --PARAM VALUE      a lab parameter ('conclab run LAB --help')\n"
-	"  --seed N           the lab's seed (its random delays) (1)\n"
-	"  --spurious N       spurious wakeups a condition wait may get (1);\n"
-	"                     --no-spurious for none\n"
-	"  --step-limit N     a run of more steps is a livelock (100000)\n"
-	"  --trace FILE       keep the run's trace there when you quit\n"
-	"  --no-color, --ascii, --no-mouse   as for conclab replay\n"
-	"  --batch --keys K [--size WxH]     no terminal: apply the keys and\n"
-	"                     print the screen (for scripts and tests)\n\n"
-	"Exit codes: 0 after q; 2 usage error (or no terminal); 5 the run\n"
-	"could not be started; 128+N stopped by signal N.\n",
+	"Each --PARAM VALUE sets a lab parameter ('conclab run LAB --help').\n",
+    .groups = (const struct clab_opt_group[]){{clab_cmd_lab_opts, 2},
+					      {step_opts, 0},
+					      {clab_cmd_sched_opts, 1},
+					      {clab_cmd_view_opts, 3},
+					      {NULL, 0}},
+    .more = "Exit codes: 0 after q; 2 usage error (or no terminal); 5 the run\n"
+	    "could not be started; 128+N stopped by signal N.\n",
     .exec = step_exec,
 };

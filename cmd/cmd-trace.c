@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <link.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "lab.h"
 #include "preload-config.h"
 #include "report.h"
+#include "supervise.h"
 
 /*
  * The preload library: $CONCLAB_PRELOAD, else the build tree's beside the
@@ -64,47 +66,53 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
+struct trace_opts {
+	const char *trace;
+	long limit_s;
+	int stacks, no_check;
+};
+
+static const struct clab_opt trace_opts[] = {
+    {.name = "trace",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct trace_opts, trace),
+     .min = 1,
+     .want = "a file",
+     .def = "PROG's name + .clt, here",
+     .help = "the trace file"},
+    {.name = "stacks",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct trace_opts, stacks),
+     .help = "record call stacks with the waits (conclab run --stacks)"},
+    {.name = "time-limit",
+     .type = CLAB_OPT_LONG,
+     .arg = "SEC",
+     .off = offsetof(struct trace_opts, limit_s),
+     .min = 1,
+     .max = 86400,
+     .want = "seconds (1..86400)",
+     .help = "stop PROG after SEC seconds (exit 4, trace saved)"},
+    {.name = "no-check",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct trace_opts, no_check),
+     .help = "the lock-order report only"},
+    CLAB_OPT_TABLE_END,
+};
+
 static int trace_exec(int argc, char **argv)
 {
-	const char *trace = NULL;
-	long limit_s = 0;
-	int stacks = 0, check = 1, i;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-')
-			break;
-		if (clab_cmd_is_help(a)) {
-			clab_cmd_usage(&clab_cmd_trace, stdout);
-			return CLAB_EXIT_OK;
-		} else if (strcmp(a, "--stacks") == 0) {
-			stacks = 1;
-		} else if (strcmp(a, "--no-check") == 0) {
-			check = 0;
-		} else if (strcmp(a, "--trace") == 0) {
-			if (i + 1 >= argc || !argv[i + 1][0])
-				return clab_cmd_misuse(&clab_cmd_trace,
-						       "--trace needs a file");
-			trace = argv[++i];
-		} else if (strcmp(a, "--time-limit") == 0) {
-			if (i + 1 >= argc ||
-			    clab_cmd_parse_long(argv[i + 1], &limit_s) != 0 ||
-			    limit_s < 1 || limit_s > 86400)
-				return clab_cmd_misuse(
-				    &clab_cmd_trace,
-				    "--time-limit needs a number of seconds, "
-				    "1 to 86400");
-			i++;
-		} else {
-			return clab_cmd_misuse(&clab_cmd_trace,
-					       "unknown option '%s'", a);
-		}
-	}
-	if (i >= argc)
+	struct trace_opts o = {0};
+	struct clab_opts_rest r = {0};
+	void *const bases[] = {&o};
+	int prc = clab_opts_parse(&clab_cmd_trace, argc, argv, bases, &r);
+	if (prc || r.help) /* --help: printed */
+		return prc;
+	if (!r.rest)
 		return clab_cmd_misuse(&clab_cmd_trace, "which program?");
+	const char *trace = o.trace;
+	long limit_s = o.limit_s;
+	int stacks = o.stacks, check = !o.no_check, i = r.rest;
 	char **prog = &argv[i];
 	char deftrace[PATH_MAX];
 	if (!trace) {
@@ -155,8 +163,7 @@ static int trace_exec(int argc, char **argv)
 		free(preload);
 		return CLAB_EXIT_IO;
 	}
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = clab_supervise_fork(0);
 	if (pid < 0) {
 		fprintf(stderr, "conclab trace: fork: %s\n", strerror(errno));
 		free(preload);
@@ -177,16 +184,13 @@ static int trace_exec(int argc, char **argv)
 	free(preload);
 	close(pfd[1]);
 	/* Ctrl-C is the program's: conclab waits and reports. */
-	struct sigaction ign = {.sa_handler = SIG_IGN}, oint, oquit;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
+	struct clab_supervise_ignore ig;
+	clab_supervise_ignore(&ig);
 	int e = 0, status = 0;
 	ssize_t got = read(pfd[0], &e, sizeof(e));
 	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGQUIT, &oquit, NULL);
+	clab_supervise_wait(pid, 0, &status, NULL);
+	clab_supervise_restore(&ig);
 	if (got == (ssize_t)sizeof(e)) {
 		fprintf(stderr, "conclab trace: cannot run %s: %s\n", prog[0],
 			strerror(e));
@@ -268,7 +272,7 @@ static int trace_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_trace = {
     .name = "trace",
-    .args = "[--trace FILE] [--stacks] [--time-limit S] [--no-check] "
+    .args = "[--trace FILE] [--stacks] [--time-limit SEC] [--no-check] "
 	    "[--] PROG [ARGS...]",
     .summary = "record an unmodified pthread program (LD_PRELOAD)",
     .help =
@@ -291,16 +295,10 @@ const struct clab_cmd clab_cmd_trace = {
 	"the checks\nany trace can be given (no deadlock, lock order, no "
 	"misuse, every thread\nended, starvation, busy waiting, concurrency, "
 	"locks held at exit) are printed.\n'conclab check TRACE' gives the "
-	"same checks later.  See\ndocs/trace-command.md.\n\n"
-	"Options:\n"
-	"  --trace FILE      the trace file (default: PROG's name + .clt, "
-	"here)\n"
-	"  --stacks          record call stacks with the waits (conclab run "
-	"--stacks)\n"
-	"  --time-limit S    stop PROG after S seconds (exit 4, trace "
-	"saved)\n"
-	"  --no-check        the lock-order report only\n"
-	"  -h, --help        this text\n\n"
+	"same checks later.  See\ndocs/trace-command.md.\n",
+    .groups = (const struct clab_opt_group[]){{trace_opts, 0}, {NULL, 0}},
+    .operands_end_options = 1,
+    .more =
 	"Environment: CONCLAB_PRELOAD names the preload library to use.\n\n"
 	"Exit codes: 0 nothing found; 1 a lock-order cycle, a failed check or "
 	"PROG\nexited with another status than 0; 2 usage error, PROG "

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "opts.h"
+
 /* Exit codes, documented in `conclab --help` and conclab(1). */
 enum {
 	CLAB_EXIT_OK = 0,
@@ -14,11 +16,21 @@ enum {
 	CLAB_EXIT_IO = 5,	/* the trace could not be written */
 };
 
+struct clab_opt_group;
+
 struct clab_cmd {
 	const char *name;
 	const char *args;    /* usage after the name */
 	const char *summary; /* one line */
-	const char *help;    /* the rest of --help */
+	const char *help;    /* --help before the options */
+	/* Its option tables (opts.h), ended by one whose .opts is NULL. */
+	const struct clab_opt_group *groups;
+	const char *help_help; /* -h's text (NULL: "this text") */
+	const char *more;      /* --help after the options (exit codes) */
+	size_t max_operands;   /* arguments that are not options */
+	const char *too_many;  /* the message for one more (NULL: generic) */
+	/* The first operand ends the options; it and the rest are kept. */
+	int operands_end_options;
 	int (*exec)(int argc, char **argv);
 };
 
@@ -64,12 +76,6 @@ struct clab_run_spec {
 	void *arg;
 	long limit_s; /* time limit, seconds (0: none) */
 	int quiet;
-	/*
-	 * > 2: a pipe to a parent process.  Every ending that conclab
-	 * decides (the run's end is the caller's) writes its exit code there
-	 * as an int before the process exits.
-	 */
-	int mark_fd;
 	/* The controlled scheduler's options (NULL: the OS schedules). */
 	const struct clab_cmd_sched *sched;
 	/* The run's replay line says "conclab exercise LAB replay_as". */
@@ -155,15 +161,17 @@ int clab_cmd_key_read(const struct clab_cmd *cmd, int fd, const char *path,
 		      struct clab_cmd_key *k);
 /* Forget the key (overwrite its bytes). */
 void clab_cmd_key_wipe(struct clab_cmd_key *k);
-/* Their lines of --help (run and exercise). */
-#define CLAB_CMD_KEY_HELP                                                      \
-	"  --key FILE         sign the trace with the key in FILE (32 "        \
-	"random\n"                                                             \
-	"                     bytes or more: head -c 32 /dev/urandom > "       \
-	"FILE);\n"                                                             \
-	"                     'conclab check --key FILE' verifies it; "        \
-	"default:\n"                                                           \
-	"                     $CONCLAB_KEY_FILE, if set\n"
+/* The --key option's entry in a table (run, exercise, check). */
+#define CLAB_CMD_KEY_OPT(st, field)                                            \
+	{                                                                      \
+		.name = "key", .type = CLAB_OPT_STRING, .arg = "FILE",         \
+		.off = offsetof(st, field),                                    \
+		.def = "$CONCLAB_KEY_FILE, if set",                            \
+		.help =                                                        \
+		    "sign the trace with the key in FILE (32 random bytes or " \
+		    "more: head -c 32 /dev/urandom > FILE); 'conclab check "   \
+		    "--key FILE' verifies it"                                  \
+	}
 
 /* Print cmd's usage and help to out. */
 void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out);
@@ -210,29 +218,10 @@ FILE *clab_cmd_out_open(const struct clab_cmd *cmd, const char *path);
 int clab_cmd_out_close(const struct clab_cmd *cmd, const char *path, FILE *out);
 /* Whether arg is -h or --help. */
 int clab_cmd_is_help(const char *arg);
-/*
- * clab_cmd_keyval - split the option argv[*i], "--KEY=VALUE" or "--KEY"
- * followed by VALUE in the next argument (then *i moves past it), into
- * key (at most keylen - 1 characters) and *val.  Returns 0, or the usage
- * error's exit code after reporting it for cmd.
- */
-int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,
-		    char *key, size_t keylen, const char **val);
 /* Parse a whole decimal number into *out; returns 0 or -1. */
 int clab_cmd_parse_long(const char *s, long *out);
 /* Parse "WIDTHxHEIGHT" (1..1000 each); returns 0 or -1. */
 int clab_cmd_parse_size(const char *s, int *w, int *h);
-
-/* The viewer's options of replay, step and demo (view-opts.c). */
-struct clab_tui_opts;
-/* --no-color, --ascii, --no-mouse, --batch: 1 if arg was one of them. */
-int clab_cmd_view_flag(struct clab_tui_opts *o, const char *arg);
-/*
- * --keys K, --size WxH: 1 if key was one of them, 0 if not, or minus the
- * exit code of a usage error (reported).
- */
-int clab_cmd_view_opt(const struct clab_cmd *cmd, struct clab_tui_opts *o,
-		      const char *key, const char *val);
 
 /* The controlled scheduler's options of a command (sched-opts.c). */
 #include <conclab/runtime.h>
@@ -243,34 +232,8 @@ struct clab_cmd_sched {
 	long trace_seed;    /* --replay TRACE: the seed of that run */
 	int has_trace_seed; /* and whether it had one */
 };
-/* Their lines of --help. */
-#define CLAB_CMD_SCHED_HELP                                                    \
-	"  --sched MODE       who picks the next thread: os (the operating\n"  \
-	"                     system, the default), random, pct, or replay;\n" \
-	"                     under random and pct one thread runs at a "      \
-	"time,\n"                                                              \
-	"                     the seed picks each step, time is virtual, "     \
-	"and\n"                                                                \
-	"                     the same seed gives the same run\n"              \
-	"  --replay S         rerun the schedule S (a string that a "          \
-	"controlled\n"                                                         \
-	"                     run prints), or the one saved in a trace file\n" \
-	"  --pct-depth D      pct: the bug depth it aims at (3)\n"             \
-	"  --step-limit N     report a livelock after N steps (100000)\n"      \
-	"  --spurious N       spurious wakeups one condition wait may get\n"   \
-	"                     under control (1); --no-spurious for none\n"     \
-	"  --early-timeouts   under control, any timed wait may time out at\n" \
-	"                     any step, as if its waker were slow\n"
 void clab_cmd_sched_init(struct clab_cmd_sched *s);
 void clab_cmd_sched_fini(struct clab_cmd_sched *s);
-/* A flag without a value (--no-spurious): 1 if it was one of ours. */
-int clab_cmd_sched_flag(struct clab_cmd_sched *s, const char *arg);
-/*
- * --KEY VALUE: 1 if it was one of ours, 0 if not, or minus the exit code
- * of a usage error (reported).
- */
-int clab_cmd_sched_opt(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
-		       const char *key, const char *val);
 /* After parsing: check the options go together and set the seed. */
 int clab_cmd_sched_ready(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
 			 uint64_t seed);

@@ -59,6 +59,12 @@ void clab_cmd_usage(const struct clab_cmd *cmd, FILE *out)
 {
 	fprintf(out, "usage: conclab %s %s\n\n%s\n\n%s", cmd->name, cmd->args,
 		cmd->summary, cmd->help);
+	if (!cmd->groups)
+		return;
+	fprintf(out, "\n");
+	clab_opts_help(cmd, out);
+	if (cmd->more)
+		fprintf(out, "\n%s", cmd->more);
 }
 
 int clab_cmd_misuse(const struct clab_cmd *cmd, const char *fmt, ...)
@@ -107,24 +113,6 @@ void clab_cmd_nolab_note(FILE *out)
 		     "made by 'conclab run'\nor 'conclab exercise'); 'conclab "
 		     "check --lab LAB' "
 		     "checks it against\na lab's properties too\n");
-}
-
-int clab_cmd_keyval(const struct clab_cmd *cmd, int argc, char **argv, int *i,
-		    char *key, size_t keylen, const char **val)
-{
-	const char *a = argv[*i], *name = a + 2, *eq = strchr(name, '=');
-	size_t klen = eq ? (size_t)(eq - name) : strlen(name);
-	if (klen >= keylen)
-		return clab_cmd_misuse(cmd, "unknown option '%s'", a);
-	memcpy(key, name, klen);
-	key[klen] = 0;
-	if (eq)
-		*val = eq + 1;
-	else if (*i + 1 < argc)
-		*val = argv[++*i];
-	else
-		return clab_cmd_misuse(cmd, "option '%s' needs a value", a);
-	return 0;
 }
 
 int clab_cmd_parse_long(const char *s, long *out)

@@ -20,6 +20,7 @@
 #include "exercise-config.h"
 #include "exercise-int.h"
 #include "exercise.h"
+#include "supervise.h"
 
 extern char **environ;
 
@@ -273,8 +274,7 @@ int clab__exercise_compile(const struct paths *p, const char *solution,
 		return CLAB_EXIT_USAGE;
 	}
 	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	clab_supervise_wait(pid, 0, &status, NULL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr,
 			"conclab exercise: %s does not compile (the "

@@ -24,16 +24,14 @@
 #include "exercise-int.h"
 #include "exercise.h"
 #include "lab.h"
-#include "sandbox.h"
+#include "report.h"
+#include "supervise.h"
 #include "solution-hooks.h"
 
 struct child {
 	const struct clab_exercise *ex;
 	void *dl;
 };
-
-/* The pipe to the parent: the child's ending, when conclab decides it. */
-int clab__exercise_mark_fd = -1;
 
 /*
  * --key: the graded run's trace is signed with it.  The parent reads the
@@ -57,8 +55,7 @@ static _Noreturn void child_exit(int code)
 	fflush(stdout);
 	fflush(stderr);
 	/* a screening run has no parent that reads a mark */
-	if (clab__exercise_mark_fd >= 0 &&
-	    write(clab__exercise_mark_fd, &code, sizeof(code)) < 0)
+	if (clab_supervise_mark(code) < 0)
 		code = CLAB_EXIT_IO;
 	_exit(code); /* not exit(): the student's code stays unloaded-free */
 }
@@ -302,13 +299,7 @@ _Noreturn void clab__exercise_child_main(const struct clab_exercise *ex,
 	}
 	spec->body = body;
 	spec->arg = &c;
-	spec->mark_fd = clab__exercise_mark_fd;
 	child_exit(clab_run_traced(spec));
-}
-
-static double now_s(void)
-{
-	return (double)clab__mono_ns() / 1e9;
 }
 
 /* The child's own watchdog stops it at its limit; the parent, this after. */
@@ -323,13 +314,14 @@ static double now_s(void)
 static long after_child(pid_t pid, const char *box,
 			const struct clab_run_spec *spec)
 {
-	long left = clab_sandbox_kill(pid, 1);
+	int err;
+	long left =
+	    clab_supervise_unbox(pid, 1, box, "trace.clt", spec->trace, &err);
 	if (left)
 		fprintf(stderr,
 			"\nconclab exercise: the solution left %ld "
 			"process%s running after its run; killed\n",
 			left, left == 1 ? "" : "es");
-	int err = clab_sandbox_collect(box, "trace.clt", spec->trace);
 	if (err && err != -ENOENT)
 		fprintf(stderr,
 			"conclab exercise: the trace in the sandbox could not "
@@ -348,24 +340,14 @@ int clab__exercise_wait_child(pid_t pid, long limit_s,
 			      struct clab_run_spec *spec, int markfd,
 			      const char *box, long *left)
 {
-	double deadline = now_s() + (double)limit_s + GRACE_S;
 	int status, killed = 0;
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			fprintf(stderr, "conclab exercise: waitpid: %s\n",
-				strerror(errno));
-			*left = after_child(pid, box, spec);
-			return CLAB_EXIT_IO;
-		}
-		if (now_s() > deadline && !killed) {
-			kill(pid, SIGKILL);
-			killed = 1;
-		}
-		struct timespec ts = {0, 20 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+	int werr = clab_supervise_wait(pid, (double)(limit_s + GRACE_S),
+				       &status, &killed);
+	if (werr) {
+		fprintf(stderr, "conclab exercise: waitpid: %s\n",
+			strerror(-werr));
+		*left = after_child(pid, box, spec);
+		return CLAB_EXIT_IO;
 	}
 	*left = after_child(pid, box, spec);
 	int mark;
@@ -427,5 +409,5 @@ int clab__exercise_wait_child(pid_t pid, long limit_s,
 		fprintf(stderr, "conclab exercise: no trace was written\n");
 	}
 	fflush(stdout);
-	return killed ? CLAB_EXIT_TIMEOUT : 128 + sig;
+	return killed ? CLAB_EXIT_TIMEOUT : clab_supervise_code(status);
 }

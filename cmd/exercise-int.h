@@ -36,8 +36,6 @@ int clab__exercise_compile(const struct paths *p, const char *solution,
 			   const char *so);
 
 /* The supervised child (exercise-child.c) */
-/* The pipe to the parent: the child's ending, when conclab decides it. */
-extern int clab__exercise_mark_fd;
 /* --key: the graded run's key, its file, and that file opened. */
 extern struct clab_cmd_key clab__exercise_grade_key;
 extern const char *clab__exercise_grade_key_path;

@@ -16,6 +16,7 @@
 #include "exercise-int.h"
 #include "exercise.h"
 #include "lab.h"
+#include "supervise.h"
 
 /* What a screening run needs, in the child the budget forks. */
 static struct screen {
@@ -35,11 +36,10 @@ static int screen_one(void *arg, const struct clab_sched_opts *o,
 	sc->spec.ctx = &ctx;
 	sc->spec.trace = trace;
 	sc->spec.quiet = 1;
-	sc->spec.mark_fd = -1;
 	sc->spec.sched = &sc->sched;
 	clab__exercise_grade_key_path =
 	    NULL; /* a screening run is not signed */
-	clab__exercise_mark_fd = -1;
+	clab_supervise_mark_to(-1);
 	/* the budget made trace's directory for this child (boxed) */
 	char box[4096];
 	snprintf(box, sizeof(box), "%s", trace);

@@ -14,8 +14,8 @@ enum clab_report_format {
 	CLAB_REPORT_JUNIT,
 };
 
-/* The format called name ("text", "json", "gradescope", "junit"), or -1. */
-int clab_report_format_find(const char *name);
+/* The formats' names, by enum clab_report_format, then NULL. */
+extern const char *const clab_report_format_names[];
 
 /*
  * Write rep for a trace of lab/variant (variant may be NULL) in fmt.  sig

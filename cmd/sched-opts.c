@@ -3,6 +3,7 @@
  * program (run, exercise): --sched, --replay, --step-limit, --spurious,
  * --no-spurious, --pct-depth.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +24,6 @@ void clab_cmd_sched_fini(struct clab_cmd_sched *s)
 {
 	free(s->replay);
 	s->replay = NULL;
-}
-
-int clab_cmd_sched_flag(struct clab_cmd_sched *s, const char *arg)
-{
-	if (strcmp(arg, "--no-spurious") == 0)
-		s->o.spurious_max = 0;
-	else if (strcmp(arg, "--early-timeouts") == 0)
-		s->o.early_timeouts = 1;
-	else
-		return 0;
-	return 1;
 }
 
 /* The schedule saved in a trace file (and its seed, for --seed). */
@@ -63,56 +53,129 @@ static int from_trace(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
 	return s->replay ? 0 : CLAB_EXIT_IO;
 }
 
-int clab_cmd_sched_opt(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
-		       const char *key, const char *val)
+static int set_mode(const struct clab_cmd *cmd, void *base, const char *val,
+		    long num)
 {
-	long v;
-	if (strcmp(key, "sched") == 0) {
-		int m = clab_sched_mode_parse(val);
-		if (m < 0)
-			return -clab_cmd_misuse(cmd,
-						"--sched wants os, random, pct "
-						"or replay, not '%s'",
-						val);
-		s->o.mode = (enum clab_sched_mode)m;
-		s->mode_given = 1;
-	} else if (strcmp(key, "replay") == 0) {
-		free(s->replay);
-		s->replay = NULL;
-		if (strncmp(val, "1.", 2) == 0 && !strchr(val, '/')) {
-			s->replay = strdup(val);
-			if (!s->replay)
-				return -CLAB_EXIT_IO;
-		} else {
-			int rc = from_trace(cmd, s, val);
-			if (rc)
-				return -rc;
-		}
-		s->o.mode = CLAB_SCHED_REPLAY;
-		s->mode_given = 1;
-	} else if (strcmp(key, "pct-depth") == 0) {
-		if (clab_cmd_parse_long(val, &v) || v < 1 || v > 16)
-			return -clab_cmd_misuse(
-			    cmd, "--pct-depth wants 1..16, not '%s'", val);
-		s->o.pct_depth = (unsigned)v;
-	} else if (strcmp(key, "step-limit") == 0) {
-		if (clab_cmd_parse_long(val, &v) || v < 1 || v > 1000000000L)
-			return -clab_cmd_misuse(
-			    cmd,
-			    "--step-limit wants 1..1000000000, "
-			    "not '%s'",
-			    val);
-		s->o.step_limit = (uint64_t)v;
-	} else if (strcmp(key, "spurious") == 0) {
-		if (clab_cmd_parse_long(val, &v) || v < 0 || v > 1000)
-			return -clab_cmd_misuse(
-			    cmd, "--spurious wants 0..1000, not '%s'", val);
-		s->o.spurious_max = (int)v;
-	} else {
-		return 0;
-	}
-	return 1;
+	struct clab_cmd_sched *s = base;
+	int m = clab_sched_mode_parse(val);
+	(void)cmd;
+	(void)num;
+	if (m < 0)
+		return -1;
+	s->o.mode = (enum clab_sched_mode)m;
+	s->mode_given = 1;
+	return 0;
 }
+
+static int set_replay(const struct clab_cmd *cmd, void *base, const char *val,
+		      long num)
+{
+	struct clab_cmd_sched *s = base;
+	(void)num;
+	free(s->replay);
+	s->replay = NULL;
+	if (strncmp(val, "1.", 2) == 0 && !strchr(val, '/')) {
+		s->replay = strdup(val);
+		if (!s->replay)
+			return CLAB_EXIT_IO;
+	} else {
+		int rc = from_trace(cmd, s, val);
+		if (rc)
+			return rc;
+	}
+	s->o.mode = CLAB_SCHED_REPLAY;
+	s->mode_given = 1;
+	return 0;
+}
+
+static int set_pct_depth(const struct clab_cmd *cmd, void *base,
+			 const char *val, long num)
+{
+	(void)cmd;
+	(void)val;
+	((struct clab_cmd_sched *)base)->o.pct_depth = (unsigned)num;
+	return 0;
+}
+
+static int set_step_limit(const struct clab_cmd *cmd, void *base,
+			  const char *val, long num)
+{
+	(void)cmd;
+	(void)val;
+	((struct clab_cmd_sched *)base)->o.step_limit = (uint64_t)num;
+	return 0;
+}
+
+static int set_spurious(const struct clab_cmd *cmd, void *base, const char *val,
+			long num)
+{
+	(void)cmd;
+	(void)val;
+	/* --no-spurious: num is 0 */
+	((struct clab_cmd_sched *)base)->o.spurious_max = (int)num;
+	return 0;
+}
+
+const struct clab_opt clab_cmd_sched_mode_opts[] = {
+    {.name = "sched",
+     .type = CLAB_OPT_STRING,
+     .arg = "MODE",
+     .parse = set_mode,
+     .want = "os, random, pct or replay",
+     .def = "os",
+     .help = "who picks the next thread: os (the operating system), "
+	     "random, pct, or replay; under random and pct one thread runs "
+	     "at a time, the seed picks each step, time is virtual, and the "
+	     "same seed gives the same run"},
+    {.name = "replay",
+     .type = CLAB_OPT_STRING,
+     .arg = "S",
+     .parse = set_replay,
+     .help = "rerun the schedule S (a string that a controlled run "
+	     "prints), or the one saved in a trace file"},
+    CLAB_OPT_TABLE_END,
+};
+
+const struct clab_opt clab_cmd_sched_pct_opts[] = {
+    {.name = "pct-depth",
+     .type = CLAB_OPT_LONG,
+     .arg = "D",
+     .min = 1,
+     .max = 16,
+     .parse = set_pct_depth,
+     .def = "3",
+     .help = "pct: the bug depth it aims at"},
+    CLAB_OPT_TABLE_END,
+};
+
+const struct clab_opt clab_cmd_sched_opts[] = {
+    {.name = "step-limit",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .min = 1,
+     .max = 1000000000L,
+     .parse = set_step_limit,
+     .def = "100000",
+     .help = "report a livelock after N steps"},
+    {.name = "spurious",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .min = 0,
+     .max = 1000,
+     .parse = set_spurious,
+     .def = "1",
+     .help = "spurious wakeups one condition wait may get under control"},
+    {.name = "no-spurious",
+     .type = CLAB_OPT_FLAG,
+     .parse = set_spurious,
+     .help = "no spurious wakeups (--spurious 0)"},
+    {.name = "early-timeouts",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct clab_cmd_sched, o.early_timeouts),
+     .help = "under control, any timed wait may time out at any step, as "
+	     "if its waker were slow"},
+    CLAB_OPT_TABLE_END,
+};
 
 int clab_cmd_sched_ready(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
 			 uint64_t seed)

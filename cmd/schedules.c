@@ -28,7 +28,7 @@
 #include "clab-util.h"
 #include "cmd.h"
 #include "por.h"
-#include "sandbox.h"
+#include "supervise.h"
 #include "schedules.h"
 
 /* Where the children's traces go: small files, made and removed fast. */
@@ -190,11 +190,8 @@ static void box_path(const struct clab_budget *e, long i, char *buf, size_t len)
  */
 static pid_t fork_child(struct clab_budget *e, const char *out)
 {
-	fflush(NULL);
 	int k = pin_pick(e);
-	pid_t pid = fork();
-	if (pid > 0 && e->boxed)
-		setpgid(pid, pid); /* before the parent may kill the group */
+	pid_t pid = clab_supervise_fork(e->boxed);
 	if (pid > 0)
 		pin_take(e, pid, k);
 	if (pid != 0)
@@ -330,18 +327,16 @@ static void finish(struct clab_budget *e, pid_t pid, long i, const char *trace)
 	pin_give(e, pid);
 	if (!e->boxed)
 		return;
-	clab_sandbox_kill(pid, 0);
 	box_path(e, i, box, sizeof(box));
-	clab_sandbox_collect(box, "trace.clt", trace);
+	clab_supervise_unbox(pid, 0, box, "trace.clt", trace, NULL);
 }
 
 static int wait_code(pid_t pid)
 {
 	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return 5;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (clab_supervise_wait(pid, 0, &st, NULL) != 0)
+		return CLAB_EXIT_IO;
+	return clab_supervise_code(st);
 }
 
 /* The schedule string a trace recorded (malloc'd), or NULL. */
@@ -527,8 +522,7 @@ void clab_budget_run(struct clab_budget *e)
 		for (long k = 0; k < e->jobs; k++) {
 			if (sl[k].pid != pid)
 				continue;
-			int code = WIFEXITED(st) ? WEXITSTATUS(st)
-						 : 128 + WTERMSIG(st);
+			int code = clab_supervise_code(st);
 			struct slot s = sl[k];
 			sl[k].pid = 0;
 			running--;

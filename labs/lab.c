@@ -52,10 +52,21 @@ int clab_lab_variant_find(const struct clab_lab *lab, const char *name)
 	return -1;
 }
 
+int clab_lab_same_name(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+		if (x != y)
+			return 0;
+		if (!x)
+			return 1;
+	}
+}
+
 int clab_lab_param_find(const struct clab_lab *lab, const char *name)
 {
 	for (size_t i = 0; i < lab->nparams; i++)
-		if (strcmp(lab->params[i].name, name) == 0)
+		if (clab_lab_same_name(lab->params[i].name, name))
 			return (int)i;
 	return -1;
 }

@@ -201,6 +201,11 @@ int clab_lab_ctx_from_trace(struct clab_lab_ctx *ctx,
 			    char *err, size_t errlen);
 /* Index of the parameter called name, or -1. */
 int clab_lab_param_find(const struct clab_lab *lab, const char *name);
+/*
+ * Whether two names of parameters or options are the same, '-' and '_'
+ * alike: --think-ms is --think_ms.
+ */
+int clab_lab_same_name(const char *a, const char *b);
 /* A parameter's value by name (the lab's own code uses this), or 0. */
 long clab_lab_param(const struct clab_lab_ctx *ctx, const char *name);
 /* The default of a parameter for a variant. */

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "supervise.h"
 #include "testutil.h"
 
 #define NOT_HERE 2 /* the mechanism is not in this kernel */
@@ -40,8 +40,7 @@ static int sandboxed(int (*fn)(void *), void *arg, long *left)
 {
 	memset(sh, 0, sizeof(*sh));
 	CU_ASSERT_EQUAL_FATAL(clab_sandbox_dir_new(NULL, box, sizeof(box)), 0);
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = clab_supervise_fork(1);
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
 		const char *read[] = {"/nonexistent.so"};
@@ -53,14 +52,12 @@ static int sandboxed(int (*fn)(void *), void *arg, long *left)
 		applied = clab_sandbox_enter(&o);
 		_exit(fn(arg));
 	}
-	setpgid(pid, pid);
 	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	CU_ASSERT_EQUAL(clab_supervise_wait(pid, 0, &st, NULL), 0);
 	long l = clab_sandbox_kill(pid, 1);
 	if (left)
 		*left = l;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return clab_supervise_code(st);
 }
 
 static void done_box(void)

@@ -9,7 +9,7 @@ for c in list run dump analyze check bench export replay exercise demo; do
 	contains "$T/out" "^usage: conclab $c" "$c --help"
 done
 expect_exit 0 "$CONCLAB" run philosophers --help
-contains "$T/out" 'gap_ms' "run LAB --help lists parameters"
+contains "$T/out" 'gap-ms' "run LAB --help lists parameters"
 expect_exit 0 "$CONCLAB" list
 contains "$T/out" '^philosophers ' "list shows the labs"
 # The catalogue: labs grouped by topic, each with what it teaches.  A lab
