@@ -904,8 +904,10 @@ const struct clab_cmd clab_cmd_demo = {
 	"such\n"
 	"demo, a malformed script, or a script whose run no longer follows "
 	"its\n"
-	"schedule or lacks a step's record (the lab changed); 128+N "
-	"stopped by\n"
+	"schedule or lacks a step's record (the lab changed), or --lang zh "
+	"for a\n"
+	"script without Chinese or outside a UTF-8 locale; 128+N stopped "
+	"by\n"
 	"signal N.\n",
     .exec = demo_exec,
 };
