@@ -15,6 +15,12 @@
  * timer         "tick" (n) before the n-th ticker_tick(), "saw" (n,
  *               waiter) after each ticker_wait(), in threads ticker,
  *               countdown (waiter 0) and countup (waiter 1)
+ * race          threads counter-N that call counter_add(), which records
+ *               "read" and "write" itself (the macros of race.h), after a
+ *               barrier "start"; "total" (counter_value()) at the end
+ * semaphore     threads worker-N that go in with csem_acquire() and out
+ *               with csem_release(): "enter" (round) after the one,
+ *               "leave" (round) before the other
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -25,6 +31,8 @@
 #include "exercise.h"
 #include "starters/philosophers.h"
 #include "starters/prodcons.h"
+#include "starters/race.h"
+#include "starters/semaphore.h"
 #include "starters/timer.h"
 
 static _Thread_local int who = -1;
@@ -368,6 +376,148 @@ static int tm_run(const struct clab_lab_ctx *ctx,
 	return rc < 0 ? rc : 0;
 }
 
+/* ---- race ---- */
+
+struct race_fns {
+	struct counter *(*new)(void);
+	void (*add)(struct counter *);
+	long (*value)(struct counter *);
+	void (*free)(struct counter *);
+};
+
+struct racer {
+	const struct clab_lab_ctx *ctx;
+	const struct race_fns *fn;
+	struct counter *c;
+	clab_barrier_t *start;
+	clab_thread_t *th;
+	char name[24];
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *r = arg;
+
+	harness = 1;
+	/* every thread starts counting at once; aborted: not all started */
+	if (clab_barrier_wait(r->start) < 0)
+		return NULL;
+	for (long k = 0; k < param(r->ctx, "rounds"); k++)
+		r->fn->add(r->c);
+	return NULL;
+}
+
+static int race_run(const struct clab_lab_ctx *ctx,
+		    clab_exercise_lookup_fn lookup, void *arg)
+{
+	struct race_fns fn;
+	struct racer r[16];
+	clab_barrier_t start;
+	int n = (int)param(ctx, "threads"), rc, nth = 0;
+
+	harness = 1;
+	*(void **)&fn.new = lookup("counter_new", arg);
+	*(void **)&fn.add = lookup("counter_add", arg);
+	*(void **)&fn.value = lookup("counter_value", arg);
+	*(void **)&fn.free = lookup("counter_free", arg);
+	if (fn.new == NULL || fn.add == NULL || fn.value == NULL || n < 1 ||
+	    n > 16)
+		return CLAB_EINVAL;
+	struct counter *c = fn.new();
+	if (c == NULL)
+		return CLAB_ENOMEM;
+	rc = clab_barrier_init(&start, "start", (uint32_t)n);
+	if (rc < 0)
+		goto out;
+	for (; rc == 0 && nth < n; nth++) {
+		r[nth] = (struct racer){.ctx = ctx, .fn = &fn, .c = c};
+		r[nth].start = &start;
+		snprintf(r[nth].name, sizeof(r[nth].name), "counter-%d",
+			 nth + 1);
+		rc = clab_thread_create(&r[nth].th, r[nth].name, racer_main,
+					&r[nth]);
+	}
+	if (rc < 0) {
+		nth--;
+		clab_barrier_abort(&start); /* let the ones that started go */
+	}
+	for (int i = 0; i < nth; i++)
+		clab_thread_join(r[i].th, NULL);
+	if (rc == 0)
+		clab_note("total", fn.value(c));
+	clab_barrier_destroy(&start);
+out:
+	if (fn.free != NULL)
+		fn.free(c);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- semaphore ---- */
+
+struct csem_fns {
+	struct csem *(*new)(int);
+	void (*acquire)(struct csem *);
+	void (*release)(struct csem *);
+	void (*free)(struct csem *);
+};
+
+struct sem_worker {
+	const struct clab_lab_ctx *ctx;
+	const struct csem_fns *fn;
+	struct csem *s;
+	clab_thread_t *th;
+	char name[24];
+};
+
+static void *sem_worker_main(void *arg)
+{
+	struct sem_worker *w = arg;
+	long rounds = param(w->ctx, "rounds");
+
+	harness = 1;
+	for (long r = 1; r <= rounds; r++) {
+		w->fn->acquire(w->s);
+		clab_note("enter", r);
+		pause_ms(param(w->ctx, "work_ms"));
+		clab_note("leave", r);
+		w->fn->release(w->s);
+	}
+	return NULL;
+}
+
+static int sem_run(const struct clab_lab_ctx *ctx,
+		   clab_exercise_lookup_fn lookup, void *arg)
+{
+	struct csem_fns fn;
+	struct sem_worker w[32];
+	int n = (int)param(ctx, "workers"), rc = 0, nw = 0;
+
+	harness = 1;
+	*(void **)&fn.new = lookup("csem_new", arg);
+	*(void **)&fn.acquire = lookup("csem_acquire", arg);
+	*(void **)&fn.release = lookup("csem_release", arg);
+	*(void **)&fn.free = lookup("csem_free", arg);
+	if (fn.new == NULL || fn.acquire == NULL || fn.release == NULL ||
+	    n < 1 || n > 32)
+		return CLAB_EINVAL;
+	struct csem *s = fn.new((int)param(ctx, "limit"));
+	if (s == NULL)
+		return CLAB_ENOMEM;
+	for (; rc == 0 && nw < n; nw++) {
+		w[nw] = (struct sem_worker){.ctx = ctx, .fn = &fn, .s = s};
+		snprintf(w[nw].name, sizeof(w[nw].name), "worker-%d", nw + 1);
+		rc = clab_thread_create(&w[nw].th, w[nw].name, sem_worker_main,
+					&w[nw]);
+	}
+	if (rc < 0)
+		nw--;
+	for (int i = 0; i < nw; i++)
+		clab_thread_join(w[i].th, NULL);
+	if (fn.free != NULL)
+		fn.free(s);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- the table ---- */
 
 static const char *const phil_required[] = {"get_forks", "put_forks", NULL};
@@ -379,6 +529,12 @@ static const char *const pc_optional[] = {"buf_free", NULL};
 static const char *const tm_required[] = {"ticker_new", "ticker_tick",
 					  "ticker_wait", NULL};
 static const char *const tm_optional[] = {"ticker_free", NULL};
+static const char *const race_required[] = {"counter_new", "counter_add",
+					    "counter_value", NULL};
+static const char *const race_optional[] = {"counter_free", NULL};
+static const char *const sem_required[] = {"csem_new", "csem_acquire",
+					   "csem_release", NULL};
+static const char *const sem_optional[] = {"csem_free", NULL};
 
 static const struct clab_exercise ex_philosophers = {
     .lab = &clab_lab_philosophers,
@@ -404,10 +560,25 @@ static const struct clab_exercise ex_timer = {
     .run = tm_run,
 };
 
+static const struct clab_exercise ex_race = {
+    .lab = &clab_lab_race,
+    .summary = "a shared counter: counter_add() that loses no update",
+    .required = race_required,
+    .optional = race_optional,
+    .run = race_run,
+};
+
+static const struct clab_exercise ex_semaphore = {
+    .lab = &clab_lab_semaphore,
+    .summary = "a counting semaphore from a mutex and a condition "
+	       "variable: csem_acquire(), csem_release()",
+    .required = sem_required,
+    .optional = sem_optional,
+    .run = sem_run,
+};
+
 const struct clab_exercise *const clab_exercises[] = {
-    &ex_philosophers,
-    &ex_prodcons,
-    &ex_timer,
+    &ex_philosophers, &ex_prodcons, &ex_timer, &ex_race, &ex_semaphore,
 };
 
 const size_t clab_nexercises =

@@ -18,7 +18,7 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer; do
+for lab in philosophers prodcons timer race semaphore; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -69,9 +69,36 @@ contains "$T/out" '^  FAIL ' "prodcons single-cv: a property fails"
 ex 1 timer timer-notify.c
 contains "$T/out" '^  FAIL (countdown|countup) saw every tick +missed' "timer notify-one: missed ticks"
 
+# race: the lock let go between the read and the write loses updates;
+# the atomic step is a second right answer; a plain ++ that the macros do
+# not record shows no update at all.
+ex 1 race race-halflock.c
+contains "$T/out" '^  FAIL no lost update +[0-9]+ update\(s\) wrote a value already written' "race half-locked: 'no lost update' fails"
+contains "$T/out" '^  FAIL final count +the counter ends at [0-9]+, expected 200' "race half-locked: updates lost from the count"
+lacks "$T/out" '^  FAIL (updates made|no deadlock)' "race half-locked: for that reason only"
+ex 0 race race-atomic.c
+contains "$T/out" '^  ok   no lost update' "race atomic: one atomic step loses nothing"
+ex 1 race race-plain.c
+contains "$T/out" '^  FAIL updates made +0 updates recorded, expected 200' "race plain ++: no update recorded"
+contains "$T/out" '^  ok   final count' "race plain ++: though the count is right"
+
+# semaphore: a wait under `if` with a broadcast lets too many in; a
+# release that tells nobody leaves the waiters asleep; a loop that polls
+# the count under the lock is busy waiting.
+ex 1 semaphore semaphore-ifwait.c
+contains "$T/out" '^  FAIL limit kept +[3-6] workers inside at once, limit 2' "semaphore if-wait: 'limit kept' fails"
+lacks "$T/out" '^  FAIL (no deadlock|rounds done|busy waiting)' "semaphore if-wait: for that reason only"
+ex 3 semaphore semaphore-nosignal.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "semaphore without a signal: deadlock"
+contains "$T/err" 'csem.lock|deadlock' "semaphore without a signal: the watchdog's report"
+ex 1 semaphore semaphore-spin.c
+contains "$T/out" '^  FAIL busy waiting +worker-[0-9]+ took csem.lock [0-9]+ times in a row' "semaphore spin: busy waiting, the lock named"
+contains "$T/out" 'lock at semaphore-spin\.c:[0-9]+, unlock at semaphore-spin\.c:[0-9]+' "semaphore spin: both sites in the student's file"
+lacks "$T/out" '^  FAIL limit kept' "semaphore spin: the limit itself holds"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
-for lab in philosophers prodcons timer; do
+for lab in philosophers prodcons timer race semaphore; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
