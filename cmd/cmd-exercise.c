@@ -214,7 +214,8 @@ static int exercise_exec(int argc, char **argv)
 	if (!lab_name)
 		return clab_cmd_misuse(&clab_cmd_exercise,
 				       "which lab? (philosophers, prodcons, "
-				       "timer, race, semaphore)");
+				       "timer, race, semaphore, lockorder, "
+				       "barrier)");
 	const struct clab_exercise *ex = clab_exercise_find(lab_name);
 	if (!ex) {
 		fprintf(stderr,

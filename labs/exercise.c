@@ -21,6 +21,11 @@
  * semaphore     threads worker-N that go in with csem_acquire() and out
  *               with csem_release(): "enter" (round) after the one,
  *               "leave" (round) before the other
+ * lockorder     worker-1 (a to b) and worker-2 (b to a): "both" (round)
+ *               between lock_both() and unlock_both(), over the
+ *               harness's mutexes lock-a and lock-b
+ * barrier       threads party-N: "step" (s) under the harness's mutex
+ *               board, then "done" (s) under it before each bar_wait()
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -29,6 +34,8 @@
 #include <conclab/runtime.h>
 
 #include "exercise.h"
+#include "starters/barrier.h"
+#include "starters/lockorder.h"
 #include "starters/philosophers.h"
 #include "starters/prodcons.h"
 #include "starters/race.h"
@@ -518,6 +525,163 @@ static int sem_run(const struct clab_lab_ctx *ctx,
 	return rc < 0 ? rc : 0;
 }
 
+/* ---- lockorder ---- */
+
+struct lo_fns {
+	void (*lock)(struct account *, struct account *);
+	void (*unlock)(struct account *, struct account *);
+};
+
+struct lo_worker {
+	const struct clab_lab_ctx *ctx;
+	const struct lo_fns *fn;
+	struct account *from, *to;
+	clab_thread_t *th;
+};
+
+static void *lo_worker_main(void *arg)
+{
+	struct lo_worker *w = arg;
+
+	harness = 1;
+	for (long r = 1; r <= param(w->ctx, "rounds"); r++) {
+		w->fn->lock(w->from, w->to);
+		w->from->balance -= 10;
+		w->to->balance += 10;
+		clab_note("both", r);
+		pause_ms(param(w->ctx, "hold_ms"));
+		w->fn->unlock(w->from, w->to);
+	}
+	return NULL;
+}
+
+static int lo_run(const struct clab_lab_ctx *ctx,
+		  clab_exercise_lookup_fn lookup, void *arg)
+{
+	struct lo_fns fn;
+	struct account acc[2];
+	struct lo_worker w[2];
+	int rc = 0, nw = 0;
+
+	harness = 1;
+	*(void **)&fn.lock = lookup("lock_both", arg);
+	*(void **)&fn.unlock = lookup("unlock_both", arg);
+	if (fn.lock == NULL || fn.unlock == NULL)
+		return CLAB_EINVAL;
+	memset(acc, 0, sizeof(acc));
+	/* Made in this order, which is the global lock order. */
+	for (int i = 0; i < 2; i++) {
+		acc[i].number = i + 1;
+		acc[i].balance = 100 + 5 * i;
+		rc = clab_mutex_init(&acc[i].lock, i ? "lock-b" : "lock-a",
+				     CLAB_MUTEX_NORMAL);
+		if (rc < 0) {
+			if (i)
+				clab_mutex_destroy(&acc[0].lock);
+			return rc;
+		}
+	}
+	for (; rc == 0 && nw < 2; nw++) {
+		w[nw] = (struct lo_worker){.ctx = ctx, .fn = &fn};
+		w[nw].from = &acc[nw];
+		w[nw].to = &acc[1 - nw];
+		rc = clab_thread_create(&w[nw].th, nw ? "worker-2" : "worker-1",
+					lo_worker_main, &w[nw]);
+	}
+	if (rc < 0)
+		nw--;
+	for (int i = 0; i < nw; i++)
+		clab_thread_join(w[i].th, NULL);
+	clab_mutex_destroy(&acc[0].lock);
+	clab_mutex_destroy(&acc[1].lock);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- barrier ---- */
+
+struct bar_fns {
+	struct bar *(*new)(int);
+	void (*wait)(struct bar *);
+	void (*free)(struct bar *);
+};
+
+struct bar_run {
+	const struct clab_lab_ctx *ctx;
+	const struct bar_fns *fn;
+	struct bar *b;
+	clab_mutex_t board; /* the notes' order is the steps' order */
+};
+
+struct bar_party {
+	struct bar_run *run;
+	clab_thread_t *th;
+	char name[24];
+};
+
+static void *bar_party_main(void *arg)
+{
+	struct bar_party *p = arg;
+	struct bar_run *br = p->run;
+	long steps = 2 * param(br->ctx, "rounds");
+
+	harness = 1;
+	for (long s = 1; s <= steps; s++) {
+		clab_mutex_lock(&br->board);
+		clab_note("step", s);
+		clab_mutex_unlock(&br->board);
+		/* the first step of a round takes work, the second none: a
+		 * party may be back at the barrier at once */
+		if (s % 2 == 1)
+			pause_ms(param(br->ctx, "work_ms"));
+		clab_mutex_lock(&br->board);
+		clab_note("done", s);
+		clab_mutex_unlock(&br->board);
+		br->fn->wait(br->b);
+	}
+	return NULL;
+}
+
+static int barrier_run(const struct clab_lab_ctx *ctx,
+		       clab_exercise_lookup_fn lookup, void *arg)
+{
+	struct bar_fns fn;
+	struct bar_run br;
+	struct bar_party p[16];
+	int n = (int)param(ctx, "parties"), rc, np = 0;
+
+	harness = 1;
+	*(void **)&fn.new = lookup("bar_new", arg);
+	*(void **)&fn.wait = lookup("bar_wait", arg);
+	*(void **)&fn.free = lookup("bar_free", arg);
+	if (fn.new == NULL || fn.wait == NULL || n < 2 || n > 16)
+		return CLAB_EINVAL;
+	br = (struct bar_run){.ctx = ctx, .fn = &fn};
+	rc = clab_mutex_init(&br.board, "board", CLAB_MUTEX_NORMAL);
+	if (rc < 0)
+		return rc;
+	br.b = fn.new(n);
+	if (br.b == NULL) {
+		clab_mutex_destroy(&br.board);
+		return CLAB_ENOMEM;
+	}
+	/* A party that did not start leaves the others waiting for it: the
+	 * watchdog ends the run. */
+	for (; rc == 0 && np < n; np++) {
+		p[np] = (struct bar_party){.run = &br};
+		snprintf(p[np].name, sizeof(p[np].name), "party-%d", np + 1);
+		rc = clab_thread_create(&p[np].th, p[np].name, bar_party_main,
+					&p[np]);
+	}
+	if (rc < 0)
+		np--;
+	for (int i = 0; i < np; i++)
+		clab_thread_join(p[i].th, NULL);
+	if (fn.free != NULL)
+		fn.free(br.b);
+	clab_mutex_destroy(&br.board);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- the table ---- */
 
 static const char *const phil_required[] = {"get_forks", "put_forks", NULL};
@@ -535,6 +699,10 @@ static const char *const race_optional[] = {"counter_free", NULL};
 static const char *const sem_required[] = {"csem_new", "csem_acquire",
 					   "csem_release", NULL};
 static const char *const sem_optional[] = {"csem_free", NULL};
+static const char *const lo_required[] = {"lock_both", "unlock_both", NULL};
+static const char *const lo_optional[] = {NULL};
+static const char *const bar_required[] = {"bar_new", "bar_wait", NULL};
+static const char *const bar_optional[] = {"bar_free", NULL};
 
 static const struct clab_exercise ex_philosophers = {
     .lab = &clab_lab_philosophers,
@@ -577,8 +745,26 @@ static const struct clab_exercise ex_semaphore = {
     .run = sem_run,
 };
 
+static const struct clab_exercise ex_lockorder = {
+    .lab = &clab_lab_lockorder,
+    .summary = "transfers between two accounts: lock_both() in one order",
+    .required = lo_required,
+    .optional = lo_optional,
+    .run = lo_run,
+};
+
+static const struct clab_exercise ex_barrier = {
+    .lab = &clab_lab_barrier,
+    .summary = "a reusable barrier from a mutex and a condition variable: "
+	       "bar_wait()",
+    .required = bar_required,
+    .optional = bar_optional,
+    .run = barrier_run,
+};
+
 const struct clab_exercise *const clab_exercises[] = {
-    &ex_philosophers, &ex_prodcons, &ex_timer, &ex_race, &ex_semaphore,
+    &ex_philosophers, &ex_prodcons,  &ex_timer,	  &ex_race,
+    &ex_semaphore,    &ex_lockorder, &ex_barrier,
 };
 
 const size_t clab_nexercises =

@@ -18,7 +18,7 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer race semaphore; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -96,9 +96,27 @@ contains "$T/out" '^  FAIL busy waiting +worker-[0-9]+ took csem.lock [0-9]+ tim
 contains "$T/out" 'lock at semaphore-spin\.c:[0-9]+, unlock at semaphore-spin\.c:[0-9]+' "semaphore spin: both sites in the student's file"
 lacks "$T/out" '^  FAIL limit kept' "semaphore spin: the limit itself holds"
 
+# lockorder: the richer account's lock first is an order that changes as
+# money moves: both orders show up, and the lock-order check fails even
+# where nothing deadlocked.
+ex 1 lockorder lockorder-balance.c
+contains "$T/out" '^  FAIL lock order +worker-[12] requesting lock-[ab] at [^ ]*lockorder-balance\.c:[0-9]+ closed a lock-order cycle' "lockorder by balance: the cycle, at the student's line"
+lacks "$T/out" '^  FAIL worker-[12]'"'"'s rounds' "lockorder by balance: every transfer made"
+
+# barrier: a count never reset lets the second step through at once; a
+# count reset under waiters that wait for it strands them; a generation
+# polled under the lock is busy waiting.
+ex 1 barrier barrier-noreset.c
+contains "$T/out" '^  FAIL phases in step +[0-9]+ phase\(s\) began before every party finished the one before' "barrier never reset: phases out of step"
+lacks "$T/out" '^  FAIL (no deadlock|steps done)' "barrier never reset: for that reason only"
+ex 3 barrier barrier-resetcount.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "barrier reset under its waiters: deadlock"
+ex 4 barrier barrier-spin.c
+contains "$T/out" '^  FAIL busy waiting +party-[0-9]+ took bar\.lock [0-9]+ times in a row' "barrier spin: busy waiting, the lock named"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
-for lab in philosophers prodcons timer race semaphore; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
