@@ -15,17 +15,9 @@
  * timer         "tick" (n) before the n-th ticker_tick(), "saw" (n,
  *               waiter) after each ticker_wait(), in threads ticker,
  *               countdown (waiter 0) and countup (waiter 1)
- * race          threads counter-N that call counter_add(), which records
- *               "read" and "write" itself (the macros of race.h), after a
- *               barrier "start"; "total" (counter_value()) at the end
- * semaphore     threads worker-N that go in with csem_acquire() and out
- *               with csem_release(): "enter" (round) after the one,
- *               "leave" (round) before the other
- * lockorder     worker-1 (a to b) and worker-2 (b to a): "both" (round)
- *               between lock_both() and unlock_both(), over the
- *               harness's mutexes lock-a and lock-b
- * barrier       threads party-N: "step" (s) under the harness's mutex
- *               board, then "done" (s) under it before each bar_wait()
+ *
+ * The catalogue's exercises (race, semaphore, lockorder, barrier) are in
+ * exercise-more.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -34,12 +26,9 @@
 #include <conclab/runtime.h>
 
 #include "exercise.h"
-#include "starters/barrier.h"
-#include "starters/lockorder.h"
+#include "exercise-int.h"
 #include "starters/philosophers.h"
 #include "starters/prodcons.h"
-#include "starters/race.h"
-#include "starters/semaphore.h"
 #include "starters/timer.h"
 
 static _Thread_local int who = -1;
@@ -55,16 +44,10 @@ int clab_exercise_harness_thread(void)
 	return harness;
 }
 
-/* The lab's parameters, by name (the exercise uses the lab's table). */
-static long param(const struct clab_lab_ctx *ctx, const char *name)
+void clab__exercise_harness(int index)
 {
-	return clab_lab_param(ctx, name);
-}
-
-static void pause_ms(long ms)
-{
-	if (ms > 0)
-		clab_sleep_ms((uint32_t)ms);
+	harness = 1;
+	who = index;
 }
 
 /* ---- philosophers ---- */
@@ -89,19 +72,20 @@ struct phil {
 static void *phil_main(void *arg)
 {
 	struct phil *p = arg;
-	long meals = param(p->ctx, "meals"), think = param(p->ctx, "think_ms");
+	long meals = clab__exercise_param(p->ctx, "meals"),
+	     think = clab__exercise_param(p->ctx, "think_ms");
 
 	harness = 1;
 	who = p->i;
 	for (int meal = 1; meal <= meals; meal++) {
 		clab_note("think", meal);
 		if (think > 0)
-			pause_ms((long)(clab_lab_rand(&p->rng) %
-					(uint64_t)(think + 1)));
+			clab__exercise_pause((long)(clab_lab_rand(&p->rng) %
+						    (uint64_t)(think + 1)));
 		clab_note("hungry", meal);
 		p->fn->get(p->t, p->i);
 		clab_note("eat", meal);
-		pause_ms(param(p->ctx, "eat_ms"));
+		clab__exercise_pause(clab__exercise_param(p->ctx, "eat_ms"));
 		clab_note("done", meal);
 		p->fn->put(p->t, p->i);
 	}
@@ -114,7 +98,8 @@ static int phil_run(const struct clab_lab_ctx *ctx,
 	struct phil_fns fn;
 	struct table *t = calloc(1, sizeof(*t));
 	struct phil ph[PHIL_MAX];
-	int n = (int)param(ctx, "philosophers"), rc = 0, nforks = 0, nth = 0;
+	int n = (int)clab__exercise_param(ctx, "philosophers"), rc = 0,
+	    nforks = 0, nth = 0;
 	char name[24];
 
 	harness = 1;
@@ -190,7 +175,8 @@ static void *producer_main(void *arg)
 	who = w->i;
 	for (long k = 0; k < w->n; k++) {
 		/* item k (from 0) of producer p: p * items + k + 1 */
-		pause_ms(param(w->ctx, "produce_ms"));
+		clab__exercise_pause(
+		    clab__exercise_param(w->ctx, "produce_ms"));
 		w->fn->put(w->b, (int)(w->i * w->n + k + 1));
 	}
 	return NULL;
@@ -205,7 +191,8 @@ static void *consumer_main(void *arg)
 	for (long k = 0; k < w->n; k++) {
 		int item = w->fn->get(w->b);
 		clab_note2("took", item, w->i);
-		pause_ms(param(w->ctx, "consume_ms"));
+		clab__exercise_pause(
+		    clab__exercise_param(w->ctx, "consume_ms"));
 	}
 	return NULL;
 }
@@ -215,8 +202,9 @@ static int pc_run(const struct clab_lab_ctx *ctx,
 {
 	struct pc_fns fn;
 	struct pc_worker prod[16], cons[16];
-	long np = param(ctx, "producers"), nc = param(ctx, "consumers");
-	long items = param(ctx, "items"), total = np * items;
+	long np = clab__exercise_param(ctx, "producers"),
+	     nc = clab__exercise_param(ctx, "consumers");
+	long items = clab__exercise_param(ctx, "items"), total = np * items;
 	int rc = 0, nprod = 0, ncons = 0;
 	struct buf *b;
 
@@ -228,7 +216,7 @@ static int pc_run(const struct clab_lab_ctx *ctx,
 	if (fn.new == NULL || fn.put == NULL || fn.get == NULL || np > 16 ||
 	    nc > 16)
 		return CLAB_EINVAL;
-	b = fn.new((int)param(ctx, "capacity"));
+	b = fn.new((int)clab__exercise_param(ctx, "capacity"));
 	if (b == NULL)
 		return CLAB_ENOMEM;
 	/* Consumers take every item between them; the first ones one more. */
@@ -299,7 +287,8 @@ static void *ticker_main(void *arg)
 	 * watchdog reports who waits for what.
 	 */
 	for (long n = 1; n <= r->max_ticks; n++) {
-		pause_ms(param(r->ctx, "interval_ms"));
+		clab__exercise_pause(
+		    clab__exercise_param(r->ctx, "interval_ms"));
 		if (atomic_load(&r->running) == 0)
 			break;
 		clab_note("tick", n);
@@ -312,8 +301,9 @@ static void *waiter_main(void *arg)
 {
 	struct tm_waiter *w = arg;
 	struct tm_run *r = w->r;
-	long n = param(r->ctx, w->i == 0 ? "countdown" : "countup");
-	long work = param(r->ctx, "work_ms");
+	long n =
+	    clab__exercise_param(r->ctx, w->i == 0 ? "countdown" : "countup");
+	long work = clab__exercise_param(r->ctx, "work_ms");
 	int last = 0;
 
 	harness = 1;
@@ -322,8 +312,8 @@ static void *waiter_main(void *arg)
 		last = r->fn->wait(r->t, last);
 		clab_note2("saw", last, w->i);
 		if (work > 0)
-			pause_ms((long)(clab_lab_rand(&w->rng) %
-					(uint64_t)(work + 1)));
+			clab__exercise_pause((long)(clab_lab_rand(&w->rng) %
+						    (uint64_t)(work + 1)));
 	}
 	atomic_fetch_sub(&r->running, 1);
 	return NULL;
@@ -350,11 +340,13 @@ static int tm_run(const struct clab_lab_ctx *ctx,
 	memset(w, 0, sizeof(w));
 	r.ctx = ctx;
 	r.fn = &fn;
-	most = param(ctx, "countdown") > param(ctx, "countup")
-		   ? param(ctx, "countdown")
-		   : param(ctx, "countup");
+	most = clab__exercise_param(ctx, "countdown") >
+		       clab__exercise_param(ctx, "countup")
+		   ? clab__exercise_param(ctx, "countdown")
+		   : clab__exercise_param(ctx, "countup");
 	r.max_ticks = 3 * most + 5;
-	clab_set_spurious((unsigned)param(ctx, "spurious_rate"), ctx->seed);
+	clab_set_spurious((unsigned)clab__exercise_param(ctx, "spurious_rate"),
+			  ctx->seed);
 	r.t = fn.new();
 	if (r.t == NULL)
 		return CLAB_ENOMEM;
@@ -383,305 +375,6 @@ static int tm_run(const struct clab_lab_ctx *ctx,
 	return rc < 0 ? rc : 0;
 }
 
-/* ---- race ---- */
-
-struct race_fns {
-	struct counter *(*new)(void);
-	void (*add)(struct counter *);
-	long (*value)(struct counter *);
-	void (*free)(struct counter *);
-};
-
-struct racer {
-	const struct clab_lab_ctx *ctx;
-	const struct race_fns *fn;
-	struct counter *c;
-	clab_barrier_t *start;
-	clab_thread_t *th;
-	char name[24];
-};
-
-static void *racer_main(void *arg)
-{
-	struct racer *r = arg;
-
-	harness = 1;
-	/* every thread starts counting at once; aborted: not all started */
-	if (clab_barrier_wait(r->start) < 0)
-		return NULL;
-	for (long k = 0; k < param(r->ctx, "rounds"); k++)
-		r->fn->add(r->c);
-	return NULL;
-}
-
-static int race_run(const struct clab_lab_ctx *ctx,
-		    clab_exercise_lookup_fn lookup, void *arg)
-{
-	struct race_fns fn;
-	struct racer r[16];
-	clab_barrier_t start;
-	int n = (int)param(ctx, "threads"), rc, nth = 0;
-
-	harness = 1;
-	*(void **)&fn.new = lookup("counter_new", arg);
-	*(void **)&fn.add = lookup("counter_add", arg);
-	*(void **)&fn.value = lookup("counter_value", arg);
-	*(void **)&fn.free = lookup("counter_free", arg);
-	if (fn.new == NULL || fn.add == NULL || fn.value == NULL || n < 1 ||
-	    n > 16)
-		return CLAB_EINVAL;
-	struct counter *c = fn.new();
-	if (c == NULL)
-		return CLAB_ENOMEM;
-	rc = clab_barrier_init(&start, "start", (uint32_t)n);
-	if (rc < 0)
-		goto out;
-	for (; rc == 0 && nth < n; nth++) {
-		r[nth] = (struct racer){.ctx = ctx, .fn = &fn, .c = c};
-		r[nth].start = &start;
-		snprintf(r[nth].name, sizeof(r[nth].name), "counter-%d",
-			 nth + 1);
-		rc = clab_thread_create(&r[nth].th, r[nth].name, racer_main,
-					&r[nth]);
-	}
-	if (rc < 0) {
-		nth--;
-		clab_barrier_abort(&start); /* let the ones that started go */
-	}
-	for (int i = 0; i < nth; i++)
-		clab_thread_join(r[i].th, NULL);
-	if (rc == 0)
-		clab_note("total", fn.value(c));
-	clab_barrier_destroy(&start);
-out:
-	if (fn.free != NULL)
-		fn.free(c);
-	return rc < 0 ? rc : 0;
-}
-
-/* ---- semaphore ---- */
-
-struct csem_fns {
-	struct csem *(*new)(int);
-	void (*acquire)(struct csem *);
-	void (*release)(struct csem *);
-	void (*free)(struct csem *);
-};
-
-struct sem_worker {
-	const struct clab_lab_ctx *ctx;
-	const struct csem_fns *fn;
-	struct csem *s;
-	clab_thread_t *th;
-	char name[24];
-};
-
-static void *sem_worker_main(void *arg)
-{
-	struct sem_worker *w = arg;
-	long rounds = param(w->ctx, "rounds");
-
-	harness = 1;
-	for (long r = 1; r <= rounds; r++) {
-		w->fn->acquire(w->s);
-		clab_note("enter", r);
-		pause_ms(param(w->ctx, "work_ms"));
-		clab_note("leave", r);
-		w->fn->release(w->s);
-	}
-	return NULL;
-}
-
-static int sem_run(const struct clab_lab_ctx *ctx,
-		   clab_exercise_lookup_fn lookup, void *arg)
-{
-	struct csem_fns fn;
-	struct sem_worker w[32];
-	int n = (int)param(ctx, "workers"), rc = 0, nw = 0;
-
-	harness = 1;
-	*(void **)&fn.new = lookup("csem_new", arg);
-	*(void **)&fn.acquire = lookup("csem_acquire", arg);
-	*(void **)&fn.release = lookup("csem_release", arg);
-	*(void **)&fn.free = lookup("csem_free", arg);
-	if (fn.new == NULL || fn.acquire == NULL || fn.release == NULL ||
-	    n < 1 || n > 32)
-		return CLAB_EINVAL;
-	struct csem *s = fn.new((int)param(ctx, "limit"));
-	if (s == NULL)
-		return CLAB_ENOMEM;
-	for (; rc == 0 && nw < n; nw++) {
-		w[nw] = (struct sem_worker){.ctx = ctx, .fn = &fn, .s = s};
-		snprintf(w[nw].name, sizeof(w[nw].name), "worker-%d", nw + 1);
-		rc = clab_thread_create(&w[nw].th, w[nw].name, sem_worker_main,
-					&w[nw]);
-	}
-	if (rc < 0)
-		nw--;
-	for (int i = 0; i < nw; i++)
-		clab_thread_join(w[i].th, NULL);
-	if (fn.free != NULL)
-		fn.free(s);
-	return rc < 0 ? rc : 0;
-}
-
-/* ---- lockorder ---- */
-
-struct lo_fns {
-	void (*lock)(struct account *, struct account *);
-	void (*unlock)(struct account *, struct account *);
-};
-
-struct lo_worker {
-	const struct clab_lab_ctx *ctx;
-	const struct lo_fns *fn;
-	struct account *from, *to;
-	clab_thread_t *th;
-};
-
-static void *lo_worker_main(void *arg)
-{
-	struct lo_worker *w = arg;
-
-	harness = 1;
-	for (long r = 1; r <= param(w->ctx, "rounds"); r++) {
-		w->fn->lock(w->from, w->to);
-		w->from->balance -= 10;
-		w->to->balance += 10;
-		clab_note("both", r);
-		pause_ms(param(w->ctx, "hold_ms"));
-		w->fn->unlock(w->from, w->to);
-	}
-	return NULL;
-}
-
-static int lo_run(const struct clab_lab_ctx *ctx,
-		  clab_exercise_lookup_fn lookup, void *arg)
-{
-	struct lo_fns fn;
-	struct account acc[2];
-	struct lo_worker w[2];
-	int rc = 0, nw = 0;
-
-	harness = 1;
-	*(void **)&fn.lock = lookup("lock_both", arg);
-	*(void **)&fn.unlock = lookup("unlock_both", arg);
-	if (fn.lock == NULL || fn.unlock == NULL)
-		return CLAB_EINVAL;
-	memset(acc, 0, sizeof(acc));
-	/* Made in this order, which is the global lock order. */
-	for (int i = 0; i < 2; i++) {
-		acc[i].number = i + 1;
-		acc[i].balance = 100 + 5 * i;
-		rc = clab_mutex_init(&acc[i].lock, i ? "lock-b" : "lock-a",
-				     CLAB_MUTEX_NORMAL);
-		if (rc < 0) {
-			if (i)
-				clab_mutex_destroy(&acc[0].lock);
-			return rc;
-		}
-	}
-	for (; rc == 0 && nw < 2; nw++) {
-		w[nw] = (struct lo_worker){.ctx = ctx, .fn = &fn};
-		w[nw].from = &acc[nw];
-		w[nw].to = &acc[1 - nw];
-		rc = clab_thread_create(&w[nw].th, nw ? "worker-2" : "worker-1",
-					lo_worker_main, &w[nw]);
-	}
-	if (rc < 0)
-		nw--;
-	for (int i = 0; i < nw; i++)
-		clab_thread_join(w[i].th, NULL);
-	clab_mutex_destroy(&acc[0].lock);
-	clab_mutex_destroy(&acc[1].lock);
-	return rc < 0 ? rc : 0;
-}
-
-/* ---- barrier ---- */
-
-struct bar_fns {
-	struct bar *(*new)(int);
-	void (*wait)(struct bar *);
-	void (*free)(struct bar *);
-};
-
-struct bar_run {
-	const struct clab_lab_ctx *ctx;
-	const struct bar_fns *fn;
-	struct bar *b;
-	clab_mutex_t board; /* the notes' order is the steps' order */
-};
-
-struct bar_party {
-	struct bar_run *run;
-	clab_thread_t *th;
-	char name[24];
-};
-
-static void *bar_party_main(void *arg)
-{
-	struct bar_party *p = arg;
-	struct bar_run *br = p->run;
-	long steps = 2 * param(br->ctx, "rounds");
-
-	harness = 1;
-	for (long s = 1; s <= steps; s++) {
-		clab_mutex_lock(&br->board);
-		clab_note("step", s);
-		clab_mutex_unlock(&br->board);
-		/* the first step of a round takes work, the second none: a
-		 * party may be back at the barrier at once */
-		if (s % 2 == 1)
-			pause_ms(param(br->ctx, "work_ms"));
-		clab_mutex_lock(&br->board);
-		clab_note("done", s);
-		clab_mutex_unlock(&br->board);
-		br->fn->wait(br->b);
-	}
-	return NULL;
-}
-
-static int barrier_run(const struct clab_lab_ctx *ctx,
-		       clab_exercise_lookup_fn lookup, void *arg)
-{
-	struct bar_fns fn;
-	struct bar_run br;
-	struct bar_party p[16];
-	int n = (int)param(ctx, "parties"), rc, np = 0;
-
-	harness = 1;
-	*(void **)&fn.new = lookup("bar_new", arg);
-	*(void **)&fn.wait = lookup("bar_wait", arg);
-	*(void **)&fn.free = lookup("bar_free", arg);
-	if (fn.new == NULL || fn.wait == NULL || n < 2 || n > 16)
-		return CLAB_EINVAL;
-	br = (struct bar_run){.ctx = ctx, .fn = &fn};
-	rc = clab_mutex_init(&br.board, "board", CLAB_MUTEX_NORMAL);
-	if (rc < 0)
-		return rc;
-	br.b = fn.new(n);
-	if (br.b == NULL) {
-		clab_mutex_destroy(&br.board);
-		return CLAB_ENOMEM;
-	}
-	/* A party that did not start leaves the others waiting for it: the
-	 * watchdog ends the run. */
-	for (; rc == 0 && np < n; np++) {
-		p[np] = (struct bar_party){.run = &br};
-		snprintf(p[np].name, sizeof(p[np].name), "party-%d", np + 1);
-		rc = clab_thread_create(&p[np].th, p[np].name, bar_party_main,
-					&p[np]);
-	}
-	if (rc < 0)
-		np--;
-	for (int i = 0; i < np; i++)
-		clab_thread_join(p[i].th, NULL);
-	if (fn.free != NULL)
-		fn.free(br.b);
-	clab_mutex_destroy(&br.board);
-	return rc < 0 ? rc : 0;
-}
-
 /* ---- the table ---- */
 
 static const char *const phil_required[] = {"get_forks", "put_forks", NULL};
@@ -693,16 +386,6 @@ static const char *const pc_optional[] = {"buf_free", NULL};
 static const char *const tm_required[] = {"ticker_new", "ticker_tick",
 					  "ticker_wait", NULL};
 static const char *const tm_optional[] = {"ticker_free", NULL};
-static const char *const race_required[] = {"counter_new", "counter_add",
-					    "counter_value", NULL};
-static const char *const race_optional[] = {"counter_free", NULL};
-static const char *const sem_required[] = {"csem_new", "csem_acquire",
-					   "csem_release", NULL};
-static const char *const sem_optional[] = {"csem_free", NULL};
-static const char *const lo_required[] = {"lock_both", "unlock_both", NULL};
-static const char *const lo_optional[] = {NULL};
-static const char *const bar_required[] = {"bar_new", "bar_wait", NULL};
-static const char *const bar_optional[] = {"bar_free", NULL};
 
 static const struct clab_exercise ex_philosophers = {
     .lab = &clab_lab_philosophers,
@@ -728,43 +411,14 @@ static const struct clab_exercise ex_timer = {
     .run = tm_run,
 };
 
-static const struct clab_exercise ex_race = {
-    .lab = &clab_lab_race,
-    .summary = "a shared counter: counter_add() that loses no update",
-    .required = race_required,
-    .optional = race_optional,
-    .run = race_run,
-};
-
-static const struct clab_exercise ex_semaphore = {
-    .lab = &clab_lab_semaphore,
-    .summary = "a counting semaphore from a mutex and a condition "
-	       "variable: csem_acquire(), csem_release()",
-    .required = sem_required,
-    .optional = sem_optional,
-    .run = sem_run,
-};
-
-static const struct clab_exercise ex_lockorder = {
-    .lab = &clab_lab_lockorder,
-    .summary = "transfers between two accounts: lock_both() in one order",
-    .required = lo_required,
-    .optional = lo_optional,
-    .run = lo_run,
-};
-
-static const struct clab_exercise ex_barrier = {
-    .lab = &clab_lab_barrier,
-    .summary = "a reusable barrier from a mutex and a condition variable: "
-	       "bar_wait()",
-    .required = bar_required,
-    .optional = bar_optional,
-    .run = barrier_run,
-};
-
 const struct clab_exercise *const clab_exercises[] = {
-    &ex_philosophers, &ex_prodcons,  &ex_timer,	  &ex_race,
-    &ex_semaphore,    &ex_lockorder, &ex_barrier,
+    &ex_philosophers,
+    &ex_prodcons,
+    &ex_timer,
+    &clab__exercise_race,
+    &clab__exercise_semaphore,
+    &clab__exercise_lockorder,
+    &clab__exercise_barrier,
 };
 
 const size_t clab_nexercises =
