@@ -139,17 +139,11 @@ lacks "$T/out" '哲学家' "and no Chinese"
 LANG=C.UTF-8 LC_ALL=C.UTF-8 expect_exit 0 "$CONCLAB" demo philosophers --lang zh --batch --no-color
 contains "$T/out" '五位哲学家围坐在圆桌旁' "--lang zh: the Chinese text"
 contains "$T/out" '第 1 步，共 8 步：哲学家就餐：朴素写法的死锁' "and the Chinese title"
-{ cat "$P"; printf 'zh
-	ä¸­æ
-'; } >bad.demo
+{ cat "$P"; printf 'zh\n\t中文\n'; } >bad.demo
 bad 0 "[0-9]+: no Chinese text for this step, though the script has some" "Chinese for one step only"
-{ cat "$Z"; printf 'at end
-	English only
-'; } >bad.demo
+{ cat "$Z"; printf 'at end\n\tEnglish only\n'; } >bad.demo
 bad 0 "[0-9]+: no Chinese text for this step, though the script has some" "a step without its Chinese"
-{ cat "$Z"; printf 'zh
-	ä¸­
-'; } >bad.demo
+{ cat "$Z"; printf 'zh\n\t中\n'; } >bad.demo
 bad 0 "[0-9]+: a second 'zh' for this step \\(the first is line [0-9]+\\)" "two Chinese texts for a step"
 sed 's/^title-zh .*/title-zh X/; /^title /a zh' "$Z" >bad.demo
 bad 4 "4: 'zh' belongs under a step" "'zh' before any step"
@@ -159,21 +153,20 @@ sed '0,/^zh$/{/^zh$/{n;s/^\t.*/\t\xe4\xb8\xad\x01/}}' "$Z" >bad.demo
 bad 0 "[0-9]+: byte 0x01 in column 5 is not UTF-8 text" "a control byte in Chinese text"
 sed 's/^title .*/title caf\xc3\xa9/' "$Z" >bad.demo
 bad 3 "3: byte 0xc3 in column 10: the header and the English text are printable ASCII" "non-ASCII in the English title"
-{ cat "$Z"; printf 'at end
-	English
-zh
-'; i=0; while [ $i -lt 7 ]; do
-	printf '	%s
-' '一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八'
-	i=$((i + 1)); done; } >bad.demo
+# zh_step N: a last step whose Chinese is N lines of 38 characters (76
+# columns each, a line of the box).
+zh_step() {
+	cat "$Z"
+	printf 'at end\n\tEnglish\nzh\n'
+	i=0
+	while [ $i -lt "$1" ]; do
+		printf '\t%s\n' '一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八'
+		i=$((i + 1))
+	done
+}
+zh_step 7 >bad.demo
 bad 0 "[0-9]+: the Chinese text takes 7 lines at 80 columns; at most 6 fit" "Chinese too long: two columns a character"
-{ cat "$Z"; printf 'at end
-	English
-zh
-'; i=0; while [ $i -lt 6 ]; do
-	printf '	%s
-' '一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八'
-	i=$((i + 1)); done; } >ok.demo
+zh_step 6 >ok.demo
 expect_exit 0 "$CONCLAB" demo --check --script ok.demo
 contains "$T/out" '9 steps' "six lines of 38 characters fit"
 grep -v '^schedule' "$P" >bad.demo
