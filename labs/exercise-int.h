@@ -35,5 +35,6 @@ extern const struct clab_exercise clab__exercise_race;
 extern const struct clab_exercise clab__exercise_semaphore;
 extern const struct clab_exercise clab__exercise_lockorder;
 extern const struct clab_exercise clab__exercise_barrier;
+extern const struct clab_exercise clab__exercise_rwlock;
 
 #endif

@@ -14,6 +14,10 @@
  *               harness's mutexes lock-a and lock-b
  * barrier       threads party-N: "step" (s) under the harness's mutex
  *               board, then "done" (s) under it before each bar_wait()
+ * rwlock        threads reader-N and writer-N, as labs/rwlock.c's, on the
+ *               student's lock: "want-read" / "want-write" before a lock
+ *               call, "read-in" / "write-in" after it, then "read" (both
+ *               fields) and "write" (the value) as the lab's
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,7 @@
 #include "starters/barrier.h"
 #include "starters/lockorder.h"
 #include "starters/race.h"
+#include "starters/rwlock.h"
 #include "starters/semaphore.h"
 
 /* ---- race ---- */
@@ -327,6 +332,129 @@ static int barrier_run(const struct clab_lab_ctx *ctx,
 	return rc < 0 ? rc : 0;
 }
 
+/* ---- rwlock ---- */
+
+struct rw_fns {
+	struct rw *(*new)(void);
+	void (*rlock)(struct rw *);
+	void (*runlock)(struct rw *);
+	void (*wlock)(struct rw *);
+	void (*wunlock)(struct rw *);
+	void (*free)(struct rw *);
+};
+
+struct rw_table {
+	const struct clab_lab_ctx *ctx;
+	const struct rw_fns *fn;
+	struct rw *l;
+	_Atomic long first, second; /* a write changes both; a read sees both */
+};
+
+struct rw_actor {
+	struct rw_table *tb;
+	int index; /* from 0 */
+	clab_thread_t *th;
+	char name[24];
+};
+
+static void *rw_reader_main(void *arg)
+{
+	struct rw_actor *a = arg;
+	struct rw_table *tb = a->tb;
+	long read = clab__exercise_param(tb->ctx, "read_ms");
+
+	clab__exercise_harness(-1);
+	/* the readers start spread over a read, so that they overlap */
+	clab__exercise_pause(a->index * read /
+			     clab__exercise_param(tb->ctx, "readers"));
+	for (long r = 1; r <= clab__exercise_param(tb->ctx, "rounds"); r++) {
+		clab_note("want-read", r);
+		tb->fn->rlock(tb->l);
+		clab_note("read-in", r);
+		long first = atomic_load(&tb->first);
+		clab__exercise_pause(read);
+		long second = atomic_load(&tb->second);
+		clab_note2("read", first, second);
+		tb->fn->runlock(tb->l);
+		clab__exercise_pause(clab__exercise_param(tb->ctx, "think_ms"));
+	}
+	return NULL;
+}
+
+static void *rw_writer_main(void *arg)
+{
+	struct rw_actor *a = arg;
+	struct rw_table *tb = a->tb;
+
+	clab__exercise_harness(-1);
+	clab__exercise_pause(clab__exercise_param(tb->ctx, "start_ms"));
+	for (long w = 1; w <= clab__exercise_param(tb->ctx, "writes"); w++) {
+		clab_note("want-write", w);
+		tb->fn->wlock(tb->l);
+		clab_note("write-in", w);
+		long v = atomic_load(&tb->first) + 1;
+		atomic_store(&tb->first, v);
+		clab__exercise_pause(clab__exercise_param(tb->ctx, "write_ms"));
+		atomic_store(&tb->second, v);
+		clab_note("write", v);
+		tb->fn->wunlock(tb->l);
+		clab__exercise_pause(clab__exercise_param(tb->ctx, "think_ms"));
+	}
+	return NULL;
+}
+
+static int rw_run(const struct clab_lab_ctx *ctx,
+		  clab_exercise_lookup_fn lookup, void *arg)
+{
+	struct rw_fns fn;
+	struct rw_table tb;
+	struct rw_actor rd[16], wr[8];
+	int nr = (int)clab__exercise_param(ctx, "readers");
+	int nw = (int)clab__exercise_param(ctx, "writers");
+	int rc = 0, sr = 0, sw = 0;
+
+	clab__exercise_harness(-1);
+	*(void **)&fn.new = lookup("rw_new", arg);
+	*(void **)&fn.rlock = lookup("rw_read_lock", arg);
+	*(void **)&fn.runlock = lookup("rw_read_unlock", arg);
+	*(void **)&fn.wlock = lookup("rw_write_lock", arg);
+	*(void **)&fn.wunlock = lookup("rw_write_unlock", arg);
+	*(void **)&fn.free = lookup("rw_free", arg);
+	if (fn.new == NULL || fn.rlock == NULL || fn.runlock == NULL ||
+	    fn.wlock == NULL || fn.wunlock == NULL || nr < 1 || nr > 16 ||
+	    nw < 1 || nw > 8)
+		return CLAB_EINVAL;
+	tb = (struct rw_table){.ctx = ctx, .fn = &fn};
+	atomic_init(&tb.first, 0);
+	atomic_init(&tb.second, 0);
+	tb.l = fn.new();
+	if (tb.l == NULL)
+		return CLAB_ENOMEM;
+	for (; rc == 0 && sr < nr; sr++) {
+		rd[sr] = (struct rw_actor){.tb = &tb, .index = sr};
+		snprintf(rd[sr].name, sizeof(rd[sr].name), "reader-%d", sr + 1);
+		rc = clab_thread_create(&rd[sr].th, rd[sr].name, rw_reader_main,
+					&rd[sr]);
+	}
+	if (rc < 0)
+		sr--;
+	for (; rc == 0 && sw < nw; sw++) {
+		wr[sw] = (struct rw_actor){.tb = &tb, .index = sw};
+		snprintf(wr[sw].name, sizeof(wr[sw].name), "writer-%d", sw + 1);
+		rc = clab_thread_create(&wr[sw].th, wr[sw].name, rw_writer_main,
+					&wr[sw]);
+	}
+	if (rc < 0 && sw > 0)
+		sw--;
+	for (int i = 0; i < sr; i++)
+		clab_thread_join(rd[i].th, NULL);
+	for (int i = 0; i < sw; i++)
+		clab_thread_join(wr[i].th, NULL);
+	if (fn.free != NULL)
+		fn.free(tb.l);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- the exercises ---- */
 
 static const char *const race_required[] = {"counter_new", "counter_add",
@@ -339,6 +467,10 @@ static const char *const lo_required[] = {"lock_both", "unlock_both", NULL};
 static const char *const lo_optional[] = {NULL};
 static const char *const bar_required[] = {"bar_new", "bar_wait", NULL};
 static const char *const bar_optional[] = {"bar_free", NULL};
+static const char *const rw_required[] = {"rw_new",	     "rw_read_lock",
+					  "rw_read_unlock",  "rw_write_lock",
+					  "rw_write_unlock", NULL};
+static const char *const rw_optional[] = {"rw_free", NULL};
 
 const struct clab_exercise clab__exercise_race = {
     .lab = &clab_lab_race,
@@ -372,4 +504,13 @@ const struct clab_exercise clab__exercise_barrier = {
     .required = bar_required,
     .optional = bar_optional,
     .run = barrier_run,
+};
+
+const struct clab_exercise clab__exercise_rwlock = {
+    .lab = &clab_lab_rwlock,
+    .summary = "a reader-writer lock from a mutex and condition variables "
+	       "that starves no writer",
+    .required = rw_required,
+    .optional = rw_optional,
+    .run = rw_run,
 };

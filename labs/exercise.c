@@ -16,8 +16,8 @@
  *               waiter) after each ticker_wait(), in threads ticker,
  *               countdown (waiter 0) and countup (waiter 1)
  *
- * The catalogue's exercises (race, semaphore, lockorder, barrier) are in
- * exercise-more.c.
+ * The catalogue's exercises (race, semaphore, lockorder, barrier and
+ * rwlock) are in exercise-more.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -419,6 +419,7 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_semaphore,
     &clab__exercise_lockorder,
     &clab__exercise_barrier,
+    &clab__exercise_rwlock,
 };
 
 const size_t clab_nexercises =

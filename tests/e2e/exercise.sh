@@ -18,7 +18,7 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer race semaphore lockorder barrier; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -114,9 +114,19 @@ contains "$T/out" '^  FAIL no deadlock +deadlock detected' "barrier reset under 
 ex 4 barrier barrier-spin.c
 contains "$T/out" '^  FAIL busy waiting +party-[0-9]+ took bar\.lock [0-9]+ times in a row' "barrier spin: busy waiting, the lock named"
 
+# rwlock: a writer that waits for other writers but not for the readers
+# lets a reader see a write half done; the starter, which lets readers in
+# while a writer waits, starves the writer.
+ex 1 rwlock rwlock-noexclude.c
+contains "$T/out" '^  FAIL reads whole +[0-9]+ read\(s\) saw a write half done' "rwlock without exclusion: a torn read"
+lacks "$T/out" '^  FAIL (writers not overtaken|rounds done)' "rwlock without exclusion: for that reason only"
+ex 1 rwlock ../../labs/starters/rwlock.c
+contains "$T/out" '^  FAIL writers not overtaken +[0-9]+ time\(s\) a reader that came after a waiting writer went in first; writer-1 waited' "rwlock starter (readers first): the writer starves"
+lacks "$T/out" '^  FAIL reads whole' "rwlock starter: its reads are whole"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
-for lab in philosophers prodcons timer race semaphore lockorder barrier; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
