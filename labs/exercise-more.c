@@ -482,8 +482,8 @@ const struct clab_exercise clab__exercise_race = {
 
 const struct clab_exercise clab__exercise_semaphore = {
     .lab = &clab_lab_semaphore,
-    .summary = "a counting semaphore from a mutex and a condition "
-	       "variable: csem_acquire(), csem_release()",
+    .summary = "a counting semaphore made with a condition variable: "
+	       "csem_*()",
     .required = sem_required,
     .optional = sem_optional,
     .run = sem_run,
@@ -499,7 +499,7 @@ const struct clab_exercise clab__exercise_lockorder = {
 
 const struct clab_exercise clab__exercise_barrier = {
     .lab = &clab_lab_barrier,
-    .summary = "a reusable barrier from a mutex and a condition variable: "
+    .summary = "a reusable barrier made with a condition variable: "
 	       "bar_wait()",
     .required = bar_required,
     .optional = bar_optional,
@@ -508,8 +508,7 @@ const struct clab_exercise clab__exercise_barrier = {
 
 const struct clab_exercise clab__exercise_rwlock = {
     .lab = &clab_lab_rwlock,
-    .summary = "a reader-writer lock from a mutex and condition variables "
-	       "that starves no writer",
+    .summary = "a reader-writer lock that starves no writer: rw_*_lock()",
     .required = rw_required,
     .optional = rw_optional,
     .run = rw_run,
