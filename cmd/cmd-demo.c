@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,19 +35,29 @@
 #define MAX_PARAMS 16
 #define MAX_WORDS 16
 
-struct step {
-	int line;
-	char *anchor; /* "#N", "end", or words of the record's line */
-	char *text;
+/* The languages of the narration: English, and Chinese under 'zh'. */
+enum { EN, ZH, NLANGS };
+
+/* A step's text in one language, its lines joined as they are read. */
+struct text {
+	char *s;
 	size_t len;
 	int para; /* a blank line came after the text so far */
+};
+
+struct step {
+	int line, zh_line;
+	char *anchor; /* "#N", "end", or words of the record's line */
+	struct text text[NLANGS];
 	uint32_t record;
 };
 
 struct script {
 	const char *path;
-	char *title, *lab, *variant, *seed, *schedule;
-	int title_line, lab_line, variant_line, seed_line, schedule_line;
+	char *title, *zh_title, *lab, *variant, *seed, *schedule;
+	int title_line, zh_title_line, lab_line, variant_line, seed_line,
+	    schedule_line;
+	int in_zh; /* the lines read go to the last step's Chinese text */
 	struct {
 		char *name, *value;
 		int line;
@@ -74,6 +86,7 @@ __attribute__((format(printf, 3, 4))) static int bad(struct script *s, int line,
 static void script_free(struct script *s)
 {
 	free(s->title);
+	free(s->zh_title);
 	free(s->lab);
 	free(s->variant);
 	free(s->seed);
@@ -84,25 +97,58 @@ static void script_free(struct script *s)
 	}
 	for (size_t i = 0; i < s->nsteps; i++) {
 		free(s->step[i].anchor);
-		free(s->step[i].text);
+		free(s->step[i].text[EN].s);
+		free(s->step[i].text[ZH].s);
 	}
 }
 
 /* ---- reading a script ---- */
 
-/* Add a line of text to step st: a space or, after a blank line, '\n'. */
-static int add_text(struct step *st, const char *text)
+/*
+ * Add a line to a step's text: after a space or, after a blank line, a
+ * '\n'; no space where a line of Chinese ends or starts with a non-ASCII
+ * character (Chinese has no spaces between words).
+ */
+static int add_text(struct text *t, const char *line)
 {
-	size_t tl = strlen(text);
-	char *p = realloc(st->text, st->len + tl + 2);
+	size_t tl = strlen(line);
+	char *p = realloc(t->s, t->len + tl + 2);
 	if (!p)
 		return -1;
-	st->text = p;
-	if (st->len)
-		p[st->len++] = st->para ? '\n' : ' ';
-	memcpy(p + st->len, text, tl + 1);
-	st->len += tl;
-	st->para = 0;
+	t->s = p;
+	if (t->len && t->para)
+		p[t->len++] = '\n';
+	else if (t->len && (unsigned char)p[t->len - 1] < 0x80 &&
+		 (unsigned char)line[0] < 0x80)
+		p[t->len++] = ' ';
+	memcpy(p + t->len, line, tl + 1);
+	t->len += tl;
+	t->para = 0;
+	return 0;
+}
+
+/*
+ * Whether buf is UTF-8 text with no control character but tabs: Chinese
+ * text and titles may be anything printable.  0, or the column of the
+ * first bad byte (from 1).
+ */
+static size_t bad_utf8(const char *buf)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	for (size_t i = 0; p[i];) {
+		unsigned c = p[i];
+		int more = c >= 0xf0 && c < 0xf5   ? 3
+			   : c >= 0xe0 && c < 0xf0 ? 2
+			   : c >= 0xc2 && c < 0xe0 ? 1
+			   : c < 0x80		   ? 0
+						   : -1;
+		if (more < 0 || (c < ' ' && c != '\t') || c == 0x7f)
+			return i + 1;
+		for (int k = 1; k <= more; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return i + 1;
+		i += 1 + (size_t)more;
+	}
 	return 0;
 }
 
@@ -148,18 +194,26 @@ static int parse_line(struct script *s, int line, char *buf)
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
 		     buf[n - 1] == ' ' || buf[n - 1] == '\t'))
 		buf[--n] = 0;
-	for (size_t i = 0; i < n; i++)
+	int utf8 = strncmp(buf, "title-zh", 8) == 0 ||
+		   (s->in_zh && (buf[0] == ' ' || buf[0] == '\t'));
+	size_t col = utf8 ? bad_utf8(buf) : 0;
+	if (col)
+		return bad(s, line,
+			   "byte 0x%02x in column %zu is not UTF-8 text",
+			   (unsigned char)buf[col - 1], col);
+	for (size_t i = 0; i < n && !utf8; i++)
 		if ((unsigned char)buf[i] >= 0x7f ||
 		    ((unsigned char)buf[i] < ' ' && buf[i] != '\t'))
 			return bad(s, line,
-				   "byte 0x%02x in column %zu: a script is "
-				   "printable ASCII (the viewer draws one "
-				   "column a character)",
+				   "byte 0x%02x in column %zu: the header and "
+				   "the English text are printable ASCII; "
+				   "Chinese goes under a 'zh' line",
 				   (unsigned char)buf[i], i + 1);
 	struct step *st = s->nsteps ? &s->step[s->nsteps - 1] : NULL;
+	struct text *tx = st ? &st->text[s->in_zh ? ZH : EN] : NULL;
 	if (n == 0) {
-		if (st && st->len)
-			st->para = 1;
+		if (tx && tx->len)
+			tx->para = 1;
 		return 0;
 	}
 	if (buf[0] == '#')
@@ -172,7 +226,21 @@ static int parse_line(struct script *s, int line, char *buf)
 			return bad(s, line,
 				   "text before the first 'at' line (the "
 				   "lines of a step are indented under it)");
-		return add_text(st, text) ? bad(s, line, "out of memory") : 0;
+		return add_text(tx, text) ? bad(s, line, "out of memory") : 0;
+	}
+	if (strcmp(buf, "zh") == 0) {
+		if (!st)
+			return bad(s, line,
+				   "'zh' belongs under a step: its Chinese "
+				   "text follows, indented");
+		if (st->zh_line)
+			return bad(s, line,
+				   "a second 'zh' for this step (the first "
+				   "is line %d)",
+				   st->zh_line);
+		st->zh_line = line;
+		s->in_zh = 1;
+		return 0;
 	}
 	char *val = buf + strcspn(buf, " \t");
 	if (*val)
@@ -188,11 +256,15 @@ static int parse_line(struct script *s, int line, char *buf)
 			return bad(s, line, "more than %d steps", MAX_STEPS);
 		st = &s->step[s->nsteps++];
 		st->line = line;
+		s->in_zh = 0;
 		st->anchor = strdup(val);
 		return st->anchor ? 0 : bad(s, line, "out of memory");
 	}
 	if (strcmp(buf, "title") == 0)
 		return header(s, line, buf, val, &s->title, &s->title_line);
+	if (strcmp(buf, "title-zh") == 0)
+		return header(s, line, buf, val, &s->zh_title,
+			      &s->zh_title_line);
 	if (strcmp(buf, "lab") == 0)
 		return header(s, line, buf, val, &s->lab, &s->lab_line);
 	if (strcmp(buf, "variant") == 0)
@@ -205,8 +277,9 @@ static int parse_line(struct script *s, int line, char *buf)
 	if (strcmp(buf, "param") == 0)
 		return param_line(s, line, val);
 	return bad(s, line,
-		   "unknown line '%.40s' (title, lab, variant, param, seed, "
-		   "schedule, at; a step's text is indented)",
+		   "unknown line '%.40s' (title, title-zh, lab, variant, "
+		   "param, seed, schedule, at, zh; a step's text is "
+		   "indented)",
 		   buf);
 }
 
@@ -286,20 +359,38 @@ static int script_load(struct script *s, const char *path)
 		return bad(s, 0,
 			   "no step: an 'at' line with its text "
 			   "indented below it");
+	int zh = s->zh_title != NULL;
+	for (size_t i = 0; i < s->nsteps; i++)
+		zh |= s->step[i].zh_line != 0;
 	for (size_t i = 0; i < s->nsteps; i++) {
 		struct step *st = &s->step[i];
-		if (!st->len)
+		if (!st->text[EN].len)
 			return bad(s, st->line,
 				   "no text for this step (indent "
 				   "it under the 'at' line)");
-		int n = clab_tui_wrap(st->text, CLAB_TUI_DEMO_WIDTH);
-		if (n > CLAB_TUI_DEMO_LINES)
-			return bad(s, st->line,
-				   "the text takes %d lines at 80 columns; at "
-				   "most %d fit the box",
-				   n, CLAB_TUI_DEMO_LINES);
+		if (zh && !st->text[ZH].len)
+			return bad(s, st->zh_line ? st->zh_line : st->line,
+				   "no Chinese text for this step, though "
+				   "the script has some (a 'zh' line, the "
+				   "text indented under it)");
+		for (int l = EN; l <= (zh ? ZH : EN); l++) {
+			int n =
+			    clab_tui_wrap(st->text[l].s, CLAB_TUI_DEMO_WIDTH);
+			if (n > CLAB_TUI_DEMO_LINES)
+				return bad(s, l == ZH ? st->zh_line : st->line,
+					   "the %s text takes %d lines at 80 "
+					   "columns; at most %d fit the box",
+					   l == ZH ? "Chinese" : "English", n,
+					   CLAB_TUI_DEMO_LINES);
+		}
 	}
 	return resolve(s);
+}
+
+/* Whether the script has Chinese narration (then every step has). */
+static int has_zh(const struct script *s)
+{
+	return s->nsteps && s->step[0].text[ZH].len;
 }
 
 /* ---- the run and its records ---- */
@@ -601,11 +692,11 @@ static int check_one(const char *path, const char *lab, const char *variant)
 		fprintf(stderr, "conclab demo: %s\n", s.err);
 	else
 		printf("ok %s: %s/%s, %zu records, %zu steps, ends in %s "
-		       "(exit %d)\n",
+		       "(exit %d); narration en%s\n",
 		       path, s.ctx.lab->name,
 		       s.ctx.lab->variants[s.ctx.variant].name,
 		       clab_trace_nrecords(r.tr), s.nsteps, outcome(r.code),
-		       r.code);
+		       r.code, has_zh(&s) ? " zh" : "");
 	run_clean(&r);
 	script_free(&s);
 	return rc ? CLAB_EXIT_USAGE : 0;
@@ -631,14 +722,34 @@ static int check_all(void)
 	return failed ? CLAB_EXIT_USAGE : CLAB_EXIT_OK;
 }
 
-/* Play the script in the viewer. */
+/*
+ * Chinese narration needs a terminal that shows it: a UTF-8 locale, and
+ * no --ascii.  0, or -1 with s->err.
+ */
+static int can_show_zh(struct script *s, const struct clab_tui_opts *o)
+{
+	if (!has_zh(s))
+		return bad(s, 0,
+			   "no Chinese narration in it (a 'zh' line under "
+			   "each step, docs/demo.md)");
+	const char *lc = setlocale(LC_CTYPE, "");
+	if (o->ascii || !lc || strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		return bad(s, 0,
+			   "Chinese narration needs a UTF-8 locale (such as "
+			   "LANG=zh_CN.UTF-8 or C.UTF-8) and no --ascii");
+	return 0;
+}
+
+/* Play the script in the viewer, its narration in language lang. */
 static int play(const char *path, const char *lab, const char *variant,
-		struct clab_tui_opts *o)
+		int lang, struct clab_tui_opts *o)
 {
 	struct script s;
 	struct run r = {.code = 0};
 	struct clab_tui_demo_step steps[MAX_STEPS];
 	int rc = load_as(&s, path, lab, variant);
+	if (!rc && lang == ZH)
+		rc = can_show_zh(&s, o);
 	if (!rc)
 		rc = make_run(&s, &r);
 	if (rc) {
@@ -648,14 +759,17 @@ static int play(const char *path, const char *lab, const char *variant,
 	}
 	for (size_t i = 0; i < s.nsteps; i++)
 		steps[i] = (struct clab_tui_demo_step){s.step[i].record,
-						       s.step[i].text};
+						       s.step[i].text[lang].s};
 	char title[256];
-	snprintf(title, sizeof(title), "%s", s.title ? s.title : "");
-	if (!s.title)
+	const char *t = lang == ZH && s.zh_title ? s.zh_title : s.title;
+	snprintf(title, sizeof(title), "%s", t ? t : "");
+	if (!t)
 		snprintf(title, sizeof(title), "%s/%s", s.ctx.lab->name,
 			 s.ctx.lab->variants[s.ctx.variant].name);
-	struct clab_tui_demo demo = {
-	    .title = title, .steps = steps, .n = s.nsteps};
+	struct clab_tui_demo demo = {.title = title,
+				     .steps = steps,
+				     .n = s.nsteps,
+				     .lang = lang == ZH ? "zh" : "en"};
 	o->demo = &demo;
 	o->dir = CLAB_SOURCE_ROOT; /* the labs' sources, for source lines */
 	char err[512];
@@ -672,8 +786,11 @@ out:
 
 struct demo_opts {
 	const char *variant, *script;
-	int check, list;
+	int check, list, lang;
 };
+
+/* In the order of EN, ZH. */
+static const char *const lang_names[] = {"en", "zh", NULL};
 
 static const struct clab_opt demo_opts[] = {
     {.name = "variant",
@@ -688,6 +805,15 @@ static const struct clab_opt demo_opts[] = {
      .off = offsetof(struct demo_opts, script),
      .help = "play the script in FILE (with LAB or --variant, the script "
 	     "must be a demo of them)"},
+    {.name = "lang",
+     .type = CLAB_OPT_CHOICE,
+     .arg = "L",
+     .off = offsetof(struct demo_opts, lang),
+     .choices = lang_names,
+     .want = "en or zh",
+     .def = "en",
+     .help = "the narration in English (en) or in Chinese (zh: needs a "
+	     "UTF-8 locale)"},
     {.name = "check",
      .type = CLAB_OPT_FLAG,
      .off = offsetof(struct demo_opts, check),
@@ -714,7 +840,7 @@ static int demo_exec(int argc, char **argv)
 		return prc;
 	const char *lab = r.operands[0], *variant = d.variant,
 		   *script = d.script;
-	int check = d.check, list = d.list;
+	int check = d.check, list = d.list, lang = d.lang;
 	if (list)
 		return lab || script || check
 			   ? clab_cmd_misuse(cmd, "--list goes alone")
@@ -740,12 +866,13 @@ static int demo_exec(int argc, char **argv)
 	if (!o.batch && (!isatty(0) || !isatty(1)))
 		return clab_cmd_misuse(cmd, "it needs a terminal (or --check, "
 					    "or --batch with --keys)");
-	return play(script, lab, variant, &o);
+	return play(script, lab, variant, lang, &o);
 }
 
 const struct clab_cmd clab_cmd_demo = {
     .name = "demo",
-    .args = "LAB [--variant V] [--script FILE] | --check [LAB] | --list",
+    .args = "LAB [--variant V] [--script FILE] [--lang zh] | --check [LAB] | "
+	    "--list",
     .summary = "a lecture's demo: a scripted run with narration, step by "
 	       "step",
     .help = "Plays a demo script in the viewer: a run of a lab that the "
@@ -771,8 +898,10 @@ const struct clab_cmd clab_cmd_demo = {
 	"such\n"
 	"demo, a malformed script, or a script whose run no longer follows "
 	"its\n"
-	"schedule or lacks a step's record (the lab changed); 128+N "
-	"stopped by\n"
+	"schedule or lacks a step's record (the lab changed), or --lang zh "
+	"for a\n"
+	"script without Chinese or outside a UTF-8 locale; 128+N stopped "
+	"by\n"
 	"signal N.\n",
     .exec = demo_exec,
 };

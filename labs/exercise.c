@@ -15,6 +15,9 @@
  * timer         "tick" (n) before the n-th ticker_tick(), "saw" (n,
  *               waiter) after each ticker_wait(), in threads ticker,
  *               countdown (waiter 0) and countup (waiter 1)
+ *
+ * The catalogue's exercises (race, semaphore, lockorder, barrier and
+ * rwlock) are in exercise-more.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,6 +26,7 @@
 #include <conclab/runtime.h>
 
 #include "exercise.h"
+#include "exercise-int.h"
 #include "starters/philosophers.h"
 #include "starters/prodcons.h"
 #include "starters/timer.h"
@@ -41,16 +45,10 @@ int clab_exercise_harness_thread(void)
 	return harness;
 }
 
-/* The lab's parameters, by name (the exercise uses the lab's table). */
-static long param(const struct clab_lab_ctx *ctx, const char *name)
+void clab__exercise_harness(int index)
 {
-	return clab_lab_param(ctx, name);
-}
-
-static void pause_ms(long ms)
-{
-	if (ms > 0)
-		clab_sleep_ms((uint32_t)ms);
+	harness = 1;
+	who = index;
 }
 
 /* ---- philosophers ---- */
@@ -75,19 +73,20 @@ struct phil {
 static void *phil_main(void *arg)
 {
 	struct phil *p = arg;
-	long meals = param(p->ctx, "meals"), think = param(p->ctx, "think_ms");
+	long meals = clab__exercise_param(p->ctx, "meals"),
+	     think = clab__exercise_param(p->ctx, "think_ms");
 
 	harness = 1;
 	who = p->i;
 	for (int meal = 1; meal <= meals; meal++) {
 		clab_note("think", meal);
 		if (think > 0)
-			pause_ms((long)(clab_lab_rand(&p->rng) %
-					(uint64_t)(think + 1)));
+			clab__exercise_pause((long)(clab_lab_rand(&p->rng) %
+						    (uint64_t)(think + 1)));
 		clab_note("hungry", meal);
 		p->fn->get(p->t, p->i);
 		clab_note("eat", meal);
-		pause_ms(param(p->ctx, "eat_ms"));
+		clab__exercise_pause(clab__exercise_param(p->ctx, "eat_ms"));
 		clab_note("done", meal);
 		p->fn->put(p->t, p->i);
 	}
@@ -100,7 +99,8 @@ static int phil_run(const struct clab_lab_ctx *ctx,
 	struct phil_fns fn;
 	struct table *t = calloc(1, sizeof(*t));
 	struct phil ph[PHIL_MAX];
-	int n = (int)param(ctx, "philosophers"), rc = 0, nforks = 0, nth = 0;
+	int n = (int)clab__exercise_param(ctx, "philosophers"), rc = 0,
+	    nforks = 0, nth = 0;
 	char name[24];
 
 	harness = 1;
@@ -178,7 +178,8 @@ static void *producer_main(void *arg)
 	who = w->i;
 	for (long k = 0; k < w->n; k++) {
 		/* item k (from 0) of producer p: p * items + k + 1 */
-		pause_ms(param(w->ctx, "produce_ms"));
+		clab__exercise_pause(
+		    clab__exercise_param(w->ctx, "produce_ms"));
 		w->fn->put(w->b, (int)(w->i * w->n + k + 1));
 	}
 	return NULL;
@@ -193,7 +194,8 @@ static void *consumer_main(void *arg)
 	for (long k = 0; k < w->n; k++) {
 		int item = w->fn->get(w->b);
 		clab_note2("took", item, w->i);
-		pause_ms(param(w->ctx, "consume_ms"));
+		clab__exercise_pause(
+		    clab__exercise_param(w->ctx, "consume_ms"));
 	}
 	return NULL;
 }
@@ -203,8 +205,9 @@ static int pc_run(const struct clab_lab_ctx *ctx,
 {
 	struct pc_fns fn;
 	struct pc_worker prod[16], cons[16];
-	long np = param(ctx, "producers"), nc = param(ctx, "consumers");
-	long items = param(ctx, "items"), total = np * items;
+	long np = clab__exercise_param(ctx, "producers"),
+	     nc = clab__exercise_param(ctx, "consumers");
+	long items = clab__exercise_param(ctx, "items"), total = np * items;
 	int rc = 0, nprod = 0, ncons = 0;
 	struct buf *b;
 
@@ -216,7 +219,7 @@ static int pc_run(const struct clab_lab_ctx *ctx,
 	if (fn.new == NULL || fn.put == NULL || fn.get == NULL || np > 16 ||
 	    nc > 16)
 		return CLAB_EINVAL;
-	b = fn.new((int)param(ctx, "capacity"));
+	b = fn.new((int)clab__exercise_param(ctx, "capacity"));
 	if (b == NULL)
 		return CLAB_ENOMEM;
 	/* Consumers take every item between them; the first ones one more. */
@@ -291,7 +294,8 @@ static void *ticker_main(void *arg)
 	 * watchdog reports who waits for what.
 	 */
 	for (long n = 1; n <= r->max_ticks; n++) {
-		pause_ms(param(r->ctx, "interval_ms"));
+		clab__exercise_pause(
+		    clab__exercise_param(r->ctx, "interval_ms"));
 		if (atomic_load(&r->running) == 0)
 			break;
 		clab_note("tick", n);
@@ -304,8 +308,9 @@ static void *waiter_main(void *arg)
 {
 	struct tm_waiter *w = arg;
 	struct tm_run *r = w->r;
-	long n = param(r->ctx, w->i == 0 ? "countdown" : "countup");
-	long work = param(r->ctx, "work_ms");
+	long n =
+	    clab__exercise_param(r->ctx, w->i == 0 ? "countdown" : "countup");
+	long work = clab__exercise_param(r->ctx, "work_ms");
 	int last = 0;
 
 	harness = 1;
@@ -314,8 +319,8 @@ static void *waiter_main(void *arg)
 		last = r->fn->wait(r->t, last);
 		clab_note2("saw", last, w->i);
 		if (work > 0)
-			pause_ms((long)(clab_lab_rand(&w->rng) %
-					(uint64_t)(work + 1)));
+			clab__exercise_pause((long)(clab_lab_rand(&w->rng) %
+						    (uint64_t)(work + 1)));
 	}
 	atomic_fetch_sub(&r->running, 1);
 	return NULL;
@@ -342,11 +347,13 @@ static int tm_run(const struct clab_lab_ctx *ctx,
 	memset(w, 0, sizeof(w));
 	r.ctx = ctx;
 	r.fn = &fn;
-	most = param(ctx, "countdown") > param(ctx, "countup")
-		   ? param(ctx, "countdown")
-		   : param(ctx, "countup");
+	most = clab__exercise_param(ctx, "countdown") >
+		       clab__exercise_param(ctx, "countup")
+		   ? clab__exercise_param(ctx, "countdown")
+		   : clab__exercise_param(ctx, "countup");
 	r.max_ticks = 3 * most + 5;
-	clab_set_spurious((unsigned)param(ctx, "spurious_rate"), ctx->seed);
+	clab_set_spurious((unsigned)clab__exercise_param(ctx, "spurious_rate"),
+			  ctx->seed);
 	r.t = fn.new();
 	if (r.t == NULL)
 		return CLAB_ENOMEM;
@@ -415,6 +422,11 @@ const struct clab_exercise *const clab_exercises[] = {
     &ex_philosophers,
     &ex_prodcons,
     &ex_timer,
+    &clab__exercise_race,
+    &clab__exercise_semaphore,
+    &clab__exercise_lockorder,
+    &clab__exercise_barrier,
+    &clab__exercise_rwlock,
 };
 
 const size_t clab_nexercises =

@@ -36,6 +36,58 @@ static void test_wrap(void)
 	text[sizeof(text) - 1] = 0;
 	CU_ASSERT_EQUAL(clab_tui_wrap(text, CLAB_TUI_DEMO_WIDTH),
 			CLAB_TUI_DEMO_LINES);
+	/* Chinese: two columns a character, lines break between them */
+	CU_ASSERT_EQUAL(clab_tui_wrap("中文中文中文", 4), 3);
+	CU_ASSERT_EQUAL(clab_tui_wrap("中文中文中文", 5), 3);
+	CU_ASSERT_EQUAL(clab_tui_wrap("中文中文中文", 6), 2);
+	CU_ASSERT_EQUAL(clab_tui_wrap("中文中文中文", 12), 1);
+	/* a word among Chinese is not cut: "中" then "abcd" */
+	CU_ASSERT_EQUAL(clab_tui_wrap("中abcd", 4), 2);
+	/* 38 characters fill a line of 76 columns; a 39th starts another */
+	char zh[39 * 3 * CLAB_TUI_DEMO_LINES + 1] = "";
+	for (int i = 0; i < 38 * CLAB_TUI_DEMO_LINES; i++)
+		strcat(zh, "字");
+	CU_ASSERT_EQUAL(clab_tui_wrap(zh, CLAB_TUI_DEMO_WIDTH),
+			CLAB_TUI_DEMO_LINES);
+	strcat(zh, "字");
+	CU_ASSERT_EQUAL(clab_tui_wrap(zh, CLAB_TUI_DEMO_WIDTH),
+			CLAB_TUI_DEMO_LINES + 1);
+}
+
+/*
+ * Chinese narration drawn at 80x24 in UTF-8: the box's own words are
+ * Chinese, no line starts with a closing comma or ends with an opening
+ * bracket (the character before moves down with it), no half character.
+ */
+static void test_zh(void)
+{
+	static char zh[512];
+	strcpy(zh, "");
+	for (int i = 0; i < 37; i++)
+		strcat(zh, "字");
+	strcat(zh, "（锁，");
+	strcat(zh, "下一行。");
+	struct clab_tui_demo_step st[] = {{0, zh}};
+	struct clab_tui_demo d = {"标题", st, 1, "zh"};
+	struct tui t;
+	struct clab_trace *tr = tu_tui_open(&t, tu_tui_trace, &d, 80, 24);
+	t.cv.utf8 = 1;
+	clab_tui_draw(&t);
+	char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	clab_canvas_print(&t.cv, f);
+	fclose(f);
+	char line1[256], line2[256];
+	snprintf(line1, sizeof(line1), "│ %.*s   │", 37 * 3, zh);
+	snprintf(line2, sizeof(line2), "│ （锁，下一行。");
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "─ 第 1 步，共 1 步：标题 ─"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, line1));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, line2));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " 结束  b 上一步  q 退出 ─┘"));
+	clab_tui_key(&t, ' ');
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.msg, "已是最后一步"));
+	tu_tui_close(&t, tr);
 }
 
 /* Three steps; the second's text takes the six lines the box allows. */
@@ -45,7 +97,8 @@ static struct clab_tui_demo_step steps[] = {
     {33, long_text},
     {55, "The watchdog reports the deadlock."},
 };
-static const struct clab_tui_demo demo = {"The naive philosophers", steps, 3};
+static const struct clab_tui_demo demo = {"The naive philosophers", steps, 3,
+					  NULL};
 
 static void test_box_fits(void)
 {
@@ -149,6 +202,7 @@ static void test_small(void)
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "the text's lines", test_wrap);
+	CU_add_test(s, "Chinese narration", test_zh);
 	CU_add_test(s, "the box at 80x24: fits, nothing overlaps",
 		    test_box_fits);
 	CU_add_test(s, "Space, b, Backspace, a click, other keys", test_keys);

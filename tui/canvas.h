@@ -36,8 +36,16 @@ enum clab_role {
 #define CV_REVERSE 1u
 #define CV_BOLD 2u
 
+/*
+ * A character two columns wide (CJK) takes two cells: its own, and after
+ * it a CV_TAIL cell that the terminal fills with the character's right
+ * half.  Writing over either half blanks the other, so no half character
+ * ever shows.
+ */
+#define CV_TAIL 0u
+
 struct clab_cell {
-	uint32_t ch; /* a Unicode code point; ASCII only when !utf8 */
+	uint32_t ch; /* a Unicode code point (or CV_TAIL); ASCII when !utf8 */
 	uint8_t role;
 	uint8_t attr;
 	uint16_t pad;
@@ -57,12 +65,27 @@ void clab_canvas_free(struct clab_canvas *cv);
 void clab_canvas_clear(struct clab_canvas *cv);
 uint32_t clab_canvas_glyph(const struct clab_canvas *cv, enum clab_glyph g);
 
-/* One character at (y, x); outside the canvas does nothing. */
-void clab_canvas_putc(struct clab_canvas *cv, int y, int x, uint32_t ch,
-		      unsigned role, unsigned attr);
+/*
+ * The columns ch takes on a terminal: 2 for East Asian wide characters,
+ * 0 for combining marks, else 1 (wcwidth(), or Unicode's table when the
+ * locale cannot say).
+ */
+int clab_canvas_width(uint32_t ch);
+/* The next UTF-8 character of *s (a bad byte: U+FFFD); *s moves past it. */
+uint32_t clab_canvas_utf8_next(const char **s);
+
+/*
+ * One character at (y, x); outside the canvas does nothing.  A wide
+ * character takes (y, x + 1) too; one that would not fit at the right
+ * edge becomes a space.  Returns the columns it took (0 for a combining
+ * mark, which is not drawn).
+ */
+int clab_canvas_putc(struct clab_canvas *cv, int y, int x, uint32_t ch,
+		     unsigned role, unsigned attr);
 /*
  * UTF-8 text at (y, x), at most max columns (max < 0: to the edge);
- * control characters become '?', and non-ASCII ones too when !utf8.
+ * control characters become '?', and non-ASCII ones too when !utf8.  A
+ * wide character that would cross the last column ends the text there.
  * Returns the column after the last character drawn.
  */
 int clab_canvas_puts(struct clab_canvas *cv, int y, int x, int max,

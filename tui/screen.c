@@ -169,9 +169,18 @@ void clab_screen_show(const struct clab_canvas *cv)
 			wchar_t run[512];
 			int n = 0, x0 = x;
 			attr_t a = attr_of(&row[x]);
-			while (x < cv->w && x < w && n < 511 &&
-			       attr_of(&row[x]) == a)
-				run[n++] = (wchar_t)row[x++].ch;
+			if (row[x].ch ==
+			    CV_TAIL) { /* drawn with its left half */
+				x++;
+				continue;
+			}
+			for (; x < cv->w && x < w && n < 511; x++)
+				if (row[x].ch == CV_TAIL)
+					continue;
+				else if (attr_of(&row[x]) == a)
+					run[n++] = (wchar_t)row[x].ch;
+				else
+					break;
 			run[n] = 0;
 			attrset(a);
 			mvaddnwstr(y, x0, run, n);

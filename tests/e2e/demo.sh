@@ -1,9 +1,10 @@
 #!/bin/sh
 # conclab demo without a terminal: every script of labs/demos loads, its
 # run follows its schedule and each step finds its record (--check); one
-# demo for each core lab; scripts that are malformed, or whose schedule
-# no longer makes their run, are refused with the script's name, the line
-# and exit 2.  (tests/tui/demo.sh plays a demo in a terminal.)
+# demo for each lab, in English and Chinese, each played to its last step
+# (--batch); scripts that are malformed, or whose schedule no longer makes
+# their run, are refused with the script's name, the line and exit 2.
+# (tests/tui/demo.sh plays demos in a terminal.)
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 D=$SRC/labs/demos
@@ -14,11 +15,27 @@ n=$(ls "$D"/*.demo | wc -l)
 expect_exit 0 "$CONCLAB" demo --check
 [ "$(grep -c '^ok ' "$T/out")" -eq "$n" ] && pass "demo --check: each of the $n scripts loads and reproduces" ||
 	fail "demo --check: $(grep -c '^ok ' "$T/out") ok lines for $n scripts"
-for lab in philosophers prodcons timer; do
+[ "$(grep -c '; narration en zh$' "$T/out")" -eq "$n" ] && pass "every script narrates in English and Chinese" ||
+	fail "scripts without Chinese: $(grep -v 'narration en zh$' "$T/out")"
+for lab in philosophers prodcons timer race lockorder rlock rwlock semaphore \
+	startup barrier stop pool actor coop tls; do
 	expect_exit 0 "$CONCLAB" demo --check "$lab"
-	contains "$T/out" "^ok .*/$lab-[a-z-]+\\.demo: $lab/" "the core lab $lab has a demo"
+	contains "$T/out" "^ok .*/$lab-[a-z-]+\\.demo: $lab/" "the lab $lab has a demo"
 done
 contains "$T/out" 'ends in a check failed \(exit 1\)' "--check says how the run ended"
+# Every script plays to its last step, in each language, without error.
+for f in "$D"/*.demo; do
+	name=$(basename "$f" .demo)
+	steps=$(grep -c '^at ' "$f")
+	keys=$(i=1; while [ $i -lt "$steps" ]; do printf '<Space>'; i=$((i + 1)); done)
+	expect_exit 0 "$CONCLAB" demo --script "$f" --batch --keys "$keys<Space>" --no-color
+	contains "$T/out" "Step $steps of $steps: " "$name plays to its last step"
+	contains "$T/out" 'the last step: b goes back, q quits' "$name: Space there says it is the last"
+	LANG=C.UTF-8 LC_ALL=C.UTF-8 expect_exit 0 "$CONCLAB" demo --script "$f" --lang zh \
+		--batch --keys "$keys" --no-color
+	contains "$T/out" "第 $steps 步，共 $steps 步：" "$name plays to its last step in Chinese"
+	contains "$T/out" ' 结束  b 上一步  q 退出 ' "$name: the box's own words in Chinese"
+done
 expect_exit 0 "$CONCLAB" demo --check philosophers --variant naive
 contains "$T/out" 'philosophers/naive, 63 records, 8 steps, ends in a deadlock \(exit 3\)' \
 	"the philosophers' demo: the deadlock, every step found"
@@ -35,22 +52,25 @@ expect_exit 2 "$CONCLAB" demo philosophers </dev/null
 contains "$T/err" 'needs a terminal' "no terminal: refused"
 expect_exit 2 "$CONCLAB" demo nosuchlab --check
 contains "$T/err" "no lab called 'nosuchlab'" "an unknown lab"
-expect_exit 2 "$CONCLAB" demo race --check
-contains "$T/err" 'no demo of race' "a lab without a demo"
 expect_exit 2 "$CONCLAB" demo philosophers --variant ordered --check
 contains "$T/err" 'no demo of philosophers --variant ordered' "a variant without a demo"
 # LAB (and --variant) with --script: the script must be their demo.
 expect_exit 0 "$CONCLAB" demo philosophers --variant naive --check --script "$D/philosophers-naive.demo"
 expect_exit 2 "$CONCLAB" demo prodcons --check --script "$D/philosophers-naive.demo"
-contains "$T/err" 'philosophers-naive\.demo:4: a demo of philosophers, not of prodcons' "a script of another lab"
+contains "$T/err" 'philosophers-naive\.demo:5: a demo of philosophers, not of prodcons' "a script of another lab"
 expect_exit 2 "$CONCLAB" demo philosophers --variant ordered --check --script "$D/philosophers-naive.demo"
-contains "$T/err" 'naive\.demo:5: a demo of philosophers --variant naive, not --variant ordered' "a script of another variant"
+contains "$T/err" 'naive\.demo:6: a demo of philosophers --variant naive, not --variant ordered' "a script of another variant"
 expect_exit 2 "$CONCLAB" demo --check --script nosuch.demo
 contains "$T/err" 'nosuch.demo: cannot read it' "a script that is not there"
 
 # A script whose schedule no longer makes its run (as when the lab
-# changed): refused, naming the script and the schedule's line.
-P=$D/philosophers-naive.demo
+# changed): refused, naming the script and the schedule's line.  P is the
+# philosophers' script in English only (the Chinese has its own tests).
+P=en.demo
+awk '/^title-zh /{next} /^zh$/{z=1; next} z && /^[ \t]/{next} {z=0; print}' \
+	"$D/philosophers-naive.demo" >"$P"
+expect_exit 0 "$CONCLAB" demo --check --script "$P"
+contains "$T/out" '8 steps, .*; narration en$' "a script in English only is a script"
 sed 's/^schedule .*/schedule 1.1.Eg/' "$P" >wrong.demo
 expect_exit 2 "$CONCLAB" demo --check --script wrong.demo
 contains "$T/err" '^conclab demo: wrong\.demo:7: the run did not follow this schedule' \
@@ -101,7 +121,54 @@ bad 0 "[0-9]+: byte 0xc3 in column 5" "a byte that is not ASCII"
 { cat "$P"; echo 'at end'; i=0; while [ $i -lt 8 ]; do
 	echo '	aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo'
 	i=$((i + 1)); done; } >bad.demo
-bad 0 "[0-9]+: the text takes [0-9]+ lines at 80 columns; at most 6 fit" "a text too long for the box"
+bad 0 "[0-9]+: the English text takes [0-9]+ lines at 80 columns; at most 6 fit" "a text too long for the box"
+# Chinese: a 'zh' line under a step's English text, the Chinese indented
+# below it; every step has it or none; UTF-8 there only.
+Z=$D/philosophers-naive.demo
+expect_exit 2 "$CONCLAB" demo philosophers --lang fr --check
+contains "$T/err" "--lang wants en or zh, not 'fr'" "an unknown language"
+LANG=C.UTF-8 LC_ALL=C.UTF-8 expect_exit 2 "$CONCLAB" demo --script "$P" --lang zh --batch
+contains "$T/err" "en\\.demo: no Chinese narration in it" "--lang zh of a script in English only"
+LANG=C LC_ALL=C expect_exit 2 "$CONCLAB" demo philosophers --lang zh --batch
+contains "$T/err" "Chinese narration needs a UTF-8 locale" "--lang zh in a locale that cannot show it"
+LANG=C.UTF-8 LC_ALL=C.UTF-8 expect_exit 2 "$CONCLAB" demo philosophers --lang zh --batch --ascii
+contains "$T/err" "Chinese narration needs a UTF-8 locale .* and no --ascii" "--lang zh with --ascii"
+expect_exit 0 "$CONCLAB" demo philosophers --batch --no-color
+contains "$T/out" 'Five philosophers sit at a round table' "without --lang: English"
+lacks "$T/out" '哲学家' "and no Chinese"
+LANG=C.UTF-8 LC_ALL=C.UTF-8 expect_exit 0 "$CONCLAB" demo philosophers --lang zh --batch --no-color
+contains "$T/out" '五位哲学家围坐在圆桌旁' "--lang zh: the Chinese text"
+contains "$T/out" '第 1 步，共 8 步：哲学家就餐：朴素写法的死锁' "and the Chinese title"
+{ cat "$P"; printf 'zh\n\t中文\n'; } >bad.demo
+bad 0 "[0-9]+: no Chinese text for this step, though the script has some" "Chinese for one step only"
+{ cat "$Z"; printf 'at end\n\tEnglish only\n'; } >bad.demo
+bad 0 "[0-9]+: no Chinese text for this step, though the script has some" "a step without its Chinese"
+{ cat "$Z"; printf 'zh\n\t中\n'; } >bad.demo
+bad 0 "[0-9]+: a second 'zh' for this step \\(the first is line [0-9]+\\)" "two Chinese texts for a step"
+sed 's/^title-zh .*/title-zh X/; /^title /a zh' "$Z" >bad.demo
+bad 4 "4: 'zh' belongs under a step" "'zh' before any step"
+sed 's/^title-zh .*/title-zh \xe4\xb8/' "$Z" >bad.demo
+bad 4 "4: byte 0xe4 in column 10 is not UTF-8 text" "a title that is not UTF-8"
+sed '0,/^zh$/{/^zh$/{n;s/^\t.*/\t\xe4\xb8\xad\x01/}}' "$Z" >bad.demo
+bad 0 "[0-9]+: byte 0x01 in column 5 is not UTF-8 text" "a control byte in Chinese text"
+sed 's/^title .*/title caf\xc3\xa9/' "$Z" >bad.demo
+bad 3 "3: byte 0xc3 in column 10: the header and the English text are printable ASCII" "non-ASCII in the English title"
+# zh_step N: a last step whose Chinese is N lines of 38 characters (76
+# columns each, a line of the box).
+zh_step() {
+	cat "$Z"
+	printf 'at end\n\tEnglish\nzh\n'
+	i=0
+	while [ $i -lt "$1" ]; do
+		printf '\t%s\n' '一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八'
+		i=$((i + 1))
+	done
+}
+zh_step 7 >bad.demo
+bad 0 "[0-9]+: the Chinese text takes 7 lines at 80 columns; at most 6 fit" "Chinese too long: two columns a character"
+zh_step 6 >ok.demo
+expect_exit 0 "$CONCLAB" demo --check --script ok.demo
+contains "$T/out" '9 steps' "six lines of 38 characters fit"
 grep -v '^schedule' "$P" >bad.demo
 expect_exit 2 "$CONCLAB" demo --check --script bad.demo
 contains "$T/err" "^conclab demo: bad\\.demo: no 'schedule' line" "a script without a schedule"

@@ -18,7 +18,7 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -69,9 +69,64 @@ contains "$T/out" '^  FAIL ' "prodcons single-cv: a property fails"
 ex 1 timer timer-notify.c
 contains "$T/out" '^  FAIL (countdown|countup) saw every tick +missed' "timer notify-one: missed ticks"
 
+# race: the lock let go between the read and the write loses updates;
+# the atomic step is a second right answer; a plain ++ that the macros do
+# not record shows no update at all.
+ex 1 race race-halflock.c
+contains "$T/out" '^  FAIL no lost update +[0-9]+ update\(s\) wrote a value already written' "race half-locked: 'no lost update' fails"
+contains "$T/out" '^  FAIL final count +the counter ends at [0-9]+, expected 200' "race half-locked: updates lost from the count"
+lacks "$T/out" '^  FAIL (updates made|no deadlock)' "race half-locked: for that reason only"
+ex 0 race race-atomic.c
+contains "$T/out" '^  ok   no lost update' "race atomic: one atomic step loses nothing"
+ex 1 race race-plain.c
+contains "$T/out" '^  FAIL updates made +0 updates recorded, expected 200' "race plain ++: no update recorded"
+contains "$T/out" '^  ok   final count' "race plain ++: though the count is right"
+
+# semaphore: a wait under `if` with a broadcast lets too many in; a
+# release that tells nobody leaves the waiters asleep; a loop that polls
+# the count under the lock is busy waiting.
+ex 1 semaphore semaphore-ifwait.c
+contains "$T/out" '^  FAIL limit kept +[3-6] workers inside at once, limit 2' "semaphore if-wait: 'limit kept' fails"
+lacks "$T/out" '^  FAIL (no deadlock|rounds done|busy waiting)' "semaphore if-wait: for that reason only"
+ex 3 semaphore semaphore-nosignal.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "semaphore without a signal: deadlock"
+contains "$T/err" 'csem.lock|deadlock' "semaphore without a signal: the watchdog's report"
+ex 1 semaphore semaphore-spin.c
+contains "$T/out" '^  FAIL busy waiting +worker-[0-9]+ took csem.lock [0-9]+ times in a row' "semaphore spin: busy waiting, the lock named"
+contains "$T/out" 'lock at semaphore-spin\.c:[0-9]+, unlock at semaphore-spin\.c:[0-9]+' "semaphore spin: both sites in the student's file"
+lacks "$T/out" '^  FAIL limit kept' "semaphore spin: the limit itself holds"
+
+# lockorder: the richer account's lock first is an order that changes as
+# money moves: both orders show up, and the lock-order check fails even
+# where nothing deadlocked.
+ex 1 lockorder lockorder-balance.c
+contains "$T/out" '^  FAIL lock order +worker-[12] requesting lock-[ab] at [^ ]*lockorder-balance\.c:[0-9]+ closed a lock-order cycle' "lockorder by balance: the cycle, at the student's line"
+lacks "$T/out" '^  FAIL worker-[12]'"'"'s rounds' "lockorder by balance: every transfer made"
+
+# barrier: a count never reset lets the second step through at once; a
+# count reset under waiters that wait for it strands them; a generation
+# polled under the lock is busy waiting.
+ex 1 barrier barrier-noreset.c
+contains "$T/out" '^  FAIL phases in step +[0-9]+ phase\(s\) began before every party finished the one before' "barrier never reset: phases out of step"
+lacks "$T/out" '^  FAIL (no deadlock|steps done)' "barrier never reset: for that reason only"
+ex 3 barrier barrier-resetcount.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "barrier reset under its waiters: deadlock"
+ex 4 barrier barrier-spin.c
+contains "$T/out" '^  FAIL busy waiting +party-[0-9]+ took bar\.lock [0-9]+ times in a row' "barrier spin: busy waiting, the lock named"
+
+# rwlock: a writer that waits for other writers but not for the readers
+# lets a reader see a write half done; the starter, which lets readers in
+# while a writer waits, starves the writer.
+ex 1 rwlock rwlock-noexclude.c
+contains "$T/out" '^  FAIL reads whole +[0-9]+ read\(s\) saw a write half done' "rwlock without exclusion: a torn read"
+lacks "$T/out" '^  FAIL (writers not overtaken|rounds done)' "rwlock without exclusion: for that reason only"
+ex 1 rwlock ../../labs/starters/rwlock.c
+contains "$T/out" '^  FAIL writers not overtaken +[0-9]+ time\(s\) a reader that came after a waiting writer went in first; writer-1 waited' "rwlock starter (readers first): the writer starves"
+lacks "$T/out" '^  FAIL reads whole' "rwlock starter: its reads are whole"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
-for lab in philosophers prodcons timer; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do

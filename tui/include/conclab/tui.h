@@ -47,12 +47,13 @@ struct clab_tui_live {
  */
 struct clab_tui_demo_step {
 	uint32_t record;  /* where the step puts the cursor */
-	const char *text; /* printable ASCII; '\n' starts a new line */
+	const char *text; /* UTF-8 (CJK takes two columns); '\n' breaks */
 };
 struct clab_tui_demo {
 	const char *title; /* on the box's frame */
 	const struct clab_tui_demo_step *steps;
-	size_t n; /* one step at least */
+	size_t n;	  /* one step at least */
+	const char *lang; /* the box's own words: "zh" Chinese, else English */
 };
 
 /* The most lines a step's text may take in the box, at 80 columns. */
@@ -61,9 +62,10 @@ struct clab_tui_demo {
 #define CLAB_TUI_DEMO_WIDTH 76
 
 /*
- * clab_tui_wrap - the number of lines text takes broken at spaces into
- * lines of at most width columns (a longer word is cut); '\n' breaks a
- * line.  Thread safe.
+ * clab_tui_wrap - the number of lines text takes broken at spaces, or
+ * between CJK characters, into lines of at most width columns (a CJK
+ * character takes two; a longer word is cut); '\n' breaks a line.  Thread
+ * safe.
  */
 int clab_tui_wrap(const char *text, int width);
 

@@ -1,0 +1,42 @@
+/*
+ * semaphore: a release that tells nobody: the workers that wait for a
+ * permit sleep on after it came back (a wrong solution: "no deadlock"
+ * fails).
+ */
+#include <stdlib.h>
+
+#include "semaphore.h"
+
+struct csem {
+	clab_mutex_t lock;
+	clab_cond_t more;
+	int permits;
+};
+
+struct csem *csem_new(int permits)
+{
+	struct csem *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->permits = permits;
+	clab_mutex_init(&s->lock, "csem.lock", CLAB_MUTEX_NORMAL);
+	clab_cond_init(&s->more, "csem.more");
+	return s;
+}
+
+void csem_acquire(struct csem *s)
+{
+	clab_mutex_lock(&s->lock);
+	while (s->permits == 0)
+		clab_cond_wait(&s->more, &s->lock);
+	s->permits--;
+	clab_mutex_unlock(&s->lock);
+}
+
+void csem_release(struct csem *s)
+{
+	clab_mutex_lock(&s->lock);
+	s->permits++;
+	clab_mutex_unlock(&s->lock);
+}
