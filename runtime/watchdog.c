@@ -555,13 +555,7 @@ static const struct clab_site *common_holder_site(const struct clab_deadlock *d)
 	return n >= 2 ? site : NULL;
 }
 
-/* What thread b waits for, after its label: one line, not yet folded. */
-static void waits_for(const struct clab_deadlock *d,
-		      const struct clab_blocked *b, int stuck,
-		      const struct clab_site *common, char *buf, size_t len)
-{
-	char l1[128], l2[128];
-	size_t n = 0;
+/* Append to buf[len] at n, like snprintf: n counts what did not fit too. */
 #define OUT(...)                                                               \
 	do {                                                                   \
 		int k_ = snprintf(buf + (n < len ? n : len),                   \
@@ -569,6 +563,14 @@ static void waits_for(const struct clab_deadlock *d,
 		if (k_ > 0)                                                    \
 			n += (size_t)k_;                                       \
 	} while (0)
+
+/* What thread b waits for, after its label: one line, not yet folded. */
+static void waits_for(const struct clab_deadlock *d,
+		      const struct clab_blocked *b, int stuck,
+		      const struct clab_site *common, char *buf, size_t len)
+{
+	char l1[128], l2[128];
+	size_t n = 0;
 	if (!b->obj) {
 		OUT("running");
 		if (b->site)
@@ -608,20 +610,12 @@ static void waits_for(const struct clab_deadlock *d,
 			    clab_site_path(b->holder_site->file),
 			    b->holder_site->line);
 	}
-#undef OUT
 }
 
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 {
 	char l1[128], line[1024];
 	size_t n = 0;
-#define OUT(...)                                                               \
-	do {                                                                   \
-		int k_ = snprintf(buf + (n < len ? n : len),                   \
-				  n < len ? len - n : 0, __VA_ARGS__);         \
-		if (k_ > 0)                                                    \
-			n += (size_t)k_;                                       \
-	} while (0)
 /* a line folded at the report's width, continued under its message */
 #define FOLD(indent)                                                           \
 	(n += clab_wrap(buf + (n < len ? n : len), n < len ? len - n : 0,      \
