@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <conclab/analyze.h>
+#include <conclab/label.h>
 #include <conclab/runtime.h>
 #include <conclab/trace.h>
 #include <conclab/tui.h>
@@ -78,14 +79,17 @@ static void save_schedule(struct run *r, int stop, FILE *out)
 		clab_tracer_meta_add("sched.options", opts);
 		free(opts);
 	}
-	fprintf(out, "\nschedule: %s (%" PRIu64 " steps)\n", buf,
-		clab_sched_steps());
 	/* a stop by signal comes some steps after the replayed one did */
 	if (r->sched->o.mode == CLAB_SCHED_REPLAY && stop >= 0 &&
 	    clab_sched_diverged())
 		fprintf(out, "conclab: the replay left its schedule: the "
 			     "program, its parameters or its seed differ from "
 			     "the run that made it\n");
+	/*
+	 * A short schedule replays from the command line, a long one from
+	 * the trace that keeps it.
+	 */
+	const char *from = strlen(buf) <= 24 ? buf : r->trace;
 	if (r->replay_as) {
 		fprintf(out, "replay it: conclab exercise %s %s --replay %s\n",
 			r->lab->name, r->replay_as, r->trace);
@@ -96,8 +100,9 @@ static void save_schedule(struct run *r, int stop, FILE *out)
 		r->cmdname ? r->cmdname : "run", r->lab->name);
 	if (r->variant_meta)
 		fprintf(out, " --variant %s", r->variant);
-	fprintf(out, " --seed %" PRIu64 " --replay %s\n", r->ctx.seed,
-		r->trace);
+	if (r->ctx.seed != 1) /* not the default */
+		fprintf(out, " --seed %" PRIu64, r->ctx.seed);
+	fprintf(out, " --replay %s\n", from);
 	free(buf);
 }
 
@@ -212,8 +217,8 @@ static void save_and_report(struct run *r, int fail_code, const char *tail)
 			r->trace, clab_strerror(err));
 		clab_supervise_end(fail_code);
 	}
-	fprintf(stderr, "conclab: trace saved to %s (%" PRIu64 " records)%s\n",
-		r->trace, st.records, tail);
+	clab_wrapf(stderr, 2, "conclab: trace saved to %s (%" PRIu64 " records)%s",
+		   r->trace, st.records, tail);
 	fflush(stderr);
 	report_trace(r);
 	fflush(stdout);
@@ -317,10 +322,10 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	char text[16384];
 	clab_deadlock_format(d, text, sizeof(text));
 	fflush(stdout);
-	fprintf(stderr, "\nconclab: %s", text);
+	fprintf(stderr, "conclab: %s", text);
 	save_schedule(r, 0, stderr);
 	char tail[4200];
-	snprintf(tail, sizeof(tail), "; see it with 'conclab dump %s'",
+	snprintf(tail, sizeof(tail), "; see it with 'conclab view %s'",
 		 r->trace);
 	save_and_report(r, CLAB_EXIT_IO, tail);
 	int vrc = view_trace(r, d->why != CLAB_STUCK_TIME_LIMIT);
@@ -352,10 +357,9 @@ static int report_trace(struct run *r)
 	}
 	struct clab_analysis an;
 	if (clab_analyze(tr, &an) == 0) {
-		if (clab_lockdep_ncycles(an.ld) || an.nwaits || an.nnests ||
-		    an.nblocked) {
-			printf("\nlock order (conclab analyze):\n");
-			clab_analysis_print(tr, &an, stdout);
+		if (clab_analysis_brief_says(tr, &an)) {
+			printf("\n");
+			clab_analysis_print_brief(tr, &an, stdout);
 		}
 		clab_analysis_fini(&an);
 	}

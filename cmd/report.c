@@ -4,9 +4,11 @@
  * machine, so a report is byte-identical for the same trace.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <conclab/export.h>
+#include <conclab/label.h>
 
 #include "report.h"
 
@@ -118,6 +120,9 @@ static const char *no_points(const struct clab_lab_report *rep,
 	return "";
 }
 
+/* Where a check's message begins in the text: continued lines too. */
+#define TEXT_INDENT (2 + 4 + 1 + 24 + 1)
+
 /* The verdict's column: ok, FAIL, or -- for not judged. */
 static const char *verdict(const struct clab_lab_prop *p)
 {
@@ -146,15 +151,29 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 			variant ? variant : "");
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct clab_lab_prop *p = &rep->props[i];
-			fprintf(out, "  %-4s %-24s ", verdict(p), p->name);
-			message(out, p, NULL);
-			fprintf(out, "%s\n", no_points(rep, p));
+			char *msg = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&msg, &len);
+			if (!f)
+				return -1;
+			message(f, p, NULL);
+			/*
+			 * Said once for the report, not on each line: that the
+			 * run did not complete (above and in the score) and
+			 * that a property was not judged (its message begins
+			 * so).
+			 */
+			if (!rep->partial && !p->not_judged)
+				fputs(no_points(rep, p), f);
+			if (fclose(f) == 0)
+				clab_wrapf(out, TEXT_INDENT, "  %-4s %-24s %s",
+					   verdict(p), p->name, msg);
+			free(msg);
 		}
 		fprintf(out, "%zu of %zu properties hold", sc.passed,
 			sc.checks);
 		if (sc.unjudged)
-			fprintf(out, ", %zu not judged (incomplete: %s)",
-				sc.unjudged, rep->incomplete);
+			fprintf(out, ", %zu not judged", sc.unjudged);
 		fprintf(out, "; score %lu of %lu%s\n", sc.got, sc.max,
 			rep->partial ? " (the run did not complete: what "
 				       "holds earns no points)"

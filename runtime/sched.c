@@ -428,7 +428,6 @@ static uint32_t pct_pick(size_t n, size_t nrun)
 	return best;
 }
 
-/* One choice among n: by the mode, kept for the schedule string. */
 /* The options as ASK and on_pick see them (calloc'd), or NULL. */
 static struct clab_sched_option *seen(const struct opt *o, size_t n)
 {

@@ -547,10 +547,31 @@ static int is_reader(const struct clab_blocked *b, uint32_t tid)
 	return 0;
 }
 
-int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
+/*
+ * The site where every holder that the report names took what it holds,
+ * when there are two or more and they all took it at one site (a loop
+ * like the philosophers'): said once, under the list, not on every line.
+ */
+static const struct clab_site *common_holder_site(const struct clab_deadlock *d)
 {
-	char l1[128], l2[128];
+	const struct clab_site *site = NULL;
 	size_t n = 0;
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct clab_blocked *b = &d->threads[i];
+		if (!b->obj || b->holder == UINT32_MAX || b->nreaders ||
+		    b->objkind == CLAB_O_THREAD || !b->holder_site)
+			continue;
+		if (site && (site->line != b->holder_site->line ||
+			     strcmp(clab_site_path(site->file),
+				    clab_site_path(b->holder_site->file))))
+			return NULL;
+		site = b->holder_site;
+		n++;
+	}
+	return n >= 2 ? site : NULL;
+}
+
+/* Append to buf[len] at n, like snprintf: n counts what did not fit too. */
 #define OUT(...)                                                               \
 	do {                                                                   \
 		int k_ = snprintf(buf + (n < len ? n : len),                   \
@@ -558,6 +579,65 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		if (k_ > 0)                                                    \
 			n += (size_t)k_;                                       \
 	} while (0)
+
+/* What thread b waits for, after its label: one line, not yet folded. */
+static void waits_for(const struct clab_deadlock *d,
+		      const struct clab_blocked *b, int stuck,
+		      const struct clab_site *common, char *buf, size_t len)
+{
+	char l1[128], l2[128];
+	size_t n = 0;
+	if (!b->obj) {
+		OUT("running");
+		if (b->site)
+			OUT(" at %s:%d", clab_site_path(b->site->file),
+			    b->site->line);
+		if (b->steps)
+			OUT(" (%llu steps)", (unsigned long long)b->steps);
+		return;
+	}
+	OUT("waits%s on %s %s", b->timed ? " (with a timeout)" : "",
+	    clab_objkind_name(b->objkind), object_label(d, b, l1, sizeof(l1)));
+	if (b->site)
+		OUT(" at %s:%d", clab_site_path(b->site->file), b->site->line);
+	/* in a deadlock every wait is for ever: how long says nothing */
+	if (b->waited_ns && !stuck)
+		OUT(" for %.0f ms", (double)b->waited_ns / 1e6);
+	if (b->nreaders) {
+		/* no writer holds it: name its readers */
+		OUT(", held by reader%s", b->nreaders > 1 ? "s" : "");
+		for (unsigned k = 0; k < b->nreaders; k++)
+			OUT("%s%s", k ? ", " : " ",
+			    tid_label(d, b->readers[k], l2, sizeof(l2)));
+		if (b->holder != UINT32_MAX && b->holder != b->tid &&
+		    !is_reader(b, b->holder))
+			OUT(", behind the waiting writer %s",
+			    tid_label(d, b->holder, l2, sizeof(l2)));
+		else if (b->holder == b->tid)
+			OUT(" (it waits for its own read lock)");
+	} else if (b->holder != UINT32_MAX) {
+		thread_label(d, b->holder, b->holder_name, l2, sizeof(l2));
+		if (b->objkind == CLAB_O_THREAD)
+			OUT(", until %s ends", l2);
+		else
+			OUT(", held by %s", l2);
+		if (b->holder_site && !common)
+			OUT(" (taken at %s:%d)",
+			    clab_site_path(b->holder_site->file),
+			    b->holder_site->line);
+	}
+}
+
+int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
+{
+	char l1[128], line[1024];
+	size_t n = 0;
+/* a line folded at the report's width, continued under its message */
+#define FOLD(indent)                                                           \
+	(n += clab_wrap(buf + (n < len ? n : len), n < len ? len - n : 0,      \
+			line, clab_text_width(), (indent)))
+	int stuck =
+	    d->why == CLAB_STUCK_ALL_BLOCKED || d->why == CLAB_STUCK_CYCLE;
 	switch (d->why) {
 	case CLAB_STUCK_ALL_BLOCKED:
 		OUT("deadlock: every live thread is blocked and none can wake "
@@ -576,63 +656,39 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		    (unsigned long long)d->steps);
 		break;
 	}
+	/* the threads' names in one column, as wide as the widest */
+	int w = 4;
 	for (size_t i = 0; i < d->nthreads; i++) {
 		const struct clab_blocked *b = &d->threads[i];
-		OUT("  %-15s ",
+		int k = (int)strlen(
 		    thread_label(d, b->tid, b->thread, l1, sizeof(l1)));
-		if (!b->obj) {
-			OUT("running");
-			if (b->site)
-				OUT(" at %s:%d", clab_site_path(b->site->file),
-				    b->site->line);
-			if (b->steps)
-				OUT(" (%llu steps)",
-				    (unsigned long long)b->steps);
-			OUT("\n");
-			continue;
-		}
-		OUT("waits%s on %s %s", b->timed ? " (with a timeout)" : "",
-		    clab_objkind_name(b->objkind),
-		    object_label(d, b, l1, sizeof(l1)));
-		if (b->site)
-			OUT(" at %s:%d", clab_site_path(b->site->file),
-			    b->site->line);
-		if (b->waited_ns)
-			OUT(" for %.0f ms", (double)b->waited_ns / 1e6);
-		if (b->nreaders) {
-			/* no writer holds it: name its readers */
-			OUT(", held by reader%s", b->nreaders > 1 ? "s" : "");
-			for (unsigned k = 0; k < b->nreaders; k++)
-				OUT("%s%s", k ? ", " : " ",
-				    tid_label(d, b->readers[k], l2,
-					      sizeof(l2)));
-			if (b->holder != UINT32_MAX && b->holder != b->tid &&
-			    !is_reader(b, b->holder))
-				OUT(", behind the waiting writer %s",
-				    tid_label(d, b->holder, l2, sizeof(l2)));
-			else if (b->holder == b->tid)
-				OUT(" (it waits for its own read lock)");
-		} else if (b->holder != UINT32_MAX) {
-			thread_label(d, b->holder, b->holder_name, l2,
-				     sizeof(l2));
-			if (b->objkind == CLAB_O_THREAD)
-				OUT(", until %s ends", l2);
-			else
-				OUT(", held by %s", l2);
-			if (b->holder_site)
-				OUT(" (taken at %s:%d)",
-				    clab_site_path(b->holder_site->file),
-				    b->holder_site->line);
-		}
-		OUT("\n");
+		w = k > w ? k : w;
 	}
+	const struct clab_site *common = common_holder_site(d);
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct clab_blocked *b = &d->threads[i];
+		int k = snprintf(
+		    line, sizeof(line), "  %-*s ", w,
+		    thread_label(d, b->tid, b->thread, l1, sizeof(l1)));
+		if (k > 0 && (size_t)k < sizeof(line))
+			waits_for(d, b, stuck, common, line + k,
+				  sizeof(line) - (size_t)k);
+		FOLD((unsigned)w + 3);
+	}
+	if (common)
+		OUT("  the held locks were all taken at %s:%d\n",
+		    clab_site_path(common->file), common->line);
 	if (d->ncycle) {
-		OUT("  cycle:");
-		for (size_t i = 0; i < d->ncycle; i++)
-			OUT(" %s ->",
-			    tid_label(d, d->cycle[i], l1, sizeof(l1)));
-		OUT(" %s\n", tid_label(d, d->cycle[0], l1, sizeof(l1)));
+		size_t k = (size_t)snprintf(line, sizeof(line), "  cycle:");
+		for (size_t i = 0; i <= d->ncycle && k < sizeof(line); i++)
+			k += (size_t)snprintf(
+			    line + k, sizeof(line) - k, " %s%s",
+			    tid_label(d, d->cycle[i % d->ncycle], l1,
+				      sizeof(l1)),
+			    i < d->ncycle ? " ->" : "");
+		FOLD(4);
 	}
+#undef FOLD
 #undef OUT
 	return (int)n;
 }

@@ -364,7 +364,7 @@ static void test_step_limit(void)
 	CU_ASSERT_EQUAL(a.status, STUCK_EXIT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "why=4\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "5000 scheduling steps"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "spin-1          running at "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "spin-1 running at "));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a.tr);
 	size_t n = tu_count(a.tr, CLAB_K_DIAG), limit = 0;
 	for (size_t i = 0; i < n; i++)

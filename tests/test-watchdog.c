@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <conclab/label.h>
+
 #include "rt.h"
 #include "testutil.h"
 
@@ -241,10 +243,10 @@ static void test_cycle(void)
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
 	REPORT_HAS(&o, "why=2\n");
 	REPORT_HAS(&o, "deadlock: threads wait for each other in a cycle\n");
-	REPORT_HAS(&o, "  main            running\n");
-	REPORT_HAS(&o, "  alice           waits on mutex fork-B at ");
+	REPORT_HAS(&o, "  main  running\n");
+	REPORT_HAS(&o, "  alice waits on mutex fork-B at ");
 	REPORT_HAS(&o, ", held by bob (taken at ");
-	REPORT_HAS(&o, "  bob             waits on mutex fork-A at ");
+	REPORT_HAS(&o, "  bob   waits on mutex fork-A at ");
 	REPORT_HAS(&o, ", held by alice (taken at ");
 	REPORT_HAS(&o, "  cycle: alice -> bob -> alice\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
@@ -299,8 +301,8 @@ static void test_rwlock_upgrade(void)
 	run_child(scenario_upgrade, &o);
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
 	REPORT_HAS(&o, "why=2\n");
-	REPORT_HAS(&o, "  alice           waits on rwlock table at ");
-	REPORT_HAS(&o, "  bob             waits on rwlock table at ");
+	REPORT_HAS(&o, "  alice waits on rwlock table at ");
+	REPORT_HAS(&o, "  bob   waits on rwlock table at ");
 	REPORT_HAS(&o, ", held by readers ");
 	REPORT_HAS(&o, "alice, bob");
 	REPORT_HAS(&o, "  cycle: ");
@@ -330,7 +332,7 @@ static void test_rwlock_self_upgrade(void)
 
 	run_child(scenario_self_upgrade, &o);
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
-	REPORT_HAS(&o, "  main            waits on rwlock table at ");
+	REPORT_HAS(&o, "  main waits on rwlock table at ");
 	REPORT_HAS(&o, ", held by reader main (it waits for its own read "
 		       "lock)");
 	REPORT_HAS(&o, "  cycle: main -> main\n");
@@ -378,10 +380,10 @@ static void test_all_blocked(void)
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
 	REPORT_HAS(&o, "why=1\n");
 	REPORT_HAS(&o, "every live thread is blocked");
-	REPORT_HAS(&o, "  main            waits on thread w1 at ");
+	REPORT_HAS(&o, "  main waits on thread w1 at ");
 	REPORT_HAS(&o, ", until w1 ends\n");
-	REPORT_HAS(&o, "  w1              waits on cond nonempty at ");
-	REPORT_HAS(&o, "  w2              waits on cond nonempty at ");
+	REPORT_HAS(&o, "  w1   waits on cond nonempty at ");
+	REPORT_HAS(&o, "  w2   waits on cond nonempty at ");
 	CU_ASSERT_PTR_NULL(strstr(o.report, "cycle:"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
 
@@ -469,8 +471,8 @@ static void test_time_limit(void)
 	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
 	REPORT_HAS(&o, "why=3\n");
 	REPORT_HAS(&o, "stopped: the run exceeded its time limit");
-	REPORT_HAS(&o, "  alice           running\n");
-	REPORT_HAS(&o, "  bob             running\n");
+	REPORT_HAS(&o, "  alice running\n");
+	REPORT_HAS(&o, "  bob   running\n");
 	CU_ASSERT_TRUE(o.ms >= 300);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
 
@@ -496,12 +498,12 @@ static void test_format(void)
 	struct clab_deadlock d;
 	static const char want[] =
 	    "deadlock: threads wait for each other in a cycle\n"
-	    "  main            running\n"
-	    "  alice           waits on mutex fork-B at labs/x.c:10, "
+	    "  main   running\n"
+	    "  alice  waits on mutex fork-B at labs/x.c:10, "
 	    "held by bob (taken at labs/x.c:20)\n"
-	    "  bob             waits (with a timeout) on mutex fork-A at "
+	    "  bob    waits (with a timeout) on mutex fork-A at "
 	    "labs/y.c:7, held by alice\n"
-	    "  joiner          waits on thread alice at labs/y.c:7, "
+	    "  joiner waits on thread alice at labs/y.c:7, "
 	    "until alice ends\n"
 	    "  cycle: alice -> bob -> alice\n";
 	char buf[1024], small[16];
@@ -557,7 +559,7 @@ static void test_format(void)
 	CU_ASSERT_STRING_EQUAL(
 	    buf, "deadlock: every live thread is blocked and none can "
 		 "wake another\n"
-		 "  joiner          waits on thread alice at labs/y.c:7, "
+		 "  joiner waits on thread alice at labs/y.c:7, "
 		 "until alice ends\n");
 	d = (struct clab_deadlock){.why = CLAB_STUCK_TIME_LIMIT};
 	clab_deadlock_format(&d, buf, sizeof(buf));
@@ -579,15 +581,15 @@ static void test_format_shared(void)
 	struct clab_deadlock d;
 	static const char want[] =
 	    "deadlock: threads wait for each other in a cycle\n"
-	    "  main            waits on thread worker (T3) at labs/x.c:10, "
+	    "  main        waits on thread worker (T3) at labs/x.c:10, "
 	    "until worker (T3) ends\n"
-	    "  lock            waits on mutex q at labs/x.c:10, held by "
+	    "  lock        waits on mutex q at labs/x.c:10, held by "
 	    "worker (T4)\n"
-	    "  worker (T3)     waits on mutex lock (#7) at labs/x.c:10, "
+	    "  worker (T3) waits on mutex lock (#7) at labs/x.c:10, "
 	    "held by worker (T4)\n"
-	    "  worker (T4)     waits on mutex lock (#8) at labs/x.c:10, "
+	    "  worker (T4) waits on mutex lock (#8) at labs/x.c:10, "
 	    "held by worker (T3)\n"
-	    "  T5              waits on mutex #9 at labs/x.c:10, held by "
+	    "  T5          waits on mutex #9 at labs/x.c:10, held by "
 	    "T6\n"
 	    "  cycle: worker (T3) -> worker (T4) -> worker (T3)\n";
 	char buf[1024];
@@ -648,10 +650,68 @@ static void test_format_shared(void)
 	d.ncycle = 0;
 	clab_deadlock_format(&d, buf, sizeof(buf));
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(buf, "  worker (T3)     waits on mutex lock at "));
+	    strstr(buf, "  worker (T3) waits on mutex lock at "));
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(buf, "  worker (T4)     waits on mutex lock at labs/x.c:10, "
+	    strstr(buf, "  worker (T4) waits on mutex lock at labs/x.c:10, "
 			"held by lock\n"));
+}
+
+/*
+ * A report folds at the text width, each thread's detail under its
+ * message; holders that all took their locks at one site are told so
+ * once; in a deadlock, how long each waited is left out.
+ */
+static void test_fold(void)
+{
+	static const struct clab_site take = {"labs/p.c", "f", NULL, 154};
+	static const struct clab_site want_at = {"labs/p.c", "f", NULL, 158};
+	struct clab_blocked b[3];
+	uint32_t cycle[3] = {0, 1, 2};
+	char buf[2048];
+	const char *names[3] = {"phil-0", "phil-1", "philosopher-2"};
+	const char *forks[3] = {"fork-1", "fork-2", "fork-0"};
+	for (uint32_t i = 0; i < 3; i++)
+		b[i] = (struct clab_blocked){.tid = i,
+					     .thread = names[i],
+					     .obj = 10 + (i + 1) % 3,
+					     .objkind = CLAB_O_MUTEX,
+					     .objname = forks[i],
+					     .holder = (i + 1) % 3,
+					     .holder_name = names[(i + 1) % 3],
+					     .site = &want_at,
+					     .holder_site = &take,
+					     .waited_ns = 2000000};
+	struct clab_deadlock d = {.why = CLAB_STUCK_CYCLE,
+				  .nthreads = 3,
+				  .threads = b,
+				  .ncycle = 3,
+				  .cycle = cycle};
+	clab_text_width_set(60);
+	clab_deadlock_format(&d, buf, sizeof(buf));
+	clab_text_width_set(0);
+	CU_ASSERT_STRING_EQUAL(
+	    buf, "deadlock: threads wait for each other in a cycle\n"
+		 "  phil-0        waits on mutex fork-1 at labs/p.c:158, held\n"
+		 "                by phil-1\n"
+		 "  phil-1        waits on mutex fork-2 at labs/p.c:158, held\n"
+		 "                by philosopher-2\n"
+		 "  philosopher-2 waits on mutex fork-0 at labs/p.c:158, held\n"
+		 "                by phil-0\n"
+		 "  the held locks were all taken at labs/p.c:154\n"
+		 "  cycle: phil-0 -> phil-1 -> philosopher-2 -> phil-0\n");
+	/* one holder took it elsewhere: each says where; a time limit says
+	 * how long */
+	static const struct clab_site other = {"labs/q.c", "g", NULL, 9};
+	b[2].holder_site = &other;
+	d.why = CLAB_STUCK_TIME_LIMIT;
+	d.ncycle = 0;
+	clab_deadlock_format(&d, buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "  phil-0        waits on mutex "
+					   "fork-1 at labs/p.c:158 for 2 ms, "
+					   "held by phil-1 (taken at "
+					   "labs/p.c:154)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(taken at labs/q.c:9)\n"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "all taken at"));
 }
 
 static void add_tests(CU_pSuite s)
@@ -666,9 +726,12 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "run time limit", test_time_limit);
 	CU_add_test(s, "report format", test_format);
 	CU_add_test(s, "report format, shared names", test_format_shared);
+	CU_add_test(s, "report folded", test_fold);
 }
 
 int main(void)
 {
+	/* the reports' content, not how they fold (test_fold checks that) */
+	clab_text_width_set(0);
 	return tu_main("runtime/watchdog", add_tests);
 }

@@ -5,8 +5,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <conclab/analyze.h>
+#include <conclab/error.h>
+#include <conclab/label.h>
 #include <conclab/export.h>
 #include <conclab/semantics.h>
 
@@ -151,39 +154,55 @@ static void print_interleaving(const struct clab_trace *tr,
 		     "holds: none can go on.\n");
 }
 
-/* A global order (creation order) and the edges of c that go against it. */
+/*
+ * A global order (creation order) and the edges of c that go against it,
+ * after head ("  Fix: "), folded at the report's width.
+ */
 static void print_fix(const struct clab_trace *tr,
 		      const struct clab_analysis *an,
-		      const struct clab_ld_cycle *c, FILE *out)
+		      const struct clab_ld_cycle *c, const char *head,
+		      FILE *out)
 {
 	const struct clab_lockdep *ld = an->ld;
 	char b1[64], b2[64], s1[160], s2[160];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 	uint32_t *locks = malloc(c->nedges * sizeof(*locks));
-	if (!locks)
+	if (!f || !locks) {
+		if (f)
+			fclose(f);
+		free(text);
+		free(locks);
 		return;
+	}
 	for (uint32_t i = 0; i < c->nedges; i++)
 		locks[i] = clab_lockdep_edge(ld, c->edges[i])->from;
 	qsort(locks, c->nedges, sizeof(*locks), clab__cmp_u32);
-	fprintf(out, "  Fix: take these locks in one global order, for "
-		     "example the order they were\n  created in: ");
+	fprintf(f,
+		"%stake these locks in one global order, such as the order "
+		"they were made in: ",
+		head);
 	for (uint32_t i = 0; i < c->nedges; i++)
-		fprintf(out, "%s%s", i ? " < " : "",
+		fprintf(f, "%s%s", i ? " < " : "",
 			lock_str(tr, an, locks[i], b1, sizeof(b1)));
-	fprintf(out, ".\n");
+	fprintf(f, ".");
 	free(locks);
 	for (uint32_t i = 0; i < c->nedges; i++) {
 		const struct clab_ld_edge *e = cyc_edge(ld, c, i);
 		if (e->from < e->to)
 			continue;
-		fprintf(out,
-			"  Against that order: %s takes %s (%s) before %s "
-			"(%s).\n",
+		fprintf(f,
+			" Against that order: %s takes %s (%s) before %s (%s).",
 			clab_trace_thread_label(tr, e->tid),
 			lock_str(tr, an, e->from, b1, sizeof(b1)),
 			site_str(tr, e->from_site, s1, sizeof(s1)),
 			lock_str(tr, an, e->to, b2, sizeof(b2)),
 			site_str(tr, e->to_site, s2, sizeof(s2)));
 	}
+	if (fclose(f) == 0)
+		clab_wrapf(out, 4, "%s", text);
+	free(text);
 }
 
 /*
@@ -238,74 +257,43 @@ static void print_stack(const struct clab_trace *tr,
 	}
 }
 
-/*
- * What c's class means for a deadlock.  Returns 1 when it can deadlock,
- * so that an interleaving and a fix follow, else 0.
- */
-static int print_verdict(const struct clab_trace *tr,
-			 const struct clab_analysis *an,
-			 const struct clab_ld_cycle *c, FILE *out)
+static const char *cycle_what(const struct clab_ld_cycle *c)
 {
-	char b1[64], b2[64];
-	switch (c->cls) {
-	case CLAB_LD_GATED:
-		if (c->gate_permits)
-			fprintf(out,
-				"  Every edge was taken while holding a permit "
-				"of %s, which lets at most %u\n  thread(s) in "
-				"at once; a deadlock on this cycle needs %u "
-				"threads inside it,\n  one per edge, so it "
-				"cannot deadlock as long as %s guards it.\n",
-				lock_str(tr, an, c->gate, b1, sizeof(b1)),
-				c->gate_permits, c->nedges,
-				lock_str(tr, an, c->gate, b2, sizeof(b2)));
-		else
-			fprintf(out,
-				"  Every edge was taken while holding %s, so "
-				"two threads can never be inside\n  this cycle "
-				"at once: it cannot deadlock as long as %s "
-				"guards it.\n",
-				lock_str(tr, an, c->gate, b1, sizeof(b1)),
-				lock_str(tr, an, c->gate, b2, sizeof(b2)));
-		return 0;
-	case CLAB_LD_SHARED:
-		fprintf(out, "  Some lock of this cycle was only ever read "
-			     "where the cycle passes it, and\n  readers do "
-			     "not wait for each other: it cannot deadlock.\n");
-		return 0;
-	case CLAB_LD_LATENT:
-		if (c->nedges == 1) {
-			fprintf(out,
-				"  A reader asked for the write lock while "
-				"still reading (an upgrade): a writer\n"
-				"  waits for every reader, itself "
-				"included.  Alone it waits for itself "
-				"unless\n  it gives up; two threads doing "
-				"it at once wait for each other.\n");
-			return 0;
-		}
-		fprintf(out,
-			"  One thread took these locks in both orders.  "
-			"Alone it cannot deadlock, but two\n  threads running "
-			"this code at once can:\n");
-		break;
-	case CLAB_LD_TIMED_ONLY:
-		fprintf(out,
-			"  This order survives only because a timed lock "
-			"gives up; without the timeout\n  it deadlocks:\n");
-		break;
-	case CLAB_LD_DEADLOCK:
-		if (c->nedges == 1) {
-			fprintf(out,
-				"  Several readers asked for the write lock "
-				"while still reading (an upgrade):\n  "
-				"each waits for the others to stop "
-				"reading, and none does.\n");
-			return 0;
-		}
-		break;
-	}
-	return 1;
+	return c->cls == CLAB_LD_DEADLOCK ? "potential deadlock"
+	       : c->cls == CLAB_LD_TIMED_ONLY
+		   ? "warning: lock order kept only by a timeout"
+	       : c->cls == CLAB_LD_LATENT
+		   ? "latent lock-order cycle (one thread)"
+	       : c->cls == CLAB_LD_SHARED ? "note: lock-order cycle of readers"
+					  : "note: gated lock-order cycle";
+}
+
+/* Why a gated cycle, or one of readers, cannot deadlock: folded. */
+static void print_harmless(const struct clab_trace *tr,
+			   const struct clab_analysis *an,
+			   const struct clab_ld_cycle *c, FILE *out)
+{
+	char b1[64];
+	const char *gate = lock_str(tr, an, c->gate, b1, sizeof(b1));
+	if (c->cls == CLAB_LD_SHARED)
+		clab_wrapf(out, 2,
+			   "  Some lock of this cycle was only ever read where "
+			   "the cycle passes it, and readers do not wait for "
+			   "each other: it cannot deadlock.");
+	else if (c->gate_permits)
+		clab_wrapf(out, 2,
+			   "  Every edge was taken while holding a permit of "
+			   "%s, which lets at most %u thread(s) in at once; a "
+			   "deadlock on this cycle needs %u threads inside it, "
+			   "one per edge, so it cannot deadlock as long as %s "
+			   "guards it.",
+			   gate, c->gate_permits, c->nedges, gate);
+	else
+		clab_wrapf(out, 2,
+			   "  Every edge was taken while holding %s, so two "
+			   "threads can never be inside this cycle at once: it "
+			   "cannot deadlock as long as %s guards it.",
+			   gate, gate);
 }
 
 static void print_cycle(const struct clab_trace *tr,
@@ -314,13 +302,7 @@ static void print_cycle(const struct clab_trace *tr,
 {
 	const struct clab_lockdep *ld = an->ld;
 	char b1[64], b2[64], s1[160], s2[160];
-	const char *what =
-	    c->cls == CLAB_LD_DEADLOCK ? "potential deadlock"
-	    : c->cls == CLAB_LD_TIMED_ONLY
-		? "warning: lock order kept only by a timeout"
-	    : c->cls == CLAB_LD_LATENT ? "latent lock-order cycle (one thread)"
-	    : c->cls == CLAB_LD_SHARED ? "note: lock-order cycle of readers"
-				       : "note: gated lock-order cycle";
+	const char *what = cycle_what(c);
 	fprintf(out, "lock-order cycle %u: %s, %u locks\n", c->id + 1, what,
 		c->nedges);
 	fprintf(out, "  closed at record %" PRIu64 " by %s", c->seq,
@@ -329,9 +311,8 @@ static void print_cycle(const struct clab_trace *tr,
 		fprintf(out, "; closed %" PRIu64 " times", c->seen);
 	fprintf(out, "\n\n    ");
 	for (uint32_t i = 0; i < c->nedges; i++)
-		fprintf(
-		    out, "%s -> ",
-		    lock_str(tr, an, cyc_edge(ld, c, i)->from, b1, sizeof(b1)));
+		fprintf(out, "%s -> ",
+			lock_str(tr, an, cyc_edge(ld, c, i)->from, b1, sizeof(b1)));
 	fprintf(out, "%s\n\n",
 		lock_str(tr, an, cyc_edge(ld, c, 0)->from, b1, sizeof(b1)));
 	for (uint32_t i = 0; i < c->nedges; i++) {
@@ -365,10 +346,45 @@ static void print_cycle(const struct clab_trace *tr,
 		    "held lock taken", out);
 	}
 	fprintf(out, "\n");
-	if (print_verdict(tr, an, c, out)) {
-		print_interleaving(tr, an, c, out);
-		print_fix(tr, an, c, out);
+	switch (c->cls) {
+	case CLAB_LD_GATED:
+	case CLAB_LD_SHARED:
+		print_harmless(tr, an, c, out);
+		return;
+	case CLAB_LD_LATENT:
+		if (c->nedges == 1) {
+			fprintf(out,
+				"  A reader asked for the write lock while "
+				"still reading (an upgrade): a writer\n"
+				"  waits for every reader, itself "
+				"included.  Alone it waits for itself "
+				"unless\n  it gives up; two threads doing "
+				"it at once wait for each other.\n");
+			return;
+		}
+		fprintf(out,
+			"  One thread took these locks in both orders.  "
+			"Alone it cannot deadlock, but two\n  threads running "
+			"this code at once can:\n");
+		break;
+	case CLAB_LD_TIMED_ONLY:
+		fprintf(out,
+			"  This order survives only because a timed lock "
+			"gives up; without the timeout\n  it deadlocks:\n");
+		break;
+	case CLAB_LD_DEADLOCK:
+		if (c->nedges == 1) {
+			fprintf(out,
+				"  Several readers asked for the write lock "
+				"while still reading (an upgrade):\n  "
+				"each waits for the others to stop "
+				"reading, and none does.\n");
+			return;
+		}
+		break;
 	}
+	print_interleaving(tr, an, c, out);
+	print_fix(tr, an, c, "  Fix: ", out);
 }
 
 static void print_nests(const struct clab_trace *tr,
@@ -416,94 +432,224 @@ static void print_nests(const struct clab_trace *tr,
  * (once each): the last record that could have woken them, and whom it
  * woke instead.
  */
-static void print_last_signals(const struct clab_trace *tr,
-			       const struct clab_analysis *an, FILE *out)
+/*
+ * Why nobody will wake s's waiters: the threads that did signal it, and
+ * what each does now (waits, on what, or has ended).
+ */
+static void print_wakers(const struct clab_trace *tr,
+			 const struct clab_analysis *an,
+			 const struct clab_stuck_obj *s, FILE *f)
+{
+	enum { SHOW = 6 };
+	uint32_t obj = s->first->obj;
+	if (!s->nwakers)
+		return;
+	fprintf(f, "; %s signal it: ",
+		s->nwakers > 1 ? "the threads that" : "the one thread that");
+	for (size_t k = 0; k < s->nwakers && k < SHOW; k++) {
+		fprintf(f, "%s%s", k ? ", " : "",
+			clab_trace_thread_label(tr, s->wakers[k]));
+		if (s->wakers_on)
+			continue;
+		const struct clab_blocked_at *b = NULL;
+		for (size_t j = 0; j < an->nblocked && !b; j++)
+			if (an->blocked[j].tid == s->wakers[k])
+				b = &an->blocked[j];
+		if (b)
+			fprintf(f, " (waits on %s)",
+				b->obj == obj
+				    ? "it"
+				    : clab_trace_object_label(tr, b->obj));
+		else
+			fprintf(f, " (ended)");
+	}
+	if (s->nwakers > SHOW)
+		fprintf(f, " and %zu more", s->nwakers - SHOW);
+	if (s->wakers_on)
+		fprintf(f, ", %s on %s",
+			s->nwakers > 1 ? "all waiting" : "waiting",
+			s->wakers_on == obj
+			    ? "it too"
+			    : clab_trace_object_label(tr, s->wakers_on));
+}
+
+/*
+ * For each condition, latch or semaphore that blocked threads wait on
+ * (once each): the last record that could have woken them, whom it woke
+ * instead, and who else could.  out NULL: only count them.
+ */
+static size_t print_last_signals(const struct clab_trace *tr,
+				 const struct clab_analysis *an,
+				 const char *heading, FILE *out)
 {
 	char s1[160];
-	for (size_t i = 0; i < an->nblocked; i++) {
-		const struct clab_blocked_at *b = &an->blocked[i];
+	struct clab_stuck_obj st;
+	size_t said = 0;
+	for (size_t i = 0; clab_analysis_stuck(tr, an, i, &st) == 0; i++) {
+		const struct clab_blocked_at *b = st.first;
 		const struct clab_object_info *o =
 		    clab_trace_object(tr, b->obj);
-		size_t nw = 0, first = i;
-		for (size_t k = 0; k < an->nblocked; k++)
-			if (an->blocked[k].obj == b->obj) {
-				nw++;
-				first = k < first ? k : first;
-			}
-		if (first != i || !o ||
-		    (o->kind != CLAB_O_COND && o->kind != CLAB_O_LATCH &&
-		     o->kind != CLAB_O_SEM))
+		if (!out) {
+			said++;
 			continue;
-		fprintf(out, "  %s (%zu waiting): ",
-			clab_trace_object_label(tr, b->obj), nw);
+		}
+		char *line = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&line, &len);
+		if (!f)
+			break;
+		fprintf(f, "  %s (%zu waiting): ",
+			clab_trace_object_label(tr, b->obj), st.nwait);
+		int sem = clab_kind_sem(b->signal_kind)->act == CLAB_DO_RELEASE;
 		if (b->signal_seq == UINT64_MAX) {
-			fprintf(out, "never %s\n",
+			fprintf(f, "never %s",
 				o->kind == CLAB_O_COND	  ? "signalled"
 				: o->kind == CLAB_O_LATCH ? "set"
 							  : "released");
-			continue;
-		}
-		fprintf(out, "its last %s, record %" PRIu64 " by %s at %s, ",
-			clab_kind_name(b->signal_kind), b->signal_seq,
-			clab_trace_thread_label(tr, b->signal_tid),
-			site_str(tr, b->signal_site, s1, sizeof(s1)));
-		int sem = clab_kind_sem(b->signal_kind)->act == CLAB_DO_RELEASE;
-		if (b->signal_woke == UINT32_MAX) {
-			fprintf(out, sem ? "gave a permit nobody took\n"
-					 : "woke nobody\n");
-			continue;
-		}
-		fprintf(out, sem ? "gave its permit to %s" : "woke %s",
-			clab_trace_thread_label(tr, b->signal_woke));
-		for (size_t k = 0; k < an->nblocked; k++)
-			if (an->blocked[k].tid == b->signal_woke &&
-			    an->blocked[k].obj == b->obj) {
-				fprintf(out,
+		} else {
+			fprintf(f,
+				"its last %s, record %" PRIu64 " by %s at %s, ",
+				clab_kind_name(b->signal_kind), b->signal_seq,
+				clab_trace_thread_label(tr, b->signal_tid),
+				site_str(tr, b->signal_site, s1, sizeof(s1)));
+			if (b->signal_woke == UINT32_MAX)
+				fprintf(f, sem ? "gave a permit nobody took"
+					       : "woke nobody");
+			else
+				fprintf(
+				    f,
+				    sem ? "gave its permit to %s" : "woke %s",
+				    clab_trace_thread_label(tr,
+							    b->signal_woke));
+			if (st.woke_since != UINT64_MAX)
+				fprintf(f,
 					", which waits on it again since "
 					"record %" PRIu64,
-					an->blocked[k].since);
-				break;
-			}
-		fprintf(out, "\n");
+					st.woke_since);
+		}
+		print_wakers(tr, an, &st, f);
+		if (fclose(f) == 0) {
+			if (!said++ && heading)
+				fputs(heading, out);
+			clab_wrapf(out, 4, "%s", line);
+		}
+		free(line);
 	}
+	return said;
+}
+
+/*
+ * A wait while holding a lock: one folded line; the call stacks (with
+ * --stacks) unless brief.
+ */
+static void print_hold_wait(const struct clab_trace *tr,
+			    const struct clab_analysis *an,
+			    const struct clab_hold_wait *w, int brief,
+			    FILE *out)
+{
+	char b3[64], s1[160], s2[160], times[48] = "";
+	const struct clab_object_info *o = clab_trace_object(tr, w->obj);
+	if (w->count > 1)
+		snprintf(times, sizeof(times), ", %" PRIu64 " times", w->count);
+	clab_wrapf(out, 2,
+		   "warning: %s waits on %s %s at %s while holding %s (taken "
+		   "at %s; record %" PRIu64 "%s). No other thread can take %s "
+		   "until the wait ends.",
+		   clab_trace_thread_label(tr, w->tid),
+		   o ? clab_objkind_name(o->kind) : "object",
+		   clab_trace_object_label(tr, w->obj),
+		   site_str(tr, w->site, s1, sizeof(s1)),
+		   lock_str(tr, an, w->held, b3, sizeof(b3)),
+		   site_str(tr, w->held_site, s2, sizeof(s2)), w->seq, times,
+		   lock_str(tr, an, w->held, b3, sizeof(b3)));
+	if (brief)
+		return;
+	print_stack(tr, clab_trace_record(tr, w->seq), "wait", out);
+	print_stack(tr,
+		    stacked(tr, UINT64_MAX, w->tid, w->held, w->held_site, 1),
+		    "held lock taken", out);
+}
+
+/* Every lock of c is one that a thread was blocked on at the end. */
+static int deadlocked(const struct clab_analysis *an,
+		      const struct clab_ld_cycle *c)
+{
+	for (uint32_t k = 0; k < c->nedges; k++) {
+		uint32_t lock = cyc_edge(an->ld, c, k)->from;
+		size_t j = 0;
+		while (j < an->nblocked && an->blocked[j].obj != lock)
+			j++;
+		if (j == an->nblocked)
+			return 0;
+	}
+	return c->nedges > 0;
+}
+
+void clab_analysis_print_brief(const struct clab_trace *tr,
+			       const struct clab_analysis *an, FILE *out)
+{
+	char b1[64];
+	print_nests(tr, an, out);
+	uint32_t nc = clab_lockdep_ncycles(an->ld);
+	for (uint32_t i = 0; i < nc; i++) {
+		const struct clab_ld_cycle *c = clab_lockdep_cycle(an->ld, i);
+		int fix = c->nedges > 1 && (c->cls == CLAB_LD_DEADLOCK ||
+					    c->cls == CLAB_LD_LATENT ||
+					    c->cls == CLAB_LD_TIMED_ONLY);
+		/* the watchdog drew this cycle: what is left to say is the fix
+		 */
+		if (fix && deadlocked(an, c)) {
+			print_fix(tr, an, c, "fix: ", out);
+			continue;
+		}
+		char *chain = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&chain, &len);
+		if (!f)
+			break;
+		for (uint32_t k = 0; k <= c->nedges; k++)
+			fprintf(
+			    f, "%s%s", k ? " -> " : "",
+			    lock_str(tr, an,
+				     cyc_edge(an->ld, c, k % c->nedges)->from,
+				     b1, sizeof(b1)));
+		if (fclose(f) == 0)
+			clab_wrapf(
+			    out, 2,
+			    "lock order: %s, %s (closed at record %" PRIu64
+			    " by %s)",
+			    cycle_what(c), chain, c->seq,
+			    clab_trace_thread_label(tr, c->tid));
+		free(chain);
+		if (fix)
+			print_fix(tr, an, c, "  fix: ", out);
+		else if (c->cls == CLAB_LD_GATED || c->cls == CLAB_LD_SHARED)
+			print_harmless(tr, an, c, out);
+	}
+	for (size_t i = 0; i < an->nwaits; i++)
+		print_hold_wait(tr, an, &an->waits[i], 1, out);
+	print_last_signals(tr, an, "why nobody wakes the waiting threads:\n",
+			   out);
+}
+
+int clab_analysis_brief_says(const struct clab_trace *tr,
+			     const struct clab_analysis *an)
+{
+	return clab_lockdep_ncycles(an->ld) || an->nwaits || an->nnests ||
+	       print_last_signals(tr, an, NULL, NULL);
 }
 
 void clab_analysis_print(const struct clab_trace *tr,
 			 const struct clab_analysis *an, FILE *out)
 {
 	print_nests(tr, an, out);
-	char b3[64], s1[160], s2[160];
 	uint32_t nc = clab_lockdep_ncycles(an->ld);
 	for (uint32_t i = 0; i < nc; i++) {
 		print_cycle(tr, an, clab_lockdep_cycle(an->ld, i), out);
 		fprintf(out, "\n");
 	}
-	for (size_t i = 0; i < an->nwaits; i++) {
-		const struct clab_hold_wait *w = &an->waits[i];
-		const struct clab_object_info *o =
-		    clab_trace_object(tr, w->obj);
-		fprintf(out,
-			"warning: %s waits on %s %s at %s while holding %s "
-			"(taken at %s)",
-			clab_trace_thread_label(tr, w->tid),
-			o ? clab_objkind_name(o->kind) : "object",
-			clab_trace_object_label(tr, w->obj),
-			site_str(tr, w->site, s1, sizeof(s1)),
-			lock_str(tr, an, w->held, b3, sizeof(b3)),
-			site_str(tr, w->held_site, s2, sizeof(s2)));
-		fprintf(out, " (record %" PRIu64, w->seq);
-		if (w->count > 1)
-			fprintf(out, ", %" PRIu64 " times", w->count);
-		fprintf(out,
-			")\n  No other thread can take %s until "
-			"the wait ends.\n",
-			lock_str(tr, an, w->held, b3, sizeof(b3)));
-		print_stack(tr, clab_trace_record(tr, w->seq), "wait", out);
-		print_stack(
-		    tr,
-		    stacked(tr, UINT64_MAX, w->tid, w->held, w->held_site, 1),
-		    "held lock taken", out);
-	}
+	for (size_t i = 0; i < an->nwaits; i++)
+		print_hold_wait(tr, an, &an->waits[i], 0, out);
 	if (an->stuck_seq != UINT64_MAX && an->stuck_diag != CLAB_D_DEADLOCK)
 		fprintf(out,
 			"%s at record %" PRIu64 " (the watchdog's report)\n",
@@ -529,7 +675,7 @@ void clab_analysis_print(const struct clab_trace *tr,
 				clab_trace_thread_label(tr, b->holder));
 		fprintf(out, "\n");
 	}
-	print_last_signals(tr, an, out);
+	print_last_signals(tr, an, NULL, out);
 }
 
 static void jsite(const struct clab_trace *tr, uint32_t id, FILE *out)
@@ -574,8 +720,7 @@ void clab_analysis_json(const struct clab_trace *tr,
 			c->id + 1, cls[c->cls], c->seq, c->tid, c->seen);
 		if (c->cls == CLAB_LD_GATED) {
 			fprintf(out, ",\"gate\":");
-			clab_json_str(out,
-				      lock_str(tr, an, c->gate, b, sizeof(b)));
+			clab_json_str(out, lock_str(tr, an, c->gate, b, sizeof(b)));
 			fprintf(out, ",\"gate_permits\":%u",
 				c->gate_permits ? c->gate_permits : 1);
 		}
@@ -584,11 +729,9 @@ void clab_analysis_json(const struct clab_trace *tr,
 			const struct clab_ld_edge *e =
 			    clab_lockdep_edge(an->ld, c->edges[k]);
 			fprintf(out, "%s{\"from\":", k ? "," : "");
-			clab_json_str(out,
-				      lock_str(tr, an, e->from, b, sizeof(b)));
+			clab_json_str(out, lock_str(tr, an, e->from, b, sizeof(b)));
 			fprintf(out, ",\"from_id\":%u,\"to\":", e->from);
-			clab_json_str(out,
-				      lock_str(tr, an, e->to, b, sizeof(b)));
+			clab_json_str(out, lock_str(tr, an, e->to, b, sizeof(b)));
 			fprintf(out, ",\"to_id\":%u,\"thread\":%u,\"held_at\":",
 				e->to, e->tid);
 			jsite(tr, e->from_site, out);

@@ -27,19 +27,23 @@ struct wakeup {
 	uint32_t kind, tid, site, woke;
 };
 
+/* A record that can wake the waiters of its object. */
+static int wakes_waiters(unsigned kind)
+{
+	const struct clab_kind_sem *sem = clab_kind_sem(kind);
+	return sem->act == CLAB_DO_SIGNAL ||
+	       (sem->act == CLAB_DO_RELEASE && sem->oe == CLAB_OE_VALUE);
+}
+
 static void note_wakeup(struct wakeup *w, const struct clab_record *r)
 {
 	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
-	switch (sem->act) {
-	case CLAB_DO_SIGNAL:
+	if (wakes_waiters(r->kind)) { /* a signal; a permit given back */
 		*w = (struct wakeup){r->seq + 1, r->kind, r->tid, r->site,
 				     UINT32_MAX};
-		break;
-	case CLAB_DO_RELEASE: /* a permit given back can wake a waiter */
-		if (sem->oe == CLAB_OE_VALUE)
-			*w = (struct wakeup){r->seq + 1, r->kind, r->tid,
-					     r->site, UINT32_MAX};
-		break;
+		return;
+	}
+	switch (sem->act) {
 	case CLAB_DO_WAKE:
 		if (w->seq && w->woke == UINT32_MAX &&
 		    (r->a8 == CLAB_CAUSE_SIGNAL ||
@@ -569,4 +573,84 @@ size_t clab_analysis_problems(const struct clab_analysis *an)
 	struct clab_verdict v;
 	clab_analysis_verdict(NULL, an, &v);
 	return v.ncycles + v.ninverted + (v.stuck_seq != UINT64_MAX);
+}
+
+size_t clab_analysis_wakers(const struct clab_trace *tr,
+			    const struct clab_analysis *an, uint32_t obj,
+			    uint32_t *tids, size_t max)
+{
+	size_t n = 0, nrec = clab_trace_nrecords(tr);
+	if (an->deadlock_seq < nrec)
+		nrec = (size_t)an->deadlock_seq;
+	for (size_t i = 0; i < nrec; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->obj != obj || !wakes_waiters(r->kind))
+			continue;
+		size_t k = 0;
+		while (k < n && k < max && tids[k] != r->tid)
+			k++;
+		if (k == n) {
+			if (n < max)
+				tids[n] = r->tid;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* What blocked thread tid waits on, or NULL: it is not blocked. */
+static const struct clab_blocked_at *blocked_of(const struct clab_analysis *an,
+						uint32_t tid)
+{
+	for (size_t k = 0; k < an->nblocked; k++)
+		if (an->blocked[k].tid == tid)
+			return &an->blocked[k];
+	return NULL;
+}
+
+int clab_analysis_stuck(const struct clab_trace *tr,
+			const struct clab_analysis *an, size_t i,
+			struct clab_stuck_obj *s)
+{
+	for (size_t k = 0; k < an->nblocked; k++) {
+		const struct clab_blocked_at *b = &an->blocked[k];
+		const struct clab_object_info *o =
+		    clab_trace_object(tr, b->obj);
+		size_t j = 0;
+		while (j < k && an->blocked[j].obj != b->obj)
+			j++;
+		if (j < k || !o ||
+		    (o->kind != CLAB_O_COND && o->kind != CLAB_O_LATCH &&
+		     o->kind != CLAB_O_SEM))
+			continue; /* not the first waiter, or not such an object
+				   */
+		if (i--)
+			continue;
+		*s = (struct clab_stuck_obj){.first = b,
+					     .woke_since = UINT64_MAX};
+		for (j = 0; j < an->nblocked; j++)
+			s->nwait += an->blocked[j].obj == b->obj;
+		const struct clab_blocked_at *w =
+		    b->signal_seq != UINT64_MAX && b->signal_woke != UINT32_MAX
+			? blocked_of(an, b->signal_woke)
+			: NULL;
+		if (w && w->obj == b->obj)
+			s->woke_since = w->since;
+		s->nwakers = clab_analysis_wakers(tr, an, b->obj, s->wakers,
+						  CLAB_STUCK_WAKERS);
+		size_t shown = s->nwakers < CLAB_STUCK_WAKERS
+				   ? s->nwakers
+				   : CLAB_STUCK_WAKERS;
+		const struct clab_blocked_at *f =
+		    shown ? blocked_of(an, s->wakers[0]) : NULL;
+		s->wakers_on = f ? f->obj : 0;
+		for (j = 1; j < shown && s->wakers_on; j++) {
+			const struct clab_blocked_at *x =
+			    blocked_of(an, s->wakers[j]);
+			if (!x || x->obj != s->wakers_on)
+				s->wakers_on = 0;
+		}
+		return 0;
+	}
+	return -1;
 }

@@ -29,6 +29,8 @@ void clab_tui_fini(struct tui *t)
 	clab_canvas_free(&t->cv);
 	free(t->lane);
 	clab_lorder_fini(&t->lo);
+	if (t->stuck_built > 0)
+		clab_analysis_fini(&t->stuck);
 	clab_labpic_free(t->pic);
 }
 
@@ -41,6 +43,9 @@ int clab_tui_reload(struct tui *t, const struct clab_trace *tr)
 	clab_lorder_fini(&t->lo);
 	memset(&t->lo, 0, sizeof(t->lo));
 	t->locks = t->locks_built = 0;
+	if (t->stuck_built > 0)
+		clab_analysis_fini(&t->stuck);
+	t->stuck_built = 0;
 	clab_labpic_free(t->pic);
 	t->pic = NULL;
 	t->tr = tr;

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include <conclab/analyze.h>
 #include <conclab/trace.h>
 #include <conclab/tui.h>
 
@@ -93,6 +94,13 @@ struct tui {
 	int locks, locks_built;
 	struct clab_lorder lo;
 	uint32_t lsel; /* the selected cycle */
+	/*
+	 * The deadlock without a cycle (threads on a condition nobody will
+	 * signal): the trace's analysis, made when the cursor first reaches
+	 * the deadlock; stuck_built -1 when it could not be.
+	 */
+	int stuck_built;
+	struct clab_analysis stuck;
 	/* the lab picture (p) in the objects' place, made at its first use */
 	int picture;
 	struct clab_labpic *pic;

@@ -6,6 +6,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/conclab-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
 failures=0
+# The tests grep whole lines: reports unfolded (output.sh checks folding).
+CONCLAB_TEXT_WIDTH=0
+export CONCLAB_TEXT_WIDTH
 
 fail() {
 	echo "FAIL: $*"

@@ -80,7 +80,8 @@ took=$(($(date +%s) - start))
 [ "$took" -le 10 ] && pass "deadlock: reported in ${took}s" ||
 	fail "deadlock: took ${took}s"
 contains "$T/err" '^conclab: deadlock: threads wait for each other in a cycle' "deadlock: the watchdog's report"
-contains "$T/err" 'waits on mutex m\[1\] at tests/preload/deadlock.c:18 .*held by .*taken at tests/preload/deadlock.c:16' "deadlock: what each waits for, where"
+contains "$T/err" 'waits on mutex m\[1\] at tests/preload/deadlock.c:18, held by thread-[12]$' "deadlock: what each waits for, where"
+contains "$T/err" '^  the held locks were all taken at tests/preload/deadlock.c:16$' "deadlock: where the held locks were taken"
 contains "$T/err" '^conclab: trace saved to .*dl.clt' "deadlock: trace saved"
 contains "$T/out" '^  FAIL no deadlock' "deadlock: the check fails"
 grep -q '^no deadlock?' "$T/out" && fail "deadlock: the program went on" ||
@@ -378,7 +379,7 @@ contains "$T/out" '\(relock\) in main on m at tests/preload/relock.c:13' "relock
 # watchdog names both readers and the detector the upgrade.
 expect_exit 124 timeout 1 "$D/preload-rwupgrade"
 expect_exit 3 "$CONCLAB" trace --trace "$T/rw.clt" "$D/preload-rwupgrade"
-contains "$T/err" 'thread-1 +waits on rwlock table at tests/preload/rwupgrade.c:19 .*held by readers thread-1, thread-2' "rwupgrade: the watchdog names the readers"
+contains "$T/err" 'thread-1 +waits on rwlock table at tests/preload/rwupgrade.c:19, held by readers thread-1, thread-2' "rwupgrade: the watchdog names the readers"
 contains "$T/err" 'cycle: thread-1 -> thread-2 -> thread-1' "rwupgrade: the wait cycle"
 contains "$T/out" 'table -> table: thread-[12] held table \(taken at tests/preload/rwupgrade.c:16\) and requested table at tests/preload/rwupgrade.c:19' "rwupgrade: the upgrade's edge"
 contains "$T/out" 'an upgrade' "rwupgrade: explained"

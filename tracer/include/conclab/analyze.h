@@ -91,6 +91,41 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 void clab_analysis_fini(struct clab_analysis *an);
 
 /*
+ * A condition, latch or semaphore that threads were blocked on at the
+ * deadlock, and why nobody will wake them: the last record that could
+ * have (in first's signal_* fields), and the threads that ever signalled,
+ * set or released it, with what they do now.
+ */
+#define CLAB_STUCK_WAKERS 16
+struct clab_stuck_obj {
+	const struct clab_blocked_at *first; /* its first blocked waiter */
+	size_t nwait;			     /* how many wait on it */
+	uint64_t woke_since; /* signal_woke waits on it again since, or
+				UINT64_MAX */
+	size_t nwakers;	     /* threads that signalled it (the first ones) */
+	uint32_t wakers[CLAB_STUCK_WAKERS];
+	uint32_t wakers_on; /* the object all of them wait on now; 0 when
+			       they differ or one has ended */
+};
+
+/*
+ * clab_analysis_stuck - the i-th such object (from 0) in *s; returns 0,
+ * or -1 when there are fewer.
+ */
+int clab_analysis_stuck(const struct clab_trace *tr,
+			const struct clab_analysis *an, size_t i,
+			struct clab_stuck_obj *s);
+
+/*
+ * clab_analysis_wakers - the threads that signalled, set or released obj
+ * before the deadlock: writes at most max tids, in the order of their
+ * first such record, and returns how many there are.
+ */
+size_t clab_analysis_wakers(const struct clab_trace *tr,
+			    const struct clab_analysis *an, uint32_t obj,
+			    uint32_t *tids, size_t max);
+
+/*
  * Cycles that can deadlock, counting timed-only ones (not latent/gated),
  * in class mode locks of one class taken against their indexes, and the
  * watchdog's stop of the run (a deadlock, the time or the step limit) when
@@ -139,6 +174,20 @@ void clab_analysis_verdict(const struct clab_trace *tr,
  *  "kind":null|"deadlock"|"run-timeout"|"step-limit"}}
  */
 void clab_verdict_json(const struct clab_verdict *v, FILE *out);
+
+/*
+ * The short report after a run (conclab run, conclab trace), where the
+ * watchdog has told the deadlock or the time limit already: each cycle in
+ * a line with the order that fixes it, each wait while holding a lock in
+ * one, and for the conditions that blocked threads wait on, the last
+ * signal and whom it woke.  'conclab analyze' prints the whole report.
+ * Lines are folded at the text width (label.h).  Prints nothing when
+ * clab_analysis_brief_says is 0.
+ */
+void clab_analysis_print_brief(const struct clab_trace *tr,
+			       const struct clab_analysis *an, FILE *out);
+int clab_analysis_brief_says(const struct clab_trace *tr,
+			     const struct clab_analysis *an);
 
 /*
  * The report for people: every cycle drawn, each edge with its thread

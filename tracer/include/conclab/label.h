@@ -18,6 +18,7 @@
 #define CONCLAB_LABEL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /*
@@ -28,6 +29,42 @@
  */
 const char *clab_label(char *buf, size_t len, const char *name, char prefix,
 		       uint32_t id, int shared);
+
+/*
+ * Reports are read in a terminal: a line longer than the text width goes
+ * on over following lines, indented so that the detail stands under the
+ * start of the message it continues.  The width is CLAB_TEXT_WIDTH
+ * columns, or a narrower terminal's, or what CONCLAB_TEXT_WIDTH says
+ * (the command sets it once, at its start, with clab_text_width_set).
+ */
+#define CLAB_TEXT_WIDTH 100
+#define CLAB_TEXT_WIDTH_MIN 40
+
+/*
+ * The text width, and setting it: 0 never folds (for scripts that read
+ * reports line by line), less than CLAB_TEXT_WIDTH_MIN is that.
+ */
+unsigned clab_text_width(void);
+void clab_text_width_set(unsigned columns);
+
+/*
+ * clab_wrap - fold the line s (no newline in it) at width columns,
+ * breaking at the last space that fits; each following line begins with
+ * indent spaces, and one word longer than the room stays whole.  Columns
+ * are a terminal's: a UTF-8 character one, two for East Asian wide ones. Writes
+ * the result and a newline to buf like snprintf (at most len - 1 bytes and a
+ * NUL) and returns the length the whole result has.  Thread safe.
+ */
+size_t clab_wrap(char *buf, size_t len, const char *s, unsigned width,
+		 unsigned indent);
+
+/*
+ * clab_wrapf - print a line made like printf (fmt without a newline) to
+ * out, folded by clab_wrap at the text width with indent spaces on each
+ * following line.
+ */
+void clab_wrapf(FILE *out, unsigned indent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- shared with the reader (not a stable API) ---- */
 struct clab_thread_info;
