@@ -57,6 +57,12 @@ static int wait_ends(unsigned begin, unsigned kind)
 		       kind == CLAB_K_THREAD_JOIN_TIMEOUT;
 	case CLAB_K_PTIMER_WAIT:
 		return kind == CLAB_K_PTIMER_WAKE;
+	case CLAB_K_PROC_WAIT:
+		return kind == CLAB_K_PROC_REAPED;
+	case CLAB_K_PIPE_WRITE_WAIT:
+		return kind == CLAB_K_PIPE_WRITE || kind == CLAB_K_PIPE_BROKEN;
+	case CLAB_K_PIPE_READ_WAIT:
+		return kind == CLAB_K_PIPE_READ || kind == CLAB_K_PIPE_EOF;
 	default:
 		return 0;
 	}
@@ -70,7 +76,8 @@ static int wait_ends(unsigned begin, unsigned kind)
 static int wait_judged(unsigned kind)
 {
 	return kind != CLAB_K_THREAD_JOIN_WAIT &&
-	       kind != CLAB_K_QUEUE_JOIN_WAIT && kind != CLAB_K_PTIMER_WAIT;
+	       kind != CLAB_K_QUEUE_JOIN_WAIT && kind != CLAB_K_PTIMER_WAIT &&
+	       kind != CLAB_K_PROC_WAIT && kind != CLAB_K_PIPE_READ_WAIT;
 }
 
 /*

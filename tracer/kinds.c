@@ -56,6 +56,9 @@ int clab_kind_begins_wait(unsigned kind)
 	case CLAB_K_PTIMER_WAIT:
 	case CLAB_K_RW_READ_REQUEST:
 	case CLAB_K_RW_WRITE_REQUEST:
+	case CLAB_K_PROC_WAIT:
+	case CLAB_K_PIPE_WRITE_WAIT:
+	case CLAB_K_PIPE_READ_WAIT:
 		return 1;
 	default:
 		return 0;

@@ -158,7 +158,24 @@ void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
 		break;
 	case CLAB_K_LATCH_WAIT:
 	case CLAB_K_PTIMER_WAIT:
+	case CLAB_K_PROC_WAIT:
 		set_state(t, CLAB_TS_BLOCK, oid, i);
+		break;
+	case CLAB_K_PIPE_WRITE_WAIT:
+	case CLAB_K_PIPE_READ_WAIT:
+		o->a = r->a32;
+		set_state(t, CLAB_TS_BLOCK, oid, i);
+		break;
+	case CLAB_K_PIPE_WRITE:
+	case CLAB_K_PIPE_READ:
+		o->a = r->a32;
+		o->flags |= CLAB_RO_KNOWN;
+		run(t, i);
+		break;
+	case CLAB_K_PROC_REAPED:
+	case CLAB_K_PIPE_EOF:
+	case CLAB_K_PIPE_BROKEN:
+		run(t, i);
 		break;
 	case CLAB_K_BARRIER_WAIT:
 		o->b = r->a32;

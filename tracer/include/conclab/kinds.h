@@ -125,6 +125,20 @@
 	X(FUTURE_SET, 125, "future.set", CLAB__OSW, "", "callbacks")           \
 	X(FUTURE_CANCEL, 126, "future.cancel", CLAB__OSW, "", "callbacks")     \
 	X(FUTURE_CALLBACK, 127, "future.callback", CLAB__OSB, "late", "")      \
+	/* processes and pipes (runtime/proc.c): spawn a32 = the child's       \
+	 * pid; reaped a32 = its exit status (128 + signal if killed);         \
+	 * a pipe's records a32 = its messages in flight after the call,       \
+	 * before the wait; close a8 = the end (0 read, 1 write) */            \
+	X(PROC_SPAWN, 82, "process.spawn", CLAB__OSW, "", "pid")               \
+	X(PROC_WAIT, 83, "process.wait", CLAB__OS, "", "")                     \
+	X(PROC_REAPED, 84, "process.reaped", CLAB__OSW, "", "status")          \
+	X(PIPE_WRITE_WAIT, 85, "pipe.write-wait", CLAB__OSW, "", "units")      \
+	X(PIPE_WRITE, 86, "pipe.write", CLAB__OSW, "", "units")                \
+	X(PIPE_READ_WAIT, 87, "pipe.read-wait", CLAB__OSW, "", "units")        \
+	X(PIPE_READ, 88, "pipe.read", CLAB__OSW, "", "units")                  \
+	X(PIPE_EOF, 89, "pipe.eof", CLAB__OS, "", "")                          \
+	X(PIPE_CLOSE, 96, "pipe.close", CLAB__OSB, "end", "")                  \
+	X(PIPE_BROKEN, 97, "pipe.broken", CLAB__OS, "", "")                    \
 	/* the thread sleeps (a32 = ms) */                                     \
 	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms")                     \
 	X(SLEEP_END, 101, "wake-up", 0, "", "")                                \
@@ -154,7 +168,9 @@ enum clab_kind {
 	X(PTIMER, 9, "ptimer")                                                 \
 	X(RWLOCK, 10, "rwlock")                                                \
 	X(POOL, 11, "pool")                                                    \
-	X(FUTURE, 12, "future")
+	X(FUTURE, 12, "future")                                                \
+	X(PROCESS, 13, "process")                                              \
+	X(PIPE, 14, "pipe")
 
 enum clab_objkind {
 #define CLAB__OK_ENUM(name, num, text) CLAB_O_##name = num,
