@@ -23,6 +23,7 @@ const struct clab_lab *const clab_labs[] = {
     &clab_lab_semaphore,    &clab_lab_startup,	 &clab_lab_barrier,
     &clab_lab_stop,	    &clab_lab_pool,	 &clab_lab_actor,
     &clab_lab_rwlock,	    &clab_lab_coop,	 &clab_lab_tls,
+    &clab_lab_processes,
 };
 
 const size_t clab_nlabs = sizeof(clab_labs) / sizeof(clab_labs[0]);
