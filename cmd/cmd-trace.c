@@ -77,11 +77,35 @@ static int has_diag(const struct clab_trace *tr, unsigned code)
 }
 
 /*
- * The children PROG forked without exec: each is named (the preload
- * library recorded its fork as a note "fork" whose value is its pid),
- * with where it was forked, and said to have no trace of its own.
+ * The path of the trace of child pid, forked by the process of the trace
+ * at parent: the file the parent's metadata names (process.child.PID is
+ * "ID FILE"), beside the parent's trace.
  */
-static void print_forks(const struct clab_trace *tr, const char *trace)
+static void child_trace(const struct clab_trace *tr, const char *parent,
+			int64_t pid, char *buf, size_t len)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "process.child.%" PRId64, pid);
+	const char *v = clab_trace_meta(tr, key);
+	const char *file = v ? strchr(v, ' ') : NULL;
+	const char *slash = strrchr(parent, '/');
+	int dir = slash ? (int)(slash - parent + 1) : 0;
+	if (file)
+		snprintf(buf, len, "%.*s%s", dir, parent, file + 1);
+	else
+		buf[0] = '\0';
+}
+
+#define FORK_DEPTH 8
+
+/*
+ * The children the process of the trace at path forked (the preload
+ * library recorded each fork as a note "fork" whose value is the pid),
+ * with where it was forked and its own trace, and theirs in turn
+ * (indented); one that has none is said to be untraced.
+ */
+static void print_forks(const struct clab_trace *tr, const char *path,
+			int depth)
 {
 	size_t n = clab_trace_nrecords(tr);
 	for (size_t i = 0; i < n; i++) {
@@ -91,9 +115,29 @@ static void print_forks(const struct clab_trace *tr, const char *trace)
 		const struct clab_site_info *si = clab_trace_site(tr, r->site);
 		if (!si || !si->label || strcmp(si->label, "fork") != 0)
 			continue;
-		printf("child %" PRId64 " (forked at %s:%d): not traced, no "
-		       "trace of its own; its fork is in %s\n",
-		       r->val, si->file ? si->file : "?", si->line, trace);
+		printf("%*schild %" PRId64 " (forked at %s:%d): ", 2 * depth,
+		       "", r->val, si->file ? si->file : "?", si->line);
+		char child[PATH_MAX], err[512];
+		struct clab_trace *ct = NULL;
+		child_trace(tr, path, r->val, child, sizeof(child));
+		if (!child[0] || access(child, F_OK) != 0 ||
+		    clab_trace_load(child, &ct, err, sizeof(err)) != 0) {
+			printf("not traced, no trace of its own; its fork is "
+			       "in %s\n",
+			       path);
+			continue;
+		}
+		printf("trace %s, %zu records", child, clab_trace_nrecords(ct));
+		const char *crash = clab_trace_meta(ct, CLAB_META_CRASH);
+		const char *exec = clab_trace_meta(ct, "process.exec");
+		if (crash)
+			printf("; it died of %s", crash);
+		if (exec)
+			printf("; then it ran %s, not traced", exec);
+		printf("\n");
+		if (depth + 1 < FORK_DEPTH)
+			print_forks(ct, child, depth + 1);
+		clab_trace_free(ct);
 	}
 }
 
@@ -283,7 +327,7 @@ static int trace_exec(int argc, char **argv)
 		clab_lab_report_free(&rep);
 	}
 	printf("trace: %s\n", trace);
-	print_forks(tr, trace);
+	print_forks(tr, trace, 0);
 	clab_trace_free(tr);
 	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);

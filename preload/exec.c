@@ -1,6 +1,7 @@
 /*
  * exec*: the program replaces itself.  The trace is closed whole first
- * (every record written, the end chunk), as at exit: the new program
+ * (every record written, the end chunk), as at exit, with what it runs in
+ * its metadata (process.exec): the new program
  * image would lose whatever the writer had not written.  The new program
  * is not traced (the constructor took the trace's settings out of the
  * environment).  An exec that fails returns to a program that goes on
@@ -20,31 +21,31 @@ extern char **environ;
 
 int execve(const char *path, char *const argv[], char *const envp[])
 {
-	clab__pl_end();
+	clab__pl_exec(path);
 	return CLAB__PL_REAL(execve)(path, argv, envp);
 }
 
 int execv(const char *path, char *const argv[])
 {
-	clab__pl_end();
+	clab__pl_exec(path);
 	return CLAB__PL_REAL(execv)(path, argv);
 }
 
 int execvp(const char *file, char *const argv[])
 {
-	clab__pl_end();
+	clab__pl_exec(file);
 	return CLAB__PL_REAL(execvp)(file, argv);
 }
 
 int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	clab__pl_end();
+	clab__pl_exec(file);
 	return CLAB__PL_REAL(execvpe)(file, argv, envp);
 }
 
 int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	clab__pl_end();
+	clab__pl_exec("fexecve");
 	return CLAB__PL_REAL(fexecve)(fd, argv, envp);
 }
 

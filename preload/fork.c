@@ -1,12 +1,18 @@
 /*
- * fork: the parent's trace records the fork (an annotation "fork" whose
- * value is the child's pid, at the program's call); the child is not
- * traced and goes on with the C library's functions, which must then
- * find the program's objects in the state conclab's objects had: a mutex
- * or spin lock held at the fork is locked in the C library's object too
- * (by the forking thread: one held by another thread stays locked for
- * good, as it does in a child of the plain program), and an unnamed
- * semaphore has the count conclab's had.
+ * fork: the runtime's clab_fork.  The parent's trace records the fork (an
+ * annotation "fork" whose value is the child's pid, at the program's
+ * call) and names the child's trace; the child records into a trace of
+ * its own, STEM.PID.clt, on the same conclab objects, in the state they
+ * had (a mutex another thread held stays held, as it does in a child of
+ * the plain program).
+ *
+ * A child that cannot have its trace, or that was forked past this
+ * library (the C library's own calls of fork, such as daemon()'s), goes
+ * on with the C library's functions, which must then find the program's
+ * objects in the state conclab's objects had: a mutex or spin lock held
+ * at the fork is locked in the C library's object too (by the forking
+ * thread: one held by another thread stays locked for good), and an
+ * unnamed semaphore has the count conclab's had.
  */
 #include <errno.h>
 #include <sys/types.h>
@@ -41,15 +47,37 @@ static const struct clab_site *fork_site(const struct clab_site *at)
 	return s;
 }
 
+/* The site of a fork past NFORK_SITES of them. */
+static const struct clab_site any_fork = {"?", "?", "fork", 0};
+
+/* The library's locks, before a fork (1) and after it (0). */
+static void own_locks(int on)
+{
+	if (on)
+		clab__lk_lock(&fork_lk);
+	clab__pl_objmap_lock(on);
+	clab__pl_tmap_lock(on);
+	clab__pl_site_lock(on);
+	if (!on)
+		clab__lk_drop(&fork_lk);
+}
+
 pid_t fork(void)
 {
-	pid_t pid = CLAB__PL_REAL(fork)();
-	if (pid <= 0 || !clab__pl_enter())
-		return pid;
+	/* conclab's own calls (clab_fork's), and a library that is off */
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(fork)();
 	const struct clab_site *s = fork_site(clab__pl_site(RET()));
-	if (s)
-		clab__note(s, pid, 0);
+	own_locks(1);
+	pid_t pid = clab__fork(s ? s : &any_fork);
+	own_locks(0);
+	if (pid == 0)
+		clab__pl_forked();
 	clab__pl_leave();
+	if (pid < 0) {
+		errno = -pid;
+		return -1;
+	}
 	return pid;
 }
 

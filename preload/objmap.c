@@ -262,3 +262,11 @@ void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *))
 			fn(e);
 	}
 }
+
+void clab__pl_objmap_lock(int on)
+{
+	if (on)
+		clab__lk_lock(&lk);
+	else
+		clab__lk_drop(&lk);
+}

@@ -151,16 +151,34 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 }
 
 /*
- * A child forked without exec: it is not traced; it uses the C library,
- * on objects in the state conclab's had.
+ * A child forked past this library's fork (the C library's own calls of
+ * it): it is not traced; it uses the C library, on objects in the state
+ * conclab's had.  The library's fork (the guard is set) does not come
+ * here.
  */
 static void forked_child(void)
 {
-	if (!atomic_exchange(&clab__pl_on, 0))
+	if (clab__pl_guard || !atomic_exchange(&clab__pl_on, 0))
 		return;
 	clab__pl_guard = 1;
 	clab__pl_fork_child();
 	clab__pl_guard = 0;
+}
+
+void clab__pl_forked(void)
+{
+	if (!atomic_load(&clab__pl_on))
+		return;
+	if (clab_tracer_active()) {
+		/* its own trace, which its exit or exec closes */
+		traced_pid = getpid();
+		const char *p = clab__tracer_path();
+		if (p && strlen(p) < sizeof(trace_path))
+			strcpy(trace_path, p);
+		return;
+	}
+	atomic_store(&clab__pl_on, 0);
+	clab__pl_fork_child();
 }
 
 static unsigned env_unsigned(const char *name)
@@ -241,6 +259,17 @@ void clab__pl_end(void)
 		_exit(5);
 	}
 	clab__pl_guard = guard;
+}
+
+void clab__pl_exec(const char *what)
+{
+	if (getpid() == traced_pid && atomic_load(&clab__pl_on)) {
+		int guard = clab__pl_guard;
+		clab__pl_guard = 1;
+		(void)clab_tracer_meta_add("process.exec", what);
+		clab__pl_guard = guard;
+	}
+	clab__pl_end();
 }
 
 /*

@@ -110,6 +110,12 @@ extern _Thread_local int clab__pl_guard;
  */
 void clab__pl_end(void);
 
+/*
+ * clab__pl_exec - before an exec of what: clab__pl_end, with what in the
+ * trace's metadata (process.exec) first.
+ */
+void clab__pl_exec(const char *what);
+
 /* Resolve the C library's functions (once; the constructor calls it). */
 void clab__pl_resolve(void);
 
@@ -195,11 +201,28 @@ struct clab__pl_obj {
 struct clab__pl_obj *clab__pl_obj_find(const void *key, int create);
 
 /*
- * clab__pl_fork_child - in a child forked without exec, which goes on
- * with the C library's functions: give the program's objects the state
- * conclab's had (fork.c).
+ * clab__pl_fork_child - in a child that goes on with the C library's
+ * functions (forked past this library's fork, or whose trace could not
+ * be created): give the program's objects the state conclab's had
+ * (fork.c).
  */
 void clab__pl_fork_child(void);
+
+/*
+ * The library's own locks, taken (on) before a fork so that no other
+ * thread holds one in the child, and released (!on) after it, in both
+ * processes: the map of objects, the sites, the map of threads.
+ */
+void clab__pl_objmap_lock(int on);
+void clab__pl_site_lock(int on);
+void clab__pl_tmap_lock(int on);
+
+/*
+ * clab__pl_forked - in a child forked through this library's fork, after
+ * clab_fork: its own trace is where calls are recorded; without one, the
+ * C library's functions take over, as clab__pl_fork_child says.
+ */
+void clab__pl_forked(void);
 
 /* Call fn on every entry that holds an object (READY), in no order. */
 void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *));

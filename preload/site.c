@@ -162,3 +162,11 @@ void clab__pl_name(const void *addr, const char *kind, size_t size, char *buf,
 	}
 	clab__lk_unlock(&lk);
 }
+
+void clab__pl_site_lock(int on)
+{
+	if (on)
+		clab__lk_lock(&lk);
+	else
+		clab__lk_drop(&lk);
+}

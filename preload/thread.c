@@ -249,3 +249,11 @@ void pthread_exit(void *ret)
 	exit_value = ret;
 	CLAB__PL_REAL(exit)(ret);
 }
+
+void clab__pl_tmap_lock(int on)
+{
+	if (on)
+		clab__lk_lock(&tlk);
+	else
+		clab__lk_drop(&tlk);
+}

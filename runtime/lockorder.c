@@ -185,3 +185,22 @@ void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
 		ungate(self, s->h.id, site);
 	}
 }
+
+void clab__order_fork_prepare(void)
+{
+	pthread_mutex_lock(&order_lk);
+}
+
+void clab__order_fork_parent(void)
+{
+	pthread_mutex_unlock(&order_lk);
+}
+
+void clab__order_fork_child(void)
+{
+	/* the parent's graph and chains: the child starts with none */
+	clab_lockdep_free(live);
+	live = NULL;
+	chains_clear();
+	pthread_mutex_unlock(&order_lk);
+}

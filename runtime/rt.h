@@ -607,6 +607,20 @@ int clab__xproc_stuck(int self_waiting);
 void clab__xproc_explain(uint32_t tid, char *buf, size_t len);
 uint64_t clab__xproc_progress(void);
 
+/*
+ * fork (fork.c): before it, each part takes its locks, so that the child
+ * finds them in a known state; after it, the parent releases them, and
+ * the child resets what belonged to the parent's other threads: the
+ * lock-order detector's graph, and the watchdog (started again when it
+ * ran).
+ */
+void clab__watchdog_fork_prepare(void);
+void clab__watchdog_fork_parent(void);
+void clab__watchdog_fork_child(void);
+void clab__order_fork_prepare(void);
+void clab__order_fork_parent(void);
+void clab__order_fork_child(void);
+
 /* ---- the controlled scheduler (sched.c) ---- */
 enum { CLAB__S_RUN = 0, CLAB__S_BLOCK, CLAB__S_DONE };
 enum { CLAB__SW_WOKEN = 0, CLAB__SW_TIMEOUT, CLAB__SW_SPURIOUS };

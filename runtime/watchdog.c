@@ -514,6 +514,32 @@ void clab_watchdog_stop(void)
 	pthread_mutex_unlock(&wd.lk);
 }
 
+void clab__watchdog_fork_prepare(void)
+{
+	pthread_mutex_lock(&wd.lk);
+}
+
+void clab__watchdog_fork_parent(void)
+{
+	pthread_mutex_unlock(&wd.lk);
+}
+
+void clab__watchdog_fork_child(void)
+{
+	/* its thread stayed in the parent; its condition is made anew */
+	memset(&wd.cv, 0, sizeof(wd.cv));
+	pthread_cond_init(&wd.cv, NULL);
+	int was = wd.running;
+	struct clab_watchdog_opts o = wd.o;
+	wd.running = 0;
+	wd.stop = 0;
+	wd.urgent = 0;
+	wd.sched_why = 0;
+	pthread_mutex_unlock(&wd.lk);
+	if (was)
+		(void)clab_watchdog_start(&o);
+}
+
 /*
  * Labels for the report (label.h): a thread's name, with its id only when
  * another thread of the report has the same name; the same for objects.

@@ -342,6 +342,60 @@ void clab__reg_release(void)
 	pthread_mutex_unlock(&clab__reg.lk);
 }
 
+/* Free the blocks of tb from its writer's cursor up to stop (excluded). */
+static void free_blocks(struct clab__tbuf *tb, const struct clab__block *stop)
+{
+	struct clab__block *b = tb->wblk, *bn;
+	for (; b && b != stop; b = bn) {
+		bn = atomic_load(&b->next);
+		free(b);
+	}
+	tb->wblk = NULL;
+}
+
+void clab__reg_fork_child(struct clab__tbuf *tb)
+{
+	struct clab__reg *r = &clab__reg;
+	struct clab__tbuf *t = r->threads, *next;
+	r->main_tb = NULL; /* in the list below when unclaimed */
+	for (; t; t = next) {
+		next = t->next;
+		if (t == tb)
+			continue;
+		free_blocks(t, NULL);
+		t->cur = NULL;
+		atomic_store(&t->exited, 1);
+		t->next = r->orphans;
+		r->orphans = t;
+	}
+	r->threads = NULL;
+	r->tail = &r->threads;
+	r->nthreads = 0;
+	r->nretired = 0;
+	r->retired_drops = 0;
+	atomic_store(&r->stalls, 0);
+	atomic_store(&r->blocks_out, 0);
+	r->opener = pthread_self();
+	if (!tb || tb->tid == UINT32_MAX || !atomic_load(&r->open))
+		return;
+	/* what tb published up to here is the parent's */
+	if (tb->wblk) {
+		free_blocks(tb, tb->cur);
+		tb->wblk = tb->cur;
+		tb->wpos = tb->pos;
+	}
+	tb->tid = 0;
+	tb->parent = 0;
+	tb->written = 0;
+	tb->wpending = 0;
+	atomic_store(&tb->drops, 0);
+	tb->next = NULL;
+	*r->tail = tb;
+	r->tail = &tb->next;
+	r->nthreads = 1;
+	atomic_store(&r->blocks_out, 1);
+}
+
 void clab__reg_open_main(void)
 {
 	struct clab__tbuf *tb = clab__tbuf_new("main", 0);

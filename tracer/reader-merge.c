@@ -88,6 +88,33 @@ static void stream_done(struct stream *s)
 #define NONE UINT32_MAX
 
 /*
+ * The trace of a forked child (docs/runtime.md) has the objects its
+ * parent made, "process.objects" of them, with the sequence numbers they
+ * had: each one's numbers start at its first record in this trace.
+ */
+static void inherited_start(const struct clab_trace *tr, uint32_t *expect)
+{
+	const char *v = clab_trace_meta(tr, "process.objects");
+	if (!v)
+		return;
+	unsigned long n = strtoul(v, NULL, 10);
+	if (n > tr->nobjs)
+		n = tr->nobjs;
+	for (uint32_t o = 1; o <= n; o++)
+		expect[o] = UINT32_MAX;
+	for (uint32_t t = 0; t < tr->nstreams; t++)
+		for (size_t i = 0; i < tr->streams[t].n; i++) {
+			const struct clab_record *r = &tr->streams[t].r[i];
+			if (r->oseq && r->obj >= 1 && r->obj <= n &&
+			    r->oseq < expect[r->obj])
+				expect[r->obj] = r->oseq;
+		}
+	for (uint32_t o = 1; o <= n; o++)
+		if (expect[o] == UINT32_MAX)
+			expect[o] = 1;
+}
+
+/*
  * A binary heap of threads ordered by their head records (earliest first,
  * then the lower thread id), that knows where each thread is in it so that
  * any one can be taken out.
@@ -274,6 +301,7 @@ int clab__trace_merge(struct clab_trace *tr)
 		w.slot[i].head = NONE;
 	for (uint32_t o = 0; o <= tr->nobjs; o++)
 		expect[o] = 1;
+	inherited_start(tr, expect);
 	for (uint32_t t = 0; t < ns; t++)
 		ready.pos[t] = parked.pos[t] = NONE;
 #define HEAD(t) (&tr->streams[t].r[tr->streams[t].head])

@@ -55,6 +55,14 @@ void clab__block_put(struct clab__block *b);
 /* Called by open/close under no lock. */
 void clab__reg_reset(size_t cap_blocks);
 void clab__reg_release(void);
+/*
+ * In a forked child, with clab__reg.lk held: keep tb alone, as thread 0,
+ * with none of what it published in the parent (its records are the
+ * parent's trace's); the other threads' buffers go to the orphans (their
+ * names may still label a report) without their blocks.  The objects
+ * stay, with their ids.
+ */
+void clab__reg_fork_child(struct clab__tbuf *tb);
 /* Register the opening thread as thread 0 "main" (at open). */
 void clab__reg_open_main(void);
 /* Wake the writer: a thread is waiting for room. */

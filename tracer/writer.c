@@ -63,6 +63,8 @@ static struct writer {
 	char *path;
 	uint64_t flush_ticks;
 	int level;
+	/* the header's "command" and "program", for a forked child's trace */
+	char *m_command, *m_program;
 	/* sites: pointer -> id (open addressing), and the list by id */
 	const struct clab_site **skeys;
 	uint32_t *svals;
@@ -347,6 +349,7 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
 		if (k > n)
 			k = n;
 		tb->wpos += k;
+		tb->written += k;
 		n -= k;
 	}
 }
@@ -894,7 +897,8 @@ int clab__writer_help(void)
 	return 1;
 }
 
-static void write_header(const struct clab_tracer_opts *o)
+static void write_header(const struct clab_meta_kv *meta, size_t nmeta,
+			 const struct clab_meta_kv *more, size_t nmore)
 {
 	struct clab_wbuf h = {0};
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
@@ -915,12 +919,14 @@ static void write_header(const struct clab_tracer_opts *o)
 	clab_wbuf_free(&h);
 
 	struct clab_wbuf m = {0};
-	clab_wbuf_uv(&m, o->nmeta + 1);
+	clab_wbuf_uv(&m, nmeta + nmore + 1);
 	clab_wbuf_str(&m, "conclab.version");
 	clab_wbuf_str(&m, CLAB_VERSION);
-	for (size_t i = 0; i < o->nmeta; i++) {
-		clab_wbuf_str(&m, o->meta[i].key);
-		clab_wbuf_str(&m, o->meta[i].value);
+	for (size_t i = 0; i < nmeta + nmore; i++) {
+		const struct clab_meta_kv *kv =
+		    i < nmeta ? &meta[i] : &more[i - nmeta];
+		clab_wbuf_str(&m, kv->key);
+		clab_wbuf_str(&m, kv->value);
 	}
 	write_chunk(CLAB_CH_META, &m);
 	clab_wbuf_free(&m);
@@ -948,6 +954,59 @@ static void writer_reset(void)
 	       offsetof(struct writer, recp) - offsetof(struct writer, skeys));
 	w.path = NULL;
 	w.fd = fd;
+}
+
+/* The header's "command" and "program", for a forked child's trace. */
+static void keep_meta(const struct clab_meta_kv *meta, size_t n)
+{
+	free(w.m_command);
+	free(w.m_program);
+	w.m_command = w.m_program = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(meta[i].key, "command") == 0 && !w.m_command)
+			w.m_command = strdup(meta[i].value);
+		else if (strcmp(meta[i].key, "program") == 0 && !w.m_program)
+			w.m_program = strdup(meta[i].value);
+	}
+}
+
+/*
+ * The end of an open, with w.fd open and w.lk held (released here): the
+ * header with meta and more, the writer's threads, the crash handlers.
+ */
+static int start_file(const struct clab_tracer_opts *o,
+		      const struct clab_meta_kv *meta, size_t nmeta,
+		      const struct clab_meta_kv *more, size_t nmore)
+{
+	w.content_crc = 0;
+	write_header(meta, nmeta, more, nmore);
+	pthread_cond_init(&w.kick, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_destroy(&w.kick);
+	pthread_cond_init(&w.kick, &ca);
+	pthread_condattr_destroy(&ca);
+	w.stop = 0;
+	w.kicked = 0;
+	atomic_store(&w.tick_stop, 0);
+	/* on a virtual clock, the clock's owner moves the tick */
+	int err = o->virtual_time
+		      ? 0
+		      : pthread_create(&w.ticker, NULL, ticker_main, NULL);
+	w.ticking = err == 0 && !o->virtual_time;
+	if (!err)
+		err = pthread_create(&w.thr, NULL, writer_main, NULL);
+	w.running = err == 0;
+	int ret = w.st.error;
+	atomic_store(&file_open, 1);
+	pthread_mutex_unlock(&w.lk);
+	if (err || ret) {
+		clab_tracer_close(NULL);
+		return err ? -err : ret;
+	}
+	clab__crash_arm(o);
+	return 0;
 }
 
 int clab_tracer_open(const struct clab_tracer_opts *o)
@@ -992,35 +1051,8 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	size_t mb = o->buffer_mb ? o->buffer_mb : 256;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();
-	w.content_crc = 0;
-	write_header(o);
-	pthread_cond_init(&w.kick, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_destroy(&w.kick);
-	pthread_cond_init(&w.kick, &ca);
-	pthread_condattr_destroy(&ca);
-	w.stop = 0;
-	w.kicked = 0;
-	atomic_store(&w.tick_stop, 0);
-	/* on a virtual clock, the clock's owner moves the tick */
-	int err = o->virtual_time
-		      ? 0
-		      : pthread_create(&w.ticker, NULL, ticker_main, NULL);
-	w.ticking = err == 0 && !o->virtual_time;
-	if (!err)
-		err = pthread_create(&w.thr, NULL, writer_main, NULL);
-	w.running = err == 0;
-	int ret = w.st.error;
-	atomic_store(&file_open, 1);
-	pthread_mutex_unlock(&w.lk);
-	if (err || ret) {
-		clab_tracer_close(NULL);
-		return err ? -err : ret;
-	}
-	clab__crash_arm(o);
-	return 0;
+	keep_meta(o->meta, o->nmeta);
+	return start_file(o, o->meta, o->nmeta, NULL, 0);
 }
 
 int clab_tracer_meta_add(const char *key, const char *value)
@@ -1046,6 +1078,14 @@ int clab_tracer_meta_add(const char *key, const char *value)
 int clab_tracer_active(void)
 {
 	return atomic_load(&clab__reg.open);
+}
+
+const char *clab__tracer_path(void)
+{
+	pthread_mutex_lock(&w.lk);
+	const char *p = w.fd >= 0 ? w.path : NULL;
+	pthread_mutex_unlock(&w.lk);
+	return p;
 }
 
 int clab_tracer_flush(void)
@@ -1097,6 +1137,7 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 	int err = w.st.error;
 	memset(&w.st, 0, sizeof(w.st));
 	writer_reset();
+	keep_meta(NULL, 0);
 	w.saved = 0;
 	w.closing = 0;
 	w.by_opener = 0;
@@ -1126,4 +1167,84 @@ int clab__writer_save(unsigned stall_ms)
 		}
 	}
 	return 0;
+}
+
+void clab__tracer_fork_prepare(struct clab__tbuf *tb,
+			       struct clab__fork_info *fi)
+{
+	pthread_mutex_lock(&w.lk);
+	pthread_mutex_lock(&kick_lk);
+	pthread_mutex_lock(&clab__reg.lk);
+	fi->path[0] = '\0';
+	fi->seq = 0;
+	fi->nobjs = clab__reg.nobjs;
+	if (w.fd >= 0 && w.path && strlen(w.path) < sizeof(fi->path))
+		strcpy(fi->path, w.path);
+	if (tb && tb->wblk)
+		fi->seq = tb->written + available(tb, UINT32_MAX);
+}
+
+void clab__tracer_fork_parent(void)
+{
+	pthread_mutex_unlock(&clab__reg.lk);
+	pthread_mutex_unlock(&kick_lk);
+	pthread_mutex_unlock(&w.lk);
+}
+
+int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
+			    const struct clab_meta_kv *meta, size_t nmeta)
+{
+	/*
+	 * The only thread: the writer's threads stayed in the parent, and
+	 * the locks are held by this one since the prepare.  Condition
+	 * variables other threads waited on are made anew, never destroyed
+	 * (glibc's destroy would wait for those waiters).
+	 */
+	memset(&w.kick, 0, sizeof(w.kick));
+	memset(&clab__reg.room, 0, sizeof(clab__reg.room));
+	pthread_cond_init(&w.kick, NULL);
+	pthread_cond_init(&clab__reg.room, NULL);
+	w.running = w.ticking = w.stop = w.kicked = 0;
+	w.saved = w.closing = w.by_opener = 0;
+	atomic_store(&writer_tid, 0);
+	atomic_store(&rescue, 0);
+	int was_open = w.fd >= 0;
+	if (w.fd >= 0)
+		close(
+		    w.fd); /* this process's descriptor: the parent keeps its */
+	w.fd = -1;
+	atomic_store(&file_open, 0);
+	memset(&w.st, 0, sizeof(w.st));
+	writer_reset();
+	clab__crash_disarm();
+	clab__reg_fork_child(tb);
+	pthread_mutex_unlock(&clab__reg.lk);
+	pthread_mutex_unlock(&kick_lk);
+	if (!was_open || !path) {
+		pthread_mutex_unlock(&w.lk);
+		if (was_open)
+			clab__reg_release();
+		return was_open ? 0 : CLAB_EINVAL;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w.path = fd >= 0 ? strdup(path) : NULL;
+	if (!w.path) {
+		int err = fd < 0 ? -errno : CLAB_ENOMEM;
+		if (fd >= 0)
+			close(fd);
+		pthread_mutex_unlock(&w.lk);
+		clab__reg_release();
+		return err;
+	}
+	w.fd = fd;
+	w.stk_lost0 = clab__stacks_lost();
+	struct clab_meta_kv kept[2];
+	size_t nkept = 0;
+	if (w.m_command)
+		kept[nkept++] = (struct clab_meta_kv){"command", w.m_command};
+	if (w.m_program)
+		kept[nkept++] = (struct clab_meta_kv){"program", w.m_program};
+	/* the parent's clock: times count from the parent's open */
+	struct clab_tracer_opts o = {.path = path};
+	return start_file(&o, kept, nkept, meta, nmeta);
 }

@@ -258,11 +258,11 @@ grep -q "^conclab" "$T/err" && fail "forkrec: stderr: $(grep "^conclab" "$T/err"
 kid_a=$(sed -n 's/^forkrec: children \([0-9]*\) [0-9]* exited 0 0$/\1/p' "$T/out")
 kid_b=$(sed -n 's/^forkrec: children [0-9]* \([0-9]*\) exited 0 0$/\1/p' "$T/out")
 [ -n "$kid_a" ] && [ -n "$kid_b" ] && pass "forkrec: the children's pids" || fail "forkrec: no children's pids"
-contains "$T/out" "^child ${kid_a:-none} \\(forked at tests/preload/forkrec.c:$(line forkrec 'fork a')\\): not traced, no trace of its own; its fork is in $T/forkrec.clt\$" "forkrec: conclab trace names the child that exits"
-contains "$T/out" "^child ${kid_b:-none} \\(forked at tests/preload/forkrec.c:$(line forkrec 'fork b')\\): not traced, no trace of its own; its fork is in $T/forkrec.clt\$" "forkrec: conclab trace names the child that execs"
-[ "$(count_lines "$T/out" '^child [0-9]+ .*not traced')" -eq 2 ] &&
+contains "$T/out" "^child ${kid_a:-none} \\(forked at tests/preload/forkrec.c:$(line forkrec 'fork a')\\): trace $T/forkrec\\.${kid_a:-none}\\.clt, [0-9]+ records\$" "forkrec: conclab trace names the child that exits, with its trace"
+contains "$T/out" "^child ${kid_b:-none} \\(forked at tests/preload/forkrec.c:$(line forkrec 'fork b')\\): trace $T/forkrec\\.${kid_b:-none}\\.clt, [0-9]+ records; then it ran /proc/self/exe, not traced\$" "forkrec: conclab trace names the child that execs, and its exec"
+[ "$(count_lines "$T/out" '^child [0-9]+ ')" -eq 2 ] &&
 	pass "forkrec: two children named" ||
-	fail "forkrec: $(count_lines "$T/out" '^child [0-9]+ .*not traced') children named, not 2"
+	fail "forkrec: $(count_lines "$T/out" '^child [0-9]+ ') children named, not 2"
 expect_exit 0 "$CONCLAB" check "$T/forkrec.clt"
 contains "$T/out" '^  ok   no misuse' "forkrec: conclab check on the parent's trace"
 "$CONCLAB" dump "$T/forkrec.clt" >"$T/dump" 2>&1
@@ -272,6 +272,35 @@ contains "$T/out" '^  ok   no misuse' "forkrec: conclab check on the parent's tr
 [ "$(count_lines "$T/dump" ' note .*fork=[0-9]+ @')" -eq 2 ] &&
 	pass "forkrec: both forks recorded" ||
 	fail "forkrec: $(count_lines "$T/dump" ' note .*fork=[0-9]+ @') forks recorded, not 2"
+contains "$T/dump" "^# meta process\\.child\\.${kid_a:-none}=[0-9a-f]{32} forkrec\\.${kid_a:-none}\\.clt\$" "forkrec: the parent's metadata names the child and its trace"
+# The child that exits: its trace is whole, linked to the parent's, with
+# the 70 acquisitions of its own thread and none of the parent's.
+ta="$T/forkrec.${kid_a:-none}.clt"
+"$CONCLAB" dump "$ta" >"$T/dump" 2>&1
+contains "$T/dump" '^# content checksum ok' "forkrec child: its trace is whole"
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 70 ] &&
+	pass "forkrec child: its 70 acquisitions, none of the parent's" ||
+	fail "forkrec child: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions, not 70"
+contains "$T/dump" "^# meta process\\.pid=${kid_a:-none}\$" "forkrec child: process.pid"
+contains "$T/dump" '^# meta process\.parent_trace=forkrec\.clt$' "forkrec child: process.parent_trace"
+contains "$T/dump" '^# meta process\.fork_thread=0$' "forkrec child: forked by main"
+contains "$T/dump" '^# meta process\.fork_seq=[0-9]+$' "forkrec child: the fork's position"
+contains "$T/dump" '^ +0 +[0-9.]+ T0 +main +thread\.start ' "forkrec child: main is its thread 0"
+expect_exit 0 "$CONCLAB" check "$ta"
+contains "$T/out" '^  ok   all threads ended' "forkrec child: conclab check on the child's trace"
+# Its parent's process.id is the child's process.parent_id, its own in the
+# parent's metadata; the fork record is at process.fork_seq of main.
+"$CONCLAB" dump "$T/forkrec.clt" >"$T/pdump" 2>&1
+pid_id=$(sed -n 's/^# meta process\.id=//p' "$T/pdump")
+kid_id=$(sed -n 's/^# meta process\.id=//p' "$T/dump")
+contains "$T/dump" "^# meta process\\.parent_id=${pid_id:-none}\$" "forkrec child: process.parent_id is the parent's process.id"
+contains "$T/pdump" "^# meta process\\.child\\.${kid_a:-none}=${kid_id:-none} " "forkrec: the parent names the child's process.id"
+seq=$(sed -n 's/^# meta process\.fork_seq=//p' "$T/dump")
+nth=$(grep -E '^ +[0-9]+ +[0-9.]+ T0 ' "$T/pdump" | sed -n "$((${seq:-0} + 1))p")
+case $nth in
+*" note "*"fork=${kid_a:-none} @"*) pass "forkrec: process.fork_seq is the fork record's position on main" ;;
+*) fail "forkrec: main's record $seq is not the fork: $nth" ;;
+esac
 
 # A program that crashes holding a lock: the trace saved, the lock held.
 case ${3:-none} in

@@ -31,6 +31,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <conclab/error.h>
 #include <conclab/kinds.h>
@@ -134,6 +135,29 @@ const char *clab_thread_name(const clab_thread_t *t);
 #define clab_note2(label, v, w)                                                \
 	clab__note(CLAB__SITE_L(label), (int64_t)(v), (uint32_t)(w))
 void clab__note(const struct clab_site *site, int64_t v, uint32_t w);
+
+/* ---- processes ---- */
+/*
+ * clab_fork - fork() for a program that records: the child gets a trace
+ * of its own.  In the parent, the fork is recorded (an annotation "fork"
+ * whose value is the child's pid) and the trace's metadata names the
+ * child and its trace; returns the child's pid.  In the child, returns 0:
+ * only the calling thread exists there, the runtime forgets the parent's
+ * other threads, their records and the lock-order detector's graph (the
+ * locks the caller holds stay held), starts its own writer (and
+ * watchdog, if the parent ran one), and records into STEM.PID.clt, where
+ * STEM is the parent trace's path without ".clt" and PID the child's.
+ * Its metadata links it to the parent's (process.* keys, see
+ * docs/runtime.md).  Without an open trace, a plain fork with the same
+ * reset.  When the child's trace cannot be created, the child records
+ * nowhere (clab_tracer_active() is 0 there).  Returns a negative errno
+ * when fork() fails, CLAB_EBUSY under the controlled scheduler.
+ * Objects made before the fork keep working in the child, in the state
+ * they had; one that another thread held or waited on stays so.
+ */
+pid_t clab_fork(void);
+#define clab_fork() clab__fork(CLAB__SITE_L("fork"))
+pid_t clab__fork(const struct clab_site *site);
 
 /* ---- mutex ---- */
 enum clab_mutex_type {

@@ -117,6 +117,9 @@ int clab_tracer_meta_add(const char *key, const char *value);
 /* Whether a trace is open. */
 int clab_tracer_active(void);
 
+/* The open trace's path, or NULL: valid until the trace is closed. */
+const char *clab__tracer_path(void);
+
 /* ---- shared with the runtime (not a stable API) ---- */
 
 #define CLAB__BLOCK_RECS 8192u
@@ -166,6 +169,7 @@ struct clab__tbuf {
 	/* the thread is gone for good: free once written (clab__tbuf_retire) */
 	_Atomic int retire;
 	struct clab__tbuf *next;
+	uint64_t written; /* records the writer has written, under its lock */
 };
 
 /* The current trace generation; bumped by each open. */
@@ -209,6 +213,32 @@ uint32_t clab__obj_new(unsigned objkind, const char *name,
 const char *clab__obj_name(uint32_t oid);
 /* The kind of object oid of the open trace, or 0 if there is none. */
 unsigned clab__obj_kind(uint32_t oid);
+
+/*
+ * fork (the runtime's clab_fork): clab__tracer_fork_prepare takes the
+ * writer's and the registry's locks, so that the child finds them in a
+ * known state, and says what the child's trace needs: the open trace's
+ * path ("" when none) and how many records tb (the forking thread's
+ * buffer) has published, which is the index its next record gets in its
+ * thread's stream.  In the parent, clab__tracer_fork_parent releases the
+ * locks.  In the child, clab__tracer_fork_child forgets what the
+ * parent's trace held (the other threads' buffers, the writer, the
+ * file, what tb published) and, when path is not NULL, opens a trace at
+ * path with the parent's settings and its "command" and "program"
+ * metadata, and meta: tb becomes its thread 0, and the objects the
+ * parent registered keep their ids (see docs/runtime.md).  Returns 0, or
+ * a negative errno (the child then records nowhere).
+ */
+struct clab__fork_info {
+	char path[4096];
+	uint64_t seq;
+	uint32_t nobjs; /* objects registered so far */
+};
+void clab__tracer_fork_prepare(struct clab__tbuf *tb,
+			       struct clab__fork_info *fi);
+void clab__tracer_fork_parent(void);
+int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
+			    const struct clab_meta_kv *meta, size_t nmeta);
 
 /* CLOCK_MONOTONIC in nanoseconds: the clock where there is no TSC. */
 uint64_t clab__clock_slow(void);

@@ -1,0 +1,180 @@
+/*
+ * fork: a child that records into a trace of its own (clab_fork).
+ *
+ * Before the fork the calling thread takes the locks of the watchdog, of
+ * the lock-order detector, of the thread registry, of the writer and of
+ * the tracer's registry, in that order (the order the rest of the runtime
+ * nests them in), so that no other thread holds one when the process is
+ * copied.  The parent releases them.  The child, where the calling thread
+ * is the only one, resets what the parent's other threads owned and opens
+ * its own trace (see clab_fork in runtime.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "rt.h"
+
+#define ID_LEN 32 /* hex digits of a trace's process.id */
+
+/*
+ * The open trace's process.id, made on first use for each trace (a
+ * trace-wide token: 128 random bits, or the pid and the time where
+ * there are none); process_id_written says it is in the trace.
+ */
+static char process_id[ID_LEN + 1];
+static unsigned process_id_gen, process_id_written;
+
+static void new_id(char *out)
+{
+	unsigned char b[ID_LEN / 2];
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		uint64_t a = (uint64_t)getpid(), t = clab__mono_ns();
+		memcpy(b, &a, sizeof(a));
+		memcpy(b + sizeof(a), &t, sizeof(t));
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static const char *trace_id(void)
+{
+	unsigned gen = atomic_load(&clab__trace_gen);
+	if (process_id_gen != gen) {
+		new_id(process_id);
+		process_id_gen = gen;
+	}
+	return process_id;
+}
+
+/* The child's trace: the parent's path without ".clt", ".PID.clt". */
+static void child_path(const char *parent, pid_t pid, char *out, size_t len)
+{
+	size_t n = strlen(parent);
+	if (n >= 4 && strcmp(parent + n - 4, ".clt") == 0)
+		n -= 4;
+	snprintf(out, len, "%.*s.%ld.clt", (int)n, parent, (long)pid);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* In the parent: the fork record and the child in the metadata. */
+static void parent_side(const struct clab_site *site, pid_t pid,
+			const struct clab__fork_info *fi, const char *cid)
+{
+	clab__note(site, pid, 0);
+	if (!fi->path[0])
+		return;
+	char key[64], val[ID_LEN + 4096 + 64], num[24];
+	const char *id = trace_id();
+	if (process_id_written != process_id_gen) {
+		process_id_written = process_id_gen;
+		snprintf(num, sizeof(num), "%ld", (long)getpid());
+		clab_tracer_meta_add("process.id", id);
+		clab_tracer_meta_add("process.pid", num);
+	}
+	char path[4096 + 32];
+	child_path(fi->path, pid, path, sizeof(path));
+	snprintf(key, sizeof(key), "process.child.%ld", (long)pid);
+	snprintf(val, sizeof(val), "%s %s", cid, base_name(path));
+	clab_tracer_meta_add(key, val);
+}
+
+/* In the child: the parent's threads are gone, its trace is not ours. */
+static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
+		       const char *cid, uint32_t fork_tid)
+{
+	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all)
+		if (t != self)
+			atomic_store(&t->live, 0);
+	atomic_store(&clab__thr_walkers, 0);
+	/* a lock of its own that another thread looked at when it forked */
+	clab__lk_init(&self->plk);
+	clab__lk_init(&self->lk);
+	self->nwake = 0;
+	/* its held mutexes stay; their chains are hashed anew, its permits
+	 * gate nothing in a graph that starts empty */
+	self->nchained = 0;
+	self->nhsem = 0;
+	self->hsem_chain = 0;
+	clab__order_fork_child();
+
+	char path[4096 + 32], me[24], parent[24], tid[24], seq[24], nobjs[24];
+	const char *pid_ = NULL;
+	if (fi->path[0]) {
+		child_path(fi->path, getpid(), path, sizeof(path));
+		pid_ = path;
+	}
+	snprintf(me, sizeof(me), "%ld", (long)getpid());
+	snprintf(parent, sizeof(parent), "%ld", (long)getppid());
+	snprintf(tid, sizeof(tid), "%u", fork_tid);
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)fi->seq);
+	snprintf(nobjs, sizeof(nobjs), "%u", fi->nobjs);
+	char parent_id[ID_LEN + 1];
+	strcpy(parent_id, trace_id());
+	const struct clab_meta_kv meta[] = {
+	    {"process.id", cid},
+	    {"process.pid", me},
+	    {"process.parent_pid", parent},
+	    {"process.parent_trace", base_name(fi->path)},
+	    {"process.parent_id", parent_id},
+	    {"process.fork_thread", tid},
+	    {"process.fork_seq", seq},
+	    {"process.objects", nobjs},
+	};
+	int err = clab__tracer_fork_child(self->tb, pid_, meta,
+					  sizeof(meta) / sizeof(meta[0]));
+	if (self->tb->tid != UINT32_MAX)
+		self->tid = self->tb->tid;
+	pthread_mutex_unlock(&clab__thr_lock);
+	if (pid_ && !err) {
+		/* this trace's process.id, written in its header */
+		memcpy(process_id, cid, sizeof(process_id));
+		process_id_written = process_id_gen;
+		clab__lk_lock(&self->lk);
+		clab__emit_obj(self, CLAB_K_THREAD_START, &self->h, NULL, 0, 0);
+		clab__lk_unlock(&self->lk);
+	}
+	clab__watchdog_fork_child();
+}
+
+pid_t clab__fork(const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	if (atomic_load(&clab__sched_on))
+		return CLAB_EBUSY;
+	struct clab__fork_info fi;
+	char cid[ID_LEN + 1];
+	new_id(cid);
+	(void)trace_id();
+	uint32_t fork_tid = self->tid;
+	clab__watchdog_fork_prepare();
+	clab__order_fork_prepare();
+	pthread_mutex_lock(&clab__thr_lock);
+	clab__tracer_fork_prepare(self->tb, &fi);
+	pid_t pid = fork();
+	if (pid == 0) {
+		child_side(self, &fi, cid, fork_tid);
+		return 0;
+	}
+	int err = errno;
+	clab__tracer_fork_parent();
+	pthread_mutex_unlock(&clab__thr_lock);
+	clab__order_fork_parent();
+	clab__watchdog_fork_parent();
+	if (pid < 0)
+		return -err;
+	parent_side(site, pid, &fi, cid);
+	return pid;
+}
+
+pid_t(clab_fork)(void)
+{
+	static const struct clab_site site = {"?", "clab_fork", "fork", 0};
+	return clab__fork(&site);
+}

@@ -1,0 +1,375 @@
+/*
+ * Tests of runtime/fork.c: clab_fork, a child with a trace of its own,
+ * linked to its parent's, as a reader finds them.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "testutil.h"
+
+static char dir[PATH_MAX], parent_path[PATH_MAX + 16];
+
+/* Open a trace at DIR/p.clt (a stem the child's name is made from). */
+static int open_parent(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/conclab-fork-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		CU_FAIL("mkdtemp");
+		return -1;
+	}
+	snprintf(parent_path, sizeof(parent_path), "%s/p.clt", dir);
+	struct clab_tracer_opts o = {
+	    .path = parent_path, .flush_ms = 100, .compress = -1};
+	int err = clab_tracer_open(&o);
+	CU_ASSERT_EQUAL(err, 0);
+	return err;
+}
+
+static struct clab_trace *load(const char *path)
+{
+	struct clab_trace *tr = NULL;
+	char err[512];
+	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "load %s: %s\n", path, err);
+		return NULL;
+	}
+	return tr;
+}
+
+static void child_path(pid_t pid, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/p.%ld.clt", dir, (long)pid);
+}
+
+/* Remove DIR and the traces in it. */
+static void clean(pid_t pid)
+{
+	char p[PATH_MAX + 32];
+	child_path(pid, p, sizeof(p));
+	unlink(p);
+	unlink(parent_path);
+	rmdir(dir);
+}
+
+static int exit_status(pid_t pid)
+{
+	int st = 0;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static size_t count_diag(const struct clab_trace *tr, unsigned code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		n += r->kind == CLAB_K_DIAG && r->a8 == code;
+	}
+	return n;
+}
+
+/* A thread that holds busy across the fork. */
+static clab_mutex_t a, b, own, busy;
+static clab_latch_t held, done;
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	clab_mutex_lock(&busy);
+	clab_latch_set(&held);
+	clab_latch_wait(&done);
+	clab_mutex_unlock(&busy);
+	return NULL;
+}
+
+static void *adder(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 10; i++) {
+		clab_mutex_lock(&a);
+		clab_mutex_unlock(&a);
+	}
+	return NULL;
+}
+
+/* In the child: what it can do with the objects it inherited. */
+static int child_main(void)
+{
+	int bad = 0;
+	if (!clab_tracer_active())
+		bad |= 1;
+	/* held by a thread that is not in this process: held for good */
+	if (clab_mutex_trylock(&busy) != CLAB_EBUSY)
+		bad |= 2;
+	/* held by the forking thread: its own */
+	if (clab_mutex_unlock(&own) != 0)
+		bad |= 4;
+	/* b then a: the parent took a then b, which the child forgot */
+	clab_mutex_lock(&b);
+	clab_mutex_lock(&a);
+	clab_mutex_unlock(&a);
+	clab_mutex_unlock(&b);
+	clab_thread_t *t;
+	if (clab_thread_create(&t, "adder", adder, NULL) != 0 ||
+	    clab_thread_join(t, NULL) != 0)
+		bad |= 8;
+	return bad;
+}
+
+static void test_child_trace(void)
+{
+	if (open_parent())
+		return;
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&own, "own", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
+	clab_latch_init(&held, "held");
+	clab_latch_init(&done, "done");
+	clab_thread_t *t;
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, NULL),
+			      0);
+	clab_latch_wait(&held);
+	clab_mutex_lock(&a);
+	clab_mutex_lock(&b);
+	clab_mutex_unlock(&b);
+	clab_mutex_unlock(&a);
+	clab_mutex_lock(&own);
+	pid_t pid = clab_fork();
+	if (pid == 0)
+		exit(child_main()); /* exit() closes the child's trace */
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(exit_status(pid), 0);
+	clab_mutex_unlock(&own);
+	clab_latch_set(&done);
+	clab_thread_join(t, NULL);
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+
+	char cpath[PATH_MAX + 32], want[128];
+	child_path(pid, cpath, sizeof(cpath));
+	struct clab_trace *pt = load(parent_path), *ct = load(cpath);
+	CU_ASSERT_PTR_NOT_NULL(pt);
+	CU_ASSERT_PTR_NOT_NULL(ct);
+	if (!pt || !ct)
+		goto out;
+	/* the child's trace: whole, closed, its own threads */
+	CU_ASSERT_TRUE(clab_trace_whole(ct));
+	CU_ASSERT_TRUE(clab_trace_checksum_ok(ct));
+	CU_ASSERT_EQUAL(clab_trace_end(ct, NULL), CLAB_END_COMPLETE);
+	CU_ASSERT_EQUAL(clab_trace_gaps(ct), 0);
+	CU_ASSERT_EQUAL(clab_trace_nthreads(ct), 2);
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(ct, 0)->name, "main");
+	/* its records, not the parent's: a once by main, 10 times by adder */
+	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 12);
+	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_RELEASE), 13);
+	CU_ASSERT_EQUAL(tu_count(pt, CLAB_K_MUTEX_ACQUIRE), 4);
+	/* a fresh lock-order graph: b -> a is no cycle in the child */
+	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE), 0);
+	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE_LATENT), 0);
+	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE_TIMED), 0);
+	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_BAD_OBJECT), 0);
+	/* the links between the two */
+	snprintf(want, sizeof(want), "%ld", (long)pid);
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(ct, "process.pid"), want);
+	snprintf(want, sizeof(want), "%ld", (long)getpid());
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(ct, "process.parent_pid"), want);
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(pt, "process.pid"), want);
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(ct, "process.parent_trace"),
+			       "p.clt");
+	CU_ASSERT_STRING_EQUAL(clab_trace_meta(ct, "process.fork_thread"), "0");
+	const char *pid_id = clab_trace_meta(pt, "process.id");
+	const char *kid_id = clab_trace_meta(ct, "process.id");
+	CU_ASSERT_PTR_NOT_NULL(pid_id);
+	CU_ASSERT_PTR_NOT_NULL(kid_id);
+	if (pid_id && kid_id) {
+		CU_ASSERT_EQUAL(strlen(kid_id), 32);
+		CU_ASSERT_STRING_NOT_EQUAL(pid_id, kid_id);
+		CU_ASSERT_STRING_EQUAL(clab_trace_meta(ct, "process.parent_id"),
+				       pid_id);
+		char key[64], val[128];
+		snprintf(key, sizeof(key), "process.child.%ld", (long)pid);
+		snprintf(val, sizeof(val), "%s p.%ld.clt", kid_id, (long)pid);
+		const char *v = clab_trace_meta(pt, key);
+		CU_ASSERT_PTR_NOT_NULL(v);
+		if (v)
+			CU_ASSERT_STRING_EQUAL(v, val);
+	}
+	/* process.fork_seq: main's record at that place is the fork */
+	const char *seq = clab_trace_meta(ct, "process.fork_seq");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seq);
+	long nth = strtol(seq, NULL, 10), k = 0;
+	const struct clab_record *fork_rec = NULL;
+	for (size_t i = 0; i < clab_trace_nrecords(pt) && !fork_rec; i++) {
+		const struct clab_record *r = clab_trace_record(pt, i);
+		if (r->tid == 0 && k++ == nth)
+			fork_rec = r;
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fork_rec);
+	CU_ASSERT_EQUAL(fork_rec->kind, CLAB_K_NOTE);
+	CU_ASSERT_EQUAL(fork_rec->val, pid);
+	const struct clab_site_info *si = clab_trace_site(pt, fork_rec->site);
+	CU_ASSERT_TRUE(si && si->label && strcmp(si->label, "fork") == 0);
+out:
+	clab_trace_free(pt);
+	clab_trace_free(ct);
+	clean(pid);
+}
+
+/* A child that aborts holding a lock: its trace has every record. */
+static void test_child_crash(void)
+{
+	if (open_parent())
+		return;
+	clab_mutex_t m;
+	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
+	pid_t pid = clab_fork();
+	if (pid == 0) {
+		for (int i = 0; i < 1000; i++) {
+			clab_mutex_lock(&m);
+			clab_mutex_unlock(&m);
+		}
+		clab_mutex_lock(&m);
+		abort();
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(exit_status(pid), 128 + SIGABRT);
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+	char cpath[PATH_MAX + 32];
+	child_path(pid, cpath, sizeof(cpath));
+	struct clab_trace *ct = load(cpath), *pt = load(parent_path);
+	CU_ASSERT_PTR_NOT_NULL(ct);
+	CU_ASSERT_PTR_NOT_NULL(pt);
+	if (ct) {
+		CU_ASSERT_TRUE(clab_trace_whole(ct));
+		CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 1001);
+		const char *why = clab_trace_meta(ct, CLAB_META_CRASH);
+		CU_ASSERT_TRUE(why && strcmp(why, "SIGABRT") == 0);
+	}
+	/* the parent's trace is its own: no crash, none of those locks */
+	if (pt) {
+		CU_ASSERT_EQUAL(clab_trace_end(pt, NULL), CLAB_END_COMPLETE);
+		CU_ASSERT_EQUAL(tu_count(pt, CLAB_K_MUTEX_ACQUIRE), 0);
+		CU_ASSERT_PTR_NULL(clab_trace_meta(pt, CLAB_META_CRASH));
+	}
+	clab_trace_free(ct);
+	clab_trace_free(pt);
+	clean(pid);
+}
+
+/* _exit in a child neither writes into the parent's trace nor harms it. */
+static void test_child_exit_now(void)
+{
+	if (open_parent())
+		return;
+	clab_mutex_t m;
+	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
+	pid_t pid = clab_fork();
+	if (pid == 0) {
+		for (int i = 0; i < 50; i++) {
+			clab_mutex_lock(&m);
+			clab_mutex_unlock(&m);
+		}
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(exit_status(pid), 0);
+	for (int i = 0; i < 7; i++) {
+		clab_mutex_lock(&m);
+		clab_mutex_unlock(&m);
+	}
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+	struct clab_trace *pt = load(parent_path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pt);
+	CU_ASSERT_TRUE(clab_trace_whole(pt));
+	CU_ASSERT_TRUE(clab_trace_checksum_ok(pt));
+	CU_ASSERT_EQUAL(clab_trace_end(pt, NULL), CLAB_END_COMPLETE);
+	CU_ASSERT_EQUAL(tu_count(pt, CLAB_K_MUTEX_ACQUIRE), 7);
+	clab_trace_free(pt);
+	clean(pid);
+}
+
+/*
+ * The watchdog in the child: started again, it sees the child's threads
+ * only (the parent's holder is not there to be reported).
+ */
+static void on_stuck(const struct clab_deadlock *d, void *arg)
+{
+	(void)arg;
+	_exit(40 + (int)d->nthreads);
+}
+
+static void test_child_watchdog(void)
+{
+	if (open_parent())
+		return;
+	struct clab_watchdog_opts w = {.period_ms = 20, .on_stuck = on_stuck};
+	CU_ASSERT_EQUAL_FATAL(clab_watchdog_start(&w), 0);
+	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
+	clab_latch_init(&held, "held");
+	clab_latch_init(&done, "done");
+	clab_thread_t *t;
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, NULL),
+			      0);
+	clab_latch_wait(&held);
+	pid_t pid = clab_fork();
+	if (pid == 0) {
+		clab_mutex_lock(&busy); /* for ever: its holder is not here */
+		_exit(1);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(exit_status(pid), 41);
+	clab_latch_set(&done);
+	clab_thread_join(t, NULL);
+	clab_watchdog_stop();
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+	char cpath[PATH_MAX + 32];
+	child_path(pid, cpath, sizeof(cpath));
+	struct clab_trace *ct = load(cpath);
+	CU_ASSERT_PTR_NOT_NULL(ct);
+	if (ct)
+		CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_DEADLOCK), 1);
+	clab_trace_free(ct);
+	clean(pid);
+}
+
+/* Without a trace: a plain fork, and the child's primitives work. */
+static void test_no_trace(void)
+{
+	CU_ASSERT_FALSE_FATAL(clab_tracer_active());
+	clab_mutex_t m;
+	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
+	clab_mutex_lock(&m);
+	pid_t pid = clab_fork();
+	if (pid == 0) {
+		int ok = !clab_tracer_active() && clab_mutex_unlock(&m) == 0 &&
+			 clab_mutex_lock(&m) == 0;
+		_exit(ok ? 0 : 1);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(exit_status(pid), 0);
+	CU_ASSERT_EQUAL(clab_mutex_unlock(&m), 0);
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "the child's trace, linked to the parent's",
+		    test_child_trace);
+	CU_add_test(s, "a child that aborts holding a lock", test_child_crash);
+	CU_add_test(s, "_exit in a child", test_child_exit_now);
+	CU_add_test(s, "the watchdog in a child", test_child_watchdog);
+	CU_add_test(s, "without a trace", test_no_trace);
+}
+
+int main(void)
+{
+	return tu_main("runtime/fork", add_tests);
+}
