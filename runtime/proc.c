@@ -24,8 +24,12 @@
  * other threads of its process do not run meanwhile, so the schedule of
  * the process does not depend on how fast the other processes are.
  *
- * A spawned child has no trace: it records nothing and never enters the
- * runtime (its thread state and scheduler are the parent's, copied).
+ * A child is forked with clab_fork, and records into a trace of its own
+ * (STEM.PID.clt, which the reader merges with its parent's), without a
+ * watchdog: its parent's sees the whole family in the table.  Under the
+ * controlled scheduler, which clab_fork refuses, it is a plain fork: the
+ * child records nothing and never enters the runtime (its thread state
+ * and scheduler are the parent's, copied).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -169,10 +173,16 @@ static void slot_free(int i)
 	atomic_store(&xt->p[i].pid, 0);
 }
 
-/* Publish a wait of the calling thread; returns its index or -1. */
+/*
+ * Publish a wait of the calling thread; returns its index or -1.  A child
+ * that records writes its trace first: if the wait never ends, its parent
+ * ends the run and the child dies unflushed.
+ */
 static int publish(struct clab__thr *self, unsigned kind, uint32_t target)
 {
 	struct xproc *p = &xt->p[my_slot];
+	if (self && my_slot != 0)
+		clab_tracer_flush();
 	for (int i = 0; i < XP_WAITS; i++) {
 		uint32_t z = XW_NONE;
 		if (!atomic_compare_exchange_strong(&p->w[i].kind, &z,
@@ -207,19 +217,32 @@ static struct clab__thr *recorder(void)
 
 /* ---- processes ---- */
 
-static void child_main(int slot, pid_t parent, int (*fn)(void *), void *arg)
+static void child_main(int slot, pid_t parent, int recorded, int (*fn)(void *),
+		       void *arg)
 {
 	/* die with the thread that spawned it, so that no child outlives a
 	 * run that was stopped */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(128 + SIGKILL);
-	in_child = 1;
+	in_child = !recorded;
 	my_slot = slot;
 	atomic_store(&xt->p[slot].pid, (int32_t)getpid());
+	if (recorded)
+		clab_watchdog_stop();
 	int rc = fn(arg);
 	atomic_store(&xt->p[slot].ended, 1);
 	drop_ends(slot);
+	if (recorded) {
+		/* its one thread ends with it, in its trace */
+		struct clab__thr *self = clab__self();
+		clab__lk_lock(&self->lk);
+		clab__emit_obj(self, CLAB_K_THREAD_EXIT, &self->h, NULL, 0, 0);
+		self->ended = 1;
+		clab__lk_drop(&self->lk);
+		clab__tbuf_exit(self->tb);
+		clab_tracer_close(NULL);
+	}
 	_exit(rc & 255);
 }
 
@@ -254,11 +277,12 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	pid_t parent = getpid();
 	/* buffered output would be written twice, once by each */
 	fflush(NULL);
-	pid_t pid = fork();
+	int recorded = !atomic_load(&clab__sched_on);
+	pid_t pid = recorded ? clab__fork(CLAB__SITE_L("fork")) : fork();
 	if (pid == 0)
-		child_main(slot, parent, fn, arg);
+		child_main(slot, parent, recorded, fn, arg);
 	if (pid < 0) {
-		int e = errno;
+		int e = recorded ? -pid : errno;
 		slot_free(slot);
 		return e == ENOMEM ? CLAB_ENOMEM : CLAB_EIO;
 	}

@@ -819,9 +819,12 @@ int clab_sched_mode_parse(const char *name);
  * the process's own schedule stays the same; the other processes run
  * free.
  *
- * A spawned child records nothing (it runs without a trace of its own)
- * and should use only the pipe functions, clab_proc_exit and memory it
- * shares with its parent; it dies with the thread that spawned it.
+ * A spawned child is forked with clab_fork: it records into a trace of
+ * its own, without a watchdog (its parent's sees the family), and dies
+ * with the thread that spawned it.  Under the controlled scheduler, which
+ * clab_fork refuses, it is a plain fork, and the child records nothing:
+ * it should use only the pipe functions and memory it shares with its
+ * parent there.
  */
 #define CLAB_PIPE_MAX_MSG 512
 #define CLAB_PIPE_MAX_UNITS 64

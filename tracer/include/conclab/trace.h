@@ -87,9 +87,18 @@ struct clab_trace;
  * describes what was lost.  Returns a negative error (CLAB_ENOENT,
  * CLAB_EBADMSG, CLAB_EPROTO, CLAB_ENOMEM) and writes a message naming the
  * file and the byte offset to errbuf when nothing usable could be read.
+ *
+ * The trace of a process that forked with clab_fork comes with those of
+ * its children (named in its metadata, in the same directory), merged in:
+ * their threads, named "pid N / NAME", and their records, each child's
+ * after the parent's record of its fork.  A child's trace that is missing
+ * or not this run's is left out, and clab_trace_warning() says so.
  */
 int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 		    size_t errlen);
+/* The same for one process alone, without its children's traces. */
+int clab_trace_load_process(const char *path, struct clab_trace **out,
+			    char *errbuf, size_t errlen);
 
 /* clab_trace_load_mem - the same over a buffer (which is not kept). */
 int clab_trace_load_mem(const void *data, size_t len, const char *name,
@@ -249,7 +258,9 @@ uint64_t clab_trace_gaps(const struct clab_trace *tr);
  * Records skipped because they name an object the trace never defined (a
  * writer's slip, not damage: the rest of the trace is read), and a message
  * that names the first of them (the file, the chunk's byte offset, the
- * record's place in it, the thread and the object), or NULL if none was.
+ * record's place in it, the thread and the object), or NULL if none was;
+ * or, when none was, what left a child process's trace out (see
+ * clab_trace_load).
  */
 uint64_t clab_trace_skipped(const struct clab_trace *tr);
 const char *clab_trace_warning(const struct clab_trace *tr);
