@@ -26,7 +26,8 @@
  * The children record nothing (runtime/proc.c): what the checks judge is
  * what the parent saw and recorded, its pipe and process records and its
  * annotations: "got" (value read, pipe variants), "made" (increments a
- * child counted, its index), "total" (the counter at the end), "result"
+ * child counted, its index), "expect" (messages the child is to write),
+ * "total" (the counter at the end), "result"
  * (value, task) in the pool, "status" (exit status, child index).
  */
 #include <errno.h>
@@ -224,6 +225,8 @@ static int run_pipe(const struct clab_lab_ctx *ctx)
 	clab_lab_say(ctx,
 		     "the child writes %ld messages into a pipe that holds %ld",
 		     ctx->param[P_ITEMS], ctx->param[P_CAPACITY]);
+	/* what the parent is to read, for the checks */
+	clab_note("expect", ctx->param[P_ITEMS]);
 	rc = clab_proc_spawn(&child, "child", writer_main, &c);
 	if (rc)
 		goto out;
@@ -375,8 +378,9 @@ static int run(const struct clab_lab_ctx *ctx)
 /* ---- checker ---- */
 
 struct seen {
-	long got, got_bad, nmade, made_sum, total, nmap, map_bad, nresult;
-	uint64_t got_bad_rec, total_rec, map_bad_rec, wait_rec, eof_rec;
+	long expect, got, got_bad, nmade, made_sum, total, nmap, map_bad,
+	    nresult;
+	uint64_t got_bad_rec, total_rec, map_bad_rec, eof_rec;
 	long status_bad;
 	uint64_t status_rec;
 	long reaped, spawned;
@@ -390,7 +394,7 @@ static void scan(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	memset(s, 0, sizeof(*s));
 	s->total = -1;
 	s->got_bad_rec = s->total_rec = s->map_bad_rec = UINT64_MAX;
-	s->wait_rec = s->eof_rec = s->status_rec = UINT64_MAX;
+	s->eof_rec = s->status_rec = UINT64_MAX;
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
 		const char *label;
@@ -399,17 +403,16 @@ static void scan(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 			s->spawned++;
 			continue;
 		case CLAB_K_PROC_REAPED:
-			s->reaped++;
-			continue;
 		case CLAB_K_PROC_WAIT:
-			if (s->wait_rec == UINT64_MAX)
-				s->wait_rec = r->seq;
-			if (s->eof_rec == UINT64_MAX &&
+			/* a wait that blocked, or a child already gone: both
+			 * before the end of file wait before reading */
+			s->reaped += r->kind == CLAB_K_PROC_REAPED;
+			if (r->tid == 0 && s->eof_rec == UINT64_MAX &&
 			    s->wait_before_read == NULL)
 				s->wait_before_read = r;
 			continue;
 		case CLAB_K_PIPE_EOF:
-			if (s->eof_rec == UINT64_MAX)
+			if (s->eof_rec == UINT64_MAX && r->tid == 0)
 				s->eof_rec = r->seq;
 			continue;
 		default:
@@ -418,7 +421,9 @@ static void scan(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		label = clab_lab_note_label(tr, r);
 		if (label == NULL)
 			continue;
-		if (strcmp(label, "got") == 0) {
+		if (strcmp(label, "expect") == 0) {
+			s->expect = (long)r->val;
+		} else if (strcmp(label, "got") == 0) {
 			/* message i carries i * i, in the order written */
 			long want = s->got * s->got;
 			if ((long)r->val != want && s->got_bad++ == 0)
@@ -446,17 +451,16 @@ static void scan(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	(void)ctx;
 }
 
-static void check_pipe(const struct seen *s, const struct clab_lab_ctx *ctx,
-		       struct clab_lab_report *rep)
+static void check_pipe(const struct seen *s, struct clab_lab_report *rep)
 {
-	long items = ctx->param[P_ITEMS];
+	long items = s->expect;
 	if (s->wait_before_read)
 		clab_lab_report_add(
 		    rep, "read before waiting", 0, s->wait_before_read->seq,
 		    "main began to wait for the child before it read the "
 		    "pipe to its end; the child ends only once its %ld "
-		    "messages are in a pipe that holds %ld",
-		    items, ctx->param[P_CAPACITY]);
+		    "messages are in the pipe",
+		    items);
 	else
 		clab_lab_report_add(rep, "read before waiting", 1, UINT64_MAX,
 				    "main read the pipe to its end before it "
@@ -466,7 +470,8 @@ static void check_pipe(const struct seen *s, const struct clab_lab_ctx *ctx,
 				    "%ld message(s) out of order or wrong",
 				    s->got_bad);
 	else
-		clab_lab_report_add_end(rep, "every message", s->got == items,
+		clab_lab_report_add_end(rep, "every message",
+					s->got == items && items > 0,
 					UINT64_MAX,
 					"main read %ld of %ld messages, in "
 					"order",
@@ -532,7 +537,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 	switch (ctx->variant) {
 	case V_PIPE:
 	case V_WAIT_READ:
-		check_pipe(&s, ctx, rep);
+		check_pipe(&s, rep);
 		break;
 	case V_LOCKED:
 	case V_UNLOCKED:
