@@ -9,6 +9,7 @@
 static int dump_exec(int argc, char **argv)
 {
 	const char *path = NULL, *outpath = NULL;
+	int alone = 0;
 	for (int i = 1; i < argc; i++) {
 		if (clab_cmd_is_help(argv[i])) {
 			clab_cmd_usage(&clab_cmd_dump, stdout);
@@ -20,6 +21,8 @@ static int dump_exec(int argc, char **argv)
 				return clab_cmd_misuse(
 				    &clab_cmd_dump, "%s needs a file", argv[i]);
 			outpath = argv[++i];
+		} else if (strcmp(argv[i], "--alone") == 0) {
+			alone = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return clab_cmd_misuse(&clab_cmd_dump,
 					       "unknown option '%s'", argv[i]);
@@ -34,7 +37,8 @@ static int dump_exec(int argc, char **argv)
 		return clab_cmd_misuse(&clab_cmd_dump, "which trace?");
 	char err[512];
 	struct clab_trace *tr;
-	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+	if ((alone ? clab_trace_load_process
+		   : clab_trace_load)(path, &tr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "conclab dump: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
@@ -60,7 +64,7 @@ static int dump_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_dump = {
     .name = "dump",
-    .args = "[-o FILE] TRACE",
+    .args = "[-o FILE] [--alone] TRACE",
     .summary = "print a trace as text, one record a line",
     .help = "Prints the trace's metadata, threads and objects as '#' "
 	    "lines, then one line\nper record: sequence number, time "
@@ -72,7 +76,12 @@ const struct clab_cmd clab_cmd_dump = {
 	    "exit code is 2.\nA record that names an object the trace never "
 	    "defined is skipped with a\nwarning on stderr and a '# warning' "
 	    "line; the exit code stays 0.\n\n"
+	    "The trace of a process that forked children (clab_fork) is "
+	    "dumped with\ntheirs, from the same directory, as one timeline: "
+	    "their threads are named\n'pid N / NAME', and each child's "
+	    "records come after its fork.\n\n"
 	    "Options:\n  -o, --output FILE  write to FILE instead of "
-	    "standard output\n",
+	    "standard output\n  --alone            this process's trace "
+	    "alone, without its children's\n",
     .exec = dump_exec,
 };

@@ -267,9 +267,10 @@ static int run_shared(const struct clab_lab_ctx *ctx)
 	pthread_mutex_init(&sh->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
 	clab_lab_say(ctx,
-		     "%d processes add 1 to a counter in shared memory %ld "
+		     "%d process%s add 1 to a counter in shared memory %ld "
 		     "times each (%s)",
-		     n, ctx->param[P_ROUNDS], variants[ctx->variant].name);
+		     n, n == 1 ? "" : "es", ctx->param[P_ROUNDS],
+		     variants[ctx->variant].name);
 	for (; started < n; started++) {
 		char name[24];
 		snprintf(name, sizeof(name), "adder-%d", started + 1);

@@ -37,7 +37,8 @@ static struct clab_trace *load(const char *path)
 {
 	struct clab_trace *tr = NULL;
 	char err[512];
-	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+	/* each process's own trace, without its children's */
+	if (clab_trace_load_process(path, &tr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "load %s: %s\n", path, err);
 		return NULL;
 	}
@@ -48,6 +49,9 @@ static void child_path(pid_t pid, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/p.%ld.clt", dir, (long)pid);
 }
+
+static void family(const struct clab_trace *pt, const struct clab_trace *ct,
+		   pid_t pid);
 
 /* Remove DIR and the traces in it. */
 static void clean(pid_t pid)
@@ -218,10 +222,71 @@ static void test_child_trace(void)
 	CU_ASSERT_EQUAL(fork_rec->val, pid);
 	const struct clab_site_info *si = clab_trace_site(pt, fork_rec->site);
 	CU_ASSERT_TRUE(si && si->label && strcmp(si->label, "fork") == 0);
+	family(pt, ct, pid);
 out:
 	clab_trace_free(pt);
 	clab_trace_free(ct);
 	clean(pid);
+}
+
+/*
+ * The parent's trace loads with the child's: one timeline, the child's
+ * threads named by its pid, none of its records before the fork; a
+ * child's trace that is missing, or is not the child's, is left out.
+ */
+static void family(const struct clab_trace *pt, const struct clab_trace *ct,
+		   pid_t pid)
+{
+	char path[PATH_MAX + 32], moved[PATH_MAX + 40], err[512];
+	char want[PATH_MAX + 32], parent[PATH_MAX + 32];
+	struct clab_trace *ft = NULL;
+	uint32_t np = clab_trace_nthreads(pt);
+	snprintf(path, sizeof(path), "%s/p.clt", dir);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load(path, &ft, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(clab_trace_warning(ft));
+	CU_ASSERT_EQUAL(clab_trace_nthreads(ft), np + clab_trace_nthreads(ct));
+	CU_ASSERT_EQUAL(clab_trace_nrecords(ft),
+			clab_trace_nrecords(pt) + clab_trace_nrecords(ct));
+	CU_ASSERT_EQUAL(tu_count(ft, CLAB_K_MUTEX_ACQUIRE), 4 + 12);
+	snprintf(want, sizeof(want), "pid %ld / main", (long)pid);
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(ft, np)->name, want);
+	size_t fork_at = SIZE_MAX, first = SIZE_MAX;
+	for (size_t i = 0; i < clab_trace_nrecords(ft); i++) {
+		const struct clab_record *r = clab_trace_record(ft, i);
+		CU_ASSERT_EQUAL(r->seq, i);
+		if (r->tid == 0 && r->kind == CLAB_K_NOTE && r->val == pid &&
+		    fork_at == SIZE_MAX)
+			fork_at = i;
+		if (r->tid >= np && first == SIZE_MAX)
+			first = i;
+	}
+	CU_ASSERT(fork_at < first && first != SIZE_MAX);
+	clab_trace_free(ft);
+
+	/* the child's trace gone: the parent's alone, and a warning */
+	child_path(pid, path, sizeof(path));
+	snprintf(moved, sizeof(moved), "%s.moved", path);
+	CU_ASSERT_EQUAL_FATAL(rename(path, moved), 0);
+	snprintf(parent, sizeof(parent), "%s/p.clt", dir);
+	CU_ASSERT_EQUAL(clab_trace_load(parent, &ft, err, sizeof(err)), 0);
+	if (ft) {
+		CU_ASSERT_EQUAL(clab_trace_nthreads(ft), np);
+		CU_ASSERT_PTR_NOT_NULL(clab_trace_warning(ft));
+		clab_trace_free(ft);
+	}
+	/* another trace under the child's name (the parent's own): its
+	 * links do not match, it is left out */
+	char cmd[3 * PATH_MAX];
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", parent, path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	CU_ASSERT_EQUAL(clab_trace_load(parent, &ft, err, sizeof(err)), 0);
+	if (ft) {
+		CU_ASSERT_EQUAL(clab_trace_nthreads(ft), np);
+		const char *w = clab_trace_warning(ft);
+		CU_ASSERT_TRUE(w && strstr(w, "not the trace of this run's"));
+		clab_trace_free(ft);
+	}
+	CU_ASSERT_EQUAL(rename(moved, path), 0);
 }
 
 /* A child that aborts holding a lock: its trace has every record. */

@@ -3,7 +3,8 @@
  *
  * A process that forked with clab_fork names each child in its metadata
  * (process.child.PID = "ID FILE"), and each child's trace names its parent
- * (process.parent_id, process.fork_seq: the parent's record of the fork).
+ * (process.parent_id; process.fork_thread and process.fork_seq: the
+ * forking thread and the number of its record of the fork among its own).
  * Loading a parent's trace loads those of its children from the same
  * directory (and theirs, in turn), and merges them in: each child's
  * threads, objects and sites are added after the parent's, its threads
@@ -59,7 +60,7 @@ static char *dup_or_null(const char *s)
 
 /*
  * Append child's threads, objects and sites to tr, and its records,
- * renumbered, into the merged order after fork_seq.  0, or -1 when out of
+ * renumbered, into the merged order after the fork.  0, or -1 when out of
  * memory (tr unchanged in its records then).
  */
 static int adopt(struct clab_trace *tr, const struct clab_trace *ch,
@@ -79,6 +80,8 @@ static int adopt(struct clab_trace *tr, const struct clab_trace *ch,
 		n->parent =
 		    t->parent == t->tid ? fork_thread : t->parent + toff;
 		n->name = strdup(name);
+		n->label = NULL;
+		n->opener = t->tid == 0 || t->opener;
 		if (!n->name)
 			return -1;
 		tr->nthreads++;
@@ -111,14 +114,19 @@ static int adopt(struct clab_trace *tr, const struct clab_trace *ch,
 		tr->nsites++;
 	}
 
-	size_t np = tr->nrecs, nc = ch->nrecs, p = 0, c = 0, k = 0;
+	/* the fork: the record numbered fork_seq of the forking thread's */
+	size_t np = tr->nrecs, nc = ch->nrecs, p = 0, c = 0, k = 0, at = np;
+	uint64_t nth = 0;
+	for (size_t i = 0; i < np && at == np; i++)
+		if (tr->recs[i].tid == fork_thread && nth++ == fork_seq)
+			at = i;
 	struct clab_record *out = malloc((np + nc + 1) * sizeof(*out));
 	if (!out)
 		return -1;
 	while (p < np || c < nc) {
 		int take_p =
-		    c == nc || (p < np && (tr->recs[p].seq <= fork_seq ||
-					   tr->recs[p].ns <= ch->recs[c].ns));
+		    c == nc ||
+		    (p < np && (p <= at || tr->recs[p].ns <= ch->recs[c].ns));
 		struct clab_record r = take_p ? tr->recs[p++] : ch->recs[c++];
 		if (!take_p) {
 			r.tid += toff;

@@ -265,7 +265,12 @@ contains "$T/out" "^child ${kid_b:-none} \\(forked at tests/preload/forkrec.c:$(
 	fail "forkrec: $(count_lines "$T/out" '^child [0-9]+ ') children named, not 2"
 expect_exit 0 "$CONCLAB" check "$T/forkrec.clt"
 contains "$T/out" '^  ok   no misuse' "forkrec: conclab check on the parent's trace"
-"$CONCLAB" dump "$T/forkrec.clt" >"$T/dump" 2>&1
+"$CONCLAB" dump "$T/forkrec.clt" >"$T/family" 2>&1
+[ "$(count_lines "$T/family" 'mutex\.acquire +m#')" -eq 170 ] &&
+	pass "forkrec: the family's dump: the parent's 100 acquisitions and the child's 70" ||
+	fail "forkrec: $(count_lines "$T/family" 'mutex\.acquire +m#') acquisitions in the family's dump, not 170"
+contains "$T/family" "^ +[0-9]+ +[0-9.]+ T[0-9]+ +pid ${kid_a:-none} / main " "forkrec: the child's thread named by its pid"
+"$CONCLAB" dump --alone "$T/forkrec.clt" >"$T/dump" 2>&1
 [ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 100 ] &&
 	pass "forkrec: the parent's 100 acquisitions, none of the children's" ||
 	fail "forkrec: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions in the parent's trace, not 100"

@@ -38,6 +38,12 @@ struct clab_thread_info {
 	uint32_t parent; /* creating thread's tid (main: itself) */
 	const char *name;
 	const char *label; /* how reports name it (label.h) */
+	/*
+	 * The thread opened the trace of its process (T0, and the first
+	 * thread of each child process merged in): it ends after its trace
+	 * does, with no record of its end.
+	 */
+	int opener;
 };
 
 struct clab_object_info {
