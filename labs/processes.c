@@ -22,6 +22,10 @@
  *                    from one pipe and send back (task, task * task) on
  *                    another; the parent puts the results in task order,
  *                    a map over processes: correct
+ *   pool-small-results  the same with a results pipe of `capacity`
+ *                    messages: the workers wait for room in it while the
+ *                    parent, which reads results only after it wrote every
+ *                    task, waits for room in the task pipe: a deadlock
  *
  * The children record nothing (runtime/proc.c): what the checks judge is
  * what the parent saw and recorded, its pipe and process records and its
@@ -46,7 +50,15 @@
 #define MAX_PROCS 8
 #define MAX_TASKS 64
 
-enum { V_PIPE, V_WAIT_READ, V_LOCKED, V_UNLOCKED, V_POOL, V_COUNT };
+enum {
+	V_PIPE,
+	V_WAIT_READ,
+	V_LOCKED,
+	V_UNLOCKED,
+	V_POOL,
+	V_POOL_SMALL,
+	V_COUNT
+};
 
 enum { P_ITEMS, P_CAPACITY, P_PROCS, P_ROUNDS, P_GAP, P_TASKS, P_COUNT };
 
@@ -112,6 +124,16 @@ static const struct clab_lab_variant variants[V_COUNT] = {
 	    .summary = "worker processes map task -> task * task over two "
 		       "pipes, results put back in task order",
 	    .expect = 0,
+	},
+    [V_POOL_SMALL] =
+	{
+	    .name = "pool-small-results",
+	    .summary = "the same map with a results pipe of `capacity` "
+		       "messages",
+	    .bug = "the workers wait for room in the full results pipe, "
+		   "and the parent, which reads results only once every "
+		   "task is written, waits for room in the full task pipe",
+	    .expect = 3,
 	},
 };
 
@@ -319,8 +341,11 @@ static int run_pool(const struct clab_lab_ctx *ctx)
 		return rc;
 	/* room for every result: the parent writes every task before it
 	 * reads one, so a smaller pipe could fill while it still writes */
-	rc = clab_pipe_init(&results, "results", sizeof(struct msg),
-			    (uint32_t)ntasks);
+	uint32_t room = (uint32_t)ntasks;
+	if (ctx->variant == V_POOL_SMALL)
+		/* BUG: room for fewer results than there are tasks */
+		room = (uint32_t)ctx->param[P_CAPACITY];
+	rc = clab_pipe_init(&results, "results", sizeof(struct msg), room);
 	if (rc) {
 		clab_pipe_destroy(&tasks);
 		return rc;
@@ -371,6 +396,7 @@ static int run(const struct clab_lab_ctx *ctx)
 	case V_UNLOCKED:
 		return run_shared(ctx);
 	case V_POOL:
+	case V_POOL_SMALL:
 		return run_pool(ctx);
 	}
 	return CLAB_EINVAL;

@@ -190,10 +190,11 @@ static int publish(struct clab__thr *self, unsigned kind, uint32_t target)
 			continue;
 		p->w[i].target = target;
 		p->w[i].tid = self ? self->tid : 0;
-		/* a child's one thread goes by its process's name */
+		/* a spawned child's one thread goes by its process's name */
 		snprintf(p->w[i].thread, sizeof(p->w[i].thread), "%s",
-			 self && self->tb && self->tb->name ? self->tb->name
-							    : p->name);
+			 my_slot != 0 || !self || !self->tb || !self->tb->name
+			     ? p->name
+			     : self->tb->name);
 		atomic_store(&p->w[i].kind, kind);
 		bump();
 		return i;
@@ -709,18 +710,20 @@ int clab__xproc_stuck(int self_waiting)
 	return (int)(stuck_set(self_waiting) >> my_slot & 1);
 }
 
-/* "child (pid 1235)", or "main, pid 1234, and child (pid 1235)". */
+/* "child (pid 1235)", or "a (pid 1235), b (pid 1236) and c (pid 1237)". */
 static size_t procs_text(uint64_t m, char *buf, size_t len)
 {
 	size_t n = 0;
-	int first = 1;
+	int left = __builtin_popcountll(m), k;
 	for (int i = 0; i < CLAB_PROC_MAX && n < len; i++) {
 		if (!(m >> i & 1))
 			continue;
-		int k = snprintf(buf + n, len - n, "%s%s (pid %d)",
-				 first ? "" : " and ", xt->p[i].name,
-				 (int)atomic_load(&xt->p[i].pid));
-		first = 0;
+		k = snprintf(buf + n, len - n, "%s (pid %d)%s", xt->p[i].name,
+			     (int)atomic_load(&xt->p[i].pid),
+			     left > 2	 ? ", "
+			     : left == 2 ? " and "
+					 : "");
+		left--;
 		if (k > 0)
 			n += (size_t)k;
 	}
@@ -779,9 +782,9 @@ void clab__xproc_explain(uint32_t tid, char *buf, size_t len)
 				continue;
 			int m =
 			    strcmp(w->thread, xt->p[i].name) == 0
-				? snprintf(buf + n, len - n, "; ")
+				? snprintf(buf + n, len - n, "\n")
 				: snprintf(buf + n, len - n,
-					   "; in %s (pid %d), ", xt->p[i].name,
+					   "\nin %s (pid %d), ", xt->p[i].name,
 					   (int)atomic_load(&xt->p[i].pid));
 			if (m > 0)
 				n += (size_t)m < len - n ? (size_t)m

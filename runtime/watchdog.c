@@ -671,8 +671,11 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 				    b->holder_site->line);
 		}
 		OUT("\n");
-		if (b->remote[0])
-			OUT("    %s\n", b->remote);
+		for (const char *l = b->remote; *l;) {
+			size_t k = strcspn(l, "\n");
+			OUT("    %.*s\n", (int)k, l);
+			l += k + (l[k] == '\n');
+		}
 	}
 	if (d->ncycle) {
 		OUT("  cycle:");

@@ -910,10 +910,11 @@ struct clab_blocked {
 	unsigned nreaders;
 	uint32_t readers[CLAB_BLOCKED_READERS];
 	/*
-	 * A wait on another process (a pipe's, a child's): what the other
-	 * processes wait on, in turn, back to this one; empty otherwise.
+	 * A wait on another process (a pipe's, a child's): what it waits
+	 * for, then what each other process of the cycle waits for, a line
+	 * each; empty otherwise.
 	 */
-	char remote[320];
+	char remote[1024];
 };
 
 enum clab_stuck {
