@@ -128,8 +128,8 @@ static const struct clab_lab_variant variants[V_COUNT] = {
     [V_POOL_SMALL] =
 	{
 	    .name = "pool-small-results",
-	    .summary = "the same map with a results pipe of `capacity` "
-		       "messages",
+	    .summary = "the same map, with room in the results pipe for "
+		       "only --capacity results",
 	    .bug = "the workers wait for room in the full results pipe, "
 		   "and the parent, which reads results only once every "
 		   "task is written, waits for room in the full task pipe",
