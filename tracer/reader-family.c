@@ -18,7 +18,6 @@
  * says so.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,28 +29,6 @@
 #include "reader-int.h"
 
 #define FAMILY_DEPTH 8 /* children of children, at most */
-
-static const char *meta(const struct clab_trace *tr, const char *key)
-{
-	for (size_t i = 0; i < tr->nmeta; i++)
-		if (strcmp(tr->mkeys[i], key) == 0)
-			return tr->mvals[i];
-	return NULL;
-}
-
-static void warn(struct clab_trace *tr, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void warn(struct clab_trace *tr, const char *fmt, ...)
-{
-	if (tr->warning)
-		return;
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	tr->warning = strdup(buf);
-}
 
 static char *dup_or_null(const char *s)
 {
@@ -163,10 +140,11 @@ static int child(struct clab_trace *tr, const char *path, size_t i, int depth)
 {
 	const char *pid = tr->mkeys[i] + strlen("process.child.");
 	const char *val = tr->mvals[i], *sp = strchr(val, ' ');
-	const char *id = meta(tr, "process.id");
+	const char *id = clab_trace_meta(tr, "process.id");
 	char cpath[PATH_MAX + 64], err[512], cid[64];
 	if (!sp || sp - val >= (long)sizeof(cid) || strchr(sp + 1, '/')) {
-		warn(tr, "process %s: a malformed link to its trace", pid);
+		clab__trace_set_warning(
+		    tr, "process %s: a malformed link to its trace", pid);
 		return 0;
 	}
 	snprintf(cid, sizeof(cid), "%.*s", (int)(sp - val), val);
@@ -175,20 +153,22 @@ static int child(struct clab_trace *tr, const char *path, size_t i, int depth)
 	snprintf(cpath + n, sizeof(cpath) - n, "%s", sp + 1);
 	struct clab_trace *ch = NULL;
 	if (clab_trace_load_process(cpath, &ch, err, sizeof(err)) != 0) {
-		warn(tr, "process %s left out: %s", pid, err);
+		clab__trace_set_warning(tr, "process %s left out: %s", pid,
+					err);
 		return 0;
 	}
-	const char *pid_of = meta(ch, "process.parent_id");
-	const char *cid_of = meta(ch, "process.id");
-	const char *seq = meta(ch, "process.fork_seq");
-	const char *fth = meta(ch, "process.fork_thread");
+	const char *pid_of = clab_trace_meta(ch, "process.parent_id");
+	const char *cid_of = clab_trace_meta(ch, "process.id");
+	const char *seq = clab_trace_meta(ch, "process.fork_seq");
+	const char *fth = clab_trace_meta(ch, "process.fork_thread");
 	int rc = 0;
 	if (!id || !pid_of || strcmp(id, pid_of) != 0 || !cid_of ||
 	    strcmp(cid_of, cid) != 0 || !seq || !fth) {
-		warn(tr,
-		     "process %s left out: %s is not the trace of this "
-		     "run's child",
-		     pid, cpath);
+		clab__trace_set_warning(
+		    tr,
+		    "process %s left out: %s is not the trace of this "
+		    "run's child",
+		    pid, cpath);
 	} else if (load_family(ch, cpath, depth + 1) != 0 ||
 		   adopt(tr, ch, strtoull(seq, NULL, 10),
 			 (uint32_t)strtoul(fth, NULL, 10), pid) != 0) {

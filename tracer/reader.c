@@ -35,16 +35,30 @@ int clab__trace_grow(void **arr, uint32_t *cap, size_t elem)
 	return 0;
 }
 
+/* *slot = the message, unless it holds one already. */
+static void set_first(char **slot, const char *fmt, va_list ap)
+{
+	if (*slot)
+		return;
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	*slot = strdup(buf);
+}
+
 void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
 {
-	if (tr->damage)
-		return;
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	set_first(&tr->damage, fmt, ap);
 	va_end(ap);
-	tr->damage = strdup(buf);
+}
+
+void clab__trace_set_warning(struct clab_trace *tr, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_first(&tr->warning, fmt, ap);
+	va_end(ap);
 }
 
 void clab_trace_free(struct clab_trace *tr)
