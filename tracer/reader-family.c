@@ -112,7 +112,10 @@ static int adopt(struct clab_trace *tr, const struct clab_trace *ch,
 			if (r.site)
 				r.site += soff;
 			r.stack = 0; /* the child's stacks stay in its file */
-			if ((r.kind == CLAB_K_DIAG && r.a8 == CLAB_D_BLOCKED) ||
+			/* the a32s that are object ids */
+			if ((r.kind == CLAB_K_DIAG &&
+			     (r.a8 == CLAB_D_BLOCKED ||
+			      r.a8 == CLAB_D_LOCK_ORDER)) ||
 			    (r.kind == CLAB_K_POOL_SUBMIT && r.a32))
 				r.a32 += ooff;
 		}
