@@ -49,6 +49,19 @@
 
 enum { XW_NONE, XW_CHILD, XW_PIPE_WRITE, XW_PIPE_READ };
 
+/*
+ * Whether a child records (clab_fork).  ThreadSanitizer cannot follow a
+ * child of a program with threads that starts threads of its own (the
+ * writer of the child's trace): it dies ("dup thread") or refuses
+ * (die_after_fork).  Built with it, a child records nothing, as under the
+ * controlled scheduler.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define CHILD_RECORDS 0
+#else
+#define CHILD_RECORDS 1
+#endif
+
 #define XP_WAITS 8
 #define XP_PIPES 32
 #define XP_POLL_MS 20
@@ -278,7 +291,7 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	pid_t parent = getpid();
 	/* buffered output would be written twice, once by each */
 	fflush(NULL);
-	int recorded = !atomic_load(&clab__sched_on);
+	int recorded = CHILD_RECORDS && !atomic_load(&clab__sched_on);
 	pid_t pid = recorded ? clab__fork(CLAB__SITE_L("fork")) : fork();
 	if (pid == 0)
 		child_main(slot, parent, recorded, fn, arg);

@@ -165,8 +165,15 @@ static void test_spawn(void)
 	if (tr) {
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PROC_SPAWN), 2);
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PROC_REAPED), 2);
-		/* the parent's reads, the child's writes, merged */
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_READ), 20);
+#if defined(__SANITIZE_THREAD__)
+		/* TSan: the children record nothing (runtime/proc.c) */
+		CU_ASSERT_EQUAL(clab_trace_nthreads(tr), 1);
+		clab_trace_free(tr);
+		clean();
+		return;
+#endif
+		/* the child's writes, merged with the parent's reads */
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE), 20);
 		CU_ASSERT(tu_count(tr, CLAB_K_PIPE_WRITE_WAIT) >= 1);
 		/* no write ever left more than 2 messages in the pipe */
