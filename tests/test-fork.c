@@ -71,16 +71,6 @@ static int exit_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static size_t count_diag(const struct clab_trace *tr, unsigned code)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		n += r->kind == CLAB_K_DIAG && r->a8 == code;
-	}
-	return n;
-}
-
 /* A thread that holds busy across the fork. */
 static clab_mutex_t a, b, own, busy;
 static clab_latch_t held, done;
@@ -177,10 +167,10 @@ static void test_child_trace(void)
 	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_RELEASE), 13);
 	CU_ASSERT_EQUAL(tu_count(pt, CLAB_K_MUTEX_ACQUIRE), 4);
 	/* a fresh lock-order graph: b -> a is no cycle in the child */
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE), 0);
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE_LATENT), 0);
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE_TIMED), 0);
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_BAD_OBJECT), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_LOCK_CYCLE), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_LOCK_CYCLE_LATENT), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_LOCK_CYCLE_TIMED), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_BAD_OBJECT), 0);
 	/* the links between the two */
 	snprintf(want, sizeof(want), "%ld", (long)pid);
 	CU_ASSERT_STRING_EQUAL(clab_trace_meta(ct, "process.pid"), want);
@@ -401,7 +391,7 @@ static void test_child_watchdog(void)
 	struct clab_trace *ct = load(cpath);
 	CU_ASSERT_PTR_NOT_NULL(ct);
 	if (ct)
-		CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_DEADLOCK), 1);
+		CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_DEADLOCK), 1);
 	clab_trace_free(ct);
 	clean(pid);
 }

@@ -50,16 +50,6 @@ static void clean(void)
 	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
-static size_t count_diag(const struct clab_trace *tr, unsigned code)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		n += r->kind == CLAB_K_DIAG && r->a8 == code;
-	}
-	return n;
-}
-
 /* One process alone: messages in order, the capacity, the end of file, a
  * write with no reader, and values refused. */
 static void test_pipe_alone(void)
@@ -104,7 +94,7 @@ static void test_pipe_alone(void)
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_EOF), 1);
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_BROKEN), 1);
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE_WAIT), 0);
-		CU_ASSERT(count_diag(tr, CLAB_D_BAD_VALUE) >= 6);
+		CU_ASSERT(tu_count_diag(tr, CLAB_D_BAD_VALUE) >= 6);
 		clab_trace_free(tr);
 	}
 	clean();
@@ -216,20 +206,33 @@ static int slow_writer(void *arg)
 	return writer(NULL);
 }
 
+/*
+ * A trace, the watchdog, and a child that writes 5 messages into cp, a
+ * pipe of 2, of which the parent holds only the read end.  0, or -1.
+ */
+static int watched_child(int (*fn)(void *))
+{
+	if (open_trace())
+		return -1;
+	struct clab_watchdog_opts wo = {.period_ms = 50, .on_stuck = on_stuck};
+	atomic_store(&stuck_why, 0);
+	nitems = 5;
+	if (clab_watchdog_start(&wo) != 0 ||
+	    clab_pipe_init(&cp, "cp", sizeof(int64_t), 2) != 0 ||
+	    clab_proc_spawn(&victim, "child", fn, NULL) != 0) {
+		CU_FAIL("the watchdog, the pipe or the child");
+		return -1;
+	}
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	return 0;
+}
+
 /* Waiting for the child before reading: the watchdog sees both waits in
  * the table and reports a deadlock between processes. */
 static void test_deadlock(void)
 {
-	if (open_trace())
+	if (watched_child(writer))
 		return;
-	struct clab_watchdog_opts wo = {.period_ms = 50, .on_stuck = on_stuck};
-	atomic_store(&stuck_why, 0);
-	CU_ASSERT_EQUAL_FATAL(clab_watchdog_start(&wo), 0);
-	nitems = 5;
-	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), 2), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&victim, "child", writer, NULL),
-			      0);
-	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
 	int status = -1;
 	CU_ASSERT_EQUAL(clab_proc_wait(&victim, &status), 0);
 	CU_ASSERT_EQUAL(status, 128 + SIGKILL);
@@ -242,7 +245,7 @@ static void test_deadlock(void)
 	clab_pipe_destroy(&cp);
 	struct clab_trace *tr = close_load();
 	if (tr) {
-		CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_DEADLOCK), 1);
+		CU_ASSERT_EQUAL(tu_count_diag(tr, CLAB_D_DEADLOCK), 1);
 		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PROC_WAIT), 1);
 		clab_trace_free(tr);
 	}
@@ -254,16 +257,8 @@ static void test_deadlock(void)
  * end, which the watchdog must not call a deadlock. */
 static void test_no_false_report(void)
 {
-	if (open_trace())
+	if (watched_child(slow_writer))
 		return;
-	struct clab_watchdog_opts wo = {.period_ms = 50, .on_stuck = on_stuck};
-	atomic_store(&stuck_why, 0);
-	CU_ASSERT_EQUAL_FATAL(clab_watchdog_start(&wo), 0);
-	nitems = 5;
-	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), 2), 0);
-	CU_ASSERT_EQUAL_FATAL(
-	    clab_proc_spawn(&victim, "child", slow_writer, NULL), 0);
-	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
 	int64_t v;
 	int n = 0;
 	while (clab_pipe_read(&cp, &v) == 1) {
@@ -280,7 +275,7 @@ static void test_no_false_report(void)
 	clab_pipe_destroy(&cp);
 	struct clab_trace *tr = close_load();
 	if (tr) {
-		CU_ASSERT_EQUAL(count_diag(tr, CLAB_D_DEADLOCK), 0);
+		CU_ASSERT_EQUAL(tu_count_diag(tr, CLAB_D_DEADLOCK), 0);
 		clab_trace_free(tr);
 	}
 	clean();
