@@ -82,6 +82,7 @@ static int analyze_exec(int argc, char **argv)
 		clab_report_write(stdout, CLAB_REPORT_TEXT, path, "no lab",
 				  clab_cmd_program_name(tr), NULL, &rep, NULL);
 		clab_cmd_nolab_note(stdout);
+		clab_cmd_forks(tr, path, stdout);
 		if (clab_lab_report_failed(&rep))
 			rc = CLAB_EXIT_CHECK;
 		clab_lab_report_free(&rep);

@@ -64,83 +64,6 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
-/* Whether the trace holds a diagnostic with that code (the watchdog's). */
-static int has_diag(const struct clab_trace *tr, unsigned code)
-{
-	size_t n = clab_trace_nrecords(tr);
-	for (size_t i = n; i-- > 0;) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		if (r->kind == CLAB_K_DIAG && r->a8 == code)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The path of the trace of child pid, forked by the process of the trace
- * at parent: the file the parent's metadata names (process.child.PID is
- * "ID FILE"), beside the parent's trace.
- */
-static void child_trace(const struct clab_trace *tr, const char *parent,
-			int64_t pid, char *buf, size_t len)
-{
-	char key[64];
-	snprintf(key, sizeof(key), "process.child.%" PRId64, pid);
-	const char *v = clab_trace_meta(tr, key);
-	const char *file = v ? strchr(v, ' ') : NULL;
-	const char *slash = strrchr(parent, '/');
-	int dir = slash ? (int)(slash - parent + 1) : 0;
-	if (file)
-		snprintf(buf, len, "%.*s%s", dir, parent, file + 1);
-	else
-		buf[0] = '\0';
-}
-
-#define FORK_DEPTH 8
-
-/*
- * The children the process of the trace at path forked (the preload
- * library recorded each fork as a note "fork" whose value is the pid),
- * with where it was forked and its own trace, and theirs in turn
- * (indented); one that has none is said to be untraced.
- */
-static void print_forks(const struct clab_trace *tr, const char *path,
-			int depth)
-{
-	size_t n = clab_trace_nrecords(tr);
-	for (size_t i = 0; i < n; i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		if (r->kind != CLAB_K_NOTE)
-			continue;
-		const struct clab_site_info *si = clab_trace_site(tr, r->site);
-		if (!si || !si->label || strcmp(si->label, "fork") != 0)
-			continue;
-		printf("%*schild %" PRId64 " (forked at %s:%d): ", 2 * depth,
-		       "", r->val, si->file ? si->file : "?", si->line);
-		char child[PATH_MAX], err[512];
-		struct clab_trace *ct = NULL;
-		child_trace(tr, path, r->val, child, sizeof(child));
-		if (!child[0] || access(child, F_OK) != 0 ||
-		    clab_trace_load(child, &ct, err, sizeof(err)) != 0) {
-			printf("not traced, no trace of its own; its fork is "
-			       "in %s\n",
-			       path);
-			continue;
-		}
-		printf("trace %s, %zu records", child, clab_trace_nrecords(ct));
-		const char *crash = clab_trace_meta(ct, CLAB_META_CRASH);
-		const char *exec = clab_trace_meta(ct, "process.exec");
-		if (crash)
-			printf("; it died of %s", crash);
-		if (exec)
-			printf("; then it ran %s, not traced", exec);
-		printf("\n");
-		if (depth + 1 < FORK_DEPTH)
-			print_forks(ct, child, depth + 1);
-		clab_trace_free(ct);
-	}
-}
-
 static int trace_exec(int argc, char **argv)
 {
 	const char *trace = NULL;
@@ -297,10 +220,10 @@ static int trace_exec(int argc, char **argv)
 		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
 	int rc = CLAB_EXIT_OK;
 	/* the watchdog's endings, told from the program's own exit codes */
-	int deadlock =
-	    code == CLAB_EXIT_DEADLOCK && has_diag(tr, CLAB_D_DEADLOCK);
-	int limit =
-	    code == CLAB_EXIT_TIMEOUT && has_diag(tr, CLAB_D_RUN_TIMEOUT);
+	int deadlock = code == CLAB_EXIT_DEADLOCK &&
+		       clab_cmd_has_diag(tr, CLAB_D_DEADLOCK);
+	int limit = code == CLAB_EXIT_TIMEOUT &&
+		    clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT);
 	struct clab_analysis an;
 	if (clab_analyze(tr, &an) == 0) {
 		printf("\nlock order (conclab analyze):\n");
@@ -327,7 +250,7 @@ static int trace_exec(int argc, char **argv)
 		clab_lab_report_free(&rep);
 	}
 	printf("trace: %s\n", trace);
-	print_forks(tr, trace, 0);
+	clab_cmd_forks(tr, trace, stdout);
 	clab_trace_free(tr);
 	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);
@@ -358,8 +281,9 @@ const struct clab_cmd clab_cmd_trace = {
 	"the deadlock watchdog, and its misuse (unlocking a\nmutex it does not "
 	"hold, destroying or initialising one that is held...) as\n"
 	"diagnostics at its own lines.  Before an exec the trace is closed "
-	"whole; a\nfork is recorded, and the child goes on untraced (each one "
-	"is named at the\nend).  PROG "
+	"whole; a\nfork is recorded, and the child records into a trace of "
+	"its own, STEM.PID.clt\n(each child is named with its trace at the "
+	"end).  PROG "
 	"must be dynamically\nlinked; read-write locks are passed to the C "
 	"library unrecorded.  A site is\nthe caller's function, file and line "
 	"from PROG's debug information (build it\nwith -g), or its symbol "

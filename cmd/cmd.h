@@ -183,6 +183,15 @@ void clab_cmd_trace_warning(const struct clab_cmd *cmd,
  */
 const char *clab_cmd_program_name(const struct clab_trace *tr);
 /*
+ * clab_cmd_forks - on out, the processes the trace at path links to: the
+ * parent of a forked child, and each child the trace's process forked,
+ * with where and its own trace, or "not traced" (docs/runtime.md).
+ * Nothing for a trace of a process that neither forked nor was forked.
+ */
+void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out);
+/* Whether the trace holds a diagnostic with that code (the watchdog's). */
+int clab_cmd_has_diag(const struct clab_trace *tr, unsigned code);
+/*
  * Say on out that a trace of no lab got only the generic checks: which
  * checks were not run, and why.
  */

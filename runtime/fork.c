@@ -85,6 +85,26 @@ static void parent_side(const struct clab_site *site, pid_t pid,
 	clab_tracer_meta_add(key, val);
 }
 
+/*
+ * The child's trace begins with the mutexes the thread holds, each as an
+ * acquisition at the site where it took it (with its depth), so that
+ * their release in the child follows their acquisition in its trace.
+ */
+static void held_at_fork(struct clab__thr *self)
+{
+	unsigned n =
+	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		clab_mutex_t *m = self->held[i].m;
+		uint32_t depth = 1;
+		for (unsigned j = 0; j < i; j++)
+			depth += self->held[j].m == m;
+		/* m is ours: its sequence is ours to count */
+		clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h,
+			       self->held[i].site, CLAB_HOW_BLOCK, depth);
+	}
+}
+
 /* In the child: the parent's threads are gone, its trace is not ours. */
 static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 		       const char *cid, uint32_t fork_tid)
@@ -105,10 +125,10 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	clab__order_fork_child();
 
 	char path[4096 + 32], me[24], parent[24], tid[24], seq[24], nobjs[24];
-	const char *pid_ = NULL;
+	const char *cpath = NULL;
 	if (fi->path[0]) {
 		child_path(fi->path, getpid(), path, sizeof(path));
-		pid_ = path;
+		cpath = path;
 	}
 	snprintf(me, sizeof(me), "%ld", (long)getpid());
 	snprintf(parent, sizeof(parent), "%ld", (long)getppid());
@@ -127,18 +147,19 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	    {"process.fork_seq", seq},
 	    {"process.objects", nobjs},
 	};
-	int err = clab__tracer_fork_child(self->tb, pid_, meta,
+	int err = clab__tracer_fork_child(self->tb, cpath, meta,
 					  sizeof(meta) / sizeof(meta[0]));
 	if (self->tb->tid != UINT32_MAX)
 		self->tid = self->tb->tid;
 	pthread_mutex_unlock(&clab__thr_lock);
-	if (pid_ && !err) {
+	if (cpath && !err) {
 		/* this trace's process.id, written in its header */
 		memcpy(process_id, cid, sizeof(process_id));
 		process_id_written = process_id_gen;
 		clab__lk_lock(&self->lk);
 		clab__emit_obj(self, CLAB_K_THREAD_START, &self->h, NULL, 0, 0);
 		clab__lk_unlock(&self->lk);
+		held_at_fork(self);
 	}
 	clab__watchdog_fork_child();
 }

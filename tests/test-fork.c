@@ -13,6 +13,25 @@
 #include "rt.h"
 #include "testutil.h"
 
+/*
+ * ThreadSanitizer does not support a child that starts threads after a
+ * fork from a process with threads, as a child with a trace does (its
+ * writer): it ends such a child, and with die_after_fork=0 it goes on "on
+ * its own" and stops at its check "dup thread with used id" when a new
+ * thread gets the stack of one the parent had.  Under it, only the fork
+ * without a trace runs.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN 1
+#endif
+#endif
+#ifndef TSAN
+#define TSAN 0
+#endif
+
 static char dir[PATH_MAX], parent_path[PATH_MAX + 16];
 
 /* Open a trace at DIR/p.clt (a stem the child's name is made from). */
@@ -85,6 +104,19 @@ static void *holder(void *arg)
 	return NULL;
 }
 
+/* Make busy, and a thread that holds it until done is set. */
+static clab_thread_t *start_holder(void)
+{
+	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
+	clab_latch_init(&held, "held");
+	clab_latch_init(&done, "done");
+	clab_thread_t *t = NULL;
+	CU_ASSERT_EQUAL(clab_thread_create(&t, "holder", holder, NULL), 0);
+	if (t)
+		clab_latch_wait(&held);
+	return t;
+}
+
 static void *adder(void *arg)
 {
 	(void)arg;
@@ -126,13 +158,8 @@ static void test_child_trace(void)
 	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
 	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
 	clab_mutex_init(&own, "own", CLAB_MUTEX_NORMAL);
-	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
-	clab_latch_init(&held, "held");
-	clab_latch_init(&done, "done");
-	clab_thread_t *t;
-	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, NULL),
-			      0);
-	clab_latch_wait(&held);
+	clab_thread_t *t = start_holder();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	clab_mutex_lock(&a);
 	clab_mutex_lock(&b);
 	clab_mutex_unlock(&b);
@@ -162,8 +189,15 @@ static void test_child_trace(void)
 	CU_ASSERT_EQUAL(clab_trace_gaps(ct), 0);
 	CU_ASSERT_EQUAL(clab_trace_nthreads(ct), 2);
 	CU_ASSERT_STRING_EQUAL(clab_trace_thread(ct, 0)->name, "main");
-	/* its records, not the parent's: a once by main, 10 times by adder */
-	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 12);
+	/*
+	 * its records, not the parent's: own, held at the fork, first; then
+	 * b and a once by main, a 10 times by adder
+	 */
+	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 13);
+	const struct clab_record *first = tu_find(ct, CLAB_K_MUTEX_ACQUIRE, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+	CU_ASSERT_EQUAL(first->tid, 0);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(ct, first->obj)->name, "own");
 	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_RELEASE), 13);
 	CU_ASSERT_EQUAL(tu_count(pt, CLAB_K_MUTEX_ACQUIRE), 4);
 	/* a fresh lock-order graph: b -> a is no cycle in the child */
@@ -237,7 +271,9 @@ static void family(const struct clab_trace *pt, const struct clab_trace *ct,
 	CU_ASSERT_EQUAL(clab_trace_nthreads(ft), np + clab_trace_nthreads(ct));
 	CU_ASSERT_EQUAL(clab_trace_nrecords(ft),
 			clab_trace_nrecords(pt) + clab_trace_nrecords(ct));
-	CU_ASSERT_EQUAL(tu_count(ft, CLAB_K_MUTEX_ACQUIRE), 4 + 12);
+	CU_ASSERT_EQUAL(tu_count(ft, CLAB_K_MUTEX_ACQUIRE),
+			tu_count(pt, CLAB_K_MUTEX_ACQUIRE) +
+			    tu_count(ct, CLAB_K_MUTEX_ACQUIRE));
 	snprintf(want, sizeof(want), "pid %ld / main", (long)pid);
 	CU_ASSERT_STRING_EQUAL(clab_trace_thread(ft, np)->name, want);
 	size_t fork_at = SIZE_MAX, first = SIZE_MAX;
@@ -279,23 +315,37 @@ static void family(const struct clab_trace *pt, const struct clab_trace *ct,
 	CU_ASSERT_EQUAL(rename(moved, path), 0);
 }
 
+/*
+ * Open the parent's trace, make m and fork: the child locks and unlocks m
+ * n times and returns 0, the parent returns the child's pid (-1: no
+ * trace).
+ */
+static pid_t fork_locking(clab_mutex_t *m, int n)
+{
+	if (open_parent())
+		return -1;
+	clab_mutex_init(m, "m", CLAB_MUTEX_NORMAL);
+	pid_t pid = clab_fork();
+	if (pid == 0)
+		for (int i = 0; i < n; i++) {
+			clab_mutex_lock(m);
+			clab_mutex_unlock(m);
+		}
+	CU_ASSERT_FATAL(pid >= 0);
+	return pid;
+}
+
 /* A child that aborts holding a lock: its trace has every record. */
 static void test_child_crash(void)
 {
-	if (open_parent())
-		return;
 	clab_mutex_t m;
-	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
-	pid_t pid = clab_fork();
+	pid_t pid = fork_locking(&m, 1000);
+	if (pid < 0)
+		return;
 	if (pid == 0) {
-		for (int i = 0; i < 1000; i++) {
-			clab_mutex_lock(&m);
-			clab_mutex_unlock(&m);
-		}
 		clab_mutex_lock(&m);
 		abort();
 	}
-	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL(exit_status(pid), 128 + SIGABRT);
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
 	char cpath[PATH_MAX + 32];
@@ -323,19 +373,12 @@ static void test_child_crash(void)
 /* _exit in a child neither writes into the parent's trace nor harms it. */
 static void test_child_exit_now(void)
 {
-	if (open_parent())
-		return;
 	clab_mutex_t m;
-	clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL);
-	pid_t pid = clab_fork();
-	if (pid == 0) {
-		for (int i = 0; i < 50; i++) {
-			clab_mutex_lock(&m);
-			clab_mutex_unlock(&m);
-		}
+	pid_t pid = fork_locking(&m, 50);
+	if (pid < 0)
+		return;
+	if (pid == 0)
 		_exit(0);
-	}
-	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL(exit_status(pid), 0);
 	for (int i = 0; i < 7; i++) {
 		clab_mutex_lock(&m);
@@ -368,13 +411,8 @@ static void test_child_watchdog(void)
 		return;
 	struct clab_watchdog_opts w = {.period_ms = 20, .on_stuck = on_stuck};
 	CU_ASSERT_EQUAL_FATAL(clab_watchdog_start(&w), 0);
-	clab_mutex_init(&busy, "busy", CLAB_MUTEX_NORMAL);
-	clab_latch_init(&held, "held");
-	clab_latch_init(&done, "done");
-	clab_thread_t *t;
-	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, NULL),
-			      0);
-	clab_latch_wait(&held);
+	clab_thread_t *t = start_holder();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	pid_t pid = clab_fork();
 	if (pid == 0) {
 		clab_mutex_lock(&busy); /* for ever: its holder is not here */
@@ -416,12 +454,17 @@ static void test_no_trace(void)
 
 static void add_tests(CU_pSuite s)
 {
+	CU_add_test(s, "without a trace", test_no_trace);
+	if (TSAN) {
+		printf("ThreadSanitizer: the tests of a child with a trace "
+		       "skipped (see above)\n");
+		return;
+	}
 	CU_add_test(s, "the child's trace, linked to the parent's",
 		    test_child_trace);
 	CU_add_test(s, "a child that aborts holding a lock", test_child_crash);
 	CU_add_test(s, "_exit in a child", test_child_exit_now);
 	CU_add_test(s, "the watchdog in a child", test_child_watchdog);
-	CU_add_test(s, "without a trace", test_no_trace);
 }
 
 int main(void)

@@ -193,18 +193,18 @@ static int load_family(struct clab_trace *tr, const char *path, int depth)
 	return 0;
 }
 
-int clab__trace_family(struct clab_trace *tr, const char *path)
+int clab_trace_add_children(struct clab_trace *tr, const char *path)
 {
 	uint32_t nthreads = tr->nthreads;
 	if (load_family(tr, path, 0) != 0)
-		return -1;
+		return CLAB_ENOMEM;
 	if (tr->nthreads == nthreads)
 		return 0;
 	/* the lookups and labels, again over the whole family */
 	free(tr->obj2tid);
 	tr->obj2tid = malloc(((size_t)tr->nobjs + 1) * sizeof(uint32_t));
 	if (!tr->obj2tid)
-		return -1;
+		return CLAB_ENOMEM;
 	for (uint32_t i = 0; i <= tr->nobjs; i++)
 		tr->obj2tid[i] = UINT32_MAX;
 	for (uint32_t i = 0; i < tr->nthreads; i++)

@@ -102,7 +102,4 @@ void clab__trace_end_of_run(struct clab_trace *tr);
 /* Merge the streams into tr->recs (reader-merge.c); 0, or -1. */
 int clab__trace_merge(struct clab_trace *tr);
 
-/* Merge in the traces of path's children (reader-family.c); 0, or -1. */
-int clab__trace_family(struct clab_trace *tr, const char *path);
-
 #endif

@@ -365,7 +365,7 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 		    size_t errlen)
 {
 	int rc = clab_trace_load_process(path, out, errbuf, errlen);
-	if (rc == 0 && clab__trace_family(*out, path) != 0) {
+	if (rc == 0 && clab_trace_add_children(*out, path) != 0) {
 		clab_trace_free(*out);
 		*out = NULL;
 		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",

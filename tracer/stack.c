@@ -170,3 +170,11 @@ uint64_t clab__stacks_lost(void)
 {
 	return atomic_load_explicit(&lost, memory_order_relaxed);
 }
+
+void clab__stacks_lock(int on)
+{
+	if (on)
+		pthread_mutex_lock(&add_lk);
+	else
+		pthread_mutex_unlock(&add_lk);
+}

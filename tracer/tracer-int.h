@@ -63,6 +63,12 @@ void clab__reg_release(void);
  * stay, with their ids.
  */
 void clab__reg_fork_child(struct clab__tbuf *tb);
+/*
+ * Take (on) or release the lock of the process's table of call stacks:
+ * around a fork, so that the child does not find it held by a thread it
+ * has not got (a leaf: nothing is locked under it).
+ */
+void clab__stacks_lock(int on);
 /* Register the opening thread as thread 0 "main" (at open). */
 void clab__reg_open_main(void);
 /* Wake the writer: a thread is waiting for room. */

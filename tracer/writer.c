@@ -1175,6 +1175,7 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 	pthread_mutex_lock(&w.lk);
 	pthread_mutex_lock(&kick_lk);
 	pthread_mutex_lock(&clab__reg.lk);
+	clab__stacks_lock(1);
 	fi->path[0] = '\0';
 	fi->seq = 0;
 	fi->nobjs = clab__reg.nobjs;
@@ -1186,6 +1187,7 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 
 void clab__tracer_fork_parent(void)
 {
+	clab__stacks_lock(0);
 	pthread_mutex_unlock(&clab__reg.lk);
 	pthread_mutex_unlock(&kick_lk);
 	pthread_mutex_unlock(&w.lk);
@@ -1218,6 +1220,7 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	writer_reset();
 	clab__crash_disarm();
 	clab__reg_fork_child(tb);
+	clab__stacks_lock(0);
 	pthread_mutex_unlock(&clab__reg.lk);
 	pthread_mutex_unlock(&kick_lk);
 	if (!was_open || !path) {

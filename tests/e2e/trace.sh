@@ -38,7 +38,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
 	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
-	forklock forkrec; do
+	forklock forkrec forkcrash; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -236,14 +236,16 @@ contains "$T/dump" "mutex\\.acquire +m#[0-9]+ .*@ tests/preload/exec.c:[0-9]+ ad
 	pass "vfork: the locks after the child's exec recorded too" ||
 	fail "vfork: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
 
-# fork: the parent's trace records it; the child goes on with the C
-# library, with the objects as they were (a mutex another thread held stays
-# held, main's is main's, a semaphore keeps its count), as without conclab.
+# fork: the parent's trace records it; the child goes on with the objects
+# as they were (a mutex another thread held stays held, main's is main's, a
+# semaphore keeps its count), as without conclab, and ends by _exit, which
+# leaves the parent's trace whole.
 expect_exit 0 "$CONCLAB" trace --trace "$T/fork.clt" "$D/preload-forklock"
 contains "$T/out" '^child: m EBUSY, own unlocked 0, sem 1$' "fork: the child sees the objects as the plain program's child does"
 contains "$T/out" '^parent: child exited 0$' "fork: the parent goes on"
 "$CONCLAB" dump "$T/fork.clt" >"$T/dump" 2>&1
 contains "$T/dump" "T0 +main +note .*fork=[0-9]+ @ tests/preload/forklock.c:$(line forklock 'fork')" "fork: recorded with the child's pid, at its site"
+contains "$T/dump" '^# content checksum ok' "fork: the parent's trace whole after the child's _exit"
 
 # fork, then lock in both: the children (one ends by exit, its exit
 # handlers run; one execs) leave the parent's trace whole, with the
@@ -300,12 +302,53 @@ pid_id=$(sed -n 's/^# meta process\.id=//p' "$T/pdump")
 kid_id=$(sed -n 's/^# meta process\.id=//p' "$T/dump")
 contains "$T/dump" "^# meta process\\.parent_id=${pid_id:-none}\$" "forkrec child: process.parent_id is the parent's process.id"
 contains "$T/pdump" "^# meta process\\.child\\.${kid_a:-none}=${kid_id:-none} " "forkrec: the parent names the child's process.id"
+# A file of that name that is not the child's trace (another process's,
+# its process.id tells) is not taken for it.
+cp "$ta" "$T/kid-a.clt"
+cp "$T/forkrec.${kid_b:-none}.clt" "$ta"
+expect_exit 0 "$CONCLAB" check "$T/forkrec.clt"
+contains "$T/out" "^child ${kid_a:-none} .*: not traced: $T/forkrec\\.${kid_a:-none}\\.clt is the trace of another process; its fork is in $T/forkrec\\.clt\$" "forkrec: another process's trace under the child's name is refused"
+mv "$T/kid-a.clt" "$ta"
 seq=$(sed -n 's/^# meta process\.fork_seq=//p' "$T/dump")
 nth=$(grep -E '^ +[0-9]+ +[0-9.]+ T0 ' "$T/pdump" | sed -n "$((${seq:-0} + 1))p")
 case $nth in
 *" note "*"fork=${kid_a:-none} @"*) pass "forkrec: process.fork_seq is the fork record's position on main" ;;
 *) fail "forkrec: main's record $seq is not the fork: $nth" ;;
 esac
+
+# A child that crashes holding a lock: its trace has its 2002 records and
+# the lock held, with the crash; the parent's is whole and its own.  The
+# parent's trace reads with the child's: the family's checks see the lock.
+expect_exit 1 "$CONCLAB" trace --trace "$T/fc.clt" "$D/preload-forkcrash"
+contains "$T/out" '^forkcrash: child killed by signal 6$' "forkcrash: the child aborted"
+kid=$(sed -n 's/^child \([0-9]*\) .*/\1/p' "$T/out")
+contains "$T/out" "^  FAIL locks held at exit .*first: m \\(#[0-9]+\\), held by pid ${kid:-none} / main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the family's checks: the child's lock"
+"$CONCLAB" dump --alone "$T/fc.clt" >"$T/fc.dump" 2>&1
+[ "$(count_lines "$T/fc.dump" ' pid [0-9]+ / ')" -eq 0 ] && pass "forkcrash: the parent's trace alone has none of the child's records" ||
+	fail "forkcrash: dump --alone shows the child's threads"
+contains "$T/out" "^child ${kid:-none} \\(forked at tests/preload/forkcrash.c:$(line forkcrash 'fork')\\): trace $T/fc\\.${kid:-none}\\.clt, 2002 records; it died of SIGABRT\$" "forkcrash: the child's trace, whole, and its crash"
+expect_exit 1 "$CONCLAB" check "$T/fc.${kid:-none}.clt"
+contains "$T/out" "^  FAIL locks held at exit .*first: m, held by main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the child's lock, held at its crash"
+contains "$T/out" '^forked by process [0-9]+, whose trace is fc\.clt$' "forkcrash: check on the child names its parent"
+expect_exit 1 "$CONCLAB" check "$T/fc.clt"
+contains "$T/out" "^child ${kid:-none} .*trace $T/fc\\.${kid:-none}\\.clt" "forkcrash: check on the parent names the child's trace"
+
+# Fork from a multithreaded parent while a worker holds x: the child's
+# lock order starts clean (main took a, b; the child b, a), and its
+# watchdog reports its own thread waiting for x, not the parent's threads.
+# The parent's checks read the family: the child's deadlock fails them.
+expect_exit 1 "$CONCLAB" trace --time-limit 20 --trace "$T/fm.clt" "$D/preload-forkmt"
+contains "$T/out" '^  FAIL no deadlock' "forkmt: the family's checks: the child's deadlock"
+contains "$T/out" '^forkmt: child exited 3$' "forkmt: the child's watchdog ended it (exit 3)"
+contains "$T/err" '^  main +waits on mutex x at tests/preload/forkmt.c:[0-9]+ .*held by thread-1' "forkmt: the child's report: main waits for x"
+[ "$(grep -c '^  [^ ]' "$T/err")" -eq 1 ] &&
+	pass "forkmt: the child's report names its one thread" ||
+	fail "forkmt: the child's report: $(grep '^  [^ ]' "$T/err" | tr '\n' '|')"
+kid=$(sed -n 's/^child \([0-9]*\) .*/\1/p' "$T/out")
+contains "$T/out" "^child ${kid:-none} .*trace $T/fm\\.${kid:-none}\\.clt, [0-9]+ records; the watchdog stopped it \\(deadlock\\)\$" "forkmt: conclab trace says the child deadlocked"
+expect_exit 1 "$CONCLAB" check "$T/fm.${kid:-none}.clt"
+contains "$T/out" '^  ok   lock order' "forkmt: no lock-order cycle in the child"
+contains "$T/out" '^  FAIL no deadlock' "forkmt: the child's deadlock"
 
 # A program that crashes holding a lock: the trace saved, the lock held.
 case ${3:-none} in

@@ -105,6 +105,13 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 /* The same for one process alone, without its children's traces. */
 int clab_trace_load_process(const char *path, struct clab_trace **out,
 			    char *errbuf, size_t errlen);
+/*
+ * clab_trace_add_children - merge into tr, the trace of the file path
+ * loaded alone (clab_trace_load_mem, clab_trace_load_process), the traces
+ * of its children, as clab_trace_load does.  0, or CLAB_ENOMEM (tr is
+ * then unusable: free it).
+ */
+int clab_trace_add_children(struct clab_trace *tr, const char *path);
 
 /* clab_trace_load_mem - the same over a buffer (which is not kept). */
 int clab_trace_load_mem(const void *data, size_t len, const char *name,
