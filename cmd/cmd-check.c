@@ -86,7 +86,8 @@ static int check_exec(int argc, char **argv)
 	 * whatever else is wrong with it.
 	 */
 	const char *sig = NULL;
-	if (key.len) {
+	int keyed = key.len != 0;
+	if (keyed) {
 		int st = clab_trace_verify(data, len, path, key.bytes, key.len,
 					   err, sizeof(err));
 		clab_cmd_key_wipe(&key);
@@ -100,6 +101,12 @@ static int check_exec(int argc, char **argv)
 	struct clab_trace *tr;
 	rc = clab_trace_load_mem(data, len, path, &tr, err, sizeof(err));
 	free(data);
+	/* a signature covers one file: a signed grade is its process's */
+	if (rc == 0 && !keyed && clab_trace_add_children(tr, path) != 0) {
+		clab_trace_free(tr);
+		snprintf(err, sizeof(err), "%s: out of memory", path);
+		rc = CLAB_ENOMEM;
+	}
 	if (rc != 0) {
 		fprintf(stderr, "conclab check: %s\n", err);
 		return CLAB_EXIT_USAGE;
@@ -198,6 +205,9 @@ const struct clab_cmd clab_cmd_check = {
 	"with another key, or was changed after it\nwas signed (a byte "
 	"edited, chunks removed, added or reordered, anything\nappended) "
 	"is refused with a message that says which.\n\n"
+	"The trace of a process that forked children (clab_fork) is "
+	"checked with\ntheirs, from the same directory, as one run; with "
+	"--key, alone (a\nsignature covers one file).\n\n"
 	"A run that did not end (Ctrl-C, the watchdog, a crash, or a trace "
 	"whose writer\nnever closed it) is reported \"incomplete: stopped "
 	"while N threads ran\" and\njudged on what happened: a safety "

@@ -9,6 +9,7 @@
 
 struct dump_opts {
 	const char *output;
+	int alone;
 };
 
 static const struct clab_opt dump_opts[] = {
@@ -18,6 +19,10 @@ static const struct clab_opt dump_opts[] = {
      .arg = "FILE",
      .off = offsetof(struct dump_opts, output),
      .help = "write to FILE instead of standard output"},
+    {.name = "alone",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct dump_opts, alone),
+     .help = "this process's trace alone, without its children's"},
     CLAB_OPT_TABLE_END,
 };
 
@@ -30,11 +35,13 @@ static int dump_exec(int argc, char **argv)
 	if (rc || r.help) /* --help: printed */
 		return rc;
 	const char *path = r.operands[0], *outpath = d.output;
+	int alone = d.alone;
 	if (!path)
 		return clab_cmd_misuse(&clab_cmd_dump, "which trace?");
 	char err[512];
 	struct clab_trace *tr;
-	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+	if ((alone ? clab_trace_load_process
+		   : clab_trace_load)(path, &tr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "conclab dump: %s\n", err);
 		return CLAB_EXIT_USAGE;
 	}
@@ -60,7 +67,7 @@ static int dump_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_dump = {
     .name = "dump",
-    .args = "[-o FILE] TRACE",
+    .args = "[-o FILE] [--alone] TRACE",
     .summary = "print a trace as text, one record a line",
     .help = "Prints the trace's metadata, threads and objects as '#' "
 	    "lines, then one line\nper record: sequence number, time "
@@ -71,7 +78,11 @@ const struct clab_cmd clab_cmd_dump = {
 	    "last whole chunk;\nthe damage is reported on stderr and the "
 	    "exit code is 2.\nA record that names an object the trace never "
 	    "defined is skipped with a\nwarning on stderr and a '# warning' "
-	    "line; the exit code stays 0.\n",
+	    "line; the exit code stays 0.\n\n"
+	    "The trace of a process that forked children (clab_fork) is "
+	    "dumped with\ntheirs, from the same directory, as one timeline: "
+	    "their threads are named\n'pid N / NAME', and each child's "
+	    "records come after its fork.\n",
     .groups = (const struct clab_opt_group[]){{dump_opts, 0}, {NULL, 0}},
     .more = "Exit codes: 0 dumped; 2 usage error or a bad or damaged "
 	    "trace; 5 the output\ncould not be written.\n",

@@ -93,6 +93,9 @@ void clab_cmd_trace_warning(const struct clab_cmd *cmd,
 			    const struct clab_trace *tr)
 {
 	uint64_t n = clab_trace_skipped(tr);
+	if (!n && clab_trace_warning(tr)) /* a child's trace left out */
+		fprintf(stderr, "conclab %s: warning: %s\n", cmd->name,
+			clab_trace_warning(tr));
 	if (!n)
 		return;
 	fprintf(stderr,

@@ -23,6 +23,7 @@ const struct clab_lab *const clab_labs[] = {
     &clab_lab_semaphore,    &clab_lab_startup,	 &clab_lab_barrier,
     &clab_lab_stop,	    &clab_lab_pool,	 &clab_lab_actor,
     &clab_lab_rwlock,	    &clab_lab_coop,	 &clab_lab_tls,
+    &clab_lab_processes,
 };
 
 const size_t clab_nlabs = sizeof(clab_labs) / sizeof(clab_labs[0]);
@@ -493,9 +494,13 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		size_t nleft = 0;
 		uint32_t first = UINT32_MAX;
 
-		/* Thread 0 opened the trace; it ends after the trace does. */
+		/*
+		 * Thread 0 opened the trace, and a child process's first
+		 * thread its own: each ends after its trace does.
+		 */
 		for (uint32_t t = 1; started != NULL && t < nthr; t++)
-			if (started[t] != 0) {
+			if (started[t] != 0 &&
+			    !clab_trace_thread(tr, t)->opener) {
 				if (first == UINT32_MAX ||
 				    started[t] < started[first])
 					first = t;

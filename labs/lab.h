@@ -119,7 +119,8 @@ struct clab_lab_report {
 	X(SEMAPHORE, "Semaphores")                                             \
 	X(COORDINATION, "Coordination")                                        \
 	X(STOPPING, "Stopping threads")                                        \
-	X(TASKS, "Tasks and messages")
+	X(TASKS, "Tasks and messages")                                         \
+	X(PROCESSES, "Processes")
 
 #define CLAB__LAB_TOPIC_ENUM(name, heading) CLAB_TOPIC_##name,
 enum clab_lab_topic { CLAB_LAB_TOPIC_MAP(CLAB__LAB_TOPIC_ENUM) CLAB_TOPIC_N };
@@ -351,5 +352,6 @@ extern const struct clab_lab clab_lab_pool;
 extern const struct clab_lab clab_lab_actor;
 extern const struct clab_lab clab_lab_coop;
 extern const struct clab_lab clab_lab_tls;
+extern const struct clab_lab clab_lab_processes;
 
 #endif

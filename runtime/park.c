@@ -161,6 +161,18 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 }
 
 /*
+ * A wait on another process (runtime/proc.c): published as a wait with a
+ * deadline, which never makes a deadlock alone; the watchdog asks the
+ * process table whether the other processes can end it.
+ */
+void clab__cross_blocked(struct clab__thr *self, struct clab__obj *obj,
+			 const struct clab_site *site)
+{
+	struct timespec none = {0, 0};
+	blocked(self, obj, site, &none);
+}
+
+/*
  * The wait is over.  The watchdog looks through blocked_on only at a mutex,
  * a reader-writer lock or a thread (holder_of): for those it is cleared under
  * plk, so that the object outlives the look.  For the other kinds a store will
@@ -523,4 +535,9 @@ uint64_t clab__rand(struct clab__thr *self)
 	x ^= x >> 27;
 	self->rng = x;
 	return x * 0x2545f4914f6cdd1dull;
+}
+
+void clab__cross_unblocked(struct clab__thr *self)
+{
+	unblocked(self, CLAB_O_PIPE);
 }

@@ -596,6 +596,22 @@ void clab__deadlock_probe(struct clab__thr *self, struct clab__obj *on);
 int clab__watchdog_sched_stuck(enum clab_stuck why, uint64_t steps);
 
 /*
+ * Waits on other processes (proc.c).  cross_blocked publishes a thread's
+ * wait on a pipe or a child for the watchdog, as a timed one; the process
+ * table says whether it ends: xproc_stuck, whether this process is in a
+ * set of processes that wait only for each other (self_waiting: whether
+ * every live thread of this one waits); xproc_explain, what the thread tid
+ * waits for across processes, in words; xproc_progress, a count that moves
+ * whenever any process of the family acts.
+ */
+void clab__cross_blocked(struct clab__thr *self, struct clab__obj *obj,
+			 const struct clab_site *site);
+void clab__cross_unblocked(struct clab__thr *self);
+int clab__xproc_stuck(int self_waiting);
+void clab__xproc_explain(uint32_t tid, char *buf, size_t len);
+uint64_t clab__xproc_progress(void);
+
+/*
  * fork (fork.c): before it, each part takes its locks, so that the child
  * finds them in a known state; after it, the parent releases them, and
  * the child resets what belonged to the parent's other threads: the

@@ -52,6 +52,7 @@ struct snap {
 	unsigned nreaders;
 	const struct clab_site *at; /* controlled: its last scheduling point */
 	uint64_t steps;
+	int cross; /* a wait on another process (a pipe, a child) */
 };
 
 /* Whether t holds a read lock of l (that l knows of). */
@@ -136,8 +137,30 @@ static unsigned readers_of(struct clab__obj *on, struct clab__thr **out,
 }
 
 /* Snapshot the live threads of the current trace. */
+/*
+ * Waits on other processes: timed ones, unless the process table says
+ * that this process and those it waits for wait only for each other, when
+ * they are waits forever.  Returns 1 then.
+ */
+static int cross_waits(struct snap *s, size_t n, size_t *forever)
+{
+	int any = 0, all = 1;
+	for (size_t i = 0; i < n; i++) {
+		any |= s[i].cross;
+		all &= s[i].on && (!s[i].timed || s[i].cross);
+	}
+	if (!any || !clab__xproc_stuck(all))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].cross) {
+			s[i].timed = 0;
+			++*forever;
+		}
+	return 1;
+}
+
 static size_t snapshot(struct snap **out, size_t *nblocked_forever,
-		       uint64_t *progress)
+		       uint64_t *progress, int *cross)
 {
 	unsigned gen = atomic_load(&clab__trace_gen);
 	size_t n = 0, cap = 0, forever = 0;
@@ -178,6 +201,8 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 			if (e->kind == CLAB_O_RWLOCK)
 				e->nreaders = readers_of(on, e->readers,
 							 CLAB_BLOCKED_READERS);
+			e->cross =
+			    e->kind == CLAB_O_PROCESS || e->kind == CLAB_O_PIPE;
 			if (!e->timed)
 				forever++;
 		}
@@ -192,6 +217,9 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 			s[j] = s[j - 1];
 			s[j - 1] = tmp;
 		}
+	/* what another process does counts as progress too */
+	*progress += clab__xproc_progress();
+	*cross = s ? cross_waits(s, n, &forever) : 0;
 	*out = s;
 	*nblocked_forever = forever;
 	return s ? n : 0;
@@ -268,6 +296,9 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 				b->readers[j] = b->readers[j - 1];
 			b->readers[j] = tid;
 		}
+		if (s[i].cross && !s[i].timed)
+			clab__xproc_explain(b->tid, b->remote,
+					    sizeof(b->remote));
 		if (s[i].holder) {
 			b->holder = s[i].holder->tid;
 			b->holder_name = clab_thread_name(s[i].holder);
@@ -386,9 +417,10 @@ static void *watchdog_main(void *arg)
 		uint64_t progress;
 		size_t forever;
 		struct snap *s;
+		int cross;
 		/* s holds pointers to threads' states until it is freed */
 		atomic_fetch_add(&clab__thr_walkers, 1);
-		size_t n = snapshot(&s, &forever, &progress);
+		size_t n = snapshot(&s, &forever, &progress, &cross);
 		uint32_t *cycle = calloc(n ? n + 1 : 1, sizeof(*cycle));
 		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
 		int stuck = n > 0 && (forever == n || ncycle > 0);
@@ -404,8 +436,9 @@ static void *watchdog_main(void *arg)
 			done = 1;
 		} else if (stuck && suspect && progress == seen) {
 			/* A cycle is the more precise explanation. */
-			report(ncycle ? CLAB_STUCK_CYCLE
-				      : CLAB_STUCK_ALL_BLOCKED,
+			report(ncycle  ? CLAB_STUCK_CYCLE
+			       : cross ? CLAB_STUCK_PROCESSES
+				       : CLAB_STUCK_ALL_BLOCKED,
 			       s, n, cycle, ncycle);
 			done = 1;
 		} else if (wd.o.run_limit_ms &&
@@ -636,8 +669,9 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 #define FOLD(indent)                                                           \
 	(n += clab_wrap(buf + (n < len ? n : len), n < len ? len - n : 0,      \
 			line, clab_text_width(), (indent)))
-	int stuck =
-	    d->why == CLAB_STUCK_ALL_BLOCKED || d->why == CLAB_STUCK_CYCLE;
+	int stuck = d->why == CLAB_STUCK_ALL_BLOCKED ||
+		    d->why == CLAB_STUCK_CYCLE ||
+		    d->why == CLAB_STUCK_PROCESSES;
 	switch (d->why) {
 	case CLAB_STUCK_ALL_BLOCKED:
 		OUT("deadlock: every live thread is blocked and none can wake "
@@ -645,6 +679,9 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		break;
 	case CLAB_STUCK_CYCLE:
 		OUT("deadlock: threads wait for each other in a cycle\n");
+		break;
+	case CLAB_STUCK_PROCESSES:
+		OUT("deadlock: processes wait for each other in a cycle\n");
 		break;
 	case CLAB_STUCK_TIME_LIMIT:
 		OUT("stopped: the run exceeded its time limit (livelock, "
@@ -674,6 +711,12 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 			waits_for(d, b, stuck, common, line + k,
 				  sizeof(line) - (size_t)k);
 		FOLD((unsigned)w + 3);
+		/* what another process it waits on is doing, a line each */
+		for (const char *l = b->remote; *l;) {
+			size_t k2 = strcspn(l, "\n");
+			OUT("    %.*s\n", (int)k2, l);
+			l += k2 + (l[k2] == '\n');
+		}
 	}
 	if (common)
 		OUT("  the held locks were all taken at %s:%d\n",

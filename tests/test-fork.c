@@ -56,7 +56,8 @@ static struct clab_trace *load(const char *path)
 {
 	struct clab_trace *tr = NULL;
 	char err[512];
-	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+	/* each process's own trace, without its children's */
+	if (clab_trace_load_process(path, &tr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "load %s: %s\n", path, err);
 		return NULL;
 	}
@@ -67,6 +68,9 @@ static void child_path(pid_t pid, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/p.%ld.clt", dir, (long)pid);
 }
+
+static void family(const struct clab_trace *pt, const struct clab_trace *ct,
+		   pid_t pid);
 
 /* Remove DIR and the traces in it. */
 static void clean(pid_t pid)
@@ -84,16 +88,6 @@ static int exit_status(pid_t pid)
 	if (waitpid(pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static size_t count_diag(const struct clab_trace *tr, unsigned code)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		n += r->kind == CLAB_K_DIAG && r->a8 == code;
-	}
-	return n;
 }
 
 /* A thread that holds busy across the fork. */
@@ -207,10 +201,10 @@ static void test_child_trace(void)
 	CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_RELEASE), 13);
 	CU_ASSERT_EQUAL(tu_count(pt, CLAB_K_MUTEX_ACQUIRE), 4);
 	/* a fresh lock-order graph: b -> a is no cycle in the child */
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE), 0);
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE_LATENT), 0);
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_LOCK_CYCLE_TIMED), 0);
-	CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_BAD_OBJECT), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_LOCK_CYCLE), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_LOCK_CYCLE_LATENT), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_LOCK_CYCLE_TIMED), 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_BAD_OBJECT), 0);
 	/* the links between the two */
 	snprintf(want, sizeof(want), "%ld", (long)pid);
 	CU_ASSERT_STRING_EQUAL(clab_trace_meta(ct, "process.pid"), want);
@@ -252,10 +246,73 @@ static void test_child_trace(void)
 	CU_ASSERT_EQUAL(fork_rec->val, pid);
 	const struct clab_site_info *si = clab_trace_site(pt, fork_rec->site);
 	CU_ASSERT_TRUE(si && si->label && strcmp(si->label, "fork") == 0);
+	family(pt, ct, pid);
 out:
 	clab_trace_free(pt);
 	clab_trace_free(ct);
 	clean(pid);
+}
+
+/*
+ * The parent's trace loads with the child's: one timeline, the child's
+ * threads named by its pid, none of its records before the fork; a
+ * child's trace that is missing, or is not the child's, is left out.
+ */
+static void family(const struct clab_trace *pt, const struct clab_trace *ct,
+		   pid_t pid)
+{
+	char path[PATH_MAX + 32], moved[PATH_MAX + 40], err[512];
+	char want[PATH_MAX + 32], parent[PATH_MAX + 32];
+	struct clab_trace *ft = NULL;
+	uint32_t np = clab_trace_nthreads(pt);
+	snprintf(path, sizeof(path), "%s/p.clt", dir);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load(path, &ft, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(clab_trace_warning(ft));
+	CU_ASSERT_EQUAL(clab_trace_nthreads(ft), np + clab_trace_nthreads(ct));
+	CU_ASSERT_EQUAL(clab_trace_nrecords(ft),
+			clab_trace_nrecords(pt) + clab_trace_nrecords(ct));
+	CU_ASSERT_EQUAL(tu_count(ft, CLAB_K_MUTEX_ACQUIRE),
+			tu_count(pt, CLAB_K_MUTEX_ACQUIRE) +
+			    tu_count(ct, CLAB_K_MUTEX_ACQUIRE));
+	snprintf(want, sizeof(want), "pid %ld / main", (long)pid);
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(ft, np)->name, want);
+	size_t fork_at = SIZE_MAX, first = SIZE_MAX;
+	for (size_t i = 0; i < clab_trace_nrecords(ft); i++) {
+		const struct clab_record *r = clab_trace_record(ft, i);
+		CU_ASSERT_EQUAL(r->seq, i);
+		if (r->tid == 0 && r->kind == CLAB_K_NOTE && r->val == pid &&
+		    fork_at == SIZE_MAX)
+			fork_at = i;
+		if (r->tid >= np && first == SIZE_MAX)
+			first = i;
+	}
+	CU_ASSERT(fork_at < first && first != SIZE_MAX);
+	clab_trace_free(ft);
+
+	/* the child's trace gone: the parent's alone, and a warning */
+	child_path(pid, path, sizeof(path));
+	snprintf(moved, sizeof(moved), "%s.moved", path);
+	CU_ASSERT_EQUAL_FATAL(rename(path, moved), 0);
+	snprintf(parent, sizeof(parent), "%s/p.clt", dir);
+	CU_ASSERT_EQUAL(clab_trace_load(parent, &ft, err, sizeof(err)), 0);
+	if (ft) {
+		CU_ASSERT_EQUAL(clab_trace_nthreads(ft), np);
+		CU_ASSERT_PTR_NOT_NULL(clab_trace_warning(ft));
+		clab_trace_free(ft);
+	}
+	/* another trace under the child's name (the parent's own): its
+	 * links do not match, it is left out */
+	char cmd[3 * PATH_MAX];
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", parent, path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	CU_ASSERT_EQUAL(clab_trace_load(parent, &ft, err, sizeof(err)), 0);
+	if (ft) {
+		CU_ASSERT_EQUAL(clab_trace_nthreads(ft), np);
+		const char *w = clab_trace_warning(ft);
+		CU_ASSERT_TRUE(w && strstr(w, "not the trace of this run's"));
+		clab_trace_free(ft);
+	}
+	CU_ASSERT_EQUAL(rename(moved, path), 0);
 }
 
 /*
@@ -372,7 +429,7 @@ static void test_child_watchdog(void)
 	struct clab_trace *ct = load(cpath);
 	CU_ASSERT_PTR_NOT_NULL(ct);
 	if (ct)
-		CU_ASSERT_EQUAL(count_diag(ct, CLAB_D_DEADLOCK), 1);
+		CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_DEADLOCK), 1);
 	clab_trace_free(ct);
 	clean(pid);
 }

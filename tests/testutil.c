@@ -117,6 +117,16 @@ size_t tu_count(const struct clab_trace *tr, unsigned kind)
 	return tu_count_obj(tr, kind, 0);
 }
 
+size_t tu_count_diag(const struct clab_trace *tr, unsigned code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		n += r->kind == CLAB_K_DIAG && r->a8 == code;
+	}
+	return n;
+}
+
 int tu_wait_until(int (*pred)(void *arg), void *arg)
 {
 	struct timespec ts = {0, 1000000L};

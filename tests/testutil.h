@@ -33,6 +33,8 @@ struct clab_trace *tu_end(void);
 
 /* How many records of this kind the trace holds. */
 size_t tu_count(const struct clab_trace *tr, unsigned kind);
+/* Diagnostics of code (CLAB_D_*) in tr. */
+size_t tu_count_diag(const struct clab_trace *tr, unsigned code);
 
 /* The nth (from 0) record of this kind in merged order, or NULL. */
 const struct clab_record *tu_find(const struct clab_trace *tr, unsigned kind,

@@ -320,15 +320,12 @@ static void warn_unknown_object(struct clab_trace *tr, const char *name,
 				uint64_t obj)
 {
 	tr->skipped++;
-	if (tr->warning)
-		return;
-	char buf[512];
-	snprintf(buf, sizeof(buf),
-		 "%s: record %" PRIu64 " of the chunk at byte %zu (thread "
-		 "%" PRIu64 ") refers to object %" PRIu64
-		 ", which the trace never defined; skipped",
-		 name, i + 1, off, tid, obj);
-	tr->warning = strdup(buf);
+	clab__trace_set_warning(tr,
+				"%s: record %" PRIu64
+				" of the chunk at byte %zu (thread "
+				"%" PRIu64 ") refers to object %" PRIu64
+				", which the trace never defined; skipped",
+				name, i + 1, off, tid, obj);
 }
 
 /*

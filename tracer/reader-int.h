@@ -75,6 +75,9 @@ struct clab_trace {
 /* Note the first damage found; later ones are dropped. */
 void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for the first warning (clab_trace_warning). */
+void clab__trace_set_warning(struct clab_trace *tr, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* A thread's stream of records (reader-merge.c) */
 /* Room for need records in s; 0, or -1 when out of memory. */

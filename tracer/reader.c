@@ -19,16 +19,30 @@
 #include "format.h"
 #include "reader-int.h"
 
+/* *slot = the message, unless it holds one already. */
+static void set_first(char **slot, const char *fmt, va_list ap)
+{
+	if (*slot)
+		return;
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	*slot = strdup(buf);
+}
+
 void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
 {
-	if (tr->damage)
-		return;
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	set_first(&tr->damage, fmt, ap);
 	va_end(ap);
-	tr->damage = strdup(buf);
+}
+
+void clab__trace_set_warning(struct clab_trace *tr, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_first(&tr->warning, fmt, ap);
+	va_end(ap);
 }
 
 void clab_trace_free(struct clab_trace *tr)
@@ -381,6 +395,19 @@ int clab_trace_read_file(const char *path, void **out, size_t *outlen,
 
 int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 		    size_t errlen)
+{
+	int rc = clab_trace_load_process(path, out, errbuf, errlen);
+	if (rc == 0 && clab_trace_add_children(*out, path) != 0) {
+		clab_trace_free(*out);
+		*out = NULL;
+		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
+			    path);
+	}
+	return rc;
+}
+
+int clab_trace_load_process(const char *path, struct clab_trace **out,
+			    char *errbuf, size_t errlen)
 {
 	*out = NULL;
 	void *data;

@@ -1,10 +1,15 @@
 #!/bin/sh
 # The labs of the catalogue (race, lockorder, rlock, semaphore, startup,
-# barrier, stop, pool, actor, rwlock, coop, tls): the
+# barrier, stop, pool, actor, rwlock, coop, tls, processes): the
 # property each variant teaches, under the operating system and under the
 # controlled scheduler, and parameters that try to hide a bug or to make
 # a correct variant look broken.
+#
+# usage: sh tests/e2e/catalogue.sh CONCLAB [SANITIZE]
+# (SANITIZE: meson's b_sanitize; in a sanitizer build the processes lab's
+# children record nothing, see runtime/proc.c)
 . "$(dirname "$0")/lib.sh"
+SANITIZE=${2:-none}
 
 # race: the unlocked counter loses updates, says how many, and names one.
 expect_exit 1 "$CONCLAB" run race --variant unlocked -q --trace ru.clt
@@ -292,4 +297,53 @@ contains "$T/out" '^  FAIL own counter' "tls shared-by-mistake, no pause: anothe
 expect_exit 1 "$CONCLAB" explore tls --variant shared-by-mistake --gap_ms 0 --schedules 50 --trace tsx.clt
 # One thread alone cannot tell its counter is shared.
 expect_exit 0 "$CONCLAB" run tls --variant shared-by-mistake --threads 1 -q --trace ts1.clt
+# processes: the parent reads its child's pipe before it waits; waiting
+# first deadlocks once the messages do not fit, and the report names both
+# processes' waits; the order is flagged even when they fit.
+expect_exit 0 "$CONCLAB" run processes --variant pipe -q --trace pp.clt
+contains "$T/out" '^  ok   every message +main read 8 of 8 messages, in order' "processes pipe: every message read"
+if [ "$SANITIZE" = none ]; then
+	"$CONCLAB" dump pp.clt >pp.dump 2>&1
+	contains pp.dump '^ +[0-9]+ +[0-9.]+ T1 +pid [0-9]+ / main +pipe\.close +results#[0-9]+ +end=1 ' \
+		"processes pipe: the child's records, in the parent's dump"
+	"$CONCLAB" dump --alone pp.clt >pp1.dump 2>&1
+	[ "$(count_lines pp1.dump ' pid [0-9]+ / ')" -eq 0 ] && pass "processes pipe: dump --alone, the parent's records only" ||
+		fail "processes pipe: dump --alone shows the child's threads"
+fi
+expect_exit 0 "$CONCLAB" run processes --variant pipe --items 40 --capacity 1 -q --trace pp40.clt
+expect_exit 3 "$CONCLAB" run processes --variant wait-then-read -q --trace pw.clt
+contains "$T/err" '^conclab: deadlock: processes wait for each other in a cycle$' "processes wait-then-read: a deadlock between processes"
+contains "$T/err" '^    main waits for child \(pid [0-9]+\) to end$' "processes wait-then-read: the parent's wait"
+contains "$T/err" '^    child \(pid [0-9]+\) waits to write to pipe results \(full: 4 of 4 messages\), which only parent \(pid [0-9]+\) can empty$' \
+	"processes wait-then-read: the child's wait, and who can end it"
+if [ "$SANITIZE" = none ]; then
+	"$CONCLAB" dump pw.clt >pw.dump 2>&1
+	contains pw.dump '^ +[0-9]+ +[0-9.]+ T[0-9]+ +pid [0-9]+ / main +pipe\.write-wait +results#[0-9]+ +units=4 ' \
+		"processes wait-then-read: the child's wait for room, in the parent's dump"
+fi
+contains "$T/out" '^  FAIL read before waiting' "processes wait-then-read: the order is named"
+expect_exit 1 "$CONCLAB" run processes --variant wait-then-read --items 4 -q --trace pw4.clt
+contains "$T/out" '^  FAIL read before waiting' "processes wait-then-read, messages that fit: the order still fails"
+expect_exit 3 "$CONCLAB" explore processes --variant wait-then-read --schedules 20 --trace pwx.clt
+# shared memory: the unlocked counter loses updates; one process or the
+# lock loses none.
+expect_exit 1 "$CONCLAB" run processes --variant shared-unlocked -q --trace pu.clt
+contains "$T/out" '^  FAIL no lost update +the counter ends at [0-9]+ after 120 increments: [0-9]+ updates lost' \
+	"processes shared-unlocked: the lost updates are counted"
+expect_exit 0 "$CONCLAB" run processes --variant shared-unlocked --procs 1 -q --trace pu1.clt
+expect_exit 0 "$CONCLAB" run processes --variant shared-locked --gap_us 200 -q --trace pl.clt
+contains "$T/out" '^  ok   no lost update +the counter ends at 120, one for each increment' "processes shared-locked: no update lost"
+expect_exit 1 "$CONCLAB" explore processes --variant shared-unlocked --schedules 20 --trace pux.clt
+expect_exit 0 "$CONCLAB" explore processes --variant shared-locked --schedules 50 --trace plx.clt
+# the pool: every result, in task order; a results pipe too small
+# deadlocks the parent and its workers.
+expect_exit 0 "$CONCLAB" run processes --variant pool -q --trace po.clt
+contains "$T/out" '^  ok   map in order +12 results, result t = t \* t, in task order' "processes pool: the map in order"
+expect_exit 0 "$CONCLAB" run processes --variant pool --procs 1 --tasks 64 --capacity 1 --sched random --seed 2 -q --trace po64.clt
+expect_exit 0 "$CONCLAB" explore processes --variant pool --schedules 50 --trace pox.clt
+expect_exit 3 "$CONCLAB" run processes --variant pool-small-results -q --trace ps.clt
+contains "$T/err" '^    worker-[0-9] \(pid [0-9]+\) waits to write to pipe results \(full: 4 of 4 messages\), which only parent \(pid [0-9]+\) can empty$' \
+	"processes pool-small-results: a worker's wait"
+# With room for every result the same program ends.
+expect_exit 0 "$CONCLAB" run processes --variant pool-small-results --capacity 12 -q --trace ps12.clt
 finish

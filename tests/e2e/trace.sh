@@ -282,7 +282,12 @@ contains "$T/out" "^child ${kid_b:-none} \\(forked at tests/preload/forkrec.c:$(
 	fail "forkrec: $(count_lines "$T/out" '^child [0-9]+ ') children named, not 2"
 expect_exit 0 "$CONCLAB" check "$T/forkrec.clt"
 contains "$T/out" '^  ok   no misuse' "forkrec: conclab check on the parent's trace"
-"$CONCLAB" dump "$T/forkrec.clt" >"$T/dump" 2>&1
+"$CONCLAB" dump "$T/forkrec.clt" >"$T/family" 2>&1
+[ "$(count_lines "$T/family" 'mutex\.acquire +m#')" -eq 170 ] &&
+	pass "forkrec: the family's dump: the parent's 100 acquisitions and the child's 70" ||
+	fail "forkrec: $(count_lines "$T/family" 'mutex\.acquire +m#') acquisitions in the family's dump, not 170"
+contains "$T/family" "^ +[0-9]+ +[0-9.]+ T[0-9]+ +pid ${kid_a:-none} / main " "forkrec: the child's thread named by its pid"
+"$CONCLAB" dump --alone "$T/forkrec.clt" >"$T/dump" 2>&1
 [ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 100 ] &&
 	pass "forkrec: the parent's 100 acquisitions, none of the children's" ||
 	fail "forkrec: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions in the parent's trace, not 100"
@@ -327,21 +332,28 @@ case $nth in
 esac
 
 # A child that crashes holding a lock: its trace has its 2002 records and
-# the lock held, with the crash; the parent's is whole and its own.
-expect_exit 0 "$CONCLAB" trace --trace "$T/fc.clt" "$D/preload-forkcrash"
+# the lock held, with the crash; the parent's is whole and its own.  The
+# parent's trace reads with the child's: the family's checks see the lock.
+expect_exit 1 "$CONCLAB" trace --trace "$T/fc.clt" "$D/preload-forkcrash"
 contains "$T/out" '^forkcrash: child killed by signal 6$' "forkcrash: the child aborted"
 kid=$(sed -n 's/^child \([0-9]*\) .*/\1/p' "$T/out")
+contains "$T/out" "^  FAIL locks held at exit .*first: m \\(#[0-9]+\\), held by pid ${kid:-none} / main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the family's checks: the child's lock"
+"$CONCLAB" dump --alone "$T/fc.clt" >"$T/fc.dump" 2>&1
+[ "$(count_lines "$T/fc.dump" ' pid [0-9]+ / ')" -eq 0 ] && pass "forkcrash: the parent's trace alone has none of the child's records" ||
+	fail "forkcrash: dump --alone shows the child's threads"
 contains "$T/out" "^child ${kid:-none} \\(forked at tests/preload/forkcrash.c:$(line forkcrash 'fork')\\): trace $T/fc\\.${kid:-none}\\.clt, 2002 records; it died of SIGABRT\$" "forkcrash: the child's trace, whole, and its crash"
 expect_exit 1 "$CONCLAB" check "$T/fc.${kid:-none}.clt"
 contains "$T/out" "^  FAIL locks held at exit .*first: m, held by main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the child's lock, held at its crash"
 contains "$T/out" '^forked by process [0-9]+, whose trace is fc\.clt$' "forkcrash: check on the child names its parent"
-expect_exit 0 "$CONCLAB" check "$T/fc.clt"
+expect_exit 1 "$CONCLAB" check "$T/fc.clt"
 contains "$T/out" "^child ${kid:-none} .*trace $T/fc\\.${kid:-none}\\.clt" "forkcrash: check on the parent names the child's trace"
 
 # Fork from a multithreaded parent while a worker holds x: the child's
 # lock order starts clean (main took a, b; the child b, a), and its
 # watchdog reports its own thread waiting for x, not the parent's threads.
-expect_exit 0 "$CONCLAB" trace --time-limit 20 --trace "$T/fm.clt" "$D/preload-forkmt"
+# The parent's checks read the family: the child's deadlock fails them.
+expect_exit 1 "$CONCLAB" trace --time-limit 20 --trace "$T/fm.clt" "$D/preload-forkmt"
+contains "$T/out" '^  FAIL no deadlock' "forkmt: the family's checks: the child's deadlock"
 contains "$T/out" '^forkmt: child exited 3$' "forkmt: the child's watchdog ended it (exit 3)"
 contains "$T/err" '^  main +waits on mutex x at tests/preload/forkmt.c:[0-9]+ .*held by thread-1' "forkmt: the child's report: main waits for x"
 [ "$(grep -c '^  [^ ]' "$T/err")" -eq 1 ] &&

@@ -811,6 +811,100 @@ int clab_sched_diverged(void);
 const char *clab_sched_mode_name(enum clab_sched_mode m);
 int clab_sched_mode_parse(const char *name);
 
+/* ---- processes and pipes ---- */
+/*
+ * A child process and a pipe between processes (docs/runtime.md,
+ * "Processes and pipes").  The process that calls records them as
+ * objects: process.spawn and process.reaped on the child, process.wait
+ * when the wait blocks; pipe.write, pipe.read and their waits on the pipe.
+ *
+ * A pipe carries messages of one size (1 to CLAB_PIPE_MAX_MSG bytes) over
+ * a real pipe(2) and holds at most `capacity` of them (1 to
+ * CLAB_PIPE_MAX_UNITS): a write to a full pipe waits until a reader makes
+ * room; a read of an empty one waits for a message, or returns 0 (end of
+ * file) once no process holds the write end open.  Capacity counts whole
+ * messages, so when a writer blocks does not depend on the system's pipe
+ * buffer.
+ *
+ * Waits across processes (a pipe's, a child's) are published in a table
+ * of shared memory that the spawned children inherit: each process's
+ * watchdog reads it and reports a deadlock when processes wait for each
+ * other in a cycle (CLAB_STUCK_PROCESSES).  Under the controlled
+ * scheduler, a thread in such a wait keeps the turn while it waits, so
+ * the process's own schedule stays the same; the other processes run
+ * free.
+ *
+ * A spawned child is forked with clab_fork: it records into a trace of
+ * its own, without a watchdog (its parent's sees the family), and dies
+ * with the thread that spawned it.  Under the controlled scheduler, which
+ * clab_fork refuses, it is a plain fork, and the child records nothing:
+ * it should use only the pipe functions and memory it shares with its
+ * parent there.
+ */
+#define CLAB_PIPE_MAX_MSG 512
+#define CLAB_PIPE_MAX_UNITS 64
+#define CLAB_PROC_MAX 32
+enum { CLAB_PIPE_READ = 0, CLAB_PIPE_WRITE = 1 };
+
+typedef struct {
+	struct clab__obj h;
+	clab__lock_t lk;
+	int32_t pid;
+	int slot;   /* in the shared table */
+	int status; /* once reaped: the exit status, 128 + signal if killed */
+	int reaped;
+} clab_proc_t;
+
+typedef struct {
+	struct clab__obj h;
+	clab__lock_t lk;
+	int fd[2]; /* read end, write end: -1 once closed by this process */
+	int slot;  /* in the shared table */
+	uint32_t msgsize;
+} clab_pipe_t;
+
+/*
+ * clab_proc_spawn - fork a child called name that runs fn(arg) and exits
+ * with its return value (0 to 255).  Returns 0 in the parent, with p
+ * filled, or CLAB_EINVAL (too many processes), CLAB_ENOMEM, CLAB_EIO.
+ * The child inherits every pipe end this process holds open: close the
+ * ends each side does not use (clab_pipe_close), as with pipe(2).
+ */
+#define clab_proc_spawn(p, name, fn, arg)                                      \
+	clab__proc_spawn((p), (name), (fn), (arg), CLAB_SITE())
+/*
+ * clab_proc_wait - wait for the child to end and reap it (waitpid): 0 and
+ * its status in *status (if not NULL), or CLAB_EINVAL.
+ */
+#define clab_proc_wait(p, status) clab__proc_wait((p), (status), CLAB_SITE())
+int clab_proc_pid(const clab_proc_t *p);
+/* 1 in a child that clab_proc_spawn started, 0 elsewhere. */
+int clab_proc_in_child(void);
+
+#define clab_pipe_init(p, name, msgsize, capacity)                             \
+	clab__pipe_init((p), (name), (msgsize), (capacity), CLAB_SITE())
+/* Close what this process holds of it and forget it. */
+#define clab_pipe_destroy(p) clab__pipe_destroy((p), CLAB_SITE())
+/* Write one message of the pipe's size: 0, or CLAB_EBROKEN (no reader). */
+#define clab_pipe_write(p, msg) clab__pipe_write((p), (msg), CLAB_SITE())
+/* Read one message: 1, 0 at end of file, or a negative error. */
+#define clab_pipe_read(p, msg) clab__pipe_read((p), (msg), CLAB_SITE())
+/* Close this process's end (CLAB_PIPE_READ or CLAB_PIPE_WRITE). */
+#define clab_pipe_close(p, end) clab__pipe_close((p), (end), CLAB_SITE())
+/* Messages in the pipe now. */
+uint32_t clab_pipe_units(const clab_pipe_t *p);
+
+int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
+		     void *arg, const struct clab_site *site);
+int clab__proc_wait(clab_proc_t *p, int *status, const struct clab_site *site);
+int clab__pipe_init(clab_pipe_t *p, const char *name, uint32_t msgsize,
+		    uint32_t capacity, const struct clab_site *site);
+int clab__pipe_destroy(clab_pipe_t *p, const struct clab_site *site);
+int clab__pipe_write(clab_pipe_t *p, const void *msg,
+		     const struct clab_site *site);
+int clab__pipe_read(clab_pipe_t *p, void *msg, const struct clab_site *site);
+int clab__pipe_close(clab_pipe_t *p, int end, const struct clab_site *site);
+
 /* ---- deadlock watchdog ---- */
 #define CLAB_BLOCKED_READERS 8
 struct clab_blocked {
@@ -830,6 +924,12 @@ struct clab_blocked {
 	/* a reader-writer lock: the readers holding it (the first ones) */
 	unsigned nreaders;
 	uint32_t readers[CLAB_BLOCKED_READERS];
+	/*
+	 * A wait on another process (a pipe's, a child's): what it waits
+	 * for, then what each other process of the cycle waits for, a line
+	 * each; empty otherwise.
+	 */
+	char remote[1024];
 };
 
 enum clab_stuck {
@@ -837,6 +937,8 @@ enum clab_stuck {
 	CLAB_STUCK_CYCLE = 2,	    /* a cycle of threads waiting on locks */
 	CLAB_STUCK_TIME_LIMIT = 3,  /* the run limit passed */
 	CLAB_STUCK_STEP_LIMIT = 4,  /* controlled: the step limit passed */
+	/* processes wait for each other (a child, a pipe) in a cycle */
+	CLAB_STUCK_PROCESSES = 5,
 };
 
 struct clab_deadlock {

@@ -192,6 +192,32 @@
 	  OTHER, KEEP, NONE, COUNT, CANCELLED, NONE)                           \
 	X(FUTURE_CALLBACK, 127, "future.callback", CLAB__OSB, "late", "",      \
 	  OTHER, KEEP, FLAG, NONE, NONE, NONE)                                 \
+	/* processes and pipes (runtime/proc.c): spawn a32 = the child's       \
+	 * pid; reaped a32 = its exit status (128 + signal if killed);         \
+	 * a pipe's records a32 = its messages in flight after the call,       \
+	 * before the wait; close a8 = the end (0 read, 1 write).  Waiting     \
+	 * for a child, or for a pipe to bring work, is a join: starvation     \
+	 * does not judge it */                                                \
+	X(PROC_SPAWN, 82, "process.spawn", CLAB__OSW, "", "pid", OTHER, KEEP,  \
+	  NONE, COUNT, NONE, NONE)                                             \
+	X(PROC_WAIT, 83, "process.wait", CLAB__OS, "", "", JOIN_WAIT, BLOCK,   \
+	  NONE, NONE, NONE, NONE)                                              \
+	X(PROC_REAPED, 84, "process.reaped", CLAB__OSW, "", "status",          \
+	  WAIT_END, RUN, NONE, COUNT, NONE, NONE)                              \
+	X(PIPE_WRITE_WAIT, 85, "pipe.write-wait", CLAB__OSW, "", "units",      \
+	  WAIT_BEGIN, BLOCK, NONE, COUNT, LEVEL, NONE)                         \
+	X(PIPE_WRITE, 86, "pipe.write", CLAB__OSW, "", "units", WAIT_END, RUN, \
+	  NONE, COUNT, VALUE, NONE)                                            \
+	X(PIPE_READ_WAIT, 87, "pipe.read-wait", CLAB__OSW, "", "units",        \
+	  JOIN_WAIT, BLOCK, NONE, COUNT, LEVEL, NONE)                          \
+	X(PIPE_READ, 88, "pipe.read", CLAB__OSW, "", "units", WAIT_END, RUN,   \
+	  NONE, COUNT, VALUE, NONE)                                            \
+	X(PIPE_EOF, 89, "pipe.eof", CLAB__OS, "", "", FAIL, RUN, NONE, NONE,   \
+	  NONE, NONE)                                                          \
+	X(PIPE_CLOSE, 96, "pipe.close", CLAB__OSB, "end", "", OTHER, KEEP,     \
+	  FLAG, NONE, NONE, NONE)                                              \
+	X(PIPE_BROKEN, 97, "pipe.broken", CLAB__OS, "", "", FAIL, RUN, NONE,   \
+	  NONE, NONE, NONE)                                                    \
 	/* the thread sleeps (a32 = ms) */                                     \
 	X(SLEEP_BEGIN, 100, "sleep", CLAB_F_A32, "", "ms", SLEEP, SLEEP, NONE, \
 	  MS, NONE, NONE)                                                      \
@@ -225,7 +251,9 @@ enum clab_kind {
 	X(PTIMER, 9, "ptimer")                                                 \
 	X(RWLOCK, 10, "rwlock")                                                \
 	X(POOL, 11, "pool")                                                    \
-	X(FUTURE, 12, "future")
+	X(FUTURE, 12, "future")                                                \
+	X(PROCESS, 13, "process")                                              \
+	X(PIPE, 14, "pipe")
 
 enum clab_objkind {
 #define CLAB__OK_ENUM(name, num, text) CLAB_O_##name = num,

@@ -38,6 +38,12 @@ struct clab_thread_info {
 	uint32_t parent; /* creating thread's tid (main: itself) */
 	const char *name;
 	const char *label; /* how reports name it (label.h) */
+	/*
+	 * The thread opened the trace of its process (T0, and the first
+	 * thread of each child process merged in): it ends after its trace
+	 * does, with no record of its end.
+	 */
+	int opener;
 };
 
 struct clab_object_info {
@@ -89,9 +95,25 @@ struct clab_trace;
  * describes what was lost.  Returns a negative error (CLAB_ENOENT,
  * CLAB_EBADMSG, CLAB_EPROTO, CLAB_ENOMEM) and writes a message naming the
  * file and the byte offset to errbuf when nothing usable could be read.
+ *
+ * The trace of a process that forked with clab_fork comes with those of
+ * its children (named in its metadata, in the same directory), merged in:
+ * their threads, named "pid N / NAME", and their records, each child's
+ * after the parent's record of its fork.  A child's trace that is missing
+ * or not this run's is left out, and clab_trace_warning() says so.
  */
 int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 		    size_t errlen);
+/* The same for one process alone, without its children's traces. */
+int clab_trace_load_process(const char *path, struct clab_trace **out,
+			    char *errbuf, size_t errlen);
+/*
+ * clab_trace_add_children - merge into tr, the trace of the file path
+ * loaded alone (clab_trace_load_mem, clab_trace_load_process), the traces
+ * of its children, as clab_trace_load does.  0, or CLAB_ENOMEM (tr is
+ * then unusable: free it).
+ */
+int clab_trace_add_children(struct clab_trace *tr, const char *path);
 
 /* clab_trace_load_mem - the same over a buffer (which is not kept). */
 int clab_trace_load_mem(const void *data, size_t len, const char *name,
@@ -271,7 +293,9 @@ uint64_t clab_trace_gaps(const struct clab_trace *tr);
  * Records skipped because they name an object the trace never defined (a
  * writer's slip, not damage: the rest of the trace is read), and a message
  * that names the first of them (the file, the chunk's byte offset, the
- * record's place in it, the thread and the object), or NULL if none was.
+ * record's place in it, the thread and the object), or NULL if none was;
+ * or, when none was, what left a child process's trace out (see
+ * clab_trace_load).
  */
 uint64_t clab_trace_skipped(const struct clab_trace *tr);
 const char *clab_trace_warning(const struct clab_trace *tr);

@@ -1,0 +1,297 @@
+/* runtime/proc: child processes, pipes of messages, and the watchdog's
+ * deadlock between processes. */
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "testutil.h"
+
+static char dir[PATH_MAX], path[PATH_MAX + 16];
+
+static int open_trace(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/conclab-proc-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		CU_FAIL("mkdtemp");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/t.clt", dir);
+	struct clab_tracer_opts o = {.path = path, .compress = -1};
+	int err = clab_tracer_open(&o);
+	CU_ASSERT_EQUAL(err, 0);
+	return err;
+}
+
+/* Close the trace and load it, with the children's. */
+static struct clab_trace *close_load(void)
+{
+	struct clab_trace *tr = NULL;
+	char err[512];
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		CU_FAIL("load");
+	}
+	return tr;
+}
+
+static void clean(void)
+{
+	char cmd[PATH_MAX + 32];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* One process alone: messages in order, the capacity, the end of file, a
+ * write with no reader, and values refused. */
+static void test_pipe_alone(void)
+{
+	if (open_trace())
+		return;
+	clab_pipe_t p;
+	int64_t v;
+	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&p, "p", sizeof(v), 3), 0);
+	for (v = 1; v <= 3; v++)
+		CU_ASSERT_EQUAL(clab_pipe_write(&p, &v), 0);
+	CU_ASSERT_EQUAL(clab_pipe_units(&p), 3);
+	for (int64_t want = 1; want <= 3; want++) {
+		CU_ASSERT_EQUAL(clab_pipe_read(&p, &v), 1);
+		CU_ASSERT_EQUAL(v, want);
+	}
+	CU_ASSERT_EQUAL(clab_pipe_units(&p), 0);
+	CU_ASSERT_EQUAL(clab_pipe_close(&p, CLAB_PIPE_WRITE), 0);
+	CU_ASSERT_EQUAL(clab_pipe_read(&p, &v), 0); /* the end of file */
+	CU_ASSERT_EQUAL(clab_pipe_close(&p, CLAB_PIPE_WRITE), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_pipe_write(&p, &v), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_pipe_destroy(&p), 0);
+
+	clab_pipe_t q;
+	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&q, "q", sizeof(v), 1), 0);
+	CU_ASSERT_EQUAL(clab_pipe_close(&q, CLAB_PIPE_READ), 0);
+	CU_ASSERT_EQUAL(clab_pipe_write(&q, &v), CLAB_EBROKEN);
+	CU_ASSERT_EQUAL(clab_pipe_destroy(&q), 0);
+
+	clab_pipe_t bad;
+	CU_ASSERT_EQUAL(clab_pipe_init(&bad, "zero", 0, 1), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_pipe_init(&bad, "big", CLAB_PIPE_MAX_MSG + 1, 1),
+			CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_pipe_init(&bad, "none", 8, 0), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(
+	    clab_pipe_init(&bad, "many", 8, CLAB_PIPE_MAX_UNITS + 1),
+	    CLAB_EINVAL);
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE), 3);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_READ), 3);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_EOF), 1);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_BROKEN), 1);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE_WAIT), 0);
+		CU_ASSERT(tu_count_diag(tr, CLAB_D_BAD_VALUE) >= 6);
+		clab_trace_free(tr);
+	}
+	clean();
+}
+
+static clab_pipe_t cp;
+static long nitems;
+
+static int writer(void *arg)
+{
+	(void)arg;
+	clab_pipe_close(&cp, CLAB_PIPE_READ);
+	for (int64_t i = 0; i < nitems; i++)
+		if (clab_pipe_write(&cp, &i) != 0)
+			return 1;
+	return 7;
+}
+
+static int killed(void *arg)
+{
+	(void)arg;
+	raise(SIGKILL);
+	return 0;
+}
+
+/* A child: its exit status, or 128 + the signal; its records merged in,
+ * the waits for room in a pipe of 2 among them. */
+static void test_spawn(void)
+{
+	if (open_trace())
+		return;
+	clab_proc_t c, k;
+	int status = -1;
+	nitems = 20;
+	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), 2), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c, "writer", writer, NULL), 0);
+	CU_ASSERT(clab_proc_pid(&c) > 0);
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	int64_t v, want = 0;
+	int r;
+	/* slow enough that the child fills the pipe */
+	while ((r = clab_pipe_read(&cp, &v)) == 1) {
+		CU_ASSERT_EQUAL(v, want++);
+		struct timespec ts = {0, 2000000};
+		nanosleep(&ts, NULL);
+	}
+	CU_ASSERT_EQUAL(r, 0);
+	CU_ASSERT_EQUAL(want, 20);
+	CU_ASSERT_EQUAL(clab_proc_wait(&c, &status), 0);
+	CU_ASSERT_EQUAL(status, 7);
+	CU_ASSERT_EQUAL(clab_proc_wait(&c, &status), 0); /* reaped: again */
+	CU_ASSERT_EQUAL(status, 7);
+	CU_ASSERT_EQUAL(clab_proc_spawn(&k, "killed", killed, NULL), 0);
+	CU_ASSERT_EQUAL(clab_proc_wait(&k, &status), 0);
+	CU_ASSERT_EQUAL(status, 128 + SIGKILL);
+	clab_pipe_destroy(&cp);
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PROC_SPAWN), 2);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PROC_REAPED), 2);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_READ), 20);
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+		/* the children record nothing there (runtime/proc.c) */
+		CU_ASSERT_EQUAL(clab_trace_nthreads(tr), 1);
+		clab_trace_free(tr);
+		clean();
+		return;
+#endif
+		/* the child's writes, merged with the parent's reads */
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE), 20);
+		CU_ASSERT(tu_count(tr, CLAB_K_PIPE_WRITE_WAIT) >= 1);
+		/* no write ever left more than 2 messages in the pipe */
+		for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+			const struct clab_record *x = clab_trace_record(tr, i);
+			if (x->kind == CLAB_K_PIPE_WRITE)
+				CU_ASSERT(x->a32 <= 2);
+		}
+		/* main, and the writer's thread by its pid (the killed
+		 * child may have written no trace) */
+		char tname[64];
+		snprintf(tname, sizeof(tname), "pid %d / main",
+			 clab_proc_pid(&c));
+		CU_ASSERT(clab_trace_nthreads(tr) >= 2);
+		CU_ASSERT_STRING_EQUAL(clab_trace_thread(tr, 1)->name, tname);
+		clab_trace_free(tr);
+	}
+	clean();
+}
+
+static _Atomic int stuck_why;
+static char stuck_text[4096];
+static clab_proc_t victim;
+
+/* The watchdog's callback: note the report, then end the child, which
+ * ends the parent's wait. */
+static void on_stuck(const struct clab_deadlock *d, void *arg)
+{
+	(void)arg;
+	clab_deadlock_format(d, stuck_text, sizeof(stuck_text));
+	atomic_store(&stuck_why, (int)d->why);
+	kill(victim.pid, SIGKILL);
+}
+
+static int slow_writer(void *arg)
+{
+	(void)arg;
+	struct timespec ts = {0, 400000000}; /* 400 ms: four looks */
+	nanosleep(&ts, NULL);
+	return writer(NULL);
+}
+
+/*
+ * A trace, the watchdog, and a child that writes 5 messages into cp, a
+ * pipe of 2, of which the parent holds only the read end.  0, or -1.
+ */
+static int watched_child(int (*fn)(void *))
+{
+	if (open_trace())
+		return -1;
+	struct clab_watchdog_opts wo = {.period_ms = 50, .on_stuck = on_stuck};
+	atomic_store(&stuck_why, 0);
+	nitems = 5;
+	if (clab_watchdog_start(&wo) != 0 ||
+	    clab_pipe_init(&cp, "cp", sizeof(int64_t), 2) != 0 ||
+	    clab_proc_spawn(&victim, "child", fn, NULL) != 0) {
+		CU_FAIL("the watchdog, the pipe or the child");
+		return -1;
+	}
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	return 0;
+}
+
+/* Waiting for the child before reading: the watchdog sees both waits in
+ * the table and reports a deadlock between processes. */
+static void test_deadlock(void)
+{
+	if (watched_child(writer))
+		return;
+	int status = -1;
+	CU_ASSERT_EQUAL(clab_proc_wait(&victim, &status), 0);
+	CU_ASSERT_EQUAL(status, 128 + SIGKILL);
+	CU_ASSERT_EQUAL(atomic_load(&stuck_why), CLAB_STUCK_PROCESSES);
+	CU_ASSERT_PTR_NOT_NULL(strstr(stuck_text, "waits for child (pid "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(stuck_text,
+				      "waits to write to pipe cp (full: 2 of 2 "
+				      "messages), which only parent (pid "));
+	clab_watchdog_stop();
+	clab_pipe_destroy(&cp);
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		CU_ASSERT_EQUAL(tu_count_diag(tr, CLAB_D_DEADLOCK), 1);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PROC_WAIT), 1);
+		clab_trace_free(tr);
+	}
+	clean();
+}
+
+/* Reading first, from a child slow to start, and a child that fills the
+ * pipe while the parent reads slowly: long waits on other processes that
+ * end, which the watchdog must not call a deadlock. */
+static void test_no_false_report(void)
+{
+	if (watched_child(slow_writer))
+		return;
+	int64_t v;
+	int n = 0;
+	while (clab_pipe_read(&cp, &v) == 1) {
+		n++;
+		struct timespec ts = {0, 150000000}; /* the child waits */
+		nanosleep(&ts, NULL);
+	}
+	CU_ASSERT_EQUAL(n, 5);
+	int status = -1;
+	CU_ASSERT_EQUAL(clab_proc_wait(&victim, &status), 0);
+	CU_ASSERT_EQUAL(status, 7);
+	CU_ASSERT_EQUAL(atomic_load(&stuck_why), 0);
+	clab_watchdog_stop();
+	clab_pipe_destroy(&cp);
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		CU_ASSERT_EQUAL(tu_count_diag(tr, CLAB_D_DEADLOCK), 0);
+		clab_trace_free(tr);
+	}
+	clean();
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "a pipe in one process", test_pipe_alone);
+	CU_add_test(s, "a child, its status, its records merged", test_spawn);
+	CU_add_test(s, "waiting for the child before reading: a deadlock",
+		    test_deadlock);
+	CU_add_test(s, "long waits that end are no deadlock",
+		    test_no_false_report);
+}
+
+int main(void)
+{
+	return tu_main("runtime/proc", add_tests);
+}
