@@ -217,7 +217,8 @@ static void save_and_report(struct run *r, int fail_code, const char *tail)
 			r->trace, clab_strerror(err));
 		clab_supervise_end(fail_code);
 	}
-	clab_wrapf(stderr, 2, "conclab: trace saved to %s (%" PRIu64 " records)%s",
+	clab_wrapf(stderr, 2,
+		   "conclab: trace saved to %s (%" PRIu64 " records)%s",
 		   r->trace, st.records, tail);
 	fflush(stderr);
 	report_trace(r);

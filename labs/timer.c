@@ -379,8 +379,8 @@ struct seen {
 	long want; /* ticks it should see: 1..want */
 	long next; /* the tick it should see next */
 	long nsaw, missed, dups;
-	long excused; /* missed while it was away for two periods or more */
-	uint32_t tid; /* its thread (from its first "saw"), or UINT32_MAX */
+	long excused;	 /* missed while it was away for two periods or more */
+	uint32_t tid;	 /* its thread (from its first "saw"), or UINT32_MAX */
 	uint64_t waited; /* its first wait for a tick since its last "saw" */
 	uint64_t first_bad;	    /* seq of the first wrong "saw" */
 	long first_dup, first_miss; /* tick numbers */
@@ -474,7 +474,8 @@ static void check_periodic(const struct clab_trace *tr,
 		} else {
 			uint64_t back = s->waited < r->seq ? s->waited : r->seq;
 			for (long k = s->next; k < (long)r->val; k++) {
-				if (made && k + 1 <= nmade && made[k + 1] < back) {
+				if (made && k + 1 <= nmade &&
+				    made[k + 1] < back) {
 					s->excused++;
 					continue;
 				}

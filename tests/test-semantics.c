@@ -57,7 +57,7 @@ static void test_waits_are_on_objects(void)
 		if (s->act == CLAB_DO_ACQUIRE || s->act == CLAB_DO_WAKE)
 			CU_ASSERT_EQUAL(s->tmove, CLAB_TM_RUN);
 	}
-	CU_ASSERT_EQUAL(waits, 12);
+	CU_ASSERT_EQUAL(waits, 15);
 	CU_ASSERT(clab_kind_begins_wait(CLAB_K_COND_WAIT));
 	CU_ASSERT(!clab_kind_begins_wait(CLAB_K_SLEEP_BEGIN));
 	CU_ASSERT(!clab_kind_begins_wait(CLAB_K_COND_SIGNAL));

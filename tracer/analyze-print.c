@@ -311,8 +311,9 @@ static void print_cycle(const struct clab_trace *tr,
 		fprintf(out, "; closed %" PRIu64 " times", c->seen);
 	fprintf(out, "\n\n    ");
 	for (uint32_t i = 0; i < c->nedges; i++)
-		fprintf(out, "%s -> ",
-			lock_str(tr, an, cyc_edge(ld, c, i)->from, b1, sizeof(b1)));
+		fprintf(
+		    out, "%s -> ",
+		    lock_str(tr, an, cyc_edge(ld, c, i)->from, b1, sizeof(b1)));
 	fprintf(out, "%s\n\n",
 		lock_str(tr, an, cyc_edge(ld, c, 0)->from, b1, sizeof(b1)));
 	for (uint32_t i = 0; i < c->nedges; i++) {
@@ -720,7 +721,8 @@ void clab_analysis_json(const struct clab_trace *tr,
 			c->id + 1, cls[c->cls], c->seq, c->tid, c->seen);
 		if (c->cls == CLAB_LD_GATED) {
 			fprintf(out, ",\"gate\":");
-			clab_json_str(out, lock_str(tr, an, c->gate, b, sizeof(b)));
+			clab_json_str(out,
+				      lock_str(tr, an, c->gate, b, sizeof(b)));
 			fprintf(out, ",\"gate_permits\":%u",
 				c->gate_permits ? c->gate_permits : 1);
 		}
@@ -729,9 +731,11 @@ void clab_analysis_json(const struct clab_trace *tr,
 			const struct clab_ld_edge *e =
 			    clab_lockdep_edge(an->ld, c->edges[k]);
 			fprintf(out, "%s{\"from\":", k ? "," : "");
-			clab_json_str(out, lock_str(tr, an, e->from, b, sizeof(b)));
+			clab_json_str(out,
+				      lock_str(tr, an, e->from, b, sizeof(b)));
 			fprintf(out, ",\"from_id\":%u,\"to\":", e->from);
-			clab_json_str(out, lock_str(tr, an, e->to, b, sizeof(b)));
+			clab_json_str(out,
+				      lock_str(tr, an, e->to, b, sizeof(b)));
 			fprintf(out, ",\"to_id\":%u,\"thread\":%u,\"held_at\":",
 				e->to, e->tid);
 			jsite(tr, e->from_site, out);

@@ -382,7 +382,7 @@ static void free_blocks(struct clab__tbuf *tb, const struct clab__block *stop)
 	struct clab__block *b = tb->wblk, *bn;
 	for (; b && b != stop; b = bn) {
 		bn = atomic_load(&b->next);
-		free(b);
+		block_unmap(b);
 	}
 	tb->wblk = NULL;
 }

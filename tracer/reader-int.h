@@ -66,7 +66,7 @@ struct clab_trace {
 	struct olast *olast; /* by object id, for the record chunk chunkgen */
 	size_t olast_cap;
 	uint32_t chunkgen;
-	int roles; /* some object has a declared role (roles.c) */
+	int roles;		/* some object has a declared role (roles.c) */
 	struct ZSTD_DCtx_s *zd; /* zstd's decoder, while the file is read */
 };
 

@@ -355,7 +355,7 @@ contains "$T/out" "^child ${kid:-none} .*trace $T/fc\\.${kid:-none}\\.clt" "fork
 expect_exit 1 "$CONCLAB" trace --time-limit 20 --trace "$T/fm.clt" "$D/preload-forkmt"
 contains "$T/out" '^  FAIL no deadlock' "forkmt: the family's checks: the child's deadlock"
 contains "$T/out" '^forkmt: child exited 3$' "forkmt: the child's watchdog ended it (exit 3)"
-contains "$T/err" '^  main +waits on mutex x at tests/preload/forkmt.c:[0-9]+ .*held by thread-1' "forkmt: the child's report: main waits for x"
+contains "$T/err" '^  main +waits on mutex x at tests/preload/forkmt.c:[0-9]+, held by thread-1' "forkmt: the child's report: main waits for x"
 [ "$(grep -c '^  [^ ]' "$T/err")" -eq 1 ] &&
 	pass "forkmt: the child's report names its one thread" ||
 	fail "forkmt: the child's report: $(grep '^  [^ ]' "$T/err" | tr '\n' '|')"
