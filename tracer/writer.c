@@ -43,89 +43,44 @@
 #include "codec.h"
 #include "format.h"
 #include "tracer-int.h"
+#include "writer-int.h"
 
-#define CHUNK_RECS 4096u
+/* The writer's state, by its short name in this file. */
+#define w clab__w
+
 #define TICK_MS 5
 
-struct last_oseq {
-	uint32_t gen;
-	uint32_t oseq;
-};
-
-static struct writer {
-	pthread_mutex_t lk;
-	pthread_cond_t kick;
-	pthread_t thr, ticker;
-	int running, ticking, stop, kicked;
-	int saved;   /* the file was finished by a rescue (clab__writer_save) */
-	int closing; /* clab_tracer_close is stopping the threads */
-	int by_opener; /* ...called by the thread that opened the trace */
-	_Atomic int tick_stop;
-	int fd;
-	char *path;
-	uint64_t flush_ticks;
-	/* the header's "command" and "program", for a forked child's trace */
-	char *m_command, *m_program;
-	/* sites: pointer -> id (open addressing), and the list by id */
-	const struct clab_site **skeys;
-	uint32_t *svals;
-	size_t scap, nsites;
-	const struct clab_site **sites;
-	size_t sites_cap, sites_written;
-	uint32_t threads_written, objs_written;
-	/* per-object last sequence in the current chunk */
-	struct last_oseq *last;
-	uint32_t lastcap, chunkgen;
-	/* call stacks: process id -> trace id, and process ids by trace id */
-	uint16_t *stk_tid, *stk_pid;
-	uint32_t nstk, stk_written;
-	uint64_t stk_lost0, stk_lost_written;
-	struct clab__syms *syms;
-	uint32_t content_crc; /* CRC-32 of the header and every chunk so far */
-	int signing;	      /* a keyed MAC of every byte written so far */
-	struct clab__signer sig;
-	/* per-thread last time written */
-	uint64_t *last_ns;
-	uint32_t last_ns_cap;
-	struct clab_wbuf ebuf, zbuf, dbuf;
-	/* one compressor for every chunk (codec.c) */
-	struct clab__codec codec;
-	struct clab_tracer_stats st;
-	/*
-	 * A chunk's records and times, filled before they are read: left out
-	 * of writer_reset(), so that a fresh process does not fault them in
-	 * before it has a chunk to write.
-	 */
-	const struct clab__rec *recp[CHUNK_RECS];
-	uint64_t ns[CHUNK_RECS];
-} w = {
+/* The one writer of the one open trace (writer-int.h). */
+struct clab__writer clab__w = {
     .lk = PTHREAD_MUTEX_INITIALIZER,
     .fd = -1,
 };
 
-/* w, kick_lk and the rest: the one writer of the one open trace. */
-static pthread_mutex_t kick_lk = PTHREAD_MUTEX_INITIALIZER;
+/* w, clab__writer_kick_lk and the rest: the one writer of the one open trace.
+ */
+pthread_mutex_t clab__writer_kick_lk = PTHREAD_MUTEX_INITIALIZER;
 
 /*
- * A rescue (clab__writer_save): what the signal handler and the writer's
- * thread share, lock-free.  file_open is 1 from the open until the file is
- * finished (by a close or a rescue); rescue asks the writer's thread to
- * finish it now; progress counts the chunks written, so that a handler
- * that waits for the rescue sees whether it is moving.
+ * A clab__writer_rescue (clab__writer_save): what the signal handler and the
+ * writer's thread share, lock-free.  clab__writer_file_open is 1 from the open
+ * until the file is finished (by a close or a clab__writer_rescue);
+ * clab__writer_rescue asks the writer's thread to finish it now; progress
+ * counts the chunks written, so that a handler that waits for the
+ * clab__writer_rescue sees whether it is moving.
  */
-static _Atomic int file_open;
-static _Atomic int rescue;
+_Atomic int clab__writer_file_open;
+_Atomic int clab__writer_rescue;
 static _Atomic uint64_t progress;
-static _Atomic pid_t writer_tid; /* the writer's thread, while it runs */
+_Atomic pid_t clab__writer_tid; /* the writer's thread, while it runs */
 
 _Atomic uint32_t clab__tick;
 
 void clab__writer_kick(void)
 {
-	pthread_mutex_lock(&kick_lk);
+	pthread_mutex_lock(&clab__writer_kick_lk);
 	w.kicked = 1;
 	pthread_cond_signal(&w.kick);
-	pthread_mutex_unlock(&kick_lk);
+	pthread_mutex_unlock(&clab__writer_kick_lk);
 }
 
 static void note_error(int err)
@@ -263,7 +218,7 @@ static uint32_t stack_id(uint16_t pid)
 }
 
 /* Records tb has published and the writer has not written, up to max. */
-static uint32_t available(struct clab__tbuf *tb, uint32_t max)
+uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 {
 	uint32_t n = 0, pos = tb->wpos;
 	struct clab__block *b = tb->wblk;
@@ -672,7 +627,7 @@ static void pass(int force)
 		for (;;) {
 			int exited = atomic_load_explicit(&tb->exited,
 							  memory_order_acquire);
-			uint32_t n = available(tb, CHUNK_RECS);
+			uint32_t n = clab__writer_available(tb, CHUNK_RECS);
 			if (n == 0) {
 				tb->wpending = 0;
 				/* An ended thread's last block is all written:
@@ -785,7 +740,7 @@ static void finish_file(void)
 	if (close(w.fd) != 0)
 		note_error(-errno);
 	w.fd = -1;
-	atomic_store(&file_open, 0);
+	atomic_store(&clab__writer_file_open, 0);
 }
 
 /* The tick: a millisecond counter for the lazy time stamps (tracer-emit.h). */
@@ -817,10 +772,10 @@ static void *writer_main(void *arg)
 	struct sched_param sp = {0};
 	/* best effort: where it is refused, the writer runs as before */
 	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
-	atomic_store(&writer_tid, gettid());
+	atomic_store(&clab__writer_tid, gettid());
 	for (;;) {
 		pthread_mutex_lock(&w.lk);
-		if (atomic_load(&rescue)) {
+		if (atomic_load(&clab__writer_rescue)) {
 			/* a fatal signal (clab__writer_save): the end, now,
 			 * at normal priority where that is allowed */
 			struct sched_param np = {0};
@@ -836,25 +791,27 @@ static void *writer_main(void *arg)
 				w.running = 0;
 				pthread_detach(pthread_self());
 			}
-			atomic_store(&writer_tid, 0);
+			atomic_store(&clab__writer_tid, 0);
 			pthread_mutex_unlock(&w.lk);
 			return NULL;
 		}
 		pass(0);
 		pthread_mutex_unlock(&w.lk);
-		pthread_mutex_lock(&kick_lk);
-		if (!w.kicked && !w.stop && !atomic_load(&rescue)) {
+		pthread_mutex_lock(&clab__writer_kick_lk);
+		if (!w.kicked && !w.stop &&
+		    !atomic_load(&clab__writer_rescue)) {
 			struct timespec ts;
 			clab__ts_in_ms(&ts, CLOCK_MONOTONIC, TICK_MS);
-			pthread_cond_timedwait(&w.kick, &kick_lk, &ts);
+			pthread_cond_timedwait(&w.kick, &clab__writer_kick_lk,
+					       &ts);
 		}
 		w.kicked = 0;
 		int stop = w.stop;
-		pthread_mutex_unlock(&kick_lk);
+		pthread_mutex_unlock(&clab__writer_kick_lk);
 		if (stop)
 			break;
 	}
-	atomic_store(&writer_tid, 0);
+	atomic_store(&clab__writer_tid, 0);
 	return NULL;
 }
 
@@ -907,7 +864,7 @@ static void write_header(const struct clab_meta_kv *meta, size_t nmeta,
 	clab_wbuf_free(&m);
 }
 
-static void writer_reset(void)
+void clab__writer_reset(void)
 {
 	free(w.skeys);
 	free(w.svals);
@@ -925,7 +882,8 @@ static void writer_reset(void)
 	free(w.path);
 	int fd = w.fd;
 	memset(&w.skeys, 0,
-	       offsetof(struct writer, recp) - offsetof(struct writer, skeys));
+	       offsetof(struct clab__writer, recp) -
+		   offsetof(struct clab__writer, skeys));
 	w.path = NULL;
 	w.fd = fd;
 }
@@ -948,9 +906,9 @@ static void keep_meta(const struct clab_meta_kv *meta, size_t n)
  * The end of an open, with w.fd open and w.lk held (released here): the
  * header with meta and more, the writer's threads, the crash handlers.
  */
-static int start_file(const struct clab_tracer_opts *o,
-		      const struct clab_meta_kv *meta, size_t nmeta,
-		      const struct clab_meta_kv *more, size_t nmore)
+int clab__writer_start_file(const struct clab_tracer_opts *o,
+			    const struct clab_meta_kv *meta, size_t nmeta,
+			    const struct clab_meta_kv *more, size_t nmore)
 {
 	w.content_crc = 0;
 	write_header(meta, nmeta, more, nmore);
@@ -973,7 +931,7 @@ static int start_file(const struct clab_tracer_opts *o,
 		err = pthread_create(&w.thr, NULL, writer_main, NULL);
 	w.running = err == 0;
 	int ret = w.st.error;
-	atomic_store(&file_open, 1);
+	atomic_store(&clab__writer_file_open, 1);
 	pthread_mutex_unlock(&w.lk);
 	if (err || ret) {
 		clab_tracer_close(NULL);
@@ -993,7 +951,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		pthread_mutex_unlock(&w.lk);
 		return CLAB_EBUSY;
 	}
-	writer_reset();
+	clab__writer_reset();
 	if (o->key) {
 		int err = clab__sign_init(&w.sig, o->key, o->key_len);
 		if (err) {
@@ -1006,14 +964,14 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	int fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		int err = -errno;
-		writer_reset(); /* the key too */
+		clab__writer_reset(); /* the key too */
 		pthread_mutex_unlock(&w.lk);
 		return err;
 	}
 	w.path = strdup(o->path);
 	if (!w.path) {
 		close(fd);
-		writer_reset();
+		clab__writer_reset();
 		pthread_mutex_unlock(&w.lk);
 		return CLAB_ENOMEM;
 	}
@@ -1028,7 +986,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();
 	keep_meta(o->meta, o->nmeta);
-	return start_file(o, o->meta, o->nmeta, NULL, 0);
+	return clab__writer_start_file(o, o->meta, o->nmeta, NULL, 0);
 }
 
 int clab_tracer_meta_add(const char *key, const char *value)
@@ -1088,10 +1046,10 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 	w.by_opener = pthread_equal(clab__reg.opener, pthread_self());
 	pthread_mutex_unlock(&clab__reg.lk);
 	if (w.running) {
-		pthread_mutex_lock(&kick_lk);
+		pthread_mutex_lock(&clab__writer_kick_lk);
 		w.stop = 1;
 		pthread_cond_signal(&w.kick);
-		pthread_mutex_unlock(&kick_lk);
+		pthread_mutex_unlock(&clab__writer_kick_lk);
 		pthread_mutex_unlock(&w.lk);
 		pthread_join(w.thr, NULL);
 		pthread_mutex_lock(&w.lk);
@@ -1102,7 +1060,8 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 		pthread_join(w.ticker, NULL);
 		w.ticking = 0;
 	}
-	/* a rescue may have finished the file while the writer stopped */
+	/* a clab__writer_rescue may have finished the file while the writer
+	 * stopped */
 	if (w.fd >= 0)
 		finish_file();
 	clab__crash_disarm();
@@ -1112,26 +1071,26 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 		*st = w.st;
 	int err = w.st.error;
 	memset(&w.st, 0, sizeof(w.st));
-	writer_reset();
+	clab__writer_reset();
 	keep_meta(NULL, 0);
 	w.saved = 0;
 	w.closing = 0;
 	w.by_opener = 0;
-	atomic_store(&rescue, 0);
+	atomic_store(&clab__writer_rescue, 0);
 	pthread_mutex_unlock(&w.lk);
 	return err;
 }
 
 int clab__writer_save(unsigned stall_ms)
 {
-	if (!atomic_load(&file_open))
+	if (!atomic_load(&clab__writer_file_open))
 		return 0; /* no trace, or it is finished already */
-	if (gettid() == atomic_load(&writer_tid))
+	if (gettid() == atomic_load(&clab__writer_tid))
 		return CLAB_EDEADLK; /* the writer itself crashed */
-	atomic_store(&rescue, 1);
+	atomic_store(&clab__writer_rescue, 1);
 	uint64_t last = atomic_load(&progress);
 	unsigned still = 0;
-	while (atomic_load(&file_open)) {
+	while (atomic_load(&clab__writer_file_open)) {
 		struct timespec ms = {0, 1000000L};
 		nanosleep(&ms, NULL);
 		uint64_t now = atomic_load(&progress);
@@ -1143,90 +1102,4 @@ int clab__writer_save(unsigned stall_ms)
 		}
 	}
 	return 0;
-}
-
-void clab__tracer_fork_prepare(struct clab__tbuf *tb,
-			       struct clab__fork_info *fi)
-{
-	pthread_mutex_lock(&w.lk);
-	pthread_mutex_lock(&kick_lk);
-	pthread_mutex_lock(&clab__reg.lk);
-	clab__stacks_lock(1);
-	fi->path[0] = '\0';
-	fi->seq = 0;
-	fi->nobjs = clab__reg.nobjs;
-	if (w.fd >= 0 && w.path && strlen(w.path) < sizeof(fi->path))
-		strcpy(fi->path, w.path);
-	if (tb && tb->wblk)
-		fi->seq = tb->written + available(tb, UINT32_MAX);
-}
-
-void clab__tracer_fork_parent(void)
-{
-	clab__stacks_lock(0);
-	pthread_mutex_unlock(&clab__reg.lk);
-	pthread_mutex_unlock(&kick_lk);
-	pthread_mutex_unlock(&w.lk);
-}
-
-int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
-			    const struct clab_meta_kv *meta, size_t nmeta)
-{
-	/*
-	 * The only thread: the writer's threads stayed in the parent, and
-	 * the locks are held by this one since the prepare.  Condition
-	 * variables other threads waited on are made anew, never destroyed
-	 * (glibc's destroy would wait for those waiters).
-	 */
-	memset(&w.kick, 0, sizeof(w.kick));
-	memset(&clab__reg.room, 0, sizeof(clab__reg.room));
-	pthread_cond_init(&w.kick, NULL);
-	pthread_cond_init(&clab__reg.room, NULL);
-	w.running = w.ticking = w.stop = w.kicked = 0;
-	w.saved = w.closing = w.by_opener = 0;
-	atomic_store(&writer_tid, 0);
-	atomic_store(&rescue, 0);
-	int was_open = w.fd >= 0;
-	if (w.fd >= 0)
-		close(
-		    w.fd); /* this process's descriptor: the parent keeps its */
-	w.fd = -1;
-	atomic_store(&file_open, 0);
-	memset(&w.st, 0, sizeof(w.st));
-	/* the parent's codec and level, for the child's trace too */
-	struct clab__codec codec = {w.codec.codec, w.codec.level, NULL};
-	writer_reset();
-	w.codec = codec;
-	clab__crash_disarm();
-	clab__reg_fork_child(tb);
-	clab__stacks_lock(0);
-	pthread_mutex_unlock(&clab__reg.lk);
-	pthread_mutex_unlock(&kick_lk);
-	if (!was_open || !path) {
-		pthread_mutex_unlock(&w.lk);
-		if (was_open)
-			clab__reg_release();
-		return was_open ? 0 : CLAB_EINVAL;
-	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	w.path = fd >= 0 ? strdup(path) : NULL;
-	if (!w.path) {
-		int err = fd < 0 ? -errno : CLAB_ENOMEM;
-		if (fd >= 0)
-			close(fd);
-		pthread_mutex_unlock(&w.lk);
-		clab__reg_release();
-		return err;
-	}
-	w.fd = fd;
-	w.stk_lost0 = clab__stacks_lost();
-	struct clab_meta_kv kept[2];
-	size_t nkept = 0;
-	if (w.m_command)
-		kept[nkept++] = (struct clab_meta_kv){"command", w.m_command};
-	if (w.m_program)
-		kept[nkept++] = (struct clab_meta_kv){"program", w.m_program};
-	/* the parent's clock: times count from the parent's open */
-	struct clab_tracer_opts o = {.path = path};
-	return start_file(&o, kept, nkept, meta, nmeta);
 }

@@ -1,0 +1,96 @@
+/*
+ * The trace writer's state (writer.c), shared with what a fork does to it
+ * (writer-fork.c).  Not installed.
+ */
+#ifndef CLAB_WRITER_INT_H
+#define CLAB_WRITER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <conclab/tracer.h>
+
+#include "codec.h"
+#include "tracer-int.h"
+
+#define CHUNK_RECS 4096u
+
+struct last_oseq {
+	uint32_t gen;
+	uint32_t oseq;
+};
+
+struct clab__writer {
+	pthread_mutex_t lk;
+	pthread_cond_t kick;
+	pthread_t thr, ticker;
+	int running, ticking, stop, kicked;
+	int saved;   /* the file was finished by a rescue (clab__writer_save) */
+	int closing; /* clab_tracer_close is stopping the threads */
+	int by_opener; /* ...called by the thread that opened the trace */
+	_Atomic int tick_stop;
+	int fd;
+	char *path;
+	uint64_t flush_ticks;
+	/* the header's "command" and "program", for a forked child's trace */
+	char *m_command, *m_program;
+	/* sites: pointer -> id (open addressing), and the list by id */
+	const struct clab_site **skeys;
+	uint32_t *svals;
+	size_t scap, nsites;
+	const struct clab_site **sites;
+	size_t sites_cap, sites_written;
+	uint32_t threads_written, objs_written;
+	/* per-object last sequence in the current chunk */
+	struct last_oseq *last;
+	uint32_t lastcap, chunkgen;
+	/* call stacks: process id -> trace id, and process ids by trace id */
+	uint16_t *stk_tid, *stk_pid;
+	uint32_t nstk, stk_written;
+	uint64_t stk_lost0, stk_lost_written;
+	struct clab__syms *syms;
+	uint32_t content_crc; /* CRC-32 of the header and every chunk so far */
+	int signing;	      /* a keyed MAC of every byte written so far */
+	struct clab__signer sig;
+	/* per-thread last time written */
+	uint64_t *last_ns;
+	uint32_t last_ns_cap;
+	struct clab_wbuf ebuf, zbuf, dbuf;
+	/* one compressor for every chunk (codec.c) */
+	struct clab__codec codec;
+	struct clab_tracer_stats st;
+	/*
+	 * A chunk's records and times, filled before they are read: left out
+	 * of clab__writer_reset(), so that a fresh process does not fault them
+	 * in before it has a chunk to write.
+	 */
+	const struct clab__rec *recp[CHUNK_RECS];
+	uint64_t ns[CHUNK_RECS];
+};
+
+extern struct clab__writer clab__w;
+/* taken after clab__w.lk, around the writer's kicks */
+extern pthread_mutex_t clab__writer_kick_lk;
+/*
+ * A rescue (clab__writer_save): file_open is 1 from the open until the
+ * file is finished; rescue asks the writer's thread to finish it now.
+ */
+extern _Atomic int clab__writer_file_open, clab__writer_rescue;
+extern _Atomic pid_t clab__writer_tid; /* the writer's thread, while it runs */
+
+/* Records tb has published that the writer has not written, up to max. */
+uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max);
+/* Free what the writer holds for its file; keep its descriptor. */
+void clab__writer_reset(void);
+/*
+ * The end of an open, with clab__w.fd open and clab__w.lk held (released
+ * here): the header with meta and more, the writer's threads, the crash
+ * handlers.
+ */
+int clab__writer_start_file(const struct clab_tracer_opts *o,
+			    const struct clab_meta_kv *meta, size_t nmeta,
+			    const struct clab_meta_kv *more, size_t nmore);
+
+#endif
