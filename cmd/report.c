@@ -91,6 +91,8 @@ static void score(const struct clab_lab_report *rep,
 		  const struct clab_rubric *rb, struct score *sc)
 {
 	memset(sc, 0, sizeof(*sc));
+	/* properties lost for want of memory: checks that failed */
+	sc->checks = sc->failed = rep->lost;
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct clab_lab_prop *p = &rep->props[i];
 		if (p->info)
@@ -170,6 +172,11 @@ int clab_report_write(FILE *out, enum clab_report_format fmt, const char *trace,
 					   verdict(p), p->name, msg);
 			free(msg);
 		}
+		if (rep->lost)
+			fprintf(out,
+				"conclab: out of memory: %zu propert%s could "
+				"not be recorded; the report is not whole\n",
+				rep->lost, rep->lost == 1 ? "y" : "ies");
 		fprintf(out, "%zu of %zu properties hold", sc.passed,
 			sc.checks);
 		if (sc.unjudged)

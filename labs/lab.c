@@ -178,8 +178,10 @@ static void report_vadd(struct clab_lab_report *rep, const char *name, int ok,
 {
 	struct clab_lab_prop *p = report_new(rep);
 
-	if (p == NULL)
+	if (p == NULL) {
+		rep->lost++; /* failed, and said so: never silently dropped */
 		return;
+	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ok = ok;
 	p->rec = rec;
@@ -237,7 +239,7 @@ void clab_lab_check(const struct clab_lab_ctx *ctx, const struct clab_trace *tr,
 
 size_t clab_lab_report_failed(const struct clab_lab_report *rep)
 {
-	size_t n = 0;
+	size_t n = rep->lost;
 
 	for (size_t i = 0; i < rep->n; i++)
 		if (!rep->props[i].ok && !rep->props[i].not_judged)

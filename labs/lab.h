@@ -103,6 +103,11 @@ struct clab_lab_report {
 	int partial;
 	/* set by clab_lab_check: clab_trace_incomplete(), or NULL */
 	const char *incomplete;
+	/*
+	 * Properties that could not be recorded (no memory for them): each
+	 * counts as failed, and the report says it is not whole.
+	 */
+	size_t lost;
 };
 
 /*

@@ -10,6 +10,15 @@
 #include "testutil-rt.h"
 #include "testutil.h"
 
+/* realloc, failing while fail_realloc is set (linked with --wrap). */
+static int fail_realloc;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n)
+{
+	return fail_realloc ? NULL : __real_realloc(p, n);
+}
+
 static const struct clab_lab_prop *prop(const struct clab_lab_report *rep,
 					const char *name)
 {
@@ -509,6 +518,24 @@ static void test_held_at_exit(void)
 	clab_trace_free(tr);
 }
 
+/*
+ * A property the report has no memory for is not dropped in silence: it
+ * is counted as lost, and as failed.
+ */
+static void test_report_lost(void)
+{
+	struct clab_lab_report rep = {0};
+	clab_lab_report_add(&rep, "first", 1, UINT64_MAX, "holds");
+	fail_realloc = 1;
+	for (int i = 0; i < 20; i++)
+		clab_lab_report_add(&rep, "more", 1, UINT64_MAX, "holds too");
+	fail_realloc = 0;
+	CU_ASSERT_EQUAL(rep.n, 8); /* the first block's room */
+	CU_ASSERT_EQUAL(rep.lost, 13);
+	CU_ASSERT_EQUAL(clab_lab_report_failed(&rep), 13);
+	clab_lab_report_free(&rep);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a mutex held when the trace ends is reported",
@@ -516,6 +543,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "a wait beyond the threshold is starvation",
 		    test_starvation);
 	CU_add_test(s, "a join is not starvation", test_join_not_judged);
+	CU_add_test(s, "a property with no memory is lost, and failed",
+		    test_report_lost);
 	CU_add_test(s, "a tight trylock loop is busy waiting",
 		    test_busy_tight_loop);
 	CU_add_test(s, "trylock with a sleep between tries is not",
