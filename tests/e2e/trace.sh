@@ -262,6 +262,14 @@ contains "$T/out" '^parent: child exited 0$' "fork: the parent goes on"
 contains "$T/dump" "T0 +main +note .*fork=[0-9]+ @ tests/preload/forklock.c:$(line forklock 'fork')" "fork: recorded with the child's pid, at its site"
 contains "$T/dump" '^# content checksum ok' "fork: the parent's trace whole after the child's _exit"
 
+# A forked child records into a trace of its own, with its own writer
+# thread.  GCC's AddressSanitizer takes no allocator lock across a fork,
+# so such a child of a program with threads can wait for ever on a lock
+# another thread held at the fork (1 run in about 30): not in its build.
+case ${3:-none} in
+*address*)
+	echo "SKIP: forked children's traces, in an AddressSanitizer build" ;;
+*)
 # fork, then lock in both: the children (one ends by exit, its exit
 # handlers run; one execs) leave the parent's trace whole, with the
 # parent's 100 acquisitions only, and conclab trace names each child.
@@ -364,6 +372,8 @@ contains "$T/out" "^child ${kid:-none} .*trace $T/fm\\.${kid:-none}\\.clt, [0-9]
 expect_exit 1 "$CONCLAB" check "$T/fm.${kid:-none}.clt"
 contains "$T/out" '^  ok   lock order' "forkmt: no lock-order cycle in the child"
 contains "$T/out" '^  FAIL no deadlock' "forkmt: the child's deadlock"
+;;
+esac
 
 # A program that crashes holding a lock: the trace saved, the lock held.
 case ${3:-none} in
