@@ -140,97 +140,6 @@ static int run(const struct clab_lab_ctx *ctx)
 
 /* ---- checker ---- */
 
-/* Whether r ends a wait because its time ran out, not because of a wake. */
-static int timed_out(const struct clab_record *r)
-{
-	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
-
-	return ks->act == CLAB_DO_TIMEOUT ||
-	       (ks->a8 == CLAB_A8_CAUSE && r->a8 == CLAB_CAUSE_TIMEOUT);
-}
-
-/* A worker the exercise's harness saw call event_wait() (its "waiting"). */
-struct waiter {
-	uint32_t tid;
-	int open;    /* its "read" not seen yet */
-	int acted;   /* it made a record before "prepared" */
-	int waited;  /* a wait of its ended after "prepared", on a wake */
-	int in_wait; /* in a wait on a condition or an object */
-	int timed;   /* that wait ran out of time */
-};
-
-/*
- * Follows worker k's record r: a wait begins with a record that waits on a
- * condition or blocks on an object (not a lock request, not a sleep) and
- * ends when the thread runs again: for a condition variable, once it took
- * its mutex back after the wake.
- */
-static void follow_wait(struct waiter *w, const struct clab_record *r,
-			uint64_t prep_rec)
-{
-	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
-
-	if (w->in_wait) {
-		w->timed |= timed_out(r);
-		if (ks->tmove == CLAB_TM_RUN && r->kind != CLAB_K_COND_WAKE) {
-			w->in_wait = 0;
-			if (r->seq > prep_rec && !w->timed)
-				w->waited = 1;
-		}
-	} else if ((ks->tmove == CLAB_TM_WAIT || ks->tmove == CLAB_TM_BLOCK) &&
-		   clab_kind_begins_wait(r->kind)) {
-		w->in_wait = 1;
-		w->timed = 0;
-	}
-}
-
-/*
- * In an exercise's trace, the harness notes "waiting" before a worker
- * calls the student's event_wait().  A worker that did something in it
- * before the configuration was prepared must have waited for the event:
- * on a condition or an object, a wait that ended after "prepared" on a
- * wake, not because its time ran out.  One that slept or polled until the
- * value happened to be there waited for nothing.  Returns how many did
- * not wait, and the first one's "read".
- */
-static long waited_for_nothing(const struct clab_trace *tr, uint64_t prep_rec,
-			       uint64_t *first_rec, uint32_t *first_tid)
-{
-	struct waiter w[MAX_WORKERS + 1];
-	size_t nrec = clab_trace_nrecords(tr), nw = 0;
-	long bad = 0;
-
-	for (size_t i = 0; i < nrec; i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
-		const char *label = clab_lab_note_label(tr, r);
-		size_t k = 0;
-
-		while (k < nw && w[k].tid != r->tid)
-			k++;
-		if (k == nw) {
-			if (label == NULL || strcmp(label, "waiting") != 0 ||
-			    r->seq > prep_rec || nw == MAX_WORKERS + 1)
-				continue;
-			w[nw++] = (struct waiter){.tid = r->tid, .open = 1};
-			continue;
-		}
-		if (!w[k].open)
-			continue;
-		if (label != NULL && strcmp(label, "read") == 0) {
-			w[k].open = 0;
-			if (w[k].acted && !w[k].waited && bad++ == 0) {
-				*first_rec = r->seq;
-				*first_tid = r->tid;
-			}
-			continue;
-		}
-		if (r->seq < prep_rec)
-			w[k].acted = 1;
-		follow_wait(&w[k], r, prep_rec);
-	}
-	return bad;
-}
-
 /*
  * Every worker reads the configuration once, after the main thread
  * prepared it: its "read" comes after "prepared" in the trace, and it read
@@ -307,15 +216,13 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 				    nunset,
 				    clab_trace_thread_label(tr, unset_tid),
 				    unset_val, CONFIG_VALUE);
-	else if ((nidle = waited_for_nothing(tr, prep_rec, &idle_rec,
-					     &idle_tid)) > 0)
+	else if ((nidle = clab_lab_unwoken(tr, "waiting", "read", prep_rec,
+					   &idle_rec, &idle_tid)) > 0)
 		clab_lab_report_add(rep, "ready before start", 0, idle_rec,
 				    "%ld worker(s) went on without waiting "
-				    "for the event: first %s, in "
-				    "event_wait() before the configuration "
-				    "was prepared, was woken from no wait "
-				    "after it (a sleep or a poll is not a "
-				    "wait)",
+				    "for the event: first %s slept, or waited "
+				    "with a timeout, through the preparation "
+				    "(a sleep is not a wait for the event)",
 				    nidle,
 				    clab_trace_thread_label(tr, idle_tid));
 	else
