@@ -37,5 +37,6 @@ extern const struct clab_exercise clab__exercise_lockorder;
 extern const struct clab_exercise clab__exercise_barrier;
 extern const struct clab_exercise clab__exercise_rwlock;
 extern const struct clab_exercise clab__exercise_startup;
+extern const struct clab_exercise clab__exercise_stop;
 
 #endif

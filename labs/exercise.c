@@ -18,7 +18,7 @@
  *
  * The catalogue's exercises (race, semaphore, lockorder, barrier and
  * rwlock) are in exercise-more.c.
- * Those on starting and stopping threads (startup) are in
+ * Those on starting and stopping threads (startup, stop) are in
  * exercise-events.c.
  */
 #include <stdatomic.h>
@@ -430,6 +430,7 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_barrier,
     &clab__exercise_rwlock,
     &clab__exercise_startup,
+    &clab__exercise_stop,
 };
 
 const size_t clab_nexercises =

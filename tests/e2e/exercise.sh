@@ -18,7 +18,7 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup stop; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -146,9 +146,18 @@ lacks "$T/out" '^  FAIL (no deadlock|workers started|busy waiting)' "startup sle
 ex 1 startup startup-forge.c
 contains "$T/out" '^  FAIL ready before start +3 worker\(s\) read the configuration unset' "startup forged prepared: the unset value read"
 
+# stop: the starter's pause sleeps its whole length, and a request that
+# wakes nobody leaves a timed wait to run out: either way a worker that
+# paused when the stop came was not woken by it.
+ex 1 stop ../../labs/starters/stop.c
+contains "$T/out" '^  FAIL stopped at once +[0-9]+ worker\(s\) paused on through the stop; first worker-[0-9]+ slept' "stop starter: the pause sleeps through the stop"
+lacks "$T/out" '^  FAIL (stop asked|no deadlock|busy waiting)' "stop starter: for that reason only"
+ex 1 stop stop-nowake.c
+contains "$T/out" '^  FAIL stopped at once +[0-9]+ worker\(s\) paused on through the stop' "stop without a wake: the timed wait runs out"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup stop; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
