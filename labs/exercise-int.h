@@ -36,5 +36,7 @@ extern const struct clab_exercise clab__exercise_semaphore;
 extern const struct clab_exercise clab__exercise_lockorder;
 extern const struct clab_exercise clab__exercise_barrier;
 extern const struct clab_exercise clab__exercise_rwlock;
+extern const struct clab_exercise clab__exercise_startup;
+extern const struct clab_exercise clab__exercise_stop;
 
 #endif

@@ -18,6 +18,8 @@
  *
  * The catalogue's exercises (race, semaphore, lockorder, barrier and
  * rwlock) are in exercise-more.c.
+ * Those on starting and stopping threads (startup, stop) are in
+ * exercise-events.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -427,6 +429,8 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_lockorder,
     &clab__exercise_barrier,
     &clab__exercise_rwlock,
+    &clab__exercise_startup,
+    &clab__exercise_stop,
 };
 
 const size_t clab_nexercises =

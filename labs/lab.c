@@ -631,6 +631,97 @@ const char *clab_lab_harness_label(const struct clab_trace *tr,
 	return si->label;
 }
 
+/* Whether r ends a wait because its time ran out, not because of a wake. */
+static int timed_out(const struct clab_record *r)
+{
+	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
+
+	return ks->act == CLAB_DO_TIMEOUT ||
+	       (ks->a8 == CLAB_A8_CAUSE && r->a8 == CLAB_CAUSE_TIMEOUT);
+}
+
+/* A thread between its `open` and its `close` (clab_lab_unwoken). */
+struct opened {
+	uint32_t tid;
+	int open;  /* its `open` came before `at`, its `close` not yet */
+	int state; /* CLAB_TM_RUN, CLAB_TM_SLEEP or CLAB_TM_WAIT */
+};
+
+/*
+ * Whether the opened thread's first record r after `at` shows that it was
+ * not woken by what happened at `at`: it slept through it, or it was in a
+ * wait on a condition or an object that r ends because its time ran out.
+ */
+static int unwoken(const struct opened *o, const struct clab_record *r)
+{
+	return o->state == CLAB_TM_SLEEP ||
+	       (o->state == CLAB_TM_WAIT && timed_out(r));
+}
+
+/*
+ * The opened thread's state after r: asleep from a sleep on, in a wait
+ * from a record that waits on a condition or blocks on an object (not a
+ * lock request) until it runs again, running otherwise.
+ */
+static int next_state(int state, const struct clab_record *r)
+{
+	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
+
+	if (ks->tmove == CLAB_TM_SLEEP)
+		return CLAB_TM_SLEEP;
+	if ((ks->tmove == CLAB_TM_WAIT || ks->tmove == CLAB_TM_BLOCK) &&
+	    clab_kind_begins_wait(r->kind))
+		return CLAB_TM_WAIT;
+	if (ks->tmove == CLAB_TM_RUN || ks->tmove == CLAB_TM_DONE)
+		return CLAB_TM_RUN;
+	return state;
+}
+
+#define UNWOKEN_THREADS 64 /* followed at once; more are not judged */
+
+long clab_lab_unwoken(const struct clab_trace *tr, const char *open,
+		      const char *close, uint64_t at, uint64_t *first_rec,
+		      uint32_t *first_tid)
+{
+	struct opened o[UNWOKEN_THREADS];
+	size_t nrec = clab_trace_nrecords(tr), no = 0;
+	long bad = 0;
+
+	for (size_t i = 0; i < nrec; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		const char *label = clab_lab_note_label(tr, r);
+		size_t k = 0;
+
+		while (k < no && o[k].tid != r->tid)
+			k++;
+		if (label != NULL && strcmp(label, open) == 0 && r->seq < at) {
+			if (k == no && no == UNWOKEN_THREADS)
+				continue;
+			if (k == no)
+				no++;
+			o[k] = (struct opened){
+			    .tid = r->tid, .open = 1, .state = CLAB_TM_RUN};
+			continue;
+		}
+		if (k == no || !o[k].open)
+			continue;
+		if (r->seq > at) {
+			/* judged once, at its first record after `at` */
+			o[k].open = 0;
+			if (unwoken(&o[k], r) && bad++ == 0) {
+				*first_rec = r->seq;
+				*first_tid = r->tid;
+			}
+			continue;
+		}
+		if (label != NULL && strcmp(label, close) == 0)
+			o[k].open = 0;
+		else
+			o[k].state = next_state(o[k].state, r);
+	}
+	return bad;
+}
+
 int clab_lab_thread_index(const struct clab_trace *tr, uint32_t tid,
 			  const char *role, const char *prefix, long n)
 {

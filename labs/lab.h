@@ -182,6 +182,19 @@ int clab_lab_is_exercise(const struct clab_trace *tr);
 const char *clab_lab_harness_label(const struct clab_trace *tr,
 				   const struct clab_record *r);
 /*
+ * clab_lab_unwoken - the threads that what happened at the record `at` (a
+ * sequence number) did not wake: a thread between its note `open`, made
+ * before `at`, and its next note `close`, that was asleep at `at`, or in a
+ * wait on a condition or an object (not a lock) that ended after `at`
+ * because its time ran out.  A thread that slept or waited with a timeout
+ * through `at` was told nothing; one that ran, or waited for a lock, will
+ * look.  Returns how many, and the first one's first record after `at`
+ * and its thread.
+ */
+long clab_lab_unwoken(const struct clab_trace *tr, const char *open,
+		      const char *close, uint64_t at, uint64_t *first_rec,
+		      uint32_t *first_tid);
+/*
  * The index (0..n-1) of a thread the harness or the lab gave role
  * ("philosopher" 3), or -1; in a trace older than roles, read off its name
  * "prefixN" ("phil-3").

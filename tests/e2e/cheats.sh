@@ -109,7 +109,7 @@ fi
 
 # The correct solutions pass, whatever the seed (the timer last: its
 # report is read below).
-for lab in race semaphore lockorder barrier rwlock philosophers prodcons timer; do
+for lab in race semaphore lockorder barrier rwlock startup stop philosophers prodcons timer; do
 	for seed in 1 2 3 4 5; do
 		expect_exit 0 "$CONCLAB" exercise $lab -q --seed $seed \
 			--trace "$T/good.clt" "$X/$lab-good.c"

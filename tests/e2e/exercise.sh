@@ -18,7 +18,7 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup stop; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -124,9 +124,40 @@ ex 1 rwlock ../../labs/starters/rwlock.c
 contains "$T/out" '^  FAIL writers not overtaken +[0-9]+ time\(s\) a reader that came after a waiting writer went in first; writer-1 waited' "rwlock starter (readers first): the writer starves"
 lacks "$T/out" '^  FAIL reads whole' "rwlock starter: its reads are whole"
 
+# startup: the starter's event_wait() returns at once, so the workers read
+# the configuration before it was prepared; a set that signals wakes one
+# worker and strands the others; a flag polled under the lock is busy
+# waiting.
+ex 1 startup ../../labs/starters/startup.c
+contains "$T/out" '^  FAIL ready before start +3 worker\(s\) started before the main thread prepared the configuration' "startup starter: the workers start too early"
+lacks "$T/out" '^  FAIL (no deadlock|workers started|busy waiting)' "startup starter: for that reason only"
+ex 3 startup startup-signal.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected: [0-9]+ thread\(s\) blocked' "startup set by a signal: the other workers stranded"
+ex 1 startup startup-spin.c
+contains "$T/out" '^  FAIL busy waiting +worker-[0-9]+ took event\.lock [0-9]+ times in a row' "startup spin: busy waiting, the lock named"
+lacks "$T/out" '^  FAIL ready before start' "startup spin: for that reason only"
+
+# Checked from what the harness saw: a worker that sleeps until the value
+# is there reads it prepared, but waited for nothing; a "prepared" noted by
+# the solution moves nothing, the value read is the harness's.
+ex 1 startup startup-sleep.c
+contains "$T/out" '^  FAIL ready before start +3 worker\(s\) went on without waiting for the event' "startup sleep: the workers waited for nothing"
+lacks "$T/out" '^  FAIL (no deadlock|workers started|busy waiting)' "startup sleep: for that reason only"
+ex 1 startup startup-forge.c
+contains "$T/out" '^  FAIL ready before start +3 worker\(s\) read the configuration unset' "startup forged prepared: the unset value read"
+
+# stop: the starter's pause sleeps its whole length, and a request that
+# wakes nobody leaves a timed wait to run out: either way a worker that
+# paused when the stop came was not woken by it.
+ex 1 stop ../../labs/starters/stop.c
+contains "$T/out" '^  FAIL stopped at once +[0-9]+ worker\(s\) paused on through the stop; first worker-[0-9]+ slept' "stop starter: the pause sleeps through the stop"
+lacks "$T/out" '^  FAIL (stop asked|no deadlock|busy waiting)' "stop starter: for that reason only"
+ex 1 stop stop-nowake.c
+contains "$T/out" '^  FAIL stopped at once +[0-9]+ worker\(s\) paused on through the stop' "stop without a wake: the timed wait runs out"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup stop; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
