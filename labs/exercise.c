@@ -17,7 +17,8 @@
  *               countdown (waiter 0) and countup (waiter 1)
  *
  * The catalogue's exercises (race, semaphore, lockorder, barrier and
- * rwlock) are in exercise-more.c.
+ * rwlock) are in exercise-more.c, the task labs' (actor) in
+ * exercise-tasks.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -427,6 +428,7 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_lockorder,
     &clab__exercise_barrier,
     &clab__exercise_rwlock,
+    &clab__exercise_actor,
 };
 
 const size_t clab_nexercises =

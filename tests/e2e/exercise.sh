@@ -18,7 +18,8 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
+	actor; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -124,9 +125,25 @@ ex 1 rwlock ../../labs/starters/rwlock.c
 contains "$T/out" '^  FAIL writers not overtaken +[0-9]+ time\(s\) a reader that came after a waiting writer went in first; writer-1 waited' "rwlock starter (readers first): the writer starves"
 lacks "$T/out" '^  FAIL reads whole' "rwlock starter: its reads are whole"
 
+# actor: a stack hands two waiting messages over last first; a mailbox
+# that makes its messages up hands them over before they were sent; a
+# loop that polls the list under the lock is busy waiting; the starter,
+# which takes an empty mailbox for the end, stops the actor early.
+ex 1 actor actor-lifo.c
+contains "$T/out" '^  FAIL in order +[0-9]+ message\(s\) handled out of order or twice' "actor lifo: 'in order' fails"
+lacks "$T/out" '^  FAIL (every actor exited|no deadlock)' "actor lifo: for that reason only"
+ex 1 actor actor-madeup.c
+contains "$T/out" '^  FAIL in order +message [0-9]+ handled before it was sent' "actor made-up messages: handled before they were sent"
+ex 1 actor actor-spin.c
+contains "$T/out" '^  FAIL busy waiting +actor-1 took mbox\.lock [0-9]+ times in a row' "actor spin: busy waiting, the lock named"
+lacks "$T/out" '^  FAIL (in order|every message handled)' "actor spin: its messages are right"
+ex 1 actor ../../labs/starters/actor.c
+contains "$T/out" '^  FAIL every message handled +actor-1 handled [0-9] of the 5 message\(s\) published' "actor starter (empty means the end): messages never handled"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
+	actor; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
