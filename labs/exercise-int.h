@@ -38,5 +38,6 @@ extern const struct clab_exercise clab__exercise_lockorder;
 extern const struct clab_exercise clab__exercise_barrier;
 extern const struct clab_exercise clab__exercise_rwlock;
 extern const struct clab_exercise clab__exercise_actor;
+extern const struct clab_exercise clab__exercise_pool;
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The harnesses of the task labs' exercises (actor), as
+ * The harnesses of the task labs' exercises (actor, pool), as
  * exercise-more.c's: each runs a lab's threads against the student's
  * functions and records the annotations that the lab's checker reads.
  * The checkers trust only the notes made in this file and exercise.c
@@ -9,13 +9,19 @@
  *               "publish" (m) before each, then MBOX_EXIT; the thread
  *               actor-1 takes them with mbox_get(): "recv" (m, 1) for a
  *               message, "exit" (1) for the sentinel, where it stops
+ * pool          main makes a future with fut_new() for each job 1..`jobs`,
+ *               "submit" (j); worker-N take the jobs in turn, work, note
+ *               "job-done" (j, j * j) and call fut_set(); main reads the
+ *               results in job order with fut_get(): "result" (j, value)
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include <conclab/runtime.h>
 
 #include "exercise-int.h"
 #include "starters/actor.h"
+#include "starters/pool.h"
 
 /* ---- actor ---- */
 
@@ -87,11 +93,101 @@ static int actor_run(const struct clab_lab_ctx *ctx,
 	return rc;
 }
 
+/* ---- pool ---- */
+
+#define POOL_MAX_JOBS 64 /* the pool lab's limit */
+
+struct fut_fns {
+	struct fut *(*new)(void);
+	void (*set)(struct fut *, long);
+	long (*get)(struct fut *);
+	void (*free)(struct fut *);
+};
+
+struct fut_jobs {
+	const struct clab_lab_ctx *ctx;
+	const struct fut_fns *fn;
+	struct fut *f[POOL_MAX_JOBS + 1];
+	long njobs, nworkers;
+};
+
+struct fut_worker {
+	struct fut_jobs *jobs;
+	long index; /* from 0 */
+	clab_thread_t *th;
+	char name[24];
+};
+
+static void *fut_worker_main(void *arg)
+{
+	struct fut_worker *w = arg;
+	struct fut_jobs *jb = w->jobs;
+
+	clab__exercise_harness(-1);
+	for (long j = w->index + 1; j <= jb->njobs; j += jb->nworkers) {
+		clab__exercise_pause(clab__exercise_param(jb->ctx, "work_ms"));
+		clab_note2("job-done", j, j * j);
+		jb->fn->set(jb->f[j], j * j);
+	}
+	return NULL;
+}
+
+static int pool_run(const struct clab_lab_ctx *ctx,
+		    clab_exercise_lookup_fn lookup, void *arg)
+{
+	struct fut_fns fn;
+	struct fut_jobs jb;
+	struct fut_worker w[32];
+	int rc = 0, nw = 0;
+	long made = 0;
+
+	clab__exercise_harness(-1);
+	*(void **)&fn.new = lookup("fut_new", arg);
+	*(void **)&fn.set = lookup("fut_set", arg);
+	*(void **)&fn.get = lookup("fut_get", arg);
+	*(void **)&fn.free = lookup("fut_free", arg);
+	jb = (struct fut_jobs){.ctx = ctx, .fn = &fn};
+	jb.njobs = clab__exercise_param(ctx, "jobs");
+	jb.nworkers = clab__exercise_param(ctx, "workers");
+	if (fn.new == NULL || fn.set == NULL || fn.get == NULL ||
+	    jb.njobs < 1 || jb.njobs > POOL_MAX_JOBS || jb.nworkers < 1 ||
+	    jb.nworkers > 32)
+		return CLAB_EINVAL;
+	for (long j = 1; j <= jb.njobs && rc == 0; j++, made++) {
+		jb.f[j] = fn.new();
+		if (jb.f[j] == NULL)
+			rc = CLAB_ENOMEM;
+		else
+			clab_note("submit", j);
+	}
+	for (; rc == 0 && nw < jb.nworkers; nw++) {
+		w[nw] = (struct fut_worker){.jobs = &jb, .index = nw};
+		snprintf(w[nw].name, sizeof(w[nw].name), "worker-%d", nw + 1);
+		rc = clab_thread_create(&w[nw].th, w[nw].name, fut_worker_main,
+					&w[nw]);
+	}
+	if (rc < 0 && nw > 0)
+		nw--;
+	/* A job whose worker did not start is never set: the watchdog ends
+	 * the run; else main reads every result in job order. */
+	for (long j = 1; rc == 0 && j <= jb.njobs; j++)
+		clab_note2("result", j, fn.get(jb.f[j]));
+	for (int i = 0; i < nw; i++)
+		clab_thread_join(w[i].th, NULL);
+	for (long j = 1; fn.free != NULL && j <= made; j++)
+		if (jb.f[j] != NULL)
+			fn.free(jb.f[j]);
+	return rc;
+}
+
 /* ---- the exercises ---- */
 
 static const char *const actor_required[] = {"mbox_new", "mbox_put", "mbox_get",
 					     NULL};
 static const char *const actor_optional[] = {"mbox_free", NULL};
+static const char *const pool_required[] = {"fut_new", "fut_set", "fut_get",
+					    NULL};
+static const char *const pool_optional[] = {"fut_free", NULL};
 
 const struct clab_exercise clab__exercise_actor = {
     .lab = &clab_lab_actor,
@@ -99,4 +195,12 @@ const struct clab_exercise clab__exercise_actor = {
     .required = actor_required,
     .optional = actor_optional,
     .run = actor_run,
+};
+
+const struct clab_exercise clab__exercise_pool = {
+    .lab = &clab_lab_pool,
+    .summary = "a future made with a condition variable: fut_set(), fut_get()",
+    .required = pool_required,
+    .optional = pool_optional,
+    .run = pool_run,
 };

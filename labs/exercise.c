@@ -17,7 +17,7 @@
  *               countdown (waiter 0) and countup (waiter 1)
  *
  * The catalogue's exercises (race, semaphore, lockorder, barrier and
- * rwlock) are in exercise-more.c, the task labs' (actor) in
+ * rwlock) are in exercise-more.c, the task labs' (actor, pool) in
  * exercise-tasks.c.
  */
 #include <stdatomic.h>
@@ -429,6 +429,7 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_barrier,
     &clab__exercise_rwlock,
     &clab__exercise_actor,
+    &clab__exercise_pool,
 };
 
 const size_t clab_nexercises =

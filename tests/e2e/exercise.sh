@@ -19,7 +19,7 @@ ex() {
 
 # Correct solutions pass, and the trace grades the same with check.
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	actor; do
+	actor pool; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -140,10 +140,22 @@ lacks "$T/out" '^  FAIL (in order|every message handled)' "actor spin: its messa
 ex 1 actor ../../labs/starters/actor.c
 contains "$T/out" '^  FAIL every message handled +actor-1 handled [0-9] of the 5 message\(s\) published' "actor starter (empty means the end): messages never handled"
 
+# pool: a future whose fut_set() wakes nobody leaves main asleep; a loop
+# that polls the value under the lock is busy waiting; the starter, whose
+# fut_get() does not wait, reads results before their jobs were done.
+ex 3 pool pool-nosignal.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "pool without a signal: deadlock"
+ex 1 pool pool-spin.c
+contains "$T/out" '^  FAIL busy waiting +main took fut\.lock( \(#[0-9]+\))? [0-9]+ times in a row' "pool spin: busy waiting, the lock named"
+lacks "$T/out" '^  FAIL (results read after done|every job done)' "pool spin: its results are right"
+ex 1 pool ../../labs/starters/pool.c
+contains "$T/out" '^  FAIL results read after done +[0-9]+ result\(s\) read before the task was done' "pool starter (no wait): results read too early"
+lacks "$T/out" '^  (FAIL|ok  ) (callbacks ran once|callback total)' "pool: no callback properties in the exercise"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	actor; do
+	actor pool; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
