@@ -39,5 +39,6 @@ extern const struct clab_exercise clab__exercise_barrier;
 extern const struct clab_exercise clab__exercise_rwlock;
 extern const struct clab_exercise clab__exercise_actor;
 extern const struct clab_exercise clab__exercise_pool;
+extern const struct clab_exercise clab__exercise_coop;
 
 #endif

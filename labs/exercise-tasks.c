@@ -1,5 +1,5 @@
 /*
- * The harnesses of the task labs' exercises (actor, pool), as
+ * The harnesses of the task labs' exercises (actor, pool, coop), as
  * exercise-more.c's: each runs a lab's threads against the student's
  * functions and records the annotations that the lab's checker reads.
  * The checkers trust only the notes made in this file and exercise.c
@@ -13,6 +13,9 @@
  *               "submit" (j); worker-N take the jobs in turn, work, note
  *               "job-done" (j, j * j) and call fut_set(); main reads the
  *               results in job order with fut_get(): "result" (j, value)
+ * coop          threads task-N (role "task" N): rr_wait_turn(), "run" (k),
+ *               "step" (k), then "yield" (k) or, after the last step,
+ *               "done" (k), and rr_yield(), as labs/coop.c's tasks
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 
 #include "exercise-int.h"
 #include "starters/actor.h"
+#include "starters/coop.h"
 #include "starters/pool.h"
 
 /* ---- actor ---- */
@@ -180,6 +184,87 @@ static int pool_run(const struct clab_lab_ctx *ctx,
 	return rc;
 }
 
+/* ---- coop ---- */
+
+struct rr_fns {
+	struct rr *(*new)(int);
+	void (*wait_turn)(struct rr *, int);
+	void (*yield)(struct rr *, int, int);
+	void (*free)(struct rr *);
+};
+
+struct rr_task {
+	const struct clab_lab_ctx *ctx;
+	const struct rr_fns *fn;
+	struct rr *s;
+	int id;
+	clab_thread_t *th;
+	char name[24];
+};
+
+static void *rr_task_main(void *arg)
+{
+	struct rr_task *t = arg;
+	long steps = clab__exercise_param(t->ctx, "steps");
+
+	clab__exercise_harness(-1);
+	t->fn->wait_turn(t->s, t->id);
+	clab_note("run", 1);
+	for (long k = 1; k <= steps; k++) {
+		clab_note("step", k);
+		clab__exercise_pause(clab__exercise_param(t->ctx, "work_ms"));
+		if (k == steps) {
+			clab_note("done", k);
+			t->fn->yield(t->s, t->id, 1);
+			break;
+		}
+		clab_note("yield", k);
+		t->fn->yield(t->s, t->id, 0);
+		t->fn->wait_turn(t->s, t->id);
+		clab_note("run", k + 1);
+	}
+	return NULL;
+}
+
+static int coop_run(const struct clab_lab_ctx *ctx,
+		    clab_exercise_lookup_fn lookup, void *arg)
+{
+	struct rr_fns fn;
+	struct rr_task t[16];
+	struct rr *s;
+	int n = (int)clab__exercise_param(ctx, "tasks"), rc = 0, nt = 0;
+
+	clab__exercise_harness(-1);
+	*(void **)&fn.new = lookup("rr_new", arg);
+	*(void **)&fn.wait_turn = lookup("rr_wait_turn", arg);
+	*(void **)&fn.yield = lookup("rr_yield", arg);
+	*(void **)&fn.free = lookup("rr_free", arg);
+	if (fn.new == NULL || fn.wait_turn == NULL || fn.yield == NULL ||
+	    n < 1 || n > 16)
+		return CLAB_EINVAL;
+	s = fn.new(n);
+	if (s == NULL)
+		return CLAB_ENOMEM;
+	/* A task that did not start never takes its turn: the watchdog
+	 * ends the run. */
+	for (; rc == 0 && nt < n; nt++) {
+		t[nt] = (struct rr_task){.ctx = ctx, .fn = &fn, .s = s};
+		t[nt].id = nt;
+		snprintf(t[nt].name, sizeof(t[nt].name), "task-%d", nt);
+		rc = clab_thread_create(&t[nt].th, t[nt].name, rr_task_main,
+					&t[nt]);
+		if (rc == 0)
+			clab_thread_role(t[nt].th, "task", (uint32_t)nt);
+	}
+	if (rc < 0)
+		nt--;
+	for (int i = 0; i < nt; i++)
+		clab_thread_join(t[i].th, NULL);
+	if (fn.free != NULL)
+		fn.free(s);
+	return rc;
+}
+
 /* ---- the exercises ---- */
 
 static const char *const actor_required[] = {"mbox_new", "mbox_put", "mbox_get",
@@ -188,6 +273,9 @@ static const char *const actor_optional[] = {"mbox_free", NULL};
 static const char *const pool_required[] = {"fut_new", "fut_set", "fut_get",
 					    NULL};
 static const char *const pool_optional[] = {"fut_free", NULL};
+static const char *const coop_required[] = {"rr_new", "rr_wait_turn",
+					    "rr_yield", NULL};
+static const char *const coop_optional[] = {"rr_free", NULL};
 
 const struct clab_exercise clab__exercise_actor = {
     .lab = &clab_lab_actor,
@@ -203,4 +291,12 @@ const struct clab_exercise clab__exercise_pool = {
     .required = pool_required,
     .optional = pool_optional,
     .run = pool_run,
+};
+
+const struct clab_exercise clab__exercise_coop = {
+    .lab = &clab_lab_coop,
+    .summary = "round-robin turns of tasks: rr_wait_turn(), rr_yield()",
+    .required = coop_required,
+    .optional = coop_optional,
+    .run = coop_run,
 };

@@ -17,7 +17,7 @@
  *               countdown (waiter 0) and countup (waiter 1)
  *
  * The catalogue's exercises (race, semaphore, lockorder, barrier and
- * rwlock) are in exercise-more.c, the task labs' (actor, pool) in
+ * rwlock) are in exercise-more.c, the task labs' (actor, pool, coop) in
  * exercise-tasks.c.
  */
 #include <stdatomic.h>
@@ -430,6 +430,7 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_rwlock,
     &clab__exercise_actor,
     &clab__exercise_pool,
+    &clab__exercise_coop,
 };
 
 const size_t clab_nexercises =

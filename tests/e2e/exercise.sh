@@ -19,7 +19,7 @@ ex() {
 
 # Correct solutions pass, and the trace grades the same with check.
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	actor pool; do
+	actor pool coop; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -152,10 +152,24 @@ ex 1 pool ../../labs/starters/pool.c
 contains "$T/out" '^  FAIL results read after done +[0-9]+ result\(s\) read before the task was done' "pool starter (no wait): results read too early"
 lacks "$T/out" '^  (FAIL|ok  ) (callbacks ran once|callback total)' "pool: no callback properties in the exercise"
 
+# coop: the turn passed backwards breaks the round-robin order; a yield
+# that wakes nobody leaves every task asleep; a loop that polls the turn
+# under the lock is busy waiting; the starter, whose rr_wait_turn() does
+# not wait, lets tasks run outside their turn.
+ex 1 coop coop-reverse.c
+contains "$T/out" "^  FAIL round-robin order +step 2 was task-2's step 1, expected task-1's step 1" "coop reverse: 'round-robin order' fails"
+lacks "$T/out" '^  FAIL (one task at a time|every task done|no deadlock)' "coop reverse: for that reason only"
+ex 3 coop coop-nohandoff.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "coop without a handoff: deadlock"
+ex 4 coop coop-spin.c
+contains "$T/out" '^  FAIL busy waiting +task-[0-9]+ took rr\.lock [0-9]+ times in a row' "coop spin: busy waiting, the lock named"
+ex 1 coop ../../labs/starters/coop.c
+contains "$T/out" '^  FAIL one task at a time +[0-9]+ time\(s\) a task ran outside its turn' "coop starter (no wait): tasks outside their turn"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	actor pool; do
+	actor pool coop; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
