@@ -202,7 +202,8 @@ static int exercise_exec(int argc, char **argv)
 		return clab_cmd_misuse(&clab_cmd_exercise,
 				       "which lab? (philosophers, prodcons, "
 				       "timer, race, semaphore, lockorder, "
-				       "barrier, rwlock, startup, stop)");
+				       "barrier, rwlock, startup, stop, actor, "
+				       "pool, coop)");
 	const struct clab_exercise *ex = clab_exercise_find(lab_name);
 	if (!ex) {
 		fprintf(stderr,

@@ -1,7 +1,8 @@
 /*
- * Shared by the exercises' harnesses (exercise.c, exercise-more.c): the
- * calling thread marked as one of the harness's, the lab's parameters by
- * name, a pause, and the catalogue's exercises for the table.
+ * Shared by the exercises' harnesses (exercise.c, exercise-more.c,
+ * exercise-tasks.c): the calling thread marked as one of the harness's,
+ * the lab's parameters by name, a pause, and the catalogue's exercises
+ * for the table.
  */
 #ifndef CONCLAB_EXERCISE_INT_H
 #define CONCLAB_EXERCISE_INT_H
@@ -38,5 +39,8 @@ extern const struct clab_exercise clab__exercise_barrier;
 extern const struct clab_exercise clab__exercise_rwlock;
 extern const struct clab_exercise clab__exercise_startup;
 extern const struct clab_exercise clab__exercise_stop;
+extern const struct clab_exercise clab__exercise_actor;
+extern const struct clab_exercise clab__exercise_pool;
+extern const struct clab_exercise clab__exercise_coop;
 
 #endif

@@ -17,7 +17,8 @@
  *               countdown (waiter 0) and countup (waiter 1)
  *
  * The catalogue's exercises (race, semaphore, lockorder, barrier and
- * rwlock) are in exercise-more.c.
+ * rwlock) are in exercise-more.c, the task labs' (actor, pool, coop) in
+ * exercise-tasks.c.
  * Those on starting and stopping threads (startup, stop) are in
  * exercise-events.c.
  */
@@ -431,6 +432,9 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_rwlock,
     &clab__exercise_startup,
     &clab__exercise_stop,
+    &clab__exercise_actor,
+    &clab__exercise_pool,
+    &clab__exercise_coop,
 };
 
 const size_t clab_nexercises =

@@ -18,7 +18,8 @@ ex() {
 }
 
 # Correct solutions pass, and the trace grades the same with check.
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup stop; do
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
+	startup stop actor pool coop; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -158,6 +159,51 @@ contains "$T/out" '^  FAIL stopped at once +[0-9]+ worker\(s\) paused on through
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup stop; do
+# actor: a stack hands two waiting messages over last first; a mailbox
+# that makes its messages up hands them over before they were sent; a
+# loop that polls the list under the lock is busy waiting; the starter,
+# which takes an empty mailbox for the end, stops the actor early.
+ex 1 actor actor-lifo.c
+contains "$T/out" '^  FAIL in order +[0-9]+ message\(s\) handled out of order or twice' "actor lifo: 'in order' fails"
+lacks "$T/out" '^  FAIL (every actor exited|no deadlock)' "actor lifo: for that reason only"
+ex 1 actor actor-madeup.c
+contains "$T/out" '^  FAIL in order +message [0-9]+ handled before it was sent' "actor made-up messages: handled before they were sent"
+ex 1 actor actor-spin.c
+contains "$T/out" '^  FAIL busy waiting +actor-1 took mbox\.lock [0-9]+ times in a row' "actor spin: busy waiting, the lock named"
+lacks "$T/out" '^  FAIL (in order|every message handled)' "actor spin: its messages are right"
+ex 1 actor ../../labs/starters/actor.c
+contains "$T/out" '^  FAIL every message handled +actor-1 handled [0-9] of the 5 message\(s\) published' "actor starter (empty means the end): messages never handled"
+
+# pool: a future whose fut_set() wakes nobody leaves main asleep; a loop
+# that polls the value under the lock is busy waiting; the starter, whose
+# fut_get() does not wait, reads results before their jobs were done.
+ex 3 pool pool-nosignal.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "pool without a signal: deadlock"
+ex 1 pool pool-spin.c
+contains "$T/out" '^  FAIL busy waiting +main took fut\.lock( \(#[0-9]+\))? [0-9]+ times in a row' "pool spin: busy waiting, the lock named"
+lacks "$T/out" '^  FAIL (results read after done|every job done)' "pool spin: its results are right"
+ex 1 pool ../../labs/starters/pool.c
+contains "$T/out" '^  FAIL results read after done +[0-9]+ result\(s\) read before the task was done' "pool starter (no wait): results read too early"
+lacks "$T/out" '^  (FAIL|ok  ) (callbacks ran once|callback total)' "pool: no callback properties in the exercise"
+
+# coop: the turn passed backwards breaks the round-robin order; a yield
+# that wakes nobody leaves every task asleep; a loop that polls the turn
+# under the lock is busy waiting; the starter, whose rr_wait_turn() does
+# not wait, lets tasks run outside their turn.
+ex 1 coop coop-reverse.c
+contains "$T/out" "^  FAIL round-robin order +step 2 was task-2's step 1, expected task-1's step 1" "coop reverse: 'round-robin order' fails"
+lacks "$T/out" '^  FAIL (one task at a time|every task done|no deadlock)' "coop reverse: for that reason only"
+ex 3 coop coop-nohandoff.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "coop without a handoff: deadlock"
+ex 4 coop coop-spin.c
+contains "$T/out" '^  FAIL busy waiting +task-[0-9]+ took rr\.lock [0-9]+ times in a row' "coop spin: busy waiting, the lock named"
+ex 1 coop ../../labs/starters/coop.c
+contains "$T/out" '^  FAIL one task at a time +[0-9]+ time\(s\) a task ran outside its turn' "coop starter (no wait): tasks outside their turn"
+
+# The starters compile and run: they may fail properties, never crash or
+# hang (0, 1 or 3).
+for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
+	actor pool coop; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do

@@ -1,0 +1,61 @@
+/*
+ * actor: mbox_get() lets go of the lock and takes it again until a
+ * message is there (a wrong solution: "busy waiting" fails).
+ */
+#include <stdlib.h>
+
+#include "actor.h"
+
+struct msg {
+	long value;
+	struct msg *next;
+};
+
+struct mbox {
+	clab_mutex_t lock;
+	struct msg *head, *tail;
+};
+
+struct mbox *mbox_new(void)
+{
+	struct mbox *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	clab_mutex_init(&m->lock, "mbox.lock", CLAB_MUTEX_NORMAL);
+	return m;
+}
+
+void mbox_put(struct mbox *m, long value)
+{
+	struct msg *e = malloc(sizeof(*e));
+
+	if (e == NULL)
+		abort();
+	e->value = value;
+	e->next = NULL;
+	clab_mutex_lock(&m->lock);
+	if (m->tail != NULL)
+		m->tail->next = e;
+	else
+		m->head = e;
+	m->tail = e;
+	clab_mutex_unlock(&m->lock);
+}
+
+long mbox_get(struct mbox *m)
+{
+	clab_mutex_lock(&m->lock);
+	while (m->head == NULL) {
+		clab_mutex_unlock(&m->lock);
+		clab_mutex_lock(&m->lock);
+	}
+	struct msg *e = m->head;
+	m->head = e->next;
+	if (m->head == NULL)
+		m->tail = NULL;
+	clab_mutex_unlock(&m->lock);
+	long value = e->value;
+	free(e);
+	return value;
+}
