@@ -156,9 +156,6 @@ lacks "$T/out" '^  FAIL (stop asked|no deadlock|busy waiting)' "stop starter: fo
 ex 1 stop stop-nowake.c
 contains "$T/out" '^  FAIL stopped at once +[0-9]+ worker\(s\) paused on through the stop' "stop without a wake: the timed wait runs out"
 
-# The starters compile and run: they may fail properties, never crash or
-# hang (0, 1 or 3).
-for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock startup stop; do
 # actor: a stack hands two waiting messages over last first; a mailbox
 # that makes its messages up hands them over before they were sent; a
 # loop that polls the list under the lock is busy waiting; the starter,
@@ -203,7 +200,7 @@ contains "$T/out" '^  FAIL one task at a time +[0-9]+ time\(s\) a task ran outsi
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	actor pool coop; do
+	startup stop actor pool coop; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
