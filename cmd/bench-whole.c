@@ -344,6 +344,15 @@ static int check_programs(struct clab_whole *w)
 				 "not built: %s", v->note_unbuilt);
 			continue;
 		}
+		/* conclab trace refuses a ThreadSanitizer build (cmd-trace.c)
+		 */
+		if (v->wrap && strstr(CLAB_BENCH_SANITIZE, "thread")) {
+			w->dropped[vi] = 1;
+			snprintf(w->note[vi], sizeof(w->note[vi]),
+				 "conclab trace does not run in a "
+				 "ThreadSanitizer build");
+			continue;
+		}
 		for (unsigned ci = 0; ci < NCASES; ci++) {
 			char p[PATH_MAX + 64];
 			if (!((w->o.only >> ci) & 1))

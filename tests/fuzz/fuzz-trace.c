@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <conclab/analyze.h>
+#include <conclab/error.h>
 #include <conclab/export.h>
 #include <conclab/trace.h>
 #include <conclab/tracer.h>
