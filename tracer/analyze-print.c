@@ -429,11 +429,6 @@ static void print_nests(const struct clab_trace *tr,
 }
 
 /*
- * For each condition, latch or semaphore that blocked threads wait on
- * (once each): the last record that could have woken them, and whom it
- * woke instead.
- */
-/*
  * Why nobody will wake s's waiters: the threads that did signal it, and
  * what each does now (waits, on what, or has ended).
  */
@@ -452,10 +447,8 @@ static void print_wakers(const struct clab_trace *tr,
 			clab_trace_thread_label(tr, s->wakers[k]));
 		if (s->wakers_on)
 			continue;
-		const struct clab_blocked_at *b = NULL;
-		for (size_t j = 0; j < an->nblocked && !b; j++)
-			if (an->blocked[j].tid == s->wakers[k])
-				b = &an->blocked[j];
+		const struct clab_blocked_at *b =
+		    clab_analysis_blocked(an, s->wakers[k]);
 		if (b)
 			fprintf(f, " (waits on %s)",
 				b->obj == obj
@@ -477,23 +470,19 @@ static void print_wakers(const struct clab_trace *tr,
 /*
  * For each condition, latch or semaphore that blocked threads wait on
  * (once each): the last record that could have woken them, whom it woke
- * instead, and who else could.  out NULL: only count them.
+ * instead, and who else could, after heading (when there is one).
  */
-static size_t print_last_signals(const struct clab_trace *tr,
-				 const struct clab_analysis *an,
-				 const char *heading, FILE *out)
+static void print_last_signals(const struct clab_trace *tr,
+			       const struct clab_analysis *an,
+			       const char *heading, FILE *out)
 {
 	char s1[160];
 	struct clab_stuck_obj st;
-	size_t said = 0;
+	int said = 0;
 	for (size_t i = 0; clab_analysis_stuck(tr, an, i, &st) == 0; i++) {
 		const struct clab_blocked_at *b = st.first;
 		const struct clab_object_info *o =
 		    clab_trace_object(tr, b->obj);
-		if (!out) {
-			said++;
-			continue;
-		}
 		char *line = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&line, &len);
@@ -530,13 +519,13 @@ static size_t print_last_signals(const struct clab_trace *tr,
 		}
 		print_wakers(tr, an, &st, f);
 		if (fclose(f) == 0) {
-			if (!said++ && heading)
+			if (!said && heading)
 				fputs(heading, out);
+			said = 1;
 			clab_wrapf(out, 4, "%s", line);
 		}
 		free(line);
 	}
-	return said;
 }
 
 /*
@@ -637,7 +626,7 @@ int clab_analysis_brief_says(const struct clab_trace *tr,
 			     const struct clab_analysis *an)
 {
 	return clab_lockdep_ncycles(an->ld) || an->nwaits || an->nnests ||
-	       print_last_signals(tr, an, NULL, NULL);
+	       clab_analysis_nstuck(tr, an);
 }
 
 void clab_analysis_print(const struct clab_trace *tr,

@@ -580,27 +580,28 @@ size_t clab_analysis_wakers(const struct clab_trace *tr,
 			    uint32_t *tids, size_t max)
 {
 	size_t n = 0, nrec = clab_trace_nrecords(tr);
+	uint32_t nt = clab_trace_nthreads(tr);
+	uint8_t *seen = calloc(nt ? nt : 1, 1); /* by tid: counted already */
+	if (!seen)
+		return 0;
 	if (an->deadlock_seq < nrec)
 		nrec = (size_t)an->deadlock_seq;
 	for (size_t i = 0; i < nrec; i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		if (r->obj != obj || !wakes_waiters(r->kind))
+		if (r->obj != obj || r->tid >= nt || seen[r->tid] ||
+		    !wakes_waiters(r->kind))
 			continue;
-		size_t k = 0;
-		while (k < n && k < max && tids[k] != r->tid)
-			k++;
-		if (k == n) {
-			if (n < max)
-				tids[n] = r->tid;
-			n++;
-		}
+		seen[r->tid] = 1;
+		if (n < max)
+			tids[n] = r->tid;
+		n++;
 	}
+	free(seen);
 	return n;
 }
 
-/* What blocked thread tid waits on, or NULL: it is not blocked. */
-static const struct clab_blocked_at *blocked_of(const struct clab_analysis *an,
-						uint32_t tid)
+const struct clab_blocked_at *
+clab_analysis_blocked(const struct clab_analysis *an, uint32_t tid)
 {
 	for (size_t k = 0; k < an->nblocked; k++)
 		if (an->blocked[k].tid == tid)
@@ -608,9 +609,12 @@ static const struct clab_blocked_at *blocked_of(const struct clab_analysis *an,
 	return NULL;
 }
 
-int clab_analysis_stuck(const struct clab_trace *tr,
-			const struct clab_analysis *an, size_t i,
-			struct clab_stuck_obj *s)
+/*
+ * The first waiter on the i-th (from 0) condition, latch or semaphore
+ * that blocked threads wait on, or NULL when there are fewer.
+ */
+static const struct clab_blocked_at *
+stuck_at(const struct clab_trace *tr, const struct clab_analysis *an, size_t i)
 {
 	for (size_t k = 0; k < an->nblocked; k++) {
 		const struct clab_blocked_at *b = &an->blocked[k];
@@ -624,33 +628,49 @@ int clab_analysis_stuck(const struct clab_trace *tr,
 		     o->kind != CLAB_O_SEM))
 			continue; /* not the first waiter, or not such an object
 				   */
-		if (i--)
-			continue;
-		*s = (struct clab_stuck_obj){.first = b,
-					     .woke_since = UINT64_MAX};
-		for (j = 0; j < an->nblocked; j++)
-			s->nwait += an->blocked[j].obj == b->obj;
-		const struct clab_blocked_at *w =
-		    b->signal_seq != UINT64_MAX && b->signal_woke != UINT32_MAX
-			? blocked_of(an, b->signal_woke)
-			: NULL;
-		if (w && w->obj == b->obj)
-			s->woke_since = w->since;
-		s->nwakers = clab_analysis_wakers(tr, an, b->obj, s->wakers,
-						  CLAB_STUCK_WAKERS);
-		size_t shown = s->nwakers < CLAB_STUCK_WAKERS
-				   ? s->nwakers
-				   : CLAB_STUCK_WAKERS;
-		const struct clab_blocked_at *f =
-		    shown ? blocked_of(an, s->wakers[0]) : NULL;
-		s->wakers_on = f ? f->obj : 0;
-		for (j = 1; j < shown && s->wakers_on; j++) {
-			const struct clab_blocked_at *x =
-			    blocked_of(an, s->wakers[j]);
-			if (!x || x->obj != s->wakers_on)
-				s->wakers_on = 0;
-		}
-		return 0;
+		if (i-- == 0)
+			return b;
 	}
-	return -1;
+	return NULL;
+}
+
+size_t clab_analysis_nstuck(const struct clab_trace *tr,
+			    const struct clab_analysis *an)
+{
+	size_t n = 0;
+	while (stuck_at(tr, an, n))
+		n++;
+	return n;
+}
+
+int clab_analysis_stuck(const struct clab_trace *tr,
+			const struct clab_analysis *an, size_t i,
+			struct clab_stuck_obj *s)
+{
+	const struct clab_blocked_at *b = stuck_at(tr, an, i);
+	if (!b)
+		return -1;
+	*s = (struct clab_stuck_obj){.first = b, .woke_since = UINT64_MAX};
+	for (size_t j = 0; j < an->nblocked; j++)
+		s->nwait += an->blocked[j].obj == b->obj;
+	const struct clab_blocked_at *w =
+	    b->signal_seq != UINT64_MAX && b->signal_woke != UINT32_MAX
+		? clab_analysis_blocked(an, b->signal_woke)
+		: NULL;
+	if (w && w->obj == b->obj)
+		s->woke_since = w->since;
+	s->nwakers =
+	    clab_analysis_wakers(tr, an, b->obj, s->wakers, CLAB_STUCK_WAKERS);
+	size_t shown =
+	    s->nwakers < CLAB_STUCK_WAKERS ? s->nwakers : CLAB_STUCK_WAKERS;
+	const struct clab_blocked_at *f =
+	    shown ? clab_analysis_blocked(an, s->wakers[0]) : NULL;
+	s->wakers_on = f ? f->obj : 0;
+	for (size_t j = 1; j < shown && s->wakers_on; j++) {
+		const struct clab_blocked_at *x =
+		    clab_analysis_blocked(an, s->wakers[j]);
+		if (!x || x->obj != s->wakers_on)
+			s->wakers_on = 0;
+	}
+	return 0;
 }

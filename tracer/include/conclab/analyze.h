@@ -115,6 +115,13 @@ struct clab_stuck_obj {
 int clab_analysis_stuck(const struct clab_trace *tr,
 			const struct clab_analysis *an, size_t i,
 			struct clab_stuck_obj *s);
+/* How many such objects there are (no wakers looked for). */
+size_t clab_analysis_nstuck(const struct clab_trace *tr,
+			    const struct clab_analysis *an);
+
+/* What blocked thread tid waits on at the deadlock, or NULL: it is not. */
+const struct clab_blocked_at *
+clab_analysis_blocked(const struct clab_analysis *an, uint32_t tid);
 
 /*
  * clab_analysis_wakers - the threads that signalled, set or released obj
