@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <conclab/label.h>
+
 #include "canvas.h"
 #include "testutil.h"
 
@@ -26,16 +28,16 @@ static const char *text(const struct clab_canvas *cv)
 
 static void test_width(void)
 {
-	CU_ASSERT_EQUAL(clab_canvas_width('a'), 1);
-	CU_ASSERT_EQUAL(clab_canvas_width(0x4e2d), 2);	/* 中 */
-	CU_ASSERT_EQUAL(clab_canvas_width(0xff0c), 2);	/* fullwidth comma */
-	CU_ASSERT_EQUAL(clab_canvas_width(0x3002), 2);	/* ideographic stop */
-	CU_ASSERT_EQUAL(clab_canvas_width(0xac00), 2);	/* Hangul */
-	CU_ASSERT_EQUAL(clab_canvas_width(0x2500), 1);	/* box drawing */
-	CU_ASSERT_EQUAL(clab_canvas_width(0xe9), 1);	/* e acute */
-	CU_ASSERT_EQUAL(clab_canvas_width(0x301), 0);	/* combining acute */
-	CU_ASSERT_EQUAL(clab_canvas_width(0x20000), 2); /* CJK extension B */
-	CU_ASSERT_EQUAL(clab_canvas_width(0xff61), 1);	/* halfwidth stop */
+	CU_ASSERT_EQUAL(clab_char_width('a'), 1);
+	CU_ASSERT_EQUAL(clab_char_width(0x4e2d), 2);  /* 中 */
+	CU_ASSERT_EQUAL(clab_char_width(0xff0c), 2);  /* fullwidth comma */
+	CU_ASSERT_EQUAL(clab_char_width(0x3002), 2);  /* ideographic stop */
+	CU_ASSERT_EQUAL(clab_char_width(0xac00), 2);  /* Hangul */
+	CU_ASSERT_EQUAL(clab_char_width(0x2500), 1);  /* box drawing */
+	CU_ASSERT_EQUAL(clab_char_width(0xe9), 1);    /* e acute */
+	CU_ASSERT_EQUAL(clab_char_width(0x301), 0);   /* combining acute */
+	CU_ASSERT_EQUAL(clab_char_width(0x20000), 2); /* CJK extension B */
+	CU_ASSERT_EQUAL(clab_char_width(0xff61), 1);  /* halfwidth stop */
 }
 
 static void test_wide(void)

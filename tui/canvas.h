@@ -65,14 +65,7 @@ void clab_canvas_free(struct clab_canvas *cv);
 void clab_canvas_clear(struct clab_canvas *cv);
 uint32_t clab_canvas_glyph(const struct clab_canvas *cv, enum clab_glyph g);
 
-/*
- * The columns ch takes on a terminal: 2 for East Asian wide characters,
- * 0 for combining marks, else 1 (wcwidth(), or Unicode's table when the
- * locale cannot say).
- */
-int clab_canvas_width(uint32_t ch);
-/* The next UTF-8 character of *s (a bad byte: U+FFFD); *s moves past it. */
-uint32_t clab_canvas_utf8_next(const char **s);
+/* Characters and their columns: clab_utf8_next, clab_char_width (label.h). */
 
 /*
  * One character at (y, x); outside the canvas does nothing.  A wide

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <conclab/label.h>
+
 #include "tui-int.h"
 
 /* Characters a line must not start with: closing punctuation (CJK). */
@@ -35,7 +37,7 @@ static int no_end(uint32_t c)
  */
 static int may_break(uint32_t a, uint32_t b)
 {
-	return (clab_canvas_width(a) == 2 || clab_canvas_width(b) == 2) &&
+	return (clab_char_width(a) == 2 || clab_char_width(b) == 2) &&
 	       !no_start(b) && !no_end(a);
 }
 
@@ -56,8 +58,8 @@ static int next_line(const char **p, int w, const char **start, int *len)
 		return 0;
 	for (e = s; *e && *e != '\n';) {
 		const char *q = e;
-		uint32_t c = clab_canvas_utf8_next(&q);
-		int cw = clab_canvas_width(c);
+		uint32_t c = clab_utf8_next(&q);
+		int cw = clab_char_width(c);
 		if (c == ' ')
 			brk = e, resume = e + 1;
 		else if (prev != ' ' && e > s && may_break(prev, c))
@@ -86,7 +88,7 @@ static int text_width(const char *s)
 {
 	int w = 0;
 	while (*s)
-		w += clab_canvas_width(clab_canvas_utf8_next(&s));
+		w += clab_char_width(clab_utf8_next(&s));
 	return w;
 }
 

@@ -48,12 +48,21 @@ unsigned clab_text_width(void);
 void clab_text_width_set(unsigned columns);
 
 /*
+ * clab_char_width - the columns ch takes on a terminal: 2 for East Asian
+ * wide characters, 0 for combining marks, else 1 (wcwidth(), or Unicode's
+ * table when the locale cannot say).
+ */
+int clab_char_width(uint32_t ch);
+/* The next UTF-8 character of *s (a bad byte: U+FFFD); *s moves past it. */
+uint32_t clab_utf8_next(const char **s);
+
+/*
  * clab_wrap - fold the line s (no newline in it) at width columns,
  * breaking at the last space that fits; each following line begins with
  * indent spaces, and one word longer than the room stays whole.  Columns
- * are a terminal's: a UTF-8 character one, two for East Asian wide ones. Writes
- * the result and a newline to buf like snprintf (at most len - 1 bytes and a
- * NUL) and returns the length the whole result has.  Thread safe.
+ * are a terminal's (clab_char_width).  Writes the result and a newline to
+ * buf like snprintf (at most len - 1 bytes and a NUL) and returns the
+ * length the whole result has.  Thread safe.
  */
 size_t clab_wrap(char *buf, size_t len, const char *s, unsigned width,
 		 unsigned indent);
