@@ -202,8 +202,8 @@ struct clab_sandbox_shared *clab__exercise_sandbox;
  * the trace is written; the grader copies it out.  The trace's metadata
  * and, unless quiet, a line say which mechanisms the kernel allowed.
  */
-static void enter_sandbox(const char *so, const char *box,
-			  struct clab_run_spec *spec)
+static void enter_sandbox(const struct clab_exercise *ex, const char *so,
+			  const char *box, struct clab_run_spec *spec)
 {
 	/* static: spec points at them for the rest of the child's run */
 	static char boxed[4200], applied[128];
@@ -215,6 +215,7 @@ static void enter_sandbox(const char *so, const char *box,
 	    .nread = 1,
 	    .cpu_s = spec->limit_s,
 	    .shared = clab__exercise_sandbox,
+	    .processes = ex->processes,
 	};
 	snprintf(boxed, sizeof(boxed), "%s/trace.clt", box);
 	snprintf(own_dir, sizeof(own_dir), "%s", box);
@@ -245,7 +246,7 @@ _Noreturn void clab__exercise_child_main(const struct clab_exercise *ex,
 						    the report */
 		clab__exercise_report_fd = -1;
 	}
-	enter_sandbox(so, box, spec);
+	enter_sandbox(ex, so, box, spec);
 	c.dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (c.dl == NULL) {
 		fprintf(stderr, "conclab exercise: cannot load %s: %s\n",

@@ -16,7 +16,8 @@
  *    solution, /proc/self and a few devices; writing only its directory;
  *    no TCP; no signal out of the sandbox (ABI 6);
  *  - a seccomp filter (libseccomp) that refuses execve, fork and the
- *    clone of a process (threads are let through), sockets, ptrace,
+ *    clone of a process (threads are let through; processes too where
+ *    the options say so: the processes exercise), sockets, ptrace,
  *    signals to other processes, leaving the process group, typing
  *    into the terminal (TIOCSTI), and what would undo the rest (mount,
  *    unshare, setns, io_uring, bpf...).
@@ -432,7 +433,7 @@ static int deny(scmp_filter_ctx f, uint32_t act, int nr, unsigned n,
 	return seccomp_rule_add_array(f, act, nr, n, cmp);
 }
 
-static int enter_seccomp(void)
+static int enter_seccomp(int processes)
 {
 	static const int hostile[] = {
 	    SCMP_SYS(execve),
@@ -515,15 +516,19 @@ static int enter_seccomp(void)
 	rc |= sigaction(SIGSYS, &sa, NULL);
 #endif
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
-		rc |= deny(f, act, hostile[i], 0, NULL);
+		if (!processes || (hostile[i] != SCMP_SYS(fork) &&
+				   hostile[i] != SCMP_SYS(vfork)))
+			rc |= deny(f, act, hostile[i], 0, NULL);
 	/*
-	 * A thread is a clone with CLONE_THREAD, a process one without.
+	 * A thread is a clone with CLONE_THREAD, a process one without
+	 * (let through where the exercise's harness starts processes).
 	 * clone3's flags are behind a pointer, which a filter cannot read:
 	 * ENOSYS, and glibc (pthread_create, fork) falls back to clone.
 	 */
 	struct scmp_arg_cmp process =
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
-	rc |= deny(f, act, SCMP_SYS(clone), 1, &process);
+	if (!processes)
+		rc |= deny(f, act, SCMP_SYS(clone), 1, &process);
 	rc |= deny(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL);
 	/*
 	 * The terminal conclab writes to is the child's stdout too: no
@@ -611,7 +616,7 @@ unsigned clab_sandbox_enter(const struct clab_sandbox_opts *o)
 		warn("no Landlock",
 		     "it can read and write every file conclab can", errno);
 	errno = 0;
-	if (!skipped(skip, "seccomp") && enter_seccomp() == 0)
+	if (!skipped(skip, "seccomp") && enter_seccomp(o->processes) == 0)
 		got |= CLAB_SANDBOX_SECCOMP;
 	else
 		warn("no seccomp filter",

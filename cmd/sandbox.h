@@ -61,6 +61,8 @@ struct clab_sandbox_opts {
 	size_t nread;
 	long cpu_s; /* CPU-time limit, seconds (0: none) */
 	struct clab_sandbox_shared *shared; /* or NULL */
+	/* let the child fork (the processes exercise's harness does) */
+	int processes;
 };
 
 /*

@@ -42,5 +42,6 @@ extern const struct clab_exercise clab__exercise_stop;
 extern const struct clab_exercise clab__exercise_actor;
 extern const struct clab_exercise clab__exercise_pool;
 extern const struct clab_exercise clab__exercise_coop;
+extern const struct clab_exercise clab__exercise_processes;
 
 #endif

@@ -20,7 +20,7 @@
  * rwlock) are in exercise-more.c, the task labs' (actor, pool, coop) in
  * exercise-tasks.c.
  * Those on starting and stopping threads (startup, stop) are in
- * exercise-events.c.
+ * exercise-events.c, the processes exercise's in exercise-proc.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -435,6 +435,7 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_actor,
     &clab__exercise_pool,
     &clab__exercise_coop,
+    &clab__exercise_processes,
 };
 
 const size_t clab_nexercises =

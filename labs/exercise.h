@@ -28,6 +28,11 @@ struct clab_exercise {
 	 */
 	const char *const *allow;
 	/*
+	 * The harness starts processes (clab_proc_spawn): the sandbox lets
+	 * the solution's run fork, which it refuses otherwise.
+	 */
+	int processes;
+	/*
 	 * Run the harness in the calling (traced) thread with ctx's
 	 * parameters; returns 0 or a negative error.  Every required
 	 * function must be there.

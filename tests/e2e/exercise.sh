@@ -19,7 +19,7 @@ ex() {
 
 # Correct solutions pass, and the trace grades the same with check.
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	startup stop actor pool coop; do
+	startup stop actor pool coop processes; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -197,10 +197,26 @@ contains "$T/out" '^  FAIL busy waiting +task-[0-9]+ took rr\.lock [0-9]+ times 
 ex 1 coop ../../labs/starters/coop.c
 contains "$T/out" '^  FAIL one task at a time +[0-9]+ time\(s\) a task ran outside its turn' "coop starter (no wait): tasks outside their turn"
 
+# processes: reading only part of the pipe and waiting leaves messages
+# unread; the starter waits for the child before it reads, and with more
+# messages than the pipe holds neither process can go on; with messages
+# that fit it ends, but the order still fails.
+ex 1 processes processes-partial.c
+contains "$T/out" '^  FAIL every message +main read 4 of 8 messages' "processes partial: 'every message' fails"
+contains "$T/out" '^  FAIL end of file +main never saw the end of file' "processes partial: no end of file"
+lacks "$T/out" '^  FAIL (no deadlock|children exit 0)' "processes partial: the child ended well"
+ex 3 processes ../../labs/starters/processes.c
+contains "$T/out" '^  FAIL read before waiting +main began to wait for the child before it read the pipe to its end' "processes starter: waits before reading"
+contains "$T/out" '^  FAIL no deadlock' "processes starter: deadlock"
+contains "$T/err" 'child \(pid [0-9]+\) waits to write to pipe results \(full: 4 of 4 messages\)' "processes starter: the child waits for room"
+ex 1 processes ../../labs/starters/processes.c --items 4
+contains "$T/out" '^  FAIL read before waiting ' "processes starter, 4 messages: no hang, the order fails"
+lacks "$T/out" '^  FAIL (no deadlock|every message)' "processes starter, 4 messages: for that reason only"
+
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	startup stop actor pool coop; do
+	startup stop actor pool coop processes; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do
