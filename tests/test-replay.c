@@ -731,6 +731,117 @@ static void test_labpic_buffer(void)
 	clab_trace_free(tr);
 }
 
+/* The record of the first kind k in tr, or NONE. */
+static uint32_t first_kind(const struct clab_trace *tr, unsigned k)
+{
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++)
+		if (clab_trace_record(tr, i)->kind == k)
+			return (uint32_t)i;
+	return CLAB_REPLAY_NONE;
+}
+
+/*
+ * The processes lab under control, where a child records nothing: the
+ * parent waits for its child at the deadlock, the child is there as what
+ * the parent saw of it, and its pipe's count is not known.
+ */
+static void test_labpic_procs_wait(void)
+{
+	struct clab_trace *tr = lab_trace("processes", "wait-then-read");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	struct clab_labpic *lp;
+	struct clab_rstate st;
+	struct clab_proc_pic pr[4];
+	struct clab_pipe_pic pi[4];
+	struct clab_counter_pic c;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_kind(lp), CLAB_PIC_PROCESSES);
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	/* before anything: main runs, the child is not forked, no pipe */
+	clab_replay_seek(rp, &st, 1);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, 0, pr, 4), 2);
+	CU_ASSERT_STRING_EQUAL(pr[0].name, "main");
+	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_RUN);
+	CU_ASSERT_STRING_EQUAL(pr[1].name, "child");
+	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_AWAY);
+	CU_ASSERT_EQUAL(clab_labpic_pipes(lp, 0, pi, 4), 0);
+	CU_ASSERT_EQUAL(clab_labpic_counter(lp, 0, &c), -1);
+	/* at the deadlock: main waits for the child, which records nothing */
+	uint32_t d = clab_replay_deadlock(rp);
+	CU_ASSERT_NOT_EQUAL_FATAL(d, CLAB_REPLAY_NONE);
+	clab_replay_seek(rp, &st, d + 1);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, d, pr, 4), 2);
+	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_CHILD);
+	CU_ASSERT_EQUAL(pr[0].on, 1);
+	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_UNSEEN);
+	CU_ASSERT(pr[1].pid > 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(lp, d, pi, 4), 1);
+	CU_ASSERT_STRING_EQUAL(pi[0].name, "results");
+	CU_ASSERT_EQUAL(pi[0].cap, 4);
+	CU_ASSERT(pi[0].unseen);
+	CU_ASSERT_EQUAL(pi[0].readers,
+			1); /* main, which closed its write end */
+	CU_ASSERT_EQUAL(pi[0].writers, 0);
+	clab_rstate_destroy(&st);
+	clab_labpic_free(lp);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
+/* The pipe variant's reads and reaping; the shared counter's notes. */
+static void test_labpic_procs_end(void)
+{
+	struct clab_trace *tr = lab_trace("processes", "pipe");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	struct clab_labpic *lp;
+	struct clab_rstate st;
+	struct clab_proc_pic pr[4];
+	struct clab_pipe_pic pi[4];
+	struct clab_counter_pic c;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	/* at the end of file main still reads; then it reaps the child */
+	uint32_t eof = first_kind(tr, CLAB_K_PIPE_EOF);
+	uint32_t reap = first_kind(tr, CLAB_K_PROC_REAPED);
+	CU_ASSERT_FATAL(eof != CLAB_REPLAY_NONE && reap != CLAB_REPLAY_NONE);
+	CU_ASSERT(eof < reap);
+	clab_replay_seek(rp, &st, eof + 1);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, eof, pr, 4), 2);
+	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_RUN);
+	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_UNSEEN);
+	clab_replay_seek(rp, &st, reap + 1);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, reap, pr, 4), 2);
+	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_EXITED);
+	CU_ASSERT_EQUAL(pr[1].status, 0);
+	/* the child gone, the pipe's count is main's own: empty */
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(lp, reap, pi, 4), 1);
+	CU_ASSERT(!pi[0].unseen);
+	CU_ASSERT_EQUAL(pi[0].units, 0);
+	clab_rstate_destroy(&st);
+	clab_labpic_free(lp);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+
+	tr = lab_trace("processes", "shared-locked");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	uint32_t n = clab_replay_nrecords(rp);
+	CU_ASSERT_EQUAL(clab_labpic_counter(lp, 0, &c), 0);
+	CU_ASSERT_EQUAL(c.total, -1); /* not read yet */
+	CU_ASSERT_EQUAL(clab_labpic_counter(lp, n - 1, &c), 0);
+	CU_ASSERT_EQUAL(c.nmade, 3);
+	CU_ASSERT_EQUAL(c.made, 120);
+	CU_ASSERT_EQUAL(c.total, 120);
+	clab_labpic_free(lp);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
 /* Another lab, or a trace from no lab: no picture, and a reason. */
 static void test_labpic_none(void)
 {
@@ -773,6 +884,10 @@ static void add_tests(CU_pSuite s)
 		    test_labpic_ordered);
 	CU_add_test(s, "picture: the prodcons buffer", test_labpic_buffer);
 	CU_add_test(s, "picture: none for other labs", test_labpic_none);
+	CU_add_test(s, "picture: processes at a deadlock, a child unseen",
+		    test_labpic_procs_wait);
+	CU_add_test(s, "picture: processes reaped, a shared counter",
+		    test_labpic_procs_end);
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 /*
  * Lab pictures: the philosophers' table and the bounded buffer at the
- * cursor, from the replay state and the lab's notes.
+ * cursor, from the replay state and the lab's notes; the processes lab's
+ * family, behind the functions at the end, in labpic-proc.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@ struct clab_labpic {
 	struct clab_buffer_pic b;
 	int64_t *item;
 	uint32_t *by;
+	/* the processes lab */
+	struct clab_procpic *pp;
 };
 
 /*
@@ -138,7 +141,11 @@ int clab_labpic_new(const struct clab_replay *rp, struct clab_labpic **out)
 		err = setup_philos(lp);
 	else if (strcmp(lab, "prodcons") == 0)
 		err = setup_buffer(lp);
-	else
+	else if (strcmp(lab, "processes") == 0) {
+		err = clab__procpic_new(rp, &lp->pp);
+		if (!err)
+			lp->kind = CLAB_PIC_PROCESSES;
+	} else
 		snprintf(lp->why, sizeof(lp->why), "no picture for lab %.60s",
 			 lab);
 	if (err) {
@@ -159,6 +166,7 @@ void clab_labpic_free(struct clab_labpic *lp)
 	free(lp->isput);
 	free(lp->item);
 	free(lp->by);
+	clab__procpic_free(lp->pp);
 	free(lp);
 }
 
@@ -293,4 +301,31 @@ int clab_labpic_buffer(struct clab_labpic *lp, uint32_t cur,
 	out->item = lp->item;
 	out->by = lp->by;
 	return 0;
+}
+
+/* ---- the processes (labpic-proc.c) ---- */
+
+size_t clab_labpic_procs(const struct clab_labpic *lp,
+			 const struct clab_rstate *st, uint32_t cur,
+			 struct clab_proc_pic *out, size_t max)
+{
+	if (!lp || lp->kind != CLAB_PIC_PROCESSES)
+		return 0;
+	return clab__procpic_procs(lp->pp, st, cur, out, max);
+}
+
+size_t clab_labpic_pipes(const struct clab_labpic *lp, uint32_t cur,
+			 struct clab_pipe_pic *out, size_t max)
+{
+	if (!lp || lp->kind != CLAB_PIC_PROCESSES)
+		return 0;
+	return clab__procpic_pipes(lp->pp, cur, out, max);
+}
+
+int clab_labpic_counter(const struct clab_labpic *lp, uint32_t cur,
+			struct clab_counter_pic *out)
+{
+	if (!lp || lp->kind != CLAB_PIC_PROCESSES)
+		return -1;
+	return clab__procpic_counter(lp->pp, cur, out);
 }

@@ -4,8 +4,10 @@
  * holds which fork, who eats, who waits) comes from the replay state and
  * the lab's "eat"/"think"/"hungry"/"done" notes; the producers' and
  * consumers' bounded buffer (its slots, head and tail) from the "put" and
- * "get" notes and the trace's param.capacity.  The lab is the trace's
- * "lab" metadata; any other trace has no picture, and says why.
+ * "get" notes and the trace's param.capacity; the processes lab's
+ * family (labpic-proc.c) from its process and pipe records.  The lab is
+ * the trace's "lab" metadata; any other trace has no picture, and says
+ * why.
  * Curses-free; unit-tested.
  */
 #ifndef CLAB_TUI_LABPIC_H
@@ -20,6 +22,7 @@ enum clab_pic_kind {
 	CLAB_PIC_NONE,
 	CLAB_PIC_PHILOSOPHERS,
 	CLAB_PIC_BUFFER,
+	CLAB_PIC_PROCESSES,
 };
 
 /* What a philosopher does at the cursor. */
@@ -54,7 +57,47 @@ struct clab_buffer_pic {
 				not take the head's item, or NONE */
 };
 
+/* What a process does at the cursor (the processes lab). */
+enum clab_proc_doing {
+	CLAB_PR_AWAY,	/* not forked yet */
+	CLAB_PR_RUN,	/* running */
+	CLAB_PR_READ,	/* waits for a message in pipe `on` */
+	CLAB_PR_WRITE,	/* waits for room in pipe `on` */
+	CLAB_PR_CHILD,	/* waits for its child, process `on` */
+	CLAB_PR_ENDED,	/* its threads ended; not reaped yet */
+	CLAB_PR_EXITED, /* reaped: exited with `status` */
+	CLAB_PR_UNSEEN, /* a child that records nothing, not reaped yet */
+};
+
+struct clab_proc_pic {
+	const char *name; /* "main" for the trace's own process */
+	int32_t pid;	  /* 0: unknown */
+	uint8_t doing;	  /* enum clab_proc_doing */
+	uint8_t recorded; /* it has threads (records) in the trace */
+	uint32_t on;	  /* a pipe's index or a process's index, or NONE */
+	int32_t status;	  /* CLAB_PR_EXITED: the exit status */
+};
+
+/* A pipe of the family, made at or before the cursor. */
+struct clab_pipe_pic {
+	const char *name;
+	uint32_t index;		   /* what clab_proc_pic.on names */
+	uint32_t cap, units;	   /* messages it holds, messages in it */
+	uint64_t writers, readers; /* processes (bit k: process k) holding
+				      each end open */
+	int unseen; /* a process that records nothing has it: the count
+		       (its records only) and the ends may be out of date */
+};
+
+/* The counter in shared memory (shared variants), from the notes. */
+struct clab_counter_pic {
+	int64_t made;	/* increments the children counted ("made") */
+	uint32_t nmade; /* children that said how many */
+	int64_t total;	/* the counter read at the end, -1 not read yet */
+};
+
 struct clab_labpic;
+struct clab_procpic;
 
 /*
  * clab_labpic_new - look at rp's trace for a picture.  Returns 0 (also
@@ -82,5 +125,31 @@ size_t clab_labpic_philos(const struct clab_labpic *lp,
  */
 int clab_labpic_buffer(struct clab_labpic *lp, uint32_t cur,
 		       struct clab_buffer_pic *out);
+
+/*
+ * The processes at the cursor's record cur (st: the state after it): the
+ * trace's own first, then its children in the order of their forks, up
+ * to max; returns how many there are.
+ */
+size_t clab_labpic_procs(const struct clab_labpic *lp,
+			 const struct clab_rstate *st, uint32_t cur,
+			 struct clab_proc_pic *out, size_t max);
+/* The pipes made at or before cur, up to max; returns how many. */
+size_t clab_labpic_pipes(const struct clab_labpic *lp, uint32_t cur,
+			 struct clab_pipe_pic *out, size_t max);
+/* The shared counter at cur: 0, or -1 when the variant has none. */
+int clab_labpic_counter(const struct clab_labpic *lp, uint32_t cur,
+			struct clab_counter_pic *out);
+
+/* labpic-proc.c, behind the three above */
+int clab__procpic_new(const struct clab_replay *rp, struct clab_procpic **out);
+void clab__procpic_free(struct clab_procpic *pp);
+size_t clab__procpic_procs(const struct clab_procpic *pp,
+			   const struct clab_rstate *st, uint32_t cur,
+			   struct clab_proc_pic *out, size_t max);
+size_t clab__procpic_pipes(const struct clab_procpic *pp, uint32_t cur,
+			   struct clab_pipe_pic *out, size_t max);
+int clab__procpic_counter(const struct clab_procpic *pp, uint32_t cur,
+			  struct clab_counter_pic *out);
 
 #endif

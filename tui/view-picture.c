@@ -1,7 +1,7 @@
 /*
  * The lab picture (p), in the object panel's place: the philosophers'
- * table or the bounded buffer at the cursor, or a short note for a trace
- * that has no picture.
+ * table, the bounded buffer or the family of processes at the cursor, or
+ * a short note for a trace that has no picture.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -200,6 +200,189 @@ static void draw_buffer(struct tui *t, struct tui_rect r)
 	}
 }
 
+/* ---- the processes ---- */
+
+#define MAXPROC 32
+#define MAXPIPE 32
+
+static const char *proc_text(const struct clab_proc_pic *p,
+			     const struct clab_proc_pic *all, size_t nall,
+			     const struct clab_pipe_pic *pipes, size_t npipes,
+			     char *buf, size_t len)
+{
+	const char *pipe = "?";
+	for (size_t k = 0; k < npipes; k++)
+		if (pipes[k].index == p->on)
+			pipe = pipes[k].name;
+	switch (p->doing) {
+	case CLAB_PR_RUN:
+		return "running";
+	case CLAB_PR_READ:
+		snprintf(buf, len, "waits to read %s", pipe);
+		return buf;
+	case CLAB_PR_WRITE:
+		snprintf(buf, len, "waits for room in %s", pipe);
+		return buf;
+	case CLAB_PR_CHILD:
+		snprintf(buf, len, "waits for %s",
+			 p->on < nall ? all[p->on].name : "a child");
+		return buf;
+	case CLAB_PR_ENDED:
+		return "ended, not reaped yet";
+	case CLAB_PR_EXITED:
+		snprintf(buf, len, "exited, status %" PRId32, p->status);
+		return buf;
+	case CLAB_PR_UNSEEN:
+		return "forked (records nothing)";
+	default:
+		return "not forked yet";
+	}
+}
+
+static unsigned proc_role(const struct clab_proc_pic *p)
+{
+	switch (p->doing) {
+	case CLAB_PR_READ:
+	case CLAB_PR_WRITE:
+	case CLAB_PR_CHILD:
+		return CV_REQ;
+	case CLAB_PR_EXITED:
+		return CV_DONE;
+	case CLAB_PR_AWAY:
+	case CLAB_PR_UNSEEN:
+		return CV_DIM;
+	default:
+		return CV_NORMAL;
+	}
+}
+
+/*
+ * "main", "worker-1 +2": the processes of mask, the first by name; "?"
+ * for none where a process that records nothing may hold the end.
+ */
+static const char *holders(uint64_t mask, int unseen,
+			   const struct clab_proc_pic *all, size_t nall,
+			   char *buf, size_t len)
+{
+	size_t n = 0, first = nall;
+	for (size_t k = 0; k < nall && k < 64; k++)
+		if (mask & (1ull << k)) {
+			first = n++ ? first : k;
+		}
+	if (n == 0)
+		return unseen ? "?" : "(none)";
+	if (n == 1)
+		return all[first].name;
+	snprintf(buf, len, "%s +%zu", all[first].name, n - 1);
+	return buf;
+}
+
+static void draw_pipe(struct tui *t, int y, struct tui_rect r,
+		      const struct clab_pipe_pic *q,
+		      const struct clab_proc_pic *all, size_t nall)
+{
+	char bar[16] = "", w[48], rd[48], line[160];
+	const char *wr =
+	    holders(q->writers, q->unseen, all, nall, w, sizeof(w));
+	const char *re =
+	    holders(q->readers, q->unseen, all, nall, rd, sizeof(rd));
+	/* " results [##..] 2/4 child->main", the bar left out when the
+	 * line would not fit; "?/4" while a process that records nothing
+	 * has the pipe */
+	unsigned role = q->units >= q->cap ? CV_HOLD : CV_NORMAL;
+	char units[16] = "?";
+	if (!q->unseen)
+		snprintf(units, sizeof(units), "%" PRIu32, q->units);
+	for (int with_bar = q->cap <= 8 && !q->unseen; with_bar >= 0;
+	     with_bar--) {
+		size_t k = 0;
+		if (with_bar) {
+			bar[k++] = '[';
+			for (uint32_t i = 0; i < q->cap; i++)
+				bar[k++] = i < q->units ? '#' : '.';
+			bar[k++] = ']';
+			bar[k++] = ' ';
+		}
+		bar[k] = 0;
+		snprintf(line, sizeof(line), " %s %s%s/%" PRIu32 " %s", q->name,
+			 bar, units, q->cap, wr);
+		/* the arrow and the readers after it */
+		if (strlen(line) + 1 + strlen(re) <= (size_t)r.w)
+			break;
+	}
+	int x = clab_canvas_puts(&t->cv, y, r.x, r.w, role, 0, line);
+	if (x < r.x + r.w)
+		clab_canvas_putc(&t->cv, y, x++,
+				 clab_canvas_glyph(&t->cv, G_ARROW), role, 0);
+	if (x < r.x + r.w)
+		clab_canvas_puts(&t->cv, y, x, r.x + r.w - x, role, 0, re);
+}
+
+static void draw_counter(struct tui *t, int y, struct tui_rect r,
+			 const struct clab_counter_pic *c)
+{
+	if (c->total < 0)
+		clab_canvas_puts(&t->cv, y, r.x, r.w, CV_DIM, 0,
+				 " shared counter: not read yet");
+	else if (c->total == c->made)
+		clab_canvas_printf(&t->cv, y, r.x, r.w, CV_NOTE, 0,
+				   " shared counter %" PRId64 ", none lost",
+				   c->total);
+	else
+		clab_canvas_printf(&t->cv, y, r.x, r.w, CV_WARN, CV_BOLD,
+				   " counter %" PRId64 " of %" PRId64
+				   ": %" PRId64 " lost",
+				   c->total, c->made, c->made - c->total);
+}
+
+static void draw_procs(struct tui *t, struct tui_rect r)
+{
+	struct clab_canvas *cv = &t->cv;
+	struct clab_proc_pic pr[MAXPROC];
+	struct clab_pipe_pic pi[MAXPIPE];
+	struct clab_counter_pic cn;
+	char what[96];
+	size_t np = clab_labpic_procs(t->pic, &t->st, t->cur, pr, MAXPROC);
+	size_t nq = clab_labpic_pipes(t->pic, t->cur, pi, MAXPIPE);
+	int counter = clab_labpic_counter(t->pic, t->cur, &cn) == 0;
+	np = np > MAXPROC ? MAXPROC : np;
+	nq = nq > MAXPIPE ? MAXPIPE : nq;
+	int boxed = (int)(np * 3 + nq) + counter <= r.h, y = r.y,
+	    ymax = r.y + r.h;
+	for (size_t k = 0; k < np && y < ymax; k++) {
+		const struct clab_proc_pic *p = &pr[k];
+		const char *text =
+		    proc_text(p, pr, np, pi, nq, what, sizeof(what));
+		char name[64];
+		if (p->pid)
+			snprintf(name, sizeof(name), "%s %" PRId32, p->name,
+				 p->pid);
+		else
+			snprintf(name, sizeof(name), "%s", p->name);
+		if (boxed) {
+			clab_canvas_box(cv, y, r.x, r.w, 3,
+					p->doing == CLAB_PR_AWAY ? CV_DIM
+								 : CV_NORMAL);
+			clab_canvas_puts(cv, y, r.x + 1, r.w - 2, CV_NORMAL,
+					 CV_BOLD, name);
+			clab_canvas_puts(cv, y + 1, r.x + 1, r.w - 2,
+					 proc_role(p), 0, text);
+			y += 3;
+		} else {
+			clab_canvas_printf(cv, y++, r.x, r.w, proc_role(p), 0,
+					   "%s: %s", name, text);
+		}
+		if (k > 0)
+			continue;
+		/* the pipes and the counter between the parent and its
+		 * children */
+		for (size_t q = 0; q < nq && y < ymax; q++)
+			draw_pipe(t, y++, r, &pi[q], pr, np);
+		if (counter && y < ymax)
+			draw_counter(t, y++, r, &cn);
+	}
+}
+
 static void draw_picture(struct tui *t, struct tui_rect r, int focused)
 {
 	struct clab_canvas *cv = &t->cv;
@@ -210,19 +393,22 @@ static void draw_picture(struct tui *t, struct tui_rect r, int focused)
 	    cv, r.y, r.x, r.w, trole, 0,
 	    kind == CLAB_PIC_PHILOSOPHERS ? "The table (p: objects)"
 	    : kind == CLAB_PIC_BUFFER	  ? "The buffer (p: objects)"
+	    : kind == CLAB_PIC_PROCESSES  ? "The processes (p: objects)"
 					  : "Lab picture (p: objects)");
 	struct tui_rect body = {r.y + 1, r.x, r.w, r.h - 1};
 	if (kind == CLAB_PIC_PHILOSOPHERS)
 		draw_philos(t, body);
 	else if (kind == CLAB_PIC_BUFFER)
 		draw_buffer(t, body);
+	else if (kind == CLAB_PIC_PROCESSES)
+		draw_procs(t, body);
 	else {
 		clab_canvas_puts(cv, body.y, body.x, body.w, CV_DIM, 0,
 				 clab_labpic_why(t->pic));
 		clab_canvas_puts(cv, body.y + 1, body.x, body.w, CV_DIM, 0,
 				 "(pictures: philosophers,");
 		clab_canvas_puts(cv, body.y + 2, body.x, body.w, CV_DIM, 0,
-				 " prodcons)");
+				 " prodcons, processes)");
 	}
 }
 
