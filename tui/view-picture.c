@@ -347,8 +347,11 @@ static void draw_procs(struct tui *t, struct tui_rect r)
 	int counter = clab_labpic_counter(t->pic, t->cur, &cn) == 0;
 	np = np > MAXPROC ? MAXPROC : np;
 	nq = nq > MAXPIPE ? MAXPIPE : nq;
-	int boxed = (int)(np * 3 + nq) + counter <= r.h, y = r.y,
-	    ymax = r.y + r.h;
+	/* rows per process: a box of three, else two lines, else one */
+	int rows = (int)(np * 3 + nq) + counter <= r.h	 ? 3
+		   : (int)(np * 2 + nq) + counter <= r.h ? 2
+							 : 1;
+	int y = r.y, ymax = r.y + r.h;
 	for (size_t k = 0; k < np && y < ymax; k++) {
 		const struct clab_proc_pic *p = &pr[k];
 		const char *text =
@@ -359,7 +362,7 @@ static void draw_procs(struct tui *t, struct tui_rect r)
 				 p->pid);
 		else
 			snprintf(name, sizeof(name), "%s", p->name);
-		if (boxed) {
+		if (rows == 3) {
 			clab_canvas_box(cv, y, r.x, r.w, 3,
 					p->doing == CLAB_PR_AWAY ? CV_DIM
 								 : CV_NORMAL);
@@ -368,9 +371,14 @@ static void draw_procs(struct tui *t, struct tui_rect r)
 			clab_canvas_puts(cv, y + 1, r.x + 1, r.w - 2,
 					 proc_role(p), 0, text);
 			y += 3;
+		} else if (rows == 2) {
+			clab_canvas_puts(cv, y++, r.x, r.w, CV_NORMAL, CV_BOLD,
+					 name);
+			clab_canvas_printf(cv, y++, r.x, r.w, proc_role(p), 0,
+					   "  %s", text);
 		} else {
 			clab_canvas_printf(cv, y++, r.x, r.w, proc_role(p), 0,
-					   "%s: %s", name, text);
+					   "%s: %s", p->name, text);
 		}
 		if (k > 0)
 			continue;

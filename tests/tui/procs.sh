@@ -28,11 +28,12 @@ show() {
 	[ "$(wc -l <raw)" -eq 24 ] || fail "'$2' on $1: not 24 lines"
 	[ "$(wc -L <raw)" -le 80 ] || fail "'$2' on $1: over 80 columns"
 	sed -E -e 's/([a-z0-9-]+) [0-9]+─+┐/\1 PID┐/' \
+		-e 's/│([a-z0-9-]+) [0-9]+$/│\1 PID/' \
 		-e 's/pid=[0-9]+ */pid=PID /' -e 's/pid [0-9]+ \//pid PID \//' \
 		raw >out
 }
 # the picture alone: the columns right of the records' rule
-picture() { sed -n '7,21p' out | sed 's/^[^│]*│//' >pic; }
+picture() { sed -n '/│The processes/,21p' out | sed 's/^[^│]*│//' >pic; }
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 
@@ -85,6 +86,18 @@ show po.clt '/pipe.eof<Enter>p'
 has '│ tasks ([0-9]+|\[[#.]+\] [0-9]+)/4 ' "pool: the task pipe, of 4"
 has '│ results [0-9]+/12 .*→' "pool: the results come back to main"
 has '│┌worker-3 PID┐' "pool: the third worker's box"
+
+# the pool that deadlocks: four processes and two pipes do not fit in
+# boxes with five threads' lanes above: two lines each; every process
+# waits, the same picture on every run
+"$CONCLAB" run processes --variant pool-small-results -q --trace ps.clt \
+	>/dev/null 2>&1
+show ps.clt Dp
+has '│main PID$' "pool-small-results: two lines a process"
+has '│  waits for room in tasks$' "main waits for room in the task pipe"
+has '│ results 4/4 worker-1 \+2→main$' "the results pipe full, three workers to main"
+picture
+same pic procs-pool-deadlock "the pool's deadlock, picture"
 
 [ "$failures" -eq 0 ] && { echo "all passed"; exit 0; }
 echo "$failures failed"
