@@ -31,6 +31,7 @@ static char secret[128];
 static struct clab_sandbox_shared *sh;
 static char box[128];
 static unsigned applied;
+static int let_fork; /* the sandbox's processes option for the next child */
 
 /*
  * Run fn in a sandboxed child (box made here, removed after); returns its
@@ -48,7 +49,8 @@ static int sandboxed(int (*fn)(void *), void *arg, long *left)
 					      .read = read,
 					      .nread = 1,
 					      .cpu_s = 7,
-					      .shared = sh};
+					      .shared = sh,
+					      .processes = let_fork};
 		applied = clab_sandbox_enter(&o);
 		_exit(fn(arg));
 	}
@@ -222,6 +224,48 @@ static void test_calls(void)
 	done_box();
 }
 
+/* ---- the processes exercise's sandbox: a process may fork ---- */
+
+static int try_processes(void *arg)
+{
+	int fd[2], st;
+	char c = 0;
+	(void)arg;
+	if (!(applied & CLAB_SANDBOX_SECCOMP))
+		return NOT_HERE;
+	/* a child, and a pipe to it: yes */
+	if (pipe(fd) != 0)
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(write(fd[1], "k", 1) == 1 ? 7 : 1);
+	if (pid < 0 || read(fd[0], &c, 1) != 1 || c != 'k' ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 7)
+		return 1;
+	/* programs and sockets: still no */
+	char *argv[] = {(char *)"true", NULL};
+	if (execv("/bin/true", argv) != -1 || errno != EPERM)
+		return 1;
+	if (socket(AF_UNIX, SOCK_STREAM, 0) != -1 || errno != EPERM)
+		return 1;
+	return 0;
+}
+
+static void test_processes(void)
+{
+	let_fork = 1;
+	int rc = sandboxed(try_processes, NULL, NULL);
+	let_fork = 0;
+	CU_ASSERT(rc == 0 || rc == NOT_HERE);
+	if (rc == 0) {
+		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_PROCESS], 0);
+		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_EXEC], 1);
+		CU_ASSERT_EQUAL(sh->denied[CLAB_SANDBOX_DENY_SOCKET], 1);
+	}
+	done_box();
+}
+
 /* ---- processes left behind (without seccomp, which would refuse) ---- */
 
 static int daemon_pipe[2];
@@ -356,6 +400,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "files", test_files);
 	CU_add_test(s, "limits", test_limits);
 	CU_add_test(s, "calls", test_calls);
+	CU_add_test(s, "processes: forks let through, nothing else",
+		    test_processes);
 	CU_add_test(s, "daemon", test_daemon);
 	CU_add_test(s, "network", test_network);
 	CU_add_test(s, "collect", test_collect);
