@@ -71,7 +71,7 @@ static const char *const job_optional[] = {NULL};
 
 const struct clab_exercise clab__exercise_processes = {
     .lab = &clab_lab_processes,
-    .summary = "a child's output through a pipe: job_run() reads, then "
+    .summary = "the parent's side of a pipe: job_run() reads all, then "
 	       "waits",
     .required = job_required,
     .optional = job_optional,
