@@ -14,12 +14,12 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <conclab/runtime.h>
@@ -30,6 +30,7 @@
 #include "demo-config.h"
 #include "exercise-config.h"
 #include "lab.h"
+#include "supervise.h"
 
 #define MAX_STEPS 64
 #define MAX_PARAMS 16
@@ -484,7 +485,10 @@ struct run {
 	struct clab_trace *tr;
 };
 
-/* Make the script's run into r->trace: 0, or -1 with s->err. */
+/*
+ * Make the script's run into r->trace: 0, or -1 with s->err, or
+ * 128+SIGINT (with s->err) when Ctrl-C stopped it.
+ */
 static int make_run(struct script *s, struct run *r)
 {
 	snprintf(r->dir, sizeof(r->dir), "/tmp/conclab-demo-XXXXXX");
@@ -495,11 +499,20 @@ static int make_run(struct script *s, struct run *r)
 	}
 	snprintf(r->trace, sizeof(r->trace), "%s/run.clt", r->dir);
 	snprintf(r->out, sizeof(r->out), "%s/out.txt", r->dir);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
+	/*
+	 * Ctrl-C is the run's (it saves its trace and ends with 128+SIGINT):
+	 * conclab, from before the fork on, lets it pass, waits for the run,
+	 * then stops with the same code.
+	 */
+	struct clab_supervise_ignore ig;
+	clab_supervise_ignore(&ig);
+	pid_t pid = clab_supervise_fork(0);
+	if (pid < 0) {
+		clab_supervise_restore(&ig);
 		return bad(s, 0, "cannot start the run: %s", strerror(errno));
+	}
 	if (pid == 0) {
+		clab_supervise_restore(&ig);
 		int fd = open(r->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			      0644);
 		if (fd >= 0) {
@@ -518,9 +531,13 @@ static int make_run(struct script *s, struct run *r)
 		_exit(clab_run_lab(&ctx, r->trace, &sc, 1));
 	}
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	r->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	clab_supervise_wait(pid, 0, &st, NULL);
+	clab_supervise_restore(&ig);
+	r->code = clab_supervise_code(st);
+	if (r->code == 128 + SIGINT) {
+		bad(s, 0, "the run was interrupted");
+		return r->code;
+	}
 	char err[512];
 	if (clab_trace_load(r->trace, &r->tr, err, sizeof(err)) != 0)
 		return bad(s, 0, "the run (exit code %d) left no trace: %s",
@@ -699,7 +716,7 @@ static int check_one(const char *path, const char *lab, const char *variant)
 		       r.code, has_zh(&s) ? " zh" : "");
 	run_clean(&r);
 	script_free(&s);
-	return rc ? CLAB_EXIT_USAGE : 0;
+	return rc == 128 + SIGINT ? rc : rc ? CLAB_EXIT_USAGE : 0;
 }
 
 static int check_all(void)
@@ -716,7 +733,12 @@ static int check_all(void)
 		char path[4400];
 		snprintf(path, sizeof(path), "%s/%s", demo_dir(),
 			 names[i]->d_name);
-		failed += check_one(path, NULL, NULL) != 0;
+		int rc = check_one(path, NULL, NULL);
+		if (rc == 128 + SIGINT) {
+			free_list(names, n);
+			return rc;
+		}
+		failed += rc != 0;
 	}
 	free_list(names, n);
 	return failed ? CLAB_EXIT_USAGE : CLAB_EXIT_OK;
@@ -754,7 +776,8 @@ static int play(const char *path, const char *lab, const char *variant,
 		rc = make_run(&s, &r);
 	if (rc) {
 		fprintf(stderr, "conclab demo: %s\n", s.err);
-		rc = CLAB_EXIT_USAGE;
+		if (rc != 128 + SIGINT)
+			rc = CLAB_EXIT_USAGE;
 		goto out;
 	}
 	for (size_t i = 0; i < s.nsteps; i++)

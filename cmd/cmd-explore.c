@@ -19,6 +19,8 @@
 #include "lab.h"
 #include "schedules.h"
 
+#define PROCS_MAX 256 /* --procs: at most so many processes at once */
+
 struct explore {
 	struct clab_lab_ctx ctx;
 	const char *variant;
@@ -301,14 +303,15 @@ static const struct clab_opt explore_opts[] = {
      .parse = set_seed,
      .def = "1",
      .help = "the first schedule's seed"},
-    {.name = "jobs",
+    {.name = "procs",
      .type = CLAB_OPT_LONG,
      .arg = "N",
      .off = offsetof(struct explore, b.jobs),
      .min = 1,
-     .max = 256,
+     .max = PROCS_MAX,
      .def = "the processors",
-     .help = "schedules run at once"},
+     .help = "schedules run at once, each in a process (--jobs for a lab "
+	     "without a parameter jobs)"},
     {.name = "batch",
      .type = CLAB_OPT_LONG,
      .arg = "N",
@@ -341,6 +344,40 @@ static const struct clab_opt explore_opts[] = {
     CLAB_OPT_TABLE_END,
 };
 
+/*
+ * --jobs: the lab's parameter when the lab has one (pool's tasks); for a
+ * lab without, --procs under the name it had before.  0, or a usage
+ * error's exit code.
+ */
+static int jobs_as_procs(struct explore *e, struct clab_lab_args *la)
+{
+	const struct clab_lab *lab = clab_lab_find(la->lab);
+	if (!lab || clab_lab_param_find(lab, "jobs") >= 0)
+		return 0;
+	for (size_t i = 0; i < la->nparams; i++) {
+		long v;
+		if (!clab_lab_same_name(la->params[i].name, "jobs"))
+			continue;
+		if (e->b.jobs)
+			return clab_cmd_misuse(&clab_cmd_explore,
+					       "--jobs is --procs for %s (it "
+					       "has no parameter jobs): give "
+					       "it once",
+					       lab->name);
+		if (clab_cmd_parse_long(la->params[i].value, &v) || v < 1 ||
+		    v > PROCS_MAX)
+			return clab_cmd_misuse(
+			    &clab_cmd_explore,
+			    "--jobs (--procs) wants a number "
+			    "in 1..%d, not '%s'",
+			    PROCS_MAX, la->params[i].value);
+		e->b.jobs = v;
+		free(la->params[i].name);
+		la->params[i--] = la->params[--la->nparams];
+	}
+	return 0;
+}
+
 static int explore_exec(int argc, char **argv)
 {
 	struct explore e = {.b = {.run = run_one,
@@ -370,6 +407,8 @@ static int explore_exec(int argc, char **argv)
 					       "of the shards");
 		return merge(argc - r.rest, argv + r.rest);
 	}
+	if (la.lab && (rc = jobs_as_procs(&e, &la)) != 0)
+		goto out;
 	if (e.b.jobs == 0)
 		e.b.jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	if (e.b.jobs < 1)
@@ -520,6 +559,9 @@ const struct clab_cmd clab_cmd_explore = {
 					      {clab_cmd_sched_opts, 1},
 					      {NULL, 0}},
     .more =
+	"The lab's parameters are options too (--philosophers 3); --jobs is\n"
+	"the lab's when it has one (pool's tasks), else --procs by its older\n"
+	"name.\n"
 	"Exit codes: 0 every schedule passed; 1 a check failed; 2 usage\n"
 	"error; 3 a deadlock; 4 a livelock; 5 a file could not be written.\n",
     .exec = explore_exec,

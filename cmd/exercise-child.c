@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -231,6 +232,40 @@ static void enter_sandbox(const struct clab_exercise *ex, const char *so,
 		printf("conclab: sandbox: %s\n", applied);
 }
 
+/* The solution's name, which its notes that claim a harness's file get. */
+static char solution_name[256];
+
+/*
+ * A note the solution makes is its own whatever file it names: one that
+ * names a harness's (with #line) is recorded under the solution's name,
+ * so that the checkers, which trust the harness's notes only, never take
+ * it for the harness's.  A site each, made at its first note.
+ */
+static const struct clab_site *on_note(const struct clab_site *site)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct own_site {
+		const struct clab_site *of;
+		struct clab_site site;
+		struct own_site *next;
+	} * own;
+	static struct clab_site unknown = {solution_name, "?", NULL, 0};
+
+	if (site == NULL || !clab_lab_harness_file(site->file))
+		return site;
+	pthread_mutex_lock(&lock);
+	struct own_site *o = own;
+	while (o != NULL && o->of != site)
+		o = o->next;
+	if (o == NULL && (o = malloc(sizeof(*o))) != NULL) {
+		*o = (struct own_site){site, *site, own};
+		o->site.file = solution_name;
+		own = o;
+	}
+	pthread_mutex_unlock(&lock);
+	return o != NULL ? &o->site : &unknown;
+}
+
 /*
  * In the child: enter the sandbox in box, load the solution, run the
  * harness; never returns.
@@ -286,7 +321,11 @@ _Noreturn void clab__exercise_child_main(const struct clab_exercise *ex,
 	 * Without the hooks (an architecture whose relocations are not
 	 * known), an exit() still shows: the parent gets no mark.
 	 */
+	const char *base = strrchr(solution, '/');
+	snprintf(solution_name, sizeof(solution_name), "%s",
+		 base ? base + 1 : solution);
 	clab_solution_on_files(on_file);
+	clab_solution_on_notes(on_note);
 	clab_solution_hook_ends(c.dl, so, on_end);
 	if (clab__exercise_grade_key_path) {
 		int rc = clab_cmd_key_read(

@@ -33,6 +33,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <conclab/site.h>
+
 #include "solution-hooks.h"
 
 #if defined(__x86_64__)
@@ -48,6 +50,7 @@
 /* The one solution a child loads: its hooks' callbacks. */
 static clab_solution_end_fn end_fn;
 static clab_solution_file_fn file_fn;
+static clab_solution_note_fn note_fn;
 
 enum {
 	H_EXIT,
@@ -79,6 +82,8 @@ enum {
 	H_LINK,
 	H_SYMLINK,
 	H_CHDIR,
+	H_NOTES, /* the solution's annotations, with note_fn only */
+	H_NOTE = H_NOTES,
 	NH
 };
 
@@ -343,6 +348,13 @@ static int hook_truncate(const char *path, long len)
 	return REAL(H_TRUNCATE, int (*)(const char *, long))(path, len);
 }
 
+/* The solution's clab_note(): the site note_fn gives in its site's place. */
+static void hook_note(const struct clab_site *s, int64_t v, uint32_t w)
+{
+	REAL(H_NOTE, void (*)(const struct clab_site *, int64_t, uint32_t))
+	(note_fn(s), v, w);
+}
+
 /*
  * The signals that stop a run (Ctrl-C, SIGTERM, SIGHUP) are blocked in
  * every thread of it and taken by one thread with sigwait(): sent to the
@@ -429,6 +441,7 @@ static const struct {
     [H_LINK] = {"link", (void (*)(void))hook_link},
     [H_SYMLINK] = {"symlink", (void (*)(void))hook_symlink},
     [H_CHDIR] = {"chdir", (void (*)(void))hook_chdir},
+    [H_NOTE] = {"clab__note", (void (*)(void))hook_note},
 };
 
 void clab_solution_on_files(clab_solution_file_fn fn)
@@ -436,10 +449,17 @@ void clab_solution_on_files(clab_solution_file_fn fn)
 	file_fn = fn;
 }
 
+void clab_solution_on_notes(clab_solution_note_fn fn)
+{
+	note_fn = fn;
+}
+
 static int hook_index(const char *name)
 {
-	for (int i = 0; i < (file_fn ? NH : H_FILES); i++)
-		if (strcmp(name, hooks[i].name) == 0)
+	for (int i = 0; i < NH; i++)
+		if ((i < H_FILES ||
+		     (i < H_NOTES ? file_fn != NULL : note_fn != NULL)) &&
+		    strcmp(name, hooks[i].name) == 0)
 			return i;
 	return -1;
 }

@@ -49,6 +49,24 @@ typedef void (*clab_solution_file_fn)(const struct clab_solution_file *f);
  */
 void clab_solution_on_files(clab_solution_file_fn fn);
 
+struct clab_site;
+/*
+ * Called with the site of an annotation the solution makes (its calls of
+ * clab__note, which clab_note() and clab_note2() expand to, or of its
+ * address); the note is recorded with the site it returns (the same, or
+ * one that says it is the solution's).  A solution that calls dlsym() is
+ * refused before it runs (cmd/solution-symbols.c).
+ */
+typedef const struct clab_site *(*clab_solution_note_fn)(
+    const struct clab_site *site);
+
+/*
+ * clab_solution_on_notes - make clab_solution_hook_ends() also point the
+ * solution's clab__note at a hook that record the note with the
+ * site fn gives.  Call it before clab_solution_hook_ends().
+ */
+void clab_solution_on_notes(clab_solution_note_fn fn);
+
 /*
  * clab_solution_hook_ends - make the shared object dl, loaded from path
  * with dlopen(RTLD_NOW), call fn before it calls one of the functions

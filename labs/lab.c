@@ -611,8 +611,7 @@ int clab_lab_is_exercise(const struct clab_trace *tr)
 	return ex != NULL && strcmp(ex, "1") == 0;
 }
 
-const char *clab_lab_harness_label(const struct clab_trace *tr,
-				   const struct clab_record *r)
+int clab_lab_harness_file(const char *file)
 {
 	/* the harnesses whose notes the checkers trust */
 	static const char *const harness[] = {
@@ -620,22 +619,28 @@ const char *clab_lab_harness_label(const struct clab_trace *tr,
 	    "labs/exercise-tasks.c",
 	    "labs/exercise-proc.c",
 	};
+	size_t n = file != NULL ? strlen(file) : 0;
+
+	for (size_t i = 0; i < sizeof(harness) / sizeof(harness[0]); i++) {
+		size_t h = strlen(harness[i]);
+		if (n >= h && strcmp(file + n - h, harness[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *clab_lab_harness_label(const struct clab_trace *tr,
+				   const struct clab_record *r)
+{
 	const struct clab_site_info *si;
-	size_t n;
 
 	if (r->kind != CLAB_K_NOTE)
 		return NULL;
 	si = clab_trace_site(tr, r->site);
 	if (si == NULL)
 		return NULL;
-	if (!clab_lab_is_exercise(tr))
+	if (!clab_lab_is_exercise(tr) || clab_lab_harness_file(si->file))
 		return si->label;
-	n = si->file != NULL ? strlen(si->file) : 0;
-	for (size_t i = 0; i < sizeof(harness) / sizeof(harness[0]); i++) {
-		size_t h = strlen(harness[i]);
-		if (n >= h && strcmp(si->file + n - h, harness[i]) == 0)
-			return si->label;
-	}
 	return NULL;
 }
 

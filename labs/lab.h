@@ -175,10 +175,16 @@ const char *clab_lab_note_label(const struct clab_trace *tr,
 /* Whether tr is the trace of `conclab exercise` (metadata exercise=1). */
 int clab_lab_is_exercise(const struct clab_trace *tr);
 /*
+ * Whether a site's file is one of the harnesses' (labs/exercise*.c, listed
+ * in lab.c).  A solution's note that names one (with #line) is recorded
+ * under the solution's name instead (cmd/exercise-child.c).
+ */
+int clab_lab_harness_file(const char *file);
+/*
  * The label of an annotation the lab's own code made: in an exercise's
- * trace, only the harness's (labs/exercise.c, labs/exercise-tasks.c,
- * labs/exercise-proc.c), never one the solution made with the same
- * label; in a lab's trace, any.  NULL for the others.
+ * trace, only the harness's (clab_lab_harness_file), never one the
+ * solution made with the same label; in a lab's trace, any.  NULL for
+ * the others.
  */
 const char *clab_lab_harness_label(const struct clab_trace *tr,
 				   const struct clab_record *r);

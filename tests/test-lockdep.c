@@ -12,6 +12,61 @@
 #include "testutil-rt.h"
 #include "testutil.h"
 
+/*
+ * A realloc that fails on demand, and checks what it gave: while
+ * `guarded` (the test's own thread only), each block it returns has 16
+ * bytes more than asked, filled with a pattern that a write past the
+ * block's end changes (guard_intact).  fail_size: the next call for that
+ * many bytes fails.
+ */
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+enum { GUARD = 16, GUARDS = 64 };
+static _Thread_local int guarded;
+static size_t fail_size;
+static struct {
+	unsigned char *p;
+	size_t n;
+} guards[GUARDS];
+
+static void guard_forget(const void *p)
+{
+	for (int i = 0; i < GUARDS; i++)
+		if (p && guards[i].p == p)
+			guards[i].p = NULL;
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (!guarded)
+		return __real_realloc(p, n);
+	if (n == fail_size) {
+		fail_size = 0;
+		return NULL;
+	}
+	unsigned char *q = __real_realloc(p, n + GUARD);
+	if (!q)
+		return NULL;
+	guard_forget(p);
+	memset(q + n, 0xa5, GUARD);
+	for (int i = 0; i < GUARDS; i++)
+		if (!guards[i].p) {
+			guards[i].p = q;
+			guards[i].n = n;
+			break;
+		}
+	return q;
+}
+
+static int guard_intact(void)
+{
+	for (int i = 0; i < GUARDS; i++)
+		for (size_t k = 0; guards[i].p && k < GUARD; k++)
+			if (guards[i].p[guards[i].n + k] != 0xa5)
+				return 0;
+	return 1;
+}
+
 /* ---- the graph, fed directly ---- */
 
 static int req(struct clab_lockdep *ld, uint32_t tid, const uint32_t *held,
@@ -22,6 +77,59 @@ static int req(struct clab_lockdep *ld, uint32_t tid, const uint32_t *held,
 		h[i] = (struct clab_ld_held){held[i], 100 + held[i], i, 0, 0};
 	return clab_lockdep_request(ld, tid, h, n, lock, 200 + lock, 1000,
 				    flags);
+}
+
+/*
+ * An edge whose arrays cannot all grow: the request fails with ENOMEM,
+ * and the detector stays whole: the edge made again later, and the edges
+ * after it, are written within the arrays (a short array and a capacity
+ * that says otherwise would be written past its end).
+ */
+static void test_graph_enomem(void)
+{
+	struct clab_lockdep *ld = clab_lockdep_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ld);
+	uint32_t a[] = {1};
+	guarded = 1;
+	/* edges 1 -> 2 .. 1 -> 17: the first 16, the arrays' first size */
+	for (uint32_t k = 2; k <= 17; k++)
+		CU_ASSERT_EQUAL(req(ld, 1, a, 1, k, 0), 0);
+	/* the 17th: its edge grows, the next array of 32 uint32_t does not */
+	fail_size = 32 * sizeof(uint32_t);
+	CU_ASSERT_EQUAL(req(ld, 1, a, 1, 18, 0), CLAB_ENOMEM);
+	CU_ASSERT_EQUAL(fail_size, 0); /* it was asked for, and failed */
+	CU_ASSERT(!clab_lockdep_has_edge(ld, 1, 18));
+	/* made again, and more, up to 1 -> 80 */
+	for (uint32_t k = 18; k <= 80; k++)
+		CU_ASSERT_EQUAL(req(ld, 1, a, 1, k, 0), 0);
+	CU_ASSERT(guard_intact());
+	for (uint32_t k = 2; k <= 80; k++)
+		CU_ASSERT(clab_lockdep_has_edge(ld, 1, k));
+	/* and a cycle through the edge that failed is found */
+	uint32_t b[] = {18};
+	CU_ASSERT_EQUAL(req(ld, 2, b, 1, 1, 0), 1);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(ld), 1);
+	/* cycles 1 -> k -> 1 up to the 16th, the arrays' first size */
+	for (uint32_t k = 19; k <= 33; k++) {
+		uint32_t h[] = {k};
+		CU_ASSERT_EQUAL(req(ld, 3, h, 1, 1, 0), 1);
+	}
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(ld), 16);
+	/* the 17th: its cycle grows, its key (of 32 uint64_t) does not */
+	fail_size = 32 * sizeof(uint64_t);
+	uint32_t c[] = {34};
+	CU_ASSERT_EQUAL(req(ld, 3, c, 1, 1, 0), CLAB_ENOMEM);
+	CU_ASSERT_EQUAL(fail_size, 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(ld), 16);
+	for (uint32_t k = 35; k <= 60; k++) {
+		uint32_t h[] = {k};
+		CU_ASSERT_EQUAL(req(ld, 3, h, 1, 1, 0), 1);
+	}
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(ld), 16 + 26);
+	CU_ASSERT(guard_intact());
+	guarded = 0;
+	clab_lockdep_free(ld);
+	memset(guards, 0, sizeof(guards));
 }
 
 static void test_graph_two_lock_cycle(void)
@@ -1064,6 +1172,8 @@ static void test_rwlock_trace(void)
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "graph: two-lock cycle", test_graph_two_lock_cycle);
+	CU_add_test(s, "graph: out of memory for an edge or a cycle",
+		    test_graph_enomem);
 	CU_add_test(s, "graph: classes", test_graph_classes);
 	CU_add_test(s, "graph: a semaphore as a gate",
 		    test_graph_semaphore_gate);

@@ -7,8 +7,27 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil-tui.h"
+
+static const char *conclab;
+
+/* The scans of a trace for a stuck object's wakers, counted. */
+int __real_clab_analysis_stuck(const struct clab_trace *tr,
+			       const struct clab_analysis *an, size_t i,
+			       struct clab_stuck_obj *s);
+int __wrap_clab_analysis_stuck(const struct clab_trace *tr,
+			       const struct clab_analysis *an, size_t i,
+			       struct clab_stuck_obj *s);
+static unsigned stuck_scans;
+int __wrap_clab_analysis_stuck(const struct clab_trace *tr,
+			       const struct clab_analysis *an, size_t i,
+			       struct clab_stuck_obj *s)
+{
+	stuck_scans++;
+	return __real_clab_analysis_stuck(tr, an, i, s);
+}
 
 static void click(struct tui *t, enum tui_mouse kind, int y, int x)
 {
@@ -185,6 +204,55 @@ static void test_click_locks_help_small(void)
 	tu_tui_close(&t, tr);
 }
 
+/*
+ * A deadlock with no cycle (eight threads on one condition, as in
+ * tests/tui/report.sh): the box on why nobody wakes them is made once,
+ * not at every frame or click past the deadlock.
+ */
+static void test_stuck_once(void)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s", tu_tui_trace);
+	char *slash = strrchr(path, '/');
+	CU_ASSERT_FATAL(slash != NULL);
+	snprintf(slash, sizeof(path) - (size_t)(slash - path), "/sc.clt");
+	char *const argv[] = {
+	    (char *)conclab, "run", "prodcons", "--variant", "single-cv",
+	    "--seed",	     "2",   "--replay", "1.1.Qw",    "-q",
+	    "--trace",	     path,  NULL};
+	CU_ASSERT_EQUAL_FATAL(tu_run_conclab(conclab, argv), 3);
+	struct tui t;
+	struct clab_trace *tr = tu_tui_open(&t, path, NULL, 80, 24);
+	struct tui_layout l;
+	clab_tui_layout(&t, &l);
+	/* before the deadlock: no box, and no scan */
+	CU_ASSERT_EQUAL(tu_tui_find_row(&t, l.objs.y, -1, "DEADLOCK"), -1);
+	stuck_scans = 0;
+	clab_tui_key(&t, 'D');
+	clab_tui_draw(&t);
+	int y = tu_tui_find_row(&t, l.objs.y, l.objs.x,
+				"DEADLOCK: nobody wakes them");
+	CU_ASSERT_FATAL(y > 0);
+	CU_ASSERT(tu_tui_find_row(&t, y, l.objs.x, "buffer.cv: 8 wait") ==
+		  y + 1);
+	unsigned scans = stuck_scans;
+	CU_ASSERT(scans > 0);
+	/* frames, clicks and the wheel past the deadlock: no more scans */
+	for (int k = 0; k < 5; k++) {
+		clab_tui_draw(&t);
+		click(&t, TM_CLICK, y + 1, l.objs.x + 3);
+		click(&t, TM_WHEEL_DOWN, l.objs.y + l.objs.h - 2, l.objs.x + 3);
+	}
+	clab_tui_key(&t, 'h');
+	clab_tui_key(&t, 'l');
+	clab_tui_draw(&t);
+	CU_ASSERT(tu_tui_find_row(&t, l.objs.y, l.objs.x,
+				  "DEADLOCK: nobody wakes them") == y);
+	CU_ASSERT_EQUAL(stuck_scans, scans);
+	tu_tui_close(&t, tr);
+	unlink(path);
+}
+
 static void test_batch_names(void)
 {
 	int keys[8];
@@ -214,10 +282,13 @@ static void add_tests(CU_pSuite s)
 		    test_click_objects);
 	CU_add_test(s, "lock-order view, help, prompt, a small terminal",
 		    test_click_locks_help_small);
+	CU_add_test(s, "why nobody wakes them: made once, not at each frame",
+		    test_stuck_once);
 	CU_add_test(s, "batch names of mouse keys", test_batch_names);
 }
 
 int main(int argc, char **argv)
 {
+	conclab = argc > 1 ? argv[1] : NULL;
 	return tu_tui_main(argc, argv, "tui/mouse", add_tests);
 }

@@ -170,8 +170,7 @@ int tu_main(const char *suite_name, void (*add_tests)(CU_pSuite suite))
 	return n > 125 ? 125 : (n == 77 ? 78 : (int)n);
 }
 
-int tu_run_lab(const char *conclab, const char *lab, const char *variant,
-	       const char *path)
+int tu_run_conclab(const char *conclab, char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -180,14 +179,31 @@ int tu_run_lab(const char *conclab, const char *lab, const char *variant,
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		/* under control: the same trace whatever the machine's load */
-		execl(conclab, conclab, "run", lab, "--variant", variant, "-q",
-		      "--sched", "pct", "--seed", "1", "--trace", path,
-		      (char *)NULL);
+		execv(conclab, argv);
 		_exit(127);
 	}
 	int status = 0;
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int tu_run_lab(const char *conclab, const char *lab, const char *variant,
+	       const char *path)
+{
+	/* under control: the same trace whatever the machine's load */
+	char *const argv[] = {(char *)conclab,
+			      "run",
+			      (char *)lab,
+			      "--variant",
+			      (char *)variant,
+			      "-q",
+			      "--sched",
+			      "pct",
+			      "--seed",
+			      "1",
+			      "--trace",
+			      (char *)path,
+			      NULL};
+	return tu_run_conclab(conclab, argv);
 }

@@ -61,6 +61,8 @@ int tu_wait_until(int (*pred)(void *arg), void *arg);
  */
 int tu_run_lab(const char *conclab, const char *lab, const char *variant,
 	       const char *path);
+/* Run conclab with the arguments argv (argv[0] is conclab), the same way. */
+int tu_run_conclab(const char *conclab, char *const argv[]);
 
 /*
  * Run one suite: register it, let add_tests add its tests, run them with

@@ -97,6 +97,25 @@ void clab_lockdep_free(struct clab_lockdep *ld)
 	free(ld);
 }
 
+/*
+ * Room for need elements in each of the n arrays *arr[i] (of elem[i]
+ * bytes an element) that share the capacity *cap: each is grown from
+ * *cap, and *cap is raised only once all are, so that a failure leaves
+ * every one of them at least *cap long.  0 or -1.
+ */
+static int grow_all(uint32_t *cap, uint64_t need, void **const arr[],
+		    const size_t elem[], unsigned n)
+{
+	uint32_t c = *cap;
+	for (unsigned i = 0; i < n; i++) {
+		c = *cap;
+		if (clab__grow(arr[i], &c, need, elem[i]))
+			return -1;
+	}
+	*cap = c;
+	return 0;
+}
+
 static int ensure_node(struct clab_lockdep *ld, uint32_t lock)
 {
 	if (lock < ld->nnodes)
@@ -287,12 +306,9 @@ static int add_cycle(struct clab_lockdep *ld, uint32_t *edges, uint32_t n,
 			ld->cycles[i].seen++;
 			return 0;
 		}
-	uint32_t cap = ld->cycles_cap;
-	if (clab__grow((void **)&ld->cycles, &ld->cycles_cap, ld->ncycles + 1,
-		       sizeof(*ld->cycles)))
-		return -1;
-	if (clab__grow((void **)&ld->ckeys, &cap, ld->ncycles + 1,
-		       sizeof(*ld->ckeys)))
+	void **arr[] = {(void **)&ld->cycles, (void **)&ld->ckeys};
+	const size_t elem[] = {sizeof(*ld->cycles), sizeof(*ld->ckeys)};
+	if (grow_all(&ld->cycles_cap, ld->ncycles + 1, arr, elem, 2))
 		return -1;
 	struct clab_ld_cycle *c = &ld->cycles[ld->ncycles];
 	memset(c, 0, sizeof(*c));
@@ -357,13 +373,11 @@ static uint32_t find_path(struct clab_lockdep *ld, uint32_t from, uint32_t to,
 
 static uint32_t new_edge(struct clab_lockdep *ld, uint32_t from, uint32_t to)
 {
-	uint32_t cap = ld->edges_cap, cap2 = ld->edges_cap;
-	if (clab__grow((void **)&ld->edges, &ld->edges_cap, ld->nedges + 1,
-		       sizeof(*ld->edges)) ||
-	    clab__grow((void **)&ld->next_out, &cap, ld->nedges + 1,
-		       sizeof(*ld->next_out)) ||
-	    clab__grow((void **)&ld->next_in, &cap2, ld->nedges + 1,
-		       sizeof(*ld->next_in)) ||
+	void **arr[] = {(void **)&ld->edges, (void **)&ld->next_out,
+			(void **)&ld->next_in};
+	const size_t elem[] = {sizeof(*ld->edges), sizeof(*ld->next_out),
+			       sizeof(*ld->next_in)};
+	if (grow_all(&ld->edges_cap, ld->nedges + 1, arr, elem, 3) ||
 	    map_edge(ld, (uint64_t)from << 32 | to, ld->nedges))
 		return NONE;
 	uint32_t i = ld->nedges++;

@@ -2,8 +2,10 @@
  * The viewer's state: set up from a trace and the options, and freed.
  * No terminal here, so that the unit tests can make a viewer too.
  */
+#include <inttypes.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +31,67 @@ void clab_tui_fini(struct tui *t)
 	clab_canvas_free(&t->cv);
 	free(t->lane);
 	clab_lorder_fini(&t->lo);
-	if (t->stuck_built > 0)
-		clab_analysis_fini(&t->stuck);
 	clab_labpic_free(t->pic);
+}
+
+/*
+ * Why nobody wakes the threads of a deadlock with no wait-for cycle, a
+ * few short lines (the analysis's, as `conclab analyze` says it).  Each
+ * stuck object's wakers are a scan of the trace's records, so the lines
+ * are made once and the analysis is not kept.
+ */
+int clab_tui_stuck(struct tui *t)
+{
+	if (t->stuck_built)
+		return t->nstuck;
+	struct clab_analysis an;
+	t->stuck_built = -1;
+	if (clab_analyze(t->tr, &an) != 0)
+		return 0;
+	t->stuck_built = 1;
+	struct clab_stuck_obj s;
+	char a[64], b[64];
+	int n = 0;
+#define LINE(...) snprintf(t->stuck[n++], TUI_STUCK_LEN, __VA_ARGS__)
+	for (size_t i = 0; n + 5 <= TUI_STUCK_LINES &&
+			   clab_analysis_stuck(t->tr, &an, i, &s) == 0;
+	     i++) {
+		const struct clab_blocked_at *w = s.first;
+		if (!n)
+			LINE("DEADLOCK: nobody wakes them");
+		LINE("%s: %zu wait", clab_tui_oname(t, w->obj, a, sizeof(a)),
+		     s.nwait);
+		if (w->signal_seq == UINT64_MAX)
+			LINE(" never signalled");
+		else if (w->signal_woke == UINT32_MAX)
+			LINE(" last #%" PRIu64 " T%" PRIu32 ", woke none",
+			     w->signal_seq, w->signal_tid);
+		else
+			LINE(" last #%" PRIu64 " T%" PRIu32 " woke T%" PRIu32,
+			     w->signal_seq, w->signal_tid, w->signal_woke);
+		if (s.woke_since != UINT64_MAX)
+			LINE(" T%" PRIu32 " waits again #%" PRIu64,
+			     w->signal_woke, s.woke_since);
+		if (!s.nwakers)
+			continue;
+		int k = snprintf(b, sizeof(b), " signallers");
+		for (size_t j = 0; j < s.nwakers && j < CLAB_STUCK_WAKERS &&
+				   k > 0 && (size_t)k < sizeof(b);
+		     j++)
+			k += snprintf(b + k, sizeof(b) - (size_t)k,
+				      " T%" PRIu32, s.wakers[j]);
+		LINE("%s", b);
+		if (s.wakers_on && n < TUI_STUCK_LINES)
+			LINE(
+			    " all wait on %s",
+			    s.wakers_on == w->obj
+				? "it"
+				: clab_tui_oname(t, s.wakers_on, a, sizeof(a)));
+	}
+#undef LINE
+	clab_analysis_fini(&an);
+	t->nstuck = n;
+	return n;
 }
 
 int clab_tui_reload(struct tui *t, const struct clab_trace *tr)
@@ -43,9 +103,7 @@ int clab_tui_reload(struct tui *t, const struct clab_trace *tr)
 	clab_lorder_fini(&t->lo);
 	memset(&t->lo, 0, sizeof(t->lo));
 	t->locks = t->locks_built = 0;
-	if (t->stuck_built > 0)
-		clab_analysis_fini(&t->stuck);
-	t->stuck_built = 0;
+	t->stuck_built = t->nstuck = 0;
 	clab_labpic_free(t->pic);
 	t->pic = NULL;
 	t->tr = tr;

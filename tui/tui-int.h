@@ -19,6 +19,9 @@
 
 #define TUI_MIN_W 80
 #define TUI_MIN_H 24
+/* Why nobody wakes the threads of a deadlock: at most so many lines. */
+#define TUI_STUCK_LINES 8
+#define TUI_STUCK_LEN 160
 
 /* Keys: characters are themselves; the others are above Unicode. */
 enum {
@@ -96,11 +99,13 @@ struct tui {
 	uint32_t lsel; /* the selected cycle */
 	/*
 	 * The deadlock without a cycle (threads on a condition nobody will
-	 * signal): the trace's analysis, made when the cursor first reaches
-	 * the deadlock; stuck_built -1 when it could not be.
+	 * signal): why nobody wakes them, a few short lines made from the
+	 * trace's analysis once, when the cursor first reaches the deadlock
+	 * (clab_tui_stuck); stuck_built -1 when they could not be.
 	 */
 	int stuck_built;
-	struct clab_analysis stuck;
+	int nstuck;
+	char stuck[TUI_STUCK_LINES][TUI_STUCK_LEN];
 	/* the lab picture (p) in the objects' place, made at its first use */
 	int picture;
 	struct clab_labpic *pic;
@@ -130,6 +135,13 @@ int clab_tui_init(struct tui *t, const struct clab_trace *tr,
 		  const struct clab_tui_opts *o);
 /* Show another trace (live mode), at its last record; keeps the views. */
 int clab_tui_reload(struct tui *t, const struct clab_trace *tr);
+/*
+ * Why nobody wakes the threads of the trace's deadlock when it has no
+ * wait-for cycle: t->stuck[0..t->nstuck), made from the trace's analysis
+ * at the first call and kept until the trace changes.  Returns
+ * t->nstuck (0: no such deadlock, or no memory for the analysis).
+ */
+int clab_tui_stuck(struct tui *t);
 void clab_tui_fini(struct tui *t);
 
 /* Handle one key (prompts, help, the table); sets t->quit on q. */

@@ -135,64 +135,6 @@ static int draw_cycle(struct tui *t, struct tui_rect r, const uint32_t *c,
 	return y + 1 - r.y;
 }
 
-/*
- * At or after a deadlock with no wait-for cycle: why nobody wakes the
- * threads, a few short lines (the analysis's, as `conclab analyze` says
- * it), into lines[]; returns how many.
- */
-enum { STUCK_LINES = 8, STUCK_LEN = 160 };
-static int stuck_lines(struct tui *t, char lines[][STUCK_LEN])
-{
-	uint32_t dl = clab_replay_deadlock(t->rp);
-	if (dl == CLAB_REPLAY_NONE || t->cur < dl)
-		return 0;
-	if (!t->stuck_built)
-		t->stuck_built = clab_analyze(t->tr, &t->stuck) == 0 ? 1 : -1;
-	if (t->stuck_built < 0)
-		return 0;
-	struct clab_stuck_obj s;
-	char a[64], b[64];
-	int n = 0;
-#define LINE(...) snprintf(lines[n++], STUCK_LEN, __VA_ARGS__)
-	for (size_t i = 0; n + 5 <= STUCK_LINES &&
-			   clab_analysis_stuck(t->tr, &t->stuck, i, &s) == 0;
-	     i++) {
-		const struct clab_blocked_at *w = s.first;
-		if (!n)
-			LINE("DEADLOCK: nobody wakes them");
-		LINE("%s: %zu wait", clab_tui_oname(t, w->obj, a, sizeof(a)),
-		     s.nwait);
-		if (w->signal_seq == UINT64_MAX)
-			LINE(" never signalled");
-		else if (w->signal_woke == UINT32_MAX)
-			LINE(" last #%" PRIu64 " T%" PRIu32 ", woke none",
-			     w->signal_seq, w->signal_tid);
-		else
-			LINE(" last #%" PRIu64 " T%" PRIu32 " woke T%" PRIu32,
-			     w->signal_seq, w->signal_tid, w->signal_woke);
-		if (s.woke_since != UINT64_MAX)
-			LINE(" T%" PRIu32 " waits again #%" PRIu64,
-			     w->signal_woke, s.woke_since);
-		if (!s.nwakers)
-			continue;
-		int k = snprintf(b, sizeof(b), " signallers");
-		for (size_t j = 0; j < s.nwakers && j < CLAB_STUCK_WAKERS &&
-				   k > 0 && (size_t)k < sizeof(b);
-		     j++)
-			k += snprintf(b + k, sizeof(b) - (size_t)k,
-				      " T%" PRIu32, s.wakers[j]);
-		LINE("%s", b);
-		if (s.wakers_on && n < STUCK_LINES)
-			LINE(
-			    " all wait on %s",
-			    s.wakers_on == w->obj
-				? "it"
-				: clab_tui_oname(t, s.wakers_on, a, sizeof(a)));
-	}
-#undef LINE
-	return n;
-}
-
 static int shown(const struct tui *t, uint32_t o)
 {
 	const struct clab_object_info *oi = clab_trace_object(t->tr, o);
@@ -215,8 +157,7 @@ static void ns_text(uint64_t ns, char *buf, size_t len)
 struct objects_geom {
 	size_t ncycle; /* threads in the wait-for cycle at the cursor */
 	uint32_t cycle[64];
-	int nstuck; /* else: why nobody wakes them, a line each */
-	char stuck[STUCK_LINES][STUCK_LEN];
+	int nstuck; /* else: why nobody wakes them, t->stuck's first lines */
 	struct tui_rect body; /* below the title and the cycle */
 	int detail, rows;     /* the details' rows; the list's rows */
 	uint32_t list[512];   /* the objects shown */
@@ -235,7 +176,10 @@ static void objects_geom(struct tui *t, struct tui_rect r,
 {
 	g->body = (struct tui_rect){r.y + 1, r.x, r.w, r.h - 1};
 	g->ncycle = clab_replay_cycle(t->rp, &t->st, g->cycle, 64);
-	g->nstuck = g->ncycle ? 0 : stuck_lines(t, g->stuck);
+	uint32_t dl = clab_replay_deadlock(t->rp);
+	g->nstuck = g->ncycle || dl == CLAB_REPLAY_NONE || t->cur < dl
+			? 0
+			: clab_tui_stuck(t);
 	/* leave the list at least a few rows */
 	if (g->nstuck > g->body.h - 3)
 		g->nstuck = g->body.h - 3 > 0 ? g->body.h - 3 : 0;
@@ -277,7 +221,7 @@ static void draw_objects(struct tui *t, struct tui_rect r, int focused)
 			   g.cycle, g.ncycle);
 	for (int k = 0; k < g.nstuck; k++)
 		clab_canvas_puts(cv, r.y + 1 + k, r.x, r.w, CV_DIAG,
-				 k ? 0 : CV_BOLD, g.stuck[k]);
+				 k ? 0 : CV_BOLD, t->stuck[k]);
 	struct tui_rect body = g.body;
 	int detail = g.detail, rows = g.rows, first = g.first, nl = g.nl;
 	const uint32_t *list = g.list;

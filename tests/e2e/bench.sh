@@ -26,12 +26,23 @@ done
 	fail "not 5 plain rows"
 [ "$(count_lines "$T/out" '^  clab_\* API, traced +[0-9.]+ s +[0-9.]+x .*<=3x +(PASS|MISS)')" -eq 5 ] ||
 	fail "not 5 conclab rows with a ratio and a verdict"
-# conclab trace: a row in every case, or left out in a ThreadSanitizer
-# build, which it refuses.
-if ! grep -q '^conclab trace left out: conclab trace does not run in a ThreadSanitizer build' "$T/out"; then
+# conclab trace: left out of a ThreadSanitizer build (which it refuses),
+# with its reason; in any other build, a row in every case.
+trace_out='^conclab trace left out: conclab trace does not run in a ThreadSanitizer build$'
+case ${2:-none} in
+*thread*)
+	contains "$T/out" "$trace_out" "a TSan build leaves conclab trace out"
+	[ "$(count_lines "$T/out" '^  conclab trace ')" -eq 0 ] ||
+		fail "a TSan build has conclab trace rows"
+	;;
+*)
+	if grep -q '^conclab trace left out' "$T/out"; then
+		fail "conclab trace left out of a build without TSan"
+	fi
 	[ "$(count_lines "$T/out" '^  conclab trace +[0-9.]+ s +[0-9.]+x .*<=3x +(PASS|MISS) +trace ')" -eq 5 ] ||
 		fail "not 5 conclab trace rows with a ratio, a verdict and a trace"
-fi
+	;;
+esac
 # TSan: a row in every case, or left out with its reason.
 if ! grep -q '^pthreads under TSan left out: .' "$T/out"; then
 	[ "$(count_lines "$T/out" '^  pthreads under TSan +[0-9.]+ s +[0-9.]+x')" -eq 5 ] ||

@@ -192,7 +192,7 @@ contains "$T/out" '^  ok   every job ran or was cancelled 6 job\(s\) ran, 0 canc
 	"pool cancel, eight workers: nothing left to cancel"
 for v in futures map cancel; do
 	expect_exit 0 "$CONCLAB" run pool --variant $v --workers 1 --work_ms 0 -q --trace pv.clt
-	expect_exit 0 "$CONCLAB" explore pool --variant $v --jobs 4 --schedules 200 --trace pvx.clt
+	expect_exit 0 "$CONCLAB" explore pool --variant $v --procs 4 --schedules 200 --trace pvx.clt
 done
 # actor: without the exit sentinel the actor waits for mail forever and
 # main waits for the actor; subscribers closed under a running publisher

@@ -175,4 +175,54 @@ contains "$T/err" "^conclab demo: bad\\.demo: no 'schedule' line" "a script with
 sed '/^at /,$d' "$P" >bad.demo
 expect_exit 2 "$CONCLAB" demo --check --script bad.demo
 contains "$T/err" "^conclab demo: bad\\.demo: no step" "a script without steps"
+
+# Ctrl-C while the run is made: it is the run's.  conclab demo lives on
+# through it (the terminal sends it to both), waits for the run, removes
+# its directory and ends with the run's 130.  The run is stopped while the
+# signals are sent, so that it is still there.
+sed 's/^param threads 2/param threads 8/; s/^param rounds 2/param rounds 100000/' \
+	"$D/race-unlocked.demo" >long.demo
+if python3 - "$CONCLAB" long.demo <<'PY' >ctrlc.out 2>&1; then
+import os, signal, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "demo", "--check", "--script", sys.argv[2]],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                     start_new_session=True)
+kids = "/proc/%d/task/%d/children" % (p.pid, p.pid)
+child = None
+deadline = time.time() + 20
+while child is None and time.time() < deadline and p.poll() is None:
+    try:
+        with open(kids) as f:
+            c = f.read().split()
+    except OSError:
+        c = []
+    if not c:
+        continue
+    # caught once it writes to its directory (and takes Ctrl-C)
+    os.kill(int(c[0]), signal.SIGSTOP)
+    try:
+        out = os.readlink("/proc/%s/fd/1" % c[0])
+    except OSError:
+        out = ""
+    if "/conclab-demo-" in out:
+        child = int(c[0])
+    else:
+        os.kill(int(c[0]), signal.SIGCONT)
+assert child is not None, "no run to catch"
+box = os.path.dirname(out)
+os.kill(p.pid, signal.SIGINT)
+time.sleep(0.3)
+assert p.poll() is None, "conclab demo ended on Ctrl-C (%s)" % p.returncode
+os.kill(child, signal.SIGINT)
+os.kill(child, signal.SIGCONT)
+out, err = p.communicate(timeout=30)
+assert p.returncode == 130, (p.returncode, err)
+assert b"interrupted" in err, err
+assert not os.path.exists(box), box + " left behind"
+PY
+	pass "Ctrl-C during the run: exit 130, nothing left behind"
+else
+	fail "Ctrl-C during the run"
+	sed 's/^/  | /' ctrlc.out
+fi
 finish

@@ -98,9 +98,9 @@ expect_exit 2 "$CONCLAB" explore --merge junk.json
 # Every schedule within a bound: exhausted, and the same count each time.
 expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --strategy bounded --bound 1 --json
 cp "$T/out" b1.json
-expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --strategy bounded --bound 1 --json --jobs 1
+expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --strategy bounded --bound 1 --json --procs 1
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a["exhausted"] and a["ran"]>10 and a["passed"]==a["ran"] and a["ran"]==b["ran"], (a,b)' b1.json "$T/out" &&
-	pass "bounded: every schedule of one deviation, the same number with 1 or 2 jobs" ||
+	pass "bounded: every schedule of one deviation, the same number with 1 process or more" ||
 	fail "bounded search is not exhaustive or not repeatable"
 expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --strategy bounded --bound 0 --json
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a["ran"]==1 and a["exhausted"], a' "$T/out" &&
@@ -114,10 +114,10 @@ expect_exit 0 "$CONCLAB" explore philosophers --variant ordered $small --no-por
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a["por"] and not b["por"] and a["exhausted"] and b["exhausted"] and a["passed"]==a["ran"] and b["passed"]==b["ran"] and a["ran"]<b["ran"] and a["left_out"]>0 and b["left_out"]==0 and a["ran"]+a["left_out"]==b["ran"], (a,b)' por.json "$T/out" &&
 	pass "bound 2 with sleep sets: fewer schedules than --no-por, every one passes, exhausted" ||
 	fail "the reduction did not leave schedules out, or left out what --no-por did not run"
-expect_exit 0 "$CONCLAB" explore philosophers --variant ordered $small --jobs 1
+expect_exit 0 "$CONCLAB" explore philosophers --variant ordered $small --procs 1
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a["ran"]==b["ran"] and a["left_out"]==b["left_out"], (a,b)' por.json "$T/out" &&
-	pass "the reduced search runs the same schedules with 1 or 2 jobs" ||
-	fail "the reduced search depends on --jobs"
+	pass "the reduced search runs the same schedules with 1 process or more" ||
+	fail "the reduced search depends on --procs"
 # Each buggy variant the unreduced search finds within a bound, it finds.
 # (timer no-loop needs a deviation: bound 0 passes, bound 1 finds it)
 for lv in "philosophers naive 2 3" "prodcons if-wait 2 1" "timer notify-one 2 1" "timer no-loop 0 0" "timer no-loop 1 1" "timer no-loop 2 1"; do
@@ -146,7 +146,7 @@ expect_exit 2 "$CONCLAB" explore philosophers --bound 99
 same_batches() { # lab variant code
 	expect_exit "$3" "$CONCLAB" explore "$1" --variant "$2" --schedules 70 --all --json --batch 1
 	sed 's/"seconds":[0-9.]*,//' "$T/out" >one.json
-	expect_exit "$3" "$CONCLAB" explore "$1" --variant "$2" --schedules 70 --all --json --jobs 2
+	expect_exit "$3" "$CONCLAB" explore "$1" --variant "$2" --schedules 70 --all --json --procs 2
 	sed 's/"seconds":[0-9.]*,//' "$T/out" >many.json
 	cmp -s one.json many.json && grep -q '"ran":70,' many.json &&
 		pass "explore $1 $2 --all: the same with --batch 1 and in batches" ||
@@ -163,4 +163,19 @@ contains "$T/out" '--no-por' "explore --help lists --no-por"
 expect_exit 2 "$CONCLAB" explore philosophers --shard 3/2
 expect_exit 2 "$CONCLAB" explore philosophers --sched random
 expect_exit 2 "$CONCLAB" explore
+# explore's schedules at once are --procs; --jobs is the lab's parameter
+# when the lab has one (pool's tasks), and --procs under its older name for
+# a lab without.
+expect_exit 3 "$CONCLAB" explore pool --variant deadlock-in-task --jobs 2 --procs 1 --schedules 50 -q --trace pj.clt
+"$CONCLAB" dump pj.clt >pj.txt 2>&1
+grep -q '^# meta param.jobs=2$' pj.txt && pass "explore pool --jobs 2: the pool's two tasks" ||
+	fail "explore pool --jobs 2 did not reach the lab: $(grep 'param.jobs' pj.txt)"
+expect_exit 2 "$CONCLAB" explore pool --jobs 65 --procs 1
+contains "$T/err" 'jobs wants a number in 1\.\.64' "explore pool --jobs: the lab's range"
+expect_exit 0 "$CONCLAB" explore philosophers --variant ordered --schedules 20 --jobs 1
+contains "$T/out" ', 1 at once$' "explore philosophers --jobs 1: one process at once, as --procs 1"
+expect_exit 2 "$CONCLAB" explore philosophers --jobs 1 --procs 2
+contains "$T/err" 'jobs is --procs for philosophers' "--jobs and --procs both, for a lab without jobs"
+expect_exit 2 "$CONCLAB" explore philosophers --jobs 0
+contains "$T/err" 'wants a number in 1\.\.256' "--jobs 0 for a lab without jobs"
 finish
