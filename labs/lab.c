@@ -618,6 +618,7 @@ const char *clab_lab_harness_label(const struct clab_trace *tr,
 	static const char *const harness[] = {
 	    "labs/exercise.c",
 	    "labs/exercise-tasks.c",
+	    "labs/exercise-state.c",
 	};
 	const struct clab_site_info *si;
 	size_t n;

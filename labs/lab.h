@@ -176,9 +176,9 @@ const char *clab_lab_note_label(const struct clab_trace *tr,
 int clab_lab_is_exercise(const struct clab_trace *tr);
 /*
  * The label of an annotation the lab's own code made: in an exercise's
- * trace, only the harness's (labs/exercise.c, labs/exercise-tasks.c),
- * never one the solution made with the same label; in a lab's trace,
- * any.  NULL for the others.
+ * trace, only the harness's (labs/exercise.c, labs/exercise-tasks.c,
+ * labs/exercise-state.c), never one the solution made with the same
+ * label; in a lab's trace, any.  NULL for the others.
  */
 const char *clab_lab_harness_label(const struct clab_trace *tr,
 				   const struct clab_record *r);
