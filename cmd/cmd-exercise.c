@@ -203,7 +203,7 @@ static int exercise_exec(int argc, char **argv)
 				       "which lab? (philosophers, prodcons, "
 				       "timer, race, semaphore, lockorder, "
 				       "barrier, rwlock, startup, stop, actor, "
-				       "pool, coop, processes)");
+				       "pool, coop, rlock, tls, processes)");
 	const struct clab_exercise *ex = clab_exercise_find(lab_name);
 	if (!ex) {
 		fprintf(stderr,

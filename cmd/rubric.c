@@ -65,6 +65,23 @@ static const struct weight timer[] = {
     {NULL, 0},
 };
 
+static const struct weight rlock[] = {
+    {"one holder", 3},
+    {"re-entry", 3},
+    {"levels restored", 2},
+    {"counts its own levels", 1},
+    {"final count", 1},
+    {"items taken", 1},
+    {NULL, 0},
+};
+
+static const struct weight tls[] = {
+    {"own counter", 3},
+    {"each counted its rounds", 2},
+    {"lost updates", 0},
+    {NULL, 0},
+};
+
 static const struct {
 	const char *lab;
 	const struct weight *w;
@@ -72,6 +89,8 @@ static const struct {
     {"philosophers", philosophers},
     {"prodcons", prodcons},
     {"timer", timer},
+    {"rlock", rlock},
+    {"tls", tls},
 };
 
 static const struct weight *lab_table(const char *lab)

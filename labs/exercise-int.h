@@ -43,5 +43,7 @@ extern const struct clab_exercise clab__exercise_actor;
 extern const struct clab_exercise clab__exercise_pool;
 extern const struct clab_exercise clab__exercise_coop;
 extern const struct clab_exercise clab__exercise_processes;
+extern const struct clab_exercise clab__exercise_rlock;
+extern const struct clab_exercise clab__exercise_tls;
 
 #endif

@@ -21,6 +21,8 @@
  * exercise-tasks.c.
  * Those on starting and stopping threads (startup, stop) are in
  * exercise-events.c, the processes exercise's in exercise-proc.c.
+ * Those on the state a lock or a thread keeps (rlock, tls) are in
+ * exercise-state.c.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -436,6 +438,8 @@ const struct clab_exercise *const clab_exercises[] = {
     &clab__exercise_pool,
     &clab__exercise_coop,
     &clab__exercise_processes,
+    &clab__exercise_rlock,
+    &clab__exercise_tls,
 };
 
 const size_t clab_nexercises =

@@ -618,6 +618,7 @@ int clab_lab_harness_file(const char *file)
 	    "labs/exercise.c",
 	    "labs/exercise-tasks.c",
 	    "labs/exercise-proc.c",
+	    "labs/exercise-state.c",
 	};
 	size_t n = file != NULL ? strlen(file) : 0;
 

@@ -22,6 +22,15 @@
  * "refused" (delta) for an update whose lock was refused; "total" (value)
  * by the main thread at the end; "put" (item) and "take" (item) in
  * cond-recursive.
+ *
+ * The exercise (labs/exercise-state.c) runs both on a recursive lock the
+ * student made (rl_lock(), rl_unlock(), rl_wait()), and its harness notes
+ * "enter" and "leave" with the level it holds around each lock call and
+ * "wait" and "woke" around each wait.  The checker follows those: a
+ * thread that goes in while another holds the lock breaks it, and what
+ * the holder did last (nothing, let go of an inner level, or came back
+ * from a wait) says which property; the runtime's own records show a
+ * plain mutex relocked, or a recursive conclab mutex doing the counting.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -320,6 +329,56 @@ static uint32_t mutex_named(const struct clab_trace *tr, const char *name)
 	return 0;
 }
 
+/* "final count": the counter's value at the end (calls: of each). */
+static void report_count(struct clab_lab_report *rep, int have_total,
+			 long total, long calls, uint64_t total_rec)
+{
+	/* the count is the run's end */
+	if (!have_total)
+		clab_lab_report_add_end(rep, "final count", 0, UINT64_MAX,
+					"the trace has no final count: the run "
+					"did not finish");
+	else if (total == calls)
+		clab_lab_report_add_end(
+		    rep, "final count", 1, UINT64_MAX,
+		    "the counter ends at %ld: every incr(2) "
+		    "and decr(1) counted",
+		    total);
+	else if (total > calls)
+		clab_lab_report_add_end(
+		    rep, "final count", 0, total_rec,
+		    "the counter ends at %ld, expected %ld: "
+		    "%ld decr() call(s) changed nothing",
+		    total, calls, total - calls);
+	else /* the exercise: two updates at once, one lost */
+		clab_lab_report_add_end(
+		    rep, "final count", 0, total_rec,
+		    "the counter ends at %ld, expected %ld: "
+		    "updates were lost",
+		    total, calls);
+}
+
+/* "items taken": ntake items, the first out of order at bad_rec. */
+static void report_items(struct clab_lab_report *rep, long ntake, long rounds,
+			 uint64_t bad_rec)
+{
+	/* out of order at once; too few only at the run's end */
+	if (ntake == rounds && bad_rec == UINT64_MAX)
+		clab_lab_report_add_end(rep, "items taken", 1, UINT64_MAX,
+					"items 1..%ld, each once, in order",
+					rounds);
+	else if (bad_rec == UINT64_MAX && ntake < rounds)
+		clab_lab_report_add_end(rep, "items taken", 0, bad_rec,
+					"%ld item(s) taken, wanted 1..%ld in "
+					"order",
+					ntake, rounds);
+	else
+		clab_lab_report_add(rep, "items taken", 0, bad_rec,
+				    "%ld item(s) taken, wanted 1..%ld in "
+				    "order",
+				    ntake, rounds);
+}
+
 static void check_counter(const struct clab_trace *tr,
 			  const struct clab_lab_ctx *ctx,
 			  struct clab_lab_report *rep)
@@ -349,23 +408,7 @@ static void check_counter(const struct clab_trace *tr,
 			have_total = 1;
 		}
 	}
-	/* the count is the run's end */
-	if (!have_total)
-		clab_lab_report_add_end(rep, "final count", 0, UINT64_MAX,
-					"the trace has no final count: the run "
-					"did not finish");
-	else if (total == calls)
-		clab_lab_report_add_end(
-		    rep, "final count", 1, UINT64_MAX,
-		    "the counter ends at %ld: every incr(2) "
-		    "and decr(1) counted",
-		    total);
-	else
-		clab_lab_report_add_end(
-		    rep, "final count", 0, total_rec,
-		    "the counter ends at %ld, expected %ld: "
-		    "%ld decr() call(s) changed nothing",
-		    total, calls, total > calls ? total - calls : 0);
+	report_count(rep, have_total, total, calls, total_rec);
 
 	/*
 	 * recursive shows the re-entry: every decr() nests.  plain-mutex
@@ -454,21 +497,7 @@ static void check_cond(const struct clab_trace *tr,
 		if ((long)r->a32 != depth && nshallow++ == 0)
 			shallow_rec = r->seq;
 	}
-	/* out of order at once; too few only at the run's end */
-	if (ntake == rounds && bad_rec == UINT64_MAX)
-		clab_lab_report_add_end(rep, "items taken", 1, UINT64_MAX,
-					"items 1..%ld, each once, in order",
-					rounds);
-	else if (bad_rec == UINT64_MAX && ntake < rounds)
-		clab_lab_report_add_end(rep, "items taken", 0, bad_rec,
-					"%ld item(s) taken, wanted 1..%ld in "
-					"order",
-					ntake, rounds);
-	else
-		clab_lab_report_add(rep, "items taken", 0, bad_rec,
-				    "%ld item(s) taken, wanted 1..%ld in "
-				    "order",
-				    ntake, rounds);
+	report_items(rep, ntake, rounds, bad_rec);
 	if (nshallow > 0)
 		clab_lab_report_add(rep, "levels restored", 0, shallow_rec,
 				    "%ld of the consumer's %ld waits came "
@@ -483,9 +512,200 @@ static void check_cond(const struct clab_trace *tr,
 				    nwaits, depth, nentered);
 }
 
+/* ---- the exercise: the student's lock, by the harness's notes ---- */
+
+/* What the checker follows of one thread, by the harness's notes. */
+struct holder {
+	long level;  /* how many times it holds the lock */
+	int waiting; /* in rl_wait(): between "wait" and "woke" */
+	int woke;    /* back from a wait since its outermost "enter" */
+	int inner;   /* let go of an inner level since then */
+};
+
+/* A thread that went in while another held the lock, by what the other
+ * had done: let go of nothing, of an inner level, or waited. */
+enum { IN_HOLDER, IN_REENTRY, IN_LEVELS, IN_COUNT };
+
+struct intrusions {
+	long n[IN_COUNT];
+	uint64_t rec[IN_COUNT];
+	char msg[IN_COUNT][200];
+};
+
+/* Thread tid goes in at r: every other thread inside is intruded on. */
+static void went_in(const struct clab_trace *tr, const struct clab_record *r,
+		    struct holder *h, uint32_t nt, struct intrusions *in)
+{
+	static const char *const why[IN_COUNT] = {
+	    "",
+	    ", after its inner rl_unlock(): the first unlock of two let go",
+	    " after its wait: the wait gave back fewer levels than it took",
+	};
+
+	for (uint32_t u = 0; u < nt; u++) {
+		int k;
+
+		if (u == r->tid || h[u].level < 1 || h[u].waiting)
+			continue;
+		k = h[u].woke ? IN_LEVELS : h[u].inner ? IN_REENTRY : IN_HOLDER;
+		if (in->n[k]++ > 0)
+			continue;
+		in->rec[k] = r->seq;
+		snprintf(in->msg[k], sizeof(in->msg[k]),
+			 "%s went in while %s held the lock (level %ld)%s",
+			 clab_trace_thread_label(tr, r->tid),
+			 clab_trace_thread_label(tr, u), h[u].level, why[k]);
+	}
+}
+
+static void check_exercise(const struct clab_trace *tr,
+			   const struct clab_lab_ctx *ctx,
+			   struct clab_lab_report *rep)
+{
+	long rounds = ctx->param[P_ROUNDS];
+	long calls = ctx->param[P_THREADS] * rounds;
+	uint32_t nt = clab_trace_nthreads(tr);
+	struct holder *h = calloc(nt ? nt : 1, sizeof(*h));
+	struct intrusions in;
+	long total = 0, ntake = 0, nreentered = 0, nrelock = 0, nrecursive = 0;
+	long nwaits = 0, nentered = 0;
+	uint64_t total_rec = UINT64_MAX, bad_rec = UINT64_MAX;
+	uint64_t relock_rec = UINT64_MAX, recursive_rec = UINT64_MAX;
+	uint32_t recursive_obj = 0;
+	int have_total = 0;
+
+	if (h == NULL) {
+		clab_lab_report_add(rep, "one holder", 0, UINT64_MAX,
+				    "no memory to follow the threads");
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		const char *label = clab_lab_harness_label(tr, r);
+		struct holder *t = r->tid < nt ? &h[r->tid] : NULL;
+
+		/* what the runtime saw: a relock, a recursive mutex */
+		if (r->kind == CLAB_K_DIAG && r->a8 == CLAB_D_RELOCK &&
+		    nrelock++ == 0)
+			relock_rec = r->seq;
+		if (r->kind == CLAB_K_MUTEX_ACQUIRE && r->a32 >= 2 &&
+		    nrecursive++ == 0) {
+			recursive_rec = r->seq;
+			recursive_obj = r->obj;
+		}
+		if (label == NULL || t == NULL)
+			continue;
+		if (strcmp(label, "enter") == 0) {
+			t->level = (long)r->val;
+			if (r->val == 1) {
+				t->woke = t->inner = 0;
+				went_in(tr, r, h, nt, &in);
+				for (uint32_t u = 0; u < nt; u++)
+					nentered += h[u].waiting;
+			}
+			if (r->val == 2 && r->a32 == 1)
+				nreentered++; /* decr()'s incr() */
+		} else if (strcmp(label, "leave") == 0) {
+			if (r->val >= 2)
+				t->inner = 1;
+			t->level = (long)r->val - 1;
+		} else if (strcmp(label, "wait") == 0) {
+			t->waiting = 1;
+			nwaits += r->val >= 2;
+		} else if (strcmp(label, "woke") == 0) {
+			t->waiting = 0;
+			t->woke = 1;
+			went_in(tr, r, h, nt, &in);
+		} else if (strcmp(label, "total") == 0) {
+			total = (long)r->val;
+			total_rec = r->seq;
+			have_total = 1;
+		} else if (strcmp(label, "take") == 0) {
+			if (r->val != ++ntake && bad_rec == UINT64_MAX)
+				bad_rec = r->seq;
+		}
+	}
+	free(h);
+
+	if (in.n[IN_HOLDER] > 0)
+		clab_lab_report_add(rep, "one holder", 0, in.rec[IN_HOLDER],
+				    "%ld time(s) a thread went in while "
+				    "another held the lock; first %s",
+				    in.n[IN_HOLDER], in.msg[IN_HOLDER]);
+	else
+		clab_lab_report_add(rep, "one holder", 1, UINT64_MAX,
+				    "no thread went in while another held "
+				    "the lock");
+
+	/* the relock is the runtime's; the rest the harness's notes */
+	if (nrelock > 0)
+		clab_lab_report_add(rep, "re-entry", 0, relock_rec,
+				    "%ld relock(s): a thread locked a plain "
+				    "mutex it held; count the owner's levels "
+				    "instead",
+				    nrelock);
+	else if (in.n[IN_REENTRY] > 0)
+		clab_lab_report_add(rep, "re-entry", 0, in.rec[IN_REENTRY],
+				    "%ld time(s) a thread went in while the "
+				    "owner still held a level; first %s",
+				    in.n[IN_REENTRY], in.msg[IN_REENTRY]);
+	else if (nreentered < calls)
+		clab_lab_report_add_end(rep, "re-entry", 0, UINT64_MAX,
+					"%ld of the %ld decr() calls took the "
+					"lock a second time",
+					nreentered, calls);
+	else
+		clab_lab_report_add_end(rep, "re-entry", 1, UINT64_MAX,
+					"each of the %ld decr() calls took the "
+					"lock a second time and held it to its "
+					"last rl_unlock()",
+					calls);
+
+	if (nrecursive > 0) {
+		const struct clab_object_info *oi =
+		    clab_trace_object(tr, recursive_obj);
+
+		clab_lab_report_add(
+		    rep, "counts its own levels", 0, recursive_rec,
+		    "%ld time(s) a conclab mutex was taken again by its owner "
+		    "(%s, depth 2): CLAB_MUTEX_RECURSIVE counts the levels, "
+		    "not your lock",
+		    nrecursive,
+		    oi != NULL && oi->name != NULL ? oi->name : "?");
+	} else {
+		clab_lab_report_add(rep, "counts its own levels", 1, UINT64_MAX,
+				    "no conclab mutex was taken twice by its "
+				    "owner: the lock counts its levels");
+	}
+
+	if (in.n[IN_LEVELS] > 0)
+		clab_lab_report_add(rep, "levels restored", 0,
+				    in.rec[IN_LEVELS],
+				    "%ld time(s) a thread went in while one "
+				    "back from rl_wait() still held the lock; "
+				    "first %s",
+				    in.n[IN_LEVELS], in.msg[IN_LEVELS]);
+	else
+		clab_lab_report_add(rep, "levels restored", 1, UINT64_MAX,
+				    "%ld wait(s) holding %ld levels gave them "
+				    "all up and took them back; a thread went "
+				    "in %ld time(s) meanwhile",
+				    nwaits, ctx->param[P_DEPTH], nentered);
+
+	report_count(rep, have_total, total, calls, total_rec);
+	report_items(rep, ntake, rounds, bad_rec);
+}
+
 static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 		  struct clab_lab_report *rep)
 {
+	if (clab_lab_is_exercise(tr)) {
+		check_exercise(tr, ctx, rep);
+		/* a lock made of a mutex must not poll under it */
+		clab_lab_check_common_allow(tr, rep, CLAB_LAB_NEED_NO_POLL);
+		return;
+	}
 	if (ctx->variant == V_COND)
 		check_cond(tr, ctx, rep);
 	else

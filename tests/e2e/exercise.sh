@@ -19,7 +19,7 @@ ex() {
 
 # Correct solutions pass, and the trace grades the same with check.
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	startup stop actor pool coop processes; do
+	startup stop actor pool coop processes rlock tls; do
 	ex 0 $lab $lab-good.c
 	contains "$T/out" "^checks \\($lab exercise\\):" "$lab: report names the exercise"
 	contains "$T/out" '^[0-9]+ of [0-9]+ properties hold' "$lab: summary line"
@@ -212,11 +212,37 @@ contains "$T/err" 'child \(pid [0-9]+\) waits to write to pipe results \(full: 4
 ex 1 processes ../../labs/starters/processes.c --items 4
 contains "$T/out" '^  FAIL read before waiting ' "processes starter, 4 messages: no hang, the order fails"
 lacks "$T/out" '^  FAIL (no deadlock|every message)' "processes starter, 4 messages: for that reason only"
+# rlock: a lock that knows its owner but counts no levels lets go at the
+# inner unlock; a wait that takes back one level of two lets go early
+# after it; a wait that gives up one level of two deadlocks; the starter,
+# a plain mutex, is refused as a relock.
+ex 1 rlock rlock-nodepth.c
+contains "$T/out" '^  FAIL re-entry +[0-9]+ time\(s\) a thread went in while the owner still held a level; first user-[12] went in while user-[12] held the lock \(level 1\), after its inner rl_unlock\(\)' "rlock without levels: 're-entry' fails"
+lacks "$T/out" '^  FAIL (one holder|counts its own levels|no misuse)' "rlock without levels: for that reason"
+ex 1 rlock rlock-restore1.c
+contains "$T/out" '^  FAIL levels restored +[0-9]+ time\(s\) a thread went in while one back from rl_wait\(\) still held the lock; first producer went in while consumer held the lock \(level 1\) after its wait' "rlock wait that restores one level: 'levels restored' fails"
+lacks "$T/out" '^  FAIL (one holder|re-entry|items taken|no deadlock)' "rlock wait that restores one level: for that reason only"
+ex 3 rlock rlock-onelevel.c
+contains "$T/out" '^  FAIL no deadlock +deadlock detected' "rlock wait that gives up one level: deadlock"
+ex 1 rlock ../../labs/starters/rlock.c
+contains "$T/out" '^  FAIL re-entry +[0-9]+ relock\(s\): a thread locked a plain mutex it held' "rlock starter (a plain mutex): relocks"
+contains "$T/out" '^  FAIL no misuse ' "rlock starter: the relock is misuse"
+
+# tls: a pthread key is a second right answer; a per-thread value found
+# through a static cache is shared by mistake; so is the starter's one
+# value.
+ex 0 tls tls-key.c
+contains "$T/out" '^  ok   own counter ' "tls with a pthread key: each thread's own"
+ex 1 tls tls-cache.c
+contains "$T/out" '^  FAIL own counter +[0-9]+ read\(s\) saw a value their thread had not written; first counter-[0-9] read [0-9]+ where its own last write was [0-9]+ \(counter-[0-9] wrote it\)' "tls cached pointer: 'own counter' fails"
+ex 1 tls ../../labs/starters/tls.c
+contains "$T/out" '^  FAIL own counter +[0-9]+ read\(s\) saw a value their thread had not written' "tls starter (one value): 'own counter' fails"
+contains "$T/out" '^  FAIL each counted its rounds ' "tls starter: the counts are wrong"
 
 # The starters compile and run: they may fail properties, never crash or
 # hang (0, 1 or 3).
 for lab in philosophers prodcons timer race semaphore lockorder barrier rwlock \
-	startup stop actor pool coop processes; do
+	startup stop actor pool coop processes rlock tls; do
 	"$CONCLAB" exercise $lab --init "$T/start-$lab" >"$T/out" 2>&1 ||
 		fail "$lab --init"
 	for f in $lab.c $lab.h README.md; do

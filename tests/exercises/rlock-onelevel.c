@@ -1,0 +1,92 @@
+/*
+ * rlock: rl_wait() lets go of one level only, as an rl_unlock() would:
+ * the consumer waits holding the rest, and the producer that would fill
+ * the box waits for the lock for ever (a wrong solution: "no deadlock"
+ * fails).
+ */
+#include <stdlib.h>
+
+#include "rlock.h"
+
+struct rlock {
+	clab_mutex_t lock;     /* guards the fields, held only briefly */
+	clab_cond_t free;      /* the lock was let go of */
+	clab_cond_t changed;   /* rl_notify_all() */
+	clab_thread_t *owner;  /* NULL when free */
+	long levels;	       /* how many times the owner holds it */
+	unsigned long notices; /* rl_notify_all() calls so far */
+};
+
+struct rlock *rl_new(void)
+{
+	struct rlock *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	clab_mutex_init(&l->lock, "rl.lock", CLAB_MUTEX_NORMAL);
+	clab_cond_init(&l->free, "rl.free");
+	clab_cond_init(&l->changed, "rl.changed");
+	return l;
+}
+
+/* Called holding l->lock: wait until nobody owns it, then own it. */
+static void take(struct rlock *l, long levels)
+{
+	while (l->owner != NULL)
+		clab_cond_wait(&l->free, &l->lock);
+	l->owner = clab_thread_self();
+	l->levels = levels;
+}
+
+void rl_lock(struct rlock *l)
+{
+	clab_mutex_lock(&l->lock);
+	if (l->owner == clab_thread_self())
+		l->levels++;
+	else
+		take(l, 1);
+	clab_mutex_unlock(&l->lock);
+}
+
+void rl_unlock(struct rlock *l)
+{
+	clab_mutex_lock(&l->lock);
+	if (l->owner == clab_thread_self() && --l->levels == 0) {
+		l->owner = NULL;
+		clab_cond_signal(&l->free);
+	}
+	clab_mutex_unlock(&l->lock);
+}
+
+void rl_wait(struct rlock *l)
+{
+	clab_mutex_lock(&l->lock);
+	unsigned long seen = l->notices;
+	clab_thread_t *me = l->owner;
+	if (--l->levels == 0) {
+		l->owner = NULL;
+		clab_cond_signal(&l->free);
+	}
+	while (l->notices == seen)
+		clab_cond_wait(&l->changed, &l->lock);
+	if (l->owner != me)
+		take(l, 0);
+	l->levels++;
+	clab_mutex_unlock(&l->lock);
+}
+
+void rl_notify_all(struct rlock *l)
+{
+	clab_mutex_lock(&l->lock);
+	l->notices++;
+	clab_cond_broadcast(&l->changed);
+	clab_mutex_unlock(&l->lock);
+}
+
+void rl_free(struct rlock *l)
+{
+	clab_cond_destroy(&l->changed);
+	clab_cond_destroy(&l->free);
+	clab_mutex_destroy(&l->lock);
+	free(l);
+}
