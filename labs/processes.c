@@ -196,6 +196,11 @@ static int adder_main(void *arg)
 		long v =
 		    atomic_load_explicit(&sh->counter, memory_order_relaxed);
 		pause_us(gap);
+		if (!locked)
+			/* a step with nothing to do: under the controlled
+			 * scheduler, where the other children take the
+			 * family's turn (docs/scheduler.md, "Processes") */
+			clab_sleep_ms(0);
 		atomic_store_explicit(&sh->counter, v + 1,
 				      memory_order_relaxed);
 		atomic_fetch_add(&sh->made[c->index], 1);

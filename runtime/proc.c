@@ -27,9 +27,22 @@
  * A child is forked with clab_fork, and records into a trace of its own
  * (STEM.PID.clt, which the reader merges with its parent's), without a
  * watchdog: its parent's sees the whole family in the table.  Under the
- * controlled scheduler, which clab_fork refuses, it is a plain fork: the
- * child records nothing and never enters the runtime (its thread state
- * and scheduler are the parent's, copied).
+ * controlled scheduler it has a scheduler of its own (sched.c).
+ *
+ * The family's turn.  Under the controlled scheduler, the processes of a
+ * family take turns, so that what each sees of the others (a message in
+ * a pipe or not yet, a child ended or not) is the same from run to run:
+ * the table says which process holds the turn, and only that one runs.
+ * It hands the turn on when it waits for another process (a wait above
+ * that cannot end yet), when it ends, and when it is idle (no thread of
+ * its own can go on before a deadline: clab__xproc_idle): to the next
+ * process, in the order of the table's slots after its own, that can go
+ * on (alive, and no wait of its own that cannot end).  When none can,
+ * the process keeps the turn and waits as a free run does, and the
+ * watchdog finds the processes stuck.  A process's virtual clock goes on
+ * from the family's when it gets the turn back (the clock of the last
+ * process that handed it on, and a nanosecond), so the records of a
+ * family, merged by time, are in the order the turn went.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +108,10 @@ struct xpipe {
 
 struct xtable {
 	_Atomic uint64_t progress; /* any change of any process's state */
+	/* the family's turn, under the controlled scheduler */
+	_Atomic uint32_t turn_on;
+	_Atomic uint32_t turn;	 /* the slot that runs */
+	_Atomic uint64_t vclock; /* the last holder's, when it handed on */
 	struct xproc p[CLAB_PROC_MAX];
 	struct xpipe q[XP_PIPES];
 };
@@ -114,6 +131,9 @@ static void bump(void)
 	atomic_fetch_add(&xt->progress, 1);
 }
 
+static int alive(int i);
+static uint64_t wait_needs(const struct xwait *w);
+
 static void futex_wake_all(_Atomic uint32_t *w)
 {
 	syscall(SYS_futex, w, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
@@ -123,6 +143,70 @@ static void futex_wait_ms(_Atomic uint32_t *w, uint32_t val, unsigned ms)
 {
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
 	syscall(SYS_futex, w, FUTEX_WAIT, val, &ts, NULL, 0);
+}
+
+/* ---- the family's turn ---- */
+
+static int turns(void)
+{
+	return xt && my_slot >= 0 && atomic_load(&xt->turn_on);
+}
+
+/* Whether slot i can go on: alive, and no wait of its that cannot end. */
+static int ready(int i)
+{
+	if (!alive(i))
+		return 0;
+	for (int k = 0; k < XP_WAITS; k++) {
+		const struct xwait *w = &xt->p[i].w[k];
+		unsigned kind = atomic_load(&w->kind);
+		if (kind >= XW_CHILD && kind <= XW_PIPE_READ && wait_needs(w))
+			return 0;
+	}
+	return 1;
+}
+
+/* Wait for the turn; then the clock goes on from the family's. */
+static void turn_wait(void)
+{
+	uint32_t t;
+	while ((t = atomic_load(&xt->turn)) != (uint32_t)my_slot)
+		futex_wait_ms(&xt->turn, t, XP_POLL_MS);
+	clab__sched_clock_at_least(atomic_load(&xt->vclock) + 1);
+}
+
+/*
+ * Hand the turn to the next process that can go on; with back, wait until
+ * it comes back.  Returns 0 when none can (the turn stays).
+ */
+static int turn_pass(int back)
+{
+	for (int d = 1; d < CLAB_PROC_MAX; d++) {
+		int i = (my_slot + d) % CLAB_PROC_MAX;
+		if (!ready(i))
+			continue;
+		uint64_t now = clab__sched_now();
+		if (atomic_load(&xt->vclock) < now)
+			atomic_store(&xt->vclock, now);
+		atomic_store(&xt->turn, (uint32_t)i);
+		futex_wake_all(&xt->turn);
+		if (back)
+			turn_wait();
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether this process holds the turn and handed it on until it came back. */
+static int turn_away(void)
+{
+	return turns() && atomic_load(&xt->turn) == (uint32_t)my_slot &&
+	       turn_pass(1);
+}
+
+void clab__xproc_idle(void)
+{
+	(void)turn_away();
 }
 
 /* The table, and this process's slot in it; CLAB_ENOMEM. */
@@ -247,6 +331,8 @@ static void child_main(int slot, pid_t parent, int recorded, int (*fn)(void *),
 	atomic_store(&xt->p[slot].pid, (int32_t)getpid());
 	if (recorded)
 		clab_watchdog_stop();
+	if (turns())
+		turn_wait();
 	int rc = fn(arg);
 	atomic_store(&xt->p[slot].ended, 1);
 	drop_ends(slot);
@@ -260,6 +346,8 @@ static void child_main(int slot, pid_t parent, int recorded, int (*fn)(void *),
 		clab__tbuf_exit(self->tb);
 		clab_tracer_close(NULL);
 	}
+	if (turns())
+		turn_pass(0);
 	_exit(rc & 255);
 }
 
@@ -276,6 +364,14 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	r = table();
 	if (r)
 		return r;
+	if (my_slot == 0 && !turns() && atomic_load(&clab__sched_on)) {
+		/* a controlled family: the first process holds the turn */
+		atomic_store(&xt->turn, 0);
+		atomic_store(&xt->vclock, clab__sched_now());
+		atomic_store(&xt->turn_on, 1);
+	} else if (my_slot == 0 && turns() && !atomic_load(&clab__sched_on)) {
+		atomic_store(&xt->turn_on, 0); /* a later run, free */
+	}
 	int slot = slot_alloc();
 	if (slot < 0)
 		return clab__bad_value(self, CLAB_PROC_MAX, site);
@@ -294,7 +390,7 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	pid_t parent = getpid();
 	/* buffered output would be written twice, once by each */
 	fflush(NULL);
-	int recorded = CHILD_RECORDS && !atomic_load(&clab__sched_on);
+	int recorded = CHILD_RECORDS;
 	pid_t pid = recorded ? clab__fork(CLAB__SITE_L("fork")) : fork();
 	if (pid == 0)
 		child_main(slot, parent, recorded, fn, arg);
@@ -342,14 +438,22 @@ int clab__proc_wait(clab_proc_t *p, int *status, const struct clab_site *site)
 	CLAB__CHECK(self, p, CLAB_O_PROCESS, site);
 	if (!p->reaped) {
 		int st = 0;
-		pid_t r = waitpid(p->pid, &st, WNOHANG);
-		if (r == 0) {
+		/* taking turns, whether the child ended is the table's */
+		int turn = turns();
+		pid_t r = turn ? 0 : waitpid(p->pid, &st, WNOHANG);
+		if (turn && !alive(p->slot)) {
+			do
+				r = waitpid(p->pid, &st, 0);
+			while (r < 0 && errno == EINTR);
+		} else if (r == 0) {
 			clab__lk_lock(&p->lk);
 			clab__emit_obj_s(self, CLAB_K_PROC_WAIT, &p->h, site, 0,
 					 0, clab__stack_here());
 			clab__lk_drop(&p->lk);
 			int w = publish(self, XW_CHILD, (uint32_t)p->slot);
 			clab__cross_blocked(self, &p->h, site);
+			while (turn && alive(p->slot) && turn_away())
+				;
 			do
 				r = waitpid(p->pid, &st, 0);
 			while (r < 0 && errno == EINTR);
@@ -567,7 +671,7 @@ int clab__pipe_write(clab_pipe_t *p, const void *msg,
 				clab__cross_blocked(self, &p->h, site);
 			continue; /* look again before sleeping */
 		}
-		if (atomic_load(&q->units) >= q->cap)
+		if (atomic_load(&q->units) >= q->cap && !turn_away())
 			futex_wait_ms(&q->room, gen, XP_POLL_MS);
 	}
 	if (waited && self)
@@ -614,12 +718,20 @@ int clab__pipe_read(clab_pipe_t *p, void *msg, const struct clab_site *site)
 				break;
 			continue;
 		}
-		/* empty: the end of file once no process can write */
+		/* empty: the end of file once no process can write (taking
+		 * turns, the table says; else the pipe) */
 		struct pollfd pf = {.fd = p->fd[CLAB_PIPE_READ],
 				    .events = POLLIN};
-		int k = poll(&pf, 1, waited ? XP_POLL_MS : 0);
-		if (k > 0 && (pf.revents & POLLHUP) && !(pf.revents & POLLIN) &&
-		    atomic_load(&q->units) == 0) {
+		int turn = turns();
+		if (turn && !live_holders(q, CLAB_PIPE_WRITE)) {
+			eof = 1;
+			break;
+		}
+		int k = turn && waited && turn_away()
+			    ? 0
+			    : poll(&pf, 1, waited ? XP_POLL_MS : 0);
+		if (!turn && k > 0 && (pf.revents & POLLHUP) &&
+		    !(pf.revents & POLLIN) && atomic_load(&q->units) == 0) {
 			eof = 1;
 			break;
 		}
