@@ -42,7 +42,8 @@
  * watchdog finds the processes stuck.  A process's virtual clock goes on
  * from the family's when it gets the turn back (the clock of the last
  * process that handed it on, and a nanosecond), so the records of a
- * family, merged by time, are in the order the turn went.
+ * family, merged by time, are in the order the turn went.  Where children
+ * record nothing (CHILD_RECORDS below), they run free, as they did.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -364,7 +365,8 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	r = table();
 	if (r)
 		return r;
-	if (my_slot == 0 && !turns() && atomic_load(&clab__sched_on)) {
+	if (my_slot == 0 && !turns() && atomic_load(&clab__sched_on) &&
+	    CHILD_RECORDS) {
 		/* a controlled family: the first process holds the turn */
 		atomic_store(&xt->turn, 0);
 		atomic_store(&xt->vclock, clab__sched_now());

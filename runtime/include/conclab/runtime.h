@@ -884,7 +884,11 @@ typedef struct {
  */
 #define clab_proc_wait(p, status) clab__proc_wait((p), (status), CLAB_SITE())
 int clab_proc_pid(const clab_proc_t *p);
-/* 1 in a child that clab_proc_spawn started, 0 elsewhere. */
+/*
+ * 1 in a child that clab_proc_spawn started and that records nothing (a
+ * sanitizer's build: it should not call the runtime but for the pipes),
+ * 0 elsewhere.
+ */
 int clab_proc_in_child(void);
 
 #define clab_pipe_init(p, name, msgsize, capacity)                             \
