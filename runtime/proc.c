@@ -167,6 +167,15 @@ static int ready(int i)
 	return 1;
 }
 
+/* The family's clock goes on to this process's, if it is behind. */
+static void clock_out(void)
+{
+	uint64_t now = clab__sched_now(), was = atomic_load(&xt->vclock);
+	while (was < now &&
+	       !atomic_compare_exchange_weak(&xt->vclock, &was, now))
+		;
+}
+
 /* Wait for the turn; then the clock goes on from the family's. */
 static void turn_wait(void)
 {
@@ -186,9 +195,7 @@ static int turn_pass(int back)
 		int i = (my_slot + d) % CLAB_PROC_MAX;
 		if (!ready(i))
 			continue;
-		uint64_t now = clab__sched_now();
-		if (atomic_load(&xt->vclock) < now)
-			atomic_store(&xt->vclock, now);
+		clock_out();
 		atomic_store(&xt->turn, (uint32_t)i);
 		futex_wake_all(&xt->turn);
 		if (back)
@@ -282,6 +289,8 @@ static void slot_free(int i)
 static int publish(struct clab__thr *self, unsigned kind, uint32_t target)
 {
 	struct xproc *p = &xt->p[my_slot];
+	if (turns())
+		clock_out();
 	if (self && my_slot != 0)
 		clab_tracer_flush();
 	for (int i = 0; i < XP_WAITS; i++) {
@@ -837,7 +846,11 @@ int clab__xproc_stuck(int self_waiting)
 {
 	if (xt == NULL || my_slot < 0 || in_child)
 		return 0;
-	return (int)(stuck_set(self_waiting) >> my_slot & 1);
+	int stuck = (int)(stuck_set(self_waiting) >> my_slot & 1);
+	/* the watchdog's report comes after the last step of the family */
+	if (stuck && turns())
+		clab__sched_clock_at_least(atomic_load(&xt->vclock) + 1);
+	return stuck;
 }
 
 /* "child (pid 1235)", or "a (pid 1235), b (pid 1236) and c (pid 1237)". */
