@@ -241,6 +241,15 @@ static int table(void)
 	return r;
 }
 
+/* Whether any process but the first is in the table. */
+static int children(void)
+{
+	for (int i = 1; i < CLAB_PROC_MAX; i++)
+		if (atomic_load(&xt->p[i].pid) != 0)
+			return 1;
+	return 0;
+}
+
 static int slot_alloc(void)
 {
 	for (int i = 0; i < CLAB_PROC_MAX; i++) {
@@ -374,14 +383,15 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	r = table();
 	if (r)
 		return r;
-	if (my_slot == 0 && !turns() && atomic_load(&clab__sched_on) &&
-	    CHILD_RECORDS) {
-		/* a controlled family: the first process holds the turn */
-		atomic_store(&xt->turn, 0);
-		atomic_store(&xt->vclock, clab__sched_now());
-		atomic_store(&xt->turn_on, 1);
-	} else if (my_slot == 0 && turns() && !atomic_load(&clab__sched_on)) {
-		atomic_store(&xt->turn_on, 0); /* a later run, free */
+	if (my_slot == 0 && !children()) {
+		/* a family of its own (a new run): the first process holds
+		 * the turn, on this run's clock */
+		atomic_store(&xt->turn_on, 0);
+		if (atomic_load(&clab__sched_on) && CHILD_RECORDS) {
+			atomic_store(&xt->turn, 0);
+			atomic_store(&xt->vclock, clab__sched_now());
+			atomic_store(&xt->turn_on, 1);
+		}
 	}
 	int slot = slot_alloc();
 	if (slot < 0)
