@@ -30,10 +30,10 @@
  * The children record into traces of their own, which the reader merges
  * with the parent's (nothing in a sanitizer's build: runtime/proc.c); what
  * the checks judge is what the parent saw and recorded, its pipe and
- * process records and its annotations: "got" (value read, pipe variants), "made" (increments a
- * child counted, its index), "expect" (messages the child is to write),
- * "total" (the counter at the end), "result"
- * (value, task) in the pool, "status" (exit status, child index).
+ * process records and its annotations: "got" (value read, pipe variants),
+ * "made" (increments a child counted, its index), "expect" (messages the child
+ * is to write), "total" (the counter at the end), "result" (value, task) in the
+ * pool, "status" (exit status, child index).
  */
 #include <errno.h>
 #include <pthread.h>
