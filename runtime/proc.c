@@ -85,8 +85,9 @@ enum { XW_NONE, XW_CHILD, XW_PIPE_WRITE, XW_PIPE_READ };
 
 struct xwait {
 	_Atomic uint32_t kind; /* XW_*, XW_NONE when free */
-	uint32_t target;       /* a process slot (XW_CHILD) or a pipe slot */
-	uint32_t tid;
+	/* atomics: a watchdog reads them while the slot is used again */
+	_Atomic uint32_t target; /* a process slot (XW_CHILD) or a pipe slot */
+	_Atomic uint32_t tid;
 	char thread[24];
 };
 
@@ -307,8 +308,10 @@ static int publish(struct clab__thr *self, unsigned kind, uint32_t target)
 		if (!atomic_compare_exchange_strong(&p->w[i].kind, &z,
 						    XW_NONE + 100))
 			continue;
-		p->w[i].target = target;
-		p->w[i].tid = self ? self->tid : 0;
+		atomic_store_explicit(&p->w[i].target, target,
+				      memory_order_relaxed);
+		atomic_store_explicit(&p->w[i].tid, self ? self->tid : 0,
+				      memory_order_relaxed);
 		/* a spawned child's one thread goes by its process's name */
 		snprintf(p->w[i].thread, sizeof(p->w[i].thread), "%s",
 			 my_slot != 0 || !self || !self->tb || !self->tb->name
@@ -791,10 +794,12 @@ static uint64_t wait_needs(const struct xwait *w)
 {
 	unsigned kind = atomic_load(&w->kind);
 	if (kind == XW_CHILD) {
-		int c = (int)w->target;
+		int c =
+		    (int)atomic_load_explicit(&w->target, memory_order_relaxed);
 		return alive(c) ? 1ull << c : 0;
 	}
-	const struct xpipe *q = &xt->q[w->target];
+	const struct xpipe *q =
+	    &xt->q[atomic_load_explicit(&w->target, memory_order_relaxed)];
 	if (kind == XW_PIPE_WRITE)
 		return atomic_load(&q->units) < q->cap
 			   ? 0
@@ -897,7 +902,8 @@ static size_t wait_text(int i, const struct xwait *w, char *buf, size_t len)
 		n = snprintf(buf, len, "%s%s waits for %s to end", w->thread,
 			     whose, who);
 	} else {
-		const struct xpipe *q = &xt->q[w->target];
+		const struct xpipe *q = &xt->q[atomic_load_explicit(
+		    &w->target, memory_order_relaxed)];
 		int wr = kind == XW_PIPE_WRITE;
 		n = snprintf(buf, len,
 			     "%s%s waits to %s pipe %s (%s: %u of %u "
@@ -921,7 +927,8 @@ void clab__xproc_explain(uint32_t tid, char *buf, size_t len)
 	for (int k = 0; k < XP_WAITS; k++) {
 		const struct xwait *w = &xt->p[my_slot].w[k];
 		if (atomic_load(&w->kind) >= XW_CHILD &&
-		    atomic_load(&w->kind) <= XW_PIPE_READ && w->tid == tid)
+		    atomic_load(&w->kind) <= XW_PIPE_READ &&
+		    atomic_load(&w->tid) == tid)
 			n += wait_text(my_slot, w, buf + n, len - n);
 	}
 	/* then what each other process of the set waits for */
