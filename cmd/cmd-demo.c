@@ -560,7 +560,7 @@ static void run_clean(struct run *r)
 	r->tr = NULL;
 	if (!r->dir[0])
 		return;
-	unlink(r->trace);
+	clab_cmd_unlink_trace(r->trace);
 	unlink(r->out);
 	rmdir(r->dir);
 }

@@ -482,7 +482,7 @@ static int step_exec(int argc, char **argv)
 		rc = vrc;
 clean:
 	stop(&s);
-	unlink(s.trace);
+	clab_cmd_unlink_trace(s.trace);
 	unlink(s.out);
 	rmdir(s.dir);
 	clab_trace_free(s.tr);

@@ -197,6 +197,13 @@ const char *clab_cmd_program_name(const struct clab_trace *tr);
  * Nothing for a trace of a process that neither forked nor was forked.
  */
 void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out);
+
+/*
+ * clab_cmd_unlink_trace - remove the trace at path and those of the
+ * processes it forked, STEM.PID.clt beside it (and theirs, in turn), for a
+ * command's own traces in its own directory.
+ */
+void clab_cmd_unlink_trace(const char *path);
 /* Whether the trace holds a diagnostic with that code (the watchdog's). */
 int clab_cmd_has_diag(const struct clab_trace *tr, unsigned code);
 /*

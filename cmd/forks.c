@@ -3,6 +3,7 @@
  * of a forked child's trace, and the children a trace's process forked,
  * each with its own trace.
  */
+#include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -124,4 +125,21 @@ void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out)
 		fprintf(out, "forked by process %s, whose trace is %s\n", ppid,
 			ptrace);
 	children(tr, path, out, 0);
+}
+
+void clab_cmd_unlink_trace(const char *path)
+{
+	char pat[PATH_MAX + 16];
+	size_t n = strlen(path);
+	if (n >= 4 && strcmp(path + n - 4, ".clt") == 0)
+		n -= 4;
+	unlink(path);
+	if (snprintf(pat, sizeof(pat), "%.*s.[0-9]*.clt", (int)n, path) >=
+	    (int)sizeof(pat))
+		return;
+	glob_t g;
+	if (glob(pat, GLOB_NOSORT, NULL, &g) == 0)
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+	globfree(&g);
 }

@@ -242,8 +242,10 @@ static int by_time(const void *a, const void *b)
 static int load(struct run *R, const char *trace, const char *log)
 {
 	char err[512];
+	/* the process alone: the choices logged are its own, a child's
+	 * schedule follows from its seed (docs/scheduler.md, "Processes") */
 	if (read_log(R, log) != 0 ||
-	    clab_trace_load(trace, &R->tr, err, sizeof(err)) != 0)
+	    clab_trace_load_process(trace, &R->tr, err, sizeof(err)) != 0)
 		return -1;
 	R->nr = clab_trace_nrecords(R->tr);
 	R->nthr = clab_trace_nthreads(R->tr);

@@ -293,7 +293,7 @@ static pid_t start_batch(struct clab_budget *e, long first, long n, long stride,
 		int code = e->run(e->arg, &o, tp);
 		if (code != 0)
 			_exit(code);
-		unlink(tp);
+		clab_cmd_unlink_trace(tp);
 		if (write(p[1], "", 1) != 1)
 			_exit(CLAB_EXIT_IO);
 	}
@@ -393,13 +393,13 @@ static void failed_at(struct clab_budget *e, pid_t pid, long i, int code)
 	e->by_code[code_slot(code)]++;
 	finish(e, pid, i, keep ? tp : NULL);
 	if (!keep) {
-		unlink(tp);
+		clab_cmd_unlink_trace(tp);
 		return;
 	}
 	if (e->first >= 0) {
 		char old[CLAB_BUDGET_PATH];
 		trace_path(e, e->first, old, sizeof(old));
-		unlink(old);
+		clab_cmd_unlink_trace(old);
 	}
 	e->first = i;
 	e->first_code = code;
@@ -543,7 +543,7 @@ void clab_budget_run(struct clab_budget *e)
 			if (s.fd < 0 && passed) { /* one run, not boxed */
 				char tp[CLAB_BUDGET_PATH];
 				trace_path(e, s.i, tp, sizeof(tp));
-				unlink(tp);
+				clab_cmd_unlink_trace(tp);
 			}
 			break;
 		}
@@ -624,7 +624,7 @@ char *clab_budget_shrink(struct clab_budget *e, char *str, uint64_t seed,
 			out = rec;
 		}
 	}
-	unlink(tp);
+	clab_cmd_unlink_trace(tp);
 	free(buf);
 	free(p);
 	return out;
@@ -650,7 +650,7 @@ char *clab_budget_first_schedule(struct clab_budget *e)
 		return NULL;
 	trace_path(e, e->first, tp, sizeof(tp));
 	char *s = clab_budget_schedule_of(tp);
-	unlink(tp);
+	clab_cmd_unlink_trace(tp);
 	return s;
 }
 
@@ -817,7 +817,7 @@ static void run_bounded(struct clab_budget *e)
 				free(no);
 			}
 			if (!keep)
-				unlink(tp);
+				clab_cmd_unlink_trace(tp);
 			unlink(lp);
 			free(batch[k].p);
 			clab_por_sleep_free(batch[k].z);

@@ -67,7 +67,9 @@ static const char *base_name(const char *path)
 static void parent_side(const struct clab_site *site, pid_t pid,
 			const struct clab__fork_info *fi, const char *cid)
 {
-	clab__note(site, pid, 0);
+	/* the annotation of clab_note, without its scheduling point: the
+	 * fork had it, and the child's records are stamped with its time */
+	clab__emit_val(clab__self()->tb, CLAB_K_NOTE, pid, site, 0);
 	if (!fi->path[0])
 		return;
 	char key[64], val[ID_LEN + 4096 + 64], num[24];
@@ -107,7 +109,7 @@ static void held_at_fork(struct clab__thr *self)
 
 /* In the child: the parent's threads are gone, its trace is not ours. */
 static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
-		       const char *cid, uint32_t fork_tid)
+		       const char *cid, uint32_t fork_tid, uint64_t sched_seed)
 {
 	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all)
 		if (t != self)
@@ -123,8 +125,11 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	self->nhsem = 0;
 	self->hsem_chain = 0;
 	clab__order_fork_child();
+	int controlled = atomic_load(&clab__sched_on);
+	clab__sched_fork_child(self, sched_seed);
 
 	char path[4096 + 32], me[24], parent[24], tid[24], seq[24], nobjs[24];
+	char sseed[24];
 	const char *cpath = NULL;
 	if (fi->path[0]) {
 		child_path(fi->path, getpid(), path, sizeof(path));
@@ -135,6 +140,7 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	snprintf(tid, sizeof(tid), "%u", fork_tid);
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)fi->seq);
 	snprintf(nobjs, sizeof(nobjs), "%u", fi->nobjs);
+	snprintf(sseed, sizeof(sseed), "%llu", (unsigned long long)sched_seed);
 	char parent_id[ID_LEN + 1];
 	strcpy(parent_id, trace_id());
 	const struct clab_meta_kv meta[] = {
@@ -146,9 +152,11 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	    {"process.fork_thread", tid},
 	    {"process.fork_seq", seq},
 	    {"process.objects", nobjs},
+	    /* last: left out when the fork was not under control */
+	    {"process.sched_seed", sseed},
 	};
-	int err = clab__tracer_fork_child(self->tb, cpath, meta,
-					  sizeof(meta) / sizeof(meta[0]));
+	size_t nmeta = sizeof(meta) / sizeof(meta[0]) - !controlled;
+	int err = clab__tracer_fork_child(self->tb, cpath, meta, nmeta);
 	if (self->tb->tid != UINT32_MAX)
 		self->tid = self->tb->tid;
 	pthread_mutex_unlock(&clab__thr_lock);
@@ -167,8 +175,9 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 pid_t clab__fork(const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
-	if (atomic_load(&clab__sched_on))
-		return CLAB_EBUSY;
+	/* under control, the fork is a step of the forking thread's */
+	clab__sched_point(self, site);
+	uint64_t sched_seed = clab__sched_fork_seed();
 	struct clab__fork_info fi;
 	char cid[ID_LEN + 1];
 	new_id(cid);
@@ -180,7 +189,7 @@ pid_t clab__fork(const struct clab_site *site)
 	clab__tracer_fork_prepare(self->tb, &fi);
 	pid_t pid = fork();
 	if (pid == 0) {
-		child_side(self, &fi, cid, fork_tid);
+		child_side(self, &fi, cid, fork_tid, sched_seed);
 		return 0;
 	}
 	int err = errno;

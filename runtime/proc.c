@@ -27,9 +27,23 @@
  * A child is forked with clab_fork, and records into a trace of its own
  * (STEM.PID.clt, which the reader merges with its parent's), without a
  * watchdog: its parent's sees the whole family in the table.  Under the
- * controlled scheduler, which clab_fork refuses, it is a plain fork: the
- * child records nothing and never enters the runtime (its thread state
- * and scheduler are the parent's, copied).
+ * controlled scheduler it has a scheduler of its own (sched.c).
+ *
+ * The family's turn.  Under the controlled scheduler, the processes of a
+ * family take turns, so that what each sees of the others (a message in
+ * a pipe or not yet, a child ended or not) is the same from run to run:
+ * the table says which process holds the turn, and only that one runs.
+ * It hands the turn on when it waits for another process (a wait above
+ * that cannot end yet), when it ends, and when it is idle (no thread of
+ * its own can go on before a deadline: clab__xproc_idle): to the next
+ * process, in the order of the table's slots after its own, that can go
+ * on (alive, and no wait of its own that cannot end).  When none can,
+ * the process keeps the turn and waits as a free run does, and the
+ * watchdog finds the processes stuck.  A process's virtual clock goes on
+ * from the family's when it gets the turn back (the clock of the last
+ * process that handed it on, and a nanosecond), so the records of a
+ * family, merged by time, are in the order the turn went.  Where children
+ * record nothing (CHILD_RECORDS below), they run free, as they did.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,8 +85,9 @@ enum { XW_NONE, XW_CHILD, XW_PIPE_WRITE, XW_PIPE_READ };
 
 struct xwait {
 	_Atomic uint32_t kind; /* XW_*, XW_NONE when free */
-	uint32_t target;       /* a process slot (XW_CHILD) or a pipe slot */
-	uint32_t tid;
+	/* atomics: a watchdog reads them while the slot is used again */
+	_Atomic uint32_t target; /* a process slot (XW_CHILD) or a pipe slot */
+	_Atomic uint32_t tid;
 	char thread[24];
 };
 
@@ -95,6 +110,10 @@ struct xpipe {
 
 struct xtable {
 	_Atomic uint64_t progress; /* any change of any process's state */
+	/* the family's turn, under the controlled scheduler */
+	_Atomic uint32_t turn_on;
+	_Atomic uint32_t turn;	 /* the slot that runs */
+	_Atomic uint64_t vclock; /* the last holder's, when it handed on */
 	struct xproc p[CLAB_PROC_MAX];
 	struct xpipe q[XP_PIPES];
 };
@@ -114,6 +133,9 @@ static void bump(void)
 	atomic_fetch_add(&xt->progress, 1);
 }
 
+static int alive(int i);
+static uint64_t wait_needs(const struct xwait *w);
+
 static void futex_wake_all(_Atomic uint32_t *w)
 {
 	syscall(SYS_futex, w, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
@@ -123,6 +145,77 @@ static void futex_wait_ms(_Atomic uint32_t *w, uint32_t val, unsigned ms)
 {
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
 	syscall(SYS_futex, w, FUTEX_WAIT, val, &ts, NULL, 0);
+}
+
+/* ---- the family's turn ---- */
+
+static int turns(void)
+{
+	return xt && my_slot >= 0 && atomic_load(&xt->turn_on);
+}
+
+/* Whether slot i can go on: alive, and no wait of its that cannot end. */
+static int ready(int i)
+{
+	if (!alive(i))
+		return 0;
+	for (int k = 0; k < XP_WAITS; k++) {
+		const struct xwait *w = &xt->p[i].w[k];
+		unsigned kind = atomic_load(&w->kind);
+		if (kind >= XW_CHILD && kind <= XW_PIPE_READ && wait_needs(w))
+			return 0;
+	}
+	return 1;
+}
+
+/* The family's clock goes on to this process's, if it is behind. */
+static void clock_out(void)
+{
+	uint64_t now = clab__sched_now(), was = atomic_load(&xt->vclock);
+	while (was < now &&
+	       !atomic_compare_exchange_weak(&xt->vclock, &was, now))
+		;
+}
+
+/* Wait for the turn; then the clock goes on from the family's. */
+static void turn_wait(void)
+{
+	uint32_t t;
+	while ((t = atomic_load(&xt->turn)) != (uint32_t)my_slot)
+		futex_wait_ms(&xt->turn, t, XP_POLL_MS);
+	clab__sched_clock_at_least(atomic_load(&xt->vclock) + 1);
+}
+
+/*
+ * Hand the turn to the next process that can go on; with back, wait until
+ * it comes back.  Returns 0 when none can (the turn stays).
+ */
+static int turn_pass(int back)
+{
+	for (int d = 1; d < CLAB_PROC_MAX; d++) {
+		int i = (my_slot + d) % CLAB_PROC_MAX;
+		if (!ready(i))
+			continue;
+		clock_out();
+		atomic_store(&xt->turn, (uint32_t)i);
+		futex_wake_all(&xt->turn);
+		if (back)
+			turn_wait();
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether this process holds the turn and handed it on until it came back. */
+static int turn_away(void)
+{
+	return turns() && atomic_load(&xt->turn) == (uint32_t)my_slot &&
+	       turn_pass(1);
+}
+
+void clab__xproc_idle(void)
+{
+	(void)turn_away();
 }
 
 /* The table, and this process's slot in it; CLAB_ENOMEM. */
@@ -147,6 +240,15 @@ static int table(void)
 	}
 	pthread_mutex_unlock(&xt_lock);
 	return r;
+}
+
+/* Whether any process but the first is in the table. */
+static int children(void)
+{
+	for (int i = 1; i < CLAB_PROC_MAX; i++)
+		if (atomic_load(&xt->p[i].pid) != 0)
+			return 1;
+	return 0;
 }
 
 static int slot_alloc(void)
@@ -197,6 +299,8 @@ static void slot_free(int i)
 static int publish(struct clab__thr *self, unsigned kind, uint32_t target)
 {
 	struct xproc *p = &xt->p[my_slot];
+	if (turns())
+		clock_out();
 	if (self && my_slot != 0)
 		clab_tracer_flush();
 	for (int i = 0; i < XP_WAITS; i++) {
@@ -204,8 +308,10 @@ static int publish(struct clab__thr *self, unsigned kind, uint32_t target)
 		if (!atomic_compare_exchange_strong(&p->w[i].kind, &z,
 						    XW_NONE + 100))
 			continue;
-		p->w[i].target = target;
-		p->w[i].tid = self ? self->tid : 0;
+		atomic_store_explicit(&p->w[i].target, target,
+				      memory_order_relaxed);
+		atomic_store_explicit(&p->w[i].tid, self ? self->tid : 0,
+				      memory_order_relaxed);
 		/* a spawned child's one thread goes by its process's name */
 		snprintf(p->w[i].thread, sizeof(p->w[i].thread), "%s",
 			 my_slot != 0 || !self || !self->tb || !self->tb->name
@@ -247,6 +353,8 @@ static void child_main(int slot, pid_t parent, int recorded, int (*fn)(void *),
 	atomic_store(&xt->p[slot].pid, (int32_t)getpid());
 	if (recorded)
 		clab_watchdog_stop();
+	if (turns())
+		turn_wait();
 	int rc = fn(arg);
 	atomic_store(&xt->p[slot].ended, 1);
 	drop_ends(slot);
@@ -260,6 +368,8 @@ static void child_main(int slot, pid_t parent, int recorded, int (*fn)(void *),
 		clab__tbuf_exit(self->tb);
 		clab_tracer_close(NULL);
 	}
+	if (turns())
+		turn_pass(0);
 	_exit(rc & 255);
 }
 
@@ -276,6 +386,16 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	r = table();
 	if (r)
 		return r;
+	if (my_slot == 0 && !children()) {
+		/* a family of its own (a new run): the first process holds
+		 * the turn, on this run's clock */
+		atomic_store(&xt->turn_on, 0);
+		if (atomic_load(&clab__sched_on) && CHILD_RECORDS) {
+			atomic_store(&xt->turn, 0);
+			atomic_store(&xt->vclock, clab__sched_now());
+			atomic_store(&xt->turn_on, 1);
+		}
+	}
 	int slot = slot_alloc();
 	if (slot < 0)
 		return clab__bad_value(self, CLAB_PROC_MAX, site);
@@ -294,7 +414,7 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	pid_t parent = getpid();
 	/* buffered output would be written twice, once by each */
 	fflush(NULL);
-	int recorded = CHILD_RECORDS && !atomic_load(&clab__sched_on);
+	int recorded = CHILD_RECORDS;
 	pid_t pid = recorded ? clab__fork(CLAB__SITE_L("fork")) : fork();
 	if (pid == 0)
 		child_main(slot, parent, recorded, fn, arg);
@@ -342,14 +462,22 @@ int clab__proc_wait(clab_proc_t *p, int *status, const struct clab_site *site)
 	CLAB__CHECK(self, p, CLAB_O_PROCESS, site);
 	if (!p->reaped) {
 		int st = 0;
-		pid_t r = waitpid(p->pid, &st, WNOHANG);
-		if (r == 0) {
+		/* taking turns, whether the child ended is the table's */
+		int turn = turns();
+		pid_t r = turn ? 0 : waitpid(p->pid, &st, WNOHANG);
+		if (turn && !alive(p->slot)) {
+			do
+				r = waitpid(p->pid, &st, 0);
+			while (r < 0 && errno == EINTR);
+		} else if (r == 0) {
 			clab__lk_lock(&p->lk);
 			clab__emit_obj_s(self, CLAB_K_PROC_WAIT, &p->h, site, 0,
 					 0, clab__stack_here());
 			clab__lk_drop(&p->lk);
 			int w = publish(self, XW_CHILD, (uint32_t)p->slot);
 			clab__cross_blocked(self, &p->h, site);
+			while (turn && alive(p->slot) && turn_away())
+				;
 			do
 				r = waitpid(p->pid, &st, 0);
 			while (r < 0 && errno == EINTR);
@@ -567,7 +695,7 @@ int clab__pipe_write(clab_pipe_t *p, const void *msg,
 				clab__cross_blocked(self, &p->h, site);
 			continue; /* look again before sleeping */
 		}
-		if (atomic_load(&q->units) >= q->cap)
+		if (atomic_load(&q->units) >= q->cap && !turn_away())
 			futex_wait_ms(&q->room, gen, XP_POLL_MS);
 	}
 	if (waited && self)
@@ -614,12 +742,20 @@ int clab__pipe_read(clab_pipe_t *p, void *msg, const struct clab_site *site)
 				break;
 			continue;
 		}
-		/* empty: the end of file once no process can write */
+		/* empty: the end of file once no process can write (taking
+		 * turns, the table says; else the pipe) */
 		struct pollfd pf = {.fd = p->fd[CLAB_PIPE_READ],
 				    .events = POLLIN};
-		int k = poll(&pf, 1, waited ? XP_POLL_MS : 0);
-		if (k > 0 && (pf.revents & POLLHUP) && !(pf.revents & POLLIN) &&
-		    atomic_load(&q->units) == 0) {
+		int turn = turns();
+		if (turn && !live_holders(q, CLAB_PIPE_WRITE)) {
+			eof = 1;
+			break;
+		}
+		int k = turn && waited && turn_away()
+			    ? 0
+			    : poll(&pf, 1, waited ? XP_POLL_MS : 0);
+		if (!turn && k > 0 && (pf.revents & POLLHUP) &&
+		    !(pf.revents & POLLIN) && atomic_load(&q->units) == 0) {
 			eof = 1;
 			break;
 		}
@@ -658,10 +794,12 @@ static uint64_t wait_needs(const struct xwait *w)
 {
 	unsigned kind = atomic_load(&w->kind);
 	if (kind == XW_CHILD) {
-		int c = (int)w->target;
+		int c =
+		    (int)atomic_load_explicit(&w->target, memory_order_relaxed);
 		return alive(c) ? 1ull << c : 0;
 	}
-	const struct xpipe *q = &xt->q[w->target];
+	const struct xpipe *q =
+	    &xt->q[atomic_load_explicit(&w->target, memory_order_relaxed)];
 	if (kind == XW_PIPE_WRITE)
 		return atomic_load(&q->units) < q->cap
 			   ? 0
@@ -723,7 +861,11 @@ int clab__xproc_stuck(int self_waiting)
 {
 	if (xt == NULL || my_slot < 0 || in_child)
 		return 0;
-	return (int)(stuck_set(self_waiting) >> my_slot & 1);
+	int stuck = (int)(stuck_set(self_waiting) >> my_slot & 1);
+	/* the watchdog's report comes after the last step of the family */
+	if (stuck && turns())
+		clab__sched_clock_at_least(atomic_load(&xt->vclock) + 1);
+	return stuck;
 }
 
 /* "child (pid 1235)", or "a (pid 1235), b (pid 1236) and c (pid 1237)". */
@@ -760,7 +902,8 @@ static size_t wait_text(int i, const struct xwait *w, char *buf, size_t len)
 		n = snprintf(buf, len, "%s%s waits for %s to end", w->thread,
 			     whose, who);
 	} else {
-		const struct xpipe *q = &xt->q[w->target];
+		const struct xpipe *q = &xt->q[atomic_load_explicit(
+		    &w->target, memory_order_relaxed)];
 		int wr = kind == XW_PIPE_WRITE;
 		n = snprintf(buf, len,
 			     "%s%s waits to %s pipe %s (%s: %u of %u "
@@ -784,7 +927,8 @@ void clab__xproc_explain(uint32_t tid, char *buf, size_t len)
 	for (int k = 0; k < XP_WAITS; k++) {
 		const struct xwait *w = &xt->p[my_slot].w[k];
 		if (atomic_load(&w->kind) >= XW_CHILD &&
-		    atomic_load(&w->kind) <= XW_PIPE_READ && w->tid == tid)
+		    atomic_load(&w->kind) <= XW_PIPE_READ &&
+		    atomic_load(&w->tid) == tid)
 			n += wait_text(my_slot, w, buf + n, len - n);
 	}
 	/* then what each other process of the set waits for */

@@ -610,6 +610,12 @@ void clab__cross_unblocked(struct clab__thr *self);
 int clab__xproc_stuck(int self_waiting);
 void clab__xproc_explain(uint32_t tid, char *buf, size_t len);
 uint64_t clab__xproc_progress(void);
+/*
+ * clab__xproc_idle - under control, no thread of this process can go on
+ * before some deadline: another process of the family takes the turn, if
+ * one can go on, until it comes back (proc.c, "The family's turn").
+ */
+void clab__xproc_idle(void);
 
 /*
  * fork (fork.c): before it, each part takes its locks, so that the child
@@ -691,6 +697,24 @@ unsigned clab__sched_pick(struct clab__thr *self, struct clab__thr *const *cand,
 
 /* Virtual CLOCK_MONOTONIC nanoseconds, under control. */
 uint64_t clab__sched_now(void);
+
+/*
+ * A fork under control (fork.c).  clab__sched_fork_seed, in the parent
+ * before the fork: the seed of the child's scheduler, from this process's
+ * seed and the number of its forks so far (0 when not under control).
+ * clab__sched_fork_child, in the child: a scheduler of its own with self
+ * alone, a random walk from that seed, the virtual clock going on from the
+ * parent's.
+ */
+uint64_t clab__sched_fork_seed(void);
+void clab__sched_fork_child(struct clab__thr *self, uint64_t seed);
+
+/*
+ * clab__sched_clock_at_least - under control, move the virtual clock on
+ * to t if it is behind (a process that gets the family's turn back: time
+ * went on while the others ran; proc.c).
+ */
+void clab__sched_clock_at_least(uint64_t t);
 
 /* The registry of threads of the current trace (for the watchdog). */
 extern pthread_mutex_t clab__thr_lock;

@@ -62,6 +62,8 @@ static struct {
 	struct opt *opts;
 	size_t optcap;
 	uint64_t rng;
+	uint64_t seed;	/* this process's: the run's, or derived at a fork */
+	uint64_t forks; /* forks under control so far */
 	uint64_t steps;
 	unsigned spur_max;
 	/* the picks made among more than one option */
@@ -338,6 +340,9 @@ static size_t options(struct clab__thr *self, size_t *nrun)
 		if (S.thr[i] != self && runnable(S.thr[i]))
 			add_opt(S.thr[i], O_RUN, &n);
 	*nrun = n;
+	/* this process is idle: another of its family may run meanwhile */
+	if (n == 0)
+		clab__xproc_idle();
 	/*
 	 * A timeout whose time has come.  Time passes STEP_NS a step while
 	 * threads run and jumps to the first deadline when none can: a
@@ -645,6 +650,13 @@ uint64_t clab__sched_now(void)
 	return atomic_load_explicit(&clab__vclock, memory_order_relaxed);
 }
 
+void clab__sched_clock_at_least(uint64_t t)
+{
+	if (atomic_load(&clab__sched_on) &&
+	    atomic_load_explicit(&clab__vclock, memory_order_relaxed) < t)
+		atomic_store(&clab__vclock, t);
+}
+
 static int add_thread(struct clab__thr *t)
 {
 	if (S.n == S.cap) {
@@ -697,6 +709,58 @@ void clab__sched_thread_exit(struct clab__thr *t)
 		switch_to(t, next);
 }
 
+/* ---- a fork under control ---- */
+
+uint64_t clab__sched_fork_seed(void)
+{
+	if (!atomic_load(&clab__sched_on))
+		return 0;
+	/* the n-th fork of this process: its seed, mixed with n */
+	uint64_t x = S.seed ^ (++S.forks * 0x9e3779b97f4a7c15ull);
+	return splitmix(&x);
+}
+
+void clab__sched_fork_child(struct clab__thr *self, uint64_t seed)
+{
+	if (!atomic_load(&clab__sched_on))
+		return;
+	if (!atomic_load(&self->s.ctl)) {
+		/* the controlled threads stayed in the parent */
+		atomic_store(&clab__sched_on, 0);
+		return;
+	}
+	/*
+	 * Whatever the parent's mode, the child takes a random walk from its
+	 * seed: a replay or a search of the parent gives the same seed, so
+	 * the same children, and the parent's callbacks (ask, on_pick) talk
+	 * to the parent's caller, not to this process.
+	 */
+	S.o.mode = CLAB_SCHED_RANDOM;
+	S.o.seed = seed;
+	S.o.replay = NULL;
+	S.o.ask = NULL;
+	S.o.on_pick = NULL;
+	S.seed = seed;
+	S.rng = seed ^ 0x636f6e636c616275ull;
+	S.forks = 0;
+	S.steps = 0;
+	S.npicks = 0;
+	free(S.want);
+	S.want = NULL;
+	S.nwant = S.at = 0;
+	S.diverged = 0;
+	S.nchange = 0;
+	S.n = 0;
+	if (add_thread(self) < 0) {
+		atomic_store(&self->s.ctl, 0);
+		atomic_store(&clab__sched_on, 0);
+		return;
+	}
+	self->s.flag = NULL;
+	self->s.deadline = 0;
+	atomic_store(&self->s.go, 1);
+}
+
 /* ---- the API ---- */
 
 int clab_sched_start(const struct clab_sched_opts *o)
@@ -734,6 +798,7 @@ int clab_sched_start(const struct clab_sched_opts *o)
 		if (e < 0)
 			return e;
 	}
+	S.seed = o->seed;
 	S.rng = o->seed ^ 0x636f6e636c616275ull; /* "conclabu" */
 	if (o->mode == CLAB_SCHED_PCT) {
 		S.nchange = S.o.pct_depth - 1;

@@ -98,6 +98,10 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	if (w.m_program)
 		kept[nkept++] = (struct clab_meta_kv){"program", w.m_program};
 	/* the parent's clock: times count from the parent's open */
-	struct clab_tracer_opts o = {.path = path};
+	struct clab_tracer_opts o = {
+	    .path = path,
+	    /* a virtual clock goes on from the parent's: no ticker */
+	    .virtual_time = atomic_load(&clab__vclock_on),
+	};
 	return clab__writer_start_file(&o, kept, nkept, meta, nmeta);
 }

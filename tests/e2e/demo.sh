@@ -5,26 +5,40 @@
 # (--batch); scripts that are malformed, or whose schedule no longer makes
 # their run, are refused with the script's name, the line and exit 2.
 # (tests/tui/demo.sh plays demos in a terminal.)
+#
+# usage: sh tests/e2e/demo.sh CONCLAB [SANITIZE]
+# (SANITIZE: meson's b_sanitize; in a sanitizer build the processes lab's
+# children record nothing, runtime/proc.c, so its demo cannot find the
+# child's steps: it is left out, and --check of every script fails on it)
+SANITIZE=${2:-none}
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 D=$SRC/labs/demos
+if [ "$SANITIZE" = none ]; then
+	SCRIPTS=$(ls "$D"/*.demo)
+	all=0 # demo --check's exit code
+else
+	SCRIPTS=$(ls "$D"/*.demo | grep -v '/processes-')
+	all=2
+fi
 
 expect_exit 0 "$CONCLAB" demo --help
 contains "$T/out" '^usage: conclab demo' "demo --help"
-n=$(ls "$D"/*.demo | wc -l)
-expect_exit 0 "$CONCLAB" demo --check
+n=$(echo "$SCRIPTS" | wc -l)
+expect_exit $all "$CONCLAB" demo --check
 [ "$(grep -c '^ok ' "$T/out")" -eq "$n" ] && pass "demo --check: each of the $n scripts loads and reproduces" ||
 	fail "demo --check: $(grep -c '^ok ' "$T/out") ok lines for $n scripts"
 [ "$(grep -c '; narration en zh$' "$T/out")" -eq "$n" ] && pass "every script narrates in English and Chinese" ||
 	fail "scripts without Chinese: $(grep -v 'narration en zh$' "$T/out")"
 for lab in philosophers prodcons timer race lockorder rlock rwlock semaphore \
-	startup barrier stop pool actor coop tls; do
+	startup barrier stop pool actor coop processes tls; do
+	[ "$SANITIZE" = none ] || [ "$lab" != processes ] || continue
 	expect_exit 0 "$CONCLAB" demo --check "$lab"
 	contains "$T/out" "^ok .*/$lab-[a-z-]+\\.demo: $lab/" "the lab $lab has a demo"
 done
 contains "$T/out" 'ends in a check failed \(exit 1\)' "--check says how the run ended"
 # Every script plays to its last step, in each language, without error.
-for f in "$D"/*.demo; do
+for f in $SCRIPTS; do
 	name=$(basename "$f" .demo)
 	steps=$(grep -c '^at ' "$f")
 	keys=$(i=1; while [ $i -lt "$steps" ]; do printf '<Space>'; i=$((i + 1)); done)

@@ -2,8 +2,11 @@
 # conclab demo, as an instructor plays it at 80x24 without colour: the
 # naive philosophers' deadlock from labs/demos, the narration box at each
 # step, Space on, b and Backspace back, a click on the box, q out; the
-# race and lockorder demos; the philosophers in Chinese; and a terminal
-# too small for it.
+# race, lockorder and processes demos; the philosophers in Chinese; and a
+# terminal too small for it.  (SANITIZE, the second argument: meson's
+# b_sanitize; the processes demo needs children that record, which a
+# sanitizer's build has not.)
+SANITIZE=${2:-none}
 . "$(dirname "$0")/lib.sh"
 export LANG=C LC_ALL=C
 start 80 24 "NO_COLOR=1 '$CONCLAB' demo philosophers"
@@ -47,6 +50,18 @@ expect '^>18 T2  mutex.request lock-a' "to worker-2 asking for lock-a"
 same_screen demo-lockorder-cycle "the screen where the two workers deadlock"
 keys q
 expect '^EXIT=0$' "q quits the lockorder demo"
+if [ "$SANITIZE" = none ]; then
+	start 80 24 "NO_COLOR=1 '$CONCLAB' demo processes"
+	expect 'Step 1 of 6: Waiting for a child that waits for you' "the processes demo opens"
+	keys Space Space Space Space
+	expect '^>12 T2  pipe.write-wait results units=2' "to the child's wait for room"
+	# the child's pid, in its thread's name, differs from run to run
+	screen | sed -E 's/pid [0-9]+/pid N/g' >"$T/demo-processes-wait.txt"
+	same "$T/demo-processes-wait.txt" demo-processes-wait \
+		"the screen where the child waits for room and main for the child"
+	keys q
+	expect '^EXIT=0$' "q quits the processes demo"
+fi
 # In Chinese, in a UTF-8 terminal: every character two columns wide, the
 # box's right edge straight, no half character.
 start 80 24 "LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR=1 '$CONCLAB' demo philosophers --lang zh"

@@ -166,7 +166,12 @@ int clab_thread_role(clab_thread_t *t, const char *role, uint32_t index);
  * docs/runtime.md).  Without an open trace, a plain fork with the same
  * reset.  When the child's trace cannot be created, the child records
  * nowhere (clab_tracer_active() is 0 there).  Returns a negative errno
- * when fork() fails, CLAB_EBUSY under the controlled scheduler.
+ * when fork() fails.  Under the controlled scheduler the fork is a
+ * scheduling point, and the child gets a scheduler of its own with the
+ * calling thread alone: a random walk seeded from the parent's seed and
+ * the number of the fork (process.sched_seed in its metadata), on the
+ * virtual clock going on from the parent's (docs/scheduler.md,
+ * "Processes").
  * Objects made before the fork keep working in the child, in the state
  * they had; one that another thread held or waited on stays so.
  */
@@ -830,16 +835,17 @@ int clab_sched_mode_parse(const char *name);
  * of shared memory that the spawned children inherit: each process's
  * watchdog reads it and reports a deadlock when processes wait for each
  * other in a cycle (CLAB_STUCK_PROCESSES).  Under the controlled
- * scheduler, a thread in such a wait keeps the turn while it waits, so
- * the process's own schedule stays the same; the other processes run
- * free.
+ * scheduler, a thread in such a wait keeps its process's turn while it
+ * waits, so the process's own schedule stays the same, and the processes
+ * of the family take turns: one runs at a time, and it hands the turn to
+ * the next that can go on when it waits for another, ends, or has nothing
+ * to do but sleep (docs/scheduler.md, "Processes").
  *
  * A spawned child is forked with clab_fork: it records into a trace of
  * its own, without a watchdog (its parent's sees the family), and dies
- * with the thread that spawned it.  Under the controlled scheduler, which
- * clab_fork refuses, it is a plain fork, and the child records nothing:
- * it should use only the pipe functions and memory it shares with its
- * parent there.
+ * with the thread that spawned it.  In a sanitizer's build it is a plain
+ * fork, and the child records nothing: it should use only the pipe
+ * functions and memory it shares with its parent there.
  */
 #define CLAB_PIPE_MAX_MSG 512
 #define CLAB_PIPE_MAX_UNITS 64
@@ -878,7 +884,11 @@ typedef struct {
  */
 #define clab_proc_wait(p, status) clab__proc_wait((p), (status), CLAB_SITE())
 int clab_proc_pid(const clab_proc_t *p);
-/* 1 in a child that clab_proc_spawn started, 0 elsewhere. */
+/*
+ * 1 in a child that clab_proc_spawn started and that records nothing (a
+ * sanitizer's build: it should not call the runtime but for the pipes),
+ * 0 elsewhere.
+ */
 int clab_proc_in_child(void);
 
 #define clab_pipe_init(p, name, msgsize, capacity)                             \
