@@ -74,24 +74,42 @@ static struct clab__block *block_new(int populate)
 /*
  * Back on the free list, first in line (its pages are the warmest), unless
  * the blocks out and free already make the cap: after a thread went over
- * it (wait_for_room), or when the trace is closed.
+ * it (wait_for_room), or when the trace is closed.  The n blocks from
+ * first are linked by next; one lock and one wakeup for them all.
  */
-void clab__block_put(struct clab__block *b)
+void clab__blocks_put(struct clab__block *first, unsigned n)
 {
+	struct clab__block *unmap = NULL;
 	pthread_mutex_lock(&clab__reg.lk);
-	size_t out = atomic_fetch_sub(&clab__reg.blocks_out, 1) - 1;
-	if (atomic_load(&clab__reg.open) &&
-	    out + clab__reg.nfree < clab__reg.cap_blocks) {
-		atomic_store_explicit(&b->next, clab__reg.freelist,
-				      memory_order_relaxed);
-		clab__reg.freelist = b;
-		clab__reg.nfree++;
-		b = NULL;
+	size_t out = atomic_fetch_sub(&clab__reg.blocks_out, n) - n;
+	int open = atomic_load(&clab__reg.open);
+	while (n--) {
+		struct clab__block *b = first;
+		first = atomic_load_explicit(&b->next, memory_order_relaxed);
+		if (open && out + clab__reg.nfree < clab__reg.cap_blocks) {
+			atomic_store_explicit(&b->next, clab__reg.freelist,
+					      memory_order_relaxed);
+			clab__reg.freelist = b;
+			clab__reg.nfree++;
+		} else {
+			atomic_store_explicit(&b->next, unmap,
+					      memory_order_relaxed);
+			unmap = b;
+		}
 	}
 	if (clab__reg.room_waiters)
 		pthread_cond_broadcast(&clab__reg.room);
 	pthread_mutex_unlock(&clab__reg.lk);
-	block_unmap(b);
+	while (unmap) {
+		struct clab__block *b = unmap;
+		unmap = atomic_load_explicit(&b->next, memory_order_relaxed);
+		block_unmap(b);
+	}
+}
+
+void clab__block_put(struct clab__block *b)
+{
+	clab__blocks_put(b, 1);
 }
 
 /*

@@ -55,6 +55,8 @@ uint64_t clab__clock_ticks(uint64_t ns);
 
 /* Give a block back (the writer, once it wrote every record in it). */
 void clab__block_put(struct clab__block *b);
+/* Give back the n blocks from first, linked by their next. */
+void clab__blocks_put(struct clab__block *first, unsigned n);
 /* Called by open/close under no lock. */
 void clab__reg_reset(size_t cap_blocks);
 void clab__reg_release(void);

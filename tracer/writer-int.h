@@ -15,7 +15,7 @@
 #include "codec.h"
 #include "tracer-int.h"
 
-#define CHUNK_RECS 4096u
+#define CHUNK_RECS 16384u
 
 struct last_oseq {
 	uint32_t gen;

@@ -300,6 +300,9 @@ uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 	return n < max ? n : max;
 }
 
+/* Records ahead of the one read that assign_times asks the cache for. */
+#define PREFETCH_AHEAD 64
+
 /* Varints written in place (the buffer was reserved). */
 #define REC_MAX 56 /* kind, dt, site, obj, oseq, a8, a32, val, stack */
 
@@ -340,14 +343,23 @@ static void peek(struct clab__tbuf *tb, uint32_t n,
 	}
 }
 
-/* Move tb's cursor past n records, giving back the blocks left behind. */
+/*
+ * Move tb's cursor past n records, giving back the blocks left behind,
+ * all at once (one lock of the registry for them).
+ */
 static void consume(struct clab__tbuf *tb, uint32_t n)
 {
+	struct clab__block *first = NULL;
+	unsigned nput = 0;
 	while (n) {
 		if (tb->wpos == CLAB__BLOCK_RECS) {
 			struct clab__block *nb = atomic_load_explicit(
 			    &tb->wblk->next, memory_order_acquire);
-			clab__block_put(tb->wblk);
+			/* still linked to nb: the chain given back ends there
+			 */
+			if (!first)
+				first = tb->wblk;
+			nput++;
 			tb->wblk = nb;
 			tb->wpos = 0;
 		}
@@ -358,6 +370,8 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
 		tb->written += k;
 		n -= k;
 	}
+	if (nput)
+		clab__blocks_put(first, nput);
 }
 
 /*
@@ -379,6 +393,12 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 	uint64_t prev = w.last_ns[tid];
 	uint32_t from = 0; /* first record after the last stamp */
 	for (uint32_t i = 0; i < m; i++) {
+		/*
+		 * The first read of a record misses: the recording thread
+		 * wrote it, on another CPU.  Ask for the lines ahead.
+		 */
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(w.recp[i + PREFETCH_AHEAD]);
 		if (w.recp[i]->tsc == 0 && i + 1 < m)
 			continue;
 		uint64_t ns =
