@@ -4,6 +4,7 @@
  * ended, rescues.  Damaged and hostile files: test-trace-damage.c.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "testutil.h"
 #include "testutil-trace.h"
 #include "tracer-int.h"
+#include "writer-int.h"
 
 static void test_varints(void)
 {
@@ -259,6 +261,94 @@ static void test_out_of_room(void)
 		ok &= clab_trace_record(tr, i)->a32 == i;
 	CU_ASSERT(ok);
 	clab_trace_free(tr);
+	unlink(tu_trace_path);
+}
+
+/* The writer thread's policy (sched_getscheduler of its tid), or -1. */
+static int writer_policy(void)
+{
+	pid_t tid = atomic_load(&clab__writer_tid);
+	return tid ? sched_getscheduler(tid) : -1;
+}
+
+static int writer_policy_is(void *arg)
+{
+	return writer_policy() == *(int *)arg;
+}
+
+/* The writer's scheduling as it keeps it (WPRIO_*). */
+static int writer_prio(void)
+{
+	pthread_mutex_lock(&clab__writer_kick_lk);
+	int prio = clab__w.prio;
+	pthread_mutex_unlock(&clab__writer_kick_lk);
+	return prio;
+}
+
+static int writer_started(void *arg)
+{
+	(void)arg;
+	return writer_prio() != WPRIO_NONE && writer_policy() != -1;
+}
+
+static int recorder_waits(void *arg)
+{
+	(void)arg;
+	return atomic_load(&clab__reg.stalls) > 0;
+}
+
+static void *record_past_cap(void *arg)
+{
+	struct clab__tbuf *tb = clab__tbuf_new("past-cap", 0);
+	uint32_t m = *(uint32_t *)arg;
+	for (uint32_t i = 0; i < 100000; i++)
+		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, m, i + 1, NULL, 0, i);
+	clab__tbuf_exit(tb);
+	return NULL;
+}
+
+/*
+ * A thread that waits for room while the writer holds the pass (here the
+ * test holds the writer's lock, as a writer preempted in its pass would)
+ * must not wait on an idle-priority thread: the writer runs at normal
+ * priority until nobody waits, then goes back to idle.  A writer that
+ * could not come back from idle (no CAP_SYS_NICE, RLIMIT_NICE too low)
+ * never goes to it: it runs at SCHED_BATCH.
+ */
+static void test_writer_boosted(void)
+{
+	tu_trace_tmp();
+	struct clab_tracer_opts o = {.path = tu_trace_path, .buffer_mb = 1};
+	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	int idle = SCHED_IDLE, other = SCHED_OTHER, batch = SCHED_BATCH;
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	clab__tbuf_exit(tb);
+	CU_ASSERT_EQUAL_FATAL(tu_wait_until(writer_started, NULL), 0);
+	if (writer_prio() == WPRIO_NORMAL) {
+		CU_ASSERT_EQUAL(writer_policy(), batch);
+		CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+		unlink(tu_trace_path);
+		return; /* unprivileged: no inversion to undo */
+	}
+	/* not before a thread waits on it */
+	CU_ASSERT_EQUAL(writer_prio(), WPRIO_IDLE);
+	CU_ASSERT_EQUAL_FATAL(writer_policy(), idle);
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	pthread_mutex_lock(&clab__w.lk);
+	pthread_t t;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, record_past_cap, &m), 0);
+	CU_ASSERT_EQUAL(tu_wait_until(recorder_waits, NULL), 0);
+	CU_ASSERT_EQUAL(tu_wait_until(writer_policy_is, &other), 0);
+	pthread_mutex_unlock(&clab__w.lk);
+	pthread_join(t, NULL);
+	/* nobody waits: idle again after its next pass */
+	clab__writer_kick();
+	CU_ASSERT_EQUAL(tu_wait_until(writer_policy_is, &idle), 0);
+	struct clab_tracer_stats st;
+	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
+	CU_ASSERT_EQUAL(st.records, 100000);
+	CU_ASSERT_EQUAL(st.drops, 0);
+	CU_ASSERT_EQUAL(writer_policy(), -1); /* the writer is gone */
 	unlink(tu_trace_path);
 }
 
@@ -794,6 +884,8 @@ static void add_tests(CU_pSuite s)
 		    test_merge_follows_object_order);
 	CU_add_test(s, "many records", test_many_records);
 	CU_add_test(s, "out of room, CPUs busy", test_out_of_room);
+	CU_add_test(s, "a writer waited on leaves idle priority",
+		    test_writer_boosted);
 	CU_add_test(s, "dump is stable", test_dump_stable);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "every codec writes the same records", test_codecs);

@@ -74,29 +74,50 @@ static struct clab__block *block_new(int populate)
 /*
  * Back on the free list, first in line (its pages are the warmest), unless
  * the blocks out and free already make the cap: after a thread went over
- * it (wait_for_room), or when the trace is closed.
+ * it (wait_for_room), or when the trace is closed.  The n blocks from
+ * first are linked by next; one lock and one wakeup for them all.
  */
+void clab__blocks_put(struct clab__block *first, unsigned n)
+{
+	struct clab__block *unmap = NULL;
+	pthread_mutex_lock(&clab__reg.lk);
+	size_t out = atomic_fetch_sub(&clab__reg.blocks_out, n) - n;
+	int open = atomic_load(&clab__reg.open);
+	while (n--) {
+		struct clab__block *b = first;
+		first = atomic_load_explicit(&b->next, memory_order_relaxed);
+		if (open && out + clab__reg.nfree < clab__reg.cap_blocks) {
+			atomic_store_explicit(&b->next, clab__reg.freelist,
+					      memory_order_relaxed);
+			clab__reg.freelist = b;
+			clab__reg.nfree++;
+		} else {
+			atomic_store_explicit(&b->next, unmap,
+					      memory_order_relaxed);
+			unmap = b;
+		}
+	}
+	if (clab__reg.room_waiters)
+		pthread_cond_broadcast(&clab__reg.room);
+	pthread_mutex_unlock(&clab__reg.lk);
+	while (unmap) {
+		struct clab__block *b = unmap;
+		unmap = atomic_load_explicit(&b->next, memory_order_relaxed);
+		block_unmap(b);
+	}
+}
+
 void clab__block_put(struct clab__block *b)
 {
-	pthread_mutex_lock(&clab__reg.lk);
-	size_t out = atomic_fetch_sub(&clab__reg.blocks_out, 1) - 1;
-	if (atomic_load(&clab__reg.open) &&
-	    out + clab__reg.nfree < clab__reg.cap_blocks) {
-		atomic_store_explicit(&b->next, clab__reg.freelist,
-				      memory_order_relaxed);
-		clab__reg.freelist = b;
-		clab__reg.nfree++;
-		b = NULL;
-	}
-	pthread_cond_broadcast(&clab__reg.room);
-	pthread_mutex_unlock(&clab__reg.lk);
-	block_unmap(b);
+	clab__blocks_put(b, 1);
 }
 
 /*
  * Wait until the writer has made room; returns 0 if the trace closed.
- * The writer runs at idle priority, so the waiting thread writes a pass
- * itself first when nobody else is writing one.
+ * The waiting thread writes a pass itself when nobody else is writing
+ * one; when the writer is writing one, it waits for that pass, and the
+ * writer runs at normal priority meanwhile (clab__writer_boost), since a
+ * thread at idle priority may not run for seconds on a busy machine.
  * The cap is there to keep a fast thread from running far ahead of the
  * writer, not to lose records: when the writer makes no room for a while
  * (the memory is held by the current blocks of many live threads), the
@@ -104,7 +125,7 @@ void clab__block_put(struct clab__block *b)
  */
 static int wait_for_room(void)
 {
-	int stalled = 0;
+	int stalled = 0, boosted = 0;
 	unsigned idle_ms = 0;
 	pthread_mutex_lock(&clab__reg.lk);
 	size_t last = atomic_load(&clab__reg.blocks_out);
@@ -116,8 +137,11 @@ static int wait_for_room(void)
 			stalled = 1;
 		}
 		pthread_mutex_unlock(&clab__reg.lk);
-		/* the writer runs at idle priority: do its work here */
 		int helped = clab__writer_help();
+		if (!helped && !boosted) {
+			clab__writer_boost(1);
+			boosted = 1;
+		}
 		if (!helped)
 			clab__writer_kick();
 		pthread_mutex_lock(&clab__reg.lk);
@@ -128,7 +152,9 @@ static int wait_for_room(void)
 		}
 		struct timespec ts;
 		clab__ts_in_ms(&ts, CLOCK_REALTIME, 5);
+		clab__reg.room_waiters++;
 		pthread_cond_timedwait(&clab__reg.room, &clab__reg.lk, &ts);
+		clab__reg.room_waiters--;
 		size_t now = atomic_load(&clab__reg.blocks_out);
 		if (now < last) {
 			last = now;
@@ -141,6 +167,8 @@ static int wait_for_room(void)
 	if (open && atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks)
 		clab__reg.over_cap++; /* the writer made no room: go over */
 	pthread_mutex_unlock(&clab__reg.lk);
+	if (boosted)
+		clab__writer_boost(0);
 	return open;
 }
 

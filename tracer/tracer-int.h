@@ -36,6 +36,7 @@ struct clab__reg {
 	size_t cap_blocks;
 	size_t over_cap; /* blocks taken over the cap (wait_for_room) */
 	pthread_cond_t room;
+	unsigned room_waiters; /* threads in a wait on room */
 	_Atomic uint64_t stalls;
 	/* thread 0: made at open for the opening thread, until it claims it */
 	struct clab__tbuf *main_tb;
@@ -54,6 +55,8 @@ uint64_t clab__clock_ticks(uint64_t ns);
 
 /* Give a block back (the writer, once it wrote every record in it). */
 void clab__block_put(struct clab__block *b);
+/* Give back the n blocks from first, linked by their next. */
+void clab__blocks_put(struct clab__block *first, unsigned n);
 /* Called by open/close under no lock. */
 void clab__reg_reset(size_t cap_blocks);
 void clab__reg_release(void);
@@ -73,8 +76,14 @@ void clab__reg_fork_child(struct clab__tbuf *tb);
 void clab__stacks_lock(int on);
 /* Register the opening thread as thread 0 "main" (at open). */
 void clab__reg_open_main(void);
-/* Wake the writer: a thread is waiting for room. */
+/* Wake the writer, when it sleeps: a thread is waiting for room. */
 void clab__writer_kick(void);
+/*
+ * A thread starts (on) or stops waiting on the writer's pass: while any
+ * does, a writer at idle priority runs at normal priority, so that the
+ * waiter does not wait on a thread that a busy machine never runs.
+ */
+void clab__writer_boost(int on);
 /*
  * Write a pass in the calling thread, one that waits for room, unless a
  * pass is being written already; returns whether it wrote one.

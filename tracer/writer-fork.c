@@ -54,6 +54,10 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	pthread_cond_init(&w.kick, NULL);
 	pthread_cond_init(&clab__reg.room, NULL);
 	w.running = w.ticking = w.stop = w.kicked = 0;
+	w.sleeping = 0;
+	w.prio = WPRIO_NONE;
+	w.boosters = 0;
+	clab__reg.room_waiters = 0;
 	w.saved = w.closing = w.by_opener = 0;
 	atomic_store(&clab__writer_tid, 0);
 	atomic_store(&clab__writer_rescue, 0);

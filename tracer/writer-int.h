@@ -15,18 +15,33 @@
 #include "codec.h"
 #include "tracer-int.h"
 
-#define CHUNK_RECS 4096u
+#define CHUNK_RECS 16384u
 
 struct last_oseq {
 	uint32_t gen;
 	uint32_t oseq;
 };
 
+/*
+ * The writer thread's scheduling: none (no writer thread), normal (it
+ * could not come back from idle: SCHED_BATCH at the program's nice),
+ * idle (SCHED_IDLE), boosted (SCHED_OTHER while threads wait on it).
+ */
+enum { WPRIO_NONE, WPRIO_NORMAL, WPRIO_IDLE, WPRIO_BOOSTED };
+
 struct clab__writer {
 	pthread_mutex_t lk;
 	pthread_cond_t kick;
 	pthread_t thr, ticker;
 	int running, ticking, stop, kicked;
+	/*
+	 * Under clab__writer_kick_lk: the writer waits for a kick; its
+	 * scheduling (WPRIO_*); the threads that wait on its pass
+	 * (clab__writer_boost); its thread, while prio is not WPRIO_NONE.
+	 */
+	int sleeping, prio;
+	unsigned boosters;
+	pthread_t self;
 	int saved;   /* the file was finished by a rescue (clab__writer_save) */
 	int closing; /* clab_tracer_close is stopping the threads */
 	int by_opener; /* ...called by the thread that opened the trace */

@@ -9,8 +9,14 @@
  * busy that time would come out of the program's threads, on the very
  * path it is measured on.  A thread that runs out of room does not wait
  * for it either: it writes a pass itself (clab__writer_help), at its own
- * priority.  The millisecond tick the lazy time stamps need comes from a
- * separate thread at normal priority that does nothing else.
+ * priority.  When the writer is in the middle of a pass, the thread has to
+ * wait for that pass: the writer then runs at normal priority until nobody
+ * waits on it (clab__writer_boost), since a busy machine may not run an
+ * idle thread for seconds.  Linux lets a thread come back from SCHED_IDLE
+ * only with CAP_SYS_NICE or an RLIMIT_NICE that allows its nice value;
+ * without them the writer runs at SCHED_BATCH, its program's priority.
+ * The millisecond tick the lazy time stamps need comes from a separate
+ * thread at normal priority that does nothing else.
  *
  * Each record chunk holds records of one thread, encoded against each other
  * (time deltas, sequence deltas per object) and compressed (codec.c: zstd
@@ -31,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,8 +85,67 @@ _Atomic uint32_t clab__tick;
 void clab__writer_kick(void)
 {
 	pthread_mutex_lock(&clab__writer_kick_lk);
-	w.kicked = 1;
-	pthread_cond_signal(&w.kick);
+	w.kicked = 1; /* a writer about to sleep sees it and does not */
+	if (w.sleeping)
+		pthread_cond_signal(&w.kick);
+	pthread_mutex_unlock(&clab__writer_kick_lk);
+}
+
+/* The writer at normal priority while threads wait on it (kick_lk held). */
+static void boost_locked(void)
+{
+	if (w.prio != WPRIO_IDLE)
+		return;
+	struct sched_param sp = {0};
+	if (pthread_setschedparam(w.self, SCHED_OTHER, &sp) == 0)
+		w.prio = WPRIO_BOOSTED;
+}
+
+void clab__writer_boost(int on)
+{
+	pthread_mutex_lock(&clab__writer_kick_lk);
+	if (on) {
+		w.boosters++;
+		boost_locked();
+	} else if (w.boosters) {
+		w.boosters--;
+	}
+	pthread_mutex_unlock(&clab__writer_kick_lk);
+}
+
+/*
+ * Whether the calling thread, once at SCHED_IDLE, may go back to normal
+ * priority: Linux lets it only with CAP_SYS_NICE or an RLIMIT_NICE that
+ * allows its nice value, which it tries by asking for one less.
+ */
+static int can_leave_idle(void)
+{
+	id_t tid = (id_t)gettid();
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, tid);
+	if (errno || nice <= -20 || setpriority(PRIO_PROCESS, tid, nice - 1))
+		return 0;
+	return setpriority(PRIO_PROCESS, tid, nice) == 0;
+}
+
+/*
+ * The writer's own scheduling, at its start (see the top): idle when it
+ * can come back from it, else SCHED_BATCH (the program's priority, without
+ * preempting the program's threads when it wakes up).  Best effort: where
+ * both are refused, it runs as it was made.
+ */
+static void writer_prio_start(void)
+{
+	struct sched_param sp = {0};
+	int idle = can_leave_idle() &&
+		   pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) == 0;
+	if (!idle)
+		(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+	pthread_mutex_lock(&clab__writer_kick_lk);
+	w.self = pthread_self();
+	w.prio = idle ? WPRIO_IDLE : WPRIO_NORMAL;
+	if (w.boosters) /* someone waits already */
+		boost_locked();
 	pthread_mutex_unlock(&clab__writer_kick_lk);
 }
 
@@ -234,6 +300,9 @@ uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 	return n < max ? n : max;
 }
 
+/* Records ahead of the one read that assign_times asks the cache for. */
+#define PREFETCH_AHEAD 64
+
 /* Varints written in place (the buffer was reserved). */
 #define REC_MAX 56 /* kind, dt, site, obj, oseq, a8, a32, val, stack */
 
@@ -274,14 +343,23 @@ static void peek(struct clab__tbuf *tb, uint32_t n,
 	}
 }
 
-/* Move tb's cursor past n records, giving back the blocks left behind. */
+/*
+ * Move tb's cursor past n records, giving back the blocks left behind,
+ * all at once (one lock of the registry for them).
+ */
 static void consume(struct clab__tbuf *tb, uint32_t n)
 {
+	struct clab__block *first = NULL;
+	unsigned nput = 0;
 	while (n) {
 		if (tb->wpos == CLAB__BLOCK_RECS) {
 			struct clab__block *nb = atomic_load_explicit(
 			    &tb->wblk->next, memory_order_acquire);
-			clab__block_put(tb->wblk);
+			/* still linked to nb: the chain given back ends there
+			 */
+			if (!first)
+				first = tb->wblk;
+			nput++;
 			tb->wblk = nb;
 			tb->wpos = 0;
 		}
@@ -292,6 +370,8 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
 		tb->written += k;
 		n -= k;
 	}
+	if (nput)
+		clab__blocks_put(first, nput);
 }
 
 /*
@@ -313,6 +393,12 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 	uint64_t prev = w.last_ns[tid];
 	uint32_t from = 0; /* first record after the last stamp */
 	for (uint32_t i = 0; i < m; i++) {
+		/*
+		 * The first read of a record misses: the recording thread
+		 * wrote it, on another CPU.  Ask for the lines ahead.
+		 */
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(w.recp[i + PREFETCH_AHEAD]);
 		if (w.recp[i]->tsc == 0 && i + 1 < m)
 			continue;
 		uint64_t ns =
@@ -763,15 +849,13 @@ static void *ticker_main(void *arg)
 }
 
 /*
- * The writer's thread, at idle priority (see the top): a pass every
- * TICK_MS milliseconds, or at once when kicked.
+ * The writer's thread, at idle priority if it can leave it (see the top): a
+ * pass every TICK_MS milliseconds, or at once when kicked.
  */
 static void *writer_main(void *arg)
 {
 	(void)arg;
-	struct sched_param sp = {0};
-	/* best effort: where it is refused, the writer runs as before */
-	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	writer_prio_start();
 	atomic_store(&clab__writer_tid, gettid());
 	for (;;) {
 		pthread_mutex_lock(&w.lk);
@@ -792,21 +876,35 @@ static void *writer_main(void *arg)
 				pthread_detach(pthread_self());
 			}
 			atomic_store(&clab__writer_tid, 0);
+			pthread_mutex_lock(&clab__writer_kick_lk);
+			w.prio = WPRIO_NONE;
+			pthread_mutex_unlock(&clab__writer_kick_lk);
 			pthread_mutex_unlock(&w.lk);
 			return NULL;
 		}
 		pass(0);
 		pthread_mutex_unlock(&w.lk);
 		pthread_mutex_lock(&clab__writer_kick_lk);
+		if (w.prio == WPRIO_BOOSTED && !w.boosters) {
+			/* nobody waits on it any more: idle again */
+			struct sched_param sp = {0};
+			if (pthread_setschedparam(pthread_self(), SCHED_IDLE,
+						  &sp) == 0)
+				w.prio = WPRIO_IDLE;
+		}
 		if (!w.kicked && !w.stop &&
 		    !atomic_load(&clab__writer_rescue)) {
 			struct timespec ts;
 			clab__ts_in_ms(&ts, CLOCK_MONOTONIC, TICK_MS);
+			w.sleeping = 1;
 			pthread_cond_timedwait(&w.kick, &clab__writer_kick_lk,
 					       &ts);
+			w.sleeping = 0;
 		}
 		w.kicked = 0;
 		int stop = w.stop;
+		if (stop)
+			w.prio = WPRIO_NONE;
 		pthread_mutex_unlock(&clab__writer_kick_lk);
 		if (stop)
 			break;
@@ -1049,6 +1147,8 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 		pthread_mutex_lock(&clab__writer_kick_lk);
 		w.stop = 1;
 		pthread_cond_signal(&w.kick);
+		/* the close waits for the writer's last pass */
+		boost_locked();
 		pthread_mutex_unlock(&clab__writer_kick_lk);
 		pthread_mutex_unlock(&w.lk);
 		pthread_join(w.thr, NULL);
