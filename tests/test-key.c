@@ -214,7 +214,7 @@ static void test_destructor_sets_again(void)
 /* Wrong uses: refused with a bad-object diagnostic, never undefined. */
 static void test_misuse(void)
 {
-	clab_key_t k, never, other;
+	clab_key_t k, never, other, junk;
 	clab_latch_t l;
 	int a = 1;
 	struct clab_trace *tr;
@@ -233,6 +233,14 @@ static void test_misuse(void)
 	/* never created */
 	CU_ASSERT_EQUAL(clab_key_set(&never, &a), CLAB_EINVAL);
 	CU_ASSERT_PTR_NULL(clab_key_get(&never));
+	/* garbage, and NULL */
+	memset(&junk, 0x5a, sizeof(junk));
+	CU_ASSERT_EQUAL(clab_key_set(&junk, &a), CLAB_EINVAL);
+	CU_ASSERT_PTR_NULL(clab_key_get(&junk));
+	CU_ASSERT_EQUAL(clab_key_delete(&junk), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_key_set(NULL, &a), CLAB_EINVAL);
+	CU_ASSERT_PTR_NULL(clab_key_get(NULL));
+	CU_ASSERT_EQUAL(clab_key_create(NULL, "null", NULL), CLAB_EINVAL);
 	/* a latch is not a key */
 	CU_ASSERT_EQUAL(clab_latch_init(&l, "l"), 0);
 	CU_ASSERT_EQUAL(clab_key_set((clab_key_t *)(void *)&l, &a),
@@ -249,8 +257,9 @@ static void test_misuse(void)
 	CU_ASSERT_EQUAL(clab_key_delete(&other), 0);
 	tr = tu_end();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	/* twice, set/get/delete deleted, set/get never, the latch */
-	CU_ASSERT_EQUAL(tu_count_diag(tr, CLAB_D_BAD_OBJECT), 7);
+	/* twice, set/get/delete deleted, set/get never, three garbage,
+	 * three NULL, the latch */
+	CU_ASSERT_EQUAL(tu_count_diag(tr, CLAB_D_BAD_OBJECT), 13);
 	CU_ASSERT_EQUAL(tu_count_diag(tr, CLAB_D_KEY_IN_USE), 0);
 	clab_trace_free(tr);
 }
