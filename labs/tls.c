@@ -14,9 +14,10 @@
  *   per-thread         the counter is a C11 `_Thread_local` variable:
  *                      one for each thread, created zero with it
  *   key                the counter is allocated by each thread and found
- *                      through a pthread key, as a `threading.local()`
- *                      object is: one key, a value for each thread, freed
- *                      by the key's destructor when the thread ends
+ *                      through a key (clab_key_*, the runtime's recorded
+ *                      pthread key), as a `threading.local()` object is:
+ *                      one key, a value for each thread, freed by the
+ *                      key's destructor when the thread ends
  *   shared-by-mistake  the counter is a plain global where a thread-local
  *                      one was meant: every thread counts on the same
  *                      counter, sees the others' rounds, and loses updates
@@ -29,13 +30,16 @@
  *
  * Annotations: "read" (value read) and "write" (value written) for each
  * round, and "total" (the counter) by each thread after its last round.
+ * The key's own records (key.set, key.get, key.end: docs/trace-format.md)
+ * let the checker say more wherever a key was used, the exercise's
+ * solutions' keys included: no value is held by two threads at once, and
+ * each thread's value is destroyed when it ends.
  *
  * The exercise (labs/exercise-state.c) runs the same threads on a value
  * for each thread that the student made (local_get(), local_set()); its
  * harness makes the same notes, with what those returned and were given,
  * and the checker reads only the harness's.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -71,7 +75,7 @@ static const struct clab_lab_variant variants[V_COUNT] = {
 	{
 	    .name = "key",
 	    .summary = "each thread counts on its own counter, found "
-		       "through a pthread key",
+		       "through a key (clab_key_*)",
 	    .expect = 0,
 	},
     [V_SHARED] =
@@ -93,7 +97,7 @@ static _Atomic long shared_count;
 struct tls {
 	const struct clab_lab_ctx *ctx;
 	clab_barrier_t start;
-	pthread_key_t key; /* key: each thread's counter */
+	clab_key_t key; /* key: each thread's counter */
 };
 
 struct counter {
@@ -112,13 +116,13 @@ static _Atomic long *my_counter(struct tls *t)
 	case V_PER_THREAD:
 		return &own_count;
 	case V_KEY:
-		c = pthread_getspecific(t->key);
+		c = clab_key_get(&t->key);
 		if (c == NULL) {
 			c = malloc(sizeof(*c));
 			if (c == NULL)
 				return NULL;
 			atomic_init(c, 0);
-			if (pthread_setspecific(t->key, c) != 0) {
+			if (clab_key_set(&t->key, c) != 0) {
 				free(c);
 				return NULL;
 			}
@@ -174,8 +178,12 @@ static int run(const struct clab_lab_ctx *ctx)
 	memset(&t, 0, sizeof(t));
 	t.ctx = ctx;
 	atomic_store(&shared_count, 0);
-	if (pthread_key_create(&t.key, free) != 0)
-		return CLAB_ENOMEM;
+	/* the other variants make no key, so that their traces stay theirs */
+	if (ctx->variant == V_KEY) {
+		rc = clab_key_create(&t.key, "counter", free);
+		if (rc < 0)
+			return rc;
+	}
 	rc = clab_barrier_init(&t.start, "start", (uint32_t)n);
 	if (rc < 0)
 		goto out_key;
@@ -201,7 +209,8 @@ static int run(const struct clab_lab_ctx *ctx)
 	clab_lab_say(ctx, "every thread is done");
 	clab_barrier_destroy(&t.start);
 out_key:
-	pthread_key_delete(t.key);
+	if (ctx->variant == V_KEY)
+		clab_key_delete(&t.key);
 	return rc < 0 ? rc : 0;
 }
 
@@ -226,6 +235,108 @@ static struct tls_thread *tls_thread_of(struct tls_thread *th, size_t *n,
 	memset(&th[*n], 0, sizeof(th[*n]));
 	th[*n].tid = tid;
 	return &th[(*n)++];
+}
+
+/* A value of a key that a counting thread holds (check_keys). */
+struct key_held {
+	uint32_t obj, vid, tid;
+};
+
+#define KEY_HELD_MAX (4 * MAX_THREADS)
+
+/*
+ * What the keys' records say, wherever the counting threads used a key
+ * (the key variant, or a solution's clab_key_*): no value of a key was
+ * held by two of them at once (a shared value that a key only hides),
+ * and each value that a thread still held when it ended was destroyed
+ * then, by the key's destructor (key.end).  Nothing when no counting
+ * thread set a value of a key.
+ */
+static void check_keys(const struct clab_trace *tr,
+		       const struct clab_lab_ctx *ctx,
+		       struct clab_lab_report *rep)
+{
+	struct key_held h[KEY_HELD_MAX];
+	size_t nh = 0, nrec = clab_trace_nrecords(tr);
+	long nset = 0, nshared = 0, nleft = 0, nfreed = 0;
+	uint64_t shared_rec = UINT64_MAX, left_rec = UINT64_MAX;
+	char shared_msg[200] = "", left_msg[160] = "";
+
+	for (size_t i = 0; i < nrec; i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		size_t k;
+
+		if (r->kind != CLAB_K_KEY_SET && r->kind != CLAB_K_KEY_END)
+			continue;
+		if (clab_lab_thread_index(tr, r->tid, "counter", "counter-",
+					  ctx->param[P_THREADS] + 1) < 1)
+			continue;
+		/* the thread's earlier value of this key is no longer its */
+		for (k = 0; k < nh; k++)
+			if (h[k].obj == r->obj && h[k].tid == r->tid) {
+				h[k] = h[--nh];
+				break;
+			}
+		if (r->kind == CLAB_K_KEY_END) {
+			if (r->a8)
+				nfreed++;
+			else if (nleft++ == 0) {
+				left_rec = r->seq;
+				snprintf(left_msg, sizeof(left_msg),
+					 "%s ended holding value %u of %s, "
+					 "which has no destructor",
+					 clab_trace_thread_label(tr, r->tid),
+					 r->a32,
+					 clab_trace_object_label(tr, r->obj));
+			}
+			continue;
+		}
+		if (!r->a8)
+			continue; /* set to NULL */
+		nset++;
+		for (k = 0; k < nh; k++)
+			if (h[k].obj == r->obj && h[k].vid == r->a32)
+				break;
+		if (k < nh && nshared++ == 0) {
+			shared_rec = r->seq;
+			snprintf(shared_msg, sizeof(shared_msg),
+				 "%s set value %u of %s, which %s holds",
+				 clab_trace_thread_label(tr, r->tid), r->a32,
+				 clab_trace_object_label(tr, r->obj),
+				 clab_trace_thread_label(tr, h[k].tid));
+		}
+		if (nh < KEY_HELD_MAX)
+			h[nh++] = (struct key_held){r->obj, r->a32, r->tid};
+	}
+	if (nset == 0)
+		return;
+	if (nshared > 0)
+		clab_lab_report_add(rep, "own key value", 0, shared_rec,
+				    "%ld value(s) of a key were set by a "
+				    "thread while another held them; first %s",
+				    nshared, shared_msg);
+	else
+		clab_lab_report_add(rep, "own key value", 1, UINT64_MAX,
+				    "the %ld value(s) set through keys were "
+				    "each held by one thread",
+				    nset);
+	if (nleft > 0)
+		clab_lab_report_add(rep, "freed at thread end", 0, left_rec,
+				    "%ld value(s) were not destroyed when "
+				    "their thread ended; first %s",
+				    nleft, left_msg);
+	else if (nh > 0)
+		clab_lab_report_add_end(rep, "freed at thread end", 0,
+					UINT64_MAX,
+					"%zu value(s) were still held when "
+					"the run ended",
+					nh);
+	else
+		clab_lab_report_add_end(rep, "freed at thread end", 1,
+					UINT64_MAX,
+					"each value a thread held when it "
+					"ended was destroyed then (%ld)",
+					nfreed);
 }
 
 static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
@@ -326,6 +437,7 @@ static void check(const struct clab_trace *tr, const struct clab_lab_ctx *ctx,
 					"each of the %ld thread(s) ended with "
 					"%ld times its number",
 					ntotal, rounds);
+	check_keys(tr, ctx, rep);
 	clab_lab_check_common(tr, rep);
 }
 

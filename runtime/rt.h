@@ -464,6 +464,12 @@ int clab__obj_init(struct clab__obj *h, struct clab__thr *self,
 void clab__obj_fini(struct clab__obj *h, struct clab__thr *self,
 		    const struct clab_site *site);
 
+/*
+ * clab__key_thread_end - self (the calling thread) ends: record key.end
+ * for each key value it holds and run the keys' destructors (key.c).
+ */
+void clab__key_thread_end(struct clab__thr *self);
+
 /* Record a diagnostic about obj. */
 void clab__diag(struct clab__thr *self, unsigned code, uint32_t obj,
 		uint32_t detail, const struct clab_site *site);

@@ -221,6 +221,7 @@ void clab__thread_exit_holding(struct clab__thr *t)
 
 static void thread_end(struct clab__thr *t, void *ret)
 {
+	clab__key_thread_end(t); /* destructors run before the thread.exit */
 	clab__thread_exit_holding(t);
 	clab__lk_lock(&t->lk);
 	t->ret = ret;

@@ -152,6 +152,23 @@ static void apply_object(const struct clab_replay *rp, struct clab_rstate *st,
 	case CLAB_OE_CANCELLED:
 		o->a = 3;
 		break;
+	/* a key: a = the threads (tid below 32, one bit each) holding a
+	 * value, b = those whose value ended with them */
+	case CLAB_OE_KEY_SET:
+		if (r->tid < 32) {
+			if (r->a8)
+				o->a |= 1u << r->tid;
+			else
+				o->a &= ~(1u << r->tid);
+			o->b &= ~(1u << r->tid);
+		}
+		break;
+	case CLAB_OE_KEY_END:
+		if (r->tid < 32) {
+			o->a &= ~(1u << r->tid);
+			o->b |= 1u << r->tid;
+		}
+		break;
 	default:
 		break;
 	}

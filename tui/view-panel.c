@@ -85,6 +85,23 @@ static void summary(const struct tui *t, uint32_t o, char *buf, size_t len)
 		if (ob->flags & CLAB_RO_CLOSED)
 			adds(buf, len, &n, " shut down");
 		break;
+	case CLAB_O_KEY:
+		/* set:T1,T3 ended:T2, or "no values" */
+		for (int part = 0; part < 2; part++) {
+			uint32_t bits = part ? ob->b : ob->a;
+			if (bits == 0)
+				continue;
+			adds(buf, len, &n,
+			     part ? (n ? " ended:" : "ended:") : "set:");
+			for (uint32_t k = 0, c = 0; k < 32; k++)
+				if (bits >> k & 1)
+					add(buf, len, &n,
+					    c++ ? ",T%" PRIu32 : "T%" PRIu32,
+					    k);
+		}
+		if (n == 0)
+			adds(buf, len, &n, "no values");
+		break;
 	case CLAB_O_FUTURE: {
 		static const char *const fs[] = {"pending", "running", "done",
 						 "cancelled"};

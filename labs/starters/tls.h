@@ -12,9 +12,11 @@
  * be its own: 0 until the thread first sets it, and never another
  * thread's, however the threads interleave.  A _Thread_local variable,
  * a pthread key (pthread_key_create(), pthread_getspecific(),
- * pthread_setspecific()) or a table of your own guarded by a conclab
- * mutex are all fine; a value that every thread shares, the mistake the
- * lab shows, is not.  The harness only passes the pointer that
+ * pthread_setspecific()), conclab's recorded key (clab_key_create(&k,
+ * name, free), clab_key_get(), clab_key_set(), clab_key_delete():
+ * <conclab/runtime.h>) or a table of your own guarded by a conclab mutex
+ * are all fine; a value that every thread shares, the mistake the lab
+ * shows, is not, behind a key or not.  The harness only passes the pointer that
  * local_new() returned.
  *
  * The harness records "read" (what your local_get() returned), "write"
@@ -24,8 +26,10 @@
  *
  * The checks: each thread read back only what it had written itself ("own
  * counter"), and ended with its number times the rounds ("each counted
- * its rounds"); no deadlock, no misuse, no busy waiting, every thread
- * ends.
+ * its rounds"); with a clab key, also that no value of it was held by two
+ * threads at once ("own key value") and that the key's destructor freed
+ * each thread's value when the thread ended ("freed at thread end"); no
+ * deadlock, no misuse, no busy waiting, every thread ends.
  */
 #ifndef CONCLAB_EXERCISE_TLS_H
 #define CONCLAB_EXERCISE_TLS_H

@@ -284,6 +284,20 @@ for v in per-thread key; do
 	expect_exit 0 "$CONCLAB" run tls --variant $v --threads 16 --rounds 50 --gap_ms 0 --sched random --seed 5 -q --trace t${v}16.clt
 	expect_exit 0 "$CONCLAB" explore tls --variant $v --schedules 300 --trace t${v}x.clt
 done
+# The key variant's key records: each thread's value set through the key
+# and destroyed by its destructor in that thread when it ends; the other
+# variants make no key and report no key checks.
+expect_exit 0 "$CONCLAB" run tls --variant key -q --trace tk.clt
+contains "$T/out" '^  ok   own key value +the 3 value\(s\) set through keys were each held by one thread' \
+	"tls key: each value held by one thread"
+contains "$T/out" '^  ok   freed at thread end +each value a thread held when it ended was destroyed then \(3\)' \
+	"tls key: every value destroyed at its thread's end"
+expect_exit 0 "$CONCLAB" dump tk.clt
+[ "$(count_lines "$T/out" ' counter-[0-9] +key\.end +counter#[0-9]+ +destructor=1 id=[1-3] ')" -eq 3 ] &&
+	pass "tls key: three key.end records, each in its thread" ||
+	fail "tls key: three key.end records, each in its thread"
+expect_exit 0 "$CONCLAB" run tls --variant per-thread -q --trace tp.clt
+lacks "$T/out" 'own key value|freed at thread end' "tls per-thread: no key, no key checks"
 expect_exit 1 "$CONCLAB" run tls --variant shared-by-mistake -q --trace ts.clt
 contains "$T/out" "^  FAIL own counter +[0-9]+ read\(s\) saw a value their thread had not written; first counter-[0-9] read [0-9]+ where its own last write was [0-9]+ \(counter-[0-9] wrote it\)" \
 	"tls shared-by-mistake: a read of another thread's write"

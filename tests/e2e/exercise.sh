@@ -228,11 +228,18 @@ ex 1 rlock ../../labs/starters/rlock.c
 contains "$T/out" '^  FAIL re-entry +[0-9]+ relock\(s\): a thread locked a plain mutex it held' "rlock starter (a plain mutex): relocks"
 contains "$T/out" '^  FAIL no misuse ' "rlock starter: the relock is misuse"
 
-# tls: a pthread key is a second right answer; a per-thread value found
-# through a static cache is shared by mistake; so is the starter's one
-# value.
+# tls: a key (clab_key_*) is a second right answer; a per-thread value
+# found through a static cache is shared by mistake; so are one value set
+# through a key by every thread, and the starter's one value.
 ex 0 tls tls-key.c
-contains "$T/out" '^  ok   own counter ' "tls with a pthread key: each thread's own"
+contains "$T/out" '^  ok   own counter ' "tls with a key: each thread's own"
+contains "$T/out" '^  ok   freed at thread end +each value a thread held when it ended was destroyed then \(3\)' \
+	"tls with a key: the destructors ran"
+ex 1 tls tls-keyshared.c
+contains "$T/out" '^  FAIL own key value +[0-9]+ value\(s\) of a key were set by a thread while another held them; first counter-[0-9] set value 1 of local, which counter-[0-9] holds' \
+	"tls one value behind a key: 'own key value' fails"
+contains "$T/out" '^  FAIL freed at thread end +3 value\(s\) were not destroyed when their thread ended' \
+	"tls one value behind a key: no destructor freed them"
 ex 1 tls tls-cache.c
 contains "$T/out" '^  FAIL own counter +[0-9]+ read\(s\) saw a value their thread had not written; first counter-[0-9] read [0-9]+ where its own last write was [0-9]+ \(counter-[0-9] wrote it\)' "tls cached pointer: 'own counter' fails"
 ex 1 tls ../../labs/starters/tls.c

@@ -31,6 +31,8 @@ run() {
 	--trace ph.clt >/dev/null 2>&1
 "$CONCLAB" run prodcons --variant semaphores --sched pct --seed 1 -q \
 	--trace pc.clt >/dev/null 2>&1
+"$CONCLAB" run tls --variant key --sched pct --seed 1 -q \
+	--trace tk.clt >/dev/null 2>&1
 
 export LANG=C LC_ALL=C
 run 0 --batch ph.clt
@@ -56,6 +58,13 @@ run 0 --batch --size 120x40 --keys 'G' ph.clt
 n=$(sed -n 's/^ record [0-9]*\/\([0-9]*\) .*/\1/p' out)
 has out "^ record $((n - 1))/$n " "G goes to the last record in 120x40"
 same out batch-120x40 "the last record in 120x40, whole"
+# a key's values at the cursor: counter-3's destroyed as it ended, the
+# others' still set
+run 0 --batch --size 120x40 --keys ':110<Enter>' tk.clt
+has out '\|>counter +set:T1,T2 ended:T3' "a key's values in the objects panel"
+same out batch-tls-key "a key's values, whole"
+run 0 --batch --size 120x40 --keys ':10<Enter>' tk.clt
+has out '\|>counter +no values' "a key before any value was set"
 run 0 --batch --size 60x20 ph.clt
 has out 'terminal too small \(need 80x24\)' "too small in batch mode too"
 same out batch-small "too small, whole"

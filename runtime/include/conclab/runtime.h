@@ -434,6 +434,61 @@ int clab__latch_clear(clab_latch_t *l, const struct clab_site *site);
 int clab__latch_wait(clab_latch_t *l, uint32_t ms,
 		     const struct clab_site *site);
 
+/*
+ * ---- key: thread-local values, pthread_key_t recorded ----
+ *
+ * One key, a value for each thread, as a threading.local() attribute is
+ * in Python.  Each call records on the key: key.set (a8: the value is not
+ * NULL; a32: the value's id on the key, the same for the same pointer
+ * while some thread holds it, so that one value shared by two threads
+ * shows), key.get (the same fields), and, when a thread created by
+ * clab_thread_create (or registered and ended) ends holding a value,
+ * key.end in that thread, after which the key's destructor runs on the
+ * value (POSIX: the value is NULL for the destructor's own calls, and
+ * values set again by destructors get up to four rounds).  The main
+ * thread's values are not destroyed when the program exits, as with
+ * pthreads.
+ */
+typedef struct {
+	struct clab__obj h;
+	clab__lock_t lk;
+	uint32_t nset;		 /* threads holding a value */
+	uint32_t nextid;	 /* the last value id given */
+	uint32_t nvals, capvals; /* the live values, below */
+	void *vals;		 /* the live values (runtime/key.c) */
+	void (*destructor)(void *);
+} clab_key_t;
+
+/*
+ * clab_key_create - a key named name; destructor (may be NULL) runs on a
+ * thread's non-NULL value when the thread ends.  0, CLAB_EINVAL,
+ * CLAB_ENOMEM.
+ */
+#define clab_key_create(k, name, destructor)                                   \
+	clab__key_create((k), (name), (destructor), CLAB_SITE())
+/*
+ * clab_key_delete - 0; CLAB_EBUSY (and a key-in-use diagnostic) while
+ * any thread still holds a non-NULL value, whose destructor would never
+ * run: set them to NULL first.  NULL is accepted and ignored.
+ */
+#define clab_key_delete(k) clab__key_delete((k), CLAB_SITE())
+/* clab_key_set - the calling thread's value: 0, CLAB_EINVAL, CLAB_ENOMEM. */
+#define clab_key_set(k, value) clab__key_set((k), (value), CLAB_SITE())
+/*
+ * clab_key_get - the calling thread's value, NULL when it set none (or
+ * on a bad key, with a bad-object diagnostic).  Recorded (key.get, a
+ * lazily stamped record), but not a scheduling point: it reads only the
+ * calling thread's own value.
+ */
+#define clab_key_get(k) clab__key_get((k), CLAB_SITE())
+
+int clab__key_create(clab_key_t *k, const char *name,
+		     void (*destructor)(void *), const struct clab_site *site);
+int clab__key_delete(clab_key_t *k, const struct clab_site *site);
+int clab__key_set(clab_key_t *k, const void *value,
+		  const struct clab_site *site);
+void *clab__key_get(clab_key_t *k, const struct clab_site *site);
+
 /* ---- barrier ---- */
 typedef struct {
 	struct clab__obj h;

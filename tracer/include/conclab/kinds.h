@@ -32,6 +32,7 @@
 #define CLAB__OSW (CLAB_F_OBJ | CLAB_F_SEQ | CLAB_F_A32)
 #define CLAB__OSBW (CLAB_F_OBJ | CLAB_F_SEQ | CLAB_F_A8 | CLAB_F_A32)
 #define CLAB__OB (CLAB_F_OBJ | CLAB_F_A8)
+#define CLAB__OBW (CLAB_F_OBJ | CLAB_F_A8 | CLAB_F_A32)
 
 /*
  * X(NAME, number, "text", fields, "a8 name", "a32 name",
@@ -108,6 +109,15 @@
 	  NONE, COUNT, SET, NONE)                                              \
 	X(LATCH_CLEAR, 53, "latch.clear", CLAB__OS, "", "", OTHER, KEEP, NONE, \
 	  NONE, CLEAR, NONE)                                                   \
+	/* thread-local key (clab_key_*): a8 = 1 when the value is not NULL,   \
+	 * a32 = the value's id on its key (0 for NULL); end = a thread        \
+	 * ended holding a value, a8 = 1 when the key's destructor ran */      \
+	X(KEY_SET, 54, "key.set", CLAB__OSBW, "value", "id", OTHER, KEEP,      \
+	  FLAG, COUNT, KEY_SET, NONE)                                          \
+	X(KEY_GET, 55, "key.get", CLAB__OBW, "value", "id", OTHER, KEEP, FLAG, \
+	  COUNT, NONE, NONE)                                                   \
+	X(KEY_END, 56, "key.end", CLAB__OSBW, "destructor", "id", OTHER, KEEP, \
+	  FLAG, COUNT, KEY_END, NONE)                                          \
 	/* barrier: a32 = arrivals (wait) or generation (pass) */              \
 	X(BARRIER_WAIT, 60, "barrier.wait", CLAB__OSW, "", "arrived",          \
 	  WAIT_BEGIN, BLOCK, NONE, COUNT, ARRIVE, NONE)                        \
@@ -253,7 +263,8 @@ enum clab_kind {
 	X(POOL, 11, "pool")                                                    \
 	X(FUTURE, 12, "future")                                                \
 	X(PROCESS, 13, "process")                                              \
-	X(PIPE, 14, "pipe")
+	X(PIPE, 14, "pipe")                                                    \
+	X(KEY, 15, "key")
 
 enum clab_objkind {
 #define CLAB__OK_ENUM(name, num, text) CLAB_O_##name = num,
@@ -368,7 +379,11 @@ enum clab_qop {
 	X(BAD_VALUE, 20, "bad-value",                                          \
 	  "a value out of range: a count above 2147483647 or a barrier of "    \
 	  "no parties",                                                        \
-	  "value", COUNT)
+	  "value", COUNT)                                                      \
+	X(KEY_IN_USE, 21, "key-in-use",                                        \
+	  "delete of a key that threads still hold values of: their "          \
+	  "destructors would never run",                                       \
+	  "values", COUNT)
 
 enum clab_diag {
 #define CLAB__DIAG_ENUM(name, num, ...) CLAB_D_##name = num,

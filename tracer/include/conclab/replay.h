@@ -68,6 +68,8 @@ struct clab_rthread {
  *   thread   a = 1 when started, b = 1 when ended
  *   timer    a = 1 when armed
  *   ptimer   a = tick
+ *   key      a = the threads holding a value, b = those whose value
+ *            ended with them (one bit each, for tids below 32)
  */
 struct clab_robject {
 	uint32_t a;

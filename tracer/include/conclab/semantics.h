@@ -106,6 +106,8 @@ enum clab_oeffect {
 	CLAB_OE_RUNS,	   /* a future: a = 1, its task runs */
 	CLAB_OE_DONE,	   /* a future: a = 2, set */
 	CLAB_OE_CANCELLED, /* a future: a = 3, cancelled */
+	CLAB_OE_KEY_SET,   /* a key: the thread's bit in a (a8 = 1) or not */
+	CLAB_OE_KEY_END,   /* a key: the thread's bit leaves a, enters b */
 };
 
 /*
