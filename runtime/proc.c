@@ -70,8 +70,8 @@ enum { XW_NONE, XW_CHILD, XW_PIPE_WRITE, XW_PIPE_READ };
  * thread") or refuses (die_after_fork); AddressSanitizer (GCC's) takes no
  * allocator lock across a fork, so the child's threads can wait forever
  * for one that another thread of the parent held (about 1 run in 30 of
- * the processes lab).  Built with either, a child records nothing, as
- * under the controlled scheduler.
+ * the processes lab).  Built with either, a child records nothing and
+ * runs free, under the controlled scheduler too.
  */
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 #define CHILD_RECORDS 0

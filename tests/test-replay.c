@@ -390,20 +390,31 @@ static void test_synthetic_rwlock(void)
 
 static char tmpdir[256];
 
-static struct clab_trace *lab_trace(const char *lab, const char *variant)
+/*
+ * A controlled run of lab's variant, loaded with its children's traces, or
+ * alone (its parent's trace only, as where children record nothing).
+ */
+static struct clab_trace *lab_trace_as(const char *lab, const char *variant,
+				       int alone)
 {
 	char path[512], err[512];
 	snprintf(path, sizeof(path), "%s/%s-%s.clt", tmpdir, lab, variant);
 	int rc = tu_run_lab(conclab, lab, variant, path);
 	CU_ASSERT(rc >= 0 && rc <= 3);
 	struct clab_trace *tr = NULL;
-	if (clab_trace_load(path, &tr, err, sizeof(err)) != 0) {
+	if ((alone ? clab_trace_load_process
+		   : clab_trace_load)(path, &tr, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		CU_FAIL("lab trace did not load");
 		tr = NULL;
 	}
 	unlink(path);
 	return tr;
+}
+
+static struct clab_trace *lab_trace(const char *lab, const char *variant)
+{
+	return lab_trace_as(lab, variant, 0);
 }
 
 /* Invariants every state must keep. */
@@ -741,13 +752,14 @@ static uint32_t first_kind(const struct clab_trace *tr, unsigned k)
 }
 
 /*
- * The processes lab under control, where a child records nothing: the
- * parent waits for its child at the deadlock, the child is there as what
- * the parent saw of it, and its pipe's count is not known.
+ * The processes lab under control, the parent's trace alone, as where a
+ * child records nothing: the parent waits for its child at the deadlock,
+ * the child is there as what the parent saw of it, and its pipe's count is
+ * not known.
  */
 static void test_labpic_procs_wait(void)
 {
-	struct clab_trace *tr = lab_trace("processes", "wait-then-read");
+	struct clab_trace *tr = lab_trace_as("processes", "wait-then-read", 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
 	struct clab_replay *rp;
 	struct clab_labpic *lp;
@@ -790,10 +802,13 @@ static void test_labpic_procs_wait(void)
 	clab_trace_free(tr);
 }
 
-/* The pipe variant's reads and reaping; the shared counter's notes. */
+/*
+ * The pipe variant's reads and reaping (the parent's trace alone); the
+ * shared counter's notes.
+ */
 static void test_labpic_procs_end(void)
 {
-	struct clab_trace *tr = lab_trace("processes", "pipe");
+	struct clab_trace *tr = lab_trace_as("processes", "pipe", 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
 	struct clab_replay *rp;
 	struct clab_labpic *lp;
@@ -837,6 +852,48 @@ static void test_labpic_procs_end(void)
 	CU_ASSERT_EQUAL(c.nmade, 3);
 	CU_ASSERT_EQUAL(c.made, 120);
 	CU_ASSERT_EQUAL(c.total, 120);
+	clab_labpic_free(lp);
+	clab_replay_free(rp);
+	clab_trace_free(tr);
+}
+
+/*
+ * The same deadlock with the child's trace merged in (a child records
+ * under control too): the child waits for room in the full pipe, and the
+ * pipe's count and ends are known.  Where children record nothing (the
+ * sanitizers' builds, runtime/proc.c), it is the test above.
+ */
+static void test_labpic_procs_family(void)
+{
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+	return;
+#endif
+	struct clab_trace *tr = lab_trace("processes", "wait-then-read");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	struct clab_replay *rp;
+	struct clab_labpic *lp;
+	struct clab_rstate st;
+	struct clab_proc_pic pr[4];
+	struct clab_pipe_pic pi[4];
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	uint32_t d = clab_replay_deadlock(rp);
+	CU_ASSERT_NOT_EQUAL_FATAL(d, CLAB_REPLAY_NONE);
+	clab_replay_seek(rp, &st, d + 1);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, d, pr, 4), 2);
+	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_CHILD);
+	CU_ASSERT_EQUAL(pr[0].on, 1);
+	CU_ASSERT(pr[1].recorded);
+	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_WRITE);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(lp, d, pi, 4), 1);
+	CU_ASSERT_EQUAL(pr[1].on, pi[0].index);
+	CU_ASSERT(!pi[0].unseen);
+	CU_ASSERT_EQUAL(pi[0].units, 4);
+	CU_ASSERT_EQUAL(pi[0].cap, 4);
+	CU_ASSERT_EQUAL(pi[0].writers, 2u); /* the child's end */
+	CU_ASSERT_EQUAL(pi[0].readers, 1u); /* main's */
+	clab_rstate_destroy(&st);
 	clab_labpic_free(lp);
 	clab_replay_free(rp);
 	clab_trace_free(tr);
@@ -888,6 +945,8 @@ static void add_tests(CU_pSuite s)
 		    test_labpic_procs_wait);
 	CU_add_test(s, "picture: processes reaped, a shared counter",
 		    test_labpic_procs_end);
+	CU_add_test(s, "picture: processes at a deadlock, the family",
+		    test_labpic_procs_family);
 }
 
 int main(int argc, char **argv)
