@@ -14,6 +14,7 @@
 #include <conclab/error.h>
 
 #include "lab.h"
+#include "clab-kinds.h"
 #include "clab-util.h"
 
 /*
@@ -24,7 +25,7 @@
  */
 static int wait_ends(unsigned kind)
 {
-	return clab_kind_sem(kind)->tmove == CLAB_TM_RUN;
+	return clab__kind_sem(kind)->tmove == CLAB_TM_RUN;
 }
 
 /*
@@ -34,7 +35,7 @@ static int wait_ends(unsigned kind)
  */
 static int wait_judged(unsigned kind)
 {
-	unsigned act = clab_kind_sem(kind)->act;
+	unsigned act = clab__kind_sem(kind)->act;
 	return act != CLAB_DO_JOIN_WAIT && act != CLAB_DO_TIMER_WAIT;
 }
 
@@ -46,7 +47,7 @@ static int wait_judged(unsigned kind)
  */
 static int attempt_failed(unsigned kind, int ended_wait)
 {
-	unsigned act = clab_kind_sem(kind)->act;
+	unsigned act = clab__kind_sem(kind)->act;
 	return act == CLAB_DO_BUSY || (act == CLAB_DO_TIMEOUT && !ended_wait);
 }
 
@@ -221,7 +222,7 @@ static void read_held(struct sweep *s, uint32_t tid, int held)
  */
 static int poll_progress(const struct sweep *s, const struct clab_record *r)
 {
-	switch (clab_kind_sem(r->kind)->act) {
+	switch (clab__kind_sem(r->kind)->act) {
 	case CLAB_DO_SLEEP:
 		return 0;
 	case CLAB_DO_REQUEST:
@@ -247,7 +248,7 @@ static void poll_record(struct sweep *s, struct thr *t,
 			const struct clab_record *r)
 {
 	struct poll *p = &t->poll;
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 
 	if (sem->act == CLAB_DO_REQUEST && r->obj == p->obj)
 		return;
@@ -288,7 +289,7 @@ static int is_lock(const struct clab_trace *tr, uint32_t oid)
 
 static void sweep_record(struct sweep *s, const struct clab_record *r)
 {
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 	uint64_t now = r->ns > s->now ? r->ns : s->now;
 	uint64_t dt = now - s->now;
 	int ended = 0;
@@ -357,7 +358,7 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 		wait_end(s, t, r, 1);
 		ended = 1;
 	}
-	if (clab_kind_begins_wait(r->kind)) {
+	if (clab__kind_begins_wait(r->kind)) {
 		/* a wait whose end we did not see is not counted */
 		t->waiting = 1;
 		t->wait_ns = now;

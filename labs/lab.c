@@ -9,6 +9,7 @@
 
 #include <conclab/analyze.h>
 
+#include "clab-kinds.h"
 #include "lab.h"
 
 /* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
@@ -641,7 +642,7 @@ const char *clab_lab_harness_label(const struct clab_trace *tr,
 /* Whether r ends a wait because its time ran out, not because of a wake. */
 static int timed_out(const struct clab_record *r)
 {
-	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *ks = clab__kind_sem(r->kind);
 
 	return ks->act == CLAB_DO_TIMEOUT ||
 	       (ks->a8 == CLAB_A8_CAUSE && r->a8 == CLAB_CAUSE_TIMEOUT);
@@ -672,12 +673,12 @@ static int unwoken(const struct opened *o, const struct clab_record *r)
  */
 static int next_state(int state, const struct clab_record *r)
 {
-	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *ks = clab__kind_sem(r->kind);
 
 	if (ks->tmove == CLAB_TM_SLEEP)
 		return CLAB_TM_SLEEP;
 	if ((ks->tmove == CLAB_TM_WAIT || ks->tmove == CLAB_TM_BLOCK) &&
-	    clab_kind_begins_wait(r->kind))
+	    clab__kind_begins_wait(r->kind))
 		return CLAB_TM_WAIT;
 	if (ks->tmove == CLAB_TM_RUN || ks->tmove == CLAB_TM_DONE)
 		return CLAB_TM_RUN;

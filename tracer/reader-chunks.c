@@ -12,6 +12,7 @@
 #include <conclab/label.h>
 #include <conclab/trace.h>
 
+#include "clab-kinds.h"
 #include "format.h"
 #include "reader-int.h"
 
@@ -402,7 +403,7 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		struct clab_record *rec = &s->r[s->n];
 		memset(rec, 0, sizeof(*rec));
 		unsigned kind = clab_rbuf_u8(r);
-		if (!r->err && !clab_kind_valid(kind)) {
+		if (!r->err && !clab__kind_valid(kind)) {
 			r->err = 1;
 			*why = "unknown record kind";
 			break;
