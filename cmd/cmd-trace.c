@@ -229,7 +229,8 @@ static int trace_exec(int argc, char **argv)
 	int limit = code == CLAB_EXIT_TIMEOUT &&
 		    clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT);
 	struct clab_analysis an;
-	if (clab_analyze(tr, &an) == 0) {
+	int analysed = clab_analyze(tr, &an) == 0;
+	if (analysed) {
 		printf("\nlock order (conclab analyze):\n");
 		if (clab_lockdep_ncycles(an.ld) || an.nwaits || an.nnests ||
 		    an.nblocked)
@@ -240,11 +241,10 @@ static int trace_exec(int argc, char **argv)
 			       clab_trace_nrecords(tr));
 		if (clab_analysis_problems(&an))
 			rc = CLAB_EXIT_CHECK;
-		clab_analysis_fini(&an);
 	}
 	if (check) {
 		struct clab_lab_report rep = {0};
-		clab_generic_check_any(tr, &rep);
+		clab_generic_check_any_with(tr, analysed ? &an : NULL, &rep);
 		printf("\n");
 		const char *b = strrchr(prog[0], '/');
 		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",
@@ -253,6 +253,8 @@ static int trace_exec(int argc, char **argv)
 			rc = CLAB_EXIT_CHECK;
 		clab_lab_report_free(&rep);
 	}
+	if (analysed)
+		clab_analysis_fini(&an);
 	printf("trace: %s\n", trace);
 	clab_cmd_forks(tr, trace, stdout);
 	clab_trace_free(tr);

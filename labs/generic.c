@@ -415,8 +415,9 @@ static int sweep_run(struct sweep *s, const struct clab_trace *tr)
 		sweep_free(s);
 		return CLAB_ENOMEM;
 	}
+	const struct clab_record *recs = clab_trace_records(tr);
 	for (size_t i = 0; i < n; i++)
-		sweep_record(s, clab_trace_record(tr, i));
+		sweep_record(s, &recs[i]);
 	for (uint32_t u = 0; u < s->nthr; u++)
 		if (s->t[u].waiting) {
 			s->unended++;
@@ -727,22 +728,6 @@ static void check_concurrency(const struct sweep *s,
 				    UINT64_MAX, "%s", msg);
 }
 
-void clab_generic_check(const struct clab_trace *tr,
-			struct clab_lab_report *rep, unsigned need)
-{
-	struct sweep s;
-
-	if (sweep_run(&s, tr) != 0) {
-		clab_lab_report_add(rep, "starvation", 0, UINT64_MAX,
-				    "out of memory");
-		return;
-	}
-	check_starvation(&s, rep);
-	check_busy(&s, rep, need);
-	check_concurrency(&s, rep, need);
-	sweep_free(&s);
-}
-
 /*
  * Mutexes still held when the trace ended: by a thread that ended holding
  * them (its exit-holding diagnostic says where), by one still running when
@@ -780,17 +765,43 @@ static void check_held_at_exit(const struct sweep *s,
 	    clab_lab_site_text(tr, first->site, at, sizeof(at)));
 }
 
-void clab_generic_check_any(const struct clab_trace *tr,
-			    struct clab_lab_report *rep)
+void clab_generic_check(const struct clab_trace *tr,
+			struct clab_lab_report *rep, unsigned need)
+{
+	clab__generic_check(tr, rep, need, 0);
+}
+
+void clab__generic_check(const struct clab_trace *tr,
+			 struct clab_lab_report *rep, unsigned need,
+			 int held_at_exit)
 {
 	struct sweep s;
 
-	clab_lab_check_common(tr, rep);
 	if (sweep_run(&s, tr) != 0) {
-		clab_lab_report_add(rep, "locks held at exit", 0, UINT64_MAX,
+		clab_lab_report_add(rep, "starvation", 0, UINT64_MAX,
 				    "out of memory");
+		if (held_at_exit)
+			clab_lab_report_add(rep, "locks held at exit", 0,
+					    UINT64_MAX, "out of memory");
 		return;
 	}
-	check_held_at_exit(&s, rep);
+	check_starvation(&s, rep);
+	check_busy(&s, rep, need);
+	check_concurrency(&s, rep, need);
+	if (held_at_exit)
+		check_held_at_exit(&s, rep);
 	sweep_free(&s);
+}
+
+void clab_generic_check_any(const struct clab_trace *tr,
+			    struct clab_lab_report *rep)
+{
+	clab_generic_check_any_with(tr, NULL, rep);
+}
+
+void clab_generic_check_any_with(const struct clab_trace *tr,
+				 const struct clab_analysis *an,
+				 struct clab_lab_report *rep)
+{
+	clab__lab_check_common(tr, an, rep, 0, 1);
 }
