@@ -24,6 +24,49 @@
 
 #include "reader-int.h"
 
+/*
+ * A large array of records is mapped with huge pages asked for (a hint,
+ * for transparent huge pages in "madvise" mode): its pages fault in a
+ * page at a time otherwise, hundreds of thousands of faults for ten
+ * million records.  The whole mapping is advised, so that it stays one
+ * mapping (mremap moves only one).
+ */
+static void *map_records(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static size_t page_round(size_t bytes)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	return (bytes + page - 1) / page * page;
+}
+
+struct clab_record *clab__recs_new(size_t n, size_t *bytes)
+{
+	size_t want = (n ? n : 1) * sizeof(struct clab_record);
+	*bytes = 0;
+	if (want < STREAM_RELEASE)
+		return malloc(want);
+	void *p = map_records(page_round(want));
+	if (p == MAP_FAILED)
+		return NULL;
+	*bytes = page_round(want);
+	return p;
+}
+
+void clab__recs_free(struct clab_record *r, size_t bytes)
+{
+	if (bytes)
+		munmap(r, bytes);
+	else
+		free(r);
+}
+
 /* Room for need records in s; 0, or -1 when out of memory. */
 int clab__stream_reserve(struct stream *s, size_t need)
 {
@@ -40,11 +83,9 @@ int clab__stream_reserve(struct stream *s, size_t need)
 		s->cap = cap;
 		return 0;
 	}
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t bytes = (cap * sizeof(*s->r) + page - 1) / page * page;
+	size_t bytes = page_round(cap * sizeof(*s->r));
 	void *p = s->bytes ? mremap(s->r, s->bytes, bytes, MREMAP_MAYMOVE)
-			   : mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			   : map_records(bytes);
 	if (p == MAP_FAILED)
 		return -1;
 	if (!s->bytes && s->r) { /* from the heap to a mapping */
@@ -277,7 +318,7 @@ int clab__trace_merge(struct clab_trace *tr)
 	while (nsl < 2 * ns)
 		nsl *= 2;
 	size_t n1 = ns ? ns : 1;
-	tr->recs = malloc((total ? total : 1) * sizeof(*tr->recs));
+	tr->recs = clab__recs_new(total, &tr->recs_bytes);
 	uint32_t *expect = malloc(((size_t)tr->nobjs + 1) * sizeof(*expect));
 	/* ready: heads that may come next; parked: heads that wait */
 	struct heap ready = {malloc(n1 * 4), malloc(n1 * 4), 0};
@@ -321,14 +362,20 @@ int clab__trace_merge(struct clab_trace *tr)
 	size_t out = 0;
 	/* a run that did not end: its records up to a consistent cut */
 	int cut = tr->running || (tr->unclosed && tr->whole);
+	/*
+	 * t: the thread whose head goes next, kept out of the ready heap
+	 * while its records come before every other ready head (most of a
+	 * trace is one thread's run of records); NONE: the heap's top.
+	 */
+	uint32_t t = NONE;
 	while (live) {
-		if (ready.n == 0 && cut) {
-			for (uint32_t t = 0; t < ns; t++)
+		if (t == NONE && ready.n == 0 && cut) {
+			for (uint32_t u = 0; u < ns; u++)
 				tr->cut +=
-				    tr->streams[t].n - tr->streams[t].head;
+				    tr->streams[u].n - tr->streams[u].head;
 			break;
 		}
-		if (ready.n == 0) {
+		if (t == NONE && ready.n == 0) {
 			/* Data is missing: release the earliest parked head. */
 			uint32_t best = heap_pop(key, &parked);
 			const struct clab_record *hd = HEAD(best);
@@ -337,7 +384,8 @@ int clab__trace_merge(struct clab_trace *tr)
 			tr->gaps++;
 			heap_push(key, &ready, best);
 		}
-		uint32_t t = heap_pop(key, &ready);
+		if (t == NONE)
+			t = heap_pop(key, &ready);
 		struct clab_record *r = &tr->recs[out];
 		*r = *HEAD(t);
 		r->seq = out++;
@@ -345,19 +393,33 @@ int clab__trace_merge(struct clab_trace *tr)
 			expect[r->obj] = r->oseq + 1;
 			/* Wake the thread whose head waits for this number. */
 			struct wslot *sl =
-			    waits_find(&w, r->obj, expect[r->obj]);
-			if (sl->head != NONE) {
+			    parked.n ? waits_find(&w, r->obj, expect[r->obj])
+				     : NULL;
+			if (sl && sl->head != NONE) {
 				uint32_t u = sl->head;
 				waits_del(&w, u, r->obj, expect[r->obj]);
 				heap_remove(key, &parked, u);
 				heap_push(key, &ready, u);
 			}
 		}
-		if (++tr->streams[t].head < tr->streams[t].n)
-			PLACE(t);
-		else
+		struct stream *st = &tr->streams[t];
+		uint32_t done = t;
+		if (++st->head == st->n) {
 			live--;
-		stream_done(&tr->streams[t]);
+			t = NONE;
+		} else if (HEAD(t)->oseq &&
+			   HEAD(t)->oseq > expect[HEAD(t)->obj]) {
+			PLACE(t); /* parked */
+			t = NONE;
+		} else {
+			key[t] = HEAD(t)->ns;
+			/* next again, unless another ready head comes first */
+			if (ready.n && before(key, ready.a[0], t)) {
+				heap_push(key, &ready, t);
+				t = NONE;
+			}
+		}
+		stream_done(&tr->streams[done]);
 	}
 #undef PLACE
 #undef HEAD
