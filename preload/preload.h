@@ -294,6 +294,9 @@ static inline struct clab__pl_obj *clab__pl_obj_find(const void *key,
  * (fork.c).
  */
 void clab__pl_fork_child(void);
+/* In a traced child of fork: the count of the program's threads (thread.c)
+ * starts again from the one thread the child has. */
+void clab__pl_threads_forked(void);
 
 /*
  * The library's own locks, taken (on) before a fork so that no other

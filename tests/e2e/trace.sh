@@ -38,7 +38,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
 	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
-	forklock forkrec forkcrash; do
+	forklock forkrec forkcrash mainexit; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -416,6 +416,22 @@ if [ -n "$CXX" ] && "$CXX" -g -O1 -pthread -o "$T/cxx" \
 else
 	echo "no C++ compiler: the C++ program is not tried"
 fi
+
+# main ends with pthread_exit: the process ends when the last of its
+# threads does (conclab's own threads do not keep it alive), status 0,
+# the trace closed whole; or at once when main was the only thread.
+expect_exit 0 timeout 30 "$CONCLAB" trace --trace "$T/me.clt" "$D/preload-mainexit"
+contains "$T/out" '^main: pthread_exit$' "mainexit: main called pthread_exit"
+contains "$T/out" '^worker [12]: the last, count 2000$' "mainexit: the threads ran on after main"
+contains "$T/out" '^  ok   all threads ended' "mainexit: every thread's end recorded"
+grep -q '^conclab' "$T/err" && fail "mainexit: stderr: $(head -3 "$T/err")" ||
+	pass "mainexit: the trace whole, conclab says nothing on stderr"
+expect_exit 0 "$CONCLAB" check "$T/me.clt"
+grep -q 'incomplete' "$T/out" && fail "mainexit: the run is incomplete" ||
+	pass "mainexit: the run complete"
+expect_exit 0 timeout 30 "$CONCLAB" trace --trace "$T/me1.clt" "$D/preload-mainexit" alone
+contains "$T/out" '^main alone: pthread_exit$' "mainexit alone: main called pthread_exit"
+contains "$T/out" '^7 of 7 properties hold' "mainexit alone: the checks hold"
 
 # The program is found on PATH and run directly, its status reported.
 expect_exit 1 env PATH="$D:$PATH" "$CONCLAB" trace --no-check preload-abba
