@@ -151,7 +151,11 @@ static int trace_exec(int argc, char **argv)
 	char limitbuf[32];
 	snprintf(limitbuf, sizeof(limitbuf), "%ld", limit_s);
 
-	/* The old trace goes first: a program that never starts leaves none. */
+	/*
+	 * The old trace goes first, with its children's: a program that
+	 * never starts leaves none.
+	 */
+	clab_cmd_remove_children(trace);
 	if (unlink(trace) != 0 && errno != ENOENT) {
 		fprintf(stderr, "conclab trace: cannot replace %s: %s\n", trace,
 			strerror(errno));

@@ -197,6 +197,15 @@ const char *clab_cmd_program_name(const struct clab_trace *tr);
  * Nothing for a trace of a process that neither forked nor was forked.
  */
 void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out);
+/*
+ * clab_cmd_remove_children - remove the traces an earlier run's children
+ * left beside the trace at path, before a new run replaces it: each file
+ * STEM.PID.clt (STEM.PID.PID.clt...) in its directory whose
+ * process.parent_id is the old trace's process.id, or that of one removed
+ * (a child's child).  Files of other processes stay.  Returns how many
+ * were removed.
+ */
+int clab_cmd_remove_children(const char *path);
 /* Whether the trace holds a diagnostic with that code (the watchdog's). */
 int clab_cmd_has_diag(const struct clab_trace *tr, unsigned code);
 /*

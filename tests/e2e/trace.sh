@@ -417,6 +417,33 @@ else
 	echo "no C++ compiler: the C++ program is not tried"
 fi
 
+# Replacing a trace removes the traces its run's children left beside it
+# (STEM.PID.clt), and only those: a file so named of another process's
+# child, or of no child, stays.
+kids() { sed -n 's/^forkrec: children \([0-9]*\) \([0-9]*\) exited 0 0$/\1 \2/p' "$T/out"; }
+expect_exit 0 "$CONCLAB" trace --trace "$T/rep.clt" "$D/preload-forkrec"
+old_kids=$(kids)
+expect_exit 0 "$CONCLAB" trace --trace "$T/other.clt" "$D/preload-forkrec"
+other=$(kids | cut -d' ' -f1)
+cp "$T/other.${other:-none}.clt" "$T/rep.999999999.clt" &&
+	pass "replace: another process's child beside rep.clt" ||
+	fail "replace: no child trace of other.clt"
+cp "$T/preload-abba.clt" "$T/rep.999999998.clt"
+[ "$(ls "$T" | grep -c '^rep\.[0-9]*\.clt$')" -eq 4 ] &&
+	pass "replace: the first run's two children, and two others" ||
+	fail "replace: $(ls "$T" | grep -c '^rep\.[0-9]*\.clt$') files rep.PID.clt, not 4"
+expect_exit 0 "$CONCLAB" trace --trace "$T/rep.clt" "$D/preload-forkrec"
+new_kids=$(kids)
+for k in $old_kids; do
+	case " $new_kids " in *" $k "*) continue ;; esac # the pid came again
+	[ -e "$T/rep.$k.clt" ] && fail "replace: rep.$k.clt of the old run stayed" ||
+		pass "replace: rep.$k.clt of the old run removed"
+done
+for k in $new_kids 999999999 999999998; do
+	[ -f "$T/rep.$k.clt" ] && pass "replace: rep.$k.clt stays" ||
+		fail "replace: rep.$k.clt was removed"
+done
+
 # main ends with pthread_exit: the process ends when the last of its
 # threads does (conclab's own threads do not keep it alive), status 0,
 # the trace closed whole; or at once when main was the only thread.
