@@ -97,8 +97,7 @@ static int adopt(struct clab_trace *tr, const struct clab_trace *ch,
 	for (size_t i = 0; i < np && at == np; i++)
 		if (tr->recs[i].tid == fork_thread && nth++ == fork_seq)
 			at = i;
-	size_t bytes;
-	struct clab_record *out = clab__recs_new(np + nc + 1, &bytes);
+	struct clab_record *out = malloc((np + nc + 1) * sizeof(*out));
 	if (!out)
 		return -1;
 	while (p < np || c < nc) {
@@ -123,9 +122,8 @@ static int adopt(struct clab_trace *tr, const struct clab_trace *ch,
 		r.seq = k;
 		out[k++] = r;
 	}
-	clab__recs_free(tr->recs, tr->recs_bytes);
+	free(tr->recs);
 	tr->recs = out;
-	tr->recs_bytes = bytes;
 	tr->nrecs = k;
 	return 0;
 }

@@ -38,7 +38,6 @@ struct clab_trace {
 	uint64_t skipped; /* records skipped: they name an unknown object */
 	struct clab_record *recs;
 	size_t nrecs;
-	size_t recs_bytes; /* recs is mapped (clab__recs_new), or 0 */
 	struct clab_thread_info *threads;
 	uint32_t nthreads, threads_cap;
 	struct clab_object_info *objs;
@@ -80,14 +79,6 @@ void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
 /* The same for the first warning (clab_trace_warning). */
 void clab__trace_set_warning(struct clab_trace *tr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/*
- * Room for n merged records (at least one): a large array is mapped and
- * *bytes its length, a small one is on the heap and *bytes 0; NULL when
- * out of memory.  clab__recs_free frees it, given *bytes.
- */
-struct clab_record *clab__recs_new(size_t n, size_t *bytes);
-void clab__recs_free(struct clab_record *r, size_t bytes);
 
 /* A thread's stream of records (reader-merge.c) */
 /* Room for need records in s; 0, or -1 when out of memory. */

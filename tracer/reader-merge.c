@@ -24,49 +24,6 @@
 
 #include "reader-int.h"
 
-/*
- * A large array of records is mapped with huge pages asked for (a hint,
- * for transparent huge pages in "madvise" mode): its pages fault in a
- * page at a time otherwise, hundreds of thousands of faults for ten
- * million records.  The whole mapping is advised, so that it stays one
- * mapping (mremap moves only one).
- */
-static void *map_records(size_t bytes)
-{
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p != MAP_FAILED)
-		madvise(p, bytes, MADV_HUGEPAGE);
-	return p;
-}
-
-static size_t page_round(size_t bytes)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	return (bytes + page - 1) / page * page;
-}
-
-struct clab_record *clab__recs_new(size_t n, size_t *bytes)
-{
-	size_t want = (n ? n : 1) * sizeof(struct clab_record);
-	*bytes = 0;
-	if (want < STREAM_RELEASE)
-		return malloc(want);
-	void *p = map_records(page_round(want));
-	if (p == MAP_FAILED)
-		return NULL;
-	*bytes = page_round(want);
-	return p;
-}
-
-void clab__recs_free(struct clab_record *r, size_t bytes)
-{
-	if (bytes)
-		munmap(r, bytes);
-	else
-		free(r);
-}
-
 /* Room for need records in s; 0, or -1 when out of memory. */
 int clab__stream_reserve(struct stream *s, size_t need)
 {
@@ -83,9 +40,11 @@ int clab__stream_reserve(struct stream *s, size_t need)
 		s->cap = cap;
 		return 0;
 	}
-	size_t bytes = page_round(cap * sizeof(*s->r));
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t bytes = (cap * sizeof(*s->r) + page - 1) / page * page;
 	void *p = s->bytes ? mremap(s->r, s->bytes, bytes, MREMAP_MAYMOVE)
-			   : map_records(bytes);
+			   : mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	if (!s->bytes && s->r) { /* from the heap to a mapping */
@@ -318,7 +277,7 @@ int clab__trace_merge(struct clab_trace *tr)
 	while (nsl < 2 * ns)
 		nsl *= 2;
 	size_t n1 = ns ? ns : 1;
-	tr->recs = clab__recs_new(total, &tr->recs_bytes);
+	tr->recs = malloc((total ? total : 1) * sizeof(*tr->recs));
 	uint32_t *expect = malloc(((size_t)tr->nobjs + 1) * sizeof(*expect));
 	/* ready: heads that may come next; parked: heads that wait */
 	struct heap ready = {malloc(n1 * 4), malloc(n1 * 4), 0};

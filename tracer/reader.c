@@ -53,7 +53,7 @@ void clab_trace_free(struct clab_trace *tr)
 	free(tr->warning);
 	free(tr->olast);
 	clab__trace_zstd_free(tr);
-	clab__recs_free(tr->recs, tr->recs_bytes);
+	free(tr->recs);
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		free((char *)tr->threads[i].name);
 	free(tr->threads);
