@@ -242,6 +242,7 @@ __attribute__((constructor)) static void preload_init(void)
 		_exit(5);
 	}
 	pthread_atfork(NULL, NULL, forked_child);
+	clab__pl_threads_init();
 	traced_pid = getpid();
 	atomic_store(&clab__pl_on, 1);
 	clab__pl_guard = 0;

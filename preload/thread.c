@@ -119,9 +119,13 @@ static _Thread_local void *exit_value;
 static atomic_uint program_threads;
 static atomic_int main_exited;
 static atomic_int ending; /* exit(0) is called once */
-/* Set in each of the program's threads: its destructor runs at its end. */
+/*
+ * Set in each of the program's threads: its destructor runs at its end.
+ * Made by the constructor (a pthread_once here could be under way in
+ * another thread at a fork, and never end in the child).
+ */
 static pthread_key_t end_key;
-static pthread_once_t end_once = PTHREAD_ONCE_INIT;
+static int have_end_key;
 
 /* One of the program's threads ended, and its end is recorded. */
 static void program_thread_end(void *unused)
@@ -133,16 +137,15 @@ static void program_thread_end(void *unused)
 		exit(0);
 }
 
-static void make_end_key(void)
+void clab__pl_threads_init(void)
 {
-	pthread_key_create(&end_key, program_thread_end);
+	have_end_key = pthread_key_create(&end_key, program_thread_end) == 0;
 }
 
 /* This thread is one of the program's, made by its pthread_create. */
 static int program_thread(void)
 {
-	pthread_once(&end_once, make_end_key);
-	return pthread_getspecific(end_key) != NULL;
+	return have_end_key && pthread_getspecific(end_key) != NULL;
 }
 
 void clab__pl_threads_forked(void)
@@ -169,8 +172,8 @@ static void *thread_main(void *p)
 	struct start s = *(struct start *)p;
 	free(p);
 	void *ret;
-	pthread_once(&end_once, make_end_key);
-	pthread_setspecific(end_key, &end_key); /* counted: see above */
+	if (have_end_key)
+		pthread_setspecific(end_key, &end_key); /* counted: see above */
 	if (!s.detached)
 		tmap_put(pthread_self(), clab_thread_self());
 	exit_value = PTHREAD_CANCELED;
@@ -305,7 +308,8 @@ int pthread_cancel(pthread_t pt)
 void pthread_exit(void *ret)
 {
 	exit_value = ret;
-	if (!clab__pl_guard && atomic_load(&clab__pl_on) && !program_thread()) {
+	if (!clab__pl_guard && atomic_load(&clab__pl_on) && have_end_key &&
+	    !program_thread()) {
 		atomic_store(&main_exited, 1);
 		if (atomic_load(&program_threads) == 0 &&
 		    !atomic_exchange(&ending, 1))
