@@ -86,7 +86,8 @@ static int analyze_exec(int argc, char **argv)
 	/* a trace of no lab: the checks any trace gets, as conclab check's */
 	if (!json && !clab_trace_meta(tr, "lab")) {
 		struct clab_lab_report rep = {0};
-		clab_generic_check_any(tr, &rep);
+		/* the analysis above, unless it grouped locks by class */
+		clab_generic_check_any_with(tr, flags ? NULL : &an, &rep);
 		printf("\n");
 		clab_report_write(stdout, CLAB_REPORT_TEXT, path, "no lab",
 				  clab_cmd_program_name(tr), NULL, &rep, NULL);

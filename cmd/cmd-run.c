@@ -744,6 +744,8 @@ static int run_exec(int argc, char **argv)
 	}
 
 	r.variant = r.lab->variants[vi].name;
+	/* the children's traces of the run this one replaces */
+	clab_cmd_remove_children(r.trace);
 	rc = run_traced(&r, seed, limit_s, stacks, quiet);
 	if (rc < 0) {
 		rc = -rc;

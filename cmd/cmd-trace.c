@@ -151,7 +151,11 @@ static int trace_exec(int argc, char **argv)
 	char limitbuf[32];
 	snprintf(limitbuf, sizeof(limitbuf), "%ld", limit_s);
 
-	/* The old trace goes first: a program that never starts leaves none. */
+	/*
+	 * The old trace goes first, with its children's: a program that
+	 * never starts leaves none.
+	 */
+	clab_cmd_remove_children(trace);
 	if (unlink(trace) != 0 && errno != ENOENT) {
 		fprintf(stderr, "conclab trace: cannot replace %s: %s\n", trace,
 			strerror(errno));
@@ -229,7 +233,8 @@ static int trace_exec(int argc, char **argv)
 	int limit = code == CLAB_EXIT_TIMEOUT &&
 		    clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT);
 	struct clab_analysis an;
-	if (clab_analyze(tr, &an) == 0) {
+	int analysed = clab_analyze(tr, &an) == 0;
+	if (analysed) {
 		printf("\nlock order (conclab analyze):\n");
 		if (clab_lockdep_ncycles(an.ld) || an.nwaits || an.nnests ||
 		    an.nblocked)
@@ -240,11 +245,10 @@ static int trace_exec(int argc, char **argv)
 			       clab_trace_nrecords(tr));
 		if (clab_analysis_problems(&an))
 			rc = CLAB_EXIT_CHECK;
-		clab_analysis_fini(&an);
 	}
 	if (check) {
 		struct clab_lab_report rep = {0};
-		clab_generic_check_any(tr, &rep);
+		clab_generic_check_any_with(tr, analysed ? &an : NULL, &rep);
 		printf("\n");
 		const char *b = strrchr(prog[0], '/');
 		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",
@@ -253,6 +257,8 @@ static int trace_exec(int argc, char **argv)
 			rc = CLAB_EXIT_CHECK;
 		clab_lab_report_free(&rep);
 	}
+	if (analysed)
+		clab_analysis_fini(&an);
 	printf("trace: %s\n", trace);
 	clab_cmd_forks(tr, trace, stdout);
 	clab_trace_free(tr);
@@ -287,7 +293,10 @@ const struct clab_cmd clab_cmd_trace = {
 	"that is held...) as diagnostics at its own lines.  Before\nan exec "
 	"the trace is closed whole; a fork is recorded, and the child records\n"
 	"into a trace of its own, STEM.PID.clt (each child is named with its\n"
-	"trace at the end).  PROG must be dynamically linked.\nA site is the "
+	"trace at the end); a run that replaces a trace removes its old\n"
+	"children's.  A main that ends with pthread_exit ends the process,\n"
+	"status 0, when the program's last thread does.  PROG must be\n"
+	"dynamically linked.\nA site is the "
 	"caller's function, file and line from PROG's debug information\n"
 	"(build it with -g), or its symbol "
 	"without it.\n\n"

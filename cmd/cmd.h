@@ -199,11 +199,21 @@ const char *clab_cmd_program_name(const struct clab_trace *tr);
 void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out);
 
 /*
- * clab_cmd_unlink_trace - remove the trace at path and those of the
- * processes it forked, STEM.PID.clt beside it (and theirs, in turn), for a
- * command's own traces in its own directory.
+ * clab_cmd_unlink_trace - remove the trace at path and every STEM.PID.clt
+ * beside it (and STEM.PID.PID.clt...), whoever made them: only for a
+ * command's own traces in a directory of its own (explore, step, demo).
+ * In a user's directory, clab_cmd_remove_children.
  */
 void clab_cmd_unlink_trace(const char *path);
+/*
+ * clab_cmd_remove_children - remove the traces an earlier run's children
+ * left beside the trace at path, before a new run replaces it: each file
+ * STEM.PID.clt (STEM.PID.PID.clt...) in its directory whose
+ * process.parent_id is the old trace's process.id, or that of one removed
+ * (a child's child).  Files of other processes stay.  Returns how many
+ * were removed.  For conclab run and trace, before they replace a trace.
+ */
+int clab_cmd_remove_children(const char *path);
 /* Whether the trace holds a diagnostic with that code (the watchdog's). */
 int clab_cmd_has_diag(const struct clab_trace *tr, unsigned code);
 /*

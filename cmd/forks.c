@@ -3,10 +3,12 @@
  * of a forked child's trace, and the children a trace's process forked,
  * each with its own trace.
  */
+#include <dirent.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -142,4 +144,124 @@ void clab_cmd_unlink_trace(const char *path)
 		for (size_t i = 0; i < g.gl_pathc; i++)
 			unlink(g.gl_pathv[i]);
 	globfree(&g);
+}
+
+/*
+ * The number of dot-separated pids in name between stem + "." and
+ * ".clt" (STEM.PID.clt: 1, a grandchild's STEM.PID.PID.clt: 2), or 0
+ * when name is not such a child's file.
+ */
+static size_t child_depth(const char *name, const char *stem, size_t slen)
+{
+	size_t n = strlen(name), depth = 0;
+	if (n < slen + 6 || strncmp(name, stem, slen) != 0 ||
+	    name[slen] != '.' || strcmp(name + n - 4, ".clt") != 0)
+		return 0;
+	const char *p = name + slen + 1, *end = name + n - 4;
+	while (p < end) {
+		const char *q = p;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q == p || (q < end && *q != '.'))
+			return 0;
+		depth++;
+		p = q + 1;
+	}
+	return p == end + 1 ? depth : 0;
+}
+
+struct old_child {
+	char *name;
+	size_t depth;
+};
+
+static int by_depth(const void *a, const void *b)
+{
+	const struct old_child *x = a, *y = b;
+	return x->depth != y->depth ? (x->depth < y->depth ? -1 : 1)
+				    : strcmp(x->name, y->name);
+}
+
+/* Whether id is one of the n in ids. */
+static int known_id(char *const *ids, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+int clab_cmd_remove_children(const char *path)
+{
+	struct clab_trace *tr;
+	char err[512];
+	if (clab_trace_load_meta(path, &tr, err, sizeof(err)) != 0)
+		return 0;
+	const char *id = clab_trace_meta(tr, "process.id");
+	char *first = id ? strdup(id) : NULL;
+	clab_trace_free(tr);
+	if (!first)
+		return 0; /* it forked no child */
+
+	char dir[PATH_MAX], stem[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 2,
+		 slash ? path : "./");
+	snprintf(stem, sizeof(stem), "%s", slash ? slash + 1 : path);
+	size_t slen = strlen(stem);
+	if (slen >= 4 && strcmp(stem + slen - 4, ".clt") == 0)
+		stem[slen -= 4] = '\0';
+
+	/* the files that may be its children's, theirs and so on */
+	struct old_child *c = NULL;
+	size_t nc = 0, cap = 0;
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t depth = child_depth(e->d_name, stem, slen);
+		if (!depth || depth > FORK_DEPTH)
+			continue;
+		if (nc == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct old_child *n = realloc(c, cap * sizeof(*n));
+			if (!n)
+				break;
+			c = n;
+		}
+		c[nc].name = strdup(e->d_name);
+		c[nc].depth = depth;
+		nc += c[nc].name != NULL;
+	}
+	if (d)
+		closedir(d);
+	/* parents before their children: each knows its parent's id */
+	qsort(c, nc, sizeof(*c), by_depth);
+	char **ids = malloc((nc + 1) * sizeof(*ids));
+	size_t nids = 0;
+	int removed = 0;
+	if (ids)
+		ids[nids++] = first;
+	for (size_t i = 0; ids && i < nc; i++) {
+		char file[2 * PATH_MAX];
+		snprintf(file, sizeof(file), "%s%s", dir, c[i].name);
+		if (clab_trace_load_meta(file, &tr, err, sizeof(err)) != 0)
+			continue;
+		const char *pid = clab_trace_meta(tr, "process.parent_id");
+		const char *own = clab_trace_meta(tr, "process.id");
+		if (pid && own && known_id(ids, nids, pid) &&
+		    unlink(file) == 0) {
+			removed++;
+			ids[nids] = strdup(own);
+			nids += ids[nids] != NULL;
+		}
+		clab_trace_free(tr);
+	}
+	for (size_t i = 0; i < nc; i++)
+		free(c[i].name);
+	free(c);
+	for (size_t i = 0; ids && i < nids; i++)
+		free(ids[i]);
+	if (!ids)
+		free(first);
+	free(ids);
+	return removed;
 }

@@ -14,6 +14,7 @@
 #include <conclab/error.h>
 
 #include "lab.h"
+#include "clab-kinds.h"
 #include "clab-util.h"
 
 /*
@@ -24,7 +25,7 @@
  */
 static int wait_ends(unsigned kind)
 {
-	return clab_kind_sem(kind)->tmove == CLAB_TM_RUN;
+	return clab__kind_sem(kind)->tmove == CLAB_TM_RUN;
 }
 
 /*
@@ -34,7 +35,7 @@ static int wait_ends(unsigned kind)
  */
 static int wait_judged(unsigned kind)
 {
-	unsigned act = clab_kind_sem(kind)->act;
+	unsigned act = clab__kind_sem(kind)->act;
 	return act != CLAB_DO_JOIN_WAIT && act != CLAB_DO_TIMER_WAIT;
 }
 
@@ -46,7 +47,7 @@ static int wait_judged(unsigned kind)
  */
 static int attempt_failed(unsigned kind, int ended_wait)
 {
-	unsigned act = clab_kind_sem(kind)->act;
+	unsigned act = clab__kind_sem(kind)->act;
 	return act == CLAB_DO_BUSY || (act == CLAB_DO_TIMEOUT && !ended_wait);
 }
 
@@ -221,7 +222,7 @@ static void read_held(struct sweep *s, uint32_t tid, int held)
  */
 static int poll_progress(const struct sweep *s, const struct clab_record *r)
 {
-	switch (clab_kind_sem(r->kind)->act) {
+	switch (clab__kind_sem(r->kind)->act) {
 	case CLAB_DO_SLEEP:
 		return 0;
 	case CLAB_DO_REQUEST:
@@ -247,7 +248,7 @@ static void poll_record(struct sweep *s, struct thr *t,
 			const struct clab_record *r)
 {
 	struct poll *p = &t->poll;
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 
 	if (sem->act == CLAB_DO_REQUEST && r->obj == p->obj)
 		return;
@@ -288,7 +289,7 @@ static int is_lock(const struct clab_trace *tr, uint32_t oid)
 
 static void sweep_record(struct sweep *s, const struct clab_record *r)
 {
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 	uint64_t now = r->ns > s->now ? r->ns : s->now;
 	uint64_t dt = now - s->now;
 	int ended = 0;
@@ -357,7 +358,7 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 		wait_end(s, t, r, 1);
 		ended = 1;
 	}
-	if (clab_kind_begins_wait(r->kind)) {
+	if (clab__kind_begins_wait(r->kind)) {
 		/* a wait whose end we did not see is not counted */
 		t->waiting = 1;
 		t->wait_ns = now;
@@ -414,8 +415,9 @@ static int sweep_run(struct sweep *s, const struct clab_trace *tr)
 		sweep_free(s);
 		return CLAB_ENOMEM;
 	}
+	const struct clab_record *recs = clab_trace_records(tr);
 	for (size_t i = 0; i < n; i++)
-		sweep_record(s, clab_trace_record(tr, i));
+		sweep_record(s, &recs[i]);
 	for (uint32_t u = 0; u < s->nthr; u++)
 		if (s->t[u].waiting) {
 			s->unended++;
@@ -726,22 +728,6 @@ static void check_concurrency(const struct sweep *s,
 				    UINT64_MAX, "%s", msg);
 }
 
-void clab_generic_check(const struct clab_trace *tr,
-			struct clab_lab_report *rep, unsigned need)
-{
-	struct sweep s;
-
-	if (sweep_run(&s, tr) != 0) {
-		clab_lab_report_add(rep, "starvation", 0, UINT64_MAX,
-				    "out of memory");
-		return;
-	}
-	check_starvation(&s, rep);
-	check_busy(&s, rep, need);
-	check_concurrency(&s, rep, need);
-	sweep_free(&s);
-}
-
 /*
  * Mutexes still held when the trace ended: by a thread that ended holding
  * them (its exit-holding diagnostic says where), by one still running when
@@ -779,17 +765,43 @@ static void check_held_at_exit(const struct sweep *s,
 	    clab_lab_site_text(tr, first->site, at, sizeof(at)));
 }
 
-void clab_generic_check_any(const struct clab_trace *tr,
-			    struct clab_lab_report *rep)
+void clab_generic_check(const struct clab_trace *tr,
+			struct clab_lab_report *rep, unsigned need)
+{
+	clab__generic_check(tr, rep, need, 0);
+}
+
+void clab__generic_check(const struct clab_trace *tr,
+			 struct clab_lab_report *rep, unsigned need,
+			 int held_at_exit)
 {
 	struct sweep s;
 
-	clab_lab_check_common(tr, rep);
 	if (sweep_run(&s, tr) != 0) {
-		clab_lab_report_add(rep, "locks held at exit", 0, UINT64_MAX,
+		clab_lab_report_add(rep, "starvation", 0, UINT64_MAX,
 				    "out of memory");
+		if (held_at_exit)
+			clab_lab_report_add(rep, "locks held at exit", 0,
+					    UINT64_MAX, "out of memory");
 		return;
 	}
-	check_held_at_exit(&s, rep);
+	check_starvation(&s, rep);
+	check_busy(&s, rep, need);
+	check_concurrency(&s, rep, need);
+	if (held_at_exit)
+		check_held_at_exit(&s, rep);
 	sweep_free(&s);
+}
+
+void clab_generic_check_any(const struct clab_trace *tr,
+			    struct clab_lab_report *rep)
+{
+	clab_generic_check_any_with(tr, NULL, rep);
+}
+
+void clab_generic_check_any_with(const struct clab_trace *tr,
+				 const struct clab_analysis *an,
+				 struct clab_lab_report *rep)
+{
+	clab__lab_check_common(tr, an, rep, 0, 1);
 }

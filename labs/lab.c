@@ -9,6 +9,7 @@
 
 #include <conclab/analyze.h>
 
+#include "clab-kinds.h"
 #include "lab.h"
 
 /* The allow mask keeps its top bits for the CLAB_LAB_NEED_* options. */
@@ -342,20 +343,22 @@ void clab_lab_check_common(const struct clab_trace *tr,
  * `conclab analyze`, the viewer and `conclab export` name.
  */
 static void check_verdict(const struct clab_trace *tr,
+			  const struct clab_analysis *made,
 			  struct clab_lab_report *rep)
 {
-	struct clab_analysis an;
+	struct clab_analysis own;
 	struct clab_verdict v;
 	char sb[128];
 
-	if (clab_analyze(tr, &an) != 0) {
+	if (!made && clab_analyze(tr, &own) != 0) {
 		clab_lab_report_add(rep, "no deadlock", 0, UINT64_MAX,
 				    "out of memory");
 		clab_lab_report_add(rep, "lock order", 0, UINT64_MAX,
 				    "out of memory");
 		return;
 	}
-	clab_analysis_verdict(tr, &an, &v);
+	const struct clab_analysis *an = made ? made : &own;
+	clab_analysis_verdict(tr, an, &v);
 	if (v.stuck_seq == UINT64_MAX && v.incomplete != NULL)
 		clab_lab_report_add(rep, "no deadlock", 1, UINT64_MAX,
 				    "no deadlock until the run stopped");
@@ -404,11 +407,20 @@ static void check_verdict(const struct clab_trace *tr,
 	else
 		clab_lab_report_add(rep, "lock order", 1, UINT64_MAX,
 				    "no lock-order cycle that can deadlock");
-	clab_analysis_fini(&an);
+	if (!made)
+		clab_analysis_fini(&own);
 }
 
 void clab_lab_check_common_allow(const struct clab_trace *tr,
 				 struct clab_lab_report *rep, unsigned allow)
+{
+	clab__lab_check_common(tr, NULL, rep, allow, 0);
+}
+
+void clab__lab_check_common(const struct clab_trace *tr,
+			    const struct clab_analysis *an,
+			    struct clab_lab_report *rep, unsigned allow,
+			    int held_at_exit)
 {
 	size_t n = clab_trace_nrecords(tr);
 	uint32_t nthr = clab_trace_nthreads(tr);
@@ -420,8 +432,9 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 	char sb[128], ob[96];
 
 	started = calloc(nthr ? nthr : 1, sizeof(*started));
+	const struct clab_record *recs = clab_trace_records(tr);
 	for (size_t i = 0; i < n; i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
+		const struct clab_record *r = &recs[i];
 
 		if (r->kind == CLAB_K_THREAD_START && r->tid < nthr &&
 		    started != NULL)
@@ -467,7 +480,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		}
 	}
 
-	check_verdict(tr, rep);
+	check_verdict(tr, an, rep);
 
 	/* a bad object the trace knows: the reason, which its name hides */
 	int bad_named = misuse != NULL && misuse->a8 == CLAB_D_BAD_OBJECT &&
@@ -575,7 +588,7 @@ void clab_lab_check_common_allow(const struct clab_trace *tr,
 		    nfile);
 	}
 
-	clab_generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK);
+	clab__generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK, held_at_exit);
 }
 
 void clab_lab_say(const struct clab_lab_ctx *ctx, const char *fmt, ...)
@@ -648,7 +661,7 @@ const char *clab_lab_harness_label(const struct clab_trace *tr,
 /* Whether r ends a wait because its time ran out, not because of a wake. */
 static int timed_out(const struct clab_record *r)
 {
-	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *ks = clab__kind_sem(r->kind);
 
 	return ks->act == CLAB_DO_TIMEOUT ||
 	       (ks->a8 == CLAB_A8_CAUSE && r->a8 == CLAB_CAUSE_TIMEOUT);
@@ -679,12 +692,12 @@ static int unwoken(const struct opened *o, const struct clab_record *r)
  */
 static int next_state(int state, const struct clab_record *r)
 {
-	const struct clab_kind_sem *ks = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *ks = clab__kind_sem(r->kind);
 
 	if (ks->tmove == CLAB_TM_SLEEP)
 		return CLAB_TM_SLEEP;
 	if ((ks->tmove == CLAB_TM_WAIT || ks->tmove == CLAB_TM_BLOCK) &&
-	    clab_kind_begins_wait(r->kind))
+	    clab__kind_begins_wait(r->kind))
 		return CLAB_TM_WAIT;
 	if (ks->tmove == CLAB_TM_RUN || ks->tmove == CLAB_TM_DONE)
 		return CLAB_TM_RUN;

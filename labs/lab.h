@@ -336,6 +336,28 @@ void clab_generic_check(const struct clab_trace *tr,
  */
 void clab_generic_check_any(const struct clab_trace *tr,
 			    struct clab_lab_report *rep);
+/*
+ * The same, with an: tr's analysis by clab_analyze() (without flags),
+ * made already for the lock-order report, which "no deadlock" and "lock
+ * order" then judge instead of making their own; NULL: they make it.
+ */
+struct clab_analysis;
+void clab_generic_check_any_with(const struct clab_trace *tr,
+				 const struct clab_analysis *an,
+				 struct clab_lab_report *rep);
+
+/*
+ * Inside the labs (lab.c, generic.c): clab_lab_check_common_allow with
+ * the analysis an (or NULL) and, when held_at_exit, "locks held at exit"
+ * after the generic checks, from the same pass over the records.
+ */
+void clab__lab_check_common(const struct clab_trace *tr,
+			    const struct clab_analysis *an,
+			    struct clab_lab_report *rep, unsigned allow,
+			    int held_at_exit);
+void clab__generic_check(const struct clab_trace *tr,
+			 struct clab_lab_report *rep, unsigned need,
+			 int held_at_exit);
 
 /*
  * The numbers behind "concurrency".  Times are in nanoseconds, out of the

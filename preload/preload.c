@@ -179,6 +179,7 @@ void clab__pl_forked(void)
 	if (clab_tracer_active()) {
 		/* its own trace, which its exit or exec closes */
 		traced_pid = getpid();
+		clab__pl_threads_forked();
 		const char *p = clab__tracer_path();
 		if (p && strlen(p) < sizeof(trace_path))
 			strcpy(trace_path, p);
@@ -241,6 +242,7 @@ __attribute__((constructor)) static void preload_init(void)
 		_exit(5);
 	}
 	pthread_atfork(NULL, NULL, forked_child);
+	clab__pl_threads_init();
 	traced_pid = getpid();
 	atomic_store(&clab__pl_on, 1);
 	clab__pl_guard = 0;
@@ -256,8 +258,14 @@ void clab__pl_end(void)
 		return;
 	int guard = clab__pl_guard;
 	clab__pl_guard = 1;
-	/* the thread that ends the process (main, or one calling exit) */
-	clab__thread_exit_holding(clab__self());
+	/*
+	 * The thread that ends the process (main, or one calling exit),
+	 * unless its end is recorded already: the last of the program's
+	 * threads, after main's pthread_exit (thread.c).
+	 */
+	struct clab__thr *self = clab__self();
+	if (!self->ended)
+		clab__thread_exit_holding(self);
 	clab_watchdog_stop();
 	int err = clab_tracer_close(NULL);
 	if (err) {

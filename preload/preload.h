@@ -294,6 +294,13 @@ static inline struct clab__pl_obj *clab__pl_obj_find(const void *key,
  * (fork.c).
  */
 void clab__pl_fork_child(void);
+/*
+ * The count of the program's threads (thread.c): set up by the
+ * constructor, while the process has one thread; in a traced child of
+ * fork, started again from the one thread the child has.
+ */
+void clab__pl_threads_init(void);
+void clab__pl_threads_forked(void);
 
 /*
  * The library's own locks, taken (on) before a fork so that no other

@@ -107,6 +107,57 @@ static void *guarded_main(void *p)
 
 static _Thread_local void *exit_value;
 
+/*
+ * The program's own threads alive (made by its pthread_create, counted
+ * from before they start until their end is recorded), and whether its
+ * main thread ended with pthread_exit.  The C library ends the process
+ * with exit(0) when its last thread ends, but conclab's threads (the
+ * trace's writer, the watchdog) would keep it alive: when the last of
+ * the program's threads ends after its main thread did, this library
+ * calls exit(0) instead, which closes the trace (clab__pl_end).
+ */
+static atomic_uint program_threads;
+static atomic_int main_exited;
+static atomic_int ending; /* exit(0) is called once */
+/*
+ * Set in each of the program's threads: its destructor runs at its end.
+ * Made by the constructor (a pthread_once here could be under way in
+ * another thread at a fork, and never end in the child).
+ */
+static pthread_key_t end_key;
+static int have_end_key;
+
+/* One of the program's threads ended, and its end is recorded. */
+static void program_thread_end(void *unused)
+{
+	(void)unused;
+	if (atomic_fetch_sub(&program_threads, 1) == 1 &&
+	    atomic_load(&main_exited) && atomic_load(&clab__pl_on) &&
+	    !atomic_exchange(&ending, 1))
+		exit(0);
+}
+
+void clab__pl_threads_init(void)
+{
+	have_end_key = pthread_key_create(&end_key, program_thread_end) == 0;
+}
+
+/* This thread is one of the program's, made by its pthread_create. */
+static int program_thread(void)
+{
+	return have_end_key && pthread_getspecific(end_key) != NULL;
+}
+
+void clab__pl_threads_forked(void)
+{
+	/* the child's one thread: its main, or the program's thread that
+	 * forked, whose end then ends the child as a last thread's would */
+	int mine = program_thread();
+	atomic_store(&program_threads, mine ? 1 : 0);
+	atomic_store(&main_exited, mine);
+	atomic_store(&ending, 0);
+}
+
 /* pthread_exit (or a cancellation) in a program thread: recorded as an end. */
 static void thread_left(void *unused)
 {
@@ -121,6 +172,8 @@ static void *thread_main(void *p)
 	struct start s = *(struct start *)p;
 	free(p);
 	void *ret;
+	if (have_end_key)
+		pthread_setspecific(end_key, &end_key); /* counted: see above */
 	if (!s.detached)
 		tmap_put(pthread_self(), clab_thread_self());
 	exit_value = PTHREAD_CANCELED;
@@ -184,8 +237,10 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 		s->fn = fn;
 		s->arg = arg;
 		s->detached = detached == PTHREAD_CREATE_DETACHED;
+		atomic_fetch_add(&program_threads, 1);
 		r = -clab__thread_create(&t, NULL, thread_main, s, site);
 		if (r) {
+			atomic_fetch_sub(&program_threads, 1);
 			free(s);
 			if (r == ENOMEM)
 				r = EAGAIN;
@@ -244,9 +299,22 @@ int pthread_cancel(pthread_t pt)
 	return CLAB__PL_REAL(cancel)(pt);
 }
 
+/*
+ * The main thread's pthread_exit (any thread of the program's not made by
+ * its pthread_create): the process ends when the last of the others does
+ * (program_thread_end), or at once, with exit(0), if none is left.  Its
+ * end is recorded by the runtime as it ends (its exit key).
+ */
 void pthread_exit(void *ret)
 {
 	exit_value = ret;
+	if (!clab__pl_guard && atomic_load(&clab__pl_on) && have_end_key &&
+	    !program_thread()) {
+		atomic_store(&main_exited, 1);
+		if (atomic_load(&program_threads) == 0 &&
+		    !atomic_exchange(&ending, 1))
+			exit(0);
+	}
 	CLAB__PL_REAL(exit)(ret);
 }
 

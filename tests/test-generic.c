@@ -5,6 +5,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include <conclab/analyze.h>
+
 #include "lab.h"
 #include "rt.h"
 #include "testutil-rt.h"
@@ -518,6 +520,87 @@ static void test_held_at_exit(void)
 	clab_trace_free(tr);
 }
 
+/* The two reports hold the same properties, in the same order. */
+static int same_report(const struct clab_lab_report *x,
+		       const struct clab_lab_report *y)
+{
+	if (x->n != y->n || x->partial != y->partial || x->lost != y->lost)
+		return 0;
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->props[i].name, y->props[i].name) != 0 ||
+		    strcmp(x->props[i].msg, y->props[i].msg) != 0 ||
+		    x->props[i].ok != y->props[i].ok ||
+		    x->props[i].rec != y->props[i].rec)
+			return 0;
+	return 1;
+}
+
+static void *both_orders_fn(void *p)
+{
+	struct holder *h = p;
+
+	clab_mutex_lock(&h->a);
+	clab_mutex_lock(&h->b);
+	clab_mutex_unlock(&h->b);
+	clab_mutex_unlock(&h->a);
+	clab_mutex_lock(&h->b);
+	clab_mutex_lock(&h->a);
+	clab_mutex_unlock(&h->a);
+	clab_mutex_unlock(&h->b);
+	return NULL;
+}
+
+/*
+ * The checks given the analysis the caller made give the report they
+ * give when they make it, on a trace with a lock-order cycle and on one
+ * ending with a mutex held; and they judge the analysis given, not one of
+ * their own (an empty one finds no cycle in the trace that has one).
+ */
+static void test_check_any_with(void)
+{
+	struct holder h = {0};
+	clab_thread_t *t;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&h.a, "a", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_init(&h.b, "b", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "both", both_orders_fn, &h), 0);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	struct clab_trace *cyc = tu_end(), *held;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cyc);
+	struct clab_lab_report own = {0}, with = {0}, empty = {0};
+	held_run(1, &own, &held);
+	clab_lab_report_free(&own);
+	memset(&own, 0, sizeof(own));
+
+	struct clab_trace *trs[] = {cyc, held};
+	for (size_t i = 0; i < 2; i++) {
+		struct clab_analysis an;
+		CU_ASSERT_EQUAL_FATAL(clab_analyze(trs[i], &an), 0);
+		clab_generic_check_any(trs[i], &own);
+		clab_generic_check_any_with(trs[i], &an, &with);
+		CU_ASSERT_TRUE(same_report(&own, &with));
+		CU_ASSERT_PTR_NOT_NULL(prop(&with, "locks held at exit"));
+		CU_ASSERT_PTR_NOT_NULL(prop(&with, "starvation"));
+		if (i == 0)
+			CU_ASSERT_PTR_NOT_NULL(
+			    strstr(prop(&own, "lock order")->msg, "1 latent"));
+		clab_analysis_fini(&an);
+		clab_lab_report_free(&own);
+		clab_lab_report_free(&with);
+		memset(&own, 0, sizeof(own));
+		memset(&with, 0, sizeof(with));
+	}
+	struct clab_analysis none = {.deadlock_seq = UINT64_MAX,
+				     .stuck_seq = UINT64_MAX};
+	clab_generic_check_any_with(cyc, &none, &empty);
+	CU_ASSERT_PTR_NULL(strstr(prop(&empty, "lock order")->msg, "latent"));
+	clab_lab_report_free(&empty);
+	clab_trace_free(cyc);
+	clab_trace_free(held);
+}
+
 /*
  * A property the report has no memory for is not dropped in silence: it
  * is counted as lost, and as failed.
@@ -540,6 +623,8 @@ static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a mutex held when the trace ends is reported",
 		    test_held_at_exit);
+	CU_add_test(s, "the checks judge the caller's analysis",
+		    test_check_any_with);
 	CU_add_test(s, "a wait beyond the threshold is starvation",
 		    test_starvation);
 	CU_add_test(s, "a join is not starvation", test_join_not_judged);

@@ -8,6 +8,7 @@
 #include <conclab/kinds.h>
 #include <conclab/semantics.h>
 
+#include "clab-kinds.h"
 #include "testutil.h"
 
 /* A field the kind records has a meaning, and a meaning has its field. */
@@ -88,6 +89,67 @@ static void test_lookups(void)
 			CLAB_DO_RELEASE);
 }
 
+/* The map's row of a kind number, or NULL when no kind has it. */
+static const struct clab__kind_row *map_row(unsigned kind)
+{
+	static const struct clab__kind_row rows[] = {
+#define ROW(nm, num, text, f, a8n, a32n, d, tm, a8m, a32m, oeff, wf)           \
+	{text,                                                                 \
+	 a8n,                                                                  \
+	 a32n,                                                                 \
+	 (f),                                                                  \
+	 {CLAB_DO_##d, CLAB_TM_##tm, CLAB_A8_##a8m, CLAB_A32_##a32m,           \
+	  CLAB_OE_##oeff, CLAB_WF_##wf}},
+	    CLAB_KIND_MAP(ROW)
+#undef ROW
+	};
+	static const unsigned nums[] = {
+#define NUM(nm, num, ...) num,
+	    CLAB_KIND_MAP(NUM)
+#undef NUM
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (nums[i] == kind)
+			return &rows[i];
+	return NULL;
+}
+
+/*
+ * The inline lookups the analysis uses (clab-kinds.h) answer what the
+ * kind map says, as the out-of-line ones do, for every number: a number
+ * no kind has, below the table's end, at it or far past it, is invalid
+ * and means nothing.
+ */
+static void test_inline_lookups(void)
+{
+	static const struct clab_kind_sem zero;
+	unsigned far[] = {CLAB_KIND_MAX,
+			  CLAB_KIND_MAX + 1,
+			  255,
+			  256,
+			  0x10000u + CLAB_K_MUTEX_ACQUIRE,
+			  ~0u};
+	unsigned nvalid = 0;
+	for (unsigned i = 0; i < CLAB_KIND_MAX + 6; i++) {
+		unsigned k = i < CLAB_KIND_MAX ? i : far[i - CLAB_KIND_MAX];
+		const struct clab__kind_row *m = map_row(k);
+		const struct clab_kind_sem *s = clab__kind_sem(k);
+		CU_ASSERT_EQUAL(clab__kind_valid(k), m != NULL);
+		CU_ASSERT_EQUAL(clab_kind_valid(k), m != NULL);
+		CU_ASSERT_PTR_EQUAL(clab_kind_sem(k), s);
+		CU_ASSERT_EQUAL(clab__kind_begins_wait(k),
+				clab_kind_begins_wait(k));
+		CU_ASSERT_EQUAL(memcmp(s, m ? &m->sem : &zero, sizeof(*s)), 0);
+		CU_ASSERT_EQUAL(clab_kind_fields(k), m ? m->fields : 0);
+		CU_ASSERT_STRING_EQUAL(clab_kind_name(k), m ? m->name : "?");
+		CU_ASSERT_STRING_EQUAL(clab_kind_a8name(k), m ? m->a8name : "");
+		CU_ASSERT_STRING_EQUAL(clab_kind_a32name(k),
+				       m ? m->a32name : "");
+		nvalid += m != NULL;
+	}
+	CU_ASSERT(nvalid > 40);
+}
+
 /* A diagnostic's detail: its name and what it is, from the diag table. */
 static void test_diag_details(void)
 {
@@ -120,6 +182,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "every field has a meaning", test_fields_have_meanings);
 	CU_add_test(s, "waits are on objects", test_waits_are_on_objects);
 	CU_add_test(s, "lookups", test_lookups);
+	CU_add_test(s, "inline lookups", test_inline_lookups);
 	CU_add_test(s, "diagnostic details", test_diag_details);
 }
 

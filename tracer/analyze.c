@@ -13,6 +13,7 @@
 #include <conclab/semantics.h>
 
 #include "analyze-int.h"
+#include "clab-kinds.h"
 
 struct tstate {
 	struct clab_ld_held *held;
@@ -30,14 +31,14 @@ struct wakeup {
 /* A record that can wake the waiters of its object. */
 static int wakes_waiters(unsigned kind)
 {
-	const struct clab_kind_sem *sem = clab_kind_sem(kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(kind);
 	return sem->act == CLAB_DO_SIGNAL ||
 	       (sem->act == CLAB_DO_RELEASE && sem->oe == CLAB_OE_VALUE);
 }
 
 static void note_wakeup(struct wakeup *w, const struct clab_record *r)
 {
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 	if (wakes_waiters(r->kind)) { /* a signal; a permit given back */
 		*w = (struct wakeup){r->seq + 1, r->kind, r->tid, r->site,
 				     UINT32_MAX};
@@ -54,7 +55,7 @@ static void note_wakeup(struct wakeup *w, const struct clab_record *r)
 		/* a release's permit, taken by a thread that had waited */
 		if (sem->oe == CLAB_OE_VALUE && w->seq &&
 		    w->woke == UINT32_MAX &&
-		    clab_kind_sem(w->kind)->act == CLAB_DO_RELEASE &&
+		    clab__kind_sem(w->kind)->act == CLAB_DO_RELEASE &&
 		    r->a8 != CLAB_HOW_TRY)
 			w->woke = r->tid;
 		break;
@@ -130,7 +131,7 @@ static int pop(struct tstate *t, uint32_t lock)
  */
 static int is_wait(const struct clab_record *r)
 {
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 	if (sem->oe == CLAB_OE_VALUE)
 		return sem->act == CLAB_DO_ACQUIRE && r->a8 != CLAB_HOW_TRY;
 	return sem->act == CLAB_DO_WAIT_BEGIN || sem->act == CLAB_DO_JOIN_WAIT;
@@ -174,7 +175,7 @@ static unsigned ld_flags(unsigned how)
 /* A reader-writer lock's request or acquire, for the detector. */
 static unsigned rw_flags(const struct clab_record *r)
 {
-	unsigned oe = clab_kind_sem(r->kind)->oe;
+	unsigned oe = clab__kind_sem(r->kind)->oe;
 	int read = oe == CLAB_OE_READ_WANT || oe == CLAB_OE_READ_TAKE;
 	return ld_flags(r->a8) | (read ? CLAB_LD_READ : 0);
 }
@@ -194,17 +195,21 @@ static uint8_t *lock_like_sems(const struct clab_trace *tr)
 		free(holder);
 		return NULL;
 	}
+	uint32_t nsems = 0;
 	for (uint32_t o = 0; o <= no; o++) {
 		const struct clab_object_info *oi = clab_trace_object(tr, o);
 		like[o] = oi && oi->kind == CLAB_O_SEM;
+		nsems += like[o];
 		holder[o] = UINT32_MAX;
 	}
 	uint8_t *used = calloc((size_t)no + 1, 1);
-	for (size_t i = 0; used && i < clab_trace_nrecords(tr); i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
+	const struct clab_record *recs = clab_trace_records(tr);
+	size_t n = nsems ? clab_trace_nrecords(tr) : 0; /* none: no scan */
+	for (size_t i = 0; used && i < n; i++) {
+		const struct clab_record *r = &recs[i];
 		if (r->obj > no || !like[r->obj])
 			continue;
-		unsigned act = clab_kind_sem(r->kind)->act;
+		unsigned act = clab__kind_sem(r->kind)->act;
 		if (act == CLAB_DO_ACQUIRE) {
 			if (holder[r->obj] != UINT32_MAX || r->a32 != 0)
 				like[r->obj] = 0;
@@ -233,16 +238,22 @@ static uint32_t *sem_permits(const struct clab_trace *tr, const uint8_t *like)
 	uint32_t no = clab_trace_nobjects(tr);
 	uint32_t *permits = calloc((size_t)no + 1, sizeof(*permits));
 	uint8_t *seen = calloc((size_t)no + 1, 1);
-	for (size_t i = 0; permits && seen && i < clab_trace_nrecords(tr);
-	     i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
+	/* the semaphores not used as locks, each seen once it is read */
+	uint32_t left = 0;
+	for (uint32_t o = 1; o <= no; o++)
+		left +=
+		    clab_trace_object(tr, o)->kind == CLAB_O_SEM && !like[o];
+	const struct clab_record *recs = clab_trace_records(tr);
+	size_t n = clab_trace_nrecords(tr);
+	for (size_t i = 0; permits && seen && left && i < n; i++) {
+		const struct clab_record *r = &recs[i];
 		if (r->obj > no || like[r->obj] || seen[r->obj])
 			continue;
 		const struct clab_object_info *oi =
 		    clab_trace_object(tr, r->obj);
 		if (!oi || oi->kind != CLAB_O_SEM)
 			continue;
-		const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+		const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 		if (sem->oe != CLAB_OE_VALUE)
 			continue;
 		if (sem->act == CLAB_DO_ACQUIRE)
@@ -252,6 +263,7 @@ static uint32_t *sem_permits(const struct clab_trace *tr, const uint8_t *like)
 		else /* the value as it is */
 			permits[r->obj] = r->a32;
 		seen[r->obj] = 1;
+		left--;
 	}
 	free(seen);
 	return permits;
@@ -368,7 +380,7 @@ static int sem_gate(struct clab_analysis *an, struct tstate *t,
 		    const struct clab_record *r, uint32_t *permits)
 {
 	uint32_t *p = &permits[r->obj];
-	unsigned act = clab_kind_sem(r->kind)->act;
+	unsigned act = clab__kind_sem(r->kind)->act;
 	if (act == CLAB_DO_RELEASE) {
 		if (pop(t, r->obj) || *p == UINT32_MAX)
 			return 0;
@@ -402,25 +414,24 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 	uint8_t *semlock = lock_like_sems(tr);
 	uint32_t *permits = semlock ? sem_permits(tr, semlock) : NULL;
 	an->ld = clab_lockdep_new();
-	uint32_t nt = clab_trace_nthreads(tr);
+	uint32_t nt = clab_trace_nthreads(tr), no = clab_trace_nobjects(tr);
 	struct tstate *ts = calloc(nt ? nt : 1, sizeof(*ts));
-	uint32_t *owner =
-	    calloc((size_t)clab_trace_nobjects(tr) + 1,
-		   sizeof(*owner)); /* tid + 1 of a mutex's owner */
-	struct wakeup *wk =
-	    calloc((size_t)clab_trace_nobjects(tr) + 1, sizeof(*wk));
+	uint32_t *owner = calloc(
+	    (size_t)no + 1, sizeof(*owner)); /* tid + 1 of a mutex's owner */
+	struct wakeup *wk = calloc((size_t)no + 1, sizeof(*wk));
 	an->deadlock_seq = UINT64_MAX;
 	an->stuck_seq = UINT64_MAX;
 	int rc = an->ld && ts && permits && owner && wk ? 0 : CLAB_ENOMEM;
+	const struct clab_record *recs = clab_trace_records(tr);
 	size_t n = clab_trace_nrecords(tr);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct clab_record *r = clab_trace_record(tr, i);
+		const struct clab_record *r = &recs[i];
 		if (r->tid >= nt)
 			continue;
 		struct tstate *t = &ts[r->tid];
-		const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+		const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 		unsigned act = sem->act, oe = sem->oe;
-		if (clab_kind_begins_wait(r->kind))
+		if (clab__kind_begins_wait(r->kind))
 			t->wait_seq = r->seq;
 		if ((oe == CLAB_OE_MUTEX_TAKE && r->a32 == 1) ||
 		    oe == CLAB_OE_WRITE_TAKE)
@@ -440,10 +451,10 @@ int clab_analyze_flags(const struct clab_trace *tr, struct clab_analysis *an,
 		} else if (act == CLAB_DO_DIAG && r->a8 == CLAB_D_BLOCKED &&
 			   note_blocked(tr, an, ts, nt, owner, wk, r))
 			rc = CLAB_ENOMEM;
-		if (r->obj <= clab_trace_nobjects(tr))
+		if (r->obj <= no)
 			note_wakeup(&wk[r->obj], r);
 		/* a semaphore used as a lock is replayed as a mutex */
-		if (r->obj <= clab_trace_nobjects(tr) && semlock[r->obj]) {
+		if (r->obj <= no && semlock[r->obj]) {
 			if (act == CLAB_DO_RELEASE) {
 				pop(t, r->obj);
 				continue;
@@ -509,8 +520,7 @@ waits:
 			}
 			break;
 		}
-		if (rc >= 0 && r->obj <= clab_trace_nobjects(tr) &&
-		    permits[r->obj])
+		if (rc >= 0 && r->obj <= no && permits[r->obj])
 			rc = sem_gate(an, t, r, permits);
 		if (rc > 0)
 			rc = 0;

@@ -21,6 +21,7 @@
 #include <conclab/semantics.h>
 #include <conclab/trace.h>
 
+#include "clab-kinds.h"
 #include "export-int.h"
 
 /* ------------------------------------------------------------------ */
@@ -339,13 +340,13 @@ static void on_release(struct builder *b, struct ostate *o,
 static void on_record(struct builder *b, const struct clab_record *r)
 {
 	struct clab_export *x = b->x;
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 	struct ostate *o = ostate(b, r->obj);
 	uint64_t w;
 	struct credit *c;
 	size_t i;
 
-	if (clab_kind_begins_wait(r->kind)) {
+	if (clab__kind_begins_wait(r->kind)) {
 		begin_wait(b, r, CLAB_XEV_WAIT);
 		return;
 	}
@@ -637,7 +638,7 @@ static const char *wait_name(const struct clab_trace *tr,
 /* A reader-writer lock's take is a read or a write; any other, verb. */
 static const char *take_verb(unsigned kind, const char *verb)
 {
-	unsigned oe = clab_kind_sem(kind)->oe;
+	unsigned oe = clab__kind_sem(kind)->oe;
 	return oe == CLAB_OE_READ_TAKE	  ? "read"
 	       : oe == CLAB_OE_WRITE_TAKE ? "write"
 					  : verb;
@@ -645,7 +646,7 @@ static const char *take_verb(unsigned kind, const char *verb)
 
 static const char *mark_verb(unsigned kind)
 {
-	switch (clab_kind_sem(kind)->act) {
+	switch (clab__kind_sem(kind)->act) {
 	case CLAB_DO_RELEASE:
 		return "release";
 	case CLAB_DO_ACQUIRE:
@@ -698,7 +699,7 @@ const char *clab_export_event_name(const struct clab_export *x,
 			 on);
 		break;
 	case CLAB_XEV_MARK:
-		if (clab_kind_sem(r->kind)->act == CLAB_DO_WAIT_END &&
+		if (clab__kind_sem(r->kind)->act == CLAB_DO_WAIT_END &&
 		    clab__xobj_kind(tr, r->obj) == CLAB_O_THREAD)
 			snprintf(buf, len, "joined T%" PRIu32,
 				 clab_trace_thread_of_obj(tr, r->obj));

@@ -3,15 +3,15 @@
 
 #include <stddef.h>
 
-struct kind_info {
-	const char *name;
-	const char *a8name;
-	const char *a32name;
-	unsigned fields;
-	struct clab_kind_sem sem;
-};
+#include "clab-kinds.h"
 
-static const struct kind_info kinds[CLAB_KIND_MAX] = {
+/* Every kind's number has its row, below the all-zero one. */
+#define CLAB__KIND_BELOW(nm, num, ...)                                         \
+	_Static_assert((num) < CLAB_KIND_MAX, "kind " #nm " past the table");
+CLAB_KIND_MAP(CLAB__KIND_BELOW)
+#undef CLAB__KIND_BELOW
+
+const struct clab__kind_row clab__kind_rows[CLAB_KIND_MAX + 1] = {
 #define CLAB__KIND_INFO(nm, num, text, f, a8n, a32n, d, tm, a8m, a32m, oeff,   \
 			wf)                                                    \
 	[num] = {.name = text,                                                 \
@@ -26,50 +26,48 @@ static const struct kind_info kinds[CLAB_KIND_MAX] = {
 
 int clab_kind_valid(unsigned kind)
 {
-	return kind < CLAB_KIND_MAX && kinds[kind].name != NULL;
+	return clab__kind_valid(kind);
 }
 
 const char *clab_kind_name(unsigned kind)
 {
-	return clab_kind_valid(kind) ? kinds[kind].name : "?";
+	return clab__kind_valid(kind) ? clab__kind_row(kind)->name : "?";
 }
 
 unsigned clab_kind_fields(unsigned kind)
 {
-	return clab_kind_valid(kind) ? kinds[kind].fields : 0;
+	return clab__kind_row(kind)->fields;
 }
 
 const char *clab_kind_a8name(unsigned kind)
 {
-	return clab_kind_valid(kind) ? kinds[kind].a8name : "";
+	return clab__kind_valid(kind) ? clab__kind_row(kind)->a8name : "";
 }
 
 const char *clab_kind_a32name(unsigned kind)
 {
-	return clab_kind_valid(kind) ? kinds[kind].a32name : "";
+	return clab__kind_valid(kind) ? clab__kind_row(kind)->a32name : "";
 }
 
 const struct clab_kind_sem *clab_kind_sem(unsigned kind)
 {
-	static const struct clab_kind_sem none;
-	return clab_kind_valid(kind) ? &kinds[kind].sem : &none;
+	return clab__kind_sem(kind);
 }
 
 int clab_kind_begins_wait(unsigned kind)
 {
-	unsigned tm = clab_kind_sem(kind)->tmove;
-	return tm == CLAB_TM_REQ || tm == CLAB_TM_WAIT || tm == CLAB_TM_BLOCK;
+	return clab__kind_begins_wait(kind);
 }
 
 int clab_kind_on_object(unsigned kind)
 {
 	return clab_kind_fields(kind) & CLAB_F_OBJ &&
-	       clab_kind_sem(kind)->act != CLAB_DO_DIAG;
+	       clab__kind_sem(kind)->act != CLAB_DO_DIAG;
 }
 
 const char *clab_kind_a8_text(unsigned kind, unsigned a8)
 {
-	switch (clab_kind_sem(kind)->a8) {
+	switch (clab__kind_sem(kind)->a8) {
 	case CLAB_A8_HOW:
 		return clab_how_name(a8);
 	case CLAB_A8_CAUSE:

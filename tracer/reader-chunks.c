@@ -12,6 +12,7 @@
 #include <conclab/label.h>
 #include <conclab/trace.h>
 
+#include "clab-kinds.h"
 #include "format.h"
 #include "reader-int.h"
 
@@ -291,6 +292,28 @@ void clab__trace_zstd_free(struct clab_trace *tr)
 	tr->zd = NULL;
 }
 
+/*
+ * clab_rbuf_uv and clab_rbuf_u8 with their common case inline: a varint
+ * of one byte (most of a record's fields), a byte that is there.
+ */
+static inline uint64_t rec_uv(struct clab_rbuf *b)
+{
+	if (b->p < b->end && !(*b->p & 0x80))
+		return *b->p++;
+	return clab_rbuf_uv(b);
+}
+
+static inline int64_t rec_sv(struct clab_rbuf *b)
+{
+	uint64_t u = rec_uv(b);
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static inline unsigned rec_u8(struct clab_rbuf *b)
+{
+	return b->p < b->end ? *b->p++ : clab_rbuf_u8(b);
+}
+
 /* Room for the next record: at least REC_MAX bytes, or all there is. */
 static void recsrc_need(struct recsrc *src)
 {
@@ -391,25 +414,28 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	size_t start = s ? s->n : 0;
 	uint64_t skipped = 0;
 	int warned = tr->warning != NULL;
+	/*
+	 * Room for the n records the header says, at once: n was checked
+	 * against the bytes that hold them above, and a large stream is
+	 * mapped, so that room no record fills costs no memory.
+	 */
+	if (s && clab__stream_reserve(s, s->n + (size_t)n) != 0) {
+		*why = "out of memory";
+		r->err = 1;
+	}
 	for (uint64_t i = 0; i < n && !r->err; i++) {
-		/* Records are stored as they are decoded, never by n. */
-		if (s->n == s->cap && clab__stream_reserve(s, s->n + 1) != 0) {
-			*why = "out of memory";
-			r->err = 1;
-			break;
-		}
 		recsrc_need(&src);
 		struct clab_record *rec = &s->r[s->n];
 		memset(rec, 0, sizeof(*rec));
-		unsigned kind = clab_rbuf_u8(r);
-		if (!r->err && !clab_kind_valid(kind)) {
+		unsigned kind = rec_u8(r);
+		if (!r->err && !clab__kind_valid(kind)) {
 			r->err = 1;
 			*why = "unknown record kind";
 			break;
 		}
-		unsigned f = clab_kind_fields(kind);
-		t += clab_rbuf_uv(r);
-		uint64_t site = clab_rbuf_uv(r);
+		unsigned f = clab__kind_row(kind)->fields;
+		t += rec_uv(r);
+		uint64_t site = rec_uv(r);
 		rec->kind = (uint8_t)kind;
 		rec->tid = (uint32_t)tid;
 		rec->ns = t;
@@ -421,11 +447,11 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		rec->site = (uint32_t)site;
 		uint64_t obj = 0;
 		if (f & CLAB_F_OBJ)
-			obj = clab_rbuf_uv(r);
+			obj = rec_uv(r);
 		int known = obj <= tr->nobjs;
 		rec->obj = known ? (uint32_t)obj : 0;
 		if (f & CLAB_F_SEQ) {
-			int64_t d = clab_rbuf_sv(r);
+			int64_t d = rec_sv(r);
 			struct olast *ol = known ? &tr->olast[obj] : NULL;
 			int64_t expect = ol && ol->gen == tr->chunkgen
 					     ? (int64_t)ol->oseq + 1
@@ -443,17 +469,17 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 			}
 		}
 		if (f & CLAB_F_A8)
-			rec->a8 = (uint8_t)clab_rbuf_u8(r);
+			rec->a8 = (uint8_t)rec_u8(r);
 		if (f & CLAB_F_A32) {
-			uint64_t v = clab_rbuf_uv(r);
+			uint64_t v = rec_uv(r);
 			if (v > UINT32_MAX)
 				r->err = 1;
 			rec->a32 = (uint32_t)v;
 		}
 		if (f & CLAB_F_VAL)
-			rec->val = clab_rbuf_sv(r);
+			rec->val = rec_sv(r);
 		if (stacks) {
-			uint64_t st = clab_rbuf_uv(r);
+			uint64_t st = rec_uv(r);
 			if (st > tr->nstacks) {
 				r->err = 1;
 				*why = "record refers to an unknown stack";

@@ -67,6 +67,7 @@ struct clab_trace {
 	size_t olast_cap;
 	uint32_t chunkgen;
 	int roles;		/* some object has a declared role (roles.c) */
+	int meta_only;		/* record chunks are not decoded */
 	struct ZSTD_DCtx_s *zd; /* zstd's decoder, while the file is read */
 };
 

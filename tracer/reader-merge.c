@@ -321,14 +321,20 @@ int clab__trace_merge(struct clab_trace *tr)
 	size_t out = 0;
 	/* a run that did not end: its records up to a consistent cut */
 	int cut = tr->running || (tr->unclosed && tr->whole);
+	/*
+	 * t: the thread whose head goes next, kept out of the ready heap
+	 * while its records come before every other ready head (most of a
+	 * trace is one thread's run of records); NONE: the heap's top.
+	 */
+	uint32_t t = NONE;
 	while (live) {
-		if (ready.n == 0 && cut) {
-			for (uint32_t t = 0; t < ns; t++)
+		if (t == NONE && ready.n == 0 && cut) {
+			for (uint32_t u = 0; u < ns; u++)
 				tr->cut +=
-				    tr->streams[t].n - tr->streams[t].head;
+				    tr->streams[u].n - tr->streams[u].head;
 			break;
 		}
-		if (ready.n == 0) {
+		if (t == NONE && ready.n == 0) {
 			/* Data is missing: release the earliest parked head. */
 			uint32_t best = heap_pop(key, &parked);
 			const struct clab_record *hd = HEAD(best);
@@ -337,7 +343,8 @@ int clab__trace_merge(struct clab_trace *tr)
 			tr->gaps++;
 			heap_push(key, &ready, best);
 		}
-		uint32_t t = heap_pop(key, &ready);
+		if (t == NONE)
+			t = heap_pop(key, &ready);
 		struct clab_record *r = &tr->recs[out];
 		*r = *HEAD(t);
 		r->seq = out++;
@@ -345,19 +352,33 @@ int clab__trace_merge(struct clab_trace *tr)
 			expect[r->obj] = r->oseq + 1;
 			/* Wake the thread whose head waits for this number. */
 			struct wslot *sl =
-			    waits_find(&w, r->obj, expect[r->obj]);
-			if (sl->head != NONE) {
+			    parked.n ? waits_find(&w, r->obj, expect[r->obj])
+				     : NULL;
+			if (sl && sl->head != NONE) {
 				uint32_t u = sl->head;
 				waits_del(&w, u, r->obj, expect[r->obj]);
 				heap_remove(key, &parked, u);
 				heap_push(key, &ready, u);
 			}
 		}
-		if (++tr->streams[t].head < tr->streams[t].n)
-			PLACE(t);
-		else
+		struct stream *st = &tr->streams[t];
+		uint32_t done = t;
+		if (++st->head == st->n) {
 			live--;
-		stream_done(&tr->streams[t]);
+			t = NONE;
+		} else if (HEAD(t)->oseq &&
+			   HEAD(t)->oseq > expect[HEAD(t)->obj]) {
+			PLACE(t); /* parked */
+			t = NONE;
+		} else {
+			key[t] = HEAD(t)->ns;
+			/* next again, unless another ready head comes first */
+			if (ready.n && before(key, ready.a[0], t)) {
+				heap_push(key, &ready, t);
+				t = NONE;
+			}
+		}
+		stream_done(&tr->streams[done]);
 	}
 #undef PLACE
 #undef HEAD

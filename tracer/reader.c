@@ -147,7 +147,8 @@ static int parse_chunk(struct clab_trace *tr, uint32_t type,
 		rc = clab__trace_parse_sites(tr, &b);
 		break;
 	case CLAB_CH_EVENTS:
-		rc = clab__trace_parse_events(tr, &b, name, off, why);
+		if (!tr->meta_only)
+			rc = clab__trace_parse_events(tr, &b, name, off, why);
 		break;
 	case CLAB_CH_END:
 		rc = clab__trace_parse_end(tr, &b, content);
@@ -314,8 +315,19 @@ static int finish(struct clab_trace *tr, const char *name, size_t nchunks)
 	return 0;
 }
 
+static int load_mem(const void *data, size_t len, const char *name,
+		    int meta_only, struct clab_trace **out, char *errbuf,
+		    size_t errlen);
+
 int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			struct clab_trace **out, char *errbuf, size_t errlen)
+{
+	return load_mem(data, len, name, 0, out, errbuf, errlen);
+}
+
+static int load_mem(const void *data, size_t len, const char *name,
+		    int meta_only, struct clab_trace **out, char *errbuf,
+		    size_t errlen)
 {
 	const uint8_t *p = data;
 	*out = NULL;
@@ -342,6 +354,7 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			    name);
 	tr->major = major;
 	tr->minor = minor;
+	tr->meta_only = meta_only;
 	size_t nchunks = read_chunks(tr, p, len, name);
 	if (finish(tr, name, nchunks) != 0) {
 		clab_trace_free(tr);
@@ -406,8 +419,8 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 	return rc;
 }
 
-int clab_trace_load_process(const char *path, struct clab_trace **out,
-			    char *errbuf, size_t errlen)
+static int load_file(const char *path, int meta_only, struct clab_trace **out,
+		     char *errbuf, size_t errlen)
 {
 	*out = NULL;
 	void *data;
@@ -415,7 +428,19 @@ int clab_trace_load_process(const char *path, struct clab_trace **out,
 	int rc = clab_trace_read_file(path, &data, &len, errbuf, errlen);
 	if (rc != 0)
 		return rc;
-	rc = clab_trace_load_mem(data, len, path, out, errbuf, errlen);
+	rc = load_mem(data, len, path, meta_only, out, errbuf, errlen);
 	free(data);
 	return rc;
+}
+
+int clab_trace_load_process(const char *path, struct clab_trace **out,
+			    char *errbuf, size_t errlen)
+{
+	return load_file(path, 0, out, errbuf, errlen);
+}
+
+int clab_trace_load_meta(const char *path, struct clab_trace **out,
+			 char *errbuf, size_t errlen)
+{
+	return load_file(path, 1, out, errbuf, errlen);
 }

@@ -8,6 +8,7 @@
 
 #include <conclab/semantics.h>
 
+#include "clab-kinds.h"
 #include "replay-int.h"
 
 #define CAUSE_SCAN (1u << 20) /* object records looked at, at most */
@@ -191,7 +192,7 @@ static int after_wait(const struct clab_replay *rp, uint32_t i)
 {
 	uint32_t p = clab_replay_thread_next(rp, rp->rec[i].tid, i, -1);
 	return p != CLAB_REPLAY_NONE &&
-	       clab_kind_begins_wait(rp->rec[p].kind) &&
+	       clab__kind_begins_wait(rp->rec[p].kind) &&
 	       rp->rec[p].obj == rp->rec[i].obj;
 }
 
@@ -207,7 +208,7 @@ static uint32_t handoff(const struct clab_replay *rp, uint32_t i)
 		if (p->oseq == 0)
 			continue; /* requests, busy, timeouts */
 		if (p->oseq + 1 == r->oseq &&
-		    clab_kind_sem(p->kind)->oe == CLAB_OE_MUTEX_GIVE)
+		    clab__kind_sem(p->kind)->oe == CLAB_OE_MUTEX_GIVE)
 			return rp->obj_idx[k];
 		return CLAB_REPLAY_NONE;
 	}
@@ -216,7 +217,7 @@ static uint32_t handoff(const struct clab_replay *rp, uint32_t i)
 
 static unsigned act_of(const struct clab_record *j)
 {
-	return clab_kind_sem(j->kind)->act;
+	return clab__kind_sem(j->kind)->act;
 }
 
 static int is_signal(const struct clab_record *j, const struct clab_record *r)
@@ -247,8 +248,8 @@ static int is_exit(const struct clab_record *j, const struct clab_record *r)
 /* The put before a get that waited (the get before a put), or a close. */
 static int is_item(const struct clab_record *j, const struct clab_record *r)
 {
-	const struct clab_kind_sem *sj = clab_kind_sem(j->kind);
-	const struct clab_kind_sem *sr = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sj = clab__kind_sem(j->kind);
+	const struct clab_kind_sem *sr = clab__kind_sem(r->kind);
 	return sj->oe == CLAB_OE_CLOSED ||
 	       (j->kind != r->kind && sj->act == sr->act && sj->oe == sr->oe);
 }
@@ -258,15 +259,15 @@ static int is_task_done(const struct clab_record *j,
 {
 	(void)r;
 	return act_of(j) == CLAB_DO_OTHER &&
-	       clab_kind_sem(j->kind)->oe == CLAB_OE_PENDING;
+	       clab__kind_sem(j->kind)->oe == CLAB_OE_PENDING;
 }
 
 static int is_tick(const struct clab_record *j, const struct clab_record *r)
 {
 	(void)r;
 	return act_of(j) == CLAB_DO_TIMER &&
-	       clab_kind_sem(j->kind)->tmove == CLAB_TM_KEEP &&
-	       clab_kind_sem(j->kind)->oe == CLAB_OE_LEVEL;
+	       clab__kind_sem(j->kind)->tmove == CLAB_TM_KEEP &&
+	       clab__kind_sem(j->kind)->oe == CLAB_OE_LEVEL;
 }
 
 static int is_arrival(const struct clab_record *j, const struct clab_record *r)
@@ -283,7 +284,7 @@ uint32_t clab_replay_cause(const struct clab_replay *rp, uint32_t i)
 	uint32_t o = r->obj;
 	if (!o || o > rp->nobjects || !clab_kind_on_object(r->kind))
 		return CLAB_REPLAY_NONE;
-	switch (clab_kind_sem(r->kind)->waited) {
+	switch (clab__kind_sem(r->kind)->waited) {
 	case CLAB_WF_HANDOFF:
 		return handoff(rp, i);
 	case CLAB_WF_SIGNAL:

@@ -8,6 +8,7 @@
 #include <conclab/error.h>
 #include <conclab/semantics.h>
 
+#include "clab-kinds.h"
 #include "replay-int.h"
 
 #define CP_BUDGET (256u << 20) /* bytes of checkpoints at most */
@@ -178,7 +179,7 @@ void clab__replay_apply(const struct clab_replay *rp, struct clab_rstate *st,
 			uint32_t i)
 {
 	const struct clab_record *r = &rp->rec[i];
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 	struct clab_rthread dummy_t;
 	struct clab_rthread *t =
 	    r->tid < rp->nthreads ? &st->th[r->tid] : &dummy_t;
@@ -303,7 +304,7 @@ static void stats_before(struct clab_replay *rp, const struct clab_rstate *st,
 	struct clab_rstats *ts = &rp->tstats[r->tid];
 	uint32_t oid =
 	    r->obj <= rp->nobjects && clab_kind_on_object(r->kind) ? r->obj : 0;
-	const struct clab_kind_sem *sem = clab_kind_sem(r->kind);
+	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
 	struct clab_rstats *os = &rp->ostats[oid];
 
 	ts->records++;
@@ -392,7 +393,7 @@ static int build_index(struct clab_replay *rp)
 			rp->obj_start[r->obj + 1]++;
 			nobjrec++;
 		}
-		if (clab_kind_sem(r->kind)->act == CLAB_DO_DIAG)
+		if (clab__kind_sem(r->kind)->act == CLAB_DO_DIAG)
 			rp->ndiags++;
 	}
 	for (uint32_t t = 0; t < nt; t++)
@@ -419,7 +420,7 @@ static int build_index(struct clab_replay *rp)
 			rp->thr_idx[tpos[r->tid]++] = i;
 		if (r->obj && r->obj <= no)
 			rp->obj_idx[opos[r->obj]++] = i;
-		if (clab_kind_sem(r->kind)->act == CLAB_DO_DIAG) {
+		if (clab__kind_sem(r->kind)->act == CLAB_DO_DIAG) {
 			rp->diags[nd++] = i;
 			if (r->a8 == CLAB_D_DEADLOCK &&
 			    rp->deadlock == CLAB_REPLAY_NONE)

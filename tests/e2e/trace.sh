@@ -38,7 +38,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
 	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
-	forklock forkrec forkcrash; do
+	forklock forkrec forkcrash mainexit; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -416,6 +416,49 @@ if [ -n "$CXX" ] && "$CXX" -g -O1 -pthread -o "$T/cxx" \
 else
 	echo "no C++ compiler: the C++ program is not tried"
 fi
+
+# Replacing a trace removes the traces its run's children left beside it
+# (STEM.PID.clt), and only those: a file so named of another process's
+# child, or of no child, stays.
+kids() { sed -n 's/^forkrec: children \([0-9]*\) \([0-9]*\) exited 0 0$/\1 \2/p' "$T/out"; }
+expect_exit 0 "$CONCLAB" trace --trace "$T/rep.clt" "$D/preload-forkrec"
+old_kids=$(kids)
+expect_exit 0 "$CONCLAB" trace --trace "$T/other.clt" "$D/preload-forkrec"
+other=$(kids | cut -d' ' -f1)
+cp "$T/other.${other:-none}.clt" "$T/rep.999999999.clt" &&
+	pass "replace: another process's child beside rep.clt" ||
+	fail "replace: no child trace of other.clt"
+cp "$T/preload-abba.clt" "$T/rep.999999998.clt"
+[ "$(ls "$T" | grep -c '^rep\.[0-9]*\.clt$')" -eq 4 ] &&
+	pass "replace: the first run's two children, and two others" ||
+	fail "replace: $(ls "$T" | grep -c '^rep\.[0-9]*\.clt$') files rep.PID.clt, not 4"
+expect_exit 0 "$CONCLAB" trace --trace "$T/rep.clt" "$D/preload-forkrec"
+new_kids=$(kids)
+for k in $old_kids; do
+	case " $new_kids " in *" $k "*) continue ;; esac # the pid came again
+	[ -e "$T/rep.$k.clt" ] && fail "replace: rep.$k.clt of the old run stayed" ||
+		pass "replace: rep.$k.clt of the old run removed"
+done
+for k in $new_kids 999999999 999999998; do
+	[ -f "$T/rep.$k.clt" ] && pass "replace: rep.$k.clt stays" ||
+		fail "replace: rep.$k.clt was removed"
+done
+
+# main ends with pthread_exit: the process ends when the last of its
+# threads does (conclab's own threads do not keep it alive), status 0,
+# the trace closed whole; or at once when main was the only thread.
+expect_exit 0 timeout 30 "$CONCLAB" trace --trace "$T/me.clt" "$D/preload-mainexit"
+contains "$T/out" '^main: pthread_exit$' "mainexit: main called pthread_exit"
+contains "$T/out" '^worker [12]: the last, count 2000$' "mainexit: the threads ran on after main"
+contains "$T/out" '^  ok   all threads ended' "mainexit: every thread's end recorded"
+grep -q '^conclab' "$T/err" && fail "mainexit: stderr: $(head -3 "$T/err")" ||
+	pass "mainexit: the trace whole, conclab says nothing on stderr"
+expect_exit 0 "$CONCLAB" check "$T/me.clt"
+grep -q 'incomplete' "$T/out" && fail "mainexit: the run is incomplete" ||
+	pass "mainexit: the run complete"
+expect_exit 0 timeout 30 "$CONCLAB" trace --trace "$T/me1.clt" "$D/preload-mainexit" alone
+contains "$T/out" '^main alone: pthread_exit$' "mainexit alone: main called pthread_exit"
+contains "$T/out" '^7 of 7 properties hold' "mainexit alone: the checks hold"
 
 # The program is found on PATH and run directly, its status reported.
 expect_exit 1 env PATH="$D:$PATH" "$CONCLAB" trace --no-check preload-abba

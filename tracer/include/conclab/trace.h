@@ -108,6 +108,15 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 int clab_trace_load_process(const char *path, struct clab_trace **out,
 			    char *errbuf, size_t errlen);
 /*
+ * clab_trace_load_meta - the trace at path without its records: its
+ * metadata, threads, objects and sites only (the records' chunks are
+ * checked whole, not decoded; clab_trace_nrecords() is 0).  For what a
+ * file says of itself at little cost, a large one too.  Returns as
+ * clab_trace_load_process does.
+ */
+int clab_trace_load_meta(const char *path, struct clab_trace **out,
+			 char *errbuf, size_t errlen);
+/*
  * clab_trace_add_children - merge into tr, the trace of the file path
  * loaded alone (clab_trace_load_mem, clab_trace_load_process), the traces
  * of its children, as clab_trace_load does.  0, or CLAB_ENOMEM (tr is
