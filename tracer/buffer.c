@@ -185,24 +185,75 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 	tb->pos = 0;
 }
 
+struct clab__objdef *clab__objdef_at(uint32_t oid)
+{
+	struct clab__reg *r = &clab__reg;
+	if (oid < 1 || oid > r->nobjs)
+		return NULL;
+	struct clab__objpage *pg = r->opages[(oid - 1) / CLAB__OBJ_PAGE];
+	if (!pg)
+		return NULL;
+	struct clab__objdef *d = &pg->d[(oid - 1) % CLAB__OBJ_PAGE];
+	return d->oid ? d : NULL;
+}
+
+void clab__obj_drop_locked(uint32_t oid)
+{
+	struct clab__reg *r = &clab__reg;
+	struct clab__objdef *d = clab__objdef_at(oid);
+	if (!d)
+		return;
+	uint32_t i = (oid - 1) / CLAB__OBJ_PAGE;
+	free(d->name);
+	d->name = NULL;
+	d->oid = 0; /* dropped */
+	if (++r->opages[i]->ndropped == CLAB__OBJ_PAGE) {
+		free(r->opages[i]);
+		r->opages[i] = NULL;
+	}
+}
+
+/* Free the object table (under clab__reg.lk). */
+static void objs_free_locked(void)
+{
+	struct clab__reg *r = &clab__reg;
+	uint32_t npages = (r->nobjs + CLAB__OBJ_PAGE - 1) / CLAB__OBJ_PAGE;
+	for (uint32_t i = 0; i < npages; i++) {
+		struct clab__objpage *pg = r->opages[i];
+		uint32_t n = r->nobjs - i * CLAB__OBJ_PAGE;
+		for (uint32_t k = 0; pg && k < n && k < CLAB__OBJ_PAGE; k++)
+			free(pg->d[k].name);
+		free(pg);
+	}
+	free(r->opages);
+	r->opages = NULL;
+	r->nobjs = r->npages_cap = 0;
+}
+
 static uint32_t obj_add_locked(unsigned kind, const char *name,
 			       const struct clab_site *site, uint32_t tid,
 			       unsigned flags, uint32_t param)
 {
 	struct clab__reg *r = &clab__reg;
-	if (r->nobjs == r->objcap) {
-		uint32_t cap = r->objcap ? r->objcap * 2 : 64;
-		struct clab__objdef *n = realloc(r->objs, cap * sizeof(*n));
-		if (!n)
+	uint32_t i = r->nobjs / CLAB__OBJ_PAGE, k = r->nobjs % CLAB__OBJ_PAGE;
+	if (k == 0) {
+		if (CLAB__GROW(r->opages, i, r->npages_cap) < 0)
 			return 0;
-		r->objs = n;
-		r->objcap = cap;
+		r->opages[i] = malloc(sizeof(*r->opages[i]));
+		if (!r->opages[i])
+			return 0;
+		r->opages[i]->ndropped = 0;
 	}
 	char *copy = strdup(name ? name : "");
-	if (!copy)
+	if (!copy) {
+		if (k == 0) {
+			free(r->opages[i]);
+			r->opages[i] = NULL;
+		}
 		return 0;
-	struct clab__objdef *d = &r->objs[r->nobjs++];
-	d->oid = r->nobjs;
+	}
+	struct clab__objdef *d = &r->opages[i]->d[k];
+	d->oid = ++r->nobjs;
 	d->kind = (uint8_t)kind;
 	d->flags = (uint8_t)flags;
 	d->param = param;
@@ -224,12 +275,13 @@ uint32_t clab__obj_new(unsigned objkind, const char *name,
 	return id;
 }
 
-const char *clab__obj_name(uint32_t oid)
+char *clab__obj_name_dup(uint32_t oid)
 {
-	const char *n = "?";
+	char *n = NULL;
 	pthread_mutex_lock(&clab__reg.lk);
-	if (oid >= 1 && oid <= clab__reg.nobjs)
-		n = clab__reg.objs[oid - 1].name;
+	const struct clab__objdef *d = clab__objdef_at(oid);
+	if (d)
+		n = strdup(d->name);
 	pthread_mutex_unlock(&clab__reg.lk);
 	return n;
 }
@@ -238,8 +290,10 @@ unsigned clab__obj_kind(uint32_t oid)
 {
 	unsigned k = 0;
 	pthread_mutex_lock(&clab__reg.lk);
-	if (atomic_load(&clab__reg.open) && oid >= 1 && oid <= clab__reg.nobjs)
-		k = clab__reg.objs[oid - 1].kind;
+	const struct clab__objdef *d =
+	    atomic_load(&clab__reg.open) ? clab__objdef_at(oid) : NULL;
+	if (d)
+		k = d->kind;
 	pthread_mutex_unlock(&clab__reg.lk);
 	return k;
 }
@@ -318,7 +372,7 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.threads = NULL;
 	clab__reg.tail = &clab__reg.threads;
 	clab__reg.nthreads = 0;
-	clab__reg.nobjs = 0;
+	objs_free_locked();
 	clab__reg.retired_drops = 0;
 	clab__reg.nretired = 0;
 	clab__reg.main_tb = NULL;
@@ -362,11 +416,7 @@ void clab__reg_release(void)
 	}
 	clab__reg.threads = NULL;
 	clab__reg.tail = &clab__reg.threads;
-	for (uint32_t i = 0; i < clab__reg.nobjs; i++)
-		free(clab__reg.objs[i].name);
-	free(clab__reg.objs);
-	clab__reg.objs = NULL;
-	clab__reg.nobjs = clab__reg.objcap = 0;
+	objs_free_locked();
 	while (clab__reg.freelist) {
 		struct clab__block *b = clab__reg.freelist;
 		clab__reg.freelist = atomic_load(&b->next);
@@ -422,6 +472,7 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	tb->parent = 0;
 	tb->written = 0;
 	tb->wpending = 0;
+	tb->wlast_ns = 0;
 	atomic_store(&tb->drops, 0);
 	tb->next = NULL;
 	*r->tail = tb;

@@ -301,7 +301,7 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
  * last stamped record, since the records after it wait for the next stamp;
  * returns how many records get a time.
  */
-static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
+static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
 {
 	uint32_t m = n;
 	if (!force) {
@@ -310,7 +310,7 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 		if (m == 0)
 			return 0;
 	}
-	uint64_t prev = w.last_ns[tid];
+	uint64_t prev = tb->wlast_ns;
 	uint32_t from = 0; /* first record after the last stamp */
 	for (uint32_t i = 0; i < m; i++) {
 		if (w.recp[i]->tsc == 0 && i + 1 < m)
@@ -339,8 +339,17 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 		prev = ns;
 		from = i + 1;
 	}
-	w.last_ns[tid] = prev;
+	tb->wlast_ns = prev;
 	return m;
+}
+
+/* The entry of obj in w.last: its own in this chunk, or a free one. */
+static inline struct last_oseq *last_slot(uint32_t obj)
+{
+	uint32_t i = (obj * 0x9e3779b1u) >> (32 - LAST_BITS);
+	while (w.last[i].gen == w.chunkgen && w.last[i].obj != obj)
+		i = (i + 1) & (LAST_SLOTS - 1);
+	return &w.last[i];
 }
 
 /* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
@@ -349,12 +358,12 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	struct clab_wbuf *e = &w.ebuf;
 	e->len = 0;
 	w.chunkgen++;
-	if (CLAB__GROW(w.last_ns, tb->tid, w.last_ns_cap) < 0) {
+	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
 		note_error(-ENOMEM);
 		return 0;
 	}
 	peek(tb, n, w.recp);
-	n = assign_times(tb->tid, n, force);
+	n = assign_times(tb, n, force);
 	if (n == 0)
 		return 0;
 	unsigned stacks = 0;
@@ -397,15 +406,12 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			p = put_uv(p, r->u.o.obj);
 		if (f & CLAB_F_SEQ) {
 			uint32_t obj = r->u.o.obj;
-			if (CLAB__GROW(w.last, obj, w.lastcap) < 0) {
-				e->oom = 1;
-				break;
-			}
-			struct last_oseq *l = &w.last[obj];
+			struct last_oseq *l = last_slot(obj);
 			uint32_t expect =
 			    l->gen == w.chunkgen ? l->oseq + 1 : 1;
 			p = put_sv(p, (int64_t)r->u.o.oseq - (int64_t)expect);
 			l->gen = w.chunkgen;
+			l->obj = obj;
 			l->oseq = r->u.o.oseq;
 		}
 		if (f & CLAB_F_A8)
@@ -520,9 +526,17 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 	}
 	if (no) {
 		clab_wbuf_uv(&o, no);
+		/*
+		 * Only a forked child's trace finds dropped objects here: the
+		 * parent's threads that ended, with their names gone.
+		 */
+		static const struct clab__objdef gone = {.kind = CLAB_O_THREAD,
+							 .name = ""};
 		for (uint32_t i = w.objs_written; i < clab__reg.nobjs; i++) {
-			const struct clab__objdef *d = &clab__reg.objs[i];
-			clab_wbuf_uv(&o, d->oid);
+			const struct clab__objdef *d = clab__objdef_at(i + 1);
+			if (!d)
+				d = &gone;
+			clab_wbuf_uv(&o, i + 1);
 			clab_wbuf_u8(&o, d->kind);
 			clab_wbuf_u8(&o, d->flags);
 			clab_wbuf_uv(&o, d->param);
@@ -581,7 +595,8 @@ static struct clab__tbuf **snapshot(uint32_t *n)
 
 /*
  * Free the buffers of threads gone for good whose records and definition
- * are all written: the registry keeps the threads that may still record.
+ * are all written, and their objects' entries: the registry keeps the
+ * threads that may still record.
  */
 static void retire(void)
 {
@@ -591,7 +606,8 @@ static void retire(void)
 		struct clab__tbuf *tb = *pp;
 		if (!atomic_load_explicit(&tb->retire, memory_order_acquire) ||
 		    !atomic_load_explicit(&tb->exited, memory_order_acquire) ||
-		    tb->wblk || tb->tid >= w.threads_written) {
+		    tb->wblk || tb->tid >= w.threads_written ||
+		    tb->oid > w.objs_written) {
 			pp = &tb->next;
 			continue;
 		}
@@ -600,6 +616,7 @@ static void retire(void)
 			clab__reg.tail = pp;
 		clab__reg.retired_drops += atomic_load(&tb->drops);
 		clab__reg.nretired++;
+		clab__obj_drop_locked(tb->oid);
 		free(tb->name);
 		free(tb);
 	}
@@ -870,7 +887,6 @@ void clab__writer_reset(void)
 	free(w.svals);
 	free(w.sites);
 	free(w.last);
-	free(w.last_ns);
 	free(w.stk_tid);
 	free(w.stk_pid);
 	clab__syms_free(w.syms);
