@@ -310,7 +310,7 @@ static unsigned unjoinable(const struct clab__thr *t)
 {
 	if (!t->made_here)
 		return CLAB_BADOBJ_NOT_CREATED;
-	if (t->joined)
+	if (t->joined || t->joining)
 		return CLAB_BADOBJ_JOINED;
 	if (t->detached)
 		return CLAB_BADOBJ_DETACHED;
@@ -335,6 +335,7 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		return clab__obj_refuse(self, t->h.id, why, CLAB_O_THREAD,
 					site);
 	}
+	int pjoined = 0;
 	if (!t->ended) {
 		if (ms == 0) {
 			clab__lk_unlock(&t->lk);
@@ -352,6 +353,13 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			clab__deadlock_probe(self, &t->h);
 			clab__lk_lock(&t->lk);
 		}
+		if (ms == CLAB_FOREVER && !clab__sched_ctl(self) &&
+		    !t->joining) {
+			t->joining = 1;
+			clab__park_join(self, &t->lk, &t->h, site, t->pt);
+			pjoined = 1;
+		}
+		/* a thread that left without its end (pthread_exit) */
 		while (!t->ended) {
 			struct clab__waiter w;
 			clab__waiter_init(&w, self);
@@ -370,7 +378,8 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	void *r = t->ret;
 	pthread_t pt = t->pt;
 	clab__lk_unlock(&t->lk);
-	pthread_join(pt, NULL);
+	if (!pjoined)
+		pthread_join(pt, NULL);
 	atomic_store(&t->reapable, 1); /* t is not used after this */
 	if (ret)
 		*ret = r;
