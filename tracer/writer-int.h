@@ -65,6 +65,12 @@ struct clab__writer {
 	int signing;	      /* a keyed MAC of every byte written so far */
 	struct clab__signer sig;
 	struct clab_wbuf ebuf, zbuf, dbuf;
+	/*
+	 * The bytes of the chunks of the pass under way, written by one
+	 * writev at its end (out_flush), not one for each chunk: a pass
+	 * over many ended threads writes a small chunk for each.
+	 */
+	struct clab_wbuf obuf;
 	/* one compressor for every chunk (codec.c) */
 	struct clab__codec codec;
 	struct clab_tracer_stats st;

@@ -89,7 +89,7 @@ static void note_error(int err)
 		w.st.error = err;
 }
 
-static void write_all(const struct iovec *iov, int n)
+static void write_now(const struct iovec *iov, int n)
 {
 	struct iovec v[4];
 	memcpy(v, iov, (size_t)n * sizeof(*v));
@@ -113,6 +113,39 @@ static void write_all(const struct iovec *iov, int n)
 			p->iov_len -= (size_t)k;
 		}
 	}
+}
+
+/* Write what the pass under way has kept in w.obuf. */
+static void out_flush(void)
+{
+	struct iovec v = {w.obuf.p, w.obuf.len};
+	if (v.iov_len)
+		write_now(&v, 1);
+	w.obuf.len = 0;
+}
+
+#define OUT_MAX (256u << 10)
+
+/* iov[0..n) into the file, kept in w.obuf up to OUT_MAX bytes. */
+static void write_all(const struct iovec *iov, int n)
+{
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (w.obuf.len + len > OUT_MAX)
+		out_flush();
+	if (len < OUT_MAX) {
+		clab_wbuf_reserve(&w.obuf, len);
+		if (!w.obuf.oom) {
+			for (int i = 0; i < n; i++)
+				clab_wbuf_put(&w.obuf, iov[i].iov_base,
+					      iov[i].iov_len);
+			return;
+		}
+		out_flush();
+		w.obuf.oom = 0;
+	}
+	write_now(iov, n);
 }
 
 static void write_chunk(uint32_t type, const struct clab_wbuf *b)
@@ -504,20 +537,19 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 	pthread_mutex_lock(&clab__reg.lk);
 	/*
 	 * tbs is in tid order; the threads not written yet are all there
-	 * (a buffer is retired only once its definition is written).
+	 * (a buffer is retired only once its definition is written), at its
+	 * end: found from there, not by a walk over every buffer for each
+	 * chunk.
 	 */
-	uint32_t nt = 0, top = w.threads_written;
-	for (uint32_t i = 0; i < ntbs; i++)
-		if (tbs[i]->tid >= w.threads_written) {
-			nt++;
-			top = tbs[i]->tid + 1;
-		}
+	uint32_t first = ntbs;
+	while (first > 0 && tbs[first - 1]->tid >= w.threads_written)
+		first--;
+	uint32_t nt = ntbs - first;
+	uint32_t top = nt ? tbs[ntbs - 1]->tid + 1 : w.threads_written;
 	uint32_t no = clab__reg.nobjs - w.objs_written;
 	if (nt) {
 		clab_wbuf_uv(&t, nt);
-		for (uint32_t i = 0; i < ntbs; i++) {
-			if (tbs[i]->tid < w.threads_written)
-				continue;
+		for (uint32_t i = first; i < ntbs; i++) {
 			clab_wbuf_uv(&t, tbs[i]->tid);
 			clab_wbuf_uv(&t, tbs[i]->oid);
 			clab_wbuf_uv(&t, tbs[i]->parent);
@@ -669,13 +701,15 @@ static void pass(int force)
 			w.st.records += m;
 			w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
 			tb->wpending = m < n ? now : 0;
-			if (m < CHUNK_RECS)
+			/* an ended thread's block goes back in this pass */
+			if (m < CHUNK_RECS && !exited)
 				break;
 		}
 	}
 	write_defs(tbs, ntbs);
 	free(tbs);
 	retire();
+	out_flush();
 	w.st.write_ns += thread_cpu_ns() - cpu0;
 }
 
@@ -754,6 +788,7 @@ static void finish_file(void)
 		write_chunk(CLAB_CH_SIGNATURE, &sb);
 		clab_wbuf_free(&sb);
 	}
+	out_flush();
 	if (close(w.fd) != 0)
 		note_error(-errno);
 	w.fd = -1;
@@ -894,6 +929,7 @@ void clab__writer_reset(void)
 	clab_wbuf_free(&w.ebuf);
 	clab_wbuf_free(&w.zbuf);
 	clab_wbuf_free(&w.dbuf);
+	clab_wbuf_free(&w.obuf);
 	clab__codec_end(&w.codec);
 	free(w.path);
 	int fd = w.fd;
@@ -928,6 +964,7 @@ int clab__writer_start_file(const struct clab_tracer_opts *o,
 {
 	w.content_crc = 0;
 	write_header(meta, nmeta, more, nmore);
+	out_flush();
 	pthread_cond_init(&w.kick, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
