@@ -94,7 +94,9 @@ void clab__block_put(struct clab__block *b)
 }
 
 /*
- * Wait until the writer has made room; returns 0 if the trace closed.
+ * Wait until the writer has made room, until *count (the blocks out, or
+ * the threads that ended and are not written) is below cap; returns 0 if
+ * the trace closed.
  * The writer runs at idle priority, so the waiting thread writes a pass
  * itself first when nobody else is writing one.
  * The cap is there to keep a fast thread from running far ahead of the
@@ -102,14 +104,13 @@ void clab__block_put(struct clab__block *b)
  * (the memory is held by the current blocks of many live threads), the
  * thread goes over the cap rather than wait for ever.
  */
-static int wait_for_room(void)
+static int wait_for_room(_Atomic size_t *count, size_t cap)
 {
 	int stalled = 0;
 	unsigned idle_ms = 0;
 	pthread_mutex_lock(&clab__reg.lk);
-	size_t last = atomic_load(&clab__reg.blocks_out);
-	while (atomic_load(&clab__reg.open) &&
-	       atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks &&
+	size_t last = atomic_load(count);
+	while (atomic_load(&clab__reg.open) && atomic_load(count) >= cap &&
 	       idle_ms < 200) {
 		if (!stalled) {
 			atomic_fetch_add(&clab__reg.stalls, 1);
@@ -121,15 +122,15 @@ static int wait_for_room(void)
 		if (!helped)
 			clab__writer_kick();
 		pthread_mutex_lock(&clab__reg.lk);
-		if (helped && atomic_load(&clab__reg.blocks_out) < last) {
-			last = atomic_load(&clab__reg.blocks_out);
+		if (helped && atomic_load(count) < last) {
+			last = atomic_load(count);
 			idle_ms = 0;
 			continue;
 		}
 		struct timespec ts;
 		clab__ts_in_ms(&ts, CLOCK_REALTIME, 5);
 		pthread_cond_timedwait(&clab__reg.room, &clab__reg.lk, &ts);
-		size_t now = atomic_load(&clab__reg.blocks_out);
+		size_t now = atomic_load(count);
 		if (now < last) {
 			last = now;
 			idle_ms = 0;
@@ -138,7 +139,7 @@ static int wait_for_room(void)
 		}
 	}
 	int open = atomic_load(&clab__reg.open);
-	if (open && atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks)
+	if (open && count == &clab__reg.blocks_out && atomic_load(count) >= cap)
 		clab__reg.over_cap++; /* the writer made no room: go over */
 	pthread_mutex_unlock(&clab__reg.lk);
 	return open;
@@ -159,7 +160,8 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 		return;
 	}
 	struct clab__block *nb = NULL;
-	if (wait_for_room()) {
+	if (wait_for_room(&clab__reg.blocks_out,
+			  atomic_load(&clab__reg.cap_blocks))) {
 		nb = block_new(1);
 		if (nb)
 			atomic_fetch_add(&clab__reg.blocks_out, 1);
@@ -304,6 +306,22 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	if (!tb)
 		return NULL;
 	tb->last_tick = UINT32_MAX; /* the first fast record is stamped */
+	/*
+	 * A program that starts threads faster than the writer writes those
+	 * that ended (it runs at idle priority) writes a pass itself once
+	 * there are an eighth of the cap of them, unless a pass is under way;
+	 * with as many as the cap, it waits for the writer until half are
+	 * written (as wait_for_room does, 200 ms at most without progress).
+	 * Their blocks, first pages and buffers would otherwise pile up for as
+	 * long as the writer does not run.  Only ended threads count, which a
+	 * pass always writes: live threads' blocks never hold a new one up.
+	 */
+	size_t cap = atomic_load(&clab__reg.cap_blocks),
+	       nended = atomic_load(&clab__reg.nended);
+	if (nended >= cap)
+		wait_for_room(&clab__reg.nended, cap / 2);
+	else if (nended >= cap / 8)
+		clab__writer_help();
 	tb->cur = block_new(0);
 	if (!tb->cur) {
 		free(tb);
@@ -356,8 +374,23 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 
 void clab__tbuf_exit(struct clab__tbuf *tb)
 {
-	if (tb)
-		atomic_store_explicit(&tb->exited, 1, memory_order_release);
+	if (!tb || atomic_load(&tb->exited))
+		return;
+	/* counted before the writer can see it ended */
+	if (tb->tid != UINT32_MAX && atomic_load(&clab__reg.open) &&
+	    tb->gen == atomic_load(&clab__trace_gen)) {
+		atomic_store(&tb->unwritten, 1);
+		atomic_fetch_add(&clab__reg.nended, 1);
+	}
+	atomic_store_explicit(&tb->exited, 1, memory_order_release);
+}
+
+void clab__tbuf_written(struct clab__tbuf *tb)
+{
+	clab__block_put(tb->wblk);
+	tb->wblk = NULL;
+	if (atomic_exchange(&tb->unwritten, 0))
+		atomic_fetch_sub(&clab__reg.nended, 1);
 }
 
 void clab__tbuf_retire(struct clab__tbuf *tb)
@@ -372,6 +405,7 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.threads = NULL;
 	clab__reg.tail = &clab__reg.threads;
 	clab__reg.nthreads = 0;
+	atomic_store(&clab__reg.nended, 0);
 	objs_free_locked();
 	clab__reg.retired_drops = 0;
 	clab__reg.nretired = 0;
@@ -455,6 +489,7 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	r->threads = NULL;
 	r->tail = &r->threads;
 	r->nthreads = 0;
+	atomic_store(&r->nended, 0);
 	r->nretired = 0;
 	r->retired_drops = 0;
 	atomic_store(&r->stalls, 0);

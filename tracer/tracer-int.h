@@ -45,7 +45,9 @@ struct clab__reg {
 	struct clab__block *freelist;
 	unsigned nfree;
 	_Atomic size_t blocks_out;
-	size_t cap_blocks;
+	_Atomic size_t cap_blocks; /* read without lk by clab__tbuf_new */
+	/* threads that ended and whose last block is not written yet */
+	_Atomic size_t nended;
 	size_t over_cap; /* blocks taken over the cap (wait_for_room) */
 	pthread_cond_t room;
 	_Atomic uint64_t stalls;
@@ -75,6 +77,12 @@ struct clab__objdef *clab__objdef_at(uint32_t oid);
  * dropped.  Under clab__reg.lk.
  */
 void clab__obj_drop_locked(uint32_t oid);
+
+/*
+ * The writer wrote every record of tb, which ended: its last block goes
+ * back (under the writer's lock).
+ */
+void clab__tbuf_written(struct clab__tbuf *tb);
 
 /* Give a block back (the writer, once it wrote every record in it). */
 void clab__block_put(struct clab__block *b);

@@ -681,10 +681,8 @@ static void pass(int force)
 				tb->wpending = 0;
 				/* An ended thread's last block is all written:
 				 * give it back now, not at close. */
-				if (exited && tb->wblk) {
-					clab__block_put(tb->wblk);
-					tb->wblk = NULL;
-				}
+				if (exited && tb->wblk)
+					clab__tbuf_written(tb);
 				break;
 			}
 			if (!tb->wpending)

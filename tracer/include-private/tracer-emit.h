@@ -66,6 +66,7 @@ struct clab__tbuf {
 	uint64_t wlast_ns; /* the time of the last record written */
 	_Atomic uint64_t drops;
 	_Atomic int exited;
+	_Atomic int unwritten; /* ended, counted in the registry's nended */
 	/* the thread is gone for good: free once written (clab__tbuf_retire) */
 	_Atomic int retire;
 	struct clab__tbuf *next;
