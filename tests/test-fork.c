@@ -88,6 +88,18 @@ static void child_path(pid_t pid, char *buf, size_t len)
 static void family(const struct clab_trace *pt, const struct clab_trace *ct,
 		   pid_t pid);
 
+/* The parent's trace and the child's (pid), each alone; 0 if both load. */
+static int load_both(pid_t pid, struct clab_trace **pt, struct clab_trace **ct)
+{
+	char cpath[PATH_MAX + 32];
+	child_path(pid, cpath, sizeof(cpath));
+	*pt = load(parent_path);
+	*ct = load(cpath);
+	CU_ASSERT_PTR_NOT_NULL(*pt);
+	CU_ASSERT_PTR_NOT_NULL(*ct);
+	return *pt && *ct ? 0 : -1;
+}
+
 /* Remove DIR and the traces in it. */
 static void clean(pid_t pid)
 {
@@ -191,12 +203,9 @@ static void test_child_trace(void)
 	clab_thread_join(t, NULL);
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
 
-	char cpath[PATH_MAX + 32], want[128];
-	child_path(pid, cpath, sizeof(cpath));
-	struct clab_trace *pt = load(parent_path), *ct = load(cpath);
-	CU_ASSERT_PTR_NOT_NULL(pt);
-	CU_ASSERT_PTR_NOT_NULL(ct);
-	if (!pt || !ct)
+	char want[128];
+	struct clab_trace *pt, *ct;
+	if (load_both(pid, &pt, &ct) != 0)
 		goto out;
 	/* the child's trace: whole, closed, its own threads */
 	CU_ASSERT_TRUE(clab_trace_whole(ct));
@@ -483,12 +492,8 @@ static void test_child_after_churn(void)
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL(exit_status(pid), 0);
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
-	char cpath[PATH_MAX + 32];
-	child_path(pid, cpath, sizeof(cpath));
-	struct clab_trace *pt = load(parent_path), *ct = load(cpath);
-	CU_ASSERT_PTR_NOT_NULL(pt);
-	CU_ASSERT_PTR_NOT_NULL(ct);
-	if (!pt || !ct)
+	struct clab_trace *pt, *ct;
+	if (load_both(pid, &pt, &ct) != 0)
 		goto out;
 	CU_ASSERT_TRUE(clab_trace_whole(ct));
 	CU_ASSERT_EQUAL(clab_trace_nobjects(ct), clab_trace_nobjects(pt));
