@@ -124,7 +124,7 @@ static void out_flush(void)
 	w.obuf.len = 0;
 }
 
-#define OUT_MAX (256u << 10)
+#define OUT_MAX (64u << 10)
 
 /* iov[0..n) into the file, kept in w.obuf up to OUT_MAX bytes. */
 static void write_all(const struct iovec *iov, int n)
