@@ -133,7 +133,8 @@ struct clab__thr {
 	struct clab__waitq joinq;
 	int ended;
 	int joined;
-	int joining; /* a join sleeps in its pthread_join (clab__park_join) */
+	/* the thread whose join sleeps in its pthread_join (clab__park_join) */
+	struct clab__thr *joiner;
 	/*
 	 * Joined, and its pthread_join() returned: the thread ran its last
 	 * instruction, and nobody may use this state again (a handle used

@@ -227,6 +227,12 @@ static void thread_end(struct clab__thr *t, void *ret)
 	clab__emit_obj(t, CLAB_K_THREAD_EXIT, &t->h, NULL, 0, 0);
 	t->ended = 1;
 	clab__unpark_all(&t->joinq, CLAB_CAUSE_SIGNAL);
+	/*
+	 * A join asleep in pthread_join wakes once the thread has exited:
+	 * until then it is woken, not blocked, for the watchdog.
+	 */
+	if (t->joiner)
+		atomic_store(&t->joiner->woken, 1);
 	atomic_store(&t->live, 0);
 	clab__lk_unlock(&t->lk);
 	clab__tbuf_exit(t->tb);
@@ -310,7 +316,7 @@ static unsigned unjoinable(const struct clab__thr *t)
 {
 	if (!t->made_here)
 		return CLAB_BADOBJ_NOT_CREATED;
-	if (t->joined || t->joining)
+	if (t->joined || t->joiner)
 		return CLAB_BADOBJ_JOINED;
 	if (t->detached)
 		return CLAB_BADOBJ_DETACHED;
@@ -353,9 +359,9 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			clab__deadlock_probe(self, &t->h);
 			clab__lk_lock(&t->lk);
 		}
-		if (ms == CLAB_FOREVER && !clab__sched_ctl(self) &&
-		    !t->joining) {
-			t->joining = 1;
+		if (ms == CLAB_FOREVER && !clab__sched_ctl(self) && !t->ended &&
+		    !t->joiner) {
+			t->joiner = self;
 			clab__park_join(self, &t->lk, &t->h, site, t->pt);
 			pjoined = 1;
 		}
