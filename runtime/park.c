@@ -231,6 +231,18 @@ int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
 	return rc;
 }
 
+void clab__park_join(struct clab__thr *self, clab__lock_t *lk,
+		     struct clab__obj *obj, const struct clab_site *site,
+		     pthread_t pt)
+{
+	wake_pending(self);
+	blocked(self, obj, site, NULL);
+	clab__lk_drop(lk);
+	pthread_join(pt, NULL);
+	clab__lk_lock(lk);
+	unblocked(self, obj->kind);
+}
+
 int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 		    struct clab__waiter *w, struct clab__obj *obj,
 		    const struct clab_site *site,

@@ -98,8 +98,9 @@ int clab__ptimer_start(clab_ptimer_t *p, const struct clab_site *site)
 		return CLAB_EINVAL;
 	}
 	/* the tick thread takes lk only after it has started */
-	r = clab__thread_create(&th, clab__obj_name(p->h.id), ptimer_main, ps,
-				site);
+	char *name = clab__obj_name_dup(p->h.id);
+	r = clab__thread_create(&th, name, ptimer_main, ps, site);
+	free(name);
 	if (r < 0) {
 		clab__lk_unlock(&p->lk);
 		free(ps);

@@ -133,6 +133,8 @@ struct clab__thr {
 	struct clab__waitq joinq;
 	int ended;
 	int joined;
+	/* the thread whose join sleeps in its pthread_join (clab__park_join) */
+	struct clab__thr *joiner;
 	/*
 	 * Joined, and its pthread_join() returned: the thread ran its last
 	 * instruction, and nobody may use this state again (a handle used
@@ -291,6 +293,19 @@ void clab__waiter_init(struct clab__waiter *w, struct clab__thr *self);
 int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
 	       struct clab__obj *obj, const struct clab_site *site,
 	       const struct timespec *deadline);
+
+/*
+ * clab__park_join - the seam's form for a join that waits without a
+ * deadline, not under the controlled scheduler: sleep in pthread_join()
+ * on pt (a thread the runtime created, joined only here), published to the
+ * watchdog as a wait on obj (the thread's object) from site.  One sleep,
+ * which the kernel ends once the thread has exited, where a wait for the
+ * thread's end record and then its pthread_join() took two.  Called with lk
+ * held; drops it while it sleeps and returns with it held.
+ */
+void clab__park_join(struct clab__thr *self, clab__lock_t *lk,
+		     struct clab__obj *obj, const struct clab_site *site,
+		     pthread_t pt);
 
 /*
  * clab__park_nolk - clab__park for a waiter whose waker does all the

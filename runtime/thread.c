@@ -228,6 +228,12 @@ static void thread_end(struct clab__thr *t, void *ret)
 	clab__emit_obj(t, CLAB_K_THREAD_EXIT, &t->h, NULL, 0, 0);
 	t->ended = 1;
 	clab__unpark_all(&t->joinq, CLAB_CAUSE_SIGNAL);
+	/*
+	 * A join asleep in pthread_join wakes once the thread has exited:
+	 * until then it is woken, not blocked, for the watchdog.
+	 */
+	if (t->joiner)
+		atomic_store(&t->joiner->woken, 1);
 	atomic_store(&t->live, 0);
 	clab__lk_unlock(&t->lk);
 	clab__tbuf_exit(t->tb);
@@ -311,7 +317,7 @@ static unsigned unjoinable(const struct clab__thr *t)
 {
 	if (!t->made_here)
 		return CLAB_BADOBJ_NOT_CREATED;
-	if (t->joined)
+	if (t->joined || t->joiner)
 		return CLAB_BADOBJ_JOINED;
 	if (t->detached)
 		return CLAB_BADOBJ_DETACHED;
@@ -336,6 +342,7 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		return clab__obj_refuse(self, t->h.id, why, CLAB_O_THREAD,
 					site);
 	}
+	int pjoined = 0;
 	if (!t->ended) {
 		if (ms == 0) {
 			clab__lk_unlock(&t->lk);
@@ -353,6 +360,13 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			clab__deadlock_probe(self, &t->h);
 			clab__lk_lock(&t->lk);
 		}
+		if (ms == CLAB_FOREVER && !clab__sched_ctl(self) && !t->ended &&
+		    !t->joiner) {
+			t->joiner = self;
+			clab__park_join(self, &t->lk, &t->h, site, t->pt);
+			pjoined = 1;
+		}
+		/* a thread that left without its end (pthread_exit) */
 		while (!t->ended) {
 			struct clab__waiter w;
 			clab__waiter_init(&w, self);
@@ -371,7 +385,8 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	void *r = t->ret;
 	pthread_t pt = t->pt;
 	clab__lk_unlock(&t->lk);
-	pthread_join(pt, NULL);
+	if (!pjoined)
+		pthread_join(pt, NULL);
 	atomic_store(&t->reapable, 1); /* t is not used after this */
 	if (ret)
 		*ret = r;

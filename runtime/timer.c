@@ -142,8 +142,9 @@ int clab__timer_start(clab_timer_t *t, uint32_t delay_ms, void (*fn)(void *),
 	 * Created with lk held so that a concurrent destroy sees the thread;
 	 * the new thread takes lk only after it has started.
 	 */
-	r = clab__thread_create(&th, clab__obj_name(t->h.id), timer_main, ts,
-				site);
+	char *name = clab__obj_name_dup(t->h.id);
+	r = clab__thread_create(&th, name, timer_main, ts, site);
+	free(name);
 	if (r < 0) {
 		t->state = T_IDLE;
 		clab__lk_unlock(&t->lk);

@@ -261,7 +261,8 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	    .why = why, .nthreads = n, .steps = wd.sched_steps};
 	d.threads = calloc(n ? n : 1, sizeof(*d.threads));
 	d.cycle = calloc(ncycle ? ncycle : 1, sizeof(*d.cycle));
-	if (!d.threads || !d.cycle) {
+	char **onames = calloc(n ? n : 1, sizeof(*onames));
+	if (!d.threads || !d.cycle || !onames) {
 		free(d.threads);
 		free(d.cycle);
 		d.threads = NULL;
@@ -285,7 +286,9 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		if (s[i].on) {
 			b->obj = s[i].on;
 			b->objkind = s[i].kind;
-			b->objname = clab__obj_name(s[i].on);
+			/* a copy: the registry may drop its own */
+			onames[i] = clab__obj_name_dup(s[i].on);
+			b->objname = onames[i] ? onames[i] : "?";
 			blocked++;
 		}
 		b->nreaders = s[i].nreaders;
@@ -330,6 +333,9 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	clab_tracer_flush();
 	if (wd.o.on_stuck)
 		wd.o.on_stuck(&d, wd.o.arg);
+	for (size_t i = 0; i < d.nthreads; i++)
+		free(onames[i]);
+	free(onames);
 	free(d.threads);
 	free(d.cycle);
 }

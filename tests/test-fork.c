@@ -88,6 +88,18 @@ static void child_path(pid_t pid, char *buf, size_t len)
 static void family(const struct clab_trace *pt, const struct clab_trace *ct,
 		   pid_t pid);
 
+/* The parent's trace and the child's (pid), each alone; 0 if both load. */
+static int load_both(pid_t pid, struct clab_trace **pt, struct clab_trace **ct)
+{
+	char cpath[PATH_MAX + 32];
+	child_path(pid, cpath, sizeof(cpath));
+	*pt = load(parent_path);
+	*ct = load(cpath);
+	CU_ASSERT_PTR_NOT_NULL(*pt);
+	CU_ASSERT_PTR_NOT_NULL(*ct);
+	return *pt && *ct ? 0 : -1;
+}
+
 /* Remove DIR and the traces in it. */
 static void clean(pid_t pid)
 {
@@ -191,12 +203,9 @@ static void test_child_trace(void)
 	clab_thread_join(t, NULL);
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
 
-	char cpath[PATH_MAX + 32], want[128];
-	child_path(pid, cpath, sizeof(cpath));
-	struct clab_trace *pt = load(parent_path), *ct = load(cpath);
-	CU_ASSERT_PTR_NOT_NULL(pt);
-	CU_ASSERT_PTR_NOT_NULL(ct);
-	if (!pt || !ct)
+	char want[128];
+	struct clab_trace *pt, *ct;
+	if (load_both(pid, &pt, &ct) != 0)
 		goto out;
 	/* the child's trace: whole, closed, its own threads */
 	CU_ASSERT_TRUE(clab_trace_whole(ct));
@@ -450,6 +459,70 @@ static void test_child_watchdog(void)
 	clean(pid);
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/*
+ * A child forked after thousands of threads ended: the parent gave back
+ * their objects' entries, whole pages of them; the child's trace still
+ * defines every id the parent gave (the ended threads without their
+ * names), and the objects made after them keep theirs.
+ */
+static void test_child_after_churn(void)
+{
+	if (open_parent())
+		return;
+	for (int i = 0; i < 3000; i++) {
+		clab_thread_t *t;
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t, "short", nothing, NULL), 0);
+		CU_ASSERT_EQUAL_FATAL(clab_thread_join(t, NULL), 0);
+	}
+	CU_ASSERT_EQUAL(clab_tracer_flush(), 0); /* written, given back */
+	clab_mutex_t m;
+	clab_mutex_init(&m, "late", CLAB_MUTEX_NORMAL);
+	pid_t pid = clab_fork();
+	if (pid == 0) {
+		clab_mutex_lock(&m);
+		clab_mutex_unlock(&m);
+		exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(exit_status(pid), 0);
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+	struct clab_trace *pt, *ct;
+	if (load_both(pid, &pt, &ct) != 0)
+		goto out;
+	CU_ASSERT_TRUE(clab_trace_whole(ct));
+	CU_ASSERT_EQUAL(clab_trace_nobjects(ct), clab_trace_nobjects(pt));
+	const struct clab_record *r = tu_find(ct, CLAB_K_MUTEX_ACQUIRE, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(ct, r->obj)->name, "late");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(pt, r->obj)->name, "late");
+	uint32_t named = 0, nameless = 0;
+	for (uint32_t id = 1; id <= clab_trace_nobjects(pt); id++) {
+		const struct clab_object_info *po = clab_trace_object(pt, id);
+		const struct clab_object_info *co = clab_trace_object(ct, id);
+		CU_ASSERT_EQUAL(po->kind, co->kind);
+		if (po->kind != CLAB_O_THREAD || id == 1)
+			continue;
+		CU_ASSERT_STRING_EQUAL(po->name, "short");
+		if (strcmp(co->name, "short") == 0)
+			named++;
+		else if (co->name[0] == 0)
+			nameless++;
+	}
+	/* the first 2,900 or so are given back, the last few not yet */
+	CU_ASSERT_EQUAL(named + nameless, 3000);
+	CU_ASSERT(nameless >= 2048);
+out:
+	clab_trace_free(pt);
+	clab_trace_free(ct);
+	clean(pid);
+}
+
 /* Without a trace: a plain fork, and the child's primitives work. */
 static void test_no_trace(void)
 {
@@ -482,6 +555,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "a child that aborts holding a lock", test_child_crash);
 	CU_add_test(s, "_exit in a child", test_child_exit_now);
 	CU_add_test(s, "the watchdog in a child", test_child_watchdog);
+	CU_add_test(s, "a child after thousands of threads ended",
+		    test_child_after_churn);
 }
 
 int main(void)

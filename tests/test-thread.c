@@ -1,4 +1,5 @@
 /* Tests of runtime/thread.c: threads, join, detach, sleep and notes. */
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,6 +220,49 @@ static void test_join_timeout(void)
 	CU_ASSERT_EQUAL(tu_count_obj(tr, CLAB_K_THREAD_JOIN, oid), 1);
 	CU_ASSERT_TRUE(to->seq <
 		       tu_find_obj(tr, CLAB_K_THREAD_JOIN, oid, 0)->seq);
+	clab_trace_free(tr);
+}
+
+static void *join_it(void *p)
+{
+	return (void *)(intptr_t)clab_thread_join((clab_thread_t *)p, NULL);
+}
+
+/*
+ * While one thread sleeps in a join (in the thread's pthread_join), a
+ * second join or a detach of the same thread is refused as a join of a
+ * joined thread, not a second pthread_join of it; the first join returns
+ * once the thread ends.
+ */
+static void test_join_while_joined(void)
+{
+	clab_latch_t go;
+	clab_thread_t *t, *j;
+	struct clab_trace *tr;
+	void *r = (void *)1;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_latch_init(&go, "go"), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "sleeper", wait_latch, &go), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&j, "joiner", join_it, t), 0);
+	/* the joiner is asleep in its join of t when it waits on t */
+	while (atomic_load(&j->blocked_on) != &t->h)
+		sched_yield();
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_detach(t), CLAB_EINVAL);
+	CU_ASSERT_TRUE(clab_latch_set(&go) >= 0);
+	CU_ASSERT_EQUAL(clab_thread_join(j, &r), 0);
+	CU_ASSERT_PTR_NULL(r); /* the joiner's join returned 0 */
+	CU_ASSERT_EQUAL(clab_latch_destroy(&go), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_DIAG), 2);
+	expect_bad_thread(tr, 0, CLAB_BADOBJ_JOINED,
+			  clab_trace_thread(tr, 1)->oid);
+	expect_bad_thread(tr, 1, CLAB_BADOBJ_JOINED,
+			  clab_trace_thread(tr, 1)->oid);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_JOIN), 2);
 	clab_trace_free(tr);
 }
 
@@ -707,6 +751,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "thousands of threads, one after another", test_churn);
 	CU_add_test(s, "join with a timeout", test_join_timeout);
 	CU_add_test(s, "join yourself", test_join_self);
+	CU_add_test(s, "a join while another join waits",
+		    test_join_while_joined);
 	CU_add_test(s, "detach", test_detach);
 	CU_add_test(s, "exit holding a mutex", test_exit_holding);
 	CU_add_test(s, "sleep", test_sleep);

@@ -436,6 +436,58 @@ static void test_timed_is_not_stuck(void)
 	clab_trace_free(o.tr);
 }
 
+/* ---- a thread slow to exit after its end: its joiner is not stuck ---- */
+static pthread_key_t slow_key;
+
+static void slow_exit(void *p)
+{
+	(void)p;
+	/* what a thread does after its start routine: here, take long */
+	struct timespec d = {0, 400 * 1000000L};
+	while (nanosleep(&d, &d) != 0)
+		;
+}
+
+static void *ends_slowly(void *p)
+{
+	pthread_setspecific(slow_key, p);
+	return NULL;
+}
+
+static void scenario_slow_exit(const char *trace)
+{
+	clab_thread_t *t;
+
+	child_begin(trace, 0);
+	pthread_key_create(&slow_key, slow_exit);
+	clab_thread_create(&t, "slow", ends_slowly, &slow_key);
+	/* sleeps in the thread's pthread_join for 400 ms after its end */
+	clab_thread_join(t, NULL);
+	clab_watchdog_stop();
+	clab_tracer_close(NULL);
+	_exit(0);
+}
+
+/*
+ * A join without a deadline sleeps in the thread's pthread_join, which
+ * returns only once the thread has exited; from the thread's end record
+ * on, the joiner is woken, not blocked, so that the watchdog (every 50 ms
+ * here) does not take main, the only live thread, for stuck.
+ */
+static void test_slow_exit_is_not_stuck(void)
+{
+	struct outcome o;
+
+	run_child(scenario_slow_exit, &o);
+	CU_ASSERT_EQUAL(o.status, 0);
+	CU_ASSERT_STRING_EQUAL(o.report, "");
+	CU_ASSERT_TRUE(o.ms >= 390);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
+	CU_ASSERT_EQUAL(count_diag(o.tr, CLAB_D_DEADLOCK), 0);
+	CU_ASSERT_EQUAL(tu_count(o.tr, CLAB_K_THREAD_JOIN), 1);
+	clab_trace_free(o.tr);
+}
+
 /* ---- spinning threads: only the run limit stops them ---- */
 static void *spin(void *p)
 {
@@ -723,6 +775,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "every thread blocked", test_all_blocked);
 	CU_add_test(s, "a timed wait is not a deadlock",
 		    test_timed_is_not_stuck);
+	CU_add_test(s, "a thread slow to exit: its joiner is not stuck",
+		    test_slow_exit_is_not_stuck);
 	CU_add_test(s, "run time limit", test_time_limit);
 	CU_add_test(s, "report format", test_format);
 	CU_add_test(s, "report format, shared names", test_format_shared);

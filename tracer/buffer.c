@@ -113,7 +113,9 @@ void clab__block_put(struct clab__block *b)
 }
 
 /*
- * Wait until the writer has made room; returns 0 if the trace closed.
+ * Wait until the writer has made room, until *count (the blocks out, or
+ * the threads that ended and are not written) is below cap; returns 0 if
+ * the trace closed.
  * The waiting thread writes a pass itself when nobody else is writing
  * one; when the writer is writing one, it waits for that pass, and the
  * writer runs at normal priority meanwhile (clab__writer_boost), since a
@@ -123,14 +125,13 @@ void clab__block_put(struct clab__block *b)
  * (the memory is held by the current blocks of many live threads), the
  * thread goes over the cap rather than wait for ever.
  */
-static int wait_for_room(void)
+static int wait_for_room(_Atomic size_t *count, size_t cap)
 {
 	int stalled = 0, boosted = 0;
 	unsigned idle_ms = 0;
 	pthread_mutex_lock(&clab__reg.lk);
-	size_t last = atomic_load(&clab__reg.blocks_out);
-	while (atomic_load(&clab__reg.open) &&
-	       atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks &&
+	size_t last = atomic_load(count);
+	while (atomic_load(&clab__reg.open) && atomic_load(count) >= cap &&
 	       idle_ms < 200) {
 		if (!stalled) {
 			atomic_fetch_add(&clab__reg.stalls, 1);
@@ -145,8 +146,8 @@ static int wait_for_room(void)
 		if (!helped)
 			clab__writer_kick();
 		pthread_mutex_lock(&clab__reg.lk);
-		if (helped && atomic_load(&clab__reg.blocks_out) < last) {
-			last = atomic_load(&clab__reg.blocks_out);
+		if (helped && atomic_load(count) < last) {
+			last = atomic_load(count);
 			idle_ms = 0;
 			continue;
 		}
@@ -155,7 +156,7 @@ static int wait_for_room(void)
 		clab__reg.room_waiters++;
 		pthread_cond_timedwait(&clab__reg.room, &clab__reg.lk, &ts);
 		clab__reg.room_waiters--;
-		size_t now = atomic_load(&clab__reg.blocks_out);
+		size_t now = atomic_load(count);
 		if (now < last) {
 			last = now;
 			idle_ms = 0;
@@ -164,7 +165,7 @@ static int wait_for_room(void)
 		}
 	}
 	int open = atomic_load(&clab__reg.open);
-	if (open && atomic_load(&clab__reg.blocks_out) >= clab__reg.cap_blocks)
+	if (open && count == &clab__reg.blocks_out && atomic_load(count) >= cap)
 		clab__reg.over_cap++; /* the writer made no room: go over */
 	pthread_mutex_unlock(&clab__reg.lk);
 	if (boosted)
@@ -187,7 +188,8 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 		return;
 	}
 	struct clab__block *nb = NULL;
-	if (wait_for_room()) {
+	if (wait_for_room(&clab__reg.blocks_out,
+			  atomic_load(&clab__reg.cap_blocks))) {
 		nb = block_new(1);
 		if (nb)
 			atomic_fetch_add(&clab__reg.blocks_out, 1);
@@ -213,24 +215,75 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 	tb->pos = 0;
 }
 
+struct clab__objdef *clab__objdef_at(uint32_t oid)
+{
+	struct clab__reg *r = &clab__reg;
+	if (oid < 1 || oid > r->nobjs)
+		return NULL;
+	struct clab__objpage *pg = r->opages[(oid - 1) / CLAB__OBJ_PAGE];
+	if (!pg)
+		return NULL;
+	struct clab__objdef *d = &pg->d[(oid - 1) % CLAB__OBJ_PAGE];
+	return d->oid ? d : NULL;
+}
+
+void clab__obj_drop_locked(uint32_t oid)
+{
+	struct clab__reg *r = &clab__reg;
+	struct clab__objdef *d = clab__objdef_at(oid);
+	if (!d)
+		return;
+	uint32_t i = (oid - 1) / CLAB__OBJ_PAGE;
+	free(d->name);
+	d->name = NULL;
+	d->oid = 0; /* dropped */
+	if (++r->opages[i]->ndropped == CLAB__OBJ_PAGE) {
+		free(r->opages[i]);
+		r->opages[i] = NULL;
+	}
+}
+
+/* Free the object table (under clab__reg.lk). */
+static void objs_free_locked(void)
+{
+	struct clab__reg *r = &clab__reg;
+	uint32_t npages = (r->nobjs + CLAB__OBJ_PAGE - 1) / CLAB__OBJ_PAGE;
+	for (uint32_t i = 0; i < npages; i++) {
+		struct clab__objpage *pg = r->opages[i];
+		uint32_t n = r->nobjs - i * CLAB__OBJ_PAGE;
+		for (uint32_t k = 0; pg && k < n && k < CLAB__OBJ_PAGE; k++)
+			free(pg->d[k].name);
+		free(pg);
+	}
+	free(r->opages);
+	r->opages = NULL;
+	r->nobjs = r->npages_cap = 0;
+}
+
 static uint32_t obj_add_locked(unsigned kind, const char *name,
 			       const struct clab_site *site, uint32_t tid,
 			       unsigned flags, uint32_t param)
 {
 	struct clab__reg *r = &clab__reg;
-	if (r->nobjs == r->objcap) {
-		uint32_t cap = r->objcap ? r->objcap * 2 : 64;
-		struct clab__objdef *n = realloc(r->objs, cap * sizeof(*n));
-		if (!n)
+	uint32_t i = r->nobjs / CLAB__OBJ_PAGE, k = r->nobjs % CLAB__OBJ_PAGE;
+	if (k == 0) {
+		if (CLAB__GROW(r->opages, i, r->npages_cap) < 0)
 			return 0;
-		r->objs = n;
-		r->objcap = cap;
+		r->opages[i] = malloc(sizeof(*r->opages[i]));
+		if (!r->opages[i])
+			return 0;
+		r->opages[i]->ndropped = 0;
 	}
 	char *copy = strdup(name ? name : "");
-	if (!copy)
+	if (!copy) {
+		if (k == 0) {
+			free(r->opages[i]);
+			r->opages[i] = NULL;
+		}
 		return 0;
-	struct clab__objdef *d = &r->objs[r->nobjs++];
-	d->oid = r->nobjs;
+	}
+	struct clab__objdef *d = &r->opages[i]->d[k];
+	d->oid = ++r->nobjs;
 	d->kind = (uint8_t)kind;
 	d->flags = (uint8_t)flags;
 	d->param = param;
@@ -252,12 +305,13 @@ uint32_t clab__obj_new(unsigned objkind, const char *name,
 	return id;
 }
 
-const char *clab__obj_name(uint32_t oid)
+char *clab__obj_name_dup(uint32_t oid)
 {
-	const char *n = "?";
+	char *n = NULL;
 	pthread_mutex_lock(&clab__reg.lk);
-	if (oid >= 1 && oid <= clab__reg.nobjs)
-		n = clab__reg.objs[oid - 1].name;
+	const struct clab__objdef *d = clab__objdef_at(oid);
+	if (d)
+		n = strdup(d->name);
 	pthread_mutex_unlock(&clab__reg.lk);
 	return n;
 }
@@ -266,8 +320,10 @@ unsigned clab__obj_kind(uint32_t oid)
 {
 	unsigned k = 0;
 	pthread_mutex_lock(&clab__reg.lk);
-	if (atomic_load(&clab__reg.open) && oid >= 1 && oid <= clab__reg.nobjs)
-		k = clab__reg.objs[oid - 1].kind;
+	const struct clab__objdef *d =
+	    atomic_load(&clab__reg.open) ? clab__objdef_at(oid) : NULL;
+	if (d)
+		k = d->kind;
 	pthread_mutex_unlock(&clab__reg.lk);
 	return k;
 }
@@ -278,6 +334,22 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	if (!tb)
 		return NULL;
 	tb->last_tick = UINT32_MAX; /* the first fast record is stamped */
+	/*
+	 * A program that starts threads faster than the writer writes those
+	 * that ended (it runs at idle priority) writes a pass itself once
+	 * there are an eighth of the cap of them, unless a pass is under way;
+	 * with as many as the cap, it waits for the writer until half are
+	 * written (as wait_for_room does, 200 ms at most without progress).
+	 * Their blocks, first pages and buffers would otherwise pile up for as
+	 * long as the writer does not run.  Only ended threads count, which a
+	 * pass always writes: live threads' blocks never hold a new one up.
+	 */
+	size_t cap = atomic_load(&clab__reg.cap_blocks),
+	       nended = atomic_load(&clab__reg.nended);
+	if (nended >= cap)
+		wait_for_room(&clab__reg.nended, cap / 2);
+	else if (nended >= cap / 8)
+		clab__writer_help();
 	tb->cur = block_new(0);
 	if (!tb->cur) {
 		free(tb);
@@ -330,8 +402,23 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 
 void clab__tbuf_exit(struct clab__tbuf *tb)
 {
-	if (tb)
-		atomic_store_explicit(&tb->exited, 1, memory_order_release);
+	if (!tb || atomic_load(&tb->exited))
+		return;
+	/* counted before the writer can see it ended */
+	if (tb->tid != UINT32_MAX && atomic_load(&clab__reg.open) &&
+	    tb->gen == atomic_load(&clab__trace_gen)) {
+		atomic_store(&tb->unwritten, 1);
+		atomic_fetch_add(&clab__reg.nended, 1);
+	}
+	atomic_store_explicit(&tb->exited, 1, memory_order_release);
+}
+
+void clab__tbuf_written(struct clab__tbuf *tb)
+{
+	clab__block_put(tb->wblk);
+	tb->wblk = NULL;
+	if (atomic_exchange(&tb->unwritten, 0))
+		atomic_fetch_sub(&clab__reg.nended, 1);
 }
 
 void clab__tbuf_retire(struct clab__tbuf *tb)
@@ -346,7 +433,8 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.threads = NULL;
 	clab__reg.tail = &clab__reg.threads;
 	clab__reg.nthreads = 0;
-	clab__reg.nobjs = 0;
+	atomic_store(&clab__reg.nended, 0);
+	objs_free_locked();
 	clab__reg.retired_drops = 0;
 	clab__reg.nretired = 0;
 	clab__reg.main_tb = NULL;
@@ -390,11 +478,7 @@ void clab__reg_release(void)
 	}
 	clab__reg.threads = NULL;
 	clab__reg.tail = &clab__reg.threads;
-	for (uint32_t i = 0; i < clab__reg.nobjs; i++)
-		free(clab__reg.objs[i].name);
-	free(clab__reg.objs);
-	clab__reg.objs = NULL;
-	clab__reg.nobjs = clab__reg.objcap = 0;
+	objs_free_locked();
 	while (clab__reg.freelist) {
 		struct clab__block *b = clab__reg.freelist;
 		clab__reg.freelist = atomic_load(&b->next);
@@ -433,6 +517,7 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	r->threads = NULL;
 	r->tail = &r->threads;
 	r->nthreads = 0;
+	atomic_store(&r->nended, 0);
 	r->nretired = 0;
 	r->retired_drops = 0;
 	atomic_store(&r->stalls, 0);
@@ -450,6 +535,7 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	tb->parent = 0;
 	tb->written = 0;
 	tb->wpending = 0;
+	tb->wlast_ns = 0;
 	atomic_store(&tb->drops, 0);
 	tb->next = NULL;
 	*r->tail = tb;

@@ -19,6 +19,18 @@ struct clab__objdef {
 	char *name;
 };
 
+/*
+ * The objects' definitions, in pages of CLAB__OBJ_PAGE by id: a page whose
+ * objects were all dropped (threads that ended, were written and retired)
+ * is freed, so that a program that starts threads one after another keeps
+ * a bounded table.
+ */
+#define CLAB__OBJ_PAGE 1024u
+struct clab__objpage {
+	uint32_t ndropped;
+	struct clab__objdef d[CLAB__OBJ_PAGE];
+};
+
 struct clab__reg {
 	pthread_mutex_t lk;
 	_Atomic int open;
@@ -26,14 +38,16 @@ struct clab__reg {
 	struct clab__tbuf *threads;
 	struct clab__tbuf **tail;
 	uint32_t nthreads;
-	/* objects of the open trace; oid = index + 1 */
-	struct clab__objdef *objs;
-	uint32_t nobjs, objcap;
+	/* objects of the open trace; oid = index + 1, in pages */
+	struct clab__objpage **opages;
+	uint32_t nobjs, npages_cap;
 	/* blocks */
 	struct clab__block *freelist;
 	unsigned nfree;
 	_Atomic size_t blocks_out;
-	size_t cap_blocks;
+	_Atomic size_t cap_blocks; /* read without lk by clab__tbuf_new */
+	/* threads that ended and whose last block is not written yet */
+	_Atomic size_t nended;
 	size_t over_cap; /* blocks taken over the cap (wait_for_room) */
 	pthread_cond_t room;
 	unsigned room_waiters; /* threads in a wait on room */
@@ -52,6 +66,24 @@ extern struct clab__reg clab__reg;
 
 void clab__clock_start(int virtual_time);
 uint64_t clab__clock_ticks(uint64_t ns);
+
+/*
+ * The definition of object oid, or NULL when it was dropped (or there is
+ * none).  Under clab__reg.lk.
+ */
+struct clab__objdef *clab__objdef_at(uint32_t oid);
+/*
+ * Object oid will never be named or written again (its definition is
+ * written): free its name, and its page once all of the page's are
+ * dropped.  Under clab__reg.lk.
+ */
+void clab__obj_drop_locked(uint32_t oid);
+
+/*
+ * The writer wrote every record of tb, which ended: its last block goes
+ * back (under the writer's lock).
+ */
+void clab__tbuf_written(struct clab__tbuf *tb);
 
 /* Give a block back (the writer, once it wrote every record in it). */
 void clab__block_put(struct clab__block *b);

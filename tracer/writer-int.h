@@ -17,8 +17,18 @@
 
 #define CHUNK_RECS 16384u
 
+/*
+ * The last sequence number of each object in the current chunk: a table
+ * of twice the objects a chunk can name, by open addressing on the object
+ * id, whose entries of earlier chunks (gen) are free; its size does not
+ * grow with the objects a run makes.
+ */
+#define LAST_BITS 13
+#define LAST_SLOTS (1u << LAST_BITS)
+_Static_assert(LAST_SLOTS >= 2 * CHUNK_RECS, "room for a chunk's objects");
 struct last_oseq {
 	uint32_t gen;
+	uint32_t obj;
 	uint32_t oseq;
 };
 
@@ -59,8 +69,8 @@ struct clab__writer {
 	size_t sites_cap, sites_written;
 	uint32_t threads_written, objs_written;
 	/* per-object last sequence in the current chunk */
-	struct last_oseq *last;
-	uint32_t lastcap, chunkgen;
+	struct last_oseq *last; /* LAST_SLOTS of them */
+	uint32_t chunkgen;
 	/* call stacks: process id -> trace id, and process ids by trace id */
 	uint16_t *stk_tid, *stk_pid;
 	uint32_t nstk, stk_written;
@@ -69,10 +79,13 @@ struct clab__writer {
 	uint32_t content_crc; /* CRC-32 of the header and every chunk so far */
 	int signing;	      /* a keyed MAC of every byte written so far */
 	struct clab__signer sig;
-	/* per-thread last time written */
-	uint64_t *last_ns;
-	uint32_t last_ns_cap;
 	struct clab_wbuf ebuf, zbuf, dbuf;
+	/*
+	 * The bytes of the chunks of the pass under way, written by one
+	 * writev at its end (out_flush), not one for each chunk: a pass
+	 * over many ended threads writes a small chunk for each.
+	 */
+	struct clab_wbuf obuf;
 	/* one compressor for every chunk (codec.c) */
 	struct clab__codec codec;
 	struct clab_tracer_stats st;

@@ -155,7 +155,7 @@ static void note_error(int err)
 		w.st.error = err;
 }
 
-static void write_all(const struct iovec *iov, int n)
+static void write_now(const struct iovec *iov, int n)
 {
 	struct iovec v[4];
 	memcpy(v, iov, (size_t)n * sizeof(*v));
@@ -179,6 +179,39 @@ static void write_all(const struct iovec *iov, int n)
 			p->iov_len -= (size_t)k;
 		}
 	}
+}
+
+/* Write what the pass under way has kept in w.obuf. */
+static void out_flush(void)
+{
+	struct iovec v = {w.obuf.p, w.obuf.len};
+	if (v.iov_len)
+		write_now(&v, 1);
+	w.obuf.len = 0;
+}
+
+#define OUT_MAX (64u << 10)
+
+/* iov[0..n) into the file, kept in w.obuf up to OUT_MAX bytes. */
+static void write_all(const struct iovec *iov, int n)
+{
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (w.obuf.len + len > OUT_MAX)
+		out_flush();
+	if (len < OUT_MAX) {
+		clab_wbuf_reserve(&w.obuf, len);
+		if (!w.obuf.oom) {
+			for (int i = 0; i < n; i++)
+				clab_wbuf_put(&w.obuf, iov[i].iov_base,
+					      iov[i].iov_len);
+			return;
+		}
+		out_flush();
+		w.obuf.oom = 0;
+	}
+	write_now(iov, n);
 }
 
 static void write_chunk(uint32_t type, const struct clab_wbuf *b)
@@ -381,7 +414,7 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
  * last stamped record, since the records after it wait for the next stamp;
  * returns how many records get a time.
  */
-static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
+static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
 {
 	uint32_t m = n;
 	if (!force) {
@@ -390,7 +423,7 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 		if (m == 0)
 			return 0;
 	}
-	uint64_t prev = w.last_ns[tid];
+	uint64_t prev = tb->wlast_ns;
 	uint32_t from = 0; /* first record after the last stamp */
 	for (uint32_t i = 0; i < m; i++) {
 		/*
@@ -425,8 +458,17 @@ static uint32_t assign_times(uint32_t tid, uint32_t n, int force)
 		prev = ns;
 		from = i + 1;
 	}
-	w.last_ns[tid] = prev;
+	tb->wlast_ns = prev;
 	return m;
+}
+
+/* The entry of obj in w.last: its own in this chunk, or a free one. */
+static inline struct last_oseq *last_slot(uint32_t obj)
+{
+	uint32_t i = (obj * 0x9e3779b1u) >> (32 - LAST_BITS);
+	while (w.last[i].gen == w.chunkgen && w.last[i].obj != obj)
+		i = (i + 1) & (LAST_SLOTS - 1);
+	return &w.last[i];
 }
 
 /* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
@@ -435,12 +477,12 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	struct clab_wbuf *e = &w.ebuf;
 	e->len = 0;
 	w.chunkgen++;
-	if (CLAB__GROW(w.last_ns, tb->tid, w.last_ns_cap) < 0) {
+	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
 		note_error(-ENOMEM);
 		return 0;
 	}
 	peek(tb, n, w.recp);
-	n = assign_times(tb->tid, n, force);
+	n = assign_times(tb, n, force);
 	if (n == 0)
 		return 0;
 	unsigned stacks = 0;
@@ -483,15 +525,12 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			p = put_uv(p, r->u.o.obj);
 		if (f & CLAB_F_SEQ) {
 			uint32_t obj = r->u.o.obj;
-			if (CLAB__GROW(w.last, obj, w.lastcap) < 0) {
-				e->oom = 1;
-				break;
-			}
-			struct last_oseq *l = &w.last[obj];
+			struct last_oseq *l = last_slot(obj);
 			uint32_t expect =
 			    l->gen == w.chunkgen ? l->oseq + 1 : 1;
 			p = put_sv(p, (int64_t)r->u.o.oseq - (int64_t)expect);
 			l->gen = w.chunkgen;
+			l->obj = obj;
 			l->oseq = r->u.o.oseq;
 		}
 		if (f & CLAB_F_A8)
@@ -584,20 +623,19 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 	pthread_mutex_lock(&clab__reg.lk);
 	/*
 	 * tbs is in tid order; the threads not written yet are all there
-	 * (a buffer is retired only once its definition is written).
+	 * (a buffer is retired only once its definition is written), at its
+	 * end: found from there, not by a walk over every buffer for each
+	 * chunk.
 	 */
-	uint32_t nt = 0, top = w.threads_written;
-	for (uint32_t i = 0; i < ntbs; i++)
-		if (tbs[i]->tid >= w.threads_written) {
-			nt++;
-			top = tbs[i]->tid + 1;
-		}
+	uint32_t first = ntbs;
+	while (first > 0 && tbs[first - 1]->tid >= w.threads_written)
+		first--;
+	uint32_t nt = ntbs - first;
+	uint32_t top = nt ? tbs[ntbs - 1]->tid + 1 : w.threads_written;
 	uint32_t no = clab__reg.nobjs - w.objs_written;
 	if (nt) {
 		clab_wbuf_uv(&t, nt);
-		for (uint32_t i = 0; i < ntbs; i++) {
-			if (tbs[i]->tid < w.threads_written)
-				continue;
+		for (uint32_t i = first; i < ntbs; i++) {
 			clab_wbuf_uv(&t, tbs[i]->tid);
 			clab_wbuf_uv(&t, tbs[i]->oid);
 			clab_wbuf_uv(&t, tbs[i]->parent);
@@ -606,9 +644,17 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 	}
 	if (no) {
 		clab_wbuf_uv(&o, no);
+		/*
+		 * Only a forked child's trace finds dropped objects here: the
+		 * parent's threads that ended, with their names gone.
+		 */
+		static const struct clab__objdef gone = {.kind = CLAB_O_THREAD,
+							 .name = ""};
 		for (uint32_t i = w.objs_written; i < clab__reg.nobjs; i++) {
-			const struct clab__objdef *d = &clab__reg.objs[i];
-			clab_wbuf_uv(&o, d->oid);
+			const struct clab__objdef *d = clab__objdef_at(i + 1);
+			if (!d)
+				d = &gone;
+			clab_wbuf_uv(&o, i + 1);
 			clab_wbuf_u8(&o, d->kind);
 			clab_wbuf_u8(&o, d->flags);
 			clab_wbuf_uv(&o, d->param);
@@ -667,7 +713,8 @@ static struct clab__tbuf **snapshot(uint32_t *n)
 
 /*
  * Free the buffers of threads gone for good whose records and definition
- * are all written: the registry keeps the threads that may still record.
+ * are all written, and their objects' entries: the registry keeps the
+ * threads that may still record.
  */
 static void retire(void)
 {
@@ -677,7 +724,8 @@ static void retire(void)
 		struct clab__tbuf *tb = *pp;
 		if (!atomic_load_explicit(&tb->retire, memory_order_acquire) ||
 		    !atomic_load_explicit(&tb->exited, memory_order_acquire) ||
-		    tb->wblk || tb->tid >= w.threads_written) {
+		    tb->wblk || tb->tid >= w.threads_written ||
+		    tb->oid > w.objs_written) {
 			pp = &tb->next;
 			continue;
 		}
@@ -686,6 +734,7 @@ static void retire(void)
 			clab__reg.tail = pp;
 		clab__reg.retired_drops += atomic_load(&tb->drops);
 		clab__reg.nretired++;
+		clab__obj_drop_locked(tb->oid);
 		free(tb->name);
 		free(tb);
 	}
@@ -718,10 +767,8 @@ static void pass(int force)
 				tb->wpending = 0;
 				/* An ended thread's last block is all written:
 				 * give it back now, not at close. */
-				if (exited && tb->wblk) {
-					clab__block_put(tb->wblk);
-					tb->wblk = NULL;
-				}
+				if (exited && tb->wblk)
+					clab__tbuf_written(tb);
 				break;
 			}
 			if (!tb->wpending)
@@ -738,13 +785,15 @@ static void pass(int force)
 			w.st.records += m;
 			w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
 			tb->wpending = m < n ? now : 0;
-			if (m < CHUNK_RECS)
+			/* an ended thread's block goes back in this pass */
+			if (m < CHUNK_RECS && !exited)
 				break;
 		}
 	}
 	write_defs(tbs, ntbs);
 	free(tbs);
 	retire();
+	out_flush();
 	w.st.write_ns += thread_cpu_ns() - cpu0;
 }
 
@@ -823,6 +872,7 @@ static void finish_file(void)
 		write_chunk(CLAB_CH_SIGNATURE, &sb);
 		clab_wbuf_free(&sb);
 	}
+	out_flush();
 	if (close(w.fd) != 0)
 		note_error(-errno);
 	w.fd = -1;
@@ -968,7 +1018,6 @@ void clab__writer_reset(void)
 	free(w.svals);
 	free(w.sites);
 	free(w.last);
-	free(w.last_ns);
 	free(w.stk_tid);
 	free(w.stk_pid);
 	clab__syms_free(w.syms);
@@ -976,6 +1025,7 @@ void clab__writer_reset(void)
 	clab_wbuf_free(&w.ebuf);
 	clab_wbuf_free(&w.zbuf);
 	clab_wbuf_free(&w.dbuf);
+	clab_wbuf_free(&w.obuf);
 	clab__codec_end(&w.codec);
 	free(w.path);
 	int fd = w.fd;
@@ -1010,6 +1060,7 @@ int clab__writer_start_file(const struct clab_tracer_opts *o,
 {
 	w.content_crc = 0;
 	write_header(meta, nmeta, more, nmore);
+	out_flush();
 	pthread_cond_init(&w.kick, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

@@ -1,7 +1,10 @@
 /*
  * thread churn, on conclab's clab_* API: COUNT short threads (100,000),
  * each created and joined before the next starts; each hands back a
- * number that the main thread adds up.  Records churn.clt.
+ * number that the main thread adds up.  Records churn.clt, with a record
+ * buffer of BUFFER_MB (the tracer's default when not given; the test
+ * e2e/churn-memory gives a small one, so that the blocks a run keeps do
+ * not hide what each ended thread keeps).
  */
 #include <stdint.h>
 
@@ -17,12 +20,16 @@ static void *child(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct whole_usage u = {argc, argv, 1, "[COUNT]"};
+	struct whole_usage u = {argc, argv, 2, "[COUNT [BUFFER_MB]]"};
 	long count = whole_arg(&u, 1, 100000, 1, 100000000);
+	long mb = whole_arg(&u, 2, 0, 1, 4096);
 	unsigned long long sum = 0;
 	struct clab_meta_kv meta[] = {{"program", "churn"}};
-	struct clab_tracer_opts o = {
-	    .path = "churn.clt", .meta = meta, .nmeta = 1, .compress = -1};
+	struct clab_tracer_opts o = {.path = "churn.clt",
+				     .meta = meta,
+				     .nmeta = 1,
+				     .compress = -1,
+				     .buffer_mb = (unsigned)mb};
 	WHOLE_CL(clab_tracer_open(&o));
 	clab_thread_self();
 	for (long i = 0; i < count; i++) {

@@ -63,8 +63,10 @@ struct clab__tbuf {
 	struct clab__block *wblk;
 	uint32_t wpos;
 	uint64_t wpending; /* writer clock when records were first waiting */
+	uint64_t wlast_ns; /* the time of the last record written */
 	_Atomic uint64_t drops;
 	_Atomic int exited;
+	_Atomic int unwritten; /* ended, counted in the registry's nended */
 	/* the thread is gone for good: free once written (clab__tbuf_retire) */
 	_Atomic int retire;
 	struct clab__tbuf *next;
@@ -108,8 +110,12 @@ uint32_t clab__obj_new(unsigned objkind, const char *name,
 		       const struct clab_site *site, uint32_t tid,
 		       unsigned flags, uint32_t param);
 
-/* The name given to an object (for reports), or "?". Not a hot path. */
-const char *clab__obj_name(uint32_t oid);
+/*
+ * A copy of the name given to an object (for reports), to free, or NULL
+ * when the open trace has none for it (the object is unknown, or a thread
+ * that ended and whose definition is written).  Not a hot path.
+ */
+char *clab__obj_name_dup(uint32_t oid);
 /* The kind of object oid of the open trace, or 0 if there is none. */
 unsigned clab__obj_kind(uint32_t oid);
 
