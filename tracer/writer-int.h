@@ -23,7 +23,7 @@
  * id, whose entries of earlier chunks (gen) are free; its size does not
  * grow with the objects a run makes.
  */
-#define LAST_BITS 13
+#define LAST_BITS 15
 #define LAST_SLOTS (1u << LAST_BITS)
 _Static_assert(LAST_SLOTS >= 2 * CHUNK_RECS, "room for a chunk's objects");
 struct last_oseq {
