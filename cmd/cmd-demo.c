@@ -486,6 +486,29 @@ struct run {
 };
 
 /*
+ * What a run that failed said about it, from its output at path: the
+ * first line of a sanitizer's report, else its last line ("" for none).
+ */
+static void run_said(const char *path, char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	buf[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (strstr(line, "Sanitizer") ||
+		    strstr(line, "runtime error:")) {
+			snprintf(buf, len, "%s", line);
+			break;
+		}
+		if (line[0])
+			snprintf(buf, len, "%s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
+/*
  * Make the script's run into r->trace: 0, or -1 with s->err, or
  * 128+SIGINT (with s->err) when Ctrl-C stopped it.
  */
@@ -537,6 +560,12 @@ static int make_run(struct script *s, struct run *r)
 	if (r->code == 128 + SIGINT) {
 		bad(s, 0, "the run was interrupted");
 		return r->code;
+	}
+	if (r->code > CLAB_EXIT_IO) { /* a crash, a sanitizer's report */
+		char said[512];
+		run_said(r->out, said, sizeof(said));
+		return bad(s, 0, "the run failed (exit code %d)%s%s", r->code,
+			   said[0] ? ": " : "", said);
 	}
 	char err[512];
 	if (clab_trace_load(r->trace, &r->tr, err, sizeof(err)) != 0)
