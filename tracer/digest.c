@@ -28,8 +28,12 @@ enum {
 	K_LOCKISH = 16 /* it can take, give or request a lock */
 };
 
+/* a held entry that is a semaphore's permit, not a mutex's or rwlock's */
+#define PERMIT 0x80000000u
+
 struct dthread {
-	uint32_t *held; /* the locks it holds, innermost last */
+	uint32_t *held;	 /* the locks it holds, innermost last (| PERMIT) */
+	uint32_t nlocks; /* ...of which mutexes and reader-writer locks */
 	uint32_t n, cap;
 	uint32_t wait_obj;
 	uint8_t started, exited, waiting;
@@ -131,7 +135,7 @@ static void edge_add(uint32_t from, uint32_t to)
 	dg.nedges++;
 }
 
-static void push(struct dthread *t, uint32_t obj)
+static void push(struct dthread *t, uint32_t obj, int permit)
 {
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? 2 * t->cap : 8;
@@ -143,13 +147,15 @@ static void push(struct dthread *t, uint32_t obj)
 		t->held = h;
 		t->cap = cap;
 	}
-	t->held[t->n++] = obj;
+	t->held[t->n++] = obj | (permit ? PERMIT : 0);
+	t->nlocks += !permit;
 }
 
 static void pop(struct dthread *t, uint32_t obj)
 {
 	for (uint32_t i = t->n; i-- > 0;)
-		if (t->held[i] == obj) {
+		if ((t->held[i] & ~PERMIT) == obj) {
+			t->nlocks -= !(t->held[i] & PERMIT);
 			memmove(&t->held[i], &t->held[i + 1],
 				(t->n - i - 1) * sizeof(*t->held));
 			t->n--;
@@ -181,7 +187,8 @@ static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 	if (t->n && is_wait(s, r->a8)) {
 		for (uint32_t k = 0; k < t->n; k++)
 			/* a condition wait releases its own mutex */
-			if (oe != CLAB_OE_COND_MUTEX || t->held[k] != r->a32) {
+			if (oe != CLAB_OE_COND_MUTEX ||
+			    (t->held[k] & ~PERMIT) != r->a32) {
 				dg.waits_holding++;
 				break;
 			}
@@ -189,15 +196,16 @@ static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 	if (act == CLAB_DO_JOIN_WAIT)
 		return;
 	for (uint32_t k = 0; k < t->n; k++) {
-		if (t->held[k] == obj)
+		uint32_t h = t->held[k] & ~PERMIT;
+		if (h == obj)
 			dg.self_requests++;
 		else
-			edge_add(t->held[k], obj);
+			edge_add(h, obj);
 	}
 	if (act == CLAB_DO_ACQUIRE &&
 	    (oe == CLAB_OE_MUTEX_TAKE || oe == CLAB_OE_READ_TAKE ||
 	     oe == CLAB_OE_WRITE_TAKE || oe == CLAB_OE_VALUE))
-		push(t, obj);
+		push(t, obj, oe == CLAB_OE_VALUE);
 }
 
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
@@ -240,8 +248,9 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			t->started = 1;
 			break;
 		case CLAB_DO_EXIT:
-			dg.held_at_exit += t->n != 0;
+			dg.held_at_exit += t->nlocks != 0;
 			t->n = 0;
+			t->nlocks = 0;
 			t->exited = 1;
 			t->waiting = 0;
 			break;
@@ -272,7 +281,7 @@ void clab__digest_chunk(struct clab_wbuf *b, int partial)
 		if (t->exited)
 			continue;
 		unended += i != 0 && t->started;
-		held_at_end += t->n != 0;
+		held_at_end += t->nlocks != 0;
 		waiting_at_end += t->waiting;
 	}
 	clab_wbuf_u8(b, partial || dg.nomem ? CLAB_DIGEST_PARTIAL : 0);

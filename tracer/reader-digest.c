@@ -3,6 +3,7 @@
  * trace that it ends, and asked whether it proves that a report of the
  * trace has nothing to say (clab_trace_digest_quiet).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,8 +139,16 @@ done:
 	return rc;
 }
 
+/* Add a reason to the list in why (by "; "). */
+static void say(char *why, size_t len, const char *what)
+{
+	size_t n = strlen(why);
+	if (n + 2 < len)
+		snprintf(why + n, len - n, "%s%s", n ? "; " : "", what);
+}
+
 int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
-			    const char **why)
+			    char *why, size_t len)
 {
 	static const char *const count_why[CLAB_DIGEST_NCOUNTS] = {
 	    [CLAB_DG_JUDGED_WAITS] = "a thread waited",
@@ -156,38 +165,38 @@ int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
 	const char *no = NULL;
 	if (tr->minor < CLAB_FMT_MINOR_DIGEST || (!d && !tr->digest_bad))
 		no = "the trace has no digest";
-	else if (tr->digest_bad || !tr->digest_last)
-		no = "the trace's digest is malformed or misplaced";
 	else if (tr->damage || !tr->complete || tr->checksum != 1)
 		no = "the trace is damaged or was not closed";
+	else if (tr->digest_bad || !tr->digest_last)
+		no = "the trace's digest is malformed or misplaced";
 	else if (d->flags & CLAB_DIGEST_PARTIAL)
 		no = "the digest is partial (a trace saved after a crash)";
 	else if (d->records != tr->end_records)
 		no = "the digest's records do not match the end chunk's";
+	why[0] = 0;
 	if (no) {
-		*why = no;
+		say(why, len, no);
 		return CLAB_ENOENT;
 	}
 	*records = d->records;
-	*why = NULL;
 	if (tr->incomplete[0])
-		*why = "the run was stopped before it ended";
-	else if (tr->drops)
-		*why = "records were dropped";
-	else if (d->kinds[CLAB_K_NOTE])
-		*why = "the program made notes (a fork, an early exit)";
-	for (unsigned i = 0; !*why && i < 256; i++)
-		if (d->diags[i])
-			*why = "the trace holds a diagnostic";
-	for (unsigned i = 0; !*why && i < CLAB_DIGEST_NCOUNTS; i++)
+		say(why, len, "the run was stopped before it ended");
+	if (tr->drops)
+		say(why, len, "records were dropped");
+	if (d->kinds[CLAB_K_NOTE])
+		say(why, len, "the program made notes (a fork, an early exit)");
+	for (unsigned i = 0; i < 256; i++)
+		if (d->diags[i]) {
+			say(why, len, "the trace holds a diagnostic");
+			break;
+		}
+	for (unsigned i = 0; i < CLAB_DIGEST_NCOUNTS; i++)
 		if (d->counts[i])
-			*why = count_why[i];
-	if (*why)
-		return 0;
+			say(why, len, count_why[i]);
 	int c = cyclic(d);
 	if (c < 0)
 		return CLAB_ENOMEM;
 	if (c)
-		*why = "the lock-order edges make a cycle";
-	return !c;
+		say(why, len, "the lock-order edges make a cycle");
+	return !why[0];
 }
