@@ -169,6 +169,10 @@ static int check_exec(int argc, char **argv)
 	rc = werr			    ? CLAB_EXIT_IO
 	     : clab_lab_report_failed(&rep) ? CLAB_EXIT_CHECK
 					    : CLAB_EXIT_OK;
+	/* conclab's tests: the digest's verdict against this full one */
+	if (getenv("CONCLAB_DIGEST_COMPARE") &&
+	    clab_cmd_digest_compare(path, stderr))
+		rc = CLAB_EXIT_DIGEST;
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);
 	return rc;

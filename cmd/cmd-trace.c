@@ -72,8 +72,6 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
  * concurrency line the digest cannot give.
  */
 #define QUICK_MIN 1000000
-/* CONCLAB_DIGEST_COMPARE (conclab's tests): the quick report is wrong */
-#define DIGEST_DISAGREES 70
 
 struct trace_opts {
 	const char *trace;
@@ -296,7 +294,7 @@ static int trace_exec(int argc, char **argv)
 	}
 	if (getenv("CONCLAB_DIGEST_COMPARE") &&
 	    clab_cmd_digest_compare(trace, stderr))
-		return DIGEST_DISAGREES;
+		return CLAB_EXIT_DIGEST;
 	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);
 		rc = CLAB_EXIT_CHECK;

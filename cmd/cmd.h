@@ -15,6 +15,8 @@ enum {
 	CLAB_EXIT_DEADLOCK = 3, /* the watchdog found a deadlock */
 	CLAB_EXIT_TIMEOUT = 4,	/* the run exceeded its time limit */
 	CLAB_EXIT_IO = 5,	/* the trace could not be written */
+	/* CONCLAB_DIGEST_COMPARE, for conclab's tests: the digest was wrong */
+	CLAB_EXIT_DIGEST = 70,
 };
 
 struct clab_opt_group;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <conclab/analyze.h>
+#include <conclab/error.h>
 #include <conclab/lockdep.h>
 #include <conclab/trace.h>
 
@@ -47,10 +48,10 @@ int clab_cmd_quick_report(const char *trace, const char *prog, int check,
 	char err[512];
 	struct clab_trace *mt;
 	uint64_t n;
-	const char *why;
 	if (clab_trace_load_meta(trace, &mt, err, sizeof(err)) != 0)
 		return 0;
-	if (clab_trace_digest_quiet(mt, &n, &why) != 1 || n <= min) {
+	if (clab_trace_digest_quiet(mt, &n, err, sizeof(err)) != 1 ||
+	    n <= min) {
 		clab_trace_free(mt);
 		return 0;
 	}
@@ -107,16 +108,15 @@ int clab_cmd_digest_compare(const char *trace, FILE *err)
 	char ebuf[512];
 	struct clab_trace *mt, *tr;
 	uint64_t n = 0;
-	const char *why = NULL;
 	if (clab_trace_load_meta(trace, &mt, ebuf, sizeof(ebuf)) != 0) {
 		fprintf(err, "digest: none: %s\n", ebuf);
 		return 0;
 	}
-	int q = clab_trace_digest_quiet(mt, &n, &why);
+	int q = clab_trace_digest_quiet(mt, &n, ebuf, sizeof(ebuf));
 	clab_trace_free(mt);
 	if (q != 1) {
 		fprintf(err, "digest: %s: %s\n", q == 0 ? "not quiet" : "none",
-			why ? why : "out of memory");
+			q == CLAB_ENOMEM ? "out of memory" : ebuf);
 		return 0;
 	}
 	fprintf(err, "digest: quiet: %" PRIu64 " records\n", n);
