@@ -31,6 +31,9 @@ enum {
 /* a held entry that is a semaphore's permit, not a mutex's or rwlock's */
 #define PERMIT 0x80000000u
 
+/* objects below this id have their edges in a bit matrix (2 KiB) */
+#define SMALL 128u
+
 struct dthread {
 	uint32_t *held;	 /* the locks it holds, innermost last (| PERMIT) */
 	uint32_t nlocks; /* ...of which mutexes and reader-writer locks */
@@ -41,6 +44,7 @@ struct dthread {
 
 static struct {
 	uint8_t cls[CLAB_KIND_MAX];
+	uint8_t act[CLAB_KIND_MAX], oe[CLAB_KIND_MAX]; /* the kinds table's */
 	int ready;
 	struct dthread *t;
 	uint32_t nt;
@@ -49,6 +53,8 @@ static struct {
 	uint64_t diags[256];
 	uint64_t judged_waits, failed, waits_holding, self_requests;
 	uint64_t held_at_exit;
+	/* the edges between the first SMALL objects, a bit each */
+	uint64_t small[SMALL][SMALL / 64];
 	/* the edges (from << 32 | to) + 1, by open addressing */
 	uint64_t *ekeys;
 	uint32_t ecap, nedges;
@@ -75,6 +81,8 @@ static void classify(void)
 		    s->act == CLAB_DO_JOIN_WAIT)
 			c |= K_LOCKISH;
 		dg.cls[k] = c;
+		dg.act[k] = (uint8_t)s->act;
+		dg.oe[k] = (uint8_t)s->oe;
 	}
 	dg.ready = 1;
 }
@@ -101,6 +109,12 @@ static uint32_t slot_of(uint64_t key, uint32_t cap)
 
 static void edge_add(uint32_t from, uint32_t to)
 {
+	if (from < SMALL && to < SMALL) {
+		uint64_t bit = 1ull << (to % 64), *w = &dg.small[from][to / 64];
+		if (*w & bit)
+			return;
+		*w |= bit; /* and into the hash set too, for the chunk */
+	}
 	uint64_t key = ((uint64_t)from << 32 | to) + 1;
 	if (dg.ecap) {
 		uint32_t i = slot_of(key, dg.ecap);
@@ -135,7 +149,7 @@ static void edge_add(uint32_t from, uint32_t to)
 	dg.nedges++;
 }
 
-static void push(struct dthread *t, uint32_t obj, int permit)
+static inline void push(struct dthread *t, uint32_t obj, int permit)
 {
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? 2 * t->cap : 8;
@@ -151,8 +165,13 @@ static void push(struct dthread *t, uint32_t obj, int permit)
 	t->nlocks += !permit;
 }
 
-static void pop(struct dthread *t, uint32_t obj)
+static inline void pop(struct dthread *t, uint32_t obj)
 {
+	if (t->n && t->held[t->n - 1] == obj) { /* the innermost, a lock */
+		t->n--;
+		t->nlocks--;
+		return;
+	}
 	for (uint32_t i = t->n; i-- > 0;)
 		if ((t->held[i] & ~PERMIT) == obj) {
 			t->nlocks -= !(t->held[i] & PERMIT);
@@ -164,18 +183,17 @@ static void pop(struct dthread *t, uint32_t obj)
 }
 
 /* A wait on another thread (analyze.c's is_wait). */
-static int is_wait(const struct clab_kind_sem *s, unsigned a8)
+static int is_wait(unsigned act, unsigned oe, unsigned a8)
 {
-	if (s->oe == CLAB_OE_VALUE)
-		return s->act == CLAB_DO_ACQUIRE && a8 != CLAB_HOW_TRY;
-	return s->act == CLAB_DO_WAIT_BEGIN || s->act == CLAB_DO_JOIN_WAIT;
+	if (oe == CLAB_OE_VALUE)
+		return act == CLAB_DO_ACQUIRE && a8 != CLAB_HOW_TRY;
+	return act == CLAB_DO_WAIT_BEGIN || act == CLAB_DO_JOIN_WAIT;
 }
 
 /* What a record that may take, give or request a lock does. */
 static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 {
-	const struct clab_kind_sem *s = clab__kind_sem(r->kind);
-	unsigned act = s->act, oe = s->oe;
+	unsigned act = dg.act[r->kind], oe = dg.oe[r->kind];
 	if (act == CLAB_DO_RELEASE) {
 		if (oe == CLAB_OE_RW_GIVE || oe == CLAB_OE_VALUE ||
 		    (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0))
@@ -184,7 +202,7 @@ static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 	}
 	if (oe == CLAB_OE_MUTEX_TAKE && r->a32 > 1)
 		return; /* a recursive relock */
-	if (t->n && is_wait(s, r->a8)) {
+	if (t->n && is_wait(act, oe, r->a8)) {
 		for (uint32_t k = 0; k < t->n; k++)
 			/* a condition wait releases its own mutex */
 			if (oe != CLAB_OE_COND_MUTEX ||
@@ -233,10 +251,18 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			dg.judged_waits += (c & K_JUDGED) != 0;
 		}
 		if (c & K_LOCKISH) {
-			lockish(t, r, obj);
+			/* the common cases first: a lock taken holding none, a
+			 * lock given back (the innermost, as a rule) */
+			unsigned oe = dg.oe[kind];
+			if (oe == CLAB_OE_MUTEX_TAKE && !t->n && r->a32 <= 1)
+				push(t, obj, 0);
+			else if (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0)
+				pop(t, obj);
+			else if (oe != CLAB_OE_MUTEX_GIVE)
+				lockish(t, r, obj);
 			continue;
 		}
-		switch (clab__kind_sem(kind)->act) {
+		switch (dg.act[kind]) {
 		case CLAB_DO_DIAG:
 			dg.diags[r->a8]++;
 			break;

@@ -486,8 +486,6 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	n = assign_times(tb, n, force);
 	if (n == 0)
 		return 0;
-	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.6 trace */
-		clab__digest_records(tb->tid, w.recp, n);
 	unsigned stacks = 0;
 	for (uint32_t i = 0; i < n && !stacks; i++)
 		if (w.recp[i]->pad)
@@ -547,6 +545,8 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	}
 	e->len = (size_t)(p - e->p);
 	uint64_t base = w.ns[0];
+	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.6 trace: its digest */
+		clab__digest_records(tb->tid, w.recp, n);
 	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
