@@ -337,11 +337,17 @@ const struct clab_cmd clab_cmd_trace = {
 	"the checks\nany trace can be given (no deadlock, lock order, no "
 	"misuse, every thread\nended, starvation, busy waiting, concurrency, "
 	"locks held at exit) are printed.\n'conclab check TRACE' gives the "
-	"same checks later.  See\ndocs/trace-command.md.\n",
+	"same checks later.  When the trace has more\nthan 1,000,000 records "
+	"and the digest its writer kept proves there is\nnothing to report, "
+	"the same lines come from the digest without reading the\nrecords, but "
+	"for the concurrency line, which says how to get it; --full\nreads "
+	"them all the same.  See docs/trace-command.md.\n",
     .groups = (const struct clab_opt_group[]){{trace_opts, 0}, {NULL, 0}},
     .operands_end_options = 1,
     .more =
-	"Environment: CONCLAB_PRELOAD names the preload library to use.\n\n"
+	"Environment: CONCLAB_PRELOAD names the preload library to use;\n"
+	"CONCLAB_DIGEST_COMPARE (for conclab's tests) compares the digest's "
+	"verdict\nwith the full report's, exit 70 when they disagree.\n\n"
 	"Exit codes: 0 nothing found; 1 a lock-order cycle, a failed check or "
 	"PROG\nexited with another status than 0; 2 usage error, PROG "
 	"cannot be run or left\nno trace; 3 PROG deadlocked (the watchdog's "
