@@ -35,6 +35,7 @@ enum {
 #define SMALL 128u
 
 struct dthread {
+	uint32_t tid;	 /* + 1; 0: a free slot */
 	uint32_t *held;	 /* the locks it holds, innermost last (| PERMIT) */
 	uint32_t nlocks; /* ...of which mutexes and reader-writer locks */
 	uint32_t n, cap;
@@ -46,8 +47,14 @@ static struct {
 	uint8_t cls[CLAB_KIND_MAX];
 	uint8_t act[CLAB_KIND_MAX], oe[CLAB_KIND_MAX]; /* the kinds table's */
 	int ready;
+	/*
+	 * The threads that have not ended, by tid (open addressing): an
+	 * ended thread's entry goes, so that a run that starts threads one
+	 * after another keeps a bounded table (docs/performance.md, "Threads
+	 * that end").
+	 */
 	struct dthread *t;
-	uint32_t nt;
+	uint32_t tcap, nt;
 	uint64_t records;
 	uint64_t kinds[CLAB_KIND_MAX];
 	uint64_t diags[256];
@@ -87,18 +94,55 @@ static void classify(void)
 	dg.ready = 1;
 }
 
+static uint32_t tslot(uint32_t tid, uint32_t cap)
+{
+	return (tid * 0x9e3779b1u) & (cap - 1);
+}
+
 static struct dthread *thread_of(uint32_t tid)
 {
-	if (tid >= dg.nt) {
-		uint32_t nt = tid + 1 > 2 * dg.nt ? tid + 1 : 2 * dg.nt;
-		struct dthread *t = realloc(dg.t, nt * sizeof(*t));
+	if (2 * (dg.nt + 1) > dg.tcap) {
+		uint32_t cap = dg.tcap ? 2 * dg.tcap : 16;
+		struct dthread *t = calloc(cap, sizeof(*t));
 		if (!t)
 			return NULL;
-		memset(t + dg.nt, 0, (nt - dg.nt) * sizeof(*t));
+		for (uint32_t j = 0; j < dg.tcap; j++) {
+			if (!dg.t[j].tid)
+				continue;
+			uint32_t i = tslot(dg.t[j].tid - 1, cap);
+			while (t[i].tid)
+				i = (i + 1) & (cap - 1);
+			t[i] = dg.t[j];
+		}
+		free(dg.t);
 		dg.t = t;
-		dg.nt = nt;
+		dg.tcap = cap;
 	}
-	return &dg.t[tid];
+	uint32_t i = tslot(tid, dg.tcap);
+	while (dg.t[i].tid && dg.t[i].tid != tid + 1)
+		i = (i + 1) & (dg.tcap - 1);
+	if (!dg.t[i].tid) {
+		dg.t[i] = (struct dthread){.tid = tid + 1};
+		dg.nt++;
+	}
+	return &dg.t[i];
+}
+
+/* An ended thread's entry goes (backward shift: no tombstones). */
+static void thread_drop(struct dthread *t)
+{
+	uint32_t mask = dg.tcap - 1, i = (uint32_t)(t - dg.t);
+	free(t->held);
+	for (uint32_t j = (i + 1) & mask; dg.t[j].tid; j = (j + 1) & mask) {
+		uint32_t home = tslot(dg.t[j].tid - 1, dg.tcap);
+		/* j's entry may move to i if its home is not in (i, j] */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			dg.t[i] = dg.t[j];
+			i = j;
+		}
+	}
+	dg.t[i] = (struct dthread){0};
+	dg.nt--;
 }
 
 static uint32_t slot_of(uint64_t key, uint32_t cap)
@@ -284,6 +328,8 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			break;
 		}
 	}
+	if (t->exited) /* its last record */
+		thread_drop(t);
 }
 
 static void put_counts(struct clab_wbuf *b, const uint64_t *c, unsigned max)
@@ -302,11 +348,11 @@ static void put_counts(struct clab_wbuf *b, const uint64_t *c, unsigned max)
 void clab__digest_chunk(struct clab_wbuf *b, int partial)
 {
 	uint64_t unended = 0, held_at_end = 0, waiting_at_end = 0;
-	for (uint32_t i = 0; i < dg.nt; i++) {
+	for (uint32_t i = 0; i < dg.tcap; i++) {
 		const struct dthread *t = &dg.t[i];
-		if (t->exited)
+		if (!t->tid || t->exited)
 			continue;
-		unended += i != 0 && t->started;
+		unended += t->tid != 1 && t->started;
 		held_at_end += t->nlocks != 0;
 		waiting_at_end += t->waiting;
 	}
@@ -332,7 +378,7 @@ void clab__digest_chunk(struct clab_wbuf *b, int partial)
 
 void clab__digest_reset(void)
 {
-	for (uint32_t i = 0; i < dg.nt; i++)
+	for (uint32_t i = 0; i < dg.tcap; i++)
 		free(dg.t[i].held);
 	free(dg.t);
 	free(dg.ekeys);
