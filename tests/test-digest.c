@@ -148,6 +148,10 @@ static void test_something(void)
 	s = (struct spec){.count = -1, .note = 1};
 	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, "notes"),
 			0);
+	s = (struct spec){.count = -1, .flags = CLAB_DIGEST_UNFOLLOWED};
+	CU_ASSERT_EQUAL(
+	    quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, "could not follow"),
+	    0);
 	static const uint32_t abba[] = {2, 3, 3, 2};
 	static const uint32_t ring[] = {2, 3, 3, 4, 5, 6, 4, 2};
 	s = (struct spec){.count = -1, .edges = abba, .nedges = 2};

@@ -65,7 +65,8 @@ static struct {
 	/* the edges (from << 32 | to) + 1, by open addressing */
 	uint64_t *ekeys;
 	uint32_t ecap, nedges;
-	int nomem; /* an allocation failed: the digest is partial */
+	int nomem;	/* an allocation failed: the digest is partial */
+	int unfollowed; /* too many held, or edges: CLAB_DIGEST_UNFOLLOWED */
 } dg;
 
 static void classify(void)
@@ -153,6 +154,10 @@ static uint32_t slot_of(uint64_t key, uint32_t cap)
 
 static void edge_add(uint32_t from, uint32_t to)
 {
+	if (dg.nedges >= CLAB_DIGEST_EDGES_MAX) {
+		dg.unfollowed = 1;
+		return;
+	}
 	if (from < SMALL && to < SMALL) {
 		uint64_t bit = 1ull << (to % 64), *w = &dg.small[from][to / 64];
 		if (*w & bit)
@@ -195,6 +200,10 @@ static void edge_add(uint32_t from, uint32_t to)
 
 static inline void push(struct dthread *t, uint32_t obj, int permit)
 {
+	if (t->n == CLAB_DIGEST_HELD_MAX) { /* a counting semaphore's permits */
+		dg.unfollowed = 1;
+		return;
+	}
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? 2 * t->cap : 8;
 		uint32_t *h = realloc(t->held, cap * sizeof(*h));
@@ -294,7 +303,7 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			t->wait_obj = obj;
 			dg.judged_waits += (c & K_JUDGED) != 0;
 		}
-		if (c & K_LOCKISH) {
+		if ((c & K_LOCKISH) && !dg.unfollowed) {
 			/* the common cases first: a lock taken holding none, a
 			 * lock given back (the innermost, as a rule) */
 			unsigned oe = dg.oe[kind];
@@ -356,7 +365,8 @@ void clab__digest_chunk(struct clab_wbuf *b, int partial)
 		held_at_end += t->nlocks != 0;
 		waiting_at_end += t->waiting;
 	}
-	clab_wbuf_u8(b, partial || dg.nomem ? CLAB_DIGEST_PARTIAL : 0);
+	clab_wbuf_u8(b, (partial || dg.nomem ? CLAB_DIGEST_PARTIAL : 0) |
+			    (dg.unfollowed ? CLAB_DIGEST_UNFOLLOWED : 0));
 	clab_wbuf_uv(b, dg.records);
 	put_counts(b, dg.kinds, CLAB_KIND_MAX);
 	put_counts(b, dg.diags, 256);

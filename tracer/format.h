@@ -55,6 +55,16 @@ enum clab_chunk_type {
  * this order, and varint n edges and n pairs of varint object ids.
  */
 #define CLAB_DIGEST_PARTIAL 1 /* flag: written by a rescue, never trusted */
+/*
+ * flag: the locks were not followed to the end (a thread held more than
+ * CLAB_DIGEST_HELD_MAX locks and permits at once, or the edges were more
+ * than CLAB_DIGEST_EDGES_MAX): the edges and the counts of waits while
+ * holding and of locks held at an end are not whole, and the digest
+ * proves nothing.
+ */
+#define CLAB_DIGEST_UNFOLLOWED 2
+#define CLAB_DIGEST_HELD_MAX 64
+#define CLAB_DIGEST_EDGES_MAX (1u << 20)
 enum clab_digest_count {
 	CLAB_DG_JUDGED_WAITS,	/* waits the starvation check judges */
 	CLAB_DG_FAILED,		/* failed non-blocking attempts, timeouts */

@@ -183,6 +183,14 @@ int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
 		say(why, len, "the run was stopped before it ended");
 	if (tr->drops)
 		say(why, len, "records were dropped");
+	if (d->flags & CLAB_DIGEST_UNFOLLOWED)
+		say(why, len,
+		    "the writer could not follow every lock (too many held)");
+	for (size_t i = 0; i < tr->nmeta; i++)
+		if (strncmp(tr->mkeys[i], "process.child.", 14) == 0) {
+			say(why, len, "the process forked");
+			break;
+		}
 	if (d->kinds[CLAB_K_NOTE])
 		say(why, len, "the program made notes (a fork, an early exit)");
 	for (unsigned i = 0; i < 256; i++)

@@ -46,6 +46,7 @@ compare longwait 'not quiet: a thread waited'
 compare mainexit '(not )?quiet: '
 compare misuse-exitholding 'not quiet: .*diagnostic.*a thread ended holding a lock'
 compare misuse-unlock 'not quiet: .*diagnostic'
+compare permits 'not quiet: .*could not follow every lock'
 compare spin '(not )?quiet: '
 
 # The quick report: over a million records, from the digest; the same
