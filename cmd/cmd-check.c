@@ -169,6 +169,10 @@ static int check_exec(int argc, char **argv)
 	rc = werr			    ? CLAB_EXIT_IO
 	     : clab_lab_report_failed(&rep) ? CLAB_EXIT_CHECK
 					    : CLAB_EXIT_OK;
+	/* conclab's tests: the digest's verdict against this full one */
+	if (getenv("CONCLAB_DIGEST_COMPARE") &&
+	    clab_cmd_digest_compare(path, stderr))
+		rc = CLAB_EXIT_DIGEST;
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);
 	return rc;
@@ -218,12 +222,16 @@ const struct clab_cmd clab_cmd_check = {
     .groups = (const struct clab_opt_group[]){{check_opts, 0}, {NULL, 0}},
     .max_operands = 1,
     .too_many = "one trace at a time",
-    .more = "Exit codes: 0 every property holds (or was not judged); 1 a "
-	    "property failed;\n2 usage error, or an unreadable, damaged or "
-	    "unknown trace, or (with --key)\none whose signature does not "
-	    "verify; 5 the report could not be written\n(the message names the "
-	    "file and the reason).\nA record that names an object the trace "
-	    "never defined is skipped with a\nwarning on stderr, and the rest "
-	    "of the trace is checked.\n",
+    .more =
+	"Exit codes: 0 every property holds (or was not judged); 1 a "
+	"property failed;\n2 usage error, or an unreadable, damaged or "
+	"unknown trace, or (with --key)\none whose signature does not "
+	"verify; 5 the report could not be written\n(the message names the "
+	"file and the reason).\nA record that names an object the trace "
+	"never defined is skipped with a\nwarning on stderr, and the rest "
+	"of the trace is checked.\n\n"
+	"Environment: CONCLAB_DIGEST_COMPARE (for conclab's tests) compares "
+	"the verdict\nof the trace's digest with the full report's, exit 70 "
+	"when they disagree\n(docs/trace-command.md, \"The quick report\").\n",
     .exec = check_exec,
 };

@@ -66,10 +66,17 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
+/*
+ * The fewest records for which the report may come from the trace's
+ * digest: below, reading them is quick, and the report has the
+ * concurrency line the digest cannot give.
+ */
+#define QUICK_MIN 1000000
+
 struct trace_opts {
 	const char *trace;
 	long limit_s;
-	int stacks, no_check;
+	int stacks, no_check, full;
 };
 
 static const struct clab_opt trace_opts[] = {
@@ -97,8 +104,65 @@ static const struct clab_opt trace_opts[] = {
      .type = CLAB_OPT_FLAG,
      .off = offsetof(struct trace_opts, no_check),
      .help = "the lock-order report only"},
+    {.name = "full",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct trace_opts, full),
+     .help = "read every record for the report, even when the trace's "
+	     "digest shows there is nothing to report"},
     CLAB_OPT_TABLE_END,
 };
+
+/*
+ * The report from every record: the lock-order report, the checks (when
+ * check) and the trace's name, and the watchdog's endings told from the
+ * program's exit code.  Returns the exit code so far, or minus the exit
+ * code when the trace cannot be read (said on stderr).
+ */
+static int full_report(const char *trace, const char *prog, int check, int code,
+		       int sig, int *deadlock, int *limit)
+{
+	char err[512];
+	struct clab_trace *tr;
+	if (clab_trace_load(trace, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab trace: %s\n", err);
+		return sig		      ? -(128 + sig)
+		       : code == CLAB_EXIT_IO ? -CLAB_EXIT_IO
+					      : -CLAB_EXIT_USAGE;
+	}
+	if (clab_trace_damage(tr))
+		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
+	int rc = CLAB_EXIT_OK;
+	/* the watchdog's endings, told from the program's own exit codes */
+	*deadlock = code == CLAB_EXIT_DEADLOCK &&
+		    clab_cmd_has_diag(tr, CLAB_D_DEADLOCK);
+	*limit = code == CLAB_EXIT_TIMEOUT &&
+		 clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT);
+	struct clab_analysis an;
+	int analysed = clab_analyze(tr, &an) == 0;
+	if (analysed) {
+		printf("\nlock order (conclab analyze):\n");
+		clab_cmd_lock_report(tr, &an, stdout);
+		if (clab_analysis_problems(&an))
+			rc = CLAB_EXIT_CHECK;
+	}
+	if (check) {
+		struct clab_lab_report rep = {0};
+		clab_generic_check_any_with(tr, analysed ? &an : NULL, &rep);
+		printf("\n");
+		const char *b = strrchr(prog, '/');
+		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",
+				  b ? b + 1 : prog, NULL, &rep, NULL);
+		if (clab_lab_report_failed(&rep))
+			rc = CLAB_EXIT_CHECK;
+		clab_lab_report_free(&rep);
+	}
+	if (analysed)
+		clab_analysis_fini(&an);
+	printf("trace: %s\n", trace);
+	clab_cmd_forks(tr, trace, stdout);
+	clab_trace_free(tr);
+	return rc;
+}
 
 static int trace_exec(int argc, char **argv)
 {
@@ -209,8 +273,6 @@ static int trace_exec(int argc, char **argv)
 			"(%s)\n",
 			prog[0], sig, strsignal(sig));
 
-	char err[512];
-	struct clab_trace *tr;
 	if (access(trace, F_OK) != 0) {
 		fprintf(stderr,
 			"conclab trace: %s left no trace: is it dynamically "
@@ -218,50 +280,21 @@ static int trace_exec(int argc, char **argv)
 			prog[0]);
 		return sig ? 128 + sig : CLAB_EXIT_USAGE;
 	}
-	if (clab_trace_load(trace, &tr, err, sizeof(err)) != 0) {
-		fprintf(stderr, "conclab trace: %s\n", err);
-		return sig		      ? 128 + sig
-		       : code == CLAB_EXIT_IO ? CLAB_EXIT_IO
-					      : CLAB_EXIT_USAGE;
+	int rc = CLAB_EXIT_OK, deadlock = 0, limit = 0, failed = 0;
+	int quick = !o.full && clab_cmd_quick_report(trace, prog[0], check,
+						     QUICK_MIN, &failed);
+	if (quick && failed)
+		rc = CLAB_EXIT_CHECK;
+	if (!quick) {
+		int frc = full_report(trace, prog[0], check, code, sig,
+				      &deadlock, &limit);
+		if (frc < 0)
+			return -frc;
+		rc = frc;
 	}
-	if (clab_trace_damage(tr))
-		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
-	int rc = CLAB_EXIT_OK;
-	/* the watchdog's endings, told from the program's own exit codes */
-	int deadlock = code == CLAB_EXIT_DEADLOCK &&
-		       clab_cmd_has_diag(tr, CLAB_D_DEADLOCK);
-	int limit = code == CLAB_EXIT_TIMEOUT &&
-		    clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT);
-	struct clab_analysis an;
-	int analysed = clab_analyze(tr, &an) == 0;
-	if (analysed) {
-		printf("\nlock order (conclab analyze):\n");
-		if (clab_lockdep_ncycles(an.ld) || an.nwaits || an.nnests ||
-		    an.nblocked)
-			clab_analysis_print(tr, &an, stdout);
-		else
-			printf("no lock-order cycles and no waits while "
-			       "holding a lock in %zu records\n",
-			       clab_trace_nrecords(tr));
-		if (clab_analysis_problems(&an))
-			rc = CLAB_EXIT_CHECK;
-	}
-	if (check) {
-		struct clab_lab_report rep = {0};
-		clab_generic_check_any_with(tr, analysed ? &an : NULL, &rep);
-		printf("\n");
-		const char *b = strrchr(prog[0], '/');
-		clab_report_write(stdout, CLAB_REPORT_TEXT, trace, "trace",
-				  b ? b + 1 : prog[0], NULL, &rep, NULL);
-		if (clab_lab_report_failed(&rep))
-			rc = CLAB_EXIT_CHECK;
-		clab_lab_report_free(&rep);
-	}
-	if (analysed)
-		clab_analysis_fini(&an);
-	printf("trace: %s\n", trace);
-	clab_cmd_forks(tr, trace, stdout);
-	clab_trace_free(tr);
+	if (getenv("CONCLAB_DIGEST_COMPARE") &&
+	    clab_cmd_digest_compare(trace, stderr))
+		return CLAB_EXIT_DIGEST;
 	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);
 		rc = CLAB_EXIT_CHECK;
@@ -304,11 +337,17 @@ const struct clab_cmd clab_cmd_trace = {
 	"the checks\nany trace can be given (no deadlock, lock order, no "
 	"misuse, every thread\nended, starvation, busy waiting, concurrency, "
 	"locks held at exit) are printed.\n'conclab check TRACE' gives the "
-	"same checks later.  See\ndocs/trace-command.md.\n",
+	"same checks later.  When the trace has more\nthan 1,000,000 records "
+	"and the digest its writer kept proves there is\nnothing to report, "
+	"the same lines come from the digest without reading the\nrecords, but "
+	"for the concurrency line, which says how to get it; --full\nreads "
+	"them all the same.  See docs/trace-command.md.\n",
     .groups = (const struct clab_opt_group[]){{trace_opts, 0}, {NULL, 0}},
     .operands_end_options = 1,
     .more =
-	"Environment: CONCLAB_PRELOAD names the preload library to use.\n\n"
+	"Environment: CONCLAB_PRELOAD names the preload library to use;\n"
+	"CONCLAB_DIGEST_COMPARE (for conclab's tests) compares the digest's "
+	"verdict\nwith the full report's, exit 70 when they disagree.\n\n"
 	"Exit codes: 0 nothing found; 1 a lock-order cycle, a failed check or "
 	"PROG\nexited with another status than 0; 2 usage error, PROG "
 	"cannot be run or left\nno trace; 3 PROG deadlocked (the watchdog's "

@@ -2,6 +2,7 @@
 #ifndef CONCLAB_CMD_H
 #define CONCLAB_CMD_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "opts.h"
@@ -14,6 +15,8 @@ enum {
 	CLAB_EXIT_DEADLOCK = 3, /* the watchdog found a deadlock */
 	CLAB_EXIT_TIMEOUT = 4,	/* the run exceeded its time limit */
 	CLAB_EXIT_IO = 5,	/* the trace could not be written */
+	/* CONCLAB_DIGEST_COMPARE, for conclab's tests: the digest was wrong */
+	CLAB_EXIT_DIGEST = 70,
 };
 
 struct clab_opt_group;
@@ -214,6 +217,28 @@ void clab_cmd_unlink_trace(const char *path);
  * were removed.  For conclab run and trace, before they replace a trace.
  */
 int clab_cmd_remove_children(const char *path);
+/*
+ * The quick report of `conclab trace` (digest.c): when the trace at path
+ * has a digest that proves there is nothing to report and more than min
+ * records, print the lock-order line, the checks (when check) and the
+ * trace's name as the full report does, from the digest alone, set
+ * *failed and return 1; else print nothing and return 0.
+ */
+int clab_cmd_quick_report(const char *trace, const char *prog, int check,
+			  uint64_t min, int *failed);
+/*
+ * For conclab's tests (CONCLAB_DIGEST_COMPARE): say on err what the
+ * digest of the trace at path says ("digest: quiet", "digest: not quiet:
+ * WHY", "digest: none: WHY") and, when quiet, whether the full analysis
+ * and checks agree.  Returns 1 when they disagree, else 0.
+ */
+int clab_cmd_digest_compare(const char *trace, FILE *err);
+struct clab_analysis;
+/* Whether the lock-order report has nothing to say (no cycle, no wait). */
+int clab_cmd_no_problem(const struct clab_analysis *an);
+/* The lock-order report: the line that says nothing, or the report. */
+void clab_cmd_lock_report(const struct clab_trace *tr,
+			  const struct clab_analysis *an, FILE *out);
 /* Whether the trace holds a diagnostic with that code (the watchdog's). */
 int clab_cmd_has_diag(const struct clab_trace *tr, unsigned code);
 /*

@@ -467,13 +467,50 @@ static int cmp_longest(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
+/* The starvation threshold, ns, for waits of that median, and why. */
+static uint64_t starvation_threshold(const struct clab_lab_report *rep,
+				     uint64_t median, const char **why)
+{
+	uint64_t thr_ns = (uint64_t)CLAB_LAB_STARVATION_MS * 1000000u;
+	*why = "the default";
+	if (rep->opts.starvation_ms > 0) {
+		*why = "--starvation-ms";
+		return (uint64_t)rep->opts.starvation_ms * 1000000u;
+	}
+	if (median * CLAB_LAB_STARVATION_MEDIANS > thr_ns) {
+		thr_ns = median * CLAB_LAB_STARVATION_MEDIANS;
+		*why = "10x the median wait";
+	}
+	return thr_ns;
+}
+
+static void no_wait(struct clab_lab_report *rep, uint64_t thr_ns,
+		    const char *why, const char *unended)
+{
+	clab_lab_report_add(rep, "starvation", 1, UINT64_MAX,
+			    "no thread waited (threshold %.0f ms, %s%s)",
+			    ms(thr_ns), why, unended);
+}
+
+static void no_failed_attempt(struct clab_lab_report *rep)
+{
+	clab_lab_report_add(rep, "busy waiting", 1, UINT64_MAX,
+			    "no failed non-blocking attempt");
+}
+
+static void no_lock_held(struct clab_lab_report *rep)
+{
+	clab_lab_report_add(rep, "locks held at exit", 1, UINT64_MAX,
+			    "no mutex was held when the trace ended");
+}
+
 static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 {
 	const struct clab_trace *tr = s->tr;
 	uint64_t thr_ns, median = 0;
 	struct longest *ids;
 	uint32_t nids = 0, over = 0;
-	const char *why = "the default";
+	const char *why;
 	/* the list fits the report's 240 characters with its prefix */
 	char list[150], unended[48] = "";
 	size_t len = 0;
@@ -482,16 +519,7 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 		qsort(s->waits, s->nwaits, sizeof(*s->waits), clab__cmp_u64);
 		median = s->waits[(s->nwaits - 1) / 2];
 	}
-	if (rep->opts.starvation_ms > 0) {
-		thr_ns = (uint64_t)rep->opts.starvation_ms * 1000000u;
-		why = "--starvation-ms";
-	} else {
-		thr_ns = (uint64_t)CLAB_LAB_STARVATION_MS * 1000000u;
-		if (median * CLAB_LAB_STARVATION_MEDIANS > thr_ns) {
-			thr_ns = median * CLAB_LAB_STARVATION_MEDIANS;
-			why = "10x the median wait";
-		}
-	}
+	thr_ns = starvation_threshold(rep, median, &why);
 
 	ids = calloc(s->nthr + 1, sizeof(*ids));
 	if (ids == NULL) {
@@ -557,10 +585,7 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 		snprintf(unended, sizeof(unended), "; %zu never ended",
 			 s->unended);
 	if (nids == 0)
-		clab_lab_report_add(
-		    rep, "starvation", 1, UINT64_MAX,
-		    "no thread waited (threshold %.0f ms, %s%s)", ms(thr_ns),
-		    why, unended);
+		no_wait(rep, thr_ns, why, unended);
 	else
 		clab_lab_report_add(rep, "starvation", 1, UINT64_MAX,
 				    "longest wait per thread, ms (threshold "
@@ -664,8 +689,7 @@ static void check_busy(const struct sweep *s, struct clab_lab_report *rep,
 			 (unsigned long long)s->acq[most]);
 
 	if (worst == UINT32_MAX) {
-		clab_lab_report_add(rep, "busy waiting", 1, UINT64_MAX,
-				    "no failed non-blocking attempt");
+		no_failed_attempt(rep);
 		return;
 	}
 	const struct span *w = &s->t[worst].worst;
@@ -751,8 +775,7 @@ static void check_held_at_exit(const struct sweep *s,
 		}
 	}
 	if (first == NULL) {
-		clab_lab_report_add(rep, "locks held at exit", 1, UINT64_MAX,
-				    "no mutex was held when the trace ended");
+		no_lock_held(rep);
 		return;
 	}
 	char at[128];
@@ -791,6 +814,22 @@ void clab__generic_check(const struct clab_trace *tr,
 	if (held_at_exit)
 		check_held_at_exit(&s, rep);
 	sweep_free(&s);
+}
+
+void clab__generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep)
+{
+	const char *why;
+	uint64_t thr_ns = starvation_threshold(rep, 0, &why);
+
+	no_wait(rep, thr_ns, why, "");
+	no_failed_attempt(rep);
+	clab_lab_report_info(rep, "concurrency",
+			     "not worked out: the report of these %llu records "
+			     "came from the trace's digest, without reading "
+			     "them; `conclab check TRACE` or `conclab trace "
+			     "--full` gives it",
+			     (unsigned long long)nrecords);
+	no_lock_held(rep);
 }
 
 void clab_generic_check_any(const struct clab_trace *tr,

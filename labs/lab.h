@@ -345,6 +345,13 @@ struct clab_analysis;
 void clab_generic_check_any_with(const struct clab_trace *tr,
 				 const struct clab_analysis *an,
 				 struct clab_lab_report *rep);
+/*
+ * clab_generic_check_quiet - the lines clab_generic_check_any_with gives
+ * a trace with nothing to report, for a trace whose digest proves it so
+ * (clab_trace_digest_quiet) without its records: the same lines, but for
+ * "concurrency", which needs the merged records and says how to get it.
+ */
+void clab_generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep);
 
 /*
  * Inside the labs (lab.c, generic.c): clab_lab_check_common_allow with
@@ -358,6 +365,8 @@ void clab__lab_check_common(const struct clab_trace *tr,
 void clab__generic_check(const struct clab_trace *tr,
 			 struct clab_lab_report *rep, unsigned need,
 			 int held_at_exit);
+/* The generic checks' lines of a quiet trace (clab_generic_check_quiet). */
+void clab__generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep);
 
 /*
  * The numbers behind "concurrency".  Times are in nanoseconds, out of the

@@ -26,6 +26,8 @@
 #define CLAB_FMT_MINOR_SIGNED 4
 /* A trace whose record chunks may be compressed with zstd (codec 2). */
 #define CLAB_FMT_MINOR_ZSTD 5
+/* A trace with a DIGEST chunk before its end chunk (written with zstd). */
+#define CLAB_FMT_MINOR_DIGEST 6
 /* The first minor version whose content checksum covers the file header. */
 #define CLAB_FMT_MINOR_HDRSUM 3
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
@@ -43,6 +45,36 @@ enum clab_chunk_type {
 	CLAB_CH_END = 6,
 	CLAB_CH_STACKS = 7,    /* since 1.1 */
 	CLAB_CH_SIGNATURE = 8, /* since 1.4: after the end chunk */
+	CLAB_CH_DIGEST = 9,    /* since 1.6: just before the end chunk */
+};
+
+/*
+ * The DIGEST chunk's payload (docs/trace-format.md): u8 flags, varint
+ * records, the records per kind and the diagnostics per code (each a
+ * varint n and n pairs of varints: number, count), the counts below in
+ * this order, and varint n edges and n pairs of varint object ids.
+ */
+#define CLAB_DIGEST_PARTIAL 1 /* flag: written by a rescue, never trusted */
+/*
+ * flag: the locks were not followed to the end (a thread held more than
+ * CLAB_DIGEST_HELD_MAX locks and permits at once, or the edges were more
+ * than CLAB_DIGEST_EDGES_MAX): the edges and the counts of waits while
+ * holding and of locks held at an end are not whole, and the digest
+ * proves nothing.
+ */
+#define CLAB_DIGEST_UNFOLLOWED 2
+#define CLAB_DIGEST_HELD_MAX 64
+#define CLAB_DIGEST_EDGES_MAX (1u << 20)
+enum clab_digest_count {
+	CLAB_DG_JUDGED_WAITS,	/* waits the starvation check judges */
+	CLAB_DG_FAILED,		/* failed non-blocking attempts, timeouts */
+	CLAB_DG_WAITS_HOLDING,	/* waits begun while holding a lock */
+	CLAB_DG_SELF_REQUESTS,	/* requests of a lock the thread holds */
+	CLAB_DG_UNENDED,	/* threads (but the first) started, not ended */
+	CLAB_DG_HELD_AT_EXIT,	/* threads that ended holding a lock */
+	CLAB_DG_HELD_AT_END,	/* threads holding a lock at the close */
+	CLAB_DG_WAITING_AT_END, /* threads in a wait at the close */
+	CLAB_DIGEST_NCOUNTS
 };
 
 /*

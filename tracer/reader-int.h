@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <conclab/kinds.h>
 #include <conclab/trace.h>
 
 #include "clab-util.h"
@@ -30,6 +31,17 @@ struct stream {
 /* An object's last sequence number in the record chunk numbered gen. */
 struct olast {
 	uint32_t gen, oseq;
+};
+
+/* The DIGEST chunk as read (reader-digest.c). */
+struct clab__digest {
+	unsigned flags;
+	uint64_t records;
+	uint64_t kinds[CLAB_KIND_MAX];
+	uint64_t diags[256];
+	uint64_t counts[CLAB_DIGEST_NCOUNTS];
+	uint32_t nedges;
+	uint32_t *edges; /* from, to; from, to... */
 };
 
 struct clab_trace {
@@ -66,13 +78,21 @@ struct clab_trace {
 	struct olast *olast; /* by object id, for the record chunk chunkgen */
 	size_t olast_cap;
 	uint32_t chunkgen;
-	int roles;		/* some object has a declared role (roles.c) */
-	int meta_only;		/* record chunks are not decoded */
+	int roles;     /* some object has a declared role (roles.c) */
+	int meta_only; /* record chunks are not decoded */
+	struct clab__digest *digest;
+	int digest_bad;		/* malformed, or more than one */
+	int digest_last;	/* the chunk just before the end chunk */
+	uint32_t prev_type;	/* the type of the chunk read last */
 	struct ZSTD_DCtx_s *zd; /* zstd's decoder, while the file is read */
 };
 
 /* Room for arr[n] (clab-util.h); 0, or -1. */
 #define GROW(arr, n, cap) CLAB__GROW(arr, n, cap)
+/* The DIGEST chunk's payload into tr (a malformed one is noted, kept out). */
+void clab__trace_parse_digest(struct clab_trace *tr, struct clab_rbuf *b);
+void clab__digest_free(struct clab__digest *d);
+
 /* Note the first damage found; later ones are dropped. */
 void clab__trace_set_damage(struct clab_trace *tr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

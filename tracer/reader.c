@@ -86,6 +86,7 @@ void clab_trace_free(struct clab_trace *tr)
 	free(tr->mkeys);
 	free(tr->mvals);
 	free(tr->obj2tid);
+	clab__digest_free(tr->digest);
 	for (uint32_t i = 0; i < tr->nstreams; i++)
 		clab__stream_free(&tr->streams[i]);
 	free(tr->streams);
@@ -151,7 +152,11 @@ static int parse_chunk(struct clab_trace *tr, uint32_t type,
 			rc = clab__trace_parse_events(tr, &b, name, off, why);
 		break;
 	case CLAB_CH_END:
+		tr->digest_last = tr->prev_type == CLAB_CH_DIGEST;
 		rc = clab__trace_parse_end(tr, &b, content);
+		break;
+	case CLAB_CH_DIGEST:
+		clab__trace_parse_digest(tr, &b);
 		break;
 	case CLAB_CH_STACKS:
 		rc = clab__trace_parse_stacks(tr, &b);
@@ -162,6 +167,7 @@ static int parse_chunk(struct clab_trace *tr, uint32_t type,
 	if (rc == 0 && type != CLAB_CH_EVENTS && type <= CLAB_CH_STACKS &&
 	    b.p != b.end)
 		rc = -1;
+	tr->prev_type = type;
 	return rc;
 }
 

@@ -48,6 +48,7 @@
 
 #include "clab-config.h"
 #include "codec.h"
+#include "digest.h"
 #include "format.h"
 #include "tracer-int.h"
 #include "writer-int.h"
@@ -544,6 +545,8 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	}
 	e->len = (size_t)(p - e->p);
 	uint64_t base = w.ns[0];
+	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.6 trace: its digest */
+		clab__digest_records(tb->tid, w.recp, n);
 	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
@@ -855,6 +858,13 @@ static void finish_file(void)
 	w.st.drops = drops;
 	w.st.stalls = atomic_load(&clab__reg.stalls);
 	write_running();
+	if (w.codec.codec == CLAB_CODEC_ZSTD) {
+		struct clab_wbuf dg = {0};
+		clab__digest_chunk(&dg, atomic_load(&clab__writer_rescue) ||
+					    atomic_load(&clab__crash_why));
+		write_chunk(CLAB_CH_DIGEST, &dg);
+		clab_wbuf_free(&dg);
+	}
 	struct clab_wbuf e = {0};
 	clab_wbuf_uv(&e, w.st.records);
 	clab_wbuf_uv(&e, w.st.drops);
@@ -980,9 +990,10 @@ static void write_header(const struct clab_meta_kv *meta, size_t nmeta,
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
 	/* a signed trace is 1.4: a 1.3 reader knows no signature chunk */
-	/* zstd chunks: 1.5, which a 1.4 reader refuses chunk by chunk */
+	/* zstd chunks: 1.5, which a 1.4 reader refuses chunk by chunk; 1.6
+	 * with its digest */
 	clab_wbuf_u16le(&h, w.codec.codec == CLAB_CODEC_ZSTD
-				? CLAB_FMT_MINOR_ZSTD
+				? CLAB_FMT_MINOR_DIGEST
 			    : w.signing ? CLAB_FMT_MINOR_SIGNED
 					: CLAB_FMT_MINOR);
 	clab_wbuf_u32le(&h, 0);
@@ -1014,6 +1025,7 @@ static void write_header(const struct clab_meta_kv *meta, size_t nmeta,
 
 void clab__writer_reset(void)
 {
+	clab__digest_reset();
 	free(w.skeys);
 	free(w.svals);
 	free(w.sites);

@@ -24,6 +24,12 @@ while read -r lab variant expect; do
 		esac
 	fi
 	expect_exit 0 "$CONCLAB" dump -o "$T/dump" "$tr"
+	# the digest's verdict never one the full checks would not give
+	CONCLAB_DIGEST_COMPARE=1 "$CONCLAB" check "$tr" >/dev/null 2>"$T/dg"
+	if [ $? -eq 70 ] || ! grep -q '^digest: ' "$T/dg"; then
+		fail "$lab/$variant: the digest and the full checks disagree"
+		sed 's/^/  /' "$T/dg"
+	fi
 	if [ "$expect" -eq 3 ]; then
 		contains "$T/dump" ' diag +- +deadlock blocked=' \
 			"$lab/$variant: deadlock diagnostic in the trace"

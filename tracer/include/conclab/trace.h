@@ -124,6 +124,24 @@ int clab_trace_load_meta(const char *path, struct clab_trace **out,
  */
 int clab_trace_add_children(struct clab_trace *tr, const char *path);
 
+/*
+ * clab_trace_digest_quiet - whether the trace's digest (the DIGEST chunk
+ * its writer kept while it wrote, docs/trace-format.md) proves that the
+ * lock-order report and the generic checks have nothing to report: no
+ * diagnostic, no lock-order cycle (nor any edge that could make one), no
+ * wait while holding a lock, no thread that waited, failed an attempt,
+ * never ended or held a lock at its end, no note, no stop, no drop.
+ * Returns 1 (and *records, the trace's records) when it does, 0 when the
+ * digest shows something to report (why, len bytes, says everything it
+ * shows, by "; "), CLAB_ENOENT when the trace has no digest it can trust
+ * (why says why: none, partial, misplaced, or the trace damaged or not
+ * closed), CLAB_ENOMEM.  It errs one way only: a 0 may be a report with
+ * nothing in it, never the other way.  Works on a trace loaded with
+ * clab_trace_load_meta.
+ */
+int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
+			    char *why, size_t len);
+
 /* clab_trace_load_mem - the same over a buffer (which is not kept). */
 int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			struct clab_trace **out, char *errbuf, size_t errlen);

@@ -1,0 +1,223 @@
+/*
+ * The DIGEST chunk as the reader trusts it (tracer/reader-digest.c):
+ * trace files built byte by byte (tests/badtrace.h), each with a digest
+ * that says one thing, and digests that try to slip past: partial,
+ * misplaced, doubled, malformed, from another trace, edited after the
+ * end chunk's checksum, in a trace cut short or of an older version.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <conclab/error.h>
+#include <conclab/trace.h>
+
+#include "badtrace.h"
+#include "format.h"
+#include "testutil.h"
+
+/* What a built digest says. */
+struct spec {
+	unsigned flags;
+	uint64_t records; /* 0: the trace's own (2) */
+	unsigned note, diag;
+	int count; /* one of CLAB_DG_*, set to 1; -1: none */
+	const uint32_t *edges;
+	uint32_t nedges;
+	const char *junk; /* bytes after the payload */
+};
+
+static void payload(struct clab_wbuf *p, const struct spec *s)
+{
+	clab_wbuf_u8(p, s->flags);
+	clab_wbuf_uv(p, s->records ? s->records : 2);
+	/* kinds: the records' own, and a note */
+	clab_wbuf_uv(p, 2 + (s->note != 0));
+	clab_wbuf_uv(p, CLAB_K_MUTEX_ACQUIRE);
+	clab_wbuf_uv(p, 1);
+	clab_wbuf_uv(p, CLAB_K_MUTEX_RELEASE);
+	clab_wbuf_uv(p, 1);
+	if (s->note) {
+		clab_wbuf_uv(p, CLAB_K_NOTE);
+		clab_wbuf_uv(p, s->note);
+	}
+	clab_wbuf_uv(p, s->diag != 0);
+	if (s->diag) {
+		clab_wbuf_uv(p, s->diag);
+		clab_wbuf_uv(p, 1);
+	}
+	for (int i = 0; i < CLAB_DIGEST_NCOUNTS; i++)
+		clab_wbuf_uv(p, i == s->count);
+	clab_wbuf_uv(p, s->nedges);
+	for (uint32_t i = 0; i < 2 * s->nedges; i++)
+		clab_wbuf_uv(p, s->edges[i]);
+	if (s->junk)
+		clab_wbuf_put(p, s->junk, strlen(s->junk));
+}
+
+enum where { BEFORE_END, BEFORE_META, TWICE, NO_END };
+
+/* A trace of T0 locking and unlocking a mutex, with the digest s. */
+static void build(struct bt *b, unsigned minor, const struct spec *s,
+		  enum where where)
+{
+	bt_begin(b, minor);
+	bt_defs(b, 1, 2);
+	struct clab_wbuf raw = {0}, dg = {0};
+	bt_rec_mutex(&raw, CLAB_K_MUTEX_ACQUIRE, 2, 0);
+	bt_rec_mutex(&raw, CLAB_K_MUTEX_RELEASE, 2, 0);
+	bt_events(b, 0, 2, 0, &raw, 0);
+	payload(&dg, s);
+	bt_chunk(b, CLAB_CH_DIGEST, &dg);
+	if (where == TWICE)
+		bt_chunk(b, CLAB_CH_DIGEST, &dg);
+	if (where == BEFORE_META) {
+		struct clab_wbuf m = {0};
+		clab_wbuf_uv(&m, 0);
+		bt_chunk(b, CLAB_CH_META, &m);
+		clab_wbuf_free(&m);
+	}
+	if (where != NO_END)
+		bt_end(b);
+	clab_wbuf_free(&raw);
+	clab_wbuf_free(&dg);
+}
+
+/* The digest's answer on the file b holds, and its reasons in why. */
+static int quiet_of(const struct bt *b, char *why, size_t len)
+{
+	struct clab_trace *tr;
+	char err[256];
+	uint64_t n = 0;
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(b->f.p, b->f.len, "t", &tr, err, sizeof(err)),
+	    0);
+	int q = clab_trace_digest_quiet(tr, &n, why, len);
+	if (q == 1)
+		CU_ASSERT_EQUAL(n, 2);
+	clab_trace_free(tr);
+	return q;
+}
+
+static int quiet(const struct spec *s, enum where where, unsigned minor,
+		 const char *want)
+{
+	struct bt b;
+	char why[256];
+	build(&b, minor, s, where);
+	int q = quiet_of(&b, why, sizeof(why));
+	if (want && !strstr(why, want)) {
+		fprintf(stderr, "why: \"%s\", wanted \"%s\"\n", why, want);
+		CU_FAIL("the reason");
+	}
+	clab_wbuf_free(&b.f);
+	return q;
+}
+
+static void test_quiet(void)
+{
+	struct spec s = {.count = -1};
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, NULL), 1);
+	/* edges in one order, a chain: no cycle */
+	static const uint32_t chain[] = {2, 3, 3, 4, 2, 4};
+	s.edges = chain;
+	s.nedges = 3;
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, NULL), 1);
+}
+
+/* Each thing the digest can show is something to report. */
+static void test_something(void)
+{
+	static const char *const why[CLAB_DIGEST_NCOUNTS] = {
+	    "a thread waited",
+	    "a non-blocking attempt failed",
+	    "waited while holding a lock",
+	    "asked for a lock it held",
+	    "never ended",
+	    "ended holding a lock",
+	    "held when the trace ended",
+	    "was waiting when the trace ended",
+	};
+	for (int i = 0; i < CLAB_DIGEST_NCOUNTS; i++) {
+		struct spec s = {.count = i};
+		CU_ASSERT_EQUAL(
+		    quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, why[i]), 0);
+	}
+	struct spec s = {.count = -1, .diag = CLAB_D_UNLOCK_NOT_OWNER};
+	CU_ASSERT_EQUAL(
+	    quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, "a diagnostic"), 0);
+	s = (struct spec){.count = -1, .note = 1};
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, "notes"),
+			0);
+	s = (struct spec){.count = -1, .flags = CLAB_DIGEST_UNFOLLOWED};
+	CU_ASSERT_EQUAL(
+	    quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, "could not follow"),
+	    0);
+	static const uint32_t abba[] = {2, 3, 3, 2};
+	static const uint32_t ring[] = {2, 3, 3, 4, 5, 6, 4, 2};
+	s = (struct spec){.count = -1, .edges = abba, .nedges = 2};
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, "cycle"),
+			0);
+	s.edges = ring;
+	s.nedges = 4;
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, CLAB_FMT_MINOR_DIGEST, "cycle"),
+			0);
+}
+
+/* Digests that must not be trusted, however little they claim. */
+static void test_untrusted(void)
+{
+	struct spec s = {.count = -1};
+	const int m = CLAB_FMT_MINOR_DIGEST;
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, CLAB_FMT_MINOR_ZSTD, "no digest"),
+			CLAB_ENOENT);
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_META, m, "misplaced"), CLAB_ENOENT);
+	CU_ASSERT_EQUAL(quiet(&s, TWICE, m, "misplaced"), CLAB_ENOENT);
+	CU_ASSERT_EQUAL(quiet(&s, NO_END, m, "not closed"), CLAB_ENOENT);
+	s.flags = CLAB_DIGEST_PARTIAL;
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, m, "partial"), CLAB_ENOENT);
+	s = (struct spec){.count = -1, .records = 3}; /* another trace's */
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, m, "do not match"), CLAB_ENOENT);
+	s = (struct spec){.count = -1, .junk = "x"};
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, m, "malformed"), CLAB_ENOENT);
+}
+
+/*
+ * A digest with something to report, edited to claim nothing: its chunk's
+ * CRC made right again, but the end chunk's content checksum catches it.
+ */
+static void test_edited(void)
+{
+	struct spec s = {.count = CLAB_DG_WAITS_HOLDING};
+	struct bt b;
+	char why[256];
+	build(&b, CLAB_FMT_MINOR_DIGEST, &s, BEFORE_END);
+	CU_ASSERT_EQUAL(quiet_of(&b, why, sizeof(why)), 0);
+	/* the chunk: find it, set the count to 0, fix its CRC */
+	size_t off = CLAB_FMT_HDR_LEN;
+	while (clab_rbuf_u32le(b.f.p + off) != CLAB_CH_DIGEST)
+		off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(b.f.p + off + 4);
+	uint32_t len = clab_rbuf_u32le(b.f.p + off + 4);
+	uint8_t *pl = b.f.p + off + CLAB_CHUNK_HDR_LEN;
+	/* the counts are the 8 bytes before the edges' count (1 byte) */
+	uint8_t *c = pl + len - 1 - CLAB_DIGEST_NCOUNTS + CLAB_DG_WAITS_HOLDING;
+	CU_ASSERT_EQUAL_FATAL(*c, 1);
+	*c = 0;
+	uint32_t crc = clab_chunk_crc(CLAB_CH_DIGEST, len, pl);
+	memcpy(b.f.p + off + 8, &crc, 4); /* little-endian hosts */
+	CU_ASSERT_EQUAL(quiet_of(&b, why, sizeof(why)), CLAB_ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "damaged"));
+	clab_wbuf_free(&b.f);
+}
+
+static void add_tests(CU_pSuite s)
+{
+	CU_add_test(s, "a digest that proves nothing to report", test_quiet);
+	CU_add_test(s, "each thing it shows is something", test_something);
+	CU_add_test(s, "digests never trusted", test_untrusted);
+	CU_add_test(s, "an edited digest", test_edited);
+}
+
+int main(void)
+{
+	return tu_main("tracer/digest", add_tests);
+}

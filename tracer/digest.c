@@ -1,0 +1,401 @@
+/*
+ * The digest: what the post-run report needs to know that it has nothing
+ * to say, kept by the writer while it writes (each thread's records in
+ * that thread's order), and written as the DIGEST chunk at the close
+ * (docs/trace-format.md, "The DIGEST chunk").  It errs one way only: it
+ * may see a problem the full analysis would not (a lock-order edge from a
+ * semaphore's permit, a wait while holding one), never miss one.
+ *
+ * Each thread's locks are followed as tracer/analyze.c follows them: a
+ * mutex's, a reader-writer lock's or a semaphore's permit taken (any
+ * semaphore: the analysis only knows at the end which are used as locks),
+ * and let go; every request or take while holding others adds the edges
+ * held -> requested, kept once each in a hash set.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clab-kinds.h"
+#include "digest.h"
+#include "format.h"
+
+/* what a kind does to the digest, computed once from the kinds table */
+enum {
+	K_OBJ = 1,     /* it names an object */
+	K_WAIT = 2,    /* it begins a wait */
+	K_JUDGED = 4,  /* ...that the starvation check judges */
+	K_WAKES = 8,   /* it ends its thread's wait on the same object */
+	K_LOCKISH = 16 /* it can take, give or request a lock */
+};
+
+/* a held entry that is a semaphore's permit, not a mutex's or rwlock's */
+#define PERMIT 0x80000000u
+
+/* objects below this id have their edges in a bit matrix (2 KiB) */
+#define SMALL 128u
+
+struct dthread {
+	uint32_t tid;	 /* + 1; 0: a free slot */
+	uint32_t *held;	 /* the locks it holds, innermost last (| PERMIT) */
+	uint32_t nlocks; /* ...of which mutexes and reader-writer locks */
+	uint32_t n, cap;
+	uint32_t wait_obj;
+	uint8_t started, exited, waiting;
+};
+
+static struct {
+	uint8_t cls[CLAB_KIND_MAX];
+	uint8_t act[CLAB_KIND_MAX], oe[CLAB_KIND_MAX]; /* the kinds table's */
+	int ready;
+	/*
+	 * The threads that have not ended, by tid (open addressing): an
+	 * ended thread's entry goes, so that a run that starts threads one
+	 * after another keeps a bounded table (docs/performance.md, "Threads
+	 * that end").
+	 */
+	struct dthread *t;
+	uint32_t tcap, nt;
+	uint64_t records;
+	uint64_t kinds[CLAB_KIND_MAX];
+	uint64_t diags[256];
+	uint64_t judged_waits, failed, waits_holding, self_requests;
+	uint64_t held_at_exit;
+	/* the edges between the first SMALL objects, a bit each */
+	uint64_t small[SMALL][SMALL / 64];
+	/* the edges (from << 32 | to) + 1, by open addressing */
+	uint64_t *ekeys;
+	uint32_t ecap, nedges;
+	int nomem;	/* an allocation failed: the digest is partial */
+	int unfollowed; /* too many held, or edges: CLAB_DIGEST_UNFOLLOWED */
+} dg;
+
+static void classify(void)
+{
+	for (unsigned k = 0; k < CLAB_KIND_MAX; k++) {
+		const struct clab_kind_sem *s = clab__kind_sem(k);
+		uint8_t c = 0;
+		if (clab_kind_fields(k) & CLAB_F_OBJ)
+			c |= K_OBJ;
+		if (clab__kind_begins_wait(k)) {
+			c |= K_WAIT;
+			if (s->act != CLAB_DO_JOIN_WAIT &&
+			    s->act != CLAB_DO_TIMER_WAIT)
+				c |= K_JUDGED;
+		}
+		if (s->tmove == CLAB_TM_RUN)
+			c |= K_WAKES;
+		if (s->act == CLAB_DO_REQUEST || s->act == CLAB_DO_ACQUIRE ||
+		    s->act == CLAB_DO_RELEASE || s->act == CLAB_DO_WAIT_BEGIN ||
+		    s->act == CLAB_DO_JOIN_WAIT)
+			c |= K_LOCKISH;
+		dg.cls[k] = c;
+		dg.act[k] = (uint8_t)s->act;
+		dg.oe[k] = (uint8_t)s->oe;
+	}
+	dg.ready = 1;
+}
+
+static uint32_t tslot(uint32_t tid, uint32_t cap)
+{
+	return (tid * 0x9e3779b1u) & (cap - 1);
+}
+
+static struct dthread *thread_of(uint32_t tid)
+{
+	if (2 * (dg.nt + 1) > dg.tcap) {
+		uint32_t cap = dg.tcap ? 2 * dg.tcap : 16;
+		struct dthread *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return NULL;
+		for (uint32_t j = 0; j < dg.tcap; j++) {
+			if (!dg.t[j].tid)
+				continue;
+			uint32_t i = tslot(dg.t[j].tid - 1, cap);
+			while (t[i].tid)
+				i = (i + 1) & (cap - 1);
+			t[i] = dg.t[j];
+		}
+		free(dg.t);
+		dg.t = t;
+		dg.tcap = cap;
+	}
+	uint32_t i = tslot(tid, dg.tcap);
+	while (dg.t[i].tid && dg.t[i].tid != tid + 1)
+		i = (i + 1) & (dg.tcap - 1);
+	if (!dg.t[i].tid) {
+		dg.t[i] = (struct dthread){.tid = tid + 1};
+		dg.nt++;
+	}
+	return &dg.t[i];
+}
+
+/* An ended thread's entry goes (backward shift: no tombstones). */
+static void thread_drop(struct dthread *t)
+{
+	uint32_t mask = dg.tcap - 1, i = (uint32_t)(t - dg.t);
+	free(t->held);
+	for (uint32_t j = (i + 1) & mask; dg.t[j].tid; j = (j + 1) & mask) {
+		uint32_t home = tslot(dg.t[j].tid - 1, dg.tcap);
+		/* j's entry may move to i if its home is not in (i, j] */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			dg.t[i] = dg.t[j];
+			i = j;
+		}
+	}
+	dg.t[i] = (struct dthread){0};
+	dg.nt--;
+}
+
+static uint32_t slot_of(uint64_t key, uint32_t cap)
+{
+	uint64_t x = key * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(x >> 32) & (cap - 1);
+}
+
+static void edge_add(uint32_t from, uint32_t to)
+{
+	if (dg.nedges >= CLAB_DIGEST_EDGES_MAX) {
+		dg.unfollowed = 1;
+		return;
+	}
+	if (from < SMALL && to < SMALL) {
+		uint64_t bit = 1ull << (to % 64), *w = &dg.small[from][to / 64];
+		if (*w & bit)
+			return;
+		*w |= bit; /* and into the hash set too, for the chunk */
+	}
+	uint64_t key = ((uint64_t)from << 32 | to) + 1;
+	if (dg.ecap) {
+		uint32_t i = slot_of(key, dg.ecap);
+		while (dg.ekeys[i] && dg.ekeys[i] != key)
+			i = (i + 1) & (dg.ecap - 1);
+		if (dg.ekeys[i])
+			return;
+	}
+	if (2 * (dg.nedges + 1) > dg.ecap) {
+		uint32_t cap = dg.ecap ? 2 * dg.ecap : 64;
+		uint64_t *k = calloc(cap, sizeof(*k));
+		if (!k) {
+			dg.nomem = 1;
+			return;
+		}
+		for (uint32_t j = 0; j < dg.ecap; j++) {
+			if (!dg.ekeys[j])
+				continue;
+			uint32_t i = slot_of(dg.ekeys[j], cap);
+			while (k[i])
+				i = (i + 1) & (cap - 1);
+			k[i] = dg.ekeys[j];
+		}
+		free(dg.ekeys);
+		dg.ekeys = k;
+		dg.ecap = cap;
+	}
+	uint32_t i = slot_of(key, dg.ecap);
+	while (dg.ekeys[i])
+		i = (i + 1) & (dg.ecap - 1);
+	dg.ekeys[i] = key;
+	dg.nedges++;
+}
+
+static inline void push(struct dthread *t, uint32_t obj, int permit)
+{
+	if (t->n == CLAB_DIGEST_HELD_MAX) { /* a counting semaphore's permits */
+		dg.unfollowed = 1;
+		return;
+	}
+	if (t->n == t->cap) {
+		uint32_t cap = t->cap ? 2 * t->cap : 8;
+		uint32_t *h = realloc(t->held, cap * sizeof(*h));
+		if (!h) {
+			dg.nomem = 1;
+			return;
+		}
+		t->held = h;
+		t->cap = cap;
+	}
+	t->held[t->n++] = obj | (permit ? PERMIT : 0);
+	t->nlocks += !permit;
+}
+
+static inline void pop(struct dthread *t, uint32_t obj)
+{
+	if (t->n && t->held[t->n - 1] == obj) { /* the innermost, a lock */
+		t->n--;
+		t->nlocks--;
+		return;
+	}
+	for (uint32_t i = t->n; i-- > 0;)
+		if ((t->held[i] & ~PERMIT) == obj) {
+			t->nlocks -= !(t->held[i] & PERMIT);
+			memmove(&t->held[i], &t->held[i + 1],
+				(t->n - i - 1) * sizeof(*t->held));
+			t->n--;
+			return;
+		}
+}
+
+/* A wait on another thread (analyze.c's is_wait). */
+static int is_wait(unsigned act, unsigned oe, unsigned a8)
+{
+	if (oe == CLAB_OE_VALUE)
+		return act == CLAB_DO_ACQUIRE && a8 != CLAB_HOW_TRY;
+	return act == CLAB_DO_WAIT_BEGIN || act == CLAB_DO_JOIN_WAIT;
+}
+
+/* What a record that may take, give or request a lock does. */
+static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
+{
+	unsigned act = dg.act[r->kind], oe = dg.oe[r->kind];
+	if (act == CLAB_DO_RELEASE) {
+		if (oe == CLAB_OE_RW_GIVE || oe == CLAB_OE_VALUE ||
+		    (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0))
+			pop(t, obj);
+		return;
+	}
+	if (oe == CLAB_OE_MUTEX_TAKE && r->a32 > 1)
+		return; /* a recursive relock */
+	if (t->n && is_wait(act, oe, r->a8)) {
+		for (uint32_t k = 0; k < t->n; k++)
+			/* a condition wait releases its own mutex */
+			if (oe != CLAB_OE_COND_MUTEX ||
+			    (t->held[k] & ~PERMIT) != r->a32) {
+				dg.waits_holding++;
+				break;
+			}
+	}
+	if (act == CLAB_DO_JOIN_WAIT)
+		return;
+	for (uint32_t k = 0; k < t->n; k++) {
+		uint32_t h = t->held[k] & ~PERMIT;
+		if (h == obj)
+			dg.self_requests++;
+		else
+			edge_add(h, obj);
+	}
+	if (act == CLAB_DO_ACQUIRE &&
+	    (oe == CLAB_OE_MUTEX_TAKE || oe == CLAB_OE_READ_TAKE ||
+	     oe == CLAB_OE_WRITE_TAKE || oe == CLAB_OE_VALUE))
+		push(t, obj, oe == CLAB_OE_VALUE);
+}
+
+void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
+			  uint32_t n)
+{
+	if (!dg.ready)
+		classify();
+	struct dthread *t = thread_of(tid);
+	if (!t) {
+		dg.nomem = 1;
+		return;
+	}
+	dg.records += n;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct clab__rec *r = recs[i];
+		unsigned kind = r->kind < CLAB_KIND_MAX ? r->kind : 0;
+		unsigned c = dg.cls[kind];
+		uint32_t obj = c & K_OBJ ? r->u.o.obj : 0;
+		dg.kinds[kind]++;
+		if (t->waiting && (c & K_WAKES) && obj == t->wait_obj)
+			t->waiting = 0;
+		if (c & K_WAIT) {
+			t->waiting = 1;
+			t->wait_obj = obj;
+			dg.judged_waits += (c & K_JUDGED) != 0;
+		}
+		if ((c & K_LOCKISH) && !dg.unfollowed) {
+			/* the common cases first: a lock taken holding none, a
+			 * lock given back (the innermost, as a rule) */
+			unsigned oe = dg.oe[kind];
+			if (oe == CLAB_OE_MUTEX_TAKE && !t->n && r->a32 <= 1)
+				push(t, obj, 0);
+			else if (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0)
+				pop(t, obj);
+			else if (oe != CLAB_OE_MUTEX_GIVE)
+				lockish(t, r, obj);
+			continue;
+		}
+		switch (dg.act[kind]) {
+		case CLAB_DO_DIAG:
+			dg.diags[r->a8]++;
+			break;
+		case CLAB_DO_BUSY:
+		case CLAB_DO_TIMEOUT:
+			dg.failed++;
+			break;
+		case CLAB_DO_START:
+			t->started = 1;
+			break;
+		case CLAB_DO_EXIT:
+			dg.held_at_exit += t->nlocks != 0;
+			t->n = 0;
+			t->nlocks = 0;
+			t->exited = 1;
+			t->waiting = 0;
+			break;
+		default:
+			break;
+		}
+	}
+	if (t->exited) /* its last record */
+		thread_drop(t);
+}
+
+static void put_counts(struct clab_wbuf *b, const uint64_t *c, unsigned max)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < max; i++)
+		k += c[i] != 0;
+	clab_wbuf_uv(b, k);
+	for (unsigned i = 0; i < max; i++)
+		if (c[i]) {
+			clab_wbuf_uv(b, i);
+			clab_wbuf_uv(b, c[i]);
+		}
+}
+
+void clab__digest_chunk(struct clab_wbuf *b, int partial)
+{
+	uint64_t unended = 0, held_at_end = 0, waiting_at_end = 0;
+	for (uint32_t i = 0; i < dg.tcap; i++) {
+		const struct dthread *t = &dg.t[i];
+		if (!t->tid || t->exited)
+			continue;
+		unended += t->tid != 1 && t->started;
+		held_at_end += t->nlocks != 0;
+		waiting_at_end += t->waiting;
+	}
+	clab_wbuf_u8(b, (partial || dg.nomem ? CLAB_DIGEST_PARTIAL : 0) |
+			    (dg.unfollowed ? CLAB_DIGEST_UNFOLLOWED : 0));
+	clab_wbuf_uv(b, dg.records);
+	put_counts(b, dg.kinds, CLAB_KIND_MAX);
+	put_counts(b, dg.diags, 256);
+	const uint64_t counts[CLAB_DIGEST_NCOUNTS] = {
+	    dg.judged_waits,  dg.failed,      dg.waits_holding,
+	    dg.self_requests, unended,	      dg.held_at_exit,
+	    held_at_end,      waiting_at_end,
+	};
+	for (unsigned i = 0; i < CLAB_DIGEST_NCOUNTS; i++)
+		clab_wbuf_uv(b, counts[i]);
+	clab_wbuf_uv(b, dg.nedges);
+	for (uint32_t i = 0; i < dg.ecap; i++)
+		if (dg.ekeys[i]) {
+			uint64_t key = dg.ekeys[i] - 1;
+			clab_wbuf_uv(b, key >> 32);
+			clab_wbuf_uv(b, key & UINT32_MAX);
+		}
+}
+
+void clab__digest_reset(void)
+{
+	for (uint32_t i = 0; i < dg.tcap; i++)
+		free(dg.t[i].held);
+	free(dg.t);
+	free(dg.ekeys);
+	uint8_t cls[CLAB_KIND_MAX];
+	int ready = dg.ready;
+	memcpy(cls, dg.cls, sizeof(cls));
+	memset(&dg, 0, sizeof(dg));
+	memcpy(dg.cls, cls, sizeof(cls));
+	dg.ready = ready;
+}

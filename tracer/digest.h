@@ -1,0 +1,27 @@
+/*
+ * The digest the writer keeps while it writes (digest.c), written as the
+ * DIGEST chunk at the close.  Not installed.
+ */
+#ifndef CLAB_DIGEST_H
+#define CLAB_DIGEST_H
+
+#include <stdint.h>
+
+#include "format.h"
+#include "tracer-emit.h"
+
+/*
+ * The n records of thread tid about to go into a record chunk, in the
+ * thread's order; called by the writer (under its lock) for every chunk.
+ */
+void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
+			  uint32_t n);
+/*
+ * The DIGEST chunk's payload into b; partial: the trace is being saved
+ * after a crash, and the digest must not be trusted.
+ */
+void clab__digest_chunk(struct clab_wbuf *b, int partial);
+/* Forget everything (a new trace, or a forked child's). */
+void clab__digest_reset(void);
+
+#endif
