@@ -439,20 +439,15 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
 		if (ns < prev)
 			ns = prev; /* a thread's clock never goes back */
 		/*
-		 * records from..i-1 had no stamp: spread them evenly, the
-		 * k-th at prev + floor(d * k / gap), with one division for
-		 * them all (a division a record was a sixth of the writer)
+		 * records from..i-1 had no stamp: spread them evenly, with
+		 * one division for them all (a division a record was a sixth
+		 * of the writer), as a reader of a lazy chunk does
 		 */
-		uint64_t gap = i - from + 1, d = ns - prev;
-		uint64_t q = d / gap, r = d % gap, at = prev, rest = 0;
-		for (uint32_t j = from; j < i; j++) {
-			at += q;
-			rest += r;
-			if (rest >= gap) {
-				at++;
-				rest -= gap;
-			}
-			w.ns[j] = at;
+		if (from < i) {
+			struct clab_lerp l;
+			clab_lerp_init(&l, prev, ns, i - from + 1);
+			for (uint32_t j = from; j < i; j++)
+				w.ns[j] = clab_lerp_next(&l);
 		}
 		w.ns[i] = ns;
 		prev = ns;
@@ -482,9 +477,17 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 		return 0;
 	}
 	peek(tb, n, w.recp);
+	uint64_t anchor = tb->wlast_ns;
 	n = assign_times(tb, n, force);
 	if (n == 0)
 		return 0;
+	/*
+	 * Since 1.6 (zstd traces): a record without a stamp stores no time
+	 * delta, which is noise that compresses badly; the reader gives it
+	 * the time w.ns has, by the same interpolation, from the anchor (the
+	 * time of the thread's last record before the chunk, its base).
+	 */
+	unsigned lazy = w.codec.codec == CLAB_CODEC_ZSTD ? CLAB_CODEC_LAZY : 0;
 	unsigned stacks = 0;
 	for (uint32_t i = 0; i < n && !stacks; i++)
 		if (w.recp[i]->pad)
@@ -505,7 +508,7 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	/* a few sites recur in a chunk: a small direct-mapped cache */
 	const struct clab_site *ckey[16] = {0};
 	uint32_t cval[16];
-	uint64_t prev = w.ns[0];
+	uint64_t base = lazy ? anchor : w.ns[0], prev = base;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = w.recp[i];
 		uint64_t ns = w.ns[i];
@@ -517,10 +520,14 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			cval[slot] = site_id(r->site);
 		}
 		uint32_t last_sid = cval[slot];
-		*p++ = r->kind;
-		p = put_uv(p, ns - prev);
+		if (lazy && !r->tsc) {
+			*p++ = r->kind | CLAB_REC_LAZY;
+		} else {
+			*p++ = r->kind;
+			p = put_uv(p, ns - prev);
+			prev = ns;
+		}
 		p = put_uv(p, last_sid);
-		prev = ns;
 		if (f & CLAB_F_OBJ)
 			p = put_uv(p, r->u.o.obj);
 		if (f & CLAB_F_SEQ) {
@@ -543,7 +550,6 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			p = put_uv(p, r->pad ? stack_id(r->pad) : 0);
 	}
 	e->len = (size_t)(p - e->p);
-	uint64_t base = w.ns[0];
 	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
@@ -566,13 +572,13 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 							 w.zbuf.p, zcap);
 		if (zlen && zlen < e->len &&
 		    n <= (uint64_t)zlen * CLAB_RECS_PER_ZBYTE) {
-			clab_wbuf_u8(d, w.codec.codec | stacks);
+			clab_wbuf_u8(d, w.codec.codec | lazy | stacks);
 			clab_wbuf_uv(d, e->len);
 			clab_wbuf_put(d, w.zbuf.p, zlen);
 			return n;
 		}
 	}
-	clab_wbuf_u8(d, CLAB_CODEC_RAW | stacks);
+	clab_wbuf_u8(d, CLAB_CODEC_RAW | lazy | stacks);
 	clab_wbuf_uv(d, e->len);
 	if (e->oom)
 		d->oom = 1;
@@ -980,9 +986,10 @@ static void write_header(const struct clab_meta_kv *meta, size_t nmeta,
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
 	/* a signed trace is 1.4: a 1.3 reader knows no signature chunk */
-	/* zstd chunks: 1.5, which a 1.4 reader refuses chunk by chunk */
+	/* zstd chunks, in the 1.6 form: 1.6, which a 1.4 reader refuses
+	 * chunk by chunk and a 1.5 reader too */
 	clab_wbuf_u16le(&h, w.codec.codec == CLAB_CODEC_ZSTD
-				? CLAB_FMT_MINOR_ZSTD
+				? CLAB_FMT_MINOR_LAZY
 			    : w.signing ? CLAB_FMT_MINOR_SIGNED
 					: CLAB_FMT_MINOR);
 	clab_wbuf_u32le(&h, 0);
