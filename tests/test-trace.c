@@ -3,6 +3,7 @@
  * reader: fields, ordering, dump stability, labels, metadata, how a run
  * ended, rescues.  Damaged and hostile files: test-trace-damage.c.
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -878,6 +879,174 @@ static void test_codecs(void)
 	CU_ASSERT_EQUAL(clab_tracer_active(), 0);
 }
 
+/*
+ * The records' stamps for test_lazy_times: virtual time, so a stamp is
+ * its nanosecond; 0 is no stamp, FLUSH a clab_tracer_flush() (the chunk
+ * ends on records without a stamp), UNKNOWN a record without a stamp that
+ * names an object the trace never defines (the reader skips it).
+ */
+#define LT_FLUSH UINT64_MAX
+#define LT_UNKNOWN (UINT64_MAX - 1)
+/*
+ * Records of the long run: less than a chunk, so that no pass of the
+ * writer's thread writes a part of it before the close (a chunk a pass is
+ * made to end early ends on records without a stamp, which then have the
+ * last stamp's time, in either form)
+ */
+#define LT_LONG 12000
+
+static size_t lazy_stamps(uint64_t *st)
+{
+	static const uint64_t head[] = {100,
+					0,
+					0,
+					110,
+					0,
+					111,
+					0,
+					0,
+					0,
+					200,
+					150 /* back: 200 */,
+					0,
+					LT_UNKNOWN,
+					0,
+					0,
+					0,
+					1000003,
+					0,
+					0,
+					0,
+					LT_FLUSH,
+					0,
+					0,
+					0,
+					0,
+					2000000,
+					0,
+					LT_FLUSH};
+	size_t n = sizeof(head) / sizeof(head[0]);
+	memcpy(st, head, sizeof(head));
+	uint64_t t = 2000000;
+	for (size_t i = 0; i < LT_LONG; i++) {
+		/* a stamp every 997 records, 12345 ns on (not a multiple) */
+		t += i % 997 == 996 ? 12345 : 0;
+		st[n++] = i % 997 == 996 ? t : 0;
+	}
+	return n; /* the tail has no stamp: the close writes it */
+}
+
+/*
+ * The times the format specifies for the stamps, worked out here on their
+ * own: a run of records without a stamp between stamps at a and b (b at
+ * least a) is spread as a + floor((b - a) * k / gap) (no product here
+ * comes near 2^64); a run the chunk ends on has the last stamp's time.
+ */
+static size_t lazy_expect(const uint64_t *st, size_t n, uint64_t *ns)
+{
+	uint64_t prev = 0;
+	size_t out = 0, from = 0; /* first record of the run */
+	for (size_t i = 0; i <= n; i++) {
+		int end = i == n || st[i] == LT_FLUSH;
+		if (!end && (st[i] == 0 || st[i] == LT_UNKNOWN))
+			continue;
+		uint64_t to = end ? prev : st[i] < prev ? prev : st[i];
+		size_t gap = 1, k = 0;
+		for (size_t j = from; j < i; j++)
+			gap += st[j] != LT_FLUSH;
+		for (size_t j = from; j < i; j++) {
+			if (st[j] == LT_FLUSH)
+				continue;
+			k++;
+			if (st[j] != LT_UNKNOWN)
+				ns[out++] = prev + (to - prev) * k / gap;
+		}
+		if (!end)
+			ns[out++] = prev = to;
+		from = i + 1;
+	}
+	return out;
+}
+
+/* The stamps recorded into a trace of the codec; the trace read back. */
+static struct clab_trace *lazy_trace(int codec, const uint64_t *st, size_t n,
+				     unsigned *chunk_codec)
+{
+	tu_trace_tmp();
+	struct clab_tracer_opts o = {.path = tu_trace_path,
+				     .compress = -1,
+				     .codec = codec,
+				     .virtual_time = 1,
+				     /* no pass cuts a run at an odd place */
+				     .flush_ms = 600000};
+	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	uint32_t seq = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i] == LT_FLUSH) {
+			CU_ASSERT_EQUAL(clab_tracer_flush(), 0);
+			continue;
+		}
+		uint64_t tsc = st[i] == LT_UNKNOWN ? 0 : st[i];
+		clab__emit_at(tb, tsc, CLAB_K_MUTEX_ACQUIRE,
+			      st[i] == LT_UNKNOWN ? m + 99 : m,
+			      st[i] == LT_UNKNOWN ? 1 : ++seq, NULL, 0, 1);
+	}
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	*chunk_codec = (unsigned)first_codec(data, len);
+	struct clab_trace *tr;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	free(data);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	return tr;
+}
+
+/*
+ * Records without a stamp store no time in a zstd trace (format 1.6): the
+ * reader gives them the times the writer gave them, which a trace of the
+ * older form (none) stores record by record, and which the format says.
+ */
+static void test_lazy_times(void)
+{
+	size_t cap = 64 + LT_LONG;
+	uint64_t *st = malloc(cap * sizeof(*st)),
+		 *ns = malloc(cap * sizeof(*ns));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ns);
+	size_t n = lazy_stamps(st), nexp = lazy_expect(st, n, ns);
+	/* the hand-made start: 103 and 106 between 100 and 110 */
+	CU_ASSERT_EQUAL(ns[1], 103);
+	CU_ASSERT_EQUAL(ns[2], 106);
+	unsigned ca, cb;
+	struct clab_trace *a = lazy_trace(CLAB_TRACE_ZSTD, st, n, &ca),
+			  *b = lazy_trace(CLAB_TRACE_NONE, st, n, &cb);
+	CU_ASSERT_EQUAL(ca & CLAB_CODEC_LAZY, CLAB_CODEC_LAZY);
+	CU_ASSERT_EQUAL(cb & CLAB_CODEC_LAZY, 0);
+	/* thread 0's start record, then the stamps' records, one skipped */
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(a), nexp);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(b), nexp);
+	size_t bad = 0;
+	for (size_t i = 0; i < nexp; i++) {
+		uint64_t ta = clab_trace_record(a, i)->ns,
+			 tb = clab_trace_record(b, i)->ns;
+		if ((ta != ns[i] || tb != ns[i]) && bad++ < 5)
+			fprintf(stderr,
+				"record %zu: zstd %" PRIu64 ", none %" PRIu64
+				", expected %" PRIu64 "\n",
+				i, ta, tb, ns[i]);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	clab_trace_free(a);
+	clab_trace_free(b);
+	free(st);
+	free(ns);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -891,6 +1060,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "dump is stable", test_dump_stable);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "every codec writes the same records", test_codecs);
+	CU_add_test(s, "untimed records read at the writer's times",
+		    test_lazy_times);
 	CU_add_test(s, "blocks are reused, within the cap", test_blocks_reused);
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
