@@ -90,7 +90,8 @@ static int split_chunks(struct chunks *c)
 		clab_rbuf_uv(&r);
 		unsigned codec = clab_rbuf_u8(&r);
 		uint64_t rawlen = clab_rbuf_uv(&r);
-		if (r.err || (codec & ~(unsigned)CLAB_CODEC_LAZY) != CLAB_CODEC_RAW ||
+		if (r.err ||
+		    (codec & ~(unsigned)CLAB_CODEC_LAZY) != CLAB_CODEC_RAW ||
 		    rawlen != (uint64_t)(r.end - r.p))
 			return -1;
 		if (c->count == c->cap) {

@@ -357,8 +357,8 @@ static void warn_unknown_object(struct clab_trace *tr, const char *name,
  * writer's own interpolation; each holds its place in the run in its ns
  * (records skipped for an unknown object leave gaps in the places).
  */
-static void lerp_run(struct stream *s, size_t pend, uint64_t from,
-		     uint64_t to, uint64_t g)
+static void lerp_run(struct stream *s, size_t pend, uint64_t from, uint64_t to,
+		     uint64_t g)
 {
 	struct clab_lerp l;
 	clab_lerp_init(&l, from, to, g + 1);

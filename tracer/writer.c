@@ -334,7 +334,7 @@ uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 }
 
 /* Records ahead of the one read that assign_times asks the cache for. */
-#define PREFETCH_AHEAD 64
+#define PREFETCH_AHEAD 256
 
 /* Varints written in place (the buffer was reserved). */
 #define REC_MAX 56 /* kind, dt, site, obj, oseq, a8, a32, val, stack */
@@ -412,10 +412,13 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
  * clock value, the others are interpolated between the stamped records
  * around them (see clab__lazy_stamp).  Unless force, the chunk ends at its
  * last stamped record, since the records after it wait for the next stamp;
- * returns how many records get a time.
+ * returns how many records get a time, and sets stacks to
+ * CLAB_CODEC_STACKS when any of them has a call stack (else 0).
  */
-static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
+static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force,
+			     unsigned *stacks)
 {
+	uint16_t pads = 0;
 	uint32_t m = n;
 	if (!force) {
 		while (m > 0 && w.recp[m - 1]->tsc == 0)
@@ -432,6 +435,8 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
 		 */
 		if (i + PREFETCH_AHEAD < n)
 			__builtin_prefetch(w.recp[i + PREFETCH_AHEAD]);
+		/* whether any record has a stack, while it is in the cache */
+		pads |= w.recp[i]->pad;
 		if (w.recp[i]->tsc == 0 && i + 1 < m)
 			continue;
 		uint64_t ns =
@@ -454,6 +459,7 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
 		from = i + 1;
 	}
 	tb->wlast_ns = prev;
+	*stacks = pads ? CLAB_CODEC_STACKS : 0;
 	return m;
 }
 
@@ -478,7 +484,8 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	}
 	peek(tb, n, w.recp);
 	uint64_t anchor = tb->wlast_ns;
-	n = assign_times(tb, n, force);
+	unsigned stacks;
+	n = assign_times(tb, n, force, &stacks);
 	if (n == 0)
 		return 0;
 	/*
@@ -488,10 +495,6 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	 * time of the thread's last record before the chunk, its base).
 	 */
 	unsigned lazy = w.codec.codec == CLAB_CODEC_ZSTD ? CLAB_CODEC_LAZY : 0;
-	unsigned stacks = 0;
-	for (uint32_t i = 0; i < n && !stacks; i++)
-		if (w.recp[i]->pad)
-			stacks = CLAB_CODEC_STACKS;
 	/*
 	 * The hot loop of the writer: at most REC_MAX bytes a record, so
 	 * reserve once and write the varints in place.
@@ -1132,8 +1135,11 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		return CLAB_ENOMEM;
 	}
 	w.fd = fd;
-	w.codec.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
+	w.codec.level = o->compress > 9 ? 9 : o->compress;
 	w.codec.codec = clab__codec_pick(o->codec, w.codec.level);
+	if (o->compress < 0)
+		w.codec.level =
+		    w.codec.codec == CLAB_CODEC_ZSTD ? CLAB__ZSTD_FAST : 1;
 	w.stk_lost0 = clab__stacks_lost();
 	clab__clock_start(o->virtual_time);
 	w.flush_ticks = clab__clock_ticks(
