@@ -493,6 +493,41 @@ static void test_writer_keeps_limit(void)
 	free(data);
 }
 
+static int first_codec(const uint8_t *p, size_t len);
+
+/*
+ * A loop on one mutex: its records differ in nothing but their times, and
+ * without the times of the records without a stamp (format 1.6) they
+ * compress past the limit; the writer writes them in the older form
+ * (a dt each), which compresses within it, not raw at 6 bytes a record.
+ */
+static void test_one_mutex_loop(void)
+{
+	tu_trace_open();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	uint64_t t0 = clab__clock();
+	/* a stamp every 1000 records, about 30 ticks a record */
+	for (uint32_t i = 0; i < 20000; i++)
+		tu_put(tb, i % 1000 ? 0 : t0 + i * 30 + (i * 7919) % 1000,
+		       i % 2 ? CLAB_K_MUTEX_RELEASE : CLAB_K_MUTEX_ACQUIRE, m,
+		       i + 1, 0, i % 2 ? 0 : 1);
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	CU_ASSERT_EQUAL(first_codec(data, len), CLAB_CODEC_ZSTD);
+	CU_ASSERT(len < 20000);
+	struct clab_trace *tr;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 20000);
+	clab_trace_free(tr);
+	free(data);
+}
+
 /*
  * Labels name by name, with the id only for a name shared by two threads
  * (or two objects that are not threads); a thread's object is labelled as
@@ -1065,6 +1100,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "blocks are reused, within the cap", test_blocks_reused);
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
+	CU_add_test(s, "a loop on one mutex compresses in the older form",
+		    test_one_mutex_loop);
 	CU_add_test(s, "labels", test_labels);
 	CU_add_test(s, "metadata added at the end", test_meta_added);
 	CU_add_test(s, "how the run ended", test_run_end);

@@ -19,10 +19,11 @@
  * thread at normal priority that does nothing else.
  *
  * Each record chunk holds records of one thread, encoded against each other
- * (time deltas, sequence deltas per object) and compressed (codec.c: zstd
- * level 1 by default, or zlib, or none).  A chunk is self-contained, so every
- * whole chunk of a file cut short can be read.  Definitions (threads, objects,
- * sites, call stacks) are written before the first chunk that uses them.
+ * (time deltas, sequence deltas per object) and compressed (codec.c: zstd's
+ * fast level -2 by default, or zlib, or none).  A chunk is self-contained, so
+ * every whole chunk of a file cut short can be read.  Definitions (threads,
+ * objects, sites, call stacks) are written before the first chunk that uses
+ * them.
  *
  * Call stacks (clab_set_stacks): records carry a process-wide stack id
  * (stack.c); the writer gives each stack a dense id in this trace on its
@@ -472,36 +473,23 @@ static inline struct last_oseq *last_slot(uint32_t obj)
 	return &w.last[i];
 }
 
-/* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
-static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
+/*
+ * The records w.recp[0..n) into w.ebuf, from the base time base: in the
+ * 1.6 form when lazy is CLAB_CODEC_LAZY, else each with its dt.
+ */
+static void encode_body(uint32_t n, unsigned lazy, unsigned stacks,
+			uint64_t base)
 {
 	struct clab_wbuf *e = &w.ebuf;
 	e->len = 0;
-	w.chunkgen++;
-	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
-		note_error(-ENOMEM);
-		return 0;
-	}
-	peek(tb, n, w.recp);
-	uint64_t anchor = tb->wlast_ns;
-	unsigned stacks;
-	n = assign_times(tb, n, force, &stacks);
-	if (n == 0)
-		return 0;
-	/*
-	 * Since 1.6 (zstd traces): a record without a stamp stores no time
-	 * delta, which is noise that compresses badly; the reader gives it
-	 * the time w.ns has, by the same interpolation, from the anchor (the
-	 * time of the thread's last record before the chunk, its base).
-	 */
-	unsigned lazy = w.codec.codec == CLAB_CODEC_ZSTD ? CLAB_CODEC_LAZY : 0;
+	w.chunkgen++; /* the sequence numbers start anew */
 	/*
 	 * The hot loop of the writer: at most REC_MAX bytes a record, so
 	 * reserve once and write the varints in place.
 	 */
 	clab_wbuf_reserve(e, (size_t)n * REC_MAX);
 	if (e->oom)
-		return 0;
+		return;
 	if (!kind_fields[0]) {
 		for (unsigned k = 0; k < CLAB_KIND_MAX; k++)
 			kind_fields[k] = (uint8_t)clab_kind_fields(k);
@@ -511,10 +499,9 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	/* a few sites recur in a chunk: a small direct-mapped cache */
 	const struct clab_site *ckey[16] = {0};
 	uint32_t cval[16];
-	uint64_t base = lazy ? anchor : w.ns[0], prev = base;
+	uint64_t prev = base;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = w.recp[i];
-		uint64_t ns = w.ns[i];
 		unsigned f =
 		    r->kind < CLAB_KIND_MAX ? kind_fields[r->kind] & 0x7f : 0;
 		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
@@ -527,8 +514,8 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			*p++ = r->kind | CLAB_REC_LAZY;
 		} else {
 			*p++ = r->kind;
-			p = put_uv(p, ns - prev);
-			prev = ns;
+			p = put_uv(p, w.ns[i] - prev);
+			prev = w.ns[i];
 		}
 		p = put_uv(p, last_sid);
 		if (f & CLAB_F_OBJ)
@@ -553,38 +540,80 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			p = put_uv(p, r->pad ? stack_id(r->pad) : 0);
 	}
 	e->len = (size_t)(p - e->p);
+}
+
+/*
+ * w.ebuf's n records compressed into w.zbuf: their length, or 0 when they
+ * are kept raw: compressing does not save room, or saves so much that the
+ * chunk would hold more records than a reader lets a compressed byte hold
+ * (a chunk of records that differ in nothing: then *dense is set).
+ */
+static size_t compress_body(uint32_t n, int *dense)
+{
+	*dense = 0;
+	struct clab_wbuf *e = &w.ebuf;
+	if (w.codec.codec == CLAB_CODEC_RAW || e->oom)
+		return 0;
+	size_t zcap = clab__codec_bound(w.codec.codec, e->len);
+	clab_wbuf_reserve(&w.zbuf, zcap);
+	size_t zlen = w.zbuf.oom ? 0
+				 : clab__codec_compress(&w.codec, e->p, e->len,
+							w.zbuf.p, zcap);
+	*dense = zlen && n > (uint64_t)zlen * CLAB_RECS_PER_ZBYTE;
+	return zlen && zlen < e->len && !*dense ? zlen : 0;
+}
+
+/* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
+static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
+{
+	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
+		note_error(-ENOMEM);
+		return 0;
+	}
+	peek(tb, n, w.recp);
+	uint64_t anchor = tb->wlast_ns;
+	unsigned stacks;
+	n = assign_times(tb, n, force, &stacks);
+	if (n == 0)
+		return 0;
+	/*
+	 * Since 1.6 (zstd traces): a record without a stamp stores no time
+	 * delta, which is noise that compresses badly; the reader gives it
+	 * the time w.ns has, by the same interpolation, from the anchor (the
+	 * time of the thread's last record before the chunk, its base).
+	 */
+	unsigned lazy = w.codec.codec == CLAB_CODEC_ZSTD ? CLAB_CODEC_LAZY : 0;
+	uint64_t base = lazy ? anchor : w.ns[0];
+	encode_body(n, lazy, stacks, base);
+	if (w.ebuf.oom)
+		return 0;
+	int dense;
+	size_t zlen = compress_body(n, &dense);
+	if (lazy && dense) {
+		/*
+		 * Records that differ in nothing but their times (a loop on
+		 * one mutex) compress past the limit once the times are left
+		 * out: in the older form they may not, and raw they take
+		 * six times the room.
+		 */
+		lazy = 0;
+		base = w.ns[0];
+		encode_body(n, lazy, stacks, base);
+		zlen = compress_body(n, &dense);
+	}
 	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
-	struct clab_wbuf *d = &w.dbuf;
+	struct clab_wbuf *e = &w.ebuf, *d = &w.dbuf;
 	d->len = 0;
 	clab_wbuf_uv(d, tb->tid);
 	clab_wbuf_uv(d, n);
 	clab_wbuf_uv(d, base);
-	/*
-	 * Compressed unless that does not save room, or saves so much that
-	 * the chunk would hold more records than a reader lets a compressed
-	 * byte hold (a chunk of records that differ in nothing).
-	 */
-	if (w.codec.codec != CLAB_CODEC_RAW && !e->oom) {
-		size_t zcap = clab__codec_bound(w.codec.codec, e->len);
-		clab_wbuf_reserve(&w.zbuf, zcap);
-		size_t zlen = w.zbuf.oom
-				  ? 0
-				  : clab__codec_compress(&w.codec, e->p, e->len,
-							 w.zbuf.p, zcap);
-		if (zlen && zlen < e->len &&
-		    n <= (uint64_t)zlen * CLAB_RECS_PER_ZBYTE) {
-			clab_wbuf_u8(d, w.codec.codec | lazy | stacks);
-			clab_wbuf_uv(d, e->len);
-			clab_wbuf_put(d, w.zbuf.p, zlen);
-			return n;
-		}
-	}
-	clab_wbuf_u8(d, CLAB_CODEC_RAW | lazy | stacks);
+	clab_wbuf_u8(d,
+		     (zlen ? w.codec.codec : CLAB_CODEC_RAW) | lazy | stacks);
 	clab_wbuf_uv(d, e->len);
-	if (e->oom)
-		d->oom = 1;
+	if (zlen)
+		clab_wbuf_put(d, w.zbuf.p, zlen);
 	else
 		clab_wbuf_put(d, e->p, e->len);
 	return n;
