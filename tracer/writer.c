@@ -563,6 +563,14 @@ static size_t compress_body(uint32_t n, int *dense)
 	return zlen && zlen < e->len && !*dense ? zlen : 0;
 }
 
+/*
+ * Chunks of a thread written in the older form at once after one of the
+ * 1.6 form compressed past the limit: a loop on one mutex writes chunk
+ * after chunk alike, and encoding and compressing each twice cost the
+ * writer a fifth of its pace on such a loop (case 1's sustained line).
+ */
+#define DENSE_CHUNKS 16
+
 /* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
 static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 {
@@ -582,7 +590,11 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	 * the time w.ns has, by the same interpolation, from the anchor (the
 	 * time of the thread's last record before the chunk, its base).
 	 */
-	unsigned lazy = w.codec.codec == CLAB_CODEC_ZSTD ? CLAB_CODEC_LAZY : 0;
+	unsigned lazy = w.codec.codec == CLAB_CODEC_ZSTD && !tb->wdense
+			    ? CLAB_CODEC_LAZY
+			    : 0;
+	if (tb->wdense)
+		tb->wdense--;
 	uint64_t base = lazy ? anchor : w.ns[0];
 	encode_body(n, lazy, stacks, base);
 	if (w.ebuf.oom)
@@ -594,8 +606,10 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 		 * Records that differ in nothing but their times (a loop on
 		 * one mutex) compress past the limit once the times are left
 		 * out: in the older form they may not, and raw they take
-		 * six times the room.
+		 * six times the room.  The thread's next chunks are likely
+		 * the same: the next DENSE_CHUNKS go to the older form at once.
 		 */
+		tb->wdense = DENSE_CHUNKS;
 		lazy = 0;
 		base = w.ns[0];
 		encode_body(n, lazy, stacks, base);
