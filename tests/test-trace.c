@@ -467,65 +467,73 @@ static void test_rescue_gives_up(void)
 	unlink(tu_trace_path);
 }
 
-/* The writer never writes a chunk the reader's limit refuses. */
-static void test_writer_keeps_limit(void)
+/*
+ * 20000 records of a loop on one mutex into a trace; its bytes.  They
+ * differ in nothing but their numbers, and in their times when lazy: a
+ * stamp every 1000 records, about 30 ticks a record (else all at one).
+ */
+static uint8_t *one_mutex_loop(int lazy, size_t *len)
 {
 	tu_trace_open();
 	struct clab__tbuf *tb = clab__tbuf_claim_main();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
 	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
 	uint64_t t0 = clab__clock();
-	/* records that differ in nothing but their numbers compress well */
-	for (uint32_t i = 0; i < 20000; i++)
-		tu_put(tb, t0,
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint64_t tsc = !lazy	       ? t0
+			       : i % 1000 == 0 ? t0 + i * 30 + (i * 7919) % 1000
+					       : 0;
+		tu_put(tb, tsc,
 		       i % 2 ? CLAB_K_MUTEX_RELEASE : CLAB_K_MUTEX_ACQUIRE, m,
 		       i + 1, 0, i % 2 ? 0 : 1);
+	}
 	clab__tbuf_exit(tb);
-	size_t len;
-	uint8_t *data = tu_trace_close(&len);
+	return tu_trace_close(len);
+}
+
+/* The trace in data, read whole (it frees data). */
+static struct clab_trace *load_whole(uint8_t *data, size_t len)
+{
 	struct clab_trace *tr;
 	char err[256];
 	CU_ASSERT_EQUAL_FATAL(
 	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	free(data);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	return tr;
+}
+
+/* The loop's trace reads whole, every record; frees data. */
+static void one_mutex_read(uint8_t *data, size_t len)
+{
+	struct clab_trace *tr = load_whole(data, len);
 	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 20000);
 	clab_trace_free(tr);
-	free(data);
+}
+
+/* The writer never writes a chunk the reader's limit refuses. */
+static void test_writer_keeps_limit(void)
+{
+	size_t len;
+	uint8_t *data = one_mutex_loop(0, &len);
+	one_mutex_read(data, len);
 }
 
 static int first_codec(const uint8_t *p, size_t len);
 
 /*
- * A loop on one mutex: its records differ in nothing but their times, and
- * without the times of the records without a stamp (format 1.6) they
- * compress past the limit; the writer writes them in the older form
- * (a dt each), which compresses within it, not raw at 6 bytes a record.
+ * A loop on one mutex: without the times of the records without a stamp
+ * (format 1.6) its records compress past the limit; the writer writes
+ * them in the older form (a dt each), which compresses within it, not raw
+ * at 6 bytes a record.
  */
 static void test_one_mutex_loop(void)
 {
-	tu_trace_open();
-	struct clab__tbuf *tb = clab__tbuf_claim_main();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
-	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
-	uint64_t t0 = clab__clock();
-	/* a stamp every 1000 records, about 30 ticks a record */
-	for (uint32_t i = 0; i < 20000; i++)
-		tu_put(tb, i % 1000 ? 0 : t0 + i * 30 + (i * 7919) % 1000,
-		       i % 2 ? CLAB_K_MUTEX_RELEASE : CLAB_K_MUTEX_ACQUIRE, m,
-		       i + 1, 0, i % 2 ? 0 : 1);
-	clab__tbuf_exit(tb);
 	size_t len;
-	uint8_t *data = tu_trace_close(&len);
+	uint8_t *data = one_mutex_loop(1, &len);
 	CU_ASSERT_EQUAL(first_codec(data, len), CLAB_CODEC_ZSTD);
 	CU_ASSERT(len < 20000);
-	struct clab_trace *tr;
-	char err[256];
-	CU_ASSERT_EQUAL_FATAL(
-	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
-	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
-	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 20000);
-	clab_trace_free(tr);
-	free(data);
+	one_mutex_read(data, len);
 }
 
 /*
@@ -1032,13 +1040,7 @@ static struct clab_trace *lazy_trace(int codec, const uint64_t *st, size_t n,
 	size_t len;
 	uint8_t *data = tu_trace_close(&len);
 	*chunk_codec = (unsigned)first_codec(data, len);
-	struct clab_trace *tr;
-	char err[256];
-	CU_ASSERT_EQUAL_FATAL(
-	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
-	free(data);
-	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
-	return tr;
+	return load_whole(data, len);
 }
 
 /*
