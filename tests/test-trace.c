@@ -838,9 +838,15 @@ static void test_blocks_reused(void)
 	CU_ASSERT(most >= 4);
 }
 
-/* The codec byte of the first record chunk of a file, or -1. */
-static int first_codec(const uint8_t *p, size_t len)
+/*
+ * The codecs of the record chunks of a file: a bit (1 << codec) for each
+ * codec some chunk has, and the flags some chunk has, shifted by 8; and
+ * the codec byte of the first one in *first (-1: none).
+ */
+static unsigned chunk_codecs(const uint8_t *p, size_t len, int *first)
 {
+	unsigned m = 0;
+	*first = -1;
 	for (size_t off = CLAB_FMT_HDR_LEN; off + CLAB_CHUNK_HDR_LEN <= len;
 	     off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(p + off + 4)) {
 		if (clab_rbuf_u32le(p + off) != CLAB_CH_EVENTS)
@@ -849,27 +855,42 @@ static int first_codec(const uint8_t *p, size_t len)
 		clab_rbuf_uv(&b);
 		clab_rbuf_uv(&b);
 		clab_rbuf_uv(&b);
-		return (int)clab_rbuf_u8(&b);
+		unsigned codec = clab_rbuf_u8(&b);
+		if (*first < 0)
+			*first = (int)codec;
+		m |= 1u << (codec & ~(unsigned)CLAB_CODEC_FLAGS);
+		m |= (codec & CLAB_CODEC_FLAGS) << 8;
 	}
-	return -1;
+	return m;
+}
+
+/* The codec byte of the first record chunk of a file, or -1. */
+static int first_codec(const uint8_t *p, size_t len)
+{
+	int first;
+	chunk_codecs(p, len, &first);
+	return first;
 }
 
 /*
  * Every codec writes the same records: zstd by default (format 1.6), zlib
- * as a 1.3 writer did, none; a level of 0 is none whatever the codec.
+ * as a 1.3 writer did, none; a level of 0 is none whatever the codec.  A
+ * chunk of ten records that a codec does not make smaller is raw: the
+ * chunks are of the codec or raw, some of the codec.
  */
 static void test_codecs(void)
 {
 	static const struct {
-		int codec, level, chunk, minor;
+		int codec, level;
+		unsigned chunk, flags, minor;
 	} c[] = {
-	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD | CLAB_CODEC_LAZY,
+	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD, CLAB_CODEC_LAZY,
 	     CLAB_FMT_MINOR_LAZY},
-	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD | CLAB_CODEC_LAZY,
+	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD, CLAB_CODEC_LAZY,
 	     CLAB_FMT_MINOR_LAZY},
-	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, CLAB_FMT_MINOR},
-	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
-	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, 0, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
 	};
 	char *dumps[5] = {0};
 	for (size_t i = 0; i < 5; i++) {
@@ -878,7 +899,11 @@ static void test_codecs(void)
 		size_t len;
 		uint8_t *data = tu_small_trace(&len);
 		CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), c[i].minor);
-		CU_ASSERT_EQUAL(first_codec(data, len), c[i].chunk);
+		int first;
+		unsigned m = chunk_codecs(data, len, &first);
+		CU_ASSERT_EQUAL(m >> 8, c[i].flags);
+		CU_ASSERT((m & (1u << c[i].chunk)) != 0);
+		CU_ASSERT_EQUAL(m & 0xff & ~(1u << c[i].chunk | 1u), 0);
 		struct clab_trace *tr;
 		char err[256];
 		CU_ASSERT_EQUAL_FATAL(
