@@ -32,7 +32,8 @@ setup() {
 }
 
 # The seeds: small traces of several labs with zlib records, each also
-# with its records stored raw, and two with zstd records; traces that no writer makes (tests/mkbadtrace.c) and one cut
+# with its records stored raw, and three with zstd records (one of them
+# in the 1.6 form, also raw); traces that no writer makes (tests/mkbadtrace.c) and one cut
 # short; small shared objects like students' solutions, and ELF files
 # that are not shared objects.
 corpus() {
@@ -78,6 +79,11 @@ corpus() {
 			--producers 1 --consumers 1 --items 3 --capacity 2
 		z zstd-phil-naive philosophers --variant naive \
 			--philosophers 2 --meals 1 --seed 3
+		# format 1.6: records without a stamp have no time, raw too
+		z lazy-prodcons-condvar prodcons --variant condvar \
+			--producers 1 --consumers 1 --items 3 --capacity 2
+		"../../../../$BUILD/tests/fuzz/rawtrace" lazy-prodcons-condvar.clt \
+			raw-lazy-prodcons-condvar.clt || exit 1
 		head -c 800 prodcons-condvar.clt >cut-prodcons-condvar.clt
 		m=../../../../$BUILD/tests/mkbadtrace
 		$m wide bad-wide.clt 3 40 && $m parked bad-parked.clt 5 6 3 &&

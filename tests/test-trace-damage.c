@@ -416,7 +416,7 @@ static void test_header_checksum(void)
 {
 	size_t len;
 	uint8_t *data = tu_small_trace(&len);
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_DIGEST);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_LAZY);
 	CU_ASSERT_EQUAL(CLAB_FMT_MINOR, 3);
 	char err[256];
 	struct clab_trace *tr;
@@ -651,6 +651,136 @@ static void test_zstd_damage(void)
 	CU_ASSERT_STRING_EQUAL(why, "whole (64 records)");
 }
 
+/*
+ * A mutex record of T0 on object 2 (bt_defs), the next in its order:
+ * with its time delta dt, or without one (dt < 0) in a lazy chunk.
+ */
+static void lazy_rec(struct clab_wbuf *raw, unsigned kind, int64_t dt)
+{
+	if (dt < 0) {
+		clab_wbuf_u8(raw, kind | CLAB_REC_LAZY);
+	} else {
+		clab_wbuf_u8(raw, kind);
+		clab_wbuf_uv(raw, (uint64_t)dt);
+	}
+	clab_wbuf_uv(raw, 0); /* site */
+	clab_wbuf_uv(raw, 2); /* object */
+	clab_wbuf_sv(raw, 0); /* the next sequence number */
+	clab_wbuf_u8(raw, CLAB_HOW_BLOCK);
+	clab_wbuf_uv(raw, 0);
+}
+
+/* The times of the records of a file with one raw chunk; 0 or -1. */
+static int chunk_times(unsigned minor, unsigned codec, uint64_t base,
+		       const struct clab_wbuf *raw, uint64_t n, uint64_t *ns,
+		       char *why, size_t whylen)
+{
+	struct bt b;
+	bt_begin(&b, minor);
+	bt_defs(&b, 1, 1);
+	struct clab_wbuf p = {0};
+	clab_wbuf_uv(&p, 0);
+	clab_wbuf_uv(&p, n);
+	clab_wbuf_uv(&p, base);
+	clab_wbuf_u8(&p, codec);
+	clab_wbuf_uv(&p, raw->len);
+	clab_wbuf_put(&p, raw->p, raw->len);
+	bt_chunk(&b, CLAB_CH_EVENTS, &p);
+	clab_wbuf_free(&p);
+	b.records += n;
+	bt_end(&b);
+	struct clab_trace *tr;
+	int rc = -1;
+	snprintf(why, whylen, "not loaded");
+	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, why, whylen) == 0) {
+		snprintf(why, whylen, "%s",
+			 clab_trace_damage(tr) ? clab_trace_damage(tr)
+					       : "whole");
+		rc = clab_trace_nrecords(tr) == n ? 0 : -1;
+		for (size_t i = 0; i < clab_trace_nrecords(tr) && i < n; i++)
+			ns[i] = clab_trace_record(tr, i)->ns;
+		clab_trace_free(tr);
+	}
+	clab_wbuf_free(&b.f);
+	return rc;
+}
+
+/*
+ * The same five records in a chunk of the older form (a time delta each,
+ * format 1.5 and before) and of the 1.6 form (CLAB_CODEC_LAZY: records
+ * without a stamp have none) read to the same times: a stamp at 1000, two
+ * records without one, a stamp at 1009, one more the chunk ends on.
+ */
+static void test_lazy_form(void)
+{
+	static const uint64_t want[5] = {1000, 1003, 1006, 1009, 1009};
+	static const unsigned kinds[5] = {
+	    CLAB_K_MUTEX_ACQUIRE, CLAB_K_MUTEX_RELEASE, CLAB_K_MUTEX_ACQUIRE,
+	    CLAB_K_MUTEX_RELEASE, CLAB_K_MUTEX_ACQUIRE};
+	static const int64_t old_dt[5] = {0, 3, 3, 3, 0},
+			     lazy_dt[5] = {10, -1, -1, 9, -1};
+	struct clab_wbuf o = {0}, l = {0};
+	for (int i = 0; i < 5; i++) {
+		lazy_rec(&o, kinds[i], old_dt[i]);
+		lazy_rec(&l, kinds[i], lazy_dt[i]);
+	}
+	uint64_t ns[5];
+	char why[300];
+	/* the older form, in a 1.5 file: its base is its first record's */
+	CU_ASSERT_EQUAL(chunk_times(CLAB_FMT_MINOR_ZSTD, CLAB_CODEC_RAW, 1000,
+				    &o, 5, ns, why, sizeof(why)),
+			0);
+	CU_ASSERT_STRING_EQUAL(why, "whole");
+	CU_ASSERT_EQUAL(memcmp(ns, want, sizeof(ns)), 0);
+	/* the 1.6 form: its base is the time before its first record */
+	memset(ns, 0, sizeof(ns));
+	CU_ASSERT_EQUAL(chunk_times(CLAB_FMT_MINOR_LAZY,
+				    CLAB_CODEC_RAW | CLAB_CODEC_LAZY, 990, &l,
+				    5, ns, why, sizeof(why)),
+			0);
+	CU_ASSERT_STRING_EQUAL(why, "whole");
+	CU_ASSERT_EQUAL(memcmp(ns, want, sizeof(ns)), 0);
+	/* the lazy records without the chunk's flag: no kind of record */
+	CU_ASSERT_EQUAL(chunk_times(CLAB_FMT_MINOR_LAZY, CLAB_CODEC_RAW, 990,
+				    &l, 5, ns, why, sizeof(why)),
+			-1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown record kind"));
+	/* the flag on records that all have a delta: read as they say */
+	CU_ASSERT_EQUAL(chunk_times(CLAB_FMT_MINOR_LAZY,
+				    CLAB_CODEC_RAW | CLAB_CODEC_LAZY, 1000, &o,
+				    5, ns, why, sizeof(why)),
+			0);
+	CU_ASSERT_EQUAL(memcmp(ns, want, sizeof(ns)), 0);
+	/*
+	 * A lazy record of a kind without fields takes 2 bytes, kind and
+	 * site: five of them in 10 bytes read (at 1000), six are refused.
+	 */
+	struct clab_wbuf z = {0};
+	for (int i = 0; i < 5; i++) {
+		clab_wbuf_u8(&z, CLAB_K_SLEEP_END | CLAB_REC_LAZY);
+		clab_wbuf_uv(&z, 0);
+	}
+	CU_ASSERT_EQUAL(chunk_times(CLAB_FMT_MINOR_LAZY,
+				    CLAB_CODEC_RAW | CLAB_CODEC_LAZY, 1000, &z,
+				    5, ns, why, sizeof(why)),
+			0);
+	CU_ASSERT_STRING_EQUAL(why, "whole");
+	CU_ASSERT_EQUAL(ns[0], 1000);
+	CU_ASSERT_EQUAL(ns[4], 1000);
+	CU_ASSERT_EQUAL(chunk_times(CLAB_FMT_MINOR_LAZY,
+				    CLAB_CODEC_RAW | CLAB_CODEC_LAZY, 1000, &z,
+				    6, ns, why, sizeof(why)),
+			-1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
+	/* without the flag they are not records at all */
+	CU_ASSERT_EQUAL(chunk_times(CLAB_FMT_MINOR_LAZY, CLAB_CODEC_RAW, 1000,
+				    &z, 5, ns, why, sizeof(why)),
+			-1);
+	clab_wbuf_free(&z);
+	clab_wbuf_free(&o);
+	clab_wbuf_free(&l);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "truncation everywhere", test_truncation_everywhere);
@@ -664,6 +794,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "forged record counts", test_forged_count);
 	CU_add_test(s, "header under the checksum", test_header_checksum);
 	CU_add_test(s, "a damaged zstd frame", test_zstd_damage);
+	CU_add_test(s, "records without a time (1.6) and with (1.5)",
+		    test_lazy_form);
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 }
 

@@ -3,6 +3,7 @@
  * reader: fields, ordering, dump stability, labels, metadata, how a run
  * ended, rescues.  Damaged and hostile files: test-trace-damage.c.
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -466,30 +467,73 @@ static void test_rescue_gives_up(void)
 	unlink(tu_trace_path);
 }
 
-/* The writer never writes a chunk the reader's limit refuses. */
-static void test_writer_keeps_limit(void)
+/*
+ * 20000 records of a loop on one mutex into a trace; its bytes.  They
+ * differ in nothing but their numbers, and in their times when lazy: a
+ * stamp every 1000 records, about 30 ticks a record (else all at one).
+ */
+static uint8_t *one_mutex_loop(int lazy, size_t *len)
 {
 	tu_trace_open();
 	struct clab__tbuf *tb = clab__tbuf_claim_main();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
 	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
 	uint64_t t0 = clab__clock();
-	/* records that differ in nothing but their numbers compress well */
-	for (uint32_t i = 0; i < 20000; i++)
-		tu_put(tb, t0,
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint64_t tsc = !lazy	       ? t0
+			       : i % 1000 == 0 ? t0 + i * 30 + (i * 7919) % 1000
+					       : 0;
+		tu_put(tb, tsc,
 		       i % 2 ? CLAB_K_MUTEX_RELEASE : CLAB_K_MUTEX_ACQUIRE, m,
 		       i + 1, 0, i % 2 ? 0 : 1);
+	}
 	clab__tbuf_exit(tb);
-	size_t len;
-	uint8_t *data = tu_trace_close(&len);
+	return tu_trace_close(len);
+}
+
+/* The trace in data, read whole (it frees data). */
+static struct clab_trace *load_whole(uint8_t *data, size_t len)
+{
 	struct clab_trace *tr;
 	char err[256];
 	CU_ASSERT_EQUAL_FATAL(
 	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	free(data);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	return tr;
+}
+
+/* The loop's trace reads whole, every record; frees data. */
+static void one_mutex_read(uint8_t *data, size_t len)
+{
+	struct clab_trace *tr = load_whole(data, len);
 	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 20000);
 	clab_trace_free(tr);
-	free(data);
+}
+
+/* The writer never writes a chunk the reader's limit refuses. */
+static void test_writer_keeps_limit(void)
+{
+	size_t len;
+	uint8_t *data = one_mutex_loop(0, &len);
+	one_mutex_read(data, len);
+}
+
+static int first_codec(const uint8_t *p, size_t len);
+
+/*
+ * A loop on one mutex: without the times of the records without a stamp
+ * (format 1.6) its records compress past the limit; the writer writes
+ * them in the older form (a dt each), which compresses within it, not raw
+ * at 6 bytes a record.
+ */
+static void test_one_mutex_loop(void)
+{
+	size_t len;
+	uint8_t *data = one_mutex_loop(1, &len);
+	CU_ASSERT_EQUAL(first_codec(data, len), CLAB_CODEC_ZSTD);
+	CU_ASSERT(len < 20000);
+	one_mutex_read(data, len);
 }
 
 /*
@@ -794,9 +838,15 @@ static void test_blocks_reused(void)
 	CU_ASSERT(most >= 4);
 }
 
-/* The codec byte of the first record chunk of a file, or -1. */
-static int first_codec(const uint8_t *p, size_t len)
+/*
+ * The codecs of the record chunks of a file: a bit (1 << codec) for each
+ * codec some chunk has, and the flags some chunk has, shifted by 8; and
+ * the codec byte of the first one in *first (-1: none).
+ */
+static unsigned chunk_codecs(const uint8_t *p, size_t len, int *first)
 {
+	unsigned m = 0;
+	*first = -1;
 	for (size_t off = CLAB_FMT_HDR_LEN; off + CLAB_CHUNK_HDR_LEN <= len;
 	     off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(p + off + 4)) {
 		if (clab_rbuf_u32le(p + off) != CLAB_CH_EVENTS)
@@ -805,25 +855,42 @@ static int first_codec(const uint8_t *p, size_t len)
 		clab_rbuf_uv(&b);
 		clab_rbuf_uv(&b);
 		clab_rbuf_uv(&b);
-		return (int)clab_rbuf_u8(&b);
+		unsigned codec = clab_rbuf_u8(&b);
+		if (*first < 0)
+			*first = (int)codec;
+		m |= 1u << (codec & ~(unsigned)CLAB_CODEC_FLAGS);
+		m |= (codec & CLAB_CODEC_FLAGS) << 8;
 	}
-	return -1;
+	return m;
+}
+
+/* The codec byte of the first record chunk of a file, or -1. */
+static int first_codec(const uint8_t *p, size_t len)
+{
+	int first;
+	chunk_codecs(p, len, &first);
+	return first;
 }
 
 /*
  * Every codec writes the same records: zstd by default (format 1.6), zlib
- * as a 1.3 writer did, none; a level of 0 is none whatever the codec.
+ * as a 1.3 writer did, none; a level of 0 is none whatever the codec.  A
+ * chunk of ten records that a codec does not make smaller is raw: the
+ * chunks are of the codec or raw, some of the codec.
  */
 static void test_codecs(void)
 {
 	static const struct {
-		int codec, level, chunk, minor;
+		int codec, level;
+		unsigned chunk, flags, minor;
 	} c[] = {
-	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD, CLAB_FMT_MINOR_DIGEST},
-	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD, CLAB_FMT_MINOR_DIGEST},
-	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, CLAB_FMT_MINOR},
-	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
-	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD, CLAB_CODEC_LAZY,
+	     CLAB_FMT_MINOR_LAZY},
+	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD, CLAB_CODEC_LAZY,
+	     CLAB_FMT_MINOR_LAZY},
+	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, 0, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
+	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
 	};
 	char *dumps[5] = {0};
 	for (size_t i = 0; i < 5; i++) {
@@ -832,7 +899,11 @@ static void test_codecs(void)
 		size_t len;
 		uint8_t *data = tu_small_trace(&len);
 		CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), c[i].minor);
-		CU_ASSERT_EQUAL(first_codec(data, len), c[i].chunk);
+		int first;
+		unsigned m = chunk_codecs(data, len, &first);
+		CU_ASSERT_EQUAL(m >> 8, c[i].flags);
+		CU_ASSERT((m & (1u << c[i].chunk)) != 0);
+		CU_ASSERT_EQUAL(m & 0xff & ~(1u << c[i].chunk | 1u), 0);
 		struct clab_trace *tr;
 		char err[256];
 		CU_ASSERT_EQUAL_FATAL(
@@ -876,6 +947,168 @@ static void test_codecs(void)
 	CU_ASSERT_EQUAL(clab_tracer_active(), 0);
 }
 
+/*
+ * The records' stamps for test_lazy_times: virtual time, so a stamp is
+ * its nanosecond; 0 is no stamp, FLUSH a clab_tracer_flush() (the chunk
+ * ends on records without a stamp), UNKNOWN a record without a stamp that
+ * names an object the trace never defines (the reader skips it).
+ */
+#define LT_FLUSH UINT64_MAX
+#define LT_UNKNOWN (UINT64_MAX - 1)
+/*
+ * Records of the long run: less than a chunk, so that no pass of the
+ * writer's thread writes a part of it before the close (a chunk a pass is
+ * made to end early ends on records without a stamp, which then have the
+ * last stamp's time, in either form)
+ */
+#define LT_LONG 12000
+
+static size_t lazy_stamps(uint64_t *st)
+{
+	static const uint64_t head[] = {100,
+					0,
+					0,
+					110,
+					0,
+					111,
+					0,
+					0,
+					0,
+					200,
+					150 /* back: 200 */,
+					0,
+					LT_UNKNOWN,
+					0,
+					0,
+					0,
+					1000003,
+					0,
+					0,
+					0,
+					LT_FLUSH,
+					0,
+					0,
+					0,
+					0,
+					2000000,
+					0,
+					LT_FLUSH};
+	size_t n = sizeof(head) / sizeof(head[0]);
+	memcpy(st, head, sizeof(head));
+	uint64_t t = 2000000;
+	for (size_t i = 0; i < LT_LONG; i++) {
+		/* a stamp every 997 records, 12345 ns on (not a multiple) */
+		t += i % 997 == 996 ? 12345 : 0;
+		st[n++] = i % 997 == 996 ? t : 0;
+	}
+	return n; /* the tail has no stamp: the close writes it */
+}
+
+/*
+ * The times the format specifies for the stamps, worked out here on their
+ * own: a run of records without a stamp between stamps at a and b (b at
+ * least a) is spread as a + floor((b - a) * k / gap) (no product here
+ * comes near 2^64); a run the chunk ends on has the last stamp's time.
+ */
+static size_t lazy_expect(const uint64_t *st, size_t n, uint64_t *ns)
+{
+	uint64_t prev = 0;
+	size_t out = 0, from = 0; /* first record of the run */
+	for (size_t i = 0; i <= n; i++) {
+		int end = i == n || st[i] == LT_FLUSH;
+		if (!end && (st[i] == 0 || st[i] == LT_UNKNOWN))
+			continue;
+		uint64_t to = end ? prev : st[i] < prev ? prev : st[i];
+		size_t gap = 1, k = 0;
+		for (size_t j = from; j < i; j++)
+			gap += st[j] != LT_FLUSH;
+		for (size_t j = from; j < i; j++) {
+			if (st[j] == LT_FLUSH)
+				continue;
+			k++;
+			if (st[j] != LT_UNKNOWN)
+				ns[out++] = prev + (to - prev) * k / gap;
+		}
+		if (!end)
+			ns[out++] = prev = to;
+		from = i + 1;
+	}
+	return out;
+}
+
+/* The stamps recorded into a trace of the codec; the trace read back. */
+static struct clab_trace *lazy_trace(int codec, const uint64_t *st, size_t n,
+				     unsigned *chunk_codec)
+{
+	tu_trace_tmp();
+	struct clab_tracer_opts o = {.path = tu_trace_path,
+				     .compress = -1,
+				     .codec = codec,
+				     .virtual_time = 1,
+				     /* no pass cuts a run at an odd place */
+				     .flush_ms = 600000};
+	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	uint32_t seq = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i] == LT_FLUSH) {
+			CU_ASSERT_EQUAL(clab_tracer_flush(), 0);
+			continue;
+		}
+		uint64_t tsc = st[i] == LT_UNKNOWN ? 0 : st[i];
+		clab__emit_at(tb, tsc, CLAB_K_MUTEX_ACQUIRE,
+			      st[i] == LT_UNKNOWN ? m + 99 : m,
+			      st[i] == LT_UNKNOWN ? 1 : ++seq, NULL, 0, 1);
+	}
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	*chunk_codec = (unsigned)first_codec(data, len);
+	return load_whole(data, len);
+}
+
+/*
+ * Records without a stamp store no time in a zstd trace (format 1.6): the
+ * reader gives them the times the writer gave them, which a trace of the
+ * older form (none) stores record by record, and which the format says.
+ */
+static void test_lazy_times(void)
+{
+	size_t cap = 64 + LT_LONG;
+	uint64_t *st = malloc(cap * sizeof(*st)),
+		 *ns = malloc(cap * sizeof(*ns));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ns);
+	size_t n = lazy_stamps(st), nexp = lazy_expect(st, n, ns);
+	/* the hand-made start: 103 and 106 between 100 and 110 */
+	CU_ASSERT_EQUAL(ns[1], 103);
+	CU_ASSERT_EQUAL(ns[2], 106);
+	unsigned ca, cb;
+	struct clab_trace *a = lazy_trace(CLAB_TRACE_ZSTD, st, n, &ca),
+			  *b = lazy_trace(CLAB_TRACE_NONE, st, n, &cb);
+	CU_ASSERT_EQUAL(ca & CLAB_CODEC_LAZY, CLAB_CODEC_LAZY);
+	CU_ASSERT_EQUAL(cb & CLAB_CODEC_LAZY, 0);
+	/* thread 0's start record, then the stamps' records, one skipped */
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(a), nexp);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(b), nexp);
+	size_t bad = 0;
+	for (size_t i = 0; i < nexp; i++) {
+		uint64_t ta = clab_trace_record(a, i)->ns,
+			 tb = clab_trace_record(b, i)->ns;
+		if ((ta != ns[i] || tb != ns[i]) && bad++ < 5)
+			fprintf(stderr,
+				"record %zu: zstd %" PRIu64 ", none %" PRIu64
+				", expected %" PRIu64 "\n",
+				i, ta, tb, ns[i]);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	clab_trace_free(a);
+	clab_trace_free(b);
+	free(st);
+	free(ns);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -889,9 +1122,13 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "dump is stable", test_dump_stable);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "every codec writes the same records", test_codecs);
+	CU_add_test(s, "untimed records read at the writer's times",
+		    test_lazy_times);
 	CU_add_test(s, "blocks are reused, within the cap", test_blocks_reused);
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
+	CU_add_test(s, "a loop on one mutex compresses in the older form",
+		    test_one_mutex_loop);
 	CU_add_test(s, "labels", test_labels);
 	CU_add_test(s, "metadata added at the end", test_meta_added);
 	CU_add_test(s, "how the run ended", test_run_end);

@@ -536,6 +536,7 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	tb->written = 0;
 	tb->wpending = 0;
 	tb->wlast_ns = 0;
+	tb->wdense = 0;
 	atomic_store(&tb->drops, 0);
 	tb->next = NULL;
 	*r->tail = tb;

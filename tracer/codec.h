@@ -19,6 +19,12 @@ struct clab__codec {
 	void *state; /* z_stream or ZSTD_CCtx, made on first use */
 };
 
+/*
+ * The zstd level of clab_tracer_opts' compress -1 (the default): one of
+ * zstd's fast levels, tuned in codec.c.  zlib's default is level 1.
+ */
+#define CLAB__ZSTD_FAST (-2)
+
 /* The codec (CLAB_CODEC_*) that clab_tracer_opts' codec and level ask for. */
 unsigned clab__codec_pick(int codec, int level);
 /* The most bytes len bytes can compress to. */

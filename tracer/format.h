@@ -17,17 +17,22 @@
  * The minor version written: 1.1 added call stacks, 1.2 the content
  * checksum in the end chunk, 1.3 put the file header under it too, 1.4
  * the signature chunk after the end chunk, 1.5 the zstd codec for record
- * chunks.  A trace with zstd chunks is written as 1.5, signed or not; with
- * zlib or none, a trace without a signature is written as 1.3 (it is what
- * a 1.3 writer wrote), a signed one as 1.4.
+ * chunks, 1.6 records without a time delta (CLAB_CODEC_LAZY).  A trace
+ * with zstd chunks is written as 1.6, signed or not, and its record chunks
+ * are in the 1.6 form; with zlib or none, a trace without a signature is
+ * written as 1.3 (it is what a 1.3 writer wrote), a signed one as 1.4.
  * Readers read every 1.x.
  */
 #define CLAB_FMT_MINOR 3
 #define CLAB_FMT_MINOR_SIGNED 4
 /* A trace whose record chunks may be compressed with zstd (codec 2). */
 #define CLAB_FMT_MINOR_ZSTD 5
-/* A trace with a DIGEST chunk before its end chunk (written with zstd). */
-#define CLAB_FMT_MINOR_DIGEST 6
+/*
+ * 1.6: record chunks may leave out interpolated times (codec flag 0x40),
+ * and a DIGEST chunk before the end chunk; both in zstd traces.
+ */
+#define CLAB_FMT_MINOR_LAZY 6
+#define CLAB_FMT_MINOR_DIGEST CLAB_FMT_MINOR_LAZY
 /* The first minor version whose content checksum covers the file header. */
 #define CLAB_FMT_MINOR_HDRSUM 3
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
@@ -100,9 +105,53 @@ enum clab_codec {
 	CLAB_CODEC_RAW = 0,
 	CLAB_CODEC_ZLIB = 1,
 	CLAB_CODEC_ZSTD = 2, /* since 1.5 */
+	/*
+	 * flag (since 1.6): a record whose kind byte has CLAB_REC_LAZY set
+	 * has no time delta; its time is interpolated (clab_lerp)
+	 */
+	CLAB_CODEC_LAZY = 0x40,
 	/* flag (since 1.1): every record has a varint stack id at its end */
 	CLAB_CODEC_STACKS = 0x80,
+	CLAB_CODEC_FLAGS = CLAB_CODEC_LAZY | CLAB_CODEC_STACKS,
 };
+
+/* In a CLAB_CODEC_LAZY chunk, the kind byte's bit of a record without dt. */
+#define CLAB_REC_LAZY 0x80
+
+/*
+ * The times of the records between two stamped ones: gap - 1 records
+ * without a stamp after a record at from, before the next stamp at to,
+ * spread evenly, the k-th at from + floor((to - from) * k / gap), with one
+ * division for them all.  The writer gives its records these times and a
+ * reader of a CLAB_CODEC_LAZY chunk computes them again, by this very
+ * code, so that both agree to the nanosecond.
+ */
+struct clab_lerp {
+	uint64_t at, q, r, rest, gap;
+};
+
+static inline void clab_lerp_init(struct clab_lerp *l, uint64_t from,
+				  uint64_t to, uint64_t gap)
+{
+	uint64_t d = to - from;
+	l->at = from;
+	l->q = d / gap;
+	l->r = d % gap;
+	l->rest = 0;
+	l->gap = gap;
+}
+
+/* The time of the next record after a clab_lerp_init (k = 1, 2, ...). */
+static inline uint64_t clab_lerp_next(struct clab_lerp *l)
+{
+	l->at += l->q;
+	l->rest += l->r;
+	if (l->rest >= l->gap) {
+		l->at++;
+		l->rest -= l->gap;
+	}
+	return l->at;
+}
 
 /* A growable output buffer; a failed allocation sets oom. */
 struct clab_wbuf {

@@ -352,6 +352,27 @@ static void warn_unknown_object(struct clab_trace *tr, const char *name,
 }
 
 /*
+ * The times of the kept records s->r[pend..s->n) of a run of g records
+ * without a time between a stamp at from and the next at to, by the
+ * writer's own interpolation; each holds its place in the run in its ns
+ * (records skipped for an unknown object leave gaps in the places).
+ */
+static void lerp_run(struct stream *s, size_t pend, uint64_t from, uint64_t to,
+		     uint64_t g)
+{
+	struct clab_lerp l;
+	clab_lerp_init(&l, from, to, g + 1);
+	uint64_t k = 0, at = from;
+	for (size_t j = pend; j < s->n; j++) {
+		while (k < s->r[j].ns) {
+			at = clab_lerp_next(&l);
+			k++;
+		}
+		s->r[j].ns = at;
+	}
+}
+
+/*
  * One record chunk.  name and off (the chunk's offset in the file) are
  * for the warning about a record that names an unknown object.
  */
@@ -361,10 +382,12 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	uint64_t tid = clab_rbuf_uv(b), n = clab_rbuf_uv(b),
 		 base = clab_rbuf_uv(b);
 	unsigned codec = clab_rbuf_u8(b);
-	unsigned stacks = codec & CLAB_CODEC_STACKS;
-	codec &= ~(unsigned)CLAB_CODEC_STACKS;
+	unsigned stacks = codec & CLAB_CODEC_STACKS,
+		 lazy = codec & CLAB_CODEC_LAZY;
+	codec &= ~(unsigned)CLAB_CODEC_FLAGS;
 	uint64_t rawlen = clab_rbuf_uv(b);
-	uint64_t minrec = stacks ? 4 : 3; /* kind, dt, site, [stack] */
+	/* kind, dt (not in a lazy record), site, [stack] */
+	uint64_t minrec = (lazy ? 2 : 3) + (stacks != 0);
 	size_t have = (size_t)(b->end - b->p);
 	/* Every count is checked against the bytes that could hold it. */
 	if (b->err || tid >= tr->nthreads || n == 0 || n > (1u << 24) ||
@@ -412,6 +435,14 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		r->err = 1;
 	}
 	size_t start = s ? s->n : 0;
+	/*
+	 * A lazy chunk's records without a time (since 1.6) wait for the
+	 * next stamped one: g of them since the last stamp at t, the ones
+	 * kept from s->r[pend] on, each with its place in the run (1..g) in
+	 * its ns until then.
+	 */
+	uint64_t g = 0;
+	size_t pend = start;
 	uint64_t skipped = 0;
 	int warned = tr->warning != NULL;
 	/*
@@ -428,17 +459,29 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		struct clab_record *rec = &s->r[s->n];
 		memset(rec, 0, sizeof(*rec));
 		unsigned kind = rec_u8(r);
+		unsigned untimed = lazy ? kind & CLAB_REC_LAZY : 0;
+		kind &= ~untimed;
 		if (!r->err && !clab__kind_valid(kind)) {
 			r->err = 1;
 			*why = "unknown record kind";
 			break;
 		}
 		unsigned f = clab__kind_row(kind)->fields;
-		t += rec_uv(r);
+		if (untimed) {
+			if (g++ == 0)
+				pend = s->n;
+			rec->ns = g;
+		} else {
+			uint64_t from = t;
+			t += rec_uv(r);
+			if (g)
+				lerp_run(s, pend, from, t, g);
+			g = 0;
+			rec->ns = t;
+		}
 		uint64_t site = rec_uv(r);
 		rec->kind = (uint8_t)kind;
 		rec->tid = (uint32_t)tid;
-		rec->ns = t;
 		if (site > tr->nsites) {
 			r->err = 1;
 			*why = "record refers to an unknown site";
@@ -497,6 +540,9 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		}
 		s->n++;
 	}
+	/* records after the last stamp: the time of the last stamp */
+	if (!r->err && g)
+		lerp_run(s, pend, t, t, g);
 	if (!r->err) {
 		recsrc_fill(&src); /* the stream's end may not be seen yet */
 		if (src.zbad || (src.win && (!src.zend || recsrc_unread(&src) ||

@@ -19,10 +19,11 @@
  * thread at normal priority that does nothing else.
  *
  * Each record chunk holds records of one thread, encoded against each other
- * (time deltas, sequence deltas per object) and compressed (codec.c: zstd
- * level 1 by default, or zlib, or none).  A chunk is self-contained, so every
- * whole chunk of a file cut short can be read.  Definitions (threads, objects,
- * sites, call stacks) are written before the first chunk that uses them.
+ * (time deltas, sequence deltas per object) and compressed (codec.c: zstd's
+ * fast level -2 by default, or zlib, or none).  A chunk is self-contained, so
+ * every whole chunk of a file cut short can be read.  Definitions (threads,
+ * objects, sites, call stacks) are written before the first chunk that uses
+ * them.
  *
  * Call stacks (clab_set_stacks): records carry a process-wide stack id
  * (stack.c); the writer gives each stack a dense id in this trace on its
@@ -335,7 +336,7 @@ uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 }
 
 /* Records ahead of the one read that assign_times asks the cache for. */
-#define PREFETCH_AHEAD 64
+#define PREFETCH_AHEAD 256
 
 /* Varints written in place (the buffer was reserved). */
 #define REC_MAX 56 /* kind, dt, site, obj, oseq, a8, a32, val, stack */
@@ -413,10 +414,13 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
  * clock value, the others are interpolated between the stamped records
  * around them (see clab__lazy_stamp).  Unless force, the chunk ends at its
  * last stamped record, since the records after it wait for the next stamp;
- * returns how many records get a time.
+ * returns how many records get a time, and sets stacks to
+ * CLAB_CODEC_STACKS when any of them has a call stack (else 0).
  */
-static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
+static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force,
+			     unsigned *stacks)
 {
+	uint16_t pads = 0;
 	uint32_t m = n;
 	if (!force) {
 		while (m > 0 && w.recp[m - 1]->tsc == 0)
@@ -433,6 +437,8 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
 		 */
 		if (i + PREFETCH_AHEAD < n)
 			__builtin_prefetch(w.recp[i + PREFETCH_AHEAD]);
+		/* whether any record has a stack, while it is in the cache */
+		pads |= w.recp[i]->pad;
 		if (w.recp[i]->tsc == 0 && i + 1 < m)
 			continue;
 		uint64_t ns =
@@ -440,26 +446,22 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force)
 		if (ns < prev)
 			ns = prev; /* a thread's clock never goes back */
 		/*
-		 * records from..i-1 had no stamp: spread them evenly, the
-		 * k-th at prev + floor(d * k / gap), with one division for
-		 * them all (a division a record was a sixth of the writer)
+		 * records from..i-1 had no stamp: spread them evenly, with
+		 * one division for them all (a division a record was a sixth
+		 * of the writer), as a reader of a lazy chunk does
 		 */
-		uint64_t gap = i - from + 1, d = ns - prev;
-		uint64_t q = d / gap, r = d % gap, at = prev, rest = 0;
-		for (uint32_t j = from; j < i; j++) {
-			at += q;
-			rest += r;
-			if (rest >= gap) {
-				at++;
-				rest -= gap;
-			}
-			w.ns[j] = at;
+		if (from < i) {
+			struct clab_lerp l;
+			clab_lerp_init(&l, prev, ns, i - from + 1);
+			for (uint32_t j = from; j < i; j++)
+				w.ns[j] = clab_lerp_next(&l);
 		}
 		w.ns[i] = ns;
 		prev = ns;
 		from = i + 1;
 	}
 	tb->wlast_ns = prev;
+	*stacks = pads ? CLAB_CODEC_STACKS : 0;
 	return m;
 }
 
@@ -472,31 +474,23 @@ static inline struct last_oseq *last_slot(uint32_t obj)
 	return &w.last[i];
 }
 
-/* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
-static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
+/*
+ * The records w.recp[0..n) into w.ebuf, from the base time base: in the
+ * 1.6 form when lazy is CLAB_CODEC_LAZY, else each with its dt.
+ */
+static void encode_body(uint32_t n, unsigned lazy, unsigned stacks,
+			uint64_t base)
 {
 	struct clab_wbuf *e = &w.ebuf;
 	e->len = 0;
-	w.chunkgen++;
-	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
-		note_error(-ENOMEM);
-		return 0;
-	}
-	peek(tb, n, w.recp);
-	n = assign_times(tb, n, force);
-	if (n == 0)
-		return 0;
-	unsigned stacks = 0;
-	for (uint32_t i = 0; i < n && !stacks; i++)
-		if (w.recp[i]->pad)
-			stacks = CLAB_CODEC_STACKS;
+	w.chunkgen++; /* the sequence numbers start anew */
 	/*
 	 * The hot loop of the writer: at most REC_MAX bytes a record, so
 	 * reserve once and write the varints in place.
 	 */
 	clab_wbuf_reserve(e, (size_t)n * REC_MAX);
 	if (e->oom)
-		return 0;
+		return;
 	if (!kind_fields[0]) {
 		for (unsigned k = 0; k < CLAB_KIND_MAX; k++)
 			kind_fields[k] = (uint8_t)clab_kind_fields(k);
@@ -506,10 +500,9 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	/* a few sites recur in a chunk: a small direct-mapped cache */
 	const struct clab_site *ckey[16] = {0};
 	uint32_t cval[16];
-	uint64_t prev = w.ns[0];
+	uint64_t prev = base;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = w.recp[i];
-		uint64_t ns = w.ns[i];
 		unsigned f =
 		    r->kind < CLAB_KIND_MAX ? kind_fields[r->kind] & 0x7f : 0;
 		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
@@ -518,10 +511,14 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			cval[slot] = site_id(r->site);
 		}
 		uint32_t last_sid = cval[slot];
-		*p++ = r->kind;
-		p = put_uv(p, ns - prev);
+		if (lazy && !r->tsc) {
+			*p++ = r->kind | CLAB_REC_LAZY;
+		} else {
+			*p++ = r->kind;
+			p = put_uv(p, w.ns[i] - prev);
+			prev = w.ns[i];
+		}
 		p = put_uv(p, last_sid);
-		prev = ns;
 		if (f & CLAB_F_OBJ)
 			p = put_uv(p, r->u.o.obj);
 		if (f & CLAB_F_SEQ) {
@@ -544,41 +541,96 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 			p = put_uv(p, r->pad ? stack_id(r->pad) : 0);
 	}
 	e->len = (size_t)(p - e->p);
-	uint64_t base = w.ns[0];
+}
+
+/*
+ * w.ebuf's n records compressed into w.zbuf: their length, or 0 when they
+ * are kept raw: compressing does not save room, or saves so much that the
+ * chunk would hold more records than a reader lets a compressed byte hold
+ * (a chunk of records that differ in nothing: then *dense is set).
+ */
+static size_t compress_body(uint32_t n, int *dense)
+{
+	*dense = 0;
+	struct clab_wbuf *e = &w.ebuf;
+	if (w.codec.codec == CLAB_CODEC_RAW || e->oom)
+		return 0;
+	size_t zcap = clab__codec_bound(w.codec.codec, e->len);
+	clab_wbuf_reserve(&w.zbuf, zcap);
+	size_t zlen = w.zbuf.oom ? 0
+				 : clab__codec_compress(&w.codec, e->p, e->len,
+							w.zbuf.p, zcap);
+	*dense = zlen && n > (uint64_t)zlen * CLAB_RECS_PER_ZBYTE;
+	return zlen && zlen < e->len && !*dense ? zlen : 0;
+}
+
+/*
+ * Chunks of a thread written in the older form at once after one of the
+ * 1.6 form compressed past the limit: a loop on one mutex writes chunk
+ * after chunk alike, and encoding and compressing each twice cost the
+ * writer a fifth of its pace on such a loop (case 1's sustained line).
+ */
+#define DENSE_CHUNKS 16
+
+/* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
+static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
+{
+	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
+		note_error(-ENOMEM);
+		return 0;
+	}
+	peek(tb, n, w.recp);
+	uint64_t anchor = tb->wlast_ns;
+	unsigned stacks;
+	n = assign_times(tb, n, force, &stacks);
+	if (n == 0)
+		return 0;
+	/*
+	 * Since 1.6 (zstd traces): a record without a stamp stores no time
+	 * delta, which is noise that compresses badly; the reader gives it
+	 * the time w.ns has, by the same interpolation, from the anchor (the
+	 * time of the thread's last record before the chunk, its base).
+	 */
+	unsigned lazy = w.codec.codec == CLAB_CODEC_ZSTD && !tb->wdense
+			    ? CLAB_CODEC_LAZY
+			    : 0;
+	if (tb->wdense)
+		tb->wdense--;
+	uint64_t base = lazy ? anchor : w.ns[0];
+	encode_body(n, lazy, stacks, base);
+	if (w.ebuf.oom)
+		return 0;
+	int dense;
+	size_t zlen = compress_body(n, &dense);
+	if (lazy && dense) {
+		/*
+		 * Records that differ in nothing but their times (a loop on
+		 * one mutex) compress past the limit once the times are left
+		 * out: in the older form they may not, and raw they take
+		 * six times the room.  The thread's next chunks are likely
+		 * the same: the next DENSE_CHUNKS go to the older form at once.
+		 */
+		tb->wdense = DENSE_CHUNKS;
+		lazy = 0;
+		base = w.ns[0];
+		encode_body(n, lazy, stacks, base);
+		zlen = compress_body(n, &dense);
+	}
 	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.6 trace: its digest */
 		clab__digest_records(tb->tid, w.recp, n);
 	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
-	struct clab_wbuf *d = &w.dbuf;
+	struct clab_wbuf *e = &w.ebuf, *d = &w.dbuf;
 	d->len = 0;
 	clab_wbuf_uv(d, tb->tid);
 	clab_wbuf_uv(d, n);
 	clab_wbuf_uv(d, base);
-	/*
-	 * Compressed unless that does not save room, or saves so much that
-	 * the chunk would hold more records than a reader lets a compressed
-	 * byte hold (a chunk of records that differ in nothing).
-	 */
-	if (w.codec.codec != CLAB_CODEC_RAW && !e->oom) {
-		size_t zcap = clab__codec_bound(w.codec.codec, e->len);
-		clab_wbuf_reserve(&w.zbuf, zcap);
-		size_t zlen = w.zbuf.oom
-				  ? 0
-				  : clab__codec_compress(&w.codec, e->p, e->len,
-							 w.zbuf.p, zcap);
-		if (zlen && zlen < e->len &&
-		    n <= (uint64_t)zlen * CLAB_RECS_PER_ZBYTE) {
-			clab_wbuf_u8(d, w.codec.codec | stacks);
-			clab_wbuf_uv(d, e->len);
-			clab_wbuf_put(d, w.zbuf.p, zlen);
-			return n;
-		}
-	}
-	clab_wbuf_u8(d, CLAB_CODEC_RAW | stacks);
+	clab_wbuf_u8(d,
+		     (zlen ? w.codec.codec : CLAB_CODEC_RAW) | lazy | stacks);
 	clab_wbuf_uv(d, e->len);
-	if (e->oom)
-		d->oom = 1;
+	if (zlen)
+		clab_wbuf_put(d, w.zbuf.p, zlen);
 	else
 		clab_wbuf_put(d, e->p, e->len);
 	return n;
@@ -990,10 +1042,10 @@ static void write_header(const struct clab_meta_kv *meta, size_t nmeta,
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
 	/* a signed trace is 1.4: a 1.3 reader knows no signature chunk */
-	/* zstd chunks: 1.5, which a 1.4 reader refuses chunk by chunk; 1.6
-	 * with its digest */
+	/* zstd chunks, in the 1.6 form: 1.6, which a 1.4 reader refuses
+	 * chunk by chunk and a 1.5 reader too */
 	clab_wbuf_u16le(&h, w.codec.codec == CLAB_CODEC_ZSTD
-				? CLAB_FMT_MINOR_DIGEST
+				? CLAB_FMT_MINOR_LAZY
 			    : w.signing ? CLAB_FMT_MINOR_SIGNED
 					: CLAB_FMT_MINOR);
 	clab_wbuf_u32le(&h, 0);
@@ -1137,8 +1189,11 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		return CLAB_ENOMEM;
 	}
 	w.fd = fd;
-	w.codec.level = o->compress < 0 ? 1 : o->compress > 9 ? 9 : o->compress;
+	w.codec.level = o->compress > 9 ? 9 : o->compress;
 	w.codec.codec = clab__codec_pick(o->codec, w.codec.level);
+	if (o->compress < 0)
+		w.codec.level =
+		    w.codec.codec == CLAB_CODEC_ZSTD ? CLAB__ZSTD_FAST : 1;
 	w.stk_lost0 = clab__stacks_lost();
 	clab__clock_start(o->virtual_time);
 	w.flush_ticks = clab__clock_ticks(

@@ -28,17 +28,17 @@ static int raw_events(struct clab_rbuf *b, struct clab_wbuf *out)
 	clab_wbuf_uv(out, tid);
 	clab_wbuf_uv(out, n);
 	clab_wbuf_uv(out, base);
-	clab_wbuf_u8(out, codec & CLAB_CODEC_STACKS);
+	clab_wbuf_u8(out, codec & CLAB_CODEC_FLAGS);
 	clab_wbuf_uv(out, rawlen);
 	size_t have = (size_t)(b->end - b->p);
-	if ((codec & ~(unsigned)CLAB_CODEC_STACKS) == CLAB_CODEC_RAW) {
+	if ((codec & ~(unsigned)CLAB_CODEC_FLAGS) == CLAB_CODEC_RAW) {
 		clab_wbuf_put(out, b->p, have);
 		return 0;
 	}
 	clab_wbuf_reserve(out, (size_t)rawlen);
 	if (out->oom)
 		return -1;
-	if ((codec & ~(unsigned)CLAB_CODEC_STACKS) == CLAB_CODEC_ZSTD) {
+	if ((codec & ~(unsigned)CLAB_CODEC_FLAGS) == CLAB_CODEC_ZSTD) {
 		size_t got =
 		    ZSTD_decompress(out->p + out->len, rawlen, b->p, have);
 		if (ZSTD_isError(got) || got != rawlen)

@@ -64,6 +64,8 @@ struct clab__tbuf {
 	uint32_t wpos;
 	uint64_t wpending; /* writer clock when records were first waiting */
 	uint64_t wlast_ns; /* the time of the last record written */
+	/* chunks to write in the older form, not the 1.6 (writer.c) */
+	uint32_t wdense;
 	_Atomic uint64_t drops;
 	_Atomic int exited;
 	_Atomic int unwritten; /* ended, counted in the registry's nended */

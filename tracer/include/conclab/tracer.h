@@ -28,7 +28,10 @@ struct clab_tracer_opts {
 	size_t nmeta;
 	unsigned flush_ms;  /* records older than this are written (500) */
 	unsigned buffer_mb; /* memory for unwritten records (32) */
-	/* compression level 0..9 for record chunks (-1: 1; 0: none) */
+	/*
+	 * compression level 0..9 for record chunks (0: none; -1: the
+	 * default, zstd's fast level -2, or zlib's level 1)
+	 */
 	int compress;
 	/*
 	 * Stamp records with a virtual clock (clab__vclock, moved by the
