@@ -159,6 +159,19 @@ static int cross_waits(struct snap *s, size_t n, size_t *forever)
 	return 1;
 }
 
+/*
+ * A wait on a mutex nobody holds: its unlock has woken the waiter, which a
+ * loaded machine may leave unscheduled for longer than the watchdog's two
+ * looks.  Counted as blocked forever, a correct program whose other
+ * threads all ended meanwhile was once reported deadlocked (a join has its
+ * woken flag for this; a futex wait on the mutex's word has none).  A
+ * mutex whose owner ended holding it keeps that owner: still a deadlock.
+ */
+static int wake_in_flight(unsigned kind, const struct clab__thr *holder)
+{
+	return kind == CLAB_O_MUTEX && holder == NULL;
+}
+
 static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 		       uint64_t *progress, int *cross)
 {
@@ -203,7 +216,7 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 							 CLAB_BLOCKED_READERS);
 			e->cross =
 			    e->kind == CLAB_O_PROCESS || e->kind == CLAB_O_PIPE;
-			if (!e->timed)
+			if (!e->timed && !wake_in_flight(e->kind, e->holder))
 				forever++;
 		}
 		clab__lk_drop(&t->plk);

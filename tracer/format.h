@@ -17,7 +17,8 @@
  * The minor version written: 1.1 added call stacks, 1.2 the content
  * checksum in the end chunk, 1.3 put the file header under it too, 1.4
  * the signature chunk after the end chunk, 1.5 the zstd codec for record
- * chunks, 1.6 records without a time delta (CLAB_CODEC_LAZY).  A trace
+ * chunks, 1.6 records without a time delta (CLAB_CODEC_LAZY) and the
+ * DIGEST chunk.  A trace
  * with zstd chunks is written as 1.6, signed or not, and its record chunks
  * are in the 1.6 form; with zlib or none, a trace without a signature is
  * written as 1.3 (it is what a 1.3 writer wrote), a signed one as 1.4.
