@@ -12,7 +12,7 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 # A seeded run of the ABBA race deadlocks, the same way every time: the
 # viewer at the deadlock is the same screen, byte for byte.  -q first
 # prints the brief report.
-start 80 24 "cd '$T' && '$CONCLAB' trace -q --view --sched random --seed 2 --trace '$T/ar.clt' '$D/preload-abbarace'"
+start 80 24 "cd '$T' && '$CONCLAB' trace -q --view --sched random --seed 2 --trace '$T/ar.clt' '$D/preload-abba' race"
 expect 'DEADLOCK: wait-for cycle' "the viewer opens after the run, at the deadlock"
 expect '^>[ 0-9]+ T[0-9]+ +diag deadlock' "the cursor on the deadlock record"
 same_screen trace-view-deadlock "a seeded deadlock's screen"
@@ -20,7 +20,7 @@ keys q
 expect '^EXIT=3$' "q quits; the run's exit code (3: deadlock) is kept"
 absent 'Threads|Records' "the terminal is restored"
 tm capture-pane -p -S - -t t >"$T/history"
-grep -q -E '^checks \(trace preload-abbarace\):' "$T/history" &&
+grep -q -E '^checks \(trace preload-abba\):' "$T/history" &&
 	pass "the report is on the screen after the viewer" ||
 	fail "the report is not on the screen or in its history"
 grep -q 'lock order (conclab analyze)' "$T/history" &&
