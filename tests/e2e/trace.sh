@@ -73,12 +73,16 @@ contains "$T/out" "^  FAIL worker-1's rounds" "abba: --lab runs the lab's checks
 grep -q 'lab checks not run' "$T/out" && fail "abba: --lab still says no lab checks ran" ||
 	pass "abba: --lab, no note"
 
+# within START WHAT: at most 10 s since START (date +%s)
+within() {
+	took=$(($(date +%s) - $1))
+	[ "$took" -le 10 ] && pass "$2 in ${took}s" || fail "$2: took ${took}s"
+}
+
 # A real deadlock: the watchdog's report within seconds, exit 3, trace saved.
 start=$(date +%s)
 expect_exit 3 "$CONCLAB" trace --trace "$T/dl.clt" "$D/preload-deadlock"
-took=$(($(date +%s) - start))
-[ "$took" -le 10 ] && pass "deadlock: reported in ${took}s" ||
-	fail "deadlock: took ${took}s"
+within "$start" "deadlock: reported"
 contains "$T/err" '^conclab: deadlock: threads wait for each other in a cycle' "deadlock: the watchdog's report"
 contains "$T/err" 'waits on mutex m\[1\] at tests/preload/deadlock.c:18, held by thread-[12]$' "deadlock: what each waits for, where"
 contains "$T/err" '^  the held locks were all taken at tests/preload/deadlock.c:16$' "deadlock: where the held locks were taken"
@@ -570,18 +574,15 @@ contains "$T/out" 'the replay left its schedule' "another program leaves the sch
 # no real time, and the poller hands the turn on.
 start=$(date +%s)
 expect_exit 0 timeout 60 "$CONCLAB" trace --sched pct --trace "$T/sl.clt" "$D/preload-sleepy"
-took=$(($(date +%s) - start))
+within "$start" "sleepy: virtual sleeps"
 contains "$T/out" '^sleepy: done after some looks$' "sleepy: main polled, the worker ran"
-[ "$took" -le 10 ] && pass "sleepy: virtual sleeps, ${took}s" || fail "sleepy: took ${took}s"
 expect_exit 0 "$CONCLAB" dump "$T/sl.clt"
 contains "$T/out" ' sleep +- +ms=100 @ tests/preload/sleepy.c:42 main' "sleepy: main's sleeps recorded at its line"
 expect_exit 0 timeout 60 "$CONCLAB" trace --sched random --trace "$T/sl30.clt" -- sleep 30
 # A thread blocked in read() keeps the turn: the time limit ends the run.
 start=$(date +%s)
 expect_exit 4 timeout 60 "$CONCLAB" trace --sched random --time-limit 2 --trace "$T/rb.clt" "$D/preload-readblock"
-took=$(($(date +%s) - start))
-[ "$took" -le 10 ] && pass "readblock: ended by the time limit in ${took}s" ||
-	fail "readblock: took ${took}s"
+within "$start" "readblock: ended by the time limit"
 contains "$T/err" 'exceeded its time limit' "readblock: the watchdog's report"
 contains "$T/err" 'keeps the turn' "readblock: why, under --sched"
 contains "$T/out" '^  FAIL no deadlock ' "readblock: the run did not end"
