@@ -589,6 +589,10 @@ within "$start" "readblock: ended by the time limit"
 contains "$T/err" 'exceeded its time limit' "readblock: the watchdog's report"
 contains "$T/err" 'keeps the turn' "readblock: why, under --sched"
 contains "$T/out" '^  FAIL no deadlock ' "readblock: the run did not end"
+# The step limit stops a controlled run as a livelock: exit 4, as run's.
+expect_exit 4 "$CONCLAB" trace -q --sched pct --step-limit 50 --trace "$T/stl.clt" "$D/preload-prodcons"
+contains "$T/err" 'stopped: 50 scheduling steps' "the step limit: the watchdog's report"
+contains "$T/out" '^  FAIL busy waiting .*step cap' "the step limit: the check"
 # Without --time-limit a controlled run stops after 60 s, not never: --help says so.
 expect_exit 0 "$CONCLAB" trace --help
 contains "$T/out" '60 under --sched' "--help: a controlled run's time limit"
