@@ -22,6 +22,7 @@
 #include <conclab/analyze.h>
 #include <conclab/lockdep.h>
 #include <conclab/trace.h>
+#include <conclab/tui.h>
 
 #include "cmd.h"
 #include "lab.h"
@@ -75,9 +76,12 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 
 struct trace_opts {
 	const char *trace;
-	long limit_s;
-	int stacks, no_check, full;
+	long limit_s, seed;
+	int stacks, no_check, full, view, quiet;
 };
+
+/* A controlled run's time limit when --time-limit is not given. */
+#define CONTROLLED_LIMIT_S 60
 
 static const struct clab_opt trace_opts[] = {
     {.name = "trace",
@@ -99,6 +103,7 @@ static const struct clab_opt trace_opts[] = {
      .min = 1,
      .max = 86400,
      .want = "seconds (1..86400)",
+     .def = "none; 60 under --sched random, pct or replay",
      .help = "stop PROG after SEC seconds (exit 4, trace saved)"},
     {.name = "no-check",
      .type = CLAB_OPT_FLAG,
@@ -109,42 +114,149 @@ static const struct clab_opt trace_opts[] = {
      .off = offsetof(struct trace_opts, full),
      .help = "read every record for the report, even when the trace's "
 	     "digest shows there is nothing to report"},
+    {.name = "seed",
+     .type = CLAB_OPT_LONG,
+     .arg = "N",
+     .off = offsetof(struct trace_opts, seed),
+     .max = LONG_MAX,
+     .def = "1",
+     .help = "the controlled scheduler's seed (with --sched random or pct: "
+	     "the same seed gives the same run)"},
+    {.name = "view",
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct trace_opts, view),
+     .help = "open the viewer (conclab replay) when PROG ends, after the "
+	     "report: at the deadlock if there was one, else at the start; "
+	     "needs a terminal; the exit code is the run's, after q"},
+    {.name = "quiet",
+     .abbrev = 'q',
+     .type = CLAB_OPT_FLAG,
+     .off = offsetof(struct trace_opts, quiet),
+     .help = "only the results: the lock-order report in brief (as conclab "
+	     "run gives it), the checks, the trace"},
     CLAB_OPT_TABLE_END,
 };
 
-/*
- * The report from every record: the lock-order report, the checks (when
- * check) and the trace's name, and the watchdog's endings told from the
- * program's exit code.  Returns the exit code so far, or minus the exit
- * code when the trace cannot be read (said on stderr).
- */
-static int full_report(const char *trace, const char *prog, int check, int code,
-		       int sig, int *deadlock, int *limit)
+/* Whether a word can go on a shell's command line as it is. */
+static int plain_word(const char *w)
 {
-	char err[512];
-	struct clab_trace *tr;
-	if (clab_trace_load(trace, &tr, err, sizeof(err)) != 0) {
-		fprintf(stderr, "conclab trace: %s\n", err);
-		return sig		      ? -(128 + sig)
-		       : code == CLAB_EXIT_IO ? -CLAB_EXIT_IO
-					      : -CLAB_EXIT_USAGE;
+	return *w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+			       "vwxyz0123456789_./=:,+-@%") == strlen(w);
+}
+
+/* w on out, in single quotes unless it is plain. */
+static void put_word(FILE *out, const char *w)
+{
+	if (plain_word(w)) {
+		fputs(w, out);
+		return;
 	}
-	if (clab_trace_damage(tr))
-		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
+	fputc('\'', out);
+	for (; *w; w++)
+		if (*w == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*w, out);
+	fputc('\'', out);
+}
+
+/*
+ * A controlled run: the command that replays it (the schedule string
+ * when it is short, else the trace that keeps it), and whether a replay
+ * left the schedule it was given.
+ */
+static void replay_line(const struct clab_trace *tr, const char *trace,
+			const struct clab_cmd_sched *s, char **prog)
+{
+	const char *str = clab_trace_meta(tr, "sched.schedule");
+	const char *seed = clab_trace_meta(tr, "seed");
+	if (!str)
+		return;
+	if (s->o.mode == CLAB_SCHED_REPLAY && strcmp(str, s->replay) != 0)
+		printf("conclab trace: the replay left its schedule: the "
+		       "program, its arguments, its input or its seed differ "
+		       "from the run that made it\n");
+	printf("replay it: conclab trace");
+	if (seed && strcmp(seed, "1") != 0)
+		printf(" --seed %s", seed);
+	printf(" --replay ");
+	put_word(stdout, strlen(str) <= 24 ? str : trace);
+	printf(" --");
+	for (size_t i = 0; prog[i]; i++) {
+		putchar(' ');
+		put_word(stdout, prog[i]);
+	}
+	putchar('\n');
+}
+
+/*
+ * --view: the viewer on the loaded trace, at the deadlock when there is
+ * one.  Returns 128+N when the viewer was stopped by signal N, else 0
+ * (a viewer that cannot start says why and leaves the exit code alone).
+ */
+static int view_trace(struct clab_trace *tr, const char *trace, int deadlock)
+{
+	char err[512], dir[PATH_MAX];
+	struct clab_tui_opts o;
+	clab_tui_opts_init(&o);
+	o.deadlock = deadlock;
+	snprintf(dir, sizeof(dir), "%s", trace);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	o.dir = slash ? dir : ".";
+	fflush(stdout);
+	fflush(stderr);
+	int rc = clab_tui_run(tr, &o, err, sizeof(err));
+	if (rc < 0) {
+		/* the terminal is restored by now */
+		fprintf(stderr, "conclab trace: --view: %s\n", err);
+		return 0;
+	}
+	return rc;
+}
+
+/* The scheduler's options for the preload library, in the environment. */
+static void sched_env(const struct clab_cmd_sched *s)
+{
+	char buf[32];
+	setenv("CONCLAB_TRACE_SCHED", clab_sched_mode_name(s->o.mode), 1);
+	snprintf(buf, sizeof(buf), "%" PRIu64, s->o.seed);
+	setenv("CONCLAB_TRACE_SEED", buf, 1);
+	if (s->replay)
+		setenv("CONCLAB_TRACE_REPLAY", s->replay, 1);
+	snprintf(buf, sizeof(buf), "%u", s->o.pct_depth);
+	setenv("CONCLAB_TRACE_PCT_DEPTH", buf, 1);
+	snprintf(buf, sizeof(buf), "%" PRIu64, s->o.step_limit);
+	setenv("CONCLAB_TRACE_STEP_LIMIT", buf, 1);
+	snprintf(buf, sizeof(buf), "%d", s->o.spurious_max);
+	setenv("CONCLAB_TRACE_SPURIOUS", buf, 1);
+	setenv("CONCLAB_TRACE_EARLY_TIMEOUTS", s->o.early_timeouts ? "1" : "0",
+	       1);
+}
+
+/*
+ * The report from every record of the loaded trace: the lock-order report
+ * (in brief when quiet), the checks (when check), the trace's name and its
+ * children's.  Returns the exit code so far.
+ */
+static int full_report(struct clab_trace *tr, const char *trace,
+		       const char *prog, int check, int quiet)
+{
 	int rc = CLAB_EXIT_OK;
-	/* the watchdog's endings, told from the program's own exit codes */
-	*deadlock = code == CLAB_EXIT_DEADLOCK &&
-		    clab_cmd_has_diag(tr, CLAB_D_DEADLOCK);
-	*limit = code == CLAB_EXIT_TIMEOUT &&
-		 clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT);
 	struct clab_analysis an;
 	int analysed = clab_analyze(tr, &an) == 0;
-	if (analysed) {
+	if (analysed && quiet) {
+		if (clab_analysis_brief_says(tr, &an)) {
+			printf("\n");
+			clab_analysis_print_brief(tr, &an, stdout);
+		}
+	} else if (analysed) {
 		printf("\nlock order (conclab analyze):\n");
 		clab_cmd_lock_report(tr, &an, stdout);
-		if (clab_analysis_problems(&an))
-			rc = CLAB_EXIT_CHECK;
 	}
+	if (analysed && clab_analysis_problems(&an))
+		rc = CLAB_EXIT_CHECK;
 	if (check) {
 		struct clab_lab_report rep = {0};
 		clab_generic_check_any_with(tr, analysed ? &an : NULL, &rep);
@@ -160,23 +272,62 @@ static int full_report(const char *trace, const char *prog, int check, int code,
 		clab_analysis_fini(&an);
 	printf("trace: %s\n", trace);
 	clab_cmd_forks(tr, trace, stdout);
-	clab_trace_free(tr);
 	return rc;
 }
 
+static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched);
+
 static int trace_exec(int argc, char **argv)
 {
-	struct trace_opts o = {0};
+	struct clab_cmd_sched sched;
+	clab_cmd_sched_init(&sched);
+	int rc = trace_run(argc, argv, &sched);
+	clab_cmd_sched_fini(&sched);
+	return rc;
+}
+
+static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
+{
+	const struct clab_cmd *cmd = &clab_cmd_trace;
+	struct trace_opts o = {.seed = -1};
 	struct clab_opts_rest r = {0};
-	void *const bases[] = {&o};
-	int prc = clab_opts_parse(&clab_cmd_trace, argc, argv, bases, &r);
+	void *const bases[] = {&o, sched};
+	int prc = clab_opts_parse(cmd, argc, argv, bases, &r);
 	if (prc || r.help) /* --help: printed */
 		return prc;
 	if (!r.rest)
-		return clab_cmd_misuse(&clab_cmd_trace, "which program?");
+		return clab_cmd_misuse(cmd, "which program?");
+	int ctl = sched->o.mode != CLAB_SCHED_OS;
+	if (o.seed >= 0 && !ctl)
+		return clab_cmd_misuse(cmd, "--seed N is the controlled "
+					    "scheduler's: it goes with --sched "
+					    "random, pct or replay");
+	long seed = o.seed >= 0		    ? o.seed
+		    : sched->has_trace_seed ? sched->trace_seed
+					    : 1;
+	prc = clab_cmd_sched_ready(cmd, sched, (uint64_t)seed);
+	if (prc)
+		return prc;
+	if (sched->replay) {
+		/* refused here, not by the program's constructor */
+		uint32_t *picks;
+		size_t npicks;
+		unsigned spur;
+		if (clab_sched_parse(sched->replay, &picks, &npicks, &spur))
+			return clab_cmd_misuse(cmd, "--replay: the schedule "
+						    "string is malformed");
+		free(picks);
+	}
 	const char *trace = o.trace;
-	long limit_s = o.limit_s;
+	long limit_s = o.limit_s ? o.limit_s : ctl ? CONTROLLED_LIMIT_S : 0;
 	int stacks = o.stacks, check = !o.no_check, i = r.rest;
+	int view = o.view, quiet = o.quiet;
+	if (view && (!isatty(0) || !isatty(1))) {
+		fprintf(stderr,
+			"conclab trace: --view needs a terminal; see the "
+			"trace with conclab replay TRACE\n");
+		view = 0;
+	}
 	char **prog = &argv[i];
 	char deftrace[PATH_MAX];
 	if (!trace) {
@@ -243,6 +394,8 @@ static int trace_exec(int argc, char **argv)
 		setenv("CONCLAB_TRACE_FILE", trace, 1);
 		setenv("CONCLAB_TRACE_STACKS", stacks ? "1" : "0", 1);
 		setenv("CONCLAB_TRACE_LIMIT", limitbuf, 1);
+		if (ctl)
+			sched_env(sched);
 		execvp(prog[0], prog);
 		int e = errno;
 		if (write(pfd[1], &e, sizeof(e)) < 0)
@@ -280,26 +433,66 @@ static int trace_exec(int argc, char **argv)
 			prog[0]);
 		return sig ? 128 + sig : CLAB_EXIT_USAGE;
 	}
-	int rc = CLAB_EXIT_OK, deadlock = 0, limit = 0, failed = 0;
-	int quick = !o.full && clab_cmd_quick_report(trace, prog[0], check,
-						     QUICK_MIN, &failed);
-	if (quick && failed)
-		rc = CLAB_EXIT_CHECK;
-	if (!quick) {
-		int frc = full_report(trace, prog[0], check, code, sig,
-				      &deadlock, &limit);
-		if (frc < 0)
-			return -frc;
-		rc = frc;
+	int rc = CLAB_EXIT_OK, failed = 0;
+	/*
+	 * The quick report from the digest, when it may be given: --view and
+	 * a controlled run's replay line need the trace itself.
+	 */
+	if (!o.full && !view && !ctl &&
+	    clab_cmd_quick_report(trace, prog[0], check, quiet, QUICK_MIN,
+				  &failed)) {
+		if (failed)
+			rc = CLAB_EXIT_CHECK;
+		if (getenv("CONCLAB_DIGEST_COMPARE") &&
+		    clab_cmd_digest_compare(trace, stderr))
+			return CLAB_EXIT_DIGEST;
+		if (!sig && code != 0) {
+			printf("%s exited with status %d\n", prog[0], code);
+			rc = CLAB_EXIT_CHECK;
+		}
+		fflush(stdout);
+		return sig ? 128 + sig : rc;
 	}
+	char err[512];
+	struct clab_trace *tr;
+	if (clab_trace_load(trace, &tr, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conclab trace: %s\n", err);
+		return sig		      ? 128 + sig
+		       : code == CLAB_EXIT_IO ? CLAB_EXIT_IO
+					      : CLAB_EXIT_USAGE;
+	}
+	if (clab_trace_damage(tr))
+		fprintf(stderr, "conclab trace: %s\n", clab_trace_damage(tr));
+	/* the watchdog's endings, told from the program's own exit codes */
+	int deadlock = code == CLAB_EXIT_DEADLOCK &&
+		       clab_cmd_has_diag(tr, CLAB_D_DEADLOCK);
+	int limit = code == CLAB_EXIT_TIMEOUT &&
+		    (clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT) ||
+		     clab_cmd_has_diag(tr, CLAB_D_STEP_LIMIT));
+	if (limit && ctl && clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT))
+		fprintf(stderr,
+			"conclab trace: under --sched one thread runs at a "
+			"time, and a thread blocked outside the calls conclab "
+			"records (read, poll, a pipe, a futex, a lock of "
+			"another library) keeps the turn: the others waited "
+			"for it until the time limit\n");
+	rc = full_report(tr, trace, prog[0], check, quiet);
 	if (getenv("CONCLAB_DIGEST_COMPARE") &&
-	    clab_cmd_digest_compare(trace, stderr))
+	    clab_cmd_digest_compare(trace, stderr)) {
+		clab_trace_free(tr);
 		return CLAB_EXIT_DIGEST;
+	}
 	if (!sig && code != 0 && !deadlock && !limit) {
 		printf("%s exited with status %d\n", prog[0], code);
 		rc = CLAB_EXIT_CHECK;
 	}
+	if (ctl)
+		replay_line(tr, trace, sched, prog);
+	int vrc = view ? view_trace(tr, trace, deadlock) : 0;
+	clab_trace_free(tr);
 	fflush(stdout);
+	if (vrc > 0)
+		return vrc;
 	if (sig)
 		return 128 + sig;
 	if (deadlock)
@@ -311,8 +504,7 @@ static int trace_exec(int argc, char **argv)
 
 const struct clab_cmd clab_cmd_trace = {
     .name = "trace",
-    .args = "[--trace FILE] [--stacks] [--time-limit SEC] [--no-check] "
-	    "[--] PROG [ARGS...]",
+    .args = "[OPTIONS] [--] PROG [ARGS...]",
     .summary = "record an unmodified pthread program (LD_PRELOAD)",
     .help =
 	"Runs PROG with ARGS (found on PATH, run directly, never through a "
@@ -341,8 +533,21 @@ const struct clab_cmd clab_cmd_trace = {
 	"and the digest its writer kept proves there is\nnothing to report, "
 	"the same lines come from the digest without reading the\nrecords, but "
 	"for the concurrency line, which says how to get it; --full\nreads "
-	"them all the same.  See docs/trace-command.md.\n",
-    .groups = (const struct clab_opt_group[]){{trace_opts, 0}, {NULL, 0}},
+	"them all the same.  See docs/trace-command.md.\n\n"
+	"Under --sched random or pct the program's threads run one at a "
+	"time, the\nseed picks each step, time is virtual, and the same seed "
+	"gives the same\nrun; the program's sleep, usleep, nanosleep, "
+	"clock_nanosleep and\nsched_yield wait on the virtual clock.  A "
+	"thread that blocks in anything\nelse (read, poll, a pipe, a raw "
+	"futex, another library's lock) keeps\nthe turn, and the run waits "
+	"for it until the time limit (60 s under\ncontrol unless "
+	"--time-limit says otherwise): a program that waits on\nits input, "
+	"the network or another process is not for --sched.\n",
+    .groups = (const struct clab_opt_group[]){{trace_opts, 0},
+					      {clab_cmd_sched_mode_opts, 1},
+					      {clab_cmd_sched_pct_opts, 1},
+					      {clab_cmd_sched_opts, 1},
+					      {NULL, 0}},
     .operands_end_options = 1,
     .more =
 	"Environment: CONCLAB_PRELOAD names the preload library to use;\n"
@@ -351,7 +556,8 @@ const struct clab_cmd clab_cmd_trace = {
 	"Exit codes: 0 nothing found; 1 a lock-order cycle, a failed check or "
 	"PROG\nexited with another status than 0; 2 usage error, PROG "
 	"cannot be run or left\nno trace; 3 PROG deadlocked (the watchdog's "
-	"report on stderr, trace saved);\n4 the time limit passed; 5 the "
-	"trace could not be written; 128+N PROG was\nkilled by signal N.\n",
+	"report on stderr, trace saved);\n4 the time limit passed (under "
+	"--sched, or the step limit); 5 the trace\ncould not be written; "
+	"128+N PROG (or the viewer) was killed by signal N.\n",
     .exec = trace_exec,
 };

@@ -128,13 +128,19 @@ void clab__pl_resolve(void)
 	NEXT(execvpe, "execvpe");
 	NEXT(fexecve, "fexecve");
 	NEXT(fork, "fork");
+	NEXT(sleep, "sleep");
+	NEXT(usleep, "usleep");
+	NEXT(nanosleep, "nanosleep");
+	NEXT(clock_nanosleep, "clock_nanosleep");
+	NEXT(sched_yield, "sched_yield");
 	atomic_store(&done, 1);
 }
 
 /*
  * The watchdog found the program stuck: its report, the trace saved, and
  * the exit code `conclab run` gives (3 for a deadlock, 4 for the time
- * limit).  The program's own threads are blocked; nothing of it runs on.
+ * limit or, under control, the step limit).  The program's own threads are
+ * blocked; nothing of it runs on.
  */
 static void on_stuck(const struct clab_deadlock *d, void *arg)
 {
@@ -144,6 +150,7 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	clab_deadlock_format(d, text, sizeof(text));
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: %s", text);
+	clab__pl_sched_save();
 	struct clab_tracer_stats st;
 	int err = clab_tracer_close(&st);
 	if (err)
@@ -154,7 +161,11 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 			"conclab: trace saved to %s (%" PRIu64 " records)\n",
 			trace_path, st.records);
 	fflush(stderr);
-	_exit(err ? 5 : d->why == CLAB_STUCK_TIME_LIMIT ? 4 : 3);
+	_exit(err ? 5
+	      : d->why == CLAB_STUCK_TIME_LIMIT ||
+		      d->why == CLAB_STUCK_STEP_LIMIT
+		  ? 4
+		  : 3);
 }
 
 /*
@@ -204,23 +215,36 @@ __attribute__((constructor)) static void preload_init(void)
 	strcpy(trace_path, path);
 	int stacks = env_unsigned("CONCLAB_TRACE_STACKS") != 0;
 	unsigned limit_s = env_unsigned("CONCLAB_TRACE_LIMIT");
+	struct clab_sched_opts so;
+	char mode[16], seed[32];
+	int bad_mode = clab__pl_sched_read(&so, mode, sizeof(mode));
 	/* programs the traced one runs are not traced (and keep the file) */
 	unsetenv("CONCLAB_TRACE_FILE");
 	unsetenv("CONCLAB_TRACE_STACKS");
 	unsetenv("CONCLAB_TRACE_LIMIT");
+	if (bad_mode) {
+		fprintf(stderr, "conclab: no scheduler mode '%s'\n", mode);
+		_exit(2);
+	}
 
 	clab__pl_guard = 1;
 	clab__pthread_create = clab__pl_runtime_create;
 	extern char *program_invocation_name;
+	snprintf(seed, sizeof(seed), "%" PRIu64, so.seed);
 	const struct clab_meta_kv meta[] = {
 	    {"command", "trace"},
 	    {"program", program_invocation_name},
+	    {"sched", clab_sched_mode_name(so.mode)},
+	    {"seed", seed},
 	};
+	int ctl = so.mode != CLAB_SCHED_OS;
 	struct clab_tracer_opts o = {
 	    .path = trace_path,
 	    .meta = meta,
-	    .nmeta = sizeof(meta) / sizeof(meta[0]),
+	    /* the scheduler's mode and seed under control only */
+	    .nmeta = sizeof(meta) / sizeof(meta[0]) - (ctl ? 0 : 2),
 	    .compress = -1,
+	    .virtual_time = ctl,
 	};
 	int err = clab_tracer_open(&o);
 	if (err) {
@@ -240,6 +264,16 @@ __attribute__((constructor)) static void preload_init(void)
 			clab_strerror(err));
 		clab_tracer_close(NULL);
 		_exit(5);
+	}
+	err = clab__pl_sched_start(&so);
+	if (err) {
+		fprintf(stderr, "conclab: cannot start the scheduler: %s\n",
+			err == CLAB_EINVAL && so.replay
+			    ? "the schedule string is malformed"
+			    : clab_strerror(err));
+		clab_watchdog_stop();
+		clab_tracer_close(NULL);
+		_exit(2);
 	}
 	pthread_atfork(NULL, NULL, forked_child);
 	clab__pl_threads_init();
@@ -266,6 +300,7 @@ void clab__pl_end(void)
 	struct clab__thr *self = clab__self();
 	if (!self->ended)
 		clab__thread_exit_holding(self);
+	clab__pl_sched_save();
 	clab_watchdog_stop();
 	int err = clab_tracer_close(NULL);
 	if (err) {

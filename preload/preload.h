@@ -88,6 +88,12 @@ struct clab__pl_real {
 	int (*execvpe)(const char *, char *const[], char *const[]);
 	int (*fexecve)(int, char *const[], char *const[]);
 	pid_t (*fork)(void);
+	unsigned int (*sleep)(unsigned int);
+	int (*usleep)(useconds_t);
+	int (*nanosleep)(const struct timespec *, struct timespec *);
+	int (*clock_nanosleep)(clockid_t, int, const struct timespec *,
+			       struct timespec *);
+	int (*sched_yield)(void);
 };
 extern struct clab__pl_real clab__pl_real;
 
@@ -121,6 +127,21 @@ void clab__pl_end(void);
  * trace's metadata (process.exec) first.
  */
 void clab__pl_exec(const char *what);
+
+/*
+ * The controlled scheduler (sched.c).  clab__pl_sched_read - its options
+ * from the environment (CONCLAB_TRACE_SCHED and the others), which it
+ * removes; mode gets the mode's name as given.  Returns 0, or CLAB_EINVAL
+ * for a mode it does not know.  clab__pl_sched_start - start it (nothing
+ * for CLAB_SCHED_OS) once the trace is open with virtual time and the
+ * watchdog runs; returns clab_sched_start's result.
+ * clab__pl_sched_save - the schedule so far into the trace's metadata
+ * (sched.schedule, sched.options, sched.steps), before it is closed; the
+ * threads stay as they are.
+ */
+int clab__pl_sched_read(struct clab_sched_opts *o, char *mode, size_t len);
+int clab__pl_sched_start(const struct clab_sched_opts *o);
+void clab__pl_sched_save(void);
 
 /* Resolve the C library's functions (once; the constructor calls it). */
 void clab__pl_resolve(void);

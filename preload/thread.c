@@ -314,6 +314,10 @@ void pthread_exit(void *ret)
 		if (atomic_load(&program_threads) == 0 &&
 		    !atomic_exchange(&ending, 1))
 			exit(0);
+		/* under control: the others take their turns without it */
+		clab__pl_guard = 1;
+		clab__thread_leave();
+		clab__pl_guard = 0;
 	}
 	CLAB__PL_REAL(exit)(ret);
 }

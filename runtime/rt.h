@@ -207,6 +207,15 @@ extern int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
  * Does nothing for another thread or one that has ended.
  */
 void clab__thread_exit(void *ret);
+/*
+ * clab__thread_leave - under the controlled scheduler, end the calling
+ * thread, one the runtime did not create (a program's main thread under
+ * the preload library, in its pthread_exit): its end is recorded and it
+ * gives up its turn, as a created thread's end does, so that the others
+ * go on without it.  Nothing outside control, where its end is recorded
+ * when it has exited.
+ */
+void clab__thread_leave(void);
 
 /*
  * clab__thread_cancel - record that the calling thread asked for t's

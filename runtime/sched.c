@@ -703,7 +703,8 @@ void clab__sched_thread_exit(struct clab__thr *t)
 			break;
 		}
 	}
-	struct clab__thr *next = step(NULL);
+	/* the last controlled thread: nobody is left to take the turn */
+	struct clab__thr *next = S.n ? step(NULL) : NULL;
 	atomic_store(&t->s.ctl, 0);
 	if (next)
 		switch_to(t, next);

@@ -272,6 +272,16 @@ void clab__thread_exit(void *ret)
 	atomic_store(&t->gone, 1);
 }
 
+void clab__thread_leave(void)
+{
+	struct clab__thr *t = clab__tls_self;
+	if (!t || t->made_here || t->ended || !clab__sched_ctl(t))
+		return;
+	clab__sched_point(t, NULL);
+	thread_end(t, NULL);
+	clab__sched_thread_exit(t);
+}
+
 int clab__thread_create(clab_thread_t **out, const char *name,
 			void *(*fn)(void *), void *arg,
 			const struct clab_site *site)

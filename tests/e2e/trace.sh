@@ -73,12 +73,16 @@ contains "$T/out" "^  FAIL worker-1's rounds" "abba: --lab runs the lab's checks
 grep -q 'lab checks not run' "$T/out" && fail "abba: --lab still says no lab checks ran" ||
 	pass "abba: --lab, no note"
 
+# within START WHAT: at most 10 s since START (date +%s)
+within() {
+	took=$(($(date +%s) - $1))
+	[ "$took" -le 10 ] && pass "$2 in ${took}s" || fail "$2: took ${took}s"
+}
+
 # A real deadlock: the watchdog's report within seconds, exit 3, trace saved.
 start=$(date +%s)
 expect_exit 3 "$CONCLAB" trace --trace "$T/dl.clt" "$D/preload-deadlock"
-took=$(($(date +%s) - start))
-[ "$took" -le 10 ] && pass "deadlock: reported in ${took}s" ||
-	fail "deadlock: took ${took}s"
+within "$start" "deadlock: reported"
 contains "$T/err" '^conclab: deadlock: threads wait for each other in a cycle' "deadlock: the watchdog's report"
 contains "$T/err" 'waits on mutex m\[1\] at tests/preload/deadlock.c:18, held by thread-[12]$' "deadlock: what each waits for, where"
 contains "$T/err" '^  the held locks were all taken at tests/preload/deadlock.c:16$' "deadlock: where the held locks were taken"
@@ -481,4 +485,115 @@ expect_exit 143 "$CONCLAB" trace --trace "$T/sig.clt" -- sh -c 'kill -TERM $$'
 contains "$T/err" 'killed by signal 15' "a program killed by a signal"
 expect_exit 4 "$CONCLAB" trace --time-limit 1 --trace "$T/tl.clt" -- sleep 30
 contains "$T/err" 'conclab: trace saved to' "time limit: trace saved"
+
+# -q: the results only, the lock-order report in brief; the exit code kept.
+expect_exit 1 "$CONCLAB" trace -q --trace "$T/q.clt" "$D/preload-abba"
+contains "$T/out" '^lock order: potential deadlock, a -> b -> a' "-q: the cycle in brief"
+lacks "$T/out" 'lock order \(conclab analyze\)' "-q: no full lock-order report"
+lacks "$T/out" 'A possible interleaving' "-q: no interleaving"
+contains "$T/out" '^  FAIL lock order ' "-q: the checks"
+contains "$T/out" '^trace: .*q.clt$' "-q: the trace"
+expect_exit 0 "$CONCLAB" trace --quiet --trace "$T/q2.clt" "$D/preload-prodcons"
+lacks "$T/out" '^no lock-order cycles' "-q: nothing said of a clean lock order"
+contains "$T/out" '^7 of 7 properties hold' "-q: a clean run's checks"
+expect_exit 3 "$CONCLAB" trace -q --trace "$T/q3.clt" "$D/preload-deadlock"
+contains "$T/err" 'conclab: deadlock' "-q: the watchdog's report kept"
+# --view without a terminal: a note, and the run as without it.
+expect_exit 1 "$CONCLAB" trace --view -q --trace "$T/v.clt" "$D/preload-abba" </dev/null
+contains "$T/err" '--view needs a terminal' "--view without a terminal: a note"
+contains "$T/out" '^  FAIL lock order ' "--view without a terminal: the report"
+
+# The controlled scheduler.  Wrong inputs first.
+expect_exit 2 "$CONCLAB" trace --seed 3 "$D/preload-abba"
+contains "$T/err" '--seed N is the controlled scheduler' "--seed without --sched"
+expect_exit 2 "$CONCLAB" trace --sched random --seed -1 "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --sched random --seed three "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --sched random --seed 99999999999999999999999 "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --sched fifo "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --sched replay "$D/preload-abba"
+contains "$T/err" '--sched replay wants --replay' "--sched replay without a schedule"
+expect_exit 2 "$CONCLAB" trace --replay '1.1.!!' "$D/preload-abba"
+contains "$T/err" 'schedule string is malformed' "a malformed schedule string"
+expect_exit 2 "$CONCLAB" trace --replay 1.1.AA --sched random "$D/preload-abba"
+contains "$T/err" '--replay goes with --sched replay' "--replay with another mode"
+expect_exit 2 "$CONCLAB" trace --replay "$T/no-such.clt" "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --replay "$T/q.clt" "$D/preload-abba"
+contains "$T/err" 'has no schedule' "--replay of a trace of a free run"
+expect_exit 2 "$CONCLAB" trace --sched pct --pct-depth 0 "$D/preload-abba"
+expect_exit 2 "$CONCLAB" trace --sched pct --step-limit 0 "$D/preload-abba"
+# The same seed gives the same run: dumps compared record for record.
+same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
+	n=$1
+	shift
+	for k in 1 2; do
+		mkdir -p "$T/run$k"
+		"$CONCLAB" trace --sched random --seed 5 --time-limit 60 \
+			--trace "$T/run$k/$n.clt" "$@" >"$T/$n.$k.out" 2>&1
+		echo $? >"$T/$n.$k.rc"
+		# a child's pid and the traces' random ids differ run to run
+		"$CONCLAB" dump "$T/run$k/$n.clt" 2>&1 |
+			sed -E -e "s|$T/run$k/||g" -e 's/[0-9a-f]{16,}/ID/g' \
+				-e 's/[0-9]{3,}/PID/g' >"$T/$n.$k.dump"
+	done
+	if cmp -s "$T/$n.1.rc" "$T/$n.2.rc" && cmp -s "$T/$n.1.dump" "$T/$n.2.dump" &&
+		[ "$(grep -c ' T[0-9]' "$T/$n.1.dump")" -gt 3 ]; then
+		pass "--sched random --seed 5: $n twice, the same dump (exit $(cat "$T/$n.1.rc"))"
+	else
+		fail "--sched random --seed 5: $n twice, dumps differ"
+		diff "$T/$n.1.dump" "$T/$n.2.dump" | head -10
+	fi
+}
+# (forkrec's children end with exit, which writes their traces whole; a
+# child that ends with _exit, as forklock's, leaves what its writer had
+# written by then, which timing decides)
+for p in abba deadlock philosophers prodcons recursive rwupgrade \
+	forkrec mainexit sleepy cancel named; do
+	same_run "$p" "$D/preload-$p"
+done
+same_run abba-race "$D/preload-abba" race
+# abba race (both threads at once) deadlocks on some seeds, not on others.
+dl=0 ok=0
+for s in 1 2 3 4 5 6 7 8; do
+	"$CONCLAB" trace -q --sched random --seed "$s" --trace "$T/ar.clt" \
+		"$D/preload-abba" race >"$T/out" 2>"$T/err"
+	case $? in 3) dl=$((dl + 1)) ;; 1) ok=$((ok + 1)) ;; esac
+done
+[ "$dl" -gt 0 ] && [ "$ok" -gt 0 ] &&
+	pass "abba race: seeds 1..8 deadlock $dl times, pass $ok times" ||
+	fail "abba race: seeds 1..8 deadlock $dl times, pass $ok times"
+# A deadlock's schedule replays it; the replay line says how.
+expect_exit 3 "$CONCLAB" trace --sched random --seed 2 --trace "$T/ar2.clt" "$D/preload-abba" race
+contains "$T/out" "^replay it: conclab trace --seed 2 --replay 1\\.1\\.[A-Za-z0-9_-]+ -- $D/preload-abba race\$" "the replay line"
+contains "$T/err" 'deadlock: threads wait for each other in a cycle' "abba race: the deadlock"
+expect_exit 3 "$CONCLAB" trace --replay "$T/ar2.clt" --trace "$T/ar3.clt" "$D/preload-abba" race
+lacks "$T/out" 'left its schedule' "a replay of the trace follows it"
+str=$(sed -n 's/^replay it: conclab trace --seed 2 --replay \([^ ]*\) .*/\1/p' "$T/out")
+expect_exit 3 "$CONCLAB" trace --seed 2 --replay "$str" --trace "$T/ar4.clt" "$D/preload-abba" race
+lacks "$T/out" 'left its schedule' "a replay of the string follows it"
+# Another program under that schedule leaves it, and says so.
+expect_exit 1 "$CONCLAB" trace --replay "$T/ar2.clt" --trace "$T/ar5.clt" "$D/preload-abba"
+contains "$T/out" 'the replay left its schedule' "another program leaves the schedule"
+# Sleeps are on the virtual clock: a second's sleep and 100 ms polls take
+# no real time, and the poller hands the turn on.
+start=$(date +%s)
+expect_exit 0 timeout 60 "$CONCLAB" trace --sched pct --trace "$T/sl.clt" "$D/preload-sleepy"
+within "$start" "sleepy: virtual sleeps"
+contains "$T/out" '^sleepy: done after some looks$' "sleepy: main polled, the worker ran"
+expect_exit 0 "$CONCLAB" dump "$T/sl.clt"
+contains "$T/out" ' sleep +- +ms=100 @ tests/preload/sleepy.c:42 main' "sleepy: main's sleeps recorded at its line"
+expect_exit 0 timeout 60 "$CONCLAB" trace --sched random --trace "$T/sl30.clt" -- sleep 30
+# A thread blocked in read() keeps the turn: the time limit ends the run.
+start=$(date +%s)
+expect_exit 4 timeout 60 "$CONCLAB" trace --sched random --time-limit 2 --trace "$T/rb.clt" "$D/preload-readblock"
+within "$start" "readblock: ended by the time limit"
+contains "$T/err" 'exceeded its time limit' "readblock: the watchdog's report"
+contains "$T/err" 'keeps the turn' "readblock: why, under --sched"
+contains "$T/out" '^  FAIL no deadlock ' "readblock: the run did not end"
+# The step limit stops a controlled run as a livelock: exit 4, as run's.
+expect_exit 4 "$CONCLAB" trace -q --sched pct --step-limit 50 --trace "$T/stl.clt" "$D/preload-prodcons"
+contains "$T/err" 'stopped: 50 scheduling steps' "the step limit: the watchdog's report"
+contains "$T/out" '^  FAIL busy waiting .*step cap' "the step limit: the check"
+# Without --time-limit a controlled run stops after 60 s, not never: --help says so.
+expect_exit 0 "$CONCLAB" trace --help
+contains "$T/out" '60 under --sched' "--help: a controlled run's time limit"
 finish
