@@ -84,7 +84,8 @@ static void test_request_stack(void)
 	struct clab_trace *tr = record(1, 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
-	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 6); /* zstd chunks, a digest */
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr),
+			6); /* zstd chunks, a digest */
 	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
 	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_MUTEX_REQUEST), 2);
 	const struct clab_record *r1 = tu_find(tr, CLAB_K_MUTEX_REQUEST, 0);
@@ -132,7 +133,8 @@ static void test_off(void)
 	for (size_t i = 0; i < clab_trace_nrecords(tr); i++)
 		CU_ASSERT_EQUAL(clab_trace_record(tr, i)->stack, 0);
 	CU_ASSERT_EQUAL(clab_trace_nstacks(tr), 0);
-	/* every file is 1.6 (zstd chunks, a digest; under the content checksum) */
+	/* every file is 1.6 (zstd chunks, a digest; under the content checksum)
+	 */
 	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 6);
 	clab_trace_free(tr);
 }
