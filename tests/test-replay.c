@@ -807,7 +807,7 @@ static void procs_close(struct procs *p)
  * The processes lab under control, the parent's trace alone, as where a
  * child records nothing: the parent waits for its child at the deadlock,
  * the child is there as what the parent saw of it, and its pipe's count is
- * not known.
+ * not known.  Main has its pid (process.pid) under control too.
  */
 static void test_labpic_procs_wait(void)
 {
@@ -819,6 +819,7 @@ static void test_labpic_procs_wait(void)
 	CU_ASSERT_EQUAL_FATAL(procs_at(&p, 0), 2);
 	CU_ASSERT_STRING_EQUAL(p.pr[0].name, "main");
 	CU_ASSERT_EQUAL(p.pr[0].doing, CLAB_PR_RUN);
+	CU_ASSERT(p.pr[0].pid > 0);
 	CU_ASSERT_STRING_EQUAL(p.pr[1].name, "child");
 	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_AWAY);
 	CU_ASSERT_EQUAL(clab_labpic_pipes(p.lp, 0, p.pi, 4), 0);
@@ -830,6 +831,7 @@ static void test_labpic_procs_wait(void)
 	CU_ASSERT_EQUAL(p.pr[0].on, 1);
 	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_UNSEEN);
 	CU_ASSERT(p.pr[1].pid > 0);
+	CU_ASSERT(p.pr[0].pid > 0 && p.pr[0].pid != p.pr[1].pid);
 	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(p.lp, d, p.pi, 4), 1);
 	CU_ASSERT_STRING_EQUAL(p.pi[0].name, "results");
 	CU_ASSERT_EQUAL(p.pi[0].cap, 4);
@@ -882,7 +884,8 @@ static void test_labpic_procs_end(void)
 /*
  * The same deadlock with the child's trace merged in (a child records
  * under control too): the child waits for room in the full pipe, and the
- * pipe's count and ends are known.  Where children record nothing (the
+ * pipe's count and ends are known; main's pid is the one the child's
+ * trace names as its parent's.  Where children record nothing (the
  * sanitizers' builds, runtime/proc.c), it is the test above.
  */
 static void test_labpic_procs_family(void)
@@ -897,6 +900,17 @@ static void test_labpic_procs_family(void)
 	CU_ASSERT_EQUAL_FATAL(procs_at(&p, d), 2);
 	CU_ASSERT_EQUAL(p.pr[0].doing, CLAB_PR_CHILD);
 	CU_ASSERT_EQUAL(p.pr[0].on, 1);
+	/* main's pid, as its child's own trace names its parent's */
+	char path[512], err[512];
+	snprintf(path, sizeof(path), "%s/processes-wait-then-read.%ld.clt",
+		 tmpdir, (long)p.pr[1].pid);
+	struct clab_trace *ct = NULL;
+	CU_ASSERT_EQUAL(clab_trace_load_process(path, &ct, err, sizeof(err)),
+			0);
+	const char *ppid = ct ? clab_trace_meta(ct, "process.parent_pid") : 0;
+	CU_ASSERT_PTR_NOT_NULL(ppid);
+	CU_ASSERT(p.pr[0].pid > 0 && ppid && p.pr[0].pid == atol(ppid));
+	clab_trace_free(ct);
 	CU_ASSERT(p.pr[1].recorded);
 	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_WRITE);
 	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(p.lp, d, p.pi, 4), 1);
