@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -354,6 +355,65 @@ static void test_turns(void)
 	CU_ASSERT_STRING_EQUAL(a, b);
 }
 
+/*
+ * Under the controlled scheduler, a parent that ends its run without
+ * waiting for its children: each child still gets the turn and finishes
+ * its turns (its records, its end), rather than wait for a turn that
+ * never comes and die with its parent; a run after it in the same
+ * process takes turns as a family of its own.
+ */
+static void test_unreaped(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/conclab-proc-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.clt", dir);
+	struct clab_tracer_opts o = {
+	    .path = path, .compress = -1, .virtual_time = 1};
+	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	struct clab_sched_opts so = {.mode = CLAB_SCHED_PCT, .seed = 3};
+	CU_ASSERT_EQUAL_FATAL(clab_sched_start(&so), 0);
+	clab_proc_t c[2];
+	nitems = 3;
+	/* room for every message: the writers never wait for the parent */
+	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), 8), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c[0], "w0", writer, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c[1], "w1", writer, NULL), 0);
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	char sched[CLAB_SCHED_STRING_MAX];
+	CU_ASSERT(clab_sched_stop(sched, sizeof(sched)) > 0);
+	/* the children end on their own (they ended their runs before the
+	 * run's end returned; the exits follow), with their status */
+	for (int i = 0; i < 2; i++) {
+		int st = -1;
+		pid_t r = 0;
+		for (int ms = 0; r == 0 && ms < 10000; ms++) {
+			r = waitpid(clab_proc_pid(&c[i]), &st, WNOHANG);
+			struct timespec ts = {0, 1000000};
+			if (r == 0)
+				nanosleep(&ts, NULL);
+		}
+		CU_ASSERT_EQUAL(r, clab_proc_pid(&c[i]));
+		CU_ASSERT(r > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	}
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		/* both children's records, each to its end */
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE), 6);
+		CU_ASSERT_EQUAL(clab_trace_nthreads(tr), 3);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_EXIT), 2);
+		CU_ASSERT(clab_trace_whole(tr));
+		clab_trace_free(tr);
+	}
+	clean();
+	/* the next controlled family takes turns as the first did */
+	char a[256];
+	controlled_family(a, sizeof(a));
+	CU_ASSERT_STRING_EQUAL(a, "R w1 w2 W r1 r0 R w1 w2 W r1 r0 R w1 w2 "
+				  "r1 r0 e ");
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a pipe in one process", test_pipe_alone);
@@ -365,6 +425,8 @@ static void add_tests(CU_pSuite s)
 #if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 	/* (the children record nothing there, and run free: proc.c) */
 	CU_add_test(s, "a controlled family takes turns", test_turns);
+	CU_add_test(s, "children a controlled parent did not wait for end",
+		    test_unreaped);
 #endif
 }
 
