@@ -15,7 +15,11 @@
 
 static char dir[PATH_MAX], path[PATH_MAX + 16];
 
-static int open_trace(void)
+/*
+ * A trace in a directory of its own; controlled: on virtual time, under
+ * the controlled scheduler (pct, seed 3).  0, or the failure asserted.
+ */
+static int open_trace_as(int controlled)
 {
 	const char *tmp = getenv("TMPDIR");
 	snprintf(dir, sizeof(dir), "%s/conclab-proc-XXXXXX",
@@ -25,10 +29,21 @@ static int open_trace(void)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/t.clt", dir);
-	struct clab_tracer_opts o = {.path = path, .compress = -1};
+	struct clab_tracer_opts o = {
+	    .path = path, .compress = -1, .virtual_time = controlled};
 	int err = clab_tracer_open(&o);
 	CU_ASSERT_EQUAL(err, 0);
+	if (err || !controlled)
+		return err;
+	struct clab_sched_opts so = {.mode = CLAB_SCHED_PCT, .seed = 3};
+	err = clab_sched_start(&so);
+	CU_ASSERT_EQUAL(err, 0);
 	return err;
+}
+
+static int open_trace(void)
+{
+	return open_trace_as(0);
 }
 
 /* Close the trace and load it, with the children's. */
@@ -293,16 +308,8 @@ static void test_no_false_report(void)
 static void controlled_family(char *pattern, size_t len)
 {
 	pattern[0] = 0;
-	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/conclab-proc-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.clt", dir);
-	struct clab_tracer_opts o = {
-	    .path = path, .compress = -1, .virtual_time = 1};
-	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
-	struct clab_sched_opts so = {.mode = CLAB_SCHED_PCT, .seed = 3};
-	CU_ASSERT_EQUAL_FATAL(clab_sched_start(&so), 0);
+	if (open_trace_as(1))
+		return;
 	clab_proc_t c;
 	int status = -1;
 	int64_t v, want = 0;
@@ -364,16 +371,8 @@ static void test_turns(void)
  */
 static void test_unreaped(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/conclab-proc-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.clt", dir);
-	struct clab_tracer_opts o = {
-	    .path = path, .compress = -1, .virtual_time = 1};
-	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
-	struct clab_sched_opts so = {.mode = CLAB_SCHED_PCT, .seed = 3};
-	CU_ASSERT_EQUAL_FATAL(clab_sched_start(&so), 0);
+	if (open_trace_as(1))
+		return;
 	clab_proc_t c[2];
 	nitems = 3;
 	/* room for every message: the writers never wait for the parent */
