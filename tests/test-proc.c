@@ -298,6 +298,28 @@ static void test_no_false_report(void)
 }
 
 /*
+ * A child fn that writes n messages into cp, a pipe of cap: the parent
+ * reads them to the end of file, then reaps the child.  Its status.
+ */
+static int read_child(int (*fn)(void *), uint32_t cap, long n)
+{
+	clab_proc_t c;
+	int status = -1;
+	int64_t v, want = 0;
+	nitems = n;
+	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), cap),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c, "child", fn, NULL), 0);
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	while (clab_pipe_read(&cp, &v) == 1)
+		CU_ASSERT_EQUAL(v, want++);
+	CU_ASSERT_EQUAL(want, n);
+	CU_ASSERT_EQUAL(clab_proc_wait(&c, &status), 0);
+	clab_pipe_destroy(&cp);
+	return status;
+}
+
+/*
  * Under the controlled scheduler the processes take turns: the parent's
  * first read finds the pipe empty and hands the turn to the writer, which
  * fills the pipe (2) and hands it back, and so on; the merged records are
@@ -310,19 +332,7 @@ static void controlled_family(char *pattern, size_t len)
 	pattern[0] = 0;
 	if (open_trace_as(1))
 		return;
-	clab_proc_t c;
-	int status = -1;
-	int64_t v, want = 0;
-	nitems = 6;
-	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), 2), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c, "writer", writer, NULL), 0);
-	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
-	while (clab_pipe_read(&cp, &v) == 1)
-		CU_ASSERT_EQUAL(v, want++);
-	CU_ASSERT_EQUAL(want, 6);
-	CU_ASSERT_EQUAL(clab_proc_wait(&c, &status), 0);
-	CU_ASSERT_EQUAL(status, 7);
-	clab_pipe_destroy(&cp);
+	CU_ASSERT_EQUAL(read_child(writer, 2, 6), 7);
 	char sched[CLAB_SCHED_STRING_MAX];
 	CU_ASSERT(clab_sched_stop(sched, sizeof(sched)) > 0);
 	struct clab_trace *tr = close_load();
@@ -413,6 +423,40 @@ static void test_unreaped(void)
 				  "r1 r0 e ");
 }
 
+/* A child that spawns a writer of its own and ends without waiting. */
+static int spawner(void *arg)
+{
+	(void)arg;
+	clab_proc_t g;
+	if (clab_proc_spawn(&g, "grandchild", writer, NULL) != 0)
+		return 1;
+	clab_pipe_close(&cp, CLAB_PIPE_READ);
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	return 5;
+}
+
+/*
+ * The same one level down: a child that ends without waiting for its own
+ * child hands it the turn first, so that the grandchild writes every
+ * message (and does not die with its parent), and the parent reads them
+ * to the end of file.
+ */
+static void test_unreaped_grandchild(void)
+{
+	if (open_trace_as(1))
+		return;
+	CU_ASSERT_EQUAL(read_child(spawner, 8, 3), 5);
+	char sched[CLAB_SCHED_STRING_MAX];
+	CU_ASSERT(clab_sched_stop(sched, sizeof(sched)) > 0);
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE), 3);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_READ), 3);
+		clab_trace_free(tr);
+	}
+	clean();
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a pipe in one process", test_pipe_alone);
@@ -426,6 +470,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "a controlled family takes turns", test_turns);
 	CU_add_test(s, "children a controlled parent did not wait for end",
 		    test_unreaped);
+	CU_add_test(s, "so does a grandchild whose parent did not wait",
+		    test_unreaped_grandchild);
 #endif
 }
 
