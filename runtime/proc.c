@@ -440,6 +440,10 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	/* buffered output would be written twice, once by each */
 	fflush(NULL);
 	int recorded = CHILD_RECORDS;
+	/* a child that records nothing: the parent's pid named all the same
+	 * (clab__fork does it for one that records) */
+	if (!recorded)
+		clab__fork_meta();
 	pid_t pid = recorded ? clab__fork(CLAB__SITE_L("fork")) : fork();
 	if (pid == 0)
 		child_main(slot, parent, recorded, fn, arg);

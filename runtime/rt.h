@@ -646,6 +646,14 @@ void clab__xproc_idle(void);
 void clab__xproc_end(void);
 
 /*
+ * clab__fork_meta - name this process in its trace, once a trace: its
+ * process.id and process.pid (fork.c does it at a process's first
+ * clab_fork; proc.c where a child is forked without it, in the builds
+ * where children record nothing).
+ */
+void clab__fork_meta(void);
+
+/*
  * fork (fork.c): before it, each part takes its locks, so that the child
  * finds them in a known state; after it, the parent releases them, and
  * the child resets what belonged to the parent's other threads: the
