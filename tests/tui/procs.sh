@@ -29,6 +29,7 @@ rm -f ws.[0-9]*.clt
 show ws.clt Dp
 has 'The processes \(p: objects\)' "p: the processes instead of the objects"
 has '││waits for child +│$' "at the deadlock, main waits for the child"
+has '│┌main PID┐$' "main with its pid, its child's trace or none"
 has '│ results \?/4 \?→main$' "the pipe: main reads, the child's side unknown"
 has '││forked \(records nothing\) +│$' "the child, forked, records nothing"
 show ws.clt p
