@@ -514,9 +514,12 @@ static int explore_exec(int argc, char **argv)
 			       "tries)\n",
 			       schedule, now.choices, now.switches,
 			       before.choices, before.switches, tries);
-			printf("  replay:   conclab run %s --variant %s "
-			       "--seed %" PRIu64 " --replay %s\n",
-			       e.ctx.lab->name, e.variant, fseed, e.trace);
+			printf("  replay:   conclab run %s --variant %s",
+			       e.ctx.lab->name, e.variant);
+			clab_lab_args_print(stdout, &e.ctx);
+			clab_cmd_sched_print(stdout, &e.sched);
+			printf(" --seed %" PRIu64 " --replay %s\n", fseed,
+			       e.trace);
 			printf("  trace:    %s (conclab replay %s)\n", e.trace,
 			       e.trace);
 		}

@@ -100,6 +100,8 @@ static void save_schedule(struct run *r, int stop, FILE *out)
 		r->cmdname ? r->cmdname : "run", r->lab->name);
 	if (r->variant_meta)
 		fprintf(out, " --variant %s", r->variant);
+	clab_lab_args_print(out, &r->ctx);
+	clab_cmd_sched_print(out, r->sched);
 	if (r->ctx.seed != 1) /* not the default */
 		fprintf(out, " --seed %" PRIu64, r->ctx.seed);
 	fprintf(out, " --replay %s\n", from);
@@ -540,6 +542,16 @@ int clab_lab_args_opt(const struct clab_cmd *cmd, struct clab_lab_args *a,
 		return CLAB_EXIT_IO;
 	a->params[a->nparams++].value = val;
 	return 0;
+}
+
+void clab_lab_args_print(FILE *out, const struct clab_lab_ctx *ctx)
+{
+	struct clab_lab_ctx def;
+	clab_lab_ctx_init(&def, ctx->lab, ctx->variant);
+	for (size_t p = 0; p < ctx->lab->nparams; p++)
+		if (ctx->param[p] != def.param[p])
+			fprintf(out, " --%s %ld", ctx->lab->params[p].name,
+				ctx->param[p]);
 }
 
 void clab_lab_args_fini(struct clab_lab_args *a)

@@ -456,10 +456,13 @@ static int step_exec(int argc, char **argv)
 	}
 	printf("%zu move(s)%s: %s\n", s.nmoves,
 	       s.ended ? "" : " (the run had not ended)", s.msg);
-	if (str)
-		printf("schedule: %s\nreplay it: conclab run %s --variant %s "
-		       "--seed %ld --replay %s\n",
-		       str, s.ctx.lab->name, s.variant, seed, str);
+	if (str) {
+		printf("schedule: %s\nreplay it: conclab run %s --variant %s",
+		       str, s.ctx.lab->name, s.variant);
+		clab_lab_args_print(stdout, &s.ctx);
+		clab_cmd_sched_print(stdout, &s.sched);
+		printf(" --seed %ld --replay %s\n", seed, str);
+	}
 	free(str);
 	if (s.keep && s.tr) {
 		/* the run so far, for conclab replay */

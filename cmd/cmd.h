@@ -130,6 +130,12 @@ int clab_lab_args_resolve(const struct clab_cmd *cmd,
 			  const struct clab_lab_args *a,
 			  struct clab_lab_ctx *ctx, int *vi);
 void clab_lab_args_fini(struct clab_lab_args *a);
+/*
+ * clab_lab_args_print - print to out, as options (" --NAME VALUE"), the
+ * parameters of ctx that are not its variant's defaults: what a command
+ * that runs the same lab again needs.
+ */
+void clab_lab_args_print(FILE *out, const struct clab_lab_ctx *ctx);
 
 /*
  * clab_run_lab - run ctx's lab as `conclab run` does, writing trace, under
@@ -280,5 +286,11 @@ void clab_cmd_sched_fini(struct clab_cmd_sched *s);
 /* After parsing: check the options go together and set the seed. */
 int clab_cmd_sched_ready(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
 			 uint64_t seed);
+/*
+ * clab_cmd_sched_print - print to out, as options, those of s that shape
+ * a controlled run and were given (--step-limit, --spurious,
+ * --early-timeouts): what a replay of the run needs to be the same run.
+ */
+void clab_cmd_sched_print(FILE *out, const struct clab_cmd_sched *s);
 
 #endif

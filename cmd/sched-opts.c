@@ -3,6 +3,7 @@
  * program (run, exercise): --sched, --replay, --step-limit, --spurious,
  * --no-spurious, --pct-depth.
  */
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,4 +191,15 @@ int clab_cmd_sched_ready(const struct clab_cmd *cmd, struct clab_cmd_sched *s,
 	s->o.seed = seed;
 	s->o.replay = s->replay;
 	return 0;
+}
+
+void clab_cmd_sched_print(FILE *out, const struct clab_cmd_sched *s)
+{
+	/* 0 and -1: not given, the scheduler's defaults */
+	if (s->o.step_limit)
+		fprintf(out, " --step-limit %" PRIu64, s->o.step_limit);
+	if (s->o.spurious_max >= 0)
+		fprintf(out, " --spurious %d", s->o.spurious_max);
+	if (s->o.early_timeouts)
+		fprintf(out, " --early-timeouts");
 }

@@ -63,6 +63,18 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+void clab__fork_meta(void)
+{
+	const char *id = trace_id();
+	if (process_id_written == process_id_gen)
+		return;
+	process_id_written = process_id_gen;
+	char num[24];
+	snprintf(num, sizeof(num), "%ld", (long)getpid());
+	clab_tracer_meta_add("process.id", id);
+	clab_tracer_meta_add("process.pid", num);
+}
+
 /* In the parent: the fork record and the child in the metadata. */
 static void parent_side(const struct clab_site *site, pid_t pid,
 			const struct clab__fork_info *fi, const char *cid)
@@ -72,14 +84,8 @@ static void parent_side(const struct clab_site *site, pid_t pid,
 	clab__emit_val(clab__self()->tb, CLAB_K_NOTE, pid, site, 0);
 	if (!fi->path[0])
 		return;
-	char key[64], val[ID_LEN + 4096 + 64], num[24];
-	const char *id = trace_id();
-	if (process_id_written != process_id_gen) {
-		process_id_written = process_id_gen;
-		snprintf(num, sizeof(num), "%ld", (long)getpid());
-		clab_tracer_meta_add("process.id", id);
-		clab_tracer_meta_add("process.pid", num);
-	}
+	char key[64], val[ID_LEN + 4096 + 64];
+	clab__fork_meta();
 	char path[4096 + 32];
 	child_path(fi->path, pid, path, sizeof(path));
 	snprintf(key, sizeof(key), "process.child.%ld", (long)pid);

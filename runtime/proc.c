@@ -42,8 +42,13 @@
  * watchdog finds the processes stuck.  A process's virtual clock goes on
  * from the family's when it gets the turn back (the clock of the last
  * process that handed it on, and a nanosecond), so the records of a
- * family, merged by time, are in the order the turn went.  Where children
- * record nothing (CHILD_RECORDS below), they run free, as they did.
+ * family, merged by time, are in the order the turn went.  A process
+ * whose run ends (clab_sched_stop), or that ends, while children it did
+ * not wait for are alive hands the turn on until no other process can go
+ * on (clab__xproc_end): its children finish their turns, where they would
+ * otherwise wait for a turn that never comes and die with it.  Where
+ * children record nothing (CHILD_RECORDS below), they run free, as they
+ * did.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -218,6 +223,22 @@ void clab__xproc_idle(void)
 	(void)turn_away();
 }
 
+/* Whether a child of this process is alive. */
+static int live_child(void)
+{
+	for (int i = 0; i < CLAB_PROC_MAX; i++)
+		if (i != my_slot && xt->p[i].parent == my_slot && alive(i))
+			return 1;
+	return 0;
+}
+
+void clab__xproc_end(void)
+{
+	while (turns() && atomic_load(&xt->turn) == (uint32_t)my_slot &&
+	       live_child() && turn_pass(1))
+		;
+}
+
 /* The table, and this process's slot in it; CLAB_ENOMEM. */
 static int table(void)
 {
@@ -242,11 +263,14 @@ static int table(void)
 	return r;
 }
 
-/* Whether any process but the first is in the table. */
+/*
+ * Whether any process but the first is in the table and alive (one that
+ * ended and was never reaped keeps its slot, not the family).
+ */
 static int children(void)
 {
 	for (int i = 1; i < CLAB_PROC_MAX; i++)
-		if (atomic_load(&xt->p[i].pid) != 0)
+		if (alive(i))
 			return 1;
 	return 0;
 }
@@ -356,6 +380,7 @@ static void child_main(int slot, pid_t parent, int recorded, int (*fn)(void *),
 	if (turns())
 		turn_wait();
 	int rc = fn(arg);
+	clab__xproc_end();
 	atomic_store(&xt->p[slot].ended, 1);
 	drop_ends(slot);
 	if (recorded) {
@@ -415,6 +440,10 @@ int clab__proc_spawn(clab_proc_t *p, const char *name, int (*fn)(void *),
 	/* buffered output would be written twice, once by each */
 	fflush(NULL);
 	int recorded = CHILD_RECORDS;
+	/* a child that records nothing: the parent's pid named all the same
+	 * (clab__fork does it for one that records) */
+	if (!recorded)
+		clab__fork_meta();
 	pid_t pid = recorded ? clab__fork(CLAB__SITE_L("fork")) : fork();
 	if (pid == 0)
 		child_main(slot, parent, recorded, fn, arg);

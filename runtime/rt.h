@@ -646,6 +646,21 @@ uint64_t clab__xproc_progress(void);
  * one can go on, until it comes back (proc.c, "The family's turn").
  */
 void clab__xproc_idle(void);
+/*
+ * clab__xproc_end - this process's controlled run ends, or the process
+ * itself, with children it did not wait for alive: under control, the
+ * turn goes to them until no other process can go on, so that each
+ * finishes its turns (proc.c, "The family's turn").
+ */
+void clab__xproc_end(void);
+
+/*
+ * clab__fork_meta - name this process in its trace, once a trace: its
+ * process.id and process.pid (fork.c does it at a process's first
+ * clab_fork; proc.c where a child is forked without it, in the builds
+ * where children record nothing).
+ */
+void clab__fork_meta(void);
 
 /*
  * fork (fork.c): before it, each part takes its locks, so that the child

@@ -835,6 +835,8 @@ int clab_sched_stop(char *buf, size_t len)
 	struct clab__thr *self = clab__self();
 	if (!atomic_load(&self->s.ctl))
 		return CLAB_EINVAL; /* only a controlled thread may end it */
+	/* children not waited for take their turns before control ends */
+	clab__xproc_end();
 	release_all();
 	return encode(buf, len);
 }

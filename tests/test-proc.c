@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,7 +15,11 @@
 
 static char dir[PATH_MAX], path[PATH_MAX + 16];
 
-static int open_trace(void)
+/*
+ * A trace in a directory of its own; controlled: on virtual time, under
+ * the controlled scheduler (pct, seed 3).  0, or the failure asserted.
+ */
+static int open_trace_as(int controlled)
 {
 	const char *tmp = getenv("TMPDIR");
 	snprintf(dir, sizeof(dir), "%s/conclab-proc-XXXXXX",
@@ -24,10 +29,21 @@ static int open_trace(void)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/t.clt", dir);
-	struct clab_tracer_opts o = {.path = path, .compress = -1};
+	struct clab_tracer_opts o = {
+	    .path = path, .compress = -1, .virtual_time = controlled};
 	int err = clab_tracer_open(&o);
 	CU_ASSERT_EQUAL(err, 0);
+	if (err || !controlled)
+		return err;
+	struct clab_sched_opts so = {.mode = CLAB_SCHED_PCT, .seed = 3};
+	err = clab_sched_start(&so);
+	CU_ASSERT_EQUAL(err, 0);
 	return err;
+}
+
+static int open_trace(void)
+{
+	return open_trace_as(0);
 }
 
 /* Close the trace and load it, with the children's. */
@@ -282,6 +298,28 @@ static void test_no_false_report(void)
 }
 
 /*
+ * A child fn that writes n messages into cp, a pipe of cap: the parent
+ * reads them to the end of file, then reaps the child.  Its status.
+ */
+static int read_child(int (*fn)(void *), uint32_t cap, long n)
+{
+	clab_proc_t c;
+	int status = -1;
+	int64_t v, want = 0;
+	nitems = n;
+	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), cap),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c, "child", fn, NULL), 0);
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	while (clab_pipe_read(&cp, &v) == 1)
+		CU_ASSERT_EQUAL(v, want++);
+	CU_ASSERT_EQUAL(want, n);
+	CU_ASSERT_EQUAL(clab_proc_wait(&c, &status), 0);
+	clab_pipe_destroy(&cp);
+	return status;
+}
+
+/*
  * Under the controlled scheduler the processes take turns: the parent's
  * first read finds the pipe empty and hands the turn to the writer, which
  * fills the pipe (2) and hands it back, and so on; the merged records are
@@ -292,29 +330,9 @@ static void test_no_false_report(void)
 static void controlled_family(char *pattern, size_t len)
 {
 	pattern[0] = 0;
-	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/conclab-proc-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.clt", dir);
-	struct clab_tracer_opts o = {
-	    .path = path, .compress = -1, .virtual_time = 1};
-	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
-	struct clab_sched_opts so = {.mode = CLAB_SCHED_PCT, .seed = 3};
-	CU_ASSERT_EQUAL_FATAL(clab_sched_start(&so), 0);
-	clab_proc_t c;
-	int status = -1;
-	int64_t v, want = 0;
-	nitems = 6;
-	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), 2), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c, "writer", writer, NULL), 0);
-	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
-	while (clab_pipe_read(&cp, &v) == 1)
-		CU_ASSERT_EQUAL(v, want++);
-	CU_ASSERT_EQUAL(want, 6);
-	CU_ASSERT_EQUAL(clab_proc_wait(&c, &status), 0);
-	CU_ASSERT_EQUAL(status, 7);
-	clab_pipe_destroy(&cp);
+	if (open_trace_as(1))
+		return;
+	CU_ASSERT_EQUAL(read_child(writer, 2, 6), 7);
 	char sched[CLAB_SCHED_STRING_MAX];
 	CU_ASSERT(clab_sched_stop(sched, sizeof(sched)) > 0);
 	struct clab_trace *tr = close_load();
@@ -354,6 +372,91 @@ static void test_turns(void)
 	CU_ASSERT_STRING_EQUAL(a, b);
 }
 
+/*
+ * Under the controlled scheduler, a parent that ends its run without
+ * waiting for its children: each child still gets the turn and finishes
+ * its turns (its records, its end), rather than wait for a turn that
+ * never comes and die with its parent; a run after it in the same
+ * process takes turns as a family of its own.
+ */
+static void test_unreaped(void)
+{
+	if (open_trace_as(1))
+		return;
+	clab_proc_t c[2];
+	nitems = 3;
+	/* room for every message: the writers never wait for the parent */
+	CU_ASSERT_EQUAL_FATAL(clab_pipe_init(&cp, "cp", sizeof(int64_t), 8), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c[0], "w0", writer, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_proc_spawn(&c[1], "w1", writer, NULL), 0);
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	char sched[CLAB_SCHED_STRING_MAX];
+	CU_ASSERT(clab_sched_stop(sched, sizeof(sched)) > 0);
+	/* the children end on their own (they ended their runs before the
+	 * run's end returned; the exits follow), with their status */
+	for (int i = 0; i < 2; i++) {
+		int st = -1;
+		pid_t r = 0;
+		for (int ms = 0; r == 0 && ms < 10000; ms++) {
+			r = waitpid(clab_proc_pid(&c[i]), &st, WNOHANG);
+			struct timespec ts = {0, 1000000};
+			if (r == 0)
+				nanosleep(&ts, NULL);
+		}
+		CU_ASSERT_EQUAL(r, clab_proc_pid(&c[i]));
+		CU_ASSERT(r > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	}
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		/* both children's records, each to its end */
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE), 6);
+		CU_ASSERT_EQUAL(clab_trace_nthreads(tr), 3);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_EXIT), 2);
+		CU_ASSERT(clab_trace_whole(tr));
+		clab_trace_free(tr);
+	}
+	clean();
+	/* the next controlled family takes turns as the first did */
+	char a[256];
+	controlled_family(a, sizeof(a));
+	CU_ASSERT_STRING_EQUAL(a, "R w1 w2 W r1 r0 R w1 w2 W r1 r0 R w1 w2 "
+				  "r1 r0 e ");
+}
+
+/* A child that spawns a writer of its own and ends without waiting. */
+static int spawner(void *arg)
+{
+	(void)arg;
+	clab_proc_t g;
+	if (clab_proc_spawn(&g, "grandchild", writer, NULL) != 0)
+		return 1;
+	clab_pipe_close(&cp, CLAB_PIPE_READ);
+	clab_pipe_close(&cp, CLAB_PIPE_WRITE);
+	return 5;
+}
+
+/*
+ * The same one level down: a child that ends without waiting for its own
+ * child hands it the turn first, so that the grandchild writes every
+ * message (and does not die with its parent), and the parent reads them
+ * to the end of file.
+ */
+static void test_unreaped_grandchild(void)
+{
+	if (open_trace_as(1))
+		return;
+	CU_ASSERT_EQUAL(read_child(spawner, 8, 3), 5);
+	char sched[CLAB_SCHED_STRING_MAX];
+	CU_ASSERT(clab_sched_stop(sched, sizeof(sched)) > 0);
+	struct clab_trace *tr = close_load();
+	if (tr) {
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_WRITE), 3);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_PIPE_READ), 3);
+		clab_trace_free(tr);
+	}
+	clean();
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a pipe in one process", test_pipe_alone);
@@ -365,6 +468,10 @@ static void add_tests(CU_pSuite s)
 #if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 	/* (the children record nothing there, and run free: proc.c) */
 	CU_add_test(s, "a controlled family takes turns", test_turns);
+	CU_add_test(s, "children a controlled parent did not wait for end",
+		    test_unreaped);
+	CU_add_test(s, "so does a grandchild whose parent did not wait",
+		    test_unreaped_grandchild);
 #endif
 }
 

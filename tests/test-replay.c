@@ -751,55 +751,95 @@ static uint32_t first_kind(const struct clab_trace *tr, unsigned k)
 	return CLAB_REPLAY_NONE;
 }
 
-/*
- * The processes lab under control, the parent's trace alone, as where a
- * child records nothing: the parent waits for its child at the deadlock,
- * the child is there as what the parent saw of it, and its pipe's count is
- * not known.
- */
-static void test_labpic_procs_wait(void)
-{
-	struct clab_trace *tr = lab_trace_as("processes", "wait-then-read", 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+/* The processes lab's picture of a controlled run, and its replay. */
+struct procs {
+	struct clab_trace *tr;
 	struct clab_replay *rp;
 	struct clab_labpic *lp;
 	struct clab_rstate st;
 	struct clab_proc_pic pr[4];
 	struct clab_pipe_pic pi[4];
-	struct clab_counter_pic c;
-	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_kind(lp), CLAB_PIC_PROCESSES);
-	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
-	/* before anything: main runs, the child is not forked, no pipe */
-	clab_replay_seek(rp, &st, 1);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, 0, pr, 4), 2);
-	CU_ASSERT_STRING_EQUAL(pr[0].name, "main");
-	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_RUN);
-	CU_ASSERT_STRING_EQUAL(pr[1].name, "child");
-	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_AWAY);
-	CU_ASSERT_EQUAL(clab_labpic_pipes(lp, 0, pi, 4), 0);
-	CU_ASSERT_EQUAL(clab_labpic_counter(lp, 0, &c), -1);
-	/* at the deadlock: main waits for the child, which records nothing */
-	uint32_t d = clab_replay_deadlock(rp);
+};
+
+/*
+ * A controlled run of the processes lab's variant, its parent's trace
+ * alone (as where a child records nothing) or its family: 0, or -1 (the
+ * failure asserted).
+ */
+static int procs_open(struct procs *p, const char *variant, int alone)
+{
+	memset(p, 0, sizeof(*p));
+	p->tr = lab_trace_as("processes", variant, alone);
+	CU_ASSERT_PTR_NOT_NULL(p->tr);
+	if (!p->tr)
+		return -1;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(p->tr, 0, &p->rp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(p->rp, &p->lp), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_kind(p->lp), CLAB_PIC_PROCESSES);
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(p->rp, &p->st), 0);
+	return 0;
+}
+
+/* Its processes after record r: how many. */
+static int procs_at(struct procs *p, uint32_t r)
+{
+	clab_replay_seek(p->rp, &p->st, r + 1);
+	return clab_labpic_procs(p->lp, &p->st, r, p->pr, 4);
+}
+
+/* The record of its deadlock (asserted). */
+static uint32_t procs_deadlock(struct procs *p)
+{
+	uint32_t d = clab_replay_deadlock(p->rp);
 	CU_ASSERT_NOT_EQUAL_FATAL(d, CLAB_REPLAY_NONE);
-	clab_replay_seek(rp, &st, d + 1);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, d, pr, 4), 2);
-	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_CHILD);
-	CU_ASSERT_EQUAL(pr[0].on, 1);
-	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_UNSEEN);
-	CU_ASSERT(pr[1].pid > 0);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(lp, d, pi, 4), 1);
-	CU_ASSERT_STRING_EQUAL(pi[0].name, "results");
-	CU_ASSERT_EQUAL(pi[0].cap, 4);
-	CU_ASSERT(pi[0].unseen);
-	CU_ASSERT_EQUAL(pi[0].readers,
+	return d;
+}
+
+static void procs_close(struct procs *p)
+{
+	clab_rstate_destroy(&p->st);
+	clab_labpic_free(p->lp);
+	clab_replay_free(p->rp);
+	clab_trace_free(p->tr);
+}
+
+/*
+ * The processes lab under control, the parent's trace alone, as where a
+ * child records nothing: the parent waits for its child at the deadlock,
+ * the child is there as what the parent saw of it, and its pipe's count is
+ * not known.  Main has its pid (process.pid) under control too.
+ */
+static void test_labpic_procs_wait(void)
+{
+	struct procs p;
+	struct clab_counter_pic c;
+	if (procs_open(&p, "wait-then-read", 1) != 0)
+		return;
+	/* before anything: main runs, the child is not forked, no pipe */
+	CU_ASSERT_EQUAL_FATAL(procs_at(&p, 0), 2);
+	CU_ASSERT_STRING_EQUAL(p.pr[0].name, "main");
+	CU_ASSERT_EQUAL(p.pr[0].doing, CLAB_PR_RUN);
+	CU_ASSERT(p.pr[0].pid > 0);
+	CU_ASSERT_STRING_EQUAL(p.pr[1].name, "child");
+	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_AWAY);
+	CU_ASSERT_EQUAL(clab_labpic_pipes(p.lp, 0, p.pi, 4), 0);
+	CU_ASSERT_EQUAL(clab_labpic_counter(p.lp, 0, &c), -1);
+	/* at the deadlock: main waits for the child, which records nothing */
+	uint32_t d = procs_deadlock(&p);
+	CU_ASSERT_EQUAL_FATAL(procs_at(&p, d), 2);
+	CU_ASSERT_EQUAL(p.pr[0].doing, CLAB_PR_CHILD);
+	CU_ASSERT_EQUAL(p.pr[0].on, 1);
+	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_UNSEEN);
+	CU_ASSERT(p.pr[1].pid > 0);
+	CU_ASSERT(p.pr[0].pid > 0 && p.pr[0].pid != p.pr[1].pid);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(p.lp, d, p.pi, 4), 1);
+	CU_ASSERT_STRING_EQUAL(p.pi[0].name, "results");
+	CU_ASSERT_EQUAL(p.pi[0].cap, 4);
+	CU_ASSERT(p.pi[0].unseen);
+	CU_ASSERT_EQUAL(p.pi[0].readers,
 			1); /* main, which closed its write end */
-	CU_ASSERT_EQUAL(pi[0].writers, 0);
-	clab_rstate_destroy(&st);
-	clab_labpic_free(lp);
-	clab_replay_free(rp);
-	clab_trace_free(tr);
+	CU_ASSERT_EQUAL(p.pi[0].writers, 0);
+	procs_close(&p);
 }
 
 /*
@@ -808,59 +848,44 @@ static void test_labpic_procs_wait(void)
  */
 static void test_labpic_procs_end(void)
 {
-	struct clab_trace *tr = lab_trace_as("processes", "pipe", 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	struct clab_replay *rp;
-	struct clab_labpic *lp;
-	struct clab_rstate st;
-	struct clab_proc_pic pr[4];
-	struct clab_pipe_pic pi[4];
+	struct procs p;
 	struct clab_counter_pic c;
-	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	if (procs_open(&p, "pipe", 1) != 0)
+		return;
 	/* at the end of file main still reads; then it reaps the child */
-	uint32_t eof = first_kind(tr, CLAB_K_PIPE_EOF);
-	uint32_t reap = first_kind(tr, CLAB_K_PROC_REAPED);
+	uint32_t eof = first_kind(p.tr, CLAB_K_PIPE_EOF);
+	uint32_t reap = first_kind(p.tr, CLAB_K_PROC_REAPED);
 	CU_ASSERT_FATAL(eof != CLAB_REPLAY_NONE && reap != CLAB_REPLAY_NONE);
 	CU_ASSERT(eof < reap);
-	clab_replay_seek(rp, &st, eof + 1);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, eof, pr, 4), 2);
-	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_RUN);
-	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_UNSEEN);
-	clab_replay_seek(rp, &st, reap + 1);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, reap, pr, 4), 2);
-	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_EXITED);
-	CU_ASSERT_EQUAL(pr[1].status, 0);
+	CU_ASSERT_EQUAL_FATAL(procs_at(&p, eof), 2);
+	CU_ASSERT_EQUAL(p.pr[0].doing, CLAB_PR_RUN);
+	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_UNSEEN);
+	CU_ASSERT_EQUAL_FATAL(procs_at(&p, reap), 2);
+	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_EXITED);
+	CU_ASSERT_EQUAL(p.pr[1].status, 0);
 	/* the child gone, the pipe's count is main's own: empty */
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(lp, reap, pi, 4), 1);
-	CU_ASSERT(!pi[0].unseen);
-	CU_ASSERT_EQUAL(pi[0].units, 0);
-	clab_rstate_destroy(&st);
-	clab_labpic_free(lp);
-	clab_replay_free(rp);
-	clab_trace_free(tr);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(p.lp, reap, p.pi, 4), 1);
+	CU_ASSERT(!p.pi[0].unseen);
+	CU_ASSERT_EQUAL(p.pi[0].units, 0);
+	procs_close(&p);
 
-	tr = lab_trace("processes", "shared-locked");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
-	uint32_t n = clab_replay_nrecords(rp);
-	CU_ASSERT_EQUAL(clab_labpic_counter(lp, 0, &c), 0);
+	if (procs_open(&p, "shared-locked", 0) != 0)
+		return;
+	uint32_t n = clab_replay_nrecords(p.rp);
+	CU_ASSERT_EQUAL(clab_labpic_counter(p.lp, 0, &c), 0);
 	CU_ASSERT_EQUAL(c.total, -1); /* not read yet */
-	CU_ASSERT_EQUAL(clab_labpic_counter(lp, n - 1, &c), 0);
+	CU_ASSERT_EQUAL(clab_labpic_counter(p.lp, n - 1, &c), 0);
 	CU_ASSERT_EQUAL(c.nmade, 3);
 	CU_ASSERT_EQUAL(c.made, 120);
 	CU_ASSERT_EQUAL(c.total, 120);
-	clab_labpic_free(lp);
-	clab_replay_free(rp);
-	clab_trace_free(tr);
+	procs_close(&p);
 }
 
 /*
  * The same deadlock with the child's trace merged in (a child records
  * under control too): the child waits for room in the full pipe, and the
- * pipe's count and ends are known.  Where children record nothing (the
+ * pipe's count and ends are known; main's pid is the one the child's
+ * trace names as its parent's.  Where children record nothing (the
  * sanitizers' builds, runtime/proc.c), it is the test above.
  */
 static void test_labpic_procs_family(void)
@@ -868,35 +893,34 @@ static void test_labpic_procs_family(void)
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 	return;
 #endif
-	struct clab_trace *tr = lab_trace("processes", "wait-then-read");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
-	struct clab_replay *rp;
-	struct clab_labpic *lp;
-	struct clab_rstate st;
-	struct clab_proc_pic pr[4];
-	struct clab_pipe_pic pi[4];
-	CU_ASSERT_EQUAL_FATAL(clab_replay_new(tr, 0, &rp), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_new(rp, &lp), 0);
-	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
-	uint32_t d = clab_replay_deadlock(rp);
-	CU_ASSERT_NOT_EQUAL_FATAL(d, CLAB_REPLAY_NONE);
-	clab_replay_seek(rp, &st, d + 1);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_procs(lp, &st, d, pr, 4), 2);
-	CU_ASSERT_EQUAL(pr[0].doing, CLAB_PR_CHILD);
-	CU_ASSERT_EQUAL(pr[0].on, 1);
-	CU_ASSERT(pr[1].recorded);
-	CU_ASSERT_EQUAL(pr[1].doing, CLAB_PR_WRITE);
-	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(lp, d, pi, 4), 1);
-	CU_ASSERT_EQUAL(pr[1].on, pi[0].index);
-	CU_ASSERT(!pi[0].unseen);
-	CU_ASSERT_EQUAL(pi[0].units, 4);
-	CU_ASSERT_EQUAL(pi[0].cap, 4);
-	CU_ASSERT_EQUAL(pi[0].writers, 2u); /* the child's end */
-	CU_ASSERT_EQUAL(pi[0].readers, 1u); /* main's */
-	clab_rstate_destroy(&st);
-	clab_labpic_free(lp);
-	clab_replay_free(rp);
-	clab_trace_free(tr);
+	struct procs p;
+	if (procs_open(&p, "wait-then-read", 0) != 0)
+		return;
+	uint32_t d = procs_deadlock(&p);
+	CU_ASSERT_EQUAL_FATAL(procs_at(&p, d), 2);
+	CU_ASSERT_EQUAL(p.pr[0].doing, CLAB_PR_CHILD);
+	CU_ASSERT_EQUAL(p.pr[0].on, 1);
+	/* main's pid, as its child's own trace names its parent's */
+	char path[512], err[512];
+	snprintf(path, sizeof(path), "%s/processes-wait-then-read.%ld.clt",
+		 tmpdir, (long)p.pr[1].pid);
+	struct clab_trace *ct = NULL;
+	CU_ASSERT_EQUAL(clab_trace_load_process(path, &ct, err, sizeof(err)),
+			0);
+	const char *ppid = ct ? clab_trace_meta(ct, "process.parent_pid") : 0;
+	CU_ASSERT_PTR_NOT_NULL(ppid);
+	CU_ASSERT(p.pr[0].pid > 0 && ppid && p.pr[0].pid == atol(ppid));
+	clab_trace_free(ct);
+	CU_ASSERT(p.pr[1].recorded);
+	CU_ASSERT_EQUAL(p.pr[1].doing, CLAB_PR_WRITE);
+	CU_ASSERT_EQUAL_FATAL(clab_labpic_pipes(p.lp, d, p.pi, 4), 1);
+	CU_ASSERT_EQUAL(p.pr[1].on, p.pi[0].index);
+	CU_ASSERT(!p.pi[0].unseen);
+	CU_ASSERT_EQUAL(p.pi[0].units, 4);
+	CU_ASSERT_EQUAL(p.pi[0].cap, 4);
+	CU_ASSERT_EQUAL(p.pi[0].writers, 2u); /* the child's end */
+	CU_ASSERT_EQUAL(p.pi[0].readers, 1u); /* main's */
+	procs_close(&p);
 }
 
 /* Another lab, or a trace from no lab: no picture, and a reason. */

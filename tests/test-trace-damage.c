@@ -17,6 +17,7 @@
 #include <conclab/trace.h>
 
 #include "badtrace.h"
+#include "clab-util.h"
 #include "format.h"
 #include "testutil.h"
 #include "testutil-trace.h"
@@ -189,26 +190,65 @@ static size_t chunk_offset(const uint8_t *p, size_t len, uint32_t type, int nth)
 }
 
 /*
+ * How the time to load a file grows with its size, measured in the same
+ * run so that the machine's speed and load do not matter: the median of
+ * REPS loads of the small file (n records) and of the large one (4n),
+ * taken in turns so that a busy spell slows both.  A linear reader takes
+ * about 4 times as long for the large file (up to 7 on a loaded machine,
+ * whose caches hold less of the large one), a quadratic one 16 times:
+ * the ratio must stay under 10.
+ */
+enum { REPS = 5 };
+
+static double load_s(const struct bt *b, const char *name)
+{
+	struct clab_trace *tr;
+	char err[256];
+	double t0 = now_s();
+	if (clab_trace_load_mem(b->f.p, b->f.len, name, &tr, err,
+				sizeof(err)) != 0) {
+		printf("(%s: %s) ", name, err);
+		return -1;
+	}
+	double dt = now_s() - t0;
+	clab_trace_free(tr);
+	return dt;
+}
+
+static void check_linear(const struct bt *small, const struct bt *large,
+			 const char *name)
+{
+	double t1[REPS], t4[REPS];
+	for (int i = 0; i < REPS; i++) {
+		t1[i] = load_s(small, name);
+		t4[i] = load_s(large, name);
+		CU_ASSERT_FATAL(t1[i] >= 0 && t4[i] >= 0);
+	}
+	double m1 = clab__median(t1, REPS), m4 = clab__median(t4, REPS);
+	double ratio = m4 / (m1 > 1e-6 ? m1 : 1e-6);
+	printf("(%zu bytes in %.4f s, %zu in %.4f s: %.1f times) ",
+	       small->f.len, m1, large->f.len, m4, ratio);
+	CU_ASSERT(ratio < 10.0);
+}
+
+/*
  * Chunks that each name more objects than the reader once kept at hand
  * (64): it looked back through the chunk for each of the others, which
- * took 13 s for this 3 MB file.  A bound of seconds, so that a loaded
- * machine does not fail it.
+ * took 13 s for a file of 2^16 mutexes a chunk.
  */
 static void test_wide_chunks_linear(void)
 {
 	const uint32_t nm = 1u << 16;
-	struct bt b;
+	struct bt small, b;
+	bt_wide(&small, 2, nm / 4);
 	bt_wide(&b, 2, nm);
-	CU_ASSERT_FATAL(!b.f.oom);
+	CU_ASSERT_FATAL(!small.f.oom && !b.f.oom);
+	check_linear(&small, &b, "wide");
 	struct clab_trace *tr;
 	char err[256];
-	double t0 = now_s();
 	CU_ASSERT_EQUAL_FATAL(
 	    clab_trace_load_mem(b.f.p, b.f.len, "wide", &tr, err, sizeof(err)),
 	    0);
-	double dt = now_s() - t0;
-	printf("(%zu bytes read in %.3f s) ", b.f.len, dt);
-	CU_ASSERT(dt < 3.0);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
 	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), 4 * (size_t)nm);
 	/* each record has its mutex's number, in order */
@@ -221,29 +261,30 @@ static void test_wide_chunks_linear(void)
 	CU_ASSERT(ok);
 	CU_ASSERT_EQUAL(clab_trace_gaps(tr), 0);
 	clab_trace_free(tr);
+	clab_wbuf_free(&small.f);
 	clab_wbuf_free(&b.f);
 }
 
 /*
  * Many threads waiting for numbers that never come: the merge once looked
  * at every waiting thread for each record, and at every thread for each
- * record it let through by time alone (5 s for this file).
+ * record it let through by time alone (5 s for the large file).  The
+ * small file has a quarter of the threads and a quarter of the rounds: a
+ * quarter of the records, a sixteenth of that work.
  */
 static void test_parked_linear(void)
 {
 	const uint32_t nt = 2000, rounds = 1u << 17, waits = 100;
-	struct bt b;
+	struct bt small, b;
+	bt_parked(&small, nt / 4, rounds / 4, waits);
 	bt_parked(&b, nt, rounds, waits);
-	CU_ASSERT_FATAL(!b.f.oom);
+	CU_ASSERT_FATAL(!small.f.oom && !b.f.oom);
+	check_linear(&small, &b, "parked");
 	struct clab_trace *tr;
 	char err[256];
-	double t0 = now_s();
 	CU_ASSERT_EQUAL_FATAL(clab_trace_load_mem(b.f.p, b.f.len, "parked", &tr,
 						  err, sizeof(err)),
 			      0);
-	double dt = now_s() - t0;
-	printf("(%zu bytes read in %.3f s) ", b.f.len, dt);
-	CU_ASSERT(dt < 3.0);
 	size_t n0 = 2 * (size_t)rounds, nw = (size_t)(nt - 1) * waits;
 	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), n0 + nw);
 	CU_ASSERT_EQUAL(clab_trace_gaps(tr), nw);
@@ -259,6 +300,7 @@ static void test_parked_linear(void)
 	}
 	CU_ASSERT(ok);
 	clab_trace_free(tr);
+	clab_wbuf_free(&small.f);
 	clab_wbuf_free(&b.f);
 }
 

@@ -190,5 +190,23 @@ printf 'meals eaten, 2\nmeals eaten, 3\n' >"$T/bad"
 expect_exit 2 "$CONCLAB" exercise philosophers --rubric "$T/bad" "$X/philosophers-good.c"
 contains "$T/err" "'meals eaten' is given twice" "--rubric: a name twice"
 expect_exit 2 "$CONCLAB" exercise philosophers --rubric "$T/nosuch" "$X/philosophers-good.c"
+# tls: a solution that uses conclab's keys has two properties more, which
+# a rubric weights like the others (docs/grading.md); the other labs'
+# names are still refused
+expect_exit 0 "$CONCLAB" exercise tls -q "$X/tls-key.c"
+contains "$T/out" '^10 of 10 properties hold; score 15 of 15$' "tls with keys: two properties more, 1 each"
+printf 'own key value, 4\nfreed at thread end, 0\n' >"$T/rubric"
+expect_exit 0 "$CONCLAB" exercise tls -q --rubric "$T/rubric" "$X/tls-key.c"
+contains "$T/out" '^10 of 10 properties hold; score 17 of 17$' "--rubric: the weights of tls's key properties"
+expect_exit 0 "$CONCLAB" exercise tls -q --rubric "$T/rubric" "$X/tls-good.c"
+contains "$T/out" '^8 of 8 properties hold; score 13 of 13$' "--rubric: a solution without keys is not graded on them"
+for name in 'own key values' 'one holder' 'key value'; do
+	printf '%s, 2\n' "$name" >"$T/bad"
+	expect_exit 2 "$CONCLAB" exercise tls --rubric "$T/bad" "$X/tls-key.c"
+	contains "$T/err" "bad:1: '$name' is no property of tls" "--rubric: '$name' is no property of tls"
+done
+printf 'lost updates, 2\n' >"$T/bad"
+expect_exit 2 "$CONCLAB" exercise tls --rubric "$T/bad" "$X/tls-key.c"
+contains "$T/err" "'lost updates' is information, not a property" "--rubric: tls's information has no weight"
 expect_exit 2 "$CONCLAB" exercise philosophers --format xml "$X/philosophers-good.c"
 finish

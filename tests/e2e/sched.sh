@@ -71,6 +71,25 @@ contains "$T/out" '^  replay:   conclab run philosophers --variant naive --seed 
 cmd=$(sed -n 's/^  replay:   conclab //p' "$T/out")
 # shellcheck disable=SC2086
 expect_exit 3 "$CONCLAB" $cmd -q --trace ex2.clt
+# With parameters and scheduler options that are not the defaults, the
+# replay line names them and rebuilds the same run: the same verdict,
+# the same trace record for record, and the run's own replay line too.
+expect_exit 3 "$CONCLAB" explore philosophers --variant naive --philosophers 3 --spurious 0 --step-limit 5000 --trace ep.clt
+contains "$T/out" '^  replay:   conclab run philosophers --variant naive --philosophers 3 --step-limit 5000 --spurious 0 --seed [0-9]+ --replay ep\.clt$' "explore: the replay command names the parameters and options"
+cmd=$(sed -n 's/^  replay:   conclab //p' "$T/out")
+# shellcheck disable=SC2086
+expect_exit 3 "$CONCLAB" $cmd --trace ep2.clt
+cat "$T/out" "$T/err" >"$T/both"
+lacks "$T/both" 'left its schedule' "the replay keeps to its schedule"
+contains "$T/both" '^replay it: conclab run philosophers --variant naive --philosophers 3 --step-limit 5000 --spurious 0 --replay 1\.' "the run's own replay line names them too"
+"$CONCLAB" dump ep.clt >ep.txt 2>&1
+"$CONCLAB" dump ep2.clt >ep2.txt 2>&1
+if grep -q ' phil-2 ' ep.txt && cmp -s ep.txt ep2.txt; then
+	pass "the replay's trace is explore's, record for record"
+else
+	fail "the replay's trace differs from explore's"
+	diff ep.txt ep2.txt | head -n 20 | sed 's/^/  | /'
+fi
 expect_exit 1 "$CONCLAB" explore prodcons --variant if-wait -q
 expect_exit 0 "$CONCLAB" explore prodcons --variant condvar --schedules 60 --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ran"]==60 and d["passed"]==60, d' "$T/out" &&

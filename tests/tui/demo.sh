@@ -6,7 +6,6 @@
 # terminal too small for it.  (SANITIZE, the second argument: meson's
 # b_sanitize; the processes demo needs children that record, which a
 # sanitizer's build has not.)
-SANITIZE=${2:-none}
 . "$(dirname "$0")/lib.sh"
 export LANG=C LC_ALL=C
 start 80 24 "NO_COLOR=1 '$CONCLAB' demo philosophers"

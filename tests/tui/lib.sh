@@ -2,12 +2,8 @@
 # The real program runs in a private tmux server (its own socket, no user
 # configuration); tests send keys and poll the captured screen until the
 # expected text shows up, so they never sleep longer than needed.
-set -u
-CONCLAB=${1:?usage: $0 path/to/conclab}
-case $CONCLAB in /*) ;; *) CONCLAB=$(pwd)/$CONCLAB ;; esac
+. "$(dirname "$0")/batch-lib.sh"
 command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed: skip"; exit 77; }
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/conclab-tui.XXXXXX")
 SOCK="conclab-tui-$$"
 nsock=0
 tm() {
@@ -22,21 +18,10 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-cd "$T" || exit 1
-failures=0
 # Seconds to wait for a screen; generous for the sanitizer builds.
 # After a failure, waits are short, so that one failure does not make the
 # whole test time out.
 WAIT=${CONCLAB_TUI_WAIT:-30}
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-pass() {
-	echo "ok: $*"
-}
 
 # start W H COMMAND: run COMMAND in a new W x H session, on a tmux server
 # of its own; the shell prints EXIT=<code> when it ends and keeps the pane
@@ -85,7 +70,6 @@ absent() {
 }
 
 # same_screen NAME WHAT: the screen is tests/tui/screens/NAME.txt.
-. "$SRC/tests/tui/same.sh"
 same_screen() {
 	screen >"$T/$1.txt"
 	same "$T/$1.txt" "$1" "$2"
@@ -95,10 +79,4 @@ same_screen() {
 record() {
 	"$CONCLAB" run "$1" --variant "$2" -q --trace "$3" >/dev/null 2>&1
 	[ -s "$3" ] || { fail "no trace from $1/$2"; return 1; }
-}
-
-finish() {
-	[ "$failures" -eq 0 ] && { echo "all passed"; exit 0; }
-	echo "$failures failed"
-	exit 1
 }

@@ -5,28 +5,10 @@
 # cut to 6 columns, by "pid NN") before a screen is compared.  A free
 # run's screen differs too (times, record numbers): only its picture is
 # compared, at a record where it is the same on every run.
-set -u
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-CONCLAB=${1:?usage: $0 path/to/conclab SANITIZE}
-SANITIZE=${2:-none}
-case $CONCLAB in /*) ;; *) CONCLAB=$(pwd)/$CONCLAB ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/conclab-tui.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-has() {
-	if grep -q -E -- "$1" out; then pass "$2"; else
-		fail "$2: no line matching '$1'"; sed 's/^/  | /' out; fi
-}
-. "$SRC/tests/tui/same.sh"
-# show TRACE KEYS: the screen after KEYS, in out, pids as PID; 80x24
+. "$(dirname "$0")/batch-lib.sh"
+# show TRACE KEYS: the screen after KEYS, in out, pids as PID
 show() {
-	"$CONCLAB" replay --batch --keys "$2" "$1" >raw 2>err ||
-		{ fail "replay --keys '$2' $1 failed"; cat err; }
-	[ "$(wc -l <raw)" -eq 24 ] || fail "'$2' on $1: not 24 lines"
-	[ "$(wc -L <raw)" -le 80 ] || fail "'$2' on $1: over 80 columns"
+	batch "$1" "$2" raw
 	sed -E -e 's/([a-z0-9-]+) [0-9]+─+┐/\1 PID┐/' \
 		-e 's/│([a-z0-9-]+) [0-9]+$/│\1 PID/' \
 		-e 's/pid=[0-9]+ */pid=PID /' -e 's/pid [0-9]+ \//pid PID \//' \
@@ -47,6 +29,7 @@ rm -f ws.[0-9]*.clt
 show ws.clt Dp
 has 'The processes \(p: objects\)' "p: the processes instead of the objects"
 has '││waits for child +│$' "at the deadlock, main waits for the child"
+has '│┌main PID┐$' "main with its pid, its child's trace or none"
 has '│ results \?/4 \?→main$' "the pipe: main reads, the child's side unknown"
 has '││forked \(records nothing\) +│$' "the child, forked, records nothing"
 show ws.clt p
@@ -110,6 +93,4 @@ has '│ results 4/4 worker-1 \+2→main$' "the results pipe full, three workers
 picture
 same pic procs-pool-deadlock "the pool's deadlock, picture"
 
-[ "$failures" -eq 0 ] && { echo "all passed"; exit 0; }
-echo "$failures failed"
-exit 1
+finish

@@ -1,33 +1,6 @@
 # The lock-order view (L) and the lab pictures (p), in batch mode: no
 # terminal needed.
-set -u
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-CONCLAB=${1:?usage: $0 path/to/conclab}
-case $CONCLAB in /*) ;; *) CONCLAB=$(pwd)/$CONCLAB ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/conclab-tui.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-# has PATTERN WHAT / hasnt PATTERN WHAT: about the last screen, in out
-has() {
-	if grep -q -E -- "$1" out; then pass "$2"; else
-		fail "$2: no line matching '$1'"; sed 's/^/  | /' out; fi
-}
-hasnt() {
-	if grep -q -E -- "$1" out; then
-		fail "$2: '$1' is on the screen"; sed 's/^/  | /' out
-	else pass "$2"; fi
-}
-. "$SRC/tests/tui/same.sh"
-# show TRACE KEYS: the screen after KEYS, in out; 80x24 exactly
-show() {
-	"$CONCLAB" replay --batch --keys "$2" "$1" >out 2>err ||
-		{ fail "replay --keys '$2' $1 failed"; cat err; }
-	[ "$(wc -l <out)" -eq 24 ] || fail "'$2' on $1: not 24 lines"
-	[ "$(wc -L <out)" -le 80 ] || fail "'$2' on $1: over 80 columns"
-}
+. "$(dirname "$0")/batch-lib.sh"
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 # Under the controlled scheduler: the same runs, record for record, every
@@ -97,6 +70,4 @@ show tm.clt p
 has 'no picture for lab timer' "timer: no picture, a short note"
 has 'Lab picture \(p: objects\)' "the pane says what it is"
 
-[ "$failures" -eq 0 ] && { echo "all passed"; exit 0; }
-echo "$failures failed"
-exit 1
+finish
