@@ -182,6 +182,7 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	/* its held mutexes stay (their chains are hashed anew), and so do its
 	 * reader-writer locks and permits: held_at_fork replays them */
 	self->nchained = 0;
+	self->ktid = (pid_t)syscall(SYS_gettid);
 	clab__order_fork_child(self);
 	int controlled = atomic_load(&clab__sched_on);
 	clab__sched_fork_child(self, sched_seed);

@@ -171,6 +171,8 @@ struct clab__thr {
 		_Atomic uint64_t steps; /* scheduling points it passed */
 		const struct clab_site *_Atomic site; /* the last one */
 	} s;
+	/* the kernel's id of the thread (gettid), once it runs */
+	pid_t ktid;
 	/*
 	 * Reader-writer locks held, read or write, in the order taken, for a
 	 * fork to replay into the child's trace (fork.c); only the thread
