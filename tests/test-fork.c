@@ -561,7 +561,7 @@ static int child_lets_go(void)
 	bad |= (clab_mutex_unlock(&b) != 0) << 2;
 	bad |= (clab_rwlock_unlock(&rd) != 0) << 3;
 	bad |= (clab_mutex_unlock(&a) != 0) << 4;
-	/* not held: the child's unlock is refused */
+	/* released before the fork: not held, the unlock is refused */
 	bad |= (clab_rwlock_unlock(&freed) != CLAB_EPERM) << 5;
 	return bad;
 }
