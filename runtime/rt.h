@@ -171,7 +171,8 @@ struct clab__thr {
 		_Atomic uint64_t steps; /* scheduling points it passed */
 		const struct clab_site *_Atomic site; /* the last one */
 	} s;
-	/* the kernel's id of the thread (gettid), once it runs */
+	/* the kernel's id of the thread (gettid), once it runs; -1 in a
+	 * forked child for the parent's other threads */
 	pid_t ktid;
 	/*
 	 * Reader-writer locks held, read or write, in the order taken, for a
