@@ -94,20 +94,80 @@ static void parent_side(const struct clab_site *site, pid_t pid,
 }
 
 /*
- * The child's trace begins with the mutexes the thread holds, each as an
- * acquisition at the site where it took it (with its depth), so that
- * their release in the child follows their acquisition in its trace.
+ * A hold of a reader-writer lock or a permit, as the child replays it:
+ * now is the readers or the value at the fork, which a later hold of the
+ * same kind on the same object moves by step (-1 a read hold, +1 a permit).
+ */
+struct xhold {
+	struct clab__obj *h;
+	const struct clab_site *site;
+	uint32_t ord, mdepth, now;
+	int step;
+	unsigned kind;
+};
+
+/* self's holds of reader-writer locks and permits, in the order taken. */
+static unsigned xholds(struct clab__thr *self, struct xhold *x)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < self->nrwheld; i++) {
+		const struct clab__rwheld *r = &self->rwheld[i];
+		x[n++] = (struct xhold){&r->l->h,
+					r->site,
+					r->ord,
+					r->mdepth,
+					r->write ? 0 : r->l->readers,
+					r->write ? 0 : -1,
+					r->write ? CLAB_K_RW_WRITE_ACQUIRE
+						 : CLAB_K_RW_READ_ACQUIRE};
+	}
+	/* the permits of semaphores still alive (clab__order_fork_child) */
+	for (unsigned i = 0; i < self->nhsem; i++) {
+		const struct clab__hsem *p = &self->hsem[i];
+		x[n++] = (struct xhold){&p->s->h,	   p->site,	p->ord,
+					p->mdepth,	   p->s->value, 1,
+					CLAB_K_SEM_ACQUIRE};
+	}
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && x[j - 1].ord > x[j].ord; j--) {
+			struct xhold t = x[j];
+			x[j] = x[j - 1];
+			x[j - 1] = t;
+		}
+	return n;
+}
+
+/*
+ * The child's trace begins with what the thread holds, each as an
+ * acquisition at the site where it took it, in the order it took them:
+ * its mutexes (with their depth), its reader-writer locks (read or
+ * write) and its permits, so that their release in the child follows
+ * their acquisition in its trace, and the locks held at its exit and its
+ * lock order are the child's.  The objects are ours: only this thread is
+ * left to count their sequences.
  */
 static void held_at_fork(struct clab__thr *self)
 {
+	struct xhold x[CLAB__RWHELD_MAX + CLAB__HSEM_MAX];
+	unsigned nx = xholds(self, x), k = 0;
 	unsigned n =
 	    self->nheld < CLAB__HELD_MAX ? self->nheld : CLAB__HELD_MAX;
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i <= n; i++) {
+		/* those taken before the mutex held[i] */
+		for (; k < nx && (i == n || x[k].mdepth <= i); k++) {
+			uint32_t a32 = x[k].now;
+			for (unsigned j = k + 1; j < nx; j++)
+				if (x[j].h == x[k].h && x[j].kind == x[k].kind)
+					a32 += (uint32_t)x[k].step;
+			clab__emit_obj(self, x[k].kind, x[k].h, x[k].site,
+				       CLAB_HOW_BLOCK, a32);
+		}
+		if (i == n)
+			break;
 		clab_mutex_t *m = self->held[i].m;
 		uint32_t depth = 1;
 		for (unsigned j = 0; j < i; j++)
 			depth += self->held[j].m == m;
-		/* m is ours: its sequence is ours to count */
 		clab__emit_obj(self, CLAB_K_MUTEX_ACQUIRE, &m->h,
 			       self->held[i].site, CLAB_HOW_BLOCK, depth);
 	}
@@ -118,19 +178,21 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 		       const char *cid, uint32_t fork_tid, uint64_t sched_seed)
 {
 	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all)
-		if (t != self)
+		if (t != self) {
 			atomic_store(&t->live, 0);
+			t->ktid = -1; /* not here: its state is free once it
+				       * ended (thread.c, exited()) */
+		}
 	atomic_store(&clab__thr_walkers, 0);
 	/* a lock of its own that another thread looked at when it forked */
 	clab__lk_init(&self->plk);
 	clab__lk_init(&self->lk);
 	self->nwake = 0;
-	/* its held mutexes stay; their chains are hashed anew, its permits
-	 * gate nothing in a graph that starts empty */
+	/* its held mutexes stay (their chains are hashed anew), and so do its
+	 * reader-writer locks and permits: held_at_fork replays them */
 	self->nchained = 0;
-	self->nhsem = 0;
-	self->hsem_chain = 0;
-	clab__order_fork_child();
+	self->ktid = (pid_t)syscall(SYS_gettid);
+	clab__order_fork_child(self);
 	int controlled = atomic_load(&clab__sched_on);
 	clab__sched_fork_child(self, sched_seed);
 

@@ -157,8 +157,9 @@ static void ungate(struct clab__thr *self, uint32_t id,
 	pthread_mutex_unlock(&order_lk);
 }
 
-int clab__order_sem_take(struct clab__thr *self, uint32_t id, uint32_t permits,
-			 int ungated, const struct clab_site *site)
+int clab__order_sem_take(struct clab__thr *self, clab_sem_t *s, uint32_t id,
+			 uint32_t permits, int ungated,
+			 const struct clab_site *site)
 {
 	if (permits == 0 || ungated)
 		return 0;
@@ -166,7 +167,8 @@ int clab__order_sem_take(struct clab__thr *self, uint32_t id, uint32_t permits,
 		ungate(self, id, site); /* CLAB_LD_PERMITS_MAX */
 		return 1;
 	}
-	self->hsem[self->nhsem++] = (struct clab__hsem){id, permits};
+	self->hsem[self->nhsem++] = (struct clab__hsem){
+	    id, permits, self->nord++, self->nheld, s, site};
 	hsem_rehash(self);
 	return 0;
 }
@@ -196,11 +198,23 @@ void clab__order_fork_parent(void)
 	pthread_mutex_unlock(&order_lk);
 }
 
-void clab__order_fork_child(void)
+void clab__order_fork_child(struct clab__thr *self)
 {
 	/* the parent's graph and chains: the child starts with none */
 	clab_lockdep_free(live);
 	live = NULL;
 	chains_clear();
 	pthread_mutex_unlock(&order_lk);
+	/*
+	 * Its permits stay, as its mutexes do (the child's trace begins with
+	 * them: fork.c), but those of a semaphore destroyed since it took
+	 * them, which nothing will give back.
+	 */
+	unsigned n = 0;
+	for (unsigned i = 0; i < self->nhsem; i++)
+		if (clab__obj_ok(self, self->hsem[i].s, CLAB_O_SEM) &&
+		    self->hsem[i].s->h.id == self->hsem[i].id)
+			self->hsem[n++] = self->hsem[i];
+	self->nhsem = n;
+	hsem_rehash(self);
 }

@@ -32,6 +32,7 @@
 
 #define CLAB__HELD_MAX 256
 #define CLAB__HSEM_MAX CLAB_LD_PERMITS_MAX
+#define CLAB__RWHELD_MAX 32
 
 struct clab__held {
 	clab_mutex_t *m;
@@ -99,10 +100,16 @@ struct clab__thr {
 	/*
 	 * Permits of semaphores held, which may gate a lock-order cycle: by
 	 * id (never reused in a trace), so that a semaphore destroyed while
-	 * a permit of it is held leaves nothing to dereference.
+	 * a permit of it is held leaves nothing to dereference.  s and site
+	 * are where it was taken, for a fork (fork.c), which reads s only
+	 * after checking that it is still that semaphore; ord and mdepth say
+	 * when, among the other holds (struct clab__rwheld).
 	 */
 	struct clab__hsem {
 		uint32_t id, permits;
+		uint32_t ord, mdepth;
+		clab_sem_t *s;
+		const struct clab_site *site;
 	} hsem[CLAB__HSEM_MAX];
 
 	/*
@@ -164,6 +171,25 @@ struct clab__thr {
 		_Atomic uint64_t steps; /* scheduling points it passed */
 		const struct clab_site *_Atomic site; /* the last one */
 	} s;
+	/* the kernel's id of the thread (gettid), once it runs; -1 in a
+	 * forked child for the parent's other threads */
+	pid_t ktid;
+	/*
+	 * Reader-writer locks held, read or write, in the order taken, for a
+	 * fork to replay into the child's trace (fork.c); only the thread
+	 * itself reads or writes them.  ord numbers the thread's takes of
+	 * reader-writer locks and permits, and mdepth is nheld then, so that
+	 * a fork replays every hold in the order it was taken.  Holds past
+	 * CLAB__RWHELD_MAX are not kept (nor replayed).
+	 */
+	uint32_t nord;
+	unsigned nrwheld;
+	struct clab__rwheld {
+		clab_rwlock_t *l;
+		const struct clab_site *site;
+		uint32_t ord, mdepth;
+		int write;
+	} rwheld[CLAB__RWHELD_MAX];
 	/* held mutexes, innermost last */
 	struct clab__held held[CLAB__HELD_MAX];
 };
@@ -571,14 +597,15 @@ void clab__order_slow(struct clab__thr *self, clab_mutex_t *m,
 void clab__chain_fill(struct clab__thr *self);
 /*
  * Semaphore permits for the detector: a thread took one of semaphore id
- * (which started with permits and is ungated or not), or gave one back
- * (s->lk held).  A release by a thread without a permit ungates s, and so
+ * at s (which started with permits and is ungated or not), or gave one
+ * back (s->lk held).  A release by a thread without a permit ungates s, and so
  * does a take beyond CLAB_LD_PERMITS_MAX: take returns 1 then, for a
  * caller that holds s->lk to set s->ungated.  A take by a waiter that was
  * handed its permit runs without s->lk and never touches s.
  */
-int clab__order_sem_take(struct clab__thr *self, uint32_t id, uint32_t permits,
-			 int ungated, const struct clab_site *site);
+int clab__order_sem_take(struct clab__thr *self, clab_sem_t *s, uint32_t id,
+			 uint32_t permits, int ungated,
+			 const struct clab_site *site);
 void clab__order_sem_give(struct clab__thr *self, clab_sem_t *s,
 			  const struct clab_site *site);
 
@@ -666,15 +693,16 @@ void clab__fork_meta(void);
  * fork (fork.c): before it, each part takes its locks, so that the child
  * finds them in a known state; after it, the parent releases them, and
  * the child resets what belonged to the parent's other threads: the
- * lock-order detector's graph, and the watchdog (started again when it
- * ran).
+ * lock-order detector's graph (self keeps the permits it holds of the
+ * semaphores that are still alive), and the watchdog (started again when
+ * it ran).
  */
 void clab__watchdog_fork_prepare(void);
 void clab__watchdog_fork_parent(void);
 void clab__watchdog_fork_child(void);
 void clab__order_fork_prepare(void);
 void clab__order_fork_parent(void);
-void clab__order_fork_child(void);
+void clab__order_fork_child(struct clab__thr *self);
 
 /* ---- the controlled scheduler (sched.c) ---- */
 enum { CLAB__S_RUN = 0, CLAB__S_BLOCK, CLAB__S_DONE };

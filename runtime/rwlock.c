@@ -210,9 +210,32 @@ int clab__rwlock_destroy(clab_rwlock_t *l, const struct clab_site *site)
 	return 0;
 }
 
+/* self holds l (once more), taken at site: a fork replays it (rt.h). */
+static void hold(clab_rwlock_t *l, struct clab__thr *self, int write,
+		 const struct clab_site *site)
+{
+	uint32_t ord = self->nord++;
+	if (self->nrwheld < CLAB__RWHELD_MAX)
+		self->rwheld[self->nrwheld++] =
+		    (struct clab__rwheld){l, site, ord, self->nheld, write};
+}
+
+/* self lets go of one hold of l, the last it took of that kind. */
+static void unhold(clab_rwlock_t *l, struct clab__thr *self, int write)
+{
+	for (unsigned i = self->nrwheld; i-- > 0;)
+		if (self->rwheld[i].l == l && self->rwheld[i].write == write) {
+			self->nrwheld--;
+			for (; i < self->nrwheld; i++)
+				self->rwheld[i] = self->rwheld[i + 1];
+			return;
+		}
+}
+
 static void acquired(clab_rwlock_t *l, struct clab__thr *self, int write,
 		     unsigned how, const struct clab_site *site, uint16_t stack)
 {
+	hold(l, self, write, site);
 	if (write) {
 		atomic_store_explicit(&l->writer_site, site,
 				      memory_order_relaxed);
@@ -316,8 +339,10 @@ int clab__rwlock_unlock(clab_rwlock_t *l, const struct clab_site *site)
 		atomic_fetch_sub_explicit(&self->nrw, 1, memory_order_relaxed);
 		atomic_store_explicit(&l->writer_site, NULL,
 				      memory_order_relaxed);
+		unhold(l, self, 1);
 		clab__emit_obj(self, CLAB_K_RW_RELEASE, &l->h, site, 1, 0);
 	} else if (wr == NULL && drop_reader(l, self) == 0) {
+		unhold(l, self, 0);
 		clab__emit_obj(self, CLAB_K_RW_RELEASE, &l->h, site, 0,
 			       l->readers);
 	} else {

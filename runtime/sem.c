@@ -90,8 +90,8 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	clab__lk_lock(&s->lk);
 	if (s->value > 0) {
 		s->value--;
-		if (clab__order_sem_take(self, s->h.id, s->permits, s->ungated,
-					 site))
+		if (clab__order_sem_take(self, s, s->h.id, s->permits,
+					 s->ungated, site))
 			s->ungated = 1;
 		clab__emit_obj_s(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
 				 how_of(ms), s->value, clab__stack_here());
@@ -121,7 +121,7 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 		return CLAB_ETIMEDOUT;
 	}
 	/* s may be gone by now: what the take needs came with the permit */
-	clab__order_sem_take(self, id, permits, w->ungated, site);
+	clab__order_sem_take(self, s, id, permits, w->ungated, site);
 	clab__emit_s(self->tb, CLAB_K_SEM_ACQUIRE, id, w->seq, site, how_of(ms),
 		     w->val, stack);
 	return 0;

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,16 +66,36 @@ static struct clab__thr *spare_take(void)
 }
 
 /*
+ * Whether the thread of t has exited: the kernel knows its id no more (a
+ * thread that took the id since would keep t, wrongly but safely, until it
+ * ends too).  Only a thread that has run its last instruction cannot touch
+ * its state again: a detached thread, or one the runtime did not create,
+ * may still call the runtime from a destructor of a thread-local key after
+ * its end is recorded.  Asked with sched_getscheduler, which any process
+ * may call on any thread, not with a signal 0 (tgkill), which the sandbox
+ * of `conclab exercise` counts against a forked child (cmd/sandbox.c).
+ */
+static int exited(const struct clab__thr *t)
+{
+	if (t->ktid < 0)
+		return 1; /* a thread of the parent, in a forked child */
+	return t->ktid > 0 && sched_getscheduler(t->ktid) == -1 &&
+	       errno == ESRCH;
+}
+
+/*
  * Take back the states of threads that are over for good (called with
  * clab__thr_lock held): those of earlier traces (ended, and joined or
  * detached, or registered threads that ended), once per new trace; and
- * those of the current trace that were joined (made here, their
- * pthread_join() returned) and ended holding no mutex and no
- * reader-writer lock (which point at its state), whenever the registry has
- * doubled since the last time, so that a program that starts threads one after
- * another keeps a bounded registry at a constant cost a thread.  Not under the
- * controlled scheduler, which keeps its threads, nor while another thread
- * follows pointers to threads' states (clab__thr_walkers).
+ * those of the current trace that ended holding no mutex and no
+ * reader-writer lock (which point at its state) and that nothing will
+ * touch again: joined (made here, their pthread_join() returned), or
+ * detached or registered and exited (exited() above), whenever the
+ * registry has doubled since the last time, so that a program that starts
+ * threads one after another keeps a bounded registry at a constant cost a
+ * thread.  Not under the controlled scheduler, which keeps its threads,
+ * nor while another thread follows pointers to threads' states
+ * (clab__thr_walkers).
  */
 static void reap_locked(unsigned gen)
 {
@@ -92,8 +113,9 @@ static void reap_locked(unsigned gen)
 		clab__lk_lock(&t->lk);
 		done = t->ended && atomic_load(&t->gone) &&
 		       (t->joined || t->detached || !t->made_here);
-		mine = now && atomic_load(&t->reapable) && t->nheld == 0 &&
-		       atomic_load(&t->nrw) == 0;
+		mine = now && t->nheld == 0 && atomic_load(&t->nrw) == 0 &&
+		       (atomic_load(&t->reapable) ||
+			(done && (t->detached || !t->made_here) && exited(t)));
 		clab__lk_unlock(&t->lk);
 		if (t != clab__tls_self &&
 		    ((t->gen != gen && done) || (t->gen == gen && mine))) {
@@ -184,6 +206,7 @@ struct clab__thr *clab__self_slow(const char *name, int internal)
 	}
 	t->internal = internal;
 	t->pt = pthread_self();
+	t->ktid = (pid_t)syscall(SYS_gettid);
 	clab__tls_self = t;
 	if (t->tid != UINT32_MAX) {
 		atomic_store(&t->live, !internal);
@@ -244,6 +267,7 @@ static void *trampoline(void *arg)
 {
 	struct clab__thr *t = arg;
 	clab__tls_self = t;
+	t->ktid = (pid_t)syscall(SYS_gettid);
 	clab__sched_thread_start(t);
 	clab__lk_lock(&t->lk);
 	clab__emit_obj(t, CLAB_K_THREAD_START, &t->h, NULL, 0, 0);
@@ -416,9 +440,12 @@ int clab__thread_detach(clab_thread_t *t, const struct clab_site *site)
 					site);
 	}
 	t->detached = 1;
+	/* once lk drops, t may end and be taken for another thread */
+	uint32_t id = t->h.id;
+	pthread_t pt = t->pt;
 	clab__lk_unlock(&t->lk);
-	clab__emit(self->tb, CLAB_K_THREAD_DETACH, t->h.id, 0, site, 0, 0);
-	pthread_detach(t->pt);
+	clab__emit(self->tb, CLAB_K_THREAD_DETACH, id, 0, site, 0, 0);
+	pthread_detach(pt);
 	return 0;
 }
 

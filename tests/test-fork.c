@@ -10,6 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <conclab/analyze.h>
+#include <conclab/replay.h>
+#include <conclab/semantics.h>
+
 #include "rt.h"
 #include "testutil.h"
 
@@ -541,6 +545,125 @@ static void test_no_trace(void)
 	CU_ASSERT_EQUAL(clab_mutex_unlock(&m), 0);
 }
 
+/*
+ * What the forking thread holds goes into the child's trace in the order
+ * it took it, each at its site: mutexes, reader-writer locks (read and
+ * write) and permits; what it let go of before the fork does not.
+ */
+static clab_rwlock_t rd, wr, freed;
+static clab_sem_t permit, dead;
+
+static int child_lets_go(void)
+{
+	int bad = 0;
+	bad |= clab_sem_release(&permit) != 0;
+	bad |= (clab_rwlock_unlock(&wr) != 0) << 1;
+	bad |= (clab_mutex_unlock(&b) != 0) << 2;
+	bad |= (clab_rwlock_unlock(&rd) != 0) << 3;
+	bad |= (clab_mutex_unlock(&a) != 0) << 4;
+	/* released before the fork: not held, the unlock is refused */
+	bad |= (clab_rwlock_unlock(&freed) != CLAB_EPERM) << 5;
+	return bad;
+}
+
+static void test_child_holds(void)
+{
+	if (open_parent())
+		return;
+	clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	clab_rwlock_init(&rd, "rd", CLAB_RWLOCK_READERS);
+	clab_rwlock_init(&wr, "wr", CLAB_RWLOCK_READERS);
+	clab_rwlock_init(&freed, "freed", CLAB_RWLOCK_READERS);
+	clab_sem_init(&permit, "permit", 2, 0);
+	clab_sem_init(&dead, "dead", 1, 0);
+	clab_rwlock_rdlock(&freed);
+	clab_rwlock_unlock(&freed);
+	/* a permit of a semaphore destroyed since: nothing to replay */
+	CU_ASSERT_EQUAL(clab_sem_acquire(&dead), 0);
+	CU_ASSERT_EQUAL(clab_sem_destroy(&dead), 0);
+	clab_mutex_lock(&a);
+	clab_rwlock_rdlock(&rd);
+	clab_mutex_lock(&b);
+	clab_rwlock_wrlock(&wr);
+	clab_sem_acquire(&permit);
+	pid_t pid = clab_fork();
+	if (pid == 0)
+		exit(child_lets_go());
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(exit_status(pid), 0);
+	CU_ASSERT_EQUAL(child_lets_go(), 0);
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+
+	struct clab_trace *pt, *ct;
+	if (load_both(pid, &pt, &ct) != 0)
+		goto out;
+	static const struct {
+		unsigned kind;
+		const char *obj;
+		uint32_t a32;
+	} want[] = {
+	    {CLAB_K_THREAD_START, "main", 0},
+	    {CLAB_K_MUTEX_ACQUIRE, "a", 1},
+	    {CLAB_K_RW_READ_ACQUIRE, "rd", 1},
+	    {CLAB_K_MUTEX_ACQUIRE, "b", 1},
+	    {CLAB_K_RW_WRITE_ACQUIRE, "wr", 0},
+	    {CLAB_K_SEM_ACQUIRE, "permit", 1},
+	    {CLAB_K_SEM_RELEASE, "permit", 2},
+	};
+	size_t nwant = sizeof(want) / sizeof(want[0]);
+	CU_ASSERT_FATAL(clab_trace_nrecords(ct) > nwant);
+	for (size_t i = 0; i < nwant; i++) {
+		const struct clab_record *r = clab_trace_record(ct, i);
+		const struct clab_object_info *oi =
+		    clab_trace_object(ct, r->obj);
+		CU_ASSERT_EQUAL(r->kind, want[i].kind);
+		CU_ASSERT_EQUAL(r->a32, want[i].a32);
+		CU_ASSERT_TRUE(oi && strcmp(oi->name, want[i].obj) == 0);
+		if (i == 0 || i + 1 == nwant)
+			continue;
+		/* at the site where the parent took it */
+		const struct clab_site_info *si = clab_trace_site(ct, r->site);
+		CU_ASSERT_TRUE(si && si->func &&
+			       strcmp(si->func, "test_child_holds") == 0);
+	}
+	/* the lock let go before the fork and the semaphore destroyed:
+	 * not in the child's trace, but for the refused unlock */
+	uint32_t nfreed = 0;
+	for (size_t i = 0; i < clab_trace_nrecords(ct); i++) {
+		const struct clab_record *r = clab_trace_record(ct, i);
+		const struct clab_object_info *oi =
+		    clab_trace_object(ct, r->obj);
+		nfreed += clab_kind_on_object(r->kind) && oi &&
+			  (strcmp(oi->name, "freed") == 0 ||
+			   strcmp(oi->name, "dead") == 0);
+	}
+	CU_ASSERT_EQUAL(nfreed, 0);
+	CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_UNLOCK_UNLOCKED), 1);
+	/* the viewer's holder line: after the replay, main holds a, rd, b
+	 * and wr (mutexes and reader-writer locks) */
+	struct clab_replay *rp = NULL;
+	CU_ASSERT_EQUAL_FATAL(clab_replay_new(ct, 0, &rp), 0);
+	struct clab_rstate st;
+	CU_ASSERT_EQUAL_FATAL(clab_rstate_init(rp, &st), 0);
+	clab_replay_seek(rp, &st, (uint32_t)nwant - 1);
+	uint32_t hold[8];
+	CU_ASSERT_EQUAL(clab_replay_held(rp, &st, 0, hold, 8), 4);
+	clab_replay_seek(rp, &st, clab_trace_nrecords(ct));
+	CU_ASSERT_EQUAL(clab_replay_held(rp, &st, 0, hold, 8), 0);
+	clab_rstate_destroy(&st);
+	clab_replay_free(rp);
+	/* nothing out of order: the child takes nothing the other way */
+	struct clab_analysis an;
+	CU_ASSERT_EQUAL_FATAL(clab_analyze(ct, &an), 0);
+	CU_ASSERT_EQUAL(clab_lockdep_ncycles(an.ld), 0);
+	clab_analysis_fini(&an);
+out:
+	clab_trace_free(pt);
+	clab_trace_free(ct);
+	clean(pid);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "without a trace", test_no_trace);
@@ -557,6 +680,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "the watchdog in a child", test_child_watchdog);
 	CU_add_test(s, "a child after thousands of threads ended",
 		    test_child_after_churn);
+	CU_add_test(s, "what the forking thread holds, in the child's trace",
+		    test_child_holds);
 }
 
 int main(void)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <semaphore.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -177,6 +178,117 @@ static void test_churn(void)
 	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_JOIN), N);
 	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_DIAG), 0);
 	clab_trace_free(tr);
+}
+
+/* A detached thread hands its number back through done, then ends. */
+static clab_sem_t done;
+static uintptr_t handed;
+
+static void *hand_back(void *p)
+{
+	handed = (uintptr_t)p;
+	clab_sem_release(&done);
+	return NULL;
+}
+
+/*
+ * A thread whose state must outlive its end record: its key's destructor
+ * runs after it, waits for main, then reads the runtime's state of its
+ * thread, which must still be its own.
+ */
+static pthread_key_t late_key;
+static sem_t late_go, late_done;
+static _Atomic uint32_t late_tid = UINT32_MAX, late_tid_after;
+
+static void late_destructor(void *p)
+{
+	(void)p;
+	sem_post(&late_done);
+	while (sem_wait(&late_go) != 0)
+		;
+	atomic_store(&late_tid_after, clab_thread_tid(clab__tls_self));
+	sem_post(&late_done);
+}
+
+static void *late(void *p)
+{
+	(void)p;
+	atomic_store(&late_tid, clab_thread_tid(clab_thread_self()));
+	pthread_setspecific(late_key, &late_key);
+	return NULL;
+}
+
+static clab_mutex_t kept_m;
+
+static void *end_holding(void *p)
+{
+	(void)p;
+	clab_mutex_lock(&kept_m);
+	clab_sem_release(&done);
+	return NULL;
+}
+
+/*
+ * Detached threads one after another: their states are used again once
+ * they have exited, as joined ones are; not one that is still running
+ * after its end record (a key's destructor), nor one that ended holding a
+ * mutex (whose owner field points at it).
+ */
+static void test_churn_detached(void)
+{
+	enum { N = 3000 };
+	tu_begin();
+	CU_ASSERT_EQUAL_FATAL(clab_sem_init(&done, "done", 0, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&late_key, late_destructor),
+			      0);
+	sem_init(&late_go, 0, 0);
+	sem_init(&late_done, 0, 0);
+	clab_thread_t *t, *lt, *ht;
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&lt, "late", late, NULL), 0);
+	CU_ASSERT_EQUAL(clab_thread_detach(lt), 0);
+	while (sem_wait(&late_done) != 0)
+		;
+	clab_mutex_init(&kept_m, "kept", CLAB_MUTEX_NORMAL);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&ht, "holder", end_holding, NULL), 0);
+	CU_ASSERT_EQUAL(clab_thread_detach(ht), 0);
+	CU_ASSERT_EQUAL(clab_sem_acquire(&done), 0);
+	uint64_t sum = 0;
+	for (uintptr_t i = 0; i < N; i++) {
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_thread_create(&t, "d", hand_back, (void *)i), 0);
+		CU_ASSERT_EQUAL_FATAL(clab_thread_detach(t), 0);
+		CU_ASSERT_EQUAL_FATAL(clab_sem_acquire(&done), 0);
+		sum += handed;
+	}
+	CU_ASSERT_EQUAL(sum, (uint64_t)N * (N - 1) / 2);
+	size_t kept = 0;
+	int late_kept = 0, holder_kept = 0;
+	pthread_mutex_lock(&clab__thr_lock);
+	for (struct clab__thr *u = clab__thr_all; u; u = u->next_all) {
+		kept++;
+		late_kept |= u == lt;
+		holder_kept |= u == ht;
+	}
+	pthread_mutex_unlock(&clab__thr_lock);
+	/* the registry doubled at most since the last reap: not N */
+	CU_ASSERT(kept <= 2 * 64 + 8);
+	CU_ASSERT_TRUE(late_kept);
+	CU_ASSERT_TRUE(holder_kept);
+	/* the late thread's state was its own all along */
+	sem_post(&late_go);
+	while (sem_wait(&late_done) != 0)
+		;
+	CU_ASSERT_EQUAL(atomic_load(&late_tid_after), atomic_load(&late_tid));
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_EQUAL(clab_trace_nthreads(tr), N + 3);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_EXIT), N + 2);
+	CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_THREAD_DETACH), N + 2);
+	clab_trace_free(tr);
+	pthread_key_delete(late_key);
+	sem_destroy(&late_go);
+	sem_destroy(&late_done);
 }
 
 static void *wait_latch(void *p)
@@ -749,6 +861,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "create, start, exit, join", test_create_join);
 	CU_add_test(s, "roles declared, not read off names", test_roles);
 	CU_add_test(s, "thousands of threads, one after another", test_churn);
+	CU_add_test(s, "thousands of detached threads, one after another",
+		    test_churn_detached);
 	CU_add_test(s, "join with a timeout", test_join_timeout);
 	CU_add_test(s, "join yourself", test_join_self);
 	CU_add_test(s, "a join while another join waits",

@@ -343,6 +343,35 @@ case $nth in
 *) fail "forkrec: main's record $seq is not the fork: $nth" ;;
 esac
 
+# fork while holding a read lock, a write lock and a permit: the child's
+# trace begins with them, at the lines where they were taken, in that
+# order; a lock released before the fork is not among them.  The child's
+# lock order sees them: a mutex taken under them, then before them, makes
+# two cycles; the lock released before the fork makes none.
+expect_exit 0 "$CONCLAB" trace --trace "$T/fh.clt" "$D/preload-forkhold"
+contains "$T/out" '^child: 0 failures$' "forkhold: the child releases what it held at the fork"
+contains "$T/out" '^parent: child exited 0$' "forkhold: the parent goes on"
+kid=$(sed -n 's/^child \([0-9]*\) (forked at .*$/\1/p' "$T/out")
+"$CONCLAB" dump --alone "$T/fh.${kid:-none}.clt" >"$T/dump" 2>&1
+held=$(grep -E '^ +[0-9]+ +[0-9.]+ T0 ' "$T/dump" | sed -n '2,4p' |
+	sed -E 's/^.* T0 +main +([a-z.-]+) +([a-z]+)#.* @ tests\/preload\/forkhold\.c:([0-9]+) .*$/\1 \2 \3/' | tr '\n' '|')
+want="rwlock.read-acquire rd $(line forkhold 'read')|rwlock.write-acquire wr $(line forkhold 'write')|sem.acquire s $(line forkhold 'permit')|"
+[ "$held" = "$want" ] && pass "forkhold child: its trace begins with the read lock, the write lock and the permit held at the fork" ||
+	fail "forkhold child: its trace begins with '$held', not '$want'"
+contains "$T/dump" 'rwlock\.read-acquire +rd#[0-9]+ +how=block readers=1 ' "forkhold child: the read hold with its readers"
+contains "$T/dump" 'sem\.acquire +s#[0-9]+ +how=block value=0 ' "forkhold child: the permit with the value left"
+[ "$(count_lines "$T/dump" ' gone#[0-9]+ ')" -eq 2 ] &&
+	pass "forkhold child: the lock released before the fork is not held at it (its 2 records are the child's)" ||
+	fail "forkhold child: $(count_lines "$T/dump" ' gone#[0-9]+ ') records on gone, not 2"
+contains "$T/dump" "rwlock\.write-acquire +gone#[0-9]+ .*forkhold\.c:$(line forkhold 'again') " "forkhold child: the lock released before the fork taken again"
+expect_exit 0 "$CONCLAB" check "$T/fh.${kid:-none}.clt"
+contains "$T/out" '^  ok   lock order +no lock-order cycle that can deadlock; 2 latent' "forkhold child: conclab check finds the two cycles"
+expect_exit 0 "$CONCLAB" analyze "$T/fh.${kid:-none}.clt"
+contains "$T/out" '^    wr( \(#[0-9]+\))? -> m -> wr' "forkhold child: the write lock held at the fork, then the mutex"
+contains "$T/out" '^    s( \(#[0-9]+\))? -> m -> s' "forkhold child: the permit held at the fork, then the mutex"
+contains "$T/out" "held wr( \(#[0-9]+\))? \(taken at tests/preload/forkhold\.c:$(line forkhold 'write')\)" "forkhold child: the write lock taken where the parent took it"
+lacks "$T/out" 'gone' "forkhold child: no cycle with the lock released before the fork"
+
 # A child that crashes holding a lock: its trace has its 2002 records and
 # the lock held, with the crash; the parent's is whole and its own.  The
 # parent's trace reads with the child's: the family's checks see the lock.
