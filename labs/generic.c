@@ -121,14 +121,20 @@ static void enter(struct sweep *s, const struct thr *t)
 		s->c.max_holding = s->nholding;
 }
 
-/* End t's wait at record r; count it unless it was no wait at all. */
+/*
+ * End t's wait at record r, at end_ns; count it unless it was no wait at
+ * all.  A wait its own thread ends lasts from its first record's time to
+ * the ending record's, both on the waiting thread's clock (not the merged
+ * order's, which a record of another thread may have pushed on): what
+ * the trace's digest measures too, without the merge.
+ */
 static void wait_end(struct sweep *s, struct thr *t,
-		     const struct clab_record *r, int count)
+		     const struct clab_record *r, uint64_t end_ns, int count)
 {
 	t->waiting = 0;
 	if (!count || !wait_judged(t->wait.kind))
 		return;
-	t->wait.n = s->now - t->wait_ns;
+	t->wait.n = end_ns > t->wait_ns ? end_ns - t->wait_ns : 0;
 	t->wait.to = r->seq;
 	if (t->longest.kind == 0 || t->wait.n > t->longest.n)
 		t->longest = t->wait;
@@ -172,7 +178,7 @@ static void barrier_release(struct sweep *s, const struct clab_record *r)
 			continue;
 		leave(s, t);
 		/* the last to arrive did not wait */
-		wait_end(s, t, r, u != r->tid);
+		wait_end(s, t, r, s->now, u != r->tid);
 		enter(s, t);
 	}
 }
@@ -355,13 +361,13 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 
 	leave(s, t);
 	if (ends) {
-		wait_end(s, t, r, 1);
+		wait_end(s, t, r, r->ns, 1);
 		ended = 1;
 	}
 	if (clab__kind_begins_wait(r->kind)) {
 		/* a wait whose end we did not see is not counted */
 		t->waiting = 1;
-		t->wait_ns = now;
+		t->wait_ns = r->ns;
 		t->wait = (struct span){0, r->seq, r->seq, r->obj, r->kind};
 		run_reset(t);
 	}
@@ -456,6 +462,8 @@ static double ms(uint64_t ns)
 struct longest {
 	uint64_t ns;
 	uint32_t tid;
+	uint32_t obj; /* what it waited for */
+	int open;     /* the wait it was still in when the trace ended */
 };
 
 static int cmp_longest(const void *a, const void *b)
@@ -504,6 +512,49 @@ static void no_lock_held(struct clab_lab_report *rep)
 			    "no mutex was held when the trace ended");
 }
 
+/*
+ * Starvation's line when no thread waited past thr_ns: the threads' longest
+ * waits, ids[0..nids) sorted (cmp_longest), as many as the line has room
+ * for.
+ */
+static void starvation_list(const struct clab_trace *tr,
+			    struct clab_lab_report *rep,
+			    const struct longest *ids, uint32_t nids,
+			    uint64_t thr_ns, const char *why, size_t unended_n)
+{
+	/* the list fits the report's 240 characters with its prefix */
+	char list[150], unended[48] = "";
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (uint32_t i = 0; i < nids; i++) {
+		char one[128];
+		int k = snprintf(
+		    one, sizeof(one), "%s%s %.1f (%s%s)", i ? ", " : "",
+		    clab_trace_thread_label(tr, ids[i].tid), ms(ids[i].ns),
+		    clab_trace_object_label(tr, ids[i].obj),
+		    ids[i].open ? ", still waiting" : "");
+
+		if (k < 0 || len + (size_t)k + 16 >= sizeof(list)) {
+			snprintf(list + len, sizeof(list) - len, ", %u more",
+				 nids - i);
+			break;
+		}
+		memcpy(list + len, one, (size_t)k + 1);
+		len += (size_t)k;
+	}
+	if (unended_n > 0)
+		snprintf(unended, sizeof(unended), "; %zu never ended",
+			 unended_n);
+	if (nids == 0)
+		no_wait(rep, thr_ns, why, unended);
+	else
+		clab_lab_report_add(rep, "starvation", 1, UINT64_MAX,
+				    "longest wait per thread, ms (threshold "
+				    "%.0f, %s%s): %s",
+				    ms(thr_ns), why, unended, list);
+}
+
 static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 {
 	const struct clab_trace *tr = s->tr;
@@ -511,10 +562,6 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	struct longest *ids;
 	uint32_t nids = 0, over = 0;
 	const char *why;
-	/* the list fits the report's 240 characters with its prefix */
-	char list[150], unended[48] = "";
-	size_t len = 0;
-
 	if (s->nwaits > 0) {
 		qsort(s->waits, s->nwaits, sizeof(*s->waits), clab__cmp_u64);
 		median = s->waits[(s->nwaits - 1) / 2];
@@ -535,9 +582,12 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 	for (uint32_t u = 0; u < s->nthr; u++) {
 		const struct thr *t = &s->t[u];
 		uint64_t n = t->longest.kind != 0 ? t->longest.n : 0;
+		int open = t->open_ns != 0 &&
+			   (t->longest.kind == 0 || t->open_ns > t->longest.n);
 		if (t->longest.kind != 0 || t->open_ns != 0)
 			ids[nids++] = (struct longest){
-			    t->open_ns > n ? t->open_ns : n, u};
+			    open ? t->open_ns : n, u,
+			    open ? t->wait.obj : t->longest.obj, open};
 		if (t->longest.kind != 0 &&
 		    (worst == UINT32_MAX || n > s->t[worst].longest.n))
 			worst = u;
@@ -560,37 +610,7 @@ static void check_starvation(const struct sweep *s, struct clab_lab_report *rep)
 		free(ids);
 		return;
 	}
-	list[0] = '\0';
-	for (uint32_t i = 0; i < nids; i++) {
-		const struct thr *t = &s->t[ids[i].tid];
-		int open = t->open_ns != 0 &&
-			   (t->longest.kind == 0 || t->open_ns > t->longest.n);
-		const struct span *w = open ? &t->wait : &t->longest;
-		char one[128];
-		int k = snprintf(
-		    one, sizeof(one), "%s%s %.1f (%s%s)", i ? ", " : "",
-		    clab_trace_thread_label(tr, ids[i].tid), ms(ids[i].ns),
-		    clab_trace_object_label(tr, w->obj),
-		    open ? ", still waiting" : "");
-
-		if (k < 0 || len + (size_t)k + 16 >= sizeof(list)) {
-			snprintf(list + len, sizeof(list) - len, ", %u more",
-				 nids - i);
-			break;
-		}
-		memcpy(list + len, one, (size_t)k + 1);
-		len += (size_t)k;
-	}
-	if (s->unended > 0)
-		snprintf(unended, sizeof(unended), "; %zu never ended",
-			 s->unended);
-	if (nids == 0)
-		no_wait(rep, thr_ns, why, unended);
-	else
-		clab_lab_report_add(rep, "starvation", 1, UINT64_MAX,
-				    "longest wait per thread, ms (threshold "
-				    "%.0f, %s%s): %s",
-				    ms(thr_ns), why, unended, list);
+	starvation_list(tr, rep, ids, nids, thr_ns, why, s->unended);
 	free(ids);
 }
 
@@ -816,12 +836,48 @@ void clab__generic_check(const struct clab_trace *tr,
 	sweep_free(&s);
 }
 
-void clab__generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep)
+/*
+ * Starvation's line from the digest's waits, when it is the full one's
+ * and passes: 0, or -1 when only the full report can say it (the median
+ * past the short waits, a wait past the threshold, a list longer than the
+ * digest keeps exactly, or waits the digest did not follow).
+ */
+static int quiet_starvation(const struct clab_trace *tr,
+			    struct clab_lab_report *rep)
 {
+	struct clab_trace_waits w;
 	const char *why;
 	uint64_t thr_ns = starvation_threshold(rep, 0, &why);
 
-	no_wait(rep, thr_ns, why, "");
+	if (clab_trace_digest_waits(tr, &w) != 0)
+		return -1;
+	/* the median (the ((ended - 1) / 2)th shortest) is short */
+	if (rep->opts.starvation_ms <= 0 && w.ended > 0 &&
+	    (w.nshort <= (w.ended - 1) / 2 ||
+	     w.short_ns * CLAB_LAB_STARVATION_MEDIANS != thr_ns))
+		return -1;
+	struct longest *ids = calloc(w.n + 1, sizeof(*ids));
+	if (ids == NULL)
+		return -1;
+	for (size_t i = 0; i < w.n; i++) {
+		ids[i] = (struct longest){w.w[i].ns, w.w[i].tid, w.w[i].obj, 0};
+		if (w.w[i].ns > thr_ns) {
+			free(ids);
+			return -1;
+		}
+	}
+	/* every thread that waited is there: the list is the full one's */
+	qsort(ids, w.n, sizeof(*ids), cmp_longest);
+	starvation_list(tr, rep, ids, (uint32_t)w.n, thr_ns, why, 0);
+	free(ids);
+	return 0;
+}
+
+int clab__generic_check_quiet(const struct clab_trace *tr, uint64_t nrecords,
+			      struct clab_lab_report *rep)
+{
+	if (quiet_starvation(tr, rep) != 0)
+		return -1;
 	no_failed_attempt(rep);
 	clab_lab_report_info(rep, "concurrency",
 			     "not worked out: the report of these %llu records "
@@ -830,6 +886,7 @@ void clab__generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep)
 			     "--full` gives it",
 			     (unsigned long long)nrecords);
 	no_lock_held(rep);
+	return 0;
 }
 
 void clab_generic_check_any(const struct clab_trace *tr,

@@ -611,13 +611,14 @@ void clab__lab_check_common(const struct clab_trace *tr,
 	clab__generic_check(tr, rep, allow & CLAB_LAB_NEED_MASK, held_at_exit);
 }
 
-void clab_generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep)
+int clab_generic_check_quiet(const struct clab_trace *tr, uint64_t nrecords,
+			     struct clab_lab_report *rep)
 {
 	ok_no_deadlock(rep);
 	ok_lock_order(rep);
 	ok_no_misuse(rep);
 	ok_threads_ended(rep);
-	clab__generic_check_quiet(nrecords, rep);
+	return clab__generic_check_quiet(tr, nrecords, rep);
 }
 
 void clab_lab_say(const struct clab_lab_ctx *ctx, const char *fmt, ...)

@@ -347,11 +347,17 @@ void clab_generic_check_any_with(const struct clab_trace *tr,
 				 struct clab_lab_report *rep);
 /*
  * clab_generic_check_quiet - the lines clab_generic_check_any_with gives
- * a trace with nothing to report, for a trace whose digest proves it so
- * (clab_trace_digest_quiet) without its records: the same lines, but for
- * "concurrency", which needs the merged records and says how to get it.
+ * a trace with nothing to report, for a trace tr (loaded with
+ * clab_trace_load_meta) whose digest proves it so (clab_trace_digest_quiet)
+ * without its records: the same lines, but for "concurrency", which needs
+ * the merged records and says how to get it.  Starvation's line lists the
+ * threads' longest waits from the digest (clab_trace_digest_waits).
+ * Returns 0, or -1 (rep then holds partial lines: free it) when only the
+ * full report can give starvation's line: the digest did not follow the
+ * waits, their median makes the threshold, or a wait passes it.
  */
-void clab_generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep);
+int clab_generic_check_quiet(const struct clab_trace *tr, uint64_t nrecords,
+			     struct clab_lab_report *rep);
 
 /*
  * Inside the labs (lab.c, generic.c): clab_lab_check_common_allow with
@@ -366,7 +372,8 @@ void clab__generic_check(const struct clab_trace *tr,
 			 struct clab_lab_report *rep, unsigned need,
 			 int held_at_exit);
 /* The generic checks' lines of a quiet trace (clab_generic_check_quiet). */
-void clab__generic_check_quiet(uint64_t nrecords, struct clab_lab_report *rep);
+int clab__generic_check_quiet(const struct clab_trace *tr, uint64_t nrecords,
+			      struct clab_lab_report *rep);
 
 /*
  * The numbers behind "concurrency".  Times are in nanoseconds, out of the

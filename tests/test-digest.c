@@ -23,6 +23,9 @@ struct spec {
 	int count; /* one of CLAB_DG_*, set to 1; -1: none */
 	const uint32_t *edges;
 	uint32_t nedges;
+	/* the waits' section: its flags, then nw varints; nw 0: none */
+	unsigned wflags, nw;
+	uint64_t w[8];
 	const char *junk; /* bytes after the payload */
 };
 
@@ -50,6 +53,11 @@ static void payload(struct clab_wbuf *p, const struct spec *s)
 	clab_wbuf_uv(p, s->nedges);
 	for (uint32_t i = 0; i < 2 * s->nedges; i++)
 		clab_wbuf_uv(p, s->edges[i]);
+	if (s->nw) {
+		clab_wbuf_u8(p, (uint8_t)s->wflags);
+		for (unsigned i = 0; i < s->nw; i++)
+			clab_wbuf_uv(p, s->w[i]);
+	}
 	if (s->junk)
 		clab_wbuf_put(p, s->junk, strlen(s->junk));
 }
@@ -209,12 +217,71 @@ static void test_edited(void)
 	clab_wbuf_free(&b.f);
 }
 
+/* The digest's waits (ended, short, threads of tid, ns, object). */
+static void test_waits(void)
+{
+	const int m = CLAB_FMT_MINOR_DIGEST;
+	const unsigned F = CLAB_DIGEST_WAITS_FOLLOWED;
+	struct spec s = {.count = CLAB_DG_JUDGED_WAITS,
+			 .wflags = F,
+			 .nw = 6,
+			 .w = {2, 1, 1, 0, 5000000, 2}};
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, m, NULL), 1);
+	struct bt b;
+	struct clab_trace *tr;
+	char err[256];
+	build(&b, m, &s, BEFORE_END);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(b.f.p, b.f.len, "t", &tr, err, sizeof(err)), 0);
+	struct clab_trace_waits w;
+	CU_ASSERT_EQUAL(clab_trace_digest_waits(tr, &w), 0);
+	CU_ASSERT_EQUAL(w.ended, 2);
+	CU_ASSERT_EQUAL(w.nshort, 1);
+	CU_ASSERT_EQUAL(w.short_ns, CLAB_DIGEST_SHORT_WAIT_NS);
+	CU_ASSERT_EQUAL_FATAL(w.n, 1);
+	CU_ASSERT_EQUAL(w.w[0].tid, 0);
+	CU_ASSERT_EQUAL(w.w[0].ns, 5000000);
+	CU_ASSERT_EQUAL(w.w[0].obj, 2);
+	clab_trace_free(tr);
+	clab_wbuf_free(&b.f);
+
+	/* waits not followed (a barrier's), or none in the digest */
+	s.wflags = 0;
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, m, "a thread waited"), 0);
+	s = (struct spec){.count = CLAB_DG_JUDGED_WAITS};
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, m, "a thread waited"), 0);
+	/* followed, but a thread still waits at the end */
+	s = (struct spec){.count = CLAB_DG_WAITING_AT_END,
+			  .wflags = F,
+			  .nw = 3,
+			  .w = {0, 0, 0}};
+	CU_ASSERT_EQUAL(quiet(&s, BEFORE_END, m, "was waiting"), 0);
+
+	/* malformed: an unknown flag, more short waits (or threads) than
+	 * waits, a thread's triple cut short, a tid past 32 bits */
+	static const struct spec bad[] = {
+	    {.count = -1, .wflags = 2 | F, .nw = 3, .w = {0, 0, 0}},
+	    {.count = -1, .wflags = F, .nw = 3, .w = {1, 2, 0}},
+	    {.count = -1, .wflags = F, .nw = 6, .w = {0, 0, 1, 0, 1, 2}},
+	    {.count = -1, .wflags = F, .nw = 5, .w = {1, 1, 1, 0, 1}},
+	    {.count = -1,
+	     .wflags = F,
+	     .nw = 6,
+	     .w = {1, 1, 1, 1ull << 32, 1, 2}},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(quiet(&bad[i], BEFORE_END, m, "malformed"),
+				CLAB_ENOENT);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a digest that proves nothing to report", test_quiet);
 	CU_add_test(s, "each thing it shows is something", test_something);
 	CU_add_test(s, "digests never trusted", test_untrusted);
 	CU_add_test(s, "an edited digest", test_edited);
+	CU_add_test(s, "the waits, and waits that try to slip past",
+		    test_waits);
 }
 
 int main(void)

@@ -11,6 +11,13 @@
  * semaphore: the analysis only knows at the end which are used as locks),
  * and let go; every request or take while holding others adds the edges
  * held -> requested, kept once each in a hash set.
+ *
+ * Each thread's judged waits are measured as labs/generic.c measures
+ * them, from the wait's first record to the record of the thread's that
+ * ends it, on the thread's own times: how many, how many short (for the
+ * median), and each thread's longest with its object.  A barrier's pass
+ * (or a latch's opening) ends other threads' waits at a time only the
+ * merged order has: once there is one, the waits are not followed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +28,12 @@
 
 /* what a kind does to the digest, computed once from the kinds table */
 enum {
-	K_OBJ = 1,     /* it names an object */
-	K_WAIT = 2,    /* it begins a wait */
-	K_JUDGED = 4,  /* ...that the starvation check judges */
-	K_WAKES = 8,   /* it ends its thread's wait on the same object */
-	K_LOCKISH = 16 /* it can take, give or request a lock */
+	K_OBJ = 1,	/* it names an object */
+	K_WAIT = 2,	/* it begins a wait */
+	K_JUDGED = 4,	/* ...that the starvation check judges */
+	K_WAKES = 8,	/* it ends its thread's wait on the same object */
+	K_LOCKISH = 16, /* it can take, give or request a lock */
+	K_CROSS = 32	/* it ends other threads' waits (a barrier's pass) */
 };
 
 /* a held entry that is a semaphore's permit, not a mutex's or rwlock's */
@@ -39,8 +47,15 @@ struct dthread {
 	uint32_t *held;	 /* the locks it holds, innermost last (| PERMIT) */
 	uint32_t nlocks; /* ...of which mutexes and reader-writer locks */
 	uint32_t n, cap;
-	uint32_t wait_obj;
-	uint8_t started, exited, waiting;
+	uint32_t wait_obj, longest_obj;
+	uint64_t wait_ns, longest_ns;
+	uint8_t started, exited, waiting, wait_judged, waited;
+};
+
+/* A thread's longest judged wait, kept once the thread has ended. */
+struct dwaiter {
+	uint32_t tid, obj;
+	uint64_t ns;
 };
 
 static struct {
@@ -60,6 +75,10 @@ static struct {
 	uint64_t diags[256];
 	uint64_t judged_waits, failed, waits_holding, self_requests;
 	uint64_t held_at_exit;
+	uint64_t waits_ended, waits_short;
+	int waits_unfollowed;
+	struct dwaiter *wl; /* the ended threads that waited */
+	uint32_t nwl, capwl;
 	/* the edges between the first SMALL objects, a bit each */
 	uint64_t small[SMALL][SMALL / 64];
 	/* the edges (from << 32 | to) + 1, by open addressing */
@@ -88,6 +107,8 @@ static void classify(void)
 		    s->act == CLAB_DO_RELEASE || s->act == CLAB_DO_WAIT_BEGIN ||
 		    s->act == CLAB_DO_JOIN_WAIT)
 			c |= K_LOCKISH;
+		if (s->oe == CLAB_OE_PASS || s->oe == CLAB_OE_OPEN)
+			c |= K_CROSS;
 		dg.cls[k] = c;
 		dg.act[k] = (uint8_t)s->act;
 		dg.oe[k] = (uint8_t)s->oe;
@@ -279,8 +300,42 @@ static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 		push(t, obj, oe == CLAB_OE_VALUE);
 }
 
+/* t's judged wait ended at end_ns. */
+static void wait_done(struct dthread *t, uint64_t end_ns)
+{
+	uint64_t w = end_ns > t->wait_ns ? end_ns - t->wait_ns : 0;
+	dg.waits_ended++;
+	dg.waits_short += w <= CLAB_DIGEST_SHORT_WAIT_NS;
+	if (!t->waited || w > t->longest_ns) {
+		t->longest_ns = w;
+		t->longest_obj = t->wait_obj;
+	}
+	t->waited = 1;
+}
+
+/* An ended thread that waited: its longest wait into the list. */
+static void waiter_keep(const struct dthread *t)
+{
+	if (dg.nwl == CLAB_DIGEST_WAITERS_MAX) {
+		dg.waits_unfollowed = 1;
+		return;
+	}
+	if (dg.nwl == dg.capwl) {
+		uint32_t cap = dg.capwl ? 2 * dg.capwl : 16;
+		struct dwaiter *l = realloc(dg.wl, cap * sizeof(*l));
+		if (!l) {
+			dg.waits_unfollowed = 1;
+			return;
+		}
+		dg.wl = l;
+		dg.capwl = cap;
+	}
+	dg.wl[dg.nwl++] =
+	    (struct dwaiter){t->tid - 1, t->longest_obj, t->longest_ns};
+}
+
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
-			  uint32_t n)
+			  const uint64_t *ns, uint32_t n)
 {
 	if (!dg.ready)
 		classify();
@@ -296,13 +351,20 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 		unsigned c = dg.cls[kind];
 		uint32_t obj = c & K_OBJ ? r->u.o.obj : 0;
 		dg.kinds[kind]++;
-		if (t->waiting && (c & K_WAKES) && obj == t->wait_obj)
+		if (t->waiting && (c & K_WAKES) && obj == t->wait_obj) {
 			t->waiting = 0;
+			if (t->wait_judged)
+				wait_done(t, ns[i]);
+		}
 		if (c & K_WAIT) {
 			t->waiting = 1;
 			t->wait_obj = obj;
-			dg.judged_waits += (c & K_JUDGED) != 0;
+			t->wait_ns = ns[i];
+			t->wait_judged = (c & K_JUDGED) != 0;
+			dg.judged_waits += t->wait_judged;
 		}
+		if (c & K_CROSS)
+			dg.waits_unfollowed = 1;
 		if ((c & K_LOCKISH) && !dg.unfollowed) {
 			/* the common cases first: a lock taken holding none, a
 			 * lock given back (the innermost, as a rule) */
@@ -337,8 +399,11 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			break;
 		}
 	}
-	if (t->exited) /* its last record */
+	if (t->exited) { /* its last record */
+		if (t->waited)
+			waiter_keep(t);
 		thread_drop(t);
+	}
 }
 
 static void put_counts(struct clab_wbuf *b, const uint64_t *c, unsigned max)
@@ -384,6 +449,26 @@ void clab__digest_chunk(struct clab_wbuf *b, int partial)
 			clab_wbuf_uv(b, key >> 32);
 			clab_wbuf_uv(b, key & UINT32_MAX);
 		}
+	uint32_t nw = dg.nwl;
+	for (uint32_t i = 0; i < dg.tcap; i++)
+		nw += dg.t[i].tid && dg.t[i].waited && !dg.t[i].exited;
+	clab_wbuf_u8(b, dg.waits_unfollowed ? 0 : CLAB_DIGEST_WAITS_FOLLOWED);
+	clab_wbuf_uv(b, dg.waits_ended);
+	clab_wbuf_uv(b, dg.waits_short);
+	clab_wbuf_uv(b, nw);
+	for (uint32_t i = 0; i < dg.nwl; i++) {
+		clab_wbuf_uv(b, dg.wl[i].tid);
+		clab_wbuf_uv(b, dg.wl[i].ns);
+		clab_wbuf_uv(b, dg.wl[i].obj);
+	}
+	for (uint32_t i = 0; i < dg.tcap; i++) {
+		const struct dthread *t = &dg.t[i];
+		if (!t->tid || !t->waited || t->exited)
+			continue;
+		clab_wbuf_uv(b, t->tid - 1);
+		clab_wbuf_uv(b, t->longest_ns);
+		clab_wbuf_uv(b, t->longest_obj);
+	}
 }
 
 void clab__digest_reset(void)
@@ -392,6 +477,7 @@ void clab__digest_reset(void)
 		free(dg.t[i].held);
 	free(dg.t);
 	free(dg.ekeys);
+	free(dg.wl);
 	uint8_t cls[CLAB_KIND_MAX];
 	int ready = dg.ready;
 	memcpy(cls, dg.cls, sizeof(cls));

@@ -12,10 +12,11 @@
 
 /*
  * The n records of thread tid about to go into a record chunk, in the
- * thread's order; called by the writer (under its lock) for every chunk.
+ * thread's order, and their times (ns[i], as the reader gives them);
+ * called by the writer (under its lock) for every chunk.
  */
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
-			  uint32_t n);
+			  const uint64_t *ns, uint32_t n);
 /*
  * The DIGEST chunk's payload into b; partial: the trace is being saved
  * after a crash, and the digest must not be trusted.

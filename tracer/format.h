@@ -82,6 +82,16 @@ enum clab_digest_count {
 	CLAB_DG_WAITING_AT_END, /* threads in a wait at the close */
 	CLAB_DIGEST_NCOUNTS
 };
+/*
+ * After the edges, the waits (a digest without them is read as one whose
+ * waits were not followed): u8 flags (CLAB_DIGEST_WAITS_*), varint waits
+ * ended (judged ones, that their own thread ended), varint those of them
+ * no longer than CLAB_DIGEST_SHORT_WAIT_NS, varint n threads, and n
+ * triples of varints: tid, its longest such wait (ns), the object of it.
+ */
+#define CLAB_DIGEST_WAITS_FOLLOWED 1	     /* the section holds every wait */
+#define CLAB_DIGEST_SHORT_WAIT_NS 100000000u /* 1 s / 10 medians */
+#define CLAB_DIGEST_WAITERS_MAX (1u << 16)   /* threads with a wait listed */
 
 /*
  * The signature chunk's payload: u8 algorithm, the key id, the MAC.  The

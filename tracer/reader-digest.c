@@ -17,6 +17,7 @@ void clab__digest_free(struct clab__digest *d)
 	if (!d)
 		return;
 	free(d->edges);
+	free(d->waiters);
 	free(d);
 }
 
@@ -32,6 +33,34 @@ static int get_counts(struct clab_rbuf *b, uint64_t *c, unsigned max)
 			return -1;
 		c[k] = v;
 	}
+	return 0;
+}
+
+/* The digest's waits (after its edges); 0, or -1 when malformed. */
+static int get_waits(struct clab_rbuf *b, struct clab__digest *d)
+{
+	unsigned f = clab_rbuf_u8(b);
+	d->waits_ended = clab_rbuf_uv(b);
+	d->waits_short = clab_rbuf_uv(b);
+	uint64_t n = clab_rbuf_uv(b);
+	/* each thread's triple takes at least three bytes */
+	if (b->err || (f & ~CLAB_DIGEST_WAITS_FOLLOWED) ||
+	    d->waits_short > d->waits_ended || n > d->waits_ended ||
+	    n > (uint64_t)(b->end - b->p) / 3)
+		return -1;
+	d->waiters = malloc((n ? n : 1) * sizeof(*d->waiters));
+	if (!d->waiters)
+		return -1;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t tid = clab_rbuf_uv(b), ns = clab_rbuf_uv(b),
+			 obj = clab_rbuf_uv(b);
+		if (b->err || tid > UINT32_MAX || obj > UINT32_MAX)
+			return -1;
+		d->waiters[i] = (struct clab_trace_waiter){(uint32_t)tid,
+							   (uint32_t)obj, ns};
+	}
+	d->nwaiters = (size_t)n;
+	d->waits_followed = f & CLAB_DIGEST_WAITS_FOLLOWED;
 	return 0;
 }
 
@@ -62,6 +91,9 @@ void clab__trace_parse_digest(struct clab_trace *tr, struct clab_rbuf *b)
 		uint64_t v = clab_rbuf_uv(b);
 		d->edges[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 	}
+	/* the waits: a digest of before them has none, and follows none */
+	if (d->edges && !b->err && b->p != b->end && get_waits(b, d) != 0)
+		b->err = 1;
 	if (!d->edges || b->err || b->p != b->end) {
 		tr->digest_bad = 1;
 		clab__digest_free(d);
@@ -151,7 +183,8 @@ int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
 			    char *why, size_t len)
 {
 	static const char *const count_why[CLAB_DIGEST_NCOUNTS] = {
-	    [CLAB_DG_JUDGED_WAITS] = "a thread waited",
+	    [CLAB_DG_JUDGED_WAITS] = "a thread waited (on a barrier, or in "
+				     "a trace without its waits' lengths)",
 	    [CLAB_DG_FAILED] = "a non-blocking attempt failed or timed out",
 	    [CLAB_DG_WAITS_HOLDING] = "a thread waited while holding a lock",
 	    [CLAB_DG_SELF_REQUESTS] = "a thread asked for a lock it held",
@@ -199,7 +232,8 @@ int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
 			break;
 		}
 	for (unsigned i = 0; i < CLAB_DIGEST_NCOUNTS; i++)
-		if (d->counts[i])
+		if (d->counts[i] &&
+		    (i != CLAB_DG_JUDGED_WAITS || !d->waits_followed))
 			say(why, len, count_why[i]);
 	int c = cyclic(d);
 	if (c < 0)
@@ -207,4 +241,19 @@ int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
 	if (c)
 		say(why, len, "the lock-order edges make a cycle");
 	return !why[0];
+}
+
+int clab_trace_digest_waits(const struct clab_trace *tr,
+			    struct clab_trace_waits *out)
+{
+	const struct clab__digest *d = tr->digest;
+	memset(out, 0, sizeof(*out));
+	if (!d || !d->waits_followed)
+		return CLAB_ENOENT;
+	out->ended = d->waits_ended;
+	out->nshort = d->waits_short;
+	out->short_ns = CLAB_DIGEST_SHORT_WAIT_NS;
+	out->n = d->nwaiters;
+	out->w = d->waiters;
+	return 0;
 }

@@ -41,7 +41,11 @@ struct clab__digest {
 	uint64_t diags[256];
 	uint64_t counts[CLAB_DIGEST_NCOUNTS];
 	uint32_t nedges;
-	uint32_t *edges; /* from, to; from, to... */
+	uint32_t *edges;    /* from, to; from, to... */
+	int waits_followed; /* the waits' section, CLAB_DIGEST_WAITS_FOLLOWED */
+	uint64_t waits_ended, waits_short;
+	size_t nwaiters;
+	struct clab_trace_waiter *waiters;
 };
 
 struct clab_trace {

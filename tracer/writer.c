@@ -617,7 +617,7 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 		zlen = compress_body(n, &dense);
 	}
 	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.6 trace: its digest */
-		clab__digest_records(tb->tid, w.recp, n);
+		clab__digest_records(tb->tid, w.recp, w.ns, n);
 	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */

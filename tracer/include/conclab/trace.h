@@ -129,8 +129,9 @@ int clab_trace_add_children(struct clab_trace *tr, const char *path);
  * its writer kept while it wrote, docs/trace-format.md) proves that the
  * lock-order report and the generic checks have nothing to report: no
  * diagnostic, no lock-order cycle (nor any edge that could make one), no
- * wait while holding a lock, no thread that waited, failed an attempt,
- * never ended or held a lock at its end, no note, no stop, no drop.
+ * wait while holding a lock, no thread that failed an attempt, never
+ * ended, was waiting at the end or held a lock at its end, no wait the
+ * digest did not follow (clab_trace_digest_waits), no note, no stop, no drop.
  * Returns 1 (and *records, the trace's records) when it does, 0 when the
  * digest shows something to report (why, len bytes, says everything it
  * shows, by "; "), CLAB_ENOENT when the trace has no digest it can trust
@@ -141,6 +142,28 @@ int clab_trace_add_children(struct clab_trace *tr, const char *path);
  */
 int clab_trace_digest_quiet(const struct clab_trace *tr, uint64_t *records,
 			    char *why, size_t len);
+
+/*
+ * clab_trace_digest_waits - the judged waits the digest followed (those
+ * the starvation check of labs/generic.c measures, each on its waiting
+ * thread's times): how many ended, how many of them lasted short_ns or
+ * less (for the median), and each thread's longest (tid, ns, object), in
+ * no order.  Points into tr.  0, or CLAB_ENOENT when the digest did not
+ * follow every wait (a barrier's pass ends waits at a time only the merged
+ * order has; an older digest has no waits).  Call it after
+ * clab_trace_digest_quiet has returned 1.
+ */
+struct clab_trace_waiter {
+	uint32_t tid, obj;
+	uint64_t ns;
+};
+struct clab_trace_waits {
+	uint64_t ended, nshort, short_ns;
+	size_t n;
+	const struct clab_trace_waiter *w;
+};
+int clab_trace_digest_waits(const struct clab_trace *tr,
+			    struct clab_trace_waits *out);
 
 /* clab_trace_load_mem - the same over a buffer (which is not kept). */
 int clab_trace_load_mem(const void *data, size_t len, const char *name,
