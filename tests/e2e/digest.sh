@@ -36,13 +36,32 @@ compare abba 'not quiet: .*diagnostic.*the lock-order edges make a cycle'
 compare deadlock 'not quiet: the run was stopped'
 # what these do depends on timing: a wait, a failed trylock, or none
 compare philosophers '(not )?quiet: '
-compare prodcons 'not quiet: .*a thread waited'
+# a correct producer-consumer whose threads wait: the digest measures
+# the waits (the same starvation line as the full report's)
+compare prodcons '(not )?quiet: '
 compare recursive 'not quiet: .*a thread waited'
 compare rwupgrade 'not quiet: the run was stopped'
 compare forklock 'not quiet: .*notes'
 compare crash 'none: .*partial'
 compare holdexit 'not quiet: .*a thread never ended.*a lock was held when the trace ended'
-compare longwait 'not quiet: a thread waited'
+compare longwait 'quiet: 17 records$'
+contains "$T/out" '^  ok   starvation .*longest wait per thread, ms \(threshold 1000, the default\): thread-1 [0-9.]+ \(go\)$' "longwait: its wait listed"
+# Threads that wait on a contended mutex and a condition variable, and do
+# nothing wrong: the digest says so; 16 threads make the list's "more".
+compare contend 'quiet: [0-9]+ records$' 4 5000
+compare contend 'quiet: [0-9]+ records$' 16 1000
+contains "$T/out" "starvation .*[0-9]+ more\$" "contend 16: the list's \"more\""
+# a barrier's pass ends other threads' waits: only the merged order has
+# the time, and the digest does not follow them
+compare contend 'not quiet: a thread waited \(on a barrier' 4 1000 barrier
+# A wait past the threshold (its median short): the full report fails
+# starvation, and the digest leaves it to it; waits whose median makes the
+# threshold, the same; long waits with a short median pass, quick.
+compare starve 'not quiet: the waits need the full report.s starvation line' 1200 1 3
+contains "$T/out" '^  FAIL starvation .*waited 1[0-9.]+ ms for m' "starve: the full report fails it"
+compare starve 'not quiet: the waits need the full report.s starvation line' 150 3 0
+contains "$T/out" '10x the median wait' "starve 150 3 0: the median's threshold"
+compare starve '(not )?quiet: ' 150 3 7
 compare mainexit '(not )?quiet: '
 compare misuse-exitholding 'not quiet: .*diagnostic.*a thread ended holding a lock'
 compare misuse-unlock 'not quiet: .*diagnostic'
@@ -70,6 +89,13 @@ else
 fi
 expect_exit 0 env CONCLAB_DIGEST_COMPARE=1 "$CONCLAB" check big.clt
 contains "$T/err" '^digest: quiet: [0-9]+ records$' "check: the digest agrees"
+# A million records of threads that wait: the quick report lists their
+# waits, as the full report of the same trace does (compared by check).
+expect_exit 0 "$CONCLAB" trace --trace waits.clt -- "$D/preload-contend" 4 50000
+contains "$T/out" '^  info concurrency .*came from the trace.s digest' "quick waits: from the digest"
+contains "$T/out" '^  ok   starvation .*longest wait per thread' "quick waits: the waits listed"
+expect_exit 0 env CONCLAB_DIGEST_COMPARE=1 "$CONCLAB" check waits.clt
+contains "$T/err" '^digest: quiet: [0-9]+ records$' "check waits: the digest agrees"
 # under a million records the report reads them: concurrency is there
 expect_exit 0 "$CONCLAB" trace --trace small.clt -- "$D/preload-quiet" 100
 contains "$T/out" '^  info concurrency .*of the .* ms that two or more' "small: the full report"
