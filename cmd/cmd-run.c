@@ -605,6 +605,25 @@ int clab_lab_args_resolve(const struct clab_cmd *cmd,
 	return 0;
 }
 
+/*
+ * --param NAME=VALUE: the lab's parameter NAME, under a spelling no
+ * command's own option takes (explore's --procs and processes' procs).
+ */
+static int set_param(const struct clab_cmd *cmd, void *base, const char *val,
+		     long num)
+{
+	const char *eq = strchr(val, '=');
+	char name[64];
+	(void)num;
+	if (!eq || eq == val || !eq[1] || (size_t)(eq - val) >= sizeof(name))
+		return -1;
+	memcpy(name, val, eq - val);
+	name[eq - val] = 0;
+	if (strcmp(name, "variant") == 0)
+		return -1;
+	return clab_lab_args_opt(cmd, base, name, eq + 1);
+}
+
 const struct clab_opt clab_cmd_lab_opts[] = {
     {.name = "variant",
      .type = CLAB_OPT_STRING,
@@ -612,6 +631,14 @@ const struct clab_opt clab_cmd_lab_opts[] = {
      .off = offsetof(struct clab_lab_args, variant),
      .def = "the first",
      .help = "the lab's variant"},
+    {.name = "param",
+     .type = CLAB_OPT_STRING,
+     .arg = "NAME=VALUE",
+     .parse = set_param,
+     .want = "a lab parameter's NAME=VALUE",
+     .help = "the lab's parameter NAME, as --NAME VALUE; for a parameter "
+	     "named as one of the command's options (processes' procs "
+	     "under explore)"},
     CLAB_OPT_TABLE_END,
 };
 
