@@ -625,4 +625,29 @@ contains "$T/out" '^  FAIL busy waiting .*step cap' "the step limit: the check"
 # Without --time-limit a controlled run stops after 60 s, not never: --help says so.
 expect_exit 0 "$CONCLAB" trace --help
 contains "$T/out" '60 under --sched' "--help: a controlled run's time limit"
+# --codec and --buffer-mb, as conclab run has them, through the preload
+# library's environment (which it unsets for the programs PROG runs).
+expect_exit 0 "$CONCLAB" trace -q --trace buf-def.clt "$D/preload-quiet" 20000
+expect_exit 0 "$CONCLAB" dump buf-def.clt
+grep '^# records' "$T/out" >buf-def.txt
+contains "$T/out" '^# conclab trace, format 1\.6' "trace: zstd records (format 1.6) by default"
+expect_exit 0 "$CONCLAB" trace -q --buffer-mb 1 --codec zlib --trace buf-1.clt "$D/preload-quiet" 20000
+expect_exit 0 "$CONCLAB" dump buf-1.clt
+grep '^# records' "$T/out" >buf-1.txt
+contains "$T/out" '^# conclab trace, format 1\.3' "trace --codec zlib: zlib records (format 1.3)"
+contains buf-1.txt '^# records [0-9]+, dropped 0$' "trace --buffer-mb 1: no record dropped"
+cmp -s buf-def.txt buf-1.txt && pass "trace --buffer-mb 1: every record, as many as with 32 MB" ||
+	fail "trace --buffer-mb 1: $(cat buf-1.txt), with 32 MB $(cat buf-def.txt)"
+expect_exit 0 "$CONCLAB" trace -q --codec none --trace buf-none.clt "$D/preload-quiet" 2000
+expect_exit 0 "$CONCLAB" trace -q --trace buf-zstd.clt "$D/preload-quiet" 2000
+[ "$(wc -c <buf-none.clt)" -gt "$(wc -c <buf-zstd.clt)" ] && pass "trace --codec none: a bigger file than zstd's" ||
+	fail "trace --codec none: $(wc -c <buf-none.clt) bytes, zstd $(wc -c <buf-zstd.clt)"
+for bad in 0 4097 lots; do
+	expect_exit 2 "$CONCLAB" trace --buffer-mb "$bad" "$D/preload-quiet"
+	contains "$T/err" "--buffer-mb wants megabytes \\(1\\.\\.4096\\), not '$bad'" "trace --buffer-mb $bad refused"
+done
+expect_exit 2 "$CONCLAB" trace --codec lz4 "$D/preload-quiet"
+contains "$T/err" "--codec wants zstd, zlib or none, not 'lz4'" "trace --codec lz4 refused"
+expect_exit 0 "$CONCLAB" trace -q --buffer-mb 2 --codec none --trace env.clt -- env
+lacks "$T/out" '^CONCLAB_TRACE_(CODEC|BUFFER_MB)=' "the program does not see --codec and --buffer-mb's variables"
 finish
