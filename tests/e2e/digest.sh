@@ -45,6 +45,8 @@ compare holdexit 'not quiet: .*a thread never ended.*a lock was held when the tr
 compare longwait 'not quiet: a thread waited'
 compare mainexit '(not )?quiet: '
 compare misuse-exitholding 'not quiet: .*diagnostic.*a thread ended holding a lock'
+compare exitholding-rw 'not quiet: .*diagnostic.*a thread ended holding a lock'
+compare semsignal '(not )?quiet: '
 compare misuse-unlock 'not quiet: .*diagnostic'
 compare permits 'not quiet: .*could not follow every lock'
 compare spin '(not )?quiet: '
