@@ -564,7 +564,8 @@ const struct clab_cmd clab_cmd_explore = {
     .more =
 	"The lab's parameters are options too (--philosophers 3); --jobs is\n"
 	"the lab's when it has one (pool's tasks), else --procs by its older\n"
-	"name.\n"
+	"name.  --procs is explore's own: a lab parameter procs (processes')\n"
+	"is set with --param procs=N.\n"
 	"Exit codes: 0 every schedule passed; 1 a check failed; 2 usage\n"
 	"error; 3 a deadlock; 4 a livelock; 5 a file could not be written.\n",
     .exec = explore_exec,

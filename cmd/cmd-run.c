@@ -47,7 +47,8 @@ struct run {
 	const void *key;       /* sign the trace with it (NULL: do not) */
 	size_t key_len;
 	const struct clab_rubric *rubric; /* NULL: the lab's weights */
-	int codec; /* of record chunks (enum clab_trace_codec): zstd */
+	int codec;	    /* of record chunks (enum clab_trace_codec): zstd */
+	unsigned buffer_mb; /* the tracer's buffer (0: its 32) */
 };
 
 static int controlled(const struct run *r)
@@ -453,6 +454,7 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	    .key = r->key,
 	    .key_len = r->key_len,
 	    .codec = r->codec,
+	    .buffer_mb = r->buffer_mb,
 	};
 	int err = clab_tracer_open(&topts);
 	if (err) {
@@ -605,6 +607,25 @@ int clab_lab_args_resolve(const struct clab_cmd *cmd,
 	return 0;
 }
 
+/*
+ * --param NAME=VALUE: the lab's parameter NAME, under a spelling no
+ * command's own option takes (explore's --procs and processes' procs).
+ */
+static int set_param(const struct clab_cmd *cmd, void *base, const char *val,
+		     long num)
+{
+	const char *eq = strchr(val, '=');
+	char name[64];
+	(void)num;
+	if (!eq || eq == val || !eq[1] || (size_t)(eq - val) >= sizeof(name))
+		return -1;
+	memcpy(name, val, eq - val);
+	name[eq - val] = 0;
+	if (strcmp(name, "variant") == 0)
+		return -1;
+	return clab_lab_args_opt(cmd, base, name, eq + 1);
+}
+
 const struct clab_opt clab_cmd_lab_opts[] = {
     {.name = "variant",
      .type = CLAB_OPT_STRING,
@@ -612,17 +633,48 @@ const struct clab_opt clab_cmd_lab_opts[] = {
      .off = offsetof(struct clab_lab_args, variant),
      .def = "the first",
      .help = "the lab's variant"},
+    {.name = "param",
+     .type = CLAB_OPT_STRING,
+     .arg = "NAME=VALUE",
+     .parse = set_param,
+     .want = "a lab parameter's NAME=VALUE",
+     .help = "the lab's parameter NAME, as --NAME VALUE; for a parameter "
+	     "named as one of the command's options (processes' procs "
+	     "under explore)"},
+    CLAB_OPT_TABLE_END,
+};
+
+/* In the order of enum clab_trace_codec. */
+static const char *const codec_names[] = {"zstd", "zlib", "none", NULL};
+
+const struct clab_opt clab_cmd_record_opts[] = {
+    {.name = "codec",
+     .type = CLAB_OPT_CHOICE,
+     .arg = "C",
+     .off = offsetof(struct clab_cmd_record, codec),
+     .choices = codec_names,
+     .want = "zstd, zlib or none",
+     .def = "zstd",
+     .help = "compress the trace's records with zstd, zlib (what conclab "
+	     "before trace format 1.5 reads) or none"},
+    {.name = "buffer-mb",
+     .type = CLAB_OPT_LONG,
+     .arg = "MB",
+     .off = offsetof(struct clab_cmd_record, buffer_mb),
+     .min = 1,
+     .max = 4096,
+     .want = "megabytes (1..4096)",
+     .def = "32",
+     .help = "memory for records not yet written; a thread that fills it "
+	     "waits for the writer (a stall), none is lost"},
     CLAB_OPT_TABLE_END,
 };
 
 struct run_opts {
 	long seed, limit_s;
 	const char *trace, *key;
-	int quiet, no_check, stacks, view, codec;
+	int quiet, no_check, stacks, view;
 };
-
-/* In the order of enum clab_trace_codec. */
-static const char *const codec_names[] = {"zstd", "zlib", "none", NULL};
 
 static const struct clab_opt run_opts[] = {
     {.name = "seed",
@@ -656,15 +708,6 @@ static const struct clab_opt run_opts[] = {
      .off = offsetof(struct run_opts, stacks),
      .help = "record full call stacks of waits and locks (function, file, "
 	     "line; slower)"},
-    {.name = "codec",
-     .type = CLAB_OPT_CHOICE,
-     .arg = "C",
-     .off = offsetof(struct run_opts, codec),
-     .choices = codec_names,
-     .want = "zstd, zlib or none",
-     .def = "zstd",
-     .help = "compress the trace's records with zstd, zlib (what conclab "
-	     "before trace format 1.5 reads) or none"},
     {.name = "view",
      .type = CLAB_OPT_FLAG,
      .off = offsetof(struct run_opts, view),
@@ -689,7 +732,8 @@ static int run_exec(int argc, char **argv)
 	static struct clab_cmd_key runkey;
 	struct clab_cmd_sched sched;
 	clab_cmd_sched_init(&sched);
-	void *const bases[] = {&o, &sched, &la};
+	struct clab_cmd_record rec = {0};
+	void *const bases[] = {&o, &sched, &la, &rec};
 
 	int rc = clab_opts_parse(&clab_cmd_run, argc, argv, bases, &rest);
 	if (rc)
@@ -701,7 +745,8 @@ static int run_exec(int argc, char **argv)
 	r.check = !o.no_check;
 	r.view = o.view;
 	r.trace = o.trace;
-	r.codec = o.codec;
+	r.codec = rec.codec;
+	r.buffer_mb = (unsigned)rec.buffer_mb;
 	int vi = 0;
 	if (help && !la.lab) {
 		run_help(NULL, 0);
@@ -860,6 +905,7 @@ const struct clab_cmd clab_cmd_run = {
 	    "--help' lists\nthe lab's variants and parameters.\n",
     .groups = (const struct clab_opt_group[]){{clab_cmd_lab_opts, 2},
 					      {run_opts, 0},
+					      {clab_cmd_record_opts, 3},
 					      {clab_cmd_sched_mode_opts, 1},
 					      {clab_cmd_sched_pct_opts, 1},
 					      {clab_cmd_sched_opts, 1},

@@ -291,7 +291,8 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 	const struct clab_cmd *cmd = &clab_cmd_trace;
 	struct trace_opts o = {.seed = -1};
 	struct clab_opts_rest r = {0};
-	void *const bases[] = {&o, sched};
+	struct clab_cmd_record rec = {0};
+	void *const bases[] = {&o, sched, &rec};
 	int prc = clab_opts_parse(cmd, argc, argv, bases, &r);
 	if (prc || r.help) /* --help: printed */
 		return prc;
@@ -363,8 +364,10 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 		return CLAB_EXIT_IO;
 	snprintf(preload, plen, "%s%s%s%s%s", san, san[0] ? ":" : "", lib,
 		 old && *old ? ":" : "", old && *old ? old : "");
-	char limitbuf[32];
+	char limitbuf[32], codecbuf[16], bufferbuf[32];
 	snprintf(limitbuf, sizeof(limitbuf), "%ld", limit_s);
+	snprintf(codecbuf, sizeof(codecbuf), "%d", rec.codec);
+	snprintf(bufferbuf, sizeof(bufferbuf), "%ld", rec.buffer_mb);
 
 	/*
 	 * The old trace goes first, with its children's: a program that
@@ -394,6 +397,8 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 		setenv("CONCLAB_TRACE_FILE", trace, 1);
 		setenv("CONCLAB_TRACE_STACKS", stacks ? "1" : "0", 1);
 		setenv("CONCLAB_TRACE_LIMIT", limitbuf, 1);
+		setenv("CONCLAB_TRACE_CODEC", codecbuf, 1);
+		setenv("CONCLAB_TRACE_BUFFER_MB", bufferbuf, 1);
 		if (ctl)
 			sched_env(sched);
 		execvp(prog[0], prog);
@@ -544,6 +549,7 @@ const struct clab_cmd clab_cmd_trace = {
 	"--time-limit says otherwise): a program that waits on\nits input, "
 	"the network or another process is not for --sched.\n",
     .groups = (const struct clab_opt_group[]){{trace_opts, 0},
+					      {clab_cmd_record_opts, 2},
 					      {clab_cmd_sched_mode_opts, 1},
 					      {clab_cmd_sched_pct_opts, 1},
 					      {clab_cmd_sched_opts, 1},

@@ -112,6 +112,16 @@ _Noreturn void clab_run_abandon(const char *why);
 /* Load s->trace, print the lock-order report and check it; exit code. */
 int clab_run_check(const struct clab_run_spec *s);
 
+/*
+ * How a trace is recorded, for conclab run and conclab trace: --codec (enum
+ * clab_trace_codec) and --buffer-mb (0: the tracer's 32).
+ */
+struct clab_cmd_record {
+	int codec;
+	long buffer_mb;
+};
+extern const struct clab_opt clab_cmd_record_opts[];
+
 /* A lab, its variant and its parameters, from a command's arguments. */
 struct clab_lab_args {
 	const char *lab;

@@ -82,10 +82,16 @@ struct sweep {
 	uint32_t nthr, nobj;
 	struct thr *t;
 	uint32_t *owner; /* per mutex: the holder's tid + 1, or 0 */
-	const struct clab_record **taken; /* per mutex: the holder's acquire */
-	uint64_t *busy;			  /* per mutex: failed trylocks */
-	uint64_t *acq;			  /* per mutex: acquisitions */
-	uint64_t *waits;		  /* every judged wait's length, ns */
+	/* per mutex: the holder's acquire; per rwlock: the write or first
+	 * read take of the hold under way */
+	const struct clab_record **taken;
+	uint32_t *readers; /* per rwlock: read holds */
+	/* permits held at a thread's end, as the runtime said (exit-holding) */
+	const struct clab_record *permit;
+	uint32_t npermits;
+	uint64_t *busy;	 /* per mutex: failed trylocks */
+	uint64_t *acq;	 /* per mutex: acquisitions */
+	uint64_t *waits; /* every judged wait's length, ns */
 	size_t nwaits, capwaits;
 	size_t unended; /* waits still under way when the trace ends */
 	uint64_t now;
@@ -293,6 +299,12 @@ static int is_lock(const struct clab_trace *tr, uint32_t oid)
 	return oi && (oi->kind == CLAB_O_MUTEX || oi->kind == CLAB_O_RWLOCK);
 }
 
+static int is_sem(const struct clab_trace *tr, uint32_t oid)
+{
+	const struct clab_object_info *oi = clab_trace_object(tr, oid);
+	return oi && oi->kind == CLAB_O_SEM;
+}
+
 static void sweep_record(struct sweep *s, const struct clab_record *r)
 {
 	const struct clab_kind_sem *sem = clab__kind_sem(r->kind);
@@ -318,6 +330,9 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 	}
 	if (sem->act != CLAB_DO_DIAG)
 		s->last = r;
+	else if (r->a8 == CLAB_D_EXIT_HOLDING && is_sem(s->tr, r->obj) &&
+		 s->npermits++ == 0)
+		s->permit = r;
 	if (r->tid >= s->nthr)
 		return;
 	struct thr *t = &s->t[r->tid];
@@ -339,18 +354,24 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 			break;
 		case CLAB_OE_READ_TAKE:
 			s->acq[r->obj]++;
+			if (s->readers[r->obj]++ == 0)
+				s->taken[r->obj] = r;
 			read_held(s, r->tid, 1);
 			break;
 		case CLAB_OE_WRITE_TAKE:
 			/* a writer holds it alone, as a mutex's owner */
 			s->acq[r->obj]++;
+			if (s->owner[r->obj] != r->tid + 1)
+				s->taken[r->obj] = r;
 			mutex_held(s, r->tid, r->obj, 1);
 			break;
 		case CLAB_OE_RW_GIVE:
 			if (r->a8)
 				mutex_held(s, r->tid, r->obj, 0);
-			else
+			else {
+				s->readers[r->obj] -= s->readers[r->obj] != 0;
 				read_held(s, r->tid, 0);
+			}
 			break;
 		default: /* a lock found taken by a try */
 			if (sem->act == CLAB_DO_BUSY && is_lock(s->tr, r->obj))
@@ -399,6 +420,7 @@ static void sweep_free(struct sweep *s)
 	free(s->t);
 	free(s->owner);
 	free(s->taken);
+	free(s->readers);
 	free(s->busy);
 	free(s->acq);
 	free(s->waits);
@@ -415,9 +437,11 @@ static int sweep_run(struct sweep *s, const struct clab_trace *tr)
 	s->t = calloc(s->nthr + 1, sizeof(*s->t));
 	s->owner = calloc(s->nobj + 1, sizeof(*s->owner));
 	s->taken = calloc(s->nobj + 1, sizeof(*s->taken));
+	s->readers = calloc(s->nobj + 1, sizeof(*s->readers));
 	s->busy = calloc(s->nobj + 1, sizeof(*s->busy));
 	s->acq = calloc(s->nobj + 1, sizeof(*s->acq));
-	if (!s->t || !s->owner || !s->taken || !s->busy || !s->acq) {
+	if (!s->t || !s->owner || !s->taken || !s->readers || !s->busy ||
+	    !s->acq) {
 		sweep_free(s);
 		return CLAB_ENOMEM;
 	}
@@ -509,7 +533,8 @@ static void no_failed_attempt(struct clab_lab_report *rep)
 static void no_lock_held(struct clab_lab_report *rep)
 {
 	clab_lab_report_add(rep, "locks held at exit", 1, UINT64_MAX,
-			    "no mutex was held when the trace ended");
+			    "no mutex, reader-writer lock or semaphore permit "
+			    "was held when the trace ended");
 }
 
 /*
@@ -773,25 +798,35 @@ static void check_concurrency(const struct sweep *s,
 }
 
 /*
- * Mutexes still held when the trace ended: by a thread that ended holding
+ * Locks still held when the trace ended: by a thread that ended holding
  * them (its exit-holding diagnostic says where), by one still running when
- * the program exited, or by the threads of a deadlock.
+ * the program exited, or by the threads of a deadlock.  Mutexes and
+ * reader-writer locks (read or write) from the records; semaphore permits
+ * as the runtime reported them at a thread's end, those it still counted
+ * as held (a semaphore a thread without a permit gave to is a signal, not
+ * a lock: runtime/thread.c).
  */
 static void check_held_at_exit(const struct sweep *s,
 			       struct clab_lab_report *rep)
 {
 	const struct clab_trace *tr = s->tr;
-	const struct clab_record *first = NULL;
-	uint32_t nheld = 0, fobj = 0;
+	const struct clab_record *first = s->permit;
+	uint32_t nheld = s->npermits;
+	const char *what = "semaphore permit";
 
 	for (uint32_t o = 1; o <= s->nobj; o++) {
 		const struct clab_record *r = s->taken[o];
-		if (s->owner[o] == 0 || r == NULL)
+		int held = s->owner[o] != 0 || s->readers[o] != 0;
+		if (!held || r == NULL)
 			continue;
 		nheld++;
 		if (first == NULL || r->seq < first->seq) {
 			first = r;
-			fobj = o;
+			what =
+			    s->owner[o] == 0 ? "read lock"
+			    : clab__kind_sem(r->kind)->oe == CLAB_OE_WRITE_TAKE
+				? "write lock"
+				: "mutex";
 		}
 	}
 	if (first == NULL) {
@@ -801,9 +836,9 @@ static void check_held_at_exit(const struct sweep *s,
 	char at[128];
 	clab_lab_report_add(
 	    rep, "locks held at exit", 0, first->seq,
-	    "%u mutex(es) still held when the trace ended; first: %s, "
+	    "%u lock(s) still held when the trace ended; first: %s (%s), "
 	    "held by %s since %s",
-	    nheld, clab_trace_object_label(tr, fobj),
+	    nheld, clab_trace_object_label(tr, first->obj), what,
 	    clab_trace_thread_label(tr, first->tid),
 	    clab_lab_site_text(tr, first->site, at, sizeof(at)));
 }

@@ -329,9 +329,11 @@ void clab_generic_check(const struct clab_trace *tr,
  * (`conclab trace`, a program on libconclab, `conclab check` without
  * --lab): those of clab_lab_check_common, then
  *
- *   locks held at exit  fails when a mutex was still held when the trace
- *                       ended (by a thread that ended or was stopped
- *                       holding it), naming the first one and where it
+ *   locks held at exit  fails when a mutex or a reader-writer lock was
+ *                       still held when the trace ended (by a thread that
+ *                       ended or was stopped holding it), or a thread
+ *                       ended holding a semaphore permit (its exit-holding
+ *                       diagnostic), naming the first one and where it
  *                       was taken
  */
 void clab_generic_check_any(const struct clab_trace *tr,

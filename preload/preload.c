@@ -215,6 +215,9 @@ __attribute__((constructor)) static void preload_init(void)
 	strcpy(trace_path, path);
 	int stacks = env_unsigned("CONCLAB_TRACE_STACKS") != 0;
 	unsigned limit_s = env_unsigned("CONCLAB_TRACE_LIMIT");
+	/* conclab trace's --codec (enum clab_trace_codec), --buffer-mb */
+	unsigned codec = env_unsigned("CONCLAB_TRACE_CODEC");
+	unsigned buffer_mb = env_unsigned("CONCLAB_TRACE_BUFFER_MB");
 	struct clab_sched_opts so;
 	char mode[16], seed[32];
 	int bad_mode = clab__pl_sched_read(&so, mode, sizeof(mode));
@@ -222,6 +225,8 @@ __attribute__((constructor)) static void preload_init(void)
 	unsetenv("CONCLAB_TRACE_FILE");
 	unsetenv("CONCLAB_TRACE_STACKS");
 	unsetenv("CONCLAB_TRACE_LIMIT");
+	unsetenv("CONCLAB_TRACE_CODEC");
+	unsetenv("CONCLAB_TRACE_BUFFER_MB");
 	if (bad_mode) {
 		fprintf(stderr, "conclab: no scheduler mode '%s'\n", mode);
 		_exit(2);
@@ -243,8 +248,10 @@ __attribute__((constructor)) static void preload_init(void)
 	    .meta = meta,
 	    /* the scheduler's mode and seed under control only */
 	    .nmeta = sizeof(meta) / sizeof(meta[0]) - (ctl ? 0 : 2),
+	    .buffer_mb = buffer_mb,
 	    .compress = -1,
 	    .virtual_time = ctl,
+	    .codec = (int)codec,
 	};
 	int err = clab_tracer_open(&o);
 	if (err) {

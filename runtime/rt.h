@@ -252,8 +252,11 @@ void clab__thread_cancel(clab_thread_t *t, const struct clab_site *site);
 
 /*
  * clab__thread_exit_holding - record an exit-holding diagnostic for each
- * mutex t still holds (at the site where it was taken): t ends now, as a
- * thread does, or the process exits from it (the preload library's end).
+ * mutex, reader-writer lock hold (detail 1 read, 2 write) and semaphore
+ * permit (detail 3) t still holds, at the site where it was taken: t ends
+ * now, as a thread does, or the process exits from it (the preload
+ * library's end).  A permit counts as the lock-order detector counts it:
+ * not one of a semaphore that a thread without a permit gave to (a signal).
  */
 void clab__thread_exit_holding(struct clab__thr *t);
 

@@ -234,12 +234,39 @@ const char *clab_thread_name(const clab_thread_t *t)
 	return t && t->tb && t->tb->name ? t->tb->name : "?";
 }
 
+/*
+ * Whether t's permit of hsem[i] is one the lock-order detector still counts
+ * as held: of the same semaphore (not destroyed since), which no thread
+ * without a permit has given to (a semaphore used as a signal).
+ */
+static int permit_held(struct clab__thr *t, const struct clab__hsem *h)
+{
+	clab_sem_t *s = h->s;
+	if (!clab__obj_ok(t, s, CLAB_O_SEM) || s->h.id != h->id)
+		return 0;
+	clab__lk_lock(&s->lk);
+	int held = !s->ungated;
+	clab__lk_unlock(&s->lk);
+	return held;
+}
+
 void clab__thread_exit_holding(struct clab__thr *t)
 {
 	unsigned nheld = t->nheld < CLAB__HELD_MAX ? t->nheld : CLAB__HELD_MAX;
 	for (unsigned i = 0; i < nheld; i++)
 		clab__diag(t, CLAB_D_EXIT_HOLDING, t->held[i].m->h.id, 0,
 			   t->held[i].site);
+	for (unsigned i = 0; i < t->nrwheld; i++) {
+		clab_rwlock_t *l = t->rwheld[i].l;
+		if (clab__obj_ok(t, l, CLAB_O_RWLOCK))
+			clab__diag(t, CLAB_D_EXIT_HOLDING, l->h.id,
+				   t->rwheld[i].write ? 2 : 1,
+				   t->rwheld[i].site);
+	}
+	for (unsigned i = 0; i < t->nhsem; i++)
+		if (permit_held(t, &t->hsem[i]))
+			clab__diag(t, CLAB_D_EXIT_HOLDING, t->hsem[i].id, 3,
+				   t->hsem[i].site);
 }
 
 static void thread_end(struct clab__thr *t, void *ret)

@@ -484,6 +484,81 @@ held_run(int keep, struct clab_lab_report *rep, struct clab_trace **tr)
 	return prop(rep, "locks held at exit");
 }
 
+/* What rw_holder keeps: a read lock (1), a write lock (2), a permit (4). */
+struct rw_holder {
+	clab_rwlock_t r, w;
+	clab_sem_t lk, sig;
+	unsigned keep;
+};
+
+static void *rw_holder_fn(void *p)
+{
+	struct rw_holder *h = p;
+	clab_rwlock_rdlock(&h->r);
+	clab_rwlock_wrlock(&h->w);
+	clab_sem_acquire(&h->lk);
+	clab_sem_acquire(&h->sig); /* given by main: a signal */
+	if (!(h->keep & 1))
+		clab_rwlock_unlock(&h->r);
+	if (!(h->keep & 2))
+		clab_rwlock_unlock(&h->w);
+	if (!(h->keep & 4))
+		clab_sem_release(&h->lk);
+	return NULL;
+}
+
+static const struct clab_lab_prop *
+rw_held_run(unsigned keep, struct clab_lab_report *rep, struct clab_trace **tr)
+{
+	struct rw_holder h = {.keep = keep};
+	clab_thread_t *t;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_rwlock_init(&h.r, "r", CLAB_RWLOCK_FAIR), 0);
+	CU_ASSERT_EQUAL(clab_rwlock_init(&h.w, "w", CLAB_RWLOCK_FAIR), 0);
+	CU_ASSERT_EQUAL(clab_sem_init(&h.lk, "lk", 1, 0), 0);
+	CU_ASSERT_EQUAL(clab_sem_init(&h.sig, "sig", 0, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "holder", rw_holder_fn, &h), 0);
+	CU_ASSERT_EQUAL(clab_sem_release(&h.sig), 0);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	*tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*tr);
+	clab_generic_check_any(*tr, rep);
+	return prop(rep, "locks held at exit");
+}
+
+static void test_held_at_exit_rw_sem(void)
+{
+	static const struct {
+		unsigned keep;
+		const char *says;
+	} c[] = {
+	    {1, "1 lock(s) still held when the trace ended; first: r (read "
+		"lock), held by holder"},
+	    {2, "1 lock(s) still held when the trace ended; first: w (write "
+		"lock), held by holder"},
+	    {4, "1 lock(s) still held when the trace ended; first: lk "
+		"(semaphore permit), held by holder"},
+	    {7, "3 lock(s) still held when the trace ended; first: r (read "
+		"lock)"},
+	    {0, "no mutex, reader-writer lock or semaphore permit was held"},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct clab_lab_report rep = {0};
+		struct clab_trace *tr;
+		const struct clab_lab_prop *p =
+		    rw_held_run(c[i].keep, &rep, &tr);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT_EQUAL(p->ok, c[i].keep == 0);
+		if (!strstr(p->msg, c[i].says))
+			fprintf(stderr, "keep %u: %s\n", c[i].keep, p->msg);
+		CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, c[i].says));
+		clab_lab_report_free(&rep);
+		clab_trace_free(tr);
+	}
+}
+
 static void test_held_at_exit(void)
 {
 	struct clab_lab_report rep = {0};
@@ -492,8 +567,9 @@ static void test_held_at_exit(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_FALSE(p->ok);
-	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "1 mutex(es) still held"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "first: a, held by holder"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "1 lock(s) still held"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(p->msg, "first: a (mutex), held by holder"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "test-generic.c:"));
 	/* the record named is a's acquisition */
 	const struct clab_record *r = NULL;
@@ -623,6 +699,8 @@ static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a mutex held when the trace ends is reported",
 		    test_held_at_exit);
+	CU_add_test(s, "rwlocks and permits held when the trace ends",
+		    test_held_at_exit_rw_sem);
 	CU_add_test(s, "the checks judge the caller's analysis",
 		    test_check_any_with);
 	CU_add_test(s, "a wait beyond the threshold is starvation",

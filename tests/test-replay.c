@@ -987,6 +987,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int rc = tu_main("tui/replay", add_tests);
-	rmdir(tmpdir);
+	if (tu_remove_dir(tmpdir) != 0) {
+		perror(tmpdir);
+		rc = rc ? rc : 1;
+	}
 	return rc;
 }

@@ -341,6 +341,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int rc = tu_main("tracer/stacks", add_tests);
-	rmdir(tmpdir);
+	if (tu_remove_dir(tmpdir) != 0) {
+		perror(tmpdir);
+		rc = rc ? rc : 1;
+	}
 	return rc;
 }

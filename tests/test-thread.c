@@ -521,6 +521,66 @@ static void test_exit_holding(void)
 	clab_trace_free(tr);
 }
 
+/* ---- a thread ending with reader-writer locks and a permit ---- */
+struct keep {
+	clab_rwlock_t r, w;
+	clab_sem_t lk, sig;
+};
+
+static void *keep_all(void *p)
+{
+	struct keep *k = p;
+	clab_rwlock_rdlock(&k->r);
+	clab_rwlock_wrlock(&k->w);
+	clab_sem_acquire(&k->lk);
+	return NULL;
+}
+
+/* Takes sig's permit, then the one main gives it: a signal, not a lock. */
+static void *wait_signal(void *p)
+{
+	struct keep *k = p;
+	clab_sem_acquire(&k->sig);
+	clab_sem_acquire(&k->sig);
+	return NULL;
+}
+
+static void test_exit_holding_rw_sem(void)
+{
+	struct keep k;
+	clab_thread_t *t, *w;
+	struct clab_trace *tr;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_rwlock_init(&k.r, "r", CLAB_RWLOCK_FAIR), 0);
+	CU_ASSERT_EQUAL(clab_rwlock_init(&k.w, "w", CLAB_RWLOCK_FAIR), 0);
+	CU_ASSERT_EQUAL(clab_sem_init(&k.lk, "lk", 1, 0), 0);
+	CU_ASSERT_EQUAL(clab_sem_init(&k.sig, "sig", 1, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "keeper", keep_all, &k),
+			      0);
+	uint32_t tid = clab_thread_tid(t);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&w, "waiter", wait_signal, &k),
+			      0);
+	CU_ASSERT_EQUAL(clab_sem_release(&k.sig), 0);
+	CU_ASSERT_EQUAL(clab_thread_join(w, NULL), 0);
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+
+	/* one each for r (read), w (write) and lk (a permit); none for sig */
+	CU_ASSERT_EQUAL_FATAL(tu_count_diag(tr, CLAB_D_EXIT_HOLDING), 3);
+	const uint32_t obj[3] = {k.r.h.id, k.w.h.id, k.lk.h.id};
+	for (unsigned i = 0; i < 3; i++) {
+		const struct clab_record *d = tu_find(tr, CLAB_K_DIAG, i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		CU_ASSERT_EQUAL(d->a8, CLAB_D_EXIT_HOLDING);
+		CU_ASSERT_EQUAL(d->obj, obj[i]);
+		CU_ASSERT_EQUAL(d->a32, i + 1);
+		CU_ASSERT_EQUAL(d->tid, tid);
+	}
+	clab_trace_free(tr);
+}
+
 /* ---- a thread ending with more mutexes than the held list keeps ---- */
 #define NHELD 300
 
@@ -869,6 +929,8 @@ static void add_tests(CU_pSuite s)
 		    test_join_while_joined);
 	CU_add_test(s, "detach", test_detach);
 	CU_add_test(s, "exit holding a mutex", test_exit_holding);
+	CU_add_test(s, "exit holding rwlocks and a permit, not a signal",
+		    test_exit_holding_rw_sem);
 	CU_add_test(s, "sleep", test_sleep);
 	CU_add_test(s, "notes", test_note);
 	CU_add_test(s, "a thread not made by conclab", test_plain_pthread);

@@ -1,5 +1,7 @@
 /* Shared helpers for the CUnit suites; see testutil.h. */
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,4 +208,24 @@ int tu_run_lab(const char *conclab, const char *lab, const char *variant,
 			      (char *)path,
 			      NULL};
 	return tu_run_conclab(conclab, argv);
+}
+
+int tu_remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+	int rc = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path) != 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rmdir(dir) != 0 ? -1 : rc;
 }

@@ -65,6 +65,12 @@ int tu_run_lab(const char *conclab, const char *lab, const char *variant,
 int tu_run_conclab(const char *conclab, char *const argv[]);
 
 /*
+ * Remove the directory dir and the files in it (traces, a forked child's
+ * beside its parent's): 0, or -1 with errno when one is left.
+ */
+int tu_remove_dir(const char *dir);
+
+/*
  * Run one suite: register it, let add_tests add its tests, run them with
  * the basic interface (verbose) and return the number of failed suites and
  * tests (at most 125, so that it is a usable exit status; never 77).

@@ -64,6 +64,8 @@ contains "$T/out" '10x the median wait' "starve 150 3 0: the median's threshold"
 compare starve '(not )?quiet: ' 150 3 7
 compare mainexit '(not )?quiet: '
 compare misuse-exitholding 'not quiet: .*diagnostic.*a thread ended holding a lock'
+compare exitholding-rw 'not quiet: .*diagnostic.*a thread ended holding a lock'
+compare semsignal '(not )?quiet: '
 compare misuse-unlock 'not quiet: .*diagnostic'
 compare permits 'not quiet: .*could not follow every lock'
 compare spin '(not )?quiet: '

@@ -86,4 +86,20 @@ TMPDIR=$T/tmp expect_exit 3 "$CONCLAB" explore processes --variant wait-then-rea
 [ -z "$(ls -A tmp)" ] && pass "a failing bounded explore of a family: nothing left in TMPDIR" ||
 	fail "a failing explore of a family left $(ls -A tmp tmp/* | head -n 5 | tr '\n' ' ')"
 
+# the lab's procs under explore: --param procs=N (explore's --procs is its own)
+expect_exit 1 "$CONCLAB" explore processes --variant shared-unlocked --param procs=2 --procs 1 --schedules 4 --trace pp.clt
+contains "$T/out" 'replay: +conclab run processes --variant shared-unlocked --procs 2 ' "explore --param procs=2 sets the lab's procs"
+contains "$T/out" ', 1 at once' "explore --param procs=2 --procs 1: explore's own --procs still 1"
+expect_exit 1 "$CONCLAB" explore processes --variant shared-unlocked --procs 2 --schedules 4 --trace pq.clt
+lacks "$T/out" 'replay: .*--procs' "explore --procs 2 alone leaves the lab's procs at its default"
+contains "$T/out" ', 2 at once' "explore --procs 2 alone is explore's"
+expect_exit 2 "$CONCLAB" explore processes --variant shared-unlocked --param procs=99 --schedules 2
+contains "$T/err" "--procs wants a number in 1\\.\\.8, not '99'" "--param procs=99: the lab's range checks it"
+for bad in procs procs= =2 variant=pool; do
+	expect_exit 2 "$CONCLAB" explore processes --param "$bad" --schedules 2
+	contains "$T/err" "--param wants a lab parameter's NAME=VALUE, not '$bad'" "--param $bad refused"
+done
+expect_exit 2 "$CONCLAB" explore processes --param nosuch=2 --schedules 2
+contains "$T/err" "nosuch" "--param of a parameter the lab has not: refused"
+
 finish

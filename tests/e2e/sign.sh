@@ -111,6 +111,10 @@ expect_exit 0 "$CONCLAB" dump zlibk.clt
 contains "$T/out" '^# conclab trace, format 1\.4' "signed, zlib: format 1.4, as before"
 expect_exit 2 "$CONCLAB" run prodcons -q --codec lz4 --trace lz4.clt
 contains "$T/err" "--codec wants zstd, zlib or none, not 'lz4'" "an unknown codec refused"
+expect_exit 0 "$CONCLAB" run prodcons -q --buffer-mb 1 --trace buf1.clt
+contains "$T/out" '^trace: buf1\.clt \([0-9]+ records, [0-9]+ bytes\)$' "run --buffer-mb 1: nothing dropped"
+expect_exit 2 "$CONCLAB" run prodcons -q --buffer-mb 0 --trace buf0.clt
+contains "$T/err" "--buffer-mb wants megabytes \\(1\\.\\.4096\\), not '0'" "run --buffer-mb 0 refused"
 ! grep -q '^# signed' plain.txt && pass "unsigned: the dump does not say signed" ||
 	fail "unsigned: the dump says signed"
 check_refused plain.clt 'not signed' "unsigned: refused under --key"

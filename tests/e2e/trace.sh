@@ -38,7 +38,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
 	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
-	forklock forkrec forkcrash mainexit; do
+	forklock forkrec forkcrash mainexit exitholding-rw semsignal; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -201,7 +201,23 @@ contains "$T/out" "^  FAIL no misuse +1 diagnostic.*bad-value.* at tests/preload
 misuse misuse-exitholding 1 'exiting with b held'
 contains "$T/dump" "diag +a#[0-9]+ +exit-holding @ tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'worker keeps it') worker" "exit holding: a thread's end, where it took the lock"
 contains "$T/dump" "T0 .*diag +b#[0-9]+ +exit-holding @ tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'main keeps it') main" "exit holding: main's exit"
-contains "$T/out" "^  FAIL locks held at exit +2 mutex\(es\) still held when the trace ended; first: a, held by thread-1 since tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'worker keeps it')" "exit holding: locks held at exit"
+contains "$T/out" "^  FAIL locks held at exit +2 lock\(s\) still held when the trace ended; first: a \(mutex\), held by thread-1 since tests/preload/misuse-exitholding.c:$(line misuse-exitholding 'worker keeps it')" "exit holding: locks held at exit"
+# A read lock never released, a write lock and a lock-like semaphore's
+# permit held at a thread's end: each a diagnostic where it was taken.
+misuse exitholding-rw 1 'read and write locks and a permit kept; value 0'
+for k in 'r#[0-9]+ +exit-holding detail=1 @ tests/preload/exitholding-rw.c:'"$(line exitholding-rw 'reader keeps it') reader" \
+	'w#[0-9]+ +exit-holding detail=2 @ tests/preload/exitholding-rw.c:'"$(line exitholding-rw 'writer keeps it') writer" \
+	'lock#[0-9]+ +exit-holding detail=3 @ tests/preload/exitholding-rw.c:'"$(line exitholding-rw 'taker keeps it') taker"; do
+	contains "$T/dump" "diag +$k" "exit holding: $(echo "$k" | cut -d' ' -f1), where it was taken"
+done
+contains "$T/out" "^  FAIL locks held at exit +3 lock\(s\) still held when the trace ended; first: r \(read lock\), held by thread-1 since tests/preload/exitholding-rw.c:$(line exitholding-rw 'reader keeps it')" "exit holding: a read lock, a write lock and a permit"
+expect_exit 1 "$CONCLAB" check "$T/exitholding-rw.clt"
+contains "$T/out" "^  FAIL locks held at exit +3 lock\(s\)" "exit holding: conclab check says it too"
+# Semaphores used as signals (taken by one thread, given by another): no
+# permit is held, though main ends having taken two.
+misuse semsignal 0 'signalled twice'
+lacks "$T/dump" 'exit-holding' "signal semaphores: no exit-holding diagnostic"
+contains "$T/out" "^  ok   locks held at exit +no mutex, reader-writer lock or semaphore permit was held" "signal semaphores: nothing held at exit"
 # The programs that misuse nothing pass "no misuse" and "locks held at exit".
 for p in pc rec; do
 	"$CONCLAB" check "$T/$p.clt" >"$T/out" 2>&1
@@ -378,13 +394,13 @@ lacks "$T/out" 'gone' "forkhold child: no cycle with the lock released before th
 expect_exit 1 "$CONCLAB" trace --trace "$T/fc.clt" "$D/preload-forkcrash"
 contains "$T/out" '^forkcrash: child killed by signal 6$' "forkcrash: the child aborted"
 kid=$(sed -n 's/^child \([0-9]*\) .*/\1/p' "$T/out")
-contains "$T/out" "^  FAIL locks held at exit .*first: m \\(#[0-9]+\\), held by pid ${kid:-none} / main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the family's checks: the child's lock"
+contains "$T/out" "^  FAIL locks held at exit .*first: m \\(#[0-9]+\\) \\(mutex\\), held by pid ${kid:-none} / main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the family's checks: the child's lock"
 "$CONCLAB" dump --alone "$T/fc.clt" >"$T/fc.dump" 2>&1
 [ "$(count_lines "$T/fc.dump" ' pid [0-9]+ / ')" -eq 0 ] && pass "forkcrash: the parent's trace alone has none of the child's records" ||
 	fail "forkcrash: dump --alone shows the child's threads"
 contains "$T/out" "^child ${kid:-none} \\(forked at tests/preload/forkcrash.c:$(line forkcrash 'fork')\\): trace $T/fc\\.${kid:-none}\\.clt, 2002 records; it died of SIGABRT\$" "forkcrash: the child's trace, whole, and its crash"
 expect_exit 1 "$CONCLAB" check "$T/fc.${kid:-none}.clt"
-contains "$T/out" "^  FAIL locks held at exit .*first: m, held by main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the child's lock, held at its crash"
+contains "$T/out" "^  FAIL locks held at exit .*first: m \\(mutex\\), held by main since tests/preload/forkcrash.c:$(line forkcrash 'taken')" "forkcrash: the child's lock, held at its crash"
 contains "$T/out" '^forked by process [0-9]+, whose trace is fc\.clt$' "forkcrash: check on the child names its parent"
 expect_exit 1 "$CONCLAB" check "$T/fc.clt"
 contains "$T/out" "^child ${kid:-none} .*trace $T/fc\\.${kid:-none}\\.clt" "forkcrash: check on the parent names the child's trace"
@@ -421,7 +437,7 @@ case ${3:-none} in
 	contains "$T/err" 'killed by signal 11' "crash: the signal" ;;
 esac
 contains "$T/out" '^crashing$' "crash: the program ran"
-contains "$T/out" "^  FAIL locks held at exit +1 mutex\(es\) still held .*first: m, held by thread-1 since tests/preload/crash.c:$(line crash 'taken')" "crash: the lock it held, where it was taken"
+contains "$T/out" "^  FAIL locks held at exit +1 lock\(s\) still held .*first: m \(mutex\), held by thread-1 since tests/preload/crash.c:$(line crash 'taken')" "crash: the lock it held, where it was taken"
 expect_exit 1 "$CONCLAB" check "$T/crash.clt"
 
 # A default mutex locked again by its owner hangs, as it does plainly.
@@ -625,4 +641,29 @@ contains "$T/out" '^  FAIL busy waiting .*step cap' "the step limit: the check"
 # Without --time-limit a controlled run stops after 60 s, not never: --help says so.
 expect_exit 0 "$CONCLAB" trace --help
 contains "$T/out" '60 under --sched' "--help: a controlled run's time limit"
+# --codec and --buffer-mb, as conclab run has them, through the preload
+# library's environment (which it unsets for the programs PROG runs).
+expect_exit 0 "$CONCLAB" trace -q --trace buf-def.clt "$D/preload-quiet" 20000
+expect_exit 0 "$CONCLAB" dump buf-def.clt
+grep '^# records' "$T/out" >buf-def.txt
+contains "$T/out" '^# conclab trace, format 1\.6' "trace: zstd records (format 1.6) by default"
+expect_exit 0 "$CONCLAB" trace -q --buffer-mb 1 --codec zlib --trace buf-1.clt "$D/preload-quiet" 20000
+expect_exit 0 "$CONCLAB" dump buf-1.clt
+grep '^# records' "$T/out" >buf-1.txt
+contains "$T/out" '^# conclab trace, format 1\.3' "trace --codec zlib: zlib records (format 1.3)"
+contains buf-1.txt '^# records [0-9]+, dropped 0$' "trace --buffer-mb 1: no record dropped"
+cmp -s buf-def.txt buf-1.txt && pass "trace --buffer-mb 1: every record, as many as with 32 MB" ||
+	fail "trace --buffer-mb 1: $(cat buf-1.txt), with 32 MB $(cat buf-def.txt)"
+expect_exit 0 "$CONCLAB" trace -q --codec none --trace buf-none.clt "$D/preload-quiet" 2000
+expect_exit 0 "$CONCLAB" trace -q --trace buf-zstd.clt "$D/preload-quiet" 2000
+[ "$(wc -c <buf-none.clt)" -gt "$(wc -c <buf-zstd.clt)" ] && pass "trace --codec none: a bigger file than zstd's" ||
+	fail "trace --codec none: $(wc -c <buf-none.clt) bytes, zstd $(wc -c <buf-zstd.clt)"
+for bad in 0 4097 lots; do
+	expect_exit 2 "$CONCLAB" trace --buffer-mb "$bad" "$D/preload-quiet"
+	contains "$T/err" "--buffer-mb wants megabytes \\(1\\.\\.4096\\), not '$bad'" "trace --buffer-mb $bad refused"
+done
+expect_exit 2 "$CONCLAB" trace --codec lz4 "$D/preload-quiet"
+contains "$T/err" "--codec wants zstd, zlib or none, not 'lz4'" "trace --codec lz4 refused"
+expect_exit 0 "$CONCLAB" trace -q --buffer-mb 2 --codec none --trace env.clt -- env
+lacks "$T/out" '^CONCLAB_TRACE_(CODEC|BUFFER_MB)=' "the program does not see --codec and --buffer-mb's variables"
 finish

@@ -351,7 +351,7 @@ enum clab_qop {
 	X(JOIN_SELF, 11, "join-self", "a thread tried to join itself",         \
 	  "detail", DETAIL)                                                    \
 	X(EXIT_HOLDING, 12, "exit-holding",                                    \
-	  "a thread ended while holding a mutex", "detail", DETAIL)            \
+	  "a thread ended while holding a lock", "detail", DETAIL)             \
 	X(RUN_TIMEOUT, 13, "run-timeout",                                      \
 	  "the run exceeded its time limit (livelock or a very slow run)",     \
 	  "blocked", COUNT)                                                    \
