@@ -226,6 +226,14 @@ extern int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
 				   void *(*)(void *), void *);
 
 /*
+ * Called, when set, in a thread the runtime did not create, at its end
+ * (its exit key's destructor), once its end is recorded: the preload
+ * library ends the process there when the thread is a main thread that
+ * left with pthread_exit and the last of the program's threads to end.
+ */
+extern void (*clab__thread_gone_hook)(void);
+
+/*
  * clab__thread_exit - end the calling thread, made by clab_thread_create,
  * as returning ret from its function would, for a thread that leaves
  * another way (pthread_exit, under the preload library): records its
