@@ -120,7 +120,8 @@ struct clab__thr {
 	 * through it (those cannot go while waited for).
 	 */
 	const struct clab_site *_Atomic blocked_site;
-	_Atomic uint64_t blocked_ns; /* when it started to wait (monotonic) */
+	/* when it started to wait (monotonic), 0 under control */
+	_Atomic uint64_t blocked_ns;
 	_Atomic uint32_t blocked_id;
 	_Atomic uint8_t blocked_kind;
 	_Atomic uint8_t blocked_timed;
