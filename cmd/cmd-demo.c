@@ -525,10 +525,11 @@ static int make_run(struct script *s, struct run *r)
 	/*
 	 * Ctrl-C is the run's (it saves its trace and ends with 128+SIGINT):
 	 * conclab, from before the fork on, lets it pass, waits for the run,
-	 * then stops with the same code.
+	 * then stops with the same code.  One that came too late for the run
+	 * (it was ending: it goes on to its end) stops conclab all the same.
 	 */
 	struct clab_supervise_ignore ig;
-	clab_supervise_ignore(&ig);
+	clab_supervise_note(&ig);
 	pid_t pid = clab_supervise_fork(0);
 	if (pid < 0) {
 		clab_supervise_restore(&ig);
@@ -557,6 +558,8 @@ static int make_run(struct script *s, struct run *r)
 	clab_supervise_wait(pid, 0, &st, NULL);
 	clab_supervise_restore(&ig);
 	r->code = clab_supervise_code(st);
+	if (clab_supervise_interrupted())
+		r->code = 128 + SIGINT;
 	if (r->code == 128 + SIGINT) {
 		bad(s, 0, "the run was interrupted");
 		return r->code;

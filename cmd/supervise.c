@@ -84,6 +84,30 @@ void clab_supervise_ignore(struct clab_supervise_ignore *ig)
 	sigaction(SIGQUIT, &ign, &ig->old_quit);
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void note(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void clab_supervise_note(struct clab_supervise_ignore *ig)
+{
+	struct sigaction sa = {.sa_handler = note, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	clab_supervise_ignore(ig);
+	/* a SIGINT that this process was started ignoring stays ignored */
+	if (ig->old_int.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+}
+
+int clab_supervise_interrupted(void)
+{
+	return interrupted;
+}
+
 void clab_supervise_restore(const struct clab_supervise_ignore *ig)
 {
 	sigaction(SIGINT, &ig->old_int, NULL);

@@ -54,6 +54,15 @@ struct clab_supervise_ignore {
 void clab_supervise_ignore(struct clab_supervise_ignore *ig);
 /* Take them back as they were. */
 void clab_supervise_restore(const struct clab_supervise_ignore *ig);
+/*
+ * As clab_supervise_ignore, but SIGINT is noted rather than ignored (the
+ * process lives on through it): clab_supervise_interrupted() says
+ * whether one came since.  A Ctrl-C that reaches the child too late to
+ * stop it (it was ending, or had not yet set itself to take it) is not
+ * lost on the parent.
+ */
+void clab_supervise_note(struct clab_supervise_ignore *ig);
+int clab_supervise_interrupted(void);
 
 /*
  * clab_supervise_unbox - after a sandboxed child pid (its process group)

@@ -109,16 +109,22 @@ static _Thread_local void *exit_value;
 
 /*
  * The program's own threads alive (made by its pthread_create, counted
- * from before they start until their end is recorded), and whether its
- * main thread ended with pthread_exit.  The C library ends the process
- * with exit(0) when its last thread ends, but conclab's threads (the
- * trace's writer, the watchdog) would keep it alive: when the last of
- * the program's threads ends after its main thread did, this library
- * calls exit(0) instead, which closes the trace (clab__pl_end).
+ * from before they start until their end is recorded; a main thread that
+ * left with pthread_exit is counted too, until its end is recorded), and
+ * whether its main thread ended with pthread_exit.  The C library ends
+ * the process with exit(0) when its last thread ends, but conclab's
+ * threads (the trace's writer, the watchdog) would keep it alive: when
+ * the last of the program's threads ends after its main thread did, this
+ * library calls exit(0) instead, which closes the trace (clab__pl_end).
+ * Main's end is recorded by its exit key's destructor, after its cleanup
+ * handlers and thread_local destructors, which can outlast the others:
+ * the trace is closed only once it is recorded (main_gone).
  */
 static atomic_uint program_threads;
 static atomic_int main_exited;
 static atomic_int ending; /* exit(0) is called once */
+/* This thread is a main thread that left with pthread_exit, counted. */
+static _Thread_local int main_counted;
 /*
  * Set in each of the program's threads: its destructor runs at its end.
  * Made by the constructor (a pthread_once here could be under way in
@@ -137,9 +143,19 @@ static void program_thread_end(void *unused)
 		exit(0);
 }
 
+/* A thread the runtime did not create ended, its end recorded. */
+static void main_gone(void)
+{
+	if (main_counted) {
+		main_counted = 0;
+		program_thread_end(NULL);
+	}
+}
+
 void clab__pl_threads_init(void)
 {
 	have_end_key = pthread_key_create(&end_key, program_thread_end) == 0;
+	clab__thread_gone_hook = main_gone;
 }
 
 /* This thread is one of the program's, made by its pthread_create. */
@@ -301,21 +317,29 @@ int pthread_cancel(pthread_t pt)
 
 /*
  * The main thread's pthread_exit (any thread of the program's not made by
- * its pthread_create): the process ends when the last of the others does
- * (program_thread_end), or at once, with exit(0), if none is left.  Its
- * end is recorded by the runtime as it ends (its exit key).
+ * its pthread_create): the process ends when the last of the program's
+ * threads does (program_thread_end), main among them: its end is recorded
+ * by the runtime as it ends (its exit key), after its cleanup handlers
+ * and destructors, and it counts until then (main_gone).  A main thread
+ * with no trace state of its own ends the process at once, with exit(0),
+ * if none of the others is left.
  */
 void pthread_exit(void *ret)
 {
 	exit_value = ret;
 	if (!clab__pl_guard && atomic_load(&clab__pl_on) && have_end_key &&
 	    !program_thread()) {
-		atomic_store(&main_exited, 1);
-		if (atomic_load(&program_threads) == 0 &&
-		    !atomic_exchange(&ending, 1))
-			exit(0);
-		/* under control: the others take their turns without it */
 		clab__pl_guard = 1;
+		/* its end recorded by its exit key (registered here) */
+		if (!main_counted && clab__self()->tid != UINT32_MAX) {
+			main_counted = 1;
+			atomic_fetch_add(&program_threads, 1);
+		}
+		atomic_store(&main_exited, 1);
+		if (!main_counted && atomic_load(&program_threads) == 0 &&
+		    !atomic_exchange(&ending, 1))
+			exit(0); /* no end of its own to record */
+		/* under control: the others take their turns without it */
 		clab__thread_leave();
 		clab__pl_guard = 0;
 	}

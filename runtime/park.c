@@ -146,7 +146,15 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 		    const struct clab_site *site,
 		    const struct timespec *deadline)
 {
-	uint64_t now = clab__now_ns();
+	/*
+	 * On the real clock only: under the controlled scheduler time is
+	 * virtual (a microsecond a step), and how long a wait lasted in it
+	 * says nothing, so the watchdog's report leaves it out (0).
+	 */
+	uint64_t now =
+	    atomic_load_explicit(&clab__sched_on, memory_order_relaxed)
+		? 0
+		: clab__mono_ns();
 
 	clab__lk_lock(&self->plk);
 	PLK_STORE(woken, 0);

@@ -120,7 +120,8 @@ struct clab__thr {
 	 * through it (those cannot go while waited for).
 	 */
 	const struct clab_site *_Atomic blocked_site;
-	_Atomic uint64_t blocked_ns; /* when it started to wait (monotonic) */
+	/* when it started to wait (monotonic), 0 under control */
+	_Atomic uint64_t blocked_ns;
 	_Atomic uint32_t blocked_id;
 	_Atomic uint8_t blocked_kind;
 	_Atomic uint8_t blocked_timed;
@@ -224,6 +225,14 @@ static inline struct clab__thr *clab__self(void)
  */
 extern int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
 				   void *(*)(void *), void *);
+
+/*
+ * Called, when set, in a thread the runtime did not create, at its end
+ * (its exit key's destructor), once its end is recorded: the preload
+ * library ends the process there when the thread is a main thread that
+ * left with pthread_exit and the last of the program's threads to end.
+ */
+extern void (*clab__thread_gone_hook)(void);
 
 /*
  * clab__thread_exit - end the calling thread, made by clab_thread_create,

@@ -177,14 +177,19 @@ static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
 
 static void thread_end(struct clab__thr *t, void *ret);
 
+void (*clab__thread_gone_hook)(void);
+
 static void exit_destructor(void *p)
 {
 	struct clab__thr *t = p;
-	if (t && !t->made_here && !t->ended &&
-	    t->gen == atomic_load(&clab__trace_gen))
+	if (!t)
+		return;
+	int adopted = !t->made_here;
+	if (adopted && !t->ended && t->gen == atomic_load(&clab__trace_gen))
 		thread_end(t, NULL);
-	if (t)
-		atomic_store(&t->gone, 1);
+	atomic_store(&t->gone, 1);
+	if (adopted && clab__thread_gone_hook)
+		clab__thread_gone_hook();
 }
 
 static void make_exit_key(void)

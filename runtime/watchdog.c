@@ -45,7 +45,7 @@ struct snap {
 	uint8_t kind; /* its kind */
 	const struct clab_site *site;
 	int timed;
-	uint64_t since; /* monotonic ns when the wait began */
+	uint64_t since; /* monotonic ns when the wait began, 0 under control */
 	struct clab__thr *holder;
 	const struct clab_site *holder_site;
 	struct clab__thr *readers[CLAB_BLOCKED_READERS]; /* an rwlock's */
@@ -293,7 +293,8 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		b->steps = s[i].steps;
 		b->timed = s[i].timed;
 		if (s[i].on && s[i].since) {
-			uint64_t now = clab__now_ns();
+			/* since is real time (0 under control: see park.c) */
+			uint64_t now = clab__mono_ns();
 			b->waited_ns = now > s[i].since ? now - s[i].since : 0;
 		}
 		if (s[i].on) {

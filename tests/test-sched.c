@@ -524,6 +524,13 @@ static void test_step_limit(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "why=4\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "5000 scheduling steps"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "spin-1 running at "));
+	/*
+	 * main waits for spin-1: how long is left out, for time is virtual
+	 * (it was a virtual start taken from the real clock's now, or 5 ms
+	 * of virtual time that said nothing)
+	 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "main   waits on thread spin-1"));
+	CU_ASSERT_PTR_NULL(strstr(a.out, " ms"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a.tr);
 	size_t n = tu_count(a.tr, CLAB_K_DIAG), limit = 0;
 	for (size_t i = 0; i < n; i++)

@@ -513,6 +513,17 @@ grep -q '^conclab' "$T/err" && fail "mainexit: stderr: $(head -3 "$T/err")" ||
 expect_exit 0 "$CONCLAB" check "$T/me.clt"
 grep -q 'incomplete' "$T/out" && fail "mainexit: the run is incomplete" ||
 	pass "mainexit: the run complete"
+# main's cleanup handler outlasts the workers: the last of them ends
+# while main is still in its pthread_exit, and the trace is closed only
+# once main's end is recorded (it was closed at once, without it).
+for i in 1 2 3; do
+	expect_exit 0 timeout 30 "$CONCLAB" trace --trace "$T/me2.clt" \
+		"$D/preload-mainexit" slowend
+	contains "$T/out" '^  ok   all threads ended' "mainexit slowend $i: every thread's end recorded"
+	expect_exit 0 "$CONCLAB" check "$T/me2.clt"
+	grep -q 'incomplete' "$T/out" && fail "mainexit slowend $i: the run is incomplete" ||
+		pass "mainexit slowend $i: the run complete"
+done
 expect_exit 0 timeout 30 "$CONCLAB" trace --trace "$T/me1.clt" "$D/preload-mainexit" alone
 contains "$T/out" '^main alone: pthread_exit$' "mainexit alone: main called pthread_exit"
 contains "$T/out" '^7 of 7 properties hold' "mainexit alone: the checks hold"
