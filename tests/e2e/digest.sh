@@ -44,7 +44,8 @@ compare rwupgrade 'not quiet: the run was stopped'
 compare forklock 'not quiet: .*notes'
 compare crash 'none: .*partial'
 compare holdexit 'not quiet: .*a thread never ended.*a lock was held when the trace ended'
-compare longwait 'quiet: 17 records$'
+# the count varies (a contended relock adds a request): quiet is the point
+compare longwait 'quiet: [0-9]+ records$'
 contains "$T/out" '^  ok   starvation .*longest wait per thread, ms \(threshold 1000, the default\): thread-1 [0-9.]+ \(go\)$' "longwait: its wait listed"
 # Threads that wait on a contended mutex and a condition variable, and do
 # nothing wrong: the digest says so; 16 threads make the list's "more".
