@@ -200,10 +200,14 @@ void clab__pl_forked(void)
 	clab__pl_fork_child();
 }
 
-static unsigned env_unsigned(const char *name)
+long clab__pl_env_long(const char *name, long def)
 {
 	const char *v = getenv(name);
-	return v && *v ? (unsigned)strtoul(v, NULL, 10) : 0;
+	char *end;
+	if (!v || !*v)
+		return def;
+	long n = strtol(v, &end, 10);
+	return *end ? def : n;
 }
 
 __attribute__((constructor)) static void preload_init(void)
@@ -213,11 +217,13 @@ __attribute__((constructor)) static void preload_init(void)
 	if (!path || !*path || strlen(path) >= sizeof(trace_path))
 		return;
 	strcpy(trace_path, path);
-	int stacks = env_unsigned("CONCLAB_TRACE_STACKS") != 0;
-	unsigned limit_s = env_unsigned("CONCLAB_TRACE_LIMIT");
+	int stacks = clab__pl_env_long("CONCLAB_TRACE_STACKS", 0) != 0;
+	unsigned limit_s =
+	    (unsigned)clab__pl_env_long("CONCLAB_TRACE_LIMIT", 0);
 	/* conclab trace's --codec (enum clab_trace_codec), --buffer-mb */
-	unsigned codec = env_unsigned("CONCLAB_TRACE_CODEC");
-	unsigned buffer_mb = env_unsigned("CONCLAB_TRACE_BUFFER_MB");
+	unsigned codec = (unsigned)clab__pl_env_long("CONCLAB_TRACE_CODEC", 0);
+	unsigned buffer_mb =
+	    (unsigned)clab__pl_env_long("CONCLAB_TRACE_BUFFER_MB", 0);
 	struct clab_sched_opts so;
 	char mode[16], seed[32];
 	int bad_mode = clab__pl_sched_read(&so, mode, sizeof(mode));

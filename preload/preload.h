@@ -128,6 +128,9 @@ void clab__pl_end(void);
  */
 void clab__pl_exec(const char *what);
 
+/* The number in environment variable name, def when unset or not one. */
+long clab__pl_env_long(const char *name, long def);
+
 /*
  * The controlled scheduler (sched.c).  clab__pl_sched_read - its options
  * from the environment (CONCLAB_TRACE_SCHED and the others), which it

@@ -28,16 +28,6 @@
 
 static int controlled; /* set once by the constructor */
 
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-	char *end;
-	if (!v || !*v)
-		return def;
-	long n = strtol(v, &end, 10);
-	return *end ? def : n;
-}
-
 static const char *const env_names[] = {
     "CONCLAB_TRACE_SCHED",	    "CONCLAB_TRACE_SEED",
     "CONCLAB_TRACE_REPLAY",	    "CONCLAB_TRACE_PCT_DEPTH",
@@ -56,11 +46,14 @@ int clab__pl_sched_read(struct clab_sched_opts *o, char *mode, size_t len)
 	if (k < 0)
 		return CLAB_EINVAL;
 	o->mode = (enum clab_sched_mode)k;
-	o->seed = (uint64_t)env_long("CONCLAB_TRACE_SEED", 1);
-	o->pct_depth = (unsigned)env_long("CONCLAB_TRACE_PCT_DEPTH", 0);
-	o->step_limit = (uint64_t)env_long("CONCLAB_TRACE_STEP_LIMIT", 0);
-	o->spurious_max = (int)env_long("CONCLAB_TRACE_SPURIOUS", -1);
-	o->early_timeouts = env_long("CONCLAB_TRACE_EARLY_TIMEOUTS", 0) != 0;
+	o->seed = (uint64_t)clab__pl_env_long("CONCLAB_TRACE_SEED", 1);
+	o->pct_depth =
+	    (unsigned)clab__pl_env_long("CONCLAB_TRACE_PCT_DEPTH", 0);
+	o->step_limit =
+	    (uint64_t)clab__pl_env_long("CONCLAB_TRACE_STEP_LIMIT", 0);
+	o->spurious_max = (int)clab__pl_env_long("CONCLAB_TRACE_SPURIOUS", -1);
+	o->early_timeouts =
+	    clab__pl_env_long("CONCLAB_TRACE_EARLY_TIMEOUTS", 0) != 0;
 	const char *r = getenv("CONCLAB_TRACE_REPLAY");
 	o->replay = r && *r ? strdup(r) : NULL;
 	for (size_t i = 0; i < sizeof(env_names) / sizeof(env_names[0]); i++)
