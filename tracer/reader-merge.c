@@ -29,7 +29,7 @@ int clab__stream_reserve(struct stream *s, size_t need)
 {
 	if (need <= s->cap)
 		return 0;
-	size_t cap = s->cap ? s->cap : 1024;
+	size_t cap = s->cap ? s->cap : need;
 	while (cap < need)
 		cap *= 2;
 	if (cap * sizeof(*s->r) < STREAM_RELEASE) {
