@@ -28,6 +28,7 @@
 
 #include "bench-config.h"
 #include "clab-util.h"
+#include "codec.h"
 #include "bench-whole.h"
 #include "cmd.h"
 
@@ -393,8 +394,9 @@ static void print_header(const struct clab_whole *w)
 	       "repetitions' ratios to plain, cpu the median user + system "
 	       "time of all its\nthreads, peak RSS the median ru_maxrss.  "
 	       "The clab_* programs and conclab trace\nwrite their trace "
-	       "(zlib 1), removed after each run, in\n  %s\nPrograms: %s\n",
-	       w->o.reps, w->o.reps == 1 ? "" : "s", w->tmp, w->dir);
+	       "(zstd %d), removed after each run, in\n  %s\nPrograms: %s\n",
+	       w->o.reps, w->o.reps == 1 ? "" : "s", CLAB__ZSTD_FAST, w->tmp,
+	       w->dir);
 	if (strcmp(CLAB_BENCH_SANITIZE, "none") != 0)
 		printf("Note: this conclab and its programs were built with "
 		       "-Db_sanitize=%s:\nthe figures measure the sanitizer "

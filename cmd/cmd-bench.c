@@ -29,6 +29,7 @@
 #include "schedules.h"
 #include "lab.h"
 #include "bench.h"
+#include "codec.h"
 
 /* ---- output ---- */
 
@@ -334,9 +335,9 @@ static int bench_exec(int argc, char **argv)
 		       "of %d repetitions (%d for the ping-pongs), plain\nand "
 		       "conclab interleaved, and each ratio the median of the "
 		       "repetitions'\nratios; the conclab side records into a "
-		       "trace in %s (zstd 1,\nremoved afterwards).  Times are "
+		       "trace in %s (zstd %d,\nremoved afterwards).  Times are "
 		       "wall-clock ns per operation.\n\n",
-		       b->o.reps, PP_MORE * b->o.reps, b->dir);
+		       b->o.reps, PP_MORE * b->o.reps, b->dir, CLAB__ZSTD_FAST);
 		printf("%-30s %10s %10s %7s %10s  %-11s %s\n", "case", "plain",
 		       "conclab", "ratio", "added", "target", "");
 	}
