@@ -179,6 +179,7 @@ static void replay_line(const struct clab_trace *tr, const char *trace,
 	printf("replay it: conclab trace");
 	if (seed && strcmp(seed, "1") != 0)
 		printf(" --seed %s", seed);
+	clab_cmd_sched_print(stdout, s);
 	printf(" --replay ");
 	put_word(stdout, strlen(str) <= 24 ? str : trace);
 	printf(" --");

@@ -629,6 +629,13 @@ lacks "$T/out" 'left its schedule' "a replay of the string follows it"
 # Another program under that schedule leaves it, and says so.
 expect_exit 1 "$CONCLAB" trace --replay "$T/ar2.clt" --trace "$T/ar5.clt" "$D/preload-abba"
 contains "$T/out" 'the replay left its schedule' "another program leaves the schedule"
+# The scheduler's options given are in the replay line, and it replays.
+expect_exit 3 "$CONCLAB" trace --sched random --seed 2 --step-limit 90000 --spurious 0 --early-timeouts --trace "$T/ar6.clt" "$D/preload-abba" race
+contains "$T/out" "^replay it: conclab trace --seed 2 --step-limit 90000 --spurious 0 --early-timeouts --replay 1\\.[0-9]+\\.[A-Za-z0-9_-]+ -- $D/preload-abba race\$" "the replay line names the scheduler's options"
+str=$(sed -n 's/^replay it: conclab trace \(.*\) -- .*/\1/p' "$T/out")
+# shellcheck disable=SC2086 # the line's words, as a user pastes them
+expect_exit 3 "$CONCLAB" trace $str --trace "$T/ar7.clt" "$D/preload-abba" race
+lacks "$T/out" 'left its schedule' "the replay line with options follows the schedule"
 # Sleeps are on the virtual clock: a second's sleep and 100 ms polls take
 # no real time, and the poller hands the turn on.
 start=$(date +%s)
