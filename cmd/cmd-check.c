@@ -9,9 +9,10 @@
 #include "cmd.h"
 #include "lab.h"
 #include "report.h"
+#include "rubric.h"
 
 struct check_opts {
-	const char *lab, *output, *key;
+	const char *lab, *output, *key, *rubric;
 	int format;
 	long starvation_ms; /* 0: the checks' default */
 };
@@ -42,6 +43,12 @@ static const struct clab_opt check_opts[] = {
      .def = "$CONCLAB_KEY_FILE, if set",
      .help = "verify the trace's signature with the key in FILE (the one "
 	     "'conclab run' or 'conclab exercise' signed it with)"},
+    {.name = "rubric",
+     .type = CLAB_OPT_STRING,
+     .arg = "FILE",
+     .off = offsetof(struct check_opts, rubric),
+     .help = "weigh the properties as FILE says (docs/grading.md, "
+	     "\"Rubrics\")"},
     {.name = "starvation-ms",
      .type = CLAB_OPT_LONG,
      .arg = "N",
@@ -134,6 +141,19 @@ static int check_exec(int argc, char **argv)
 		clab_trace_free(tr);
 		return CLAB_EXIT_USAGE;
 	}
+	/* a rubric names the lab's properties: read once the lab is known,
+	 * before the checks */
+	static struct clab_rubric rubric;
+	if (o.rubric) {
+		const char *rlab = nolab ? "no lab" : ctx.lab->name;
+		clab_rubric_default(&rubric, rlab);
+		if (clab_rubric_load(&rubric, rlab, o.rubric, err,
+				     sizeof(err)) != 0) {
+			fprintf(stderr, "conclab check: %s\n", err);
+			clab_trace_free(tr);
+			return CLAB_EXIT_USAGE;
+		}
+	}
 	struct clab_lab_report rep = {0};
 	rep.opts.starvation_ms = starvation_ms;
 	if (nolab) {
@@ -160,7 +180,7 @@ static int check_exec(int argc, char **argv)
 			    : ctx.lab->variants[ctx.variant].name;
 	}
 	clab_report_write(out, (enum clab_report_format)fmt, path, lname, vname,
-			  sig, &rep, NULL);
+			  sig, &rep, o.rubric ? &rubric : NULL);
 	if (nolab)
 		clab_cmd_nolab_note(fmt == CLAB_REPORT_TEXT ? out : stderr);
 	if (fmt == CLAB_REPORT_TEXT)
@@ -181,7 +201,7 @@ static int check_exec(int argc, char **argv)
 const struct clab_cmd clab_cmd_check = {
     .name = "check",
     .args = "[--lab LAB] [--format F] [-o FILE] [--starvation-ms N] "
-	    "[--key FILE] TRACE",
+	    "[--rubric FILE] [--key FILE] TRACE",
     .summary = "check a lab's properties on a trace, for graders",
     .help =
 	"Runs the lab's checker on the trace: each property (a fork is never "
@@ -200,10 +220,13 @@ const struct clab_cmd clab_cmd_check = {
 	"does not say.  Without it,\na trace of no lab ('conclab trace', "
 	"a program of one's own) gets the checks\nevery lab shares and "
 	"\"locks held at exit\" (a mutex, reader-writer lock or\nsemaphore "
-	"permit still held when the trace ended), "
-	"and a last line says that no lab's checks were run, and why (on "
-	"stderr\nfor the formats other than text).\nThe same trace always "
-	"gives a byte-identical report.\n\n"
+	"permit still held when the trace ended), and a last line\nsays "
+	"that no lab's checks were run, and why (on stderr for the "
+	"formats\nother than text).  The same trace always gives a "
+	"byte-identical report.\n\n"
+	"--rubric FILE weighs the properties as 'conclab exercise --rubric' "
+	"does: one\n'name, weight' line each (docs/grading.md, "
+	"\"Rubrics\").\n\n"
 	"The report says whether the trace is signed: \"signed, verified\" "
 	"(with --key),\n\"signed (not verified: no --key)\" or \"not "
 	"signed\".  With --key, a trace\nthat is not signed, was signed "

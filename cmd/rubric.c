@@ -29,6 +29,7 @@ static const struct weight common[] = {
     {"stays in its directory", 1},
     {"compiles", 1},
     {"same on replay", 1},
+    {"locks held at exit", 1},
     {NULL, 0},
 };
 
@@ -82,6 +83,92 @@ static const struct weight tls[] = {
     {"lost updates", 0},  {NULL, 0},
 };
 
+/*
+ * The labs whose properties weigh 1 each: their names, for the rubrics
+ * that change them (tests/e2e/variants.sh checks that every property a
+ * variant reports is in its lab's table).
+ */
+static const struct weight actor[] = {
+    {"every actor exited", 1},
+    {"every message handled", 1},
+    {"in order", 1},
+    {NULL, 0},
+};
+
+static const struct weight barrier[] = {
+    {"phases in step", 1},
+    {"steps done", 1},
+    {"break seen", 1},
+    {NULL, 0},
+};
+
+static const struct weight coop[] = {
+    {"one task at a time", 1},
+    {"round-robin order", 1},
+    {"every task progressed", 1},
+    {"every task done", 1},
+    {NULL, 0},
+};
+
+static const struct weight lockorder[] = {
+    {"worker-1's rounds", 1},
+    {"worker-2's rounds", 1},
+    {"workers overlap", 1},
+    {NULL, 0},
+};
+
+static const struct weight pool[] = {
+    {"each task ran once", 1},
+    {"every job done", 1},
+    {"every job ran or was cancelled", 1},
+    {"results read after done", 1},
+    {"callbacks ran once", 1},
+    {"callback total", 1},
+    {NULL, 0},
+};
+
+static const struct weight processes[] = {
+    {"every message", 1},   {"end of file", 1},	   {"read before waiting", 1},
+    {"children exit 0", 1}, {"every result", 1},   {"map in order", 1},
+    {"increments made", 1}, {"no lost update", 1}, {NULL, 0},
+};
+
+static const struct weight race[] = {
+    {"updates made", 1},
+    {"no lost update", 1},
+    {"final count", 1},
+    {NULL, 0},
+};
+
+static const struct weight rwlock[] = {
+    {"reads whole", 1},
+    {"writers not overtaken", 1},
+    {"rounds done", 1},
+    {NULL, 0},
+};
+
+static const struct weight semaphore[] = {
+    {"limit kept", 1},
+    {"releases balanced", 1},
+    {"one release, one worker", 1},
+    {"rounds done", 1},
+    {"final count", 1},
+    {NULL, 0},
+};
+
+static const struct weight startup[] = {
+    {"ready before start", 1},
+    {"workers started", 1},
+    {NULL, 0},
+};
+
+static const struct weight stop[] = {
+    {"stop asked", 1},
+    {"stopped at once", 1},
+    {"join timed out", 1},
+    {NULL, 0},
+};
+
 static const struct {
 	const char *lab;
 	const struct weight *w;
@@ -91,6 +178,17 @@ static const struct {
     {"timer", timer},
     {"rlock", rlock},
     {"tls", tls},
+    {"actor", actor},
+    {"barrier", barrier},
+    {"coop", coop},
+    {"lockorder", lockorder},
+    {"pool", pool},
+    {"processes", processes},
+    {"race", race},
+    {"rwlock", rwlock},
+    {"semaphore", semaphore},
+    {"startup", startup},
+    {"stop", stop},
 };
 
 static const struct weight *lab_table(const char *lab)

@@ -46,6 +46,25 @@ expect_exit 1 "$CONCLAB" check --starvation-ms 1 "$T/philosophers-ordered.clt"
 contains "$T/out" '^  FAIL starvation' "--starvation-ms 1 fails starvation"
 expect_exit 2 "$CONCLAB" check --starvation-ms lots "$T/philosophers-ordered.clt"
 
+# --rubric: the lab's own names, for every lab; what it refuses.
+expect_exit 0 "$CONCLAB" check "$T/semaphore-limit.clt"
+s=$(sed -n 's/^[0-9]* of [0-9]* properties hold; score \([0-9]*\) of [0-9]*$/\1/p' "$T/out")
+printf 'limit kept, 5\n' >rub
+expect_exit 0 "$CONCLAB" check --rubric rub "$T/semaphore-limit.clt"
+contains "$T/out" "^[0-9]+ of [0-9]+ properties hold; score $((s + 4)) of $((s + 4))\$" "--rubric: a semaphore's property weighed (default $s)"
+printf 'one release, one worker, 4\n' >rub
+expect_exit 0 "$CONCLAB" check --rubric rub "$T/semaphore-handoff.clt"
+contains "$T/out" 'one release, one worker' "semaphore handoff: its property"
+contains "$T/out" 'properties hold; score 1[0-9] of 1[0-9]$' "--rubric: a name with a comma in it"
+printf 'limit kept, 5\nmeals eaten, 1\n' >rub
+expect_exit 2 "$CONCLAB" check --rubric rub "$T/semaphore-limit.clt"
+contains "$T/err" "rub:2: 'meals eaten' is no property of semaphore" "--rubric: another lab's property"
+printf 'hunger, 2\n' >rub
+expect_exit 2 "$CONCLAB" check --rubric rub "$T/philosophers-ordered.clt"
+contains "$T/err" "rub:1: 'hunger' is information, not a property" "--rubric: information"
+expect_exit 2 "$CONCLAB" check --rubric missing.txt "$T/philosophers-ordered.clt"
+contains "$T/err" 'cannot read missing.txt' "--rubric: a file that is not there"
+
 # Bad input: exit 2 with a message.
 expect_exit 2 "$CONCLAB" check
 expect_exit 2 "$CONCLAB" check --format yaml x.clt

@@ -30,6 +30,16 @@ while read -r lab variant expect; do
 		fail "$lab/$variant: the digest and the full checks disagree"
 		sed 's/^/  /' "$T/dg"
 	fi
+	# a rubric may weigh every property the variant reports: 2 each
+	"$CONCLAB" check --format json "$tr" 2>/dev/null |
+		grep -o '"name":"[^"]*","ok":[a-z]*,"judged":[a-z]*,"info":false' |
+		sed 's/^"name":"\([^"]*\)".*/\1, 2/' >"$T/rubric"
+	want=$(($(wc -l <"$T/rubric") * 2))
+	"$CONCLAB" check --format json --rubric "$T/rubric" "$tr" >"$T/rs" 2>"$T/rerr"
+	if [ $? -eq 2 ] || ! grep -q "^{[^[]*\"max_score\":$want," "$T/rs"; then
+		fail "$lab/$variant: a rubric of its properties, 2 each, is not worth $want"
+		sed 's/^/  /' "$T/rerr"
+	fi
 	if [ "$expect" -eq 3 ]; then
 		contains "$T/dump" ' diag +- +deadlock blocked=' \
 			"$lab/$variant: deadlock diagnostic in the trace"
