@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "preload.h"
@@ -105,4 +106,23 @@ int execle(const char *path, const char *arg0, ...)
 	int r = exec_list(path, arg0, ap, 0, 1);
 	va_end(ap);
 	return r;
+}
+
+/*
+ * _exit and _Exit: the program ends without its exit handlers and
+ * destructors, as a shell ends, or a forked child that is done.  The trace
+ * is closed whole first, as at exit: without this, what the writer had not
+ * written was lost, and the file ended with no end chunk ("cut short").
+ */
+void _exit(int status)
+{
+	clab__pl_exit_now();
+	CLAB__PL_REAL(exit_now)(status);
+	for (;;) /* the C library's _exit does not return */
+		syscall(SYS_exit_group, status);
+}
+
+void _Exit(int status)
+{
+	_exit(status);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "preload.h"
+#include "tracer-int.h"
 
 struct clab__pl_real clab__pl_real;
 _Atomic int clab__pl_on;
@@ -128,6 +129,7 @@ void clab__pl_resolve(void)
 	NEXT(execvpe, "execvpe");
 	NEXT(fexecve, "fexecve");
 	NEXT(fork, "fork");
+	NEXT(exit_now, "_exit");
 	NEXT(sleep, "sleep");
 	NEXT(usleep, "usleep");
 	NEXT(nanosleep, "nanosleep");
@@ -331,6 +333,17 @@ void clab__pl_exec(const char *what)
 		clab__pl_guard = 1;
 		(void)clab_tracer_meta_add("process.exec", what);
 		clab__pl_guard = guard;
+	}
+	clab__pl_end();
+}
+
+void clab__pl_exit_now(void)
+{
+	if (getpid() != traced_pid || !atomic_load(&clab__pl_on))
+		return;
+	if (clab__pl_guard) {
+		(void)clab__writer_save(1000);
+		return;
 	}
 	clab__pl_end();
 }

@@ -88,6 +88,7 @@ struct clab__pl_real {
 	int (*execvpe)(const char *, char *const[], char *const[]);
 	int (*fexecve)(int, char *const[], char *const[]);
 	pid_t (*fork)(void);
+	void (*exit_now)(int); /* _exit */
 	unsigned int (*sleep)(unsigned int);
 	int (*usleep)(useconds_t);
 	int (*nanosleep)(const struct timespec *, struct timespec *);
@@ -127,6 +128,13 @@ void clab__pl_end(void);
  * trace's metadata (process.exec) first.
  */
 void clab__pl_exec(const char *what);
+/*
+ * clab__pl_exit_now - before _exit or _Exit: clab__pl_end, unless the call
+ * comes from a signal handler that interrupted conclab's own code on this
+ * thread, which may hold the locks a close takes: then the writer saves
+ * what was recorded (as after a crash), waiting at most a second for it.
+ */
+void clab__pl_exit_now(void);
 
 /* The number in environment variable name, def when unset or not one. */
 long clab__pl_env_long(const char *name, long def);

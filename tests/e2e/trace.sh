@@ -323,6 +323,34 @@ contains "$T/family" "^ +[0-9]+ +[0-9.]+ T[0-9]+ +pid ${kid_a:-none} / main " "f
 	pass "forkrec: both forks recorded" ||
 	fail "forkrec: $(count_lines "$T/dump" ' note .*fork=[0-9]+ @') forks recorded, not 2"
 contains "$T/dump" "^# meta process\\.child\\.${kid_a:-none}=[0-9a-f]{32} forkrec\\.${kid_a:-none}\\.clt\$" "forkrec: the parent's metadata names the child and its trace"
+# _exit and _Exit (no exit handlers, no destructors: a shell ends so) close
+# the trace whole too: the parent's and its forked child's.
+expect_exit 1 "$CONCLAB" trace --trace "$T/qe.clt" "$D/preload-quickexit"
+contains "$T/out" '^quickexit: 600, child exited 0$' "quickexit: the program's own output"
+contains "$T/out" 'preload-quickexit exited with status 3$' "quickexit: its _exit status"
+lacks "$T/err" 'cut short' "quickexit: the trace is not cut short"
+"$CONCLAB" dump --alone "$T/qe.clt" >"$T/dump" 2>&1
+contains "$T/dump" '^# content checksum ok' "quickexit: the trace is whole"
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 600 ] &&
+	pass "quickexit: the 600 acquisitions before _exit" ||
+	fail "quickexit: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions, not 600"
+kid=$(sed -n 's/^child \([0-9]*\) (forked at .*/\1/p' "$T/out")
+"$CONCLAB" dump "$T/qe.${kid:-none}.clt" >"$T/dump" 2>&1
+contains "$T/dump" '^# content checksum ok' "quickexit: the child's trace (_Exit) is whole"
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 70 ] &&
+	pass "quickexit: the child's 70 acquisitions" ||
+	fail "quickexit: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions in the child's trace, not 70"
+"$CONCLAB" dump "$T/qe.clt" >"$T/dump" 2>&1
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 670 ] &&
+	pass "quickexit: the family's 670 acquisitions" ||
+	fail "quickexit: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions in the family, not 670"
+# _exit from a signal handler, wherever it lands (in a lock or not): no
+# hang, the trace is readable, and what it holds is a consistent cut.
+for i in 1 2 3 4 5; do
+	expect_exit 1 timeout 60 "$CONCLAB" trace -q --trace "$T/qs.clt" "$D/preload-quickexit" signal
+	contains "$T/out" 'exited with status 4$' "quickexit signal $i: the handler's _exit status"
+	expect_exit 0 "$CONCLAB" dump "$T/qs.clt"
+done
 # The child that exits: its trace is whole, linked to the parent's, with
 # the 70 acquisitions of its own thread and none of the parent's.
 ta="$T/forkrec.${kid_a:-none}.clt"
