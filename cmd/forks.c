@@ -127,6 +127,21 @@ void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out)
 		fprintf(out, "forked by process %s, whose trace is %s\n", ppid,
 			ptrace);
 	children(tr, path, out, 0);
+	const char *exec = clab_trace_meta(tr, "process.exec");
+	if (exec)
+		fprintf(out, "then it ran %s (exec), not traced\n", exec);
+	const char *un = clab_trace_meta(tr, "process.untraced");
+	char *end;
+	unsigned long n = un ? strtoul(un, &end, 10) : 0;
+	if (n == 1 && *end == ' ')
+		fprintf(out, "it started %s, not traced", end + 1);
+	else if (n > 1 && *end == ' ')
+		fprintf(out,
+			"it started %lu programs, not traced, the first %s", n,
+			end + 1);
+	if (n && *end == ' ')
+		fprintf(out, ": conclab trace follows one program and its "
+			     "forks; give it the program to trace\n");
 }
 
 void clab_cmd_unlink_trace(const char *path)

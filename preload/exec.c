@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -106,6 +107,43 @@ int execle(const char *path, const char *arg0, ...)
 	int r = exec_list(path, arg0, ap, 0, 1);
 	va_end(ap);
 	return r;
+}
+
+/*
+ * Programs started by posix_spawn, system and popen are not traced (the
+ * constructor took the trace's settings out of the environment): counted,
+ * and the first named, for the report (process.untraced).  The C library
+ * calls its own inside them, not through this library.
+ */
+int posix_spawn(pid_t *pid, const char *path,
+		const posix_spawn_file_actions_t *fa,
+		const posix_spawnattr_t *attr, char *const argv[],
+		char *const envp[])
+{
+	clab__pl_untraced(path);
+	return CLAB__PL_REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
+}
+
+int posix_spawnp(pid_t *pid, const char *file,
+		 const posix_spawn_file_actions_t *fa,
+		 const posix_spawnattr_t *attr, char *const argv[],
+		 char *const envp[])
+{
+	clab__pl_untraced(file);
+	return CLAB__PL_REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
+}
+
+int system(const char *command)
+{
+	if (command) /* (NULL asks whether there is a shell) */
+		clab__pl_untraced(command);
+	return CLAB__PL_REAL(system)(command);
+}
+
+FILE *popen(const char *command, const char *type)
+{
+	clab__pl_untraced(command);
+	return CLAB__PL_REAL(popen)(command, type);
 }
 
 /*

@@ -130,6 +130,10 @@ void clab__pl_resolve(void)
 	NEXT(fexecve, "fexecve");
 	NEXT(fork, "fork");
 	NEXT(exit_now, "_exit");
+	NEXT(posix_spawn, "posix_spawn");
+	NEXT(posix_spawnp, "posix_spawnp");
+	NEXT(system, "system");
+	NEXT(popen, "popen");
 	NEXT(sleep, "sleep");
 	NEXT(usleep, "usleep");
 	NEXT(nanosleep, "nanosleep");
@@ -297,6 +301,36 @@ __attribute__((constructor)) static void preload_init(void)
 	clab__pl_guard = 0;
 }
 
+/*
+ * The programs this process started that are not traced (a vfork child's
+ * exec, posix_spawn, system, popen): how many, and the first.  A child of
+ * vfork writes them too, in the memory it shares with its parent: a copy
+ * by hand, no library call that could take a lock the parent holds.
+ */
+static _Atomic unsigned untraced_n;
+static char untraced_first[256];
+
+void clab__pl_untraced(const char *what)
+{
+	if (!atomic_load(&clab__pl_on) || atomic_fetch_add(&untraced_n, 1))
+		return;
+	size_t i = 0;
+	for (; what && what[i] && i + 1 < sizeof(untraced_first); i++)
+		untraced_first[i] = what[i];
+	untraced_first[i] = 0;
+}
+
+/* The untraced programs in the trace's metadata (process.untraced). */
+static void note_untraced(void)
+{
+	unsigned n = atomic_load(&untraced_n);
+	char v[sizeof(untraced_first) + 16];
+	if (!n)
+		return;
+	snprintf(v, sizeof(v), "%u %s", n, untraced_first);
+	(void)clab_tracer_meta_add("process.untraced", v);
+}
+
 void clab__pl_end(void)
 {
 	/*
@@ -315,6 +349,7 @@ void clab__pl_end(void)
 	struct clab__thr *self = clab__self();
 	if (!self->ended)
 		clab__thread_exit_holding(self);
+	note_untraced();
 	clab__pl_sched_save();
 	clab_watchdog_stop();
 	int err = clab_tracer_close(NULL);
@@ -328,7 +363,11 @@ void clab__pl_end(void)
 
 void clab__pl_exec(const char *what)
 {
-	if (getpid() == traced_pid && atomic_load(&clab__pl_on)) {
+	if (getpid() != traced_pid) {
+		clab__pl_untraced(what); /* a child of vfork */
+		return;
+	}
+	if (atomic_load(&clab__pl_on)) {
 		int guard = clab__pl_guard;
 		clab__pl_guard = 1;
 		(void)clab_tracer_meta_add("process.exec", what);

@@ -20,6 +20,8 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -89,6 +91,16 @@ struct clab__pl_real {
 	int (*fexecve)(int, char *const[], char *const[]);
 	pid_t (*fork)(void);
 	void (*exit_now)(int); /* _exit */
+	int (*posix_spawn)(pid_t *, const char *,
+			   const posix_spawn_file_actions_t *,
+			   const posix_spawnattr_t *, char *const[],
+			   char *const[]);
+	int (*posix_spawnp)(pid_t *, const char *,
+			    const posix_spawn_file_actions_t *,
+			    const posix_spawnattr_t *, char *const[],
+			    char *const[]);
+	int (*system)(const char *);
+	FILE *(*popen)(const char *, const char *);
 	unsigned int (*sleep)(unsigned int);
 	int (*usleep)(useconds_t);
 	int (*nanosleep)(const struct timespec *, struct timespec *);
@@ -128,6 +140,12 @@ void clab__pl_end(void);
  * trace's metadata (process.exec) first.
  */
 void clab__pl_exec(const char *what);
+/*
+ * clab__pl_untraced - the process starts what, which is not traced (a
+ * child of vfork execs it, or posix_spawn, system or popen runs it):
+ * counted, and the first named in the trace's metadata at its close.
+ */
+void clab__pl_untraced(const char *what);
 /*
  * clab__pl_exit_now - before _exit or _Exit: clab__pl_end, unless the call
  * comes from a signal handler that interrupted conclab's own code on this

@@ -253,6 +253,7 @@ contains "$T/dump" 'T1 +thread-1 +thread\.exit +T1' "cancel: the thread's end"
 expect_exit 0 "$CONCLAB" trace --trace "$T/exec.clt" "$D/preload-exec"
 contains "$T/out" '^exec: count 200$' "exec: the program before the exec"
 contains "$T/out" '^exec: replaced$' "exec: the program it became (execlp)"
+contains "$T/out" '^then it ran echo \(exec\), not traced$' "exec: conclab trace says what it ran"
 expect_exit 0 "$CONCLAB" check "$T/exec.clt"
 contains "$T/out" '^7 of 7 properties hold; score [0-9]+ of [0-9]+$' "exec: the trace is whole (check refuses a cut one)"
 expect_exit 0 "$CONCLAB" trace --trace "$T/exec2.clt" "$D/preload-exec" "$D/preload-abba"
@@ -264,12 +265,23 @@ contains "$T/dump" 'mutex\.acquire +m#[0-9]+ .*exec\.c' "exec: execvp's trace ho
 # A child of vfork shares the program's memory: its exec leaves the trace.
 expect_exit 0 "$CONCLAB" trace --trace "$T/vfork.clt" "$D/preload-exec" --vfork
 contains "$T/out" '^exec: vforked$' "vfork: the child's exec"
+contains "$T/out" '^it started echo, not traced: conclab trace follows one program' "vfork: conclab trace says what the child ran"
 contains "$T/out" '^exec: count 300 after the child$' "vfork: the program goes on"
 "$CONCLAB" dump "$T/vfork.clt" >"$T/dump" 2>&1
 contains "$T/dump" "mutex\\.acquire +m#[0-9]+ .*@ tests/preload/exec.c:[0-9]+ adder" "vfork: recorded"
 [ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 300 ] &&
 	pass "vfork: the locks after the child's exec recorded too" ||
 	fail "vfork: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
+
+# posix_spawnp, system and popen: the programs are not traced, and the
+# report says so; so does a shell's (it runs a command by vfork and exec,
+# and ends by _exit).
+expect_exit 0 "$CONCLAB" trace --trace "$T/spawn.clt" "$D/preload-exec" --spawn
+contains "$T/out" '^exec: spawned 3$' "spawn: the program ran them"
+contains "$T/out" '^it started 3 programs, not traced, the first true: conclab trace follows one program and its forks; give it the program to trace$' "spawn: conclab trace counts them"
+expect_exit 0 "$CONCLAB" trace --trace "$T/sh.clt" sh -c "$D/preload-abba; true"
+contains "$T/out" "^it started $D/preload-abba, not traced: " "sh -c: the program the shell ran is named"
+lacks "$T/err" 'cut short' "sh -c: the shell's trace is whole"
 
 # fork: the parent's trace records it; the child goes on with the objects
 # as they were (a mutex another thread held stays held, main's is main's, a

@@ -3,10 +3,13 @@
  * execs a program (given as the arguments, else echo) with execlp or
  * execvp.  The trace holds everything before the exec, closed whole.
  * With --vfork, a child made with vfork execs echo instead, and the
- * program goes on: the trace is its own, still open.
+ * program goes on: the trace is its own, still open.  With --spawn, it
+ * runs true by posix_spawnp, then system and popen, and goes on.
  */
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,6 +47,20 @@ int main(int argc, char **argv)
 		adder(NULL); /* after the vfork */
 		printf("exec: count %ld after the child\n", count);
 		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+	}
+	if (argc > 1 && strcmp(argv[1], "--spawn") == 0) {
+		extern char **environ;
+		char *targv[] = {"true", NULL};
+		pid_t pid;
+		int st = 0, ok = 1;
+		ok &= posix_spawnp(&pid, "true", NULL, NULL, targv, environ) ==
+		      0;
+		ok &= waitpid(pid, &st, 0) == pid && st == 0;
+		ok &= system("true") == 0;
+		FILE *p = popen("true", "r");
+		ok &= p != NULL && pclose(p) == 0;
+		printf("exec: spawned %s\n", ok ? "3" : "not all");
+		return ok ? 0 : 1;
 	}
 	if (argc > 1)
 		execvp(argv[1], argv + 1);
