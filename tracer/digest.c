@@ -58,10 +58,14 @@ struct dwaiter {
 	uint64_t ns;
 };
 
+/* What each kind does, from the kinds table: kept from trace to trace. */
 static struct {
 	uint8_t cls[CLAB_KIND_MAX];
 	uint8_t act[CLAB_KIND_MAX], oe[CLAB_KIND_MAX]; /* the kinds table's */
 	int ready;
+} kt;
+
+static struct {
 	/*
 	 * The threads that have not ended, by tid (open addressing): an
 	 * ended thread's entry goes, so that a run that starts threads one
@@ -109,11 +113,11 @@ static void classify(void)
 			c |= K_LOCKISH;
 		if (s->oe == CLAB_OE_PASS || s->oe == CLAB_OE_OPEN)
 			c |= K_CROSS;
-		dg.cls[k] = c;
-		dg.act[k] = (uint8_t)s->act;
-		dg.oe[k] = (uint8_t)s->oe;
+		kt.cls[k] = c;
+		kt.act[k] = (uint8_t)s->act;
+		kt.oe[k] = (uint8_t)s->oe;
 	}
-	dg.ready = 1;
+	kt.ready = 1;
 }
 
 static uint32_t tslot(uint32_t tid, uint32_t cap)
@@ -267,7 +271,7 @@ static int is_wait(unsigned act, unsigned oe, unsigned a8)
 /* What a record that may take, give or request a lock does. */
 static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 {
-	unsigned act = dg.act[r->kind], oe = dg.oe[r->kind];
+	unsigned act = kt.act[r->kind], oe = kt.oe[r->kind];
 	if (act == CLAB_DO_RELEASE) {
 		if (oe == CLAB_OE_RW_GIVE || oe == CLAB_OE_VALUE ||
 		    (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0))
@@ -337,7 +341,7 @@ static void waiter_keep(const struct dthread *t)
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			  const uint64_t *ns, uint32_t n)
 {
-	if (!dg.ready)
+	if (!kt.ready)
 		classify();
 	struct dthread *t = thread_of(tid);
 	if (!t) {
@@ -348,7 +352,7 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = recs[i];
 		unsigned kind = r->kind < CLAB_KIND_MAX ? r->kind : 0;
-		unsigned c = dg.cls[kind];
+		unsigned c = kt.cls[kind];
 		uint32_t obj = c & K_OBJ ? r->u.o.obj : 0;
 		dg.kinds[kind]++;
 		if (t->waiting && (c & K_WAKES) && obj == t->wait_obj) {
@@ -368,7 +372,7 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 		if ((c & K_LOCKISH) && !dg.unfollowed) {
 			/* the common cases first: a lock taken holding none, a
 			 * lock given back (the innermost, as a rule) */
-			unsigned oe = dg.oe[kind];
+			unsigned oe = kt.oe[kind];
 			if (oe == CLAB_OE_MUTEX_TAKE && !t->n && r->a32 <= 1)
 				push(t, obj, 0);
 			else if (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0)
@@ -377,7 +381,7 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 				lockish(t, r, obj);
 			continue;
 		}
-		switch (dg.act[kind]) {
+		switch (kt.act[kind]) {
 		case CLAB_DO_DIAG:
 			dg.diags[r->a8]++;
 			break;
@@ -478,10 +482,5 @@ void clab__digest_reset(void)
 	free(dg.t);
 	free(dg.ekeys);
 	free(dg.wl);
-	uint8_t cls[CLAB_KIND_MAX];
-	int ready = dg.ready;
-	memcpy(cls, dg.cls, sizeof(cls));
 	memset(&dg, 0, sizeof(dg));
-	memcpy(dg.cls, cls, sizeof(cls));
-	dg.ready = ready;
 }
