@@ -16,7 +16,7 @@
 #define PP_SHORTER 3
 #define PP_MORE 4
 #define REPS_MAX (PP_MORE * 100)
-#define NCASES 11
+#define NCASES 12
 #define BUFFER_MB 512u /* per-thread records of one repetition fit */
 #define SUSTAIN_MB 16u /* small: the writer bounds the sustained run */
 #define WORK_NS 200.0  /* case 2: work inside the critical section */
@@ -64,7 +64,7 @@ struct bench {
 	double work_ns;	      /* what spin_k spins measured */
 	pthread_mutex_t pm, pouter;
 	clab_mutex_t cm, couter;
-	struct row rows[16];
+	struct row rows[24];
 	size_t nrows;
 	struct row sustain;
 	int io_error;
@@ -111,5 +111,6 @@ int bench_case_labs(struct bench *b, struct labrow *lr, size_t *nlr,
 int bench_case_detector(struct bench *b); /* 8, 9 (bench-checks.c) */
 int bench_case_explore(struct bench *b);  /* 10 */
 int bench_case_codecs(struct bench *b);	  /* 11 (bench-codec.c) */
+int bench_case_digest(struct bench *b);	  /* 12 (bench-digest.c) */
 
 #endif

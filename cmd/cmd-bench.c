@@ -352,6 +352,7 @@ static int bench_exec(int argc, char **argv)
 	    (bench_want(b, 6) && bench_case_records(b)) ||
 	    (bench_want(b, 10) && bench_case_explore(b)) ||
 	    (bench_want(b, 11) && bench_case_codecs(b)) ||
+	    (bench_want(b, 12) && bench_case_digest(b)) ||
 	    (bench_want(b, 7) && bench_case_labs(b, lr, &nlr, 64))) {
 		free(b);
 		return CLAB_EXIT_IO;
@@ -442,7 +443,9 @@ const struct clab_cmd clab_cmd_bench = {
 	"1000 locks\n    and 10000 edges                            "
 	"(<=10 us)\n"
 	" 10 explore's schedules a second on one core, 3 labs (>=1000/s)\n"
-	" 11 record codecs on the same chunks, per CPU-s (>=50 M/s)\n\n"
+	" 11 record codecs on the same chunks, per CPU-s (>=50 M/s)\n"
+	" 12 the writer's digest, ns of CPU a record of lock_heavy's\n"
+	"    pattern, with its fast path and without    (reported)\n\n"
 	"A repetition lasts 150 ms (25 with --quick); traces go to "
 	"$TMPDIR (or /tmp).\n\n"
 	"The whole programs (--whole), on plain pthreads and on the clab_* "

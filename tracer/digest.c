@@ -12,6 +12,11 @@
  * and let go; every request or take while holding others adds the edges
  * held -> requested, kept once each in a hash set.
  *
+ * The common records, a mutex or reader-writer lock taken or given back
+ * by a thread that does not wait, whose edges are all known already, take
+ * a fast path that does what the general path would (the tests compare
+ * the two; docs/performance.md, "The quick report: the writer's digest").
+ *
  * Each thread's judged waits are measured as labs/generic.c measures
  * them, from the wait's first record to the record of the thread's that
  * ends it, on the thread's own times: how many, how many short (for the
@@ -36,11 +41,19 @@ enum {
 	K_CROSS = 32	/* it ends other threads' waits (a barrier's pass) */
 };
 
+/*
+ * What the fast path does with a kind (kt.fast); F_DEPTH: a mutex's, whose
+ * a32 is its depth (a relock, a give that leaves it held).
+ */
+enum { F_TAKE = 1, F_GIVE = 2, F_DEPTH = 4 };
+
 /* a held entry that is a semaphore's permit, not a mutex's or rwlock's */
 #define PERMIT 0x80000000u
 
 /* objects below this id have their edges in a bit matrix (2 KiB) */
 #define SMALL 128u
+/* edges between others that the fast path finds in a cache (2 KiB) */
+#define ECACHE 256u
 
 struct dthread {
 	uint32_t tid;	 /* + 1; 0: a free slot */
@@ -58,10 +71,15 @@ struct dwaiter {
 	uint64_t ns;
 };
 
+/* What each kind does, from the kinds table: kept from trace to trace. */
 static struct {
 	uint8_t cls[CLAB_KIND_MAX];
 	uint8_t act[CLAB_KIND_MAX], oe[CLAB_KIND_MAX]; /* the kinds table's */
+	uint8_t fast[256]; /* by the record's own kind byte: 0 past the max */
 	int ready;
+} kt;
+
+static struct {
 	/*
 	 * The threads that have not ended, by tid (open addressing): an
 	 * ended thread's entry goes, so that a run that starts threads one
@@ -84,6 +102,8 @@ static struct {
 	/* the edges (from << 32 | to) + 1, by open addressing */
 	uint64_t *ekeys;
 	uint32_t ecap, nedges;
+	/* edges known to be in the set, by ecache_slot: the fast path's */
+	uint64_t ecache[ECACHE];
 	int nomem;	/* an allocation failed: the digest is partial */
 	int unfollowed; /* too many held, or edges: CLAB_DIGEST_UNFOLLOWED */
 } dg;
@@ -109,11 +129,24 @@ static void classify(void)
 			c |= K_LOCKISH;
 		if (s->oe == CLAB_OE_PASS || s->oe == CLAB_OE_OPEN)
 			c |= K_CROSS;
-		dg.cls[k] = c;
-		dg.act[k] = (uint8_t)s->act;
-		dg.oe[k] = (uint8_t)s->oe;
+		kt.cls[k] = c;
+		kt.act[k] = (uint8_t)s->act;
+		kt.oe[k] = (uint8_t)s->oe;
+		/* what the general path does with no wait to end or begin */
+		uint8_t f = 0;
+		if (s->act == CLAB_DO_ACQUIRE &&
+		    (s->oe == CLAB_OE_MUTEX_TAKE ||
+		     s->oe == CLAB_OE_READ_TAKE || s->oe == CLAB_OE_WRITE_TAKE))
+			f = F_TAKE;
+		if (s->act == CLAB_DO_RELEASE &&
+		    (s->oe == CLAB_OE_MUTEX_GIVE || s->oe == CLAB_OE_RW_GIVE))
+			f = F_GIVE;
+		if (f && (s->oe == CLAB_OE_MUTEX_TAKE ||
+			  s->oe == CLAB_OE_MUTEX_GIVE))
+			f |= F_DEPTH;
+		kt.fast[k] = c & (K_WAIT | K_CROSS) || !(c & K_OBJ) ? 0 : f;
 	}
-	dg.ready = 1;
+	kt.ready = 1;
 }
 
 static uint32_t tslot(uint32_t tid, uint32_t cap)
@@ -173,6 +206,12 @@ static uint32_t slot_of(uint64_t key, uint32_t cap)
 	return (uint32_t)(x >> 32) & (cap - 1);
 }
 
+static inline uint32_t ecache_slot(uint32_t from, uint32_t to)
+{
+	uint64_t x = ((uint64_t)from << 32 | to) * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(x >> 56) & (ECACHE - 1);
+}
+
 static void edge_add(uint32_t from, uint32_t to)
 {
 	if (dg.nedges >= CLAB_DIGEST_EDGES_MAX) {
@@ -190,8 +229,10 @@ static void edge_add(uint32_t from, uint32_t to)
 		uint32_t i = slot_of(key, dg.ecap);
 		while (dg.ekeys[i] && dg.ekeys[i] != key)
 			i = (i + 1) & (dg.ecap - 1);
-		if (dg.ekeys[i])
+		if (dg.ekeys[i]) {
+			dg.ecache[ecache_slot(from, to)] = key;
 			return;
+		}
 	}
 	if (2 * (dg.nedges + 1) > dg.ecap) {
 		uint32_t cap = dg.ecap ? 2 * dg.ecap : 64;
@@ -217,6 +258,7 @@ static void edge_add(uint32_t from, uint32_t to)
 		i = (i + 1) & (dg.ecap - 1);
 	dg.ekeys[i] = key;
 	dg.nedges++;
+	dg.ecache[ecache_slot(from, to)] = key;
 }
 
 static inline void push(struct dthread *t, uint32_t obj, int permit)
@@ -267,7 +309,7 @@ static int is_wait(unsigned act, unsigned oe, unsigned a8)
 /* What a record that may take, give or request a lock does. */
 static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 {
-	unsigned act = dg.act[r->kind], oe = dg.oe[r->kind];
+	unsigned act = kt.act[r->kind], oe = kt.oe[r->kind];
 	if (act == CLAB_DO_RELEASE) {
 		if (oe == CLAB_OE_RW_GIVE || oe == CLAB_OE_VALUE ||
 		    (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0))
@@ -334,10 +376,95 @@ static void waiter_keep(const struct dthread *t)
 	    (struct dwaiter){t->tid - 1, t->longest_obj, t->longest_ns};
 }
 
+/*
+ * One record of t down the general path: any kind, any state.  Not
+ * inlined: the fast path's loop keeps its locals in registers.
+ */
+static __attribute__((noinline)) void
+general(struct dthread *t, const struct clab__rec *r, uint64_t ns)
+{
+	unsigned kind = r->kind < CLAB_KIND_MAX ? r->kind : 0;
+	unsigned c = kt.cls[kind];
+	uint32_t obj = c & K_OBJ ? r->u.o.obj : 0;
+	if (t->waiting && (c & K_WAKES) && obj == t->wait_obj) {
+		t->waiting = 0;
+		if (t->wait_judged)
+			wait_done(t, ns);
+	}
+	if (c & K_WAIT) {
+		t->waiting = 1;
+		t->wait_obj = obj;
+		t->wait_ns = ns;
+		t->wait_judged = (c & K_JUDGED) != 0;
+		dg.judged_waits += t->wait_judged;
+	}
+	if (c & K_CROSS)
+		dg.waits_unfollowed = 1;
+	if ((c & K_LOCKISH) && !dg.unfollowed) {
+		unsigned oe = kt.oe[kind];
+		if (oe == CLAB_OE_MUTEX_TAKE && !t->n && r->a32 <= 1)
+			push(t, obj, 0);
+		else if (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0)
+			pop(t, obj);
+		else if (oe != CLAB_OE_MUTEX_GIVE)
+			lockish(t, r, obj);
+		return;
+	}
+	switch (kt.act[kind]) {
+	case CLAB_DO_DIAG:
+		dg.diags[r->a8]++;
+		break;
+	case CLAB_DO_BUSY:
+	case CLAB_DO_TIMEOUT:
+		dg.failed++;
+		break;
+	case CLAB_DO_START:
+		t->started = 1;
+		break;
+	case CLAB_DO_EXIT:
+		dg.held_at_exit += t->nlocks != 0;
+		t->n = 0;
+		t->nlocks = 0;
+		t->exited = 1;
+		t->waiting = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Every edge held -> obj is in the set already (so obj is not held: an
+ * edge obj -> obj is never added, the general path counts the request).
+ */
+static inline int edges_known(const uint32_t *held, uint32_t n, uint32_t obj)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t h = held[k] & ~PERMIT;
+		if (h < SMALL && obj < SMALL) {
+			if (!(dg.small[h][obj / 64] & 1ull << (obj % 64)))
+				return 0;
+		} else if (dg.ecache[ecache_slot(h, obj)] !=
+			   ((uint64_t)h << 32 | obj) + 1) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int clab__digest_fastpath = 1;
+
+/* Whether t's next records may take the fast path. */
+static inline int fast_for(const struct dthread *t)
+{
+	return clab__digest_fastpath && !dg.unfollowed &&
+	       dg.nedges < CLAB_DIGEST_EDGES_MAX && !t->waiting;
+}
+
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			  const uint64_t *ns, uint32_t n)
 {
-	if (!dg.ready)
+	if (!kt.ready)
 		classify();
 	struct dthread *t = thread_of(tid);
 	if (!t) {
@@ -345,60 +472,57 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 		return;
 	}
 	dg.records += n;
+	/*
+	 * The fast path: a mutex or reader-writer lock taken or given by a
+	 * thread that does not wait, with every edge it adds known already
+	 * and room for it in the held array, while the locks are followed.
+	 * It does what the general path would, on the thread's held locks
+	 * kept in locals (written back before the general path reads them).
+	 */
+	uint32_t *held = t->held, nh = t->n, cap = t->cap;
+	/* the permits held, which the fast path neither takes nor gives */
+	uint32_t permits = t->n - t->nlocks;
+	int fast = fast_for(t);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = recs[i];
-		unsigned kind = r->kind < CLAB_KIND_MAX ? r->kind : 0;
-		unsigned c = dg.cls[kind];
-		uint32_t obj = c & K_OBJ ? r->u.o.obj : 0;
-		dg.kinds[kind]++;
-		if (t->waiting && (c & K_WAKES) && obj == t->wait_obj) {
-			t->waiting = 0;
-			if (t->wait_judged)
-				wait_done(t, ns[i]);
+		unsigned f = kt.fast[r->kind];
+		if (f && fast) {
+			uint32_t obj = r->u.o.obj;
+			if (f & F_TAKE) {
+				if ((f & F_DEPTH) && r->a32 > 1) {
+					dg.kinds[r->kind]++; /* a relock */
+					continue;
+				}
+				if (nh < cap &&
+				    (!nh || edges_known(held, nh, obj))) {
+					dg.kinds[r->kind]++;
+					held[nh++] = obj;
+					continue;
+				}
+			} else {
+				if ((f & F_DEPTH) && r->a32 != 0) {
+					dg.kinds[r->kind]++; /* still held */
+					continue;
+				}
+				if (nh && held[nh - 1] == obj) {
+					dg.kinds[r->kind]++;
+					nh--;
+					continue;
+				}
+			}
 		}
-		if (c & K_WAIT) {
-			t->waiting = 1;
-			t->wait_obj = obj;
-			t->wait_ns = ns[i];
-			t->wait_judged = (c & K_JUDGED) != 0;
-			dg.judged_waits += t->wait_judged;
-		}
-		if (c & K_CROSS)
-			dg.waits_unfollowed = 1;
-		if ((c & K_LOCKISH) && !dg.unfollowed) {
-			/* the common cases first: a lock taken holding none, a
-			 * lock given back (the innermost, as a rule) */
-			unsigned oe = dg.oe[kind];
-			if (oe == CLAB_OE_MUTEX_TAKE && !t->n && r->a32 <= 1)
-				push(t, obj, 0);
-			else if (oe == CLAB_OE_MUTEX_GIVE && r->a32 == 0)
-				pop(t, obj);
-			else if (oe != CLAB_OE_MUTEX_GIVE)
-				lockish(t, r, obj);
-			continue;
-		}
-		switch (dg.act[kind]) {
-		case CLAB_DO_DIAG:
-			dg.diags[r->a8]++;
-			break;
-		case CLAB_DO_BUSY:
-		case CLAB_DO_TIMEOUT:
-			dg.failed++;
-			break;
-		case CLAB_DO_START:
-			t->started = 1;
-			break;
-		case CLAB_DO_EXIT:
-			dg.held_at_exit += t->nlocks != 0;
-			t->n = 0;
-			t->nlocks = 0;
-			t->exited = 1;
-			t->waiting = 0;
-			break;
-		default:
-			break;
-		}
+		t->n = nh;
+		t->nlocks = nh - permits;
+		dg.kinds[r->kind < CLAB_KIND_MAX ? r->kind : 0]++;
+		general(t, r, ns[i]);
+		held = t->held;
+		nh = t->n;
+		cap = t->cap;
+		permits = t->n - t->nlocks;
+		fast = fast_for(t);
 	}
+	t->n = nh;
+	t->nlocks = nh - permits;
 	if (t->exited) { /* its last record */
 		if (t->waited)
 			waiter_keep(t);
@@ -478,10 +602,5 @@ void clab__digest_reset(void)
 	free(dg.t);
 	free(dg.ekeys);
 	free(dg.wl);
-	uint8_t cls[CLAB_KIND_MAX];
-	int ready = dg.ready;
-	memcpy(cls, dg.cls, sizeof(cls));
 	memset(&dg, 0, sizeof(dg));
-	memcpy(dg.cls, cls, sizeof(cls));
-	dg.ready = ready;
 }

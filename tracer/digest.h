@@ -18,6 +18,12 @@
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			  const uint64_t *ns, uint32_t n);
 /*
+ * 1 (the default): the common records (a lock taken or given back, its
+ * edges known) take a fast path; 0: every record takes the general path,
+ * which the tests compare it with.
+ */
+extern int clab__digest_fastpath;
+/*
  * The DIGEST chunk's payload into b; partial: the trace is being saved
  * after a crash, and the digest must not be trusted.
  */

@@ -104,6 +104,19 @@ assert json.load(open(sys.argv[1]))["whole"] is None' "$T/out"; then
 else
 	fail "whole programs ran without being asked for"
 fi
+# Case 12: the writer's digest, both paths, in ns a record.
+expect_exit 0 "$CONCLAB" bench --case 12 --quick --reps 1 --json
+if python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["cases"]
+assert list(c) == ["digest_fast", "digest_general"], list(c)
+for k in c:
+    assert c[k]["unit"] == "ns" and 0 < c[k]["conclab"] < 1000, c[k]
+' "$T/out"; then
+	pass "bench --case 12: the digest's two paths"
+else
+	fail "bench --case 12 is not what it should be"
+fi
 
 # Usage errors.
 expect_exit 2 "$CONCLAB" bench --case nosuch

@@ -66,9 +66,9 @@ expect_exit 2 "$CONCLAB" run philosophers --seed
 expect_exit 2 "$CONCLAB" dump
 expect_exit 2 "$CONCLAB" dump a b
 expect_exit 2 "$CONCLAB" bench --case 0
-contains "$T/err" "case numbers 1..11" "bench --case out of range"
+contains "$T/err" "case numbers 1..12" "bench --case out of range"
 expect_exit 2 "$CONCLAB" bench --case 4,
-expect_exit 2 "$CONCLAB" bench --case 12
+expect_exit 2 "$CONCLAB" bench --case 13
 # A lab's parameter must not take the name of an option of run or
 # exercise, which are parsed first and would shadow it.
 reserved=' variant seed trace time-limit sched replay pct-depth step-limit spurious no-spurious early-timeouts stacks codec view no-check key schedules init quiet help format rubric '
