@@ -35,14 +35,72 @@ uint32_t clab_trace_nthreads(const struct clab_trace *tr)
 	return tr->nthreads;
 }
 
+/*
+ * A meta-only load's kept threads and objects are sorted by id and few
+ * (reader-defs.c): found by a binary search, NULL for the others.
+ */
+static const struct clab_thread_info *kept_thread(const struct clab_trace *tr,
+						  uint32_t tid)
+{
+	uint32_t lo = 0, hi = tr->kthreads;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (tr->threads[mid].tid == tid)
+			return &tr->threads[mid];
+		if (tr->threads[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct clab_object_info *kept_object(const struct clab_trace *tr,
+						  uint32_t oid)
+{
+	uint32_t lo = 0, hi = tr->kobjs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (tr->objs[mid].oid == oid)
+			return &tr->objs[mid];
+		if (tr->objs[mid].oid < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The kept thread whose object is oid (obj2tid: by their objects' ids). */
+static uint32_t kept_thread_of_obj(const struct clab_trace *tr, uint32_t oid)
+{
+	uint32_t lo = 0, hi = tr->kthreads;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct clab_thread_info *t =
+		    &tr->threads[tr->obj2tid[mid]];
+		if (t->oid == oid)
+			return t->tid;
+		if (t->oid < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return UINT32_MAX;
+}
+
 const struct clab_thread_info *clab_trace_thread(const struct clab_trace *tr,
 						 uint32_t tid)
 {
+	if (tr->sparse)
+		return kept_thread(tr, tid);
 	return tid < tr->nthreads ? &tr->threads[tid] : NULL;
 }
 
 uint32_t clab_trace_thread_of_obj(const struct clab_trace *tr, uint32_t oid)
 {
+	if (tr->sparse)
+		return kept_thread_of_obj(tr, oid);
 	return oid <= tr->nobjs ? tr->obj2tid[oid] : UINT32_MAX;
 }
 
@@ -54,17 +112,21 @@ uint32_t clab_trace_nobjects(const struct clab_trace *tr)
 const struct clab_object_info *clab_trace_object(const struct clab_trace *tr,
 						 uint32_t oid)
 {
+	if (tr->sparse)
+		return kept_object(tr, oid);
 	return oid >= 1 && oid <= tr->nobjs ? &tr->objs[oid - 1] : NULL;
 }
 
 const char *clab_trace_thread_label(const struct clab_trace *tr, uint32_t tid)
 {
-	return tid < tr->nthreads ? tr->threads[tid].label : "?";
+	const struct clab_thread_info *t = clab_trace_thread(tr, tid);
+	return t ? t->label : "?";
 }
 
 const char *clab_trace_object_label(const struct clab_trace *tr, uint32_t oid)
 {
-	return oid >= 1 && oid <= tr->nobjs ? tr->objs[oid - 1].label : "?";
+	const struct clab_object_info *o = clab_trace_object(tr, oid);
+	return o ? o->label : "?";
 }
 
 const struct clab_site_info *clab_trace_site(const struct clab_trace *tr,
