@@ -68,11 +68,14 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 /*
- * The fewest records for which the report may come from the trace's
- * digest: below, reading them is quick, and the report has the
- * concurrency line the digest cannot give.
+ * The fewest records, or threads, for which the report may come from the
+ * trace's digest: below both, reading them is quick and small, and the
+ * report has the concurrency line the digest cannot give.  A thread costs
+ * the full report about 750 bytes, its records besides (docs/performance.md,
+ * "Threads that end"), and a program may start a million one after another.
  */
 #define QUICK_MIN 1000000
+#define QUICK_MIN_THREADS 10000
 
 struct trace_opts {
 	const char *trace;
@@ -445,7 +448,7 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 	 */
 	if (!o.full && !view && !ctl &&
 	    clab_cmd_quick_report(trace, prog[0], check, quiet, QUICK_MIN,
-				  &failed)) {
+				  QUICK_MIN_THREADS, &failed)) {
 		if (failed)
 			rc = CLAB_EXIT_CHECK;
 		if (getenv("CONCLAB_DIGEST_COMPARE") &&
