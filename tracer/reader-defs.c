@@ -313,7 +313,7 @@ int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p, size_t len,
 	struct keep k = {0};
 	int rc = -1;
 	k.tids = malloc(d->nwaiters * sizeof(*k.tids));
-	k.oids = malloc(2 * d->nwaiters * sizeof(*k.oids));
+	k.oids = malloc(d->nwaiters * sizeof(*k.oids));
 	k.isthr = calloc((size_t)tr->nobjs / 8 + 1, 1);
 	if (!k.tids || !k.oids || !k.isthr)
 		goto out;
@@ -325,7 +325,15 @@ int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p, size_t len,
 	k.noids = sort_unique(k.oids, k.noids);
 	if (pass(tr, &k, KEEP_THREADS, p, len, nchunks) != 0)
 		goto out;
-	/* and the objects of the threads kept, as a whole load has them */
+	/*
+	 * and the objects of the threads kept, as a whole load has them (in
+	 * a forged file many threads may claim one waited-on object)
+	 */
+	uint32_t *more = realloc(k.oids, ((size_t)k.noids + tr->kthreads + 1) *
+					     sizeof(*k.oids));
+	if (!more)
+		goto out;
+	k.oids = more;
 	for (uint32_t i = 0; i < tr->kthreads; i++)
 		k.oids[k.noids++] = tr->threads[i].oid;
 	k.noids = sort_unique(k.oids, k.noids);
