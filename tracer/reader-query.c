@@ -1,6 +1,7 @@
 /* What a loaded trace answers: its records, threads, objects, sites,
  * stacks and metadata, and how whole it is. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <conclab/error.h>
@@ -39,36 +40,38 @@ uint32_t clab_trace_nthreads(const struct clab_trace *tr)
  * A meta-only load's kept threads and objects are sorted by id and few
  * (reader-defs.c): found by a binary search, NULL for the others.
  */
-static const struct clab_thread_info *kept_thread(const struct clab_trace *tr,
-						  uint32_t tid)
+/* The index of the entry whose uint32_t id at off is id, or n. */
+static uint32_t find_id(const void *base, uint32_t n, size_t size, size_t off,
+			uint32_t id)
 {
-	uint32_t lo = 0, hi = tr->kthreads;
+	uint32_t lo = 0, hi = n;
 	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (tr->threads[mid].tid == tid)
-			return &tr->threads[mid];
-		if (tr->threads[mid].tid < tid)
+		uint32_t mid = lo + (hi - lo) / 2, v;
+		memcpy(&v, (const char *)base + mid * size + off, sizeof(v));
+		if (v == id)
+			return mid;
+		if (v < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return n;
+}
+
+static const struct clab_thread_info *kept_thread(const struct clab_trace *tr,
+						  uint32_t tid)
+{
+	uint32_t i = find_id(tr->threads, tr->kthreads, sizeof(*tr->threads),
+			     offsetof(struct clab_thread_info, tid), tid);
+	return i < tr->kthreads ? &tr->threads[i] : NULL;
 }
 
 static const struct clab_object_info *kept_object(const struct clab_trace *tr,
 						  uint32_t oid)
 {
-	uint32_t lo = 0, hi = tr->kobjs;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (tr->objs[mid].oid == oid)
-			return &tr->objs[mid];
-		if (tr->objs[mid].oid < oid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	uint32_t i = find_id(tr->objs, tr->kobjs, sizeof(*tr->objs),
+			     offsetof(struct clab_object_info, oid), oid);
+	return i < tr->kobjs ? &tr->objs[i] : NULL;
 }
 
 /* The kept thread whose object is oid (obj2tid: by their objects' ids). */
