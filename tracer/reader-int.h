@@ -100,8 +100,8 @@ struct clab_trace {
 	size_t released; /* ...whose bytes before this are given back */
 };
 
-#define MAP_RELEASE (1u << 20) /* a mapped file's pages, a megabyte at a time  \
-				*/
+/* A mapped file's pages are given back a megabyte at a time. */
+#define MAP_RELEASE (1u << 20)
 
 /* Room for arr[n] (clab-util.h); 0, or -1. */
 #define GROW(arr, n, cap) CLAB__GROW(arr, n, cap)
