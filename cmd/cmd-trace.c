@@ -68,11 +68,14 @@ static int find_sanitizer(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 /*
- * The fewest records for which the report may come from the trace's
- * digest: below, reading them is quick, and the report has the
- * concurrency line the digest cannot give.
+ * The fewest records, or threads, for which the report may come from the
+ * trace's digest: below both, reading them is quick and small, and the
+ * report has the concurrency line the digest cannot give.  A thread costs
+ * the full report about 750 bytes, its records besides (docs/performance.md,
+ * "Threads that end"), and a program may start a million one after another.
  */
 #define QUICK_MIN 1000000
+#define QUICK_MIN_THREADS 10000
 
 struct trace_opts {
 	const char *trace;
@@ -446,7 +449,7 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 	 */
 	if (!o.full && !view && !ctl &&
 	    clab_cmd_quick_report(trace, prog[0], check, quiet, QUICK_MIN,
-				  &failed)) {
+				  QUICK_MIN_THREADS, &failed)) {
 		if (failed)
 			rc = CLAB_EXIT_CHECK;
 		if (getenv("CONCLAB_DIGEST_COMPARE") &&
@@ -536,10 +539,11 @@ const struct clab_cmd clab_cmd_trace = {
 	"misuse, every thread\nended, starvation, busy waiting, concurrency, "
 	"locks held at exit) are printed.\n'conclab check TRACE' gives the "
 	"same checks later.  When the trace has more\nthan 1,000,000 records "
-	"and the digest its writer kept proves there is\nnothing to report, "
-	"the same lines come from the digest without reading the\nrecords, but "
-	"for the concurrency line, which says how to get it; --full\nreads "
-	"them all the same.  See docs/trace-command.md.\n\n"
+	"or 10,000 threads and the digest its writer kept\nproves there is "
+	"nothing to report, the same lines come from the digest\nwithout "
+	"reading the records, but for the concurrency line, which says how\nto "
+	"get it; --full reads them all the same.  See "
+	"docs/trace-command.md.\n\n"
 	"Under --sched random or pct the program's threads run one at a "
 	"time, the\nseed picks each step, time is virtual, and the same seed "
 	"gives the same\nrun; the program's sleep, usleep, nanosleep, "

@@ -236,13 +236,14 @@ int clab_cmd_remove_children(const char *path);
 /*
  * The quick report of `conclab trace` (digest.c): when the trace at path
  * has a digest that proves there is nothing to report and more than min
- * records, print the lock-order line (none when quiet, as the brief form),
- * the checks (when check) and the trace's name as the full report does,
- * from the digest alone, set *failed and return 1; else print nothing and
- * return 0.
+ * records or more than min_threads threads, print the lock-order line (none
+ * when quiet, as the brief form), the checks (when check) and the trace's name
+ * as the full report does, from the digest alone, set *failed and return 1;
+ * else print nothing and return 0.
  */
 int clab_cmd_quick_report(const char *trace, const char *prog, int check,
-			  int quiet, uint64_t min, int *failed);
+			  int quiet, uint64_t min, uint32_t min_threads,
+			  int *failed);
 /*
  * For conclab's tests (CONCLAB_DIGEST_COMPARE): say on err what the
  * digest of the trace at path says ("digest: quiet", "digest: not quiet:

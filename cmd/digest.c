@@ -43,7 +43,8 @@ void clab_cmd_lock_report(const struct clab_trace *tr,
 }
 
 int clab_cmd_quick_report(const char *trace, const char *prog, int check,
-			  int quiet, uint64_t min, int *failed)
+			  int quiet, uint64_t min, uint32_t min_threads,
+			  int *failed)
 {
 	char err[512];
 	struct clab_trace *mt;
@@ -51,7 +52,7 @@ int clab_cmd_quick_report(const char *trace, const char *prog, int check,
 	if (clab_trace_load_meta(trace, &mt, err, sizeof(err)) != 0)
 		return 0;
 	if (clab_trace_digest_quiet(mt, &n, err, sizeof(err)) != 1 ||
-	    n <= min) {
+	    (n <= min && clab_trace_nthreads(mt) <= min_threads)) {
 		clab_trace_free(mt);
 		return 0;
 	}

@@ -5,8 +5,10 @@
  * misplaced, doubled, malformed, from another trace, edited after the
  * end chunk's checksum, in a trace cut short or of an older version.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <conclab/error.h>
 #include <conclab/trace.h>
@@ -25,7 +27,7 @@ struct spec {
 	uint32_t nedges;
 	/* the waits' section: its flags, then nw varints; nw 0: none */
 	unsigned wflags, nw;
-	uint64_t w[8];
+	uint64_t w[16];
 	const char *junk; /* bytes after the payload */
 };
 
@@ -274,9 +276,141 @@ static void test_waits(void)
 				CLAB_ENOENT);
 }
 
+/*
+ * A trace whose digest names waiters: T1 and T2 share the name "w", T3
+ * waited for T1 (a join, on its object), T1 on one of two mutexes named
+ * "m", T2 on "x"; then forged threads, each claiming the object T1
+ * waited on, as many as nforged.
+ */
+static void waiters_trace(struct bt *b, uint32_t nforged)
+{
+	static const char *const tname[] = {"main", "w", "w", "solo"};
+	static const char *const oname[] = {"m", "m", "x"};
+	struct clab_wbuf p = {0};
+	bt_begin(b, CLAB_FMT_MINOR);
+	clab_wbuf_uv(&p, 4 + nforged);
+	for (uint32_t t = 0; t < 4 + nforged; t++) {
+		clab_wbuf_uv(&p, t);
+		clab_wbuf_uv(&p, t < 4 ? t + 1 : 5);
+		clab_wbuf_uv(&p, 0);
+		clab_wbuf_str(&p, t < 4 ? tname[t] : "forged");
+	}
+	bt_chunk(b, CLAB_CH_THREADS, &p);
+	p.len = 0;
+	clab_wbuf_uv(&p, 7);
+	for (uint32_t o = 1; o <= 7; o++) {
+		clab_wbuf_uv(&p, o);
+		clab_wbuf_u8(&p, o <= 4 ? CLAB_O_THREAD : CLAB_O_MUTEX);
+		clab_wbuf_u8(&p, 0);
+		clab_wbuf_uv(&p, 0);
+		clab_wbuf_uv(&p, 0);
+		clab_wbuf_uv(&p, 0);
+		clab_wbuf_str(&p, o <= 4 ? tname[o - 1] : oname[o - 5]);
+	}
+	bt_chunk(b, CLAB_CH_OBJECTS, &p);
+	struct clab_wbuf raw = {0}, dg = {0};
+	bt_rec_mutex(&raw, CLAB_K_MUTEX_ACQUIRE, 5, 0);
+	bt_rec_mutex(&raw, CLAB_K_MUTEX_RELEASE, 5, 0);
+	bt_events(b, 0, 2, 0, &raw, 0);
+	/* tid, ns, obj of each waiter */
+	struct spec sp = {.count = -1,
+			  .wflags = CLAB_DIGEST_WAITS_FOLLOWED,
+			  .nw = 12,
+			  .w = {3, 3, 3, 1, 1000, 5, 3, 2000, 2, 2, 3000, 7}};
+	payload(&dg, &sp);
+	bt_chunk(b, CLAB_CH_DIGEST, &dg);
+	bt_end(b);
+	clab_wbuf_free(&p);
+	clab_wbuf_free(&raw);
+	clab_wbuf_free(&dg);
+}
+
+/* The trace b holds, in a file, loaded whole and meta-only. */
+static void load_both(const struct bt *b, struct clab_trace **whole,
+		      struct clab_trace **meta)
+{
+	char path[256], err[256];
+	snprintf(path, sizeof(path), "%s/conclab-digest-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(write(fd, b->f.p, b->f.len) == (ssize_t)b->f.len);
+	close(fd);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load(path, whole, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_meta(path, meta, err, sizeof(err)), 0);
+	unlink(path);
+}
+
+/*
+ * A meta-only load keeps the threads and objects the digest names, and
+ * those threads' objects, labelled as a whole load labels them (a name
+ * another thread, or another object that is no thread, has too gets its
+ * id); the others are counted, not kept.
+ */
+static void test_meta_keeps_waiters(void)
+{
+	struct bt b;
+	struct clab_trace *whole, *meta;
+	waiters_trace(&b, 0);
+	load_both(&b, &whole, &meta);
+	clab_wbuf_free(&b.f);
+	CU_ASSERT_EQUAL(clab_trace_nthreads(meta), 4);
+	CU_ASSERT_EQUAL(clab_trace_nobjects(meta), 7);
+	for (uint32_t t = 1; t <= 3; t++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(clab_trace_thread(meta, t));
+		CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta, t),
+				       clab_trace_thread_label(whole, t));
+		CU_ASSERT_EQUAL(clab_trace_thread(meta, t)->oid, t + 1);
+		CU_ASSERT_EQUAL(clab_trace_thread_of_obj(meta, t + 1), t);
+	}
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta, 1), "w (T1)");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta, 3), "solo");
+	static const uint32_t kept[] = {2, 3, 4, 5, 7};
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		CU_ASSERT_PTR_NOT_NULL(clab_trace_object(meta, kept[i]));
+		CU_ASSERT_STRING_EQUAL(clab_trace_object_label(meta, kept[i]),
+				       clab_trace_object_label(whole, kept[i]));
+	}
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(meta, 5), "m (#5)");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(meta, 2), "w (T1)");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(meta, 7), "x");
+	/* main and the other "m" are not named: not kept */
+	CU_ASSERT_PTR_NULL(clab_trace_thread(meta, 0));
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta, 0), "?");
+	CU_ASSERT_PTR_NULL(clab_trace_object(meta, 6));
+	CU_ASSERT_PTR_NULL(clab_trace_object(meta, 1));
+	CU_ASSERT_EQUAL(clab_trace_thread_of_obj(meta, 1), UINT32_MAX);
+	CU_ASSERT_PTR_NULL(clab_trace_thread(meta, 4));
+	clab_trace_free(whole);
+	clab_trace_free(meta);
+
+	/*
+	 * 1000 forged threads claim the mutex T1 waited on: kept, all of
+	 * them (the table of wanted objects grows for them), labelled as
+	 * the whole load does.
+	 */
+	waiters_trace(&b, 1000);
+	load_both(&b, &whole, &meta);
+	clab_wbuf_free(&b.f);
+	CU_ASSERT_EQUAL(clab_trace_nthreads(meta), 1004);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_thread(meta, 1003));
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta, 1003),
+			       clab_trace_thread_label(whole, 1003));
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta, 1003),
+			       "forged (T1003)");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta, 1),
+			       clab_trace_thread_label(whole, 1));
+	clab_trace_free(whole);
+	clab_trace_free(meta);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a digest that proves nothing to report", test_quiet);
+	CU_add_test(s, "a meta-only load keeps what the digest names",
+		    test_meta_keeps_waiters);
 	CU_add_test(s, "each thing it shows is something", test_something);
 	CU_add_test(s, "digests never trusted", test_untrusted);
 	CU_add_test(s, "an edited digest", test_edited);

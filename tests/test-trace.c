@@ -4,6 +4,7 @@
  * ended, rescues.  Damaged and hostile files: test-trace-damage.c.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -1157,6 +1158,134 @@ static void test_lazy_times(void)
 	free(ns);
 }
 
+/* A field of /proc/self/status, in KB (VmRSS, VmHWM), or -1. */
+static long status_kb(const char *key)
+{
+	char line[256];
+	long kb = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, key, n) == 0 && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * --load-peak PATH meta|whole: load the trace, print how much the load
+ * added to the peak of this new process (in KB) and exit: a process that
+ * has written a trace has memory free in its heap that a load would reuse.
+ */
+static int load_peak_main(const char *path, const char *how)
+{
+	char err[256];
+	struct clab_trace *tr;
+	long base = status_kb("VmHWM");
+	int rc = strcmp(how, "meta") == 0
+		     ? clab_trace_load_meta(path, &tr, err, sizeof(err))
+		     : clab_trace_load(path, &tr, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	long peak = status_kb("VmHWM");
+	printf("%ld %" PRIu32 " %zu\n", peak - base, clab_trace_nthreads(tr),
+	       clab_trace_nrecords(tr));
+	clab_trace_free(tr);
+	return base > 0 && peak >= base ? 0 : 1;
+}
+
+/* What load_peak_main says of path, loaded as how; -1 on failure. */
+static long load_peak_kb(const char *path, const char *how, uint32_t *nthreads,
+			 size_t *nrecords)
+{
+	char self[512], cmd[1024];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	CU_ASSERT_FATAL(n > 0);
+	self[n] = 0;
+	snprintf(cmd, sizeof(cmd), "'%s' --load-peak '%s' %s", self, path, how);
+	FILE *p = popen(cmd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	long kb = -1;
+	if (fscanf(p, "%ld %" SCNu32 " %zu", &kb, nthreads, nrecords) != 3)
+		kb = -1;
+	CU_ASSERT_EQUAL(pclose(p), 0);
+	return kb;
+}
+
+/*
+ * Threads that end cost a load of the trace little memory each (issue
+ * 15): 20,000 short threads, each taking a mutex once, as a program that
+ * starts threads one after another.  The whole load keeps their records
+ * (48 bytes each, the API's), their definitions and labels, and gives
+ * each thread's decoded records back once merged: at most 1 KB a thread
+ * (a stream that started with room for 1024 records took 4 KB or more,
+ * commit 1ecadea).  The meta-only load, which the quick report reads,
+ * keeps no thread the digest does not name, and the file only a chunk at
+ * a time: at most 16 bytes a thread.
+ */
+static void test_ended_threads_memory(void)
+{
+	enum { N = 20000 };
+	tu_trace_open();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", CLAB_SITE(), 0, 0, 0);
+	for (uint32_t i = 0; i < N; i++) {
+		struct clab__tbuf *t = clab__tbuf_new("child", 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		clab__emit(t, CLAB_K_MUTEX_ACQUIRE, m, 2 * i + 1, CLAB_SITE(),
+			   0, 1);
+		clab__emit(t, CLAB_K_MUTEX_RELEASE, m, 2 * i + 2, CLAB_SITE(),
+			   0, 0);
+		clab__tbuf_exit(t);
+	}
+	clab__tbuf_exit(tb);
+	CU_ASSERT_EQUAL_FATAL(clab_tracer_close(NULL), 0);
+
+	uint32_t nth = 0, mth = 0;
+	size_t nrec = 0, mrec = 1;
+	long full = load_peak_kb(tu_trace_path, "whole", &nth, &nrec);
+	long meta = load_peak_kb(tu_trace_path, "meta", &mth, &mrec);
+	/* every thread counted, their records only by the whole load */
+	CU_ASSERT_EQUAL(nth, N + 1);
+	CU_ASSERT_EQUAL(mth, N + 1);
+	CU_ASSERT(nrec >= 2 * N);
+	CU_ASSERT_EQUAL(mrec, 0);
+	/* none kept by the meta-only load: the digest names none */
+	char err[256];
+	struct clab_trace *tr;
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_meta(tu_trace_path, &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(clab_trace_thread(tr, 7));
+	CU_ASSERT_PTR_NULL(clab_trace_object(tr, m));
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 7), "?");
+	clab_trace_free(tr);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load(tu_trace_path, &tr, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 7), "child (T7)");
+	clab_trace_free(tr);
+	unlink(tu_trace_path);
+	/*
+	 * at most 1 KB and 16 bytes a thread, beside what any load costs; a
+	 * sanitizer's allocator adds its own to every allocation (and keeps
+	 * what is freed for a while), so there only the loads are checked
+	 */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	long full_max = LONG_MAX, meta_max = LONG_MAX;
+#else
+	long full_max = 1024 + N, meta_max = 1536 + N * 16 / 1024;
+#endif
+	if (full < 0 || full > full_max || meta < 0 || meta > meta_max)
+		fprintf(stderr,
+			"load of %d ended threads: whole %ld KB (at most "
+			"%ld), meta-only %ld KB (at most %ld)\n",
+			N, full, full_max, meta, meta_max);
+	CU_ASSERT(full > 0 && full <= full_max);
+	CU_ASSERT(meta >= 0 && meta <= meta_max);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -1178,6 +1307,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "a loop on one mutex compresses in the older form",
 		    test_one_mutex_loop);
 	CU_add_test(s, "labels", test_labels);
+	CU_add_test(s, "threads that end cost a load little memory",
+		    test_ended_threads_memory);
 	CU_add_test(s, "metadata added at the end", test_meta_added);
 	CU_add_test(s, "how the run ended", test_run_end);
 	CU_add_test(s, "an incomplete run read to a consistent cut",
@@ -1187,7 +1318,9 @@ static void add_tests(CU_pSuite s)
 		    test_rescue_gives_up);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--load-peak") == 0)
+		return load_peak_main(argv[2], argv[3]);
 	return tu_main("tracer/trace", add_tests);
 }

@@ -131,25 +131,38 @@ char *clab_rbuf_str(struct clab_rbuf *b)
 	return clab_rbuf_str_max(b, 65536);
 }
 
-char *clab_rbuf_str_max(struct clab_rbuf *b, uint64_t max)
+const uint8_t *clab_rbuf_str_raw(struct clab_rbuf *b, uint64_t max, size_t *len)
 {
 	uint64_t n = clab_rbuf_uv(b);
+	*len = 0;
 	if (b->err || n > (uint64_t)(b->end - b->p) || n > max) {
 		b->err = 1;
 		return NULL;
 	}
-	char *s = malloc((size_t)n + 1);
+	const uint8_t *s = b->p;
+	b->p += n;
+	*len = (size_t)n;
+	return s;
+}
+
+char clab_name_byte(uint8_t c)
+{
+	/* Names are printed one a line: keep them free of control bytes. */
+	return c < 0x20 || c == 0x7f ? '?' : (char)c;
+}
+
+char *clab_rbuf_str_max(struct clab_rbuf *b, uint64_t max)
+{
+	size_t n;
+	const uint8_t *raw = clab_rbuf_str_raw(b, max, &n);
+	char *s = raw ? malloc(n + 1) : NULL;
 	if (!s) {
 		b->err = 1;
 		return NULL;
 	}
-	memcpy(s, b->p, (size_t)n);
-	s[n] = 0;
-	/* Names are printed one a line: keep them free of control bytes. */
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			s[i] = '?';
-	b->p += n;
+		s[i] = clab_name_byte(raw[i]);
+	s[n] = 0;
 	return s;
 }
 

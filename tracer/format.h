@@ -194,8 +194,17 @@ uint64_t clab_rbuf_uv(struct clab_rbuf *b);
 int64_t clab_rbuf_sv(struct clab_rbuf *b);
 /* A length-prefixed string copied to a new NUL-terminated buffer. */
 char *clab_rbuf_str(struct clab_rbuf *b);
-/* The same for a string of at most max bytes (names: 65536). */
+/* The same for a string of at most max bytes (names: CLAB_NAME_MAX). */
+#define CLAB_NAME_MAX 65536
 char *clab_rbuf_str_max(struct clab_rbuf *b, uint64_t max);
+/*
+ * A string of at most max bytes as it is in b, not copied (*len its bytes,
+ * no NUL), or NULL with b->err set; clab_name_byte() is how a copy shows
+ * each of its bytes (a control byte as '?').
+ */
+const uint8_t *clab_rbuf_str_raw(struct clab_rbuf *b, uint64_t max,
+				 size_t *len);
+char clab_name_byte(uint8_t c);
 
 /* CRC-32 (zlib's) of a chunk: its type and length, then its payload. */
 uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload);

@@ -47,52 +47,101 @@ int clab__trace_parse_meta(struct clab_trace *tr, struct clab_rbuf *b)
 	return b->err ? -1 : 0;
 }
 
+int clab__read_thread_def(struct clab_rbuf *b, struct clab__thread_def *d)
+{
+	d->tid = clab_rbuf_uv(b);
+	d->oid = clab_rbuf_uv(b);
+	d->parent = clab_rbuf_uv(b);
+	d->name = clab_rbuf_str_raw(b, CLAB_NAME_MAX, &d->nlen);
+	return b->err ? -1 : 0;
+}
+
+int clab__read_object_def(struct clab_rbuf *b, struct clab__object_def *d)
+{
+	d->oid = clab_rbuf_uv(b);
+	d->kind = clab_rbuf_u8(b);
+	d->flags = clab_rbuf_u8(b);
+	d->param = clab_rbuf_uv(b);
+	d->site = clab_rbuf_uv(b);
+	d->tid = clab_rbuf_uv(b);
+	d->name = clab_rbuf_str_raw(b, CLAB_NAME_MAX, &d->nlen);
+	return b->err ? -1 : 0;
+}
+
+char *clab__name_dup(const uint8_t *raw, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		s[i] = clab_name_byte(raw[i]);
+	s[n] = 0;
+	return s;
+}
+
 int clab__trace_parse_threads(struct clab_trace *tr, struct clab_rbuf *b)
 {
 	uint64_t n = clab_rbuf_uv(b);
 	for (uint64_t i = 0; i < n && !b->err; i++) {
-		uint64_t tid = clab_rbuf_uv(b), oid = clab_rbuf_uv(b),
-			 parent = clab_rbuf_uv(b);
-		char *name = clab_rbuf_str(b);
-		if (b->err || tid != tr->nthreads || oid == 0 ||
-		    oid > UINT32_MAX || parent > tid ||
-		    GROW(tr->threads, tr->nthreads, tr->threads_cap)) {
-			free(name);
+		struct clab__thread_def d;
+		if (clab__read_thread_def(b, &d) != 0 ||
+		    d.tid != tr->nthreads || d.oid == 0 || d.oid > UINT32_MAX ||
+		    d.parent > d.tid || tr->nthreads == UINT32_MAX)
 			return -1;
+		if (tr->meta_only) { /* kept later, if named (reader-defs.c) */
+			tr->nthreads++;
+			continue;
 		}
+		char *name = NULL;
+		if (GROW(tr->threads, tr->nthreads, tr->threads_cap) ||
+		    !(name = clab__name_dup(d.name, d.nlen)))
+			return -1;
 		struct clab_thread_info *t = &tr->threads[tr->nthreads++];
-		t->tid = (uint32_t)tid;
-		t->oid = (uint32_t)oid;
-		t->parent = (uint32_t)parent;
+		t->tid = (uint32_t)d.tid;
+		t->oid = (uint32_t)d.oid;
+		t->parent = (uint32_t)d.parent;
 		t->name = name;
 	}
 	return b->err ? -1 : 0;
+}
+
+int clab__object_def_ok(const struct clab__object_def *d, uint64_t oid)
+{
+	return d->oid == oid && d->param <= UINT32_MAX &&
+	       d->site <= UINT32_MAX && d->tid <= UINT32_MAX;
+}
+
+void clab__object_info_set(struct clab_object_info *o,
+			   const struct clab__object_def *d, char *name)
+{
+	memset(o, 0, sizeof(*o));
+	o->oid = (uint32_t)d->oid;
+	o->kind = (uint8_t)d->kind;
+	o->flags = (uint8_t)d->flags;
+	o->param = (uint32_t)d->param;
+	o->site = (uint32_t)d->site;
+	o->tid = (uint32_t)d->tid;
+	o->name = name;
 }
 
 int clab__trace_parse_objects(struct clab_trace *tr, struct clab_rbuf *b)
 {
 	uint64_t n = clab_rbuf_uv(b);
 	for (uint64_t i = 0; i < n && !b->err; i++) {
-		uint64_t oid = clab_rbuf_uv(b);
-		unsigned kind = clab_rbuf_u8(b), flags = clab_rbuf_u8(b);
-		uint64_t param = clab_rbuf_uv(b), site = clab_rbuf_uv(b),
-			 tid = clab_rbuf_uv(b);
-		char *name = clab_rbuf_str(b);
-		if (b->err || oid != (uint64_t)tr->nobjs + 1 ||
-		    param > UINT32_MAX || site > UINT32_MAX ||
-		    tid > UINT32_MAX ||
-		    GROW(tr->objs, tr->nobjs, tr->objs_cap)) {
-			free(name);
+		struct clab__object_def d;
+		if (clab__read_object_def(b, &d) != 0 ||
+		    !clab__object_def_ok(&d, (uint64_t)tr->nobjs + 1) ||
+		    tr->nobjs == UINT32_MAX)
 			return -1;
+		if (tr->meta_only) {
+			tr->nobjs++;
+			continue;
 		}
-		struct clab_object_info *o = &tr->objs[tr->nobjs++];
-		o->oid = (uint32_t)oid;
-		o->kind = (uint8_t)kind;
-		o->flags = (uint8_t)flags;
-		o->param = (uint32_t)param;
-		o->site = (uint32_t)site;
-		o->tid = (uint32_t)tid;
-		o->name = name;
+		char *name = NULL;
+		if (GROW(tr->objs, tr->nobjs, tr->objs_cap) ||
+		    !(name = clab__name_dup(d.name, d.nlen)))
+			return -1;
+		clab__object_info_set(&tr->objs[tr->nobjs++], &d, name);
 	}
 	return b->err ? -1 : 0;
 }

@@ -89,7 +89,19 @@ struct clab_trace {
 	int digest_last;	/* the chunk just before the end chunk */
 	uint32_t prev_type;	/* the type of the chunk read last */
 	struct ZSTD_DCtx_s *zd; /* zstd's decoder, while the file is read */
+	/*
+	 * A meta-only load keeps of the threads and objects only those the
+	 * digest names (reader-defs.c): kthreads and kobjs of them, by id,
+	 * in threads and objs; nthreads and nobjs count them all.
+	 */
+	int sparse;
+	uint32_t kthreads, kobjs;
+	int mapped;	 /* the file is read through a mapping... */
+	size_t released; /* ...whose bytes before this are given back */
 };
+
+/* A mapped file's pages are given back a megabyte at a time. */
+#define MAP_RELEASE (1u << 20)
 
 /* Room for arr[n] (clab-util.h); 0, or -1. */
 #define GROW(arr, n, cap) CLAB__GROW(arr, n, cap)
@@ -108,6 +120,40 @@ void clab__trace_set_warning(struct clab_trace *tr, const char *fmt, ...)
 /* Room for need records in s; 0, or -1 when out of memory. */
 int clab__stream_reserve(struct stream *s, size_t need);
 void clab__stream_free(struct stream *s);
+
+/* One entry of a THREADS or OBJECTS chunk, its name as in the file. */
+struct clab__thread_def {
+	uint64_t tid, oid, parent;
+	const uint8_t *name;
+	size_t nlen;
+};
+struct clab__object_def {
+	uint64_t oid, param, site, tid;
+	unsigned kind, flags;
+	const uint8_t *name;
+	size_t nlen;
+};
+/* Read one entry from b; 0, or -1 (b->err) when b is short. */
+int clab__read_thread_def(struct clab_rbuf *b, struct clab__thread_def *d);
+int clab__read_object_def(struct clab_rbuf *b, struct clab__object_def *d);
+/* Whether d's fields fit, and it is object oid. */
+int clab__object_def_ok(const struct clab__object_def *d, uint64_t oid);
+/* o from d, named name (which o then owns). */
+void clab__object_info_set(struct clab_object_info *o,
+			   const struct clab__object_def *d, char *name);
+/* A name as the reader keeps it (control bytes shown as '?'), or NULL. */
+char *clab__name_dup(const uint8_t *raw, size_t n);
+
+/*
+ * A meta-only load's threads and objects (reader-defs.c): of the file's
+ * first nchunks chunks, the definitions of the threads and objects its
+ * digest names, with their labels as a whole load gives them.  0, or -1
+ * when out of memory.
+ */
+int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p, size_t len,
+			  size_t nchunks);
+/* The file's bytes before off are read: give their pages back, if mapped. */
+void clab__trace_release(struct clab_trace *tr, const uint8_t *p, size_t off);
 
 /* The chunk parsers (reader-chunks.c): 0, or -1 for malformed content. */
 int clab__trace_parse_meta(struct clab_trace *tr, struct clab_rbuf *b);

@@ -5,11 +5,15 @@
  * reader-query.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <conclab/error.h>
@@ -54,10 +58,12 @@ void clab_trace_free(struct clab_trace *tr)
 	free(tr->olast);
 	clab__trace_zstd_free(tr);
 	free(tr->recs);
-	for (uint32_t i = 0; i < tr->nthreads; i++)
+	uint32_t nth = tr->sparse ? tr->kthreads : tr->nthreads;
+	uint32_t nob = tr->sparse ? tr->kobjs : tr->nobjs;
+	for (uint32_t i = 0; i < nth; i++)
 		free((char *)tr->threads[i].name);
 	free(tr->threads);
-	for (uint32_t i = 0; i < tr->nobjs; i++) {
+	for (uint32_t i = 0; i < nob; i++) {
 		free((char *)tr->objs[i].name);
 		free((char *)tr->objs[i].role);
 	}
@@ -218,6 +224,23 @@ static int chunk_whole(struct clab_trace *tr, const uint8_t *p, size_t len,
 }
 
 /*
+ * A file read through a mapping (released from 0 on for each pass): give back
+ * the pages of the chunks before off, a megabyte at a time, once they are read
+ * (what was kept of them is copied), so that reading a large file holds a chunk
+ * of it at a time, not the whole file.  A page read again would come back from
+ * the file.
+ */
+void clab__trace_release(struct clab_trace *tr, const uint8_t *p, size_t off)
+{
+	if (!tr->mapped || off < tr->released + MAP_RELEASE)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t past = off / page * page;
+	madvise((void *)(p + tr->released), past - tr->released, MADV_DONTNEED);
+	tr->released = past;
+}
+
+/*
  * Read the chunks after the header in order, until the end of the file
  * or the first damage, which is noted in tr.  Returns how many chunks
  * were read whole.
@@ -252,6 +275,7 @@ static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
 		content = (uint32_t)crc32(content, p + off,
 					  (uInt)(CLAB_CHUNK_HDR_LEN + clen));
 		off += CLAB_CHUNK_HDR_LEN + clen;
+		clab__trace_release(tr, p, off);
 		if (type == CLAB_CH_END && off < len &&
 		    signature(tr, p, len, &off) && off < len) {
 			clab__trace_set_damage(
@@ -279,7 +303,8 @@ static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
  * tampered with or never closed, the merge into one order, the threads by
  * object and the labels.  Returns 0 or CLAB_ENOMEM.
  */
-static int finish(struct clab_trace *tr, const char *name, size_t nchunks)
+static int finish(struct clab_trace *tr, const uint8_t *p, size_t len,
+		  const char *name, size_t nchunks)
 {
 	free(tr->olast); /* only the record chunks need it */
 	clab__trace_zstd_free(tr);
@@ -304,6 +329,10 @@ static int finish(struct clab_trace *tr, const char *name, size_t nchunks)
 	if (!tr->damage)
 		tr->whole = 1;
 	clab__trace_end_of_run(tr);
+	if (tr->meta_only) /* no records, and few threads and objects */
+		return clab__trace_keep_defs(tr, p, len, nchunks) != 0
+			   ? CLAB_ENOMEM
+			   : 0;
 	if (clab__trace_merge(tr) != 0)
 		return CLAB_ENOMEM;
 	tr->obj2tid = malloc(((size_t)tr->nobjs + 1) * sizeof(uint32_t));
@@ -321,9 +350,11 @@ static int finish(struct clab_trace *tr, const char *name, size_t nchunks)
 	return 0;
 }
 
-static int load_mem(const void *data, size_t len, const char *name,
-		    int meta_only, struct clab_trace **out, char *errbuf,
-		    size_t errlen);
+/* How load_mem reads: meta_only, and whether data is a file's mapping. */
+enum { LOAD_META = 1, LOAD_MAPPED = 2 };
+
+static int load_mem(const void *data, size_t len, const char *name, int how,
+		    struct clab_trace **out, char *errbuf, size_t errlen);
 
 int clab_trace_load_mem(const void *data, size_t len, const char *name,
 			struct clab_trace **out, char *errbuf, size_t errlen)
@@ -331,9 +362,8 @@ int clab_trace_load_mem(const void *data, size_t len, const char *name,
 	return load_mem(data, len, name, 0, out, errbuf, errlen);
 }
 
-static int load_mem(const void *data, size_t len, const char *name,
-		    int meta_only, struct clab_trace **out, char *errbuf,
-		    size_t errlen)
+static int load_mem(const void *data, size_t len, const char *name, int how,
+		    struct clab_trace **out, char *errbuf, size_t errlen)
 {
 	const uint8_t *p = data;
 	*out = NULL;
@@ -360,9 +390,10 @@ static int load_mem(const void *data, size_t len, const char *name,
 			    name);
 	tr->major = major;
 	tr->minor = minor;
-	tr->meta_only = meta_only;
+	tr->meta_only = (how & LOAD_META) != 0;
+	tr->mapped = (how & LOAD_MAPPED) != 0;
 	size_t nchunks = read_chunks(tr, p, len, name);
-	if (finish(tr, name, nchunks) != 0) {
+	if (finish(tr, p, len, name, nchunks) != 0) {
 		clab_trace_free(tr);
 		return fail(errbuf, errlen, CLAB_ENOMEM, "%s: out of memory",
 			    name);
@@ -425,16 +456,37 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 	return rc;
 }
 
-static int load_file(const char *path, int meta_only, struct clab_trace **out,
+/*
+ * A regular file is mapped, and read a chunk at a time (release_behind);
+ * anything else (a pipe, an empty file) is read into memory whole.
+ */
+static int load_file(const char *path, int how, struct clab_trace **out,
 		     char *errbuf, size_t errlen)
 {
 	*out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+		size_t len = (size_t)st.st_size;
+		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (map != MAP_FAILED) {
+			madvise(map, len, MADV_SEQUENTIAL);
+			int rc = load_mem(map, len, path, how | LOAD_MAPPED,
+					  out, errbuf, errlen);
+			munmap(map, len);
+			return rc;
+		}
+	} else if (fd >= 0) {
+		close(fd);
+	}
 	void *data;
 	size_t len;
 	int rc = clab_trace_read_file(path, &data, &len, errbuf, errlen);
 	if (rc != 0)
 		return rc;
-	rc = load_mem(data, len, path, meta_only, out, errbuf, errlen);
+	rc = load_mem(data, len, path, how, out, errbuf, errlen);
 	free(data);
 	return rc;
 }
@@ -448,5 +500,5 @@ int clab_trace_load_process(const char *path, struct clab_trace **out,
 int clab_trace_load_meta(const char *path, struct clab_trace **out,
 			 char *errbuf, size_t errlen)
 {
-	return load_file(path, 1, out, errbuf, errlen);
+	return load_file(path, LOAD_META, out, errbuf, errlen);
 }

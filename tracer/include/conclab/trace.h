@@ -109,10 +109,15 @@ int clab_trace_load_process(const char *path, struct clab_trace **out,
 			    char *errbuf, size_t errlen);
 /*
  * clab_trace_load_meta - the trace at path without its records: its
- * metadata, threads, objects and sites only (the records' chunks are
- * checked whole, not decoded; clab_trace_nrecords() is 0).  For what a
- * file says of itself at little cost, a large one too.  Returns as
- * clab_trace_load_process does.
+ * metadata, sites and digest (the records' chunks are checked whole, not
+ * decoded; clab_trace_nrecords() is 0).  Of its threads and objects,
+ * clab_trace_nthreads() and clab_trace_nobjects() count them all, but
+ * only those the digest names (the threads that waited, the objects they
+ * waited on, and those threads' objects) are kept, with the labels a
+ * whole load gives them: clab_trace_thread() and clab_trace_object() are
+ * NULL for the others, and their labels "?"; no object has a role.  For
+ * what a file says of itself at little cost, in memory that does not grow
+ * with its threads.  Returns as clab_trace_load_process does.
  */
 int clab_trace_load_meta(const char *path, struct clab_trace **out,
 			 char *errbuf, size_t errlen);
