@@ -457,8 +457,13 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 }
 
 /*
- * A regular file is mapped, and read a chunk at a time (release_behind);
- * anything else (a pipe, an empty file) is read into memory whole.
+ * For a meta-only load (the quick report, on the trace a run just wrote),
+ * a regular file is mapped, and read a chunk at a time (release_behind):
+ * its records, most of the file, are never held.  Anything else is read
+ * into memory whole: a full load holds every record anyway (48 bytes each,
+ * against about one in the file), and a mapped file that another process
+ * truncates (a run that replaces it) would stop the reader with SIGBUS,
+ * where a read gives a trace cut short.
  */
 static int load_file(const char *path, int how, struct clab_trace **out,
 		     char *errbuf, size_t errlen)
@@ -466,8 +471,9 @@ static int load_file(const char *path, int how, struct clab_trace **out,
 	*out = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+	if ((how & LOAD_META) && fd >= 0 && fstat(fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= SIZE_MAX) {
 		size_t len = (size_t)st.st_size;
 		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 		close(fd);
