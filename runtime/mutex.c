@@ -6,8 +6,15 @@
  * swap and an unlock one exchange; a contended thread sleeps on the word
  * through the seam's word form (clab__park_word), and an unlock that finds
  * 2 wakes one sleeper, which then competes for the lock again.  Waiters are
- * counted so that destroy can refuse a mutex that threads wait for; their
- * order is in the trace (their request records).
+ * counted so that destroy can refuse a mutex that threads wait for, and so
+ * that an unlock that finds 2 left by its own contended acquire, with
+ * nobody waiting any more, makes no futex call; their order is in the
+ * trace (their request records).
+ *
+ * A waiter counts itself before it sets 2, and an unlock reads the count
+ * after its exchange, all four sequentially consistent: an unlock whose
+ * exchange comes after a waiter's then sees that waiter counted (it stops
+ * counting only once it has the lock), so no sleeper is left unwoken.
  *
  * The owner is recorded for misuse checks and for the watchdog.  The
  * mutex's sequence number is bumped by the owner while it holds the mutex:
@@ -116,8 +123,7 @@ static int lock_slow(clab_mutex_t *m, struct clab__thr *self,
 	if (!dl)
 		clab__deadlock_probe(self, &m->h);
 	atomic_fetch_add(&m->waiters, 1);
-	while (atomic_exchange_explicit(&m->state, 2, memory_order_acquire) !=
-	       0) {
+	while (atomic_exchange(&m->state, 2) != 0) { /* seq_cst: see the top */
 		rc = clab__park_word(self, &m->state, 2, &m->h, site, dl);
 		if (rc)
 			break;
@@ -354,7 +360,8 @@ give(clab_mutex_t *m, struct clab__thr *self, const struct clab_site *site,
 	held_pop(self, m);
 	atomic_store_explicit(&m->owner, NULL, memory_order_relaxed);
 	atomic_store_explicit(&m->owner_site, NULL, memory_order_relaxed);
-	if (atomic_exchange_explicit(&m->state, 0, memory_order_release) == 2)
+	/* seq_cst, and the count read after it: see the top of the file */
+	if (atomic_exchange(&m->state, 0) == 2 && atomic_load(&m->waiters))
 		clab__unpark_word(&m->state, 1);
 }
 

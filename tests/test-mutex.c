@@ -1,4 +1,5 @@
 /* Tests of runtime/mutex.c: plain, error-checking and recursive mutexes. */
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -10,6 +11,46 @@ static int mutex_has_waiter(void *p)
 	clab_mutex_t *m = p;
 
 	return atomic_load(&m->waiters) >= 1;
+}
+
+/*
+ * Waiters that an unlock will see: counted, and the word at 2 (a waiter
+ * counts itself before it sets 2, and an unlock between the two finds 1).
+ */
+static int mutex_has_set_waiter(void *p)
+{
+	clab_mutex_t *m = p;
+
+	return atomic_load(&m->waiters) >= 1 && atomic_load(&m->state) == 2;
+}
+
+static int mutex_has_two_set_waiters(void *p)
+{
+	clab_mutex_t *m = p;
+
+	return atomic_load(&m->waiters) >= 2 && atomic_load(&m->state) == 2;
+}
+
+/*
+ * The FUTEX_WAKE calls the calling thread made on wake_word: the runtime
+ * makes its futex calls through syscall() (rt.h), wrapped here.
+ */
+static _Thread_local unsigned wakes;
+static _Atomic(void *) wake_word;
+long __real_syscall(long n, ...);
+long __wrap_syscall(long n, ...);
+long __wrap_syscall(long n, ...)
+{
+	long a[6];
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (n == SYS_futex && (void *)a[0] == atomic_load(&wake_word) &&
+	    (a[1] & FUTEX_CMD_MASK) == FUTEX_WAKE)
+		wakes++;
+	return __real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* One operation on a mutex, run in another thread. */
@@ -144,6 +185,73 @@ static void *locker(void *p)
 	l->ret = clab_mutex_lock(l->m);
 	l->ret2 = clab_mutex_unlock(l->m);
 	return NULL;
+}
+
+struct waker {
+	clab_mutex_t *m;
+	int ret, ret2;
+	unsigned wakes; /* FUTEX_WAKE calls of its unlock */
+};
+
+static void *lock_then_count_unlock(void *p)
+{
+	struct waker *l = p;
+
+	l->ret = clab_mutex_lock(l->m);
+	wakes = 0;
+	l->ret2 = clab_mutex_unlock(l->m);
+	l->wakes = wakes;
+	return NULL;
+}
+
+/*
+ * An unlock wakes a sleeper only while one waits: the holder's unlock
+ * wakes the one waiter; that waiter, which leaves the word at 2 (it
+ * cannot know whether another came), makes no futex call when it unlocks
+ * with nobody waiting.  With two waiters, the first to get the lock wakes
+ * the second when it unlocks, and the second nobody.
+ */
+static void test_unlock_wakes(void)
+{
+	clab_mutex_t m;
+	clab_thread_t *t[2];
+	struct waker w[2] = {{&m, -1, -1, 99}, {&m, -1, -1, 99}};
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL), 0);
+	atomic_store(&wake_word, (void *)&m.state);
+	CU_ASSERT_EQUAL(clab_mutex_lock(&m), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t[0], "one", lock_then_count_unlock, &w[0]), 0);
+	CU_ASSERT_EQUAL(tu_wait_until(mutex_has_set_waiter, &m), 0);
+	wakes = 0;
+	CU_ASSERT_EQUAL(clab_mutex_unlock(&m), 0);
+	CU_ASSERT_EQUAL(wakes, 1);
+	CU_ASSERT_EQUAL(clab_thread_join(t[0], NULL), 0);
+	CU_ASSERT_EQUAL(w[0].ret, 0);
+	CU_ASSERT_EQUAL(w[0].ret2, 0);
+	CU_ASSERT_EQUAL(w[0].wakes, 0);
+
+	w[0].wakes = w[1].wakes = 99;
+	CU_ASSERT_EQUAL(clab_mutex_lock(&m), 0);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t[i], "two",
+							 lock_then_count_unlock,
+							 &w[i]),
+				      0);
+	CU_ASSERT_EQUAL(tu_wait_until(mutex_has_two_set_waiters, &m), 0);
+	wakes = 0;
+	CU_ASSERT_EQUAL(clab_mutex_unlock(&m), 0);
+	CU_ASSERT_EQUAL(wakes, 1);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(clab_thread_join(t[i], NULL), 0);
+		CU_ASSERT_EQUAL(w[i].ret, 0);
+		CU_ASSERT_EQUAL(w[i].ret2, 0);
+	}
+	CU_ASSERT_EQUAL(w[0].wakes + w[1].wakes, 1);
+	atomic_store(&wake_word, NULL);
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&m), 0);
+	clab_trace_free(tu_end());
 }
 
 /* The waiter's acquire comes after the holder's release, oseq in a row. */
@@ -521,6 +629,8 @@ static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "lock and unlock records", test_lock_unlock_records);
 	CU_add_test(s, "contended lock waits for the release", test_contended);
+	CU_add_test(s, "an unlock wakes a sleeper only while one waits",
+		    test_unlock_wakes);
 	CU_add_test(s, "trylock and timedlock on a held mutex",
 		    test_try_and_timed_on_held);
 	CU_add_test(s, "recursive depth", test_recursive_depth);
