@@ -2,7 +2,7 @@
  * Case 11: the codecs of record chunks compared on the same chunks.  A
  * lock-heavy loop (8 mutexes, a nested pair every fourth iteration, as the
  * whole program lock_heavy) records into a trace of the default codec,
- * whose chunks (in the 1.6 form) are decompressed; each codec then
+ * whose chunks (in the 1.7 form) are decompressed; each codec then
  * compresses those very chunks, as the writer does (codec.c, one
  * compressor reused), and the table gives its bytes per record and the
  * records it compresses per second of the thread's CPU time: on a shared
