@@ -712,15 +712,33 @@ static void lazy_rec(struct clab_wbuf *raw, unsigned kind, int64_t dt)
 	clab_wbuf_uv(raw, 0);
 }
 
-/* The times of the records of a file with one raw chunk; 0 or -1. */
-static int chunk_times(unsigned minor, unsigned codec, uint64_t base,
-		       const struct clab_wbuf *raw, uint64_t n, uint64_t *ns,
-		       char *why, size_t whylen)
+/*
+ * A file of version 1.minor: T0 and nmutex mutexes (bt_defs), nsites
+ * sites (site i at line 100 + i) and one raw record chunk of T0, n
+ * records from base with the codec byte codec.  Loaded, or NULL; why
+ * says its damage ("whole" when none), or why it did not load.
+ */
+static struct clab_trace *one_chunk(unsigned minor, uint32_t nmutex,
+				    unsigned nsites, unsigned codec,
+				    uint64_t base, const struct clab_wbuf *raw,
+				    uint64_t n, char *why, size_t whylen)
 {
 	struct bt b;
 	bt_begin(&b, minor);
-	bt_defs(&b, 1, 1);
+	bt_defs(&b, 1, nmutex);
 	struct clab_wbuf p = {0};
+	if (nsites) {
+		clab_wbuf_uv(&p, nsites);
+		for (unsigned i = 1; i <= nsites; i++) {
+			clab_wbuf_uv(&p, i);
+			clab_wbuf_uv(&p, 100 + i);
+			clab_wbuf_str(&p, "r.c");
+			clab_wbuf_str(&p, "f");
+			clab_wbuf_u8(&p, 0);
+		}
+		bt_chunk(&b, CLAB_CH_SITES, &p);
+		p.len = 0;
+	}
 	clab_wbuf_uv(&p, 0);
 	clab_wbuf_uv(&p, n);
 	clab_wbuf_uv(&p, base);
@@ -732,18 +750,30 @@ static int chunk_times(unsigned minor, unsigned codec, uint64_t base,
 	b.records += n;
 	bt_end(&b);
 	struct clab_trace *tr;
-	int rc = -1;
 	snprintf(why, whylen, "not loaded");
-	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, why, whylen) == 0) {
+	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, why, whylen) != 0)
+		tr = NULL;
+	else
 		snprintf(why, whylen, "%s",
 			 clab_trace_damage(tr) ? clab_trace_damage(tr)
 					       : "whole");
-		rc = clab_trace_nrecords(tr) == n ? 0 : -1;
-		for (size_t i = 0; i < clab_trace_nrecords(tr) && i < n; i++)
-			ns[i] = clab_trace_record(tr, i)->ns;
-		clab_trace_free(tr);
-	}
 	clab_wbuf_free(&b.f);
+	return tr;
+}
+
+/* The times of the records of a file with one raw chunk; 0 or -1. */
+static int chunk_times(unsigned minor, unsigned codec, uint64_t base,
+		       const struct clab_wbuf *raw, uint64_t n, uint64_t *ns,
+		       char *why, size_t whylen)
+{
+	struct clab_trace *tr =
+	    one_chunk(minor, 1, 0, codec, base, raw, n, why, whylen);
+	if (!tr)
+		return -1;
+	int rc = clab_trace_nrecords(tr) == n ? 0 : -1;
+	for (size_t i = 0; i < clab_trace_nrecords(tr) && i < n; i++)
+		ns[i] = clab_trace_record(tr, i)->ns;
+	clab_trace_free(tr);
 	return rc;
 }
 
@@ -831,43 +861,15 @@ static void test_lazy_form(void)
 static int repeat_chunk(unsigned flags, const struct clab_wbuf *raw, uint64_t n,
 			struct clab_record *r, char *why, size_t whylen)
 {
-	struct bt b;
-	bt_begin(&b, CLAB_FMT_MINOR_REPEAT);
-	bt_defs(&b, 1, 21);
-	struct clab_wbuf p = {0};
-	clab_wbuf_uv(&p, 17);
-	for (unsigned i = 1; i <= 17; i++) {
-		clab_wbuf_uv(&p, i);
-		clab_wbuf_uv(&p, 100 + i); /* its line */
-		clab_wbuf_str(&p, "r.c");
-		clab_wbuf_str(&p, "f");
-		clab_wbuf_u8(&p, 0);
-	}
-	bt_chunk(&b, CLAB_CH_SITES, &p);
-	p.len = 0;
-	clab_wbuf_uv(&p, 0);
-	clab_wbuf_uv(&p, n);
-	clab_wbuf_uv(&p, 1000);
-	clab_wbuf_u8(&p, CLAB_CODEC_RAW | flags);
-	clab_wbuf_uv(&p, raw->len);
-	clab_wbuf_put(&p, raw->p, raw->len);
-	bt_chunk(&b, CLAB_CH_EVENTS, &p);
-	clab_wbuf_free(&p);
-	b.records += n;
-	bt_end(&b);
-	struct clab_trace *tr;
-	int got = -1;
-	snprintf(why, whylen, "not loaded");
-	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, why, whylen) == 0) {
-		snprintf(why, whylen, "%s",
-			 clab_trace_damage(tr) ? clab_trace_damage(tr)
-					       : "whole");
-		got = (int)clab_trace_nrecords(tr);
-		for (int i = 0; i < got && i < 16; i++)
-			r[i] = *clab_trace_record(tr, i);
-		clab_trace_free(tr);
-	}
-	clab_wbuf_free(&b.f);
+	struct clab_trace *tr =
+	    one_chunk(CLAB_FMT_MINOR_REPEAT, 21, 17, CLAB_CODEC_RAW | flags,
+		      1000, raw, n, why, whylen);
+	if (!tr)
+		return -1;
+	int got = (int)clab_trace_nrecords(tr);
+	for (int i = 0; i < got && i < 16; i++)
+		r[i] = *clab_trace_record(tr, i);
+	clab_trace_free(tr);
 	return got;
 }
 
