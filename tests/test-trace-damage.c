@@ -1051,30 +1051,29 @@ static void test_repeat_form(void)
 				why);
 		clab_wbuf_free(&x);
 	}
-	/* a repeat past the last sequence number an object can have */
-	w.len = 0;
-	clab_wbuf_u8(&w, CLAB_K_MUTEX_ACQUIRE | CLAB_REC_LAZY);
-	clab_wbuf_uv(&w, 1);
-	clab_wbuf_uv(&w, 2);
-	clab_wbuf_sv(&w, (int64_t)UINT32_MAX - 1);
-	clab_wbuf_u8(&w, CLAB_HOW_BLOCK);
-	clab_wbuf_uv(&w, 1);
-	clab_wbuf_u8(&w, CLAB_REC_LAZY);
-	clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
-	CU_ASSERT_EQUAL(repeat_chunk(fl, &w, 2, r, why, sizeof(why)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad object sequence number"));
-	/* ...and up to it reads */
-	w.len = 0;
-	clab_wbuf_u8(&w, CLAB_K_MUTEX_ACQUIRE | CLAB_REC_LAZY);
-	clab_wbuf_uv(&w, 1);
-	clab_wbuf_uv(&w, 2);
-	clab_wbuf_sv(&w, (int64_t)UINT32_MAX - 2);
-	clab_wbuf_u8(&w, CLAB_HOW_BLOCK);
-	clab_wbuf_uv(&w, 1);
-	clab_wbuf_u8(&w, CLAB_REC_LAZY);
-	clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
-	CU_ASSERT_EQUAL(repeat_chunk(fl, &w, 2, r, why, sizeof(why)), 2);
-	CU_ASSERT_EQUAL(r[1].oseq, UINT32_MAX);
+	/*
+	 * A repeat of an object whose number is the last it can have is
+	 * refused; one whose number is one before the last reads.
+	 */
+	for (int last = 0; last < 2; last++) {
+		w.len = 0;
+		clab_wbuf_u8(&w, CLAB_K_MUTEX_ACQUIRE | CLAB_REC_LAZY);
+		clab_wbuf_uv(&w, 1);
+		clab_wbuf_uv(&w, 2);
+		clab_wbuf_sv(&w, (int64_t)UINT32_MAX - 2 + last);
+		clab_wbuf_u8(&w, CLAB_HOW_BLOCK);
+		clab_wbuf_uv(&w, 1);
+		clab_wbuf_u8(&w, CLAB_REC_LAZY);
+		clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
+		int got = repeat_chunk(fl, &w, 2, r, why, sizeof(why));
+		CU_ASSERT_EQUAL(got, last ? 0 : 2);
+		if (last) {
+			CU_ASSERT_PTR_NOT_NULL(
+			    strstr(why, "bad object sequence number"));
+		} else {
+			CU_ASSERT_EQUAL(r[1].oseq, UINT32_MAX);
+		}
+	}
 	clab_wbuf_free(&w);
 }
 
