@@ -150,6 +150,8 @@ enum clab_codec {
  */
 #define CLAB_REPEAT_SLOTS 16u
 #define CLAB_REPEAT_OBJS 15u
+_Static_assert((CLAB_REPEAT_OBJS + 1) * CLAB_REPEAT_SLOTS == 256,
+	       "a slot and an object entry (or none) in a code byte");
 
 /* A slot: the last record there (kind 0 while there is none). */
 struct clab_repeat_slot {
