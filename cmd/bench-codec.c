@@ -2,7 +2,7 @@
  * Case 11: the codecs of record chunks compared on the same chunks.  A
  * lock-heavy loop (8 mutexes, a nested pair every fourth iteration, as the
  * whole program lock_heavy) records into a trace of the default codec,
- * whose chunks (in the 1.6 form) are decompressed; each codec then
+ * whose chunks (in the 1.7 form) are decompressed; each codec then
  * compresses those very chunks, as the writer does (codec.c, one
  * compressor reused), and the table gives its bytes per record and the
  * records it compresses per second of the thread's CPU time: on a shared
@@ -72,7 +72,10 @@ static int read_file(const char *path, struct chunks *c)
 	return c->len == (size_t)len && len > 0 ? 0 : -1;
 }
 
-/* The header of the record chunk at pl: its count, codec and raw length. */
+/*
+ * The header of the record chunk at pl: its count, codec (without the
+ * flags of the record forms, 1.6's and 1.7's) and raw length.
+ */
 static struct clab_rbuf chunk_head(const uint8_t *pl, size_t plen, uint64_t *n,
 				   unsigned *codec, uint64_t *rawlen)
 {
@@ -80,7 +83,8 @@ static struct clab_rbuf chunk_head(const uint8_t *pl, size_t plen, uint64_t *n,
 	clab_rbuf_uv(&r);
 	*n = clab_rbuf_uv(&r);
 	clab_rbuf_uv(&r);
-	*codec = clab_rbuf_u8(&r) & ~(unsigned)CLAB_CODEC_LAZY;
+	*codec =
+	    clab_rbuf_u8(&r) & ~(unsigned)(CLAB_CODEC_LAZY | CLAB_CODEC_REPEAT);
 	*rawlen = clab_rbuf_uv(&r);
 	return r;
 }

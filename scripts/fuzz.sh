@@ -32,8 +32,8 @@ setup() {
 }
 
 # The seeds: small traces of several labs with zlib records, each also
-# with its records stored raw, and three with zstd records (one of them
-# in the 1.6 form, also raw); traces that no writer makes (tests/mkbadtrace.c) and one cut
+# with its records stored raw, and four with zstd records (one of them
+# in the 1.6 form and one in the 1.7 form, both also raw); traces that no writer makes (tests/mkbadtrace.c) and one cut
 # short; small shared objects like students' solutions, and ELF files
 # that are not shared objects.
 corpus() {
@@ -84,6 +84,12 @@ corpus() {
 			--producers 1 --consumers 1 --items 3 --capacity 2
 		"../../../../$BUILD/tests/fuzz/rawtrace" lazy-prodcons-condvar.clt \
 			raw-lazy-prodcons-condvar.clt || exit 1
+		# format 1.7: records that repeat their site's take 2 bytes
+		# (a free run: a record is repeated only after its object's last)
+		"$c" run race --variant locked --threads 2 --rounds 12 \
+			--trace repeat-race-locked.clt >/dev/null 2>&1 || exit 1
+		"../../../../$BUILD/tests/fuzz/rawtrace" repeat-race-locked.clt \
+			raw-repeat-race-locked.clt || exit 1
 		head -c 800 prodcons-condvar.clt >cut-prodcons-condvar.clt
 		m=../../../../$BUILD/tests/mkbadtrace
 		$m wide bad-wide.clt 3 40 && $m parked bad-parked.clt 5 6 3 &&

@@ -101,9 +101,9 @@ static void test_signed_verifies(void)
 	CU_ASSERT_STRING_EQUAL(err, "t.clt: signature verified");
 	CU_ASSERT_EQUAL(verify(p, len, NULL, 0, err, sizeof(err)),
 			CLAB_SIG_SIGNED);
-	/* 1.6 (zstd chunks); its last chunk is the signature, right after
+	/* 1.7 (zstd chunks); its last chunk is the signature, right after
 	 * the end chunk */
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_LAZY);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_REPEAT);
 	size_t off[64];
 	size_t n = chunks(p, len, off, 64);
 	CU_ASSERT_FATAL(n >= 4);
@@ -124,7 +124,7 @@ static void test_signed_verifies(void)
 }
 
 /*
- * Without a key, the writer writes what it always wrote: 1.6 with zstd
+ * Without a key, the writer writes what it always wrote: 1.7 with zstd
  * chunks, and with zlib chunks 1.3, or 1.4 when signed.
  */
 static void test_unsigned_as_before(void)
@@ -140,7 +140,7 @@ static void test_unsigned_as_before(void)
 	codec = CLAB_TRACE_ZSTD;
 	p = make_trace(NULL, 0, 60, &len);
 	char err[512];
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_LAZY);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_REPEAT);
 	size_t off[64];
 	size_t n = chunks(p, len, off, 64);
 	CU_ASSERT_EQUAL(clab_rbuf_u32le(p + off[n - 1]), CLAB_CH_END);

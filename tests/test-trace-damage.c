@@ -102,15 +102,15 @@ static void test_version_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.clt"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "version 2."));
 	data[8] = 1;
-	data[10] = 7; /* a newer minor version is read, but not this one */
+	data[10] = 8; /* a newer minor version is read, but not this one */
 	CU_ASSERT_EQUAL(
 	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 7);
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 8);
 	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr)); /* header changed */
 	clab_trace_free(tr);
-	/* a file a 1.7 writer wrote, with a chunk type 1.3 does not know */
+	/* a file a 1.8 writer wrote, with a chunk type 1.3 does not know */
 	struct bt b;
-	bt_begin(&b, 7);
+	bt_begin(&b, 8);
 	bt_defs(&b, 1, 1);
 	struct clab_wbuf p = {0};
 	clab_wbuf_uv(&p, 42);
@@ -122,7 +122,7 @@ static void test_version_refused(void)
 	bt_end(&b);
 	CU_ASSERT_EQUAL_FATAL(
 	    clab_trace_load_mem(b.f.p, b.f.len, "t", &tr, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 7);
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 8);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
 	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
 	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 1);
@@ -458,7 +458,7 @@ static void test_header_checksum(void)
 {
 	size_t len;
 	uint8_t *data = tu_small_trace(&len);
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_LAZY);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_REPEAT);
 	CU_ASSERT_EQUAL(CLAB_FMT_MINOR, 3);
 	char err[256];
 	struct clab_trace *tr;
@@ -712,15 +712,33 @@ static void lazy_rec(struct clab_wbuf *raw, unsigned kind, int64_t dt)
 	clab_wbuf_uv(raw, 0);
 }
 
-/* The times of the records of a file with one raw chunk; 0 or -1. */
-static int chunk_times(unsigned minor, unsigned codec, uint64_t base,
-		       const struct clab_wbuf *raw, uint64_t n, uint64_t *ns,
-		       char *why, size_t whylen)
+/*
+ * A file of version 1.minor: T0 and nmutex mutexes (bt_defs), nsites
+ * sites (site i at line 100 + i) and one raw record chunk of T0, n
+ * records from base with the codec byte codec.  Loaded, or NULL; why
+ * says its damage ("whole" when none), or why it did not load.
+ */
+static struct clab_trace *one_chunk(unsigned minor, uint32_t nmutex,
+				    unsigned nsites, unsigned codec,
+				    uint64_t base, const struct clab_wbuf *raw,
+				    uint64_t n, char *why, size_t whylen)
 {
 	struct bt b;
 	bt_begin(&b, minor);
-	bt_defs(&b, 1, 1);
+	bt_defs(&b, 1, nmutex);
 	struct clab_wbuf p = {0};
+	if (nsites) {
+		clab_wbuf_uv(&p, nsites);
+		for (unsigned i = 1; i <= nsites; i++) {
+			clab_wbuf_uv(&p, i);
+			clab_wbuf_uv(&p, 100 + i);
+			clab_wbuf_str(&p, "r.c");
+			clab_wbuf_str(&p, "f");
+			clab_wbuf_u8(&p, 0);
+		}
+		bt_chunk(&b, CLAB_CH_SITES, &p);
+		p.len = 0;
+	}
 	clab_wbuf_uv(&p, 0);
 	clab_wbuf_uv(&p, n);
 	clab_wbuf_uv(&p, base);
@@ -732,18 +750,30 @@ static int chunk_times(unsigned minor, unsigned codec, uint64_t base,
 	b.records += n;
 	bt_end(&b);
 	struct clab_trace *tr;
-	int rc = -1;
 	snprintf(why, whylen, "not loaded");
-	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, why, whylen) == 0) {
+	if (clab_trace_load_mem(b.f.p, b.f.len, "f", &tr, why, whylen) != 0)
+		tr = NULL;
+	else
 		snprintf(why, whylen, "%s",
 			 clab_trace_damage(tr) ? clab_trace_damage(tr)
 					       : "whole");
-		rc = clab_trace_nrecords(tr) == n ? 0 : -1;
-		for (size_t i = 0; i < clab_trace_nrecords(tr) && i < n; i++)
-			ns[i] = clab_trace_record(tr, i)->ns;
-		clab_trace_free(tr);
-	}
 	clab_wbuf_free(&b.f);
+	return tr;
+}
+
+/* The times of the records of a file with one raw chunk; 0 or -1. */
+static int chunk_times(unsigned minor, unsigned codec, uint64_t base,
+		       const struct clab_wbuf *raw, uint64_t n, uint64_t *ns,
+		       char *why, size_t whylen)
+{
+	struct clab_trace *tr =
+	    one_chunk(minor, 1, 0, codec, base, raw, n, why, whylen);
+	if (!tr)
+		return -1;
+	int rc = clab_trace_nrecords(tr) == n ? 0 : -1;
+	for (size_t i = 0; i < clab_trace_nrecords(tr) && i < n; i++)
+		ns[i] = clab_trace_record(tr, i)->ns;
+	clab_trace_free(tr);
 	return rc;
 }
 
@@ -823,6 +853,230 @@ static void test_lazy_form(void)
 	clab_wbuf_free(&l);
 }
 
+/*
+ * A file of one record chunk of T0 (codec flags `flags`, raw) over 21
+ * mutexes (objects 2 to 22) and 17 sites (1 and 17 share a slot), read
+ * into r (up to 16 records): the records read, or -1 with why.
+ */
+static int repeat_chunk(unsigned flags, const struct clab_wbuf *raw, uint64_t n,
+			struct clab_record *r, char *why, size_t whylen)
+{
+	struct clab_trace *tr =
+	    one_chunk(CLAB_FMT_MINOR_REPEAT, 21, 17, CLAB_CODEC_RAW | flags,
+		      1000, raw, n, why, whylen);
+	if (!tr)
+		return -1;
+	int got = (int)clab_trace_nrecords(tr);
+	for (int i = 0; i < got && i < 16; i++)
+		r[i] = *clab_trace_record(tr, i);
+	clab_trace_free(tr);
+	return got;
+}
+
+/* A whole mutex record of the 1.7 form, lazy (no dt). */
+static void full_rec(struct clab_wbuf *raw, unsigned kind, unsigned site,
+		     uint64_t obj, unsigned a8, unsigned a32)
+{
+	clab_wbuf_u8(raw, kind | CLAB_REC_LAZY);
+	clab_wbuf_uv(raw, site);
+	clab_wbuf_uv(raw, obj);
+	clab_wbuf_sv(raw, 0);
+	clab_wbuf_u8(raw, a8);
+	clab_wbuf_uv(raw, a32);
+}
+
+/*
+ * Records that repeat the last at their site slot (format 1.7, codec flag
+ * CLAB_CODEC_REPEAT): what each one reads as, and every way such a record
+ * can be wrong.
+ */
+static void test_repeat_form(void)
+{
+	struct clab_record r[16];
+	char why[300];
+	struct clab_wbuf w = {0};
+	/* site 1, object 2: whole, then repeated by its entry (2 % 15) */
+	full_rec(&w, CLAB_K_MUTEX_ACQUIRE, 1, 2, CLAB_HOW_TRY, 1);
+	clab_wbuf_u8(&w, CLAB_REC_LAZY);
+	clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
+	/* object 17 (entry 2 too): named, then by its entry */
+	clab_wbuf_u8(&w, CLAB_REC_LAZY);
+	clab_wbuf_u8(&w, 1);
+	clab_wbuf_uv(&w, 17);
+	clab_wbuf_u8(&w, CLAB_REC_LAZY);
+	clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
+	/* with its dt (stamped: 1000 + 30) */
+	clab_wbuf_u8(&w, 0);
+	clab_wbuf_uv(&w, 30);
+	clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
+	/* site 17 takes slot 1: a release there, then a repeat of it */
+	full_rec(&w, CLAB_K_MUTEX_RELEASE, 17, 17, CLAB_HOW_BLOCK, 0);
+	clab_wbuf_u8(&w, CLAB_REC_LAZY);
+	clab_wbuf_u8(&w, 1);
+	clab_wbuf_uv(&w, 2);
+	/* a kind without an object: sleep, 5 ms, and its repeat */
+	clab_wbuf_u8(&w, CLAB_K_SLEEP_BEGIN | CLAB_REC_LAZY);
+	clab_wbuf_uv(&w, 3);
+	clab_wbuf_uv(&w, 5);
+	clab_wbuf_u8(&w, CLAB_REC_LAZY);
+	clab_wbuf_u8(&w, 3);
+	static const struct {
+		unsigned kind, site, obj, oseq, a8, a32;
+		uint64_t ns;
+	} want[9] = {
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 1, CLAB_HOW_TRY, 1, 1010},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 2, CLAB_HOW_TRY, 1, 1020},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 1, CLAB_HOW_TRY, 1, 1030},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 2, CLAB_HOW_TRY, 1, 1030},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 3, CLAB_HOW_TRY, 1, 1030},
+	    {CLAB_K_MUTEX_RELEASE, 17, 17, 4, CLAB_HOW_BLOCK, 0, 1030},
+	    {CLAB_K_MUTEX_RELEASE, 17, 2, 3, CLAB_HOW_BLOCK, 0, 1030},
+	    {CLAB_K_SLEEP_BEGIN, 3, 0, 0, 0, 5, 1030},
+	    {CLAB_K_SLEEP_BEGIN, 3, 0, 0, 0, 5, 1030},
+	};
+	const unsigned fl = CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY;
+	CU_ASSERT_EQUAL(repeat_chunk(fl, &w, 9, r, why, sizeof(why)), 9);
+	CU_ASSERT_STRING_EQUAL(why, "whole");
+	for (int i = 0; i < 9; i++) {
+		CU_ASSERT_EQUAL(r[i].kind, want[i].kind);
+		CU_ASSERT_EQUAL(r[i].site, want[i].site);
+		CU_ASSERT_EQUAL(r[i].obj, want[i].obj);
+		CU_ASSERT_EQUAL(r[i].oseq, want[i].oseq);
+		CU_ASSERT_EQUAL(r[i].a8, want[i].a8);
+		CU_ASSERT_EQUAL(r[i].a32, want[i].a32);
+		CU_ASSERT_EQUAL(r[i].stack, 0);
+		/* the times: the stamp at 1030, the run before it spread */
+		if (i >= 4)
+			CU_ASSERT_EQUAL(r[i].ns, want[i].ns);
+	}
+	CU_ASSERT(r[0].ns < r[1].ns && r[1].ns < r[2].ns && r[2].ns < 1030);
+	/* without the flag, a repeated record is no kind of record */
+	CU_ASSERT_EQUAL(
+	    repeat_chunk(CLAB_CODEC_LAZY, &w, 9, r, why, sizeof(why)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown record kind"));
+
+	/*
+	 * Records after a whole one (a lazy acquire at site 1 of object 2,
+	 * ACQ, or a lazy sleep of 5 ms at site 3, SLP), each chunk of n
+	 * records read to got records (-1: refused) and why.
+	 */
+#define ACQ CLAB_K_MUTEX_ACQUIRE | CLAB_REC_LAZY, 1, 2, 0, CLAB_HOW_BLOCK, 1
+#define SLP CLAB_K_SLEEP_BEGIN | CLAB_REC_LAZY, 3, 5
+	const unsigned rs =
+	    CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY | CLAB_CODEC_STACKS;
+	static const struct {
+		unsigned flags;
+		uint8_t b[16];
+		size_t len;
+		uint64_t n;
+		int got;
+		const char *why;
+	} bad[] = {
+	    /* slot 5 has no record yet, nor slot 3 */
+	    {fl, {ACQ, CLAB_REC_LAZY, 5}, 8, 2, 0, "record repeats no record"},
+	    {fl,
+	     {ACQ, CLAB_REC_LAZY, 3 | 1 << 4},
+	     8,
+	     2,
+	     0,
+	     "record repeats no record"},
+	    /* cut in the record: its code, its object, its dt */
+	    {fl, {ACQ, CLAB_REC_LAZY}, 7, 2, 0, "ends early"},
+	    {fl, {ACQ, 0, 0}, 8, 3, 0, "ends early"},
+	    {fl, {ACQ, CLAB_REC_LAZY, 1}, 8, 2, 0, "ends early"},
+	    {fl, {ACQ, 0, 0x85, 1}, 9, 2, 0, "ends early"},
+	    /* an object's entry for a kind without an object */
+	    {fl,
+	     {SLP, CLAB_REC_LAZY, 3 | 1 << 4},
+	     5,
+	     2,
+	     0,
+	     "repeated record with a bad object"},
+	    {fl, {SLP, CLAB_REC_LAZY, 3}, 5, 2, 2, "whole"},
+	    /* the lazy bit in a chunk whose records all have a dt */
+	    {CLAB_CODEC_REPEAT,
+	     {CLAB_K_MUTEX_ACQUIRE, 0, 1, 2, 0, CLAB_HOW_BLOCK, 1,
+	      CLAB_REC_LAZY, 1 | 3 << 4},
+	     9,
+	     2,
+	     0,
+	     "unknown record kind"},
+	    {CLAB_CODEC_REPEAT,
+	     {CLAB_K_MUTEX_ACQUIRE, 0, 1, 2, 0, CLAB_HOW_BLOCK, 1, 0, 4,
+	      1 | 3 << 4},
+	     10,
+	     2,
+	     2,
+	     "whole"},
+	    /* an object never defined: skipped, as in a whole record */
+	    {fl, {ACQ, CLAB_REC_LAZY, 1, 99}, 9, 2, 1, "whole"},
+	    /* a byte after the last record */
+	    {fl,
+	     {ACQ, CLAB_REC_LAZY, 1 | 3 << 4, 0},
+	     9,
+	     2,
+	     0,
+	     "longer than its count"},
+	    /*
+	     * 2 bytes a record at least, stacks or not: a whole record has
+	     * its stack id (0), a repeated one none; 3 bytes a record at
+	     * least in a chunk of stacks without the flag
+	     */
+	    {rs, {ACQ, 0, CLAB_REC_LAZY, 1 | 3 << 4}, 9, 2, 2, "whole"},
+	    {rs,
+	     {ACQ, 0, CLAB_REC_LAZY, 1 | 3 << 4},
+	     9,
+	     5,
+	     0,
+	     "bad record chunk header"},
+	    {CLAB_CODEC_LAZY | CLAB_CODEC_STACKS,
+	     {CLAB_K_SLEEP_BEGIN | CLAB_REC_LAZY, 3, 0,
+	      CLAB_K_SLEEP_BEGIN | CLAB_REC_LAZY},
+	     4,
+	     2,
+	     0,
+	     "bad record chunk header"},
+	};
+#undef ACQ
+#undef SLP
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		struct clab_wbuf x = {0};
+		clab_wbuf_put(&x, bad[k].b, bad[k].len);
+		int got = repeat_chunk(bad[k].flags, &x, bad[k].n, r, why,
+				       sizeof(why));
+		CU_ASSERT_EQUAL(got, bad[k].got);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, bad[k].why));
+		if (got != bad[k].got || !strstr(why, bad[k].why))
+			fprintf(stderr, "case %zu: %d records, %s\n", k, got,
+				why);
+		clab_wbuf_free(&x);
+	}
+	/*
+	 * A repeat of an object whose number is the last it can have is
+	 * refused; one whose number is one before the last reads.
+	 */
+	for (int last = 0; last < 2; last++) {
+		w.len = 0;
+		clab_wbuf_u8(&w, CLAB_K_MUTEX_ACQUIRE | CLAB_REC_LAZY);
+		clab_wbuf_uv(&w, 1);
+		clab_wbuf_uv(&w, 2);
+		clab_wbuf_sv(&w, (int64_t)UINT32_MAX - 2 + last);
+		clab_wbuf_u8(&w, CLAB_HOW_BLOCK);
+		clab_wbuf_uv(&w, 1);
+		clab_wbuf_u8(&w, CLAB_REC_LAZY);
+		clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
+		int got = repeat_chunk(fl, &w, 2, r, why, sizeof(why));
+		CU_ASSERT_EQUAL(got, last ? 0 : 2);
+		if (last) {
+			CU_ASSERT_PTR_NOT_NULL(
+			    strstr(why, "bad object sequence number"));
+		} else {
+			CU_ASSERT_EQUAL(r[1].oseq, UINT32_MAX);
+		}
+	}
+	clab_wbuf_free(&w);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "truncation everywhere", test_truncation_everywhere);
@@ -839,6 +1093,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "records without a time (1.6) and with (1.5)",
 		    test_lazy_form);
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
+	CU_add_test(s, "records that repeat their site's (1.7)",
+		    test_repeat_form);
 }
 
 int main(void)

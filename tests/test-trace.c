@@ -526,14 +526,15 @@ static int first_codec(const uint8_t *p, size_t len);
 /*
  * A loop on one mutex: without the times of the records without a stamp
  * (format 1.6) its records compress past the limit; the writer writes
- * them in the older form (a dt each), which compresses within it, not raw
- * at 6 bytes a record.
+ * them in the older form (a dt each, repeated records still: 1.7), which
+ * compresses within it, not raw at 3 bytes a record.
  */
 static void test_one_mutex_loop(void)
 {
 	size_t len;
 	uint8_t *data = one_mutex_loop(1, &len);
-	CU_ASSERT_EQUAL(first_codec(data, len), CLAB_CODEC_ZSTD);
+	CU_ASSERT_EQUAL(first_codec(data, len),
+			CLAB_CODEC_ZSTD | CLAB_CODEC_REPEAT);
 	CU_ASSERT(len < 20000);
 	one_mutex_read(data, len);
 }
@@ -922,7 +923,7 @@ static int first_codec(const uint8_t *p, size_t len)
 }
 
 /*
- * Every codec writes the same records: zstd by default (format 1.6), zlib
+ * Every codec writes the same records: zstd by default (format 1.7), zlib
  * as a 1.3 writer did, none; a level of 0 is none whatever the codec.  A
  * chunk of ten records that a codec does not make smaller is raw: the
  * chunks are of the codec or raw, some of the codec.
@@ -933,10 +934,10 @@ static void test_codecs(void)
 		int codec, level;
 		unsigned chunk, flags, minor;
 	} c[] = {
-	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD, CLAB_CODEC_LAZY,
-	     CLAB_FMT_MINOR_LAZY},
-	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD, CLAB_CODEC_LAZY,
-	     CLAB_FMT_MINOR_LAZY},
+	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD,
+	     CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY, CLAB_FMT_MINOR_REPEAT},
+	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD,
+	     CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY, CLAB_FMT_MINOR_REPEAT},
 	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, 0, CLAB_FMT_MINOR},
 	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
 	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
@@ -1286,6 +1287,115 @@ static void test_ended_threads_memory(void)
 	CU_ASSERT(meta >= 0 && meta <= meta_max);
 }
 
+/* Records of test_repeated: sites, objects and lines of sites. */
+#define RP_RECS 6000
+#define RP_SITES 20
+#define RP_OBJS 20
+
+/*
+ * Records that repeat the last at their site but for their object take
+ * 2 bytes (format 1.7) and read as they were recorded: 20 sites (4 pairs
+ * share a slot), 20 mutexes (5 pairs share an entry), a field that
+ * changes now and then, a kind without an object, stamps here and there.
+ */
+static void test_repeated(void)
+{
+	static struct clab_site site[RP_SITES];
+	for (int i = 0; i < RP_SITES; i++)
+		site[i] = (struct clab_site){"rp.c", "f", NULL, 1000 + i};
+	tu_trace_open();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	uint32_t m[RP_OBJS], seq[RP_OBJS] = {0};
+	for (int i = 0; i < RP_OBJS; i++)
+		m[i] = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	struct {
+		unsigned kind, line, a8, a32;
+		uint32_t obj, oseq;
+	} *want = calloc(RP_RECS, sizeof(*want));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	unsigned long long rng = 7;
+	for (uint32_t i = 0; i < RP_RECS; i++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned x = (unsigned)(rng >> 33);
+		unsigned s = x % RP_SITES, o = (x >> 8) % RP_OBJS;
+		/* a site has its kind; a8 and a32 change one time in 64 */
+		unsigned kind = s % 5 == 4 ? CLAB_K_SLEEP_BEGIN
+				: s % 2	   ? CLAB_K_MUTEX_RELEASE
+					   : CLAB_K_MUTEX_ACQUIRE;
+		unsigned a8 = (x >> 12) % 64 ? 0 : CLAB_HOW_TRY;
+		unsigned a32 = (x >> 18) % 64 ? 1 : 2 + (x >> 22) % 3;
+		int obj = kind != CLAB_K_SLEEP_BEGIN;
+		/* a stamp one record in 50, a gap in the sequence in 100 */
+		uint64_t tsc = (x >> 24) % 50 ? 0 : clab__clock();
+		if (obj)
+			seq[o] += (x >> 26) % 100 ? 1 : 3;
+		clab__emit_at(tb, tsc, kind, obj ? m[o] : 0, obj ? seq[o] : 0,
+			      &site[s], obj ? a8 : 0, a32);
+		want[i].kind = kind;
+		want[i].line = 1000 + s;
+		want[i].a8 = obj ? a8 : 0;
+		want[i].a32 = a32;
+		want[i].obj = obj ? m[o] : 0;
+		want[i].oseq = obj ? seq[o] : 0;
+	}
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_REPEAT);
+	/*
+	 * The record chunks' raw lengths, against the 1.6 form's (without
+	 * the stamped records' dt): under 70% of it (about 60%).
+	 */
+	uint64_t raw = 0, recs = 0, whole = 0;
+	for (uint32_t i = 0; i < RP_RECS; i++)
+		whole += want[i].kind == CLAB_K_SLEEP_BEGIN ? 3 : 6;
+	for (size_t off = CLAB_FMT_HDR_LEN; off + CLAB_CHUNK_HDR_LEN <= len;
+	     off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(data + off + 4)) {
+		if (clab_rbuf_u32le(data + off) != CLAB_CH_EVENTS)
+			continue;
+		struct clab_rbuf b = {data + off + CLAB_CHUNK_HDR_LEN,
+				      data + len, 0};
+		clab_rbuf_uv(&b);
+		recs += clab_rbuf_uv(&b);
+		clab_rbuf_uv(&b);
+		CU_ASSERT_EQUAL(clab_rbuf_u8(&b) & CLAB_CODEC_REPEAT,
+				CLAB_CODEC_REPEAT);
+		raw += clab_rbuf_uv(&b);
+	}
+	CU_ASSERT_EQUAL(recs, RP_RECS);
+	CU_ASSERT(raw * 10 < whole * 7);
+	struct clab_trace *tr = load_whole(data, len);
+	size_t k = 0, bad = 0;
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind == CLAB_K_THREAD_START)
+			continue;
+		if (k == RP_RECS) {
+			bad++;
+			break;
+		}
+		const struct clab_site_info *si = clab_trace_site(tr, r->site);
+		if (r->kind != want[k].kind || !si ||
+		    si->line != (int)want[k].line || r->a8 != want[k].a8 ||
+		    r->a32 != want[k].a32 || r->obj != want[k].obj ||
+		    r->oseq != want[k].oseq || r->stack != 0) {
+			if (bad++ < 5)
+				fprintf(stderr,
+					"record %zu: kind %u obj %u oseq %u "
+					"a8 %u a32 %u, wanted %u %u %u %u %u\n",
+					k, r->kind, r->obj, r->oseq, r->a8,
+					r->a32, want[k].kind, want[k].obj,
+					want[k].oseq, want[k].a8, want[k].a32);
+		}
+		k++;
+	}
+	CU_ASSERT_EQUAL(k, RP_RECS);
+	CU_ASSERT_EQUAL(bad, 0);
+	clab_trace_free(tr);
+	free(want);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "varints and strings", test_varints);
@@ -1306,6 +1416,8 @@ static void add_tests(CU_pSuite s)
 		    test_writer_keeps_limit);
 	CU_add_test(s, "a loop on one mutex compresses in the older form",
 		    test_one_mutex_loop);
+	CU_add_test(s, "repeated records read as they were recorded",
+		    test_repeated);
 	CU_add_test(s, "labels", test_labels);
 	CU_add_test(s, "threads that end cost a load little memory",
 		    test_ended_threads_memory);

@@ -18,9 +18,9 @@
  * checksum in the end chunk, 1.3 put the file header under it too, 1.4
  * the signature chunk after the end chunk, 1.5 the zstd codec for record
  * chunks, 1.6 records without a time delta (CLAB_CODEC_LAZY) and the
- * DIGEST chunk.  A trace
- * with zstd chunks is written as 1.6, signed or not, and its record chunks
- * are in the 1.6 form; with zlib or none, a trace without a signature is
+ * DIGEST chunk, 1.7 repeated records (CLAB_CODEC_REPEAT).  A trace with
+ * zstd chunks is written as 1.7, signed or not, and its record chunks are
+ * in the 1.7 form; with zlib or none, a trace without a signature is
  * written as 1.3 (it is what a 1.3 writer wrote), a signed one as 1.4.
  * Readers read every 1.x.
  */
@@ -34,6 +34,8 @@
  */
 #define CLAB_FMT_MINOR_LAZY 6
 #define CLAB_FMT_MINOR_DIGEST CLAB_FMT_MINOR_LAZY
+/* 1.7: record chunks of zstd traces may repeat records (codec flag 0x20). */
+#define CLAB_FMT_MINOR_REPEAT 7
 /* The first minor version whose content checksum covers the file header. */
 #define CLAB_FMT_MINOR_HDRSUM 3
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
@@ -117,17 +119,47 @@ enum clab_codec {
 	CLAB_CODEC_ZLIB = 1,
 	CLAB_CODEC_ZSTD = 2, /* since 1.5 */
 	/*
+	 * flag (since 1.7): a record whose kind byte is 0 (but for
+	 * CLAB_REC_LAZY) repeats the last record at its site slot, with
+	 * an object of its own (CLAB_REPEAT_*)
+	 */
+	CLAB_CODEC_REPEAT = 0x20,
+	/*
 	 * flag (since 1.6): a record whose kind byte has CLAB_REC_LAZY set
 	 * has no time delta; its time is interpolated (clab_lerp)
 	 */
 	CLAB_CODEC_LAZY = 0x40,
 	/* flag (since 1.1): every record has a varint stack id at its end */
 	CLAB_CODEC_STACKS = 0x80,
-	CLAB_CODEC_FLAGS = CLAB_CODEC_LAZY | CLAB_CODEC_STACKS,
+	CLAB_CODEC_FLAGS =
+	    CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY | CLAB_CODEC_STACKS,
 };
 
 /* In a CLAB_CODEC_LAZY chunk, the kind byte's bit of a record without dt. */
 #define CLAB_REC_LAZY 0x80
+
+/*
+ * A CLAB_CODEC_REPEAT chunk's two tables, empty at its start: the last
+ * record at each site slot (site id % CLAB_REPEAT_SLOTS: its site, kind,
+ * a8, a32 and val), and the last object of each object entry (object id
+ * % CLAB_REPEAT_OBJS, 0 until one is there).  A repeated record is its
+ * kind byte (0, or CLAB_REC_LAZY), its dt unless lazy, a code byte (the
+ * slot in its low 4 bits; in its high 4, 0 when the object follows as a
+ * varint, else 1 + the object's entry) and that varint; it has its slot's
+ * fields, the next sequence number of its object and no stack.
+ */
+#define CLAB_REPEAT_SLOTS 16u
+#define CLAB_REPEAT_OBJS 15u
+_Static_assert((CLAB_REPEAT_OBJS + 1) * CLAB_REPEAT_SLOTS == 256,
+	       "a slot and an object entry (or none) in a code byte");
+
+/* A slot: the last record there (kind 0 while there is none). */
+struct clab_repeat_slot {
+	uint32_t site;
+	uint8_t kind, a8;
+	uint32_t a32;
+	int64_t val;
+};
 
 /*
  * The times of the records between two stamped ones: gap - 1 records

@@ -422,6 +422,73 @@ static void lerp_run(struct stream *s, size_t pend, uint64_t from, uint64_t to,
 }
 
 /*
+ * A record's object and its sequence number, the next of its object in
+ * this chunk plus d: 1 when the object is known, 0 when it is not (the
+ * record is skipped), -1 with *why when the number is bad.
+ */
+static inline int rec_object(struct clab_trace *tr, struct clab_record *rec,
+			     unsigned f, uint64_t obj, int64_t d,
+			     const char **why)
+{
+	int known = obj <= tr->nobjs;
+	rec->obj = known ? (uint32_t)obj : 0;
+	if (!(f & CLAB_F_SEQ))
+		return known;
+	struct olast *ol = known ? &tr->olast[obj] : NULL;
+	int64_t expect =
+	    ol && ol->gen == tr->chunkgen ? (int64_t)ol->oseq + 1 : 1;
+	int64_t v = expect + d;
+	if (known && (v <= 0 || v > UINT32_MAX)) {
+		*why = "bad object sequence number";
+		return -1;
+	}
+	if (ol) {
+		rec->oseq = (uint32_t)v;
+		ol->gen = tr->chunkgen;
+		ol->oseq = rec->oseq;
+	}
+	return known;
+}
+
+/*
+ * The rest of a repeated record (since 1.7), after its kind byte and its
+ * dt: its code byte, and its object unless the code names its entry in
+ * ro.  Fills rec's kind, site, a8, a32 and val from its slot and *obj;
+ * 0, or -1 with r->err set and *why.
+ */
+static int repeat_record(struct clab_rbuf *r, const struct clab_repeat_slot *rs,
+			 const uint64_t *ro, struct clab_record *rec,
+			 uint64_t *obj, const char **why)
+{
+	unsigned code = rec_u8(r);
+	const struct clab_repeat_slot *t = &rs[code % CLAB_REPEAT_SLOTS];
+	unsigned oe = code / CLAB_REPEAT_SLOTS;
+	if (r->err)
+		return -1;
+	if (!t->kind) {
+		r->err = 1;
+		*why = "record repeats no record";
+		return -1;
+	}
+	int has_obj = (clab__kind_row(t->kind)->fields & CLAB_F_OBJ) != 0;
+	if (oe && !has_obj) {
+		r->err = 1;
+		*why = "repeated record with a bad object";
+		return -1;
+	}
+	if (oe)
+		*obj = ro[oe - 1];
+	else if (has_obj)
+		*obj = rec_uv(r);
+	rec->kind = t->kind;
+	rec->site = t->site;
+	rec->a8 = t->a8;
+	rec->a32 = t->a32;
+	rec->val = t->val;
+	return r->err ? -1 : 0;
+}
+
+/*
  * One record chunk.  name and off (the chunk's offset in the file) are
  * for the warning about a record that names an unknown object.
  */
@@ -432,11 +499,15 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		 base = clab_rbuf_uv(b);
 	unsigned codec = clab_rbuf_u8(b);
 	unsigned stacks = codec & CLAB_CODEC_STACKS,
-		 lazy = codec & CLAB_CODEC_LAZY;
+		 lazy = codec & CLAB_CODEC_LAZY,
+		 repeat = codec & CLAB_CODEC_REPEAT;
 	codec &= ~(unsigned)CLAB_CODEC_FLAGS;
 	uint64_t rawlen = clab_rbuf_uv(b);
-	/* kind, dt (not in a lazy record), site, [stack] */
-	uint64_t minrec = (lazy ? 2 : 3) + (stacks != 0);
+	/*
+	 * kind, dt (not in a lazy record), site, [stack]; a repeated record
+	 * (since 1.7): kind, dt (not in a lazy one), code, and no stack
+	 */
+	uint64_t minrec = (lazy ? 2 : 3) + (stacks && !repeat);
 	size_t have = (size_t)(b->end - b->p);
 	/* Every count is checked against the bytes that could hold it. */
 	if (b->err || tid >= tr->nthreads || n == 0 || n > (1u << 24) ||
@@ -503,6 +574,9 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		*why = "out of memory";
 		r->err = 1;
 	}
+	/* a repeat chunk's tables (format.h, CLAB_REPEAT_*) */
+	struct clab_repeat_slot rs[CLAB_REPEAT_SLOTS] = {0};
+	uint64_t ro[CLAB_REPEAT_OBJS] = {0};
 	for (uint64_t i = 0; i < n && !r->err; i++) {
 		recsrc_need(&src);
 		struct clab_record *rec = &s->r[s->n];
@@ -510,12 +584,12 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		unsigned kind = rec_u8(r);
 		unsigned untimed = lazy ? kind & CLAB_REC_LAZY : 0;
 		kind &= ~untimed;
-		if (!r->err && !clab__kind_valid(kind)) {
+		int rep = repeat && kind == 0;
+		if (!r->err && !rep && !clab__kind_valid(kind)) {
 			r->err = 1;
 			*why = "unknown record kind";
 			break;
 		}
-		unsigned f = clab__kind_row(kind)->fields;
 		if (untimed) {
 			if (g++ == 0)
 				pend = s->n;
@@ -528,57 +602,69 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 			g = 0;
 			rec->ns = t;
 		}
-		uint64_t site = rec_uv(r);
+		uint64_t site, obj = 0;
+		int64_t d = 0;
+		unsigned f;
+		int known;
+		if (rep) {
+			if (repeat_record(r, rs, ro, rec, &obj, why) != 0)
+				break;
+			kind = rec->kind;
+			site = rec->site;
+			f = clab__kind_row(kind)->fields;
+			known = rec_object(tr, rec, f, obj, 0, why);
+			if (known < 0) {
+				r->err = 1;
+				break;
+			}
+		} else {
+			f = clab__kind_row(kind)->fields;
+			site = rec_uv(r);
+			if (site > tr->nsites) {
+				r->err = 1;
+				*why = "record refers to an unknown site";
+				break;
+			}
+			if (f & CLAB_F_OBJ)
+				obj = rec_uv(r);
+			if (f & CLAB_F_SEQ)
+				d = rec_sv(r);
+			known = rec_object(tr, rec, f, obj, d, why);
+			if (known < 0) {
+				r->err = 1;
+				break;
+			}
+			if (f & CLAB_F_A8)
+				rec->a8 = (uint8_t)rec_u8(r);
+			if (f & CLAB_F_A32) {
+				uint64_t v = rec_uv(r);
+				if (v > UINT32_MAX)
+					r->err = 1;
+				rec->a32 = (uint32_t)v;
+			}
+			if (f & CLAB_F_VAL)
+				rec->val = rec_sv(r);
+			if (stacks) {
+				uint64_t st = rec_uv(r);
+				if (st > tr->nstacks) {
+					r->err = 1;
+					*why =
+					    "record refers to an unknown stack";
+					break;
+				}
+				rec->stack = (uint16_t)st;
+			}
+			if (repeat)
+				rs[site % CLAB_REPEAT_SLOTS] =
+				    (struct clab_repeat_slot){
+					(uint32_t)site, (uint8_t)kind, rec->a8,
+					rec->a32, rec->val};
+		}
+		if (repeat && (f & CLAB_F_OBJ))
+			ro[obj % CLAB_REPEAT_OBJS] = obj;
 		rec->kind = (uint8_t)kind;
 		rec->tid = (uint32_t)tid;
-		if (site > tr->nsites) {
-			r->err = 1;
-			*why = "record refers to an unknown site";
-			break;
-		}
 		rec->site = (uint32_t)site;
-		uint64_t obj = 0;
-		if (f & CLAB_F_OBJ)
-			obj = rec_uv(r);
-		int known = obj <= tr->nobjs;
-		rec->obj = known ? (uint32_t)obj : 0;
-		if (f & CLAB_F_SEQ) {
-			int64_t d = rec_sv(r);
-			struct olast *ol = known ? &tr->olast[obj] : NULL;
-			int64_t expect = ol && ol->gen == tr->chunkgen
-					     ? (int64_t)ol->oseq + 1
-					     : 1;
-			int64_t v = expect + d;
-			if (known && (v <= 0 || v > UINT32_MAX)) {
-				r->err = 1;
-				*why = "bad object sequence number";
-				break;
-			}
-			if (ol) {
-				rec->oseq = (uint32_t)v;
-				ol->gen = tr->chunkgen;
-				ol->oseq = rec->oseq;
-			}
-		}
-		if (f & CLAB_F_A8)
-			rec->a8 = (uint8_t)rec_u8(r);
-		if (f & CLAB_F_A32) {
-			uint64_t v = rec_uv(r);
-			if (v > UINT32_MAX)
-				r->err = 1;
-			rec->a32 = (uint32_t)v;
-		}
-		if (f & CLAB_F_VAL)
-			rec->val = rec_sv(r);
-		if (stacks) {
-			uint64_t st = rec_uv(r);
-			if (st > tr->nstacks) {
-				r->err = 1;
-				*why = "record refers to an unknown stack";
-				break;
-			}
-			rec->stack = (uint16_t)st;
-		}
 		if (r->err)
 			break;
 		if (!known) {

@@ -118,6 +118,22 @@ else
 	fail "bench --case 12 is not what it should be"
 fi
 
+# Case 11 reads the chunks the writer writes (their form changes with the
+# format) and compresses them with every codec.
+expect_exit 0 "$CONCLAB" bench --case 11 --reps 1 --json
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["cases"]
+want = ["codec_zstd_fast", "codec_zstd_m5", "codec_zstd1", "codec_zstd3",
+        "codec_zlib1"]
+assert list(d) == want, list(d)
+assert all(d[k]["records"] > 2000000 for k in want), d' "$T/out"; then
+	pass "bench --case 11 compresses the writer's chunks with each codec"
+else
+	fail "bench --case 11 did not read the writer's chunks"
+	head -c 2000 "$T/out" "$T/err"
+fi
+
 # Usage errors.
 expect_exit 2 "$CONCLAB" bench --case nosuch
 contains "$T/err" "lock_heavy_1, lock_heavy_4, thread_churn, prodcons, timers" \
