@@ -53,8 +53,8 @@ int main(int argc, char **argv)
 		char *targv[] = {"true", NULL};
 		pid_t pid;
 		int st = 0, ok = 1;
-		ok &= posix_spawnp(&pid, "true", NULL, NULL, targv, environ) ==
-		      0;
+		ok &=
+		    posix_spawnp(&pid, "true", NULL, NULL, targv, environ) == 0;
 		ok &= waitpid(pid, &st, 0) == pid && st == 0;
 		ok &= system("true") == 0;
 		FILE *p = popen("true", "r");
