@@ -15,6 +15,7 @@ char tu_trace_path[256];
 
 int tu_trace_codec, tu_trace_level = -1;
 unsigned tu_trace_buffer_mb;
+int tu_trace_virtual;
 
 void tu_trace_tmp(void)
 {
@@ -35,7 +36,8 @@ void tu_trace_open(void)
 				     .nmeta = 2,
 				     .compress = tu_trace_level,
 				     .codec = tu_trace_codec,
-				     .buffer_mb = tu_trace_buffer_mb};
+				     .buffer_mb = tu_trace_buffer_mb,
+				     .virtual_time = tu_trace_virtual};
 	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
 }
 

@@ -17,6 +17,11 @@
 extern char tu_trace_path[256];
 /* What tu_trace_open asks for: the codec, the level, the buffer's MB. */
 extern int tu_trace_codec, tu_trace_level;
+/*
+ * Nonzero: tu_trace_open's trace is on the virtual clock, so that which
+ * records get a time stamp does not depend on how fast the test runs.
+ */
+extern int tu_trace_virtual;
 extern unsigned tu_trace_buffer_mb;
 
 /* A new empty file under $TMPDIR, named in tu_trace_path. */
