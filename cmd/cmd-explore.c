@@ -507,7 +507,15 @@ static int explore_exec(int argc, char **argv)
 		if (!e.json) {
 			printf("\nFAIL: schedule %ld (%s, seed %" PRIu64
 			       "): %s\n",
-			       e.b.first, mode, fseed, clab_budget_what(code));
+			       e.b.first, mode, fseed,
+			       clab_budget_what(e.b.first_code));
+			/* a run the schedule does not decide (processes of
+			 * a sanitizer build run free) may not fail again */
+			if (code != e.b.first_code)
+				printf("  its replay: %s (the failure did not "
+				       "come back: it depends on more than the "
+				       "schedule)\n",
+				       clab_budget_what(code));
 			print_failure(out);
 			printf("  schedule: %s\n  (%zu choices, %zu of them "
 			       "switches; before shrinking %zu and %zu, %ld "
