@@ -533,38 +533,28 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 		unsigned untimed = lazy && !r->tsc ? CLAB_REC_LAZY : 0;
 		struct clab_repeat_slot *t = &rs[sid % CLAB_REPEAT_SLOTS];
 		unsigned oe = obj % CLAB_REPEAT_OBJS;
-		if (repeat && dseq == 0 && !(stacks && r->pad) &&
-		    t->kind == r->kind && t->site == sid && t->a8 == a8 &&
-		    t->a32 == a32 && t->val == val) {
-			*p++ = (uint8_t)untimed;
-			if (!untimed) {
-				p = put_uv(p, w.ns[i] - prev);
-				prev = w.ns[i];
-			}
-			unsigned code = sid % CLAB_REPEAT_SLOTS;
-			if (!(f & CLAB_F_OBJ)) {
-				*p++ = (uint8_t)code;
-			} else if (ro[oe] == obj) {
-				*p++ = (uint8_t)(code | (oe + 1) << 4);
-			} else {
-				*p++ = (uint8_t)code;
-				p = put_uv(p, obj);
-			}
-			if (f & CLAB_F_OBJ)
-				ro[oe] = obj;
-			continue;
-		}
-		if (repeat) {
-			*t = (struct clab_repeat_slot){sid, r->kind, a8, a32,
-						       val};
-			if (f & CLAB_F_OBJ)
-				ro[oe] = obj;
-		}
-		*p++ = (uint8_t)(r->kind | untimed);
+		int rep = repeat && dseq == 0 && !(stacks && r->pad) &&
+			  t->kind == r->kind && t->site == sid && t->a8 == a8 &&
+			  t->a32 == a32 && t->val == val;
+		*p++ = (uint8_t)((rep ? 0 : r->kind) | untimed);
 		if (!untimed) {
 			p = put_uv(p, w.ns[i] - prev);
 			prev = w.ns[i];
 		}
+		if (rep) { /* the code byte, and the object unless known */
+			unsigned code = sid % CLAB_REPEAT_SLOTS;
+			int known = (f & CLAB_F_OBJ) && ro[oe] == obj;
+			*p++ = (uint8_t)(known ? code | (oe + 1) << 4 : code);
+			if ((f & CLAB_F_OBJ) && !known)
+				p = put_uv(p, obj);
+		} else if (repeat) {
+			*t = (struct clab_repeat_slot){sid, r->kind, a8, a32,
+						       val};
+		}
+		if (repeat && (f & CLAB_F_OBJ))
+			ro[oe] = obj;
+		if (rep)
+			continue;
 		p = put_uv(p, sid);
 		if (f & CLAB_F_OBJ)
 			p = put_uv(p, obj);
