@@ -456,6 +456,23 @@ int clab_trace_load(const char *path, struct clab_trace **out, char *errbuf,
 	return rc;
 }
 
+/* The regular file at path, mapped read-only (*len bytes); 0, or -1. */
+static int map_file(const char *path, void **map, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	*map = MAP_FAILED;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= SIZE_MAX) {
+		*len = (size_t)st.st_size;
+		*map = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	}
+	close(fd);
+	return *map == MAP_FAILED ? -1 : 0;
+}
+
 /*
  * For a meta-only load (the quick report, on the trace a run just wrote),
  * a regular file is mapped, and read a chunk at a time (release_behind):
@@ -469,23 +486,14 @@ static int load_file(const char *path, int how, struct clab_trace **out,
 		     char *errbuf, size_t errlen)
 {
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if ((how & LOAD_META) && fd >= 0 && fstat(fd, &st) == 0 &&
-	    S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size <= SIZE_MAX) {
-		size_t len = (size_t)st.st_size;
-		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		close(fd);
-		if (map != MAP_FAILED) {
-			madvise(map, len, MADV_SEQUENTIAL);
-			int rc = load_mem(map, len, path, how | LOAD_MAPPED,
-					  out, errbuf, errlen);
-			munmap(map, len);
-			return rc;
-		}
-	} else if (fd >= 0) {
-		close(fd);
+	void *map;
+	size_t mlen;
+	if ((how & LOAD_META) && map_file(path, &map, &mlen) == 0) {
+		madvise(map, mlen, MADV_SEQUENTIAL);
+		int rc = load_mem(map, mlen, path, how | LOAD_MAPPED, out,
+				  errbuf, errlen);
+		munmap(map, mlen);
+		return rc;
 	}
 	void *data;
 	size_t len;
