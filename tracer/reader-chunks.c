@@ -79,6 +79,16 @@ char *clab__name_dup(const uint8_t *raw, size_t n)
 	return s;
 }
 
+void clab__thread_info_set(struct clab_thread_info *t,
+			   const struct clab__thread_def *d, char *name)
+{
+	memset(t, 0, sizeof(*t));
+	t->tid = (uint32_t)d->tid;
+	t->oid = (uint32_t)d->oid;
+	t->parent = (uint32_t)d->parent;
+	t->name = name;
+}
+
 int clab__trace_parse_threads(struct clab_trace *tr, struct clab_rbuf *b)
 {
 	uint64_t n = clab_rbuf_uv(b);
@@ -96,11 +106,7 @@ int clab__trace_parse_threads(struct clab_trace *tr, struct clab_rbuf *b)
 		if (GROW(tr->threads, tr->nthreads, tr->threads_cap) ||
 		    !(name = clab__name_dup(d.name, d.nlen)))
 			return -1;
-		struct clab_thread_info *t = &tr->threads[tr->nthreads++];
-		t->tid = (uint32_t)d.tid;
-		t->oid = (uint32_t)d.oid;
-		t->parent = (uint32_t)d.parent;
-		t->name = name;
+		clab__thread_info_set(&tr->threads[tr->nthreads++], &d, name);
 	}
 	return b->err ? -1 : 0;
 }

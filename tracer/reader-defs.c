@@ -149,12 +149,7 @@ static int keep_thread(struct clab_trace *tr, struct keep *k,
 		free(name);
 		return -1;
 	}
-	struct clab_thread_info *t = &tr->threads[tr->kthreads++];
-	memset(t, 0, sizeof(*t));
-	t->tid = (uint32_t)d->tid;
-	t->oid = (uint32_t)d->oid;
-	t->parent = (uint32_t)d->parent;
-	t->name = name;
+	clab__thread_info_set(&tr->threads[tr->kthreads++], d, name);
 	return 0;
 }
 

@@ -138,6 +138,9 @@ int clab__read_thread_def(struct clab_rbuf *b, struct clab__thread_def *d);
 int clab__read_object_def(struct clab_rbuf *b, struct clab__object_def *d);
 /* Whether d's fields fit, and it is object oid. */
 int clab__object_def_ok(const struct clab__object_def *d, uint64_t oid);
+/* t from d, named name (which t then owns). */
+void clab__thread_info_set(struct clab_thread_info *t,
+			   const struct clab__thread_def *d, char *name);
 /* o from d, named name (which o then owns). */
 void clab__object_info_set(struct clab_object_info *o,
 			   const struct clab__object_def *d, char *name);
