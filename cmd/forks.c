@@ -133,15 +133,17 @@ void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out)
 	const char *un = clab_trace_meta(tr, "process.untraced");
 	char *end;
 	unsigned long n = un ? strtoul(un, &end, 10) : 0;
-	if (n == 1 && *end == ' ')
-		fprintf(out, "it started %s, not traced", end + 1);
-	else if (n > 1 && *end == ' ')
-		fprintf(out,
-			"it started %lu programs, not traced, the first %s", n,
-			end + 1);
-	if (n && *end == ' ')
+	if (n && *end == ' ') { /* "N FIRST" */
+		if (n == 1)
+			fprintf(out, "it started %s, not traced", end + 1);
+		else
+			fprintf(out,
+				"it started %lu programs, not traced, the "
+				"first %s",
+				n, end + 1);
 		fprintf(out, ": conclab trace follows one program and its "
 			     "forks; give it the program to trace\n");
+	}
 }
 
 void clab_cmd_unlink_trace(const char *path)

@@ -983,8 +983,8 @@ struct clab_blocked {
 	const struct clab_site *site;	     /* where it waits */
 	const struct clab_site *holder_site; /* where the holder took it */
 	int timed;			     /* a wait with a deadline */
-	uint64_t
-	    waited_ns; /* how long it has waited, real time; 0 under control */
+	/* how long it has waited, real time; 0 under control */
+	uint64_t waited_ns;
 	/* under the controlled scheduler: the steps it took */
 	uint64_t steps;
 	/* a reader-writer lock: the readers holding it (the first ones) */
