@@ -203,11 +203,22 @@ static inline struct clab__rec *clab__emit_slot(struct clab__tbuf *tb)
 	struct clab__rec *r = &tb->cur->recs[tb->pos];
 	/*
 	 * The block was last read by the writer, on another CPU: ask for
-	 * the line ahead now (for writing), so that the store to it does
+	 * the line ahead now, for writing, so that the store to it does
 	 * not wait for that line when the mutex's atomic drains the stores.
-	 * A prefetch past the block's end does not fault.
+	 * A prefetch past the block's end does not fault.  On x86-64 it is
+	 * PREFETCHW, which takes the line exclusive: GCC's builtin emits it
+	 * only for -mprfchw and otherwise a read prefetch, which leaves the
+	 * line shared with the writer's CPU, still to be claimed by the
+	 * store (lock_heavy_1 whole: 0.287 -> 0.252 s).  A CPU without it
+	 * runs it as a no-op.
 	 */
+#if defined(__x86_64__)
+	__asm__("prefetchw %0"
+		:
+		: "m"(*((const char *)r + CLAB__PREFETCH_BYTES)));
+#else
 	__builtin_prefetch((const char *)r + CLAB__PREFETCH_BYTES, 1);
+#endif
 	return r;
 }
 
