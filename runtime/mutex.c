@@ -145,10 +145,9 @@ static inline void acquired(clab_mutex_t *m, struct clab__thr *self,
 	if (waited)
 		clab__emit_obj_s(self, CLAB_K_MUTEX_ACQUIRE, &m->h, site, how,
 				 depth, stack);
-	else
-		clab__emit_fast_s(self->tb, CLAB_K_MUTEX_ACQUIRE, m->h.id,
-				  ++m->h.oseq, site, how, depth,
-				  clab__stack_here());
+	else /* held back: with its release, one record (tracer-emit.h) */
+		clab__emit_acquire_fast(self->tb, m->h.id, ++m->h.oseq, site,
+					how, depth, clab__stack_here());
 }
 
 static int take_contended(clab_mutex_t *m, struct clab__thr *self, uint32_t ms,
@@ -354,6 +353,8 @@ give(clab_mutex_t *m, struct clab__thr *self, const struct clab_site *site,
 	if (atomic_load_explicit(&m->state, memory_order_relaxed) == 2 ||
 	    atomic_load_explicit(&m->waiters, memory_order_relaxed))
 		clab__emit_obj(self, CLAB_K_MUTEX_RELEASE, &m->h, site, how, 0);
+	else if (how == CLAB_HOW_BLOCK)
+		clab__emit_release_fast(self->tb, m->h.id, ++m->h.oseq, site);
 	else
 		clab__emit_obj_fast(self, CLAB_K_MUTEX_RELEASE, &m->h, site,
 				    how, 0);

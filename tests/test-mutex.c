@@ -1,4 +1,5 @@
 /* Tests of runtime/mutex.c: plain, error-checking and recursive mutexes. */
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
@@ -625,6 +626,268 @@ static void test_mutual_exclusion(void)
 	clab_trace_free(tr);
 }
 
+/* The line of record r's site in tr, or -1. */
+static int site_line(const struct clab_trace *tr, const struct clab_record *r)
+{
+	const struct clab_site_info *si = clab_trace_site(tr, r->site);
+	return si ? si->line : -1;
+}
+
+/*
+ * An acquire directly followed by its release is kept in the thread's
+ * buffer as one record (CLAB__K_HOLD) and written as the two: every
+ * pattern around it comes out as it was made, each record with its own
+ * site, how, depth and sequence number, and most rounds were holds.
+ */
+#define HOLD_ROUNDS 200
+static void test_holds(void)
+{
+	clab_mutex_t a, b, r;
+	struct clab_trace *tr;
+	int line[8];
+	uint64_t holds0 = clab__self()->tb ? clab__self()->tb->holds : 0;
+	uint64_t holds = 0;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&a, "a", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_init(&r, "r", CLAB_MUTEX_RECURSIVE), 0);
+	holds0 = clab__self()->tb->holds;
+	for (int i = 0; i < HOLD_ROUNDS; i++) {
+		/* a alone; a around b; a try and b timed; r twice */
+		line[0] = __LINE__ + 1;
+		clab_mutex_lock(&a);
+		line[1] = __LINE__ + 1;
+		clab_mutex_unlock(&a);
+		clab_mutex_lock(&a);
+		line[2] = __LINE__ + 1;
+		clab_mutex_lock(&b);
+		line[3] = __LINE__ + 1;
+		clab_mutex_unlock(&b);
+		line[4] = __LINE__ + 1;
+		clab_mutex_unlock(&a);
+		CU_ASSERT_EQUAL(clab_mutex_trylock(&a), 0);
+		clab_mutex_unlock(&a);
+		CU_ASSERT_EQUAL(clab_mutex_timedlock(&b, 100), 0);
+		clab_mutex_unlock(&b);
+		clab_mutex_lock(&r);
+		clab_mutex_lock(&r);
+		clab_mutex_unlock(&r);
+		clab_mutex_unlock(&r);
+	}
+	holds = clab__self()->tb->holds - holds0;
+	tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	/* the path is taken: a stamped acquire (one a tick) is not held */
+	CU_ASSERT(holds >= HOLD_ROUNDS * 4 / 2);
+
+	/* a: create, then 3 pairs a round; b: 2 pairs; r: 2 pairs */
+	const struct clab_record *ra[1 + 6 * HOLD_ROUNDS + 1];
+	const struct clab_record *rb[1 + 4 * HOLD_ROUNDS + 1];
+	const struct clab_record *rr[1 + 4 * HOLD_ROUNDS + 1];
+	CU_ASSERT_EQUAL_FATAL(obj_records(tr, a.h.id, ra, 1 + 6 * HOLD_ROUNDS),
+			      1 + 6 * HOLD_ROUNDS);
+	CU_ASSERT_EQUAL_FATAL(obj_records(tr, b.h.id, rb, 1 + 4 * HOLD_ROUNDS),
+			      1 + 4 * HOLD_ROUNDS);
+	CU_ASSERT_EQUAL_FATAL(obj_records(tr, r.h.id, rr, 1 + 4 * HOLD_ROUNDS),
+			      1 + 4 * HOLD_ROUNDS);
+	size_t bad = 0;
+	static const uint8_t how_a[3] = {CLAB_HOW_BLOCK, CLAB_HOW_BLOCK,
+					 CLAB_HOW_TRY};
+	static const uint8_t how_b[2] = {CLAB_HOW_BLOCK, CLAB_HOW_TIMED};
+	static const uint32_t depth_r[4] = {1, 2, 1, 0};
+	for (size_t i = 1; i < 1 + 6 * HOLD_ROUNDS; i++) {
+		const struct clab_record *x = ra[i];
+		int acq = i % 2 == 1;
+		bad += x->oseq != i + 1;
+		bad += x->kind !=
+		       (acq ? CLAB_K_MUTEX_ACQUIRE : CLAB_K_MUTEX_RELEASE);
+		bad += x->a32 != (acq ? 1u : 0u);
+		bad += x->a8 != (acq ? how_a[(i - 1) / 2 % 3] : CLAB_HOW_BLOCK);
+	}
+	for (size_t i = 1; i < 1 + 4 * HOLD_ROUNDS; i++) {
+		const struct clab_record *x = rb[i];
+		int acq = i % 2 == 1;
+		bad += x->oseq != i + 1;
+		bad += x->kind !=
+		       (acq ? CLAB_K_MUTEX_ACQUIRE : CLAB_K_MUTEX_RELEASE);
+		bad += x->a32 != (acq ? 1u : 0u);
+		bad += x->a8 != (acq ? how_b[(i - 1) / 2 % 2] : CLAB_HOW_BLOCK);
+		/* r: acquire 1, acquire 2, release 1, release 0 */
+		x = rr[i];
+		bad += x->oseq != i + 1;
+		bad += x->kind != ((i - 1) % 4 < 2 ? CLAB_K_MUTEX_ACQUIRE
+						   : CLAB_K_MUTEX_RELEASE);
+		bad += x->a32 != depth_r[(i - 1) % 4];
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* each record at its own call */
+	for (int i = 0; i < HOLD_ROUNDS; i += 37) {
+		CU_ASSERT_EQUAL(site_line(tr, ra[1 + 6 * i]), line[0]);
+		CU_ASSERT_EQUAL(site_line(tr, ra[2 + 6 * i]), line[1]);
+		CU_ASSERT_EQUAL(site_line(tr, rb[1 + 4 * i]), line[2]);
+		CU_ASSERT_EQUAL(site_line(tr, rb[2 + 4 * i]), line[3]);
+		CU_ASSERT_EQUAL(site_line(tr, ra[4 + 6 * i]), line[4]);
+	}
+	/* and the thread's records in its own order: a's pair first */
+	CU_ASSERT(ra[1]->seq < ra[2]->seq && ra[2]->seq < ra[3]->seq &&
+		  ra[3]->seq < rb[1]->seq && rb[1]->seq < rb[2]->seq &&
+		  rb[2]->seq < ra[4]->seq);
+	clab_trace_free(tr);
+}
+
+/*
+ * A thread that holds back its acquire when the trace is closed (it holds
+ * the lock, in a call that records nothing): the acquire is its last
+ * record in the trace, not lost.
+ */
+struct holder {
+	clab_mutex_t *m;
+	_Atomic int state; /* 1: holding, held back; 2: let go; 3: done */
+	int tries;
+};
+
+static void *hold_across_close(void *p)
+{
+	struct holder *h = p;
+	struct clab__tbuf *tb = clab__self()->tb;
+	for (h->tries = 0; h->tries < 1000; h->tries++) {
+		clab_mutex_lock(h->m);
+		if (clab__pend_on(tb))
+			break; /* not stamped: held back */
+		clab_mutex_unlock(h->m);
+	}
+	atomic_store(&h->state, 1);
+	while (atomic_load(&h->state) != 2)
+		sched_yield();
+	clab_mutex_unlock(h->m);
+	atomic_store(&h->state, 3);
+	return NULL;
+}
+
+static void test_held_back_at_close(void)
+{
+	clab_mutex_t m;
+	struct holder h = {.m = &m};
+	clab_thread_t *t;
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "kept", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "holder", hold_across_close, &h), 0);
+	while (atomic_load(&h.state) != 1)
+		sched_yield();
+	struct clab_trace *tr = tu_end();
+	atomic_store(&h.state, 2);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT(h.tries < 1000);
+	/* its pairs, then the acquire it holds, last of its thread */
+	const struct clab_record *x[2 * 1000 + 2];
+	size_t n = obj_records(tr, m.h.id, x, 2 * 1000 + 2);
+	CU_ASSERT_EQUAL_FATAL(n, 1 + 2 * (size_t)h.tries + 1);
+	CU_ASSERT_EQUAL(x[n - 1]->kind, CLAB_K_MUTEX_ACQUIRE);
+	CU_ASSERT_EQUAL(x[n - 1]->oseq, n);
+	CU_ASSERT_EQUAL(x[n - 1]->a32, 1);
+	uint32_t tid = x[n - 1]->tid;
+	size_t last = 0, nr = clab_trace_nrecords(tr);
+	for (size_t i = 0; i < nr; i++)
+		if (clab_trace_record(tr, i)->tid == tid)
+			last = i;
+	CU_ASSERT_EQUAL(last, x[n - 1]->seq);
+	clab_trace_free(tr);
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&m), 0);
+}
+
+/*
+ * An acquire held back and written ahead by a flush (the thread holds the
+ * lock and records nothing): the flushed file has it, and when the thread
+ * publishes it after all, alone (its next lock) or in a hold (its
+ * unlock), the trace has it once.
+ */
+static void *hold_then_go_on(void *p)
+{
+	struct holder *h = p;
+	struct clab__tbuf *tb = clab__self()->tb;
+	clab_mutex_t other;
+	clab_mutex_init(&other, "other", CLAB_MUTEX_NORMAL);
+	for (int round = 0; round < 2; round++) {
+		for (h->tries = 0; h->tries < 1000; h->tries++) {
+			clab_mutex_lock(h->m);
+			if (clab__pend_on(tb))
+				break;
+			clab_mutex_unlock(h->m);
+		}
+		atomic_store(&h->state, 1);
+		while (atomic_load(&h->state) != 2)
+			sched_yield();
+		if (round == 1) { /* published alone, before this lock */
+			clab_mutex_lock(&other);
+			clab_mutex_unlock(&other);
+		}
+		clab_mutex_unlock(h->m); /* round 0: in a hold */
+		clab_mutex_lock(h->m);
+		clab_mutex_unlock(h->m);
+		atomic_store(&h->state, round == 0 ? 0 : 3);
+	}
+	clab_mutex_destroy(&other);
+	return NULL;
+}
+
+static void test_written_ahead_once(void)
+{
+	clab_mutex_t m;
+	struct holder h = {.m = &m};
+	clab_thread_t *t;
+	struct clab_trace *mid;
+	char err[256];
+	size_t seen[2] = {0, 0}, tries[2];
+
+	tu_begin();
+	CU_ASSERT_EQUAL(clab_mutex_init(&m, "m", CLAB_MUTEX_NORMAL), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "holder", hold_then_go_on, &h), 0);
+	for (int round = 0; round < 2; round++) {
+		while (atomic_load(&h.state) != 1)
+			sched_yield();
+		tries[round] = (size_t)h.tries;
+		CU_ASSERT_EQUAL(clab_tracer_flush(), 0);
+		/* the file as it is now: the acquire held is in it */
+		CU_ASSERT_EQUAL_FATAL(
+		    clab_trace_load_process(clab__tracer_path(), &mid, err,
+					    sizeof(err)),
+		    0);
+		for (size_t i = 0; i < clab_trace_nrecords(mid); i++) {
+			const struct clab_record *r = clab_trace_record(mid, i);
+			seen[round] +=
+			    r->obj == m.h.id && r->kind == CLAB_K_MUTEX_ACQUIRE;
+		}
+		clab_trace_free(mid);
+		atomic_store(&h.state, 2);
+		while (atomic_load(&h.state) == 2)
+			sched_yield();
+	}
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&m), 0);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT(tries[0] < 1000 && tries[1] < 1000);
+	CU_ASSERT_EQUAL(seen[0], tries[0] + 1);
+	CU_ASSERT_EQUAL(seen[1], tries[0] + 2 + tries[1] + 1);
+	/* create, each round tries + 2 pairs, destroy; oseq 1, 2, ... */
+	const struct clab_record *x[4100];
+	size_t n = obj_records(tr, m.h.id, x, 4100);
+	CU_ASSERT_EQUAL_FATAL(n, 1 + 2 * (tries[0] + 2 + tries[1] + 2) + 1);
+	size_t bad = 0;
+	for (size_t i = 1; i + 1 < n; i++)
+		bad += x[i]->oseq != i + 1 ||
+		       x[i]->kind != (i % 2 ? CLAB_K_MUTEX_ACQUIRE
+					    : CLAB_K_MUTEX_RELEASE);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(clab_trace_gaps(tr), 0);
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "lock and unlock records", test_lock_unlock_records);
@@ -640,6 +903,12 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "lock order", test_lock_ordered);
 	CU_add_test(s, "mutual exclusion and merged order",
 		    test_mutual_exclusion);
+	CU_add_test(s, "an acquire and its release kept as one (holds)",
+		    test_holds);
+	CU_add_test(s, "an acquire held back when the trace closes",
+		    test_held_back_at_close);
+	CU_add_test(s, "an acquire written ahead, then published, once",
+		    test_written_ahead_once);
 }
 
 int main(void)

@@ -404,6 +404,8 @@ void clab__tbuf_exit(struct clab__tbuf *tb)
 {
 	if (!tb || atomic_load(&tb->exited))
 		return;
+	if (clab__pend_on(tb)) /* the owner ends: nothing comes after it */
+		clab__pend_flush(tb);
 	/* counted before the writer can see it ended */
 	if (tb->tid != UINT32_MAX && atomic_load(&clab__reg.open) &&
 	    tb->gen == atomic_load(&clab__trace_gen)) {
@@ -534,6 +536,8 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	tb->tid = 0;
 	tb->parent = 0;
 	tb->written = 0;
+	tb->holds = 0;
+	tb->wheld = 0;
 	tb->wpending = 0;
 	tb->wlast_ns = 0;
 	tb->wdense = 0;

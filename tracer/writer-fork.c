@@ -19,6 +19,9 @@
 void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 			       struct clab__fork_info *fi)
 {
+	/* an acquire held back is the parent's last record before the fork */
+	if (tb && clab__pend_on(tb))
+		clab__pend_flush(tb);
 	pthread_mutex_lock(&w.lk);
 	pthread_mutex_lock(&clab__writer_kick_lk);
 	pthread_mutex_lock(&clab__reg.lk);
@@ -29,7 +32,8 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 	if (w.fd >= 0 && w.path && strlen(w.path) < sizeof(fi->path))
 		strcpy(fi->path, w.path);
 	if (tb && tb->wblk)
-		fi->seq = tb->written + clab__writer_available(tb, UINT32_MAX);
+		fi->seq = tb->written + clab__writer_available(tb, UINT32_MAX) +
+			  tb->holds; /* a hold is two records */
 }
 
 void clab__tracer_fork_parent(void)

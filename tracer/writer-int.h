@@ -96,6 +96,8 @@ struct clab__writer {
 	 */
 	const struct clab__rec *recp[CHUNK_RECS];
 	uint64_t ns[CHUNK_RECS];
+	/* the two records each hold of the chunk stands for (CLAB__K_HOLD) */
+	struct clab__rec xrec[CHUNK_RECS];
 };
 
 extern struct clab__writer clab__w;

@@ -335,9 +335,6 @@ uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 	return n < max ? n : max;
 }
 
-/* Records ahead of the one read that assign_times asks the cache for. */
-#define PREFETCH_AHEAD 256
-
 /* Varints written in place (the buffer was reserved). */
 #define REC_MAX 56 /* kind, dt, site, obj, oseq, a8, a32, val, stack */
 
@@ -362,20 +359,97 @@ static inline uint8_t *put_sv(uint8_t *p, int64_t v)
 	return put_uv(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
-/* Pointers to the next n unwritten records of tb, without consuming them. */
-static void peek(struct clab__tbuf *tb, uint32_t n,
-		 const struct clab__rec **out)
+/* Records ahead of the one read that peek asks the cache for. */
+#define PREFETCH_AHEAD 256
+
+/*
+ * Pointers in w.recp to tb's next unwritten records, without consuming
+ * them: up to nmem of its buffer's, and CHUNK_RECS in all, a hold
+ * (CLAB__K_HOLD) being the acquire and the release it stands for, made
+ * in w.xrec.  Returns how many; *used is how many of the buffer's.
+ */
+static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 {
 	struct clab__block *b = tb->wblk;
-	uint32_t pos = tb->wpos;
-	for (uint32_t i = 0; i < n; i++) {
+	uint32_t pos = tb->wpos, n = 0, k = 0;
+	struct clab__rec *x = w.xrec;
+	for (; k < nmem; k++) {
 		if (pos == CLAB__BLOCK_RECS) {
 			b = atomic_load_explicit(&b->next,
 						 memory_order_acquire);
 			pos = 0;
 		}
-		out[i] = &b->recs[pos++];
+		if (__builtin_expect(k == 0 && tb->wheld != 0, 0)) {
+			/*
+			 * The acquire written ahead (write_ahead) is the next
+			 * record the thread published, alone or in a hold.
+			 */
+			const struct clab__rec *r = &b->recs[pos];
+			uint64_t id = r->u.o.obj | (uint64_t)r->u.o.oseq << 32;
+			if (id == tb->wheld &&
+			    r->kind == CLAB_K_MUTEX_ACQUIRE) {
+				pos++;
+				continue;
+			}
+			if (id == tb->wheld && r->kind == CLAB__K_HOLD) {
+				if (n == CHUNK_RECS)
+					break;
+				x[1] = (struct clab__rec){
+				    .site =
+					(const struct clab_site *)(uintptr_t)
+					    r->tsc,
+				    .u.o = {r->u.o.obj, r->u.o.oseq + 1},
+				    .kind = CLAB_K_MUTEX_RELEASE,
+				    .a8 = CLAB_HOW_BLOCK};
+				w.recp[n++] = &x[1];
+				x += 2;
+				pos++;
+				continue;
+			}
+		}
+		/*
+		 * The first read of a record misses: the recording thread
+		 * wrote it, on another CPU.  Ask for the lines ahead.
+		 */
+		if (pos + PREFETCH_AHEAD < CLAB__BLOCK_RECS)
+			__builtin_prefetch(&b->recs[pos + PREFETCH_AHEAD]);
+		const struct clab__rec *r = &b->recs[pos];
+		if (r->kind != CLAB__K_HOLD) {
+			if (n == CHUNK_RECS)
+				break;
+			w.recp[n++] = r;
+			pos++;
+			continue;
+		}
+		if (n + 2 > CHUNK_RECS)
+			break;
+		/* its tsc is the release's site (clab__emit_release_fast) */
+		x[0] = *r;
+		x[0].tsc = 0;
+		x[0].kind = CLAB_K_MUTEX_ACQUIRE;
+		x[1] = (struct clab__rec){
+		    .site = (const struct clab_site *)(uintptr_t)r->tsc,
+		    .u.o = {r->u.o.obj, r->u.o.oseq + 1},
+		    .kind = CLAB_K_MUTEX_RELEASE,
+		    .a8 = CLAB_HOW_BLOCK};
+		w.recp[n++] = &x[0];
+		w.recp[n++] = &x[1];
+		x += 2;
+		pos++;
 	}
+	*used = k;
+	return n;
+}
+
+/* Of w.recp[from..n), how many are a buffer's records (a hold is one). */
+static uint32_t buffer_records(uint32_t from, uint32_t n)
+{
+	uint32_t k = n - from;
+	for (uint32_t i = from; i < n; i++)
+		k -= w.recp[i]->kind == CLAB_K_MUTEX_RELEASE &&
+		     w.recp[i] > w.xrec && w.recp[i] < w.xrec + CHUNK_RECS &&
+		     (w.recp[i] - w.xrec) % 2 == 1;
+	return k;
 }
 
 /*
@@ -431,13 +505,7 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force,
 	uint64_t prev = tb->wlast_ns;
 	uint32_t from = 0; /* first record after the last stamp */
 	for (uint32_t i = 0; i < m; i++) {
-		/*
-		 * The first read of a record misses: the recording thread
-		 * wrote it, on another CPU.  Ask for the lines ahead.
-		 */
-		if (i + PREFETCH_AHEAD < n)
-			__builtin_prefetch(w.recp[i + PREFETCH_AHEAD]);
-		/* whether any record has a stack, while it is in the cache */
+		/* whether any record has a stack */
 		pads |= w.recp[i]->pad;
 		if (w.recp[i]->tsc == 0 && i + 1 < m)
 			continue;
@@ -601,14 +669,17 @@ static size_t compress_body(uint32_t n, int *dense)
  */
 #define DENSE_CHUNKS 16
 
-/* Encode up to n records of tb into w.dbuf; returns how many (0: none). */
-static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
+/*
+ * Encode tb's records w.recp[0..n) into w.dbuf as a chunk; returns how
+ * many it holds (0: none; unless force, those after the last time stamp
+ * wait for the next).
+ */
+static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
 {
 	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
 		note_error(-ENOMEM);
 		return 0;
 	}
-	peek(tb, n, w.recp);
 	uint64_t anchor = tb->wlast_ns;
 	unsigned stacks;
 	n = assign_times(tb, n, force, &stacks);
@@ -655,7 +726,6 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	}
 	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.7 trace: its digest */
 		clab__digest_records(tb->tid, w.recp, w.ns, n);
-	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
 	struct clab_wbuf *e = &w.ebuf, *d = &w.dbuf;
@@ -670,7 +740,31 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 		clab_wbuf_put(d, w.zbuf.p, zlen);
 	else
 		clab_wbuf_put(d, e->p, e->len);
+	w.st.records += n;
 	return n;
+}
+
+/*
+ * Encode up to nmem of tb's unwritten records (in its buffer, where a
+ * hold is one) into w.dbuf as a chunk, and consume them; returns how many
+ * of the buffer's (0: none).  *chunk: w.dbuf holds a chunk to write (not
+ * when the one record was an acquire written ahead); *full: it is full,
+ * not the buffer read to its end.
+ */
+static uint32_t encode_records(struct clab__tbuf *tb, uint32_t nmem, int force,
+			       int *chunk, int *full)
+{
+	uint32_t used, n = peek(tb, nmem, &used);
+	uint32_t m = n ? encode_chunk(tb, n, force) : 0;
+	*chunk = m != 0;
+	*full = m == n && used < nmem; /* peek stopped at CHUNK_RECS */
+	if (m == 0 && n != 0)
+		return 0;	      /* waiting for the next time stamp */
+	used -= buffer_records(m, n); /* those left for the next stamp */
+	consume(tb, used);
+	if (used)
+		tb->wheld = 0;
+	return used;
 }
 
 /*
@@ -840,6 +934,40 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * The acquire tb holds back (clab__emit_acquire_fast), written ahead of
+ * its publication when the thread has published nothing since the last
+ * pass and held it back then too, or when force: a thread that holds the
+ * lock in a call that records nothing, or computes, has its acquire in
+ * the file within two passes, and when it is closed or flushed.  The
+ * record, once published, is left out (peek).  One that changes while it
+ * is read was published meanwhile, and is written as it comes.
+ */
+static void write_ahead(struct clab__tbuf *tb, struct clab__tbuf **tbs,
+			uint32_t ntbs, int force)
+{
+	uint32_t g = atomic_load_explicit(&tb->pgen, memory_order_acquire);
+	uint32_t seen = tb->wpgen;
+	tb->wpgen = g;
+	if (!(g & 2) || tb->wheld || (!force && g != seen) ||
+	    atomic_load(&tb->exited) || clab__writer_available(tb, 1))
+		return;
+	uint64_t w0 = atomic_load_explicit(&tb->pend[0], memory_order_relaxed),
+		 w1 = atomic_load_explicit(&tb->pend[1], memory_order_relaxed),
+		 w2 = atomic_load_explicit(&tb->pend[2], memory_order_relaxed);
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&tb->pgen, memory_order_relaxed) != g)
+		return;
+	clab__pend_fill(&w.xrec[0], w0, w1, w2);
+	w.recp[0] = &w.xrec[0];
+	if (!encode_chunk(tb, 1, 1))
+		return;
+	tb->wheld = w1;
+	write_defs(tbs, ntbs);
+	write_chunk(CLAB_CH_EVENTS, &w.dbuf);
+	w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
+}
+
 /* One pass over every thread's buffer; force writes everything. */
 static void pass(int force)
 {
@@ -868,19 +996,23 @@ static void pass(int force)
 			int old = now - tb->wpending >= w.flush_ticks;
 			if (n < CHUNK_RECS && !force && !exited && !old)
 				break;
-			uint32_t m =
-			    encode_records(tb, n, force || exited || old);
+			int chunk, full;
+			uint32_t m = encode_records(
+			    tb, n, force || exited || old, &chunk, &full);
 			if (m == 0)
 				break; /* waiting for the next time stamp */
-			write_defs(tbs, ntbs);
-			write_chunk(CLAB_CH_EVENTS, &w.dbuf);
-			w.st.records += m;
-			w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
+			if (chunk) {
+				write_defs(tbs, ntbs);
+				write_chunk(CLAB_CH_EVENTS, &w.dbuf);
+				w.st.record_bytes +=
+				    w.dbuf.len + CLAB_CHUNK_HDR_LEN;
+			}
 			tb->wpending = m < n ? now : 0;
 			/* an ended thread's block goes back in this pass */
-			if (m < CHUNK_RECS && !exited)
+			if (m < CHUNK_RECS && !full && !exited)
 				break;
 		}
+		write_ahead(tb, tbs, ntbs, force);
 	}
 	write_defs(tbs, ntbs);
 	free(tbs);

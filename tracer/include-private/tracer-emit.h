@@ -59,6 +59,16 @@ struct clab__tbuf {
 	/* lazy time stamps (see clab__emit_fast) */
 	uint32_t last_tick;
 	uint32_t since_stamp;
+	/*
+	 * The held-back acquire (see clab__emit_acquire_fast): its record in
+	 * three words (site; obj and oseq; kind, a8, stack and a32), valid
+	 * while pgen % 4 == 2.  Written by the owner only; the writer reads
+	 * it, as a sequence lock, only when it closes the file.
+	 */
+	_Atomic uint64_t pend[3];
+	_Atomic uint32_t pgen;
+	/* hold records published (each is two records of the thread's) */
+	uint64_t holds;
 	/* the writer's cursor, under the writer's lock */
 	struct clab__block *wblk;
 	uint32_t wpos;
@@ -66,6 +76,13 @@ struct clab__tbuf {
 	uint64_t wlast_ns; /* the time of the last record written */
 	/* chunks to write in the older form, not the 1.6 (writer.c) */
 	uint32_t wdense;
+	/*
+	 * The acquire held back that the writer wrote ahead (its obj and
+	 * oseq word, 0: none), which it leaves out when the thread
+	 * publishes it; the pgen it saw in its last pass.
+	 */
+	uint64_t wheld;
+	uint32_t wpgen;
 	_Atomic uint64_t drops;
 	_Atomic int exited;
 	_Atomic int unwritten; /* ended, counted in the registry's nended */
@@ -195,8 +212,19 @@ extern _Atomic uint32_t clab__tick;
 /* How far ahead of the record written the next lines are asked for. */
 #define CLAB__PREFETCH_BYTES 512
 
-/* Append one record to the calling thread's buffer.  No lock, no syscall. */
-static inline struct clab__rec *clab__emit_slot(struct clab__tbuf *tb)
+/*
+ * An acquire of a mutex directly followed by its own release, on the same
+ * thread with nothing recorded between and neither stamped, is kept in
+ * the buffer as one record of this kind: the acquire's record with the
+ * release's site in place of its time stamp (tsc).  The writer writes it
+ * as the two records it stands for (tracer/writer.c), so the trace is
+ * the same; the thread stores half as much, and the writer reads half
+ * as much of what another CPU wrote.  Never in a trace file.
+ */
+#define CLAB__K_HOLD 0xffu
+
+/* The next free record of the thread's buffer, the pending one aside. */
+static inline struct clab__rec *clab__emit_slot_raw(struct clab__tbuf *tb)
 {
 	if (__builtin_expect(tb->pos == CLAB__BLOCK_RECS, 0))
 		clab__tbuf_grow(tb);
@@ -226,6 +254,58 @@ static inline void clab__emit_publish(struct clab__tbuf *tb)
 {
 	tb->pos++;
 	atomic_store_explicit(&tb->cur->pos, tb->pos, memory_order_release);
+}
+
+/* Whether the thread holds an acquire back (owner only). */
+static inline int clab__pend_on(const struct clab__tbuf *tb)
+{
+	return atomic_load_explicit(&tb->pgen, memory_order_relaxed) & 2;
+}
+
+/* The held-back acquire is gone (published, or made a hold). */
+static inline void clab__pend_off(struct clab__tbuf *tb)
+{
+	uint32_t g = atomic_load_explicit(&tb->pgen, memory_order_relaxed);
+	atomic_store_explicit(&tb->pgen, g + 2, memory_order_relaxed);
+	/* the next acquire's words are stored after this, for the writer */
+	atomic_thread_fence(memory_order_release);
+}
+
+/* Write the record the three words of an acquire held back stand for. */
+static inline void clab__pend_fill(struct clab__rec *r, uint64_t w0,
+				   uint64_t w1, uint64_t w2)
+{
+	r->tsc = 0;
+	r->site = (const struct clab_site *)(uintptr_t)w0;
+	r->u.o.obj = (uint32_t)w1;
+	r->u.o.oseq = (uint32_t)(w1 >> 32);
+	r->kind = (uint8_t)w2;
+	r->a8 = (uint8_t)(w2 >> 8);
+	r->pad = (uint16_t)(w2 >> 16);
+	r->a32 = (uint32_t)(w2 >> 32);
+}
+
+/* Publish the acquire held back, as the record it is. */
+static inline void clab__pend_flush(struct clab__tbuf *tb)
+{
+	struct clab__rec *r = clab__emit_slot_raw(tb);
+	clab__pend_fill(
+	    r, atomic_load_explicit(&tb->pend[0], memory_order_relaxed),
+	    atomic_load_explicit(&tb->pend[1], memory_order_relaxed),
+	    atomic_load_explicit(&tb->pend[2], memory_order_relaxed));
+	clab__pend_off(tb);
+	clab__emit_publish(tb);
+}
+
+/*
+ * Append one record to the calling thread's buffer, after the acquire it
+ * held back if any.  No lock, no syscall.
+ */
+static inline struct clab__rec *clab__emit_slot(struct clab__tbuf *tb)
+{
+	if (__builtin_expect(clab__pend_on(tb), 0))
+		clab__pend_flush(tb);
+	return clab__emit_slot_raw(tb);
 }
 
 /* Write the record r (the slot clab__emit_slot gave) and publish it. */
@@ -307,6 +387,72 @@ static inline void clab__emit_fast_s(struct clab__tbuf *tb, unsigned kind,
 	struct clab__rec *r = clab__emit_slot(tb);
 	clab__emit_fill(tb, r, clab__lazy_stamp(tb), kind, obj, oseq, site, a8,
 			a32, stack);
+}
+
+/*
+ * The acquire of a mutex taken without waiting (stamped lazily): when it
+ * gets no stamp it is held back, unpublished, so that the release that
+ * follows it can make the two one record (CLAB__K_HOLD).  Any other
+ * record of the thread publishes it first (clab__emit_slot), as does the
+ * thread's end (clab__tbuf_exit) and a fork; the writer takes one still
+ * held back when it closes the file (a thread that holds the lock then).
+ */
+static inline void clab__emit_acquire_fast(struct clab__tbuf *tb, uint32_t obj,
+					   uint32_t oseq,
+					   const struct clab_site *site,
+					   unsigned how, uint32_t depth,
+					   uint16_t stack)
+{
+	uint64_t tsc = clab__lazy_stamp(tb);
+	if (tsc) {
+		struct clab__rec *r = clab__emit_slot(tb);
+		clab__emit_fill(tb, r, tsc, CLAB_K_MUTEX_ACQUIRE, obj, oseq,
+				site, how, depth, stack);
+		return;
+	}
+	if (clab__pend_on(tb))
+		clab__pend_flush(tb);
+	atomic_store_explicit(&tb->pend[0], (uintptr_t)site,
+			      memory_order_relaxed);
+	atomic_store_explicit(&tb->pend[1], obj | (uint64_t)oseq << 32,
+			      memory_order_relaxed);
+	atomic_store_explicit(&tb->pend[2],
+			      CLAB_K_MUTEX_ACQUIRE |
+				  (uint64_t)(how & 0xff) << 8 |
+				  (uint64_t)stack << 16 | (uint64_t)depth << 32,
+			      memory_order_relaxed);
+	uint32_t g = atomic_load_explicit(&tb->pgen, memory_order_relaxed);
+	atomic_store_explicit(&tb->pgen, g + 2, memory_order_release);
+}
+
+/*
+ * The release of a mutex (how CLAB_HOW_BLOCK, depth 0, no stack) on a
+ * fast path: with the acquire held back for it, the two become one hold.
+ */
+static inline void clab__emit_release_fast(struct clab__tbuf *tb, uint32_t obj,
+					   uint32_t oseq,
+					   const struct clab_site *site)
+{
+	uint64_t tsc = clab__lazy_stamp(tb);
+	if (tsc == 0 && clab__pend_on(tb) &&
+	    atomic_load_explicit(&tb->pend[1], memory_order_relaxed) ==
+		(obj | (uint64_t)(oseq - 1) << 32)) {
+		struct clab__rec *r = clab__emit_slot_raw(tb);
+		uint64_t w2 =
+		    atomic_load_explicit(&tb->pend[2], memory_order_relaxed);
+		clab__pend_fill(
+		    r, atomic_load_explicit(&tb->pend[0], memory_order_relaxed),
+		    obj | (uint64_t)(oseq - 1) << 32,
+		    (w2 & ~(uint64_t)0xff) | CLAB__K_HOLD);
+		r->tsc = (uintptr_t)site;
+		clab__pend_off(tb);
+		tb->holds++;
+		clab__emit_publish(tb);
+		return;
+	}
+	struct clab__rec *r = clab__emit_slot(tb);
+	clab__emit_fill(tb, r, tsc, CLAB_K_MUTEX_RELEASE, obj, oseq, site,
+			CLAB_HOW_BLOCK, 0, 0);
 }
 
 static inline void clab__emit_fast(struct clab__tbuf *tb, unsigned kind,
