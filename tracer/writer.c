@@ -478,10 +478,13 @@ static inline struct last_oseq *last_slot(uint32_t obj)
  * The records w.recp[0..n) into w.ebuf, from the base time base: in the
  * 1.6 form when lazy is CLAB_CODEC_LAZY, else each with its dt; a record
  * that repeats the last at its site slot in the 1.7 form (format.h) when
- * repeat is CLAB_CODEC_REPEAT.
+ * repeat is CLAB_CODEC_REPEAT.  With dtb, each record goes to the digest
+ * too, as thread dtb's, while it is at hand: a third pass over the chunk's
+ * records, after the times' and the encoding's, cost the writer more.
  */
 static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
-			unsigned stacks, uint64_t base)
+			unsigned stacks, uint64_t base,
+			const struct clab__tbuf *dtb)
 {
 	struct clab_wbuf *e = &w.ebuf;
 	e->len = 0;
@@ -506,8 +509,16 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 	struct clab_repeat_slot rs[CLAB_REPEAT_SLOTS] = {0};
 	uint32_t ro[CLAB_REPEAT_OBJS] = {0};
 	uint64_t prev = base;
+	/* the digest's state, its address not taken: it may stay in registers
+	 */
+	struct clab__dg_chunk dc, dg;
+	int digest = dtb && clab__digest_begin(&dc, dtb->tid, n) == 0;
+	if (digest)
+		dg = dc;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = w.recp[i];
+		if (digest)
+			clab__digest_step(&dg, r, w.ns[i]);
 		unsigned f =
 		    r->kind < CLAB_KIND_MAX ? kind_fields[r->kind] & 0x7f : 0;
 		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
@@ -568,6 +579,10 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 			p = put_sv(p, val);
 		if (stacks)
 			p = put_uv(p, r->pad ? stack_id(r->pad) : 0);
+	}
+	if (digest) {
+		dc = dg;
+		clab__digest_end(&dc);
 	}
 	e->len = (size_t)(p - e->p);
 }
@@ -634,7 +649,9 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 	if (tb->wdense)
 		tb->wdense--;
 	uint64_t base = lazy ? anchor : w.ns[0];
-	encode_body(n, lazy, repeat, stacks, base);
+	/* a 1.7 trace has a digest: its records go to it as they are encoded */
+	encode_body(n, lazy, repeat, stacks, base,
+		    w.codec.codec == CLAB_CODEC_ZSTD ? tb : NULL);
 	if (w.ebuf.oom)
 		return 0;
 	int dense;
@@ -650,11 +667,9 @@ static uint32_t encode_records(struct clab__tbuf *tb, uint32_t n, int force)
 		tb->wdense = DENSE_CHUNKS;
 		lazy = 0;
 		base = w.ns[0];
-		encode_body(n, lazy, repeat, stacks, base);
+		encode_body(n, lazy, repeat, stacks, base, NULL);
 		zlen = compress_body(n, &dense);
 	}
-	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.7 trace: its digest */
-		clab__digest_records(tb->tid, w.recp, w.ns, n);
 	consume(tb, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
