@@ -105,13 +105,7 @@ static inline void clab__digest_step(struct clab__dg_chunk *c,
 			return;
 		}
 	}
-	/*
-	 * c may live in registers in the caller's loop: the call has a copy,
-	 * so that c's address is not taken
-	 */
-	struct clab__dg_chunk s = *c;
-	clab__digest_slow(&s, r, ns);
-	*c = s;
+	clab__digest_slow(c, r, ns);
 }
 
 #endif

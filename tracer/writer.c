@@ -507,12 +507,10 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 	struct clab_repeat_slot rs[CLAB_REPEAT_SLOTS] = {0};
 	uint32_t ro[CLAB_REPEAT_OBJS] = {0};
 	uint64_t prev = base;
-	/* the digest's state here, with its address not taken */
-	struct clab__dg_chunk dg = dc ? *dc : (struct clab__dg_chunk){0};
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = recp[i];
 		if (dc)
-			clab__digest_step(&dg, r, ns[i]);
+			clab__digest_step(dc, r, ns[i]);
 		unsigned f =
 		    r->kind < CLAB_KIND_MAX ? kind_fields[r->kind] & 0x7f : 0;
 		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
@@ -577,8 +575,6 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 		if (stacks)
 			p = put_uv(p, r->pad ? stack_id(r->pad) : 0);
 	}
-	if (dc)
-		*dc = dg;
 	return p;
 }
 
