@@ -84,6 +84,16 @@ static struct clab__digest *digest_of(struct clab_wbuf *b)
 	return d;
 }
 
+/* All of f as thread tid's next chunk, and the digest's chunk after it. */
+static struct clab__digest *digest_after(uint32_t tid, const struct feed *f,
+					 struct clab_wbuf *b)
+{
+	chunk_of(tid, f, 0, f->n);
+	struct clab__digest *d = digest_of(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	return d;
+}
+
 static int has_edge(const struct clab__digest *d, uint32_t from, uint32_t to)
 {
 	for (uint32_t i = 0; i < d->nedges; i++)
@@ -262,10 +272,8 @@ static void test_relock(void)
 	rec(&f, CLAB_K_MUTEX_RELEASE, 2, CLAB_HOW_BLOCK, 1);
 	give(&f, 2);
 	clab__digest_reset();
-	chunk_of(0, &f, 0, f.n);
 	struct clab_wbuf w = {0};
-	struct clab__digest *d = digest_of(&w);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	struct clab__digest *d = digest_after(0, &f, &w);
 	CU_ASSERT_EQUAL(d->nedges, 1);
 	CU_ASSERT(has_edge(d, 2, 3));
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_SELF_REQUESTS], 0);
@@ -274,9 +282,7 @@ static void test_relock(void)
 	f.n = 0;
 	take(&f, 2);
 	take(&f, 2);
-	chunk_of(0, &f, 0, f.n);
-	d = digest_of(&w);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	d = digest_after(0, &f, &w);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_SELF_REQUESTS], 1);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_HELD_AT_END], 1);
 	clab__digest_free(d);
@@ -301,10 +307,8 @@ static void test_wait_ends(void)
 	take(&f, 2);
 	give(&f, 2);
 	clab__digest_reset();
-	chunk_of(1, &f, 0, f.n);
 	struct clab_wbuf w = {0};
-	struct clab__digest *d = digest_of(&w);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	struct clab__digest *d = digest_after(1, &f, &w);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_JUDGED_WAITS], 1);
 	CU_ASSERT_EQUAL(d->waits_ended, 1);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_WAITING_AT_END], 0);
@@ -315,9 +319,7 @@ static void test_wait_ends(void)
 	take(&f, 2);
 	give(&f, 2);
 	give(&f, 3);
-	chunk_of(1, &f, 0, f.n);
-	d = digest_of(&w);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	d = digest_after(1, &f, &w);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_JUDGED_WAITS], 2);
 	CU_ASSERT_EQUAL(d->waits_ended, 2);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_WAITING_AT_END], 0);
