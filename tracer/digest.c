@@ -375,10 +375,7 @@ static void waiter_keep(const struct clab__dg_thread *t)
 	    (struct dwaiter){t->tid - 1, t->longest_obj, t->longest_ns};
 }
 
-/*
- * One record of t down the general path: any kind, any state.  Not
- * inlined: the slow step's nested take stays a short function.
- */
+/* One record of t down the general path: any kind, any state. */
 static inline void general(struct clab__dg_thread *t, const struct clab__rec *r,
 			   uint64_t ns)
 {

@@ -13,7 +13,8 @@
 /*
  * The n records of thread tid about to go into a record chunk, in the
  * thread's order, and their times (ns[i], as the reader gives them):
- * clab__digest_begin, clab__digest_step for each, clab__digest_end.
+ * clab__digest_begin, clab__digest_step for each, clab__digest_end (the
+ * tests' and conclab bench's way in; the writer calls those three).
  */
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			  const uint64_t *ns, uint32_t n);
@@ -35,7 +36,7 @@ void clab__digest_reset(void);
  * A chunk's records one at a time, for the writer, which feeds each to the
  * digest in its encoding pass while it has it at hand (writer.c): the
  * fast path's commonest records are handled inline, the others out of
- * line.  The writer keeps the digest's lock, as for clab__digest_records.
+ * line.  Called under the writer's lock, as every digest function is.
  */
 
 /* What the fast path does with a kind (clab__dg_kinds.fast). */
