@@ -343,9 +343,10 @@ uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 
 /*
  * clab_kind_fields, cached: constant data, filled by the writer's thread
- * (one a process) on its first chunk and never changed.
+ * (one a process) on its first chunk and never changed.  By the record's
+ * own kind byte: 0 past the last kind, with no test for it.
  */
-static uint8_t kind_fields[CLAB_KIND_MAX];
+static uint8_t kind_fields[256];
 
 static inline uint8_t *put_uv(uint8_t *p, uint64_t v)
 {
@@ -511,8 +512,7 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 		const struct clab__rec *r = recp[i];
 		if (dc)
 			clab__digest_step(dc, r, ns[i]);
-		unsigned f =
-		    r->kind < CLAB_KIND_MAX ? kind_fields[r->kind] & 0x7f : 0;
+		unsigned f = kind_fields[r->kind] & 0x7f;
 		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
 		if (ckey[slot] != r->site || !r->site) {
 			ckey[slot] = r->site;
@@ -539,9 +539,14 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 		unsigned untimed = lazy && !r->tsc ? CLAB_REC_LAZY : 0;
 		struct clab_repeat_slot *t = &rs[sid % CLAB_REPEAT_SLOTS];
 		unsigned oe = obj % CLAB_REPEAT_OBJS;
-		int rep = repeat && dseq == 0 && !(stacks && r->pad) &&
-			  t->kind == r->kind && t->site == sid && t->a8 == a8 &&
-			  t->a32 == a32 && t->val == val;
+		/*
+		 * one test of all the fields, not a branch for each: whether a
+		 * record repeats is hard to foretell, and a missed branch costs
+		 */
+		int rep = repeat && !(stacks && r->pad) &&
+			  ((uint64_t)dseq | (t->kind ^ r->kind) |
+			   (t->site ^ sid) | (t->a8 ^ a8) | (t->a32 ^ a32) |
+			   (uint64_t)(t->val ^ val)) == 0;
 		*p++ = (uint8_t)((rep ? 0 : r->kind) | untimed);
 		if (!untimed) {
 			p = put_uv(p, ns[i] - prev);
