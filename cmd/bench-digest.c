@@ -2,11 +2,12 @@
  * Case 12: the writer's digest (tracer/digest.c), in ns of the thread's
  * CPU time a record.  Records of lock_heavy's pattern (8 mutexes, a
  * nested pair every fourth iteration: 2.5 records an iteration) go to the
- * digest in chunks of 16384, as the writer hands them over, each chunk's
- * records read once just before (the writer has encoded them): 10 million
- * of them, from a pool of a million fed round and round.  Once with the
- * digest's fast path, once with every record down its general path.  No
- * trace is open while it runs, and the digest is reset after.
+ * digest in chunks of 16384, each chunk's records read once just before
+ * (the writer feeds each record to the digest in its encoding loop, with
+ * clab__digest_step, as clab__digest_records does here on its own): 10
+ * million of them, from a pool of a million fed round and round.  Once
+ * with the digest's fast path, once with every record down its general
+ * path.  No trace is open while it runs, and the digest is reset after.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,10 +2,11 @@
  * The digest the writer keeps (tracer/digest.c), fed records directly:
  * what its chunk says of locks taken in both orders across chunks, of a
  * lock given back by another thread, of a thread that holds more locks
- * than it first has room for or than it follows, of relocks and of edges
- * past the most it keeps; that the fast path of the common records says
- * byte for byte what the general path says, on random streams; and that
- * a second trace in the same process gets the same digest as the first.
+ * than it first has room for or than it follows, of relocks, of a wait
+ * that a take ends and of edges past the most it keeps; that the fast
+ * path of the common records says byte for byte what the general path
+ * says, on random streams; and that a second trace in the same process
+ * gets the same digest as the first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,16 @@ static struct clab__digest *digest_of(struct clab_wbuf *b)
 	clab__trace_parse_digest(tr, &rb);
 	struct clab__digest *d = tr->digest;
 	free(tr);
+	return d;
+}
+
+/* All of f as thread tid's next chunk, and the digest's chunk after it. */
+static struct clab__digest *digest_after(uint32_t tid, const struct feed *f,
+					 struct clab_wbuf *b)
+{
+	chunk_of(tid, f, 0, f->n);
+	struct clab__digest *d = digest_of(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	return d;
 }
 
@@ -261,10 +272,8 @@ static void test_relock(void)
 	rec(&f, CLAB_K_MUTEX_RELEASE, 2, CLAB_HOW_BLOCK, 1);
 	give(&f, 2);
 	clab__digest_reset();
-	chunk_of(0, &f, 0, f.n);
 	struct clab_wbuf w = {0};
-	struct clab__digest *d = digest_of(&w);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	struct clab__digest *d = digest_after(0, &f, &w);
 	CU_ASSERT_EQUAL(d->nedges, 1);
 	CU_ASSERT(has_edge(d, 2, 3));
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_SELF_REQUESTS], 0);
@@ -273,11 +282,49 @@ static void test_relock(void)
 	f.n = 0;
 	take(&f, 2);
 	take(&f, 2);
-	chunk_of(0, &f, 0, f.n);
-	d = digest_of(&w);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	d = digest_after(0, &f, &w);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_SELF_REQUESTS], 1);
 	CU_ASSERT_EQUAL(d->counts[CLAB_DG_HELD_AT_END], 1);
+	clab__digest_free(d);
+	clab_wbuf_free(&w);
+	free(f.r);
+}
+
+/*
+ * A thread that asked for a lock waits for it until it takes it, however
+ * common the take (its first lock, in room it has had since an earlier
+ * one): the take goes down the general path, which ends the wait; a
+ * fast path that took it would leave the thread waiting at the close.
+ * Then a take while holding one, after a request: the edge, and the
+ * wait's end too.
+ */
+static void test_wait_ends(void)
+{
+	struct feed f = {0};
+	take(&f, 2);
+	give(&f, 2);
+	rec(&f, CLAB_K_MUTEX_REQUEST, 2, CLAB_HOW_BLOCK, 0);
+	take(&f, 2);
+	give(&f, 2);
+	clab__digest_reset();
+	struct clab_wbuf w = {0};
+	struct clab__digest *d = digest_after(1, &f, &w);
+	CU_ASSERT_EQUAL(d->counts[CLAB_DG_JUDGED_WAITS], 1);
+	CU_ASSERT_EQUAL(d->waits_ended, 1);
+	CU_ASSERT_EQUAL(d->counts[CLAB_DG_WAITING_AT_END], 0);
+	clab__digest_free(d);
+	f.n = 0;
+	take(&f, 3);
+	rec(&f, CLAB_K_MUTEX_REQUEST, 2, CLAB_HOW_BLOCK, 0);
+	take(&f, 2);
+	give(&f, 2);
+	give(&f, 3);
+	d = digest_after(1, &f, &w);
+	CU_ASSERT_EQUAL(d->counts[CLAB_DG_JUDGED_WAITS], 2);
+	CU_ASSERT_EQUAL(d->waits_ended, 2);
+	CU_ASSERT_EQUAL(d->counts[CLAB_DG_WAITING_AT_END], 0);
+	CU_ASSERT_EQUAL(d->counts[CLAB_DG_HELD_AT_END], 0);
+	CU_ASSERT(d->nedges == 1 && has_edge(d, 3, 2));
 	clab__digest_free(d);
 	clab_wbuf_free(&w);
 	free(f.r);
@@ -487,6 +534,7 @@ static void add_tests(CU_pSuite s)
 		    test_many_held);
 	CU_add_test(s, "a permit held is no lock held", test_permit_held);
 	CU_add_test(s, "relocks and requests of a lock held", test_relock);
+	CU_add_test(s, "a take ends the wait for it", test_wait_ends);
 	CU_add_test(s, "past the most edges kept", test_edges_max);
 	CU_add_test(s, "the fast path says what the general one says",
 		    test_fast_same);

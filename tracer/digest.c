@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <conclab/error.h>
+
 #include "clab-kinds.h"
 #include "digest.h"
 #include "format.h"
@@ -41,12 +43,6 @@ enum {
 	K_CROSS = 32	/* it ends other threads' waits (a barrier's pass) */
 };
 
-/*
- * What the fast path does with a kind (kt.fast); F_DEPTH: a mutex's, whose
- * a32 is its depth (a relock, a give that leaves it held).
- */
-enum { F_TAKE = 1, F_GIVE = 2, F_DEPTH = 4 };
-
 /* a held entry that is a semaphore's permit, not a mutex's or rwlock's */
 #define PERMIT 0x80000000u
 
@@ -55,7 +51,7 @@ enum { F_TAKE = 1, F_GIVE = 2, F_DEPTH = 4 };
 /* edges between others that the fast path finds in a cache (2 KiB) */
 #define ECACHE 256u
 
-struct dthread {
+struct clab__dg_thread {
 	uint32_t tid;	 /* + 1; 0: a free slot */
 	uint32_t *held;	 /* the locks it holds, innermost last (| PERMIT) */
 	uint32_t nlocks; /* ...of which mutexes and reader-writer locks */
@@ -75,9 +71,11 @@ struct dwaiter {
 static struct {
 	uint8_t cls[CLAB_KIND_MAX];
 	uint8_t act[CLAB_KIND_MAX], oe[CLAB_KIND_MAX]; /* the kinds table's */
-	uint8_t fast[256]; /* by the record's own kind byte: 0 past the max */
 	int ready;
 } kt;
+
+/* The fast path's actions (from the kinds table) and the kinds' counts. */
+struct clab__dg_kinds clab__dg_kinds;
 
 static struct {
 	/*
@@ -86,10 +84,9 @@ static struct {
 	 * after another keeps a bounded table (docs/performance.md, "Threads
 	 * that end").
 	 */
-	struct dthread *t;
+	struct clab__dg_thread *t;
 	uint32_t tcap, nt;
-	uint64_t records;
-	uint64_t kinds[CLAB_KIND_MAX];
+	uint64_t records; /* and clab__dg_kinds.count by kind */
 	uint64_t diags[256];
 	uint64_t judged_waits, failed, waits_holding, self_requests;
 	uint64_t held_at_exit;
@@ -137,14 +134,15 @@ static void classify(void)
 		if (s->act == CLAB_DO_ACQUIRE &&
 		    (s->oe == CLAB_OE_MUTEX_TAKE ||
 		     s->oe == CLAB_OE_READ_TAKE || s->oe == CLAB_OE_WRITE_TAKE))
-			f = F_TAKE;
+			f = CLAB__DG_TAKE;
 		if (s->act == CLAB_DO_RELEASE &&
 		    (s->oe == CLAB_OE_MUTEX_GIVE || s->oe == CLAB_OE_RW_GIVE))
-			f = F_GIVE;
+			f = CLAB__DG_GIVE;
 		if (f && (s->oe == CLAB_OE_MUTEX_TAKE ||
 			  s->oe == CLAB_OE_MUTEX_GIVE))
-			f |= F_DEPTH;
-		kt.fast[k] = c & (K_WAIT | K_CROSS) || !(c & K_OBJ) ? 0 : f;
+			f |= CLAB__DG_DEPTH;
+		clab__dg_kinds.fast[k] =
+		    c & (K_WAIT | K_CROSS) || !(c & K_OBJ) ? 0 : f;
 	}
 	kt.ready = 1;
 }
@@ -154,11 +152,11 @@ static uint32_t tslot(uint32_t tid, uint32_t cap)
 	return (tid * 0x9e3779b1u) & (cap - 1);
 }
 
-static struct dthread *thread_of(uint32_t tid)
+static struct clab__dg_thread *thread_of(uint32_t tid)
 {
 	if (2 * (dg.nt + 1) > dg.tcap) {
 		uint32_t cap = dg.tcap ? 2 * dg.tcap : 16;
-		struct dthread *t = calloc(cap, sizeof(*t));
+		struct clab__dg_thread *t = calloc(cap, sizeof(*t));
 		if (!t)
 			return NULL;
 		for (uint32_t j = 0; j < dg.tcap; j++) {
@@ -177,14 +175,14 @@ static struct dthread *thread_of(uint32_t tid)
 	while (dg.t[i].tid && dg.t[i].tid != tid + 1)
 		i = (i + 1) & (dg.tcap - 1);
 	if (!dg.t[i].tid) {
-		dg.t[i] = (struct dthread){.tid = tid + 1};
+		dg.t[i] = (struct clab__dg_thread){.tid = tid + 1};
 		dg.nt++;
 	}
 	return &dg.t[i];
 }
 
 /* An ended thread's entry goes (backward shift: no tombstones). */
-static void thread_drop(struct dthread *t)
+static void thread_drop(struct clab__dg_thread *t)
 {
 	uint32_t mask = dg.tcap - 1, i = (uint32_t)(t - dg.t);
 	free(t->held);
@@ -196,7 +194,7 @@ static void thread_drop(struct dthread *t)
 			i = j;
 		}
 	}
-	dg.t[i] = (struct dthread){0};
+	dg.t[i] = (struct clab__dg_thread){0};
 	dg.nt--;
 }
 
@@ -261,7 +259,7 @@ static void edge_add(uint32_t from, uint32_t to)
 	dg.ecache[ecache_slot(from, to)] = key;
 }
 
-static inline void push(struct dthread *t, uint32_t obj, int permit)
+static inline void push(struct clab__dg_thread *t, uint32_t obj, int permit)
 {
 	if (t->n == CLAB_DIGEST_HELD_MAX) { /* a counting semaphore's permits */
 		dg.unfollowed = 1;
@@ -281,7 +279,7 @@ static inline void push(struct dthread *t, uint32_t obj, int permit)
 	t->nlocks += !permit;
 }
 
-static inline void pop(struct dthread *t, uint32_t obj)
+static inline void pop(struct clab__dg_thread *t, uint32_t obj)
 {
 	if (t->n && t->held[t->n - 1] == obj) { /* the innermost, a lock */
 		t->n--;
@@ -307,7 +305,8 @@ static int is_wait(unsigned act, unsigned oe, unsigned a8)
 }
 
 /* What a record that may take, give or request a lock does. */
-static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
+static void lockish(struct clab__dg_thread *t, const struct clab__rec *r,
+		    uint32_t obj)
 {
 	unsigned act = kt.act[r->kind], oe = kt.oe[r->kind];
 	if (act == CLAB_DO_RELEASE) {
@@ -343,7 +342,7 @@ static void lockish(struct dthread *t, const struct clab__rec *r, uint32_t obj)
 }
 
 /* t's judged wait ended at end_ns. */
-static void wait_done(struct dthread *t, uint64_t end_ns)
+static void wait_done(struct clab__dg_thread *t, uint64_t end_ns)
 {
 	uint64_t w = end_ns > t->wait_ns ? end_ns - t->wait_ns : 0;
 	dg.waits_ended++;
@@ -356,7 +355,7 @@ static void wait_done(struct dthread *t, uint64_t end_ns)
 }
 
 /* An ended thread that waited: its longest wait into the list. */
-static void waiter_keep(const struct dthread *t)
+static void waiter_keep(const struct clab__dg_thread *t)
 {
 	if (dg.nwl == CLAB_DIGEST_WAITERS_MAX) {
 		dg.waits_unfollowed = 1;
@@ -376,12 +375,9 @@ static void waiter_keep(const struct dthread *t)
 	    (struct dwaiter){t->tid - 1, t->longest_obj, t->longest_ns};
 }
 
-/*
- * One record of t down the general path: any kind, any state.  Not
- * inlined: the fast path's loop keeps its locals in registers.
- */
-static __attribute__((noinline)) void
-general(struct dthread *t, const struct clab__rec *r, uint64_t ns)
+/* One record of t down the general path: any kind, any state. */
+static inline void general(struct clab__dg_thread *t, const struct clab__rec *r,
+			   uint64_t ns)
 {
 	unsigned kind = r->kind < CLAB_KIND_MAX ? r->kind : 0;
 	unsigned c = kt.cls[kind];
@@ -455,21 +451,20 @@ static inline int edges_known(const uint32_t *held, uint32_t n, uint32_t obj)
 int clab__digest_fastpath = 1;
 
 /* Whether t's next records may take the fast path. */
-static inline int fast_for(const struct dthread *t)
+static inline int fast_for(const struct clab__dg_thread *t)
 {
 	return clab__digest_fastpath && !dg.unfollowed &&
 	       dg.nedges < CLAB_DIGEST_EDGES_MAX && !t->waiting;
 }
 
-void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
-			  const uint64_t *ns, uint32_t n)
+int clab__digest_begin(struct clab__dg_chunk *c, uint32_t tid, uint32_t n)
 {
 	if (!kt.ready)
 		classify();
-	struct dthread *t = thread_of(tid);
+	struct clab__dg_thread *t = thread_of(tid);
 	if (!t) {
 		dg.nomem = 1;
-		return;
+		return CLAB_ENOMEM;
 	}
 	dg.records += n;
 	/*
@@ -477,57 +472,62 @@ void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 	 * thread that does not wait, with every edge it adds known already
 	 * and room for it in the held array, while the locks are followed.
 	 * It does what the general path would, on the thread's held locks
-	 * kept in locals (written back before the general path reads them).
+	 * kept in c (written back before the general path reads them).
 	 */
-	uint32_t *held = t->held, nh = t->n, cap = t->cap;
-	/* the permits held, which the fast path neither takes nor gives */
-	uint32_t permits = t->n - t->nlocks;
-	int fast = fast_for(t);
-	for (uint32_t i = 0; i < n; i++) {
-		const struct clab__rec *r = recs[i];
-		unsigned f = kt.fast[r->kind];
-		if (f && fast) {
-			uint32_t obj = r->u.o.obj;
-			if (f & F_TAKE) {
-				if ((f & F_DEPTH) && r->a32 > 1) {
-					dg.kinds[r->kind]++; /* a relock */
-					continue;
-				}
-				if (nh < cap &&
-				    (!nh || edges_known(held, nh, obj))) {
-					dg.kinds[r->kind]++;
-					held[nh++] = obj;
-					continue;
-				}
-			} else {
-				if ((f & F_DEPTH) && r->a32 != 0) {
-					dg.kinds[r->kind]++; /* still held */
-					continue;
-				}
-				if (nh && held[nh - 1] == obj) {
-					dg.kinds[r->kind]++;
-					nh--;
-					continue;
-				}
-			}
-		}
-		t->n = nh;
-		t->nlocks = nh - permits;
-		dg.kinds[r->kind < CLAB_KIND_MAX ? r->kind : 0]++;
-		general(t, r, ns[i]);
-		held = t->held;
-		nh = t->n;
-		cap = t->cap;
-		permits = t->n - t->nlocks;
-		fast = fast_for(t);
+	*c = (struct clab__dg_chunk){.t = t,
+				     .held = t->held,
+				     .nh = t->n,
+				     .cap = t->cap,
+				     .permits = t->n - t->nlocks,
+				     .fast = fast_for(t)};
+	return 0;
+}
+
+void clab__digest_slow(struct clab__dg_chunk *c, const struct clab__rec *r,
+		       uint64_t ns)
+{
+	/* a take while holding others, its edges all known (the inline
+	 * step took a relock, and a take with none held) */
+	unsigned f = clab__dg_kinds.fast[r->kind];
+	if ((f & CLAB__DG_TAKE) && c->fast && c->nh < c->cap &&
+	    (!c->nh || edges_known(c->held, c->nh, r->u.o.obj))) {
+		clab__dg_kinds.count[r->kind]++;
+		c->held[c->nh++] = r->u.o.obj;
+		return;
 	}
-	t->n = nh;
-	t->nlocks = nh - permits;
+	struct clab__dg_thread *t = c->t;
+	t->n = c->nh;
+	t->nlocks = c->nh - c->permits;
+	clab__dg_kinds.count[r->kind < CLAB_KIND_MAX ? r->kind : 0]++;
+	general(t, r, ns);
+	c->held = t->held;
+	c->nh = t->n;
+	c->cap = t->cap;
+	c->permits = t->n - t->nlocks;
+	c->fast = fast_for(t);
+}
+
+void clab__digest_end(struct clab__dg_chunk *c)
+{
+	struct clab__dg_thread *t = c->t;
+	t->n = c->nh;
+	t->nlocks = c->nh - c->permits;
 	if (t->exited) { /* its last record */
 		if (t->waited)
 			waiter_keep(t);
 		thread_drop(t);
 	}
+}
+
+void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
+			  const uint64_t *ns, uint32_t n)
+{
+	struct clab__dg_chunk c;
+	if (clab__digest_begin(&c, tid, n))
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		clab__digest_step(&c, recs[i], ns[i]);
+	clab__digest_end(&c);
 }
 
 static void put_counts(struct clab_wbuf *b, const uint64_t *c, unsigned max)
@@ -547,7 +547,7 @@ void clab__digest_chunk(struct clab_wbuf *b, int partial)
 {
 	uint64_t unended = 0, held_at_end = 0, waiting_at_end = 0;
 	for (uint32_t i = 0; i < dg.tcap; i++) {
-		const struct dthread *t = &dg.t[i];
+		const struct clab__dg_thread *t = &dg.t[i];
 		if (!t->tid || t->exited)
 			continue;
 		unended += t->tid != 1 && t->started;
@@ -557,7 +557,7 @@ void clab__digest_chunk(struct clab_wbuf *b, int partial)
 	clab_wbuf_u8(b, (partial || dg.nomem ? CLAB_DIGEST_PARTIAL : 0) |
 			    (dg.unfollowed ? CLAB_DIGEST_UNFOLLOWED : 0));
 	clab_wbuf_uv(b, dg.records);
-	put_counts(b, dg.kinds, CLAB_KIND_MAX);
+	put_counts(b, clab__dg_kinds.count, CLAB_KIND_MAX);
 	put_counts(b, dg.diags, 256);
 	const uint64_t counts[CLAB_DIGEST_NCOUNTS] = {
 	    dg.judged_waits,  dg.failed,      dg.waits_holding,
@@ -586,7 +586,7 @@ void clab__digest_chunk(struct clab_wbuf *b, int partial)
 		clab_wbuf_uv(b, dg.wl[i].obj);
 	}
 	for (uint32_t i = 0; i < dg.tcap; i++) {
-		const struct dthread *t = &dg.t[i];
+		const struct clab__dg_thread *t = &dg.t[i];
 		if (!t->tid || !t->waited || t->exited)
 			continue;
 		clab_wbuf_uv(b, t->tid - 1);
@@ -603,4 +603,5 @@ void clab__digest_reset(void)
 	free(dg.ekeys);
 	free(dg.wl);
 	memset(&dg, 0, sizeof(dg));
+	memset(clab__dg_kinds.count, 0, sizeof(clab__dg_kinds.count));
 }

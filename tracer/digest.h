@@ -12,8 +12,9 @@
 
 /*
  * The n records of thread tid about to go into a record chunk, in the
- * thread's order, and their times (ns[i], as the reader gives them);
- * called by the writer (under its lock) for every chunk.
+ * thread's order, and their times (ns[i], as the reader gives them):
+ * clab__digest_begin, clab__digest_step for each, clab__digest_end (the
+ * tests' and conclab bench's way in; the writer calls those three).
  */
 void clab__digest_records(uint32_t tid, const struct clab__rec *const *recs,
 			  const uint64_t *ns, uint32_t n);
@@ -30,5 +31,82 @@ extern int clab__digest_fastpath;
 void clab__digest_chunk(struct clab_wbuf *b, int partial);
 /* Forget everything (a new trace, or a forked child's). */
 void clab__digest_reset(void);
+
+/*
+ * A chunk's records one at a time, for the writer, which feeds each to the
+ * digest in its encoding pass while it has it at hand (writer.c): the
+ * fast path's commonest records are handled inline, the others out of
+ * line.  Called under the writer's lock, as every digest function is.
+ */
+
+/* What the fast path does with a kind (clab__dg_kinds.fast). */
+enum {
+	CLAB__DG_TAKE = 1,
+	CLAB__DG_GIVE = 2,
+	CLAB__DG_DEPTH = 4 /* a mutex's: its a32 is its depth */
+};
+
+/* The kinds' fast-path actions, and the records counted by kind. */
+struct clab__dg_kinds {
+	uint8_t fast[256]; /* by the record's own kind byte: 0 past the max */
+	uint64_t count[CLAB_KIND_MAX];
+};
+extern struct clab__dg_kinds clab__dg_kinds;
+
+/* One chunk on its way: its thread's held locks, kept here meanwhile. */
+struct clab__dg_chunk {
+	struct clab__dg_thread *t;
+	uint32_t *held;	  /* the thread's, innermost last */
+	uint32_t nh;	  /* how many */
+	uint32_t permits; /* of the nh, the semaphores' permits */
+	/*
+	 * apart from nh: copied from the thread's n and cap, side by side
+	 * there, the two would be read as one 8-byte word just after n was
+	 * written alone, which the store cannot forward (twice the time of
+	 * the general path)
+	 */
+	uint32_t cap;
+	int fast; /* whether the fast path is open */
+};
+
+/*
+ * The start of thread tid's chunk of n records; 0, or CLAB_ENOMEM (the
+ * digest is then partial: its records are not fed).
+ */
+int clab__digest_begin(struct clab__dg_chunk *c, uint32_t tid, uint32_t n);
+/* A record the inline step leaves: a nested take, or the general path. */
+void clab__digest_slow(struct clab__dg_chunk *c, const struct clab__rec *r,
+		       uint64_t ns);
+/* The chunk's end: the thread's held locks back in place. */
+void clab__digest_end(struct clab__dg_chunk *c);
+
+/*
+ * One record of the chunk, at time ns.  Inline, the fast path's commonest
+ * cases, which do what the general path would: a relock, a first lock
+ * taken, a mutex given back but still held, the innermost lock given back.
+ */
+static inline void clab__digest_step(struct clab__dg_chunk *c,
+				     const struct clab__rec *r, uint64_t ns)
+{
+	unsigned f = clab__dg_kinds.fast[r->kind];
+	if (f && c->fast) {
+		if (f & CLAB__DG_DEPTH &&
+		    (f & CLAB__DG_TAKE ? r->a32 > 1 : r->a32 != 0)) {
+			clab__dg_kinds.count[r->kind]++; /* depth only */
+			return;
+		}
+		uint32_t nh = c->nh;
+		if (f & CLAB__DG_TAKE ? !nh && c->cap
+				      : nh && c->held[nh - 1] == r->u.o.obj) {
+			clab__dg_kinds.count[r->kind]++;
+			if (f & CLAB__DG_TAKE)
+				c->held[c->nh++] = r->u.o.obj;
+			else
+				c->nh--;
+			return;
+		}
+	}
+	clab__digest_slow(c, r, ns);
+}
 
 #endif

@@ -340,9 +340,10 @@ uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max)
 
 /*
  * clab_kind_fields, cached: constant data, filled by the writer's thread
- * (one a process) on its first chunk and never changed.
+ * (one a process) on its first chunk and never changed.  By the record's
+ * own kind byte: 0 past the last kind, with no test for it.
  */
-static uint8_t kind_fields[CLAB_KIND_MAX];
+static uint8_t kind_fields[256];
 
 static inline uint8_t *put_uv(uint8_t *p, uint64_t v)
 {
@@ -533,40 +534,41 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force,
 	return m;
 }
 
-/* The entry of obj in w.last: its own in this chunk, or a free one. */
-static inline struct last_oseq *last_slot(uint32_t obj)
+/*
+ * The entry of obj in last: its own in chunk gen (then *own is 1), or a
+ * free one.  An entry's gen and obj are compared with theirs as one word,
+ * key (their bytes, as the entry has them).
+ */
+_Static_assert(offsetof(struct last_oseq, gen) == 0 &&
+		   offsetof(struct last_oseq, obj) == 4,
+	       "an entry's gen and obj: its first 8 bytes");
+static inline struct last_oseq *last_slot(struct last_oseq *last, uint32_t gen,
+					  uint32_t obj, uint64_t key, int *own)
 {
 	uint32_t i = (obj * 0x9e3779b1u) >> (32 - LAST_BITS);
-	while (w.last[i].gen == w.chunkgen && w.last[i].obj != obj)
-		i = (i + 1) & (LAST_SLOTS - 1);
-	return &w.last[i];
+	for (;; i = (i + 1) & (LAST_SLOTS - 1)) {
+		uint64_t k;
+		memcpy(&k, &last[i], sizeof(k));
+		*own = k == key;
+		if (*own || last[i].gen != gen)
+			return &last[i];
+	}
 }
 
 /*
- * The records w.recp[0..n) into w.ebuf, from the base time base: in the
- * 1.6 form when lazy is CLAB_CODEC_LAZY, else each with its dt; a record
- * that repeats the last at its site slot in the 1.7 form (format.h) when
- * repeat is CLAB_CODEC_REPEAT.
+ * encode_body's loop, from p: inlined with lazy, repeat and stacks
+ * constant for the common chunks, which leaves their tests out.  What it
+ * reads of w is in locals: a store through p, a byte pointer, may be to
+ * anything whose address is known, which the compiler would read again.
  */
-static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
-			unsigned stacks, uint64_t base)
+static inline __attribute__((always_inline)) uint8_t *
+encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
+	    unsigned stacks, uint64_t base, struct clab__dg_chunk *dc)
 {
-	struct clab_wbuf *e = &w.ebuf;
-	e->len = 0;
-	w.chunkgen++; /* the sequence numbers start anew */
-	/*
-	 * The hot loop of the writer: at most REC_MAX bytes a record, so
-	 * reserve once and write the varints in place.
-	 */
-	clab_wbuf_reserve(e, (size_t)n * REC_MAX);
-	if (e->oom)
-		return;
-	if (!kind_fields[0]) {
-		for (unsigned k = 0; k < CLAB_KIND_MAX; k++)
-			kind_fields[k] = (uint8_t)clab_kind_fields(k);
-		kind_fields[0] = 0x80; /* filled (kind 0 does not exist) */
-	}
-	uint8_t *p = e->p;
+	const struct clab__rec *const *recp = w.recp;
+	const uint64_t *ns = w.ns;
+	struct last_oseq *last = w.last;
+	uint32_t gen = w.chunkgen;
 	/* a few sites recur in a chunk: a small direct-mapped cache */
 	const struct clab_site *ckey[16] = {0};
 	uint32_t cval[16];
@@ -575,9 +577,10 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 	uint32_t ro[CLAB_REPEAT_OBJS] = {0};
 	uint64_t prev = base;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct clab__rec *r = w.recp[i];
-		unsigned f =
-		    r->kind < CLAB_KIND_MAX ? kind_fields[r->kind] & 0x7f : 0;
+		const struct clab__rec *r = recp[i];
+		if (dc)
+			clab__digest_step(dc, r, ns[i]);
+		unsigned f = kind_fields[r->kind] & 0x7f;
 		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
 		if (ckey[slot] != r->site || !r->site) {
 			ckey[slot] = r->site;
@@ -587,12 +590,15 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 		uint32_t obj = f & CLAB_F_OBJ ? r->u.o.obj : 0;
 		int64_t dseq = 0;
 		if (f & CLAB_F_SEQ) {
-			struct last_oseq *l = last_slot(obj);
-			uint32_t expect =
-			    l->gen == w.chunkgen ? l->oseq + 1 : 1;
+			struct last_oseq want = {gen, obj, 0};
+			uint64_t key;
+			int own;
+			memcpy(&key, &want, sizeof(key));
+			struct last_oseq *l =
+			    last_slot(last, gen, obj, key, &own);
+			uint32_t expect = own ? l->oseq + 1 : 1;
 			dseq = (int64_t)r->u.o.oseq - (int64_t)expect;
-			l->gen = w.chunkgen;
-			l->obj = obj;
+			memcpy(l, &key, sizeof(key));
 			l->oseq = r->u.o.oseq;
 		}
 		uint8_t a8 = f & CLAB_F_A8 ? r->a8 : 0;
@@ -601,13 +607,18 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 		unsigned untimed = lazy && !r->tsc ? CLAB_REC_LAZY : 0;
 		struct clab_repeat_slot *t = &rs[sid % CLAB_REPEAT_SLOTS];
 		unsigned oe = obj % CLAB_REPEAT_OBJS;
-		int rep = repeat && dseq == 0 && !(stacks && r->pad) &&
-			  t->kind == r->kind && t->site == sid && t->a8 == a8 &&
-			  t->a32 == a32 && t->val == val;
+		/*
+		 * one test of all the fields, not a branch for each: whether a
+		 * record repeats is hard to foretell, and a missed branch costs
+		 */
+		int rep = repeat && !(stacks && r->pad) &&
+			  ((uint64_t)dseq | (t->kind ^ r->kind) |
+			   (t->site ^ sid) | (t->a8 ^ a8) | (t->a32 ^ a32) |
+			   (uint64_t)(t->val ^ val)) == 0;
 		*p++ = (uint8_t)((rep ? 0 : r->kind) | untimed);
 		if (!untimed) {
-			p = put_uv(p, w.ns[i] - prev);
-			prev = w.ns[i];
+			p = put_uv(p, ns[i] - prev);
+			prev = ns[i];
 		}
 		if (rep) { /* the code byte, and the object unless known */
 			unsigned code = sid % CLAB_REPEAT_SLOTS;
@@ -637,6 +648,50 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 		if (stacks)
 			p = put_uv(p, r->pad ? stack_id(r->pad) : 0);
 	}
+	return p;
+}
+
+/*
+ * The records w.recp[0..n) into w.ebuf, from the base time base: in the
+ * 1.6 form when lazy is CLAB_CODEC_LAZY, else each with its dt; a record
+ * that repeats the last at its site slot in the 1.7 form (format.h) when
+ * repeat is CLAB_CODEC_REPEAT.  With dtb, each record goes to the digest
+ * too, as thread dtb's, while it is at hand: a third pass over the chunk's
+ * records, after the times' and the encoding's, cost the writer more.
+ */
+static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
+			unsigned stacks, uint64_t base,
+			const struct clab__tbuf *dtb)
+{
+	struct clab_wbuf *e = &w.ebuf;
+	e->len = 0;
+	w.chunkgen++; /* the sequence numbers start anew */
+	/*
+	 * The hot loop of the writer: at most REC_MAX bytes a record, so
+	 * reserve once and write the varints in place.
+	 */
+	clab_wbuf_reserve(e, (size_t)n * REC_MAX);
+	if (e->oom)
+		return;
+	if (!kind_fields[0]) {
+		for (unsigned k = 0; k < CLAB_KIND_MAX; k++)
+			kind_fields[k] = (uint8_t)clab_kind_fields(k);
+		kind_fields[0] = 0x80; /* filled (kind 0 does not exist) */
+	}
+	struct clab__dg_chunk dc;
+	struct clab__dg_chunk *d =
+	    dtb && clab__digest_begin(&dc, dtb->tid, n) == 0 ? &dc : NULL;
+	uint8_t *p = e->p;
+	/* a zstd trace's chunks without stacks, the first encoding of each */
+	if (repeat && !stacks && d && lazy)
+		p = encode_loop(p, n, CLAB_CODEC_LAZY, CLAB_CODEC_REPEAT, 0,
+				base, d);
+	else if (repeat && !stacks && d)
+		p = encode_loop(p, n, 0, CLAB_CODEC_REPEAT, 0, base, d);
+	else
+		p = encode_loop(p, n, lazy, repeat, stacks, base, d);
+	if (d)
+		clab__digest_end(d);
 	e->len = (size_t)(p - e->p);
 }
 
@@ -705,7 +760,9 @@ static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
 	if (tb->wdense)
 		tb->wdense--;
 	uint64_t base = lazy ? anchor : w.ns[0];
-	encode_body(n, lazy, repeat, stacks, base);
+	/* a 1.7 trace has a digest: its records go to it as they are encoded */
+	encode_body(n, lazy, repeat, stacks, base,
+		    w.codec.codec == CLAB_CODEC_ZSTD ? tb : NULL);
 	if (w.ebuf.oom)
 		return 0;
 	int dense;
@@ -721,11 +778,9 @@ static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
 		tb->wdense = DENSE_CHUNKS;
 		lazy = 0;
 		base = w.ns[0];
-		encode_body(n, lazy, repeat, stacks, base);
+		encode_body(n, lazy, repeat, stacks, base, NULL);
 		zlen = compress_body(n, &dense);
 	}
-	if (w.codec.codec == CLAB_CODEC_ZSTD) /* a 1.7 trace: its digest */
-		clab__digest_records(tb->tid, w.recp, w.ns, n);
 
 	/* The chunk: tid, count, base time, codec, raw length, data. */
 	struct clab_wbuf *e = &w.ebuf, *d = &w.dbuf;
