@@ -58,7 +58,7 @@ struct clab__writer {
 	_Atomic int tick_stop;
 	int fd;
 	char *path;
-	uint64_t flush_ticks;
+	uint64_t flush_ns, flush_ticks; /* flush_ticks: 0 until known */
 	/* the header's "command" and "program", for a forked child's trace */
 	char *m_command, *m_program;
 	/* sites: pointer -> id (open addressing), and the list by id */

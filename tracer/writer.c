@@ -1032,6 +1032,8 @@ static void pass(int force)
 	if (!tbs)
 		return;
 	uint64_t now = clab__clock();
+	if (!w.flush_ticks)
+		w.flush_ticks = clab__clock_ticks(w.flush_ns);
 	for (uint32_t i = 0; i < ntbs; i++) {
 		struct clab__tbuf *tb = tbs[i];
 		for (;;) {
@@ -1420,8 +1422,9 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		    w.codec.codec == CLAB_CODEC_ZSTD ? CLAB__ZSTD_FAST : 1;
 	w.stk_lost0 = clab__stacks_lost();
 	clab__clock_start(o->virtual_time);
-	w.flush_ticks = clab__clock_ticks(
-	    (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u);
+	/* in ticks once the writer knows the rate (clock.c), in pass */
+	w.flush_ns = (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u;
+	w.flush_ticks = 0;
 	size_t mb = o->buffer_mb ? o->buffer_mb : 32;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();
