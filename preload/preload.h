@@ -198,14 +198,16 @@ static inline void clab__pl_leave(void)
 
 /*
  * The sites made so far, by return address (site.c): open addressing,
- * read without a lock, added to under one; never removed.
+ * read without a lock, added to under one; never removed.  A slot holds
+ * its site itself, so that a hit is one load of its pc and no pointer to
+ * follow; the pc (0: a free slot) is published after the site.
  */
 #define CLAB__PL_SITES (1u << 16)
 struct clab__pl_psite {
-	uintptr_t pc;
+	_Atomic uintptr_t pc;
 	struct clab_site site;
 };
-extern struct clab__pl_psite *_Atomic clab__pl_sites[CLAB__PL_SITES];
+extern struct clab__pl_psite clab__pl_sites[CLAB__PL_SITES];
 
 static inline size_t clab__pl_site_slot(uintptr_t pc)
 {
@@ -213,27 +215,28 @@ static inline size_t clab__pl_site_slot(uintptr_t pc)
 	       (CLAB__PL_SITES - 1);
 }
 
-/* clab__pl_site's miss: symbolise ret and add its site. */
-const struct clab_site *clab__pl_site_add(uintptr_t pc);
+/*
+ * clab__pl_site's miss in the first slot: the rest of the probe, and when
+ * pc is not there, its site symbolised and added.
+ */
+const struct clab_site *clab__pl_site_miss(uintptr_t pc);
 
 /*
  * The site of a call into the library, from its return address: the
  * function, file and line of the caller, from its debug information
  * (or the symbol and module without it).  Symbolised once per address;
- * a hit is a probe of the table, no lock.
+ * a hit in its first slot is one load and one compare, no lock.
  */
 static inline const struct clab_site *clab__pl_site(const void *ret)
 {
 	uintptr_t pc = (uintptr_t)ret;
-	for (size_t i = clab__pl_site_slot(pc);;
-	     i = (i + 1) & (CLAB__PL_SITES - 1)) {
-		struct clab__pl_psite *p = atomic_load_explicit(
-		    &clab__pl_sites[i], memory_order_acquire);
-		if (!p)
-			return clab__pl_site_add(pc);
-		if (p->pc == pc)
-			return &p->site;
-	}
+	struct clab__pl_psite *p = &clab__pl_sites[clab__pl_site_slot(pc)];
+	if (__builtin_expect(
+		atomic_load_explicit(&p->pc, memory_order_acquire) == pc &&
+		    pc != 0,
+		1))
+		return &p->site;
+	return clab__pl_site_miss(pc);
 }
 
 /*
