@@ -18,6 +18,15 @@
 
 struct clab__pl_table *_Atomic clab__pl_objs;
 static clab__lock_t lk;
+_Thread_local struct clab__pl_memo clab__pl_memo[1u << CLAB__PL_MEMO_BITS]
+    __attribute__((tls_model("initial-exec")));
+_Alignas(64) _Atomic unsigned long clab__pl_moved;
+
+/* Every memo made before this is stale (after the change it stands for). */
+static void spoil_memos(void)
+{
+	atomic_fetch_add_explicit(&clab__pl_moved, 1, memory_order_release);
+}
 
 static void put(struct clab__pl_table *t, struct clab__pl_obj *e)
 {
@@ -141,8 +150,10 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 		}
 		if (!atomic_compare_exchange_weak(&e->state, &s, CLAB__PL_BUSY))
 			continue;
-		if (s == CLAB__PL_READY)
+		if (s == CLAB__PL_READY) {
+			spoil_memos(); /* its object goes */
 			retire(e, site);
+		}
 		return 1;
 	}
 }
@@ -156,6 +167,7 @@ void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind)
 void clab__pl_obj_release(struct clab__pl_obj *e)
 {
 	atomic_store_explicit(&e->state, CLAB__PL_NONE, memory_order_release);
+	spoil_memos();
 }
 
 /* Put n in e's place in every table that holds e (lk held). */
@@ -197,6 +209,7 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 		if (s != CLAB__PL_READY)
 			return e;
 		if (!in_use(e, &okind, &id)) {
+			spoil_memos(); /* its object goes */
 			retire(e, site);
 			return e;
 		}
@@ -220,8 +233,21 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 		}
 		atomic_store_explicit(&e->state, CLAB__PL_READY,
 				      memory_order_release);
+		spoil_memos(); /* n, not e, stands for key now */
 		return n;
 	}
+}
+
+struct clab__pl_obj *clab__pl_mutex_lookup(const void *key, unsigned long moved)
+{
+	struct clab__pl_obj *e = clab__pl_obj_find(key, 0);
+	if (!e ||
+	    atomic_load_explicit(&e->state, memory_order_acquire) !=
+		CLAB__PL_READY ||
+	    e->kind != CLAB__PL_MUTEX)
+		return NULL;
+	*clab__pl_memo_of(key) = (struct clab__pl_memo){key, e, moved};
+	return e;
 }
 
 void clab__pl_obj_each(void (*fn)(struct clab__pl_obj *))

@@ -198,14 +198,16 @@ static inline void clab__pl_leave(void)
 
 /*
  * The sites made so far, by return address (site.c): open addressing,
- * read without a lock, added to under one; never removed.
+ * read without a lock, added to under one; never removed.  A slot holds
+ * its site itself, so that a hit is one load of its pc and no pointer to
+ * follow; the pc (0: a free slot) is published after the site.
  */
 #define CLAB__PL_SITES (1u << 16)
 struct clab__pl_psite {
-	uintptr_t pc;
+	_Atomic uintptr_t pc;
 	struct clab_site site;
 };
-extern struct clab__pl_psite *_Atomic clab__pl_sites[CLAB__PL_SITES];
+extern struct clab__pl_psite clab__pl_sites[CLAB__PL_SITES];
 
 static inline size_t clab__pl_site_slot(uintptr_t pc)
 {
@@ -213,27 +215,28 @@ static inline size_t clab__pl_site_slot(uintptr_t pc)
 	       (CLAB__PL_SITES - 1);
 }
 
-/* clab__pl_site's miss: symbolise ret and add its site. */
-const struct clab_site *clab__pl_site_add(uintptr_t pc);
+/*
+ * clab__pl_site's miss in the first slot: the rest of the probe, and when
+ * pc is not there, its site symbolised and added.
+ */
+const struct clab_site *clab__pl_site_miss(uintptr_t pc);
 
 /*
  * The site of a call into the library, from its return address: the
  * function, file and line of the caller, from its debug information
  * (or the symbol and module without it).  Symbolised once per address;
- * a hit is a probe of the table, no lock.
+ * a hit in its first slot is one load and one compare, no lock.
  */
 static inline const struct clab_site *clab__pl_site(const void *ret)
 {
 	uintptr_t pc = (uintptr_t)ret;
-	for (size_t i = clab__pl_site_slot(pc);;
-	     i = (i + 1) & (CLAB__PL_SITES - 1)) {
-		struct clab__pl_psite *p = atomic_load_explicit(
-		    &clab__pl_sites[i], memory_order_acquire);
-		if (!p)
-			return clab__pl_site_add(pc);
-		if (p->pc == pc)
-			return &p->site;
-	}
+	struct clab__pl_psite *p = &clab__pl_sites[clab__pl_site_slot(pc)];
+	if (__builtin_expect(
+		atomic_load_explicit(&p->pc, memory_order_acquire) == pc &&
+		    pc != 0,
+		1))
+		return &p->site;
+	return clab__pl_site_miss(pc);
 }
 
 /*
@@ -338,6 +341,34 @@ static inline struct clab__pl_obj *clab__pl_obj_find(const void *key,
 }
 
 /*
+ * Each thread's memo of the mutexes it used (clab__pl_mutex_ready): the
+ * entry of a key without a look in the table, direct-mapped by the key.
+ * A memo is good while clab__pl_moved holds what it held before the memo
+ * was made: that count goes up whenever an entry may stop standing for the
+ * object a memo says (clab__pl_obj_claim, clab__pl_obj_init,
+ * clab__pl_obj_release), after the entry's state or the table changed, so
+ * that a thread that reads the new count sees the change.
+ */
+#define CLAB__PL_MEMO_BITS 6
+struct clab__pl_memo {
+	const void *key;
+	struct clab__pl_obj *e;
+	unsigned long moved;
+};
+extern _Thread_local struct clab__pl_memo
+    clab__pl_memo[1u << CLAB__PL_MEMO_BITS]
+    __attribute__((tls_model("initial-exec")));
+extern _Atomic unsigned long clab__pl_moved;
+
+/* Fibonacci hashing: the top bits of key times 2^64 / phi. */
+static inline struct clab__pl_memo *clab__pl_memo_of(const void *key)
+{
+	return &clab__pl_memo[((uint64_t)(uintptr_t)key *
+			       0x9e3779b97f4a7c15ull) >>
+			      (64 - CLAB__PL_MEMO_BITS)];
+}
+
+/*
  * clab__pl_fork_child - in a child that goes on with the C library's
  * functions (forked past this library's fork, or whose trace could not
  * be created): give the program's objects the state conclab's had
@@ -399,6 +430,28 @@ struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
 					 struct clab__pl_obj *e,
 					 const struct clab_site *site);
 
+/* clab__pl_mutex_ready's miss: the table, and the memo if it is made. */
+struct clab__pl_obj *clab__pl_mutex_lookup(const void *key,
+					   unsigned long moved);
+
+/*
+ * clab__pl_mutex_ready - the entry of the program's mutex at key when it is
+ * made (READY, a mutex), from the thread's memo, else from the table, and
+ * then put in the memo; NULL when it is not made.  A hit in the memo is
+ * two compares, no table and no state to read: the memo was made from a
+ * READY mutex, and clab__pl_moved has not moved since.
+ */
+static inline struct clab__pl_obj *clab__pl_mutex_ready(const void *key)
+{
+	struct clab__pl_memo *m = clab__pl_memo_of(key);
+	/* read before the table, so that a change after it spoils the memo */
+	unsigned long moved =
+	    atomic_load_explicit(&clab__pl_moved, memory_order_acquire);
+	if (__builtin_expect(m->key == key && m->moved == moved, 1))
+		return m->e;
+	return clab__pl_mutex_lookup(key, moved);
+}
+
 /*
  * clab__pl_mutex_of - the entry of the program's mutex at pm, made on its
  * first use (as a static initializer makes it); NULL when memory is short.
@@ -406,15 +459,10 @@ struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
 static inline struct clab__pl_obj *
 clab__pl_mutex_of(pthread_mutex_t *pm, const struct clab_site *site)
 {
-	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
-	if (__builtin_expect(
-		e != NULL &&
-		    atomic_load_explicit(&e->state, memory_order_acquire) ==
-			CLAB__PL_READY &&
-		    e->kind == CLAB__PL_MUTEX,
-		1))
+	struct clab__pl_obj *e = clab__pl_mutex_ready(pm);
+	if (__builtin_expect(e != NULL, 1))
 		return e;
-	return clab__pl_mutex_make(pm, e, site);
+	return clab__pl_mutex_make(pm, clab__pl_obj_find(pm, 1), site);
 }
 
 /*

@@ -12,6 +12,7 @@
  * them, "table+24" in a structure).
  */
 #include <elfutils/libdwfl.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 #include "preload.h"
 #include "tracer-int.h"
 
-struct clab__pl_psite *_Atomic clab__pl_sites[CLAB__PL_SITES];
+struct clab__pl_psite clab__pl_sites[CLAB__PL_SITES];
 static size_t nsites;
 static clab__lock_t lk; /* symbolisation, and adding sites */
 static struct clab__syms *syms;
@@ -31,12 +32,9 @@ static int dwfl_tried;
 /* Every site past CLAB__PL_SITES, and any that cannot be made, is this one. */
 static const struct clab_site unknown = {"?", "?", NULL, 0};
 
-static struct clab__pl_psite *make(uintptr_t pc)
+/* Fill p's site for the call that returns to pc; 0, or -ENOMEM. */
+static int make(struct clab_site *p, uintptr_t pc)
 {
-	struct clab__pl_psite *p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
-	p->pc = pc;
 	if (!syms)
 		syms = clab__syms_new();
 	const struct clab__frame *f = NULL;
@@ -54,41 +52,50 @@ static struct clab__pl_psite *make(uintptr_t pc)
 	char buf[32];
 	if (!n)
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)pc);
-	p->site.func = strdup(n ? f[0].func : buf);
-	p->site.file = strdup(n ? f[0].file : "?");
-	p->site.line = n ? (int)f[0].line : 0;
-	if (!p->site.func || !p->site.file) {
-		free((char *)p->site.func);
-		free((char *)p->site.file);
-		free(p);
-		return NULL;
+	p->func = strdup(n ? f[0].func : buf);
+	p->file = strdup(n ? f[0].file : "?");
+	p->line = n ? (int)f[0].line : 0;
+	if (!p->func || !p->file) {
+		free((char *)p->func);
+		free((char *)p->file);
+		*p = (struct clab_site){0};
+		return -ENOMEM;
 	}
-	return p;
+	return 0;
 }
 
-const struct clab_site *clab__pl_site_add(uintptr_t pc)
+/* The slot of pc in the table, or the free one where it goes (0: full). */
+static struct clab__pl_psite *probe(uintptr_t pc, memory_order mo)
 {
-	size_t i;
+	for (size_t i = clab__pl_site_slot(pc), n = 0; n < CLAB__PL_SITES;
+	     i = (i + 1) & (CLAB__PL_SITES - 1), n++) {
+		uintptr_t k = atomic_load_explicit(&clab__pl_sites[i].pc, mo);
+		if (!k || k == pc)
+			return &clab__pl_sites[i];
+	}
+	return NULL;
+}
+
+const struct clab_site *clab__pl_site_miss(uintptr_t pc)
+{
+	if (!pc) /* no call returns there; 0 marks a free slot */
+		return &unknown;
+	struct clab__pl_psite *p = probe(pc, memory_order_acquire);
+	if (p && atomic_load_explicit(&p->pc, memory_order_acquire) == pc)
+		return &p->site;
 	clab__lk_lock(&lk);
-	for (i = clab__pl_site_slot(pc);; i = (i + 1) & (CLAB__PL_SITES - 1)) {
-		struct clab__pl_psite *p = atomic_load_explicit(
-		    &clab__pl_sites[i], memory_order_relaxed);
-		if (!p)
-			break;
-		if (p->pc == pc) {
-			clab__lk_unlock(&lk);
-			return &p->site;
+	p = probe(pc, memory_order_relaxed);
+	int ok = p != NULL;
+	if (ok && atomic_load_explicit(&p->pc, memory_order_relaxed) != pc) {
+		ok = nsites * 2 < CLAB__PL_SITES && make(&p->site, pc) == 0;
+		/* the site first, then the pc that readers look for */
+		if (ok) {
+			atomic_store_explicit(&p->pc, pc, memory_order_release);
+			nsites++;
 		}
 	}
-	struct clab__pl_psite *p =
-	    nsites * 2 < CLAB__PL_SITES ? make(pc) : NULL;
-	if (p) {
-		atomic_store_explicit(&clab__pl_sites[i], p,
-				      memory_order_release);
-		nsites++;
-	}
 	clab__lk_unlock(&lk);
-	return p ? &p->site : &unknown;
+	return ok ? &p->site : &unknown;
 }
 
 static const Dwfl_Callbacks callbacks = {

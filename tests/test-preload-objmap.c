@@ -221,6 +221,141 @@ static void test_init_held(void)
 	clab_trace_free(tr);
 }
 
+/* Make e (found or added for its key) a READY mutex named name. */
+static void make_mutex(struct clab__pl_obj *e, const char *name)
+{
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, CLAB__PL_MUTEX, NULL), 1);
+	CU_ASSERT_EQUAL(clab_mutex_init(&e->u.m, name, CLAB_MUTEX_NORMAL), 0);
+	clab__pl_obj_ready(e, CLAB__PL_MUTEX);
+}
+
+/*
+ * The thread's memo of a mutex (clab__pl_mutex_ready) gives what the table
+ * gives: nothing before the mutex is made, nor once it is destroyed or
+ * another kind of object took its address, nor while an init makes it
+ * again, and the fresh entry, not the one it had, after an init while it
+ * is held.
+ */
+static void test_memo_follows(void)
+{
+	static char obj;
+	tu_begin();
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj));
+	struct clab__pl_obj *e = clab__pl_obj_find(&obj, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj)); /* NONE */
+	make_mutex(e, "m");
+	CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&obj), e); /* the table */
+	CU_ASSERT_PTR_EQUAL(clab__pl_memo_of(&obj)->key, &obj);
+	CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&obj), e); /* the memo */
+
+	/* destroyed */
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&e->u.m), 0);
+	clab__pl_obj_release(e);
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj));
+
+	/* a condition variable at its address */
+	make_mutex(e, "m");
+	CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&obj), e);
+	CU_ASSERT_EQUAL(clab__pl_obj_claim(e, CLAB__PL_COND, NULL), 1);
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj)); /* BUSY */
+	CU_ASSERT_EQUAL(clab_cond_init(&e->u.c, "c"), 0);
+	clab__pl_obj_ready(e, CLAB__PL_COND);
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj));
+
+	/* a mutex again, made again while idle: nothing while it is made */
+	make_mutex(e, "m");
+	CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&obj), e);
+	CU_ASSERT_PTR_EQUAL(clab__pl_obj_init(&obj, NULL), e);
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj)); /* BUSY */
+	CU_ASSERT_EQUAL(clab_mutex_init(&e->u.m, "m", CLAB_MUTEX_NORMAL), 0);
+	clab__pl_obj_ready(e, CLAB__PL_MUTEX);
+
+	/* made again while held: the fresh entry from now on */
+	CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&obj), e);
+	CU_ASSERT_EQUAL(clab_mutex_lock(&e->u.m), 0);
+	struct clab__pl_obj *n = clab__pl_obj_init(&obj, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_PTR_NOT_EQUAL(n, e);
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj)); /* n is BUSY */
+	CU_ASSERT_EQUAL(clab_mutex_init(&n->u.m, "m", CLAB_MUTEX_NORMAL), 0);
+	clab__pl_obj_ready(n, CLAB__PL_MUTEX);
+	CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&obj), n);
+	CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&obj), n);
+	CU_ASSERT_EQUAL(clab_mutex_unlock(&e->u.m), 0);
+	clab__pl_obj_release(n);
+	CU_ASSERT_PTR_NULL(clab__pl_mutex_ready(&obj));
+	clab_trace_free(tu_end());
+}
+
+struct memo_peer {
+	pthread_barrier_t *step;
+	const void *key;
+	struct clab__pl_obj *before, *after;
+};
+
+/* Looks key up, waits while main destroys it, looks again. */
+static void *memo_peer(void *p)
+{
+	struct memo_peer *m = p;
+	m->before = clab__pl_mutex_ready(m->key);
+	m->before = clab__pl_mutex_ready(m->key); /* from its memo */
+	pthread_barrier_wait(m->step);
+	pthread_barrier_wait(m->step); /* main destroyed it */
+	m->after = clab__pl_mutex_ready(m->key);
+	return NULL;
+}
+
+/* A mutex destroyed by one thread is gone from every thread's memo. */
+static void test_memo_other_thread(void)
+{
+	static char obj;
+	pthread_barrier_t step;
+	pthread_t t;
+	tu_begin();
+	struct clab__pl_obj *e = clab__pl_obj_find(&obj, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	make_mutex(e, "m");
+	struct memo_peer m = {&step, &obj, NULL, NULL};
+	pthread_barrier_init(&step, NULL, 2);
+	pthread_create(&t, NULL, memo_peer, &m);
+	pthread_barrier_wait(&step);
+	CU_ASSERT_EQUAL(clab_mutex_destroy(&e->u.m), 0);
+	clab__pl_obj_release(e);
+	pthread_barrier_wait(&step);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&step);
+	CU_ASSERT_PTR_EQUAL(m.before, e);
+	CU_ASSERT_PTR_NULL(m.after);
+	clab_trace_free(tu_end());
+}
+
+/* Two mutexes in one slot of the memo: each lookup gives its own. */
+static void test_memo_shared_slot(void)
+{
+	static char objs[4096];
+	size_t j = 1;
+	while (j < sizeof(objs) &&
+	       clab__pl_memo_of(&objs[j]) != clab__pl_memo_of(&objs[0]))
+		j++;
+	CU_ASSERT_FATAL(j < sizeof(objs));
+	tu_begin();
+	struct clab__pl_obj *a = clab__pl_obj_find(&objs[0], 1),
+			    *b = clab__pl_obj_find(&objs[j], 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	make_mutex(a, "a");
+	make_mutex(b, "b");
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&objs[0]), a);
+		CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&objs[0]), a);
+		CU_ASSERT_PTR_EQUAL(clab__pl_mutex_ready(&objs[j]), b);
+	}
+	clab__pl_obj_release(a);
+	clab__pl_obj_release(b);
+	clab_trace_free(tu_end());
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "an init of a held mutex is a misuse, with a new entry",
@@ -230,6 +365,10 @@ static void add_tests(CU_pSuite s)
 		    test_concurrent_growth);
 	CU_add_test(s, "one thread of many sets an object up", test_claim_once);
 	CU_add_test(s, "another kind replaces the object", test_claim_replaces);
+	CU_add_test(s, "a mutex's memo follows its entry", test_memo_follows);
+	CU_add_test(s, "a destroy reaches other threads' memos",
+		    test_memo_other_thread);
+	CU_add_test(s, "two mutexes in one memo slot", test_memo_shared_slot);
 }
 
 int main(void)

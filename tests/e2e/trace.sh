@@ -38,7 +38,7 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
 	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
-	forklock forkrec forkcrash mainexit exitholding-rw semsignal; do
+	forklock forkrec forkcrash mainexit exitholding-rw semsignal remade; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -218,6 +218,22 @@ contains "$T/out" "^  FAIL locks held at exit +3 lock\(s\)" "exit holding: concl
 misuse semsignal 0 'signalled twice'
 lacks "$T/dump" 'exit-holding' "signal semaphores: no exit-holding diagnostic"
 contains "$T/out" "^  ok   locks held at exit +no mutex, reader-writer lock or semaphore permit was held" "signal semaphores: nothing held at exit"
+# One address made into a mutex, a spin lock, a mutex again on its first
+# lock, and made again while held (remade.c): every call names the object
+# of its time, never one that a thread's memo of its mutexes kept.
+misuse remade 1 'remade: 0'
+made_at() { # TEXT: the object made at the line of "/* TEXT" in remade.c
+	sed -n -E "s@^#   ([0-9]+) mutex u(\[0\])? \(T0 at tests/preload/remade\.c:$(line remade "$1")\)\$@\1@p" "$T/dump" | head -1
+}
+for c in 'first lock=a mutex' 'first unlock=a mutex' 'spin lock=a spin lock' \
+	'spin unlock=a spin lock' 'made on first use=made on first use' \
+	'its unlock=made on first use' 'kept=made on first use' \
+	'the fresh one=made again, held' "the fresh one's unlock=made again, held"; do
+	at=${c%%=*} made=${c#*=}
+	id=$(made_at "$made")
+	contains "$T/dump" "mutex\.(acquire|release) +u(\[0\])?#${id:-none} .*@ tests/preload/remade\.c:$(line remade "$at") main" "remade: '$at' names the object made at '$made'"
+done
+contains "$T/out" "^  FAIL locks held at exit +1 lock\(s\) .*held by main since tests/preload/remade\.c:$(line remade 'kept')" "remade: the mutex made again while held is held at exit"
 # The programs that misuse nothing pass "no misuse" and "locks held at exit".
 for p in pc rec; do
 	"$CONCLAB" check "$T/$p.clt" >"$T/out" 2>&1
