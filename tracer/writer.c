@@ -803,16 +803,14 @@ static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
  * Encode up to nmem of tb's unwritten records (in its buffer, where a
  * hold is one) into w.dbuf as a chunk, and consume them; returns how many
  * of the buffer's (0: none).  *chunk: w.dbuf holds a chunk to write (not
- * when the one record was an acquire written ahead); *full: it is full,
- * not the buffer read to its end.
+ * when the one record was an acquire written ahead).
  */
 static uint32_t encode_records(struct clab__tbuf *tb, uint32_t nmem, int force,
-			       int *chunk, int *full)
+			       int *chunk)
 {
 	uint32_t used, n = peek(tb, nmem, &used);
 	uint32_t m = n ? encode_chunk(tb, n, force) : 0;
 	*chunk = m != 0;
-	*full = m == n && used < nmem; /* peek stopped at CHUNK_RECS */
 	if (m == 0 && n != 0)
 		return 0;	      /* waiting for the next time stamp */
 	used -= buffer_records(m, n); /* those left for the next stamp */
@@ -1053,9 +1051,9 @@ static void pass(int force)
 			int old = now - tb->wpending >= w.flush_ticks;
 			if (n < CHUNK_RECS && !force && !exited && !old)
 				break;
-			int chunk, full;
+			int chunk;
 			uint32_t m = encode_records(
-			    tb, n, force || exited || old, &chunk, &full);
+			    tb, n, force || exited || old, &chunk);
 			if (m == 0)
 				break; /* waiting for the next time stamp */
 			if (chunk) {
@@ -1064,10 +1062,15 @@ static void pass(int force)
 				w.st.record_bytes +=
 				    w.dbuf.len + CLAB_CHUNK_HDR_LEN;
 			}
+			/*
+			 * The records after the chunk's last time stamp wait
+			 * for the next: the loop goes on while a whole chunk
+			 * is there besides them (it stopped after any chunk
+			 * cut short so, which is nearly every chunk: the
+			 * writer wrote one chunk of a thread a pass, 5 ms
+			 * apart unless a thread out of room kicked it).
+			 */
 			tb->wpending = m < n ? now : 0;
-			/* an ended thread's block goes back in this pass */
-			if (m < CHUNK_RECS && !full && !exited)
-				break;
 		}
 		write_ahead(tb, tbs, ntbs, force);
 	}
