@@ -363,6 +363,16 @@ static inline uint8_t *put_sv(uint8_t *p, int64_t v)
 /* Records ahead of the one read that peek asks the cache for. */
 #define PREFETCH_AHEAD 256
 
+/* The release a hold r stands for (clab__emit_release_fast), into x. */
+static void hold_release(struct clab__rec *x, const struct clab__rec *r)
+{
+	*x = (struct clab__rec){.site =
+				    (const struct clab_site *)(uintptr_t)r->tsc,
+				.u.o = {r->u.o.obj, r->u.o.oseq + 1},
+				.kind = CLAB_K_MUTEX_RELEASE,
+				.a8 = CLAB_HOW_BLOCK};
+}
+
 /*
  * Pointers in w.recp to tb's next unwritten records, without consuming
  * them: up to nmem of its buffer's, and CHUNK_RECS in all, a hold
@@ -386,7 +396,7 @@ static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 			 * record the thread published, alone or in a hold.
 			 */
 			const struct clab__rec *r = &b->recs[pos];
-			uint64_t id = r->u.o.obj | (uint64_t)r->u.o.oseq << 32;
+			uint64_t id = clab__pend_id(r->u.o.obj, r->u.o.oseq);
 			if (id == tb->wheld &&
 			    r->kind == CLAB_K_MUTEX_ACQUIRE) {
 				pos++;
@@ -395,13 +405,7 @@ static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 			if (id == tb->wheld && r->kind == CLAB__K_HOLD) {
 				if (n == CHUNK_RECS)
 					break;
-				x[1] = (struct clab__rec){
-				    .site =
-					(const struct clab_site *)(uintptr_t)
-					    r->tsc,
-				    .u.o = {r->u.o.obj, r->u.o.oseq + 1},
-				    .kind = CLAB_K_MUTEX_RELEASE,
-				    .a8 = CLAB_HOW_BLOCK};
+				hold_release(&x[1], r);
 				w.recp[n++] = &x[1];
 				x += 2;
 				pos++;
@@ -428,11 +432,7 @@ static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 		x[0] = *r;
 		x[0].tsc = 0;
 		x[0].kind = CLAB_K_MUTEX_ACQUIRE;
-		x[1] = (struct clab__rec){
-		    .site = (const struct clab_site *)(uintptr_t)r->tsc,
-		    .u.o = {r->u.o.obj, r->u.o.oseq + 1},
-		    .kind = CLAB_K_MUTEX_RELEASE,
-		    .a8 = CLAB_HOW_BLOCK};
+		hold_release(&x[1], r);
 		w.recp[n++] = &x[0];
 		w.recp[n++] = &x[1];
 		x += 2;
@@ -987,6 +987,14 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The chunk encode_chunk made in w.dbuf, after the definitions it uses. */
+static void write_events(struct clab__tbuf **tbs, uint32_t ntbs)
+{
+	write_defs(tbs, ntbs);
+	write_chunk(CLAB_CH_EVENTS, &w.dbuf);
+	w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
+}
+
 /*
  * The acquire tb holds back (clab__emit_acquire_fast), written ahead of
  * its publication when the thread has published nothing since the last
@@ -1016,9 +1024,7 @@ static void write_ahead(struct clab__tbuf *tb, struct clab__tbuf **tbs,
 	if (!encode_chunk(tb, 1, 1))
 		return;
 	tb->wheld = w1;
-	write_defs(tbs, ntbs);
-	write_chunk(CLAB_CH_EVENTS, &w.dbuf);
-	w.st.record_bytes += w.dbuf.len + CLAB_CHUNK_HDR_LEN;
+	write_events(tbs, ntbs);
 }
 
 /* One pass over every thread's buffer; force writes everything. */
@@ -1056,19 +1062,13 @@ static void pass(int force)
 			    tb, n, force || exited || old, &chunk);
 			if (m == 0)
 				break; /* waiting for the next time stamp */
-			if (chunk) {
-				write_defs(tbs, ntbs);
-				write_chunk(CLAB_CH_EVENTS, &w.dbuf);
-				w.st.record_bytes +=
-				    w.dbuf.len + CLAB_CHUNK_HDR_LEN;
-			}
+			if (chunk)
+				write_events(tbs, ntbs);
 			/*
 			 * The records after the chunk's last time stamp wait
-			 * for the next: the loop goes on while a whole chunk
-			 * is there besides them (it stopped after any chunk
-			 * cut short so, which is nearly every chunk: the
-			 * writer wrote one chunk of a thread a pass, 5 ms
-			 * apart unless a thread out of room kicked it).
+			 * for the next; the loop goes on while a whole chunk
+			 * is there besides them, so that a pass writes all a
+			 * thread has (docs/performance.md, sixth round).
 			 */
 			tb->wpending = m < n ? now : 0;
 		}

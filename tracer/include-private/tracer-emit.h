@@ -61,9 +61,9 @@ struct clab__tbuf {
 	uint32_t since_stamp;
 	/*
 	 * The held-back acquire (see clab__emit_acquire_fast): its record in
-	 * three words (site; obj and oseq; kind, a8, stack and a32), valid
-	 * while pgen % 4 == 2.  Written by the owner only; the writer reads
-	 * it, as a sequence lock, only when it closes the file.
+	 * three words (site; obj and oseq, clab__pend_id; kind, a8, stack
+	 * and a32), valid while pgen % 4 == 2.  Written by the owner only;
+	 * the writer reads it as a sequence lock, to write it ahead.
 	 */
 	_Atomic uint64_t pend[3];
 	_Atomic uint32_t pgen;
@@ -256,6 +256,12 @@ static inline void clab__emit_publish(struct clab__tbuf *tb)
 	atomic_store_explicit(&tb->cur->pos, tb->pos, memory_order_release);
 }
 
+/* The word of a held-back acquire that names it: its object and oseq. */
+static inline uint64_t clab__pend_id(uint32_t obj, uint32_t oseq)
+{
+	return obj | (uint64_t)oseq << 32;
+}
+
 /* Whether the thread holds an acquire back (owner only). */
 static inline int clab__pend_on(const struct clab__tbuf *tb)
 {
@@ -394,8 +400,9 @@ static inline void clab__emit_fast_s(struct clab__tbuf *tb, unsigned kind,
  * gets no stamp it is held back, unpublished, so that the release that
  * follows it can make the two one record (CLAB__K_HOLD).  Any other
  * record of the thread publishes it first (clab__emit_slot), as does the
- * thread's end (clab__tbuf_exit) and a fork; the writer takes one still
- * held back when it closes the file (a thread that holds the lock then).
+ * thread's end (clab__tbuf_exit) and a fork; the writer writes one still
+ * held back ahead of its publication (a thread that holds the lock and
+ * records nothing more) after a pass, at a flush and at the close.
  */
 static inline void clab__emit_acquire_fast(struct clab__tbuf *tb, uint32_t obj,
 					   uint32_t oseq,
@@ -414,7 +421,7 @@ static inline void clab__emit_acquire_fast(struct clab__tbuf *tb, uint32_t obj,
 		clab__pend_flush(tb);
 	atomic_store_explicit(&tb->pend[0], (uintptr_t)site,
 			      memory_order_relaxed);
-	atomic_store_explicit(&tb->pend[1], obj | (uint64_t)oseq << 32,
+	atomic_store_explicit(&tb->pend[1], clab__pend_id(obj, oseq),
 			      memory_order_relaxed);
 	atomic_store_explicit(&tb->pend[2],
 			      CLAB_K_MUTEX_ACQUIRE |
@@ -434,16 +441,15 @@ static inline void clab__emit_release_fast(struct clab__tbuf *tb, uint32_t obj,
 					   const struct clab_site *site)
 {
 	uint64_t tsc = clab__lazy_stamp(tb);
+	uint64_t acq = clab__pend_id(obj, oseq - 1);
 	if (tsc == 0 && clab__pend_on(tb) &&
-	    atomic_load_explicit(&tb->pend[1], memory_order_relaxed) ==
-		(obj | (uint64_t)(oseq - 1) << 32)) {
+	    atomic_load_explicit(&tb->pend[1], memory_order_relaxed) == acq) {
 		struct clab__rec *r = clab__emit_slot_raw(tb);
 		uint64_t w2 =
 		    atomic_load_explicit(&tb->pend[2], memory_order_relaxed);
 		clab__pend_fill(
 		    r, atomic_load_explicit(&tb->pend[0], memory_order_relaxed),
-		    obj | (uint64_t)(oseq - 1) << 32,
-		    (w2 & ~(uint64_t)0xff) | CLAB__K_HOLD);
+		    acq, (w2 & ~(uint64_t)0xff) | CLAB__K_HOLD);
 		r->tsc = (uintptr_t)site;
 		clab__pend_off(tb);
 		tb->holds++;
