@@ -634,6 +634,22 @@ static int site_line(const struct clab_trace *tr, const struct clab_record *r)
 }
 
 /*
+ * How many fields of x, the object's record i (from 1, after its create),
+ * are not those of alternate pairs: acquire (how, depth 1), release (block,
+ * depth 0), with consecutive sequence numbers.
+ */
+static size_t pair_record_bad(const struct clab_record *x, size_t i,
+			      unsigned how)
+{
+	int acq = i % 2 == 1;
+	return (x->oseq != i + 1) +
+	       (x->kind !=
+		(acq ? CLAB_K_MUTEX_ACQUIRE : CLAB_K_MUTEX_RELEASE)) +
+	       (x->a32 != (acq ? 1u : 0u)) +
+	       (x->a8 != (acq ? how : CLAB_HOW_BLOCK));
+}
+
+/*
  * An acquire directly followed by its release is kept in the thread's
  * buffer as one record (CLAB__K_HOLD) and written as the two: every
  * pattern around it comes out as it was made, each record with its own
@@ -696,25 +712,12 @@ static void test_holds(void)
 					 CLAB_HOW_TRY};
 	static const uint8_t how_b[2] = {CLAB_HOW_BLOCK, CLAB_HOW_TIMED};
 	static const uint32_t depth_r[4] = {1, 2, 1, 0};
-	for (size_t i = 1; i < 1 + 6 * HOLD_ROUNDS; i++) {
-		const struct clab_record *x = ra[i];
-		int acq = i % 2 == 1;
-		bad += x->oseq != i + 1;
-		bad += x->kind !=
-		       (acq ? CLAB_K_MUTEX_ACQUIRE : CLAB_K_MUTEX_RELEASE);
-		bad += x->a32 != (acq ? 1u : 0u);
-		bad += x->a8 != (acq ? how_a[(i - 1) / 2 % 3] : CLAB_HOW_BLOCK);
-	}
+	for (size_t i = 1; i < 1 + 6 * HOLD_ROUNDS; i++)
+		bad += pair_record_bad(ra[i], i, how_a[(i - 1) / 2 % 3]);
 	for (size_t i = 1; i < 1 + 4 * HOLD_ROUNDS; i++) {
-		const struct clab_record *x = rb[i];
-		int acq = i % 2 == 1;
-		bad += x->oseq != i + 1;
-		bad += x->kind !=
-		       (acq ? CLAB_K_MUTEX_ACQUIRE : CLAB_K_MUTEX_RELEASE);
-		bad += x->a32 != (acq ? 1u : 0u);
-		bad += x->a8 != (acq ? how_b[(i - 1) / 2 % 2] : CLAB_HOW_BLOCK);
+		bad += pair_record_bad(rb[i], i, how_b[(i - 1) / 2 % 2]);
 		/* r: acquire 1, acquire 2, release 1, release 0 */
-		x = rr[i];
+		const struct clab_record *x = rr[i];
 		bad += x->oseq != i + 1;
 		bad += x->kind != ((i - 1) % 4 < 2 ? CLAB_K_MUTEX_ACQUIRE
 						   : CLAB_K_MUTEX_RELEASE);
