@@ -13,8 +13,10 @@
  * once (MAP_POPULATE), by one call rather than 8 faults.  So a thread that
  * records for hours reuses the same blocks, the most recently written first,
  * and never faults after its buffer has grown to what the writer's pace needs.
- * Blocks out plus blocks free never exceed the cap (the buffer option), so the
- * memory for records is bounded by it whatever the run's length.
+ * Blocks out plus blocks free never exceed the cap (the buffer option) and
+ * one block for each live thread (the one it writes into, which the writer
+ * cannot give back while the thread lives), so the memory for records is
+ * bounded by them whatever the run's length.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +73,12 @@ static struct clab__block *block_new(int populate)
 	return b;
 }
 
+/* cap, and the live threads' current blocks when slack is their count. */
+static inline size_t room_cap(size_t cap, _Atomic size_t *slack)
+{
+	return cap + (slack ? atomic_load(slack) : 0);
+}
+
 /*
  * Back on the free list, first in line (its pages are the warmest), unless
  * the blocks out and free already make the cap: after a thread went over
@@ -86,7 +94,9 @@ void clab__blocks_put(struct clab__block *first, unsigned n)
 	while (n--) {
 		struct clab__block *b = first;
 		first = atomic_load_explicit(&b->next, memory_order_relaxed);
-		if (open && out + clab__reg.nfree < clab__reg.cap_blocks) {
+		if (open &&
+		    out + clab__reg.nfree <
+			room_cap(clab__reg.cap_blocks, &clab__reg.nlive)) {
 			atomic_store_explicit(&b->next, clab__reg.freelist,
 					      memory_order_relaxed);
 			clab__reg.freelist = b;
@@ -114,8 +124,10 @@ void clab__block_put(struct clab__block *b)
 
 /*
  * Wait until the writer has made room, until *count (the blocks out, or
- * the threads that ended and are not written) is below cap; returns 0 if
- * the trace closed.
+ * the threads that ended and are not written) is below cap and *slack
+ * (the live threads, whose current blocks the cap leaves out; or NULL);
+ * returns 0 if the trace closed.
+
  * The waiting thread writes a pass itself when nobody else is writing
  * one; when the writer is writing one, it waits for that pass, and the
  * writer runs at normal priority meanwhile (clab__writer_boost), since a
@@ -125,14 +137,21 @@ void clab__block_put(struct clab__block *b)
  * (the memory is held by the current blocks of many live threads), the
  * thread goes over the cap rather than wait for ever.
  */
-static int wait_for_room(_Atomic size_t *count, size_t cap)
+int clab__reg_full(void)
+{
+	return atomic_load(&clab__reg.blocks_out) >=
+	       room_cap(atomic_load(&clab__reg.cap_blocks), &clab__reg.nlive);
+}
+
+static int wait_for_room(_Atomic size_t *count, size_t cap,
+			 _Atomic size_t *slack)
 {
 	int stalled = 0, boosted = 0;
 	unsigned idle_ms = 0;
 	pthread_mutex_lock(&clab__reg.lk);
 	size_t last = atomic_load(count);
-	while (atomic_load(&clab__reg.open) && atomic_load(count) >= cap &&
-	       idle_ms < 200) {
+	while (atomic_load(&clab__reg.open) &&
+	       atomic_load(count) >= room_cap(cap, slack) && idle_ms < 200) {
 		if (!stalled) {
 			atomic_fetch_add(&clab__reg.stalls, 1);
 			stalled = 1;
@@ -165,7 +184,7 @@ static int wait_for_room(_Atomic size_t *count, size_t cap)
 		}
 	}
 	int open = atomic_load(&clab__reg.open);
-	if (open && count == &clab__reg.blocks_out && atomic_load(count) >= cap)
+	if (open && slack && atomic_load(count) >= room_cap(cap, slack))
 		clab__reg.over_cap++; /* the writer made no room: go over */
 	pthread_mutex_unlock(&clab__reg.lk);
 	if (boosted)
@@ -189,7 +208,8 @@ void clab__tbuf_grow(struct clab__tbuf *tb)
 	}
 	struct clab__block *nb = NULL;
 	if (wait_for_room(&clab__reg.blocks_out,
-			  atomic_load(&clab__reg.cap_blocks))) {
+			  atomic_load(&clab__reg.cap_blocks),
+			  &clab__reg.nlive)) {
 		nb = block_new(1);
 		if (nb)
 			atomic_fetch_add(&clab__reg.blocks_out, 1);
@@ -347,7 +367,7 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	size_t cap = atomic_load(&clab__reg.cap_blocks),
 	       nended = atomic_load(&clab__reg.nended);
 	if (nended >= cap)
-		wait_for_room(&clab__reg.nended, cap / 2);
+		wait_for_room(&clab__reg.nended, cap / 2, NULL);
 	else if (nended >= cap / 8)
 		clab__writer_help();
 	tb->cur = block_new(0);
@@ -388,6 +408,7 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	}
 	clab__reg.nthreads++;
 	atomic_fetch_add(&clab__reg.blocks_out, 1);
+	atomic_fetch_add(&clab__reg.nlive, 1);
 	tb->tid = tid;
 	tb->oid = oid;
 	tb->parent = tid == 0 ? 0 : parent;
@@ -411,6 +432,7 @@ void clab__tbuf_exit(struct clab__tbuf *tb)
 	    tb->gen == atomic_load(&clab__trace_gen)) {
 		atomic_store(&tb->unwritten, 1);
 		atomic_fetch_add(&clab__reg.nended, 1);
+		atomic_fetch_sub(&clab__reg.nlive, 1);
 	}
 	atomic_store_explicit(&tb->exited, 1, memory_order_release);
 }
@@ -436,6 +458,7 @@ void clab__reg_reset(size_t cap_blocks)
 	clab__reg.tail = &clab__reg.threads;
 	clab__reg.nthreads = 0;
 	atomic_store(&clab__reg.nended, 0);
+	atomic_store(&clab__reg.nlive, 0);
 	objs_free_locked();
 	clab__reg.retired_drops = 0;
 	clab__reg.nretired = 0;
@@ -520,6 +543,7 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	r->tail = &r->threads;
 	r->nthreads = 0;
 	atomic_store(&r->nended, 0);
+	atomic_store(&r->nlive, 0);
 	r->nretired = 0;
 	r->retired_drops = 0;
 	atomic_store(&r->stalls, 0);
@@ -547,6 +571,7 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 	r->tail = &tb->next;
 	r->nthreads = 1;
 	atomic_store(&r->blocks_out, 1);
+	atomic_store(&r->nlive, 1);
 }
 
 void clab__reg_open_main(void)

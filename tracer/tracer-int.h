@@ -46,6 +46,11 @@ struct clab__reg {
 	unsigned nfree;
 	_Atomic size_t blocks_out;
 	_Atomic size_t cap_blocks; /* read without lk by clab__tbuf_new */
+	/*
+	 * threads of the open trace that have not ended: each has its
+	 * current block beside the cap (clab__tbuf_grow)
+	 */
+	_Atomic size_t nlive;
 	/* threads that ended and whose last block is not written yet */
 	_Atomic size_t nended;
 	size_t over_cap; /* blocks taken over the cap (wait_for_room) */
@@ -85,6 +90,11 @@ void clab__obj_drop_locked(uint32_t oid);
  */
 void clab__tbuf_written(struct clab__tbuf *tb);
 
+/*
+ * Whether the blocks out make the cap (the buffer option, and a block for
+ * each live thread): a thread that wants one more waits.
+ */
+int clab__reg_full(void);
 /* Give a block back (the writer, once it wrote every record in it). */
 void clab__block_put(struct clab__block *b);
 /* Give back the n blocks from first, linked by their next. */

@@ -1027,7 +1027,61 @@ static void write_ahead(struct clab__tbuf *tb, struct clab__tbuf **tbs,
 	write_events(tbs, ntbs);
 }
 
-/* One pass over every thread's buffer; force writes everything. */
+/*
+ * The chunks tb has to write in this pass: every whole chunk, and what
+ * is left when force, when the thread ended, when its oldest record
+ * waited flush_ms, or when partial.  Returns how many of its buffer's
+ * records were written.
+ */
+static uint32_t write_thread(struct clab__tbuf *tb, struct clab__tbuf **tbs,
+			     uint32_t ntbs, uint64_t now, int force,
+			     int partial)
+{
+	uint32_t done = 0;
+	for (;;) {
+		int exited =
+		    atomic_load_explicit(&tb->exited, memory_order_acquire);
+		uint32_t n = clab__writer_available(tb, CHUNK_RECS);
+		if (n == 0) {
+			tb->wpending = 0;
+			/* An ended thread's last block is all written:
+			 * give it back now, not at close. */
+			if (exited && tb->wblk)
+				clab__tbuf_written(tb);
+			break;
+		}
+		if (!tb->wpending)
+			tb->wpending = now;
+		int old = now - tb->wpending >= w.flush_ticks;
+		if (n < CHUNK_RECS && !force && !exited && !old && !partial)
+			break;
+		int chunk;
+		uint32_t m =
+		    encode_records(tb, n, force || exited || old, &chunk);
+		if (m == 0)
+			break; /* waiting for the next time stamp */
+		done += m;
+		if (chunk)
+			write_events(tbs, ntbs);
+		/*
+		 * The records after the chunk's last time stamp wait for the
+		 * next; the loop goes on while a whole chunk is there besides
+		 * them, so that a pass writes all a thread has
+		 * (docs/performance.md, sixth round).
+		 */
+		tb->wpending = m < n ? now : 0;
+	}
+	return done;
+}
+
+/*
+ * One pass over every thread's buffer; force writes everything.  When no
+ * thread had a whole chunk and the blocks make the cap, the pass writes
+ * the threads' partial ones: a small buffer shared by a few threads may
+ * fill before any of them has a whole chunk, and a thread that wants a
+ * block would wait for nothing.  Not otherwise: small chunks cost the
+ * writer more for each record.
+ */
 static void pass(int force)
 {
 	uint64_t cpu0 = thread_cpu_ns();
@@ -1038,42 +1092,14 @@ static void pass(int force)
 	uint64_t now = clab__clock();
 	if (!w.flush_ticks)
 		w.flush_ticks = clab__clock_ticks(w.flush_ns);
+	uint64_t done = 0;
 	for (uint32_t i = 0; i < ntbs; i++) {
-		struct clab__tbuf *tb = tbs[i];
-		for (;;) {
-			int exited = atomic_load_explicit(&tb->exited,
-							  memory_order_acquire);
-			uint32_t n = clab__writer_available(tb, CHUNK_RECS);
-			if (n == 0) {
-				tb->wpending = 0;
-				/* An ended thread's last block is all written:
-				 * give it back now, not at close. */
-				if (exited && tb->wblk)
-					clab__tbuf_written(tb);
-				break;
-			}
-			if (!tb->wpending)
-				tb->wpending = now;
-			int old = now - tb->wpending >= w.flush_ticks;
-			if (n < CHUNK_RECS && !force && !exited && !old)
-				break;
-			int chunk;
-			uint32_t m = encode_records(
-			    tb, n, force || exited || old, &chunk);
-			if (m == 0)
-				break; /* waiting for the next time stamp */
-			if (chunk)
-				write_events(tbs, ntbs);
-			/*
-			 * The records after the chunk's last time stamp wait
-			 * for the next; the loop goes on while a whole chunk
-			 * is there besides them, so that a pass writes all a
-			 * thread has (docs/performance.md, sixth round).
-			 */
-			tb->wpending = m < n ? now : 0;
-		}
-		write_ahead(tb, tbs, ntbs, force);
+		done += write_thread(tbs[i], tbs, ntbs, now, force, 0);
+		write_ahead(tbs[i], tbs, ntbs, force);
 	}
+	if (!done && !force && clab__reg_full())
+		for (uint32_t i = 0; i < ntbs; i++)
+			write_thread(tbs[i], tbs, ntbs, now, 0, 1);
 	write_defs(tbs, ntbs);
 	free(tbs);
 	retire();
