@@ -48,7 +48,7 @@ struct run {
 	size_t key_len;
 	const struct clab_rubric *rubric; /* NULL: the lab's weights */
 	int codec;	    /* of record chunks (enum clab_trace_codec): zstd */
-	unsigned buffer_mb; /* the tracer's buffer (0: its 32) */
+	unsigned buffer_mb; /* the tracer's buffer (0: its 8) */
 };
 
 static int controlled(const struct run *r)
@@ -664,7 +664,7 @@ const struct clab_opt clab_cmd_record_opts[] = {
      .min = 1,
      .max = 4096,
      .want = "megabytes (1..4096)",
-     .def = "32",
+     .def = "8",
      .help = "memory for records not yet written; a thread that fills it "
 	     "waits for the writer (a stall), none is lost"},
     CLAB_OPT_TABLE_END,

@@ -114,7 +114,7 @@ int clab_run_check(const struct clab_run_spec *s);
 
 /*
  * How a trace is recorded, for conclab run and conclab trace: --codec (enum
- * clab_trace_codec) and --buffer-mb (0: the tracer's 32).
+ * clab_trace_codec) and --buffer-mb (0: the tracer's 8).
  */
 struct clab_cmd_record {
 	int codec;

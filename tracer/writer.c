@@ -1454,7 +1454,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	/* in ticks once the writer knows the rate (clock.c), in pass */
 	w.flush_ns = (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u;
 	w.flush_ticks = 0;
-	size_t mb = o->buffer_mb ? o->buffer_mb : 32;
+	size_t mb = o->buffer_mb ? o->buffer_mb : 8;
 	clab__reg_reset(mb * (1u << 20) / sizeof(struct clab__block));
 	clab__reg_open_main();
 	keep_meta(o->meta, o->nmeta);

@@ -27,7 +27,7 @@ struct clab_tracer_opts {
 	const struct clab_meta_kv *meta; /* written into the file header */
 	size_t nmeta;
 	unsigned flush_ms;  /* records older than this are written (500) */
-	unsigned buffer_mb; /* memory for unwritten records (32) */
+	unsigned buffer_mb; /* memory for unwritten records (8) */
 	/*
 	 * compression level 0..9 for record chunks (0: none; -1: the
 	 * default, zstd's fast level -2, or zlib's level 1)
