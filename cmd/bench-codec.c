@@ -2,7 +2,7 @@
  * Case 11: the codecs of record chunks compared on the same chunks.  A
  * lock-heavy loop (8 mutexes, a nested pair every fourth iteration, as the
  * whole program lock_heavy) records into a trace of the default codec,
- * whose chunks (in the 1.7 form) are decompressed; each codec then
+ * whose chunks (in the 1.8 form) are decompressed; each codec then
  * compresses those very chunks, as the writer does (codec.c, one
  * compressor reused), and the table gives its bytes per record and the
  * records it compresses per second of the thread's CPU time: on a shared
@@ -83,8 +83,7 @@ static struct clab_rbuf chunk_head(const uint8_t *pl, size_t plen, uint64_t *n,
 	clab_rbuf_uv(&r);
 	*n = clab_rbuf_uv(&r);
 	clab_rbuf_uv(&r);
-	*codec =
-	    clab_rbuf_u8(&r) & ~(unsigned)(CLAB_CODEC_LAZY | CLAB_CODEC_REPEAT);
+	*codec = clab_rbuf_u8(&r) & ~(unsigned)CLAB_CODEC_FLAGS;
 	*rawlen = clab_rbuf_uv(&r);
 	return r;
 }

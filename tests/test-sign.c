@@ -103,7 +103,7 @@ static void test_signed_verifies(void)
 			CLAB_SIG_SIGNED);
 	/* 1.7 (zstd chunks); its last chunk is the signature, right after
 	 * the end chunk */
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_REPEAT);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_HOLDS);
 	size_t off[64];
 	size_t n = chunks(p, len, off, 64);
 	CU_ASSERT_FATAL(n >= 4);
@@ -140,7 +140,7 @@ static void test_unsigned_as_before(void)
 	codec = CLAB_TRACE_ZSTD;
 	p = make_trace(NULL, 0, 60, &len);
 	char err[512];
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_REPEAT);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(p + 10), CLAB_FMT_MINOR_HOLDS);
 	size_t off[64];
 	size_t n = chunks(p, len, off, 64);
 	CU_ASSERT_EQUAL(clab_rbuf_u32le(p + off[n - 1]), CLAB_CH_END);

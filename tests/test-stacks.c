@@ -84,8 +84,8 @@ static void test_request_stack(void)
 	struct clab_trace *tr = record(1, 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
-	/* zstd chunks (repeated records), a digest */
-	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 7);
+	/* zstd chunks (holds, 1.8), a digest */
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 8);
 	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
 	CU_ASSERT_EQUAL_FATAL(tu_count(tr, CLAB_K_MUTEX_REQUEST), 2);
 	const struct clab_record *r1 = tu_find(tr, CLAB_K_MUTEX_REQUEST, 0);
@@ -133,9 +133,9 @@ static void test_off(void)
 	for (size_t i = 0; i < clab_trace_nrecords(tr); i++)
 		CU_ASSERT_EQUAL(clab_trace_record(tr, i)->stack, 0);
 	CU_ASSERT_EQUAL(clab_trace_nstacks(tr), 0);
-	/* every file is 1.7 (zstd chunks, a digest; under the content checksum)
-	 */
-	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 7);
+	/* every file is 1.8 (zstd chunks, holds, a digest; under the content
+	 * checksum) */
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 8);
 	clab_trace_free(tr);
 }
 
@@ -218,7 +218,7 @@ static void test_cut_short(void)
 {
 	size_t len, slen, elen;
 	unsigned char *b = record_file(&len);
-	CU_ASSERT_EQUAL(b[10], 7); /* 1.7 */
+	CU_ASSERT_EQUAL(b[10], 8); /* 1.8 */
 	size_t s = chunk_at(b, len, 7, 0, &slen);
 	CU_ASSERT_FATAL(s > 0);
 	/* cut right after the first STACKS chunk */

@@ -102,15 +102,15 @@ static void test_version_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.clt"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "version 2."));
 	data[8] = 1;
-	data[10] = 8; /* a newer minor version is read, but not this one */
+	data[10] = 9; /* a newer minor version is read, but not this one */
 	CU_ASSERT_EQUAL(
 	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 8);
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 9);
 	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr)); /* header changed */
 	clab_trace_free(tr);
-	/* a file a 1.8 writer wrote, with a chunk type 1.3 does not know */
+	/* a file a 1.9 writer wrote, with a chunk type 1.3 does not know */
 	struct bt b;
-	bt_begin(&b, 8);
+	bt_begin(&b, 9);
 	bt_defs(&b, 1, 1);
 	struct clab_wbuf p = {0};
 	clab_wbuf_uv(&p, 42);
@@ -122,7 +122,7 @@ static void test_version_refused(void)
 	bt_end(&b);
 	CU_ASSERT_EQUAL_FATAL(
 	    clab_trace_load_mem(b.f.p, b.f.len, "t", &tr, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 8);
+	CU_ASSERT_EQUAL(clab_trace_version_minor(tr), 9);
 	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
 	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
 	CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 1);
@@ -461,7 +461,7 @@ static void test_header_checksum(void)
 {
 	size_t len;
 	uint8_t *data = tu_small_trace(&len);
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_REPEAT);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_HOLDS);
 	CU_ASSERT_EQUAL(CLAB_FMT_MINOR, 3);
 	char err[256];
 	struct clab_trace *tr;

@@ -891,6 +891,153 @@ static void test_blocks_reused(void)
 	CU_ASSERT(b.faults - a.faults < fresh * 8 / 10);
 }
 
+/*
+ * Holds (format 1.8): one thread's mutexes taken and given back on the
+ * fast paths (clab__emit_acquire_fast, clab__emit_release_fast), alone
+ * and nested, at sites and on objects enough to miss the repeat tables,
+ * with other records between and flushes that write chunks early: read
+ * back as the very records recorded, in zstd (holds) and raw (none).
+ * What the test recorded, and how many holds the buffer had.
+ */
+enum { HOLD_M = 20, HOLD_ITERS = 30000 };
+struct hold_want {
+	uint8_t kind, a8;
+	uint32_t obj, oseq, a32;
+	const struct clab_site *site;
+};
+
+static struct hold_want *hold_trace(int codec, size_t *nwant, uint64_t *holds,
+				    struct clab_trace **tr)
+{
+	static const struct clab_site site[6] = {
+	    {"h.c", "f", NULL, 1}, {"h.c", "f", NULL, 2},
+	    {"h.c", "f", NULL, 3}, {"h.c", "f", NULL, 4},
+	    {"h.c", "f", NULL, 5}, {"h.c", "g", "note", 6}};
+	struct hold_want *want = calloc(HOLD_ITERS * 6, sizeof(*want));
+	size_t n = 0;
+	tu_trace_virtual = 1;
+	tu_trace_codec = codec;
+	tu_trace_open();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	uint32_t m[HOLD_M], seq[HOLD_M] = {0};
+	for (int i = 0; i < HOLD_M; i++)
+		m[i] = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+#define TAKE(k, s, how, depth)                                                 \
+	do {                                                                   \
+		want[n++] = (struct hold_want){CLAB_K_MUTEX_ACQUIRE,           \
+					       how,                            \
+					       m[k],                           \
+					       ++seq[k],                       \
+					       depth,                          \
+					       &site[s]};                      \
+		clab__emit_acquire_fast(tb, m[k], seq[k], &site[s], how,       \
+					depth, 0);                             \
+	} while (0)
+#define GIVE(k, s)                                                             \
+	do {                                                                   \
+		want[n++] = (struct hold_want){CLAB_K_MUTEX_RELEASE,           \
+					       CLAB_HOW_BLOCK,                 \
+					       m[k],                           \
+					       ++seq[k],                       \
+					       0,                              \
+					       &site[s]};                      \
+		clab__emit_release_fast(tb, m[k], seq[k], &site[s]);           \
+	} while (0)
+	for (uint32_t i = 0; i < HOLD_ITERS; i++) {
+		unsigned a = i % HOLD_M, b = (i * 7 + 3) % HOLD_M;
+		if (i % 7 == 6 && a != b) { /* nested: a's acquire alone */
+			TAKE(a, 0, CLAB_HOW_BLOCK, 1);
+			TAKE(b, 1, CLAB_HOW_TRY, 1);
+			GIVE(b, 3);
+			GIVE(a, 4);
+		} else {
+			TAKE(a, i % 3, i % 5 ? CLAB_HOW_BLOCK : CLAB_HOW_TIMED,
+			     1 + (i % 13 == 0));
+			GIVE(a, 3 + i % 2);
+		}
+		if (i % 11 == 0) {
+			want[n++] = (struct hold_want){CLAB_K_NOTE, 0, 0, 0, i,
+						       &site[5]};
+			clab__emit(tb, CLAB_K_NOTE, 0, 0, &site[5], 0, i);
+		}
+		if (i % 9000 == 8999)
+			clab_tracer_flush();
+	}
+#undef TAKE
+#undef GIVE
+	*holds = tb->holds;
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	tu_trace_virtual = 0;
+	tu_trace_codec = CLAB_TRACE_ZSTD;
+	char err[256];
+	CU_ASSERT_EQUAL(
+	    clab_trace_load_mem(data, len, "t", tr, err, sizeof(err)), 0);
+	free(data);
+	*nwant = n;
+	return want;
+}
+
+/* Whether record r is w (its site by line: ids are the file's). */
+static int hold_same(const struct clab_trace *tr, const struct clab_record *r,
+		     const struct hold_want *w)
+{
+	const struct clab_site_info *s = clab_trace_site(tr, r->site);
+	return r->tid == 0 && r->kind == w->kind && r->obj == w->obj &&
+	       r->oseq == w->oseq && r->a8 == w->a8 && r->a32 == w->a32 && s &&
+	       s->line == w->site->line && strcmp(s->func, w->site->func) == 0;
+}
+
+static void test_holds_roundtrip(void)
+{
+	struct clab_trace *tz = NULL, *tn = NULL;
+	size_t nz, nn;
+	uint64_t hz, hn;
+	struct hold_want *wz = hold_trace(CLAB_TRACE_ZSTD, &nz, &hz, &tz),
+			 *wn = hold_trace(CLAB_TRACE_NONE, &nn, &hn, &tn);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tz);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tn);
+	printf("(%zu records, %llu holds) ", nz, (unsigned long long)hz);
+	CU_ASSERT(hz > HOLD_ITERS / 2); /* most were holds in the buffer */
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tz));
+	int ok = 1;
+	for (int t = 0; t < 2; t++) {
+		const struct clab_trace *tr = t ? tn : tz;
+		const struct hold_want *w = t ? wn : wz;
+		size_t n = t ? nn : nz, k = 0;
+		/* thread 0's own records, after its start */
+		for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+			const struct clab_record *r = clab_trace_record(tr, i);
+			if (r->kind == CLAB_K_THREAD_START ||
+			    r->kind == CLAB_K_THREAD_EXIT ||
+			    r->kind == CLAB_K_OBJ_CREATE)
+				continue;
+			if (k >= n || !hold_same(tr, r, &w[k])) {
+				if (ok)
+					printf(
+					    "(%s: record %zu of %zu differs) ",
+					    t ? "none" : "zstd", k, n);
+				ok = 0;
+				break;
+			}
+			k++;
+		}
+		ok &= k == n;
+	}
+	CU_ASSERT(ok);
+	/* the same times, by the same interpolation, in both */
+	int same_ns = clab_trace_nrecords(tz) == clab_trace_nrecords(tn);
+	for (size_t i = 0; same_ns && i < clab_trace_nrecords(tz); i++)
+		same_ns = clab_trace_record(tz, i)->ns ==
+			  clab_trace_record(tn, i)->ns;
+	CU_ASSERT(same_ns);
+	clab_trace_free(tz);
+	clab_trace_free(tn);
+	free(wz);
+	free(wn);
+}
+
 /* The many live threads' test: each records its share while all live. */
 enum { MANY_T = 48, MANY_N = 3000 };
 static pthread_barrier_t many_start, many_done;
@@ -1013,9 +1160,11 @@ static void test_codecs(void)
 		unsigned chunk, flags, minor;
 	} c[] = {
 	    {CLAB_TRACE_ZSTD, -1, CLAB_CODEC_ZSTD,
-	     CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY, CLAB_FMT_MINOR_REPEAT},
+	     CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY,
+	     CLAB_FMT_MINOR_HOLDS},
 	    {CLAB_TRACE_ZSTD, 9, CLAB_CODEC_ZSTD,
-	     CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY, CLAB_FMT_MINOR_REPEAT},
+	     CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY,
+	     CLAB_FMT_MINOR_HOLDS},
 	    {CLAB_TRACE_ZLIB, -1, CLAB_CODEC_ZLIB, 0, CLAB_FMT_MINOR},
 	    {CLAB_TRACE_NONE, -1, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
 	    {CLAB_TRACE_ZLIB, 0, CLAB_CODEC_RAW, 0, CLAB_FMT_MINOR},
@@ -1428,7 +1577,7 @@ static void test_repeated(void)
 	clab__tbuf_exit(tb);
 	size_t len;
 	uint8_t *data = tu_trace_close(&len);
-	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_REPEAT);
+	CU_ASSERT_EQUAL(clab_rbuf_u16le(data + 10), CLAB_FMT_MINOR_HOLDS);
 	/*
 	 * The record chunks' raw lengths, against the 1.6 form's (without
 	 * the stamped records' dt): under 70% of it (about 60%).
@@ -1500,6 +1649,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "blocks are reused, within the cap", test_blocks_reused);
 	CU_add_test(s, "a small buffer, many live threads: room all the same",
 		    test_many_live_small_buffer);
+	CU_add_test(s, "holds read as they were recorded",
+		    test_holds_roundtrip);
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
 	CU_add_test(s, "a loop on one mutex compresses in the older form",

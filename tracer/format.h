@@ -18,11 +18,11 @@
  * checksum in the end chunk, 1.3 put the file header under it too, 1.4
  * the signature chunk after the end chunk, 1.5 the zstd codec for record
  * chunks, 1.6 records without a time delta (CLAB_CODEC_LAZY) and the
- * DIGEST chunk, 1.7 repeated records (CLAB_CODEC_REPEAT).  A trace with
- * zstd chunks is written as 1.7, signed or not, and its record chunks are
- * in the 1.7 form; with zlib or none, a trace without a signature is
- * written as 1.3 (it is what a 1.3 writer wrote), a signed one as 1.4.
- * Readers read every 1.x.
+ * DIGEST chunk, 1.7 repeated records (CLAB_CODEC_REPEAT), 1.8 holds
+ * (CLAB_CODEC_HOLDS).  A trace with zstd chunks is written as 1.8, signed
+ * or not, and its record chunks are in the 1.8 form; with zlib or none, a trace
+ * without a signature is written as 1.3 (it is what a 1.3 writer wrote), a
+ * signed one as 1.4. Readers read every 1.x.
  */
 #define CLAB_FMT_MINOR 3
 #define CLAB_FMT_MINOR_SIGNED 4
@@ -36,6 +36,8 @@
 #define CLAB_FMT_MINOR_DIGEST CLAB_FMT_MINOR_LAZY
 /* 1.7: record chunks of zstd traces may repeat records (codec flag 0x20). */
 #define CLAB_FMT_MINOR_REPEAT 7
+/* 1.8: record chunks of zstd traces may hold holds (codec flag 0x10). */
+#define CLAB_FMT_MINOR_HOLDS 8
 /* The first minor version whose content checksum covers the file header. */
 #define CLAB_FMT_MINOR_HDRSUM 3
 #define CLAB_FMT_HDR_LEN 16   /* magic, u16 major, u16 minor, u32 flags */
@@ -119,6 +121,18 @@ enum clab_codec {
 	CLAB_CODEC_ZLIB = 1,
 	CLAB_CODEC_ZSTD = 2, /* since 1.5 */
 	/*
+	 * flag (since 1.8), with CLAB_CODEC_REPEAT and CLAB_CODEC_LAZY and
+	 * without CLAB_CODEC_STACKS: a record whose kind byte is CLAB_REC_HOLD
+	 * (with CLAB_REC_LAZY: it has no time delta) is two, a mutex's acquire
+	 * and its release (a hold): the acquire's fields (site, object,
+	 * sequence, how, depth), then the release's site; the release has
+	 * the acquire's object, the next sequence number, how CLAB_HOW_BLOCK
+	 * and depth 0.  At its site slot a hold is kept with the release's
+	 * site as its val, and repeats as a hold.  The chunk's record count
+	 * counts both.
+	 */
+	CLAB_CODEC_HOLDS = 0x10,
+	/*
 	 * flag (since 1.7): a record whose kind byte is 0 (but for
 	 * CLAB_REC_LAZY) repeats the last record at its site slot, with
 	 * an object of its own (CLAB_REPEAT_*)
@@ -131,9 +145,15 @@ enum clab_codec {
 	CLAB_CODEC_LAZY = 0x40,
 	/* flag (since 1.1): every record has a varint stack id at its end */
 	CLAB_CODEC_STACKS = 0x80,
-	CLAB_CODEC_FLAGS =
-	    CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY | CLAB_CODEC_STACKS,
+	CLAB_CODEC_FLAGS = CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT |
+			   CLAB_CODEC_LAZY | CLAB_CODEC_STACKS,
 };
+
+/*
+ * In a CLAB_CODEC_HOLDS chunk, the kind byte of a hold: a number no kind
+ * has (kinds.h leaves it out).
+ */
+#define CLAB_REC_HOLD 119u
 
 /* In a CLAB_CODEC_LAZY chunk, the kind byte's bit of a record without dt. */
 #define CLAB_REC_LAZY 0x80

@@ -476,7 +476,8 @@ static int repeat_record(struct clab_rbuf *r, const struct clab_repeat_slot *rs,
 		*why = "record repeats no record";
 		return -1;
 	}
-	int has_obj = (clab__kind_row(t->kind)->fields & CLAB_F_OBJ) != 0;
+	int has_obj = t->kind == CLAB_REC_HOLD ||
+		      (clab__kind_row(t->kind)->fields & CLAB_F_OBJ) != 0;
 	if (oe && !has_obj) {
 		r->err = 1;
 		*why = "repeated record with a bad object";
@@ -506,19 +507,22 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 	unsigned codec = clab_rbuf_u8(b);
 	unsigned stacks = codec & CLAB_CODEC_STACKS,
 		 lazy = codec & CLAB_CODEC_LAZY,
-		 repeat = codec & CLAB_CODEC_REPEAT;
+		 repeat = codec & CLAB_CODEC_REPEAT,
+		 holds = codec & CLAB_CODEC_HOLDS;
 	codec &= ~(unsigned)CLAB_CODEC_FLAGS;
 	uint64_t rawlen = clab_rbuf_uv(b);
 	/*
 	 * kind, dt (not in a lazy record), site, [stack]; a repeated record
-	 * (since 1.7): kind, dt (not in a lazy one), code, and no stack
+	 * (since 1.7): kind, dt (not in a lazy one), code, and no stack; a
+	 * repeated hold (since 1.8): kind and code for two records
 	 */
 	uint64_t minrec = (lazy ? 2 : 3) + (stacks && !repeat);
 	size_t have = (size_t)(b->end - b->p);
 	/* Every count is checked against the bytes that could hold it. */
 	if (b->err || tid >= tr->nthreads || n == 0 || n > (1u << 24) ||
-	    rawlen > CLAB_CHUNK_MAX || rawlen < n * minrec ||
-	    rawlen > n * REC_MAX) {
+	    rawlen > CLAB_CHUNK_MAX ||
+	    rawlen < (holds ? (n + 1) / 2 * minrec : n * minrec) ||
+	    rawlen > n * REC_MAX || (holds && (!lazy || !repeat || stacks))) {
 		*why = "bad record chunk header";
 		return -1;
 	}
@@ -591,7 +595,9 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		unsigned untimed = lazy ? kind & CLAB_REC_LAZY : 0;
 		kind &= ~untimed;
 		int rep = repeat && kind == 0;
-		if (!r->err && !rep && !clab__kind_valid(kind)) {
+		/* a hold (since 1.8): an acquire and its release, untimed */
+		int hold = holds && kind == CLAB_REC_HOLD;
+		if (!r->err && !rep && !hold && !clab__kind_valid(kind)) {
 			r->err = 1;
 			*why = "unknown record kind";
 			break;
@@ -612,17 +618,51 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		int64_t d = 0;
 		unsigned f;
 		int known;
+		uint64_t rsite = 0; /* a hold's release's site */
 		if (rep) {
 			if (repeat_record(r, rs, ro, rec, &obj, why) != 0)
 				break;
 			kind = rec->kind;
 			site = rec->site;
+			hold = kind == CLAB_REC_HOLD;
+			if (hold) {
+				kind = CLAB_K_MUTEX_ACQUIRE;
+				rsite = (uint64_t)rec->val;
+				rec->val = 0;
+			}
 			f = clab__kind_row(kind)->fields;
 			known = rec_object(tr, rec, f, obj, 0, why);
 			if (known < 0) {
 				r->err = 1;
 				break;
 			}
+		} else if (hold) {
+			kind = CLAB_K_MUTEX_ACQUIRE;
+			f = clab__kind_row(kind)->fields;
+			site = rec_uv(r);
+			obj = rec_uv(r);
+			d = rec_sv(r);
+			rec->a8 = (uint8_t)rec_u8(r);
+			uint64_t v = rec_uv(r);
+			rsite = rec_uv(r);
+			if (!r->err &&
+			    (site > tr->nsites || rsite > tr->nsites)) {
+				r->err = 1;
+				*why = "record refers to an unknown site";
+				break;
+			}
+			if (v > UINT32_MAX)
+				r->err = 1;
+			rec->a32 = (uint32_t)v;
+			known = rec_object(tr, rec, f, obj, d, why);
+			if (known < 0) {
+				r->err = 1;
+				break;
+			}
+			rs[site % CLAB_REPEAT_SLOTS] =
+			    (struct clab_repeat_slot){(uint32_t)site,
+						      CLAB_REC_HOLD, rec->a8,
+						      rec->a32, (int64_t)rsite};
 		} else {
 			f = clab__kind_row(kind)->fields;
 			site = rec_uv(r);
@@ -671,15 +711,42 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		rec->kind = (uint8_t)kind;
 		rec->tid = (uint32_t)tid;
 		rec->site = (uint32_t)site;
+		if (!r->err && hold && (!untimed || i + 1 >= n)) {
+			r->err = 1;
+			*why = "a hold with a time, or past the chunk's count";
+		}
 		if (r->err)
 			break;
+		if (known)
+			s->n++;
+		if (hold) {
+			/* the release: the next number, untimed too */
+			struct clab_record *rel = &s->r[s->n];
+			memset(rel, 0, sizeof(*rel));
+			rel->kind = CLAB_K_MUTEX_RELEASE;
+			rel->tid = (uint32_t)tid;
+			rel->site = (uint32_t)rsite;
+			rel->a8 = CLAB_HOW_BLOCK;
+			if (g++ == 0)
+				pend = s->n;
+			rel->ns = g;
+			i++;
+			if (rec_object(
+				tr, rel,
+				clab__kind_row(CLAB_K_MUTEX_RELEASE)->fields,
+				obj, 0, why) < 0) {
+				r->err = 1;
+				break;
+			}
+			if (known)
+				s->n++;
+		}
 		if (!known) {
 			/* A writer's slip, not damage: skip the record. */
-			skipped++;
+			skipped += 1 + (hold != 0);
 			warn_unknown_object(tr, name, off, tid, i, obj);
 			continue;
 		}
-		s->n++;
 	}
 	/* records after the last stamp: the time of the last stamp */
 	if (!r->err && g)

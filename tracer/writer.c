@@ -556,20 +556,68 @@ static inline struct last_oseq *last_slot(struct last_oseq *last, uint32_t gen,
 }
 
 /*
- * encode_body's loop, from p: inlined with lazy, repeat and stacks
+ * The id of site s through a chunk's small direct-mapped cache (a few
+ * sites recur in a chunk).
+ */
+static inline uint32_t site_cached(const struct clab_site **ckey,
+				   uint32_t *cval, const struct clab_site *s)
+{
+	unsigned slot = (unsigned)((uintptr_t)s >> 4) & 15;
+	if (ckey[slot] != s || !s) {
+		ckey[slot] = s;
+		cval[slot] = site_id(s);
+	}
+	return cval[slot];
+}
+
+/*
+ * The difference of a record's sequence number oseq for obj from the one
+ * expected (the object's last in the chunk, plus one), with the object's
+ * last set to last_oseq.
+ */
+static inline int64_t seq_delta(struct last_oseq *last, uint32_t gen,
+				uint32_t obj, uint32_t oseq, uint32_t last_oseq)
+{
+	struct last_oseq want = {gen, obj, 0};
+	uint64_t key;
+	int own;
+	memcpy(&key, &want, sizeof(key));
+	struct last_oseq *l = last_slot(last, gen, obj, key, &own);
+	uint32_t expect = own ? l->oseq + 1 : 1;
+	memcpy(l, &key, sizeof(key));
+	l->oseq = last_oseq;
+	return (int64_t)oseq - (int64_t)expect;
+}
+
+/*
+ * Whether recp[i] and recp[i + 1] are a hold's two records as peek made
+ * them (an even and the next odd entry of w.xrec): a chunk in the 1.8
+ * form writes them as one (CLAB_CODEC_HOLDS).  Neither has a stamp.
+ */
+static inline int is_hold(const struct clab__rec *const *recp, uint32_t i,
+			  uint32_t n)
+{
+	const struct clab__rec *r = recp[i];
+	size_t k = (size_t)(r - w.xrec);
+	return i + 1 < n && recp[i + 1] == r + 1 && k < CHUNK_RECS &&
+	       k % 2 == 0;
+}
+
+/*
+ * encode_body's loop, from p: inlined with lazy, repeat, stacks and holds
  * constant for the common chunks, which leaves their tests out.  What it
  * reads of w is in locals: a store through p, a byte pointer, may be to
  * anything whose address is known, which the compiler would read again.
  */
 static inline __attribute__((always_inline)) uint8_t *
 encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
-	    unsigned stacks, uint64_t base, struct clab__dg_chunk *dc)
+	    unsigned stacks, unsigned holds, uint64_t base,
+	    struct clab__dg_chunk *dc)
 {
 	const struct clab__rec *const *recp = w.recp;
 	const uint64_t *ns = w.ns;
 	struct last_oseq *last = w.last;
 	uint32_t gen = w.chunkgen;
-	/* a few sites recur in a chunk: a small direct-mapped cache */
 	const struct clab_site *ckey[16] = {0};
 	uint32_t cval[16];
 	/* the repeat tables (format.h): fields a kind has not are 0 there */
@@ -578,29 +626,57 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 	uint64_t prev = base;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = recp[i];
+		if (holds && is_hold(recp, i, n)) {
+			/* the acquire's fields, then the release's site */
+			const struct clab__rec *rel = r + 1;
+			if (dc) {
+				clab__digest_step(dc, r, ns[i]);
+				clab__digest_step(dc, rel, ns[i + 1]);
+			}
+			i++;
+			uint32_t sid = site_cached(ckey, cval, r->site);
+			uint32_t rsid = site_cached(ckey, cval, rel->site);
+			uint32_t obj = r->u.o.obj;
+			int64_t dseq = seq_delta(last, gen, obj, r->u.o.oseq,
+						 rel->u.o.oseq);
+			struct clab_repeat_slot *t =
+			    &rs[sid % CLAB_REPEAT_SLOTS];
+			unsigned oe = obj % CLAB_REPEAT_OBJS;
+			int rep = ((uint64_t)dseq | (t->kind ^ CLAB_REC_HOLD) |
+				   (t->site ^ sid) | (t->a8 ^ r->a8) |
+				   (t->a32 ^ r->a32) |
+				   (uint64_t)(t->val ^ (int64_t)rsid)) == 0;
+			*p++ = (uint8_t)((rep ? 0 : CLAB_REC_HOLD) |
+					 CLAB_REC_LAZY);
+			if (rep) {
+				int known = ro[oe] == obj;
+				unsigned code = sid % CLAB_REPEAT_SLOTS;
+				*p++ = (uint8_t)(known ? code | (oe + 1) << 4
+						       : code);
+				if (!known)
+					p = put_uv(p, obj);
+			} else {
+				*t = (struct clab_repeat_slot){
+				    sid, CLAB_REC_HOLD, r->a8, r->a32, rsid};
+				p = put_uv(p, sid);
+				p = put_uv(p, obj);
+				p = put_sv(p, dseq);
+				*p++ = r->a8;
+				p = put_uv(p, r->a32);
+				p = put_uv(p, rsid);
+			}
+			ro[oe] = obj;
+			continue;
+		}
 		if (dc)
 			clab__digest_step(dc, r, ns[i]);
 		unsigned f = kind_fields[r->kind] & 0x7f;
-		unsigned slot = (unsigned)((uintptr_t)r->site >> 4) & 15;
-		if (ckey[slot] != r->site || !r->site) {
-			ckey[slot] = r->site;
-			cval[slot] = site_id(r->site);
-		}
-		uint32_t sid = cval[slot];
+		uint32_t sid = site_cached(ckey, cval, r->site);
 		uint32_t obj = f & CLAB_F_OBJ ? r->u.o.obj : 0;
 		int64_t dseq = 0;
-		if (f & CLAB_F_SEQ) {
-			struct last_oseq want = {gen, obj, 0};
-			uint64_t key;
-			int own;
-			memcpy(&key, &want, sizeof(key));
-			struct last_oseq *l =
-			    last_slot(last, gen, obj, key, &own);
-			uint32_t expect = own ? l->oseq + 1 : 1;
-			dseq = (int64_t)r->u.o.oseq - (int64_t)expect;
-			memcpy(l, &key, sizeof(key));
-			l->oseq = r->u.o.oseq;
-		}
+		if (f & CLAB_F_SEQ)
+			dseq =
+			    seq_delta(last, gen, obj, r->u.o.oseq, r->u.o.oseq);
 		uint8_t a8 = f & CLAB_F_A8 ? r->a8 : 0;
 		uint32_t a32 = f & CLAB_F_A32 ? r->a32 : 0;
 		int64_t val = f & CLAB_F_VAL ? r->u.val : 0;
@@ -655,12 +731,13 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
  * The records w.recp[0..n) into w.ebuf, from the base time base: in the
  * 1.6 form when lazy is CLAB_CODEC_LAZY, else each with its dt; a record
  * that repeats the last at its site slot in the 1.7 form (format.h) when
- * repeat is CLAB_CODEC_REPEAT.  With dtb, each record goes to the digest
+ * repeat is CLAB_CODEC_REPEAT; a hold as one record (1.8) when holds is
+ * CLAB_CODEC_HOLDS.  With dtb, each record goes to the digest
  * too, as thread dtb's, while it is at hand: a third pass over the chunk's
  * records, after the times' and the encoding's, cost the writer more.
  */
 static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
-			unsigned stacks, uint64_t base,
+			unsigned stacks, unsigned holds, uint64_t base,
 			const struct clab__tbuf *dtb)
 {
 	struct clab_wbuf *e = &w.ebuf;
@@ -683,13 +760,13 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 	    dtb && clab__digest_begin(&dc, dtb->tid, n) == 0 ? &dc : NULL;
 	uint8_t *p = e->p;
 	/* a zstd trace's chunks without stacks, the first encoding of each */
-	if (repeat && !stacks && d && lazy)
+	if (repeat && !stacks && d && lazy && holds)
 		p = encode_loop(p, n, CLAB_CODEC_LAZY, CLAB_CODEC_REPEAT, 0,
-				base, d);
-	else if (repeat && !stacks && d)
-		p = encode_loop(p, n, 0, CLAB_CODEC_REPEAT, 0, base, d);
+				CLAB_CODEC_HOLDS, base, d);
+	else if (repeat && !stacks && d && !lazy && !holds)
+		p = encode_loop(p, n, 0, CLAB_CODEC_REPEAT, 0, 0, base, d);
 	else
-		p = encode_loop(p, n, lazy, repeat, stacks, base, d);
+		p = encode_loop(p, n, lazy, repeat, stacks, holds, base, d);
 	if (d)
 		clab__digest_end(d);
 	e->len = (size_t)(p - e->p);
@@ -757,11 +834,18 @@ static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
 	 */
 	unsigned repeat =
 	    w.codec.codec == CLAB_CODEC_ZSTD ? CLAB_CODEC_REPEAT : 0;
+	/*
+	 * Since 1.8 (zstd traces): a hold (an acquire made without waiting
+	 * and its release, the thread's next record) is one record, whose
+	 * release is mostly implied (format.h): fewer records to encode and
+	 * fewer bytes to compress.
+	 */
+	unsigned holds = lazy && repeat && !stacks ? CLAB_CODEC_HOLDS : 0;
 	if (tb->wdense)
 		tb->wdense--;
 	uint64_t base = lazy ? anchor : w.ns[0];
 	/* a 1.7 trace has a digest: its records go to it as they are encoded */
-	encode_body(n, lazy, repeat, stacks, base,
+	encode_body(n, lazy, repeat, stacks, holds, base,
 		    w.codec.codec == CLAB_CODEC_ZSTD ? tb : NULL);
 	if (w.ebuf.oom)
 		return 0;
@@ -776,9 +860,9 @@ static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
 		 * the same: the next DENSE_CHUNKS go to the older form at once.
 		 */
 		tb->wdense = DENSE_CHUNKS;
-		lazy = 0;
+		lazy = holds = 0;
 		base = w.ns[0];
-		encode_body(n, lazy, repeat, stacks, base, NULL);
+		encode_body(n, lazy, repeat, stacks, holds, base, NULL);
 		zlen = compress_body(n, &dense);
 	}
 
@@ -789,7 +873,7 @@ static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
 	clab_wbuf_uv(d, n);
 	clab_wbuf_uv(d, base);
 	clab_wbuf_u8(d, (zlen ? w.codec.codec : CLAB_CODEC_RAW) | repeat |
-			    lazy | stacks);
+			    lazy | stacks | holds);
 	clab_wbuf_uv(d, e->len);
 	if (zlen)
 		clab_wbuf_put(d, w.zbuf.p, zlen);
@@ -1297,10 +1381,10 @@ static void write_header(const struct clab_meta_kv *meta, size_t nmeta,
 	clab_wbuf_put(&h, CLAB_FMT_MAGIC, CLAB_FMT_MAGIC_LEN);
 	clab_wbuf_u16le(&h, CLAB_FMT_MAJOR);
 	/* a signed trace is 1.4: a 1.3 reader knows no signature chunk */
-	/* zstd chunks, in the 1.7 form: 1.7, which a 1.4 reader refuses
-	 * chunk by chunk and a 1.5 or 1.6 reader too */
+	/* zstd chunks, in the 1.8 form: 1.8, which a 1.4 reader refuses
+	 * chunk by chunk and a 1.5 to 1.7 reader too */
 	clab_wbuf_u16le(&h, w.codec.codec == CLAB_CODEC_ZSTD
-				? CLAB_FMT_MINOR_REPEAT
+				? CLAB_FMT_MINOR_HOLDS
 			    : w.signing ? CLAB_FMT_MINOR_SIGNED
 					: CLAB_FMT_MINOR);
 	clab_wbuf_u32le(&h, 0);

@@ -89,7 +89,7 @@ contains "$T/out" '^checks \(prodcons condvar\):' "signed: graded"
 expect_exit 0 "$CONCLAB" check good.clt
 contains "$T/out" '^trace: signed \(not verified: no --key\)$' "signed: no --key, not verified"
 expect_exit 0 "$CONCLAB" dump good.clt
-contains "$T/out" '^# conclab trace, format 1\.7' "signed: format 1.7 (zstd records, a digest)"
+contains "$T/out" '^# conclab trace, format 1\.8' "signed: format 1.8 (zstd records, a digest, holds)"
 contains "$T/out" '^# signed \(not verified' "signed: the dump says signed"
 python3 -c 'import sys; k=open("k1","rb").read(); sys.exit(k in open("good.clt","rb").read())' &&
 	pass "signed: the key is in no byte of the trace" || fail "the key is in the trace"
@@ -99,7 +99,7 @@ expect_exit 0 "$CONCLAB" run prodcons -q --trace plain.clt
 expect_exit 0 "$CONCLAB" check plain.clt
 contains "$T/out" '^trace: not signed$' "unsigned: says not signed"
 "$CONCLAB" dump plain.clt >plain.txt
-contains plain.txt '^# conclab trace, format 1\.7' "unsigned: format 1.7 (zstd records, a digest)"
+contains plain.txt '^# conclab trace, format 1\.8' "unsigned: format 1.8 (zstd records, a digest, holds)"
 # With zlib records, what a reader before 1.5 reads: 1.3, or 1.4 signed.
 expect_exit 0 "$CONCLAB" run prodcons -q --codec zlib --trace zlib.clt
 expect_exit 0 "$CONCLAB" dump zlib.clt

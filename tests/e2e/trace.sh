@@ -720,7 +720,7 @@ contains "$T/out" '60 under --sched' "--help: a controlled run's time limit"
 expect_exit 0 "$CONCLAB" trace -q --trace buf-def.clt "$D/preload-quiet" 20000
 expect_exit 0 "$CONCLAB" dump buf-def.clt
 grep '^# records' "$T/out" >buf-def.txt
-contains "$T/out" '^# conclab trace, format 1\.7' "trace: zstd records (format 1.7) by default"
+contains "$T/out" '^# conclab trace, format 1\.8' "trace: zstd records (format 1.8) by default"
 expect_exit 0 "$CONCLAB" trace -q --buffer-mb 1 --codec zlib --trace buf-1.clt "$D/preload-quiet" 20000
 expect_exit 0 "$CONCLAB" dump buf-1.clt
 grep '^# records' "$T/out" >buf-1.txt

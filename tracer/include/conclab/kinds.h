@@ -247,6 +247,10 @@ enum clab_kind {
 };
 
 #define CLAB_KIND_MAX 128 /* every kind number is below this */
+/*
+ * 119 is no kind: the trace format (1.8) writes a mutex's acquire and its
+ * release as one record of that kind byte.
+ */
 
 /* Object kinds.  X(NAME, number, "text") */
 #define CLAB_OBJKIND_MAP(X)                                                    \
