@@ -32,12 +32,13 @@ setup() {
 }
 
 # The seeds: small traces of several labs with zlib records, each also
-# with its records stored raw, and four with zstd records (one of them
-# in the 1.6 form and one in the 1.7 form, both also raw); traces that no writer makes (tests/mkbadtrace.c) and one cut
+# with its records stored raw, and five with zstd records (one of them
+# in the 1.6 form, one in the 1.7 form and one with 1.8 holds, all three
+# also raw); traces that no writer makes (tests/mkbadtrace.c) and one cut
 # short; small shared objects like students' solutions, and ELF files
 # that are not shared objects.
 corpus() {
-	setup fuzzers cmd/conclab tests/mkbadtrace
+	setup fuzzers cmd/conclab tests/mkbadtrace bench/whole/lockheavy-clab
 	c=$PWD/$BUILD/cmd/conclab
 	t=$PWD/tests/fuzz/corpus/trace
 	s=$PWD/tests/fuzz/corpus/solution
@@ -90,6 +91,12 @@ corpus() {
 			--trace repeat-race-locked.clt >/dev/null 2>&1 || exit 1
 		"../../../../$BUILD/tests/fuzz/rawtrace" repeat-race-locked.clt \
 			raw-repeat-race-locked.clt || exit 1
+		# format 1.8: a mutex's acquire and its release as one record
+		"../../../../$BUILD/bench/whole/lockheavy-clab" 150 1 \
+			>/dev/null || exit 1
+		mv lockheavy.clt holds-lockheavy.clt
+		"../../../../$BUILD/tests/fuzz/rawtrace" holds-lockheavy.clt \
+			raw-holds-lockheavy.clt || exit 1
 		head -c 800 prodcons-condvar.clt >cut-prodcons-condvar.clt
 		m=../../../../$BUILD/tests/mkbadtrace
 		$m wide bad-wide.clt 3 40 && $m parked bad-parked.clt 5 6 3 &&
