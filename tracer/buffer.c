@@ -122,27 +122,26 @@ void clab__block_put(struct clab__block *b)
 	clab__blocks_put(b, 1);
 }
 
-/*
- * Wait until the writer has made room, until *count (the blocks out, or
- * the threads that ended and are not written) is below cap and *slack
- * (the live threads, whose current blocks the cap leaves out; or NULL);
- * returns 0 if the trace closed.
-
- * The waiting thread writes a pass itself when nobody else is writing
- * one; when the writer is writing one, it waits for that pass, and the
- * writer runs at normal priority meanwhile (clab__writer_boost), since a
- * thread at idle priority may not run for seconds on a busy machine.
- * The cap is there to keep a fast thread from running far ahead of the
- * writer, not to lose records: when the writer makes no room for a while
- * (the memory is held by the current blocks of many live threads), the
- * thread goes over the cap rather than wait for ever.
- */
 int clab__reg_full(void)
 {
 	return atomic_load(&clab__reg.blocks_out) >=
 	       room_cap(atomic_load(&clab__reg.cap_blocks), &clab__reg.nlive);
 }
 
+/*
+ * Wait until the writer has made room, until *count (the blocks out, or
+ * the threads that ended and are not written) is below cap and *slack
+ * (the live threads, whose current blocks the cap leaves out; or NULL);
+ * returns 0 if the trace closed.
+ * The waiting thread writes a pass itself when nobody else is writing
+ * one; when the writer is writing one, it waits for that pass, and the
+ * writer runs at normal priority meanwhile (clab__writer_boost), since a
+ * thread at idle priority may not run for seconds on a busy machine.
+ * The cap is there to keep a fast thread from running far ahead of the
+ * writer, not to lose records: when the writer makes no room for a while
+ * (it gets no CPU, or a pass takes that long), the thread goes over the
+ * cap rather than wait for ever.
+ */
 static int wait_for_room(_Atomic size_t *count, size_t cap,
 			 _Atomic size_t *slack)
 {

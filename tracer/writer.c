@@ -591,16 +591,23 @@ static inline int64_t seq_delta(struct last_oseq *last, uint32_t gen,
 
 /*
  * Whether recp[i] and recp[i + 1] are a hold's two records as peek made
- * them (an even and the next odd entry of w.xrec): a chunk in the 1.8
- * form writes them as one (CLAB_CODEC_HOLDS).  Neither has a stamp.
+ * them (an even and the next odd entry of w.xrec), which a chunk in the
+ * 1.8 form writes as one (CLAB_CODEC_HOLDS): the release the format
+ * implies (hold_release) and neither stamped, checked all the same.
  */
 static inline int is_hold(const struct clab__rec *const *recp, uint32_t i,
 			  uint32_t n)
 {
 	const struct clab__rec *r = recp[i];
 	size_t k = (size_t)(r - w.xrec);
-	return i + 1 < n && recp[i + 1] == r + 1 && k < CHUNK_RECS &&
-	       k % 2 == 0;
+	if (i + 1 >= n || recp[i + 1] != r + 1 || k >= CHUNK_RECS || k % 2)
+		return 0;
+	const struct clab__rec *rel = r + 1;
+	return r->kind == CLAB_K_MUTEX_ACQUIRE &&
+	       rel->kind == CLAB_K_MUTEX_RELEASE && !r->tsc && !rel->tsc &&
+	       !rel->pad && rel->u.o.obj == r->u.o.obj &&
+	       rel->u.o.oseq == r->u.o.oseq + 1 && rel->a8 == CLAB_HOW_BLOCK &&
+	       rel->a32 == 0;
 }
 
 /*
