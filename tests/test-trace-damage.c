@@ -1080,6 +1080,112 @@ static void test_repeat_form(void)
 	clab_wbuf_free(&w);
 }
 
+/* The records of one 1.8 chunk of T0 (as repeat_chunk), or -1 with why. */
+static int hold_chunk(unsigned flags, const struct clab_wbuf *raw, uint64_t n,
+		      struct clab_record *r, char *why, size_t whylen)
+{
+	struct clab_trace *tr =
+	    one_chunk(CLAB_FMT_MINOR_HOLDS, 21, 17, CLAB_CODEC_RAW | flags,
+		      1000, raw, n, why, whylen);
+	if (!tr)
+		return -1;
+	int got = (int)clab_trace_nrecords(tr);
+	for (int i = 0; i < got && i < 16; i++)
+		r[i] = *clab_trace_record(tr, i);
+	clab_trace_free(tr);
+	return got;
+}
+
+/*
+ * Holds (format 1.8, codec flag CLAB_CODEC_HOLDS): a mutex's acquire and
+ * its release as one record, whole or repeated, read as the two; and every
+ * way such a record can be wrong.
+ */
+static void test_holds_form(void)
+{
+	struct clab_record r[16];
+	char why[300];
+	struct clab_wbuf w = {0};
+	/* a hold at site 1 of object 2 (try, depth 1), released at site 3 */
+	clab_wbuf_u8(&w, CLAB_REC_HOLD | CLAB_REC_LAZY);
+	clab_wbuf_uv(&w, 1);
+	clab_wbuf_uv(&w, 2);
+	clab_wbuf_sv(&w, 0);
+	clab_wbuf_u8(&w, CLAB_HOW_TRY);
+	clab_wbuf_uv(&w, 1);
+	clab_wbuf_uv(&w, 3);
+	/* repeated by its object's entry (2 % 15), then on object 17 */
+	clab_wbuf_u8(&w, CLAB_REC_LAZY);
+	clab_wbuf_u8(&w, 1 | (2 + 1) << 4);
+	clab_wbuf_u8(&w, CLAB_REC_LAZY);
+	clab_wbuf_u8(&w, 1);
+	clab_wbuf_uv(&w, 17);
+	/* a whole release of object 2 at site 4, stamped at 1000 + 60 */
+	clab_wbuf_u8(&w, CLAB_K_MUTEX_RELEASE);
+	clab_wbuf_uv(&w, 60);
+	clab_wbuf_uv(&w, 4);
+	clab_wbuf_uv(&w, 2);
+	clab_wbuf_sv(&w, 0);
+	clab_wbuf_u8(&w, CLAB_HOW_BLOCK);
+	clab_wbuf_uv(&w, 0);
+	static const struct {
+		unsigned kind, site, obj, oseq, a8, a32;
+	} want[7] = {
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 1, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_RELEASE, 3, 2, 2, CLAB_HOW_BLOCK, 0},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 3, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_RELEASE, 3, 2, 4, CLAB_HOW_BLOCK, 0},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 1, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_RELEASE, 3, 17, 2, CLAB_HOW_BLOCK, 0},
+	    {CLAB_K_MUTEX_RELEASE, 4, 2, 5, CLAB_HOW_BLOCK, 0},
+	};
+	const unsigned fl =
+	    CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY;
+	CU_ASSERT_EQUAL(hold_chunk(fl, &w, 7, r, why, sizeof(why)), 7);
+	CU_ASSERT_STRING_EQUAL(why, "whole");
+	for (int i = 0; i < 7; i++) {
+		CU_ASSERT_EQUAL(r[i].kind, want[i].kind);
+		CU_ASSERT_EQUAL(r[i].site, want[i].site);
+		CU_ASSERT_EQUAL(r[i].obj, want[i].obj);
+		CU_ASSERT_EQUAL(r[i].oseq, want[i].oseq);
+		CU_ASSERT_EQUAL(r[i].a8, want[i].a8);
+		CU_ASSERT_EQUAL(r[i].a32, want[i].a32);
+		/* six places in the run before the stamp at 1060 */
+		CU_ASSERT_EQUAL(r[i].ns, 1000 + 60 * (uint64_t)(i + 1) / 7);
+	}
+	/* without the flag, the hold's kind byte is no kind */
+	CU_ASSERT_EQUAL(hold_chunk(CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY, &w, 7,
+				   r, why, sizeof(why)),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown record kind"));
+	/* the flag without the 1.6 form, or with stacks */
+	CU_ASSERT_EQUAL(hold_chunk(CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT, &w, 7,
+				   r, why, sizeof(why)),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
+	CU_ASSERT_EQUAL(
+	    hold_chunk(fl | CLAB_CODEC_STACKS, &w, 7, r, why, sizeof(why)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
+	/* a count that ends between the hold's two records */
+	struct clab_wbuf one = {0};
+	clab_wbuf_put(&one, w.p, 7);
+	CU_ASSERT_EQUAL(hold_chunk(fl, &one, 1, r, why, sizeof(why)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "past the chunk's count"));
+	/* a release site that names no site */
+	one.p[6] = 18;
+	CU_ASSERT_EQUAL(hold_chunk(fl, &one, 2, r, why, sizeof(why)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown site"));
+	/* a hold with a time (dt 5) */
+	one.len = 0;
+	clab_wbuf_u8(&one, CLAB_REC_HOLD);
+	clab_wbuf_uv(&one, 5);
+	clab_wbuf_put(&one, w.p + 1, 6);
+	CU_ASSERT_EQUAL(hold_chunk(fl, &one, 2, r, why, sizeof(why)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "a hold with a time"));
+	clab_wbuf_free(&one);
+	clab_wbuf_free(&w);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "truncation everywhere", test_truncation_everywhere);
@@ -1098,6 +1204,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "record naming an unknown object", test_unknown_object);
 	CU_add_test(s, "records that repeat their site's (1.7)",
 		    test_repeat_form);
+	CU_add_test(s, "holds, and every way one is wrong", test_holds_form);
 }
 
 int main(void)

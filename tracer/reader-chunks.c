@@ -717,6 +717,7 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		}
 		if (r->err)
 			break;
+		uint64_t at = i; /* the record's place, a hold's acquire's */
 		if (known)
 			s->n++;
 		if (hold) {
@@ -744,7 +745,7 @@ int clab__trace_parse_events(struct clab_trace *tr, struct clab_rbuf *b,
 		if (!known) {
 			/* A writer's slip, not damage: skip the record. */
 			skipped += 1 + (hold != 0);
-			warn_unknown_object(tr, name, off, tid, i, obj);
+			warn_unknown_object(tr, name, off, tid, at, obj);
 			continue;
 		}
 	}
