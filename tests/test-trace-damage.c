@@ -857,16 +857,17 @@ static void test_lazy_form(void)
 }
 
 /*
- * A file of one record chunk of T0 (codec flags `flags`, raw) over 21
+ * A file of version 1.minor, one record chunk of T0 (codec flags `flags`,
+ * raw) over 21
  * mutexes (objects 2 to 22) and 17 sites (1 and 17 share a slot), read
  * into r (up to 16 records): the records read, or -1 with why.
  */
-static int repeat_chunk(unsigned flags, const struct clab_wbuf *raw, uint64_t n,
-			struct clab_record *r, char *why, size_t whylen)
+static int read_chunk(unsigned minor, unsigned flags,
+		      const struct clab_wbuf *raw, uint64_t n,
+		      struct clab_record *r, char *why, size_t whylen)
 {
-	struct clab_trace *tr =
-	    one_chunk(CLAB_FMT_MINOR_REPEAT, 21, 17, CLAB_CODEC_RAW | flags,
-		      1000, raw, n, why, whylen);
+	struct clab_trace *tr = one_chunk(minor, 21, 17, CLAB_CODEC_RAW | flags,
+					  1000, raw, n, why, whylen);
 	if (!tr)
 		return -1;
 	int got = (int)clab_trace_nrecords(tr);
@@ -874,6 +875,13 @@ static int repeat_chunk(unsigned flags, const struct clab_wbuf *raw, uint64_t n,
 		r[i] = *clab_trace_record(tr, i);
 	clab_trace_free(tr);
 	return got;
+}
+
+/* The same in a 1.7 file. */
+static int repeat_chunk(unsigned flags, const struct clab_wbuf *raw, uint64_t n,
+			struct clab_record *r, char *why, size_t whylen)
+{
+	return read_chunk(CLAB_FMT_MINOR_REPEAT, flags, raw, n, r, why, whylen);
 }
 
 /* A whole mutex record of the 1.7 form, lazy (no dt). */
@@ -1080,22 +1088,6 @@ static void test_repeat_form(void)
 	clab_wbuf_free(&w);
 }
 
-/* The records of one 1.8 chunk of T0 (as repeat_chunk), or -1 with why. */
-static int hold_chunk(unsigned flags, const struct clab_wbuf *raw, uint64_t n,
-		      struct clab_record *r, char *why, size_t whylen)
-{
-	struct clab_trace *tr =
-	    one_chunk(CLAB_FMT_MINOR_HOLDS, 21, 17, CLAB_CODEC_RAW | flags,
-		      1000, raw, n, why, whylen);
-	if (!tr)
-		return -1;
-	int got = (int)clab_trace_nrecords(tr);
-	for (int i = 0; i < got && i < 16; i++)
-		r[i] = *clab_trace_record(tr, i);
-	clab_trace_free(tr);
-	return got;
-}
-
 /*
  * Holds (format 1.8, codec flag CLAB_CODEC_HOLDS): a mutex's acquire and
  * its release as one record, whole or repeated, read as the two; and every
@@ -1141,7 +1133,9 @@ static void test_holds_form(void)
 	};
 	const unsigned fl =
 	    CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY;
-	CU_ASSERT_EQUAL(hold_chunk(fl, &w, 7, r, why, sizeof(why)), 7);
+	CU_ASSERT_EQUAL(
+	    read_chunk(CLAB_FMT_MINOR_HOLDS, fl, &w, 7, r, why, sizeof(why)),
+	    7);
 	CU_ASSERT_STRING_EQUAL(why, "whole");
 	for (int i = 0; i < 7; i++) {
 		CU_ASSERT_EQUAL(r[i].kind, want[i].kind);
@@ -1154,33 +1148,42 @@ static void test_holds_form(void)
 		CU_ASSERT_EQUAL(r[i].ns, 1000 + 60 * (uint64_t)(i + 1) / 7);
 	}
 	/* without the flag, the hold's kind byte is no kind */
-	CU_ASSERT_EQUAL(hold_chunk(CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY, &w, 7,
+	CU_ASSERT_EQUAL(read_chunk(CLAB_FMT_MINOR_HOLDS,
+				   CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY, &w, 7,
 				   r, why, sizeof(why)),
 			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown record kind"));
 	/* the flag without the 1.6 form, or with stacks */
-	CU_ASSERT_EQUAL(hold_chunk(CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT, &w, 7,
+	CU_ASSERT_EQUAL(read_chunk(CLAB_FMT_MINOR_HOLDS,
+				   CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT, &w, 7,
 				   r, why, sizeof(why)),
 			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
-	CU_ASSERT_EQUAL(
-	    hold_chunk(fl | CLAB_CODEC_STACKS, &w, 7, r, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(read_chunk(CLAB_FMT_MINOR_HOLDS, fl | CLAB_CODEC_STACKS,
+				   &w, 7, r, why, sizeof(why)),
+			0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "bad record chunk header"));
 	/* a count that ends between the hold's two records */
 	struct clab_wbuf one = {0};
 	clab_wbuf_put(&one, w.p, 7);
-	CU_ASSERT_EQUAL(hold_chunk(fl, &one, 1, r, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(
+	    read_chunk(CLAB_FMT_MINOR_HOLDS, fl, &one, 1, r, why, sizeof(why)),
+	    0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "past the chunk's count"));
 	/* a release site that names no site */
 	one.p[6] = 18;
-	CU_ASSERT_EQUAL(hold_chunk(fl, &one, 2, r, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(
+	    read_chunk(CLAB_FMT_MINOR_HOLDS, fl, &one, 2, r, why, sizeof(why)),
+	    0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "unknown site"));
 	/* a hold with a time (dt 5) */
 	one.len = 0;
 	clab_wbuf_u8(&one, CLAB_REC_HOLD);
 	clab_wbuf_uv(&one, 5);
 	clab_wbuf_put(&one, w.p + 1, 6);
-	CU_ASSERT_EQUAL(hold_chunk(fl, &one, 2, r, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(
+	    read_chunk(CLAB_FMT_MINOR_HOLDS, fl, &one, 2, r, why, sizeof(why)),
+	    0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "a hold with a time"));
 	clab_wbuf_free(&one);
 	clab_wbuf_free(&w);
