@@ -858,9 +858,9 @@ static void test_lazy_form(void)
 
 /*
  * A file of version 1.minor, one record chunk of T0 (codec flags `flags`,
- * raw) over 21
- * mutexes (objects 2 to 22) and 17 sites (1 and 17 share a slot), read
- * into r (up to 16 records): the records read, or -1 with why.
+ * raw) over 21 mutexes (objects 2 to 22) and 17 sites (1 and 17 share a
+ * slot), read into r (up to 16 records): the records read, or -1 with
+ * why.
  */
 static int read_chunk(unsigned minor, unsigned flags,
 		      const struct clab_wbuf *raw, uint64_t n,
