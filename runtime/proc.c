@@ -127,6 +127,20 @@ static struct xtable *xt;
 static int my_slot = -1;
 static int in_child;
 static pthread_mutex_t xt_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Set, with release, once table() has made the table and taken the first
+ * slot: the watchdog's thread reads xt and my_slot only after it sees
+ * this (the main thread writes them under xt_lock, which the watchdog
+ * does not take: a fork while it held the lock would leave the child's
+ * copy locked).
+ */
+static atomic_int xt_ready;
+
+/* Whether the watchdog's thread may read the table. */
+static int table_ready(void)
+{
+	return atomic_load_explicit(&xt_ready, memory_order_acquire);
+}
 
 int clab_proc_in_child(void)
 {
@@ -258,6 +272,7 @@ static int table(void)
 		atomic_store(&xt->p[0].pid, (int32_t)getpid());
 		xt->p[0].parent = -1;
 		snprintf(xt->p[0].name, sizeof(xt->p[0].name), "parent");
+		atomic_store_explicit(&xt_ready, 1, memory_order_release);
 	}
 	pthread_mutex_unlock(&xt_lock);
 	return r;
@@ -815,7 +830,7 @@ int clab__pipe_read(clab_pipe_t *p, void *msg, const struct clab_site *site)
 
 uint64_t clab__xproc_progress(void)
 {
-	return xt ? atomic_load(&xt->progress) : 0;
+	return table_ready() ? atomic_load(&xt->progress) : 0;
 }
 
 /* The processes a wait needs to act, or 0 if it will end by itself. */
@@ -888,7 +903,7 @@ static uint64_t stuck_set(int self_waiting)
 
 int clab__xproc_stuck(int self_waiting)
 {
-	if (xt == NULL || my_slot < 0 || in_child)
+	if (!table_ready() || my_slot < 0 || in_child)
 		return 0;
 	int stuck = (int)(stuck_set(self_waiting) >> my_slot & 1);
 	/* the watchdog's report comes after the last step of the family */
@@ -949,7 +964,7 @@ void clab__xproc_explain(uint32_t tid, char *buf, size_t len)
 {
 	if (len)
 		buf[0] = '\0';
-	if (xt == NULL || my_slot < 0 || len == 0)
+	if (!table_ready() || my_slot < 0 || len == 0)
 		return;
 	size_t n = 0;
 	uint64_t s = stuck_set(1), told = 1ull << my_slot;
