@@ -7,6 +7,13 @@
 # changes the weights and refuses what it does not know.
 X=$(cd "$(dirname "$0")/../exercises" && pwd)
 . "$(dirname "$0")/lib.sh"
+# A sanitizer build (SANITIZE, the second argument) runs each of a
+# solution's schedules as a process under the sanitizer's runtime, ten
+# times as slow under TSan: its gradings use 10 schedules, the plain
+# build's the default 100.  Options given later on a line still win.
+NSCHED=100
+BUDGET=
+[ "${2:-none}" = none ] || { NSCHED=10; BUDGET="--schedules $NSCHED"; }
 command -v "${CC:-cc}" >/dev/null 2>&1 || { echo "no C compiler: skipped"; exit 77; }
 
 # cheat CODE LAB FILE REASON [ARGS...]: grade FILE (with $CHEAT_ENV in
@@ -18,7 +25,7 @@ cheat() {
 	want=$1 lab=$2 file=$3 reason=$4
 	shift 4
 	ncheats=$((ncheats + 1))
-	env $CHEAT_ENV "$CONCLAB" exercise "$lab" -q --time-limit 3 \
+	env $CHEAT_ENV "$CONCLAB" exercise $BUDGET "$lab" -q --time-limit 3 \
 		--trace "$T/cheat.clt" "$@" "$X/$file" >"$T/out" 2>"$T/err"
 	got=$?
 	cat "$T/out" "$T/err" >"$T/both"
@@ -114,7 +121,7 @@ cheat 1 philosophers philosophers-writeout.c 'FAIL stays in its directory +phil-
 cheat 1 philosophers philosophers-forge.c 'FAIL stays in its directory +phil-0 called unlink\("trace\.clt"\) in get_forks at [^ ]*philosophers-forge\.c:[0-9]+, on its trace, which only conclab writes'
 grep -q FORGED "$T/cheat.clt" && fail "forge: the forged trace was copied out"
 # ...and by the sandbox, for raw system calls (x86-64).
-if [ "$(uname -m)" = x86_64 ] && ! "$CONCLAB" exercise philosophers \
+if [ "$(uname -m)" = x86_64 ] && ! "$CONCLAB" exercise $BUDGET philosophers \
 	--trace "$T/p.clt" "$X/philosophers-good.c" 2>&1 | grep -q 'no seccomp'; then
 	cheat 1 philosophers philosophers-forkbomb.c 'the sandbox refused [0-9]+ attempts to start a process'
 	cheat 1 philosophers philosophers-escape.c 'refused [0-9]+ attempts? to open a socket'
@@ -134,7 +141,7 @@ fi
 for lab in race semaphore lockorder barrier rwlock startup stop actor pool coop \
 	processes rlock tls philosophers prodcons timer; do
 	for seed in 1 2 3 4 5; do
-		expect_exit 0 "$CONCLAB" exercise $lab -q --seed $seed \
+		expect_exit 0 "$CONCLAB" exercise $BUDGET $lab -q --seed $seed \
 			--trace "$T/good.clt" "$X/$lab-good.c"
 		contains "$T/out" '^([0-9]+) of \1 properties hold; score ([0-9]+) of \2$' "$lab-good, seed $seed: every property and every point"
 	done
@@ -145,7 +152,7 @@ contains "$T/out" '^  info tick period ' "tick period is information"
 grep -q -E '^  (ok|FAIL) +tick period' "$T/out" && fail "tick period shown as a property"
 
 # --format: the report alone on stdout.  A deadlock scores 0.
-expect_exit 3 "$CONCLAB" exercise philosophers --format gradescope \
+expect_exit 3 "$CONCLAB" exercise $BUDGET philosophers --format gradescope \
 	--trace "$T/n.clt" "$X/philosophers-naive.c"
 contains "$T/out" '^\{"score":0,"output":"conclab: [0-9]+ of [0-9]+ properties hold on [^"]*; score 0 of [0-9]+ \(the run did not complete' "deadlock: score 0 in gradescope"
 [ "$(wc -l <"$T/out")" -eq 1 ] && pass "gradescope: one line on stdout" ||
@@ -154,9 +161,9 @@ contains "$T/err" 'deadlock' "gradescope: the rest on stderr"
 grep -q '"max_score":0' "$T/out" && fail "a property worth nothing"
 grep -q '"name":"fork waits","score"' "$T/out" && fail "information scored in gradescope"
 for f in json junit text; do
-	"$CONCLAB" exercise philosophers --format $f --trace "$T/g.clt" \
+	"$CONCLAB" exercise $BUDGET philosophers --format $f --trace "$T/g.clt" \
 		"$X/philosophers-good.c" >"$T/r1.$f" 2>/dev/null
-	"$CONCLAB" exercise philosophers --format $f --trace "$T/g.clt" \
+	"$CONCLAB" exercise $BUDGET philosophers --format $f --trace "$T/g.clt" \
 		"$X/philosophers-good.c" >"$T/r2.$f" 2>/dev/null
 	cmp -s "$T/r1.$f" "$T/r2.$f" && pass "--format $f: the same twice" ||
 		fail "--format $f differs between two gradings"
@@ -165,48 +172,48 @@ contains "$T/r1.json" '^\{"trace":.*"score":16,"max_score":16,"completed":true,'
 contains "$T/r1.junit" '<property name="score" value="16 of 16"/>' "junit: the score"
 contains "$T/r1.text" '^9 of 9 properties hold; score 16 of 16$' "text: the score"
 # A solution that does not compile: a report all the same.
-expect_exit 2 "$CONCLAB" exercise philosophers --format gradescope "$X/broken.c"
+expect_exit 2 "$CONCLAB" exercise $BUDGET philosophers --format gradescope "$X/broken.c"
 contains "$T/out" '^\{"score":0,.*"name":"compiles","score":0,' "broken: gradescope says it did not compile"
 # A refused one too.
-expect_exit 1 "$CONCLAB" exercise prodcons --format json "$X/prodcons-pthread.c"
+expect_exit 1 "$CONCLAB" exercise $BUDGET prodcons --format json "$X/prodcons-pthread.c"
 contains "$T/out" '"name":"uses only conclab synchronisation","ok":false' "pthread: json names the refusal"
 
 # --rubric: weights, comments, and what it refuses.
 printf '# meals count most\nmeals eaten, 10\n\nno deadlock , 0\n' >"$T/rubric"
-expect_exit 0 "$CONCLAB" exercise philosophers -q --rubric "$T/rubric" \
+expect_exit 0 "$CONCLAB" exercise $BUDGET philosophers -q --rubric "$T/rubric" \
 	--trace "$T/g.clt" "$X/philosophers-good.c"
 contains "$T/out" '^9 of 9 properties hold; score 21 of 21$' "--rubric: the weights change the score"
 printf 'meal eaten, 2\n' >"$T/bad"
-expect_exit 2 "$CONCLAB" exercise philosophers --rubric "$T/bad" "$X/philosophers-good.c"
+expect_exit 2 "$CONCLAB" exercise $BUDGET philosophers --rubric "$T/bad" "$X/philosophers-good.c"
 contains "$T/err" "bad:1: 'meal eaten' is no property of philosophers" "--rubric: an unknown name"
 printf 'hunger, 2\n' >"$T/bad"
-expect_exit 2 "$CONCLAB" exercise philosophers --rubric "$T/bad" "$X/philosophers-good.c"
+expect_exit 2 "$CONCLAB" exercise $BUDGET philosophers --rubric "$T/bad" "$X/philosophers-good.c"
 contains "$T/err" "'hunger' is information, not a property" "--rubric: information has no weight"
 for line in 'meals eaten 2' 'meals eaten, -1' 'meals eaten, 1001' 'meals eaten, two' 'meals eaten,'; do
 	printf '%s\n' "$line" >"$T/bad"
-	expect_exit 2 "$CONCLAB" exercise philosophers --rubric "$T/bad" "$X/philosophers-good.c"
+	expect_exit 2 "$CONCLAB" exercise $BUDGET philosophers --rubric "$T/bad" "$X/philosophers-good.c"
 done
 printf 'meals eaten, 2\nmeals eaten, 3\n' >"$T/bad"
-expect_exit 2 "$CONCLAB" exercise philosophers --rubric "$T/bad" "$X/philosophers-good.c"
+expect_exit 2 "$CONCLAB" exercise $BUDGET philosophers --rubric "$T/bad" "$X/philosophers-good.c"
 contains "$T/err" "'meals eaten' is given twice" "--rubric: a name twice"
-expect_exit 2 "$CONCLAB" exercise philosophers --rubric "$T/nosuch" "$X/philosophers-good.c"
+expect_exit 2 "$CONCLAB" exercise $BUDGET philosophers --rubric "$T/nosuch" "$X/philosophers-good.c"
 # tls: a solution that uses conclab's keys has two properties more, which
 # a rubric weights like the others (docs/grading.md); the other labs'
 # names are still refused
-expect_exit 0 "$CONCLAB" exercise tls -q "$X/tls-key.c"
+expect_exit 0 "$CONCLAB" exercise $BUDGET tls -q "$X/tls-key.c"
 contains "$T/out" '^10 of 10 properties hold; score 15 of 15$' "tls with keys: two properties more, 1 each"
 printf 'own key value, 4\nfreed at thread end, 0\n' >"$T/rubric"
-expect_exit 0 "$CONCLAB" exercise tls -q --rubric "$T/rubric" "$X/tls-key.c"
+expect_exit 0 "$CONCLAB" exercise $BUDGET tls -q --rubric "$T/rubric" "$X/tls-key.c"
 contains "$T/out" '^10 of 10 properties hold; score 17 of 17$' "--rubric: the weights of tls's key properties"
-expect_exit 0 "$CONCLAB" exercise tls -q --rubric "$T/rubric" "$X/tls-good.c"
+expect_exit 0 "$CONCLAB" exercise $BUDGET tls -q --rubric "$T/rubric" "$X/tls-good.c"
 contains "$T/out" '^8 of 8 properties hold; score 13 of 13$' "--rubric: a solution without keys is not graded on them"
 for name in 'own key values' 'one holder' 'key value'; do
 	printf '%s, 2\n' "$name" >"$T/bad"
-	expect_exit 2 "$CONCLAB" exercise tls --rubric "$T/bad" "$X/tls-key.c"
+	expect_exit 2 "$CONCLAB" exercise $BUDGET tls --rubric "$T/bad" "$X/tls-key.c"
 	contains "$T/err" "bad:1: '$name' is no property of tls" "--rubric: '$name' is no property of tls"
 done
 printf 'lost updates, 2\n' >"$T/bad"
-expect_exit 2 "$CONCLAB" exercise tls --rubric "$T/bad" "$X/tls-key.c"
+expect_exit 2 "$CONCLAB" exercise $BUDGET tls --rubric "$T/bad" "$X/tls-key.c"
 contains "$T/err" "'lost updates' is information, not a property" "--rubric: tls's information has no weight"
-expect_exit 2 "$CONCLAB" exercise philosophers --format xml "$X/philosophers-good.c"
+expect_exit 2 "$CONCLAB" exercise $BUDGET philosophers --format xml "$X/philosophers-good.c"
 finish
