@@ -214,7 +214,7 @@ static int set_loops(const struct clab_cmd *cmd, void *base, const char *v,
 	(void)cmd;
 	(void)v;
 	(void)num;
-	((struct bench *)base)->o.only = ((1u << NCASES) - 1) << 1;
+	((struct bench *)base)->o.all_loops = 1;
 	return 0;
 }
 
@@ -224,7 +224,7 @@ static int set_whole(const struct clab_cmd *cmd, void *base, const char *v,
 	(void)cmd;
 	(void)v;
 	(void)num;
-	((struct bench *)base)->o.whole = (1u << clab_whole_ncases()) - 1;
+	((struct bench *)base)->o.all_whole = 1;
 	return 0;
 }
 
@@ -245,12 +245,12 @@ static const struct clab_opt bench_opts[] = {
     {.name = "loops",
      .type = CLAB_OPT_FLAG,
      .parse = set_loops,
-     .help = "the loop microbenchmarks, 1 to 11 (the default when no case "
-	     "is named)"},
+     .help = "the loop microbenchmarks, 1 to 12 (the default when no case "
+	     "is named; those --case names, if it names any)"},
     {.name = "whole",
      .type = CLAB_OPT_FLAG,
      .parse = set_whole,
-     .help = "the whole programs"},
+     .help = "the whole programs (those --case names, if it names any)"},
     {.name = "case",
      .type = CLAB_OPT_STRING,
      .arg = "LIST",
@@ -308,6 +308,12 @@ static int bench_exec(int argc, char **argv)
 		free(b);
 		return prc;
 	}
+	/* --loops and --whole name a family; --case, some of its cases */
+	if ((b->o.all_loops && b->o.only == 0) ||
+	    (b->o.only == 0 && b->o.whole == 0 && !b->o.all_whole))
+		b->o.only = ((1u << NCASES) - 1) << 1;
+	if (b->o.all_whole && b->o.whole == 0)
+		b->o.whole = (1u << clab_whole_ncases()) - 1;
 	struct clab_whole_opts wo = {
 	    .reps = b->o.reps ? b->o.reps : CLAB_WHOLE_REPS,
 	    .scale = b->o.scale	  ? b->o.scale
@@ -318,8 +324,6 @@ static int bench_exec(int argc, char **argv)
 	};
 	if (b->o.reps == 0)
 		b->o.reps = REPS;
-	if (b->o.only == 0 && b->o.whole == 0)
-		b->o.only = ((1u << NCASES) - 1) << 1;
 	b->o.rep_ns = b->o.quick ? 25e6 : 150e6;
 	b->o.sustain_ns = b->o.quick ? 0.3e9 : 2e9;
 	const char *tmp = getenv("TMPDIR");

@@ -95,6 +95,30 @@ assert list(d["whole"]["cases"]) == ["prodcons"], list(d["whole"]["cases"])
 else
 	fail "bench --case prodcons,9 ran other cases"
 fi
+# --whole names a family, --case some of its cases: the whole program it
+# names with --whole, every whole program when it names none.
+expect_exit 0 "$CONCLAB" bench --whole --case timers,9 $tiny --json
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d["cases"]) == ["cycle_check"], list(d["cases"])
+assert list(d["whole"]["cases"]) == ["timers"], list(d["whole"]["cases"])
+' "$T/out"; then
+	pass "bench --whole --case timers,9: timers alone of the whole programs"
+else
+	fail "bench --whole --case timers,9 ran other whole programs"
+fi
+expect_exit 0 "$CONCLAB" bench --case 9 --whole $tiny --json
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d["cases"]) == ["cycle_check"], list(d["cases"])
+assert len(d["whole"]["cases"]) == 5, list(d["whole"]["cases"])
+' "$T/out"; then
+	pass "bench --case 9 --whole: case 9 alone of the loops, every whole program"
+else
+	fail "bench --case 9 --whole is not what it should be"
+fi
 # Loops only: "whole" is null.
 expect_exit 0 "$CONCLAB" bench --case 9 --reps 1 --json
 if python3 -c '
