@@ -31,11 +31,11 @@ struct opts {
 	int reps;	/* repetitions of a case (ping-pongs: PP_MORE times) */
 	unsigned only;	/* bit i: run case i (1..NCASES) */
 	unsigned whole; /* bit i: run whole-program case i (bench-whole.c) */
-	int all_loops, all_whole; /* --loops, --whole: the family, unless
-				   * --case names some of its cases */
 	double scale;	/* whole programs' sizes times this (0: not set) */
 	double rep_ns;	/* the length one repetition aims at */
 	double sustain_ns;
+	/* --loops, --whole: the family, unless --case names some of it */
+	int all_loops, all_whole;
 };
 
 /* One line of the table, and one object in the JSON. */

@@ -896,6 +896,22 @@ static void full_rec(struct clab_wbuf *raw, unsigned kind, unsigned site,
 	clab_wbuf_uv(raw, a32);
 }
 
+/* A record's fields as a test expects them (no stack: STACKS is off). */
+struct want_rec {
+	unsigned kind, site, obj, oseq, a8, a32;
+};
+
+static void check_rec(const struct clab_record *r, const struct want_rec *w)
+{
+	CU_ASSERT_EQUAL(r->kind, w->kind);
+	CU_ASSERT_EQUAL(r->site, w->site);
+	CU_ASSERT_EQUAL(r->obj, w->obj);
+	CU_ASSERT_EQUAL(r->oseq, w->oseq);
+	CU_ASSERT_EQUAL(r->a8, w->a8);
+	CU_ASSERT_EQUAL(r->a32, w->a32);
+	CU_ASSERT_EQUAL(r->stack, 0);
+}
+
 /*
  * Records that repeat the last at their site slot (format 1.7, codec flag
  * CLAB_CODEC_REPEAT): what each one reads as, and every way such a record
@@ -931,34 +947,25 @@ static void test_repeat_form(void)
 	clab_wbuf_uv(&w, 5);
 	clab_wbuf_u8(&w, CLAB_REC_LAZY);
 	clab_wbuf_u8(&w, 3);
-	static const struct {
-		unsigned kind, site, obj, oseq, a8, a32;
-		uint64_t ns;
-	} want[9] = {
-	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 1, CLAB_HOW_TRY, 1, 1010},
-	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 2, CLAB_HOW_TRY, 1, 1020},
-	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 1, CLAB_HOW_TRY, 1, 1030},
-	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 2, CLAB_HOW_TRY, 1, 1030},
-	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 3, CLAB_HOW_TRY, 1, 1030},
-	    {CLAB_K_MUTEX_RELEASE, 17, 17, 4, CLAB_HOW_BLOCK, 0, 1030},
-	    {CLAB_K_MUTEX_RELEASE, 17, 2, 3, CLAB_HOW_BLOCK, 0, 1030},
-	    {CLAB_K_SLEEP_BEGIN, 3, 0, 0, 0, 5, 1030},
-	    {CLAB_K_SLEEP_BEGIN, 3, 0, 0, 0, 5, 1030},
+	static const struct want_rec want[9] = {
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 1, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 2, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 1, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 2, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_ACQUIRE, 1, 17, 3, CLAB_HOW_TRY, 1},
+	    {CLAB_K_MUTEX_RELEASE, 17, 17, 4, CLAB_HOW_BLOCK, 0},
+	    {CLAB_K_MUTEX_RELEASE, 17, 2, 3, CLAB_HOW_BLOCK, 0},
+	    {CLAB_K_SLEEP_BEGIN, 3, 0, 0, 0, 5},
+	    {CLAB_K_SLEEP_BEGIN, 3, 0, 0, 0, 5},
 	};
 	const unsigned fl = CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY;
 	CU_ASSERT_EQUAL(repeat_chunk(fl, &w, 9, r, why, sizeof(why)), 9);
 	CU_ASSERT_STRING_EQUAL(why, "whole");
 	for (int i = 0; i < 9; i++) {
-		CU_ASSERT_EQUAL(r[i].kind, want[i].kind);
-		CU_ASSERT_EQUAL(r[i].site, want[i].site);
-		CU_ASSERT_EQUAL(r[i].obj, want[i].obj);
-		CU_ASSERT_EQUAL(r[i].oseq, want[i].oseq);
-		CU_ASSERT_EQUAL(r[i].a8, want[i].a8);
-		CU_ASSERT_EQUAL(r[i].a32, want[i].a32);
-		CU_ASSERT_EQUAL(r[i].stack, 0);
+		check_rec(&r[i], &want[i]);
 		/* the times: the stamp at 1030, the run before it spread */
 		if (i >= 4)
-			CU_ASSERT_EQUAL(r[i].ns, want[i].ns);
+			CU_ASSERT_EQUAL(r[i].ns, 1030);
 	}
 	CU_ASSERT(r[0].ns < r[1].ns && r[1].ns < r[2].ns && r[2].ns < 1030);
 	/* without the flag, a repeated record is no kind of record */
@@ -1120,9 +1127,7 @@ static void test_holds_form(void)
 	clab_wbuf_sv(&w, 0);
 	clab_wbuf_u8(&w, CLAB_HOW_BLOCK);
 	clab_wbuf_uv(&w, 0);
-	static const struct {
-		unsigned kind, site, obj, oseq, a8, a32;
-	} want[7] = {
+	static const struct want_rec want[7] = {
 	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 1, CLAB_HOW_TRY, 1},
 	    {CLAB_K_MUTEX_RELEASE, 3, 2, 2, CLAB_HOW_BLOCK, 0},
 	    {CLAB_K_MUTEX_ACQUIRE, 1, 2, 3, CLAB_HOW_TRY, 1},
@@ -1138,12 +1143,7 @@ static void test_holds_form(void)
 	    7);
 	CU_ASSERT_STRING_EQUAL(why, "whole");
 	for (int i = 0; i < 7; i++) {
-		CU_ASSERT_EQUAL(r[i].kind, want[i].kind);
-		CU_ASSERT_EQUAL(r[i].site, want[i].site);
-		CU_ASSERT_EQUAL(r[i].obj, want[i].obj);
-		CU_ASSERT_EQUAL(r[i].oseq, want[i].oseq);
-		CU_ASSERT_EQUAL(r[i].a8, want[i].a8);
-		CU_ASSERT_EQUAL(r[i].a32, want[i].a32);
+		check_rec(&r[i], &want[i]);
 		/* six places in the run before the stamp at 1060 */
 		CU_ASSERT_EQUAL(r[i].ns, 1000 + 60 * (uint64_t)(i + 1) / 7);
 	}

@@ -1108,6 +1108,9 @@ static void test_many_live_small_buffer(void)
 		ok &=
 		    r->tid >= 1 && r->tid <= MANY_T && r->a32 == next[r->tid]++;
 	}
+	/* and each thread's every record, under the id it was given */
+	for (int i = 0; i < MANY_T; i++)
+		ok &= tid[i] >= 1 && tid[i] <= MANY_T && next[tid[i]] == MANY_N;
 	CU_ASSERT(ok);
 	clab_trace_free(tr);
 	unlink(tu_trace_path);
