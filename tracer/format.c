@@ -166,15 +166,27 @@ char *clab_rbuf_str_max(struct clab_rbuf *b, uint64_t max)
 	return s;
 }
 
-uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload)
+uint32_t clab_chunk_crc_from(uint32_t type, uint32_t len, uint32_t pcrc)
 {
 	uint8_t h[8] = {(uint8_t)type,	       (uint8_t)(type >> 8),
 			(uint8_t)(type >> 16), (uint8_t)(type >> 24),
 			(uint8_t)len,	       (uint8_t)(len >> 8),
 			(uint8_t)(len >> 16),  (uint8_t)(len >> 24)};
-	uLong c = crc32(0L, Z_NULL, 0);
-	c = crc32(c, h, 8);
+	uLong c = crc32(0L, h, 8);
+	return (uint32_t)crc32_combine(c, pcrc, (z_off_t)len);
+}
+
+uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload)
+{
+	uLong pcrc = crc32(0L, Z_NULL, 0);
 	if (len)
-		c = crc32(c, payload, len);
-	return (uint32_t)c;
+		pcrc = crc32(pcrc, payload, len);
+	return clab_chunk_crc_from(type, len, (uint32_t)pcrc);
+}
+
+uint32_t clab_chunk_crc_past(uint32_t content, const uint8_t *hdr, uint32_t len,
+			     uint32_t pcrc)
+{
+	uLong c = crc32(content, hdr, CLAB_CHUNK_HDR_LEN);
+	return (uint32_t)crc32_combine(c, pcrc, (z_off_t)len);
 }

@@ -262,6 +262,15 @@ char clab_name_byte(uint8_t c);
 uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload);
 
 /*
+ * The same from the CRC-32 of the payload alone (pcrc), and the running
+ * CRC-32 of a file's chunks (the end chunk's checksum) carried past a
+ * chunk whose 12-byte header is hdr: the payload is read once for both.
+ */
+uint32_t clab_chunk_crc_from(uint32_t type, uint32_t len, uint32_t pcrc);
+uint32_t clab_chunk_crc_past(uint32_t content, const uint8_t *hdr, uint32_t len,
+			     uint32_t pcrc);
+
+/*
  * A running keyed MAC over the bytes of a trace (sign.c).  The state is
  * aligned as libsodium's crypto_generichash_state needs; it is kept
  * opaque here so that the reader and tests need not include sodium.h.

@@ -179,10 +179,12 @@ static int parse_chunk(struct clab_trace *tr, uint32_t type,
 
 /*
  * Whether the chunk at off is whole: its header and payload are in the
- * file and its checksum matches.  If not, the damage is noted in tr.
+ * file and its checksum matches (the payload's own CRC-32 in *pcrc).  If
+ * not, the damage is noted in tr.
  */
 static int chunk_whole(struct clab_trace *tr, const uint8_t *p, size_t len,
-		       size_t off, size_t nchunks, const char *name)
+		       size_t off, size_t nchunks, const char *name,
+		       uint32_t *pcrc)
 {
 	if (len - off < CLAB_CHUNK_HDR_LEN) {
 		clab__trace_set_damage(tr,
@@ -212,7 +214,8 @@ static int chunk_whole(struct clab_trace *tr, const uint8_t *p, size_t len,
 		return 0;
 	}
 	const uint8_t *payload = p + off + CLAB_CHUNK_HDR_LEN;
-	if (clab_chunk_crc(type, clen, payload) != crc) {
+	*pcrc = (uint32_t)crc32(0L, payload, clen);
+	if (clab_chunk_crc_from(type, clen, *pcrc) != crc) {
 		clab__trace_set_damage(tr,
 				       "%s: corrupt: checksum mismatch in the "
 				       "chunk at byte %zu (%zu whole chunks "
@@ -255,7 +258,8 @@ static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
 			       ? (uint32_t)crc32(0, p, CLAB_FMT_HDR_LEN)
 			       : 0;
 	while (off < len) {
-		if (!chunk_whole(tr, p, len, off, nchunks, name))
+		uint32_t pcrc;
+		if (!chunk_whole(tr, p, len, off, nchunks, name, &pcrc))
 			break;
 		uint32_t type = clab_rbuf_u32le(p + off);
 		uint32_t clen = clab_rbuf_u32le(p + off + 4);
@@ -272,8 +276,7 @@ static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
 			break;
 		}
 		nchunks++;
-		content = (uint32_t)crc32(content, p + off,
-					  (uInt)(CLAB_CHUNK_HDR_LEN + clen));
+		content = clab_chunk_crc_past(content, p + off, clen, pcrc);
 		off += CLAB_CHUNK_HDR_LEN + clen;
 		clab__trace_release(tr, p, off);
 		if (type == CLAB_CH_END && off < len &&

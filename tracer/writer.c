@@ -222,10 +222,12 @@ static void write_chunk(uint32_t type, const struct clab_wbuf *b)
 		note_error(-ENOMEM);
 		return;
 	}
+	/* the payload read once, for the chunk's CRC and the running one */
+	uint32_t pcrc = (uint32_t)crc32(0L, b->p, (uInt)b->len);
 	struct clab_wbuf h = {0};
 	clab_wbuf_u32le(&h, type);
 	clab_wbuf_u32le(&h, (uint32_t)b->len);
-	clab_wbuf_u32le(&h, clab_chunk_crc(type, (uint32_t)b->len, b->p));
+	clab_wbuf_u32le(&h, clab_chunk_crc_from(type, (uint32_t)b->len, pcrc));
 	if (h.oom) {
 		note_error(-ENOMEM);
 		clab_wbuf_free(&h);
@@ -234,10 +236,8 @@ static void write_chunk(uint32_t type, const struct clab_wbuf *b)
 	struct iovec iov[2] = {{h.p, h.len}, {b->p, b->len}};
 	write_all(iov, b->len ? 2 : 1);
 	/* the end chunk's checksum covers every chunk before it */
-	w.content_crc = (uint32_t)crc32(w.content_crc, h.p, (uInt)h.len);
-	if (b->len)
-		w.content_crc =
-		    (uint32_t)crc32(w.content_crc, b->p, (uInt)b->len);
+	w.content_crc =
+	    clab_chunk_crc_past(w.content_crc, h.p, (uint32_t)b->len, pcrc);
 	/* and the signature every byte before it, the end chunk too */
 	if (w.signing) {
 		clab__sign_update(&w.sig, h.p, h.len);
