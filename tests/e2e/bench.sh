@@ -83,42 +83,32 @@ else
 	head -c 2000 "$T/out"
 fi
 
-# Cases of both families by name and number: those and no others.
-expect_exit 0 "$CONCLAB" bench --case prodcons,9 $tiny --json
-if python3 -c '
+# ran_cases LOOPS WHOLE ARGS...: conclab bench ARGS --json ran the loop
+# cases LOOPS and the whole programs WHOLE (names, comma-separated; "all":
+# the five whole programs) and no others.
+ran_cases() {
+	loops=$1 whole=$2
+	shift 2
+	expect_exit 0 "$CONCLAB" bench "$@" $tiny --json || return
+	if python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert list(d["cases"]) == ["cycle_check"], list(d["cases"])
-assert list(d["whole"]["cases"]) == ["prodcons"], list(d["whole"]["cases"])
-' "$T/out"; then
-	pass "bench --case prodcons,9 runs those two"
-else
-	fail "bench --case prodcons,9 ran other cases"
-fi
+loops, whole = sys.argv[2].split(","), sys.argv[3].split(",")
+assert list(d["cases"]) == loops, list(d["cases"])
+got = list(d["whole"]["cases"])
+assert len(got) == 5 if whole == ["all"] else got == whole, got
+' "$T/out" "$loops" "$whole"; then
+		pass "bench $*: loop cases $loops, whole programs $whole"
+	else
+		fail "bench $* ran other cases than $loops and $whole"
+	fi
+}
+# Cases of both families by name and number: those and no others.
+ran_cases cycle_check prodcons --case prodcons,9
 # --whole names a family, --case some of its cases: the whole program it
 # names with --whole, every whole program when it names none.
-expect_exit 0 "$CONCLAB" bench --whole --case timers,9 $tiny --json
-if python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert list(d["cases"]) == ["cycle_check"], list(d["cases"])
-assert list(d["whole"]["cases"]) == ["timers"], list(d["whole"]["cases"])
-' "$T/out"; then
-	pass "bench --whole --case timers,9: timers alone of the whole programs"
-else
-	fail "bench --whole --case timers,9 ran other whole programs"
-fi
-expect_exit 0 "$CONCLAB" bench --case 9 --whole $tiny --json
-if python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert list(d["cases"]) == ["cycle_check"], list(d["cases"])
-assert len(d["whole"]["cases"]) == 5, list(d["whole"]["cases"])
-' "$T/out"; then
-	pass "bench --case 9 --whole: case 9 alone of the loops, every whole program"
-else
-	fail "bench --case 9 --whole is not what it should be"
-fi
+ran_cases cycle_check timers --whole --case timers,9
+ran_cases cycle_check all --case 9 --whole
 # Loops only: "whole" is null.
 expect_exit 0 "$CONCLAB" bench --case 9 --reps 1 --json
 if python3 -c '
