@@ -223,7 +223,9 @@ for v in mailbox pubsub; do
 done
 # rwlock: readers that keep coming overtake a waiting writer only when
 # readers are preferred; the check counts the overtakes, not the policy.
-expect_exit 1 "$CONCLAB" run rwlock --variant readers-pref -q --trace rwr.clt
+# (Under the controlled scheduler: in a free run on a loaded machine in a
+# sanitizer build the readers once never overlapped the writer.)
+expect_exit 1 "$CONCLAB" run rwlock --variant readers-pref -q --sched random --seed 1 --trace rwr.clt
 contains "$T/out" '^  FAIL writers not overtaken +[0-9]+ time\(s\) a reader that came after a waiting writer went in first; writer-1 waited [0-9.]+ ms while [0-9]+ reader\(s\) overtook it' \
 	"rwlock readers-pref: the writer is overtaken"
 contains "$T/out" '^  ok   reads whole' "rwlock readers-pref: still one writer or many readers"
