@@ -1,12 +1,20 @@
 /*
- * Fork, then lock in both: main forks two children while a worker locks
- * the same mutex.  The first child locks it too, starts a thread of its
- * own and ends by exit (its exit handlers and destructors run); the second
- * runs this program again by exec ("again"), which locks it as well.
- * Only the parent's locks belong in its trace: ROUNDS by the worker and
- * ROUNDS by main.
+ * Fork, then lock in both: main forks two children while a worker that
+ * locked the same mutex still runs.  The first child locks it too, starts
+ * a thread of its own and ends by exit (its exit handlers and destructors
+ * run); the second runs this program again by exec ("again"), which locks
+ * it as well.  Only the parent's locks belong in its trace: ROUNDS by the
+ * worker and ROUNDS by main.
+ *
+ * The forks come once the worker has done its locking and before it ends:
+ * a fork while it held the mutex would leave it locked for good in the
+ * first child, whose thread would wait forever, and a fork while a thread
+ * starts or ends can leave a sanitizer's thread registry locked in the
+ * child (seen under ASan).
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +38,17 @@ static void *adder(void *arg)
 	return NULL;
 }
 
+static atomic_int locked, forked;
+
+static void *worker(void *arg)
+{
+	adder(arg);
+	atomic_store(&locked, 1);
+	while (!atomic_load(&forked))
+		sched_yield();
+	return NULL;
+}
+
 static int waited(pid_t pid)
 {
 	int st = 0;
@@ -45,7 +64,9 @@ int main(int argc, char **argv)
 		return count == CHILD_ROUNDS ? 0 : 1;
 	}
 	pthread_t t;
-	pthread_create(&t, NULL, adder, (void *)(long)ROUNDS);
+	pthread_create(&t, NULL, worker, (void *)(long)ROUNDS);
+	while (!atomic_load(&locked))
+		sched_yield();
 	pid_t a = fork(); /* fork a */
 	if (a == 0) {
 		pthread_t u;
@@ -60,6 +81,7 @@ int main(int argc, char **argv)
 		execl("/proc/self/exe", argv[0], "again", (char *)NULL);
 		_exit(127);
 	}
+	atomic_store(&forked, 1);
 	adder((void *)(long)ROUNDS);
 	pthread_join(t, NULL);
 	int sa = waited(a), sb = waited(b);
