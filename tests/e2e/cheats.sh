@@ -7,13 +7,7 @@
 # changes the weights and refuses what it does not know.
 X=$(cd "$(dirname "$0")/../exercises" && pwd)
 . "$(dirname "$0")/lib.sh"
-# A sanitizer build (SANITIZE, the second argument) runs each of a
-# solution's schedules as a process under the sanitizer's runtime, ten
-# times as slow under TSan: its gradings use 10 schedules, the plain
-# build's the default 100.  Options given later on a line still win.
-NSCHED=100
-BUDGET=
-[ "${2:-none}" = none ] || { NSCHED=10; BUDGET="--schedules $NSCHED"; }
+exercise_budget "${2:-none}"
 command -v "${CC:-cc}" >/dev/null 2>&1 || { echo "no C compiler: skipped"; exit 77; }
 
 # cheat CODE LAB FILE REASON [ARGS...]: grade FILE (with $CHEAT_ENV in

@@ -7,13 +7,7 @@
 # and one that ends the run early or never ends is reported.
 X=$(cd "$(dirname "$0")/../exercises" && pwd)
 . "$(dirname "$0")/lib.sh"
-# A sanitizer build (SANITIZE, the second argument) runs each of a
-# solution's schedules as a process under the sanitizer's runtime, ten
-# times as slow under TSan: its gradings use 10 schedules, the plain
-# build's the default 100.  Options given later on a line still win.
-NSCHED=100
-BUDGET=
-[ "${2:-none}" = none ] || { NSCHED=10; BUDGET="--schedules $NSCHED"; }
+exercise_budget "${2:-none}"
 command -v "${CC:-cc}" >/dev/null 2>&1 || { echo "no C compiler: skipped"; exit 77; }
 
 # ex CODE LAB FILE [ARGS...]: run an exercise quietly, check its exit code

@@ -69,6 +69,18 @@ interrupt() {
 	rc=$?
 }
 
+# exercise_budget SANITIZE: the schedules conclab exercise grades under,
+# in NSCHED, and the option that asks for them, in BUDGET (put right after
+# "exercise", so that options later on a line still win).  A sanitizer
+# build runs each of a solution's schedules as a process under the
+# sanitizer's runtime, ten times as slow under TSan: 10 there, the
+# default 100 (no option) in the plain build.
+exercise_budget() {
+	NSCHED=100
+	BUDGET=
+	[ "$1" = none ] || { NSCHED=10; BUDGET="--schedules $NSCHED"; }
+}
+
 # count_lines FILE PATTERN
 count_lines() {
 	grep -c -E -- "$2" "$1"
