@@ -68,11 +68,17 @@ pid_t fork(void)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(fork)();
 	const struct clab_site *s = fork_site(clab__pl_site(RET()));
+	/* no object half made by another thread (objmap.c) */
+	clab__pl_fork_gate(1);
 	own_locks(1);
 	pid_t pid = clab__fork(s ? s : &any_fork);
 	own_locks(0);
-	if (pid == 0)
+	if (pid == 0) {
+		clab__pl_fork_gate_child();
 		clab__pl_forked();
+	} else {
+		clab__pl_fork_gate(0);
+	}
 	clab__pl_leave();
 	if (pid < 0) {
 		errno = -pid;

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "preload.h"
 
@@ -137,6 +138,73 @@ struct clab__pl_obj *clab__pl_obj_add(const void *key)
 	return e;
 }
 
+/*
+ * Entries being set up (BUSY), and a fork that waits for them.  A fork
+ * copies only the thread that calls it: an entry that another thread had
+ * taken to BUSY would stay BUSY in the child for good, and the child's
+ * first use of that object would wait for it for ever, in a loop the
+ * deadlock watchdog cannot see.  So a fork waits until no entry is BUSY,
+ * and a thread that would take one to BUSY meanwhile waits for the fork
+ * (clab__pl_fork_gate).  Setting one up takes no lock of the program's
+ * and never waits for the forking thread.
+ */
+static _Atomic unsigned making;
+static _Atomic int forking;
+
+/* Before taking an entry to BUSY: counted, once no fork is under way. */
+static void making_begin(void)
+{
+	for (;;) {
+		while (atomic_load(&forking))
+			sched_yield();
+		atomic_fetch_add(&making, 1);
+		/* seq_cst: the fork sees the count, or this the flag */
+		if (!atomic_load(&forking))
+			return;
+		atomic_fetch_sub(&making, 1);
+	}
+}
+
+static void making_end(void)
+{
+	atomic_fetch_sub(&making, 1);
+}
+
+/*
+ * The wait is bounded (2 s): a thread that sets up an object does not
+ * wait for the forking one, but one that is not running (stopped by a
+ * debugger, or a thread that the controlled scheduler keeps waiting) must
+ * not hold the fork back for ever; the fork then goes on as it did
+ * before this gate.
+ */
+void clab__pl_fork_gate(int on)
+{
+	if (!on) {
+		atomic_store(&forking, 0);
+		return;
+	}
+	atomic_store(&forking, 1);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned i = 0; atomic_load(&making); i++) {
+		if (i < 100) {
+			sched_yield();
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= 2)
+			break;
+		nanosleep(&(struct timespec){0, 100000}, NULL);
+	}
+}
+
+void clab__pl_fork_gate_child(void)
+{
+	/* only this thread was copied, and it was making nothing */
+	atomic_store(&making, 0);
+	atomic_store(&forking, 0);
+}
+
 int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 		       const struct clab_site *site)
 {
@@ -148,8 +216,12 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 			sched_yield(); /* another thread sets it up */
 			continue;
 		}
-		if (!atomic_compare_exchange_weak(&e->state, &s, CLAB__PL_BUSY))
+		making_begin();
+		if (!atomic_compare_exchange_weak(&e->state, &s,
+						  CLAB__PL_BUSY)) {
+			making_end();
 			continue;
+		}
 		if (s == CLAB__PL_READY) {
 			spoil_memos(); /* its object goes */
 			retire(e, site);
@@ -162,12 +234,14 @@ void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind)
 {
 	e->kind = kind;
 	atomic_store_explicit(&e->state, CLAB__PL_READY, memory_order_release);
+	making_end();
 }
 
 void clab__pl_obj_release(struct clab__pl_obj *e)
 {
 	atomic_store_explicit(&e->state, CLAB__PL_NONE, memory_order_release);
 	spoil_memos();
+	making_end();
 }
 
 /* Put n in e's place in every table that holds e (lk held). */
@@ -202,8 +276,12 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 			sched_yield(); /* another thread sets it up */
 			continue;
 		}
-		if (!atomic_compare_exchange_weak(&e->state, &s, CLAB__PL_BUSY))
+		making_begin();
+		if (!atomic_compare_exchange_weak(&e->state, &s,
+						  CLAB__PL_BUSY)) {
+			making_end();
 			continue;
+		}
 		unsigned okind = 0;
 		uint32_t id = 0;
 		if (s != CLAB__PL_READY)
@@ -234,6 +312,8 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 		atomic_store_explicit(&e->state, CLAB__PL_READY,
 				      memory_order_release);
 		spoil_memos(); /* n, not e, stands for key now */
+		if (!n)
+			making_end(); /* nothing BUSY left to publish */
 		return n;
 	}
 }

@@ -424,6 +424,13 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 				       const struct clab_site *site);
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind);
 void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
+/*
+ * clab__pl_fork_gate - before a fork (1): wait until no entry is being set
+ * up, and hold back those about to be; after it, in the parent (0).
+ * clab__pl_fork_gate_child() opens it in the child.
+ */
+void clab__pl_fork_gate(int on);
+void clab__pl_fork_gate_child(void);
 
 /* clab__pl_mutex_of's slow path: make the entry's mutex on first use. */
 struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,

@@ -38,7 +38,8 @@ contains "$T/err" 'no preload library' "a missing preload library is named"
 for p in abba prodcons philosophers recursive errors spin detach \
 	misuse-unlock misuse-destroy misuse-condnomutex misuse-condtwo \
 	misuse-reinit misuse-barrier0 misuse-exitholding named cancel exec \
-	forklock forkrec forkcrash mainexit exitholding-rw semsignal remade; do
+	forklock forkrec forkcrash forkstuck mainexit exitholding-rw semsignal \
+	remade; do
 	expect_exit 0 "$D/preload-$p"
 done
 
@@ -443,6 +444,12 @@ contains "$T/out" '^    wr( \(#[0-9]+\))? -> m -> wr' "forkhold child: the write
 contains "$T/out" '^    s( \(#[0-9]+\))? -> m -> s' "forkhold child: the permit held at the fork, then the mutex"
 contains "$T/out" "held wr( \(#[0-9]+\))? \(taken at tests/preload/forkhold\.c:$(line forkhold 'write')\)" "forkhold child: the write lock taken where the parent took it"
 lacks "$T/out" 'gone' "forkhold child: no cycle with the lock released before the fork"
+
+# A fork while another thread sets up the object of a mutex it takes for
+# the first time: no child may wait for a half-made object for ever
+# (before the fork waited for it, one or two of the 64 children did).
+expect_exit 0 "$CONCLAB" trace --no-check --trace "$T/fs.clt" "$D/preload-forkstuck"
+contains "$T/out" '^forkstuck: 64 children, 0 hung, 0 ended otherwise$' "forkstuck: every child ends"
 
 # A child that crashes holding a lock: its trace has its 2002 records and
 # the lock held, with the crash; the parent's is whole and its own.  The
