@@ -48,6 +48,7 @@ struct snap {
 	uint64_t since; /* monotonic ns when the wait began, 0 under control */
 	struct clab__thr *holder;
 	const struct clab_site *holder_site;
+	int holder_in_parent; /* a thread of the parent (fork.c) */
 	struct clab__thr *readers[CLAB_BLOCKED_READERS]; /* an rwlock's */
 	unsigned nreaders;
 	const struct clab_site *at; /* controlled: its last scheduling point */
@@ -211,6 +212,8 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 			e->timed = atomic_load(&t->blocked_timed);
 			e->since = atomic_load(&t->blocked_ns);
 			e->holder = holder_of(on, e->kind, t, &e->holder_site);
+			/* fork.c marks the parent's threads in a child */
+			e->holder_in_parent = e->holder && e->holder->ktid < 0;
 			if (e->kind == CLAB_O_RWLOCK)
 				e->nreaders = readers_of(on, e->readers,
 							 CLAB_BLOCKED_READERS);
@@ -320,6 +323,7 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 			b->holder = s[i].holder->tid;
 			b->holder_name = clab_thread_name(s[i].holder);
 			b->holder_site = s[i].holder_site;
+			b->holder_in_parent = s[i].holder_in_parent;
 		}
 	}
 	d.ncycle = ncycle;
@@ -668,6 +672,20 @@ static void waits_for(const struct clab_deadlock *d,
 			    tid_label(d, b->holder, l2, sizeof(l2)));
 		else if (b->holder == b->tid)
 			OUT(" (it waits for its own read lock)");
+	} else if (b->holder_in_parent) {
+		/* its id is the parent trace's: the name alone, qualified */
+		clab_label(l2, sizeof(l2), b->holder_name, 'T', b->holder, 0);
+		if (b->objkind == CLAB_O_THREAD) {
+			OUT(", a thread of the parent process's, not of this "
+			    "one");
+			return;
+		}
+		OUT(", held by the parent process's %s", l2);
+		if (b->holder_site && !common)
+			OUT(" (taken at %s:%d)",
+			    clab_site_path(b->holder_site->file),
+			    b->holder_site->line);
+		OUT(" when it forked this one");
 	} else if (b->holder != UINT32_MAX) {
 		thread_label(d, b->holder, b->holder_name, l2, sizeof(l2));
 		if (b->objkind == CLAB_O_THREAD)
@@ -741,6 +759,18 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 	if (common)
 		OUT("  the held locks were all taken at %s:%d\n",
 		    clab_site_path(common->file), common->line);
+	for (size_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i].obj && d->threads[i].holder_in_parent &&
+		    d->threads[i].objkind != CLAB_O_THREAD) {
+			snprintf(line, sizeof(line),
+				 "  a fork copies only the thread that calls "
+				 "it: a lock another thread held then stays "
+				 "locked in the child for good (take the "
+				 "locks around the fork, or fork before "
+				 "starting threads)");
+			FOLD(4);
+			break;
+		}
 	if (d->ncycle) {
 		size_t k = (size_t)snprintf(line, sizeof(line), "  cycle:");
 		for (size_t i = 0; i <= d->ncycle && k < sizeof(line); i++)

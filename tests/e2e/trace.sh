@@ -475,8 +475,12 @@ contains "$T/out" "^child ${kid:-none} .*trace $T/fc\\.${kid:-none}\\.clt" "fork
 expect_exit 1 "$CONCLAB" trace --time-limit 20 --trace "$T/fm.clt" "$D/preload-forkmt"
 contains "$T/out" '^  FAIL no deadlock' "forkmt: the family's checks: the child's deadlock"
 contains "$T/out" '^forkmt: child exited 3$' "forkmt: the child's watchdog ended it (exit 3)"
-contains "$T/err" '^  main +waits on mutex x at tests/preload/forkmt.c:[0-9]+, held by thread-1' "forkmt: the child's report: main waits for x"
-[ "$(grep -c '^  [^ ]' "$T/err")" -eq 1 ] &&
+# (the holder is named as the parent's: the child's numbers start again,
+# and its thread-1 would not be the parent's)
+contains "$T/err" "^  main +waits on mutex x at tests/preload/forkmt.c:[0-9]+, held by the parent process's thread-1( |\$)" "forkmt: the child's report: main waits for x, held by the parent's thread"
+contains "$T/err" " when it forked this one\$" "forkmt: the child's report: held since the fork"
+contains "$T/err" '^  a fork copies only the thread that calls it' "forkmt: the child's report: why nobody can unlock it"
+[ "$(grep -c -E '^  [^ ]+ +(waits|running)' "$T/err")" -eq 1 ] &&
 	pass "forkmt: the child's report names its one thread" ||
 	fail "forkmt: the child's report: $(grep '^  [^ ]' "$T/err" | tr '\n' '|')"
 kid=$(sed -n 's/^child \([0-9]*\) .*/\1/p' "$T/out")

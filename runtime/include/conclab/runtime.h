@@ -982,7 +982,13 @@ struct clab_blocked {
 	const char *holder_name;
 	const struct clab_site *site;	     /* where it waits */
 	const struct clab_site *holder_site; /* where the holder took it */
-	int timed;			     /* a wait with a deadline */
+	/*
+	 * The holder is a thread of the parent process, which held the
+	 * object when the parent forked this one: a fork copies only the
+	 * thread that calls it, so nobody here can release it.
+	 */
+	int holder_in_parent;
+	int timed; /* a wait with a deadline */
 	/* how long it has waited, real time; 0 under control */
 	uint64_t waited_ns;
 	/* under the controlled scheduler: the steps it took */
