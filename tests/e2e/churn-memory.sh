@@ -83,6 +83,21 @@ if [ "$san" != none ]; then
 fi
 large=$(run 200000)
 echo "$mode: peak RSS: 20,000 threads $small KB, 200,000 threads $large KB"
+# A peak is a maximum over the run: on a loaded machine the writer gets
+# less CPU, ended threads wait longer to be written, and a longer run has
+# more chances of one such stall (up to 1.2 MB over the small run with
+# three CPU hogs, against under 0.7 MB on a quiet machine).  Noise only
+# adds, what ended threads keep does not go away: over the margin, both
+# runs are made twice more and the least peak of each counts.
+tries=1
+while [ $((large - small)) -gt $MARGIN_KB ] && [ $tries -lt 3 ]; do
+	tries=$((tries + 1))
+	s=$(run 20000)
+	l=$(run 200000)
+	[ "$s" -lt "$small" ] && small=$s
+	[ "$l" -lt "$large" ] && large=$l
+	echo "$mode: try $tries: 20,000 threads $s KB, 200,000 threads $l KB"
+done
 if [ $((large - small)) -gt $MARGIN_KB ]; then
 	echo "200,000 threads peak $((large - small)) KB above 20,000," \
 		"more than $MARGIN_KB KB: ended threads keep memory" >&2
