@@ -70,6 +70,9 @@ for b in $builds; do
 		--timeout-multiplier "$mult" $suite >"$dir.test.log" 2>&1
 	tail -n 40 "$dir.test.log" | sed -n '/^Ok:/,$p'
 	grep -E '^ *[0-9]+/[0-9]+ .*(FAIL|TIMEOUT|ERROR)' "$dir.test.log" | sort -u || true
+	# what the failed e2e checks said (tests/e2e/lib.sh), for a record
+	# of the run that keeps only this output
+	grep -E '^FAIL: ' "$dir.test.log" | head -n 20 | cut -c 1-300 || true
 	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$dir.test.log" | tail -n 1)
 	bad=0
 	for k in Fail "Unexpected Pass" Timeout; do
