@@ -11,7 +11,6 @@
  * symbol it lies in, when it is a global ("forks[2]" in an array of
  * them, "table+24" in a structure).
  */
-#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,9 +24,8 @@
 struct clab__pl_psite clab__pl_sites[CLAB__PL_SITES];
 static size_t nsites;
 static clab__lock_t lk; /* symbolisation, and adding sites */
+/* the program's symbols, for sites and for objects' names */
 static struct clab__syms *syms;
-static Dwfl *dwfl;
-static int dwfl_tried;
 
 /* Every site past CLAB__PL_SITES, and any that cannot be made, is this one. */
 static const struct clab_site unknown = {"?", "?", NULL, 0};
@@ -98,56 +96,25 @@ const struct clab_site *clab__pl_site_miss(uintptr_t pc)
 	return ok ? &p->site : &unknown;
 }
 
-static const Dwfl_Callbacks callbacks = {
-    .find_elf = dwfl_linux_proc_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
-};
-
-/* The process's modules, read once (lk held). */
-static Dwfl *modules(void)
-{
-	if (dwfl || dwfl_tried)
-		return dwfl;
-	dwfl_tried = 1;
-	Dwfl *d = dwfl_begin(&callbacks);
-	if (!d)
-		return NULL;
-	dwfl_report_begin(d);
-	int rc = dwfl_linux_proc_report(d, getpid());
-	if (dwfl_report_end(d, NULL, NULL) != 0 || rc != 0) {
-		dwfl_end(d);
-		return NULL;
-	}
-	dwfl = d;
-	return d;
-}
-
 void clab__pl_name(const void *addr, const char *kind, size_t size, char *buf,
 		   size_t len)
 {
 	clab__lk_lock(&lk);
-	Dwfl *d = modules();
-	Dwfl_Module *m = d ? dwfl_addrmodule(d, (Dwarf_Addr)addr) : NULL;
-	GElf_Off off = 0;
-	GElf_Sym sym;
-	const char *name = m ? dwfl_module_addrinfo(m, (Dwarf_Addr)addr, &off,
-						    &sym, NULL, NULL, NULL)
-			     : NULL;
-	/* a data symbol that holds the object, not the nearest one */
-	if (name && GELF_ST_TYPE(sym.st_info) == STT_OBJECT &&
-	    off < sym.st_size) {
-		if (sym.st_size > size && off % size == 0 &&
-		    sym.st_size % size == 0)
-			snprintf(buf, len, "%s[%llu]", name,
-				 (unsigned long long)(off / size));
-		else if (off)
-			snprintf(buf, len, "%s+%llu", name,
-				 (unsigned long long)off);
-		else
-			snprintf(buf, len, "%s", name);
-	} else {
+	if (!syms)
+		syms = clab__syms_new();
+	uint64_t off = 0, ssize = 0;
+	const char *name =
+	    syms ? clab__syms_object(syms, (uintptr_t)addr, &off, &ssize)
+		 : NULL;
+	if (!name)
 		snprintf(buf, len, "%s@%p", kind, addr);
-	}
+	else if (ssize > size && off % size == 0 && ssize % size == 0)
+		snprintf(buf, len, "%s[%llu]", name,
+			 (unsigned long long)(off / size));
+	else if (off)
+		snprintf(buf, len, "%s+%llu", name, (unsigned long long)off);
+	else
+		snprintf(buf, len, "%s", name);
 	clab__lk_unlock(&lk);
 }
 

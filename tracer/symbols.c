@@ -96,6 +96,25 @@ static Dwfl *dwfl_get(struct clab__syms *s)
 	return d;
 }
 
+const char *clab__syms_object(struct clab__syms *s, uintptr_t addr,
+			      uint64_t *off, uint64_t *size)
+{
+	Dwfl *d = dwfl_get(s);
+	Dwfl_Module *m = d ? dwfl_addrmodule(d, (Dwarf_Addr)addr) : NULL;
+	GElf_Off o = 0;
+	GElf_Sym sym;
+	const char *name = m ? dwfl_module_addrinfo(m, (Dwarf_Addr)addr, &o,
+						    &sym, NULL, NULL, NULL)
+			     : NULL;
+	/* a data symbol that holds the object, not the nearest one */
+	if (!name || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
+	    o >= sym.st_size)
+		return NULL;
+	*off = o;
+	*size = sym.st_size;
+	return name;
+}
+
 static int add_frame(struct clab__syms *s, const char *func, const char *file,
 		     int line)
 {

@@ -173,5 +173,12 @@ void clab__syms_free(struct clab__syms *s);
  */
 size_t clab__syms_stack(struct clab__syms *s, const uintptr_t *pc, uint32_t n,
 			const struct clab__frame **out);
+/*
+ * The name of the process's data symbol (a global or static object) that
+ * holds addr, valid while s lives, with addr's offset in it in *off and
+ * its size in *size; NULL when no data symbol holds it.
+ */
+const char *clab__syms_object(struct clab__syms *s, uintptr_t addr,
+			      uint64_t *off, uint64_t *size);
 
 #endif
