@@ -20,9 +20,9 @@
 
 #define NMAKE 64
 
-/* set up by conclab's library at their first use, not at an init */
-static pthread_mutex_t fresh[NMAKE] = {[0 ... NMAKE - 1] =
-					   PTHREAD_MUTEX_INITIALIZER};
+/* copies of an initializer, set up by conclab's library at their first
+ * use (as a static initializer is), not at a pthread_mutex_init */
+static pthread_mutex_t fresh[NMAKE];
 static atomic_int turn = -1, done;
 
 /* How child pid ended, waiting 20 s at most (then it is killed). */
@@ -64,6 +64,9 @@ static void *maker(void *arg)
 
 int main(void)
 {
+	static const pthread_mutex_t init = PTHREAD_MUTEX_INITIALIZER;
+	for (int i = 0; i < NMAKE; i++)
+		memcpy(&fresh[i], &init, sizeof(init));
 	pthread_t t;
 	pthread_create(&t, NULL, maker, NULL);
 	int hung = 0, odd = 0;
