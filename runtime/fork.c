@@ -180,6 +180,7 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all)
 		if (t != self) {
 			atomic_store(&t->live, 0);
+			t->of_parent = 1;
 			t->ktid = -1; /* not here: its state is free once it
 				       * ended (thread.c, exited()) */
 		}

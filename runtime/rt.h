@@ -135,6 +135,12 @@ struct clab__thr {
 	void *ret;
 	_Atomic int live; /* created or registered, and not ended */
 	int internal;	  /* the watchdog: not counted as a live thread */
+	/*
+	 * In a forked child, a thread of the parent's (set by fork.c before
+	 * the child has another thread; never by the thread itself, so that
+	 * the watchdog reads it without a race with the thread's start).
+	 */
+	int of_parent;
 	_Atomic int gone; /* the thread will not touch this state again */
 	/* exit and join: under lk */
 	clab__lock_t lk;

@@ -213,7 +213,7 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 			e->since = atomic_load(&t->blocked_ns);
 			e->holder = holder_of(on, e->kind, t, &e->holder_site);
 			/* fork.c marks the parent's threads in a child */
-			e->holder_in_parent = e->holder && e->holder->ktid < 0;
+			e->holder_in_parent = e->holder && e->holder->of_parent;
 			if (e->kind == CLAB_O_RWLOCK)
 				e->nreaders = readers_of(on, e->readers,
 							 CLAB_BLOCKED_READERS);
