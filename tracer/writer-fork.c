@@ -22,7 +22,7 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 	/* an acquire held back is the parent's last record before the fork */
 	if (tb && clab__pend_on(tb))
 		clab__pend_flush(tb);
-	pthread_mutex_lock(&w.lk);
+	clab__writer_lock_now();
 	pthread_mutex_lock(&clab__writer_kick_lk);
 	pthread_mutex_lock(&clab__reg.lk);
 	clab__stacks_lock(1);

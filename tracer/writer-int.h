@@ -56,6 +56,13 @@ struct clab__writer {
 	int closing; /* clab_tracer_close is stopping the threads */
 	int by_opener; /* ...called by the thread that opened the trace */
 	_Atomic int tick_stop;
+	/*
+	 * Threads that wait for w.lk and must not wait for a whole pass
+	 * (clab__writer_lock_now): the pass stops at its next chunk, so that
+	 * a thread that records as fast as the writer writes cannot keep it,
+	 * and them, going; what is left waits for the next pass.
+	 */
+	_Atomic int lk_wanted;
 	int fd;
 	char *path;
 	uint64_t flush_ns, flush_ticks; /* flush_ticks: 0 until known */
@@ -122,5 +129,12 @@ void clab__writer_reset(void);
 int clab__writer_start_file(const struct clab_tracer_opts *o,
 			    const struct clab_meta_kv *meta, size_t nmeta,
 			    const struct clab_meta_kv *more, size_t nmore);
+
+/*
+ * clab__writer_lock_now - take w.lk without waiting for the writer's whole
+ * pass: for a fork (writer-fork.c) and a metadata entry, which a program
+ * makes while its other threads may record as fast as the writer writes.
+ */
+void clab__writer_lock_now(void);
 
 #endif

@@ -1146,6 +1146,11 @@ static uint32_t write_thread(struct clab__tbuf *tb, struct clab__tbuf **tbs,
 		int old = now - tb->wpending >= w.flush_ticks;
 		if (n < CHUNK_RECS && !force && !exited && !old && !partial)
 			break;
+		/* a thread waits for w.lk (clab__writer_lock_now): the rest
+		 * in the next pass */
+		if (!force &&
+		    atomic_load_explicit(&w.lk_wanted, memory_order_relaxed))
+			break;
 		int chunk;
 		uint32_t m =
 		    encode_records(tb, n, force || exited || old, &chunk);
@@ -1552,11 +1557,21 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	return clab__writer_start_file(o, o->meta, o->nmeta, NULL, 0);
 }
 
+void clab__writer_lock_now(void)
+{
+	atomic_fetch_add(&w.lk_wanted, 1);
+	/* the pass under way ends at normal priority */
+	clab__writer_boost(1);
+	pthread_mutex_lock(&w.lk);
+	clab__writer_boost(0);
+	atomic_fetch_sub(&w.lk_wanted, 1);
+}
+
 int clab_tracer_meta_add(const char *key, const char *value)
 {
 	if (!key || !value)
 		return CLAB_EINVAL;
-	pthread_mutex_lock(&w.lk);
+	clab__writer_lock_now();
 	if (w.fd < 0) {
 		pthread_mutex_unlock(&w.lk);
 		return CLAB_EINVAL;
