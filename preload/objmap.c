@@ -149,7 +149,7 @@ struct clab__pl_obj *clab__pl_obj_add(const void *key)
  * and never waits for the forking thread.
  */
 static _Atomic unsigned making;
-static _Atomic int forking;
+static _Atomic unsigned forking; /* forks under way (threads may race) */
 
 /* Before taking an entry to BUSY: counted, once no fork is under way. */
 static void making_begin(void)
@@ -180,10 +180,10 @@ static void making_end(void)
 void clab__pl_fork_gate(int on)
 {
 	if (!on) {
-		atomic_store(&forking, 0);
+		atomic_fetch_sub(&forking, 1);
 		return;
 	}
-	atomic_store(&forking, 1);
+	atomic_fetch_add(&forking, 1);
 	struct timespec t0, t;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned i = 0; atomic_load(&making); i++) {
