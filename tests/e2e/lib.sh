@@ -69,6 +69,17 @@ interrupt() {
 	rc=$?
 }
 
+# overlap_sched LAB/VARIANT: the options under which a run of every
+# variant runs this one: the controlled scheduler for a variant whose bug
+# shows only when threads overlap, nothing for the others (run free).
+# rwlock readers-pref: in free runs under TSan its readers have more than
+# once never overlapped the writer (e2e/variants, e2e/check).
+overlap_sched() {
+	case $1 in
+	rwlock/readers-pref) echo "--sched random --seed 1" ;;
+	esac
+}
+
 # exercise_budget SANITIZE: the schedules conclab exercise grades under,
 # in NSCHED, and the option that asks for them, in BUDGET (put right after
 # "exercise", so that options later on a line still win).  A sanitizer

@@ -10,14 +10,8 @@ LAB=${2:?lab}
 [ -s "$T/variants" ] || fail "no variants for $LAB"
 while read -r lab variant expect; do
 	tr="$T/$lab-$variant.clt"
-	# A variant whose bug shows only when threads overlap runs under the
-	# controlled scheduler: readers-pref's readers once never overlapped
-	# the writer in a free run under TSan on a loaded machine (as in
-	# export.sh and catalogue.sh).
-	sched=
-	case $lab/$variant in
-	rwlock/readers-pref) sched="--sched random --seed 1" ;;
-	esac
+	# a variant whose bug shows only when threads overlap: controlled
+	sched=$(overlap_sched "$lab/$variant")
 	# shellcheck disable=SC2086
 	if expect_exit "$expect" "$CONCLAB" run "$lab" --variant "$variant" \
 		$sched -q --trace "$tr"; then
