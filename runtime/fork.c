@@ -180,9 +180,9 @@ static void child_side(struct clab__thr *self, const struct clab__fork_info *fi,
 	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all)
 		if (t != self) {
 			atomic_store(&t->live, 0);
+			/* not here: its state is free once it ended
+			 * (thread.c, exited()) */
 			t->of_parent = 1;
-			t->ktid = -1; /* not here: its state is free once it
-				       * ended (thread.c, exited()) */
 		}
 	atomic_store(&clab__thr_walkers, 0);
 	/* a lock of its own that another thread looked at when it forked */

@@ -77,7 +77,7 @@ static struct clab__thr *spare_take(void)
  */
 static int exited(const struct clab__thr *t)
 {
-	if (t->ktid < 0)
+	if (t->of_parent)
 		return 1; /* a thread of the parent, in a forked child */
 	return t->ktid > 0 && sched_getscheduler(t->ktid) == -1 &&
 	       errno == ESRCH;

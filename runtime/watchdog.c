@@ -672,30 +672,32 @@ static void waits_for(const struct clab_deadlock *d,
 			    tid_label(d, b->holder, l2, sizeof(l2)));
 		else if (b->holder == b->tid)
 			OUT(" (it waits for its own read lock)");
-	} else if (b->holder_in_parent) {
-		/* its id is the parent trace's: the name alone, qualified */
-		clab_label(l2, sizeof(l2), b->holder_name, 'T', b->holder, 0);
-		if (b->objkind == CLAB_O_THREAD) {
+	} else if (b->holder != UINT32_MAX) {
+		/* a parent's thread: its id is the parent trace's, so the
+		 * name alone, qualified */
+		int parent = b->holder_in_parent;
+		if (parent)
+			clab_label(l2, sizeof(l2), b->holder_name, 'T',
+				   b->holder, 0);
+		else
+			thread_label(d, b->holder, b->holder_name, l2,
+				     sizeof(l2));
+		if (b->objkind == CLAB_O_THREAD && parent) {
 			OUT(", a thread of the parent process's, not of this "
 			    "one");
 			return;
 		}
-		OUT(", held by the parent process's %s", l2);
-		if (b->holder_site && !common)
-			OUT(" (taken at %s:%d)",
-			    clab_site_path(b->holder_site->file),
-			    b->holder_site->line);
-		OUT(" when it forked this one");
-	} else if (b->holder != UINT32_MAX) {
-		thread_label(d, b->holder, b->holder_name, l2, sizeof(l2));
 		if (b->objkind == CLAB_O_THREAD)
 			OUT(", until %s ends", l2);
 		else
-			OUT(", held by %s", l2);
+			OUT(", held by %s%s",
+			    parent ? "the parent process's " : "", l2);
 		if (b->holder_site && !common)
 			OUT(" (taken at %s:%d)",
 			    clab_site_path(b->holder_site->file),
 			    b->holder_site->line);
+		if (parent)
+			OUT(" when it forked this one");
 	}
 }
 
