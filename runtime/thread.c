@@ -381,6 +381,10 @@ int clab__thread_create(clab_thread_t **out, const char *name,
  */
 static unsigned unjoinable(const struct clab__thr *t)
 {
+	/* a forked child has only the forking thread: the others' handles
+	 * are stale there (the C library gives their stacks to new threads) */
+	if (t->of_parent)
+		return CLAB_BADOBJ_OF_PARENT;
 	if (!t->made_here)
 		return CLAB_BADOBJ_NOT_CREATED;
 	if (t->joined || t->joiner)

@@ -451,6 +451,14 @@ lacks "$T/out" 'gone' "forkhold child: no cycle with the lock released before th
 expect_exit 0 "$CONCLAB" trace --no-check --trace "$T/fs.clt" "$D/preload-forkstuck"
 contains "$T/out" '^forkstuck: 64 children, 0 hung, 0 ended otherwise$' "forkstuck: every child ends"
 
+# A child that joins a thread of its parent's: refused as a misuse, in the
+# child's trace, and the child goes on and ends (it hung at its exit).
+expect_exit 1 "$CONCLAB" trace --trace "$T/fj.clt" "$D/preload-forkjoin"
+contains "$T/out" '^forkjoin: the child.s join returned an error$' "forkjoin: the child's join refused"
+contains "$T/out" '^forkjoin: child exited 0$' "forkjoin: the child ends"
+contains "$T/out" "^  FAIL no misuse .*\\(bad-object: of-parent\\).* at tests/preload/forkjoin\\.c:$(line forkjoin "the parent's")" \
+	"forkjoin: the misuse, at the child's join"
+
 # A child that crashes holding a lock: its trace has its 2002 records and
 # the lock held, with the crash; the parent's is whole and its own.  The
 # parent's trace reads with the child's: the family's checks see the lock.

@@ -412,7 +412,8 @@ enum clab_diag {
 	X(INIT_TWICE, 8, "initialised-twice")                                  \
 	X(JOINED, 9, "joined")                                                 \
 	X(DETACHED, 10, "detached")                                            \
-	X(NOT_CREATED, 11, "not-created")
+	X(NOT_CREATED, 11, "not-created")                                      \
+	X(OF_PARENT, 12, "of-parent")
 
 enum clab_badobj {
 #define CLAB__BADOBJ_ENUM(name, num, text) CLAB_BADOBJ_##name = num,
