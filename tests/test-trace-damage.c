@@ -170,6 +170,105 @@ static void test_checksum(void)
 	free(data);
 }
 
+/* A chunk's checksum gives back its payload's CRC-32 (clab_chunk_pcrc_of). */
+static void test_payload_crc_of(void)
+{
+	uint8_t p[3000];
+	unsigned seed = 7;
+	int ok = 1;
+	for (size_t i = 0; i < sizeof(p); i++)
+		p[i] = (uint8_t)(rand_r(&seed) >> 7);
+	for (uint32_t n = 0; n < sizeof(p); n += 1 + n / 3) {
+		uint32_t type = 1 + n % 9;
+		uint32_t crc = clab_chunk_crc(type, n, p);
+		uint32_t want = (uint32_t)crc32(0L, p, n);
+		ok &= clab_chunk_pcrc_of(type, n, crc) == want;
+		ok &= clab_chunk_pcrc_of(type + 1, n, crc) != want;
+	}
+	CU_ASSERT(ok);
+}
+
+/* Write len bytes of data to a new file; its path in path. */
+static void write_tmp(char *path, size_t plen, const uint8_t *data, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	snprintf(path, plen, "%s/conclab-meta-XXXXXX",
+		 dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	FILE *f = fdopen(fd, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL_FATAL(fwrite(data, 1, len, f), len);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+}
+
+/*
+ * What a meta-only load (the quick report's) checks: every chunk it reads,
+ * and the chunks' order through the end chunk's checksum; a record
+ * chunk's payload, which it never reads, only through its checksum.
+ */
+static void test_meta_checks(void)
+{
+	size_t len, off = 16, ev = 0, evlen = 0, defs = 0;
+	uint8_t *data = tu_small_trace(&len);
+	while (off + 12 <= len) { /* the last record chunk, the first other */
+		uint32_t type = clab_rbuf_u32le(data + off);
+		size_t clen = 12 + clab_rbuf_u32le(data + off + 4);
+		if (type == CLAB_CH_EVENTS) {
+			ev = off;
+			evlen = clen;
+		} else if (type == CLAB_CH_THREADS && !defs) {
+			defs = off;
+		}
+		off += clen;
+	}
+	CU_ASSERT_FATAL(ev > 0 && defs > 0 && evlen > 20);
+	char path[256], err[256];
+	struct clab_trace *tr;
+
+	write_tmp(path, sizeof(path), data, len);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load_meta(path, &tr, err, sizeof(err)),
+			      0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), 1);
+	clab_trace_free(tr);
+	unlink(path);
+
+	/* a definition changed: read, so noticed */
+	data[defs + 13] ^= 0x5a;
+	write_tmp(path, sizeof(path), data, len);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load_meta(path, &tr, err, sizeof(err)),
+			      0);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	clab_trace_free(tr);
+	unlink(path);
+	data[defs + 13] ^= 0x5a;
+
+	/* a record changed: for a load that reads the records */
+	data[ev + evlen - 1] ^= 0x5a;
+	write_tmp(path, sizeof(path), data, len);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load_meta(path, &tr, err, sizeof(err)),
+			      0);
+	CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+	clab_trace_free(tr);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load(path, &tr, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	clab_trace_free(tr);
+	unlink(path);
+	data[ev + evlen - 1] ^= 0x5a;
+
+	/* a record chunk taken out: the end chunk's checksum tells */
+	memmove(data + ev, data + ev + evlen, len - ev - evlen);
+	write_tmp(path, sizeof(path), data, len - evlen);
+	CU_ASSERT_EQUAL_FATAL(clab_trace_load_meta(path, &tr, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL(clab_trace_checksum_ok(tr), -1);
+	CU_ASSERT_PTR_NOT_NULL(clab_trace_damage(tr));
+	clab_trace_free(tr);
+	unlink(path);
+	free(data);
+}
+
 /* ---- hostile and old files, built byte by byte (badtrace.h) ---- */
 
 static double now_s(void)
@@ -1195,6 +1294,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "corruption everywhere", test_corruption_everywhere);
 	CU_add_test(s, "version refused", test_version_refused);
 	CU_add_test(s, "content checksum", test_checksum);
+	CU_add_test(s, "a payload's CRC from its chunk's", test_payload_crc_of);
+	CU_add_test(s, "what a meta-only load checks", test_meta_checks);
 	CU_add_test(s, "wide chunks read in linear time",
 		    test_wide_chunks_linear);
 	CU_add_test(s, "many parked threads merged in linear time",

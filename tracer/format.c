@@ -176,6 +176,11 @@ uint32_t clab_chunk_crc_from(uint32_t type, uint32_t len, uint32_t pcrc)
 	return (uint32_t)crc32_combine(c, pcrc, (z_off_t)len);
 }
 
+uint32_t clab_chunk_pcrc_of(uint32_t type, uint32_t len, uint32_t crc)
+{
+	return crc ^ clab_chunk_crc_from(type, len, 0);
+}
+
 uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload)
 {
 	uLong pcrc = crc32(0L, Z_NULL, 0);

@@ -267,6 +267,12 @@ uint32_t clab_chunk_crc(uint32_t type, uint32_t len, const uint8_t *payload);
  * chunk whose 12-byte header is hdr: the payload is read once for both.
  */
 uint32_t clab_chunk_crc_from(uint32_t type, uint32_t len, uint32_t pcrc);
+/*
+ * The other way: the payload's CRC-32 that a chunk's checksum (crc, of its
+ * type, length and payload) stands for, without reading the payload (CRC
+ * is linear: crc is a function of the header's CRC, xored with it).
+ */
+uint32_t clab_chunk_pcrc_of(uint32_t type, uint32_t len, uint32_t crc);
 uint32_t clab_chunk_crc_past(uint32_t content, const uint8_t *hdr, uint32_t len,
 			     uint32_t pcrc);
 
