@@ -5,7 +5,6 @@
 #include <string.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <conclab/label.h>
@@ -175,29 +174,6 @@ static int finish(const struct clab_cmd *cmd, int rc)
 	return wrc ? wrc : rc;
 }
 
-/*
- * Reports fold at 100 columns (label.h), or at the terminal's width when
- * it is narrower (the narrowest of standard output and error that is
- * one); CONCLAB_TEXT_WIDTH=N says N columns, 0 not to fold.
- */
-static void fold_to_terminal(void)
-{
-	const char *env = getenv("CONCLAB_TEXT_WIDTH");
-	long w;
-	if (env && *env && clab_cmd_parse_long(env, &w) == 0 && w >= 0) {
-		clab_text_width_set(w > 10000 ? 10000 : (unsigned)w);
-		return;
-	}
-	unsigned cols = CLAB_TEXT_WIDTH;
-	for (int fd = 1; fd <= 2; fd++) {
-		struct winsize ws;
-		if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 &&
-		    ws.ws_col && ws.ws_col < cols)
-			cols = ws.ws_col;
-	}
-	clab_text_width_set(cols);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -219,7 +195,7 @@ int main(int argc, char **argv)
 		printf("conclab %s\n", clab_version());
 		return CLAB_EXIT_OK;
 	}
-	fold_to_terminal();
+	clab_text_width_choose();
 	for (size_t i = 0; i < NCMDS; i++)
 		if (strcmp(argv[1], cmds[i]->name) == 0)
 			return finish(cmds[i],

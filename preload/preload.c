@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <conclab/label.h>
+
 #include "preload.h"
 #include "tracer-int.h"
 
@@ -272,6 +274,7 @@ __attribute__((constructor)) static void preload_init(void)
 		_exit(5);
 	}
 	clab_set_stacks(stacks);
+	clab_text_width_choose(); /* the watchdog's reports, as conclab's */
 	struct clab_watchdog_opts w = {
 	    .period_ms = 100,
 	    .run_limit_ms = limit_s * 1000u,

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include <conclab/error.h>
@@ -42,6 +44,27 @@ void clab_text_width_set(unsigned columns)
 	else if (columns < CLAB_TEXT_WIDTH_MIN)
 		columns = CLAB_TEXT_WIDTH_MIN;
 	atomic_store_explicit(&text_width, columns, memory_order_relaxed);
+}
+
+void clab_text_width_choose(void)
+{
+	const char *env = getenv("CONCLAB_TEXT_WIDTH");
+	if (env && *env) {
+		char *end;
+		long w = strtol(env, &end, 10);
+		if (*end == 0 && w >= 0) {
+			clab_text_width_set(w > 10000 ? 10000 : (unsigned)w);
+			return;
+		}
+	}
+	unsigned cols = CLAB_TEXT_WIDTH;
+	for (int fd = 1; fd <= 2; fd++) {
+		struct winsize ws;
+		if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_col && ws.ws_col < cols)
+			cols = ws.ws_col;
+	}
+	clab_text_width_set(cols);
 }
 
 /*

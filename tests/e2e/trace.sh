@@ -91,6 +91,10 @@ contains "$T/err" '^conclab: trace saved to .*dl.clt' "deadlock: trace saved"
 contains "$T/out" '^  FAIL no deadlock' "deadlock: the check fails"
 grep -q '^no deadlock?' "$T/out" && fail "deadlock: the program went on" ||
 	pass "deadlock: the program did not go on"
+# The watchdog's report in the traced program folds as conclab's own do.
+expect_exit 3 env CONCLAB_TEXT_WIDTH=40 "$CONCLAB" trace --trace "$T/dl40.clt" "$D/preload-deadlock"
+contains "$T/err" '^  thread-1 waits on mutex m\[1\] at$' "deadlock: the report folds at CONCLAB_TEXT_WIDTH"
+contains "$T/err" '^           held by thread-2$' "deadlock: a folded line goes on under its message"
 expect_exit 1 "$CONCLAB" analyze "$T/dl.clt"
 contains "$T/out" "^deadlock at record [0-9]+ \\(the watchdog's report\\)" "deadlock: in the saved trace"
 

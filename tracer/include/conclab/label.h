@@ -48,6 +48,16 @@ unsigned clab_text_width(void);
 void clab_text_width_set(unsigned columns);
 
 /*
+ * clab_text_width_choose - set the text width as a program that prints
+ * reports to a terminal should: CONCLAB_TEXT_WIDTH=N says N columns (0:
+ * never fold); else CLAB_TEXT_WIDTH, or the terminal's width when it is
+ * narrower (the narrowest of standard output and error that is one).
+ * conclab calls it at its start, and the preload library in the traced
+ * program, whose watchdog prints its reports there.
+ */
+void clab_text_width_choose(void);
+
+/*
  * clab_char_width - the columns ch takes on a terminal: 2 for East Asian
  * wide characters, 0 for combining marks, else 1 (wcwidth(), or Unicode's
  * table when the locale cannot say).
