@@ -1092,7 +1092,13 @@ static void test_many_live_small_buffer(void)
 	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
 	printf("(%zu blocks over the cap, %llu stalls) ", over,
 	       (unsigned long long)st.stalls);
-	CU_ASSERT_EQUAL(over, 0);
+	/*
+	 * A thread goes over after 200 ms without room, by design: a pass
+	 * that a loaded machine (the unit suites in parallel under TSan)
+	 * keeps off the CPU that long let 3 blocks over in two runs; without
+	 * the fixes above 32 and 96 go over
+	 */
+	CU_ASSERT(over <= 6);
 	CU_ASSERT(st.stalls > 0); /* the threads did fill the buffer */
 	CU_ASSERT_EQUAL(st.records, (uint64_t)MANY_T * MANY_N);
 	CU_ASSERT_EQUAL(st.drops, 0);
