@@ -13,6 +13,7 @@
 #include <link.h>
 #include <stddef.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,23 +221,82 @@ static int view_trace(struct clab_trace *tr, const char *trace, int deadlock)
 	return rc;
 }
 
+/*
+ * The traced program's environment: conclab's, with the variables that
+ * tell the preload library what to do put in (replacing any of the same
+ * name).  It is started with posix_spawn, not fork and exec: a fork copies
+ * conclab's page tables and then faults on the pages both write, which
+ * costs a millisecond or more here, at every run.
+ */
+#define CHILD_VARS 16
+struct child_env {
+	char *set[CHILD_VARS]; /* "NAME=value" */
+	size_t nset;
+	int failed;
+};
+
+static void env_put(struct child_env *ce, const char *name, const char *value)
+{
+	if (ce->nset == CHILD_VARS ||
+	    asprintf(&ce->set[ce->nset], "%s=%s", name, value) < 0)
+		ce->failed = 1;
+	else
+		ce->nset++;
+}
+
+/* Whether the environment's entry var is one of ce's. */
+static int env_replaced(const struct child_env *ce, const char *var)
+{
+	for (size_t j = 0; j < ce->nset; j++) {
+		size_t n = (size_t)(strchr(ce->set[j], '=') - ce->set[j]) + 1;
+		if (strncmp(var, ce->set[j], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The environment for the program (its strings are environ's and ce's). */
+static char **env_build(const struct child_env *ce)
+{
+	size_t n = 0, k = 0;
+	while (environ[n])
+		n++;
+	char **e = ce->failed ? NULL : malloc((n + ce->nset + 1) * sizeof(*e));
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!env_replaced(ce, environ[i]))
+			e[k++] = environ[i];
+	for (size_t j = 0; j < ce->nset; j++)
+		e[k++] = ce->set[j];
+	e[k] = NULL;
+	return e;
+}
+
+static void env_free(struct child_env *ce)
+{
+	for (size_t j = 0; j < ce->nset; j++)
+		free(ce->set[j]);
+	ce->nset = 0;
+}
+
 /* The scheduler's options for the preload library, in the environment. */
-static void sched_env(const struct clab_cmd_sched *s)
+static void sched_env(struct child_env *ce, const struct clab_cmd_sched *s)
 {
 	char buf[32];
-	setenv("CONCLAB_TRACE_SCHED", clab_sched_mode_name(s->o.mode), 1);
+	env_put(ce, "CONCLAB_TRACE_SCHED", clab_sched_mode_name(s->o.mode));
 	snprintf(buf, sizeof(buf), "%" PRIu64, s->o.seed);
-	setenv("CONCLAB_TRACE_SEED", buf, 1);
+	env_put(ce, "CONCLAB_TRACE_SEED", buf);
 	if (s->replay)
-		setenv("CONCLAB_TRACE_REPLAY", s->replay, 1);
+		env_put(ce, "CONCLAB_TRACE_REPLAY", s->replay);
 	snprintf(buf, sizeof(buf), "%u", s->o.pct_depth);
-	setenv("CONCLAB_TRACE_PCT_DEPTH", buf, 1);
+	env_put(ce, "CONCLAB_TRACE_PCT_DEPTH", buf);
 	snprintf(buf, sizeof(buf), "%" PRIu64, s->o.step_limit);
-	setenv("CONCLAB_TRACE_STEP_LIMIT", buf, 1);
+	env_put(ce, "CONCLAB_TRACE_STEP_LIMIT", buf);
 	snprintf(buf, sizeof(buf), "%d", s->o.spurious_max);
-	setenv("CONCLAB_TRACE_SPURIOUS", buf, 1);
-	setenv("CONCLAB_TRACE_EARLY_TIMEOUTS", s->o.early_timeouts ? "1" : "0",
-	       1);
+	env_put(ce, "CONCLAB_TRACE_SPURIOUS", buf);
+	env_put(ce, "CONCLAB_TRACE_EARLY_TIMEOUTS",
+		s->o.early_timeouts ? "1" : "0");
 }
 
 /*
@@ -384,48 +444,39 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 		free(preload);
 		return CLAB_EXIT_IO;
 	}
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		free(preload);
-		return CLAB_EXIT_IO;
-	}
-	pid_t pid = clab_supervise_fork(0);
-	if (pid < 0) {
-		fprintf(stderr, "conclab trace: fork: %s\n", strerror(errno));
-		free(preload);
-		return CLAB_EXIT_IO;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		setenv("LD_PRELOAD", preload, 1);
-		setenv("CONCLAB_TRACE_FILE", trace, 1);
-		setenv("CONCLAB_TRACE_STACKS", stacks ? "1" : "0", 1);
-		setenv("CONCLAB_TRACE_LIMIT", limitbuf, 1);
-		setenv("CONCLAB_TRACE_CODEC", codecbuf, 1);
-		setenv("CONCLAB_TRACE_BUFFER_MB", bufferbuf, 1);
-		if (ctl)
-			sched_env(sched);
-		execvp(prog[0], prog);
-		int e = errno;
-		if (write(pfd[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
+	struct child_env ce = {0};
+	env_put(&ce, "LD_PRELOAD", preload);
+	env_put(&ce, "CONCLAB_TRACE_FILE", trace);
+	env_put(&ce, "CONCLAB_TRACE_STACKS", stacks ? "1" : "0");
+	env_put(&ce, "CONCLAB_TRACE_LIMIT", limitbuf);
+	env_put(&ce, "CONCLAB_TRACE_CODEC", codecbuf);
+	env_put(&ce, "CONCLAB_TRACE_BUFFER_MB", bufferbuf);
+	if (ctl)
+		sched_env(&ce, sched);
 	free(preload);
-	close(pfd[1]);
-	/* Ctrl-C is the program's: conclab waits and reports. */
-	struct clab_supervise_ignore ig;
-	clab_supervise_ignore(&ig);
-	int e = 0, status = 0;
-	ssize_t got = read(pfd[0], &e, sizeof(e));
-	close(pfd[0]);
-	clab_supervise_wait(pid, 0, &status, NULL);
-	clab_supervise_restore(&ig);
-	if (got == (ssize_t)sizeof(e)) {
+	char **envp = env_build(&ce);
+	if (!envp) {
+		env_free(&ce);
+		fprintf(stderr, "conclab trace: out of memory\n");
+		return CLAB_EXIT_IO;
+	}
+	/* what conclab printed comes before what the program prints */
+	fflush(NULL);
+	pid_t pid;
+	int e = posix_spawnp(&pid, prog[0], NULL, NULL, prog, envp);
+	free(envp);
+	env_free(&ce);
+	if (e) {
 		fprintf(stderr, "conclab trace: cannot run %s: %s\n", prog[0],
 			strerror(e));
 		return CLAB_EXIT_USAGE;
 	}
+	/* Ctrl-C is the program's: conclab waits and reports. */
+	struct clab_supervise_ignore ig;
+	clab_supervise_ignore(&ig);
+	int status = 0;
+	clab_supervise_wait(pid, 0, &status, NULL);
+	clab_supervise_restore(&ig);
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 	fflush(stdout);
