@@ -1211,16 +1211,21 @@ static void test_codecs(void)
 		/*
 		 * the records only (the header line names the version), each
 		 * thread's in its order: how the two threads' records merge
-		 * depends on their times, which differ from run to run
+		 * depends on their times, which differ from run to run; and
+		 * each site by its line, since the ids follow the order in
+		 * which the writer's passes, which come when they come, met
+		 * the sites
 		 */
 		for (uint32_t t = 0; t < 2; t++)
 			for (size_t k = 0; k < clab_trace_nrecords(tr); k++) {
 				const struct clab_record *r =
 				    clab_trace_record(tr, k);
+				const struct clab_site_info *si =
+				    clab_trace_site(tr, r->site);
 				if (r->tid == t)
-					fprintf(f, "%u %u %u %u %u\n", r->kind,
+					fprintf(f, "%u %u %u %u %d\n", r->kind,
 						r->tid, r->obj, r->oseq,
-						r->site);
+						si ? si->line : -1);
 			}
 		fclose(f);
 		if (i)

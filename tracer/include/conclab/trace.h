@@ -109,8 +109,9 @@ int clab_trace_load_process(const char *path, struct clab_trace **out,
 			    char *errbuf, size_t errlen);
 /*
  * clab_trace_load_meta - the trace at path without its records: its
- * metadata, sites and digest (the records' chunks are checked whole, not
- * decoded; clab_trace_nrecords() is 0).  Of its threads and objects,
+ * metadata, sites and digest (the records' chunks are neither read nor
+ * decoded: they are taken on their checksums, which the end chunk's
+ * checksum covers; clab_trace_nrecords() is 0).  Of its threads and objects,
  * clab_trace_nthreads() and clab_trace_nobjects() count them all, but
  * only those the digest names (the threads that waited, the objects they
  * waited on, and those threads' objects) are kept, with the labels a
