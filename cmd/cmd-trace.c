@@ -7,7 +7,6 @@
  * can be given.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <link.h>
@@ -280,6 +279,49 @@ static void env_free(struct child_env *ce)
 	ce->nset = 0;
 }
 
+/*
+ * Start prog with envp as execvp would: found in PATH, and a file the
+ * kernel cannot run (ENOEXEC: a script without "#!") run by /bin/sh,
+ * which posix_spawnp leaves out.  Returns 0 or an errno.
+ */
+static int spawn_prog(pid_t *pid, char **prog, char **envp)
+{
+	int e = posix_spawnp(pid, prog[0], NULL, NULL, prog, envp);
+	if (e != ENOEXEC)
+		return e;
+	char path[PATH_MAX];
+	const char *file = prog[0];
+	if (!strchr(file, '/')) { /* the first in PATH the kernel refused */
+		const char *p = getenv("PATH");
+		file = NULL;
+		for (p = p ? p : "/bin:/usr/bin"; p && !file;) {
+			const char *colon = strchr(p, ':');
+			size_t n = colon ? (size_t)(colon - p) : strlen(p);
+			int w = snprintf(path, sizeof(path), "%.*s%s%s", (int)n,
+					 p, n ? "/" : "", prog[0]);
+			if (w > 0 && (size_t)w < sizeof(path) &&
+			    access(path, X_OK) == 0)
+				file = path;
+			p = colon ? colon + 1 : NULL;
+		}
+		if (!file)
+			return ENOEXEC;
+	}
+	size_t argc = 0;
+	while (prog[argc])
+		argc++;
+	char **argv = malloc((argc + 2) * sizeof(*argv));
+	if (!argv)
+		return ENOMEM;
+	argv[0] = "/bin/sh";
+	argv[1] = (char *)file;
+	for (size_t i = 1; i <= argc; i++)
+		argv[i + 1] = prog[i];
+	e = posix_spawn(pid, "/bin/sh", NULL, NULL, argv, envp);
+	free(argv);
+	return e;
+}
+
 /* The scheduler's options for the preload library, in the environment. */
 static void sched_env(struct child_env *ce, const struct clab_cmd_sched *s)
 {
@@ -463,7 +505,7 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 	/* what conclab printed comes before what the program prints */
 	fflush(NULL);
 	pid_t pid;
-	int e = posix_spawnp(&pid, prog[0], NULL, NULL, prog, envp);
+	int e = spawn_prog(&pid, prog, envp);
 	free(envp);
 	env_free(&ce);
 	if (e) {

@@ -30,6 +30,14 @@ expect_exit 2 "$CONCLAB" trace --time-limit soon "$D/preload-abba"
 expect_exit 2 "$CONCLAB" trace --trace
 expect_exit 2 "$CONCLAB" trace -- "$T/no-such-program"
 contains "$T/err" 'cannot run .*no-such-program' "a missing program is named"
+# A script without "#!" runs as execvp runs it: by /bin/sh, found in PATH too.
+mkdir "$T/bin"
+printf 'echo "no shebang: $1"\n' >"$T/bin/noshebang"
+chmod +x "$T/bin/noshebang"
+expect_exit 0 "$CONCLAB" trace --no-check --trace "$T/ns.clt" -- "$T/bin/noshebang" one
+contains "$T/out" '^no shebang: one$' "a script without #! runs under the shell"
+expect_exit 0 env PATH="$T/bin:$PATH" "$CONCLAB" trace --no-check --trace "$T/ns.clt" -- noshebang two
+contains "$T/out" '^no shebang: two$' "a script without #! found in PATH"
 expect_exit 2 env CONCLAB_PRELOAD="$T/no-such.so" "$CONCLAB" trace "$D/preload-abba"
 contains "$T/err" 'no preload library' "a missing preload library is named"
 
