@@ -136,8 +136,13 @@ static void reap_locked(unsigned gen)
 	nall_kept = nall;
 }
 
-/* New thread state; claim: the calling thread registers itself. */
-static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
+/*
+ * New thread state; claim: the calling thread registers itself; internal:
+ * conclab's own (the watchdog's snapshot, which reads it under
+ * clab__thr_lock, skips it), set before the state is published.
+ */
+static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim,
+				 int internal)
 {
 	static unsigned progress_gen;
 	pthread_mutex_lock(&clab__thr_lock);
@@ -167,6 +172,7 @@ static struct clab__thr *thr_new(const char *name, uint32_t parent, int claim)
 	t->h.id = t->tb->oid;
 	t->h.kind = CLAB_O_THREAD;
 	t->h.alive = 1;
+	t->internal = internal;
 	pthread_mutex_lock(&clab__thr_lock);
 	t->next_all = clab__thr_all;
 	clab__thr_all = t;
@@ -202,14 +208,13 @@ struct clab__thr *clab__self_slow(const char *name, int internal)
 	struct clab__thr *old = clab__tls_self;
 	if (old && !clab_tracer_active() && !name)
 		return old; /* no trace: keep recording nowhere */
-	struct clab__thr *t = thr_new(name, 0, !internal);
+	struct clab__thr *t = thr_new(name, 0, !internal, internal);
 	if (!t) {
 		if (old)
 			return old;
 		/* Out of memory with no state at all: nothing sane left. */
 		abort();
 	}
-	t->internal = internal;
 	t->pt = pthread_self();
 	t->ktid = (pid_t)syscall(SYS_gettid);
 	clab__tls_self = t;
@@ -346,7 +351,7 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 		return CLAB_EINVAL;
 	struct clab__thr *self = clab__self();
 	clab__sched_point(self, site);
-	struct clab__thr *t = thr_new(name, self->tid, 0);
+	struct clab__thr *t = thr_new(name, self->tid, 0, 0);
 	if (!t)
 		return CLAB_ENOMEM;
 	clab__sched_thread_new(self, t);
