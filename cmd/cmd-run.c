@@ -656,7 +656,8 @@ const struct clab_opt clab_cmd_record_opts[] = {
      .want = "zstd, zlib or none",
      .def = "zstd",
      .help = "compress the trace's records with zstd, zlib (what conclab "
-	     "before trace format 1.5 reads) or none"},
+	     "before trace format 1.5 reads) or none; zstd leaves a chunk "
+	     "raw while threads wait for the writer"},
     {.name = "buffer-mb",
      .type = CLAB_OPT_LONG,
      .arg = "MB",

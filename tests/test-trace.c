@@ -1125,11 +1125,14 @@ static void test_many_live_small_buffer(void)
 /*
  * The codecs of the record chunks of a file: a bit (1 << codec) for each
  * codec some chunk has, and the flags some chunk has, shifted by 8; and
- * the codec byte of the first one in *first (-1: none).
+ * the codec byte of the first one in *first (-1: none).  With each, the
+ * codec bytes of the first max chunks there too, and their number, of
+ * all of them, in *n.
  */
-static unsigned chunk_codecs(const uint8_t *p, size_t len, int *first)
+static unsigned chunk_codecs_each(const uint8_t *p, size_t len, int *first,
+				  unsigned *each, unsigned max, unsigned *n)
 {
-	unsigned m = 0;
+	unsigned m = 0, k = 0;
 	*first = -1;
 	for (size_t off = CLAB_FMT_HDR_LEN; off + CLAB_CHUNK_HDR_LEN <= len;
 	     off += CLAB_CHUNK_HDR_LEN + clab_rbuf_u32le(p + off + 4)) {
@@ -1142,10 +1145,20 @@ static unsigned chunk_codecs(const uint8_t *p, size_t len, int *first)
 		unsigned codec = clab_rbuf_u8(&b);
 		if (*first < 0)
 			*first = (int)codec;
+		if (each && k < max)
+			each[k] = codec;
+		k++;
 		m |= 1u << (codec & ~(unsigned)CLAB_CODEC_FLAGS);
 		m |= (codec & CLAB_CODEC_FLAGS) << 8;
 	}
+	if (n)
+		*n = k;
 	return m;
+}
+
+static unsigned chunk_codecs(const uint8_t *p, size_t len, int *first)
+{
+	return chunk_codecs_each(p, len, first, NULL, 0, NULL);
 }
 
 /* The codec byte of the first record chunk of a file, or -1. */
@@ -1154,6 +1167,83 @@ static int first_codec(const uint8_t *p, size_t len)
 	int first;
 	chunk_codecs(p, len, &first);
 	return first;
+}
+
+/*
+ * Two batches of holds on one mutex, each flushed, with a stall (a thread
+ * that waited for the writer, as wait_for_room counts one) between them:
+ * the codec bytes of the trace's record chunks in codecs (at most 8) and
+ * their number in *nchunks; the records read back in *tr.
+ */
+static void stall_between(int level, unsigned *codecs, unsigned *nchunks,
+			  struct clab_trace **tr)
+{
+	enum { HOLDS = 3000 };
+	tu_trace_level = level;
+	tu_trace_open();
+	tu_trace_level = -1;
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	/* eight mutexes in a random order, so that no chunk is too dense */
+	uint32_t m[8], oseq[8];
+	for (int k = 0; k < 8; k++) {
+		m[k] = clab__obj_new(CLAB_O_MUTEX, "m", CLAB_SITE(), 0, 0, 0);
+		oseq[k] = 1;
+	}
+	uint32_t rng = 12345;
+	for (int batch = 0; batch < 2; batch++) {
+		for (uint32_t i = 0; i < HOLDS; i++) {
+			rng = rng * 1103515245u + 12345u;
+			unsigned k = rng >> 29;
+			clab__emit_acquire_fast(tb, m[k], ++oseq[k],
+						CLAB_SITE(), CLAB_HOW_BLOCK, 1,
+						0);
+			clab__emit_release_fast(tb, m[k], ++oseq[k],
+						CLAB_SITE());
+		}
+		/* the chunk's records are published: now the stall */
+		if (batch == 1)
+			atomic_fetch_add(&clab__reg.stalls, 1);
+		CU_ASSERT_EQUAL(clab_tracer_flush(), 0);
+	}
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	int first;
+	chunk_codecs_each(data, len, &first, codecs, 8, nchunks);
+	*tr = load_whole(data, len);
+	CU_ASSERT_EQUAL(clab_trace_nrecords(*tr), 4 * HOLDS);
+}
+
+/*
+ * Once a thread has waited for the writer, the default codec writes the
+ * next chunks without compressing them (compress_body): raw, in the same
+ * form (holds, repeats, times left out), read as the same records; a
+ * level asked for compresses them all the same.
+ */
+static void test_raw_after_stall(void)
+{
+	unsigned c[8], n;
+	struct clab_trace *def, *lvl;
+	unsigned form = CLAB_CODEC_HOLDS | CLAB_CODEC_REPEAT | CLAB_CODEC_LAZY;
+	stall_between(-1, c, &n, &def);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(c[0], CLAB_CODEC_ZSTD | form);
+	CU_ASSERT_EQUAL(c[1], CLAB_CODEC_RAW | form);
+	stall_between(1, c, &n, &lvl);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(c[0], CLAB_CODEC_ZSTD | form);
+	CU_ASSERT_EQUAL(c[1], CLAB_CODEC_ZSTD | form);
+	int same = clab_trace_nrecords(def) == clab_trace_nrecords(lvl);
+	for (size_t i = 0; same && i < clab_trace_nrecords(def); i++) {
+		const struct clab_record *a = clab_trace_record(def, i),
+					 *b = clab_trace_record(lvl, i);
+		same = a->kind == b->kind && a->obj == b->obj &&
+		       a->oseq == b->oseq && a->tid == b->tid;
+	}
+	CU_ASSERT(same);
+	clab_trace_free(def);
+	clab_trace_free(lvl);
 }
 
 /*
@@ -1667,6 +1757,8 @@ static void add_tests(CU_pSuite s)
 		    test_holds_roundtrip);
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
+	CU_add_test(s, "after a stall, chunks go raw (the default codec)",
+		    test_raw_after_stall);
 	CU_add_test(s, "a loop on one mutex compresses in the older form",
 		    test_one_mutex_loop);
 	CU_add_test(s, "repeated records read as they were recorded",

@@ -74,8 +74,10 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	memset(&w.st, 0, sizeof(w.st));
 	/* the parent's codec and level, for the child's trace too */
 	struct clab__codec codec = {w.codec.codec, w.codec.level, NULL};
+	int adapt = w.adapt;
 	clab__writer_reset();
 	w.codec = codec;
+	w.adapt = adapt;
 	clab__crash_disarm();
 	clab__reg_fork_child(tb);
 	clab__stacks_lock(0);

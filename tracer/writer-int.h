@@ -95,6 +95,14 @@ struct clab__writer {
 	struct clab_wbuf obuf;
 	/* one compressor for every chunk (codec.c) */
 	struct clab__codec codec;
+	/*
+	 * The default codec (zstd, no level asked for): a chunk is written
+	 * uncompressed for RAW_MS after a thread waited for the writer
+	 * (compress_body): until raw_until (clab__clock, RAW_MS being
+	 * raw_ticks), the stalls seen last being stalls_seen.
+	 */
+	int adapt;
+	uint64_t stalls_seen, raw_until, raw_ticks;
 	struct clab_tracer_stats st;
 	/*
 	 * A chunk's records and times, filled before they are read: left out

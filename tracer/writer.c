@@ -20,10 +20,11 @@
  *
  * Each record chunk holds records of one thread, encoded against each other
  * (time deltas, sequence deltas per object) and compressed (codec.c: zstd's
- * fast level -2 by default, or zlib, or none).  A chunk is self-contained, so
- * every whole chunk of a file cut short can be read.  Definitions (threads,
- * objects, sites, call stacks) are written before the first chunk that uses
- * them.
+ * fast level -2 by default, or zlib, or none; the default leaves a chunk
+ * raw while threads wait for the writer, compress_body).  A chunk is
+ * self-contained, so every whole chunk of a file cut short can be read.
+ * Definitions (threads, objects, sites, call stacks) are written before the
+ * first chunk that uses them.
  *
  * Call stacks (clab_set_stacks): records carry a process-wide stack id
  * (stack.c); the writer gives each stack a dense id in this trace on its
@@ -779,17 +780,47 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 	e->len = (size_t)(p - e->p);
 }
 
+/* How long chunks go uncompressed after a stall (compress_body). */
+#define RAW_MS 10
+
+/* Whether a thread waited for the writer in the last RAW_MS or so. */
+static int writer_behind(void)
+{
+	uint64_t now = clab__clock();
+	uint64_t s =
+	    atomic_load_explicit(&clab__reg.stalls, memory_order_relaxed);
+	if (s != w.stalls_seen) {
+		if (!w.raw_ticks)
+			w.raw_ticks = clab__clock_ticks(RAW_MS * 1000000u);
+		w.stalls_seen = s;
+		w.raw_until = now + w.raw_ticks;
+	}
+	return now < w.raw_until;
+}
+
 /*
  * w.ebuf's n records compressed into w.zbuf: their length, or 0 when they
  * are kept raw: compressing does not save room, or saves so much that the
  * chunk would hold more records than a reader lets a compressed byte hold
- * (a chunk of records that differ in nothing: then *dense is set).
+ * (a chunk of records that differ in nothing: then *dense is set), or the
+ * threads are ahead of the writer under the default codec.
+ *
+ * That last: zstd takes a third of the writer's time, and the encoding
+ * has made the records small already (1.2 to 1.8 bytes each on
+ * lock-heavy programs, which zstd takes to 0.5 to 0.8).  While the writer
+ * keeps up, compressing costs the program nothing; once a thread has had
+ * to wait for it (a stall: the buffer was full), the writer is what the
+ * program waits on, and for RAW_MS after it sees the stall its chunks go
+ * as they are encoded (docs/performance.md, tenth round).  A level asked
+ * for (clab_tracer_opts' compress) is kept whatever the pace.
  */
 static size_t compress_body(uint32_t n, int *dense)
 {
 	*dense = 0;
 	struct clab_wbuf *e = &w.ebuf;
 	if (w.codec.codec == CLAB_CODEC_RAW || e->oom)
+		return 0;
+	if (w.adapt && writer_behind())
 		return 0;
 	size_t zcap = clab__codec_bound(w.codec.codec, e->len);
 	clab_wbuf_reserve(&w.zbuf, zcap);
@@ -1545,6 +1576,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	if (o->compress < 0)
 		w.codec.level =
 		    w.codec.codec == CLAB_CODEC_ZSTD ? CLAB__ZSTD_FAST : 1;
+	w.adapt = o->compress < 0 && w.codec.codec == CLAB_CODEC_ZSTD;
 	w.stk_lost0 = clab__stacks_lost();
 	clab__clock_start(o->virtual_time);
 	/* in ticks once the writer knows the rate (clock.c), in pass */

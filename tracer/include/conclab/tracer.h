@@ -30,7 +30,10 @@ struct clab_tracer_opts {
 	unsigned buffer_mb; /* memory for unwritten records (8) */
 	/*
 	 * compression level 0..9 for record chunks (0: none; -1: the
-	 * default, zstd's fast level -2, or zlib's level 1)
+	 * default, zstd's fast level -2, or zlib's level 1).  Under the
+	 * default with zstd, a chunk written within 10 ms of a thread's
+	 * wait for the writer (the buffer was full) is left uncompressed;
+	 * a level asked for compresses every chunk.
 	 */
 	int compress;
 	/*
