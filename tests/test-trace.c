@@ -1181,10 +1181,10 @@ static int first_codec(const uint8_t *p, size_t len)
 }
 
 /*
- * Two batches of holds on one mutex, each flushed, with a stall (a thread
- * that waited for the writer, as wait_for_room counts one) between them:
- * the codec bytes of the trace's record chunks in codecs (at most 8) and
- * their number in *nchunks; the records read back in *tr.
+ * Two batches of holds on eight mutexes, each flushed, with a stall (a
+ * thread that waited for the writer, as wait_for_room counts one) between
+ * them: the codec bytes of the trace's record chunks in codecs (at most 8)
+ * and their number in *nchunks; the records read back in *tr.
  */
 static void stall_between(int level, unsigned *codecs, unsigned *nchunks,
 			  struct clab_trace **tr)
