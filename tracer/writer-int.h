@@ -98,8 +98,9 @@ struct clab__writer {
 	/*
 	 * The default codec (zstd, no level asked for): a chunk is written
 	 * uncompressed for RAW_MS after a thread waited for the writer
-	 * (compress_body): until raw_until (clab__clock, RAW_MS being
-	 * raw_ticks), the stalls seen last being stalls_seen.
+	 * (compress_body): until raw_until (clab__clock; RAW_MS is
+	 * raw_ticks, set with flush_ticks in pass), the stalls seen last
+	 * being stalls_seen.
 	 */
 	int adapt;
 	uint64_t stalls_seen, raw_until, raw_ticks;

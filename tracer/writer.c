@@ -790,8 +790,6 @@ static int writer_behind(void)
 	uint64_t s =
 	    atomic_load_explicit(&clab__reg.stalls, memory_order_relaxed);
 	if (s != w.stalls_seen) {
-		if (!w.raw_ticks)
-			w.raw_ticks = clab__clock_ticks(RAW_MS * 1000000u);
 		w.stalls_seen = s;
 		w.raw_until = now + w.raw_ticks;
 	}
@@ -1217,8 +1215,10 @@ static void pass(int force)
 	if (!tbs)
 		return;
 	uint64_t now = clab__clock();
-	if (!w.flush_ticks)
+	if (!w.flush_ticks) {
 		w.flush_ticks = clab__clock_ticks(w.flush_ns);
+		w.raw_ticks = clab__clock_ticks(RAW_MS * 1000000u);
+	}
 	uint64_t done = 0;
 	for (uint32_t i = 0; i < ntbs; i++) {
 		done += write_thread(tbs[i], tbs, ntbs, now, force, 0);
