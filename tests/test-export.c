@@ -226,6 +226,53 @@ static void test_recursive_and_skew(void)
 }
 
 /*
+ * A broadcast wakes two threads; the second's clock runs early, so its
+ * wake is stamped before the broadcast.  Both arrows start on a slice of
+ * the broadcasting thread at or before their ends, and the broadcast stays
+ * at its own time: moving it back for the second arrow once left the
+ * first arrow's start on no slice (a fuzzed trace found it).
+ */
+static void test_broadcast_skew(void)
+{
+	open_trace();
+	struct clab__tbuf *a = clab__tbuf_claim_main();
+	struct clab__tbuf *b = clab__tbuf_new("b", 0);
+	struct clab__tbuf *c = clab__tbuf_new("c", 0);
+	uint32_t cv = clab__obj_new(CLAB_O_COND, "cv", NULL, 0, 0, 0);
+	uint64_t t0 = clab__clock();
+	put(b, t0 + 10, CLAB_K_COND_WAIT, cv, 1, 0, 0);
+	put(c, t0 + 20, CLAB_K_COND_WAIT, cv, 2, 0, 0);
+	put(a, t0 + 1000, CLAB_K_COND_BROADCAST, cv, 3, 0, 2);
+	put(b, t0 + 1100, CLAB_K_COND_WAKE, cv, 4, CLAB_CAUSE_BROADCAST, 0);
+	put(c, t0 + 500, CLAB_K_COND_WAKE, cv, 5, CLAB_CAUSE_BROADCAST, 0);
+	clab__tbuf_exit(a);
+	clab__tbuf_exit(b);
+	clab__tbuf_exit(c);
+	struct clab_trace *tr = close_trace();
+	CU_ASSERT_EQUAL_FATAL(clab_trace_nrecords(tr), 5);
+
+	const struct clab_record *bc = tu_find(tr, CLAB_K_COND_BROADCAST, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bc);
+	struct clab_export *x;
+	CU_ASSERT_EQUAL_FATAL(clab_export_build(tr, &x), 0);
+	const struct clab_xevent *sig = find_ev(x, CLAB_XEV_SIGNAL, 'i', 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sig);
+	CU_ASSERT_EQUAL(sig->ts, bc->ns);
+	CU_ASSERT_EQUAL(count_ev(x, CLAB_XEV_FLOW, 's'), 2);
+	for (size_t k = 0; k < 2; k++) {
+		const struct clab_xevent *s = find_ev(x, CLAB_XEV_FLOW, 's', k);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		const struct clab_xevent *f = flow_end(x, s->id);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(s->seq, bc->seq);
+		CU_ASSERT(s->ts <= f->ts);
+	}
+	clab_export_free(x);
+	check_ok(tr);
+	clab_trace_free(tr);
+}
+
+/*
  * Names with quotes, backslashes and bytes that are not UTF-8 come out as
  * valid JSON; the same trace exports to the same bytes every time.
  */
@@ -589,6 +636,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "contended mutex: release -> acquire",
 		    test_contended_flow);
 	CU_add_test(s, "cond signal -> wake", test_signal_flow);
+	CU_add_test(s, "broadcast, one wake stamped before it",
+		    test_broadcast_skew);
 	CU_add_test(s, "holds that do not nest", test_non_nested_holds);
 }
 

@@ -201,8 +201,10 @@ static void close_read_hold(struct builder *b, const struct clab_record *r)
 /*
  * An arrow from the record (from_seq, from_ns, from_tid) to r.  The start
  * binds to anchor (an instant already made) or to a new mark; the end to a
- * new mark on r's thread.  If the clocks disagree, the start moves back to
- * the end's time: the cause never appears after its effect.
+ * new mark on r's thread.  If the clocks disagree, the start is a new mark
+ * at the end's time: the cause never appears after its effect.  The anchor
+ * stays where it is, since other arrows may start at it already (a set
+ * that wakes three threads).
  */
 static void add_flow(struct builder *b, unsigned flow, uint64_t from_seq,
 		     uint64_t from_ns, uint32_t from_tid, size_t anchor,
@@ -210,14 +212,14 @@ static void add_flow(struct builder *b, unsigned flow, uint64_t from_seq,
 {
 	struct clab_export *x = b->x;
 	uint64_t ts_s = from_ns < r->ns ? from_ns : r->ns;
+	if (anchor != NONE_IDX && x->ev[anchor].e.ts > r->ns)
+		anchor = NONE_IDX;
 	if (anchor == NONE_IDX) {
 		anchor = add_ev(x, 'X', CLAB_XEV_MARK, ts_s, from_tid, r->obj,
 				from_seq);
 		if (anchor == NONE_IDX)
 			return;
 		x->ev[anchor].e.flow = (uint8_t)flow;
-	} else if (x->ev[anchor].e.ts > r->ns) {
-		x->ev[anchor].e.ts = r->ns;
 	}
 	ts_s = x->ev[anchor].e.ts;
 	uint64_t id = ++x->nflows;
