@@ -1133,10 +1133,10 @@ static void write_ahead(struct clab__tbuf *tb, struct clab__tbuf **tbs,
 	if (!(g & 2) || tb->wheld || (!force && g != seen) ||
 	    atomic_load(&tb->exited) || clab__writer_available(tb, 1))
 		return;
-	uint64_t w0 = atomic_load_explicit(&tb->pend[0], memory_order_relaxed),
-		 w1 = atomic_load_explicit(&tb->pend[1], memory_order_relaxed),
-		 w2 = atomic_load_explicit(&tb->pend[2], memory_order_relaxed);
-	atomic_thread_fence(memory_order_acquire);
+	/* acquire: a word of the next acquire shows its pend_off below */
+	uint64_t w0 = atomic_load_explicit(&tb->pend[0], memory_order_acquire),
+		 w1 = atomic_load_explicit(&tb->pend[1], memory_order_acquire),
+		 w2 = atomic_load_explicit(&tb->pend[2], memory_order_acquire);
 	if (atomic_load_explicit(&tb->pgen, memory_order_relaxed) != g)
 		return;
 	clab__pend_fill(&w.xrec[0], w0, w1, w2);

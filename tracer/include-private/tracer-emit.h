@@ -268,13 +268,17 @@ static inline int clab__pend_on(const struct clab__tbuf *tb)
 	return atomic_load_explicit(&tb->pgen, memory_order_relaxed) & 2;
 }
 
-/* The held-back acquire is gone (published, or made a hold). */
+/*
+ * The held-back acquire is gone (published, or made a hold).  The next
+ * acquire's words are stored after this with release (a plain store on
+ * x86-64), so that a writer that reads one of them sees this change too
+ * (write_ahead); fences would do the same, but ThreadSanitizer does not
+ * follow them.
+ */
 static inline void clab__pend_off(struct clab__tbuf *tb)
 {
 	uint32_t g = atomic_load_explicit(&tb->pgen, memory_order_relaxed);
 	atomic_store_explicit(&tb->pgen, g + 2, memory_order_relaxed);
-	/* the next acquire's words are stored after this, for the writer */
-	atomic_thread_fence(memory_order_release);
 }
 
 /* Write the record the three words of an acquire held back stand for. */
@@ -419,15 +423,16 @@ static inline void clab__emit_acquire_fast(struct clab__tbuf *tb, uint32_t obj,
 	}
 	if (clab__pend_on(tb))
 		clab__pend_flush(tb);
+	/* release: after the last pend_off (see there) */
 	atomic_store_explicit(&tb->pend[0], (uintptr_t)site,
-			      memory_order_relaxed);
+			      memory_order_release);
 	atomic_store_explicit(&tb->pend[1], clab__pend_id(obj, oseq),
-			      memory_order_relaxed);
+			      memory_order_release);
 	atomic_store_explicit(&tb->pend[2],
 			      CLAB_K_MUTEX_ACQUIRE |
 				  (uint64_t)(how & 0xff) << 8 |
 				  (uint64_t)stack << 16 | (uint64_t)depth << 32,
-			      memory_order_relaxed);
+			      memory_order_release);
 	uint32_t g = atomic_load_explicit(&tb->pgen, memory_order_relaxed);
 	atomic_store_explicit(&tb->pgen, g + 2, memory_order_release);
 }
