@@ -174,14 +174,12 @@ static void count_object(struct keep *k, uint32_t nobjs,
 		names_count(&k->on, d->name, d->nlen);
 }
 
-/* One pass over the definitions of the first nchunks chunks. */
+/* One pass over the chunks of definitions (tr->defs_at). */
 static int pass(struct clab_trace *tr, struct keep *k, enum pass what,
-		const uint8_t *p, size_t len, size_t nchunks)
+		const uint8_t *p)
 {
-	size_t off = CLAB_FMT_HDR_LEN;
-	tr->released = 0;
-	for (size_t c = 0; c < nchunks && len - off >= CLAB_CHUNK_HDR_LEN;
-	     c++) {
+	for (size_t c = 0; c < tr->ndefs_at; c++) {
+		size_t off = tr->defs_at[c];
 		uint32_t type = clab_rbuf_u32le(p + off);
 		uint32_t clen = clab_rbuf_u32le(p + off + 4);
 		const uint8_t *pl = p + off + CLAB_CHUNK_HDR_LEN;
@@ -210,8 +208,6 @@ static int pass(struct clab_trace *tr, struct keep *k, enum pass what,
 			if (rc != 0)
 				return -1;
 		}
-		off += CLAB_CHUNK_HDR_LEN + clen;
-		clab__trace_release(tr, p, off);
 	}
 	return 0;
 }
@@ -298,8 +294,7 @@ static int names_kept(const struct clab_trace *tr, struct keep *k)
 	return rc || orc ? -1 : 0;
 }
 
-int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p, size_t len,
-			  size_t nchunks)
+int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p)
 {
 	const struct clab__digest *d = tr->digest;
 	tr->sparse = 1;
@@ -318,7 +313,7 @@ int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p, size_t len,
 	}
 	k.ntids = sort_unique(k.tids, k.ntids);
 	k.noids = sort_unique(k.oids, k.noids);
-	if (pass(tr, &k, KEEP_THREADS, p, len, nchunks) != 0)
+	if (pass(tr, &k, KEEP_THREADS, p) != 0)
 		goto out;
 	/*
 	 * and the objects of the threads kept, as a whole load has them (in
@@ -332,10 +327,10 @@ int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p, size_t len,
 	for (uint32_t i = 0; i < tr->kthreads; i++)
 		k.oids[k.noids++] = tr->threads[i].oid;
 	k.noids = sort_unique(k.oids, k.noids);
-	if (pass(tr, &k, KEEP_OBJECTS, p, len, nchunks) != 0)
+	if (pass(tr, &k, KEEP_OBJECTS, p) != 0)
 		goto out;
 	if (by_oid(tr) != 0 || names_kept(tr, &k) != 0 ||
-	    pass(tr, &k, COUNT_NAMES, p, len, nchunks) != 0)
+	    pass(tr, &k, COUNT_NAMES, p) != 0)
 		goto out;
 	rc = label(tr, &k);
 out:

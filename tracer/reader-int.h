@@ -96,8 +96,18 @@ struct clab_trace {
 	 */
 	int sparse;
 	uint32_t kthreads, kobjs;
-	int mapped;	 /* the file is read through a mapping... */
-	size_t released; /* ...whose bytes before this are given back */
+	/*
+	 * Where its chunks of thread and object definitions are, found by
+	 * the walk over all chunks, so that the passes that keep some go to
+	 * them alone: the file's other pages, given back behind the walk,
+	 * are not read in again (defs_oom: out of memory on the way).
+	 */
+	size_t *defs_at;
+	uint32_t ndefs_at, defs_at_cap;
+	int defs_oom;
+	int mapped;	  /* the file is read through a mapping... */
+	size_t released;  /* ...whose bytes before this are given back */
+	size_t populated; /* ...and those before this mapped (reader.c) */
 };
 
 /* A mapped file's pages are given back a megabyte at a time. */
@@ -148,13 +158,12 @@ void clab__object_info_set(struct clab_object_info *o,
 char *clab__name_dup(const uint8_t *raw, size_t n);
 
 /*
- * A meta-only load's threads and objects (reader-defs.c): of the file's
- * first nchunks chunks, the definitions of the threads and objects its
- * digest names, with their labels as a whole load gives them.  0, or -1
- * when out of memory.
+ * A meta-only load's threads and objects (reader-defs.c): of the chunks
+ * at tr->defs_at, the definitions of the threads and objects its digest
+ * names, with their labels as a whole load gives them.  0, or -1 when out
+ * of memory.
  */
-int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p, size_t len,
-			  size_t nchunks);
+int clab__trace_keep_defs(struct clab_trace *tr, const uint8_t *p);
 /* The file's bytes before off are read: give their pages back, if mapped. */
 void clab__trace_release(struct clab_trace *tr, const uint8_t *p, size_t off);
 

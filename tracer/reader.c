@@ -55,6 +55,7 @@ void clab_trace_free(struct clab_trace *tr)
 		return;
 	free(tr->damage);
 	free(tr->warning);
+	free(tr->defs_at);
 	free(tr->olast);
 	clab__trace_zstd_free(tr);
 	free(tr->recs);
@@ -254,6 +255,30 @@ void clab__trace_release(struct clab_trace *tr, const uint8_t *p, size_t off)
 }
 
 /*
+ * A mapped file's pages from off on, a megabyte at a time, mapped by one
+ * call before the walk reads them (MADV_POPULATE_READ, Linux 5.14), where
+ * a fault for each 64 KiB would take as long as a system call each: the
+ * walk over a meta-only load's chunk headers, on a 13 MB trace, 7 ms of
+ * faults.  Where the call is refused the pages come by faults as before.
+ */
+static void populate(struct clab_trace *tr, const uint8_t *p, size_t len,
+		     size_t off)
+{
+#ifdef MADV_POPULATE_READ
+	if (!tr->mapped || off < tr->populated)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t from = off / page * page, to = from + MAP_RELEASE;
+	if (to > len)
+		to = len;
+	madvise((void *)(p + from), to - from, MADV_POPULATE_READ);
+	tr->populated = to;
+#else
+	(void)tr, (void)p, (void)len, (void)off;
+#endif
+}
+
+/*
  * Read the chunks after the header in order, until the end of the file
  * or the first damage, which is noted in tr.  Returns how many chunks
  * were read whole.
@@ -269,6 +294,7 @@ static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
 			       : 0;
 	while (off < len) {
 		uint32_t pcrc;
+		populate(tr, p, len, off);
 		if (!chunk_whole(tr, p, len, off, nchunks, name, &pcrc))
 			break;
 		uint32_t type = clab_rbuf_u32le(p + off);
@@ -284,6 +310,14 @@ static size_t read_chunks(struct clab_trace *tr, const uint8_t *p, size_t len,
 			    "byte %zu (%zu whole chunks read)",
 			    name, why ? why : "definitions", off, nchunks);
 			break;
+		}
+		if (tr->meta_only &&
+		    (type == CLAB_CH_THREADS || type == CLAB_CH_OBJECTS)) {
+			if (CLAB__GROW(tr->defs_at, tr->ndefs_at,
+				       tr->defs_at_cap) < 0)
+				tr->defs_oom = 1;
+			else
+				tr->defs_at[tr->ndefs_at++] = off;
 		}
 		nchunks++;
 		content = clab_chunk_crc_past(content, p + off, clen, pcrc);
@@ -342,10 +376,13 @@ static int finish(struct clab_trace *tr, const uint8_t *p, size_t len,
 	if (!tr->damage)
 		tr->whole = 1;
 	clab__trace_end_of_run(tr);
-	if (tr->meta_only) /* no records, and few threads and objects */
-		return clab__trace_keep_defs(tr, p, len, nchunks) != 0
-			   ? CLAB_ENOMEM
-			   : 0;
+	if (tr->meta_only) { /* no records, and few threads and objects */
+		int rc = tr->defs_oom || clab__trace_keep_defs(tr, p) != 0;
+		free(tr->defs_at);
+		tr->defs_at = NULL;
+		tr->ndefs_at = tr->defs_at_cap = 0;
+		return rc ? CLAB_ENOMEM : 0;
+	}
 	if (clab__trace_merge(tr) != 0)
 		return CLAB_ENOMEM;
 	tr->obj2tid = malloc(((size_t)tr->nobjs + 1) * sizeof(uint32_t));
