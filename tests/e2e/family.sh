@@ -25,6 +25,22 @@ masked() {
 mkdir a b r
 for v in pipe:0 wait-then-read:3 shared-locked:0 shared-unlocked:1 pool:0 pool-small-results:3; do
 	name=${v%:*} code=${v#*:}
+	if [ "$SANITIZE" != none ] && [ "$name" = shared-unlocked ]; then
+		# its children run free there: an update is lost only when two
+		# of them overlap, which the machine decides (exit 0 in the
+		# ASan build in the CI of e26d1a9); it must end, and say so
+		for d in a b; do
+			"$CONCLAB" run processes --variant "$name" --sched pct --seed 3 -q \
+				--trace "$d/$name.clt" >"$T/out" 2>"$T/err"
+			rc=$?
+			if [ "$rc" -le 1 ] && grep -q '^checks (processes shared-unlocked):' "$T/out"; then
+				pass "processes $name ($d), children free: it ends and is checked (exit $rc)"
+			else
+				fail "processes $name ($d), children free: exit $rc"
+			fi
+		done
+		continue
+	fi
 	expect_exit "$code" "$CONCLAB" run processes --variant "$name" --sched pct --seed 3 -q --trace "a/$name.clt"
 	cat "$T/out" "$T/err" >"$name.said"
 	expect_exit "$code" "$CONCLAB" run processes --variant "$name" --sched pct --seed 3 -q --trace "b/$name.clt"
