@@ -1044,6 +1044,87 @@ static void test_holds_roundtrip(void)
 	free(wn);
 }
 
+/*
+ * A pass that is not forced ends its chunk at the last stamped record and
+ * leaves those after it, holds among them, for the next stamp: the writer
+ * then moves past the buffer's records up to that stamp, where a hold is
+ * one record of the buffer and two of the chunk.  Counted wrong, records
+ * are written twice or never.  Read back: every record once, in order.
+ */
+enum { LEFT_ITERS = 40000, LEFT_M = 4 };
+
+static void test_holds_left_for_next_stamp(void)
+{
+	static const struct clab_site site[3] = {{"l.c", "f", NULL, 1},
+						 {"l.c", "f", NULL, 2},
+						 {"l.c", "g", "note", 3}};
+	struct hold_want *want = calloc(LEFT_ITERS * 3, sizeof(*want));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	size_t n = 0;
+	tu_trace_virtual = 1;
+	tu_trace_open();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	uint32_t m[LEFT_M], seq[LEFT_M] = {0};
+	for (int i = 0; i < LEFT_M; i++)
+		m[i] = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	for (uint32_t i = 0; i < LEFT_ITERS; i++) {
+		unsigned k = i % LEFT_M;
+		want[n++] = (struct hold_want){CLAB_K_MUTEX_ACQUIRE,
+					       CLAB_HOW_BLOCK,
+					       m[k],
+					       ++seq[k],
+					       1,
+					       &site[0]};
+		clab__emit_acquire_fast(tb, m[k], seq[k], &site[0],
+					CLAB_HOW_BLOCK, 1, 0);
+		want[n++] = (struct hold_want){CLAB_K_MUTEX_RELEASE,
+					       CLAB_HOW_BLOCK,
+					       m[k],
+					       ++seq[k],
+					       0,
+					       &site[1]};
+		clab__emit_release_fast(tb, m[k], seq[k], &site[1]);
+		if (i % 1000 == 500) { /* stamped */
+			want[n++] = (struct hold_want){CLAB_K_NOTE, 0, 0, 0, i,
+						       &site[2]};
+			clab__emit(tb, CLAB_K_NOTE, 0, 0, &site[2], 0, i);
+		}
+		/* more than a chunk since the last: a pass, not forced */
+		if (i % 20000 == 19999)
+			while (!clab__writer_help())
+				sched_yield();
+	}
+	uint64_t holds = tb->holds;
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	tu_trace_virtual = 0;
+	struct clab_trace *tr;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
+	free(data);
+	CU_ASSERT(holds > LEFT_ITERS / 2);
+	size_t k = 0, extra = 0;
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
+		const struct clab_record *r = clab_trace_record(tr, i);
+		if (r->kind == CLAB_K_THREAD_START ||
+		    r->kind == CLAB_K_THREAD_EXIT ||
+		    r->kind == CLAB_K_OBJ_CREATE)
+			continue;
+		if (k < n && hold_same(tr, r, &want[k]))
+			k++;
+		else
+			extra++;
+	}
+	printf("(%zu of %zu records in order, %zu others) ", k, n, extra);
+	CU_ASSERT_EQUAL(k, n);
+	CU_ASSERT_EQUAL(extra, 0);
+	clab_trace_free(tr);
+	free(want);
+}
+
 /* The many live threads' test: each records its share while all live. */
 enum { MANY_T = 48, MANY_N = 3000 };
 static pthread_barrier_t many_start, many_done;
@@ -1772,6 +1853,8 @@ static void add_tests(CU_pSuite s)
 		    test_many_live_small_buffer);
 	CU_add_test(s, "holds read as they were recorded",
 		    test_holds_roundtrip);
+	CU_add_test(s, "holds after a chunk's last stamp: each written once",
+		    test_holds_left_for_next_stamp);
 	CU_add_test(s, "writer keeps the records-per-byte limit",
 		    test_writer_keeps_limit);
 	CU_add_test(s, "after a stall, chunks go raw (the default codec)",

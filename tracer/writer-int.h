@@ -112,8 +112,12 @@ struct clab__writer {
 	 */
 	const struct clab__rec *recp[CHUNK_RECS];
 	uint64_t ns[CHUNK_RECS];
-	/* the two records each hold of the chunk stands for (CLAB__K_HOLD) */
-	struct clab__rec xrec[CHUNK_RECS];
+	/*
+	 * A record made for a chunk, not in a thread's buffer: an acquire
+	 * held back, written ahead (write_ahead), or the release of a hold
+	 * whose acquire was (peek).
+	 */
+	struct clab__rec xrec;
 };
 
 extern struct clab__writer clab__w;

@@ -376,15 +376,18 @@ static void hold_release(struct clab__rec *x, const struct clab__rec *r)
 
 /*
  * Pointers in w.recp to tb's next unwritten records, without consuming
- * them: up to nmem of its buffer's, and CHUNK_RECS in all, a hold
- * (CLAB__K_HOLD) being the acquire and the release it stands for, made
- * in w.xrec.  Returns how many; *used is how many of the buffer's.
+ * them: up to nmem of its buffer's, and CHUNK_RECS in all.  A hold
+ * (CLAB__K_HOLD) is the acquire and the release it stands for, two
+ * entries that both point to it, read as the two where they are encoded
+ * (hold_records): not copied out here, which cost the writer a store of
+ * two records for every hold and a scratch array of a chunk's records
+ * that its three passes went through.  Returns how many; *used is how
+ * many of the buffer's.
  */
 static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 {
 	struct clab__block *b = tb->wblk;
 	uint32_t pos = tb->wpos, n = 0, k = 0;
-	struct clab__rec *x = w.xrec;
 	for (; k < nmem; k++) {
 		if (pos == CLAB__BLOCK_RECS) {
 			b = atomic_load_explicit(&b->next,
@@ -404,11 +407,11 @@ static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 				continue;
 			}
 			if (id == tb->wheld && r->kind == CLAB__K_HOLD) {
+				/* its release alone */
 				if (n == CHUNK_RECS)
 					break;
-				hold_release(&x[1], r);
-				w.recp[n++] = &x[1];
-				x += 2;
+				hold_release(&w.xrec, r);
+				w.recp[n++] = &w.xrec;
 				pos++;
 				continue;
 			}
@@ -429,29 +432,46 @@ static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 		}
 		if (n + 2 > CHUNK_RECS)
 			break;
-		/* its tsc is the release's site (clab__emit_release_fast) */
-		x[0] = *r;
-		x[0].tsc = 0;
-		x[0].kind = CLAB_K_MUTEX_ACQUIRE;
-		hold_release(&x[1], r);
-		w.recp[n++] = &x[0];
-		w.recp[n++] = &x[1];
-		x += 2;
+		w.recp[n++] = r;
+		w.recp[n++] = r;
 		pos++;
 	}
 	*used = k;
 	return n;
 }
 
-/* Of w.recp[from..n), how many are a buffer's records (a hold is one). */
+/*
+ * Of w.recp[from..n), how many are a buffer's records (a hold's two
+ * entries are one; from is never between them: a chunk ends after a
+ * stamped record, or at n).
+ */
 static uint32_t buffer_records(uint32_t from, uint32_t n)
 {
 	uint32_t k = n - from;
-	for (uint32_t i = from; i < n; i++)
-		k -= w.recp[i]->kind == CLAB_K_MUTEX_RELEASE &&
-		     w.recp[i] > w.xrec && w.recp[i] < w.xrec + CHUNK_RECS &&
-		     (w.recp[i] - w.xrec) % 2 == 1;
+	for (uint32_t i = from + 1; i < n; i++)
+		k -= w.recp[i] == w.recp[i - 1];
 	return k;
+}
+
+/*
+ * The time stamp of an entry of w.recp: a hold has none (its tsc field
+ * holds the release's site).
+ */
+static inline uint64_t rec_stamp(const struct clab__rec *r)
+{
+	return r->kind == CLAB__K_HOLD ? 0 : r->tsc;
+}
+
+/*
+ * The two records a hold h stands for, into x[0] (the acquire) and x[1]
+ * (the release): its tsc is the release's site (clab__emit_release_fast).
+ */
+static inline void hold_records(struct clab__rec *x, const struct clab__rec *h)
+{
+	x[0] = *h;
+	x[0].tsc = 0;
+	x[0].kind = CLAB_K_MUTEX_ACQUIRE;
+	hold_release(&x[1], h);
 }
 
 /*
@@ -499,7 +519,7 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force,
 	uint16_t pads = 0;
 	uint32_t m = n;
 	if (!force) {
-		while (m > 0 && w.recp[m - 1]->tsc == 0)
+		while (m > 0 && rec_stamp(w.recp[m - 1]) == 0)
 			m--;
 		if (m == 0)
 			return 0;
@@ -508,11 +528,11 @@ static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force,
 	uint32_t from = 0; /* first record after the last stamp */
 	for (uint32_t i = 0; i < m; i++) {
 		/* whether any record has a stack */
+		uint64_t tsc = rec_stamp(w.recp[i]);
 		pads |= w.recp[i]->pad;
-		if (w.recp[i]->tsc == 0 && i + 1 < m)
+		if (tsc == 0 && i + 1 < m)
 			continue;
-		uint64_t ns =
-		    w.recp[i]->tsc ? clab__clock_ns(w.recp[i]->tsc) : prev;
+		uint64_t ns = tsc ? clab__clock_ns(tsc) : prev;
 		if (ns < prev)
 			ns = prev; /* a thread's clock never goes back */
 		/*
@@ -591,27 +611,6 @@ static inline int64_t seq_delta(struct last_oseq *last, uint32_t gen,
 }
 
 /*
- * Whether recp[i] and recp[i + 1] are a hold's two records as peek made
- * them (an even and the next odd entry of w.xrec), which a chunk in the
- * 1.8 form writes as one (CLAB_CODEC_HOLDS): the release the format
- * implies (hold_release) and neither stamped, checked all the same.
- */
-static inline int is_hold(const struct clab__rec *const *recp, uint32_t i,
-			  uint32_t n)
-{
-	const struct clab__rec *r = recp[i];
-	size_t k = (size_t)(r - w.xrec);
-	if (i + 1 >= n || recp[i + 1] != r + 1 || k >= CHUNK_RECS || k % 2)
-		return 0;
-	const struct clab__rec *rel = r + 1;
-	return r->kind == CLAB_K_MUTEX_ACQUIRE &&
-	       rel->kind == CLAB_K_MUTEX_RELEASE && !r->tsc && !rel->tsc &&
-	       !rel->pad && rel->u.o.obj == r->u.o.obj &&
-	       rel->u.o.oseq == r->u.o.oseq + 1 && rel->a8 == CLAB_HOW_BLOCK &&
-	       rel->a32 == 0;
-}
-
-/*
  * encode_body's loop, from p: inlined with lazy, repeat, stacks and holds
  * constant for the common chunks, which leaves their tests out.  What it
  * reads of w is in locals: a store through p, a byte pointer, may be to
@@ -632,21 +631,27 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 	struct clab_repeat_slot rs[CLAB_REPEAT_SLOTS] = {0};
 	uint32_t ro[CLAB_REPEAT_OBJS] = {0};
 	uint64_t prev = base;
+	struct clab__rec x[2]; /* a hold's two records (hold_records) */
 	for (uint32_t i = 0; i < n; i++) {
 		const struct clab__rec *r = recp[i];
-		if (holds && is_hold(recp, i, n)) {
-			/* the acquire's fields, then the release's site */
-			const struct clab__rec *rel = r + 1;
+		if (r->kind == CLAB__K_HOLD && holds && i + 1 < n) {
+			/*
+			 * The acquire's fields, then the release's site: its
+			 * other fields are what the format implies.
+			 */
 			if (dc) {
-				clab__digest_step(dc, r, ns[i]);
-				clab__digest_step(dc, rel, ns[i + 1]);
+				hold_records(x, r);
+				clab__digest_step(dc, &x[0], ns[i]);
+				clab__digest_step(dc, &x[1], ns[i + 1]);
 			}
 			i++;
 			uint32_t sid = site_cached(ckey, cval, r->site);
-			uint32_t rsid = site_cached(ckey, cval, rel->site);
+			uint32_t rsid = site_cached(
+			    ckey, cval,
+			    (const struct clab_site *)(uintptr_t)r->tsc);
 			uint32_t obj = r->u.o.obj;
 			int64_t dseq = seq_delta(last, gen, obj, r->u.o.oseq,
-						 rel->u.o.oseq);
+						 r->u.o.oseq + 1);
 			struct clab_repeat_slot *t =
 			    &rs[sid % CLAB_REPEAT_SLOTS];
 			unsigned oe = obj % CLAB_REPEAT_OBJS;
@@ -675,6 +680,15 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 			}
 			ro[oe] = obj;
 			continue;
+		}
+		if (r->kind == CLAB__K_HOLD) {
+			/* in a form without holds: its two records in turn */
+			if (i == 0 || recp[i - 1] != r) {
+				hold_records(x, r);
+				r = &x[0];
+			} else {
+				r = &x[1];
+			}
 		}
 		if (dc)
 			clab__digest_step(dc, r, ns[i]);
@@ -1139,8 +1153,8 @@ static void write_ahead(struct clab__tbuf *tb, struct clab__tbuf **tbs,
 		 w2 = atomic_load_explicit(&tb->pend[2], memory_order_acquire);
 	if (atomic_load_explicit(&tb->pgen, memory_order_relaxed) != g)
 		return;
-	clab__pend_fill(&w.xrec[0], w0, w1, w2);
-	w.recp[0] = &w.xrec[0];
+	clab__pend_fill(&w.xrec, w0, w1, w2);
+	w.recp[0] = &w.xrec;
 	if (!encode_chunk(tb, 1, 1))
 		return;
 	tb->wheld = w1;
