@@ -22,6 +22,7 @@
 
 #include "badtrace.h"
 #include "format.h"
+#include "reader-int.h"
 #include "testutil.h"
 #include "testutil-trace.h"
 #include "tracer-int.h"
@@ -995,6 +996,27 @@ static int hold_same(const struct clab_trace *tr, const struct clab_record *r,
 	       s->line == w->site->line && strcmp(s->func, w->site->func) == 0;
 }
 
+/*
+ * Whether the writer's digest counted tr's records, kind by kind, as the
+ * reader reads them (a hold counted as its two records).
+ */
+static int digest_counts_right(const struct clab_trace *tr)
+{
+	uint64_t n[CLAB_KIND_MAX] = {0};
+	for (size_t i = 0; i < clab_trace_nrecords(tr); i++)
+		n[clab_trace_record(tr, i)->kind]++;
+	if (!tr->digest)
+		return 0;
+	for (unsigned k = 0; k < CLAB_KIND_MAX; k++)
+		if (n[k] != tr->digest->kinds[k]) {
+			printf("(kind %u: %llu records, the digest says %llu) ",
+			       k, (unsigned long long)n[k],
+			       (unsigned long long)tr->digest->kinds[k]);
+			return 0;
+		}
+	return 1;
+}
+
 static void test_holds_roundtrip(void)
 {
 	struct clab_trace *tz = NULL, *tn = NULL;
@@ -1032,6 +1054,42 @@ static void test_holds_roundtrip(void)
 		ok &= k == n;
 	}
 	CU_ASSERT(ok);
+	CU_ASSERT(digest_counts_right(tz));
+	/*
+	 * the lock-order edges of the nested holds (the inner one a hold in
+	 * the buffer, taken while the outer is held): each pair once (the
+	 * digest keeps a try's edge too: it only says when a trace may be
+	 * quiet)
+	 */
+	uint32_t held = 0, nedges = 0, missing = 0;
+	for (size_t i = 0; i < nz; i++) {
+		if (wz[i].kind == CLAB_K_MUTEX_RELEASE && wz[i].obj == held)
+			held = 0;
+		if (wz[i].kind != CLAB_K_MUTEX_ACQUIRE)
+			continue;
+		if (!held) {
+			held = wz[i + 1].kind == CLAB_K_MUTEX_ACQUIRE
+				   ? wz[i].obj
+				   : 0;
+			continue;
+		}
+		int seen = 0;
+		for (size_t j = 0; j + 1 < i && !seen; j++)
+			seen = wz[j].kind == CLAB_K_MUTEX_ACQUIRE &&
+			       wz[j + 1].kind == CLAB_K_MUTEX_ACQUIRE &&
+			       wz[j].obj == held && wz[j + 1].obj == wz[i].obj;
+		nedges += !seen;
+		int found = 0;
+		for (uint32_t e = 0; tz->digest && e < tz->digest->nedges; e++)
+			found |= tz->digest->edges[2 * e] == held &&
+				 tz->digest->edges[2 * e + 1] == wz[i].obj;
+		missing += !found;
+	}
+	printf("(%u edges, the digest %u) ", nedges,
+	       tz->digest ? tz->digest->nedges : 0);
+	CU_ASSERT(nedges >= 5);
+	CU_ASSERT_EQUAL(missing, 0);
+	CU_ASSERT_EQUAL(tz->digest ? tz->digest->nedges : 0, nedges);
 	/* the same times, by the same interpolation, in both */
 	int same_ns = clab_trace_nrecords(tz) == clab_trace_nrecords(tn);
 	for (size_t i = 0; same_ns && i < clab_trace_nrecords(tz); i++)
@@ -1121,6 +1179,7 @@ static void test_holds_left_for_next_stamp(void)
 	printf("(%zu of %zu records in order, %zu others) ", k, n, extra);
 	CU_ASSERT_EQUAL(k, n);
 	CU_ASSERT_EQUAL(extra, 0);
+	CU_ASSERT(digest_counts_right(tr));
 	clab_trace_free(tr);
 	free(want);
 }

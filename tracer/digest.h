@@ -109,4 +109,27 @@ static inline void clab__digest_step(struct clab__dg_chunk *c,
 	clab__digest_slow(c, r, ns);
 }
 
+/*
+ * The two records of a hold (an acquire of mutex obj at depth directly
+ * followed by its release, the writer's CLAB__K_HOLD), without making
+ * them: when the thread holds nothing and takes the mutex at depth 1, the
+ * inline step's take and give leave only the two counted (and obj in the
+ * held array's free first slot), which this does at once.  Returns 0
+ * when the caller must step the two records instead.
+ */
+static inline int clab__digest_hold(struct clab__dg_chunk *c, uint32_t obj,
+				    uint32_t depth)
+{
+	if (!c->fast || c->nh || !c->cap || depth != 1 ||
+	    clab__dg_kinds.fast[CLAB_K_MUTEX_ACQUIRE] !=
+		(CLAB__DG_TAKE | CLAB__DG_DEPTH) ||
+	    clab__dg_kinds.fast[CLAB_K_MUTEX_RELEASE] !=
+		(CLAB__DG_GIVE | CLAB__DG_DEPTH))
+		return 0;
+	clab__dg_kinds.count[CLAB_K_MUTEX_ACQUIRE]++;
+	clab__dg_kinds.count[CLAB_K_MUTEX_RELEASE]++;
+	c->held[0] = obj;
+	return 1;
+}
+
 #endif

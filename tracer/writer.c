@@ -639,7 +639,7 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 			 * The acquire's fields, then the release's site: its
 			 * other fields are what the format implies.
 			 */
-			if (dc) {
+			if (dc && !clab__digest_hold(dc, r->u.o.obj, r->a32)) {
 				hold_records(x, r);
 				clab__digest_step(dc, &x[0], ns[i]);
 				clab__digest_step(dc, &x[1], ns[i + 1]);
