@@ -113,6 +113,16 @@ struct clab__writer {
 	const struct clab__rec *recp[CHUNK_RECS];
 	uint64_t ns[CHUNK_RECS];
 	/*
+	 * What peek saw of w.recp while it read each record: the entries
+	 * with a time stamp, in order (nstamped of them), with the call
+	 * stack ids of the records up to each or'ed (pads_to: whether a
+	 * chunk that ends there has stacks), and of them all (pads).
+	 */
+	uint32_t nstamped;
+	uint16_t pads;
+	uint32_t stamped[CHUNK_RECS];
+	uint16_t pads_to[CHUNK_RECS];
+	/*
 	 * A record made for a chunk, not in a thread's buffer: an acquire
 	 * held back, written ahead (write_ahead), or the release of a hold
 	 * whose acquire was (peek).

@@ -387,7 +387,8 @@ static void hold_release(struct clab__rec *x, const struct clab__rec *r)
 static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 {
 	struct clab__block *b = tb->wblk;
-	uint32_t pos = tb->wpos, n = 0, k = 0;
+	uint32_t pos = tb->wpos, n = 0, k = 0, nst = 0;
+	uint16_t pads = 0;
 	for (; k < nmem; k++) {
 		if (pos == CLAB__BLOCK_RECS) {
 			b = atomic_load_explicit(&b->next,
@@ -426,16 +427,24 @@ static uint32_t peek(struct clab__tbuf *tb, uint32_t nmem, uint32_t *used)
 		if (r->kind != CLAB__K_HOLD) {
 			if (n == CHUNK_RECS)
 				break;
+			pads |= r->pad;
+			if (r->tsc) {
+				w.stamped[nst] = n;
+				w.pads_to[nst++] = pads;
+			}
 			w.recp[n++] = r;
 			pos++;
 			continue;
 		}
 		if (n + 2 > CHUNK_RECS)
 			break;
+		pads |= r->pad;
 		w.recp[n++] = r;
 		w.recp[n++] = r;
 		pos++;
 	}
+	w.nstamped = nst;
+	w.pads = pads;
 	*used = k;
 	return n;
 }
@@ -451,15 +460,6 @@ static uint32_t buffer_records(uint32_t from, uint32_t n)
 	for (uint32_t i = from + 1; i < n; i++)
 		k -= w.recp[i] == w.recp[i - 1];
 	return k;
-}
-
-/*
- * The time stamp of an entry of w.recp: a hold has none (its tsc field
- * holds the release's site).
- */
-static inline uint64_t rec_stamp(const struct clab__rec *r)
-{
-	return r->kind == CLAB__K_HOLD ? 0 : r->tsc;
 }
 
 /*
@@ -511,28 +511,34 @@ static void consume(struct clab__tbuf *tb, uint32_t n)
  * around them (see clab__lazy_stamp).  Unless force, the chunk ends at its
  * last stamped record, since the records after it wait for the next stamp;
  * returns how many records get a time, and sets stacks to
- * CLAB_CODEC_STACKS when any of them has a call stack (else 0).
+ * CLAB_CODEC_STACKS when any of them has a call stack (else 0).  Which
+ * records are stamped, peek noted as it read them (w.stamped).
  */
 static uint32_t assign_times(struct clab__tbuf *tb, uint32_t n, int force,
 			     unsigned *stacks)
 {
-	uint16_t pads = 0;
-	uint32_t m = n;
+	uint32_t nst = w.nstamped, m = n;
+	uint16_t pads = w.pads;
 	if (!force) {
-		while (m > 0 && rec_stamp(w.recp[m - 1]) == 0)
-			m--;
-		if (m == 0)
+		if (nst == 0)
 			return 0;
+		m = w.stamped[nst - 1] + 1;
+		pads = w.pads_to[nst - 1];
 	}
 	uint64_t prev = tb->wlast_ns;
 	uint32_t from = 0; /* first record after the last stamp */
-	for (uint32_t i = 0; i < m; i++) {
-		/* whether any record has a stack */
-		uint64_t tsc = rec_stamp(w.recp[i]);
-		pads |= w.recp[i]->pad;
-		if (tsc == 0 && i + 1 < m)
-			continue;
-		uint64_t ns = tsc ? clab__clock_ns(tsc) : prev;
+	for (uint32_t s = 0; s <= nst; s++) {
+		uint32_t i;
+		uint64_t ns;
+		if (s < nst) {
+			i = w.stamped[s];
+			ns = clab__clock_ns(w.recp[i]->tsc);
+		} else if (from < m) { /* force: those after the last stamp */
+			i = m - 1;
+			ns = prev;
+		} else {
+			break;
+		}
 		if (ns < prev)
 			ns = prev; /* a thread's clock never goes back */
 		/*
@@ -1155,6 +1161,8 @@ static void write_ahead(struct clab__tbuf *tb, struct clab__tbuf **tbs,
 		return;
 	clab__pend_fill(&w.xrec, w0, w1, w2);
 	w.recp[0] = &w.xrec;
+	w.nstamped = 0; /* a held-back acquire has no stamp */
+	w.pads = w.xrec.pad;
 	if (!encode_chunk(tb, 1, 1))
 		return;
 	tb->wheld = w1;
