@@ -364,14 +364,21 @@ static inline uint8_t *put_sv(uint8_t *p, int64_t v)
 /* Records ahead of the one read that peek asks the cache for. */
 #define PREFETCH_AHEAD 256
 
-/* The release a hold r stands for (clab__emit_release_fast), into x. */
-static void hold_release(struct clab__rec *x, const struct clab__rec *r)
+/*
+ * The release a hold r stands for (clab__emit_release_fast), into x: field
+ * by field, since a compound literal is zeroed first with rep stos, whose
+ * start-up cost was a tenth of the encoding's time.
+ */
+static inline void hold_release(struct clab__rec *x, const struct clab__rec *r)
 {
-	*x = (struct clab__rec){.site =
-				    (const struct clab_site *)(uintptr_t)r->tsc,
-				.u.o = {r->u.o.obj, r->u.o.oseq + 1},
-				.kind = CLAB_K_MUTEX_RELEASE,
-				.a8 = CLAB_HOW_BLOCK};
+	x->tsc = 0;
+	x->site = (const struct clab_site *)(uintptr_t)r->tsc;
+	x->u.o.obj = r->u.o.obj;
+	x->u.o.oseq = r->u.o.oseq + 1;
+	x->kind = CLAB_K_MUTEX_RELEASE;
+	x->a8 = CLAB_HOW_BLOCK;
+	x->pad = 0;
+	x->a32 = 0;
 }
 
 /*
