@@ -14,6 +14,7 @@
 
 #include "rt.h"
 #include "testutil.h"
+#include "testutil-trace.h"
 
 /* ---- helpers ---- */
 
@@ -119,12 +120,6 @@ static struct clab_trace *close_trace(void)
 	return tr;
 }
 
-static void put(struct clab__tbuf *tb, uint64_t tsc, unsigned kind,
-		uint32_t obj, uint32_t oseq, unsigned a8, uint32_t a32)
-{
-	clab__emit_at(tb, tsc, kind, obj, oseq, NULL, a8, a32);
-}
-
 /*
  * Two threads each hold one lock and request the other's; the trace ends
  * there.  Every wait and hold is still open: each ends at the last record
@@ -139,11 +134,11 @@ static void test_deadlock_unfinished(void)
 	uint32_t ma = clab__obj_new(CLAB_O_MUTEX, "A", NULL, 0, 0, 0);
 	uint32_t mb = clab__obj_new(CLAB_O_MUTEX, "B", NULL, 0, 0, 0);
 	uint64_t t0 = clab__clock();
-	put(a, t0 + 100, CLAB_K_MUTEX_ACQUIRE, ma, 1, 0, 1);
-	put(b, t0 + 200, CLAB_K_MUTEX_ACQUIRE, mb, 1, 0, 1);
-	put(a, t0 + 300, CLAB_K_MUTEX_REQUEST, mb, 0, 0, 0);
-	put(b, t0 + 400, CLAB_K_MUTEX_REQUEST, ma, 0, 0, 0);
-	put(b, t0 + 5000, CLAB_K_DIAG, 0, 0, CLAB_D_DEADLOCK, 2);
+	tu_put(a, t0 + 100, CLAB_K_MUTEX_ACQUIRE, ma, 1, 0, 1);
+	tu_put(b, t0 + 200, CLAB_K_MUTEX_ACQUIRE, mb, 1, 0, 1);
+	tu_put(a, t0 + 300, CLAB_K_MUTEX_REQUEST, mb, 0, 0, 0);
+	tu_put(b, t0 + 400, CLAB_K_MUTEX_REQUEST, ma, 0, 0, 0);
+	tu_put(b, t0 + 5000, CLAB_K_DIAG, 0, 0, CLAB_D_DEADLOCK, 2);
 	clab__tbuf_exit(a);
 	clab__tbuf_exit(b);
 	struct clab_trace *tr = close_trace();
@@ -191,14 +186,14 @@ static void test_recursive_and_skew(void)
 	uint32_t m =
 	    clab__obj_new(CLAB_O_MUTEX, "r", NULL, 0, CLAB_MUTEX_RECURSIVE, 0);
 	uint64_t t0 = clab__clock();
-	put(a, t0 + 10, CLAB_K_MUTEX_ACQUIRE, m, 1, 0, 1);
-	put(a, t0 + 20, CLAB_K_MUTEX_ACQUIRE, m, 2, 0, 2);
-	put(b, t0 + 30, CLAB_K_MUTEX_REQUEST, m, 0, 0, 0);
-	put(a, t0 + 40, CLAB_K_MUTEX_RELEASE, m, 3, 0, 1);
+	tu_put(a, t0 + 10, CLAB_K_MUTEX_ACQUIRE, m, 1, 0, 1);
+	tu_put(a, t0 + 20, CLAB_K_MUTEX_ACQUIRE, m, 2, 0, 2);
+	tu_put(b, t0 + 30, CLAB_K_MUTEX_REQUEST, m, 0, 0, 0);
+	tu_put(a, t0 + 40, CLAB_K_MUTEX_RELEASE, m, 3, 0, 1);
 	/* a's clock runs late: its last release is stamped after b's acquire */
-	put(a, t0 + 90000, CLAB_K_MUTEX_RELEASE, m, 4, 0, 0);
-	put(b, t0 + 60, CLAB_K_MUTEX_ACQUIRE, m, 5, 0, 1);
-	put(b, t0 + 70, CLAB_K_MUTEX_RELEASE, m, 6, 0, 0);
+	tu_put(a, t0 + 90000, CLAB_K_MUTEX_RELEASE, m, 4, 0, 0);
+	tu_put(b, t0 + 60, CLAB_K_MUTEX_ACQUIRE, m, 5, 0, 1);
+	tu_put(b, t0 + 70, CLAB_K_MUTEX_RELEASE, m, 6, 0, 0);
 	clab__tbuf_exit(a);
 	clab__tbuf_exit(b);
 	struct clab_trace *tr = close_trace();
@@ -240,11 +235,11 @@ static void test_broadcast_skew(void)
 	struct clab__tbuf *c = clab__tbuf_new("c", 0);
 	uint32_t cv = clab__obj_new(CLAB_O_COND, "cv", NULL, 0, 0, 0);
 	uint64_t t0 = clab__clock();
-	put(b, t0 + 10, CLAB_K_COND_WAIT, cv, 1, 0, 0);
-	put(c, t0 + 20, CLAB_K_COND_WAIT, cv, 2, 0, 0);
-	put(a, t0 + 1000, CLAB_K_COND_BROADCAST, cv, 3, 0, 2);
-	put(b, t0 + 1100, CLAB_K_COND_WAKE, cv, 4, CLAB_CAUSE_BROADCAST, 0);
-	put(c, t0 + 500, CLAB_K_COND_WAKE, cv, 5, CLAB_CAUSE_BROADCAST, 0);
+	tu_put(b, t0 + 10, CLAB_K_COND_WAIT, cv, 1, 0, 0);
+	tu_put(c, t0 + 20, CLAB_K_COND_WAIT, cv, 2, 0, 0);
+	tu_put(a, t0 + 1000, CLAB_K_COND_BROADCAST, cv, 3, 0, 2);
+	tu_put(b, t0 + 1100, CLAB_K_COND_WAKE, cv, 4, CLAB_CAUSE_BROADCAST, 0);
+	tu_put(c, t0 + 500, CLAB_K_COND_WAKE, cv, 5, CLAB_CAUSE_BROADCAST, 0);
 	clab__tbuf_exit(a);
 	clab__tbuf_exit(b);
 	clab__tbuf_exit(c);
@@ -282,8 +277,8 @@ static void test_escaping_and_stability(void)
 	struct clab__tbuf *a = clab__tbuf_claim_main();
 	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "q\"b\\s\xff", NULL, 0, 0, 0);
 	uint64_t t0 = clab__clock();
-	put(a, t0 + 10, CLAB_K_MUTEX_ACQUIRE, m, 1, CLAB_HOW_TIMED, 1);
-	put(a, t0 + 20, CLAB_K_MUTEX_RELEASE, m, 2, 0, 0);
+	tu_put(a, t0 + 10, CLAB_K_MUTEX_ACQUIRE, m, 1, CLAB_HOW_TIMED, 1);
+	tu_put(a, t0 + 20, CLAB_K_MUTEX_RELEASE, m, 2, 0, 0);
 	clab__tbuf_exit(a);
 	struct clab_trace *tr = close_trace();
 	size_t l1, l2;

@@ -1,7 +1,7 @@
 /*
- * Test helpers for the trace file's suites (test-trace.c,
- * test-trace-damage.c): a trace written record by record through the
- * tracer's internals, and read back.
+ * Test helpers for the suites that write traces record by record
+ * through the tracer's internals (test-trace.c, test-trace-damage.c,
+ * test-export.c), and read them back.
  */
 #ifndef CONCLAB_TESTUTIL_TRACE_H
 #define CONCLAB_TESTUTIL_TRACE_H
