@@ -1158,11 +1158,7 @@ static void test_holds_left_for_next_stamp(void)
 	size_t len;
 	uint8_t *data = tu_trace_close(&len);
 	tu_trace_virtual = 0;
-	struct clab_trace *tr;
-	char err[256];
-	CU_ASSERT_EQUAL_FATAL(
-	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err)), 0);
-	free(data);
+	struct clab_trace *tr = load_whole(data, len);
 	CU_ASSERT(holds > LEFT_ITERS / 2);
 	size_t k = 0, extra = 0;
 	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
