@@ -209,8 +209,15 @@ _Static_assert(__builtin_offsetof(struct clab__thr, hsem_chain) +
 		   2 * CLAB__LINE,
 	       "the thread's hot fields share line 1");
 
-/* The calling thread's state; registers it on first use in a trace. */
-extern _Thread_local struct clab__thr *clab__tls_self;
+/*
+ * The calling thread's state; registers it on first use in a trace.
+ * Initial-exec, as where it is defined: in the general model the compiler
+ * reads it with a call (__tls_get_addr), which the linker then rewrites,
+ * but the registers saved around the call stay in the functions that read
+ * it (the lock's fast path).
+ */
+extern _Thread_local struct clab__thr *clab__tls_self
+    __attribute__((tls_model("initial-exec")));
 struct clab__thr *clab__self_slow(const char *name, int internal);
 static inline struct clab__thr *clab__self(void)
 {
