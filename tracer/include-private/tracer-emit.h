@@ -281,18 +281,37 @@ static inline void clab__pend_off(struct clab__tbuf *tb)
 	atomic_store_explicit(&tb->pgen, g + 2, memory_order_relaxed);
 }
 
-/* Write the record the three words of an acquire held back stand for. */
+/*
+ * Write the record the three words of an acquire held back stand for.  On
+ * a little-endian machine the words are the record's own bytes (obj and
+ * oseq; kind, a8, pad and a32), stored whole: four stores of 8 bytes, not
+ * six of parts of words cut out with shifts.
+ */
 static inline void clab__pend_fill(struct clab__rec *r, uint64_t w0,
 				   uint64_t w1, uint64_t w2)
 {
 	r->tsc = 0;
 	r->site = (const struct clab_site *)(uintptr_t)w0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	_Static_assert(offsetof(struct clab__rec, u.o.oseq) ==
+			       offsetof(struct clab__rec, u.o.obj) + 4 &&
+			   offsetof(struct clab__rec, a8) ==
+			       offsetof(struct clab__rec, kind) + 1 &&
+			   offsetof(struct clab__rec, pad) ==
+			       offsetof(struct clab__rec, kind) + 2 &&
+			   offsetof(struct clab__rec, a32) ==
+			       offsetof(struct clab__rec, kind) + 4,
+		       "the held-back words are the record's bytes");
+	__builtin_memcpy(&r->u.o.obj, &w1, sizeof(w1));
+	__builtin_memcpy(&r->kind, &w2, sizeof(w2));
+#else
 	r->u.o.obj = (uint32_t)w1;
 	r->u.o.oseq = (uint32_t)(w1 >> 32);
 	r->kind = (uint8_t)w2;
 	r->a8 = (uint8_t)(w2 >> 8);
 	r->pad = (uint16_t)(w2 >> 16);
 	r->a32 = (uint32_t)(w2 >> 32);
+#endif
 }
 
 /* Publish the acquire held back, as the record it is. */
