@@ -913,6 +913,17 @@ struct hold_want {
 	const struct clab_site *site;
 };
 
+/* A trace opened by tu_trace_open, thread 0's buffer, and n mutexes in m. */
+static struct clab__tbuf *open_with_mutexes(uint32_t *m, int n)
+{
+	tu_trace_open();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	for (int i = 0; i < n; i++)
+		m[i] = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	return tb;
+}
+
 static struct hold_want *hold_trace(int codec, size_t *nwant, uint64_t *holds,
 				    struct clab_trace **tr)
 {
@@ -924,11 +935,8 @@ static struct hold_want *hold_trace(int codec, size_t *nwant, uint64_t *holds,
 	size_t n = 0;
 	tu_trace_virtual = 1;
 	tu_trace_codec = codec;
-	tu_trace_open();
-	struct clab__tbuf *tb = clab__tbuf_claim_main();
 	uint32_t m[HOLD_M], seq[HOLD_M] = {0};
-	for (int i = 0; i < HOLD_M; i++)
-		m[i] = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	struct clab__tbuf *tb = open_with_mutexes(m, HOLD_M);
 #define TAKE(k, s, how, depth)                                                 \
 	do {                                                                   \
 		want[n++] = (struct hold_want){CLAB_K_MUTEX_ACQUIRE,           \
@@ -996,6 +1004,13 @@ static int hold_same(const struct clab_trace *tr, const struct clab_record *r,
 	       s->line == w->site->line && strcmp(s->func, w->site->func) == 0;
 }
 
+/* Whether r is one the holds' tests recorded: no start, end or creation. */
+static int hold_recorded(const struct clab_record *r)
+{
+	return r->kind != CLAB_K_THREAD_START &&
+	       r->kind != CLAB_K_THREAD_EXIT && r->kind != CLAB_K_OBJ_CREATE;
+}
+
 /*
  * Whether the writer's digest counted tr's records, kind by kind, as the
  * reader reads them (a hold counted as its two records).
@@ -1037,9 +1052,7 @@ static void test_holds_roundtrip(void)
 		/* thread 0's own records, after its start */
 		for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
 			const struct clab_record *r = clab_trace_record(tr, i);
-			if (r->kind == CLAB_K_THREAD_START ||
-			    r->kind == CLAB_K_THREAD_EXIT ||
-			    r->kind == CLAB_K_OBJ_CREATE)
+			if (!hold_recorded(r))
 				continue;
 			if (k >= n || !hold_same(tr, r, &w[k])) {
 				if (ok)
@@ -1120,12 +1133,8 @@ static void test_holds_left_for_next_stamp(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
 	size_t n = 0;
 	tu_trace_virtual = 1;
-	tu_trace_open();
-	struct clab__tbuf *tb = clab__tbuf_claim_main();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
 	uint32_t m[LEFT_M], seq[LEFT_M] = {0};
-	for (int i = 0; i < LEFT_M; i++)
-		m[i] = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	struct clab__tbuf *tb = open_with_mutexes(m, LEFT_M);
 	for (uint32_t i = 0; i < LEFT_ITERS; i++) {
 		unsigned k = i % LEFT_M;
 		want[n++] = (struct hold_want){CLAB_K_MUTEX_ACQUIRE,
@@ -1163,9 +1172,7 @@ static void test_holds_left_for_next_stamp(void)
 	size_t k = 0, extra = 0;
 	for (size_t i = 0; i < clab_trace_nrecords(tr); i++) {
 		const struct clab_record *r = clab_trace_record(tr, i);
-		if (r->kind == CLAB_K_THREAD_START ||
-		    r->kind == CLAB_K_THREAD_EXIT ||
-		    r->kind == CLAB_K_OBJ_CREATE)
+		if (!hold_recorded(r))
 			continue;
 		if (k < n && hold_same(tr, r, &want[k]))
 			k++;
@@ -1795,12 +1802,8 @@ static void test_repeated(void)
 	static struct clab_site site[RP_SITES];
 	for (int i = 0; i < RP_SITES; i++)
 		site[i] = (struct clab_site){"rp.c", "f", NULL, 1000 + i};
-	tu_trace_open();
-	struct clab__tbuf *tb = clab__tbuf_claim_main();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
 	uint32_t m[RP_OBJS], seq[RP_OBJS] = {0};
-	for (int i = 0; i < RP_OBJS; i++)
-		m[i] = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	struct clab__tbuf *tb = open_with_mutexes(m, RP_OBJS);
 	struct {
 		unsigned kind, line, a8, a32;
 		uint32_t obj, oseq;
