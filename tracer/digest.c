@@ -72,6 +72,8 @@ static struct {
 	uint8_t cls[CLAB_KIND_MAX];
 	uint8_t act[CLAB_KIND_MAX], oe[CLAB_KIND_MAX]; /* the kinds table's */
 	int ready;
+	/* a mutex's acquire and release take the fast path, by depth */
+	int hold_kinds;
 } kt;
 
 /* The fast path's actions (from the kinds table) and the kinds' counts. */
@@ -144,6 +146,10 @@ static void classify(void)
 		clab__dg_kinds.fast[k] =
 		    c & (K_WAIT | K_CROSS) || !(c & K_OBJ) ? 0 : f;
 	}
+	kt.hold_kinds = clab__dg_kinds.fast[CLAB_K_MUTEX_ACQUIRE] ==
+			    (CLAB__DG_TAKE | CLAB__DG_DEPTH) &&
+			clab__dg_kinds.fast[CLAB_K_MUTEX_RELEASE] ==
+			    (CLAB__DG_GIVE | CLAB__DG_DEPTH);
 	kt.ready = 1;
 }
 
@@ -457,6 +463,18 @@ static inline int fast_for(const struct clab__dg_thread *t)
 	       dg.nedges < CLAB_DIGEST_EDGES_MAX && !t->waiting;
 }
 
+/* c's fast, and whether a hold may be counted at once with it. */
+static inline void fast_set(struct clab__dg_chunk *c)
+{
+	c->fast = fast_for(c->t);
+	c->holds_ok = c->fast && c->cap && kt.hold_kinds;
+}
+
+int clab__digest_hold_nested(const struct clab__dg_chunk *c, uint32_t obj)
+{
+	return c->nh < c->cap && edges_known(c->held, c->nh, obj);
+}
+
 int clab__digest_begin(struct clab__dg_chunk *c, uint32_t tid, uint32_t n)
 {
 	if (!kt.ready)
@@ -478,8 +496,8 @@ int clab__digest_begin(struct clab__dg_chunk *c, uint32_t tid, uint32_t n)
 				     .held = t->held,
 				     .nh = t->n,
 				     .cap = t->cap,
-				     .permits = t->n - t->nlocks,
-				     .fast = fast_for(t)};
+				     .permits = t->n - t->nlocks};
+	fast_set(c);
 	return 0;
 }
 
@@ -504,7 +522,7 @@ void clab__digest_slow(struct clab__dg_chunk *c, const struct clab__rec *r,
 	c->nh = t->n;
 	c->cap = t->cap;
 	c->permits = t->n - t->nlocks;
-	c->fast = fast_for(t);
+	fast_set(c);
 }
 
 void clab__digest_end(struct clab__dg_chunk *c)
@@ -512,6 +530,8 @@ void clab__digest_end(struct clab__dg_chunk *c)
 	struct clab__dg_thread *t = c->t;
 	t->n = c->nh;
 	t->nlocks = c->nh - c->permits;
+	clab__dg_kinds.count[CLAB_K_MUTEX_ACQUIRE] += c->holds;
+	clab__dg_kinds.count[CLAB_K_MUTEX_RELEASE] += c->holds;
 	if (t->exited) { /* its last record */
 		if (t->waited)
 			waiter_keep(t);

@@ -67,6 +67,13 @@ struct clab__dg_chunk {
 	 */
 	uint32_t cap;
 	int fast; /* whether the fast path is open */
+	/*
+	 * whether a hold may be counted at once (clab__digest_hold): the
+	 * fast path is open and the held array has room; and the holds so
+	 * counted, added to the two kinds' counts at the chunk's end
+	 */
+	int holds_ok;
+	uint64_t holds;
 };
 
 /*
@@ -109,26 +116,26 @@ static inline void clab__digest_step(struct clab__dg_chunk *c,
 	clab__digest_slow(c, r, ns);
 }
 
+/* A hold taken while others are held: whether its edges are all known. */
+int clab__digest_hold_nested(const struct clab__dg_chunk *c, uint32_t obj);
+
 /*
  * The two records of a hold (an acquire of mutex obj at depth directly
  * followed by its release, the writer's CLAB__K_HOLD), without making
- * them: when the thread holds nothing and takes the mutex at depth 1, the
- * inline step's take and give leave only the two counted (and obj in the
- * held array's free first slot), which this does at once.  Returns 0
- * when the caller must step the two records instead.
+ * them: taken without waiting at depth 1 and given back at once, the
+ * mutex is pushed and popped, which leaves the held locks as they were,
+ * and adds the edges held -> obj, which changes nothing when the set has
+ * them all (with nothing held, none).  So the two are only counted, and
+ * that at the chunk's end (clab__digest_end).  Returns 0 when the caller
+ * must step the two records instead.
  */
 static inline int clab__digest_hold(struct clab__dg_chunk *c, uint32_t obj,
 				    uint32_t depth)
 {
-	if (!c->fast || c->nh || !c->cap || depth != 1 ||
-	    clab__dg_kinds.fast[CLAB_K_MUTEX_ACQUIRE] !=
-		(CLAB__DG_TAKE | CLAB__DG_DEPTH) ||
-	    clab__dg_kinds.fast[CLAB_K_MUTEX_RELEASE] !=
-		(CLAB__DG_GIVE | CLAB__DG_DEPTH))
+	if (!c->holds_ok || depth != 1 ||
+	    (c->nh && !clab__digest_hold_nested(c, obj)))
 		return 0;
-	clab__dg_kinds.count[CLAB_K_MUTEX_ACQUIRE]++;
-	clab__dg_kinds.count[CLAB_K_MUTEX_RELEASE]++;
-	c->held[0] = obj;
+	c->holds++;
 	return 1;
 }
 
