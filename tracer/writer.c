@@ -591,13 +591,14 @@ static inline struct last_oseq *last_slot(struct last_oseq *last, uint32_t gen,
 
 /*
  * The id of site s through a chunk's small direct-mapped cache (a few
- * sites recur in a chunk).
+ * sites recur in a chunk), which starts with every slot NULL -> 0, as
+ * site_id has it.
  */
 static inline uint32_t site_cached(const struct clab_site **ckey,
 				   uint32_t *cval, const struct clab_site *s)
 {
 	unsigned slot = (unsigned)((uintptr_t)s >> 4) & 15;
-	if (ckey[slot] != s || !s) {
+	if (ckey[slot] != s) {
 		ckey[slot] = s;
 		cval[slot] = site_id(s);
 	}
@@ -639,7 +640,7 @@ encode_loop(uint8_t *p, uint32_t n, unsigned lazy, unsigned repeat,
 	struct last_oseq *last = w.last;
 	uint32_t gen = w.chunkgen;
 	const struct clab_site *ckey[16] = {0};
-	uint32_t cval[16];
+	uint32_t cval[16] = {0}; /* site_id(NULL) */
 	/* the repeat tables (format.h): fields a kind has not are 0 there */
 	struct clab_repeat_slot rs[CLAB_REPEAT_SLOTS] = {0};
 	uint32_t ro[CLAB_REPEAT_OBJS] = {0};
