@@ -147,6 +147,10 @@ static int wait_for_room(_Atomic size_t *count, size_t cap,
 {
 	int stalled = 0, boosted = 0;
 	unsigned idle_ms = 0;
+	/* the common case, a block in every few hundred records: room */
+	if (atomic_load(&clab__reg.open) &&
+	    atomic_load(count) < room_cap(cap, slack))
+		return 1;
 	pthread_mutex_lock(&clab__reg.lk);
 	size_t last = atomic_load(count);
 	while (atomic_load(&clab__reg.open) &&
