@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -468,6 +469,37 @@ static void test_rescue_gives_up(void)
 	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
 	CU_ASSERT_EQUAL(st.records, 100);
 	unlink(tu_trace_path);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/*
+ * The ticker moves the tick about once a millisecond while the trace is
+ * open (not at all, or as fast as it can, when its sleep goes wrong), and
+ * stops with the close.
+ */
+static void test_ticker(void)
+{
+	tu_trace_open();
+	uint32_t t0 = atomic_load(&clab__tick);
+	uint64_t m0 = mono_ms();
+	/* a loaded machine may run the ticker late: up to 5 s */
+	while (atomic_load(&clab__tick) - t0 < 3 && mono_ms() - m0 < 5000)
+		usleep(1000);
+	uint32_t ticks = atomic_load(&clab__tick) - t0;
+	uint64_t ms = mono_ms() - m0;
+	CU_ASSERT(ticks >= 3);
+	CU_ASSERT(ticks <= ms + 2);
+	size_t len;
+	free(tu_trace_close(&len));
+	uint32_t t1 = atomic_load(&clab__tick);
+	usleep(20000);
+	CU_ASSERT_EQUAL(atomic_load(&clab__tick), t1);
 }
 
 /*
@@ -1902,6 +1934,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "a writer waited on leaves idle priority",
 		    test_writer_boosted);
 	CU_add_test(s, "dump is stable", test_dump_stable);
+	CU_add_test(s, "the ticker ticks while the trace is open", test_ticker);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "every codec writes the same records", test_codecs);
 	CU_add_test(s, "untimed records read at the writer's times",

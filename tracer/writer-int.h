@@ -57,6 +57,12 @@ struct clab__writer {
 	int by_opener; /* ...called by the thread that opened the trace */
 	_Atomic int tick_stop;
 	/*
+	 * The ticker sleeps on tick_cv (CLOCK_MONOTONIC) under tick_lk, so
+	 * that a close wakes it rather than wait out its millisecond.
+	 */
+	pthread_mutex_t tick_lk;
+	pthread_cond_t tick_cv;
+	/*
 	 * Threads that wait for w.lk and must not wait for a whole pass
 	 * (clab__writer_lock_now): the pass stops at its next chunk, so that
 	 * a thread that records as fast as the writer writes cannot keep it,

@@ -1359,9 +1359,17 @@ static void *ticker_main(void *arg)
 	(void)arg;
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!atomic_load_explicit(&w.tick_stop, memory_order_relaxed)) {
+	pthread_mutex_lock(&w.tick_lk);
+	for (;;) {
 		clab__ts_add_ms(&next, 1);
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		int stop;
+		/* woken before the time: by a close, or for nothing */
+		while (!(stop = atomic_load(&w.tick_stop)) &&
+		       pthread_cond_timedwait(&w.tick_cv, &w.tick_lk, &next) ==
+			   0)
+			;
+		if (stop)
+			break;
 		atomic_fetch_add_explicit(&clab__tick, 1, memory_order_relaxed);
 		/* late (a busy machine): go on from now, without a burst */
 		struct timespec now;
@@ -1369,7 +1377,30 @@ static void *ticker_main(void *arg)
 		if (clab__ts_before(&next, &now))
 			next = now;
 	}
+	pthread_mutex_unlock(&w.tick_lk);
 	return NULL;
+}
+
+/* The ticker's lock and condition variable, anew (an open, a fork's child). */
+static void ticker_init(void)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&w.tick_lk, NULL);
+	pthread_cond_init(&w.tick_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_store(&w.tick_stop, 0);
+}
+
+/* Stop the ticker, at once, and wait for its end. */
+static void ticker_stop(void)
+{
+	pthread_mutex_lock(&w.tick_lk);
+	atomic_store(&w.tick_stop, 1);
+	pthread_cond_signal(&w.tick_cv);
+	pthread_mutex_unlock(&w.tick_lk);
+	pthread_join(w.ticker, NULL);
 }
 
 /*
@@ -1546,7 +1577,7 @@ int clab__writer_start_file(const struct clab_tracer_opts *o,
 	pthread_condattr_destroy(&ca);
 	w.stop = 0;
 	w.kicked = 0;
-	atomic_store(&w.tick_stop, 0);
+	ticker_init();
 	/* on a virtual clock, the clock's owner moves the tick */
 	int err = o->virtual_time
 		      ? 0
@@ -1676,7 +1707,8 @@ int clab_tracer_flush(void)
 
 int clab_tracer_close(struct clab_tracer_stats *st)
 {
-	pthread_mutex_lock(&w.lk);
+	/* not after a whole pass of the writer's, at idle priority */
+	clab__writer_lock_now();
 	if ((w.fd < 0 && !w.saved) || w.closing) {
 		pthread_mutex_unlock(&w.lk);
 		return CLAB_EINVAL;
@@ -1698,8 +1730,7 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 		w.running = 0;
 	}
 	if (w.ticking) {
-		atomic_store(&w.tick_stop, 1);
-		pthread_join(w.ticker, NULL);
+		ticker_stop();
 		w.ticking = 0;
 	}
 	/* a clab__writer_rescue may have finished the file while the writer
