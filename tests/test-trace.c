@@ -546,6 +546,78 @@ static void one_mutex_read(uint8_t *data, size_t len)
 	clab_trace_free(tr);
 }
 
+/* The monotonic clock and clab__clock() together: *mid, and the gap. */
+static uint64_t clock_pair(uint64_t *mid, uint64_t *tsc)
+{
+	uint64_t a = clab__mono_ns();
+	*tsc = clab__clock();
+	uint64_t b = clab__mono_ns();
+	*mid = a + (b - a) / 2;
+	return b - a;
+}
+
+/*
+ * One trace on the real clock with two records stamped us microseconds
+ * apart: whether the trace has them as far apart as the monotonic clock,
+ * to within 1% and the reads' own gaps.
+ */
+static int clock_rate_ok(unsigned us)
+{
+	tu_trace_tmp();
+	struct clab_tracer_opts o = {.path = tu_trace_path, .compress = -1};
+	if (clab_tracer_open(&o))
+		return 0;
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	uint64_t n[2], t[2], gap = 0;
+	for (int i = 0; i < 2; i++) {
+		if (i)
+			usleep(us);
+		gap += clock_pair(&n[i], &t[i]);
+		clab__emit_at(tb, t[i],
+			      i ? CLAB_K_MUTEX_RELEASE : CLAB_K_MUTEX_ACQUIRE,
+			      m, (uint32_t)i + 1, NULL, 0, 1 - (uint32_t)i);
+	}
+	clab__tbuf_exit(tb);
+	size_t len;
+	uint8_t *data = tu_trace_close(&len);
+	struct clab_trace *tr;
+	char err[256];
+	if (!data ||
+	    clab_trace_load_mem(data, len, "t", &tr, err, sizeof(err))) {
+		free(data);
+		return 0;
+	}
+	free(data);
+	size_t nr = clab_trace_nrecords(tr);
+	uint64_t got = nr < 2 ? 0
+			      : clab_trace_record(tr, nr - 1)->ns -
+				    clab_trace_record(tr, nr - 2)->ns,
+		 want = n[1] - n[0];
+	clab_trace_free(tr);
+	uint64_t off = got > want ? got - want : want - got;
+	if (off <= want / 100 + gap)
+		return 1;
+	fprintf(stderr,
+		"%u us: %" PRIu64 " ns in the trace, %" PRIu64
+		" on the clock (gaps %" PRIu64 ")\n",
+		us, got, want, gap);
+	return 0;
+}
+
+/*
+ * The real clock's times, as in a new process (the processor's rate is
+ * measured once a process, clock.c): its first trace closed a millisecond
+ * after its open, its rate measured over that millisecond, and a second
+ * one, whose rate is measured from the first open.
+ */
+static void test_clock_rate(void)
+{
+	clab__clock_forget();
+	CU_ASSERT(clock_rate_ok(1000));
+	CU_ASSERT(clock_rate_ok(20000));
+}
+
 /* The writer never writes a chunk the reader's limit refuses. */
 static void test_writer_keeps_limit(void)
 {
@@ -1935,6 +2007,8 @@ static void add_tests(CU_pSuite s)
 		    test_writer_boosted);
 	CU_add_test(s, "dump is stable", test_dump_stable);
 	CU_add_test(s, "the ticker ticks while the trace is open", test_ticker);
+	CU_add_test(s, "times on the real clock, however soon the close",
+		    test_clock_rate);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "every codec writes the same records", test_codecs);
 	CU_add_test(s, "untimed records read at the writer's times",

@@ -70,6 +70,8 @@ struct clab__reg {
 extern struct clab__reg clab__reg;
 
 void clab__clock_start(int virtual_time);
+/* Forget the processor's rate, as a new process has it (the tests'). */
+void clab__clock_forget(void);
 uint64_t clab__clock_ticks(uint64_t ns);
 
 /*

@@ -811,6 +811,19 @@ static void encode_body(uint32_t n, unsigned lazy, unsigned repeat,
 /* How long chunks go uncompressed after a stall (compress_body). */
 #define RAW_MS 10
 
+/*
+ * The writer's intervals in clock ticks, once it has records to write:
+ * the processor's rate is measured then (clock.c), not at the writer's
+ * start, when the trace has just been opened.
+ */
+static void ticks_known(void)
+{
+	if (!w.flush_ticks) {
+		w.flush_ticks = clab__clock_ticks(w.flush_ns);
+		w.raw_ticks = clab__clock_ticks(RAW_MS * 1000000u);
+	}
+}
+
 /* Whether a thread waited for the writer in the last RAW_MS or so. */
 static int writer_behind(void)
 {
@@ -872,6 +885,7 @@ static size_t compress_body(uint32_t n, int *dense)
  */
 static uint32_t encode_chunk(struct clab__tbuf *tb, uint32_t n, int force)
 {
+	ticks_known();
 	if (!w.last && !(w.last = calloc(LAST_SLOTS, sizeof(*w.last)))) {
 		note_error(-ENOMEM);
 		return 0;
@@ -1202,6 +1216,7 @@ static uint32_t write_thread(struct clab__tbuf *tb, struct clab__tbuf **tbs,
 		}
 		if (!tb->wpending)
 			tb->wpending = now;
+		ticks_known();
 		int old = now - tb->wpending >= w.flush_ticks;
 		if (n < CHUNK_RECS && !force && !exited && !old && !partial)
 			break;
@@ -1245,10 +1260,6 @@ static void pass(int force)
 	if (!tbs)
 		return;
 	uint64_t now = clab__clock();
-	if (!w.flush_ticks) {
-		w.flush_ticks = clab__clock_ticks(w.flush_ns);
-		w.raw_ticks = clab__clock_ticks(RAW_MS * 1000000u);
-	}
 	uint64_t done = 0;
 	for (uint32_t i = 0; i < ntbs; i++) {
 		done += write_thread(tbs[i], tbs, ntbs, now, force, 0);
@@ -1640,7 +1651,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	w.adapt = o->compress < 0 && w.codec.codec == CLAB_CODEC_ZSTD;
 	w.stk_lost0 = clab__stacks_lost();
 	clab__clock_start(o->virtual_time);
-	/* in ticks once the writer knows the rate (clock.c), in pass */
+	/* in ticks once the writer knows the rate (clock.c), ticks_known */
 	w.flush_ns = (uint64_t)(o->flush_ms ? o->flush_ms : 500) * 1000000u;
 	w.flush_ticks = 0;
 	size_t mb = o->buffer_mb ? o->buffer_mb : 8;
