@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -616,6 +617,93 @@ static void test_clock_rate(void)
 	clab__clock_forget();
 	CU_ASSERT(clock_rate_ok(1000));
 	CU_ASSERT(clock_rate_ok(20000));
+}
+
+/* A trace at path: opened, a record, closed; 0 or an error. */
+static int trace_at(const char *path)
+{
+	struct clab_tracer_opts o = {.path = path, .compress = -1};
+	int rc = clab_tracer_open(&o);
+	if (rc)
+		return rc;
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	tu_put(tb, clab__clock(), CLAB_K_MUTEX_ACQUIRE, m, 1, 0, 1);
+	clab__tbuf_exit(tb);
+	return clab_tracer_close(NULL);
+}
+
+/* Whether the file at path holds a trace (its magic, and more). */
+static int holds_trace(const char *path)
+{
+	char head[CLAB_FMT_MAGIC_LEN];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	size_t n = fread(head, 1, sizeof(head), f);
+	int more = fgetc(f) != EOF;
+	fclose(f);
+	return n == sizeof(head) && more &&
+	       memcmp(head, CLAB_FMT_MAGIC, sizeof(head)) == 0;
+}
+
+/* A file at path with a few bytes that are not a trace. */
+static void put_old(const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("an old trace", f);
+	fclose(f);
+}
+
+/*
+ * A rerun writes its trace where the last one was: a file of its own is
+ * made anew with the old one's mode (clab__trace_create); through a
+ * symbolic link, its target is written; a file with two names is written
+ * in place, which both names see.
+ */
+static void test_rerun_replaces(void)
+{
+	char dir[256], a[300], b[300], link_[300];
+	snprintf(dir, sizeof(dir), "%s/conclab-rerun-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a.clt", dir);
+	snprintf(b, sizeof(b), "%s/b.clt", dir);
+	snprintf(link_, sizeof(link_), "%s/link.clt", dir);
+	struct stat st0, st;
+
+	put_old(a);
+	CU_ASSERT_EQUAL(chmod(a, 0640), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(a, &st0), 0);
+	CU_ASSERT_EQUAL(trace_at(a), 0);
+	CU_ASSERT(holds_trace(a));
+	CU_ASSERT_EQUAL_FATAL(stat(a, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0640);
+	CU_ASSERT_NOT_EQUAL(st.st_ino, st0.st_ino); /* made anew */
+	CU_ASSERT_EQUAL(trace_at(a), 0); /* and again, over a trace */
+	CU_ASSERT(holds_trace(a));
+
+	put_old(b);
+	CU_ASSERT_EQUAL(symlink(b, link_), 0);
+	CU_ASSERT_EQUAL(trace_at(link_), 0);
+	CU_ASSERT_EQUAL_FATAL(lstat(link_, &st), 0);
+	CU_ASSERT(S_ISLNK(st.st_mode));
+	CU_ASSERT(holds_trace(b));
+	unlink(link_);
+
+	put_old(b);
+	unlink(a);
+	CU_ASSERT_EQUAL(link(b, a), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(b, &st0), 0);
+	CU_ASSERT_EQUAL(trace_at(a), 0);
+	CU_ASSERT(holds_trace(b));
+	CU_ASSERT_EQUAL_FATAL(stat(a, &st), 0);
+	CU_ASSERT_EQUAL(st.st_ino, st0.st_ino); /* written in place */
+
+	unlink(a);
+	unlink(b);
+	CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
 /* The writer never writes a chunk the reader's limit refuses. */
@@ -2009,6 +2097,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "the ticker ticks while the trace is open", test_ticker);
 	CU_add_test(s, "times on the real clock, however soon the close",
 		    test_clock_rate);
+	CU_add_test(s, "a rerun's trace where the last one was",
+		    test_rerun_replaces);
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "every codec writes the same records", test_codecs);
 	CU_add_test(s, "untimed records read at the writer's times",

@@ -89,7 +89,7 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 			clab__reg_release();
 		return was_open ? 0 : CLAB_EINVAL;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = clab__trace_create(path);
 	w.path = fd >= 0 ? strdup(path) : NULL;
 	if (!w.path) {
 		int err = fd < 0 ? -errno : CLAB_ENOMEM;

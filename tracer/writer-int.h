@@ -70,6 +70,12 @@ struct clab__writer {
 	 */
 	_Atomic int lk_wanted;
 	int fd;
+	/*
+	 * The earlier trace of the same name, unlinked but still open, so
+	 * that its blocks are freed when the writer's thread closes it, not
+	 * in the program's open (clab__trace_create); -1: none.
+	 */
+	_Atomic int old_fd;
 	char *path;
 	uint64_t flush_ns, flush_ticks; /* flush_ticks: 0 until known */
 	/* the header's "command" and "program", for a forked child's trace */
@@ -150,6 +156,14 @@ extern _Atomic pid_t clab__writer_tid; /* the writer's thread, while it runs */
 uint32_t clab__writer_available(struct clab__tbuf *tb, uint32_t max);
 /* Free what the writer holds for its file; keep its descriptor. */
 void clab__writer_reset(void);
+/*
+ * The trace file at path, empty, open for writing (an open(2) descriptor,
+ * or -1 with errno set): a rerun's trace of the same name made anew, the
+ * old one left open in clab__w.old_fd.
+ */
+int clab__trace_create(const char *path);
+/* Close clab__w.old_fd, if open. */
+void clab__trace_old_close(void);
 /*
  * The end of an open, with clab__w.fd open and clab__w.lk held (released
  * here): the header with meta and more, the writer's threads, the crash
