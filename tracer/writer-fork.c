@@ -65,6 +65,9 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	w.saved = w.closing = w.by_opener = 0;
 	atomic_store(&clab__writer_tid, 0);
 	atomic_store(&clab__writer_rescue, 0);
+	/* the parent's writer closes its own: this copy would keep the old
+	 * trace's blocks for as long as the child runs */
+	clab__trace_old_close();
 	int was_open = w.fd >= 0;
 	if (w.fd >= 0)
 		close(
