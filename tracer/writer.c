@@ -1394,15 +1394,14 @@ static void *ticker_main(void *arg)
 	return NULL;
 }
 
-/* The ticker's lock and condition variable, anew (an open, a fork's child). */
-static void ticker_init(void)
+/*
+ * The ticker's lock and condition variable, anew (an open, a fork's
+ * child), the latter with ca, the writer's attributes (CLOCK_MONOTONIC).
+ */
+static void ticker_init(const pthread_condattr_t *ca)
 {
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_mutex_init(&w.tick_lk, NULL);
-	pthread_cond_init(&w.tick_cv, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&w.tick_cv, ca);
 	atomic_store(&w.tick_stop, 0);
 }
 
@@ -1588,10 +1587,10 @@ int clab__writer_start_file(const struct clab_tracer_opts *o,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_destroy(&w.kick);
 	pthread_cond_init(&w.kick, &ca);
+	ticker_init(&ca);
 	pthread_condattr_destroy(&ca);
 	w.stop = 0;
 	w.kicked = 0;
-	ticker_init();
 	/* on a virtual clock, the clock's owner moves the tick */
 	int err = o->virtual_time
 		      ? 0
