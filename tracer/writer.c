@@ -1816,9 +1816,21 @@ int clab__writer_save(unsigned stall_ms)
 {
 	if (!atomic_load(&clab__writer_file_open))
 		return 0; /* no trace, or it is finished already */
-	if (gettid() == atomic_load(&clab__writer_tid))
+	pid_t wt = atomic_load(&clab__writer_tid);
+	if (gettid() == wt)
 		return CLAB_EDEADLK; /* the writer itself crashed */
 	atomic_store(&clab__writer_rescue, 1);
+	/*
+	 * At idle priority the writer gets no CPU while the machine is busy,
+	 * and the rescue would wait for nothing: normal priority at once, as
+	 * the writer itself asks for when it sees the rescue.  One system
+	 * call, without the writer's locks (the thread this runs on may hold
+	 * them); its own bookkeeping (w.prio) is the writer's to mend.
+	 */
+	if (wt > 0) {
+		struct sched_param np = {0};
+		(void)sched_setscheduler(wt, SCHED_OTHER, &np);
+	}
 	uint64_t last = atomic_load(&progress);
 	unsigned still = 0;
 	while (atomic_load(&clab__writer_file_open)) {
