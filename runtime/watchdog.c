@@ -503,7 +503,7 @@ int clab_watchdog_start(const struct clab_watchdog_opts *o)
 	pthread_cond_destroy(&wd.cv);
 	pthread_cond_init(&wd.cv, &ca);
 	pthread_condattr_destroy(&ca);
-	int e = pthread_create(&wd.thr, NULL, watchdog_main, NULL);
+	int e = clab__thread_quiet(&wd.thr, watchdog_main, NULL);
 	wd.running = e == 0;
 	pthread_mutex_unlock(&wd.lk);
 	return -e;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,6 +470,133 @@ static void test_rescue_gives_up(void)
 	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
 	CU_ASSERT_EQUAL(st.records, 100);
 	unlink(tu_trace_path);
+}
+
+/* What the handlers of the tests below saw. */
+static _Atomic int sig_runs;
+static _Atomic int sig_rc;
+static _Atomic pid_t sig_tid;
+
+static void on_usr1_save(int sig)
+{
+	(void)sig;
+	atomic_store(&sig_rc, clab__writer_save(1000));
+	atomic_fetch_add(&sig_runs, 1);
+}
+
+/*
+ * A signal whose handler ends the program (a rescue, then _exit) may come
+ * while the thread holds a lock the writer needs to finish the trace: it
+ * waits until the thread lets go of the lock (clab__lock), and the rescue
+ * then finishes the file at once.  Taken with the handler on the spot, the
+ * writer would wait on the lock for ever and the rescue give up after its
+ * second, leaving the trace cut short.
+ */
+static void test_rescue_in_locks(void)
+{
+	tu_trace_open();
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	for (uint32_t i = 1; i <= 100; i++)
+		clab__emit(tb, CLAB_K_NOTE, 0, 0, NULL, 0, i);
+	struct sigaction sa = {.sa_handler = on_usr1_save}, old;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, &old);
+	atomic_store(&sig_runs, 0);
+	atomic_store(&sig_rc, -1);
+	pthread_mutex_t *locks[] = {&clab__reg.lk, &clab__writer_kick_lk,
+				    &clab__w.lk};
+	for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++) {
+		clab__lock(locks[i]);
+		raise(SIGUSR1);
+		CU_ASSERT_EQUAL(atomic_load(&sig_runs), (int)i); /* not yet */
+		clab__unlock(locks[i]);
+		/* delivered as the lock is let go */
+		CU_ASSERT_EQUAL(atomic_load(&sig_runs), (int)i + 1);
+		CU_ASSERT_EQUAL(atomic_load(&sig_rc), 0);
+	}
+	/* nested: delivered when the outer one is let go */
+	clab__lock(&clab__reg.lk);
+	clab__lock(&clab__writer_kick_lk);
+	raise(SIGUSR1);
+	clab__unlock(&clab__writer_kick_lk);
+	CU_ASSERT_EQUAL(atomic_load(&sig_runs), 3);
+	clab__unlock(&clab__reg.lk);
+	CU_ASSERT_EQUAL(atomic_load(&sig_runs), 4);
+	sigaction(SIGUSR1, &old, NULL);
+	struct clab_trace *tr = load_now();
+	if (tr) {
+		CU_ASSERT_PTR_NULL(clab_trace_damage(tr));
+		CU_ASSERT_EQUAL(clab_trace_nrecords(tr), 100);
+		clab_trace_free(tr);
+	}
+	struct clab_tracer_stats st;
+	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
+	CU_ASSERT_EQUAL(st.records, 100);
+	unlink(tu_trace_path);
+}
+
+static void on_usr2_where(int sig)
+{
+	(void)sig;
+	atomic_store(&sig_tid, gettid());
+	atomic_fetch_add(&sig_runs, 1);
+}
+
+/*
+ * A signal sent to the process while every program thread blocks it (as a
+ * program with a sigwait thread does) stays pending for the program: the
+ * writer's and the ticker's threads never take it.
+ */
+static void test_writer_takes_no_signal(void)
+{
+	sigset_t usr2, old;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, &old);
+	struct sigaction sa = {.sa_handler = on_usr2_where}, olda;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, &olda);
+	atomic_store(&sig_runs, 0);
+	atomic_store(&sig_tid, 0);
+	tu_trace_open();
+	kill(getpid(), SIGUSR2);
+	/* long enough for the writer (5 ms a pass) and the ticker to run */
+	struct timespec ms20 = {0, 20000000L};
+	nanosleep(&ms20, NULL);
+	CU_ASSERT_EQUAL(atomic_load(&sig_runs), 0);
+	sigset_t pending;
+	sigpending(&pending);
+	CU_ASSERT(sigismember(&pending, SIGUSR2));
+	pthread_sigmask(SIG_SETMASK, &old, NULL); /* taken here, now */
+	CU_ASSERT_EQUAL(atomic_load(&sig_runs), 1);
+	CU_ASSERT_EQUAL(atomic_load(&sig_tid), gettid());
+	sigaction(SIGUSR2, &olda, NULL);
+	size_t len;
+	free(tu_trace_close(&len));
+	unlink(tu_trace_path);
+}
+
+static void *cancel_in_locks(void *arg)
+{
+	(void)arg;
+	pthread_cancel(pthread_self()); /* deferred: at the next point */
+	clab__lock(&clab__reg.lk);
+	pthread_testcancel(); /* held off: the lock would stay taken */
+	clab__unlock(&clab__reg.lk);
+	pthread_testcancel(); /* ends the thread here */
+	return (void *)1;
+}
+
+/* A thread cancelled in the tracer's locks is cancelled once out of them. */
+static void test_cancel_in_locks(void)
+{
+	pthread_t t;
+	void *ret = NULL;
+	CU_ASSERT_EQUAL(pthread_create(&t, NULL, cancel_in_locks, NULL), 0);
+	pthread_join(t, &ret);
+	CU_ASSERT_PTR_EQUAL(ret, PTHREAD_CANCELED);
+	CU_ASSERT_EQUAL(pthread_mutex_trylock(&clab__reg.lk), 0);
+	pthread_mutex_unlock(&clab__reg.lk);
 }
 
 /*
@@ -2115,6 +2243,12 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "a rescue saves the open trace", test_rescue_saves);
 	CU_add_test(s, "a rescue gives up on a stuck writer",
 		    test_rescue_gives_up);
+	CU_add_test(s, "a signal in the tracer's locks waits for their end",
+		    test_rescue_in_locks);
+	CU_add_test(s, "the writer's threads take no signal of the program's",
+		    test_writer_takes_no_signal);
+	CU_add_test(s, "a cancel in the tracer's locks waits for their end",
+		    test_cancel_in_locks);
 }
 
 int main(int argc, char **argv)

@@ -56,14 +56,14 @@ static void block_unmap(struct clab__block *b)
 static struct clab__block *block_new(int populate)
 {
 	struct clab__block *b = NULL;
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	if (clab__reg.freelist) {
 		b = clab__reg.freelist;
 		clab__reg.freelist =
 		    atomic_load_explicit(&b->next, memory_order_relaxed);
 		clab__reg.nfree--;
 	}
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	if (!b)
 		b = block_map(populate);
 	if (b) {
@@ -88,7 +88,7 @@ static inline size_t room_cap(size_t cap, _Atomic size_t *slack)
 void clab__blocks_put(struct clab__block *first, unsigned n)
 {
 	struct clab__block *unmap = NULL;
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	size_t out = atomic_fetch_sub(&clab__reg.blocks_out, n) - n;
 	int open = atomic_load(&clab__reg.open);
 	while (n--) {
@@ -109,7 +109,7 @@ void clab__blocks_put(struct clab__block *first, unsigned n)
 	}
 	if (clab__reg.room_waiters)
 		pthread_cond_broadcast(&clab__reg.room);
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	while (unmap) {
 		struct clab__block *b = unmap;
 		unmap = atomic_load_explicit(&b->next, memory_order_relaxed);
@@ -151,7 +151,7 @@ static int wait_for_room(_Atomic size_t *count, size_t cap,
 	if (atomic_load(&clab__reg.open) &&
 	    atomic_load(count) < room_cap(cap, slack))
 		return 1;
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	size_t last = atomic_load(count);
 	while (atomic_load(&clab__reg.open) &&
 	       atomic_load(count) >= room_cap(cap, slack) && idle_ms < 200) {
@@ -159,7 +159,7 @@ static int wait_for_room(_Atomic size_t *count, size_t cap,
 			atomic_fetch_add(&clab__reg.stalls, 1);
 			stalled = 1;
 		}
-		pthread_mutex_unlock(&clab__reg.lk);
+		clab__unlock(&clab__reg.lk);
 		int helped = clab__writer_help();
 		if (!helped && !boosted) {
 			clab__writer_boost(1);
@@ -167,7 +167,7 @@ static int wait_for_room(_Atomic size_t *count, size_t cap,
 		}
 		if (!helped)
 			clab__writer_kick();
-		pthread_mutex_lock(&clab__reg.lk);
+		clab__lock(&clab__reg.lk);
 		if (helped && atomic_load(count) < last) {
 			last = atomic_load(count);
 			idle_ms = 0;
@@ -189,7 +189,7 @@ static int wait_for_room(_Atomic size_t *count, size_t cap,
 	int open = atomic_load(&clab__reg.open);
 	if (open && slack && atomic_load(count) >= room_cap(cap, slack))
 		clab__reg.over_cap++; /* the writer made no room: go over */
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	if (boosted)
 		clab__writer_boost(0);
 	return open;
@@ -321,33 +321,33 @@ uint32_t clab__obj_new(unsigned objkind, const char *name,
 		       unsigned flags, uint32_t param)
 {
 	uint32_t id = 0;
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	if (atomic_load(&clab__reg.open))
 		id = obj_add_locked(objkind, name, site, tid, flags, param);
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	return id;
 }
 
 char *clab__obj_name_dup(uint32_t oid)
 {
 	char *n = NULL;
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	const struct clab__objdef *d = clab__objdef_at(oid);
 	if (d)
 		n = strdup(d->name);
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	return n;
 }
 
 unsigned clab__obj_kind(uint32_t oid)
 {
 	unsigned k = 0;
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	const struct clab__objdef *d =
 	    atomic_load(&clab__reg.open) ? clab__objdef_at(oid) : NULL;
 	if (d)
 		k = d->kind;
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	return k;
 }
 
@@ -378,13 +378,13 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 		free(tb);
 		return NULL;
 	}
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	if (!atomic_load(&clab__reg.open)) {
 		/* No trace: a private buffer that records nowhere. */
 		tb->tid = UINT32_MAX;
 		tb->next = clab__reg.orphans;
 		clab__reg.orphans = tb;
-		pthread_mutex_unlock(&clab__reg.lk);
+		clab__unlock(&clab__reg.lk);
 		tb->name = NULL;
 		return tb;
 	}
@@ -403,7 +403,7 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	    tb->name ? obj_add_locked(CLAB_O_THREAD, name, NULL, parent, 0, tid)
 		     : 0;
 	if (!oid) {
-		pthread_mutex_unlock(&clab__reg.lk);
+		clab__unlock(&clab__reg.lk);
 		free(tb->name);
 		block_unmap(tb->cur);
 		free(tb);
@@ -420,7 +420,7 @@ struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 	tb->wpos = 0;
 	*clab__reg.tail = tb;
 	clab__reg.tail = &tb->next;
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	return tb;
 }
 
@@ -456,7 +456,7 @@ void clab__tbuf_retire(struct clab__tbuf *tb)
 
 void clab__reg_reset(size_t cap_blocks)
 {
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	clab__reg.threads = NULL;
 	clab__reg.tail = &clab__reg.threads;
 	clab__reg.nthreads = 0;
@@ -471,7 +471,7 @@ void clab__reg_reset(size_t cap_blocks)
 	atomic_store(&clab__reg.stalls, 0);
 	atomic_fetch_add(&clab__trace_gen, 1);
 	atomic_store(&clab__reg.open, 1);
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 }
 
 /*
@@ -481,7 +481,7 @@ void clab__reg_reset(size_t cap_blocks)
  */
 void clab__reg_release(void)
 {
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	atomic_store(&clab__reg.open, 0);
 	if (clab__reg.main_tb) /* never claimed: nobody writes into it */
 		atomic_store(&clab__reg.main_tb->exited, 1);
@@ -513,7 +513,7 @@ void clab__reg_release(void)
 		block_unmap(b);
 	}
 	clab__reg.nfree = 0;
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 }
 
 /* Free the blocks of tb from its writer's cursor up to stop (excluded). */
@@ -580,21 +580,21 @@ void clab__reg_fork_child(struct clab__tbuf *tb)
 void clab__reg_open_main(void)
 {
 	struct clab__tbuf *tb = clab__tbuf_new("main", 0);
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	clab__reg.main_tb = tb;
 	clab__reg.opener = pthread_self();
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 }
 
 struct clab__tbuf *clab__tbuf_claim_main(void)
 {
 	struct clab__tbuf *tb = NULL;
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	if (clab__reg.main_tb &&
 	    pthread_equal(clab__reg.opener, pthread_self())) {
 		tb = clab__reg.main_tb;
 		clab__reg.main_tb = NULL;
 	}
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	return tb;
 }

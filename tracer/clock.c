@@ -66,7 +66,7 @@ static uint64_t calibrated(void)
 	uint64_t c = atomic_load_explicit(&calib32, memory_order_acquire);
 	if (c)
 		return c;
-	pthread_mutex_lock(&calib_lk);
+	clab__lock(&calib_lk);
 	c = atomic_load(&calib32);
 	if (!c) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -91,16 +91,16 @@ static uint64_t calibrated(void)
 		atomic_store_explicit(&calib32, c, memory_order_release);
 #endif
 	}
-	pthread_mutex_unlock(&calib_lk);
+	clab__unlock(&calib_lk);
 	return c;
 }
 
 void clab__clock_forget(void)
 {
-	pthread_mutex_lock(&calib_lk);
+	clab__lock(&calib_lk);
 	atomic_store(&calib32, 0);
 	cal_n0 = cal_t0 = 0;
-	pthread_mutex_unlock(&calib_lk);
+	clab__unlock(&calib_lk);
 }
 
 void clab__clock_start(int virtual_time)
@@ -114,10 +114,10 @@ void clab__clock_start(int virtual_time)
 		return;
 	}
 	atomic_store(&clab__vclock_on, 0);
-	pthread_mutex_lock(&calib_lk);
+	clab__lock(&calib_lk);
 	if (!atomic_load(&calib32) && !cal_n0)
 		read_pair(&cal_n0, &cal_t0);
-	pthread_mutex_unlock(&calib_lk);
+	clab__unlock(&calib_lk);
 	base_tsc = clab__clock();
 	atomic_store(&mult32, atomic_load(&calib32));
 }

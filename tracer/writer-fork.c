@@ -23,8 +23,8 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 	if (tb && clab__pend_on(tb))
 		clab__pend_flush(tb);
 	clab__writer_lock_now();
-	pthread_mutex_lock(&clab__writer_kick_lk);
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__writer_kick_lk);
+	clab__lock(&clab__reg.lk);
 	clab__stacks_lock(1);
 	fi->path[0] = '\0';
 	fi->seq = 0;
@@ -39,9 +39,9 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 void clab__tracer_fork_parent(void)
 {
 	clab__stacks_lock(0);
-	pthread_mutex_unlock(&clab__reg.lk);
-	pthread_mutex_unlock(&clab__writer_kick_lk);
-	pthread_mutex_unlock(&w.lk);
+	clab__unlock(&clab__reg.lk);
+	clab__unlock(&clab__writer_kick_lk);
+	clab__unlock(&w.lk);
 }
 
 int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
@@ -84,10 +84,10 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	clab__crash_disarm();
 	clab__reg_fork_child(tb);
 	clab__stacks_lock(0);
-	pthread_mutex_unlock(&clab__reg.lk);
-	pthread_mutex_unlock(&clab__writer_kick_lk);
+	clab__unlock(&clab__reg.lk);
+	clab__unlock(&clab__writer_kick_lk);
 	if (!was_open || !path) {
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&w.lk);
 		if (was_open)
 			clab__reg_release();
 		return was_open ? 0 : CLAB_EINVAL;
@@ -98,7 +98,7 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 		int err = fd < 0 ? -errno : CLAB_ENOMEM;
 		if (fd >= 0)
 			close(fd);
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&w.lk);
 		clab__reg_release();
 		return err;
 	}

@@ -89,11 +89,11 @@ _Atomic uint32_t clab__tick;
 
 void clab__writer_kick(void)
 {
-	pthread_mutex_lock(&clab__writer_kick_lk);
+	clab__lock(&clab__writer_kick_lk);
 	w.kicked = 1; /* a writer about to sleep sees it and does not */
 	if (w.sleeping)
 		pthread_cond_signal(&w.kick);
-	pthread_mutex_unlock(&clab__writer_kick_lk);
+	clab__unlock(&clab__writer_kick_lk);
 }
 
 /* The writer at normal priority while threads wait on it (kick_lk held). */
@@ -108,14 +108,14 @@ static void boost_locked(void)
 
 void clab__writer_boost(int on)
 {
-	pthread_mutex_lock(&clab__writer_kick_lk);
+	clab__lock(&clab__writer_kick_lk);
 	if (on) {
 		w.boosters++;
 		boost_locked();
 	} else if (w.boosters) {
 		w.boosters--;
 	}
-	pthread_mutex_unlock(&clab__writer_kick_lk);
+	clab__unlock(&clab__writer_kick_lk);
 }
 
 /*
@@ -146,12 +146,12 @@ static void writer_prio_start(void)
 		   pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) == 0;
 	if (!idle)
 		(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
-	pthread_mutex_lock(&clab__writer_kick_lk);
+	clab__lock(&clab__writer_kick_lk);
 	w.self = pthread_self();
 	w.prio = idle ? WPRIO_IDLE : WPRIO_NORMAL;
 	if (w.boosters) /* someone waits already */
 		boost_locked();
-	pthread_mutex_unlock(&clab__writer_kick_lk);
+	clab__unlock(&clab__writer_kick_lk);
 }
 
 static void note_error(int err)
@@ -1023,7 +1023,7 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 {
 	struct clab_wbuf t = {0}, o = {0}, s = {0};
 	write_stacks();
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	/*
 	 * tbs is in tid order; the threads not written yet are all there
 	 * (a buffer is retired only once its definition is written), at its
@@ -1066,7 +1066,7 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 			clab_wbuf_str(&o, d->name);
 		}
 	}
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	if (w.nsites > w.sites_written) {
 		clab_wbuf_uv(&s, w.nsites - w.sites_written);
 		for (size_t i = w.sites_written; i < w.nsites; i++) {
@@ -1097,7 +1097,7 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 
 static struct clab__tbuf **snapshot(uint32_t *n)
 {
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	uint32_t cnt = clab__reg.nthreads - clab__reg.nretired;
 	struct clab__tbuf **a = malloc((cnt ? cnt : 1) * sizeof(*a));
 	if (a) {
@@ -1107,7 +1107,7 @@ static struct clab__tbuf **snapshot(uint32_t *n)
 			a[i++] = tb;
 		cnt = i;
 	}
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	*n = a ? cnt : 0;
 	if (!a)
 		note_error(-ENOMEM);
@@ -1121,7 +1121,7 @@ static struct clab__tbuf **snapshot(uint32_t *n)
  */
 static void retire(void)
 {
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	struct clab__tbuf **pp = &clab__reg.threads;
 	while (*pp) {
 		struct clab__tbuf *tb = *pp;
@@ -1141,7 +1141,7 @@ static void retire(void)
 		free(tb->name);
 		free(tb);
 	}
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -1290,7 +1290,7 @@ static void write_running(void)
 {
 	struct clab_wbuf v = {0};
 	char num[16];
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next) {
 		if (atomic_load(&tb->exited) || w.by_opener)
 			continue;
@@ -1298,7 +1298,7 @@ static void write_running(void)
 				 tb->tid);
 		clab_wbuf_put(&v, num, (size_t)n);
 	}
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	const char *why = atomic_load(&clab__crash_why);
 	if (v.len || why) {
 		clab_wbuf_put(&v, "", 1);
@@ -1327,11 +1327,11 @@ static void finish_file(void)
 {
 	pass(1);
 	/* What a live thread published but will never be written is lost. */
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	uint64_t drops = clab__reg.retired_drops;
 	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next)
 		drops += atomic_load(&tb->drops);
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	w.st.drops = drops;
 	w.st.stalls = atomic_load(&clab__reg.stalls);
 	write_running();
@@ -1426,7 +1426,7 @@ static void *writer_main(void *arg)
 	clab__trace_old_close();
 	atomic_store(&clab__writer_tid, gettid());
 	for (;;) {
-		pthread_mutex_lock(&w.lk);
+		clab__lock(&w.lk);
 		if (atomic_load(&clab__writer_rescue)) {
 			/* a fatal signal (clab__writer_save): the end, now,
 			 * at normal priority where that is allowed */
@@ -1444,15 +1444,15 @@ static void *writer_main(void *arg)
 				pthread_detach(pthread_self());
 			}
 			atomic_store(&clab__writer_tid, 0);
-			pthread_mutex_lock(&clab__writer_kick_lk);
+			clab__lock(&clab__writer_kick_lk);
 			w.prio = WPRIO_NONE;
-			pthread_mutex_unlock(&clab__writer_kick_lk);
-			pthread_mutex_unlock(&w.lk);
+			clab__unlock(&clab__writer_kick_lk);
+			clab__unlock(&w.lk);
 			return NULL;
 		}
 		pass(0);
-		pthread_mutex_unlock(&w.lk);
-		pthread_mutex_lock(&clab__writer_kick_lk);
+		clab__unlock(&w.lk);
+		clab__lock(&clab__writer_kick_lk);
 		if (w.prio == WPRIO_BOOSTED && !w.boosters) {
 			/* nobody waits on it any more: idle again */
 			struct sched_param sp = {0};
@@ -1473,7 +1473,7 @@ static void *writer_main(void *arg)
 		int stop = w.stop;
 		if (stop)
 			w.prio = WPRIO_NONE;
-		pthread_mutex_unlock(&clab__writer_kick_lk);
+		clab__unlock(&clab__writer_kick_lk);
 		if (stop)
 			break;
 	}
@@ -1483,11 +1483,11 @@ static void *writer_main(void *arg)
 
 int clab__writer_help(void)
 {
-	if (pthread_mutex_trylock(&w.lk) != 0)
+	if (clab__trylock(&w.lk) != 0)
 		return 0; /* someone is writing already */
 	if (w.fd >= 0)
 		pass(0);
-	pthread_mutex_unlock(&w.lk);
+	clab__unlock(&w.lk);
 	return 1;
 }
 
@@ -1594,14 +1594,14 @@ int clab__writer_start_file(const struct clab_tracer_opts *o,
 	/* on a virtual clock, the clock's owner moves the tick */
 	int err = o->virtual_time
 		      ? 0
-		      : pthread_create(&w.ticker, NULL, ticker_main, NULL);
+		      : clab__thread_quiet(&w.ticker, ticker_main, NULL);
 	w.ticking = err == 0 && !o->virtual_time;
 	if (!err)
-		err = pthread_create(&w.thr, NULL, writer_main, NULL);
+		err = clab__thread_quiet(&w.thr, writer_main, NULL);
 	w.running = err == 0;
 	int ret = w.st.error;
 	atomic_store(&clab__writer_file_open, 1);
-	pthread_mutex_unlock(&w.lk);
+	clab__unlock(&w.lk);
 	if (err || ret) {
 		clab_tracer_close(NULL);
 		return err ? -err : ret;
@@ -1659,9 +1659,9 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	if (!o || !o->path || (o->key && o->key_len < CLAB_KEY_MIN) ||
 	    o->codec < CLAB_TRACE_ZSTD || o->codec > CLAB_TRACE_NONE)
 		return CLAB_EINVAL;
-	pthread_mutex_lock(&w.lk);
+	clab__lock(&w.lk);
 	if (w.fd >= 0 || w.saved) {
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&w.lk);
 		return CLAB_EBUSY;
 	}
 	clab__writer_reset();
@@ -1669,7 +1669,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		int err = clab__sign_init(&w.sig, o->key, o->key_len);
 		if (err) {
 			clab__sign_wipe(&w.sig);
-			pthread_mutex_unlock(&w.lk);
+			clab__unlock(&w.lk);
 			return err;
 		}
 		w.signing = 1;
@@ -1678,14 +1678,14 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 	if (fd < 0) {
 		int err = -errno;
 		clab__writer_reset(); /* the key too */
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&w.lk);
 		return err;
 	}
 	w.path = strdup(o->path);
 	if (!w.path) {
 		close(fd);
 		clab__writer_reset();
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&w.lk);
 		return CLAB_ENOMEM;
 	}
 	w.fd = fd;
@@ -1712,7 +1712,7 @@ void clab__writer_lock_now(void)
 	atomic_fetch_add(&w.lk_wanted, 1);
 	/* the pass under way ends at normal priority */
 	clab__writer_boost(1);
-	pthread_mutex_lock(&w.lk);
+	clab__lock(&w.lk);
 	clab__writer_boost(0);
 	atomic_fetch_sub(&w.lk_wanted, 1);
 }
@@ -1723,7 +1723,7 @@ int clab_tracer_meta_add(const char *key, const char *value)
 		return CLAB_EINVAL;
 	clab__writer_lock_now();
 	if (w.fd < 0) {
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&w.lk);
 		return CLAB_EINVAL;
 	}
 	struct clab_wbuf m = {0};
@@ -1733,7 +1733,7 @@ int clab_tracer_meta_add(const char *key, const char *value)
 	write_chunk(CLAB_CH_META, &m);
 	clab_wbuf_free(&m);
 	int err = w.st.error;
-	pthread_mutex_unlock(&w.lk);
+	clab__unlock(&w.lk);
 	return err;
 }
 
@@ -1744,21 +1744,21 @@ int clab_tracer_active(void)
 
 const char *clab__tracer_path(void)
 {
-	pthread_mutex_lock(&w.lk);
+	clab__lock(&w.lk);
 	const char *p = w.fd >= 0 ? w.path : NULL;
-	pthread_mutex_unlock(&w.lk);
+	clab__unlock(&w.lk);
 	return p;
 }
 
 int clab_tracer_flush(void)
 {
-	pthread_mutex_lock(&w.lk);
+	clab__lock(&w.lk);
 	int err = CLAB_EINVAL;
 	if (w.fd >= 0) {
 		pass(1);
 		err = w.st.error;
 	}
-	pthread_mutex_unlock(&w.lk);
+	clab__unlock(&w.lk);
 	return err;
 }
 
@@ -1767,23 +1767,23 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 	/* not after a whole pass of the writer's, at idle priority */
 	clab__writer_lock_now();
 	if ((w.fd < 0 && !w.saved) || w.closing) {
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&w.lk);
 		return CLAB_EINVAL;
 	}
 	w.closing = 1; /* another close (say, exit() in a thread) keeps out */
-	pthread_mutex_lock(&clab__reg.lk);
+	clab__lock(&clab__reg.lk);
 	w.by_opener = pthread_equal(clab__reg.opener, pthread_self());
-	pthread_mutex_unlock(&clab__reg.lk);
+	clab__unlock(&clab__reg.lk);
 	if (w.running) {
-		pthread_mutex_lock(&clab__writer_kick_lk);
+		clab__lock(&clab__writer_kick_lk);
 		w.stop = 1;
 		pthread_cond_signal(&w.kick);
 		/* the close waits for the writer's last pass */
 		boost_locked();
-		pthread_mutex_unlock(&clab__writer_kick_lk);
-		pthread_mutex_unlock(&w.lk);
+		clab__unlock(&clab__writer_kick_lk);
+		clab__unlock(&w.lk);
 		pthread_join(w.thr, NULL);
-		pthread_mutex_lock(&w.lk);
+		clab__lock(&w.lk);
 		w.running = 0;
 	}
 	if (w.ticking) {
@@ -1808,7 +1808,7 @@ int clab_tracer_close(struct clab_tracer_stats *st)
 	w.closing = 0;
 	w.by_opener = 0;
 	atomic_store(&clab__writer_rescue, 0);
-	pthread_mutex_unlock(&w.lk);
+	clab__unlock(&w.lk);
 	return err;
 }
 

@@ -8,6 +8,7 @@
 #ifndef CONCLAB_TRACER_EMIT_H
 #define CONCLAB_TRACER_EMIT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -166,6 +167,24 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 void clab__tracer_fork_parent(void);
 int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 			    const struct clab_meta_kv *meta, size_t nmeta);
+
+/*
+ * Signals and the tracer's locks (quiet.c).  clab__lock takes one of the
+ * locks the writer needs to finish a trace (w.lk, the registry's, the kick
+ * and calibration locks) with the calling thread's asynchronous signals and
+ * cancellation held off until clab__unlock, so that a signal handler that
+ * ends the program there cannot leave the writer waiting on it for ever.
+ * clab__hold and clab__unhold do the same around a stretch of several
+ * locks; both nest.  clab__thread_quiet makes a thread of conclab's own
+ * (the writer, the ticker, the watchdog) with the asynchronous signals
+ * blocked for good, so that they go to the program's threads.
+ */
+void clab__hold(void);
+void clab__unhold(void);
+void clab__lock(pthread_mutex_t *m);
+int clab__trylock(pthread_mutex_t *m);
+void clab__unlock(pthread_mutex_t *m);
+int clab__thread_quiet(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* CLOCK_MONOTONIC in nanoseconds: the clock where there is no TSC. */
 uint64_t clab__clock_slow(void);
