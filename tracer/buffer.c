@@ -24,9 +24,11 @@
 #include <sys/mman.h>
 
 #include "tracer-int.h"
+#include "writer-int.h"
 
 struct clab__reg clab__reg = {
     .lk = PTHREAD_MUTEX_INITIALIZER,
+    .free_lk = PTHREAD_MUTEX_INITIALIZER,
     .room = PTHREAD_COND_INITIALIZER,
 };
 
@@ -56,14 +58,14 @@ static void block_unmap(struct clab__block *b)
 static struct clab__block *block_new(int populate)
 {
 	struct clab__block *b = NULL;
-	clab__lock(&clab__reg.lk);
+	pthread_mutex_lock(&clab__reg.free_lk);
 	if (clab__reg.freelist) {
 		b = clab__reg.freelist;
 		clab__reg.freelist =
 		    atomic_load_explicit(&b->next, memory_order_relaxed);
 		clab__reg.nfree--;
 	}
-	clab__unlock(&clab__reg.lk);
+	pthread_mutex_unlock(&clab__reg.free_lk);
 	if (!b)
 		b = block_map(populate);
 	if (b) {
@@ -90,11 +92,15 @@ void clab__blocks_put(struct clab__block *first, unsigned n)
 	struct clab__block *unmap = NULL;
 	clab__lock(&clab__reg.lk);
 	size_t out = atomic_fetch_sub(&clab__reg.blocks_out, n) - n;
-	int open = atomic_load(&clab__reg.open);
+	/* a rescue (the program ends): unmapped, free_lk never taken */
+	int keep =
+	    atomic_load(&clab__reg.open) && !atomic_load(&clab__writer_rescue);
+	if (keep)
+		pthread_mutex_lock(&clab__reg.free_lk);
 	while (n--) {
 		struct clab__block *b = first;
 		first = atomic_load_explicit(&b->next, memory_order_relaxed);
-		if (open &&
+		if (keep &&
 		    out + clab__reg.nfree <
 			room_cap(clab__reg.cap_blocks, &clab__reg.nlive)) {
 			atomic_store_explicit(&b->next, clab__reg.freelist,
@@ -107,6 +113,8 @@ void clab__blocks_put(struct clab__block *first, unsigned n)
 			unmap = b;
 		}
 	}
+	if (keep)
+		pthread_mutex_unlock(&clab__reg.free_lk);
 	if (clab__reg.room_waiters)
 		pthread_cond_broadcast(&clab__reg.room);
 	clab__unlock(&clab__reg.lk);
@@ -507,12 +515,14 @@ void clab__reg_release(void)
 	clab__reg.threads = NULL;
 	clab__reg.tail = &clab__reg.threads;
 	objs_free_locked();
+	pthread_mutex_lock(&clab__reg.free_lk);
 	while (clab__reg.freelist) {
 		struct clab__block *b = clab__reg.freelist;
 		clab__reg.freelist = atomic_load(&b->next);
 		block_unmap(b);
 	}
 	clab__reg.nfree = 0;
+	pthread_mutex_unlock(&clab__reg.free_lk);
 	clab__unlock(&clab__reg.lk);
 }
 

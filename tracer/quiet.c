@@ -14,7 +14,10 @@
  * lock held) for as long as it holds one of those locks (clab__lock):
  * a signal that comes meanwhile is delivered when the thread lets go.
  * The waits done with a lock held are bounded (wait_for_room waits 5 ms at
- * a time), so a signal is never held off for long.
+ * a time), so a signal is never held off for long.  Holding them off costs
+ * two system calls, too many for the lock a thread takes for each new block
+ * of records: the free list has a lock of its own that the rescue never
+ * takes (clab__blocks_put), held without this.
  *
  * The signals a thread raises on itself by a fault or an abort are never
  * held off: blocked, the kernel would kill the process without crash.c's

@@ -41,7 +41,15 @@ struct clab__reg {
 	/* objects of the open trace; oid = index + 1, in pages */
 	struct clab__objpage **opages;
 	uint32_t nobjs, npages_cap;
-	/* blocks */
+	/*
+	 * blocks: the free ones under free_lk, a lock of their own that a
+	 * thread takes for a new block (clab__tbuf_grow) without holding its
+	 * signals off, as it does for lk (quiet.c): a rescue never takes it
+	 * (clab__blocks_put unmaps instead), so a thread that a handler ends
+	 * while it holds free_lk holds nothing the rescue needs.  Taken
+	 * after lk where both are.
+	 */
+	pthread_mutex_t free_lk;
 	struct clab__block *freelist;
 	unsigned nfree;
 	_Atomic size_t blocks_out;

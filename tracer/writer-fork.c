@@ -25,6 +25,7 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 	clab__writer_lock_now();
 	clab__lock(&clab__writer_kick_lk);
 	clab__lock(&clab__reg.lk);
+	pthread_mutex_lock(&clab__reg.free_lk);
 	clab__stacks_lock(1);
 	fi->path[0] = '\0';
 	fi->seq = 0;
@@ -39,6 +40,7 @@ void clab__tracer_fork_prepare(struct clab__tbuf *tb,
 void clab__tracer_fork_parent(void)
 {
 	clab__stacks_lock(0);
+	pthread_mutex_unlock(&clab__reg.free_lk);
 	clab__unlock(&clab__reg.lk);
 	clab__unlock(&clab__writer_kick_lk);
 	clab__unlock(&w.lk);
@@ -84,6 +86,7 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	clab__crash_disarm();
 	clab__reg_fork_child(tb);
 	clab__stacks_lock(0);
+	pthread_mutex_unlock(&clab__reg.free_lk);
 	clab__unlock(&clab__reg.lk);
 	clab__unlock(&clab__writer_kick_lk);
 	if (!was_open || !path) {
