@@ -392,6 +392,12 @@ for i in 1 2 3 4 5; do
 	contains "$T/out" 'exited with status 4$' "quickexit signal $i: the handler's _exit status"
 	expect_exit 0 "$CONCLAB" dump "$T/qs.clt"
 done
+# A program that takes its signal with sigwait in a thread of its own: the
+# signal goes to that thread, not to conclab's writer (whose default action
+# killed the program, before the writer blocked the program's signals).
+expect_exit 0 "$CONCLAB" trace --trace "$T/sw.clt" "$D/preload-sigwait"
+contains "$T/out" '^sigwait: took signal SIGUSR1$' "sigwait: the program's thread took the signal"
+expect_exit 0 "$CONCLAB" dump "$T/sw.clt"
 # The child that exits: its trace is whole, linked to the parent's, with
 # the 70 acquisitions of its own thread and none of the parent's.
 ta="$T/forkrec.${kid_a:-none}.clt"
