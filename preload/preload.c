@@ -22,6 +22,7 @@
 
 struct clab__pl_real clab__pl_real;
 _Atomic int clab__pl_on;
+_Atomic int clab__pl_ended;
 _Thread_local int clab__pl_guard __attribute__((tls_model("initial-exec")));
 
 static char trace_path[4096];
@@ -145,6 +146,19 @@ void clab__pl_resolve(void)
 }
 
 /*
+ * The trace's end: the program's calls go on to conclab's objects,
+ * recorded nowhere (see clab__pl_on), but under the controlled scheduler,
+ * where they go to the C library's, so that the thread that ends the
+ * process never hands its turn on.
+ */
+static void stop_recording(void)
+{
+	atomic_store(&clab__pl_ended, 1);
+	if (clab__pl_sched_controlled())
+		atomic_store(&clab__pl_on, 0);
+}
+
+/*
  * The watchdog found the program stuck: its report, the trace saved, and
  * the exit code `conclab run` gives (3 for a deadlock, 4 for the time
  * limit or, under control, the step limit).  The program's own threads are
@@ -154,7 +168,7 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 {
 	(void)arg;
 	static char text[16384];
-	atomic_store(&clab__pl_on, 0);
+	stop_recording();
 	clab_deadlock_format(d, text, sizeof(text));
 	fflush(stdout);
 	fprintf(stderr, "\nconclab: %s", text);
@@ -340,8 +354,10 @@ void clab__pl_end(void)
 	 * A child of vfork shares the parent's memory until it execs: the
 	 * trace is the parent's, and stays open.
 	 */
-	if (getpid() != traced_pid || !atomic_exchange(&clab__pl_on, 0))
+	if (getpid() != traced_pid || !atomic_load(&clab__pl_on) ||
+	    atomic_exchange(&clab__pl_ended, 1))
 		return;
+	stop_recording();
 	int guard = clab__pl_guard;
 	clab__pl_guard = 1;
 	/*
@@ -381,7 +397,8 @@ void clab__pl_exec(const char *what)
 
 void clab__pl_exit_now(void)
 {
-	if (getpid() != traced_pid || !atomic_load(&clab__pl_on))
+	if (getpid() != traced_pid || !atomic_load(&clab__pl_on) ||
+	    atomic_load(&clab__pl_ended))
 		return;
 	if (clab__pl_guard) {
 		(void)clab__writer_save(1000);

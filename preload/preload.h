@@ -120,8 +120,18 @@ extern struct clab__pl_real clab__pl_real;
 	     ? clab__pl_real.f                                                 \
 	     : (clab__pl_resolve(), clab__pl_real.f))
 
-/* Whether calls are recorded: a trace is open in this process. */
+/*
+ * clab__pl_on - whether the program's calls go to conclab's objects: from
+ * the open of the trace, and on after its end (clab__pl_ended) while the
+ * program's threads still run, recorded nowhere: a mutex taken through
+ * conclab and given back through the C library would break (glibc aborts
+ * on its `__owner == 0` assertion).  Off in a child that is not traced,
+ * and at the end under the controlled scheduler, where no other thread
+ * runs.  clab__pl_ended - set once, when the trace is closed for good
+ * (clab__pl_end) or by the watchdog.
+ */
 extern _Atomic int clab__pl_on;
+extern _Atomic int clab__pl_ended;
 /* Set while conclab's code runs in this thread (see above). */
 extern _Thread_local int clab__pl_guard;
 
@@ -166,11 +176,13 @@ long clab__pl_env_long(const char *name, long def);
  * watchdog runs; returns clab_sched_start's result.
  * clab__pl_sched_save - the schedule so far into the trace's metadata
  * (sched.schedule, sched.options, sched.steps), before it is closed; the
- * threads stay as they are.
+ * threads stay as they are.  clab__pl_sched_controlled - whether the
+ * program's threads run under control, one at a time.
  */
 int clab__pl_sched_read(struct clab_sched_opts *o, char *mode, size_t len);
 int clab__pl_sched_start(const struct clab_sched_opts *o);
 void clab__pl_sched_save(void);
+int clab__pl_sched_controlled(void);
 
 /* Resolve the C library's functions (once; the constructor calls it). */
 void clab__pl_resolve(void);

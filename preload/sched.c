@@ -71,6 +71,11 @@ int clab__pl_sched_start(const struct clab_sched_opts *o)
 	return e;
 }
 
+int clab__pl_sched_controlled(void)
+{
+	return controlled;
+}
+
 void clab__pl_sched_save(void)
 {
 	if (!controlled)

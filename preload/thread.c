@@ -139,7 +139,7 @@ static void program_thread_end(void *unused)
 	(void)unused;
 	if (atomic_fetch_sub(&program_threads, 1) == 1 &&
 	    atomic_load(&main_exited) && atomic_load(&clab__pl_on) &&
-	    !atomic_exchange(&ending, 1))
+	    !atomic_load(&clab__pl_ended) && !atomic_exchange(&ending, 1))
 		exit(0);
 }
 
@@ -327,7 +327,8 @@ int pthread_cancel(pthread_t pt)
 void pthread_exit(void *ret)
 {
 	exit_value = ret;
-	if (!clab__pl_guard && atomic_load(&clab__pl_on) && have_end_key &&
+	if (!clab__pl_guard && atomic_load(&clab__pl_on) &&
+	    !atomic_load(&clab__pl_ended) && have_end_key &&
 	    !program_thread()) {
 		clab__pl_guard = 1;
 		/* its end recorded by its exit key (registered here) */

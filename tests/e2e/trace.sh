@@ -398,6 +398,11 @@ done
 expect_exit 0 "$CONCLAB" trace --trace "$T/sw.clt" "$D/preload-sigwait"
 contains "$T/out" '^sigwait: took signal SIGUSR1$' "sigwait: the program's thread took the signal"
 expect_exit 0 "$CONCLAB" dump "$T/sw.clt"
+# Threads that go on after the trace's end (a failed exec): a lock taken
+# while it was recorded is given back and taken again as before.
+expect_exit 0 timeout 60 "$CONCLAB" trace --no-check -q --trace "$T/ae.clt" "$D/preload-afterend"
+contains "$T/out" '^afterend: m held by one thread at a time$' "afterend: the lock held across the end"
+expect_exit 0 "$CONCLAB" dump "$T/ae.clt"
 # The child that exits: its trace is whole, linked to the parent's, with
 # the 70 acquisitions of its own thread and none of the parent's.
 ta="$T/forkrec.${kid_a:-none}.clt"
