@@ -56,6 +56,6 @@ int main(void)
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	printf("afterend: %s\n", broken ? "two threads held m at once"
-					 : "m held by one thread at a time");
+					: "m held by one thread at a time");
 	return broken;
 }
