@@ -142,6 +142,10 @@ void clab__pl_resolve(void)
 	NEXT(nanosleep, "nanosleep");
 	NEXT(clock_nanosleep, "clock_nanosleep");
 	NEXT(sched_yield, "sched_yield");
+	NEXT(close, "close");
+	NEXT(close_range, "close_range");
+	NEXT(dup2, "dup2");
+	NEXT(dup3, "dup3");
 	atomic_store(&done, 1);
 }
 

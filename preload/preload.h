@@ -107,6 +107,10 @@ struct clab__pl_real {
 	int (*clock_nanosleep)(clockid_t, int, const struct timespec *,
 			       struct timespec *);
 	int (*sched_yield)(void);
+	int (*close)(int);
+	int (*close_range)(unsigned int, unsigned int, int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
 };
 extern struct clab__pl_real clab__pl_real;
 

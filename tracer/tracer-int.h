@@ -161,6 +161,24 @@ void clab__crash_disarm(void);
 int clab__writer_save(unsigned stall_ms);
 
 /*
+ * The trace's own descriptors, against a program that closes descriptors
+ * it did not open (a daemon's loop up to the limit, closefrom): without
+ * this, its next open took the trace's number and the writer wrote the
+ * trace into the program's file.  clab__tracer_fd_kept - whether fd is
+ * the open trace's file, which the caller keeps open (and tells the
+ * program it closed); when fd is the old file of a rerun (writer.c) not
+ * closed yet, the writer gives it up and the caller closes it.
+ * clab__tracer_fd_in - the same for a range of descriptors: the trace's
+ * file, if it is in [first, last], else -1.
+ * clab__tracer_fd_move - before the program makes fd another file's
+ * (dup2, dup3): the trace's file, if fd is it, goes to another
+ * descriptor; 0, or a negative errno (fd left as it was).
+ */
+int clab__tracer_fd_kept(int fd);
+int clab__tracer_fd_in(unsigned first, unsigned last);
+int clab__tracer_fd_move(int fd);
+
+/*
  * Why the program died, set by the crash handlers before they save the
  * trace: "SIGSEGV", "SIGABRT"... or "sanitizer"; NULL while it lives.  The
  * writer puts it in the metadata (CLAB_META_CRASH) before the end chunk.

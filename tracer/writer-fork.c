@@ -74,7 +74,7 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	if (w.fd >= 0)
 		close(
 		    w.fd); /* this process's descriptor: the parent keeps its */
-	w.fd = -1;
+	clab__writer_set_fd(-1);
 	atomic_store(&clab__writer_file_open, 0);
 	memset(&w.st, 0, sizeof(w.st));
 	/* the parent's codec and level, for the child's trace too */
@@ -105,7 +105,7 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 		clab__reg_release();
 		return err;
 	}
-	w.fd = fd;
+	clab__writer_set_fd(fd);
 	w.stk_lost0 = clab__stacks_lost();
 	struct clab_meta_kv kept[2];
 	size_t nkept = 0;

@@ -164,6 +164,18 @@ void clab__writer_reset(void);
 int clab__trace_create(const char *path);
 /* Close clab__w.old_fd, if open. */
 void clab__trace_old_close(void);
+
+/*
+ * The trace file's descriptor, w.fd, also published for
+ * clab__tracer_fd_kept (read by any thread, without w.lk): set through
+ * clab__writer_set_fd, under w.lk.
+ */
+extern _Atomic int clab__writer_fd;
+static inline void clab__writer_set_fd(int fd)
+{
+	clab__w.fd = fd;
+	atomic_store(&clab__writer_fd, fd);
+}
 /*
  * The end of an open, with clab__w.fd open and clab__w.lk held (released
  * here): the header with meta and more, the writer's threads, the crash

@@ -1362,7 +1362,7 @@ static void finish_file(void)
 	out_flush();
 	if (close(w.fd) != 0)
 		note_error(-errno);
-	w.fd = -1;
+	clab__writer_set_fd(-1);
 	atomic_store(&clab__writer_file_open, 0);
 }
 
@@ -1654,6 +1654,47 @@ void clab__trace_old_close(void)
 		close(old);
 }
 
+_Atomic int clab__writer_fd = -1;
+
+int clab__tracer_fd_kept(int fd)
+{
+	if (fd < 0)
+		return 0;
+	if (fd == atomic_load(&clab__writer_fd))
+		return 1;
+	/* the old file, not closed yet: the caller's to close now */
+	int old = fd;
+	atomic_compare_exchange_strong(&w.old_fd, &old, -1);
+	return 0;
+}
+
+int clab__tracer_fd_in(unsigned first, unsigned last)
+{
+	int old = atomic_load(&w.old_fd);
+	if (old >= 0 && (unsigned)old >= first && (unsigned)old <= last)
+		(void)clab__tracer_fd_kept(old);
+	int fd = atomic_load(&clab__writer_fd);
+	return fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last ? fd
+									: -1;
+}
+
+int clab__tracer_fd_move(int fd)
+{
+	int err = 0;
+	clab__lock(&w.lk);
+	if (fd >= 0 && fd == w.fd) {
+		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (nfd < 0)
+			err = -errno;
+		else
+			clab__writer_set_fd(nfd); /* fd is the caller's now */
+	}
+	clab__unlock(&w.lk);
+	if (!err)
+		(void)clab__tracer_fd_kept(fd); /* the old file's, given up */
+	return err;
+}
+
 int clab_tracer_open(const struct clab_tracer_opts *o)
 {
 	if (!o || !o->path || (o->key && o->key_len < CLAB_KEY_MIN) ||
@@ -1688,7 +1729,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		clab__unlock(&w.lk);
 		return CLAB_ENOMEM;
 	}
-	w.fd = fd;
+	clab__writer_set_fd(fd);
 	w.codec.level = o->compress > 9 ? 9 : o->compress;
 	w.codec.codec = clab__codec_pick(o->codec, w.codec.level);
 	if (o->compress < 0)

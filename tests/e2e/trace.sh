@@ -403,6 +403,15 @@ expect_exit 0 "$CONCLAB" dump "$T/sw.clt"
 expect_exit 0 timeout 60 "$CONCLAB" trace --no-check -q --trace "$T/ae.clt" "$D/preload-afterend"
 contains "$T/out" '^afterend: m held by one thread at a time$' "afterend: the lock held across the end"
 expect_exit 0 "$CONCLAB" dump "$T/ae.clt"
+# A program that closes descriptors it did not open (as a daemon does):
+# the trace's file stays the trace's, the program's own file its own.
+for how in loop closefrom range dup2; do
+	rm -f "$T/ca.txt"
+	expect_exit 0 "$CONCLAB" trace --no-check -q --trace "$T/ca.clt" "$D/preload-closeall" "$T/ca.txt" "$how"
+	contains "$T/out" "^closeall $how: the file holds: count 300000\$" "closeall $how: the program's file is its own"
+	lacks "$T/err" 'could not write|cut short' "closeall $how: the trace written whole"
+	expect_exit 0 "$CONCLAB" dump "$T/ca.clt"
+done
 # The child that exits: its trace is whole, linked to the parent's, with
 # the 70 acquisitions of its own thread and none of the parent's.
 ta="$T/forkrec.${kid_a:-none}.clt"
