@@ -1664,7 +1664,8 @@ int clab__tracer_fd_kept(int fd)
 		return 1;
 	/* the old file, not closed yet: the caller's to close now */
 	int old = fd;
-	atomic_compare_exchange_strong(&w.old_fd, &old, -1);
+	if (atomic_load(&w.old_fd) == fd)
+		atomic_compare_exchange_strong(&w.old_fd, &old, -1);
 	return 0;
 }
 
@@ -1680,9 +1681,13 @@ int clab__tracer_fd_in(unsigned first, unsigned last)
 
 int clab__tracer_fd_move(int fd)
 {
+	if (fd < 0 || fd != atomic_load(&clab__writer_fd)) {
+		(void)clab__tracer_fd_kept(fd); /* the old file's, given up */
+		return 0;
+	}
 	int err = 0;
 	clab__lock(&w.lk);
-	if (fd >= 0 && fd == w.fd) {
+	if (fd == w.fd) { /* still the trace's, under the writer's lock */
 		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		if (nfd < 0)
 			err = -errno;
@@ -1690,8 +1695,6 @@ int clab__tracer_fd_move(int fd)
 			clab__writer_set_fd(nfd); /* fd is the caller's now */
 	}
 	clab__unlock(&w.lk);
-	if (!err)
-		(void)clab__tracer_fd_kept(fd); /* the old file's, given up */
 	return err;
 }
 
