@@ -1698,6 +1698,25 @@ int clab__tracer_fd_move(int fd)
 	return err;
 }
 
+/*
+ * The trace's path, made absolute: its forked children's traces are named
+ * after it (runtime/fork.c), and a program may change its directory before
+ * it forks, as a daemon does (chdir("/")).  As given when the working
+ * directory is gone.
+ */
+static char *abs_path(const char *path)
+{
+	char *cwd = path[0] == '/' ? NULL : getcwd(NULL, 0);
+	if (!cwd)
+		return strdup(path);
+	size_t n = strlen(cwd) + strlen(path) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", cwd, path);
+	free(cwd);
+	return p;
+}
+
 int clab_tracer_open(const struct clab_tracer_opts *o)
 {
 	if (!o || !o->path || (o->key && o->key_len < CLAB_KEY_MIN) ||
@@ -1725,7 +1744,7 @@ int clab_tracer_open(const struct clab_tracer_opts *o)
 		clab__unlock(&w.lk);
 		return err;
 	}
-	w.path = strdup(o->path);
+	w.path = abs_path(o->path);
 	if (!w.path) {
 		close(fd);
 		clab__writer_reset();

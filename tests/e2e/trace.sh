@@ -412,6 +412,17 @@ for how in loop closefrom range dup2; do
 	lacks "$T/err" 'could not write|cut short' "closeall $how: the trace written whole"
 	expect_exit 0 "$CONCLAB" dump "$T/ca.clt"
 done
+# A program that changes its directory before it forks (as a daemon
+# does), traced with a relative path: the child's trace is beside the
+# parent's, not in the directory the program went to.
+mkdir -p "$T/cdtrace" "$T/elsewhere"
+(cd "$T/cdtrace" && "$CONCLAB" trace --no-check --trace rel.clt "$D/preload-chdirfork" "$T/elsewhere") >"$T/out" 2>"$T/err"
+cpid=$(sed -n 's/^chdirfork: child \([0-9]*\) exited 0$/\1/p' "$T/out")
+[ -n "$cpid" ] && [ -f "$T/cdtrace/rel.$cpid.clt" ] &&
+	pass "chdirfork: the child's trace beside the parent's" ||
+	fail "chdirfork: no $T/cdtrace/rel.${cpid:-?}.clt: $(ls "$T/cdtrace" "$T/elsewhere" | tr '\n' ' ')"
+contains "$T/out" "^child ${cpid:-none} \\(forked at .*\\): trace rel\\.${cpid:-none}\\.clt, [0-9]+ records" "chdirfork: conclab trace names the child's trace"
+expect_exit 0 "$CONCLAB" dump "$T/cdtrace/rel.clt"
 # The child that exits: its trace is whole, linked to the parent's, with
 # the 70 acquisitions of its own thread and none of the parent's.
 ta="$T/forkrec.${kid_a:-none}.clt"
