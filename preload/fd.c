@@ -59,26 +59,33 @@ void closefrom(int lowfd)
 		(void)close((int)fd);
 }
 
+/*
+ * Before the program's dup2 or dup3 of oldfd onto newfd: the trace's file,
+ * if newfd is it, moved to another descriptor.  0, or -1 with errno set
+ * (newfd left as it was).
+ */
+static int free_target(int oldfd, int newfd)
+{
+	if (clab__pl_guard || oldfd == newfd)
+		return 0;
+	int err = clab__tracer_fd_move(newfd);
+	if (err) {
+		errno = -err;
+		return -1;
+	}
+	return 0;
+}
+
 int dup2(int oldfd, int newfd)
 {
-	if (!clab__pl_guard && oldfd != newfd) {
-		int err = clab__tracer_fd_move(newfd);
-		if (err) {
-			errno = -err;
-			return -1;
-		}
-	}
+	if (free_target(oldfd, newfd))
+		return -1;
 	return CLAB__PL_REAL(dup2)(oldfd, newfd);
 }
 
 int dup3(int oldfd, int newfd, int flags)
 {
-	if (!clab__pl_guard && oldfd != newfd) {
-		int err = clab__tracer_fd_move(newfd);
-		if (err) {
-			errno = -err;
-			return -1;
-		}
-	}
+	if (free_target(oldfd, newfd))
+		return -1;
 	return CLAB__PL_REAL(dup3)(oldfd, newfd, flags);
 }
