@@ -12,11 +12,15 @@
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "clab-config.h"
 #include "tracer-int.h"
@@ -41,9 +45,108 @@ struct clab__syms {
 	char root[256]; /* the source root as the compiler saw it */
 };
 
+/*
+ * Whether the file open at fd is the debug information of mod: the same
+ * build ID when the module has one (libdwfl's own test), else the CRC that
+ * the module's .gnu_debuglink gives (crc, when it named the file).
+ */
+static int debug_matches(Dwfl_Module *mod, int fd, int named, GElf_Word crc)
+{
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	int idlen = dwfl_module_build_id(mod, &id, &vaddr);
+	if (idlen > 0) {
+		Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		const void *fid;
+		ssize_t flen = e ? dwelf_elf_gnu_build_id(e, &fid) : -1;
+		int same = flen == idlen && memcmp(fid, id, (size_t)idlen) == 0;
+		if (e)
+			elf_end(e);
+		return same;
+	}
+	if (!named)
+		return 0;
+	uLong c = crc32(0, Z_NULL, 0);
+	unsigned char buf[65536];
+	ssize_t n;
+	off_t at = 0;
+	while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
+		c = crc32(c, buf, (uInt)n);
+		at += n;
+	}
+	return n == 0 && (GElf_Word)c == crc;
+}
+
+/*
+ * Try dir/name as mod's debug information: its descriptor, with its path
+ * in *found, or -1.
+ */
+static int try_debug(Dwfl_Module *mod, const char *dir, const char *name,
+		     int named, GElf_Word crc, char **found)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (!debug_matches(mod, fd, named, crc) || !(*found = strdup(path))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * find_debuginfo for libdwfl: the module's separate debug information,
+ * looked for on this machine only.  First by build ID under
+ * /usr/lib/debug/.build-id (libdwfl's search, where Debian's -dbgsym
+ * packages put it, with the dwz files they share), then by the name that
+ * the file's .gnu_debuglink gives (or the file's own name and .debug),
+ * beside the file, in its .debug folder and under /usr/lib/debug, as GDB
+ * and libdwfl look.  dwfl_standard_find_debuginfo does the same, then asks
+ * the debuginfod servers in DEBUGINFOD_URLS (which Ubuntu and Debian's
+ * libdebuginfod-common set in login shells): from inside the traced
+ * program, in its thread, for every module without debug information,
+ * a download or a wait of up to a minute and a half for an answer, and
+ * thirty libraries loaded into its process.  A site without debug
+ * information is named by its symbol instead.
+ */
+static int find_debuginfo_local(Dwfl_Module *mod, void **userdata,
+				const char *modname, GElf_Addr base,
+				const char *file_name, const char *debuglink,
+				GElf_Word crc, char **found)
+{
+	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base,
+					      file_name, debuglink, crc, found);
+	if (fd >= 0 || !file_name || file_name[0] != '/')
+		return fd;
+	char dir[PATH_MAX], name[NAME_MAX + 1], sub[PATH_MAX + 16];
+	const char *slash = strrchr(file_name, '/');
+	size_t dl = (size_t)(slash - file_name);
+	int named = debuglink != NULL;
+	/* a dwz file's path (its build ID was looked for above) */
+	if ((named && strchr(debuglink, '/')) || dl >= sizeof(dir) ||
+	    snprintf(name, sizeof(name), "%s%s", named ? debuglink : slash + 1,
+		     named ? "" : ".debug") >= (int)sizeof(name))
+		return -1;
+	memcpy(dir, file_name, dl);
+	dir[dl] = '\0';
+	/* beside the file, unless the link names the file itself */
+	if (strcmp(name, slash + 1) != 0 &&
+	    (fd = try_debug(mod, dir, name, named, crc, found)) >= 0)
+		return fd;
+	snprintf(sub, sizeof(sub), "%s/.debug", dir);
+	if ((fd = try_debug(mod, sub, name, named, crc, found)) >= 0)
+		return fd;
+	snprintf(sub, sizeof(sub), "/usr/lib/debug%s", dir);
+	return try_debug(mod, sub, name, named, crc, found);
+}
+
 static const Dwfl_Callbacks callbacks = {
     .find_elf = dwfl_linux_proc_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .find_debuginfo = find_debuginfo_local,
 };
 
 struct clab__syms *clab__syms_new(void)

@@ -423,6 +423,52 @@ cpid=$(sed -n 's/^chdirfork: child \([0-9]*\) exited 0$/\1/p' "$T/out")
 	fail "chdirfork: no $T/cdtrace/rel.${cpid:-?}.clt: $(ls "$T/cdtrace" "$T/elsewhere" | tr '\n' ' ')"
 contains "$T/out" "^child ${cpid:-none} \\(forked at .*\\): trace rel\\.${cpid:-none}\\.clt, [0-9]+ records" "chdirfork: conclab trace names the child's trace"
 expect_exit 0 "$CONCLAB" dump "$T/cdtrace/rel.clt"
+# Debug information kept apart from the program (objcopy
+# --only-keep-debug, then a .gnu_debuglink to it): found beside the
+# program and in its .debug folder, and a file of that name from another
+# program is not taken for it.
+if command -v objcopy >/dev/null 2>&1; then
+	mkdir -p "$T/split/.debug"
+	cp "$D/preload-abba" "$T/split/abba"
+	objcopy --only-keep-debug "$T/split/abba" "$T/split/abba.dbg" &&
+		objcopy --strip-debug --add-gnu-debuglink="$T/split/abba.dbg" "$T/split/abba" ||
+		fail "objcopy: the debug information kept apart"
+	expect_exit 1 "$CONCLAB" trace --trace "$T/split.clt" "$T/split/abba"
+	contains "$T/out" 'held a \(taken at tests/preload/abba.c:16\) and requested b at tests/preload/abba.c:17' "split debug: found beside the program"
+	mv "$T/split/abba.dbg" "$T/split/.debug/abba.dbg"
+	expect_exit 1 "$CONCLAB" trace --trace "$T/split.clt" "$T/split/abba"
+	contains "$T/out" 'held a \(taken at tests/preload/abba.c:16\) and requested b at tests/preload/abba.c:17' "split debug: found in .debug"
+	objcopy --only-keep-debug "$D/preload-prodcons" "$T/split/.debug/abba.dbg"
+	expect_exit 1 "$CONCLAB" trace --trace "$T/split.clt" "$T/split/abba"
+	lacks "$T/out" 'abba\.c|prodcons' "split debug: another program's not taken"
+	contains "$T/out" 'held a \(taken at ' "split debug: the sites named without it"
+	# Without a build ID, the file is known by the link's checksum.
+	rm -f "$T/split/.debug/abba.dbg"
+	objcopy --remove-section .note.gnu.build-id "$D/preload-abba" "$T/split/abba" &&
+		objcopy --only-keep-debug "$T/split/abba" "$T/split/abba.dbg" 2>/dev/null &&
+		objcopy --strip-debug --add-gnu-debuglink="$T/split/abba.dbg" "$T/split/abba" ||
+		fail "objcopy: a program without a build ID"
+	expect_exit 1 "$CONCLAB" trace --trace "$T/split.clt" "$T/split/abba"
+	contains "$T/out" 'held a \(taken at tests/preload/abba.c:16\) and requested b at tests/preload/abba.c:17' "split debug: no build ID, the checksum matches"
+	objcopy --remove-section .note.gnu.build-id --only-keep-debug "$D/preload-prodcons" "$T/split/abba.dbg" 2>/dev/null
+	expect_exit 1 "$CONCLAB" trace --trace "$T/split.clt" "$T/split/abba"
+	lacks "$T/out" 'abba\.c|prodcons' "split debug: no build ID, another program's not taken"
+else
+	echo "SKIP: split debug information: no objcopy"
+fi
+# A program without debug information, with DEBUGINFOD_URLS set (as
+# Ubuntu's login shells have it): its sites are named without asking a
+# debug information server, which would block the program's thread for
+# as long as the server takes (the client makes its cache directory first).
+cp "$D/preload-abba" "$T/nodebug"
+strip -g "$T/nodebug" 2>/dev/null || objcopy --strip-debug "$T/nodebug" 2>/dev/null ||
+	echo "SKIP: no strip: the program keeps its debug information"
+expect_exit 1 env DEBUGINFOD_URLS=http://127.0.0.1:9 DEBUGINFOD_CACHE_PATH="$T/dcache" \
+	DEBUGINFOD_TIMEOUT=5 timeout 120 "$CONCLAB" trace --trace "$T/nd.clt" "$T/nodebug"
+contains "$T/out" '^lock-order cycle 1: potential deadlock, 2 locks' "no debug information: the cycle"
+[ ! -e "$T/dcache" ] && pass "no debug information: no debuginfod server asked" ||
+	fail "no debug information: the debuginfod client ran ($T/dcache made)"
+
 # The child that exits: its trace is whole, linked to the parent's, with
 # the 70 acquisitions of its own thread and none of the parent's.
 ta="$T/forkrec.${kid_a:-none}.clt"
