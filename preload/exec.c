@@ -4,16 +4,23 @@
  * its metadata (process.exec): the new program
  * image would lose whatever the writer had not written.  The new program
  * is not traced (the constructor took the trace's settings out of the
- * environment).  An exec that fails returns to a program that goes on
- * unrecorded.
+ * environment).  An exec that cannot start anything (no file of that name,
+ * in PATH for the search forms, that is a regular file this process may
+ * execute) fails at once and leaves the trace open: the program goes on,
+ * recorded.  One that fails later (E2BIG, ENOEXEC, ETXTBSY, ENOMEM), after
+ * the trace was ended, returns to a program that goes on unrecorded.
  *
  * The C library's exec functions call its execve inside, not through this
  * library: each is defined here.  The list forms (execl, execlp, execle)
  * gather their arguments and call the vector forms.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,27 +28,69 @@
 
 extern char **environ;
 
+/* Whether path is a regular file that this process may execute. */
+static int runnable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+}
+
+/*
+ * Whether an exec of file would start something: file itself, or with
+ * search and no '/' in it, the first of PATH's directories that has it
+ * (the C library's default path without PATH; an empty entry is the
+ * current directory), as execvp looks.  Only the stack is used: a child
+ * of vfork shares its parent's heap.
+ */
+static int startable(const char *file, int search)
+{
+	if (!file || !*file)
+		return 0;
+	if (!search || strchr(file, '/'))
+		return runnable(file);
+	const char *p = getenv("PATH");
+	if (!p)
+		p = "/bin:/usr/bin";
+	char buf[PATH_MAX];
+	for (;;) {
+		const char *end = strchrnul(p, ':');
+		int n = end == p ? snprintf(buf, sizeof(buf), "%s", file)
+				 : snprintf(buf, sizeof(buf), "%.*s/%s",
+					    (int)(end - p), p, file);
+		if (n > 0 && (size_t)n < sizeof(buf) && runnable(buf))
+			return 1;
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
 int execve(const char *path, char *const argv[], char *const envp[])
 {
-	clab__pl_exec(path);
+	if (startable(path, 0))
+		clab__pl_exec(path);
 	return CLAB__PL_REAL(execve)(path, argv, envp);
 }
 
 int execv(const char *path, char *const argv[])
 {
-	clab__pl_exec(path);
+	if (startable(path, 0))
+		clab__pl_exec(path);
 	return CLAB__PL_REAL(execv)(path, argv);
 }
 
 int execvp(const char *file, char *const argv[])
 {
-	clab__pl_exec(file);
+	if (startable(file, 1))
+		clab__pl_exec(file);
 	return CLAB__PL_REAL(execvp)(file, argv);
 }
 
 int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	clab__pl_exec(file);
+	if (startable(file, 1))
+		clab__pl_exec(file);
 	return CLAB__PL_REAL(execvpe)(file, argv, envp);
 }
 

@@ -302,6 +302,20 @@ contains "$T/dump" "mutex\\.acquire +m#[0-9]+ .*@ tests/preload/exec.c:[0-9]+ ad
 	pass "vfork: the locks after the child's exec recorded too" ||
 	fail "vfork: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
 
+# Execs that cannot start anything fail at once, as without conclab, and
+# leave the trace open: what the program does after them is recorded, and
+# the report does not say that it ran something.
+printf 'not executable\n' >"$T/noexec"
+chmod 0644 "$T/noexec"
+expect_exit 0 "$CONCLAB" trace --trace "$T/miss.clt" "$D/preload-exec" --missing "$T/noexec"
+contains "$T/out" '^exec: ENOENT ENOENT EACCES EACCES, count 300 after them$' "failed execs: the C library's errors, and the program goes on"
+lacks "$T/out" 'then it ran' "failed execs: conclab trace does not say it ran them"
+"$CONCLAB" dump "$T/miss.clt" >"$T/dump" 2>&1
+contains "$T/dump" '^# content checksum ok' "failed execs: the trace is whole"
+[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 300 ] &&
+	pass "failed execs: the locks after them recorded" ||
+	fail "failed execs: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
+
 # posix_spawnp, system and popen: the programs are not traced, and the
 # report says so; so does a shell's (it runs a command by vfork and exec,
 # and ends by _exit).

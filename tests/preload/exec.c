@@ -4,8 +4,13 @@
  * execvp.  The trace holds everything before the exec, closed whole.
  * With --vfork, a child made with vfork execs echo instead, and the
  * program goes on: the trace is its own, still open.  With --spawn, it
- * runs true by posix_spawnp, then system and popen, and goes on.
+ * runs true by posix_spawnp, then system and popen, and goes on.  With
+ * --missing, it tries execs that cannot start anything (a command in no
+ * directory of PATH, a path to nothing, a directory, a file it may not
+ * execute), each of which fails at once, and goes on: the trace stays
+ * open.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -61,6 +66,23 @@ int main(int argc, char **argv)
 		ok &= p != NULL && pclose(p) == 0;
 		printf("exec: spawned %s\n", ok ? "3" : "not all");
 		return ok ? 0 : 1;
+	}
+	if (argc > 2 && strcmp(argv[1], "--missing") == 0) {
+		/* argv[2]: a file this process may read but not execute */
+		char *targv[] = {"x", NULL};
+		const char *e[4];
+		execlp("conclab-no-such-command", "x", (char *)NULL);
+		e[0] = strerrorname_np(errno);
+		execl("/nonexistent/conclab", "x", (char *)NULL);
+		e[1] = strerrorname_np(errno);
+		execv("/", targv);
+		e[2] = strerrorname_np(errno);
+		execvp(argv[2], targv);
+		e[3] = strerrorname_np(errno);
+		adder(NULL); /* after the execs */
+		printf("exec: %s %s %s %s, count %ld after them\n", e[0], e[1],
+		       e[2], e[3], count);
+		return 0;
 	}
 	if (argc > 1)
 		execvp(argv[1], argv + 1);
