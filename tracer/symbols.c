@@ -95,7 +95,7 @@ static int try_debug(Dwfl_Module *mod, const char *dir, const char *name,
 		close(fd);
 		return -1;
 	}
-	return fd;
+	return clab__fd_high(fd); /* libdwfl keeps it until dwfl_end */
 }
 
 /*
@@ -121,7 +121,7 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata,
 	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base,
 					      file_name, debuglink, crc, found);
 	if (fd >= 0 || !file_name || file_name[0] != '/')
-		return fd;
+		return clab__fd_high(fd);
 	char dir[PATH_MAX], name[NAME_MAX + 1], sub[PATH_MAX + 16];
 	const char *slash = strrchr(file_name, '/');
 	size_t dl = (size_t)(slash - file_name);
@@ -144,8 +144,34 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata,
 	return try_debug(mod, sub, name, named, crc, found);
 }
 
+/*
+ * find_elf for libdwfl: the module's file as libdwfl finds it for a live
+ * process, mapped, and its descriptor closed.  libdwfl would keep it open
+ * until dwfl_end: a descriptor of the program's numbering (its first open
+ * gave 4, not 3), which a program that closes descriptors it did not open
+ * (a daemon) would close and reuse, and dwfl_end then close under it.
+ */
+static int find_elf_mapped(Dwfl_Module *mod, void **userdata,
+			   const char *modname, Dwarf_Addr base,
+			   char **file_name, Elf **elfp)
+{
+	int fd = dwfl_linux_proc_find_elf(mod, userdata, modname, base,
+					  file_name, elfp);
+	if (fd < 0 || *elfp)
+		return fd;
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || elf_cntl(e, ELF_C_FDDONE) != 0) {
+		if (e)
+			elf_end(e);
+		return clab__fd_high(fd);
+	}
+	close(fd);
+	*elfp = e;
+	return -1;
+}
+
 static const Dwfl_Callbacks callbacks = {
-    .find_elf = dwfl_linux_proc_find_elf,
+    .find_elf = find_elf_mapped,
     .find_debuginfo = find_debuginfo_local,
 };
 

@@ -185,6 +185,19 @@ int clab__tracer_fd_move(int fd);
  */
 extern const char *_Atomic clab__crash_why;
 
+/*
+ * clab__fd_high - fd moved out of the program's way (writer.c): to the
+ * first free descriptor from 1000 (or from just under the process's limit
+ * on descriptors, when that is lower), close-on-exec, and fd closed; fd
+ * itself when none is free there.  A program traced numbers its own
+ * descriptors as without conclab (its first open gives 3), and its closing
+ * and reuse of low numbers (a daemon's close loop) leaves conclab's files
+ * alone.  errno is kept.  clab__fd_dup_high - a duplicate of fd, there, or
+ * at the lowest free number when none is; -1 and errno on failure.
+ */
+int clab__fd_high(int fd);
+int clab__fd_dup_high(int fd);
+
 /* Symbols for call stacks (symbols.c), used by the writer only. */
 struct clab__frame {
 	char *func;

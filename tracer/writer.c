@@ -1636,15 +1636,54 @@ int clab__trace_create(const char *path)
 				 0600);
 			if (fd >= 0) {
 				(void)fchmod(fd, st.st_mode & 07777);
-				atomic_store(&w.old_fd, old);
-				return fd;
+				atomic_store(&w.old_fd, clab__fd_high(old));
+				return clab__fd_high(fd);
 			}
 		}
 		if (old >= 0)
 			close(old);
 		/* made by someone else meanwhile: as open(2) would */
 	}
-	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return clab__fd_high(
+	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+}
+
+/*
+ * The first descriptor that clab__fd_high looks at: 1000, or 24 under the
+ * process's limit on descriptors when that is lower (never above it: a
+ * table of a million descriptors is 8 MB of the kernel's).
+ */
+static int fd_floor(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 1024)
+		return rl.rlim_cur > 64 ? (int)rl.rlim_cur - 24 : 0;
+	return 1000;
+}
+
+int clab__fd_dup_high(int fd)
+{
+	int from = fd_floor();
+	int nfd = from > 0 ? fcntl(fd, F_DUPFD_CLOEXEC, from) : -1;
+	return nfd >= 0 ? nfd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
+int clab__fd_high(int fd)
+{
+	if (fd < 0 || fd >= fd_floor())
+		return fd;
+	int saved = errno;
+	int nfd = clab__fd_dup_high(fd);
+	if (nfd < 0 || nfd < fd) {
+		if (nfd >= 0)
+			close(nfd);
+		errno = saved;
+		return fd;
+	}
+	close(fd);
+	errno = saved;
+	return nfd;
 }
 
 void clab__trace_old_close(void)
@@ -1688,7 +1727,7 @@ int clab__tracer_fd_move(int fd)
 	int err = 0;
 	clab__lock(&w.lk);
 	if (fd == w.fd) { /* still the trace's, under the writer's lock */
-		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		int nfd = clab__fd_dup_high(fd);
 		if (nfd < 0)
 			err = -errno;
 		else

@@ -426,6 +426,16 @@ for how in loop closefrom range dup2; do
 	lacks "$T/err" 'could not write|cut short' "closeall $how: the trace written whole"
 	expect_exit 0 "$CONCLAB" dump "$T/ca.clt"
 done
+# A program's own descriptors are numbered as without conclab (a pipe
+# gives 3 and 4): conclab's are from 1000 up, on a first run and on a
+# rerun, whose old trace is open until the writer closes it.
+"$D/preload-fdnum" >"$T/fdplain" 2>&1
+for run in first rerun; do
+	expect_exit 0 "$CONCLAB" trace --no-check -q --trace "$T/fdnum.clt" "$D/preload-fdnum"
+	grep '^fdnum:' "$T/out" | cmp -s - "$T/fdplain" &&
+		pass "fdnum ($run run): the program's descriptors numbered as without conclab" ||
+		fail "fdnum ($run run): $(grep '^fdnum:' "$T/out") where plain gave $(cat "$T/fdplain")"
+done
 # A program that changes its directory before it forks (as a daemon
 # does), traced with a relative path: the child's trace is beside the
 # parent's, not in the directory the program went to.
