@@ -96,6 +96,7 @@ void clab__pl_resolve(void)
 	NEXT(sem_wait, "sem_wait");
 	NEXT(sem_trywait, "sem_trywait");
 	NEXT(sem_timedwait, "sem_timedwait");
+	*(void **)&r->sem_clockwait = next("sem_clockwait", NULL, 1);
 	NEXT(sem_post, "sem_post");
 	NEXT(sem_getvalue, "sem_getvalue");
 	NEXT(barrier_init, "pthread_barrier_init");
@@ -121,6 +122,10 @@ void clab__pl_resolve(void)
 	NEXT(spin_unlock, "pthread_spin_unlock");
 	NEXT(create, "pthread_create");
 	NEXT(join, "pthread_join");
+	NEXT(tryjoin, "pthread_tryjoin_np");
+	NEXT(timedjoin, "pthread_timedjoin_np");
+	/* glibc 2.31 and later */
+	*(void **)&r->clockjoin = next("pthread_clockjoin_np", NULL, 1);
 	NEXT(detach, "pthread_detach");
 	NEXT(exit, "pthread_exit");
 	NEXT(cancel, "pthread_cancel");

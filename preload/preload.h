@@ -52,6 +52,7 @@ struct clab__pl_real {
 	int (*sem_wait)(sem_t *);
 	int (*sem_trywait)(sem_t *);
 	int (*sem_timedwait)(sem_t *, const struct timespec *);
+	int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
 	int (*sem_post)(sem_t *);
 	int (*sem_getvalue)(sem_t *, int *);
 	int (*barrier_init)(pthread_barrier_t *, const pthread_barrierattr_t *,
@@ -79,6 +80,10 @@ struct clab__pl_real {
 	int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
 		      void *);
 	int (*join)(pthread_t, void **);
+	int (*tryjoin)(pthread_t, void **);
+	int (*timedjoin)(pthread_t, void **, const struct timespec *);
+	int (*clockjoin)(pthread_t, void **, clockid_t,
+			 const struct timespec *);
 	int (*detach)(pthread_t);
 	void (*exit)(void *) __attribute__((noreturn));
 	int (*cancel)(pthread_t);

@@ -6,7 +6,7 @@
  * then on (not shared with other processes).  Calls on a semaphore the
  * library did not see made go to the C library.  The functions set errno
  * and return -1 as the C library's do: EAGAIN from sem_trywait, ETIMEDOUT
- * from sem_timedwait.
+ * from sem_timedwait and sem_clockwait.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -163,6 +163,25 @@ int sem_timedwait(sem_t *s, const struct timespec *abs)
 		r = CLAB_ETIMEDOUT;
 	clab__pl_leave();
 	return r == 1 ? CLAB__PL_REAL(sem_timedwait)(s, abs) : ret(r);
+}
+
+/*
+ * glibc 2.30 and later: the timed wait on a clock of the caller's choice
+ * (CLOCK_MONOTONIC, which a change of the date does not move).  Before,
+ * it went to the C library's semaphore, which the posts, made on
+ * conclab's, never reached: a wait for a post timed out or blocked.
+ */
+int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abs);
+int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abs)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(sem_clockwait)(s, clock, abs);
+	long long ms = clab__pl_ms_until(clock, abs);
+	int r = acquire(s, ms, RET());
+	if (ms == 0 && r == CLAB_EAGAIN)
+		r = CLAB_ETIMEDOUT;
+	clab__pl_leave();
+	return r == 1 ? CLAB__PL_REAL(sem_clockwait)(s, clock, abs) : ret(r);
 }
 
 int sem_post(sem_t *s)

@@ -276,22 +276,76 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	return r;
 }
 
+/*
+ * A join of pt for ms (0: a try), at site: the error number, or -1 when pt
+ * is not the program's conclab thread (the C library's, then).
+ */
+static int join(pthread_t pt, void **ret, uint32_t ms,
+		const struct clab_site *site)
+{
+	clab_thread_t *t = tmap_get(pt, 0);
+	if (!t)
+		return -1;
+	int r = -clab__thread_join(t, ret, ms, site);
+	if (r == 0)
+		tmap_get(pt, 1);
+	return r;
+}
+
 int pthread_join(pthread_t pt, void **ret)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(join)(pt, ret);
-	clab_thread_t *t = tmap_get(pt, 0);
-	int r;
-	if (!t) {
-		r = -1; /* not the program's conclab thread */
-	} else {
-		r = -clab__thread_join(t, ret, CLAB_FOREVER,
-				       clab__pl_site(RET()));
-		if (r == 0)
-			tmap_get(pt, 1);
-	}
+	int r = join(pt, ret, CLAB_FOREVER, clab__pl_site(RET()));
 	clab__pl_leave();
 	return r >= 0 ? r : CLAB__PL_REAL(join)(pt, ret);
+}
+
+/*
+ * The GNU joins that do not wait for ever: a try (EBUSY while the thread
+ * runs), and until a time on the real clock or a clock of the caller's
+ * choice (ETIMEDOUT; no time: for ever).  Before, they went to the C
+ * library: the join was not recorded, and the ended thread's state was
+ * kept until the trace's end.
+ */
+int pthread_tryjoin_np(pthread_t pt, void **ret)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(tryjoin)(pt, ret);
+	int r = join(pt, ret, 0, clab__pl_site(RET()));
+	clab__pl_leave();
+	if (r == ETIMEDOUT)
+		return EBUSY;
+	return r >= 0 ? r : CLAB__PL_REAL(tryjoin)(pt, ret);
+}
+
+/* A join until abs on clock (the timed and clock forms), at site. */
+static int join_until(pthread_t pt, void **ret, clockid_t clock,
+		      const struct timespec *abs, const struct clab_site *site)
+{
+	long long ms = abs ? clab__pl_ms_until(clock, abs) : CLAB_FOREVER;
+	if (ms < 0)
+		return tmap_get(pt, 0) ? EINVAL : -1;
+	return join(pt, ret, (uint32_t)ms, site);
+}
+
+int pthread_timedjoin_np(pthread_t pt, void **ret, const struct timespec *abs)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(timedjoin)(pt, ret, abs);
+	int r = join_until(pt, ret, CLOCK_REALTIME, abs, clab__pl_site(RET()));
+	clab__pl_leave();
+	return r >= 0 ? r : CLAB__PL_REAL(timedjoin)(pt, ret, abs);
+}
+
+int pthread_clockjoin_np(pthread_t pt, void **ret, clockid_t clock,
+			 const struct timespec *abs)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(clockjoin)(pt, ret, clock, abs);
+	int r = join_until(pt, ret, clock, abs, clab__pl_site(RET()));
+	clab__pl_leave();
+	return r >= 0 ? r : CLAB__PL_REAL(clockjoin)(pt, ret, clock, abs);
 }
 
 int pthread_detach(pthread_t pt)

@@ -426,6 +426,26 @@ for how in loop closefrom range dup2; do
 	lacks "$T/err" 'could not write|cut short' "closeall $how: the trace written whole"
 	expect_exit 0 "$CONCLAB" dump "$T/ca.clt"
 done
+# glibc's waits with a time limit (sem_clockwait, pthread_tryjoin_np,
+# pthread_timedjoin_np, pthread_clockjoin_np): what they return is the C
+# library's, and they are recorded as the waits they are.
+"$D/preload-timedjoin" >"$T/tjplain" 2>&1
+expect_exit 1 timeout 120 "$CONCLAB" trace --trace "$T/tj.clt" "$D/preload-timedjoin"
+grep '^timedjoin:' "$T/out" | cmp -s - "$T/tjplain" &&
+	pass "timedjoin: every result as without conclab" ||
+	fail "timedjoin: $(grep '^timedjoin:' "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/tjplain")"
+contains "$T/out" '^timedjoin: sem_clockwait got 100, past ETIMEDOUT, other clock EINVAL, join 0$' "timedjoin: sem_clockwait takes the posts"
+contains "$T/out" '^  ok   all threads ended' "timedjoin: the joins are joins"
+contains "$T/out" '^  FAIL busy waiting +main failed [0-9]+ non-blocking attempts in a row' "timedjoin: tryjoin in a loop is a spin"
+"$CONCLAB" dump "$T/tj.clt" >"$T/dump" 2>&1
+[ "$(count_lines "$T/dump" ' thread\.join +T[0-9]')" -eq 4 ] &&
+	pass "timedjoin: four joins recorded" ||
+	fail "timedjoin: $(count_lines "$T/dump" ' thread\.join +T[0-9]') joins recorded, not 4"
+[ "$(count_lines "$T/dump" ' thread\.join-timeout +T3\(')" -ge 200 ] &&
+	pass "timedjoin: the busy tries recorded" ||
+	fail "timedjoin: $(count_lines "$T/dump" ' thread\.join-timeout +T3\(') busy tries recorded"
+contains "$T/dump" 'thread\.join-timeout +T2\(thread-2\) .*timedjoin\.c' "timedjoin: the timed joins that ran out, at their site"
+
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
 # rerun, whose old trace is open until the writer closes it.
