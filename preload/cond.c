@@ -44,12 +44,13 @@ static struct clab__pl_obj *cond_of(pthread_cond_t *pc,
 	return e;
 }
 
-int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
+int clab__pl_cond_init_at(pthread_cond_t *pc, const pthread_condattr_t *attr,
+			  const void *at)
 {
 	int r = CLAB__PL_REAL(cond_init)(pc, attr);
 	if (r || !clab__pl_enter())
 		return r;
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	clockid_t clock = CLOCK_REALTIME;
 	if (attr)
 		pthread_condattr_getclock(attr, &clock);
@@ -62,11 +63,18 @@ int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 	return r;
 }
 
-int pthread_cond_destroy(pthread_cond_t *pc)
+int pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
+{
+	int r = clab__pl_cond_init_at(pc, attr, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
+}
+
+int clab__pl_cond_destroy_at(pthread_cond_t *pc, const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(cond_destroy)(pc);
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = clab__pl_obj_find(pc, 0);
 	int r = 0;
 	if (e && atomic_load(&e->state) == CLAB__PL_READY &&
@@ -78,6 +86,13 @@ int pthread_cond_destroy(pthread_cond_t *pc)
 	if (r == 0)
 		r = CLAB__PL_REAL(cond_destroy)(pc);
 	clab__pl_leave();
+	return r;
+}
+
+int pthread_cond_destroy(pthread_cond_t *pc)
+{
+	int r = clab__pl_cond_destroy_at(pc, RET());
+	CLAB__PL_KEEP_FRAME();
 	return r;
 }
 
@@ -102,11 +117,29 @@ static int wait(pthread_cond_t *pc, pthread_mutex_t *pm, const clockid_t *clk,
 	return -clab__cond_wait(&e->u.c, m, ms, site);
 }
 
-int pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
+int clab__pl_cond_wait_at(pthread_cond_t *pc, pthread_mutex_t *pm,
+			  const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(cond_wait)(pc, pm);
-	int r = wait(pc, pm, NULL, NULL, 0, clab__pl_site(RET()));
+	int r = wait(pc, pm, NULL, NULL, 0, clab__pl_site(at));
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
+{
+	int r = clab__pl_cond_wait_at(pc, pm, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
+}
+
+int clab__pl_cond_timedwait_at(pthread_cond_t *pc, pthread_mutex_t *pm,
+			       const struct timespec *abs, const void *at)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(cond_timedwait)(pc, pm, abs);
+	int r = wait(pc, pm, NULL, abs, 1, clab__pl_site(at));
 	clab__pl_leave();
 	return r;
 }
@@ -114,10 +147,8 @@ int pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
 int pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm,
 			   const struct timespec *abs)
 {
-	if (!clab__pl_enter())
-		return CLAB__PL_REAL(cond_timedwait)(pc, pm, abs);
-	int r = wait(pc, pm, NULL, abs, 1, clab__pl_site(RET()));
-	clab__pl_leave();
+	int r = clab__pl_cond_timedwait_at(pc, pm, abs, RET());
+	CLAB__PL_KEEP_FRAME();
 	return r;
 }
 
@@ -144,20 +175,34 @@ static int signal_(pthread_cond_t *pc, int all, const struct clab_site *site)
 	return r < 0 ? -r : 0;
 }
 
-int pthread_cond_signal(pthread_cond_t *pc)
+int clab__pl_cond_signal_at(pthread_cond_t *pc, const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(cond_signal)(pc);
-	int r = signal_(pc, 0, clab__pl_site(RET()));
+	int r = signal_(pc, 0, clab__pl_site(at));
+	clab__pl_leave();
+	return r;
+}
+
+int pthread_cond_signal(pthread_cond_t *pc)
+{
+	int r = clab__pl_cond_signal_at(pc, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
+}
+
+int clab__pl_cond_broadcast_at(pthread_cond_t *pc, const void *at)
+{
+	if (!clab__pl_enter())
+		return CLAB__PL_REAL(cond_broadcast)(pc);
+	int r = signal_(pc, 1, clab__pl_site(at));
 	clab__pl_leave();
 	return r;
 }
 
 int pthread_cond_broadcast(pthread_cond_t *pc)
 {
-	if (!clab__pl_enter())
-		return CLAB__PL_REAL(cond_broadcast)(pc);
-	int r = signal_(pc, 1, clab__pl_site(RET()));
-	clab__pl_leave();
+	int r = clab__pl_cond_broadcast_at(pc, RET());
+	CLAB__PL_KEEP_FRAME();
 	return r;
 }

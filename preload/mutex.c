@@ -85,12 +85,13 @@ int clab__pl_self_deadlock(uint32_t ms, const struct clab_site *site)
 	return ETIMEDOUT;
 }
 
-int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
+int clab__pl_mutex_init_at(pthread_mutex_t *pm, const pthread_mutexattr_t *attr,
+			   const void *at)
 {
 	int r = CLAB__PL_REAL(mutex_init)(pm, attr);
 	if (r || !clab__pl_enter())
 		return r;
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	int type = PTHREAD_MUTEX_NORMAL;
 	if (attr)
 		pthread_mutexattr_gettype(attr, &type);
@@ -100,6 +101,13 @@ int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
 	else
 		r = -make(e, pm, type, site);
 	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
+{
+	int r = clab__pl_mutex_init_at(pm, attr, RET());
+	CLAB__PL_KEEP_FRAME();
 	return r;
 }
 
@@ -127,11 +135,11 @@ static unsigned unmade(const pthread_mutex_t *pm)
 #endif
 }
 
-int pthread_mutex_destroy(pthread_mutex_t *pm)
+int clab__pl_mutex_destroy_at(pthread_mutex_t *pm, const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_destroy)(pm);
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = clab__pl_obj_find(pm, 0);
 	int r = 0;
 	unsigned why;
@@ -151,11 +159,25 @@ int pthread_mutex_destroy(pthread_mutex_t *pm)
 	return r;
 }
 
-int pthread_mutex_lock(pthread_mutex_t *pm)
+int pthread_mutex_destroy(pthread_mutex_t *pm)
+{
+	int r = clab__pl_mutex_destroy_at(pm, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
+}
+
+/*
+ * The lock, try and unlock themselves, with the call's return address at:
+ * inlined into the exported functions, which pass their own (the
+ * commonest calls of a traced program pay no call more), and into the
+ * clab__pl_*_at ones, which pass their caller's (c11.c).
+ */
+static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *pm,
+							 const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_lock)(pm);
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	int r = ENOMEM;
 	if (e) {
@@ -167,11 +189,22 @@ int pthread_mutex_lock(pthread_mutex_t *pm)
 	return r;
 }
 
-int pthread_mutex_trylock(pthread_mutex_t *pm)
+int pthread_mutex_lock(pthread_mutex_t *pm)
+{
+	return lock_at(pm, RET());
+}
+
+int clab__pl_mutex_lock_at(pthread_mutex_t *pm, const void *at)
+{
+	return lock_at(pm, at);
+}
+
+static inline __attribute__((always_inline)) int trylock_at(pthread_mutex_t *pm,
+							    const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_trylock)(pm);
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	int r = ENOMEM;
 	/* the owner's try of a mutex it cannot take again: only busy */
@@ -181,6 +214,16 @@ int pthread_mutex_trylock(pthread_mutex_t *pm)
 		r = -clab__mutex_lock(&e->u.m, 0, site);
 	clab__pl_leave();
 	return r;
+}
+
+int pthread_mutex_trylock(pthread_mutex_t *pm)
+{
+	return trylock_at(pm, RET());
+}
+
+int clab__pl_mutex_trylock_at(pthread_mutex_t *pm, const void *at)
+{
+	return trylock_at(pm, at);
 }
 
 /* A lock until abs on clock (the timed and clock forms), at site. */
@@ -201,12 +244,20 @@ static int timed(pthread_mutex_t *pm, clockid_t clock,
 	return r;
 }
 
-int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
+int clab__pl_mutex_timedlock_at(pthread_mutex_t *pm, const struct timespec *abs,
+				const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_timedlock)(pm, abs);
-	int r = timed(pm, CLOCK_REALTIME, abs, clab__pl_site(RET()));
+	int r = timed(pm, CLOCK_REALTIME, abs, clab__pl_site(at));
 	clab__pl_leave();
+	return r;
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
+{
+	int r = clab__pl_mutex_timedlock_at(pm, abs, RET());
+	CLAB__PL_KEEP_FRAME();
 	return r;
 }
 
@@ -222,13 +273,24 @@ int pthread_mutex_clocklock(pthread_mutex_t *pm, clockid_t clock,
 	return r;
 }
 
-int pthread_mutex_unlock(pthread_mutex_t *pm)
+static inline __attribute__((always_inline)) int unlock_at(pthread_mutex_t *pm,
+							   const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(mutex_unlock)(pm);
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	int r = e ? -clab__mutex_unlock(&e->u.m, site) : ENOMEM;
 	clab__pl_leave();
 	return r;
+}
+
+int pthread_mutex_unlock(pthread_mutex_t *pm)
+{
+	return unlock_at(pm, RET());
+}
+
+int clab__pl_mutex_unlock_at(pthread_mutex_t *pm, const void *at)
+{
+	return unlock_at(pm, at);
 }

@@ -173,6 +173,44 @@ void clab__pl_untraced(const char *what);
  */
 void clab__pl_exit_now(void);
 
+/*
+ * The program's calls as the exported functions make them, with the
+ * return address at that names the call's site: for the C11 threads of
+ * <threads.h> (c11.c), whose functions stand for these and whose caller
+ * is the program.  Same results as the pthread function of the name.
+ */
+/*
+ * After an exported function's call of a clab__pl_*_at: the function stays
+ * on the stack (no tail call), so that a call stack shows the function
+ * the program called, not the one it went on to (tracer/symbols.c keeps
+ * the last of the library's frames at a stack's top).
+ */
+#define CLAB__PL_KEEP_FRAME() __asm__ volatile("" ::: "memory")
+int clab__pl_mutex_init_at(pthread_mutex_t *pm, const pthread_mutexattr_t *attr,
+			   const void *at);
+int clab__pl_mutex_destroy_at(pthread_mutex_t *pm, const void *at);
+int clab__pl_mutex_lock_at(pthread_mutex_t *pm, const void *at);
+int clab__pl_mutex_trylock_at(pthread_mutex_t *pm, const void *at);
+int clab__pl_mutex_timedlock_at(pthread_mutex_t *pm, const struct timespec *abs,
+				const void *at);
+int clab__pl_mutex_unlock_at(pthread_mutex_t *pm, const void *at);
+int clab__pl_cond_init_at(pthread_cond_t *pc, const pthread_condattr_t *attr,
+			  const void *at);
+int clab__pl_cond_destroy_at(pthread_cond_t *pc, const void *at);
+int clab__pl_cond_wait_at(pthread_cond_t *pc, pthread_mutex_t *pm,
+			  const void *at);
+int clab__pl_cond_timedwait_at(pthread_cond_t *pc, pthread_mutex_t *pm,
+			       const struct timespec *abs, const void *at);
+int clab__pl_cond_signal_at(pthread_cond_t *pc, const void *at);
+int clab__pl_cond_broadcast_at(pthread_cond_t *pc, const void *at);
+int clab__pl_create_at(pthread_t *out, const pthread_attr_t *attr,
+		       void *(*fn)(void *), void *arg, const void *at);
+int clab__pl_join_at(pthread_t pt, void **ret, const void *at);
+int clab__pl_detach_at(pthread_t pt, const void *at);
+int clab__pl_nanosleep_at(const struct timespec *d, struct timespec *rem,
+			  const void *at);
+int clab__pl_yield_at(const void *at);
+
 /* The number in environment variable name, def when unset or not one. */
 long clab__pl_env_long(const char *name, long def);
 

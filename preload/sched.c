@@ -149,14 +149,22 @@ static int good(const struct timespec *d)
 	       d->tv_nsec < 1000000000L;
 }
 
-int nanosleep(const struct timespec *d, struct timespec *rem)
+int clab__pl_nanosleep_at(const struct timespec *d, struct timespec *rem,
+			  const void *at)
 {
 	if (!good(d) || !ctl_enter())
 		return CLAB__PL_REAL(nanosleep)(d, rem);
-	vsleep((uint64_t)d->tv_sec * 1000000000u + (uint64_t)d->tv_nsec, RET());
+	vsleep((uint64_t)d->tv_sec * 1000000000u + (uint64_t)d->tv_nsec, at);
 	if (rem)
 		*rem = (struct timespec){0, 0};
 	return 0;
+}
+
+int nanosleep(const struct timespec *d, struct timespec *rem)
+{
+	int r = clab__pl_nanosleep_at(d, rem, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
 }
 
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec *d,
@@ -178,12 +186,19 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *d,
 	return 0;
 }
 
-int sched_yield(void)
+int clab__pl_yield_at(const void *at)
 {
 	struct clab__thr *self = ctl_enter();
 	if (!self)
 		return CLAB__PL_REAL(sched_yield)();
-	clab__sched_point(self, clab__pl_site(RET()));
+	clab__sched_point(self, clab__pl_site(at));
 	clab__pl_leave();
 	return 0;
+}
+
+int sched_yield(void)
+{
+	int r = clab__pl_yield_at(RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
 }

@@ -223,15 +223,15 @@ int clab__pl_runtime_create(pthread_t *out, const pthread_attr_t *attr,
 	return r;
 }
 
-int pthread_create(pthread_t *out, const pthread_attr_t *attr,
-		   void *(*fn)(void *), void *arg)
+int clab__pl_create_at(pthread_t *out, const pthread_attr_t *attr,
+		       void *(*fn)(void *), void *arg, const void *at)
 {
 	/* conclab's own threads: see above */
 	if (clab__pl_guard)
 		return clab__pl_runtime_create(out, attr, fn, arg);
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(create)(out, attr, fn, arg);
-	const struct clab_site *site = clab__pl_site(RET());
+	const struct clab_site *site = clab__pl_site(at);
 	struct start *s = malloc(sizeof(*s));
 	int r = EAGAIN, detached = PTHREAD_CREATE_JOINABLE;
 	pthread_attr_t a;
@@ -276,6 +276,14 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr,
 	return r;
 }
 
+int pthread_create(pthread_t *out, const pthread_attr_t *attr,
+		   void *(*fn)(void *), void *arg)
+{
+	int r = clab__pl_create_at(out, attr, fn, arg, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
+}
+
 /*
  * A join of pt for ms (0: a try), at site: the error number, or -1 when pt
  * is not the program's conclab thread (the C library's, then).
@@ -292,13 +300,20 @@ static int join(pthread_t pt, void **ret, uint32_t ms,
 	return r;
 }
 
-int pthread_join(pthread_t pt, void **ret)
+int clab__pl_join_at(pthread_t pt, void **ret, const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(join)(pt, ret);
-	int r = join(pt, ret, CLAB_FOREVER, clab__pl_site(RET()));
+	int r = join(pt, ret, CLAB_FOREVER, clab__pl_site(at));
 	clab__pl_leave();
 	return r >= 0 ? r : CLAB__PL_REAL(join)(pt, ret);
+}
+
+int pthread_join(pthread_t pt, void **ret)
+{
+	int r = clab__pl_join_at(pt, ret, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
 }
 
 /*
@@ -348,14 +363,21 @@ int pthread_clockjoin_np(pthread_t pt, void **ret, clockid_t clock,
 	return r >= 0 ? r : CLAB__PL_REAL(clockjoin)(pt, ret, clock, abs);
 }
 
-int pthread_detach(pthread_t pt)
+int clab__pl_detach_at(pthread_t pt, const void *at)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(detach)(pt);
 	clab_thread_t *t = tmap_get(pt, 1);
-	int r = t ? -clab__thread_detach(t, clab__pl_site(RET())) : -1;
+	int r = t ? -clab__thread_detach(t, clab__pl_site(at)) : -1;
 	clab__pl_leave();
 	return r >= 0 ? r : CLAB__PL_REAL(detach)(pt);
+}
+
+int pthread_detach(pthread_t pt)
+{
+	int r = clab__pl_detach_at(pt, RET());
+	CLAB__PL_KEEP_FRAME();
+	return r;
 }
 
 int pthread_cancel(pthread_t pt)

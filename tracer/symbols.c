@@ -32,6 +32,7 @@ struct addr {
 	uintptr_t module;  /* the module's start, 0 if none */
 	uint32_t first, n; /* frames[first .. first+n) */
 	int own;	   /* in conclab's runtime or tracer */
+	int pre;	   /* in conclab's preload library */
 };
 
 struct clab__syms {
@@ -287,15 +288,13 @@ static const char *base_name(const char *p)
 	return b ? b + 1 : p;
 }
 
-/* Whether a compilation unit is conclab's runtime or tracer. */
-static int own_unit(const struct clab__syms *s, const char *cuname)
+/* Whether a compilation unit is conclab's, under folder dir/. */
+static int unit_in(const struct clab__syms *s, const char *cuname,
+		   const char *dir)
 {
 	size_t rl = strlen(s->root);
-	if (!cuname || strncmp(cuname, s->root, rl) != 0)
-		return 0;
-	cuname += rl;
-	return strncmp(cuname, "runtime/", 8) == 0 ||
-	       strncmp(cuname, "tracer/", 7) == 0;
+	return cuname && strncmp(cuname, s->root, rl) == 0 &&
+	       strncmp(cuname + rl, dir, strlen(dir)) == 0;
 }
 
 static int is_function(Dwarf_Die *d)
@@ -328,7 +327,10 @@ static void lookup(struct clab__syms *s, struct addr *a, Dwarf_Addr addr)
 		Dwarf_Attribute at;
 		const char *compdir =
 		    dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &at));
-		a->own = own_unit(s, dwarf_diename(cu));
+		const char *cuname = dwarf_diename(cu);
+		a->own = unit_in(s, cuname, "runtime/") ||
+			 unit_in(s, cuname, "tracer/");
+		a->pre = unit_in(s, cuname, "preload/");
 		int line = 0;
 		const char *file = NULL;
 		Dwfl_Line *ln = dwfl_module_getsrc(m, addr);
@@ -462,10 +464,23 @@ size_t clab__syms_stack(struct clab__syms *s, const uintptr_t *pc, uint32_t n,
 		if (!s->out)
 			return 0;
 	}
-	size_t nf = 0;
+	/*
+	 * Of the preload library's frames then at the top (the function the
+	 * program called, the helpers it went on to and those inlined into
+	 * it), the last: the function the program called, pthread_mutex_lock
+	 * or mtx_lock.
+	 */
+	size_t nf = 0, pre = 0;
 	for (uint32_t i = from; i < k; i++)
-		for (uint32_t j = 0; j < a[i]->n && nf < MAX_FRAMES; j++)
+		for (uint32_t j = 0; j < a[i]->n && nf < MAX_FRAMES; j++) {
+			if (from > 0 && nf == pre && a[i]->pre)
+				pre++;
 			s->out[nf++] = s->frames[a[i]->first + j];
+		}
+	if (pre > 1) {
+		nf -= pre - 1;
+		memmove(s->out, s->out + pre - 1, nf * sizeof(*s->out));
+	}
 	/* a stack kept whole starts at the call that took it */
 	size_t skip = 0;
 	while (from == 0 && skip + 1 < nf &&

@@ -446,6 +446,28 @@ contains "$T/out" '^  FAIL busy waiting +main failed [0-9]+ non-blocking attempt
 	fail "timedjoin: $(count_lines "$T/dump" ' thread\.join-timeout +T3\(') busy tries recorded"
 contains "$T/dump" 'thread\.join-timeout +T2\(thread-2\) .*timedjoin\.c' "timedjoin: the timed joins that ran out, at their site"
 
+# C11 threads (<threads.h>): glibc calls its pthread functions inside
+# itself, past the preload library, so mtx_*, cnd_* and thrd_* are
+# defined in it too.  Each result as without conclab; the lock-order
+# cycle of mtx_lock calls found, at the program's sites; the threads
+# and their joins, the condition waits and the sleeps recorded.
+"$D/preload-c11" >"$T/c11plain" 2>&1
+expect_exit 1 timeout 120 "$CONCLAB" trace --trace "$T/c11.clt" "$D/preload-c11"
+grep '^c11:' "$T/out" | cmp -s - "$T/c11plain" &&
+	pass "c11: every result as without conclab" ||
+	fail "c11: $(grep '^c11:' "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/c11plain")"
+contains "$T/out" "a -> b: main held a \\(taken at tests/preload/c11.c:$(line c11 'main takes a')\\) and requested b at tests/preload/c11.c:$(line c11 'then b')" "c11: the cycle's edge a -> b, at main's sites"
+contains "$T/out" "b -> a: thread-6 held b \\(taken at tests/preload/c11.c:$(line c11 'ba takes b')\\)" "c11: the cycle's edge b -> a, in the thread"
+contains "$T/out" '^  ok   all threads ended' "c11: every thread's end and join"
+"$CONCLAB" dump "$T/c11.clt" >"$T/dump" 2>&1
+[ "$(count_lines "$T/dump" ' thread\.create ')" -eq 7 ] && [ "$(count_lines "$T/dump" ' thread\.join +T')" -eq 6 ] &&
+	pass "c11: 7 threads made, 6 joined" ||
+	fail "c11: $(count_lines "$T/dump" ' thread\.create ') made, $(count_lines "$T/dump" ' thread\.join +T') joined"
+contains "$T/dump" ' cond\.wait +items#[0-9]+ .*c11\.c:[0-9]+ consumer' "c11: cnd_wait recorded, at its site"
+contains "$T/dump" ' cond\.wake +never#[0-9]+ +cause=timeout' "c11: cnd_timedwait's time out recorded"
+contains "$T/dump" ' mutex\.busy +held#' "c11: mtx_trylock's failure recorded"
+contains "$T/dump" ' mutex\.timeout +held#' "c11: mtx_timedlock's time out recorded"
+
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
 # rerun, whose old trace is open until the writer closes it.
@@ -811,7 +833,7 @@ same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
 # child that ends with _exit, as forklock's, leaves what its writer had
 # written by then, which timing decides)
 for p in abba deadlock philosophers prodcons recursive rwupgrade \
-	forkrec mainexit sleepy cancel named; do
+	forkrec mainexit sleepy cancel named c11; do
 	same_run "$p" "$D/preload-$p"
 done
 same_run abba-race "$D/preload-abba" race
