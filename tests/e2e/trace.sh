@@ -426,18 +426,26 @@ for how in loop closefrom range dup2; do
 	lacks "$T/err" 'could not write|cut short' "closeall $how: the trace written whole"
 	expect_exit 0 "$CONCLAB" dump "$T/ca.clt"
 done
+# as_plain NAME EXIT [OPTIONS...]: preload-NAME under conclab trace (with
+# OPTIONS, its trace NAME.clt) exits EXIT, and the lines it prints that
+# start "NAME:" are those it prints without conclab.
+as_plain() {
+	n=$1 x=$2
+	shift 2
+	"$D/preload-$n" >"$T/$n.plain" 2>&1
+	expect_exit "$x" timeout 120 "$CONCLAB" trace "$@" --trace "$T/$n.clt" "$D/preload-$n"
+	grep "^$n:" "$T/out" | cmp -s - "$T/$n.plain" &&
+		pass "$n: every result as without conclab" ||
+		fail "$n: $(grep "^$n:" "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/$n.plain")"
+}
 # glibc's waits with a time limit (sem_clockwait, pthread_tryjoin_np,
 # pthread_timedjoin_np, pthread_clockjoin_np): what they return is the C
 # library's, and they are recorded as the waits they are.
-"$D/preload-timedjoin" >"$T/tjplain" 2>&1
-expect_exit 1 timeout 120 "$CONCLAB" trace --trace "$T/tj.clt" "$D/preload-timedjoin"
-grep '^timedjoin:' "$T/out" | cmp -s - "$T/tjplain" &&
-	pass "timedjoin: every result as without conclab" ||
-	fail "timedjoin: $(grep '^timedjoin:' "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/tjplain")"
+as_plain timedjoin 1
 contains "$T/out" '^timedjoin: sem_clockwait got 100, past ETIMEDOUT, other clock EINVAL, join 0$' "timedjoin: sem_clockwait takes the posts"
 contains "$T/out" '^  ok   all threads ended' "timedjoin: the joins are joins"
 contains "$T/out" '^  FAIL busy waiting +main failed [0-9]+ non-blocking attempts in a row' "timedjoin: tryjoin in a loop is a spin"
-"$CONCLAB" dump "$T/tj.clt" >"$T/dump" 2>&1
+"$CONCLAB" dump "$T/timedjoin.clt" >"$T/dump" 2>&1
 [ "$(count_lines "$T/dump" ' thread\.join +T[0-9]')" -eq 4 ] &&
 	pass "timedjoin: four joins recorded" ||
 	fail "timedjoin: $(count_lines "$T/dump" ' thread\.join +T[0-9]') joins recorded, not 4"
@@ -451,11 +459,7 @@ contains "$T/dump" 'thread\.join-timeout +T2\(thread-2\) .*timedjoin\.c' "timedj
 # defined in it too.  Each result as without conclab; the lock-order
 # cycle of mtx_lock calls found, at the program's sites; the threads
 # and their joins, the condition waits and the sleeps recorded.
-"$D/preload-c11" >"$T/c11plain" 2>&1
-expect_exit 1 timeout 120 "$CONCLAB" trace --trace "$T/c11.clt" "$D/preload-c11"
-grep '^c11:' "$T/out" | cmp -s - "$T/c11plain" &&
-	pass "c11: every result as without conclab" ||
-	fail "c11: $(grep '^c11:' "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/c11plain")"
+as_plain c11 1
 contains "$T/out" "a -> b: main held a \\(taken at tests/preload/c11.c:$(line c11 'main takes a')\\) and requested b at tests/preload/c11.c:$(line c11 'then b')" "c11: the cycle's edge a -> b, at main's sites"
 contains "$T/out" "b -> a: thread-6 held b \\(taken at tests/preload/c11.c:$(line c11 'ba takes b')\\)" "c11: the cycle's edge b -> a, in the thread"
 contains "$T/out" '^  ok   all threads ended' "c11: every thread's end and join"
@@ -471,13 +475,8 @@ contains "$T/dump" ' mutex\.timeout +held#' "c11: mtx_timedlock's time out recor
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
 # rerun, whose old trace is open until the writer closes it.
-"$D/preload-fdnum" >"$T/fdplain" 2>&1
-for run in first rerun; do
-	expect_exit 0 "$CONCLAB" trace --no-check -q --trace "$T/fdnum.clt" "$D/preload-fdnum"
-	grep '^fdnum:' "$T/out" | cmp -s - "$T/fdplain" &&
-		pass "fdnum ($run run): the program's descriptors numbered as without conclab" ||
-		fail "fdnum ($run run): $(grep '^fdnum:' "$T/out") where plain gave $(cat "$T/fdplain")"
-done
+as_plain fdnum 0 --no-check -q
+as_plain fdnum 0 --no-check -q
 # A program that changes its directory before it forks (as a daemon
 # does), traced with a relative path: the child's trace is beside the
 # parent's, not in the directory the program went to.
