@@ -8,14 +8,14 @@
  *
  * conclab's own frames (the runtime's and the tracer's code, recognised by
  * the compilation unit's path) are left out at the top of a stack, so that
- * it starts where the program called conclab.
+ * it starts where the program called conclab; of the preload library's
+ * frames there, only the last, the function the program called.
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,37 +65,40 @@ static int debug_matches(Dwfl_Module *mod, int fd, int named, GElf_Word crc)
 			elf_end(e);
 		return same;
 	}
-	if (!named)
+	enum { CHUNK = 1 << 16 };
+	unsigned char *buf = named ? malloc(CHUNK) : NULL;
+	if (!buf)
 		return 0;
 	uLong c = crc32(0, Z_NULL, 0);
-	unsigned char buf[65536];
 	ssize_t n;
 	off_t at = 0;
-	while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
+	while ((n = pread(fd, buf, CHUNK, at)) > 0) {
 		c = crc32(c, buf, (uInt)n);
 		at += n;
 	}
+	free(buf);
 	return n == 0 && (GElf_Word)c == crc;
 }
 
 /*
- * Try dir/name as mod's debug information: its descriptor, with its path
- * in *found, or -1.
+ * Try PREFIX DIR SUB/NAME as mod's debug information: its descriptor, with
+ * its path in *found (malloc'd, as libdwfl frees it), or -1.
  */
-static int try_debug(Dwfl_Module *mod, const char *dir, const char *name,
-		     int named, GElf_Word crc, char **found)
+static int try_debug(Dwfl_Module *mod, const char *prefix, const char *dir,
+		     const char *sub, const char *name, int named,
+		     GElf_Word crc, char **found)
 {
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path))
+	char *path = NULL;
+	if (asprintf(&path, "%s%s%s/%s", prefix, dir, sub, name) < 0)
 		return -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (!debug_matches(mod, fd, named, crc) || !(*found = strdup(path))) {
-		close(fd);
+	if (fd < 0 || !debug_matches(mod, fd, named, crc)) {
+		if (fd >= 0)
+			close(fd);
+		free(path);
 		return -1;
 	}
+	*found = path;
 	return clab__fd_high(fd); /* libdwfl keeps it until dwfl_end */
 }
 
@@ -121,28 +124,33 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata,
 {
 	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base,
 					      file_name, debuglink, crc, found);
-	if (fd >= 0 || !file_name || file_name[0] != '/')
-		return clab__fd_high(fd);
-	char dir[PATH_MAX], name[NAME_MAX + 1], sub[PATH_MAX + 16];
-	const char *slash = strrchr(file_name, '/');
-	size_t dl = (size_t)(slash - file_name);
 	int named = debuglink != NULL;
 	/* a dwz file's path (its build ID was looked for above) */
-	if ((named && strchr(debuglink, '/')) || dl >= sizeof(dir) ||
-	    snprintf(name, sizeof(name), "%s%s", named ? debuglink : slash + 1,
-		     named ? "" : ".debug") >= (int)sizeof(name))
+	if (fd >= 0 || !file_name || file_name[0] != '/' ||
+	    (named && strchr(debuglink, '/')))
+		return clab__fd_high(fd);
+	/* on the heap: this runs on the program's thread, whose stack may be
+	 * small */
+	char *dir = strdup(file_name), *name = NULL;
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!slash || asprintf(&name, "%s%s", named ? debuglink : slash + 1,
+			       named ? "" : ".debug") < 0) {
+		free(dir);
 		return -1;
-	memcpy(dir, file_name, dl);
-	dir[dl] = '\0';
-	/* beside the file, unless the link names the file itself */
-	if (strcmp(name, slash + 1) != 0 &&
-	    (fd = try_debug(mod, dir, name, named, crc, found)) >= 0)
-		return fd;
-	snprintf(sub, sizeof(sub), "%s/.debug", dir);
-	if ((fd = try_debug(mod, sub, name, named, crc, found)) >= 0)
-		return fd;
-	snprintf(sub, sizeof(sub), "/usr/lib/debug%s", dir);
-	return try_debug(mod, sub, name, named, crc, found);
+	}
+	/* beside the file (unless the link names the file itself), in its
+	 * .debug folder, under /usr/lib/debug */
+	int self = strcmp(name, slash + 1) == 0;
+	*slash = '\0';
+	if ((self ||
+	     (fd = try_debug(mod, "", dir, "", name, named, crc, found)) < 0) &&
+	    (fd = try_debug(mod, "", dir, "/.debug", name, named, crc, found)) <
+		0)
+		fd = try_debug(mod, "/usr/lib/debug", dir, "", name, named, crc,
+			       found);
+	free(name);
+	free(dir);
+	return fd;
 }
 
 /*
