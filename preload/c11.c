@@ -141,8 +141,7 @@ int thrd_create(thrd_t *t, thrd_start_t fn, void *arg)
 	int r = clab__pl_create_at((pthread_t *)t, NULL, c11_main, s, RET());
 	if (r)
 		free(s);
-	/* glibc's thrd_create says thrd_nomem for EAGAIN */
-	return r == EAGAIN ? thrd_nomem : result(r);
+	return result(r);
 }
 
 int thrd_join(thrd_t t, int *res)
