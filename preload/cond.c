@@ -114,7 +114,13 @@ static int wait(pthread_cond_t *pc, pthread_mutex_t *pm, const clockid_t *clk,
 			return EINVAL;
 		ms = (uint32_t)t;
 	}
-	return -clab__cond_wait(&e->u.c, m, ms, site);
+	int r;
+	struct clab__thr *self;
+	do {
+		self = clab__pl_cancel_begin();
+		r = -clab__cond_wait(&e->u.c, m, ms, site);
+	} while (clab__pl_cancel_end(self, r == ECANCELED));
+	return r;
 }
 
 int clab__pl_cond_wait_at(pthread_cond_t *pc, pthread_mutex_t *pm,

@@ -425,6 +425,31 @@ __attribute__((destructor)) static void preload_fini(void)
 	clab__pl_end();
 }
 
+struct clab__thr *clab__pl_cancel_begin(void)
+{
+	struct clab__thr *self = clab__self();
+	int state;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	pthread_setcancelstate(state, NULL);
+	self->cancellable = state == PTHREAD_CANCEL_ENABLE;
+	return self;
+}
+
+int clab__pl_cancel_end(struct clab__thr *self, int cancelled)
+{
+	self->cancellable = 0;
+	if (!cancelled)
+		return 0;
+	/* the cleanup handlers are the program's: their calls are recorded */
+	int guard = clab__pl_guard;
+	clab__pl_guard = 0;
+	pthread_testcancel();
+	clab__pl_guard = guard;
+	/* not pending in the C library: a request already acted on */
+	atomic_store(&self->cancel_req, 0);
+	return 1;
+}
+
 long long clab__pl_ms_until(clockid_t clock, const struct timespec *abs)
 {
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)

@@ -211,6 +211,19 @@ int clab__pl_nanosleep_at(const struct timespec *d, struct timespec *rem,
 			  const void *at);
 int clab__pl_yield_at(const void *at);
 
+/*
+ * Around a conclab wait that is one of the C library's cancellation points
+ * (pthread_cond_wait, sem_wait, pthread_join and their timed forms):
+ * clab__pl_cancel_begin lets the thread's pthread_cancel end it (when the
+ * thread's cancellation is enabled: clab__thread_interrupt), and gives the
+ * thread; clab__pl_cancel_end, after it, with whether it ended so
+ * (CLAB_ECANCELED), acts on the cancellation (pthread_testcancel: the
+ * program's cleanup handlers run and the thread ends), and returns 1 when
+ * none was pending after all: the wait is made again.
+ */
+struct clab__thr *clab__pl_cancel_begin(void);
+int clab__pl_cancel_end(struct clab__thr *self, int cancelled);
+
 /* The number in environment variable name, def when unset or not one. */
 long clab__pl_env_long(const char *name, long def);
 

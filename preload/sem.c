@@ -131,7 +131,14 @@ static int acquire(sem_t *s, long long ms, const void *at)
 		return 1; /* not ours: the C library's */
 	if (ms < 0)
 		return CLAB_EINVAL;
-	return clab__sem_acquire(&e->u.s, (uint32_t)ms, clab__pl_site(at));
+	const struct clab_site *site = clab__pl_site(at);
+	int r;
+	struct clab__thr *self;
+	do {
+		self = clab__pl_cancel_begin();
+		r = clab__sem_acquire(&e->u.s, (uint32_t)ms, site);
+	} while (clab__pl_cancel_end(self, r == CLAB_ECANCELED));
+	return r;
 }
 
 int sem_wait(sem_t *s)

@@ -294,7 +294,12 @@ static int join(pthread_t pt, void **ret, uint32_t ms,
 	clab_thread_t *t = tmap_get(pt, 0);
 	if (!t)
 		return -1;
-	int r = -clab__thread_join(t, ret, ms, site);
+	int r;
+	struct clab__thr *self;
+	do {
+		self = clab__pl_cancel_begin();
+		r = -clab__thread_join(t, ret, ms, site);
+	} while (clab__pl_cancel_end(self, r == ECANCELED));
 	if (r == 0)
 		tmap_get(pt, 1);
 	return r;
@@ -387,8 +392,12 @@ int pthread_cancel(pthread_t pt)
 	clab_thread_t *t = tmap_get(pt, 0);
 	if (t)
 		clab__thread_cancel(t, clab__pl_site(RET()));
+	/* the C library's request first: the interrupted wait acts on it */
+	int r = CLAB__PL_REAL(cancel)(pt);
+	if (t && r == 0)
+		clab__thread_interrupt(t);
 	clab__pl_leave();
-	return CLAB__PL_REAL(cancel)(pt);
+	return r;
 }
 
 /*

@@ -179,6 +179,10 @@ int clab__cond_wait(clab_cond_t *c, clab_mutex_t *m, uint32_t ms,
 		} else {
 			cause = CLAB_CAUSE_TIMEOUT;
 		}
+	} else if (r == CLAB_ECANCELED) {
+		/* the mutex is taken again, as POSIX has it for the cleanup
+		 * handlers the cancellation runs next */
+		cause = CLAB_CAUSE_CANCEL;
 	} else {
 		cause = w->cause;
 	}

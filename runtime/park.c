@@ -125,6 +125,12 @@ void clab__lk_wake(clab__lock_t *lk)
 	clab__futex_wake(&lk->word, 1);
 }
 
+/* Whether self's wait is to end for a cancellation asked of it. */
+static int cancelled(struct clab__thr *self)
+{
+	return self->cancellable && atomic_load(&self->cancel_req);
+}
+
 static void wake_pending(struct clab__thr *self)
 {
 	for (unsigned i = 0; i < self->nwake; i++)
@@ -214,24 +220,27 @@ int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
 	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
 		/*
 		 * Cleared under lk: an unpark, which needs lk, sets it to 1
-		 * before its wake, so the wait below cannot miss it.
+		 * before its wake, so the wait below cannot miss it.  An
+		 * interrupt sets cancel_req, then futex, without lk: cleared
+		 * first, futex either shows its 1 or the request is seen.
 		 */
-		atomic_store_explicit(&self->futex, 0, memory_order_relaxed);
+		atomic_store(&self->futex, 0);
 		clab__lk_drop(lk);
 		int e = 0;
 		/* An unpark between the unlock and here needs no sleep. */
-		if (atomic_load_explicit(&self->futex, memory_order_acquire))
+		if (atomic_load_explicit(&self->futex, memory_order_acquire) ||
+		    cancelled(self))
 			;
 		else if (clab__sched_ctl(self))
 			e = clab__sched_block(self, &self->futex, deadline);
 		else
 			e = clab__futex_wait(&self->futex, 0, deadline);
 		clab__lk_lock(lk);
-		if (e == ETIMEDOUT &&
+		if ((e == ETIMEDOUT || cancelled(self)) &&
 		    !atomic_load_explicit(&w->signalled,
 					  memory_order_acquire)) {
 			clab__wq_remove(w);
-			rc = CLAB_ETIMEDOUT;
+			rc = e == ETIMEDOUT ? CLAB_ETIMEDOUT : CLAB_ECANCELED;
 			break;
 		}
 	}
@@ -270,20 +279,25 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 	 */
 	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
 		int e = 0;
-		if (atomic_load_explicit(&self->futex, memory_order_acquire))
-			;
+		if (cancelled(self))
+			e = ECANCELED;
+		else if (atomic_load_explicit(&self->futex,
+					      memory_order_acquire))
+			/* an interrupt's, with no request for this wait: the
+			 * loop reads signalled again after the clear */
+			atomic_store(&self->futex, 0);
 		else if (clab__sched_ctl(self))
 			e = clab__sched_block(self, &self->futex, deadline);
 		else
 			e = clab__futex_wait(&self->futex, 0, deadline);
-		if (e != ETIMEDOUT)
+		if (e != ETIMEDOUT && e != ECANCELED)
 			continue;
 		clab__lk_lock(lk);
 		if (!atomic_load_explicit(&w->signalled,
 					  memory_order_acquire)) {
 			clab__wq_remove(w);
 			w->seq = ++obj->oseq;
-			rc = CLAB_ETIMEDOUT;
+			rc = e == ETIMEDOUT ? CLAB_ETIMEDOUT : CLAB_ECANCELED;
 		}
 		clab__lk_drop(lk);
 		break;

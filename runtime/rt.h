@@ -130,6 +130,14 @@ struct clab__thr {
 	pthread_t pt;
 	int made_here; /* created by clab_thread_create */
 	int detached;
+	/* a cancellation asked of it (clab__thread_interrupt) */
+	_Atomic int cancel_req;
+	/*
+	 * In a wait that a cancellation ends (the preload library's
+	 * cancellation points): the park returns CLAB_ECANCELED once
+	 * cancel_req is set.  Set and read by the thread itself.
+	 */
+	int cancellable;
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
@@ -271,6 +279,18 @@ void clab__thread_leave(void);
  * C library); t's end, if it comes, is recorded as any other.
  */
 void clab__thread_cancel(clab_thread_t *t, const struct clab_site *site);
+/*
+ * clab__thread_interrupt - end t's wait, if it is in one that a
+ * cancellation ends (t->cancellable: pthread_cond_wait, sem_wait,
+ * pthread_join under the preload library): its park returns
+ * CLAB_ECANCELED, the wait is recorded as ended so (cond.wake cause
+ * "cancel", or wait.cancel), and t, back in the preload library, acts on
+ * the C library's pending cancellation, which its pthread_cancel asked
+ * for first.  A wait in conclab's park sleeps on a futex, which the C
+ * library's cancellation does not end.  A later such wait of t's ends at
+ * once too (the request stays), as the C library's cancellation points do.
+ */
+void clab__thread_interrupt(clab_thread_t *t);
 
 /*
  * clab__thread_exit_holding - record an exit-holding diagnostic for each

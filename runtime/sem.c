@@ -120,6 +120,11 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 			     0, stack);
 		return CLAB_ETIMEDOUT;
 	}
+	if (r == CLAB_ECANCELED) {
+		clab__emit(self->tb, CLAB_K_WAIT_CANCEL, id, w->seq, site, 0,
+			   0);
+		return r;
+	}
 	/* s may be gone by now: what the take needs came with the permit */
 	clab__order_sem_take(self, s, id, permits, w->ungated, site);
 	clab__emit_s(self->tb, CLAB_K_SEM_ACQUIRE, id, w->seq, site, how_of(ms),

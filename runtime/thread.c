@@ -435,8 +435,10 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			clab__deadlock_probe(self, &t->h);
 			clab__lk_lock(&t->lk);
 		}
+		/* (the C library's join is no wait a cancellation can end
+		 * here: a cancellable join parks) */
 		if (ms == CLAB_FOREVER && !clab__sched_ctl(self) && !t->ended &&
-		    !t->joiner) {
+		    !t->joiner && !self->cancellable) {
 			t->joiner = self;
 			clab__park_join(self, &t->lk, &t->h, site, t->pt);
 			pjoined = 1;
@@ -446,8 +448,15 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 			struct clab__waiter w;
 			clab__waiter_init(&w, self);
 			clab__wq_push(&t->joinq, &w);
-			if (clab__park(self, &t->lk, &w, &t->h, site,
-				       ms == CLAB_FOREVER ? NULL : &dl)) {
+			int r = clab__park(self, &t->lk, &w, &t->h, site,
+					   ms == CLAB_FOREVER ? NULL : &dl);
+			if (r == CLAB_ECANCELED) {
+				clab__emit_obj(self, CLAB_K_WAIT_CANCEL, &t->h,
+					       site, 0, 0);
+				clab__lk_unlock(&t->lk);
+				return r;
+			}
+			if (r) {
 				clab__lk_unlock(&t->lk);
 				clab__emit(self->tb, CLAB_K_THREAD_JOIN_TIMEOUT,
 					   t->h.id, 0, site, 0, 0);
@@ -494,6 +503,15 @@ void clab__thread_cancel(clab_thread_t *t, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
 	clab__emit(self->tb, CLAB_K_THREAD_CANCEL, t->h.id, 0, site, 0, 0);
+}
+
+void clab__thread_interrupt(clab_thread_t *t)
+{
+	/* before the futex: a park that finds futex 0 then sees the request
+	 * (see clab__park) */
+	atomic_store(&t->cancel_req, 1);
+	atomic_store(&t->futex, 1);
+	clab__futex_wake(&t->futex, 1);
 }
 
 void clab__sleep_ms(uint32_t ms, const struct clab_site *site)

@@ -472,6 +472,23 @@ contains "$T/dump" ' cond\.wake +never#[0-9]+ +cause=timeout' "c11: cnd_timedwai
 contains "$T/dump" ' mutex\.busy +held#' "c11: mtx_trylock's failure recorded"
 contains "$T/dump" ' mutex\.timeout +held#' "c11: mtx_timedlock's time out recorded"
 
+# pthread_cancel of threads waiting at cancellation points (a condition
+# wait, sem_wait, sem_timedwait, pthread_join): their waits end, the
+# cleanup handlers run, the joins get PTHREAD_CANCELED; a thread whose
+# cancellation is disabled waits on.  Before, conclab's waits did not end:
+# the program hung and conclab trace reported a deadlock.
+as_plain cancelwait 0
+contains "$T/out" '^  ok   no deadlock' "cancelwait: no deadlock"
+"$CONCLAB" dump "$T/cancelwait.clt" >"$T/dump" 2>&1
+contains "$T/dump" ' cond\.wake +c#[0-9]+ +cause=cancel ' "cancelwait: the condition wait ended by the cancellation"
+contains "$T/dump" ' wait\.cancel +never#' "cancelwait: sem_wait's"
+contains "$T/dump" ' wait\.cancel +timed#' "cancelwait: sem_timedwait's"
+contains "$T/dump" ' wait\.cancel +T1\(thread-1\)' "cancelwait: pthread_join's"
+lacks "$T/dump" ' wait\.cancel +later#' "cancelwait: not the wait of a thread whose cancellation is disabled"
+[ "$(count_lines "$T/dump" ' thread\.exit ')" -eq 6 ] &&
+	pass "cancelwait: six threads ended" ||
+	fail "cancelwait: $(count_lines "$T/dump" ' thread\.exit ') threads ended, not 6"
+
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
 # rerun, whose old trace is open until the writer closes it.
@@ -832,7 +849,7 @@ same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
 # child that ends with _exit, as forklock's, leaves what its writer had
 # written by then, which timing decides)
 for p in abba deadlock philosophers prodcons recursive rwupgrade \
-	forkrec mainexit sleepy cancel named c11; do
+	forkrec mainexit sleepy cancel named c11 cancelwait; do
 	same_run "$p" "$D/preload-$p"
 done
 same_run abba-race "$D/preload-abba" race

@@ -66,6 +66,12 @@
 	  TIMEOUT, RUN, NONE, NONE, NONE, NONE)                                \
 	X(THREAD_DETACH, 16, "thread.detach", CLAB__O, "", "", OTHER, KEEP,    \
 	  NONE, NONE, NONE, NONE)                                              \
+	/*                                                                     \
+	 * a wait on obj (a semaphore, a thread joined) ended by the thread's  \
+	 * cancellation, which it acts on next (a condition's: cond.wake)      \
+	 */                                                                    \
+	X(WAIT_CANCEL, 25, "wait.cancel", CLAB__OS, "", "", TIMEOUT, RUN,      \
+	  NONE, NONE, NONE, NONE)                                              \
 	/* a cancellation requested (pthread_cancel): obj is the target */     \
 	X(THREAD_CANCEL, 17, "thread.cancel", CLAB__O, "", "", OTHER, KEEP,    \
 	  NONE, NONE, NONE, NONE)                                              \
@@ -296,7 +302,9 @@ enum clab_how {
 	X(TIMEOUT, 2, "timeout")                                               \
 	X(SPURIOUS, 3, "spurious")                                             \
 	X(SET, 4, "set")                                                       \
-	X(ALREADY, 5, "already-set")
+	X(ALREADY, 5, "already-set")                                           \
+	/* the thread's cancellation (pthread_cancel) ended the wait */        \
+	X(CANCEL, 6, "cancel")
 
 enum clab_cause {
 #define CLAB__CAUSE_ENUM(name, num, text) CLAB_CAUSE_##name = num,
