@@ -469,8 +469,15 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 	void *r = t->ret;
 	pthread_t pt = t->pt;
 	clab__lk_unlock(&t->lk);
-	if (!pjoined)
+	if (!pjoined) {
+		/* its end is recorded: a short wait for its exit at most,
+		 * and no cancellation point (the join is recorded: the
+		 * caller must learn that it joined) */
+		int cs;
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
 		pthread_join(pt, NULL);
+		pthread_setcancelstate(cs, NULL);
+	}
 	atomic_store(&t->reapable, 1); /* t is not used after this */
 	if (ret)
 		*ret = r;
