@@ -100,6 +100,12 @@ count_lines() {
 	grep -c -E -- "$2" "$1"
 }
 
+# count_is FILE PATTERN N MESSAGE: N lines of FILE match PATTERN.
+count_is() {
+	n_=$(count_lines "$1" "$2")
+	[ "$n_" -eq "$3" ] && pass "$4" || fail "$4: $n_ lines match '$2', not $3"
+}
+
 finish() {
 	[ "$failures" -eq 0 ] && { echo "all passed"; exit 0; }
 	echo "$failures failed"

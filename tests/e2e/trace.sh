@@ -298,9 +298,7 @@ contains "$T/out" '^it started echo, not traced: conclab trace follows one progr
 contains "$T/out" '^exec: count 300 after the child$' "vfork: the program goes on"
 "$CONCLAB" dump "$T/vfork.clt" >"$T/dump" 2>&1
 contains "$T/dump" "mutex\\.acquire +m#[0-9]+ .*@ tests/preload/exec.c:[0-9]+ adder" "vfork: recorded"
-[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 300 ] &&
-	pass "vfork: the locks after the child's exec recorded too" ||
-	fail "vfork: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
+count_is "$T/dump" 'mutex\.acquire +m#' 300 "vfork: the locks after the child's exec recorded too"
 
 # Execs that cannot start anything fail at once, as without conclab, and
 # leave the trace open: what the program does after them is recorded, and
@@ -312,9 +310,7 @@ contains "$T/out" '^exec: ENOENT ENOENT EACCES EACCES, count 300 after them$' "f
 lacks "$T/out" 'then it ran' "failed execs: conclab trace does not say it ran them"
 "$CONCLAB" dump "$T/miss.clt" >"$T/dump" 2>&1
 contains "$T/dump" '^# content checksum ok' "failed execs: the trace is whole"
-[ "$(count_lines "$T/dump" 'mutex\.acquire +m#')" -eq 300 ] &&
-	pass "failed execs: the locks after them recorded" ||
-	fail "failed execs: $(count_lines "$T/dump" 'mutex\.acquire +m#') acquisitions recorded, not 300"
+count_is "$T/dump" 'mutex\.acquire +m#' 300 "failed execs: the locks after them recorded"
 
 # posix_spawnp, system and popen: the programs are not traced, and the
 # report says so; so does a shell's (it runs a command by vfork and exec,
@@ -446,9 +442,7 @@ contains "$T/out" '^timedjoin: sem_clockwait got 100, past ETIMEDOUT, other cloc
 contains "$T/out" '^  ok   all threads ended' "timedjoin: the joins are joins"
 contains "$T/out" '^  FAIL busy waiting +main failed [0-9]+ non-blocking attempts in a row' "timedjoin: tryjoin in a loop is a spin"
 "$CONCLAB" dump "$T/timedjoin.clt" >"$T/dump" 2>&1
-[ "$(count_lines "$T/dump" ' thread\.join +T[0-9]')" -eq 4 ] &&
-	pass "timedjoin: four joins recorded" ||
-	fail "timedjoin: $(count_lines "$T/dump" ' thread\.join +T[0-9]') joins recorded, not 4"
+count_is "$T/dump" ' thread\.join +T[0-9]' 4 "timedjoin: four joins recorded"
 [ "$(count_lines "$T/dump" ' thread\.join-timeout +T3\(')" -ge 200 ] &&
 	pass "timedjoin: the busy tries recorded" ||
 	fail "timedjoin: $(count_lines "$T/dump" ' thread\.join-timeout +T3\(') busy tries recorded"
@@ -464,9 +458,8 @@ contains "$T/out" "a -> b: main held a \\(taken at tests/preload/c11.c:$(line c1
 contains "$T/out" "b -> a: thread-6 held b \\(taken at tests/preload/c11.c:$(line c11 'ba takes b')\\)" "c11: the cycle's edge b -> a, in the thread"
 contains "$T/out" '^  ok   all threads ended' "c11: every thread's end and join"
 "$CONCLAB" dump "$T/c11.clt" >"$T/dump" 2>&1
-[ "$(count_lines "$T/dump" ' thread\.create ')" -eq 7 ] && [ "$(count_lines "$T/dump" ' thread\.join +T')" -eq 6 ] &&
-	pass "c11: 7 threads made, 6 joined" ||
-	fail "c11: $(count_lines "$T/dump" ' thread\.create ') made, $(count_lines "$T/dump" ' thread\.join +T') joined"
+count_is "$T/dump" ' thread\.create ' 7 "c11: 7 threads made"
+count_is "$T/dump" ' thread\.join +T' 6 "c11: 6 joined"
 contains "$T/dump" ' cond\.wait +items#[0-9]+ .*c11\.c:[0-9]+ consumer' "c11: cnd_wait recorded, at its site"
 contains "$T/dump" ' cond\.wake +never#[0-9]+ +cause=timeout' "c11: cnd_timedwait's time out recorded"
 contains "$T/dump" ' mutex\.busy +held#' "c11: mtx_trylock's failure recorded"
@@ -485,9 +478,7 @@ contains "$T/dump" ' wait\.cancel +never#' "cancelwait: sem_wait's"
 contains "$T/dump" ' wait\.cancel +timed#' "cancelwait: sem_timedwait's"
 contains "$T/dump" ' wait\.cancel +T1\(thread-1\)' "cancelwait: pthread_join's"
 lacks "$T/dump" ' wait\.cancel +later#' "cancelwait: not the wait of a thread whose cancellation is disabled"
-[ "$(count_lines "$T/dump" ' thread\.exit ')" -eq 6 ] &&
-	pass "cancelwait: six threads ended" ||
-	fail "cancelwait: $(count_lines "$T/dump" ' thread\.exit ') threads ended, not 6"
+count_is "$T/dump" ' thread\.exit ' 6 "cancelwait: six threads ended"
 
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
