@@ -179,13 +179,6 @@ void clab__pl_exit_now(void);
  * <threads.h> (c11.c), whose functions stand for these and whose caller
  * is the program.  Same results as the pthread function of the name.
  */
-/*
- * After an exported function's call of a clab__pl_*_at: the function stays
- * on the stack (no tail call), so that a call stack shows the function
- * the program called, not the one it went on to (tracer/symbols.c keeps
- * the last of the library's frames at a stack's top).
- */
-#define CLAB__PL_KEEP_FRAME() __asm__ volatile("" ::: "memory")
 int clab__pl_mutex_init_at(pthread_mutex_t *pm, const pthread_mutexattr_t *attr,
 			   const void *at);
 int clab__pl_mutex_destroy_at(pthread_mutex_t *pm, const void *at);
@@ -210,6 +203,13 @@ int clab__pl_detach_at(pthread_t pt, const void *at);
 int clab__pl_nanosleep_at(const struct timespec *d, struct timespec *rem,
 			  const void *at);
 int clab__pl_yield_at(const void *at);
+/*
+ * After an exported function's call of a clab__pl_*_at: the function stays
+ * on the stack (no tail call), so that a call stack shows the function
+ * the program called, not the one it went on to (tracer/symbols.c keeps
+ * the last of the library's frames at a stack's top).
+ */
+#define CLAB__PL_KEEP_FRAME() __asm__ volatile("" ::: "memory")
 
 /*
  * Around a conclab wait that is one of the C library's cancellation points

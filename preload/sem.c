@@ -132,6 +132,8 @@ static int acquire(sem_t *s, long long ms, const void *at)
 	if (ms < 0)
 		return CLAB_EINVAL;
 	const struct clab_site *site = clab__pl_site(at);
+	if (ms == 0) /* a try: no wait, no cancellation point */
+		return clab__sem_acquire(&e->u.s, 0, site);
 	int r;
 	struct clab__thr *self;
 	do {

@@ -296,10 +296,13 @@ static int join(pthread_t pt, void **ret, uint32_t ms,
 		return -1;
 	int r;
 	struct clab__thr *self;
-	do {
-		self = clab__pl_cancel_begin();
-		r = -clab__thread_join(t, ret, ms, site);
-	} while (clab__pl_cancel_end(self, r == ECANCELED));
+	if (ms == 0) /* a try: no wait, no cancellation point */
+		r = -clab__thread_join(t, ret, 0, site);
+	else
+		do {
+			self = clab__pl_cancel_begin();
+			r = -clab__thread_join(t, ret, ms, site);
+		} while (clab__pl_cancel_end(self, r == ECANCELED));
 	if (r == 0)
 		tmap_get(pt, 1);
 	return r;
