@@ -192,11 +192,9 @@ extern const char *_Atomic clab__crash_why;
  * itself when none is free there.  A program traced numbers its own
  * descriptors as without conclab (its first open gives 3), and its closing
  * and reuse of low numbers (a daemon's close loop) leaves conclab's files
- * alone.  errno is kept.  clab__fd_dup_high - a duplicate of fd, there, or
- * at the lowest free number when none is; -1 and errno on failure.
+ * alone.  errno is kept.
  */
 int clab__fd_high(int fd);
-int clab__fd_dup_high(int fd);
 
 /* Symbols for call stacks (symbols.c), used by the writer only. */
 struct clab__frame {

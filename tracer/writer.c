@@ -1662,7 +1662,12 @@ static int fd_floor(void)
 	return 1000;
 }
 
-int clab__fd_dup_high(int fd)
+/*
+ * A duplicate of fd out of the program's way, close-on-exec, or at the
+ * lowest free number when none is free there (a dup2 onto the trace's
+ * own number must find it another); -1 and errno on failure.
+ */
+static int dup_high(int fd)
 {
 	int from = fd_floor();
 	int nfd = from > 0 ? fcntl(fd, F_DUPFD_CLOEXEC, from) : -1;
@@ -1671,19 +1676,17 @@ int clab__fd_dup_high(int fd)
 
 int clab__fd_high(int fd)
 {
-	if (fd < 0 || fd >= fd_floor())
+	int from = fd < 0 ? 0 : fd_floor();
+	if (from == 0 || fd >= from)
 		return fd;
 	int saved = errno;
-	int nfd = clab__fd_dup_high(fd);
-	if (nfd < 0 || nfd < fd) {
-		if (nfd >= 0)
-			close(nfd);
-		errno = saved;
-		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, from);
+	if (nfd >= 0) {
+		close(fd);
+		fd = nfd;
 	}
-	close(fd);
 	errno = saved;
-	return nfd;
+	return fd;
 }
 
 void clab__trace_old_close(void)
@@ -1727,7 +1730,7 @@ int clab__tracer_fd_move(int fd)
 	int err = 0;
 	clab__lock(&w.lk);
 	if (fd == w.fd) { /* still the trace's, under the writer's lock */
-		int nfd = clab__fd_dup_high(fd);
+		int nfd = dup_high(fd);
 		if (nfd < 0)
 			err = -errno;
 		else
