@@ -140,14 +140,14 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata,
 	}
 	/* beside the file (unless the link names the file itself), in its
 	 * .debug folder, under /usr/lib/debug */
-	int self = strcmp(name, slash + 1) == 0;
+	static const struct {
+		const char *prefix, *sub;
+	} place[] = {{"", ""}, {"", "/.debug"}, {"/usr/lib/debug", ""}};
+	size_t i = strcmp(name, slash + 1) == 0;
 	*slash = '\0';
-	if ((self ||
-	     (fd = try_debug(mod, "", dir, "", name, named, crc, found)) < 0) &&
-	    (fd = try_debug(mod, "", dir, "/.debug", name, named, crc, found)) <
-		0)
-		fd = try_debug(mod, "/usr/lib/debug", dir, "", name, named, crc,
-			       found);
+	for (fd = -1; fd < 0 && i < sizeof(place) / sizeof(place[0]); i++)
+		fd = try_debug(mod, place[i].prefix, dir, place[i].sub, name,
+			       named, crc, found);
 	free(name);
 	free(dir);
 	return fd;
