@@ -144,6 +144,26 @@ void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out)
 		fprintf(out, ": conclab trace follows one program and its "
 			     "forks; give it the program to trace\n");
 	}
+	const char *sh = clab_trace_meta(tr, "process.shared");
+	n = sh ? strtoul(sh, &end, 10) : 0;
+	if (n && *end == ' ') { /* "N KIND FILE:LINE" */
+		const char *at = strrchr(end + 1, ' ');
+		int kl = at ? (int)(at - end - 1) : (int)strlen(end + 1);
+		if (n == 1)
+			fprintf(out, "it made a process-shared %.*s", kl,
+				end + 1);
+		else
+			fprintf(out,
+				"it made %lu process-shared objects, the first "
+				"a %.*s",
+				n, kl, end + 1);
+		fprintf(out,
+			"%s%s: %s the C library's, which works across "
+			"processes, and %s not recorded\n",
+			at ? " at " : "", at ? at + 1 : "",
+			n == 1 ? "it stays" : "they stay",
+			n == 1 ? "is" : "are");
+	}
 }
 
 void clab_cmd_unlink_trace(const char *path)

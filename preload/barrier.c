@@ -32,10 +32,16 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 		clab__pl_leave();
 		return r;
 	}
+	int shared = PTHREAD_PROCESS_PRIVATE;
+	if (a)
+		pthread_barrierattr_getpshared(a, &shared);
 	struct clab__pl_obj *e = clab__pl_obj_init(b, site);
 	char name[96];
 	if (!e) {
 		r = ENOMEM;
+	} else if (shared == PTHREAD_PROCESS_SHARED) {
+		clab__pl_obj_release(e); /* see clab__pl_shared_used */
+		clab__pl_shared_used("barrier", site);
 	} else {
 		clab__pl_name(b, "barrier", sizeof(pthread_barrier_t), name,
 			      sizeof(name));

@@ -28,9 +28,12 @@ static int make(struct clab__pl_obj *e, const void *pc, clockid_t clock,
 	return 0;
 }
 
+/* NULL when memory is short, or pc is process-shared (the C library's). */
 static struct clab__pl_obj *cond_of(pthread_cond_t *pc,
 				    const struct clab_site *site)
 {
+	if (clab__pl_cond_shared(pc))
+		return NULL;
 	struct clab__pl_obj *e = clab__pl_obj_find(pc, 1);
 	if (!e)
 		return NULL;
@@ -55,10 +58,14 @@ int clab__pl_cond_init_at(pthread_cond_t *pc, const pthread_condattr_t *attr,
 	if (attr)
 		pthread_condattr_getclock(attr, &clock);
 	struct clab__pl_obj *e = clab__pl_obj_init(pc, site);
-	if (!e)
+	if (!e) {
 		r = ENOMEM;
-	else
+	} else if (clab__pl_cond_shared(pc)) {
+		clab__pl_obj_release(e);
+		clab__pl_shared_used("condition variable", site);
+	} else {
 		r = -make(e, pc, clock, site);
+	}
 	clab__pl_leave();
 	return r;
 }
@@ -96,11 +103,59 @@ int pthread_cond_destroy(pthread_cond_t *pc)
 	return r;
 }
 
+/*
+ * A condition waited on with a process-shared mutex becomes process-shared
+ * too (glibc's bit in its bytes), as it must be for the wait to work
+ * across processes: 0, or EINVAL when it has conclab waiters, which use
+ * another mutex (POSIX allows EINVAL for that).
+ */
+static int make_shared(pthread_cond_t *pc, const struct clab_site *site)
+{
+#ifdef __GLIBC__
+	struct clab__pl_obj *e = clab__pl_obj_find(pc, 0);
+	if (e && atomic_load(&e->state) == CLAB__PL_READY &&
+	    e->kind == CLAB__PL_COND) {
+		if (clab__cond_destroy(&e->u.c, site) != 0)
+			return EINVAL;
+		clab__pl_obj_release(e);
+	}
+	__atomic_fetch_or(&pc->__data.__wrefs, 1, __ATOMIC_RELAXED);
+	return 0;
+#else
+	(void)pc;
+	(void)site;
+	return EINVAL;
+#endif
+}
+
+/*
+ * The C library's wait, on a process-shared condition or mutex (see
+ * clab__pl_shared_used): with the guard cleared, as a cancellation point.
+ */
+static int shared_wait(pthread_cond_t *pc, pthread_mutex_t *pm,
+		       const clockid_t *clk, const struct timespec *abs,
+		       int timed, const struct clab_site *site)
+{
+	if (!clab__pl_cond_shared(pc)) {
+		int r = make_shared(pc, site);
+		if (r)
+			return r;
+	}
+	clab__pl_leave();
+	if (!timed)
+		return CLAB__PL_REAL(cond_wait)(pc, pm);
+	if (clk)
+		return CLAB__PL_REAL(cond_clockwait)(pc, pm, *clk, abs);
+	return CLAB__PL_REAL(cond_timedwait)(pc, pm, abs);
+}
+
 /* A wait, until abs on clock (NULL: the condition's own) when timed. */
 static int wait(pthread_cond_t *pc, pthread_mutex_t *pm, const clockid_t *clk,
 		const struct timespec *abs, int timed,
 		const struct clab_site *site)
 {
+	if (clab__pl_cond_shared(pc) || clab__pl_mutex_shared(pm))
+		return shared_wait(pc, pm, clk, abs, timed, site);
 	struct clab__pl_obj *e = cond_of(pc, site);
 	/* a mutex never locked is made here: the wait records the misuse */
 	struct clab__pl_obj *me = clab__pl_mutex_of(pm, site);
@@ -174,6 +229,9 @@ int pthread_cond_clockwait(pthread_cond_t *pc, pthread_mutex_t *pm,
 
 static int signal_(pthread_cond_t *pc, int all, const struct clab_site *site)
 {
+	if (clab__pl_cond_shared(pc))
+		return all ? CLAB__PL_REAL(cond_broadcast)(pc)
+			   : CLAB__PL_REAL(cond_signal)(pc);
 	struct clab__pl_obj *e = cond_of(pc, site);
 	if (!e)
 		return ENOMEM;

@@ -58,9 +58,11 @@ static int make(struct clab__pl_obj *e, const void *pm, int type,
 }
 
 struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
-					 struct clab__pl_obj *e,
 					 const struct clab_site *site)
 {
+	if (clab__pl_mutex_shared(pm))
+		return NULL;
+	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
 	if (!e)
 		return NULL;
 	if (clab__pl_obj_claim(e, CLAB__PL_MUTEX, site) &&
@@ -96,10 +98,14 @@ int clab__pl_mutex_init_at(pthread_mutex_t *pm, const pthread_mutexattr_t *attr,
 	if (attr)
 		pthread_mutexattr_gettype(attr, &type);
 	struct clab__pl_obj *e = clab__pl_obj_init(pm, site);
-	if (!e)
+	if (!e) {
 		r = ENOMEM;
-	else
+	} else if (clab__pl_mutex_shared(pm)) {
+		clab__pl_obj_release(e); /* the C library's, from now on */
+		clab__pl_shared_used("mutex", site);
+	} else {
 		r = -make(e, pm, type, site);
+	}
 	clab__pl_leave();
 	return r;
 }
@@ -148,7 +154,7 @@ int clab__pl_mutex_destroy_at(pthread_mutex_t *pm, const void *at)
 		r = -clab__mutex_destroy(&e->u.m, site);
 		if (r == 0)
 			clab__pl_obj_release(e);
-	} else if ((why = unmade(pm)) != 0) {
+	} else if (!clab__pl_mutex_shared(pm) && (why = unmade(pm)) != 0) {
 		/* the C library returns 0: the misuse is only recorded */
 		clab__diag(clab__self(), CLAB_D_BAD_OBJECT, 0,
 			   why | CLAB_O_MUTEX << 8, site);
@@ -179,11 +185,16 @@ static inline __attribute__((always_inline)) int lock_at(pthread_mutex_t *pm,
 		return CLAB__PL_REAL(mutex_lock)(pm);
 	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
-	int r = ENOMEM;
-	if (e) {
+	int r;
+	if (__builtin_expect(e != NULL, 1)) {
 		r = -clab__mutex_lock(&e->u.m, CLAB_FOREVER, site);
 		if (r == EDEADLK && e->type == PTHREAD_MUTEX_NORMAL)
 			r = clab__pl_self_deadlock(CLAB_FOREVER, site);
+	} else if (clab__pl_mutex_shared(pm)) {
+		clab__pl_leave(); /* process-shared: see clab__pl_shared_used */
+		return CLAB__PL_REAL(mutex_lock)(pm);
+	} else {
+		r = ENOMEM;
 	}
 	clab__pl_leave();
 	return r;
@@ -212,6 +223,8 @@ static inline __attribute__((always_inline)) int trylock_at(pthread_mutex_t *pm,
 		r = EBUSY;
 	else if (e)
 		r = -clab__mutex_lock(&e->u.m, 0, site);
+	else if (clab__pl_mutex_shared(pm))
+		r = CLAB__PL_REAL(mutex_trylock)(pm);
 	clab__pl_leave();
 	return r;
 }
@@ -232,6 +245,12 @@ static int timed(pthread_mutex_t *pm, clockid_t clock,
 {
 	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
 	long long ms = clab__pl_ms_until(clock, abs);
+	if (!e && clab__pl_mutex_shared(pm)) {
+		clab__pl_leave();
+		return clock == CLOCK_REALTIME
+			   ? CLAB__PL_REAL(mutex_timedlock)(pm, abs)
+			   : CLAB__PL_REAL(mutex_clocklock)(pm, clock, abs);
+	}
 	if (!e)
 		return ENOMEM;
 	if (ms < 0)
@@ -280,7 +299,12 @@ static inline __attribute__((always_inline)) int unlock_at(pthread_mutex_t *pm,
 		return CLAB__PL_REAL(mutex_unlock)(pm);
 	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = clab__pl_mutex_of(pm, site);
-	int r = e ? -clab__mutex_unlock(&e->u.m, site) : ENOMEM;
+	int r;
+	if (__builtin_expect(e != NULL, 1))
+		r = -clab__mutex_unlock(&e->u.m, site);
+	else
+		r = clab__pl_mutex_shared(pm) ? CLAB__PL_REAL(mutex_unlock)(pm)
+					      : ENOMEM;
 	clab__pl_leave();
 	return r;
 }

@@ -233,6 +233,7 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind)
 {
 	e->kind = kind;
+	e->shared = 0; /* its object is conclab's */
 	atomic_store_explicit(&e->state, CLAB__PL_READY, memory_order_release);
 	making_end();
 }

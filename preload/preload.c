@@ -346,6 +346,18 @@ void clab__pl_untraced(const char *what)
 	untraced_first[i] = 0;
 }
 
+/* Process-shared objects: how many, and the first (its kind and site). */
+static _Atomic unsigned shared_n;
+static char shared_first[256];
+
+void clab__pl_shared_used(const char *what, const struct clab_site *site)
+{
+	if (!atomic_load(&clab__pl_on) || atomic_fetch_add(&shared_n, 1))
+		return;
+	snprintf(shared_first, sizeof(shared_first), "%s %s:%d", what,
+		 site && site->file ? site->file : "?", site ? site->line : 0);
+}
+
 /* The untraced programs in the trace's metadata (process.untraced). */
 static void note_untraced(void)
 {
@@ -355,6 +367,17 @@ static void note_untraced(void)
 		return;
 	snprintf(v, sizeof(v), "%u %s", n, untraced_first);
 	(void)clab_tracer_meta_add("process.untraced", v);
+}
+
+/* The process-shared objects in the metadata (process.shared). */
+static void note_shared(void)
+{
+	unsigned n = atomic_load(&shared_n);
+	char v[sizeof(shared_first) + 16];
+	if (!n)
+		return;
+	snprintf(v, sizeof(v), "%u %s", n, shared_first);
+	(void)clab_tracer_meta_add("process.shared", v);
 }
 
 void clab__pl_end(void)
@@ -378,6 +401,7 @@ void clab__pl_end(void)
 	if (!self->ended)
 		clab__thread_exit_holding(self);
 	note_untraced();
+	note_shared();
 	clab__pl_sched_save();
 	clab_watchdog_stop();
 	int err = clab_tracer_close(NULL);

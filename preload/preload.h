@@ -166,6 +166,57 @@ void clab__pl_exec(const char *what);
  */
 void clab__pl_untraced(const char *what);
 /*
+ * Process-shared objects (made with a PTHREAD_PROCESS_SHARED attribute, or
+ * sem_init's pshared) may be used by another process, which has conclab
+ * objects of its own or none: conclab's object, the process's own, would
+ * not exclude that process.  Such objects stay the C library's, and are
+ * not recorded; their calls go to it with the guard cleared
+ * (clab__pl_leave), as if this library were not there, so that a signal
+ * handler that runs in a long wait, or a cancellation's cleanup handlers,
+ * are recorded as the program's.  clab__pl_shared_used - the process made
+ * one of kind what at site: counted, and the first named in the trace's
+ * metadata at its close (process.shared).
+ */
+void clab__pl_shared_used(const char *what, const struct clab_site *site);
+
+/*
+ * Whether the program's object is process-shared, from the bytes the C
+ * library keeps in it (glibc: a mutex's kind has PTHREAD_MUTEX_PSHARED_BIT,
+ * 128; a condition's wrefs bit 0; a read-write lock's shared field): also
+ * right in a process that did not make it (one that maps the memory).
+ */
+static inline int clab__pl_mutex_shared(const pthread_mutex_t *pm)
+{
+#ifdef __GLIBC__
+	int kind = __atomic_load_n(&pm->__data.__kind, __ATOMIC_RELAXED);
+	return kind >= 0 && (kind & 128);
+#else
+	(void)pm;
+	return 0;
+#endif
+}
+
+static inline int clab__pl_cond_shared(const pthread_cond_t *pc)
+{
+#ifdef __GLIBC__
+	return __atomic_load_n(&pc->__data.__wrefs, __ATOMIC_RELAXED) & 1;
+#else
+	(void)pc;
+	return 0;
+#endif
+}
+
+static inline int clab__pl_rwlock_shared(const pthread_rwlock_t *rw)
+{
+#ifdef __GLIBC__
+	return __atomic_load_n(&rw->__data.__shared, __ATOMIC_RELAXED) != 0;
+#else
+	(void)rw;
+	return 0;
+#endif
+}
+
+/*
  * clab__pl_exit_now - before _exit or _Exit: clab__pl_end, unless the call
  * comes from a signal handler that interrupted conclab's own code on this
  * thread, which may hold the locks a close takes: then the writer saves
@@ -340,11 +391,13 @@ enum {
 enum { CLAB__PL_NONE = 0, CLAB__PL_BUSY, CLAB__PL_READY };
 
 struct clab__pl_obj {
-	const void *key;	/* the program's object */
-	_Atomic int state;	/* CLAB__PL_* */
-	unsigned kind;		/* CLAB__PL_MUTEX... while READY */
-	clockid_t clock;	/* a condition's clock for timed waits */
-	unsigned char type;	/* a mutex's enum clab_mutex_type */
+	const void *key;    /* the program's object */
+	_Atomic int state;  /* CLAB__PL_* */
+	unsigned kind;	    /* CLAB__PL_MUTEX... while READY */
+	clockid_t clock;    /* a condition's clock for timed waits */
+	unsigned char type; /* a mutex's enum clab_mutex_type */
+	/* NONE: a process-shared spin lock, the C library's (spin.c) */
+	unsigned char shared;
 	_Atomic unsigned opens; /* a named semaphore's opens not closed */
 	struct clab__pl_obj *replaced; /* the entry this one took over (kept) */
 	union {
@@ -504,9 +557,11 @@ void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
 void clab__pl_fork_gate(int on);
 void clab__pl_fork_gate_child(void);
 
-/* clab__pl_mutex_of's slow path: make the entry's mutex on first use. */
+/*
+ * clab__pl_mutex_of's slow path: make the mutex at pm on its first use;
+ * NULL when memory is short or it is process-shared (the C library's).
+ */
 struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
-					 struct clab__pl_obj *e,
 					 const struct clab_site *site);
 
 /* clab__pl_mutex_ready's miss: the table, and the memo if it is made. */
@@ -541,7 +596,7 @@ clab__pl_mutex_of(pthread_mutex_t *pm, const struct clab_site *site)
 	struct clab__pl_obj *e = clab__pl_mutex_ready(pm);
 	if (__builtin_expect(e != NULL, 1))
 		return e;
-	return clab__pl_mutex_make(pm, clab__pl_obj_find(pm, 1), site);
+	return clab__pl_mutex_make(pm, site);
 }
 
 /*

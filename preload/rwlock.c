@@ -78,14 +78,19 @@ int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 		pthread_rwlockattr_getkind_np(attr, &kind);
 #endif
 	struct clab__pl_obj *e = clab__pl_obj_find(rw, 1);
-	if (!e)
+	if (!e) {
 		r = ENOMEM;
-	else if (clab__pl_obj_claim(e, 0, site))
+	} else if (clab__pl_rwlock_shared(rw)) {
+		if (clab__pl_obj_claim(e, 0, site))
+			clab__pl_obj_release(e);
+		clab__pl_shared_used("read-write lock", site);
+	} else if (clab__pl_obj_claim(e, 0, site)) {
 		r = -make(e, rw,
 			  kind == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
 			      ? CLAB_RWLOCK_WRITERS
 			      : CLAB_RWLOCK_READERS,
 			  site);
+	}
 	clab__pl_leave();
 	return r;
 }
@@ -109,11 +114,15 @@ int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 	return r;
 }
 
-/* Take rw (write or read) within ms; timed: EBUSY becomes ETIMEDOUT. */
+/*
+ * Take rw (write or read) within ms; timed: EBUSY becomes ETIMEDOUT.  -1:
+ * the C library's call, for a process-shared lock too (see
+ * clab__pl_shared_used).
+ */
 static int take(pthread_rwlock_t *rw, int write, long long ms, int timed,
 		const void *at)
 {
-	if (!clab__pl_enter())
+	if (clab__pl_rwlock_shared(rw) || !clab__pl_enter())
 		return -1;
 	const struct clab_site *site = clab__pl_site(at);
 	struct clab__pl_obj *e = rwlock_of(rw, site);
@@ -196,7 +205,7 @@ int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clock,
 
 int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
-	if (!clab__pl_enter())
+	if (clab__pl_rwlock_shared(rw) || !clab__pl_enter())
 		return CLAB__PL_REAL(rwlock_unlock)(rw);
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = rwlock_of(rw, site);

@@ -28,16 +28,26 @@ static int make(struct clab__pl_obj *e, const void *ps,
 	return 0;
 }
 
+/*
+ * The entry of the program's lock, made on first use; NULL when memory is
+ * short, or when pthread_spin_init made the lock process-shared (*shared
+ * is then set: the C library's, see clab__pl_shared_used).  A spin lock's
+ * bytes do not say so, as a mutex's do: the entry does.
+ */
 static struct clab__pl_obj *spin_of(pthread_spinlock_t *ps,
-				    const struct clab_site *site)
+				    const struct clab_site *site, int *shared)
 {
 	struct clab__pl_obj *e = clab__pl_obj_find((const void *)ps, 1);
+	*shared = 0;
 	if (!e)
 		return NULL;
-	if (atomic_load_explicit(&e->state, memory_order_acquire) ==
-		CLAB__PL_READY &&
-	    e->kind == CLAB__PL_SPIN)
+	int st = atomic_load_explicit(&e->state, memory_order_acquire);
+	if (st == CLAB__PL_READY && e->kind == CLAB__PL_SPIN)
 		return e;
+	if (st == CLAB__PL_NONE && e->shared) {
+		*shared = 1;
+		return NULL;
+	}
 	if (clab__pl_obj_claim(e, CLAB__PL_SPIN, site) &&
 	    make(e, (const void *)ps, site) != 0)
 		return NULL;
@@ -51,10 +61,15 @@ int pthread_spin_init(pthread_spinlock_t *ps, int pshared)
 		return r;
 	const struct clab_site *site = clab__pl_site(RET());
 	struct clab__pl_obj *e = clab__pl_obj_init((const void *)ps, site);
-	if (!e)
+	if (!e) {
 		r = ENOMEM;
-	else
+	} else if (pshared == PTHREAD_PROCESS_SHARED) {
+		e->shared = 1; /* published by the release */
+		clab__pl_obj_release(e);
+		clab__pl_shared_used("spin lock", site);
+	} else {
 		r = -make(e, (const void *)ps, site);
+	}
 	clab__pl_leave();
 	return r;
 }
@@ -65,6 +80,8 @@ int pthread_spin_destroy(pthread_spinlock_t *ps)
 		return CLAB__PL_REAL(spin_destroy)(ps);
 	struct clab__pl_obj *e = clab__pl_obj_find((const void *)ps, 0);
 	int r = 0;
+	if (e && atomic_load(&e->state) == CLAB__PL_NONE)
+		e->shared = 0; /* a process-shared one: the next is not */
 	if (e && atomic_load(&e->state) == CLAB__PL_READY &&
 	    e->kind == CLAB__PL_SPIN) {
 		r = -clab__mutex_destroy(&e->u.m, clab__pl_site(RET()));
@@ -80,8 +97,13 @@ int pthread_spin_lock(pthread_spinlock_t *ps)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(spin_lock)(ps);
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = spin_of(ps, site);
+	int shared;
+	struct clab__pl_obj *e = spin_of(ps, site, &shared);
 	int r = ENOMEM;
+	if (shared) {
+		clab__pl_leave();
+		return CLAB__PL_REAL(spin_lock)(ps);
+	}
 	if (e) {
 		r = -clab__mutex_lock(&e->u.m, CLAB_FOREVER, site);
 		if (r == EDEADLK)
@@ -96,9 +118,12 @@ int pthread_spin_trylock(pthread_spinlock_t *ps)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(spin_trylock)(ps);
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = spin_of(ps, site);
+	int shared;
+	struct clab__pl_obj *e = spin_of(ps, site, &shared);
 	int r = ENOMEM;
-	if (e && clab_mutex_held(&e->u.m))
+	if (shared)
+		r = CLAB__PL_REAL(spin_trylock)(ps);
+	else if (e && clab_mutex_held(&e->u.m))
 		r = EBUSY;
 	else if (e)
 		r = -clab__mutex_lock(&e->u.m, 0, site);
@@ -111,8 +136,11 @@ int pthread_spin_unlock(pthread_spinlock_t *ps)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(spin_unlock)(ps);
 	const struct clab_site *site = clab__pl_site(RET());
-	struct clab__pl_obj *e = spin_of(ps, site);
-	int r = e ? -clab__mutex_unlock(&e->u.m, site) : ENOMEM;
+	int shared;
+	struct clab__pl_obj *e = spin_of(ps, site, &shared);
+	int r = shared ? CLAB__PL_REAL(spin_unlock)(ps)
+		: e    ? -clab__mutex_unlock(&e->u.m, site)
+		       : ENOMEM;
 	clab__pl_leave();
 	return r;
 }
