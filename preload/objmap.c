@@ -226,6 +226,7 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 			spoil_memos(); /* its object goes */
 			retire(e, site);
 		}
+		e->shared = 0; /* its next object is conclab's, unless set */
 		return 1;
 	}
 }
@@ -233,7 +234,6 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind)
 {
 	e->kind = kind;
-	e->shared = 0; /* its object is conclab's */
 	atomic_store_explicit(&e->state, CLAB__PL_READY, memory_order_release);
 	making_end();
 }
@@ -285,11 +285,12 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 		}
 		unsigned okind = 0;
 		uint32_t id = 0;
-		if (s != CLAB__PL_READY)
-			return e;
-		if (!in_use(e, &okind, &id)) {
-			spoil_memos(); /* its object goes */
-			retire(e, site);
+		if (s != CLAB__PL_READY || !in_use(e, &okind, &id)) {
+			if (s == CLAB__PL_READY) {
+				spoil_memos(); /* its object goes */
+				retire(e, site);
+			}
+			e->shared = 0; /* as clab__pl_obj_claim */
 			return e;
 		}
 		/*

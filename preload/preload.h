@@ -396,7 +396,11 @@ struct clab__pl_obj {
 	unsigned kind;	    /* CLAB__PL_MUTEX... while READY */
 	clockid_t clock;    /* a condition's clock for timed waits */
 	unsigned char type; /* a mutex's enum clab_mutex_type */
-	/* NONE: a process-shared spin lock, the C library's (spin.c) */
+	/*
+	 * The C library's object: NONE, a process-shared spin lock (spin.c);
+	 * READY, a named semaphore whose count it keeps (sem.c).  Cleared
+	 * when the entry is claimed for a new object.
+	 */
 	unsigned char shared;
 	_Atomic unsigned opens; /* a named semaphore's opens not closed */
 	struct clab__pl_obj *replaced; /* the entry this one took over (kept) */

@@ -1,12 +1,16 @@
 /*
  * sem_*: each semaphore made with sem_init, or opened with sem_open, is a
- * clab_sem_t (a counting one: no bound).  A named one starts with the
- * value the C library's has when it is first opened in the process, and
- * lives until its last sem_close; its count is this process's own from
- * then on (not shared with other processes).  Calls on a semaphore the
- * library did not see made go to the C library.  The functions set errno
- * and return -1 as the C library's do: EAGAIN from sem_trywait, ETIMEDOUT
- * from sem_timedwait and sem_clockwait.
+ * clab_sem_t (a counting one: no bound), which lives until sem_destroy or
+ * its last sem_close.  A named one is open to other processes (a forked
+ * child, another program), which wait and post on the C library's count:
+ * so its count stays the C library's, whose calls the library makes, and
+ * the clab_sem_t only records them (the entry's shared flag;
+ * clab__sem_ext_*).  Under the controlled scheduler, which must see every
+ * wait, it is conclab's, started with the C library's value at its first
+ * open in the process.  A process-shared one made by sem_init, and one
+ * the library did not see made, are the C library's, not recorded.  The
+ * functions set errno and return -1 as the C library's do: EAGAIN from
+ * sem_trywait, ETIMEDOUT from sem_timedwait and sem_clockwait.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -97,6 +101,7 @@ sem_t *sem_open(const char *name, int oflag, ...)
 	struct clab__pl_obj *e = clab__pl_obj_find(s, 1);
 	int v = 0;
 	if (e && clab__pl_obj_claim(e, CLAB__PL_SEM, site)) {
+		e->shared = !atomic_load(&clab__sched_on); /* the C library's */
 		CLAB__PL_REAL(sem_getvalue)(s, &v);
 		if (clab__sem_init(&e->u.s, name, v < 0 ? 0 : (uint32_t)v, 0,
 				   site) == 0) {
@@ -127,11 +132,99 @@ int sem_close(sem_t *s)
 	return CLAB__PL_REAL(sem_close)(s);
 }
 
-static int acquire(sem_t *s, long long ms, const void *at)
+/* The C library's count of s (0 when it cannot tell). */
+static uint32_t value_of(sem_t *s)
+{
+	int v = 0;
+	CLAB__PL_REAL(sem_getvalue)(s, &v);
+	return v < 0 ? 0 : (uint32_t)v;
+}
+
+/* A named semaphore's wait under way, for its cancellation's record. */
+struct ext_wait {
+	clab_sem_t *cs;
+	sem_t *s;
+	uint32_t ms;
+	uint16_t stack;
+	const struct clab_site *site;
+};
+
+static void ext_cancelled(void *arg)
+{
+	struct ext_wait *x = arg;
+	clab__sem_ext_end(x->cs, CLAB_ECANCELED, x->ms, 0, x->stack, x->site);
+}
+
+/*
+ * The wait of a named semaphore: the C library's (another process may
+ * post), recorded.  A free permit is taken by a try; only a wait that
+ * blocks is recorded as one (sem.wait), and the C library's wait (call:
+ * its kind, ms as acquire takes it) is made with the guard cleared, as a
+ * cancellation point.  Returns the C library's result (-1 and errno).
+ */
+enum { W_WAIT, W_TRY, W_TIMED, W_CLOCK };
+static int real_wait(sem_t *s, int call, clockid_t clock,
+		     const struct timespec *abs)
+{
+	if (call == W_TRY)
+		return CLAB__PL_REAL(sem_trywait)(s);
+	if (call == W_TIMED)
+		return CLAB__PL_REAL(sem_timedwait)(s, abs);
+	if (call == W_CLOCK)
+		return CLAB__PL_REAL(sem_clockwait)(s, clock, abs);
+	return CLAB__PL_REAL(sem_wait)(s);
+}
+
+static int ext_acquire(struct clab__pl_obj *e, sem_t *s, int call, uint32_t ms,
+		       clockid_t clock, const struct timespec *abs,
+		       const struct clab_site *site)
+{
+	int r = CLAB__PL_REAL(sem_trywait)(s);
+	int err = errno;
+	if (r == 0 || call == W_TRY || err != EAGAIN) {
+		if (r == 0 || err == EAGAIN)
+			clab__sem_ext_end(&e->u.s, r == 0 ? 0 : CLAB_EAGAIN, ms,
+					  value_of(s), 0, site);
+		errno = err;
+		return r;
+	}
+	struct ext_wait x = {&e->u.s, s, ms, 0, site};
+	clab__sem_ext_wait(&e->u.s, 0, &x.stack, site);
+	clab__pl_leave();
+	pthread_cleanup_push(ext_cancelled, &x);
+	r = real_wait(s, call, clock, abs);
+	pthread_cleanup_pop(0);
+	err = errno;
+	if (clab__pl_enter()) {
+		/* a wait a signal interrupted (EINTR) ended without a permit */
+		clab__sem_ext_end(&e->u.s, r == 0 ? 0 : CLAB_ETIMEDOUT, ms,
+				  value_of(s), x.stack, site);
+		clab__pl_leave();
+	}
+	errno = err;
+	return r;
+}
+
+/*
+ * Take a permit of s within ms (CLAB_FOREVER, 0 for a try): 0 or a
+ * negative CLAB_E*; 1 when s is not conclab's (the caller makes the C
+ * library's call); 2 when s is a named semaphore, whose wait (call, clock,
+ * abs: the C library's) is made here, and whose result is in *res, with
+ * errno.
+ */
+static int acquire(sem_t *s, long long ms, const void *at, int call,
+		   clockid_t clock, const struct timespec *abs, int *res)
 {
 	struct clab__pl_obj *e = sem_of(s);
 	if (!e)
 		return 1; /* not ours: the C library's */
+	if (e->shared) {
+		/* a bad time: the C library's EINVAL, nothing to record */
+		*res = ms < 0 ? real_wait(s, call, clock, abs)
+			      : ext_acquire(e, s, call, (uint32_t)ms, clock,
+					    abs, clab__pl_site(at));
+		return 2;
+	}
 	if (ms < 0)
 		return CLAB_EINVAL;
 	const struct clab_site *site = clab__pl_site(at);
@@ -150,18 +243,20 @@ int sem_wait(sem_t *s)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(sem_wait)(s);
-	int r = acquire(s, CLAB_FOREVER, RET());
+	int res;
+	int r = acquire(s, CLAB_FOREVER, RET(), W_WAIT, 0, NULL, &res);
 	clab__pl_leave();
-	return r == 1 ? CLAB__PL_REAL(sem_wait)(s) : ret(r);
+	return r == 1 ? CLAB__PL_REAL(sem_wait)(s) : r == 2 ? res : ret(r);
 }
 
 int sem_trywait(sem_t *s)
 {
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(sem_trywait)(s);
-	int r = acquire(s, 0, RET());
+	int res;
+	int r = acquire(s, 0, RET(), W_TRY, 0, NULL, &res);
 	clab__pl_leave();
-	return r == 1 ? CLAB__PL_REAL(sem_trywait)(s) : ret(r);
+	return r == 1 ? CLAB__PL_REAL(sem_trywait)(s) : r == 2 ? res : ret(r);
 }
 
 int sem_timedwait(sem_t *s, const struct timespec *abs)
@@ -169,12 +264,15 @@ int sem_timedwait(sem_t *s, const struct timespec *abs)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(sem_timedwait)(s, abs);
 	long long ms = clab__pl_ms_until(CLOCK_REALTIME, abs);
-	int r = acquire(s, ms, RET());
+	int res;
+	int r = acquire(s, ms, RET(), W_TIMED, CLOCK_REALTIME, abs, &res);
 	/* a time already past: tried once */
 	if (ms == 0 && r == CLAB_EAGAIN)
 		r = CLAB_ETIMEDOUT;
 	clab__pl_leave();
-	return r == 1 ? CLAB__PL_REAL(sem_timedwait)(s, abs) : ret(r);
+	return r == 1	? CLAB__PL_REAL(sem_timedwait)(s, abs)
+	       : r == 2 ? res
+			: ret(r);
 }
 
 /*
@@ -189,11 +287,14 @@ int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abs)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(sem_clockwait)(s, clock, abs);
 	long long ms = clab__pl_ms_until(clock, abs);
-	int r = acquire(s, ms, RET());
+	int res;
+	int r = acquire(s, ms, RET(), W_CLOCK, clock, abs, &res);
 	if (ms == 0 && r == CLAB_EAGAIN)
 		r = CLAB_ETIMEDOUT;
 	clab__pl_leave();
-	return r == 1 ? CLAB__PL_REAL(sem_clockwait)(s, clock, abs) : ret(r);
+	return r == 1	? CLAB__PL_REAL(sem_clockwait)(s, clock, abs)
+	       : r == 2 ? res
+			: ret(r);
 }
 
 int sem_post(sem_t *s)
@@ -202,10 +303,16 @@ int sem_post(sem_t *s)
 		return CLAB__PL_REAL(sem_post)(s);
 	struct clab__pl_obj *e = sem_of(s);
 	int r = 1;
-	if (e && clab_sem_value(&e->u.s) >= SEM_VALUE_MAX)
+	if (e && e->shared) { /* named: the C library posts, after the record */
+		uint32_t v = value_of(s);
+		if (v < SEM_VALUE_MAX)
+			clab__sem_ext_release(&e->u.s, v + 1,
+					      clab__pl_site(RET()));
+	} else if (e && clab_sem_value(&e->u.s) >= SEM_VALUE_MAX) {
 		r = -EOVERFLOW;
-	else if (e)
+	} else if (e) {
 		r = clab__sem_release(&e->u.s, clab__pl_site(RET()));
+	}
 	clab__pl_leave();
 	return r == 1 ? CLAB__PL_REAL(sem_post)(s) : ret(r);
 }
@@ -215,6 +322,8 @@ int sem_getvalue(sem_t *s, int *v)
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(sem_getvalue)(s, v);
 	struct clab__pl_obj *e = sem_of(s);
+	if (e && e->shared)
+		e = NULL; /* named: the C library's count */
 	if (e)
 		*v = (int)clab_sem_value(&e->u.s);
 	clab__pl_leave();

@@ -599,6 +599,23 @@ static inline void clab__emit_obj_s(struct clab__thr *self, unsigned kind,
 	clab__emit_s(self->tb, kind, h->id, ++h->oseq, site, a8, a32, stack);
 }
 
+/*
+ * A semaphore whose permits the C library counts (a named one, which other
+ * processes may share: preload/sem.c): the caller makes each wait and post
+ * there, and these record them.  clab__sem_ext_wait before a wait that
+ * blocks (sem.wait; *stack for its end), clab__sem_ext_end after any wait
+ * with its result r (0, CLAB_EAGAIN for a try, CLAB_ETIMEDOUT,
+ * CLAB_ECANCELED) and ms as clab__sem_acquire takes it,
+ * clab__sem_ext_release before a post (so that it comes before the
+ * acquire it allows).  value: the count the caller read.
+ */
+int clab__sem_ext_wait(clab_sem_t *s, uint32_t value, uint16_t *stack,
+		       const struct clab_site *site);
+void clab__sem_ext_end(clab_sem_t *s, int r, uint32_t ms, uint32_t value,
+		       uint16_t stack, const struct clab_site *site);
+int clab__sem_ext_release(clab_sem_t *s, uint32_t value,
+			  const struct clab_site *site);
+
 /* ---- mutex internals used by the condition variable ---- */
 /* Release every level of m for a wait; returns the depth to restore. */
 uint32_t clab__mutex_release_all(clab_mutex_t *m, struct clab__thr *self,

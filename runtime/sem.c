@@ -197,3 +197,66 @@ uint32_t clab_sem_value(clab_sem_t *s)
 	clab__lk_unlock(&s->lk);
 	return v;
 }
+
+/*
+ * A semaphore whose permits the C library counts: a named one, which other
+ * processes may open (preload/sem.c).  The caller waits and posts there;
+ * these record what its calls did, in this process's order, with the
+ * count it read, as the records of conclab's own semaphore have it.
+ */
+int clab__sem_ext_wait(clab_sem_t *s, uint32_t value, uint16_t *stack,
+		       const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	clab__sched_point(self, site);
+	CLAB__CHECK(self, s, CLAB_O_SEM, site);
+	*stack = clab__stack_here();
+	clab__lk_lock(&s->lk);
+	clab__emit_obj_s(self, CLAB_K_SEM_WAIT, &s->h, site, 0, value, *stack);
+	clab__lk_unlock(&s->lk);
+	return 0;
+}
+
+void clab__sem_ext_end(clab_sem_t *s, int r, uint32_t ms, uint32_t value,
+		       uint16_t stack, const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	if (!clab__obj_ok(self, s, CLAB_O_SEM))
+		return; /* made by the library: gone only with its last close */
+	if (r == 0 && stack == 0)
+		stack = clab__stack_here(); /* a permit taken at once */
+	clab__lk_lock(&s->lk);
+	switch (r) {
+	case 0:
+		if (clab__order_sem_take(self, s, s->h.id, s->permits,
+					 s->ungated, site))
+			s->ungated = 1;
+		clab__emit_obj_s(self, CLAB_K_SEM_ACQUIRE, &s->h, site,
+				 how_of(ms), value, stack);
+		break;
+	case CLAB_EAGAIN:
+		clab__emit_obj(self, CLAB_K_SEM_BUSY, &s->h, site, 0, value);
+		break;
+	case CLAB_ETIMEDOUT:
+		clab__emit_obj_s(self, CLAB_K_SEM_TIMEOUT, &s->h, site, 0, 0,
+				 stack);
+		break;
+	default: /* a cancellation (its cleanup handler) */
+		clab__emit_obj(self, CLAB_K_WAIT_CANCEL, &s->h, site, 0, 0);
+		break;
+	}
+	clab__lk_unlock(&s->lk);
+}
+
+int clab__sem_ext_release(clab_sem_t *s, uint32_t value,
+			  const struct clab_site *site)
+{
+	struct clab__thr *self = clab__self();
+	clab__sched_point(self, site);
+	CLAB__CHECK(self, s, CLAB_O_SEM, site);
+	clab__lk_lock(&s->lk);
+	clab__order_sem_give(self, s, site);
+	clab__emit_obj(self, CLAB_K_SEM_RELEASE, &s->h, site, 0, value);
+	clab__lk_unlock(&s->lk);
+	return 0;
+}

@@ -477,8 +477,9 @@ contains "$T/dump" ' cond\.wake +c#[0-9]+ +cause=cancel ' "cancelwait: the condi
 contains "$T/dump" ' wait\.cancel +never#' "cancelwait: sem_wait's"
 contains "$T/dump" ' wait\.cancel +timed#' "cancelwait: sem_timedwait's"
 contains "$T/dump" ' wait\.cancel +T1\(thread-1\)' "cancelwait: pthread_join's"
+contains "$T/dump" ' wait\.cancel +/conclab-cancel-[0-9]+#' "cancelwait: a named semaphore's (the C library's wait)"
 lacks "$T/dump" ' wait\.cancel +later#' "cancelwait: not the wait of a thread whose cancellation is disabled"
-count_is "$T/dump" ' thread\.exit ' 6 "cancelwait: six threads ended"
+count_is "$T/dump" ' thread\.exit ' 7 "cancelwait: seven threads ended"
 
 # Process-shared objects (PTHREAD_PROCESS_SHARED, sem_init's pshared) in
 # memory shared with a forked child: the C library's, so that they exclude
@@ -492,6 +493,24 @@ contains "$T/out" '^  ok   no deadlock' "pshared: no deadlock"
 "$CONCLAB" dump "$T/pshared.clt" >"$T/dump" 2>&1
 count_is "$T/dump" ' mutex\.acquire ' 1000 "pshared: the private mutex recorded, the shared ones not"
 count_is "$T/dump" ' thread-1 +thread\.exit ' 1 "pshared: the thread of the private condition ended"
+
+# Named semaphores between processes: a forked child counts with the
+# program under one, and a program the child execs (not traced) echoes the
+# program's posts on two more (the dump has the child's records too: the
+# program's are T0's).  Each is the C library's count, which the
+# other processes share; the program's waits and posts are recorded.
+# Before, the count was the process's own: the posts of the others never
+# came (the program hung, or the watchdog reported a deadlock).
+as_plain namedipc 0
+contains "$T/out" '^  ok   no deadlock' "namedipc: no deadlock"
+contains "$T/out" 'then it ran /proc/self/exe, not traced' "namedipc: the echo, not traced"
+"$CONCLAB" dump "$T/namedipc.clt" >"$T/dump" 2>&1
+count_is "$T/dump" ' T0 +main +sem\.release +/conclab-ipc-[0-9]+-guard#' 20000 "namedipc: the program's posts of the lock recorded"
+count_is "$T/dump" ' T0 +main +sem\.acquire +/conclab-ipc-[0-9]+-guard#' 20000 "namedipc: its waits too"
+contains "$T/dump" " sem\\.acquire +/conclab-ipc-[0-9]+-guard#.*@ tests/preload/namedipc\\.c:$(line namedipc 'enter') main" "namedipc: at their site"
+count_is "$T/dump" ' T0 +main +sem\.release +/conclab-ipc-[0-9]+-ping#' 200 "namedipc: the posts to the echo"
+count_is "$T/dump" ' T0 +main +sem\.acquire +/conclab-ipc-[0-9]+-pong#' 200 "namedipc: the echoes taken"
+contains "$T/dump" ' T0 +main +sem\.acquire +/conclab-ipc-[0-9]+-done#' "namedipc: the child's post taken"
 
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
