@@ -150,19 +150,17 @@ void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out)
 		const char *at = strrchr(end + 1, ' ');
 		int kl = at ? (int)(at - end - 1) : (int)strlen(end + 1);
 		if (n == 1)
-			fprintf(out, "it made a process-shared %.*s", kl,
-				end + 1);
-		else
 			fprintf(out,
-				"it made %lu process-shared objects, the first "
-				"a %.*s",
-				n, kl, end + 1);
-		fprintf(out,
-			"%s%s: %s the C library's, which works across "
-			"processes, and %s not recorded\n",
-			at ? " at " : "", at ? at + 1 : "",
-			n == 1 ? "it stays" : "they stay",
-			n == 1 ? "is" : "are");
+				"it made a %.*s%s%s, which stays the C "
+				"library's: it is not recorded\n",
+				kl, end + 1, at ? " at " : "",
+				at ? at + 1 : "");
+		else
+			fprintf(
+			    out,
+			    "it made %lu objects that stay the C library's, "
+			    "the first a %.*s%s%s: they are not recorded\n",
+			    n, kl, end + 1, at ? " at " : "", at ? at + 1 : "");
 	}
 }
 

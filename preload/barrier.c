@@ -41,7 +41,7 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a,
 		r = ENOMEM;
 	} else if (shared == PTHREAD_PROCESS_SHARED) {
 		clab__pl_obj_release(e); /* see clab__pl_shared_used */
-		clab__pl_shared_used("barrier", site);
+		clab__pl_shared_used("process-shared barrier", site);
 	} else {
 		clab__pl_name(b, "barrier", sizeof(pthread_barrier_t), name,
 			      sizeof(name));

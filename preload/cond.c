@@ -62,7 +62,7 @@ int clab__pl_cond_init_at(pthread_cond_t *pc, const pthread_condattr_t *attr,
 		r = ENOMEM;
 	} else if (clab__pl_cond_shared(pc)) {
 		clab__pl_obj_release(e);
-		clab__pl_shared_used("condition variable", site);
+		clab__pl_shared_used("process-shared condition variable", site);
 	} else {
 		r = -make(e, pc, clock, site);
 	}

@@ -94,15 +94,21 @@ int clab__pl_mutex_init_at(pthread_mutex_t *pm, const pthread_mutexattr_t *attr,
 	if (r || !clab__pl_enter())
 		return r;
 	const struct clab_site *site = clab__pl_site(at);
-	int type = PTHREAD_MUTEX_NORMAL;
-	if (attr)
+	int type = PTHREAD_MUTEX_NORMAL, shared = PTHREAD_PROCESS_PRIVATE;
+	if (attr) {
 		pthread_mutexattr_gettype(attr, &type);
+		pthread_mutexattr_getpshared(attr, &shared);
+	}
 	struct clab__pl_obj *e = clab__pl_obj_init(pm, site);
 	if (!e) {
 		r = ENOMEM;
 	} else if (clab__pl_mutex_shared(pm)) {
+		/* glibc marks a robust mutex so too: the kernel wakes it */
 		clab__pl_obj_release(e); /* the C library's, from now on */
-		clab__pl_shared_used("mutex", site);
+		clab__pl_shared_used(shared == PTHREAD_PROCESS_SHARED
+					 ? "process-shared mutex"
+					 : "robust mutex",
+				     site);
 	} else {
 		r = -make(e, pm, type, site);
 	}

@@ -170,20 +170,22 @@ void clab__pl_untraced(const char *what);
  * sem_init's pshared) may be used by another process, which has conclab
  * objects of its own or none: conclab's object, the process's own, would
  * not exclude that process.  Such objects stay the C library's, and are
- * not recorded; their calls go to it with the guard cleared
- * (clab__pl_leave), as if this library were not there, so that a signal
- * handler that runs in a long wait, or a cancellation's cleanup handlers,
- * are recorded as the program's.  clab__pl_shared_used - the process made
- * one of kind what at site: counted, and the first named in the trace's
- * metadata at its close (process.shared).
+ * not recorded, as are robust mutexes (see clab__pl_mutex_shared); their calls
+ * go to it with the guard cleared (clab__pl_leave), as if this library were not
+ * there, so that a signal handler that runs in a long wait, or a cancellation's
+ * cleanup handlers, are recorded as the program's.  clab__pl_shared_used - the
+ * process made one of kind what at site: counted, and the first named in the
+ * trace's metadata at its close (process.shared).
  */
 void clab__pl_shared_used(const char *what, const struct clab_site *site);
 
 /*
  * Whether the program's object is process-shared, from the bytes the C
  * library keeps in it (glibc: a mutex's kind has PTHREAD_MUTEX_PSHARED_BIT,
- * 128; a condition's wrefs bit 0; a read-write lock's shared field): also
- * right in a process that did not make it (one that maps the memory).
+ * 128, which a robust mutex has too, and stays the C library's for it to
+ * tell the next locker of its owner's death, EOWNERDEAD; a condition's
+ * wrefs bit 0; a read-write lock's shared field): also right in a process
+ * that did not make it (one that maps the memory).
  */
 static inline int clab__pl_mutex_shared(const pthread_mutex_t *pm)
 {

@@ -83,7 +83,7 @@ int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 	} else if (clab__pl_rwlock_shared(rw)) {
 		if (clab__pl_obj_claim(e, 0, site))
 			clab__pl_obj_release(e);
-		clab__pl_shared_used("read-write lock", site);
+		clab__pl_shared_used("process-shared read-write lock", site);
 	} else if (clab__pl_obj_claim(e, 0, site)) {
 		r = -make(e, rw,
 			  kind == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP

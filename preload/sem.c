@@ -54,7 +54,7 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 		r = CLAB_ENOMEM;
 	} else if (pshared) {
 		clab__pl_obj_release(e); /* see clab__pl_shared_used */
-		clab__pl_shared_used("semaphore", site);
+		clab__pl_shared_used("process-shared semaphore", site);
 	} else {
 		clab__pl_name(s, "sem", sizeof(sem_t), name, sizeof(name));
 		r = clab__sem_init(&e->u.s, name, value, 0, site);

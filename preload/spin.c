@@ -66,7 +66,7 @@ int pthread_spin_init(pthread_spinlock_t *ps, int pshared)
 	} else if (pshared == PTHREAD_PROCESS_SHARED) {
 		e->shared = 1; /* published by the release */
 		clab__pl_obj_release(e);
-		clab__pl_shared_used("spin lock", site);
+		clab__pl_shared_used("process-shared spin lock", site);
 	} else {
 		r = -make(e, (const void *)ps, site);
 	}
