@@ -361,6 +361,37 @@ static void ok_no_misuse(struct clab_lab_report *rep)
 			    "no misuse diagnostics");
 }
 
+/*
+ * The site where thread t was made, when that is inside a shared library
+ * that has no line information there ("libgomp.so.1.0.0:0"): a library
+ * that keeps a pool of threads of its own (OpenMP's), which idle until the
+ * process exits; 0 for any other thread (made by the program, or by
+ * nobody the trace saw).  Only in a trace of conclab trace, whose sites
+ * conclab found from return addresses: a lab's come from the program's
+ * own site structures, which could say anything.
+ */
+static uint32_t library_made(const struct clab_trace *tr, uint32_t t)
+{
+	const char *cmd = clab_trace_meta(tr, "command");
+	if (!cmd || strcmp(cmd, "trace") != 0)
+		return 0;
+	const struct clab_thread_info *ti = clab_trace_thread(tr, t);
+	const struct clab_record *recs = clab_trace_records(tr);
+	size_t n = clab_trace_nrecords(tr);
+	for (size_t i = 0; ti != NULL && i < n; i++) {
+		if (recs[i].kind != CLAB_K_THREAD_CREATE ||
+		    recs[i].obj != ti->oid)
+			continue;
+		const struct clab_site_info *si =
+		    clab_trace_site(tr, recs[i].site);
+		const char *so = si && si->file && si->line == 0
+				     ? strstr(si->file, ".so")
+				     : NULL;
+		return so && (so[3] == 0 || so[3] == '.') ? recs[i].site : 0;
+	}
+	return 0;
+}
+
 static void ok_threads_ended(struct clab_lab_report *rep)
 {
 	clab_lab_report_add_end(rep, "all threads ended", 1, UINT64_MAX,
@@ -528,24 +559,44 @@ void clab__lab_check_common(const struct clab_trace *tr,
 		    clab_lab_site_text(tr, misuse->site, sb, sizeof(sb)));
 
 	{
-		size_t nleft = 0;
-		uint32_t first = UINT32_MAX;
+		size_t nleft = 0, nlib = 0;
+		uint32_t first = UINT32_MAX, libfirst = UINT32_MAX;
+		uint32_t libsite = 0;
 
 		/*
 		 * Thread 0 opened the trace, and a child process's first
-		 * thread its own: each ends after its trace does.
+		 * thread its own: each ends after its trace does.  A thread a
+		 * library made for a pool of its own is not the program's to
+		 * end (library_made).
 		 */
-		for (uint32_t t = 1; started != NULL && t < nthr; t++)
-			if (started[t] != 0 &&
-			    !clab_trace_thread(tr, t)->opener) {
-				if (first == UINT32_MAX ||
-				    started[t] < started[first])
-					first = t;
-				nleft++;
+		for (uint32_t t = 1; started != NULL && t < nthr; t++) {
+			if (started[t] == 0 || clab_trace_thread(tr, t)->opener)
+				continue;
+			uint32_t site = library_made(tr, t);
+			if (site != 0) {
+				if (libfirst == UINT32_MAX ||
+				    started[t] < started[libfirst]) {
+					libfirst = t;
+					libsite = site;
+				}
+				nlib++;
+				continue;
 			}
+			if (first == UINT32_MAX || started[t] < started[first])
+				first = t;
+			nleft++;
+		}
 		if (started == NULL)
 			clab_lab_report_add(rep, "all threads ended", 0,
 					    UINT64_MAX, "out of memory");
+		else if (nleft == 0 && nlib != 0)
+			clab_lab_report_add_end(
+			    rep, "all threads ended", 1, UINT64_MAX,
+			    "every thread the program made ended; %zu "
+			    "thread(s) a library made for a pool of its own "
+			    "still ran at the end (first %s, made in %s)",
+			    nlib, clab_trace_thread_label(tr, libfirst),
+			    clab_trace_site(tr, libsite)->file);
 		else if (nleft == 0)
 			ok_threads_ended(rep);
 		else

@@ -501,6 +501,19 @@ count_is "$T/dump" ' thread-1 +thread\.exit ' 1 "pshared: the thread of the priv
 as_plain robust 0
 contains "$T/out" "^it made 2 objects that stay the C library's, the first a robust mutex at tests/preload/robust\\.c:$(line robust 'robust'): they are not recorded$" "robust: the report names them"
 
+# An OpenMP program: libgomp keeps the threads of its teams, idle, until
+# the process exits; they are the library's, not the program's to end, and
+# "all threads ended" holds.  A thread of the program's own still running
+# at the end fails it.  Before, the pool's threads failed it, and the
+# report gave the run no points ("did not complete").
+if [ -x "$D/preload-openmp" ]; then
+	as_plain openmp 0
+	contains "$T/out" '^  ok   all threads ended +every thread the program made ended; [0-9]+ thread\(s\) a library made for' "openmp: libgomp's pool is not the program's to end"
+	contains "$T/out" '^7 of 7 properties hold; score 9 of 9$' "openmp: full marks"
+	expect_exit 1 "$CONCLAB" trace --trace "$T/openmp-own.clt" "$D/preload-openmp" own
+	contains "$T/out" '^  FAIL all threads ended +1 thread\(s\) never ended' "openmp: a thread of the program's own left running fails it"
+fi
+
 # Named semaphores between processes: a forked child counts with the
 # program under one, and a program the child execs (not traced) echoes the
 # program's posts on two more (the dump has the child's records too: the
