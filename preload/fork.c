@@ -13,7 +13,19 @@
  * at the fork is locked in the C library's object too (by the forking
  * thread: one held by another thread stays locked for good), and an
  * unnamed semaphore has the count conclab's had.
+ *
+ * The program's pthread_atfork handlers (glibc's pthread_atfork, linked
+ * into the program, calls __register_atfork) are kept here, not in the C
+ * library, and this fork runs them as the program's own calls: the
+ * prepare handlers (last registered first) before conclab's fork takes its
+ * locks, the parent's or the child's (first registered first) after it,
+ * in the child once its trace is set up.  In the C library's fork they
+ * would run inside conclab's, as conclab's own calls, on the C library's
+ * objects: the textbook handlers that lock the program's mutexes around a
+ * fork locked others than the program's threads use, and a child could
+ * start with a mutex held by a thread it does not have.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -62,12 +74,93 @@ static void own_locks(int on)
 		clab__lk_drop(&fork_lk);
 }
 
-pid_t fork(void)
+#define NATFORK 128
+struct atfork {
+	void (*prepare)(void), (*parent)(void), (*child)(void);
+};
+static struct atfork atforks[NATFORK];
+static _Atomic unsigned natforks;
+static clab__lock_t atfork_lk;
+
+/* The C library's registration, for handlers it must run itself. */
+static int libc_atfork(void (*prepare)(void), void (*parent)(void),
+		       void (*child)(void), void *dso)
+{
+	static int (*real)(void (*)(void), void (*)(void), void (*)(void),
+			   void *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "__register_atfork");
+	return real ? real(prepare, parent, child, dso) : ENOMEM;
+}
+
+extern void *__dso_handle;
+
+int clab__pl_atfork_libc(void (*child)(void))
+{
+	return libc_atfork(NULL, NULL, child, &__dso_handle);
+}
+
+int __register_atfork(void (*prepare)(void), void (*parent)(void),
+		      void (*child)(void), void *dso);
+int __register_atfork(void (*prepare)(void), void (*parent)(void),
+		      void (*child)(void), void *dso)
+{
+	int r = 0;
+	clab__lk_lock(&atfork_lk);
+	unsigned n = atomic_load(&natforks);
+	if (n < NATFORK) {
+		atforks[n] = (struct atfork){prepare, parent, child};
+		atomic_store(&natforks, n + 1);
+	} else { /* past the table: the C library's, run inside its fork */
+		r = libc_atfork(prepare, parent, child, dso);
+	}
+	clab__lk_unlock(&atfork_lk);
+	return r;
+}
+
+/*
+ * The handlers of one fork: how many there were at its start, and which
+ * are still in memory (a library unloaded with dlclose takes its code
+ * along; the C library forgets its handlers then), decided before the
+ * fork, where dladdr may take the loader's lock.
+ */
+struct atfork_run {
+	unsigned n;
+	unsigned char live[NATFORK];
+};
+
+static void atfork_prepare(struct atfork_run *run)
+{
+	Dl_info di;
+	run->n = atomic_load(&natforks);
+	for (unsigned i = 0; i < run->n; i++) {
+		const struct atfork *a = &atforks[i];
+		void (*any)(void) = a->prepare	? a->prepare
+				    : a->parent ? a->parent
+						: a->child;
+		run->live[i] = any && dladdr(*(void **)&any, &di) != 0;
+	}
+	for (unsigned i = run->n; i-- > 0;)
+		if (run->live[i] && atforks[i].prepare)
+			atforks[i].prepare();
+}
+
+static void atfork_after(const struct atfork_run *run, int child)
+{
+	for (unsigned i = 0; i < run->n; i++) {
+		void (*fn)(void) = child ? atforks[i].child : atforks[i].parent;
+		if (run->live[i] && fn)
+			fn();
+	}
+}
+
+/* The fork itself, once the prepare handlers ran. */
+static pid_t fork_now(const void *ret)
 {
 	/* conclab's own calls (clab_fork's), and a library that is off */
 	if (!clab__pl_enter())
 		return CLAB__PL_REAL(fork)();
-	const struct clab_site *s = fork_site(clab__pl_site(RET()));
+	const struct clab_site *s = fork_site(clab__pl_site(ret));
 	/* no object half made by another thread (objmap.c) */
 	clab__pl_fork_gate(1);
 	own_locks(1);
@@ -84,6 +177,20 @@ pid_t fork(void)
 		errno = -pid;
 		return -1;
 	}
+	return pid;
+}
+
+pid_t fork(void)
+{
+	/* conclab's own call of fork (clab__fork's): the handlers ran */
+	if (clab__pl_guard)
+		return CLAB__PL_REAL(fork)();
+	struct atfork_run run;
+	atfork_prepare(&run);
+	pid_t pid = fork_now(RET());
+	int err = errno;
+	atfork_after(&run, pid == 0);
+	errno = err;
 	return pid;
 }
 

@@ -320,7 +320,8 @@ __attribute__((constructor)) static void preload_init(void)
 		clab_tracer_close(NULL);
 		_exit(2);
 	}
-	pthread_atfork(NULL, NULL, forked_child);
+	/* the C library's fork runs it: the program's handlers are fork.c's */
+	clab__pl_atfork_libc(forked_child);
 	clab__pl_threads_init();
 	traced_pid = getpid();
 	atomic_store(&clab__pl_on, 1);

@@ -507,6 +507,13 @@ static inline struct clab__pl_memo *clab__pl_memo_of(const void *key)
  */
 void clab__pl_fork_child(void);
 /*
+ * clab__pl_atfork_libc - child, run by the C library's fork in the child,
+ * as pthread_atfork would have it, but registered with the C library
+ * itself: the program's pthread_atfork handlers are the library's
+ * (fork.c), and run only around its fork.
+ */
+int clab__pl_atfork_libc(void (*child)(void));
+/*
  * The count of the program's threads (thread.c): set up by the
  * constructor, while the process has one thread; in a traced child of
  * fork, started again from the one thread the child has.

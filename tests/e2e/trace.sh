@@ -514,6 +514,19 @@ if [ -x "$D/preload-openmp" ]; then
 	contains "$T/out" '^  FAIL all threads ended +1 thread\(s\) never ended' "openmp: a thread of the program's own left running fails it"
 fi
 
+# pthread_atfork handlers that take a mutex around each fork (the
+# textbook way to fork with threads) run as the program's calls, on the
+# mutex its thread uses, in POSIX's order; every child finds it free.
+# Before, glibc ran them inside conclab's fork, on its own mutex: a child
+# could start with the mutex held for good (a deadlock reported).
+as_plain atfork 0
+contains "$T/out" '^  ok   no deadlock' "atfork: no deadlock"
+count_is "$T/out" '^child [0-9]+ \(forked at tests/preload/atfork\.c:[0-9]+\): trace .*, 5 records$' 20 "atfork: twenty children, each with its five records"
+kid=$(ls "$T"/atfork.*.clt | head -1)
+"$CONCLAB" dump "$kid" >"$T/dump" 2>&1
+contains "$T/dump" 'T0 +main +mutex\.acquire +m#[0-9]+ .*depth=1 oseq=[0-9]+ @ ' "atfork: a child begins holding the mutex the prepare handler took"
+contains "$T/dump" 'T0 +main +mutex\.release +m#' "atfork: and its handler gives it back"
+
 # Named semaphores between processes: a forked child counts with the
 # program under one, and a program the child execs (not traced) echoes the
 # program's posts on two more (the dump has the child's records too: the
