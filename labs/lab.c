@@ -362,34 +362,37 @@ static void ok_no_misuse(struct clab_lab_report *rep)
 }
 
 /*
- * The site where thread t was made, when that is inside a shared library
- * that has no line information there ("libgomp.so.1.0.0:0"): a library
- * that keeps a pool of threads of its own (OpenMP's), which idle until the
- * process exits; 0 for any other thread (made by the program, or by
- * nobody the trace saw).  Only in a trace of conclab trace, whose sites
- * conclab found from return addresses: a lab's come from the program's
- * own site structures, which could say anything.
+ * The sites where the threads were made, by their object ids (made[oid]),
+ * for library_made: only in a trace of conclab trace, whose sites conclab
+ * found from return addresses (a lab's come from the program's own site
+ * structures, which could say anything); NULL otherwise.
  */
-static uint32_t library_made(const struct clab_trace *tr, uint32_t t)
+static uint32_t *made_sites(const struct clab_trace *tr, uint32_t *nobjs)
 {
 	const char *cmd = clab_trace_meta(tr, "command");
 	if (!cmd || strcmp(cmd, "trace") != 0)
-		return 0;
+		return NULL;
+	*nobjs = clab_trace_nobjects(tr);
+	return calloc((size_t)*nobjs + 1, sizeof(uint32_t));
+}
+
+/*
+ * The site where thread t was made (made: made_sites'), when that is
+ * inside a shared library that has no line information there
+ * ("libgomp.so.1.0.0:0"): a library that keeps a pool of threads of its
+ * own (OpenMP's), which idle until the process exits; 0 for any other
+ * thread (made by the program, or by nobody the trace saw).
+ */
+static uint32_t library_made(const struct clab_trace *tr, const uint32_t *made,
+			     uint32_t nobjs, uint32_t t)
+{
 	const struct clab_thread_info *ti = clab_trace_thread(tr, t);
-	const struct clab_record *recs = clab_trace_records(tr);
-	size_t n = clab_trace_nrecords(tr);
-	for (size_t i = 0; ti != NULL && i < n; i++) {
-		if (recs[i].kind != CLAB_K_THREAD_CREATE ||
-		    recs[i].obj != ti->oid)
-			continue;
-		const struct clab_site_info *si =
-		    clab_trace_site(tr, recs[i].site);
-		const char *so = si && si->file && si->line == 0
-				     ? strstr(si->file, ".so")
-				     : NULL;
-		return so && (so[3] == 0 || so[3] == '.') ? recs[i].site : 0;
-	}
-	return 0;
+	if (!made || !ti || ti->oid > nobjs || made[ti->oid] == 0)
+		return 0;
+	const struct clab_site_info *si = clab_trace_site(tr, made[ti->oid]);
+	const char *so =
+	    si && si->file && si->line == 0 ? strstr(si->file, ".so") : NULL;
+	return so && (so[3] == 0 || so[3] == '.') ? made[ti->oid] : 0;
 }
 
 static void ok_threads_ended(struct clab_lab_report *rep)
@@ -486,9 +489,14 @@ void clab__lab_check_common(const struct clab_trace *tr,
 	char sb[128], ob[96];
 
 	started = calloc(nthr ? nthr : 1, sizeof(*started));
+	uint32_t nobjs = 0, *made = made_sites(tr, &nobjs);
 	const struct clab_record *recs = clab_trace_records(tr);
 	for (size_t i = 0; i < n; i++) {
 		const struct clab_record *r = &recs[i];
+
+		if (r->kind == CLAB_K_THREAD_CREATE && made != NULL &&
+		    r->obj <= nobjs)
+			made[r->obj] = r->site;
 
 		if (r->kind == CLAB_K_THREAD_START && r->tid < nthr &&
 		    started != NULL)
@@ -572,7 +580,7 @@ void clab__lab_check_common(const struct clab_trace *tr,
 		for (uint32_t t = 1; started != NULL && t < nthr; t++) {
 			if (started[t] == 0 || clab_trace_thread(tr, t)->opener)
 				continue;
-			uint32_t site = library_made(tr, t);
+			uint32_t site = library_made(tr, made, nobjs, t);
 			if (site != 0) {
 				if (libfirst == UINT32_MAX ||
 				    started[t] < started[libfirst]) {
@@ -610,6 +618,7 @@ void clab__lab_check_common(const struct clab_trace *tr,
 			rep->partial = 1;
 	}
 	free(started);
+	free(made);
 	if (dead != NULL || early != NULL)
 		rep->partial = 1;
 
