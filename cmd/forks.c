@@ -119,6 +119,22 @@ static void children(const struct clab_trace *tr, const char *path, FILE *out,
 	}
 }
 
+/*
+ * A count the preload library left in the metadata at key, "N FIRST"
+ * (preload.c, note_count): N, with *first, or 0.
+ */
+static unsigned long counted(const struct clab_trace *tr, const char *key,
+			     const char **first)
+{
+	const char *v = clab_trace_meta(tr, key);
+	char *end;
+	unsigned long n = v ? strtoul(v, &end, 10) : 0;
+	if (!n || *end != ' ')
+		return 0;
+	*first = end + 1;
+	return n;
+}
+
 void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out)
 {
 	const char *ppid = clab_trace_meta(tr, "process.parent_pid");
@@ -130,37 +146,35 @@ void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out)
 	const char *exec = clab_trace_meta(tr, "process.exec");
 	if (exec)
 		fprintf(out, "then it ran %s (exec), not traced\n", exec);
-	const char *un = clab_trace_meta(tr, "process.untraced");
-	char *end;
-	unsigned long n = un ? strtoul(un, &end, 10) : 0;
-	if (n && *end == ' ') { /* "N FIRST" */
+	const char *first;
+	unsigned long n = counted(tr, "process.untraced", &first);
+	if (n) {
 		if (n == 1)
-			fprintf(out, "it started %s, not traced", end + 1);
+			fprintf(out, "it started %s, not traced", first);
 		else
 			fprintf(out,
 				"it started %lu programs, not traced, the "
 				"first %s",
-				n, end + 1);
+				n, first);
 		fprintf(out, ": conclab trace follows one program and its "
 			     "forks; give it the program to trace\n");
 	}
-	const char *sh = clab_trace_meta(tr, "process.shared");
-	n = sh ? strtoul(sh, &end, 10) : 0;
-	if (n && *end == ' ') { /* "N KIND FILE:LINE" */
-		const char *at = strrchr(end + 1, ' ');
-		int kl = at ? (int)(at - end - 1) : (int)strlen(end + 1);
+	n = counted(tr, "process.shared", &first);
+	if (n) { /* FIRST is "KIND FILE:LINE" */
+		const char *at = strrchr(first, ' ');
+		int kl = at ? (int)(at - first) : (int)strlen(first);
 		if (n == 1)
 			fprintf(out,
 				"it made a %.*s%s%s, which stays the C "
 				"library's: it is not recorded\n",
-				kl, end + 1, at ? " at " : "",
-				at ? at + 1 : "");
+				kl, first, at ? " at " : "", at ? at + 1 : "");
 		else
-			fprintf(
-			    out,
-			    "it made %lu objects that stay the C library's, "
-			    "the first a %.*s%s%s: they are not recorded\n",
-			    n, kl, end + 1, at ? " at " : "", at ? at + 1 : "");
+			fprintf(out,
+				"it made %lu objects that stay the C "
+				"library's, the first a %.*s%s%s: they are "
+				"not recorded\n",
+				n, kl, first, at ? " at " : "",
+				at ? at + 1 : "");
 	}
 }
 

@@ -329,56 +329,51 @@ __attribute__((constructor)) static void preload_init(void)
 }
 
 /*
- * The programs this process started that are not traced (a vfork child's
- * exec, posix_spawn, system, popen): how many, and the first.  A child of
- * vfork writes them too, in the memory it shares with its parent: a copy
- * by hand, no library call that could take a lock the parent holds.
+ * Things the trace's metadata counts at its close, "N FIRST": how many,
+ * and the first, in words (note_count).
  */
-static _Atomic unsigned untraced_n;
-static char untraced_first[256];
+struct counted {
+	_Atomic unsigned n;
+	char first[256];
+};
+
+/*
+ * The programs this process started that are not traced (a vfork child's
+ * exec, posix_spawn, system, popen).  A child of vfork writes them too, in
+ * the memory it shares with its parent: a copy by hand, no library call
+ * that could take a lock the parent holds.
+ */
+static struct counted untraced;
+/* Process-shared objects and robust mutexes: the first's kind and site. */
+static struct counted shared;
 
 void clab__pl_untraced(const char *what)
 {
-	if (!atomic_load(&clab__pl_on) || atomic_fetch_add(&untraced_n, 1))
+	if (!atomic_load(&clab__pl_on) || atomic_fetch_add(&untraced.n, 1))
 		return;
 	size_t i = 0;
-	for (; what && what[i] && i + 1 < sizeof(untraced_first); i++)
-		untraced_first[i] = what[i];
-	untraced_first[i] = 0;
+	for (; what && what[i] && i + 1 < sizeof(untraced.first); i++)
+		untraced.first[i] = what[i];
+	untraced.first[i] = 0;
 }
-
-/* Process-shared objects: how many, and the first (its kind and site). */
-static _Atomic unsigned shared_n;
-static char shared_first[256];
 
 void clab__pl_shared_used(const char *what, const struct clab_site *site)
 {
-	if (!atomic_load(&clab__pl_on) || atomic_fetch_add(&shared_n, 1))
+	if (!atomic_load(&clab__pl_on) || atomic_fetch_add(&shared.n, 1))
 		return;
-	snprintf(shared_first, sizeof(shared_first), "%s %s:%d", what,
+	snprintf(shared.first, sizeof(shared.first), "%s %s:%d", what,
 		 site && site->file ? site->file : "?", site ? site->line : 0);
 }
 
-/* The untraced programs in the trace's metadata (process.untraced). */
-static void note_untraced(void)
+/* c in the trace's metadata as key, when there was any. */
+static void note_count(const char *key, const struct counted *c)
 {
-	unsigned n = atomic_load(&untraced_n);
-	char v[sizeof(untraced_first) + 16];
+	unsigned n = atomic_load(&c->n);
+	char v[sizeof(c->first) + 16];
 	if (!n)
 		return;
-	snprintf(v, sizeof(v), "%u %s", n, untraced_first);
-	(void)clab_tracer_meta_add("process.untraced", v);
-}
-
-/* The process-shared objects in the metadata (process.shared). */
-static void note_shared(void)
-{
-	unsigned n = atomic_load(&shared_n);
-	char v[sizeof(shared_first) + 16];
-	if (!n)
-		return;
-	snprintf(v, sizeof(v), "%u %s", n, shared_first);
-	(void)clab_tracer_meta_add("process.shared", v);
+	snprintf(v, sizeof(v), "%u %s", n, c->first);
+	(void)clab_tracer_meta_add(key, v);
 }
 
 void clab__pl_end(void)
@@ -401,8 +396,8 @@ void clab__pl_end(void)
 	struct clab__thr *self = clab__self();
 	if (!self->ended)
 		clab__thread_exit_holding(self);
-	note_untraced();
-	note_shared();
+	note_count("process.untraced", &untraced);
+	note_count("process.shared", &shared);
 	clab__pl_sched_save();
 	clab_watchdog_stop();
 	int err = clab_tracer_close(NULL);
