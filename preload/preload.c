@@ -20,6 +20,19 @@
 #include "preload.h"
 #include "tracer-int.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define CLAB__PL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CLAB__PL_ASAN 1
+#endif
+#endif
+#ifdef CLAB__PL_ASAN
+#include <sanitizer/asan_interface.h>
+#else
+#define CLAB__PL_ASAN 0
+#endif
+
 struct clab__pl_real clab__pl_real;
 _Atomic int clab__pl_on;
 _Atomic int clab__pl_ended;
@@ -455,6 +468,17 @@ struct clab__thr *clab__pl_cancel_begin(void)
 	return self;
 }
 
+void clab__pl_testcancel(struct clab__thr *self)
+{
+#if CLAB__PL_ASAN
+	if (atomic_load(&self->cancel_req))
+		__asan_handle_no_return();
+#else
+	(void)self;
+#endif
+	pthread_testcancel();
+}
+
 int clab__pl_cancel_end(struct clab__thr *self, int cancelled)
 {
 	self->cancellable = 0;
@@ -463,7 +487,7 @@ int clab__pl_cancel_end(struct clab__thr *self, int cancelled)
 	/* the cleanup handlers are the program's: their calls are recorded */
 	int guard = clab__pl_guard;
 	clab__pl_guard = 0;
-	pthread_testcancel();
+	clab__pl_testcancel(self);
 	clab__pl_guard = guard;
 	/* not pending in the C library: a request already acted on */
 	atomic_store(&self->cancel_req, 0);

@@ -277,6 +277,17 @@ int clab__pl_yield_at(const void *at);
 struct clab__thr *clab__pl_cancel_begin(void);
 int clab__pl_cancel_end(struct clab__thr *self, int cancelled);
 
+/*
+ * pthread_testcancel at one of the library's own cancellation points.
+ * Acting on a cancellation leaves the library's frames by the C library's
+ * own longjmp, which AddressSanitizer does not see: their redzones would
+ * stay poisoned, and the next instrumented call made below them (the
+ * cleanup code's) would be reported as an overflow.  Under AddressSanitizer
+ * the stack above the call is unpoisoned first when self has a
+ * cancellation requested, as it does for a longjmp it sees.
+ */
+void clab__pl_testcancel(struct clab__thr *self);
+
 /* The number in environment variable name, def when unset or not one. */
 long clab__pl_env_long(const char *name, long def);
 

@@ -118,12 +118,12 @@ static void vsleep(uint64_t ns, const void *ret)
 	uint64_t ms = (ns + 999999) / 1000000;
 	const struct clab_site *site = clab__pl_site(ret);
 	clab__pl_leave();
-	pthread_testcancel();
+	clab__pl_testcancel(clab__self());
 	clab__pl_guard = 1;
 	clab__sleep_ms(ms >= CLAB_FOREVER ? CLAB_FOREVER - 1 : (uint32_t)ms,
 		       site);
 	clab__pl_leave();
-	pthread_testcancel();
+	clab__pl_testcancel(clab__self());
 }
 
 unsigned int sleep(unsigned int s)
