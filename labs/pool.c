@@ -24,6 +24,7 @@
  *                     second halves queue behind them forever: a deadlock
  *   callback-race     the done callbacks add to the total with no lock,
  *                     and they run in different workers: updates lost
+ *                     (the first keeps its pause until a second has read)
  *
  * Annotations: "submit" (job) by the main thread; "job-done" (job, value)
  * by the task as it returns; "result" (job, value) where the main thread
@@ -126,6 +127,7 @@ struct lab {
 	clab_pool_t *pool;
 	clab_mutex_t lock;  /* the total, in futures and cancel */
 	_Atomic long total; /* relaxed loads and stores: see race.c */
+	atomic_int readers; /* callback-race: callbacks that read the total */
 	_Atomic long out[MAX_JOBS + 1]; /* no-wait-shutdown's array */
 	struct job {
 		struct lab *lab;
@@ -164,6 +166,24 @@ static void *first_half(void *arg)
 	return v;
 }
 
+/*
+ * callback-race, with a pause: the first callback to read the total keeps
+ * its window open, a millisecond at a time (up to 2 s), until a second
+ * callback has read it too, so that the two overlap and an update is lost
+ * however loaded the machine is.  With one worker or one job no second
+ * callback can come meanwhile: no wait.
+ */
+static void hold_window(struct lab *lb, int nth)
+{
+	const struct clab_lab_ctx *ctx = lb->ctx;
+
+	if (nth != 0 || ctx->param[P_GAP] == 0 || ctx->param[P_WORKERS] < 2 ||
+	    ctx->param[P_JOBS] < 2)
+		return;
+	for (int ms = 0; ms < 2000 && atomic_load(&lb->readers) < 2; ms++)
+		clab_sleep_ms(1);
+}
+
 static void add_total(clab_future_t *f, void *arg)
 {
 	struct job *jb = arg;
@@ -171,15 +191,19 @@ static void add_total(clab_future_t *f, void *arg)
 	const struct clab_lab_ctx *ctx = lb->ctx;
 	void *v = NULL;
 	long t;
+	int nth;
 
 	if (clab_future_result_timeout(f, &v, 0) < 0)
 		return; /* cancelled: nothing to add */
 	if (ctx->variant != V_CBRACE)
 		clab_mutex_lock(&lb->lock);
 	t = atomic_load_explicit(&lb->total, memory_order_relaxed);
+	nth = atomic_fetch_add(&lb->readers, 1);
 	clab_note2("add", jb->j, t + (long)(intptr_t)v);
 	if (ctx->param[P_GAP] > 0)
 		clab_sleep_ms((uint32_t)ctx->param[P_GAP]);
+	if (ctx->variant == V_CBRACE)
+		hold_window(lb, nth);
 	atomic_store_explicit(&lb->total, t + (long)(intptr_t)v,
 			      memory_order_relaxed);
 	if (ctx->variant != V_CBRACE)
