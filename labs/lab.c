@@ -362,37 +362,38 @@ static void ok_no_misuse(struct clab_lab_report *rep)
 }
 
 /*
- * The sites where the threads were made, by their object ids (made[oid]),
- * for library_made: only in a trace of conclab trace, whose sites conclab
- * found from return addresses (a lab's come from the program's own site
- * structures, which could say anything); NULL otherwise.
+ * What the trace says of each thread's creation, by the thread's object
+ * id: made[oid].seq1 is its thread.create record's sequence number plus 1
+ * (0: none seen), made[oid].site its site.
  */
-static uint32_t *made_sites(const struct clab_trace *tr, uint32_t *nobjs)
-{
-	const char *cmd = clab_trace_meta(tr, "command");
-	if (!cmd || strcmp(cmd, "trace") != 0)
-		return NULL;
-	*nobjs = clab_trace_nobjects(tr);
-	return calloc((size_t)*nobjs + 1, sizeof(uint32_t));
-}
+struct made {
+	uint64_t seq1;
+	uint32_t site;
+};
 
 /*
- * The site where thread t was made (made: made_sites'), when that is
- * inside a shared library that has no line information there
- * ("libgomp.so.1.0.0:0"): a library that keeps a pool of threads of its
- * own (OpenMP's), which idle until the process exits; 0 for any other
- * thread (made by the program, or by nobody the trace saw).
+ * The site where thread t was made, when that is inside a shared library
+ * that has no line information there ("libgomp.so.1.0.0:0"): a library
+ * that keeps a pool of threads of its own (OpenMP's), which idle until the
+ * process exits; 0 for any other thread (made by the program, or by nobody
+ * the trace saw).  Only in a trace of conclab trace, whose sites conclab
+ * found from return addresses (a lab's come from the program's own site
+ * structures, which could say anything).
  */
-static uint32_t library_made(const struct clab_trace *tr, const uint32_t *made,
-			     uint32_t nobjs, uint32_t t)
+static uint32_t library_made(const struct clab_trace *tr,
+			     const struct made *made, uint32_t nobjs,
+			     uint32_t t)
 {
+	const char *cmd = clab_trace_meta(tr, "command");
 	const struct clab_thread_info *ti = clab_trace_thread(tr, t);
-	if (!made || !ti || ti->oid > nobjs || made[ti->oid] == 0)
+	if (!cmd || strcmp(cmd, "trace") != 0 || !ti || ti->oid > nobjs ||
+	    made[ti->oid].site == 0)
 		return 0;
-	const struct clab_site_info *si = clab_trace_site(tr, made[ti->oid]);
+	const struct clab_site_info *si =
+	    clab_trace_site(tr, made[ti->oid].site);
 	const char *so =
 	    si && si->file && si->line == 0 ? strstr(si->file, ".so") : NULL;
-	return so && (so[3] == 0 || so[3] == '.') ? made[ti->oid] : 0;
+	return so && (so[3] == 0 || so[3] == '.') ? made[ti->oid].site : 0;
 }
 
 static void ok_threads_ended(struct clab_lab_report *rep)
@@ -485,25 +486,32 @@ void clab__lab_check_common(const struct clab_trace *tr,
 	const struct clab_record *early = NULL, *file = NULL;
 	size_t nfile = 0;
 	size_t nmisuse = 0, nallowed = 0;
-	uint64_t *started;
+	uint64_t *started; /* by thread: its start's seq + 1, ENDED, or 0 */
+	const uint64_t ENDED = UINT64_MAX;
 	char sb[128], ob[96];
 
+	uint32_t nobjs = clab_trace_nobjects(tr);
 	started = calloc(nthr ? nthr : 1, sizeof(*started));
-	uint32_t nobjs = 0, *made = made_sites(tr, &nobjs);
+	struct made *made = calloc((size_t)nobjs + 1, sizeof(*made));
+	if (made == NULL) {
+		free(started);
+		started = NULL;
+	}
 	const struct clab_record *recs = clab_trace_records(tr);
 	for (size_t i = 0; i < n; i++) {
 		const struct clab_record *r = &recs[i];
 
 		if (r->kind == CLAB_K_THREAD_CREATE && made != NULL &&
-		    r->obj <= nobjs)
-			made[r->obj] = r->site;
-
+		    r->obj <= nobjs) {
+			made[r->obj].seq1 = r->seq + 1;
+			made[r->obj].site = r->site;
+		}
 		if (r->kind == CLAB_K_THREAD_START && r->tid < nthr &&
 		    started != NULL)
 			started[r->tid] = r->seq + 1;
 		if (r->kind == CLAB_K_THREAD_EXIT && r->tid < nthr &&
 		    started != NULL)
-			started[r->tid] = 0;
+			started[r->tid] = ENDED;
 		if (r->kind == CLAB_K_NOTE && early == NULL &&
 		    early_call(tr, r) != NULL)
 			early = r;
@@ -567,18 +575,26 @@ void clab__lab_check_common(const struct clab_trace *tr,
 		    clab_lab_site_text(tr, misuse->site, sb, sizeof(sb)));
 
 	{
-		size_t nleft = 0, nlib = 0;
+		size_t nleft = 0, nlib = 0, nnever = 0;
 		uint32_t first = UINT32_MAX, libfirst = UINT32_MAX;
 		uint32_t libsite = 0;
 
 		/*
 		 * Thread 0 opened the trace, and a child process's first
-		 * thread its own: each ends after its trace does.  A thread a
+		 * thread its own: each ends after its trace does.  A thread
+		 * created that never started (the process ended first) did
+		 * not end either: it counts from its creation.  A thread a
 		 * library made for a pool of its own is not the program's to
 		 * end (library_made).
 		 */
 		for (uint32_t t = 1; started != NULL && t < nthr; t++) {
-			if (started[t] == 0 || clab_trace_thread(tr, t)->opener)
+			const struct clab_thread_info *ti =
+			    clab_trace_thread(tr, t);
+			int ran = started[t] != 0;
+			if (!ran && ti->oid <= nobjs)
+				started[t] = made[ti->oid].seq1;
+			if (started[t] == 0 || started[t] == ENDED ||
+			    ti->opener)
 				continue;
 			uint32_t site = library_made(tr, made, nobjs, t);
 			if (site != 0) {
@@ -593,6 +609,7 @@ void clab__lab_check_common(const struct clab_trace *tr,
 			if (first == UINT32_MAX || started[t] < started[first])
 				first = t;
 			nleft++;
+			nnever += !ran;
 		}
 		if (started == NULL)
 			clab_lab_report_add(rep, "all threads ended", 0,
@@ -607,12 +624,18 @@ void clab__lab_check_common(const struct clab_trace *tr,
 			    clab_trace_site(tr, libsite)->file);
 		else if (nleft == 0)
 			ok_threads_ended(rep);
-		else
+		else if (nnever == 0)
 			clab_lab_report_add_end(
 			    rep, "all threads ended", 0, started[first] - 1,
 			    "%zu thread(s) never ended, "
 			    "first %s",
 			    nleft, clab_trace_thread_label(tr, first));
+		else
+			clab_lab_report_add_end(
+			    rep, "all threads ended", 0, started[first] - 1,
+			    "%zu thread(s) never ended, %zu of them never "
+			    "started, first %s",
+			    nleft, nnever, clab_trace_thread_label(tr, first));
 		/* a thread cut short: a crash, or the process killed */
 		if (nleft != 0)
 			rep->partial = 1;

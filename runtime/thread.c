@@ -358,14 +358,16 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 	t->fn = fn;
 	t->arg = arg;
 	t->made_here = 1;
+	/*
+	 * t's lock is held while the thread is made, so that its
+	 * thread.start (trampoline, under the lock) comes after its
+	 * thread.create, which is recorded only once the thread exists: a
+	 * thread.create with no thread.start is a thread that never ran.
+	 */
 	clab__lk_lock(&t->lk);
-	clab__emit(self->tb, CLAB_K_THREAD_CREATE, t->h.id, ++t->h.oseq, site,
-		   0, 0);
-	clab__lk_unlock(&t->lk);
 	atomic_store(&t->live, 1);
 	int e = clab__pthread_create(&t->pt, NULL, trampoline, t);
 	if (e) {
-		clab__lk_lock(&t->lk);
 		t->ended = t->joined = 1;
 		atomic_store(&t->live, 0);
 		atomic_store(&t->gone, 1);
@@ -374,6 +376,9 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 		clab__tbuf_exit(t->tb);
 		return -e;
 	}
+	clab__emit(self->tb, CLAB_K_THREAD_CREATE, t->h.id, ++t->h.oseq, site,
+		   0, 0);
+	clab__lk_unlock(&t->lk);
 	*out = t;
 	return 0;
 }

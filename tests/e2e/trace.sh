@@ -514,6 +514,17 @@ if [ -x "$D/preload-openmp" ]; then
 	contains "$T/out" '^  FAIL all threads ended +1 thread\(s\) never ended' "openmp: a thread of the program's own left running fails it"
 fi
 
+# A thread created that never started (under the scheduler its turn never
+# came before main returned) did not end: "all threads ended" fails and
+# says so.  Before, only started threads were counted: it held.
+expect_exit 1 "$CONCLAB" trace --sched random --seed 1 --trace "$T/nr.clt" "$D/preload-neverran"
+contains "$T/out" '^  FAIL all threads ended +1 thread\(s\) never ended, 1 of them never started, first thread-1' "neverran: a thread that never started did not end"
+"$CONCLAB" dump "$T/nr.clt" >"$T/dump" 2>&1
+count_is "$T/dump" ' thread\.create ' 1 "neverran: its creation recorded"
+count_is "$T/dump" ' thread\.start +T1' 0 "neverran: no start"
+expect_exit 1 "$CONCLAB" trace --trace "$T/nr2.clt" "$D/preload-neverran"
+contains "$T/out" '^  FAIL all threads ended +1 thread\(s\) never ended' "neverran: run freely, it fails too"
+
 # pthread_atfork handlers that take a mutex around each fork (the
 # textbook way to fork with threads) run as the program's calls, on the
 # mutex its thread uses, in POSIX's order; every child finds it free.
