@@ -213,6 +213,20 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 }
 
 /*
+ * Every thread waits, some on named semaphores that only a program not yet
+ * started could post (CLAB_STUCK_UNLESS_OTHER): said once; the run goes
+ * on, as it would without conclab.
+ */
+static void on_notice(const struct clab_deadlock *d)
+{
+	static char text[16384];
+	clab_deadlock_format(d, text, sizeof(text));
+	fflush(stdout);
+	fprintf(stderr, "\nconclab: %s", text);
+	fflush(stderr);
+}
+
+/*
  * A child forked past this library's fork (the C library's own calls of
  * it): it is not traced; it uses the C library, on objects in the state
  * conclab's had.  The library's fork (the guard is set) does not come
@@ -284,6 +298,8 @@ __attribute__((constructor)) static void preload_init(void)
 
 	clab__pl_guard = 1;
 	clab__pthread_create = clab__pl_runtime_create;
+	clab__sem_ext_look = clab__pl_sem_ext_look;
+	clab__watchdog_notice = on_notice;
 	extern char *program_invocation_name;
 	snprintf(seed, sizeof(seed), "%" PRIu64, so.seed);
 	const struct clab_meta_kv meta[] = {

@@ -308,6 +308,12 @@ int clab__pl_sched_start(const struct clab_sched_opts *o);
 void clab__pl_sched_save(void);
 int clab__pl_sched_controlled(void);
 
+/*
+ * The watchdog's look at a named semaphore's wait (clab__sem_ext_look,
+ * which the constructor sets to it): sem.c.
+ */
+int clab__pl_sem_ext_look(const clab_sem_t *s, struct clab__ext_look *x);
+
 /* Resolve the C library's functions (once; the constructor calls it). */
 void clab__pl_resolve(void);
 
@@ -416,6 +422,12 @@ struct clab__pl_obj {
 	 */
 	unsigned char shared;
 	_Atomic unsigned opens; /* a named semaphore's opens not closed */
+	/*
+	 * A named semaphore's file, for the watchdog (sem.c ext_look): its
+	 * device and inode as /proc/PID/maps gives them, and its path.
+	 */
+	uint64_t fdev, fino;
+	char *fpath;
 	struct clab__pl_obj *replaced; /* the entry this one took over (kept) */
 	union {
 		clab_mutex_t m;

@@ -16,6 +16,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "preload.h"
 
@@ -80,6 +85,26 @@ int sem_destroy(sem_t *s)
 }
 
 /*
+ * The file a named semaphore s is mapped from, name its name: for the
+ * watchdog, which judges whether another process can post it
+ * (clab__pl_sem_ext_look).  The C library keeps it in /dev/shm, as
+ * "sem." and the name without its leading slashes.
+ */
+static void file_of(struct clab__pl_obj *e, sem_t *s, const char *name)
+{
+	free(e->fpath);
+	e->fpath = NULL;
+	if (clab__mapped_file(s, &e->fdev, &e->fino) != 0) {
+		e->fdev = e->fino = 0;
+		return;
+	}
+	while (*name == '/')
+		name++;
+	if (asprintf(&e->fpath, "/dev/shm/sem.%s", name) < 0)
+		e->fpath = NULL;
+}
+
+/*
  * The C library opens the semaphore (the same sem_t for every open of a
  * name in one process); the first open in the process makes its
  * clab_sem_t, named after it, with the C library's value.
@@ -102,6 +127,7 @@ sem_t *sem_open(const char *name, int oflag, ...)
 	int v = 0;
 	if (e && clab__pl_obj_claim(e, CLAB__PL_SEM, site)) {
 		e->shared = !atomic_load(&clab__sched_on); /* the C library's */
+		file_of(e, s, name);
 		CLAB__PL_REAL(sem_getvalue)(s, &v);
 		if (clab__sem_init(&e->u.s, name, v < 0 ? 0 : (uint32_t)v, 0,
 				   site) == 0) {
@@ -138,6 +164,26 @@ static uint32_t value_of(sem_t *s)
 	int v = 0;
 	CLAB__PL_REAL(sem_getvalue)(s, &v);
 	return v < 0 ? 0 : (uint32_t)v;
+}
+
+int clab__pl_sem_ext_look(const clab_sem_t *cs, struct clab__ext_look *x)
+{
+	const struct clab__pl_obj *e =
+	    (const struct clab__pl_obj *)((const char *)cs -
+					  offsetof(struct clab__pl_obj, u.s));
+	if (!e->shared || e->fino == 0)
+		return -1;
+	struct stat st;
+	x->dev = e->fdev;
+	x->ino = e->fino;
+	x->value = 0;
+	x->linked =
+	    e->fpath && stat(e->fpath, &st) == 0 && st.st_ino == e->fino &&
+	    ((uint64_t)major(st.st_dev) << 32 | minor(st.st_dev)) == e->fdev;
+	/* the waiter is in its wait (plk): the semaphore is mapped */
+	return CLAB__PL_REAL(sem_getvalue)((sem_t *)e->key, &x->value) == 0
+		   ? 0
+		   : -1;
 }
 
 /* A named semaphore's wait under way, for its cancellation's record. */
@@ -189,7 +235,7 @@ static int ext_acquire(struct clab__pl_obj *e, sem_t *s, int call, uint32_t ms,
 		return r;
 	}
 	struct ext_wait x = {&e->u.s, s, ms, 0, site};
-	clab__sem_ext_wait(&e->u.s, 0, &x.stack, site);
+	clab__sem_ext_wait(&e->u.s, 0, ms, &x.stack, site);
 	clab__pl_leave();
 	pthread_cleanup_push(ext_cancelled, &x);
 	r = real_wait(s, call, clock, abs);

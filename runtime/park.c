@@ -148,9 +148,8 @@ static void wake_pending(struct clab__thr *self)
 #define PLK_STORE(field, v)                                                    \
 	atomic_store_explicit(&self->field, (v), memory_order_relaxed)
 
-static void blocked(struct clab__thr *self, struct clab__obj *obj,
-		    const struct clab_site *site,
-		    const struct timespec *deadline)
+static void blocked_as(struct clab__thr *self, struct clab__obj *obj,
+		       const struct clab_site *site, int timed)
 {
 	/*
 	 * On the real clock only: under the controlled scheduler time is
@@ -165,7 +164,7 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
 	clab__lk_lock(&self->plk);
 	PLK_STORE(woken, 0);
 	PLK_STORE(blocked_site, site);
-	PLK_STORE(blocked_timed, deadline != NULL);
+	PLK_STORE(blocked_timed, timed);
 	PLK_STORE(blocked_ns, now);
 	PLK_STORE(blocked_id, obj->id);
 	PLK_STORE(blocked_kind, obj->kind);
@@ -179,11 +178,31 @@ static void blocked(struct clab__thr *self, struct clab__obj *obj,
  * deadline, which never makes a deadlock alone; the watchdog asks the
  * process table whether the other processes can end it.
  */
+static void blocked(struct clab__thr *self, struct clab__obj *obj,
+		    const struct clab_site *site,
+		    const struct timespec *deadline)
+{
+	blocked_as(self, obj, site, deadline != NULL);
+}
+
 void clab__cross_blocked(struct clab__thr *self, struct clab__obj *obj,
 			 const struct clab_site *site)
 {
-	struct timespec none = {0, 0};
-	blocked(self, obj, site, &none);
+	blocked_as(self, obj, site, 1);
+}
+
+void clab__ext_blocked(struct clab__thr *self, struct clab__obj *obj,
+		       const struct clab_site *site, int timed)
+{
+	blocked_as(self, obj, site, timed ? 1 : CLAB__WAIT_ELSEWHERE);
+}
+
+void clab__ext_unblocked(struct clab__thr *self)
+{
+	clab__lk_lock(&self->plk);
+	PLK_STORE(blocked_on, NULL);
+	clab__lk_drop(&self->plk);
+	clab__progress(self);
 }
 
 /*

@@ -124,6 +124,7 @@ struct clab__thr {
 	_Atomic uint64_t blocked_ns;
 	_Atomic uint32_t blocked_id;
 	_Atomic uint8_t blocked_kind;
+	/* 0: no deadline; 1: a deadline; CLAB__WAIT_ELSEWHERE (ext_blocked) */
 	_Atomic uint8_t blocked_timed;
 	uint32_t tid;
 	struct clab__obj h; /* the thread as an object (join waits on it) */
@@ -603,14 +604,15 @@ static inline void clab__emit_obj_s(struct clab__thr *self, unsigned kind,
  * A semaphore whose permits the C library counts (a named one, which other
  * processes may share: preload/sem.c): the caller makes each wait and post
  * there, and these record them.  clab__sem_ext_wait before a wait that
- * blocks (sem.wait; *stack for its end), clab__sem_ext_end after any wait
+ * blocks (sem.wait; *stack for its end; ms its time limit, CLAB_FOREVER
+ * for none), clab__sem_ext_end after any wait
  * with its result r (0, CLAB_EAGAIN for a try, CLAB_ETIMEDOUT,
  * CLAB_ECANCELED) and ms as clab__sem_acquire takes it,
  * clab__sem_ext_release before a post (so that it comes before the
  * acquire it allows).  value: the count the caller read.
  */
-int clab__sem_ext_wait(clab_sem_t *s, uint32_t value, uint16_t *stack,
-		       const struct clab_site *site);
+int clab__sem_ext_wait(clab_sem_t *s, uint32_t value, uint32_t ms,
+		       uint16_t *stack, const struct clab_site *site);
 void clab__sem_ext_end(clab_sem_t *s, int r, uint32_t ms, uint32_t value,
 		       uint16_t stack, const struct clab_site *site);
 int clab__sem_ext_release(clab_sem_t *s, uint32_t value,
@@ -726,6 +728,40 @@ int clab__watchdog_sched_stuck(enum clab_stuck why, uint64_t steps);
 void clab__cross_blocked(struct clab__thr *self, struct clab__obj *obj,
 			 const struct clab_site *site);
 void clab__cross_unblocked(struct clab__thr *self);
+
+/*
+ * A wait on a named semaphore, whose count the C library keeps
+ * (clab__sem_ext_*): ext_blocked publishes it, timed when it has a
+ * deadline, else as one that another process may end
+ * (CLAB__WAIT_ELSEWHERE); ext_unblocked ends it, under plk, so that the
+ * semaphore outlives the watchdog's look at it.  clab__sem_ext_look, set
+ * by the preload library, is that look, with the waiter's plk held: the C
+ * library's count of s, the file it is mapped from, and whether its name
+ * is still there, into *x; 0, or -1 when it cannot tell.  With no permit, no
+ * child process and the file mapped by no other process, nobody can post: a
+ * wait forever (watchdog.c).
+ */
+enum { CLAB__WAIT_ELSEWHERE = 2 };
+struct clab__ext_look {
+	int value;
+	uint64_t dev, ino; /* as /proc/PID/maps gives them */
+	int linked;	   /* its name is still there: it can be opened */
+};
+void clab__ext_blocked(struct clab__thr *self, struct clab__obj *obj,
+		       const struct clab_site *site, int timed);
+void clab__ext_unblocked(struct clab__thr *self);
+extern int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
+/*
+ * Set by the preload library: called (from the watchdog's thread, once a
+ * run) when every live thread waits and those on named semaphores wait
+ * for a process that is not there yet (CLAB_STUCK_UNLESS_OTHER).
+ */
+extern void (*clab__watchdog_notice)(const struct clab_deadlock *d);
+/*
+ * The file (dev, ino, as in /proc/PID/maps) that the page at addr of this
+ * process is mapped from: 0, or -1 when it is no file's.
+ */
+int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino);
 int clab__xproc_stuck(int self_waiting);
 void clab__xproc_explain(uint32_t tid, char *buf, size_t len);
 uint64_t clab__xproc_progress(void);

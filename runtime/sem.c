@@ -204,8 +204,8 @@ uint32_t clab_sem_value(clab_sem_t *s)
  * these record what its calls did, in this process's order, with the
  * count it read, as the records of conclab's own semaphore have it.
  */
-int clab__sem_ext_wait(clab_sem_t *s, uint32_t value, uint16_t *stack,
-		       const struct clab_site *site)
+int clab__sem_ext_wait(clab_sem_t *s, uint32_t value, uint32_t ms,
+		       uint16_t *stack, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
 	clab__sched_point(self, site);
@@ -214,6 +214,7 @@ int clab__sem_ext_wait(clab_sem_t *s, uint32_t value, uint16_t *stack,
 	clab__lk_lock(&s->lk);
 	clab__emit_obj_s(self, CLAB_K_SEM_WAIT, &s->h, site, 0, value, *stack);
 	clab__lk_unlock(&s->lk);
+	clab__ext_blocked(self, &s->h, site, ms != CLAB_FOREVER);
 	return 0;
 }
 
@@ -221,6 +222,10 @@ void clab__sem_ext_end(clab_sem_t *s, int r, uint32_t ms, uint32_t value,
 		       uint16_t stack, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
+	if (atomic_load_explicit(&self->blocked_on, memory_order_relaxed) ==
+	    &s->h)
+		clab__ext_unblocked(
+		    self); /* the wait clab__sem_ext_wait began */
 	if (!clab__obj_ok(self, s, CLAB_O_SEM))
 		return; /* made by the library: gone only with its last close */
 	if (r == 0 && stack == 0)

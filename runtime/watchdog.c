@@ -13,11 +13,15 @@
  * When stuck, it records a deadlock diagnostic and one "blocked" record per
  * blocked thread, flushes the trace and calls the program's callback.
  */
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <conclab/label.h>
 #include <conclab/trace.h>
@@ -54,7 +58,19 @@ struct snap {
 	const struct clab_site *at; /* controlled: its last scheduling point */
 	uint64_t steps;
 	int cross; /* a wait on another process (a pipe, a child) */
+	/* a named semaphore's wait with no permit there (EXT_*): its file */
+	int ext, ext_linked;
+	uint64_t ext_dev, ext_ino;
 };
+
+/*
+ * snap.ext: a wait on a named semaphore with no permit there, that other
+ * processes may end (EXT_WAIT); that none can (EXT_FOREVER); that none
+ * there now can, but one that opens its name could (EXT_LINKED).
+ */
+enum { EXT_NONE, EXT_WAIT, EXT_FOREVER, EXT_LINKED };
+
+int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
 
 /* Whether t holds a read lock of l (that l knows of). */
 static int reads(const clab_rwlock_t *l, const struct clab__thr *t)
@@ -161,6 +177,143 @@ static int cross_waits(struct snap *s, size_t n, size_t *forever)
 }
 
 /*
+ * The fields "dev ino" of a line of /proc/PID/maps ("start-end perms
+ * offset major:minor inode path"), the page range in *lo, *hi: 1, or 0
+ * for a line that is not one.
+ */
+static int maps_line(const char *l, uintptr_t *lo, uintptr_t *hi, uint64_t *dev,
+		     uint64_t *ino)
+{
+	unsigned long a, b, off, ma, mi;
+	unsigned long long i;
+	char perms[8];
+	if (sscanf(l, "%lx-%lx %7s %lx %lx:%lx %llu", &a, &b, perms, &off, &ma,
+		   &mi, &i) != 7)
+		return 0;
+	*lo = a;
+	*hi = b;
+	*dev = (uint64_t)ma << 32 | mi;
+	*ino = i;
+	return 1;
+}
+
+/*
+ * Whether process pid maps the file dev:ino; with addr (pid 0: this
+ * process), the file that the page at addr is mapped from instead, into
+ * *dev and *ino.
+ */
+static int maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino)
+{
+	char path[32], line[512];
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/maps");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	int found = 0;
+	uintptr_t lo, hi, a = (uintptr_t)addr;
+	uint64_t d, i;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (!strchr(line, '\n') && !feof(f)) {
+			/* a long path: the rest of the line is not a line */
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+		}
+		if (!maps_line(line, &lo, &hi, &d, &i) || i == 0)
+			continue;
+		if (addr && a >= lo && a < hi) {
+			*dev = d;
+			*ino = i;
+			found = 1;
+		} else if (!addr && d == *dev && i == *ino) {
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino)
+{
+	return maps_find(0, addr, dev, ino) ? 0 : -1;
+}
+
+/*
+ * Whether a process other than this one may post a semaphore mapped from
+ * dev:ino: one that maps it (among those whose maps this process may
+ * read), or a child of this process, which may open it or have it from
+ * the fork.  The process found last is looked at first: a program that
+ * waits for a peer is looked at every period.
+ */
+static int open_elsewhere(uint64_t dev, uint64_t ino)
+{
+	static pid_t last;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return 1;
+	if (last && kill(last, 0) == 0 && maps_find(last, NULL, &dev, &ino))
+		return 1;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 1; /* cannot tell: as if it were */
+	pid_t me = getpid();
+	int found = 0;
+	struct dirent *de;
+	while (!found && (de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == me || pid == last)
+			continue;
+		if (maps_find((pid_t)pid, NULL, &dev, &ino)) {
+			last = (pid_t)pid;
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Waits on named semaphores with no permit there (EXT_WAIT: the C
+ * library's, which another process may post), when every other thread
+ * waits forever and no other process can post any of them
+ * (open_elsewhere): those whose file has no name left wait forever too
+ * (EXT_FOREVER); when some have a name still (EXT_LINKED), a program not
+ * yet started could open it and post: returns 1, and none waits forever.
+ * Only then is /proc read: a program waiting for a peer process costs a
+ * look a period.
+ */
+static int ext_waits(struct snap *s, size_t n, size_t *forever)
+{
+	size_t next = 0;
+	int linked = 0;
+	for (size_t i = 0; i < n; i++)
+		next += s[i].ext == EXT_WAIT;
+	if (next == 0 || *forever + next != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].ext != EXT_WAIT)
+			continue;
+		if (open_elsewhere(s[i].ext_dev, s[i].ext_ino))
+			return 0;
+		linked |= s[i].ext_linked;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i].ext == EXT_WAIT) {
+			s[i].ext = linked ? EXT_LINKED : EXT_FOREVER;
+			if (!linked) {
+				s[i].timed = 0;
+				++*forever;
+			}
+		}
+	return linked;
+}
+
+/*
  * A wait on a mutex nobody holds: its unlock has woken the waiter, which a
  * loaded machine may leave unscheduled for longer than the watchdog's two
  * looks.  Counted as blocked forever, a correct program whose other
@@ -174,7 +327,7 @@ static int wake_in_flight(unsigned kind, const struct clab__thr *holder)
 }
 
 static size_t snapshot(struct snap **out, size_t *nblocked_forever,
-		       uint64_t *progress, int *cross)
+		       uint64_t *progress, int *cross, int *alone)
 {
 	unsigned gen = atomic_load(&clab__trace_gen);
 	size_t n = 0, cap = 0, forever = 0;
@@ -219,6 +372,18 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 							 CLAB_BLOCKED_READERS);
 			e->cross =
 			    e->kind == CLAB_O_PROCESS || e->kind == CLAB_O_PIPE;
+			struct clab__ext_look x;
+			/* with a permit there, the waiter is on its way */
+			if (e->timed == CLAB__WAIT_ELSEWHERE &&
+			    e->kind == CLAB_O_SEM && clab__sem_ext_look &&
+			    clab__sem_ext_look((const clab_sem_t *)on, &x) ==
+				0 &&
+			    x.value == 0) {
+				e->ext = EXT_WAIT;
+				e->ext_linked = x.linked;
+				e->ext_dev = x.dev;
+				e->ext_ino = x.ino;
+			}
 			if (!e->timed && !wake_in_flight(e->kind, e->holder))
 				forever++;
 		}
@@ -236,6 +401,7 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 	/* what another process does counts as progress too */
 	*progress += clab__xproc_progress();
 	*cross = s ? cross_waits(s, n, &forever) : 0;
+	*alone = s ? ext_waits(s, n, &forever) : 0;
 	*out = s;
 	*nblocked_forever = forever;
 	return s ? n : 0;
@@ -269,26 +435,29 @@ static size_t find_cycle(struct snap *s, size_t n, uint32_t *cycle)
 	return 0;
 }
 
-static void report(enum clab_stuck why, struct snap *s, size_t n,
-		   uint32_t *cycle, size_t ncycle)
+/*
+ * The report of what the threads in s do, into *d (why, cycle), with the
+ * objects' names in onames (freed by report_free).
+ */
+static void report_fill(struct clab_deadlock *d, char ***onames,
+			enum clab_stuck why, struct snap *s, size_t n,
+			uint32_t *cycle, size_t ncycle)
 {
-	struct clab__thr *self = clab__self_slow("watchdog", 1);
-	struct clab_deadlock d = {
+	*d = (struct clab_deadlock){
 	    .why = why, .nthreads = n, .steps = wd.sched_steps};
-	d.threads = calloc(n ? n : 1, sizeof(*d.threads));
-	d.cycle = calloc(ncycle ? ncycle : 1, sizeof(*d.cycle));
-	char **onames = calloc(n ? n : 1, sizeof(*onames));
-	if (!d.threads || !d.cycle || !onames) {
-		free(d.threads);
-		free(d.cycle);
-		d.threads = NULL;
-		d.cycle = NULL;
-		d.nthreads = 0;
+	d->threads = calloc(n ? n : 1, sizeof(*d->threads));
+	d->cycle = calloc(ncycle ? ncycle : 1, sizeof(*d->cycle));
+	*onames = calloc(n ? n : 1, sizeof(**onames));
+	if (!d->threads || !d->cycle || !*onames) {
+		free(d->threads);
+		free(d->cycle);
+		d->threads = NULL;
+		d->cycle = NULL;
+		d->nthreads = 0;
 		ncycle = 0;
 	}
-	size_t blocked = 0;
-	for (size_t i = 0; i < d.nthreads; i++) {
-		struct clab_blocked *b = &d.threads[i];
+	for (size_t i = 0; i < d->nthreads; i++) {
+		struct clab_blocked *b = &d->threads[i];
 		b->tid = s[i].t->tid;
 		b->thread = clab_thread_name(s[i].t);
 		b->holder = UINT32_MAX;
@@ -304,9 +473,8 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 			b->obj = s[i].on;
 			b->objkind = s[i].kind;
 			/* a copy: the registry may drop its own */
-			onames[i] = clab__obj_name_dup(s[i].on);
-			b->objname = onames[i] ? onames[i] : "?";
-			blocked++;
+			(*onames)[i] = clab__obj_name_dup(s[i].on);
+			b->objname = (*onames)[i] ? (*onames)[i] : "?";
 		}
 		b->nreaders = s[i].nreaders;
 		for (unsigned k = 0; k < s[i].nreaders; k++) {
@@ -319,6 +487,16 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		if (s[i].cross && !s[i].timed)
 			clab__xproc_explain(b->tid, b->remote,
 					    sizeof(b->remote));
+		if (s[i].ext == EXT_FOREVER)
+			snprintf(b->remote, sizeof(b->remote),
+				 "named, count 0, and no other process has it "
+				 "open: none can post it");
+		if (s[i].ext == EXT_LINKED) {
+			b->timed = 0;
+			snprintf(b->remote, sizeof(b->remote),
+				 "named, count 0: no other process has it "
+				 "open now; one that opens it could post");
+		}
 		if (s[i].holder) {
 			b->holder = s[i].holder->tid;
 			b->holder_name = clab_thread_name(s[i].holder);
@@ -326,9 +504,30 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 			b->holder_in_parent = s[i].holder_in_parent;
 		}
 	}
-	d.ncycle = ncycle;
+	d->ncycle = ncycle;
 	for (size_t i = 0; i < ncycle; i++)
-		d.cycle[i] = s[cycle[i]].t->tid;
+		d->cycle[i] = s[cycle[i]].t->tid;
+}
+
+static void report_free(struct clab_deadlock *d, char **onames)
+{
+	for (size_t i = 0; onames && i < d->nthreads; i++)
+		free(onames[i]);
+	free(onames);
+	free(d->threads);
+	free(d->cycle);
+}
+
+static void report(enum clab_stuck why, struct snap *s, size_t n,
+		   uint32_t *cycle, size_t ncycle)
+{
+	struct clab__thr *self = clab__self_slow("watchdog", 1);
+	struct clab_deadlock d;
+	char **onames;
+	report_fill(&d, &onames, why, s, n, cycle, ncycle);
+	size_t blocked = 0;
+	for (size_t i = 0; i < d.nthreads; i++)
+		blocked += d.threads[i].obj != 0;
 	unsigned code = why == CLAB_STUCK_TIME_LIMIT   ? CLAB_D_RUN_TIMEOUT
 			: why == CLAB_STUCK_STEP_LIMIT ? CLAB_D_STEP_LIMIT
 						       : CLAB_D_DEADLOCK;
@@ -351,11 +550,25 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	clab_tracer_flush();
 	if (wd.o.on_stuck)
 		wd.o.on_stuck(&d, wd.o.arg);
-	for (size_t i = 0; i < d.nthreads; i++)
-		free(onames[i]);
-	free(onames);
-	free(d.threads);
-	free(d.cycle);
+	report_free(&d, onames);
+}
+
+void (*clab__watchdog_notice)(const struct clab_deadlock *d);
+
+/*
+ * Every thread waits, some on named semaphores that only a process not yet
+ * there could post (EXT_LINKED): no deadlock is recorded and the run goes
+ * on; clab__watchdog_notice, when set, says so.
+ */
+static void notice(struct snap *s, size_t n)
+{
+	struct clab_deadlock d;
+	char **onames;
+	if (!clab__watchdog_notice)
+		return;
+	report_fill(&d, &onames, CLAB_STUCK_UNLESS_OTHER, s, n, NULL, 0);
+	clab__watchdog_notice(&d);
+	report_free(&d, onames);
 }
 
 int clab__watchdog_sched_stuck(enum clab_stuck why, uint64_t steps)
@@ -407,7 +620,7 @@ static void *watchdog_main(void *arg)
 {
 	(void)arg;
 	uint64_t start = clab__mono_ns();
-	int suspect = 0, quick = 0;
+	int suspect = 0, quick = 0, was_alone = 0, noticed = 0;
 	uint64_t seen = 0;
 	pthread_mutex_lock(&wd.lk);
 	while (!wd.stop) {
@@ -441,10 +654,10 @@ static void *watchdog_main(void *arg)
 		uint64_t progress;
 		size_t forever;
 		struct snap *s;
-		int cross;
+		int cross, alone;
 		/* s holds pointers to threads' states until it is freed */
 		atomic_fetch_add(&clab__thr_walkers, 1);
-		size_t n = snapshot(&s, &forever, &progress, &cross);
+		size_t n = snapshot(&s, &forever, &progress, &cross, &alone);
 		uint32_t *cycle = calloc(n ? n + 1 : 1, sizeof(*cycle));
 		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
 		int stuck = n > 0 && (forever == n || ncycle > 0);
@@ -471,7 +684,14 @@ static void *watchdog_main(void *arg)
 			report(CLAB_STUCK_TIME_LIMIT, s, n, NULL, 0);
 			done = 1;
 		}
-		suspect = stuck;
+		/* once a run, confirmed as a deadlock is */
+		if (!done && alone && was_alone && progress == seen &&
+		    !noticed) {
+			notice(s, n);
+			noticed = 1;
+		}
+		suspect = stuck || (alone && !noticed);
+		was_alone = alone;
 		seen = progress;
 		free(s);
 		free(cycle);
@@ -709,9 +929,9 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 #define FOLD(indent)                                                           \
 	(n += clab_wrap(buf + (n < len ? n : len), n < len ? len - n : 0,      \
 			line, clab_text_width(), (indent)))
-	int stuck = d->why == CLAB_STUCK_ALL_BLOCKED ||
-		    d->why == CLAB_STUCK_CYCLE ||
-		    d->why == CLAB_STUCK_PROCESSES;
+	int stuck =
+	    d->why == CLAB_STUCK_ALL_BLOCKED || d->why == CLAB_STUCK_CYCLE ||
+	    d->why == CLAB_STUCK_PROCESSES || d->why == CLAB_STUCK_UNLESS_OTHER;
 	switch (d->why) {
 	case CLAB_STUCK_ALL_BLOCKED:
 		OUT("deadlock: every live thread is blocked and none can wake "
@@ -722,6 +942,12 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		break;
 	case CLAB_STUCK_PROCESSES:
 		OUT("deadlock: processes wait for each other in a cycle\n");
+		break;
+	case CLAB_STUCK_UNLESS_OTHER:
+		OUT("every live thread is blocked: a deadlock, unless another "
+		    "program\n  opens a named semaphore below and posts it "
+		    "(the "
+		    "run goes on;\n  Ctrl-C ends it and saves the trace)\n");
 		break;
 	case CLAB_STUCK_TIME_LIMIT:
 		OUT("stopped: the run exceeded its time limit (livelock, "

@@ -556,6 +556,34 @@ count_is "$T/dump" ' T0 +main +sem\.release +/conclab-ipc-[0-9]+-ping#' 200 "nam
 count_is "$T/dump" ' T0 +main +sem\.acquire +/conclab-ipc-[0-9]+-pong#' 200 "namedipc: the echoes taken"
 contains "$T/dump" ' T0 +main +sem\.acquire +/conclab-ipc-[0-9]+-done#' "namedipc: the child's post taken"
 
+# A deadlock over named semaphores in one process: with their names
+# unlinked no other process can post them, and the watchdog reports it.
+# With the names still there, a program that opens them could post: said
+# once, and the run goes on; another program's posts end it as they
+# would without conclab.  Before, the waits were the C library's, which
+# the watchdog counted as running: the program hung with no word.
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/nd.clt" "$D/preload-nameddead"
+contains "$T/err" '^conclab: deadlock: every live thread is blocked and none can wake another$' "nameddead: the deadlock reported"
+contains "$T/err" "^  main +waits on sem /conclab-nd-b-[0-9]+ at tests/preload/nameddead\\.c:$(line nameddead 'BUG')$" "nameddead: main's wait"
+count_is "$T/err" '^    named, count 0, and no other process has it open: none can post it$' 2 "nameddead: why nobody can post"
+timeout 60 "$CONCLAB" trace --trace "$T/ndl.clt" "$D/preload-nameddead" linked >"$T/ndl.out" 2>"$T/ndl.err" &
+ndl=$!
+k=0
+until grep -q 'a deadlock, unless another program' "$T/ndl.err" || [ $k -ge 200 ]; do
+	sleep 0.05
+	k=$((k + 1))
+done
+contains "$T/ndl.err" '^  opens a named semaphore below and posts it' "nameddead linked: the notice"
+count_is "$T/ndl.err" '^    named, count 0: no other process has it open now; one that opens it could post$' 2 "nameddead linked: why it goes on"
+name=$(sed -n 's/^nameddead: main waits on //p' "$T/ndl.out")
+"$D/preload-nameddead" post "$name"
+wait $ndl
+echo $? >"$T/ndl.rc"
+[ "$(cat "$T/ndl.rc")" = 0 ] && pass "nameddead linked: another program's post ends the waits (exit 0)" ||
+	fail "nameddead linked: exit $(cat "$T/ndl.rc"), not 0"
+contains "$T/ndl.out" '^nameddead: both waits ended$' "nameddead linked: as without conclab"
+lacks "$T/ndl.err" 'deadlock: every' "nameddead linked: no deadlock reported"
+
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
 # rerun, whose old trace is open until the writer closes it.

@@ -1011,6 +1011,12 @@ enum clab_stuck {
 	CLAB_STUCK_STEP_LIMIT = 4,  /* controlled: the step limit passed */
 	/* processes wait for each other (a child, a pipe) in a cycle */
 	CLAB_STUCK_PROCESSES = 5,
+	/*
+	 * every live thread waits, some on named semaphores that no other
+	 * process has open but one could open: a notice, not a report (the
+	 * run goes on)
+	 */
+	CLAB_STUCK_UNLESS_OTHER = 6,
 };
 
 struct clab_deadlock {
