@@ -205,6 +205,7 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 			"conclab: trace saved to %s (%" PRIu64 " records)\n",
 			trace_path, st.records);
 	fflush(stderr);
+	clab_deadlock_end_others(d);
 	_exit(err ? 5
 	      : d->why == CLAB_STUCK_TIME_LIMIT ||
 		      d->why == CLAB_STUCK_STEP_LIMIT

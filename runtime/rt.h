@@ -752,6 +752,27 @@ void clab__ext_blocked(struct clab__thr *self, struct clab__obj *obj,
 void clab__ext_unblocked(struct clab__thr *self);
 extern int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
 /*
+ * Processes that wait for each other in the kernel (family.c): this one
+ * and those descended from it, in read or write on pipes and in waitpid.
+ * clab__family_look - waiting: the kernel ids of this process's threads
+ * that wait for good in conclab waits (only it can end them); its other
+ * threads must be in such waits in the kernel.  Returns 1 when this
+ * process is in a set of processes that wait only for each other, with
+ * *out: a line for each of their waits, the other processes of the set,
+ * and a number that moves when any of their threads runs; else 0.
+ */
+enum { CLAB__FAMILY_MAX = 64 };
+struct clab__family {
+	char text[1024];
+	pid_t pids[CLAB__FAMILY_MAX];
+	size_t npids;
+	size_t nown; /* this process's threads in the kernel's waits */
+	uint64_t sig;
+};
+int clab__family_look(const pid_t *waiting, size_t nwaiting,
+		      struct clab__family *out);
+
+/*
  * Set by the preload library: called (from the watchdog's thread, once a
  * run) when every live thread waits and those on named semaphores wait
  * for a process that is not there yet (CLAB_STUCK_UNLESS_OTHER).

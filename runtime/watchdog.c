@@ -70,7 +70,43 @@ struct snap {
  */
 enum { EXT_NONE, EXT_WAIT, EXT_FOREVER, EXT_LINKED };
 
+/*
+ * How long processes stay stuck in the kernel before they are reported:
+ * longer than a writer keeps a record (500 ms), so that the traces of
+ * those ended then are whole.
+ */
+#define FAMILY_MS 700
+
 int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
+
+/*
+ * Processes that wait for each other in the kernel (family.c): what the
+ * last look found, for the report; set by the watchdog's thread only.
+ */
+static struct clab__family fam;
+
+/*
+ * Whether the program's threads may be in a wait between processes that
+ * only the kernel sees: not under the controlled scheduler, and each of
+ * those in s waits for good in a conclab wait or is in none (those the
+ * family look reads in /proc); the first ones' kernel ids into waiting
+ * (*nwaiting).
+ */
+static int family_candidate(const struct snap *s, size_t n, size_t forever,
+			    pid_t *waiting, size_t *nwaiting)
+{
+	*nwaiting = 0;
+	if (atomic_load(&clab__sched_on))
+		return 0;
+	size_t running = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!s[i].on)
+			running++;
+		else
+			waiting[(*nwaiting)++] = s[i].t->ktid;
+	}
+	return running + forever == n && *nwaiting == forever;
+}
 
 /* Whether t holds a read lock of l (that l knows of). */
 static int reads(const clab_rwlock_t *l, const struct clab__thr *t)
@@ -475,6 +511,8 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 			/* a copy: the registry may drop its own */
 			(*onames)[i] = clab__obj_name_dup(s[i].on);
 			b->objname = (*onames)[i] ? (*onames)[i] : "?";
+		} else if (why == CLAB_STUCK_PROCESSES && fam.text[0]) {
+			b->in_kernel = 1; /* in read, write or waitpid */
 		}
 		b->nreaders = s[i].nreaders;
 		for (unsigned k = 0; k < s[i].nreaders; k++) {
@@ -507,6 +545,11 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 	d->ncycle = ncycle;
 	for (size_t i = 0; i < ncycle; i++)
 		d->cycle[i] = s[cycle[i]].t->tid;
+	if (why == CLAB_STUCK_PROCESSES && fam.text[0]) {
+		d->kernel = fam.text;
+		d->pids = fam.pids;
+		d->npids = fam.npids;
+	}
 }
 
 static void report_free(struct clab_deadlock *d, char **onames)
@@ -525,7 +568,8 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	struct clab_deadlock d;
 	char **onames;
 	report_fill(&d, &onames, why, s, n, cycle, ncycle);
-	size_t blocked = 0;
+	/* with this process's threads in the kernel's waits, known or not */
+	size_t blocked = d.kernel ? fam.nown : 0;
 	for (size_t i = 0; i < d.nthreads; i++)
 		blocked += d.threads[i].obj != 0;
 	unsigned code = why == CLAB_STUCK_TIME_LIMIT   ? CLAB_D_RUN_TIMEOUT
@@ -550,6 +594,7 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	clab_tracer_flush();
 	if (wd.o.on_stuck)
 		wd.o.on_stuck(&d, wd.o.arg);
+	clab_deadlock_end_others(&d);
 	report_free(&d, onames);
 }
 
@@ -622,6 +667,10 @@ static void *watchdog_main(void *arg)
 	uint64_t start = clab__mono_ns();
 	int suspect = 0, quick = 0, was_alone = 0, noticed = 0;
 	uint64_t seen = 0;
+	/* the family look: when it may look again, since when it is stuck */
+	uint64_t fam_next = 0, fam_since = 0, fam_sig = 0;
+	pid_t *tids = NULL;
+	size_t tids_cap = 0;
 	pthread_mutex_lock(&wd.lk);
 	while (!wd.stop) {
 		/*
@@ -684,6 +733,37 @@ static void *watchdog_main(void *arg)
 			report(CLAB_STUCK_TIME_LIMIT, s, n, NULL, 0);
 			done = 1;
 		}
+		/*
+		 * Processes stuck in the kernel: looked at once a second
+		 * while the threads might be, then every period; reported
+		 * when the same state lasted FAMILY_MS, by when the writers
+		 * of all of them have written every record they made.
+		 */
+		size_t nwaiting = 0;
+		uint64_t now = clab__mono_ns();
+		if (!done && !stuck && n > tids_cap) {
+			pid_t *nt = realloc(tids, n * sizeof(*tids));
+			if (nt) {
+				tids = nt;
+				tids_cap = n;
+			}
+		}
+		if (!done && !stuck && n <= tids_cap &&
+		    family_candidate(s, n, forever, tids, &nwaiting) &&
+		    (fam_since || now >= fam_next) &&
+		    clab__family_look(tids, nwaiting, &fam)) {
+			if (!fam_since || fam.sig != fam_sig ||
+			    progress != seen) {
+				fam_since = now;
+				fam_sig = fam.sig;
+			} else if (now - fam_since >= FAMILY_MS * 1000000ull) {
+				report(CLAB_STUCK_PROCESSES, s, n, NULL, 0);
+				done = 1;
+			}
+		} else if (fam_since || now >= fam_next) {
+			fam_since = 0;
+			fam_next = now + 1000000000ull;
+		}
 		/* once a run, confirmed as a deadlock is */
 		if (!done && alone && was_alone && progress == seen &&
 		    !noticed) {
@@ -701,6 +781,7 @@ static void *watchdog_main(void *arg)
 			break;
 	}
 	pthread_mutex_unlock(&wd.lk);
+	free(tids);
 	return NULL;
 }
 
@@ -723,7 +804,8 @@ int clab_watchdog_start(const struct clab_watchdog_opts *o)
 	pthread_cond_destroy(&wd.cv);
 	pthread_cond_init(&wd.cv, &ca);
 	pthread_condattr_destroy(&ca);
-	int e = clab__thread_quiet(&wd.thr, watchdog_main, NULL);
+	int e =
+	    clab__thread_quiet(&wd.thr, "conclab-watch", watchdog_main, NULL);
 	wd.running = e == 0;
 	pthread_mutex_unlock(&wd.lk);
 	return -e;
@@ -864,6 +946,10 @@ static void waits_for(const struct clab_deadlock *d,
 {
 	char l1[128], l2[128];
 	size_t n = 0;
+	if (!b->obj && b->in_kernel) {
+		OUT("waits in the kernel (below)");
+		return;
+	}
 	if (!b->obj) {
 		OUT("running");
 		if (b->site)
@@ -921,6 +1007,16 @@ static void waits_for(const struct clab_deadlock *d,
 	}
 }
 
+void clab_deadlock_end_others(const struct clab_deadlock *d)
+{
+	/*
+	 * They have waited long enough for their writers to have written
+	 * every record they made (FAMILY_MS).
+	 */
+	for (size_t i = 0; i < d->npids; i++)
+		kill(d->pids[i], SIGKILL);
+}
+
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 {
 	char l1[128], line[1024];
@@ -941,7 +1037,12 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		OUT("deadlock: threads wait for each other in a cycle\n");
 		break;
 	case CLAB_STUCK_PROCESSES:
-		OUT("deadlock: processes wait for each other in a cycle\n");
+		if (d->kernel && d->npids == 0)
+			OUT("deadlock: the process waits in the kernel for "
+			    "itself\n");
+		else
+			OUT("deadlock: processes wait for each other in a "
+			    "cycle\n");
 		break;
 	case CLAB_STUCK_UNLESS_OTHER:
 		OUT("every live thread is blocked: a deadlock, unless another "
@@ -983,6 +1084,13 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 			OUT("    %.*s\n", (int)k2, l);
 			l += k2 + (l[k2] == '\n');
 		}
+	}
+	/* the kernel's waits, a line each */
+	for (const char *l = d->kernel; l && *l;) {
+		size_t k2 = strcspn(l, "\n");
+		snprintf(line, sizeof(line), "  %.*s", (int)k2, l);
+		FOLD(4);
+		l += k2 + (l[k2] == '\n');
 	}
 	if (common)
 		OUT("  the held locks were all taken at %s:%d\n",

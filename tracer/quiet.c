@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 
 #include "tracer-emit.h"
 
@@ -97,6 +98,7 @@ void clab__unlock(pthread_mutex_t *m)
 struct quiet_start {
 	void *(*fn)(void *);
 	void *arg;
+	const char *name;
 };
 
 static void *quiet_main(void *p)
@@ -105,16 +107,19 @@ static void *quiet_main(void *p)
 	free(p);
 	/* blocked for good (inherited): clab__hold has nothing to do here */
 	depth = 1;
+	prctl(PR_SET_NAME, s.name, 0, 0, 0);
 	return s.fn(s.arg);
 }
 
-int clab__thread_quiet(pthread_t *t, void *(*fn)(void *), void *arg)
+int clab__thread_quiet(pthread_t *t, const char *name, void *(*fn)(void *),
+		       void *arg)
 {
 	struct quiet_start *s = malloc(sizeof(*s));
 	if (!s)
 		return ENOMEM;
 	s->fn = fn;
 	s->arg = arg;
+	s->name = name;
 	sigset_t all, old;
 	async_set(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

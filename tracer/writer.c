@@ -1594,10 +1594,12 @@ int clab__writer_start_file(const struct clab_tracer_opts *o,
 	/* on a virtual clock, the clock's owner moves the tick */
 	int err = o->virtual_time
 		      ? 0
-		      : clab__thread_quiet(&w.ticker, ticker_main, NULL);
+		      : clab__thread_quiet(&w.ticker, "conclab-ticker",
+					   ticker_main, NULL);
 	w.ticking = err == 0 && !o->virtual_time;
 	if (!err)
-		err = clab__thread_quiet(&w.thr, writer_main, NULL);
+		err = clab__thread_quiet(&w.thr, "conclab-writer", writer_main,
+					 NULL);
 	w.running = err == 0;
 	int ret = w.st.error;
 	atomic_store(&clab__writer_file_open, 1);

@@ -584,6 +584,42 @@ echo $? >"$T/ndl.rc"
 contains "$T/ndl.out" '^nameddead: both waits ended$' "nameddead linked: as without conclab"
 lacks "$T/ndl.err" 'deadlock: every' "nameddead linked: no deadlock reported"
 
+# Deadlocks between processes that only the kernel sees (read or write on
+# a pipe, waitpid): the watchdog reads /proc, reports the cycle with a line
+# for each process's wait, and ends the other processes of the cycle
+# (exit 3).  Before, such a program hung with no word.
+for m in waitpid full threads; do
+	expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-$m.clt" "$D/preload-procdead" $m
+	contains "$T/err" '^conclab: deadlock: processes wait for each other in a cycle$' "procdead $m: the processes' deadlock"
+	contains "$T/err" '^  main +waits in the kernel \(below\)$' "procdead $m: main waits in the kernel"
+	contains "$T/err" '^  pid [0-9]+ \(preload-procdea\) waits for pid [0-9]+ \(preload-procdea\) to end$' "procdead $m: the parent's waitpid"
+	contains "$T/out" '^  FAIL no deadlock ' "procdead $m: the check fails"
+	kid=$(sed -n 's/^  pid [0-9]* ([^)]*) waits for pid \([0-9]*\) .*/\1/p' "$T/err")
+	# gone, or a zombie its new parent has not reaped yet
+	sleep 0.2
+	if [ -n "$kid" ] && [ -r "/proc/$kid/stat" ] &&
+		! grep -q '^[0-9]* ([^)]*) Z' "/proc/$kid/stat"; then
+		fail "procdead $m: the child $kid is still there"
+	else
+		pass "procdead $m: the child was ended"
+	fi
+done
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-w.clt" "$D/preload-procdead" waitpid
+tr '\n' ' ' <"$T/err" | grep -qE 'pid [0-9]+ \(preload-procdea\) reads from a pipe \(fd 3\) that only pid [0-9]+ \(preload-procdea\) could +write to' &&
+	pass "procdead waitpid: the child's read" || fail "procdead waitpid: the child's read not said"
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-f.clt" "$D/preload-procdead" full
+tr '\n' ' ' <"$T/err" | grep -qE 'writes to a full pipe \(fd 4\) that only pid [0-9]+ \(preload-procdea\) could +read from' &&
+	pass "procdead full: the child's write" || fail "procdead full: the child's write not said"
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-t.clt" "$D/preload-procdead" threads
+contains "$T/err" "^  thread-1 +waits on cond c at tests/preload/procdead\\.c:$(line procdead 'nobody signals')$" "procdead threads: the thread's wait for good"
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-s.clt" "$D/preload-procdead" self
+contains "$T/err" '^conclab: deadlock: the process waits in the kernel for itself$' "procdead self: its own deadlock"
+contains "$T/out" '^  FAIL no deadlock +deadlock detected: 1 thread' "procdead self: the check fails"
+expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-slow.clt" "$D/preload-procdead" slow
+contains "$T/out" '^procdead: the child ended with 0$' "procdead slow: a child that takes its time is no deadlock"
+sleep 2 | timeout 60 "$CONCLAB" trace --trace "$T/pdd-in.clt" "$D/preload-procdead" stdin >"$T/out" 2>"$T/err"
+contains "$T/out" '^procdead: read 0$' "procdead stdin: a pipe another program writes to is no deadlock"
+
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
 # rerun, whose old trace is open until the writer closes it.

@@ -177,14 +177,17 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
  * clab__hold and clab__unhold do the same around a stretch of several
  * locks; both nest.  clab__thread_quiet makes a thread of conclab's own
  * (the writer, the ticker, the watchdog) with the asynchronous signals
- * blocked for good, so that they go to the program's threads.
+ * blocked for good, so that they go to the program's threads, and named
+ * name (at most 15 bytes; "conclab-" first: what top, a debugger and
+ * conclab trace's look at a stuck family show).
  */
 void clab__hold(void);
 void clab__unhold(void);
 void clab__lock(pthread_mutex_t *m);
 int clab__trylock(pthread_mutex_t *m);
 void clab__unlock(pthread_mutex_t *m);
-int clab__thread_quiet(pthread_t *t, void *(*fn)(void *), void *arg);
+int clab__thread_quiet(pthread_t *t, const char *name, void *(*fn)(void *),
+		       void *arg);
 
 /* CLOCK_MONOTONIC in nanoseconds: the clock where there is no TSC. */
 uint64_t clab__clock_slow(void);

@@ -1002,6 +1002,12 @@ struct clab_blocked {
 	 * each; empty otherwise.
 	 */
 	char remote[1024];
+	/*
+	 * In no conclab wait, but in one the kernel shows (read or write on
+	 * a pipe, waitpid: CLAB_STUCK_PROCESSES, whose kernel lines say
+	 * what each waits for).
+	 */
+	int in_kernel;
 };
 
 enum clab_stuck {
@@ -1026,7 +1032,22 @@ struct clab_deadlock {
 	size_t ncycle; /* threads in the lock cycle, in order (CYCLE) */
 	uint32_t *cycle;
 	uint64_t steps; /* controlled: scheduling steps taken (STEP_LIMIT) */
+	/*
+	 * PROCESSES found in the kernel's waits (read or write on a pipe,
+	 * waitpid): the other processes of the set, which wait only for
+	 * each other and this one.  clab_deadlock_end_others ends them
+	 * (SIGKILL); the watchdog calls it after on_stuck returns, so a
+	 * callback that ends the process calls it first, once it has saved
+	 * the trace (before, and this process's waitpid or read could
+	 * return and its threads run on).
+	 */
+	const pid_t *pids;
+	size_t npids;
+	/* those waits in the kernel, a line each; NULL for the others */
+	const char *kernel;
 };
+
+void clab_deadlock_end_others(const struct clab_deadlock *d);
 
 struct clab_watchdog_opts {
 	unsigned period_ms;    /* check interval (100) */

@@ -1,0 +1,507 @@
+/*
+ * Deadlocks between processes that only the kernel sees: a parent in
+ * waitpid for a child that reads a pipe only the parent writes; two
+ * processes that each read a pipe the other writes; a process that reads
+ * a pipe whose write end it holds itself.  No conclab object is involved
+ * (the program's threads are in read, write or waitpid), so the
+ * watchdog's own look counts those threads as running.
+ *
+ * The look (clab__family_look) reads /proc: what each of the process's
+ * threads not in a conclab wait is doing (its task's "syscall" file), the
+ * same for each process descended from it (their threads named
+ * "conclab-*" are conclab's own, left out), and who holds each end of the
+ * pipes they wait on (the "fd" and "fdinfo" of every process it may
+ * read).  A thread whose state it cannot tell (running, in another
+ * system call, on something that is not a pipe) can go on; so can a
+ * process with one such thread.  Then it drops, until nothing changes,
+ * every process one of whose threads waits for a process that can go on
+ * (a writer of the pipe it reads, the reader of the one it writes, the
+ * child it waits for): what is left waits only for itself.  Called only
+ * when every thread of this process either waits in the kernel or waits
+ * for good in a conclab wait (which only this process can end).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+enum { FW_OWN, FW_READ, FW_WRITE, FW_CHILD };
+
+/* A thread's wait, as the kernel shows it. */
+struct fwait {
+	pid_t pid, tid;
+	int kind; /* FW_* */
+	int fd;
+	uint64_t ino;  /* a pipe's */
+	pid_t child;   /* FW_CHILD: the child, or -1 for any */
+	uint64_t ctxt; /* its context switches so far */
+};
+
+/* A process of the family. */
+struct fproc {
+	pid_t pid, ppid;
+	char comm[20];
+	int free; /* it can go on */
+};
+
+struct fam {
+	struct fproc p[CLAB__FAMILY_MAX];
+	size_t np;
+	struct fwait *w;
+	size_t nw, wcap;
+};
+
+/* The first line of path into buf: its length, or -1. */
+static ssize_t read_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return (ssize_t)strlen(buf);
+}
+
+/* The pipe that pid's descriptor fd is an end of: its inode, or 0. */
+static uint64_t pipe_of(pid_t pid, long fd)
+{
+	char path[64], link[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", (int)pid, fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = 0;
+	unsigned long long ino;
+	return sscanf(link, "pipe:[%llu]", &ino) == 1 ? ino : 0;
+}
+
+/* The sum of a task's context switches ("status"), or 0. */
+static uint64_t ctxt_of(pid_t pid, pid_t tid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
+		 (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	uint64_t sum = 0;
+	unsigned long long v;
+	for (const char *l = buf; l && *l; l = strchr(l, '\n'), l += l != 0)
+		if (sscanf(l, "voluntary_ctxt_switches: %llu", &v) == 1 ||
+		    sscanf(l, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+			sum += v;
+	return sum;
+}
+
+/*
+ * What task tid of pid waits on, into *w: 1, or 0 when it is not a wait
+ * this look understands (the thread can go on, as far as it knows).
+ */
+static int task_wait(pid_t pid, pid_t tid, struct fwait *w)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid,
+		 (int)tid);
+	if (read_line(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	long nr;
+	unsigned long a0, a1;
+	if (sscanf(buf, "%ld 0x%lx 0x%lx", &nr, &a0, &a1) != 3)
+		return 0; /* "running", or not in a system call */
+	memset(w, 0, sizeof(*w));
+	w->pid = pid;
+	w->tid = tid;
+	switch (nr) {
+	case SYS_read:
+	case SYS_readv:
+	case SYS_write:
+	case SYS_writev:
+		w->kind =
+		    nr == SYS_read || nr == SYS_readv ? FW_READ : FW_WRITE;
+		w->fd = (int)a0;
+		w->ino = pipe_of(pid, (long)(int)a0);
+		if (w->ino == 0)
+			return 0;
+		break;
+#ifdef SYS_wait4
+	case SYS_wait4:
+		w->kind = FW_CHILD;
+		w->child = (int)a0 > 0 ? (pid_t)(int)a0 : -1;
+		break;
+#endif
+	case SYS_waitid:
+		/* idtype P_PID (1): that child; P_ALL, P_PGID: any */
+		w->kind = FW_CHILD;
+		w->child = a0 == 1 ? (pid_t)(int)a1 : -1;
+		break;
+	default:
+		return 0;
+	}
+	w->ctxt = ctxt_of(pid, tid);
+	return 1;
+}
+
+static struct fwait *add_wait(struct fam *f)
+{
+	if (f->nw == f->wcap) {
+		size_t cap = f->wcap ? f->wcap * 2 : 16;
+		struct fwait *n = realloc(f->w, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		f->w = n;
+		f->wcap = cap;
+	}
+	return &f->w[f->nw++];
+}
+
+static int listed(const pid_t *tids, size_t n, pid_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return 1;
+	return 0;
+}
+
+/*
+ * The waits of process pid's threads (all of them but conclab's own, and
+ * those in skip): 0, or -1 when one of them can go on.
+ */
+static int proc_waits(struct fam *f, pid_t pid, const pid_t *skip, size_t nskip)
+{
+	char path[64], comm[32];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int rc = 0;
+	struct dirent *de;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		if (tid <= 0 || listed(skip, nskip, tid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid,
+			 (int)tid);
+		if (read_line(path, comm, sizeof(comm)) >= 0 &&
+		    strncmp(comm, "conclab-", 8) == 0)
+			continue;
+		struct fwait *w = add_wait(f);
+		if (!w || !task_wait(pid, tid, w)) {
+			if (w)
+				f->nw--;
+			rc = -1;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The processes descended from f->p[0], in f->p (as many as fit). */
+static void descendants(struct fam *f)
+{
+	for (size_t i = 0; i < f->np; i++) {
+		char path[64], buf[4096];
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)f->p[i].pid);
+		DIR *d = opendir(path);
+		if (!d)
+			continue;
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL) {
+			int tid = atoi(de->d_name);
+			if (tid <= 0)
+				continue;
+			snprintf(path, sizeof(path),
+				 "/proc/%d/task/%d/children", (int)f->p[i].pid,
+				 tid);
+			if (read_line(path, buf, sizeof(buf)) <= 0)
+				continue;
+			for (char *s = buf, *e; *s; s = e) {
+				long c = strtol(s, &e, 10);
+				if (e == s)
+					break;
+				if (c > 0 && f->np < CLAB__FAMILY_MAX) {
+					struct fproc *p = &f->p[f->np++];
+					memset(p, 0, sizeof(*p));
+					p->pid = (pid_t)c;
+					p->ppid = f->p[i].pid;
+				}
+			}
+		}
+		closedir(d);
+	}
+}
+
+static ssize_t proc_index(const struct fam *f, pid_t pid)
+{
+	for (size_t i = 0; i < f->np; i++)
+		if (f->p[i].pid == pid)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Whether process pid holds an end of pipe ino (write: its write end). */
+static int holds_end(pid_t pid, uint64_t ino, int write)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	int holds = 0;
+	while (!holds && (de = readdir(d)) != NULL) {
+		long fd = atol(de->d_name);
+		if (de->d_name[0] == '.' || pipe_of(pid, fd) != ino)
+			continue;
+		char info[256];
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%ld", (int)pid,
+			 fd);
+		/* "pos:" first, then "flags:" in octal */
+		unsigned flags = O_RDWR; /* cannot tell: either end */
+		int fdf = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fdf < 0 ? -1 : read(fdf, info, sizeof(info) - 1);
+		if (fdf >= 0)
+			close(fdf);
+		const char *fl =
+		    n > 0 ? (info[n] = 0, strstr(info, "flags:")) : NULL;
+		if (fl && sscanf(fl, "flags: %o", &flags) != 1)
+			flags = O_RDWR;
+		unsigned acc = flags & O_ACCMODE;
+		holds = acc == O_RDWR ||
+			(write ? acc == O_WRONLY : acc == O_RDONLY);
+	}
+	closedir(d);
+	return holds;
+}
+
+/*
+ * The family's processes that hold an end of pipe ino (write: its write
+ * end), as a bit set of their indexes.
+ */
+static uint64_t holders(const struct fam *f, uint64_t ino, int write)
+{
+	uint64_t set = 0;
+	for (size_t i = 0; i < f->np; i++)
+		if (holds_end(f->p[i].pid, ino, write))
+			set |= 1ull << i;
+	return set;
+}
+
+/*
+ * Whether a process outside the family holds that end (every process
+ * whose descriptors this one may read is looked at).
+ */
+static int held_outside(const struct fam *f, uint64_t ino, int write)
+{
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return 1; /* cannot tell: as if one did */
+	int found = 0;
+	struct dirent *pe;
+	while (!found && (pe = readdir(proc)) != NULL) {
+		pid_t pid = (pid_t)atoi(pe->d_name);
+		if (pid > 0 && proc_index(f, pid) < 0)
+			found = holds_end(pid, ino, write);
+	}
+	closedir(proc);
+	return found;
+}
+
+/* The family's processes that could end wait w (their indexes). */
+static uint64_t needs(const struct fam *f, const struct fwait *w)
+{
+	uint64_t set = 0;
+	switch (w->kind) {
+	case FW_OWN:
+		return 1; /* this process: index 0 */
+	case FW_READ:
+		return holders(f, w->ino, 1);
+	case FW_WRITE:
+		return holders(f, w->ino, 0);
+	default:
+		for (size_t i = 1; i < f->np; i++)
+			if (f->p[i].ppid == w->pid &&
+			    (w->child < 0 || f->p[i].pid == w->child))
+				set |= 1ull << i;
+		return set;
+	}
+}
+
+/*
+ * Free every process that waits for one that is free, until nothing
+ * changes (need: each wait's processes).
+ */
+static void spread(struct fam *f, const uint64_t *need)
+{
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t k = 0; k < f->nw; k++) {
+			size_t i = (size_t)proc_index(f, f->w[k].pid);
+			if (f->p[i].free)
+				continue;
+			for (size_t j = 0; j < f->np; j++)
+				if ((need[k] >> j & 1) && f->p[j].free) {
+					f->p[i].free = 1;
+					changed = 1;
+					break;
+				}
+		}
+	}
+}
+
+/* "pid 123 (prog)" for process index i. */
+static const char *who(const struct fam *f, size_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "pid %d (%s)", (int)f->p[i].pid, f->p[i].comm);
+	return buf;
+}
+
+/* The list of processes in set, "pid 1 (a) and pid 2 (b)". */
+static void who_set(const struct fam *f, uint64_t set, char *buf, size_t len)
+{
+	size_t n = 0;
+	int left = __builtin_popcountll(set);
+	buf[0] = 0;
+	for (size_t i = 0; i < f->np && n < len; i++) {
+		if (!(set >> i & 1))
+			continue;
+		char b[48];
+		int k =
+		    snprintf(buf + n, len - n, "%s%s", who(f, i, b, sizeof(b)),
+			     left > 2	 ? ", "
+			     : left == 2 ? " and "
+					 : "");
+		left--;
+		if (k > 0)
+			n += (size_t)k;
+	}
+}
+
+/* A line of out->text for wait w of a stuck process. */
+static void say(const struct fam *f, const struct fwait *w, uint64_t need,
+		struct clab__family *out)
+{
+	char me[48], them[256], line[384];
+	size_t i = (size_t)proc_index(f, w->pid);
+	who(f, i, me, sizeof(me));
+	who_set(f, need, them, sizeof(them));
+	switch (w->kind) {
+	case FW_OWN:
+		return; /* the watchdog's own lines say it */
+	case FW_READ:
+		snprintf(line, sizeof(line),
+			 "%s reads from a pipe (fd %d) that only %s could "
+			 "write to",
+			 me, w->fd, them);
+		break;
+	case FW_WRITE:
+		snprintf(line, sizeof(line),
+			 "%s writes to a full pipe (fd %d) that only %s could "
+			 "read from",
+			 me, w->fd, them);
+		break;
+	default:
+		snprintf(line, sizeof(line), "%s waits for %s to end", me,
+			 them);
+		break;
+	}
+	size_t n = strlen(out->text);
+	snprintf(out->text + n, sizeof(out->text) - n, "%s%s", n ? "\n" : "",
+		 line);
+}
+
+int clab__family_look(const pid_t *waiting, size_t nwaiting,
+		      struct clab__family *out)
+{
+	struct fam *f = calloc(1, sizeof(*f));
+	if (!f)
+		return 0;
+	int stuck = 0;
+	memset(out, 0, sizeof(*out));
+	f->np = 1;
+	f->p[0].pid = getpid();
+	/* this process's threads in conclab waits: only it can end them */
+	if (nwaiting) {
+		struct fwait *w = add_wait(f);
+		if (!w)
+			goto out;
+		memset(w, 0, sizeof(*w));
+		w->pid = f->p[0].pid;
+		w->kind = FW_OWN;
+	}
+	/* the others (conclab may not know them yet) wait in the kernel */
+	if (proc_waits(f, f->p[0].pid, waiting, nwaiting) != 0)
+		goto out;
+	descendants(f);
+	for (size_t i = 0; i < f->np; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)f->p[i].pid);
+		if (read_line(path, f->p[i].comm, sizeof(f->p[i].comm)) < 0)
+			f->p[i].free = 1;
+		if (i > 0 && proc_waits(f, f->p[i].pid, NULL, 0) != 0)
+			f->p[i].free = 1;
+	}
+	/* a process that can go on frees those that wait for it */
+	uint64_t *need = calloc(f->nw ? f->nw : 1, sizeof(*need));
+	if (!need)
+		goto out;
+	for (size_t k = 0; k < f->nw; k++) {
+		need[k] = needs(f, &f->w[k]);
+		/* nobody to wait for: it returns (EOF, EPIPE, ECHILD) */
+		if (need[k] == 0)
+			f->p[proc_index(f, f->w[k].pid)].free = 1;
+	}
+	spread(f, need);
+	/*
+	 * Only now, for the waits still stuck, whether a process outside
+	 * the family could end one (a shell's pipe, say): all of /proc is
+	 * read, which a family waiting on its own members never pays.
+	 */
+	for (int again = 1; again && !f->p[0].free;) {
+		again = 0;
+		for (size_t k = 0; k < f->nw; k++) {
+			size_t i = (size_t)proc_index(f, f->w[k].pid);
+			if (f->p[i].free || (f->w[k].kind != FW_READ &&
+					     f->w[k].kind != FW_WRITE))
+				continue;
+			if (held_outside(f, f->w[k].ino,
+					 f->w[k].kind == FW_READ)) {
+				f->p[i].free = 1;
+				again = 1;
+			}
+		}
+		spread(f, need);
+	}
+	stuck = !f->p[0].free;
+	for (size_t k = 0; stuck && k < f->nw; k++) {
+		size_t i = (size_t)proc_index(f, f->w[k].pid);
+		if (f->p[i].free)
+			continue;
+		out->sig = out->sig * 31 + f->w[k].ctxt + (uint64_t)f->w[k].tid;
+		say(f, &f->w[k], need[k], out);
+	}
+	for (size_t i = 1; stuck && i < f->np; i++)
+		if (!f->p[i].free && out->npids < CLAB__FAMILY_MAX)
+			out->pids[out->npids++] = f->p[i].pid;
+	for (size_t k = 0; stuck && k < f->nw; k++)
+		out->nown +=
+		    f->w[k].pid == f->p[0].pid && f->w[k].kind != FW_OWN;
+	free(need);
+out:
+	free(f->w);
+	free(f);
+	return stuck;
+}

@@ -1,0 +1,85 @@
+/*
+ * Deadlocks between processes that only the kernel sees: no conclab
+ * object is waited on, the threads are in read, write or waitpid.
+ *   procdead waitpid   the parent waits for its child before it writes
+ *                      the byte the child reads (and it holds the pipe's
+ *                      write end, so the child gets no end of file)
+ *   procdead full      the child writes more than a pipe holds; the
+ *                      parent waits for it before it reads
+ *   procdead self      one process reads a pipe only it could write to
+ *   procdead threads   the same as waitpid, with a second thread of the
+ *                      parent waiting for good on a condition variable
+ *   procdead slow      no deadlock: the child sleeps 1.5 s, then writes
+ *   procdead stdin     no deadlock: it reads its standard input, which
+ *                      another program writes to
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+
+static void *idle(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&m);
+	pthread_cond_wait(&c, &m); /* nobody signals: only this process could */
+	pthread_mutex_unlock(&m);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "waitpid";
+	int p[2];
+	char b = 0;
+	if (strcmp(mode, "stdin") == 0) {
+		ssize_t n = read(0, &b, 1);
+		printf("procdead: read %zd\n", n);
+		return 0;
+	}
+	if (pipe(p) != 0)
+		return 2;
+	if (strcmp(mode, "self") == 0) {
+		read(p[0], &b,
+		     1); /* BUG: only this process holds the write end */
+		return 0;
+	}
+	if (strcmp(mode, "threads") == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, idle, NULL);
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		if (strcmp(mode, "full") == 0) {
+			char buf[4096];
+			close(p[0]);
+			memset(buf, 'x', sizeof(buf));
+			for (int i = 0; i < 64;
+			     i++) /* 256 KiB: more than it holds */
+				write(p[1], buf,
+				      sizeof(buf)); /* the child's write */
+			_exit(0);
+		}
+		close(p[1]);
+		if (strcmp(mode, "slow") == 0)
+			usleep(1500000);
+		read(p[0], &b, 1); /* the child's read */
+		_exit(0);
+	}
+	if (strcmp(mode, "slow") == 0) {
+		close(p[0]);
+		int st;
+		write(p[1], "x", 1);
+		waitpid(child, &st, 0);
+		printf("procdead: the child ended with %d\n", WEXITSTATUS(st));
+		return 0;
+	}
+	/* BUG: waits for the child first (the parent's wait) */
+	waitpid(child, NULL, 0);
+	write(p[1], "x", 1);
+	return 0;
+}
