@@ -84,6 +84,7 @@ int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
  * last look found, for the report; set by the watchdog's thread only.
  */
 static struct clab__family fam;
+static int fam_report; /* the report is of what the family look found */
 
 /*
  * Whether the program's threads may be in a wait between processes that
@@ -511,7 +512,7 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 			/* a copy: the registry may drop its own */
 			(*onames)[i] = clab__obj_name_dup(s[i].on);
 			b->objname = (*onames)[i] ? (*onames)[i] : "?";
-		} else if (why == CLAB_STUCK_PROCESSES && fam.text[0]) {
+		} else if (fam_report) {
 			b->in_kernel = 1; /* in read, write or waitpid */
 		}
 		b->nreaders = s[i].nreaders;
@@ -545,7 +546,7 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 	d->ncycle = ncycle;
 	for (size_t i = 0; i < ncycle; i++)
 		d->cycle[i] = s[cycle[i]].t->tid;
-	if (why == CLAB_STUCK_PROCESSES && fam.text[0]) {
+	if (fam_report) {
 		d->kernel = fam.text;
 		d->pids = fam.pids;
 		d->npids = fam.npids;
@@ -669,6 +670,7 @@ static void *watchdog_main(void *arg)
 	uint64_t seen = 0;
 	/* the family look: when it may look again, since when it is stuck */
 	uint64_t fam_next = 0, fam_since = 0, fam_sig = 0;
+	fam_report = 0;
 	pid_t *tids = NULL;
 	size_t tids_cap = 0;
 	pthread_mutex_lock(&wd.lk);
@@ -757,6 +759,7 @@ static void *watchdog_main(void *arg)
 				fam_since = now;
 				fam_sig = fam.sig;
 			} else if (now - fam_since >= FAMILY_MS * 1000000ull) {
+				fam_report = 1;
 				report(CLAB_STUCK_PROCESSES, s, n, NULL, 0);
 				done = 1;
 			}

@@ -38,11 +38,14 @@ static void on_stuck(const struct clab_deadlock *d, void *arg)
 	if (f != NULL && buf != NULL) {
 		clab_deadlock_format(d, buf, (size_t)n + 1);
 		fprintf(f, "why=%d\n%s", (int)d->why, buf);
+		for (size_t i = 0; i < d->npids; i++)
+			fprintf(f, "other=%d\n", (int)d->pids[i]);
 	}
 	if (f != NULL)
 		fclose(f);
 	free(buf);
 	clab_tracer_close(NULL);
+	clab_deadlock_end_others(d); /* as the callback ends the process */
 	_exit(STUCK_EXIT);
 }
 
@@ -400,6 +403,78 @@ static void test_all_blocked(void)
 	CU_ASSERT_EQUAL(blocked_on(o.tr, w2), c);
 	clab_trace_free(o.tr);
 }
+
+/*
+ * ---- processes that wait for each other in the kernel ----
+ * main waits for its child (waitpid), which reads a pipe whose write end
+ * only main holds; a thread waits for good on a condition that only this
+ * process could signal.  (ThreadSanitizer runs a thread of its own, in
+ * neither wait: there the look never finds the process stuck.)
+ */
+#ifndef __SANITIZE_THREAD__
+static void scenario_kernel(const char *trace)
+{
+	clab_thread_t *t;
+	int p[2];
+	char b;
+
+	child_begin(trace, 0);
+	clab_mutex_init(&sc.m, "m", CLAB_MUTEX_NORMAL);
+	clab_cond_init(&sc.c, "never");
+	sc.flag = 0;
+	clab_thread_create(&t, "waiter", wait_flag, NULL);
+	if (pipe(p) != 0)
+		_exit(14);
+	pid_t kid = fork();
+	if (kid == 0) {
+		close(p[1]);
+		read(p[0], &b, 1);
+		_exit(0);
+	}
+	waitpid(kid, NULL, 0);
+	_exit(13); /* never */
+}
+
+static void test_kernel(void)
+{
+	struct outcome o;
+	const struct clab_record *d;
+	int kid = 0;
+
+	run_child(scenario_kernel, &o);
+	CU_ASSERT_EQUAL(o.status, STUCK_EXIT);
+	REPORT_HAS(&o, "why=5\n");
+	REPORT_HAS(&o, "deadlock: processes wait for each other in a cycle\n");
+	REPORT_HAS(&o, "  main   waits in the kernel (below)\n");
+	REPORT_HAS(&o, "  waiter waits on cond never at ");
+	REPORT_HAS(&o, ") reads from a pipe (fd ");
+	const char *l = strstr(o.report, "other=");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	kid = atoi(l + 6);
+	CU_ASSERT_TRUE(kid > 0);
+	char path[64], stat[256] = "";
+	snprintf(path, sizeof(path), "/proc/%d/stat", kid);
+	/* ended: gone, or a zombie its new parent has not reaped yet */
+	for (int i = 0; i < 100; i++) {
+		FILE *f = fopen(path, "r");
+		if (!f || !fgets(stat, sizeof(stat), f) ||
+		    strstr(stat, ") Z ") != NULL) {
+			stat[0] = 0;
+			if (f)
+				fclose(f);
+			break;
+		}
+		fclose(f);
+		usleep(10000);
+	}
+	CU_ASSERT_STRING_EQUAL(stat, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tr);
+	d = find_diag(o.tr, CLAB_D_DEADLOCK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->a32, 2); /* main in the kernel, waiter on c */
+	clab_trace_free(o.tr);
+}
+#endif
 
 /* ---- a timed waiter among blocked threads is not a deadlock ---- */
 static void scenario_timed(const char *trace)
@@ -773,6 +848,10 @@ static void add_tests(CU_pSuite s)
 		    test_rwlock_self_upgrade);
 	CU_add_test(s, "lock cycle", test_cycle);
 	CU_add_test(s, "every thread blocked", test_all_blocked);
+#ifndef __SANITIZE_THREAD__
+	CU_add_test(s, "processes that wait for each other in the kernel",
+		    test_kernel);
+#endif
 	CU_add_test(s, "a timed wait is not a deadlock",
 		    test_timed_is_not_stuck);
 	CU_add_test(s, "a thread slow to exit: its joiner is not stuck",
