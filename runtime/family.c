@@ -381,10 +381,7 @@ static void who_set(const struct fam *f, uint64_t set, char *buf, size_t len)
 		char b[48];
 		int k =
 		    snprintf(buf + n, len - n, "%s%s", who(f, i, b, sizeof(b)),
-			     left > 2	 ? ", "
-			     : left == 2 ? " and "
-					 : "");
-		left--;
+			     clab__list_sep(left--));
 		if (k > 0)
 			n += (size_t)k;
 	}
@@ -395,6 +392,7 @@ static void say(const struct fam *f, const struct fwait *w, uint64_t need,
 		struct clab__family *out)
 {
 	char me[48], them[256], line[384];
+	int rd;
 	size_t i = (size_t)proc_index(f, w->pid);
 	who(f, i, me, sizeof(me));
 	who_set(f, need, them, sizeof(them));
@@ -402,16 +400,12 @@ static void say(const struct fam *f, const struct fwait *w, uint64_t need,
 	case FW_OWN:
 		return; /* the watchdog's own lines say it */
 	case FW_READ:
-		snprintf(line, sizeof(line),
-			 "%s reads from a pipe (fd %d) that only %s could "
-			 "write to",
-			 me, w->fd, them);
-		break;
 	case FW_WRITE:
+		rd = w->kind == FW_READ;
 		snprintf(line, sizeof(line),
-			 "%s writes to a full pipe (fd %d) that only %s could "
-			 "read from",
-			 me, w->fd, them);
+			 "%s %s pipe (fd %d) that only %s could %s", me,
+			 rd ? "reads from a" : "writes to a full", w->fd, them,
+			 rd ? "write to" : "read from");
 		break;
 	default:
 		snprintf(line, sizeof(line), "%s waits for %s to end", me,

@@ -922,10 +922,7 @@ static size_t procs_text(uint64_t m, char *buf, size_t len)
 			continue;
 		k = snprintf(buf + n, len - n, "%s (pid %d)%s", xt->p[i].name,
 			     (int)atomic_load(&xt->p[i].pid),
-			     left > 2	 ? ", "
-			     : left == 2 ? " and "
-					 : "");
-		left--;
+			     clab__list_sep(left--));
 		if (k > 0)
 			n += (size_t)k;
 	}

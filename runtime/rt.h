@@ -762,6 +762,15 @@ extern int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
  * and a number that moves when any of their threads runs; else 0.
  */
 enum { CLAB__FAMILY_MAX = 64 };
+
+/*
+ * What follows an item of a list in words, "a, b and c": left is how many
+ * items there are from this one on.
+ */
+static inline const char *clab__list_sep(int left)
+{
+	return left > 2 ? ", " : left == 2 ? " and " : "";
+}
 struct clab__family {
 	char text[1024];
 	pid_t pids[CLAB__FAMILY_MAX];
