@@ -16,7 +16,9 @@
  * process with one such thread.  Then it drops, until nothing changes,
  * every process one of whose threads waits for a process that can go on
  * (a writer of the pipe it reads, the reader of the one it writes, the
- * child it waits for): what is left waits only for itself.  Called only
+ * child it waits for): what is left waits only for itself, unless this
+ * process has a timer whose signal may come (a handler that writes the
+ * pipe: the self-pipe way of waiting for one).  Called only
  * when every thread of this process either waits in the kernel or waits
  * for good in a conclab wait (which only this process can end).
  */
@@ -26,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "rt.h"
@@ -153,6 +156,23 @@ static int task_wait(pid_t pid, pid_t tid, struct fwait *w)
 	}
 	w->ctxt = ctxt_of(pid, tid);
 	return 1;
+}
+
+/*
+ * Whether this process has a timer that will deliver a signal: an alarm
+ * or interval timer (getitimer), or a POSIX timer (/proc/self/timers
+ * lists them): its handler may write the pipe a thread reads.
+ */
+static int timer_pending(void)
+{
+	static const int which[] = {ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF};
+	struct itimerval it;
+	char buf[8];
+	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++)
+		if (getitimer(which[i], &it) == 0 &&
+		    (it.it_value.tv_sec || it.it_value.tv_usec))
+			return 1;
+	return read_line("/proc/self/timers", buf, sizeof(buf)) > 0;
 }
 
 static struct fwait *add_wait(struct fam *f)
@@ -479,6 +499,9 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		}
 		spread(f, need);
 	}
+	/* a timer of its own may still wake it (a handler that writes) */
+	if (!f->p[0].free && timer_pending())
+		f->p[0].free = 1;
 	stuck = !f->p[0].free;
 	for (size_t k = 0; stuck && k < f->nw; k++) {
 		size_t i = (size_t)proc_index(f, f->w[k].pid);

@@ -619,6 +619,8 @@ expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-slow.clt" "$D/preload-
 contains "$T/out" '^procdead: the child ended with 0$' "procdead slow: a child that takes its time is no deadlock"
 sleep 2 | timeout 60 "$CONCLAB" trace --trace "$T/pdd-in.clt" "$D/preload-procdead" stdin >"$T/out" 2>"$T/err"
 contains "$T/out" '^procdead: read 0$' "procdead stdin: a pipe another program writes to is no deadlock"
+expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-al.clt" "$D/preload-procdead" alarm
+contains "$T/out" '^procdead: the handler.s byte, 1 a$' "procdead alarm: a timer's handler may write the pipe: no deadlock"
 
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a

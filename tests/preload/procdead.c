@@ -12,15 +12,26 @@
  *   procdead slow      no deadlock: the child sleeps 1.5 s, then writes
  *   procdead stdin     no deadlock: it reads its standard input, which
  *                      another program writes to
+ *   procdead alarm     no deadlock: it reads a pipe only it could write
+ *                      to, and a SIGALRM handler does, 1.5 s later
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static int p[2];
 static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	write(p[1], "a", 1);
+}
 
 static void *idle(void *arg)
 {
@@ -34,7 +45,6 @@ static void *idle(void *arg)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "waitpid";
-	int p[2];
 	char b = 0;
 	if (strcmp(mode, "stdin") == 0) {
 		ssize_t n = read(0, &b, 1);
@@ -43,6 +53,14 @@ int main(int argc, char **argv)
 	}
 	if (pipe(p) != 0)
 		return 2;
+	if (strcmp(mode, "alarm") == 0) {
+		struct itimerval it = {{0, 0}, {1, 500000}};
+		signal(SIGALRM, on_alarm);
+		setitimer(ITIMER_REAL, &it, NULL);
+		ssize_t n = read(p[0], &b, 1);
+		printf("procdead: the handler's byte, %zd %c\n", n, b);
+		return 0;
+	}
 	if (strcmp(mode, "self") == 0) {
 		read(p[0], &b,
 		     1); /* BUG: only this process holds the write end */
