@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -40,7 +41,7 @@ struct fwait {
 	pid_t pid, tid;
 	int kind; /* FW_* */
 	int fd;
-	uint64_t ino;  /* a pipe's */
+	uint64_t ino;  /* a pipe's or FIFO's (pipe_of) */
 	pid_t child;   /* FW_CHILD: the child, or -1 for any */
 	uint64_t ctxt; /* its context switches so far */
 };
@@ -74,17 +75,20 @@ static ssize_t read_line(const char *path, char *buf, size_t len)
 	return (ssize_t)strlen(buf);
 }
 
-/* The pipe that pid's descriptor fd is an end of: its inode, or 0. */
+/*
+ * The pipe or FIFO that pid's descriptor fd is an end of, as a key (its
+ * inode, with its device's number above), or 0 for anything else.  Two
+ * files whose keys meet only add a holder to a wait: never a deadlock
+ * that is not one.
+ */
 static uint64_t pipe_of(pid_t pid, long fd)
 {
-	char path[64], link[64];
+	char path[64];
+	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", (int)pid, fd);
-	ssize_t n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
+	if (stat(path, &st) != 0 || !S_ISFIFO(st.st_mode))
 		return 0;
-	link[n] = 0;
-	unsigned long long ino;
-	return sscanf(link, "pipe:[%llu]", &ino) == 1 ? ino : 0;
+	return (uint64_t)st.st_ino ^ (uint64_t)st.st_dev << 40;
 }
 
 /* The sum of a task's context switches ("status"), or 0. */
