@@ -588,7 +588,7 @@ lacks "$T/ndl.err" 'deadlock: every' "nameddead linked: no deadlock reported"
 # a pipe, waitpid): the watchdog reads /proc, reports the cycle with a line
 # for each process's wait, and ends the other processes of the cycle
 # (exit 3).  Before, such a program hung with no word.
-for m in waitpid full threads; do
+for m in waitpid full threads fifo; do
 	expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-$m.clt" "$D/preload-procdead" $m
 	contains "$T/err" '^conclab: deadlock: processes wait for each other in a cycle$' "procdead $m: the processes' deadlock"
 	contains "$T/err" '^  main +waits in the kernel \(below\)$' "procdead $m: main waits in the kernel"

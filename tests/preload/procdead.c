@@ -7,6 +7,8 @@
  *   procdead full      the child writes more than a pipe holds; the
  *                      parent waits for it before it reads
  *   procdead self      one process reads a pipe only it could write to
+ *   procdead fifo      as waitpid, through a FIFO (mkfifo) the parent
+ *                      opened for reading and writing
  *   procdead threads   the same as waitpid, with a second thread of the
  *                      parent waiting for good on a condition variable
  *   procdead slow      no deadlock: the child sleeps 1.5 s, then writes
@@ -15,10 +17,12 @@
  *   procdead alarm     no deadlock: it reads a pipe only it could write
  *                      to, and a SIGALRM handler does, 1.5 s later
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,8 +55,20 @@ int main(int argc, char **argv)
 		printf("procdead: read %zd\n", n);
 		return 0;
 	}
-	if (pipe(p) != 0)
+	if (strcmp(mode, "fifo") == 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/tmp/conclab-fifo-%d",
+			 (int)getpid());
+		if (mkfifo(path, 0600) != 0)
+			return 2;
+		p[0] = p[1] = open(path, O_RDWR);
+		unlink(path);
+		if (p[0] < 0)
+			return 2;
+		mode = "waitpid"; /* the rest as waitpid */
+	} else if (pipe(p) != 0) {
 		return 2;
+	}
 	if (strcmp(mode, "alarm") == 0) {
 		struct itimerval it = {{0, 0}, {1, 500000}};
 		signal(SIGALRM, on_alarm);
@@ -82,7 +98,8 @@ int main(int argc, char **argv)
 				      sizeof(buf)); /* the child's write */
 			_exit(0);
 		}
-		close(p[1]);
+		if (p[1] != p[0])
+			close(p[1]);
 		if (strcmp(mode, "slow") == 0)
 			usleep(1500000);
 		read(p[0], &b, 1); /* the child's read */
