@@ -652,6 +652,16 @@ void clab_analysis_print(const struct clab_trace *tr,
 			"deadlock at record %" PRIu64
 			" (the watchdog's report):\n",
 			an->deadlock_seq);
+	else if (an->stuck_seq != UINT64_MAX &&
+		 an->stuck_diag == CLAB_D_DEADLOCK)
+		/* its threads waited in the kernel, on other processes */
+		fprintf(out,
+			"deadlock at record %" PRIu64
+			" (the watchdog's report):\n  no thread waits on a "
+			"conclab object: they wait in read, write or\n  "
+			"waitpid for other processes (conclab trace printed "
+			"which)\n",
+			an->stuck_seq);
 	for (size_t i = 0; i < an->nblocked; i++) {
 		const struct clab_blocked_at *b = &an->blocked[i];
 		const struct clab_object_info *o =

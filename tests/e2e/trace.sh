@@ -594,6 +594,8 @@ for m in waitpid full threads fifo; do
 	contains "$T/err" '^  main +waits in the kernel \(below\)$' "procdead $m: main waits in the kernel"
 	contains "$T/err" '^  pid [0-9]+ \(preload-procdea\) waits for pid [0-9]+ \(preload-procdea\) to end$' "procdead $m: the parent's waitpid"
 	contains "$T/out" '^  FAIL no deadlock ' "procdead $m: the check fails"
+	"$CONCLAB" analyze "$T/pdd-$m.clt" >"$T/an" 2>&1
+	contains "$T/an" '^deadlock at record [0-9]+ \(the watchdog.s report\):$' "procdead $m: analyze says where the watchdog stopped it"
 	kid=$(sed -n 's/^  pid [0-9]* ([^)]*) waits for pid \([0-9]*\) .*/\1/p' "$T/err")
 	# gone, or a zombie its new parent has not reaped yet
 	sleep 0.2
