@@ -280,7 +280,9 @@ static int acquire(sem_t *s, long long ms, const void *at, int call,
 	struct clab__thr *self;
 	do {
 		self = clab__pl_cancel_begin();
+		self->interruptible = 1; /* EINTR, as the C library's */
 		r = clab__sem_acquire(&e->u.s, (uint32_t)ms, site);
+		self->interruptible = 0;
 	} while (clab__pl_cancel_end(self, r == CLAB_ECANCELED));
 	return r;
 }

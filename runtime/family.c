@@ -22,14 +22,15 @@
  * when every thread of this process either waits in the kernel or waits
  * for good in a conclab wait (which only this process can end).
  */
-#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rt.h"
@@ -58,7 +59,15 @@ struct fam {
 	size_t np;
 	struct fwait *w;
 	size_t nw, wcap;
+	uint64_t *need; /* by wait: the processes that could end it */
+	size_t needcap;
 };
+
+/*
+ * The look's state, kept from look to look (its arrays grow, never
+ * shrink), in a global: see procfs.c on the heap and forks.
+ */
+static struct fam look;
 
 /* The first line of path into buf: its length, or -1. */
 static ssize_t read_line(const char *path, char *buf, size_t len)
@@ -162,21 +171,64 @@ static int task_wait(pid_t pid, pid_t tid, struct fwait *w)
 	return 1;
 }
 
-/*
- * Whether this process has a timer that will deliver a signal: an alarm
- * or interval timer (getitimer), or a POSIX timer (/proc/self/timers
- * lists them): its handler may write the pipe a thread reads.
- */
-static int timer_pending(void)
+/* Whether signal sig has a handler (not the default, not ignored). */
+static int handled(int sig)
 {
-	static const int which[] = {ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF};
+	struct sigaction sa;
+	return sig > 0 && sigaction(sig, NULL, &sa) == 0 &&
+	       sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+}
+
+/*
+ * Whether POSIX timer id (the kernel's), on clock clk, notifying as notify
+ * says ("signal/...", "thread/...", "none/..."), with signal sig, may
+ * still run something of the program's: armed, on a clock that runs while
+ * every thread waits (not a CPU clock), and with a handler or a thread to
+ * run.
+ */
+static int posix_timer_live(long id, long clk, const char *notify, int sig)
+{
+	struct itimerspec its;
+	if (syscall(SYS_timer_gettime, (int)id, &its) != 0 ||
+	    (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0))
+		return 0;
+	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC &&
+	    clk != CLOCK_BOOTTIME && clk != CLOCK_REALTIME_ALARM &&
+	    clk != CLOCK_BOOTTIME_ALARM)
+		return 0;
+	if (strncmp(notify, "none", 4) == 0)
+		return 0;
+	/* SIGEV_THREAD: the C library's helper thread starts the function */
+	return strncmp(notify, "thread", 6) == 0 || handled(sig);
+}
+
+int clab__timer_pending(void)
+{
 	struct itimerval it;
-	char buf[8];
-	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++)
-		if (getitimer(which[i], &it) == 0 &&
-		    (it.it_value.tv_sec || it.it_value.tv_usec))
-			return 1;
-	return read_line("/proc/self/timers", buf, sizeof(buf)) > 0;
+	/* the CPU-time timers do not run while every thread waits */
+	if (getitimer(ITIMER_REAL, &it) == 0 &&
+	    (it.it_value.tv_sec || it.it_value.tv_usec) && handled(SIGALRM))
+		return 1;
+	struct clab__lines f;
+	if (clab__lines_open(&f, "/proc/self/timers") != 0)
+		return 0;
+	char notify[32] = "";
+	const char *line;
+	long id = -1, clk = -1;
+	int sig = 0, live = 0;
+	/* "ID:", "signal: N/mask", "notify: KIND/...", "ClockID: N" */
+	while (!live && (line = clab__lines_next(&f)) != NULL) {
+		if (sscanf(line, "ID: %ld", &id) == 1)
+			continue;
+		if (sscanf(line, "signal: %d/", &sig) == 1)
+			continue;
+		if (sscanf(line, "notify: %31s", notify) == 1)
+			continue;
+		if (sscanf(line, "ClockID: %ld", &clk) == 1)
+			live = posix_timer_live(id, clk, notify, sig);
+	}
+	clab__lines_close(&f);
+	return live;
 }
 
 static struct fwait *add_wait(struct fam *f)
@@ -207,14 +259,14 @@ static int listed(const pid_t *tids, size_t n, pid_t tid)
 static int proc_waits(struct fam *f, pid_t pid, const pid_t *skip, size_t nskip)
 {
 	char path[64], comm[32];
+	struct clab__dir d;
+	const char *name;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
+	if (clab__dir_open(&d, path) != 0)
 		return -1;
 	int rc = 0;
-	struct dirent *de;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		pid_t tid = (pid_t)atoi(de->d_name);
+	while (rc == 0 && (name = clab__dir_next(&d)) != NULL) {
+		pid_t tid = (pid_t)atoi(name);
 		if (tid <= 0 || listed(skip, nskip, tid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid,
@@ -229,7 +281,7 @@ static int proc_waits(struct fam *f, pid_t pid, const pid_t *skip, size_t nskip)
 			rc = -1;
 		}
 	}
-	closedir(d);
+	clab__dir_close(&d);
 	return rc;
 }
 
@@ -238,13 +290,13 @@ static void descendants(struct fam *f)
 {
 	for (size_t i = 0; i < f->np; i++) {
 		char path[64], buf[4096];
+		struct clab__dir d;
+		const char *name;
 		snprintf(path, sizeof(path), "/proc/%d/task", (int)f->p[i].pid);
-		DIR *d = opendir(path);
-		if (!d)
+		if (clab__dir_open(&d, path) != 0)
 			continue;
-		struct dirent *de;
-		while ((de = readdir(d)) != NULL) {
-			int tid = atoi(de->d_name);
+		while ((name = clab__dir_next(&d)) != NULL) {
+			int tid = atoi(name);
 			if (tid <= 0)
 				continue;
 			snprintf(path, sizeof(path),
@@ -264,7 +316,7 @@ static void descendants(struct fam *f)
 				}
 			}
 		}
-		closedir(d);
+		clab__dir_close(&d);
 	}
 }
 
@@ -280,15 +332,15 @@ static ssize_t proc_index(const struct fam *f, pid_t pid)
 static int holds_end(pid_t pid, uint64_t ino, int write)
 {
 	char path[64];
+	struct clab__dir d;
+	const char *name;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
+	if (clab__dir_open(&d, path) != 0)
 		return 0;
-	struct dirent *de;
 	int holds = 0;
-	while (!holds && (de = readdir(d)) != NULL) {
-		long fd = atol(de->d_name);
-		if (de->d_name[0] == '.' || pipe_of(pid, fd) != ino)
+	while (!holds && (name = clab__dir_next(&d)) != NULL) {
+		long fd = atol(name);
+		if (pipe_of(pid, fd) != ino)
 			continue;
 		char info[256];
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%ld", (int)pid,
@@ -307,7 +359,7 @@ static int holds_end(pid_t pid, uint64_t ino, int write)
 		holds = acc == O_RDWR ||
 			(write ? acc == O_WRONLY : acc == O_RDONLY);
 	}
-	closedir(d);
+	clab__dir_close(&d);
 	return holds;
 }
 
@@ -330,17 +382,17 @@ static uint64_t holders(const struct fam *f, uint64_t ino, int write)
  */
 static int held_outside(const struct fam *f, uint64_t ino, int write)
 {
-	DIR *proc = opendir("/proc");
-	if (!proc)
+	struct clab__dir proc;
+	const char *name;
+	if (clab__dir_open(&proc, "/proc") != 0)
 		return 1; /* cannot tell: as if one did */
 	int found = 0;
-	struct dirent *pe;
-	while (!found && (pe = readdir(proc)) != NULL) {
-		pid_t pid = (pid_t)atoi(pe->d_name);
+	while (!found && (name = clab__dir_next(&proc)) != NULL) {
+		pid_t pid = (pid_t)atoi(name);
 		if (pid > 0 && proc_index(f, pid) < 0)
 			found = holds_end(pid, ino, write);
 	}
-	closedir(proc);
+	clab__dir_close(&proc);
 	return found;
 }
 
@@ -444,12 +496,12 @@ static void say(const struct fam *f, const struct fwait *w, uint64_t need,
 int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		      struct clab__family *out)
 {
-	struct fam *f = calloc(1, sizeof(*f));
-	if (!f)
-		return 0;
+	struct fam *f = &look;
+	f->np = f->nw = 0;
 	int stuck = 0;
 	memset(out, 0, sizeof(*out));
 	f->np = 1;
+	memset(&f->p[0], 0, sizeof(f->p[0]));
 	f->p[0].pid = getpid();
 	/* this process's threads in conclab waits: only it can end them */
 	if (nwaiting) {
@@ -473,9 +525,14 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 			f->p[i].free = 1;
 	}
 	/* a process that can go on frees those that wait for it */
-	uint64_t *need = calloc(f->nw ? f->nw : 1, sizeof(*need));
-	if (!need)
-		goto out;
+	if (f->nw > f->needcap) {
+		uint64_t *n = realloc(f->need, f->nw * sizeof(*n));
+		if (!n)
+			goto out;
+		f->need = n;
+		f->needcap = f->nw;
+	}
+	uint64_t *need = f->need;
 	for (size_t k = 0; k < f->nw; k++) {
 		need[k] = needs(f, &f->w[k]);
 		/* nobody to wait for: it returns (EOF, EPIPE, ECHILD) */
@@ -504,7 +561,7 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		spread(f, need);
 	}
 	/* a timer of its own may still wake it (a handler that writes) */
-	if (!f->p[0].free && timer_pending())
+	if (!f->p[0].free && clab__timer_pending())
 		f->p[0].free = 1;
 	stuck = !f->p[0].free;
 	for (size_t k = 0; stuck && k < f->nw; k++) {
@@ -520,9 +577,6 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 	for (size_t k = 0; stuck && k < f->nw; k++)
 		out->nown +=
 		    f->w[k].pid == f->p[0].pid && f->w[k].kind != FW_OWN;
-	free(need);
 out:
-	free(f->w);
-	free(f);
 	return stuck;
 }

@@ -309,14 +309,18 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 			e = clab__sched_block(self, &self->futex, deadline);
 		else
 			e = clab__futex_wait(&self->futex, 0, deadline);
-		if (e != ETIMEDOUT && e != ECANCELED)
+		if (e == EINTR && !self->interruptible)
+			e = 0;
+		if (e != ETIMEDOUT && e != ECANCELED && e != EINTR)
 			continue;
 		clab__lk_lock(lk);
 		if (!atomic_load_explicit(&w->signalled,
 					  memory_order_acquire)) {
 			clab__wq_remove(w);
 			w->seq = ++obj->oseq;
-			rc = e == ETIMEDOUT ? CLAB_ETIMEDOUT : CLAB_ECANCELED;
+			rc = e == ETIMEDOUT ? CLAB_ETIMEDOUT
+			     : e == EINTR   ? CLAB_EINTR
+					    : CLAB_ECANCELED;
 		}
 		clab__lk_drop(lk);
 		break;

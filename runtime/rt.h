@@ -139,6 +139,13 @@ struct clab__thr {
 	 * cancel_req is set.  Set and read by the thread itself.
 	 */
 	int cancellable;
+	/*
+	 * In a wait that a signal handler ends (the preload library's
+	 * sem_wait and sem_timedwait, as the C library's: EINTR, whatever
+	 * SA_RESTART says): the park returns CLAB_EINTR when its futex wait
+	 * was interrupted.  Set and read by the thread itself.
+	 */
+	int interruptible;
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
@@ -761,6 +768,29 @@ extern int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
  * *out: a line for each of their waits, the other processes of the set,
  * and a number that moves when any of their threads runs; else 0.
  */
+/*
+ * /proc without the heap (procfs.c), for the watchdog's thread: a
+ * directory's names (not "." nor ".."), and a file's lines (a line longer
+ * than the buffer comes as its start).  Open returns 0 or -1; next NULL at
+ * the end.
+ */
+struct clab__dir {
+	int fd;
+	long n, pos;
+	char buf[4096];
+};
+int clab__dir_open(struct clab__dir *d, const char *path);
+const char *clab__dir_next(struct clab__dir *d);
+void clab__dir_close(struct clab__dir *d);
+struct clab__lines {
+	int fd;
+	size_t len, pos;
+	char buf[1024];
+};
+int clab__lines_open(struct clab__lines *l, const char *path);
+const char *clab__lines_next(struct clab__lines *l);
+void clab__lines_close(struct clab__lines *l);
+
 enum { CLAB__FAMILY_MAX = 64 };
 
 /*
@@ -780,6 +810,14 @@ struct clab__family {
 };
 int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		      struct clab__family *out);
+/*
+ * Whether this process has a timer still to fire whose signal runs a
+ * handler (or whose expiry starts a thread): an alarm, a POSIX timer on a
+ * clock that runs while every thread waits.  The handler may end a wait
+ * (sem_post is async-signal-safe; sem_wait ends with EINTR): no thread
+ * waits for good meanwhile.
+ */
+int clab__timer_pending(void);
 
 /*
  * Set by the preload library: called (from the watchdog's thread, once a

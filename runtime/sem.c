@@ -113,12 +113,13 @@ int clab__sem_acquire(clab_sem_t *s, uint32_t ms, const struct clab_site *site)
 	/* a release hands its permit over: lk is not taken again */
 	r = clab__park_nolk(self, &s->lk, w, &s->h, site,
 			    ms == CLAB_FOREVER ? NULL : &dl);
-	if (r == CLAB_ETIMEDOUT) {
+	if (r == CLAB_ETIMEDOUT || r == CLAB_EINTR) {
 		/* queued until then, so value was 0: a release with a
-		 * waiter hands its permit over and leaves value alone */
+		 * waiter hands its permit over and leaves value alone; a
+		 * signal handler's end is one without a permit too */
 		clab__emit_s(self->tb, CLAB_K_SEM_TIMEOUT, id, w->seq, site, 0,
 			     0, stack);
-		return CLAB_ETIMEDOUT;
+		return r;
 	}
 	if (r == CLAB_ECANCELED) {
 		clab__emit(self->tb, CLAB_K_WAIT_CANCEL, id, w->seq, site, 0,

@@ -13,7 +13,6 @@
  * When stuck, it records a deadlock diagnostic and one "blocked" record per
  * blocked thread, flushes the trace and calls the program's callback.
  */
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +83,20 @@ int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
  * last look found, for the report; set by the watchdog's thread only.
  */
 static struct clab__family fam;
+
+/*
+ * What the watchdog's thread has allocated for the look under way, held
+ * here rather than on its stack alone: a fork in the middle of a look
+ * (which reads /proc, for milliseconds) leaves the child without that
+ * thread, and LeakSanitizer in the child finds only what a global points
+ * to.
+ */
+static struct {
+	struct snap *s;
+	uint32_t *cycle;
+	pid_t *tids;
+	size_t tids_cap;
+} held;
 static int fam_report; /* the report is of what the family look found */
 
 /*
@@ -241,24 +254,19 @@ static int maps_line(const char *l, uintptr_t *lo, uintptr_t *hi, uint64_t *dev,
  */
 static int maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino)
 {
-	char path[32], line[512];
+	char path[32];
+	struct clab__lines f;
+	const char *line;
 	if (pid)
 		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	else
 		snprintf(path, sizeof(path), "/proc/self/maps");
-	FILE *f = fopen(path, "re");
-	if (!f)
+	if (clab__lines_open(&f, path) != 0)
 		return 0;
 	int found = 0;
 	uintptr_t lo, hi, a = (uintptr_t)addr;
 	uint64_t d, i;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '\n') && !feof(f)) {
-			/* a long path: the rest of the line is not a line */
-			int c;
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
-		}
+	while (!found && (line = clab__lines_next(&f)) != NULL) {
 		if (!maps_line(line, &lo, &hi, &d, &i) || i == 0)
 			continue;
 		if (addr && a >= lo && a < hi) {
@@ -269,7 +277,7 @@ static int maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino)
 			found = 1;
 		}
 	}
-	fclose(f);
+	clab__lines_close(&f);
 	return found;
 }
 
@@ -294,15 +302,15 @@ static int open_elsewhere(uint64_t dev, uint64_t ino)
 		return 1;
 	if (last && kill(last, 0) == 0 && maps_find(last, NULL, &dev, &ino))
 		return 1;
-	DIR *d = opendir("/proc");
-	if (!d)
+	struct clab__dir d;
+	const char *name;
+	if (clab__dir_open(&d, "/proc") != 0)
 		return 1; /* cannot tell: as if it were */
 	pid_t me = getpid();
 	int found = 0;
-	struct dirent *de;
-	while (!found && (de = readdir(d)) != NULL) {
+	while (!found && (name = clab__dir_next(&d)) != NULL) {
 		char *end;
-		long pid = strtol(de->d_name, &end, 10);
+		long pid = strtol(name, &end, 10);
 		if (*end || pid <= 0 || pid == me || pid == last)
 			continue;
 		if (maps_find((pid_t)pid, NULL, &dev, &ino)) {
@@ -310,7 +318,7 @@ static int open_elsewhere(uint64_t dev, uint64_t ino)
 			found = 1;
 		}
 	}
-	closedir(d);
+	clab__dir_close(&d);
 	return found;
 }
 
@@ -671,8 +679,6 @@ static void *watchdog_main(void *arg)
 	/* the family look: when it may look again, since when it is stuck */
 	uint64_t fam_next = 0, fam_since = 0, fam_sig = 0;
 	fam_report = 0;
-	pid_t *tids = NULL;
-	size_t tids_cap = 0;
 	pthread_mutex_lock(&wd.lk);
 	while (!wd.stop) {
 		/*
@@ -710,8 +716,16 @@ static void *watchdog_main(void *arg)
 		atomic_fetch_add(&clab__thr_walkers, 1);
 		size_t n = snapshot(&s, &forever, &progress, &cross, &alone);
 		uint32_t *cycle = calloc(n ? n + 1 : 1, sizeof(*cycle));
+		held.s = s;
+		held.cycle = cycle;
 		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
-		int stuck = n > 0 && (forever == n || ncycle > 0);
+		/*
+		 * Every thread waiting while a timer's signal is still to
+		 * come (alarm and a handler) is no deadlock yet; a cycle of
+		 * locks, which no handler may undo, is.
+		 */
+		int stuck = n > 0 && (ncycle > 0 ||
+				      (forever == n && !clab__timer_pending()));
 		int done = 0;
 		if (sched_why == CLAB_STUCK_STEP_LIMIT) {
 			report(sched_why, s, n, NULL, 0);
@@ -743,17 +757,17 @@ static void *watchdog_main(void *arg)
 		 */
 		size_t nwaiting = 0;
 		uint64_t now = clab__mono_ns();
-		if (!done && !stuck && n > tids_cap) {
-			pid_t *nt = realloc(tids, n * sizeof(*tids));
+		if (!done && !stuck && n > held.tids_cap) {
+			pid_t *nt = realloc(held.tids, n * sizeof(*nt));
 			if (nt) {
-				tids = nt;
-				tids_cap = n;
+				held.tids = nt;
+				held.tids_cap = n;
 			}
 		}
-		if (!done && !stuck && n <= tids_cap &&
-		    family_candidate(s, n, forever, tids, &nwaiting) &&
+		if (!done && !stuck && n <= held.tids_cap &&
+		    family_candidate(s, n, forever, held.tids, &nwaiting) &&
 		    (fam_since || now >= fam_next) &&
-		    clab__family_look(tids, nwaiting, &fam)) {
+		    clab__family_look(held.tids, nwaiting, &fam)) {
 			if (!fam_since || fam.sig != fam_sig ||
 			    progress != seen) {
 				fam_since = now;
@@ -778,13 +792,17 @@ static void *watchdog_main(void *arg)
 		seen = progress;
 		free(s);
 		free(cycle);
+		held.s = NULL;
+		held.cycle = NULL;
 		atomic_fetch_sub(&clab__thr_walkers, 1);
 		pthread_mutex_lock(&wd.lk);
 		if (done)
 			break;
 	}
 	pthread_mutex_unlock(&wd.lk);
-	free(tids);
+	free(held.tids);
+	held.tids = NULL;
+	held.tids_cap = 0;
 	return NULL;
 }
 

@@ -624,6 +624,24 @@ contains "$T/out" '^procdead: read 0$' "procdead stdin: a pipe another program w
 expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-al.clt" "$D/preload-procdead" alarm
 contains "$T/out" '^procdead: the handler.s byte, 1 a$' "procdead alarm: a timer's handler may write the pipe: no deadlock"
 
+# A signal handler (no SA_RESTART) ends sem_wait and sem_timedwait with
+# EINTR, as the C library's; with SA_RESTART the wait goes on.  An alarm
+# still to come is no deadlock yet; once it has fired, waiting again with
+# nobody to post is.  Before, the wait went on (a deadlock reported, or
+# ETIMEDOUT at the time limit).
+for m in intr timed restart; do
+	"$D/preload-sigsem" $m >"$T/ss.plain" 2>&1
+	expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/ss-$m.clt" "$D/preload-sigsem" $m
+	grep '^sigsem:' "$T/out" | cmp -s - "$T/ss.plain" &&
+		pass "sigsem $m: as without conclab ($(cat "$T/ss.plain"))" ||
+		fail "sigsem $m: $(grep '^sigsem:' "$T/out") where plain gave $(cat "$T/ss.plain")"
+done
+contains "$T/ss.plain" 'restart returned 0' "sigsem restart: the wait went on"
+"$CONCLAB" dump "$T/ss-intr.clt" >"$T/dump" 2>&1
+contains "$T/dump" ' sem\.timeout +s#' "sigsem intr: the interrupted wait recorded as one that ended without a permit"
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/ss-again.clt" "$D/preload-sigsem" again
+contains "$T/err" "^  main waits on sem s at tests/preload/sigsem\\.c:$(line sigsem 'BUG')\$" "sigsem again: after the alarm, the wait is for good"
+
 # A program's own descriptors are numbered as without conclab (a pipe
 # gives 3 and 4): conclab's are from 1000 up, on a first run and on a
 # rerun, whose old trace is open until the writer closes it.

@@ -23,6 +23,7 @@
 	X(EBROKEN, -EPIPE, "the barrier is broken (aborted or reset)")         \
 	X(ECLOSED, -ESHUTDOWN, "the queue is closed")                          \
 	X(ECANCELED, -ECANCELED, "cancelled")                                  \
+	X(EINTR, -EINTR, "interrupted by a signal handler")                    \
 	X(EINVAL, -EINVAL, "invalid argument")                                 \
 	X(ENOMEM, -ENOMEM, "out of memory")                                    \
 	X(ENOENT, -ENOENT, "no such file")                                     \

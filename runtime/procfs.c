@@ -1,0 +1,107 @@
+/*
+ * Reading /proc from the watchdog's thread without the heap: directories
+ * through getdents64 and files line by line through read, into buffers
+ * the caller owns.  The watchdog reads /proc while the program runs on; a
+ * fork in the middle of a read leaves the child without the watchdog's
+ * thread, and memory that only that thread's stack pointed to would be a
+ * leak there (LeakSanitizer reports it, and its exit code becomes the
+ * child's).  Nothing here allocates.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+struct dirent64_ {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int clab__dir_open(struct clab__dir *d, const char *path)
+{
+	d->n = d->pos = 0;
+	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return d->fd < 0 ? -1 : 0;
+}
+
+const char *clab__dir_next(struct clab__dir *d)
+{
+	for (;;) {
+		if (d->pos >= d->n) {
+			long n = syscall(SYS_getdents64, d->fd, d->buf,
+					 sizeof(d->buf));
+			if (n <= 0)
+				return NULL;
+			d->n = n;
+			d->pos = 0;
+		}
+		struct dirent64_ *e = (struct dirent64_ *)(d->buf + d->pos);
+		d->pos += e->d_reclen;
+		if (e->d_name[0] != '.')
+			return e->d_name;
+	}
+}
+
+void clab__dir_close(struct clab__dir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+int clab__lines_open(struct clab__lines *l, const char *path)
+{
+	l->len = l->pos = 0;
+	l->fd = open(path, O_RDONLY | O_CLOEXEC);
+	return l->fd < 0 ? -1 : 0;
+}
+
+const char *clab__lines_next(struct clab__lines *l)
+{
+	for (;;) {
+		char *s = l->buf + l->pos;
+		char *nl = memchr(s, '\n', l->len - l->pos);
+		if (nl) {
+			*nl = 0;
+			l->pos = (size_t)(nl - l->buf) + 1;
+			return s;
+		}
+		/* the rest to the front, and more after it */
+		size_t left = l->len - l->pos;
+		memmove(l->buf, s, left);
+		l->len = left;
+		l->pos = 0;
+		if (l->len == sizeof(l->buf) - 1) {
+			/* a line longer than the buffer: its start only */
+			l->buf[l->len] = 0;
+			l->len = 0;
+			int c = 0;
+			while (read(l->fd, &c, 1) == 1 && (char)c != '\n')
+				;
+			return l->buf;
+		}
+		ssize_t n = l->fd < 0 ? 0
+				      : read(l->fd, l->buf + l->len,
+					     sizeof(l->buf) - 1 - l->len);
+		if (n <= 0) {
+			if (l->len == 0)
+				return NULL;
+			l->buf[l->len] = 0; /* the last line, with no newline */
+			l->len = 0;
+			return l->buf;
+		}
+		l->len += (size_t)n;
+	}
+}
+
+void clab__lines_close(struct clab__lines *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
