@@ -259,6 +259,15 @@ static int timed(pthread_mutex_t *pm, clockid_t clock,
 	}
 	if (!e)
 		return ENOMEM;
+	if (ms < 0 && (clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC)) {
+		/*
+		 * A time out of range: the C library looks at it only when
+		 * it would wait, so a free mutex is taken (POSIX allows
+		 * both); one it would wait for gets EINVAL.
+		 */
+		int t = -clab__mutex_lock(&e->u.m, 0, site);
+		return t == EBUSY ? EINVAL : t;
+	}
 	if (ms < 0)
 		return EINVAL;
 	int r = -clab__mutex_lock(&e->u.m, (uint32_t)ms, site);

@@ -273,6 +273,13 @@ int clab__rwlock_lock(clab_rwlock_t *l, int write, uint32_t ms,
 	stack = clab__stack_here();
 	clab__lk_lock(&l->lk);
 	if (atomic_load_explicit(&l->writer, memory_order_relaxed) == self) {
+		/* a try cannot deadlock: busy, as POSIX has it */
+		if (ms == 0) {
+			clab__emit_obj_s(self, CLAB_K_RW_BUSY, &l->h, site,
+					 (unsigned)rw.write, l->readers, stack);
+			clab__lk_unlock(&l->lk);
+			return CLAB_EBUSY;
+		}
 		clab__diag(self, CLAB_D_RELOCK, l->h.id, 0, site);
 		clab__lk_unlock(&l->lk);
 		return CLAB_EDEADLK;

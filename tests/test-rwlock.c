@@ -63,6 +63,9 @@ static void test_modes_and_misuse(void)
 	CU_ASSERT_EQUAL(clab_rwlock_readers(&l), 0);
 	CU_ASSERT_EQUAL(clab_rwlock_wrlock(&l), CLAB_EDEADLK);
 	CU_ASSERT_EQUAL(clab_rwlock_rdlock(&l), CLAB_EDEADLK);
+	/* a try cannot deadlock: busy, as POSIX has it, and no misuse */
+	CU_ASSERT_EQUAL(clab_rwlock_trywrlock(&l), CLAB_EBUSY);
+	CU_ASSERT_EQUAL(clab_rwlock_tryrdlock(&l), CLAB_EBUSY);
 	CU_ASSERT_EQUAL(clab_rwlock_destroy(&l), CLAB_EBUSY);
 	CU_ASSERT_EQUAL(clab_rwlock_unlock(&l), 0);
 	CU_ASSERT_EQUAL(clab_rwlock_destroy(&l), 0);

@@ -647,11 +647,13 @@ void clab_analysis_print(const struct clab_trace *tr,
 			    ? "the run never ended (the step limit)"
 			    : "the run hit its time limit",
 			an->stuck_seq);
-	if (an->nblocked)
+	if (an->nblocked && an->deadlock_seq != UINT64_MAX)
 		fprintf(out,
 			"deadlock at record %" PRIu64
 			" (the watchdog's report):\n",
 			an->deadlock_seq);
+	else if (an->nblocked) /* a time or step limit: no deadlock */
+		fprintf(out, "waiting when the watchdog stopped the run:\n");
 	else if (an->stuck_seq != UINT64_MAX &&
 		 an->stuck_diag == CLAB_D_DEADLOCK)
 		/* its threads waited in the kernel, on other processes */

@@ -70,6 +70,10 @@ int main(void)
 	EXPECT(pthread_mutex_timedlock(&m, &ts), ETIMEDOUT);
 	ts.tv_nsec = 2000000000L;
 	EXPECT(pthread_mutex_timedlock(&m, &ts), EINVAL);
+	/* the C library looks at the time only when it would wait */
+	static pthread_mutex_t free_m = PTHREAD_MUTEX_INITIALIZER;
+	EXPECT(pthread_mutex_timedlock(&free_m, &ts), 0);
+	EXPECT(pthread_mutex_unlock(&free_m), 0);
 	EXPECT(pthread_mutex_unlock(&ec), EPERM);
 	EXPECT(pthread_rwlock_tryrdlock(&rw), EBUSY);
 	EXPECT(pthread_rwlock_trywrlock(&rw), EBUSY);

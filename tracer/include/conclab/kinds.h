@@ -339,7 +339,7 @@ enum clab_qop {
 	X(UNLOCK_UNLOCKED, 2, "unlock-unlocked",                               \
 	  "unlock of a mutex that is not locked", "detail", DETAIL)            \
 	X(RELOCK, 3, "relock",                                                 \
-	  "the owner locked a non-recursive mutex again (self-deadlock)",      \
+	  "the owner locked a non-recursive lock again (self-deadlock)",       \
 	  "detail", DETAIL)                                                    \
 	X(SEM_OVER_RELEASE, 4, "sem-over-release",                             \
 	  "bounded semaphore released more times than it was acquired",        \
