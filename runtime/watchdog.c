@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1031,11 +1033,38 @@ static void waits_for(const struct clab_deadlock *d,
 void clab_deadlock_end_others(const struct clab_deadlock *d)
 {
 	/*
-	 * They have waited long enough for their writers to have written
-	 * every record they made (FAMILY_MS).
+	 * Ended once the calling thread is gone (with its process, when the
+	 * callback ends it), not now: a thread of this process that waits
+	 * for one of them (waitpid, a read) would go on meanwhile, and the
+	 * process could end with its own exit code rather than the
+	 * callback's.  A helper process waits for that, with no heap and no
+	 * C library function a sanitizer wraps: it was forked from a
+	 * process with threads.  They have waited long enough for their
+	 * writers to have written every record they made (FAMILY_MS).
 	 */
-	for (size_t i = 0; i < d->npids; i++)
-		kill(d->pids[i], SIGKILL);
+	if (d->npids == 0)
+		return;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pid_t me = getpid();
+	long h = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (h == 0) {
+		sigset_t usr1;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+		if (syscall(SYS_getppid) == me)
+			syscall(SYS_rt_sigtimedwait, &usr1, NULL, NULL,
+				_NSIG / 8);
+		for (size_t i = 0; i < d->npids; i++)
+			syscall(SYS_kill, d->pids[i], SIGKILL);
+		syscall(SYS_exit_group, 0);
+	}
+	if (h < 0) /* no helper: now, then */
+		for (size_t i = 0; i < d->npids; i++)
+			kill(d->pids[i], SIGKILL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)

@@ -1035,11 +1035,12 @@ struct clab_deadlock {
 	/*
 	 * PROCESSES found in the kernel's waits (read or write on a pipe,
 	 * waitpid): the other processes of the set, which wait only for
-	 * each other and this one.  clab_deadlock_end_others ends them
-	 * (SIGKILL); the watchdog calls it after on_stuck returns, so a
-	 * callback that ends the process calls it first, once it has saved
-	 * the trace (before, and this process's waitpid or read could
-	 * return and its threads run on).
+	 * each other and this one.  clab_deadlock_end_others has them
+	 * ended (SIGKILL) once the calling thread is gone (ended with its
+	 * process, when a callback ends it: not before, or a thread of this
+	 * process that waits for them would run on); the watchdog calls it
+	 * after on_stuck returns, so a callback that ends the process calls
+	 * it first, once it has saved the trace.
 	 */
 	const pid_t *pids;
 	size_t npids;
