@@ -571,6 +571,11 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 	int limit = code == CLAB_EXIT_TIMEOUT &&
 		    (clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT) ||
 		     clab_cmd_has_diag(tr, CLAB_D_STEP_LIMIT));
+	if (limit && ctl && clab_cmd_has_diag(tr, CLAB_D_STEP_LIMIT))
+		fprintf(stderr,
+			"conclab trace: a correct program that runs long also "
+			"takes that many steps: give it more with --step-limit "
+			"N, and a livelock still ends there\n");
 	if (limit && ctl && clab_cmd_has_diag(tr, CLAB_D_RUN_TIMEOUT))
 		fprintf(stderr,
 			"conclab trace: under --sched one thread runs at a "

@@ -976,6 +976,9 @@ expect_exit 2 "$CONCLAB" trace --replay "$T/q.clt" "$D/preload-abba"
 contains "$T/err" 'has no schedule' "--replay of a trace of a free run"
 expect_exit 2 "$CONCLAB" trace --sched pct --pct-depth 0 "$D/preload-abba"
 expect_exit 2 "$CONCLAB" trace --sched pct --step-limit 0 "$D/preload-abba"
+# A run longer than the step limit: stopped, with the way to give it more.
+expect_exit 4 "$CONCLAB" trace --sched random --seed 1 --step-limit 50 --trace "$T/sl.clt" "$D/preload-prodcons"
+contains "$T/err" '^conclab trace: a correct program that runs long also takes that many steps: give it more with --step-limit N' "step limit: the way to give a long run more"
 # The same seed gives the same run: dumps compared record for record.
 same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
 	n=$1
