@@ -759,15 +759,14 @@ void clab__ext_blocked(struct clab__thr *self, struct clab__obj *obj,
 void clab__ext_unblocked(struct clab__thr *self);
 extern int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
 /*
- * Processes that wait for each other in the kernel (family.c): this one
- * and those descended from it, in read or write on pipes and in waitpid.
- * clab__family_look - waiting: the kernel ids of this process's threads
- * that wait for good in conclab waits (only it can end them); its other
- * threads must be in such waits in the kernel.  Returns 1 when this
- * process is in a set of processes that wait only for each other, with
- * *out: a line for each of their waits, the other processes of the set,
- * and a number that moves when any of their threads runs; else 0.
+ * What follows an item of a list in words, "a, b and c": left is how many
+ * items there are from this one on.
  */
+static inline const char *clab__list_sep(int left)
+{
+	return left > 2 ? ", " : left == 2 ? " and " : "";
+}
+
 /*
  * /proc without the heap (procfs.c), for the watchdog's thread: a
  * directory's names (not "." nor ".."), and a file's lines (a line longer
@@ -791,16 +790,18 @@ int clab__lines_open(struct clab__lines *l, const char *path);
 const char *clab__lines_next(struct clab__lines *l);
 void clab__lines_close(struct clab__lines *l);
 
+/*
+ * Processes that wait for each other in the kernel (family.c): this one
+ * and those descended from it, in read or write on pipes and in waitpid.
+ * clab__family_look - waiting: the kernel ids of this process's threads
+ * that wait for good in conclab waits (only it can end them); its other
+ * threads must be in such waits in the kernel.  Returns 1 when this
+ * process is in a set of processes that wait only for each other, with
+ * *out: a line for each of their waits, the other processes of the set,
+ * and a number that moves when any of their threads runs; else 0.
+ */
 enum { CLAB__FAMILY_MAX = 64 };
 
-/*
- * What follows an item of a list in words, "a, b and c": left is how many
- * items there are from this one on.
- */
-static inline const char *clab__list_sep(int left)
-{
-	return left > 2 ? ", " : left == 2 ? " and " : "";
-}
 struct clab__family {
 	char text[1024];
 	pid_t pids[CLAB__FAMILY_MAX];
