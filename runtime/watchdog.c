@@ -289,19 +289,14 @@ int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino)
 }
 
 /*
- * Whether a process other than this one may post a semaphore mapped from
- * dev:ino: one that maps it (among those whose maps this process may
- * read), or a child of this process, which may open it or have it from
- * the fork.  The process found last is looked at first: a program that
- * waits for a peer is looked at every period.
+ * Whether a process other than this one maps the file dev:ino of a
+ * semaphore (among those whose maps this process may read).  The process
+ * found last is looked at first: a program that waits for a peer is
+ * looked at every period.
  */
 static int open_elsewhere(uint64_t dev, uint64_t ino)
 {
 	static pid_t last;
-	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
-		return 1;
 	if (last && kill(last, 0) == 0 && maps_find(last, NULL, &dev, &ino))
 		return 1;
 	struct clab__dir d;
@@ -328,11 +323,11 @@ static int open_elsewhere(uint64_t dev, uint64_t ino)
  * Waits on named semaphores with no permit there (EXT_WAIT: the C
  * library's, which another process may post), when every other thread
  * waits forever and no other process can post any of them
- * (open_elsewhere): those whose file has no name left wait forever too
- * (EXT_FOREVER); when some have a name still (EXT_LINKED), a program not
- * yet started could open it and post: returns 1, and none waits forever.
- * Only then is /proc read: a program waiting for a peer process costs a
- * look a period.
+ * (no child process; open_elsewhere): those whose file has no name left wait
+ * forever too (EXT_FOREVER); when some have a name still (EXT_LINKED), a
+ * program not yet started could open it and post: returns 1, and none waits
+ * forever. Only then is /proc read: a program waiting for a peer process costs
+ * a look a period.
  */
 static int ext_waits(struct snap *s, size_t n, size_t *forever)
 {
@@ -342,10 +337,21 @@ static int ext_waits(struct snap *s, size_t n, size_t *forever)
 		next += s[i].ext == EXT_WAIT;
 	if (next == 0 || *forever + next != n)
 		return 0;
+	/* a child may open them, or have them from the fork */
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].ext != EXT_WAIT)
 			continue;
-		if (open_elsewhere(s[i].ext_dev, s[i].ext_ino))
+		/* each file once, however many threads wait on it */
+		size_t j = 0;
+		while (j < i &&
+		       !(s[j].ext == EXT_WAIT && s[j].ext_dev == s[i].ext_dev &&
+			 s[j].ext_ino == s[i].ext_ino))
+			j++;
+		if (j == i && open_elsewhere(s[i].ext_dev, s[i].ext_ino))
 			return 0;
 		linked |= s[i].ext_linked;
 	}
