@@ -241,7 +241,23 @@ uint32_t clab_thread_tid(const clab_thread_t *t)
 
 const char *clab_thread_name(const clab_thread_t *t)
 {
-	return t && t->tb && t->tb->name ? t->tb->name : "?";
+	/*
+	 * renamed under the registry's lock, read without it: the names
+	 * before stay (clab__tbuf_rename)
+	 */
+	const char *n =
+	    t && t->tb ? __atomic_load_n(&t->tb->name, __ATOMIC_ACQUIRE) : NULL;
+	return n ? n : "?";
+}
+
+int clab_thread_rename(clab_thread_t *t, const char *name)
+{
+	size_t n = name ? strnlen(name, CLAB_THREAD_NAME_MAX + 1) : 0;
+	if (!t || n == 0 || n > CLAB_THREAD_NAME_MAX)
+		return CLAB_EINVAL;
+	if (!t->tb || !clab_tracer_active())
+		return 0;
+	return clab__tbuf_rename(t->tb, name);
 }
 
 /*

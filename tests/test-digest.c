@@ -280,9 +280,11 @@ static void test_waits(void)
  * A trace whose digest names waiters: T1 and T2 share the name "w", T3
  * waited for T1 (a join, on its object), T1 on one of two mutexes named
  * "m", T2 on "x"; then forged threads, each claiming the object T1
- * waited on, as many as nforged.
+ * waited on, as many as nforged.  meta: key and value pairs, NULL after
+ * the last, written after the definitions (renames, in test_renamed).
  */
-static void waiters_trace(struct bt *b, uint32_t nforged)
+static void waiters_trace(struct bt *b, uint32_t nforged,
+			  const char *const *meta)
 {
 	static const char *const tname[] = {"main", "w", "w", "solo"};
 	static const char *const oname[] = {"m", "m", "x"};
@@ -308,6 +310,16 @@ static void waiters_trace(struct bt *b, uint32_t nforged)
 		clab_wbuf_str(&p, o <= 4 ? tname[o - 1] : oname[o - 5]);
 	}
 	bt_chunk(b, CLAB_CH_OBJECTS, &p);
+	size_t nmeta = 0;
+	while (meta && meta[2 * nmeta])
+		nmeta++;
+	if (nmeta) {
+		p.len = 0;
+		clab_wbuf_uv(&p, nmeta);
+		for (size_t i = 0; i < 2 * nmeta; i++)
+			clab_wbuf_str(&p, meta[i]);
+		bt_chunk(b, CLAB_CH_META, &p);
+	}
 	struct clab_wbuf raw = {0}, dg = {0};
 	bt_rec_mutex(&raw, CLAB_K_MUTEX_ACQUIRE, 5, 0);
 	bt_rec_mutex(&raw, CLAB_K_MUTEX_RELEASE, 5, 0);
@@ -353,7 +365,7 @@ static void test_meta_keeps_waiters(void)
 {
 	struct bt b;
 	struct clab_trace *whole, *meta;
-	waiters_trace(&b, 0);
+	waiters_trace(&b, 0, NULL);
 	load_both(&b, &whole, &meta);
 	clab_wbuf_free(&b.f);
 	CU_ASSERT_EQUAL(clab_trace_nthreads(meta), 4);
@@ -391,7 +403,7 @@ static void test_meta_keeps_waiters(void)
 	 * them (the table of wanted objects grows for them), labelled as
 	 * the whole load does.
 	 */
-	waiters_trace(&b, 1000);
+	waiters_trace(&b, 1000, NULL);
 	load_both(&b, &whole, &meta);
 	clab_wbuf_free(&b.f);
 	CU_ASSERT_EQUAL(clab_trace_nthreads(meta), 1004);
@@ -406,11 +418,56 @@ static void test_meta_keeps_waiters(void)
 	clab_trace_free(meta);
 }
 
+/*
+ * Threads and objects renamed after they were made ("name.<object id>",
+ * clab_thread_rename): the last name of each counts, in a whole load and
+ * a meta-only one alike, names shared or no longer shared included; keys
+ * that name no object, and empty names, change nothing.
+ */
+static void test_renamed(void)
+{
+	static const char *const meta[] = {
+	    "name.2", "reader", /* T1 ... */
+	    "name.4", "w",	/* T3 now shares T2's name */
+	    "name.2", "writer", /* ... T1's last name */
+	    "name.6", "lock",	/* the other "m": #5's name is its own */
+	    "name.0", "zero",	"name.99", "far",     "name.x",
+	    "x",      "name.",	"none",	   "name.03", "zero3",
+	    "name.7", "",	"names.7", "no",      NULL};
+	struct bt b;
+	struct clab_trace *whole, *meta_tr;
+	waiters_trace(&b, 0, meta);
+	load_both(&b, &whole, &meta_tr);
+	clab_wbuf_free(&b.f);
+	static const char *const tlabel[] = {"writer", "w (T2)", "w (T3)"};
+	for (uint32_t t = 1; t <= 3; t++) {
+		CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(whole, t),
+				       tlabel[t - 1]);
+		CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(meta_tr, t),
+				       tlabel[t - 1]);
+	}
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(whole, 1)->name, "writer");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(whole, 2)->name, "writer");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(whole, 2), "writer");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object_label(meta_tr, 2), "writer");
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(whole, 6)->name, "lock");
+	for (uint32_t o = 5; o <= 7; o += 2) {
+		CU_ASSERT_STRING_EQUAL(clab_trace_object_label(whole, o),
+				       o == 5 ? "m" : "x");
+		CU_ASSERT_STRING_EQUAL(clab_trace_object_label(meta_tr, o),
+				       o == 5 ? "m" : "x");
+	}
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(whole, 0)->name, "main");
+	clab_trace_free(whole);
+	clab_trace_free(meta_tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	CU_add_test(s, "a digest that proves nothing to report", test_quiet);
 	CU_add_test(s, "a meta-only load keeps what the digest names",
 		    test_meta_keeps_waiters);
+	CU_add_test(s, "threads and objects renamed", test_renamed);
 	CU_add_test(s, "each thing it shows is something", test_something);
 	CU_add_test(s, "digests never trusted", test_untrusted);
 	CU_add_test(s, "an edited digest", test_edited);

@@ -938,6 +938,64 @@ static void test_roles(void)
 	clab_trace_free(tr);
 }
 
+static void *rename_self(void *arg)
+{
+	clab_latch_t *go = arg;
+	clab_thread_rename(clab_thread_self(), "worker-busy");
+	clab_latch_wait(go);
+	return NULL;
+}
+
+/*
+ * A thread renamed after it was made, by itself and by another: the
+ * runtime names it by its last name at once, and so does the trace; a
+ * bad name changes nothing.
+ */
+static void test_rename(void)
+{
+	clab_thread_t *t;
+	clab_latch_t go;
+	char longname[CLAB_THREAD_NAME_MAX + 2];
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	tu_begin();
+	clab_latch_init(&go, "go");
+	CU_ASSERT_EQUAL_FATAL(
+	    clab_thread_create(&t, "worker", rename_self, &go), 0);
+	CU_ASSERT_EQUAL(clab_thread_rename(t, "worker-1"), 0);
+	CU_ASSERT_EQUAL(clab_thread_rename(t, NULL), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_rename(t, ""), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_rename(t, longname), CLAB_EINVAL);
+	CU_ASSERT_EQUAL(clab_thread_rename(NULL, "x"), CLAB_EINVAL);
+	longname[CLAB_THREAD_NAME_MAX] = 0; /* the longest name allowed */
+	CU_ASSERT_EQUAL(clab_thread_rename(clab_thread_self(), longname), 0);
+	CU_ASSERT_STRING_EQUAL(clab_thread_name(clab_thread_self()), longname);
+	CU_ASSERT_EQUAL(clab_thread_rename(clab_thread_self(), "boss"), 0);
+	CU_ASSERT_EQUAL(clab_thread_rename(clab_thread_self(), "boss"), 0);
+	CU_ASSERT_STRING_EQUAL(clab_thread_name(clab_thread_self()), "boss");
+	clab_latch_set(&go);
+	CU_ASSERT_EQUAL(clab_thread_join(t, NULL), 0);
+	clab_latch_destroy(&go);
+	struct clab_trace *tr = tu_end();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread(tr, 0)->name, "boss");
+	CU_ASSERT_STRING_EQUAL(clab_trace_thread_label(tr, 0), "boss");
+	const struct clab_thread_info *ti = clab_trace_thread(tr, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ti);
+	/* the two renames raced: the one written last is its name */
+	CU_ASSERT(strcmp(ti->name, "worker-1") == 0 ||
+		  strcmp(ti->name, "worker-busy") == 0);
+	CU_ASSERT_STRING_EQUAL(clab_trace_object(tr, ti->oid)->name, ti->name);
+	size_t nnames = 0;
+	for (size_t i = 0; i < clab_trace_nmeta(tr); i++) {
+		const char *k, *v;
+		clab_trace_meta_at(tr, i, &k, &v);
+		nnames += strncmp(k, "name.", 5) == 0;
+	}
+	CU_ASSERT_EQUAL(nnames, 4); /* "boss" once */
+	clab_trace_free(tr);
+}
+
 static void add_tests(CU_pSuite s)
 {
 	/* first: fork while the process has a single thread */
@@ -945,6 +1003,7 @@ static void add_tests(CU_pSuite s)
 		    test_exit_holding_many);
 	CU_add_test(s, "create, start, exit, join", test_create_join);
 	CU_add_test(s, "roles declared, not read off names", test_roles);
+	CU_add_test(s, "threads renamed", test_rename);
 	CU_add_test(s, "thousands of threads, one after another", test_churn);
 	CU_add_test(s, "thousands of detached threads, one after another",
 		    test_churn_detached);

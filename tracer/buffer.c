@@ -18,10 +18,13 @@
  * cannot give back while the thread lives), so the memory for records is
  * bounded by them whatever the run's length.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include <conclab/error.h>
 
 #include "tracer-int.h"
 #include "writer-int.h"
@@ -359,6 +362,59 @@ unsigned clab__obj_kind(uint32_t oid)
 	return k;
 }
 
+int clab__tbuf_rename(struct clab__tbuf *tb, const char *name)
+{
+	char key[32], *s = strdup(name), *os = strdup(name);
+	if (!s || !os) {
+		free(s);
+		free(os);
+		return CLAB_ENOMEM;
+	}
+	clab__lock(&clab__reg.lk);
+	struct clab__objdef *d = clab__objdef_at(tb->oid);
+	/* a buffer of no trace, or the name it has: nothing to do */
+	int same =
+	    tb->tid == UINT32_MAX || !tb->name || strcmp(tb->name, name) == 0;
+	char **o =
+	    same ? NULL
+		 : realloc(tb->old_names, (tb->nold_names + 1) * sizeof(*o));
+	if (!o) {
+		clab__unlock(&clab__reg.lk);
+		free(s);
+		free(os);
+		return same ? 0 : CLAB_ENOMEM;
+	}
+	tb->old_names = o;
+	o[tb->nold_names++] = tb->name;
+	__atomic_store_n(&tb->name, s, __ATOMIC_RELEASE); /* clab_thread_name */
+	/* the thread's object too: its name is read under this lock */
+	if (d) {
+		free(d->name);
+		d->name = os;
+		os = NULL;
+	}
+	free(os);
+	snprintf(key, sizeof(key), "name.%" PRIu32, tb->oid);
+	clab__unlock(&clab__reg.lk);
+	/*
+	 * Outside the registry's lock, which the writer takes under its own:
+	 * two threads that rename one thread at once write their names in
+	 * either order, as their calls raced.
+	 */
+	return clab_tracer_meta_add(key, name);
+}
+
+void clab__tbuf_names_free(struct clab__tbuf *tb)
+{
+	free(tb->name);
+	for (uint32_t i = 0; i < tb->nold_names; i++)
+		free(tb->old_names[i]);
+	free(tb->old_names);
+	tb->name = NULL;
+	tb->old_names = NULL;
+	tb->nold_names = 0;
+}
+
 struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 {
 	struct clab__tbuf *tb = calloc(1, sizeof(*tb));
@@ -509,7 +565,7 @@ void clab__reg_release(void)
 			block_unmap(b);
 			atomic_fetch_sub(&clab__reg.blocks_out, 1);
 		}
-		free(tb->name);
+		clab__tbuf_names_free(tb);
 		free(tb);
 	}
 	clab__reg.threads = NULL;

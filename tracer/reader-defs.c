@@ -137,6 +137,20 @@ static int isthr(const struct keep *k, uint64_t oid)
 	return k->isthr[oid / 8] >> (oid % 8) & 1;
 }
 
+/*
+ * The name of object oid as the file has it: its definition's (*raw, *n),
+ * or the one the metadata renamed it to (roles.c).
+ */
+static void def_name(const struct clab_trace *tr, uint64_t oid,
+		     const uint8_t **raw, size_t *n)
+{
+	const char *v = tr->nrenamed ? clab__trace_renamed(tr, oid) : NULL;
+	if (v) {
+		*raw = (const uint8_t *)v;
+		*n = strlen(v);
+	}
+}
+
 static int keep_thread(struct clab_trace *tr, struct keep *k,
 		       const struct clab__thread_def *d)
 {
@@ -144,7 +158,10 @@ static int keep_thread(struct clab_trace *tr, struct keep *k,
 		k->isthr[d->oid / 8] |= (uint8_t)(1u << (d->oid % 8));
 	if (!has(k->tids, k->ntids, d->tid) && !has(k->oids, k->noids, d->oid))
 		return 0;
-	char *name = clab__name_dup(d->name, d->nlen);
+	const uint8_t *raw = d->name;
+	size_t n = d->nlen;
+	def_name(tr, d->oid, &raw, &n);
+	char *name = clab__name_dup(raw, n);
 	if (!name || GROW(tr->threads, tr->kthreads, tr->threads_cap)) {
 		free(name);
 		return -1;
@@ -158,7 +175,10 @@ static int keep_object(struct clab_trace *tr, const struct keep *k,
 {
 	if (!has(k->oids, k->noids, d->oid))
 		return 0;
-	char *name = clab__name_dup(d->name, d->nlen);
+	const uint8_t *raw = d->name;
+	size_t n = d->nlen;
+	def_name(tr, d->oid, &raw, &n);
+	char *name = clab__name_dup(raw, n);
 	if (!name || GROW(tr->objs, tr->kobjs, tr->objs_cap)) {
 		free(name);
 		return -1;
@@ -167,11 +187,23 @@ static int keep_object(struct clab_trace *tr, const struct keep *k,
 	return 0;
 }
 
-static void count_object(struct keep *k, uint32_t nobjs,
+static void count_object(const struct clab_trace *tr, struct keep *k,
 			 const struct clab__object_def *d)
 {
-	if (d->oid > nobjs || !isthr(k, d->oid))
-		names_count(&k->on, d->name, d->nlen);
+	const uint8_t *raw = d->name;
+	size_t n = d->nlen;
+	def_name(tr, d->oid, &raw, &n);
+	if (d->oid > tr->nobjs || !isthr(k, d->oid))
+		names_count(&k->on, raw, n);
+}
+
+static void count_thread(const struct clab_trace *tr, struct keep *k,
+			 const struct clab__thread_def *d)
+{
+	const uint8_t *raw = d->name;
+	size_t n = d->nlen;
+	def_name(tr, d->oid, &raw, &n);
+	names_count(&k->tn, raw, n);
 }
 
 /* One pass over the chunks of definitions (tr->defs_at). */
@@ -197,13 +229,13 @@ static int pass(struct clab_trace *tr, struct keep *k, enum pass what,
 				if (what == KEEP_THREADS)
 					rc = keep_thread(tr, k, &td);
 				else if (what == COUNT_NAMES)
-					names_count(&k->tn, td.name, td.nlen);
+					count_thread(tr, k, &td);
 			} else if (type == CLAB_CH_OBJECTS &&
 				   clab__read_object_def(&b, &od) == 0) {
 				if (what == KEEP_OBJECTS)
 					rc = keep_object(tr, k, &od);
 				else if (what == COUNT_NAMES)
-					count_object(k, tr->nobjs, &od);
+					count_object(tr, k, &od);
 			}
 			if (rc != 0)
 				return -1;

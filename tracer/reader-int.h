@@ -82,7 +82,13 @@ struct clab_trace {
 	struct olast *olast; /* by object id, for the record chunk chunkgen */
 	size_t olast_cap;
 	uint32_t chunkgen;
-	int roles;     /* some object has a declared role (roles.c) */
+	int roles; /* some object has a declared role (roles.c) */
+	/*
+	 * The objects the metadata renames ("name.<id>", roles.c), each its
+	 * id << 32 | the index of its last such key in mkeys, by id.
+	 */
+	uint64_t *renamed;
+	uint32_t nrenamed;
 	int meta_only; /* record chunks are not decoded */
 	struct clab__digest *digest;
 	int digest_bad;		/* malformed, or more than one */
@@ -184,6 +190,18 @@ void clab__trace_end_of_run(struct clab_trace *tr);
 
 /* Set the declared roles on the objects (roles.c); 0, or -1. */
 int clab__trace_roles(struct clab_trace *tr);
+
+/*
+ * Names given after a thread was made (clab_thread_rename, a traced
+ * program's pthread_setname_np), as the metadata "name.<object id>":
+ * clab__trace_names_index finds them once every chunk is read (0, or -1
+ * when out of memory); clab__trace_renamed gives an object's last one, or
+ * NULL; clab__trace_rename sets them on the objects and their threads of
+ * a whole load (0, or -1).
+ */
+int clab__trace_names_index(struct clab_trace *tr);
+const char *clab__trace_renamed(const struct clab_trace *tr, uint64_t oid);
+int clab__trace_rename(struct clab_trace *tr);
 
 /* Merge the streams into tr->recs (reader-merge.c); 0, or -1. */
 int clab__trace_merge(struct clab_trace *tr);

@@ -93,6 +93,7 @@ void clab_trace_free(struct clab_trace *tr)
 	free(tr->mkeys);
 	free(tr->mvals);
 	free(tr->obj2tid);
+	free(tr->renamed);
 	clab__digest_free(tr->digest);
 	for (uint32_t i = 0; i < tr->nstreams; i++)
 		clab__stream_free(&tr->streams[i]);
@@ -376,6 +377,8 @@ static int finish(struct clab_trace *tr, const uint8_t *p, size_t len,
 	if (!tr->damage)
 		tr->whole = 1;
 	clab__trace_end_of_run(tr);
+	if (clab__trace_names_index(tr) != 0)
+		return CLAB_ENOMEM;
 	if (tr->meta_only) { /* no records, and few threads and objects */
 		int rc = tr->defs_oom || clab__trace_keep_defs(tr, p) != 0;
 		free(tr->defs_at);
@@ -393,7 +396,8 @@ static int finish(struct clab_trace *tr, const uint8_t *p, size_t len,
 	for (uint32_t i = 0; i < tr->nthreads; i++)
 		if (tr->threads[i].oid <= tr->nobjs)
 			tr->obj2tid[tr->threads[i].oid] = i;
-	if (clab__label_trace(tr->threads, tr->nthreads, tr->objs, tr->nobjs,
+	if (clab__trace_rename(tr) != 0 ||
+	    clab__label_trace(tr->threads, tr->nthreads, tr->objs, tr->nobjs,
 			      tr->obj2tid, &tr->labels) != 0 ||
 	    clab__trace_roles(tr) != 0)
 		return CLAB_ENOMEM;

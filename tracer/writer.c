@@ -1138,7 +1138,7 @@ static void retire(void)
 		clab__reg.retired_drops += atomic_load(&tb->drops);
 		clab__reg.nretired++;
 		clab__obj_drop_locked(tb->oid);
-		free(tb->name);
+		clab__tbuf_names_free(tb);
 		free(tb);
 	}
 	clab__unlock(&clab__reg.lk);

@@ -91,6 +91,12 @@ struct clab__tbuf {
 	_Atomic int retire;
 	struct clab__tbuf *next;
 	uint64_t written; /* records the writer has written, under its lock */
+	/*
+	 * The names it had before its last (clab__tbuf_rename): kept while
+	 * the buffer lives, for whoever read one, under the registry's lock.
+	 */
+	char **old_names;
+	uint32_t nold_names;
 };
 
 /* The current trace generation; bumped by each open. */
@@ -102,6 +108,17 @@ extern _Atomic unsigned clab__trace_gen;
  * or memory is short.  The buffer lives until the trace is closed.
  */
 struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent);
+
+/*
+ * clab__tbuf_rename - the thread's new name: tb->name from now on, and
+ * the metadata "name.<its object id>" in the trace (docs/trace-format.md).
+ * 0 (also for a buffer of no trace, or a name it has already), CLAB_ENOMEM,
+ * or the trace's write error.
+ */
+int clab__tbuf_rename(struct clab__tbuf *tb, const char *name);
+
+/* Free tb's names, its last and those before (tb is being freed). */
+void clab__tbuf_names_free(struct clab__tbuf *tb);
 
 /*
  * clab__tbuf_claim_main - the buffer of thread 0, made by clab_tracer_open

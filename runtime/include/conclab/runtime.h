@@ -125,6 +125,16 @@ clab_thread_t *clab_thread_self(void);
 /* A thread's dense id in the trace (0 = main) and its name. */
 uint32_t clab_thread_tid(const clab_thread_t *t);
 const char *clab_thread_name(const clab_thread_t *t);
+/*
+ * clab_thread_rename - give t a new name (1 to CLAB_THREAD_NAME_MAX bytes),
+ * as pthread_setname_np does: reports, the viewer and the runtime's own
+ * messages name the thread by its last name.  Written to the trace at
+ * once (docs/trace-format.md, "Names").  Returns 0 (also when no trace is
+ * open), CLAB_EINVAL for a bad name, CLAB_ENOMEM, or the trace's write
+ * error.
+ */
+#define CLAB_THREAD_NAME_MAX 255
+int clab_thread_rename(clab_thread_t *t, const char *name);
 
 /* ---- annotations ---- */
 /*
