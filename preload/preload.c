@@ -142,6 +142,8 @@ void clab__pl_resolve(void)
 	NEXT(detach, "pthread_detach");
 	NEXT(exit, "pthread_exit");
 	NEXT(cancel, "pthread_cancel");
+	NEXT(setname, "pthread_setname_np");
+	NEXT(prctl, "prctl");
 	NEXT(sem_open, "sem_open");
 	NEXT(sem_close, "sem_close");
 	NEXT(execve, "execve");

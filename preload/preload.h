@@ -87,6 +87,9 @@ struct clab__pl_real {
 	int (*detach)(pthread_t);
 	void (*exit)(void *) __attribute__((noreturn));
 	int (*cancel)(pthread_t);
+	int (*setname)(pthread_t, const char *);
+	int (*prctl)(int, unsigned long, unsigned long, unsigned long,
+		     unsigned long);
 	sem_t *(*sem_open)(const char *, int, ...);
 	int (*sem_close)(sem_t *);
 	int (*execve)(const char *, char *const[], char *const[]);

@@ -11,7 +11,9 @@
  * afterwards when the program asked for a detached one.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 
 #include "preload.h"
 
@@ -433,6 +435,60 @@ void pthread_exit(void *ret)
 		clab__pl_guard = 0;
 	}
 	CLAB__PL_REAL(exit)(ret);
+}
+
+/*
+ * A thread's new name (pthread_setname_np, prctl's PR_SET_NAME): the C
+ * library's call first, so that ps, top and gdb show it too; recorded
+ * when it took it.  Another thread's name is recorded while the program
+ * can still join it (the map has it); a thread names itself any time.
+ */
+static void renamed(pthread_t pt, const char *name)
+{
+	if (pthread_equal(pt, pthread_self())) {
+		clab_thread_rename(clab_thread_self(), name);
+		return;
+	}
+	clab__lk_lock(&tlk); /* held: a join cannot free the thread under it */
+	struct tnode *n = tmap[bucket(pt)];
+	while (n && !pthread_equal(n->pt, pt))
+		n = n->next;
+	if (n)
+		clab_thread_rename(n->t, name);
+	clab__lk_unlock(&tlk);
+}
+
+int pthread_setname_np(pthread_t pt, const char *name)
+{
+	int r = CLAB__PL_REAL(setname)(pt, name);
+	if (r != 0 || !clab__pl_enter())
+		return r;
+	renamed(pt, name);
+	clab__pl_leave();
+	return r;
+}
+
+int prctl(int option, ...)
+{
+	va_list ap;
+	va_start(ap, option);
+	/* the C library's prctl reads four, whatever the option */
+	unsigned long a2 = va_arg(ap, unsigned long),
+		      a3 = va_arg(ap, unsigned long),
+		      a4 = va_arg(ap, unsigned long),
+		      a5 = va_arg(ap, unsigned long);
+	va_end(ap);
+	int r = CLAB__PL_REAL(prctl)(option, a2, a3, a4, a5);
+	if (r != 0 || option != PR_SET_NAME || !clab__pl_enter())
+		return r;
+	/* the name as the kernel keeps it: cut to 15 bytes */
+	char name[17] = {0};
+	if (CLAB__PL_REAL(prctl)(PR_GET_NAME, (unsigned long)name, 0, 0, 0) ==
+		0 &&
+	    name[0])
+		renamed(pthread_self(), name);
+	clab__pl_leave();
+	return r;
 }
 
 void clab__pl_tmap_lock(int on)

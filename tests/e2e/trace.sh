@@ -556,6 +556,23 @@ count_is "$T/dump" ' T0 +main +sem\.release +/conclab-ipc-[0-9]+-ping#' 200 "nam
 count_is "$T/dump" ' T0 +main +sem\.acquire +/conclab-ipc-[0-9]+-pong#' 200 "namedipc: the echoes taken"
 contains "$T/dump" ' T0 +main +sem\.acquire +/conclab-ipc-[0-9]+-done#' "namedipc: the child's post taken"
 
+# Threads named after they were made (pthread_setname_np by the thread
+# or by its creator, prctl's PR_SET_NAME): the reports, the dump and the
+# watchdog call them by those names; the kernel has the names too, and a
+# name pthread_setname_np refuses changes nothing.
+expect_exit 1 "$CONCLAB" trace --trace "$T/nm.clt" "$D/preload-names"
+contains "$T/out" '^worker 2 is right-hand-of-t$' "names: the kernel has the name prctl gave, cut to 15 bytes"
+contains "$T/out" "^  b -> a: right-hand-of-t held b \\(taken at tests/preload/names\\.c:[0-9]+\\) and requested a" "names: the lock-order report names a thread that named itself"
+contains "$T/out" '^    step  left-hand +right-hand-of-t$' "names: the interleaving's columns, by name"
+"$CONCLAB" dump "$T/nm.clt" >"$T/dump" 2>&1
+contains "$T/dump" '^#   T0 boss \(object 1, ' "names: main renamed itself"
+contains "$T/dump" '^#   T1 left-hand \(object 3, ' "names: the creator renamed its thread"
+count_is "$T/dump" '^# meta name\.' 3 "names: one rename each, the refused one not recorded"
+count_is "$T/dump" ' thread-[0-9]' 0 "names: no record shows a thread's first name"
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/nm2.clt" "$D/preload-names" deadlock
+contains "$T/err" '^  boss +waits on thread left-hand at tests/preload/names\.c:[0-9]+, until left-hand ends$' "names: the watchdog names the joined thread by its new name"
+contains "$T/err" '^  cycle: left-hand -> right-hand-of-t -> left-hand$' "names: the deadlock's cycle, by name"
+
 # A deadlock over named semaphores in one process: with their names
 # unlinked no other process can post them, and the watchdog reports it.
 # With the names still there, a program that opens them could post: said
@@ -1008,7 +1025,7 @@ same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
 # child that ends with _exit, as forklock's, leaves what its writer had
 # written by then, which timing decides)
 for p in abba deadlock philosophers prodcons recursive rwupgrade \
-	forkrec mainexit sleepy cancel named c11 cancelwait; do
+	forkrec mainexit sleepy cancel named c11 cancelwait names; do
 	same_run "$p" "$D/preload-$p"
 done
 same_run abba-race "$D/preload-abba" race
