@@ -120,10 +120,13 @@ static void vsleep(uint64_t ns, const void *ret)
 	clab__pl_leave();
 	clab__pl_testcancel(clab__self());
 	clab__pl_guard = 1;
-	clab__sleep_ms(ms >= CLAB_FOREVER ? CLAB_FOREVER - 1 : (uint32_t)ms,
-		       site);
+	/* a cancellation point, as the C library's sleeps */
+	struct clab__thr *self = clab__pl_cancel_begin();
+	int e = clab__sleep_ms(
+	    ms >= CLAB_FOREVER ? CLAB_FOREVER - 1 : (uint32_t)ms, site);
+	clab__pl_cancel_end(self, e == CLAB_ECANCELED);
 	clab__pl_leave();
-	clab__pl_testcancel(clab__self());
+	clab__pl_testcancel(self);
 }
 
 unsigned int sleep(unsigned int s)

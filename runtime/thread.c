@@ -542,19 +542,32 @@ void clab__thread_interrupt(clab_thread_t *t)
 	clab__futex_wake(&t->futex, 1);
 }
 
-void clab__sleep_ms(uint32_t ms, const struct clab_site *site)
+int clab__sleep_ms(uint32_t ms, const struct clab_site *site)
 {
 	struct clab__thr *self = clab__self();
+	int rc = 0;
 	clab__sched_point(self, site);
 	clab__emit(self->tb, CLAB_K_SLEEP_BEGIN, 0, 0, site, 0, ms);
 	if (clab__sched_ctl(self)) {
-		/* on the virtual clock: nothing wakes it but the time */
-		_Atomic uint32_t never = 0;
+		/*
+		 * On the virtual clock: nothing wakes it but the time, or a
+		 * cancellation where the thread takes one (self->cancellable:
+		 * the preload library's sleep, a cancellation point), which
+		 * sets cancel_req, then futex (clab__thread_interrupt).
+		 */
 		struct timespec dl;
 		clab__deadline(&dl, ms);
-		while (clab__sched_ctl(self) &&
-		       clab__sched_block(self, &never, &dl) != ETIMEDOUT)
-			;
+		while (clab__sched_ctl(self)) {
+			atomic_store(&self->futex, 0);
+			if (self->cancellable &&
+			    atomic_load(&self->cancel_req)) {
+				rc = CLAB_ECANCELED;
+				break;
+			}
+			if (clab__sched_block(self, &self->futex, &dl) ==
+			    ETIMEDOUT)
+				break;
+		}
 	} else {
 		struct timespec d = {(time_t)(ms / 1000),
 				     (long)(ms % 1000) * 1000000L};
@@ -562,6 +575,7 @@ void clab__sleep_ms(uint32_t ms, const struct clab_site *site)
 			;
 	}
 	clab__emit(self->tb, CLAB_K_SLEEP_END, 0, 0, site, 0, 0);
+	return rc;
 }
 
 void clab__note(const struct clab_site *site, int64_t v, uint32_t w)

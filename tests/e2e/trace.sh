@@ -480,6 +480,13 @@ contains "$T/dump" ' wait\.cancel +T1\(thread-1\)' "cancelwait: pthread_join's"
 contains "$T/dump" ' wait\.cancel +/conclab-cancel-[0-9]+#' "cancelwait: a named semaphore's (the C library's wait)"
 lacks "$T/dump" ' wait\.cancel +later#' "cancelwait: not the wait of a thread whose cancellation is disabled"
 count_is "$T/dump" ' thread\.exit ' 7 "cancelwait: seven threads ended"
+# A sleep is a cancellation point too, on the controlled scheduler's
+# virtual clock as well: the sleeper ends at once.  Before, its sleep ran
+# its full virtual time first, and main's shorter wait for the cleanup
+# timed out ("at once 0").
+as_plain cancelsleep 0
+as_plain cancelsleep 0 --sched random --seed 1
+contains "$T/out" '^cancelsleep: cancelled 1, at once 1$' "cancelsleep: --sched: the sleep ends for the cancellation"
 
 # Process-shared objects (PTHREAD_PROCESS_SHARED, sem_init's pshared) in
 # memory shared with a forked child: the C library's, so that they exclude
@@ -1025,7 +1032,7 @@ same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
 # child that ends with _exit, as forklock's, leaves what its writer had
 # written by then, which timing decides)
 for p in abba deadlock philosophers prodcons recursive rwupgrade \
-	forkrec mainexit sleepy cancel named c11 cancelwait names; do
+	forkrec mainexit sleepy cancel named c11 cancelwait names cancelsleep; do
 	same_run "$p" "$D/preload-$p"
 done
 same_run abba-race "$D/preload-abba" race

@@ -118,7 +118,11 @@ int clab__thread_create(clab_thread_t **out, const char *name,
 int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		      const struct clab_site *site);
 int clab__thread_detach(clab_thread_t *t, const struct clab_site *site);
-void clab__sleep_ms(uint32_t ms, const struct clab_site *site);
+/*
+ * 0, or CLAB_ECANCELED when a cancellation ended a sleep on the controlled
+ * scheduler's virtual clock (the preload library's sleep functions).
+ */
+int clab__sleep_ms(uint32_t ms, const struct clab_site *site);
 
 /* The calling thread's handle (registers a thread not made by conclab). */
 clab_thread_t *clab_thread_self(void);
