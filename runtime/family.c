@@ -2,18 +2,23 @@
  * Deadlocks between processes that only the kernel sees: a parent in
  * waitpid for a child that reads a pipe only the parent writes; two
  * processes that each read a pipe the other writes; a process that reads
- * a pipe whose write end it holds itself.  No conclab object is involved
- * (the program's threads are in read, write or waitpid), so the
- * watchdog's own look counts those threads as running.
+ * a pipe whose write end it holds itself; a parent and its child that
+ * each wait on a named semaphore (or a process-shared lock) that only the
+ * other would post.  No conclab object is involved, or only one the C
+ * library keeps (the program's threads are in read, write, waitpid or a
+ * futex wait on shared memory), so the watchdog's own look counts those
+ * threads as running.
  *
  * The look (clab__family_look) reads /proc: what each of the process's
  * threads not in a conclab wait is doing (its task's "syscall" file), the
  * same for each process descended from it (their threads named
  * "conclab-*" are conclab's own, left out), and who holds each end of the
  * pipes they wait on (the "fd" and "fdinfo" of every process it may
- * read).  A thread whose state it cannot tell (running, in another
- * system call, on something that is not a pipe) can go on; so can a
- * process with one such thread.  Then it drops, until nothing changes,
+ * read), or who maps the file of the shared memory a futex wait is on
+ * ("maps").  A thread whose state it cannot tell (running, in another
+ * system call, on something that is not a pipe, a futex wait with a time
+ * limit, on private memory or on a word that has changed) can go on; so
+ * can a process with one such thread.  Then it drops, until nothing changes,
  * every process one of whose threads waits for a process that can go on
  * (a writer of the pipe it reads, the reader of the one it writes, the
  * child it waits for): what is left waits only for itself, unless this
@@ -28,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -35,7 +41,7 @@
 
 #include "rt.h"
 
-enum { FW_OWN, FW_READ, FW_WRITE, FW_CHILD };
+enum { FW_OWN, FW_READ, FW_WRITE, FW_CHILD, FW_SHARED };
 
 /* A thread's wait, as the kernel shows it. */
 struct fwait {
@@ -45,6 +51,10 @@ struct fwait {
 	uint64_t ino;  /* a pipe's or FIFO's (pipe_of) */
 	pid_t child;   /* FW_CHILD: the child, or -1 for any */
 	uint64_t ctxt; /* its context switches so far */
+	/* FW_SHARED: the file its futex word is in, as maps has it */
+	uint64_t mdev, mino;
+	int linked;	/* the file has a name: another program may open it */
+	char what[144]; /* "named semaphore /x", or the file's path */
 };
 
 /* A process of the family. */
@@ -124,6 +134,93 @@ static uint64_t ctxt_of(pid_t pid, pid_t tid)
 }
 
 /*
+ * Whether file dev:ino (as maps has them) has a name in /dev/shm that a
+ * named semaphore's has ("sem.NAME"): 1, with NAME in name.
+ */
+static int shm_name(uint64_t dev, uint64_t ino, char *name, size_t len)
+{
+	struct clab__dir d;
+	const char *e;
+	if (clab__dir_open(&d, "/dev/shm") != 0)
+		return 0;
+	int found = 0;
+	while (!found && (e = clab__dir_next(&d)) != NULL) {
+		char path[300];
+		struct stat st;
+		if (strncmp(e, "sem.", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/dev/shm/%s", e);
+		if (stat(path, &st) == 0 && st.st_ino == ino &&
+		    major(st.st_dev) == dev >> 32 &&
+		    minor(st.st_dev) == (dev & 0xffffffffu)) {
+			snprintf(name, len, "%s", e + 4);
+			found = 1;
+		}
+	}
+	clab__dir_close(&d);
+	return found;
+}
+
+/*
+ * A futex wait (futex(uaddr, op, val, timeout)) of w->pid, into *w: 1
+ * when it waits with no time limit on a word of shared memory, a file's
+ * (a named semaphore's, a process-shared lock's in shared memory), that
+ * still holds val, as when the wait began; else 0 (it can go on).  A
+ * word another process changed is about to be woken, or was.
+ */
+static int futex_wait(struct fwait *w, unsigned long uaddr, unsigned long op,
+		      unsigned long val, unsigned long timeout)
+{
+	unsigned cmd = (unsigned)op & 127; /* FUTEX_CMD_MASK */
+	if ((cmd != 0 && cmd != 9) || (op & 128) || timeout)
+		return 0; /* not FUTEX_WAIT(_BITSET), private, or timed */
+	struct clab__mapping m;
+	uint64_t dev = 0, ino = 0;
+	if (!clab__maps_find(w->pid, (const void *)uaddr, &dev, &ino, &m) ||
+	    !m.shared)
+		return 0;
+	char path[64];
+	uint32_t word;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)w->pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, &word, sizeof(word), (off_t)uaddr);
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof(word) || word != (uint32_t)val)
+		return 0;
+	w->kind = FW_SHARED;
+	w->mdev = dev;
+	w->mino = ino;
+	w->linked = !m.deleted;
+	static const char sem[] = "/dev/shm/sem.";
+	if (strncmp(m.path, sem, sizeof(sem) - 1) != 0) {
+		/* MAP_SHARED | MAP_ANONYMOUS maps "/dev/zero (deleted)" */
+		snprintf(w->what, sizeof(w->what),
+			 "a process-shared lock or semaphore in %s%s",
+			 strcmp(m.path, "/dev/zero") == 0 && m.deleted
+			     ? "anonymous shared memory"
+			     : "shared memory ",
+			 strcmp(m.path, "/dev/zero") == 0 && m.deleted
+			     ? ""
+			     : m.path);
+		return 1;
+	}
+	/*
+	 * sem_open maps a file of a name of its own, then links the
+	 * semaphore's name to it and unlinks the first: the name maps has
+	 * is gone, the semaphore's is found in the directory.
+	 */
+	char name[64];
+	w->linked = shm_name(dev, ino, name, sizeof(name));
+	if (w->linked)
+		snprintf(w->what, sizeof(w->what), "named semaphore /%s", name);
+	else
+		snprintf(w->what, sizeof(w->what),
+			 "a named semaphore (its name unlinked)");
+	return 1;
+}
+
+/*
  * What task tid of pid waits on, into *w: 1, or 0 when it is not a wait
  * this look understands (the thread can go on, as far as it knows).
  */
@@ -135,13 +232,18 @@ static int task_wait(pid_t pid, pid_t tid, struct fwait *w)
 	if (read_line(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	long nr;
-	unsigned long a0, a1;
-	if (sscanf(buf, "%ld 0x%lx 0x%lx", &nr, &a0, &a1) != 3)
+	unsigned long a0, a1, a2 = 0, a3 = 0;
+	if (sscanf(buf, "%ld 0x%lx 0x%lx 0x%lx 0x%lx", &nr, &a0, &a1, &a2,
+		   &a3) < 3)
 		return 0; /* "running", or not in a system call */
 	memset(w, 0, sizeof(*w));
 	w->pid = pid;
 	w->tid = tid;
 	switch (nr) {
+	case SYS_futex:
+		if (!futex_wait(w, a0, a1, a2, a3))
+			return 0;
+		break;
 	case SYS_read:
 	case SYS_readv:
 	case SYS_write:
@@ -396,6 +498,27 @@ static int held_outside(const struct fam *f, uint64_t ino, int write)
 	return found;
 }
 
+/*
+ * Whether a process outside the family maps file dev:ino (every process
+ * whose maps this one may read is looked at).
+ */
+static int mapped_outside(const struct fam *f, uint64_t dev, uint64_t ino)
+{
+	struct clab__dir proc;
+	const char *name;
+	if (clab__dir_open(&proc, "/proc") != 0)
+		return 1; /* cannot tell: as if one did */
+	int found = 0;
+	while (!found && (name = clab__dir_next(&proc)) != NULL) {
+		pid_t pid = (pid_t)atoi(name);
+		uint64_t d = dev, i = ino;
+		if (pid > 0 && proc_index(f, pid) < 0)
+			found = clab__maps_find(pid, NULL, &d, &i, NULL);
+	}
+	clab__dir_close(&proc);
+	return found;
+}
+
 /* The family's processes that could end wait w (their indexes). */
 static uint64_t needs(const struct fam *f, const struct fwait *w)
 {
@@ -407,6 +530,14 @@ static uint64_t needs(const struct fam *f, const struct fwait *w)
 		return holders(f, w->ino, 1);
 	case FW_WRITE:
 		return holders(f, w->ino, 0);
+	case FW_SHARED:
+		for (size_t i = 0; i < f->np; i++) {
+			uint64_t dev = w->mdev, ino = w->mino;
+			if (clab__maps_find(f->p[i].pid, NULL, &dev, &ino,
+					    NULL))
+				set |= 1ull << i;
+		}
+		return set;
 	default:
 		for (size_t i = 1; i < f->np; i++)
 			if (f->p[i].ppid == w->pid &&
@@ -483,6 +614,12 @@ static void say(const struct fam *f, const struct fwait *w, uint64_t need,
 			 rd ? "reads from a" : "writes to a full", w->fd, them,
 			 rd ? "write to" : "read from");
 		break;
+	case FW_SHARED:
+		snprintf(
+		    line, sizeof(line),
+		    "%s waits on %s, which only %s could %s", me, w->what, them,
+		    strstr(w->what, "named semaphore") ? "post" : "release");
+		break;
 	default:
 		snprintf(line, sizeof(line), "%s waits for %s to end", me,
 			 them);
@@ -548,12 +685,15 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 	for (int again = 1; again && !f->p[0].free;) {
 		again = 0;
 		for (size_t k = 0; k < f->nw; k++) {
-			size_t i = (size_t)proc_index(f, f->w[k].pid);
-			if (f->p[i].free || (f->w[k].kind != FW_READ &&
-					     f->w[k].kind != FW_WRITE))
+			const struct fwait *w = &f->w[k];
+			size_t i = (size_t)proc_index(f, w->pid);
+			if (f->p[i].free)
 				continue;
-			if (held_outside(f, f->w[k].ino,
-					 f->w[k].kind == FW_READ)) {
+			if (w->kind == FW_SHARED
+				? mapped_outside(f, w->mdev, w->mino)
+				: (w->kind == FW_READ || w->kind == FW_WRITE) &&
+				      held_outside(f, w->ino,
+						   w->kind == FW_READ)) {
 				f->p[i].free = 1;
 				again = 1;
 			}
@@ -569,6 +709,7 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		if (f->p[i].free)
 			continue;
 		out->sig = out->sig * 31 + f->w[k].ctxt + (uint64_t)f->w[k].tid;
+		out->linked |= f->w[k].kind == FW_SHARED && f->w[k].linked;
 		say(f, &f->w[k], need[k], out);
 	}
 	for (size_t i = 1; stuck && i < f->np; i++)

@@ -5,9 +5,11 @@
  * fork in the middle of a read leaves the child without the watchdog's
  * thread, and memory that only that thread's stack pointed to would be a
  * leak there (LeakSanitizer reports it, and its exit code becomes the
- * child's).  Nothing here allocates.
+ * child's).  Nothing here allocates.  The mappings of a process
+ * (clab__maps_find) are read so too.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -104,4 +106,72 @@ void clab__lines_close(struct clab__lines *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
+}
+
+/*
+ * A line of /proc/PID/maps ("start-end perms offset major:minor inode
+ * path") into *m: 1, or 0 for a line that is not one.
+ */
+static int maps_line(const char *l, struct clab__mapping *m)
+{
+	unsigned long a, b, off, ma, mi;
+	unsigned long long i;
+	char perms[8];
+	int end = 0;
+	if (sscanf(l, "%lx-%lx %7s %lx %lx:%lx %llu%n", &a, &b, perms, &off,
+		   &ma, &mi, &i, &end) != 7)
+		return 0;
+	m->lo = a;
+	m->hi = b;
+	m->dev = (uint64_t)ma << 32 | mi;
+	m->ino = i;
+	m->shared = perms[3] == 's';
+	const char *path = l + end + strspn(l + end, " ");
+	size_t n = strlen(path);
+	static const char del[] = " (deleted)";
+	m->deleted = n >= sizeof(del) - 1 &&
+		     strcmp(path + n - (sizeof(del) - 1), del) == 0;
+	if (m->deleted)
+		n -= sizeof(del) - 1;
+	if (n >= sizeof(m->path))
+		n = sizeof(m->path) - 1;
+	memcpy(m->path, path, n);
+	m->path[n] = 0;
+	return 1;
+}
+
+int clab__maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino,
+		    struct clab__mapping *out)
+{
+	char path[32];
+	struct clab__lines f;
+	struct clab__mapping m;
+	const char *line;
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/maps");
+	if (clab__lines_open(&f, path) != 0)
+		return 0;
+	int found = 0;
+	uintptr_t a = (uintptr_t)addr;
+	while (!found && (line = clab__lines_next(&f)) != NULL) {
+		if (!maps_line(line, &m) || m.ino == 0)
+			continue;
+		if (addr ? a >= m.lo && a < m.hi
+			 : m.dev == *dev && m.ino == *ino) {
+			*dev = m.dev;
+			*ino = m.ino;
+			if (out)
+				*out = m;
+			found = 1;
+		}
+	}
+	clab__lines_close(&f);
+	return found;
+}
+
+int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino)
+{
+	return clab__maps_find(0, addr, dev, ino, NULL) ? 0 : -1;
 }

@@ -789,6 +789,21 @@ struct clab__lines {
 int clab__lines_open(struct clab__lines *l, const char *path);
 const char *clab__lines_next(struct clab__lines *l);
 void clab__lines_close(struct clab__lines *l);
+/* A mapping of a file, as /proc/PID/maps has it. */
+struct clab__mapping {
+	uintptr_t lo, hi; /* its pages */
+	uint64_t dev, ino;
+	int shared;    /* MAP_SHARED */
+	int deleted;   /* the file has no name left */
+	char path[80]; /* the file's (cut short), without " (deleted)" */
+};
+/*
+ * clab__maps_find - whether process pid (0: this one) maps the file
+ * dev:ino; with addr, the file that the page at addr is mapped from
+ * instead, into *dev and *ino.  The mapping found into *m, when m.
+ */
+int clab__maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino,
+		    struct clab__mapping *m);
 
 /*
  * Processes that wait for each other in the kernel (family.c): this one
@@ -808,6 +823,11 @@ struct clab__family {
 	size_t npids;
 	size_t nown; /* this process's threads in the kernel's waits */
 	uint64_t sig;
+	/*
+	 * Some of them wait on a file with a name (a named semaphore's):
+	 * another program that opens it could end the wait.
+	 */
+	int linked;
 };
 int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		      struct clab__family *out);

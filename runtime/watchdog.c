@@ -104,8 +104,10 @@ static int fam_report; /* the report is of what the family look found */
 /*
  * Whether the program's threads may be in a wait between processes that
  * only the kernel sees: not under the controlled scheduler, and each of
- * those in s waits for good in a conclab wait or is in none (those the
- * family look reads in /proc); the first ones' kernel ids into waiting
+ * those in s waits for good in a conclab wait, or is in none, or waits on
+ * a named semaphore with no permit that another process of the family may
+ * post (EXT_WAIT: the C library's wait, in the kernel); the family look
+ * reads the last two in /proc; the first ones' kernel ids into waiting
  * (*nwaiting).
  */
 static int family_candidate(const struct snap *s, size_t n, size_t forever,
@@ -114,14 +116,14 @@ static int family_candidate(const struct snap *s, size_t n, size_t forever,
 	*nwaiting = 0;
 	if (atomic_load(&clab__sched_on))
 		return 0;
-	size_t running = 0;
+	size_t kernel = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!s[i].on)
-			running++;
+		if (!s[i].on || s[i].ext == EXT_WAIT)
+			kernel++;
 		else
 			waiting[(*nwaiting)++] = s[i].t->ktid;
 	}
-	return running + forever == n && *nwaiting == forever;
+	return kernel + forever == n && *nwaiting == forever;
 }
 
 /* Whether t holds a read lock of l (that l knows of). */
@@ -229,66 +231,6 @@ static int cross_waits(struct snap *s, size_t n, size_t *forever)
 }
 
 /*
- * The fields "dev ino" of a line of /proc/PID/maps ("start-end perms
- * offset major:minor inode path"), the page range in *lo, *hi: 1, or 0
- * for a line that is not one.
- */
-static int maps_line(const char *l, uintptr_t *lo, uintptr_t *hi, uint64_t *dev,
-		     uint64_t *ino)
-{
-	unsigned long a, b, off, ma, mi;
-	unsigned long long i;
-	char perms[8];
-	if (sscanf(l, "%lx-%lx %7s %lx %lx:%lx %llu", &a, &b, perms, &off, &ma,
-		   &mi, &i) != 7)
-		return 0;
-	*lo = a;
-	*hi = b;
-	*dev = (uint64_t)ma << 32 | mi;
-	*ino = i;
-	return 1;
-}
-
-/*
- * Whether process pid maps the file dev:ino; with addr (pid 0: this
- * process), the file that the page at addr is mapped from instead, into
- * *dev and *ino.
- */
-static int maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino)
-{
-	char path[32];
-	struct clab__lines f;
-	const char *line;
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/maps");
-	if (clab__lines_open(&f, path) != 0)
-		return 0;
-	int found = 0;
-	uintptr_t lo, hi, a = (uintptr_t)addr;
-	uint64_t d, i;
-	while (!found && (line = clab__lines_next(&f)) != NULL) {
-		if (!maps_line(line, &lo, &hi, &d, &i) || i == 0)
-			continue;
-		if (addr && a >= lo && a < hi) {
-			*dev = d;
-			*ino = i;
-			found = 1;
-		} else if (!addr && d == *dev && i == *ino) {
-			found = 1;
-		}
-	}
-	clab__lines_close(&f);
-	return found;
-}
-
-int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino)
-{
-	return maps_find(0, addr, dev, ino) ? 0 : -1;
-}
-
-/*
  * Whether a process other than this one maps the file dev:ino of a
  * semaphore (among those whose maps this process may read).  The process
  * found last is looked at first: a program that waits for a peer is
@@ -297,7 +239,8 @@ int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino)
 static int open_elsewhere(uint64_t dev, uint64_t ino)
 {
 	static pid_t last;
-	if (last && kill(last, 0) == 0 && maps_find(last, NULL, &dev, &ino))
+	if (last && kill(last, 0) == 0 &&
+	    clab__maps_find(last, NULL, &dev, &ino, NULL))
 		return 1;
 	struct clab__dir d;
 	const char *name;
@@ -310,7 +253,7 @@ static int open_elsewhere(uint64_t dev, uint64_t ino)
 		long pid = strtol(name, &end, 10);
 		if (*end || pid <= 0 || pid == me || pid == last)
 			continue;
-		if (maps_find((pid_t)pid, NULL, &dev, &ino)) {
+		if (clab__maps_find((pid_t)pid, NULL, &dev, &ino, NULL)) {
 			last = (pid_t)pid;
 			found = 1;
 		}
@@ -531,6 +474,9 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 		} else if (fam_report) {
 			b->in_kernel = 1; /* in read, write or waitpid */
 		}
+		/* a named semaphore's wait the family look judged */
+		if (fam_report && s[i].ext == EXT_WAIT)
+			b->timed = 0;
 		b->nreaders = s[i].nreaders;
 		for (unsigned k = 0; k < s[i].nreaders; k++) {
 			/* in thread order, as the threads are */
@@ -780,10 +726,18 @@ static void *watchdog_main(void *arg)
 			    progress != seen) {
 				fam_since = now;
 				fam_sig = fam.sig;
-			} else if (now - fam_since >= FAMILY_MS * 1000000ull) {
+			} else if (now - fam_since < FAMILY_MS * 1000000ull) {
+				; /* not for long enough yet */
+			} else if (!fam.linked) {
 				fam_report = 1;
 				report(CLAB_STUCK_PROCESSES, s, n, NULL, 0);
 				done = 1;
+			} else if (!noticed) {
+				/* a program not yet started could post */
+				fam_report = 1;
+				notice(s, n);
+				fam_report = 0;
+				noticed = 1;
 			}
 		} else if (fam_since || now >= fam_next) {
 			fam_since = 0;

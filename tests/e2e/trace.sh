@@ -648,6 +648,46 @@ contains "$T/out" '^procdead: read 0$' "procdead stdin: a pipe another program w
 expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-al.clt" "$D/preload-procdead" alarm
 contains "$T/out" '^procdead: the handler.s byte, 1 a$' "procdead alarm: a timer's handler may write the pipe: no deadlock"
 
+# A parent and its child that each wait first over what the C library
+# keeps in shared memory: named semaphores (the classic exercise gone
+# wrong), process-shared mutexes in anonymous shared memory.  The futex
+# waits are read in /proc, with who maps the memory: a deadlock when only
+# the stuck processes do (exit 3, the child ended); with the names still
+# there, a notice, and the run goes on until another program posts.
+# Before, each hung with no word.
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/sd.clt" "$D/preload-shmdead"
+contains "$T/err" '^conclab: deadlock: processes wait for each other in a cycle$' "shmdead: the processes' deadlock"
+contains "$T/err" "^  main +waits on sem /conclab-sd-a-[0-9]+ at tests/preload/shmdead\\.c:$(line shmdead 'the parent waits')$" "shmdead: main's wait, on its semaphore"
+count_is "$T/err" '^  pid [0-9]+ \(preload-shmdead\) waits on a named semaphore \(its name unlinked\), which only pid' 2 "shmdead: both processes' waits"
+contains "$T/out" '^  FAIL no deadlock ' "shmdead: the check fails"
+kid=$(sed -n 's/^child \([0-9]*\) (forked at.*/\1/p' "$T/out")
+sleep 0.2
+if [ -n "$kid" ] && [ -r "/proc/$kid/stat" ] &&
+	! grep -q '^[0-9]* ([^)]*) Z' "/proc/$kid/stat"; then
+	fail "shmdead: the child $kid is still there"
+else
+	pass "shmdead: the child was ended"
+fi
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/sdp.clt" "$D/preload-shmdead" pshared
+count_is "$T/err" '^  pid [0-9]+ \(preload-shmdead\) waits on a process-shared lock or semaphore in anonymous shared' 2 "shmdead pshared: both processes' waits"
+expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/sdpp.clt" "$D/preload-shmdead" pingpong
+contains "$T/out" '^shmdead: 100 rounds$' "shmdead pingpong: a hundred rounds, no deadlock"
+timeout 60 "$CONCLAB" trace --trace "$T/sdl.clt" "$D/preload-shmdead" linked >"$T/sdl.out" 2>"$T/sdl.err" &
+sdl=$!
+k=0
+until grep -q 'a deadlock, unless another program' "$T/sdl.err" || [ $k -ge 200 ]; do
+	sleep 0.05
+	k=$((k + 1))
+done
+count_is "$T/sdl.err" '^  pid [0-9]+ \(preload-shmdead\) waits on named semaphore /conclab-sd-[ab]-[0-9]+, which only pid' 2 "shmdead linked: the notice names both semaphores"
+name=$(sed -n 's/^shmdead: the parent waits on //p' "$T/sdl.out")
+"$D/preload-shmdead" post "$name"
+wait $sdl
+echo $? >"$T/sdl.rc"
+[ "$(cat "$T/sdl.rc")" = 0 ] && pass "shmdead linked: another program's post ends the waits (exit 0)" ||
+	fail "shmdead linked: exit $(cat "$T/sdl.rc"), not 0"
+contains "$T/sdl.out" '^shmdead: 1 rounds$' "shmdead linked: as without conclab"
+
 # A signal handler (no SA_RESTART) ends sem_wait and sem_timedwait with
 # EINTR, as the C library's; with SA_RESTART the wait goes on.  An alarm
 # still to come is no deadlock yet; once it has fired, waiting again with
