@@ -660,9 +660,9 @@ void clab_analysis_print(const struct clab_trace *tr,
 		fprintf(out,
 			"deadlock at record %" PRIu64
 			" (the watchdog's report):\n  no thread waits on a "
-			"conclab object: they wait in read, write or\n  "
-			"waitpid for other processes (conclab trace printed "
-			"which)\n",
+			"conclab object: they wait in the kernel (read,\n  "
+			"write, waitpid, a process-shared lock) for other "
+			"processes (conclab\n  trace printed which)\n",
 			an->stuck_seq);
 	for (size_t i = 0; i < an->nblocked; i++) {
 		const struct clab_blocked_at *b = &an->blocked[i];
