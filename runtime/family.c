@@ -28,10 +28,15 @@
  * for good in a conclab wait (which only this process can end).
  */
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -48,7 +53,8 @@ struct fwait {
 	pid_t pid, tid;
 	int kind; /* FW_* */
 	int fd;
-	uint64_t ino;  /* a pipe's or FIFO's (pipe_of) */
+	uint64_t ino;  /* a pipe's or FIFO's, or the other end's (end_of) */
+	int end;       /* FW_READ, FW_WRITE: END_PIPE or END_SOCKET */
 	pid_t child;   /* FW_CHILD: the child, or -1 for any */
 	uint64_t ctxt; /* its context switches so far */
 	/* FW_SHARED: the file its futex word is in, as maps has it */
@@ -94,20 +100,82 @@ static ssize_t read_line(const char *path, char *buf, size_t len)
 	return (ssize_t)strlen(buf);
 }
 
+enum { END_NONE, END_PIPE, END_SOCKET };
+
 /*
- * The pipe or FIFO that pid's descriptor fd is an end of, as a key (its
- * inode, with its device's number above), or 0 for anything else.  Two
- * files whose keys meet only add a holder to a wait: never a deadlock
- * that is not one.
+ * What pid's descriptor fd is an end of: a pipe or FIFO (END_PIPE), a
+ * socket (END_SOCKET), with its key in *key (its inode, with its device's
+ * number above) and its inode in *ino; else END_NONE.  Two files whose
+ * keys meet only add a holder to a wait: never a deadlock that is not
+ * one.
  */
-static uint64_t pipe_of(pid_t pid, long fd)
+static int end_of(pid_t pid, long fd, uint64_t *key, uint64_t *ino)
 {
 	char path[64];
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", (int)pid, fd);
-	if (stat(path, &st) != 0 || !S_ISFIFO(st.st_mode))
+	if (stat(path, &st) != 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return END_NONE;
+	*ino = (uint64_t)st.st_ino;
+	*key = (uint64_t)st.st_ino ^ (uint64_t)st.st_dev << 40;
+	return S_ISFIFO(st.st_mode) ? END_PIPE : END_SOCKET;
+}
+
+/*
+ * The inode of the socket connected to the local (AF_UNIX) socket ino,
+ * as the kernel's sock_diag tells it (what ss -x shows), or 0: not a
+ * local socket, not connected, or no answer.
+ */
+static uint32_t unix_peer(uint64_t ino)
+{
+	int fd =
+	    socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0 || ino > UINT32_MAX) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
-	return (uint64_t)st.st_ino ^ (uint64_t)st.st_dev << 40;
+	}
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req r;
+	} req = {
+	    .nlh = {.nlmsg_len = sizeof(req),
+		    .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		    .nlmsg_flags = NLM_F_REQUEST},
+	    .r = {.sdiag_family = AF_UNIX,
+		  .udiag_states = ~0u,
+		  .udiag_ino = (uint32_t)ino,
+		  .udiag_show = UDIAG_SHOW_PEER,
+		  .udiag_cookie = {~0u, ~0u}},
+	};
+	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+	union {
+		struct nlmsghdr h;
+		char b[1024];
+	} buf;
+	uint32_t peer = 0;
+	ssize_t n = -1;
+	/* the kernel answers within the send: nothing to wait for */
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl,
+		   sizeof(nl)) == (ssize_t)sizeof(req))
+		n = recv(fd, &buf, sizeof(buf), MSG_DONTWAIT);
+	close(fd);
+	struct nlmsghdr *h = &buf.h;
+	if (n <= 0 || !NLMSG_OK(h, (size_t)n) ||
+	    h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
+		return 0;
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	struct rtattr *a = (struct rtattr *)(void *)(m + 1);
+	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+	if (m->udiag_ino != (uint32_t)ino)
+		return 0;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == UNIX_DIAG_PEER &&
+		    RTA_PAYLOAD(a) >= sizeof(uint32_t))
+			memcpy(&peer, RTA_DATA(a), sizeof(peer));
+	return peer;
 }
 
 /* The sum of a task's context switches ("status"), or 0. */
@@ -246,15 +314,28 @@ static int task_wait(pid_t pid, pid_t tid, struct fwait *w)
 		break;
 	case SYS_read:
 	case SYS_readv:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
 	case SYS_write:
 	case SYS_writev:
-		w->kind =
-		    nr == SYS_read || nr == SYS_readv ? FW_READ : FW_WRITE;
+	case SYS_sendto:
+	case SYS_sendmsg: {
+		uint64_t ino;
+		w->kind = nr == SYS_read || nr == SYS_readv ||
+				  nr == SYS_recvfrom || nr == SYS_recvmsg
+			      ? FW_READ
+			      : FW_WRITE;
 		w->fd = (int)a0;
-		w->ino = pipe_of(pid, (long)(int)a0);
-		if (w->ino == 0)
+		w->end = end_of(pid, (long)(int)a0, &w->ino, &ino);
+		if (w->end == END_SOCKET) {
+			/* it waits for whoever holds the other end */
+			uint32_t peer = unix_peer(ino);
+			w->ino = peer ? (w->ino ^ ino) ^ peer : 0;
+		}
+		if (w->end == END_NONE || w->ino == 0)
 			return 0;
 		break;
+	}
 #ifdef SYS_wait4
 	case SYS_wait4:
 		w->kind = FW_CHILD;
@@ -430,7 +511,10 @@ static ssize_t proc_index(const struct fam *f, pid_t pid)
 	return -1;
 }
 
-/* Whether process pid holds an end of pipe ino (write: its write end). */
+/*
+ * Whether process pid holds an end of pipe ino (write: its write end), or
+ * the socket ino.
+ */
 static int holds_end(pid_t pid, uint64_t ino, int write)
 {
 	char path[64];
@@ -442,8 +526,14 @@ static int holds_end(pid_t pid, uint64_t ino, int write)
 	int holds = 0;
 	while (!holds && (name = clab__dir_next(&d)) != NULL) {
 		long fd = atol(name);
-		if (pipe_of(pid, fd) != ino)
+		uint64_t key, i;
+		int end = end_of(pid, fd, &key, &i);
+		if (key != ino || end == END_NONE)
 			continue;
+		if (end == END_SOCKET) {
+			holds = 1; /* it can read and write */
+			break;
+		}
 		char info[256];
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%ld", (int)pid,
 			 fd);
@@ -609,10 +699,17 @@ static void say(const struct fam *f, const struct fwait *w, uint64_t need,
 	case FW_READ:
 	case FW_WRITE:
 		rd = w->kind == FW_READ;
-		snprintf(line, sizeof(line),
-			 "%s %s pipe (fd %d) that only %s could %s", me,
-			 rd ? "reads from a" : "writes to a full", w->fd, them,
-			 rd ? "write to" : "read from");
+		if (w->end == END_SOCKET)
+			snprintf(line, sizeof(line),
+				 "%s %s socket (fd %d) whose other end only "
+				 "%s could %s",
+				 me, rd ? "reads from a" : "writes to a full",
+				 w->fd, them, rd ? "write to" : "read from");
+		else
+			snprintf(line, sizeof(line),
+				 "%s %s pipe (fd %d) that only %s could %s", me,
+				 rd ? "reads from a" : "writes to a full",
+				 w->fd, them, rd ? "write to" : "read from");
 		break;
 	case FW_SHARED:
 		snprintf(

@@ -641,6 +641,10 @@ contains "$T/err" "^  thread-1 +waits on cond c at tests/preload/procdead\\.c:$(
 expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-s.clt" "$D/preload-procdead" self
 contains "$T/err" '^conclab: deadlock: the process waits in the kernel for itself$' "procdead self: its own deadlock"
 contains "$T/out" '^  FAIL no deadlock +deadlock detected: 1 thread' "procdead self: the check fails"
+expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-so.clt" "$D/preload-procdead" socket
+count_is "$T/err" '^  pid [0-9]+ \(preload-procdea\) reads from a socket \(fd [34]\) whose other end only pid [0-9]+' 2 "procdead socket: both reads of the socketpair, by the other end's holder"
+expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-talk.clt" "$D/preload-procdead" talk
+contains "$T/out" '^procdead: they talked, c$' "procdead talk: a socketpair used in turn is no deadlock"
 expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-slow.clt" "$D/preload-procdead" slow
 contains "$T/out" '^procdead: the child ended with 0$' "procdead slow: a child that takes its time is no deadlock"
 sleep 2 | timeout 60 "$CONCLAB" trace --trace "$T/pdd-in.clt" "$D/preload-procdead" stdin >"$T/out" 2>"$T/err"

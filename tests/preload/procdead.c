@@ -16,12 +16,16 @@
  *                      another program writes to
  *   procdead alarm     no deadlock: it reads a pipe only it could write
  *                      to, and a SIGALRM handler does, 1.5 s later
+ *   procdead socket    parent and child each read their end of a
+ *                      socketpair before they write to it
+ *   procdead talk      no deadlock: the same, the parent writing first
  */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -53,6 +57,27 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "stdin") == 0) {
 		ssize_t n = read(0, &b, 1);
 		printf("procdead: read %zd\n", n);
+		return 0;
+	}
+	if (strcmp(mode, "socket") == 0 || strcmp(mode, "talk") == 0) {
+		int sv[2], talk = strcmp(mode, "talk") == 0;
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+			return 2;
+		pid_t kid = fork();
+		if (kid == 0) {
+			close(sv[0]);
+			read(sv[1], &b, 1); /* the child's socket read */
+			write(sv[1], "c", 1);
+			_exit(0);
+		}
+		close(sv[1]);
+		if (talk)
+			write(sv[0], "p", 1);
+		read(sv[0], &b, 1); /* BUG (but in talk): before its write */
+		if (!talk)
+			write(sv[0], "p", 1);
+		waitpid(kid, NULL, 0);
+		printf("procdead: they talked, %c\n", b);
 		return 0;
 	}
 	if (strcmp(mode, "fifo") == 0) {
