@@ -556,23 +556,33 @@ static int holds_end(pid_t pid, uint64_t ino, int write)
 }
 
 /*
- * The family's processes that hold an end of pipe ino (write: its write
- * end), as a bit set of their indexes.
+ * Whether process pid could end wait w (a pipe's or a socket's, or on
+ * shared memory): it holds the pipe's other end or the socket's peer, or
+ * maps the memory.
  */
-static uint64_t holders(const struct fam *f, uint64_t ino, int write)
+static int could_end(pid_t pid, const struct fwait *w)
+{
+	uint64_t dev = w->mdev, ino = w->mino;
+	if (w->kind == FW_SHARED)
+		return clab__maps_find(pid, NULL, &dev, &ino, NULL);
+	return holds_end(pid, w->ino, w->kind == FW_READ);
+}
+
+/* The family's processes that could end wait w, as a bit set of indexes. */
+static uint64_t holders(const struct fam *f, const struct fwait *w)
 {
 	uint64_t set = 0;
 	for (size_t i = 0; i < f->np; i++)
-		if (holds_end(f->p[i].pid, ino, write))
+		if (could_end(f->p[i].pid, w))
 			set |= 1ull << i;
 	return set;
 }
 
 /*
- * Whether a process outside the family holds that end (every process
- * whose descriptors this one may read is looked at).
+ * Whether a process outside the family could end wait w (every process
+ * whose descriptors and maps this one may read is looked at).
  */
-static int held_outside(const struct fam *f, uint64_t ino, int write)
+static int outside(const struct fam *f, const struct fwait *w)
 {
 	struct clab__dir proc;
 	const char *name;
@@ -582,28 +592,7 @@ static int held_outside(const struct fam *f, uint64_t ino, int write)
 	while (!found && (name = clab__dir_next(&proc)) != NULL) {
 		pid_t pid = (pid_t)atoi(name);
 		if (pid > 0 && proc_index(f, pid) < 0)
-			found = holds_end(pid, ino, write);
-	}
-	clab__dir_close(&proc);
-	return found;
-}
-
-/*
- * Whether a process outside the family maps file dev:ino (every process
- * whose maps this one may read is looked at).
- */
-static int mapped_outside(const struct fam *f, uint64_t dev, uint64_t ino)
-{
-	struct clab__dir proc;
-	const char *name;
-	if (clab__dir_open(&proc, "/proc") != 0)
-		return 1; /* cannot tell: as if one did */
-	int found = 0;
-	while (!found && (name = clab__dir_next(&proc)) != NULL) {
-		pid_t pid = (pid_t)atoi(name);
-		uint64_t d = dev, i = ino;
-		if (pid > 0 && proc_index(f, pid) < 0)
-			found = clab__maps_find(pid, NULL, &d, &i, NULL);
+			found = could_end(pid, w);
 	}
 	clab__dir_close(&proc);
 	return found;
@@ -617,17 +606,9 @@ static uint64_t needs(const struct fam *f, const struct fwait *w)
 	case FW_OWN:
 		return 1; /* this process: index 0 */
 	case FW_READ:
-		return holders(f, w->ino, 1);
 	case FW_WRITE:
-		return holders(f, w->ino, 0);
 	case FW_SHARED:
-		for (size_t i = 0; i < f->np; i++) {
-			uint64_t dev = w->mdev, ino = w->mino;
-			if (clab__maps_find(f->p[i].pid, NULL, &dev, &ino,
-					    NULL))
-				set |= 1ull << i;
-		}
-		return set;
+		return holders(f, w);
 	default:
 		for (size_t i = 1; i < f->np; i++)
 			if (f->p[i].ppid == w->pid &&
@@ -786,11 +767,9 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 			size_t i = (size_t)proc_index(f, w->pid);
 			if (f->p[i].free)
 				continue;
-			if (w->kind == FW_SHARED
-				? mapped_outside(f, w->mdev, w->mino)
-				: (w->kind == FW_READ || w->kind == FW_WRITE) &&
-				      held_outside(f, w->ino,
-						   w->kind == FW_READ)) {
+			if ((w->kind == FW_READ || w->kind == FW_WRITE ||
+			     w->kind == FW_SHARED) &&
+			    outside(f, w)) {
 				f->p[i].free = 1;
 				again = 1;
 			}
