@@ -74,8 +74,7 @@ static uint64_t calibrated(void)
 		if (n1 - cal_n0 < CALIB_SHORT_NS) {
 			uint64_t left = CALIB_SHORT_NS - (n1 - cal_n0);
 			struct timespec d = {0, (long)left};
-			while (nanosleep(&d, &d) != 0)
-				;
+			clab__nap(&d);
 		}
 		read_pair(&n1, &t1);
 		if (t1 > cal_t0 && n1 > cal_n0)

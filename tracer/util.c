@@ -1,6 +1,9 @@
 /* The shared helpers of clab-util.h that are not inline. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "clab-util.h"
 
@@ -47,4 +50,13 @@ double clab__median(double *v, size_t n)
 		return 0;
 	qsort(v, n, sizeof(*v), clab__cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void clab__nap(const struct timespec *d)
+{
+	struct timespec left = *d;
+	while (syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &left, &left) !=
+		   0 &&
+	       errno == EINTR)
+		;
 }

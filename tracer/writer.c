@@ -1942,7 +1942,7 @@ int clab__writer_save(unsigned stall_ms)
 	unsigned still = 0;
 	while (atomic_load(&clab__writer_file_open)) {
 		struct timespec ms = {0, 1000000L};
-		nanosleep(&ms, NULL);
+		clab__nap(&ms);
 		uint64_t now = atomic_load(&progress);
 		if (now != last) {
 			last = now;

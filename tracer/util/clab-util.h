@@ -72,6 +72,14 @@ static inline uint64_t clab__mono_ns(void)
 	return clab__now_of(CLOCK_MONOTONIC);
 }
 
+/*
+ * clab__nap - sleep for d on the monotonic clock, by the system call
+ * itself: a traced program's sleep functions are the preload library's,
+ * which under the controlled scheduler sleep on its virtual clock (a
+ * crash's wait for the writer would pass at once there).
+ */
+void clab__nap(const struct timespec *d);
+
 /* clock clk ms from now, for a timed wait on it. */
 static inline void clab__ts_in_ms(struct timespec *ts, clockid_t clk,
 				  uint32_t ms)
