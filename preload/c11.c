@@ -176,3 +176,18 @@ void thrd_yield(void)
 	(void)clab__pl_yield_at(RET());
 	CLAB__PL_KEEP_FRAME();
 }
+
+/* A key's destructor runs before the thread's end is recorded (thread.c). */
+int tss_create(tss_t *k, tss_dtor_t dtor)
+{
+	int r = CLAB__PL_REAL(tss_create)(k, dtor);
+	if (r == thrd_success)
+		clab__pl_key_made(*k, dtor);
+	return r;
+}
+
+void tss_delete(tss_t k)
+{
+	clab__pl_key_made(k, NULL);
+	CLAB__PL_REAL(key_delete)(k);
+}

@@ -143,6 +143,9 @@ void clab__pl_resolve(void)
 	NEXT(exit, "pthread_exit");
 	NEXT(cancel, "pthread_cancel");
 	NEXT(setname, "pthread_setname_np");
+	NEXT(key_create, "pthread_key_create");
+	NEXT(key_delete, "pthread_key_delete");
+	NEXT(tss_create, "tss_create");
 	NEXT(prctl, "prctl");
 	NEXT(sem_open, "sem_open");
 	NEXT(sem_close, "sem_close");

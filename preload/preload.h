@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <stdatomic.h>
+#include <threads.h>
 #include <time.h>
 
 #include "rt.h"
@@ -88,6 +89,9 @@ struct clab__pl_real {
 	void (*exit)(void *) __attribute__((noreturn));
 	int (*cancel)(pthread_t);
 	int (*setname)(pthread_t, const char *);
+	int (*key_create)(pthread_key_t *, void (*)(void *));
+	int (*key_delete)(pthread_key_t);
+	int (*tss_create)(tss_t *, tss_dtor_t);
 	int (*prctl)(int, unsigned long, unsigned long, unsigned long,
 		     unsigned long);
 	sem_t *(*sem_open)(const char *, int, ...);
@@ -277,6 +281,14 @@ int clab__pl_yield_at(const void *at);
  * program's cleanup handlers run and the thread ends), and returns 1 when
  * none was pending after all: the wait is made again.
  */
+/*
+ * clab__pl_key_made - key of the program's thread-specific data has
+ * destructor dtor from now on (NULL: none, or deleted); conclab's own keys,
+ * made with the guard set, are left out.  A thread's destructors run
+ * before its end is recorded (thread.c).
+ */
+void clab__pl_key_made(unsigned key, void (*dtor)(void *));
+
 struct clab__thr *clab__pl_cancel_begin(void);
 int clab__pl_cancel_end(struct clab__thr *self, int cancelled);
 

@@ -10,7 +10,9 @@
  * and guard sizes are the program's; it is made joinable and detached
  * afterwards when the program asked for a detached one.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -176,10 +178,92 @@ void clab__pl_threads_forked(void)
 	atomic_store(&ending, 0);
 }
 
+/*
+ * The program's thread-specific data keys that have a destructor
+ * (pthread_key_create and tss_create called by the program, not by
+ * conclab, whose own keys are made with the guard set), by key; key_top:
+ * one past the highest.
+ */
+#define KEYS 1024 /* glibc's PTHREAD_KEYS_MAX */
+static void (*_Atomic key_dtor[KEYS])(void *);
+static atomic_uint key_top;
+
+void clab__pl_key_made(unsigned key, void (*dtor)(void *))
+{
+	if (clab__pl_guard || key >= KEYS)
+		return;
+	atomic_store(&key_dtor[key], dtor);
+	unsigned top = atomic_load(&key_top);
+	while (dtor && key >= top &&
+	       !atomic_compare_exchange_weak(&key_top, &top, key + 1))
+		;
+}
+
+int pthread_key_create(pthread_key_t *key, void (*dtor)(void *))
+{
+	int r = CLAB__PL_REAL(key_create)(key, dtor);
+	if (r == 0)
+		clab__pl_key_made(*key, dtor);
+	return r;
+}
+
+int pthread_key_delete(pthread_key_t key)
+{
+	clab__pl_key_made(key, NULL);
+	return CLAB__PL_REAL(key_delete)(key);
+}
+
+/*
+ * The ending thread's destructors, which the C library would run once
+ * its start function has returned, and conclab's record of its end with
+ * it: its C++ thread_local objects' and std::notify_all_at_thread_exit's
+ * (the C library's __call_tls_dtors, when it has one), then its
+ * thread-specific data's, key by key, for as many rounds as POSIX gives.
+ * Run here, before that record, with the guard clear: their locks,
+ * unlocks and signals are the program's, on conclab's objects, and a join
+ * returns after them, as it does without conclab.  Before, they ran after
+ * the end, on the C library's objects: a destructor that added a
+ * thread's tally under the program's mutex raced the other threads, and
+ * one that signalled a condition woke nobody.  What they leave for the
+ * C library's own run is nothing.
+ */
+static void run_destructors(void)
+{
+	static void (*_Atomic tls_dtors)(void);
+	static atomic_int looked;
+	if (!atomic_load(&looked)) {
+		/* GLIBC_PRIVATE, but there since 2.18; without it, none */
+		void (*f)(void) = (void (*)(void))(uintptr_t)dlsym(
+		    RTLD_DEFAULT, "__call_tls_dtors");
+		atomic_store(&tls_dtors, f);
+		atomic_store(&looked, 1);
+	}
+	void (*f)(void) = atomic_load(&tls_dtors);
+	if (f)
+		f();
+	unsigned top = atomic_load(&key_top);
+	for (int round = 0; round < PTHREAD_DESTRUCTOR_ITERATIONS; round++) {
+		int any = 0;
+		for (unsigned k = 0; k < top; k++) {
+			void (*d)(void *) = atomic_load(&key_dtor[k]);
+			void *v = d ? pthread_getspecific(k) : NULL;
+			if (!v)
+				continue;
+			pthread_setspecific(k, NULL);
+			d(v);
+			any = 1;
+		}
+		if (!any)
+			break;
+	}
+}
+
 /* pthread_exit (or a cancellation) in a program thread: recorded as an end. */
 static void thread_left(void *unused)
 {
 	(void)unused;
+	clab__pl_guard = 0;
+	run_destructors();
 	clab__pl_guard = 1;
 	clab__thread_exit(exit_value);
 }
@@ -199,6 +283,7 @@ static void *thread_main(void *p)
 	pthread_cleanup_push(thread_left, NULL);
 	ret = s.fn(s.arg);
 	pthread_cleanup_pop(0);
+	run_destructors();
 	clab__pl_guard = 1;
 	return ret;
 }

@@ -939,9 +939,24 @@ if [ -n "$CXX" ] && "$CXX" -g -O1 -pthread -o "$T/cxx" \
 	expect_exit 1 "$CONCLAB" trace --trace "$T/cxx.clt" "$T/cxx"
 	contains "$T/out" 'held a \(taken at [^ ]*cxx\.cc:17\) and requested b at [^ ]*cxx\.cc:18' "c++: sites in the program, not in the headers"
 	contains "$T/out" '^cxx: done' "c++: the timed wait ends with the notify"
+	# thread_local destructors and notify_all_at_thread_exit, after the
+	# thread's function: on conclab's objects, before its recorded end
+	"$CXX" -g -O1 -pthread -o "$T/cxxdtor" "$(dirname "$0")/../preload/cxxdtor.cc"
+	expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/cxxdtor.clt" "$T/cxxdtor"
+	contains "$T/out" '^cxxdtor: sum 20000$' "c++: thread_local destructors lock the program's mutex (no update lost)"
+	"$CONCLAB" dump "$T/cxxdtor.clt" >"$T/dump" 2>&1
+	count_is "$T/dump" "mutex\\.acquire .*cxxdtor\\.cc:$(grep -n 'cxxdtor: the destructor' "$(dirname "$0")/../preload/cxxdtor.cc" | cut -d: -f1) " 4 "c++: the four destructors' locks recorded"
 else
 	echo "no C++ compiler: the C++ program is not tried"
 fi
+
+# Thread-specific data destructors (pthread_key_create, tss_create) that
+# lock the program's mutex and signal its condition, in detached threads,
+# one ended by pthread_exit: before the thread's end, on conclab's
+# objects.  Before, main's wait was reported as a deadlock.
+as_plain tsddtor 0
+"$CONCLAB" dump "$T/tsddtor.clt" >"$T/dump" 2>&1
+count_is "$T/dump" "mutex\\.acquire +m#[0-9]+ .*tests/preload/tsddtor\\.c:$(line tsddtor "the destructor's lock") " 4 "tsddtor: the four destructors' locks recorded"
 
 # Replacing a trace removes the traces its run's children left beside it
 # (STEM.PID.clt), and only those: a file so named of another process's
@@ -1086,7 +1101,7 @@ same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
 # child that ends with _exit, as forklock's, leaves what its writer had
 # written by then, which timing decides)
 for p in abba deadlock philosophers prodcons recursive rwupgrade \
-	forkrec mainexit sleepy cancel named c11 cancelwait names cancelsleep; do
+	forkrec mainexit sleepy cancel named c11 cancelwait names cancelsleep tsddtor; do
 	same_run "$p" "$D/preload-$p"
 done
 same_run abba-race "$D/preload-abba" race
