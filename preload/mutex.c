@@ -41,8 +41,19 @@ static int clab_type(int type)
 						  : CLAB_MUTEX_NORMAL;
 }
 
+/* Mark the program's mutex at pm as e's (clab__pl_mutex_tagged). */
+static void tag(pthread_mutex_t *pm, struct clab__pl_obj *e)
+{
+#if defined(__GLIBC__) && (defined(__x86_64__) || defined(__aarch64__))
+	pm->__data.__list.__next = (void *)e;
+#else
+	(void)pm;
+	(void)e;
+#endif
+}
+
 /* Make e's mutex (claimed) of the given pthread type. */
-static int make(struct clab__pl_obj *e, const void *pm, int type,
+static int make(struct clab__pl_obj *e, pthread_mutex_t *pm, int type,
 		const struct clab_site *site)
 {
 	char name[96];
@@ -53,8 +64,15 @@ static int make(struct clab__pl_obj *e, const void *pm, int type,
 		return r;
 	}
 	e->type = (unsigned char)type;
+	tag(pm, e);
 	clab__pl_obj_ready(e, CLAB__PL_MUTEX);
 	return 0;
+}
+
+/* Whether e, a READY entry, no longer stands for the mutex at key. */
+static int stale(const void *key, const struct clab__pl_obj *e)
+{
+	return e->kind == CLAB__PL_MUTEX && !clab__pl_mutex_tagged(key, e);
 }
 
 struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
@@ -65,8 +83,15 @@ struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,
 	struct clab__pl_obj *e = clab__pl_obj_find(pm, 1);
 	if (!e)
 		return NULL;
-	if (clab__pl_obj_claim(e, CLAB__PL_MUTEX, site) &&
-	    make(e, pm, static_type(pm), site) != 0)
+	int made = 1;
+	if (atomic_load_explicit(&e->state, memory_order_acquire) ==
+		CLAB__PL_READY &&
+	    stale(pm, e))
+		/* its memory made a mutex again: the old one is gone */
+		e = clab__pl_obj_again(pm, site, stale, &made);
+	else
+		made = clab__pl_obj_claim(e, CLAB__PL_MUTEX, site);
+	if (e && made && make(e, pm, static_type(pm), site) != 0)
 		return NULL;
 	return e;
 }

@@ -268,7 +268,17 @@ static void replace(struct clab__pl_obj *e, struct clab__pl_obj *n)
 struct clab__pl_obj *clab__pl_obj_init(const void *key,
 				       const struct clab_site *site)
 {
+	int made;
+	return clab__pl_obj_again(key, site, NULL, &made);
+}
+
+struct clab__pl_obj *
+clab__pl_obj_again(const void *key, const struct clab_site *site,
+		   int (*stale)(const void *key, const struct clab__pl_obj *e),
+		   int *made)
+{
 	struct clab__pl_obj *e = clab__pl_obj_find(key, 1);
+	*made = 1;
 	if (!e)
 		return NULL;
 	for (;;) {
@@ -282,6 +292,14 @@ struct clab__pl_obj *clab__pl_obj_init(const void *key,
 						  CLAB__PL_BUSY)) {
 			making_end();
 			continue;
+		}
+		if (stale && s == CLAB__PL_READY && !stale(key, e)) {
+			/* made again by another thread meanwhile */
+			atomic_store_explicit(&e->state, CLAB__PL_READY,
+					      memory_order_release);
+			making_end();
+			*made = 0;
+			return e;
 		}
 		unsigned okind = 0;
 		uint32_t id = 0;

@@ -598,6 +598,17 @@ int clab__pl_obj_claim(struct clab__pl_obj *e, unsigned kind,
  */
 struct clab__pl_obj *clab__pl_obj_init(const void *key,
 				       const struct clab_site *site);
+/*
+ * clab__pl_obj_again - clab__pl_obj_init for an object made again without
+ * an init, its memory used again (a C++ object's std::mutex, a zeroed
+ * struct), found so by stale(key, e): unless, once the entry is taken,
+ * stale no longer holds (another thread made it first): then the entry is
+ * left READY as it is, and *made is 0.
+ */
+struct clab__pl_obj *
+clab__pl_obj_again(const void *key, const struct clab_site *site,
+		   int (*stale)(const void *key, const struct clab__pl_obj *e),
+		   int *made);
 void clab__pl_obj_ready(struct clab__pl_obj *e, unsigned kind);
 void clab__pl_obj_release(struct clab__pl_obj *e); /* back to NONE */
 /*
@@ -638,14 +649,38 @@ static inline struct clab__pl_obj *clab__pl_mutex_ready(const void *key)
 }
 
 /*
+ * clab__pl_mutex_tagged - whether the program's mutex at pm still bears
+ * the mark of e, which stands for it: the entry's address, in the words
+ * the C library keeps a robust mutex's list in (a robust mutex is the C
+ * library's, never an entry's), written when the mutex was made
+ * (mutex.c).  Memory that held a mutex and is made a mutex again without
+ * pthread_mutex_init (a C++ object's std::mutex, a zeroed struct, an
+ * initializer assigned) loses the mark: its first lock makes a new object,
+ * rather than going on with the old one (a false self-deadlock when the
+ * new one is recursive, a false lock-order cycle between the two).
+ */
+static inline int clab__pl_mutex_tagged(const pthread_mutex_t *pm,
+					const struct clab__pl_obj *e)
+{
+#if defined(__GLIBC__) && (defined(__x86_64__) || defined(__aarch64__))
+	return (const void *)pm->__data.__list.__next == (const void *)e;
+#else
+	(void)pm;
+	(void)e;
+	return 1;
+#endif
+}
+
+/*
  * clab__pl_mutex_of - the entry of the program's mutex at pm, made on its
- * first use (as a static initializer makes it); NULL when memory is short.
+ * first use (as a static initializer makes it), and made again when its
+ * memory was (clab__pl_mutex_tagged); NULL when memory is short.
  */
 static inline struct clab__pl_obj *
 clab__pl_mutex_of(pthread_mutex_t *pm, const struct clab_site *site)
 {
 	struct clab__pl_obj *e = clab__pl_mutex_ready(pm);
-	if (__builtin_expect(e != NULL, 1))
+	if (__builtin_expect(e != NULL && clab__pl_mutex_tagged(pm, e), 1))
 		return e;
 	return clab__pl_mutex_make(pm, site);
 }

@@ -950,6 +950,16 @@ else
 	echo "no C++ compiler: the C++ program is not tried"
 fi
 
+# Memory that held a mutex made a mutex again without pthread_mutex_init
+# (a zeroed struct, an initializer assigned, a C++ object's std::mutex):
+# a new object, of the new type.  Before, the old one went on: a false
+# self-deadlock of the recursive one, a false lock-order cycle.
+as_plain reused 0
+contains "$T/out" '^  ok   lock order' "reused: no lock-order cycle between the two mutexes"
+"$CONCLAB" dump "$T/reused.clt" >"$T/dump" 2>&1
+count_is "$T/dump" ' create +slot#[0-9]+ ' 2 "reused: two objects at one address"
+contains "$T/dump" ' destroy +slot#[0-9]+ .*tests/preload/reused\.c:' "reused: the first one ends where the second is first used"
+
 # Thread-specific data destructors (pthread_key_create, tss_create) that
 # lock the program's mutex and signal its condition, in detached threads,
 # one ended by pthread_exit: before the thread's end, on conclab's
@@ -1101,7 +1111,7 @@ same_run() { # NAME PROGRAM [ARGS]: two runs of --seed 5, one dump
 # child that ends with _exit, as forklock's, leaves what its writer had
 # written by then, which timing decides)
 for p in abba deadlock philosophers prodcons recursive rwupgrade \
-	forkrec mainexit sleepy cancel named c11 cancelwait names cancelsleep tsddtor; do
+	forkrec mainexit sleepy cancel named c11 cancelwait names cancelsleep tsddtor reused; do
 	same_run "$p" "$D/preload-$p"
 done
 same_run abba-race "$D/preload-abba" race
