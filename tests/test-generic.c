@@ -2,6 +2,7 @@
  * labs/generic: the checks any trace gets (starvation, busy waiting,
  * concurrency), on traces recorded from real threads.
  */
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -237,6 +238,89 @@ static void test_busy_backoff(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(p->msg, "at most 1 failed"));
 	clab_lab_report_free(&rep);
 	clab_trace_free(tr);
+}
+
+/*
+ * The way std::lock takes two mutexes: a try of b, which another thread
+ * holds, fails; then a blocking lock of b, which that thread has let go
+ * of meanwhile, so it is taken at once; and again, n times.  The helper
+ * is moved along by an atomic flag, which records nothing.  With other
+ * set, the blocking lock is of another mutex: polling b all the same.
+ */
+struct dance {
+	clab_mutex_t *b;
+	atomic_int step; /* 1: let b go; 2: let go; 0: take it again; 3 */
+};
+
+static void *holder(void *p)
+{
+	struct dance *d = p;
+	clab_mutex_lock(d->b);
+	atomic_store(&d->step, 3);
+	for (;;) {
+		int s;
+		while ((s = atomic_load(&d->step)) != 1 && s != 4)
+			sched_yield();
+		if (s == 4)
+			break;
+		clab_mutex_unlock(d->b);
+		atomic_store(&d->step, 2);
+		while (atomic_load(&d->step) != 0)
+			sched_yield();
+		clab_mutex_lock(d->b);
+		atomic_store(&d->step, 3);
+	}
+	clab_mutex_unlock(d->b);
+	return NULL;
+}
+
+static struct clab_trace *lock_dance(int n, int other)
+{
+	clab_mutex_t b, c;
+	clab_thread_t *t;
+	struct dance d = {&b, 0};
+	tu_begin();
+	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
+	clab_mutex_init(&c, "c", CLAB_MUTEX_NORMAL);
+	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, &d), 0);
+	for (int i = 0; i < n; i++) {
+		while (atomic_load(&d.step) != 3)
+			sched_yield();
+		CU_ASSERT_EQUAL(clab_mutex_trylock(&b), CLAB_EBUSY);
+		atomic_store(&d.step, 1);
+		while (atomic_load(&d.step) != 2)
+			sched_yield();
+		clab_mutex_t *m = other ? &c : &b;
+		clab_mutex_lock(m); /* taken at once */
+		clab_mutex_unlock(m);
+		atomic_store(&d.step, 0);
+	}
+	while (atomic_load(&d.step) != 3)
+		sched_yield();
+	atomic_store(&d.step, 4);
+	clab_thread_join(t, NULL);
+	clab_mutex_destroy(&b);
+	clab_mutex_destroy(&c);
+	return tu_end();
+}
+
+static void test_busy_std_lock(void)
+{
+	for (int other = 0; other <= 1; other++) {
+		struct clab_lab_report rep = {0};
+		struct clab_trace *tr =
+		    lock_dance(2 * CLAB_LAB_BUSY_RUN, other);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tr);
+		CU_ASSERT_EQUAL(tu_count(tr, CLAB_K_MUTEX_BUSY),
+				2 * CLAB_LAB_BUSY_RUN);
+		clab_lab_check_common(tr, &rep);
+		const struct clab_lab_prop *p = prop(&rep, "busy waiting");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		/* blocking on the lock it failed to take: a wait, not a spin */
+		CU_ASSERT_EQUAL(p->ok, !other);
+		clab_lab_report_free(&rep);
+		clab_trace_free(tr);
+	}
 }
 
 /* ---- polling a mutex ---- */
@@ -712,6 +796,8 @@ static void add_tests(CU_pSuite s)
 		    test_busy_tight_loop);
 	CU_add_test(s, "trylock with a sleep between tries is not",
 		    test_busy_backoff);
+	CU_add_test(s, "a failed try, then a lock of that mutex: not",
+		    test_busy_std_lock);
 	CU_add_test(s, "one mutex taken again and again: busy waiting",
 		    test_poll);
 	CU_add_test(s, "taken again with work between: not",
