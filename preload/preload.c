@@ -146,6 +146,7 @@ void clab__pl_resolve(void)
 	NEXT(key_create, "pthread_key_create");
 	NEXT(key_delete, "pthread_key_delete");
 	NEXT(tss_create, "tss_create");
+	*(void **)&r->call_tls_dtors = next("__call_tls_dtors", NULL, 1);
 	NEXT(prctl, "prctl");
 	NEXT(sem_open, "sem_open");
 	NEXT(sem_close, "sem_close");

@@ -92,6 +92,9 @@ struct clab__pl_real {
 	int (*key_create)(pthread_key_t *, void (*)(void *));
 	int (*key_delete)(pthread_key_t);
 	int (*tss_create)(tss_t *, tss_dtor_t);
+	/* glibc's (GLIBC_PRIVATE, since 2.18): a thread's thread_local
+	 * destructors, run now (thread.c); NULL without it */
+	void (*call_tls_dtors)(void);
 	int (*prctl)(int, unsigned long, unsigned long, unsigned long,
 		     unsigned long);
 	sem_t *(*sem_open)(const char *, int, ...);

@@ -10,7 +10,6 @@
  * and guard sizes are the program's; it is made joinable and detached
  * afterwards when the program asked for a detached one.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -229,18 +228,9 @@ int pthread_key_delete(pthread_key_t key)
  */
 static void run_destructors(void)
 {
-	static void (*_Atomic tls_dtors)(void);
-	static atomic_int looked;
-	if (!atomic_load(&looked)) {
-		/* GLIBC_PRIVATE, but there since 2.18; without it, none */
-		void (*f)(void) = (void (*)(void))(uintptr_t)dlsym(
-		    RTLD_DEFAULT, "__call_tls_dtors");
-		atomic_store(&tls_dtors, f);
-		atomic_store(&looked, 1);
-	}
-	void (*f)(void) = atomic_load(&tls_dtors);
-	if (f)
-		f();
+	/* resolved: the thread was made through CLAB__PL_REAL(create) */
+	if (clab__pl_real.call_tls_dtors)
+		clab__pl_real.call_tls_dtors();
 	unsigned top = atomic_load(&key_top);
 	for (int round = 0; round < PTHREAD_DESTRUCTOR_ITERATIONS; round++) {
 		int any = 0;
