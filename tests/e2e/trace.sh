@@ -174,6 +174,18 @@ line() {
 	n=$(grep -n "/\\* $2" "$S/$1.c" | head -1 | cut -d: -f1)
 	echo "${n:-0}"
 }
+# as_plain NAME EXIT [OPTIONS...]: preload-NAME under conclab trace (with
+# OPTIONS, its trace NAME.clt) exits EXIT, and the lines it prints that
+# start "NAME:" are those it prints without conclab.
+as_plain() {
+	n=$1 x=$2
+	shift 2
+	"$D/preload-$n" >"$T/$n.plain" 2>&1
+	expect_exit "$x" timeout 120 "$CONCLAB" trace "$@" --trace "$T/$n.clt" "$D/preload-$n"
+	grep "^$n:" "$T/out" | cmp -s - "$T/$n.plain" &&
+		pass "$n: every result as without conclab" ||
+		fail "$n: $(grep "^$n:" "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/$n.plain")"
+}
 # The clock forms (pthread_mutex_clocklock, pthread_rwlock_clock*lock):
 # their timeouts and acquisitions recorded at their lines.
 at() { # TEXT: the line after the comment "/* TEXT" in errors.c
@@ -422,18 +434,6 @@ for how in loop closefrom range dup2; do
 	lacks "$T/err" 'could not write|cut short' "closeall $how: the trace written whole"
 	expect_exit 0 "$CONCLAB" dump "$T/ca.clt"
 done
-# as_plain NAME EXIT [OPTIONS...]: preload-NAME under conclab trace (with
-# OPTIONS, its trace NAME.clt) exits EXIT, and the lines it prints that
-# start "NAME:" are those it prints without conclab.
-as_plain() {
-	n=$1 x=$2
-	shift 2
-	"$D/preload-$n" >"$T/$n.plain" 2>&1
-	expect_exit "$x" timeout 120 "$CONCLAB" trace "$@" --trace "$T/$n.clt" "$D/preload-$n"
-	grep "^$n:" "$T/out" | cmp -s - "$T/$n.plain" &&
-		pass "$n: every result as without conclab" ||
-		fail "$n: $(grep "^$n:" "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/$n.plain")"
-}
 # glibc's waits with a time limit (sem_clockwait, pthread_tryjoin_np,
 # pthread_timedjoin_np, pthread_clockjoin_np): what they return is the C
 # library's, and they are recorded as the waits they are.
@@ -597,7 +597,7 @@ until grep -q 'a deadlock, unless another program' "$T/ndl.err" || [ $k -ge 200 
 	sleep 0.05
 	k=$((k + 1))
 done
-contains "$T/ndl.err" '^  opens a named semaphore below and posts it' "nameddead linked: the notice"
+contains "$T/ndl.err" '^  opens a named semaphore or the shared memory below and posts it$' "nameddead linked: the notice"
 count_is "$T/ndl.err" '^    named, count 0: no other process has it open now; one that opens it could post$' 2 "nameddead linked: why it goes on"
 name=$(sed -n 's/^nameddead: main waits on //p' "$T/ndl.out")
 "$D/preload-nameddead" post "$name"
