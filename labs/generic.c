@@ -67,7 +67,7 @@ struct thr {
 	struct span longest; /* the longest judged wait */
 	uint64_t open_ns;    /* a judged wait still under way at the end */
 	struct span run;     /* failed attempts in a row, under way */
-	uint32_t failed_obj; /* the object of the run's last one */
+	int run_mixed;	     /* ... on more than one object */
 	struct span worst;   /* the longest such run */
 	struct poll {
 		uint64_t n;	   /* re-acquisitions in a row */
@@ -169,9 +169,10 @@ static void run_add(struct thr *t, const struct clab_record *r)
 		t->run.from = r->seq;
 		t->run.obj = r->obj;
 		t->run.kind = r->kind;
+		t->run_mixed = 0;
 	}
+	t->run_mixed |= r->obj != t->run.obj;
 	t->run.to = r->seq;
-	t->failed_obj = r->obj;
 	if (t->run.n > t->worst.n)
 		t->worst = t->run;
 }
@@ -397,13 +398,15 @@ static void sweep_record(struct sweep *s, const struct clab_record *r)
 	if (attempt_failed(r->kind, ended))
 		run_add(t, r);
 	/*
-	 * A blocking lock of the very lock its last failed try found taken
-	 * waits for it, whether or not it had to: what std::lock and
-	 * std::scoped_lock do (lock one, try the others, and on a failure
-	 * block on the one that failed), not polling.
+	 * A blocking lock of the very lock that the run's failed tries, all
+	 * of them, found taken waits for it, whether or not it had to: what
+	 * std::lock and std::scoped_lock do (lock one, try the others, and on
+	 * a failure block on the one that failed), not polling.  A run that
+	 * also polled something else goes on.
 	 */
 	if ((sem->oe == CLAB_OE_MUTEX_TAKE || sem->oe == CLAB_OE_WRITE_TAKE) &&
-	    r->a8 == CLAB_HOW_BLOCK && t->run.n && r->obj == t->failed_obj)
+	    r->a8 == CLAB_HOW_BLOCK && t->run.n && !t->run_mixed &&
+	    r->obj == t->run.obj)
 		run_reset(t);
 	switch (sem->act) {
 	case CLAB_DO_START:

@@ -276,21 +276,25 @@ static void *holder(void *p)
 
 static struct clab_trace *lock_dance(int n, int other)
 {
+	clab_sem_t empty;
 	clab_mutex_t b, c;
 	clab_thread_t *t;
 	struct dance d = {&b, 0};
 	tu_begin();
 	clab_mutex_init(&b, "b", CLAB_MUTEX_NORMAL);
 	clab_mutex_init(&c, "c", CLAB_MUTEX_NORMAL);
+	clab_sem_init(&empty, "empty", 0, 0);
 	CU_ASSERT_EQUAL_FATAL(clab_thread_create(&t, "holder", holder, &d), 0);
 	for (int i = 0; i < n; i++) {
 		while (atomic_load(&d.step) != 3)
 			sched_yield();
 		CU_ASSERT_EQUAL(clab_mutex_trylock(&b), CLAB_EBUSY);
+		if (other == 2) /* and it polls a semaphore besides */
+			CU_ASSERT_NOT_EQUAL(clab_sem_tryacquire(&empty), 0);
 		atomic_store(&d.step, 1);
 		while (atomic_load(&d.step) != 2)
 			sched_yield();
-		clab_mutex_t *m = other ? &c : &b;
+		clab_mutex_t *m = other == 1 ? &c : &b;
 		clab_mutex_lock(m); /* taken at once */
 		clab_mutex_unlock(m);
 		atomic_store(&d.step, 0);
@@ -301,12 +305,17 @@ static struct clab_trace *lock_dance(int n, int other)
 	clab_thread_join(t, NULL);
 	clab_mutex_destroy(&b);
 	clab_mutex_destroy(&c);
+	clab_sem_destroy(&empty);
 	return tu_end();
 }
 
+/*
+ * other: 0, the lock of the mutex whose try failed; 1, of another mutex;
+ * 2, of the same one, but the thread polls a semaphore too.
+ */
 static void test_busy_std_lock(void)
 {
-	for (int other = 0; other <= 1; other++) {
+	for (int other = 0; other <= 2; other++) {
 		struct clab_lab_report rep = {0};
 		struct clab_trace *tr =
 		    lock_dance(2 * CLAB_LAB_BUSY_RUN, other);
