@@ -1,9 +1,7 @@
 /* The shared helpers of clab-util.h that are not inline. */
-#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "clab-util.h"
 
@@ -54,9 +52,11 @@ double clab__median(double *v, size_t n)
 
 void clab__nap(const struct timespec *d)
 {
-	struct timespec left = *d;
-	while (syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &left, &left) !=
-		   0 &&
-	       errno == EINTR)
-		;
+	uint64_t end = clab__mono_ns() + clab__ts_ns(d);
+	for (uint64_t now = clab__mono_ns(); now < end; now = clab__mono_ns()) {
+		struct timespec left = {(time_t)((end - now) / CLAB__NS_PER_S),
+					(long)((end - now) % CLAB__NS_PER_S)};
+		/* poll with no descriptor: a sleep the library stands not in */
+		(void)ppoll(NULL, 0, &left, NULL);
+	}
 }

@@ -73,10 +73,11 @@ static inline uint64_t clab__mono_ns(void)
 }
 
 /*
- * clab__nap - sleep for d on the monotonic clock, by the system call
- * itself: a traced program's sleep functions are the preload library's,
- * which under the controlled scheduler sleep on its virtual clock (a
- * crash's wait for the writer would pass at once there).
+ * clab__nap - sleep for d on the monotonic clock, through ppoll, which the
+ * preload library does not stand in for: a traced program's sleep
+ * functions are the library's, which under the controlled scheduler sleep
+ * on its virtual clock (a crash's wait for the writer would pass at once
+ * there).
  */
 void clab__nap(const struct timespec *d);
 
