@@ -72,7 +72,7 @@ static int make(struct clab__pl_obj *e, pthread_mutex_t *pm, int type,
 /* Whether e, a READY entry, no longer stands for the mutex at key. */
 static int stale(const void *key, const struct clab__pl_obj *e)
 {
-	return e->kind == CLAB__PL_MUTEX && !clab__pl_mutex_tagged(key, e);
+	return e->kind == CLAB__PL_MUTEX && !clab__pl_mutex_tagged(key);
 }
 
 struct clab__pl_obj *clab__pl_mutex_make(pthread_mutex_t *pm,

@@ -653,23 +653,23 @@ static inline struct clab__pl_obj *clab__pl_mutex_ready(const void *key)
 
 /*
  * clab__pl_mutex_tagged - whether the program's mutex at pm still bears
- * the mark of e, which stands for it: the entry's address, in the words
- * the C library keeps a robust mutex's list in (a robust mutex is the C
+ * the mark that it was made: its entry's address, in the word the C
+ * library keeps a robust mutex's list in (a robust mutex is the C
  * library's, never an entry's), written when the mutex was made
  * (mutex.c).  Memory that held a mutex and is made a mutex again without
  * pthread_mutex_init (a C++ object's std::mutex, a zeroed struct, an
- * initializer assigned) loses the mark: its first lock makes a new object,
- * rather than going on with the old one (a false self-deadlock when the
- * new one is recursive, a false lock-order cycle between the two).
+ * initializer assigned) has that word 0 again: its first lock makes a new
+ * object, rather than going on with the old one (a false self-deadlock
+ * when the new one is recursive, a false lock-order cycle between the
+ * two).  Any other value is a mark: the one another process wrote is as
+ * good (a mutex in memory a fork shares, each process with its entry).
  */
-static inline int clab__pl_mutex_tagged(const pthread_mutex_t *pm,
-					const struct clab__pl_obj *e)
+static inline int clab__pl_mutex_tagged(const pthread_mutex_t *pm)
 {
 #if defined(__GLIBC__) && (defined(__x86_64__) || defined(__aarch64__))
-	return (const void *)pm->__data.__list.__next == (const void *)e;
+	return pm->__data.__list.__next != NULL;
 #else
 	(void)pm;
-	(void)e;
 	return 1;
 #endif
 }
@@ -683,7 +683,7 @@ static inline struct clab__pl_obj *
 clab__pl_mutex_of(pthread_mutex_t *pm, const struct clab_site *site)
 {
 	struct clab__pl_obj *e = clab__pl_mutex_ready(pm);
-	if (__builtin_expect(e != NULL && clab__pl_mutex_tagged(pm, e), 1))
+	if (__builtin_expect(e != NULL && clab__pl_mutex_tagged(pm), 1))
 		return e;
 	return clab__pl_mutex_make(pm, site);
 }

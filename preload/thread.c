@@ -252,6 +252,8 @@ static void run_destructors(void)
 static void thread_left(void *unused)
 {
 	(void)unused;
+	/* a cancellation acted on: none pending for a sleep in a destructor */
+	atomic_store(&clab__self()->cancel_req, 0);
 	clab__pl_guard = 0;
 	run_destructors();
 	clab__pl_guard = 1;
@@ -272,8 +274,9 @@ static void *thread_main(void *p)
 	clab__pl_guard = 0;
 	pthread_cleanup_push(thread_left, NULL);
 	ret = s.fn(s.arg);
-	pthread_cleanup_pop(0);
+	/* still under thread_left: a destructor may call pthread_exit */
 	run_destructors();
+	pthread_cleanup_pop(0);
 	clab__pl_guard = 1;
 	return ret;
 }
@@ -521,16 +524,19 @@ void pthread_exit(void *ret)
 static void renamed(pthread_t pt, const char *name)
 {
 	if (pthread_equal(pt, pthread_self())) {
-		clab_thread_rename(clab_thread_self(), name);
-		return;
+		clab__thread_rename(clab_thread_self(), name);
+	} else {
+		/* held: the map's thread is the one pt names (not joined) */
+		clab__lk_lock(&tlk);
+		struct tnode *n = tmap[bucket(pt)];
+		while (n && !pthread_equal(n->pt, pt))
+			n = n->next;
+		if (n)
+			clab__thread_rename(n->t, name);
+		clab__lk_unlock(&tlk);
 	}
-	clab__lk_lock(&tlk); /* held: a join cannot free the thread under it */
-	struct tnode *n = tmap[bucket(pt)];
-	while (n && !pthread_equal(n->pt, pt))
-		n = n->next;
-	if (n)
-		clab_thread_rename(n->t, name);
-	clab__lk_unlock(&tlk);
+	if (clab__pl_sched_controlled())
+		clab__tbuf_renames_write();
 }
 
 int pthread_setname_np(pthread_t pt, const char *name)

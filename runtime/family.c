@@ -259,7 +259,13 @@ static int futex_wait(struct fwait *w, unsigned long uaddr, unsigned long op,
 	w->kind = FW_SHARED;
 	w->mdev = dev;
 	w->mino = ino;
-	w->linked = !m.deleted;
+	/*
+	 * A file with a name can be opened by a program started later; so
+	 * can a System V segment (shmat by its key or id) and a memfd (its
+	 * descriptor passed on), whose names maps shows as deleted.
+	 */
+	w->linked = !m.deleted || strncmp(m.path, "/SYSV", 5) == 0 ||
+		    strncmp(m.path, "/memfd:", 7) == 0;
 	static const char sem[] = "/dev/shm/sem.";
 	if (strncmp(m.path, sem, sizeof(sem) - 1) != 0) {
 		/* MAP_SHARED | MAP_ANONYMOUS maps "/dev/zero (deleted)" */
@@ -528,7 +534,7 @@ static int holds_end(pid_t pid, uint64_t ino, int write)
 		long fd = atol(name);
 		uint64_t key, i;
 		int end = end_of(pid, fd, &key, &i);
-		if (key != ino || end == END_NONE)
+		if (end == END_NONE || key != ino)
 			continue;
 		if (end == END_SOCKET) {
 			holds = 1; /* it can read and write */

@@ -352,10 +352,13 @@ static int publish(struct clab__thr *self, unsigned kind, uint32_t target)
 		atomic_store_explicit(&p->w[i].tid, self ? self->tid : 0,
 				      memory_order_relaxed);
 		/* a spawned child's one thread goes by its process's name */
-		snprintf(p->w[i].thread, sizeof(p->w[i].thread), "%s",
-			 my_slot != 0 || !self || !self->tb || !self->tb->name
-			     ? p->name
-			     : self->tb->name);
+		if (my_slot != 0 || !self || !self->tb) {
+			size_t k = strnlen(p->name, sizeof(p->w[i].thread) - 1);
+			memmove(p->w[i].thread, p->name, k);
+			p->w[i].thread[k] = 0;
+		} else
+			clab__tbuf_name(self->tb, p->w[i].thread,
+					sizeof(p->w[i].thread));
 		atomic_store(&p->w[i].kind, kind);
 		bump();
 		return i;

@@ -608,6 +608,14 @@ static inline void clab__emit_obj_s(struct clab__thr *self, unsigned kind,
 }
 
 /*
+ * clab__thread_rename - clab_thread_rename without writing the name now
+ * under the controlled scheduler: the caller (the preload library, which
+ * holds its thread map's lock) calls clab__tbuf_renames_write itself once
+ * it has let go of its locks.
+ */
+int clab__thread_rename(clab_thread_t *t, const char *name);
+
+/*
  * A semaphore whose permits the C library counts (a named one, which other
  * processes may share: preload/sem.c): the caller makes each wait and post
  * there, and these record them.  clab__sem_ext_wait before a wait that

@@ -241,23 +241,34 @@ uint32_t clab_thread_tid(const clab_thread_t *t)
 
 const char *clab_thread_name(const clab_thread_t *t)
 {
-	/*
-	 * renamed under the registry's lock, read without it: the names
-	 * before stay (clab__tbuf_rename)
-	 */
-	const char *n =
-	    t && t->tb ? __atomic_load_n(&t->tb->name, __ATOMIC_ACQUIRE) : NULL;
-	return n ? n : "?";
+	/* a rename frees it: conclab's own readers copy (clab__tbuf_name) */
+	return t && t->tb && t->tb->name ? t->tb->name : "?";
 }
 
 int clab_thread_rename(clab_thread_t *t, const char *name)
 {
+	int r = clab__thread_rename(t, name);
+	if (r == 0 && clab__sched_ctl(clab__self()))
+		clab__tbuf_renames_write(); /* see clab__thread_rename */
+	return r;
+}
+
+int clab__thread_rename(clab_thread_t *t, const char *name)
+{
 	size_t n = name ? strnlen(name, CLAB_THREAD_NAME_MAX + 1) : 0;
 	if (!t || n == 0 || n > CLAB_THREAD_NAME_MAX)
 		return CLAB_EINVAL;
-	if (!t->tb || !clab_tracer_active())
-		return 0;
-	return clab__tbuf_rename(t->tb, name);
+	int r = 0;
+	clab__lk_lock(&t->lk);
+	/*
+	 * Not a handle of an earlier trace (its buffer's ids are another
+	 * trace's), nor of a thread joined, whose state may go for reuse:
+	 * a join sets joined under t->lk, and the reaper needs it.
+	 */
+	if (t->tb && t->gen == atomic_load(&clab__trace_gen) && !t->joined)
+		r = clab__tbuf_rename(t->tb, name);
+	clab__lk_unlock(&t->lk);
+	return r;
 }
 
 /*

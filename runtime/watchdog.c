@@ -432,6 +432,18 @@ static size_t find_cycle(struct snap *s, size_t n, uint32_t *cycle)
 }
 
 /*
+ * Thread t's name, copied into *keep (the report frees it): a rename
+ * frees the one before.
+ */
+static const char *name_copy(const struct clab__thr *t, char **keep)
+{
+	char buf[CLAB_THREAD_NAME_MAX + 1];
+	clab__tbuf_name(t->tb, buf, sizeof(buf));
+	*keep = strdup(buf);
+	return *keep ? *keep : "?";
+}
+
+/*
  * The report of what the threads in s do, into *d (why, cycle), with the
  * objects' names in onames (freed by report_free).
  */
@@ -443,7 +455,8 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 	    .why = why, .nthreads = n, .steps = wd.sched_steps};
 	d->threads = calloc(n ? n : 1, sizeof(*d->threads));
 	d->cycle = calloc(ncycle ? ncycle : 1, sizeof(*d->cycle));
-	*onames = calloc(n ? n : 1, sizeof(**onames));
+	/* each thread's object's name, its own and its holder's */
+	*onames = calloc(n ? 3 * n : 1, sizeof(**onames));
 	if (!d->threads || !d->cycle || !*onames) {
 		free(d->threads);
 		free(d->cycle);
@@ -455,7 +468,7 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 	for (size_t i = 0; i < d->nthreads; i++) {
 		struct clab_blocked *b = &d->threads[i];
 		b->tid = s[i].t->tid;
-		b->thread = clab_thread_name(s[i].t);
+		b->thread = name_copy(s[i].t, &(*onames)[d->nthreads + i]);
 		b->holder = UINT32_MAX;
 		b->site = s[i].on ? s[i].site : s[i].at;
 		b->steps = s[i].steps;
@@ -500,7 +513,8 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 		}
 		if (s[i].holder) {
 			b->holder = s[i].holder->tid;
-			b->holder_name = clab_thread_name(s[i].holder);
+			b->holder_name = name_copy(
+			    s[i].holder, &(*onames)[2 * d->nthreads + i]);
 			b->holder_site = s[i].holder_site;
 			b->holder_in_parent = s[i].holder_in_parent;
 		}
@@ -517,7 +531,7 @@ static void report_fill(struct clab_deadlock *d, char ***onames,
 
 static void report_free(struct clab_deadlock *d, char **onames)
 {
-	for (size_t i = 0; onames && i < d->nthreads; i++)
+	for (size_t i = 0; onames && i < 3 * d->nthreads; i++)
 		free(onames[i]);
 	free(onames);
 	free(d->threads);
@@ -732,12 +746,18 @@ static void *watchdog_main(void *arg)
 				fam_report = 1;
 				report(CLAB_STUCK_PROCESSES, s, n, NULL, 0);
 				done = 1;
-			} else if (!noticed) {
+			} else {
 				/* a program not yet started could post */
-				fam_report = 1;
-				notice(s, n);
-				fam_report = 0;
-				noticed = 1;
+				if (!noticed) {
+					fam_report = 1;
+					notice(s, n);
+					fam_report = 0;
+					noticed = 1;
+				}
+				/* said: look again now and then, not each
+				 * period (every process's maps are read) */
+				fam_since = 0;
+				fam_next = now + 5000000000ull;
 			}
 		} else if (fam_since || now >= fam_next) {
 			fam_since = 0;
@@ -1056,9 +1076,9 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		break;
 	case CLAB_STUCK_UNLESS_OTHER:
 		OUT("every live thread is blocked: a deadlock, unless another "
-		    "program\n  opens a named semaphore below and posts it "
-		    "(the "
-		    "run goes on;\n  Ctrl-C ends it and saves the trace)\n");
+		    "program\n  opens a named semaphore or the shared memory "
+		    "below and posts it\n  (the run goes on; Ctrl-C ends it "
+		    "and saves the trace)\n");
 		break;
 	case CLAB_STUCK_TIME_LIMIT:
 		OUT("stopped: the run exceeded its time limit (livelock, "

@@ -364,55 +364,42 @@ unsigned clab__obj_kind(uint32_t oid)
 
 int clab__tbuf_rename(struct clab__tbuf *tb, const char *name)
 {
-	char key[32], *s = strdup(name), *os = strdup(name);
+	char *s = strdup(name), *os = strdup(name);
 	if (!s || !os) {
 		free(s);
 		free(os);
 		return CLAB_ENOMEM;
 	}
 	clab__lock(&clab__reg.lk);
-	struct clab__objdef *d = clab__objdef_at(tb->oid);
-	/* a buffer of no trace, or the name it has: nothing to do */
-	int same =
-	    tb->tid == UINT32_MAX || !tb->name || strcmp(tb->name, name) == 0;
-	char **o =
-	    same ? NULL
-		 : realloc(tb->old_names, (tb->nold_names + 1) * sizeof(*o));
-	if (!o) {
+	if (tb->tid == UINT32_MAX || !tb->name || strcmp(tb->name, name) == 0) {
+		/* a buffer of no trace, or the name it has: nothing to do */
 		clab__unlock(&clab__reg.lk);
 		free(s);
 		free(os);
-		return same ? 0 : CLAB_ENOMEM;
+		return 0;
 	}
-	tb->old_names = o;
-	o[tb->nold_names++] = tb->name;
-	__atomic_store_n(&tb->name, s, __ATOMIC_RELEASE); /* clab_thread_name */
-	/* the thread's object too: its name is read under this lock */
+	/* every reader of a name copies it under this lock */
+	free(tb->name);
+	tb->name = s;
+	struct clab__objdef *d = clab__objdef_at(tb->oid);
 	if (d) {
 		free(d->name);
 		d->name = os;
 		os = NULL;
 	}
-	free(os);
-	snprintf(key, sizeof(key), "name.%" PRIu32, tb->oid);
+	if (!tb->renamed)
+		clab__reg.nrenamed++;
+	tb->renamed = 1;
 	clab__unlock(&clab__reg.lk);
-	/*
-	 * Outside the registry's lock, which the writer takes under its own:
-	 * two threads that rename one thread at once write their names in
-	 * either order, as their calls raced.
-	 */
-	return clab_tracer_meta_add(key, name);
+	free(os);
+	return 0;
 }
 
-void clab__tbuf_names_free(struct clab__tbuf *tb)
+void clab__tbuf_name(const struct clab__tbuf *tb, char *buf, size_t len)
 {
-	free(tb->name);
-	for (uint32_t i = 0; i < tb->nold_names; i++)
-		free(tb->old_names[i]);
-	free(tb->old_names);
-	tb->name = NULL;
-	tb->old_names = NULL;
-	tb->nold_names = 0;
+	clab__lock(&clab__reg.lk);
+	snprintf(buf, len, "%s", tb && tb->name ? tb->name : "?");
+	clab__unlock(&clab__reg.lk);
 }
 
 struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
@@ -565,7 +552,7 @@ void clab__reg_release(void)
 			block_unmap(b);
 			atomic_fetch_sub(&clab__reg.blocks_out, 1);
 		}
-		clab__tbuf_names_free(tb);
+		free(tb->name);
 		free(tb);
 	}
 	clab__reg.threads = NULL;

@@ -73,6 +73,8 @@ struct clab__reg {
 	/* buffers retired (no longer in threads), and what they dropped */
 	uint32_t nretired;
 	uint64_t retired_drops;
+	/* threads renamed since the writer's last pass (clab__tbuf_rename) */
+	_Atomic uint32_t nrenamed;
 };
 
 extern struct clab__reg clab__reg;

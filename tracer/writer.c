@@ -35,6 +35,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1018,6 +1019,49 @@ static void write_stacks(void)
 	w.stk_lost_written = lost;
 }
 
+/*
+ * The names of the threads renamed since the last pass (clab__tbuf_rename),
+ * their last ones, as the metadata "name.<object id>" (docs/trace-format.md,
+ * "Names"), in one chunk, in tid order (w.lk held).  A thread renamed a
+ * thousand times between two passes costs its last name only.
+ */
+static void write_renames(void)
+{
+	struct clab_wbuf m = {0};
+	uint32_t n = 0;
+	if (!atomic_load(&clab__reg.nrenamed))
+		return;
+	clab__lock(&clab__reg.lk);
+	for (struct clab__tbuf *tb = clab__reg.threads; tb; tb = tb->next)
+		n += tb->renamed != 0;
+	clab_wbuf_uv(&m, n);
+	for (struct clab__tbuf *tb = clab__reg.threads; n && tb;
+	     tb = tb->next) {
+		char key[32];
+		if (!tb->renamed)
+			continue;
+		snprintf(key, sizeof(key), "name.%" PRIu32, tb->oid);
+		clab_wbuf_str(&m, key);
+		clab_wbuf_str(&m, tb->name);
+		tb->renamed = 0;
+		clab__reg.nrenamed--;
+	}
+	clab__unlock(&clab__reg.lk);
+	if (n)
+		write_chunk(CLAB_CH_META, &m);
+	clab_wbuf_free(&m);
+}
+
+void clab__tbuf_renames_write(void)
+{
+	if (!atomic_load(&clab__reg.nrenamed))
+		return;
+	clab__writer_lock_now();
+	if (w.fd >= 0)
+		write_renames();
+	clab__unlock(&w.lk);
+}
+
 /* Definitions of threads and objects registered since the last call. */
 static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 {
@@ -1090,6 +1134,7 @@ static void write_defs(struct clab__tbuf **tbs, uint32_t ntbs)
 		write_chunk(CLAB_CH_OBJECTS, &o);
 		w.objs_written += no;
 	}
+	write_renames();
 	clab_wbuf_free(&t);
 	clab_wbuf_free(&o);
 	clab_wbuf_free(&s);
@@ -1138,7 +1183,7 @@ static void retire(void)
 		clab__reg.retired_drops += atomic_load(&tb->drops);
 		clab__reg.nretired++;
 		clab__obj_drop_locked(tb->oid);
-		clab__tbuf_names_free(tb);
+		free(tb->name);
 		free(tb);
 	}
 	clab__unlock(&clab__reg.lk);

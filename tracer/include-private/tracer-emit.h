@@ -91,12 +91,8 @@ struct clab__tbuf {
 	_Atomic int retire;
 	struct clab__tbuf *next;
 	uint64_t written; /* records the writer has written, under its lock */
-	/*
-	 * The names it had before its last (clab__tbuf_rename): kept while
-	 * the buffer lives, for whoever read one, under the registry's lock.
-	 */
-	char **old_names;
-	uint32_t nold_names;
+	/* renamed since the writer's last pass, under the registry's lock */
+	int renamed;
 };
 
 /* The current trace generation; bumped by each open. */
@@ -110,15 +106,27 @@ extern _Atomic unsigned clab__trace_gen;
 struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent);
 
 /*
- * clab__tbuf_rename - the thread's new name: tb->name from now on, and
- * the metadata "name.<its object id>" in the trace (docs/trace-format.md).
- * 0 (also for a buffer of no trace, or a name it has already), CLAB_ENOMEM,
- * or the trace's write error.
+ * clab__tbuf_rename - the thread's new name: tb->name (and its object's)
+ * from now on, under the registry's lock, and the metadata "name.<its
+ * object id>" in the trace, written by the writer's next pass with the
+ * last name it has then (docs/trace-format.md).  0 (also for a buffer of
+ * no trace, or a name it has already), or CLAB_ENOMEM.
  */
 int clab__tbuf_rename(struct clab__tbuf *tb, const char *name);
 
-/* Free tb's names, its last and those before (tb is being freed). */
-void clab__tbuf_names_free(struct clab__tbuf *tb);
+/*
+ * clab__tbuf_renames_write - write the renames not written yet now, not at
+ * the writer's next pass: under the controlled scheduler, so that where
+ * they are in the file, and which names they give, do not depend on when
+ * the writer runs (the same seed, the same trace).
+ */
+void clab__tbuf_renames_write(void);
+
+/*
+ * clab__tbuf_name - tb's name, copied into buf (len bytes) under the
+ * registry's lock: a rename frees the one before.
+ */
+void clab__tbuf_name(const struct clab__tbuf *tb, char *buf, size_t len);
 
 /*
  * clab__tbuf_claim_main - the buffer of thread 0, made by clab_tracer_open

@@ -126,16 +126,20 @@ int clab__sleep_ms(uint32_t ms, const struct clab_site *site);
 
 /* The calling thread's handle (registers a thread not made by conclab). */
 clab_thread_t *clab_thread_self(void);
-/* A thread's dense id in the trace (0 = main) and its name. */
+/*
+ * A thread's dense id in the trace (0 = main) and its name (valid until
+ * the thread is renamed or its handle goes).
+ */
 uint32_t clab_thread_tid(const clab_thread_t *t);
 const char *clab_thread_name(const clab_thread_t *t);
 /*
  * clab_thread_rename - give t a new name (1 to CLAB_THREAD_NAME_MAX bytes),
  * as pthread_setname_np does: reports, the viewer and the runtime's own
- * messages name the thread by its last name.  Written to the trace at
- * once (docs/trace-format.md, "Names").  Returns 0 (also when no trace is
- * open), CLAB_EINVAL for a bad name, CLAB_ENOMEM, or the trace's write
- * error.
+ * messages name the thread by its last name.  The trace gets the name the
+ * thread has at the writer's next pass (docs/trace-format.md, "Names").
+ * Returns 0 (also when no trace is open, for a thread already joined, or
+ * a handle of an earlier trace), CLAB_EINVAL for a bad name, or
+ * CLAB_ENOMEM.
  */
 #define CLAB_THREAD_NAME_MAX 255
 int clab_thread_rename(clab_thread_t *t, const char *name);
