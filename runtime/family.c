@@ -714,6 +714,81 @@ static void say(const struct fam *f, const struct fwait *w, uint64_t need,
 		 line);
 }
 
+/*
+ * Whether another program may send sig to end a wait: not a fault's, a
+ * timer's (clab__timer_pending), a child's (the family's children are
+ * looked at), nor one the process makes itself (SIGPIPE, the limits').
+ */
+static int outside_signal(int sig)
+{
+	switch (sig) {
+	case SIGHUP:
+	case SIGINT:
+	case SIGQUIT:
+	case SIGUSR1:
+	case SIGUSR2:
+	case SIGTERM:
+	case SIGCONT:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGIO:
+		return 1;
+	default:
+		return sig >= SIGRTMIN && sig <= SIGRTMAX;
+	}
+}
+
+/*
+ * The first signal that process pid (own: this one) runs a handler for
+ * and another program may send (outside_signal), or 0.  This process's
+ * from sigaction; another's from the "SigCgt" mask of its status (conclab
+ * catches none of these itself).
+ */
+static int catches(pid_t pid, int own)
+{
+	unsigned long long caught = 0;
+	if (!own) {
+		char path[64];
+		struct clab__lines l;
+		const char *line;
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		if (clab__lines_open(&l, path) != 0)
+			return 0;
+		while ((line = clab__lines_next(&l)) != NULL)
+			if (sscanf(line, "SigCgt: %llx", &caught) == 1)
+				break;
+		clab__lines_close(&l);
+	}
+	for (int sig = 1; sig <= SIGRTMAX && sig <= 64; sig++)
+		if (outside_signal(sig) &&
+		    (own ? handled(sig) : (int)(caught >> (sig - 1) & 1)))
+			return sig;
+	return 0;
+}
+
+/* A line of out->text: stuck process i runs a handler for sig. */
+static void say_signal(const struct fam *f, size_t i, int sig,
+		       struct clab__family *out)
+{
+	char me[48];
+	const char *abbrev = sigabbrev_np(sig);
+	size_t n = strlen(out->text);
+	who(f, i, me, sizeof(me));
+	if (abbrev)
+		snprintf(out->text + n, sizeof(out->text) - n,
+			 "%s%s catches SIG%s: another program's signal could "
+			 "end its wait",
+			 n ? "\n" : "", me, abbrev);
+	else
+		snprintf(out->text + n, sizeof(out->text) - n,
+			 "%s%s catches signal %d: another program's signal "
+			 "could end its wait",
+			 n ? "\n" : "", me, sig);
+}
+
 int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		      struct clab__family *out)
 {
@@ -794,9 +869,14 @@ int clab__family_look(const pid_t *waiting, size_t nwaiting,
 		out->linked |= f->w[k].kind == FW_SHARED && f->w[k].linked;
 		say(f, &f->w[k], need[k], out);
 	}
-	for (size_t i = 1; stuck && i < f->np; i++)
-		if (!f->p[i].free && out->npids < CLAB__FAMILY_MAX)
+	for (size_t i = 0; stuck && i < f->np; i++) {
+		int sig = f->p[i].free ? 0 : catches(f->p[i].pid, i == 0);
+		if (sig)
+			say_signal(f, i, sig, out);
+		out->linked |= sig != 0;
+		if (i > 0 && !f->p[i].free && out->npids < CLAB__FAMILY_MAX)
 			out->pids[out->npids++] = f->p[i].pid;
+	}
 	for (size_t k = 0; stuck && k < f->nw; k++)
 		out->nown +=
 		    f->w[k].pid == f->p[0].pid && f->w[k].kind != FW_OWN;

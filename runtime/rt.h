@@ -832,8 +832,9 @@ struct clab__family {
 	size_t nown; /* this process's threads in the kernel's waits */
 	uint64_t sig;
 	/*
-	 * Some of them wait on a file with a name (a named semaphore's):
-	 * another program that opens it could end the wait.
+	 * Some of them wait on a file with a name (a named semaphore's), or
+	 * catch a signal that another program may send: that program could
+	 * end the wait.
 	 */
 	int linked;
 };

@@ -1076,9 +1076,10 @@ int clab_deadlock_format(const struct clab_deadlock *d, char *buf, size_t len)
 		break;
 	case CLAB_STUCK_UNLESS_OTHER:
 		OUT("every live thread is blocked: a deadlock, unless another "
-		    "program\n  opens a named semaphore or the shared memory "
-		    "below and posts it\n  (the run goes on; Ctrl-C ends it "
-		    "and saves the trace)\n");
+		    "program\n  ends a wait below: it opens a named semaphore "
+		    "or "
+		    "the shared memory\n  and posts it, or sends a signal (the "
+		    "run goes on; Ctrl-C ends it)\n");
 		break;
 	case CLAB_STUCK_TIME_LIMIT:
 		OUT("stopped: the run exceeded its time limit (livelock, "

@@ -597,7 +597,7 @@ until grep -q 'a deadlock, unless another program' "$T/ndl.err" || [ $k -ge 200 
 	sleep 0.05
 	k=$((k + 1))
 done
-contains "$T/ndl.err" '^  opens a named semaphore or the shared memory below and posts it$' "nameddead linked: the notice"
+contains "$T/ndl.err" '^  ends a wait below: it opens a named semaphore or the shared memory$' "nameddead linked: the notice"
 count_is "$T/ndl.err" '^    named, count 0: no other process has it open now; one that opens it could post$' 2 "nameddead linked: why it goes on"
 name=$(sed -n 's/^nameddead: main waits on //p' "$T/ndl.out")
 "$D/preload-nameddead" post "$name"
@@ -641,6 +641,24 @@ contains "$T/err" "^  thread-1 +waits on cond c at tests/preload/procdead\\.c:$(
 expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-s.clt" "$D/preload-procdead" self
 contains "$T/err" '^conclab: deadlock: the process waits in the kernel for itself$' "procdead self: its own deadlock"
 contains "$T/out" '^  FAIL no deadlock +deadlock detected: 1 thread' "procdead self: the check fails"
+# A process that reads a pipe its own signal handler writes to, for a
+# signal another program sends (kill -USR1): not reported; said once, and
+# the signal ends the wait.  Before, it was killed as a deadlock.
+timeout 60 "$CONCLAB" trace --trace "$T/pdd-u.clt" "$D/preload-procdead" usr1 >"$T/pdu.out" 2>"$T/pdu.err" &
+pdu=$!
+k=0
+until grep -q 'catches SIGUSR1' "$T/pdu.err" || [ $k -ge 200 ]; do
+	sleep 0.05
+	k=$((k + 1))
+done
+contains "$T/pdu.err" '^  pid [0-9]+ \(preload-procdea\) catches SIGUSR1: another program.s signal could end its wait$' "procdead usr1: the notice names the handler"
+kill -USR1 "$(sed -n 's/^procdead: pid \([0-9]*\) waits for SIGUSR1$/\1/p' "$T/pdu.out")"
+wait $pdu
+echo $? >"$T/pdu.rc"
+[ "$(cat "$T/pdu.rc")" = 0 ] && pass "procdead usr1: the signal ends the wait (exit 0)" ||
+	fail "procdead usr1: exit $(cat "$T/pdu.rc"), not 0"
+contains "$T/pdu.out" '^procdead: the handler.s byte, 1 u$' "procdead usr1: as without conclab"
+lacks "$T/pdu.err" 'deadlock: ' "procdead usr1: no deadlock reported"
 expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-so.clt" "$D/preload-procdead" socket
 count_is "$T/err" '^  pid [0-9]+ \(preload-procdea\) reads from a socket \(fd [34]\) whose other end only pid [0-9]+' 2 "procdead socket: both reads of the socketpair, by the other end's holder"
 expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-talk.clt" "$D/preload-procdead" talk

@@ -16,6 +16,9 @@
  *                      another program writes to
  *   procdead alarm     no deadlock: it reads a pipe only it could write
  *                      to, and a SIGALRM handler does, 1.5 s later
+ *   procdead usr1      no deadlock, quite: it reads a pipe only it could
+ *                      write to, and a SIGUSR1 handler does, when another
+ *                      program sends the signal (conclab says so once)
  *   procdead socket    parent and child each read their end of a
  *                      socketpair before they write to it
  *   procdead talk      no deadlock: the same, the parent writing first
@@ -38,7 +41,7 @@ static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
 static void on_alarm(int sig)
 {
 	(void)sig;
-	write(p[1], "a", 1);
+	write(p[1], sig == SIGUSR1 ? "u" : "a", 1);
 }
 
 static void *idle(void *arg)
@@ -98,6 +101,14 @@ int main(int argc, char **argv)
 		struct itimerval it = {{0, 0}, {1, 500000}};
 		signal(SIGALRM, on_alarm);
 		setitimer(ITIMER_REAL, &it, NULL);
+		ssize_t n = read(p[0], &b, 1);
+		printf("procdead: the handler's byte, %zd %c\n", n, b);
+		return 0;
+	}
+	if (strcmp(mode, "usr1") == 0) {
+		signal(SIGUSR1, on_alarm);
+		printf("procdead: pid %d waits for SIGUSR1\n", (int)getpid());
+		fflush(stdout);
 		ssize_t n = read(p[0], &b, 1);
 		printf("procdead: the handler's byte, %zd %c\n", n, b);
 		return 0;
