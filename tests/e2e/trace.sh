@@ -186,6 +186,21 @@ as_plain() {
 		pass "$n: every result as without conclab" ||
 		fail "$n: $(grep "^$n:" "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/$n.plain")"
 }
+# until_said FILE PATTERN: wait (10 s at most) until a line of FILE, the
+# output of a run in the background, matches PATTERN.
+until_said() {
+	k=0
+	until grep -q "$2" "$1" || [ $k -ge 200 ]; do
+		sleep 0.05
+		k=$((k + 1))
+	done
+}
+# ended_zero PID TEXT: the run in the background ends with exit 0.
+ended_zero() {
+	wait "$1"
+	rc_=$?
+	[ "$rc_" = 0 ] && pass "$2 (exit 0)" || fail "$2: exit $rc_, not 0"
+}
 # The clock forms (pthread_mutex_clocklock, pthread_rwlock_clock*lock):
 # their timeouts and acquisitions recorded at their lines.
 at() { # TEXT: the line after the comment "/* TEXT" in errors.c
@@ -592,19 +607,12 @@ contains "$T/err" "^  main +waits on sem /conclab-nd-b-[0-9]+ at tests/preload/n
 count_is "$T/err" '^    named, count 0, and no other process has it open: none can post it$' 2 "nameddead: why nobody can post"
 timeout 60 "$CONCLAB" trace --trace "$T/ndl.clt" "$D/preload-nameddead" linked >"$T/ndl.out" 2>"$T/ndl.err" &
 ndl=$!
-k=0
-until grep -q 'a deadlock, unless another program' "$T/ndl.err" || [ $k -ge 200 ]; do
-	sleep 0.05
-	k=$((k + 1))
-done
+until_said "$T/ndl.err" 'a deadlock, unless another program'
 contains "$T/ndl.err" '^  ends a wait below: it opens a named semaphore or the shared memory$' "nameddead linked: the notice"
 count_is "$T/ndl.err" '^    named, count 0: no other process has it open now; one that opens it could post$' 2 "nameddead linked: why it goes on"
 name=$(sed -n 's/^nameddead: main waits on //p' "$T/ndl.out")
 "$D/preload-nameddead" post "$name"
-wait $ndl
-echo $? >"$T/ndl.rc"
-[ "$(cat "$T/ndl.rc")" = 0 ] && pass "nameddead linked: another program's post ends the waits (exit 0)" ||
-	fail "nameddead linked: exit $(cat "$T/ndl.rc"), not 0"
+ended_zero $ndl "nameddead linked: another program's post ends the waits"
 contains "$T/ndl.out" '^nameddead: both waits ended$' "nameddead linked: as without conclab"
 lacks "$T/ndl.err" 'deadlock: every' "nameddead linked: no deadlock reported"
 
@@ -646,17 +654,10 @@ contains "$T/out" '^  FAIL no deadlock +deadlock detected: 1 thread' "procdead s
 # the signal ends the wait.  Before, it was killed as a deadlock.
 timeout 60 "$CONCLAB" trace --trace "$T/pdd-u.clt" "$D/preload-procdead" usr1 >"$T/pdu.out" 2>"$T/pdu.err" &
 pdu=$!
-k=0
-until grep -q 'catches SIGUSR1' "$T/pdu.err" || [ $k -ge 200 ]; do
-	sleep 0.05
-	k=$((k + 1))
-done
+until_said "$T/pdu.err" 'catches SIGUSR1'
 contains "$T/pdu.err" '^  pid [0-9]+ \(preload-procdea\) catches SIGUSR1: another program.s signal could end its wait$' "procdead usr1: the notice names the handler"
 kill -USR1 "$(sed -n 's/^procdead: pid \([0-9]*\) waits for SIGUSR1$/\1/p' "$T/pdu.out")"
-wait $pdu
-echo $? >"$T/pdu.rc"
-[ "$(cat "$T/pdu.rc")" = 0 ] && pass "procdead usr1: the signal ends the wait (exit 0)" ||
-	fail "procdead usr1: exit $(cat "$T/pdu.rc"), not 0"
+ended_zero $pdu "procdead usr1: the signal ends the wait"
 contains "$T/pdu.out" '^procdead: the handler.s byte, 1 u$' "procdead usr1: as without conclab"
 lacks "$T/pdu.err" 'deadlock: ' "procdead usr1: no deadlock reported"
 expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-so.clt" "$D/preload-procdead" socket
@@ -696,18 +697,11 @@ expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/sdpp.clt" "$D/preload-shmd
 contains "$T/out" '^shmdead: 100 rounds$' "shmdead pingpong: a hundred rounds, no deadlock"
 timeout 60 "$CONCLAB" trace --trace "$T/sdl.clt" "$D/preload-shmdead" linked >"$T/sdl.out" 2>"$T/sdl.err" &
 sdl=$!
-k=0
-until grep -q 'a deadlock, unless another program' "$T/sdl.err" || [ $k -ge 200 ]; do
-	sleep 0.05
-	k=$((k + 1))
-done
+until_said "$T/sdl.err" 'a deadlock, unless another program'
 count_is "$T/sdl.err" '^  pid [0-9]+ \(preload-shmdead\) waits on named semaphore /conclab-sd-[ab]-[0-9]+, which only pid' 2 "shmdead linked: the notice names both semaphores"
 name=$(sed -n 's/^shmdead: the parent waits on //p' "$T/sdl.out")
 "$D/preload-shmdead" post "$name"
-wait $sdl
-echo $? >"$T/sdl.rc"
-[ "$(cat "$T/sdl.rc")" = 0 ] && pass "shmdead linked: another program's post ends the waits (exit 0)" ||
-	fail "shmdead linked: exit $(cat "$T/sdl.rc"), not 0"
+ended_zero $sdl "shmdead linked: another program's post ends the waits"
 contains "$T/sdl.out" '^shmdead: 1 rounds$' "shmdead linked: as without conclab"
 
 # A signal handler (no SA_RESTART) ends sem_wait and sem_timedwait with
