@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -18,11 +19,13 @@
 static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t b = PTHREAD_MUTEX_INITIALIZER;
 static pthread_barrier_t both;
+static sem_t named; /* main has named the left hand, which is still there */
 static int deadlock;
 
 static void *left(void *arg)
 {
 	(void)arg;
+	sem_wait(&named);
 	pthread_mutex_lock(&a);
 	if (deadlock)
 		pthread_barrier_wait(&both);
@@ -56,9 +59,11 @@ int main(int argc, char **argv)
 	if (pthread_setname_np(pthread_self(), "boss") != 0 ||
 	    pthread_setname_np(pthread_self(), "a-name-far-too-long") != ERANGE)
 		return 2;
+	sem_init(&named, 0, 0);
 	if (pthread_create(&l, NULL, left, NULL) != 0 ||
 	    pthread_setname_np(l, "left-hand") != 0)
 		return 2;
+	sem_post(&named);
 	if (!deadlock)
 		pthread_join(l, NULL);
 	if (pthread_create(&r, NULL, right, NULL) != 0)

@@ -1,6 +1,6 @@
 /*
  * Thread-specific data destructors that use the program's objects: each
- * of four detached threads leaves a value under a key (a C11 tss key for
+ * of four threads leaves a value under a key (a C11 tss key for
  * one of them, and one ends by pthread_exit), whose destructor counts the
  * thread done under the program's mutex and signals the condition main
  * waits on.  The C library runs the destructors after the thread's start
@@ -46,21 +46,20 @@ static void *worker(void *arg)
 
 int main(void)
 {
-	pthread_attr_t at;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_t t[N];
 	if (pthread_key_create(&key, count) != 0 ||
 	    tss_create(&tkey, count) != thrd_success)
 		return 2;
-	for (long i = 0; i < N; i++) {
-		pthread_t t;
-		if (pthread_create(&t, &at, worker, (void *)i) != 0)
+	for (long i = 0; i < N; i++)
+		if (pthread_create(&t[i], NULL, worker, (void *)i) != 0)
 			return 2;
-	}
+	/* woken by the destructors, before any join */
 	pthread_mutex_lock(&m);
 	while (done < N)
 		pthread_cond_wait(&c, &m);
 	pthread_mutex_unlock(&m);
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
 	printf("tsddtor: %d destructors, total %d\n", done, total);
 	return 0;
 }
