@@ -181,23 +181,20 @@ static uint32_t unix_peer(uint64_t ino)
 /* The sum of a task's context switches ("status"), or 0. */
 static uint64_t ctxt_of(pid_t pid, pid_t tid)
 {
-	char path[64], buf[2048];
+	char path[64];
+	struct clab__lines l;
+	const char *line;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
 		 (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (clab__lines_open(&l, path) != 0)
 		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	uint64_t sum = 0;
 	unsigned long long v;
-	for (const char *l = buf; l && *l; l = strchr(l, '\n'), l += l != 0)
-		if (sscanf(l, "voluntary_ctxt_switches: %llu", &v) == 1 ||
-		    sscanf(l, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+	while ((line = clab__lines_next(&l)) != NULL)
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
 			sum += v;
+	clab__lines_close(&l);
 	return sum;
 }
 
@@ -269,14 +266,11 @@ static int futex_wait(struct fwait *w, unsigned long uaddr, unsigned long op,
 	static const char sem[] = "/dev/shm/sem.";
 	if (strncmp(m.path, sem, sizeof(sem) - 1) != 0) {
 		/* MAP_SHARED | MAP_ANONYMOUS maps "/dev/zero (deleted)" */
+		int anon = m.deleted && strcmp(m.path, "/dev/zero") == 0;
 		snprintf(w->what, sizeof(w->what),
 			 "a process-shared lock or semaphore in %s%s",
-			 strcmp(m.path, "/dev/zero") == 0 && m.deleted
-			     ? "anonymous shared memory"
-			     : "shared memory ",
-			 strcmp(m.path, "/dev/zero") == 0 && m.deleted
-			     ? ""
-			     : m.path);
+			 anon ? "anonymous shared memory" : "shared memory ",
+			 anon ? "" : m.path);
 		return 1;
 	}
 	/*
@@ -686,17 +680,12 @@ static void say(const struct fam *f, const struct fwait *w, uint64_t need,
 	case FW_READ:
 	case FW_WRITE:
 		rd = w->kind == FW_READ;
-		if (w->end == END_SOCKET)
-			snprintf(line, sizeof(line),
-				 "%s %s socket (fd %d) whose other end only "
-				 "%s could %s",
-				 me, rd ? "reads from a" : "writes to a full",
-				 w->fd, them, rd ? "write to" : "read from");
-		else
-			snprintf(line, sizeof(line),
-				 "%s %s pipe (fd %d) that only %s could %s", me,
-				 rd ? "reads from a" : "writes to a full",
-				 w->fd, them, rd ? "write to" : "read from");
+		snprintf(line, sizeof(line),
+			 "%s %s %s (fd %d) %s only %s could %s", me,
+			 rd ? "reads from a" : "writes to a full",
+			 w->end == END_SOCKET ? "socket" : "pipe", w->fd,
+			 w->end == END_SOCKET ? "whose other end" : "that",
+			 them, rd ? "write to" : "read from");
 		break;
 	case FW_SHARED:
 		snprintf(
@@ -773,20 +762,17 @@ static int catches(pid_t pid, int own)
 static void say_signal(const struct fam *f, size_t i, int sig,
 		       struct clab__family *out)
 {
-	char me[48];
+	char me[48], name[24];
 	const char *abbrev = sigabbrev_np(sig);
 	size_t n = strlen(out->text);
 	who(f, i, me, sizeof(me));
 	if (abbrev)
-		snprintf(out->text + n, sizeof(out->text) - n,
-			 "%s%s catches SIG%s: another program's signal could "
-			 "end its wait",
-			 n ? "\n" : "", me, abbrev);
+		snprintf(name, sizeof(name), "SIG%s", abbrev);
 	else
-		snprintf(out->text + n, sizeof(out->text) - n,
-			 "%s%s catches signal %d: another program's signal "
-			 "could end its wait",
-			 n ? "\n" : "", me, sig);
+		snprintf(name, sizeof(name), "signal %d", sig);
+	snprintf(out->text + n, sizeof(out->text) - n,
+		 "%s%s catches %s: another program's signal could end its wait",
+		 n ? "\n" : "", me, name);
 }
 
 int clab__family_look(const pid_t *waiting, size_t nwaiting,

@@ -201,6 +201,17 @@ ended_zero() {
 	rc_=$?
 	[ "$rc_" = 0 ] && pass "$2 (exit 0)" || fail "$2: exit $rc_, not 0"
 }
+# child_ended PID TEXT: the child of a reported deadlock was ended (gone,
+# or a zombie its new parent has not reaped yet).
+child_ended() {
+	sleep 0.2
+	if [ -n "$1" ] && [ -r "/proc/$1/stat" ] &&
+		! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; then
+		fail "$2: the child $1 is still there"
+	else
+		pass "$2: the child was ended"
+	fi
+}
 # The clock forms (pthread_mutex_clocklock, pthread_rwlock_clock*lock):
 # their timeouts and acquisitions recorded at their lines.
 at() { # TEXT: the line after the comment "/* TEXT" in errors.c
@@ -629,14 +640,7 @@ for m in waitpid full threads fifo; do
 	"$CONCLAB" analyze "$T/pdd-$m.clt" >"$T/an" 2>&1
 	contains "$T/an" '^deadlock at record [0-9]+ \(the watchdog.s report\):$' "procdead $m: analyze says where the watchdog stopped it"
 	kid=$(sed -n 's/^  pid [0-9]* ([^)]*) waits for pid \([0-9]*\) .*/\1/p' "$T/err")
-	# gone, or a zombie its new parent has not reaped yet
-	sleep 0.2
-	if [ -n "$kid" ] && [ -r "/proc/$kid/stat" ] &&
-		! grep -q '^[0-9]* ([^)]*) Z' "/proc/$kid/stat"; then
-		fail "procdead $m: the child $kid is still there"
-	else
-		pass "procdead $m: the child was ended"
-	fi
+	child_ended "$kid" "procdead $m"
 done
 expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-w.clt" "$D/preload-procdead" waitpid
 tr '\n' ' ' <"$T/err" | grep -qE 'pid [0-9]+ \(preload-procdea\) reads from a pipe \(fd 3\) that only pid [0-9]+ \(preload-procdea\) could +write to' &&
@@ -683,14 +687,7 @@ contains "$T/err" '^conclab: deadlock: processes wait for each other in a cycle$
 contains "$T/err" "^  main +waits on sem /conclab-sd-a-[0-9]+ at tests/preload/shmdead\\.c:$(line shmdead 'the parent waits')$" "shmdead: main's wait, on its semaphore"
 count_is "$T/err" '^  pid [0-9]+ \(preload-shmdead\) waits on a named semaphore \(its name unlinked\), which only pid' 2 "shmdead: both processes' waits"
 contains "$T/out" '^  FAIL no deadlock ' "shmdead: the check fails"
-kid=$(sed -n 's/^child \([0-9]*\) (forked at.*/\1/p' "$T/out")
-sleep 0.2
-if [ -n "$kid" ] && [ -r "/proc/$kid/stat" ] &&
-	! grep -q '^[0-9]* ([^)]*) Z' "/proc/$kid/stat"; then
-	fail "shmdead: the child $kid is still there"
-else
-	pass "shmdead: the child was ended"
-fi
+child_ended "$(sed -n 's/^child \([0-9]*\) (forked at.*/\1/p' "$T/out")" shmdead
 expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/sdp.clt" "$D/preload-shmdead" pshared
 count_is "$T/err" '^  pid [0-9]+ \(preload-shmdead\) waits on a process-shared lock or semaphore in anonymous shared' 2 "shmdead pshared: both processes' waits"
 expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/sdpp.clt" "$D/preload-shmdead" pingpong
