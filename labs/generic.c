@@ -949,4 +949,5 @@ void clab_generic_check_any_with(const struct clab_trace *tr,
 				 struct clab_lab_report *rep)
 {
 	clab__lab_check_common(tr, an, rep, 0, 1);
+	clab__lab_judge_end(tr, rep);
 }

@@ -227,15 +227,21 @@ void clab_lab_report_info(struct clab_lab_report *rep, const char *name,
 	va_end(ap);
 }
 
-void clab_lab_check(const struct clab_lab_ctx *ctx, const struct clab_trace *tr,
-		    struct clab_lab_report *rep)
+void clab__lab_judge_end(const struct clab_trace *tr,
+			 struct clab_lab_report *rep)
 {
 	rep->incomplete = clab_trace_incomplete(tr);
-	ctx->lab->check(tr, ctx, rep);
 	for (size_t i = 0; rep->incomplete != NULL && i < rep->n; i++)
 		rep->props[i].not_judged = rep->props[i].needs_end;
 	if (rep->incomplete != NULL)
 		rep->partial = 1; /* stopped: what held held on a part */
+}
+
+void clab_lab_check(const struct clab_lab_ctx *ctx, const struct clab_trace *tr,
+		    struct clab_lab_report *rep)
+{
+	ctx->lab->check(tr, ctx, rep);
+	clab__lab_judge_end(tr, rep);
 }
 
 size_t clab_lab_report_failed(const struct clab_lab_report *rep)

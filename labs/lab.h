@@ -370,6 +370,13 @@ void clab__lab_check_common(const struct clab_trace *tr,
 			    const struct clab_analysis *an,
 			    struct clab_lab_report *rep, unsigned allow,
 			    int held_at_exit);
+/*
+ * A run that did not end (clab_trace_incomplete): rep says so, and its
+ * properties that need the end are not judged (the labs' and the checks
+ * of a trace of no lab alike).
+ */
+void clab__lab_judge_end(const struct clab_trace *tr,
+			 struct clab_lab_report *rep);
 void clab__generic_check(const struct clab_trace *tr,
 			 struct clab_lab_report *rep, unsigned need,
 			 int held_at_exit);
