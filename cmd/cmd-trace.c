@@ -86,6 +86,14 @@ struct trace_opts {
 /* A controlled run's time limit when --time-limit is not given. */
 #define CONTROLLED_LIMIT_S 60
 
+/*
+ * How long, after the program ended, its report waits for a child that
+ * still runs and has not closed its trace: one stopped by the same signal
+ * saves its trace within the crash rescue's stall limit (2 s), most often
+ * in milliseconds.
+ */
+#define CHILD_SETTLE_MS 2500
+
 static const struct clab_opt trace_opts[] = {
     {.name = "trace",
      .type = CLAB_OPT_STRING,
@@ -513,12 +521,18 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 			strerror(e));
 		return CLAB_EXIT_USAGE;
 	}
-	/* Ctrl-C is the program's: conclab waits and reports. */
+	/*
+	 * Ctrl-C is the program's: conclab waits and reports.  A SIGTERM or
+	 * SIGHUP sent to conclab alone goes on to the program, which saves
+	 * its trace: conclab reports it.
+	 */
 	struct clab_supervise_ignore ig;
-	clab_supervise_ignore(&ig);
+	clab_supervise_pass_on(&ig, pid);
 	int status = 0;
 	clab_supervise_wait(pid, 0, &status, NULL);
 	clab_supervise_restore(&ig);
+	/* its children may end a moment after it (the same Ctrl-C) */
+	clab_cmd_forks_settle(CHILD_SETTLE_MS);
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 	fflush(stdout);
@@ -686,6 +700,11 @@ const struct clab_cmd clab_cmd_trace = {
 	"cannot be run or left\nno trace; 3 PROG deadlocked (the watchdog's "
 	"report on stderr, trace saved);\n4 the time limit passed (under "
 	"--sched, or the step limit); 5 the trace\ncould not be written; "
-	"128+N PROG (or the viewer) was killed by signal N.\n",
+	"128+N PROG (or the viewer) was killed by signal N.\nCtrl-C "
+	"(SIGINT), SIGTERM, SIGHUP and the other signals whose default "
+	"action\nends a program save its trace, and its children's, "
+	"before they end it:\nthe report says \"incomplete: stopped by "
+	"SIGINT while N threads ran\".\nA SIGTERM or SIGHUP sent to conclab "
+	"alone is passed on to PROG.\n",
     .exec = trace_exec,
 };

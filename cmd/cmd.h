@@ -216,6 +216,12 @@ const char *clab_cmd_program_name(const struct clab_trace *tr);
  * Nothing for a trace of a process that neither forked nor was forked.
  */
 void clab_cmd_forks(const struct clab_trace *tr, const char *path, FILE *out);
+/*
+ * clab_cmd_forks_settle - from now on, for ms, clab_cmd_forks waits for a
+ * child whose trace is not closed while its process lives (conclab trace,
+ * right after the program ended: its children may still be saving theirs).
+ */
+void clab_cmd_forks_settle(unsigned ms);
 
 /*
  * clab_cmd_unlink_trace - remove the trace at path and every STEM.PID.clt

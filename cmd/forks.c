@@ -4,12 +4,14 @@
  * each with its own trace.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <conclab/trace.h>
@@ -60,6 +62,37 @@ static int is_trace(const struct clab_trace *ct, const char *id, size_t idlen)
 
 #define FORK_DEPTH 8
 
+/* clab_cmd_forks_settle's deadline (CLOCK_MONOTONIC, ns), or 0 */
+static uint64_t settle_until;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void clab_cmd_forks_settle(unsigned ms)
+{
+	settle_until = mono_ns() + (uint64_t)ms * 1000000u;
+}
+
+/*
+ * Whether process pid, whose trace was not closed, ended by the settle
+ * deadline (waited for): a child that got the same Ctrl-C as its parent
+ * may still be saving its trace when the parent's has been read.
+ */
+static int settled(int64_t pid)
+{
+	if (!settle_until || pid <= 0 || pid > INT32_MAX)
+		return 0;
+	while (kill((pid_t)pid, 0) == 0 && mono_ns() < settle_until) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return kill((pid_t)pid, 0) != 0;
+}
+
 /*
  * The children the process of the trace at path forked (the preload
  * library recorded each fork as a note "fork" whose value is the pid),
@@ -86,8 +119,20 @@ static void children(const struct clab_trace *tr, const char *path, FILE *out,
 		size_t idlen;
 		child_trace(tr, path, r->val, child, sizeof(child), &id,
 			    &idlen);
-		if (!child[0] || access(child, F_OK) != 0 ||
-		    clab_trace_load(child, &ct, err, sizeof(err)) != 0) {
+		int loaded = child[0] && access(child, F_OK) == 0 &&
+			     clab_trace_load(child, &ct, err, sizeof(err)) == 0;
+		if ((!loaded ||
+		     clab_trace_end(ct, NULL) == CLAB_END_UNCLOSED) &&
+		    settled(r->val)) {
+			/* it has ended since: read again */
+			if (loaded)
+				clab_trace_free(ct);
+			ct = NULL;
+			loaded =
+			    child[0] && access(child, F_OK) == 0 &&
+			    clab_trace_load(child, &ct, err, sizeof(err)) == 0;
+		}
+		if (!loaded) {
 			fprintf(out,
 				"not traced, no trace of its own; its fork is "
 				"in %s\n",
@@ -105,9 +150,12 @@ static void children(const struct clab_trace *tr, const char *path, FILE *out,
 		fprintf(out, "trace %s, %zu records", child,
 			clab_trace_nrecords(ct));
 		const char *crash = clab_trace_meta(ct, CLAB_META_CRASH);
+		const char *sig = clab_trace_meta(ct, CLAB_META_SIGNAL);
 		const char *exec = clab_trace_meta(ct, "process.exec");
 		if (crash)
 			fprintf(out, "; it died of %s", crash);
+		else if (sig)
+			fprintf(out, "; %s stopped it", sig);
 		if (exec)
 			fprintf(out, "; then it ran %s, not traced", exec);
 		if (clab_cmd_has_diag(ct, CLAB_D_DEADLOCK))

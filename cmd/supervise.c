@@ -80,8 +80,32 @@ void clab_supervise_forward(pid_t pgid)
 void clab_supervise_ignore(struct clab_supervise_ignore *ig)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN};
+	ig->passing = 0;
 	sigaction(SIGINT, &ign, &ig->old_int);
 	sigaction(SIGQUIT, &ign, &ig->old_quit);
+}
+
+/* The child that SIGTERM and SIGHUP are passed on to. */
+static volatile pid_t pass_to;
+
+static void pass(int sig)
+{
+	if (pass_to > 0)
+		kill(pass_to, sig);
+}
+
+void clab_supervise_pass_on(struct clab_supervise_ignore *ig, pid_t pid)
+{
+	clab_supervise_ignore(ig);
+	struct sigaction sa = {.sa_handler = pass, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	pass_to = pid;
+	ig->passing = 1;
+	sigaction(SIGTERM, &sa, &ig->old_term);
+	sigaction(SIGHUP, &sa, &ig->old_hup);
+	/* one this process was started ignoring stays ignored */
+	if (ig->old_hup.sa_handler == SIG_IGN)
+		sigaction(SIGHUP, &ig->old_hup, NULL);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -112,6 +136,11 @@ void clab_supervise_restore(const struct clab_supervise_ignore *ig)
 {
 	sigaction(SIGINT, &ig->old_int, NULL);
 	sigaction(SIGQUIT, &ig->old_quit, NULL);
+	if (ig->passing) {
+		sigaction(SIGTERM, &ig->old_term, NULL);
+		sigaction(SIGHUP, &ig->old_hup, NULL);
+		pass_to = 0;
+	}
 }
 
 long clab_supervise_unbox(pid_t pid, int all, const char *box, const char *name,

@@ -48,10 +48,18 @@ void clab_supervise_forward(pid_t pgid);
 
 /* Signals the parent ignores while the child, which gets them, runs. */
 struct clab_supervise_ignore {
-	struct sigaction old_int, old_quit;
+	struct sigaction old_int, old_quit, old_term, old_hup;
+	int passing; /* clab_supervise_pass_on: SIGTERM and SIGHUP too */
 };
 /* Ignore SIGINT and SIGQUIT (Ctrl-C and Ctrl-\ are the child's). */
 void clab_supervise_ignore(struct clab_supervise_ignore *ig);
+/*
+ * As clab_supervise_ignore, and a SIGTERM or SIGHUP sent to this process
+ * alone (kill, a harness's time limit) is passed on to the child pid,
+ * which saves its trace and ends by it, rather than this process ending
+ * at once and leaving the child running unwatched.
+ */
+void clab_supervise_pass_on(struct clab_supervise_ignore *ig, pid_t pid);
 /* Take them back as they were. */
 void clab_supervise_restore(const struct clab_supervise_ignore *ig);
 /*

@@ -170,6 +170,8 @@ void clab__pl_resolve(void)
 	NEXT(close_range, "close_range");
 	NEXT(dup2, "dup2");
 	NEXT(dup3, "dup3");
+	NEXT(sigaction, "sigaction");
+	NEXT(signal, "signal");
 	atomic_store(&done, 1);
 }
 
@@ -305,6 +307,7 @@ __attribute__((constructor)) static void preload_init(void)
 
 	clab__pl_guard = 1;
 	clab__pthread_create = clab__pl_runtime_create;
+	clab__real_sigaction = clab__pl_real.sigaction; /* preload/signal.c */
 	clab__sem_ext_look = clab__pl_sem_ext_look;
 	clab__watchdog_notice = on_notice;
 	extern char *program_invocation_name;

@@ -20,6 +20,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -126,6 +127,8 @@ struct clab__pl_real {
 	int (*close_range)(unsigned int, unsigned int, int);
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
+	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+	sighandler_t (*signal)(int, sighandler_t);
 };
 extern struct clab__pl_real clab__pl_real;
 

@@ -244,14 +244,9 @@ static int futex_wait(struct fwait *w, unsigned long uaddr, unsigned long op,
 	if (!clab__maps_find(w->pid, (const void *)uaddr, &dev, &ino, &m) ||
 	    !m.shared)
 		return 0;
-	char path[64];
 	uint32_t word;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)w->pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : pread(fd, &word, sizeof(word), (off_t)uaddr);
-	if (fd >= 0)
-		close(fd);
-	if (n != (ssize_t)sizeof(word) || word != (uint32_t)val)
+	if (clab__mem_read(w->pid, uaddr, &word, sizeof(word)) != 0 ||
+	    word != (uint32_t)val)
 		return 0;
 	w->kind = FW_SHARED;
 	w->mdev = dev;
@@ -355,11 +350,13 @@ static int task_wait(pid_t pid, pid_t tid, struct fwait *w)
 }
 
 /* Whether signal sig has a handler (not the default, not ignored). */
+/* Whether this process runs a handler of its own for sig (not conclab's). */
 static int handled(int sig)
 {
 	struct sigaction sa;
 	return sig > 0 && sigaction(sig, NULL, &sa) == 0 &&
-	       sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+	       sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN &&
+	       !clab__stop_handler(&sa);
 }
 
 /*
@@ -733,8 +730,10 @@ static int outside_signal(int sig)
 /*
  * The first signal that process pid (own: this one) runs a handler for
  * and another program may send (outside_signal), or 0.  This process's
- * from sigaction; another's from the "SigCgt" mask of its status (conclab
- * catches none of these itself).
+ * from sigaction; another's from the "SigCgt" mask of its status, less the
+ * stop signals whose handler there is conclab's (which ends the program
+ * as the default would): those it publishes in clab__stop_mine, read from
+ * its memory (a process that does not load conclab has none).
  */
 static int catches(pid_t pid, int own)
 {
@@ -750,6 +749,12 @@ static int catches(pid_t pid, int own)
 			if (sscanf(line, "SigCgt: %llx", &caught) == 1)
 				break;
 		clab__lines_close(&l);
+		struct clab__stop_mine theirs;
+		if (caught &&
+		    clab__peer_read(pid, &clab__stop_mine, &theirs,
+				    sizeof(theirs)) == 0 &&
+		    theirs.magic == CLAB__STOP_MAGIC)
+			caught &= ~(unsigned long long)theirs.mask;
 	}
 	for (int sig = 1; sig <= SIGRTMAX && sig <= 64; sig++)
 		if (outside_signal(sig) &&

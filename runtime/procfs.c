@@ -123,6 +123,7 @@ static int maps_line(const char *l, struct clab__mapping *m)
 		return 0;
 	m->lo = a;
 	m->hi = b;
+	m->off = off;
 	m->dev = (uint64_t)ma << 32 | mi;
 	m->ino = i;
 	m->shared = perms[3] == 's';
@@ -169,6 +170,40 @@ int clab__maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino,
 	}
 	clab__lines_close(&f);
 	return found;
+}
+
+int clab__mem_read(pid_t pid, uintptr_t addr, void *buf, size_t n)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : pread(fd, buf, n, (off_t)addr);
+	if (fd >= 0)
+		close(fd);
+	return got == (ssize_t)n ? 0 : -1;
+}
+
+int clab__peer_read(pid_t pid, const void *addr, void *buf, size_t n)
+{
+	struct clab__mapping me, m;
+	uint64_t dev = 0, ino = 0;
+	if (!clab__maps_find(0, addr, &dev, &ino, &me))
+		return -1;
+	/* where addr is in the file: the same place in pid's mapping of it */
+	uint64_t pos = (uintptr_t)addr - me.lo + me.off;
+	char path[32];
+	struct clab__lines f;
+	const char *line;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (clab__lines_open(&f, path) != 0)
+		return -1;
+	uintptr_t at = 0;
+	while (!at && (line = clab__lines_next(&f)) != NULL)
+		if (maps_line(line, &m) && m.dev == dev && m.ino == ino &&
+		    pos >= m.off && pos + n <= m.off + (m.hi - m.lo))
+			at = m.lo + (uintptr_t)(pos - m.off);
+	clab__lines_close(&f);
+	return at ? clab__mem_read(pid, at, buf, n) : -1;
 }
 
 int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino)

@@ -800,6 +800,7 @@ void clab__lines_close(struct clab__lines *l);
 /* A mapping of a file, as /proc/PID/maps has it. */
 struct clab__mapping {
 	uintptr_t lo, hi; /* its pages */
+	uint64_t off;	  /* the file's offset at lo */
 	uint64_t dev, ino;
 	int shared;    /* MAP_SHARED */
 	int deleted;   /* the file has no name left */
@@ -812,6 +813,16 @@ struct clab__mapping {
  */
 int clab__maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino,
 		    struct clab__mapping *m);
+/*
+ * clab__mem_read - n bytes of process pid's memory at addr, from
+ * /proc/PID/mem: 0, or -1 when they cannot be read (the process is gone,
+ * or not this one's to read).  clab__peer_read - the same at the place
+ * where pid maps what this process maps at addr: the same file at the same
+ * offset (a variable of conclab's, in a process that loads the same code);
+ * -1 too when pid does not map it.
+ */
+int clab__mem_read(pid_t pid, uintptr_t addr, void *buf, size_t n);
+int clab__peer_read(pid_t pid, const void *addr, void *buf, size_t n);
 
 /*
  * Processes that wait for each other in the kernel (family.c): this one

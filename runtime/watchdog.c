@@ -675,6 +675,9 @@ static void *watchdog_main(void *arg)
 			break;
 		enum clab_stuck sched_why = wd.sched_why;
 		pthread_mutex_unlock(&wd.lk);
+		/* for the other processes' looks: the handlers the program
+		 * put in place of conclab's since the last period */
+		clab__stop_refresh();
 
 		uint64_t progress;
 		size_t forever;

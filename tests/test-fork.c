@@ -399,6 +399,70 @@ static void test_child_crash(void)
 	clean(pid);
 }
 
+/*
+ * A child that SIGTERM ends by its default action, holding a lock: conclab
+ * saves its trace (every record, the signal named, a run that did not
+ * end) before the signal ends it; before, the records of its last half
+ * second were lost.  A signal the program ignores is left ignored.
+ */
+static void test_child_stopped(void)
+{
+	clab_mutex_t m;
+	pid_t pid = fork_locking(&m, 1000);
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		clab_mutex_lock(&m);
+		raise(SIGTERM);
+		_exit(99); /* not reached */
+	}
+	CU_ASSERT_EQUAL(exit_status(pid), 128 + SIGTERM);
+	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+	char cpath[PATH_MAX + 32];
+	child_path(pid, cpath, sizeof(cpath));
+	struct clab_trace *ct = load(cpath);
+	CU_ASSERT_PTR_NOT_NULL(ct);
+	if (ct) {
+		CU_ASSERT_PTR_NULL(clab_trace_damage(ct));
+		CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 1001);
+		const char *sig = clab_trace_meta(ct, CLAB_META_SIGNAL);
+		CU_ASSERT_TRUE(sig && strcmp(sig, "SIGTERM") == 0);
+		CU_ASSERT_PTR_NULL(clab_trace_meta(ct, CLAB_META_CRASH));
+		CU_ASSERT_EQUAL(clab_trace_end(ct, NULL), CLAB_END_STOPPED);
+		const char *inc = clab_trace_incomplete(ct);
+		CU_ASSERT_TRUE(inc && strcmp(inc, "stopped by SIGTERM while 1 "
+						  "thread ran") == 0);
+	}
+	clab_trace_free(ct);
+	clean(pid);
+
+	/* ignored before the open: it stays ignored, and the child goes on */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGTERM, &ign, &old);
+	pid = fork_locking(&m, 10);
+	if (pid == 0) {
+		raise(SIGTERM);
+		exit(7);
+	}
+	if (pid > 0) {
+		CU_ASSERT_EQUAL(exit_status(pid), 7);
+		CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+		child_path(pid, cpath, sizeof(cpath));
+		ct = load(cpath);
+		CU_ASSERT_PTR_NOT_NULL(ct);
+		if (ct) {
+			CU_ASSERT_PTR_NULL(
+			    clab_trace_meta(ct, CLAB_META_SIGNAL));
+			CU_ASSERT_EQUAL(clab_trace_end(ct, NULL),
+					CLAB_END_COMPLETE);
+		}
+		clab_trace_free(ct);
+		clean(pid);
+	}
+	sigaction(SIGTERM, &old, NULL);
+}
+
 /* _exit in a child neither writes into the parent's trace nor harms it. */
 static void test_child_exit_now(void)
 {
@@ -676,6 +740,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "the child's trace, linked to the parent's",
 		    test_child_trace);
 	CU_add_test(s, "a child that aborts holding a lock", test_child_crash);
+	CU_add_test(s, "a child that SIGTERM ends holding a lock",
+		    test_child_stopped);
 	CU_add_test(s, "_exit in a child", test_child_exit_now);
 	CU_add_test(s, "the watchdog in a child", test_child_watchdog);
 	CU_add_test(s, "a child after thousands of threads ended",

@@ -10,6 +10,17 @@
  * trace was opened), a sanitizer's, or the default action.  A program that
  * installs its own handler after the open replaces ours: its choice.
  *
+ * The signals whose default action ends a program that did nothing wrong
+ * (Ctrl-C's SIGINT, Ctrl-\'s SIGQUIT, a hangup's SIGHUP, kill's SIGTERM, an
+ * alarm's SIGALRM, a limit's SIGXCPU and SIGXFSZ) save it too, when their
+ * action is that default at the open: on_stop saves the trace, names the
+ * signal in its metadata (CLAB_META_SIGNAL, not a crash) and ends the
+ * program by the signal's default action, as it would have ended.  One
+ * the program ignores or handles itself is left alone; the preload
+ * library shows a traced program the default where our handler is
+ * (clab__stop_handler), so that a program that installs its own only over
+ * the default (Python's Ctrl-C) still does.
+ *
  * exit(), or a return from main, while a trace is open closes it in an
  * exit handler; a sanitizer's fatal report saves it as a signal would.  A
  * forked child inherits the open trace but not the writer's threads: neither
@@ -20,6 +31,7 @@
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +40,12 @@
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
+				   SIGALRM, SIGXCPU, SIGXFSZ};
+#define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
+static const char *const stop_names[] = {
+    "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGALRM", "SIGXCPU", "SIGXFSZ"};
 
 /*
  * Process-wide, as signal dispositions are: armed at the open of the one
@@ -82,6 +100,123 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 	if (!si || si->si_code <= 0)
 		raise(sig);
 	errno = saved_errno;
+}
+
+const char *_Atomic clab__stop_why;
+
+/*
+ * The stop signals whose handler is on_stop in this process, published for
+ * the watchdogs of the other processes of the run (catches, in
+ * runtime/family.c): in .data, so that every process that loads this code
+ * has it at the same offset of the same file.
+ */
+struct clab__stop_mine clab__stop_mine = {CLAB__STOP_MAGIC, 0};
+
+int (*clab__real_sigaction)(int, const struct sigaction *, struct sigaction *);
+
+/* sigaction, past the preload library's, which would hide on_stop */
+static int sa_call(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	return clab__real_sigaction ? clab__real_sigaction(sig, act, old)
+				    : sigaction(sig, act, old);
+}
+
+static size_t stop_index(int sig)
+{
+	size_t i = 0;
+	while (i < NSTOP - 1 && stop_signals[i] != sig)
+		i++;
+	return i;
+}
+
+static void on_stop(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	int saved_errno = errno;
+	if (getpid() == atomic_load(&armed_pid)) {
+		const char *none = NULL;
+		atomic_compare_exchange_strong(&clab__stop_why, &none,
+					       stop_names[stop_index(sig)]);
+		(void)clab__writer_save(SAVE_STALL_MS);
+	}
+	/* the default again, and the signal, which arrives once this
+	 * handler returns (it is blocked meanwhile): the program ends */
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sa_call(sig, &dfl, NULL);
+	atomic_fetch_and(&clab__stop_mine.mask, ~(1ull << (sig - 1)));
+	raise(sig);
+	errno = saved_errno;
+}
+
+int clab__stop_handler(const struct sigaction *sa)
+{
+	return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == on_stop;
+}
+
+int clab__stop_handler_fn(void (*h)(int))
+{
+	/* the same address, as signal() gives an SA_SIGINFO handler */
+	void (*ours)(int, siginfo_t *, void *) = on_stop;
+	uintptr_t a, b;
+	_Static_assert(sizeof(a) == sizeof(h) && sizeof(b) == sizeof(ours),
+		       "handlers are addresses");
+	memcpy(&a, &h, sizeof(a));
+	memcpy(&b, &ours, sizeof(b));
+	return a == b;
+}
+
+void clab__stop_refresh(void)
+{
+	uint64_t mine = atomic_load(&clab__stop_mine.mask), now = mine;
+	for (size_t i = 0; mine && i < NSTOP; i++) {
+		int sig = stop_signals[i];
+		struct sigaction cur;
+		if ((mine >> (sig - 1) & 1) && (sa_call(sig, NULL, &cur) != 0 ||
+						!clab__stop_handler(&cur)))
+			now &= ~(1ull << (sig - 1));
+	}
+	if (now != mine)
+		atomic_store(&clab__stop_mine.mask, now);
+}
+
+/* Ours on the stop signals whose action is the default. */
+static void stop_arm(void)
+{
+	struct sigaction sa, cur;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_stop;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	uint64_t mine = 0;
+	for (size_t i = 0; i < NSTOP; i++) {
+		int sig = stop_signals[i];
+		if (sa_call(sig, NULL, &cur) != 0)
+			continue;
+		/* ours already: a trace of this process's before this one */
+		if (clab__stop_handler(&cur) ||
+		    (!(cur.sa_flags & SA_SIGINFO) &&
+		     cur.sa_handler == SIG_DFL && sa_call(sig, &sa, NULL) == 0))
+			mine |= 1ull << (sig - 1);
+	}
+	atomic_store(&clab__stop_mine.mask, mine);
+}
+
+/* The default back where ours still is. */
+static void stop_disarm(void)
+{
+	struct sigaction dfl, cur;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	for (size_t i = 0; i < NSTOP; i++)
+		if (sa_call(stop_signals[i], NULL, &cur) == 0 &&
+		    clab__stop_handler(&cur))
+			sa_call(stop_signals[i], &dfl, NULL);
+	atomic_store(&clab__stop_mine.mask, 0);
 }
 
 /*
@@ -147,6 +282,7 @@ void clab__crash_arm(const struct clab_tracer_opts *o)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NFATAL; i++)
 		sigaction(fatal_signals[i], &sa, &old_action[i]);
+	stop_arm();
 	atomic_store(&armed_pid, (int)getpid());
 }
 
@@ -161,5 +297,6 @@ void clab__crash_disarm(void)
 		    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fatal)
 			sigaction(fatal_signals[i], &old_action[i], NULL);
 	}
+	stop_disarm();
 	atomic_store(&crash_hook, NULL);
 }

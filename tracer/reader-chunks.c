@@ -814,6 +814,7 @@ void clab__trace_end_of_run(struct clab_trace *tr)
 {
 	const char *v = clab_trace_meta(tr, CLAB_META_RUNNING);
 	const char *crash = clab_trace_meta(tr, CLAB_META_CRASH);
+	const char *sig = clab_trace_meta(tr, CLAB_META_SIGNAL);
 	tr->running = 0;
 	for (const char *p = v; p && *p; p++)
 		if (*p != ' ' && (p == v || p[-1] == ' '))
@@ -821,10 +822,15 @@ void clab__trace_end_of_run(struct clab_trace *tr)
 	if (tr->unclosed)
 		snprintf(tr->incomplete, sizeof(tr->incomplete),
 			 "the writer never closed the trace");
-	else if (tr->complete && (tr->running || crash))
+	else if (tr->complete && (tr->running || crash || sig))
 		snprintf(tr->incomplete, sizeof(tr->incomplete),
 			 "%s%.16s%s while %" PRIu32 " thread%s ran",
-			 crash ? "crashed (" : "stopped", crash ? crash : "",
+			 crash ? "crashed ("
+			 : sig ? "stopped by "
+			       : "stopped",
+			 crash ? crash
+			 : sig ? sig
+			       : "",
 			 crash ? ")" : "", tr->running,
 			 tr->running == 1 ? "" : "s");
 	else

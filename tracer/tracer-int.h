@@ -186,6 +186,19 @@ int clab__tracer_fd_move(int fd);
  * writer puts it in the metadata (CLAB_META_CRASH) before the end chunk.
  */
 extern const char *_Atomic clab__crash_why;
+/*
+ * The same for a signal that ended the program by its default action with
+ * nothing wrong (crash.c's stop signals: "SIGINT", "SIGTERM"...), which the
+ * writer puts in the metadata as CLAB_META_SIGNAL.
+ */
+extern const char *_Atomic clab__stop_why;
+/*
+ * The sigaction that crash.c calls, set by the preload library to the one
+ * past its own (which shows a program the default where conclab's stop
+ * handler is, and would hide it from crash.c too); NULL: sigaction.
+ */
+extern int (*clab__real_sigaction)(int, const struct sigaction *,
+				   struct sigaction *);
 
 /*
  * clab__fd_high - fd moved out of the program's way (writer.c): to the

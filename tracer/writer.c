@@ -1325,7 +1325,8 @@ static void pass(int force)
 /*
  * The threads that had not ended when the trace was closed, as the META
  * key CLAB_META_RUNNING just before the end chunk (docs/trace-format.md),
- * and with it CLAB_META_CRASH when a fatal signal is why it closes: a run
+ * and with it CLAB_META_CRASH when a fatal signal is why it closes, or
+ * CLAB_META_SIGNAL when a stop signal's default action is (crash.c): a run
  * stopped (Ctrl-C, the time limit, a deadlock, a crash) rather than ended.
  * A close by the thread that opened the trace is the run's own end (a lab
  * that returned, a program's exit): threads it left running are the run's
@@ -1345,10 +1346,11 @@ static void write_running(void)
 	}
 	clab__unlock(&clab__reg.lk);
 	const char *why = atomic_load(&clab__crash_why);
-	if (v.len || why) {
+	const char *stop = why ? NULL : atomic_load(&clab__stop_why);
+	if (v.len || why || stop) {
 		clab_wbuf_put(&v, "", 1);
 		struct clab_wbuf m = {0};
-		clab_wbuf_uv(&m, (v.len > 1) + (why != NULL));
+		clab_wbuf_uv(&m, (v.len > 1) + (why != NULL) + (stop != NULL));
 		if (v.len > 1) {
 			clab_wbuf_str(&m, CLAB_META_RUNNING);
 			clab_wbuf_str(&m, (const char *)v.p);
@@ -1356,6 +1358,10 @@ static void write_running(void)
 		if (why) {
 			clab_wbuf_str(&m, CLAB_META_CRASH);
 			clab_wbuf_str(&m, why);
+		}
+		if (stop) {
+			clab_wbuf_str(&m, CLAB_META_SIGNAL);
+			clab_wbuf_str(&m, stop);
 		}
 		write_chunk(CLAB_CH_META, &m);
 		clab_wbuf_free(&m);

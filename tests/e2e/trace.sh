@@ -664,6 +664,17 @@ kill -USR1 "$(sed -n 's/^procdead: pid \([0-9]*\) waits for SIGUSR1$/\1/p' "$T/p
 ended_zero $pdu "procdead usr1: the signal ends the wait"
 contains "$T/pdu.out" '^procdead: the handler.s byte, 1 u$' "procdead usr1: as without conclab"
 lacks "$T/pdu.err" 'deadlock: ' "procdead usr1: no deadlock reported"
+# The same in a child whose SIGTERM handler replaced conclab's (which saves
+# the trace and ends the program): conclab's handler is no reason, the
+# child's own is.  The child's watchdog publishes which are conclab's.
+timeout 60 "$CONCLAB" trace --trace "$T/pdd-t.clt" "$D/preload-procdead" term >"$T/pdt.out" 2>"$T/pdt.err" &
+pdt=$!
+until_said "$T/pdt.err" 'catches SIGTERM'
+contains "$T/pdt.err" '^  pid [0-9]+ \(preload-procdea\) catches SIGTERM: another program.s signal could end its wait$' "procdead term: the notice names the child's handler"
+kill -TERM "$(sed -n 's/^procdead: pid \([0-9]*\) waits for SIGTERM$/\1/p' "$T/pdt.out")"
+ended_zero $pdt "procdead term: the signal ends the child's wait"
+contains "$T/pdt.out" '^procdead: the handler.s byte, 1 t$' "procdead term: as without conclab"
+lacks "$T/pdt.err" 'deadlock: ' "procdead term: no deadlock reported"
 expect_exit 3 timeout 60 "$CONCLAB" trace --trace "$T/pdd-so.clt" "$D/preload-procdead" socket
 count_is "$T/err" '^  pid [0-9]+ \(preload-procdea\) reads from a socket \(fd [34]\) whose other end only pid [0-9]+' 2 "procdead socket: both reads of the socketpair, by the other end's holder"
 expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/pdd-talk.clt" "$D/preload-procdead" talk
@@ -700,6 +711,18 @@ name=$(sed -n 's/^shmdead: the parent waits on //p' "$T/sdl.out")
 "$D/preload-shmdead" post "$name"
 ended_zero $sdl "shmdead linked: another program's post ends the waits"
 contains "$T/sdl.out" '^shmdead: 1 rounds$' "shmdead linked: as without conclab"
+# Ctrl-C after the notice (which says it ends the run): both processes'
+# traces saved, the child's read once it has saved it.  Before, both were
+# cut short, and the report said "score 9 of 9".
+setsid timeout 60 "$CONCLAB" trace --trace "$T/sdc.clt" "$D/preload-shmdead" linked >"$T/sdc.out" 2>"$T/sdc.err" &
+sdc=$!
+until_said "$T/sdc.err" 'a deadlock, unless another program'
+kill -INT -"$sdc"
+wait "$sdc"
+rc_=$?
+[ "$rc_" = 130 ] && pass "shmdead linked: Ctrl-C ends it (exit 130)" || fail "shmdead linked: exit $rc_ after Ctrl-C, not 130"
+contains "$T/sdc.out" '^incomplete: stopped by SIGINT while 1 thread ran$' "shmdead linked: Ctrl-C: the report says what stopped the run"
+contains "$T/sdc.out" '^child [0-9]+ \(forked at tests/preload/shmdead\.c:[0-9]+\): trace .*, 2 records; SIGINT stopped it$' "shmdead linked: Ctrl-C: the child's trace saved"
 
 # A signal handler (no SA_RESTART) ends sem_wait and sem_timedwait with
 # EINTR, as the C library's; with SA_RESTART the wait goes on.  An alarm
@@ -925,6 +948,69 @@ case ${3:-none} in
 	contains "$T/out" '^  FAIL run completed +the program crashed \(SIGSEGV\)' "crash --sched: the crash reported"
 	contains "$T/out" "^  FAIL locks held at exit +1 lock\(s\) still held .*first: m \(mutex\)" "crash --sched: the lock it held" ;;
 esac
+
+# Signals whose default action ends a program (Ctrl-C's SIGINT, SIGTERM,
+# an alarm's SIGALRM): the trace is saved whole, says which signal stopped
+# the run, and its report judges it as a run that did not end.  Before,
+# the trace was cut short and the report said "score 9 of 9".  setsid: the
+# SIGINT goes to conclab's process group, as a terminal's Ctrl-C does.
+setsid timeout 60 "$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" >"$T/sg.out" 2>"$T/sg.err" &
+sg=$!
+until_said "$T/sg.out" '^stopsig: pid [0-9]* sleeps$'
+kill -INT -"$sg"
+wait "$sg"
+rc_=$?
+[ "$rc_" = 130 ] && pass "stopsig: Ctrl-C ends it (exit 130)" || fail "stopsig: exit $rc_ after Ctrl-C, not 130"
+contains "$T/sg.out" '^incomplete: stopped by SIGINT while 2 threads ran$' "stopsig: the report says what stopped the run"
+contains "$T/sg.out" '^  --   all threads ended +not judged, the run did not end' "stopsig: what needs the end not judged"
+contains "$T/sg.out" "^  FAIL locks held at exit +1 lock\(s\) still held .*first: m \(mutex\), held by thread-1 since tests/preload/stopsig.c:$(line stopsig 'taken')" "stopsig: the lock the sleeper held, from the records the signal would have lost"
+contains "$T/sg.out" 'score 0 of 9 \(the run did not complete' "stopsig: a stopped run earns nothing"
+"$CONCLAB" dump "$T/sg.clt" >"$T/dump" 2>&1
+contains "$T/dump" '^# meta end\.signal=SIGINT$' "stopsig: the signal in the trace"
+lacks "$T/dump" 'cut short|damaged' "stopsig: the trace whole"
+"$CONCLAB" check "$T/sg.clt" >"$T/out" 2>&1
+contains "$T/out" '^incomplete: stopped by SIGINT while 2 threads ran$' "stopsig: conclab check says so too"
+"$D/preload-stopsig" >"$T/sg.out" 2>&1 &
+sg=$!
+until_said "$T/sg.out" '^stopsig: pid [0-9]* sleeps$'
+kill -TERM "$sg"
+wait "$sg"
+rc_=$?
+timeout 60 "$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" >"$T/sg.out" 2>"$T/sg.err" &
+sg=$!
+until_said "$T/sg.out" '^stopsig: pid [0-9]* sleeps$'
+kill -TERM "$(sed -n 's/^stopsig: pid \([0-9]*\) sleeps$/\1/p' "$T/sg.out")"
+wait "$sg"
+[ $? = "$rc_" ] && pass "stopsig: SIGTERM ends it as without conclab (exit $rc_)" || fail "stopsig: SIGTERM: not exit $rc_ as without conclab"
+contains "$T/sg.out" '^incomplete: stopped by SIGTERM while 2 threads ran$' "stopsig: SIGTERM named"
+# A SIGTERM sent to conclab alone (kill, a harness's time limit) goes on
+# to the program, whose trace is saved and reported.  Before, conclab
+# ended at once, and the program ran on unwatched.
+"$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" >"$T/sg.out" 2>"$T/sg.err" &
+sg=$!
+until_said "$T/sg.out" '^stopsig: pid [0-9]* sleeps$'
+kill -TERM "$sg"
+wait "$sg"
+rc_=$?
+[ "$rc_" = 143 ] && pass "stopsig: conclab's SIGTERM (exit 143)" || fail "stopsig: conclab's SIGTERM: exit $rc_, not 143"
+contains "$T/sg.out" '^incomplete: stopped by SIGTERM while 2 threads ran$' "stopsig: conclab's SIGTERM passed on, the run reported"
+kid=$(sed -n 's/^stopsig: pid \([0-9]*\) sleeps$/\1/p' "$T/sg.out")
+child_ended "$kid" "stopsig: conclab's SIGTERM"
+expect_exit 142 timeout 60 "$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" alarm
+contains "$T/out" '^incomplete: stopped by SIGALRM while 2 threads ran$' "stopsig alarm: an alarm nobody handles ends the run, its trace saved"
+# A program that installs its own handler only where the action is the
+# default (as Python does for Ctrl-C) is shown the default, and its
+# handler gets the signal: the run ends as the program chooses.
+for m in own signal; do
+	setsid timeout 60 "$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" $m >"$T/sg.out" 2>"$T/sg.err" &
+	sg=$!
+	until_said "$T/sg.out" "^stopsig: pid [0-9]*, SIGINT's action was"
+	contains "$T/sg.out" "^stopsig: pid [0-9]*, SIGINT's action was the default\$" "stopsig $m: the program sees the default action"
+	kill -INT -"$sg"
+	ended_zero $sg "stopsig $m: its own handler takes Ctrl-C"
+	contains "$T/sg.out" "^stopsig: its own handler's byte, 1 i\$" "stopsig $m: as without conclab"
+	lacks "$T/sg.out" '^incomplete' "stopsig $m: a run that ended"
+done
 
 # A default mutex locked again by its owner hangs, as it does plainly.
 expect_exit 124 timeout 1 "$D/preload-relock"

@@ -19,6 +19,11 @@
  *   procdead usr1      no deadlock, quite: it reads a pipe only it could
  *                      write to, and a SIGUSR1 handler does, when another
  *                      program sends the signal (conclab says so once)
+ *   procdead term      no deadlock, quite: the child reads a pipe only
+ *                      it and its parent (waiting for it) could write to,
+ *                      and a SIGTERM handler of its own does, when another
+ *                      program sends the signal (conclab, whose handler
+ *                      the child's replaced, says so once)
  *   procdead socket    parent and child each read their end of a
  *                      socketpair before they write to it
  *   procdead talk      no deadlock: the same, the parent writing first
@@ -41,7 +46,7 @@ static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
 static void on_alarm(int sig)
 {
 	(void)sig;
-	write(p[1], sig == SIGUSR1 ? "u" : "a", 1);
+	write(p[1], sig == SIGUSR1 ? "u" : sig == SIGTERM ? "t" : "a", 1);
 }
 
 static void *idle(void *arg)
@@ -111,6 +116,23 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		ssize_t n = read(p[0], &b, 1);
 		printf("procdead: the handler's byte, %zd %c\n", n, b);
+		return 0;
+	}
+	if (strcmp(mode, "term") == 0) {
+		pid_t kid = fork();
+		if (kid == 0) {
+			signal(SIGTERM, on_alarm);
+			printf("procdead: pid %d waits for SIGTERM\n",
+			       (int)getpid());
+			fflush(stdout);
+			ssize_t n = read(p[0], &b, 1);
+			printf("procdead: the handler's byte, %zd %c\n", n, b);
+			fflush(stdout);
+			_exit(0);
+		}
+		int st = 0;
+		waitpid(kid, &st, 0);
+		printf("procdead: the child ended with %d\n", WEXITSTATUS(st));
 		return 0;
 	}
 	if (strcmp(mode, "self") == 0) {

@@ -206,6 +206,30 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
  * name (at most 15 bytes; "conclab-" first: what top, a debugger and
  * conclab trace's look at a stuck family show).
  */
+/*
+ * The stop signals (crash.c): the signals whose default action ends the
+ * program (Ctrl-C's SIGINT, SIGTERM, SIGHUP...) get a handler of conclab's
+ * while a trace is open, where their action was that default, which saves
+ * the trace and ends the program as the default would.  Another process
+ * reads which it has through clab__stop_mine, a magic word and the mask of
+ * those signals (bit sig - 1), at the same offset of the same file in every
+ * process that loads this code.  clab__stop_handler - whether sa is that
+ * handler (which a program is shown as the default, and which does not
+ * count as a handler of the program's), clab__stop_handler_fn the same for
+ * a handler as signal() gives it; clab__stop_refresh - the mask
+ * brought up to date with the handlers the program installed since.
+ */
+#define CLAB__STOP_MAGIC 0x636c61622d73746full /* "clab-sto" */
+struct clab__stop_mine {
+	uint64_t magic;
+	_Atomic uint64_t mask;
+};
+extern struct clab__stop_mine clab__stop_mine;
+struct sigaction;
+int clab__stop_handler(const struct sigaction *sa);
+int clab__stop_handler_fn(void (*h)(int));
+void clab__stop_refresh(void);
+
 void clab__hold(void);
 void clab__unhold(void);
 void clab__lock(pthread_mutex_t *m);

@@ -193,6 +193,13 @@ const char *clab_trace_damage(const struct clab_trace *tr);
  * CLAB_META_RUNNING when the crash handler saved the trace.
  */
 #define CLAB_META_CRASH "end.crash"
+/*
+ * The metadata key of a signal that stopped the run by its default action
+ * with nothing wrong ("SIGINT" for Ctrl-C, "SIGTERM", "SIGHUP", "SIGQUIT",
+ * "SIGALRM", "SIGXCPU", "SIGXFSZ"), written with CLAB_META_RUNNING when its
+ * handler saved the trace.
+ */
+#define CLAB_META_SIGNAL "end.signal"
 
 /* How the run behind a trace ended (clab_trace_end). */
 enum clab_trace_end {
