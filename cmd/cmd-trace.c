@@ -512,25 +512,30 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 	}
 	/* what conclab printed comes before what the program prints */
 	fflush(NULL);
+	/*
+	 * A SIGTERM or SIGHUP sent to conclab alone goes on to the program,
+	 * which saves its trace: conclab reports it.
+	 */
+	struct clab_supervise_pass ps;
+	clab_supervise_pass_begin(&ps);
 	pid_t pid;
 	int e = spawn_prog(&pid, prog, envp);
 	free(envp);
 	env_free(&ce);
 	if (e) {
+		clab_supervise_pass_end(&ps);
 		fprintf(stderr, "conclab trace: cannot run %s: %s\n", prog[0],
 			strerror(e));
 		return CLAB_EXIT_USAGE;
 	}
-	/*
-	 * Ctrl-C is the program's: conclab waits and reports.  A SIGTERM or
-	 * SIGHUP sent to conclab alone goes on to the program, which saves
-	 * its trace: conclab reports it.
-	 */
+	/* Ctrl-C is the program's: conclab waits and reports. */
 	struct clab_supervise_ignore ig;
-	clab_supervise_pass_on(&ig, pid);
+	clab_supervise_ignore(&ig);
+	clab_supervise_pass_to(pid);
 	int status = 0;
 	clab_supervise_wait(pid, 0, &status, NULL);
 	clab_supervise_restore(&ig);
+	clab_supervise_pass_end(&ps);
 	/* its children may end a moment after it (the same Ctrl-C) */
 	clab_cmd_forks_settle(CHILD_SETTLE_MS);
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

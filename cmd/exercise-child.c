@@ -438,7 +438,7 @@ int clab__exercise_wait_child(pid_t pid, long limit_s,
 	else
 		fprintf(stderr,
 			"\nconclab exercise: the program was killed by %s "
-			"(%s) before it could save its trace\n",
+			"(%s)\n",
 			strsignal(sig), sigabbrev_np(sig));
 	/* What reached the file, in whole chunks, can still be checked. */
 	if (clab__exercise_exists(spec->trace)) {

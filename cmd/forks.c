@@ -4,7 +4,6 @@
  * each with its own trace.
  */
 #include <dirent.h>
-#include <signal.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -77,20 +76,36 @@ void clab_cmd_forks_settle(unsigned ms)
 	settle_until = mono_ns() + (uint64_t)ms * 1000000u;
 }
 
+/* Whether process pid runs (not a zombie that its parent has not reaped). */
+static int runs(pid_t pid)
+{
+	char path[48], st[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(st, 1, sizeof(st) - 1, f);
+	fclose(f);
+	st[n] = 0;
+	const char *end =
+	    strrchr(st, ')'); /* past the name, which may hold any */
+	return end && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
+}
+
 /*
- * Whether process pid, whose trace was not closed, ended by the settle
- * deadline (waited for): a child that got the same Ctrl-C as its parent
- * may still be saving its trace when the parent's has been read.
+ * Wait, until the settle deadline, for process pid, whose trace was not
+ * closed, to end: a child that got the same Ctrl-C as its parent may still
+ * be saving its trace when the parent's has been read.  Whether it waited.
  */
 static int settled(int64_t pid)
 {
-	if (!settle_until || pid <= 0 || pid > INT32_MAX)
+	if (!settle_until || pid <= 0 || pid > INT32_MAX || !runs((pid_t)pid))
 		return 0;
-	while (kill((pid_t)pid, 0) == 0 && mono_ns() < settle_until) {
+	while (runs((pid_t)pid) && mono_ns() < settle_until) {
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	return kill((pid_t)pid, 0) != 0;
+	return 1;
 }
 
 /*
@@ -121,7 +136,8 @@ static void children(const struct clab_trace *tr, const char *path, FILE *out,
 			    &idlen);
 		int loaded = child[0] && access(child, F_OK) == 0 &&
 			     clab_trace_load(child, &ct, err, sizeof(err)) == 0;
-		if ((!loaded ||
+		if (child[0] &&
+		    (!loaded ||
 		     clab_trace_end(ct, NULL) == CLAB_END_UNCLOSED) &&
 		    settled(r->val)) {
 			/* it has ended since: read again */

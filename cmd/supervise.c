@@ -80,32 +80,67 @@ void clab_supervise_forward(pid_t pgid)
 void clab_supervise_ignore(struct clab_supervise_ignore *ig)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN};
-	ig->passing = 0;
 	sigaction(SIGINT, &ign, &ig->old_int);
 	sigaction(SIGQUIT, &ign, &ig->old_quit);
 }
 
-/* The child that SIGTERM and SIGHUP are passed on to. */
-static volatile pid_t pass_to;
+/*
+ * The child that SIGTERM and SIGHUP are passed on to (0: not started yet),
+ * the one that came before it was, and whether one was passed on.
+ */
+static volatile pid_t pass_pid;
+static volatile sig_atomic_t pass_pending, passed;
 
+/* A second one is for this process: a child that takes no notice of the
+ * first must not leave it impossible to end. */
 static void pass(int sig)
 {
-	if (pass_to > 0)
-		kill(pass_to, sig);
+	if (!passed && pass_pid == 0 && !pass_pending) {
+		pass_pending = sig;
+		return;
+	}
+	if (!passed && pass_pid > 0) {
+		passed = 1;
+		kill(pass_pid, sig);
+		return;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
-void clab_supervise_pass_on(struct clab_supervise_ignore *ig, pid_t pid)
+void clab_supervise_pass_begin(struct clab_supervise_pass *ps)
 {
-	clab_supervise_ignore(ig);
 	struct sigaction sa = {.sa_handler = pass, .sa_flags = SA_RESTART};
 	sigemptyset(&sa.sa_mask);
-	pass_to = pid;
-	ig->passing = 1;
-	sigaction(SIGTERM, &sa, &ig->old_term);
-	sigaction(SIGHUP, &sa, &ig->old_hup);
+	pass_pid = 0;
+	pass_pending = passed = 0;
+	sigaction(SIGTERM, &sa, &ps->old_term);
+	sigaction(SIGHUP, &sa, &ps->old_hup);
 	/* one this process was started ignoring stays ignored */
-	if (ig->old_hup.sa_handler == SIG_IGN)
-		sigaction(SIGHUP, &ig->old_hup, NULL);
+	if (ps->old_hup.sa_handler == SIG_IGN)
+		sigaction(SIGHUP, &ps->old_hup, NULL);
+}
+
+void clab_supervise_pass_to(pid_t pid)
+{
+	sigset_t s, old;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	pass_pid = pid;
+	if (pass_pending && !passed) {
+		passed = 1;
+		kill(pid, pass_pending);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void clab_supervise_pass_end(const struct clab_supervise_pass *ps)
+{
+	sigaction(SIGTERM, &ps->old_term, NULL);
+	sigaction(SIGHUP, &ps->old_hup, NULL);
+	pass_pid = 0;
 }
 
 static volatile sig_atomic_t interrupted;
@@ -136,11 +171,6 @@ void clab_supervise_restore(const struct clab_supervise_ignore *ig)
 {
 	sigaction(SIGINT, &ig->old_int, NULL);
 	sigaction(SIGQUIT, &ig->old_quit, NULL);
-	if (ig->passing) {
-		sigaction(SIGTERM, &ig->old_term, NULL);
-		sigaction(SIGHUP, &ig->old_hup, NULL);
-		pass_to = 0;
-	}
 }
 
 long clab_supervise_unbox(pid_t pid, int all, const char *box, const char *name,

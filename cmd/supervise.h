@@ -48,18 +48,26 @@ void clab_supervise_forward(pid_t pgid);
 
 /* Signals the parent ignores while the child, which gets them, runs. */
 struct clab_supervise_ignore {
-	struct sigaction old_int, old_quit, old_term, old_hup;
-	int passing; /* clab_supervise_pass_on: SIGTERM and SIGHUP too */
+	struct sigaction old_int, old_quit;
 };
 /* Ignore SIGINT and SIGQUIT (Ctrl-C and Ctrl-\ are the child's). */
 void clab_supervise_ignore(struct clab_supervise_ignore *ig);
 /*
- * As clab_supervise_ignore, and a SIGTERM or SIGHUP sent to this process
- * alone (kill, a harness's time limit) is passed on to the child pid,
- * which saves its trace and ends by it, rather than this process ending
- * at once and leaving the child running unwatched.
+ * A SIGTERM or SIGHUP sent to this process alone (kill, a harness's time
+ * limit) passed on to the child, which saves its trace and ends by it,
+ * rather than this process ending at once and leaving the child running
+ * unwatched; a second one ends this process, as the first would have.
+ * clab_supervise_pass_begin - before the child is started (one that comes
+ * meanwhile waits for it; the handlers do not outlive the child's exec);
+ * clab_supervise_pass_to - the child, once started; clab_supervise_pass_end
+ * - the actions as they were.
  */
-void clab_supervise_pass_on(struct clab_supervise_ignore *ig, pid_t pid);
+struct clab_supervise_pass {
+	struct sigaction old_term, old_hup;
+};
+void clab_supervise_pass_begin(struct clab_supervise_pass *ps);
+void clab_supervise_pass_to(pid_t pid);
+void clab_supervise_pass_end(const struct clab_supervise_pass *ps);
 /* Take them back as they were. */
 void clab_supervise_restore(const struct clab_supervise_ignore *ig);
 /*

@@ -21,6 +21,8 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 		old->sa_handler = SIG_DFL;
 		sigemptyset(&old->sa_mask);
 	}
+	if (r == 0 && act)
+		clab__stop_refresh(); /* for the other processes' watchdogs */
 	return r;
 }
 
@@ -28,5 +30,7 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 sighandler_t signal(int sig, sighandler_t h)
 {
 	sighandler_t r = CLAB__PL_REAL(signal)(sig, h);
+	if (r != SIG_ERR)
+		clab__stop_refresh();
 	return r != SIG_ERR && clab__stop_handler_fn(r) ? SIG_DFL : r;
 }

@@ -733,7 +733,8 @@ static int outside_signal(int sig)
  * from sigaction; another's from the "SigCgt" mask of its status, less the
  * stop signals whose handler there is conclab's (which ends the program
  * as the default would): those it publishes in clab__stop_mine, read from
- * its memory (a process that does not load conclab has none).
+ * its memory (a process that does not load conclab has none; one that does
+ * but whose memory cannot be read is taken to have conclab's on all).
  */
 static int catches(pid_t pid, int own)
 {
@@ -750,11 +751,13 @@ static int catches(pid_t pid, int own)
 				break;
 		clab__lines_close(&l);
 		struct clab__stop_mine theirs;
-		if (caught &&
-		    clab__peer_read(pid, &clab__stop_mine, &theirs,
-				    sizeof(theirs)) == 0 &&
-		    theirs.magic == CLAB__STOP_MAGIC)
+		int r = caught ? clab__peer_read(pid, &clab__stop_mine, &theirs,
+						 sizeof(theirs))
+			       : -1;
+		if (r == 0 && theirs.magic == CLAB__STOP_MAGIC)
 			caught &= ~(unsigned long long)theirs.mask;
+		else if (r == -2) /* conclab's, most likely: not a reason */
+			caught &= ~(unsigned long long)clab__stop_all();
 	}
 	for (int sig = 1; sig <= SIGRTMAX && sig <= 64; sig++)
 		if (outside_signal(sig) &&

@@ -203,7 +203,9 @@ int clab__peer_read(pid_t pid, const void *addr, void *buf, size_t n)
 		    pos >= m.off && pos + n <= m.off + (m.hi - m.lo))
 			at = m.lo + (uintptr_t)(pos - m.off);
 	clab__lines_close(&f);
-	return at ? clab__mem_read(pid, at, buf, n) : -1;
+	if (!at)
+		return -1;
+	return clab__mem_read(pid, at, buf, n) == 0 ? 0 : -2;
 }
 
 int clab__mapped_file(const void *addr, uint64_t *dev, uint64_t *ino)

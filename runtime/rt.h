@@ -818,8 +818,9 @@ int clab__maps_find(pid_t pid, const void *addr, uint64_t *dev, uint64_t *ino,
  * /proc/PID/mem: 0, or -1 when they cannot be read (the process is gone,
  * or not this one's to read).  clab__peer_read - the same at the place
  * where pid maps what this process maps at addr: the same file at the same
- * offset (a variable of conclab's, in a process that loads the same code);
- * -1 too when pid does not map it.
+ * offset (a variable of conclab's, in a process that loads the same code):
+ * -1 when pid does not map it, -2 when it does but its memory is not this
+ * process's to read (Yama's ptrace scope keeps a child from its parent's).
  */
 int clab__mem_read(pid_t pid, uintptr_t addr, void *buf, size_t n);
 int clab__peer_read(pid_t pid, const void *addr, void *buf, size_t n);

@@ -38,14 +38,36 @@
 
 #include "tracer-int.h"
 
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+/* A signal and its name, as the trace's metadata gives it. */
+struct sigdef {
+	int sig;
+	const char *name;
+};
+
+static const struct sigdef fatal_signals[] = {{SIGSEGV, "SIGSEGV"},
+					      {SIGBUS, "SIGBUS"},
+					      {SIGFPE, "SIGFPE"},
+					      {SIGILL, "SIGILL"},
+					      {SIGABRT, "SIGABRT"}};
 #define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
-static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
-				   SIGALRM, SIGXCPU, SIGXFSZ};
+static const struct sigdef stop_signals[] = {
+    {SIGINT, "SIGINT"},	  {SIGTERM, "SIGTERM"}, {SIGHUP, "SIGHUP"},
+    {SIGQUIT, "SIGQUIT"}, {SIGALRM, "SIGALRM"}, {SIGXCPU, "SIGXCPU"},
+    {SIGXFSZ, "SIGXFSZ"}};
 #define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
-static const char *const stop_names[] = {
-    "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGALRM", "SIGXCPU", "SIGXFSZ"};
+
+/* sig's index in defs[0..n) (the last one's when it is none of them) */
+static size_t sig_index(const struct sigdef *defs, size_t n, int sig)
+{
+	size_t i = 0;
+	while (i < n - 1 && defs[i].sig != sig)
+		i++;
+	return i;
+}
+
+/* The default action, which the stop handler puts back. */
+static const struct sigaction dfl_action = {.sa_handler = SIG_DFL};
 
 /*
  * Process-wide, as signal dispositions are: armed at the open of the one
@@ -66,25 +88,15 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 
 const char *_Atomic clab__crash_why;
 
-static const char *const fatal_names[] = {"SIGSEGV", "SIGBUS", "SIGFPE",
-					  "SIGILL", "SIGABRT"};
-
-static size_t fatal_index(int sig)
-{
-	size_t i = 0;
-	while (i < NFATAL - 1 && fatal_signals[i] != sig)
-		i++;
-	return i;
-}
-
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	int saved_errno = errno;
 	if (getpid() == atomic_load(&armed_pid)) {
 		const char *none = NULL;
-		atomic_compare_exchange_strong(&clab__crash_why, &none,
-					       fatal_names[fatal_index(sig)]);
+		atomic_compare_exchange_strong(
+		    &clab__crash_why, &none,
+		    fatal_signals[sig_index(fatal_signals, NFATAL, sig)].name);
 		(void)clab__writer_save(SAVE_STALL_MS);
 		void (*hook)(int, void *) = atomic_load(&crash_hook);
 		if (hook)
@@ -96,7 +108,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 	 * (abort(), raise(), kill) is sent again and arrives once this
 	 * handler returns.
 	 */
-	sigaction(sig, &old_action[fatal_index(sig)], NULL);
+	sigaction(sig, &old_action[sig_index(fatal_signals, NFATAL, sig)],
+		  NULL);
 	if (!si || si->si_code <= 0)
 		raise(sig);
 	errno = saved_errno;
@@ -121,14 +134,6 @@ static int sa_call(int sig, const struct sigaction *act, struct sigaction *old)
 				    : sigaction(sig, act, old);
 }
 
-static size_t stop_index(int sig)
-{
-	size_t i = 0;
-	while (i < NSTOP - 1 && stop_signals[i] != sig)
-		i++;
-	return i;
-}
-
 static void on_stop(int sig, siginfo_t *si, void *uc)
 {
 	(void)si;
@@ -136,18 +141,14 @@ static void on_stop(int sig, siginfo_t *si, void *uc)
 	int saved_errno = errno;
 	if (getpid() == atomic_load(&armed_pid)) {
 		const char *none = NULL;
-		atomic_compare_exchange_strong(&clab__stop_why, &none,
-					       stop_names[stop_index(sig)]);
+		atomic_compare_exchange_strong(
+		    &clab__stop_why, &none,
+		    stop_signals[sig_index(stop_signals, NSTOP, sig)].name);
 		(void)clab__writer_save(SAVE_STALL_MS);
 	}
 	/* the default again, and the signal, which arrives once this
 	 * handler returns (it is blocked meanwhile): the program ends */
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sa_call(sig, &dfl, NULL);
-	atomic_fetch_and(&clab__stop_mine.mask, ~(1ull << (sig - 1)));
+	sa_call(sig, &dfl_action, NULL);
 	raise(sig);
 	errno = saved_errno;
 }
@@ -169,18 +170,35 @@ int clab__stop_handler_fn(void (*h)(int))
 	return a == b;
 }
 
+/* The stop signals whose handler is on_stop now. */
+static uint64_t stop_mask_now(void)
+{
+	uint64_t mine = 0;
+	struct sigaction cur;
+	for (size_t i = 0; i < NSTOP; i++)
+		if (sa_call(stop_signals[i].sig, NULL, &cur) == 0 &&
+		    clab__stop_handler(&cur))
+			mine |= 1ull << (stop_signals[i].sig - 1);
+	return mine;
+}
+
+/*
+ * Made anew from the actions, not from the mask before: an action the C
+ * library changes past the preload library (system() ignores SIGINT and
+ * SIGQUIT while its command runs, then puts them back) is seen again.
+ */
 void clab__stop_refresh(void)
 {
-	uint64_t mine = atomic_load(&clab__stop_mine.mask), now = mine;
-	for (size_t i = 0; mine && i < NSTOP; i++) {
-		int sig = stop_signals[i];
-		struct sigaction cur;
-		if ((mine >> (sig - 1) & 1) && (sa_call(sig, NULL, &cur) != 0 ||
-						!clab__stop_handler(&cur)))
-			now &= ~(1ull << (sig - 1));
-	}
-	if (now != mine)
-		atomic_store(&clab__stop_mine.mask, now);
+	if (atomic_load(&armed_pid) == (int)getpid())
+		atomic_store(&clab__stop_mine.mask, stop_mask_now());
+}
+
+uint64_t clab__stop_all(void)
+{
+	uint64_t all = 0;
+	for (size_t i = 0; i < NSTOP; i++)
+		all |= 1ull << (stop_signals[i].sig - 1);
+	return all;
 }
 
 /* Ours on the stop signals whose action is the default. */
@@ -191,31 +209,23 @@ static void stop_arm(void)
 	sa.sa_sigaction = on_stop;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	uint64_t mine = 0;
 	for (size_t i = 0; i < NSTOP; i++) {
-		int sig = stop_signals[i];
-		if (sa_call(sig, NULL, &cur) != 0)
-			continue;
-		/* ours already: a trace of this process's before this one */
-		if (clab__stop_handler(&cur) ||
-		    (!(cur.sa_flags & SA_SIGINFO) &&
-		     cur.sa_handler == SIG_DFL && sa_call(sig, &sa, NULL) == 0))
-			mine |= 1ull << (sig - 1);
+		int sig = stop_signals[i].sig;
+		if (sa_call(sig, NULL, &cur) == 0 &&
+		    !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL)
+			sa_call(sig, &sa, NULL);
 	}
-	atomic_store(&clab__stop_mine.mask, mine);
+	atomic_store(&clab__stop_mine.mask, stop_mask_now());
 }
 
 /* The default back where ours still is. */
 static void stop_disarm(void)
 {
-	struct sigaction dfl, cur;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
+	struct sigaction cur;
 	for (size_t i = 0; i < NSTOP; i++)
-		if (sa_call(stop_signals[i], NULL, &cur) == 0 &&
+		if (sa_call(stop_signals[i].sig, NULL, &cur) == 0 &&
 		    clab__stop_handler(&cur))
-			sa_call(stop_signals[i], &dfl, NULL);
+			sa_call(stop_signals[i].sig, &dfl_action, NULL);
 	atomic_store(&clab__stop_mine.mask, 0);
 }
 
@@ -280,10 +290,11 @@ void clab__crash_arm(const struct clab_tracer_opts *o)
 	sa.sa_sigaction = on_fatal;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NFATAL; i++)
-		sigaction(fatal_signals[i], &sa, &old_action[i]);
-	stop_arm();
+	/* armed first: a signal that comes while the handlers go in saves */
 	atomic_store(&armed_pid, (int)getpid());
+	for (size_t i = 0; i < NFATAL; i++)
+		sigaction(fatal_signals[i].sig, &sa, &old_action[i]);
+	stop_arm();
 }
 
 void clab__crash_disarm(void)
@@ -293,9 +304,9 @@ void clab__crash_disarm(void)
 	atomic_store(&armed_pid, 0);
 	for (size_t i = 0; i < NFATAL; i++) {
 		struct sigaction cur;
-		if (sigaction(fatal_signals[i], NULL, &cur) == 0 &&
+		if (sigaction(fatal_signals[i].sig, NULL, &cur) == 0 &&
 		    (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fatal)
-			sigaction(fatal_signals[i], &old_action[i], NULL);
+			sigaction(fatal_signals[i].sig, &old_action[i], NULL);
 	}
 	stop_disarm();
 	atomic_store(&crash_hook, NULL);

@@ -24,6 +24,11 @@
  *                      and a SIGTERM handler of its own does, when another
  *                      program sends the signal (conclab, whose handler
  *                      the child's replaced, says so once)
+ *   procdead system    the child runs system() (which ignores SIGINT and
+ *                      SIGQUIT while its command runs, past the preload
+ *                      library), then reads a pipe only it and its parent
+ *                      (waiting for it) could write to: a deadlock, the
+ *                      stop handlers conclab's again
  *   procdead socket    parent and child each read their end of a
  *                      socketpair before they write to it
  *   procdead talk      no deadlock: the same, the parent writing first
@@ -32,6 +37,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -118,8 +124,15 @@ int main(int argc, char **argv)
 		printf("procdead: the handler's byte, %zd %c\n", n, b);
 		return 0;
 	}
-	if (strcmp(mode, "term") == 0) {
+	if (strcmp(mode, "term") == 0 || strcmp(mode, "system") == 0) {
+		int sys = mode[0] == 's';
 		pid_t kid = fork();
+		if (kid == 0 && sys) {
+			(void)system("sleep 0.3");
+			read(p[0], &b,
+			     1); /* BUG: the parent waits for this one */
+			_exit(0);
+		}
 		if (kid == 0) {
 			signal(SIGTERM, on_alarm);
 			printf("procdead: pid %d waits for SIGTERM\n",

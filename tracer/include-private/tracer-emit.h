@@ -216,8 +216,9 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
  * process that loads this code.  clab__stop_handler - whether sa is that
  * handler (which a program is shown as the default, and which does not
  * count as a handler of the program's), clab__stop_handler_fn the same for
- * a handler as signal() gives it; clab__stop_refresh - the mask
- * brought up to date with the handlers the program installed since.
+ * a handler as signal() gives it; clab__stop_refresh - the mask made
+ * anew from the actions (each watchdog period, and after the program sets
+ * an action through the preload library).
  */
 #define CLAB__STOP_MAGIC 0x636c61622d73746full /* "clab-sto" */
 struct clab__stop_mine {
@@ -229,6 +230,7 @@ struct sigaction;
 int clab__stop_handler(const struct sigaction *sa);
 int clab__stop_handler_fn(void (*h)(int));
 void clab__stop_refresh(void);
+uint64_t clab__stop_all(void); /* the mask of every stop signal */
 
 void clab__hold(void);
 void clab__unhold(void);
