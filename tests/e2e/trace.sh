@@ -201,6 +201,22 @@ ended_zero() {
 	rc_=$?
 	[ "$rc_" = 0 ] && pass "$2 (exit 0)" || fail "$2: exit $rc_, not 0"
 }
+# ctrl_c LABEL NAME EXIT OUT|ERR PATTERN PROG [ARGS...]: conclab trace of
+# PROG in a session of its own (trace, output and errors $T/NAME.clt, .out,
+# .err), and once its OUT or ERR says PATTERN, Ctrl-C to its process group
+# as a terminal sends it: it ends with EXIT.
+ctrl_c() {
+	l_=$1 n_=$2 x_=$3 f_=$4 p_=$5
+	shift 5
+	rm -f "$T/$n_.out" "$T/$n_.err"
+	setsid timeout 60 "$CONCLAB" trace --trace "$T/$n_.clt" "$@" >"$T/$n_.out" 2>"$T/$n_.err" &
+	pg_=$!
+	until_said "$T/$n_.$f_" "$p_"
+	kill -INT -"$pg_"
+	wait "$pg_"
+	rc_=$?
+	[ "$rc_" = "$x_" ] && pass "$l_: Ctrl-C, exit $x_" || fail "$l_: exit $rc_ after Ctrl-C, not $x_"
+}
 # child_ended PID TEXT: the child of a reported deadlock was ended (gone,
 # or a zombie its new parent has not reaped yet).
 child_ended() {
@@ -720,13 +736,7 @@ contains "$T/sdl.out" '^shmdead: 1 rounds$' "shmdead linked: as without conclab"
 # Ctrl-C after the notice (which says it ends the run): both processes'
 # traces saved, the child's read once it has saved it.  Before, both were
 # cut short, and the report said "score 9 of 9".
-setsid timeout 60 "$CONCLAB" trace --trace "$T/sdc.clt" "$D/preload-shmdead" linked >"$T/sdc.out" 2>"$T/sdc.err" &
-sdc=$!
-until_said "$T/sdc.err" 'a deadlock, unless another program'
-kill -INT -"$sdc"
-wait "$sdc"
-rc_=$?
-[ "$rc_" = 130 ] && pass "shmdead linked: Ctrl-C ends it (exit 130)" || fail "shmdead linked: exit $rc_ after Ctrl-C, not 130"
+ctrl_c "shmdead linked" sdc 130 err 'a deadlock, unless another program' "$D/preload-shmdead" linked
 contains "$T/sdc.out" '^incomplete: stopped by SIGINT while 1 thread ran$' "shmdead linked: Ctrl-C: the report says what stopped the run"
 contains "$T/sdc.out" '^child [0-9]+ \(forked at tests/preload/shmdead\.c:[0-9]+\): trace .*, 2 records; SIGINT stopped it$' "shmdead linked: Ctrl-C: the child's trace saved"
 
@@ -960,14 +970,7 @@ esac
 # the run, and its report judges it as a run that did not end.  Before,
 # the trace was cut short and the report said "score 9 of 9".  setsid: the
 # SIGINT goes to conclab's process group, as a terminal's Ctrl-C does.
-rm -f "$T/sg.out"
-setsid timeout 60 "$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" >"$T/sg.out" 2>"$T/sg.err" &
-sg=$!
-until_said "$T/sg.out" '^stopsig: pid [0-9]* sleeps$'
-kill -INT -"$sg"
-wait "$sg"
-rc_=$?
-[ "$rc_" = 130 ] && pass "stopsig: Ctrl-C ends it (exit 130)" || fail "stopsig: exit $rc_ after Ctrl-C, not 130"
+ctrl_c stopsig sg 130 out '^stopsig: pid [0-9]* sleeps$' "$D/preload-stopsig"
 contains "$T/sg.out" '^incomplete: stopped by SIGINT while 2 threads ran$' "stopsig: the report says what stopped the run"
 contains "$T/sg.out" '^  --   all threads ended +not judged, the run did not end' "stopsig: what needs the end not judged"
 contains "$T/sg.out" "^  FAIL locks held at exit +1 lock\(s\) still held .*first: m \(mutex\), held by thread-1 since tests/preload/stopsig.c:$(line stopsig 'taken')" "stopsig: the lock the sleeper held, from the records the signal would have lost"
@@ -1016,13 +1019,8 @@ contains "$T/out" '^incomplete: stopped by SIGALRM while 2 threads ran$' "stopsi
 # default (as Python does for Ctrl-C) is shown the default, and its
 # handler gets the signal: the run ends as the program chooses.
 for m in own signal; do
-	rm -f "$T/sg.out"
-	setsid timeout 60 "$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" $m >"$T/sg.out" 2>"$T/sg.err" &
-	sg=$!
-	until_said "$T/sg.out" "^stopsig: pid [0-9]*, SIGINT's action was"
+	ctrl_c "stopsig $m: its own handler takes it" sg 0 out "^stopsig: pid [0-9]*, SIGINT's action was" "$D/preload-stopsig" $m
 	contains "$T/sg.out" "^stopsig: pid [0-9]*, SIGINT's action was the default\$" "stopsig $m: the program sees the default action"
-	kill -INT -"$sg"
-	ended_zero $sg "stopsig $m: its own handler takes Ctrl-C"
 	contains "$T/sg.out" "^stopsig: its own handler's byte, 1 i\$" "stopsig $m: as without conclab"
 	lacks "$T/sg.out" '^incomplete' "stopsig $m: a run that ended"
 done
