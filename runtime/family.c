@@ -349,7 +349,6 @@ static int task_wait(pid_t pid, pid_t tid, struct fwait *w)
 	return 1;
 }
 
-/* Whether signal sig has a handler (not the default, not ignored). */
 /* Whether this process runs a handler of its own for sig (not conclab's). */
 static int handled(int sig)
 {

@@ -87,17 +87,31 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 #define SAVE_STALL_MS 2000u
 
 const char *_Atomic clab__crash_why;
+const char *_Atomic clab__stop_why;
+
+/*
+ * In the process that opened the trace (not a child that has none of its
+ * own yet): *why set to name, unless a reason came first, and the trace
+ * saved; returns whether it was that process.  From a signal's handler,
+ * or a sanitizer's death callback.
+ */
+static int save_for(const char *_Atomic *why, const char *name)
+{
+	if (getpid() != atomic_load(&armed_pid))
+		return 0;
+	const char *none = NULL;
+	atomic_compare_exchange_strong(why, &none, name);
+	(void)clab__writer_save(SAVE_STALL_MS);
+	return 1;
+}
 
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	int saved_errno = errno;
-	if (getpid() == atomic_load(&armed_pid)) {
-		const char *none = NULL;
-		atomic_compare_exchange_strong(
-		    &clab__crash_why, &none,
-		    fatal_signals[sig_index(fatal_signals, NFATAL, sig)].name);
-		(void)clab__writer_save(SAVE_STALL_MS);
+	if (save_for(
+		&clab__crash_why,
+		fatal_signals[sig_index(fatal_signals, NFATAL, sig)].name)) {
 		void (*hook)(int, void *) = atomic_load(&crash_hook);
 		if (hook)
 			hook(sig, si ? si->si_addr : NULL);
@@ -114,8 +128,6 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 		raise(sig);
 	errno = saved_errno;
 }
-
-const char *_Atomic clab__stop_why;
 
 /*
  * The stop signals whose handler is on_stop in this process, published for
@@ -139,13 +151,8 @@ static void on_stop(int sig, siginfo_t *si, void *uc)
 	(void)si;
 	(void)uc;
 	int saved_errno = errno;
-	if (getpid() == atomic_load(&armed_pid)) {
-		const char *none = NULL;
-		atomic_compare_exchange_strong(
-		    &clab__stop_why, &none,
-		    stop_signals[sig_index(stop_signals, NSTOP, sig)].name);
-		(void)clab__writer_save(SAVE_STALL_MS);
-	}
+	save_for(&clab__stop_why,
+		 stop_signals[sig_index(stop_signals, NSTOP, sig)].name);
 	/* the default again, and the signal, which arrives once this
 	 * handler returns (it is blocked meanwhile): the program ends */
 	sa_call(sig, &dfl_action, NULL);
@@ -241,12 +248,7 @@ extern void __sanitizer_set_death_callback(void (*cb)(void))
 
 static void on_sanitizer_death(void)
 {
-	if (getpid() == atomic_load(&armed_pid)) {
-		const char *none = NULL;
-		atomic_compare_exchange_strong(&clab__crash_why, &none,
-					       "sanitizer");
-		(void)clab__writer_save(SAVE_STALL_MS);
-	}
+	save_for(&clab__crash_why, "sanitizer");
 }
 
 static int set_death_callback(struct dl_phdr_info *info, size_t size, void *arg)
