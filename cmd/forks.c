@@ -15,6 +15,7 @@
 
 #include <conclab/trace.h>
 
+#include "clab-util.h"
 #include "cmd.h"
 
 int clab_cmd_has_diag(const struct clab_trace *tr, unsigned code)
@@ -64,16 +65,9 @@ static int is_trace(const struct clab_trace *ct, const char *id, size_t idlen)
 /* clab_cmd_forks_settle's deadline (CLOCK_MONOTONIC, ns), or 0 */
 static uint64_t settle_until;
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void clab_cmd_forks_settle(unsigned ms)
 {
-	settle_until = mono_ns() + (uint64_t)ms * 1000000u;
+	settle_until = clab__mono_ns() + (uint64_t)ms * 1000000u;
 }
 
 /* Whether process pid runs (not a zombie that its parent has not reaped). */
@@ -101,7 +95,7 @@ static int settled(int64_t pid)
 {
 	if (!settle_until || pid <= 0 || pid > INT32_MAX || !runs((pid_t)pid))
 		return 0;
-	while (runs((pid_t)pid) && mono_ns() < settle_until) {
+	while (runs((pid_t)pid) && clab__mono_ns() < settle_until) {
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
