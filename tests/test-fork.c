@@ -92,15 +92,22 @@ static void child_path(pid_t pid, char *buf, size_t len)
 static void family(const struct clab_trace *pt, const struct clab_trace *ct,
 		   pid_t pid);
 
-/* The parent's trace and the child's (pid), each alone; 0 if both load. */
-static int load_both(pid_t pid, struct clab_trace **pt, struct clab_trace **ct)
+/* The trace of the child pid, alone (NULL: none). */
+static struct clab_trace *load_child(pid_t pid)
 {
 	char cpath[PATH_MAX + 32];
 	child_path(pid, cpath, sizeof(cpath));
+	struct clab_trace *ct = load(cpath);
+	CU_ASSERT_PTR_NOT_NULL(ct);
+	return ct;
+}
+
+/* The parent's trace and the child's (pid), each alone; 0 if both load. */
+static int load_both(pid_t pid, struct clab_trace **pt, struct clab_trace **ct)
+{
 	*pt = load(parent_path);
-	*ct = load(cpath);
+	*ct = load_child(pid);
 	CU_ASSERT_PTR_NOT_NULL(*pt);
-	CU_ASSERT_PTR_NOT_NULL(*ct);
 	return *pt && *ct ? 0 : -1;
 }
 
@@ -377,11 +384,8 @@ static void test_child_crash(void)
 	}
 	CU_ASSERT_EQUAL(exit_status(pid), 128 + SIGABRT);
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
-	char cpath[PATH_MAX + 32];
-	child_path(pid, cpath, sizeof(cpath));
-	struct clab_trace *ct = load(cpath), *pt = load(parent_path);
-	CU_ASSERT_PTR_NOT_NULL(ct);
-	CU_ASSERT_PTR_NOT_NULL(pt);
+	struct clab_trace *ct, *pt;
+	load_both(pid, &pt, &ct);
 	if (ct) {
 		CU_ASSERT_TRUE(clab_trace_whole(ct));
 		CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 1001);
@@ -418,10 +422,7 @@ static void test_child_stopped(void)
 	}
 	CU_ASSERT_EQUAL(exit_status(pid), 128 + SIGTERM);
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
-	char cpath[PATH_MAX + 32];
-	child_path(pid, cpath, sizeof(cpath));
-	struct clab_trace *ct = load(cpath);
-	CU_ASSERT_PTR_NOT_NULL(ct);
+	struct clab_trace *ct = load_child(pid);
 	if (ct) {
 		CU_ASSERT_PTR_NULL(clab_trace_damage(ct));
 		CU_ASSERT_EQUAL(tu_count(ct, CLAB_K_MUTEX_ACQUIRE), 1001);
@@ -448,9 +449,7 @@ static void test_child_stopped(void)
 	if (pid > 0) {
 		CU_ASSERT_EQUAL(exit_status(pid), 7);
 		CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
-		child_path(pid, cpath, sizeof(cpath));
-		ct = load(cpath);
-		CU_ASSERT_PTR_NOT_NULL(ct);
+		ct = load_child(pid);
 		if (ct) {
 			CU_ASSERT_PTR_NULL(
 			    clab_trace_meta(ct, CLAB_META_SIGNAL));
@@ -517,10 +516,7 @@ static void test_child_watchdog(void)
 	clab_thread_join(t, NULL);
 	clab_watchdog_stop();
 	CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
-	char cpath[PATH_MAX + 32];
-	child_path(pid, cpath, sizeof(cpath));
-	struct clab_trace *ct = load(cpath);
-	CU_ASSERT_PTR_NOT_NULL(ct);
+	struct clab_trace *ct = load_child(pid);
 	if (ct)
 		CU_ASSERT_EQUAL(tu_count_diag(ct, CLAB_D_DEADLOCK), 1);
 	clab_trace_free(ct);

@@ -671,26 +671,23 @@ contains "$T/err" '^conclab: deadlock: the process waits in the kernel for itsel
 contains "$T/out" '^  FAIL no deadlock +deadlock detected: 1 thread' "procdead self: the check fails"
 # A process that reads a pipe its own signal handler writes to, for a
 # signal another program sends (kill -USR1): not reported; said once, and
-# the signal ends the wait.  Before, it was killed as a deadlock.
-timeout 60 "$CONCLAB" trace --trace "$T/pdd-u.clt" "$D/preload-procdead" usr1 >"$T/pdu.out" 2>"$T/pdu.err" &
-pdu=$!
-until_said "$T/pdu.err" 'catches SIGUSR1'
-contains "$T/pdu.err" '^  pid [0-9]+ \(preload-procdea\) catches SIGUSR1: another program.s signal could end its wait$' "procdead usr1: the notice names the handler"
-kill -USR1 "$(sed -n 's/^procdead: pid \([0-9]*\) waits for SIGUSR1$/\1/p' "$T/pdu.out")"
-ended_zero $pdu "procdead usr1: the signal ends the wait"
-contains "$T/pdu.out" '^procdead: the handler.s byte, 1 u$' "procdead usr1: as without conclab"
-lacks "$T/pdu.err" 'deadlock: ' "procdead usr1: no deadlock reported"
-# The same in a child whose SIGTERM handler replaced conclab's (which saves
-# the trace and ends the program): conclab's handler is no reason, the
-# child's own is.  The child's watchdog publishes which are conclab's.
-timeout 60 "$CONCLAB" trace --trace "$T/pdd-t.clt" "$D/preload-procdead" term >"$T/pdt.out" 2>"$T/pdt.err" &
-pdt=$!
-until_said "$T/pdt.err" 'catches SIGTERM'
-contains "$T/pdt.err" '^  pid [0-9]+ \(preload-procdea\) catches SIGTERM: another program.s signal could end its wait$' "procdead term: the notice names the child's handler"
-kill -TERM "$(sed -n 's/^procdead: pid \([0-9]*\) waits for SIGTERM$/\1/p' "$T/pdt.out")"
-ended_zero $pdt "procdead term: the signal ends the child's wait"
-contains "$T/pdt.out" '^procdead: the handler.s byte, 1 t$' "procdead term: as without conclab"
-lacks "$T/pdt.err" 'deadlock: ' "procdead term: no deadlock reported"
+# the signal ends the wait.  Before, it was killed as a deadlock.  The same
+# in a child whose SIGTERM handler replaced conclab's (which saves the
+# trace and ends the program): conclab's handler is no reason, the child's
+# own is; the child's watchdog publishes which are conclab's.
+for m in usr1:USR1:u term:TERM:t; do
+	mode=${m%%:*} sig=${m#*:} byte=${m##*:}
+	sig=${sig%:*}
+	rm -f "$T/pd.out" "$T/pd.err"
+	timeout 60 "$CONCLAB" trace --trace "$T/pdd-$mode.clt" "$D/preload-procdead" $mode >"$T/pd.out" 2>"$T/pd.err" &
+	pd=$!
+	until_said "$T/pd.err" "catches SIG$sig"
+	contains "$T/pd.err" "^  pid [0-9]+ \\(preload-procdea\\) catches SIG$sig: another program.s signal could end its wait\$" "procdead $mode: the notice names the handler"
+	kill -$sig "$(sed -n "s/^procdead: pid \\([0-9]*\\) waits for SIG$sig\$/\\1/p" "$T/pd.out")"
+	ended_zero $pd "procdead $mode: the signal ends the wait"
+	contains "$T/pd.out" "^procdead: the handler.s byte, 1 $byte\$" "procdead $mode: as without conclab"
+	lacks "$T/pd.err" 'deadlock: ' "procdead $mode: no deadlock reported"
+done
 # system() ignores SIGINT and SIGQUIT while its command runs, past the
 # preload library, then puts conclab's handlers back: the child's watchdog
 # sees them again, and the deadlock is reported.  With a mask that only
