@@ -736,6 +736,10 @@ contains "$T/sdl.out" '^shmdead: 1 rounds$' "shmdead linked: as without conclab"
 ctrl_c "shmdead linked" sdc 130 err 'a deadlock, unless another program' "$D/preload-shmdead" linked
 contains "$T/sdc.out" '^incomplete: stopped by SIGINT while 1 thread ran$' "shmdead linked: Ctrl-C: the report says what stopped the run"
 contains "$T/sdc.out" '^child [0-9]+ \(forked at tests/preload/shmdead\.c:[0-9]+\): trace .*, 2 records; SIGINT stopped it$' "shmdead linked: Ctrl-C: the child's trace saved"
+# the names the stopped run left in /dev/shm
+name=$(sed -n 's/^shmdead: the parent waits on //p' "$T/sdc.out")
+"$D/preload-shmdead" unlink "$name" "$(echo "$name" | sed 's/-a-/-b-/')"
+[ -n "$name" ] && [ ! -e "/dev/shm/sem.${name#/}" ] && pass "shmdead linked: Ctrl-C: its semaphores unlinked after" || fail "shmdead linked: Ctrl-C: its semaphore '$name' is still in /dev/shm"
 
 # A signal handler (no SA_RESTART) ends sem_wait and sem_timedwait with
 # EINTR, as the C library's; with SA_RESTART the wait goes on.  An alarm

@@ -10,6 +10,7 @@
  *   shmdead linked     the names stay: a program that opens them could
  *                      post; conclab says so once and the run goes on
  *   shmdead post NAME  that program: posts NAME
+ *   shmdead unlink NAME...  unlinks the names a stopped linked run left
  *   shmdead pshared    process-shared mutexes in anonymous shared memory,
  *                      taken in opposite orders: a deadlock, reported
  *   shmdead pingpong   the right order, a hundred times: no deadlock
@@ -65,6 +66,11 @@ int main(int argc, char **argv)
 			return 2;
 		sem_post(s);
 		sem_close(s);
+		return 0;
+	}
+	if (strcmp(mode, "unlink") == 0) { /* the names a stopped run left */
+		for (int i = 2; i < argc; i++)
+			sem_unlink(argv[i]);
 		return 0;
 	}
 	if (strcmp(mode, "pshared") == 0)
