@@ -428,10 +428,19 @@ static int run_traced(struct run *r, long seed, long limit_s, int stacks,
 	static struct sigwaiter sw;
 	static int sig_thread;
 	if (!sig_thread) {
+		/*
+		 * Not one the process was started ignoring (nohup's SIGHUP, a
+		 * background job's SIGINT): a blocked signal is not
+		 * discarded, and sigwait would take it.
+		 */
+		static const int stops[] = {SIGINT, SIGTERM, SIGHUP};
 		sigemptyset(&sw.set);
-		sigaddset(&sw.set, SIGINT);
-		sigaddset(&sw.set, SIGTERM);
-		sigaddset(&sw.set, SIGHUP);
+		for (size_t k = 0; k < sizeof(stops) / sizeof(stops[0]); k++) {
+			struct sigaction sa;
+			if (sigaction(stops[k], NULL, &sa) != 0 ||
+			    sa.sa_handler != SIG_IGN)
+				sigaddset(&sw.set, stops[k]);
+		}
 		if (r->crash)
 			sigaddset(&sw.set, CRASH_NOTIFY);
 	}

@@ -55,11 +55,13 @@ lacks() {
 
 # interrupt SIGNAL SECONDS TRACE ARGS...: conclab ARGS in the background
 # (stdout and stderr in $T/run.out and $T/run.err), SIGNAL sent SECONDS
-# after TRACE appears; its exit code in $rc
+# after TRACE appears; its exit code in $rc.  The shell starts a job in
+# the background with SIGINT ignored, which conclab leaves ignored, as
+# any program does: env puts back its default, as a terminal's job has.
 interrupt() {
 	sig=$1 secs=$2 tr=$3
 	shift 3
-	"$CONCLAB" "$@" >"$T/run.out" 2>"$T/run.err" &
+	env --default-signal=INT "$CONCLAB" "$@" >"$T/run.out" 2>"$T/run.err" &
 	pid=$!
 	i=0
 	while [ ! -s "$tr" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -67,6 +69,16 @@ interrupt() {
 	kill -"$sig" $pid
 	wait $pid 2>/dev/null
 	rc=$?
+}
+
+# until_said FILE PATTERN: wait (10 s at most) until a line of FILE, the
+# output of a run in the background, matches PATTERN.
+until_said() {
+	k=0
+	until grep -q "$2" "$1" || [ $k -ge 200 ]; do
+		sleep 0.05
+		k=$((k + 1))
+	done
 }
 
 # overlap_sched LAB/VARIANT: the options under which a run of every
