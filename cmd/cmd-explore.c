@@ -563,6 +563,10 @@ const struct clab_cmd clab_cmd_explore = {
 	"concurrency testing) when i is even, a random walk when it is odd,\n"
 	"unless --strategy says otherwise.  The results depend only on the\n"
 	"options, not on the machine's timing.\n\n"
+	"The children's traces go to a directory under $TMPDIR, else\n"
+	"/dev/shm, else /tmp.  Ctrl-C, SIGTERM or SIGHUP stops the search:\n"
+	"the children are killed, that directory removed, nothing kept, and\n"
+	"the exit code is 128+N (130 for Ctrl-C).\n\n"
 	"Each --PARAM VALUE sets a lab parameter ('conclab run LAB --help').\n",
     .groups = (const struct clab_opt_group[]){{clab_cmd_lab_opts, 2},
 					      {explore_opts, 0},

@@ -8,6 +8,7 @@
  * and a random walk when it is odd (CLAB_BUDGET_MIXED), so that the result
  * depends on the options, never on how the children were timed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -44,10 +45,89 @@ static const char *scratch_parent(void)
 	return "/tmp";
 }
 
+/*
+ * A stop signal (Ctrl-C's SIGINT, SIGTERM, SIGHUP) while a budget is set
+ * up: its handler only notes it; the budget's loops, once a wait returns
+ * or before a child starts, kill the children, remove the scratch
+ * directory and end this process by the signal, as the default action
+ * would have (budget_stop).  Before, the directory stayed behind with the
+ * children's traces in it, and a child stopped by the same Ctrl-C while
+ * this process ignored it counted as a failing schedule.  A signal the
+ * process ignores (nohup, a background job) is left alone.
+ */
+static const int stop_sigs[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof(stop_sigs) / sizeof(stop_sigs[0]))
+static volatile sig_atomic_t stop_sig;
+static struct sigaction stop_old[NSTOP];
+static int stop_armed[NSTOP];
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+static void stop_arm(void)
+{
+	/* no SA_RESTART: the parent's wait() returns to look at it */
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	stop_sig = 0;
+	for (size_t k = 0; k < NSTOP; k++) {
+		stop_armed[k] =
+		    sigaction(stop_sigs[k], NULL, &stop_old[k]) == 0 &&
+		    stop_old[k].sa_handler == SIG_DFL &&
+		    sigaction(stop_sigs[k], &sa, NULL) == 0;
+	}
+}
+
+static void stop_disarm(void)
+{
+	for (size_t k = 0; k < NSTOP; k++)
+		if (stop_armed[k])
+			sigaction(stop_sigs[k], &stop_old[k], NULL);
+	memset(stop_armed, 0, sizeof(stop_armed));
+}
+
+/*
+ * The scratch directories of budgets whose process is gone (killed with
+ * SIGKILL, which no handler sees): conclab-sched-PID-XXXXXX of this user,
+ * whose PID does not run and which nothing has changed for a minute (a
+ * process of another PID namespace, which kill() cannot see, still writes
+ * its traces there).
+ */
+static void sweep(const char *parent)
+{
+	DIR *d = opendir(parent);
+	if (!d)
+		return;
+	struct dirent *de;
+	time_t now = time(NULL);
+	while ((de = readdir(d)) != NULL) {
+		int pid, end = 0;
+		if (sscanf(de->d_name, "conclab-sched-%d-%*6[A-Za-z0-9]%n",
+			   &pid, &end) != 1 ||
+		    end == 0 || de->d_name[end] != 0 || pid <= 0 ||
+		    pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char path[CLAB_BUDGET_DIR];
+		struct stat st;
+		int n =
+		    snprintf(path, sizeof(path), "%s/%s", parent, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(path) ||
+		    lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid() || now - st.st_mtime < 60)
+			continue;
+		clab_sandbox_collect(path, "", NULL);
+	}
+	closedir(d);
+}
+
 int clab_budget_init(struct clab_budget *e)
 {
-	int n = snprintf(e->dir, sizeof(e->dir), "%s/conclab-sched-XXXXXX",
-			 scratch_parent());
+	const char *parent = scratch_parent();
+	sweep(parent);
+	int n = snprintf(e->dir, sizeof(e->dir), "%s/conclab-sched-%d-XXXXXX",
+			 parent, (int)getpid());
 	if (n < 0 || (size_t)n >= sizeof(e->dir)) {
 		e->dir[0] = 0;
 		return -ENAMETOOLONG;
@@ -56,6 +136,7 @@ int clab_budget_init(struct clab_budget *e)
 		e->dir[0] = 0;
 		return -errno;
 	}
+	stop_arm();
 	cpu_set_t set;
 	e->ncpus = 0;
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
@@ -70,11 +151,42 @@ int clab_budget_init(struct clab_budget *e)
 
 void clab_budget_fini(struct clab_budget *e)
 {
+	/* with what a child that was stopped or crashed left in it */
 	if (e->dir[0])
-		rmdir(e->dir);
+		clab_sandbox_collect(e->dir, "", NULL);
 	e->dir[0] = 0;
 	free(e->pins);
 	e->pins = NULL;
+	stop_disarm();
+}
+
+/*
+ * After a stop signal: kill the running children (a boxed one's process
+ * group, and the orphans), say where the budget stopped, remove the
+ * scratch directory and end by the signal.
+ */
+static _Noreturn void budget_stop(struct clab_budget *e)
+{
+	int sig = stop_sig;
+	for (long j = 0; e->pins && j <= e->jobs; j++) {
+		pid_t pid = e->pins[j].pid;
+		if (pid <= 0)
+			continue;
+		kill(e->boxed ? -pid : pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (e->boxed)
+		clab_sandbox_kill(0, 1);
+	fprintf(stderr,
+		"%sconclab: stopped by SIG%s after %ld schedule(s), %ld of "
+		"them failing; nothing kept\n",
+		e->progress ? "\n" : "", sigabbrev_np(sig), e->ran, e->failed);
+	clab_budget_fini(e);
+	fflush(NULL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);
 }
 
 /* The least busy processor for a new child (its index), or -1. */
@@ -87,17 +199,19 @@ static int pin_pick(const struct clab_budget *e)
 	return best;
 }
 
-/* Child pid runs on processor index k (-1: anywhere). */
+/*
+ * Child pid runs on processor index k (-1: anywhere); the pins are also
+ * the running children a stop kills (budget_stop).
+ */
 static void pin_take(struct clab_budget *e, pid_t pid, int k)
 {
-	if (k < 0)
-		return;
 	if (!e->pins)
 		e->pins = calloc((size_t)e->jobs + 1, sizeof(*e->pins));
 	for (long j = 0; e->pins && j <= e->jobs; j++)
 		if (e->pins[j].pid == 0) {
 			e->pins[j] = (struct clab_budget_pin){pid, k};
-			e->busy[k]++;
+			if (k >= 0)
+				e->busy[k]++;
 			return;
 		}
 }
@@ -106,7 +220,8 @@ static void pin_give(struct clab_budget *e, pid_t pid)
 {
 	for (long j = 0; e->pins && j <= e->jobs; j++)
 		if (e->pins[j].pid == pid) {
-			e->busy[e->pins[j].cpu]--;
+			if (e->pins[j].cpu >= 0)
+				e->busy[e->pins[j].cpu]--;
 			e->pins[j].pid = 0;
 			return;
 		}
@@ -190,6 +305,8 @@ static void box_path(const struct clab_budget *e, long i, char *buf, size_t len)
  */
 static pid_t fork_child(struct clab_budget *e, const char *out)
 {
+	if (stop_sig)
+		budget_stop(e);
 	int k = pin_pick(e);
 	pid_t pid = clab_supervise_fork(e->boxed);
 	if (pid > 0)
@@ -514,6 +631,11 @@ void clab_budget_run(struct clab_budget *e)
 			break;
 		int st;
 		pid_t pid = wait(&st);
+		if (stop_sig) { /* the child that ended with it too */
+			if (pid > 0)
+				pin_give(e, pid); /* reaped: not to kill */
+			budget_stop(e);
+		}
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -780,6 +902,11 @@ static void run_bounded(struct clab_budget *e)
 		for (long k = 0; k < nb; k++) {
 			long i = order + k;
 			int code = pids[k] > 0 ? wait_code(pids[k]) : 5;
+			if (stop_sig) {
+				if (pids[k] > 0)
+					pin_give(e, pids[k]); /* reaped */
+				budget_stop(e);
+			}
 			char tp[CLAB_BUDGET_PATH];
 			trace_path(e, i, tp, sizeof(tp));
 			if (pids[k] > 0)

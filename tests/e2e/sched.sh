@@ -208,4 +208,74 @@ expect_exit 2 "$CONCLAB" explore philosophers --jobs 1 --procs 2
 contains "$T/err" 'jobs is --procs for philosophers' "--jobs and --procs both, for a lab without jobs"
 expect_exit 2 "$CONCLAB" explore philosophers --jobs 0
 contains "$T/err" 'wants a number in 1\.\.256' "--jobs 0 for a lab without jobs"
+
+# A stop signal ends explore and its children, and leaves no scratch
+# directory ($TMPDIR, where the children's traces go).  Before, a Ctrl-C
+# left conclab-sched-XXXXXX with their traces in /dev/shm.
+mkdir -p "$T/scratch"
+# scratch_empty TEXT: nothing left in $T/scratch
+scratch_empty() {
+	[ -z "$(ls -A "$T/scratch")" ] && pass "$1: no scratch directory left" ||
+		fail "$1: left $(ls -A "$T/scratch" | head -3)"
+}
+# ex_stop SIG WHOM: explore in a session of its own (as a terminal's
+# foreground job), SIG sent to its group or (WHOM pid) to it alone once
+# it has run for a while; its exit code in $rc
+ex_stop() {
+	TMPDIR="$T/scratch" setsid env --default-signal=INT "$CONCLAB" explore race \
+		--variant locked --schedules 1000000 --time-limit 60 >"$T/xs.out" 2>"$T/xs.err" &
+	xs=$!
+	k=0
+	until [ -n "$(ls -A "$T/scratch")" ] || [ $k -ge 200 ]; do
+		sleep 0.05
+		k=$((k + 1))
+	done
+	sleep 0.5
+	if [ "$2" = pid ]; then kill -"$1" "$xs"; else kill -"$1" -"$xs"; fi
+	wait "$xs"
+	rc=$?
+}
+ex_stop INT group
+[ "$rc" = 130 ] && pass "explore: Ctrl-C, exit 130" || fail "explore: exit $rc after Ctrl-C, not 130"
+contains "$T/xs.err" '^conclab: stopped by SIGINT after [0-9]+ schedule\(s\), 0 of them failing; nothing kept$' "explore: Ctrl-C: where it stopped, and no schedule counted as failing"
+scratch_empty "explore: Ctrl-C"
+# SIGTERM to explore alone: its children, which it did not reach, killed
+ex_stop TERM pid
+[ "$rc" = 143 ] && pass "explore: SIGTERM, exit 143" || fail "explore: exit $rc after SIGTERM, not 143"
+contains "$T/xs.err" '^conclab: stopped by SIGTERM after ' "explore: SIGTERM: where it stopped"
+sleep 0.2
+scratch_empty "explore: SIGTERM"
+pgrep -s "$xs" >/dev/null && fail "explore: SIGTERM: its children still run: $(pgrep -s "$xs")" ||
+	pass "explore: SIGTERM: no child left running"
+# nohup: the hangup ignored, by explore and by its children's runs, which
+# took it before and counted as failing schedules
+TMPDIR="$T/scratch" setsid nohup "$CONCLAB" explore race --variant locked \
+	--schedules 600 >"$T/xh.out" 2>"$T/xh.err" &
+xh=$!
+until_said "$T/xh.out" 'at once$'
+sleep 0.3
+kill -HUP -"$xh"
+sleep 0.1
+kill -HUP -"$xh"
+wait "$xh"
+rc=$?
+[ "$rc" = 0 ] && pass "explore under nohup: a hangup ignored (exit 0)" || fail "explore under nohup: exit $rc after a hangup"
+contains "$T/xh.out" '^600 schedule\(s\) in .*: 600 passed, 0 failed$' "explore under nohup: every schedule ran and passed"
+scratch_empty "explore under nohup"
+# What a SIGKILL leaves, the next explore removes: a directory of a
+# process gone and unchanged for a minute; not one of a live process,
+# nor one changed within the minute.
+sh -c 'exit 0' &
+gone=$!
+wait $gone
+while kill -0 "$gone" 2>/dev/null; do gone=$((gone + 1)); done
+mkdir "$T/scratch/conclab-sched-$gone-AbC123" "$T/scratch/conclab-sched-$gone-new123" \
+	"$T/scratch/conclab-sched-$$-live12"
+: >"$T/scratch/conclab-sched-$gone-AbC123/s1.clt"
+touch -d '2 minutes ago' "$T/scratch/conclab-sched-$gone-AbC123" "$T/scratch/conclab-sched-$$-live12"
+TMPDIR="$T/scratch" expect_exit 0 "$CONCLAB" explore race --variant locked --schedules 10
+[ ! -e "$T/scratch/conclab-sched-$gone-AbC123" ] && pass "explore: a dead explore's scratch directory removed" ||
+	fail "explore: a dead explore's scratch directory left"
+[ -d "$T/scratch/conclab-sched-$gone-new123" ] && [ -d "$T/scratch/conclab-sched-$$-live12" ] &&
+	pass "explore: a live process's, and a fresh one's, kept" || fail "explore: removed a live or fresh scratch directory"
 finish

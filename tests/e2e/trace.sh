@@ -186,15 +186,6 @@ as_plain() {
 		pass "$n: every result as without conclab" ||
 		fail "$n: $(grep "^$n:" "$T/out" | tr '\n' ' ') where plain gave $(tr '\n' ' ' <"$T/$n.plain")"
 }
-# until_said FILE PATTERN: wait (10 s at most) until a line of FILE, the
-# output of a run in the background, matches PATTERN.
-until_said() {
-	k=0
-	until grep -q "$2" "$1" || [ $k -ge 200 ]; do
-		sleep 0.05
-		k=$((k + 1))
-	done
-}
 # ended_zero PID TEXT: the run in the background ends with exit 0.
 ended_zero() {
 	wait "$1"
