@@ -548,10 +548,20 @@ static int trace_run(int argc, char **argv, struct clab_cmd_sched *sched)
 			prog[0], sig, strsignal(sig));
 
 	if (access(trace, F_OK) != 0) {
-		fprintf(stderr,
-			"conclab trace: %s left no trace: is it dynamically "
-			"linked against the C library's threads?\n",
-			prog[0]);
+		/* a Ctrl-C can come before the preload library opens one */
+		if (sig)
+			fprintf(stderr,
+				"conclab trace: %s left no trace: the signal "
+				"came before it opened one, or it is not "
+				"dynamically linked against the C library's "
+				"threads\n",
+				prog[0]);
+		else
+			fprintf(stderr,
+				"conclab trace: %s left no trace: is it "
+				"dynamically linked against the C library's "
+				"threads?\n",
+				prog[0]);
 		return sig ? 128 + sig : CLAB_EXIT_USAGE;
 	}
 	int rc = CLAB_EXIT_OK, failed = 0;

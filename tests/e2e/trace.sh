@@ -1142,6 +1142,27 @@ for st in 3 4; do
 done
 expect_exit 143 "$CONCLAB" trace --trace "$T/sig.clt" -- sh -c 'kill -TERM $$'
 contains "$T/err" 'killed by signal 15' "a program killed by a signal"
+# A program that leaves no trace: statically linked (the preload library
+# never loads), or ended by a signal before the library opened its trace
+# (a Ctrl-C right after the start): the message says which it may be.
+cat >"$T/static.c" <<'EOF'
+#include <signal.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "term") == 0)
+		raise(SIGTERM);
+	return 0;
+}
+EOF
+if cc -static -o "$T/static" "$T/static.c"; then
+	expect_exit 2 "$CONCLAB" trace --trace "$T/static.clt" -- "$T/static"
+	contains "$T/err" 'static left no trace: is it dynamically linked against the C library.s threads\?$' "a static program: no trace, and why"
+	expect_exit 143 "$CONCLAB" trace --trace "$T/static.clt" -- "$T/static" term
+	contains "$T/err" 'static left no trace: the signal came before it opened one, or it is not dynamically linked' "a static program killed by a signal: the signal may have come first"
+else
+	fail "cc -static: no static C library (libc6-dev)"
+fi
 expect_exit 4 "$CONCLAB" trace --time-limit 1 --trace "$T/tl.clt" -- sleep 30
 contains "$T/err" 'conclab: trace saved to' "time limit: trace saved"
 
