@@ -408,8 +408,13 @@ static void ok_threads_ended(struct clab_lab_report *rep)
 				"every thread that started ended");
 }
 
+/*
+ * elsewhere: the watchdog's last notice that every live thread waited on
+ * what only another program could end (CLAB_D_STUCK_ELSEWHERE), or NULL.
+ */
 static void check_verdict(const struct clab_trace *tr,
 			  const struct clab_analysis *made,
+			  const struct clab_record *elsewhere,
 			  struct clab_lab_report *rep)
 {
 	struct clab_analysis own;
@@ -425,7 +430,14 @@ static void check_verdict(const struct clab_trace *tr,
 	}
 	const struct clab_analysis *an = made ? made : &own;
 	clab_analysis_verdict(tr, an, &v);
-	if (v.stuck_seq == UINT64_MAX && v.incomplete != NULL)
+	if (v.stuck_seq == UINT64_MAX && v.incomplete != NULL && elsewhere)
+		clab_lab_report_add(rep, "no deadlock", 1, elsewhere->seq,
+				    "no deadlock recorded until the run "
+				    "stopped, but %u thread(s) were blocked, "
+				    "every live one, on what only another "
+				    "program could end (the watchdog's notice)",
+				    elsewhere->a32);
+	else if (v.stuck_seq == UINT64_MAX && v.incomplete != NULL)
 		clab_lab_report_add(rep, "no deadlock", 1, UINT64_MAX,
 				    "no deadlock until the run stopped");
 	else if (v.stuck_seq == UINT64_MAX)
@@ -489,6 +501,7 @@ void clab__lab_check_common(const struct clab_trace *tr,
 	size_t n = clab_trace_nrecords(tr);
 	uint32_t nthr = clab_trace_nthreads(tr);
 	const struct clab_record *dead = NULL, *misuse = NULL;
+	const struct clab_record *elsewhere = NULL;
 	const struct clab_record *early = NULL, *file = NULL;
 	size_t nfile = 0;
 	size_t nmisuse = 0, nallowed = 0;
@@ -534,11 +547,14 @@ void clab__lab_check_common(const struct clab_trace *tr,
 		case CLAB_D_LOCK_CYCLE:
 		case CLAB_D_LOCK_CYCLE_TIMED:
 		case CLAB_D_LOCK_CYCLE_LATENT:
+		case CLAB_D_STUCK_ELSEWHERE:
 			/*
-			 * The watchdog's report and the live lock-order
-			 * detector's: "no deadlock" and "lock order" judge
-			 * them, from the analysis, not as misuse.
+			 * The watchdog's report and notice, and the live
+			 * lock-order detector's: "no deadlock" and "lock
+			 * order" judge them, from the analysis, not as misuse.
 			 */
+			if (r->a8 == CLAB_D_STUCK_ELSEWHERE)
+				elsewhere = r;
 			if (dead == NULL && (r->a8 == CLAB_D_DEADLOCK ||
 					     r->a8 == CLAB_D_RUN_TIMEOUT ||
 					     r->a8 == CLAB_D_STEP_LIMIT))
@@ -556,7 +572,7 @@ void clab__lab_check_common(const struct clab_trace *tr,
 		}
 	}
 
-	check_verdict(tr, an, rep);
+	check_verdict(tr, an, elsewhere, rep);
 
 	/* a bad object the trace knows: the reason, which its name hides */
 	int bad_named = misuse != NULL && misuse->a8 == CLAB_D_BAD_OBJECT &&

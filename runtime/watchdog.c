@@ -538,6 +538,26 @@ static void report_free(struct clab_deadlock *d, char **onames)
 	free(d->cycle);
 }
 
+/* The watchdog's lane in the trace ends with what it says, and is written. */
+static void lane_end(struct clab__thr *self)
+{
+	clab__lk_lock(&self->lk);
+	clab__emit_obj(self, CLAB_K_THREAD_EXIT, &self->h, NULL, 0, 0);
+	self->ended = 1;
+	clab__lk_drop(&self->lk);
+	clab__tbuf_exit(self->tb);
+	clab_tracer_flush();
+}
+
+/* The threads of d that wait, with those of this process in the kernel. */
+static size_t nblocked(const struct clab_deadlock *d)
+{
+	size_t blocked = d->kernel ? fam.nown : 0;
+	for (size_t i = 0; i < d->nthreads; i++)
+		blocked += d->threads[i].obj != 0;
+	return blocked;
+}
+
 static void report(enum clab_stuck why, struct snap *s, size_t n,
 		   uint32_t *cycle, size_t ncycle)
 {
@@ -546,9 +566,7 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 	char **onames;
 	report_fill(&d, &onames, why, s, n, cycle, ncycle);
 	/* with this process's threads in the kernel's waits, known or not */
-	size_t blocked = d.kernel ? fam.nown : 0;
-	for (size_t i = 0; i < d.nthreads; i++)
-		blocked += d.threads[i].obj != 0;
+	size_t blocked = nblocked(&d);
 	unsigned code = why == CLAB_STUCK_TIME_LIMIT   ? CLAB_D_RUN_TIMEOUT
 			: why == CLAB_STUCK_STEP_LIMIT ? CLAB_D_STEP_LIMIT
 						       : CLAB_D_DEADLOCK;
@@ -562,13 +580,7 @@ static void report(enum clab_stuck why, struct snap *s, size_t n,
 		if (d.threads[i].obj)
 			clab__diag(self, CLAB_D_BLOCKED, s[i].t->h.id,
 				   d.threads[i].obj, d.threads[i].site);
-	/* The watchdog's lane in the trace ends with its report. */
-	clab__lk_lock(&self->lk);
-	clab__emit_obj(self, CLAB_K_THREAD_EXIT, &self->h, NULL, 0, 0);
-	self->ended = 1;
-	clab__lk_drop(&self->lk);
-	clab__tbuf_exit(self->tb);
-	clab_tracer_flush();
+	lane_end(self);
 	if (wd.o.on_stuck)
 		wd.o.on_stuck(&d, wd.o.arg);
 	clab_deadlock_end_others(&d);
@@ -580,16 +592,21 @@ void (*clab__watchdog_notice)(const struct clab_deadlock *d);
 /*
  * Every thread waits, some on named semaphores that only a process not yet
  * there could post (EXT_LINKED): no deadlock is recorded and the run goes
- * on; clab__watchdog_notice, when set, says so.
+ * on; clab__watchdog_notice, when set, says so.  The trace keeps it (a
+ * lane of the watchdog's with the stuck-elsewhere diagnostic), so that a
+ * run stopped after it is not judged as one whose threads all ran.
  */
 static void notice(struct snap *s, size_t n)
 {
 	struct clab_deadlock d;
 	char **onames;
-	if (!clab__watchdog_notice)
-		return;
 	report_fill(&d, &onames, CLAB_STUCK_UNLESS_OTHER, s, n, NULL, 0);
-	clab__watchdog_notice(&d);
+	size_t blocked = nblocked(&d);
+	struct clab__thr *self = clab__self_slow("watchdog", 1);
+	clab__diag(self, CLAB_D_STUCK_ELSEWHERE, 0, (uint32_t)blocked, NULL);
+	lane_end(self);
+	if (clab__watchdog_notice)
+		clab__watchdog_notice(&d);
 	report_free(&d, onames);
 }
 

@@ -721,11 +721,17 @@ name=$(sed -n 's/^shmdead: the parent waits on //p' "$T/sdl.out")
 "$D/preload-shmdead" post "$name"
 ended_zero $sdl "shmdead linked: another program's post ends the waits"
 contains "$T/sdl.out" '^shmdead: 1 rounds$' "shmdead linked: as without conclab"
+# the notice is in the trace, in a lane of the watchdog's, and no misuse
+"$CONCLAB" dump "$T/sdl.clt" >"$T/sdl.dump" 2>&1
+contains "$T/sdl.dump" ' watchdog +diag +- +stuck-elsewhere blocked=[0-9]+ @ -$' "shmdead linked: the watchdog's notice recorded"
+contains "$T/sdl.out" '^  ok   no misuse ' "shmdead linked: the notice is no misuse"
+contains "$T/sdl.out" '^  ok   no deadlock +the run ended without a deadlock' "shmdead linked: a run another program ended: no deadlock"
 # Ctrl-C after the notice (which says it ends the run): both processes'
 # traces saved, the child's read once it has saved it.  Before, both were
 # cut short, and the report said "score 9 of 9".
 ctrl_c "shmdead linked" sdc 130 err 'a deadlock, unless another program' "$D/preload-shmdead" linked
 contains "$T/sdc.out" '^incomplete: stopped by SIGINT while 1 thread ran$' "shmdead linked: Ctrl-C: the report says what stopped the run"
+contains "$T/sdc.out" '^  ok   no deadlock +no deadlock recorded until the run stopped, but' "shmdead linked: Ctrl-C: no deadlock recorded, but its threads were all blocked"
 contains "$T/sdc.out" '^child [0-9]+ \(forked at tests/preload/shmdead\.c:[0-9]+\): trace .*, 2 records; SIGINT stopped it$' "shmdead linked: Ctrl-C: the child's trace saved"
 # the names the stopped run left in /dev/shm
 name=$(sed -n 's/^shmdead: the parent waits on //p' "$T/sdc.out")

@@ -395,7 +395,11 @@ enum clab_qop {
 	X(KEY_IN_USE, 21, "key-in-use",                                        \
 	  "delete of a key that threads still hold values of: their "          \
 	  "destructors would never run",                                       \
-	  "values", COUNT)
+	  "values", COUNT)                                                     \
+	X(STUCK_ELSEWHERE, 22, "stuck-elsewhere",                              \
+	  "every live thread was blocked, on what only another program could " \
+	  "end: a deadlock unless one does (the watchdog's notice)",           \
+	  "blocked", COUNT)
 
 enum clab_diag {
 #define CLAB__DIAG_ENUM(name, num, ...) CLAB_D_##name = num,
