@@ -7,6 +7,7 @@
  * lock-order cycle).  It prints what each call gave, which must be the
  * same under conclab trace as without.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <threads.h>
 #include <time.h>
@@ -53,11 +54,25 @@ static int consumer(void *arg)
 	thrd_exit(7); /* the join gets 7 */
 }
 
+/*
+ * holder takes held and keeps it until main has tried it twice: flags,
+ * not sleeps of a fixed length, which a loaded machine outran (main's
+ * trylock came before the holder's lock, or after its unlock).
+ */
+static atomic_int has_it, tried;
+
+static void nap(void)
+{
+	thrd_sleep(&(struct timespec){0, 1000000}, NULL); /* 1 ms */
+}
+
 static int holder(void *arg)
 {
 	(void)arg;
 	mtx_lock(&held);
-	thrd_sleep(&(struct timespec){0, 60000000}, NULL); /* 60 ms */
+	atomic_store(&has_it, 1);
+	while (!atomic_load(&tried))
+		nap();
 	mtx_unlock(&held);
 	return 3;
 }
@@ -123,10 +138,12 @@ int main(void)
 
 	thrd_t h;
 	thrd_create(&h, holder, NULL);
-	thrd_sleep(&(struct timespec){0, 20000000}, NULL); /* holder has it */
+	while (!atomic_load(&has_it)) /* holder has it */
+		nap();
 	int busy = mtx_trylock(&held) == thrd_busy;
 	struct timespec ts = in_ms(5);
 	int timedout = mtx_timedlock(&held, &ts) == thrd_timedout;
+	atomic_store(&tried, 1);
 	ts = in_ms(5000);
 	int later = mtx_timedlock(&held, &ts);
 	mtx_unlock(&held);
