@@ -172,6 +172,8 @@ void clab__pl_resolve(void)
 	NEXT(dup3, "dup3");
 	NEXT(sigaction, "sigaction");
 	NEXT(signal, "signal");
+	NEXT(sysv_signal, "__sysv_signal");
+	NEXT(sigset, "sigset");
 	atomic_store(&done, 1);
 }
 

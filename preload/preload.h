@@ -129,6 +129,8 @@ struct clab__pl_real {
 	int (*dup3)(int, int, int);
 	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
 	sighandler_t (*signal)(int, sighandler_t);
+	sighandler_t (*sysv_signal)(int, sighandler_t);
+	sighandler_t (*sigset)(int, sighandler_t);
 };
 extern struct clab__pl_real clab__pl_real;
 

@@ -26,11 +26,45 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 	return r;
 }
 
-/* The C library's signal() sets the action without our sigaction. */
-sighandler_t signal(int sig, sighandler_t h)
+/*
+ * The C library's signal() and its kin set the action without our
+ * sigaction: the old handler r as the program is shown it.
+ */
+static sighandler_t shown(sighandler_t r)
 {
-	sighandler_t r = CLAB__PL_REAL(signal)(sig, h);
 	if (r != SIG_ERR)
 		clab__stop_refresh();
 	return r != SIG_ERR && clab__stop_handler_fn(r) ? SIG_DFL : r;
+}
+
+sighandler_t signal(int sig, sighandler_t h)
+{
+	return shown(CLAB__PL_REAL(signal)(sig, h));
+}
+
+/*
+ * signal() itself in a program built for strict ISO C or X/Open (gcc
+ * -std=c11, where <signal.h> names __sysv_signal for it), and the older
+ * names: System V's, BSD's (not declared under _GNU_SOURCE) and sigset.
+ */
+sighandler_t bsd_signal(int sig, sighandler_t h);
+
+sighandler_t __sysv_signal(int sig, sighandler_t h)
+{
+	return shown(CLAB__PL_REAL(sysv_signal)(sig, h));
+}
+
+sighandler_t sysv_signal(int sig, sighandler_t h)
+{
+	return shown(CLAB__PL_REAL(sysv_signal)(sig, h));
+}
+
+sighandler_t bsd_signal(int sig, sighandler_t h)
+{
+	return shown(CLAB__PL_REAL(signal)(sig, h)); /* the same in glibc */
+}
+
+sighandler_t sigset(int sig, sighandler_t h)
+{
+	return shown(CLAB__PL_REAL(sigset)(sig, h));
 }

@@ -1016,8 +1016,23 @@ contains "$T/out" '^incomplete: stopped by SIGALRM while 2 threads ran$' "stopsi
 # A program that installs its own handler only where the action is the
 # default (as Python does for Ctrl-C) is shown the default, and its
 # handler gets the signal: the run ends as the program chooses.
-for m in own signal; do
+for m in own signal bsd; do
 	ctrl_c "stopsig $m: its own handler takes it" sg 0 out "^stopsig: pid [0-9]*, SIGINT's action was" "$D/preload-stopsig" $m
+	contains "$T/sg.out" "^stopsig: pid [0-9]*, SIGINT's action was the default\$" "stopsig $m: the program sees the default action"
+	contains "$T/sg.out" "^stopsig: its own handler's byte, 1 i\$" "stopsig $m: as without conclab"
+	lacks "$T/sg.out" '^incomplete' "stopsig $m: a run that ended"
+done
+# System V's handlers are reset as they run (SA_RESETHAND), so a second
+# SIGINT, which timeout sends the group after the first, would end these
+# programs as it ends them plainly: one SIGINT, to the program alone.
+# xopen is signal() in a program built with gcc -std=c11.
+for m in sysv xopen sigset; do
+	rm -f "$T/sg.out" "$T/sg.err"
+	env --default-signal=INT "$CONCLAB" trace --trace "$T/sg.clt" "$D/preload-stopsig" $m >"$T/sg.out" 2>"$T/sg.err" &
+	sg=$!
+	until_said "$T/sg.out" "^stopsig: pid [0-9]*, SIGINT's action was"
+	kill -INT "$(sed -n 's/^stopsig: pid \([0-9]*\),.*/\1/p' "$T/sg.out")"
+	ended_zero $sg "stopsig $m: its own handler takes it"
 	contains "$T/sg.out" "^stopsig: pid [0-9]*, SIGINT's action was the default\$" "stopsig $m: the program sees the default action"
 	contains "$T/sg.out" "^stopsig: its own handler's byte, 1 i\$" "stopsig $m: as without conclab"
 	lacks "$T/sg.out" '^incomplete' "stopsig $m: a run that ended"

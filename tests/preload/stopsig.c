@@ -13,12 +13,20 @@
  *                      and waits for the handler's byte on a pipe: the
  *                      test's SIGINT ends it through its own handler
  *   stopsig signal     the same, with signal()'s old action
+ *   stopsig sysv, xopen, bsd, sigset
+ *                      the same with sysv_signal, __sysv_signal (what
+ *                      signal() is in a program built with gcc -std=c11),
+ *                      bsd_signal and sigset
  * Before, a program ended by such a signal left its trace cut short (its
  * last records lost, its report judged "9 of 9"), and a traced program
  * that installs its handler only over the default action saw conclab's.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+
+/* not declared under _GNU_SOURCE */
+sighandler_t bsd_signal(int sig, sighandler_t h);
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +43,15 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* sigset, obsolete (deprecated in <signal.h>), which old programs call */
+static sighandler_t obsolete_sigset(int sig, sighandler_t h)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	return sigset(sig, h);
+#pragma GCC diagnostic pop
+}
+
 static void on_int(int sig)
 {
 	(void)sig;
@@ -47,9 +64,16 @@ int main(int argc, char **argv)
 	char b = 0;
 	if (pipe(p) != 0)
 		return 2;
-	if (strcmp(mode, "own") == 0 || strcmp(mode, "signal") == 0) {
+	sighandler_t (*set)(int, sighandler_t) =
+	    strcmp(mode, "signal") == 0	  ? signal
+	    : strcmp(mode, "sysv") == 0	  ? sysv_signal
+	    : strcmp(mode, "xopen") == 0  ? __sysv_signal
+	    : strcmp(mode, "bsd") == 0	  ? bsd_signal
+	    : strcmp(mode, "sigset") == 0 ? obsolete_sigset
+					  : NULL;
+	if (strcmp(mode, "own") == 0 || set) {
 		int dfl;
-		if (mode[0] == 'o') {
+		if (!set) {
 			struct sigaction old;
 			sigaction(SIGINT, NULL, &old);
 			dfl = !(old.sa_flags & SA_SIGINFO) &&
@@ -63,17 +87,20 @@ int main(int argc, char **argv)
 				sigaction(SIGINT, &sa, NULL);
 			}
 		} else {
-			void (*old)(int) = signal(SIGINT, on_int);
+			void (*old)(int) = set(SIGINT, on_int);
 			dfl = old == SIG_DFL;
 			if (!dfl)
-				signal(SIGINT, old); /* not ours to take */
+				set(SIGINT, old); /* not ours to take */
 		}
 		printf("stopsig: pid %d, SIGINT's action was %s\n",
 		       (int)getpid(), dfl ? "the default" : "another");
 		fflush(stdout);
 		if (!dfl)
 			return 1;
-		ssize_t n = read(p[0], &b, 1);
+		ssize_t n;
+		do /* System V's handler does not restart the read */
+			n = read(p[0], &b, 1);
+		while (n < 0 && errno == EINTR);
 		printf("stopsig: its own handler's byte, %zd %c\n", n, b);
 		return 0;
 	}
