@@ -312,6 +312,7 @@ __attribute__((constructor)) static void preload_init(void)
 	clab__real_sigaction = clab__pl_real.sigaction; /* preload/signal.c */
 	clab__sem_ext_look = clab__pl_sem_ext_look;
 	clab__watchdog_notice = on_notice;
+	clab__deferred_hook = clab__pl_posts_made; /* preload/sem.c */
 	extern char *program_invocation_name;
 	snprintf(seed, sizeof(seed), "%" PRIu64, so.seed);
 	const struct clab_meta_kv meta[] = {

@@ -356,8 +356,19 @@ static inline int clab__pl_enter(void)
 	return 1;
 }
 
+/*
+ * Posts that a signal handler made (sem_post) while this thread ran
+ * conclab's code, left for later (preload/sem.c): clab__pl_posts_made
+ * makes them, and clears the flag.  A call makes them as it leaves, and
+ * a park before it sleeps (clab__deferred_hook).
+ */
+extern _Thread_local volatile int clab__pl_posts_left;
+void clab__pl_posts_made(void);
+
 static inline void clab__pl_leave(void)
 {
+	if (__builtin_expect(clab__pl_posts_left, 0))
+		clab__pl_posts_made();
 	clab__pl_guard = 0;
 }
 

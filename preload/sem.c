@@ -345,10 +345,112 @@ int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abs)
 			: ret(r);
 }
 
+/*
+ * sem_post from a signal handler that came while its thread ran conclab's
+ * code (the guard is set): POSIX makes sem_post async-signal-safe, and a
+ * handler that posts a semaphore the program waits on is how a program
+ * wakes up for a signal.  Before, the post went to the C library's count,
+ * which conclab's waits never read: the wait it was for went on for ever.
+ * When the thread sleeps in a park (at_wait: none of conclab's locks held,
+ * no record being written) the post is made at once; anywhere else it is
+ * left in the thread's list of POSTS_LEFT, made when the call returns or
+ * before the thread sleeps (both with the guard set, so that a handler
+ * that comes meanwhile leaves its post too).  1: not conclab's semaphore,
+ * or no room left (the C library's post, as before).
+ */
+#define POSTS_LEFT 16
+static _Thread_local struct {
+	struct clab__pl_obj *e;
+	const void *at;
+} posts_left[POSTS_LEFT];
+static _Thread_local volatile int nposts_left;
+_Thread_local volatile int clab__pl_posts_left;
+
+/*
+ * The thread, parked, runs a handler's posts: running to the watchdog
+ * (woken) meanwhile, since a post's first site may take a while to look
+ * up; parked again after, unless a post woke its own wait.
+ */
+static int running_begin(struct clab__thr *self)
+{
+	return atomic_exchange(&self->woken, 1);
+}
+
+static void running_end(struct clab__thr *self, int was)
+{
+	if (!was && !atomic_load(&self->futex))
+		atomic_store(&self->woken, 0);
+}
+
+static int post(struct clab__pl_obj *e, const void *at)
+{
+	return clab_sem_value(&e->u.s) >= SEM_VALUE_MAX
+		   ? -EOVERFLOW
+		   : clab__sem_release(&e->u.s, clab__pl_site(at));
+}
+
+static int post_from_handler(sem_t *s, const void *at)
+{
+	struct clab__thr *self = clab__tls_self;
+	struct clab__pl_obj *e;
+	if (!clab__pl_guard || !self ||
+	    !atomic_load_explicit(&clab__pl_on, memory_order_relaxed) ||
+	    !(e = sem_of(s)) || e->shared)
+		return 1;
+	if (self->at_wait) {
+		int was = running_begin(self);
+		int r = post(e, at);
+		running_end(self, was);
+		return r;
+	}
+	int n = nposts_left;
+	if (n == POSTS_LEFT)
+		return 1;
+	posts_left[n].e = e;
+	posts_left[n].at = at;
+	nposts_left = n + 1;
+	clab__pl_posts_left = 1;
+	self->deferred = 1;
+	return 0;
+}
+
+void clab__pl_posts_made(void)
+{
+	struct clab__thr *self = clab__tls_self;
+	sigset_t all, old;
+	sigfillset(&all);
+	for (;;) {
+		/* taken out with the handlers held off, made with them on */
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		int n = nposts_left;
+		struct clab__pl_obj *e[POSTS_LEFT];
+		const void *at[POSTS_LEFT];
+		for (int i = 0; i < n; i++) {
+			e[i] = posts_left[i].e;
+			at[i] = posts_left[i].at;
+		}
+		nposts_left = 0;
+		clab__pl_posts_left = 0;
+		if (self)
+			self->deferred = 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (n == 0)
+			return;
+		/* before a park's sleep, the thread counts as parked */
+		int was = self ? running_begin(self) : 1;
+		for (int i = 0; i < n; i++)
+			post(e[i], at[i]);
+		if (self)
+			running_end(self, was);
+	}
+}
+
 int sem_post(sem_t *s)
 {
-	if (!clab__pl_enter())
-		return CLAB__PL_REAL(sem_post)(s);
+	if (!clab__pl_enter()) {
+		int r = post_from_handler(s, RET());
+		return r == 1 ? CLAB__PL_REAL(sem_post)(s) : ret(r);
+	}
 	struct clab__pl_obj *e = sem_of(s);
 	int r = 1;
 	if (e && e->shared) { /* named: the C library posts, after the record */

@@ -228,6 +228,35 @@ static void unblocked(struct clab__thr *self, unsigned kind)
 	clab__progress(self);
 }
 
+void (*clab__deferred_hook)(void);
+
+/*
+ * Before a park's sleep (real: a futex wait, not the controlled
+ * scheduler's handoff): a signal handler may post a semaphore at once
+ * while the thread sleeps (at_wait); 0 when posts it left for later were
+ * made instead, and the park must look again before it sleeps.
+ */
+static inline int sleep_begin(struct clab__thr *self, int real)
+{
+	self->at_wait = real;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (__builtin_expect(!self->deferred, 1))
+		return 1;
+	self->at_wait = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (clab__deferred_hook)
+		clab__deferred_hook();
+	else
+		self->deferred = 0;
+	return 0;
+}
+
+static inline void sleep_end(struct clab__thr *self)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	self->at_wait = 0;
+}
+
 int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
 	       struct clab__obj *obj, const struct clab_site *site,
 	       const struct timespec *deadline)
@@ -247,13 +276,15 @@ int clab__park(struct clab__thr *self, clab__lock_t *lk, struct clab__waiter *w,
 		clab__lk_drop(lk);
 		int e = 0;
 		/* An unpark between the unlock and here needs no sleep. */
+		int ctl = clab__sched_ctl(self);
 		if (atomic_load_explicit(&self->futex, memory_order_acquire) ||
-		    cancelled(self))
+		    cancelled(self) || !sleep_begin(self, !ctl))
 			;
-		else if (clab__sched_ctl(self))
+		else if (ctl)
 			e = clab__sched_block(self, &self->futex, deadline);
 		else
 			e = clab__futex_wait(&self->futex, 0, deadline);
+		sleep_end(self);
 		clab__lk_lock(lk);
 		if ((e == ETIMEDOUT || cancelled(self)) &&
 		    !atomic_load_explicit(&w->signalled,
@@ -274,7 +305,10 @@ void clab__park_join(struct clab__thr *self, clab__lock_t *lk,
 	wake_pending(self);
 	blocked(self, obj, site, NULL);
 	clab__lk_drop(lk);
+	while (!sleep_begin(self, 1))
+		; /* a handler's posts made: the thread still to join */
 	pthread_join(pt, NULL);
+	sleep_end(self);
 	clab__lk_lock(lk);
 	unblocked(self, obj->kind);
 }
@@ -298,6 +332,7 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 	 */
 	while (!atomic_load_explicit(&w->signalled, memory_order_acquire)) {
 		int e = 0;
+		int ctl = clab__sched_ctl(self);
 		if (cancelled(self))
 			e = ECANCELED;
 		else if (atomic_load_explicit(&self->futex,
@@ -305,10 +340,13 @@ int clab__park_nolk(struct clab__thr *self, clab__lock_t *lk,
 			/* an interrupt's, with no request for this wait: the
 			 * loop reads signalled again after the clear */
 			atomic_store(&self->futex, 0);
-		else if (clab__sched_ctl(self))
+		else if (!sleep_begin(self, !ctl))
+			continue; /* a handler's posts made: look again */
+		else if (ctl)
 			e = clab__sched_block(self, &self->futex, deadline);
 		else
 			e = clab__futex_wait(&self->futex, 0, deadline);
+		sleep_end(self);
 		if (e == EINTR && !self->interruptible)
 			e = 0;
 		if (e != ETIMEDOUT && e != ECANCELED && e != EINTR)
@@ -336,9 +374,14 @@ int clab__park_word(struct clab__thr *self, _Atomic uint32_t *word,
 {
 	wake_pending(self);
 	blocked(self, obj, site, deadline);
-	int e = clab__sched_ctl(self)
-		    ? clab__sched_block_word(self, word, val, deadline)
-		    : clab__futex_wait(word, val, deadline);
+	int ctl = clab__sched_ctl(self), e = 0;
+	if (!sleep_begin(self, !ctl))
+		; /* a handler's posts made: the caller looks again */
+	else if (ctl)
+		e = clab__sched_block_word(self, word, val, deadline);
+	else
+		e = clab__futex_wait(word, val, deadline);
+	sleep_end(self);
 	unblocked(self, obj->kind);
 	return e == ETIMEDOUT ? CLAB_ETIMEDOUT : 0;
 }

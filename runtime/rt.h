@@ -146,6 +146,17 @@ struct clab__thr {
 	 * was interrupted.  Set and read by the thread itself.
 	 */
 	int interruptible;
+	/*
+	 * A signal handler's sem_post on this thread while it runs
+	 * conclab's code (the preload library's, preload/sem.c; sem_post is
+	 * async-signal-safe): at_wait while the thread sleeps in a park,
+	 * holding none of conclab's locks and writing no record, where the
+	 * handler may post at once; deferred when the handler came anywhere
+	 * else and left its post for later: made before the thread sleeps
+	 * (clab__deferred_hook) or when its call returns.  Set and read by
+	 * the thread itself and its handlers.
+	 */
+	volatile int at_wait, deferred;
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
@@ -262,6 +273,13 @@ extern int (*clab__pthread_create)(pthread_t *, const pthread_attr_t *,
  * left with pthread_exit and the last of the program's threads to end.
  */
 extern void (*clab__thread_gone_hook)(void);
+
+/*
+ * Makes the posts a signal handler left for later on this thread (its
+ * deferred flag, see struct clab__thr) and clears the flag: set by the
+ * preload library; a park calls it, holding no lock, before it sleeps.
+ */
+extern void (*clab__deferred_hook)(void);
 
 /*
  * clab__thread_exit - end the calling thread, made by clab_thread_create,

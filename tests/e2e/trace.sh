@@ -1038,6 +1038,17 @@ for m in sysv xopen sigset; do
 	lacks "$T/sg.out" '^incomplete' "stopsig $m: a run that ended"
 done
 
+# A signal handler's sem_post (async-signal-safe) reaches conclab's
+# semaphore also when the handler came while its thread ran conclab's
+# code: before, it went to the C library's count, and the wait it was for
+# hung (sigpost) or was reported as a deadlock (sigpost join).
+expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/sp.clt" "$D/preload-sigpost"
+contains "$T/out" '^sigpost: 1000 waits, each on a post from the handler$' "sigpost: every wait ended by the handler's post"
+expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/spj.clt" "$D/preload-sigpost" join
+contains "$T/out" '^sigpost join: the worker woke, 1 post\(s\)$' "sigpost join: the handler, on main in its join, woke the worker"
+"$CONCLAB" dump "$T/spj.clt" >"$T/spj.dump" 2>&1
+contains "$T/spj.dump" "T0 +main +sem\.release +s#[0-9]+ .*@ tests/preload/sigpost\.c:$(line sigpost 'the handler posts') on_alarm" "sigpost join: the post recorded, on main, at the handler's line"
+
 # A default mutex locked again by its owner hangs, as it does plainly.
 expect_exit 124 timeout 1 "$D/preload-relock"
 expect_exit 3 "$CONCLAB" trace --trace "$T/re.clt" "$D/preload-relock"
