@@ -134,7 +134,7 @@ expect_exit 0 "$CONCLAB" explore barrier --variant reuse --work_ms 0 --schedules
 # stop: a stop nobody signals is never seen; the watchdog ends the run.
 expect_exit 3 "$CONCLAB" run stop --variant lost-stop -q --trace sl3.clt
 contains "$T/err" '^  worker-1 +waits on cond wake' "stop lost-stop: the worker sleeps through the stop"
-contains "$T/out" '^  -- +stopped at once +not judged, the run did not end: 0 of 2 workers saw the stop flag' "stop lost-stop: nobody saw the flag, not judged in a deadlocked run"
+contains "$T/out" '^  -- +stopped at once +not judged, the run did not end; so far: 0 of 2 workers saw the stop flag' "stop lost-stop: nobody saw the flag, not judged in a deadlocked run"
 # Stopping at once, with no time to run, does not slip past the sleepers.
 expect_exit 3 "$CONCLAB" run stop --variant lost-stop --workers 1 --run_ms 0 -q --trace sl0.clt
 expect_exit 3 "$CONCLAB" explore stop --variant lost-stop --schedules 20 --trace slx.clt
