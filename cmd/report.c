@@ -57,7 +57,8 @@ static void message(FILE *out, const struct clab_lab_prop *p,
 		snprintf(rec, sizeof(rec), " (record %" PRIu64 ")", p->rec);
 	char buf[sizeof(p->msg) + sizeof(rec) + 48];
 	snprintf(buf, sizeof(buf), "%s%s%s",
-		 p->not_judged ? "not judged, the run did not end; so far: " : "",
+		 p->not_judged ? "not judged, the run did not end; so far: "
+			       : "",
 		 p->msg, rec);
 	if (esc)
 		esc(out, buf);
