@@ -249,7 +249,7 @@ static void forked_child(void)
 		return;
 	clab__pl_guard = 1;
 	clab__pl_fork_child();
-	clab__pl_guard = 0;
+	clab__pl_leave(); /* a handler's posts: the C library's now */
 }
 
 void clab__pl_forked(void)
@@ -367,7 +367,7 @@ __attribute__((constructor)) static void preload_init(void)
 	clab__pl_threads_init();
 	traced_pid = getpid();
 	atomic_store(&clab__pl_on, 1);
-	clab__pl_guard = 0;
+	clab__pl_leave();
 }
 
 /*
@@ -448,7 +448,7 @@ void clab__pl_end(void)
 			trace_path, clab_strerror(err));
 		_exit(5);
 	}
-	clab__pl_guard = guard;
+	clab__pl_guard_to(guard);
 }
 
 void clab__pl_exec(const char *what)
@@ -461,7 +461,7 @@ void clab__pl_exec(const char *what)
 		int guard = clab__pl_guard;
 		clab__pl_guard = 1;
 		(void)clab_tracer_meta_add("process.exec", what);
-		clab__pl_guard = guard;
+		clab__pl_guard_to(guard);
 	}
 	clab__pl_end();
 }
@@ -515,7 +515,7 @@ int clab__pl_cancel_end(struct clab__thr *self, int cancelled)
 		return 0;
 	/* the cleanup handlers are the program's: their calls are recorded */
 	int guard = clab__pl_guard;
-	clab__pl_guard = 0;
+	clab__pl_leave();
 	clab__pl_testcancel(self);
 	clab__pl_guard = guard;
 	/* not pending in the C library: a request already acted on */

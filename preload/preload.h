@@ -362,14 +362,31 @@ static inline int clab__pl_enter(void)
  * makes them, and clears the flag.  A call makes them as it leaves, and
  * a park before it sleeps (clab__deferred_hook).
  */
-extern _Thread_local volatile int clab__pl_posts_left;
+extern _Thread_local volatile int clab__pl_posts_left
+    __attribute__((tls_model("initial-exec")));
 void clab__pl_posts_made(void);
+void clab__pl_leave_posts(void);
 
+/*
+ * The guard off.  A handler's post left before is made then: one left
+ * after the guard is off cannot be (such a handler posts at once), so the
+ * flag is read once, after.
+ */
 static inline void clab__pl_leave(void)
 {
-	if (__builtin_expect(clab__pl_posts_left, 0))
-		clab__pl_posts_made();
 	clab__pl_guard = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (__builtin_expect(clab__pl_posts_left, 0))
+		clab__pl_leave_posts();
+}
+
+/* The guard back to what it was (0: clab__pl_leave). */
+static inline void clab__pl_guard_to(int guard)
+{
+	if (guard)
+		clab__pl_guard = guard;
+	else
+		clab__pl_leave();
 }
 
 /*

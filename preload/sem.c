@@ -352,41 +352,97 @@ int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abs)
  * wakes up for a signal.  Before, the post went to the C library's count,
  * which conclab's waits never read: the wait it was for went on for ever.
  * When the thread sleeps in a park (at_wait: none of conclab's locks held,
- * no record being written) the post is made at once; anywhere else it is
- * left in the thread's list of POSTS_LEFT, made when the call returns or
- * before the thread sleeps (both with the guard set, so that a handler
- * that comes meanwhile leaves its post too).  1: not conclab's semaphore,
- * or no room left (the C library's post, as before).
+ * no record being written) the post is made at once, with at_wait off
+ * meanwhile, so that a handler that comes during it leaves its post; a
+ * handler anywhere else leaves its post in the thread's list, made when
+ * the call returns (clab__pl_leave) or before the thread sleeps, with the
+ * guard set, the list taken out with the signals held off.  The list
+ * keeps the program's sem_t, looked up again when the post is made, and
+ * how many posts of it are left.  Returns 1 when the post is the C
+ * library's: not conclab's semaphore, or no room left in the list (posts
+ * of more than POSTS_LEFT semaphores left at once).
  */
 #define POSTS_LEFT 16
 static _Thread_local struct {
-	struct clab__pl_obj *e;
-	const void *at;
-} posts_left[POSTS_LEFT];
-static _Thread_local volatile int nposts_left;
-_Thread_local volatile int clab__pl_posts_left;
+	sem_t *s;
+	const void *at; /* the first post's site */
+	unsigned n;	/* posts of s left */
+} posts_left[POSTS_LEFT] __attribute__((tls_model("initial-exec")));
+static _Thread_local int nposts_left __attribute__((tls_model("initial-exec")));
+_Thread_local volatile int clab__pl_posts_left
+    __attribute__((tls_model("initial-exec")));
 
-/*
- * The thread, parked, runs a handler's posts: running to the watchdog
- * (woken) meanwhile, since a post's first site may take a while to look
- * up; parked again after, unless a post woke its own wait.
- */
-static int running_begin(struct clab__thr *self)
+/* The post itself (guard set): 0, or a negative CLAB_E*; 1: not ours. */
+static int post(sem_t *s, const void *at)
 {
-	return atomic_exchange(&self->woken, 1);
-}
-
-static void running_end(struct clab__thr *self, int was)
-{
-	if (!was && !atomic_load(&self->futex))
-		atomic_store(&self->woken, 0);
-}
-
-static int post(struct clab__pl_obj *e, const void *at)
-{
+	struct clab__pl_obj *e = sem_of(s);
+	if (!e || e->shared ||
+	    !atomic_load_explicit(&clab__pl_on, memory_order_relaxed))
+		return 1;
 	return clab_sem_value(&e->u.s) >= SEM_VALUE_MAX
 		   ? -EOVERFLOW
 		   : clab__sem_release(&e->u.s, clab__pl_site(at));
+}
+
+/* Take out the posts left, with the signals held off: how many. */
+static int take_left(struct clab__thr *self, sem_t **s, const void **at,
+		     unsigned *k)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int n = nposts_left;
+	for (int i = 0; i < n; i++) {
+		s[i] = posts_left[i].s;
+		at[i] = posts_left[i].at;
+		k[i] = posts_left[i].n;
+	}
+	nposts_left = 0;
+	clab__pl_posts_left = 0;
+	if (self)
+		self->deferred = 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return n;
+}
+
+/* A post left, made: on the C library's semaphore if s is no more ours. */
+static void post_left(sem_t *s, const void *at)
+{
+	if (post(s, at) == 1)
+		CLAB__PL_REAL(sem_post)(s);
+}
+
+void clab__pl_posts_made(void)
+{
+	struct clab__thr *self = clab__tls_self;
+	sem_t *s[POSTS_LEFT];
+	const void *at[POSTS_LEFT];
+	unsigned k[POSTS_LEFT];
+	int n;
+	/*
+	 * In a park, before it sleeps, the thread is parked to the
+	 * watchdog: running meanwhile (a first site may take a while)
+	 */
+	if (self)
+		atomic_store(&self->in_handler, 1);
+	while (clab__pl_posts_left && (n = take_left(self, s, at, k)) != 0)
+		for (int i = 0; i < n; i++)
+			while (k[i]--)
+				post_left(s[i], at[i]);
+	if (self) {
+		self->deferred = 0; /* none left (set with the flag) */
+		atomic_store(&self->in_handler, 0);
+	}
+}
+
+void clab__pl_leave_posts(void)
+{
+	do {
+		clab__pl_guard = 1;
+		clab__pl_posts_made();
+		clab__pl_guard = 0;
+		atomic_signal_fence(memory_order_seq_cst);
+	} while (clab__pl_posts_left);
 }
 
 static int post_from_handler(sem_t *s, const void *at)
@@ -398,51 +454,47 @@ static int post_from_handler(sem_t *s, const void *at)
 	    !(e = sem_of(s)) || e->shared)
 		return 1;
 	if (self->at_wait) {
-		int was = running_begin(self);
-		int r = post(e, at);
-		running_end(self, was);
+		/* asleep in a park: now, and what a handler left meanwhile */
+		self->at_wait = 0;
+		int nested = atomic_exchange(&self->in_handler, 1);
+		atomic_signal_fence(memory_order_seq_cst);
+		int r = post(s, at);
+		for (;;) {
+			clab__pl_posts_made();
+			atomic_store(&self->in_handler, 1);
+			self->at_wait = 1;
+			atomic_signal_fence(memory_order_seq_cst);
+			if (!self->deferred)
+				break;
+			self->at_wait = 0; /* one came in between */
+			atomic_signal_fence(memory_order_seq_cst);
+		}
+		atomic_store(&self->in_handler, nested);
 		return r;
 	}
-	int n = nposts_left;
-	if (n == POSTS_LEFT)
-		return 1;
-	posts_left[n].e = e;
-	posts_left[n].at = at;
-	nposts_left = n + 1;
-	clab__pl_posts_left = 1;
-	self->deferred = 1;
-	return 0;
-}
-
-void clab__pl_posts_made(void)
-{
-	struct clab__thr *self = clab__tls_self;
 	sigset_t all, old;
 	sigfillset(&all);
-	for (;;) {
-		/* taken out with the handlers held off, made with them on */
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		int n = nposts_left;
-		struct clab__pl_obj *e[POSTS_LEFT];
-		const void *at[POSTS_LEFT];
-		for (int i = 0; i < n; i++) {
-			e[i] = posts_left[i].e;
-			at[i] = posts_left[i].at;
-		}
-		nposts_left = 0;
-		clab__pl_posts_left = 0;
-		if (self)
-			self->deferred = 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (n == 0)
-			return;
-		/* before a park's sleep, the thread counts as parked */
-		int was = self ? running_begin(self) : 1;
-		for (int i = 0; i < n; i++)
-			post(e[i], at[i]);
-		if (self)
-			running_end(self, was);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	/* a semaphore's posts counted together: a handler may post many */
+	int n = nposts_left, i = 0, r = 0;
+	while (i < n && posts_left[i].s != s)
+		i++;
+	if (i < n) {
+		posts_left[i].n++;
+	} else if (n < POSTS_LEFT) {
+		posts_left[n].s = s;
+		posts_left[n].at = at;
+		posts_left[n].n = 1;
+		nposts_left = n + 1;
+	} else {
+		r = 1;
 	}
+	if (r == 0) {
+		clab__pl_posts_left = 1;
+		self->deferred = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
 
 int sem_post(sem_t *s)

@@ -254,7 +254,7 @@ static void thread_left(void *unused)
 	(void)unused;
 	/* a cancellation acted on: none pending for a sleep in a destructor */
 	atomic_store(&clab__self()->cancel_req, 0);
-	clab__pl_guard = 0;
+	clab__pl_leave();
 	run_destructors();
 	clab__pl_guard = 1;
 	clab__thread_exit(exit_value);
@@ -271,7 +271,7 @@ static void *thread_main(void *p)
 	if (!s.detached)
 		tmap_put(pthread_self(), clab_thread_self());
 	exit_value = PTHREAD_CANCELED;
-	clab__pl_guard = 0;
+	clab__pl_leave();
 	pthread_cleanup_push(thread_left, NULL);
 	ret = s.fn(s.arg);
 	/* still under thread_left: a destructor may call pthread_exit */
@@ -510,7 +510,7 @@ void pthread_exit(void *ret)
 			exit(0); /* no end of its own to record */
 		/* under control: the others take their turns without it */
 		clab__thread_leave();
-		clab__pl_guard = 0;
+		clab__pl_leave();
 	}
 	CLAB__PL_REAL(exit)(ret);
 }

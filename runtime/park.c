@@ -305,10 +305,14 @@ void clab__park_join(struct clab__thr *self, clab__lock_t *lk,
 	wake_pending(self);
 	blocked(self, obj, site, NULL);
 	clab__lk_drop(lk);
-	while (!sleep_begin(self, 1))
+	/*
+	 * Not asleep for a handler's post: the C library's join frees the
+	 * thread's stack once it has waited, which a post could not come
+	 * between; one comes after it.
+	 */
+	while (!sleep_begin(self, 0))
 		; /* a handler's posts made: the thread still to join */
 	pthread_join(pt, NULL);
-	sleep_end(self);
 	clab__lk_lock(lk);
 	unblocked(self, obj->kind);
 }

@@ -157,6 +157,11 @@ struct clab__thr {
 	 * the thread itself and its handlers.
 	 */
 	volatile int at_wait, deferred;
+	/*
+	 * Running a handler's posts (or those it left) while parked: not
+	 * blocked to the watchdog meanwhile, which reads it.
+	 */
+	_Atomic int in_handler;
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -308,6 +309,19 @@ void clab__thread_exit_holding(struct clab__thr *t)
 
 static void thread_end(struct clab__thr *t, void *ret)
 {
+	if (clab__deferred_hook) {
+		/*
+		 * The posts a signal handler left on this thread (see struct
+		 * clab__thr), and none more: its handlers are for the
+		 * program's code, which is done; another thread takes the
+		 * process's signals.
+		 */
+		sigset_t all;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, NULL);
+		if (t->deferred)
+			clab__deferred_hook();
+	}
 	clab__key_thread_end(t); /* destructors run before the thread.exit */
 	clab__thread_exit_holding(t);
 	clab__lk_lock(&t->lk);

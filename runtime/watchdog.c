@@ -354,7 +354,8 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 		}
 		clab__lk_lock(&t->plk);
 		struct clab__obj *on = atomic_load(&t->blocked_on);
-		if (on && !atomic_load(&t->woken)) {
+		if (on && !atomic_load(&t->woken) &&
+		    !atomic_load(&t->in_handler)) {
 			e->on = atomic_load(&t->blocked_id);
 			e->kind = atomic_load(&t->blocked_kind);
 			e->site = atomic_load(&t->blocked_site);
