@@ -429,10 +429,13 @@ void clab__pl_posts_made(void)
 		for (int i = 0; i < n; i++)
 			while (k[i]--)
 				post_left(s[i], at[i]);
-	if (self) {
-		self->deferred = 0; /* none left (set with the flag) */
+	/*
+	 * deferred is cleared with the list, the signals held off
+	 * (take_left): not here, where a handler that comes after the last
+	 * look has left a post with it set
+	 */
+	if (self)
 		atomic_store(&self->in_handler, 0);
-	}
 }
 
 void clab__pl_leave_posts(void)

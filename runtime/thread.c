@@ -309,16 +309,19 @@ void clab__thread_exit_holding(struct clab__thr *t)
 
 static void thread_end(struct clab__thr *t, void *ret)
 {
-	if (clab__deferred_hook) {
-		/*
-		 * The posts a signal handler left on this thread (see struct
-		 * clab__thr), and none more: its handlers are for the
-		 * program's code, which is done; another thread takes the
-		 * process's signals.
-		 */
-		sigset_t all;
+	/*
+	 * The posts a signal handler left on this thread (see struct
+	 * clab__thr), and none more while its end is recorded: the signals
+	 * held off until then (for good in a thread made here, which ends
+	 * next; another thread takes the process's signals), a thread that
+	 * goes on (main after pthread_exit, one conclab adopted) getting
+	 * them back.
+	 */
+	sigset_t all, old;
+	int held = clab__deferred_hook != NULL;
+	if (held) {
 		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, NULL);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
 		if (t->deferred)
 			clab__deferred_hook();
 	}
@@ -339,6 +342,8 @@ static void thread_end(struct clab__thr *t, void *ret)
 	clab__lk_unlock(&t->lk);
 	clab__tbuf_exit(t->tb);
 	clab__progress(t);
+	if (held && !t->made_here)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void *trampoline(void *arg)
@@ -483,8 +488,12 @@ int clab__thread_join(clab_thread_t *t, void **ret, uint32_t ms,
 		}
 		/* (the C library's join is no wait a cancellation can end
 		 * here: a cancellable join parks) */
+		/*
+		 * (nor, under the preload library, one a signal handler's
+		 * post may have to end: parked, the thread takes it at once)
+		 */
 		if (ms == CLAB_FOREVER && !clab__sched_ctl(self) && !t->ended &&
-		    !t->joiner && !self->cancellable) {
+		    !t->joiner && !self->cancellable && !clab__deferred_hook) {
 			t->joiner = self;
 			clab__park_join(self, &t->lk, &t->h, site, t->pt);
 			pjoined = 1;

@@ -1048,7 +1048,7 @@ expect_exit 0 timeout 60 "$CONCLAB" trace --trace "$T/spj.clt" "$D/preload-sigpo
 contains "$T/out" '^sigpost join: the worker woke, 1 post\(s\)$' "sigpost join: the handler, on main in its join, woke the worker"
 "$CONCLAB" dump "$T/spj.clt" >"$T/spj.dump" 2>&1
 contains "$T/spj.dump" "T0 +main +sem\.release +s#[0-9]+ .*@ tests/preload/sigpost\.c:$(line sigpost 'the handler posts') on_alarm" "sigpost join: the post recorded, on main, at the handler's line"
-for m in nest ending; do
+for m in join-nocancel nest ending; do
 	expect_exit 0 timeout 120 "$CONCLAB" trace --trace "$T/sp-$m.clt" "$D/preload-sigpost" $m
 	"$D/preload-sigpost" $m >"$T/sp.plain" 2>&1
 	grep '^sigpost' "$T/out" | cmp -s - "$T/sp.plain" &&

@@ -8,6 +8,9 @@
  *   sigpost join   a worker waits on s with the signal blocked, and main
  *                  joins it: the alarm's handler runs on main, in its
  *                  join, and its post wakes the worker
+ *   sigpost join-nocancel
+ *                  the same, with main's cancellation disabled (the
+ *                  runtime's join waits differently then)
  *   sigpost nest   two handlers on main, the second coming while the
  *                  first posts 2000 times: every post counted (the
  *                  second's is left for when the first is done)
@@ -196,7 +199,7 @@ int main(int argc, char **argv)
 		return nest();
 	if (strcmp(mode, "ending") == 0)
 		return ending();
-	int join = strcmp(mode, "join") == 0;
+	int join = strncmp(mode, "join", 4) == 0;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
@@ -209,6 +212,9 @@ int main(int argc, char **argv)
 		if (pthread_create(&w, NULL, worker, NULL) != 0)
 			return 2;
 		alarm(1);
+		if (strcmp(mode, "join-nocancel") ==
+		    0) /* not a cancellation point */
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		pthread_join(w, NULL); /* main joins */
 		printf("sigpost join: the worker woke, %d post(s)\n",
 		       (int)posts);
