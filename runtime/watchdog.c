@@ -87,18 +87,46 @@ int (*clab__sem_ext_look)(const clab_sem_t *s, struct clab__ext_look *x);
 static struct clab__family fam;
 
 /*
- * What the watchdog's thread has allocated for the look under way, held
- * here rather than on its stack alone: a fork in the middle of a look
- * (which reads /proc, for milliseconds) leaves the child without that
- * thread, and LeakSanitizer in the child finds only what a global points
- * to.
+ * What the watchdog's thread has allocated for its looks, held here
+ * rather than on its stack alone: a fork in the middle of a look (which
+ * reads /proc, for milliseconds) leaves the child without that thread,
+ * and LeakSanitizer in the child finds only what a global points to.
+ * Kept from look to look, room for cap threads in each, and grown (by
+ * grow_held) under clab__thr_lock, which a fork takes first: no fork
+ * comes between an allocation and the global that keeps it.  Before,
+ * each look allocated them anew and stored them a few instructions
+ * later, and a fork there left 4 bytes that LeakSanitizer reported in the
+ * child (CI, forkrec under --sched, once).
  */
 static struct {
 	struct snap *s;
-	uint32_t *cycle;
+	uint32_t *cycle; /* cap + 1 */
 	pid_t *tids;
-	size_t tids_cap;
+	size_t cap;
 } held;
+
+/* Room for n threads in held (clab__thr_lock held): 0, or -1. */
+static int grow_held(size_t n)
+{
+	if (n <= held.cap)
+		return 0;
+	size_t cap = held.cap ? held.cap * 2 : 16;
+	while (cap < n)
+		cap *= 2;
+	struct snap *s = realloc(held.s, cap * sizeof(*s));
+	if (s)
+		held.s = s;
+	uint32_t *c = realloc(held.cycle, (cap + 1) * sizeof(*c));
+	if (c)
+		held.cycle = c;
+	pid_t *t = realloc(held.tids, cap * sizeof(*t));
+	if (t)
+		held.tids = t;
+	if (!s || !c || !t)
+		return -1;
+	held.cap = cap;
+	return 0;
+}
 static int fam_report; /* the report is of what the family look found */
 
 /*
@@ -326,9 +354,11 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 		       uint64_t *progress, int *cross, int *alone)
 {
 	unsigned gen = atomic_load(&clab__trace_gen);
-	size_t n = 0, cap = 0, forever = 0;
-	struct snap *s = NULL;
+	size_t n = 0, forever = 0;
+	struct snap *s;
 	pthread_mutex_lock(&clab__thr_lock);
+	grow_held(1); /* the cycle's room, with no thread */
+	s = held.s;
 	/* threads whose states went for reuse count still */
 	*progress = atomic_load(&clab__thr_reaped_progress);
 	for (struct clab__thr *t = clab__thr_all; t; t = t->next_all) {
@@ -338,13 +368,9 @@ static size_t snapshot(struct snap **out, size_t *nblocked_forever,
 		    atomic_load_explicit(&t->progress, memory_order_acquire);
 		if (t->internal || !atomic_load(&t->live))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct snap *ns = realloc(s, cap * sizeof(*s));
-			if (!ns)
-				break;
-			s = ns;
-		}
+		if (n == held.cap && grow_held(n + 1) != 0)
+			break;
+		s = held.s;
 		struct snap *e = &s[n++];
 		memset(e, 0, sizeof(*e));
 		e->t = t;
@@ -704,9 +730,7 @@ static void *watchdog_main(void *arg)
 		/* s holds pointers to threads' states until it is freed */
 		atomic_fetch_add(&clab__thr_walkers, 1);
 		size_t n = snapshot(&s, &forever, &progress, &cross, &alone);
-		uint32_t *cycle = calloc(n ? n + 1 : 1, sizeof(*cycle));
-		held.s = s;
-		held.cycle = cycle;
+		uint32_t *cycle = held.cycle; /* room for n + 1 */
 		size_t ncycle = cycle ? find_cycle(s, n, cycle) : 0;
 		/*
 		 * Every thread waiting while a timer's signal is still to
@@ -746,14 +770,7 @@ static void *watchdog_main(void *arg)
 		 */
 		size_t nwaiting = 0;
 		uint64_t now = clab__mono_ns();
-		if (!done && !stuck && n > held.tids_cap) {
-			pid_t *nt = realloc(held.tids, n * sizeof(*nt));
-			if (nt) {
-				held.tids = nt;
-				held.tids_cap = n;
-			}
-		}
-		if (!done && !stuck && n <= held.tids_cap &&
+		if (!done && !stuck && n <= held.cap && held.tids &&
 		    family_candidate(s, n, forever, held.tids, &nwaiting) &&
 		    (fam_since || now >= fam_next) &&
 		    clab__family_look(held.tids, nwaiting, &fam)) {
@@ -793,19 +810,18 @@ static void *watchdog_main(void *arg)
 		suspect = stuck || (alone && !noticed);
 		was_alone = alone;
 		seen = progress;
-		free(s);
-		free(cycle);
-		held.s = NULL;
-		held.cycle = NULL;
 		atomic_fetch_sub(&clab__thr_walkers, 1);
 		pthread_mutex_lock(&wd.lk);
 		if (done)
 			break;
 	}
 	pthread_mutex_unlock(&wd.lk);
+	pthread_mutex_lock(&clab__thr_lock); /* as grow_held, for a fork */
+	free(held.s);
+	free(held.cycle);
 	free(held.tids);
-	held.tids = NULL;
-	held.tids_cap = 0;
+	memset(&held, 0, sizeof(held));
+	pthread_mutex_unlock(&clab__thr_lock);
 	return NULL;
 }
 
