@@ -93,10 +93,9 @@ static struct clab__family fam;
  * and LeakSanitizer in the child finds only what a global points to.
  * Kept from look to look, room for cap threads in each, and grown (by
  * grow_held) under clab__thr_lock, which a fork takes first: no fork
- * comes between an allocation and the global that keeps it.  Before,
- * each look allocated them anew and stored them a few instructions
- * later, and a fork there left 4 bytes that LeakSanitizer reported in the
- * child (CI, forkrec under --sched, once).
+ * comes between an allocation and the global that keeps it (before,
+ * each look allocated them anew and stored them a few instructions later:
+ * a fork in between would have left them to LeakSanitizer in the child).
  */
 static struct {
 	struct snap *s;
