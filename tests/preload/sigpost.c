@@ -153,10 +153,10 @@ static void *ending_worker(void *arg)
 static void *spawner(void *arg)
 {
 	(void)arg;
-	while (!stop) {
+	while (!stop) { /* joined: every worker has ended at main's end */
 		pthread_t t1;
 		if (pthread_create(&t1, NULL, ending_worker, NULL) == 0)
-			pthread_detach(t1);
+			pthread_join(t1, NULL);
 	}
 	return NULL;
 }
