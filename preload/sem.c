@@ -372,6 +372,14 @@ static _Thread_local int nposts_left __attribute__((tls_model("initial-exec")));
 _Thread_local volatile int clab__pl_posts_left
     __attribute__((tls_model("initial-exec")));
 
+/* A post of e, not a named one (guard set): 0, or a negative CLAB_E*. */
+static int release(struct clab__pl_obj *e, const void *at)
+{
+	return clab_sem_value(&e->u.s) >= SEM_VALUE_MAX
+		   ? -EOVERFLOW
+		   : clab__sem_release(&e->u.s, clab__pl_site(at));
+}
+
 /* The post itself (guard set): 0, or a negative CLAB_E*; 1: not ours. */
 static int post(sem_t *s, const void *at)
 {
@@ -379,18 +387,28 @@ static int post(sem_t *s, const void *at)
 	if (!e || e->shared ||
 	    !atomic_load_explicit(&clab__pl_on, memory_order_relaxed))
 		return 1;
-	return clab_sem_value(&e->u.s) >= SEM_VALUE_MAX
-		   ? -EOVERFLOW
-		   : clab__sem_release(&e->u.s, clab__pl_site(at));
+	return release(e, at);
+}
+
+/* The asynchronous signals held off (old: the mask before), and back. */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t s;
+	clab__async_signals(&s);
+	pthread_sigmask(SIG_BLOCK, &s, old);
+}
+
+static void unhold_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 /* Take out the posts left, with the signals held off: how many. */
 static int take_left(struct clab__thr *self, sem_t **s, const void **at,
 		     unsigned *k)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	hold_signals(&old);
 	int n = nposts_left;
 	for (int i = 0; i < n; i++) {
 		s[i] = posts_left[i].s;
@@ -401,7 +419,7 @@ static int take_left(struct clab__thr *self, sem_t **s, const void **at,
 	clab__pl_posts_left = 0;
 	if (self)
 		self->deferred = 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	unhold_signals(&old);
 	return n;
 }
 
@@ -461,7 +479,7 @@ static int post_from_handler(sem_t *s, const void *at)
 		self->at_wait = 0;
 		int nested = atomic_exchange(&self->in_handler, 1);
 		atomic_signal_fence(memory_order_seq_cst);
-		int r = post(s, at);
+		int r = release(e, at);
 		for (;;) {
 			clab__pl_posts_made();
 			atomic_store(&self->in_handler, 1);
@@ -475,9 +493,8 @@ static int post_from_handler(sem_t *s, const void *at)
 		atomic_store(&self->in_handler, nested);
 		return r;
 	}
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	hold_signals(&old);
 	/* a semaphore's posts counted together: a handler may post many */
 	int n = nposts_left, i = 0, r = 0;
 	while (i < n && posts_left[i].s != s)
@@ -496,7 +513,7 @@ static int post_from_handler(sem_t *s, const void *at)
 		clab__pl_posts_left = 1;
 		self->deferred = 1;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	unhold_signals(&old);
 	return r;
 }
 
@@ -513,10 +530,8 @@ int sem_post(sem_t *s)
 		if (v < SEM_VALUE_MAX)
 			clab__sem_ext_release(&e->u.s, v + 1,
 					      clab__pl_site(RET()));
-	} else if (e && clab_sem_value(&e->u.s) >= SEM_VALUE_MAX) {
-		r = -EOVERFLOW;
 	} else if (e) {
-		r = clab__sem_release(&e->u.s, clab__pl_site(RET()));
+		r = release(e, RET());
 	}
 	clab__pl_leave();
 	return r == 1 ? CLAB__PL_REAL(sem_post)(s) : ret(r);

@@ -317,11 +317,11 @@ static void thread_end(struct clab__thr *t, void *ret)
 	 * goes on (main after pthread_exit, one conclab adopted) getting
 	 * them back.
 	 */
-	sigset_t all, old;
+	sigset_t async, old;
 	int held = clab__deferred_hook != NULL;
 	if (held) {
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
+		clab__async_signals(&async);
+		pthread_sigmask(SIG_BLOCK, &async, &old);
 		if (t->deferred)
 			clab__deferred_hook();
 	}

@@ -46,7 +46,7 @@ static _Thread_local int saved_cancel
     __attribute__((tls_model("initial-exec")));
 
 /* Every signal but those a thread's own fault or abort raises. */
-static void async_set(sigset_t *s)
+void clab__async_signals(sigset_t *s)
 {
 	static const int own[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 				  SIGTRAP, SIGSYS, SIGABRT};
@@ -60,7 +60,7 @@ void clab__hold(void)
 	if (depth++)
 		return;
 	sigset_t s;
-	async_set(&s);
+	clab__async_signals(&s);
 	pthread_sigmask(SIG_BLOCK, &s, &saved_mask);
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &saved_cancel);
 }
@@ -121,7 +121,7 @@ int clab__thread_quiet(pthread_t *t, const char *name, void *(*fn)(void *),
 	s->arg = arg;
 	s->name = name;
 	sigset_t all, old;
-	async_set(&all);
+	clab__async_signals(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int e = pthread_create(t, NULL, quiet_main, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -9,6 +9,7 @@
 #define CONCLAB_TRACER_EMIT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -234,6 +235,13 @@ uint64_t clab__stop_all(void); /* the mask of every stop signal */
 
 void clab__hold(void);
 void clab__unhold(void);
+/*
+ * The asynchronous signals into s: every signal but those a thread's own
+ * fault or abort raises, which held off would kill the process without
+ * crash.c's rescue (for a mask a signal handler may set: clab__hold is not
+ * for handlers).
+ */
+void clab__async_signals(sigset_t *s);
 void clab__lock(pthread_mutex_t *m);
 int clab__trylock(pthread_mutex_t *m);
 void clab__unlock(pthread_mutex_t *m);
