@@ -404,9 +404,11 @@ void clab__tbuf_name(const struct clab__tbuf *tb, char *buf, size_t len)
 
 struct clab__tbuf *clab__tbuf_new(const char *name, uint32_t parent)
 {
-	struct clab__tbuf *tb = calloc(1, sizeof(*tb));
+	struct clab__tbuf *tb =
+	    aligned_alloc(_Alignof(struct clab__tbuf), sizeof(*tb));
 	if (!tb)
 		return NULL;
+	memset(tb, 0, sizeof(*tb));
 	tb->last_tick = UINT32_MAX; /* the first fast record is stamped */
 	/*
 	 * A program that starts threads faster than the writer writes those

@@ -71,8 +71,12 @@ struct clab__tbuf {
 	_Atomic uint32_t pgen;
 	/* hold records published (each is two records of the thread's) */
 	uint64_t holds;
-	/* the writer's cursor, under the writer's lock */
-	struct clab__block *wblk;
+	/*
+	 * The writer's cursor, under the writer's lock: from here on a line
+	 * of its own, since the owner writes the lines above at every
+	 * record (lock_heavy_4: 0.93x wall).
+	 */
+	_Alignas(64) struct clab__block *wblk;
 	uint32_t wpos;
 	uint64_t wpending; /* writer clock when records were first waiting */
 	uint64_t wlast_ns; /* the time of the last record written */
