@@ -357,6 +357,69 @@ static void test_writer_boosted(void)
 	unlink(tu_trace_path);
 }
 
+struct pile {
+	uint32_t m, n;
+};
+
+static void *record_pile(void *arg)
+{
+	struct pile *p = arg;
+	struct clab__tbuf *tb = clab__tbuf_new("pile", 0);
+	for (uint32_t i = 0; i < p->n; i++)
+		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, p->m, i + 1, NULL, 0, i);
+	clab__tbuf_exit(tb);
+	return NULL;
+}
+
+/*
+ * Records that pile up while the writer does not run (here the test holds
+ * its lock, as a busy machine would keep an idle thread from running)
+ * raise it before any thread has to wait: from a quarter of the buffer,
+ * until a pass has written them.
+ */
+static void test_writer_pressed(void)
+{
+	tu_trace_tmp();
+	struct clab_tracer_opts o = {.path = tu_trace_path, .buffer_mb = 1};
+	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	int idle = SCHED_IDLE, other = SCHED_OTHER;
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	clab__tbuf_exit(tb);
+	CU_ASSERT_EQUAL_FATAL(tu_wait_until(writer_started, NULL), 0);
+	if (writer_prio() == WPRIO_NORMAL) {
+		CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
+		unlink(tu_trace_path);
+		return; /* unprivileged: never idle */
+	}
+	size_t cap = atomic_load(&clab__reg.cap_blocks);
+	/* below a quarter: the writer stays idle */
+	struct pile few = {clab__obj_new(CLAB_O_MUTEX, "few", NULL, 0, 0, 0),
+			   (uint32_t)(cap / 4 - 3) * CLAB__BLOCK_RECS};
+	pthread_mutex_lock(&clab__w.lk);
+	pthread_t t;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, record_pile, &few), 0);
+	pthread_join(t, NULL);
+	usleep(20000); /* twenty ticks */
+	CU_ASSERT_EQUAL(writer_policy(), idle);
+	/* past it: raised, though nobody waits */
+	struct pile more = {clab__obj_new(CLAB_O_MUTEX, "more", NULL, 0, 0, 0),
+			    4 * CLAB__BLOCK_RECS};
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, record_pile, &more), 0);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(tu_wait_until(writer_policy_is, &other), 0);
+	CU_ASSERT_EQUAL(atomic_load(&clab__reg.stalls), 0);
+	pthread_mutex_unlock(&clab__w.lk);
+	/* written: idle again */
+	clab__writer_kick();
+	CU_ASSERT_EQUAL(tu_wait_until(writer_policy_is, &idle), 0);
+	struct clab_tracer_stats st;
+	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
+	CU_ASSERT_EQUAL(st.records, (uint64_t)few.n + more.n);
+	CU_ASSERT_EQUAL(st.drops, 0);
+	CU_ASSERT_EQUAL(st.stalls, 0);
+	unlink(tu_trace_path);
+}
+
 static void test_dump_stable(void)
 {
 	size_t len;
@@ -2227,6 +2290,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "out of room, CPUs busy", test_out_of_room);
 	CU_add_test(s, "a writer waited on leaves idle priority",
 		    test_writer_boosted);
+	CU_add_test(s, "a writer that falls behind leaves idle priority",
+		    test_writer_pressed);
 	CU_add_test(s, "dump is stable", test_dump_stable);
 	CU_add_test(s, "the ticker ticks while the trace is open", test_ticker);
 	CU_add_test(s, "times on the real clock, however soon the close",

@@ -63,6 +63,7 @@ int clab__tracer_fork_child(struct clab__tbuf *tb, const char *path,
 	w.sleeping = 0;
 	w.prio = WPRIO_NONE;
 	w.boosters = 0;
+	w.pressed = 0;
 	clab__reg.room_waiters = 0;
 	w.saved = w.closing = w.by_opener = 0;
 	atomic_store(&clab__writer_tid, 0);

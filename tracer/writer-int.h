@@ -51,6 +51,8 @@ struct clab__writer {
 	 */
 	int sleeping, prio;
 	unsigned boosters;
+	/* the ticker found records piling up: one of the boosters (press) */
+	int pressed;
 	pthread_t self;
 	int saved;   /* the file was finished by a rescue (clab__writer_save) */
 	int closing; /* clab_tracer_close is stopping the threads */
