@@ -371,11 +371,30 @@ static void *record_pile(void *arg)
 	return NULL;
 }
 
+static int no_blocks_out(void *arg)
+{
+	(void)arg;
+	return atomic_load(&clab__reg.blocks_out) == 0;
+}
+
+/* A live thread with its current block and a record in it, until b's end. */
+static void *live_idle(void *arg)
+{
+	pthread_barrier_t *b = arg;
+	struct clab__tbuf *tb = clab__tbuf_new("live", 0);
+	clab__emit(tb, CLAB_K_NOTE, 0, 0, NULL, 0, 0);
+	pthread_barrier_wait(b);
+	pthread_barrier_wait(b);
+	clab__tbuf_exit(tb);
+	return NULL;
+}
+
 /*
  * Records that pile up while the writer does not run (here the test holds
  * its lock, as a busy machine would keep an idle thread from running)
  * raise it before any thread has to wait: from a quarter of the buffer,
- * until a pass has written them.
+ * until a pass has written them.  The live threads' current blocks are not
+ * a pile: as many as a quarter of the buffer leave the writer idle.
  */
 static void test_writer_pressed(void)
 {
@@ -392,6 +411,28 @@ static void test_writer_pressed(void)
 		return; /* unprivileged: never idle */
 	}
 	size_t cap = atomic_load(&clab__reg.cap_blocks);
+	enum { NLIVE = 12 };
+	CU_ASSERT_FATAL(NLIVE > cap / 4 + 2);
+	pthread_barrier_t b;
+	pthread_barrier_init(&b, NULL, NLIVE + 1);
+	pthread_t live[NLIVE];
+	for (int i = 0; i < NLIVE; i++)
+		CU_ASSERT_EQUAL_FATAL(
+		    pthread_create(&live[i], NULL, live_idle, &b), 0);
+	pthread_barrier_wait(&b); /* all live, each with its block */
+	usleep(20000);
+	CU_ASSERT_EQUAL(writer_policy(), idle);
+	pthread_barrier_wait(&b);
+	for (int i = 0; i < NLIVE; i++)
+		pthread_join(live[i], NULL);
+	pthread_barrier_destroy(&b);
+	/*
+	 * Ended, their blocks are a pile until written (the writer may be
+	 * raised for them): written and given back, it is idle again.
+	 */
+	clab__writer_kick();
+	CU_ASSERT_EQUAL(tu_wait_until(no_blocks_out, NULL), 0);
+	CU_ASSERT_EQUAL(tu_wait_until(writer_policy_is, &idle), 0);
 	/* below a quarter: the writer stays idle */
 	struct pile few = {clab__obj_new(CLAB_O_MUTEX, "few", NULL, 0, 0, 0),
 			   (uint32_t)(cap / 4 - 3) * CLAB__BLOCK_RECS};
@@ -414,7 +455,7 @@ static void test_writer_pressed(void)
 	CU_ASSERT_EQUAL(tu_wait_until(writer_policy_is, &idle), 0);
 	struct clab_tracer_stats st;
 	CU_ASSERT_EQUAL(clab_tracer_close(&st), 0);
-	CU_ASSERT_EQUAL(st.records, (uint64_t)few.n + more.n);
+	CU_ASSERT_EQUAL(st.records, (uint64_t)few.n + more.n + NLIVE);
 	CU_ASSERT_EQUAL(st.drops, 0);
 	CU_ASSERT_EQUAL(st.stalls, 0);
 	unlink(tu_trace_path);

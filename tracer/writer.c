@@ -1421,7 +1421,9 @@ static void finish_file(void)
 }
 
 /*
- * Records pile up: the blocks out reach a quarter of the cap (PRESS_AT).
+ * Records pile up: the blocks out, but for the live threads' current ones
+ * (which the cap leaves out too, wait_for_room), reach a quarter of the
+ * cap (PRESS_AT).
  * The writer at idle priority runs only in what the program's threads
  * leave of the CPUs, in pieces cut short whenever one of them wakes, and
  * a program that keeps every CPU busy while it records fills the buffer
@@ -1434,12 +1436,17 @@ static void finish_file(void)
  */
 #define PRESS_AT 4
 
+/* Whether the blocks piled up are at least the cap divided by div. */
+static int piled(size_t div)
+{
+	return atomic_load(&clab__reg.blocks_out) >=
+	       atomic_load(&clab__reg.cap_blocks) / div +
+		   atomic_load(&clab__reg.nlive);
+}
+
 static void press(void)
 {
-	size_t cap =
-	    atomic_load_explicit(&clab__reg.cap_blocks, memory_order_relaxed);
-	if (atomic_load_explicit(&clab__reg.blocks_out, memory_order_relaxed) <
-	    cap / PRESS_AT)
+	if (!piled(PRESS_AT))
 		return;
 	clab__lock(&clab__writer_kick_lk);
 	if (!w.pressed && w.prio == WPRIO_IDLE) {
@@ -1456,9 +1463,7 @@ static void press(void)
  */
 static void unpress_locked(int all)
 {
-	if (w.pressed &&
-	    (all || atomic_load(&clab__reg.blocks_out) <
-			atomic_load(&clab__reg.cap_blocks) / (2 * PRESS_AT))) {
+	if (w.pressed && (all || !piled(2 * PRESS_AT))) {
 		w.pressed = 0;
 		w.boosters--;
 	}
