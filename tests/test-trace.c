@@ -302,14 +302,29 @@ static int recorder_waits(void *arg)
 	return atomic_load(&clab__reg.stalls) > 0;
 }
 
-static void *record_past_cap(void *arg)
+struct pile {
+	uint32_t m, n;
+};
+
+static void *record_pile(void *arg)
 {
-	struct clab__tbuf *tb = clab__tbuf_new("past-cap", 0);
-	uint32_t m = *(uint32_t *)arg;
-	for (uint32_t i = 0; i < 100000; i++)
-		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, m, i + 1, NULL, 0, i);
+	struct pile *p = arg;
+	struct clab__tbuf *tb = clab__tbuf_new("pile", 0);
+	for (uint32_t i = 0; i < p->n; i++)
+		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, p->m, i + 1, NULL, 0, i);
 	clab__tbuf_exit(tb);
 	return NULL;
+}
+
+/* A trace with a 1 MB buffer, its main thread ended, its writer started. */
+static void open_small_trace(void)
+{
+	tu_trace_tmp();
+	struct clab_tracer_opts o = {.path = tu_trace_path, .buffer_mb = 1};
+	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	struct clab__tbuf *tb = clab__tbuf_claim_main();
+	clab__tbuf_exit(tb);
+	CU_ASSERT_EQUAL_FATAL(tu_wait_until(writer_started, NULL), 0);
 }
 
 /*
@@ -322,13 +337,8 @@ static void *record_past_cap(void *arg)
  */
 static void test_writer_boosted(void)
 {
-	tu_trace_tmp();
-	struct clab_tracer_opts o = {.path = tu_trace_path, .buffer_mb = 1};
-	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	open_small_trace();
 	int idle = SCHED_IDLE, other = SCHED_OTHER, batch = SCHED_BATCH;
-	struct clab__tbuf *tb = clab__tbuf_claim_main();
-	clab__tbuf_exit(tb);
-	CU_ASSERT_EQUAL_FATAL(tu_wait_until(writer_started, NULL), 0);
 	if (writer_prio() == WPRIO_NORMAL) {
 		CU_ASSERT_EQUAL(writer_policy(), batch);
 		CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
@@ -338,10 +348,11 @@ static void test_writer_boosted(void)
 	/* not before a thread waits on it */
 	CU_ASSERT_EQUAL(writer_prio(), WPRIO_IDLE);
 	CU_ASSERT_EQUAL_FATAL(writer_policy(), idle);
-	uint32_t m = clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0);
+	struct pile past = {clab__obj_new(CLAB_O_MUTEX, "m", NULL, 0, 0, 0),
+			    100000};
 	pthread_mutex_lock(&clab__w.lk);
 	pthread_t t;
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, record_past_cap, &m), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, record_pile, &past), 0);
 	CU_ASSERT_EQUAL(tu_wait_until(recorder_waits, NULL), 0);
 	CU_ASSERT_EQUAL(tu_wait_until(writer_policy_is, &other), 0);
 	pthread_mutex_unlock(&clab__w.lk);
@@ -355,20 +366,6 @@ static void test_writer_boosted(void)
 	CU_ASSERT_EQUAL(st.drops, 0);
 	CU_ASSERT_EQUAL(writer_policy(), -1); /* the writer is gone */
 	unlink(tu_trace_path);
-}
-
-struct pile {
-	uint32_t m, n;
-};
-
-static void *record_pile(void *arg)
-{
-	struct pile *p = arg;
-	struct clab__tbuf *tb = clab__tbuf_new("pile", 0);
-	for (uint32_t i = 0; i < p->n; i++)
-		clab__emit(tb, CLAB_K_MUTEX_ACQUIRE, p->m, i + 1, NULL, 0, i);
-	clab__tbuf_exit(tb);
-	return NULL;
 }
 
 static int no_blocks_out(void *arg)
@@ -398,13 +395,8 @@ static void *live_idle(void *arg)
  */
 static void test_writer_pressed(void)
 {
-	tu_trace_tmp();
-	struct clab_tracer_opts o = {.path = tu_trace_path, .buffer_mb = 1};
-	CU_ASSERT_EQUAL_FATAL(clab_tracer_open(&o), 0);
+	open_small_trace();
 	int idle = SCHED_IDLE, other = SCHED_OTHER;
-	struct clab__tbuf *tb = clab__tbuf_claim_main();
-	clab__tbuf_exit(tb);
-	CU_ASSERT_EQUAL_FATAL(tu_wait_until(writer_started, NULL), 0);
 	if (writer_prio() == WPRIO_NORMAL) {
 		CU_ASSERT_EQUAL(clab_tracer_close(NULL), 0);
 		unlink(tu_trace_path);
